@@ -1,1 +1,14 @@
-//! Domain types and rules.
+//! Domain types and rules for Dignity.
+//!
+//! This crate does no I/O: it holds the newtypes that make bad values unrepresentable
+//! (ISO codes, partial dates, roles, confidentiality levels), the one authorization module
+//! every read and write asks, the hash chain of the audit log, and the field-level
+//! encryption primitives. Storage and HTTP live in other crates and call these rules.
+
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+pub mod types;
+
+pub use auth::{Action, Actor, Confidentiality, Decision, RecordAccess, Role};
+pub use types::{Iso2, Iso3, PartialDate, Precision};

@@ -1,0 +1,322 @@
+//! Field-level encryption and blind indexes.
+//!
+//! Names, contact details and exact locations of the people in the data are stored as
+//! XChaCha20-Poly1305 ciphertexts under a data key that never enters the database. The
+//! associated data binds each ciphertext to its table and column, so a ciphertext copied
+//! into another column does not decrypt. Equality look-ups (find a person by exact name)
+//! use a keyed blind index: HMAC-SHA256 of the normalised value under a separate index key.
+//!
+//! Key material is a small JSON document ([`Keyring`]) kept in a file outside the
+//! database (or supplied through a mounted secret). Rotation adds a new data key and makes
+//! it current; old keys stay until every field has been re-encrypted.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Prefix of every encrypted field value.
+pub const PREFIX: &str = "enc:v1:";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    #[error("the key file is not valid: {0}")]
+    BadKeyFile(String),
+    #[error("value is not an encrypted field")]
+    NotEncrypted,
+    #[error("encrypted with key {0:?}, which is not in the key file")]
+    UnknownKey(String),
+    #[error("decryption failed: wrong key, wrong field, or the value was tampered with")]
+    Decrypt,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct DataKey {
+    pub id: String,
+    /// 32 bytes, base64.
+    pub key: String,
+    pub created: String,
+}
+
+/// All key material of one installation.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Keyring {
+    pub version: u32,
+    pub current: String,
+    pub data_keys: Vec<DataKey>,
+    /// Key of the blind index (base64, 32 bytes).
+    pub index_key: String,
+    /// Key of the audit hash chain (base64, 32 bytes).
+    pub audit_key: String,
+    /// Key for CSRF tokens and other server-side MACs (base64, 32 bytes).
+    pub server_key: String,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("current", &self.current)
+            .field("data_keys", &self.data_keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_key() -> String {
+    let mut k = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut k);
+    B64.encode(k)
+}
+
+fn decode_key(s: &str, what: &str) -> Result<[u8; 32], CryptoError> {
+    let v = B64
+        .decode(s)
+        .map_err(|_| CryptoError::BadKeyFile(format!("{what} is not base64")))?;
+    v.try_into()
+        .map_err(|_| CryptoError::BadKeyFile(format!("{what} must be 32 bytes")))
+}
+
+impl Keyring {
+    pub fn generate(now: &str) -> Self {
+        Keyring {
+            version: 1,
+            current: "k1".into(),
+            data_keys: vec![DataKey {
+                id: "k1".into(),
+                key: random_key(),
+                created: now.into(),
+            }],
+            index_key: random_key(),
+            audit_key: random_key(),
+            server_key: random_key(),
+        }
+    }
+
+    pub fn from_json(s: &str) -> Result<Self, CryptoError> {
+        let k: Keyring =
+            serde_json::from_str(s).map_err(|e| CryptoError::BadKeyFile(e.to_string()))?;
+        for dk in &k.data_keys {
+            decode_key(&dk.key, &format!("data key {}", dk.id))?;
+        }
+        if !k.data_keys.iter().any(|d| d.id == k.current) {
+            return Err(CryptoError::BadKeyFile(format!(
+                "current key {:?} is not among the data keys",
+                k.current
+            )));
+        }
+        decode_key(&k.index_key, "index_key")?;
+        decode_key(&k.audit_key, "audit_key")?;
+        decode_key(&k.server_key, "server_key")?;
+        Ok(k)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("keyring serialises")
+    }
+
+    pub fn audit_key(&self) -> Vec<u8> {
+        decode_key(&self.audit_key, "audit_key")
+            .expect("validated")
+            .to_vec()
+    }
+
+    pub fn server_key(&self) -> Vec<u8> {
+        decode_key(&self.server_key, "server_key")
+            .expect("validated")
+            .to_vec()
+    }
+
+    /// Add a fresh data key and make it current. Returns its id.
+    pub fn rotate(&mut self, now: &str) -> String {
+        let n = self
+            .data_keys
+            .iter()
+            .filter_map(|d| d.id.strip_prefix('k').and_then(|x| x.parse::<u32>().ok()))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let id = format!("k{n}");
+        self.data_keys.push(DataKey {
+            id: id.clone(),
+            key: random_key(),
+            created: now.into(),
+        });
+        self.current = id.clone();
+        id
+    }
+
+    /// Drop every data key but the current one (after re-encryption finished).
+    pub fn retire_old_keys(&mut self) {
+        let cur = self.current.clone();
+        self.data_keys.retain(|d| d.id == cur);
+    }
+
+    fn cipher(&self, id: &str) -> Result<XChaCha20Poly1305, CryptoError> {
+        let dk = self
+            .data_keys
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.into()))?;
+        let key = decode_key(&dk.key, "data key")?;
+        Ok(XChaCha20Poly1305::new(&key.into()))
+    }
+
+    /// Encrypt `plaintext` for the field `field` (e.g. `persons.name`).
+    pub fn encrypt(&self, field: &str, plaintext: &str) -> String {
+        let cipher = self.cipher(&self.current).expect("current key exists");
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ct = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: field.as_bytes(),
+                },
+            )
+            .expect("encryption does not fail");
+        let mut blob = nonce.to_vec();
+        blob.extend_from_slice(&ct);
+        format!("{PREFIX}{}:{}", self.current, B64.encode(blob))
+    }
+
+    /// Decrypt a value made by [`Keyring::encrypt`] for the same field.
+    pub fn decrypt(&self, field: &str, value: &str) -> Result<String, CryptoError> {
+        let rest = value
+            .strip_prefix(PREFIX)
+            .ok_or(CryptoError::NotEncrypted)?;
+        let (kid, b64) = rest.split_once(':').ok_or(CryptoError::NotEncrypted)?;
+        let blob = B64.decode(b64).map_err(|_| CryptoError::Decrypt)?;
+        if blob.len() < 24 + 16 {
+            return Err(CryptoError::Decrypt);
+        }
+        let (nonce, ct) = blob.split_at(24);
+        let pt = self
+            .cipher(kid)?
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: field.as_bytes(),
+                },
+            )
+            .map_err(|_| CryptoError::Decrypt)?;
+        String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
+    }
+
+    /// The key id a value was encrypted under, if it is an encrypted value.
+    pub fn key_id_of(value: &str) -> Option<&str> {
+        value.strip_prefix(PREFIX)?.split_once(':').map(|(k, _)| k)
+    }
+
+    /// Keyed blind index of a value for equality look-ups: the same normalised value in
+    /// the same field kind always gives the same token; without the index key, tokens
+    /// reveal nothing but equality.
+    pub fn blind_index(&self, kind: &str, value: &str) -> String {
+        let key = decode_key(&self.index_key, "index_key").expect("validated");
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key).expect("any key length");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(normalise(value).as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// A keyed MAC with the server key (CSRF tokens and the like).
+    pub fn server_mac(&self, purpose: &str, value: &str) -> String {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.server_key()).expect("any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// Case-, space- and punctuation-insensitive form used by blind indexes.
+pub fn normalise(value: &str) -> String {
+    value
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_field_binding() {
+        let k = Keyring::generate("2026-11-23");
+        let ct = k.encrypt("persons.name", "Ana Jovanović");
+        assert!(ct.starts_with("enc:v1:k1:"));
+        assert!(!ct.contains("Ana"));
+        assert_eq!(k.decrypt("persons.name", &ct).unwrap(), "Ana Jovanović");
+        // Moved into another column: refuses.
+        assert!(matches!(
+            k.decrypt("persons.phone", &ct),
+            Err(CryptoError::Decrypt)
+        ));
+        // Two encryptions of the same value differ (random nonce).
+        assert_ne!(ct, k.encrypt("persons.name", "Ana Jovanović"));
+    }
+
+    #[test]
+    fn tampering_is_detected() {
+        let k = Keyring::generate("now");
+        let ct = k.encrypt("f", "secret");
+        let mut bytes = ct.into_bytes();
+        let last = bytes.len() - 3;
+        bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+        assert!(k.decrypt("f", &String::from_utf8(bytes).unwrap()).is_err());
+    }
+
+    #[test]
+    fn rotation_keeps_old_values_readable_until_retired() {
+        let mut k = Keyring::generate("t0");
+        let old = k.encrypt("f", "v");
+        assert_eq!(k.rotate("t1"), "k2");
+        let new = k.encrypt("f", "v");
+        assert_eq!(Keyring::key_id_of(&new), Some("k2"));
+        assert_eq!(k.decrypt("f", &old).unwrap(), "v");
+        k.retire_old_keys();
+        assert!(matches!(
+            k.decrypt("f", &old),
+            Err(CryptoError::UnknownKey(_))
+        ));
+        assert_eq!(k.decrypt("f", &new).unwrap(), "v");
+    }
+
+    #[test]
+    fn blind_index_is_stable_normalised_and_keyed() {
+        let k = Keyring::generate("t");
+        assert_eq!(
+            k.blind_index("name", "  Ana   JOVANOVIĆ "),
+            k.blind_index("name", "ana jovanović")
+        );
+        assert_ne!(k.blind_index("name", "ana"), k.blind_index("phone", "ana"));
+        let other = Keyring::generate("t");
+        assert_ne!(
+            k.blind_index("name", "ana"),
+            other.blind_index("name", "ana")
+        );
+    }
+
+    #[test]
+    fn key_file_round_trip_and_validation() {
+        let k = Keyring::generate("t");
+        let back = Keyring::from_json(&k.to_json()).unwrap();
+        assert_eq!(back.decrypt("f", &k.encrypt("f", "x")).unwrap(), "x");
+        assert!(Keyring::from_json("{}").is_err());
+        let mut bad = k.clone();
+        bad.current = "k9".into();
+        assert!(Keyring::from_json(&bad.to_json()).is_err());
+        assert!(!format!("{k:?}").contains(&k.index_key));
+    }
+}
