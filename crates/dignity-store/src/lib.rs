@@ -1,1 +1,379 @@
-//! Storage.
+//! Storage for Dignity: embedded SQLite by default, PostgreSQL for organisations that
+//! outgrow one machine. One schema (paired migrations where the SQL differs), one set of
+//! queries through sqlx's `Any` driver, and one write path ([`WriteTx`]) that appends to the
+//! tamper-evident audit log in the same transaction as the change it records.
+
+pub mod accounts;
+pub mod audit;
+mod error;
+mod migrate;
+pub mod testing;
+mod write;
+
+pub use error::StoreError;
+pub use write::WriteTx;
+
+use dignity_core::crypto::Keyring;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where to find the data and the keys.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Holds the SQLite database (unless `database_url` points elsewhere), the key file by
+    /// default, uploaded files, and the audit anchor.
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; `None` means `data_dir/dignity.db`.
+    pub database_url: Option<String>,
+    /// Key material; `None` means `data_dir/keys.json`.
+    pub key_file: Option<PathBuf>,
+}
+
+impl OpenOptions {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        OpenOptions {
+            data_dir: data_dir.into(),
+            database_url: None,
+            key_file: None,
+        }
+    }
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys.json"))
+    }
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("dignity.db")
+    }
+}
+
+/// The current time as stored: RFC 3339, UTC, milliseconds. Text of this shape sorts in
+/// time order on both backends.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Hide the password of a database URL before it is shown or logged.
+pub fn mask_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((cred, host)) => {
+                let user = cred.split(':').next().unwrap_or("");
+                if cred.contains(':') {
+                    format!("{scheme}://{user}:****@{host}")
+                } else {
+                    format!("{scheme}://{user}@{host}")
+                }
+            }
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    keys: Arc<RwLock<Arc<Keyring>>>,
+    key_path: PathBuf,
+    data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Open (and on first use create) the store: data dir, key file, database, schema.
+    pub async fn open(opts: &OpenOptions) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+            StoreError::Config(format!(
+                "cannot create the data directory {}: {e}",
+                opts.data_dir.display()
+            ))
+        })?;
+        let (url, backend) = match &opts.database_url {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                (u.clone(), Backend::Postgres)
+            }
+            Some(u) if u.starts_with("sqlite:") => (u.clone(), Backend::Sqlite),
+            Some(u) => {
+                return Err(StoreError::Config(format!(
+                    "unsupported database URL {}: use postgres://… or sqlite://…",
+                    mask_url(u)
+                )))
+            }
+            None => (
+                format!("sqlite://{}?mode=rwc", opts.sqlite_path().display()),
+                Backend::Sqlite,
+            ),
+        };
+        let db_existed = match backend {
+            Backend::Sqlite => opts.database_url.is_some() || opts.sqlite_path().exists(),
+            Backend::Postgres => true,
+        };
+        let key_path = opts.key_path();
+        let keys = load_or_create_keys(&key_path, db_existed && backend == Backend::Sqlite)?;
+
+        let pool_opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        let pool_opts = if backend == Backend::Sqlite {
+            pool_opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            pool_opts
+        };
+        let pool = tokio::time::timeout(Duration::from_secs(15), pool_opts.connect(&url))
+            .await
+            .map_err(|_| StoreError::Unreachable(format!("{}: timed out", mask_url(&url))))?
+            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", mask_url(&url))))?;
+        if backend == Backend::Sqlite {
+            // WAL is a property of the database file: set it once.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let store = Store {
+            pool,
+            backend,
+            keys: Arc::new(RwLock::new(Arc::new(keys))),
+            key_path,
+            data_dir: opts.data_dir.clone(),
+        };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+    pub fn key_path(&self) -> &Path {
+        &self.key_path
+    }
+    /// The key material in force now.
+    pub fn keys(&self) -> Arc<Keyring> {
+        self.keys.read().expect("key lock").clone()
+    }
+    /// Re-read the key file (after `dignity keys rotate` ran beside a running server).
+    pub fn reload_keys(&self) -> Result<()> {
+        let k = read_keys(&self.key_path)?;
+        *self.keys.write().expect("key lock") = Arc::new(k);
+        Ok(())
+    }
+    pub(crate) fn replace_keys(&self, k: Keyring) {
+        *self.keys.write().expect("key lock") = Arc::new(k);
+    }
+
+    /// Decrypt an encrypted field, re-reading the key file once if the value was written
+    /// under a key this process does not know yet.
+    pub fn decrypt(&self, field: &str, value: &str) -> Result<String> {
+        match self.keys().decrypt(field, value) {
+            Err(dignity_core::crypto::CryptoError::UnknownKey(_)) => {
+                self.reload_keys()?;
+                Ok(self.keys().decrypt(field, value)?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Start the one write path. See [`WriteTx`].
+    pub async fn begin(&self, actor: &dignity_core::Actor) -> Result<WriteTx> {
+        WriteTx::begin(self, actor).await
+    }
+
+    /// Append an audit entry that records no change of data: a read of a strictly
+    /// confidential record, an export, a sign-in.
+    pub async fn log_event(
+        &self,
+        actor: &dignity_core::Actor,
+        action: &str,
+        record_type: &str,
+        record_id: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.begin(actor).await?;
+        tx.audit(action, record_type, record_id, None, None, details);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A setting's value, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.get::<String, _>(0)))
+    }
+
+    /// Names of the tables in the schema (for backups, copies and schema checks).
+    pub async fn table_names(&self) -> Result<Vec<String>> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_dignity_migrations' ORDER BY name",
+            Backend::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_dignity_migrations' ORDER BY table_name",
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+    }
+
+    /// Columns of a table in order: (name, portable type: integer, real, text or blob).
+    pub async fn table_columns(&self, table: &str) -> Result<Vec<(String, String)>> {
+        let rows: Vec<AnyRow> = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(table)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => sqlx::query(
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            )
+            .bind(table)
+            .fetch_all(&self.pool)
+            .await?,
+        };
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let t: String = r.get::<String, _>(1).to_ascii_lowercase();
+                let portable = if t.contains("int") {
+                    "integer"
+                } else if t.contains("real") || t.contains("double") || t.contains("numeric") {
+                    "real"
+                } else if t.contains("blob") || t.contains("bytea") {
+                    "blob"
+                } else {
+                    "text"
+                };
+                (r.get::<String, _>(0), portable.to_string())
+            })
+            .collect())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn read_keys(path: &Path) -> Result<Keyring> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        StoreError::Keys(format!("cannot read the key file {}: {e}", path.display()))
+    })?;
+    Keyring::from_json(&text)
+        .map_err(|e| StoreError::Keys(format!("{}: {e}", path.display())))
+}
+
+/// Write the key file atomically, readable by the owner only.
+pub fn write_keys(path: &Path, keys: &Keyring) -> Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp).map_err(|e| {
+            StoreError::Keys(format!("cannot write the key file {}: {e}", tmp.display()))
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
+        }
+        f.write_all(keys.to_json().as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
+    }
+    std::fs::rename(&tmp, path)
+        .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
+    Ok(())
+}
+
+fn load_or_create_keys(path: &Path, db_existed: bool) -> Result<Keyring> {
+    if path.exists() {
+        return read_keys(path);
+    }
+    if db_existed {
+        return Err(StoreError::Keys(format!(
+            "the database exists but the key file {} is missing: encrypted fields and the audit \
+             chain cannot be read without it. Restore it from your backup or point \
+             --key-file / DIGNITY_KEY_FILE at it.",
+            path.display()
+        )));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).ok();
+    }
+    let keys = Keyring::generate(&now());
+    write_keys(path, &keys)?;
+    Ok(keys)
+}
+
+/// An exclusive lock on the data directory, held by `dignity serve` so that two servers
+/// never share one embedded database. Command-line tools do not take it: they work
+/// beside a running server.
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
+impl DataDirLock {
+    pub fn acquire(data_dir: &Path) -> Result<Self> {
+        use fs4::fs_std::FileExt;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Config(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let path = data_dir.join("serve.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", path.display())))?;
+        match file.try_lock_exclusive() {
+            Ok(true) => Ok(DataDirLock { _file: file }),
+            _ => Err(StoreError::Locked(data_dir.display().to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_masked() {
+        assert_eq!(
+            mask_url("postgres://dignity:s3cret@db:5432/dignity"),
+            "postgres://dignity:****@db:5432/dignity"
+        );
+        assert_eq!(mask_url("postgres://db/x"), "postgres://db/x");
+        assert_eq!(mask_url("postgres://me@db/x"), "postgres://me@db/x");
+    }
+}

@@ -1,0 +1,623 @@
+//! Accounts: users, teams, sessions, API tokens, two-factor recovery codes, setup links.
+//! Rules (password policy, hashing, throttling thresholds) come from `dignity-core`; this
+//! module stores and looks up. Every change goes through [`WriteTx`] and is audited.
+
+use crate::{now, Result, Store, StoreError, WriteTx};
+use dignity_core::password;
+use dignity_core::{Actor, Role};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Failed sign-ins before an account is locked for [`LOCKOUT_MINUTES`].
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub disabled: bool,
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub created_at: String,
+}
+
+impl User {
+    pub fn is_locked(&self, now: &str) -> bool {
+        self.locked_until.as_deref().is_some_and(|t| t > now)
+    }
+    /// What the audit log may know of this user: no password hash, no 2FA secret.
+    pub fn audit_view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id, "username": self.username, "display_name": self.display_name,
+            "role": self.role.as_str(), "disabled": self.disabled, "totp_enabled": self.totp_enabled,
+        })
+    }
+}
+
+const USER_COLS: &str = "id, username, display_name, role, password_hash, disabled, totp_secret, totp_enabled, failed_logins, locked_until, created_at";
+
+fn user(r: &AnyRow) -> Result<User> {
+    let role: String = r.get("role");
+    Ok(User {
+        id: r.get("id"),
+        username: r.get("username"),
+        display_name: r.get("display_name"),
+        role: role
+            .parse()
+            .map_err(|e: String| StoreError::Internal(format!("stored role: {e}")))?,
+        password_hash: r.get("password_hash"),
+        disabled: r.get::<i64, _>("disabled") != 0,
+        totp_secret: r.get("totp_secret"),
+        totp_enabled: r.get::<i64, _>("totp_enabled") != 0,
+        failed_logins: r.get("failed_logins"),
+        locked_until: r.get("locked_until"),
+        created_at: r.get("created_at"),
+    })
+}
+
+/// Usernames: 2–64 characters, letters, digits, `.`, `_`, `-`.
+pub fn check_username(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.chars().count() < 2 || n.chars().count() > 64 {
+        return Err(StoreError::invalid("username", "must have 2 to 64 characters"));
+    }
+    if !n
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(StoreError::invalid(
+            "username",
+            "may contain only letters, digits, '.', '_' and '-'",
+        ));
+    }
+    Ok(n.to_lowercase())
+}
+
+pub async fn count_users(store: &Store) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(store.pool())
+        .await?
+        .get::<i64, _>(0))
+}
+
+pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> {
+    let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE username = $1"))
+        .bind(username.trim().to_lowercase())
+        .fetch_optional(store.pool())
+        .await?;
+    r.as_ref().map(user).transpose()
+}
+
+pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
+    let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    r.as_ref().map(user).transpose()
+}
+
+pub async fn list(store: &Store) -> Result<Vec<User>> {
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY username"))
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(user)
+        .collect()
+}
+
+pub async fn teams_of(store: &Store, user_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query("SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id")
+            .bind(user_id)
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect(),
+    )
+}
+
+/// The actor a signed-in user acts as.
+pub async fn actor_for(store: &Store, u: &User) -> Result<Actor> {
+    Ok(Actor {
+        user_id: Some(u.id),
+        username: u.username.clone(),
+        role: u.role,
+        teams: teams_of(store, u.id).await?,
+    })
+}
+
+/// Create a user. The password must already satisfy the policy; it is hashed here.
+pub async fn create(
+    tx: &mut WriteTx,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password_plain: &str,
+) -> Result<User> {
+    if role == Role::Public {
+        return Err(StoreError::invalid(
+            "role",
+            "public is the role of anonymous visitors, not of an account",
+        ));
+    }
+    let username = check_username(username)?;
+    password::check_policy(password_plain)
+        .map_err(|e| StoreError::invalid("password", e.to_string()))?;
+    let display = if display_name.trim().is_empty() {
+        username.clone()
+    } else {
+        display_name.trim().to_string()
+    };
+    let at = now();
+    let hash = password::hash(password_plain);
+    let r = sqlx::query(&format!(
+        "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {USER_COLS}"
+    ))
+    .bind(&username)
+    .bind(&display)
+    .bind(role.as_str())
+    .bind(&hash)
+    .bind(&at)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(StoreError::from)
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            StoreError::Conflict(format!("a user named {username:?}"))
+        } else {
+            e
+        }
+    })?;
+    let u = user(&r)?;
+    tx.audit(
+        "user.create",
+        "user",
+        &u.id.to_string(),
+        None,
+        Some(&u.audit_view()),
+        serde_json::json!({ "username": u.username, "role": u.role.as_str() }),
+    );
+    Ok(u)
+}
+
+async fn reload(tx: &mut WriteTx, id: i64) -> Result<User> {
+    let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+    user(&r)
+}
+
+pub async fn set_disabled(tx: &mut WriteTx, id: i64, disabled: bool) -> Result<User> {
+    let before = reload(tx, id).await?;
+    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(disabled as i64)
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    }
+    let after = reload(tx, id).await?;
+    tx.audit(
+        if disabled { "user.disable" } else { "user.enable" },
+        "user",
+        &id.to_string(),
+        Some(&before.audit_view()),
+        Some(&after.audit_view()),
+        serde_json::json!({ "username": after.username }),
+    );
+    Ok(after)
+}
+
+/// Set a new password (policy checked), clear lockout, end the user's sessions.
+pub async fn set_password(tx: &mut WriteTx, id: i64, password_plain: &str) -> Result<()> {
+    password::check_policy(password_plain)
+        .map_err(|e| StoreError::invalid("password", e.to_string()))?;
+    let u = reload(tx, id).await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+    )
+    .bind(password::hash(password_plain))
+    .bind(now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        "user.password_set",
+        "user",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "username": u.username }),
+    );
+    Ok(())
+}
+
+/// Record a failed sign-in; lock the account after too many. Returns the lock time if locked.
+pub async fn record_failed_login(tx: &mut WriteTx, id: i64) -> Result<Option<String>> {
+    let u = reload(tx, id).await?;
+    let failed = u.failed_logins + 1;
+    let locked = if failed >= MAX_FAILED_LOGINS {
+        Some(
+            (chrono::Utc::now() + chrono::Duration::minutes(LOCKOUT_MINUTES))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        )
+    } else {
+        None
+    };
+    sqlx::query("UPDATE users SET failed_logins = $1, locked_until = COALESCE($2, locked_until) WHERE id = $3")
+        .bind(if locked.is_some() { 0 } else { failed })
+        .bind(&locked)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        if locked.is_some() { "user.locked" } else { "user.login_failed" },
+        "user",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "username": u.username, "failed": failed }),
+    );
+    Ok(locked)
+}
+
+pub async fn clear_failed_logins(tx: &mut WriteTx, id: i64) -> Result<()> {
+    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(tx: &mut WriteTx, id: i64, role: Role) -> Result<User> {
+    if role == Role::Public {
+        return Err(StoreError::invalid("role", "not an account role"));
+    }
+    let before = reload(tx, id).await?;
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    let after = reload(tx, id).await?;
+    tx.audit(
+        "user.role",
+        "user",
+        &id.to_string(),
+        Some(&before.audit_view()),
+        Some(&after.audit_view()),
+        serde_json::json!({ "username": after.username, "role": role.as_str() }),
+    );
+    Ok(after)
+}
+
+// ---- two-factor authentication ----
+
+/// Store the (encrypted) TOTP secret; `enabled` once the user proved they can use it.
+pub async fn set_totp(
+    tx: &mut WriteTx,
+    id: i64,
+    secret_plain: Option<&str>,
+    enabled: bool,
+) -> Result<()> {
+    let enc = secret_plain.map(|s| tx.store().keys().encrypt("users.totp_secret", s));
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, updated_at = $3 WHERE id = $4")
+        .bind(&enc)
+        .bind(enabled as i64)
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if !enabled {
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    }
+    tx.audit(
+        if enabled { "user.totp_enable" } else { "user.totp_disable" },
+        "user",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({}),
+    );
+    Ok(())
+}
+
+pub fn totp_secret(store: &Store, u: &User) -> Result<Option<String>> {
+    u.totp_secret
+        .as_deref()
+        .map(|s| store.decrypt("users.totp_secret", s))
+        .transpose()
+}
+
+/// Replace the user's recovery codes with `codes` (stored hashed).
+pub async fn set_recovery_codes(tx: &mut WriteTx, id: i64, codes: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    for c in codes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(id)
+            .bind(password::token_hash(&normalise_code(c)))
+            .execute(tx.conn())
+            .await?;
+    }
+    tx.audit(
+        "user.recovery_codes",
+        "user",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "count": codes.len() }),
+    );
+    Ok(())
+}
+
+fn normalise_code(c: &str) -> String {
+    c.trim().to_lowercase().replace(['-', ' '], "")
+}
+
+/// Use a recovery code once. True if it was valid and unused.
+pub async fn use_recovery_code(tx: &mut WriteTx, id: i64, code: &str) -> Result<bool> {
+    let h = password::token_hash(&normalise_code(code));
+    let r = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    )
+    .bind(now())
+    .bind(id)
+    .bind(&h)
+    .execute(tx.conn())
+    .await?;
+    let ok = r.rows_affected() == 1;
+    if ok {
+        tx.audit(
+            "user.recovery_code_used",
+            "user",
+            &id.to_string(),
+            None,
+            None,
+            serde_json::json!({}),
+        );
+    }
+    Ok(ok)
+}
+
+// ---- sessions ----
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: i64,
+    /// `totp` while the second factor is still owed, `full` once signed in.
+    pub stage: String,
+    pub expires_at: String,
+}
+
+/// Create a session; returns the cookie value (only its hash is stored).
+pub async fn create_session(
+    tx: &mut WriteTx,
+    user_id: i64,
+    stage: &str,
+    ttl: chrono::Duration,
+) -> Result<String> {
+    let token = password::random_token(32);
+    let at = now();
+    let expires = (chrono::Utc::now() + ttl).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, stage, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)",
+    )
+    .bind(password::token_hash(&token))
+    .bind(user_id)
+    .bind(stage)
+    .bind(&at)
+    .bind(&expires)
+    .execute(tx.conn())
+    .await?;
+    Ok(token)
+}
+
+pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
+    let r = sqlx::query(
+        "SELECT user_id, stage, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+    )
+    .bind(password::token_hash(token))
+    .bind(now())
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(r.map(|r| Session {
+        user_id: r.get(0),
+        stage: r.get(1),
+        expires_at: r.get(2),
+    }))
+}
+
+pub async fn delete_session(tx: &mut WriteTx, token: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(password::token_hash(token))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+// ---- API tokens ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// Create an API token for a user; returns the token (shown once) and its id.
+pub async fn create_token(tx: &mut WriteTx, user_id: i64, name: &str) -> Result<(i64, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(StoreError::invalid("name", "give the token a name of 1 to 100 characters"));
+    }
+    let token = format!("dgn_{}", password::random_token(32));
+    let r = sqlx::query(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(password::token_hash(&token))
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await?;
+    let id: i64 = r.get(0);
+    tx.audit(
+        "token.create",
+        "api_token",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "user_id": user_id, "name": name }),
+    );
+    Ok((id, token))
+}
+
+pub async fn tokens_of(store: &Store, user_id: i64) -> Result<Vec<ApiToken>> {
+    Ok(sqlx::query(
+        "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 AND revoked = 0 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| ApiToken {
+        id: r.get(0),
+        name: r.get(1),
+        created_at: r.get(2),
+        last_used_at: r.get(3),
+    })
+    .collect())
+}
+
+pub async fn revoke_token(tx: &mut WriteTx, user_id: i64, token_id: i64) -> Result<()> {
+    let r = sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2 AND revoked = 0")
+        .bind(token_id)
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("token {token_id}")));
+    }
+    tx.audit(
+        "token.revoke",
+        "api_token",
+        &token_id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "user_id": user_id }),
+    );
+    Ok(())
+}
+
+/// The active user owning an API token.
+pub async fn user_by_token(store: &Store, token: &str) -> Result<Option<User>> {
+    let r = sqlx::query(&format!(
+        "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id \
+         WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0",
+        USER_COLS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(password::token_hash(token))
+    .fetch_optional(store.pool())
+    .await?;
+    r.as_ref().map(user).transpose()
+}
+
+// ---- first-start setup link ----
+
+/// Make a one-time setup token (valid 24 hours); returns it.
+pub async fn create_setup_token(store: &Store) -> Result<String> {
+    let token = password::random_token(24);
+    let mut tx = store.begin(&Actor::system()).await?;
+    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
+        .bind(password::token_hash(&token))
+        .bind(now())
+        .bind(
+            (chrono::Utc::now() + chrono::Duration::hours(24))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        )
+        .execute(tx.conn())
+        .await?;
+    tx.audit("setup.link", "system", "setup", None, None, serde_json::json!({}));
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Consume a setup token. Valid only while no user exists.
+pub async fn consume_setup_token(tx: &mut WriteTx, token: &str) -> Result<bool> {
+    let users: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    if users > 0 {
+        return Ok(false);
+    }
+    let r = sqlx::query(
+        "UPDATE setup_tokens SET used = 1 WHERE token_hash = $1 AND used = 0 AND expires_at > $2",
+    )
+    .bind(password::token_hash(token))
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+// ---- settings ----
+
+pub async fn set_setting(tx: &mut WriteTx, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "setting.set",
+        "setting",
+        key,
+        None,
+        None,
+        serde_json::json!({ "key": key, "value": value }),
+    );
+    Ok(())
+}
+
+pub const REQUIRE_TOTP: &str = "require_totp";
+
+pub async fn totp_required(store: &Store) -> Result<bool> {
+    Ok(store.setting(REQUIRE_TOTP).await?.as_deref() == Some("true"))
+}

@@ -1,0 +1,48 @@
+use thiserror::Error;
+
+/// What can go wrong in storage, in words an operator can act on.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("cannot reach the database {0}")]
+    Unreachable(String),
+    #[error("the data directory {0} is in use by another `dignity serve` (remove nothing: stop the other server first)")]
+    Locked(String),
+    #[error("keys: {0}")]
+    Keys(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("encryption: {0}")]
+    Crypto(#[from] dignity_core::crypto::CryptoError),
+    #[error("schema migration {0} failed: {1}")]
+    Migration(String, String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+    /// A unique-constraint violation, on either backend.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(d)) => {
+                d.is_unique_violation()
+                    || d.message().contains("UNIQUE constraint failed")
+                    || d.code().as_deref() == Some("23505")
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! A small migration runner: each migration is embedded for both backends and applied once,
+//! in its own transaction, recorded in `_dignity_migrations`.
+
+use crate::{Backend, Result, Store, StoreError};
+use sqlx::{Executor, Row};
+
+struct Migration {
+    id: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    id: "0001_foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+pub(crate) async fn run(store: &Store) -> Result<()> {
+    let pool = store.pool();
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS _dignity_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    let done: Vec<String> = sqlx::query("SELECT id FROM _dignity_migrations")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+    for m in MIGRATIONS {
+        if done.iter().any(|d| d == m.id) {
+            continue;
+        }
+        let sql = match store.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        let mut tx = pool.begin().await?;
+        // Run statement by statement: the Any driver sends one statement at a time.
+        for stmt in split_statements(sql) {
+            sqlx::query(&stmt)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Migration(m.id.into(), format!("{e}\n{stmt}")))?;
+        }
+        let r = sqlx::query("INSERT INTO _dignity_migrations (id, applied_at) VALUES ($1, $2)")
+            .bind(m.id)
+            .bind(crate::now())
+            .execute(&mut *tx)
+            .await;
+        match r.map_err(StoreError::from) {
+            Ok(_) => tx.commit().await?,
+            // Another process applied it at the same moment.
+            Err(e) if e.is_unique_violation() => tx.rollback().await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Split a migration file into statements: on `;` at line ends, skipping comment lines.
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in sql.lines() {
+        let t = line.trim();
+        if t.starts_with("--") || t.is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if t.ends_with(';') {
+            out.push(cur.trim().trim_end_matches(';').to_string());
+            cur.clear();
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+pub fn migration_ids() -> Vec<&'static str> {
+    MIGRATIONS.iter().map(|m| m.id).collect()
+}

@@ -1,0 +1,198 @@
+//! The store on every backend: write path and audit chain, accounts, schema parity.
+
+use dignity_core::{Actor, Role};
+use dignity_store::testing::{backends, store};
+use dignity_store::{accounts, audit, Backend, StoreError};
+
+fn admin() -> Actor {
+    Actor {
+        user_id: Some(1),
+        username: "amina".into(),
+        role: Role::Admin,
+        teams: vec![],
+    }
+}
+
+#[tokio::test]
+async fn writes_are_audited_and_the_chain_verifies() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(&mut tx, "Amina", "Amina K.", Role::Admin, "a long enough passphrase")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(u.username, "amina");
+
+        let mut tx = s.begin(&admin()).await.unwrap();
+        accounts::set_disabled(&mut tx, u.id, true).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let entries = audit::list(&s, &Default::default(), 50, 0).await.unwrap();
+        let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["user.disable", "user.create"], "{b:?}");
+        assert!(entries[0].before_hash.is_some() && entries[0].after_hash.is_some());
+        // The log never holds the password hash or the plaintext of the record.
+        for e in &entries {
+            assert!(!e.details.contains("argon2"));
+        }
+        let report = audit::verify_log(&s).await.unwrap();
+        assert!(report.ok(), "{b:?}: {:?}", report.problems);
+        assert_eq!(report.checked, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_write_without_an_audit_entry_is_refused_and_rolled_back() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('x', 'y')")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        let err = tx.commit().await.unwrap_err();
+        assert!(matches!(err, StoreError::Internal(_)));
+        assert_eq!(s.setting("x").await.unwrap(), None, "{b:?}: nothing half-written");
+    }
+}
+
+#[tokio::test]
+async fn tampering_with_the_log_is_detected_and_named() {
+    for b in backends() {
+        let s = store(b).await;
+        for i in 0..5 {
+            let mut tx = s.begin(&admin()).await.unwrap();
+            accounts::set_setting(&mut tx, &format!("k{i}"), "v").await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        assert!(audit::verify_log(&s).await.unwrap().ok());
+        // Someone with the database file edits entry 3.
+        sqlx::query("UPDATE audit_log SET actor_name = 'nobody' WHERE seq = 3")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let r = audit::verify_log(&s).await.unwrap();
+        assert_eq!(
+            r.problems,
+            vec![dignity_core::audit::Problem::Edited { seq: 3 }],
+            "{b:?}"
+        );
+        // ... and deletes the last entry.
+        sqlx::query("DELETE FROM audit_log WHERE seq = 5")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let r = audit::verify_log(&s).await.unwrap();
+        assert!(r.problems.iter().any(|p| matches!(
+            p,
+            dignity_core::audit::Problem::Truncated { last_seq: 4, expected_seq: 5 }
+        )));
+    }
+}
+
+#[tokio::test]
+async fn usernames_are_unique_and_validated() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&admin()).await.unwrap();
+        accounts::create(&mut tx, "omar", "", Role::Analyst, "a long enough passphrase")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let e = accounts::create(&mut tx, "OMAR", "", Role::Analyst, "a long enough passphrase")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{b:?}: {e}");
+        tx.rollback().await.unwrap();
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let e = accounts::create(&mut tx, "x y", "", Role::Analyst, "a long enough passphrase")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("username"));
+        let e = accounts::create(&mut tx, "lena", "", Role::Analyst, "short")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("password"));
+        tx.rollback().await.unwrap();
+        assert_eq!(accounts::count_users(&s).await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn lockout_after_repeated_failures() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let u = accounts::create(&mut tx, "lena", "", Role::Documenter, "a long enough passphrase")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut locked = None;
+        for _ in 0..accounts::MAX_FAILED_LOGINS {
+            let mut tx = s.begin(&Actor::anonymous()).await.unwrap();
+            locked = accounts::record_failed_login(&mut tx, u.id).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        assert!(locked.is_some());
+        let u = accounts::by_id(&s, u.id).await.unwrap().unwrap();
+        assert!(u.is_locked(&dignity_store::now()));
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_stored_hashed_and_revocable() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let u = accounts::create(&mut tx, "api", "", Role::Analyst, "a long enough passphrase")
+            .await
+            .unwrap();
+        let (id, token) = accounts::create_token(&mut tx, u.id, "script").await.unwrap();
+        tx.commit().await.unwrap();
+        let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_ne!(stored, token);
+        assert_eq!(
+            accounts::user_by_token(&s, &token).await.unwrap().unwrap().id,
+            u.id
+        );
+        let mut tx = s.begin(&admin()).await.unwrap();
+        accounts::revoke_token(&mut tx, u.id, id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(accounts::user_by_token(&s, &token).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_schema() {
+    if !backends().contains(&Backend::Postgres) {
+        eprintln!("PostgreSQL not configured: schema parity not checked in this run");
+        return;
+    }
+    let lite = store(Backend::Sqlite).await;
+    let pg = store(Backend::Postgres).await;
+    let tl = lite.table_names().await.unwrap();
+    let tp = pg.table_names().await.unwrap();
+    assert_eq!(tl, tp);
+    for t in &tl {
+        assert_eq!(
+            lite.table_columns(t).await.unwrap(),
+            pg.table_columns(t).await.unwrap(),
+            "table {t}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_key_file_is_required_once_the_database_exists() {
+    let s = store(Backend::Sqlite).await;
+    let opts = s.opts.clone();
+    s.store.close().await;
+    std::fs::remove_file(opts.key_path()).unwrap();
+    let e = dignity_store::Store::open(&opts).await.unwrap_err();
+    assert!(e.to_string().contains("key file"), "{e}");
+}
