@@ -1,1 +1,3 @@
 //! Domain types and rules.
+
+pub mod refdata;
