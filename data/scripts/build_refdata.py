@@ -1,0 +1,564 @@
+#!/usr/bin/env python3
+"""Regenerate Dignity's shipped reference data from the public source files.
+
+Usage (from the repository root):
+
+    python3 data/scripts/build_refdata.py [--source ../shared/data] [--check]
+
+Reads the public source files (see data/SOURCES.md) and writes:
+
+    data/countries.csv
+    data/treaties/status-2022-08.csv
+    data/sdg/goals.csv, data/sdg/targets.csv, data/sdg/LICENSE-open-sdg
+    data/huridocs/micro-thesauri.csv
+    data/manifest.toml   (per-file version and SHA-256; versions are bumped
+                          automatically when a file's content changes)
+
+`data/instruments.toml` is curated by hand; the script only checks that the
+instrument codes used in the treaty status table exist in it and records its
+hash in the manifest.
+
+With --check nothing is written; the script exits 1 if any output would
+change (useful in CI to prove the committed files are reproducible).
+
+Python standard library only (3.11+, for tomllib).
+"""
+
+import argparse
+import csv
+import hashlib
+import io
+import os
+import re
+import sys
+import tomllib
+import unicodedata
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DATA = os.path.join(REPO, "data")
+
+# ---------------------------------------------------------------- countries --
+
+# UN regional groups (the five groups of the General Assembly). Derived from the
+# M49 region with explicit exceptions; checked against the UPR Info `To-Rgrp`
+# column when the UPR files are available.
+EEG = {  # Eastern European Group, 23 members
+    "ALB", "ARM", "AZE", "BLR", "BIH", "BGR", "HRV", "CZE", "EST", "GEO", "HUN",
+    "LVA", "LTU", "MNE", "MKD", "POL", "MDA", "ROU", "RUS", "SRB", "SVK", "SVN",
+    "UKR",
+}
+# Outside Europe but in WEOG. USA: observer in WEOG, counted as a member for
+# electoral purposes. TUR: WEOG for electoral purposes (also attends the
+# Asia-Pacific Group). ISR: WEOG member (New York).
+WEOG_EXTRA = {"AUS", "CAN", "NZL", "ISR", "TUR", "USA"}
+
+
+def regional_group(iso3, region_code):
+    if iso3 in EEG:
+        return "EEG"
+    if iso3 in WEOG_EXTRA:
+        return "WEOG"
+    if region_code == "002":  # Africa
+        return "AFRICAN"
+    if region_code == "150":  # Europe (remaining members)
+        return "WEOG"
+    if region_code == "019":  # Americas: USA and CAN handled above
+        return "GRULAC"
+    if region_code in ("142", "009"):  # Asia, Oceania (incl. Cyprus, Kiribati)
+        return "ASIA_PACIFIC"
+    raise ValueError(f"no regional group rule for {iso3} (region {region_code})")
+
+
+def pad3(code):
+    return f"{int(code):03d}" if code.strip() else ""
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+COUNTRY_COLUMNS = [
+    "iso2", "iso3", "numeric",
+    "name_en", "name_fr", "name_es", "name_ar", "name_ru", "name_zh",
+    "region_code", "region_name", "subregion_code", "subregion_name",
+    "intermediate_region_code", "intermediate_region_name",
+    "un_member", "un_regional_group",
+]
+
+LANGS = [  # (our suffix, UNTERM column word, official_name_* suffix)
+    ("en", "English", "en"), ("fr", "French", "fr"), ("es", "Spanish", "es"),
+    ("ar", "Arabic", "ar"), ("ru", "Russian", "ru"), ("zh", "Chinese", "cn"),
+]
+
+
+def build_countries(src, member_iso2):
+    rows = read_csv(os.path.join(src, "countries", "country-codes.csv"))
+    assert len(rows) == 249, len(rows)
+    out = []
+    for r in rows:
+        iso2 = r["ISO3166-1-Alpha-2"].strip()
+        iso3 = r["ISO3166-1-Alpha-3"].strip()
+        rec = {
+            "iso2": iso2,
+            "iso3": iso3,
+            "numeric": pad3(r["ISO3166-1-numeric"]),
+            "region_code": pad3(r["Region Code"]),
+            "region_name": r["Region Name"].strip(),
+            "subregion_code": pad3(r["Sub-region Code"]),
+            "subregion_name": r["Sub-region Name"].strip(),
+            "intermediate_region_code": pad3(r["Intermediate Region Code"]),
+            "intermediate_region_name": r["Intermediate Region Name"].strip(),
+        }
+        for ours, unterm, official in LANGS:
+            name = r[f"UNTERM {unterm} Short"].strip() or r[f"official_name_{official}"].strip()
+            if not name:
+                raise ValueError(f"{iso3}: no {ours} name")
+            rec[f"name_{ours}"] = name
+        member = iso2 in member_iso2
+        rec["un_member"] = "1" if member else "0"
+        rec["un_regional_group"] = regional_group(iso3, rec["region_code"]) if member else ""
+        out.append(rec)
+    out.sort(key=lambda x: x["iso3"])
+    missing = member_iso2 - {r["iso2"] for r in out}
+    if missing:
+        raise ValueError(f"UN members not in country-codes.csv: {sorted(missing)}")
+    n = sum(r["un_member"] == "1" for r in out)
+    if n != 193:
+        raise ValueError(f"expected 193 UN members, found {n}")
+    return out
+
+
+# ----------------------------------------------------------------- treaties --
+
+# source file stem -> instrument code (as in data/instruments.toml)
+TREATY_FILES = {
+    "icerd": "ICERD", "iccpr": "ICCPR", "iccpr_op1": "ICCPR-OP1",
+    "iccpr_op2": "ICCPR-OP2", "icescr": "ICESCR", "icescr_op": "OP-ICESCR",
+    "cedaw": "CEDAW", "op_cedaw": "OP-CEDAW", "cat": "CAT", "opcat": "OP-CAT",
+    "crc": "CRC", "op_crc_ac": "OP-CRC-AC", "op_crc_sc": "OP-CRC-SC",
+    "op_crc_ic": "OP-CRC-IC", "icmw": "ICMW", "crpd": "CRPD",
+    "op_crpd": "OP-CRPD", "cped": "CPED",
+}
+
+# Source codes that are not (current) ISO 3166-1 alpha-2 codes.
+ISO2_FIXES = {"TP": "TL"}  # East Timor: withdrawn code TP -> Timor-Leste TL
+# Per-file code fixes: (file stem, source iso2, member name) -> iso2
+ROW_CODE_FIXES = {("op_crc_ic", "S", "South Sudan"): "SS"}
+# Rows to drop: (file stem, source iso2) -> reason
+ROW_DROPS = {
+    ("op_crc_ic", "MS"): "Montserrat is not a UN member state; the row stands where Gabon should be",
+}
+# Rows missing from a source file: (file stem, iso2) -> (status, year, note)
+ROW_ADDS = {
+    ("op_crc_ic", "GA"): (
+        "party", "2012",
+        "Row missing from the source file; added from UNTC MTDSG IV-11-d (accession 25 Sep 2012)",
+    ),
+}
+# Status corrections: (file stem, iso2) -> (status, reason). Each one fixes a
+# source row that contradicts the UN Treaty Collection (checked against the
+# UNTC party counts for August 2022: ICERD 182 incl. Holy See and State of
+# Palestine, ICCPR 173 and ICESCR 171 incl. State of Palestine).
+STATUS_FIXES = {
+    ("icerd", "BN"): ("none", "Not a party: the source counted the UK's 1969 ratification, which extended to Brunei before independence"),
+    ("iccpr", "SB"): ("none", "Not a party: the source counted the UK's 1976 ratification, which extended to the territory before independence"),
+    ("iccpr", "TV"): ("none", "Not a party: the source counted the UK's 1976 ratification, which extended to the territory before independence"),
+    ("icescr", "TV"): ("none", "Not a party: the source counted the UK's 1976 ratification, which extended to the territory before independence"),
+    ("iccpr_op1", "JM"): ("denounced", "Denounced by Jamaica (notified 1997, effective 1998); no longer a party"),
+    ("iccpr_op1", "TT"): ("denounced", "Denounced by Trinidad and Tobago in 2000; no longer a party"),
+    ("op_cedaw", "ZW"): ("none", "the source row is inconsistent (no year, all flags 0); treated as no action, as UNTC does not list Zimbabwe as a party"),
+}
+
+STATUS_MAP = {"state party": "party", "signatory state": "signatory", "no action": "none"}
+
+STATUS_COLUMNS = ["iso3", "instrument", "status", "year", "note"]
+
+
+def build_status(src, countries_by_iso2, instrument_codes):
+    tdir = os.path.join(src, "treaties")
+    out = []
+    members_per_file = {}
+    used_fixes = set()
+    for stem, code in TREATY_FILES.items():
+        if code not in instrument_codes:
+            raise ValueError(f"{code} missing from data/instruments.toml")
+        rows = read_csv(os.path.join(tdir, f"hr_status_{stem}.csv"))
+        seen = set()
+        for i, r in enumerate(rows, start=2):
+            iso2 = r["iso2"].strip()
+            iso2 = ISO2_FIXES.get(iso2, iso2)
+            key = (stem, iso2, r["member"].strip())
+            if key in ROW_CODE_FIXES:
+                used_fixes.add(("code",) + key)
+                iso2 = ROW_CODE_FIXES[key]
+            if (stem, iso2) in ROW_DROPS:
+                used_fixes.add(("drop", stem, iso2))
+                continue
+            if iso2 not in countries_by_iso2:
+                raise ValueError(f"hr_status_{stem}.csv line {i}: unknown iso2 {iso2!r}")
+            if iso2 in seen:
+                raise ValueError(f"hr_status_{stem}.csv line {i}: duplicate {iso2}")
+            seen.add(iso2)
+            raw = r["status"].strip()
+            if raw not in STATUS_MAP:
+                raise ValueError(f"hr_status_{stem}.csv line {i}: status {raw!r}")
+            status = STATUS_MAP[raw]
+            year = r["year ratification or accession"].strip()
+            notes = []
+            src_note = (r.get("note") or "").strip()
+            if src_note:
+                notes.append(f"Source note: {src_note}")
+            if (stem, iso2) in STATUS_FIXES:
+                used_fixes.add(("status", stem, iso2))
+                status, reason = STATUS_FIXES[(stem, iso2)]
+                notes.insert(0, f"Corrected from source status '{raw}': {reason}")
+            if status == "party" and not year:
+                raise ValueError(f"hr_status_{stem}.csv line {i}: party without year")
+            if status in ("signatory", "none"):
+                year = ""
+            out.append({
+                "iso3": countries_by_iso2[iso2]["iso3"], "instrument": code,
+                "status": status, "year": year, "note": " | ".join(notes),
+            })
+        for (fstem, iso2), (status, year, note) in ROW_ADDS.items():
+            if fstem == stem:
+                if iso2 in seen:
+                    raise ValueError(f"{stem}: {iso2} is no longer missing; drop the ROW_ADDS entry")
+                used_fixes.add(("add", stem, iso2))
+                seen.add(iso2)
+                out.append({"iso3": countries_by_iso2[iso2]["iso3"], "instrument": code,
+                            "status": status, "year": year, "note": note})
+        members_per_file[stem] = seen
+    expected = (len(ROW_CODE_FIXES) + len(ROW_DROPS) + len(ROW_ADDS) + len(STATUS_FIXES))
+    if len(used_fixes) != expected:
+        raise ValueError(f"some corrections no longer apply: used {sorted(used_fixes)}")
+    first = members_per_file["cat"]
+    for stem, s in members_per_file.items():
+        if s != first:
+            raise ValueError(f"{stem}: member set differs: {sorted(s ^ first)}")
+    if len(first) != 193:
+        raise ValueError(f"expected 193 states, got {len(first)}")
+    order = list(TREATY_FILES.values())
+    out.sort(key=lambda x: (x["iso3"], order.index(x["instrument"])))
+    return out, first
+
+
+def member_iso2s(src):
+    """The 193 UN member states, as the iso2 codes of the treaty status files."""
+    rows = read_csv(os.path.join(src, "treaties", "hr_status_cat.csv"))
+    return {ISO2_FIXES.get(r["iso2"].strip(), r["iso2"].strip()) for r in rows}
+
+
+# ---------------------------------------------------------------------- SDG --
+
+SDG_LANGS = ["en", "fr", "es", "ar", "ru", "zh-Hans"]
+KEY_RE = re.compile(r"^([0-9A-Za-z-]+):(?: (.*))?$")
+
+
+def parse_flat_yaml(text, path):
+    """Parse the flat `key: scalar` YAML of sdg-translations.
+
+    Supports exactly what those files use: one mapping level, plain or
+    single-quoted scalars, continuation lines indented. Line breaks are folded
+    and whitespace runs collapsed to one space (the titles are running text).
+    """
+    result = {}
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            i += 1
+            continue
+        m = KEY_RE.match(line)
+        if not m:
+            raise ValueError(f"{path}:{i + 1}: unexpected line {line!r}")
+        key, first = m.group(1), (m.group(2) or "")
+        parts = [first]
+        i += 1
+        if first.startswith("'"):
+            body = first[1:]
+            parts = [body]
+            while not _closes_single_quote(" ".join(parts)):
+                if i >= len(lines):
+                    raise ValueError(f"{path}: unterminated quote in {key}")
+                parts.append(lines[i].strip())
+                i += 1
+            value = " ".join(parts)
+            value = value[: value.rstrip().rfind("'")]
+            value = value.replace("''", "'")
+        else:
+            if first.startswith(('"', "|", ">")):
+                raise ValueError(f"{path}:{i}: unsupported scalar style in {key}")
+            while i < len(lines) and (lines[i].startswith((" ", "\t")) or not lines[i].strip()):
+                parts.append(lines[i].strip())
+                i += 1
+            value = " ".join(parts)
+        value = " ".join(value.split())
+        if key in result:
+            raise ValueError(f"{path}: duplicate key {key}")
+        result[key] = value
+    return result
+
+
+def _closes_single_quote(s):
+    s = s.rstrip()
+    if not s.endswith("'"):
+        return False
+    # count trailing quotes: an odd number closes ('' is an escaped quote)
+    n = len(s) - len(s.rstrip("'"))
+    return n % 2 == 1
+
+
+def load_sdg(src, kind):
+    data = {}
+    for lang in SDG_LANGS:
+        path = os.path.join(src, "sdg", f"global_{kind}.{lang}.yml")
+        with open(path, encoding="utf-8") as f:
+            data[lang] = parse_flat_yaml(f.read(), path)
+    return data
+
+
+def suffix(lang):
+    return "zh" if lang == "zh-Hans" else lang
+
+
+def build_goals(src):
+    data = load_sdg(src, "goals")
+    goals = sorted({int(k.split("-")[0]) for k in data["en"]})
+    if goals != list(range(1, 18)):
+        raise ValueError(f"goals: {goals}")
+    out = []
+    for g in goals:
+        rec = {"goal": str(g)}
+        for field in ("short", "title"):
+            for lang in SDG_LANGS:
+                v = data[lang].get(f"{g}-{field}", "")
+                if not v:
+                    raise ValueError(f"goal {g}: {field} missing in {lang}")
+                rec[f"{field}_{suffix(lang)}"] = v
+        out.append(rec)
+    return out
+
+
+def target_sort_key(code):
+    g, t = code.split(".")
+    return (int(g), 0 if t.isdigit() else 1, int(t) if t.isdigit() else t)
+
+
+def build_targets(src):
+    data = load_sdg(src, "targets")
+    codes = set()
+    for lang in SDG_LANGS:
+        keys = set()
+        for k in data[lang]:
+            m = re.fullmatch(r"(\d+)-([0-9a-z]+)-title", k)
+            if not m:
+                raise ValueError(f"targets {lang}: unexpected key {k}")
+            keys.add(f"{m.group(1)}.{m.group(2)}")
+        if codes and keys != codes:
+            raise ValueError(f"targets {lang}: key set differs: {sorted(keys ^ codes)}")
+        codes = keys
+    if len(codes) != 169:
+        raise ValueError(f"expected 169 targets, found {len(codes)}")
+    out = []
+    for code in sorted(codes, key=target_sort_key):
+        g, t = code.split(".")
+        rec = {"code": code, "goal": g}
+        for lang in SDG_LANGS:
+            rec[f"title_{suffix(lang)}"] = data[lang][f"{g}-{t}-title"]
+        out.append(rec)
+    return out
+
+
+# ----------------------------------------------------------------- UPR check --
+
+ALIASES = {  # UPR Info spellings not found among the country-codes names
+    "bolivia": "BOL", "cape verde": "CPV", "cote divoire": "CIV",
+    "democratic republic of congo": "COD", "republic of congo": "COG",
+    "congo": "COG", "iran": "IRN", "laos": "LAO", "moldova": "MDA",
+    "russia": "RUS", "south korea": "KOR", "north korea": "PRK",
+    "syria": "SYR", "tanzania": "TZA", "venezuela": "VEN", "vietnam": "VNM",
+    "viet nam": "VNM", "macedonia": "MKD", "swaziland": "SWZ",
+    "micronesia": "FSM", "brunei": "BRN", "east timor": "TLS",
+    "timor leste": "TLS", "the former yugoslav republic of macedonia": "MKD",
+    "saint kitts and nevis": "KNA", "saint lucia": "LCA",
+    "saint vincent and the grenadines": "VCT", "sao tome and principe": "STP",
+    "kyrgyzstan": "KGZ", "czech republic": "CZE", "ivory coast": "CIV",
+    "palestine": "PSE", "united states": "USA", "united kingdom": "GBR",
+    "turkey": "TUR", "gambia": "GMB", "bahamas": "BHS", "netherlands": "NLD",
+    "dpr korea": "PRK", "macedonia fyr": "MKD",
+}
+UPR_GROUPS = {"Africa": "AFRICAN", "Asia": "ASIA_PACIFIC", "EEG": "EEG",
+              "GRULAC": "GRULAC", "WEOG": "WEOG"}
+
+
+def norm_name(s):
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    s = s.replace("&", " and ")
+    s = re.sub(r"[^a-z ]+", " ", s.replace("'", ""))
+    s = re.sub(r"\bthe\b", " ", s) if not s.startswith("the former") else s
+    return " ".join(s.split())
+
+
+def check_upr_groups(src, countries):
+    udir = os.path.join(src, "upr")
+    if not os.path.isdir(udir):
+        print("note: no UPR files; regional groups not cross-checked", file=sys.stderr)
+        return
+    raw = read_csv(os.path.join(src, "countries", "country-codes.csv"))
+    lookup = {}
+    for r in raw:
+        for col in ("UNTERM English Short", "official_name_en", "CLDR display name",
+                    "ISO4217-currency_country_name", "UNTERM English Formal"):
+            if r[col].strip():
+                lookup.setdefault(norm_name(r[col]), r["ISO3166-1-Alpha-3"])
+    for k, v in ALIASES.items():
+        lookup[norm_name(k)] = v
+    ours = {c["iso3"]: c["un_regional_group"] for c in countries if c["un_member"] == "1"}
+    seen = {}
+    for name in sorted(os.listdir(udir)):
+        if not name.endswith(".csv"):
+            continue
+        for r in read_csv(os.path.join(udir, name)):
+            seen.setdefault(r["To"].strip(), set()).add(r["To-Rgrp"].strip())
+    problems = []
+    matched = set()
+    for state, groups in sorted(seen.items()):
+        iso3 = lookup.get(norm_name(state))
+        if iso3 is None:
+            problems.append(f"UPR state {state!r} not matched to a country")
+            continue
+        matched.add(iso3)
+        want = {UPR_GROUPS.get(g, g) for g in groups}
+        if want != {ours.get(iso3)}:
+            problems.append(f"{state} ({iso3}): UPR Info {sorted(groups)}, ours {ours.get(iso3)!r}")
+    if len(matched) != 193 or set(ours) != matched:
+        problems.append(f"UPR states matched {len(matched)}; not matched members: {sorted(set(ours) - matched)}")
+    if problems:
+        raise ValueError("regional groups disagree with UPR Info:\n  " + "\n  ".join(problems))
+    print(f"regional groups: all 193 agree with UPR Info To-Rgrp", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ writing --
+
+def to_csv(columns, rows):
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    return buf.getvalue().encode("utf-8")
+
+
+def normalize_newlines(b):
+    return b.replace(b"\r\n", b"\n")
+
+
+MANIFEST_FILES = [  # manifest key, path under data/, source date
+    ("countries", "countries.csv", "datasets/country-codes (UNTERM names, M49)"),
+    ("instruments", "instruments.toml", "curated; UNTC and CoE Treaty Office"),
+    ("treaty_status", "treaties/status-2022-08.csv", "UNTC status as of 2022-08"),
+    ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
+    ("sdg_targets", "sdg/targets.csv", "Open SDG sdg-translations"),
+    ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
+]
+
+
+def render_manifest(old, contents):
+    """Bump a file's version when its hash changes; bump the data version
+    when any file changes."""
+    old_files = old.get("files", {}) if old else {}
+    changed = False
+    lines_files = []
+    for key, rel, source in MANIFEST_FILES:
+        digest = hashlib.sha256(contents[rel]).hexdigest()
+        prev = old_files.get(key, {})
+        version = prev.get("version", 0)
+        if prev.get("sha256") != digest:
+            version += 1
+            changed = True
+        lines_files.append(
+            f'\n[files.{key}]\npath = "{rel}"\nversion = {version}\n'
+            f'sha256 = "{digest}"\nsource = "{source}"\n')
+    data_version = (old or {}).get("data_version", 0) + (1 if changed or not old else 0)
+    head = (
+        "# Versions of the reference data shipped in data/. Written by\n"
+        "# data/scripts/build_refdata.py: a file's `version` goes up by one whenever\n"
+        "# its content (sha256) changes, and `data_version` goes up whenever any file\n"
+        "# changes. dignity_core::refdata::DATA_VERSION must equal `data_version`.\n"
+        f"data_version = {data_version}\n"
+    )
+    return (head + "".join(lines_files)).encode("utf-8")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--source", default=os.path.join(REPO, "..", "shared", "data"))
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if outputs would change")
+    args = ap.parse_args()
+    src = os.path.abspath(args.source)
+
+    with open(os.path.join(DATA, "instruments.toml"), "rb") as f:
+        instruments = tomllib.load(f)
+    instrument_codes = {i["code"] for i in instruments["instrument"]}
+
+    members = member_iso2s(src)
+    countries = build_countries(src, members)
+    by_iso2 = {c["iso2"]: c for c in countries}
+    status, _ = build_status(src, by_iso2, instrument_codes)
+    check_upr_groups(src, countries)
+    goals = build_goals(src)
+    targets = build_targets(src)
+
+    goal_cols = ["goal"] + [f"short_{suffix(l)}" for l in SDG_LANGS] + [f"title_{suffix(l)}" for l in SDG_LANGS]
+    target_cols = ["code", "goal"] + [f"title_{suffix(l)}" for l in SDG_LANGS]
+    with open(os.path.join(src, "huridocs", "micro-thesauri.csv"), "rb") as f:
+        thesauri = normalize_newlines(f.read())
+    with open(os.path.join(src, "sdg", "LICENSE-open-sdg"), "rb") as f:
+        sdg_licence = normalize_newlines(f.read())
+    with open(os.path.join(DATA, "instruments.toml"), "rb") as f:
+        instruments_bytes = f.read()
+
+    contents = {
+        "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
+        "treaties/status-2022-08.csv": to_csv(STATUS_COLUMNS, status),
+        "sdg/goals.csv": to_csv(goal_cols, goals),
+        "sdg/targets.csv": to_csv(target_cols, targets),
+        "sdg/LICENSE-open-sdg": sdg_licence,
+        "huridocs/micro-thesauri.csv": thesauri,
+        "instruments.toml": instruments_bytes,
+    }
+    manifest_path = os.path.join(DATA, "manifest.toml")
+    old = None
+    if os.path.exists(manifest_path):
+        with open(manifest_path, "rb") as f:
+            old = tomllib.load(f)
+    contents["manifest.toml"] = render_manifest(old, contents)
+
+    stale = []
+    for rel, data in contents.items():
+        path = os.path.join(DATA, rel)
+        current = open(path, "rb").read() if os.path.exists(path) else None
+        if current != data:
+            stale.append(rel)
+            if not args.check:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "wb") as f:
+                    f.write(data)
+    summary = (f"{len(countries)} countries ({sum(c['un_member'] == '1' for c in countries)} UN members), "
+               f"{len(status)} status rows, {len(goals)} goals, {len(targets)} targets")
+    print(summary, file=sys.stderr)
+    if args.check:
+        if stale:
+            print("out of date: " + ", ".join(stale), file=sys.stderr)
+            sys.exit(1)
+        print("data/ is up to date", file=sys.stderr)
+    else:
+        print(("wrote: " + ", ".join(stale)) if stale else "nothing changed", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
