@@ -1,6 +1,8 @@
 //! Password hashing (Argon2id) and the password policy.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::Rng;
 
@@ -95,7 +97,10 @@ mod tests {
 
     #[test]
     fn policy() {
-        assert_eq!(check_policy("short"), Err(PasswordError::TooShort(MIN_LENGTH)));
+        assert_eq!(
+            check_policy("short"),
+            Err(PasswordError::TooShort(MIN_LENGTH))
+        );
         assert!(check_policy("a long enough passphrase").is_ok());
         assert!(check_policy(&generate()).is_ok());
     }

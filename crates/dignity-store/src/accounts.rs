@@ -68,7 +68,10 @@ fn user(r: &AnyRow) -> Result<User> {
 pub fn check_username(name: &str) -> Result<String> {
     let n = name.trim();
     if n.chars().count() < 2 || n.chars().count() > 64 {
-        return Err(StoreError::invalid("username", "must have 2 to 64 characters"));
+        return Err(StoreError::invalid(
+            "username",
+            "must have 2 to 64 characters",
+        ));
     }
     if !n
         .chars()
@@ -90,10 +93,12 @@ pub async fn count_users(store: &Store) -> Result<i64> {
 }
 
 pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> {
-    let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE username = $1"))
-        .bind(username.trim().to_lowercase())
-        .fetch_optional(store.pool())
-        .await?;
+    let r = sqlx::query(&format!(
+        "SELECT {USER_COLS} FROM users WHERE username = $1"
+    ))
+    .bind(username.trim().to_lowercase())
+    .fetch_optional(store.pool())
+    .await?;
     r.as_ref().map(user).transpose()
 }
 
@@ -216,7 +221,11 @@ pub async fn set_disabled(tx: &mut WriteTx, id: i64, disabled: bool) -> Result<U
     }
     let after = reload(tx, id).await?;
     tx.audit(
-        if disabled { "user.disable" } else { "user.enable" },
+        if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
         "user",
         &id.to_string(),
         Some(&before.audit_view()),
@@ -273,7 +282,11 @@ pub async fn record_failed_login(tx: &mut WriteTx, id: i64) -> Result<Option<Str
         .execute(tx.conn())
         .await?;
     tx.audit(
-        if locked.is_some() { "user.locked" } else { "user.login_failed" },
+        if locked.is_some() {
+            "user.locked"
+        } else {
+            "user.login_failed"
+        },
         "user",
         &id.to_string(),
         None,
@@ -324,13 +337,15 @@ pub async fn set_totp(
     enabled: bool,
 ) -> Result<()> {
     let enc = secret_plain.map(|s| tx.store().keys().encrypt("users.totp_secret", s));
-    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, updated_at = $3 WHERE id = $4")
-        .bind(&enc)
-        .bind(enabled as i64)
-        .bind(now())
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_enabled = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(&enc)
+    .bind(enabled as i64)
+    .bind(now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     if !enabled {
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(id)
@@ -338,7 +353,11 @@ pub async fn set_totp(
             .await?;
     }
     tx.audit(
-        if enabled { "user.totp_enable" } else { "user.totp_disable" },
+        if enabled {
+            "user.totp_enable"
+        } else {
+            "user.totp_disable"
+        },
         "user",
         &id.to_string(),
         None,
@@ -478,7 +497,10 @@ pub struct ApiToken {
 pub async fn create_token(tx: &mut WriteTx, user_id: i64, name: &str) -> Result<(i64, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::invalid("name", "give the token a name of 1 to 100 characters"));
+        return Err(StoreError::invalid(
+            "name",
+            "give the token a name of 1 to 100 characters",
+        ));
     }
     let token = format!("dgn_{}", password::random_token(32));
     let r = sqlx::query(
@@ -520,11 +542,13 @@ pub async fn tokens_of(store: &Store, user_id: i64) -> Result<Vec<ApiToken>> {
 }
 
 pub async fn revoke_token(tx: &mut WriteTx, user_id: i64, token_id: i64) -> Result<()> {
-    let r = sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2 AND revoked = 0")
-        .bind(token_id)
-        .bind(user_id)
-        .execute(tx.conn())
-        .await?;
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2 AND revoked = 0",
+    )
+    .bind(token_id)
+    .bind(user_id)
+    .execute(tx.conn())
+    .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("token {token_id}")));
     }
@@ -562,16 +586,25 @@ pub async fn user_by_token(store: &Store, token: &str) -> Result<Option<User>> {
 pub async fn create_setup_token(store: &Store) -> Result<String> {
     let token = password::random_token(24);
     let mut tx = store.begin(&Actor::system()).await?;
-    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
-        .bind(password::token_hash(&token))
-        .bind(now())
-        .bind(
-            (chrono::Utc::now() + chrono::Duration::hours(24))
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        )
-        .execute(tx.conn())
-        .await?;
-    tx.audit("setup.link", "system", "setup", None, None, serde_json::json!({}));
+    sqlx::query(
+        "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(password::token_hash(&token))
+    .bind(now())
+    .bind(
+        (chrono::Utc::now() + chrono::Duration::hours(24))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    )
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "setup.link",
+        "system",
+        "setup",
+        None,
+        None,
+        serde_json::json!({}),
+    );
     tx.commit().await?;
     Ok(token)
 }

@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod audit;
 mod error;
 mod migrate;
+pub mod refdata;
+pub mod reference;
 pub mod testing;
 mod write;
 
@@ -290,8 +292,7 @@ fn read_keys(path: &Path) -> Result<Keyring> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         StoreError::Keys(format!("cannot read the key file {}: {e}", path.display()))
     })?;
-    Keyring::from_json(&text)
-        .map_err(|e| StoreError::Keys(format!("{}: {e}", path.display())))
+    Keyring::from_json(&text).map_err(|e| StoreError::Keys(format!("{}: {e}", path.display())))
 }
 
 /// Write the key file atomically, readable by the owner only.

@@ -18,9 +18,15 @@ async fn writes_are_audited_and_the_chain_verifies() {
     for b in backends() {
         let s = store(b).await;
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, "Amina", "Amina K.", Role::Admin, "a long enough passphrase")
-            .await
-            .unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "Amina",
+            "Amina K.",
+            Role::Admin,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(u.username, "amina");
 
@@ -53,7 +59,11 @@ async fn a_write_without_an_audit_entry_is_refused_and_rolled_back() {
             .unwrap();
         let err = tx.commit().await.unwrap_err();
         assert!(matches!(err, StoreError::Internal(_)));
-        assert_eq!(s.setting("x").await.unwrap(), None, "{b:?}: nothing half-written");
+        assert_eq!(
+            s.setting("x").await.unwrap(),
+            None,
+            "{b:?}: nothing half-written"
+        );
     }
 }
 
@@ -63,7 +73,9 @@ async fn tampering_with_the_log_is_detected_and_named() {
         let s = store(b).await;
         for i in 0..5 {
             let mut tx = s.begin(&admin()).await.unwrap();
-            accounts::set_setting(&mut tx, &format!("k{i}"), "v").await.unwrap();
+            accounts::set_setting(&mut tx, &format!("k{i}"), "v")
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
         assert!(audit::verify_log(&s).await.unwrap().ok());
@@ -86,7 +98,10 @@ async fn tampering_with_the_log_is_detected_and_named() {
         let r = audit::verify_log(&s).await.unwrap();
         assert!(r.problems.iter().any(|p| matches!(
             p,
-            dignity_core::audit::Problem::Truncated { last_seq: 4, expected_seq: 5 }
+            dignity_core::audit::Problem::Truncated {
+                last_seq: 4,
+                expected_seq: 5
+            }
         )));
     }
 }
@@ -96,20 +111,38 @@ async fn usernames_are_unique_and_validated() {
     for b in backends() {
         let s = store(b).await;
         let mut tx = s.begin(&admin()).await.unwrap();
-        accounts::create(&mut tx, "omar", "", Role::Analyst, "a long enough passphrase")
-            .await
-            .unwrap();
+        accounts::create(
+            &mut tx,
+            "omar",
+            "",
+            Role::Analyst,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let mut tx = s.begin(&admin()).await.unwrap();
-        let e = accounts::create(&mut tx, "OMAR", "", Role::Analyst, "a long enough passphrase")
-            .await
-            .unwrap_err();
+        let e = accounts::create(
+            &mut tx,
+            "OMAR",
+            "",
+            Role::Analyst,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{b:?}: {e}");
         tx.rollback().await.unwrap();
         let mut tx = s.begin(&admin()).await.unwrap();
-        let e = accounts::create(&mut tx, "x y", "", Role::Analyst, "a long enough passphrase")
-            .await
-            .unwrap_err();
+        let e = accounts::create(
+            &mut tx,
+            "x y",
+            "",
+            Role::Analyst,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap_err();
         assert!(e.to_string().contains("username"));
         let e = accounts::create(&mut tx, "lena", "", Role::Analyst, "short")
             .await
@@ -125,9 +158,15 @@ async fn lockout_after_repeated_failures() {
     for b in backends() {
         let s = store(b).await;
         let mut tx = s.begin(&admin()).await.unwrap();
-        let u = accounts::create(&mut tx, "lena", "", Role::Documenter, "a long enough passphrase")
-            .await
-            .unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "lena",
+            "",
+            Role::Documenter,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let mut locked = None;
         for _ in 0..accounts::MAX_FAILED_LOGINS {
@@ -146,10 +185,18 @@ async fn tokens_are_stored_hashed_and_revocable() {
     for b in backends() {
         let s = store(b).await;
         let mut tx = s.begin(&admin()).await.unwrap();
-        let u = accounts::create(&mut tx, "api", "", Role::Analyst, "a long enough passphrase")
+        let u = accounts::create(
+            &mut tx,
+            "api",
+            "",
+            Role::Analyst,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
+        let (id, token) = accounts::create_token(&mut tx, u.id, "script")
             .await
             .unwrap();
-        let (id, token) = accounts::create_token(&mut tx, u.id, "script").await.unwrap();
         tx.commit().await.unwrap();
         let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
             .fetch_one(s.pool())
@@ -157,7 +204,11 @@ async fn tokens_are_stored_hashed_and_revocable() {
             .unwrap();
         assert_ne!(stored, token);
         assert_eq!(
-            accounts::user_by_token(&s, &token).await.unwrap().unwrap().id,
+            accounts::user_by_token(&s, &token)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
             u.id
         );
         let mut tx = s.begin(&admin()).await.unwrap();
@@ -195,4 +246,34 @@ async fn the_key_file_is_required_once_the_database_exists() {
     std::fs::remove_file(opts.key_path()).unwrap();
     let e = dignity_store::Store::open(&opts).await.unwrap_err();
     assert!(e.to_string().contains("key file"), "{e}");
+}
+
+#[tokio::test]
+async fn reference_data_loads_once_and_completely() {
+    for b in backends() {
+        let s = store(b).await;
+        let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
+        assert_eq!(r.loaded.len(), 4, "{b:?}");
+        let (countries, instruments, terms, targets) =
+            dignity_store::reference::counts(&s).await.unwrap();
+        assert_eq!(
+            (countries, instruments, terms, targets),
+            (249, 29, 4524, 169),
+            "{b:?}"
+        );
+        // Loading again does nothing: versions are recorded.
+        let again = dignity_store::refdata::load_shipped(&s).await.unwrap();
+        assert!(again.loaded.is_empty());
+        let fr = dignity_store::reference::countries(&s, "fr", None)
+            .await
+            .unwrap();
+        let nam = fr.iter().find(|c| c.iso3 == "NAM").unwrap();
+        assert_eq!(nam.iso2, "NA", "Namibia's code is not a missing value");
+        assert_eq!(fr.iter().filter(|c| c.un_member).count(), 193);
+        let acts = dignity_store::reference::terms(&s, 4, "es", Some("tortura"))
+            .await
+            .unwrap();
+        assert!(!acts.is_empty());
+        assert!(audit::verify_log(&s).await.unwrap().ok());
+    }
 }
