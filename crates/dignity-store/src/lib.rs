@@ -192,7 +192,7 @@ impl Store {
         *self.keys.write().expect("key lock") = Arc::new(k);
         Ok(())
     }
-    pub(crate) fn replace_keys(&self, k: Keyring) {
+    pub fn replace_keys(&self, k: Keyring) {
         *self.keys.write().expect("key lock") = Arc::new(k);
     }
 
@@ -281,6 +281,12 @@ impl Store {
                 (r.get::<String, _>(0), portable.to_string())
             })
             .collect())
+    }
+
+    /// Check that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

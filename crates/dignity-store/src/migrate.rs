@@ -81,6 +81,7 @@ fn split_statements(sql: &str) -> Vec<String> {
     out
 }
 
+#[allow(dead_code)]
 pub fn migration_ids() -> Vec<&'static str> {
     MIGRATIONS.iter().map(|m| m.id).collect()
 }

@@ -1,1 +1,94 @@
-//! Web.
+//! HTTP for Dignity: server-rendered pages (work without JavaScript) and the `/api/v1`
+//! JSON API with its generated OpenAPI document. Handlers stay thin: they read the
+//! request context ([`ctx::Ctx`]), ask `dignity_core::auth` and call `dignity-store`.
+
+pub mod api;
+pub mod ctx;
+pub mod i18n;
+pub mod pages;
+pub mod templates;
+
+use axum::routing::{get, post};
+use axum::Router;
+use dignity_store::Store;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when Dignity is served over TLS, directly or behind a
+    /// proxy that says so with `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
+    /// The address users reach the server at, for links printed on the console.
+    pub public_url: Option<String>,
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub env: Arc<minijinja::Environment<'static>>,
+    pub config: WebConfig,
+    /// Sign-in attempts per client address: (window start, count).
+    pub throttle: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        AppState {
+            store,
+            env: Arc::new(templates::environment()),
+            config,
+            throttle: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+/// Sign-in attempts allowed per client address in [`THROTTLE_WINDOW_SECS`].
+pub const THROTTLE_MAX: u32 = 20;
+pub const THROTTLE_WINDOW_SECS: u64 = 600;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(pages::healthz))
+        .route("/static/dignity.css", get(pages::stylesheet))
+        .route("/lang", get(pages::switch_language))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route(
+            "/login/totp",
+            get(pages::totp_form).post(pages::totp_submit),
+        )
+        .route("/logout", post(pages::logout))
+        .route("/setup", get(pages::setup_form).post(pages::setup))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(pages::change_password))
+        .route("/account/totp/enable", post(pages::totp_enable))
+        .route("/account/totp/disable", post(pages::totp_disable))
+        .route("/account/tokens", post(pages::token_create))
+        .route("/account/tokens/{id}/revoke", post(pages::token_revoke))
+        .route(
+            "/admin/users",
+            get(pages::admin_users).post(pages::admin_user_create),
+        )
+        .route("/admin/users/{id}/{action}", post(pages::admin_user_action))
+        .route(
+            "/admin/settings/require-totp",
+            post(pages::admin_require_totp),
+        )
+        .route("/admin/audit", get(pages::admin_audit))
+        .route("/admin/audit/verify", post(pages::admin_audit_verify))
+        .route("/countries", get(pages::countries))
+        .route("/instruments", get(pages::instruments))
+        .route("/vocabularies", get(pages::vocabularies))
+        .route("/vocabularies/{list}", get(pages::vocabulary))
+        .nest("/api/v1", api::router())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(ctx::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .with_state(state)
+}

@@ -1,0 +1,426 @@
+//! The JSON API under `/api/v1`, authenticated by API token (`Authorization: Bearer …`)
+//! or by the browser session. Errors share one shape:
+//! `{"error": {"code": "not_found", "message": "…", "field": null}}`.
+//! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from these handlers.
+
+use crate::ctx::{AuthVia, Ctx};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use dignity_core::auth::{authorize_system, SystemAction};
+use dignity_store::{audit, reference, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// The error body of every failed API call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiError {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code: `unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`, `internal`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The input field at fault, if any.
+    pub field: Option<String>,
+}
+
+pub fn error(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+    field: Option<&str>,
+) -> Response {
+    (
+        status,
+        Json(ApiError {
+            error: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                field: field.map(String::from),
+            },
+        }),
+    )
+        .into_response()
+}
+
+fn from_store(e: StoreError) -> Response {
+    match e {
+        StoreError::Invalid { field, message } => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            message,
+            Some(&field),
+        ),
+        StoreError::NotFound(m) => error(StatusCode::NOT_FOUND, "not_found", m, None),
+        StoreError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m, None),
+        e => {
+            tracing::error!(error = %e, "api request failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                None,
+            )
+        }
+    }
+}
+
+/// Reject bad tokens (never fall back to anonymous for a caller who tried to sign in).
+fn check_token(ctx: &Ctx) -> Result<(), Response> {
+    if ctx.bad_token {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "unknown or revoked API token",
+            None,
+        ));
+    }
+    if ctx.must_enrol_totp() {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "two-factor authentication is required for this account: enable it first",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+fn require_system(ctx: &Ctx, action: SystemAction) -> Result<(), Response> {
+    check_token(ctx)?;
+    if ctx.via == AuthVia::None {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in or send an API token",
+            None,
+        ));
+    }
+    if !authorize_system(&ctx.actor, action).allowed() {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role does not allow this",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LangParam {
+    /// Language of names and labels: en, fr, es, ar, ru (default: the request's language).
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CountryParams {
+    /// Language of the names: en, fr, es, ar, ru.
+    pub lang: Option<String>,
+    /// Only countries of this M49 region (e.g. `Africa`).
+    pub region: Option<String>,
+}
+
+fn lang_of(ctx: &Ctx, q: &Option<String>) -> String {
+    q.as_deref()
+        .and_then(crate::i18n::Lang::parse)
+        .unwrap_or(ctx.lang)
+        .code()
+        .to_string()
+}
+
+/// All countries and territories (ISO 3166-1, UN M49 regions).
+#[utoipa::path(get, path = "/api/v1/countries", params(CountryParams),
+    responses((status = 200, body = [reference::CountryRow]), (status = 401, body = ApiError)))]
+pub async fn countries(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CountryParams>,
+) -> Response {
+    if let Err(r) = check_token(&ctx) {
+        return r;
+    }
+    let region = q.region.as_deref().filter(|r| !r.is_empty());
+    match reference::countries(&state.store, &lang_of(&ctx, &q.lang), region).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => from_store(e),
+    }
+}
+
+/// The core UN human rights instruments and the main Council of Europe instruments.
+#[utoipa::path(get, path = "/api/v1/instruments", params(LangParam),
+    responses((status = 200, body = [reference::InstrumentRow]), (status = 401, body = ApiError)))]
+pub async fn instruments(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LangParam>,
+) -> Response {
+    if let Err(r) = check_token(&ctx) {
+        return r;
+    }
+    match reference::instruments(&state.store, &lang_of(&ctx, &q.lang)).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => from_store(e),
+    }
+}
+
+/// The controlled vocabularies (HURIDOCS micro-thesauri) with their term counts.
+#[utoipa::path(get, path = "/api/v1/vocabularies",
+    responses((status = 200, body = [reference::VocabularyRow]), (status = 401, body = ApiError)))]
+pub async fn vocabularies(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = check_token(&ctx) {
+        return r;
+    }
+    match reference::vocabularies(&state.store).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => from_store(e),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TermParams {
+    /// Language of the labels: en, fr, es, ar, ru.
+    pub lang: Option<String>,
+    /// Only terms whose label contains this text (any language).
+    pub q: Option<String>,
+}
+
+/// The terms of one vocabulary (by micro-thesaurus number, e.g. 4 = types of acts).
+#[utoipa::path(get, path = "/api/v1/vocabularies/{list}", params(("list" = i64, Path, description = "micro-thesaurus number"), TermParams),
+    responses((status = 200, body = [reference::TermRow]), (status = 404, body = ApiError)))]
+pub async fn vocabulary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(list): Path<String>,
+    Query(q): Query<TermParams>,
+) -> Response {
+    if let Err(r) = check_token(&ctx) {
+        return r;
+    }
+    let Ok(list) = list.parse::<i64>() else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "the list is a micro-thesaurus number, e.g. 4",
+            Some("list"),
+        );
+    };
+    match reference::vocabularies(&state.store).await {
+        Ok(l) if l.iter().any(|v| v.number == list) => {}
+        Ok(_) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no vocabulary number {list}"),
+                None,
+            )
+        }
+        Err(e) => return from_store(e),
+    }
+    match reference::terms(&state.store, list, &lang_of(&ctx, &q.lang), q.q.as_deref()).await {
+        Ok(t) => Json(t).into_response(),
+        Err(e) => from_store(e),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub totp_enabled: bool,
+    pub teams: Vec<i64>,
+}
+
+/// The account the request is authenticated as.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ApiError)),
+    security(("token" = [])))]
+pub async fn me(ctx: Ctx) -> Response {
+    if let Err(r) = check_token(&ctx) {
+        return r;
+    }
+    match &ctx.user {
+        Some(u) => Json(Me {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str().into(),
+            totp_enabled: u.totp_enabled,
+            teams: ctx.actor.teams.clone(),
+        })
+        .into_response(),
+        None => error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in or send an API token",
+            None,
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditParams {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    /// RFC 3339 time or date, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// At most 1000 (default 100).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryOut {
+    pub seq: i64,
+    pub at: String,
+    pub actor_name: String,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub before_hash: Option<String>,
+    pub after_hash: Option<String>,
+    /// Non-sensitive details as JSON.
+    pub details: serde_json::Value,
+    pub hash: String,
+}
+
+/// The audit log, newest first (administrators).
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams),
+    responses((status = 200, body = [AuditEntryOut]), (status = 403, body = ApiError)), security(("token" = [])))]
+pub async fn audit_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditParams>,
+) -> Response {
+    if let Err(r) = require_system(&ctx, SystemAction::ViewAudit) {
+        return r;
+    }
+    let f = audit::AuditFilter {
+        actor: q.actor,
+        action: q.action,
+        record_type: q.record_type,
+        record_id: q.record_id,
+        from: q.from,
+        to: q.to,
+    };
+    match audit::list(
+        &state.store,
+        &f,
+        q.limit.unwrap_or(100),
+        q.offset.unwrap_or(0),
+    )
+    .await
+    {
+        Ok(list) => Json(
+            list.into_iter()
+                .map(|e| AuditEntryOut {
+                    seq: e.seq,
+                    at: e.at,
+                    actor_name: e.actor_name,
+                    action: e.action,
+                    record_type: e.record_type,
+                    record_id: e.record_id,
+                    before_hash: e.before_hash,
+                    after_hash: e.after_hash,
+                    details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+                    hash: e.hash,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => from_store(e),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyOut {
+    pub ok: bool,
+    pub checked: usize,
+    pub anchored: bool,
+    pub problems: Vec<String>,
+}
+
+/// Check the whole audit chain (administrators).
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = VerifyOut), (status = 403, body = ApiError)),
+    security(("token" = [])))]
+pub async fn audit_verify(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = require_system(&ctx, SystemAction::ViewAudit) {
+        return r;
+    }
+    match audit::verify_log(&state.store).await {
+        Ok(r) => Json(VerifyOut {
+            ok: r.ok(),
+            checked: r.checked,
+            anchored: r.anchored,
+            problems: r.problems.iter().map(|p| p.to_string()).collect(),
+        })
+        .into_response(),
+        Err(e) => from_store(e),
+    }
+}
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token from `dignity token create USER` or the account page",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Dignity API", description = "Human rights monitoring, documentation and protection."),
+    paths(countries, instruments, vocabularies, vocabulary, me, audit_list, audit_verify),
+    components(schemas(ApiError, ErrorBody, Me, AuditEntryOut, VerifyOut)),
+    modifiers(&SecurityAddon)
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+async fn api_not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such API endpoint",
+        None,
+    )
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/countries", get(countries))
+        .route("/instruments", get(instruments))
+        .route("/vocabularies", get(vocabularies))
+        .route("/vocabularies/{list}", get(vocabulary))
+        .route("/me", get(me))
+        .route("/audit", get(audit_list))
+        .route("/audit/verify", get(audit_verify))
+        .fallback(api_not_found)
+}

@@ -1,0 +1,1263 @@
+//! Server-rendered pages. Every handler: read the context, check access, call the store,
+//! render a template. Forms post back with a CSRF token; results redirect (303) with a
+//! flash key so that reloading a page never repeats an action.
+
+use crate::ctx::{set_cookie, Ctx, LANG_COOKIE, SESSION_COOKIE};
+use crate::i18n::{self, Lang};
+use crate::templates;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use dignity_core::auth::{authorize_system, SystemAction};
+use dignity_core::{password, Actor, Role};
+use dignity_store::{accounts, audit, reference, StoreError};
+use minijinja::context;
+use minijinja::value::Value;
+use serde::Deserialize;
+
+const SESSION_HOURS: i64 = 12;
+
+pub fn plain_error(status: u16, msg: &str) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        msg.to_string(),
+    )
+        .into_response()
+}
+
+/// Render a page with the common context plus `extra`.
+pub fn page(state: &AppState, ctx: &Ctx, name: &str, extra: Value) -> Response {
+    page_status(state, ctx, name, StatusCode::OK, extra)
+}
+
+fn flash_from_path(ctx: &Ctx) -> Value {
+    let query = ctx.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let known = v.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        if known && (k == "flash" || k == "error") {
+            let kind = if k == "flash" { "ok" } else { "error" };
+            let prefix = if k == "flash" { "flash" } else { "error" };
+            return Value::from_serialize(serde_json::json!({
+                "kind": kind,
+                "message": i18n::t(ctx.lang, &format!("{prefix}.{v}")),
+            }));
+        }
+    }
+    Value::from(())
+}
+
+pub fn page_status(
+    state: &AppState,
+    ctx: &Ctx,
+    name: &str,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let user = ctx.user.as_ref().map(|u| {
+        context! { username => u.username.clone(), display_name => u.display_name.clone(), role => u.role.as_str() }
+    });
+    let base = context! {
+        current_path => ctx.path.split('?').next().unwrap_or("/").to_string(),
+        user => user,
+        csrf_token => ctx.csrf_token.clone(),
+        flash => flash_from_path(ctx),
+        is_admin => ctx.is_admin(),
+    };
+    let full = context! { ..extra, ..base };
+    match templates::render(&state.env, name, ctx.lang, full) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "render failed");
+            plain_error(500, "internal error")
+        }
+    }
+}
+
+fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        status,
+        context! { status => status.as_u16(), message => ctx.t(key) },
+    )
+}
+
+fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
+    tracing::error!(error = %e, "request failed");
+    error_page(
+        state,
+        ctx,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error.internal",
+    )
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Only local paths are followed after sign-in (no open redirects).
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// The signed-in user, or a redirect to the sign-in page. Users who must still enrol in
+/// two-factor authentication are sent to their account page.
+fn require_user(ctx: &Ctx) -> Result<&accounts::User, Response> {
+    match &ctx.user {
+        None => {
+            let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
+            Err(see_other(&format!("/login?next={next}")))
+        }
+        Some(_) if ctx.must_enrol_totp() && !ctx.path.starts_with("/account") => {
+            Err(see_other("/account"))
+        }
+        Some(u) => Ok(u),
+    }
+}
+
+fn require_system(state: &AppState, ctx: &Ctx, action: SystemAction) -> Result<(), Response> {
+    require_user(ctx)?;
+    if authorize_system(&ctx.actor, action).allowed() {
+        Ok(())
+    } else {
+        Err(error_page(
+            state,
+            ctx,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ))
+    }
+}
+
+fn check_csrf(state: &AppState, ctx: &Ctx, token: &str) -> Result<(), Response> {
+    if ctx.csrf_ok(token) {
+        Ok(())
+    } else {
+        tracing::warn!(path = %ctx.path, "CSRF token rejected");
+        Err(error_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"))
+    }
+}
+
+pub async fn not_found(State(state): State<AppState>, ctx: Ctx) -> Response {
+    error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(_) => axum::Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "error", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        templates::STYLESHEET,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub async fn switch_language(ctx: Ctx, Query(q): Query<LangQuery>) -> Response {
+    let lang = Lang::parse(&q.to).unwrap_or(ctx.lang);
+    let mut res = see_other(&safe_next(&q.back));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            lang.code(),
+            if ctx.secure { "; Secure" } else { "" }
+        ))
+        .expect("ascii"),
+    );
+    res
+}
+
+pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.must_enrol_totp() {
+        return see_other("/account");
+    }
+    match reference::counts(&state.store).await {
+        Ok((countries, instruments, terms, targets)) => page(
+            &state,
+            &ctx,
+            "home.html",
+            context! { counts => context! { countries, instruments, vocabulary_terms => terms, sdg_targets => targets } },
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------- sign in --
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    if ctx.user.is_some() {
+        return see_other("/");
+    }
+    page(
+        &state,
+        &ctx,
+        "login.html",
+        context! { error => (), username => "", next => safe_next(&q.next) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Count an attempt from this client; false once it made too many recently.
+fn throttle_ok(state: &AppState, ctx: &Ctx) -> bool {
+    let Some(ip) = ctx.client else { return true };
+    let mut map = state.throttle.lock().expect("throttle lock");
+    let now = std::time::Instant::now();
+    let e = map.entry(ip).or_insert((now, 0));
+    if now.duration_since(e.0).as_secs() > crate::THROTTLE_WINDOW_SECS {
+        *e = (now, 0);
+    }
+    e.1 += 1;
+    e.1 <= crate::THROTTLE_MAX
+}
+
+fn with_session_cookie(mut res: Response, token: &str, secure: bool) -> Response {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, token, Some(SESSION_HOURS * 3600), secure),
+    );
+    res
+}
+
+fn clear_session_cookie(mut res: Response, secure: bool) -> Response {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), secure),
+    );
+    res
+}
+
+/// Start a session of `stage` for `user`, ending any session the browser held (a new
+/// session id at every privilege change: no session fixation).
+async fn start_session(
+    state: &AppState,
+    ctx: &Ctx,
+    old: Option<&str>,
+    user: &accounts::User,
+    stage: &str,
+) -> Result<String, StoreError> {
+    let actor = accounts::actor_for(&state.store, user).await?;
+    let mut tx = state.store.begin(&actor).await?;
+    if let Some(old) = old {
+        accounts::delete_session(&mut tx, old).await?;
+    }
+    accounts::clear_failed_logins(&mut tx, user.id).await?;
+    let ttl = if stage == "full" {
+        chrono::Duration::hours(SESSION_HOURS)
+    } else {
+        chrono::Duration::minutes(10)
+    };
+    let token = accounts::create_session(&mut tx, user.id, stage, ttl).await?;
+    tx.audit(
+        if stage == "full" {
+            "user.login"
+        } else {
+            "user.login_password_ok"
+        },
+        "user",
+        &user.id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "username": user.username, "ip": ctx.client.map(|i| i.to_string()) }),
+    );
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let next = safe_next(&f.next);
+    let fail = |key: &str, args: &[(&str, &str)]| {
+        page_status(
+            &state,
+            &ctx,
+            "login.html",
+            StatusCode::UNAUTHORIZED,
+            context! { error => i18n::t_args(ctx.lang, key, args), username => f.username.clone(), next => next.clone() },
+        )
+    };
+    if !throttle_ok(&state, &ctx) {
+        return fail("error.locked", &[("minutes", "10")]);
+    }
+    let user = match accounts::by_username(&state.store, &f.username).await {
+        Ok(u) => u,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let Some(user) = user.filter(|u| !u.disabled) else {
+        // Same work and answer as a wrong password: no user enumeration.
+        let _ = password::verify(&f.password, password::dummy_hash());
+        return fail("error.login_failed", &[]);
+    };
+    let now = dignity_store::now();
+    if user.is_locked(&now) {
+        return fail(
+            "error.locked",
+            &[("minutes", &accounts::LOCKOUT_MINUTES.to_string())],
+        );
+    }
+    if !password::verify(&f.password, &user.password_hash) {
+        let r = async {
+            let mut tx = state.store.begin(&Actor::anonymous()).await?;
+            let locked = accounts::record_failed_login(&mut tx, user.id).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(locked)
+        }
+        .await;
+        return match r {
+            Ok(Some(_)) => fail(
+                "error.locked",
+                &[("minutes", &accounts::LOCKOUT_MINUTES.to_string())],
+            ),
+            Ok(None) => fail("error.login_failed", &[]),
+            Err(e) => internal(&state, &ctx, e),
+        };
+    }
+    let old = crate::ctx::cookie(&headers, SESSION_COOKIE).map(String::from);
+    let stage = if user.totp_enabled { "totp" } else { "full" };
+    match start_session(&state, &ctx, old.as_deref(), &user, stage).await {
+        Ok(token) => {
+            let to = if stage == "totp" {
+                format!(
+                    "/login/totp?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )
+            } else {
+                next
+            };
+            with_session_cookie(see_other(&to), &token, ctx.secure)
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn totp_form(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.pending_totp.is_none() {
+        return see_other("/login");
+    }
+    page(&state, &ctx, "login_totp.html", context! { error => () })
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Check a TOTP code against a base32 secret (one step of clock skew allowed).
+pub fn totp_check(secret_b32: &str, _username: &str, code: &str) -> bool {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let Ok(bytes) = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes() else {
+        return false;
+    };
+    match totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes) {
+        Ok(t) => t.check_current(&code).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+pub async fn totp_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LoginQuery>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let Some((pending, user)) = ctx.pending_totp.clone() else {
+        return see_other("/login");
+    };
+    let fail = |key: &str| {
+        page_status(
+            &state,
+            &ctx,
+            "login_totp.html",
+            StatusCode::UNAUTHORIZED,
+            context! { error => ctx.t(key) },
+        )
+    };
+    if !throttle_ok(&state, &ctx) || user.is_locked(&dignity_store::now()) {
+        return fail("error.login_failed");
+    }
+    let secret = match accounts::totp_secret(&state.store, &user) {
+        Ok(s) => s,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let mut ok = secret
+        .as_deref()
+        .is_some_and(|s| totp_check(s, &user.username, &f.code));
+    if !ok && f.code.trim().len() > 6 {
+        // A recovery code.
+        let r = async {
+            let mut tx = state.store.begin(&Actor::anonymous()).await?;
+            let used = accounts::use_recovery_code(&mut tx, user.id, &f.code).await?;
+            if used {
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
+            Ok::<_, StoreError>(used)
+        }
+        .await;
+        match r {
+            Ok(v) => ok = v,
+            Err(e) => return internal(&state, &ctx, e),
+        }
+    }
+    if !ok {
+        let r = async {
+            let mut tx = state.store.begin(&Actor::anonymous()).await?;
+            accounts::record_failed_login(&mut tx, user.id).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = r {
+            return internal(&state, &ctx, e);
+        }
+        return fail("error.totp_invalid");
+    }
+    match start_session(&state, &ctx, Some(&pending), &user, "full").await {
+        Ok(token) => with_session_cookie(see_other(&safe_next(&q.next)), &token, ctx.secure),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Some(token) = ctx
+        .session
+        .as_deref()
+        .or(ctx.pending_totp.as_ref().map(|p| p.0.as_str()))
+    {
+        let r = async {
+            let mut tx = state.store.begin(&ctx.actor).await?;
+            accounts::delete_session(&mut tx, token).await?;
+            tx.audit(
+                "user.logout",
+                "user",
+                &ctx.actor.user_id.unwrap_or(0).to_string(),
+                None,
+                None,
+                serde_json::json!({}),
+            );
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = r {
+            return internal(&state, &ctx, e);
+        }
+    }
+    clear_session_cookie(see_other("/login?flash=signed_out"), ctx.secure)
+}
+
+// ------------------------------------------------------------ first setup --
+
+#[derive(Deserialize, Default)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn setup_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SetupQuery>,
+) -> Response {
+    match accounts::count_users(&state.store).await {
+        Ok(0) => page(
+            &state,
+            &ctx,
+            "setup.html",
+            context! { token => q.token, error => (), username => "", display_name => "" },
+        ),
+        Ok(_) => see_other("/login"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+pub async fn setup(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SetupForm>) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let again = |msg: String| {
+        page_status(
+            &state,
+            &ctx,
+            "setup.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { token => f.token.clone(), error => msg, username => f.username.clone(), display_name => f.display_name.clone() },
+        )
+    };
+    if f.password != f.password_confirm {
+        return again(ctx.t("error.password_mismatch"));
+    }
+    if password::check_policy(&f.password).is_err() {
+        return again(i18n::t_args(
+            ctx.lang,
+            "error.password_too_short",
+            &[("min", &password::MIN_LENGTH.to_string())],
+        ));
+    }
+    let r = async {
+        let mut tx = state.store.begin(&Actor::system()).await?;
+        if !accounts::consume_setup_token(&mut tx, &f.token).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let u = accounts::create(
+            &mut tx,
+            &f.username,
+            &f.display_name,
+            Role::Admin,
+            &f.password,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(Some(u))
+    }
+    .await;
+    match r {
+        Ok(Some(u)) => match start_session(&state, &ctx, None, &u, "full").await {
+            Ok(token) => with_session_cookie(see_other("/account"), &token, ctx.secure),
+            Err(e) => internal(&state, &ctx, e),
+        },
+        Ok(None) => again(ctx.t("error.setup_token_invalid")),
+        Err(StoreError::Invalid { message, .. }) => again(message),
+        Err(StoreError::Conflict(_)) => again(ctx.t("error.username_taken")),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------- account --
+
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    #[serde(default)]
+    setup_totp: Option<String>,
+}
+
+fn totp_setup_view(user: &accounts::User, secret: &str) -> Value {
+    let url = format!(
+        "otpauth://totp/Dignity:{}?secret={}&issuer=Dignity&algorithm=SHA1&digits=6&period=30",
+        user.username, secret
+    );
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .unwrap_or_default();
+    context! { secret => secret, otpauth_url => url, qr_svg => svg }
+}
+
+async fn account_page(state: &AppState, ctx: &Ctx, extra: Value) -> Response {
+    let user = match require_user(ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    let tokens = match accounts::tokens_of(&state.store, user.id).await {
+        Ok(t) => t,
+        Err(e) => return internal(state, ctx, e),
+    };
+    // A pending secret is kept (encrypted) on the user until confirmed with a code.
+    let totp_setup = if !user.totp_enabled {
+        match accounts::totp_secret(&state.store, &user) {
+            Ok(Some(s)) => totp_setup_view(&user, &s),
+            Ok(None) => Value::from(()),
+            Err(e) => return internal(state, ctx, e),
+        }
+    } else {
+        Value::from(())
+    };
+    let base = context! {
+        totp_enabled => user.totp_enabled,
+        totp_required => ctx.must_enrol_totp(),
+        totp_setup => totp_setup,
+        recovery_codes => (),
+        tokens => Value::from_serialize(&tokens),
+        new_token => (),
+    };
+    page(state, ctx, "account.html", context! { ..extra, ..base })
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AccountQuery>,
+) -> Response {
+    let user = match require_user(&ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    // Prepare a fresh secret for enrolment when none is pending.
+    if !user.totp_enabled && (user.totp_secret.is_none() || q.setup_totp.is_some()) {
+        let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
+        let r = async {
+            let mut tx = state.store.begin(&ctx.actor).await?;
+            accounts::set_totp(&mut tx, user.id, Some(&secret), false).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = r {
+            return internal(&state, &ctx, e);
+        }
+        let mut ctx2 = ctx.clone();
+        ctx2.user = accounts::by_id(&state.store, user.id).await.ok().flatten();
+        return account_page(&state, &ctx2, context! {}).await;
+    }
+    account_page(&state, &ctx, context! {}).await
+}
+
+fn recovery_codes() -> Vec<String> {
+    (0..10)
+        .map(|_| {
+            let t = password::random_token(8)
+                .to_lowercase()
+                .replace(['-', '_'], "x");
+            format!("{}-{}", &t[..5], &t[5..10])
+        })
+        .collect()
+}
+
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let user = match require_user(&ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    let secret = match accounts::totp_secret(&state.store, &user) {
+        Ok(Some(s)) => s,
+        Ok(None) => return see_other("/account"),
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    if !totp_check(&secret, &user.username, &f.code) {
+        return see_other("/account?error=totp_invalid");
+    }
+    let codes = recovery_codes();
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        accounts::set_totp(&mut tx, user.id, Some(&secret), true).await?;
+        accounts::set_recovery_codes(&mut tx, user.id, &codes).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = r {
+        return internal(&state, &ctx, e);
+    }
+    let mut ctx2 = ctx.clone();
+    ctx2.user = accounts::by_id(&state.store, user.id).await.ok().flatten();
+    ctx2.totp_required = false;
+    ctx2.path = "/account?flash=totp_enabled".into();
+    account_page(&state, &ctx2, context! { recovery_codes => codes }).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordConfirm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordConfirm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let user = match require_user(&ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    if !password::verify(&f.password, &user.password_hash) {
+        return see_other("/account?error=login_failed");
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        accounts::set_totp(&mut tx, user.id, None, false).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/account?flash=totp_disabled"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChangePassword {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ChangePassword>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let user = match require_user(&ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    if !password::verify(&f.current_password, &user.password_hash) {
+        return see_other("/account?error=login_failed");
+    }
+    if f.new_password != f.new_password_confirm {
+        return see_other("/account?error=password_mismatch");
+    }
+    if password::check_policy(&f.new_password).is_err() {
+        return see_other("/account?error=password_too_short");
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        accounts::set_password(&mut tx, user.id, &f.new_password).await?;
+        let token = accounts::create_session(
+            &mut tx,
+            user.id,
+            "full",
+            chrono::Duration::hours(SESSION_HOURS),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(token)
+    }
+    .await;
+    match r {
+        // All other sessions ended; this browser gets a fresh one.
+        Ok(token) => with_session_cookie(
+            see_other("/account?flash=password_changed"),
+            &token,
+            ctx.secure,
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn token_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let user = match require_user(&ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let (_, token) = accounts::create_token(&mut tx, user.id, &f.name).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(token)
+    }
+    .await;
+    match r {
+        Ok(token) => {
+            let mut ctx2 = ctx.clone();
+            ctx2.path = "/account?flash=token_created".into();
+            account_page(&state, &ctx2, context! { new_token => token }).await
+        }
+        Err(StoreError::Invalid { .. }) => see_other("/account?error=token_name"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let user = match require_user(&ctx) {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        accounts::revoke_token(&mut tx, user.id, id).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/account?flash=token_revoked"),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ------------------------------------------------------------------ admin --
+
+async fn users_page(state: &AppState, ctx: &Ctx, extra: Value) -> Response {
+    let users = match accounts::list(&state.store).await {
+        Ok(u) => u,
+        Err(e) => return internal(state, ctx, e),
+    };
+    let now = dignity_store::now();
+    let rows: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            context! { id => u.id, username => u.username.clone(), display_name => u.display_name.clone(),
+            role => u.role.as_str(), disabled => u.disabled, totp_enabled => u.totp_enabled, locked => u.is_locked(&now) }
+        })
+        .collect();
+    let required = accounts::totp_required(&state.store).await.unwrap_or(false);
+    let base = context! {
+        users => rows,
+        roles => Role::STAFF.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        require_totp => required,
+        new_password => (),
+    };
+    page(state, ctx, "admin_users.html", context! { ..extra, ..base })
+}
+
+pub async fn admin_users(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
+        return r;
+    }
+    users_page(&state, &ctx, context! {}).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn admin_user_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NewUserForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
+        return r;
+    }
+    let Ok(role) = f.role.parse::<Role>() else {
+        return see_other("/admin/users?error=invalid_role");
+    };
+    let pw = password::generate();
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let u = accounts::create(&mut tx, &f.username, &f.display_name, role, &pw).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(u)
+    }
+    .await;
+    match r {
+        Ok(u) => {
+            let mut ctx2 = ctx.clone();
+            ctx2.path = "/admin/users?flash=user_created".into();
+            users_page(
+                &state,
+                &ctx2,
+                context! { new_password => context! { username => u.username, password => pw } },
+            )
+            .await
+        }
+        Err(StoreError::Conflict(_)) => see_other("/admin/users?error=username_taken"),
+        Err(StoreError::Invalid { .. }) => see_other("/admin/users?error=invalid_username"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn admin_user_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
+        return r;
+    }
+    if ctx.actor.user_id == Some(id) && action == "disable" {
+        return see_other("/admin/users?error=forbidden");
+    }
+    let pw = password::generate();
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let out = match action.as_str() {
+            "disable" => {
+                accounts::set_disabled(&mut tx, id, true).await?;
+                None
+            }
+            "enable" => {
+                accounts::set_disabled(&mut tx, id, false).await?;
+                None
+            }
+            "reset-password" => {
+                accounts::set_password(&mut tx, id, &pw).await?;
+                Some(pw.clone())
+            }
+            _ => return Err(StoreError::NotFound(action.clone())),
+        };
+        tx.commit().await?;
+        Ok::<_, StoreError>(out)
+    }
+    .await;
+    match r {
+        Ok(None) => see_other("/admin/users?flash=saved"),
+        Ok(Some(pw)) => {
+            let name = accounts::by_id(&state.store, id)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.username)
+                .unwrap_or_default();
+            let mut ctx2 = ctx.clone();
+            ctx2.path = "/admin/users?flash=password_reset".into();
+            users_page(
+                &state,
+                &ctx2,
+                context! { new_password => context! { username => name, password => pw } },
+            )
+            .await
+        }
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RequireTotpForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    require_totp: Option<String>,
+}
+
+pub async fn admin_require_totp(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RequireTotpForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageSettings) {
+        return r;
+    }
+    let on = f.require_totp.is_some();
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        accounts::set_setting(
+            &mut tx,
+            accounts::REQUIRE_TOTP,
+            if on { "true" } else { "false" },
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/admin/users?flash=saved"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    record_type: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+const AUDIT_PAGE: i64 = 50;
+
+async fn audit_page(state: &AppState, ctx: &Ctx, q: AuditQuery, verify: Value) -> Response {
+    if let Err(r) = require_system(state, ctx, SystemAction::ViewAudit) {
+        return r;
+    }
+    let filter = audit::AuditFilter {
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        record_type: q.record_type.clone(),
+        record_id: None,
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let entries = match audit::list(
+        &state.store,
+        &filter,
+        AUDIT_PAGE + 1,
+        (page_no - 1) * AUDIT_PAGE,
+    )
+    .await
+    {
+        Ok(e) => e,
+        Err(e) => return internal(state, ctx, e),
+    };
+    let has_next = entries.len() as i64 > AUDIT_PAGE;
+    let entries: Vec<_> = entries.into_iter().take(AUDIT_PAGE as usize).collect();
+    page(
+        state,
+        ctx,
+        "admin_audit.html",
+        context! {
+            entries => Value::from_serialize(&entries),
+            filter => Value::from_serialize(&filter),
+            verify => verify,
+            page => page_no,
+            has_next => has_next,
+            has_prev => page_no > 1,
+        },
+    )
+}
+
+pub async fn admin_audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    audit_page(&state, &ctx, q, Value::from(())).await
+}
+
+pub async fn admin_audit_verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ViewAudit) {
+        return r;
+    }
+    match audit::verify_log(&state.store).await {
+        Ok(rep) => {
+            let problems: Vec<String> = rep.problems.iter().map(|p| p.to_string()).collect();
+            let v = context! { ok => rep.ok(), checked => rep.checked, problems => problems };
+            audit_page(&state, &ctx, AuditQuery::default(), v).await
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// -------------------------------------------------------- reference data --
+
+#[derive(Deserialize, Default)]
+pub struct RegionQuery {
+    #[serde(default)]
+    region: Option<String>,
+}
+
+pub async fn countries(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RegionQuery>,
+) -> Response {
+    let region = q.region.filter(|r| !r.is_empty());
+    let r = async {
+        Ok::<_, StoreError>((
+            reference::countries(&state.store, ctx.lang.code(), region.as_deref()).await?,
+            reference::regions(&state.store).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((list, regions)) => page(
+            &state,
+            &ctx,
+            "countries.html",
+            context! { total => list.len(), countries => Value::from_serialize(&list), regions => regions, region => region },
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn instruments(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match reference::instruments(&state.store, ctx.lang.code()).await {
+        Ok(list) => page(
+            &state,
+            &ctx,
+            "instruments.html",
+            context! { instruments => Value::from_serialize(&list) },
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn vocabularies(State(state): State<AppState>, ctx: Ctx) -> Response {
+    match reference::vocabularies(&state.store).await {
+        Ok(list) => page(
+            &state,
+            &ctx,
+            "vocabularies.html",
+            context! { lists => Value::from_serialize(&list) },
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TermQuery {
+    #[serde(default)]
+    q: Option<String>,
+}
+
+pub async fn vocabulary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(list): Path<i64>,
+    Query(q): Query<TermQuery>,
+) -> Response {
+    let lists = match reference::vocabularies(&state.store).await {
+        Ok(l) => l,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let Some(meta) = lists.into_iter().find(|l| l.number == list) else {
+        return error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+    };
+    match reference::terms(&state.store, list, ctx.lang.code(), q.q.as_deref()).await {
+        Ok(terms) => {
+            let rows: Vec<Value> = terms
+                .iter()
+                .map(|t| context! { code => t.code.clone(), label => t.label.clone(), level => t.level })
+                .collect();
+            page(
+                &state,
+                &ctx,
+                "vocabulary.html",
+                context! { list => Value::from_serialize(&meta), terms => rows, q => q.q.unwrap_or_default() },
+            )
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
