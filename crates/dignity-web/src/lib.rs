@@ -1,1 +1,4 @@
 //! Web.
+
+pub mod i18n;
+pub mod templates;

@@ -1,0 +1,486 @@
+//! Translation layer of the web shell.
+//!
+//! Five interface languages (the UN working languages less Chinese): English,
+//! French, Spanish, Arabic and Russian. Each catalog is a TOML file in
+//! `crates/dignity-web/i18n/` mapping keys (nested tables are flattened to
+//! dotted keys, `[nav] home = "Home"` is `nav.home`) to strings that may
+//! contain `{name}` placeholders. The catalogs are embedded in the binary and
+//! parsed once, on first use.
+//!
+//! Lookup falls back to English, then to the key itself; every missing key is
+//! logged once with `tracing::warn!`.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+/// An interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+    Es,
+    Ar,
+    Ru,
+}
+
+impl Lang {
+    /// Every interface language, in the order shown in the language switcher.
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Ru];
+
+    /// The BCP 47 code, as used in `<html lang>` and in the `lang` cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::Es => "es",
+            Lang::Ar => "ar",
+            Lang::Ru => "ru",
+        }
+    }
+
+    /// The language's name in that language (an endonym), for the switcher.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Fr => "Français",
+            Lang::Es => "Español",
+            Lang::Ar => "العربية",
+            Lang::Ru => "Русский",
+        }
+    }
+
+    /// Writing direction: `"rtl"` for Arabic, `"ltr"` otherwise.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Ar => "rtl",
+            _ => "ltr",
+        }
+    }
+
+    /// Parses a language code, case-insensitively; a region or script
+    /// subtag is ignored (`"fr-CA"` and `"fr_CA"` are French).
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    fn catalog_source(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("../i18n/en.toml"),
+            Lang::Fr => include_str!("../i18n/fr.toml"),
+            Lang::Es => include_str!("../i18n/es.toml"),
+            Lang::Ar => include_str!("../i18n/ar.toml"),
+            Lang::Ru => include_str!("../i18n/ru.toml"),
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::parse(s)
+            .ok_or_else(|| format!("unsupported language {s:?}: expected en, fr, es, ar or ru"))
+    }
+}
+
+/// Chooses the interface language of a request.
+///
+/// `cookie` is the value of the `lang` cookie (a whole `Cookie` header,
+/// `a=b; lang=fr`, is also accepted); when it names a supported language it
+/// wins. Otherwise the `Accept-Language` header is read with its q-values and
+/// the most preferred supported language is chosen (`fr-CA,fr;q=0.9,en;q=0.5`
+/// gives French, `de,ar;q=0.8` Arabic). Failing both, English.
+pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+    if let Some(lang) = cookie.and_then(lang_from_cookie) {
+        return lang;
+    }
+    accept_language
+        .and_then(from_accept_language)
+        .unwrap_or_default()
+}
+
+fn lang_from_cookie(cookie: &str) -> Option<Lang> {
+    if !cookie.contains('=') {
+        return Lang::parse(cookie).filter(|_| !cookie.trim().is_empty());
+    }
+    cookie.split(';').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        if name.trim() == "lang" {
+            Lang::parse(value.trim().trim_matches('"'))
+        } else {
+            None
+        }
+    })
+}
+
+fn from_accept_language(header: &str) -> Option<Lang> {
+    // (q in thousandths, position, language); highest q first, then header order.
+    let mut candidates: Vec<(u16, usize, Lang)> = Vec::new();
+    for (pos, item) in header.split(',').enumerate() {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim();
+        let mut q = 1000u16;
+        for param in parts {
+            if let Some((k, v)) = param.split_once('=') {
+                if k.trim().eq_ignore_ascii_case("q") {
+                    q = parse_q(v.trim()).unwrap_or(0);
+                }
+            }
+        }
+        if q == 0 || tag.is_empty() || tag == "*" {
+            continue;
+        }
+        if let Some(lang) = Lang::parse(tag) {
+            candidates.push((q, pos, lang));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates.first().map(|c| c.2)
+}
+
+/// Parses a q-value (0 to 1, at most three decimals) into thousandths.
+fn parse_q(v: &str) -> Option<u16> {
+    let f: f32 = v.parse().ok()?;
+    if !(0.0..=1.0).contains(&f) {
+        return None;
+    }
+    Some((f * 1000.0).round() as u16)
+}
+
+type Catalog = BTreeMap<String, String>;
+
+fn catalogs() -> &'static [Catalog; 5] {
+    static CATALOGS: OnceLock<[Catalog; 5]> = OnceLock::new();
+    CATALOGS.get_or_init(|| Lang::ALL.map(|l| parse_catalog(l, l.catalog_source())))
+}
+
+fn parse_catalog(lang: Lang, source: &str) -> Catalog {
+    let table: toml::Table = match source.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            // Tests make sure this never happens in a release; an unreadable
+            // catalog must not take the server down.
+            tracing::error!(lang = lang.code(), error = %e, "translation catalog is not valid TOML");
+            return Catalog::new();
+        }
+    };
+    let mut out = Catalog::new();
+    flatten("", &table, &mut out);
+    out
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(inner) => flatten(&key, inner, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+}
+
+fn catalog(lang: Lang) -> &'static Catalog {
+    &catalogs()[lang as usize]
+}
+
+fn warn_missing(lang: Lang, key: &str, fell_back_to: &str) {
+    static WARNED: OnceLock<Mutex<HashSet<(Lang, String)>>> = OnceLock::new();
+    let warned = WARNED.get_or_init(Default::default);
+    let first = warned
+        .lock()
+        .map(|mut set| set.insert((lang, key.to_string())))
+        .unwrap_or(false);
+    if first {
+        tracing::warn!(lang = lang.code(), key, fell_back_to, "missing translation");
+    }
+}
+
+/// Looks a key up without any fallback.
+pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    catalog(lang).get(key).map(String::as_str)
+}
+
+/// Translates `key` into `lang`; falls back to English, then to the key
+/// itself. Placeholders are left as they are (see [`t_args`]).
+pub fn t(lang: Lang, key: &str) -> String {
+    if let Some(s) = lookup(lang, key) {
+        return s.to_string();
+    }
+    if let Some(s) = lookup(Lang::En, key) {
+        warn_missing(lang, key, "en");
+        return s.to_string();
+    }
+    warn_missing(lang, key, "key");
+    key.to_string()
+}
+
+/// Translates `key` and fills its `{name}` placeholders from `args`.
+/// Placeholders without a value are left visible; `{{` and `}}` are literal
+/// braces.
+pub fn t_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    fill(&t(lang, key), args)
+}
+
+/// Fills `{name}` placeholders of an already translated string.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") {
+            out.push('{');
+            rest = &tail[2..];
+        } else if tail.starts_with("}}") {
+            out.push('}');
+            rest = &tail[2..];
+        } else if tail.starts_with('{') {
+            match tail[1..].find('}') {
+                Some(end) => {
+                    let name = &tail[1..1 + end];
+                    match args.iter().find(|(k, _)| *k == name) {
+                        Some((_, v)) => out.push_str(v),
+                        None => out.push_str(&tail[..end + 2]),
+                    }
+                    rest = &tail[end + 2..];
+                }
+                None => {
+                    out.push_str(tail);
+                    rest = "";
+                }
+            }
+        } else {
+            out.push('}');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The placeholder names used in a catalog string (`{{` escapes excluded).
+pub fn placeholders(s: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let tail = &rest[i..];
+        if tail.starts_with("{{") {
+            rest = &tail[2..];
+            continue;
+        }
+        match tail[1..].find('}') {
+            Some(end) => {
+                names.insert(tail[1..1 + end].to_string());
+                rest = &tail[end + 2..];
+            }
+            None => break,
+        }
+    }
+    names
+}
+
+/// All keys of a language's catalog, sorted.
+pub fn keys(lang: Lang) -> impl Iterator<Item = &'static str> {
+    catalog(lang).keys().map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogs_parse_and_are_not_empty() {
+        for lang in Lang::ALL {
+            let table: Result<toml::Table, _> = lang.catalog_source().parse();
+            assert!(table.is_ok(), "{lang}: {:?}", table.err());
+            assert!(keys(lang).count() > 100, "{lang} catalog is nearly empty");
+        }
+    }
+
+    #[test]
+    fn every_catalog_is_complete() {
+        for lang in Lang::ALL {
+            let missing: Vec<_> = keys(Lang::En)
+                .filter(|k| lookup(lang, k).is_none())
+                .collect();
+            assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+        }
+    }
+
+    #[test]
+    fn no_catalog_has_keys_english_lacks() {
+        for lang in Lang::ALL {
+            let extra: Vec<_> = keys(lang)
+                .filter(|k| lookup(Lang::En, k).is_none())
+                .collect();
+            assert!(extra.is_empty(), "{lang} has keys not in en: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_across_languages() {
+        for key in keys(Lang::En) {
+            let expected = placeholders(lookup(Lang::En, key).unwrap());
+            for lang in Lang::ALL {
+                if let Some(s) = lookup(lang, key) {
+                    assert_eq!(placeholders(s), expected, "{lang}: {key} = {s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_empty_strings_and_translations_differ_somewhere() {
+        for lang in Lang::ALL {
+            for key in keys(lang) {
+                assert!(
+                    !lookup(lang, key).unwrap().trim().is_empty(),
+                    "{lang}: {key} is empty"
+                );
+            }
+            if lang != Lang::En {
+                let same = keys(lang)
+                    .filter(|k| lookup(lang, k) == lookup(Lang::En, k))
+                    .count();
+                // A few strings legitimately stay the same (the product name, "Total"…).
+                assert!(
+                    same * 10 < keys(lang).count(),
+                    "{lang}: {same} strings identical to English"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn required_keys_exist() {
+        for key in [
+            "nav.home",
+            "role.admin",
+            "role.coordinator",
+            "role.documenter",
+            "role.analyst",
+            "level.public",
+            "level.internal",
+            "level.confidential",
+            "level.strictly_confidential",
+            "error.csrf",
+            "error.login_failed",
+            "error.locked",
+            "error.totp_invalid",
+            "error.forbidden",
+            "error.not_found",
+            "error.password_mismatch",
+            "error.password_too_short",
+            "error.username_taken",
+            "error.setup_token_invalid",
+            "error.internal",
+            "flash.saved",
+            "flash.user_created",
+            "flash.password_reset",
+            "flash.totp_enabled",
+            "flash.totp_disabled",
+            "flash.token_created",
+            "flash.token_revoked",
+            "flash.signed_out",
+            "flash.password_changed",
+        ] {
+            assert!(lookup(Lang::En, key).is_some(), "en lacks {key}");
+        }
+        assert!(placeholders(lookup(Lang::En, "error.locked").unwrap()).contains("minutes"));
+        assert!(
+            placeholders(lookup(Lang::En, "error.password_too_short").unwrap()).contains("min")
+        );
+    }
+
+    #[test]
+    fn known_wording() {
+        assert_eq!(t(Lang::Fr, "audit.title"), "Journal d'audit");
+        assert_eq!(t(Lang::Es, "audit.title"), "Registro de auditoría");
+        assert_eq!(t(Lang::Ar, "audit.title"), "سجل التدقيق");
+        assert_eq!(t(Lang::Ru, "audit.title"), "Журнал аудита");
+        assert_eq!(t(Lang::Fr, "nav.login"), "Se connecter");
+        assert_eq!(t(Lang::Fr, "level.confidential"), "Confidentiel");
+        assert_eq!(
+            t(Lang::Fr, "level.strictly_confidential"),
+            "Strictement confidentiel"
+        );
+    }
+
+    #[test]
+    fn lang_basics() {
+        assert_eq!(Lang::ALL.len(), 5);
+        for l in Lang::ALL {
+            assert_eq!(Lang::parse(l.code()), Some(l));
+            assert_eq!(l.code().parse::<Lang>(), Ok(l));
+        }
+        assert_eq!(Lang::Ar.dir(), "rtl");
+        assert_eq!(Lang::Ru.dir(), "ltr");
+        assert_eq!(Lang::Ar.name(), "العربية");
+        assert_eq!(Lang::Fr.name(), "Français");
+        assert_eq!(Lang::parse("FR-ca"), Some(Lang::Fr));
+        assert_eq!(Lang::parse("es_419"), Some(Lang::Es));
+        assert_eq!(Lang::parse("de"), None);
+        assert_eq!(Lang::parse(""), None);
+    }
+
+    #[test]
+    fn negotiation() {
+        assert_eq!(negotiate(None, Some("fr-CA,fr;q=0.9,en;q=0.5")), Lang::Fr);
+        assert_eq!(negotiate(None, Some("de,ar;q=0.8")), Lang::Ar);
+        assert_eq!(negotiate(None, Some("en;q=0.2, ru;q=0.9, es")), Lang::Es);
+        assert_eq!(negotiate(None, Some("en;q=0.5, ru;q=0.9")), Lang::Ru);
+        assert_eq!(negotiate(None, Some("fr;q=0, es;q=0.1")), Lang::Es);
+        assert_eq!(
+            negotiate(None, Some("fr;q=0.7, es;q=0.7")),
+            Lang::Fr,
+            "ties keep header order"
+        );
+        assert_eq!(negotiate(None, Some("de, zh-CN")), Lang::En);
+        assert_eq!(negotiate(None, Some("*")), Lang::En);
+        assert_eq!(negotiate(None, Some("")), Lang::En);
+        assert_eq!(negotiate(None, Some(";;,q=,fr;q=abc")), Lang::En);
+        assert_eq!(negotiate(None, None), Lang::En);
+        // The cookie wins when valid, otherwise the header decides.
+        assert_eq!(negotiate(Some("ru"), Some("fr")), Lang::Ru);
+        assert_eq!(negotiate(Some("xx"), Some("fr")), Lang::Fr);
+        assert_eq!(negotiate(Some(""), Some("es")), Lang::Es);
+        assert_eq!(
+            negotiate(Some("session=abc; lang=ar"), Some("fr")),
+            Lang::Ar
+        );
+        assert_eq!(negotiate(Some("session=abc"), Some("fr")), Lang::Fr);
+        assert_eq!(negotiate(Some("ar"), None), Lang::Ar);
+    }
+
+    #[test]
+    fn fallback_and_placeholders() {
+        assert_eq!(t(Lang::Fr, "no.such.key"), "no.such.key");
+        assert_eq!(t(Lang::Ar, "no.such.key"), "no.such.key");
+        assert_eq!(
+            t_args(Lang::En, "error.locked", &[("minutes", "15")]),
+            "Too many failed attempts. Try again in 15 minutes."
+        );
+        assert_eq!(fill("a {x} b {y} {{z}}", &[("x", "1")]), "a 1 b {y} {z}");
+        assert_eq!(fill("unclosed {x", &[("x", "1")]), "unclosed {x");
+        assert_eq!(fill("stray } brace", &[]), "stray } brace");
+        let names = placeholders("{a} and {b} but not {{c}}");
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+    }
+}

@@ -1,0 +1,691 @@
+//! Server-rendered pages: the minijinja environment and its templates.
+//!
+//! Every template is embedded in the binary. Templates translate their text
+//! with the global function `t(key, **placeholders)`, which reads the
+//! language that [`render`] puts in the context:
+//!
+//! ```jinja
+//! {{ t("nav.home") }}
+//! {{ t("audit.caption", page=page) }}
+//! ```
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{context, AutoEscape, Environment, Error, ErrorKind, State};
+
+use crate::i18n::{self, Lang};
+
+/// Name and source of every template, `layout.html` first.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../templates/layout.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    (
+        "login_totp.html",
+        include_str!("../templates/login_totp.html"),
+    ),
+    ("setup.html", include_str!("../templates/setup.html")),
+    ("account.html", include_str!("../templates/account.html")),
+    (
+        "admin_users.html",
+        include_str!("../templates/admin_users.html"),
+    ),
+    (
+        "admin_audit.html",
+        include_str!("../templates/admin_audit.html"),
+    ),
+    (
+        "countries.html",
+        include_str!("../templates/countries.html"),
+    ),
+    (
+        "instruments.html",
+        include_str!("../templates/instruments.html"),
+    ),
+    (
+        "vocabularies.html",
+        include_str!("../templates/vocabularies.html"),
+    ),
+    (
+        "vocabulary.html",
+        include_str!("../templates/vocabulary.html"),
+    ),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+/// The stylesheet, for serving at `/static/dignity.css`.
+pub const STYLESHEET: &str = include_str!("../static/dignity.css");
+
+/// Context variable holding the language that `t()` translates into. It is
+/// separate from `lang` so that a template variable called `lang` can never
+/// change the language of the page behind its back.
+const LANG_VAR: &str = "__dignity_lang";
+
+/// The template environment with every page template loaded, HTML
+/// auto-escaping for `.html` templates, and the `t` function.
+///
+/// Build it once at start-up and share it (it is `Send + Sync`).
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("template {name} does not compile: {e:#}"));
+    }
+    env.add_function("t", translate);
+    env
+}
+
+/// `t(key, **placeholders)`: the template-side translation function.
+fn translate(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
+    let lang = state
+        .lookup(LANG_VAR)
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or_default();
+    let mut values: Vec<(String, String)> = Vec::new();
+    for name in kwargs.args() {
+        let v: Value = kwargs.get(name)?;
+        let text = if v.is_undefined() || v.is_none() {
+            String::new()
+        } else {
+            v.to_string()
+        };
+        values.push((name.to_string(), text));
+    }
+    kwargs.assert_all_used()?;
+    let args: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    Ok(i18n::t_args(lang, key, &args))
+}
+
+/// The `languages` list of the common context: every interface language
+/// with its code and own name, as the language switcher wants it.
+pub fn languages() -> Value {
+    Value::from_serialize(
+        Lang::ALL
+            .iter()
+            .map(|l| context! { code => l.code(), name => l.name() })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Renders template `name` in `lang`.
+///
+/// `lang` and `dir` in the output always follow `lang` (they override the
+/// same names in `ctx`); when `ctx` has no `languages`, the full list is
+/// supplied. Everything else comes from `ctx`.
+pub fn render(env: &Environment<'_>, name: &str, lang: Lang, ctx: Value) -> Result<String, Error> {
+    if !ctx.is_undefined() && !ctx.is_none() && ctx.kind() != minijinja::value::ValueKind::Map {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "the template context must be a map",
+        ));
+    }
+    let tmpl = env.get_template(name)?;
+    let full = context! {
+        ..context! {
+            lang => lang.code(),
+            dir => lang.dir(),
+            __dignity_lang => lang.code(),
+        },
+        ..ctx,
+        ..context! { languages => languages() },
+    };
+    debug_assert!(full.get_attr(LANG_VAR).is_ok());
+    tmpl.render(full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::UndefinedBehavior;
+
+    fn common(user: bool, admin: bool, flash: Option<(&str, &str)>, path: &str) -> Value {
+        context! {
+            lang => "en",
+            dir => "ltr",
+            languages => languages(),
+            current_path => path,
+            user => if user {
+                Value::from_serialize(context! {
+                    username => "amina", display_name => "Amina <Diallo>", role => if admin { "admin" } else { "documenter" }
+                })
+            } else {
+                Value::from(())
+            },
+            csrf_token => "csrf-TOKEN-123",
+            flash => match flash {
+                Some((kind, message)) => context! { kind => kind, message => message },
+                None => Value::from(()),
+            },
+            is_admin => admin,
+        }
+    }
+
+    fn none() -> Value {
+        Value::from(())
+    }
+
+    /// (template, page context, signed in, admin), each page in a "full"
+    /// variant (every optional part present) and an "empty" one.
+    fn examples() -> Vec<(&'static str, Value, bool, bool)> {
+        let mut v = Vec::new();
+        v.push((
+            "home.html",
+            context! { counts => context! { countries => 249, instruments => 27, vocabulary_terms => 1234, sdg_targets => 169 } },
+            false,
+            false,
+        ));
+        v.push((
+            "home.html",
+            context! { counts => context! { countries => 0, instruments => 0, vocabulary_terms => 0, sdg_targets => 0 } },
+            true,
+            true,
+        ));
+        v.push((
+            "login.html",
+            context! { error => "Wrong username or password.", username => "amina", next => "/admin/audit" },
+            false,
+            false,
+        ));
+        v.push((
+            "login.html",
+            context! { error => none(), username => none(), next => none() },
+            false,
+            false,
+        ));
+        v.push((
+            "login_totp.html",
+            context! { error => "Invalid code." },
+            false,
+            false,
+        ));
+        v.push((
+            "login_totp.html",
+            context! { error => none() },
+            false,
+            false,
+        ));
+        v.push((
+            "setup.html",
+            context! { token => "abc", error => "Passwords differ.", username => "admin", display_name => "Admin" },
+            false,
+            false,
+        ));
+        v.push((
+            "setup.html",
+            context! { token => none(), error => none(), username => none(), display_name => none() },
+            false,
+            false,
+        ));
+        let tokens = vec![
+            context! { id => "t1", name => "laptop script", created_at => "2025-01-02 10:00", last_used_at => "2025-02-01 09:00" },
+            context! { id => "t2", name => "<b>bold</b>", created_at => "2025-01-03 10:00", last_used_at => none() },
+        ];
+        v.push((
+            "account.html",
+            context! {
+                totp_enabled => false,
+                totp_required => true,
+                totp_setup => context! {
+                    secret => "JBSWY3DPEHPK3PXP",
+                    otpauth_url => "otpauth://totp/Dignity:amina?secret=JBSWY3DPEHPK3PXP&issuer=Dignity",
+                    qr_svg => "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>",
+                },
+                recovery_codes => vec!["abcd-efgh", "ijkl-mnop"],
+                tokens => tokens,
+                new_token => "dgn_secret_token",
+            },
+            true,
+            false,
+        ));
+        v.push((
+            "account.html",
+            context! {
+                totp_enabled => true, totp_required => true, totp_setup => none(),
+                recovery_codes => none(), tokens => Vec::<Value>::new(), new_token => none(),
+            },
+            true,
+            true,
+        ));
+        let roles = vec!["admin", "coordinator", "documenter", "analyst"];
+        v.push((
+            "admin_users.html",
+            context! {
+                users => vec![
+                    context! { id => 1, username => "amina", display_name => "Amina Diallo", role => "admin", disabled => false, totp_enabled => true, locked => false },
+                    context! { id => 2, username => "ivan", display_name => "Иван Петров", role => "analyst", disabled => true, totp_enabled => false, locked => true },
+                    context! { id => 3, username => "sara", display_name => "سارة", role => "coordinator", disabled => false, totp_enabled => false, locked => false },
+                    context! { id => 4, username => "marc", display_name => "Marc", role => "documenter", disabled => false, totp_enabled => false, locked => false },
+                ],
+                roles => roles.clone(),
+                require_totp => true,
+                new_password => context! { username => "ivan", password => "correct-horse-battery" },
+            },
+            true,
+            true,
+        ));
+        v.push((
+            "admin_users.html",
+            context! { users => Vec::<Value>::new(), roles => roles, require_totp => false, new_password => none() },
+            true,
+            true,
+        ));
+        let filter = context! { actor => "amina", action => "user.create", record_type => "user", from => "2025-01-01", to => "2025-12-31" };
+        v.push((
+            "admin_audit.html",
+            context! {
+                entries => vec![
+                    context! { seq => 42, at => "2025-03-01T10:00:00Z", actor_name => "Amina", action => "user.create", record_type => "user", record_id => "7", details => "{\"username\":\"ivan\"}" },
+                    context! { seq => 41, at => "2025-03-01T09:00:00Z", actor_name => none(), action => "setup", record_type => none(), record_id => none(), details => none() },
+                ],
+                filter => filter,
+                verify => context! { ok => false, checked => 42, problems => vec!["entry 17: hash mismatch"] },
+                page => 2, has_next => true, has_prev => true,
+            },
+            true,
+            true,
+        ));
+        v.push((
+            "admin_audit.html",
+            context! {
+                entries => Vec::<Value>::new(),
+                filter => context! { actor => none(), action => none(), record_type => none(), from => none(), to => none() },
+                verify => context! { ok => true, checked => 1000, problems => Vec::<String>::new() },
+                page => 1, has_next => false, has_prev => false,
+            },
+            true,
+            true,
+        ));
+        v.push((
+            "admin_audit.html",
+            context! {
+                entries => Vec::<Value>::new(),
+                filter => context! { actor => "", action => "", record_type => "", from => "", to => "" },
+                verify => none(),
+                page => 1, has_next => false, has_prev => false,
+            },
+            true,
+            true,
+        ));
+        v.push((
+            "countries.html",
+            context! {
+                countries => vec![
+                    context! { iso3 => "FRA", iso2 => "FR", name => "France", region => "Europe", subregion => "Western Europe", un_member => true },
+                    context! { iso3 => "PSE", iso2 => "PS", name => "State of Palestine", region => "Asia", subregion => "Western Asia", un_member => false },
+                ],
+                regions => vec!["Africa", "Americas", "Asia", "Europe", "Oceania"],
+                region => "Europe",
+                total => 249,
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "countries.html",
+            context! { countries => Vec::<Value>::new(), regions => Vec::<String>::new(), region => none(), total => 0 },
+            false,
+            false,
+        ));
+        v.push((
+            "instruments.html",
+            context! {
+                instruments => vec![
+                    context! { code => "ICCPR", short_name => "ICCPR", full_name => "International Covenant on Civil and Political Rights", system => "un", adopted => "1966-12-16", entry_into_force => "1976-03-23", body => "Human Rights Committee" },
+                    context! { code => "ECHR", short_name => "ECHR", full_name => "Convention for the Protection of Human Rights and Fundamental Freedoms", system => "coe", adopted => "1950-11-04", entry_into_force => "1953-09-03", body => "European Court of Human Rights" },
+                    context! { code => "X", short_name => "X", full_name => "Not yet in force", system => "un", adopted => "2024-01-01", entry_into_force => none(), body => none() },
+                ],
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "instruments.html",
+            context! { instruments => Vec::<Value>::new() },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabularies.html",
+            context! { lists => vec![context! { number => 1, name => "Types of acts", terms => 120 }] },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabularies.html",
+            context! { lists => Vec::<Value>::new() },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabulary.html",
+            context! {
+                list => context! { number => 1, name => "Types of acts" },
+                terms => vec![
+                    context! { code => "01", label => "Killing", level => 0 },
+                    context! { code => "0101", label => "Extrajudicial execution", level => 1 },
+                    context! { code => "010101", label => "Deep", level => 9 },
+                ],
+                q => "kill",
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabulary.html",
+            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => "zzz" },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabulary.html",
+            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => none() },
+            false,
+            false,
+        ));
+        for status in [400, 403, 404, 500] {
+            v.push((
+                "error.html",
+                context! { status => status, message => "Something <bad>" },
+                false,
+                false,
+            ));
+        }
+        v
+    }
+
+    fn strict_env() -> Environment<'static> {
+        let mut env = environment();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env
+    }
+
+    fn render_example(
+        env: &Environment<'_>,
+        name: &str,
+        page: &Value,
+        user: bool,
+        admin: bool,
+        lang: Lang,
+    ) -> String {
+        let flash = if admin {
+            Some(("ok", "Saved."))
+        } else {
+            Some(("error", "Form expired."))
+        };
+        let path = format!("/{}", name.trim_end_matches(".html"));
+        let ctx = context! { ..page.clone(), ..common(user, admin, flash, &path) };
+        render(env, name, lang, ctx).unwrap_or_else(|e| panic!("{name} in {lang}: {e:#}"))
+    }
+
+    #[test]
+    fn every_template_is_exercised() {
+        let examples = examples();
+        for (name, _) in TEMPLATES.iter().skip(1) {
+            assert!(
+                examples.iter().any(|e| e.0 == *name),
+                "no example for {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_template_renders_in_every_language_without_leaking_keys() {
+        let env = strict_env();
+        let en_keys: Vec<&str> = i18n::keys(Lang::En).collect();
+        let groups: std::collections::BTreeSet<String> = en_keys
+            .iter()
+            .map(|k| format!("{}.", k.split('.').next().unwrap()))
+            .collect();
+        for (name, page, user, admin) in examples() {
+            for lang in Lang::ALL {
+                let html = render_example(&env, name, &page, user, admin, lang);
+                let ctx = format!("{name} in {lang}");
+                assert!(
+                    html.contains(&format!(
+                        "<html lang=\"{}\" dir=\"{}\">",
+                        lang.code(),
+                        lang.dir()
+                    )),
+                    "{ctx}: html lang/dir"
+                );
+                for key in &en_keys {
+                    assert!(!html.contains(key), "{ctx}: key {key} leaked");
+                }
+                // A key that does not exist at all would leak as "group.something".
+                let text = strip_tags(&html);
+                for group in &groups {
+                    for (i, _) in text.match_indices(group.as_str()) {
+                        let before = text[..i].chars().last();
+                        let after = text[i + group.len()..].chars().next();
+                        let word_start = before.map_or(true, |c| !c.is_alphanumeric() && c != '_');
+                        let keyish = after.is_some_and(|c| c.is_ascii_lowercase());
+                        assert!(
+                            !(word_start && keyish),
+                            "{ctx}: untranslated key near {:?}",
+                            &text[i..(i + 40).min(text.len())]
+                        );
+                    }
+                }
+                for landmark in [
+                    "<header",
+                    "<nav class=\"main-nav\" aria-label=",
+                    "<main id=\"main\"",
+                    "<footer",
+                    "href=\"#main\"",
+                    "action=\"/lang\"",
+                    "<label for=\"lang-select\">",
+                    "name=\"back\"",
+                    "<link rel=\"stylesheet\" href=\"/static/dignity.css\">",
+                ] {
+                    assert!(html.contains(landmark), "{ctx}: lacks {landmark}");
+                }
+                assert_eq!(html.matches("<h1").count(), 1, "{ctx}: one h1");
+                assert!(!html.contains("<script"), "{ctx}: no JavaScript");
+                assert!(!html.contains("style=\""), "{ctx}: no inline styles");
+                check_forms(&html, &ctx);
+                check_labels(&html, &ctx);
+                check_tables(&html, &ctx);
+                check_describedby(&html, &ctx);
+                assert!(!html.contains("Amina <Diallo>"), "{ctx}: escaping");
+                assert!(!html.contains("<b>bold</b>"), "{ctx}: escaping");
+            }
+        }
+    }
+
+    fn strip_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Every POST form carries the CSRF token.
+    fn check_forms(html: &str, ctx: &str) {
+        for (i, _) in html.match_indices("<form") {
+            let end = html[i..].find("</form>").expect("closed form") + i;
+            let form = &html[i..end];
+            if form.contains("method=\"post\"") {
+                assert!(
+                    form.contains(
+                        "<input type=\"hidden\" name=\"csrf_token\" value=\"csrf-TOKEN-123\">"
+                    ),
+                    "{ctx}: POST form without csrf_token: {form}"
+                );
+            } else {
+                assert!(
+                    form.contains("method=\"get\""),
+                    "{ctx}: form without explicit method"
+                );
+            }
+        }
+    }
+
+    fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+        let pat = format!(" {name}=\"");
+        let start = tag.find(&pat)? + pat.len();
+        let len = tag[start..].find('"')?;
+        Some(&tag[start..start + len])
+    }
+
+    fn tags<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+        let open = format!("<{name}");
+        html.match_indices(&open)
+            .filter(|(i, _)| html[i + open.len()..].starts_with([' ', '>']))
+            .map(|(i, _)| &html[i..i + html[i..].find('>').unwrap() + 1])
+            .collect()
+    }
+
+    /// Every visible input, select and textarea has a unique id bound to a label.
+    fn check_labels(html: &str, ctx: &str) {
+        let mut ids = std::collections::HashSet::new();
+        for tag in tags(html, "input")
+            .into_iter()
+            .chain(tags(html, "select"))
+            .chain(tags(html, "textarea"))
+        {
+            if tag.contains("type=\"hidden\"") || tag.contains(" hidden") {
+                continue;
+            }
+            let id = attr(tag, "id").unwrap_or_else(|| panic!("{ctx}: field without id: {tag}"));
+            assert!(ids.insert(id), "{ctx}: duplicate id {id}");
+            assert!(
+                html.contains(&format!("<label for=\"{id}\">")),
+                "{ctx}: no label for {id}"
+            );
+        }
+    }
+
+    fn check_tables(html: &str, ctx: &str) {
+        let tables = tags(html, "table").len();
+        assert_eq!(
+            tables,
+            html.matches("<caption").count(),
+            "{ctx}: every table has a caption"
+        );
+        for th in tags(html, "th") {
+            assert!(th.contains("scope=\""), "{ctx}: th without scope: {th}");
+        }
+    }
+
+    /// aria-describedby and aria-labelledby point at ids on the page.
+    fn check_describedby(html: &str, ctx: &str) {
+        for attr_name in ["aria-describedby", "aria-labelledby"] {
+            let pat = format!("{attr_name}=\"");
+            for (i, _) in html.match_indices(&pat) {
+                let start = i + pat.len();
+                let value = &html[start..start + html[start..].find('"').unwrap()];
+                for id in value.split_whitespace() {
+                    assert!(
+                        html.contains(&format!(" id=\"{id}\"")),
+                        "{ctx}: {attr_name} points to missing #{id}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn template_keys_exist_in_english() {
+        for (name, source) in TEMPLATES {
+            for quote in ['"', '\''] {
+                let pat = format!("t({quote}");
+                for (i, _) in source.match_indices(&pat) {
+                    let start = i + pat.len();
+                    let key = &source[start..start + source[start..].find(quote).unwrap()];
+                    if key.ends_with('.') {
+                        continue; // dynamic: "role." ~ name
+                    }
+                    assert!(
+                        i18n::lookup(Lang::En, key).is_some(),
+                        "{name}: t({key:?}) not in en.toml"
+                    );
+                }
+            }
+        }
+        for r in ["public", "admin", "coordinator", "documenter", "analyst"] {
+            assert!(i18n::lookup(Lang::En, &format!("role.{r}")).is_some());
+        }
+        for s in ["un", "coe"] {
+            assert!(i18n::lookup(Lang::En, &format!("system.{s}")).is_some());
+        }
+    }
+
+    #[test]
+    fn lang_and_dir_follow_the_render_language() {
+        let env = environment();
+        let ctx = context! { ..context! { status => 404, message => "x" }, ..common(false, false, None, "/x") };
+        let html = render(&env, "error.html", Lang::Ar, ctx).unwrap();
+        assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"));
+        assert!(html.contains(&i18n::t(Lang::Ar, "nav.home")));
+        assert!(html.contains("<option value=\"ar\" lang=\"ar\" selected>العربية</option>"));
+        assert!(html.contains("<input type=\"hidden\" name=\"back\" value=\"&#x2f;x\">"));
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_escaped() {
+        let env = environment();
+        let mut ctx = common(true, true, None, "/account");
+        ctx = context! { ..context! {
+            totp_enabled => true, totp_required => false, totp_setup => none(),
+            recovery_codes => none(), tokens => Vec::<Value>::new(), new_token => none(),
+        }, ..ctx };
+        let html = render(&env, "account.html", Lang::En, ctx).unwrap();
+        assert!(html.contains("Amina &lt;Diallo&gt;"), "{html}");
+        assert!(!html.contains("{name}"));
+    }
+
+    #[test]
+    fn languages_default_and_admin_nav() {
+        let env = environment();
+        let ctx = context! {
+            counts => context! { countries => 1, instruments => 2, vocabulary_terms => 3, sdg_targets => 4 },
+            current_path => "/", user => none(), csrf_token => "x", flash => none(), is_admin => false,
+        };
+        let html = render(&env, "home.html", Lang::Fr, ctx).unwrap();
+        for l in Lang::ALL {
+            assert!(html.contains(&format!("<option value=\"{}\"", l.code())));
+        }
+        assert!(!html.contains("/admin/users"));
+        assert!(html.contains("href=\"/login\""));
+        assert!(html.contains("aria-current=\"page\""));
+    }
+
+    #[test]
+    fn unknown_kwargs_are_substituted_or_rejected_cleanly() {
+        let mut env = Environment::new();
+        env.add_function("t", translate);
+        env.add_template(
+            "x",
+            "{{ t('error.locked', minutes=15) }}|{{ t('error.locked') }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("x")
+            .unwrap()
+            .render(context! { __dignity_lang => "fr" })
+            .unwrap();
+        assert!(out.contains("15"), "{out}");
+        assert!(out.contains("{minutes}"), "{out}");
+    }
+}
