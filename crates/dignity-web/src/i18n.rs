@@ -234,8 +234,31 @@ pub fn t(lang: Lang, key: &str) -> String {
 /// Translates `key` and fills its `{name}` placeholders from `args`.
 /// Placeholders without a value are left visible; `{{` and `}}` are literal
 /// braces.
+///
+/// Values that are not plain numbers are wrapped in Unicode directional
+/// isolates (U+2068 … U+2069), so that a Latin user name inside an Arabic
+/// sentence (or an Arabic one inside an English sentence) keeps its own
+/// direction and does not scramble the punctuation around it.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    fill(&t(lang, key), args)
+    let isolated: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, isolate(v))).collect();
+    let refs: Vec<(&str, &str)> = isolated.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fill(&t(lang, key), &refs)
+}
+
+/// First strong isolate (U+2068) and pop directional isolate (U+2069).
+pub const FSI: char = '\u{2068}';
+pub const PDI: char = '\u{2069}';
+
+/// Wraps `value` in FSI … PDI unless it is empty or a plain number.
+pub fn isolate(value: &str) -> String {
+    let numeric = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | ' '));
+    if value.is_empty() || numeric {
+        value.to_string()
+    } else {
+        format!("{FSI}{value}{PDI}")
+    }
 }
 
 /// Fills `{name}` placeholders of an already translated string.
@@ -245,21 +268,24 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     while let Some(i) = rest.find(['{', '}']) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
+        if let Some(after) = tail.strip_prefix("{{") {
             out.push('{');
-            rest = &tail[2..];
-        } else if tail.starts_with("}}") {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
             out.push('}');
-            rest = &tail[2..];
-        } else if tail.starts_with('{') {
-            match tail[1..].find('}') {
-                Some(end) => {
-                    let name = &tail[1..1 + end];
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix('{') {
+            match after.split_once('}') {
+                Some((name, after_close)) => {
                     match args.iter().find(|(k, _)| *k == name) {
                         Some((_, v)) => out.push_str(v),
-                        None => out.push_str(&tail[..end + 2]),
+                        None => {
+                            out.push('{');
+                            out.push_str(name);
+                            out.push('}');
+                        }
                     }
-                    rest = &tail[end + 2..];
+                    rest = after_close;
                 }
                 None => {
                     out.push_str(tail);
@@ -281,14 +307,14 @@ pub fn placeholders(s: &str) -> BTreeSet<String> {
     let mut rest = s;
     while let Some(i) = rest.find('{') {
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
-            rest = &tail[2..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            rest = after;
             continue;
         }
-        match tail[1..].find('}') {
-            Some(end) => {
-                names.insert(tail[1..1 + end].to_string());
-                rest = &tail[end + 2..];
+        match tail[1..].split_once('}') {
+            Some((name, after)) => {
+                names.insert(name.to_string());
+                rest = after;
             }
             None => break,
         }
@@ -477,6 +503,12 @@ mod tests {
             t_args(Lang::En, "error.locked", &[("minutes", "15")]),
             "Too many failed attempts. Try again in 15 minutes."
         );
+        assert_eq!(
+            t_args(Lang::En, "nav.signed_in_as", &[("name", "Amina")]),
+            "Signed in as \u{2068}Amina\u{2069}"
+        );
+        assert_eq!(isolate("12"), "12");
+        assert_eq!(isolate(""), "");
         assert_eq!(fill("a {x} b {y} {{z}}", &[("x", "1")]), "a 1 b {y} {z}");
         assert_eq!(fill("unclosed {x", &[("x", "1")]), "unclosed {x");
         assert_eq!(fill("stray } brace", &[]), "stray } brace");

@@ -140,7 +140,6 @@ pub fn render(env: &Environment<'_>, name: &str, lang: Lang, ctx: Value) -> Resu
         ..ctx,
         ..context! { languages => languages() },
     };
-    debug_assert!(full.get_attr(LANG_VAR).is_ok());
     tmpl.render(full)
 }
 
@@ -428,6 +427,43 @@ mod tests {
         render(env, name, lang, ctx).unwrap_or_else(|e| panic!("{name} in {lang}: {e:#}"))
     }
 
+    /// Writes every example page in every language, with the stylesheet,
+    /// to `$DIGNITY_DUMP_HTML` for looking at in a browser:
+    /// `DIGNITY_DUMP_HTML=/tmp/pages cargo test -p dignity-web dump -- --ignored`
+    #[test]
+    #[ignore]
+    fn dump_example_pages() {
+        let Ok(dir) = std::env::var("DIGNITY_DUMP_HTML") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(dir.join("static")).unwrap();
+        std::fs::write(dir.join("static/dignity.css"), STYLESHEET).unwrap();
+        let env = environment();
+        let mut seen = std::collections::HashMap::new();
+        for (name, page, user, admin) in examples() {
+            let n = seen.entry(name).or_insert(0);
+            *n += 1;
+            let variant = if *n == 1 {
+                String::new()
+            } else {
+                format!("-{n}")
+            };
+            for lang in Lang::ALL {
+                let html = render_example(&env, name, &page, user, admin, lang).replace(
+                    "href=\"/static/dignity.css\"",
+                    "href=\"static/dignity.css\"",
+                );
+                let file = format!(
+                    "{}{variant}.{}.html",
+                    name.trim_end_matches(".html"),
+                    lang.code()
+                );
+                std::fs::write(dir.join(file), html).unwrap();
+            }
+        }
+    }
+
     #[test]
     fn every_template_is_exercised() {
         let examples = examples();
@@ -468,7 +504,8 @@ mod tests {
                     for (i, _) in text.match_indices(group.as_str()) {
                         let before = text[..i].chars().last();
                         let after = text[i + group.len()..].chars().next();
-                        let word_start = before.map_or(true, |c| !c.is_alphanumeric() && c != '_');
+                        let word_start =
+                            !matches!(before, Some(c) if c.is_alphanumeric() || c == '_');
                         let keyish = after.is_some_and(|c| c.is_ascii_lowercase());
                         assert!(
                             !(word_start && keyish),
