@@ -268,21 +268,24 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     while let Some(i) = rest.find(['{', '}']) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
+        if let Some(after) = tail.strip_prefix("{{") {
             out.push('{');
-            rest = &tail[2..];
-        } else if tail.starts_with("}}") {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
             out.push('}');
-            rest = &tail[2..];
-        } else if tail.starts_with('{') {
-            match tail[1..].find('}') {
-                Some(end) => {
-                    let name = &tail[1..1 + end];
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix('{') {
+            match after.split_once('}') {
+                Some((name, after_close)) => {
                     match args.iter().find(|(k, _)| *k == name) {
                         Some((_, v)) => out.push_str(v),
-                        None => out.push_str(&tail[..end + 2]),
+                        None => {
+                            out.push('{');
+                            out.push_str(name);
+                            out.push('}');
+                        }
                     }
-                    rest = &tail[end + 2..];
+                    rest = after_close;
                 }
                 None => {
                     out.push_str(tail);
@@ -304,14 +307,14 @@ pub fn placeholders(s: &str) -> BTreeSet<String> {
     let mut rest = s;
     while let Some(i) = rest.find('{') {
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
-            rest = &tail[2..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            rest = after;
             continue;
         }
-        match tail[1..].find('}') {
-            Some(end) => {
-                names.insert(tail[1..1 + end].to_string());
-                rest = &tail[end + 2..];
+        match tail[1..].split_once('}') {
+            Some((name, after)) => {
+                names.insert(name.to_string());
+                rest = after;
             }
             None => break,
         }

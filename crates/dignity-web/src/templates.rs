@@ -140,7 +140,6 @@ pub fn render(env: &Environment<'_>, name: &str, lang: Lang, ctx: Value) -> Resu
         ..ctx,
         ..context! { languages => languages() },
     };
-    debug_assert!(full.get_attr(LANG_VAR).is_ok());
     tmpl.render(full)
 }
 
@@ -505,7 +504,8 @@ mod tests {
                     for (i, _) in text.match_indices(group.as_str()) {
                         let before = text[..i].chars().last();
                         let after = text[i + group.len()..].chars().next();
-                        let word_start = before.map_or(true, |c| !c.is_alphanumeric() && c != '_');
+                        let word_start =
+                            !matches!(before, Some(c) if c.is_alphanumeric() || c == '_');
                         let keyish = after.is_some_and(|c| c.is_ascii_lowercase());
                         assert!(
                             !(word_start && keyish),
