@@ -211,7 +211,11 @@ impl FromRequestParts<AppState> for Ctx {
         // account page (and signing out) until it has.
         if ctx.must_enrol_totp() {
             let p = parts.uri.path();
-            let open = p.starts_with("/account") || p == "/logout" || p.starts_with("/static/") || p == "/lang" || p == "/healthz";
+            let open = p.starts_with("/account")
+                || p == "/logout"
+                || p.starts_with("/static/")
+                || p == "/lang"
+                || p == "/healthz";
             if !open {
                 return Err(axum::response::Redirect::to("/account").into_response());
             }

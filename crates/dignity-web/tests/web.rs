@@ -21,7 +21,10 @@ struct App {
 async fn app(b: Backend) -> App {
     let store = store(b).await;
     dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(store.store.clone(), Default::default()));
+    let router = dignity_web::router(dignity_web::AppState::new(
+        store.store.clone(),
+        Default::default(),
+    ));
     App { router, store }
 }
 
@@ -34,7 +37,9 @@ impl App {
     }
     async fn token(&self, user: &accounts::User) -> String {
         let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, user.id, "test").await.unwrap();
+        let (_, t) = accounts::create_token(&mut tx, user.id, "test")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         t
     }
@@ -56,15 +61,26 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     fn new(app: &'a App) -> Self {
-        Browser { app, cookies: vec![], lang: None, csrf: String::new() }
+        Browser {
+            app,
+            cookies: vec![],
+            lang: None,
+            csrf: String::new(),
+        }
     }
     fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     }
     async fn send(&mut self, req: Request<Body>) -> Resp {
         let res = self.app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
-        let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
         let cookies: Vec<String> = res
             .headers()
             .get_all(header::SET_COOKIE)
@@ -79,15 +95,24 @@ impl<'a> Browser<'a> {
                 self.cookies.push((k.to_string(), v.to_string()));
             }
         }
-        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
         if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
             let rest = &body[i + 25..];
             self.csrf = rest[..rest.find('"').unwrap()].to_string();
         }
-        Resp { status, location, body }
+        Resp {
+            status,
+            location,
+            body,
+        }
     }
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
     async fn get(&mut self, path: &str) -> Resp {
         let mut r = Request::get(path).header(header::COOKIE, self.cookie_header());
@@ -97,7 +122,9 @@ impl<'a> Browser<'a> {
         self.send(r.body(Body::empty()).unwrap()).await
     }
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
         let r = Request::post(path)
             .header(header::COOKIE, self.cookie_header())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -114,7 +141,11 @@ impl<'a> Browser<'a> {
     }
     async fn login(&mut self, user: &str, password: &str) -> Resp {
         self.get("/login").await;
-        self.submit("/login", &[("username", user), ("password", password), ("next", "/")]).await
+        self.submit(
+            "/login",
+            &[("username", user), ("password", password), ("next", "/")],
+        )
+        .await
     }
 }
 
@@ -129,25 +160,57 @@ async fn first_setup_creates_the_administrator_once() {
         assert!(page.body.contains("<main"), "{b:?}");
         // Passwords that do not match: the form comes back with a message, nothing saved.
         let r = br
-            .submit("/setup", &[("token", &token), ("username", "amina"), ("display_name", "Amina"), ("password", PW), ("password_confirm", "other")])
+            .submit(
+                "/setup",
+                &[
+                    ("token", &token),
+                    ("username", "amina"),
+                    ("display_name", "Amina"),
+                    ("password", PW),
+                    ("password_confirm", "other"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(accounts::count_users(&app.store).await.unwrap(), 0);
         let r = br
-            .submit("/setup", &[("token", &token), ("username", "amina"), ("display_name", "Amina"), ("password", PW), ("password_confirm", PW)])
+            .submit(
+                "/setup",
+                &[
+                    ("token", &token),
+                    ("username", "amina"),
+                    ("display_name", "Amina"),
+                    ("password", PW),
+                    ("password_confirm", PW),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b:?}: {}", r.body);
         assert!(br.cookie("dignity_session").is_some());
-        let u = accounts::by_username(&app.store, "amina").await.unwrap().unwrap();
+        let u = accounts::by_username(&app.store, "amina")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(u.role, Role::Admin);
         // The link works once.
         let mut other = Browser::new(&app);
         other.get(&format!("/setup?token={token}")).await;
         let r = other
-            .submit("/setup", &[("token", &token), ("username", "mallory"), ("password", PW), ("password_confirm", PW)])
+            .submit(
+                "/setup",
+                &[
+                    ("token", &token),
+                    ("username", "mallory"),
+                    ("password", PW),
+                    ("password_confirm", PW),
+                ],
+            )
             .await;
         assert_ne!(r.status, StatusCode::SEE_OTHER);
-        assert!(accounts::by_username(&app.store, "mallory").await.unwrap().is_none());
+        assert!(accounts::by_username(&app.store, "mallory")
+            .await
+            .unwrap()
+            .is_none());
     }
 }
 
@@ -172,7 +235,10 @@ async fn sign_in_wrong_password_and_lockout() {
         let r = br.login("lena", PW).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(br.cookie("dignity_session").is_none(), "{b:?}");
-        let u = accounts::by_username(&app.store, "lena").await.unwrap().unwrap();
+        let u = accounts::by_username(&app.store, "lena")
+            .await
+            .unwrap()
+            .unwrap();
         assert!(u.is_locked(&dignity_store::now()));
     }
 }
@@ -184,19 +250,42 @@ async fn forms_without_a_valid_csrf_token_are_rejected() {
         app.user("amina", Role::Admin).await;
         let mut br = Browser::new(&app);
         br.get("/login").await;
-        let r = br.post("/login", &[("username", "amina"), ("password", PW)]).await;
+        let r = br
+            .post("/login", &[("username", "amina"), ("password", PW)])
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         // A token from another browser does not fit this one.
         let mut other = Browser::new(&app);
         other.get("/login").await;
         let foreign = other.csrf.clone();
-        let r = br.post("/login", &[("csrf_token", &foreign), ("username", "amina"), ("password", PW)]).await;
+        let r = br
+            .post(
+                "/login",
+                &[
+                    ("csrf_token", &foreign),
+                    ("username", "amina"),
+                    ("password", PW),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         // Signed in, a forged request to add a user fails too.
         assert_eq!(br.login("amina", PW).await.status, StatusCode::SEE_OTHER);
-        let r = br.post("/admin/users", &[("csrf_token", "forged"), ("username", "evil"), ("role", "admin")]).await;
+        let r = br
+            .post(
+                "/admin/users",
+                &[
+                    ("csrf_token", "forged"),
+                    ("username", "evil"),
+                    ("role", "admin"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{b:?}");
-        assert!(accounts::by_username(&app.store, "evil").await.unwrap().is_none());
+        assert!(accounts::by_username(&app.store, "evil")
+            .await
+            .unwrap()
+            .is_none());
     }
 }
 
@@ -210,16 +299,30 @@ async fn a_new_session_at_sign_in_no_fixation() {
         let first = br.cookie("dignity_session").unwrap();
         // Signing in again (e.g. an attacker planted the cookie) replaces the session.
         br.get("/").await;
-        let r = br.submit("/login", &[("username", "omar"), ("password", PW), ("next", "/")]).await;
+        let r = br
+            .submit(
+                "/login",
+                &[("username", "omar"), ("password", PW), ("next", "/")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let second = br.cookie("dignity_session").unwrap();
         assert_ne!(first, second);
-        assert!(accounts::session(&app.store, &first).await.unwrap().is_none(), "{b:?}: old session ended");
+        assert!(
+            accounts::session(&app.store, &first)
+                .await
+                .unwrap()
+                .is_none(),
+            "{b:?}: old session ended"
+        );
         // Sign out ends the session server-side.
         br.get("/").await;
         let r = br.submit("/logout", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert!(accounts::session(&app.store, &second).await.unwrap().is_none());
+        assert!(accounts::session(&app.store, &second)
+            .await
+            .unwrap()
+            .is_none());
     }
 }
 
@@ -243,18 +346,29 @@ async fn roles_are_enforced_on_pages_and_api() {
         let res = app
             .router
             .clone()
-            .oneshot(Request::get("/api/v1/audit").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/api/v1/audit")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
         assert_eq!(v["error"]["code"], "forbidden");
         assert!(v["error"]["message"].as_str().unwrap().len() > 5);
         // A revoked or made-up token is refused, not treated as anonymous.
         let res = app
             .router
             .clone()
-            .oneshot(Request::get("/api/v1/countries").header(header::AUTHORIZATION, "Bearer dgn_madeup").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/api/v1/countries")
+                    .header(header::AUTHORIZATION, "Bearer dgn_madeup")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -262,8 +376,13 @@ async fn roles_are_enforced_on_pages_and_api() {
 }
 
 fn totp_now(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string()).to_bytes().unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap().generate_current().unwrap()
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
+        .unwrap()
+        .generate_current()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -280,11 +399,27 @@ async fn two_factor_sign_in_and_recovery_codes() {
         let secret = accounts::totp_secret(&app.store, &u2).await_none();
         let secret = secret.unwrap();
         // A wrong code does not enable it.
-        br.submit("/account/totp/enable", &[("code", "000000")]).await;
-        assert!(!accounts::by_id(&app.store, u.id).await.unwrap().unwrap().totp_enabled);
-        let r = br.submit("/account/totp/enable", &[("code", &totp_now(&secret))]).await;
+        br.submit("/account/totp/enable", &[("code", "000000")])
+            .await;
+        assert!(
+            !accounts::by_id(&app.store, u.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .totp_enabled
+        );
+        let r = br
+            .submit("/account/totp/enable", &[("code", &totp_now(&secret))])
+            .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(accounts::by_id(&app.store, u.id).await.unwrap().unwrap().totp_enabled, "{b:?}");
+        assert!(
+            accounts::by_id(&app.store, u.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .totp_enabled,
+            "{b:?}"
+        );
         // Recovery codes are shown once.
         let codes: Vec<String> = r
             .body
@@ -309,7 +444,9 @@ async fn two_factor_sign_in_and_recovery_codes() {
         let r = br.submit("/login/totp", &[("code", "123456")]).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         br.get("/login/totp").await;
-        let r = br.submit("/login/totp", &[("code", &totp_now(&secret))]).await;
+        let r = br
+            .submit("/login/totp", &[("code", &totp_now(&secret))])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(br.get("/admin/users").await.status, StatusCode::OK);
 
@@ -342,19 +479,29 @@ async fn an_admin_can_require_two_factor() {
         let mut admin = Browser::new(&app);
         admin.login("amina", PW).await;
         admin.get("/admin/users").await;
-        let r = admin.submit("/admin/settings/require-totp", &[("require_totp", "on")]).await;
+        let r = admin
+            .submit("/admin/settings/require-totp", &[("require_totp", "on")])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let mut br = Browser::new(&app);
         br.login("omar", PW).await;
         let r = br.get("/countries").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b:?}");
         assert_eq!(r.location.as_deref(), Some("/account"));
-        let omar = accounts::by_username(&app.store, "omar").await.unwrap().unwrap();
+        let omar = accounts::by_username(&app.store, "omar")
+            .await
+            .unwrap()
+            .unwrap();
         let token = app.token(&omar).await;
         let res = app
             .router
             .clone()
-            .oneshot(Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/api/v1/me")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -369,7 +516,11 @@ async fn language_from_the_browser_switchable_and_right_to_left() {
         let mut br = Browser::new(&app);
         br.lang = Some("fr-CA,fr;q=0.9,en;q=0.5");
         let r = br.get("/login").await;
-        assert!(r.body.contains("<html lang=\"fr\" dir=\"ltr\""), "{}", &r.body[..200]);
+        assert!(
+            r.body.contains("<html lang=\"fr\" dir=\"ltr\""),
+            "{}",
+            &r.body[..200]
+        );
         let r = br.get("/lang?to=ar&back=/countries").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(r.location.as_deref(), Some("/countries"));
@@ -390,13 +541,31 @@ async fn admins_manage_users_and_see_the_audit_log() {
         let mut br = Browser::new(&app);
         br.login("amina", PW).await;
         br.get("/admin/users").await;
-        let r = br.submit("/admin/users", &[("username", "karim"), ("display_name", "Karim"), ("role", "documenter")]).await;
+        let r = br
+            .submit(
+                "/admin/users",
+                &[
+                    ("username", "karim"),
+                    ("display_name", "Karim"),
+                    ("role", "documenter"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{b:?}");
-        let karim = accounts::by_username(&app.store, "karim").await.unwrap().unwrap();
+        let karim = accounts::by_username(&app.store, "karim")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(karim.role, Role::Documenter);
         // The generated password is shown once and works.
         let mut k = Browser::new(&app);
-        let pw = r.body.split("<code").filter_map(|s| s.split_once('>').map(|x| x.1)).filter_map(|s| s.split_once("</code>").map(|x| x.0.trim().to_string())).find(|s| s.len() == 23).unwrap();
+        let pw = r
+            .body
+            .split("<code")
+            .filter_map(|s| s.split_once('>').map(|x| x.1))
+            .filter_map(|s| s.split_once("</code>").map(|x| x.0.trim().to_string()))
+            .find(|s| s.len() == 23)
+            .unwrap();
         assert_eq!(k.login("karim", &pw).await.status, StatusCode::SEE_OTHER);
         let r = br.get("/admin/audit?action=user.create").await;
         assert_eq!(r.status, StatusCode::OK);
@@ -411,30 +580,81 @@ async fn reference_api_and_openapi_document() {
     for b in backends() {
         let app = app(b).await;
         let get = |p: &str| Request::get(p).body(Body::empty()).unwrap();
-        let res = app.router.clone().oneshot(get("/api/v1/countries?lang=fr&region=Africa")).await.unwrap();
+        let res = app
+            .router
+            .clone()
+            .oneshot(get("/api/v1/countries?lang=fr&region=Africa"))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
         let list = v.as_array().unwrap();
-        assert_eq!(list.len(), 60, "{b:?}: 58 African states and territories? got {}", list.len());
-        assert!(list.iter().any(|c| c["iso3"] == "SEN" && c["name"] == "Sénégal (le)"));
-        let res = app.router.clone().oneshot(get("/api/v1/instruments")).await.unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
-        let codes: Vec<&str> = v.as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap()).collect();
+        assert_eq!(
+            list.len(),
+            60,
+            "{b:?}: 58 African states and territories? got {}",
+            list.len()
+        );
+        assert!(list
+            .iter()
+            .any(|c| c["iso3"] == "SEN" && c["name"] == "Sénégal (le)"));
+        let res = app
+            .router
+            .clone()
+            .oneshot(get("/api/v1/instruments"))
+            .await
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let codes: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap())
+            .collect();
         for c in ["ICCPR", "CAT", "OP-CAT", "CPED", "ECHR", "ISTANBUL"] {
             assert!(codes.contains(&c), "{c} missing");
         }
-        let res = app.router.clone().oneshot(get("/api/v1/vocabularies/4?lang=fr&q=torture")).await.unwrap();
+        let res = app
+            .router
+            .clone()
+            .oneshot(get("/api/v1/vocabularies/4?lang=fr&q=torture"))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let res = app.router.clone().oneshot(get("/api/v1/vocabularies/999")).await.unwrap();
+        let res = app
+            .router
+            .clone()
+            .oneshot(get("/api/v1/vocabularies/999"))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
-        let res = app.router.clone().oneshot(get("/api/v1/vocabularies/abc")).await.unwrap();
+        let res = app
+            .router
+            .clone()
+            .oneshot(get("/api/v1/vocabularies/abc"))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
         assert_eq!(v["error"]["field"], "list");
-        let res = app.router.clone().oneshot(get("/api/v1/openapi.json")).await.unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let res = app
+            .router
+            .clone()
+            .oneshot(get("/api/v1/openapi.json"))
+            .await
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
         assert!(v["openapi"].as_str().unwrap().starts_with("3."));
-        for p in ["/api/v1/countries", "/api/v1/instruments", "/api/v1/vocabularies/{list}", "/api/v1/me"] {
+        for p in [
+            "/api/v1/countries",
+            "/api/v1/instruments",
+            "/api/v1/vocabularies/{list}",
+            "/api/v1/me",
+        ] {
             assert!(v["paths"][p].is_object(), "{p} not documented");
         }
         let res = app.router.clone().oneshot(get("/healthz")).await.unwrap();
