@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Browser tests: a real `dignity serve` driven in headless Chromium (Debian's package) by
+# playwright-core. Installs chromium and the npm package when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (Debian package)…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq chromium >&2
+fi
+bin="${CARGO_TARGET_DIR:-target}/debug/dignity"
+[ -x "$bin" ] || cargo build -p dignity-cli --locked
+export DIGNITY_BIN="$(cd "$(dirname "$bin")" && pwd)/dignity"
+cd tests/browser
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
+node --test --test-concurrency=1 ./*.test.mjs
