@@ -4,6 +4,7 @@
 //! tamper-evident audit log in the same transaction as the change it records.
 
 pub mod accounts;
+pub mod acl;
 pub mod audit;
 mod error;
 mod migrate;
@@ -11,6 +12,17 @@ pub mod refdata;
 pub mod reference;
 pub mod testing;
 mod write;
+
+// One module per area of the product.
+pub mod obligations;
+
+pub mod violations;
+
+pub mod protection;
+
+pub mod search;
+
+pub mod stats;
 
 pub use error::StoreError;
 pub use write::WriteTx;

@@ -10,11 +10,25 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    id: "0001_foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+/// In order of application. Areas of the product add theirs in their own block, numbered
+/// by area (01xx obligations, 02xx violations, 03xx protection, 04xx search, 05xx stats) so
+/// that work on one area never renumbers another's; ids sort in application order.
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        id: "0001_foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    // -- obligations (issue 3)
+
+    // -- violations (issue 4)
+
+    // -- protection (issue 5)
+
+    // -- search (issue 6)
+
+    // -- stats (issue 7)
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();

@@ -399,8 +399,23 @@ impl utoipa::Modify for SecurityAddon {
 )]
 pub struct ApiDoc;
 
+/// The whole API document: the foundation's endpoints and every area's.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::obligations::ApiDoc::openapi());
+    // --
+    doc.merge(crate::violations::ApiDoc::openapi());
+    // --
+    doc.merge(crate::protection::ApiDoc::openapi());
+    // --
+    doc.merge(crate::search::ApiDoc::openapi());
+    // --
+    doc.merge(crate::stats::ApiDoc::openapi());
+    doc
+}
+
 pub async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    Json(document()).into_response()
 }
 
 async fn api_not_found() -> Response {
@@ -422,5 +437,14 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .route("/audit", get(audit_list))
         .route("/audit/verify", get(audit_verify))
+        .merge(crate::obligations::api_router())
+        // --
+        .merge(crate::violations::api_router())
+        // --
+        .merge(crate::protection::api_router())
+        // --
+        .merge(crate::search::api_router())
+        // --
+        .merge(crate::stats::api_router())
         .fallback(api_not_found)
 }

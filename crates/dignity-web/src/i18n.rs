@@ -66,14 +66,29 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
-    fn catalog_source(self) -> &'static str {
-        match self {
-            Lang::En => include_str!("../i18n/en.toml"),
-            Lang::Fr => include_str!("../i18n/fr.toml"),
-            Lang::Es => include_str!("../i18n/es.toml"),
-            Lang::Ar => include_str!("../i18n/ar.toml"),
-            Lang::Ru => include_str!("../i18n/ru.toml"),
+    /// The catalog files of this language, one per area of the product (`i18n/<area>/<lang>.toml`).
+    /// Areas keep separate files so that work on one part of the product does not touch
+    /// the others' catalogs; a key may appear in one area only (a test checks).
+    fn catalog_sources(self) -> Vec<(&'static str, &'static str)> {
+        macro_rules! area {
+            ($area:literal) => {
+                match self {
+                    Lang::En => ($area, include_str!(concat!("../i18n/", $area, "/en.toml"))),
+                    Lang::Fr => ($area, include_str!(concat!("../i18n/", $area, "/fr.toml"))),
+                    Lang::Es => ($area, include_str!(concat!("../i18n/", $area, "/es.toml"))),
+                    Lang::Ar => ($area, include_str!(concat!("../i18n/", $area, "/ar.toml"))),
+                    Lang::Ru => ($area, include_str!(concat!("../i18n/", $area, "/ru.toml"))),
+                }
+            };
         }
+        vec![
+            area!("shell"),
+            area!("obligations"),
+            area!("violations"),
+            area!("protection"),
+            area!("search"),
+            area!("stats"),
+        ]
     }
 }
 
@@ -159,22 +174,33 @@ type Catalog = BTreeMap<String, String>;
 
 fn catalogs() -> &'static [Catalog; 5] {
     static CATALOGS: OnceLock<[Catalog; 5]> = OnceLock::new();
-    CATALOGS.get_or_init(|| Lang::ALL.map(|l| parse_catalog(l, l.catalog_source())))
+    CATALOGS.get_or_init(|| Lang::ALL.map(|l| parse_catalogs(l).0))
 }
 
-fn parse_catalog(lang: Lang, source: &str) -> Catalog {
-    let table: toml::Table = match source.parse() {
-        Ok(t) => t,
-        Err(e) => {
-            // Tests make sure this never happens in a release; an unreadable
-            // catalog must not take the server down.
-            tracing::error!(lang = lang.code(), error = %e, "translation catalog is not valid TOML");
-            return Catalog::new();
-        }
-    };
+/// Parse and merge the area files of a language. Returns the catalog and the keys found
+/// in more than one area (which the tests forbid).
+fn parse_catalogs(lang: Lang) -> (Catalog, Vec<String>) {
     let mut out = Catalog::new();
-    flatten("", &table, &mut out);
-    out
+    let mut duplicates = Vec::new();
+    for (area, source) in lang.catalog_sources() {
+        let table: toml::Table = match source.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                // Tests make sure this never happens in a release; an unreadable
+                // catalog must not take the server down.
+                tracing::error!(lang = lang.code(), area, error = %e, "translation catalog is not valid TOML");
+                continue;
+            }
+        };
+        let mut part = Catalog::new();
+        flatten("", &table, &mut part);
+        for (k, v) in part {
+            if out.insert(k.clone(), v).is_some() {
+                duplicates.push(format!("{area}: {k}"));
+            }
+        }
+    }
+    (out, duplicates)
 }
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
@@ -334,8 +360,15 @@ mod tests {
     #[test]
     fn catalogs_parse_and_are_not_empty() {
         for lang in Lang::ALL {
-            let table: Result<toml::Table, _> = lang.catalog_source().parse();
-            assert!(table.is_ok(), "{lang}: {:?}", table.err());
+            for (area, source) in lang.catalog_sources() {
+                let table: Result<toml::Table, _> = source.parse();
+                assert!(table.is_ok(), "{lang} {area}: {:?}", table.err());
+            }
+            let (_, duplicates) = parse_catalogs(lang);
+            assert!(
+                duplicates.is_empty(),
+                "{lang}: keys in two areas: {duplicates:?}"
+            );
             assert!(keys(lang).count() > 100, "{lang} catalog is nearly empty");
         }
     }

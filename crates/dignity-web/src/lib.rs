@@ -8,6 +8,17 @@ pub mod i18n;
 pub mod pages;
 pub mod templates;
 
+// One module per area of the product, each with its own pages and API.
+pub mod obligations;
+
+pub mod violations;
+
+pub mod protection;
+
+pub mod search;
+
+pub mod stats;
+
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_store::Store;
@@ -86,6 +97,17 @@ pub fn router(state: AppState) -> Router {
         .route("/instruments", get(pages::instruments))
         .route("/vocabularies", get(pages::vocabularies))
         .route("/vocabularies/{list}", get(pages::vocabulary))
+        // Areas of the product: each merges its own routes.
+        .merge(obligations::router())
+        // --
+        .merge(violations::router())
+        // --
+        .merge(protection::router())
+        // --
+        .merge(search::router())
+        // --
+        .merge(stats::router())
+        // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(ctx::security_headers))

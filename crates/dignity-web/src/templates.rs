@@ -50,6 +50,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/vocabulary.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    // Areas of the product add their templates in their own block below.
+    // -- obligations (issue 3)
+    // -- violations (issue 4)
+    // -- protection (issue 5)
+    // -- search, dashboards, reports, portal (issue 6)
+    // -- statistics (issue 7)
 ];
 
 /// The stylesheet, for serving at `/static/dignity.css`.

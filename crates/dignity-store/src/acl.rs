@@ -1,0 +1,207 @@
+//! Confidentiality and need-to-know lists of records.
+//!
+//! Convention for every record table: columns `confidentiality TEXT NOT NULL`,
+//! `published INTEGER NOT NULL DEFAULT 0` and `created_by INTEGER` (user id). The
+//! need-to-know list lives in `record_acl` (users and teams per record). Single records are
+//! checked with [`access`] + `dignity_core::auth::authorize`; lists, counts and exports
+//! filter in SQL with [`visible_sql`], which implements the same read rule (a test holds the
+//! two together) so that no count or facet can reveal a record the reader cannot open.
+
+use crate::{Result, Store, StoreError, WriteTx};
+use dignity_core::{Actor, Confidentiality, RecordAccess, Role};
+use sqlx::Row;
+
+/// Read the access facts of a record whose level, publication and creator the caller
+/// loaded from the record's own table.
+pub async fn access(
+    store: &Store,
+    record_type: &str,
+    record_id: &str,
+    level: Confidentiality,
+    published: bool,
+    created_by: Option<i64>,
+) -> Result<RecordAccess> {
+    let rows = sqlx::query(
+        "SELECT principal_type, principal_id FROM record_acl WHERE record_type = $1 AND record_id = $2",
+    )
+    .bind(record_type)
+    .bind(record_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut a = RecordAccess {
+        level: Some(level),
+        published,
+        created_by,
+        ..Default::default()
+    };
+    for r in rows {
+        let kind: String = r.get(0);
+        let id: i64 = r.get(1);
+        match kind.as_str() {
+            "user" => a.need_to_know_users.push(id),
+            "team" => a.need_to_know_teams.push(id),
+            _ => {}
+        }
+    }
+    Ok(a)
+}
+
+/// Replace a record's need-to-know list (audited as `acl.set`).
+pub async fn set_need_to_know(
+    tx: &mut WriteTx,
+    record_type: &str,
+    record_id: &str,
+    users: &[i64],
+    teams: &[i64],
+) -> Result<()> {
+    sqlx::query("DELETE FROM record_acl WHERE record_type = $1 AND record_id = $2")
+        .bind(record_type)
+        .bind(record_id)
+        .execute(tx.conn())
+        .await?;
+    for (kind, ids) in [("user", users), ("team", teams)] {
+        for id in ids {
+            sqlx::query(
+                "INSERT INTO record_acl (record_type, record_id, principal_type, principal_id) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(record_type)
+            .bind(record_id)
+            .bind(kind)
+            .bind(*id)
+            .execute(tx.conn())
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                e if e.to_string().contains("FOREIGN") => StoreError::invalid("need_to_know", "unknown user or team"),
+                e => e,
+            })?;
+        }
+    }
+    tx.audit(
+        "acl.set",
+        record_type,
+        record_id,
+        None,
+        None,
+        serde_json::json!({ "users": users, "teams": teams }),
+    );
+    Ok(())
+}
+
+/// A SQL condition (for a WHERE clause) that is true exactly for the rows of `alias` the
+/// actor may read — the same rule as `authorize(actor, Read, …)`. Only integers from the
+/// actor (never user input) are written into the SQL.
+pub fn visible_sql(actor: &Actor, alias: &str, record_type: &str) -> String {
+    debug_assert!(record_type
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    debug_assert!(alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    let Some(uid) = actor.user_id.filter(|_| actor.role != Role::Public) else {
+        return format!("({alias}.confidentiality = 'public' AND {alias}.published = 1)");
+    };
+    let teams = if actor.teams.is_empty() {
+        "(a.principal_type = 'team' AND 1 = 0)".to_string()
+    } else {
+        format!(
+            "(a.principal_type = 'team' AND a.principal_id IN ({}))",
+            actor
+                .teams
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "({alias}.confidentiality IN ('public', 'internal') OR {alias}.created_by = {uid} OR EXISTS (\
+         SELECT 1 FROM record_acl a WHERE a.record_type = '{record_type}' AND a.record_id = CAST({alias}.id AS TEXT) \
+         AND ((a.principal_type = 'user' AND a.principal_id = {uid}) OR {teams})))"
+    )
+}
+
+pub async fn teams(store: &Store) -> Result<Vec<(i64, String, i64)>> {
+    Ok(sqlx::query(
+        "SELECT t.id, t.name, COUNT(m.user_id) FROM teams t LEFT JOIN team_members m ON m.team_id = t.id \
+         GROUP BY t.id, t.name ORDER BY t.name",
+    )
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect())
+}
+
+/// Create a team (audited).
+pub async fn create_team(tx: &mut WriteTx, name: &str) -> Result<i64> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(StoreError::invalid(
+            "name",
+            "a team name has 1 to 100 characters",
+        ));
+    }
+    let r = sqlx::query("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(crate::now())
+        .fetch_one(tx.conn())
+        .await
+        .map_err(StoreError::from)
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                StoreError::Conflict(format!("a team named {name:?}"))
+            } else {
+                e
+            }
+        })?;
+    let id: i64 = r.get(0);
+    tx.audit(
+        "team.create",
+        "team",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "name": name }),
+    );
+    Ok(id)
+}
+
+/// Add or remove a member (audited).
+pub async fn set_member(tx: &mut WriteTx, team_id: i64, user_id: i64, member: bool) -> Result<()> {
+    if member {
+        sqlx::query(
+            "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(team_id)
+        .bind(user_id)
+        .execute(tx.conn())
+        .await
+        .map_err(|_| StoreError::invalid("team", "unknown team or user"))?;
+    } else {
+        sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+            .bind(team_id)
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    tx.audit(
+        if member {
+            "team.member_add"
+        } else {
+            "team.member_remove"
+        },
+        "team",
+        &team_id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "user_id": user_id }),
+    );
+    Ok(())
+}
+
+pub async fn team_by_name(store: &Store, name: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query("SELECT id FROM teams WHERE name = $1")
+        .bind(name.trim())
+        .fetch_optional(store.pool())
+        .await?
+        .map(|r| r.get(0)))
+}

@@ -1,0 +1,1 @@
+//! Storage of states' obligations and recommendations (issue 3).

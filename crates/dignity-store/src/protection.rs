@@ -1,0 +1,1 @@
+//! Storage of defenders and missing persons (issue 5).

@@ -1,0 +1,1 @@
+//! Storage of search, dashboards, reports, portal (issue 6).

@@ -1,0 +1,1 @@
+//! Storage of record linkage and estimation in the app (issue 7).

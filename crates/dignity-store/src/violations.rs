@@ -1,0 +1,1 @@
+//! Storage of documenting violations (issue 4).

@@ -1,0 +1,115 @@
+//! The SQL visibility filter agrees with the authorization module on every combination of
+//! level, publication, creator, list membership and role — on every backend.
+
+use dignity_core::auth::{authorize, Action};
+use dignity_core::{Actor, Confidentiality, Role};
+use dignity_store::testing::{backends, store};
+use dignity_store::{accounts, acl};
+use sqlx::Row;
+
+#[tokio::test]
+async fn list_filter_matches_authorize_for_every_case() {
+    for b in backends() {
+        let s = store(b).await;
+        // A scratch record table following the record-table convention.
+        sqlx::query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, confidentiality TEXT NOT NULL, published INTEGER NOT NULL, created_by INTEGER)")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let mut users = vec![];
+        for (n, r) in [
+            ("ana", Role::Analyst),
+            ("dan", Role::Documenter),
+            ("cora", Role::Coordinator),
+            ("adam", Role::Admin),
+        ] {
+            users.push(
+                accounts::create(&mut tx, n, "", r, "a long enough passphrase")
+                    .await
+                    .unwrap(),
+            );
+        }
+        let team = acl::create_team(&mut tx, "Field office North")
+            .await
+            .unwrap();
+        acl::set_member(&mut tx, team, users[0].id, true)
+            .await
+            .unwrap();
+        // Records: every level × published × creator (none / ana / dan) × list (none / ana / team / dan).
+        let mut id = 0i64;
+        for level in Confidentiality::ALL {
+            for published in [0, 1] {
+                for creator in [None, Some(users[0].id), Some(users[1].id)] {
+                    for list in 0..4 {
+                        id += 1;
+                        sqlx::query("INSERT INTO scratch (id, confidentiality, published, created_by) VALUES ($1, $2, $3, $4)")
+                            .bind(id)
+                            .bind(level.as_str())
+                            .bind(published)
+                            .bind(creator)
+                            .execute(tx.conn())
+                            .await
+                            .unwrap();
+                        let (u, t): (Vec<i64>, Vec<i64>) = match list {
+                            1 => (vec![users[0].id], vec![]),
+                            2 => (vec![], vec![team]),
+                            3 => (vec![users[1].id], vec![]),
+                            _ => (vec![], vec![]),
+                        };
+                        if list > 0 {
+                            acl::set_need_to_know(&mut tx, "scratch", &id.to_string(), &u, &t)
+                                .await
+                                .unwrap();
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit().await.unwrap();
+
+        let mut actors: Vec<Actor> = vec![Actor::anonymous()];
+        for u in &users {
+            actors.push(accounts::actor_for(&s, u).await.unwrap());
+        }
+        for actor in &actors {
+            let sql = format!(
+                "SELECT id FROM scratch s WHERE {} ORDER BY id",
+                acl::visible_sql(actor, "s", "scratch")
+            );
+            let visible: Vec<i64> = sqlx::query(&sql)
+                .fetch_all(s.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let rows = sqlx::query(
+                "SELECT id, confidentiality, published, created_by FROM scratch ORDER BY id",
+            )
+            .fetch_all(s.pool())
+            .await
+            .unwrap();
+            let mut expected = vec![];
+            for r in rows {
+                let rid: i64 = r.get(0);
+                let level: String = r.get(1);
+                let access = acl::access(
+                    &s,
+                    "scratch",
+                    &rid.to_string(),
+                    level.parse().unwrap(),
+                    r.get::<i64, _>(2) == 1,
+                    r.get(3),
+                )
+                .await
+                .unwrap();
+                if authorize(actor, Action::Read, &access).allowed() {
+                    expected.push(rid);
+                }
+            }
+            assert_eq!(visible, expected, "{b:?} {}", actor.username);
+            assert!(!expected.is_empty());
+        }
+    }
+}

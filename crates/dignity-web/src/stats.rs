@@ -1,0 +1,19 @@
+//! Pages and API of record linkage and estimation in the app (issue 7).
+
+use crate::AppState;
+use axum::Router;
+
+/// Pages of this area (merged into the application router).
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+/// JSON endpoints of this area, under `/api/v1`.
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+}
+
+/// The OpenAPI description of [`api_router`].
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct ApiDoc;
