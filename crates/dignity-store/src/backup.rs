@@ -392,7 +392,12 @@ impl<R: Read> Read for HashRead<R> {
 
 /// Regular files under `dir`, sorted, as (`/`-separated relative path, absolute path);
 /// anything else is listed in `skipped`.
-fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>, skipped: &mut Vec<String>) -> Result<()> {
+fn walk(
+    dir: &Path,
+    rel: &str,
+    out: &mut Vec<(String, PathBuf)>,
+    skipped: &mut Vec<String>,
+) -> Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(io_err(dir.display()))?
         .collect::<io::Result<Vec<_>>>()
@@ -501,17 +506,25 @@ fn write_archive(
                 .map_err(io_err(format!("writing {}", out.display())))?;
         }
         let m = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
-        tar.append_data(&mut tar_header(m.len() as u64, mtime), "manifest.json", &m[..])
+        tar.append_data(
+            &mut tar_header(m.len() as u64, mtime),
+            "manifest.json",
+            &m[..],
+        )
+        .map_err(io_err(format!("writing {}", out.display())))?;
+        let gz = tar
+            .into_inner()
             .map_err(io_err(format!("writing {}", out.display())))?;
-        let gz = tar.into_inner().map_err(io_err(format!("writing {}", out.display())))?;
-        let sink = gz.finish().map_err(io_err(format!("writing {}", out.display())))?;
+        let sink = gz
+            .finish()
+            .map_err(io_err(format!("writing {}", out.display())))?;
         let buf = match sink {
             Sink::Plain(b) => b,
-            Sink::Sealed(s) => s.finish().map_err(io_err(format!("writing {}", out.display())))?,
+            Sink::Sealed(s) => s
+                .finish()
+                .map_err(io_err(format!("writing {}", out.display())))?,
         };
-        let f = buf
-            .into_inner()
-            .map_err(|e| werr(e.into_error()))?;
+        let f = buf.into_inner().map_err(|e| werr(e.into_error()))?;
         f.sync_all().map_err(io_err(tmp.display()))?;
         let bytes = f.metadata().map_err(io_err(tmp.display()))?.len();
         if out.exists() {
@@ -605,10 +618,8 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
     for entry in tar.entries().map_err(read_err)? {
         let mut entry = entry.map_err(read_err)?;
         let path = entry.path().map_err(read_err)?.into_owned();
-        let safe = path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-            && path.to_str().is_some();
+        let safe =
+            path.components().all(|c| matches!(c, Component::Normal(_))) && path.to_str().is_some();
         if !safe {
             return Err(damaged(format!(
                 "the archive holds an unsafe path {:?}",
@@ -627,7 +638,10 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
         }
         if name == "manifest.json" || name == "keys.json" {
             let mut v = Vec::new();
-            (&mut entry).take(16 << 20).read_to_end(&mut v).map_err(read_err)?;
+            (&mut entry)
+                .take(16 << 20)
+                .read_to_end(&mut v)
+                .map_err(read_err)?;
             if name == "manifest.json" {
                 manifest_bytes = Some(v);
             } else {
@@ -639,7 +653,9 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
             .strip_prefix("tables/")
             .is_some_and(|t| t.ends_with(".jsonl") && !t.contains('/'));
         if !is_table && !name.starts_with("files/") {
-            return Err(damaged(format!("the archive holds an unexpected entry {name}")));
+            return Err(damaged(format!(
+                "the archive holds an unexpected entry {name}"
+            )));
         }
         if seen.contains_key(&name) {
             return Err(damaged(format!("the archive holds {name} twice")));
@@ -685,7 +701,10 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
     let mut expected: BTreeMap<String, (u64, &str)> = BTreeMap::new();
     for t in &manifest.tables {
         if t.file != format!("tables/{}.jsonl", t.spec.name) {
-            return Err(damaged(format!("the manifest names an odd file {}", t.file)));
+            return Err(damaged(format!(
+                "the manifest names an odd file {}",
+                t.file
+            )));
         }
         match seen.get(&t.file) {
             Some((_, sha, lines)) if sha == &t.sha256 && *lines == t.rows => {}
@@ -722,8 +741,7 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
             if Some(hex::encode(Sha256::digest(&k))) != manifest.keys_sha256 {
                 return Err(damaged("the key file does not match the manifest's hash"));
             }
-            let text =
-                String::from_utf8(k).map_err(|_| damaged("the key file is not text"))?;
+            let text = String::from_utf8(k).map_err(|_| damaged("the key file is not text"))?;
             Some(Keyring::from_json(&text).map_err(|e| damaged(e.to_string()))?)
         }
         (true, None) => return Err(damaged("the key file is missing")),
@@ -986,7 +1004,11 @@ async fn load(
     drop(conn);
     if migrations != manifest.migrations {
         let known = crate::migrate::migration_ids();
-        if let Some(newer) = manifest.migrations.iter().find(|m| !known.contains(&m.as_str())) {
+        if let Some(newer) = manifest
+            .migrations
+            .iter()
+            .find(|m| !known.contains(&m.as_str()))
+        {
             return Err(StoreError::Archive(format!(
                 "the backup was made by a newer Dignity (schema migration {newer} is unknown \
                  here): restore it with that version or a later one. Nothing was written."
@@ -1004,7 +1026,10 @@ async fn load(
     let full = dump::non_empty_tables(store, &specs).await?;
     let files_dir = store.data_dir().join("files");
     if !force && (!full.is_empty() || dir_has_entries(&files_dir)) {
-        let mut what: Vec<String> = full.iter().map(|(t, n)| format!("{t} ({n} rows)")).collect();
+        let mut what: Vec<String> = full
+            .iter()
+            .map(|(t, n)| format!("{t} ({n} rows)"))
+            .collect();
         if dir_has_entries(&files_dir) {
             what.push(format!("{}", files_dir.display()));
         }

@@ -71,11 +71,15 @@ pub async fn migrate_store(from: &Store, to_url: &str) -> Result<CopyReport> {
 async fn copy_into(from: &Store, to: &Store, to_url: &str) -> Result<CopyReport> {
     let specs = dump::table_specs(to).await?;
     let source_specs = dump::table_specs(from).await?;
-    dump::same_schema(&specs, &source_specs, "the source")
-        .map_err(|m| StoreError::Config(format!("{m}: upgrade both to the same Dignity version")))?;
+    dump::same_schema(&specs, &source_specs, "the source").map_err(|m| {
+        StoreError::Config(format!("{m}: upgrade both to the same Dignity version"))
+    })?;
     let full = dump::non_empty_tables(to, &specs).await?;
     if !full.is_empty() {
-        let what: Vec<String> = full.iter().map(|(t, n)| format!("{t} ({n} rows)")).collect();
+        let what: Vec<String> = full
+            .iter()
+            .map(|(t, n)| format!("{t} ({n} rows)"))
+            .collect();
         return Err(StoreError::Conflict(format!(
             "the target database {} is not empty: it holds {}. Copy only into a new, empty \
              database. Nothing was written.",
@@ -126,8 +130,7 @@ async fn copy_into(from: &Store, to: &Store, to_url: &str) -> Result<CopyReport>
     let mut check = dump::begin_snapshot(to).await?;
     let mut tables = Vec::with_capacity(specs.len());
     for (spec, (source_rows, source_sha256)) in specs.iter().zip(source_hashes) {
-        let (target_rows, target_sha256) =
-            dump::hash_table(&mut check, to.backend(), spec).await?;
+        let (target_rows, target_sha256) = dump::hash_table(&mut check, to.backend(), spec).await?;
         tables.push(TableCopy {
             name: spec.name.clone(),
             source_rows,

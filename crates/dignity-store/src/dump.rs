@@ -72,7 +72,12 @@ pub(crate) async fn table_specs(store: &Store) -> Result<Vec<TableSpec>> {
             .table_columns(&name)
             .await?
             .into_iter()
-            .map(|(n, t)| Ok(Column { name: n, ty: ColType::parse(&t)? }))
+            .map(|(n, t)| {
+                Ok(Column {
+                    name: n,
+                    ty: ColType::parse(&t)?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let (pk_sql, fk_sql) = match store.backend() {
             Backend::Sqlite => (
@@ -246,7 +251,10 @@ pub(crate) fn parse_line(spec: &TableSpec, line: &str) -> Result<Vec<Value>> {
             _ => false,
         };
         if !ok {
-            return Err(bad(format!("column {} holds a value of another type", c.name)));
+            return Err(bad(format!(
+                "column {} holds a value of another type",
+                c.name
+            )));
         }
     }
     Ok(v)
@@ -320,7 +328,11 @@ pub(crate) async fn insert_rows(
     let per_batch = (900 / ncols).max(1);
     let cols: Vec<String> = spec.columns.iter().map(|c| q(&c.name)).collect();
     for batch in rows.chunks(per_batch) {
-        let mut sql = format!("INSERT INTO {} ({}) VALUES ", q(&spec.name), cols.join(", "));
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES ",
+            q(&spec.name),
+            cols.join(", ")
+        );
         let mut n = 0;
         for (i, _) in batch.iter().enumerate() {
             if i > 0 {
@@ -412,10 +424,7 @@ pub(crate) async fn non_empty_tables(
 }
 
 /// Delete every row of every table (children first), inside the caller's transaction.
-pub(crate) async fn delete_all(
-    conn: &mut AnyConnection,
-    specs: &[TableSpec],
-) -> Result<()> {
+pub(crate) async fn delete_all(conn: &mut AnyConnection, specs: &[TableSpec]) -> Result<()> {
     for s in specs.iter().rev() {
         sqlx::query(&format!("DELETE FROM {}", q(&s.name)))
             .execute(&mut *conn)

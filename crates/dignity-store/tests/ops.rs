@@ -28,7 +28,9 @@ async fn populate(s: &Store) -> i64 {
     accounts::create(&mut tx, "omar", "Omar", Role::Analyst, PASS)
         .await
         .unwrap();
-    accounts::create_token(&mut tx, u.id, "script").await.unwrap();
+    accounts::create_token(&mut tx, u.id, "script")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.begin(&admin()).await.unwrap();
     accounts::set_totp(&mut tx, u.id, Some(NAME), true)
@@ -462,10 +464,7 @@ async fn a_backup_taken_while_writes_go_on_is_one_consistent_snapshot() {
             assert_eq!(head[2], last[11], "{b:?}");
             // Every setting written is in the dump with its audit entry, and no more.
             let settings = table("settings").len() as i64;
-            let setting_entries = log
-                .iter()
-                .filter(|r| r[4] == "setting.set")
-                .count() as i64;
+            let setting_entries = log.iter().filter(|r| r[4] == "setting.set").count() as i64;
             assert_eq!(settings, setting_entries, "{b:?}");
         }
         writer.await.unwrap();
@@ -501,7 +500,10 @@ async fn migrate_store_copies_into_an_empty_postgresql_database_and_verifies() {
     let v = audit::verify_log(&pg).await.unwrap();
     assert!(v.ok(), "{:?}", v.problems);
     let u = accounts::by_id(&pg, uid).await.unwrap().unwrap();
-    assert_eq!(accounts::totp_secret(&pg, &u).unwrap().as_deref(), Some(NAME));
+    assert_eq!(
+        accounts::totp_secret(&pg, &u).unwrap().as_deref(),
+        Some(NAME)
+    );
     // Identity sequences were moved past the copied ids.
     let mut tx = pg.begin(&admin()).await.unwrap();
     let n = accounts::create(&mut tx, "lena", "", Role::Documenter, PASS)
@@ -549,9 +551,15 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
         // Readable, and the raw database holds only the new key id.
         let u = accounts::by_id(&s, uid).await.unwrap().unwrap();
         assert!(u.totp_secret.as_deref().unwrap().starts_with("enc:v1:k2:"));
-        assert_eq!(accounts::totp_secret(&s, &u).unwrap().as_deref(), Some(NAME));
+        assert_eq!(
+            accounts::totp_secret(&s, &u).unwrap().as_deref(),
+            Some(NAME)
+        );
         let v = s.setting("secret_place").await.unwrap().unwrap();
-        assert_eq!(s.decrypt("settings.value", &v).unwrap(), "Kraljevo safe house");
+        assert_eq!(
+            s.decrypt("settings.value", &v).unwrap(),
+            "Kraljevo safe house"
+        );
         let usage = keys::usage(&s).await.unwrap();
         assert!(usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
         assert_eq!(usage.iter().map(|u| u.values).sum::<u64>(), 2);
@@ -588,11 +596,17 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
         assert_eq!(retired, ["k1"]);
         let on_disk = std::fs::read_to_string(s.key_path()).unwrap();
         assert!(!on_disk.contains("\"k1\""));
-        assert_eq!(accounts::totp_secret(&s, &u).unwrap().as_deref(), Some(NAME));
+        assert_eq!(
+            accounts::totp_secret(&s, &u).unwrap().as_deref(),
+            Some(NAME)
+        );
 
         // rotate with retire in one go.
         let r = keys::rotate(&s, true).await.unwrap();
-        assert_eq!((r.new_key_id.as_str(), r.retired.as_slice()), ("k3", &["k2".to_string()][..]));
+        assert_eq!(
+            (r.new_key_id.as_str(), r.retired.as_slice()),
+            ("k3", &["k2".to_string()][..])
+        );
         assert!(r.retire_refused.is_none());
         let entries = audit::list(&s, &Default::default(), 1000, 0).await.unwrap();
         assert!(entries.iter().any(|e| e.action == "keys.rotate"));
@@ -625,7 +639,9 @@ async fn the_database_files_never_hold_an_encrypted_value_in_clear() {
     let u = accounts::create(&mut tx, "amina", "Amina K.", Role::Admin, PASS)
         .await
         .unwrap();
-    accounts::set_setting(&mut tx, "marker", marker).await.unwrap();
+    accounts::set_setting(&mut tx, "marker", marker)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let secret = "Ana Jovanović Zlatibor 43.7";
     let mut tx = s.begin(&admin()).await.unwrap();
@@ -645,7 +661,10 @@ async fn the_database_files_never_hold_an_encrypted_value_in_clear() {
     assert!(contains(&all, b"enc:v1:k1:"));
     assert!(!contains(&all, secret.as_bytes()));
     assert!(!contains(&all, "Jovanović".as_bytes()));
-    let utf16: Vec<u8> = "Jovanović".encode_utf16().flat_map(|c| c.to_le_bytes()).collect();
+    let utf16: Vec<u8> = "Jovanović"
+        .encode_utf16()
+        .flat_map(|c| c.to_le_bytes())
+        .collect();
     assert!(!contains(&all, &utf16));
 }
 
@@ -672,7 +691,10 @@ fn unpack(p: &Path) -> Vec<(String, Vec<u8>)> {
 fn pack(p: &Path, entries: &[(String, Vec<u8>)]) {
     let _ = std::fs::remove_file(p);
     let f = std::fs::File::create(p).unwrap();
-    let mut t = tar::Builder::new(flate2::write::GzEncoder::new(f, flate2::Compression::fast()));
+    let mut t = tar::Builder::new(flate2::write::GzEncoder::new(
+        f,
+        flate2::Compression::fast(),
+    ));
     for (n, d) in entries {
         let mut h = tar::Header::new_gnu();
         h.set_size(d.len() as u64);
