@@ -157,10 +157,10 @@ fn io_err(what: impl std::fmt::Display) -> impl FnOnce(io::Error) -> StoreError 
 
 /// A private directory inside the data directory (same file system, same protection as
 /// the database), removed when dropped.
-struct WorkDir(PathBuf);
+pub(crate) struct WorkDir(PathBuf);
 
 impl WorkDir {
-    fn new(parent: &Path, prefix: &str) -> Result<WorkDir> {
+    pub(crate) fn new(parent: &Path, prefix: &str) -> Result<WorkDir> {
         std::fs::create_dir_all(parent).map_err(io_err(parent.display()))?;
         let p = parent.join(format!(
             ".{prefix}-{}",
@@ -175,7 +175,7 @@ impl WorkDir {
         b.create(&p).map_err(io_err(p.display()))?;
         Ok(WorkDir(p))
     }
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 }
@@ -215,6 +215,21 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
             "{} exists: choose a new file name",
             out.display()
         )));
+    }
+    let files_dir = store.data_dir().join("files");
+    let out_dir = match out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.canonicalize(),
+        None => std::env::current_dir(),
+    }
+    .map_err(io_err(out.display()))?;
+    if files_dir
+        .canonicalize()
+        .is_ok_and(|f| out_dir.starts_with(f))
+    {
+        return Err(StoreError::invalid(
+            "out",
+            "the backup cannot be written inside the uploaded files it backs up",
+        ));
     }
     let created_at = now();
     let work = WorkDir::new(store.data_dir(), "backup")?;
@@ -282,7 +297,6 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
         keys_sha256: keys.as_ref().map(|k| hex::encode(Sha256::digest(k))),
     };
 
-    let files_dir = store.data_dir().join("files");
     let out_owned = out.to_path_buf();
     let passphrase = opts.passphrase.clone();
     let work_path = work.path().to_path_buf();
@@ -639,7 +653,7 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
         if name == "manifest.json" || name == "keys.json" {
             let mut v = Vec::new();
             (&mut entry)
-                .take(16 << 20)
+                .take(1 << 29)
                 .read_to_end(&mut v)
                 .map_err(read_err)?;
             if name == "manifest.json" {
@@ -895,12 +909,31 @@ pub async fn restore(
         }
     };
 
-    let store = Store::open(target).await?;
+    // A database file this restore creates is removed again if the restore fails, so that
+    // a failed attempt leaves the directory as it found it.
+    let fresh_sqlite = target.database_url.is_none() && !target.sqlite_path().exists();
+    let remove_fresh_db = || {
+        if fresh_sqlite {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = target.sqlite_path().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    };
+    let store = match Store::open(target).await {
+        Ok(s) => s,
+        Err(e) => {
+            remove_fresh_db();
+            return Err(e);
+        }
+    };
     let r = load(&store, &manifest, work.path(), opts.force).await;
     let loaded = match r {
         Ok(x) => x,
         Err(e) => {
             store.close().await;
+            remove_fresh_db();
             return Err(e);
         }
     };

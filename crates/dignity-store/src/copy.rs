@@ -57,8 +57,12 @@ pub async fn migrate_store(from: &Store, to_url: &str) -> Result<CopyReport> {
             mask_url(to_url)
         )));
     }
+    // The target gets a data directory of its own for the copy: its audit entry must not
+    // move the audit anchor of the installation, which keeps running on the source until
+    // the operator switches (and then the anchor, one entry behind, still verifies).
+    let scratch = crate::backup::WorkDir::new(from.data_dir(), "copy")?;
     let to_opts = OpenOptions {
-        data_dir: from.data_dir().to_path_buf(),
+        data_dir: scratch.path().to_path_buf(),
         database_url: Some(to_url.to_string()),
         key_file: Some(from.key_path().to_path_buf()),
     };

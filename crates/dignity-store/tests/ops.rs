@@ -354,6 +354,25 @@ async fn wrong_passphrase_and_tampered_archives_are_refused_and_nothing_is_writt
         "{e}"
     );
     assert!(!o.sqlite_path().exists());
+    // A backup of a newer schema: refused after the checks, and the directory is left as
+    // it was found (no database file, the key file as before).
+    let mut entries = unpack(&plain);
+    for (n, data) in entries.iter_mut() {
+        if n == "manifest.json" {
+            let mut m: serde_json::Value = serde_json::from_slice(data).unwrap();
+            m["migrations"]
+                .as_array_mut()
+                .unwrap()
+                .push("9999_future".into());
+            *data = serde_json::to_vec(&m).unwrap();
+        }
+    }
+    pack(&forged, &entries);
+    let e = backup::restore(&forged, &o, &RestoreOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("newer Dignity"), "{e}");
+    assert!(!o.sqlite_path().exists() && o.key_path().exists());
     // Repacked unchanged, it restores: the check is about content, not packing.
     let entries = unpack(&plain);
     pack(&forged, &entries);
@@ -498,7 +517,10 @@ async fn migrate_store_copies_into_an_empty_postgresql_database_and_verifies() {
     let pg = Store::open(&o).await.unwrap();
     assert_eq!(data_digests(&s).await, data_digests(&pg).await);
     let v = audit::verify_log(&pg).await.unwrap();
-    assert!(v.ok(), "{:?}", v.problems);
+    assert!(v.ok() && v.anchored, "{:?}", v.problems);
+    // The source, still in use until the operator switches, verifies too.
+    let v = audit::verify_log(&s).await.unwrap();
+    assert!(v.ok() && v.anchored, "{:?}", v.problems);
     let u = accounts::by_id(&pg, uid).await.unwrap().unwrap();
     assert_eq!(
         accounts::totp_secret(&pg, &u).unwrap().as_deref(),
