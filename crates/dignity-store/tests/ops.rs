@@ -47,9 +47,25 @@ async fn populate(s: &Store) -> i64 {
     u.id
 }
 
-fn out_path(tag: &str) -> (PathBuf, PathBuf) {
+/// A temporary directory, removed when dropped.
+struct Cleanup(PathBuf);
+
+impl std::ops::Deref for Cleanup {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn out_path(tag: &str) -> (PathBuf, Cleanup) {
     let d = temp_dir(tag);
-    (d.join("backup.dgn"), d)
+    (d.join("backup.dgn"), Cleanup(d))
 }
 
 /// Digests of every table but the audit ones (a restore appends its own entry).
@@ -62,13 +78,13 @@ async fn data_digests(s: &Store) -> Vec<(String, u64, String)> {
         .collect()
 }
 
-async fn target(b: Backend) -> (OpenOptions, PathBuf) {
+async fn target(b: Backend) -> (OpenOptions, Cleanup) {
     let dir = temp_dir("dignity-restore");
     let mut o = OpenOptions::new(dir.join("data"));
     if b == Backend::Postgres {
         o.database_url = Some(fresh_postgres_database().await);
     }
-    (o, dir)
+    (o, Cleanup(dir))
 }
 
 async fn check_restored(src: &TestStore, o: &OpenOptions, uid: i64) {
