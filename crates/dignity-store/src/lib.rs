@@ -6,10 +6,15 @@
 pub mod accounts;
 pub mod acl;
 pub mod audit;
+pub mod backup;
+pub mod copy;
+mod dump;
 mod error;
+pub mod keys;
 mod migrate;
 pub mod refdata;
 pub mod reference;
+mod seal;
 pub mod testing;
 mod write;
 
