@@ -2,6 +2,7 @@
 //! the same store from scripts, and work while a server runs.
 
 mod config;
+mod ops;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +64,19 @@ enum Command {
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Manage teams (need-to-know lists can name teams).
+    #[command(subcommand)]
+    Team(ops::TeamCmd),
+    /// Write one consistent archive of the installation (works while the server runs).
+    Backup(ops::BackupArgs),
+    /// Restore an archive into an empty installation (--data-dir / --database-url).
+    Restore(ops::RestoreArgs),
+    /// Copy this installation into an empty PostgreSQL database and verify it.
+    MigrateStore(ops::MigrateArgs),
+    /// Rotate and inspect the field-encryption keys.
+    #[command(subcommand)]
+    Keys(ops::KeysCmd),
+    // -- commands of the areas of the product
 }
 
 #[derive(Args, Clone, Default)]
@@ -245,6 +259,33 @@ async fn run(cli: Cli) -> Result<i32> {
             let store = Store::open(&cfg.open_options()).await?;
             return audit_cmd(&store, cmd).await;
         }
+        Command::Team(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::team_cmd(&store, &cli_actor(), &cmd).await;
+        }
+        Command::Backup(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            if a.verify {
+                return ops::backup_cmd(None, &a).await;
+            }
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::backup_cmd(Some(&store), &a).await;
+        }
+        Command::Restore(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return ops::restore_cmd(&cfg.open_options(), &a).await;
+        }
+        Command::MigrateStore(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::migrate_cmd(&store, &a).await;
+        }
+        Command::Keys(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::keys_cmd(&store, &cmd).await;
+        } // -- commands of the areas of the product
     }
     Ok(0)
 }
