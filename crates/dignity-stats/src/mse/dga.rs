@@ -1,0 +1,1 @@
+//! Bayesian model averaging over decomposable graphical models (placeholder).

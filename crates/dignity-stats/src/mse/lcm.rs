@@ -1,0 +1,1 @@
+//! Dirichlet-process latent-class model (placeholder).
