@@ -8,5 +8,6 @@
 //! The crate has no web or database dependency: the application hands it
 //! plain records and capture histories.
 
+pub mod linkage;
 pub mod mse;
 pub mod numeric;
