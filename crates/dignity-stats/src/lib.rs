@@ -8,6 +8,7 @@
 //! The crate has no web or database dependency: the application hands it
 //! plain records and capture histories.
 
+pub mod cli;
 pub mod linkage;
 pub mod mse;
 pub mod numeric;

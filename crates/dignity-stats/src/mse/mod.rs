@@ -15,10 +15,12 @@ pub mod data;
 pub mod dga;
 pub mod lcm;
 pub mod loglinear;
+pub mod strata;
 
 use serde::Serialize;
 
 pub use data::{read_capture_csv, read_capture_reader, CaptureHistories, CaptureTable};
+pub use strata::{estimate, estimate_strata, Method, StratifiedEstimate, StratumEstimate};
 
 /// Why an estimate could not be produced.
 #[derive(Debug, thiserror::Error)]
