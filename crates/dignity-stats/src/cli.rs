@@ -189,7 +189,7 @@ fn method_from(args: &EstimateArgs) -> Result<Method> {
                         .map(|x| x.trim().parse::<f64>())
                         .collect::<Result<_, _>>()
                         .map_err(|_| anyhow!("--nb-prior expects A,B (two numbers), got '{s}'"))?;
-                    if v.len() != 2 || v.iter().any(|x| !(*x > 0.0)) {
+                    if v.len() != 2 || v.iter().any(|x| x.is_nan() || *x <= 0.0) {
                         bail!("--nb-prior expects two positive numbers A,B, got '{s}'");
                     }
                     NPrior::NegativeBinomial { a: v[0], b: v[1] }

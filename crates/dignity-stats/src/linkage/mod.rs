@@ -520,7 +520,7 @@ impl<'a> Linker<'a> {
                 },
             );
         let mut u = Vec::with_capacity(nf);
-        for f in 0..nf {
+        for (f, c) in counts.iter().enumerate() {
             // Exact agreement by chance: sum over values of c(c-1) / (m(m-1)).
             let mut vc: HashMap<u32, f64> = HashMap::new();
             for &id in &self.prep.ids[f] {
@@ -534,7 +534,6 @@ impl<'a> Linker<'a> {
             } else {
                 0.0
             };
-            let c = &counts[f];
             let nonexact: f64 = c.iter().skip(2).sum();
             let nl = c.len();
             let mut uf = vec![0.0; nl];

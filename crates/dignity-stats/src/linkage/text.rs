@@ -339,8 +339,8 @@ pub fn damerau_levenshtein(a: &[char], b: &[char], cap: usize) -> usize {
     }
     let w = m + 1;
     let mut d = vec![0usize; (n + 1) * w];
-    for j in 0..=m {
-        d[j] = j;
+    for (j, v) in d.iter_mut().enumerate().take(m + 1) {
+        *v = j;
     }
     for i in 1..=n {
         d[i * w] = i;

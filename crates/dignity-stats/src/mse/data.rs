@@ -50,7 +50,7 @@ impl CaptureHistories {
                     "history {h:#b} refers to a list beyond {t}"
                 )));
             }
-            if !(c >= 0.0) || !c.is_finite() {
+            if c.is_nan() || c < 0.0 || !c.is_finite() {
                 return Err(MseError::Input(format!(
                     "count {c} is not a non-negative number"
                 )));

@@ -199,7 +199,7 @@ pub fn posterior(data: &CaptureHistories, opts: &DgaOptions) -> Result<DgaPoster
             "dga averages over all decomposable graphs and supports at most {MAX_LISTS} lists ({p} given); use the log-linear or latent-class method"
         )));
     }
-    if !(opts.delta > 0.0) {
+    if opts.delta.is_nan() || opts.delta <= 0.0 {
         return Err(MseError::Input("delta must be positive".into()));
     }
     let n_obs = data.observed();

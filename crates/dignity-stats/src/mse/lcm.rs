@@ -241,7 +241,7 @@ pub fn sample(data: &CaptureHistories, opts: &LcmOptions) -> Result<LcmPosterior
                 .unwrap_or(alpha)
                 .max(1e-6);
         }
-        if it >= opts.burn_in && (it - opts.burn_in) % opts.thin == 0 {
+        if it >= opts.burn_in && (it - opts.burn_in).rem_euclid(opts.thin) == 0 {
             draws.push((n + n0) as f64);
             occupied_sum += class_counts.iter().filter(|&&c| c > 0).count() as f64;
         }

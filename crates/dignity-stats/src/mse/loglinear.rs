@@ -380,7 +380,7 @@ impl LoglinearFit {
         let rows = self.cells.len() + 1;
         let mut x = Vec::with_capacity(rows * p);
         x.push(1.0);
-        x.extend(std::iter::repeat(0.0).take(p - 1));
+        x.resize(p, 0.0);
         x.extend_from_slice(&self.x);
         let mut y = Vec::with_capacity(rows);
         let y0 = n_total - self.observed;
@@ -513,7 +513,11 @@ pub fn stepwise(data: &CaptureHistories, pthresh: f64) -> Result<LoglinearFit, M
                     pval = 1.0;
                 }
             }
-            if best.is_none_or(|(_, p)| pval < p) {
+            let better = match best {
+                None => true,
+                Some((_, p)) => pval < p,
+            };
+            if better {
                 best = Some((k, pval));
             }
         }
