@@ -41,16 +41,18 @@ def splink_run(path):
     settings = SettingsCreator(
         link_type="dedupe_only",
         blocking_rules_to_generate_predictions=[
-            block_on("first_name", "surname"),
-            block_on("surname", "dob"),
+            block_on("full_name"),
+            block_on("substr(full_name,1,6)", "dob", "birth_place"),
+            block_on("dob", "birth_place"),
+            block_on("postcode_fake"),
         ],
         comparisons=[
             cl.ForenameSurnameComparison(
                 "first_name", "surname", forename_surname_concat_col_name="first_name_surname_concat"
             ),
             cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.PostcodeComparison("postcode_fake"),
-            cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
+            cl.LevenshteinAtThresholds("postcode_fake", 2),
+            cl.JaroWinklerAtThresholds("birth_place", 0.9).configure(term_frequency_adjustments=True),
             cl.ExactMatch("occupation").configure(term_frequency_adjustments=True),
         ],
     )
@@ -64,8 +66,12 @@ def splink_run(path):
         recall=0.6,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "surname"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "surname"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), estimate_without_term_frequencies=True
+    )
     t1 = time.perf_counter()
     pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     t2 = time.perf_counter()
