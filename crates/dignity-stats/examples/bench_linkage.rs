@@ -47,24 +47,28 @@ fn synthetic(n_records: usize) -> (Dataset, Vec<u64>) {
     use rand::{Rng, SeedableRng};
     let mut rng = StdRng::seed_from_u64(2024);
     let syl = [
-        "al", "be", "ca", "da", "el", "fa", "ga", "ha", "in", "jo", "ka", "li", "ma", "na", "or", "pe", "ra", "sa",
-        "ta", "ul", "va", "ya", "za", "mi", "ro", "su", "ke", "lo", "ni", "te",
+        "al", "be", "ca", "da", "el", "fa", "ga", "ha", "in", "jo", "ka", "li", "ma", "na", "or",
+        "pe", "ra", "sa", "ta", "ul", "va", "ya", "za", "mi", "ro", "su", "ke", "lo", "ni", "te",
     ];
-    let word = |rng: &mut StdRng, k: usize| -> String { (0..k).map(|_| syl[rng.gen_range(0..syl.len())]).collect() };
+    let word = |rng: &mut StdRng, k: usize| -> String {
+        (0..k).map(|_| syl[rng.gen_range(0..syl.len())]).collect()
+    };
     let firsts: Vec<String> = (0..(n_records / 100).max(500))
         .map(|_| {
             let k = 2 + usize::from(rng.gen::<f64>() < 0.4);
             word(&mut rng, k)
         })
         .collect();
-    let surnames: Vec<String> = (0..(n_records / 4).max(1000)).map(|_| {
+    let surnames: Vec<String> = (0..(n_records / 4).max(1000))
+        .map(|_| {
             let k = 3 + usize::from(rng.gen::<f64>() < 0.5);
             word(&mut rng, k)
         })
         .collect();
     let places: Vec<String> = (0..2000).map(|_| word(&mut rng, 3)).collect();
     // skewed like real name frequencies: the commonest value holds ~1/sqrt(n) of people
-    let zipf = |rng: &mut StdRng, n: usize| -> usize { ((n as f64) * rng.gen::<f64>().powi(2)) as usize };
+    let zipf =
+        |rng: &mut StdRng, n: usize| -> usize { ((n as f64) * rng.gen::<f64>().powi(2)) as usize };
     let typo = |rng: &mut StdRng, s: &str| -> String {
         let mut c: Vec<char> = s.chars().collect();
         if c.len() > 2 {
@@ -91,7 +95,11 @@ fn synthetic(n_records: usize) -> (Dataset, Vec<u64>) {
     while ds.len() < n_records {
         let f = firsts[zipf(&mut rng, firsts.len())].clone();
         let s = surnames[zipf(&mut rng, surnames.len())].clone();
-        let (y, m, d) = (rng.gen_range(1930..2010), rng.gen_range(1..13), rng.gen_range(1..29));
+        let (y, m, d) = (
+            rng.gen_range(1930..2010),
+            rng.gen_range(1..13),
+            rng.gen_range(1..29),
+        );
         let pl = places[zipf(&mut rng, places.len())].clone();
         let copies = 1 + rng.gen_range(0..4);
         for _ in 0..copies {
@@ -129,7 +137,12 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| "historical_50k".into());
     let (ds, truth) = match which.as_str() {
-        "synthetic" => synthetic(std::env::args().nth(2).and_then(|v| v.parse().ok()).unwrap_or(1_000_000)),
+        "synthetic" => synthetic(
+            std::env::args()
+                .nth(2)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1_000_000),
+        ),
         "fake_1000" => load(
             "fake_1000.csv",
             &[
@@ -155,7 +168,11 @@ fn main() {
             "cluster",
         ),
     };
-    println!("{} records, {} threads", ds.len(), rayon::current_num_threads());
+    println!(
+        "{} records, {} threads",
+        ds.len(),
+        rayon::current_num_threads()
+    );
     let t0 = Instant::now();
     let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
     let t_block = t0.elapsed().as_secs_f64();

@@ -19,7 +19,13 @@ fn main() {
         ("new_orleans.csv", "1,184 (721–2,046)"),
         ("us_western_site.csv", "2,483 (1,657–3,830)"),
     ];
-    let load = |f: &str| read_capture_csv(&dir.join(f), None).expect("reference data").strata.remove(0).1;
+    let load = |f: &str| {
+        read_capture_csv(&dir.join(f), None)
+            .expect("reference data")
+            .strata
+            .remove(0)
+            .1
+    };
     for (f, published) in sparse {
         let d = load(f);
         let t = Instant::now();
@@ -49,7 +55,12 @@ fn main() {
     let t = Instant::now();
     let p = dga::posterior(
         &d,
-        &DgaOptions { delta: 1.0, prior: NPrior::NegativeBinomial { a: 13.14, b: 55.17 }, max_missing: Some(300), level: 0.95 },
+        &DgaOptions {
+            delta: 1.0,
+            prior: NPrior::NegativeBinomial { a: 13.14, b: 55.17 },
+            max_missing: Some(300),
+            level: 0.95,
+        },
     )
     .unwrap();
     let el = t.elapsed().as_secs_f64() * 1e3;
@@ -62,7 +73,14 @@ fn main() {
     );
     let d = load("madigan_york_5lists.csv");
     let t = Instant::now();
-    let p = dga::posterior(&d, &DgaOptions { delta: 0.5, ..Default::default() }).unwrap();
+    let p = dga::posterior(
+        &d,
+        &DgaOptions {
+            delta: 0.5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let el = t.elapsed().as_secs_f64() * 1e3;
     println!(
         "| madigan_york_5lists.csv | dga, delta 0.5 | mean {:.0}, mode {:.0} | {:.0}–{:.0} | dga 618, mode 614 (588–655) | {el:.1} ms |",
@@ -71,7 +89,11 @@ fn main() {
         p.quantile(0.025),
         p.quantile(0.975)
     );
-    for f in ["madigan_york_5lists.csv", "uk_modern_slavery_2013_5lists.csv", "us_western_site.csv"] {
+    for f in [
+        "madigan_york_5lists.csv",
+        "uk_modern_slavery_2013_5lists.csv",
+        "us_western_site.csv",
+    ] {
         let d = load(f);
         let t = Instant::now();
         let p = lcm::sample(&d, &LcmOptions::default()).unwrap();
