@@ -77,6 +77,10 @@ enum Command {
     #[command(subcommand)]
     Keys(ops::KeysCmd),
     // -- commands of the areas of the product
+    /// Link records across CSV files (probabilistic record linkage, Fellegi–Sunter).
+    Link(dignity_stats::cli::LinkArgs),
+    /// Estimate the total number of victims from overlapping lists (multiple systems estimation).
+    Estimate(dignity_stats::cli::EstimateArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -285,7 +289,14 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
             return ops::keys_cmd(&store, &cmd).await;
-        } // -- commands of the areas of the product
+        }
+        // -- commands of the areas of the product
+        Command::Link(a) => {
+            tokio::task::spawn_blocking(move || dignity_stats::cli::run_link(&a)).await??;
+        }
+        Command::Estimate(a) => {
+            tokio::task::spawn_blocking(move || dignity_stats::cli::run_estimate(&a)).await??;
+        }
     }
     Ok(0)
 }
