@@ -97,6 +97,11 @@ pub fn router(state: AppState) -> Router {
         .route("/instruments", get(pages::instruments))
         .route("/vocabularies", get(pages::vocabularies))
         .route("/vocabularies/{list}", get(pages::vocabulary))
+        .route("/vocabularies/{list}/terms", post(pages::term_add))
+        .route(
+            "/vocabularies/{list}/terms/{code}",
+            get(pages::term_form).post(pages::term_save),
+        )
         // Areas of the product: each merges its own routes.
         .merge(obligations::router())
         // --

@@ -1255,8 +1255,146 @@ pub async fn vocabulary(
                 &state,
                 &ctx,
                 "vocabulary.html",
-                context! { list => Value::from_serialize(&meta), terms => rows, q => q.q.unwrap_or_default() },
+                context! {
+                    list => Value::from_serialize(&meta),
+                    terms => rows,
+                    q => q.q.unwrap_or_default(),
+                    can_edit => authorize_system(&ctx.actor, SystemAction::ManageReferenceData).allowed(),
+                },
             )
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TermForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    label_en: String,
+    #[serde(default)]
+    label_fr: String,
+    #[serde(default)]
+    label_es: String,
+    #[serde(default)]
+    label_ar: String,
+    #[serde(default)]
+    label_ru: String,
+    #[serde(default)]
+    active: Option<String>,
+    #[serde(default)]
+    parent: Option<String>,
+}
+
+impl TermForm {
+    fn labels(&self, active: bool) -> reference::TermLabels {
+        reference::TermLabels {
+            label_en: self.label_en.clone(),
+            label_fr: self.label_fr.clone(),
+            label_es: self.label_es.clone(),
+            label_ar: self.label_ar.clone(),
+            label_ru: self.label_ru.clone(),
+            active,
+        }
+    }
+}
+
+async fn vocabulary_meta(
+    state: &AppState,
+    list: i64,
+) -> Result<Option<reference::VocabularyRow>, StoreError> {
+    Ok(reference::vocabularies(&state.store)
+        .await?
+        .into_iter()
+        .find(|l| l.number == list))
+}
+
+pub async fn term_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((list, code)): Path<(i64, String)>,
+) -> Response {
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let r = async {
+        Ok::<_, StoreError>((
+            vocabulary_meta(&state, list).await?,
+            reference::term(&state.store, list, &code).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((Some(meta), Some(term))) => page(
+            &state,
+            &ctx,
+            "vocabulary_term.html",
+            context! { list => Value::from_serialize(&meta), term => Value::from_serialize(&term) },
+        ),
+        Ok(_) => error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn term_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((list, code)): Path<(i64, String)>,
+    Form(f): Form<TermForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let labels = f.labels(f.active.is_some());
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reference::update_term(&mut tx, list, &code, &labels).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
+        Err(StoreError::Invalid { .. }) => see_other(&format!(
+            "/vocabularies/{list}/terms/{code}?error=invalid_term"
+        )),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn term_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(list): Path<i64>,
+    Form(f): Form<TermForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let labels = f.labels(true);
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let code = reference::add_term(&mut tx, list, f.parent.as_deref(), &labels).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(code)
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
+        Err(StoreError::Invalid { .. }) => {
+            see_other(&format!("/vocabularies/{list}?error=invalid_term"))
+        }
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
         }
         Err(e) => internal(&state, &ctx, e),
     }

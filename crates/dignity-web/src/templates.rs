@@ -50,6 +50,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/vocabulary.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "vocabulary_term.html",
+        include_str!("../templates/vocabulary_term.html"),
+    ),
     // Areas of the product add their templates in their own block below.
     // -- obligations (issue 3)
     // -- violations (issue 4)
@@ -382,19 +386,29 @@ mod tests {
                     context! { code => "010101", label => "Deep", level => 9 },
                 ],
                 q => "kill",
+                can_edit => true,
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabulary_term.html",
+            context! {
+                list => context! { number => 4, name => "Types of acts" },
+                term => context! { code => "0101", label_en => "Killing", label_fr => "Meurtre", label_es => "", label_ar => "", label_ru => "", active => true },
             },
             false,
             false,
         ));
         v.push((
             "vocabulary.html",
-            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => "zzz" },
+            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => "zzz", can_edit => false },
             false,
             false,
         ));
         v.push((
             "vocabulary.html",
-            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => none() },
+            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => none(), can_edit => false },
             false,
             false,
         ));

@@ -661,3 +661,81 @@ async fn reference_api_and_openapi_document() {
         assert_eq!(res.status(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn administrators_edit_vocabularies_in_every_language() {
+    for b in backends() {
+        let app = app(b).await;
+        let admin = app.user("amina", Role::Admin).await;
+        app.user("omar", Role::Analyst).await;
+        let code = dignity_store::reference::terms(&app.store, 4, "en", Some("torture"))
+            .await
+            .unwrap()[0]
+            .code
+            .clone();
+        let mut br = Browser::new(&app);
+        br.login("amina", PW).await;
+        let page = br.get(&format!("/vocabularies/4/terms/{code}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}");
+        let current = dignity_store::reference::term(&app.store, 4, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = br
+            .submit(
+                &format!("/vocabularies/4/terms/{code}"),
+                &[
+                    ("label_en", &current.labels.label_en),
+                    ("label_fr", &current.labels.label_fr),
+                    ("label_es", &current.labels.label_es),
+                    ("label_ar", "تعذيب"),
+                    ("label_ru", "Пытки"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        br.lang = Some("ru");
+        let r = br.get("/vocabularies/4?q=Пытки").await;
+        assert!(r.body.contains("Пытки"), "{b:?}");
+        // An analyst may read but not edit.
+        let mut an = Browser::new(&app);
+        an.login("omar", PW).await;
+        assert_eq!(
+            an.get(&format!("/vocabularies/4/terms/{code}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // The API: a token of an admin adds a term; bad input names the field.
+        let token = app.token(&admin).await;
+        let post = |body: serde_json::Value| {
+            Request::post("/api/v1/vocabularies/4/terms")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let res = app.router.clone().oneshot(post(serde_json::json!({"parent": code, "label_en": "Torture by proxy", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "active": true}))).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = app.router.clone().oneshot(post(serde_json::json!({"label_en": "", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "active": true}))).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(v["error"]["field"], "label_en");
+        // A browser session without the CSRF header cannot use the write API.
+        let res = app
+            .router
+            .clone()
+            .oneshot(
+                Request::put(format!("/api/v1/vocabularies/4/terms/{code}"))
+                    .header(header::COOKIE, br.cookie_header())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(serde_json::json!({"label_en": "x", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "active": true}).to_string()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+}
