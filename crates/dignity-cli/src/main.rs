@@ -1,6 +1,7 @@
 //! `dignity`: the one binary. `serve` runs the web application; the other commands drive
 //! the same store from scripts, and work while a server runs.
 
+mod bench;
 mod config;
 mod ops;
 
@@ -76,11 +77,21 @@ enum Command {
     /// Rotate and inspect the field-encryption keys.
     #[command(subcommand)]
     Keys(ops::KeysCmd),
+    /// Measure what capabilities cost (figures for docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCmd),
     // -- commands of the areas of the product
     /// Link records across CSV files (probabilistic record linkage, Fellegi–Sunter).
     Link(dignity_stats::cli::LinkArgs),
     /// Estimate the total number of victims from overlapping lists (multiple systems estimation).
     Estimate(dignity_stats::cli::EstimateArgs),
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Audited writes, audit verification, backup, password hashing (SQLite, and PostgreSQL if given).
+    Store(bench::BenchStoreArgs),
+    // -- benchmarks of the areas of the product
 }
 
 #[derive(Args, Clone, Default)]
@@ -284,6 +295,9 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
             return ops::migrate_cmd(&store, &a).await;
+        }
+        Command::Bench(BenchCmd::Store(a)) => {
+            return bench::run(&a).await;
         }
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
