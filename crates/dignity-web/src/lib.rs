@@ -91,6 +91,18 @@ pub fn router(state: AppState) -> Router {
             "/admin/settings/require-totp",
             post(pages::admin_require_totp),
         )
+        .route(
+            "/admin/teams",
+            get(pages::admin_teams).post(pages::admin_team_create),
+        )
+        .route(
+            "/admin/teams/{id}/members",
+            post(pages::admin_team_member_add),
+        )
+        .route(
+            "/admin/teams/{id}/members/{user}/remove",
+            post(pages::admin_team_member_remove),
+        )
         .route("/admin/audit", get(pages::admin_audit))
         .route("/admin/audit/verify", post(pages::admin_audit_verify))
         .route("/countries", get(pages::countries))

@@ -64,6 +64,7 @@ pub fn page_status(
         csrf_token => ctx.csrf_token.clone(),
         flash => flash_from_path(ctx),
         is_admin => ctx.is_admin(),
+        can_manage_teams => authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed(),
     };
     let full = context! { ..extra, ..base };
     match templates::render(&state.env, name, ctx.lang, full) {
@@ -1396,6 +1397,152 @@ pub async fn term_add(
         Err(StoreError::NotFound(_)) => {
             error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
         }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ------------------------------------------------------------------ teams --
+
+async fn teams_page(state: &AppState, ctx: &Ctx) -> Response {
+    let teams = match dignity_store::acl::teams(&state.store).await {
+        Ok(t) => t,
+        Err(e) => return internal(state, ctx, e),
+    };
+    let mut rows = Vec::new();
+    for (id, name, _) in teams {
+        let members = match dignity_store::acl::members(&state.store, id).await {
+            Ok(m) => m,
+            Err(e) => return internal(state, ctx, e),
+        };
+        rows.push(context! {
+            id => id,
+            name => name,
+            can_edit => can_edit_team(ctx, id),
+            members => members.into_iter().map(|(id, u, d)| context! { id => id, username => u, display_name => d }).collect::<Vec<_>>(),
+        });
+    }
+    page(
+        state,
+        ctx,
+        "admin_teams.html",
+        context! { teams => rows, can_create => ctx.is_admin() },
+    )
+}
+
+/// Admins manage every team; coordinators the teams they belong to.
+fn can_edit_team(ctx: &Ctx, team: i64) -> bool {
+    ctx.is_admin()
+        || (authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed()
+            && ctx.actor.teams.contains(&team))
+}
+
+pub async fn admin_teams(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
+        return r;
+    }
+    teams_page(&state, &ctx).await
+}
+
+#[derive(Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn admin_team_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TeamForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
+        return r;
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        dignity_store::acl::create_team(&mut tx, &f.name).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/admin/teams?flash=saved"),
+        Err(StoreError::Invalid { .. }) | Err(StoreError::Conflict(_)) => {
+            see_other("/admin/teams?error=bad_request")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+}
+
+pub async fn admin_team_member_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(team): Path<i64>,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
+        return r;
+    }
+    if !can_edit_team(&ctx, team) {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let user = match accounts::by_username(&state.store, &f.username).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return see_other("/admin/teams?error=not_found"),
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        dignity_store::acl::set_member(&mut tx, team, user.id, true).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/admin/teams?flash=saved"),
+        Err(StoreError::Invalid { .. }) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn admin_team_member_remove(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((team, user)): Path<(i64, i64)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
+        return r;
+    }
+    if !can_edit_team(&ctx, team) {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        dignity_store::acl::set_member(&mut tx, team, user, false).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/admin/teams?flash=saved"),
         Err(e) => internal(&state, &ctx, e),
     }
 }

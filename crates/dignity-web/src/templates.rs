@@ -51,6 +51,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("error.html", include_str!("../templates/error.html")),
     (
+        "admin_teams.html",
+        include_str!("../templates/admin_teams.html"),
+    ),
+    (
         "vocabulary_term.html",
         include_str!("../templates/vocabulary_term.html"),
     ),
@@ -177,6 +181,7 @@ mod tests {
                 None => Value::from(()),
             },
             is_admin => admin,
+            can_manage_teams => admin,
         }
     }
 
@@ -388,6 +393,23 @@ mod tests {
                 q => "kill",
                 can_edit => true,
             },
+            false,
+            false,
+        ));
+        v.push((
+            "admin_teams.html",
+            context! {
+                teams => vec![context! { id => 1, name => "Field office", can_edit => true,
+                    members => vec![context! { id => 2, username => "omar", display_name => "Omar" }] },
+                    context! { id => 2, name => "Legal", can_edit => false, members => Vec::<Value>::new() }],
+                can_create => true,
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "admin_teams.html",
+            context! { teams => Vec::<Value>::new(), can_create => false },
             false,
             false,
         ));
@@ -717,7 +739,7 @@ mod tests {
         let env = environment();
         let ctx = context! {
             counts => context! { countries => 1, instruments => 2, vocabulary_terms => 3, sdg_targets => 4 },
-            current_path => "/", user => none(), csrf_token => "x", flash => none(), is_admin => false,
+            current_path => "/", user => none(), csrf_token => "x", flash => none(), is_admin => false, can_manage_teams => false,
         };
         let html = render(&env, "home.html", Lang::Fr, ctx).unwrap();
         for l in Lang::ALL {

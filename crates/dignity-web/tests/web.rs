@@ -739,3 +739,88 @@ async fn administrators_edit_vocabularies_in_every_language() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn coordinators_manage_only_their_own_teams() {
+    for b in backends() {
+        let app = app(b).await;
+        app.user("amina", Role::Admin).await;
+        let cora = app.user("cora", Role::Coordinator).await;
+        let omar = app.user("omar", Role::Analyst).await;
+        let mut admin = Browser::new(&app);
+        admin.login("amina", PW).await;
+        admin.get("/admin/teams").await;
+        assert_eq!(
+            admin
+                .submit("/admin/teams", &[("name", "North")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        admin.get("/admin/teams").await;
+        assert_eq!(
+            admin
+                .submit("/admin/teams", &[("name", "South")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let north = dignity_store::acl::team_by_name(&app.store, "North")
+            .await
+            .unwrap()
+            .unwrap();
+        let south = dignity_store::acl::team_by_name(&app.store, "South")
+            .await
+            .unwrap()
+            .unwrap();
+        admin.get("/admin/teams").await;
+        admin
+            .submit(
+                &format!("/admin/teams/{north}/members"),
+                &[("username", "cora")],
+            )
+            .await;
+        let mut c = Browser::new(&app);
+        c.login("cora", PW).await;
+        let page = c.get("/admin/teams").await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}");
+        assert_eq!(
+            c.submit(
+                &format!("/admin/teams/{north}/members"),
+                &[("username", "omar")]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        c.get("/admin/teams").await;
+        assert_eq!(
+            c.submit(
+                &format!("/admin/teams/{south}/members"),
+                &[("username", "omar")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        c.get("/admin/teams").await;
+        assert_eq!(
+            c.submit("/admin/teams", &[("name", "Mine")]).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let members: Vec<i64> = dignity_store::acl::members(&app.store, north)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.0)
+            .collect();
+        assert_eq!(members, vec![cora.id, omar.id]);
+        assert!(dignity_store::acl::members(&app.store, south)
+            .await
+            .unwrap()
+            .is_empty());
+        let mut o = Browser::new(&app);
+        o.login("omar", PW).await;
+        assert_eq!(o.get("/admin/teams").await.status, StatusCode::FORBIDDEN);
+    }
+}
