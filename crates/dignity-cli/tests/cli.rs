@@ -270,9 +270,16 @@ fn clear_errors_for_bad_configuration_database_and_locked_data_dir() {
     assert!(o.status.success(), "{}", out(&o));
     // SIGTERM: the server stops gracefully and closes the database.
     let pid = first.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = first.wait().unwrap();
-    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
     std::fs::remove_dir_all(d).ok();
 }
 

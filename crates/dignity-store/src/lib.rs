@@ -230,6 +230,26 @@ impl Store {
         WriteTx::begin(self, actor).await
     }
 
+    /// Run `f` in a write transaction and commit it (or roll it back if `f` fails): the
+    /// short form of [`Store::begin`] … [`WriteTx::commit`].
+    pub async fn write<T>(
+        &self,
+        actor: &dignity_core::Actor,
+        f: impl AsyncFnOnce(&mut WriteTx) -> Result<T>,
+    ) -> Result<T> {
+        let mut tx = self.begin(actor).await?;
+        match f(&mut tx).await {
+            Ok(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
     /// Append an audit entry that records no change of data: a read of a strictly
     /// confidential record, an export, a sign-in.
     pub async fn log_event(

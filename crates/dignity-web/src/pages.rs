@@ -725,13 +725,14 @@ pub async fn totp_enable(
         return see_other("/account?error=totp_invalid");
     }
     let codes = recovery_codes();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_totp(&mut tx, user.id, Some(&secret), true).await?;
-        accounts::set_recovery_codes(&mut tx, user.id, &codes).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_totp(tx, user.id, Some(&secret), true).await?;
+            accounts::set_recovery_codes(tx, user.id, &codes).await?;
+            Ok(())
+        })
+        .await;
     if let Err(e) = r {
         return internal(&state, &ctx, e);
     }
@@ -765,12 +766,13 @@ pub async fn totp_disable(
     if !password::verify(&f.password, &user.password_hash) {
         return see_other("/account?error=login_failed");
     }
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_totp(&mut tx, user.id, None, false).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_totp(tx, user.id, None, false).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/account?flash=totp_disabled"),
         Err(e) => internal(&state, &ctx, e),
@@ -810,20 +812,20 @@ pub async fn change_password(
     if password::check_policy(&f.new_password).is_err() {
         return see_other("/account?error=password_too_short");
     }
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_password(&mut tx, user.id, &f.new_password).await?;
-        let token = accounts::create_session(
-            &mut tx,
-            user.id,
-            "full",
-            chrono::Duration::hours(SESSION_HOURS),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(token)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_password(tx, user.id, &f.new_password).await?;
+            let token = accounts::create_session(
+                tx,
+                user.id,
+                "full",
+                chrono::Duration::hours(SESSION_HOURS),
+            )
+            .await?;
+            Ok(token)
+        })
+        .await;
     match r {
         // All other sessions ended; this browser gets a fresh one.
         Ok(token) => with_session_cookie(
@@ -855,13 +857,13 @@ pub async fn token_create(
         Ok(u) => u.clone(),
         Err(r) => return r,
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let (_, token) = accounts::create_token(&mut tx, user.id, &f.name).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(token)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let (_, token) = accounts::create_token(tx, user.id, &f.name).await?;
+            Ok(token)
+        })
+        .await;
     match r {
         Ok(token) => {
             let mut ctx2 = ctx.clone();
@@ -886,12 +888,13 @@ pub async fn token_revoke(
         Ok(u) => u.clone(),
         Err(r) => return r,
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::revoke_token(&mut tx, user.id, id).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::revoke_token(tx, user.id, id).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/account?flash=token_revoked"),
         Err(StoreError::NotFound(_)) => {
@@ -960,13 +963,13 @@ pub async fn admin_user_create(
         return see_other("/admin/users?error=invalid_role");
     };
     let pw = password::generate();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let u = accounts::create(&mut tx, &f.username, &f.display_name, role, &pw).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(u)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let u = accounts::create(tx, &f.username, &f.display_name, role, &pw).await?;
+            Ok(u)
+        })
+        .await;
     match r {
         Ok(u) => {
             let mut ctx2 = ctx.clone();
@@ -1000,27 +1003,27 @@ pub async fn admin_user_action(
         return see_other("/admin/users?error=forbidden");
     }
     let pw = password::generate();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let out = match action.as_str() {
-            "disable" => {
-                accounts::set_disabled(&mut tx, id, true).await?;
-                None
-            }
-            "enable" => {
-                accounts::set_disabled(&mut tx, id, false).await?;
-                None
-            }
-            "reset-password" => {
-                accounts::set_password(&mut tx, id, &pw).await?;
-                Some(pw.clone())
-            }
-            _ => return Err(StoreError::NotFound(action.clone())),
-        };
-        tx.commit().await?;
-        Ok::<_, StoreError>(out)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let out = match action.as_str() {
+                "disable" => {
+                    accounts::set_disabled(tx, id, true).await?;
+                    None
+                }
+                "enable" => {
+                    accounts::set_disabled(tx, id, false).await?;
+                    None
+                }
+                "reset-password" => {
+                    accounts::set_password(tx, id, &pw).await?;
+                    Some(pw.clone())
+                }
+                _ => return Err(StoreError::NotFound(action.clone())),
+            };
+            Ok(out)
+        })
+        .await;
     match r {
         Ok(None) => see_other("/admin/users?flash=saved"),
         Ok(Some(pw)) => {
@@ -1066,17 +1069,18 @@ pub async fn admin_require_totp(
         return r;
     }
     let on = f.require_totp.is_some();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_setting(
-            &mut tx,
-            accounts::REQUIRE_TOTP,
-            if on { "true" } else { "false" },
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_setting(
+                tx,
+                accounts::REQUIRE_TOTP,
+                if on { "true" } else { "false" },
+            )
+            .await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/admin/users?flash=saved"),
         Err(e) => internal(&state, &ctx, e),
@@ -1351,12 +1355,13 @@ pub async fn term_save(
         return r;
     }
     let labels = f.labels(f.active.is_some());
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        reference::update_term(&mut tx, list, &code, &labels).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            reference::update_term(tx, list, &code, &labels).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
         Err(StoreError::Invalid { .. }) => see_other(&format!(
@@ -1382,13 +1387,13 @@ pub async fn term_add(
         return r;
     }
     let labels = f.labels(true);
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let code = reference::add_term(&mut tx, list, f.parent.as_deref(), &labels).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(code)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let code = reference::add_term(tx, list, f.parent.as_deref(), &labels).await?;
+            Ok(code)
+        })
+        .await;
     match r {
         Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
         Err(StoreError::Invalid { .. }) => {
@@ -1462,12 +1467,13 @@ pub async fn admin_team_create(
     if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
         return r;
     }
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        dignity_store::acl::create_team(&mut tx, &f.name).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::acl::create_team(tx, &f.name).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
         Err(StoreError::Invalid { .. }) | Err(StoreError::Conflict(_)) => {
@@ -1505,12 +1511,13 @@ pub async fn admin_team_member_add(
         Ok(None) => return see_other("/admin/teams?error=not_found"),
         Err(e) => return internal(&state, &ctx, e),
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        dignity_store::acl::set_member(&mut tx, team, user.id, true).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::acl::set_member(tx, team, user.id, true).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
         Err(StoreError::Invalid { .. }) => {
@@ -1535,12 +1542,13 @@ pub async fn admin_team_member_remove(
     if !can_edit_team(&ctx, team) {
         return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
     }
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        dignity_store::acl::set_member(&mut tx, team, user, false).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::acl::set_member(tx, team, user, false).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
         Err(e) => internal(&state, &ctx, e),
