@@ -39,9 +39,12 @@ fn flash_from_path(ctx: &Ctx) -> Value {
         if known && (k == "flash" || k == "error") {
             let kind = if k == "flash" { "ok" } else { "error" };
             let prefix = if k == "flash" { "flash" } else { "error" };
+            let min = password::MIN_LENGTH.to_string();
+            let minutes = accounts::LOCKOUT_MINUTES.to_string();
+            let args = [("min", min.as_str()), ("minutes", minutes.as_str())];
             return Value::from_serialize(serde_json::json!({
                 "kind": kind,
-                "message": i18n::t(ctx.lang, &format!("{prefix}.{v}")),
+                "message": i18n::t_args(ctx.lang, &format!("{prefix}.{v}"), &args),
             }));
         }
     }
@@ -960,7 +963,7 @@ pub async fn admin_user_create(
         return r;
     }
     let Ok(role) = f.role.parse::<Role>() else {
-        return see_other("/admin/users?error=invalid_role");
+        return see_other("/admin/users?error=bad_request");
     };
     let pw = password::generate();
     let r = state
