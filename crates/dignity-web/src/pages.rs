@@ -1557,3 +1557,34 @@ pub async fn admin_team_member_remove(
         Err(e) => internal(&state, &ctx, e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{lookup, Lang};
+
+    /// Every `?flash=…` and `?error=…` a page redirects with has its message in every language.
+    #[test]
+    fn every_flash_and_error_key_is_translated() {
+        let src = include_str!("pages.rs");
+        let mut checked = 0;
+        for (marker, prefix) in [("?flash=", "flash"), ("?error=", "error")] {
+            for (i, _) in src.match_indices(marker) {
+                let key: String = src[i + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if key.is_empty() {
+                    continue;
+                }
+                for lang in Lang::ALL {
+                    assert!(
+                        lookup(lang, &format!("{prefix}.{key}")).is_some(),
+                        "{prefix}.{key} missing in {lang}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 10);
+    }
+}
