@@ -64,6 +64,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     // -- protection (issue 5)
     // -- search, dashboards, reports, portal (issue 6)
     // -- statistics (issue 7)
+    (
+        "stats_estimates.html",
+        include_str!("../templates/stats_estimates.html"),
+    ),
+    (
+        "stats_estimate.html",
+        include_str!("../templates/stats_estimate.html"),
+    ),
 ];
 
 /// The stylesheet, for serving at `/static/dignity.css`.
@@ -393,6 +401,50 @@ mod tests {
                 q => "kill",
                 can_edit => true,
             },
+            false,
+            false,
+        ));
+        let est = context! { estimate => 11125, observed => 1896, lower => 9532, upper => 13114, level => 95, model => "independence", interval => "profile likelihood", warnings => vec!["check the overlaps"] };
+        v.push((
+            "stats_estimate.html",
+            context! {
+                dataset => context! { id => 1, name => "Rome <HIV>", description => "d", level => "internal", lists => vec!["c1", "c2"], observed => 1896, stratum => "region" },
+                method => "loglinear",
+                total => est.clone(),
+                reason => none(),
+                strata => vec![context! { name => "North", result => est.clone(), error => none() }, context! { name => "South", result => none(), error => "no estimate" }],
+                warnings => vec!["w"],
+                overlaps => vec![context! { name => "c1", total => 10, cells => vec![10, 3] }],
+                list_names => vec!["c1", "c2"],
+                upset_svg => "<svg></svg>",
+                patterns => vec![context! { lists => "c1 + c2", count => 3 }],
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "stats_estimate.html",
+            context! {
+                dataset => context! { id => 1, name => "x", description => "", level => "public", lists => vec!["a"], observed => 1, stratum => none() },
+                method => "dga", total => none(), reason => "no estimate exists", strata => Vec::<Value>::new(), warnings => Vec::<Value>::new(),
+                overlaps => Vec::<Value>::new(), list_names => Vec::<Value>::new(), upset_svg => "", patterns => Vec::<Value>::new(),
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "stats_estimates.html",
+            context! {
+                datasets => vec![context! { id => 1, name => "Kosovo 1999", lists => "A, B", observed => 3, level => "confidential", created_at => "2026" }],
+                can_create => true, error => "The table cannot be used", form => context! { name => "x", description => "", stratum => "", level => "internal" },
+                levels => vec!["public", "internal", "confidential", "strictly_confidential"],
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "stats_estimates.html",
+            context! { datasets => Vec::<Value>::new(), can_create => false, error => none(), form => context! { name => "", description => "", stratum => "", level => "" }, levels => Vec::<Value>::new() },
             false,
             false,
         ));
