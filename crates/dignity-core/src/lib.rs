@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod crypto;
 pub mod password;
+pub mod obligations;
 pub mod refdata;
 pub mod types;
 
