@@ -2,6 +2,7 @@
 //! the same store from scripts, and work while a server runs.
 
 mod config;
+mod import;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +64,9 @@ enum Command {
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Import data from files (all or nothing; --dry-run lists every rejected row).
+    #[command(subcommand)]
+    Import(import::ImportCmd),
 }
 
 #[derive(Args, Clone, Default)]
@@ -244,6 +248,10 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
             return audit_cmd(&store, cmd).await;
+        }
+        Command::Import(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return import::run(&open(&cfg).await?, &cli_actor(), cmd).await;
         }
     }
     Ok(0)

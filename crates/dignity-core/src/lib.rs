@@ -8,8 +8,8 @@
 pub mod audit;
 pub mod auth;
 pub mod crypto;
-pub mod password;
 pub mod obligations;
+pub mod password;
 pub mod refdata;
 pub mod types;
 

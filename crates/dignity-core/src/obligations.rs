@@ -172,24 +172,84 @@ pub enum AcceptanceVia {
 }
 
 pub const COMPLAINT_PROCEDURES: &[ProcedureRule] = &[
-    ProcedureRule { label: "ICCPR-OP1", instrument: "ICCPR-OP1", via: AcceptanceVia::Protocol },
-    ProcedureRule { label: "OP-ICESCR", instrument: "OP-ICESCR", via: AcceptanceVia::Protocol },
-    ProcedureRule { label: "OP-CEDAW", instrument: "OP-CEDAW", via: AcceptanceVia::Protocol },
-    ProcedureRule { label: "CAT art. 22", instrument: "CAT", via: AcceptanceVia::OptIn },
-    ProcedureRule { label: "ICERD art. 14", instrument: "ICERD", via: AcceptanceVia::OptIn },
-    ProcedureRule { label: "CPED art. 31", instrument: "CPED", via: AcceptanceVia::OptIn },
-    ProcedureRule { label: "ICMW art. 77", instrument: "ICMW", via: AcceptanceVia::OptIn },
-    ProcedureRule { label: "OP-CRPD", instrument: "OP-CRPD", via: AcceptanceVia::Protocol },
-    ProcedureRule { label: "OP-CRC-IC", instrument: "OP-CRC-IC", via: AcceptanceVia::Protocol },
+    ProcedureRule {
+        label: "ICCPR-OP1",
+        instrument: "ICCPR-OP1",
+        via: AcceptanceVia::Protocol,
+    },
+    ProcedureRule {
+        label: "OP-ICESCR",
+        instrument: "OP-ICESCR",
+        via: AcceptanceVia::Protocol,
+    },
+    ProcedureRule {
+        label: "OP-CEDAW",
+        instrument: "OP-CEDAW",
+        via: AcceptanceVia::Protocol,
+    },
+    ProcedureRule {
+        label: "CAT art. 22",
+        instrument: "CAT",
+        via: AcceptanceVia::OptIn,
+    },
+    ProcedureRule {
+        label: "ICERD art. 14",
+        instrument: "ICERD",
+        via: AcceptanceVia::OptIn,
+    },
+    ProcedureRule {
+        label: "CPED art. 31",
+        instrument: "CPED",
+        via: AcceptanceVia::OptIn,
+    },
+    ProcedureRule {
+        label: "ICMW art. 77",
+        instrument: "ICMW",
+        via: AcceptanceVia::OptIn,
+    },
+    ProcedureRule {
+        label: "OP-CRPD",
+        instrument: "OP-CRPD",
+        via: AcceptanceVia::Protocol,
+    },
+    ProcedureRule {
+        label: "OP-CRC-IC",
+        instrument: "OP-CRC-IC",
+        via: AcceptanceVia::Protocol,
+    },
 ];
 
 pub const INQUIRY_PROCEDURES: &[ProcedureRule] = &[
-    ProcedureRule { label: "CAT art. 20", instrument: "CAT", via: AcceptanceVia::OptOut },
-    ProcedureRule { label: "OP-CEDAW art. 8", instrument: "OP-CEDAW", via: AcceptanceVia::OptOut },
-    ProcedureRule { label: "OP-ICESCR art. 11", instrument: "OP-ICESCR", via: AcceptanceVia::OptIn },
-    ProcedureRule { label: "OP-CRPD art. 6", instrument: "OP-CRPD", via: AcceptanceVia::OptOut },
-    ProcedureRule { label: "OP-CRC-IC art. 13", instrument: "OP-CRC-IC", via: AcceptanceVia::OptOut },
-    ProcedureRule { label: "CPED art. 33", instrument: "CPED", via: AcceptanceVia::Protocol },
+    ProcedureRule {
+        label: "CAT art. 20",
+        instrument: "CAT",
+        via: AcceptanceVia::OptOut,
+    },
+    ProcedureRule {
+        label: "OP-CEDAW art. 8",
+        instrument: "OP-CEDAW",
+        via: AcceptanceVia::OptOut,
+    },
+    ProcedureRule {
+        label: "OP-ICESCR art. 11",
+        instrument: "OP-ICESCR",
+        via: AcceptanceVia::OptIn,
+    },
+    ProcedureRule {
+        label: "OP-CRPD art. 6",
+        instrument: "OP-CRPD",
+        via: AcceptanceVia::OptOut,
+    },
+    ProcedureRule {
+        label: "OP-CRC-IC art. 13",
+        instrument: "OP-CRC-IC",
+        via: AcceptanceVia::OptOut,
+    },
+    ProcedureRule {
+        label: "CPED art. 33",
+        instrument: "CPED",
+        via: AcceptanceVia::Protocol,
+    },
 ];
 
 /// Accepted, not accepted, or not recorded.
@@ -317,9 +377,7 @@ pub fn check_not_before(
     what: &str,
 ) -> Result<(), String> {
     match date.latest() {
-        Some(d) if d < limit => Err(format!(
-            "{field}: {date} is before {what} ({limit})"
-        )),
+        Some(d) if d < limit => Err(format!("{field}: {date} is before {what} ({limit})")),
         _ => Ok(()),
     }
 }
@@ -577,8 +635,8 @@ pub fn decode_text(bytes: &[u8]) -> (String, TextEncoding) {
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
-        '\u{9d}', 'ž', 'Ÿ',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
     ];
     if (0x80..0xA0).contains(&b) {
         HIGH[(b - 0x80) as usize]
@@ -733,7 +791,7 @@ pub struct Parsed {
     pub repeated: Vec<(u64, u64)>,
 }
 
-fn cell<'a>(row: &'a [String], col: Option<usize>) -> &'a str {
+fn cell(row: &[String], col: Option<usize>) -> &str {
     col.and_then(|i| row.get(i)).map(|s| s.trim()).unwrap_or("")
 }
 
@@ -751,7 +809,12 @@ fn require_columns(t: &Table, cols: &[&str]) -> Result<Vec<usize>, RowError> {
 /// state and the text; an identical recommendation listed again gets `#2`, `#3`, ….
 pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
     let mut p = Parsed::default();
-    let cols = match require_columns(t, &["To", "Text", "From", "Response", "Action", "Issue", "Session"]) {
+    let cols = match require_columns(
+        t,
+        &[
+            "To", "Text", "From", "Response", "Action", "Issue", "Session",
+        ],
+    ) {
         Ok(c) => c,
         Err(e) => {
             p.rejected.push(e);
@@ -769,7 +832,11 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
         let iso3 = match countries.resolve(to_name) {
             Some(c) => c.to_string(),
             None => {
-                errs.push(RowError::new(line, "To", format!("unknown country {to_name:?}")));
+                errs.push(RowError::new(
+                    line,
+                    "To",
+                    format!("unknown country {to_name:?}"),
+                ));
                 String::new()
             }
         };
@@ -780,14 +847,22 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
             match countries.resolve(from_name) {
                 Some(c) => Some(c.to_string()),
                 None => {
-                    errs.push(RowError::new(line, "From", format!("unknown country {from_name:?}")));
+                    errs.push(RowError::new(
+                        line,
+                        "From",
+                        format!("unknown country {from_name:?}"),
+                    ));
                     None
                 }
             }
         };
         let body = decode_entities(cell(row, Some(text)));
         if body.trim().is_empty() {
-            errs.push(RowError::new(line, "Text", "the recommendation has no text"));
+            errs.push(RowError::new(
+                line,
+                "Text",
+                "the recommendation has no text",
+            ));
         }
         let resp = cell(row, Some(response));
         let position = if resp.is_empty() {
@@ -812,7 +887,11 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
             match act.parse::<u8>() {
                 Ok(a @ 1..=5) => Some(a),
                 _ => {
-                    errs.push(RowError::new(line, "Action", format!("expected 1 to 5, got {act:?}")));
+                    errs.push(RowError::new(
+                        line,
+                        "Action",
+                        format!("expected 1 to 5, got {act:?}"),
+                    ));
                     None
                 }
             }
@@ -821,7 +900,11 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
         let sess_n = match sess.parse::<u32>() {
             Ok(n) if n > 0 => n,
             _ => {
-                errs.push(RowError::new(line, "Session", format!("expected a session number, got {sess:?}")));
+                errs.push(RowError::new(
+                    line,
+                    "Session",
+                    format!("expected a session number, got {sess:?}"),
+                ));
                 0
             }
         };
@@ -875,7 +958,12 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
 /// Values of a multi-valued UHRI cell: one per line, each prefixed with `- `.
 pub fn split_multi(s: &str) -> Vec<String> {
     s.lines()
-        .map(|l| l.trim().trim_start_matches("- ").trim_start_matches('-').trim())
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .trim_start_matches('-')
+                .trim()
+        })
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect()
@@ -902,7 +990,8 @@ pub fn parse_loose_date(s: &str) -> Result<PartialDate, String> {
             // Excel's day 0 is 1899-12-30 (its 1900 leap-year bug included).
             let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
             let d = base + chrono::Duration::days(serial.floor() as i64);
-            return PartialDate::parse(&d.format("%Y-%m-%d").to_string()).map_err(|e| e.to_string());
+            return PartialDate::parse(&d.format("%Y-%m-%d").to_string())
+                .map_err(|e| e.to_string());
         }
     }
     let parts: Vec<&str> = s.split(['/', '.']).collect();
@@ -989,7 +1078,11 @@ pub fn parse_uhri(t: &Table, countries: &CountryResolver) -> Parsed {
         let mut errs = Vec::new();
         let id = cell(row, id_c).to_ascii_lowercase();
         if id.is_empty() {
-            errs.push(RowError::new(line, "OHCHR Annotation Id", "must not be empty"));
+            errs.push(RowError::new(
+                line,
+                "OHCHR Annotation Id",
+                "must not be empty",
+            ));
         } else if let Some(first) = ids.get(&id) {
             errs.push(RowError::new(
                 line,
@@ -1015,7 +1108,11 @@ pub fn parse_uhri(t: &Table, countries: &CountryResolver) -> Parsed {
         let mut isos = Vec::new();
         let names = split_multi(cell(row, countries_c));
         if names.is_empty() {
-            errs.push(RowError::new(line, "Countries Concerned", "must not be empty"));
+            errs.push(RowError::new(
+                line,
+                "Countries Concerned",
+                "must not be empty",
+            ));
         }
         for n in &names {
             match countries.resolve(n) {
@@ -1071,20 +1168,15 @@ pub fn parse_uhri(t: &Table, countries: &CountryResolver) -> Parsed {
             continue;
         }
         let (mechanism, body) = mech.expect("checked");
-        let kind = if cell(row, type_c).to_ascii_lowercase().contains("recommend") {
-            "recommendation"
-        } else if cell(row, type_c).is_empty() {
+        let type_cell = cell(row, type_c);
+        let kind = if type_cell.is_empty() || type_cell.to_ascii_lowercase().contains("recommend") {
             "recommendation"
         } else {
             "observation"
         };
         let session = cell(row, session_c).to_string();
         let upr_cycle = if mechanism == Mechanism::Upr {
-            session
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .map(upr_cycle)
+            session.trim().parse::<u32>().ok().map(upr_cycle)
         } else {
             None
         };

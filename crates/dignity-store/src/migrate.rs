@@ -25,7 +25,6 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0101_obligations.sql"),
         postgres: include_str!("../migrations/postgres/0101_obligations.sql"),
     },
-
     // -- violations (issue 4)
 
     // -- protection (issue 5)

@@ -282,8 +282,13 @@ pub fn validate_ratification(
     let consent = parse("consent", &input.consent)?;
     rules::check_not_before("signature", &sig, adopted, "the adoption of the instrument")
         .map_err(|m| StoreError::invalid("signature", m))?;
-    rules::check_not_before("consent", &consent, adopted, "the adoption of the instrument")
-        .map_err(|m| StoreError::invalid("consent", m))?;
+    rules::check_not_before(
+        "consent",
+        &consent,
+        adopted,
+        "the adoption of the instrument",
+    )
+    .map_err(|m| StoreError::invalid("consent", m))?;
     if let (Some(s), Some(c)) = (sig.earliest(), consent.latest()) {
         if c < s {
             return Err(StoreError::invalid(
@@ -300,7 +305,10 @@ pub fn validate_ratification(
             "a party needs the date (or year) of ratification, accession or succession",
         ));
     }
-    if status == TreatyStatus::Signatory && sig == PartialDate::UNKNOWN && !input.signature.is_empty() {
+    if status == TreatyStatus::Signatory
+        && sig == PartialDate::UNKNOWN
+        && !input.signature.is_empty()
+    {
         return Err(StoreError::invalid("signature", "not a date"));
     }
     let kind = input.consent_kind.trim().to_ascii_lowercase();
@@ -331,7 +339,10 @@ pub async fn set_ratification(
         .await?
         .is_some();
     if !known {
-        return Err(StoreError::invalid("iso3", format!("unknown country {iso3:?}")));
+        return Err(StoreError::invalid(
+            "iso3",
+            format!("unknown country {iso3:?}"),
+        ));
     }
     let Some((code, adopted)) = instrument_meta(tx.conn(), instrument).await? else {
         return Err(StoreError::invalid(
@@ -488,15 +499,14 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
     let l = lang_col(lang);
     let region = f.region.clone().unwrap_or_default();
     let group = f.group.clone().unwrap_or_default();
-    let instruments: Vec<(String, String)> = sqlx::query(
-        "SELECT code, short_name FROM instruments WHERE system = $1 ORDER BY adopted",
-    )
-    .bind(system)
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| (r.get(0), r.get(1)))
-    .collect();
+    let instruments: Vec<(String, String)> =
+        sqlx::query("SELECT code, short_name FROM instruments WHERE system = $1 ORDER BY adopted")
+            .bind(system)
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
     let countries = sqlx::query(&format!(
         "SELECT c.iso3, c.name_{l}, c.name_en FROM countries c WHERE \
          (c.un_member = 1 OR EXISTS (SELECT 1 FROM ratifications r WHERE r.iso3 = c.iso3 AND r.status <> 'none')) \
@@ -507,11 +517,11 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
     .bind(&group)
     .fetch_all(store.pool())
     .await?;
-    let cells = sqlx::query(&format!(
+    let cells = sqlx::query(
         "SELECT r.iso3, r.instrument, r.status, r.consent FROM ratifications r \
          JOIN countries c ON c.iso3 = r.iso3 JOIN instruments i ON i.code = r.instrument \
-         WHERE i.system = $1 AND ($2 = '' OR c.region_name = $2 OR c.subregion_name = $2) AND ($3 = '' OR c.regional_group = $3)"
-    ))
+         WHERE i.system = $1 AND ($2 = '' OR c.region_name = $2 OR c.subregion_name = $2) AND ($3 = '' OR c.regional_group = $3)",
+    )
     .bind(system)
     .bind(&region)
     .bind(&group)
@@ -592,18 +602,18 @@ pub async fn regional_groups(store: &Store) -> Result<Vec<String>> {
 /// Country names in a language, by ISO3 (UNTERM's trailing `*` dropped).
 pub async fn country_names(store: &Store, lang: &str) -> Result<HashMap<String, String>> {
     let l = lang_col(lang);
-    Ok(sqlx::query(&format!(
-        "SELECT iso3, name_{l}, name_en FROM countries"
-    ))
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let n: String = r.get(1);
-        let n = if n.is_empty() { r.get(2) } else { n };
-        (r.get(0), n.trim_end_matches(" *").to_string())
-    })
-    .collect())
+    Ok(
+        sqlx::query(&format!("SELECT iso3, name_{l}, name_en FROM countries"))
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let n: String = r.get(1);
+                let n = if n.is_empty() { r.get(2) } else { n };
+                (r.get(0), n.trim_end_matches(" *").to_string())
+            })
+            .collect(),
+    )
 }
 
 /// A resolver of country names over the countries table (every language, codes, the

@@ -4,7 +4,9 @@
 
 use dignity_core::obligations::{self as rules, RecInput, Table};
 use dignity_core::{Actor, Confidentiality, Role};
-use dignity_store::obligations::{self as ob, recs, reports, tracking, RatificationInput, RecFilter};
+use dignity_store::obligations::{
+    self as ob, recs, reports, tracking, RatificationInput, RecFilter,
+};
 use dignity_store::testing::{backends, store, TestStore};
 use dignity_store::{accounts, StoreError};
 
@@ -48,9 +50,16 @@ async fn parse_upr(s: &TestStore) -> (Vec<RecInput>, Vec<rules::RowError>) {
 
 async fn user(s: &TestStore, name: &str, role: Role) -> Actor {
     let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase").await.unwrap();
+    let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    Actor { user_id: Some(u.id), username: name.into(), role, teams: vec![] }
+    Actor {
+        user_id: Some(u.id),
+        username: name.into(),
+        role,
+        teams: vec![],
+    }
 }
 
 #[tokio::test]
@@ -63,22 +72,44 @@ async fn shipped_ratifications_load_once_and_keep_user_edits() {
         assert_eq!(op1.consent, "1975");
         let fra = ob::ratifications(&s, "FRA").await.unwrap();
         let cat = fra.iter().find(|r| r.instrument == "CAT").unwrap();
-        assert_eq!((cat.status.as_str(), cat.consent.as_str()), ("party", "1986"));
+        assert_eq!(
+            (cat.status.as_str(), cat.consent.as_str()),
+            ("party", "1986")
+        );
         // Council of Europe instruments have no shipped status: they read "none".
-        assert_eq!(fra.iter().find(|r| r.instrument == "ECHR").unwrap().status, "none");
+        assert_eq!(
+            fra.iter().find(|r| r.instrument == "ECHR").unwrap().status,
+            "none"
+        );
         let m = ob::matrix(&s, "en", &Default::default()).await.unwrap();
         assert_eq!(m.rows.len(), 193);
         assert_eq!(m.instruments.len(), 18);
         let crc = m.instruments.iter().find(|i| i.code == "CRC").unwrap();
         assert_eq!(crc.parties, 192, "every UN member but the United States");
-        let afr = ob::matrix(&s, "en", &ob::MatrixFilter { group: Some("AFRICAN".into()), ..Default::default() })
-            .await
-            .unwrap();
+        let afr = ob::matrix(
+            &s,
+            "en",
+            &ob::MatrixFilter {
+                group: Some("AFRICAN".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(afr.rows.len(), 54);
-        let eu = ob::matrix(&s, "en", &ob::MatrixFilter { region: Some("Europe".into()), ..Default::default() })
-            .await
-            .unwrap();
-        assert!(eu.rows.iter().any(|r| r.iso3 == "FRA") && !eu.rows.iter().any(|r| r.iso3 == "KEN"));
+        let eu = ob::matrix(
+            &s,
+            "en",
+            &ob::MatrixFilter {
+                region: Some("Europe".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            eu.rows.iter().any(|r| r.iso3 == "FRA") && !eu.rows.iter().any(|r| r.iso3 == "KEN")
+        );
 
         // A user sets the exact date and the art. 22 declaration; it is audited.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
@@ -90,14 +121,19 @@ async fn shipped_ratifications_load_once_and_keep_user_edits() {
             complaints_declaration: Some(true),
             ..Default::default()
         };
-        ob::set_ratification(&mut tx, "FRA", "CAT", &input, "user").await.unwrap();
+        ob::set_ratification(&mut tx, "FRA", "CAT", &input, "user")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let p = ob::procedures(&ob::ratifications(&s, "FRA").await.unwrap());
         let cat22 = p.iter().find(|p| p.label == "CAT art. 22").unwrap();
         assert_eq!(cat22.acceptance, "accepted");
         let audit = dignity_store::audit::list(
             &s,
-            &dignity_store::audit::AuditFilter { action: Some("ratification.update".into()), ..Default::default() },
+            &dignity_store::audit::AuditFilter {
+                action: Some("ratification.update".into()),
+                ..Default::default()
+            },
             10,
             0,
         )
@@ -124,13 +160,73 @@ async fn impossible_ratifications_are_refused_with_the_field() {
     for b in backends() {
         let s = fresh(b).await;
         let cases: Vec<(&str, &str, RatificationInput, &str)> = vec![
-            ("FRA", "CAT", RatificationInput { status: "party".into(), consent: "1980".into(), ..Default::default() }, "consent"),
-            ("FRA", "CAT", RatificationInput { status: "party".into(), consent: "1990-02-30".into(), ..Default::default() }, "consent"),
-            ("FRA", "CAT", RatificationInput { status: "party".into(), ..Default::default() }, "consent"),
-            ("FRA", "CAT", RatificationInput { status: "maybe".into(), ..Default::default() }, "status"),
-            ("FRA", "CAT", RatificationInput { status: "party".into(), signature: "1990".into(), consent: "1986".into(), ..Default::default() }, "consent"),
-            ("XXX", "CAT", RatificationInput { status: "none".into(), ..Default::default() }, "iso3"),
-            ("FRA", "NOPE", RatificationInput { status: "none".into(), ..Default::default() }, "instrument"),
+            (
+                "FRA",
+                "CAT",
+                RatificationInput {
+                    status: "party".into(),
+                    consent: "1980".into(),
+                    ..Default::default()
+                },
+                "consent",
+            ),
+            (
+                "FRA",
+                "CAT",
+                RatificationInput {
+                    status: "party".into(),
+                    consent: "1990-02-30".into(),
+                    ..Default::default()
+                },
+                "consent",
+            ),
+            (
+                "FRA",
+                "CAT",
+                RatificationInput {
+                    status: "party".into(),
+                    ..Default::default()
+                },
+                "consent",
+            ),
+            (
+                "FRA",
+                "CAT",
+                RatificationInput {
+                    status: "maybe".into(),
+                    ..Default::default()
+                },
+                "status",
+            ),
+            (
+                "FRA",
+                "CAT",
+                RatificationInput {
+                    status: "party".into(),
+                    signature: "1990".into(),
+                    consent: "1986".into(),
+                    ..Default::default()
+                },
+                "consent",
+            ),
+            (
+                "XXX",
+                "CAT",
+                RatificationInput {
+                    status: "none".into(),
+                    ..Default::default()
+                },
+                "iso3",
+            ),
+            (
+                "FRA",
+                "NOPE",
+                RatificationInput {
+                    status: "none".into(),
+                    ..Default::default()
+                },
+                "instrument",
+            ),
         ];
         for (iso3, inst, input, field) in cases {
             let mut tx = s.begin(&Actor::system()).await.unwrap();
@@ -142,7 +238,19 @@ async fn impossible_ratifications_are_refused_with_the_field() {
         }
         // Aliases work: CRC-OP-AC = OP-CRC-AC.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let r = ob::set_ratification(&mut tx, "FRA", "CRC-OP-AC", &RatificationInput { status: "party".into(), consent: "2003-02-05".into(), ..Default::default() }, "user").await.unwrap();
+        let r = ob::set_ratification(
+            &mut tx,
+            "FRA",
+            "CRC-OP-AC",
+            &RatificationInput {
+                status: "party".into(),
+                consent: "2003-02-05".into(),
+                ..Default::default()
+            },
+            "user",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(r.instrument, "OP-CRC-AC");
     }
@@ -155,16 +263,41 @@ async fn the_upr_info_files_import_completely_and_idempotently() {
         let (records, errs) = parse_upr(&s).await;
         assert!(errs.is_empty(), "{:?}", &errs[..errs.len().min(5)]);
         assert_eq!(records.len(), 41_066);
-        let sum = recs::import(&s, &Actor::system(), records.clone(), vec![], true, &|_| {}).await.unwrap();
+        let sum = recs::import(&s, &Actor::system(), records.clone(), vec![], true, &|_| {})
+            .await
+            .unwrap();
         assert_eq!((sum.created, sum.updated, sum.unchanged), (41_066, 0, 0));
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations").fetch_one(s.pool()).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
         assert_eq!(n, 0, "a dry run writes nothing");
-        let sum = recs::import(&s, &Actor::system(), records.clone(), vec![], false, &|_| {}).await.unwrap();
+        let sum = recs::import(
+            &s,
+            &Actor::system(),
+            records.clone(),
+            vec![],
+            false,
+            &|_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(sum.created, 41_066);
         assert!(sum.rejected.is_empty());
 
         // The first row of sessions 1-5, field by field.
-        let p = recs::search(&s, &Actor::anonymous(), &RecFilter { country: Some("AFG".into()), q: Some("forced marriages honour killings".into()), ..Default::default() }, false).await.unwrap();
+        let p = recs::search(
+            &s,
+            &Actor::anonymous(),
+            &RecFilter {
+                country: Some("AFG".into()),
+                q: Some("forced marriages honour killings".into()),
+                ..Default::default()
+            },
+            false,
+        )
+        .await
+        .unwrap();
         assert_eq!(p.total, 1);
         let r = &p.items[0];
         assert_eq!(r.body, "UPR");
@@ -175,28 +308,58 @@ async fn the_upr_info_files_import_completely_and_idempotently() {
         assert_eq!(r.session, "5");
         assert_eq!(r.upr_cycle, Some(1));
         assert_eq!(r.themes, ["Rights of the Child", "Women's rights"]);
-        assert!(r.text.starts_with("Enact legislation and take effective measures to protect and promote women's rights"));
+        assert!(r.text.starts_with(
+            "Enact legislation and take effective measures to protect and promote women's rights"
+        ));
 
         // Totals and facets agree with the files.
-        let all = recs::search(&s, &Actor::anonymous(), &RecFilter::default(), true).await.unwrap();
+        let all = recs::search(&s, &Actor::anonymous(), &RecFilter::default(), true)
+            .await
+            .unwrap();
         assert_eq!(all.total, 41_066);
         let f = all.facets.unwrap();
-        let get = |v: &[recs::FacetValue], k: &str| v.iter().find(|x| x.value == k).map(|x| x.count);
+        let get =
+            |v: &[recs::FacetValue], k: &str| v.iter().find(|x| x.value == k).map(|x| x.count);
         assert_eq!(get(&f.position, "supported"), Some(30_472));
         assert_eq!(get(&f.position, "noted"), Some(10_594));
         assert_eq!(get(&f.country, "CUB"), Some(534));
         assert_eq!(get(&f.theme, "Women's rights"), Some(7_492));
-        let cuba_noted = recs::search(&s, &Actor::anonymous(), &RecFilter { country: Some("cub".into()), position: Some("noted".into()), ..Default::default() }, false).await.unwrap();
+        let cuba_noted = recs::search(
+            &s,
+            &Actor::anonymous(),
+            &RecFilter {
+                country: Some("cub".into()),
+                position: Some("noted".into()),
+                ..Default::default()
+            },
+            false,
+        )
+        .await
+        .unwrap();
         assert!(cuba_noted.total > 0 && cuba_noted.total < 534);
 
         // Importing again changes nothing; a changed row is an update.
-        let sum = recs::import(&s, &Actor::system(), records.clone(), vec![], false, &|_| {}).await.unwrap();
+        let sum = recs::import(
+            &s,
+            &Actor::system(),
+            records.clone(),
+            vec![],
+            false,
+            &|_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!((sum.created, sum.updated, sum.unchanged), (0, 0, 41_066));
         let mut changed = records.clone();
         changed[0].position = Some(rules::Position::Noted);
-        let sum = recs::import(&s, &Actor::system(), changed, vec![], false, &|_| {}).await.unwrap();
+        let sum = recs::import(&s, &Actor::system(), changed, vec![], false, &|_| {})
+            .await
+            .unwrap();
         assert_eq!((sum.created, sum.updated, sum.unchanged), (0, 1, 41_065));
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations").fetch_one(s.pool()).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
         assert_eq!(n, 41_066);
     }
 }
@@ -207,7 +370,8 @@ async fn a_file_with_bad_rows_writes_nothing_and_names_them() {
         let s = fresh(b).await;
         let resolver = ob::country_resolver(&s).await.unwrap();
         // Latin-1 with CR line ends, as UPR Info used to publish.
-        let bytes = b"To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\
+        let bytes =
+            b"To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\
 Cote d'Ivoire,Africa,,Garantir l'acc\xe8s \xe0 la justice,France,WEOG,EU,Accepted,4,Justice,4\r\
 Narnia,Africa,,Text,France,WEOG,EU,Accepted,4,Justice,4\r";
         let (text, enc) = rules::decode_text(bytes);
@@ -216,10 +380,18 @@ Narnia,Africa,,Text,France,WEOG,EU,Accepted,4,Justice,4\r";
         let p = rules::parse_upr_info(&t, &resolver);
         assert_eq!(p.records[0].text, "Garantir l'accès à la justice");
         assert_eq!(p.records[0].iso3, "CIV");
-        let sum = recs::import(&s, &Actor::system(), p.records, p.rejected, false, &|_| {}).await.unwrap();
+        let sum = recs::import(&s, &Actor::system(), p.records, p.rejected, false, &|_| {})
+            .await
+            .unwrap();
         assert_eq!(sum.rejected.len(), 1);
-        assert_eq!(sum.rejected[0].to_string(), "row 3, field To: unknown country \"Narnia\"");
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations").fetch_one(s.pool()).await.unwrap();
+        assert_eq!(
+            sum.rejected[0].to_string(),
+            "row 3, field To: unknown country \"Narnia\""
+        );
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
         assert_eq!(n, 0);
     }
 }
@@ -229,7 +401,19 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
     for b in backends() {
         let s = fresh(b).await;
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        ob::set_ratification(&mut tx, "KEN", "CPED", &RatificationInput { status: "party".into(), consent: "2015-01-10".into(), ..Default::default() }, "user").await.unwrap();
+        ob::set_ratification(
+            &mut tx,
+            "KEN",
+            "CPED",
+            &RatificationInput {
+                status: "party".into(),
+                consent: "2015-01-10".into(),
+                ..Default::default()
+            },
+            "user",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let until = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
         let all = reports::reports(&s, "KEN", until).await.unwrap();
@@ -241,11 +425,36 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         assert!(cped[0].overdue_days.unwrap() > 2000);
         // Submitting it ends the delay; a submission before ratification is refused.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let bad = reports::set_report(&mut tx, "KEN", "CPED", &reports::ReportInput { number: 1, submitted: "2014-12-01".into(), ..Default::default() }).await;
-        assert!(matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "submitted"), "{bad:?}");
+        let bad = reports::set_report(
+            &mut tx,
+            "KEN",
+            "CPED",
+            &reports::ReportInput {
+                number: 1,
+                submitted: "2014-12-01".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(
+            matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "submitted"),
+            "{bad:?}"
+        );
         tx.rollback().await.unwrap();
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::set_report(&mut tx, "KEN", "CPED", &reports::ReportInput { number: 1, submitted: "2018-03-01".into(), symbol: "CED/C/KEN/1".into(), ..Default::default() }).await.unwrap();
+        reports::set_report(
+            &mut tx,
+            "KEN",
+            "CPED",
+            &reports::ReportInput {
+                number: 1,
+                submitted: "2018-03-01".into(),
+                symbol: "CED/C/KEN/1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let all = reports::reports(&s, "KEN", until).await.unwrap();
         let cped = all.iter().find(|r| r.instrument == "CPED").unwrap();
@@ -255,19 +464,76 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         let iccpr: Vec<_> = all.iter().filter(|r| r.instrument == "ICCPR").collect();
         assert!(iccpr.len() > 10 && iccpr[0].approximate);
         let d = reports::deadlines(&s, "KEN", 365).await.unwrap();
-        assert!(d.iter().any(|r| r.instrument == "ICCPR" && r.number == 1 && r.overdue_days.is_some()));
+        assert!(d
+            .iter()
+            .any(|r| r.instrument == "ICCPR" && r.number == 1 && r.overdue_days.is_some()));
         assert!(!d.iter().any(|r| r.instrument == "CPED"));
 
         // Special procedures: a visit and the standing invitation.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::upsert_mandate(&mut tx, "SR-TORTURE", "Special Rapporteur on torture", "thematic", None, "1985").await.unwrap();
-        reports::add_visit(&mut tx, "KEN", &reports::Visit { id: 0, mandate_code: "SR-TORTURE".into(), mandate_name: String::new(), iso3: String::new(), status: "completed".into(), requested: "2019".into(), accepted: "2020-01".into(), visit_start: "2021-05-03".into(), visit_end: "2021-05-12".into(), report_symbol: "A/HRC/49/50/Add.1".into(), note: String::new() }).await.unwrap();
-        reports::set_standing_invitation(&mut tx, "KEN", Some("2011")).await.unwrap();
+        reports::upsert_mandate(
+            &mut tx,
+            "SR-TORTURE",
+            "Special Rapporteur on torture",
+            "thematic",
+            None,
+            "1985",
+        )
+        .await
+        .unwrap();
+        reports::add_visit(
+            &mut tx,
+            "KEN",
+            &reports::Visit {
+                id: 0,
+                mandate_code: "SR-TORTURE".into(),
+                mandate_name: String::new(),
+                iso3: String::new(),
+                status: "completed".into(),
+                requested: "2019".into(),
+                accepted: "2020-01".into(),
+                visit_start: "2021-05-03".into(),
+                visit_end: "2021-05-12".into(),
+                report_symbol: "A/HRC/49/50/Add.1".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        reports::set_standing_invitation(&mut tx, "KEN", Some("2011"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(reports::visits(&s, "KEN").await.unwrap()[0].report_symbol, "A/HRC/49/50/Add.1");
-        assert_eq!(reports::standing_invitation(&s, "KEN").await.unwrap().as_deref(), Some("2011"));
+        assert_eq!(
+            reports::visits(&s, "KEN").await.unwrap()[0].report_symbol,
+            "A/HRC/49/50/Add.1"
+        );
+        assert_eq!(
+            reports::standing_invitation(&s, "KEN")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("2011")
+        );
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let bad = reports::add_visit(&mut tx, "KEN", &reports::Visit { id: 0, mandate_code: "SR-TORTURE".into(), mandate_name: String::new(), iso3: String::new(), status: "completed".into(), requested: String::new(), accepted: String::new(), visit_start: "2021-05-03".into(), visit_end: "2021-04-12".into(), report_symbol: String::new(), note: String::new() }).await;
+        let bad = reports::add_visit(
+            &mut tx,
+            "KEN",
+            &reports::Visit {
+                id: 0,
+                mandate_code: "SR-TORTURE".into(),
+                mandate_name: String::new(),
+                iso3: String::new(),
+                status: "completed".into(),
+                requested: String::new(),
+                accepted: String::new(),
+                visit_start: "2021-05-03".into(),
+                visit_end: "2021-04-12".into(),
+                report_symbol: String::new(),
+                note: String::new(),
+            },
+        )
+        .await;
         assert!(matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "visit_end"));
         tx.rollback().await.unwrap();
     }
@@ -293,14 +559,86 @@ async fn tracking_history_and_confidential_notes() {
         .into_input()
         .unwrap();
         let rec = recs::create(&mut tx, input).await.unwrap();
-        let cluster = tracking::create_cluster(&mut tx, "KEN", "Policing", "theme", "Police").await.unwrap();
-        let inst = tracking::institution(&mut tx, "Ministry of Interior", "ministry", Some("KEN")).await.unwrap();
-        tracking::assign(&mut tx, tracking::Target::Cluster(cluster), inst, "Legal adviser").await.unwrap();
-        tracking::add_action(&mut tx, tracking::Target::Recommendation(rec), &tracking::PlannedAction { id: 0, description: "Draft bill".into(), institution: None, target_date: "2020-01-01".into(), indicator: "Bill tabled".into(), done: false, overdue_days: None }, Some(inst)).await.unwrap();
-        tracking::assess(&mut tx, tracking::Target::Recommendation(rec), &tracking::Assessment { id: 0, status: "in_progress".into(), assessed_on: "2022-01-10".into(), narrative: "Bill drafted".into(), evidence: "https://example.org/bill".into(), confidentiality: Some("public".into()), published: true, by: None, via_cluster: false }).await.unwrap();
-        tracking::assess(&mut tx, tracking::Target::Cluster(cluster), &tracking::Assessment { id: 0, status: "partially_implemented".into(), assessed_on: "2023-03-01".into(), narrative: "Body set up, no budget".into(), evidence: String::new(), confidentiality: None, published: false, by: None, via_cluster: false }).await.unwrap();
-        tracking::add_note(&mut tx, tracking::Target::Recommendation(rec), "Minister hostile, do not quote", Confidentiality::Confidential).await.unwrap();
-        tracking::add_note(&mut tx, tracking::Target::Recommendation(rec), "Follow up in March", Confidentiality::Internal).await.unwrap();
+        let cluster = tracking::create_cluster(&mut tx, "KEN", "Policing", "theme", "Police")
+            .await
+            .unwrap();
+        let inst = tracking::institution(&mut tx, "Ministry of Interior", "ministry", Some("KEN"))
+            .await
+            .unwrap();
+        tracking::assign(
+            &mut tx,
+            tracking::Target::Cluster(cluster),
+            inst,
+            "Legal adviser",
+        )
+        .await
+        .unwrap();
+        tracking::add_action(
+            &mut tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::PlannedAction {
+                id: 0,
+                description: "Draft bill".into(),
+                institution: None,
+                target_date: "2020-01-01".into(),
+                indicator: "Bill tabled".into(),
+                done: false,
+                overdue_days: None,
+            },
+            Some(inst),
+        )
+        .await
+        .unwrap();
+        tracking::assess(
+            &mut tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::Assessment {
+                id: 0,
+                status: "in_progress".into(),
+                assessed_on: "2022-01-10".into(),
+                narrative: "Bill drafted".into(),
+                evidence: "https://example.org/bill".into(),
+                confidentiality: Some("public".into()),
+                published: true,
+                by: None,
+                via_cluster: false,
+            },
+        )
+        .await
+        .unwrap();
+        tracking::assess(
+            &mut tx,
+            tracking::Target::Cluster(cluster),
+            &tracking::Assessment {
+                id: 0,
+                status: "partially_implemented".into(),
+                assessed_on: "2023-03-01".into(),
+                narrative: "Body set up, no budget".into(),
+                evidence: String::new(),
+                confidentiality: None,
+                published: false,
+                by: None,
+                via_cluster: false,
+            },
+        )
+        .await
+        .unwrap();
+        tracking::add_note(
+            &mut tx,
+            tracking::Target::Recommendation(rec),
+            "Minister hostile, do not quote",
+            Confidentiality::Confidential,
+        )
+        .await
+        .unwrap();
+        tracking::add_note(
+            &mut tx,
+            tracking::Target::Recommendation(rec),
+            "Follow up in March",
+            Confidentiality::Internal,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         // Status history, oldest first, attributed; the cluster's assessment applies.
@@ -310,20 +648,46 @@ async fn tracking_history_and_confidential_notes() {
         assert_eq!(h[0].by.as_deref(), Some("doc"));
         assert!(h[1].via_cluster);
         // The public sees the public assessment only, and the matching status.
-        let pubh = tracking::history(&s, &Actor::anonymous(), rec).await.unwrap();
+        let pubh = tracking::history(&s, &Actor::anonymous(), rec)
+            .await
+            .unwrap();
         assert_eq!(pubh.len(), 1);
-        let anon = recs::get(&s, &Actor::anonymous(), rec).await.unwrap().unwrap();
+        let anon = recs::get(&s, &Actor::anonymous(), rec)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(anon.status, "in_progress");
-        assert_eq!(recs::get(&s, &doc, rec).await.unwrap().unwrap().status, "partially_implemented");
-        let f = recs::search(&s, &Actor::anonymous(), &RecFilter { status: Some("partially_implemented".into()), ..Default::default() }, true).await.unwrap();
+        assert_eq!(
+            recs::get(&s, &doc, rec).await.unwrap().unwrap().status,
+            "partially_implemented"
+        );
+        let f = recs::search(
+            &s,
+            &Actor::anonymous(),
+            &RecFilter {
+                status: Some("partially_implemented".into()),
+                ..Default::default()
+            },
+            true,
+        )
+        .await
+        .unwrap();
         assert_eq!(f.total, 0, "no count reveals an internal assessment");
 
         // Notes: the author sees both, another staff member the internal one, the public none.
         let t = tracking::Target::Recommendation(rec);
         assert_eq!(tracking::notes(&s, &doc, t).await.unwrap().len(), 2);
-        let seen: Vec<String> = tracking::notes(&s, &other, t).await.unwrap().into_iter().map(|n| n.body).collect();
+        let seen: Vec<String> = tracking::notes(&s, &other, t)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.body)
+            .collect();
         assert_eq!(seen, ["Follow up in March"]);
-        assert!(tracking::notes(&s, &Actor::anonymous(), t).await.unwrap().is_empty());
+        assert!(tracking::notes(&s, &Actor::anonymous(), t)
+            .await
+            .unwrap()
+            .is_empty());
 
         // Assignments through the cluster, overdue action, follow-up report.
         let a = tracking::assignments(&s, rec).await.unwrap();
@@ -331,15 +695,34 @@ async fn tracking_history_and_confidential_notes() {
         assert_eq!(a[0].via_cluster.as_deref(), Some("Policing"));
         let acts = tracking::actions(&s, rec).await.unwrap();
         assert!(acts[0].overdue_days.unwrap() > 0);
-        let fu = tracking::follow_up(&s, &doc, "KEN", "CCPR", "2021-07-27").await.unwrap();
+        let fu = tracking::follow_up(&s, &doc, "KEN", "CCPR", "2021-07-27")
+            .await
+            .unwrap();
         assert_eq!(fu.len(), 1);
         assert_eq!(fu[0].assessments.len(), 2);
-        let fu_pub = tracking::follow_up(&s, &Actor::anonymous(), "KEN", "CCPR", "2021-07-27").await.unwrap();
+        let fu_pub = tracking::follow_up(&s, &Actor::anonymous(), "KEN", "CCPR", "2021-07-27")
+            .await
+            .unwrap();
         assert_eq!(fu_pub[0].assessments.len(), 1);
 
         // Bad inputs.
         let mut tx = s.begin(&doc).await.unwrap();
-        let bad = tracking::assess(&mut tx, t, &tracking::Assessment { id: 0, status: "done".into(), assessed_on: "2022-01-01".into(), narrative: String::new(), evidence: String::new(), confidentiality: None, published: false, by: None, via_cluster: false }).await;
+        let bad = tracking::assess(
+            &mut tx,
+            t,
+            &tracking::Assessment {
+                id: 0,
+                status: "done".into(),
+                assessed_on: "2022-01-01".into(),
+                narrative: String::new(),
+                evidence: String::new(),
+                confidentiality: None,
+                published: false,
+                by: None,
+                via_cluster: false,
+            },
+        )
+        .await;
         assert!(matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "status"));
         tx.rollback().await.unwrap();
     }

@@ -31,12 +31,21 @@ pub fn router() -> Router<AppState> {
             "/obligations/countries/{iso3}/ratifications/{instrument}",
             get(ratification_form).post(ratification_save),
         )
-        .route("/obligations/countries/{iso3}/deadlines", get(deadlines_page))
+        .route(
+            "/obligations/countries/{iso3}/deadlines",
+            get(deadlines_page),
+        )
         .route("/obligations/countries/{iso3}/reports", post(report_save))
         .route("/obligations/countries/{iso3}/visits", post(visit_save))
-        .route("/obligations/countries/{iso3}/follow-up", get(follow_up_page))
+        .route(
+            "/obligations/countries/{iso3}/follow-up",
+            get(follow_up_page),
+        )
         .route("/obligations/recommendations", get(recommendations_page))
-        .route("/obligations/recommendations/{id}", get(recommendation_page))
+        .route(
+            "/obligations/recommendations/{id}",
+            get(recommendation_page),
+        )
         .route(
             "/obligations/recommendations/{id}/{what}",
             post(tracking_save),
@@ -57,7 +66,12 @@ fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Res
 
 fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
     tracing::error!(error = %e, "obligations request failed");
-    error_page(state, ctx, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+    error_page(
+        state,
+        ctx,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error.internal",
+    )
 }
 
 fn see_other(to: &str) -> Response {
@@ -79,7 +93,12 @@ fn require_editor(state: &AppState, ctx: &Ctx, csrf: Option<&str>) -> Result<(),
         }
     }
     if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
-        return Err(error_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden"));
+        return Err(error_page(
+            state,
+            ctx,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
     }
     Ok(())
 }
@@ -88,12 +107,21 @@ fn can_edit(ctx: &Ctx) -> bool {
     ctx.user.is_some() && authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed()
 }
 
-async fn country_or_404(state: &AppState, ctx: &Ctx, iso3: &str) -> Result<(String, String), Response> {
+async fn country_or_404(
+    state: &AppState,
+    ctx: &Ctx,
+    iso3: &str,
+) -> Result<(String, String), Response> {
     let iso3 = iso3.to_ascii_uppercase();
     match ob::country_names(&state.store, ctx.lang.code()).await {
         Ok(names) => match names.get(&iso3) {
             Some(n) => Ok((iso3, n.clone())),
-            None => Err(error_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found")),
+            None => Err(error_page(
+                state,
+                ctx,
+                StatusCode::NOT_FOUND,
+                "error.not_found",
+            )),
         },
         Err(e) => Err(internal(state, ctx, e)),
     }
@@ -132,14 +160,22 @@ pub fn bar_chart(id: &str, title: &str, data: &[(String, i64)]) -> String {
     s
 }
 
-fn facet_rows(ctx: &Ctx, what: &str, v: &[recs::FacetValue], names: &HashMap<String, String>) -> Vec<(String, i64)> {
+fn facet_rows(
+    ctx: &Ctx,
+    what: &str,
+    v: &[recs::FacetValue],
+    names: &HashMap<String, String>,
+) -> Vec<(String, i64)> {
     v.iter()
         .map(|f| {
             let label = match what {
                 "status" => ctx.t(&format!("obl.status.{}", f.value)),
                 "mechanism" => ctx.t(&format!("obl.mechanism.{}", f.value)),
                 "position" => ctx.t(&format!("obl.position.{}", f.value)),
-                "country" | "from" => names.get(&f.value).cloned().unwrap_or_else(|| f.value.clone()),
+                "country" | "from" => names
+                    .get(&f.value)
+                    .cloned()
+                    .unwrap_or_else(|| f.value.clone()),
                 _ => f.value.clone(),
             };
             (label, f.count)
@@ -149,7 +185,11 @@ fn facet_rows(ctx: &Ctx, what: &str, v: &[recs::FacetValue], names: &HashMap<Str
 
 // ------------------------------------------------------------------ matrix --
 
-pub async fn matrix_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<MatrixFilter>) -> Response {
+pub async fn matrix_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<MatrixFilter>,
+) -> Response {
     let store = &state.store;
     let r = async {
         Ok::<_, StoreError>((
@@ -185,7 +225,11 @@ pub async fn matrix_page(State(state): State<AppState>, ctx: Ctx, Query(f): Quer
 
 // ----------------------------------------------------------------- country --
 
-pub async fn country_page(State(state): State<AppState>, ctx: Ctx, Path(iso3): Path<String>) -> Response {
+pub async fn country_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
     let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -204,10 +248,32 @@ pub async fn country_page(State(state): State<AppState>, ctx: Ctx, Path(iso3): P
         let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
         let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
         let mandates = reports::mandates(store).await?;
-        Ok::<_, StoreError>((rats, procs, outstanding, visits, invitation, by_body, by_theme, by_status, by_position, mandates))
+        Ok::<_, StoreError>((
+            rats,
+            procs,
+            outstanding,
+            visits,
+            invitation,
+            by_body,
+            by_theme,
+            by_status,
+            by_position,
+            mandates,
+        ))
     }
     .await;
-    let (rats, procs, outstanding, visits, invitation, by_body, by_theme, by_status, by_position, mandates) = match r {
+    let (
+        rats,
+        procs,
+        outstanding,
+        visits,
+        invitation,
+        by_body,
+        by_theme,
+        by_status,
+        by_position,
+        mandates,
+    ) = match r {
         Ok(v) => v,
         Err(e) => return internal(&state, &ctx, e),
     };
@@ -294,7 +360,11 @@ fn render_rat_form(
         state,
         ctx,
         "obligations_ratification.html",
-        if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
         context! {
             iso3 => iso3, name => name, r => Value::from_serialize(r), error => error,
             statuses => vec!["party", "signatory", "none", "denounced"],
@@ -378,7 +448,14 @@ pub async fn ratification_save(
             r.reservations = f.reservations;
             r.declarations = f.declarations;
             r.note = f.note;
-            render_rat_form(&state, &ctx, &iso3, &name, &r, Some(format!("{field}: {message}")))
+            render_rat_form(
+                &state,
+                &ctx,
+                &iso3,
+                &name,
+                &r,
+                Some(format!("{field}: {message}")),
+            )
         }
         Err(e) => internal(&state, &ctx, e),
     }
@@ -405,7 +482,12 @@ pub async fn deadlines_page(
     let r = async {
         Ok::<_, StoreError>((
             reports::deadlines(&state.store, &iso3, days).await?,
-            reports::reports(&state.store, &iso3, ob::today() + chrono::Duration::days(days)).await?,
+            reports::reports(
+                &state.store,
+                &iso3,
+                ob::today() + chrono::Duration::days(days),
+            )
+            .await?,
         ))
     }
     .await;
@@ -450,15 +532,31 @@ pub struct ReportForm {
 
 fn flash_error(back: &str, e: &StoreError) -> Response {
     let code = match e {
-        StoreError::Invalid { field, .. } => format!("obl_invalid_{}", field.replace(|c: char| !c.is_ascii_lowercase(), "_")),
+        StoreError::Invalid { field, .. } => format!(
+            "obl_invalid_{}",
+            field.replace(|c: char| !c.is_ascii_lowercase(), "_")
+        ),
         _ => "internal".into(),
     };
     let known = [
-        "obl_invalid_submitted", "obl_invalid_due_date", "obl_invalid_number", "obl_invalid_visit_end",
-        "obl_invalid_status", "obl_invalid_mandate_code", "obl_invalid_assessed_on", "obl_invalid_body",
-        "obl_invalid_description", "obl_invalid_target_date", "obl_invalid_institution", "obl_invalid_requested",
+        "obl_invalid_submitted",
+        "obl_invalid_due_date",
+        "obl_invalid_number",
+        "obl_invalid_visit_end",
+        "obl_invalid_status",
+        "obl_invalid_mandate_code",
+        "obl_invalid_assessed_on",
+        "obl_invalid_body",
+        "obl_invalid_description",
+        "obl_invalid_target_date",
+        "obl_invalid_institution",
+        "obl_invalid_requested",
     ];
-    let code = if known.contains(&code.as_str()) { code } else { "obl_invalid".into() };
+    let code = if known.contains(&code.as_str()) {
+        code
+    } else {
+        "obl_invalid".into()
+    };
     see_other(&format!("{back}?error={code}"))
 }
 
@@ -549,7 +647,11 @@ pub async fn visit_save(
 
 // --------------------------------------------------------- recommendations --
 
-pub async fn recommendations_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<RecFilter>) -> Response {
+pub async fn recommendations_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<RecFilter>,
+) -> Response {
     let r = async {
         Ok::<_, StoreError>((
             recs::search(&state.store, &ctx.actor, &f, true).await?,
@@ -637,7 +739,8 @@ pub async fn recommendations_page(State(state): State<AppState>, ctx: Ctx, Query
         })
         .collect();
     let pages = (p.total + p.per_page - 1) / p.per_page;
-    let mut countries: Vec<(String, String)> = names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut countries: Vec<(String, String)> =
+        names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     countries.sort_by(|a, b| a.1.cmp(&b.1));
     let countries: Vec<Value> = countries
         .iter()
@@ -660,7 +763,11 @@ pub async fn recommendations_page(State(state): State<AppState>, ctx: Ctx, Query
     )
 }
 
-pub async fn recommendation_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+pub async fn recommendation_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
     let store = &state.store;
     let actor = &ctx.actor;
     let rec = match recs::get(store, actor, id).await {
@@ -747,12 +854,18 @@ pub async fn tracking_save(
     Form(f): Form<TrackingForm>,
 ) -> Response {
     if ctx.user.is_none() {
-        return see_other(&format!("/login?next={}", enc(&format!("/obligations/recommendations/{id}"))));
+        return see_other(&format!(
+            "/login?next={}",
+            enc(&format!("/obligations/recommendations/{id}"))
+        ));
     }
     if !ctx.csrf_ok(&f.csrf_token) {
         return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
     }
-    let level: Confidentiality = f.confidentiality.parse().unwrap_or(Confidentiality::Internal);
+    let level: Confidentiality = f
+        .confidentiality
+        .parse()
+        .unwrap_or(Confidentiality::Internal);
     // Tracking entries are records of their own level: ask for that level.
     let access = dignity_core::RecordAccess::new(level);
     if !authorize(&ctx.actor, Action::Create, &access).allowed() {
@@ -785,7 +898,11 @@ pub async fn tracking_save(
                 tracking::add_note(&mut tx, target, &f.body, level).await?;
             }
             "assign" => {
-                let kind = if f.kind.is_empty() { "ministry" } else { f.kind.as_str() };
+                let kind = if f.kind.is_empty() {
+                    "ministry"
+                } else {
+                    f.kind.as_str()
+                };
                 let inst = tracking::institution(&mut tx, &f.institution, kind, None).await?;
                 tracking::assign(&mut tx, target, inst, &f.focal_point).await?;
             }
@@ -819,7 +936,9 @@ pub async fn tracking_save(
     match r {
         Ok(_) => see_other(&format!("{back}?flash=saved")),
         Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
-        Err(StoreError::NotFound(_)) => error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
         Err(e) => internal(&state, &ctx, e),
     }
 }
@@ -847,7 +966,9 @@ pub async fn follow_up_page(
         .unwrap_or_else(|| "1900-01-01".into());
     match tracking::follow_up(&state.store, &ctx.actor, &iso3, &body, &since).await {
         Ok(items) => {
-            let bodies = recs::counts_by(&state.store, &ctx.actor, &iso3, "body").await.unwrap_or_default();
+            let bodies = recs::counts_by(&state.store, &ctx.actor, &iso3, "body")
+                .await
+                .unwrap_or_default();
             page(
                 &state,
                 &ctx,
@@ -870,21 +991,34 @@ use crate::api::{error as api_error, ApiError};
 
 fn api_store_error(e: StoreError) -> Response {
     match e {
-        StoreError::Invalid { field, message } => {
-            api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, Some(&field))
-        }
+        StoreError::Invalid { field, message } => api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            message,
+            Some(&field),
+        ),
         StoreError::NotFound(m) => api_error(StatusCode::NOT_FOUND, "not_found", m, None),
         StoreError::Conflict(m) => api_error(StatusCode::CONFLICT, "conflict", m, None),
         e => {
             tracing::error!(error = %e, "api request failed");
-            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error", None)
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                None,
+            )
         }
     }
 }
 
 fn api_check(ctx: &Ctx) -> Result<(), Response> {
     if ctx.bad_token {
-        return Err(api_error(StatusCode::UNAUTHORIZED, "unauthorized", "unknown or revoked API token", None));
+        return Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "unknown or revoked API token",
+            None,
+        ));
     }
     Ok(())
 }
@@ -892,10 +1026,20 @@ fn api_check(ctx: &Ctx) -> Result<(), Response> {
 fn api_editor(ctx: &Ctx) -> Result<(), Response> {
     api_check(ctx)?;
     if ctx.via == AuthVia::None {
-        return Err(api_error(StatusCode::UNAUTHORIZED, "unauthorized", "sign in or send an API token", None));
+        return Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in or send an API token",
+            None,
+        ));
     }
     if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
-        return Err(api_error(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this", None));
+        return Err(api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role does not allow this",
+            None,
+        ));
     }
     Ok(())
 }
@@ -904,7 +1048,12 @@ async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
     let iso3 = iso3.to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
         Ok(true) => Ok(iso3),
-        Ok(false) => Err(api_error(StatusCode::NOT_FOUND, "not_found", format!("no country {iso3}"), Some("iso3"))),
+        Ok(false) => Err(api_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no country {iso3}"),
+            Some("iso3"),
+        )),
         Err(e) => Err(api_store_error(e)),
     }
 }
@@ -920,7 +1069,11 @@ pub struct RatificationList {
 /// complaint and inquiry procedures it accepted.
 #[utoipa::path(get, path = "/api/v1/countries/{iso3}/ratifications", params(("iso3" = String, Path, description = "ISO 3166-1 alpha-3")),
     responses((status = 200, body = RatificationList), (status = 404, body = ApiError)), tag = "obligations")]
-pub async fn api_ratifications(State(state): State<AppState>, ctx: Ctx, Path(iso3): Path<String>) -> Response {
+pub async fn api_ratifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
@@ -929,7 +1082,12 @@ pub async fn api_ratifications(State(state): State<AppState>, ctx: Ctx, Path(iso
         Err(r) => return r,
     };
     match ob::ratifications(&state.store, &iso3).await {
-        Ok(items) => Json(RatificationList { total: items.len(), procedures: ob::procedures(&items), items }).into_response(),
+        Ok(items) => Json(RatificationList {
+            total: items.len(),
+            procedures: ob::procedures(&items),
+            items,
+        })
+        .into_response(),
         Err(e) => api_store_error(e),
     }
 }
@@ -965,7 +1123,11 @@ pub async fn api_set_ratification(
 /// States × instruments with counts of parties and signatories.
 #[utoipa::path(get, path = "/api/v1/ratifications/matrix", params(MatrixFilter),
     responses((status = 200, body = ob::Matrix)), tag = "obligations")]
-pub async fn api_matrix(State(state): State<AppState>, ctx: Ctx, Query(f): Query<MatrixFilter>) -> Response {
+pub async fn api_matrix(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<MatrixFilter>,
+) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
@@ -1009,7 +1171,11 @@ pub async fn api_reports(
         None => reports::reports(&state.store, &iso3, ob::today()).await,
     };
     match r {
-        Ok(items) => Json(ReportList { total: items.len(), items }).into_response(),
+        Ok(items) => Json(ReportList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
         Err(e) => api_store_error(e),
     }
 }
@@ -1024,7 +1190,11 @@ pub struct VisitList {
 /// Country visits of the special procedures and the standing invitation.
 #[utoipa::path(get, path = "/api/v1/countries/{iso3}/visits", params(("iso3" = String, Path)),
     responses((status = 200, body = VisitList)), tag = "obligations")]
-pub async fn api_visits(State(state): State<AppState>, ctx: Ctx, Path(iso3): Path<String>) -> Response {
+pub async fn api_visits(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
@@ -1040,7 +1210,12 @@ pub async fn api_visits(State(state): State<AppState>, ctx: Ctx, Path(iso3): Pat
     }
     .await;
     match r {
-        Ok((items, inv)) => Json(VisitList { total: items.len(), standing_invitation: inv, items }).into_response(),
+        Ok((items, inv)) => Json(VisitList {
+            total: items.len(),
+            standing_invitation: inv,
+            items,
+        })
+        .into_response(),
         Err(e) => api_store_error(e),
     }
 }
@@ -1049,7 +1224,11 @@ pub async fn api_visits(State(state): State<AppState>, ctx: Ctx, Path(iso3): Pat
 /// page of `items`, the `total`, and the facet counts over the filtered set.
 #[utoipa::path(get, path = "/api/v1/recommendations", params(RecFilter),
     responses((status = 200, body = recs::RecPage), (status = 401, body = ApiError)), tag = "obligations")]
-pub async fn api_recommendations(State(state): State<AppState>, ctx: Ctx, Query(f): Query<RecFilter>) -> Response {
+pub async fn api_recommendations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<RecFilter>,
+) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
@@ -1062,13 +1241,22 @@ pub async fn api_recommendations(State(state): State<AppState>, ctx: Ctx, Query(
 /// One recommendation.
 #[utoipa::path(get, path = "/api/v1/recommendations/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = recs::Recommendation), (status = 404, body = ApiError)), tag = "obligations")]
-pub async fn api_recommendation(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+pub async fn api_recommendation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
     match recs::get(&state.store, &ctx.actor, id).await {
         Ok(Some(r)) => Json(r).into_response(),
-        Ok(None) => api_error(StatusCode::NOT_FOUND, "not_found", format!("no recommendation {id}"), None),
+        Ok(None) => api_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no recommendation {id}"),
+            None,
+        ),
         Err(e) => api_store_error(e),
     }
 }
@@ -1118,7 +1306,11 @@ pub async fn api_history(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         return r;
     }
     match tracking::history(&state.store, &ctx.actor, id).await {
-        Ok(items) => Json(HistoryList { total: items.len(), items }).into_response(),
+        Ok(items) => Json(HistoryList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
         Err(e) => api_store_error(e),
     }
 }
@@ -1155,24 +1347,61 @@ pub async fn api_assess(
 pub fn api_router() -> Router<AppState> {
     Router::new()
         .route("/countries/{iso3}/ratifications", get(api_ratifications))
-        .route("/countries/{iso3}/ratifications/{instrument}", axum::routing::put(api_set_ratification))
+        .route(
+            "/countries/{iso3}/ratifications/{instrument}",
+            axum::routing::put(api_set_ratification),
+        )
         .route("/countries/{iso3}/reports", get(api_reports))
         .route("/countries/{iso3}/visits", get(api_visits))
         .route("/ratifications/matrix", get(api_matrix))
-        .route("/recommendations", get(api_recommendations).post(api_create_recommendation))
+        .route(
+            "/recommendations",
+            get(api_recommendations).post(api_create_recommendation),
+        )
         .route("/recommendations/{id}", get(api_recommendation))
-        .route("/recommendations/{id}/assessments", get(api_history).post(api_assess))
+        .route(
+            "/recommendations/{id}/assessments",
+            get(api_history).post(api_assess),
+        )
 }
 
 /// The OpenAPI description of [`api_router`].
 #[derive(OpenApi)]
 #[openapi(
-    paths(api_ratifications, api_set_ratification, api_matrix, api_reports, api_visits, api_recommendations,
-        api_recommendation, api_create_recommendation, api_history, api_assess),
-    components(schemas(RatificationList, ob::Ratification, RatificationInput, ob::ProcedureStatus, ob::Matrix,
-        ob::MatrixRow, ob::MatrixCell, ob::MatrixInstrument, ReportList, reports::Report, VisitList, reports::Visit,
-        recs::RecPage, recs::Recommendation, recs::Facets, recs::FacetValue, recs::NewRecommendation, Created,
-        HistoryList, tracking::Assessment))
+    paths(
+        api_ratifications,
+        api_set_ratification,
+        api_matrix,
+        api_reports,
+        api_visits,
+        api_recommendations,
+        api_recommendation,
+        api_create_recommendation,
+        api_history,
+        api_assess
+    ),
+    components(schemas(
+        RatificationList,
+        ob::Ratification,
+        RatificationInput,
+        ob::ProcedureStatus,
+        ob::Matrix,
+        ob::MatrixRow,
+        ob::MatrixCell,
+        ob::MatrixInstrument,
+        ReportList,
+        reports::Report,
+        VisitList,
+        reports::Visit,
+        recs::RecPage,
+        recs::Recommendation,
+        recs::Facets,
+        recs::FacetValue,
+        recs::NewRecommendation,
+        Created,
+        HistoryList,
+        tracking::Assessment
+    ))
 )]
 pub struct ApiDoc;
 

@@ -40,7 +40,11 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         reservations => "<b>bold</b>", declarations => "", complaints_declaration => true, inquiry_accepted => none(),
         note => "", source => "user", updated_at => "2025-01-01T00:00:00Z",
     };
-    let svg = Value::from_safe_string(crate::obligations::bar_chart("chart-body", "By <body>", &[("UPR".into(), 10), ("CCPR".into(), 3)]));
+    let svg = Value::from_safe_string(crate::obligations::bar_chart(
+        "chart-body",
+        "By <body>",
+        &[("UPR".into(), 10), ("CCPR".into(), 3)],
+    ));
     let row = |label: &str, value: &str, n: i64| context! { label => label, value => value, count => n, href => "/obligations/recommendations?country=FRA&body=UPR", follow_up => "/obligations/countries/FRA/follow-up?body=UPR" };
     v.push((
         "obligations_country.html",

@@ -52,13 +52,34 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     // Areas of the product add their templates in their own block below.
     // -- obligations (issue 3)
-    ("obligations_matrix.html", include_str!("../templates/obligations_matrix.html")),
-    ("obligations_country.html", include_str!("../templates/obligations_country.html")),
-    ("obligations_ratification.html", include_str!("../templates/obligations_ratification.html")),
-    ("obligations_deadlines.html", include_str!("../templates/obligations_deadlines.html")),
-    ("obligations_recommendations.html", include_str!("../templates/obligations_recommendations.html")),
-    ("obligations_recommendation.html", include_str!("../templates/obligations_recommendation.html")),
-    ("obligations_followup.html", include_str!("../templates/obligations_followup.html")),
+    (
+        "obligations_matrix.html",
+        include_str!("../templates/obligations_matrix.html"),
+    ),
+    (
+        "obligations_country.html",
+        include_str!("../templates/obligations_country.html"),
+    ),
+    (
+        "obligations_ratification.html",
+        include_str!("../templates/obligations_ratification.html"),
+    ),
+    (
+        "obligations_deadlines.html",
+        include_str!("../templates/obligations_deadlines.html"),
+    ),
+    (
+        "obligations_recommendations.html",
+        include_str!("../templates/obligations_recommendations.html"),
+    ),
+    (
+        "obligations_recommendation.html",
+        include_str!("../templates/obligations_recommendation.html"),
+    ),
+    (
+        "obligations_followup.html",
+        include_str!("../templates/obligations_followup.html"),
+    ),
     // -- violations (issue 4)
     // -- protection (issue 5)
     // -- search, dashboards, reports, portal (issue 6)

@@ -17,10 +17,22 @@ fn resolver() -> CountryResolver {
 
 #[test]
 fn entry_into_force_follows_the_final_clauses() {
-    assert_eq!(state_entry_into_force("CAT", d("2000-01-10")), d("2000-02-09"));
-    assert_eq!(state_entry_into_force("ICCPR", d("2000-01-10")), d("2000-04-10"));
-    assert_eq!(state_entry_into_force("ICMW", d("2000-01-10")), d("2000-05-01"));
-    assert_eq!(state_entry_into_force("ICMW", d("2000-10-10")), d("2001-02-01"));
+    assert_eq!(
+        state_entry_into_force("CAT", d("2000-01-10")),
+        d("2000-02-09")
+    );
+    assert_eq!(
+        state_entry_into_force("ICCPR", d("2000-01-10")),
+        d("2000-04-10")
+    );
+    assert_eq!(
+        state_entry_into_force("ICMW", d("2000-01-10")),
+        d("2000-05-01")
+    );
+    assert_eq!(
+        state_entry_into_force("ICMW", d("2000-10-10")),
+        d("2001-02-01")
+    );
 }
 
 #[test]
@@ -44,7 +56,10 @@ fn schedule_and_overdue() {
     assert_eq!(overdue_days(d("2024-02-20"), None, today), Some(10));
     assert_eq!(overdue_days(d("2024-03-01"), None, today), None);
     assert_eq!(overdue_days(d("2024-04-01"), None, today), None);
-    assert_eq!(overdue_days(d("2020-01-01"), Some(d("2021-01-01")), today), None);
+    assert_eq!(
+        overdue_days(d("2020-01-01"), Some(d("2021-01-01")), today),
+        None
+    );
     let s = report_schedule(d("2010-03-01"), 1, Some(4), d("2030-01-01"));
     assert_eq!(next_due(&s, 0).unwrap().number, 1);
     assert_eq!(next_due(&s, 2).unwrap().due, d("2019-03-01"));
@@ -53,24 +68,51 @@ fn schedule_and_overdue() {
 #[test]
 fn dates_before_adoption_are_refused() {
     let adopted = d("1984-12-10");
-    assert!(check_not_before("ratified", &PartialDate::parse("1983").unwrap(), adopted, "adoption").is_err());
+    assert!(check_not_before(
+        "ratified",
+        &PartialDate::parse("1983").unwrap(),
+        adopted,
+        "adoption"
+    )
+    .is_err());
     // A year that contains the adoption day may be right.
-    assert!(check_not_before("ratified", &PartialDate::parse("1984").unwrap(), adopted, "adoption").is_ok());
-    assert!(check_not_before("ratified", &PartialDate::parse("1986-06-01").unwrap(), adopted, "adoption").is_ok());
+    assert!(check_not_before(
+        "ratified",
+        &PartialDate::parse("1984").unwrap(),
+        adopted,
+        "adoption"
+    )
+    .is_ok());
+    assert!(check_not_before(
+        "ratified",
+        &PartialDate::parse("1986-06-01").unwrap(),
+        adopted,
+        "adoption"
+    )
+    .is_ok());
     assert!(check_not_before("ratified", &PartialDate::UNKNOWN, adopted, "adoption").is_ok());
 }
 
 #[test]
 fn procedures_are_accepted_by_protocol_or_declaration() {
-    let cat22 = COMPLAINT_PROCEDURES.iter().find(|p| p.label == "CAT art. 22").unwrap();
+    let cat22 = COMPLAINT_PROCEDURES
+        .iter()
+        .find(|p| p.label == "CAT art. 22")
+        .unwrap();
     assert_eq!(acceptance(cat22, true, None), Acceptance::Unknown);
     assert_eq!(acceptance(cat22, true, Some(true)), Acceptance::Accepted);
-    assert_eq!(acceptance(cat22, false, Some(true)), Acceptance::NotAccepted);
+    assert_eq!(
+        acceptance(cat22, false, Some(true)),
+        Acceptance::NotAccepted
+    );
     let op1 = &COMPLAINT_PROCEDURES[0];
     assert_eq!(acceptance(op1, true, None), Acceptance::Accepted);
     let cat20 = &INQUIRY_PROCEDURES[0];
     assert_eq!(acceptance(cat20, true, None), Acceptance::Accepted);
-    assert_eq!(acceptance(cat20, true, Some(false)), Acceptance::NotAccepted);
+    assert_eq!(
+        acceptance(cat20, true, Some(false)),
+        Acceptance::NotAccepted
+    );
 }
 
 #[test]
@@ -94,7 +136,10 @@ fn country_names_resolve_with_variants() {
         ("Sao Tome & Principe", "STP"),
         ("Guinea Bissau", "GNB"),
         ("United Kingdom", "GBR"),
-        ("United Kingdom of Great Britain and Northern Ireland", "GBR"),
+        (
+            "United Kingdom of Great Britain and Northern Ireland",
+            "GBR",
+        ),
         ("United States", "USA"),
         ("Swaziland", "SWZ"),
         ("Palestine", "PSE"),
@@ -115,7 +160,10 @@ fn country_names_resolve_with_variants() {
     }
     assert_eq!(r.resolve("Atlantis"), None);
     assert!(is_unknown_marker("&#40;Unknown&#41;"));
-    assert_eq!(decode_entities("a &amp; b &#40;x&#41; &bogus"), "a & b (x) &bogus");
+    assert_eq!(
+        decode_entities("a &amp; b &#40;x&#41; &bogus"),
+        "a & b (x) &bogus"
+    );
 }
 
 #[test]
@@ -131,12 +179,21 @@ fn latin1_and_line_ends_are_accepted() {
 #[test]
 fn loose_dates() {
     assert_eq!(parse_loose_date("43798").unwrap().to_string(), "2019-11-29");
-    assert_eq!(parse_loose_date("29/11/2019").unwrap().to_string(), "2019-11-29");
-    assert_eq!(parse_loose_date("2019-11-29T00:00:00").unwrap().to_string(), "2019-11-29");
+    assert_eq!(
+        parse_loose_date("29/11/2019").unwrap().to_string(),
+        "2019-11-29"
+    );
+    assert_eq!(
+        parse_loose_date("2019-11-29T00:00:00").unwrap().to_string(),
+        "2019-11-29"
+    );
     assert_eq!(parse_loose_date("2019").unwrap().to_string(), "2019");
     assert!(parse_loose_date("31/02/2019").is_err());
     assert!(parse_loose_date("soon").is_err());
-    assert_eq!(sdg_code("1.4 - Equal rights to economic resources").as_deref(), Some("1.4"));
+    assert_eq!(
+        sdg_code("1.4 - Equal rights to economic resources").as_deref(),
+        Some("1.4")
+    );
     assert_eq!(sdg_code("16.a - x").as_deref(), Some("16.a"));
     assert_eq!(split_multi("- Women\n- Children\n"), ["Women", "Children"]);
 }
@@ -180,7 +237,10 @@ fn upr_info_rows_parse_and_bad_rows_name_row_and_field() {
     );
     // Keys are stable across parses.
     assert_eq!(parse_upr_info(&t, &r).records[0].key, a.key);
-    assert_eq!(parse_upr_info(&t, &r).records[0].content_hash(), a.content_hash());
+    assert_eq!(
+        parse_upr_info(&t, &r).records[0].content_hash(),
+        a.content_hash()
+    );
 }
 
 #[test]
@@ -209,7 +269,12 @@ fn uhri_rows_parse() {
     let fields: Vec<&str> = p.rejected.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
         fields,
-        ["OHCHR Annotation Id", "Reccomending Body", "Countries Concerned", "Document Publication Date"]
+        [
+            "OHCHR Annotation Id",
+            "Reccomending Body",
+            "Countries Concerned",
+            "Document Publication Date"
+        ]
     );
     // Lines of the file: the first record spans two lines.
     assert!(p.rejected.iter().all(|e| e.line == 5), "{:?}", p.rejected);
@@ -222,15 +287,26 @@ fn generic_mapping() {
         "[columns]\ntext = \"Rec\"\ncountry = \"State\"\nkey = \"ID\"\nthemes = \"Themes\"\n[defaults]\nbody = \"CCPR\"\nseparator = \";\"\n",
     )
     .unwrap();
-    let t = table("ID,State,Rec,Themes\n1,Kenya,Do A,Torture; Detention\n1,Kenya,Do B,\n2,Nowhere,Do C,\n");
+    let t = table(
+        "ID,State,Rec,Themes\n1,Kenya,Do A,Torture; Detention\n1,Kenya,Do B,\n2,Nowhere,Do C,\n",
+    );
     let p = parse_generic(&t, &m, &r);
     assert_eq!(p.records.len(), 1);
     assert_eq!(p.records[0].themes, ["Torture", "Detention"]);
     assert_eq!(p.records[0].body, "CCPR");
-    assert_eq!(p.rejected[0].to_string(), "row 3, field ID: duplicate key, first at row 2");
-    assert_eq!(p.rejected[1].to_string(), "row 4, field State: unknown country \"Nowhere\"");
+    assert_eq!(
+        p.rejected[0].to_string(),
+        "row 3, field ID: duplicate key, first at row 2"
+    );
+    assert_eq!(
+        p.rejected[1].to_string(),
+        "row 4, field State: unknown country \"Nowhere\""
+    );
     assert!(Mapping::parse("[columns]\ntext = \"x\"\n").is_err());
-    assert!(Mapping::parse("[columns]\ntext = \"x\"\ncountry = \"y\"\nbogus = \"z\"\n[defaults]\nbody=\"UPR\"\n").is_err());
+    assert!(Mapping::parse(
+        "[columns]\ntext = \"x\"\ncountry = \"y\"\nbogus = \"z\"\n[defaults]\nbody=\"UPR\"\n"
+    )
+    .is_err());
     // A missing column is named.
     let t = table("State,Other\nKenya,x\n");
     let p = parse_generic(&t, &m, &r);
@@ -249,13 +325,19 @@ fn statuses_and_cycles() {
     for s in ImplementationStatus::ALL {
         assert_eq!(ImplementationStatus::parse(s.as_str()), Some(s));
     }
-    assert_eq!(ImplementationStatus::parse("In progress"), Some(ImplementationStatus::InProgress));
+    assert_eq!(
+        ImplementationStatus::parse("In progress"),
+        Some(ImplementationStatus::InProgress)
+    );
     assert_eq!(upr_cycle(12), 1);
     assert_eq!(upr_cycle(13), 2);
     assert_eq!(upr_cycle(26), 2);
     assert_eq!(upr_cycle(27), 3);
     assert_eq!(upr_cycle(41), 4);
-    assert_eq!(body_mechanism("SR on torture").unwrap().0, Mechanism::SpecialProcedure);
+    assert_eq!(
+        body_mechanism("SR on torture").unwrap().0,
+        Mechanism::SpecialProcedure
+    );
     assert_eq!(body_mechanism("ccpr").unwrap().1, "CCPR");
     assert!(body_mechanism("ACHPR").is_none());
 }

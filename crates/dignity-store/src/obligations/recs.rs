@@ -46,7 +46,10 @@ const COLS: &str = "r.id, r.rec_key, r.mechanism, r.body, r.upr_cycle, r.session
     r.status_public, r.status_internal, r.updated_at";
 
 fn lines(s: String) -> Vec<String> {
-    s.lines().filter(|l| !l.is_empty()).map(String::from).collect()
+    s.lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn from_row(r: &AnyRow, staff: bool) -> Recommendation {
@@ -102,7 +105,11 @@ fn check(records: &[RecInput], countries: &HashSet<String>) -> Vec<RowError> {
             ));
         }
         if !countries.contains(&r.iso3) {
-            errs.push(RowError::new(r.line, "country", format!("unknown country {:?}", r.iso3)));
+            errs.push(RowError::new(
+                r.line,
+                "country",
+                format!("unknown country {:?}", r.iso3),
+            ));
         }
         if let Some(c) = &r.recommending_iso3 {
             if !countries.contains(c) {
@@ -123,7 +130,11 @@ fn check(records: &[RecInput], countries: &HashSet<String>) -> Vec<RowError> {
 fn tags(r: &RecInput) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for (kind, list) in [("theme", &r.themes), ("affected", &r.affected), ("sdg", &r.sdgs)] {
+    for (kind, list) in [
+        ("theme", &r.themes),
+        ("affected", &r.affected),
+        ("sdg", &r.sdgs),
+    ] {
         for v in list {
             let v = v.trim().to_string();
             if !v.is_empty() && seen.insert((kind, v.clone())) {
@@ -154,7 +165,12 @@ pub async fn import(
         .collect();
     rejected.extend(check(&records, &countries));
     let mut summary = ImportSummary {
-        read: records.len() + rejected.iter().map(|e| e.line).collect::<HashSet<_>>().len(),
+        read: records.len()
+            + rejected
+                .iter()
+                .map(|e| e.line)
+                .collect::<HashSet<_>>()
+                .len(),
         dry_run,
         ..Default::default()
     };
@@ -166,10 +182,11 @@ pub async fn import(
     let mut existing: HashMap<String, (i64, String)> = HashMap::new();
     let sources: HashSet<&str> = records.iter().map(|r| r.source.as_str()).collect();
     for src in sources {
-        for r in sqlx::query("SELECT rec_key, id, content_hash FROM recommendations WHERE source = $1")
-            .bind(src)
-            .fetch_all(store.pool())
-            .await?
+        for r in
+            sqlx::query("SELECT rec_key, id, content_hash FROM recommendations WHERE source = $1")
+                .bind(src)
+                .fetch_all(store.pool())
+                .await?
         {
             existing.insert(r.get(0), (r.get(1), r.get(2)));
         }
@@ -272,11 +289,14 @@ pub async fn import(
             serde_json::json!({ "source": r.source }),
         );
         done += 1;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             progress(done);
         }
     }
     tx.commit().await?;
+    if summary.created + summary.updated > 1000 {
+        analyze(store).await?;
+    }
     progress(records.len());
     Ok(summary)
 }
@@ -339,7 +359,10 @@ pub async fn create(tx: &mut WriteTx, mut r: RecInput) -> Result<i64> {
         .await?
         .is_some();
     if !ok {
-        return Err(StoreError::invalid("iso3", format!("unknown country {:?}", r.iso3)));
+        return Err(StoreError::invalid(
+            "iso3",
+            format!("unknown country {:?}", r.iso3),
+        ));
     }
     let h = r.content_hash();
     let at = now();
@@ -405,19 +428,34 @@ pub struct NewRecommendation {
 
 impl NewRecommendation {
     pub fn into_input(self) -> Result<RecInput> {
-        let (mechanism, body) = dignity_core::obligations::body_mechanism(&self.body)
-            .ok_or_else(|| StoreError::invalid("body", format!("unknown mechanism {:?}", self.body)))?;
-        let date = PartialDate::parse(&self.date).map_err(|e| StoreError::invalid("date", e.to_string()))?;
-        let position = match self.position.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            None => None,
-            Some(p) => Some(Position::parse(p).ok_or_else(|| StoreError::invalid("position", "expected supported or noted"))?),
-        };
+        let (mechanism, body) =
+            dignity_core::obligations::body_mechanism(&self.body).ok_or_else(|| {
+                StoreError::invalid("body", format!("unknown mechanism {:?}", self.body))
+            })?;
+        let date = PartialDate::parse(&self.date)
+            .map_err(|e| StoreError::invalid("date", e.to_string()))?;
+        let position =
+            match self
+                .position
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                None => None,
+                Some(p) => Some(Position::parse(p).ok_or_else(|| {
+                    StoreError::invalid("position", "expected supported or noted")
+                })?),
+            };
         Ok(RecInput {
             key: String::new(),
             mechanism,
             body,
             upr_cycle: if mechanism == Mechanism::Upr {
-                self.session.trim().parse().ok().map(dignity_core::obligations::upr_cycle)
+                self.session
+                    .trim()
+                    .parse()
+                    .ok()
+                    .map(dignity_core::obligations::upr_cycle)
             } else {
                 None
             },
@@ -426,7 +464,10 @@ impl NewRecommendation {
             paragraph: self.paragraph.trim().into(),
             date,
             iso3: self.iso3.trim().to_ascii_uppercase(),
-            recommending_iso3: self.recommending_iso3.map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()),
+            recommending_iso3: self
+                .recommending_iso3
+                .map(|s| s.trim().to_ascii_uppercase())
+                .filter(|s| !s.is_empty()),
             kind: match self.kind.as_deref() {
                 Some("observation") => "observation".into(),
                 _ => "recommendation".into(),
@@ -480,8 +521,16 @@ impl RecFilter {
     }
     pub fn is_empty(&self) -> bool {
         [
-            &self.country, &self.q, &self.mechanism, &self.body, &self.from, &self.theme, &self.affected,
-            &self.sdg, &self.position, &self.status,
+            &self.country,
+            &self.q,
+            &self.mechanism,
+            &self.body,
+            &self.from,
+            &self.theme,
+            &self.affected,
+            &self.sdg,
+            &self.position,
+            &self.status,
         ]
         .iter()
         .all(|v| Self::s(v).is_none())
@@ -525,7 +574,12 @@ enum Bind {
 /// The full-text condition on `alias.text`, bound at `$n`, and the value to bind; kept
 /// behind this function so that the search engine can be swapped (SQLite FTS5,
 /// PostgreSQL tsvector today).
-pub fn fulltext_condition(backend: Backend, alias: &str, n: usize, q: &str) -> Option<(String, String)> {
+pub fn fulltext_condition(
+    backend: Backend,
+    alias: &str,
+    n: usize,
+    q: &str,
+) -> Option<(String, String)> {
     let words: Vec<String> = q
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -550,27 +604,63 @@ pub fn fulltext_condition(backend: Backend, alias: &str, n: usize, q: &str) -> O
 fn where_clause(store: &Store, staff: bool, f: &RecFilter) -> (String, Vec<Bind>) {
     let mut conds: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
-    let status_col = if staff { "r.status_internal" } else { "r.status_public" };
+    let status_col = if staff {
+        "r.status_internal"
+    } else {
+        "r.status_public"
+    };
     let eq = |conds: &mut Vec<String>, binds: &mut Vec<Bind>, col: &str, v: Option<&str>| {
         if let Some(v) = v {
             binds.push(Bind::S(v.to_string()));
             conds.push(format!("{col} = ${}", binds.len()));
         }
     };
-    eq(&mut conds, &mut binds, "r.iso3", RecFilter::s(&f.country).map(|s| s.to_ascii_uppercase()).as_deref());
-    eq(&mut conds, &mut binds, "r.mechanism", RecFilter::s(&f.mechanism));
+    eq(
+        &mut conds,
+        &mut binds,
+        "r.iso3",
+        RecFilter::s(&f.country)
+            .map(|s| s.to_ascii_uppercase())
+            .as_deref(),
+    );
+    eq(
+        &mut conds,
+        &mut binds,
+        "r.mechanism",
+        RecFilter::s(&f.mechanism),
+    );
     eq(&mut conds, &mut binds, "r.body", RecFilter::s(&f.body));
-    eq(&mut conds, &mut binds, "r.recommending_iso3", RecFilter::s(&f.from).map(|s| s.to_ascii_uppercase()).as_deref());
-    eq(&mut conds, &mut binds, "r.position", RecFilter::s(&f.position));
+    eq(
+        &mut conds,
+        &mut binds,
+        "r.recommending_iso3",
+        RecFilter::s(&f.from)
+            .map(|s| s.to_ascii_uppercase())
+            .as_deref(),
+    );
+    eq(
+        &mut conds,
+        &mut binds,
+        "r.position",
+        RecFilter::s(&f.position),
+    );
     if let Some(s) = RecFilter::s(&f.status) {
-        binds.push(Bind::S(if s == "none" { String::new() } else { s.to_string() }));
+        binds.push(Bind::S(if s == "none" {
+            String::new()
+        } else {
+            s.to_string()
+        }));
         conds.push(format!("{status_col} = ${}", binds.len()));
     }
     if let Some(c) = f.cycle {
         binds.push(Bind::I(c));
         conds.push(format!("r.upr_cycle = ${}", binds.len()));
     }
-    for (kind, v) in [("theme", &f.theme), ("affected", &f.affected), ("sdg", &f.sdg)] {
+    for (kind, v) in [
+        ("theme", &f.theme),
+        ("affected", &f.affected),
+        ("sdg", &f.sdg),
+    ] {
         if let Some(v) = RecFilter::s(v) {
             binds.push(Bind::S(v.to_string()));
             conds.push(format!(
@@ -606,6 +696,34 @@ fn bind_all<'q>(
     q
 }
 
+/// Totals and facet counts of recent searches, valid while nothing was written: the key
+/// is the store, the reader's class and the filter; the value carries the audit sequence
+/// number it was computed at (every write moves it, on every process sharing the database).
+type CountCache = std::sync::Mutex<HashMap<String, (i64, i64, Option<Facets>)>>;
+fn cache() -> &'static CountCache {
+    static C: std::sync::OnceLock<CountCache> = std::sync::OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+async fn write_seq(store: &Store) -> Result<i64> {
+    Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+        .fetch_one(store.pool())
+        .await?
+        .get(0))
+}
+
+/// Refresh the planner's statistics after a large import (SQLite has none until asked).
+pub async fn analyze(store: &Store) -> Result<()> {
+    let stmts: &[&str] = match store.backend() {
+        Backend::Sqlite => &["ANALYZE"],
+        Backend::Postgres => &["ANALYZE recommendations", "ANALYZE recommendation_tags"],
+    };
+    for s in stmts {
+        sqlx::query(s).execute(store.pool()).await?;
+    }
+    Ok(())
+}
+
 /// Search recommendations; with `facets`, also count the values of every facet over
 /// the same filtered set.
 pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -> Result<RecPage> {
@@ -613,10 +731,44 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
     let (w, binds) = where_clause(store, staff, f);
     let per_page = f.per_page.unwrap_or(50).clamp(1, 200);
     let page = f.page.unwrap_or(1).max(1);
-    let total: i64 = bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM recommendations r WHERE {w}")), &binds)
-        .fetch_one(store.pool())
-        .await?
-        .get(0);
+    let key = format!(
+        "{}|{staff}|{w}|{}",
+        store.data_dir().display(),
+        binds
+            .iter()
+            .map(|b| match b {
+                Bind::S(s) => s.clone(),
+                Bind::I(i) => i.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    );
+    let seq = write_seq(store).await?;
+    let cached = cache()
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&key).cloned())
+        .filter(|(s, _, fc)| *s == seq && (!facets || fc.is_some()));
+    let has_text = RecFilter::s(&f.q).is_some();
+    let (total, cached_facets) = match cached {
+        Some((_, total, fc)) => (total, fc),
+        // A text query: one pass over the matching rows gives the total and the facets
+        // (the full-text index is read twice instead of once per facet).
+        None if has_text && facets => {
+            let (total, fc) = facets_in_one_pass(store, staff, &w, &binds).await?;
+            (total, Some(fc))
+        }
+        None => {
+            let total: i64 = bind_all(
+                sqlx::query(&format!("SELECT COUNT(*) FROM recommendations r WHERE {w}")),
+                &binds,
+            )
+            .fetch_one(store.pool())
+            .await?
+            .get(0);
+            (total, None)
+        }
+    };
     let sql = format!(
         "SELECT {COLS} FROM recommendations r WHERE {w} ORDER BY r.rec_date DESC, r.id DESC LIMIT {per_page} OFFSET {}",
         (page - 1) * per_page
@@ -627,11 +779,21 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
         .iter()
         .map(|r| from_row(r, staff))
         .collect();
-    let facets = if facets {
-        Some(facet_counts(store, staff, &w, &binds).await?)
-    } else {
-        None
+    let facets = match (facets, cached_facets) {
+        (false, _) => None,
+        (true, Some(fc)) => Some(fc),
+        (true, None) => Some(facet_counts(store, staff, &w, &binds).await?),
     };
+    if let Ok(mut c) = cache().lock() {
+        if c.len() > 2000 {
+            c.clear();
+        }
+        let keep = facets.clone().or_else(|| {
+            c.get(&key)
+                .and_then(|e| (e.0 == seq).then(|| e.2.clone()).flatten())
+        });
+        c.insert(key, (seq, total, keep));
+    }
     Ok(RecPage {
         total,
         page,
@@ -641,8 +803,84 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
     })
 }
 
+fn top(m: HashMap<String, i64>) -> Vec<FacetValue> {
+    let mut v: Vec<FacetValue> = m
+        .into_iter()
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(value, count)| FacetValue { value, count })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    v.truncate(60);
+    v
+}
+
+async fn facets_in_one_pass(
+    store: &Store,
+    staff: bool,
+    w: &str,
+    binds: &[Bind],
+) -> Result<(i64, Facets)> {
+    let status_col = if staff {
+        "r.status_internal"
+    } else {
+        "r.status_public"
+    };
+    let rows = bind_all(
+        sqlx::query(&format!(
+            "SELECT r.mechanism, r.body, r.iso3, COALESCE(r.recommending_iso3, ''), r.position, {status_col} FROM recommendations r WHERE {w}"
+        )),
+        binds,
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut maps: Vec<HashMap<String, i64>> = vec![HashMap::new(); 6];
+    for r in &rows {
+        for (i, m) in maps.iter_mut().enumerate() {
+            let mut v: String = r.get(i);
+            if i == 5 && v.is_empty() {
+                v = "none".into();
+            }
+            *m.entry(v).or_default() += 1;
+        }
+    }
+    let total = rows.len() as i64;
+    drop(rows);
+    let mut tags: HashMap<String, HashMap<String, i64>> = HashMap::new();
+    for r in bind_all(
+        sqlx::query(&format!(
+            "SELECT t.kind, t.value FROM recommendation_tags t WHERE t.rec_id IN (SELECT r.id FROM recommendations r WHERE {w})"
+        )),
+        binds,
+    )
+    .fetch_all(store.pool())
+    .await?
+    {
+        *tags.entry(r.get(0)).or_default().entry(r.get(1)).or_default() += 1;
+    }
+    let mut it = maps.into_iter();
+    let mut next = || top(it.next().unwrap_or_default());
+    Ok((
+        total,
+        Facets {
+            mechanism: next(),
+            body: next(),
+            country: next(),
+            from: next(),
+            position: next(),
+            status: next(),
+            theme: top(tags.remove("theme").unwrap_or_default()),
+            affected: top(tags.remove("affected").unwrap_or_default()),
+            sdg: top(tags.remove("sdg").unwrap_or_default()),
+        },
+    ))
+}
+
 async fn facet_counts(store: &Store, staff: bool, w: &str, binds: &[Bind]) -> Result<Facets> {
-    let status_col = if staff { "r.status_internal" } else { "r.status_public" };
+    let status_col = if staff {
+        "r.status_internal"
+    } else {
+        "r.status_public"
+    };
     let col = |c: &str| {
         format!("SELECT COALESCE({c}, ''), COUNT(*) FROM recommendations r WHERE {w} GROUP BY {c} ORDER BY COUNT(*) DESC LIMIT 60")
     };
@@ -693,15 +931,22 @@ async fn facet_counts(store: &Store, staff: bool, w: &str, binds: &[Bind]) -> Re
 
 /// One recommendation.
 pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Option<Recommendation>> {
-    Ok(sqlx::query(&format!("SELECT {COLS} FROM recommendations r WHERE r.id = $1"))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .map(|r| from_row(&r, actor.is_staff())))
+    Ok(sqlx::query(&format!(
+        "SELECT {COLS} FROM recommendations r WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .map(|r| from_row(&r, actor.is_staff())))
 }
 
 /// Counts of one State's recommendations by a column (`body`, `position`, status).
-pub async fn counts_by(store: &Store, actor: &Actor, iso3: &str, what: &str) -> Result<Vec<FacetValue>> {
+pub async fn counts_by(
+    store: &Store,
+    actor: &Actor,
+    iso3: &str,
+    what: &str,
+) -> Result<Vec<FacetValue>> {
     let f = RecFilter {
         country: Some(iso3.into()),
         ..Default::default()
@@ -750,5 +995,8 @@ pub async fn counts_by(store: &Store, actor: &Actor, iso3: &str, what: &str) -> 
 
 /// Known implementation statuses, for forms.
 pub fn statuses() -> Vec<&'static str> {
-    ImplementationStatus::ALL.iter().map(|s| s.as_str()).collect()
+    ImplementationStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
 }

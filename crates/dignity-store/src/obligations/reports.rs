@@ -87,7 +87,8 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
             if let Ok(pd) = PartialDate::parse(&r.consent) {
                 approximate = pd.precision() != dignity_core::Precision::Exact;
                 if let Some(c) = pd.earliest() {
-                    let eif = rules::state_entry_into_force(&inst.code, c.max(inst.entry_into_force));
+                    let eif =
+                        rules::state_entry_into_force(&inst.code, c.max(inst.entry_into_force));
                     let eif = eif.max(inst.entry_into_force);
                     schedule = rules::report_schedule(
                         eif,
@@ -109,7 +110,10 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
             .max()
             .unwrap_or(0);
         for n in 1..=max_n {
-            let computed = schedule.iter().find(|s| s.number as i64 == n).map(|s| s.due);
+            let computed = schedule
+                .iter()
+                .find(|s| s.number as i64 == n)
+                .map(|s| s.due);
             let rec = mine.iter().find(|x| x.get::<i64, _>(1) == n);
             let g = |i: usize| rec.map(|x| x.get::<String, _>(i)).unwrap_or_default();
             let due = if g(2).is_empty() {
@@ -118,7 +122,13 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
                 g(2)
             };
             let submitted = g(3);
-            let overdue = date_of(&due).and_then(|d| rules::overdue_days(d, date_of(&submitted).or_else(|| (!submitted.is_empty()).then_some(d)), today));
+            let overdue = date_of(&due).and_then(|d| {
+                rules::overdue_days(
+                    d,
+                    date_of(&submitted).or_else(|| (!submitted.is_empty()).then_some(d)),
+                    today,
+                )
+            });
             out.push(Report {
                 instrument: r.instrument.clone(),
                 body: inst.monitoring_body.code.clone(),
@@ -183,24 +193,46 @@ pub async fn set_report(
     let store = tx.store().clone();
     let rats = ratifications(&store, iso3).await?;
     let Some(r) = rats.iter().find(|r| r.instrument == instrument) else {
-        return Err(StoreError::invalid("instrument", format!("unknown instrument {instrument:?}")));
+        return Err(StoreError::invalid(
+            "instrument",
+            format!("unknown instrument {instrument:?}"),
+        ));
     };
     if !super::country_exists(&store, iso3).await? {
-        return Err(StoreError::invalid("iso3", format!("unknown country {iso3:?}")));
+        return Err(StoreError::invalid(
+            "iso3",
+            format!("unknown country {iso3:?}"),
+        ));
     }
     if input.number < 1 || input.number > 100 {
-        return Err(StoreError::invalid("number", "1 for the initial report, 2, 3, … for periodic reports"));
+        return Err(StoreError::invalid(
+            "number",
+            "1 for the initial report, 2, 3, … for periodic reports",
+        ));
     }
-    for (field, v) in [("due_date", &input.due_date), ("submitted", &input.submitted)] {
+    for (field, v) in [
+        ("due_date", &input.due_date),
+        ("submitted", &input.submitted),
+    ] {
         if !v.trim().is_empty() && date_of(v.trim()).is_none() {
-            return Err(StoreError::invalid(field, format!("expected a date YYYY-MM-DD, got {v:?}")));
+            return Err(StoreError::invalid(
+                field,
+                format!("expected a date YYYY-MM-DD, got {v:?}"),
+            ));
         }
     }
-    if let (Some(sub), Ok(consent)) = (date_of(input.submitted.trim()), PartialDate::parse(&r.consent)) {
+    if let (Some(sub), Ok(consent)) = (
+        date_of(input.submitted.trim()),
+        PartialDate::parse(&r.consent),
+    ) {
         if r.status != "party" && r.status != "denounced" {
-            return Err(StoreError::invalid("submitted", format!("{iso3} is not a party to {instrument}")));
+            return Err(StoreError::invalid(
+                "submitted",
+                format!("{iso3} is not a party to {instrument}"),
+            ));
         }
-        if consent.earliest().is_some_and(|c| sub < c) && consent.latest().is_some_and(|c| sub < c) {
+        if consent.earliest().is_some_and(|c| sub < c) && consent.latest().is_some_and(|c| sub < c)
+        {
             return Err(StoreError::invalid(
                 "submitted",
                 format!("submitted {sub}, before the ratification ({consent})"),
@@ -268,15 +300,22 @@ pub async fn upsert_mandate(
     established: &str,
 ) -> Result<i64> {
     if code.trim().is_empty() || name.trim().is_empty() {
-        return Err(StoreError::invalid("code", "a mandate needs a code and a name"));
+        return Err(StoreError::invalid(
+            "code",
+            "a mandate needs a code and a name",
+        ));
     }
     if !["thematic", "country"].contains(&kind) {
         return Err(StoreError::invalid("kind", "thematic or country"));
     }
     if kind == "country" && iso3.is_none() {
-        return Err(StoreError::invalid("iso3", "a country mandate needs its country"));
+        return Err(StoreError::invalid(
+            "iso3",
+            "a country mandate needs its country",
+        ));
     }
-    PartialDate::parse(established).map_err(|e| StoreError::invalid("established", e.to_string()))?;
+    PartialDate::parse(established)
+        .map_err(|e| StoreError::invalid("established", e.to_string()))?;
     let id: i64 = sqlx::query(
         "INSERT INTO sp_mandates (code, name, kind, iso3, established) VALUES ($1,$2,$3,$4,$5) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, iso3 = excluded.iso3, \
@@ -296,12 +335,25 @@ pub async fn upsert_mandate(
         e => e,
     })?
     .get(0);
-    tx.audit("mandate.update", "sp_mandate", &id.to_string(), None, None, serde_json::json!({ "code": code }));
+    tx.audit(
+        "mandate.update",
+        "sp_mandate",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "code": code }),
+    );
     Ok(id)
 }
 
 /// Add a mandate holder (audited).
-pub async fn add_holder(tx: &mut WriteTx, mandate_id: i64, name: &str, start: &str, end: &str) -> Result<()> {
+pub async fn add_holder(
+    tx: &mut WriteTx,
+    mandate_id: i64,
+    name: &str,
+    start: &str,
+    end: &str,
+) -> Result<()> {
     for (f, v) in [("start_date", start), ("end_date", end)] {
         PartialDate::parse(v).map_err(|e| StoreError::invalid(f, e.to_string()))?;
     }
@@ -312,17 +364,28 @@ pub async fn add_holder(tx: &mut WriteTx, mandate_id: i64, name: &str, start: &s
         .bind(end.trim())
         .execute(tx.conn())
         .await?;
-    tx.audit("mandate.holder_add", "sp_mandate", &mandate_id.to_string(), None, None, serde_json::json!({}));
+    tx.audit(
+        "mandate.holder_add",
+        "sp_mandate",
+        &mandate_id.to_string(),
+        None,
+        None,
+        serde_json::json!({}),
+    );
     Ok(())
 }
 
 pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
-    let rows = sqlx::query("SELECT id, code, name, kind, iso3, established FROM sp_mandates ORDER BY kind DESC, name")
-        .fetch_all(store.pool())
-        .await?;
-    let holders = sqlx::query("SELECT mandate_id, name, start_date, end_date FROM sp_mandate_holders ORDER BY start_date")
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, code, name, kind, iso3, established FROM sp_mandates ORDER BY kind DESC, name",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let holders = sqlx::query(
+        "SELECT mandate_id, name, start_date, end_date FROM sp_mandate_holders ORDER BY start_date",
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -337,7 +400,11 @@ pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
                 holders: holders
                     .iter()
                     .filter(|h| h.get::<i64, _>(0) == id)
-                    .map(|h| MandateHolder { name: h.get(1), start_date: h.get(2), end_date: h.get(3) })
+                    .map(|h| MandateHolder {
+                        name: h.get(1),
+                        start_date: h.get(2),
+                        end_date: h.get(3),
+                    })
                     .collect(),
             }
         })
@@ -369,7 +436,13 @@ pub struct Visit {
     pub note: String,
 }
 
-pub const VISIT_STATUSES: [&str; 5] = ["requested", "accepted", "completed", "declined", "postponed"];
+pub const VISIT_STATUSES: [&str; 5] = [
+    "requested",
+    "accepted",
+    "completed",
+    "declined",
+    "postponed",
+];
 
 /// Record a country visit (audited).
 pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
@@ -377,19 +450,32 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
         return Err(StoreError::invalid("status", VISIT_STATUSES.join(", ")));
     }
     let mut dates = Vec::new();
-    for (f, d) in [("requested", &v.requested), ("accepted", &v.accepted), ("visit_start", &v.visit_start), ("visit_end", &v.visit_end)] {
+    for (f, d) in [
+        ("requested", &v.requested),
+        ("accepted", &v.accepted),
+        ("visit_start", &v.visit_start),
+        ("visit_end", &v.visit_end),
+    ] {
         dates.push(PartialDate::parse(d).map_err(|e| StoreError::invalid(f, e.to_string()))?);
     }
     if let (Some(s), Some(e)) = (dates[2].earliest(), dates[3].latest()) {
         if e < s {
-            return Err(StoreError::invalid("visit_end", "the visit ends before it starts"));
+            return Err(StoreError::invalid(
+                "visit_end",
+                "the visit ends before it starts",
+            ));
         }
     }
     let m = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
         .bind(v.mandate_code.trim())
         .fetch_optional(tx.conn())
         .await?
-        .ok_or_else(|| StoreError::invalid("mandate_code", format!("unknown mandate {:?}", v.mandate_code)))?;
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "mandate_code",
+                format!("unknown mandate {:?}", v.mandate_code),
+            )
+        })?;
     let mid: i64 = m.get(0);
     let id: i64 = sqlx::query(
         "INSERT INTO sp_visits (mandate_id, iso3, status, requested, accepted, visit_start, visit_end, report_symbol, note, updated_at) \
@@ -412,8 +498,14 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
         e => e,
     })?
     .get(0);
-    tx.audit("visit.create", "sp_visit", &id.to_string(), None, Some(&serde_json::to_value(v).unwrap_or_default()),
-        serde_json::json!({ "iso3": iso3, "mandate": v.mandate_code, "status": v.status }));
+    tx.audit(
+        "visit.create",
+        "sp_visit",
+        &id.to_string(),
+        None,
+        Some(&serde_json::to_value(v).unwrap_or_default()),
+        serde_json::json!({ "iso3": iso3, "mandate": v.mandate_code, "status": v.status }),
+    );
     Ok(id)
 }
 
@@ -443,10 +535,15 @@ pub async fn visits(store: &Store, iso3: &str) -> Result<Vec<Visit>> {
 }
 
 /// Set or clear the standing invitation of a State (audited).
-pub async fn set_standing_invitation(tx: &mut WriteTx, iso3: &str, since: Option<&str>) -> Result<()> {
+pub async fn set_standing_invitation(
+    tx: &mut WriteTx,
+    iso3: &str,
+    since: Option<&str>,
+) -> Result<()> {
     match since {
         Some(s) => {
-            let d = PartialDate::parse(s).map_err(|e| StoreError::invalid("since", e.to_string()))?;
+            let d =
+                PartialDate::parse(s).map_err(|e| StoreError::invalid("since", e.to_string()))?;
             sqlx::query(
                 "INSERT INTO sp_standing_invitations (iso3, since) VALUES ($1, $2) ON CONFLICT (iso3) DO UPDATE SET since = excluded.since",
             )
@@ -463,16 +560,25 @@ pub async fn set_standing_invitation(tx: &mut WriteTx, iso3: &str, since: Option
                 .await?;
         }
     }
-    tx.audit("invitation.update", "sp_invitation", iso3, None, None, serde_json::json!({ "standing": since.is_some() }));
+    tx.audit(
+        "invitation.update",
+        "sp_invitation",
+        iso3,
+        None,
+        None,
+        serde_json::json!({ "standing": since.is_some() }),
+    );
     Ok(())
 }
 
 pub async fn standing_invitation(store: &Store, iso3: &str) -> Result<Option<String>> {
-    Ok(sqlx::query("SELECT since FROM sp_standing_invitations WHERE iso3 = $1")
-        .bind(iso3)
-        .fetch_optional(store.pool())
-        .await?
-        .map(|r| r.get(0)))
+    Ok(
+        sqlx::query("SELECT since FROM sp_standing_invitations WHERE iso3 = $1")
+            .bind(iso3)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
 }
 
 /// A communication of a special procedure to a State; the reply clock lives with the
@@ -512,7 +618,14 @@ pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) 
     .fetch_one(tx.conn())
     .await?
     .get(0);
-    tx.audit("communication.create", "sp_communication", &id.to_string(), None, None, serde_json::json!({ "iso3": iso3 }));
+    tx.audit(
+        "communication.create",
+        "sp_communication",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "iso3": iso3 }),
+    );
     Ok(id)
 }
 

@@ -57,10 +57,16 @@ pub async fn create_cluster(
         return Err(StoreError::invalid("name", "must not be empty"));
     }
     if !["theme", "affected", "sdg", "manual"].contains(&basis) {
-        return Err(StoreError::invalid("basis", "theme, affected, sdg or manual"));
+        return Err(StoreError::invalid(
+            "basis",
+            "theme, affected, sdg or manual",
+        ));
     }
     if basis != "manual" && value.trim().is_empty() {
-        return Err(StoreError::invalid("basis_value", "which theme, group or SDG target"));
+        return Err(StoreError::invalid(
+            "basis_value",
+            "which theme, group or SDG target",
+        ));
     }
     let id: i64 = sqlx::query(
         "INSERT INTO rec_clusters (iso3, name, basis, basis_value, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id",
@@ -105,7 +111,14 @@ pub async fn add_to_cluster(tx: &mut WriteTx, cluster: i64, rec: i64) -> Result<
         .execute(tx.conn())
         .await
         .map_err(|_| StoreError::invalid("cluster", "unknown cluster or recommendation"))?;
-    tx.audit("cluster.member_add", "rec_cluster", &cluster.to_string(), None, None, serde_json::json!({ "rec_id": rec }));
+    tx.audit(
+        "cluster.member_add",
+        "rec_cluster",
+        &cluster.to_string(),
+        None,
+        None,
+        serde_json::json!({ "rec_id": rec }),
+    );
     Ok(())
 }
 
@@ -141,10 +154,22 @@ pub struct Assignment {
     pub via_cluster: Option<String>,
 }
 
-pub const INSTITUTION_KINDS: [&str; 6] = ["ministry", "agency", "nhri", "parliament", "judiciary", "other"];
+pub const INSTITUTION_KINDS: [&str; 6] = [
+    "ministry",
+    "agency",
+    "nhri",
+    "parliament",
+    "judiciary",
+    "other",
+];
 
 /// Find or create an institution by name.
-pub async fn institution(tx: &mut WriteTx, name: &str, kind: &str, iso3: Option<&str>) -> Result<i64> {
+pub async fn institution(
+    tx: &mut WriteTx,
+    name: &str,
+    kind: &str,
+    iso3: Option<&str>,
+) -> Result<i64> {
     let name = name.trim();
     if name.is_empty() {
         return Err(StoreError::invalid("institution", "must not be empty"));
@@ -159,20 +184,34 @@ pub async fn institution(tx: &mut WriteTx, name: &str, kind: &str, iso3: Option<
     {
         return Ok(r.get(0));
     }
-    let id: i64 = sqlx::query("INSERT INTO institutions (name, kind, iso3, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
-        .bind(name)
-        .bind(kind)
-        .bind(iso3)
-        .bind(now())
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    tx.audit("institution.create", "institution", &id.to_string(), None, None, serde_json::json!({ "kind": kind }));
+    let id: i64 = sqlx::query(
+        "INSERT INTO institutions (name, kind, iso3, created_at) VALUES ($1,$2,$3,$4) RETURNING id",
+    )
+    .bind(name)
+    .bind(kind)
+    .bind(iso3)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    tx.audit(
+        "institution.create",
+        "institution",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "kind": kind }),
+    );
     Ok(id)
 }
 
 /// Assign a recommendation or cluster to an institution (audited).
-pub async fn assign(tx: &mut WriteTx, target: Target, institution_id: i64, focal_point: &str) -> Result<i64> {
+pub async fn assign(
+    tx: &mut WriteTx,
+    target: Target,
+    institution_id: i64,
+    focal_point: &str,
+) -> Result<i64> {
     let (r, c) = target.ids();
     let id: i64 = sqlx::query(
         "INSERT INTO rec_assignments (rec_id, cluster_id, institution_id, focal_point, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id",
@@ -186,7 +225,14 @@ pub async fn assign(tx: &mut WriteTx, target: Target, institution_id: i64, focal
     .await
     .map_err(|_| StoreError::invalid("target", "unknown recommendation, cluster or institution"))?
     .get(0);
-    tx.audit("assignment.create", "rec_assignment", &id.to_string(), None, None, serde_json::json!({ "target": target, "institution": institution_id }));
+    tx.audit(
+        "assignment.create",
+        "rec_assignment",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "target": target, "institution": institution_id }),
+    );
     Ok(id)
 }
 
@@ -224,11 +270,17 @@ pub struct PlannedAction {
     pub overdue_days: Option<i64>,
 }
 
-pub async fn add_action(tx: &mut WriteTx, target: Target, a: &PlannedAction, institution_id: Option<i64>) -> Result<i64> {
+pub async fn add_action(
+    tx: &mut WriteTx,
+    target: Target,
+    a: &PlannedAction,
+    institution_id: Option<i64>,
+) -> Result<i64> {
     if a.description.trim().is_empty() {
         return Err(StoreError::invalid("description", "must not be empty"));
     }
-    let d = PartialDate::parse(&a.target_date).map_err(|e| StoreError::invalid("target_date", e.to_string()))?;
+    let d = PartialDate::parse(&a.target_date)
+        .map_err(|e| StoreError::invalid("target_date", e.to_string()))?;
     let (r, c) = target.ids();
     let id: i64 = sqlx::query(
         "INSERT INTO rec_actions (rec_id, cluster_id, institution_id, description, target_date, indicator, done, created_at) \
@@ -246,7 +298,14 @@ pub async fn add_action(tx: &mut WriteTx, target: Target, a: &PlannedAction, ins
     .await
     .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
     .get(0);
-    tx.audit("action.create", "rec_action", &id.to_string(), None, None, serde_json::json!({ "target": target }));
+    tx.audit(
+        "action.create",
+        "rec_action",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "target": target }),
+    );
     Ok(id)
 }
 
@@ -309,12 +368,19 @@ pub struct Assessment {
 /// Record an assessment of a recommendation's (or a cluster's) implementation status,
 /// dated and attributed to the actor (audited); refreshes the statuses shown in lists.
 pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<i64> {
-    let status = ImplementationStatus::parse(&a.status)
-        .ok_or_else(|| StoreError::invalid("status", "not_started, in_progress, partially_implemented, implemented or not_implemented"))?;
+    let status = ImplementationStatus::parse(&a.status).ok_or_else(|| {
+        StoreError::invalid(
+            "status",
+            "not_started, in_progress, partially_implemented, implemented or not_implemented",
+        )
+    })?;
     let day = chrono::NaiveDate::parse_from_str(a.assessed_on.trim(), "%Y-%m-%d")
         .map_err(|_| StoreError::invalid("assessed_on", "expected a date YYYY-MM-DD"))?;
     if day > super::today() {
-        return Err(StoreError::invalid("assessed_on", "an assessment cannot be dated in the future"));
+        return Err(StoreError::invalid(
+            "assessed_on",
+            "an assessment cannot be dated in the future",
+        ));
     }
     let level: Confidentiality = a
         .confidentiality
@@ -360,13 +426,15 @@ pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<
 async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
     let recs: Vec<i64> = match target {
         Target::Recommendation(r) => vec![r],
-        Target::Cluster(c) => sqlx::query("SELECT rec_id FROM rec_cluster_members WHERE cluster_id = $1")
-            .bind(c)
-            .fetch_all(tx.conn())
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect(),
+        Target::Cluster(c) => {
+            sqlx::query("SELECT rec_id FROM rec_cluster_members WHERE cluster_id = $1")
+                .bind(c)
+                .fetch_all(tx.conn())
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        }
     };
     for rec in recs {
         let latest = |cond: &'static str| {
@@ -375,22 +443,25 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
                  AND {cond} ORDER BY assessed_on DESC, id DESC LIMIT 1"
             )
         };
-        let p: Option<String> = sqlx::query(&latest("confidentiality = 'public' AND published = 1"))
-            .bind(rec)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|r| r.get(0));
+        let p: Option<String> =
+            sqlx::query(&latest("confidentiality = 'public' AND published = 1"))
+                .bind(rec)
+                .fetch_optional(tx.conn())
+                .await?
+                .map(|r| r.get(0));
         let i: Option<String> = sqlx::query(&latest("confidentiality IN ('public', 'internal')"))
             .bind(rec)
             .fetch_optional(tx.conn())
             .await?
             .map(|r| r.get(0));
-        sqlx::query("UPDATE recommendations SET status_public = $1, status_internal = $2 WHERE id = $3")
-            .bind(p.unwrap_or_default())
-            .bind(i.unwrap_or_default())
-            .bind(rec)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE recommendations SET status_public = $1, status_internal = $2 WHERE id = $3",
+        )
+        .bind(p.unwrap_or_default())
+        .bind(i.unwrap_or_default())
+        .bind(rec)
+        .execute(tx.conn())
+        .await?;
     }
     Ok(())
 }
@@ -440,7 +511,12 @@ pub struct Note {
 
 /// Add an internal tracking note (a record with its own confidentiality; default
 /// internal). Public visitors never see notes that are not public and published.
-pub async fn add_note(tx: &mut WriteTx, target: Target, body: &str, level: Confidentiality) -> Result<i64> {
+pub async fn add_note(
+    tx: &mut WriteTx,
+    target: Target,
+    body: &str,
+    level: Confidentiality,
+) -> Result<i64> {
     if body.trim().is_empty() {
         return Err(StoreError::invalid("body", "must not be empty"));
     }
