@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod import;
 mod ops;
 
 use anyhow::{Context, Result};
@@ -80,6 +81,9 @@ enum Command {
     /// Measure what capabilities cost (figures for docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Import data from files (all or nothing; --dry-run lists every rejected row).
+    #[command(subcommand)]
+    Import(import::ImportCmd),
     // -- commands of the areas of the product
     /// Link records across CSV files (probabilistic record linkage, Fellegi–Sunter).
     Link(dignity_stats::cli::LinkArgs),
@@ -303,6 +307,10 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
             return ops::keys_cmd(&store, &cmd).await;
+        }
+        Command::Import(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return import::run(&open(&cfg).await?, &cli_actor(), cmd).await;
         }
         // -- commands of the areas of the product
         Command::Link(a) => {

@@ -278,7 +278,9 @@ impl Store {
     /// Names of the tables in the schema (for backups, copies and schema checks).
     pub async fn table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend {
-            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_dignity_migrations' ORDER BY name",
+            // Virtual tables (full-text indexes) and their shadow tables are derived data.
+            Backend::Sqlite => "SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_dignity_migrations' \
+                AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND (m.name = v.name OR m.name LIKE v.name || '_%')) ORDER BY name",
             Backend::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_dignity_migrations' ORDER BY table_name",
         };
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;

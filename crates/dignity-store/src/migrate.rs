@@ -20,7 +20,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
     },
     // -- obligations (issue 3)
-
+    Migration {
+        id: "0101_obligations",
+        sqlite: include_str!("../migrations/sqlite/0101_obligations.sql"),
+        postgres: include_str!("../migrations/postgres/0101_obligations.sql"),
+    },
     // -- violations (issue 4)
 
     // -- protection (issue 5)

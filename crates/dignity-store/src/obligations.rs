@@ -1,1 +1,634 @@
-//! Storage of states' obligations and recommendations (issue 3).
+//! Storage of states' obligations and recommendations (issue 3): ratifications and the
+//! procedures accepted, reports to treaty bodies and their due dates, special procedures,
+//! recommendations (import, full-text search, facets) and the tracking of their
+//! implementation.
+
+pub mod recs;
+pub mod reports;
+pub mod tracking;
+
+use crate::{now, Result, Store, StoreError, WriteTx};
+use dignity_core::obligations::{self as rules, Acceptance};
+use dignity_core::refdata::{RefData, TreatyStatus};
+use dignity_core::{Actor, PartialDate};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+pub use recs::{RecFilter, RecPage, Recommendation};
+
+/// The access facts of public obligations data (ratifications, reports, visits,
+/// recommendations): public and published, editable by documenters and above.
+pub fn public_fact() -> dignity_core::RecordAccess {
+    dignity_core::RecordAccess {
+        level: Some(dignity_core::Confidentiality::Public),
+        published: true,
+        ..Default::default()
+    }
+}
+
+pub(crate) fn opt_bool(v: Option<i64>) -> Option<bool> {
+    v.map(|v| v != 0)
+}
+
+pub(crate) fn lang_col(lang: &str) -> &'static str {
+    match lang {
+        "fr" => "fr",
+        "es" => "es",
+        "ar" => "ar",
+        "ru" => "ru",
+        _ => "en",
+    }
+}
+
+/// Today's date (UTC).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+// ------------------------------------------------------------ ratifications --
+
+/// A State's position with regard to one instrument.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Ratification {
+    pub iso3: String,
+    pub instrument: String,
+    pub instrument_name: String,
+    pub system: String,
+    pub body: String,
+    /// `party`, `signatory`, `none` or `denounced`.
+    pub status: String,
+    /// Partial dates: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when unknown.
+    pub signature: String,
+    pub consent: String,
+    /// `ratification`, `accession`, `succession` or empty.
+    pub consent_kind: String,
+    pub reservations: String,
+    pub declarations: String,
+    /// The optional declaration accepting individual complaints (CAT art. 22, ICERD
+    /// art. 14, CPED art. 31, ICMW art. 77); null when not recorded.
+    pub complaints_declaration: Option<bool>,
+    /// Whether the inquiry procedure applies (opt-in or opt-out); null when not recorded.
+    pub inquiry_accepted: Option<bool>,
+    pub note: String,
+    /// `shipped`, `user` or `import`.
+    pub source: String,
+    pub updated_at: String,
+}
+
+/// What a user or an import sets.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RatificationInput {
+    pub status: String,
+    #[serde(default)]
+    pub signature: String,
+    #[serde(default)]
+    pub consent: String,
+    #[serde(default)]
+    pub consent_kind: String,
+    #[serde(default)]
+    pub reservations: String,
+    #[serde(default)]
+    pub declarations: String,
+    #[serde(default)]
+    pub complaints_declaration: Option<bool>,
+    #[serde(default)]
+    pub inquiry_accepted: Option<bool>,
+    #[serde(default)]
+    pub note: String,
+}
+
+const RAT_COLS: &str = "r.iso3, r.instrument, i.short_name, i.system, i.body_code, r.status, r.signature, r.consent, \
+    r.consent_kind, r.reservations, r.declarations, r.complaints_declaration, r.inquiry_accepted, r.note, r.source, r.updated_at";
+
+fn rat_from_row(r: &AnyRow) -> Ratification {
+    Ratification {
+        iso3: r.get(0),
+        instrument: r.get(1),
+        instrument_name: r.get(2),
+        system: r.get(3),
+        body: r.get(4),
+        status: r.get(5),
+        signature: r.get(6),
+        consent: r.get(7),
+        consent_kind: r.get(8),
+        reservations: r.get(9),
+        declarations: r.get(10),
+        complaints_declaration: opt_bool(r.get(11)),
+        inquiry_accepted: opt_bool(r.get(12)),
+        note: r.get(13),
+        source: r.get(14),
+        updated_at: r.get(15),
+    }
+}
+
+/// Load the shipped treaty status (`data/treaties/status-*.csv`) when it is newer than
+/// the one loaded; rows a user edited (source `user` or `import`) are kept. Called from
+/// `refdata::load_shipped`.
+pub async fn load_shipped(
+    store: &Store,
+    data: &RefData,
+    report: &mut crate::refdata::LoadReport,
+) -> Result<()> {
+    let version = data.manifest.version_of("treaty_status").unwrap_or(1);
+    let loaded: Option<u32> =
+        sqlx::query("SELECT version FROM refdata_versions WHERE name = 'treaty_status'")
+            .fetch_optional(store.pool())
+            .await?
+            .and_then(|r| r.get::<String, _>(0).parse().ok());
+    if loaded >= Some(version) {
+        return Ok(());
+    }
+    let mut tx = store.begin(&Actor::system()).await?;
+    let at = now();
+    for s in &data.ratification_status {
+        let consent = s.year.map(|y| y.to_string()).unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO ratifications (iso3, instrument, status, consent, note, source, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'shipped', $6) \
+             ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, consent = excluded.consent, \
+             note = excluded.note, updated_at = excluded.updated_at WHERE ratifications.source = 'shipped'",
+        )
+        .bind(&s.iso3)
+        .bind(&s.instrument)
+        .bind(s.status.code())
+        .bind(consent)
+        .bind(s.note.clone().unwrap_or_default())
+        .bind(&at)
+        .execute(tx.conn())
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ('treaty_status', $1, $2) \
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, loaded_at = excluded.loaded_at",
+    )
+    .bind(version.to_string())
+    .bind(&at)
+    .execute(tx.conn())
+    .await?;
+    let n = data.ratification_status.len();
+    tx.audit(
+        "refdata.load",
+        "refdata",
+        "treaty_status",
+        None,
+        None,
+        serde_json::json!({ "dataset": "treaty_status", "version": version, "rows": n }),
+    );
+    tx.commit().await?;
+    // Not added to `report.loaded`, which lists the foundation's datasets; the audit
+    // entry above records the load.
+    let _ = report;
+    tracing::info!(rows = n, version, "loaded the shipped treaty status");
+    Ok(())
+}
+
+/// The ratifications of one State, for every instrument (instruments without a row read
+/// `none`), UN first, in order of adoption.
+pub async fn ratifications(store: &Store, iso3: &str) -> Result<Vec<Ratification>> {
+    let rows = sqlx::query(
+        "SELECT i.code, i.short_name, i.system, i.body_code, COALESCE(r.status, 'none'), COALESCE(r.signature, ''), \
+         COALESCE(r.consent, ''), COALESCE(r.consent_kind, ''), COALESCE(r.reservations, ''), COALESCE(r.declarations, ''), \
+         r.complaints_declaration, r.inquiry_accepted, COALESCE(r.note, ''), COALESCE(r.source, ''), COALESCE(r.updated_at, '') \
+         FROM instruments i LEFT JOIN ratifications r ON r.instrument = i.code AND r.iso3 = $1 \
+         ORDER BY i.system DESC, i.adopted",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ratification {
+            iso3: iso3.to_string(),
+            instrument: r.get(0),
+            instrument_name: r.get(1),
+            system: r.get(2),
+            body: r.get(3),
+            status: r.get(4),
+            signature: r.get(5),
+            consent: r.get(6),
+            consent_kind: r.get(7),
+            reservations: r.get(8),
+            declarations: r.get(9),
+            complaints_declaration: opt_bool(r.get(10)),
+            inquiry_accepted: opt_bool(r.get(11)),
+            note: r.get(12),
+            source: r.get(13),
+            updated_at: r.get(14),
+        })
+        .collect())
+}
+
+pub async fn ratification(
+    store: &Store,
+    iso3: &str,
+    instrument: &str,
+) -> Result<Option<Ratification>> {
+    Ok(ratifications(store, iso3)
+        .await?
+        .into_iter()
+        .find(|r| r.instrument == instrument))
+}
+
+pub async fn country_exists(store: &Store, iso3: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
+        .bind(iso3)
+        .fetch_optional(store.pool())
+        .await?
+        .is_some())
+}
+
+/// (adopted, code) of an instrument by code or alias.
+async fn instrument_meta(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<Option<(String, chrono::NaiveDate)>> {
+    let rows = sqlx::query("SELECT code, adopted, details FROM instruments")
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let c: String = r.get(0);
+        let details: String = r.get(2);
+        let aliases: Vec<String> = serde_json::from_str::<serde_json::Value>(&details)
+            .ok()
+            .and_then(|v| v.get("aliases").cloned())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        if c.eq_ignore_ascii_case(code) || aliases.iter().any(|a| a.eq_ignore_ascii_case(code)) {
+            let adopted: String = r.get(1);
+            let d = chrono::NaiveDate::parse_from_str(&adopted, "%Y-%m-%d")
+                .map_err(|_| StoreError::Internal(format!("instrument {c}: bad date")))?;
+            return Ok(Some((c, d)));
+        }
+    }
+    Ok(None)
+}
+
+/// Check a ratification input; returns the normalised input. Errors name the field.
+pub fn validate_ratification(
+    input: &RatificationInput,
+    adopted: chrono::NaiveDate,
+) -> Result<RatificationInput> {
+    let status = TreatyStatus::from_code(input.status.trim()).ok_or_else(|| {
+        StoreError::invalid("status", "expected party, signatory, none or denounced")
+    })?;
+    let mut out = input.clone();
+    out.status = status.code().to_string();
+    let parse = |field: &str, v: &str| -> Result<PartialDate> {
+        PartialDate::parse(v).map_err(|e| StoreError::invalid(field, e.to_string()))
+    };
+    let sig = parse("signature", &input.signature)?;
+    let consent = parse("consent", &input.consent)?;
+    rules::check_not_before("signature", &sig, adopted, "the adoption of the instrument")
+        .map_err(|m| StoreError::invalid("signature", m))?;
+    rules::check_not_before(
+        "consent",
+        &consent,
+        adopted,
+        "the adoption of the instrument",
+    )
+    .map_err(|m| StoreError::invalid("consent", m))?;
+    if let (Some(s), Some(c)) = (sig.earliest(), consent.latest()) {
+        if c < s {
+            return Err(StoreError::invalid(
+                "consent",
+                format!("ratified ({consent}) before it was signed ({sig})"),
+            ));
+        }
+    }
+    if matches!(status, TreatyStatus::Party | TreatyStatus::Denounced)
+        && consent == PartialDate::UNKNOWN
+    {
+        return Err(StoreError::invalid(
+            "consent",
+            "a party needs the date (or year) of ratification, accession or succession",
+        ));
+    }
+    if status == TreatyStatus::Signatory
+        && sig == PartialDate::UNKNOWN
+        && !input.signature.is_empty()
+    {
+        return Err(StoreError::invalid("signature", "not a date"));
+    }
+    let kind = input.consent_kind.trim().to_ascii_lowercase();
+    if !["", "ratification", "accession", "succession"].contains(&kind.as_str()) {
+        return Err(StoreError::invalid(
+            "consent_kind",
+            "expected ratification, accession or succession",
+        ));
+    }
+    out.consent_kind = kind;
+    out.signature = sig.to_string();
+    out.consent = consent.to_string();
+    Ok(out)
+}
+
+/// Set a State's ratification of an instrument (audited as `ratification.update`).
+pub async fn set_ratification(
+    tx: &mut WriteTx,
+    iso3: &str,
+    instrument: &str,
+    input: &RatificationInput,
+    source: &str,
+) -> Result<Ratification> {
+    let iso3 = iso3.trim().to_ascii_uppercase();
+    let known = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
+        .bind(&iso3)
+        .fetch_optional(tx.conn())
+        .await?
+        .is_some();
+    if !known {
+        return Err(StoreError::invalid(
+            "iso3",
+            format!("unknown country {iso3:?}"),
+        ));
+    }
+    let Some((code, adopted)) = instrument_meta(tx.conn(), instrument).await? else {
+        return Err(StoreError::invalid(
+            "instrument",
+            format!("unknown instrument {instrument:?}"),
+        ));
+    };
+    let v = validate_ratification(input, adopted)?;
+    let before = sqlx::query(&format!(
+        "SELECT {RAT_COLS} FROM ratifications r JOIN instruments i ON i.code = r.instrument WHERE r.iso3 = $1 AND r.instrument = $2"
+    ))
+    .bind(&iso3)
+    .bind(&code)
+    .fetch_optional(tx.conn())
+    .await?
+    .map(|r| rat_from_row(&r));
+    sqlx::query(
+        "INSERT INTO ratifications (iso3, instrument, status, signature, consent, consent_kind, reservations, declarations, \
+         complaints_declaration, inquiry_accepted, note, source, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
+         ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, signature = excluded.signature, \
+         consent = excluded.consent, consent_kind = excluded.consent_kind, reservations = excluded.reservations, \
+         declarations = excluded.declarations, complaints_declaration = excluded.complaints_declaration, \
+         inquiry_accepted = excluded.inquiry_accepted, note = excluded.note, source = excluded.source, updated_at = excluded.updated_at",
+    )
+    .bind(&iso3)
+    .bind(&code)
+    .bind(&v.status)
+    .bind(&v.signature)
+    .bind(&v.consent)
+    .bind(&v.consent_kind)
+    .bind(v.reservations.trim())
+    .bind(v.declarations.trim())
+    .bind(v.complaints_declaration.map(|b| b as i64))
+    .bind(v.inquiry_accepted.map(|b| b as i64))
+    .bind(v.note.trim())
+    .bind(source)
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {RAT_COLS} FROM ratifications r JOIN instruments i ON i.code = r.instrument WHERE r.iso3 = $1 AND r.instrument = $2"
+    ))
+    .bind(&iso3)
+    .bind(&code)
+    .fetch_one(tx.conn())
+    .await?;
+    let after = rat_from_row(&row);
+    let b = before.map(|b| serde_json::to_value(b).unwrap_or_default());
+    let a = serde_json::to_value(&after).unwrap_or_default();
+    tx.audit(
+        "ratification.update",
+        "ratification",
+        &format!("{iso3}/{code}"),
+        b.as_ref(),
+        Some(&a),
+        serde_json::json!({ "iso3": iso3, "instrument": code, "status": after.status, "source": source }),
+    );
+    Ok(after)
+}
+
+/// A complaint or inquiry procedure and whether the State accepted it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProcedureStatus {
+    pub label: String,
+    pub instrument: String,
+    /// `complaints` or `inquiry`.
+    pub kind: String,
+    /// `accepted`, `not_accepted` or `unknown`.
+    pub acceptance: String,
+}
+
+/// The procedures accepted, from the ratifications.
+pub fn procedures(rats: &[Ratification]) -> Vec<ProcedureStatus> {
+    let mut out = Vec::new();
+    for (kind, list) in [
+        ("complaints", rules::COMPLAINT_PROCEDURES),
+        ("inquiry", rules::INQUIRY_PROCEDURES),
+    ] {
+        for p in list {
+            let r = rats.iter().find(|r| r.instrument == p.instrument);
+            let party = r.is_some_and(|r| r.status == "party");
+            let flag = r.and_then(|r| {
+                if kind == "complaints" {
+                    r.complaints_declaration
+                } else {
+                    r.inquiry_accepted
+                }
+            });
+            let a = rules::acceptance(p, party, flag);
+            out.push(ProcedureStatus {
+                label: p.label.into(),
+                instrument: p.instrument.into(),
+                kind: kind.into(),
+                acceptance: match a {
+                    Acceptance::Accepted => "accepted",
+                    Acceptance::NotAccepted => "not_accepted",
+                    Acceptance::Unknown => "unknown",
+                }
+                .into(),
+            });
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------ matrix --
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct MatrixFilter {
+    /// M49 region name (e.g. `Africa`) or sub-region name (e.g. `Western Asia`).
+    pub region: Option<String>,
+    /// UN regional group: AFRICAN, ASIA_PACIFIC, EEG, GRULAC, WEOG.
+    pub group: Option<String>,
+    /// `un` (default) or `coe`.
+    pub system: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatrixInstrument {
+    pub code: String,
+    pub short_name: String,
+    pub parties: i64,
+    pub signatories: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatrixCell {
+    pub status: String,
+    /// Year of ratification/accession, when a party.
+    pub year: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatrixRow {
+    pub iso3: String,
+    pub name: String,
+    pub cells: Vec<MatrixCell>,
+    pub parties: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Matrix {
+    pub instruments: Vec<MatrixInstrument>,
+    pub rows: Vec<MatrixRow>,
+}
+
+/// States × instruments, as OHCHR's ratification dashboard: UN member states (and any
+/// other country with a recorded ratification), filtered by region or regional group.
+pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matrix> {
+    let system = match f.system.as_deref() {
+        Some("coe") => "coe",
+        _ => "un",
+    };
+    let l = lang_col(lang);
+    let region = f.region.clone().unwrap_or_default();
+    let group = f.group.clone().unwrap_or_default();
+    let instruments: Vec<(String, String)> =
+        sqlx::query("SELECT code, short_name FROM instruments WHERE system = $1 ORDER BY adopted")
+            .bind(system)
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    let countries = sqlx::query(&format!(
+        "SELECT c.iso3, c.name_{l}, c.name_en FROM countries c WHERE \
+         (c.un_member = 1 OR EXISTS (SELECT 1 FROM ratifications r WHERE r.iso3 = c.iso3 AND r.status <> 'none')) \
+         AND ($1 = '' OR c.region_name = $1 OR c.subregion_name = $1) AND ($2 = '' OR c.regional_group = $2) \
+         ORDER BY c.name_{l}"
+    ))
+    .bind(&region)
+    .bind(&group)
+    .fetch_all(store.pool())
+    .await?;
+    let cells = sqlx::query(
+        "SELECT r.iso3, r.instrument, r.status, r.consent FROM ratifications r \
+         JOIN countries c ON c.iso3 = r.iso3 JOIN instruments i ON i.code = r.instrument \
+         WHERE i.system = $1 AND ($2 = '' OR c.region_name = $2 OR c.subregion_name = $2) AND ($3 = '' OR c.regional_group = $3)",
+    )
+    .bind(system)
+    .bind(&region)
+    .bind(&group)
+    .fetch_all(store.pool())
+    .await?;
+    let mut by: HashMap<(String, String), (String, String)> = HashMap::new();
+    for r in &cells {
+        let consent: String = r.get(3);
+        by.insert(
+            (r.get(0), r.get(1)),
+            (r.get(2), consent.chars().take(4).collect()),
+        );
+    }
+    let mut inst: Vec<MatrixInstrument> = instruments
+        .iter()
+        .map(|(c, n)| MatrixInstrument {
+            code: c.clone(),
+            short_name: n.clone(),
+            parties: 0,
+            signatories: 0,
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for c in &countries {
+        let iso3: String = c.get(0);
+        let name: String = c.get(1);
+        let name = if name.is_empty() { c.get(2) } else { name };
+        let mut parties = 0;
+        let cells = instruments
+            .iter()
+            .enumerate()
+            .map(|(k, (code, _))| {
+                let (status, year) = by
+                    .get(&(iso3.clone(), code.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| ("none".into(), String::new()));
+                if status == "party" {
+                    parties += 1;
+                    inst[k].parties += 1;
+                } else if status == "signatory" {
+                    inst[k].signatories += 1;
+                }
+                MatrixCell {
+                    year: if status == "party" || status == "denounced" {
+                        year
+                    } else {
+                        String::new()
+                    },
+                    status,
+                }
+            })
+            .collect();
+        rows.push(MatrixRow {
+            iso3,
+            name: name.trim_end_matches(" *").to_string(),
+            cells,
+            parties,
+        });
+    }
+    Ok(Matrix {
+        instruments: inst,
+        rows,
+    })
+}
+
+/// UN regional groups present in the countries table.
+pub async fn regional_groups(store: &Store) -> Result<Vec<String>> {
+    Ok(sqlx::query(
+        "SELECT DISTINCT regional_group FROM countries WHERE regional_group <> '' ORDER BY regional_group",
+    )
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
+}
+
+/// Country names in a language, by ISO3 (UNTERM's trailing `*` dropped).
+pub async fn country_names(store: &Store, lang: &str) -> Result<HashMap<String, String>> {
+    let l = lang_col(lang);
+    Ok(
+        sqlx::query(&format!("SELECT iso3, name_{l}, name_en FROM countries"))
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let n: String = r.get(1);
+                let n = if n.is_empty() { r.get(2) } else { n };
+                (r.get(0), n.trim_end_matches(" *").to_string())
+            })
+            .collect(),
+    )
+}
+
+/// A resolver of country names over the countries table (every language, codes, the
+/// known variants).
+pub async fn country_resolver(store: &Store) -> Result<rules::CountryResolver> {
+    let rows = sqlx::query(
+        "SELECT iso3, iso2, name_en, name_fr, name_es, name_ar, name_ru FROM countries",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rules::CountryResolver::new(rows.iter().map(|r| {
+        (
+            r.get::<String, _>(0),
+            r.get::<String, _>(1),
+            (2..7).map(|i| r.get::<String, _>(i)).collect::<Vec<_>>(),
+        )
+    })))
+}

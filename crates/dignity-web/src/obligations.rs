@@ -1,19 +1,1415 @@
-//! Pages and API of states' obligations and recommendations (issue 3).
+//! Pages and API of states' obligations and recommendations (issue 3): the world
+//! ratification matrix, country profiles, deadlines, the recommendations list with
+//! full-text search and facets, implementation tracking and the follow-up report.
 
+use crate::ctx::{AuthVia, Ctx};
+use crate::pages::{page, page_status};
 use crate::AppState;
-use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use dignity_core::auth::authorize;
+use dignity_core::{Action, Confidentiality};
+use dignity_store::obligations::{
+    self as ob, recs, reports, tracking, MatrixFilter, RatificationInput, RecFilter,
+};
+use dignity_store::StoreError;
+use minijinja::context;
+use minijinja::value::Value;
+use serde::Deserialize;
+use std::collections::HashMap;
+use utoipa::OpenApi;
 
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/obligations/matrix", get(matrix_page))
+        .route("/obligations/countries/{iso3}", get(country_page))
+        .route(
+            "/obligations/countries/{iso3}/ratifications/{instrument}",
+            get(ratification_form).post(ratification_save),
+        )
+        .route(
+            "/obligations/countries/{iso3}/deadlines",
+            get(deadlines_page),
+        )
+        .route("/obligations/countries/{iso3}/reports", post(report_save))
+        .route("/obligations/countries/{iso3}/visits", post(visit_save))
+        .route(
+            "/obligations/countries/{iso3}/follow-up",
+            get(follow_up_page),
+        )
+        .route("/obligations/recommendations", get(recommendations_page))
+        .route(
+            "/obligations/recommendations/{id}",
+            get(recommendation_page),
+        )
+        .route(
+            "/obligations/recommendations/{id}/{what}",
+            post(tracking_save),
+        )
+}
+
+// ------------------------------------------------------------------ helpers --
+
+fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        status,
+        context! { status => status.as_u16(), message => ctx.t(key) },
+    )
+}
+
+fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
+    tracing::error!(error = %e, "obligations request failed");
+    error_page(
+        state,
+        ctx,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error.internal",
+    )
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The signed-in staff member allowed to change obligations data, or the response.
+fn require_editor(state: &AppState, ctx: &Ctx, csrf: Option<&str>) -> Result<(), Response> {
+    if ctx.user.is_none() {
+        return Err(see_other(&format!("/login?next={}", enc(&ctx.path))));
+    }
+    if let Some(token) = csrf {
+        if !ctx.csrf_ok(token) {
+            return Err(error_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"));
+        }
+    }
+    if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
+        return Err(error_page(
+            state,
+            ctx,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
+    }
+    Ok(())
+}
+
+fn can_edit(ctx: &Ctx) -> bool {
+    ctx.user.is_some() && authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed()
+}
+
+async fn country_or_404(
+    state: &AppState,
+    ctx: &Ctx,
+    iso3: &str,
+) -> Result<(String, String), Response> {
+    let iso3 = iso3.to_ascii_uppercase();
+    match ob::country_names(&state.store, ctx.lang.code()).await {
+        Ok(names) => match names.get(&iso3) {
+            Some(n) => Ok((iso3, n.clone())),
+            None => Err(error_page(
+                state,
+                ctx,
+                StatusCode::NOT_FOUND,
+                "error.not_found",
+            )),
+        },
+        Err(e) => Err(internal(state, ctx, e)),
+    }
+}
+
+/// A horizontal bar chart as SVG (no script, no inline style): one bar per value with
+/// its count; a data table with the same numbers stands beside it on the page.
+pub fn bar_chart(id: &str, title: &str, data: &[(String, i64)]) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1) as f64;
+    let row_h = 22;
+    let h = (data.len() as i32 * row_h + 10).max(30);
+    let mut s = format!(
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-title\" viewBox=\"0 0 420 {h}\" width=\"420\" height=\"{h}\"><title id=\"{id}-title\">{}</title>",
+        esc(title)
+    );
+    for (i, (label, n)) in data.iter().enumerate() {
+        let y = 5 + i as i32 * row_h;
+        let w = ((*n as f64 / max) * 230.0).round().max(1.0);
+        let short: String = label.chars().take(24).collect();
+        s.push_str(&format!(
+            "<g><title>{}: {n}</title><text x=\"0\" y=\"{}\" font-size=\"11\" fill=\"#222\">{}</text><rect x=\"150\" y=\"{y}\" width=\"{w}\" height=\"16\" fill=\"#1f5f8b\"></rect><text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#222\">{n}</text></g>",
+            esc(label),
+            y + 12,
+            esc(&short),
+            150.0 + w + 4.0,
+            y + 12
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn facet_rows(
+    ctx: &Ctx,
+    what: &str,
+    v: &[recs::FacetValue],
+    names: &HashMap<String, String>,
+) -> Vec<(String, i64)> {
+    v.iter()
+        .map(|f| {
+            let label = match what {
+                "status" => ctx.t(&format!("obl.status.{}", f.value)),
+                "mechanism" => ctx.t(&format!("obl.mechanism.{}", f.value)),
+                "position" => ctx.t(&format!("obl.position.{}", f.value)),
+                "country" | "from" => names
+                    .get(&f.value)
+                    .cloned()
+                    .unwrap_or_else(|| f.value.clone()),
+                _ => f.value.clone(),
+            };
+            (label, f.count)
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ matrix --
+
+pub async fn matrix_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<MatrixFilter>,
+) -> Response {
+    let store = &state.store;
+    let r = async {
+        Ok::<_, StoreError>((
+            ob::matrix(store, ctx.lang.code(), &f).await?,
+            dignity_store::reference::regions(store).await?,
+            ob::regional_groups(store).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((m, regions, groups)) => {
+            let groups: Vec<Value> = groups
+                .iter()
+                .map(|g| context! { code => g, name => ctx.t(&format!("obl.group.{g}")) })
+                .collect();
+            page(
+                &state,
+                &ctx,
+                "obligations_matrix.html",
+                context! {
+                    matrix => Value::from_serialize(&m),
+                    regions => regions,
+                    groups => groups,
+                    region => f.region.clone().unwrap_or_default(),
+                    group => f.group.clone().unwrap_or_default(),
+                    system => f.system.clone().unwrap_or_else(|| "un".into()),
+                },
+            )
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ----------------------------------------------------------------- country --
+
+pub async fn country_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
+    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let store = &state.store;
+    let actor = &ctx.actor;
+    let r = async {
+        let rats = ob::ratifications(store, &iso3).await?;
+        let procs = ob::procedures(&rats);
+        let all = reports::reports(store, &iso3, ob::today() + chrono::Duration::days(365)).await?;
+        let outstanding = reports::outstanding(&all);
+        let visits = reports::visits(store, &iso3).await?;
+        let invitation = reports::standing_invitation(store, &iso3).await?;
+        let by_body = recs::counts_by(store, actor, &iso3, "body").await?;
+        let by_theme = recs::counts_by(store, actor, &iso3, "theme").await?;
+        let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
+        let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
+        let mandates = reports::mandates(store).await?;
+        Ok::<_, StoreError>((
+            rats,
+            procs,
+            outstanding,
+            visits,
+            invitation,
+            by_body,
+            by_theme,
+            by_status,
+            by_position,
+            mandates,
+        ))
+    }
+    .await;
+    let (
+        rats,
+        procs,
+        outstanding,
+        visits,
+        invitation,
+        by_body,
+        by_theme,
+        by_status,
+        by_position,
+        mandates,
+    ) = match r {
+        Ok(v) => v,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let names = HashMap::new();
+    let body_rows = facet_rows(&ctx, "body", &by_body, &names);
+    let theme_rows = facet_rows(&ctx, "theme", &by_theme, &names);
+    let status_rows = facet_rows(&ctx, "status", &by_status, &names);
+    let position_rows = facet_rows(&ctx, "position", &by_position, &names);
+    let total: i64 = by_body.iter().map(|b| b.count).sum();
+    let chart = |id: &str, key: &str, rows: &[(String, i64)]| {
+        if rows.is_empty() {
+            Value::from(())
+        } else {
+            Value::from_safe_string(bar_chart(id, &ctx.t(key), rows))
+        }
+    };
+    let table = |key: &str, rows: &[(String, i64)], raw: &[recs::FacetValue]| -> Vec<Value> {
+        rows.iter()
+            .zip(raw)
+            .map(|((label, n), f)| {
+                context! {
+                    label => label, count => n, value => f.value.clone(),
+                    href => format!("/obligations/recommendations?country={iso3}&{key}={}", enc(&f.value)),
+                    follow_up => format!("/obligations/countries/{iso3}/follow-up?body={}", enc(&f.value)),
+                }
+            })
+            .collect()
+    };
+    page(
+        &state,
+        &ctx,
+        "obligations_country.html",
+        context! {
+            iso3 => iso3.clone(),
+            name => name,
+            can_edit => can_edit(&ctx),
+            ratifications => Value::from_serialize(&rats),
+            procedures => Value::from_serialize(&procs),
+            outstanding => Value::from_serialize(&outstanding),
+            visits => Value::from_serialize(&visits),
+            invitation => invitation,
+            mandates => Value::from_serialize(&mandates),
+            visit_statuses => reports::VISIT_STATUSES.to_vec(),
+            total => total,
+            by_body => table("body", &body_rows, &by_body),
+            by_theme => table("theme", &theme_rows, &by_theme),
+            by_status => table("status", &status_rows, &by_status),
+            by_position => table("position", &position_rows, &by_position),
+            chart_body => chart("chart-body", "obl.country.chart_body", &body_rows),
+            chart_theme => chart("chart-theme", "obl.country.chart_theme", &theme_rows),
+            chart_status => chart("chart-status", "obl.country.chart_status", &status_rows),
+        },
+    )
+}
+
+pub async fn ratification_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((iso3, instrument)): Path<(String, String)>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, None) {
+        return r;
+    }
+    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match ob::ratification(&state.store, &iso3, &instrument).await {
+        Ok(Some(r)) => render_rat_form(&state, &ctx, &iso3, &name, &r, None),
+        Ok(None) => error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+fn render_rat_form(
+    state: &AppState,
+    ctx: &Ctx,
+    iso3: &str,
+    name: &str,
+    r: &ob::Ratification,
+    error: Option<String>,
+) -> Response {
+    page_status(
+        state,
+        ctx,
+        "obligations_ratification.html",
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        context! {
+            iso3 => iso3, name => name, r => Value::from_serialize(r), error => error,
+            statuses => vec!["party", "signatory", "none", "denounced"],
+            kinds => vec!["ratification", "accession", "succession"],
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RatForm {
+    csrf_token: String,
+    status: String,
+    #[serde(default)]
+    signature: String,
+    #[serde(default)]
+    consent: String,
+    #[serde(default)]
+    consent_kind: String,
+    #[serde(default)]
+    reservations: String,
+    #[serde(default)]
+    declarations: String,
+    #[serde(default)]
+    complaints_declaration: String,
+    #[serde(default)]
+    inquiry_accepted: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn tri(s: &str) -> Option<bool> {
+    match s {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+pub async fn ratification_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((iso3, instrument)): Path<(String, String)>,
+    Form(f): Form<RatForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let input = RatificationInput {
+        status: f.status.clone(),
+        signature: f.signature.clone(),
+        consent: f.consent.clone(),
+        consent_kind: f.consent_kind.clone(),
+        reservations: f.reservations.clone(),
+        declarations: f.declarations.clone(),
+        complaints_declaration: tri(&f.complaints_declaration),
+        inquiry_accepted: tri(&f.inquiry_accepted),
+        note: f.note.clone(),
+    };
+    let mut tx = match state.store.begin(&ctx.actor).await {
+        Ok(t) => t,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    match ob::set_ratification(&mut tx, &iso3, &instrument, &input, "user").await {
+        Ok(_) => match tx.commit().await {
+            Ok(_) => see_other(&format!("/obligations/countries/{iso3}?flash=saved")),
+            Err(e) => internal(&state, &ctx, e),
+        },
+        Err(StoreError::Invalid { field, message }) => {
+            let _ = tx.rollback().await;
+            let Ok(Some(mut r)) = ob::ratification(&state.store, &iso3, &instrument).await else {
+                return error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+            };
+            r.status = f.status;
+            r.signature = f.signature;
+            r.consent = f.consent;
+            r.consent_kind = f.consent_kind;
+            r.reservations = f.reservations;
+            r.declarations = f.declarations;
+            r.note = f.note;
+            render_rat_form(
+                &state,
+                &ctx,
+                &iso3,
+                &name,
+                &r,
+                Some(format!("{field}: {message}")),
+            )
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// --------------------------------------------------------------- deadlines --
+
+#[derive(Deserialize, Default)]
+pub struct DaysQuery {
+    days: Option<i64>,
+}
+
+pub async fn deadlines_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Query(q): Query<DaysQuery>,
+) -> Response {
+    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let days = q.days.unwrap_or(365).clamp(1, 3650);
+    let r = async {
+        Ok::<_, StoreError>((
+            reports::deadlines(&state.store, &iso3, days).await?,
+            reports::reports(
+                &state.store,
+                &iso3,
+                ob::today() + chrono::Duration::days(days),
+            )
+            .await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((due, all)) => {
+            let recorded: Vec<_> = all.iter().filter(|r| r.recorded).cloned().collect();
+            let instruments: Vec<String> = {
+                let mut v: Vec<String> = all.iter().map(|r| r.instrument.clone()).collect();
+                v.dedup();
+                v
+            };
+            page(
+                &state,
+                &ctx,
+                "obligations_deadlines.html",
+                context! {
+                    iso3 => iso3, name => name, days => days, due => Value::from_serialize(&due),
+                    recorded => Value::from_serialize(&recorded), instruments => instruments, can_edit => can_edit(&ctx),
+                },
+            )
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    csrf_token: String,
+    instrument: String,
+    number: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    submitted: String,
+    #[serde(default)]
+    symbol: String,
+    #[serde(default)]
+    review_session: String,
+    #[serde(default)]
+    co_symbol: String,
+}
+
+fn flash_error(back: &str, e: &StoreError) -> Response {
+    let code = match e {
+        StoreError::Invalid { field, .. } => format!(
+            "obl_invalid_{}",
+            field.replace(|c: char| !c.is_ascii_lowercase(), "_")
+        ),
+        _ => "internal".into(),
+    };
+    let known = [
+        "obl_invalid_submitted",
+        "obl_invalid_due_date",
+        "obl_invalid_number",
+        "obl_invalid_visit_end",
+        "obl_invalid_status",
+        "obl_invalid_mandate_code",
+        "obl_invalid_assessed_on",
+        "obl_invalid_body",
+        "obl_invalid_description",
+        "obl_invalid_target_date",
+        "obl_invalid_institution",
+        "obl_invalid_requested",
+    ];
+    let code = if known.contains(&code.as_str()) {
+        code
+    } else {
+        "obl_invalid".into()
+    };
+    see_other(&format!("{back}?error={code}"))
+}
+
+pub async fn report_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Form(f): Form<ReportForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let iso3 = iso3.to_ascii_uppercase();
+    let back = format!("/obligations/countries/{iso3}/deadlines");
+    let input = reports::ReportInput {
+        number: f.number.trim().parse().unwrap_or(0),
+        due_date: f.due_date,
+        submitted: f.submitted,
+        symbol: f.symbol,
+        review_session: f.review_session,
+        co_symbol: f.co_symbol,
+        note: String::new(),
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reports::set_report(&mut tx, &iso3, &f.instrument, &input).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("{back}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VisitForm {
+    csrf_token: String,
+    mandate_code: String,
+    status: String,
+    #[serde(default)]
+    requested: String,
+    #[serde(default)]
+    visit_start: String,
+    #[serde(default)]
+    visit_end: String,
+    #[serde(default)]
+    report_symbol: String,
+}
+
+pub async fn visit_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Form(f): Form<VisitForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let iso3 = iso3.to_ascii_uppercase();
+    let back = format!("/obligations/countries/{iso3}");
+    let v = reports::Visit {
+        id: 0,
+        mandate_code: f.mandate_code,
+        mandate_name: String::new(),
+        iso3: iso3.clone(),
+        status: f.status,
+        requested: f.requested,
+        accepted: String::new(),
+        visit_start: f.visit_start,
+        visit_end: f.visit_end,
+        report_symbol: f.report_symbol,
+        note: String::new(),
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reports::add_visit(&mut tx, &iso3, &v).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("{back}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// --------------------------------------------------------- recommendations --
+
+pub async fn recommendations_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<RecFilter>,
+) -> Response {
+    let r = async {
+        Ok::<_, StoreError>((
+            recs::search(&state.store, &ctx.actor, &f, true).await?,
+            ob::country_names(&state.store, ctx.lang.code()).await?,
+        ))
+    }
+    .await;
+    let (p, names) = match r {
+        Ok(v) => v,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let facets = p.facets.clone().unwrap_or_default();
+    // Every facet value links to the current filters plus itself.
+    let base: Vec<(&str, String)> = [
+        ("q", f.q.clone()),
+        ("country", f.country.clone()),
+        ("mechanism", f.mechanism.clone()),
+        ("body", f.body.clone()),
+        ("from", f.from.clone()),
+        ("theme", f.theme.clone()),
+        ("affected", f.affected.clone()),
+        ("sdg", f.sdg.clone()),
+        ("position", f.position.clone()),
+        ("status", f.status.clone()),
+        ("cycle", f.cycle.map(|c| c.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
+    .collect();
+    let link = |set: &[(&str, &str)], drop: &str| {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &base {
+            if *k != drop && !set.iter().any(|(sk, _)| sk == k) {
+                s.append_pair(k, v);
+            }
+        }
+        for (k, v) in set {
+            s.append_pair(k, v);
+        }
+        format!("/obligations/recommendations?{}", s.finish())
+    };
+    let groups: Vec<Value> = [
+        ("mechanism", &facets.mechanism),
+        ("body", &facets.body),
+        ("country", &facets.country),
+        ("from", &facets.from),
+        ("theme", &facets.theme),
+        ("affected", &facets.affected),
+        ("sdg", &facets.sdg),
+        ("position", &facets.position),
+        ("status", &facets.status),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| {
+        let rows = facet_rows(&ctx, k, v, &names);
+        let active = base.iter().find(|(bk, _)| *bk == k).map(|(_, v)| v.clone());
+        let values: Vec<Value> = v
+            .iter()
+            .zip(rows)
+            .take(25)
+            .map(|(fv, (label, n))| {
+                context! {
+                    label => label, count => n, href => link(&[(k, fv.value.as_str())], ""),
+                    active => active.as_deref() == Some(fv.value.as_str()),
+                }
+            })
+            .collect();
+        context! { key => k, values => values, clear => active.map(|_| link(&[], k)) }
+    })
+    .collect();
+    let items: Vec<Value> = p
+        .items
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.id, body => r.body.clone(), mechanism => r.mechanism.clone(),
+                country => names.get(&r.iso3).cloned().unwrap_or_else(|| r.iso3.clone()),
+                from => r.recommending_iso3.as_ref().map(|f| names.get(f).cloned().unwrap_or_else(|| f.clone())),
+                text => if r.text.chars().count() > 400 { format!("{}…", r.text.chars().take(400).collect::<String>()) } else { r.text.clone() },
+                date => r.date.clone(), symbol => r.document_symbol.clone(),
+                session => r.session.clone(), position => r.position.clone(), status => r.status.clone(),
+                themes => r.themes.clone(),
+            }
+        })
+        .collect();
+    let pages = (p.total + p.per_page - 1) / p.per_page;
+    let mut countries: Vec<(String, String)> =
+        names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
+    let countries: Vec<Value> = countries
+        .iter()
+        .map(|(c, n)| context! { iso3 => c, name => n })
+        .collect();
+    page(
+        &state,
+        &ctx,
+        "obligations_recommendations.html",
+        context! {
+            total => p.total, items => items, facets => groups,
+            q => f.q.clone().unwrap_or_default(),
+            country => f.country.clone().unwrap_or_default().to_ascii_uppercase(),
+            countries => countries,
+            page => p.page, pages => pages,
+            prev => (p.page > 1).then(|| link(&[("page", &(p.page - 1).to_string())], "page")),
+            next => (p.page < pages).then(|| link(&[("page", &(p.page + 1).to_string())], "page")),
+            filtered => !f.is_empty(),
+        },
+    )
+}
+
+pub async fn recommendation_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    let store = &state.store;
+    let actor = &ctx.actor;
+    let rec = match recs::get(store, actor, id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let r = async {
+        Ok::<_, StoreError>((
+            tracking::history(store, actor, id).await?,
+            tracking::assignments(store, id).await?,
+            tracking::actions(store, id).await?,
+            tracking::notes(store, actor, tracking::Target::Recommendation(id)).await?,
+            ob::country_names(store, ctx.lang.code()).await?,
+        ))
+    }
+    .await;
+    let (history, assignments, actions, notes, names) = match r {
+        Ok(v) => v,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    page(
+        &state,
+        &ctx,
+        "obligations_recommendation.html",
+        context! {
+            r => Value::from_serialize(&rec),
+            country => names.get(&rec.iso3).cloned().unwrap_or_default(),
+            from => rec.recommending_iso3.as_ref().and_then(|f| names.get(f).cloned()),
+            history => history.iter().map(|a| {
+                // Only web links are made clickable.
+                let links: Vec<&str> = a.evidence.lines().map(str::trim)
+                    .filter(|l| l.starts_with("https://") || l.starts_with("http://")).collect();
+                context! { ..Value::from_serialize(a), ..context! { links => links } }
+            }).collect::<Vec<_>>(),
+            assignments => Value::from_serialize(&assignments),
+            actions => Value::from_serialize(&actions),
+            notes => Value::from_serialize(&notes),
+            can_edit => can_edit(&ctx),
+            staff => ctx.actor.is_staff(),
+            statuses => recs::statuses(),
+            levels => Confidentiality::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            kinds => tracking::INSTITUTION_KINDS.to_vec(),
+            today => ob::today().to_string(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct TrackingForm {
+    csrf_token: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    assessed_on: String,
+    #[serde(default)]
+    narrative: String,
+    #[serde(default)]
+    evidence: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    published: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    institution: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    focal_point: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    target_date: String,
+    #[serde(default)]
+    indicator: String,
+}
+
+pub async fn tracking_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, what)): Path<(i64, String)>,
+    Form(f): Form<TrackingForm>,
+) -> Response {
+    if ctx.user.is_none() {
+        return see_other(&format!(
+            "/login?next={}",
+            enc(&format!("/obligations/recommendations/{id}"))
+        ));
+    }
+    if !ctx.csrf_ok(&f.csrf_token) {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+    }
+    let level: Confidentiality = f
+        .confidentiality
+        .parse()
+        .unwrap_or(Confidentiality::Internal);
+    // Tracking entries are records of their own level: ask for that level.
+    let access = dignity_core::RecordAccess::new(level);
+    if !authorize(&ctx.actor, Action::Create, &access).allowed() {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let back = format!("/obligations/recommendations/{id}");
+    let target = tracking::Target::Recommendation(id);
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        match what.as_str() {
+            "assess" => {
+                tracking::assess(
+                    &mut tx,
+                    target,
+                    &tracking::Assessment {
+                        id: 0,
+                        status: f.status.clone(),
+                        assessed_on: f.assessed_on.clone(),
+                        narrative: f.narrative.clone(),
+                        evidence: f.evidence.clone(),
+                        confidentiality: Some(level.as_str().into()),
+                        published: f.published == "yes",
+                        by: None,
+                        via_cluster: false,
+                    },
+                )
+                .await?;
+            }
+            "note" => {
+                tracking::add_note(&mut tx, target, &f.body, level).await?;
+            }
+            "assign" => {
+                let kind = if f.kind.is_empty() {
+                    "ministry"
+                } else {
+                    f.kind.as_str()
+                };
+                let inst = tracking::institution(&mut tx, &f.institution, kind, None).await?;
+                tracking::assign(&mut tx, target, inst, &f.focal_point).await?;
+            }
+            "action" => {
+                let inst = if f.institution.trim().is_empty() {
+                    None
+                } else {
+                    Some(tracking::institution(&mut tx, &f.institution, "ministry", None).await?)
+                };
+                tracking::add_action(
+                    &mut tx,
+                    target,
+                    &tracking::PlannedAction {
+                        id: 0,
+                        description: f.description.clone(),
+                        institution: None,
+                        target_date: f.target_date.clone(),
+                        indicator: f.indicator.clone(),
+                        done: false,
+                        overdue_days: None,
+                    },
+                    inst,
+                )
+                .await?;
+            }
+            _ => return Err(StoreError::NotFound("tracking kind".into())),
+        }
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("{back}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowUpQuery {
+    body: Option<String>,
+    since: Option<String>,
+}
+
+pub async fn follow_up_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Query(q): Query<FollowUpQuery>,
+) -> Response {
+    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let body = q.body.unwrap_or_else(|| "CCPR".into());
+    let since = q
+        .since
+        .filter(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+        .unwrap_or_else(|| "1900-01-01".into());
+    match tracking::follow_up(&state.store, &ctx.actor, &iso3, &body, &since).await {
+        Ok(items) => {
+            let bodies = recs::counts_by(&state.store, &ctx.actor, &iso3, "body")
+                .await
+                .unwrap_or_default();
+            page(
+                &state,
+                &ctx,
+                "obligations_followup.html",
+                context! {
+                    self_href => format!("/obligations/countries/{iso3}/follow-up?body={}", enc(&body)),
+                    iso3 => iso3, name => name, body => body, since => since, items => Value::from_serialize(&items),
+                    bodies => bodies.iter().map(|b| b.value.clone()).collect::<Vec<_>>(),
+                    generated => ob::today().to_string(),
+                },
+            )
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// --------------------------------------------------------------------- API --
+
+use crate::api::{error as api_error, ApiError};
+
+fn api_store_error(e: StoreError) -> Response {
+    match e {
+        StoreError::Invalid { field, message } => api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            message,
+            Some(&field),
+        ),
+        StoreError::NotFound(m) => api_error(StatusCode::NOT_FOUND, "not_found", m, None),
+        StoreError::Conflict(m) => api_error(StatusCode::CONFLICT, "conflict", m, None),
+        e => {
+            tracing::error!(error = %e, "api request failed");
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                None,
+            )
+        }
+    }
+}
+
+fn api_check(ctx: &Ctx) -> Result<(), Response> {
+    if ctx.bad_token {
+        return Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "unknown or revoked API token",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+fn api_editor(ctx: &Ctx) -> Result<(), Response> {
+    api_check(ctx)?;
+    if ctx.via == AuthVia::None {
+        return Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in or send an API token",
+            None,
+        ));
+    }
+    if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
+        return Err(api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role does not allow this",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
+    let iso3 = iso3.to_ascii_uppercase();
+    match ob::country_exists(&state.store, &iso3).await {
+        Ok(true) => Ok(iso3),
+        Ok(false) => Err(api_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no country {iso3}"),
+            Some("iso3"),
+        )),
+        Err(e) => Err(api_store_error(e)),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RatificationList {
+    pub total: usize,
+    pub items: Vec<ob::Ratification>,
+    pub procedures: Vec<ob::ProcedureStatus>,
+}
+
+/// A State's ratifications of the UN and Council of Europe instruments, with the
+/// complaint and inquiry procedures it accepted.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/ratifications", params(("iso3" = String, Path, description = "ISO 3166-1 alpha-3")),
+    responses((status = 200, body = RatificationList), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_ratifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match ob::ratifications(&state.store, &iso3).await {
+        Ok(items) => Json(RatificationList {
+            total: items.len(),
+            procedures: ob::procedures(&items),
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Set a State's ratification of an instrument (documenters and above; audited).
+#[utoipa::path(put, path = "/api/v1/countries/{iso3}/ratifications/{instrument}",
+    params(("iso3" = String, Path), ("instrument" = String, Path, description = "instrument code or alias")),
+    request_body = RatificationInput,
+    responses((status = 200, body = ob::Ratification), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_set_ratification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((iso3, instrument)): Path<(String, String)>,
+    Json(input): Json<RatificationInput>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let r = ob::set_ratification(&mut tx, &iso3, &instrument, &input, "user").await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(r)
+    }
+    .await;
+    match r {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// States × instruments with counts of parties and signatories.
+#[utoipa::path(get, path = "/api/v1/ratifications/matrix", params(MatrixFilter),
+    responses((status = 200, body = ob::Matrix)), tag = "obligations")]
+pub async fn api_matrix(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<MatrixFilter>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    match ob::matrix(&state.store, ctx.lang.code(), &f).await {
+        Ok(m) => Json(m).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReportList {
+    pub total: usize,
+    pub items: Vec<reports::Report>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ReportParams {
+    /// Only what is outstanding (the next report per treaty) and due within this many days.
+    pub due_within: Option<i64>,
+}
+
+/// A State's reports to the treaty bodies: computed due dates, recorded submissions,
+/// days overdue.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/reports", params(("iso3" = String, Path), ReportParams),
+    responses((status = 200, body = ReportList), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_reports(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Query(q): Query<ReportParams>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = match q.due_within {
+        Some(d) => reports::deadlines(&state.store, &iso3, d.clamp(0, 3650)).await,
+        None => reports::reports(&state.store, &iso3, ob::today()).await,
+    };
+    match r {
+        Ok(items) => Json(ReportList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct VisitList {
+    pub total: usize,
+    pub standing_invitation: Option<String>,
+    pub items: Vec<reports::Visit>,
+}
+
+/// Country visits of the special procedures and the standing invitation.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/visits", params(("iso3" = String, Path)),
+    responses((status = 200, body = VisitList)), tag = "obligations")]
+pub async fn api_visits(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = async {
+        Ok::<_, StoreError>((
+            reports::visits(&state.store, &iso3).await?,
+            reports::standing_invitation(&state.store, &iso3).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((items, inv)) => Json(VisitList {
+            total: items.len(),
+            standing_invitation: inv,
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Search recommendations and observations: full text (`q`) and facets; answers the
+/// page of `items`, the `total`, and the facet counts over the filtered set.
+#[utoipa::path(get, path = "/api/v1/recommendations", params(RecFilter),
+    responses((status = 200, body = recs::RecPage), (status = 401, body = ApiError)), tag = "obligations")]
+pub async fn api_recommendations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<RecFilter>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    match recs::search(&state.store, &ctx.actor, &f, true).await {
+        Ok(p) => Json(p).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// One recommendation.
+#[utoipa::path(get, path = "/api/v1/recommendations/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = recs::Recommendation), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_recommendation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    match recs::get(&state.store, &ctx.actor, id).await {
+        Ok(Some(r)) => Json(r).into_response(),
+        Ok(None) => api_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no recommendation {id}"),
+            None,
+        ),
+        Err(e) => api_store_error(e),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Add a recommendation by hand (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/recommendations", request_body = recs::NewRecommendation,
+    responses((status = 201, body = Created), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_create_recommendation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<recs::NewRecommendation>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let r = async {
+        let input = input.into_input()?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id = recs::create(&mut tx, input).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HistoryList {
+    pub total: usize,
+    pub items: Vec<tracking::Assessment>,
+}
+
+/// The implementation status history of a recommendation that the caller may see.
+#[utoipa::path(get, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
+    responses((status = 200, body = HistoryList)), tag = "obligations")]
+pub async fn api_history(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    match tracking::history(&state.store, &ctx.actor, id).await {
+        Ok(items) => Json(HistoryList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Record an assessment of the implementation (staff who may create records of the
+/// assessment's confidentiality; audited).
+#[utoipa::path(post, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
+    request_body = tracking::Assessment,
+    responses((status = 201, body = Created), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_assess(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(a): Json<tracking::Assessment>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let n = tracking::assess(&mut tx, tracking::Target::Recommendation(id), &a).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(n)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => api_store_error(e),
+    }
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
     Router::new()
+        .route("/countries/{iso3}/ratifications", get(api_ratifications))
+        .route(
+            "/countries/{iso3}/ratifications/{instrument}",
+            axum::routing::put(api_set_ratification),
+        )
+        .route("/countries/{iso3}/reports", get(api_reports))
+        .route("/countries/{iso3}/visits", get(api_visits))
+        .route("/ratifications/matrix", get(api_matrix))
+        .route(
+            "/recommendations",
+            get(api_recommendations).post(api_create_recommendation),
+        )
+        .route("/recommendations/{id}", get(api_recommendation))
+        .route(
+            "/recommendations/{id}/assessments",
+            get(api_history).post(api_assess),
+        )
 }
 
 /// The OpenAPI description of [`api_router`].
-#[derive(utoipa::OpenApi)]
-#[openapi()]
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        api_ratifications,
+        api_set_ratification,
+        api_matrix,
+        api_reports,
+        api_visits,
+        api_recommendations,
+        api_recommendation,
+        api_create_recommendation,
+        api_history,
+        api_assess
+    ),
+    components(schemas(
+        RatificationList,
+        ob::Ratification,
+        RatificationInput,
+        ob::ProcedureStatus,
+        ob::Matrix,
+        ob::MatrixRow,
+        ob::MatrixCell,
+        ob::MatrixInstrument,
+        ReportList,
+        reports::Report,
+        VisitList,
+        reports::Visit,
+        recs::RecPage,
+        recs::Recommendation,
+        recs::Facets,
+        recs::FacetValue,
+        recs::NewRecommendation,
+        Created,
+        HistoryList,
+        tracking::Assessment
+    ))
+)]
 pub struct ApiDoc;
+
+#[cfg(test)]
+pub(crate) fn template_examples() -> Vec<(&'static str, Value, bool, bool)> {
+    examples::all()
+}
+
+#[cfg(test)]
+#[path = "obligations_examples.rs"]
+mod examples;

@@ -60,6 +60,34 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     // Areas of the product add their templates in their own block below.
     // -- obligations (issue 3)
+    (
+        "obligations_matrix.html",
+        include_str!("../templates/obligations_matrix.html"),
+    ),
+    (
+        "obligations_country.html",
+        include_str!("../templates/obligations_country.html"),
+    ),
+    (
+        "obligations_ratification.html",
+        include_str!("../templates/obligations_ratification.html"),
+    ),
+    (
+        "obligations_deadlines.html",
+        include_str!("../templates/obligations_deadlines.html"),
+    ),
+    (
+        "obligations_recommendations.html",
+        include_str!("../templates/obligations_recommendations.html"),
+    ),
+    (
+        "obligations_recommendation.html",
+        include_str!("../templates/obligations_recommendation.html"),
+    ),
+    (
+        "obligations_followup.html",
+        include_str!("../templates/obligations_followup.html"),
+    ),
     // -- violations (issue 4)
     // -- protection (issue 5)
     // -- search, dashboards, reports, portal (issue 6)
@@ -201,6 +229,7 @@ mod tests {
     /// variant (every optional part present) and an "empty" one.
     fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         let mut v = Vec::new();
+        v.extend(crate::obligations::template_examples());
         v.push((
             "home.html",
             context! { counts => context! { countries => 249, instruments => 27, vocabulary_terms => 1234, sdg_targets => 169 } },

@@ -1,0 +1,431 @@
+//! `dignity import …`: bulk imports. Every kind reads its files, checks every row, and
+//! writes all of it in one audited transaction or nothing; `--dry-run` shows what would
+//! happen, with every rejected row and why. Other areas add their kinds to [`ImportCmd`].
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use dignity_core::obligations::{self as rules, Mapping, RowError, Table};
+use dignity_core::Actor;
+use dignity_store::obligations::{self as ob, recs::ImportSummary};
+use dignity_store::Store;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// UPR Info recommendation exports (CSV, UTF-8 or Latin-1, any line ends).
+    UprInfo {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Check and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output: text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// An OHCHR Universal Human Rights Index export (XLSX or CSV, 16 columns).
+    Uhri {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Any recommendations table (CSV or XLSX) with a TOML column mapping.
+    Recommendations {
+        file: PathBuf,
+        /// The mapping (see `dignity_core::obligations::Mapping`).
+        #[arg(long)]
+        mapping: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Ratifications (CSV: iso3, instrument, status, signature, consent, consent_kind,
+    /// reservations, declarations, complaints_declaration, inquiry_accepted, note).
+    Ratifications {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+}
+
+/// A progress bar on standard error (only on a terminal).
+struct Progress {
+    total: usize,
+    start: Instant,
+    on: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            start: Instant::now(),
+            on: std::io::stderr().is_terminal(),
+        }
+    }
+    fn set(&self, done: usize) {
+        if !self.on || self.total == 0 {
+            return;
+        }
+        let width = 40;
+        let filled = (done.min(self.total) * width) / self.total;
+        let rate = done as f64 / self.start.elapsed().as_secs_f64().max(0.001);
+        eprint!(
+            "\r[{}{}] {done}/{} ({rate:.0}/s)",
+            "#".repeat(filled),
+            "-".repeat(width - filled),
+            self.total
+        );
+        let _ = std::io::stderr().flush();
+        if done >= self.total {
+            eprintln!();
+        }
+    }
+}
+
+/// Read a CSV (UTF-8 or Latin-1, LF/CR/CRLF) or an XLSX file into a table.
+pub fn read_table(path: &Path) -> Result<Table, RowError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = std::fs::read(path)
+        .map_err(|e| RowError::new(0, "", format!("cannot read {}: {e}", path.display())))?;
+    if ext == "xlsx" || bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(&bytes);
+    }
+    let (text, _) = rules::decode_text(&bytes);
+    Table::from_csv(&text)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Table, RowError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e| RowError::new(0, "", format!("not a readable XLSX workbook: {e}")))?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| RowError::new(0, "", "the workbook has no sheet"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| RowError::new(0, "", format!("cannot read sheet {sheet:?}: {e}")))?;
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            // Excel dates stay serial numbers; the parsers turn them into dates.
+            Data::DateTime(d) => d.as_f64().to_string(),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Error(e) => format!("#ERROR {e:?}"),
+        }
+    };
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| cell(c).trim().to_string()).collect())
+        .unwrap_or_default();
+    let start = range.start().map(|(r, _)| r as u64).unwrap_or(0);
+    let rows = rows
+        .enumerate()
+        .map(|(i, r)| (start + i as u64 + 2, r.iter().map(cell).collect()))
+        .collect();
+    Ok(Table { header, rows })
+}
+
+fn with_file(mut e: RowError, f: &Path) -> RowError {
+    e.file = f.display().to_string();
+    e
+}
+
+fn print_summary(kind: &str, s: &ImportSummary, format: &str, secs: f64) -> i32 {
+    if format == "json" {
+        println!(
+            "{}",
+            serde_json::json!({ "kind": kind, "read": s.read, "created": s.created, "updated": s.updated,
+                "unchanged": s.unchanged, "rejected": s.rejected, "dry_run": s.dry_run, "seconds": secs })
+        );
+    } else {
+        for e in &s.rejected {
+            println!("rejected: {e}");
+        }
+        let verb = if s.dry_run { "would be " } else { "" };
+        println!(
+            "{kind}: read {}, {verb}created {}, {verb}updated {}, unchanged {}, rejected {}{}",
+            s.read,
+            s.created,
+            s.updated,
+            s.unchanged,
+            s.rejected.len(),
+            if s.dry_run {
+                " (dry run: nothing written)"
+            } else {
+                ""
+            }
+        );
+        if !s.rejected.is_empty() && !s.dry_run {
+            println!("nothing was written: correct the rejected rows and import again");
+        }
+        if !s.dry_run && s.rejected.is_empty() {
+            println!(
+                "{:.1} s, {:.0} records/s",
+                secs,
+                (s.created + s.updated + s.unchanged) as f64 / secs.max(0.001)
+            );
+        }
+    }
+    if s.rejected.is_empty() {
+        0
+    } else {
+        1
+    }
+}
+
+async fn import_parsed(
+    store: &Store,
+    actor: &Actor,
+    kind: &str,
+    p: rules::Parsed,
+    dry_run: bool,
+    format: &str,
+    start: Instant,
+) -> Result<i32> {
+    let bar = Progress::new(p.records.len());
+    if !p.repeated.is_empty() && format != "json" {
+        eprintln!(
+            "note: {} rows repeat an earlier identical recommendation and are kept as further occurrences (e.g. row {} repeats row {})",
+            p.repeated.len(),
+            p.repeated[0].0,
+            p.repeated[0].1
+        );
+    }
+    let s = ob::recs::import(store, actor, p.records, p.rejected, dry_run, &|n| {
+        bar.set(n)
+    })
+    .await?;
+    Ok(print_summary(
+        kind,
+        &s,
+        format,
+        start.elapsed().as_secs_f64(),
+    ))
+}
+
+pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
+    let start = Instant::now();
+    let resolver = ob::country_resolver(store).await?;
+    match cmd {
+        ImportCmd::UprInfo {
+            files,
+            dry_run,
+            format,
+        } => {
+            // All files form one import, so that a recommendation listed in two exports
+            // (overlapping sessions) keeps one key per occurrence.
+            let mut all = Table::default();
+            let mut rejected = Vec::new();
+            for f in &files {
+                match read_table(f) {
+                    Ok(t) => {
+                        if all.header.is_empty() {
+                            all.header = t.header.clone();
+                        } else if t.header != all.header {
+                            rejected.push(with_file(
+                                RowError::new(1, "", "the columns differ from the first file's"),
+                                f,
+                            ));
+                            continue;
+                        }
+                        let p = rules::parse_upr_info(&t, &resolver);
+                        rejected.extend(p.rejected.into_iter().map(|e| with_file(e, f)));
+                        // Re-number rows per file for messages, keep them for keys.
+                        all.rows.extend(t.rows);
+                    }
+                    Err(e) => rejected.push(with_file(e, f)),
+                }
+            }
+            if !rejected.is_empty() {
+                let s = ImportSummary {
+                    read: all.rows.len(),
+                    rejected,
+                    dry_run,
+                    ..Default::default()
+                };
+                return Ok(print_summary(
+                    "upr-info",
+                    &s,
+                    &format,
+                    start.elapsed().as_secs_f64(),
+                ));
+            }
+            let p = rules::parse_upr_info(&all, &resolver);
+            import_parsed(store, actor, "upr-info", p, dry_run, &format, start).await
+        }
+        ImportCmd::Uhri {
+            file,
+            dry_run,
+            format,
+        } => {
+            let t = match read_table(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    let s = ImportSummary {
+                        rejected: vec![with_file(e, &file)],
+                        dry_run,
+                        ..Default::default()
+                    };
+                    return Ok(print_summary("uhri", &s, &format, 0.0));
+                }
+            };
+            let mut p = rules::parse_uhri(&t, &resolver);
+            drop(t);
+            p.rejected = p
+                .rejected
+                .into_iter()
+                .map(|e| with_file(e, &file))
+                .collect();
+            import_parsed(store, actor, "uhri", p, dry_run, &format, start).await
+        }
+        ImportCmd::Recommendations {
+            file,
+            mapping,
+            dry_run,
+            format,
+        } => {
+            let m = std::fs::read_to_string(&mapping)
+                .with_context(|| format!("cannot read {}", mapping.display()))?;
+            let m =
+                Mapping::parse(&m).map_err(|e| anyhow::anyhow!("{}: {e}", mapping.display()))?;
+            let t = match read_table(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    let s = ImportSummary {
+                        rejected: vec![with_file(e, &file)],
+                        dry_run,
+                        ..Default::default()
+                    };
+                    return Ok(print_summary("recommendations", &s, &format, 0.0));
+                }
+            };
+            let mut p = rules::parse_generic(&t, &m, &resolver);
+            p.rejected = p
+                .rejected
+                .into_iter()
+                .map(|e| with_file(e, &file))
+                .collect();
+            import_parsed(store, actor, "recommendations", p, dry_run, &format, start).await
+        }
+        ImportCmd::Ratifications {
+            file,
+            dry_run,
+            format,
+        } => import_ratifications(store, actor, &file, dry_run, &format, &resolver).await,
+    }
+}
+
+async fn import_ratifications(
+    store: &Store,
+    actor: &Actor,
+    file: &Path,
+    dry_run: bool,
+    format: &str,
+    resolver: &rules::CountryResolver,
+) -> Result<i32> {
+    let start = Instant::now();
+    let t = read_table(file).map_err(|e| anyhow::anyhow!("{}", with_file(e, file)))?;
+    let col = |n: &str| t.column(n);
+    let (Some(ci), Some(ii), Some(si)) = (col("iso3"), col("instrument"), col("status")) else {
+        bail!(
+            "{}: needs the columns iso3, instrument and status",
+            file.display()
+        );
+    };
+    let get = |r: &[String], n: &str| {
+        col(n)
+            .and_then(|i| r.get(i))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let tri = |s: String| match s.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "1" => Some(true),
+        "no" | "false" | "0" => Some(false),
+        _ => None,
+    };
+    let mut rejected = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    let mut tx = store.begin(actor).await?;
+    let mut n = 0;
+    for (line, r) in &t.rows {
+        let iso3 = match resolver.resolve(r.get(ci).map(String::as_str).unwrap_or("")) {
+            Some(c) => c.to_string(),
+            None => {
+                rejected.push(with_file(
+                    RowError::new(*line, "iso3", format!("unknown country {:?}", r.get(ci))),
+                    file,
+                ));
+                continue;
+            }
+        };
+        let inst = r.get(ii).cloned().unwrap_or_default();
+        if let Some(first) = seen.insert((iso3.clone(), inst.to_ascii_uppercase()), *line) {
+            rejected.push(with_file(
+                RowError::new(
+                    *line,
+                    "instrument",
+                    format!("duplicate key {iso3}/{inst}, first at row {first}"),
+                ),
+                file,
+            ));
+            continue;
+        }
+        let input = ob::RatificationInput {
+            status: r.get(si).cloned().unwrap_or_default(),
+            signature: get(r, "signature"),
+            consent: get(r, "consent"),
+            consent_kind: get(r, "consent_kind"),
+            reservations: get(r, "reservations"),
+            declarations: get(r, "declarations"),
+            complaints_declaration: tri(get(r, "complaints_declaration")),
+            inquiry_accepted: tri(get(r, "inquiry_accepted")),
+            note: get(r, "note"),
+        };
+        match ob::set_ratification(&mut tx, &iso3, &inst, &input, "import").await {
+            Ok(_) => n += 1,
+            Err(dignity_store::StoreError::Invalid { field, message }) => {
+                rejected.push(with_file(RowError::new(*line, &field, message), file))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let s = ImportSummary {
+        read: t.rows.len(),
+        updated: n,
+        rejected,
+        dry_run,
+        ..Default::default()
+    };
+    if dry_run || !s.rejected.is_empty() {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(print_summary(
+        "ratifications",
+        &s,
+        format,
+        start.elapsed().as_secs_f64(),
+    ))
+}

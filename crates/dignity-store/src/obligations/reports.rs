@@ -1,0 +1,643 @@
+//! Reports to treaty bodies (due dates computed from ratification and periodicity, and
+//! editable), and the special procedures: mandates, standing invitations, visits,
+//! communications.
+
+use super::{ratifications, today};
+use crate::{now, Result, Store, StoreError, WriteTx};
+use chrono::NaiveDate;
+use dignity_core::obligations as rules;
+use dignity_core::refdata::Instrument;
+use dignity_core::PartialDate;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// One report of a State to a treaty body: recorded, computed, or both.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub instrument: String,
+    pub body: String,
+    /// 1 = initial report, 2 = second report, …
+    pub number: i64,
+    /// The due date in force: the recorded one, else the computed one.
+    pub due_date: String,
+    /// The due date computed from ratification and the treaty's periodicity.
+    pub computed_due: String,
+    /// The due date was computed from a ratification year only (approximate).
+    pub approximate: bool,
+    pub submitted: String,
+    pub symbol: String,
+    pub review_session: String,
+    pub co_symbol: String,
+    pub note: String,
+    /// Days overdue today (not submitted, due date passed).
+    pub overdue_days: Option<i64>,
+    /// The report is recorded (not only computed).
+    pub recorded: bool,
+}
+
+/// Input of a report (all but the number optional).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReportInput {
+    pub number: i64,
+    #[serde(default)]
+    pub due_date: String,
+    #[serde(default)]
+    pub submitted: String,
+    #[serde(default)]
+    pub symbol: String,
+    #[serde(default)]
+    pub review_session: String,
+    #[serde(default)]
+    pub co_symbol: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn shipped_instruments() -> Vec<Instrument> {
+    dignity_core::refdata::parse_instruments(dignity_core::refdata::shipped::INSTRUMENTS_TOML)
+        .unwrap_or_default()
+}
+
+fn date_of(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Every report of a State: the schedule computed for each treaty it is party to (with
+/// reporting), merged with the recorded reports, up to `until`.
+pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<Report>> {
+    let rats = ratifications(store, iso3).await?;
+    let instruments = shipped_instruments();
+    let recorded = sqlx::query(
+        "SELECT instrument, number, due_date, submitted, symbol, review_session, co_symbol, note FROM treaty_reports \
+         WHERE iso3 = $1 ORDER BY instrument, number",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?;
+    let today = today();
+    let mut out: Vec<Report> = Vec::new();
+    for r in &rats {
+        let Some(inst) = instruments.iter().find(|i| i.code == r.instrument) else {
+            continue;
+        };
+        let Some(rep) = &inst.reporting else { continue };
+        let mut schedule = Vec::new();
+        let mut approximate = false;
+        if r.status == "party" {
+            if let Ok(pd) = PartialDate::parse(&r.consent) {
+                approximate = pd.precision() != dignity_core::Precision::Exact;
+                if let Some(c) = pd.earliest() {
+                    let eif =
+                        rules::state_entry_into_force(&inst.code, c.max(inst.entry_into_force));
+                    let eif = eif.max(inst.entry_into_force);
+                    schedule = rules::report_schedule(
+                        eif,
+                        rep.initial_years.unwrap_or(1),
+                        rep.periodic_years,
+                        until,
+                    );
+                }
+            }
+        }
+        let mine: Vec<_> = recorded
+            .iter()
+            .filter(|x| x.get::<String, _>(0) == r.instrument)
+            .collect();
+        let max_n = schedule
+            .iter()
+            .map(|s| s.number as i64)
+            .chain(mine.iter().map(|x| x.get::<i64, _>(1)))
+            .max()
+            .unwrap_or(0);
+        for n in 1..=max_n {
+            let computed = schedule
+                .iter()
+                .find(|s| s.number as i64 == n)
+                .map(|s| s.due);
+            let rec = mine.iter().find(|x| x.get::<i64, _>(1) == n);
+            let g = |i: usize| rec.map(|x| x.get::<String, _>(i)).unwrap_or_default();
+            let due = if g(2).is_empty() {
+                computed.map(|d| d.to_string()).unwrap_or_default()
+            } else {
+                g(2)
+            };
+            let submitted = g(3);
+            let overdue = date_of(&due).and_then(|d| {
+                rules::overdue_days(
+                    d,
+                    date_of(&submitted).or_else(|| (!submitted.is_empty()).then_some(d)),
+                    today,
+                )
+            });
+            out.push(Report {
+                instrument: r.instrument.clone(),
+                body: inst.monitoring_body.code.clone(),
+                number: n,
+                due_date: due,
+                computed_due: computed.map(|d| d.to_string()).unwrap_or_default(),
+                approximate: approximate && g(2).is_empty(),
+                submitted,
+                symbol: g(4),
+                review_session: g(5),
+                co_symbol: g(6),
+                note: g(7),
+                overdue_days: overdue,
+                recorded: rec.is_some(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What is due per treaty: the first report not submitted (treaty bodies let overdue
+/// reports be combined, so one line per treaty), with its delay.
+pub fn outstanding(reports: &[Report]) -> Vec<Report> {
+    let mut out: Vec<Report> = Vec::new();
+    let mut instruments: Vec<&str> = reports.iter().map(|r| r.instrument.as_str()).collect();
+    instruments.dedup();
+    for i in instruments {
+        let mine: Vec<&Report> = reports.iter().filter(|r| r.instrument == i).collect();
+        let last_submitted = mine
+            .iter()
+            .filter(|r| !r.submitted.is_empty())
+            .map(|r| r.number)
+            .max()
+            .unwrap_or(0);
+        if let Some(next) = mine.iter().find(|r| r.number > last_submitted) {
+            out.push((*next).clone());
+        }
+    }
+    out
+}
+
+/// The reports due within `days` from today, and every overdue one, for a State.
+pub async fn deadlines(store: &Store, iso3: &str, days: i64) -> Result<Vec<Report>> {
+    let until = today() + chrono::Duration::days(days);
+    let all = reports(store, iso3, until).await?;
+    let mut out: Vec<Report> = outstanding(&all)
+        .into_iter()
+        .filter(|r| date_of(&r.due_date).is_some_and(|d| d <= until))
+        .collect();
+    out.sort_by(|a, b| a.due_date.cmp(&b.due_date));
+    Ok(out)
+}
+
+/// Record or correct a report (audited as `report.update`). The submission may not
+/// predate the State's ratification; dates must be full dates.
+pub async fn set_report(
+    tx: &mut WriteTx,
+    iso3: &str,
+    instrument: &str,
+    input: &ReportInput,
+) -> Result<()> {
+    let store = tx.store().clone();
+    let rats = ratifications(&store, iso3).await?;
+    let Some(r) = rats.iter().find(|r| r.instrument == instrument) else {
+        return Err(StoreError::invalid(
+            "instrument",
+            format!("unknown instrument {instrument:?}"),
+        ));
+    };
+    if !super::country_exists(&store, iso3).await? {
+        return Err(StoreError::invalid(
+            "iso3",
+            format!("unknown country {iso3:?}"),
+        ));
+    }
+    if input.number < 1 || input.number > 100 {
+        return Err(StoreError::invalid(
+            "number",
+            "1 for the initial report, 2, 3, … for periodic reports",
+        ));
+    }
+    for (field, v) in [
+        ("due_date", &input.due_date),
+        ("submitted", &input.submitted),
+    ] {
+        if !v.trim().is_empty() && date_of(v.trim()).is_none() {
+            return Err(StoreError::invalid(
+                field,
+                format!("expected a date YYYY-MM-DD, got {v:?}"),
+            ));
+        }
+    }
+    if let (Some(sub), Ok(consent)) = (
+        date_of(input.submitted.trim()),
+        PartialDate::parse(&r.consent),
+    ) {
+        if r.status != "party" && r.status != "denounced" {
+            return Err(StoreError::invalid(
+                "submitted",
+                format!("{iso3} is not a party to {instrument}"),
+            ));
+        }
+        if consent.earliest().is_some_and(|c| sub < c) && consent.latest().is_some_and(|c| sub < c)
+        {
+            return Err(StoreError::invalid(
+                "submitted",
+                format!("submitted {sub}, before the ratification ({consent})"),
+            ));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO treaty_reports (iso3, instrument, number, due_date, submitted, symbol, review_session, co_symbol, note, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (iso3, instrument, number) DO UPDATE SET due_date = excluded.due_date, \
+         submitted = excluded.submitted, symbol = excluded.symbol, review_session = excluded.review_session, \
+         co_symbol = excluded.co_symbol, note = excluded.note, updated_at = excluded.updated_at",
+    )
+    .bind(iso3)
+    .bind(instrument)
+    .bind(input.number)
+    .bind(input.due_date.trim())
+    .bind(input.submitted.trim())
+    .bind(input.symbol.trim())
+    .bind(input.review_session.trim())
+    .bind(input.co_symbol.trim())
+    .bind(input.note.trim())
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "report.update",
+        "treaty_report",
+        &format!("{iso3}/{instrument}/{}", input.number),
+        None,
+        Some(&serde_json::json!({ "due": input.due_date, "submitted": input.submitted, "symbol": input.symbol,
+            "session": input.review_session, "co": input.co_symbol, "note": input.note })),
+        serde_json::json!({ "iso3": iso3, "instrument": instrument, "number": input.number }),
+    );
+    Ok(())
+}
+
+// ----------------------------------------------------- special procedures --
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Mandate {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// `thematic` or `country`.
+    pub kind: String,
+    pub iso3: Option<String>,
+    pub established: String,
+    pub holders: Vec<MandateHolder>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MandateHolder {
+    pub name: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+/// Create or update a mandate (audited).
+pub async fn upsert_mandate(
+    tx: &mut WriteTx,
+    code: &str,
+    name: &str,
+    kind: &str,
+    iso3: Option<&str>,
+    established: &str,
+) -> Result<i64> {
+    if code.trim().is_empty() || name.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "code",
+            "a mandate needs a code and a name",
+        ));
+    }
+    if !["thematic", "country"].contains(&kind) {
+        return Err(StoreError::invalid("kind", "thematic or country"));
+    }
+    if kind == "country" && iso3.is_none() {
+        return Err(StoreError::invalid(
+            "iso3",
+            "a country mandate needs its country",
+        ));
+    }
+    PartialDate::parse(established)
+        .map_err(|e| StoreError::invalid("established", e.to_string()))?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO sp_mandates (code, name, kind, iso3, established) VALUES ($1,$2,$3,$4,$5) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, iso3 = excluded.iso3, \
+         established = excluded.established RETURNING id",
+    )
+    .bind(code.trim())
+    .bind(name.trim())
+    .bind(kind)
+    .bind(iso3)
+    .bind(established.trim())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        e if e.to_string().contains("FOREIGN") || e.to_string().contains("foreign") => {
+            StoreError::invalid("iso3", "unknown country")
+        }
+        e => e,
+    })?
+    .get(0);
+    tx.audit(
+        "mandate.update",
+        "sp_mandate",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "code": code }),
+    );
+    Ok(id)
+}
+
+/// Add a mandate holder (audited).
+pub async fn add_holder(
+    tx: &mut WriteTx,
+    mandate_id: i64,
+    name: &str,
+    start: &str,
+    end: &str,
+) -> Result<()> {
+    for (f, v) in [("start_date", start), ("end_date", end)] {
+        PartialDate::parse(v).map_err(|e| StoreError::invalid(f, e.to_string()))?;
+    }
+    sqlx::query("INSERT INTO sp_mandate_holders (mandate_id, name, start_date, end_date) VALUES ($1,$2,$3,$4)")
+        .bind(mandate_id)
+        .bind(name.trim())
+        .bind(start.trim())
+        .bind(end.trim())
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        "mandate.holder_add",
+        "sp_mandate",
+        &mandate_id.to_string(),
+        None,
+        None,
+        serde_json::json!({}),
+    );
+    Ok(())
+}
+
+pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
+    let rows = sqlx::query(
+        "SELECT id, code, name, kind, iso3, established FROM sp_mandates ORDER BY kind DESC, name",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let holders = sqlx::query(
+        "SELECT mandate_id, name, start_date, end_date FROM sp_mandate_holders ORDER BY start_date",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let id: i64 = r.get(0);
+            Mandate {
+                id,
+                code: r.get(1),
+                name: r.get(2),
+                kind: r.get(3),
+                iso3: r.get(4),
+                established: r.get(5),
+                holders: holders
+                    .iter()
+                    .filter(|h| h.get::<i64, _>(0) == id)
+                    .map(|h| MandateHolder {
+                        name: h.get(1),
+                        start_date: h.get(2),
+                        end_date: h.get(3),
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Visit {
+    #[serde(default)]
+    pub id: i64,
+    pub mandate_code: String,
+    #[serde(default)]
+    pub mandate_name: String,
+    #[serde(default)]
+    pub iso3: String,
+    /// `requested`, `accepted`, `completed`, `declined` or `postponed`.
+    pub status: String,
+    #[serde(default)]
+    pub requested: String,
+    #[serde(default)]
+    pub accepted: String,
+    #[serde(default)]
+    pub visit_start: String,
+    #[serde(default)]
+    pub visit_end: String,
+    #[serde(default)]
+    pub report_symbol: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub const VISIT_STATUSES: [&str; 5] = [
+    "requested",
+    "accepted",
+    "completed",
+    "declined",
+    "postponed",
+];
+
+/// Record a country visit (audited).
+pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
+    if !VISIT_STATUSES.contains(&v.status.as_str()) {
+        return Err(StoreError::invalid("status", VISIT_STATUSES.join(", ")));
+    }
+    let mut dates = Vec::new();
+    for (f, d) in [
+        ("requested", &v.requested),
+        ("accepted", &v.accepted),
+        ("visit_start", &v.visit_start),
+        ("visit_end", &v.visit_end),
+    ] {
+        dates.push(PartialDate::parse(d).map_err(|e| StoreError::invalid(f, e.to_string()))?);
+    }
+    if let (Some(s), Some(e)) = (dates[2].earliest(), dates[3].latest()) {
+        if e < s {
+            return Err(StoreError::invalid(
+                "visit_end",
+                "the visit ends before it starts",
+            ));
+        }
+    }
+    let m = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
+        .bind(v.mandate_code.trim())
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "mandate_code",
+                format!("unknown mandate {:?}", v.mandate_code),
+            )
+        })?;
+    let mid: i64 = m.get(0);
+    let id: i64 = sqlx::query(
+        "INSERT INTO sp_visits (mandate_id, iso3, status, requested, accepted, visit_start, visit_end, report_symbol, note, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+    )
+    .bind(mid)
+    .bind(iso3)
+    .bind(&v.status)
+    .bind(dates[0].to_string())
+    .bind(dates[1].to_string())
+    .bind(dates[2].to_string())
+    .bind(dates[3].to_string())
+    .bind(v.report_symbol.trim())
+    .bind(v.note.trim())
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        e if e.to_string().to_lowercase().contains("foreign") => StoreError::invalid("iso3", "unknown country"),
+        e => e,
+    })?
+    .get(0);
+    tx.audit(
+        "visit.create",
+        "sp_visit",
+        &id.to_string(),
+        None,
+        Some(&serde_json::to_value(v).unwrap_or_default()),
+        serde_json::json!({ "iso3": iso3, "mandate": v.mandate_code, "status": v.status }),
+    );
+    Ok(id)
+}
+
+pub async fn visits(store: &Store, iso3: &str) -> Result<Vec<Visit>> {
+    Ok(sqlx::query(
+        "SELECT v.id, m.code, m.name, v.iso3, v.status, v.requested, v.accepted, v.visit_start, v.visit_end, v.report_symbol, v.note \
+         FROM sp_visits v JOIN sp_mandates m ON m.id = v.mandate_id WHERE v.iso3 = $1 ORDER BY v.requested DESC, v.id DESC",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Visit {
+        id: r.get(0),
+        mandate_code: r.get(1),
+        mandate_name: r.get(2),
+        iso3: r.get(3),
+        status: r.get(4),
+        requested: r.get(5),
+        accepted: r.get(6),
+        visit_start: r.get(7),
+        visit_end: r.get(8),
+        report_symbol: r.get(9),
+        note: r.get(10),
+    })
+    .collect())
+}
+
+/// Set or clear the standing invitation of a State (audited).
+pub async fn set_standing_invitation(
+    tx: &mut WriteTx,
+    iso3: &str,
+    since: Option<&str>,
+) -> Result<()> {
+    match since {
+        Some(s) => {
+            let d =
+                PartialDate::parse(s).map_err(|e| StoreError::invalid("since", e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO sp_standing_invitations (iso3, since) VALUES ($1, $2) ON CONFLICT (iso3) DO UPDATE SET since = excluded.since",
+            )
+            .bind(iso3)
+            .bind(d.to_string())
+            .execute(tx.conn())
+            .await
+            .map_err(|_| StoreError::invalid("iso3", "unknown country"))?;
+        }
+        None => {
+            sqlx::query("DELETE FROM sp_standing_invitations WHERE iso3 = $1")
+                .bind(iso3)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    tx.audit(
+        "invitation.update",
+        "sp_invitation",
+        iso3,
+        None,
+        None,
+        serde_json::json!({ "standing": since.is_some() }),
+    );
+    Ok(())
+}
+
+pub async fn standing_invitation(store: &Store, iso3: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query("SELECT since FROM sp_standing_invitations WHERE iso3 = $1")
+            .bind(iso3)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
+}
+
+/// A communication of a special procedure to a State; the reply clock lives with the
+/// interventions, this keeps the link.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Communication {
+    pub mandate_code: String,
+    pub reference: String,
+    #[serde(default)]
+    pub sent: String,
+    #[serde(default)]
+    pub reply: String,
+    #[serde(default)]
+    pub link: String,
+}
+
+pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) -> Result<i64> {
+    for (f, d) in [("sent", &c.sent), ("reply", &c.reply)] {
+        PartialDate::parse(d).map_err(|e| StoreError::invalid(f, e.to_string()))?;
+    }
+    let mid: i64 = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
+        .bind(c.mandate_code.trim())
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| StoreError::invalid("mandate_code", "unknown mandate"))?
+        .get(0);
+    let id: i64 = sqlx::query(
+        "INSERT INTO sp_communications (mandate_id, iso3, reference, sent, reply, link, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+    )
+    .bind(mid)
+    .bind(iso3)
+    .bind(c.reference.trim())
+    .bind(c.sent.trim())
+    .bind(c.reply.trim())
+    .bind(c.link.trim())
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    tx.audit(
+        "communication.create",
+        "sp_communication",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "iso3": iso3 }),
+    );
+    Ok(id)
+}
+
+pub async fn communications(store: &Store, iso3: &str) -> Result<Vec<Communication>> {
+    Ok(sqlx::query(
+        "SELECT m.code, c.reference, c.sent, c.reply, c.link FROM sp_communications c JOIN sp_mandates m ON m.id = c.mandate_id \
+         WHERE c.iso3 = $1 ORDER BY c.sent DESC",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Communication { mandate_code: r.get(0), reference: r.get(1), sent: r.get(2), reply: r.get(3), link: r.get(4) })
+    .collect())
+}

@@ -1,0 +1,618 @@
+//! Implementation tracking: clusters of recommendations, responsible institutions and
+//! focal points, planned actions, dated and attributed assessments of the implementation
+//! status (with confidentiality), internal notes, and the follow-up report.
+
+use crate::{acl, now, Result, Store, StoreError, WriteTx};
+use dignity_core::obligations::ImplementationStatus;
+use dignity_core::{Actor, Confidentiality, PartialDate};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// What a tracking item is attached to: one recommendation or a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Recommendation(i64),
+    Cluster(i64),
+}
+
+impl Target {
+    fn ids(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Target::Recommendation(r) => (Some(r), None),
+            Target::Cluster(c) => (None, Some(c)),
+        }
+    }
+    fn cond(self) -> (&'static str, i64) {
+        match self {
+            Target::Recommendation(r) => ("rec_id", r),
+            Target::Cluster(c) => ("cluster_id", c),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- clusters --
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Cluster {
+    pub id: i64,
+    pub iso3: String,
+    pub name: String,
+    /// `theme`, `affected`, `sdg` or `manual`.
+    pub basis: String,
+    pub basis_value: String,
+    pub members: i64,
+}
+
+/// Create a cluster of a State's recommendations; for `theme`, `affected` or `sdg` every
+/// recommendation with that value joins it; `manual` clusters start empty.
+pub async fn create_cluster(
+    tx: &mut WriteTx,
+    iso3: &str,
+    name: &str,
+    basis: &str,
+    value: &str,
+) -> Result<i64> {
+    if name.trim().is_empty() {
+        return Err(StoreError::invalid("name", "must not be empty"));
+    }
+    if !["theme", "affected", "sdg", "manual"].contains(&basis) {
+        return Err(StoreError::invalid(
+            "basis",
+            "theme, affected, sdg or manual",
+        ));
+    }
+    if basis != "manual" && value.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "basis_value",
+            "which theme, group or SDG target",
+        ));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO rec_clusters (iso3, name, basis, basis_value, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id",
+    )
+    .bind(iso3)
+    .bind(name.trim())
+    .bind(basis)
+    .bind(value.trim())
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|_| StoreError::invalid("iso3", "unknown country"))?
+    .get(0);
+    if basis != "manual" {
+        sqlx::query(
+            "INSERT INTO rec_cluster_members (cluster_id, rec_id) SELECT $1, r.id FROM recommendations r \
+             JOIN recommendation_tags t ON t.rec_id = r.id WHERE r.iso3 = $2 AND t.kind = $3 AND t.value = $4",
+        )
+        .bind(id)
+        .bind(iso3)
+        .bind(basis)
+        .bind(value.trim())
+        .execute(tx.conn())
+        .await?;
+    }
+    tx.audit(
+        "cluster.create",
+        "rec_cluster",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "iso3": iso3, "basis": basis }),
+    );
+    Ok(id)
+}
+
+/// Add a recommendation to a cluster by hand.
+pub async fn add_to_cluster(tx: &mut WriteTx, cluster: i64, rec: i64) -> Result<()> {
+    sqlx::query("INSERT INTO rec_cluster_members (cluster_id, rec_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(cluster)
+        .bind(rec)
+        .execute(tx.conn())
+        .await
+        .map_err(|_| StoreError::invalid("cluster", "unknown cluster or recommendation"))?;
+    tx.audit(
+        "cluster.member_add",
+        "rec_cluster",
+        &cluster.to_string(),
+        None,
+        None,
+        serde_json::json!({ "rec_id": rec }),
+    );
+    Ok(())
+}
+
+pub async fn clusters(store: &Store, iso3: &str) -> Result<Vec<Cluster>> {
+    Ok(sqlx::query(
+        "SELECT c.id, c.iso3, c.name, c.basis, c.basis_value, (SELECT COUNT(*) FROM rec_cluster_members m WHERE m.cluster_id = c.id) \
+         FROM rec_clusters c WHERE c.iso3 = $1 ORDER BY c.name",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Cluster {
+        id: r.get(0),
+        iso3: r.get(1),
+        name: r.get(2),
+        basis: r.get(3),
+        basis_value: r.get(4),
+        members: r.get(5),
+    })
+    .collect())
+}
+
+// ---------------------------------------------------- institutions, actions --
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Assignment {
+    pub institution: String,
+    /// `ministry`, `agency`, `nhri`, `parliament`, `judiciary` or `other`.
+    pub kind: String,
+    pub focal_point: String,
+    /// Set when the assignment came through a cluster.
+    pub via_cluster: Option<String>,
+}
+
+pub const INSTITUTION_KINDS: [&str; 6] = [
+    "ministry",
+    "agency",
+    "nhri",
+    "parliament",
+    "judiciary",
+    "other",
+];
+
+/// Find or create an institution by name.
+pub async fn institution(
+    tx: &mut WriteTx,
+    name: &str,
+    kind: &str,
+    iso3: Option<&str>,
+) -> Result<i64> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::invalid("institution", "must not be empty"));
+    }
+    if !INSTITUTION_KINDS.contains(&kind) {
+        return Err(StoreError::invalid("kind", INSTITUTION_KINDS.join(", ")));
+    }
+    if let Some(r) = sqlx::query("SELECT id FROM institutions WHERE name = $1")
+        .bind(name)
+        .fetch_optional(tx.conn())
+        .await?
+    {
+        return Ok(r.get(0));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO institutions (name, kind, iso3, created_at) VALUES ($1,$2,$3,$4) RETURNING id",
+    )
+    .bind(name)
+    .bind(kind)
+    .bind(iso3)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    tx.audit(
+        "institution.create",
+        "institution",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "kind": kind }),
+    );
+    Ok(id)
+}
+
+/// Assign a recommendation or cluster to an institution (audited).
+pub async fn assign(
+    tx: &mut WriteTx,
+    target: Target,
+    institution_id: i64,
+    focal_point: &str,
+) -> Result<i64> {
+    let (r, c) = target.ids();
+    let id: i64 = sqlx::query(
+        "INSERT INTO rec_assignments (rec_id, cluster_id, institution_id, focal_point, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id",
+    )
+    .bind(r)
+    .bind(c)
+    .bind(institution_id)
+    .bind(focal_point.trim())
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation, cluster or institution"))?
+    .get(0);
+    tx.audit(
+        "assignment.create",
+        "rec_assignment",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "target": target, "institution": institution_id }),
+    );
+    Ok(id)
+}
+
+/// The assignments of a recommendation, direct and through its clusters.
+pub async fn assignments(store: &Store, rec_id: i64) -> Result<Vec<Assignment>> {
+    Ok(sqlx::query(
+        "SELECT i.name, i.kind, a.focal_point, c.name FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
+         LEFT JOIN rec_clusters c ON c.id = a.cluster_id \
+         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1) ORDER BY i.name",
+    )
+    .bind(rec_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Assignment { institution: r.get(0), kind: r.get(1), focal_point: r.get(2), via_cluster: r.get(3) })
+    .collect())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlannedAction {
+    #[serde(default)]
+    pub id: i64,
+    pub description: String,
+    #[serde(default)]
+    pub institution: Option<String>,
+    /// Full date, `YYYY-MM-DD`, or empty.
+    #[serde(default)]
+    pub target_date: String,
+    #[serde(default)]
+    pub indicator: String,
+    #[serde(default)]
+    pub done: bool,
+    /// Days past the target date, when not done.
+    #[serde(default)]
+    pub overdue_days: Option<i64>,
+}
+
+pub async fn add_action(
+    tx: &mut WriteTx,
+    target: Target,
+    a: &PlannedAction,
+    institution_id: Option<i64>,
+) -> Result<i64> {
+    if a.description.trim().is_empty() {
+        return Err(StoreError::invalid("description", "must not be empty"));
+    }
+    let d = PartialDate::parse(&a.target_date)
+        .map_err(|e| StoreError::invalid("target_date", e.to_string()))?;
+    let (r, c) = target.ids();
+    let id: i64 = sqlx::query(
+        "INSERT INTO rec_actions (rec_id, cluster_id, institution_id, description, target_date, indicator, done, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
+    )
+    .bind(r)
+    .bind(c)
+    .bind(institution_id)
+    .bind(a.description.trim())
+    .bind(d.to_string())
+    .bind(a.indicator.trim())
+    .bind(a.done as i64)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
+    .get(0);
+    tx.audit(
+        "action.create",
+        "rec_action",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "target": target }),
+    );
+    Ok(id)
+}
+
+pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
+    let today = super::today();
+    Ok(sqlx::query(
+        "SELECT a.id, a.description, i.name, a.target_date, a.indicator, a.done FROM rec_actions a \
+         LEFT JOIN institutions i ON i.id = a.institution_id \
+         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1) ORDER BY a.target_date",
+    )
+    .bind(rec_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let target: String = r.get(3);
+        let done = r.get::<i64, _>(5) != 0;
+        let overdue = PartialDate::parse(&target)
+            .ok()
+            .and_then(|d| d.latest())
+            .and_then(|d| dignity_core::obligations::overdue_days(d, done.then_some(d), today));
+        PlannedAction {
+            id: r.get(0),
+            description: r.get(1),
+            institution: r.get(2),
+            target_date: target,
+            indicator: r.get(4),
+            done,
+            overdue_days: overdue,
+        }
+    })
+    .collect())
+}
+
+// -------------------------------------------------------------- assessments --
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Assessment {
+    #[serde(default)]
+    pub id: i64,
+    pub status: String,
+    /// `YYYY-MM-DD`.
+    pub assessed_on: String,
+    #[serde(default)]
+    pub narrative: String,
+    /// Links to evidence, one per line.
+    #[serde(default)]
+    pub evidence: String,
+    /// public, internal, confidential, strictly_confidential (default internal).
+    #[serde(default)]
+    pub confidentiality: Option<String>,
+    #[serde(default)]
+    pub published: bool,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub via_cluster: bool,
+}
+
+/// Record an assessment of a recommendation's (or a cluster's) implementation status,
+/// dated and attributed to the actor (audited); refreshes the statuses shown in lists.
+pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<i64> {
+    let status = ImplementationStatus::parse(&a.status).ok_or_else(|| {
+        StoreError::invalid(
+            "status",
+            "not_started, in_progress, partially_implemented, implemented or not_implemented",
+        )
+    })?;
+    let day = chrono::NaiveDate::parse_from_str(a.assessed_on.trim(), "%Y-%m-%d")
+        .map_err(|_| StoreError::invalid("assessed_on", "expected a date YYYY-MM-DD"))?;
+    if day > super::today() {
+        return Err(StoreError::invalid(
+            "assessed_on",
+            "an assessment cannot be dated in the future",
+        ));
+    }
+    let level: Confidentiality = a
+        .confidentiality
+        .as_deref()
+        .unwrap_or("internal")
+        .parse()
+        .map_err(|e: String| StoreError::invalid("confidentiality", e))?;
+    let published = a.published && level == Confidentiality::Public;
+    let (r, c) = target.ids();
+    let id: i64 = sqlx::query(
+        "INSERT INTO rec_assessments (rec_id, cluster_id, status, assessed_on, narrative, evidence, confidentiality, published, created_by, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+    )
+    .bind(r)
+    .bind(c)
+    .bind(status.as_str())
+    .bind(day.to_string())
+    .bind(a.narrative.trim())
+    .bind(a.evidence.trim())
+    .bind(level.as_str())
+    .bind(published as i64)
+    .bind(tx.actor().user_id)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
+    .get(0);
+    tx.audit(
+        "assessment.create",
+        "rec_assessment",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "status": status.as_str(), "on": day.to_string(), "narrative": a.narrative, "evidence": a.evidence })),
+        serde_json::json!({ "target": target, "status": status.as_str(), "confidentiality": level.as_str() }),
+    );
+    refresh_status(tx, target).await?;
+    Ok(id)
+}
+
+/// Recompute the statuses shown in lists from the latest assessments: `status_public`
+/// from public, published ones, `status_internal` from public and internal ones (never
+/// from confidential ones, which only their need-to-know list may see).
+async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
+    let recs: Vec<i64> = match target {
+        Target::Recommendation(r) => vec![r],
+        Target::Cluster(c) => {
+            sqlx::query("SELECT rec_id FROM rec_cluster_members WHERE cluster_id = $1")
+                .bind(c)
+                .fetch_all(tx.conn())
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        }
+    };
+    for rec in recs {
+        let latest = |cond: &'static str| {
+            format!(
+                "SELECT status FROM rec_assessments WHERE (rec_id = $1 OR cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) \
+                 AND {cond} ORDER BY assessed_on DESC, id DESC LIMIT 1"
+            )
+        };
+        let p: Option<String> =
+            sqlx::query(&latest("confidentiality = 'public' AND published = 1"))
+                .bind(rec)
+                .fetch_optional(tx.conn())
+                .await?
+                .map(|r| r.get(0));
+        let i: Option<String> = sqlx::query(&latest("confidentiality IN ('public', 'internal')"))
+            .bind(rec)
+            .fetch_optional(tx.conn())
+            .await?
+            .map(|r| r.get(0));
+        sqlx::query(
+            "UPDATE recommendations SET status_public = $1, status_internal = $2 WHERE id = $3",
+        )
+        .bind(p.unwrap_or_default())
+        .bind(i.unwrap_or_default())
+        .bind(rec)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// The status history of a recommendation the actor may see, oldest first (direct
+/// assessments and those of its clusters).
+pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<Assessment>> {
+    let vis = acl::visible_sql(actor, "ra", "rec_assessment");
+    Ok(sqlx::query(&format!(
+        "SELECT ra.id, ra.status, ra.assessed_on, ra.narrative, ra.evidence, ra.confidentiality, ra.published, u.display_name, u.username, ra.cluster_id \
+         FROM rec_assessments ra LEFT JOIN users u ON u.id = ra.created_by \
+         WHERE (ra.rec_id = $1 OR ra.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) AND {vis} \
+         ORDER BY ra.assessed_on, ra.id"
+    ))
+    .bind(rec_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let dn: Option<String> = r.get(7);
+        let un: Option<String> = r.get(8);
+        Assessment {
+            id: r.get(0),
+            status: r.get(1),
+            assessed_on: r.get(2),
+            narrative: r.get(3),
+            evidence: r.get(4),
+            confidentiality: Some(r.get(5)),
+            published: r.get::<i64, _>(6) != 0,
+            by: dn.filter(|s| !s.is_empty()).or(un),
+            via_cluster: r.get::<Option<i64>, _>(9).is_some(),
+        }
+    })
+    .collect())
+}
+
+// -------------------------------------------------------------------- notes --
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Note {
+    pub id: i64,
+    pub body: String,
+    pub confidentiality: String,
+    pub by: Option<String>,
+    pub created_at: String,
+}
+
+/// Add an internal tracking note (a record with its own confidentiality; default
+/// internal). Public visitors never see notes that are not public and published.
+pub async fn add_note(
+    tx: &mut WriteTx,
+    target: Target,
+    body: &str,
+    level: Confidentiality,
+) -> Result<i64> {
+    if body.trim().is_empty() {
+        return Err(StoreError::invalid("body", "must not be empty"));
+    }
+    let (r, c) = target.ids();
+    let id: i64 = sqlx::query(
+        "INSERT INTO rec_notes (rec_id, cluster_id, body, confidentiality, published, created_by, created_at) VALUES ($1,$2,$3,$4,0,$5,$6) RETURNING id",
+    )
+    .bind(r)
+    .bind(c)
+    .bind(body.trim())
+    .bind(level.as_str())
+    .bind(tx.actor().user_id)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
+    .get(0);
+    tx.audit(
+        "note.create",
+        "rec_note",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "body": body })),
+        serde_json::json!({ "target": target, "confidentiality": level.as_str() }),
+    );
+    Ok(id)
+}
+
+/// The notes on a target that the actor may read.
+pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<Note>> {
+    let vis = acl::visible_sql(actor, "n", "rec_note");
+    let (col, id) = target.cond();
+    Ok(sqlx::query(&format!(
+        "SELECT n.id, n.body, n.confidentiality, u.username, n.created_at FROM rec_notes n LEFT JOIN users u ON u.id = n.created_by \
+         WHERE n.{col} = $1 AND {vis} ORDER BY n.created_at"
+    ))
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Note { id: r.get(0), body: r.get(1), confidentiality: r.get(2), by: r.get(3), created_at: r.get(4) })
+    .collect())
+}
+
+// ------------------------------------------------------------ follow-up ---
+
+/// One line of a follow-up report.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowUpItem {
+    pub recommendation: super::Recommendation,
+    pub assignments: Vec<Assignment>,
+    pub actions: Vec<PlannedAction>,
+    /// Assessments since the date, oldest first.
+    pub assessments: Vec<Assessment>,
+}
+
+/// What has been done on one mechanism's recommendations to a State since `since`
+/// (e.g. the last review): every recommendation of the body, its institutions, actions
+/// and the assessments the reader may see.
+pub async fn follow_up(
+    store: &Store,
+    actor: &Actor,
+    iso3: &str,
+    body: &str,
+    since: &str,
+) -> Result<Vec<FollowUpItem>> {
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let f = super::RecFilter {
+            country: Some(iso3.into()),
+            body: Some(body.into()),
+            page: Some(page),
+            per_page: Some(200),
+            ..Default::default()
+        };
+        let p = super::recs::search(store, actor, &f, false).await?;
+        let n = p.items.len();
+        for r in p.items {
+            let id = r.id;
+            let assessments = history(store, actor, id)
+                .await?
+                .into_iter()
+                .filter(|a| a.assessed_on.as_str() >= since)
+                .collect();
+            out.push(FollowUpItem {
+                recommendation: r,
+                assignments: assignments(store, id).await?,
+                actions: actions(store, id).await?,
+                assessments,
+            });
+        }
+        if n < 200 || out.len() >= 2000 {
+            break;
+        }
+        page += 1;
+    }
+    Ok(out)
+}

@@ -1,0 +1,182 @@
+//! Example contexts of the obligations templates, for the template tests (every page in
+//! a "full" and an "empty" variant, in every language, strict undefined behaviour).
+
+use minijinja::context;
+use minijinja::value::Value;
+
+fn none() -> Value {
+    Value::from(())
+}
+
+pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
+    let mut v = Vec::new();
+    let groups = vec![context! { code => "AFRICAN", name => "African States" }];
+    v.push((
+        "obligations_matrix.html",
+        context! {
+            matrix => context! {
+                instruments => vec![context! { code => "CAT", short_name => "Convention against Torture", parties => 173, signatories => 6 }],
+                rows => vec![
+                    context! { iso3 => "FRA", name => "Amina <Diallo>", parties => 1, cells => vec![context! { status => "party", year => "1986" }] },
+                    context! { iso3 => "USA", name => "United States", parties => 0, cells => vec![context! { status => "signatory", year => "" }] },
+                    context! { iso3 => "JAM", name => "Jamaica", parties => 0, cells => vec![context! { status => "denounced", year => "1975" }] },
+                    context! { iso3 => "XXX", name => "X", parties => 0, cells => vec![context! { status => "none", year => "" }] },
+                ],
+            },
+            regions => vec!["Africa", "Europe"], groups => groups.clone(), region => "Africa", group => "AFRICAN", system => "un",
+        },
+        false,
+        false,
+    ));
+    v.push((
+        "obligations_matrix.html",
+        context! { matrix => context! { instruments => Vec::<Value>::new(), rows => Vec::<Value>::new() }, regions => Vec::<String>::new(), groups => Vec::<Value>::new(), region => "", group => "", system => "coe" },
+        true,
+        true,
+    ));
+    let rat = context! {
+        iso3 => "FRA", instrument => "CAT", instrument_name => "Convention against Torture", system => "un", body => "CAT",
+        status => "party", signature => "1985-02-04", consent => "1986-02-18", consent_kind => "ratification",
+        reservations => "<b>bold</b>", declarations => "", complaints_declaration => true, inquiry_accepted => none(),
+        note => "", source => "user", updated_at => "2025-01-01T00:00:00Z",
+    };
+    let svg = Value::from_safe_string(crate::obligations::bar_chart(
+        "chart-body",
+        "By <body>",
+        &[("UPR".into(), 10), ("CCPR".into(), 3)],
+    ));
+    let row = |label: &str, value: &str, n: i64| context! { label => label, value => value, count => n, href => "/obligations/recommendations?country=FRA&body=UPR", follow_up => "/obligations/countries/FRA/follow-up?body=UPR" };
+    v.push((
+        "obligations_country.html",
+        context! {
+            iso3 => "FRA", name => "Amina <Diallo>", can_edit => true,
+            ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
+            procedures => vec![context! { label => "CAT art. 22", instrument => "CAT", kind => "complaints", acceptance => "accepted" }, context! { label => "CAT art. 20", instrument => "CAT", kind => "inquiry", acceptance => "unknown" }],
+            outstanding => vec![context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => true, overdue_days => 400 }],
+            visits => vec![context! { mandate_name => "SR on torture", status => "completed", requested => "2019", visit_start => "2021-05-03", visit_end => "2021-05-12", report_symbol => "A/HRC/49/50/Add.1" }],
+            invitation => "2011",
+            mandates => vec![context! { code => "SR-TORTURE", name => "Special Rapporteur on torture" }],
+            visit_statuses => vec!["requested", "completed"],
+            total => 13,
+            by_body => vec![row("UPR", "UPR", 10), row("CCPR", "CCPR", 3)],
+            by_theme => vec![row("Women's rights", "Women's rights", 4)],
+            by_status => vec![row("Not assessed", "none", 12), row("In progress", "in_progress", 1)],
+            by_position => vec![row("Supported", "supported", 8)],
+            chart_body => svg.clone(), chart_theme => svg.clone(), chart_status => none(),
+        },
+        true,
+        false,
+    ));
+    v.push((
+        "obligations_country.html",
+        context! {
+            iso3 => "TUV", name => "Tuvalu", can_edit => false, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
+            outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
+            visit_statuses => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),
+            by_status => Vec::<Value>::new(), by_position => Vec::<Value>::new(), chart_body => none(), chart_theme => none(), chart_status => none(),
+        },
+        false,
+        false,
+    ));
+    let kinds = vec!["ratification", "accession", "succession"];
+    let statuses = vec!["party", "signatory", "none", "denounced"];
+    v.push((
+        "obligations_ratification.html",
+        context! { iso3 => "FRA", name => "France", r => rat.clone(), error => "consent: 1980 is before the adoption", statuses => statuses.clone(), kinds => kinds.clone() },
+        true,
+        true,
+    ));
+    v.push((
+        "obligations_ratification.html",
+        context! { iso3 => "FRA", name => "France", r => context! { ..context! { complaints_declaration => false, inquiry_accepted => true }, ..rat }, error => none(), statuses => statuses, kinds => kinds },
+        true,
+        false,
+    ));
+    let rep = context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => false, overdue_days => 400, submitted => "", symbol => "CCPR/C/FRA/6", co_symbol => "", recorded => true };
+    v.push((
+        "obligations_deadlines.html",
+        context! { iso3 => "FRA", name => "France", days => 365, due => vec![rep.clone(), context! { ..context! { overdue_days => none(), approximate => true }, ..rep.clone() }], recorded => vec![rep], instruments => vec!["ICCPR", "CAT"], can_edit => true },
+        true,
+        false,
+    ));
+    v.push((
+        "obligations_deadlines.html",
+        context! { iso3 => "FRA", name => "France", days => 30, due => Vec::<Value>::new(), recorded => Vec::<Value>::new(), instruments => Vec::<String>::new(), can_edit => false },
+        false,
+        false,
+    ));
+    let item = context! {
+        id => 7, body => "UPR", mechanism => "upr", country => "Afghanistan", from => "Austria", text => "Enact <b>bold</b> legislation",
+        date => "2009-05", symbol => "", session => "5", position => "supported", status => "in_progress", themes => vec!["Women's rights"],
+    };
+    let facet = context! { key => "theme", values => vec![context! { label => "Women's rights", count => 3, href => "/obligations/recommendations?theme=x", active => true }, context! { label => "Justice", count => 2, href => "/obligations/recommendations?theme=y", active => false }], clear => "/obligations/recommendations" };
+    v.push((
+        "obligations_recommendations.html",
+        context! {
+            total => 2, items => vec![item.clone(), context! { ..context! { from => none(), position => "", status => "", themes => Vec::<String>::new(), symbol => "CCPR/C/KEN/CO/4" }, ..item }],
+            facets => vec![facet, context! { key => "body", values => vec![context! { label => "UPR", count => 2, href => "/x", active => false }], clear => none() }],
+            q => "torture", country => "AFG", countries => vec![context! { iso3 => "AFG", name => "Afghanistan" }],
+            page => 2, pages => 3, prev => "/obligations/recommendations?page=1", next => "/obligations/recommendations?page=3", filtered => true,
+        },
+        false,
+        false,
+    ));
+    v.push((
+        "obligations_recommendations.html",
+        context! { total => 0, items => Vec::<Value>::new(), facets => Vec::<Value>::new(), q => "", country => "", countries => Vec::<Value>::new(), page => 1, pages => 0, prev => none(), next => none(), filtered => false },
+        true,
+        true,
+    ));
+    let rec = context! {
+        id => 7, iso3 => "KEN", body => "CCPR", mechanism => "treaty_body", session => "132", upr_cycle => none(), document_symbol => "CCPR/C/KEN/CO/4",
+        paragraph => "12", date => "2021-07-27", text => "Establish <b>bold</b> oversight", position => "", upr_action => none(),
+        themes => vec!["Police"], affected => vec!["Detainees"], sdgs => vec!["16.3"], status => "in_progress",
+    };
+    v.push((
+        "obligations_recommendation.html",
+        context! {
+            r => rec.clone(), country => "Kenya", from => "Austria",
+            history => vec![context! { assessed_on => "2022-01-10", status => "in_progress", narrative => "Bill drafted", evidence => "https://example.org/a", links => vec!["https://example.org/a"], by => "Amina <Diallo>", via_cluster => true }],
+            assignments => vec![context! { institution => "Ministry of Interior", kind => "ministry", focal_point => "Legal adviser", via_cluster => "Policing" }],
+            actions => vec![context! { description => "Draft bill", institution => "Ministry", target_date => "2020-01-01", indicator => "Tabled", overdue_days => 30 }],
+            notes => vec![context! { body => "Follow up", confidentiality => "internal", by => "doc", created_at => "2025-01-01T00:00:00Z" }],
+            can_edit => true, staff => true, statuses => vec!["not_started", "implemented"], levels => vec!["public", "internal"],
+            kinds => vec!["ministry", "nhri"], today => "2025-01-02",
+        },
+        true,
+        false,
+    ));
+    v.push((
+        "obligations_recommendation.html",
+        context! {
+            r => context! { ..context! { status => "", themes => Vec::<String>::new(), affected => Vec::<String>::new(), sdgs => Vec::<String>::new(), document_symbol => "", session => "", date => "", upr_cycle => 2, upr_action => 4, position => "noted" }, ..rec },
+            country => "Kenya", from => none(), history => Vec::<Value>::new(), assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(),
+            notes => Vec::<Value>::new(), can_edit => false, staff => false, statuses => Vec::<String>::new(), levels => Vec::<String>::new(),
+            kinds => Vec::<String>::new(), today => "2025-01-02",
+        },
+        false,
+        false,
+    ));
+    let fu = context! {
+        recommendation => context! { document_symbol => "CCPR/C/KEN/CO/4", paragraph => "12", body => "CCPR", text => "Establish <b>bold</b> oversight", status => "in_progress" },
+        assignments => vec![context! { institution => "Ministry of Interior" }],
+        actions => vec![context! { description => "Draft bill", target_date => "2020-01-01", overdue_days => 3 }],
+        assessments => vec![context! { assessed_on => "2022-01-10", status => "in_progress", narrative => "Bill drafted" }],
+    };
+    v.push((
+        "obligations_followup.html",
+        context! {
+            self_href => "/obligations/countries/KEN/follow-up?body=CCPR", iso3 => "KEN", name => "Kenya", body => "CCPR", since => "2021-07-27", generated => "2025-01-02", bodies => vec!["CCPR", "UPR"],
+            items => vec![fu, context! { recommendation => context! { document_symbol => "", paragraph => "", body => "CCPR", text => "x", status => "" }, assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), assessments => Vec::<Value>::new() }],
+        },
+        true,
+        false,
+    ));
+    v.push((
+        "obligations_followup.html",
+        context! { self_href => "/obligations/countries/KEN/follow-up?body=CAT", iso3 => "KEN", name => "Kenya", body => "CAT", since => "1900-01-01", generated => "2025-01-02", bodies => Vec::<String>::new(), items => Vec::<Value>::new() },
+        false,
+        false,
+    ));
+    v
+}

@@ -1,0 +1,76 @@
+// Obligations in a real browser: a country profile, the world ratification matrix filtered
+// by regional group, and the recommendations list searched and refined by facets after a
+// UPR Info import from the command line.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { startServer, launch, shot } from './harness.mjs';
+
+const UPR = fileURLToPath(new URL('../../../shared/data/upr/upr-info-sessions-1-5.csv', import.meta.url));
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  const out = server.cli(['import', 'upr-info', UPR]);
+  assert.match(out, /created 6094/);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a country profile shows ratifications, procedures, reports and recommendations', async () => {
+  const page = await browser.newPage({ locale: 'en-GB' });
+  await page.goto(`${server.base}/obligations/countries/KEN`);
+  assert.match(await page.locator('h1').textContent(), /Kenya/);
+  const rat = page.getByRole('table', { name: /Status of Kenya/ });
+  await assert.doesNotReject(rat.getByRole('rowheader', { name: 'CAT' }).waitFor());
+  assert.match(await rat.getByRole('row', { name: /CAT/ }).first().textContent(), /Party/);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Complaint and inquiry procedures' }).waitFor());
+  await assert.doesNotReject(page.getByText(/Overdue by \d+ days/).first().waitFor());
+  // The chart has a text alternative and a data table beside it.
+  await assert.doesNotReject(page.getByRole('img', { name: 'Recommendations by mechanism' }).waitFor());
+  assert.match(await page.getByRole('table', { name: 'By mechanism' }).textContent(), /UPR/);
+  await shot(page, 'obligations-country');
+  await page.close();
+});
+
+test('the world matrix filters by UN regional group', async () => {
+  const page = await browser.newPage({ locale: 'en-GB' });
+  await page.goto(`${server.base}/obligations/matrix`);
+  await assert.doesNotReject(page.getByText('States: 193').waitFor());
+  await page.getByLabel('UN regional group').selectOption('AFRICAN');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/group=AFRICAN/);
+  await assert.doesNotReject(page.getByText('States: 54').waitFor());
+  assert.equal(await page.getByRole('link', { name: 'France' }).count(), 0);
+  await page.getByRole('link', { name: 'Kenya' }).click();
+  await page.waitForURL(/\/obligations\/countries\/KEN/);
+  await shot(page, 'obligations-matrix');
+  await page.close();
+});
+
+test('recommendations are searched and refined by facets', async () => {
+  const page = await browser.newPage({ locale: 'en-GB' });
+  await page.goto(`${server.base}/obligations/recommendations`);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Results: 6094' }).waitFor());
+  await page.getByLabel('Words in the text').fill('torture');
+  await page.getByRole('combobox', { name: 'State under review' }).selectOption('AFG');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/q=torture/);
+  const heading = page.getByRole('heading', { name: /^Results: \d+$/ });
+  const n = Number((await heading.textContent()).match(/\d+/)[0]);
+  assert.ok(n > 0 && n < 100, `${n} results for torture in Afghanistan`);
+  // Refine by the position of the State.
+  await page.getByRole('region', { name: 'Position of the State' }).getByRole('link', { name: 'Supported' }).click();
+  await page.waitForURL(/position=supported/);
+  const m = Number((await page.getByRole('heading', { name: /^Results: \d+$/ }).textContent()).match(/\d+/)[0]);
+  assert.ok(m > 0 && m <= n);
+  await page.getByRole('link', { name: 'Remove this filter' }).first().click();
+  await page.waitForURL((u) => !u.search.includes('position='));
+  await shot(page, 'obligations-recommendations');
+  await page.close();
+});
