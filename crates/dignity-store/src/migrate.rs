@@ -22,7 +22,11 @@ const MIGRATIONS: &[Migration] = &[
     // -- obligations (issue 3)
 
     // -- violations (issue 4)
-
+    Migration {
+        id: "0201_violations",
+        sqlite: include_str!("../migrations/sqlite/0201_violations.sql"),
+        postgres: include_str!("../migrations/postgres/0201_violations.sql"),
+    },
     // -- protection (issue 5)
 
     // -- search (issue 6)
