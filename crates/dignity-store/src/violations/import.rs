@@ -477,7 +477,7 @@ where
         let lvl = va.level.unwrap_or(Confidentiality::Internal);
         let act_id = insert_act(&mut tx, &va, &act, lvl).await?;
         mark(2, act_id);
-        if let Some(l) = lens_of_act(&va.act_type) {
+        if let Some(l) = lens_of_act(&va.act_type).filter(|_| !lvl.needs_list()) {
             add_lens(&mut tx, event_id, l).await?;
         }
         report.acts += 1;

@@ -1269,7 +1269,9 @@ pub async fn create_act(tx: &mut WriteTx, vocab: &Vocab, a: &ActInput) -> Result
         &a.need_to_know_teams,
     )
     .await?;
-    if let Some(l) = lens_of_act(&v.act_type) {
+    // The lens an act type implies is put on the event only for acts without a
+    // need-to-know list: a tag on the event must not reveal a restricted act.
+    if let Some(l) = lens_of_act(&v.act_type).filter(|_| !lvl.needs_list()) {
         add_lens(tx, a.event_id, l).await?;
     }
     tx.audit(
