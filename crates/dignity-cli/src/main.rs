@@ -2,6 +2,8 @@
 //! the same store from scripts, and work while a server runs.
 
 mod config;
+mod import;
+mod violations;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +65,15 @@ enum Command {
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Import incident lists and KoboToolbox/ODK submissions.
+    #[command(subcommand)]
+    Import(import::ImportKind),
+    /// Synthetic demonstration data.
+    #[command(subcommand)]
+    Demo(violations::DemoCmd),
+    /// Evidence files: add one, export a verifiable package.
+    #[command(subcommand)]
+    Evidence(violations::EvidenceCmd),
 }
 
 #[derive(Args, Clone, Default)]
@@ -244,6 +255,18 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
             return audit_cmd(&store, cmd).await;
+        }
+        Command::Import(kind) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return import::run(&open(&cfg).await?, kind).await;
+        }
+        Command::Demo(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return violations::demo(&open(&cfg).await?, cmd).await;
+        }
+        Command::Evidence(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return violations::evidence_cmd(&open(&cfg).await?, cmd).await;
         }
     }
     Ok(0)

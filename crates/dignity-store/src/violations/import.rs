@@ -212,6 +212,9 @@ struct Parsed {
 }
 
 fn parse_row(v: &Vocab, m: &Mapping, line: usize, row: &HashMap<String, String>) -> Result<Parsed> {
+    if let Some(e) = row.get("__error") {
+        return Err(StoreError::invalid("row", format!("malformed line: {e}")));
+    }
     let g = |t: &str| get(m, row, t);
     let named = |field: &str, r: Result<Option<String>>| {
         r.map_err(|e| match e {
