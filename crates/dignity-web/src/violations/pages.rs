@@ -348,10 +348,10 @@ pub async fn entry_form(
 /// with `prefix` (`victim_`, `perp_`, `source_`).
 fn new_person(f: &FormData, prefix: &str, default_type: &str) -> PersonInput {
     PersonInput {
-        person_type: if f.get(&format!("{prefix}type")).is_empty() {
+        person_type: if f.get(&format!("{prefix}person_type")).is_empty() {
             default_type.into()
         } else {
-            f.get(&format!("{prefix}type"))
+            f.get(&format!("{prefix}person_type"))
         },
         name: f.get(&format!("{prefix}name")),
         sex: f.opt(&format!("{prefix}sex")),
