@@ -2,7 +2,7 @@
 //! submission exports (CSV or JSON). Every row is checked first; errors name the line and
 //! the field; only a clean file is written, in one transaction.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use dignity_store::violations::import::{self, ImportReport, Mapping, Row};
 use dignity_store::Store;
@@ -67,6 +67,44 @@ pub fn csv_rows(path: &Path, kobo: bool) -> std::result::Result<impl Iterator<It
     }))
 }
 
+/// Rows of the first sheet of a spreadsheet (XLSX, XLS, ODS); the first row holds the
+/// column names. Dates stored as spreadsheet dates become YYYY-MM-DD.
+pub fn sheet_rows(path: &Path) -> Result<Vec<Row>> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut wb = open_workbook_auto(path).with_context(|| path.display().to_string())?;
+    let name = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .context("the workbook has no sheet")?;
+    let range = wb
+        .worksheet_range(&name)
+        .with_context(|| format!("sheet {name}"))?;
+    let cell = |c: &Data| match c {
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map(|t| t.date().to_string())
+            .unwrap_or_default(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    };
+    let mut rows = range.rows();
+    let headers: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| cell(c).trim().to_string()).collect())
+        .unwrap_or_default();
+    Ok(rows
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                i + 2,
+                headers.iter().cloned().zip(r.iter().map(cell)).collect(),
+            )
+        })
+        .collect())
+}
+
 fn print_report(r: &ImportReport) -> Result<i32> {
     if !r.errors.is_empty() {
         eprintln!(
@@ -101,16 +139,24 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                     .with_context(|| mapping.display().to_string())?,
             )
             .map_err(anyhow::Error::msg)?;
-            if file
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-            {
-                bail!(
-                    "XLSX is not read by this build: save the sheet as CSV (UTF-8) and import that"
-                );
-            }
-            let r = import::import_rows(store, &actor, &m, || csv_rows(&file, false), &progress)
-                .await?;
+            let sheet = file.extension().is_some_and(|e| {
+                ["xlsx", "xls", "ods"]
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(x))
+            });
+            let r = if sheet {
+                let rows = sheet_rows(&file)?;
+                import::import_rows(
+                    store,
+                    &actor,
+                    &m,
+                    || Ok(rows.clone().into_iter()),
+                    &progress,
+                )
+                .await?
+            } else {
+                import::import_rows(store, &actor, &m, || csv_rows(&file, false), &progress).await?
+            };
             eprintln!();
             print_report(&r)?
         }

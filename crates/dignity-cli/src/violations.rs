@@ -28,6 +28,23 @@ pub enum DemoCmd {
         #[arg(long = "as")]
         as_user: Option<String>,
     },
+    /// A small bounded load generator for benchmarks: `concurrency` keep-alive HTTP/1.1
+    /// connections on loopback send `requests` GETs in turn over `paths`; prints p50/p95/p99.
+    Load {
+        /// host:port of a running `dignity serve`.
+        #[arg(long)]
+        addr: String,
+        /// Paths to request, in turn (e.g. /violations,/violations/events/1).
+        #[arg(long, value_delimiter = ',')]
+        paths: Vec<String>,
+        /// A `Cookie` header (a signed-in session) or `Bearer TOKEN`.
+        #[arg(long, default_value = "")]
+        auth: String,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -87,12 +104,21 @@ pub fn peak_rss_mib() -> u64 {
 }
 
 pub async fn demo(store: &Store, cmd: DemoCmd) -> Result<i32> {
-    let DemoCmd::Generate {
-        events,
-        seed,
-        csv,
-        as_user,
-    } = cmd;
+    let (events, seed, csv, as_user) = match cmd {
+        DemoCmd::Generate {
+            events,
+            seed,
+            csv,
+            as_user,
+        } => (events, seed, csv, as_user),
+        DemoCmd::Load {
+            addr,
+            paths,
+            auth,
+            concurrency,
+            requests,
+        } => return load(&addr, &paths, &auth, concurrency, requests).await,
+    };
     let started = std::time::Instant::now();
     if let Some(path) = csv {
         let mut w = csv::Writer::from_path(&path)?;
@@ -519,4 +545,110 @@ impl Iterator for Generator {
         self.line += 1;
         Some((self.line, row))
     }
+}
+
+// ------------------------------------------------------------------ load --
+
+async fn one(stream: &mut tokio::io::BufStream<tokio::net::TcpStream>, req: &[u8]) -> Result<u16> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    stream.write_all(req).await?;
+    stream.flush().await?;
+    let mut status = String::new();
+    stream.read_line(&mut status).await?;
+    let code: u16 = status
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .context("bad status line")?;
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        stream.read_line(&mut h).await?;
+        let t = h.trim_end();
+        if t.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = t.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse()?;
+            }
+        }
+    }
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).await?;
+    Ok(code)
+}
+
+pub async fn load(
+    addr: &str,
+    paths: &[String],
+    auth: &str,
+    concurrency: usize,
+    requests: usize,
+) -> Result<i32> {
+    if paths.is_empty() {
+        bail!("give --paths");
+    }
+    let header = if let Some(t) = auth.strip_prefix("Bearer ") {
+        format!("Authorization: Bearer {t}\r\n")
+    } else if auth.is_empty() {
+        String::new()
+    } else {
+        format!("Cookie: {auth}\r\n")
+    };
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..concurrency.max(1) {
+        let (addr, paths, header, next) = (
+            addr.to_string(),
+            paths.to_vec(),
+            header.clone(),
+            next.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut times = vec![];
+            let mut errors = 0usize;
+            let mut s = tokio::io::BufStream::new(tokio::net::TcpStream::connect(&addr).await?);
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let req = format!(
+                    "GET {} HTTP/1.1\r\nHost: {addr}\r\n{header}Accept-Language: en\r\n\r\n",
+                    paths[i % paths.len()]
+                );
+                let t = std::time::Instant::now();
+                match one(&mut s, req.as_bytes()).await {
+                    Ok(200) => times.push(t.elapsed()),
+                    _ => errors += 1,
+                }
+            }
+            Ok::<_, anyhow::Error>((times, errors))
+        }));
+    }
+    let mut all = vec![];
+    let mut errors = 0;
+    for t in tasks {
+        let (times, e) = t.await??;
+        all.extend(times);
+        errors += e;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
+    println!(
+        "{} ok, {errors} errors, {concurrency} connections, {:.0} req/s; p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
+        all.len(),
+        all.len() as f64 / wall,
+        pct(0.50),
+        pct(0.95),
+        pct(0.99)
+    );
+    Ok(if errors == 0 { 0 } else { 1 })
 }
