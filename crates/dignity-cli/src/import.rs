@@ -53,6 +53,9 @@ pub enum ImportCmd {
         #[arg(long, default_value = "text")]
         format: String,
     },
+    /// Incident lists and KoboToolbox/ODK submissions (violations).
+    #[command(flatten)]
+    Incidents(crate::import_incidents::ImportKind),
 }
 
 /// A progress bar on standard error (only on a terminal).
@@ -225,9 +228,17 @@ async fn import_parsed(
 }
 
 pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
+    match cmd {
+        ImportCmd::Incidents(kind) => crate::import_incidents::run(store, kind).await,
+        other => run_obligations(store, actor, other).await,
+    }
+}
+
+async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
     let start = Instant::now();
     let resolver = ob::country_resolver(store).await?;
     match cmd {
+        ImportCmd::Incidents(_) => bail!("not an obligations import"),
         ImportCmd::UprInfo {
             files,
             dry_run,

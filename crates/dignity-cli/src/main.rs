@@ -4,7 +4,9 @@
 mod bench;
 mod config;
 mod import;
+mod import_incidents;
 mod ops;
+mod violations;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -85,6 +87,12 @@ enum Command {
     #[command(subcommand)]
     Import(import::ImportCmd),
     // -- commands of the areas of the product
+    /// Synthetic demonstration data.
+    #[command(subcommand)]
+    Demo(violations::DemoCmd),
+    /// Evidence files: add one, export a verifiable package.
+    #[command(subcommand)]
+    Evidence(violations::EvidenceCmd),
     /// Link records across CSV files (probabilistic record linkage, Fellegi–Sunter).
     Link(dignity_stats::cli::LinkArgs),
     /// Estimate the total number of victims from overlapping lists (multiple systems estimation).
@@ -313,6 +321,14 @@ async fn run(cli: Cli) -> Result<i32> {
             return import::run(&open(&cfg).await?, &cli_actor(), cmd).await;
         }
         // -- commands of the areas of the product
+        Command::Demo(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return violations::demo(&open(&cfg).await?, cmd).await;
+        }
+        Command::Evidence(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return violations::evidence_cmd(&open(&cfg).await?, cmd).await;
+        }
         Command::Link(a) => {
             tokio::task::spawn_blocking(move || dignity_stats::cli::run_link(&a)).await??;
         }

@@ -26,7 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0101_obligations.sql"),
     },
     // -- violations (issue 4)
-
+    Migration {
+        id: "0201_violations",
+        sqlite: include_str!("../migrations/sqlite/0201_violations.sql"),
+        postgres: include_str!("../migrations/postgres/0201_violations.sql"),
+    },
     // -- protection (issue 5)
 
     // -- search (issue 6)

@@ -1,1 +1,639 @@
-//! Storage of documenting violations (issue 4).
+//! Storage of documenting violations (issue 4), modelled on the HURIDOCS Events Standard
+//! Formats ("who did what to whom"): an **event** has many **acts**; each act has exactly
+//! one **victim** (a person) and any number of perpetrators (**involvements**); **persons**
+//! (victims, perpetrators, sources, witnesses, intervening parties, organisations) live in
+//! one table whatever their roles; **information** links a source to an event, act or
+//! person; **interventions** record what was done about it; **evidence** files are stored
+//! once, content-addressed, with a chain of custody.
+//!
+//! Rules every function here keeps:
+//! - vocabulary codes are checked against the HURIDOCS micro-thesauri (`vocab_terms`);
+//! - names, contact details, exact places, coordinates and narratives are encrypted fields;
+//! - single records are read through [`can`] (the authorization module), lists and counts
+//!   filter with `acl::visible_sql` in SQL;
+//! - every write goes through a [`WriteTx`] and is audited (hashes of the record only).
+
+pub mod case;
+pub mod evidence;
+pub mod import;
+pub mod interventions;
+pub mod records;
+
+pub use records::*;
+
+use crate::{acl, Result, Store, StoreError, WriteTx};
+use dignity_core::auth::{authorize, Action};
+use dignity_core::{Actor, Confidentiality, PartialDate, Role};
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Record types (also the `record_acl.record_type` and audit `record_type`).
+pub const EVENT: &str = "vio_events";
+pub const ACT: &str = "vio_acts";
+pub const PERSON: &str = "vio_persons";
+pub const INTERVENTION: &str = "vio_interventions";
+pub const EVIDENCE: &str = "vio_evidence";
+
+/// Which micro-thesaurus each coded field takes its values from.
+pub const FIELD_LISTS: &[(&str, i64)] = &[
+    ("index_terms", 1),
+    ("rights_affected", 3),
+    ("act_type", 4),
+    ("methods", 5),
+    ("counting_unit", 7),
+    ("occupation", 10),
+    ("religion", 12),
+    ("ethnicity", 13),
+    ("languages", 14),
+    ("language", 14),
+    ("source_type", 16),
+    ("degree", 18),
+    ("connection", 19),
+    ("int_type", 20),
+    ("person_link", 21),
+    ("event_link", 22),
+    ("perpetrator_type", 24),
+    ("victim_status", 25),
+    ("latest_status", 26),
+    ("response_type", 27),
+    ("attribution", 28),
+    ("detention_type", 29),
+    ("whereabouts", 30),
+    ("legal_counsel", 31),
+    ("court_type", 32),
+    ("autopsy", 34),
+    ("death_certificate", 35),
+    ("statements_signed", 36),
+    ("medical_attention", 37),
+    ("intent", 38),
+    ("sex", 39),
+    ("violation_status", 41),
+    ("reliability", 42),
+    ("monitoring_status", 43),
+    ("impact", 44),
+    ("status", 45),
+    ("priority", 46),
+    ("compensation", 47),
+];
+
+/// The micro-thesaurus of a coded field.
+pub fn list_of(field: &str) -> Option<i64> {
+    FIELD_LISTS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| *l)
+}
+
+/// Thematic lenses.
+pub const LENSES: &[&str] = &["death_penalty", "torture", "hrd", "disappearance"];
+
+/// Age groups of a person.
+pub const AGE_GROUPS: &[&str] = &["child", "youth", "adult", "elderly", "unknown"];
+
+/// Statuses of a death penalty case.
+pub const DEATH_PENALTY_STATUSES: &[&str] = &[
+    "charged",
+    "sentenced",
+    "appeal_pending",
+    "executed",
+    "commuted",
+    "pardoned",
+    "acquitted",
+];
+
+/// Kinds of act whose specific parts apply, by the type-of-act code's prefix (MT 4).
+pub fn act_kind(act_type: &str) -> &'static str {
+    if act_type.starts_with("0101") {
+        "killing"
+    } else if act_type.starts_with("02011111") || act_type.starts_with("0201") {
+        "torture"
+    } else if act_type.starts_with("030101")
+        || act_type.starts_with("030102")
+        || act_type.starts_with("030105")
+    {
+        "detention"
+    } else if act_type.starts_with("030103") {
+        "disappearance"
+    } else if act_type.starts_with("130103") {
+        "destruction"
+    } else {
+        "other"
+    }
+}
+
+/// The lens an act type puts its event under, if any.
+pub fn lens_of_act(act_type: &str) -> Option<&'static str> {
+    if act_type.starts_with("01010103") {
+        Some("death_penalty")
+    } else if act_type.starts_with("0201") {
+        Some("torture")
+    } else if act_type.starts_with("030103") {
+        Some("disappearance")
+    } else {
+        None
+    }
+}
+
+// ----------------------------------------------------------------- vocab --
+
+/// The micro-thesauri and country codes in memory, for validating codes without a query
+/// per field and for showing labels in the reader's language. Reloaded every 30 s.
+#[derive(Debug, Default)]
+pub struct Vocab {
+    /// code → (list, labels en fr es ar ru, level)
+    terms: HashMap<String, (i64, [String; 5], i64)>,
+    /// list → codes in display order
+    lists: HashMap<i64, Vec<String>>,
+    countries: HashMap<String, [String; 5]>,
+}
+
+fn lang_idx(lang: &str) -> usize {
+    match lang {
+        "fr" => 1,
+        "es" => 2,
+        "ar" => 3,
+        "ru" => 4,
+        _ => 0,
+    }
+}
+
+impl Vocab {
+    pub async fn load(store: &Store) -> Result<Arc<Vocab>> {
+        type Cache = Mutex<HashMap<String, (Instant, Arc<Vocab>)>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let key = format!("{}|{:?}", store.data_dir().display(), store.backend());
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some((at, v)) = cache.lock().expect("vocab cache").get(&key) {
+            if at.elapsed() < Duration::from_secs(30) {
+                return Ok(v.clone());
+            }
+        }
+        let v = Arc::new(Self::load_fresh(store).await?);
+        cache
+            .lock()
+            .expect("vocab cache")
+            .insert(key, (Instant::now(), v.clone()));
+        Ok(v)
+    }
+
+    pub async fn load_fresh(store: &Store) -> Result<Vocab> {
+        let mut v = Vocab::default();
+        for r in sqlx::query(
+            "SELECT list_number, vocab_number, label_en, label_fr, label_es, label_ar, label_ru, level \
+             FROM vocab_terms WHERE active = 1 ORDER BY list_number, sort_order",
+        )
+        .fetch_all(store.pool())
+        .await?
+        {
+            let list: i64 = r.get(0);
+            let code: String = r.get(1);
+            let en: String = r.get(2);
+            let mut labels: [String; 5] = [en.clone(), r.get(3), r.get(4), r.get(5), r.get(6)];
+            for l in labels.iter_mut() {
+                if l.is_empty() {
+                    *l = en.clone();
+                }
+            }
+            v.lists.entry(list).or_default().push(code.clone());
+            v.terms.insert(code, (list, labels, r.get::<i64, _>(7).max(0)));
+        }
+        for r in
+            sqlx::query("SELECT iso3, name_en, name_fr, name_es, name_ar, name_ru FROM countries")
+                .fetch_all(store.pool())
+                .await?
+        {
+            v.countries
+                .insert(r.get(0), [r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)]);
+        }
+        Ok(v)
+    }
+
+    /// Check one coded value of `field`; empty means none.
+    pub fn check(&self, field: &str, code: &str) -> Result<Option<String>> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Ok(None);
+        }
+        let list = list_of(field)
+            .ok_or_else(|| StoreError::Internal(format!("no vocabulary for field {field}")))?;
+        match self.terms.get(code) {
+            Some((l, _, _)) if *l == list => Ok(Some(code.to_string())),
+            _ => Err(StoreError::invalid(
+                field,
+                format!("{code:?} is not a term of micro-thesaurus {list}"),
+            )),
+        }
+    }
+
+    pub fn check_opt(&self, field: &str, code: &Option<String>) -> Result<Option<String>> {
+        self.check(field, code.as_deref().unwrap_or(""))
+    }
+
+    pub fn check_all(&self, field: &str, codes: &[String]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for c in codes {
+            if let Some(c) = self.check(field, c)? {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn check_country(&self, code: &Option<String>) -> Result<Option<String>> {
+        let Some(c) = code.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        let up = c.to_ascii_uppercase();
+        if self.countries.contains_key(&up) {
+            Ok(Some(up))
+        } else {
+            Err(StoreError::invalid(
+                "country",
+                format!("{c:?} is not an ISO 3166-1 alpha-3 country code"),
+            ))
+        }
+    }
+
+    pub fn label(&self, code: &str, lang: &str) -> String {
+        self.terms
+            .get(code)
+            .map(|t| t.1[lang_idx(lang)].clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    pub fn country_name(&self, code: &str, lang: &str) -> String {
+        self.countries
+            .get(code)
+            .map(|n| n[lang_idx(lang)].clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// A code by its English label within a list (case-insensitive), for imports.
+    pub fn by_label(&self, field: &str, label: &str) -> Option<String> {
+        let list = list_of(field)?;
+        let want = label.trim().to_lowercase();
+        self.lists.get(&list)?.iter().find_map(|c| {
+            let t = &self.terms[c];
+            t.1.iter()
+                .any(|l| l.to_lowercase() == want)
+                .then(|| c.clone())
+        })
+    }
+
+    /// Codes of a list with labels and levels, in display order (for pickers).
+    pub fn options(&self, list: i64, lang: &str) -> Vec<(String, String, i64)> {
+        self.lists
+            .get(&list)
+            .map(|codes| {
+                codes
+                    .iter()
+                    .map(|c| {
+                        let t = &self.terms[c];
+                        (c.clone(), t.1[lang_idx(lang)].clone(), t.2)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn country_options(&self, lang: &str) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .countries
+            .iter()
+            .map(|(k, n)| (k.clone(), n[lang_idx(lang)].clone()))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    }
+
+    pub fn codes_of(&self, list: i64) -> &[String] {
+        self.lists.get(&list).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+}
+
+// --------------------------------------------------------------- helpers --
+
+/// A partial date from text, with the field named in the error.
+pub fn date(field: &str, s: &str) -> Result<PartialDate> {
+    PartialDate::parse(s).map_err(|e| StoreError::invalid(field, e.to_string()))
+}
+
+/// Sort key of a partial date: its earliest day, or empty when unknown.
+pub fn sort_key(d: &PartialDate) -> String {
+    d.earliest().map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Start and end dates, checked for order. Returns (start, start_sort, end, end_sort).
+pub fn date_range(
+    start_field: &str,
+    start: &str,
+    end_field: &str,
+    end: &str,
+) -> Result<(String, String, String, String)> {
+    let s = date(start_field, start)?;
+    let e = date(end_field, end)?;
+    if let (Some(s0), Some(e1)) = (s.earliest(), e.latest()) {
+        if e1 < s0 {
+            return Err(StoreError::invalid(
+                end_field,
+                format!("the end ({e}) is before the start ({s})"),
+            ));
+        }
+    }
+    Ok((s.to_string(), sort_key(&s), e.to_string(), sort_key(&e)))
+}
+
+/// Coordinates as "latitude, longitude" in decimal degrees.
+pub fn coordinates(s: &str) -> Result<Option<String>> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        StoreError::invalid(
+            "coordinates",
+            "expected latitude, longitude in decimal degrees, e.g. 4.0511, 9.7679",
+        )
+    };
+    let (a, b) = t.split_once(',').ok_or_else(bad)?;
+    let lat: f64 = a.trim().parse().map_err(|_| bad())?;
+    let lon: f64 = b.trim().parse().map_err(|_| bad())?;
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(bad());
+    }
+    Ok(Some(format!("{lat}, {lon}")))
+}
+
+pub fn level(s: &str, default: Confidentiality) -> Result<Confidentiality> {
+    if s.trim().is_empty() {
+        return Ok(default);
+    }
+    s.parse()
+        .map_err(|e: String| StoreError::invalid("confidentiality", e))
+}
+
+/// Encrypt an optional field (empty stays NULL).
+pub fn enc(store: &Store, field: &str, v: &str) -> Option<String> {
+    let t = v.trim();
+    (!t.is_empty()).then(|| store.keys().encrypt(field, t))
+}
+
+/// Decrypt an optional field (NULL reads empty).
+pub fn dec(store: &Store, field: &str, v: Option<String>) -> Result<String> {
+    match v {
+        Some(v) if !v.is_empty() => store.decrypt(field, &v),
+        _ => Ok(String::new()),
+    }
+}
+
+/// A stable keyed pseudonym for a person, shown instead of the name to readers who may
+/// not see names. It reveals nothing without the index key.
+pub fn pseudonym(store: &Store, person_id: i64) -> String {
+    let h = store
+        .keys()
+        .blind_index("vio_pseudonym", &person_id.to_string());
+    format!("P-{}", h[..6].to_ascii_uppercase())
+}
+
+/// The setting that lets analysts see names (off by default: analysts see pseudonyms).
+pub const SETTING_ANALYSTS_SEE_NAMES: &str = "violations.analysts_see_names";
+/// Priority countries (comma-separated ISO 3166-1 alpha-3 codes).
+pub const SETTING_PRIORITY_COUNTRIES: &str = "violations.priority_countries";
+/// Largest accepted upload in bytes.
+pub const SETTING_MAX_UPLOAD: &str = "violations.max_upload_bytes";
+
+/// Whether the actor sees the names of people, or pseudonyms.
+pub async fn sees_names(store: &Store, actor: &Actor) -> Result<bool> {
+    Ok(match actor.role {
+        Role::Public => false,
+        Role::Analyst if actor.user_id.is_some() => {
+            store.setting(SETTING_ANALYSTS_SEE_NAMES).await?.as_deref() == Some("true")
+        }
+        _ => actor.user_id.is_some(),
+    })
+}
+
+/// The access facts of one record of `table` (which follows the record-table convention).
+pub async fn record_access(
+    store: &Store,
+    table: &str,
+    id: i64,
+) -> Result<Option<dignity_core::RecordAccess>> {
+    debug_assert!([EVENT, ACT, PERSON, INTERVENTION, EVIDENCE].contains(&table));
+    let Some(r) = sqlx::query(&format!(
+        "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lvl: String = r.get(0);
+    let lvl: Confidentiality = lvl.parse().unwrap_or(Confidentiality::StrictlyConfidential);
+    Ok(Some(
+        acl::access(
+            store,
+            table,
+            &id.to_string(),
+            lvl,
+            r.get::<i64, _>(1) == 1,
+            r.get(2),
+        )
+        .await?,
+    ))
+}
+
+/// May `actor` do `action` on record `id` of `table`? Missing records answer false. A
+/// granted read of a strictly confidential record is written to the audit log. An act is
+/// readable only when its event is too.
+pub async fn can(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    id: i64,
+) -> Result<bool> {
+    let Some(access) = record_access(store, table, id).await? else {
+        return Ok(false);
+    };
+    let d = authorize(actor, action, &access);
+    if !d.allowed() {
+        return Ok(false);
+    }
+    if table == ACT {
+        let ev: i64 = sqlx::query("SELECT event_id FROM vio_acts WHERE id = $1")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await?
+            .get(0);
+        if !Box::pin(can(store, actor, Action::Read, EVENT, ev)).await? {
+            return Ok(false);
+        }
+    }
+    if matches!(d, dignity_core::Decision::Allow { audit_read: true }) && action == Action::Read {
+        store
+            .log_event(
+                actor,
+                "record.read",
+                table,
+                &id.to_string(),
+                serde_json::json!({}),
+            )
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Like [`can`], as an error: `NotFound` (not "forbidden") for records the actor may not
+/// read, so that their existence does not leak.
+pub async fn require(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    id: i64,
+) -> Result<()> {
+    if action != Action::Read && !can(store, actor, Action::Read, table, id).await? {
+        return Err(StoreError::NotFound(format!("{table} {id}")));
+    }
+    if can(store, actor, action, table, id).await? {
+        Ok(())
+    } else if action == Action::Read {
+        Err(StoreError::NotFound(format!("{table} {id}")))
+    } else {
+        Err(StoreError::invalid(
+            "access",
+            "your role or the record's need-to-know list does not allow this",
+        ))
+    }
+}
+
+/// May the actor create a record with this level at all (role check)?
+pub fn may_create(actor: &Actor, lvl: Confidentiality) -> Result<()> {
+    if authorize(actor, Action::Create, &dignity_core::RecordAccess::new(lvl)).allowed() {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "access",
+            "your role does not allow creating records",
+        ))
+    }
+}
+
+/// Replace the repeatable coded values of a record's field.
+pub(crate) async fn set_terms(
+    tx: &mut WriteTx,
+    record_type: &str,
+    id: i64,
+    field: &str,
+    codes: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM vio_terms WHERE record_type = $1 AND record_id = $2 AND field = $3")
+        .bind(record_type)
+        .bind(id)
+        .bind(field)
+        .execute(tx.conn())
+        .await?;
+    for c in codes {
+        sqlx::query(
+            "INSERT INTO vio_terms (record_type, record_id, field, code) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(record_type)
+        .bind(id)
+        .bind(field)
+        .bind(c)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Add coded values to a new record's field.
+pub(crate) async fn add_terms(
+    tx: &mut WriteTx,
+    record_type: &str,
+    id: i64,
+    field: &str,
+    codes: &[String],
+) -> Result<()> {
+    for c in codes {
+        sqlx::query(
+            "INSERT INTO vio_terms (record_type, record_id, field, code) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(record_type)
+        .bind(id)
+        .bind(field)
+        .bind(c)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn terms_of(
+    store: &Store,
+    record_type: &str,
+    id: i64,
+    field: &str,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query(
+        "SELECT code FROM vio_terms WHERE record_type = $1 AND record_id = $2 AND field = $3 ORDER BY code",
+    )
+    .bind(record_type)
+    .bind(id)
+    .bind(field)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
+}
+
+/// Set a record's need-to-know list when it is restricted (and the lists are given).
+pub(crate) async fn set_list(
+    tx: &mut WriteTx,
+    table: &str,
+    id: i64,
+    lvl: Confidentiality,
+    users: &[i64],
+    teams: &[i64],
+) -> Result<()> {
+    if lvl.needs_list() && (!users.is_empty() || !teams.is_empty()) {
+        acl::set_need_to_know(tx, table, &id.to_string(), users, teams).await?;
+    }
+    Ok(())
+}
+
+/// Priority countries (setting).
+pub async fn priority_countries(store: &Store) -> Result<Vec<String>> {
+    Ok(store
+        .setting(SETTING_PRIORITY_COUNTRIES)
+        .await?
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_ascii_uppercase())
+        .filter(|s| s.len() == 3)
+        .collect())
+}
+
+pub async fn set_priority_countries(
+    tx: &mut WriteTx,
+    vocab: &Vocab,
+    codes: &[String],
+) -> Result<()> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for c in codes {
+        if let Some(c) = vocab.check_country(&Some(c.clone()))? {
+            if seen.insert(c.clone()) {
+                out.push(c);
+            }
+        }
+    }
+    crate::accounts::set_setting(tx, SETTING_PRIORITY_COUNTRIES, &out.join(",")).await
+}

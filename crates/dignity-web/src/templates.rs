@@ -89,6 +89,46 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/obligations_followup.html"),
     ),
     // -- violations (issue 4)
+    (
+        "violations_home.html",
+        include_str!("../templates/violations_home.html"),
+    ),
+    (
+        "violations_entry.html",
+        include_str!("../templates/violations_entry.html"),
+    ),
+    (
+        "violations_event.html",
+        include_str!("../templates/violations_event.html"),
+    ),
+    (
+        "violations_act.html",
+        include_str!("../templates/violations_act.html"),
+    ),
+    (
+        "violations_persons.html",
+        include_str!("../templates/violations_persons.html"),
+    ),
+    (
+        "violations_person.html",
+        include_str!("../templates/violations_person.html"),
+    ),
+    (
+        "violations_intervention.html",
+        include_str!("../templates/violations_intervention.html"),
+    ),
+    (
+        "violations_due.html",
+        include_str!("../templates/violations_due.html"),
+    ),
+    (
+        "violations_lens.html",
+        include_str!("../templates/violations_lens.html"),
+    ),
+    (
+        "violations_evidence.html",
+        include_str!("../templates/violations_evidence.html"),
+    ),
     // -- protection (issue 5)
     // -- search, dashboards, reports, portal (issue 6)
     // -- statistics (issue 7)
@@ -515,6 +555,8 @@ mod tests {
             false,
             false,
         ));
+        // -- violations (issue 4)
+        v.extend(crate::violations::examples::examples());
         for status in [400, 403, 404, 500] {
             v.push((
                 "error.html",

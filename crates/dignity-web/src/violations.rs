@@ -1,19 +1,334 @@
-//! Pages and API of documenting violations (issue 4).
+//! Pages and API of documenting violations (issue 4): the fast entry flow (event → act →
+//! victim → perpetrator → source in one form, with duplicate warnings and drafts), event,
+//! act, person, intervention, evidence and lens pages, the "due and overdue" page, streamed
+//! evidence uploads, and the `/api/v1` endpoints for all of it.
 
+mod api;
+#[cfg(test)]
+pub(crate) mod examples;
+mod pages;
+
+use crate::ctx::Ctx;
 use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::Router;
+use dignity_store::violations::evidence::{self, Blob, BlobWriter, EvidenceInput, UploadError};
+use dignity_store::violations::{self as v, Vocab};
+use serde_json::{json, Value as Json};
+
+pub use api::ApiDoc;
 
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/violations", get(pages::home))
+        .route(
+            "/violations/new",
+            get(pages::entry_form).post(pages::entry_submit),
+        )
+        .route("/violations/events/{id}", get(pages::event_page))
+        .route("/violations/events/{id}/acts", post(pages::add_act))
+        .route(
+            "/violations/events/{id}/information",
+            post(pages::add_information),
+        )
+        .route(
+            "/violations/events/{id}/interventions",
+            post(pages::add_intervention),
+        )
+        .route(
+            "/violations/events/{id}/evidence",
+            post(pages::upload_evidence).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/violations/events/{id}/case.json", get(pages::case_json))
+        .route("/violations/acts/{id}", get(pages::act_page))
+        .route("/violations/persons", get(pages::persons))
+        .route("/violations/persons/{id}", get(pages::person_page))
+        .route(
+            "/violations/interventions/{id}",
+            get(pages::intervention_page),
+        )
+        .route(
+            "/violations/interventions/{id}/response",
+            post(pages::intervention_response),
+        )
+        .route("/violations/due", get(pages::due))
+        .route("/violations/lenses/{lens}", get(pages::lens_page))
+        .route("/violations/death-penalty", post(pages::death_penalty))
+        .route(
+            "/violations/settings/priority",
+            post(pages::priority_countries),
+        )
+        .route("/violations/evidence/{id}", get(pages::evidence_page))
+        .route(
+            "/violations/evidence/{id}/content",
+            get(pages::evidence_content),
+        )
+        .route(
+            "/violations/evidence/{id}/public-copy",
+            post(pages::public_copy),
+        )
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    Router::new()
+    api::router()
 }
 
-/// The OpenAPI description of [`api_router`].
-#[derive(utoipa::OpenApi)]
-#[openapi()]
-pub struct ApiDoc;
+// ------------------------------------------------------------- helpers --
+
+/// Form fields in order; repeated names allowed (multiple selects, checkboxes).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+    pub fn get(&self, k: &str) -> String {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+    pub fn opt(&self, k: &str) -> Option<String> {
+        Some(self.get(k)).filter(|v| !v.is_empty())
+    }
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+    pub fn to_json(&self) -> Json {
+        let mut m = serde_json::Map::new();
+        for (k, v) in &self.0 {
+            if k == "csrf_token" || k == "action" {
+                continue;
+            }
+            match m.get_mut(k) {
+                Some(Json::Array(a)) => a.push(Json::String(v.clone())),
+                Some(old) => {
+                    let o = old.take();
+                    *old = Json::Array(vec![o, Json::String(v.clone())]);
+                }
+                None => {
+                    m.insert(k.clone(), Json::String(v.clone()));
+                }
+            }
+        }
+        Json::Object(m)
+    }
+    pub fn from_json(v: &Json) -> FormData {
+        let mut out = vec![];
+        if let Some(o) = v.as_object() {
+            for (k, val) in o {
+                match val {
+                    Json::Array(a) => out.extend(
+                        a.iter()
+                            .filter_map(|x| x.as_str())
+                            .map(|x| (k.clone(), x.to_string())),
+                    ),
+                    Json::String(s) => out.push((k.clone(), s.clone())),
+                    _ => {}
+                }
+            }
+        }
+        FormData(out)
+    }
+}
+
+/// A reference to an existing person typed into a picker: `#12 — Name`, `#12` or `12`.
+pub(crate) fn person_ref(s: &str) -> Option<i64> {
+    let t = s.trim().trim_start_matches('#');
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let rest = t[digits.len()..].trim_start();
+    if rest.is_empty()
+        || rest.starts_with('—')
+        || rest.starts_with('-')
+        || s.trim().starts_with('#')
+    {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Options of the coded fields, in the reader's language.
+pub(crate) fn options(vocab: &Vocab, lang: &str, fields: &[&str]) -> Json {
+    let mut m = serde_json::Map::new();
+    for f in fields {
+        let list = v::list_of(f).unwrap_or(0);
+        let opts: Vec<Json> = vocab
+            .options(list, lang)
+            .into_iter()
+            .map(|(code, label, level)| json!({ "code": code, "label": label, "prefix": "— ".repeat(level.clamp(0, 6) as usize) }))
+            .collect();
+        m.insert(f.to_string(), Json::Array(opts));
+    }
+    if fields.contains(&"int_type") {
+        let extra = m
+            .get_mut("int_type")
+            .and_then(|x| x.as_array_mut())
+            .expect("int_type");
+        let mut all: Vec<Json> = v::interventions::EXTRA_TYPES
+            .iter()
+            .map(|t| json!({ "code": t, "label": crate::i18n::t(crate::i18n::Lang::parse(lang).unwrap_or_default(), &format!("vio.int_type.{t}")), "prefix": "" }))
+            .collect();
+        all.append(extra);
+        *extra = all;
+    }
+    Json::Object(m)
+}
+
+pub(crate) fn country_options(vocab: &Vocab, lang: &str) -> Json {
+    Json::Array(
+        vocab
+            .country_options(lang)
+            .into_iter()
+            .map(|(c, n)| json!({ "code": c, "label": n }))
+            .collect(),
+    )
+}
+
+/// The label of a coded value (or an extra intervention type), empty for none.
+pub(crate) fn label(vocab: &Vocab, lang: crate::i18n::Lang, code: &Option<String>) -> String {
+    match code.as_deref() {
+        None | Some("") => String::new(),
+        Some(c) if v::interventions::EXTRA_TYPES.contains(&c) => {
+            crate::i18n::t(lang, &format!("vio.int_type.{c}"))
+        }
+        Some(c) => vocab.label(c, lang.code()),
+    }
+}
+
+/// Stream a multipart upload to disk: the field `file` is hashed and stored while it
+/// arrives; the other fields describe it. Nothing is stored unless the whole body arrived
+/// and the file checks out.
+pub(crate) async fn receive_upload(
+    state: &AppState,
+    mut mp: axum::extract::Multipart,
+) -> Result<(EvidenceInput, Blob, Vec<u8>, FormData), (axum::http::StatusCode, String, &'static str)>
+{
+    use axum::http::StatusCode as S;
+    let limit = evidence::max_upload(&state.store).await;
+    let mut fields = FormData::default();
+    let mut stored: Option<(BlobWriter, String, String)> = None;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        (
+            S::BAD_REQUEST,
+            format!("the upload was interrupted or malformed: {e}"),
+            "file",
+        )
+    };
+    loop {
+        let Some(mut field) = mp.next_field().await.map_err(bad)? else {
+            break;
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            if stored.is_some() {
+                return Err((
+                    S::UNPROCESSABLE_ENTITY,
+                    "send one file per upload".into(),
+                    "file",
+                ));
+            }
+            let filename = field.file_name().unwrap_or("").to_string();
+            let ctype = field.content_type().unwrap_or("").to_string();
+            let mut w = BlobWriter::new(&state.store, limit)
+                .map_err(|e| (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"))?;
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                w.write(&chunk).map_err(|e| match e {
+                    UploadError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, e.to_string(), "file"),
+                    e => (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"),
+                })?;
+            }
+            stored = Some((w, filename, ctype));
+        } else {
+            let text = field.text().await.map_err(bad)?;
+            fields.0.push((name, text));
+        }
+    }
+    let Some((w, filename, ctype)) = stored else {
+        return Err((
+            S::UNPROCESSABLE_ENTITY,
+            "no file: send it in the multipart field \"file\"".into(),
+            "file",
+        ));
+    };
+    let head = w.head().to_vec();
+    let claimed = fields.opt("sha256");
+    let blob = w.finish(claimed.as_deref()).map_err(|e| match e {
+        UploadError::HashMismatch { .. } => (S::UNPROCESSABLE_ENTITY, e.to_string(), "sha256"),
+        UploadError::Empty => (S::UNPROCESSABLE_ENTITY, e.to_string(), "file"),
+        e => (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"),
+    })?;
+    let input = EvidenceInput {
+        title: fields.get("title"),
+        description: fields.get("description"),
+        filename: if fields.get("filename").is_empty() {
+            filename
+        } else {
+            fields.get("filename")
+        },
+        media_type: if fields.get("media_type").is_empty() {
+            ctype
+        } else {
+            fields.get("media_type")
+        },
+        derivation: fields.get("derivation"),
+        original_id: fields.get("original_id").parse().ok(),
+        event_id: fields.get("event_id").parse().ok(),
+        act_id: fields.get("act_id").parse().ok(),
+        person_id: fields.get("person_id").parse().ok(),
+        acquired_from: fields.get("acquired_from"),
+        acquired_at: fields.get("acquired_at"),
+        acquired_how: fields.get("acquired_how"),
+        confidentiality: fields.get("confidentiality"),
+        need_to_know_users: vec![],
+        need_to_know_teams: vec![],
+    };
+    Ok((input, blob, head, fields))
+}
+
+/// Create the record of an uploaded file after checking access to what it is linked to;
+/// removes the stored file again if the record cannot be written.
+pub(crate) async fn save_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &EvidenceInput,
+    blob: &Blob,
+    head: &[u8],
+) -> Result<i64, dignity_store::StoreError> {
+    use dignity_core::auth::Action;
+    let store = &state.store;
+    let r = async {
+        for (t, id) in [
+            (v::EVENT, input.event_id),
+            (v::ACT, input.act_id),
+            (v::PERSON, input.person_id),
+            (v::EVIDENCE, input.original_id),
+        ] {
+            if let Some(id) = id {
+                v::require(store, &ctx.actor, Action::Read, t, id).await?;
+            }
+        }
+        let mut tx = store.begin(&ctx.actor).await?;
+        let id = evidence::create_evidence(&mut tx, input, blob, head).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    if r.is_err() {
+        let _ = evidence::discard_if_unused(store, blob).await;
+    }
+    r
+}

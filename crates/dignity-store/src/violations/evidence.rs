@@ -1,0 +1,1151 @@
+//! Evidence files and their chain of custody (Berkeley Protocol).
+//!
+//! - Files are streamed to a temporary file under `DATA_DIR/files/tmp/` while SHA-256 and
+//!   SHA-512 are computed; only a complete, verified file is renamed to its
+//!   content address `DATA_DIR/files/sha256/ab/cdef…` (stored once, never rewritten). An
+//!   interrupted or refused upload leaves nothing behind: the temporary file is removed
+//!   when the writer is dropped, and stale ones are removed when a process first stores
+//!   a file.
+//! - Working copies and derivatives (redacted image, transcript, translation, public copy)
+//!   are evidence items of their own that name their original.
+//! - The custody log records acquisition (from whom, when, how) and every view, download,
+//!   derivation and export; its entries are chained by SHA-256 per item.
+//! - Metadata (EXIF incl. GPS, PDF document properties) is extracted, stored encrypted and
+//!   shown; public copies are made without it.
+
+use super::*;
+use crate::now;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256, Sha512};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use utoipa::ToSchema;
+
+/// Default largest upload: 4 GiB.
+pub const DEFAULT_MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
+
+pub const DERIVATIONS: &[&str] = &[
+    "original",
+    "working_copy",
+    "redacted",
+    "transcript",
+    "translation",
+    "public_copy",
+];
+
+pub fn files_dir(store: &Store) -> PathBuf {
+    store.data_dir().join("files")
+}
+
+/// The largest accepted upload: `DIGNITY_MAX_UPLOAD_BYTES`, else the setting, else 4 GiB.
+pub async fn max_upload(store: &Store) -> u64 {
+    if let Some(v) = std::env::var("DIGNITY_MAX_UPLOAD_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return v;
+    }
+    match store.setting(SETTING_MAX_UPLOAD).await {
+        Ok(Some(v)) => v.parse().unwrap_or(DEFAULT_MAX_UPLOAD),
+        _ => DEFAULT_MAX_UPLOAD,
+    }
+}
+
+/// Remove temporary files left by interrupted uploads (older than `min_age`).
+pub fn clean_temp(store: &Store, min_age: std::time::Duration) -> usize {
+    let dir = files_dir(store).join("tmp");
+    let mut n = 0;
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        for e in rd.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_none_or(|age| age >= min_age);
+            if old && std::fs::remove_file(e.path()).is_ok() {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+fn clean_once(store: &Store) {
+    static DONE: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    let set = DONE.get_or_init(Default::default);
+    let dir = files_dir(store);
+    if set.lock().expect("clean lock").insert(dir) {
+        // Files of uploads still running in another process are younger than this.
+        let n = clean_temp(store, std::time::Duration::from_secs(6 * 3600));
+        if n > 0 {
+            tracing::info!(
+                removed = n,
+                "removed temporary files of interrupted uploads"
+            );
+        }
+    }
+}
+
+/// A stored file.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Blob {
+    pub sha256: String,
+    pub sha512: String,
+    pub size: u64,
+}
+
+impl Blob {
+    pub fn rel_path(&self) -> String {
+        format!("sha256/{}/{}", &self.sha256[..2], &self.sha256[2..])
+    }
+    pub fn path(&self, store: &Store) -> PathBuf {
+        files_dir(store).join(self.rel_path())
+    }
+}
+
+/// Why a file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the file's SHA-256 is {actual}, not the claimed {claimed}: it was changed or truncated on the way")]
+    HashMismatch { claimed: String, actual: String },
+    #[error("the file is empty")]
+    Empty,
+    #[error("storage: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Streams a file to disk while hashing it. Dropping it before [`BlobWriter::finish`]
+/// removes the temporary file.
+pub struct BlobWriter {
+    tmp: PathBuf,
+    file: Option<std::fs::File>,
+    h256: Sha256,
+    h512: Sha512,
+    size: u64,
+    limit: u64,
+    root: PathBuf,
+    head: Vec<u8>,
+}
+
+impl BlobWriter {
+    pub fn new(store: &Store, limit: u64) -> Result<BlobWriter, UploadError> {
+        clean_once(store);
+        let root = files_dir(store);
+        let tmpdir = root.join("tmp");
+        std::fs::create_dir_all(&tmpdir)?;
+        let tmp = tmpdir.join(format!(
+            "upload-{}",
+            dignity_core::password::random_token(12).replace(['-', '_'], "x")
+        ));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        Ok(BlobWriter {
+            tmp,
+            file: Some(file),
+            h256: Sha256::new(),
+            h512: Sha512::new(),
+            size: 0,
+            limit,
+            root,
+            head: Vec::new(),
+        })
+    }
+
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), UploadError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            return Err(UploadError::TooLarge { limit: self.limit });
+        }
+        if self.head.len() < 64 {
+            let n = (64 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..n]);
+        }
+        self.h256.update(chunk);
+        self.h512.update(chunk);
+        self.file.as_mut().expect("open").write_all(chunk)?;
+        Ok(())
+    }
+
+    /// The first bytes (for recognising the type of file).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Flush, verify against the claimed SHA-256 (if any), and move the file to its content
+    /// address. A file already stored is kept as it is (the new copy is dropped).
+    pub fn finish(mut self, claimed_sha256: Option<&str>) -> Result<Blob, UploadError> {
+        let mut f = self.file.take().expect("open");
+        f.flush()?;
+        f.sync_all()?;
+        drop(f);
+        if self.size == 0 {
+            return Err(UploadError::Empty);
+        }
+        let sha256 = hex::encode(std::mem::take(&mut self.h256).finalize());
+        let sha512 = hex::encode(std::mem::take(&mut self.h512).finalize());
+        if let Some(c) = claimed_sha256
+            .map(|c| c.trim().to_ascii_lowercase())
+            .filter(|c| !c.is_empty())
+        {
+            if c != sha256 {
+                return Err(UploadError::HashMismatch {
+                    claimed: c,
+                    actual: sha256,
+                });
+            }
+        }
+        let blob = Blob {
+            sha256,
+            sha512,
+            size: self.size,
+        };
+        let dest = self.root.join(blob.rel_path());
+        if dest.exists() {
+            std::fs::remove_file(&self.tmp)?;
+        } else {
+            std::fs::create_dir_all(dest.parent().expect("parent"))?;
+            std::fs::rename(&self.tmp, &dest)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o440));
+            }
+        }
+        self.tmp = PathBuf::new();
+        Ok(blob)
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            self.file = None;
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Store a file from a reader (CLI, tests, derivatives).
+pub fn store_reader(
+    store: &Store,
+    mut r: impl Read,
+    limit: u64,
+    claimed: Option<&str>,
+) -> Result<(Blob, Vec<u8>), UploadError> {
+    let mut w = BlobWriter::new(store, limit)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        w.write(&buf[..n])?;
+    }
+    let head = w.head().to_vec();
+    Ok((w.finish(claimed)?, head))
+}
+
+/// Remove a stored file that no evidence record refers to (after a failed insert).
+pub async fn discard_if_unused(store: &Store, blob: &Blob) -> Result<()> {
+    let used = sqlx::query("SELECT 1 FROM vio_evidence WHERE sha256 = $1")
+        .bind(&blob.sha256)
+        .fetch_optional(store.pool())
+        .await?
+        .is_some();
+    if !used {
+        let _ = std::fs::remove_file(blob.path(store));
+    }
+    Ok(())
+}
+
+/// Recognise common types by their first bytes.
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    let m: &[(&[u8], &str)] = &[
+        (b"\xFF\xD8\xFF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"%PDF-", "application/pdf"),
+        (b"GIF8", "image/gif"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"ID3", "audio/mpeg"),
+        (b"OggS", "audio/ogg"),
+    ];
+    for (magic, t) in m {
+        if head.starts_with(magic) {
+            return Some(t);
+        }
+    }
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        return Some("video/mp4");
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some("image/webp");
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WAVE" {
+        return Some("audio/wav");
+    }
+    None
+}
+
+// -------------------------------------------------------------- metadata --
+
+/// Extract metadata (EXIF with GPS for images; document properties for PDF).
+pub fn extract_metadata(
+    path: &Path,
+    media_type: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    if media_type.starts_with("image/") {
+        if let Ok(f) = std::fs::File::open(path) {
+            let mut r = std::io::BufReader::new(f);
+            if let Ok(ex) = exif::Reader::new().read_from_container(&mut r) {
+                let mut gps = (None, None, None, None);
+                for field in ex.fields() {
+                    if field.ifd_num != exif::In::PRIMARY {
+                        continue;
+                    }
+                    let name = field.tag.to_string();
+                    let val = field.display_value().with_unit(&ex).to_string();
+                    match field.tag {
+                        exif::Tag::GPSLatitude => gps.0 = dms(&field.value),
+                        exif::Tag::GPSLatitudeRef => gps.1 = Some(val.clone()),
+                        exif::Tag::GPSLongitude => gps.2 = dms(&field.value),
+                        exif::Tag::GPSLongitudeRef => gps.3 = Some(val.clone()),
+                        _ => {}
+                    }
+                    if val.len() <= 500 && !matches!(field.tag, exif::Tag::MakerNote) {
+                        out.insert(name, serde_json::Value::String(val));
+                    }
+                }
+                if let (Some(lat), Some(lon)) = (gps.0, gps.2) {
+                    let lat = if gps.1.as_deref().is_some_and(|r| r.contains('S')) {
+                        -lat
+                    } else {
+                        lat
+                    };
+                    let lon = if gps.3.as_deref().is_some_and(|r| r.contains('W')) {
+                        -lon
+                    } else {
+                        lon
+                    };
+                    out.insert(
+                        "GPS".into(),
+                        serde_json::json!(format!("{lat:.6}, {lon:.6}")),
+                    );
+                }
+            }
+        }
+    } else if media_type == "application/pdf" {
+        if let Ok(mut f) = std::fs::File::open(path) {
+            // The Info dictionary is near the start or the end; read both ends.
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut text = Vec::new();
+            let mut buf = vec![0u8; (len.min(1 << 20)) as usize];
+            if f.read_exact(&mut buf).is_ok() {
+                text.extend_from_slice(&buf);
+            }
+            if len > (1 << 20) {
+                use std::io::Seek;
+                let tail = (len - (1 << 20)).max(1 << 20);
+                if f.seek(std::io::SeekFrom::Start(tail)).is_ok() {
+                    let mut b = Vec::new();
+                    let _ = f.read_to_end(&mut b);
+                    text.extend_from_slice(&b);
+                }
+            }
+            for key in [
+                "Title",
+                "Author",
+                "Subject",
+                "Keywords",
+                "Creator",
+                "Producer",
+                "CreationDate",
+                "ModDate",
+            ] {
+                if let Some(v) = pdf_string(&text, key) {
+                    out.insert(key.into(), serde_json::Value::String(v));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn dms(v: &exif::Value) -> Option<f64> {
+    match v {
+        exif::Value::Rational(r) if r.len() >= 3 => {
+            Some(r[0].to_f64() + r[1].to_f64() / 60.0 + r[2].to_f64() / 3600.0)
+        }
+        _ => None,
+    }
+}
+
+/// `/Key (literal string)` in a PDF's bytes.
+fn pdf_string(b: &[u8], key: &str) -> Option<String> {
+    let pat = format!("/{key}");
+    let pos = b.windows(pat.len()).position(|w| w == pat.as_bytes())?;
+    let rest = &b[pos + pat.len()..];
+    let rest = &rest[rest.iter().position(|c| !c.is_ascii_whitespace())?..];
+    if rest.first() != Some(&b'(') {
+        return None;
+    }
+    let mut depth = 0;
+    let mut out = Vec::new();
+    let mut esc = false;
+    for &c in rest.iter().take(2000) {
+        if esc {
+            out.push(c);
+            esc = false;
+            continue;
+        }
+        match c {
+            b'\\' => esc = true,
+            b'(' => {
+                depth += 1;
+                if depth > 1 {
+                    out.push(c);
+                }
+            }
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    if out.starts_with(&[0xFE, 0xFF]) {
+        let u: Vec<u16> = out[2..]
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return Some(String::from_utf16_lossy(&u));
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A copy of a JPEG or PNG without its metadata (EXIF, GPS, XMP, IPTC, comments, text
+/// chunks). Other types cannot be cleaned here: `None`.
+pub fn strip_metadata(bytes: &[u8], media_type: &str) -> Option<Vec<u8>> {
+    match media_type {
+        "image/jpeg" => strip_jpeg(bytes),
+        "image/png" => strip_png(bytes),
+        _ => None,
+    }
+}
+
+fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut out = vec![0xFF, 0xD8];
+    let mut i = 2;
+    while i + 4 <= b.len() {
+        if b[i] != 0xFF {
+            return None;
+        }
+        let marker = b[i + 1];
+        if marker == 0xDA {
+            // Start of scan: the rest is image data.
+            out.extend_from_slice(&b[i..]);
+            return Some(out);
+        }
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        if i + 2 + len > b.len() {
+            return None;
+        }
+        // Drop APP1 (EXIF, XMP), APP13 (IPTC) and other application segments except APP0
+        // (JFIF), APP2 (ICC colour profile) and APP14 (Adobe colour transform); drop comments.
+        let drop =
+            (0xE1..=0xEF).contains(&marker) && marker != 0xE2 && marker != 0xEE || marker == 0xFE;
+        if !drop {
+            out.extend_from_slice(&b[i..i + 2 + len]);
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
+    let sig = b"\x89PNG\r\n\x1a\n";
+    if !b.starts_with(sig) {
+        return None;
+    }
+    let mut out = sig.to_vec();
+    let mut i = 8;
+    while i + 12 <= b.len() {
+        let len = u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+        let kind = &b[i + 4..i + 8];
+        let end = i + 12 + len;
+        if end > b.len() {
+            return None;
+        }
+        if !matches!(kind, b"tEXt" | b"zTXt" | b"iTXt" | b"eXIf" | b"tIME") {
+            out.extend_from_slice(&b[i..end]);
+        }
+        i = end;
+        if kind == b"IEND" {
+            return Some(out);
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------- records --
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EvidenceInput {
+    pub title: String,
+    pub description: String,
+    /// The file's name as received.
+    pub filename: String,
+    /// Declared media type (recognised from the content when empty or generic).
+    pub media_type: String,
+    /// original (default), working_copy, redacted, transcript, translation, public_copy.
+    pub derivation: String,
+    /// For derivatives: the original item.
+    pub original_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub act_id: Option<i64>,
+    pub person_id: Option<i64>,
+    /// Who the item was acquired from (encrypted).
+    pub acquired_from: String,
+    /// When (YYYY-MM-DD or RFC 3339).
+    pub acquired_at: String,
+    /// How (handed over on a USB stick, downloaded from…, photographed by…).
+    pub acquired_how: String,
+    /// Default confidential.
+    pub confidentiality: String,
+    pub need_to_know_users: Vec<i64>,
+    pub need_to_know_teams: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evidence {
+    pub id: i64,
+    pub original_id: Option<i64>,
+    pub derivation: String,
+    pub title: String,
+    pub description: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    /// SHA-256 of the content, hex (equal to `sha256sum` of the file).
+    pub sha256: String,
+    pub sha512: String,
+    pub metadata: serde_json::Value,
+    pub event_id: Option<i64>,
+    pub act_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub acquired_from: String,
+    pub acquired_at: String,
+    pub acquired_how: String,
+    pub confidentiality: String,
+    pub created_by: Option<i64>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustodyEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub counterpart: String,
+    pub method: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of a custody entry: SHA-256 over its fields, each followed by a newline.
+#[allow(clippy::too_many_arguments)]
+pub fn custody_hash(
+    prev: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    counterpart: &str,
+    method: &str,
+    details: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &seq.to_string(),
+        at,
+        actor,
+        action,
+        counterpart,
+        method,
+        details,
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// Append a custody entry for an item (inside the caller's transaction).
+pub async fn custody(
+    tx: &mut WriteTx,
+    evidence_id: i64,
+    action: &str,
+    counterpart: &str,
+    method: &str,
+    details: &str,
+) -> Result<()> {
+    let last = sqlx::query(
+        "SELECT seq, hash FROM vio_custody WHERE evidence_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(evidence_id)
+    .fetch_optional(tx.conn())
+    .await?;
+    let (seq, prev) = match last {
+        Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+        None => (1, "0".repeat(64)),
+    };
+    let at = now();
+    let actor = tx.actor().username.clone();
+    let hash = custody_hash(
+        &prev,
+        seq,
+        &at,
+        &actor,
+        action,
+        counterpart,
+        method,
+        details,
+    );
+    let store = tx.store().clone();
+    sqlx::query(
+        "INSERT INTO vio_custody (evidence_id, seq, at, actor_id, actor_name, action, counterpart, method, details, prev_hash, hash) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+    )
+    .bind(evidence_id)
+    .bind(seq)
+    .bind(&at)
+    .bind(tx.actor().user_id)
+    .bind(&actor)
+    .bind(action)
+    .bind(enc(&store, "vio_custody.counterpart", counterpart))
+    .bind(method)
+    .bind(details)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        &format!("evidence.{action}"),
+        EVIDENCE,
+        &evidence_id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "custody_seq": seq }),
+    );
+    Ok(())
+}
+
+pub async fn custody_log(store: &Store, evidence_id: i64) -> Result<Vec<CustodyEntry>> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor_name, action, counterpart, method, details, prev_hash, hash FROM vio_custody WHERE evidence_id = $1 ORDER BY seq",
+    )
+    .bind(evidence_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        out.push(CustodyEntry {
+            seq: r.get(0),
+            at: r.get(1),
+            actor: r.get(2),
+            action: r.get(3),
+            counterpart: dec(store, "vio_custody.counterpart", r.get(4))?,
+            method: r.get(5),
+            details: r.get(6),
+            prev_hash: r.get(7),
+            hash: r.get(8),
+        });
+    }
+    Ok(out)
+}
+
+/// Check an item's custody chain; returns the sequence numbers of broken entries.
+pub fn verify_custody(log: &[CustodyEntry]) -> Vec<i64> {
+    let mut prev = "0".repeat(64);
+    let mut bad = vec![];
+    for e in log {
+        let h = custody_hash(
+            &prev,
+            e.seq,
+            &e.at,
+            &e.actor,
+            &e.action,
+            &e.counterpart,
+            &e.method,
+            &e.details,
+        );
+        if e.prev_hash != prev || e.hash != h {
+            bad.push(e.seq);
+        }
+        prev = e.hash.clone();
+    }
+    bad
+}
+
+/// Create the evidence record of a stored file, with its custody entries (acquisition,
+/// upload, metadata extraction). Check the actor's access to the linked records first.
+pub async fn create_evidence(
+    tx: &mut WriteTx,
+    input: &EvidenceInput,
+    blob: &Blob,
+    head: &[u8],
+) -> Result<i64> {
+    let store = tx.store().clone();
+    let title = input.title.trim();
+    let title = if title.is_empty() {
+        "untitled".to_string()
+    } else {
+        title.chars().take(300).collect()
+    };
+    let derivation = match input.derivation.trim() {
+        "" => "original",
+        d => DERIVATIONS
+            .iter()
+            .find(|x| **x == d)
+            .copied()
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "derivation",
+                    format!("expected one of {}", DERIVATIONS.join(", ")),
+                )
+            })?,
+    };
+    if derivation != "original" && input.original_id.is_none() {
+        return Err(StoreError::invalid(
+            "original_id",
+            "a derivative names the original it was made from",
+        ));
+    }
+    if derivation == "original" && input.original_id.is_some() {
+        return Err(StoreError::invalid("derivation", "an item made from another one is a derivative (working_copy, redacted, transcript, translation or public_copy)"));
+    }
+    let lvl = level(&input.confidentiality, Confidentiality::Confidential)?;
+    may_create(tx.actor(), lvl)?;
+    for (f, t, id) in [
+        ("original_id", EVIDENCE, input.original_id),
+        ("event_id", EVENT, input.event_id),
+        ("act_id", ACT, input.act_id),
+        ("person_id", PERSON, input.person_id),
+    ] {
+        if let Some(id) = id {
+            if sqlx::query(&format!("SELECT 1 FROM {t} WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(tx.conn())
+                .await?
+                .is_none()
+            {
+                return Err(StoreError::invalid(f, format!("no record {id}")));
+            }
+        }
+    }
+    let declared = input.media_type.trim().to_ascii_lowercase();
+    let media_type = match sniff(head) {
+        Some(t) if declared.is_empty() || declared == "application/octet-stream" => t.to_string(),
+        _ if declared.is_empty() => "application/octet-stream".to_string(),
+        _ => declared,
+    };
+    let meta = extract_metadata(&blob.path(&store), &media_type);
+    let meta_json = serde_json::Value::Object(meta.clone()).to_string();
+    let id: i64 = sqlx::query(
+        "INSERT INTO vio_evidence (original_id, derivation, title, description, filename, media_type, size_bytes, sha256, sha512, \
+         metadata, event_id, act_id, person_id, acquired_from, acquired_at, acquired_how, confidentiality, published, created_by, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,0,$18,$19) RETURNING id",
+    )
+    .bind(input.original_id)
+    .bind(derivation)
+    .bind(&title)
+    .bind(enc(&store, "vio_evidence.description", &input.description))
+    .bind(enc(&store, "vio_evidence.filename", &input.filename))
+    .bind(&media_type)
+    .bind(blob.size as i64)
+    .bind(&blob.sha256)
+    .bind(&blob.sha512)
+    .bind((!meta.is_empty()).then(|| store.keys().encrypt("vio_evidence.metadata", &meta_json)))
+    .bind(input.event_id)
+    .bind(input.act_id)
+    .bind(input.person_id)
+    .bind(enc(&store, "vio_evidence.acquired_from", &input.acquired_from))
+    .bind(input.acquired_at.trim())
+    .bind(input.acquired_how.trim())
+    .bind(lvl.as_str())
+    .bind(tx.actor().user_id)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    set_list(
+        tx,
+        EVIDENCE,
+        id,
+        lvl,
+        &input.need_to_know_users,
+        &input.need_to_know_teams,
+    )
+    .await?;
+    tx.audit(
+        "evidence.create",
+        EVIDENCE,
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "sha256": blob.sha256, "input": input })),
+        serde_json::json!({ "sha256": blob.sha256, "size": blob.size, "derivation": derivation }),
+    );
+    if !input.acquired_from.trim().is_empty() || !input.acquired_how.trim().is_empty() {
+        custody(
+            tx,
+            id,
+            "acquired",
+            &input.acquired_from,
+            input.acquired_how.trim(),
+            &format!("acquired_at={}", input.acquired_at.trim()),
+        )
+        .await?;
+    }
+    custody(
+        tx,
+        id,
+        if derivation == "original" {
+            "uploaded"
+        } else {
+            "derived"
+        },
+        "",
+        "",
+        &format!(
+            "sha256={} sha512={} size={}{}",
+            blob.sha256,
+            blob.sha512,
+            blob.size,
+            input
+                .original_id
+                .map(|o| format!(" from={o}"))
+                .unwrap_or_default()
+        ),
+    )
+    .await?;
+    if !meta.is_empty() {
+        custody(
+            tx,
+            id,
+            "metadata_extracted",
+            "",
+            "",
+            &format!("fields={}", meta.len()),
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+const COLS: &str = "id, original_id, derivation, title, description, filename, media_type, size_bytes, sha256, sha512, metadata, \
+    event_id, act_id, person_id, acquired_from, acquired_at, acquired_how, confidentiality, created_by, created_at";
+
+fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
+    let meta = dec(store, "vio_evidence.metadata", r.get(10))?;
+    Ok(Evidence {
+        id: r.get(0),
+        original_id: r.get(1),
+        derivation: r.get(2),
+        title: r.get(3),
+        description: dec(store, "vio_evidence.description", r.get(4))?,
+        filename: dec(store, "vio_evidence.filename", r.get(5))?,
+        media_type: r.get(6),
+        size_bytes: r.get(7),
+        sha256: r.get(8),
+        sha512: r.get(9),
+        metadata: if meta.is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&meta).unwrap_or_default()
+        },
+        event_id: r.get(11),
+        act_id: r.get(12),
+        person_id: r.get(13),
+        acquired_from: dec(store, "vio_evidence.acquired_from", r.get(14))?,
+        acquired_at: r.get(15),
+        acquired_how: r.get(16),
+        confidentiality: r.get(17),
+        created_by: r.get(18),
+        created_at: r.get(19),
+    })
+}
+
+pub async fn get_evidence(store: &Store, id: i64) -> Result<Option<Evidence>> {
+    let r = sqlx::query(&format!("SELECT {COLS} FROM vio_evidence WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    r.map(|r| from_row(store, &r)).transpose()
+}
+
+/// Evidence items the actor may see, optionally of one event or derived from one item.
+pub async fn list_evidence(
+    store: &Store,
+    actor: &Actor,
+    event_id: Option<i64>,
+    original_id: Option<i64>,
+) -> Result<Vec<Evidence>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM vio_evidence v WHERE {} AND ($1 = 0 OR v.event_id = $1) AND ($2 = 0 OR v.original_id = $2) ORDER BY v.id",
+        COLS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", "),
+        acl::visible_sql(actor, "v", EVIDENCE)
+    ))
+    .bind(event_id.unwrap_or(0))
+    .bind(original_id.unwrap_or(0))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(|r| from_row(store, r)).collect()
+}
+
+/// Record that the actor viewed or downloaded an item (custody + audit), and return the
+/// path of its content.
+pub async fn open_content(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+) -> Result<(Evidence, PathBuf)> {
+    require(store, actor, Action::Read, EVIDENCE, id).await?;
+    let ev = get_evidence(store, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("evidence {id}")))?;
+    let blob = Blob {
+        sha256: ev.sha256.clone(),
+        sha512: ev.sha512.clone(),
+        size: ev.size_bytes as u64,
+    };
+    let path = blob.path(store);
+    if !path.exists() {
+        return Err(StoreError::Internal(format!(
+            "the content of evidence {id} is missing from the files directory"
+        )));
+    }
+    let mut tx = store.begin(actor).await?;
+    custody(&mut tx, id, action, "", "", "").await?;
+    tx.commit().await?;
+    Ok((ev, path))
+}
+
+/// Make a public copy of an image without its metadata (a derivative of `id`).
+pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i64> {
+    require(store, actor, Action::Read, EVIDENCE, id).await?;
+    let ev = get_evidence(store, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("evidence {id}")))?;
+    let blob = Blob {
+        sha256: ev.sha256.clone(),
+        sha512: ev.sha512.clone(),
+        size: ev.size_bytes as u64,
+    };
+    let bytes = std::fs::read(blob.path(store)).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let clean = strip_metadata(&bytes, &ev.media_type).ok_or_else(|| {
+        StoreError::invalid(
+            "media_type",
+            format!(
+                "metadata cannot be removed from {} files here; make a redacted copy by hand",
+                ev.media_type
+            ),
+        )
+    })?;
+    let (nb, head) = store_reader(store, &clean[..], u64::MAX, None)
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let input = EvidenceInput {
+        title: format!("{} (public copy)", ev.title),
+        filename: ev.filename.clone(),
+        media_type: ev.media_type.clone(),
+        derivation: "public_copy".into(),
+        original_id: Some(id),
+        event_id: ev.event_id,
+        act_id: ev.act_id,
+        person_id: ev.person_id,
+        confidentiality: ev.confidentiality.clone(),
+        ..Default::default()
+    };
+    let r = async {
+        let mut tx = store.begin(actor).await?;
+        let nid = create_evidence(&mut tx, &input, &nb, &head).await?;
+        custody(
+            &mut tx,
+            id,
+            "derived",
+            "",
+            "metadata removed",
+            &format!("public_copy={nid}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(nid)
+    }
+    .await;
+    if r.is_err() {
+        discard_if_unused(store, &nb).await?;
+    }
+    r
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub items: usize,
+    pub bytes: u64,
+    pub skipped: Vec<i64>,
+    pub manifest_sha256: String,
+}
+
+/// Build an evidence package in `out` (a new or empty directory): `files/<sha256>`, the
+/// manifests `manifest.sha256` and `manifest.sha512` (the format of `sha256sum`), the
+/// custody log of every item (`custody.json`, `custody.csv`), the item records
+/// (`items.json`) and `manifest.sha256.sha256`, the hash of the manifest. Check it with
+/// `sha256sum -c manifest.sha256.sha256 && sha256sum -c manifest.sha256`.
+///
+/// Items the actor may not export are skipped (listed in the report, not in the package).
+/// Each exported item gets an `exported` custody entry; the export is audited.
+pub async fn export_package(
+    store: &Store,
+    actor: &Actor,
+    ids: &[i64],
+    out: &Path,
+) -> Result<ExportReport> {
+    let io = |e: std::io::Error| StoreError::Internal(format!("{}: {e}", out.display()));
+    if out.exists() && std::fs::read_dir(out).map_err(io)?.next().is_some() {
+        return Err(StoreError::invalid(
+            "out",
+            format!("{} is not empty", out.display()),
+        ));
+    }
+    std::fs::create_dir_all(out.join("files")).map_err(io)?;
+    let mut items = vec![];
+    let mut skipped = vec![];
+    for &id in ids {
+        if can(store, actor, Action::Export, EVIDENCE, id).await? {
+            if let Some(e) = get_evidence(store, id).await? {
+                items.push(e);
+                continue;
+            }
+        }
+        skipped.push(id);
+    }
+    let mut tx = store.begin(actor).await?;
+    for e in &items {
+        custody(
+            &mut tx,
+            e.id,
+            "exported",
+            "",
+            "evidence package",
+            &format!("package={}", out.display()),
+        )
+        .await?;
+    }
+    tx.audit(
+        "evidence.export",
+        EVIDENCE,
+        "package",
+        None,
+        None,
+        serde_json::json!({ "items": items.iter().map(|e| e.id).collect::<Vec<_>>(), "skipped": skipped }),
+    );
+    tx.commit().await?;
+
+    let mut m256 = String::new();
+    let mut m512 = String::new();
+    let mut bytes = 0u64;
+    let mut custody_all = serde_json::Map::new();
+    let mut csv =
+        String::from("evidence_id,seq,at,actor,action,counterpart,method,details,prev_hash,hash\n");
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for e in &items {
+        let blob = Blob {
+            sha256: e.sha256.clone(),
+            sha512: e.sha512.clone(),
+            size: e.size_bytes as u64,
+        };
+        let rel = format!("files/{}", e.sha256);
+        if !out.join(&rel).exists() {
+            std::fs::copy(blob.path(store), out.join(&rel)).map_err(io)?;
+            m256.push_str(&format!("{}  {rel}\n", e.sha256));
+            m512.push_str(&format!("{}  {rel}\n", e.sha512));
+            bytes += blob.size;
+        }
+        let log = custody_log(store, e.id).await?;
+        for c in &log {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{}\n",
+                e.id,
+                c.seq,
+                q(&c.at),
+                q(&c.actor),
+                q(&c.action),
+                q(&c.counterpart),
+                q(&c.method),
+                q(&c.details),
+                c.prev_hash,
+                c.hash
+            ));
+        }
+        custody_all.insert(
+            e.id.to_string(),
+            serde_json::to_value(&log).unwrap_or_default(),
+        );
+    }
+    let write = |name: &str, content: &[u8]| std::fs::write(out.join(name), content).map_err(io);
+    write(
+        "items.json",
+        serde_json::to_string_pretty(&items)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    write(
+        "custody.json",
+        serde_json::to_string_pretty(&custody_all)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    write("custody.csv", csv.as_bytes())?;
+    for name in ["items.json", "custody.json", "custody.csv"] {
+        let data = std::fs::read(out.join(name)).map_err(io)?;
+        m256.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(&data))));
+        m512.push_str(&format!("{}  {name}\n", hex::encode(Sha512::digest(&data))));
+    }
+    write("manifest.sha256", m256.as_bytes())?;
+    write("manifest.sha512", m512.as_bytes())?;
+    let mh = hex::encode(Sha256::digest(m256.as_bytes()));
+    write(
+        "manifest.sha256.sha256",
+        format!("{mh}  manifest.sha256\n").as_bytes(),
+    )?;
+    write(
+        "README.txt",
+        format!(
+            "Evidence package from Dignity.\n\nVerify with standard tools:\n\n  sha256sum -c manifest.sha256.sha256\n  sha256sum -c manifest.sha256\n  sha512sum -c manifest.sha512\n\nfiles/ holds each file once, named by its SHA-256.\nitems.json describes the items; custody.json and custody.csv hold their chain of custody\n(each entry's hash is SHA-256 over prev_hash, seq, at, actor, action, counterpart, method, details, each followed by a newline).\nSHA-256 of manifest.sha256: {mh}\n"
+        )
+        .as_bytes(),
+    )?;
+    Ok(ExportReport {
+        items: items.len(),
+        bytes,
+        skipped,
+        manifest_sha256: mh,
+    })
+}

@@ -1,0 +1,1488 @@
+//! Server-rendered pages of the violations area. They work without JavaScript: pickers are
+//! `<select>` lists in the reader's language and `<datalist>` search-as-you-type fields.
+
+use super::*;
+use crate::i18n::Lang;
+use crate::pages::{page, page_status};
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_core::auth::{authorize_system, Action, SystemAction};
+use dignity_core::Role;
+use dignity_store::violations::interventions::{self, InterventionInput};
+use dignity_store::violations::{
+    ActInput, DeathPenaltyInput, EventFilter, EventInput, InformationInput, InvolvementInput,
+    PersonInput,
+};
+use dignity_store::StoreError;
+use minijinja::value::Value;
+use serde::Deserialize;
+
+const PAGE: i64 = 50;
+
+fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        status,
+        minijinja::context! { status => status.as_u16(), message => ctx.t(key) },
+    )
+}
+
+fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
+    match e {
+        StoreError::NotFound(_) => err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        StoreError::Invalid { ref field, .. } if field == "access" => {
+            err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden")
+        }
+        e => {
+            tracing::error!(error = %e, "violations page failed");
+            err_page(
+                state,
+                ctx,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.internal",
+            )
+        }
+    }
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn require_user(ctx: &Ctx) -> Result<(), Response> {
+    if ctx.user.is_none() {
+        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
+        return Err(see_other(&format!("/login?next={next}")));
+    }
+    if ctx.must_enrol_totp() {
+        return Err(see_other("/account"));
+    }
+    Ok(())
+}
+
+fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
+    if ctx.csrf_ok(&f.get("csrf_token")) {
+        Ok(())
+    } else {
+        Err(err_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"))
+    }
+}
+
+fn may_write(ctx: &Ctx) -> bool {
+    ctx.user
+        .as_ref()
+        .is_some_and(|u| u.role >= Role::Documenter)
+}
+
+/// A validation error as the page shows it: the field's name in the reader's language and
+/// the store's explanation.
+fn problem(ctx: &Ctx, e: &StoreError) -> Json {
+    match e {
+        StoreError::Invalid { field, message } => {
+            let key = format!(
+                "vio.field.{}",
+                field
+                    .trim_start_matches("victim_")
+                    .trim_start_matches("perp_")
+            );
+            let name = crate::i18n::lookup(ctx.lang, &key)
+                .map(String::from)
+                .unwrap_or_else(|| field.clone());
+            json!({ "field": name, "message": message })
+        }
+        e => json!({ "field": "", "message": e.to_string() }),
+    }
+}
+
+fn v(x: Json) -> Value {
+    Value::from_serialize(x)
+}
+
+const ENTRY_FIELDS: &[&str] = &[
+    "act_type",
+    "violation_status",
+    "rights_affected",
+    "sex",
+    "perpetrator_type",
+    "degree",
+    "source_type",
+    "reliability",
+    "connection",
+];
+
+const ACT_FIELDS: &[&str] = &[
+    "act_type",
+    "methods",
+    "attribution",
+    "victim_status",
+    "detention_type",
+    "whereabouts",
+    "legal_counsel",
+    "court_type",
+    "autopsy",
+    "death_certificate",
+    "statements_signed",
+    "medical_attention",
+    "intent",
+    "compensation",
+    "sex",
+    "perpetrator_type",
+    "degree",
+    "source_type",
+    "reliability",
+    "connection",
+    "int_type",
+    "priority",
+];
+
+/// Persons for the search-as-you-type pickers: the most recent ones the reader may see.
+async fn person_choices(state: &AppState, ctx: &Ctx) -> Result<Json, StoreError> {
+    let (_, rows) = v::list_persons(&state.store, &ctx.actor, None, None, 300, 0).await?;
+    Ok(Json::Array(
+        rows.into_iter()
+            .map(|p| json!({ "value": format!("#{} — {}", p.id, p.name) }))
+            .collect(),
+    ))
+}
+
+// ------------------------------------------------------------------ home --
+
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    lens: Option<String>,
+    #[serde(default)]
+    act_type: Option<String>,
+    #[serde(default)]
+    priority: Option<String>,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery>) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let f = EventFilter {
+        q: q.q.clone(),
+        country: q.country.clone(),
+        lens: q.lens.clone(),
+        act_type: q.act_type.clone(),
+        from: None,
+        to: None,
+        priority: q.priority.as_deref().map(|p| p == "1" || p == "on"),
+    };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let (total, rows) = v::list_events(&state.store, &ctx.actor, &f, PAGE, (page_no - 1) * PAGE).await?;
+        let (acts, _) = v::list_acts(&state.store, &ctx.actor, None, None, 1, 0).await?;
+        let lenses = v::lens_counts(&state.store, &ctx.actor).await?;
+        let today = chrono::Utc::now().date_naive();
+        let due = interventions::deadlines(&state.store, &ctx.actor, "mine", today, 14).await?;
+        let drafts = v::drafts(&state.store, &ctx.actor).await?;
+        let pc = v::priority_countries(&state.store).await?;
+        Ok::<_, StoreError>(json!({
+            "total": total,
+            "acts_total": acts,
+            "events": rows.iter().map(|e| json!({
+                "id": e.id, "title": e.title, "start_date": e.start_date, "end_date": e.end_date,
+                "country": e.country.as_deref().map(|c| vocab.country_name(c, ctx.lang.code())).unwrap_or_default(),
+                "admin_area": e.admin_area, "acts": e.acts,
+                "violation_status": super::label(&vocab, ctx.lang, &e.violation_status),
+                "confidentiality": e.confidentiality,
+            })).collect::<Vec<_>>(),
+            "lenses": lenses,
+            "due": due.len(),
+            "overdue": due.iter().filter(|d| d.overdue).count(),
+            "drafts": drafts.iter().map(|d| json!({ "id": d.id, "updated_at": d.updated_at,
+                "title": d.payload.get("title").and_then(|t| t.as_str()).unwrap_or("") })).collect::<Vec<_>>(),
+            "filter": { "q": q.q.clone().unwrap_or_default(), "country": q.country.clone().unwrap_or_default(),
+                "lens": q.lens.clone().unwrap_or_default(), "act_type": q.act_type.clone().unwrap_or_default(),
+                "priority": f.priority == Some(true) },
+            "countries": country_options(&vocab, ctx.lang.code()),
+            "opts": options(&vocab, ctx.lang.code(), &["act_type"]),
+            "lens_names": v::LENSES,
+            "priority_countries": pc.join(", "),
+            "page": page_no,
+            "has_prev": page_no > 1,
+            "has_next": page_no * PAGE < total,
+            "may_write": may_write(&ctx),
+            "query": url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &q.q.clone().unwrap_or_default())
+                .append_pair("country", &q.country.clone().unwrap_or_default())
+                .append_pair("lens", &q.lens.clone().unwrap_or_default())
+                .append_pair("act_type", &q.act_type.clone().unwrap_or_default())
+                .finish(),
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_home.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ----------------------------------------------------------------- entry --
+
+#[derive(Deserialize, Default)]
+pub struct EntryQuery {
+    #[serde(default)]
+    draft: Option<i64>,
+}
+
+/// Every field of the entry form with its value (empty when not given).
+pub(crate) const ENTRY_FORM_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "start_date",
+    "end_date",
+    "country",
+    "admin_area",
+    "place",
+    "coordinates",
+    "violation_status",
+    "confidentiality",
+    "act_type",
+    "act_start",
+    "act_end",
+    "victim_name",
+    "victim_sex",
+    "victim_birth_date",
+    "victim_age_group",
+    "perp_name",
+    "perpetrator_type",
+    "degree",
+    "source_name",
+    "source_type",
+    "reliability",
+    "connection",
+    "info_date",
+];
+
+pub(crate) fn form_values(f: &FormData) -> Json {
+    Json::Object(
+        ENTRY_FORM_KEYS
+            .iter()
+            .map(|k| (k.to_string(), Json::String(f.get(k))))
+            .collect(),
+    )
+}
+
+async fn entry_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    form: &FormData,
+    extra: Json,
+) -> Response {
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        Ok::<_, StoreError>(json!({
+            "opts": options(&vocab, ctx.lang.code(), ENTRY_FIELDS),
+            "countries": country_options(&vocab, ctx.lang.code()),
+            "people": person_choices(state, ctx).await?,
+            "lens_names": v::LENSES,
+            "age_groups": v::AGE_GROUPS,
+            "form": form_values(form),
+            "form_lenses": form.all("lenses"),
+            "form_rights": form.all("rights_affected"),
+        }))
+    }
+    .await;
+    match r {
+        Ok(mut c) => {
+            let obj = c.as_object_mut().expect("object");
+            for (k, val) in extra.as_object().cloned().unwrap_or_default() {
+                obj.insert(k, val);
+            }
+            for k in ["problems", "duplicates", "draft_id"] {
+                obj.entry(k).or_insert(Json::Null);
+            }
+            page_status(state, ctx, "violations_entry.html", status, v(c))
+        }
+        Err(e) => internal(state, ctx, e),
+    }
+}
+
+pub async fn entry_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<EntryQuery>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !may_write(&ctx) {
+        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let mut form = FormData::default();
+    if let Some(id) = q.draft {
+        match v::drafts(&state.store, &ctx.actor).await {
+            Ok(d) => match d.into_iter().find(|d| d.id == id) {
+                Some(d) => form = FormData::from_json(&d.payload),
+                None => return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+            },
+            Err(e) => return internal(&state, &ctx, e),
+        }
+    }
+    entry_page(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        &form,
+        json!({ "draft_id": q.draft }),
+    )
+    .await
+}
+
+/// An existing person chosen in a picker, or a new one described by the form's fields
+/// with `prefix` (`victim_`, `perp_`, `source_`).
+fn new_person(f: &FormData, prefix: &str, default_type: &str) -> PersonInput {
+    PersonInput {
+        person_type: if f.get(&format!("{prefix}person_type")).is_empty() {
+            default_type.into()
+        } else {
+            f.get(&format!("{prefix}person_type"))
+        },
+        name: f.get(&format!("{prefix}name")),
+        sex: f.opt(&format!("{prefix}sex")),
+        birth_date: f.get(&format!("{prefix}birth_date")),
+        age_group: f.get(&format!("{prefix}age_group")),
+        confidentiality: f.get(&format!("{prefix}confidentiality")),
+        ..Default::default()
+    }
+}
+
+/// Which person a picker names: an existing id (`#12 — …`) or a new person by name.
+enum Pick {
+    Existing(i64),
+    New(Box<PersonInput>),
+    None,
+}
+
+fn pick(f: &FormData, prefix: &str, default_type: &str) -> Pick {
+    let typed = f.get(&format!("{prefix}name"));
+    if let Some(id) = super::person_ref(&typed) {
+        return Pick::Existing(id);
+    }
+    if typed.is_empty() {
+        Pick::None
+    } else {
+        Pick::New(Box::new(new_person(f, prefix, default_type)))
+    }
+}
+
+async fn resolve(
+    tx: &mut dignity_store::WriteTx,
+    vocab: &Vocab,
+    ctx: &Ctx,
+    p: Pick,
+    field: &str,
+) -> Result<Option<i64>, StoreError> {
+    match p {
+        Pick::Existing(id) => {
+            let store = tx.store().clone();
+            if !v::can(&store, &ctx.actor, Action::Read, v::PERSON, id).await?
+                && v::get_person(&store, id).await?.is_none()
+            {
+                return Err(StoreError::invalid(field, format!("no person #{id}")));
+            }
+            Ok(Some(id))
+        }
+        Pick::New(p) => Ok(Some(v::create_person(tx, vocab, &p).await?)),
+        Pick::None => Ok(None),
+    }
+}
+
+pub async fn entry_submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !may_write(&ctx) {
+        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let draft_id: Option<i64> = f.get("draft_id").parse().ok();
+    if f.get("action") == "draft" {
+        let r = async {
+            let mut tx = state.store.begin(&ctx.actor).await?;
+            let id = v::save_draft(&mut tx, draft_id, "entry", &f.to_json()).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(id)
+        }
+        .await;
+        return match r {
+            Ok(id) => see_other(&format!("/violations/new?draft={id}&flash=vio_draft_saved")),
+            Err(e) => internal(&state, &ctx, e),
+        };
+    }
+    // Possible duplicates of a new victim: warn once, unless the user confirmed.
+    let victim = pick(&f, "victim_", "individual");
+    if let Pick::New(p) = &victim {
+        if f.get("confirm_new_victim").is_empty() {
+            match v::possible_duplicates(&state.store, &ctx.actor, &p.name, &[]).await {
+                Ok(d) if !d.is_empty() => {
+                    let dups: Vec<Json> = d.iter().map(|p| json!({ "id": p.id, "name": p.name, "value": format!("#{} — {}", p.id, p.name), "roles": p.roles })).collect();
+                    return entry_page(
+                        &state,
+                        &ctx,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &f,
+                        json!({ "duplicates": dups, "draft_id": draft_id }),
+                    )
+                    .await;
+                }
+                Ok(_) => {}
+                Err(e) => return internal(&state, &ctx, e),
+            }
+        }
+    }
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let ev = EventInput {
+            title: f.get("title"),
+            description: f.get("description"),
+            start_date: f.get("start_date"),
+            end_date: f.get("end_date"),
+            country: f.opt("country"),
+            admin_area: f.get("admin_area"),
+            place: f.get("place"),
+            coordinates: f.get("coordinates"),
+            violation_status: f.opt("violation_status"),
+            rights_affected: f.all("rights_affected"),
+            lenses: f.all("lenses"),
+            confidentiality: f.get("confidentiality"),
+            ..Default::default()
+        };
+        let event_id = v::create_event(&mut tx, &vocab, &ev).await?;
+        let victim_id = resolve(&mut tx, &vocab, &ctx, victim, "victim_name").await?;
+        let perp = resolve(
+            &mut tx,
+            &vocab,
+            &ctx,
+            pick(&f, "perp_", "organisation"),
+            "perp_name",
+        )
+        .await?;
+        let act_id = v::create_act(
+            &mut tx,
+            &vocab,
+            &ActInput {
+                event_id,
+                victim_id,
+                act_type: f.get("act_type"),
+                start_date: if f.get("act_start").is_empty() {
+                    f.get("start_date")
+                } else {
+                    f.get("act_start")
+                },
+                end_date: f.get("act_end"),
+                perpetrators: perp
+                    .map(|p| InvolvementInput {
+                        perpetrator_id: p,
+                        degree: f.opt("degree"),
+                        perpetrator_type: f.opt("perpetrator_type"),
+                        latest_status: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if let Some(src) = resolve(
+            &mut tx,
+            &vocab,
+            &ctx,
+            pick(&f, "source_", "individual"),
+            "source_name",
+        )
+        .await?
+        {
+            v::add_information(
+                &mut tx,
+                &vocab,
+                &InformationInput {
+                    source_id: src,
+                    event_id: Some(event_id),
+                    connection: f.opt("connection"),
+                    source_type: f.opt("source_type"),
+                    reliability: f.opt("reliability"),
+                    info_date: f.get("info_date"),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        let _ = act_id;
+        if let Some(d) = draft_id {
+            v::delete_draft(&mut tx, d).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(event_id)
+    }
+    .await;
+    match r {
+        Ok(id) => see_other(&format!("/violations/events/{id}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => {
+            let p = problem(&ctx, &e);
+            entry_page(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &f,
+                json!({ "problems": [p], "draft_id": draft_id }),
+            )
+            .await
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ----------------------------------------------------------------- event --
+
+async fn act_json(
+    state: &AppState,
+    ctx: &Ctx,
+    vocab: &Vocab,
+    a: &v::Act,
+) -> Result<Json, StoreError> {
+    let l = |c: &Option<String>| super::label(vocab, ctx.lang, c);
+    let inv = v::involvements(&state.store, &ctx.actor, a.id).await?;
+    let details: Vec<Json> = [
+        ("attribution", &a.attribution),
+        ("victim_status", &a.victim_status),
+        ("detention_type", &a.detention_type),
+        ("whereabouts", &a.whereabouts),
+        ("legal_counsel", &a.legal_counsel),
+        ("court_type", &a.court_type),
+        ("autopsy", &a.autopsy),
+        ("death_certificate", &a.death_certificate),
+        ("statements_signed", &a.statements_signed),
+        ("medical_attention", &a.medical_attention),
+        ("intent", &a.intent),
+        ("compensation", &a.compensation),
+    ]
+    .iter()
+    .filter(|(_, c)| c.is_some())
+    .map(|(k, c)| json!({ "key": k, "value": l(c) }))
+    .chain(
+        [
+            ("consequences", &a.consequences),
+            ("case_description", &a.case_description),
+            ("property_destroyed", &a.property_destroyed),
+            ("property_value", &a.property_value),
+            ("place", &a.place),
+            ("coordinates", &a.coordinates),
+        ]
+        .iter()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(k, s)| json!({ "key": k, "value": s })),
+    )
+    .collect();
+    Ok(json!({
+        "id": a.id, "kind": a.kind, "act_type": vocab.label(&a.act_type, ctx.lang.code()),
+        "start_date": a.start_date, "end_date": a.end_date,
+        "victim_id": a.victim_id, "victim": v::display_name(&state.store, &ctx.actor, a.victim_id).await?,
+        "perpetrators": inv.iter().map(|i| json!({ "id": i.perpetrator_id, "name": i.perpetrator,
+            "degree": l(&i.degree), "perpetrator_type": l(&i.perpetrator_type) })).collect::<Vec<_>>(),
+        "methods": a.methods.iter().map(|m| vocab.label(m, ctx.lang.code())).collect::<Vec<_>>(),
+        "sources": a.sources, "confidentiality": a.confidentiality, "event_id": a.event_id,
+        "details": details,
+    }))
+}
+
+fn intervention_json(vocab: &Vocab, lang: Lang, i: &interventions::Intervention) -> Json {
+    json!({
+        "id": i.id, "int_type": label(vocab, lang, &Some(i.int_type.clone())), "int_date": i.int_date,
+        "addressees": i.addressees, "reply_due": i.reply_due, "follow_up_date": i.follow_up_date,
+        "response_date": i.response_date, "response_type": label(vocab, lang, &i.response_type),
+        "status": label(vocab, lang, &i.status), "priority": label(vocab, lang, &i.priority),
+    })
+}
+
+fn evidence_json(e: &evidence::Evidence) -> Json {
+    json!({ "id": e.id, "title": e.title, "derivation": e.derivation, "media_type": e.media_type,
+        "size_bytes": e.size_bytes, "sha256": e.sha256, "original_id": e.original_id })
+}
+
+pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let r = async {
+        v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await?;
+        let vocab = Vocab::load(&state.store).await?;
+        let e = v::get_event(&state.store, id).await?.ok_or_else(|| StoreError::NotFound(format!("event {id}")))?;
+        let lang = ctx.lang.code();
+        let mut acts = vec![];
+        for a in v::acts_of_event(&state.store, &ctx.actor, id).await? {
+            acts.push(act_json(&state, &ctx, &vocab, &a).await?);
+        }
+        let info: Vec<Json> = v::information_of(&state.store, &ctx.actor, Some(id), None)
+            .await?
+            .iter()
+            .map(|i| json!({ "source_id": i.source_id, "source": i.source, "act_id": i.act_id,
+                "source_type": label(&vocab, ctx.lang, &i.source_type), "reliability": label(&vocab, ctx.lang, &i.reliability),
+                "connection": label(&vocab, ctx.lang, &i.connection), "info_date": i.info_date }))
+            .collect();
+        let ints: Vec<Json> = interventions::interventions_for(&state.store, &ctx.actor, v::EVENT, id)
+            .await?
+            .iter()
+            .map(|i| intervention_json(&vocab, ctx.lang, i))
+            .collect();
+        let evs: Vec<Json> = evidence::list_evidence(&state.store, &ctx.actor, Some(id), None).await?.iter().map(evidence_json).collect();
+        let links: Vec<Json> = v::event_links(&state.store, &ctx.actor, id)
+            .await?
+            .iter()
+            .map(|l| json!({ "other": if l.from_id == id { l.to_id } else { l.from_id }, "link_type": vocab.label(&l.link_type, lang) }))
+            .collect();
+        let may_edit = may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
+        Ok::<_, StoreError>(json!({
+            "event": {
+                "id": e.id, "title": e.title, "description": e.description, "start_date": e.start_date, "end_date": e.end_date,
+                "country": e.country.as_deref().map(|c| vocab.country_name(c, lang)).unwrap_or_default(),
+                "admin_area": e.admin_area, "place": e.place, "coordinates": e.coordinates,
+                "violation_status": label(&vocab, ctx.lang, &e.violation_status),
+                "monitoring_status": label(&vocab, ctx.lang, &e.monitoring_status),
+                "rights_affected": e.rights_affected.iter().map(|c| vocab.label(c, lang)).collect::<Vec<_>>(),
+                "lenses": e.lenses, "confidentiality": e.confidentiality,
+            },
+            "acts": acts,
+            "information": info,
+            "interventions": ints,
+            "evidence": evs,
+            "links": links,
+            "may_edit": may_edit,
+            "opts": if may_edit { options(&vocab, lang, ACT_FIELDS) } else { json!({}) },
+            "people": if may_edit { person_choices(&state, &ctx).await? } else { json!([]) },
+            "age_groups": v::AGE_GROUPS,
+            "act_ids": acts.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),
+            "problem": query_problem(&ctx),
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_event.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+/// The problem a failed form on the event page left in the address.
+fn query_problem(ctx: &Ctx) -> Json {
+    let q = ctx.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let mut field = None;
+    let mut msg = None;
+    for (k, val) in url::form_urlencoded::parse(q.as_bytes()) {
+        match k.as_ref() {
+            "problem_field" => field = Some(val.into_owned()),
+            "problem" => msg = Some(val.into_owned()),
+            _ => {}
+        }
+    }
+    match (field, msg) {
+        (Some(f), Some(m)) => problem(ctx, &StoreError::invalid(f, m)),
+        _ => Json::Null,
+    }
+}
+
+/// After a failed form on the event page: back to it with the problem in the flash area.
+fn back_with_problem(id: i64, anchor: &str, e: &StoreError) -> Response {
+    let field = match e {
+        StoreError::Invalid { field, .. } => field.clone(),
+        _ => "record".into(),
+    };
+    let msg = match e {
+        StoreError::Invalid { message, .. } => message.clone(),
+        e => e.to_string(),
+    };
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("problem_field", &field)
+        .append_pair("problem", &msg)
+        .finish();
+    see_other(&format!("/violations/events/{id}?{q}#{anchor}"))
+}
+
+async fn event_write<F, Fut>(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    f: &FormData,
+    anchor: &str,
+    work: F,
+) -> Response
+where
+    F: FnOnce(dignity_store::WriteTx, std::sync::Arc<Vocab>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    if let Err(r) = csrf(state, ctx, f) {
+        return r;
+    }
+    if let Err(r) = require_user(ctx) {
+        return r;
+    }
+    let r = async {
+        v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
+        let vocab = Vocab::load(&state.store).await?;
+        let tx = state.store.begin(&ctx.actor).await?;
+        work(tx, vocab).await
+    }
+    .await;
+    match r {
+        Ok(()) => see_other(&format!("/violations/events/{id}?flash=saved#{anchor}")),
+        Err(e @ StoreError::Invalid { .. }) if !matches!(&e, StoreError::Invalid { field, .. } if field == "access") => {
+            back_with_problem(id, anchor, &e)
+        }
+        Err(e) => internal(state, ctx, e),
+    }
+}
+
+pub async fn add_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let ctx2 = ctx.clone();
+    let f2 = f.clone();
+    event_write(&state, &ctx, id, &f, "acts", |mut tx, vocab| async move {
+        let victim = resolve(
+            &mut tx,
+            &vocab,
+            &ctx2,
+            pick(&f2, "victim_", "individual"),
+            "victim_name",
+        )
+        .await?;
+        let perp = resolve(
+            &mut tx,
+            &vocab,
+            &ctx2,
+            pick(&f2, "perp_", "organisation"),
+            "perp_name",
+        )
+        .await?;
+        v::create_act(
+            &mut tx,
+            &vocab,
+            &ActInput {
+                event_id: id,
+                victim_id: victim,
+                act_type: f2.get("act_type"),
+                start_date: f2.get("start_date"),
+                end_date: f2.get("end_date"),
+                place: f2.get("place"),
+                methods: f2.all("methods"),
+                attribution: f2.opt("attribution"),
+                consequences: f2.get("consequences"),
+                victim_status: f2.opt("victim_status"),
+                detention_type: f2.opt("detention_type"),
+                whereabouts: f2.opt("whereabouts"),
+                legal_counsel: f2.opt("legal_counsel"),
+                court_type: f2.opt("court_type"),
+                case_description: f2.get("case_description"),
+                autopsy: f2.opt("autopsy"),
+                death_certificate: f2.opt("death_certificate"),
+                statements_signed: f2.opt("statements_signed"),
+                medical_attention: f2.opt("medical_attention"),
+                intent: f2.opt("intent"),
+                property_destroyed: f2.get("property_destroyed"),
+                property_value: f2.get("property_value"),
+                compensation: f2.opt("compensation"),
+                confidentiality: f2.get("confidentiality"),
+                perpetrators: perp
+                    .map(|p| InvolvementInput {
+                        perpetrator_id: p,
+                        degree: f2.opt("degree"),
+                        perpetrator_type: f2.opt("perpetrator_type"),
+                        latest_status: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn add_information(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let ctx2 = ctx.clone();
+    let f2 = f.clone();
+    event_write(
+        &state,
+        &ctx,
+        id,
+        &f,
+        "information",
+        |mut tx, vocab| async move {
+            let src = resolve(
+                &mut tx,
+                &vocab,
+                &ctx2,
+                pick(&f2, "source_", "individual"),
+                "source_name",
+            )
+            .await?
+            .ok_or_else(|| StoreError::invalid("source_name", "choose or name the source"))?;
+            v::add_information(
+                &mut tx,
+                &vocab,
+                &InformationInput {
+                    source_id: src,
+                    event_id: Some(id),
+                    act_id: f2.get("act_id").parse().ok(),
+                    connection: f2.opt("connection"),
+                    source_type: f2.opt("source_type"),
+                    reliability: f2.opt("reliability"),
+                    info_date: f2.get("info_date"),
+                    remarks: f2.get("remarks"),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub async fn add_intervention(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let ctx2 = ctx.clone();
+    let f2 = f.clone();
+    event_write(
+        &state,
+        &ctx,
+        id,
+        &f,
+        "interventions",
+        |mut tx, vocab| async move {
+            let party = resolve(
+                &mut tx,
+                &vocab,
+                &ctx2,
+                pick(&f2, "party_", "organisation"),
+                "party_name",
+            )
+            .await?;
+            interventions::create_intervention(
+                &mut tx,
+                &vocab,
+                &InterventionInput {
+                    int_type: f2.get("int_type"),
+                    intervening_party_id: party,
+                    addressees: f2.get("addressees"),
+                    int_date: f2.get("int_date"),
+                    description: f2.get("description"),
+                    priority: f2.opt("priority"),
+                    follow_up_date: f2.get("follow_up_date"),
+                    assigned_user: ctx2.actor.user_id,
+                    events: vec![id],
+                    acts: f2
+                        .all("acts")
+                        .iter()
+                        .filter_map(|a| a.parse().ok())
+                        .collect(),
+                    confidentiality: f2.get("confidentiality"),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    match v::can(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await {
+        Ok(true) => {}
+        Ok(false) => return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        Err(e) => return internal(&state, &ctx, e),
+    }
+    let (mut input, blob, head, fields) = match receive_upload(&state, mp).await {
+        Ok(x) => x,
+        Err((status, msg, field)) => {
+            let e = StoreError::invalid(field, msg);
+            let _ = status;
+            return back_with_problem(id, "evidence", &e);
+        }
+    };
+    if !ctx.csrf_ok(&fields.get("csrf_token")) {
+        let _ = evidence::discard_if_unused(&state.store, &blob).await;
+        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+    }
+    input.event_id = Some(id);
+    match save_upload(&state, &ctx, &input, &blob, &head).await {
+        Ok(eid) => see_other(&format!("/violations/evidence/{eid}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => back_with_problem(id, "evidence", &e),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn case_json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    match v::case::export_case(&state.store, &ctx.actor, id).await {
+        Ok(c) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"case-{id}.json\""),
+                ),
+            ],
+            serde_json::to_string_pretty(&c).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(StoreError::Invalid { .. }) => {
+            err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ------------------------------------------------------------------- act --
+
+pub async fn act_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let r = async {
+        v::require(&state.store, &ctx.actor, Action::Read, v::ACT, id).await?;
+        let vocab = Vocab::load(&state.store).await?;
+        let a = v::get_act(&state.store, id).await?.ok_or_else(|| StoreError::NotFound(format!("act {id}")))?;
+        let ev = v::get_event(&state.store, a.event_id).await?.ok_or_else(|| StoreError::NotFound("event".into()))?;
+        let ints: Vec<Json> = interventions::interventions_for(&state.store, &ctx.actor, v::ACT, id)
+            .await?
+            .iter()
+            .map(|i| intervention_json(&vocab, ctx.lang, i))
+            .collect();
+        Ok::<_, StoreError>(json!({ "act": act_json(&state, &ctx, &vocab, &a).await?, "event_title": ev.title, "interventions": ints }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_act.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// --------------------------------------------------------------- persons --
+
+#[derive(Deserialize, Default)]
+pub struct PersonsQuery {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub async fn persons(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PersonsQuery>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let page_no = q.page.unwrap_or(1).max(1);
+    let role = q.role.clone().filter(|r| !r.is_empty());
+    match v::list_persons(
+        &state.store,
+        &ctx.actor,
+        q.name.as_deref(),
+        role.as_deref(),
+        PAGE,
+        (page_no - 1) * PAGE,
+    )
+    .await
+    {
+        Ok((total, rows)) => page(
+            &state,
+            &ctx,
+            "violations_persons.html",
+            v(
+                json!({ "total": total, "persons": rows, "name": q.name.unwrap_or_default(), "role": role.unwrap_or_default(),
+                "roles": ["victim", "perpetrator", "source", "intervening_party"], "page": page_no,
+                "has_prev": page_no > 1, "has_next": page_no * PAGE < total }),
+            ),
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let r = async {
+        let (p, full) = v::person_for(&state.store, &ctx.actor, id).await?.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+        let vocab = Vocab::load(&state.store).await?;
+        let lang = ctx.lang.code();
+        let acts: Vec<Json> = sqlx_acts_of_victim(&state, &ctx, id).await?;
+        let links: Vec<Json> = v::person_links(&state.store, &ctx.actor, id)
+            .await?
+            .iter()
+            .map(|l| json!({ "other": if l.from_id == id { l.to_id } else { l.from_id }, "link_type": vocab.label(&l.link_type, lang) }))
+            .collect();
+        let fields: Vec<Json> = [
+            ("person_type", ctx.t(&format!("vio.person_type.{}", p.person_type))),
+            ("other_names", p.other_names.join("; ")),
+            ("sex", label(&vocab, ctx.lang, &p.sex)),
+            ("gender", p.gender.clone()),
+            ("birth_date", p.birth_date.clone()),
+            ("age_group", if p.age_group.is_empty() { String::new() } else { ctx.t(&format!("vio.age.{}", p.age_group)) }),
+            ("nationality", p.nationality.as_deref().map(|c| vocab.country_name(c, lang)).unwrap_or_default()),
+            ("ethnicity", label(&vocab, ctx.lang, &p.ethnicity)),
+            ("religion", label(&vocab, ctx.lang, &p.religion)),
+            ("languages", p.languages.iter().map(|c| vocab.label(c, lang)).collect::<Vec<_>>().join(", ")),
+            ("occupation", label(&vocab, ctx.lang, &p.occupation)),
+            ("counting_unit", label(&vocab, ctx.lang, &p.counting_unit)),
+            ("death_date", if p.deceased { if p.death_date.is_empty() { ctx.t("common.yes") } else { p.death_date.clone() } } else { String::new() }),
+            ("contact", p.contact.clone()),
+            ("address", p.address.clone()),
+            ("notes", p.notes.clone()),
+        ]
+        .into_iter()
+        .filter(|(_, val)| !val.is_empty())
+        .map(|(k, val)| json!({ "key": k, "value": val }))
+        .collect();
+        Ok::<_, StoreError>(json!({
+            "person": { "id": p.id, "name": p.name, "pseudonym": p.pseudonym, "confidentiality": p.confidentiality },
+            "full": full,
+            "fields": fields,
+            "roles": v::person_roles(&state.store, id).await?,
+            "acts": acts,
+            "links": links,
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_person.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+/// Acts in which a person is the victim, among those the reader may see.
+async fn sqlx_acts_of_victim(
+    state: &AppState,
+    ctx: &Ctx,
+    person: i64,
+) -> Result<Vec<Json>, StoreError> {
+    let vocab = Vocab::load(&state.store).await?;
+    let (_, rows) = v::list_acts(&state.store, &ctx.actor, None, None, 1000, 0).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|a| a.victim_id == person)
+        .map(|a| json!({ "id": a.id, "event_id": a.event_id, "event_title": a.event_title, "act_type": vocab.label(&a.act_type, ctx.lang.code()), "start_date": a.start_date }))
+        .collect())
+}
+
+// --------------------------------------------------------- interventions --
+
+pub async fn intervention_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let r = async {
+        v::require(&state.store, &ctx.actor, Action::Read, v::INTERVENTION, id).await?;
+        let vocab = Vocab::load(&state.store).await?;
+        let i = interventions::get_intervention(&state.store, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("intervention".into()))?;
+        let party = match i.intervening_party_id {
+            Some(p) => v::display_name(&state.store, &ctx.actor, p).await?,
+            None => String::new(),
+        };
+        let mut j = intervention_json(&vocab, ctx.lang, &i);
+        j["description"] = json!(i.description);
+        j["response_text"] = json!(i.response_text);
+        j["impact"] = json!(label(&vocab, ctx.lang, &i.impact));
+        j["party"] = json!(party);
+        j["events"] = json!(i.events);
+        j["acts"] = json!(i.acts);
+        let may_edit = may_write(&ctx)
+            && v::can(
+                &state.store,
+                &ctx.actor,
+                Action::Update,
+                v::INTERVENTION,
+                id,
+            )
+            .await?;
+        Ok::<_, StoreError>(json!({ "it": j, "may_edit": may_edit,
+            "opts": options(&vocab, ctx.lang.code(), &["response_type", "status", "impact"]) }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_intervention.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn intervention_response(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let r = async {
+        v::require(
+            &state.store,
+            &ctx.actor,
+            Action::Update,
+            v::INTERVENTION,
+            id,
+        )
+        .await?;
+        let vocab = Vocab::load(&state.store).await?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        interventions::record_response(
+            &mut tx,
+            &vocab,
+            id,
+            f.opt("response_type"),
+            &f.get("response_date"),
+            &f.get("response_text"),
+            f.opt("status"),
+            f.opt("impact"),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("/violations/interventions/{id}?flash=saved")),
+        Err(StoreError::Invalid { ref field, .. }) if field != "access" => {
+            see_other(&format!("/violations/interventions/{id}?error=vio_invalid"))
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DueQuery {
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+pub async fn due(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DueQuery>) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let scope = match q.scope.as_deref() {
+        Some("team") => "team",
+        Some("all") => "all",
+        _ => "mine",
+    };
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let today = chrono::Utc::now().date_naive();
+        let list = interventions::deadlines(&state.store, &ctx.actor, scope, today, 14).await?;
+        Ok::<_, StoreError>(json!({
+            "scope": scope,
+            "scopes": ["mine", "team", "all"],
+            "today": today.to_string(),
+            "items": list.iter().map(|d| json!({ "id": d.intervention_id, "int_type": label(&vocab, ctx.lang, &Some(d.int_type.clone())),
+                "kind": d.kind, "due": d.due, "overdue": d.overdue, "days": d.days_left.abs(), "addressees": d.addressees })).collect::<Vec<_>>(),
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_due.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ---------------------------------------------------------------- lenses --
+
+pub async fn lens_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(lens): Path<String>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !v::LENSES.contains(&lens.as_str()) {
+        return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+    }
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let counts = v::lens_counts(&state.store, &ctx.actor).await?;
+        let c = counts.into_iter().find(|c| c.lens == lens).expect("known lens");
+        let by_type: Vec<Json> = v::count_acts_by_type(&state.store, &ctx.actor, Some(&lens))
+            .await?
+            .into_iter()
+            .map(|(t, n)| json!({ "label": vocab.label(&t, ctx.lang.code()), "count": n }))
+            .collect();
+        let f = EventFilter { lens: Some(lens.clone()), ..Default::default() };
+        let (_, events) = v::list_events(&state.store, &ctx.actor, &f, PAGE, 0).await?;
+        let (cases, statuses) = if lens == "death_penalty" {
+            v::death_penalty_cases(&state.store, &ctx.actor).await?
+        } else {
+            (vec![], vec![])
+        };
+        Ok::<_, StoreError>(json!({
+            "lens": lens, "counts": c, "by_type": by_type,
+            "events": events.iter().map(|e| json!({ "id": e.id, "title": e.title, "start_date": e.start_date,
+                "country": e.country.as_deref().map(|x| vocab.country_name(x, ctx.lang.code())).unwrap_or_default(), "acts": e.acts })).collect::<Vec<_>>(),
+            "cases": cases,
+            "statuses": statuses.iter().map(|(s, n)| json!({ "status": s, "count": n })).collect::<Vec<_>>(),
+            "dp_statuses": v::DEATH_PENALTY_STATUSES,
+            "may_write": may_write(&ctx),
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_lens.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let event_id: i64 = f.get("event_id").parse().unwrap_or(0);
+    let r = async {
+        v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, event_id).await?;
+        let person = super::person_ref(&f.get("person"))
+            .ok_or_else(|| StoreError::invalid("person", "choose a person (#id)"))?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        v::set_death_penalty(
+            &mut tx,
+            &DeathPenaltyInput {
+                event_id,
+                person_id: person,
+                status: f.get("status"),
+                charge: f.get("charge"),
+                sentence_date: f.get("sentence_date"),
+                execution_date: f.get("execution_date"),
+                commutation_date: f.get("commutation_date"),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/violations/lenses/death_penalty?flash=saved"),
+        Err(StoreError::Invalid { ref field, .. }) if field != "access" => {
+            see_other("/violations/lenses/death_penalty?error=vio_invalid")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn priority_countries(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !authorize_system(&ctx.actor, SystemAction::ManageSettings).allowed() {
+        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let codes: Vec<String> = f
+        .get("countries")
+        .split([',', ' ', ';'])
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        v::set_priority_countries(&mut tx, &vocab, &codes).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/violations?flash=saved"),
+        Err(StoreError::Invalid { .. }) => see_other("/violations?error=vio_invalid"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// -------------------------------------------------------------- evidence --
+
+pub async fn evidence_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let r = async {
+        v::require(&state.store, &ctx.actor, Action::Read, v::EVIDENCE, id).await?;
+        let e = evidence::get_evidence(&state.store, id).await?.ok_or_else(|| StoreError::NotFound("evidence".into()))?;
+        let log = evidence::custody_log(&state.store, id).await?;
+        let broken = evidence::verify_custody(&log);
+        let derived: Vec<Json> = evidence::list_evidence(&state.store, &ctx.actor, None, Some(id)).await?.iter().map(evidence_json).collect();
+        let meta: Vec<Json> = e.metadata.as_object().map(|m| m.iter().map(|(k, val)| json!({ "key": k, "value": val.as_str().unwrap_or("") })).collect()).unwrap_or_default();
+        Ok::<_, StoreError>(json!({
+            "ev": { "id": e.id, "title": e.title, "description": e.description, "filename": e.filename, "media_type": e.media_type,
+                "size_bytes": e.size_bytes, "sha256": e.sha256, "sha512": e.sha512, "derivation": e.derivation,
+                "original_id": e.original_id, "event_id": e.event_id, "acquired_from": e.acquired_from,
+                "acquired_at": e.acquired_at, "acquired_how": e.acquired_how, "confidentiality": e.confidentiality },
+            "metadata": meta,
+            "custody": log,
+            "custody_ok": broken.is_empty(),
+            "derived": derived,
+            "may_strip": may_write(&ctx) && (e.media_type == "image/jpeg" || e.media_type == "image/png"),
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => page(&state, &ctx, "violations_evidence.html", v(c)),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+/// Stream a stored file to the client.
+pub(crate) async fn stream_file(
+    path: std::path::PathBuf,
+    media_type: &str,
+    filename: &str,
+    size: i64,
+) -> Response {
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::error!(error = %e, "evidence file unreadable");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+    };
+    let stream = futures_util::stream::unfold(file, |mut f| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    let safe: String = filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let safe = if safe.is_empty() {
+        "evidence".to_string()
+    } else {
+        safe
+    };
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+pub async fn evidence_content(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
+        Ok((e, path)) => stream_file(path, &e.media_type, &e.filename, e.size_bytes).await,
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn public_copy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !may_write(&ctx) {
+        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    match evidence::make_public_copy(&state.store, &ctx.actor, id).await {
+        Ok(nid) => see_other(&format!("/violations/evidence/{nid}?flash=saved")),
+        Err(StoreError::Invalid { ref field, .. }) if field != "access" => {
+            see_other(&format!("/violations/evidence/{id}?error=vio_invalid"))
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}

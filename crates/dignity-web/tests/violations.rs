@@ -1,0 +1,677 @@
+//! The violations area end to end through the router, on every backend: the entry flow with
+//! duplicate warnings and drafts, confidentiality on pages and in the API, evidence uploads
+//! (hash equal to `sha256sum`, size limit, truncated bodies, claimed hashes) and the
+//! OpenAPI document.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use dignity_core::{Actor, Role};
+use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::{accounts, Backend};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const PW: &str = "a long enough passphrase";
+const ARREST: &str = "03010100000004";
+const TORTURE: &str = "02011111000004";
+
+struct App {
+    router: Router,
+    store: TestStore,
+}
+
+async fn app(b: Backend) -> App {
+    let store = store(b).await;
+    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    let router = dignity_web::router(dignity_web::AppState::new(
+        store.store.clone(),
+        Default::default(),
+    ));
+    App { router, store }
+}
+
+impl App {
+    async fn user(&self, name: &str, role: Role) -> (accounts::User, String) {
+        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
+        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
+        tx.commit().await.unwrap();
+        (u, t)
+    }
+    async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        (
+            status,
+            res.into_body().collect().await.unwrap().to_bytes().to_vec(),
+            headers,
+        )
+    }
+    async fn api(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut r = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(b) => {
+                r = r.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let (s, b, _) = self.call(r.body(body).unwrap()).await;
+        (
+            s,
+            serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+/// A browser: keeps cookies, reads the CSRF token of the last page.
+struct Browser<'a> {
+    app: &'a App,
+    cookies: Vec<(String, String)>,
+    csrf: String,
+}
+
+struct Resp {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a App) -> Self {
+        Browser {
+            app,
+            cookies: vec![],
+            csrf: String::new(),
+        }
+    }
+    async fn send(&mut self, req: Request<Body>) -> Resp {
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() && !c.contains("Max-Age=0") {
+                self.cookies.push((k.into(), v.into()));
+            }
+        }
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
+            let rest = &body[i + 25..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        }
+        Resp {
+            status,
+            location,
+            body,
+        }
+    }
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    async fn get(&mut self, path: &str) -> Resp {
+        let r = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(r).await
+    }
+    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("csrf_token", &self.csrf.clone());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        let r = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(s.finish()))
+            .unwrap();
+        self.send(r).await
+    }
+    async fn login(&mut self, user: &str) {
+        self.get("/login").await;
+        let r = self
+            .submit(
+                "/login",
+                &[("username", user), ("password", PW), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+}
+
+fn multipart(
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+    boundary: &str,
+    truncate: bool,
+) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, data)) = file {
+        b.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        if truncate {
+            b.extend(&data[..data.len() / 2]);
+            return b;
+        }
+        b.extend(data);
+        b.extend(b"\r\n");
+    }
+    b.extend(format!("--{boundary}--\r\n").as_bytes());
+    b
+}
+
+fn upload_req(token: &str, body: Vec<u8>) -> Request<Body> {
+    Request::post("/api/v1/evidence")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn tmp_files(s: &TestStore) -> usize {
+    std::fs::read_dir(s.data_dir().join("files/tmp"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+async fn count(s: &TestStore, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn a_field_officer_documents_a_case_in_one_flow() {
+    for b in backends() {
+        let app = app(b).await;
+        app.user("dora", Role::Documenter).await;
+        app.user("ana", Role::Analyst).await;
+        let mut br = Browser::new(&app);
+        br.login("dora").await;
+        let form = br.get("/violations/new").await;
+        assert_eq!(form.status, StatusCode::OK, "{b:?}");
+        assert!(form.body.contains("<datalist id=\"people-list\">"));
+        // A draft first.
+        let r = br
+            .submit(
+                "/violations/new",
+                &[
+                    ("action", "draft"),
+                    ("title", "Raid on the clinic"),
+                    ("victim_name", "Amaru Quispe"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location.contains("draft="), "{}", r.location);
+        let d = br.get(&r.location).await;
+        assert!(d.body.contains("value=\"Raid on the clinic\""));
+        let draft_id = r
+            .location
+            .split("draft=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_string();
+        // A bad date: the form comes back with the problem, nothing saved.
+        let fields = vec![
+            ("action", "save"),
+            ("draft_id", draft_id.as_str()),
+            ("title", "Raid on the clinic"),
+            ("start_date", "2024-03-05"),
+            ("end_date", "2024-02-01"),
+            ("country", "PER"),
+            ("act_type", ARREST),
+            ("victim_name", "Amaru Quispe"),
+            ("perp_name", "Special Operations Unit"),
+            ("source_name", "Killa Huaman"),
+        ];
+        let r = br.submit("/violations/new", &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("before the start"), "{}", r.body);
+        assert_eq!(count(&app.store, "vio_events").await, 0);
+        let mut fields = fields;
+        fields[4] = ("end_date", "2024-03-07");
+        let r = br.submit("/violations/new", &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let event_url = r.location.split('?').next().unwrap().to_string();
+        let page = br.get(&event_url).await;
+        assert!(
+            page.body.contains("Amaru Quispe") && page.body.contains("Special Operations Unit"),
+            "{b:?}"
+        );
+        assert_eq!(
+            count(&app.store, "vio_drafts").await,
+            0,
+            "the draft is gone once saved"
+        );
+        // The same victim again: a duplicate warning, then the user picks the existing person.
+        let r = br
+            .submit(
+                "/violations/new",
+                &[
+                    ("action", "save"),
+                    ("title", "Second raid"),
+                    ("act_type", TORTURE),
+                    ("victim_name", "QUISPE amaru"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("may already be recorded"), "{}", r.body);
+        let pick = format!(
+            "#{} — Amaru Quispe",
+            r.body
+                .split("/violations/persons/")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        );
+        let r = br
+            .submit(
+                "/violations/new",
+                &[
+                    ("action", "save"),
+                    ("title", "Second raid"),
+                    ("act_type", TORTURE),
+                    ("victim_name", &pick),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            count(&app.store, "vio_persons").await,
+            3,
+            "victim, perpetrator, source: no duplicate"
+        );
+        // Add an act on the event page; an act without a victim is refused with a message.
+        let event_id = event_url.rsplit('/').next().unwrap();
+        let r = br
+            .submit(
+                &format!("/violations/events/{event_id}/acts"),
+                &[("act_type", TORTURE)],
+            )
+            .await;
+        assert!(
+            r.location.contains("problem_field=victim_id"),
+            "{}",
+            r.location
+        );
+        let shown = br.get(&r.location).await;
+        assert!(shown.body.contains("an act needs a victim"));
+        let r = br
+            .submit(
+                &format!("/violations/events/{event_id}/acts"),
+                &[
+                    ("act_type", TORTURE),
+                    ("victim_name", &pick),
+                    ("statements_signed", "01000000000036"),
+                ],
+            )
+            .await;
+        assert!(r.location.contains("flash=saved"), "{}", r.location);
+        // The analyst sees the case but a pseudonym for the (confidential) victim.
+        let mut an = Browser::new(&app);
+        an.login("ana").await;
+        let page = an.get(&event_url).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("Amaru"), "{b:?}: analyst sees no name");
+        assert!(page.body.contains("P-"));
+        assert!(
+            !page.body.contains("Add an act"),
+            "no write forms for analysts"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_confidential_act_is_invisible_in_every_channel() {
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ana) = app.user("ana", Role::Analyst).await;
+        let (s, ev) = app.api(&dora, "POST", "/api/v1/violations/events", Some(serde_json::json!({"title": "Detention wave", "country": "SYR", "start_date": "2024-01"}))).await;
+        assert_eq!(s, StatusCode::CREATED, "{ev}");
+        let ev = ev["id"].as_i64().unwrap();
+        let (_, p) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/persons",
+                Some(serde_json::json!({"name": "Omar Haddad"})),
+            )
+            .await;
+        let p = p["id"].as_i64().unwrap();
+        let (s, open) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/acts",
+                Some(serde_json::json!({"event_id": ev, "victim_id": p, "act_type": ARREST})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{open}");
+        let (s, secret) = app
+            .api(&dora, "POST", "/api/v1/violations/acts", Some(serde_json::json!({"event_id": ev, "victim_id": p, "act_type": TORTURE, "confidentiality": "confidential"})))
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let secret = secret["id"].as_i64().unwrap();
+        // Bad input through the API: clear errors naming the field.
+        let (s, e) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/acts",
+                Some(serde_json::json!({"event_id": ev, "act_type": ARREST})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("victim_id"))
+        );
+        let (s, e) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/acts",
+                Some(serde_json::json!({"event_id": ev, "victim_id": p, "act_type": "123"})),
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("act_type"))
+        );
+        // The documenter (creator) sees both; the analyst only the open one.
+        for (tok, n) in [(&dora, 2), (&ana, 1)] {
+            let (_, list) = app.api(tok, "GET", "/api/v1/violations/acts", None).await;
+            assert_eq!(list["total"], n, "{b:?} list");
+            let (_, acts) = app
+                .api(
+                    tok,
+                    "GET",
+                    &format!("/api/v1/violations/events/{ev}/acts"),
+                    None,
+                )
+                .await;
+            assert_eq!(acts["total"], n, "event acts");
+            let (_, evs) = app.api(tok, "GET", "/api/v1/violations/events", None).await;
+            assert_eq!(evs["items"][0]["acts"], n, "act counter");
+            let (_, lens) = app.api(tok, "GET", "/api/v1/violations/lenses", None).await;
+            let torture = lens
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["lens"] == "torture")
+                .unwrap()
+                .clone();
+            assert_eq!(
+                torture["events"], 0,
+                "a restricted act puts no lens tag on its event"
+            );
+            let (_, case) = app
+                .api(
+                    tok,
+                    "GET",
+                    &format!("/api/v1/violations/events/{ev}/case"),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                case["acts"].as_array().map(|a| a.len()),
+                Some(n as usize),
+                "export"
+            );
+        }
+        let (s, _) = app
+            .api(
+                &ana,
+                "GET",
+                &format!("/api/v1/violations/acts/{secret}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "API record");
+        let mut an = Browser::new(&app);
+        an.login("ana").await;
+        assert_eq!(
+            an.get(&format!("/violations/acts/{secret}")).await.status,
+            StatusCode::NOT_FOUND,
+            "page"
+        );
+        let page = an.get(&format!("/violations/events/{ev}")).await;
+        assert!(
+            !page.body.contains(&format!("/violations/acts/{secret}\"")),
+            "event page"
+        );
+        let lens = an.get("/violations/lenses/torture").await;
+        assert!(lens.body.contains("card-number\">0<"), "lens page counts");
+        // The person is confidential: the analyst gets a pseudonym from the API.
+        let (_, person) = app
+            .api(
+                &ana,
+                "GET",
+                &format!("/api/v1/violations/persons/{p}"),
+                None,
+            )
+            .await;
+        assert!(
+            person["name"].as_str().unwrap().starts_with("P-"),
+            "{person}"
+        );
+        let (_, person) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/violations/persons/{p}"),
+                None,
+            )
+            .await;
+        assert_eq!(person["name"], "Omar Haddad");
+        // Without a token: 401.
+        let (s, _, _) = app
+            .call(
+                Request::get("/api/v1/violations/events")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn evidence_uploads_stream_hash_and_refuse_bad_files_without_leftovers() {
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ana) = app.user("ana", Role::Analyst).await;
+        let (_, ev) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/events",
+                Some(serde_json::json!({"title": "Clinic"})),
+            )
+            .await;
+        let ev = ev["id"].as_i64().unwrap();
+        let data: Vec<u8> = (0..2_500_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        let file = app.store.data_dir().join("sample.bin");
+        std::fs::write(&file, &data).unwrap();
+        let out = std::process::Command::new("sha256sum")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let expected = String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let ev_s = ev.to_string();
+        let body = multipart(
+            &[
+                ("title", "Video of the raid"),
+                ("event_id", &ev_s),
+                ("acquired_from", "Killa Huaman"),
+                ("acquired_how", "USB stick"),
+                ("sha256", &expected),
+                ("confidentiality", "internal"),
+            ],
+            Some(("raid.mp4", &data)),
+            "XyZ",
+            false,
+        );
+        let (s, rec, _) = app.call(upload_req(&dora, body)).await;
+        let rec: serde_json::Value = serde_json::from_slice(&rec).unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{rec}");
+        assert_eq!(
+            rec["sha256"],
+            expected.as_str(),
+            "{b:?}: equal to sha256sum"
+        );
+        assert_eq!(rec["size_bytes"], 2_500_000);
+        let id = rec["id"].as_i64().unwrap();
+        // The content comes back byte for byte, and the download is in the custody log.
+        let (s, content, h) = app
+            .call(
+                Request::get(format!("/api/v1/evidence/{id}/content"))
+                    .header(header::AUTHORIZATION, format!("Bearer {ana}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h.get(header::CONTENT_LENGTH).unwrap(), "2500000");
+        assert!(content == data);
+        let (_, log) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/evidence/{id}/custody"),
+                None,
+            )
+            .await;
+        let actions: Vec<&str> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["acquired", "uploaded", "downloaded"]);
+        let records = count(&app.store, "vio_evidence").await;
+        // A claimed hash that does not match.
+        let body = multipart(
+            &[("sha256", &"0".repeat(64))],
+            Some(("x.bin", b"other content")),
+            "XyZ",
+            false,
+        );
+        let (s, e, _) = app.call(upload_req(&dora, body)).await;
+        let e: serde_json::Value = serde_json::from_slice(&e).unwrap();
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("sha256")),
+            "{e}"
+        );
+        // A truncated upload (the connection dropped mid-file).
+        let body = multipart(&[("title", "cut")], Some(("cut.bin", &data)), "XyZ", true);
+        let (s, _, _) = app.call(upload_req(&dora, body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // Larger than the configured limit.
+        let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+        accounts::set_setting(
+            &mut tx,
+            dignity_store::violations::SETTING_MAX_UPLOAD,
+            "1000000",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let body = multipart(&[], Some(("big.bin", &data)), "XyZ", false);
+        let (s, e, _) = app.call(upload_req(&dora, body)).await;
+        assert_eq!(
+            s,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            String::from_utf8_lossy(&e)
+        );
+        // None of the refused uploads left a record, a stored file or a temporary file.
+        assert_eq!(count(&app.store, "vio_evidence").await, records);
+        assert_eq!(tmp_files(&app.store), 0, "{b:?}: no orphan temporary files");
+        let stored = std::fs::read_dir(app.store.data_dir().join("files/sha256"))
+            .unwrap()
+            .count();
+        assert_eq!(stored, 1, "only the accepted file is stored");
+        // An analyst may not upload.
+        let body = multipart(&[], Some(("a.bin", b"abc")), "XyZ", false);
+        let (s, _, _) = app.call(upload_req(&ana, body)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_violations_endpoints() {
+    let app = app(Backend::Sqlite).await;
+    let (s, body, _) = app
+        .call(
+            Request::get("/api/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    for p in [
+        "/api/v1/evidence",
+        "/api/v1/evidence/{id}/content",
+        "/api/v1/violations/events",
+        "/api/v1/violations/acts",
+        "/api/v1/violations/deadlines",
+        "/api/v1/violations/cases",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} missing");
+    }
+    assert!(
+        doc["paths"]["/api/v1/evidence"]["post"]["requestBody"]["content"]
+            .get("multipart/form-data")
+            .is_some()
+    );
+}
