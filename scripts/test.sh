@@ -11,6 +11,10 @@ echo "PostgreSQL test server: $DIGNITY_TEST_POSTGRES_URL"
 cargo build --workspace --all-targets --locked
 cargo test --workspace --locked
 
+# Multiple systems estimation side by side with statsmodels' Poisson GLM (PyPI).
+bin="${CARGO_TARGET_DIR:-target}/debug/dignity"
+python3 scripts/check-mse-statsmodels.py --dignity "$bin"
+
 if [ -x scripts/browser-tests.sh ]; then
   scripts/browser-tests.sh
 fi

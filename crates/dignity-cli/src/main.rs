@@ -1,7 +1,9 @@
 //! `dignity`: the one binary. `serve` runs the web application; the other commands drive
 //! the same store from scripts, and work while a server runs.
 
+mod bench;
 mod config;
+mod ops;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +65,33 @@ enum Command {
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Manage teams (need-to-know lists can name teams).
+    #[command(subcommand)]
+    Team(ops::TeamCmd),
+    /// Write one consistent archive of the installation (works while the server runs).
+    Backup(ops::BackupArgs),
+    /// Restore an archive into an empty installation (--data-dir / --database-url).
+    Restore(ops::RestoreArgs),
+    /// Copy this installation into an empty PostgreSQL database and verify it.
+    MigrateStore(ops::MigrateArgs),
+    /// Rotate and inspect the field-encryption keys.
+    #[command(subcommand)]
+    Keys(ops::KeysCmd),
+    /// Measure what capabilities cost (figures for docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCmd),
+    // -- commands of the areas of the product
+    /// Link records across CSV files (probabilistic record linkage, Fellegi–Sunter).
+    Link(dignity_stats::cli::LinkArgs),
+    /// Estimate the total number of victims from overlapping lists (multiple systems estimation).
+    Estimate(dignity_stats::cli::EstimateArgs),
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Audited writes, audit verification, backup, password hashing (SQLite, and PostgreSQL if given).
+    Store(bench::BenchStoreArgs),
+    // -- benchmarks of the areas of the product
 }
 
 #[derive(Args, Clone, Default)]
@@ -244,6 +273,43 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
             return audit_cmd(&store, cmd).await;
+        }
+        Command::Team(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::team_cmd(&store, &cli_actor(), &cmd).await;
+        }
+        Command::Backup(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            if a.verify {
+                return ops::backup_cmd(None, &a).await;
+            }
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::backup_cmd(Some(&store), &a).await;
+        }
+        Command::Restore(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return ops::restore_cmd(&cfg.open_options(), &a).await;
+        }
+        Command::MigrateStore(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::migrate_cmd(&store, &a).await;
+        }
+        Command::Bench(BenchCmd::Store(a)) => {
+            return bench::run(&a).await;
+        }
+        Command::Keys(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            let store = Store::open(&cfg.open_options()).await?;
+            return ops::keys_cmd(&store, &cmd).await;
+        }
+        // -- commands of the areas of the product
+        Command::Link(a) => {
+            tokio::task::spawn_blocking(move || dignity_stats::cli::run_link(&a)).await??;
+        }
+        Command::Estimate(a) => {
+            tokio::task::spawn_blocking(move || dignity_stats::cli::run_estimate(&a)).await??;
         }
     }
     Ok(0)

@@ -205,3 +205,17 @@ pub async fn team_by_name(store: &Store, name: &str) -> Result<Option<i64>> {
         .await?
         .map(|r| r.get(0)))
 }
+
+/// Members of a team: (user id, username, display name).
+pub async fn members(store: &Store, team_id: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(sqlx::query(
+        "SELECT u.id, u.username, u.display_name FROM team_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.team_id = $1 ORDER BY u.username",
+    )
+    .bind(team_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect())
+}

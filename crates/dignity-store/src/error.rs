@@ -23,6 +23,13 @@ pub enum StoreError {
     Crypto(#[from] dignity_core::crypto::CryptoError),
     #[error("schema migration {0} failed: {1}")]
     Migration(String, String),
+    /// A backup archive that cannot be used: wrong passphrase, altered, damaged, or made
+    /// by another schema version. Nothing was written.
+    #[error("backup archive: {0}")]
+    Archive(String),
+    /// Reading or writing a file outside the database.
+    #[error("{0}")]
+    Io(String),
     #[error("internal: {0}")]
     Internal(String),
 }

@@ -6,10 +6,15 @@
 pub mod accounts;
 pub mod acl;
 pub mod audit;
+pub mod backup;
+pub mod copy;
+mod dump;
 mod error;
+pub mod keys;
 mod migrate;
 pub mod refdata;
 pub mod reference;
+mod seal;
 pub mod testing;
 mod write;
 
@@ -223,6 +228,26 @@ impl Store {
     /// Start the one write path. See [`WriteTx`].
     pub async fn begin(&self, actor: &dignity_core::Actor) -> Result<WriteTx> {
         WriteTx::begin(self, actor).await
+    }
+
+    /// Run `f` in a write transaction and commit it (or roll it back if `f` fails): the
+    /// short form of [`Store::begin`] … [`WriteTx::commit`].
+    pub async fn write<T>(
+        &self,
+        actor: &dignity_core::Actor,
+        f: impl AsyncFnOnce(&mut WriteTx) -> Result<T>,
+    ) -> Result<T> {
+        let mut tx = self.begin(actor).await?;
+        match f(&mut tx).await {
+            Ok(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
     }
 
     /// Append an audit entry that records no change of data: a read of a strictly

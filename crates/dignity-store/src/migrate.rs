@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
     // -- search (issue 6)
 
     // -- stats (issue 7)
+    Migration {
+        id: "0501_mse_datasets",
+        sqlite: include_str!("../migrations/sqlite/0501_mse_datasets.sql"),
+        postgres: include_str!("../migrations/postgres/0501_mse_datasets.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -183,3 +183,183 @@ pub async fn counts(store: &Store) -> Result<(i64, i64, i64, i64)> {
         c("sdg_targets").await?,
     ))
 }
+
+/// One term with all its labels, for editing.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct TermLabels {
+    pub label_en: String,
+    pub label_fr: String,
+    pub label_es: String,
+    pub label_ar: String,
+    pub label_ru: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TermFull {
+    pub list_number: i64,
+    pub code: String,
+    pub huri_code: String,
+    pub parent: Option<String>,
+    pub level: i64,
+    #[serde(flatten)]
+    pub labels: TermLabels,
+}
+
+pub async fn term(store: &Store, list: i64, code: &str) -> Result<Option<TermFull>> {
+    let r = sqlx::query(
+        "SELECT list_number, vocab_number, huri_code, parent_vocab_number, level, label_en, label_fr, label_es, \
+         label_ar, label_ru, active FROM vocab_terms WHERE list_number = $1 AND vocab_number = $2",
+    )
+    .bind(list)
+    .bind(code)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(r.map(|r| TermFull {
+        list_number: r.get(0),
+        code: r.get(1),
+        huri_code: r.get(2),
+        parent: r.get(3),
+        level: r.get(4),
+        labels: TermLabels {
+            label_en: r.get(5),
+            label_fr: r.get(6),
+            label_es: r.get(7),
+            label_ar: r.get(8),
+            label_ru: r.get(9),
+            active: r.get::<i64, _>(10) != 0,
+        },
+    }))
+}
+
+fn check_labels(l: &TermLabels) -> Result<()> {
+    if l.label_en.trim().is_empty() {
+        return Err(crate::StoreError::invalid(
+            "label_en",
+            "the English label is required",
+        ));
+    }
+    for (f, v) in [
+        ("label_en", &l.label_en),
+        ("label_fr", &l.label_fr),
+        ("label_es", &l.label_es),
+        ("label_ar", &l.label_ar),
+        ("label_ru", &l.label_ru),
+    ] {
+        if v.chars().count() > 300 {
+            return Err(crate::StoreError::invalid(f, "at most 300 characters"));
+        }
+    }
+    Ok(())
+}
+
+/// Change a term's labels or retire it (audited; retired terms stay for existing records).
+pub async fn update_term(
+    tx: &mut crate::WriteTx,
+    list: i64,
+    code: &str,
+    l: &TermLabels,
+) -> Result<()> {
+    check_labels(l)?;
+    let before = term(tx.store(), list, code)
+        .await?
+        .ok_or_else(|| crate::StoreError::NotFound(format!("term {code} in vocabulary {list}")))?;
+    sqlx::query(
+        "UPDATE vocab_terms SET label_en = $1, label_fr = $2, label_es = $3, label_ar = $4, label_ru = $5, active = $6 \
+         WHERE list_number = $7 AND vocab_number = $8",
+    )
+    .bind(l.label_en.trim())
+    .bind(l.label_fr.trim())
+    .bind(l.label_es.trim())
+    .bind(l.label_ar.trim())
+    .bind(l.label_ru.trim())
+    .bind(l.active as i64)
+    .bind(list)
+    .bind(code)
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "vocab.update",
+        "vocab_term",
+        code,
+        Some(&serde_json::to_value(&before.labels).unwrap_or_default()),
+        Some(&serde_json::to_value(l).unwrap_or_default()),
+        serde_json::json!({ "list": list }),
+    );
+    Ok(())
+}
+
+/// Add a local term to a vocabulary, optionally under a parent term. Returns its code.
+pub async fn add_term(
+    tx: &mut crate::WriteTx,
+    list: i64,
+    parent: Option<&str>,
+    l: &TermLabels,
+) -> Result<String> {
+    check_labels(l)?;
+    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM vocabularies WHERE list_number = $1")
+        .bind(list)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    if exists == 0 {
+        return Err(crate::StoreError::NotFound(format!("vocabulary {list}")));
+    }
+    let parent = parent.map(str::trim).filter(|p| !p.is_empty());
+    let level = match parent {
+        Some(p) => {
+            let r = sqlx::query(
+                "SELECT level FROM vocab_terms WHERE list_number = $1 AND vocab_number = $2",
+            )
+            .bind(list)
+            .bind(p)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::invalid("parent", format!("no term {p} in this vocabulary"))
+            })?;
+            r.get::<i64, _>(0).max(0) + 1
+        }
+        None => 0,
+    };
+    let next: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM vocab_terms WHERE list_number = $1 AND huri_code = 'local'",
+    )
+    .bind(list)
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    let order: i64 =
+        sqlx::query("SELECT COALESCE(MAX(sort_order), 0) FROM vocab_terms WHERE list_number = $1")
+            .bind(list)
+            .fetch_one(tx.conn())
+            .await?
+            .get(0);
+    let code = format!("local-{list}-{}", next + 1);
+    sqlx::query(
+        "INSERT INTO vocab_terms (list_number, vocab_number, huri_code, parent_vocab_number, level, sort_order, \
+         label_en, label_fr, label_es, label_ar, label_ru, active) VALUES ($1,$2,'local',$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+    )
+    .bind(list)
+    .bind(&code)
+    .bind(parent)
+    .bind(level)
+    .bind(order + 1)
+    .bind(l.label_en.trim())
+    .bind(l.label_fr.trim())
+    .bind(l.label_es.trim())
+    .bind(l.label_ar.trim())
+    .bind(l.label_ru.trim())
+    .bind(l.active as i64)
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "vocab.add",
+        "vocab_term",
+        &code,
+        None,
+        Some(&serde_json::to_value(l).unwrap_or_default()),
+        serde_json::json!({ "list": list, "parent": parent }),
+    );
+    Ok(code)
+}

@@ -1,1 +1,174 @@
-//! Storage of record linkage and estimation in the app (issue 7).
+//! Storage of record linkage and estimation in the app (issue 7): capture-history tables
+//! for multiple systems estimation. The statistics themselves live in `dignity-stats`;
+//! callers validate a table with it before storing (`lists`, `observed` come from there).
+
+use crate::{acl, now, Result, Store, StoreError, WriteTx};
+use dignity_core::auth::{authorize, Action};
+use dignity_core::{Actor, Confidentiality};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub const RECORD_TYPE: &str = "mse_dataset";
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dataset {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub stratum_column: Option<String>,
+    /// The capture histories as CSV (one 0/1 column per list, optional `count`).
+    pub csv: String,
+    /// Names of the lists (sources).
+    pub lists: Vec<String>,
+    /// People documented on at least one list.
+    pub observed: i64,
+    pub confidentiality: String,
+    pub published: bool,
+    pub created_by: Option<i64>,
+    pub created_at: String,
+}
+
+/// A new table, already validated by `dignity-stats`.
+pub struct NewDataset<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub stratum_column: Option<&'a str>,
+    pub csv: &'a str,
+    pub lists: &'a [String],
+    pub observed: i64,
+    pub level: Confidentiality,
+}
+
+const COLS: &str = "id, name, description, stratum_column, csv, lists, observed, confidentiality, published, created_by, created_at";
+
+fn row(r: &AnyRow) -> Dataset {
+    let lists: String = r.get("lists");
+    Dataset {
+        id: r.get("id"),
+        name: r.get("name"),
+        description: r.get("description"),
+        stratum_column: r.get("stratum_column"),
+        csv: r.get("csv"),
+        lists: serde_json::from_str(&lists).unwrap_or_default(),
+        observed: r.get("observed"),
+        confidentiality: r.get("confidentiality"),
+        published: r.get::<i64, _>("published") != 0,
+        created_by: r.get("created_by"),
+        created_at: r.get("created_at"),
+    }
+}
+
+fn audit_view(d: &Dataset) -> serde_json::Value {
+    serde_json::json!({ "id": d.id, "name": d.name, "lists": d.lists, "observed": d.observed,
+        "confidentiality": d.confidentiality, "csv_sha256": dignity_core::audit::content_hash(&serde_json::Value::String(d.csv.clone())) })
+}
+
+/// Store a capture-history table (needs the right to create records at that level).
+pub async fn create(tx: &mut WriteTx, d: &NewDataset<'_>) -> Result<Dataset> {
+    let actor = tx.actor().clone();
+    if !authorize(
+        &actor,
+        Action::Create,
+        &dignity_core::RecordAccess::new(d.level),
+    )
+    .allowed()
+    {
+        return Err(StoreError::invalid(
+            "confidentiality",
+            "your role cannot create records",
+        ));
+    }
+    let name = d.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "name",
+            "give the table a name of 1 to 200 characters",
+        ));
+    }
+    let at = now();
+    let r = sqlx::query(&format!(
+        "INSERT INTO mse_datasets (name, description, stratum_column, csv, lists, observed, confidentiality, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {COLS}"
+    ))
+    .bind(name)
+    .bind(d.description.trim())
+    .bind(d.stratum_column.map(str::trim).filter(|s| !s.is_empty()))
+    .bind(d.csv)
+    .bind(serde_json::to_string(d.lists).expect("lists serialise"))
+    .bind(d.observed)
+    .bind(d.level.as_str())
+    .bind(actor.user_id)
+    .bind(&at)
+    .fetch_one(tx.conn())
+    .await?;
+    let ds = row(&r);
+    tx.audit(
+        "record.create",
+        RECORD_TYPE,
+        &ds.id.to_string(),
+        None,
+        Some(&audit_view(&ds)),
+        serde_json::json!({}),
+    );
+    Ok(ds)
+}
+
+/// The tables the actor may read, newest first.
+pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<Dataset>> {
+    let sql = format!(
+        "SELECT {} FROM mse_datasets d WHERE {} ORDER BY d.id DESC",
+        COLS.split(", ")
+            .map(|c| format!("d.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        acl::visible_sql(actor, "d", RECORD_TYPE)
+    );
+    Ok(sqlx::query(&sql)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(row)
+        .collect())
+}
+
+/// One table, if it exists and the actor may read it (reads of strictly confidential
+/// tables are audited). `Ok(None)` for both "no such table" and "not allowed": a
+/// reader without access does not learn that it exists.
+pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Option<Dataset>> {
+    let Some(r) = sqlx::query(&format!("SELECT {COLS} FROM mse_datasets WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let d = row(&r);
+    let level: Confidentiality = d.confidentiality.parse().map_err(StoreError::Internal)?;
+    let access = acl::access(
+        store,
+        RECORD_TYPE,
+        &id.to_string(),
+        level,
+        d.published,
+        d.created_by,
+    )
+    .await?;
+    match authorize(actor, Action::Read, &access) {
+        dignity_core::Decision::Allow { audit_read } => {
+            if audit_read {
+                store
+                    .log_event(
+                        actor,
+                        "record.read",
+                        RECORD_TYPE,
+                        &id.to_string(),
+                        serde_json::json!({}),
+                    )
+                    .await?;
+            }
+            Ok(Some(d))
+        }
+        dignity_core::Decision::Deny(_) => Ok(None),
+    }
+}

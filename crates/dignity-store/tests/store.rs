@@ -277,3 +277,72 @@ async fn reference_data_loads_once_and_completely() {
         assert!(audit::verify_log(&s).await.unwrap().ok());
     }
 }
+
+#[tokio::test]
+async fn vocabularies_are_editable_and_every_edit_is_audited() {
+    use dignity_store::reference::{self, TermLabels};
+    for b in backends() {
+        let s = store(b).await;
+        dignity_store::refdata::load_shipped(&s).await.unwrap();
+        let torture = reference::terms(&s, 4, "en", Some("torture"))
+            .await
+            .unwrap();
+        let code = torture[0].code.clone();
+        let mut t = reference::term(&s, 4, &code).await.unwrap().unwrap();
+        t.labels.label_ar = "تعذيب".into();
+        t.labels.label_ru = "Пытки".into();
+        let mut tx = s.begin(&admin()).await.unwrap();
+        reference::update_term(&mut tx, 4, &code, &t.labels)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let ar = reference::terms(&s, 4, "ar", Some("تعذيب")).await.unwrap();
+        assert!(
+            ar.iter().any(|x| x.code == code && x.label == "تعذيب"),
+            "{b:?}"
+        );
+        // Adding a local term under it; an unknown parent is refused.
+        let labels = TermLabels {
+            label_en: "Torture by proxy".into(),
+            label_fr: "Torture par procuration".into(),
+            label_es: String::new(),
+            label_ar: String::new(),
+            label_ru: String::new(),
+            active: true,
+        };
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let new = reference::add_term(&mut tx, 4, Some(&code), &labels)
+            .await
+            .unwrap();
+        assert!(reference::add_term(&mut tx, 4, Some("nope"), &labels)
+            .await
+            .is_err());
+        tx.commit().await.unwrap();
+        let got = reference::term(&s, 4, &new).await.unwrap().unwrap();
+        assert_eq!(got.parent.as_deref(), Some(code.as_str()));
+        assert_eq!(got.level, t.level.max(0) + 1);
+        // Empty English label refused.
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let bad = TermLabels {
+            label_en: " ".into(),
+            ..labels.clone()
+        };
+        let e = reference::update_term(&mut tx, 4, &code, &bad)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("label_en"));
+        tx.rollback().await.unwrap();
+        let edits = audit::list(
+            &s,
+            &audit::AuditFilter {
+                record_type: Some("vocab_term".into()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(edits.len(), 2);
+    }
+}

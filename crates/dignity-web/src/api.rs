@@ -370,6 +370,101 @@ pub async fn audit_verify(State(state): State<AppState>, ctx: Ctx) -> Response {
     }
 }
 
+/// Checks for a state-changing API call: a valid caller with the right, and — when the
+/// browser session authenticates it — the CSRF token in `X-CSRF-Token`.
+pub fn require_write(
+    ctx: &Ctx,
+    headers: &axum::http::HeaderMap,
+    action: SystemAction,
+) -> Result<(), Response> {
+    require_system(ctx, action)?;
+    if ctx.via == AuthVia::Session {
+        let sent = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ctx.csrf_ok(sent) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "send the page's CSRF token in X-CSRF-Token",
+                None,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Change a vocabulary term's labels or retire it (administrators).
+#[utoipa::path(put, path = "/api/v1/vocabularies/{list}/terms/{code}", request_body = reference::TermLabels,
+    params(("list" = i64, Path), ("code" = String, Path)),
+    responses((status = 200, body = reference::TermFull), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("token" = [])))]
+pub async fn term_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Path((list, code)): Path<(i64, String)>,
+    Json(body): Json<reference::TermLabels>,
+) -> Response {
+    if let Err(r) = require_write(&ctx, &headers, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reference::update_term(&mut tx, list, &code, &body).await?;
+        tx.commit().await?;
+        reference::term(&state.store, list, &code).await
+    }
+    .await;
+    match r {
+        Ok(Some(t)) => Json(t).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such term", None),
+        Err(e) => from_store(e),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTerm {
+    /// Code of the parent term, if any.
+    pub parent: Option<String>,
+    #[serde(flatten)]
+    pub labels: reference::TermLabels,
+}
+
+/// Add a local term to a vocabulary (administrators).
+#[utoipa::path(post, path = "/api/v1/vocabularies/{list}/terms", request_body = NewTerm, params(("list" = i64, Path)),
+    responses((status = 201, body = reference::TermFull), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("token" = [])))]
+pub async fn term_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Path(list): Path<i64>,
+    Json(body): Json<NewTerm>,
+) -> Response {
+    if let Err(r) = require_write(&ctx, &headers, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let code = reference::add_term(&mut tx, list, body.parent.as_deref(), &body.labels).await?;
+        tx.commit().await?;
+        reference::term(&state.store, list, &code).await
+    }
+    .await;
+    match r {
+        Ok(Some(t)) => (StatusCode::CREATED, Json(t)).into_response(),
+        Ok(None) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "term not found after creation",
+            None,
+        ),
+        Err(e) => from_store(e),
+    }
+}
+
 struct SecurityAddon;
 
 impl utoipa::Modify for SecurityAddon {
@@ -393,8 +488,8 @@ impl utoipa::Modify for SecurityAddon {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Dignity API", description = "Human rights monitoring, documentation and protection."),
-    paths(countries, instruments, vocabularies, vocabulary, me, audit_list, audit_verify),
-    components(schemas(ApiError, ErrorBody, Me, AuditEntryOut, VerifyOut)),
+    paths(countries, instruments, vocabularies, vocabulary, term_update, term_create, me, audit_list, audit_verify),
+    components(schemas(ApiError, ErrorBody, Me, AuditEntryOut, VerifyOut, NewTerm)),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;
@@ -434,6 +529,14 @@ pub fn router() -> Router<AppState> {
         .route("/instruments", get(instruments))
         .route("/vocabularies", get(vocabularies))
         .route("/vocabularies/{list}", get(vocabulary))
+        .route(
+            "/vocabularies/{list}/terms",
+            axum::routing::post(term_create),
+        )
+        .route(
+            "/vocabularies/{list}/terms/{code}",
+            axum::routing::put(term_update),
+        )
         .route("/me", get(me))
         .route("/audit", get(audit_list))
         .route("/audit/verify", get(audit_verify))

@@ -91,12 +91,29 @@ pub fn router(state: AppState) -> Router {
             "/admin/settings/require-totp",
             post(pages::admin_require_totp),
         )
+        .route(
+            "/admin/teams",
+            get(pages::admin_teams).post(pages::admin_team_create),
+        )
+        .route(
+            "/admin/teams/{id}/members",
+            post(pages::admin_team_member_add),
+        )
+        .route(
+            "/admin/teams/{id}/members/{user}/remove",
+            post(pages::admin_team_member_remove),
+        )
         .route("/admin/audit", get(pages::admin_audit))
         .route("/admin/audit/verify", post(pages::admin_audit_verify))
         .route("/countries", get(pages::countries))
         .route("/instruments", get(pages::instruments))
         .route("/vocabularies", get(pages::vocabularies))
         .route("/vocabularies/{list}", get(pages::vocabulary))
+        .route("/vocabularies/{list}/terms", post(pages::term_add))
+        .route(
+            "/vocabularies/{list}/terms/{code}",
+            get(pages::term_form).post(pages::term_save),
+        )
         // Areas of the product: each merges its own routes.
         .merge(obligations::router())
         // --

@@ -39,9 +39,12 @@ fn flash_from_path(ctx: &Ctx) -> Value {
         if known && (k == "flash" || k == "error") {
             let kind = if k == "flash" { "ok" } else { "error" };
             let prefix = if k == "flash" { "flash" } else { "error" };
+            let min = password::MIN_LENGTH.to_string();
+            let minutes = accounts::LOCKOUT_MINUTES.to_string();
+            let args = [("min", min.as_str()), ("minutes", minutes.as_str())];
             return Value::from_serialize(serde_json::json!({
                 "kind": kind,
-                "message": i18n::t(ctx.lang, &format!("{prefix}.{v}")),
+                "message": i18n::t_args(ctx.lang, &format!("{prefix}.{v}"), &args),
             }));
         }
     }
@@ -64,6 +67,7 @@ pub fn page_status(
         csrf_token => ctx.csrf_token.clone(),
         flash => flash_from_path(ctx),
         is_admin => ctx.is_admin(),
+        can_manage_teams => authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed(),
     };
     let full = context! { ..extra, ..base };
     match templates::render(&state.env, name, ctx.lang, full) {
@@ -724,13 +728,14 @@ pub async fn totp_enable(
         return see_other("/account?error=totp_invalid");
     }
     let codes = recovery_codes();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_totp(&mut tx, user.id, Some(&secret), true).await?;
-        accounts::set_recovery_codes(&mut tx, user.id, &codes).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_totp(tx, user.id, Some(&secret), true).await?;
+            accounts::set_recovery_codes(tx, user.id, &codes).await?;
+            Ok(())
+        })
+        .await;
     if let Err(e) = r {
         return internal(&state, &ctx, e);
     }
@@ -764,12 +769,13 @@ pub async fn totp_disable(
     if !password::verify(&f.password, &user.password_hash) {
         return see_other("/account?error=login_failed");
     }
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_totp(&mut tx, user.id, None, false).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_totp(tx, user.id, None, false).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/account?flash=totp_disabled"),
         Err(e) => internal(&state, &ctx, e),
@@ -809,20 +815,20 @@ pub async fn change_password(
     if password::check_policy(&f.new_password).is_err() {
         return see_other("/account?error=password_too_short");
     }
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_password(&mut tx, user.id, &f.new_password).await?;
-        let token = accounts::create_session(
-            &mut tx,
-            user.id,
-            "full",
-            chrono::Duration::hours(SESSION_HOURS),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(token)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_password(tx, user.id, &f.new_password).await?;
+            let token = accounts::create_session(
+                tx,
+                user.id,
+                "full",
+                chrono::Duration::hours(SESSION_HOURS),
+            )
+            .await?;
+            Ok(token)
+        })
+        .await;
     match r {
         // All other sessions ended; this browser gets a fresh one.
         Ok(token) => with_session_cookie(
@@ -854,13 +860,13 @@ pub async fn token_create(
         Ok(u) => u.clone(),
         Err(r) => return r,
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let (_, token) = accounts::create_token(&mut tx, user.id, &f.name).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(token)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let (_, token) = accounts::create_token(tx, user.id, &f.name).await?;
+            Ok(token)
+        })
+        .await;
     match r {
         Ok(token) => {
             let mut ctx2 = ctx.clone();
@@ -885,12 +891,13 @@ pub async fn token_revoke(
         Ok(u) => u.clone(),
         Err(r) => return r,
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::revoke_token(&mut tx, user.id, id).await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::revoke_token(tx, user.id, id).await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/account?flash=token_revoked"),
         Err(StoreError::NotFound(_)) => {
@@ -956,16 +963,16 @@ pub async fn admin_user_create(
         return r;
     }
     let Ok(role) = f.role.parse::<Role>() else {
-        return see_other("/admin/users?error=invalid_role");
+        return see_other("/admin/users?error=bad_request");
     };
     let pw = password::generate();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let u = accounts::create(&mut tx, &f.username, &f.display_name, role, &pw).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(u)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let u = accounts::create(tx, &f.username, &f.display_name, role, &pw).await?;
+            Ok(u)
+        })
+        .await;
     match r {
         Ok(u) => {
             let mut ctx2 = ctx.clone();
@@ -999,27 +1006,27 @@ pub async fn admin_user_action(
         return see_other("/admin/users?error=forbidden");
     }
     let pw = password::generate();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let out = match action.as_str() {
-            "disable" => {
-                accounts::set_disabled(&mut tx, id, true).await?;
-                None
-            }
-            "enable" => {
-                accounts::set_disabled(&mut tx, id, false).await?;
-                None
-            }
-            "reset-password" => {
-                accounts::set_password(&mut tx, id, &pw).await?;
-                Some(pw.clone())
-            }
-            _ => return Err(StoreError::NotFound(action.clone())),
-        };
-        tx.commit().await?;
-        Ok::<_, StoreError>(out)
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let out = match action.as_str() {
+                "disable" => {
+                    accounts::set_disabled(tx, id, true).await?;
+                    None
+                }
+                "enable" => {
+                    accounts::set_disabled(tx, id, false).await?;
+                    None
+                }
+                "reset-password" => {
+                    accounts::set_password(tx, id, &pw).await?;
+                    Some(pw.clone())
+                }
+                _ => return Err(StoreError::NotFound(action.clone())),
+            };
+            Ok(out)
+        })
+        .await;
     match r {
         Ok(None) => see_other("/admin/users?flash=saved"),
         Ok(Some(pw)) => {
@@ -1065,17 +1072,18 @@ pub async fn admin_require_totp(
         return r;
     }
     let on = f.require_totp.is_some();
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        accounts::set_setting(
-            &mut tx,
-            accounts::REQUIRE_TOTP,
-            if on { "true" } else { "false" },
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            accounts::set_setting(
+                tx,
+                accounts::REQUIRE_TOTP,
+                if on { "true" } else { "false" },
+            )
+            .await?;
+            Ok(())
+        })
+        .await;
     match r {
         Ok(_) => see_other("/admin/users?flash=saved"),
         Err(e) => internal(&state, &ctx, e),
@@ -1255,9 +1263,328 @@ pub async fn vocabulary(
                 &state,
                 &ctx,
                 "vocabulary.html",
-                context! { list => Value::from_serialize(&meta), terms => rows, q => q.q.unwrap_or_default() },
+                context! {
+                    list => Value::from_serialize(&meta),
+                    terms => rows,
+                    q => q.q.unwrap_or_default(),
+                    can_edit => authorize_system(&ctx.actor, SystemAction::ManageReferenceData).allowed(),
+                },
             )
         }
         Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TermForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    label_en: String,
+    #[serde(default)]
+    label_fr: String,
+    #[serde(default)]
+    label_es: String,
+    #[serde(default)]
+    label_ar: String,
+    #[serde(default)]
+    label_ru: String,
+    #[serde(default)]
+    active: Option<String>,
+    #[serde(default)]
+    parent: Option<String>,
+}
+
+impl TermForm {
+    fn labels(&self, active: bool) -> reference::TermLabels {
+        reference::TermLabels {
+            label_en: self.label_en.clone(),
+            label_fr: self.label_fr.clone(),
+            label_es: self.label_es.clone(),
+            label_ar: self.label_ar.clone(),
+            label_ru: self.label_ru.clone(),
+            active,
+        }
+    }
+}
+
+async fn vocabulary_meta(
+    state: &AppState,
+    list: i64,
+) -> Result<Option<reference::VocabularyRow>, StoreError> {
+    Ok(reference::vocabularies(&state.store)
+        .await?
+        .into_iter()
+        .find(|l| l.number == list))
+}
+
+pub async fn term_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((list, code)): Path<(i64, String)>,
+) -> Response {
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let r = async {
+        Ok::<_, StoreError>((
+            vocabulary_meta(&state, list).await?,
+            reference::term(&state.store, list, &code).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((Some(meta), Some(term))) => page(
+            &state,
+            &ctx,
+            "vocabulary_term.html",
+            context! { list => Value::from_serialize(&meta), term => Value::from_serialize(&term) },
+        ),
+        Ok(_) => error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn term_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((list, code)): Path<(i64, String)>,
+    Form(f): Form<TermForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let labels = f.labels(f.active.is_some());
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            reference::update_term(tx, list, &code, &labels).await?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
+        Err(StoreError::Invalid { .. }) => see_other(&format!(
+            "/vocabularies/{list}/terms/{code}?error=invalid_term"
+        )),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn term_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(list): Path<i64>,
+    Form(f): Form<TermForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
+        return r;
+    }
+    let labels = f.labels(true);
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            let code = reference::add_term(tx, list, f.parent.as_deref(), &labels).await?;
+            Ok(code)
+        })
+        .await;
+    match r {
+        Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
+        Err(StoreError::Invalid { .. }) => {
+            see_other(&format!("/vocabularies/{list}?error=invalid_term"))
+        }
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+// ------------------------------------------------------------------ teams --
+
+async fn teams_page(state: &AppState, ctx: &Ctx) -> Response {
+    let teams = match dignity_store::acl::teams(&state.store).await {
+        Ok(t) => t,
+        Err(e) => return internal(state, ctx, e),
+    };
+    let mut rows = Vec::new();
+    for (id, name, _) in teams {
+        let members = match dignity_store::acl::members(&state.store, id).await {
+            Ok(m) => m,
+            Err(e) => return internal(state, ctx, e),
+        };
+        rows.push(context! {
+            id => id,
+            name => name,
+            can_edit => can_edit_team(ctx, id),
+            members => members.into_iter().map(|(id, u, d)| context! { id => id, username => u, display_name => d }).collect::<Vec<_>>(),
+        });
+    }
+    page(
+        state,
+        ctx,
+        "admin_teams.html",
+        context! { teams => rows, can_create => ctx.is_admin() },
+    )
+}
+
+/// Admins manage every team; coordinators the teams they belong to.
+fn can_edit_team(ctx: &Ctx, team: i64) -> bool {
+    ctx.is_admin()
+        || (authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed()
+            && ctx.actor.teams.contains(&team))
+}
+
+pub async fn admin_teams(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
+        return r;
+    }
+    teams_page(&state, &ctx).await
+}
+
+#[derive(Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn admin_team_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TeamForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
+        return r;
+    }
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::acl::create_team(tx, &f.name).await?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(_) => see_other("/admin/teams?flash=saved"),
+        Err(StoreError::Invalid { .. }) | Err(StoreError::Conflict(_)) => {
+            see_other("/admin/teams?error=bad_request")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+}
+
+pub async fn admin_team_member_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(team): Path<i64>,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
+        return r;
+    }
+    if !can_edit_team(&ctx, team) {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let user = match accounts::by_username(&state.store, &f.username).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return see_other("/admin/teams?error=not_found"),
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::acl::set_member(tx, team, user.id, true).await?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(_) => see_other("/admin/teams?flash=saved"),
+        Err(StoreError::Invalid { .. }) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+pub async fn admin_team_member_remove(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((team, user)): Path<(i64, i64)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
+        return r;
+    }
+    if !can_edit_team(&ctx, team) {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::acl::set_member(tx, team, user, false).await?;
+            Ok(())
+        })
+        .await;
+    match r {
+        Ok(_) => see_other("/admin/teams?flash=saved"),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{lookup, Lang};
+
+    /// Every `?flash=…` and `?error=…` a page redirects with has its message in every language.
+    #[test]
+    fn every_flash_and_error_key_is_translated() {
+        let src = include_str!("pages.rs");
+        let mut checked = 0;
+        for (marker, prefix) in [("?flash=", "flash"), ("?error=", "error")] {
+            for (i, _) in src.match_indices(marker) {
+                let key: String = src[i + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if key.is_empty() {
+                    continue;
+                }
+                for lang in Lang::ALL {
+                    assert!(
+                        lookup(lang, &format!("{prefix}.{key}")).is_some(),
+                        "{prefix}.{key} missing in {lang}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 10);
     }
 }

@@ -50,6 +50,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/vocabulary.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "admin_teams.html",
+        include_str!("../templates/admin_teams.html"),
+    ),
+    (
+        "vocabulary_term.html",
+        include_str!("../templates/vocabulary_term.html"),
+    ),
     // Areas of the product add their templates in their own block below.
     // -- obligations (issue 3)
     // -- violations (issue 4)
@@ -96,6 +104,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     // -- protection (issue 5)
     // -- search, dashboards, reports, portal (issue 6)
     // -- statistics (issue 7)
+    (
+        "stats_estimates.html",
+        include_str!("../templates/stats_estimates.html"),
+    ),
+    (
+        "stats_estimate.html",
+        include_str!("../templates/stats_estimate.html"),
+    ),
 ];
 
 /// The stylesheet, for serving at `/static/dignity.css`.
@@ -213,6 +229,7 @@ mod tests {
                 None => Value::from(()),
             },
             is_admin => admin,
+            can_manage_teams => admin,
         }
     }
 
@@ -422,19 +439,90 @@ mod tests {
                     context! { code => "010101", label => "Deep", level => 9 },
                 ],
                 q => "kill",
+                can_edit => true,
+            },
+            false,
+            false,
+        ));
+        let est = context! { estimate => 11125, observed => 1896, lower => 9532, upper => 13114, level => 95, model => "independence", interval => "profile likelihood", warnings => vec!["check the overlaps"] };
+        v.push((
+            "stats_estimate.html",
+            context! {
+                dataset => context! { id => 1, name => "Rome <HIV>", description => "d", level => "internal", lists => vec!["c1", "c2"], observed => 1896, stratum => "region" },
+                method => "loglinear",
+                total => est.clone(),
+                reason => none(),
+                strata => vec![context! { name => "North", result => est.clone(), error => none() }, context! { name => "South", result => none(), error => "no estimate" }],
+                warnings => vec!["w"],
+                overlaps => vec![context! { name => "c1", total => 10, cells => vec![10, 3] }],
+                list_names => vec!["c1", "c2"],
+                upset_svg => "<svg></svg>",
+                patterns => vec![context! { lists => "c1 + c2", count => 3 }],
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "stats_estimate.html",
+            context! {
+                dataset => context! { id => 1, name => "x", description => "", level => "public", lists => vec!["a"], observed => 1, stratum => none() },
+                method => "dga", total => none(), reason => "no estimate exists", strata => Vec::<Value>::new(), warnings => Vec::<Value>::new(),
+                overlaps => Vec::<Value>::new(), list_names => Vec::<Value>::new(), upset_svg => "", patterns => Vec::<Value>::new(),
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "stats_estimates.html",
+            context! {
+                datasets => vec![context! { id => 1, name => "Kosovo 1999", lists => "A, B", observed => 3, level => "confidential", created_at => "2026" }],
+                can_create => true, error => "The table cannot be used", form => context! { name => "x", description => "", stratum => "", level => "internal" },
+                levels => vec!["public", "internal", "confidential", "strictly_confidential"],
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "stats_estimates.html",
+            context! { datasets => Vec::<Value>::new(), can_create => false, error => none(), form => context! { name => "", description => "", stratum => "", level => "" }, levels => Vec::<Value>::new() },
+            false,
+            false,
+        ));
+        v.push((
+            "admin_teams.html",
+            context! {
+                teams => vec![context! { id => 1, name => "Field office", can_edit => true,
+                    members => vec![context! { id => 2, username => "omar", display_name => "Omar" }] },
+                    context! { id => 2, name => "Legal", can_edit => false, members => Vec::<Value>::new() }],
+                can_create => true,
+            },
+            false,
+            false,
+        ));
+        v.push((
+            "admin_teams.html",
+            context! { teams => Vec::<Value>::new(), can_create => false },
+            false,
+            false,
+        ));
+        v.push((
+            "vocabulary_term.html",
+            context! {
+                list => context! { number => 4, name => "Types of acts" },
+                term => context! { code => "0101", label_en => "Killing", label_fr => "Meurtre", label_es => "", label_ar => "", label_ru => "", active => true },
             },
             false,
             false,
         ));
         v.push((
             "vocabulary.html",
-            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => "zzz" },
+            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => "zzz", can_edit => false },
             false,
             false,
         ));
         v.push((
             "vocabulary.html",
-            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => none() },
+            context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => none(), can_edit => false },
             false,
             false,
         ));
@@ -745,7 +833,7 @@ mod tests {
         let env = environment();
         let ctx = context! {
             counts => context! { countries => 1, instruments => 2, vocabulary_terms => 3, sdg_targets => 4 },
-            current_path => "/", user => none(), csrf_token => "x", flash => none(), is_admin => false,
+            current_path => "/", user => none(), csrf_token => "x", flash => none(), is_admin => false, can_manage_teams => false,
         };
         let html = render(&env, "home.html", Lang::Fr, ctx).unwrap();
         for l in Lang::ALL {

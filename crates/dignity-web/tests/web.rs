@@ -661,3 +661,310 @@ async fn reference_api_and_openapi_document() {
         assert_eq!(res.status(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn administrators_edit_vocabularies_in_every_language() {
+    for b in backends() {
+        let app = app(b).await;
+        let admin = app.user("amina", Role::Admin).await;
+        app.user("omar", Role::Analyst).await;
+        let code = dignity_store::reference::terms(&app.store, 4, "en", Some("torture"))
+            .await
+            .unwrap()[0]
+            .code
+            .clone();
+        let mut br = Browser::new(&app);
+        br.login("amina", PW).await;
+        let page = br.get(&format!("/vocabularies/4/terms/{code}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}");
+        let current = dignity_store::reference::term(&app.store, 4, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = br
+            .submit(
+                &format!("/vocabularies/4/terms/{code}"),
+                &[
+                    ("label_en", &current.labels.label_en),
+                    ("label_fr", &current.labels.label_fr),
+                    ("label_es", &current.labels.label_es),
+                    ("label_ar", "تعذيب"),
+                    ("label_ru", "Пытки"),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        br.lang = Some("ru");
+        let r = br.get("/vocabularies/4?q=Пытки").await;
+        assert!(r.body.contains("Пытки"), "{b:?}");
+        // An analyst may read but not edit.
+        let mut an = Browser::new(&app);
+        an.login("omar", PW).await;
+        assert_eq!(
+            an.get(&format!("/vocabularies/4/terms/{code}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // The API: a token of an admin adds a term; bad input names the field.
+        let token = app.token(&admin).await;
+        let post = |body: serde_json::Value| {
+            Request::post("/api/v1/vocabularies/4/terms")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let res = app.router.clone().oneshot(post(serde_json::json!({"parent": code, "label_en": "Torture by proxy", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "active": true}))).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = app.router.clone().oneshot(post(serde_json::json!({"label_en": "", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "active": true}))).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(v["error"]["field"], "label_en");
+        // A browser session without the CSRF header cannot use the write API.
+        let res = app
+            .router
+            .clone()
+            .oneshot(
+                Request::put(format!("/api/v1/vocabularies/4/terms/{code}"))
+                    .header(header::COOKIE, br.cookie_header())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(serde_json::json!({"label_en": "x", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "active": true}).to_string()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn coordinators_manage_only_their_own_teams() {
+    for b in backends() {
+        let app = app(b).await;
+        app.user("amina", Role::Admin).await;
+        let cora = app.user("cora", Role::Coordinator).await;
+        let omar = app.user("omar", Role::Analyst).await;
+        let mut admin = Browser::new(&app);
+        admin.login("amina", PW).await;
+        admin.get("/admin/teams").await;
+        assert_eq!(
+            admin
+                .submit("/admin/teams", &[("name", "North")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        admin.get("/admin/teams").await;
+        assert_eq!(
+            admin
+                .submit("/admin/teams", &[("name", "South")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let north = dignity_store::acl::team_by_name(&app.store, "North")
+            .await
+            .unwrap()
+            .unwrap();
+        let south = dignity_store::acl::team_by_name(&app.store, "South")
+            .await
+            .unwrap()
+            .unwrap();
+        admin.get("/admin/teams").await;
+        admin
+            .submit(
+                &format!("/admin/teams/{north}/members"),
+                &[("username", "cora")],
+            )
+            .await;
+        let mut c = Browser::new(&app);
+        c.login("cora", PW).await;
+        let page = c.get("/admin/teams").await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}");
+        assert_eq!(
+            c.submit(
+                &format!("/admin/teams/{north}/members"),
+                &[("username", "omar")]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        c.get("/admin/teams").await;
+        assert_eq!(
+            c.submit(
+                &format!("/admin/teams/{south}/members"),
+                &[("username", "omar")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        c.get("/admin/teams").await;
+        assert_eq!(
+            c.submit("/admin/teams", &[("name", "Mine")]).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let members: Vec<i64> = dignity_store::acl::members(&app.store, north)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.0)
+            .collect();
+        assert_eq!(members, vec![cora.id, omar.id]);
+        assert!(dignity_store::acl::members(&app.store, south)
+            .await
+            .unwrap()
+            .is_empty());
+        let mut o = Browser::new(&app);
+        o.login("omar", PW).await;
+        assert_eq!(o.get("/admin/teams").await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+    let boundary = "----dignitytestboundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        if *k == "file" {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lists.csv\"\r\nContent-Type: text/csv\r\n\r\n{v}\r\n"));
+        } else {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Browser<'_> {
+    async fn upload(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let csrf = self.csrf.clone();
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let (ct, body) = multipart(&all);
+        let r = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+}
+
+#[tokio::test]
+async fn estimates_from_an_uploaded_capture_history_table() {
+    let hiv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/mse/hiv_rome.csv"
+    ))
+    .expect("../shared/data/mse/hiv_rome.csv beside the repository");
+    for b in backends() {
+        let app = app(b).await;
+        app.user("dan", Role::Documenter).await;
+        app.user("ana", Role::Analyst).await;
+        let mut br = Browser::new(&app);
+        br.login("dan", PW).await;
+        br.get("/estimates").await;
+        // A malformed table: a clear message naming the line, nothing stored.
+        let r = br
+            .upload(
+                "/estimates",
+                &[
+                    ("name", "Bad"),
+                    ("csv", "c1,c2,count\n1,0,5\n2,1,3\n"),
+                    ("level", "internal"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+        assert!(r.body.contains("line 3"), "{}", r.body);
+        assert!(dignity_store::stats::list(&app.store, &Actor::system())
+            .await
+            .unwrap()
+            .is_empty());
+        let r = br
+            .upload(
+                "/estimates",
+                &[
+                    ("name", "HIV Rome"),
+                    ("file", &hiv),
+                    ("level", "confidential"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let loc = r.location.unwrap();
+        let page = br.get(&loc).await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Rcapture's independence model on this table: 11,124.6 (9,531.7 – 13,114.1).
+        let stepwise = br.get(&format!("{loc}?method=loglinear")).await;
+        assert!(stepwise.body.contains("<svg"), "an UpSet chart");
+        assert!(stepwise.body.contains("1896"), "observed people");
+        // Stepwise selection keeps the independence model here: Rcapture's 11,124.6 (9,531.7 – 13,114.1).
+        assert!(
+            stepwise.body.contains("11125")
+                && stepwise.body.contains("9532")
+                && stepwise.body.contains("13114"),
+            "{b:?} {}",
+            &stepwise.body[stepwise.body.find("result-heading").unwrap_or(0)..][..1500]
+        );
+        // The API gives the numbers; the analyst cannot see a confidential table not on their list.
+        let id: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
+        let dan = accounts::by_username(&app.store, "dan")
+            .await
+            .unwrap()
+            .unwrap();
+        let token = app.token(&dan).await;
+        let res = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get(format!("/api/v1/estimates/{id}?method=dga"))
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(v["total"]["method"], "dga");
+        assert!(v["total"]["estimate"].as_f64().unwrap() > 1896.0);
+        let mut an = Browser::new(&app);
+        an.login("ana", PW).await;
+        assert_eq!(an.get(&loc).await.status, StatusCode::NOT_FOUND);
+        assert!(!an.get("/estimates").await.body.contains("HIV Rome"));
+        let ana = accounts::by_username(&app.store, "ana")
+            .await
+            .unwrap()
+            .unwrap();
+        let token = app.token(&ana).await;
+        let res = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get(format!("/api/v1/estimates/{id}"))
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        // An analyst cannot add tables.
+        an.get("/estimates").await;
+        let r = an
+            .upload(
+                "/estimates",
+                &[("name", "Mine"), ("file", &hiv), ("level", "internal")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

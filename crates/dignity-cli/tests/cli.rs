@@ -1,0 +1,329 @@
+//! The `dignity` binary as a script would drive it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PW: &str = "a long enough passphrase";
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_dignity")
+}
+
+fn dir() -> PathBuf {
+    dignity_store::testing::temp_dir("dignity-cli")
+}
+
+fn run(data: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("DIGNITY_DATABASE_URL")
+        .env("DIGNITY_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn users_and_tokens_from_scripts() {
+    let d = dir();
+    let data = d.join("data");
+    let o = run(
+        &data,
+        &["user", "add", "amina", "--role", "admin"],
+        &format!("{PW}\n"),
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        !out(&o).contains(PW),
+        "a password from stdin is never echoed"
+    );
+    let o = run(&data, &["user", "add", "omar", "--role", "analyst"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("with password: "), "{}", out(&o));
+    let o = run(&data, &["user", "add", "x", "--role", "king"], "");
+    assert!(!o.status.success());
+    assert!(out(&o).contains("unknown role"));
+    let o = run(
+        &data,
+        &["user", "add", "lena", "--role", "analyst"],
+        "short\n",
+    );
+    assert!(!o.status.success());
+    assert!(out(&o).contains("at least 12 characters"), "{}", out(&o));
+    let o = run(&data, &["user", "list", "--format", "json"], "");
+    let users: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["amina", "omar"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("argon2"));
+    let o = run(&data, &["token", "create", "omar"], "");
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .starts_with("dgn_"));
+    assert!(run(&data, &["user", "disable", "omar"], "")
+        .status
+        .success());
+    let o = run(&data, &["token", "create", "omar"], "");
+    assert!(!o.status.success());
+    assert!(out(&o).contains("disabled"));
+    let o = run(&data, &["token", "create", "nobody"], "");
+    assert!(out(&o).contains("no user named"));
+    let o = run(&data, &["audit", "verify"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("intact"));
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn audit_verify_fails_and_names_the_entry_after_tampering() {
+    let d = dir();
+    let data = d.join("data");
+    run(
+        &data,
+        &["user", "add", "amina", "--role", "admin"],
+        &format!("{PW}\n"),
+    );
+    run(
+        &data,
+        &["user", "add", "omar", "--role", "analyst"],
+        &format!("{PW}\n"),
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let url = format!("sqlite://{}", data.join("dignity.db").display());
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let seq: i64 =
+            sqlx::query_scalar("SELECT MAX(seq) FROM audit_log WHERE action = 'user.create'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        sqlx::query("UPDATE audit_log SET record_id = '999' WHERE seq = $1")
+            .bind(seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let o = run(&data, &["audit", "verify"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("was edited"), "{}", out(&o));
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let d = dir();
+    let data = d.join("data");
+    run(
+        &data,
+        &["user", "add", "amina", "--role", "admin"],
+        &format!("{PW}\n"),
+    );
+    run(&data, &["team", "add", "Field office"], "");
+    let pass = d.join("pass");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    let archive = d.join("backup.dgn");
+    // Keys in an archive need a passphrase.
+    let o = run(
+        &data,
+        &["backup", archive.to_str().unwrap(), "--include-keys"],
+        "",
+    );
+    assert!(!o.status.success());
+    let o = run(
+        &data,
+        &[
+            "backup",
+            archive.to_str().unwrap(),
+            "--include-keys",
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let o = run(
+        &data,
+        &[
+            "backup",
+            archive.to_str().unwrap(),
+            "--verify",
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let wrong = d.join("wrong");
+    std::fs::write(&wrong, "not the passphrase at all\n").unwrap();
+    let o = run(
+        &data,
+        &[
+            "backup",
+            archive.to_str().unwrap(),
+            "--verify",
+            "--passphrase-file",
+            wrong.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!o.status.success());
+    let target = d.join("restored");
+    let o = run(
+        &target,
+        &[
+            "restore",
+            archive.to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let o = run(&target, &["user", "list"], "");
+    assert!(out(&o).contains("amina"));
+    let o = run(&target, &["team", "list"], "");
+    assert!(out(&o).contains("Field office"));
+    let o = run(&target, &["audit", "verify"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn clear_errors_for_bad_configuration_database_and_locked_data_dir() {
+    let d = dir();
+    let data = d.join("data");
+    let cfg = d.join("dignity.toml");
+    std::fs::write(&cfg, "listen = 8080\n").unwrap();
+    let o = run(&data, &["config", "--config", cfg.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("dignity.toml"), "{}", out(&o));
+    let o = run(
+        &data,
+        &[
+            "user",
+            "list",
+            "--database-url",
+            "postgres://dignity:secret@127.0.0.1:1/none",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let text = out(&o);
+    assert!(text.contains("cannot reach the database"), "{text}");
+    assert!(!text.contains("secret"), "the password is masked: {text}");
+    let o = run(&data, &["user", "list", "--database-url", "mysql://x"], "");
+    assert!(out(&o).contains("postgres://"));
+
+    // A second server on the same data directory is refused.
+    let mut first = Command::new(bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut reader = std::io::BufReader::new(first.stdout.take().unwrap());
+    while !line.contains("listening") {
+        line.clear();
+        assert!(
+            std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0,
+            "server ended early"
+        );
+    }
+    let o = run(&data, &["serve", "--listen", "127.0.0.1:0"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("in use by another"), "{}", out(&o));
+    // ... but command-line tools work beside it.
+    let o = run(
+        &data,
+        &["user", "add", "amina", "--role", "admin"],
+        &format!("{PW}\n"),
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    // SIGTERM: the server stops gracefully and closes the database.
+    let pid = first.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = first.wait().unwrap();
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn config_shows_sources_and_masks_secrets() {
+    let d = dir();
+    let o = Command::new(bin())
+        .args(["config", "--listen", "0.0.0.0:9999"])
+        .env(
+            "DIGNITY_DATABASE_URL",
+            "postgres://dignity:hunter2@db/dignity",
+        )
+        .env("DIGNITY_DATA_DIR", d.join("x"))
+        .output()
+        .unwrap();
+    let text = out(&o);
+    assert!(text.contains("listen = \"0.0.0.0:9999\""), "{text}");
+    assert!(text.contains("postgres://dignity:****@db/dignity"));
+    assert!(!text.contains("hunter2"));
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn migrate_store_to_postgres() {
+    let Some(_) = dignity_store::testing::postgres_url() else {
+        eprintln!("PostgreSQL not configured: migrate-store not checked in this run");
+        return;
+    };
+    let d = dir();
+    let data = d.join("data");
+    run(
+        &data,
+        &["user", "add", "amina", "--role", "admin"],
+        &format!("{PW}\n"),
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(dignity_store::testing::fresh_postgres_database());
+    let o = run(&data, &["migrate-store", "--to", &url], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("identical"));
+    assert!(!out(&o).contains("DIFFERENT"));
+    let o = run(&data, &["user", "list", "--database-url", &url], "");
+    assert!(out(&o).contains("amina"), "{}", out(&o));
+    let o = run(&data, &["audit", "verify", "--database-url", &url], "");
+    assert!(o.status.success(), "{}", out(&o));
+    std::fs::remove_dir_all(d).ok();
+}

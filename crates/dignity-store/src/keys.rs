@@ -1,0 +1,374 @@
+//! Key rotation.
+//!
+//! [`rotate`] adds a fresh data key, makes it current, writes the key file (atomically),
+//! and re-encrypts every encrypted field value under it. Encrypted values are found
+//! generically: every text value that starts with `enc:v1:`, in any column of any table;
+//! the associated data of a value is its `table.column`. Re-encryption runs in audited
+//! write transactions of a few hundred values; each update replaces the exact old
+//! ciphertext, so a value changed meanwhile is left to the next run. A crash midway leaves
+//! values under old and new keys, both in the key file: running [`reencrypt`] (or
+//! [`rotate`] again) finishes the job.
+//!
+//! Old keys leave the key file only through [`retire_old_keys`], which refuses while any
+//! value still uses them, and while a `dignity serve` holds the data directory: a server
+//! that has not re-read the key file still encrypts new values under the old key.
+//!
+//! The audit log and its head are never rewritten (the chain would break); they hold no
+//! encrypted values, and if one ever did, retiring its key is refused.
+
+use crate::dump::{self, q, ColType};
+use crate::{now, write_keys, Backend, DataDirLock, Result, Store, StoreError};
+use dignity_core::crypto::{Keyring, PREFIX};
+use dignity_core::Actor;
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sqlx::Row;
+
+/// Tables whose rows are never rewritten.
+const IMMUTABLE: &[&str] = &["audit_log", "audit_head"];
+const BATCH: i64 = 300;
+
+/// Values of one column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnCount {
+    /// `table.column`: also the associated data of its encrypted values.
+    pub column: String,
+    pub values: u64,
+}
+
+/// What [`reencrypt`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReencryptReport {
+    pub current_key: String,
+    /// Values now under the current key, by column.
+    pub reencrypted: Vec<ColumnCount>,
+    /// Values that do not decrypt with their `table.column` (unknown key, damaged): left
+    /// as they are. Retiring keys is refused while they exist.
+    pub failed: Vec<ColumnCount>,
+}
+
+impl ReencryptReport {
+    pub fn reencrypted_total(&self) -> u64 {
+        self.reencrypted.iter().map(|c| c.values).sum()
+    }
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().map(|c| c.values).sum()
+    }
+}
+
+/// What [`rotate`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RotateReport {
+    pub new_key_id: String,
+    pub reencrypt: ReencryptReport,
+    /// Key ids removed from the key file.
+    pub retired: Vec<String>,
+    /// Why retiring was refused, when it was asked for.
+    pub retire_refused: Option<String>,
+}
+
+/// How many values use which key, by column (`?` for key ids not in the key file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyUsage {
+    pub column: String,
+    pub key_id: String,
+    pub values: u64,
+}
+
+/// Every text column that may hold encrypted values: (table, column).
+async fn text_columns(store: &Store, include_immutable: bool) -> Result<Vec<(String, String)>> {
+    Ok(dump::table_specs(store)
+        .await?
+        .into_iter()
+        .filter(|s| include_immutable || !IMMUTABLE.contains(&s.name.as_str()))
+        .flat_map(|s| {
+            s.columns
+                .into_iter()
+                .filter(|c| c.ty == ColType::Text)
+                .map(move |c| (s.name.clone(), c.name))
+        })
+        .collect())
+}
+
+fn is_encrypted_sql(col: &str) -> String {
+    format!("substr({col}, 1, {}) = '{PREFIX}'", PREFIX.len())
+}
+
+/// Condition: an encrypted value not under the key whose prefix is bound as `$1`.
+fn not_under_sql(col: &str, prefix: &str) -> String {
+    format!(
+        "{} AND substr({col}, 1, {}) <> $1",
+        is_encrypted_sql(col),
+        prefix.chars().count()
+    )
+}
+
+/// Generate a new data key, make it current, re-encrypt every encrypted value under it,
+/// and with `retire` drop the old keys from the key file (only once nothing uses them).
+pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
+    // Checked first so that a refusal changes nothing.
+    let lock = if retire {
+        Some(server_stopped(store.data_dir())?)
+    } else {
+        None
+    };
+    store.reload_keys()?;
+    let mut k = (*store.keys()).clone();
+    let new_key_id = k.rotate(&now());
+    write_keys(store.key_path(), &k)?;
+    store.replace_keys(k);
+    let reencrypt = reencrypt(store).await?;
+    let (retired, retire_refused) = match lock {
+        Some(_held) => match retire_locked(store).await {
+            Ok(r) => (r, None),
+            Err(StoreError::Conflict(m)) => (Vec::new(), Some(m)),
+            Err(e) => return Err(e),
+        },
+        None => (Vec::new(), None),
+    };
+    store
+        .log_event(
+            &Actor::system(),
+            "keys.rotate",
+            "keys",
+            &new_key_id,
+            serde_json::json!({
+                "new_key": new_key_id,
+                "reencrypted": reencrypt.reencrypted_total(),
+                "failed": reencrypt.failed_total(),
+                "retired": retired,
+            }),
+        )
+        .await?;
+    Ok(RotateReport {
+        new_key_id,
+        reencrypt,
+        retired,
+        retire_refused,
+    })
+}
+
+/// Re-encrypt every value that is not under the current key (finishes an interrupted
+/// rotation; safe to run at any time, beside a running server).
+pub async fn reencrypt(store: &Store) -> Result<ReencryptReport> {
+    store.reload_keys()?;
+    let keys = store.keys();
+    let current = keys.current.clone();
+    let prefix = format!("{PREFIX}{current}:");
+    let collate = if store.backend() == Backend::Postgres {
+        " COLLATE \"C\""
+    } else {
+        ""
+    };
+    let mut report = ReencryptReport {
+        current_key: current.clone(),
+        ..Default::default()
+    };
+    for (table, column) in text_columns(store, false).await? {
+        let field = format!("{table}.{column}");
+        let (t, c) = (q(&table), q(&column));
+        let select = format!(
+            "SELECT {c} FROM {t} WHERE {} AND {c}{collate} > $2 ORDER BY {c}{collate} LIMIT {BATCH}",
+            not_under_sql(&c, &prefix)
+        );
+        let update = format!("UPDATE {t} SET {c} = $1 WHERE {c} = $2");
+        let (mut done, mut failed) = (0u64, 0u64);
+        let mut last = String::new();
+        loop {
+            let values: Vec<String> = sqlx::query(&select)
+                .bind(&prefix)
+                .bind(&last)
+                .fetch_all(store.pool())
+                .await?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
+            let Some(l) = values.last() else { break };
+            last = l.clone();
+            let mut tx = store.begin(&Actor::system()).await?;
+            let mut n = 0u64;
+            for v in &values {
+                match keys.decrypt(&field, v) {
+                    Ok(plain) => {
+                        let new = keys.encrypt(&field, &plain);
+                        n += sqlx::query(&update)
+                            .bind(new)
+                            .bind(v)
+                            .execute(tx.conn())
+                            .await?
+                            .rows_affected();
+                    }
+                    Err(_) => failed += 1,
+                }
+            }
+            if n > 0 {
+                tx.audit(
+                    "keys.reencrypt",
+                    "field",
+                    &field,
+                    None,
+                    None,
+                    serde_json::json!({ "values": n, "key": current }),
+                );
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
+            done += n;
+        }
+        if done > 0 {
+            report.reencrypted.push(ColumnCount {
+                column: field.clone(),
+                values: done,
+            });
+        }
+        if failed > 0 {
+            report.failed.push(ColumnCount {
+                column: field,
+                values: failed,
+            });
+        }
+    }
+    Ok(report)
+}
+
+fn server_stopped(data_dir: &std::path::Path) -> Result<DataDirLock> {
+    DataDirLock::acquire(data_dir).map_err(|_| {
+        StoreError::Conflict(format!(
+            "a `dignity serve` is running on {}: retiring keys needs every server stopped \
+             (a running server may still encrypt under an old key). Rotate without retiring \
+             now, and retire once the servers are stopped. Nothing was changed.",
+            data_dir.display()
+        ))
+    })
+}
+
+/// Remove every data key but the current one from the key file. Refused while any value
+/// (in any table, the audit log included) is under another key, and while a server runs
+/// on this data directory. Returns the retired key ids.
+pub async fn retire_old_keys(store: &Store) -> Result<Vec<String>> {
+    let _lock = server_stopped(store.data_dir())?;
+    retire_locked(store).await
+}
+
+async fn retire_locked(store: &Store) -> Result<Vec<String>> {
+    store.reload_keys()?;
+    let keys = store.keys();
+    let old: Vec<String> = keys
+        .data_keys
+        .iter()
+        .filter(|d| d.id != keys.current)
+        .map(|d| d.id.clone())
+        .collect();
+    if old.is_empty() {
+        return Ok(old);
+    }
+    let prefix = format!("{PREFIX}{}:", keys.current);
+    // The write transaction holds every other writer off while we look and retire.
+    let mut tx = store.begin(&Actor::system()).await?;
+    let mut remaining = Vec::new();
+    for (table, column) in text_columns(store, true).await? {
+        let (t, c) = (q(&table), q(&column));
+        let n: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM {t} WHERE {}",
+            not_under_sql(&c, &prefix)
+        ))
+        .bind(&prefix)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+        if n > 0 {
+            remaining.push(format!("{table}.{column} ({n})"));
+        }
+    }
+    if !remaining.is_empty() {
+        tx.rollback().await?;
+        return Err(StoreError::Conflict(format!(
+            "values still under old keys in {}: run `dignity keys rotate` (or re-encrypt) \
+             again first; a value that does not decrypt must be repaired by hand. No key \
+             was retired.",
+            remaining.join(", ")
+        )));
+    }
+    let mut nk: Keyring = (*keys).clone();
+    nk.retire_old_keys();
+    write_keys(store.key_path(), &nk)?;
+    store.replace_keys(nk);
+    tx.audit(
+        "keys.retire",
+        "keys",
+        &keys.current,
+        None,
+        None,
+        serde_json::json!({ "retired": old, "current": keys.current }),
+    );
+    tx.commit().await?;
+    Ok(old)
+}
+
+/// Which keys the stored values use, by column.
+pub async fn usage(store: &Store) -> Result<Vec<KeyUsage>> {
+    let keys = store.keys();
+    let mut out = Vec::new();
+    for (table, column) in text_columns(store, true).await? {
+        let (t, c) = (q(&table), q(&column));
+        let total: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM {t} WHERE {}",
+            is_encrypted_sql(&c)
+        ))
+        .fetch_one(store.pool())
+        .await?
+        .get(0);
+        if total == 0 {
+            continue;
+        }
+        let mut known = 0;
+        for d in &keys.data_keys {
+            let p = format!("{PREFIX}{}:", d.id);
+            let n: i64 = sqlx::query(&format!(
+                "SELECT COUNT(*) FROM {t} WHERE substr({c}, 1, {}) = $1",
+                p.chars().count()
+            ))
+            .bind(&p)
+            .fetch_one(store.pool())
+            .await?
+            .get(0);
+            if n > 0 {
+                out.push(KeyUsage {
+                    column: format!("{table}.{column}"),
+                    key_id: d.id.clone(),
+                    values: n as u64,
+                });
+            }
+            known += n;
+        }
+        if total > known {
+            out.push(KeyUsage {
+                column: format!("{table}.{column}"),
+                key_id: "?".into(),
+                values: (total - known) as u64,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Count the encrypted values and those that do not decrypt with the keys in force.
+pub(crate) async fn check_encrypted(store: &Store) -> Result<(u64, u64)> {
+    let keys = store.keys();
+    let (mut total, mut bad) = (0u64, 0u64);
+    for (table, column) in text_columns(store, true).await? {
+        let field = format!("{table}.{column}");
+        let (t, c) = (q(&table), q(&column));
+        let sql = format!("SELECT {c} FROM {t} WHERE {}", is_encrypted_sql(&c));
+        let mut rows = sqlx::query(&sql).fetch(store.pool());
+        while let Some(r) = rows.try_next().await? {
+            let v: String = r.get(0);
+            total += 1;
+            if keys.decrypt(&field, &v).is_err() {
+                bad += 1;
+            }
+        }
+    }
+    Ok((total, bad))
+}
