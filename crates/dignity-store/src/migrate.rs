@@ -28,7 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0201_violations.sql"),
     },
     // -- protection (issue 5)
-
+    Migration {
+        id: "0301_protection",
+        sqlite: include_str!("../migrations/sqlite/0301_protection.sql"),
+        postgres: include_str!("../migrations/postgres/0301_protection.sql"),
+    },
     // -- search (issue 6)
 
     // -- stats (issue 7)
