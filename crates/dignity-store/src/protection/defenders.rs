@@ -1443,3 +1443,14 @@ pub async fn overdue_checkins(
     }
     Ok(out)
 }
+
+/// The defender a check-in belongs to.
+pub async fn checkins_owner(store: &Store, checkin_id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query("SELECT defender_id FROM pro_checkins WHERE id = $1")
+            .bind(checkin_id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
+}

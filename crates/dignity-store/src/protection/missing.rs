@@ -1348,3 +1348,25 @@ pub async fn family_case(store: &Store, token: &str) -> Result<Option<FamilyView
         history: h,
     }))
 }
+
+/// The case a report belongs to.
+pub async fn report_case(store: &Store, report_id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query("SELECT missing_id FROM pro_reports WHERE id = $1")
+            .bind(report_id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
+}
+
+/// The case a family link belongs to.
+pub async fn link_case(store: &Store, link_id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query("SELECT missing_id FROM pro_family_links WHERE id = $1")
+            .bind(link_id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
+}
