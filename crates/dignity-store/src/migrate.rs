@@ -32,7 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0201_violations.sql"),
     },
     // -- protection (issue 5)
-
+    Migration {
+        id: "0301_protection",
+        sqlite: include_str!("../migrations/sqlite/0301_protection.sql"),
+        postgres: include_str!("../migrations/postgres/0301_protection.sql"),
+    },
     // -- search (issue 6)
 
     // -- stats (issue 7)
@@ -42,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0501_mse_datasets.sql"),
     },
 ];
+
+/// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).
+/// A freshly created store holds these rows and is still "empty" for restore and copy.
+/// A migration that inserts rows must list its table here (a test checks).
+pub(crate) const SEEDED_BY_MIGRATIONS: &[&str] = &["audit_head", "pro_terms"];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();
@@ -111,4 +120,31 @@ fn split_statements(sql: &str) -> Vec<String> {
 #[allow(dead_code)]
 pub fn migration_ids() -> Vec<&'static str> {
     MIGRATIONS.iter().map(|m| m.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_a_migration_fills_is_listed_as_seeded() {
+        for m in MIGRATIONS {
+            for sql in [m.sqlite, m.postgres] {
+                for stmt in split_statements(sql) {
+                    let t = stmt.trim_start();
+                    if let Some(rest) = t.strip_prefix("INSERT INTO ") {
+                        let table: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        assert!(
+                            SEEDED_BY_MIGRATIONS.contains(&table.as_str()),
+                            "{}: {table} is filled by a migration but not in SEEDED_BY_MIGRATIONS",
+                            m.id
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,1 +1,426 @@
-//! Storage of defenders and missing persons (issue 5).
+//! Storage of the protection area (issue 5): human rights **defenders** (profile, attacks
+//! and threats as violations acts, risk assessments, protection measures, check-ins) and
+//! **missing persons** (cases with a status history backed by evidence, families and their
+//! sharing consent, lists from other sources with candidate matching, family access links).
+//!
+//! People are the violations area's persons (`vio_persons`); attacks are its events and
+//! acts; evidence backing a status change is its evidence items. This module adds only
+//! what is specific to protection, in tables `pro_*` (migration 0301).
+//!
+//! Rules every function here keeps (see `DEVELOPERS.md`):
+//! - names, contact details, whereabouts, places and narratives are encrypted fields;
+//! - single records are read through [`can`] / [`require`] (the authorization module);
+//!   lists and counts filter with `acl::visible_sql` in SQL;
+//! - children (risk assessments, measures, check-ins, relatives, reports, shares) take the
+//!   access of their defender or case;
+//! - every write goes through a [`WriteTx`] and is audited (hashes of the content only).
+
+pub mod defenders;
+pub mod missing;
+pub mod reports;
+pub mod sources;
+
+use crate::{acl, Result, Store, StoreError, WriteTx};
+use chrono::NaiveDate;
+use dignity_core::auth::{authorize, Action};
+use dignity_core::{Actor, Confidentiality};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Record types (also `record_acl.record_type` and the audit `record_type`).
+pub const DEFENDER: &str = "pro_defenders";
+pub const MISSING: &str = "pro_missing";
+
+/// A full calendar date (`YYYY-MM-DD`), with the field named in the error.
+pub fn day(field: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        StoreError::invalid(field, format!("{:?} is not a date (YYYY-MM-DD)", s.trim()))
+    })
+}
+
+/// An optional full date: empty is `None`.
+pub fn opt_day(field: &str, s: &str) -> Result<Option<NaiveDate>> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        day(field, s).map(Some)
+    }
+}
+
+/// Today (UTC).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A date no later than today.
+pub(crate) fn not_future(field: &str, d: NaiveDate) -> Result<NaiveDate> {
+    if d > today() {
+        Err(StoreError::invalid(field, format!("{d} is in the future")))
+    } else {
+        Ok(d)
+    }
+}
+
+/// An amount of money as entered (`1500`, `1500.50`, `1 500,50`) in cents.
+pub fn cents(field: &str, s: &str) -> Result<Option<i64>> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect::<String>()
+        .replace(',', ".");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        StoreError::invalid(
+            field,
+            format!("{:?} is not an amount (e.g. 1500 or 1500.50)", s.trim()),
+        )
+    };
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let w: i64 = whole.parse().map_err(|_| bad())?;
+    let f: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    w.checked_mul(100)
+        .and_then(|x| x.checked_add(f))
+        .map(Some)
+        .ok_or_else(bad)
+}
+
+/// Cents as text (`1500.50`).
+pub fn money(c: Option<i64>) -> String {
+    c.map(|c| format!("{}.{:02}", c / 100, c % 100))
+        .unwrap_or_default()
+}
+
+/// An ISO 4217 currency code (three capital letters).
+pub fn currency(field: &str, s: &str) -> Result<String> {
+    let c = s.trim().to_ascii_uppercase();
+    if c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(StoreError::invalid(
+            field,
+            "a currency is a three-letter ISO 4217 code such as EUR or USD",
+        ))
+    }
+}
+
+pub(crate) fn enc(store: &Store, field: &str, v: &str) -> Option<String> {
+    crate::violations::enc(store, field, v)
+}
+
+pub(crate) fn dec(store: &Store, field: &str, v: Option<String>) -> Result<String> {
+    crate::violations::dec(store, field, v)
+}
+
+/// The access facts of a defender or missing person case.
+pub async fn record_access(
+    store: &Store,
+    table: &str,
+    id: i64,
+) -> Result<Option<dignity_core::RecordAccess>> {
+    debug_assert!([DEFENDER, MISSING].contains(&table));
+    let Some(r) = sqlx::query(&format!(
+        "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lvl: String = r.get(0);
+    let lvl: Confidentiality = lvl.parse().unwrap_or(Confidentiality::StrictlyConfidential);
+    Ok(Some(
+        acl::access(
+            store,
+            table,
+            &id.to_string(),
+            lvl,
+            r.get::<i64, _>(1) == 1,
+            r.get(2),
+        )
+        .await?,
+    ))
+}
+
+/// May `actor` do `action` on a defender or case? Missing records answer false. A granted
+/// read of a strictly confidential record is written to the audit log.
+pub async fn can(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    id: i64,
+) -> Result<bool> {
+    let Some(access) = record_access(store, table, id).await? else {
+        return Ok(false);
+    };
+    let d = authorize(actor, action, &access);
+    if !d.allowed() {
+        return Ok(false);
+    }
+    if matches!(d, dignity_core::Decision::Allow { audit_read: true }) && action == Action::Read {
+        store
+            .log_event(
+                actor,
+                "record.read",
+                table,
+                &id.to_string(),
+                serde_json::json!({}),
+            )
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Like [`can`], as an error: `NotFound` for records the actor may not read (their
+/// existence does not leak), `Invalid { field: "access" }` for reads without the right to act.
+pub async fn require(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    id: i64,
+) -> Result<()> {
+    if !can(store, actor, Action::Read, table, id).await? {
+        return Err(StoreError::NotFound(format!("{table} {id}")));
+    }
+    if action == Action::Read || can(store, actor, action, table, id).await? {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "access",
+            "your role or the record's need-to-know list does not allow this",
+        ))
+    }
+}
+
+/// The need-to-know list of a restricted record: the given users and teams, plus extra
+/// users (the contact point) — always including the creator through `created_by`.
+pub(crate) async fn set_list(
+    tx: &mut WriteTx,
+    table: &str,
+    id: i64,
+    lvl: Confidentiality,
+    users: &[i64],
+    teams: &[i64],
+) -> Result<()> {
+    if lvl.needs_list() && (!users.is_empty() || !teams.is_empty()) {
+        acl::set_need_to_know(tx, table, &id.to_string(), users, teams).await?;
+    }
+    Ok(())
+}
+
+/// The need-to-know list of a record: (users, teams).
+pub async fn lists_of(store: &Store, table: &str, id: i64) -> Result<(Vec<i64>, Vec<i64>)> {
+    let a = acl::access(
+        store,
+        table,
+        &id.to_string(),
+        Confidentiality::Internal,
+        false,
+        None,
+    )
+    .await?;
+    Ok((a.need_to_know_users, a.need_to_know_teams))
+}
+
+// ----------------------------------------------------------------- terms --
+
+/// Kinds of local vocabulary.
+pub const TERM_KINDS: &[&str] = &["area", "attack"];
+
+/// A term of a local vocabulary (areas of work, types of attack).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct Term {
+    pub kind: String,
+    pub code: String,
+    /// The label in the reader's language (English when that one is empty).
+    pub label: String,
+    pub label_en: String,
+    pub label_fr: String,
+    pub label_es: String,
+    pub label_ar: String,
+    pub label_ru: String,
+    /// Attacks: the HURIDOCS type of act (micro-thesaurus 4) recorded on the act.
+    pub act_type: String,
+    /// Attacks: the category used by reports (killing, enforced_disappearance, …).
+    pub category: String,
+    /// Attacks: a reprisal for cooperation with the UN.
+    pub un_reprisal: bool,
+    pub active: bool,
+}
+
+/// What an editor enters for a term.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TermInput {
+    pub label_en: String,
+    pub label_fr: String,
+    pub label_es: String,
+    pub label_ar: String,
+    pub label_ru: String,
+    pub act_type: String,
+    pub un_reprisal: bool,
+    pub active: bool,
+}
+
+fn lang_col(lang: &str) -> usize {
+    match lang {
+        "fr" => 1,
+        "es" => 2,
+        "ar" => 3,
+        "ru" => 4,
+        _ => 0,
+    }
+}
+
+/// The terms of a kind, in display order; retired ones only with `all`.
+pub async fn terms(store: &Store, kind: &str, lang: &str, all: bool) -> Result<Vec<Term>> {
+    let rows = sqlx::query(
+        "SELECT kind, code, label_en, label_fr, label_es, label_ar, label_ru, act_type, category, un_reprisal, active \
+         FROM pro_terms WHERE kind = $1 AND (active = 1 OR $2 = 1) ORDER BY sort_order, id",
+    )
+    .bind(kind)
+    .bind(all as i64)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let labels: [String; 5] = [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)];
+            let l = &labels[lang_col(lang)];
+            Term {
+                kind: r.get(0),
+                code: r.get(1),
+                label: if l.is_empty() {
+                    labels[0].clone()
+                } else {
+                    l.clone()
+                },
+                label_en: labels[0].clone(),
+                label_fr: labels[1].clone(),
+                label_es: labels[2].clone(),
+                label_ar: labels[3].clone(),
+                label_ru: labels[4].clone(),
+                act_type: r.get(7),
+                category: r.get(8),
+                un_reprisal: r.get::<i64, _>(9) == 1,
+                active: r.get::<i64, _>(10) == 1,
+            }
+        })
+        .collect())
+}
+
+/// One term (active or not).
+pub async fn term(store: &Store, kind: &str, code: &str) -> Result<Option<Term>> {
+    Ok(terms(store, kind, "en", true)
+        .await?
+        .into_iter()
+        .find(|t| t.code == code))
+}
+
+fn check_term(kind: &str, t: &TermInput) -> Result<()> {
+    if !TERM_KINDS.contains(&kind) {
+        return Err(StoreError::invalid(
+            "kind",
+            format!("{kind:?}: expected area or attack"),
+        ));
+    }
+    if t.label_en.trim().is_empty() || t.label_en.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "label_en",
+            "the English label is required (at most 200 characters)",
+        ));
+    }
+    if kind == "attack"
+        && !t.act_type.trim().is_empty()
+        && !t.act_type.trim().chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(StoreError::invalid(
+            "act_type",
+            "a type of act is a micro-thesaurus 4 code",
+        ));
+    }
+    Ok(())
+}
+
+/// Add a local term; returns its code (`local-<n>`). Audited.
+pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<String> {
+    check_term(kind, t)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_terms WHERE kind = $1")
+        .bind(kind)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    let code = format!("local-{}", n + 1);
+    sqlx::query(
+        "INSERT INTO pro_terms (kind, code, label_en, label_fr, label_es, label_ar, label_ru, act_type, category, un_reprisal, active, sort_order) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,1,$11)",
+    )
+    .bind(kind)
+    .bind(&code)
+    .bind(t.label_en.trim())
+    .bind(t.label_fr.trim())
+    .bind(t.label_es.trim())
+    .bind(t.label_ar.trim())
+    .bind(t.label_ru.trim())
+    .bind(t.act_type.trim())
+    .bind(if kind == "attack" { if t.un_reprisal { "reprisal" } else { "other" } } else { "" })
+    .bind(t.un_reprisal as i64)
+    .bind(100 + n)
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "pro_term.add",
+        "pro_terms",
+        &format!("{kind}/{code}"),
+        None,
+        Some(&serde_json::to_value(t).unwrap_or_default()),
+        serde_json::json!({ "kind": kind }),
+    );
+    Ok(code)
+}
+
+/// Change a term's labels or retire it (retired terms stay on existing records). Audited.
+pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput) -> Result<()> {
+    check_term(kind, t)?;
+    let before = term(tx.store(), kind, code)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("term {kind}/{code}")))?;
+    sqlx::query(
+        "UPDATE pro_terms SET label_en = $1, label_fr = $2, label_es = $3, label_ar = $4, label_ru = $5, \
+         act_type = $6, un_reprisal = $7, active = $8 WHERE kind = $9 AND code = $10",
+    )
+    .bind(t.label_en.trim())
+    .bind(t.label_fr.trim())
+    .bind(t.label_es.trim())
+    .bind(t.label_ar.trim())
+    .bind(t.label_ru.trim())
+    .bind(if t.act_type.trim().is_empty() { before.act_type.clone() } else { t.act_type.trim().to_string() })
+    .bind(t.un_reprisal as i64)
+    .bind(t.active as i64)
+    .bind(kind)
+    .bind(code)
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "pro_term.update",
+        "pro_terms",
+        &format!("{kind}/{code}"),
+        Some(&serde_json::to_value(&before).unwrap_or_default()),
+        Some(&serde_json::to_value(t).unwrap_or_default()),
+        serde_json::json!({ "kind": kind }),
+    );
+    Ok(())
+}

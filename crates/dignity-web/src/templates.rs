@@ -130,6 +130,42 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/violations_evidence.html"),
     ),
     // -- protection (issue 5)
+    (
+        "protection_home.html",
+        include_str!("../templates/protection_home.html"),
+    ),
+    (
+        "protection_defenders.html",
+        include_str!("../templates/protection_defenders.html"),
+    ),
+    (
+        "protection_defender.html",
+        include_str!("../templates/protection_defender.html"),
+    ),
+    (
+        "protection_missing_list.html",
+        include_str!("../templates/protection_missing_list.html"),
+    ),
+    (
+        "protection_missing.html",
+        include_str!("../templates/protection_missing.html"),
+    ),
+    (
+        "protection_sources.html",
+        include_str!("../templates/protection_sources.html"),
+    ),
+    (
+        "protection_reports.html",
+        include_str!("../templates/protection_reports.html"),
+    ),
+    (
+        "protection_memorial.html",
+        include_str!("../templates/protection_memorial.html"),
+    ),
+    (
+        "protection_family.html",
+        include_str!("../templates/protection_family.html"),
+    ),
     // -- search, dashboards, reports, portal (issue 6)
     // -- statistics (issue 7)
     (
@@ -557,6 +593,8 @@ mod tests {
         ));
         // -- violations (issue 4)
         v.extend(crate::violations::examples::examples());
+        // -- protection (issue 5)
+        v.extend(crate::protection::examples());
         for status in [400, 403, 404, 500] {
             v.push((
                 "error.html",

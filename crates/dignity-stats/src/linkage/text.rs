@@ -70,6 +70,15 @@ fn translit(c: char) -> Option<&'static str> {
         'ы' => "y",
         'ю' => "yu",
         'я' => "ya",
+        // Serbian and Macedonian Cyrillic letters, as in Serbian Latin without diacritics
+        // (Ђорђевић = Đorđević = dordevic; Јовановић = Jovanović = jovanovic)
+        'ђ' | 'ѓ' => "d",
+        'ј' => "j",
+        'љ' => "lj",
+        'њ' => "nj",
+        'ћ' | 'ќ' => "c",
+        'џ' => "dz",
+        'ѕ' => "dz",
         // Arabic script (consonantal skeleton; short vowels are unwritten)
         'ا' | 'أ' | 'آ' | 'ى' | 'ة' => "a",
         'إ' => "i",
@@ -384,6 +393,12 @@ mod tests {
         assert_eq!(normalise("محمد"), "mhmd");
         assert_eq!(canonical(&normalise("محمد")), canonical("mohamed"));
         assert_eq!(phonetic("mohamed"), phonetic("muhammad"));
+        // Serbian Cyrillic and Serbian Latin write the same names
+        assert_eq!(
+            normalise("Јовановић Љиљана"),
+            normalise("Jovanović Ljiljana")
+        );
+        assert_eq!(normalise("Ђорђе Џаковић"), "dorde dzakovic");
     }
 
     #[test]

@@ -1,0 +1,1128 @@
+//! Lists of missing persons from other sources (a commission, the Red Cross, NGOs, family
+//! associations): import through a column mapping (CSV or XLSX), every record kept as
+//! received and linked to the consolidated case; candidate matches by normalised name
+//! (with Latin/Cyrillic transliteration, from `dignity_stats::linkage::text`), date of birth
+//! and place.
+
+use super::missing::{self, MissingInput};
+use super::*;
+use crate::now;
+use crate::violations::{self as v, Vocab};
+use dignity_stats::linkage::text;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+/// Kinds of source.
+pub const SOURCE_KINDS: &[&str] = &[
+    "commission",
+    "red_cross",
+    "ngo",
+    "family_association",
+    "other",
+];
+/// Fields a column can be mapped to. `external_id` and `name` are required.
+pub const TARGETS: &[&str] = &[
+    "external_id",
+    "name",
+    "birth_date",
+    "place",
+    "sex",
+    "last_seen_date",
+];
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Source {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub records: i64,
+    pub linked: i64,
+}
+
+/// Register a source of lists. Audited.
+pub async fn create_source(tx: &mut WriteTx, name: &str, kind: &str) -> Result<i64> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "name",
+            "a source needs a name (at most 200 characters)",
+        ));
+    }
+    if !SOURCE_KINDS.contains(&kind) {
+        return Err(StoreError::invalid(
+            "kind",
+            format!("{kind:?}: expected one of {}", SOURCE_KINDS.join(", ")),
+        ));
+    }
+    let id: i64 = sqlx::query("INSERT INTO pro_sources (name, kind, created_by, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
+        .bind(name)
+        .bind(kind)
+        .bind(tx.actor().user_id)
+        .bind(now())
+        .fetch_one(tx.conn())
+        .await
+        .map_err(StoreError::from)
+        .map_err(|e| if e.is_unique_violation() { StoreError::invalid("name", "a source with this name exists") } else { e })?
+        .get(0);
+    tx.audit(
+        "source.create",
+        "pro_sources",
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "kind": kind }),
+    );
+    Ok(id)
+}
+
+pub async fn sources(store: &Store) -> Result<Vec<Source>> {
+    Ok(sqlx::query(
+        "SELECT s.id, s.name, s.kind, (SELECT COUNT(*) FROM pro_source_records r WHERE r.source_id = s.id AND r.current = 1), \
+         (SELECT COUNT(*) FROM pro_source_records r WHERE r.source_id = s.id AND r.current = 1 AND r.missing_id IS NOT NULL) \
+         FROM pro_sources s ORDER BY s.name",
+    )
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Source { id: r.get(0), name: r.get(1), kind: r.get(2), records: r.get(3), linked: r.get(4) })
+    .collect())
+}
+
+// ------------------------------------------------------------- reading --
+
+/// A table read from a file: the header and the data rows with their line numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// A problem with one row (or the file: line 0).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct RowError {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.field, self.message)
+        } else {
+            write!(f, "line {}, {}: {}", self.line, self.field, self.message)
+        }
+    }
+}
+
+fn file_error(field: &str, message: impl Into<String>) -> Vec<RowError> {
+    vec![RowError {
+        line: 0,
+        field: field.into(),
+        message: message.into(),
+    }]
+}
+
+/// Read a CSV file (UTF-8, comma or semicolon separated, with a header line).
+pub fn read_csv(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| file_error("file", "the file is not UTF-8 text: save it as CSV UTF-8"))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().next().unwrap_or("");
+    let delim = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = r
+        .headers()
+        .map_err(|e| file_error("file", format!("cannot read the header line: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(file_error("file", "the file is empty"));
+    }
+    let mut rows = vec![];
+    let mut errors = vec![];
+    for rec in r.records() {
+        match rec {
+            Ok(rec) => {
+                let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+                if rec.len() != headers.len() {
+                    errors.push(RowError {
+                        line,
+                        field: "file".into(),
+                        message: format!(
+                            "{} values where the header has {} columns",
+                            rec.len(),
+                            headers.len()
+                        ),
+                    });
+                    continue;
+                }
+                rows.push((line, rec.iter().map(|x| x.trim().to_string()).collect()));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                errors.push(RowError {
+                    line,
+                    field: "file".into(),
+                    message: format!("unreadable row: {e}"),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Table { headers, rows })
+}
+
+/// Read the first sheet of an XLSX workbook (first row = header). Line numbers are the
+/// spreadsheet's row numbers.
+pub fn read_xlsx(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e| file_error("file", format!("not a readable XLSX workbook: {e}")))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| file_error("file", "the workbook has no sheet"))?
+        .map_err(|e| file_error("file", format!("cannot read the first sheet: {e}")))?;
+    let start = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let cell = |c: &Data| -> String {
+        match c {
+            Data::Empty => String::new(),
+            Data::String(s) => s.trim().to_string(),
+            Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(d) => {
+                // Excel serial day numbers count from 1899-12-30.
+                let base = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+                base.checked_add_days(chrono::Days::new(d.as_f64().max(0.0) as u64))
+                    .map(|x| x.to_string())
+                    .unwrap_or_default()
+            }
+            Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+            Data::DurationIso(s) => s.clone(),
+            Data::Error(e) => format!("#{e:?}"),
+        }
+    };
+    let mut it = range.rows();
+    let headers: Vec<String> = it
+        .next()
+        .map(|r| r.iter().map(cell).collect())
+        .unwrap_or_default();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(file_error("file", "the first sheet is empty"));
+    }
+    let rows = it
+        .enumerate()
+        .map(|(i, r)| (start + i + 2, r.iter().map(cell).collect::<Vec<_>>()))
+        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+        .collect();
+    Ok(Table { headers, rows })
+}
+
+/// Read a list by its file name: `.xlsx` as a workbook, anything else as CSV.
+pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
+    if filename.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)
+    } else {
+        read_csv(bytes)
+    }
+}
+
+// ------------------------------------------------------------- import --
+
+/// Which column feeds which field: `target → column header`. Targets not mapped are left
+/// empty; a mapping naming a column the file lacks is an error.
+pub type Mapping = HashMap<String, String>;
+
+/// A mapping guessed from the headers (same names as the targets, case-insensitive).
+pub fn guess_mapping(headers: &[String]) -> Mapping {
+    let mut m = Mapping::new();
+    for t in TARGETS {
+        if let Some(h) = headers
+            .iter()
+            .find(|h| h.trim().to_lowercase().replace([' ', '-'], "_") == *t)
+        {
+            m.insert(t.to_string(), h.clone());
+        }
+    }
+    m
+}
+
+struct Parsed {
+    line: usize,
+    external_id: String,
+    name: String,
+    birth_date: String,
+    place: String,
+    sex: String,
+    last_seen_date: String,
+    raw: String,
+    hash: String,
+}
+
+fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<RowError>> {
+    let mut errors = vec![];
+    for k in m.keys() {
+        if !TARGETS.contains(&k.as_str()) {
+            errors.push(RowError {
+                line: 0,
+                field: k.clone(),
+                message: format!(
+                    "unknown field in the mapping; known: {}",
+                    TARGETS.join(", ")
+                ),
+            });
+        }
+    }
+    let mut col = HashMap::new();
+    for (target, header) in m {
+        if header.trim().is_empty() {
+            continue;
+        }
+        match t.headers.iter().position(|h| h == header.trim()) {
+            Some(i) => {
+                col.insert(target.as_str(), i);
+            }
+            None => errors.push(RowError {
+                line: 0,
+                field: target.clone(),
+                message: format!("the file has no column {header:?}"),
+            }),
+        }
+    }
+    for req in ["external_id", "name"] {
+        if !col.contains_key(req) && !errors.iter().any(|e| e.field == req) {
+            errors.push(RowError {
+                line: 0,
+                field: req.into(),
+                message: "map a column to this field".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if t.rows.is_empty() {
+        return Err(file_error("file", "the file has a header but no rows"));
+    }
+    let get = |row: &Vec<String>, f: &str| {
+        col.get(f)
+            .and_then(|i| row.get(*i))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut out = Vec::with_capacity(t.rows.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (line, row) in &t.rows {
+        let line = *line;
+        let ext = get(row, "external_id");
+        let name = get(row, "name");
+        if ext.is_empty() {
+            errors.push(RowError {
+                line,
+                field: "external_id".into(),
+                message: "empty: every record needs the source's identifier".into(),
+            });
+        } else if let Some(first) = seen.insert(ext.clone(), line) {
+            errors.push(RowError {
+                line,
+                field: "external_id".into(),
+                message: format!("{ext:?} appears twice in this file (also on line {first})"),
+            });
+        }
+        if name.is_empty() {
+            errors.push(RowError {
+                line,
+                field: "name".into(),
+                message: "empty".into(),
+            });
+        } else if name.chars().count() > 300 {
+            errors.push(RowError {
+                line,
+                field: "name".into(),
+                message: "longer than 300 characters".into(),
+            });
+        }
+        let mut dates = vec![];
+        for f in ["birth_date", "last_seen_date"] {
+            let d = get(row, f);
+            match dignity_core::PartialDate::parse(&d) {
+                Ok(p) => dates.push(p.to_string()),
+                Err(e) => {
+                    errors.push(RowError {
+                        line,
+                        field: f.into(),
+                        message: format!("{d:?}: {e}"),
+                    });
+                    dates.push(String::new());
+                }
+            }
+        }
+        let raw: serde_json::Map<String, serde_json::Value> = t
+            .headers
+            .iter()
+            .cloned()
+            .zip(row.iter().map(|c| serde_json::Value::String(c.clone())))
+            .collect();
+        let raw = serde_json::Value::Object(raw).to_string();
+        let hash = hex::encode(Sha256::digest(raw.as_bytes()));
+        out.push(Parsed {
+            line,
+            external_id: ext,
+            name,
+            birth_date: dates[0].clone(),
+            place: get(row, "place"),
+            sex: get(row, "sex"),
+            last_seen_date: dates[1].clone(),
+            raw,
+            hash,
+        });
+    }
+    if !errors.is_empty() {
+        errors.truncate(200);
+        return Err(errors);
+    }
+    Ok(out)
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub import_id: i64,
+    pub rows: usize,
+    pub new: usize,
+    /// Records of this source seen before whose content changed: the new version is kept
+    /// beside the old one, and its link carries over.
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// Import a source's list. Every row is checked first; any error means nothing is written
+/// and every error is returned (line and field). Records are kept as received (encrypted).
+pub async fn import_list(
+    store: &Store,
+    actor: &Actor,
+    source_id: i64,
+    filename: &str,
+    table: &Table,
+    mapping: &Mapping,
+) -> std::result::Result<ImportReport, Vec<RowError>> {
+    let parsed = parse_rows(table, mapping)?;
+    let internal = |e: StoreError| {
+        vec![RowError {
+            line: 0,
+            field: "database".into(),
+            message: e.to_string(),
+        }]
+    };
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_sources WHERE id = $1")
+        .bind(source_id)
+        .fetch_one(store.pool())
+        .await
+        .map_err(|e| internal(e.into()))?
+        .get(0);
+    if n == 0 {
+        return Err(file_error("source_id", format!("no source {source_id}")));
+    }
+    if !authorize(
+        actor,
+        Action::Create,
+        &dignity_core::RecordAccess::new(Confidentiality::Confidential),
+    )
+    .allowed()
+    {
+        return Err(file_error(
+            "access",
+            "your role does not allow importing lists",
+        ));
+    }
+    let mapping_json = serde_json::to_string(mapping).unwrap_or_default();
+    let filename = filename.to_string();
+    store
+        .write(actor, async |tx| {
+            // Existing current records of this source: external id → (id, hash, link).
+            let mut existing: HashMap<String, (i64, String, Option<i64>)> = HashMap::new();
+            for r in sqlx::query("SELECT id, external_id, content_hash, missing_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
+                .bind(source_id)
+                .fetch_all(tx.conn())
+                .await?
+            {
+                existing.insert(r.get(1), (r.get(0), r.get(2), r.get(3)));
+            }
+            let mut rep = ImportReport { rows: parsed.len(), ..Default::default() };
+            let mut to_insert: Vec<(&Parsed, Option<i64>, Option<i64>)> = vec![];
+            for p in &parsed {
+                match existing.get(&p.external_id) {
+                    Some((_, h, _)) if *h == p.hash => rep.unchanged += 1,
+                    Some((old, _, link)) => {
+                        rep.changed += 1;
+                        to_insert.push((p, Some(*old), *link));
+                    }
+                    None => {
+                        rep.new += 1;
+                        to_insert.push((p, None, None));
+                    }
+                }
+            }
+            let at = now();
+            let import_id: i64 = sqlx::query(
+                "INSERT INTO pro_source_imports (source_id, filename, mapping, rows_new, rows_changed, rows_unchanged, by_user, at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
+            )
+            .bind(source_id)
+            .bind(&filename)
+            .bind(&mapping_json)
+            .bind(rep.new as i64)
+            .bind(rep.changed as i64)
+            .bind(rep.unchanged as i64)
+            .bind(tx.actor().user_id)
+            .bind(&at)
+            .fetch_one(tx.conn())
+            .await?
+            .get(0);
+            rep.import_id = import_id;
+            let keys = tx.store().keys();
+            const BATCH: usize = 400;
+            for chunk in to_insert.chunks(BATCH) {
+                let mut sql = String::from(
+                    "INSERT INTO pro_source_records (source_id, import_id, line, external_id, raw, content_hash, name, birth_date, place, sex, \
+                     last_seen_date, current, missing_id, linked_at, created_at) VALUES ",
+                );
+                for (i, _) in chunk.iter().enumerate() {
+                    let b = i * 13;
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!(
+                        "(${},${},${},${},${},${},${},${},${},${},${},1,${},${},${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, 13 * chunk.len() + 1
+                    ));
+                }
+                let mut q = sqlx::query(&sql);
+                for (p, _, link) in chunk {
+                    q = q
+                        .bind(source_id)
+                        .bind(import_id)
+                        .bind(p.line as i64)
+                        .bind(p.external_id.clone())
+                        .bind(keys.encrypt("pro_source_records.raw", &p.raw))
+                        .bind(p.hash.clone())
+                        .bind(keys.encrypt("pro_source_records.name", &p.name))
+                        .bind(p.birth_date.clone())
+                        .bind(if p.place.is_empty() { None } else { Some(keys.encrypt("pro_source_records.place", &p.place)) })
+                        .bind(p.sex.clone())
+                        .bind(p.last_seen_date.clone())
+                        .bind(*link)
+                        .bind(if link.is_some() { at.clone() } else { String::new() });
+                }
+                q = q.bind(at.clone());
+                q.execute(tx.conn()).await?;
+            }
+            // Older versions of changed records: no longer current, pointing at the new one.
+            for (p, old, _) in &to_insert {
+                if let Some(old) = old {
+                    sqlx::query(
+                        "UPDATE pro_source_records SET current = 0, superseded_by = (SELECT id FROM pro_source_records \
+                         WHERE source_id = $1 AND external_id = $2 AND import_id = $3) WHERE id = $4",
+                    )
+                    .bind(source_id)
+                    .bind(&p.external_id)
+                    .bind(import_id)
+                    .bind(*old)
+                    .execute(tx.conn())
+                    .await?;
+                }
+            }
+            tx.audit(
+                "source.import",
+                "pro_sources",
+                &source_id.to_string(),
+                None,
+                None,
+                serde_json::json!({ "import_id": import_id, "rows": rep.rows, "new": rep.new, "changed": rep.changed, "unchanged": rep.unchanged }),
+            );
+            Ok(rep)
+        })
+        .await
+        .map_err(internal)
+}
+
+// ------------------------------------------------------------ records --
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceRecord {
+    pub id: i64,
+    pub source_id: i64,
+    pub source: String,
+    pub source_kind: String,
+    pub external_id: String,
+    pub line: i64,
+    pub name: String,
+    pub birth_date: String,
+    pub place: String,
+    pub sex: String,
+    pub last_seen_date: String,
+    /// The row exactly as received (column → value), JSON.
+    pub raw: String,
+    pub missing_id: Option<i64>,
+    pub current: bool,
+    pub imported_at: String,
+}
+
+const REC_SQL: &str = "SELECT r.id, r.source_id, s.name, s.kind, r.external_id, r.line, r.name, r.birth_date, r.place, r.sex, r.last_seen_date, \
+    r.raw, r.missing_id, r.current, r.created_at FROM pro_source_records r JOIN pro_sources s ON s.id = r.source_id";
+
+fn record_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<SourceRecord> {
+    Ok(SourceRecord {
+        id: r.get(0),
+        source_id: r.get(1),
+        source: r.get(2),
+        source_kind: r.get(3),
+        external_id: r.get(4),
+        line: r.get(5),
+        name: store.decrypt("pro_source_records.name", &r.get::<String, _>(6))?,
+        birth_date: r.get(7),
+        place: dec(store, "pro_source_records.place", r.get(8))?,
+        sex: r.get(9),
+        last_seen_date: r.get(10),
+        raw: store.decrypt("pro_source_records.raw", &r.get::<String, _>(11))?,
+        missing_id: r.get(12),
+        current: r.get::<i64, _>(13) == 1,
+        imported_at: r.get(14),
+    })
+}
+
+pub async fn get_record(store: &Store, id: i64) -> Result<Option<SourceRecord>> {
+    match sqlx::query(&format!("{REC_SQL} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+    {
+        Some(r) => Ok(Some(record_from(store, &r)?)),
+        None => Ok(None),
+    }
+}
+
+/// Current records of a source (or of all sources), optionally only unlinked ones.
+pub async fn records(
+    store: &Store,
+    source_id: Option<i64>,
+    unlinked_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<SourceRecord>)> {
+    let w = format!(
+        "r.current = 1 AND ($1 = 0 OR r.source_id = $1){}",
+        if unlinked_only {
+            " AND r.missing_id IS NULL"
+        } else {
+            ""
+        }
+    );
+    let total: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) FROM pro_source_records r WHERE {w}"
+    ))
+    .bind(source_id.unwrap_or(0))
+    .fetch_one(store.pool())
+    .await?
+    .get(0);
+    let rows = sqlx::query(&format!(
+        "{REC_SQL} WHERE {w} ORDER BY r.source_id, r.id LIMIT {} OFFSET {}",
+        limit.clamp(1, 1000),
+        offset.max(0)
+    ))
+    .bind(source_id.unwrap_or(0))
+    .fetch_all(store.pool())
+    .await?;
+    Ok((
+        total,
+        rows.iter()
+            .map(|r| record_from(store, r))
+            .collect::<Result<_>>()?,
+    ))
+}
+
+/// The source records linked to a case, each with the differences from the case and the
+/// other records (conflicts), for the person page.
+pub async fn records_of_case(
+    store: &Store,
+    missing_id: i64,
+) -> Result<Vec<(SourceRecord, Vec<String>)>> {
+    let rows = sqlx::query(&format!(
+        "{REC_SQL} WHERE r.missing_id = $1 AND r.current = 1 ORDER BY s.name, r.id"
+    ))
+    .bind(missing_id)
+    .fetch_all(store.pool())
+    .await?;
+    let recs: Vec<SourceRecord> = rows
+        .iter()
+        .map(|r| record_from(store, r))
+        .collect::<Result<_>>()?;
+    let case = missing::get_missing(store, missing_id).await?;
+    Ok(recs
+        .iter()
+        .map(|r| {
+            let mut c = vec![];
+            if let Some(case) = &case {
+                c.extend(conflicts(
+                    r,
+                    &case.birth_date,
+                    &case.sex.clone().unwrap_or_default(),
+                ));
+            }
+            for o in recs.iter().filter(|o| o.id != r.id) {
+                if !r.birth_date.is_empty()
+                    && !o.birth_date.is_empty()
+                    && !dates_agree(&r.birth_date, &o.birth_date)
+                {
+                    c.push(format!("birth_date: {} says {}", o.source, o.birth_date));
+                }
+            }
+            (r.clone(), c)
+        })
+        .collect())
+}
+
+fn dates_agree(a: &str, b: &str) -> bool {
+    // Partial dates agree when one is a prefix of the other (1970 and 1970-03-01).
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// Differences between a source record and the case it is (to be) linked to.
+fn conflicts(r: &SourceRecord, case_birth: &str, case_sex: &str) -> Vec<String> {
+    let mut c = vec![];
+    if !r.birth_date.is_empty() && !case_birth.is_empty() && !dates_agree(&r.birth_date, case_birth)
+    {
+        c.push(format!(
+            "birth_date: the case says {case_birth}, {} says {}",
+            r.source, r.birth_date
+        ));
+    }
+    let _ = case_sex;
+    c
+}
+
+/// Link a source record to a case. A record already linked to another case is refused (unlink
+/// it first); a record that conflicts with the case (another date of birth) is refused unless
+/// `accept_conflicts` — then the conflict stays visible on the person page. Audited.
+pub async fn link(
+    tx: &mut WriteTx,
+    record_id: i64,
+    missing_id: i64,
+    accept_conflicts: bool,
+) -> Result<Vec<String>> {
+    let store = tx.store().clone();
+    let r = get_record(&store, record_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("source record {record_id}")))?;
+    if !r.current {
+        return Err(StoreError::invalid(
+            "record_id",
+            "this version of the record was replaced by a newer import: link the current one",
+        ));
+    }
+    match r.missing_id {
+        Some(m) if m == missing_id => {
+            return Err(StoreError::invalid(
+                "record_id",
+                "this record is already linked to this case",
+            ))
+        }
+        Some(m) => {
+            return Err(StoreError::invalid(
+                "record_id",
+                format!("this record is linked to case #{m}: unlink it there first"),
+            ))
+        }
+        None => {}
+    }
+    // Read inside the transaction: the case may have been opened by it.
+    let birth: String = sqlx::query("SELECT p.birth_date FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id WHERE m.id = $1")
+        .bind(missing_id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("missing person case {missing_id}")))?
+        .get(0);
+    let c = conflicts(&r, &birth, "");
+    if !c.is_empty() && !accept_conflicts {
+        return Err(StoreError::invalid(
+            "conflict",
+            format!(
+                "the records disagree — {}; confirm the link to keep both versions",
+                c.join("; ")
+            ),
+        ));
+    }
+    sqlx::query("UPDATE pro_source_records SET missing_id = $1, linked_by = $2, linked_at = $3 WHERE id = $4")
+        .bind(missing_id)
+        .bind(tx.actor().user_id)
+        .bind(now())
+        .bind(record_id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        "source_record.link",
+        MISSING,
+        &missing_id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "record_id": record_id, "source_id": r.source_id, "conflicts": c.len() }),
+    );
+    Ok(c)
+}
+
+/// Undo a link. Audited.
+pub async fn unlink(tx: &mut WriteTx, record_id: i64) -> Result<()> {
+    let store = tx.store().clone();
+    let r = get_record(&store, record_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("source record {record_id}")))?;
+    let Some(m) = r.missing_id else {
+        return Err(StoreError::invalid(
+            "record_id",
+            "this record is not linked",
+        ));
+    };
+    sqlx::query("UPDATE pro_source_records SET missing_id = NULL, linked_by = NULL, linked_at = '' WHERE id = $1").bind(record_id).execute(tx.conn()).await?;
+    tx.audit(
+        "source_record.unlink",
+        MISSING,
+        &m.to_string(),
+        None,
+        None,
+        serde_json::json!({ "record_id": record_id }),
+    );
+    Ok(())
+}
+
+/// Open a case from a source record (the person is not yet known) and link the record.
+pub async fn case_from_record(
+    tx: &mut WriteTx,
+    vocab: &Vocab,
+    record_id: i64,
+    confidentiality: &str,
+) -> Result<i64> {
+    let store = tx.store().clone();
+    let r = get_record(&store, record_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("source record {record_id}")))?;
+    if r.missing_id.is_some() {
+        return Err(StoreError::invalid(
+            "record_id",
+            "this record is already linked to a case",
+        ));
+    }
+    let id = missing::create_missing(
+        tx,
+        vocab,
+        &MissingInput {
+            name: r.name.clone(),
+            birth_date: r.birth_date.clone(),
+            last_seen_date: r.last_seen_date.clone(),
+            last_seen_place: r.place.clone(),
+            confidentiality: confidentiality.into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    link(tx, record_id, id, true).await?;
+    Ok(id)
+}
+
+// -------------------------------------------------------- candidates --
+
+/// A possible match: an unlinked source record and a case or another source's record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Candidate {
+    pub record_id: i64,
+    pub record_source: String,
+    pub record_name: String,
+    /// "case" or "record".
+    pub other_kind: String,
+    pub other_id: i64,
+    pub other_source: String,
+    pub other_name: String,
+    /// 0 to 1.
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+/// One side of a comparison, prepared once.
+struct Entity {
+    kind: u8, // 0 case, 1 record
+    id: i64,
+    source_id: i64,
+    source: String,
+    display: String,
+    /// Canonical normalised names (each token canonical, sorted) and their characters.
+    names: Vec<(String, Vec<char>)>,
+    birth: String,
+    place: String,
+}
+
+fn prep_name(n: &str) -> (String, Vec<char>) {
+    let mut toks: Vec<String> = text::canonical(&text::normalise(n))
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect();
+    toks.sort();
+    let s = toks.join(" ");
+    let c = s.chars().collect();
+    (s, c)
+}
+
+/// Blocking keys of a name: the Soundex codes of every pair of its tokens (word order does
+/// not matter; one misspelt token still leaves a shared key when the name has three).
+fn block_keys(n: &str) -> Vec<String> {
+    let codes: Vec<String> = n
+        .split(' ')
+        .filter(|t| t.len() >= 2)
+        .map(text::soundex)
+        .collect();
+    let mut out = vec![];
+    if codes.len() == 1 {
+        out.push(codes[0].clone());
+    }
+    for i in 0..codes.len() {
+        for j in i + 1..codes.len() {
+            let (a, b) = if codes[i] <= codes[j] {
+                (&codes[i], &codes[j])
+            } else {
+                (&codes[j], &codes[i])
+            };
+            out.push(format!("{a}{b}"));
+        }
+    }
+    out
+}
+
+fn score(a: &Entity, b: &Entity) -> (f64, Vec<String>) {
+    let mut best = 0.0f64;
+    for (sa, ca) in &a.names {
+        for (sb, cb) in &b.names {
+            let s = if sa == sb {
+                1.0
+            } else {
+                text::jaro_winkler(ca, cb)
+            };
+            best = best.max(s);
+        }
+    }
+    let mut reasons = vec![format!("name {:.0}%", best * 100.0)];
+    let mut s = 0.6 * best;
+    if !a.birth.is_empty() && !b.birth.is_empty() {
+        if a.birth == b.birth {
+            s += 0.25;
+            reasons.push("same date of birth".into());
+        } else if dates_agree(&a.birth, &b.birth) {
+            s += 0.18;
+            reasons.push("compatible date of birth".into());
+        } else if a.birth.get(..4) == b.birth.get(..4) {
+            s += 0.1;
+            reasons.push("same year of birth".into());
+        } else {
+            s -= 0.15;
+            reasons.push("different date of birth".into());
+        }
+    } else {
+        s += 0.1;
+    }
+    if !a.place.is_empty() && !b.place.is_empty() {
+        let pa = text::canonical(&text::normalise(&a.place));
+        let pb = text::canonical(&text::normalise(&b.place));
+        let j = text::jaro_winkler(
+            &pa.chars().collect::<Vec<_>>(),
+            &pb.chars().collect::<Vec<_>>(),
+        );
+        // Places differ between languages (Peć / Pejë): agreement counts, difference not.
+        if pa == pb || j >= 0.85 {
+            s += 0.15;
+            reasons.push("same place".into());
+        }
+    } else {
+        s += 0.05;
+    }
+    (s.clamp(0.0, 1.0), reasons)
+}
+
+/// Candidate matches for the unlinked current records (of `source_id`, or of all sources):
+/// cases the actor may read, and unlinked records of other sources. Best first.
+pub async fn candidates(
+    store: &Store,
+    actor: &Actor,
+    source_id: Option<i64>,
+    min_score: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let mut ents: Vec<Entity> = vec![];
+    // Cases (with their names, other names and linked records' names).
+    let sql = format!(
+        "SELECT m.id, m.person_id, m.last_seen_place FROM pro_missing m WHERE {}",
+        acl::visible_sql(actor, "m", MISSING)
+    );
+    let case_rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
+    let linked = sqlx::query("SELECT missing_id, name FROM pro_source_records WHERE current = 1 AND missing_id IS NOT NULL").fetch_all(store.pool()).await?;
+    let mut linked_names: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in &linked {
+        linked_names
+            .entry(r.get(0))
+            .or_default()
+            .push(store.decrypt("pro_source_records.name", &r.get::<String, _>(1))?);
+    }
+    let names_visible = v::sees_names(store, actor).await?;
+    for r in &case_rows {
+        let id: i64 = r.get(0);
+        let pid: i64 = r.get(1);
+        let Some(p) = v::get_person(store, pid).await? else {
+            continue;
+        };
+        let mut ns: Vec<(String, Vec<char>)> = std::iter::once(&p.name)
+            .chain(p.other_names.iter())
+            .map(|n| prep_name(n))
+            .collect();
+        for n in linked_names.get(&id).into_iter().flatten() {
+            ns.push(prep_name(n));
+        }
+        ents.push(Entity {
+            kind: 0,
+            id,
+            source_id: 0,
+            source: String::new(),
+            display: if names_visible {
+                p.name.clone()
+            } else {
+                v::pseudonym(store, pid)
+            },
+            names: ns,
+            birth: p.birth_date.clone(),
+            place: dec(store, "pro_missing.last_seen_place", r.get(2))?,
+        });
+    }
+    // Unlinked records of every source.
+    let rows = sqlx::query(
+        "SELECT r.id, r.source_id, s.name, r.name, r.birth_date, r.place FROM pro_source_records r JOIN pro_sources s ON s.id = r.source_id \
+         WHERE r.current = 1 AND r.missing_id IS NULL",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    for r in &rows {
+        let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(3))?;
+        ents.push(Entity {
+            kind: 1,
+            id: r.get(0),
+            source_id: r.get(1),
+            source: r.get(2),
+            names: vec![prep_name(&name)],
+            display: if names_visible { name } else { String::new() },
+            birth: r.get(4),
+            place: dec(store, "pro_source_records.place", r.get(5))?,
+        });
+    }
+    Ok(match_entities(&ents, source_id, min_score, limit))
+}
+
+fn match_entities(
+    ents: &[Entity],
+    source_id: Option<i64>,
+    min_score: f64,
+    limit: usize,
+) -> Vec<Candidate> {
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, e) in ents.iter().enumerate() {
+        let mut ks: HashSet<String> = HashSet::new();
+        for (n, _) in &e.names {
+            ks.extend(block_keys(n));
+        }
+        for k in ks {
+            blocks.entry(k).or_default().push(i as u32);
+        }
+    }
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    let mut out = vec![];
+    for members in blocks.values() {
+        if members.len() > 2000 {
+            continue; // a key shared by thousands says nothing
+        }
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                let (a, b) = (&ents[i as usize], &ents[j as usize]);
+                // At least one side is an unlinked record of the wanted source; never two
+                // records of one source, never two cases.
+                let (rec, other) = if a.kind == 1 && source_id.is_none_or(|s| s == a.source_id) {
+                    (a, b)
+                } else if b.kind == 1 && source_id.is_none_or(|s| s == b.source_id) {
+                    (b, a)
+                } else {
+                    continue;
+                };
+                if other.kind == 1 && other.source_id == rec.source_id {
+                    continue;
+                }
+                let key = if i < j { (i, j) } else { (j, i) };
+                if !seen.insert(key) {
+                    continue;
+                }
+                let (s, reasons) = score(rec, other);
+                if s >= min_score {
+                    out.push(Candidate {
+                        record_id: rec.id,
+                        record_source: rec.source.clone(),
+                        record_name: rec.display.clone(),
+                        other_kind: if other.kind == 0 {
+                            "case".into()
+                        } else {
+                            "record".into()
+                        },
+                        other_id: other.id,
+                        other_source: other.source.clone(),
+                        other_name: other.display.clone(),
+                        score: (s * 1000.0).round() / 1000.0,
+                        reasons,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.record_id.cmp(&b.record_id))
+    });
+    out.truncate(limit);
+    out
+}
+
+/// Match plain name/birth/place triples (for tests and benchmarks without a database).
+pub fn match_plain(
+    items: &[(i64, i64, &str, &str, &str)],
+    min_score: f64,
+    limit: usize,
+) -> Vec<Candidate> {
+    let ents: Vec<Entity> = items
+        .iter()
+        .map(|(id, src, name, birth, place)| Entity {
+            kind: 1,
+            id: *id,
+            source_id: *src,
+            source: src.to_string(),
+            display: name.to_string(),
+            names: vec![prep_name(name)],
+            birth: birth.to_string(),
+            place: place.to_string(),
+        })
+        .collect();
+    match_entities(&ents, None, min_score, limit)
+}

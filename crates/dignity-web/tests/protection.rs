@@ -1,0 +1,222 @@
+//! Protection over HTTP on every backend: the API with a token (defenders, missing persons,
+//! status changes refused without evidence, consent enforced on share and on reads for a
+//! recipient, exports that withhold), the family link page and the public memorial.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use dignity_core::{Actor, Role};
+use dignity_store::accounts;
+use dignity_store::protection::missing::{self as m, Consent, RelativeInput, ReportInput};
+use dignity_store::testing::{backends, store};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, String) {
+    let mut r = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => r
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
+        None => r.body(Body::empty()).unwrap(),
+    };
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let body =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, body)
+}
+
+#[tokio::test]
+async fn protection_api_consent_family_link_and_memorial() {
+    for b in backends() {
+        let st = store(b).await;
+        dignity_store::refdata::load_shipped(&st).await.unwrap();
+        let mut tx = st.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "cora",
+            "",
+            Role::Coordinator,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
+        let (_, token) = accounts::create_token(&mut tx, u.id, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        let app = dignity_web::router(dignity_web::AppState::new(
+            st.store.clone(),
+            Default::default(),
+        ));
+        let t = Some(token.as_str());
+
+        let (s, body) = call(&app, "POST", "/api/v1/protection/defenders", t, Some(json!({ "name": "Berta Flores", "areas": ["land_environment"], "memorial_consent": true, "country": "HND" }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let did: i64 = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (s, body) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/protection/defenders/{did}/attacks"),
+            t,
+            Some(json!({ "attack_type": "killing", "date": "2016-03-03" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let (s, body) = call(&app, "GET", "/api/v1/protection/defenders", t, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["total"], 1);
+        let (s, _) = call(&app, "GET", "/api/v1/protection/defenders", None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+        let (s, body) = call(&app, "POST", "/api/v1/protection/missing", t, Some(json!({ "name": "Agron Krasniqi", "last_seen_date": "1999-04-12", "region": "Gjakova", "opened_on": "2001-03-01" }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let mid: i64 = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let actor = accounts::actor_for(&st, &u).await.unwrap();
+        st.write(&actor, async |tx| {
+            let r = m::add_relative(
+                tx,
+                mid,
+                &RelativeInput {
+                    name: "Shpresa".into(),
+                    relationship: "spouse".into(),
+                    contact: String::new(),
+                },
+            )
+            .await?;
+            m::add_report(
+                tx,
+                mid,
+                &ReportInput {
+                    relative_id: r,
+                    reported_on: "2001-03-01".into(),
+                    consent: Consent {
+                        commission: true,
+                        organisations: false,
+                    },
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+
+        // A status change without evidence is refused with the field named.
+        let (s, body) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/protection/missing/{mid}/status"),
+            t,
+            Some(json!({ "status": "located_alive", "changed_on": "2002-01-01" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["error"]["field"],
+            "evidence"
+        );
+        // Consent shown; enforced on share, on reads for a recipient and on exports.
+        let (_, body) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/protection/missing/{mid}"),
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["consent"],
+            "commission"
+        );
+        let (s, body) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/protection/missing/{mid}/share"),
+            t,
+            Some(json!({ "recipient_kind": "organisations", "recipient": "ICRC" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
+            "consent"
+        );
+        let (s, _) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/protection/missing/{mid}?for_recipient=organisations&recipient=ICRC"),
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/protection/missing/{mid}?for_recipient=commission&recipient=GCMP"),
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, body) = call(
+            &app,
+            "GET",
+            "/api/v1/protection/missing/export?recipient_kind=organisations&recipient=ICRC",
+            t,
+            None,
+        )
+        .await;
+        let e: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (
+                e["cases"].as_array().unwrap().len(),
+                e["withheld"].as_i64().unwrap()
+            ),
+            (0, 1)
+        );
+        assert_eq!(
+            m::shares(&st, mid).await.unwrap().len(),
+            1,
+            "the permitted read was logged as shared"
+        );
+
+        // The family link shows this case only; the memorial is public and consented.
+        let tok = st
+            .write(&actor, async |tx| {
+                m::create_family_link(tx, mid, None, 30).await
+            })
+            .await
+            .unwrap();
+        let (s, html) = call(&app, "GET", &format!("/family/{tok}"), None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("Agron Krasniqi") && !html.contains("Shpresa"));
+        let (s, _) = call(
+            &app,
+            "GET",
+            "/family/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, html) = call(&app, "GET", "/protection/memorial", None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("Berta Flores"));
+        let (_, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+        assert!(doc.contains("/api/v1/protection/missing/{id}/share"));
+    }
+}
