@@ -574,15 +574,15 @@ enum Bind {
 /// The full-text condition on `alias.text`, bound at `$n`, and the value to bind; kept
 /// behind this function so that the search engine can be swapped (SQLite FTS5,
 /// PostgreSQL tsvector today).
-/// `selective` says other filters leave few rows (e.g. one State); engines that can
-/// check candidate rows one by one may use it (SQLite FTS5 reads the matches once: a
-/// per-row check measured slower).
+/// `selective` says other filters leave few rows (e.g. one State): then the rows are
+/// found through those filters' index and checked against the list of matches, instead
+/// of looking up every match (SQLite: `+id IN (…)`, 10 ms instead of 100 ms at 340,000).
 pub fn fulltext_condition(
     backend: Backend,
     alias: &str,
     n: usize,
     q: &str,
-    _selective: bool,
+    selective: bool,
 ) -> Option<(String, String)> {
     let words: Vec<String> = q
         .split(|c: char| !c.is_alphanumeric())
@@ -595,7 +595,10 @@ pub fn fulltext_condition(
     }
     Some(match backend {
         Backend::Sqlite => (
-            format!("{alias}.id IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH ${n})"),
+            format!(
+                "{}{alias}.id IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH ${n})",
+                if selective { "+" } else { "" }
+            ),
             words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" "),
         ),
         Backend::Postgres => (
@@ -674,7 +677,7 @@ fn where_clause(store: &Store, staff: bool, f: &RecFilter) -> (String, Vec<Bind>
         }
     }
     if let Some(q) = RecFilter::s(&f.q) {
-        let selective = RecFilter::s(&f.country).is_some();
+        let selective = RecFilter::s(&f.country).is_some() || RecFilter::s(&f.from).is_some();
         if let Some((cond, v)) =
             fulltext_condition(store.backend(), "r", binds.len() + 1, q, selective)
         {
