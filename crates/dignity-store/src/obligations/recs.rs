@@ -671,7 +671,7 @@ fn where_clause(store: &Store, staff: bool, f: &RecFilter) -> (String, Vec<Bind>
         if let Some(v) = RecFilter::s(v) {
             binds.push(Bind::S(v.to_string()));
             conds.push(format!(
-                "EXISTS (SELECT 1 FROM recommendation_tags t WHERE t.rec_id = r.id AND t.kind = '{kind}' AND t.value = ${})",
+                "r.id IN (SELECT t.rec_id FROM recommendation_tags t WHERE t.kind = '{kind}' AND t.value = ${})",
                 binds.len()
             ));
         }
