@@ -488,11 +488,12 @@ pub async fn deadlines_page(
                 ob::today() + chrono::Duration::days(days),
             )
             .await?,
+            tracking::due_actions(&state.store, &iso3, days).await?,
         ))
     }
     .await;
     match r {
-        Ok((due, all)) => {
+        Ok((due, all, actions)) => {
             let recorded: Vec<_> = all.iter().filter(|r| r.recorded).cloned().collect();
             let instruments: Vec<String> = {
                 let mut v: Vec<String> = all.iter().map(|r| r.instrument.clone()).collect();
@@ -506,6 +507,7 @@ pub async fn deadlines_page(
                 context! {
                     iso3 => iso3, name => name, days => days, due => Value::from_serialize(&due),
                     recorded => Value::from_serialize(&recorded), instruments => instruments, can_edit => can_edit(&ctx),
+                    actions => Value::from_serialize(&actions),
                 },
             )
         }
