@@ -24,13 +24,14 @@ after(async () => {
 
 test('a country profile shows ratifications, procedures, reports and recommendations', async () => {
   const page = await browser.newPage({ locale: 'en-GB' });
-  await page.goto(`${server.base}/obligations/countries/KEN`);
-  assert.match(await page.locator('h1').textContent(), /Kenya/);
-  const rat = page.getByRole('table', { name: /Status of Kenya/ });
-  await assert.doesNotReject(rat.getByRole('rowheader', { name: 'CAT' }).waitFor());
-  assert.match(await rat.getByRole('row', { name: /CAT/ }).first().textContent(), /Party/);
+  // Afghanistan was reviewed in session 5, so it has recommendations in this file.
+  await page.goto(`${server.base}/obligations/countries/AFG`);
+  assert.match(await page.locator('h1').textContent(), /Afghanistan/);
+  const rat = page.getByRole('table', { name: /Status of \W*Afghanistan/ });
+  await assert.doesNotReject(rat.getByRole('rowheader', { name: 'CAT', exact: true }).waitFor());
+  assert.match(await rat.getByRole('row', { name: /^CAT / }).first().textContent(), /Party/);
   await assert.doesNotReject(page.getByRole('heading', { name: 'Complaint and inquiry procedures' }).waitFor());
-  await assert.doesNotReject(page.getByText(/Overdue by \d+ days/).first().waitFor());
+  await assert.doesNotReject(page.getByText(/Overdue by \W*\d+\W* days/).first().waitFor());
   // The chart has a text alternative and a data table beside it.
   await assert.doesNotReject(page.getByRole('img', { name: 'Recommendations by mechanism' }).waitFor());
   assert.match(await page.getByRole('table', { name: 'By mechanism' }).textContent(), /UPR/);
@@ -56,20 +57,20 @@ test('the world matrix filters by UN regional group', async () => {
 test('recommendations are searched and refined by facets', async () => {
   const page = await browser.newPage({ locale: 'en-GB' });
   await page.goto(`${server.base}/obligations/recommendations`);
-  await assert.doesNotReject(page.getByRole('heading', { name: 'Results: 6094' }).waitFor());
+  await assert.doesNotReject(page.getByRole('heading', { name: /^Results: \W*6094\W*$/ }).waitFor());
   await page.getByLabel('Words in the text').fill('torture');
   await page.getByRole('combobox', { name: 'State under review' }).selectOption('AFG');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL(/q=torture/);
-  const heading = page.getByRole('heading', { name: /^Results: \d+$/ });
+  const heading = page.getByRole('heading', { name: /^Results: \W*\d+\W*$/ });
   const n = Number((await heading.textContent()).match(/\d+/)[0]);
   assert.ok(n > 0 && n < 100, `${n} results for torture in Afghanistan`);
   // Refine by the position of the State.
   await page.getByRole('region', { name: 'Position of the State' }).getByRole('link', { name: 'Supported' }).click();
   await page.waitForURL(/position=supported/);
-  const m = Number((await page.getByRole('heading', { name: /^Results: \d+$/ }).textContent()).match(/\d+/)[0]);
+  const m = Number((await page.getByRole('heading', { name: /^Results: \W*\d+\W*$/ }).textContent()).match(/\d+/)[0]);
   assert.ok(m > 0 && m <= n);
-  await page.getByRole('link', { name: 'Remove this filter' }).first().click();
+  await page.getByRole('region', { name: 'Position of the State' }).getByRole('link', { name: 'Remove this filter' }).click();
   await page.waitForURL((u) => !u.search.includes('position='));
   await shot(page, 'obligations-recommendations');
   await page.close();

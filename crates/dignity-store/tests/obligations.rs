@@ -695,6 +695,14 @@ async fn tracking_history_and_confidential_notes() {
         assert_eq!(a[0].via_cluster.as_deref(), Some("Policing"));
         let acts = tracking::actions(&s, rec).await.unwrap();
         assert!(acts[0].overdue_days.unwrap() > 0);
+        let due = tracking::due_actions(&s, "KEN", 30).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].description, "Draft bill");
+        assert!(due[0].overdue_days.unwrap() > 0);
+        assert!(tracking::due_actions(&s, "FRA", 30)
+            .await
+            .unwrap()
+            .is_empty());
         let fu = tracking::follow_up(&s, &doc, "KEN", "CCPR", "2021-07-27")
             .await
             .unwrap();

@@ -488,11 +488,12 @@ pub async fn deadlines_page(
                 ob::today() + chrono::Duration::days(days),
             )
             .await?,
+            tracking::due_actions(&state.store, &iso3, days).await?,
         ))
     }
     .await;
     match r {
-        Ok((due, all)) => {
+        Ok((due, all, actions)) => {
             let recorded: Vec<_> = all.iter().filter(|r| r.recorded).cloned().collect();
             let instruments: Vec<String> = {
                 let mut v: Vec<String> = all.iter().map(|r| r.instrument.clone()).collect();
@@ -506,6 +507,7 @@ pub async fn deadlines_page(
                 context! {
                     iso3 => iso3, name => name, days => days, due => Value::from_serialize(&due),
                     recorded => Value::from_serialize(&recorded), instruments => instruments, can_edit => can_edit(&ctx),
+                    actions => Value::from_serialize(&actions),
                 },
             )
         }
@@ -1343,6 +1345,220 @@ pub async fn api_assess(
     }
 }
 
+// ------------------------------------------------------ more write endpoints --
+
+/// Record or correct a report to a treaty body (documenters and above; audited).
+#[utoipa::path(put, path = "/api/v1/countries/{iso3}/reports/{instrument}",
+    params(("iso3" = String, Path), ("instrument" = String, Path)), request_body = reports::ReportInput,
+    responses((status = 204), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_set_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((iso3, instrument)): Path<(String, String)>,
+    Json(input): Json<reports::ReportInput>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reports::set_report(&mut tx, &iso3, &instrument, &input).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Record a country visit of a special procedure (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/countries/{iso3}/visits", params(("iso3" = String, Path)),
+    request_body = reports::Visit,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_add_visit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Json(v): Json<reports::Visit>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id = reports::add_visit(&mut tx, &iso3, &v).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MandateInput {
+    pub code: String,
+    pub name: String,
+    /// `thematic` or `country`.
+    pub kind: String,
+    #[serde(default)]
+    pub iso3: Option<String>,
+    #[serde(default)]
+    pub established: String,
+    /// Mandate holders to add: name, start and end dates.
+    #[serde(default)]
+    pub holders: Vec<reports::MandateHolder>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MandateList {
+    pub total: usize,
+    pub items: Vec<reports::Mandate>,
+}
+
+/// Special procedure mandates with their holders over time.
+#[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
+pub async fn api_mandates(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    match reports::mandates(&state.store).await {
+        Ok(items) => Json(MandateList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Create or update a mandate, adding holders (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/mandates", request_body = MandateInput,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_upsert_mandate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(m): Json<MandateInput>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id = reports::upsert_mandate(
+            &mut tx,
+            &m.code,
+            &m.name,
+            &m.kind,
+            m.iso3.as_deref(),
+            &m.established,
+        )
+        .await?;
+        for h in &m.holders {
+            reports::add_holder(&mut tx, id, &h.name, &h.start_date, &h.end_date).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ClusterInput {
+    pub name: String,
+    /// `theme`, `affected`, `sdg` (every recommendation of the State with that value
+    /// joins) or `manual`.
+    pub basis: String,
+    #[serde(default)]
+    pub basis_value: String,
+    /// Recommendations to add by hand.
+    #[serde(default)]
+    pub recommendations: Vec<i64>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClusterList {
+    pub total: usize,
+    pub items: Vec<tracking::Cluster>,
+}
+
+/// Clusters of a State's recommendations.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/clusters", params(("iso3" = String, Path)),
+    responses((status = 200, body = ClusterList)), tag = "obligations")]
+pub async fn api_clusters(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match tracking::clusters(&state.store, &iso3).await {
+        Ok(items) => Json(ClusterList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Cluster a State's recommendations by theme, affected group, SDG target or by hand
+/// (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/countries/{iso3}/clusters", params(("iso3" = String, Path)),
+    request_body = ClusterInput,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_create_cluster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Json(c): Json<ClusterInput>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id =
+            tracking::create_cluster(&mut tx, &iso3, &c.name, &c.basis, &c.basis_value).await?;
+        for rec in &c.recommendations {
+            tracking::add_to_cluster(&mut tx, id, *rec).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
     Router::new()
@@ -1352,7 +1568,19 @@ pub fn api_router() -> Router<AppState> {
             axum::routing::put(api_set_ratification),
         )
         .route("/countries/{iso3}/reports", get(api_reports))
-        .route("/countries/{iso3}/visits", get(api_visits))
+        .route(
+            "/countries/{iso3}/reports/{instrument}",
+            axum::routing::put(api_set_report),
+        )
+        .route(
+            "/countries/{iso3}/visits",
+            get(api_visits).post(api_add_visit),
+        )
+        .route(
+            "/countries/{iso3}/clusters",
+            get(api_clusters).post(api_create_cluster),
+        )
+        .route("/mandates", get(api_mandates).post(api_upsert_mandate))
         .route("/ratifications/matrix", get(api_matrix))
         .route(
             "/recommendations",

@@ -95,13 +95,14 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     let rep = context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => false, overdue_days => 400, submitted => "", symbol => "CCPR/C/FRA/6", co_symbol => "", recorded => true };
     v.push((
         "obligations_deadlines.html",
-        context! { iso3 => "FRA", name => "France", days => 365, due => vec![rep.clone(), context! { ..context! { overdue_days => none(), approximate => true }, ..rep.clone() }], recorded => vec![rep], instruments => vec!["ICCPR", "CAT"], can_edit => true },
+        context! { iso3 => "FRA", name => "France", days => 365, due => vec![rep.clone(), context! { ..context! { overdue_days => none(), approximate => true }, ..rep.clone() }], recorded => vec![rep], instruments => vec!["ICCPR", "CAT"], can_edit => true,
+            actions => vec![context! { rec_id => 7, body => "CCPR", description => "Draft <b>bold</b> bill", institution => "Ministry", target_date => "2020-01", overdue_days => 30 }, context! { rec_id => 8, body => "UPR", description => "Train police", institution => none(), target_date => "2030", overdue_days => none() }] },
         true,
         false,
     ));
     v.push((
         "obligations_deadlines.html",
-        context! { iso3 => "FRA", name => "France", days => 30, due => Vec::<Value>::new(), recorded => Vec::<Value>::new(), instruments => Vec::<String>::new(), can_edit => false },
+        context! { iso3 => "FRA", name => "France", days => 30, due => Vec::<Value>::new(), recorded => Vec::<Value>::new(), instruments => Vec::<String>::new(), can_edit => false, actions => Vec::<Value>::new() },
         false,
         false,
     ));

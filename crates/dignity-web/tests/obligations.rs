@@ -292,5 +292,74 @@ async fn writes_need_the_role_and_assessments_follow_confidentiality() {
         assert_eq!(v["total"], 0);
         let (_, html) = a.get(&format!("/obligations/recommendations/{id}")).await;
         assert!(html.contains("femicide") && !html.contains("Draft bill with the cabinet"));
+
+        // Special procedures, reports and clusters through the API.
+        let m = serde_json::json!({ "code": "SR-TORTURE", "name": "Special Rapporteur on torture", "kind": "thematic", "established": "1985",
+            "holders": [{ "name": "Alice Edwards", "start_date": "2022-08-01", "end_date": "" }] });
+        let (s, out) = a.req("POST", "/api/v1/mandates", Some(&doc), Some(m)).await;
+        assert_eq!(s, StatusCode::CREATED, "{out}");
+        let v = a.json("/api/v1/mandates", None).await;
+        assert_eq!(v["items"][0]["holders"][0]["name"], "Alice Edwards");
+        let visit = serde_json::json!({ "mandate_code": "SR-TORTURE", "status": "requested", "requested": "2024-02" });
+        let (s, out) = a
+            .req(
+                "POST",
+                "/api/v1/countries/KEN/visits",
+                Some(&doc),
+                Some(visit),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{out}");
+        let bad = serde_json::json!({ "mandate_code": "SR-NOPE", "status": "requested" });
+        let (s, _) = a
+            .req(
+                "POST",
+                "/api/v1/countries/KEN/visits",
+                Some(&doc),
+                Some(bad),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            a.json("/api/v1/countries/KEN/visits", None).await["total"],
+            1
+        );
+        let rep = serde_json::json!({ "number": 1, "submitted": "1970-01-01" });
+        let (s, out) = a
+            .req(
+                "PUT",
+                "/api/v1/countries/KEN/reports/ICCPR",
+                Some(&doc),
+                Some(rep),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "submitted before ratification: {out}"
+        );
+        let rep = serde_json::json!({ "number": 1, "submitted": "1979-09-28", "symbol": "CCPR/C/1/Add.44" });
+        let (s, out) = a
+            .req(
+                "PUT",
+                "/api/v1/countries/KEN/reports/ICCPR",
+                Some(&doc),
+                Some(rep),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{out}");
+        let c =
+            serde_json::json!({ "name": "Policing", "basis": "theme", "basis_value": "Police" });
+        let (s, out) = a
+            .req(
+                "POST",
+                "/api/v1/countries/KEN/clusters",
+                Some(&doc),
+                Some(c),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{out}");
+        let v = a.json("/api/v1/countries/KEN/clusters", None).await;
+        assert_eq!(v["items"][0]["members"], 1);
     }
 }

@@ -340,6 +340,47 @@ pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
     .collect())
 }
 
+/// A planned action that is due: its recommendation, what, by whom, when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueAction {
+    pub rec_id: i64,
+    pub body: String,
+    pub description: String,
+    pub institution: Option<String>,
+    pub target_date: String,
+    pub overdue_days: Option<i64>,
+}
+
+/// Reminders: the planned actions on a State's recommendations not done and due within
+/// `days` (overdue ones included), earliest first.
+pub async fn due_actions(store: &Store, iso3: &str, days: i64) -> Result<Vec<DueAction>> {
+    let today = super::today();
+    let until = today + chrono::Duration::days(days);
+    Ok(sqlx::query(
+        "SELECT r.id, r.body, a.description, i.name, a.target_date FROM rec_actions a \
+         JOIN recommendations r ON r.id = a.rec_id OR r.id IN (SELECT m.rec_id FROM rec_cluster_members m WHERE m.cluster_id = a.cluster_id) \
+         LEFT JOIN institutions i ON i.id = a.institution_id \
+         WHERE r.iso3 = $1 AND a.done = 0 AND a.target_date <> '' ORDER BY a.target_date",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .filter_map(|r| {
+        let target: String = r.get(4);
+        let d = PartialDate::parse(&target).ok()?.latest()?;
+        (d <= until).then(|| DueAction {
+            rec_id: r.get(0),
+            body: r.get(1),
+            description: r.get(2),
+            institution: r.get(3),
+            target_date: target.clone(),
+            overdue_days: dignity_core::obligations::overdue_days(d, None, today),
+        })
+    })
+    .collect())
+}
+
 // -------------------------------------------------------------- assessments --
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
