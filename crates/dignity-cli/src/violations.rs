@@ -479,7 +479,7 @@ impl Iterator for Generator {
             let date = self.date();
             let perp = self.pick(loc.perpetrators);
             let ptype = self.pick(PERP_TYPES);
-            let conf = if Generator::next(self) % 20 == 0 {
+            let conf = if Generator::next(self) % 20 < 1 {
                 "confidential"
             } else {
                 "internal"
@@ -502,7 +502,7 @@ impl Iterator for Generator {
             .iter()
             .find(|l| l.country == self.cur["__locale"])
             .expect("locale");
-        let female = Generator::next(self) % 2 == 0;
+        let female = Generator::next(self) % 2 < 1;
         let first = if female {
             self.pick(loc.first_f)
         } else {
@@ -536,7 +536,7 @@ impl Iterator for Generator {
             "victim_birth_date".into(),
             format!("{}", 1950 + Generator::next(self) % 55),
         );
-        if Generator::next(self) % 3 == 0 {
+        if Generator::next(self) % 3 < 1 {
             let s = format!("{} {}", self.pick(loc.first_f), self.pick(loc.last));
             row.insert("source_name".into(), s);
             row.insert("source_type".into(), self.pick(SOURCE_TYPES).into());
