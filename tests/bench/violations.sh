@@ -28,13 +28,11 @@ login() {
 }
 COOKIE=$(login ana)
 TOKEN=$($B --data-dir "$D" token create ana)
-MAXE=$(sqlite3 "$D/dignity.db" 'SELECT MAX(id) FROM vio_events' 2>/dev/null || echo 1000)
-EV=""
-for i in $(seq 1 20); do EV="$EV,/violations/events/$(( (i * 7919) % MAXE + 1 ))"; done
-EV=${EV#,}
-for c in 1 8; do
+# 20 random events the analyst may read (5 % of the generated events are confidential).
+EV=$(sqlite3 "$D/dignity.db" "SELECT '/violations/events/' || id FROM vio_events WHERE confidentiality = 'internal' ORDER BY random() LIMIT 20" | paste -sd, -)
+for c in ${CONNS:-1 8}; do
   echo "== event pages, $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "$COOKIE" --paths "$EV" --concurrency $c --requests 400
-  echo "== event list page (first page, unfiltered), $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "$COOKIE" --paths /violations --concurrency $c --requests 100
-  echo "== event list filtered by country, $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "$COOKIE" --paths "/violations?country=PER,/violations?country=SYR&page=3" --concurrency $c --requests 100
-  echo "== API act list, $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "Bearer $TOKEN" --paths "/api/v1/violations/acts?limit=50,/api/v1/violations/acts?act_type=0301&limit=50" --concurrency $c --requests 100
+  echo "== event list page (first page, unfiltered), $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "$COOKIE" --paths /violations --concurrency $c --requests ${LIST_REQ:-100}
+  echo "== event list filtered by country, $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "$COOKIE" --paths "/violations?country=PER,/violations?country=SYR&page=3" --concurrency $c --requests ${LIST_REQ:-100}
+  echo "== API act list, $c connections"; $B demo load --addr 127.0.0.1:$PORT --auth "Bearer $TOKEN" --paths "/api/v1/violations/acts?limit=50,/api/v1/violations/acts?act_type=0301&limit=50" --concurrency $c --requests ${LIST_REQ:-100}
 done

@@ -950,6 +950,34 @@ pub async fn list_persons(
     Ok((total, out))
 }
 
+/// The most recent persons the actor may see, as (id, name or pseudonym), for pickers: one
+/// query, no per-person look-ups.
+pub async fn recent_person_names(
+    store: &Store,
+    actor: &Actor,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    let names = sees_names(store, actor).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT p.id, p.name FROM vio_persons p WHERE {} ORDER BY p.id DESC LIMIT {}",
+        acl::visible_sql(actor, "p", PERSON),
+        limit.clamp(1, 5000)
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = r.get(0);
+        let name = if names {
+            store.decrypt("vio_persons.name", &r.get::<String, _>(1))?
+        } else {
+            pseudonym(store, id)
+        };
+        out.push((id, name));
+    }
+    Ok(out)
+}
+
 /// The roles a person has in the data, derived from the links.
 pub async fn person_roles(store: &Store, id: i64) -> Result<Vec<String>> {
     let r = sqlx::query(
@@ -1723,10 +1751,16 @@ pub async fn information_of(
     event_id: Option<i64>,
     person_id: Option<i64>,
 ) -> Result<Vec<Information>> {
-    let rows = sqlx::query(
+    let cond = if event_id.is_some() {
+        "event_id = $1 AND $2 = $2"
+    } else {
+        "person_id = $2 AND $1 = $1"
+    };
+    let rows = sqlx::query(&format!(
         "SELECT id, source_id, event_id, act_id, person_id, connection, source_type, reliability, info_date, language, remarks \
-         FROM vio_information WHERE ($1 > 0 AND event_id = $1) OR ($2 > 0 AND person_id = $2) ORDER BY id",
-    )
+         FROM vio_information WHERE {} ORDER BY id",
+        cond
+    ))
     .bind(event_id.unwrap_or(0))
     .bind(person_id.unwrap_or(0))
     .fetch_all(store.pool())
@@ -1895,6 +1929,12 @@ pub struct LensCount {
 
 /// Counters of every lens, over what the actor may see.
 pub async fn lens_counts(store: &Store, actor: &Actor) -> Result<Vec<LensCount>> {
+    lens_counts_with(store, actor, true).await
+}
+
+/// Lens counters; without `acts`, only events are counted (one pass over the lens tags,
+/// for pages that must stay fast on large data) and `acts` reads 0.
+pub async fn lens_counts_with(store: &Store, actor: &Actor, acts: bool) -> Result<Vec<LensCount>> {
     let pc = priority_countries(store).await?;
     let pc_sql = if pc.is_empty() {
         "1 = 0".to_string()
@@ -1909,26 +1949,34 @@ pub async fn lens_counts(store: &Store, actor: &Actor) -> Result<Vec<LensCount>>
                 .join(", ")
         )
     };
-    let mut out = vec![];
-    for lens in LENSES {
-        let r = sqlx::query(&format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN {pc_sql} THEN 1 ELSE 0 END), 0) AS BIGINT), \
-             CAST(COALESCE(SUM((SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {})), 0) AS BIGINT) \
-             FROM vio_events e JOIN vio_event_lenses l ON l.event_id = e.id AND l.lens = $1 WHERE {}",
-            acl::visible_sql(actor, "ac", ACT),
-            acl::visible_sql(actor, "e", EVENT)
-        ))
-        .bind(*lens)
-        .fetch_one(store.pool())
-        .await?;
-        out.push(LensCount {
-            lens: lens.to_string(),
-            events: r.get(0),
-            priority_events: r.get(1),
-            acts: r.get(2),
-        });
-    }
-    Ok(out)
+    // One grouped query for all lenses (lenses without events count zero).
+    let rows = sqlx::query(&format!(
+        "SELECT l.lens, COUNT(*), CAST(COALESCE(SUM(CASE WHEN {pc_sql} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         {} FROM vio_events e JOIN vio_event_lenses l ON l.event_id = e.id WHERE {} GROUP BY l.lens",
+        if acts {
+            format!(
+                "CAST(COALESCE(SUM((SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {})), 0) AS BIGINT)",
+                acl::visible_sql(actor, "ac", ACT)
+            )
+        } else {
+            "0".to_string()
+        },
+        acl::visible_sql(actor, "e", EVENT)
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    Ok(LENSES
+        .iter()
+        .map(|lens| {
+            let r = rows.iter().find(|r| r.get::<String, _>(0) == *lens);
+            LensCount {
+                lens: lens.to_string(),
+                events: r.map(|r| r.get(1)).unwrap_or(0),
+                priority_events: r.map(|r| r.get(2)).unwrap_or(0),
+                acts: r.map(|r| r.get(3)).unwrap_or(0),
+            }
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

@@ -141,10 +141,10 @@ const ACT_FIELDS: &[&str] = &[
 
 /// Persons for the search-as-you-type pickers: the most recent ones the reader may see.
 async fn person_choices(state: &AppState, ctx: &Ctx) -> Result<Json, StoreError> {
-    let (_, rows) = v::list_persons(&state.store, &ctx.actor, None, None, 300, 0).await?;
+    let rows = v::recent_person_names(&state.store, &ctx.actor, 300).await?;
     Ok(Json::Array(
         rows.into_iter()
-            .map(|p| json!({ "value": format!("#{} — {}", p.id, p.name) }))
+            .map(|(id, name)| json!({ "value": format!("#{id} — {name}") }))
             .collect(),
     ))
 }
@@ -184,15 +184,15 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
         let (total, rows) = v::list_events(&state.store, &ctx.actor, &f, PAGE, (page_no - 1) * PAGE).await?;
-        let (acts, _) = v::list_acts(&state.store, &ctx.actor, None, None, 1, 0).await?;
-        let lenses = v::lens_counts(&state.store, &ctx.actor).await?;
+
+        let lenses = v::lens_counts_with(&state.store, &ctx.actor, false).await?;
         let today = chrono::Utc::now().date_naive();
         let due = interventions::deadlines(&state.store, &ctx.actor, "mine", today, 14).await?;
         let drafts = v::drafts(&state.store, &ctx.actor).await?;
         let pc = v::priority_countries(&state.store).await?;
         Ok::<_, StoreError>(json!({
             "total": total,
-            "acts_total": acts,
+
             "events": rows.iter().map(|e| json!({
                 "id": e.id, "title": e.title, "start_date": e.start_date, "end_date": e.end_date,
                 "country": e.country.as_deref().map(|c| vocab.country_name(c, ctx.lang.code())).unwrap_or_default(),
