@@ -26,7 +26,11 @@ const MIGRATIONS: &[Migration] = &[
     // -- protection (issue 5)
 
     // -- search (issue 6)
-
+    Migration {
+        id: "0401_saved_searches",
+        sqlite: include_str!("../migrations/sqlite/0401_saved_searches.sql"),
+        postgres: include_str!("../migrations/postgres/0401_saved_searches.sql"),
+    },
     // -- stats (issue 7)
 ];
 
