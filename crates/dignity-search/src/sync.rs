@@ -113,6 +113,16 @@ impl Search {
     /// Open the index, rebuild it if it must be, and catch up with the audit log. Does not
     /// start following new commits: call [`Search::follow`] for that.
     pub async fn open(store: &Store, registry: Registry, opts: SearchOptions) -> Result<Search> {
+        let s = Search::new(store, registry, opts)?;
+        if s.inner.index.needs_rebuild(&store.keys()) {
+            s.rebuild(&|_, _| {}).await?;
+        }
+        s.catch_up().await?;
+        Ok(s)
+    }
+
+    /// Open the index without rebuilding or catching up (for `dignity reindex`).
+    pub fn new(store: &Store, registry: Registry, opts: SearchOptions) -> Result<Search> {
         let dir = opts
             .dir
             .clone()
@@ -132,10 +142,6 @@ impl Search {
                 poll: opts.poll,
             }),
         };
-        if s.inner.index.needs_rebuild(&store.keys()) {
-            s.rebuild(&|_, _| {}).await?;
-        }
-        s.catch_up().await?;
         Ok(s)
     }
 
