@@ -824,11 +824,16 @@ fn dir_size(p: &Path) -> u64 {
 }
 
 fn rss_mb(pid: u32) -> f64 {
+    proc_status_mb(pid, "VmRSS:")
+}
+
+/// A memory figure of `/proc/PID/status` in MB (`VmRSS:`, `RssAnon:`, `RssFile:`).
+fn proc_status_mb(pid: u32, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|k| k.parse::<f64>().ok())
         })
@@ -1527,6 +1532,10 @@ async fn load_test_run(
     }
     let _ = sampler.await;
     let rss_after = rss_mb(pid);
+    let (anon, file) = (
+        proc_status_mb(pid, "RssAnon:"),
+        proc_status_mb(pid, "RssFile:"),
+    );
     let n = all.len();
     let (p50, p95, p99, mean) = percentiles(all);
     println!("\n## HTTP: GET /api/v1/search, {clients} concurrent keep-alive clients for {seconds} s (loopback; server and clients share the machine)\n");
@@ -1537,5 +1546,6 @@ async fn load_test_run(
         n as f64 / seconds as f64,
         peak.load(std::sync::atomic::Ordering::Relaxed)
     );
+    println!("\nRSS after the load test: {anon:.0} MB anonymous (heap) + {file:.0} MB file-backed (index pages mapped from disk, reclaimable by the kernel).");
     Ok(())
 }
