@@ -6,6 +6,7 @@ mod config;
 mod import;
 mod import_incidents;
 mod ops;
+mod search;
 mod violations;
 
 use anyhow::{Context, Result};
@@ -97,6 +98,8 @@ enum Command {
     Link(dignity_stats::cli::LinkArgs),
     /// Estimate the total number of victims from overlapping lists (multiple systems estimation).
     Estimate(dignity_stats::cli::EstimateArgs),
+    /// Rebuild the search index from the database (stop the server first).
+    Reindex(search::ReindexArgs),
 }
 
 #[derive(Subcommand)]
@@ -104,6 +107,8 @@ enum BenchCmd {
     /// Audited writes, audit verification, backup, password hashing (SQLite, and PostgreSQL if given).
     Store(bench::BenchStoreArgs),
     // -- benchmarks of the areas of the product
+    /// Search: Dignity's index vs PostgreSQL full-text search vs SQLite FTS5 on one synthetic corpus.
+    Search(search::BenchSearchArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -311,6 +316,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCmd::Store(a)) => {
             return bench::run(&a).await;
         }
+        Command::Bench(BenchCmd::Search(a)) => return search::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
@@ -328,6 +334,10 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Evidence(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             return violations::evidence_cmd(&open(&cfg).await?, cmd).await;
+        }
+        Command::Reindex(a) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return search::reindex(&cfg, &a).await;
         }
         Command::Link(a) => {
             tokio::task::spawn_blocking(move || dignity_stats::cli::run_link(&a)).await??;
@@ -481,7 +491,8 @@ async fn serve(cfg: Config) -> Result<()> {
         secure_cookies: base.starts_with("https://"),
         public_url: cfg.public_url.clone(),
     };
-    let app = dignity_web::router(dignity_web::AppState::new(store.clone(), web));
+    let state = search::attach(dignity_web::AppState::new(store.clone(), web)).await?;
+    let app = dignity_web::router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -30,7 +30,7 @@ pub mod search;
 pub mod stats;
 
 pub use error::StoreError;
-pub use write::WriteTx;
+pub use write::{CommitListener, WriteTx};
 
 use dignity_core::crypto::Keyring;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -109,6 +109,8 @@ pub struct Store {
     keys: Arc<RwLock<Arc<Keyring>>>,
     key_path: PathBuf,
     data_dir: PathBuf,
+    /// Told about every committed write (see [`CommitListener`]); shared by all clones.
+    listener: Arc<RwLock<Option<Arc<dyn CommitListener>>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -182,6 +184,7 @@ impl Store {
             keys: Arc::new(RwLock::new(Arc::new(keys))),
             key_path,
             data_dir: opts.data_dir.clone(),
+            listener: Arc::new(RwLock::new(None)),
         };
         migrate::run(&store).await?;
         Ok(store)
@@ -223,6 +226,17 @@ impl Store {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Set (or with `None` remove) the listener told about every committed write of this
+    /// store and its clones. The search index is one: it re-indexes the records the audit
+    /// entries name. See [`CommitListener`].
+    pub fn set_commit_listener(&self, listener: Option<Arc<dyn CommitListener>>) {
+        *self.listener.write().expect("listener lock") = listener;
+    }
+
+    pub(crate) fn commit_listener(&self) -> Option<Arc<dyn CommitListener>> {
+        self.listener.read().expect("listener lock").clone()
     }
 
     /// Start the one write path. See [`WriteTx`].

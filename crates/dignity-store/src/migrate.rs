@@ -38,7 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0301_protection.sql"),
     },
     // -- search (issue 6)
-
+    Migration {
+        id: "0401_saved_searches",
+        sqlite: include_str!("../migrations/sqlite/0401_saved_searches.sql"),
+        postgres: include_str!("../migrations/postgres/0401_saved_searches.sql"),
+    },
     // -- stats (issue 7)
     Migration {
         id: "0501_mse_datasets",

@@ -11,6 +11,16 @@ use dignity_core::audit::{content_hash, seal, AuditEntry};
 use dignity_core::Actor;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
+/// Told after a [`WriteTx`] commits, with the audit entries it appended (in sequence
+/// order), so that derived data (the search index) can follow the database. Called on the
+/// committing task after the database commit: keep it quick (hand work to a background
+/// task) and never fail the write. A listener can miss commits (a crash, another process,
+/// another app server on the same PostgreSQL database): it must be able to catch up from
+/// the audit log, which holds every committed change in order.
+pub trait CommitListener: Send + Sync {
+    fn committed(&self, entries: &[AuditEntry]);
+}
+
 struct Pending {
     action: String,
     record_type: String,
@@ -101,6 +111,7 @@ impl WriteTx {
         }
         let at = now();
         let mut seqs = Vec::with_capacity(self.pending.len());
+        let mut sealed = Vec::with_capacity(self.pending.len());
         let mut prev = self.head_hash.clone();
         let mut seq = self.head_seq;
         for p in std::mem::take(&mut self.pending) {
@@ -141,8 +152,9 @@ impl WriteTx {
             .bind(&e.hash)
             .execute(&mut *self.tx)
             .await?;
-            prev = e.hash;
+            prev = e.hash.clone();
             seqs.push(seq);
+            sealed.push(e);
         }
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)
@@ -154,6 +166,9 @@ impl WriteTx {
         // end of the log. Best effort: the database is the record; a stale anchor only
         // weakens that one check, and verify says so.
         let _ = std::fs::write(&self.anchor_path, format!("{seq} {prev}\n"));
+        if let Some(l) = self.store.commit_listener() {
+            l.committed(&sealed);
+        }
         Ok(seqs)
     }
 

@@ -45,6 +45,8 @@ pub struct AppState {
     pub config: WebConfig,
     /// Sign-in attempts per client address: (window start, count).
     pub throttle: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
+    /// The search index (`None`: search pages answer 503). See [`search::attach`].
+    pub search: Option<dignity_search::Search>,
 }
 
 impl AppState {
@@ -54,7 +56,13 @@ impl AppState {
             env: Arc::new(templates::environment()),
             config,
             throttle: Arc::new(Mutex::new(HashMap::new())),
+            search: None,
         }
+    }
+
+    pub fn with_search(mut self, search: dignity_search::Search) -> Self {
+        self.search = Some(search);
+        self
     }
 }
 

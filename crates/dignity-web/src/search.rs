@@ -1,19 +1,533 @@
-//! Pages and API of search, dashboards, reports, portal (issue 6).
+//! Search (issue 6): the search page `/search` (server-rendered, facets as checkboxes,
+//! works without JavaScript), saved searches with "new since last visit" counts, and
+//! `GET /api/v1/search`.
+//!
+//! Every count on these pages comes from the index with the reader's permission filter
+//! inside the query: hits, totals and facet counts never include records the reader
+//! cannot open. Query strings can hold names: they are never logged, and saved searches
+//! are stored encrypted.
 
-use crate::AppState;
-use axum::Router;
+use crate::api::error as api_error;
+use crate::ctx::{AuthVia, Ctx};
+use crate::pages::{page, page_status};
+use crate::{i18n, AppState};
+use axum::extract::{Form, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use dignity_search::{FacetValue, Hit, Search, SearchRequest};
+use dignity_store::{reference, search as saved, StoreError};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa::{IntoParams, ToSchema};
+
+/// Results per page.
+pub const PAGE_SIZE: usize = 20;
 
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/search", get(search_page))
+        .route("/search/saved", post(save))
+        .route("/search/saved/{id}", get(open_saved))
+        .route("/search/saved/{id}/delete", post(delete_saved))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/search", get(api_search))
 }
 
 /// The OpenAPI description of [`api_router`].
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(api_search), components(schemas(SearchAnswer, Hit, FacetValue)))]
 pub struct ApiDoc;
+
+/// A search parsed from a query string: `q`, `page`, `year_from`, `year_to`,
+/// `changed_after`, and any facet name (repeatable; `type` is `record_type`).
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pub q: String,
+    pub page: usize,
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub changed_after: Option<i64>,
+}
+
+impl Params {
+    pub fn parse(query: &str, facet_names: &[String]) -> Params {
+        let mut p = Params {
+            page: 1,
+            ..Default::default()
+        };
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let v = v.trim();
+            match k.as_ref() {
+                "q" => p.q = v.chars().take(500).collect(),
+                "page" => p.page = v.parse().unwrap_or(1).clamp(1, 500),
+                "year_from" => p.year_from = v.parse().ok(),
+                "year_to" => p.year_to = v.parse().ok(),
+                "changed_after" => p.changed_after = v.parse().ok(),
+                k if !v.is_empty() => {
+                    let name = if k == "type" { "record_type" } else { k };
+                    if facet_names.iter().any(|f| f == name) {
+                        let e = p.filters.entry(name.to_string()).or_default();
+                        if e.len() < 50 && !e.iter().any(|x| x == v) {
+                            e.push(v.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+
+    pub fn request(&self, lang: &str) -> SearchRequest {
+        SearchRequest {
+            q: self.q.clone(),
+            filters: self.filters.clone(),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            changed_after: self.changed_after,
+            lang: lang.into(),
+            offset: (self.page - 1) * PAGE_SIZE,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    /// Back to a query string (without `page` and `changed_after`): what a saved search keeps.
+    pub fn to_query(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            s.append_pair("q", &self.q);
+        }
+        for (k, vs) in &self.filters {
+            for v in vs {
+                s.append_pair(k, v);
+            }
+        }
+        if let Some(y) = self.year_from {
+            s.append_pair("year_from", &y.to_string());
+        }
+        if let Some(y) = self.year_to {
+            s.append_pair("year_to", &y.to_string());
+        }
+        s.finish()
+    }
+}
+
+fn unavailable(state: &AppState, ctx: &Ctx) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        StatusCode::SERVICE_UNAVAILABLE,
+        context! { status => 503, message => ctx.t("search.unavailable") },
+    )
+}
+
+fn internal_page(state: &AppState, ctx: &Ctx, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "search request failed");
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        StatusCode::INTERNAL_SERVER_ERROR,
+        context! { status => 500, message => ctx.t("error.internal") },
+    )
+}
+
+/// The label of a facet value in the reader's language.
+fn value_label(ctx: &Ctx, countries: &HashMap<String, String>, facet: &str, value: &str) -> String {
+    match facet {
+        "country" => countries
+            .get(value)
+            .cloned()
+            .unwrap_or_else(|| value.to_string()),
+        "record_type" => i18n::lookup(ctx.lang, &format!("search.type.{value}"))
+            .map(String::from)
+            .unwrap_or_else(|| value.to_string()),
+        _ => value.replace('_', " "),
+    }
+}
+
+fn facet_label(ctx: &Ctx, name: &str) -> String {
+    i18n::lookup(ctx.lang, &format!("search.facet.{name}"))
+        .map(String::from)
+        .unwrap_or_else(|| name.replace('_', " "))
+}
+
+/// Where a hit links to.
+fn hit_url(h: &Hit) -> String {
+    match h.record_type.as_str() {
+        "country" => format!("/countries#{}", h.id),
+        "instrument" => format!("/instruments#{}", h.id),
+        t => format!("/{t}s/{}", h.id),
+    }
+}
+
+/// The search page.
+pub async fn search_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(search) = state.search.clone() else {
+        return unavailable(&state, &ctx);
+    };
+    let params = Params::parse(query.as_deref().unwrap_or(""), search.facet_names());
+    let results = match search.search(&ctx.actor, &params.request(ctx.lang.code())) {
+        Ok(r) => r,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
+    let countries: HashMap<String, String> =
+        match reference::countries(&state.store, ctx.lang.code(), None).await {
+            Ok(c) => c.into_iter().map(|c| (c.iso3, c.name)).collect(),
+            Err(e) => return internal_page(&state, &ctx, e),
+        };
+    let base_query = params.to_query();
+    let facets: Vec<_> = results
+        .facets
+        .iter()
+        .map(|(name, values)| {
+            let selected = params.filters.get(name).cloned().unwrap_or_default();
+            let values: Vec<_> = values
+                .iter()
+                .map(|v| {
+                    context! {
+                        value => v.value.clone(),
+                        label => value_label(&ctx, &countries, name, &v.value),
+                        count => v.count,
+                        checked => selected.contains(&v.value),
+                    }
+                })
+                .collect();
+            context! { name => name.clone(), label => facet_label(&ctx, name), values => values }
+        })
+        .collect();
+    let hits: Vec<_> = results
+        .hits
+        .iter()
+        .map(|h| {
+            context! {
+                url => hit_url(h),
+                title => h.title.clone(),
+                snippet_html => h.snippet_html.clone(),
+                type_label => value_label(&ctx, &countries, "record_type", &h.record_type),
+                country => h.country.as_ref().map(|c| value_label(&ctx, &countries, "country", c)),
+                date_from => h.date_from.clone(),
+                date_to => h.date_to.clone(),
+            }
+        })
+        .collect();
+    let pages = (results.total as usize).div_ceil(PAGE_SIZE).max(1);
+    let page_link = |n: usize| {
+        let mut q = base_query.clone();
+        if let Some(c) = params.changed_after {
+            q.push_str(&format!("&changed_after={c}"));
+        }
+        format!("/search?{q}&page={n}")
+    };
+    // Saved searches of the signed-in user, with what is new since their last visit.
+    let mut saved_list = Vec::new();
+    if let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) {
+        match saved::saved_searches(&state.store, u.id).await {
+            Ok(list) => {
+                for s in list {
+                    let p = Params::parse(&s.query, search.facet_names());
+                    let mut req = p.request(ctx.lang.code());
+                    req.changed_after = Some(s.seen_seq);
+                    let new = search.count(&ctx.actor, &req).unwrap_or(0);
+                    saved_list.push(context! { id => s.id, name => s.name, new => new });
+                }
+            }
+            Err(e) => return internal_page(&state, &ctx, e),
+        }
+    }
+    let searched = !params.q.is_empty()
+        || !params.filters.is_empty()
+        || params.year_from.is_some()
+        || params.year_to.is_some();
+    page(
+        &state,
+        &ctx,
+        "search_results.html",
+        context! {
+            q => params.q.clone(),
+            year_from => params.year_from,
+            year_to => params.year_to,
+            new_only => params.changed_after.is_some(),
+            searched => searched,
+            total => results.total,
+            hits => hits,
+            facets => facets,
+            page => params.page,
+            pages => pages,
+            prev => (params.page > 1).then(|| page_link(params.page - 1)),
+            next => (params.page < pages).then(|| page_link(params.page + 1)),
+            query => base_query,
+            can_save => ctx.actor.is_staff() && ctx.via == AuthVia::Session,
+            saved => saved_list,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SaveForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    query: String,
+}
+
+fn csrf_or_forbid(state: &AppState, ctx: &Ctx, token: &str) -> Result<(), Response> {
+    if ctx.csrf_ok(token) {
+        return Ok(());
+    }
+    Err(page_status(
+        state,
+        ctx,
+        "error.html",
+        StatusCode::FORBIDDEN,
+        context! { status => 403, message => ctx.t("error.csrf") },
+    ))
+}
+
+fn signed_in(ctx: &Ctx) -> Result<i64, Response> {
+    match &ctx.user {
+        Some(u) if ctx.actor.is_staff() => Ok(u.id),
+        _ => Err(Redirect::to("/login?next=%2Fsearch").into_response()),
+    }
+}
+
+/// Save the current search.
+pub async fn save(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SaveForm>) -> Response {
+    if let Err(r) = csrf_or_forbid(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let uid = match signed_in(&ctx) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(search) = state.search.clone() else {
+        return unavailable(&state, &ctx);
+    };
+    // Keep only what the search page understands.
+    let query = Params::parse(&f.query, search.facet_names()).to_query();
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id = saved::save_search(&mut tx, uid, &f.name, &query, search.applied()).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/search?{query}&flash=search_saved")).into_response(),
+        Err(StoreError::Invalid { .. }) => {
+            Redirect::to(&format!("/search?{query}&error=search_name")).into_response()
+        }
+        Err(e) => internal_page(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OpenParams {
+    /// Show only what is new since the last visit.
+    #[serde(default)]
+    new: Option<String>,
+}
+
+/// Open a saved search: its results (or only the new ones), and mark them seen.
+pub async fn open_saved(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Query(p): axum::extract::Query<OpenParams>,
+) -> Response {
+    let uid = match signed_in(&ctx) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(search) = state.search.clone() else {
+        return unavailable(&state, &ctx);
+    };
+    let s = match saved::saved_search(&state.store, uid, id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return page_status(
+                &state,
+                &ctx,
+                "error.html",
+                StatusCode::NOT_FOUND,
+                context! { status => 404, message => ctx.t("error.not_found") },
+            )
+        }
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        saved::mark_seen(&mut tx, uid, id, search.applied()).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = r {
+        return internal_page(&state, &ctx, e);
+    }
+    let mut to = format!("/search?{}", s.query);
+    if p.new.is_some() {
+        to.push_str(&format!("&changed_after={}", s.seen_seq));
+    }
+    Redirect::to(&to).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn delete_saved(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = csrf_or_forbid(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let uid = match signed_in(&ctx) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let done = saved::delete_saved(&mut tx, uid, id).await?;
+        if done {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to("/search?flash=search_deleted").into_response(),
+        Err(e) => internal_page(&state, &ctx, e),
+    }
+}
+
+// ----------------------------------------------------------------------------- API --
+
+/// Parameters of `GET /api/v1/search`. Facet filters are repeatable and combine as "any of
+/// these values" within a facet and "all of these facets" across facets.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchParams {
+    /// Words to find (titles and texts in every language, stemmed; names across spellings and scripts). Every word must match.
+    q: Option<String>,
+    /// Record type (`country`, `instrument`, `event`, `recommendation`, …); alias of `record_type`.
+    r#type: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-3 country code.
+    country: Option<Vec<String>>,
+    /// UN M49 region name.
+    region: Option<Vec<String>>,
+    /// A year the record's date can stand for.
+    year: Option<Vec<String>>,
+    /// Records whose date overlaps the years from…
+    year_from: Option<i32>,
+    /// …to (inclusive).
+    year_to: Option<i32>,
+    /// Type of act (facet `act_type`); likewise `perpetrator_type`, `victim_sex`, `victim_age_group`, `mechanism`, `theme`, `sdg`, `status`, `lens`.
+    act_type: Option<Vec<String>>,
+    /// Only records changed after this audit sequence number.
+    changed_after: Option<i64>,
+    /// Page (20 hits a page), from 1.
+    page: Option<usize>,
+    /// Language of titles and snippets: en, fr, es, ar, ru (default: the request's).
+    lang: Option<String>,
+}
+
+/// The answer of `GET /api/v1/search`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchAnswer {
+    /// Records matching (that the caller may read).
+    pub total: u64,
+    pub page: usize,
+    pub page_size: usize,
+    pub hits: Vec<Hit>,
+    /// Facet name → values with counts, counted over the records the caller may read.
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+    /// The audit sequence the index has applied (pass as `changed_after` later for what is new).
+    pub applied_seq: i64,
+}
+
+/// Search every record type the caller may read, with facet counts.
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams),
+    responses((status = 200, body = SearchAnswer), (status = 401, body = crate::api::ApiError), (status = 503, body = crate::api::ApiError)),
+    security((), ("bearer" = [])), tag = "search")]
+pub async fn api_search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if ctx.bad_token {
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "unknown or revoked API token",
+            None,
+        );
+    }
+    let Some(search) = state.search.clone() else {
+        return api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "search is not available on this server",
+            None,
+        );
+    };
+    let query = query.unwrap_or_default();
+    let params = Params::parse(&query, search.facet_names());
+    let lang = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| i18n::Lang::parse(&v))
+        .unwrap_or(ctx.lang);
+    match search.search(&ctx.actor, &params.request(lang.code())) {
+        Ok(r) => Json(SearchAnswer {
+            total: r.total,
+            page: params.page,
+            page_size: PAGE_SIZE,
+            hits: r.hits,
+            facets: r.facets.into_iter().collect(),
+            applied_seq: search.applied(),
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "search failed");
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                None,
+            )
+        }
+    }
+}
+
+/// Open the search index of an installation, follow the database, and attach it to the
+/// application state (used by `dignity serve`).
+pub async fn attach(
+    state: AppState,
+    registry: dignity_store::search::Registry,
+) -> Result<AppState, dignity_search::Error> {
+    let search = Search::open(&state.store, registry, Default::default()).await?;
+    search.follow();
+    Ok(state.with_search(search))
+}

@@ -167,6 +167,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/protection_family.html"),
     ),
     // -- search, dashboards, reports, portal (issue 6)
+    (
+        "search_results.html",
+        include_str!("../templates/search_results.html"),
+    ),
     // -- statistics (issue 7)
     (
         "stats_estimates.html",
@@ -595,6 +599,30 @@ mod tests {
         v.extend(crate::violations::examples::examples());
         // -- protection (issue 5)
         v.extend(crate::protection::examples());
+        // -- search (issue 6)
+        v.push((
+            "search_results.html",
+            context! {
+                q => "Jovanović torture", year_from => 1999, year_to => none(), new_only => false, searched => true,
+                total => 42, page => 2, pages => 3, prev => "/search?q=x&page=1", next => "/search?q=x&page=3",
+                query => "q=Jovanovi%C4%87", can_save => true,
+                hits => vec![context! { url => "/events/1", title => "Detainees <tortured>", snippet_html => "Witnesses describe <mark>torture</mark>", type_label => "Event", country => "Serbia", date_from => "1999-04-01", date_to => "1999-04-30" }],
+                facets => vec![context! { name => "country", label => "Country", values => vec![context! { value => "SRB", label => "Serbia", count => 12, checked => true }] }],
+                saved => vec![context! { id => 1, name => "Family <J>", new => 3 }, context! { id => 2, name => "Other", new => 0 }],
+            },
+            true,
+            false,
+        ));
+        v.push((
+            "search_results.html",
+            context! {
+                q => "", year_from => none(), year_to => none(), new_only => true, searched => false,
+                total => 0, page => 1, pages => 1, prev => none(), next => none(),
+                query => "", can_save => false, hits => Vec::<Value>::new(), facets => Vec::<Value>::new(), saved => Vec::<Value>::new(),
+            },
+            false,
+            false,
+        ));
         for status in [400, 403, 404, 500] {
             v.push((
                 "error.html",

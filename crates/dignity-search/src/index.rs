@@ -1,0 +1,797 @@
+//! The tantivy index: schema, writing documents, and permission-filtered search with
+//! facet counts.
+
+use crate::analysis::{self, analyzer_name, lang_slot, LANGS};
+use crate::names;
+use crate::{Error, Result};
+use dignity_core::crypto::Keyring;
+use dignity_core::{Actor, Confidentiality, RecordAccess, Role};
+use dignity_store::search::SearchDoc;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, Value, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bump when the schema or the analysis changes: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What an index has applied, kept in its commit payload (atomically with the data).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexState {
+    pub schema: u32,
+    /// Fingerprint of the blind-index key the name tokens were made with.
+    pub key: String,
+    /// The last audit sequence applied, and that entry's hash.
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Fingerprint of a key ring's blind-index key (changes if the key does).
+pub fn key_fingerprint(keys: &Keyring) -> String {
+    let mut k = keys.blind_index("search.fingerprint", "dignity");
+    k.truncate(16);
+    k
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    record_type: Field,
+    id: Field,
+    title: Field,
+    titles: [Field; 6],
+    bodies: [Field; 6],
+    names: Field,
+    access: Field,
+    facets: Field,
+    country: Field,
+    date_from: Field,
+    date_to: Field,
+    seq: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let key = b.add_text_field("key", STRING);
+    let record_type = b.add_text_field("record_type", STRING | STORED);
+    let id = b.add_text_field("id", STRING | STORED);
+    let title = b.add_text_field("title", STORED);
+    let text = |slot: &str, with_positions: bool| {
+        TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(&analyzer_name(slot))
+                    .set_index_option(if with_positions {
+                        IndexRecordOption::WithFreqsAndPositions
+                    } else {
+                        IndexRecordOption::WithFreqs
+                    }),
+            )
+            .set_stored()
+    };
+    let titles = LANGS.map(|s| b.add_text_field(&format!("title_{s}"), text(s, false)));
+    let bodies = LANGS.map(|s| b.add_text_field(&format!("body_{s}"), text(s, false)));
+    let raw_freq = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let names = b.add_text_field("names", raw_freq);
+    let access = b.add_text_field("access", STRING);
+    let facets = b.add_facet_field("facets", FacetOptions::default());
+    let country = b.add_text_field("country", STRING | STORED);
+    let num = NumericOptions::default()
+        .set_indexed()
+        .set_fast()
+        .set_stored();
+    let date_from = b.add_i64_field("date_from", num.clone());
+    let date_to = b.add_i64_field("date_to", num.clone());
+    let seq = b.add_i64_field("seq", num);
+    (
+        b.build(),
+        Fields {
+            key,
+            record_type,
+            id,
+            title,
+            titles,
+            bodies,
+            names,
+            access,
+            facets,
+            country,
+            date_from,
+            date_to,
+            seq,
+        },
+    )
+}
+
+/// The access tokens of a record. A reader's filter matches exactly the records
+/// `authorize(reader, Read, access)` allows (a test checks every combination):
+/// `anon` public and published; `staff` public or internal; `u:ID` creator or user on the
+/// need-to-know list; `t:ID` team on the list. A record without a level fails closed.
+pub fn access_tokens(a: &RecordAccess) -> Vec<String> {
+    let level = a.level.unwrap_or(Confidentiality::StrictlyConfidential);
+    let mut out = Vec::new();
+    if level == Confidentiality::Public && a.published {
+        out.push("anon".to_string());
+    }
+    if !level.needs_list() {
+        out.push("staff".to_string());
+    } else {
+        out.extend(a.created_by.iter().map(|u| format!("u:{u}")));
+        out.extend(a.need_to_know_users.iter().map(|u| format!("u:{u}")));
+        out.extend(a.need_to_know_teams.iter().map(|t| format!("t:{t}")));
+    }
+    out
+}
+
+fn yyyymmdd(d: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    d.year() as i64 * 10000 + d.month() as i64 * 100 + d.day() as i64
+}
+
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
+/// A search as the page and the API ask it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// Words; every word must match (title, text in any language, or a name).
+    pub q: String,
+    /// Facet name → accepted values: any of the values, all of the facets.
+    pub filters: BTreeMap<String, Vec<String>>,
+    /// Records whose date range overlaps these years.
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    /// Only records changed after this audit sequence ("new since last visit").
+    pub changed_after: Option<i64>,
+    /// The reader's language (titles and snippets).
+    pub lang: String,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    pub record_type: String,
+    pub id: String,
+    pub title: String,
+    /// Plain text around the matching words.
+    pub snippet: String,
+    /// The same, HTML-escaped, matching words in `<mark>`.
+    pub snippet_html: String,
+    pub score: f32,
+    pub country: Option<String>,
+    /// `YYYY-MM-DD`, the span the record's (partial) date stands for.
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    /// Facet name → values with counts (only values with at least one visible record), in
+    /// the order of the registry's facet names.
+    pub facets: Vec<(String, Vec<FacetValue>)>,
+}
+
+/// The tantivy index of one installation (`DATA_DIR/index`).
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn date_string(v: i64) -> String {
+    format!("{:04}-{:02}-{:02}", v / 10000, (v / 100) % 100, v % 100)
+}
+
+impl SearchIndex {
+    /// Open the index in `dir`, creating it if absent. An index of another schema version
+    /// is wiped (the caller rebuilds it: [`SearchIndex::needs_rebuild`]).
+    /// `writer_threads`/`writer_mb`: indexing threads and their memory (at least 15 MB each).
+    pub fn open(dir: &Path, writer_threads: usize, writer_mb: usize) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, f) = schema();
+        let meta = dir.join("meta.json");
+        let index = if meta.exists() {
+            match Index::open_in_dir(dir) {
+                Ok(i) if i.schema() == schema => i,
+                _ => {
+                    tracing::warn!(dir = %dir.display(), "search index has another schema: rebuilding it");
+                    std::fs::remove_dir_all(dir)?;
+                    std::fs::create_dir_all(dir)?;
+                    Index::create_in_dir(dir, schema)?
+                }
+            }
+        } else {
+            Index::create_in_dir(dir, schema)?
+        };
+        analysis::register(index.tokenizers());
+        let writer = index
+            .writer_with_num_threads(
+                writer_threads.max(1),
+                writer_mb.max(15) * 1_000_000 * writer_threads.max(1),
+            )
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Busy(dir.display().to_string()),
+                e => e.into(),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What the index has applied (from the last commit), if it was ever committed.
+    pub fn state(&self) -> Option<IndexState> {
+        let metas = self.index.load_metas().ok()?;
+        serde_json::from_str(metas.payload.as_deref()?).ok()
+    }
+
+    /// Whether the index must be rebuilt before use: never committed, another schema, or
+    /// made with another blind-index key.
+    pub fn needs_rebuild(&self, keys: &Keyring) -> bool {
+        match self.state() {
+            Some(s) => s.schema != SCHEMA_VERSION || s.key != key_fingerprint(keys),
+            None => true,
+        }
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn key_term(&self, record_type: &str, id: &str) -> Term {
+        Term::from_field_text(self.f.key, &format!("{record_type}:{id}"))
+    }
+
+    /// The tantivy document of a record.
+    fn document(&self, keys: &Keyring, doc: &SearchDoc, seq: i64) -> TantivyDocument {
+        let f = &self.f;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.key, format!("{}:{}", doc.record_type, doc.id));
+        d.add_text(f.record_type, &doc.record_type);
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.title, &doc.title);
+        for t in &doc.texts {
+            let i = LANGS
+                .iter()
+                .position(|s| *s == lang_slot(&t.lang))
+                .unwrap_or(5);
+            if !t.title.is_empty() {
+                d.add_text(f.titles[i], &t.title);
+            }
+            if !t.body.is_empty() {
+                d.add_text(f.bodies[i], &t.body);
+            }
+        }
+        for n in &doc.names {
+            for tok in names::name_tokens(keys, n) {
+                d.add_text(f.names, tok);
+            }
+        }
+        for a in access_tokens(&doc.access) {
+            d.add_text(f.access, a);
+        }
+        d.add_facet(
+            f.facets,
+            Facet::from_path(["record_type", &doc.record_type]),
+        );
+        if let Some(c) = &doc.country {
+            d.add_facet(f.facets, Facet::from_path(["country", c]));
+            d.add_text(f.country, c);
+        }
+        if let Some(r) = &doc.region {
+            d.add_facet(f.facets, Facet::from_path(["region", r]));
+        }
+        for (name, values) in &doc.facets {
+            for v in values {
+                d.add_facet(f.facets, Facet::from_path([name.as_str(), v.as_str()]));
+            }
+        }
+        let (from, to) = match (doc.date_from, doc.date_to) {
+            (Some(a), Some(b)) => (Some(a.min(b)), Some(a.max(b))),
+            (a, b) => (a.or(b), b.or(a)),
+        };
+        if let (Some(a), Some(b)) = (from, to) {
+            use chrono::Datelike;
+            d.add_i64(f.date_from, yyyymmdd(a));
+            d.add_i64(f.date_to, yyyymmdd(b));
+            // A year facet for every year the date can stand for (at most 50).
+            for y in a.year()..=b.year().min(a.year() + 49) {
+                d.add_facet(f.facets, Facet::from_path(["year", &y.to_string()]));
+            }
+        }
+        d.add_i64(f.seq, seq);
+        d
+    }
+
+    /// Add or replace a record (visible after [`SearchIndex::commit`]). `seq`: the audit
+    /// sequence of its last change.
+    pub fn upsert(&self, keys: &Keyring, doc: &SearchDoc, seq: i64) -> Result<()> {
+        let d = self.document(keys, doc, seq);
+        let w = self.writer.lock().expect("writer lock");
+        w.delete_term(self.key_term(&doc.record_type, &doc.id));
+        w.add_document(d)?;
+        Ok(())
+    }
+
+    /// Add a record known not to be in the index (rebuilds, bulk loads).
+    pub fn add(&self, keys: &Keyring, doc: &SearchDoc, seq: i64) -> Result<()> {
+        let d = self.document(keys, doc, seq);
+        self.writer.lock().expect("writer lock").add_document(d)?;
+        Ok(())
+    }
+
+    pub fn delete(&self, record_type: &str, id: &str) {
+        self.writer
+            .lock()
+            .expect("writer lock")
+            .delete_term(self.key_term(record_type, id));
+    }
+
+    pub fn delete_type(&self, record_type: &str) {
+        self.writer
+            .lock()
+            .expect("writer lock")
+            .delete_term(Term::from_field_text(self.f.record_type, record_type));
+    }
+
+    pub fn delete_all(&self) -> Result<()> {
+        self.writer
+            .lock()
+            .expect("writer lock")
+            .delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commit what was written, with the state it brings the index to, and make it
+    /// visible to searches.
+    pub fn commit(&self, state: &IndexState) -> Result<()> {
+        {
+            let mut w = self.writer.lock().expect("writer lock");
+            let mut p = w.prepare_commit()?;
+            p.set_payload(&serde_json::to_string(state).expect("state serialises"));
+            p.commit()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Throw away what was written since the last commit.
+    pub fn rollback(&self) -> Result<()> {
+        self.writer.lock().expect("writer lock").rollback()?;
+        Ok(())
+    }
+
+    /// Wait for background merges (before measuring the size of the index).
+    pub fn wait_merging(self) -> Result<()> {
+        let w = self.writer.into_inner().expect("writer lock");
+        w.wait_merging_threads()?;
+        Ok(())
+    }
+
+    /// The filter of what `actor` may read: the same rule as `authorize(actor, Read, …)`.
+    pub fn access_filter(&self, actor: &Actor) -> Box<dyn Query> {
+        let t = |s: String| Term::from_field_text(self.f.access, &s);
+        let q: Box<dyn Query> = match actor.user_id.filter(|_| actor.role != Role::Public) {
+            None => Box::new(TermQuery::new(t("anon".into()), IndexRecordOption::Basic)),
+            Some(uid) => {
+                let mut terms = vec![t("staff".into()), t(format!("u:{uid}"))];
+                terms.extend(actor.teams.iter().map(|tm| t(format!("t:{tm}"))));
+                Box::new(TermSetQuery::new(terms))
+            }
+        };
+        Box::new(ConstScoreQuery::new(q, 0.0))
+    }
+
+    /// The query for the words of `q` (None if it has none): every word must match a
+    /// title or text in some language (stemmed and folded per language) or a name (keyed
+    /// tokens); a multi-word query that is a whole name scores higher.
+    fn text_query(&self, keys: &Keyring, q: &str) -> Option<Box<dyn Query>> {
+        let words = analysis::query_words(q);
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in &words {
+            let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (i, slot) in LANGS.iter().enumerate() {
+                for tok in analysis::tokens(slot, w) {
+                    let tq = |field| {
+                        TermQuery::new(
+                            Term::from_field_text(field, &tok),
+                            IndexRecordOption::WithFreqs,
+                        )
+                    };
+                    shoulds.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq(self.f.titles[i])), 2.0)),
+                    ));
+                    shoulds.push((Occur::Should, Box::new(tq(self.f.bodies[i]))));
+                }
+            }
+            for (tok, weight) in names::query_tokens(keys, w) {
+                shoulds.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.f.names, &tok),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        weight,
+                    )),
+                ));
+            }
+            if !shoulds.is_empty() {
+                musts.push((Occur::Must, Box::new(BooleanQuery::new(shoulds))));
+            }
+        }
+        if musts.is_empty() {
+            return None;
+        }
+        if let Some(full) = names::full_name_token(keys, &words) {
+            musts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.f.names, &full),
+                        IndexRecordOption::Basic,
+                    )),
+                    5.0,
+                )),
+            ));
+        }
+        Some(Box::new(BooleanQuery::new(musts)))
+    }
+
+    fn facet_filter(&self, name: &str, values: &[String]) -> Box<dyn Query> {
+        let terms: Vec<Term> = values
+            .iter()
+            .map(|v| Term::from_facet(self.f.facets, &Facet::from_path([name, v.as_str()])))
+            .collect();
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermSetQuery::new(terms)),
+            0.0,
+        ))
+    }
+
+    /// Everything but the facet filters: words, access, dates, changed-after.
+    fn base_clauses(
+        &self,
+        keys: &Keyring,
+        actor: &Actor,
+        req: &SearchRequest,
+    ) -> (Clauses, Option<Box<dyn Query>>) {
+        let text = self.text_query(keys, &req.q);
+        let mut c: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.access_filter(actor))];
+        match &text {
+            Some(t) => c.push((Occur::Must, t.box_clone())),
+            None => c.push((Occur::Must, Box::new(AllQuery))),
+        }
+        let range = |field, lo: Bound<i64>, hi: Bound<i64>| -> Box<dyn Query> {
+            let term = |v| Term::from_field_i64(field, v);
+            Box::new(ConstScoreQuery::new(
+                Box::new(RangeQuery::new(lo.map(term), hi.map(term))),
+                0.0,
+            ))
+        };
+        if let Some(y) = req.year_from {
+            // The record's span ends on or after 1 January of year_from…
+            c.push((
+                Occur::Must,
+                range(
+                    self.f.date_to,
+                    Bound::Included(y as i64 * 10000 + 101),
+                    Bound::Unbounded,
+                ),
+            ));
+        }
+        if let Some(y) = req.year_to {
+            // …and starts on or before 31 December of year_to.
+            c.push((
+                Occur::Must,
+                range(
+                    self.f.date_from,
+                    Bound::Unbounded,
+                    Bound::Included(y as i64 * 10000 + 1231),
+                ),
+            ));
+        }
+        if let Some(s) = req.changed_after {
+            c.push((
+                Occur::Must,
+                range(self.f.seq, Bound::Excluded(s), Bound::Unbounded),
+            ));
+        }
+        (c, text)
+    }
+
+    /// Search as `actor`: hits, total and facet counts, all of them limited to records the
+    /// actor may read. A facet with selected values is counted without its own filter (so
+    /// that the other values of that facet stay choosable).
+    pub fn search(
+        &self,
+        keys: &Keyring,
+        actor: &Actor,
+        req: &SearchRequest,
+        facet_names: &[String],
+    ) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let (base, text) = self.base_clauses(keys, actor, req);
+        let filters: Vec<(&String, &Vec<String>)> =
+            req.filters.iter().filter(|(_, v)| !v.is_empty()).collect();
+        let with_filters = |skip: Option<&str>| -> BooleanQuery {
+            let mut c: Vec<(Occur, Box<dyn Query>)> =
+                base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            for (name, values) in &filters {
+                if Some(String::as_str(name)) != skip {
+                    c.push((Occur::Must, self.facet_filter(name, values)));
+                }
+            }
+            BooleanQuery::new(c)
+        };
+        let query = with_filters(None);
+        let mut fc = FacetCollector::for_field("facets");
+        let plain: Vec<&String> = facet_names
+            .iter()
+            .filter(|n| !matches!(req.filters.get(*n), Some(v) if !v.is_empty()))
+            .collect();
+        for n in &plain {
+            fc.add_facet(Facet::from_path([String::as_str(n)]));
+        }
+        let limit = req.limit.clamp(1, 100);
+        let (top, total, counts) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit).and_offset(req.offset), Count, fc),
+        )?;
+        let mut facet_map: HashMap<String, Vec<FacetValue>> = HashMap::new();
+        let collect = |counts: &tantivy::collector::FacetCounts,
+                       name: &str,
+                       out: &mut HashMap<String, Vec<FacetValue>>| {
+            let vals: Vec<FacetValue> = counts
+                .top_k(Facet::from_path([name]), 50)
+                .into_iter()
+                .filter_map(|(f, n)| {
+                    let p = f.to_path();
+                    (p.len() == 2 && n > 0).then(|| FacetValue {
+                        value: p[1].to_string(),
+                        count: n,
+                    })
+                })
+                .collect();
+            out.insert(name.to_string(), vals);
+        };
+        for n in &plain {
+            collect(&counts, n, &mut facet_map);
+        }
+        for (name, _) in &filters {
+            if !facet_names.iter().any(|n| n == *name) {
+                continue;
+            }
+            let mut fc = FacetCollector::for_field("facets");
+            fc.add_facet(Facet::from_path([String::as_str(name)]));
+            let counts = searcher.search(&with_filters(Some(name)), &fc)?;
+            collect(&counts, name, &mut facet_map);
+        }
+        let facets = facet_names
+            .iter()
+            .filter_map(|n| {
+                let mut v = facet_map.remove(n)?;
+                if n == "year" {
+                    v.sort_by(|a, b| b.value.cmp(&a.value));
+                }
+                (!v.is_empty()).then(|| (n.clone(), v))
+            })
+            .collect();
+
+        // Hits, with titles and snippets in the reader's language where there is one.
+        let slot = lang_slot(&req.lang);
+        let order: Vec<usize> = std::iter::once(LANGS.iter().position(|s| *s == slot).unwrap_or(0))
+            .chain(0..LANGS.len())
+            .collect();
+        let mut gens: HashMap<usize, Option<SnippetGenerator>> = HashMap::new();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let s = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(String::from)
+            };
+            let i64v = |field: Field| d.get_first(field).and_then(|v| v.as_i64());
+            let mut title = s(self.f.title).unwrap_or_default();
+            if let Some(t) = s(self.f.titles[order[0]]) {
+                title = t;
+            }
+            let (mut snippet, mut snippet_html) = (String::new(), String::new());
+            for &i in &order {
+                if d.get_first(self.f.bodies[i]).is_none() {
+                    continue;
+                }
+                let gen = gens.entry(i).or_insert_with(|| {
+                    text.as_ref().and_then(|t| {
+                        SnippetGenerator::create(&searcher, t.as_ref(), self.f.bodies[i])
+                            .ok()
+                            .map(|mut g| {
+                                g.set_max_num_chars(200);
+                                g
+                            })
+                    })
+                });
+                if let Some(g) = gen {
+                    let mut sn = g.snippet_from_doc(&d);
+                    if !sn.highlighted().is_empty() {
+                        sn.set_snippet_prefix_postfix("<mark>", "</mark>");
+                        snippet = sn.fragment().to_string();
+                        snippet_html = sn.to_html();
+                        break;
+                    }
+                }
+            }
+            if snippet.is_empty() {
+                if let Some(b) = order.iter().find_map(|&i| s(self.f.bodies[i])) {
+                    snippet = b.chars().take(200).collect();
+                    snippet_html = html_escape(&snippet);
+                }
+            }
+            hits.push(Hit {
+                record_type: s(self.f.record_type).unwrap_or_default(),
+                id: s(self.f.id).unwrap_or_default(),
+                title,
+                snippet,
+                snippet_html,
+                score,
+                country: s(self.f.country),
+                date_from: i64v(self.f.date_from).map(date_string),
+                date_to: i64v(self.f.date_to).map(date_string),
+            });
+        }
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+            facets,
+        })
+    }
+
+    /// How many records `actor` may read match `req` (no hits, no facets).
+    pub fn count(&self, keys: &Keyring, actor: &Actor, req: &SearchRequest) -> Result<u64> {
+        let searcher = self.reader.searcher();
+        let (mut c, _) = self.base_clauses(keys, actor, req);
+        for (name, values) in req.filters.iter().filter(|(_, v)| !v.is_empty()) {
+            c.push((Occur::Must, self.facet_filter(name, values)));
+        }
+        Ok(searcher.search(&BooleanQuery::new(c), &Count)? as u64)
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dignity_core::auth::{authorize, Action};
+
+    /// The access tokens and the filter agree with `authorize` on every combination of
+    /// level, publication, creator, list (users and teams) and reader.
+    #[test]
+    fn access_tokens_match_authorize() {
+        let readers = [
+            Actor::anonymous(),
+            Actor {
+                user_id: Some(1),
+                username: "a".into(),
+                role: Role::Analyst,
+                teams: vec![7],
+            },
+            Actor {
+                user_id: Some(2),
+                username: "d".into(),
+                role: Role::Documenter,
+                teams: vec![],
+            },
+            Actor {
+                user_id: Some(3),
+                username: "x".into(),
+                role: Role::Admin,
+                teams: vec![8, 7],
+            },
+            Actor {
+                user_id: None,
+                username: "ghost".into(),
+                role: Role::Admin,
+                teams: vec![7],
+            },
+            Actor {
+                user_id: Some(1),
+                username: "p".into(),
+                role: Role::Public,
+                teams: vec![7],
+            },
+        ];
+        let mut n = 0;
+        for level in [None].into_iter().chain(Confidentiality::ALL.map(Some)) {
+            for published in [false, true] {
+                for created_by in [None, Some(1), Some(2)] {
+                    for (users, teams) in [
+                        (vec![], vec![]),
+                        (vec![1], vec![]),
+                        (vec![], vec![7]),
+                        (vec![2], vec![9]),
+                    ] {
+                        let a = RecordAccess {
+                            level,
+                            published,
+                            created_by,
+                            need_to_know_users: users.clone(),
+                            need_to_know_teams: teams.clone(),
+                        };
+                        let toks = access_tokens(&a);
+                        for r in &readers {
+                            let reader_toks: Vec<String> =
+                                match r.user_id.filter(|_| r.role != Role::Public) {
+                                    None => vec!["anon".into()],
+                                    Some(u) => std::iter::once("staff".to_string())
+                                        .chain(std::iter::once(format!("u:{u}")))
+                                        .chain(r.teams.iter().map(|t| format!("t:{t}")))
+                                        .collect(),
+                                };
+                            let filter = toks.iter().any(|t| reader_toks.contains(t));
+                            assert_eq!(
+                                filter,
+                                authorize(r, Action::Read, &a).allowed(),
+                                "{a:?} {r:?}"
+                            );
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 5 * 2 * 3 * 4 * 6);
+    }
+}

@@ -1,0 +1,379 @@
+//! Keeping the index in step with the database.
+//!
+//! The audit log is the source of truth: every committed change has an entry, in sequence
+//! order, naming the record it touched. The index stores the last sequence it applied
+//! (and that entry's hash) in its own commit, atomically with the documents. Catching up
+//! = read the entries after it, ask the registry which records they touch, load those
+//! records (or remove them if gone), commit with the new sequence. So:
+//! - after a crash anywhere between the database commit and the index commit, the next
+//!   start re-applies what was missing;
+//! - several app servers on one PostgreSQL database each keep their own index, each
+//!   catching up from the shared log (a poll every few seconds, and at once on their own
+//!   commits through the store's [`CommitListener`]);
+//! - a database replaced by a restore (the entry at the applied sequence is missing or has
+//!   another hash), another schema or another blind-index key → a rebuild.
+
+use crate::index::{
+    key_fingerprint, IndexState, SearchIndex, SearchRequest, SearchResults, SCHEMA_VERSION,
+};
+use crate::Result;
+use dignity_core::audit::AuditEntry;
+use dignity_core::Actor;
+use dignity_store::search::{self as ss, Affected, Registry};
+use dignity_store::{CommitListener, Store};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+/// Where and how to run the index.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Default: `DATA_DIR/index`.
+    pub dir: Option<PathBuf>,
+    pub writer_threads: usize,
+    /// Memory of each indexing thread, MB (at least 15).
+    pub writer_mb: usize,
+    /// How often to look for commits made elsewhere (CLI, other app servers).
+    pub poll: Duration,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            dir: None,
+            writer_threads: 1,
+            writer_mb: 40,
+            poll: Duration::from_secs(3),
+        }
+    }
+}
+
+/// What a catch-up did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatchUp {
+    pub entries: usize,
+    pub indexed: usize,
+    pub removed: usize,
+    /// The index was rebuilt (database replaced, new schema or key).
+    pub rebuilt: bool,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuild {
+    pub documents: u64,
+    pub seq: i64,
+    pub seconds: f64,
+}
+
+struct Inner {
+    store: Store,
+    registry: Registry,
+    index: SearchIndex,
+    facet_names: Vec<String>,
+    wake: Arc<tokio::sync::Notify>,
+    applied: tokio::sync::watch::Sender<i64>,
+    sync_lock: tokio::sync::Mutex<()>,
+    poll: Duration,
+}
+
+/// The search service of one process: index + registry + store.
+#[derive(Clone)]
+pub struct Search {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("index", &self.inner.index)
+            .field("registry", &self.inner.registry)
+            .finish()
+    }
+}
+
+/// Wakes the sync task after each commit (holds the service weakly: the store keeps the
+/// listener, the service keeps the store).
+struct Wake(Weak<Inner>);
+
+impl CommitListener for Wake {
+    fn committed(&self, _entries: &[AuditEntry]) {
+        // The entries only say "there is something new": the sync task reads the log
+        // itself, so entries committed elsewhere are applied in the same order.
+        if let Some(i) = self.0.upgrade() {
+            i.wake.notify_one();
+        }
+    }
+}
+
+const BATCH: i64 = 5000;
+
+impl Search {
+    /// Open the index, rebuild it if it must be, and catch up with the audit log. Does not
+    /// start following new commits: call [`Search::follow`] for that.
+    pub async fn open(store: &Store, registry: Registry, opts: SearchOptions) -> Result<Search> {
+        let s = Search::new(store, registry, opts)?;
+        if s.inner.index.needs_rebuild(&store.keys()) {
+            s.rebuild(&|_, _| {}).await?;
+        }
+        s.catch_up().await?;
+        Ok(s)
+    }
+
+    /// Open the index without rebuilding or catching up (for `dignity reindex`).
+    pub fn new(store: &Store, registry: Registry, opts: SearchOptions) -> Result<Search> {
+        let dir = opts
+            .dir
+            .clone()
+            .unwrap_or_else(|| store.data_dir().join("index"));
+        let index = SearchIndex::open(&dir, opts.writer_threads, opts.writer_mb)?;
+        let applied = index.state().map(|s| s.seq).unwrap_or(0);
+        let facet_names = registry.facet_names();
+        let s = Search {
+            inner: Arc::new(Inner {
+                store: store.clone(),
+                registry,
+                index,
+                facet_names,
+                wake: Arc::new(tokio::sync::Notify::new()),
+                applied: tokio::sync::watch::channel(applied).0,
+                sync_lock: tokio::sync::Mutex::new(()),
+                poll: opts.poll,
+            }),
+        };
+        Ok(s)
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.inner.index
+    }
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn facet_names(&self) -> &[String] {
+        &self.inner.facet_names
+    }
+
+    /// The last audit sequence the index has applied.
+    pub fn applied(&self) -> i64 {
+        *self.inner.applied.borrow()
+    }
+
+    /// The listener to hand to [`Store::set_commit_listener`].
+    pub fn listener(&self) -> Arc<dyn CommitListener> {
+        Arc::new(Wake(Arc::downgrade(&self.inner)))
+    }
+
+    /// Follow the database: register the commit listener on the store and start the task
+    /// that catches up after each commit and every poll interval.
+    pub fn follow(&self) -> tokio::task::JoinHandle<()> {
+        self.inner.store.set_commit_listener(Some(self.listener()));
+        let weak = Arc::downgrade(&self.inner);
+        let poll = self.inner.poll;
+        tokio::spawn(async move {
+            loop {
+                let Some(inner) = weak.upgrade() else { return };
+                let s = Search { inner };
+                if let Err(e) = s.catch_up().await {
+                    tracing::error!(error = %e, "search index catch-up failed; retrying");
+                }
+                let wake = s.inner.wake.clone();
+                drop(s);
+                let _ = tokio::time::timeout(poll, wake.notified()).await;
+            }
+        })
+    }
+
+    /// Wait until the index has applied audit sequence `seq` (or `timeout` passed).
+    /// Returns whether it has.
+    pub async fn wait_for(&self, seq: i64, timeout: Duration) -> bool {
+        let mut rx = self.inner.applied.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|s| *s >= seq))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    fn state(&self, seq: i64, hash: String) -> IndexState {
+        IndexState {
+            schema: SCHEMA_VERSION,
+            key: key_fingerprint(&self.inner.store.keys()),
+            seq,
+            hash,
+        }
+    }
+
+    /// Apply the audit entries the index has not seen yet.
+    pub async fn catch_up(&self) -> Result<CatchUp> {
+        let guard = self.inner.sync_lock.lock().await;
+        let store = &self.inner.store;
+        let idx = &self.inner.index;
+        let mut report = CatchUp::default();
+        let mut state = idx.state().unwrap_or_default();
+        if state.seq > 0 {
+            let hash = ss::audit_hash_at(store, state.seq).await?;
+            if hash.as_deref() != Some(state.hash.as_str()) {
+                tracing::warn!(
+                    applied = state.seq,
+                    "the audit log no longer has the entry the search index applied last (database restored or replaced): rebuilding the index"
+                );
+                drop(guard);
+                self.rebuild(&|_, _| {}).await?;
+                report.rebuilt = true;
+                return Ok(report);
+            }
+        }
+        let keys = store.keys();
+        loop {
+            let changes = ss::changes_since(store, state.seq, BATCH).await?;
+            let Some(last) = changes.last().cloned() else {
+                break;
+            };
+            report.entries += changes.len();
+            // Which records, and the last sequence that touched each.
+            let mut one: BTreeMap<(usize, String), i64> = BTreeMap::new();
+            let mut all: BTreeMap<usize, i64> = BTreeMap::new();
+            for c in &changes {
+                for (k, ix) in self.inner.registry.indexers().iter().enumerate() {
+                    match ix.affected(&c.record_type, &c.record_id) {
+                        Some(Affected::One(id)) => {
+                            one.insert((k, id), c.seq);
+                        }
+                        Some(Affected::All) => {
+                            all.insert(k, c.seq);
+                        }
+                        None => {}
+                    }
+                }
+            }
+            let result: Result<()> = async {
+                for (&k, &seq) in &all {
+                    let ix = &self.inner.registry.indexers()[k];
+                    idx.delete_type(ix.record_type());
+                    let ids = ix.ids(store).await?;
+                    for chunk in ids.chunks(500) {
+                        for d in ix.load_many(store, chunk).await? {
+                            let s = one.get(&(k, d.id.clone())).copied().unwrap_or(seq).max(seq);
+                            idx.add(&keys, &d, s)?;
+                            report.indexed += 1;
+                        }
+                    }
+                }
+                for ((k, id), &seq) in &one {
+                    if all.contains_key(k) {
+                        continue;
+                    }
+                    let ix = &self.inner.registry.indexers()[*k];
+                    match ix.load(store, id).await? {
+                        Some(d) => {
+                            idx.upsert(&keys, &d, seq)?;
+                            report.indexed += 1;
+                        }
+                        None => {
+                            idx.delete(ix.record_type(), id);
+                            report.removed += 1;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            .await;
+            if let Err(e) = result {
+                idx.rollback()?;
+                return Err(e);
+            }
+            state = self.state(last.seq, last.hash.clone());
+            idx.commit(&state)?;
+            self.inner.applied.send_replace(last.seq);
+        }
+        Ok(report)
+    }
+
+    /// Build the index from scratch from every registered record type. `progress(done,
+    /// total)` is called as documents are added. Searches see the old index until the
+    /// new one is committed.
+    pub async fn rebuild(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Rebuild> {
+        let _guard = self.inner.sync_lock.lock().await;
+        let t = Instant::now();
+        let store = &self.inner.store;
+        let idx = &self.inner.index;
+        let keys = store.keys();
+        let head = ss::audit_head(store).await?;
+        let hash = ss::audit_hash_at(store, head).await?.unwrap_or_default();
+        // The last change of every record, for "new since" counts.
+        let mut last: HashMap<(usize, String), i64> = HashMap::new();
+        let mut last_all: HashMap<usize, i64> = HashMap::new();
+        for (rt, id, seq) in ss::last_changes(store).await? {
+            for (k, ix) in self.inner.registry.indexers().iter().enumerate() {
+                match ix.affected(&rt, &id) {
+                    Some(Affected::One(id)) => {
+                        let e = last.entry((k, id)).or_insert(seq);
+                        *e = (*e).max(seq);
+                    }
+                    Some(Affected::All) => {
+                        let e = last_all.entry(k).or_insert(seq);
+                        *e = (*e).max(seq);
+                    }
+                    None => {}
+                }
+            }
+        }
+        let mut all_ids = Vec::new();
+        for ix in self.inner.registry.indexers() {
+            all_ids.push(ix.ids(store).await?);
+        }
+        let total: u64 = all_ids.iter().map(|v| v.len() as u64).sum();
+        let result: Result<u64> = async {
+            idx.delete_all()?;
+            let mut done = 0u64;
+            for (k, ix) in self.inner.registry.indexers().iter().enumerate() {
+                for chunk in all_ids[k].chunks(1000) {
+                    for d in ix.load_many(store, chunk).await? {
+                        let seq = last
+                            .get(&(k, d.id.clone()))
+                            .copied()
+                            .or(last_all.get(&k).copied())
+                            .unwrap_or(0);
+                        idx.add(&keys, &d, seq)?;
+                    }
+                    done += chunk.len() as u64;
+                    progress(done, total);
+                }
+            }
+            Ok(done)
+        }
+        .await;
+        let documents = match result {
+            Ok(n) => n,
+            Err(e) => {
+                idx.rollback()?;
+                return Err(e);
+            }
+        };
+        idx.commit(&self.state(head, hash))?;
+        self.inner.applied.send_replace(head);
+        Ok(Rebuild {
+            documents,
+            seq: head,
+            seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Search as `actor` (the permission filter is part of the query).
+    pub fn search(&self, actor: &Actor, req: &SearchRequest) -> Result<SearchResults> {
+        self.inner.index.search(
+            &self.inner.store.keys(),
+            actor,
+            req,
+            &self.inner.facet_names,
+        )
+    }
+
+    /// How many records `actor` may read match `req`.
+    pub fn count(&self, actor: &Actor, req: &SearchRequest) -> Result<u64> {
+        self.inner.index.count(&self.inner.store.keys(), actor, req)
+    }
+}

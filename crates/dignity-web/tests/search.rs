@@ -1,0 +1,215 @@
+//! The search page, saved searches and `GET /api/v1/search` through the router.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use dignity_core::{Actor, Role};
+use dignity_store::search::Registry;
+use dignity_store::testing::{store, TestStore};
+use dignity_store::{accounts, Backend};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    store: TestStore,
+}
+
+async fn app() -> App {
+    let store = store(Backend::Sqlite).await;
+    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    let state = dignity_web::AppState::new(store.store.clone(), Default::default());
+    let state = dignity_web::search::attach(state, Registry::standard())
+        .await
+        .unwrap();
+    App {
+        router: dignity_web::router(state),
+        store,
+    }
+}
+
+async fn send(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let loc = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, loc, String::from_utf8(body.to_vec()).unwrap())
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn api_search_with_facets_and_openapi() {
+    let app = app().await;
+    let (s, _, body) = send(
+        &app,
+        get(
+            "/api/v1/search?q=%D0%A1%D0%B5%D1%80%D0%B1%D0%B8%D1%8F&lang=fr",
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["record_type"], "country");
+    assert_eq!(v["hits"][0]["id"], "SRB");
+    assert_eq!(v["hits"][0]["title"], "Serbie (la)");
+    assert_eq!(v["facets"]["region"][0]["value"], "Europe");
+    // Facet filters (repeatable) and the type alias.
+    let (_, _, body) = send(
+        &app,
+        get(
+            "/api/v1/search?type=country&region=Europe&region=Africa",
+            "",
+        ),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["total"].as_u64().unwrap() > 90, "{body}");
+    let regions: Vec<&str> = v["facets"]["region"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        regions.contains(&"Asia"),
+        "other regions stay choosable: {regions:?}"
+    );
+    // A bad token is refused rather than treated as anonymous.
+    let req = Request::get("/api/v1/search?q=x")
+        .header(header::AUTHORIZATION, "Bearer nope")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, req).await.0, StatusCode::UNAUTHORIZED);
+    let (_, _, doc) = send(&app, get("/api/v1/openapi.json", "")).await;
+    assert!(doc.contains("/api/v1/search") && doc.contains("SearchAnswer"));
+}
+
+#[tokio::test]
+async fn search_page_and_saved_searches() {
+    let app = app().await;
+    // Anonymous: the page works, in every language, without an account.
+    let (s, _, body) = send(&app, get("/search?q=torture&type=instrument", "")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Convention against Torture"), "{body}");
+    assert!(body.contains("type=\"checkbox\"") && body.contains("checked"));
+    assert!(
+        !body.contains("/search/saved\""),
+        "visitors cannot save searches"
+    );
+    let (_, _, body) = send(&app, get("/search?q=Serbia", "lang=ar")).await;
+    assert!(body.contains("صربيا"));
+
+    // Signed in: save a search, see what is new since.
+    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+    let u = accounts::create(
+        &mut tx,
+        "ana",
+        "",
+        Role::Analyst,
+        "a long enough passphrase",
+    )
+    .await
+    .unwrap();
+    let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let cookie = format!("dignity_session={sess}");
+    let (s, _, body) = send(&app, get("/search?q=Serbia", &cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    let i = body.find("name=\"csrf_token\" value=\"").unwrap() + 25;
+    let csrf = body[i..i + body[i..].find('"').unwrap()].to_string();
+    let post = |path: &str, form: String| {
+        Request::post(path)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap()
+    };
+    // Without the CSRF token: refused.
+    let (s, _, _) = send(
+        &app,
+        post("/search/saved", "name=x&query=q%3DSerbia".into()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, loc, _) = send(
+        &app,
+        post(
+            "/search/saved",
+            format!("csrf_token={csrf}&name=Jovanovi%C4%87+family&query=q%3DSerbia"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{loc:?}");
+    // The saved name and query are encrypted in the database.
+    let raw: Vec<(String, String)> = sqlx::query_as("SELECT name, query FROM saved_searches")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert!(raw[0].0.starts_with("enc:v1:") && raw[0].1.starts_with("enc:v1:"));
+    let (_, _, body) = send(&app, get("/search", &cookie)).await;
+    assert!(body.contains("Jovanović family"));
+    assert!(body.contains("nothing new"), "{body}");
+    // A change to Serbia's record after saving: one new result.
+    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+    sqlx::query("UPDATE countries SET subregion_name = 'Balkans' WHERE iso3 = 'SRB'")
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.audit(
+        "country.update",
+        "country",
+        "SRB",
+        None,
+        None,
+        serde_json::json!({}),
+    );
+    tx.commit().await.unwrap();
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = send(&app, get("/search", &cookie)).await.2;
+        if body.contains("New: 1") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(body.contains("New: 1"), "{body}");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM saved_searches")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let (s, loc, _) = send(&app, get(&format!("/search/saved/{id}?new=1"), &cookie)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let loc = loc.unwrap();
+    assert!(loc.starts_with("/search?q=Serbia&changed_after="), "{loc}");
+    let (_, _, body) = send(&app, get(&loc, &cookie)).await;
+    assert!(body.contains("New since your last visit: 1"), "{body}");
+    let (_, _, body) = send(&app, get("/search", &cookie)).await;
+    assert!(body.contains("nothing new"));
+    let (s, _, _) = send(
+        &app,
+        post(
+            &format!("/search/saved/{id}/delete"),
+            format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM saved_searches")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
