@@ -197,7 +197,7 @@ fn given(g: &GlobalArgs, s: &ServeArgs) -> Given {
 fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter =
-        EnvFilter::try_from_env("DIGNITY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+        EnvFilter::try_from_env("DIGNITY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
