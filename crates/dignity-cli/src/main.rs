@@ -119,6 +119,10 @@ struct ServeArgs {
     /// The address users reach Dignity at (https://… marks cookies Secure).
     #[arg(long, env = "DIGNITY_PUBLIC_URL")]
     public_url: Option<String>,
+    /// On a new installation, add demonstration data: a `demo-documenter` account and
+    /// synthetic cases (never use on a real installation).
+    #[arg(long, env = "DIGNITY_DEMO")]
+    demo: bool,
 }
 
 #[derive(Subcommand)]
@@ -196,8 +200,8 @@ fn given(g: &GlobalArgs, s: &ServeArgs) -> Given {
 
 fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("DIGNITY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn"));
+    let filter = EnvFilter::try_from_env("DIGNITY_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -263,7 +267,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Serve(s) => {
             let cfg = config::resolve(&given(&cli.global, &s))?;
             init_logging(&cfg);
-            serve(cfg).await?;
+            serve(cfg, s.demo).await?;
         }
         Command::Config(s) => {
             let cfg = config::resolve(&given(&cli.global, &s))?;
@@ -470,7 +474,7 @@ async fn audit_cmd(store: &Store, cmd: AuditCmd) -> Result<i32> {
     }
 }
 
-async fn serve(cfg: Config) -> Result<()> {
+async fn serve(cfg: Config, demo: bool) -> Result<()> {
     let _lock = dignity_store::DataDirLock::acquire(&cfg.data_dir)?;
     let store = open(&cfg).await.context("cannot start")?;
     tracing::info!(backend = ?store.backend(), data_dir = %cfg.data_dir.display(), "store ready");
@@ -482,7 +486,10 @@ async fn serve(cfg: Config) -> Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    if accounts::count_users(&store).await? == 0 {
+    if demo && accounts::count_users(&store).await? == 0 {
+        add_demo_data(&store).await.context("demo data")?;
+    }
+    if accounts::count_admins(&store).await? == 0 {
         let token = accounts::create_setup_token(&store).await?;
         println!("No accounts yet. Create the first administrator at:\n\n    {base}/setup?token={token}\n\n(valid 24 hours, once)");
     }
@@ -501,6 +508,34 @@ async fn serve(cfg: Config) -> Result<()> {
     .await?;
     tracing::info!("shutting down: closing the database");
     store.close().await;
+    Ok(())
+}
+
+/// Demonstration data for a new installation: an account that documents, and synthetic
+/// cases in several languages created as that account (through the audited import path).
+async fn add_demo_data(store: &Store) -> Result<()> {
+    let pw = dignity_core::password::generate();
+    let mut tx = store.begin(&cli_actor()).await?;
+    accounts::create(
+        &mut tx,
+        "demo-documenter",
+        "Demo documenter",
+        Role::Documenter,
+        &pw,
+    )
+    .await?;
+    tx.commit().await?;
+    violations::demo(
+        store,
+        violations::DemoCmd::Generate {
+            events: 40,
+            seed: 1,
+            csv: None,
+            as_user: Some("demo-documenter".into()),
+        },
+    )
+    .await?;
+    println!("Demo data: 40 synthetic cases. Sign in as demo-documenter with the password: {pw}");
     Ok(())
 }
 

@@ -327,3 +327,43 @@ fn migrate_store_to_postgres() {
     assert!(o.status.success(), "{}", out(&o));
     std::fs::remove_dir_all(d).ok();
 }
+
+#[test]
+fn serve_demo_adds_an_account_and_synthetic_cases_and_still_offers_setup() {
+    let d = dir();
+    let data = d.join("data");
+    let mut server = Command::new(bin())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("DIGNITY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut all = String::new();
+    let mut line = String::new();
+    while !line.contains("listening") {
+        line.clear();
+        assert!(
+            std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0,
+            "server ended early: {all}"
+        );
+        all.push_str(&line);
+    }
+    server.kill().ok();
+    server.wait().ok();
+    assert!(all.contains("Sign in as demo-documenter"), "{all}");
+    assert!(
+        all.contains("/setup?token="),
+        "the first administrator is still created through the setup link: {all}"
+    );
+    let o = run(&data, &["user", "list"], "");
+    assert!(out(&o).contains("demo-documenter"));
+    let o = run(&data, &["audit", "list", "--limit", "200"], "");
+    assert!(
+        out(&o).contains("demo-documenter"),
+        "the demo cases are audited as their author"
+    );
+    std::fs::remove_dir_all(d).ok();
+}

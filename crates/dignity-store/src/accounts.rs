@@ -92,6 +92,16 @@ pub async fn count_users(store: &Store) -> Result<i64> {
         .get::<i64, _>(0))
 }
 
+/// Active administrators. The first-start setup link works while there is none.
+pub async fn count_admins(store: &Store) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+            .fetch_one(store.pool())
+            .await?
+            .get::<i64, _>(0),
+    )
+}
+
 pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> {
     let r = sqlx::query(&format!(
         "SELECT {USER_COLS} FROM users WHERE username = $1"
@@ -609,9 +619,9 @@ pub async fn create_setup_token(store: &Store) -> Result<String> {
     Ok(token)
 }
 
-/// Consume a setup token. Valid only while no user exists.
+/// Consume a setup token. Valid only while no administrator exists.
 pub async fn consume_setup_token(tx: &mut WriteTx, token: &str) -> Result<bool> {
-    let users: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+    let users: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin'")
         .fetch_one(tx.conn())
         .await?
         .get(0);

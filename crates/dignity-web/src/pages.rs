@@ -534,7 +534,7 @@ pub async fn setup_form(
     ctx: Ctx,
     Query(q): Query<SetupQuery>,
 ) -> Response {
-    match accounts::count_users(&state.store).await {
+    match accounts::count_admins(&state.store).await {
         Ok(0) => page(
             &state,
             &ctx,
