@@ -424,3 +424,37 @@ pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput
     );
     Ok(())
 }
+
+/// Check that `person_id` names an existing person who has no row in `table` yet (one
+/// defender profile, one missing-person case per person). `what` names the record in the error.
+pub(crate) async fn ensure_person_free(
+    tx: &mut WriteTx,
+    table: &'static str,
+    person_id: i64,
+    what: &str,
+) -> Result<()> {
+    let store = tx.store().clone();
+    if crate::violations::get_person(&store, person_id)
+        .await?
+        .is_none()
+    {
+        return Err(StoreError::invalid(
+            "person_id",
+            format!("no person {person_id}"),
+        ));
+    }
+    let n: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) FROM {table} WHERE person_id = $1"
+    ))
+    .bind(person_id)
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    if n > 0 {
+        return Err(StoreError::invalid(
+            "person_id",
+            format!("this person already has {what}"),
+        ));
+    }
+    Ok(())
+}

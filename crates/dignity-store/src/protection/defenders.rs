@@ -198,20 +198,7 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
     }
     let person_id = match d.person_id {
         Some(p) => {
-            if v::get_person(&store, p).await?.is_none() {
-                return Err(StoreError::invalid("person_id", format!("no person {p}")));
-            }
-            let taken: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE person_id = $1")
-                .bind(p)
-                .fetch_one(tx.conn())
-                .await?
-                .get(0);
-            if taken > 0 {
-                return Err(StoreError::invalid(
-                    "person_id",
-                    "this person already has a defender profile",
-                ));
-            }
+            super::ensure_person_free(tx, "pro_defenders", p, "a defender profile").await?;
             p
         }
         None => {

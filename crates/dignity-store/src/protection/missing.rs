@@ -198,20 +198,7 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     }
     let person_id = match m.person_id {
         Some(p) => {
-            if v::get_person(&store, p).await?.is_none() {
-                return Err(StoreError::invalid("person_id", format!("no person {p}")));
-            }
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE person_id = $1")
-                .bind(p)
-                .fetch_one(tx.conn())
-                .await?
-                .get(0);
-            if n > 0 {
-                return Err(StoreError::invalid(
-                    "person_id",
-                    "this person already has a missing person case",
-                ));
-            }
+            super::ensure_person_free(tx, "pro_missing", p, "a missing person case").await?;
             p
         }
         None => {
