@@ -493,6 +493,7 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
         let token = accounts::create_setup_token(&store).await?;
         println!("No accounts yet. Create the first administrator at:\n\n    {base}/setup?token={token}\n\n(valid 24 hours, once)");
     }
+    let shutdown = shutdown_signal()?;
     println!("Dignity is listening on http://{addr}");
     let web = dignity_web::WebConfig {
         secure_cookies: base.starts_with("https://"),
@@ -504,7 +505,7 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await?;
     tracing::info!("shutting down: closing the database");
     store.close().await;
@@ -539,18 +540,22 @@ async fn add_demo_data(store: &Store) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called (before
+/// the server announces that it listens), so a signal sent right after start-up is not lost.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+        Ok(async move {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
