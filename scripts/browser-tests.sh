@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests: a real `dignity serve` driven in headless Chromium (Debian's package) by
 # playwright-core. Installs chromium and the npm package when missing.
+# Usage: scripts/browser-tests.sh [FILE.test.mjs …]   (all of tests/browser/ by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ fi
 bin="${CARGO_TARGET_DIR:-target}/debug/dignity"
 [ -x "$bin" ] || cargo build -p dignity-cli --locked
 export DIGNITY_BIN="$(cd "$(dirname "$bin")" && pwd)/dignity"
+files=("$@")
 cd tests/browser
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
-node --test --test-concurrency=1 ./*.test.mjs
+if [ ${#files[@]} -eq 0 ]; then files=(./*.test.mjs); else files=("${files[@]##*/}"); fi
+node --test --test-concurrency=1 "${files[@]}"
