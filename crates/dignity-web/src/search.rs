@@ -141,17 +141,76 @@ fn internal_page(state: &AppState, ctx: &Ctx, e: impl std::fmt::Display) -> Resp
     )
 }
 
+/// What the labels of facet values come from: country names and the HURIDOCS
+/// vocabularies in the reader's language.
+struct Labels {
+    countries: HashMap<String, String>,
+    vocab: Option<std::sync::Arc<dignity_store::violations::Vocab>>,
+}
+
+impl Labels {
+    async fn load(state: &AppState, ctx: &Ctx) -> Result<Labels, StoreError> {
+        let countries = reference::countries(&state.store, ctx.lang.code(), None)
+            .await?
+            .into_iter()
+            .map(|c| (c.iso3, c.name))
+            .collect();
+        // The vocabularies are there once the violations area is set up; without them
+        // codes are shown as they are.
+        let vocab = dignity_store::violations::Vocab::load(&state.store)
+            .await
+            .ok();
+        Ok(Labels { countries, vocab })
+    }
+}
+
+fn lookup_or(ctx: &Ctx, key: &str, value: &str) -> String {
+    i18n::lookup(ctx.lang, key)
+        .map(String::from)
+        .unwrap_or_else(|| value.replace('_', " "))
+}
+
 /// The label of a facet value in the reader's language.
-fn value_label(ctx: &Ctx, countries: &HashMap<String, String>, facet: &str, value: &str) -> String {
+fn value_label(ctx: &Ctx, labels: &Labels, facet: &str, value: &str) -> String {
     match facet {
-        "country" => countries
+        "country" | "recommending_state" => labels
+            .countries
             .get(value)
             .cloned()
             .unwrap_or_else(|| value.to_string()),
-        "record_type" => i18n::lookup(ctx.lang, &format!("search.type.{value}"))
-            .map(String::from)
-            .unwrap_or_else(|| value.to_string()),
+        "record_type" => lookup_or(ctx, &format!("search.type.{value}"), value),
+        "confidentiality" => lookup_or(ctx, &format!("level.{value}"), value),
+        "lens" => lookup_or(ctx, &format!("vio.lens.{value}"), value),
+        "victim_age_group" => lookup_or(ctx, &format!("vio.age.{value}"), value),
+        "act_type" | "perpetrator_type" | "victim_sex" | "status" | "person_type" => {
+            match &labels.vocab {
+                Some(v) => {
+                    let l = v.label(value, ctx.lang.code());
+                    if l.is_empty() {
+                        value.replace('_', " ")
+                    } else {
+                        l.replace('_', " ")
+                    }
+                }
+                None => value.replace('_', " "),
+            }
+        }
         _ => value.replace('_', " "),
+    }
+}
+
+/// The title of a hit: records whose index entry holds no title in clear (persons,
+/// defenders, missing persons: their names are only keyed tokens) are shown by type and
+/// number.
+fn hit_title(ctx: &Ctx, labels: &Labels, h: &Hit) -> String {
+    if h.title.is_empty() {
+        format!(
+            "{} #{}",
+            value_label(ctx, labels, "record_type", &h.record_type),
+            h.id
+        )
+    } else {
+        h.title.clone()
     }
 }
 
@@ -166,6 +225,12 @@ fn hit_url(h: &Hit) -> String {
     match h.record_type.as_str() {
         "country" => format!("/countries#{}", h.id),
         "instrument" => format!("/instruments#{}", h.id),
+        "recommendation" => format!("/obligations/recommendations/{}", h.id),
+        "event" => format!("/violations/events/{}", h.id),
+        "act" => format!("/violations/acts/{}", h.id),
+        "person" => format!("/violations/persons/{}", h.id),
+        "defender" => format!("/protection/defenders/{}", h.id),
+        "missing" => format!("/protection/missing/{}", h.id),
         t => format!("/{t}s/{}", h.id),
     }
 }
@@ -184,11 +249,10 @@ pub async fn search_page(
         Ok(r) => r,
         Err(e) => return internal_page(&state, &ctx, e),
     };
-    let countries: HashMap<String, String> =
-        match reference::countries(&state.store, ctx.lang.code(), None).await {
-            Ok(c) => c.into_iter().map(|c| (c.iso3, c.name)).collect(),
-            Err(e) => return internal_page(&state, &ctx, e),
-        };
+    let countries = match Labels::load(&state, &ctx).await {
+        Ok(l) => l,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
     let base_query = params.to_query();
     let facets: Vec<_> = results
         .facets
@@ -215,7 +279,7 @@ pub async fn search_page(
         .map(|h| {
             context! {
                 url => hit_url(h),
-                title => h.title.clone(),
+                title => hit_title(&ctx, &countries, h),
                 snippet_html => h.snippet_html.clone(),
                 type_label => value_label(&ctx, &countries, "record_type", &h.record_type),
                 country => h.country.as_ref().map(|c| value_label(&ctx, &countries, "country", c)),
