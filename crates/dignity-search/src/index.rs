@@ -24,8 +24,12 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-/// Bump when the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bump when the schema, the analysis or the record types of `Registry::standard()`
+/// change: an index of another version is rebuilt at the next start (an index made before
+/// a record type was registered would otherwise miss its existing records, since catching
+/// up only applies new audit entries).
+/// 2: recommendations, events, acts, persons, defenders and missing persons.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What an index has applied, kept in its commit payload (atomically with the data).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -297,21 +297,10 @@ pub async fn search_page(
         format!("/search?{q}&page={n}")
     };
     // Saved searches of the signed-in user, with what is new since their last visit.
-    let mut saved_list = Vec::new();
-    if let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) {
-        match saved::saved_searches(&state.store, u.id).await {
-            Ok(list) => {
-                for s in list {
-                    let p = Params::parse(&s.query, search.facet_names());
-                    let mut req = p.request(ctx.lang.code());
-                    req.changed_after = Some(s.seen_seq);
-                    let new = search.count(&ctx.actor, &req).unwrap_or(0);
-                    saved_list.push(context! { id => s.id, name => s.name, new => new });
-                }
-            }
-            Err(e) => return internal_page(&state, &ctx, e),
-        }
-    }
+    let saved_list = match saved_with_news(&state, &ctx, &search).await {
+        Ok(l) => l,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
     let searched = !params.q.is_empty()
         || !params.filters.is_empty()
         || params.year_from.is_some()
@@ -338,6 +327,52 @@ pub async fn search_page(
             saved => saved_list,
         },
     )
+}
+
+/// The signed-in staff member's saved searches, each with how many of its results are
+/// new or changed since they last opened it — counted in the index with their permission
+/// filter, so a count never includes a record they cannot open. Empty for others.
+async fn saved_with_news(
+    state: &AppState,
+    ctx: &Ctx,
+    search: &Search,
+) -> Result<Vec<minijinja::Value>, StoreError> {
+    let mut out = Vec::new();
+    if let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) {
+        for s in saved::saved_searches(&state.store, u.id).await? {
+            let p = Params::parse(&s.query, search.facet_names());
+            let mut req = p.request(ctx.lang.code());
+            req.changed_after = Some(s.seen_seq);
+            let new = search.count(&ctx.actor, &req).unwrap_or(0);
+            out.push(context! { id => s.id, name => s.name, new => new });
+        }
+    }
+    Ok(out)
+}
+
+/// Alerts for the home page: the saved searches with new matches since the user last
+/// looked (nothing is written or audited by looking at them). Empty when search is off,
+/// for visitors, and on any error (the home page must not fail because of it).
+pub async fn alerts(state: &AppState, ctx: &Ctx) -> Vec<minijinja::Value> {
+    let Some(search) = state.search.clone() else {
+        return Vec::new();
+    };
+    match saved_with_news(state, ctx, &search).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|v| {
+                v.get_attr("new")
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0)
+                    > 0
+            })
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "saved search alerts failed");
+            Vec::new()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -496,11 +531,11 @@ pub async fn delete_saved(
 pub struct SearchParams {
     /// Words to find (titles and texts in every language, stemmed; names across spellings and scripts). Every word must match.
     q: Option<String>,
-    /// Record type (`country`, `instrument`, `event`, `recommendation`, …); alias of `record_type`.
+    /// Record type (`country`, `instrument`, `recommendation`, `event`, `act`, `person`, `defender`, `missing`); alias of `record_type`.
     r#type: Option<Vec<String>>,
     /// ISO 3166-1 alpha-3 country code.
     country: Option<Vec<String>>,
-    /// UN M49 region name.
+    /// Region: the UN M49 region of a country; the administrative area or region of an event, act, defender or missing person.
     region: Option<Vec<String>>,
     /// A year the record's date can stand for.
     year: Option<Vec<String>>,
@@ -508,7 +543,7 @@ pub struct SearchParams {
     year_from: Option<i32>,
     /// …to (inclusive).
     year_to: Option<i32>,
-    /// Type of act (facet `act_type`); likewise `perpetrator_type`, `victim_sex`, `victim_age_group`, `mechanism`, `theme`, `sdg`, `status`, `lens`.
+    /// Type of act (facet `act_type`); likewise `perpetrator_type`, `victim_sex`, `victim_age_group`, `mechanism`, `theme`, `sdg`, `status`, `lens`, `confidentiality`, `body`, `recommending_state`, `position`, `affected_group`, `person_type`, `area_of_work`, `sdg_status`, `period`.
     act_type: Option<Vec<String>>,
     /// Only records changed after this audit sequence number.
     changed_after: Option<i64>,
