@@ -184,14 +184,7 @@ impl Indexer for DefenderIndexer {
                 d.country = r.get(2);
                 let region: String = r.get(3);
                 d.region = (!region.is_empty()).then_some(region);
-                if let Ok(p) = r
-                    .get::<String, _>(8)
-                    .get(..10)
-                    .unwrap_or("")
-                    .parse::<PartialDate>()
-                {
-                    d = d.date(&p);
-                }
+                // No date: a profile's creation date is not a date of what it documents.
                 if access_covers(&access, &person) {
                     d.names = person_names(store, r.get(9), r.get(10))?;
                 }
