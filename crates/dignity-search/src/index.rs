@@ -166,6 +166,12 @@ pub struct SearchRequest {
     pub lang: String,
     pub offset: usize,
     pub limit: usize,
+    /// The reader may not see names (an analyst where analysts see pseudonyms,
+    /// `violations::sees_names`): the words are not matched against names at all, so a
+    /// search cannot confirm that a named person is in the records. Set it for every
+    /// request made on behalf of a user (the web layer's `reader_request` does).
+    #[serde(default)]
+    pub without_names: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -434,7 +440,7 @@ impl SearchIndex {
     /// The query for the words of `q` (None if it has none): every word must match a
     /// title or text in some language (stemmed and folded per language) or a name (keyed
     /// tokens); a multi-word query that is a whole name scores higher.
-    fn text_query(&self, keys: &Keyring, q: &str) -> Option<Box<dyn Query>> {
+    fn text_query(&self, keys: &Keyring, q: &str, names: bool) -> Option<Box<dyn Query>> {
         let words = analysis::query_words(q);
         let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for w in &words {
@@ -454,7 +460,12 @@ impl SearchIndex {
                     shoulds.push((Occur::Should, Box::new(tq(self.f.bodies[i]))));
                 }
             }
-            for (tok, weight) in names::query_tokens(keys, w) {
+            let name_tokens = if names {
+                names::query_tokens(keys, w)
+            } else {
+                Vec::new()
+            };
+            for (tok, weight) in name_tokens {
                 shoulds.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
@@ -473,7 +484,10 @@ impl SearchIndex {
         if musts.is_empty() {
             return None;
         }
-        if let Some(full) = names::full_name_token(keys, &words) {
+        if let Some(full) = names
+            .then(|| names::full_name_token(keys, &words))
+            .flatten()
+        {
             musts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
@@ -506,7 +520,7 @@ impl SearchIndex {
         actor: &Actor,
         req: &SearchRequest,
     ) -> (Clauses, Option<Box<dyn Query>>) {
-        let text = self.text_query(keys, &req.q);
+        let text = self.text_query(keys, &req.q, !req.without_names);
         let mut c: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.access_filter(actor))];
         match &text {
             Some(t) => c.push((Occur::Must, t.box_clone())),

@@ -499,6 +499,18 @@ async fn every_record_type_is_searchable_in_five_languages_and_by_name() {
                 "{b:?}: query {query:?}"
             );
         }
+        // A reader who may not see names (an analyst seeing pseudonyms) searches without
+        // them: a name confirms nothing, other words still match.
+        let blind = |text: &str| SearchRequest {
+            without_names: true,
+            ..q(text)
+        };
+        assert!(hits(&search, &dora, &blind("Mohammed")).is_empty());
+        assert!(hits(&search, &dora, &blind("Krasniqi")).is_empty());
+        assert_eq!(
+            hits(&search, &dora, &blind("estudiantes")),
+            vec![k("event", i.e_es)]
+        );
         // Facets narrow the same words.
         assert_eq!(
             hits(

@@ -96,6 +96,9 @@ impl Params {
             lang: lang.into(),
             offset: (self.page - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
+            // Fails closed: names are matched only once `reader_request` has checked that
+            // the reader may see names.
+            without_names: true,
         }
     }
 
@@ -118,6 +121,24 @@ impl Params {
         }
         s.finish()
     }
+}
+
+/// The search of `params` as the reader of `ctx` may make it: names are matched only for
+/// readers who may see names (`violations::sees_names`; an analyst sees pseudonyms unless
+/// the installation allows otherwise), so that a name search cannot confirm to them who is
+/// in the records. Every search made for a user goes through here (fails closed: no names
+/// when the setting cannot be read).
+pub async fn reader_request(
+    state: &AppState,
+    ctx: &Ctx,
+    params: &Params,
+    lang: &str,
+) -> SearchRequest {
+    let mut req = params.request(lang);
+    req.without_names = !dignity_store::violations::sees_names(&state.store, &ctx.actor)
+        .await
+        .unwrap_or(false);
+    req
 }
 
 fn unavailable(state: &AppState, ctx: &Ctx) -> Response {
@@ -245,7 +266,8 @@ pub async fn search_page(
         return unavailable(&state, &ctx);
     };
     let params = Params::parse(query.as_deref().unwrap_or(""), search.facet_names());
-    let results = match search.search(&ctx.actor, &params.request(ctx.lang.code())) {
+    let req = reader_request(&state, &ctx, &params, ctx.lang.code()).await;
+    let results = match search.search(&ctx.actor, &req) {
         Ok(r) => r,
         Err(e) => return internal_page(&state, &ctx, e),
     };
@@ -341,7 +363,7 @@ async fn saved_with_news(
     if let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) {
         for s in saved::saved_searches(&state.store, u.id).await? {
             let p = Params::parse(&s.query, search.facet_names());
-            let mut req = p.request(ctx.lang.code());
+            let mut req = reader_request(state, ctx, &p, ctx.lang.code()).await;
             req.changed_after = Some(s.seen_seq);
             let new = search.count(&ctx.actor, &req).unwrap_or(0);
             out.push(context! { id => s.id, name => s.name, new => new });
@@ -598,7 +620,8 @@ pub async fn api_search(
         .find(|(k, _)| k == "lang")
         .and_then(|(_, v)| i18n::Lang::parse(&v))
         .unwrap_or(ctx.lang);
-    match search.search(&ctx.actor, &params.request(lang.code())) {
+    let req = reader_request(&state, &ctx, &params, lang.code()).await;
+    match search.search(&ctx.actor, &req) {
         Ok(r) => Json(SearchAnswer {
             total: r.total,
             page: params.page,

@@ -238,9 +238,15 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
     let head = dignity_store::search::audit_head(&app.store).await.unwrap();
     let mut tx = app.store.begin(&Actor::system()).await.unwrap();
     for u in &users {
-        dignity_store::search::save_search(&mut tx, u.id, "Muhammad cases", "q=Mohammed", head + 1)
-            .await
-            .unwrap();
+        dignity_store::search::save_search(
+            &mut tx,
+            u.id,
+            "Persons recorded",
+            "record_type=person",
+            head + 1,
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     let (_, _, body) = send(&app, get("/", &cookies[0])).await;
@@ -281,7 +287,7 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
     };
     let body = wait_for(cookies[0].clone(), "1 new since you last looked").await;
     assert!(body.contains("1 new since you last looked"), "{body}");
-    assert!(body.contains("Muhammad cases") && body.contains("?new=1"));
+    assert!(body.contains("Persons recorded") && body.contains("?new=1"));
     let (_, _, body) = send(&app, get("/", &cookies[1])).await;
     assert!(
         !body.contains("New matches in your saved searches"),
@@ -309,4 +315,42 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
     // Visitors see no alerts and the page says nothing of the records.
     let (_, _, body) = send(&app, get("/", "")).await;
     assert!(!body.contains("saved searches") && !body.contains("Muhammad"));
+
+    // Names are matched only for readers who may see names: the documenter finds the
+    // internal person by another spelling; the analyst (who sees pseudonyms) cannot use a
+    // name search to confirm who is recorded — on the page or through the API.
+    let (_, _, body) = send(&app, get("/search?q=Muhammad+Salah", &cookies[0])).await;
+    assert!(
+        body.contains("Results: 1") && body.contains("Person #"),
+        "{body}"
+    );
+    let (_, _, body) = send(&app, get("/search?q=Muhammad+Salah", &cookies[1])).await;
+    assert!(
+        body.contains("Results: 0") && !body.contains("Person #"),
+        "{body}"
+    );
+    let (_, _, body) = send(
+        &app,
+        get("/api/v1/search?q=Mohamed&type=person", &cookies[1]),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 0, "{body}");
+    // Where the installation lets analysts see names, they find it.
+    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+    accounts::set_setting(
+        &mut tx,
+        dignity_store::violations::SETTING_ANALYSTS_SEE_NAMES,
+        "true",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, _, body) = send(
+        &app,
+        get("/api/v1/search?q=Mohamed&type=person", &cookies[1]),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 1, "{body}");
 }
