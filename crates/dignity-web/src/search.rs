@@ -223,16 +223,52 @@ fn value_label(ctx: &Ctx, labels: &Labels, facet: &str, value: &str) -> String {
 /// The title of a hit: records whose index entry holds no title in clear (persons,
 /// defenders, missing persons: their names are only keyed tokens) are shown by type and
 /// number.
-fn hit_title(ctx: &Ctx, labels: &Labels, h: &Hit) -> String {
-    if h.title.is_empty() {
-        format!(
-            "{} #{}",
-            value_label(ctx, labels, "record_type", &h.record_type),
-            h.id
-        )
-    } else {
-        h.title.clone()
+fn hit_title(ctx: &Ctx, labels: &Labels, h: &Hit, names: &HashMap<String, String>) -> String {
+    if !h.title.is_empty() {
+        return h.title.clone();
     }
+    let label = value_label(ctx, labels, "record_type", &h.record_type);
+    match names.get(&format!("{}:{}", h.record_type, h.id)) {
+        Some(n) if h.record_type == "person" => n.clone(),
+        Some(n) => format!("{label}: {n}"),
+        None => format!("{label} #{}", h.id),
+    }
+}
+
+/// The names to show for the hits about a person (persons, defenders, missing persons),
+/// read from the database as the reader may see them: the name when they may read the
+/// person and see names, otherwise the pseudonym (`violations::display_name`). The index
+/// itself holds no names.
+async fn hit_names(state: &AppState, ctx: &Ctx, hits: &[Hit]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for h in hits {
+        let Ok(id) = h.id.parse::<i64>() else {
+            continue;
+        };
+        let person = match h.record_type.as_str() {
+            "person" => Some(id),
+            "defender" => dignity_store::protection::defenders::get_defender(&state.store, id)
+                .await
+                .ok()
+                .flatten()
+                .map(|d| d.person_id),
+            "missing" => dignity_store::protection::missing::get_missing(&state.store, id)
+                .await
+                .ok()
+                .flatten()
+                .map(|m| m.person_id),
+            _ => None,
+        };
+        let Some(pid) = person else { continue };
+        match dignity_store::violations::display_name(&state.store, &ctx.actor, pid).await {
+            Ok(n) if !n.is_empty() => {
+                out.insert(format!("{}:{}", h.record_type, h.id), n);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "name of a search hit"),
+        }
+    }
+    out
 }
 
 fn facet_label(ctx: &Ctx, name: &str) -> String {
@@ -295,13 +331,14 @@ pub async fn search_page(
             context! { name => name.clone(), label => facet_label(&ctx, name), values => values }
         })
         .collect();
+    let names = hit_names(&state, &ctx, &results.hits).await;
     let hits: Vec<_> = results
         .hits
         .iter()
         .map(|h| {
             context! {
                 url => hit_url(h),
-                title => hit_title(&ctx, &countries, h),
+                title => hit_title(&ctx, &countries, h, &names),
                 snippet_html => h.snippet_html.clone(),
                 type_label => value_label(&ctx, &countries, "record_type", &h.record_type),
                 country => h.country.as_ref().map(|c| value_label(&ctx, &countries, "country", c)),

@@ -321,14 +321,21 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
     // name search to confirm who is recorded — on the page or through the API.
     let (_, _, body) = send(&app, get("/search?q=Muhammad+Salah", &cookies[0])).await;
     assert!(
-        body.contains("Results: 1") && body.contains("Person #"),
+        body.contains("Results: 1") && body.contains("Mohamed Salah"),
         "{body}"
     );
     let (_, _, body) = send(&app, get("/search?q=Muhammad+Salah", &cookies[1])).await;
     assert!(
-        body.contains("Results: 0") && !body.contains("Person #"),
+        body.contains("Results: 0") && !body.contains("Mohamed"),
         "{body}"
     );
+    // The analyst lists the internal person by type: the hit shows the pseudonym.
+    let (_, _, body) = send(&app, get("/search?type=person", &cookies[1])).await;
+    assert!(
+        body.contains("Results: 1") && !body.contains("Mohamed"),
+        "{body}"
+    );
+    assert!(body.contains(">P-"), "a pseudonym is shown: {body}");
     let (_, _, body) = send(
         &app,
         get("/api/v1/search?q=Mohamed&type=person", &cookies[1]),
