@@ -203,16 +203,18 @@ fn value_label(ctx: &Ctx, labels: &Labels, facet: &str, value: &str) -> String {
         "confidentiality" => lookup_or(ctx, &format!("level.{value}"), value),
         "lens" => lookup_or(ctx, &format!("vio.lens.{value}"), value),
         "victim_age_group" => lookup_or(ctx, &format!("vio.age.{value}"), value),
-        "act_type" | "perpetrator_type" | "victim_sex" | "status" | "person_type" => {
-            match &labels.vocab {
-                Some(v) => {
-                    let l = v.label(value, ctx.lang.code());
-                    if l.is_empty() {
-                        value.replace('_', " ")
-                    } else {
-                        l.replace('_', " ")
-                    }
-                }
+        "person_type" => lookup_or(ctx, &format!("vio.person_type.{value}"), value),
+        "sdg_status" => lookup_or(ctx, &format!("pro.sdg.{value}"), value),
+        "act_type" | "perpetrator_type" | "victim_sex" | "status" => {
+            // HURIDOCS codes (events, acts); missing persons' statuses are words.
+            let vocab = labels
+                .vocab
+                .as_ref()
+                .map(|v| v.label(value, ctx.lang.code()))
+                .filter(|l| !l.is_empty() && l != value);
+            match vocab {
+                Some(l) => l,
+                None if facet == "status" => lookup_or(ctx, &format!("pro.status.{value}"), value),
                 None => value.replace('_', " "),
             }
         }

@@ -336,6 +336,10 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
         "{body}"
     );
     assert!(body.contains(">P-"), "a pseudonym is shown: {body}");
+    assert!(
+        body.contains(">Individual</span>"),
+        "facet values have labels: {body}"
+    );
     let (_, _, body) = send(
         &app,
         get("/api/v1/search?q=Mohamed&type=person", &cookies[1]),
