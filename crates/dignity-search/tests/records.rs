@@ -748,6 +748,51 @@ async fn two_readers_see_only_their_hits_and_facet_counts() {
             hits(&search, &ana, &qf("Petrovic", &[("act_type", TORTURE)])),
             vec![k("act", a_new)]
         );
+
+        // Implementation assessments re-index the recommendation they are about; only a
+        // public, published one changes the status everyone may filter on.
+        use dignity_store::obligations::tracking::{self, Assessment, Target};
+        let assessment = |status: &str, level: &str, published: bool| Assessment {
+            id: 0,
+            status: status.into(),
+            assessed_on: "2025-06-30".into(),
+            narrative: String::new(),
+            evidence: String::new(),
+            confidentiality: Some(level.into()),
+            published,
+            by: None,
+            via_cluster: false,
+        };
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        tracking::assess(
+            &mut tx,
+            Target::Recommendation(i.rec_en),
+            &assessment("implemented", "public", true),
+        )
+        .await
+        .unwrap();
+        tracking::assess(
+            &mut tx,
+            Target::Recommendation(i.rec_fr),
+            &assessment("in_progress", "internal", false),
+        )
+        .await
+        .unwrap();
+        let seq = *tx.commit().await.unwrap().last().unwrap();
+        assert!(search.wait_for(seq, Duration::from_secs(10)).await);
+        let recs = qf("", &[("record_type", "recommendation")]);
+        assert_eq!(
+            facet_count(&search, &anon, &recs, "status", "implemented"),
+            1
+        );
+        assert_eq!(
+            facet_count(&search, &anon, &recs, "status", "in_progress"),
+            0
+        );
+        assert_eq!(
+            hits(&search, &anon, &qf("", &[("status", "implemented")])),
+            vec![k("recommendation", i.rec_en)]
+        );
     }
 }
 
