@@ -24,8 +24,12 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-/// Bump when the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bump when the schema, the analysis or the record types of `Registry::standard()`
+/// change: an index of another version is rebuilt at the next start (an index made before
+/// a record type was registered would otherwise miss its existing records, since catching
+/// up only applies new audit entries).
+/// 2: recommendations, events, acts, persons, defenders and missing persons.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What an index has applied, kept in its commit payload (atomically with the data).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +166,12 @@ pub struct SearchRequest {
     pub lang: String,
     pub offset: usize,
     pub limit: usize,
+    /// The reader may not see names (an analyst where analysts see pseudonyms,
+    /// `violations::sees_names`): the words are not matched against names at all, so a
+    /// search cannot confirm that a named person is in the records. Set it for every
+    /// request made on behalf of a user (the web layer's `reader_request` does).
+    #[serde(default)]
+    pub without_names: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -430,7 +440,7 @@ impl SearchIndex {
     /// The query for the words of `q` (None if it has none): every word must match a
     /// title or text in some language (stemmed and folded per language) or a name (keyed
     /// tokens); a multi-word query that is a whole name scores higher.
-    fn text_query(&self, keys: &Keyring, q: &str) -> Option<Box<dyn Query>> {
+    fn text_query(&self, keys: &Keyring, q: &str, names: bool) -> Option<Box<dyn Query>> {
         let words = analysis::query_words(q);
         let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for w in &words {
@@ -450,7 +460,12 @@ impl SearchIndex {
                     shoulds.push((Occur::Should, Box::new(tq(self.f.bodies[i]))));
                 }
             }
-            for (tok, weight) in names::query_tokens(keys, w) {
+            let name_tokens = if names {
+                names::query_tokens(keys, w)
+            } else {
+                Vec::new()
+            };
+            for (tok, weight) in name_tokens {
                 shoulds.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
@@ -469,7 +484,10 @@ impl SearchIndex {
         if musts.is_empty() {
             return None;
         }
-        if let Some(full) = names::full_name_token(keys, &words) {
+        if let Some(full) = names
+            .then(|| names::full_name_token(keys, &words))
+            .flatten()
+        {
             musts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
@@ -502,7 +520,7 @@ impl SearchIndex {
         actor: &Actor,
         req: &SearchRequest,
     ) -> (Clauses, Option<Box<dyn Query>>) {
-        let text = self.text_query(keys, &req.q);
+        let text = self.text_query(keys, &req.q, !req.without_names);
         let mut c: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.access_filter(actor))];
         match &text {
             Some(t) => c.push((Occur::Must, t.box_clone())),

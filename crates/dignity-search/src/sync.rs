@@ -236,16 +236,17 @@ impl Search {
             // Which records, and the last sequence that touched each.
             let mut one: BTreeMap<(usize, String), i64> = BTreeMap::new();
             let mut all: BTreeMap<usize, i64> = BTreeMap::new();
-            for c in &changes {
-                for (k, ix) in self.inner.registry.indexers().iter().enumerate() {
-                    match ix.affected(&c.record_type, &c.record_id) {
-                        Some(Affected::One(id)) => {
-                            one.insert((k, id), c.seq);
+            for (k, ix) in self.inner.registry.indexers().iter().enumerate() {
+                for (a, seq) in ix.affected_batch(store, &changes).await? {
+                    match a {
+                        Affected::One(id) => {
+                            let e = one.entry((k, id)).or_insert(seq);
+                            *e = (*e).max(seq);
                         }
-                        Some(Affected::All) => {
-                            all.insert(k, c.seq);
+                        Affected::All => {
+                            let e = all.entry(k).or_insert(seq);
+                            *e = (*e).max(seq);
                         }
-                        None => {}
                     }
                 }
             }
@@ -262,19 +263,31 @@ impl Search {
                         }
                     }
                 }
-                for ((k, id), &seq) in &one {
-                    if all.contains_key(k) {
-                        continue;
+                // The records touched one by one: loaded in batches (one query each for
+                // the types that implement `load_many`); those that no longer load are
+                // removed.
+                let mut per_type: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+                for (k, id) in one.keys() {
+                    if !all.contains_key(k) {
+                        per_type.entry(*k).or_default().push(id.clone());
                     }
-                    let ix = &self.inner.registry.indexers()[*k];
-                    match ix.load(store, id).await? {
-                        Some(d) => {
+                }
+                for (k, ids) in per_type {
+                    let ix = &self.inner.registry.indexers()[k];
+                    for chunk in ids.chunks(500) {
+                        let docs = ix.load_many(store, chunk).await?;
+                        let mut found = std::collections::HashSet::new();
+                        for d in docs {
+                            let seq = one.get(&(k, d.id.clone())).copied().unwrap_or(last.seq);
                             idx.upsert(&keys, &d, seq)?;
+                            found.insert(d.id);
                             report.indexed += 1;
                         }
-                        None => {
-                            idx.delete(ix.record_type(), id);
-                            report.removed += 1;
+                        for id in chunk {
+                            if !found.contains(id) {
+                                idx.delete(ix.record_type(), id);
+                                report.removed += 1;
+                            }
                         }
                     }
                 }

@@ -16,6 +16,7 @@
 //! - every write goes through a [`WriteTx`] and is audited (hashes of the content only).
 
 pub mod defenders;
+pub mod index;
 pub mod missing;
 pub mod reports;
 pub mod sources;

@@ -16,6 +16,7 @@
 pub mod case;
 pub mod evidence;
 pub mod import;
+pub mod index;
 pub mod interventions;
 pub mod records;
 

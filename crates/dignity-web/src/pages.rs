@@ -205,12 +205,14 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     if ctx.must_enrol_totp() {
         return see_other("/account");
     }
+    // Search (issue 6): saved searches with new matches since the user last looked.
+    let search_alerts = crate::search::alerts(&state, &ctx).await;
     match reference::counts(&state.store).await {
         Ok((countries, instruments, terms, targets)) => page(
             &state,
             &ctx,
             "home.html",
-            context! { counts => context! { countries, instruments, vocabulary_terms => terms, sdg_targets => targets } },
+            context! { counts => context! { countries, instruments, vocabulary_terms => terms, sdg_targets => targets }, search_alerts },
         ),
         Err(e) => internal(&state, &ctx, e),
     }

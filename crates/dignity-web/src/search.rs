@@ -96,6 +96,9 @@ impl Params {
             lang: lang.into(),
             offset: (self.page - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
+            // Fails closed: names are matched only once `reader_request` has checked that
+            // the reader may see names.
+            without_names: true,
         }
     }
 
@@ -120,6 +123,24 @@ impl Params {
     }
 }
 
+/// The search of `params` as the reader of `ctx` may make it: names are matched only for
+/// readers who may see names (`violations::sees_names`; an analyst sees pseudonyms unless
+/// the installation allows otherwise), so that a name search cannot confirm to them who is
+/// in the records. Every search made for a user goes through here (fails closed: no names
+/// when the setting cannot be read).
+pub async fn reader_request(
+    state: &AppState,
+    ctx: &Ctx,
+    params: &Params,
+    lang: &str,
+) -> SearchRequest {
+    let mut req = params.request(lang);
+    req.without_names = !dignity_store::violations::sees_names(&state.store, &ctx.actor)
+        .await
+        .unwrap_or(false);
+    req
+}
+
 fn unavailable(state: &AppState, ctx: &Ctx) -> Response {
     page_status(
         state,
@@ -141,18 +162,115 @@ fn internal_page(state: &AppState, ctx: &Ctx, e: impl std::fmt::Display) -> Resp
     )
 }
 
+/// What the labels of facet values come from: country names and the HURIDOCS
+/// vocabularies in the reader's language.
+struct Labels {
+    countries: HashMap<String, String>,
+    vocab: Option<std::sync::Arc<dignity_store::violations::Vocab>>,
+}
+
+impl Labels {
+    async fn load(state: &AppState, ctx: &Ctx) -> Result<Labels, StoreError> {
+        let countries = reference::countries(&state.store, ctx.lang.code(), None)
+            .await?
+            .into_iter()
+            .map(|c| (c.iso3, c.name))
+            .collect();
+        // The vocabularies are there once the violations area is set up; without them
+        // codes are shown as they are.
+        let vocab = dignity_store::violations::Vocab::load(&state.store)
+            .await
+            .ok();
+        Ok(Labels { countries, vocab })
+    }
+}
+
+fn lookup_or(ctx: &Ctx, key: &str, value: &str) -> String {
+    i18n::lookup(ctx.lang, key)
+        .map(String::from)
+        .unwrap_or_else(|| value.replace('_', " "))
+}
+
 /// The label of a facet value in the reader's language.
-fn value_label(ctx: &Ctx, countries: &HashMap<String, String>, facet: &str, value: &str) -> String {
+fn value_label(ctx: &Ctx, labels: &Labels, facet: &str, value: &str) -> String {
     match facet {
-        "country" => countries
+        "country" | "recommending_state" => labels
+            .countries
             .get(value)
             .cloned()
             .unwrap_or_else(|| value.to_string()),
-        "record_type" => i18n::lookup(ctx.lang, &format!("search.type.{value}"))
-            .map(String::from)
-            .unwrap_or_else(|| value.to_string()),
+        "record_type" => lookup_or(ctx, &format!("search.type.{value}"), value),
+        "confidentiality" => lookup_or(ctx, &format!("level.{value}"), value),
+        "lens" => lookup_or(ctx, &format!("vio.lens.{value}"), value),
+        "victim_age_group" => lookup_or(ctx, &format!("vio.age.{value}"), value),
+        "person_type" => lookup_or(ctx, &format!("vio.person_type.{value}"), value),
+        "sdg_status" => lookup_or(ctx, &format!("pro.sdg.{value}"), value),
+        "act_type" | "perpetrator_type" | "victim_sex" | "status" => {
+            // HURIDOCS codes (events, acts); missing persons' statuses are words.
+            let vocab = labels
+                .vocab
+                .as_ref()
+                .map(|v| v.label(value, ctx.lang.code()))
+                .filter(|l| !l.is_empty() && l != value);
+            match vocab {
+                Some(l) => l,
+                None if facet == "status" => lookup_or(ctx, &format!("pro.status.{value}"), value),
+                None => value.replace('_', " "),
+            }
+        }
         _ => value.replace('_', " "),
     }
+}
+
+/// The title of a hit: records whose index entry holds no title in clear (persons,
+/// defenders, missing persons: their names are only keyed tokens) are shown by type and
+/// number.
+fn hit_title(ctx: &Ctx, labels: &Labels, h: &Hit, names: &HashMap<String, String>) -> String {
+    if !h.title.is_empty() {
+        return h.title.clone();
+    }
+    let label = value_label(ctx, labels, "record_type", &h.record_type);
+    match names.get(&format!("{}:{}", h.record_type, h.id)) {
+        Some(n) if h.record_type == "person" => n.clone(),
+        Some(n) => format!("{label}: {n}"),
+        None => format!("{label} #{}", h.id),
+    }
+}
+
+/// The names to show for the hits about a person (persons, defenders, missing persons),
+/// read from the database as the reader may see them: the name when they may read the
+/// person and see names, otherwise the pseudonym (`violations::display_name`). The index
+/// itself holds no names.
+async fn hit_names(state: &AppState, ctx: &Ctx, hits: &[Hit]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for h in hits {
+        let Ok(id) = h.id.parse::<i64>() else {
+            continue;
+        };
+        let person = match h.record_type.as_str() {
+            "person" => Some(id),
+            "defender" => dignity_store::protection::defenders::get_defender(&state.store, id)
+                .await
+                .ok()
+                .flatten()
+                .map(|d| d.person_id),
+            "missing" => dignity_store::protection::missing::get_missing(&state.store, id)
+                .await
+                .ok()
+                .flatten()
+                .map(|m| m.person_id),
+            _ => None,
+        };
+        let Some(pid) = person else { continue };
+        match dignity_store::violations::display_name(&state.store, &ctx.actor, pid).await {
+            Ok(n) if !n.is_empty() => {
+                out.insert(format!("{}:{}", h.record_type, h.id), n);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "name of a search hit"),
+        }
+    }
+    out
 }
 
 fn facet_label(ctx: &Ctx, name: &str) -> String {
@@ -166,6 +284,12 @@ fn hit_url(h: &Hit) -> String {
     match h.record_type.as_str() {
         "country" => format!("/countries#{}", h.id),
         "instrument" => format!("/instruments#{}", h.id),
+        "recommendation" => format!("/obligations/recommendations/{}", h.id),
+        "event" => format!("/violations/events/{}", h.id),
+        "act" => format!("/violations/acts/{}", h.id),
+        "person" => format!("/violations/persons/{}", h.id),
+        "defender" => format!("/protection/defenders/{}", h.id),
+        "missing" => format!("/protection/missing/{}", h.id),
         t => format!("/{t}s/{}", h.id),
     }
 }
@@ -180,15 +304,15 @@ pub async fn search_page(
         return unavailable(&state, &ctx);
     };
     let params = Params::parse(query.as_deref().unwrap_or(""), search.facet_names());
-    let results = match search.search(&ctx.actor, &params.request(ctx.lang.code())) {
+    let req = reader_request(&state, &ctx, &params, ctx.lang.code()).await;
+    let results = match search.search(&ctx.actor, &req) {
         Ok(r) => r,
         Err(e) => return internal_page(&state, &ctx, e),
     };
-    let countries: HashMap<String, String> =
-        match reference::countries(&state.store, ctx.lang.code(), None).await {
-            Ok(c) => c.into_iter().map(|c| (c.iso3, c.name)).collect(),
-            Err(e) => return internal_page(&state, &ctx, e),
-        };
+    let countries = match Labels::load(&state, &ctx).await {
+        Ok(l) => l,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
     let base_query = params.to_query();
     let facets: Vec<_> = results
         .facets
@@ -209,13 +333,14 @@ pub async fn search_page(
             context! { name => name.clone(), label => facet_label(&ctx, name), values => values }
         })
         .collect();
+    let names = hit_names(&state, &ctx, &results.hits).await;
     let hits: Vec<_> = results
         .hits
         .iter()
         .map(|h| {
             context! {
                 url => hit_url(h),
-                title => h.title.clone(),
+                title => hit_title(&ctx, &countries, h, &names),
                 snippet_html => h.snippet_html.clone(),
                 type_label => value_label(&ctx, &countries, "record_type", &h.record_type),
                 country => h.country.as_ref().map(|c| value_label(&ctx, &countries, "country", c)),
@@ -233,21 +358,10 @@ pub async fn search_page(
         format!("/search?{q}&page={n}")
     };
     // Saved searches of the signed-in user, with what is new since their last visit.
-    let mut saved_list = Vec::new();
-    if let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) {
-        match saved::saved_searches(&state.store, u.id).await {
-            Ok(list) => {
-                for s in list {
-                    let p = Params::parse(&s.query, search.facet_names());
-                    let mut req = p.request(ctx.lang.code());
-                    req.changed_after = Some(s.seen_seq);
-                    let new = search.count(&ctx.actor, &req).unwrap_or(0);
-                    saved_list.push(context! { id => s.id, name => s.name, new => new });
-                }
-            }
-            Err(e) => return internal_page(&state, &ctx, e),
-        }
-    }
+    let saved_list = match saved_with_news(&state, &ctx, &search).await {
+        Ok(l) => l,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
     let searched = !params.q.is_empty()
         || !params.filters.is_empty()
         || params.year_from.is_some()
@@ -274,6 +388,52 @@ pub async fn search_page(
             saved => saved_list,
         },
     )
+}
+
+/// The signed-in staff member's saved searches, each with how many of its results are
+/// new or changed since they last opened it — counted in the index with their permission
+/// filter, so a count never includes a record they cannot open. Empty for others.
+async fn saved_with_news(
+    state: &AppState,
+    ctx: &Ctx,
+    search: &Search,
+) -> Result<Vec<minijinja::Value>, StoreError> {
+    let mut out = Vec::new();
+    if let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) {
+        for s in saved::saved_searches(&state.store, u.id).await? {
+            let p = Params::parse(&s.query, search.facet_names());
+            let mut req = reader_request(state, ctx, &p, ctx.lang.code()).await;
+            req.changed_after = Some(s.seen_seq);
+            let new = search.count(&ctx.actor, &req).unwrap_or(0);
+            out.push(context! { id => s.id, name => s.name, new => new });
+        }
+    }
+    Ok(out)
+}
+
+/// Alerts for the home page: the saved searches with new matches since the user last
+/// looked (nothing is written or audited by looking at them). Empty when search is off,
+/// for visitors, and on any error (the home page must not fail because of it).
+pub async fn alerts(state: &AppState, ctx: &Ctx) -> Vec<minijinja::Value> {
+    let Some(search) = state.search.clone() else {
+        return Vec::new();
+    };
+    match saved_with_news(state, ctx, &search).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|v| {
+                v.get_attr("new")
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0)
+                    > 0
+            })
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "saved search alerts failed");
+            Vec::new()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -432,11 +592,11 @@ pub async fn delete_saved(
 pub struct SearchParams {
     /// Words to find (titles and texts in every language, stemmed; names across spellings and scripts). Every word must match.
     q: Option<String>,
-    /// Record type (`country`, `instrument`, `event`, `recommendation`, …); alias of `record_type`.
+    /// Record type (`country`, `instrument`, `recommendation`, `event`, `act`, `person`, `defender`, `missing`); alias of `record_type`.
     r#type: Option<Vec<String>>,
     /// ISO 3166-1 alpha-3 country code.
     country: Option<Vec<String>>,
-    /// UN M49 region name.
+    /// Region: the UN M49 region of a country; the administrative area or region of an event, act, defender or missing person.
     region: Option<Vec<String>>,
     /// A year the record's date can stand for.
     year: Option<Vec<String>>,
@@ -444,7 +604,7 @@ pub struct SearchParams {
     year_from: Option<i32>,
     /// …to (inclusive).
     year_to: Option<i32>,
-    /// Type of act (facet `act_type`); likewise `perpetrator_type`, `victim_sex`, `victim_age_group`, `mechanism`, `theme`, `sdg`, `status`, `lens`.
+    /// Type of act (facet `act_type`); likewise `perpetrator_type`, `victim_sex`, `victim_age_group`, `mechanism`, `theme`, `sdg`, `status`, `lens`, `confidentiality`, `body`, `recommending_state`, `position`, `affected_group`, `person_type`, `area_of_work`, `sdg_status`, `period`.
     act_type: Option<Vec<String>>,
     /// Only records changed after this audit sequence number.
     changed_after: Option<i64>,
@@ -499,7 +659,8 @@ pub async fn api_search(
         .find(|(k, _)| k == "lang")
         .and_then(|(_, v)| i18n::Lang::parse(&v))
         .unwrap_or(ctx.lang);
-    match search.search(&ctx.actor, &params.request(lang.code())) {
+    let req = reader_request(&state, &ctx, &params, lang.code()).await;
+    match search.search(&ctx.actor, &req) {
         Ok(r) => Json(SearchAnswer {
             total: r.total,
             page: params.page,

@@ -601,6 +601,15 @@ mod tests {
         v.extend(crate::protection::examples());
         // -- search (issue 6)
         v.push((
+            "home.html",
+            context! {
+                counts => context! { countries => 249, instruments => 27, vocabulary_terms => 1234, sdg_targets => 169 },
+                search_alerts => vec![context! { id => 1, name => "Family <J>", new => 3 }],
+            },
+            true,
+            false,
+        ));
+        v.push((
             "search_results.html",
             context! {
                 q => "Jovanović torture", year_from => 1999, year_to => none(), new_only => false, searched => true,

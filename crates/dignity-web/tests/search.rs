@@ -213,3 +213,155 @@ async fn search_page_and_saved_searches() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// The home page alerts on saved searches with new matches, counted with each user's own
+/// permissions: a confidential record counts for the documenter who recorded it, not for
+/// an analyst with the same saved search; an internal one counts for both.
+#[tokio::test]
+async fn home_page_alerts_count_only_what_each_user_may_read() {
+    use dignity_store::violations::{self as v, PersonInput, Vocab};
+    let app = app().await;
+    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+    let mut cookies = Vec::new();
+    let mut users = Vec::new();
+    for (name, role) in [("dora", Role::Documenter), ("ana", Role::Analyst)] {
+        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
+            .await
+            .unwrap();
+        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        cookies.push(format!("dignity_session={sess}"));
+        users.push(u);
+    }
+    tx.commit().await.unwrap();
+    let head = dignity_store::search::audit_head(&app.store).await.unwrap();
+    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+    for u in &users {
+        dignity_store::search::save_search(
+            &mut tx,
+            u.id,
+            "Persons recorded",
+            "record_type=person",
+            head + 1,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (_, _, body) = send(&app, get("/", &cookies[0])).await;
+    assert!(
+        !body.contains("New matches in your saved searches"),
+        "{body}"
+    );
+
+    // dora records a confidential person named Muhammad (only she may read it).
+    let dora = accounts::actor_for(&app.store, &users[0]).await.unwrap();
+    let vocab = Vocab::load(&app.store).await.unwrap();
+    let mut tx = app.store.begin(&dora).await.unwrap();
+    v::create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: "Muhammad al-Hassan".into(),
+            confidentiality: "confidential".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let wait_for = |cookie: String, text: &'static str| {
+        let app = &app;
+        async move {
+            let mut body = String::new();
+            for _ in 0..100 {
+                body = send(app, get("/", &cookie)).await.2;
+                if body.contains(text) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            body
+        }
+    };
+    let body = wait_for(cookies[0].clone(), "1 new since you last looked").await;
+    assert!(body.contains("1 new since you last looked"), "{body}");
+    assert!(body.contains("Persons recorded") && body.contains("?new=1"));
+    let (_, _, body) = send(&app, get("/", &cookies[1])).await;
+    assert!(
+        !body.contains("New matches in your saved searches"),
+        "the analyst may not read the record: no alert {body}"
+    );
+
+    // An internal one: both are alerted.
+    let mut tx = app.store.begin(&dora).await.unwrap();
+    v::create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: "Mohamed Salah".into(),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let body = wait_for(cookies[0].clone(), "2 new since you last looked").await;
+    assert!(body.contains("2 new since you last looked"), "{body}");
+    let body = wait_for(cookies[1].clone(), "1 new since you last looked").await;
+    assert!(body.contains("1 new since you last looked"), "{body}");
+    // Visitors see no alerts and the page says nothing of the records.
+    let (_, _, body) = send(&app, get("/", "")).await;
+    assert!(!body.contains("saved searches") && !body.contains("Muhammad"));
+
+    // Names are matched only for readers who may see names: the documenter finds the
+    // internal person by another spelling; the analyst (who sees pseudonyms) cannot use a
+    // name search to confirm who is recorded — on the page or through the API.
+    let (_, _, body) = send(&app, get("/search?q=Muhammad+Salah", &cookies[0])).await;
+    assert!(
+        body.contains("Results: 1") && body.contains("Mohamed Salah"),
+        "{body}"
+    );
+    let (_, _, body) = send(&app, get("/search?q=Muhammad+Salah", &cookies[1])).await;
+    assert!(
+        body.contains("Results: 0") && !body.contains("Mohamed"),
+        "{body}"
+    );
+    // The analyst lists the internal person by type: the hit shows the pseudonym.
+    let (_, _, body) = send(&app, get("/search?type=person", &cookies[1])).await;
+    assert!(
+        body.contains("Results: 1") && !body.contains("Mohamed"),
+        "{body}"
+    );
+    assert!(body.contains(">P-"), "a pseudonym is shown: {body}");
+    assert!(
+        body.contains(">Individual</span>"),
+        "facet values have labels: {body}"
+    );
+    let (_, _, body) = send(
+        &app,
+        get("/api/v1/search?q=Mohamed&type=person", &cookies[1]),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 0, "{body}");
+    // Where the installation lets analysts see names, they find it.
+    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+    accounts::set_setting(
+        &mut tx,
+        dignity_store::violations::SETTING_ANALYSTS_SEE_NAMES,
+        "true",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, _, body) = send(
+        &app,
+        get("/api/v1/search?q=Mohamed&type=person", &cookies[1]),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 1, "{body}");
+}

@@ -1,0 +1,157 @@
+//! Recommendations in search (issue 6): `recommendation` documents, linked to
+//! `/obligations/recommendations/{id}`.
+//!
+//! Recommendations of the UN mechanisms are public documents: every reader may find them.
+//! Facets: country under review, recommending state, mechanism, body, theme, SDG, affected
+//! group, position, implementation status (the **public** status only — the internal one
+//! comes from internal assessments and must not reach anonymous readers), year. An
+//! assessment (`rec_assessment`, possibly of a cluster) changes the status: its entry
+//! re-indexes the recommendations it is about.
+
+use crate::search::{
+    guess_lang, id_list, public_access, Affected, BoxFuture, Change, Indexer, SearchDoc,
+};
+use crate::{Result, Store};
+use dignity_core::PartialDate;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Recommendations.
+pub struct RecommendationIndexer;
+
+const REC: &str = "recommendation";
+
+impl Indexer for RecommendationIndexer {
+    fn record_type(&self) -> &'static str {
+        REC
+    }
+    fn facets(&self) -> &'static [&'static str] {
+        &["body", "recommending_state", "position", "affected_group"]
+    }
+    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
+        (record_type == REC).then(|| Affected::One(record_id.to_string()))
+    }
+    fn affected_batch<'a>(
+        &'a self,
+        store: &'a Store,
+        changes: &'a [Change],
+    ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
+        Box::pin(async move {
+            let mut out: Vec<(Affected, i64)> = changes
+                .iter()
+                .filter(|c| c.record_type == REC)
+                .map(|c| (Affected::One(c.record_id.clone()), c.seq))
+                .collect();
+            let assessed: Vec<&Change> = changes
+                .iter()
+                .filter(|c| c.record_type == "rec_assessment")
+                .collect();
+            let ids: Vec<String> = assessed.iter().map(|c| c.record_id.clone()).collect();
+            if let Some(list) = id_list(&ids) {
+                let seq = assessed.iter().map(|c| c.seq).max().unwrap_or(0);
+                for r in sqlx::query(&format!(
+                    "SELECT rec_id FROM rec_assessments WHERE id IN ({list}) AND rec_id IS NOT NULL \
+                     UNION SELECT m.rec_id FROM rec_cluster_members m JOIN rec_assessments a \
+                     ON a.cluster_id = m.cluster_id WHERE a.id IN ({list})"
+                ))
+                .fetch_all(store.pool())
+                .await?
+                {
+                    out.push((Affected::One(r.get::<i64, _>(0).to_string()), seq));
+                }
+            }
+            Ok(out)
+        })
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let ids = [id.to_string()];
+            Ok(self.load_many(store, &ids).await?.into_iter().next())
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(async move {
+            Ok(sqlx::query("SELECT id FROM recommendations ORDER BY id")
+                .fetch_all(store.pool())
+                .await?
+                .iter()
+                .map(|r| r.get::<i64, _>(0).to_string())
+                .collect())
+        })
+    }
+    fn load_many<'a>(
+        &'a self,
+        store: &'a Store,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(async move {
+            let Some(list) = id_list(ids) else {
+                return Ok(Vec::new());
+            };
+            let rows = sqlx::query(&format!(
+                "SELECT id, mechanism, body, document_symbol, paragraph, rec_date, iso3, \
+                 recommending_iso3, text, position, status_public \
+                 FROM recommendations WHERE id IN ({list}) ORDER BY id"
+            ))
+            .fetch_all(store.pool())
+            .await?;
+            let mut tags: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+            for r in sqlx::query(&format!(
+                "SELECT rec_id, kind, value FROM recommendation_tags WHERE rec_id IN ({list}) \
+                 ORDER BY rec_id, kind, value"
+            ))
+            .fetch_all(store.pool())
+            .await?
+            {
+                tags.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+            }
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let id: i64 = r.get(0);
+                let body: String = r.get(2);
+                let symbol: String = r.get(3);
+                let para: String = r.get(4);
+                let text: String = r.get(8);
+                let short: String = text.chars().take(140).collect();
+                let title = if text.chars().count() > 140 {
+                    format!("{short}…")
+                } else {
+                    short
+                };
+                let reference = match (symbol.is_empty(), para.is_empty()) {
+                    (false, false) => format!("{body} {symbol} ¶{para}"),
+                    (false, true) => format!("{body} {symbol}"),
+                    _ => body.clone(),
+                };
+                let mut d = SearchDoc::new(REC, &id.to_string(), &title, public_access())
+                    .text(guess_lang(&text), &reference, &text)
+                    .facet("mechanism", &r.get::<String, _>(1))
+                    .facet("body", &body)
+                    .facet("position", &r.get::<String, _>(9))
+                    .facet("status", &r.get::<String, _>(10));
+                if let Some(from) = r.get::<Option<String>, _>(7) {
+                    d = d.facet("recommending_state", &from);
+                }
+                for (kind, value) in tags.get(&id).into_iter().flatten() {
+                    let facet = match kind.as_str() {
+                        "theme" => "theme",
+                        "sdg" => "sdg",
+                        "affected" => "affected_group",
+                        _ => continue,
+                    };
+                    d = d.facet(facet, value);
+                }
+                if let Ok(p) = r.get::<String, _>(5).parse::<PartialDate>() {
+                    d = d.date(&p);
+                }
+                d.country = Some(r.get(6));
+                out.push(d);
+            }
+            Ok(out)
+        })
+    }
+}

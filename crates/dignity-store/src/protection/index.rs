@@ -1,0 +1,310 @@
+//! Protection records in search (issue 6): defenders and missing persons.
+//!
+//! - **Defenders** (`defender` documents, `/protection/defenders/{id}`): areas of work (as
+//!   facet and as labels in five languages), country, region, SDG 16.10.1 status,
+//!   confidentiality, and the person's names as keyed tokens — only when every reader of
+//!   the profile may read the person ([`access_covers`]).
+//! - **Missing persons** (`missing` documents, `/protection/missing/{id}`): status, region,
+//!   period (name and dates), the date last seen, the person's sex and age group and names
+//!   (same rule).
+//!
+//! Nothing the database encrypts (organisation, contact, whereabouts, places,
+//! circumstances, descriptions) reaches the index. One query per batch and child table.
+
+use super::{DEFENDER, MISSING};
+use crate::search::{
+    access_covers, access_of, acl_lists, id_list, Affected, BoxFuture, Change, Indexer, SearchDoc,
+};
+use crate::violations::index::person_names;
+use crate::violations::PERSON;
+use crate::{Result, Store};
+use dignity_core::PartialDate;
+use sqlx::Row;
+use std::collections::HashMap;
+
+async fn all_ids(store: &Store, table: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| r.get::<i64, _>(0).to_string())
+        .collect())
+}
+
+/// Entries naming a record of `record_type` directly, plus entries of persons (names,
+/// access) and of `extra` mapped through `sql` (with `{ids}`) to this type's ids.
+async fn affected_with(
+    store: &Store,
+    changes: &[Change],
+    record_type: &str,
+    maps: &[(&str, &str)],
+) -> Result<Vec<(Affected, i64)>> {
+    let mut out: Vec<(Affected, i64)> = changes
+        .iter()
+        .filter(|c| c.record_type == record_type)
+        .map(|c| (Affected::One(c.record_id.clone()), c.seq))
+        .collect();
+    for (rt, sql) in maps {
+        let ids: Vec<String> = changes
+            .iter()
+            .filter(|c| c.record_type == *rt)
+            .map(|c| c.record_id.clone())
+            .collect();
+        let Some(list) = id_list(&ids) else {
+            continue;
+        };
+        let seq = changes
+            .iter()
+            .filter(|c| c.record_type == *rt)
+            .map(|c| c.seq)
+            .max()
+            .unwrap_or(0);
+        for r in sqlx::query(&sql.replace("{ids}", &list))
+            .fetch_all(store.pool())
+            .await?
+        {
+            out.push((Affected::One(r.get::<i64, _>(0).to_string()), seq));
+        }
+    }
+    Ok(out)
+}
+
+fn level_of(a: &dignity_core::RecordAccess) -> String {
+    a.level.map(|l| l.as_str().to_string()).unwrap_or_default()
+}
+
+// -------------------------------------------------------------------------- defenders --
+
+/// Human rights defenders.
+pub struct DefenderIndexer;
+
+impl Indexer for DefenderIndexer {
+    fn record_type(&self) -> &'static str {
+        "defender"
+    }
+    fn facets(&self) -> &'static [&'static str] {
+        &["area_of_work", "sdg_status", "confidentiality"]
+    }
+    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
+        (record_type == DEFENDER).then(|| Affected::One(record_id.to_string()))
+    }
+    fn affected_batch<'a>(
+        &'a self,
+        store: &'a Store,
+        changes: &'a [Change],
+    ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
+        Box::pin(affected_with(
+            store,
+            changes,
+            DEFENDER,
+            &[(
+                PERSON,
+                "SELECT id FROM pro_defenders WHERE person_id IN ({ids})",
+            )],
+        ))
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let ids = [id.to_string()];
+            Ok(self.load_many(store, &ids).await?.into_iter().next())
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(all_ids(store, DEFENDER))
+    }
+    fn load_many<'a>(
+        &'a self,
+        store: &'a Store,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(async move {
+            let Some(list) = id_list(ids) else {
+                return Ok(Vec::new());
+            };
+            let rows = sqlx::query(&format!(
+                "SELECT d.id, d.person_id, d.country, d.region, d.sdg_status, d.confidentiality, d.published, \
+                 d.created_by, d.created_at, p.name, p.other_names, p.confidentiality, p.published, p.created_by \
+                 FROM pro_defenders d JOIN vio_persons p ON p.id = d.person_id WHERE d.id IN ({list}) ORDER BY d.id"
+            ))
+            .fetch_all(store.pool())
+            .await?;
+            let mut areas: HashMap<i64, Vec<(String, [String; 5])>> = HashMap::new();
+            for r in sqlx::query(&format!(
+                "SELECT a.defender_id, a.code, COALESCE(t.label_en, a.code), COALESCE(t.label_fr, ''), \
+                 COALESCE(t.label_es, ''), COALESCE(t.label_ar, ''), COALESCE(t.label_ru, '') \
+                 FROM pro_defender_areas a LEFT JOIN pro_terms t ON t.kind = 'area' AND t.code = a.code \
+                 WHERE a.defender_id IN ({list}) ORDER BY a.defender_id, a.code"
+            ))
+            .fetch_all(store.pool())
+            .await?
+            {
+                areas.entry(r.get(0)).or_default().push((
+                    r.get(1),
+                    [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)],
+                ));
+            }
+            let person_ids: Vec<String> = rows
+                .iter()
+                .map(|r| r.get::<i64, _>(1).to_string())
+                .collect();
+            let acl = acl_lists(store, DEFENDER, ids).await?;
+            let person_acl = acl_lists(store, PERSON, &person_ids).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let id: i64 = r.get(0);
+                let pid: i64 = r.get(1);
+                let access = access_of(
+                    &r.get::<String, _>(5),
+                    r.get::<i64, _>(6) == 1,
+                    r.get(7),
+                    acl.get(&id.to_string()),
+                );
+                let person = access_of(
+                    &r.get::<String, _>(11),
+                    r.get::<i64, _>(12) == 1,
+                    r.get(13),
+                    person_acl.get(&pid.to_string()),
+                );
+                let level = level_of(&access);
+                let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
+                    .facet("sdg_status", &r.get::<String, _>(4))
+                    .facet("confidentiality", &level);
+                for (code, labels) in areas.get(&id).into_iter().flatten() {
+                    d = d.facet("area_of_work", code);
+                    for (lang, label) in ["en", "fr", "es", "ar", "ru"].iter().zip(labels) {
+                        if !label.is_empty() {
+                            d = d.text(lang, "", label);
+                        }
+                    }
+                }
+                d.country = r.get(2);
+                let region: String = r.get(3);
+                d.region = (!region.is_empty()).then_some(region);
+                // No date: a profile's creation date is not a date of what it documents.
+                if access_covers(&access, &person) {
+                    d.names = person_names(store, r.get(9), r.get(10))?;
+                }
+                out.push(d);
+            }
+            Ok(out)
+        })
+    }
+}
+
+// -------------------------------------------------------------------- missing persons --
+
+/// Missing persons' cases.
+pub struct MissingIndexer;
+
+impl Indexer for MissingIndexer {
+    fn record_type(&self) -> &'static str {
+        "missing"
+    }
+    fn facets(&self) -> &'static [&'static str] {
+        &["period", "confidentiality"]
+    }
+    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
+        (record_type == MISSING).then(|| Affected::One(record_id.to_string()))
+    }
+    fn affected_batch<'a>(
+        &'a self,
+        store: &'a Store,
+        changes: &'a [Change],
+    ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
+        Box::pin(affected_with(
+            store,
+            changes,
+            MISSING,
+            &[
+                (
+                    PERSON,
+                    "SELECT id FROM pro_missing WHERE person_id IN ({ids})",
+                ),
+                (
+                    "pro_periods",
+                    "SELECT id FROM pro_missing WHERE period_id IN ({ids})",
+                ),
+            ],
+        ))
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let ids = [id.to_string()];
+            Ok(self.load_many(store, &ids).await?.into_iter().next())
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(all_ids(store, MISSING))
+    }
+    fn load_many<'a>(
+        &'a self,
+        store: &'a Store,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(async move {
+            let Some(list) = id_list(ids) else {
+                return Ok(Vec::new());
+            };
+            let rows = sqlx::query(&format!(
+                "SELECT m.id, m.person_id, m.last_seen_date, m.region, m.status, m.confidentiality, m.published, \
+                 m.created_by, pr.name, p.name, p.other_names, p.sex, p.age_group, p.confidentiality, p.published, \
+                 p.created_by FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id \
+                 LEFT JOIN pro_periods pr ON pr.id = m.period_id WHERE m.id IN ({list}) ORDER BY m.id"
+            ))
+            .fetch_all(store.pool())
+            .await?;
+            let person_ids: Vec<String> = rows
+                .iter()
+                .map(|r| r.get::<i64, _>(1).to_string())
+                .collect();
+            let acl = acl_lists(store, MISSING, ids).await?;
+            let person_acl = acl_lists(store, PERSON, &person_ids).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let id: i64 = r.get(0);
+                let pid: i64 = r.get(1);
+                let access = access_of(
+                    &r.get::<String, _>(5),
+                    r.get::<i64, _>(6) == 1,
+                    r.get(7),
+                    acl.get(&id.to_string()),
+                );
+                let person = access_of(
+                    &r.get::<String, _>(13),
+                    r.get::<i64, _>(14) == 1,
+                    r.get(15),
+                    person_acl.get(&pid.to_string()),
+                );
+                let level = level_of(&access);
+                let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
+                    .facet("status", &r.get::<String, _>(4))
+                    .facet("confidentiality", &level);
+                if let Some(period) = r.get::<Option<String>, _>(8) {
+                    d = d.facet("period", &period).text("xx", "", &period);
+                }
+                if let Ok(p) = r.get::<String, _>(2).parse::<PartialDate>() {
+                    d = d.date(&p);
+                }
+                let region: String = r.get(3);
+                d.region = (!region.is_empty()).then_some(region);
+                if access_covers(&access, &person) {
+                    d.names = person_names(store, r.get(9), r.get(10))?;
+                    if let Some(sex) = r.get::<Option<String>, _>(11) {
+                        d = d.facet("victim_sex", &sex);
+                    }
+                    d = d.facet("victim_age_group", &r.get::<String, _>(12));
+                }
+                out.push(d);
+            }
+            Ok(out)
+        })
+    }
+}

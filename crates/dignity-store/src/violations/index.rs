@@ -1,0 +1,619 @@
+//! Violations in search (issue 6): events, acts and persons as [`SearchDoc`]s.
+//!
+//! - **Acts** carry what a reader looks for in a case: the type of act, the victim's sex and
+//!   age group, the perpetrator types, the date range, country and region, the event's
+//!   title and lenses, and the victim's names **as keyed tokens only** — and the victim's
+//!   names, the event's title and lenses only when everyone who may read the act may also
+//!   read the person / the event ([`access_covers`]), so that a search never tells a
+//!   reader more than the records they may open.
+//! - **Events** carry their title, dates, country, region, status and lenses, and the facets
+//!   of their acts (type, perpetrator type, victim sex and age group) from the acts every
+//!   reader of the event may read. Never names.
+//! - **Persons** carry only their names (keyed tokens), type and confidentiality.
+//!
+//! Every load is one query per batch (plus one per child table), so that a rebuild of a
+//! million acts stays fast; [`Indexer::affected_batch`] maps child writes to the documents
+//! they change (an act's entry re-indexes the act and its event, a person's entry the acts
+//! naming them).
+
+use super::{Vocab, ACT, EVENT, PERSON};
+use crate::search::{
+    access_covers, access_of, acl_lists, guess_lang, id_list, Affected, BoxFuture, Change, Indexer,
+    SearchDoc,
+};
+use crate::{Result, Store};
+use dignity_core::{PartialDate, RecordAccess};
+use sqlx::Row;
+use std::collections::{BTreeSet, HashMap};
+
+const LANGS: [&str; 5] = ["en", "fr", "es", "ar", "ru"];
+
+fn date_of(doc: SearchDoc, start: &str, end: &str) -> SearchDoc {
+    let s = start.parse::<PartialDate>().ok();
+    let e = end.parse::<PartialDate>().ok();
+    match (s, e) {
+        (Some(s), Some(e)) => doc.date_span(&s, &e),
+        (Some(s), None) => doc.date(&s),
+        (None, Some(e)) => doc.date(&e),
+        (None, None) => doc,
+    }
+}
+
+fn ids_of(rows: Vec<sqlx::any::AnyRow>) -> Vec<String> {
+    rows.iter()
+        .map(|r| r.get::<i64, _>(0).to_string())
+        .collect()
+}
+
+async fn all_ids(store: &Store, table: &str) -> Result<Vec<String>> {
+    Ok(ids_of(
+        sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
+            .fetch_all(store.pool())
+            .await?,
+    ))
+}
+
+/// `SELECT <col> FROM … WHERE <key> IN (ids)` as string ids (one query).
+async fn lookup(store: &Store, sql: &str, ids: &[String]) -> Result<Vec<String>> {
+    let Some(list) = id_list(ids) else {
+        return Ok(Vec::new());
+    };
+    Ok(ids_of(
+        sqlx::query(&sql.replace("{ids}", &list))
+            .fetch_all(store.pool())
+            .await?,
+    ))
+}
+
+/// The decrypted names (name and other names) of a person row's encrypted columns.
+pub(crate) fn person_names(
+    store: &Store,
+    name: Option<String>,
+    other: Option<String>,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        out.push(store.decrypt("vio_persons.name", &n)?);
+    }
+    if let Some(o) = other.filter(|o| !o.is_empty()) {
+        let json = store.decrypt("vio_persons.other_names", &o)?;
+        out.extend(serde_json::from_str::<Vec<String>>(&json).unwrap_or_default());
+    }
+    out.retain(|n| !n.trim().is_empty());
+    Ok(out)
+}
+
+/// Which entries name a record directly: `(record_type, id)` of this table, plus a bulk
+/// import of events (`vio_events` / `import`) → every record.
+fn direct(changes: &[Change], record_type: &str) -> (Vec<(Affected, i64)>, bool) {
+    let mut out = Vec::new();
+    let mut all = false;
+    for c in changes {
+        if c.record_type == EVENT && c.record_id == "import" {
+            out.push((Affected::All, c.seq));
+            all = true;
+        } else if c.record_type == record_type {
+            out.push((Affected::One(c.record_id.clone()), c.seq));
+        }
+    }
+    (out, all)
+}
+
+/// For entries of `record_type`, the records `sql` (with `{ids}`) maps their ids to, each
+/// with the entry's sequence (the largest when several).
+async fn mapped(
+    store: &Store,
+    changes: &[Change],
+    record_type: &str,
+    sql: &str,
+    out: &mut Vec<(Affected, i64)>,
+) -> Result<()> {
+    let ids: Vec<String> = changes
+        .iter()
+        .filter(|c| c.record_type == record_type)
+        .map(|c| c.record_id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let seq = changes
+        .iter()
+        .filter(|c| c.record_type == record_type)
+        .map(|c| c.seq)
+        .max()
+        .unwrap_or(0);
+    for id in lookup(store, sql, &ids).await? {
+        out.push((Affected::One(id), seq));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------- acts --
+
+/// Acts (`act` documents, linked to `/violations/acts/{id}`).
+pub struct ActIndexer;
+
+impl Indexer for ActIndexer {
+    fn record_type(&self) -> &'static str {
+        "act"
+    }
+    fn facets(&self) -> &'static [&'static str] {
+        &["confidentiality"]
+    }
+    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
+        (record_type == ACT).then(|| Affected::One(record_id.to_string()))
+    }
+    fn affected_batch<'a>(
+        &'a self,
+        store: &'a Store,
+        changes: &'a [Change],
+    ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
+        Box::pin(async move {
+            let (mut out, all) = direct(changes, ACT);
+            if all {
+                return Ok(out);
+            }
+            // The event's title, lenses and access are part of its acts' documents.
+            mapped(
+                store,
+                changes,
+                EVENT,
+                "SELECT id FROM vio_acts WHERE event_id IN ({ids})",
+                &mut out,
+            )
+            .await?;
+            // So are the victim's names, sex and age group.
+            mapped(
+                store,
+                changes,
+                PERSON,
+                "SELECT id FROM vio_acts WHERE victim_id IN ({ids})",
+                &mut out,
+            )
+            .await?;
+            Ok(out)
+        })
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let ids = [id.to_string()];
+            Ok(self.load_many(store, &ids).await?.into_iter().next())
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(all_ids(store, ACT))
+    }
+    fn load_many<'a>(
+        &'a self,
+        store: &'a Store,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(load_acts(store, ids))
+    }
+}
+
+async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
+    let Some(list) = id_list(ids) else {
+        return Ok(Vec::new());
+    };
+    let vocab = Vocab::load(store).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT a.id, a.event_id, a.victim_id, a.act_type, a.start_date, a.end_date, a.country, a.admin_area, \
+         a.confidentiality, a.published, a.created_by, \
+         e.title, e.country, e.admin_area, e.confidentiality, e.published, e.created_by, \
+         p.name, p.other_names, p.sex, p.age_group, p.confidentiality, p.published, p.created_by \
+         FROM vio_acts a JOIN vio_events e ON e.id = a.event_id JOIN vio_persons p ON p.id = a.victim_id \
+         WHERE a.id IN ({list}) ORDER BY a.id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let mut perps: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT act_id, perpetrator_type FROM vio_involvements WHERE act_id IN ({list}) AND perpetrator_type IS NOT NULL"
+    ))
+    .fetch_all(store.pool())
+    .await?
+    {
+        perps.entry(r.get(0)).or_default().insert(r.get(1));
+    }
+    let mut lenses: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT l.event_id, l.lens FROM vio_event_lenses l WHERE l.event_id IN \
+         (SELECT event_id FROM vio_acts WHERE id IN ({list})) ORDER BY l.event_id, l.lens"
+    ))
+    .fetch_all(store.pool())
+    .await?
+    {
+        lenses.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let col = |k: usize| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.get::<i64, _>(k).to_string())
+            .collect()
+    };
+    let act_acl = acl_lists(store, ACT, ids).await?;
+    let event_acl = acl_lists(store, EVENT, &col(1)).await?;
+    let person_acl = acl_lists(store, PERSON, &col(2)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get(0);
+        let event_id: i64 = r.get(1);
+        let victim_id: i64 = r.get(2);
+        let act_type: String = r.get(3);
+        let access = access_of(
+            &r.get::<String, _>(8),
+            r.get::<i64, _>(9) == 1,
+            r.get(10),
+            act_acl.get(&id.to_string()),
+        );
+        let event_access = access_of(
+            &r.get::<String, _>(14),
+            r.get::<i64, _>(15) == 1,
+            r.get(16),
+            event_acl.get(&event_id.to_string()),
+        );
+        let person_access = access_of(
+            &r.get::<String, _>(21),
+            r.get::<i64, _>(22) == 1,
+            r.get(23),
+            person_acl.get(&victim_id.to_string()),
+        );
+        let level = access
+            .level
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_default();
+        let event_ok = access_covers(&access, &event_access);
+        let person_ok = access_covers(&access, &person_access);
+        let label = vocab.label(&act_type, "en");
+        let event_title: String = r.get(11);
+        let title = if event_ok {
+            format!("{label} — {event_title}")
+        } else {
+            label.clone()
+        };
+        let mut d = SearchDoc::new("act", &id.to_string(), &title, access.clone());
+        for lang in LANGS {
+            d = d.text(lang, &vocab.label(&act_type, lang), "");
+        }
+        if event_ok {
+            d = d.text(guess_lang(&event_title), "", &event_title);
+            for l in lenses.get(&event_id).into_iter().flatten() {
+                d = d.facet("lens", l);
+            }
+        }
+        d = date_of(d, &r.get::<String, _>(4), &r.get::<String, _>(5));
+        let own_country: Option<String> = r.get(6);
+        let own_area: String = r.get(7);
+        d.country = own_country.or_else(|| if event_ok { r.get(12) } else { None });
+        let area = if own_area.is_empty() && event_ok {
+            r.get::<String, _>(13)
+        } else {
+            own_area
+        };
+        d.region = (!area.is_empty()).then_some(area);
+        d = d
+            .facet("act_type", &act_type)
+            .facet("confidentiality", &level);
+        for p in perps.get(&id).into_iter().flatten() {
+            d = d.facet("perpetrator_type", p);
+        }
+        if person_ok {
+            d.names = person_names(store, r.get(17), r.get(18))?;
+            if let Some(sex) = r.get::<Option<String>, _>(19) {
+                d = d.facet("victim_sex", &sex);
+            }
+            d = d.facet("victim_age_group", &r.get::<String, _>(20));
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+// ----------------------------------------------------------------------------- events --
+
+/// Events (`event` documents, linked to `/violations/events/{id}`).
+pub struct EventIndexer;
+
+impl Indexer for EventIndexer {
+    fn record_type(&self) -> &'static str {
+        "event"
+    }
+    fn facets(&self) -> &'static [&'static str] {
+        &["confidentiality"]
+    }
+    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
+        match (record_type, record_id) {
+            (EVENT, "import") => Some(Affected::All),
+            (EVENT, id) => Some(Affected::One(id.to_string())),
+            _ => None,
+        }
+    }
+    fn affected_batch<'a>(
+        &'a self,
+        store: &'a Store,
+        changes: &'a [Change],
+    ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
+        Box::pin(async move {
+            let (mut out, all) = direct(changes, EVENT);
+            if all {
+                return Ok(out);
+            }
+            // An act's type, perpetrators and access feed its event's facets…
+            mapped(
+                store,
+                changes,
+                ACT,
+                "SELECT event_id FROM vio_acts WHERE id IN ({ids})",
+                &mut out,
+            )
+            .await?;
+            // …and so do its victim's sex and age group.
+            mapped(
+                store,
+                changes,
+                PERSON,
+                "SELECT DISTINCT event_id FROM vio_acts WHERE victim_id IN ({ids})",
+                &mut out,
+            )
+            .await?;
+            Ok(out)
+        })
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let ids = [id.to_string()];
+            Ok(self.load_many(store, &ids).await?.into_iter().next())
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(all_ids(store, EVENT))
+    }
+    fn load_many<'a>(
+        &'a self,
+        store: &'a Store,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(load_events(store, ids))
+    }
+}
+
+struct ActFacts {
+    id: i64,
+    access: RecordAccess,
+    act_type: String,
+    sex: Option<String>,
+    age_group: String,
+    person: RecordAccess,
+}
+
+async fn load_events(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
+    let Some(list) = id_list(ids) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT id, title, start_date, end_date, country, admin_area, violation_status, \
+         confidentiality, published, created_by FROM vio_events WHERE id IN ({list}) ORDER BY id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let mut lenses: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT event_id, lens FROM vio_event_lenses WHERE event_id IN ({list}) ORDER BY event_id, lens"
+    ))
+    .fetch_all(store.pool())
+    .await?
+    {
+        lenses.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let act_rows = sqlx::query(&format!(
+        "SELECT a.event_id, a.id, a.act_type, a.confidentiality, a.published, a.created_by, \
+         p.id, p.sex, p.age_group, p.confidentiality, p.published, p.created_by \
+         FROM vio_acts a JOIN vio_persons p ON p.id = a.victim_id WHERE a.event_id IN ({list})"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let act_ids: Vec<String> = act_rows
+        .iter()
+        .map(|r| r.get::<i64, _>(1).to_string())
+        .collect();
+    let person_ids: Vec<String> = act_rows
+        .iter()
+        .map(|r| r.get::<i64, _>(6).to_string())
+        .collect();
+    let act_acl = acl_lists(store, ACT, &act_ids).await?;
+    let person_acl = acl_lists(store, PERSON, &person_ids).await?;
+    let mut acts: HashMap<i64, Vec<ActFacts>> = HashMap::new();
+    for r in &act_rows {
+        let id: i64 = r.get(1);
+        let pid: i64 = r.get(6);
+        acts.entry(r.get(0)).or_default().push(ActFacts {
+            id,
+            access: access_of(
+                &r.get::<String, _>(3),
+                r.get::<i64, _>(4) == 1,
+                r.get(5),
+                act_acl.get(&id.to_string()),
+            ),
+            act_type: r.get(2),
+            sex: r.get(7),
+            age_group: r.get(8),
+            person: access_of(
+                &r.get::<String, _>(9),
+                r.get::<i64, _>(10) == 1,
+                r.get(11),
+                person_acl.get(&pid.to_string()),
+            ),
+        });
+    }
+    let mut perps: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT i.act_id, i.perpetrator_type FROM vio_involvements i JOIN vio_acts a ON a.id = i.act_id \
+         WHERE a.event_id IN ({list}) AND i.perpetrator_type IS NOT NULL"
+    ))
+    .fetch_all(store.pool())
+    .await?
+    {
+        perps.entry(r.get(0)).or_default().push(r.get(1));
+    }
+    let event_acl = acl_lists(store, EVENT, ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get(0);
+        let title: String = r.get(1);
+        let access = access_of(
+            &r.get::<String, _>(7),
+            r.get::<i64, _>(8) == 1,
+            r.get(9),
+            event_acl.get(&id.to_string()),
+        );
+        let level = access
+            .level
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_default();
+        let mut d = SearchDoc::new("event", &id.to_string(), &title, access.clone()).text(
+            guess_lang(&title),
+            &title,
+            "",
+        );
+        d = date_of(d, &r.get::<String, _>(2), &r.get::<String, _>(3));
+        d.country = r.get(4);
+        let area: String = r.get(5);
+        d.region = (!area.is_empty()).then_some(area);
+        if let Some(s) = r.get::<Option<String>, _>(6) {
+            d = d.facet("status", &s);
+        }
+        d = d.facet("confidentiality", &level);
+        for l in lenses.get(&id).into_iter().flatten() {
+            d = d.facet("lens", l);
+        }
+        // Facets of the acts, only from acts (and victims) every reader of the event may
+        // read: a facet count must not reveal an act the reader cannot open.
+        let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
+        for a in acts.get(&id).into_iter().flatten() {
+            if !access_covers(&access, &a.access) {
+                continue;
+            }
+            seen.insert(("act_type", a.act_type.clone()));
+            for p in perps.get(&a.id).into_iter().flatten() {
+                seen.insert(("perpetrator_type", p.clone()));
+            }
+            if access_covers(&access, &a.person) {
+                if let Some(s) = &a.sex {
+                    seen.insert(("victim_sex", s.clone()));
+                }
+                seen.insert(("victim_age_group", a.age_group.clone()));
+            }
+        }
+        for (name, value) in seen {
+            d = d.facet(name, &value);
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------- persons --
+
+/// Persons (`person` documents, linked to `/violations/persons/{id}`): names as keyed
+/// tokens only; the display title is empty (the search page shows the name to readers
+/// who may see it).
+pub struct PersonIndexer;
+
+impl Indexer for PersonIndexer {
+    fn record_type(&self) -> &'static str {
+        "person"
+    }
+    fn facets(&self) -> &'static [&'static str] {
+        &["person_type", "confidentiality"]
+    }
+    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
+        (record_type == PERSON).then(|| Affected::One(record_id.to_string()))
+    }
+    fn affected_batch<'a>(
+        &'a self,
+        store: &'a Store,
+        changes: &'a [Change],
+    ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
+        Box::pin(async move {
+            let (mut out, all) = direct(changes, PERSON);
+            if all {
+                return Ok(out);
+            }
+            // A case imported as one entry (`case.import` on the event) made its persons.
+            let imports: Vec<Change> = changes
+                .iter()
+                .filter(|c| c.record_type == EVENT)
+                .cloned()
+                .collect();
+            mapped(
+                store,
+                &imports,
+                EVENT,
+                "SELECT victim_id FROM vio_acts WHERE event_id IN ({ids}) UNION \
+                 SELECT i.perpetrator_id FROM vio_involvements i JOIN vio_acts a ON a.id = i.act_id WHERE a.event_id IN ({ids})",
+                &mut out,
+            )
+            .await?;
+            Ok(out)
+        })
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let ids = [id.to_string()];
+            Ok(self.load_many(store, &ids).await?.into_iter().next())
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(all_ids(store, PERSON))
+    }
+    fn load_many<'a>(
+        &'a self,
+        store: &'a Store,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(async move {
+            let Some(list) = id_list(ids) else {
+                return Ok(Vec::new());
+            };
+            let rows = sqlx::query(&format!(
+                "SELECT id, person_type, name, other_names, confidentiality, published, created_by \
+                 FROM vio_persons WHERE id IN ({list}) ORDER BY id"
+            ))
+            .fetch_all(store.pool())
+            .await?;
+            let acl = acl_lists(store, PERSON, ids).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let id: i64 = r.get(0);
+                let access = access_of(
+                    &r.get::<String, _>(4),
+                    r.get::<i64, _>(5) == 1,
+                    r.get(6),
+                    acl.get(&id.to_string()),
+                );
+                let level = access
+                    .level
+                    .map(|l| l.as_str().to_string())
+                    .unwrap_or_default();
+                let mut d = SearchDoc::new("person", &id.to_string(), "", access)
+                    .facet("person_type", &r.get::<String, _>(1))
+                    .facet("confidentiality", &level);
+                d.names = person_names(store, r.get(2), r.get(3))?;
+                out.push(d);
+            }
+            Ok(out)
+        })
+    }
+}
