@@ -126,5 +126,23 @@ test('a reviewer accepts a pair with the keyboard and undoes it', async () => {
   // The queue of accepted pairs is empty again.
   await page.goto(`${server.base}/stats/linkage?status=accepted`);
   await assert.doesNotReject(page.getByText('No pair here').waitFor());
+
+  // Accept it again, then estimate from the linked lists on the estimates page.
+  await page.goto(pairUrl);
+  await page.locator('h1').click();
+  await page.keyboard.press('a');
+  await page.waitForURL((u) => u.searchParams.get('done') === 'accepted');
+  await page.goto(`${server.base}/stats/linkage`);
+  await page.locator('#ch-name').fill('Kosovo missing persons, linked');
+  await page.getByRole('button', { name: 'Build and estimate' }).click();
+  await page.waitForURL(/\/estimates\/\d+/);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Kosovo missing persons, linked' }).waitFor());
+  // Each list has 7 records; the accepted pair is one person on both lists.
+  const patterns = page.locator('table').filter({ has: page.locator('#patterns-caption') });
+  const count = async (lists) => patterns.getByRole('row').filter({ has: page.getByRole('rowheader', { name: lists, exact: true }) }).getByRole('cell').innerText();
+  assert.equal(await count('Commission + ICRC'), '1');
+  assert.equal(await count('Commission'), '6');
+  assert.equal(await count('ICRC'), '6');
+  await shot(page, 'linkage-estimate');
   await ctx.close();
 });

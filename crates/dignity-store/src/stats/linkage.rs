@@ -281,7 +281,9 @@ pub async fn start_run(store: &Store, actor: &Actor, settings: &RunSettings) -> 
         ));
     }
     let started_at = now();
+    let clock = std::time::Instant::now();
     let recs = load_records(store, &settings.scope).await?;
+    let loaded = clock.elapsed().as_secs_f64();
     if recs.len() < 2 {
         return Err(StoreError::invalid(
             "scope",
@@ -294,7 +296,12 @@ pub async fn start_run(store: &Store, actor: &Actor, settings: &RunSettings) -> 
             .await
             .map_err(|e| StoreError::Internal(format!("linkage task: {e}")))?
             .map_err(|m| StoreError::invalid("scope", m))?;
-    let (c, n) = computed;
+    let (mut c, n) = computed;
+    c.diagnostics.push(format!(
+        "{n} records read and decrypted in {loaded:.1} s; {} pairs compared and scored in {:.1} s",
+        c.candidates,
+        clock.elapsed().as_secs_f64() - loaded
+    ));
     let kind = if settings.scope == "persons" {
         KIND_PERSON
     } else {
