@@ -84,7 +84,7 @@ impl Default for RunSettings {
         RunSettings {
             scope: "sources".into(),
             min_probability: 0.1,
-            max_pairs: 20_000,
+            max_pairs: 100_000,
         }
     }
 }
