@@ -424,7 +424,7 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
 #[tokio::test]
 async fn linkage_over_violations_persons_merge_and_undo() {
     for b in backends() {
-        let Setup { st, doc, .. } = setup(b).await;
+        let Setup { st, doc, doc2, .. } = setup(b).await;
         let vocab = Vocab::load(&st).await.unwrap();
         let mut ids = vec![];
         for (i, (n, d, _, _)) in PEOPLE.iter().enumerate() {
@@ -457,7 +457,7 @@ async fn linkage_over_violations_persons_merge_and_undo() {
                     &PersonInput {
                         name: "Lirije Berisha".into(),
                         birth_date: "1990-07-19".into(),
-                        confidentiality: "internal".into(),
+                        confidentiality: "confidential".into(),
                         ..Default::default()
                     },
                 )
@@ -482,6 +482,17 @@ async fn linkage_over_violations_persons_merge_and_undo() {
         assert!(top.probability > 0.5);
         let berisha = [ids[3], ids[4], orig_id];
         assert!(berisha.contains(&top.left_id) && berisha.contains(&top.right_id));
+
+        // A confidential person (on dora's list only): dan does not see its pairs.
+        assert!(pairs
+            .iter()
+            .any(|p| [p.left_id, p.right_id].contains(&orig_id)));
+        let (n2, seen) = l::queue(&st, &doc2, &all(), 100, 0).await.unwrap();
+        assert_eq!(n2 as usize, seen.len());
+        assert!(seen.len() < pairs.len());
+        assert!(seen
+            .iter()
+            .all(|p| ![p.left_id, p.right_id].contains(&orig_id)));
 
         st.write(&doc, async |tx| l::decide(tx, top.id, "accept").await)
             .await
