@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0501_mse_datasets.sql"),
         postgres: include_str!("../migrations/postgres/0501_mse_datasets.sql"),
     },
+    Migration {
+        id: "0502_linkage",
+        sqlite: include_str!("../migrations/sqlite/0502_linkage.sql"),
+        postgres: include_str!("../migrations/postgres/0502_linkage.sql"),
+    },
 ];
 
 /// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).

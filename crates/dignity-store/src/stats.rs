@@ -172,3 +172,4 @@ pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Option<Dataset
         dignity_core::Decision::Deny(_) => Ok(None),
     }
 }
+pub mod linkage;

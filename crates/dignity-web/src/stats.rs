@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use dignity_core::Confidentiality;
 use dignity_stats::mse::{self, CaptureHistories, CaptureTable, Method};
@@ -19,21 +19,43 @@ use minijinja::value::Value;
 use serde::Deserialize;
 use std::fmt::Write as _;
 
+pub mod linkage;
+
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/estimates", get(list_page).post(create))
         .route("/estimates/{id}", get(estimate_page))
+        .route("/stats/linkage", get(linkage::queue_page))
+        .route("/stats/linkage.js", get(linkage::script))
+        .route("/stats/linkage/runs", post(linkage::start_run))
+        .route(
+            "/stats/linkage/pairs/{id}",
+            get(linkage::pair_page).post(linkage::decide),
+        )
+        .route("/stats/linkage/estimate", post(linkage::estimate))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    Router::new().route("/estimates/{id}", get(api_estimate))
+    Router::new()
+        .route("/estimates/{id}", get(api_estimate))
+        .route("/linkage/pairs", get(linkage::api_pairs))
+        .route("/linkage/pairs/{id}", get(linkage::api_pair))
 }
 
 /// The OpenAPI description of [`api_router`].
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api_estimate), components(schemas(store::Dataset)))]
+#[openapi(
+    paths(api_estimate, linkage::api_pairs, linkage::api_pair),
+    components(schemas(
+        store::Dataset,
+        dignity_store::stats::linkage::PairView,
+        dignity_store::stats::linkage::PairRow,
+        dignity_store::stats::linkage::Side,
+        dignity_store::stats::linkage::FieldWeight
+    ))
+)]
 pub struct ApiDoc;
 
 fn parse_table(csv: &str, stratum: Option<&str>) -> Result<CaptureTable, String> {
