@@ -196,7 +196,15 @@ async fn users(state: &AppState) -> Result<Json, StoreError> {
             .await?
             .into_iter()
             .filter(|u| !u.disabled)
-            .map(|u| json!({ "id": u.id, "name": u.username }))
+            // The team member by name, with the username to tell two alike apart.
+            .map(|u| {
+                let name = if u.display_name.trim().is_empty() {
+                    u.username.clone()
+                } else {
+                    format!("{} ({})", u.display_name, u.username)
+                };
+                json!({ "id": u.id, "name": name })
+            })
             .collect(),
     ))
 }

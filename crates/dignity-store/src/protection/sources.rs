@@ -306,7 +306,10 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
             errors.push(RowError {
                 line: 0,
                 field: req.into(),
-                message: "map a column to this field".into(),
+                message: format!(
+                    "map a column to this field (the file's columns: {})",
+                    t.headers.join(", ")
+                ),
             });
         }
     }
@@ -396,6 +399,54 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
     Ok(out)
 }
 
+/// Existing current records of a source: external id → (id, content hash, link).
+async fn existing_records<'e, E>(
+    exec: E,
+    source_id: i64,
+) -> Result<HashMap<String, (i64, String, Option<i64>)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut existing = HashMap::new();
+    for r in sqlx::query("SELECT id, external_id, content_hash, missing_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
+        .bind(source_id)
+        .fetch_all(exec)
+        .await?
+    {
+        existing.insert(r.get(1), (r.get(0), r.get(2), r.get(3)));
+    }
+    Ok(existing)
+}
+
+type ToInsert<'p> = Vec<(&'p Parsed, Option<i64>, Option<i64>)>;
+
+/// Which rows are new, changed (a new version to insert, with the old one and its link) or
+/// unchanged, by the source's own identifier.
+fn classify<'p>(
+    parsed: &'p [Parsed],
+    existing: &HashMap<String, (i64, String, Option<i64>)>,
+) -> (ImportReport, ToInsert<'p>) {
+    let mut rep = ImportReport {
+        rows: parsed.len(),
+        ..Default::default()
+    };
+    let mut to_insert = vec![];
+    for p in parsed {
+        match existing.get(&p.external_id) {
+            Some((_, h, _)) if *h == p.hash => rep.unchanged += 1,
+            Some((old, _, link)) => {
+                rep.changed += 1;
+                to_insert.push((p, Some(*old), *link));
+            }
+            None => {
+                rep.new += 1;
+                to_insert.push((p, None, None));
+            }
+        }
+    }
+    (rep, to_insert)
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -418,6 +469,61 @@ pub async fn import_list(
     table: &Table,
     mapping: &Mapping,
 ) -> std::result::Result<ImportReport, Vec<RowError>> {
+    import_list_with(
+        store,
+        actor,
+        source_id,
+        filename,
+        table,
+        mapping,
+        &ImportOptions::default(),
+    )
+    .await
+}
+
+/// How [`import_list_with`] runs: `dry_run` checks every row and counts what would be new,
+/// changed or unchanged without writing anything; `progress` is told how many rows were
+/// written so far (for a progress bar).
+#[derive(Default)]
+pub struct ImportOptions<'a> {
+    pub dry_run: bool,
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+}
+
+/// A source by its name (exact), for scripts that name the source.
+pub async fn source_by_name(store: &Store, name: &str) -> Result<Option<Source>> {
+    Ok(sources(store)
+        .await?
+        .into_iter()
+        .find(|s| s.name == name.trim()))
+}
+
+/// Whether the actor's role may import lists (they create confidential records).
+pub fn may_import(actor: &Actor) -> bool {
+    authorize(
+        actor,
+        Action::Create,
+        &dignity_core::RecordAccess::new(Confidentiality::Confidential),
+    )
+    .allowed()
+}
+
+/// Check a list against a mapping without a source (a dry run for a source not yet
+/// registered): the number of rows, or every error (line and field).
+pub fn check_list(table: &Table, mapping: &Mapping) -> std::result::Result<usize, Vec<RowError>> {
+    parse_rows(table, mapping).map(|p| p.len())
+}
+
+/// [`import_list`] with a dry run and progress reports (the command line's import).
+pub async fn import_list_with(
+    store: &Store,
+    actor: &Actor,
+    source_id: i64,
+    filename: &str,
+    table: &Table,
+    mapping: &Mapping,
+    opts: &ImportOptions<'_>,
+) -> std::result::Result<ImportReport, Vec<RowError>> {
     let parsed = parse_rows(table, mapping)?;
     let internal = |e: StoreError| {
         vec![RowError {
@@ -435,46 +541,25 @@ pub async fn import_list(
     if n == 0 {
         return Err(file_error("source_id", format!("no source {source_id}")));
     }
-    if !authorize(
-        actor,
-        Action::Create,
-        &dignity_core::RecordAccess::new(Confidentiality::Confidential),
-    )
-    .allowed()
-    {
+    if !may_import(actor) {
         return Err(file_error(
             "access",
             "your role does not allow importing lists",
         ));
     }
+    if opts.dry_run {
+        let existing = existing_records(store.pool(), source_id)
+            .await
+            .map_err(internal)?;
+        let (rep, _) = classify(&parsed, &existing);
+        return Ok(rep);
+    }
     let mapping_json = serde_json::to_string(mapping).unwrap_or_default();
     let filename = filename.to_string();
     store
         .write(actor, async |tx| {
-            // Existing current records of this source: external id → (id, hash, link).
-            let mut existing: HashMap<String, (i64, String, Option<i64>)> = HashMap::new();
-            for r in sqlx::query("SELECT id, external_id, content_hash, missing_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
-                .bind(source_id)
-                .fetch_all(tx.conn())
-                .await?
-            {
-                existing.insert(r.get(1), (r.get(0), r.get(2), r.get(3)));
-            }
-            let mut rep = ImportReport { rows: parsed.len(), ..Default::default() };
-            let mut to_insert: Vec<(&Parsed, Option<i64>, Option<i64>)> = vec![];
-            for p in &parsed {
-                match existing.get(&p.external_id) {
-                    Some((_, h, _)) if *h == p.hash => rep.unchanged += 1,
-                    Some((old, _, link)) => {
-                        rep.changed += 1;
-                        to_insert.push((p, Some(*old), *link));
-                    }
-                    None => {
-                        rep.new += 1;
-                        to_insert.push((p, None, None));
-                    }
-                }
-            }
+            let existing = existing_records(tx.conn(), source_id).await?;
+            let (mut rep, to_insert) = classify(&parsed, &existing);
             let at = now();
             let import_id: i64 = sqlx::query(
                 "INSERT INTO pro_source_imports (source_id, filename, mapping, rows_new, rows_changed, rows_unchanged, by_user, at) \
@@ -494,6 +579,7 @@ pub async fn import_list(
             rep.import_id = import_id;
             let keys = tx.store().keys();
             const BATCH: usize = 400;
+            let mut written = 0;
             for chunk in to_insert.chunks(BATCH) {
                 let mut sql = String::from(
                     "INSERT INTO pro_source_records (source_id, import_id, line, external_id, raw, content_hash, name, birth_date, place, sex, \
@@ -528,6 +614,10 @@ pub async fn import_list(
                 }
                 q = q.bind(at.clone());
                 q.execute(tx.conn()).await?;
+                written += chunk.len();
+                if let Some(f) = opts.progress {
+                    f(written);
+                }
             }
             // Older versions of changed records: no longer current, pointing at the new one.
             for (p, old, _) in &to_insert {
