@@ -784,11 +784,9 @@ async fn missing_view(
                         "name": if names { r.name } else { String::new() }, "birth_date": r.birth_date, "imported_at": r.imported_at, "conflicts": conflicts })
             })
             .collect();
-        let cands: Vec<Json> = s::candidates(&state.store, &ctx.actor, None, 0.7, 5000)
+        let cands: Vec<Json> = s::candidates_for_case(&state.store, &ctx.actor, id, 0.7, 20)
             .await?
             .into_iter()
-            .filter(|x| x.other_kind == "case" && x.other_id == id)
-            .take(20)
             .map(|x| json!({ "record_id": x.record_id, "source": x.record_source, "name": x.record_name, "score": format!("{:.0}", x.score * 100.0), "reasons": x.reasons.join(", ") }))
             .collect();
         Ok::<_, StoreError>(json!({
