@@ -978,6 +978,25 @@ pub async fn missing_share(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
+    // A refusal by the consent is logged (for whoever may pass the case on at all).
+    let f = FormData::parse(&body);
+    let kind = f.get("recipient_kind");
+    if ctx.csrf_ok(&f.get("csrf_token")) && m::RECIPIENT_KINDS.contains(&kind.as_str()) {
+        let refused = match m::case_consent(&state.store, id).await {
+            Ok(c) => !c.allows(&kind),
+            Err(_) => false,
+        };
+        if refused
+            && p::can(&state.store, &ctx.actor, Action::Export, p::MISSING, id)
+                .await
+                .unwrap_or(false)
+        {
+            if let Err(e) = m::log_refused_share(&state.store, &ctx.actor, id, &kind, "share").await
+            {
+                return fail(&state, &ctx, e);
+            }
+        }
+    }
     case_post(state, ctx, id, Action::Export, body, async |tx, _v, f| {
         m::share(
             tx,

@@ -409,3 +409,187 @@ async fn areas_of_work_and_types_of_attack_are_editable_in_five_languages() {
         assert_eq!(n, 2);
     }
 }
+
+#[tokio::test]
+async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
+    for b in backends() {
+        let st = store(b).await;
+        dignity_store::refdata::load_shipped(&st).await.unwrap();
+        let mut tx = st.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "cora",
+            "",
+            Role::Coordinator,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
+        let (_, token) = accounts::create_token(&mut tx, u.id, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        let app = dignity_web::router(dignity_web::AppState::new(
+            st.store.clone(),
+            Default::default(),
+        ));
+        let t = Some(token.as_str());
+        let (s, body) = call(&app, "POST", "/api/v1/protection/missing", t, Some(json!({ "name": "Dragan Jovanović", "last_seen_date": "1999-06", "region": "Prizren", "opened_on": "2001-03-01" }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let mid = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let actor = accounts::actor_for(&st, &u).await.unwrap();
+        let rep = st
+            .write(&actor, async |tx| {
+                let r = m::add_relative(
+                    tx,
+                    mid,
+                    &RelativeInput {
+                        name: "Milica Jovanović".into(),
+                        relationship: "spouse".into(),
+                        contact: "+381 64 555 0199".into(),
+                    },
+                )
+                .await?;
+                m::add_report(
+                    tx,
+                    mid,
+                    &ReportInput {
+                        relative_id: r,
+                        reported_on: "2001-03-01".into(),
+                        consent: Consent {
+                            commission: true,
+                            organisations: false,
+                        },
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap();
+
+        // Shared with the commission while the family allowed it.
+        let (s, body) = call(&app, "POST", &format!("/api/v1/protection/missing/{mid}/share"), t, Some(json!({ "recipient_kind": "commission", "recipient": "Government Commission on Missing Persons" }))).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+
+        // The family withdraws it (the case page's consent form): the page says it was
+        // already shared, and with whom.
+        let (s, _, html) = form(
+            &app,
+            &format!("/protection/reports/{rep}/consent"),
+            &token,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("id=\"withdrawn\""), "{html}");
+        assert!(html.contains("Government Commission on Missing Persons"));
+
+        // Every channel now refuses the commission: API share, API read for a recipient,
+        // the page's share form, API export and CSV export (withheld).
+        let (s, body) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/protection/missing/{mid}/share"),
+            t,
+            Some(json!({ "recipient_kind": "commission", "recipient": "GCMP" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
+            "consent"
+        );
+        let (s, body) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/protection/missing/{mid}?for_recipient=commission&recipient=GCMP"),
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert!(!body.contains("Jovanović"));
+        let (s, _, html) = form(
+            &app,
+            &format!("/protection/missing/{mid}/share"),
+            &token,
+            &[("recipient_kind", "commission"), ("recipient", "GCMP")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("does not allow sharing this case with commission"),
+            "{html}"
+        );
+        let (_, body) = call(
+            &app,
+            "GET",
+            "/api/v1/protection/missing/export?recipient_kind=commission&recipient=GCMP",
+            t,
+            None,
+        )
+        .await;
+        let e: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (
+                e["cases"].as_array().unwrap().len(),
+                e["withheld"].as_i64().unwrap()
+            ),
+            (0, 1)
+        );
+        let (s, csv) = call(
+            &app,
+            "GET",
+            "/protection/missing/export.csv?recipient_kind=commission&recipient=GCMP",
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!csv.contains("Jovanović"), "{csv}");
+        // This organisation itself still has the case.
+        let (s, body) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/protection/missing/{mid}"),
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["consent"],
+            "organisation_only"
+        );
+
+        // Nothing more left; the case page lists who received what, and when.
+        let shares = m::shares(&st, mid).await.unwrap();
+        assert_eq!(shares.len(), 1);
+        assert_eq!(shares[0].channel, "api");
+        let (_, html) = call(&app, "GET", &format!("/protection/missing/{mid}"), t, None).await;
+        let table = &html[html.find("id=\"shares\"").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert!(table.contains("Government Commission on Missing Persons"));
+        assert!(!table.contains("GCMP"));
+
+        // Logged: the withdrawal after sharing, each refused attempt, each export.
+        let count = |action: &'static str| {
+            let st = &st;
+            async move {
+                let n: i64 = sqlx::Row::get(
+                    &sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+                        .bind(action)
+                        .fetch_one(st.pool())
+                        .await
+                        .unwrap(),
+                    0,
+                );
+                n
+            }
+        };
+        assert_eq!(count("consent.withdrawn_after_sharing").await, 1);
+        assert_eq!(count("missing.share_refused").await, 3);
+        assert_eq!(count("missing.export").await, 2);
+        assert_eq!(count("missing.share").await, 1);
+    }
+}

@@ -333,13 +333,18 @@ pub async fn case(
     {
         try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
         let rec = q.recipient.clone().unwrap_or_default();
-        try_r!(
-            state
-                .store
-                .write(&ctx.actor, async |tx| m::share(tx, id, kind, &rec, "api")
-                    .await)
-                .await
-        );
+        let r = state
+            .store
+            .write(&ctx.actor, async |tx| {
+                m::share(tx, id, kind, &rec, "api").await
+            })
+            .await;
+        if let Err(e) = &r {
+            if m::is_consent_refusal(e) {
+                try_r!(m::log_refused_share(&state.store, &ctx.actor, id, kind, "api").await);
+            }
+        }
+        try_r!(r);
     }
     let consent = try_r!(m::case_consent(&state.store, id).await);
     let names = try_r!(v::sees_names(&state.store, &ctx.actor).await);
@@ -399,19 +404,21 @@ pub async fn share(
 ) -> Response {
     guard!(writable(&ctx, &headers));
     try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
-    created(try_r!(
-        state
-            .store
-            .write(&ctx.actor, async |tx| m::share(
-                tx,
-                id,
-                &input.recipient_kind,
-                &input.recipient,
-                "api"
-            )
-            .await)
-            .await
-    ))
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            m::share(tx, id, &input.recipient_kind, &input.recipient, "api").await
+        })
+        .await;
+    if let Err(e) = &r {
+        if m::is_consent_refusal(e) {
+            try_r!(
+                m::log_refused_share(&state.store, &ctx.actor, id, &input.recipient_kind, "api")
+                    .await
+            );
+        }
+    }
+    created(try_r!(r))
 }
 
 #[derive(Deserialize, IntoParams)]
