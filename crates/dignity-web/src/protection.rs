@@ -1581,8 +1581,8 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             "protection_vocabulary.html",
             v_(json!({
                 "kind": "attack", "other": "area",
-                "terms": [{ "code": "un_reprisal", "label_en": "Reprisal <b>", "label_fr": "Représailles", "label_es": "Represalia", "label_ar": "انتقام", "label_ru": "Репрессалии", "act_type": "02010303000004", "un_reprisal": true, "active": true },
-                          { "code": "local-1", "label_en": "Old", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "act_type": "", "un_reprisal": false, "active": false }],
+                "terms": [{ "code": "un_reprisal", "label": "Reprisal <b>", "label_en": "Reprisal <b>", "label_fr": "Représailles", "label_es": "Represalia", "label_ar": "انتقام", "label_ru": "Репрессалии", "act_type": "02010303000004", "un_reprisal": true, "active": true },
+                          { "code": "local-1", "label": "Old", "label_en": "Old", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "act_type": "", "un_reprisal": false, "active": false }],
                 "langs": LANGS.iter().map(|(c, n)| json!({ "code": c, "name": n })).collect::<Vec<_>>(),
                 "may_edit": true, "problem": problem,
             })),
