@@ -572,6 +572,42 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
         assert!(table.contains("Government Commission on Missing Persons"));
         assert!(!table.contains("GCMP"));
 
+        // The case's candidates through the API, as on its page (keyed blocking keys).
+        use dignity_store::protection::sources as src;
+        let sid = st
+            .write(&actor, async |tx| {
+                src::create_source(tx, "Belgrade list", "commission").await
+            })
+            .await
+            .unwrap();
+        let table = src::read_csv(
+            "external_id,name\nB-1,Драган Јовановић\nB-2,Агрон Красничи\n".as_bytes(),
+        )
+        .unwrap();
+        src::import_list(
+            &st,
+            &actor,
+            sid,
+            "b.csv",
+            &table,
+            &src::guess_mapping(&table.headers),
+        )
+        .await
+        .unwrap();
+        let (s, body) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/protection/candidates?missing_id={mid}&min_score=0.6"),
+            t,
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let c: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(c["total"], 1, "{c}");
+        assert_eq!(c["items"][0]["record_name"], "Драган Јовановић");
+        assert_eq!(c["items"][0]["other_id"], mid);
+
         // Logged: the withdrawal after sharing, each refused attempt, each export.
         let count = |action: &'static str| {
             let st = &st;
