@@ -518,8 +518,11 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
             }
         }
         let exist: i64 = sqlx::Row::get(
-            &sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE external_id = $1 OR external_id = $2")
+            // By (source, identifier): the index, not a scan of every record per case.
+            &sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE (source_id = $1 AND external_id = $2) OR (source_id = $3 AND external_id = $4)")
+                .bind(ids[1])
                 .bind(&want[0])
+                .bind(ids[2])
                 .bind(&want[1])
                 .fetch_one(store.pool())
                 .await?,
