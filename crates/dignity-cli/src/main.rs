@@ -109,6 +109,9 @@ enum BenchCmd {
     // -- benchmarks of the areas of the product
     /// Search: Dignity's index vs PostgreSQL full-text search vs SQLite FTS5 on one synthetic corpus.
     Search(search::BenchSearchArgs),
+    /// Protection: three overlapping lists of missing persons imported, candidate matching
+    /// per case, the person page under concurrent load.
+    Protection(bench::BenchProtectionArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -321,6 +324,7 @@ async fn run(cli: Cli) -> Result<i32> {
             return bench::run(&a).await;
         }
         Command::Bench(BenchCmd::Search(a)) => return search::bench(&a).await,
+        Command::Bench(BenchCmd::Protection(a)) => return bench::protection(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;

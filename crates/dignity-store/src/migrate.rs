@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0301_protection.sql"),
         postgres: include_str!("../migrations/postgres/0301_protection.sql"),
     },
+    Migration {
+        id: "0302_protection_match_keys",
+        sqlite: include_str!("../migrations/sqlite/0302_protection_match_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0302_protection_match_keys.sql"),
+    },
     // -- search (issue 6)
     Migration {
         id: "0401_saved_searches",

@@ -1197,3 +1197,127 @@ fn money_and_dates() {
     assert_eq!(m::next_statuses("closed"), ["missing"]);
     let _ = d::MIN_SOURCES;
 }
+
+#[tokio::test]
+async fn person_page_candidates_come_from_keyed_blocking_keys() {
+    for b in backends() {
+        let (st, doc, ana, coo, cora) = setup(b).await;
+        let vocab = Vocab::load(&st).await.unwrap();
+        let (case, _, _) = case_with_family(&st, &doc, &vocab, Consent::default(), cora).await;
+        let (icrc, comm) = st
+            .write(&coo, async |tx| {
+                Ok((
+                    s::create_source(tx, "ICRC", "red_cross").await?,
+                    s::create_source(tx, "Commission", "commission").await?,
+                ))
+            })
+            .await
+            .unwrap();
+        let mapping = s::guess_mapping(&[
+            "external_id".into(),
+            "name".into(),
+            "birth_date".into(),
+            "place".into(),
+        ]);
+        // Cyrillic script, words in another order, and a first name spelt otherwise (its
+        // Soundex differs: found through the surname and the year of birth).
+        s::import_list(&st, &coo, icrc, "icrc.csv", &table("external_id,name,birth_date,place\nI-1,Агрон Красничи,1971,Ђаковица\nI-2,Dragana Jovanović,1980,Prizren\nI-3,Krasniqi Agron,1971-05-04,Gjakova\n"), &mapping)
+            .await
+            .unwrap();
+        s::import_list(&st, &coo, comm, "comm.csv", &table("external_id,name,birth_date,place\nC-1,Egron Krasniqi,1971-05-04,Gjakova\nC-2,Petar Nikolić,1965,Peć\n"), &mapping)
+            .await
+            .unwrap();
+        let ext = |c: &[s::Candidate]| -> Vec<String> {
+            let mut v: Vec<String> = c.iter().map(|x| x.record_name.clone()).collect();
+            v.sort();
+            v
+        };
+        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
+            .await
+            .unwrap();
+        assert_eq!(
+            ext(&found),
+            vec!["Egron Krasniqi", "Krasniqi Agron", "Агрон Красничи"],
+            "{found:?}"
+        );
+        assert!(found
+            .iter()
+            .all(|c| c.other_kind == "case" && c.other_id == case));
+        // The same candidates as the whole-list matching offers for this case.
+        let mut all: Vec<String> = s::candidates(&st, &coo, None, 0.7, 5000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.other_kind == "case" && c.other_id == case)
+            .map(|c| c.record_name)
+            .collect();
+        all.sort();
+        assert_eq!(all, ext(&found));
+        // Someone who may not see the case gets nothing.
+        assert!(s::candidates_for_case(&st, &ana, case, 0.7, 20)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // The keys are keyed hashes: no name, token or Soundex code in clear.
+        let keys: Vec<String> = sqlx::query("SELECT key FROM pro_match_keys")
+            .fetch_all(st.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(keys.len() >= 5);
+        for k in &keys {
+            assert!(
+                k.len() == 32 && k.bytes().all(|c| c.is_ascii_hexdigit()),
+                "{k}"
+            );
+        }
+
+        // Linking one: it leaves the candidates, and its name now finds others too.
+        st.write(&coo, async |tx| {
+            let rid: i64 =
+                sqlx::query("SELECT id FROM pro_source_records WHERE external_id = 'I-1'")
+                    .fetch_one(tx.conn())
+                    .await?
+                    .get(0);
+            s::link(tx, rid, case, true).await?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
+            .await
+            .unwrap();
+        assert_eq!(ext(&found), vec!["Egron Krasniqi", "Krasniqi Agron"]);
+
+        // Records imported before the keys existed are keyed on first use, once, audited.
+        sqlx::query("DELETE FROM pro_match_keys")
+            .execute(st.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE pro_source_records SET keyed = 0")
+            .execute(st.pool())
+            .await
+            .unwrap();
+        let found2 = s::candidates_for_case(&st, &coo, case, 0.7, 20)
+            .await
+            .unwrap();
+        assert_eq!(ext(&found2), ext(&found));
+        let left: i64 = sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE keyed = 0")
+            .fetch_one(st.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 0);
+        assert_eq!(s::ensure_match_keys(&st).await.unwrap(), 0);
+        let n: i64 =
+            sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'source_record.keys'")
+                .fetch_one(st.pool())
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(n, 1);
+    }
+}

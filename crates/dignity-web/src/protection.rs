@@ -74,6 +74,11 @@ pub fn router() -> Router<AppState> {
         .route("/protection/reports/sdg-16-10-1.csv", get(sdg_csv))
         .route("/protection/memorial", get(memorial))
         .route("/family/{token}", get(family_view))
+        .route(
+            "/protection/vocabularies/{kind}",
+            get(vocabulary_page).post(term_create),
+        )
+        .route("/protection/vocabularies/{kind}/{code}", post(term_edit))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
@@ -196,7 +201,15 @@ async fn users(state: &AppState) -> Result<Json, StoreError> {
             .await?
             .into_iter()
             .filter(|u| !u.disabled)
-            .map(|u| json!({ "id": u.id, "name": u.username }))
+            // The team member by name, with the username to tell two alike apart.
+            .map(|u| {
+                let name = if u.display_name.trim().is_empty() {
+                    u.username.clone()
+                } else {
+                    format!("{} ({})", u.display_name, u.username)
+                };
+                json!({ "id": u.id, "name": name })
+            })
             .collect(),
     ))
 }
@@ -776,11 +789,9 @@ async fn missing_view(
                         "name": if names { r.name } else { String::new() }, "birth_date": r.birth_date, "imported_at": r.imported_at, "conflicts": conflicts })
             })
             .collect();
-        let cands: Vec<Json> = s::candidates(&state.store, &ctx.actor, None, 0.7, 5000)
+        let cands: Vec<Json> = s::candidates_for_case(&state.store, &ctx.actor, id, 0.7, 20)
             .await?
             .into_iter()
-            .filter(|x| x.other_kind == "case" && x.other_id == id)
-            .take(20)
             .map(|x| json!({ "record_id": x.record_id, "source": x.record_source, "name": x.record_name, "score": format!("{:.0}", x.score * 100.0), "reasons": x.reasons.join(", ") }))
             .collect();
         Ok::<_, StoreError>(json!({
@@ -967,6 +978,25 @@ pub async fn missing_share(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
+    // A refusal by the consent is logged (for whoever may pass the case on at all).
+    let f = FormData::parse(&body);
+    let kind = f.get("recipient_kind");
+    if ctx.csrf_ok(&f.get("csrf_token")) && m::RECIPIENT_KINDS.contains(&kind.as_str()) {
+        let refused = match m::case_consent(&state.store, id).await {
+            Ok(c) => !c.allows(&kind),
+            Err(_) => false,
+        };
+        if refused
+            && p::can(&state.store, &ctx.actor, Action::Export, p::MISSING, id)
+                .await
+                .unwrap_or(false)
+        {
+            if let Err(e) = m::log_refused_share(&state.store, &ctx.actor, id, &kind, "share").await
+            {
+                return fail(&state, &ctx, e);
+            }
+        }
+    }
     case_post(state, ctx, id, Action::Export, body, async |tx, _v, f| {
         m::share(
             tx,
@@ -1547,5 +1577,150 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             false,
             false,
         ),
+        (
+            "protection_vocabulary.html",
+            v_(json!({
+                "kind": "attack", "other": "area",
+                "terms": [{ "code": "un_reprisal", "label": "Reprisal <b>", "label_en": "Reprisal <b>", "label_fr": "Représailles", "label_es": "Represalia", "label_ar": "انتقام", "label_ru": "Репрессалии", "act_type": "02010303000004", "un_reprisal": true, "active": true },
+                          { "code": "local-1", "label": "Old", "label_en": "Old", "label_fr": "", "label_es": "", "label_ar": "", "label_ru": "", "act_type": "", "un_reprisal": false, "active": false }],
+                "langs": LANGS.iter().map(|(c, n)| json!({ "code": c, "name": n })).collect::<Vec<_>>(),
+                "may_edit": true, "problem": problem,
+            })),
+            true,
+            true,
+        ),
     ]
+}
+
+// -------------------------------------------------------- vocabularies --
+
+/// The languages of the labels, named in their own language.
+const LANGS: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("ru", "Русский"),
+];
+
+/// Editing the area's vocabularies is managing reference data (as the foundation's).
+fn may_edit_terms(ctx: &Ctx) -> bool {
+    dignity_core::auth::authorize_system(
+        &ctx.actor,
+        dignity_core::auth::SystemAction::ManageReferenceData,
+    )
+    .allowed()
+}
+
+async fn vocabulary_view(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    problem: Option<Json>,
+) -> Response {
+    if !p::TERM_KINDS.contains(&kind) {
+        return err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found");
+    }
+    match p::terms(&state.store, kind, ctx.lang.code(), true).await {
+        Ok(terms) => page_status(
+            state,
+            ctx,
+            "protection_vocabulary.html",
+            if problem.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            },
+            v_(json!({
+                "kind": kind,
+                "other": if kind == "area" { "attack" } else { "area" },
+                "terms": terms,
+                "langs": LANGS.iter().map(|(c, n)| json!({ "code": c, "name": n })).collect::<Vec<_>>(),
+                "may_edit": may_edit_terms(ctx),
+                "problem": problem,
+            })),
+        ),
+        Err(e) => fail(state, ctx, e),
+    }
+}
+
+/// An editable vocabulary of this area: areas of work (`area`) or types of attack (`attack`).
+pub async fn vocabulary_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    vocabulary_view(&state, &ctx, &kind, None).await
+}
+
+fn term_input(f: &FormData, active: bool) -> p::TermInput {
+    p::TermInput {
+        label_en: f.get("label_en"),
+        label_fr: f.get("label_fr"),
+        label_es: f.get("label_es"),
+        label_ar: f.get("label_ar"),
+        label_ru: f.get("label_ru"),
+        act_type: f.get("act_type"),
+        un_reprisal: f.get("un_reprisal") == "1",
+        active,
+    }
+}
+
+async fn term_write(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    code: Option<String>,
+    body: &Bytes,
+) -> Response {
+    if let Err(r) = require_user(ctx) {
+        return r;
+    }
+    let f = body_form(body).await;
+    if let Err(r) = csrf(state, ctx, &f) {
+        return r;
+    }
+    if !may_edit_terms(ctx) {
+        return err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    }
+    let input = term_input(&f, code.is_none() || f.get("active") == "1");
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| match &code {
+            Some(c) => p::update_term(tx, kind, c, &input).await.map(|_| c.clone()),
+            None => p::add_term(tx, kind, &input).await,
+        })
+        .await;
+    match r {
+        Ok(c) => see_other(&format!(
+            "/protection/vocabularies/{kind}?flash=saved#term-{c}"
+        )),
+        Err(e) => match problem(ctx, &e) {
+            Some(pr) => vocabulary_view(state, ctx, kind, Some(pr)).await,
+            None => fail(state, ctx, e),
+        },
+    }
+}
+
+/// Add a term (labels in the five languages). Audited.
+pub async fn term_create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    body: Bytes,
+) -> Response {
+    term_write(&state, &ctx, &kind, None, &body).await
+}
+
+/// Change a term's labels, retire or restore it. Audited.
+pub async fn term_edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((kind, code)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    term_write(&state, &ctx, &kind, Some(code), &body).await
 }

@@ -166,6 +166,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "protection_family.html",
         include_str!("../templates/protection_family.html"),
     ),
+    (
+        "protection_vocabulary.html",
+        include_str!("../templates/protection_vocabulary.html"),
+    ),
     // -- search, dashboards, reports, portal (issue 6)
     (
         "search_results.html",

@@ -975,6 +975,31 @@ pub async fn share(
     Ok(id)
 }
 
+/// Whether an error is a refusal by the family's consent.
+pub fn is_consent_refusal(e: &StoreError) -> bool {
+    matches!(e, StoreError::Invalid { field, .. } if field == "consent")
+}
+
+/// Record a refused attempt to pass a case on (its consent does not allow the recipient),
+/// so that the audit log shows attempts as well as what left. Audited; no names.
+pub async fn log_refused_share(
+    store: &Store,
+    actor: &Actor,
+    missing_id: i64,
+    recipient_kind: &str,
+    channel: &str,
+) -> Result<()> {
+    store
+        .log_event(
+            actor,
+            "missing.share_refused",
+            MISSING,
+            &missing_id.to_string(),
+            serde_json::json!({ "recipient_kind": recipient_kind, "channel": channel }),
+        )
+        .await
+}
+
 pub async fn shares(store: &Store, missing_id: i64) -> Result<Vec<Share>> {
     Ok(sqlx::query("SELECT id, missing_id, recipient_kind, recipient, channel, fields, by_name, at FROM pro_shares WHERE missing_id = $1 ORDER BY id")
         .bind(missing_id)

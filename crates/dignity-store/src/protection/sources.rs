@@ -306,7 +306,10 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
             errors.push(RowError {
                 line: 0,
                 field: req.into(),
-                message: "map a column to this field".into(),
+                message: format!(
+                    "map a column to this field (the file's columns: {})",
+                    t.headers.join(", ")
+                ),
             });
         }
     }
@@ -396,6 +399,54 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
     Ok(out)
 }
 
+/// Existing current records of a source: external id → (id, content hash, link).
+async fn existing_records<'e, E>(
+    exec: E,
+    source_id: i64,
+) -> Result<HashMap<String, (i64, String, Option<i64>)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut existing = HashMap::new();
+    for r in sqlx::query("SELECT id, external_id, content_hash, missing_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
+        .bind(source_id)
+        .fetch_all(exec)
+        .await?
+    {
+        existing.insert(r.get(1), (r.get(0), r.get(2), r.get(3)));
+    }
+    Ok(existing)
+}
+
+type ToInsert<'p> = Vec<(&'p Parsed, Option<i64>, Option<i64>)>;
+
+/// Which rows are new, changed (a new version to insert, with the old one and its link) or
+/// unchanged, by the source's own identifier.
+fn classify<'p>(
+    parsed: &'p [Parsed],
+    existing: &HashMap<String, (i64, String, Option<i64>)>,
+) -> (ImportReport, ToInsert<'p>) {
+    let mut rep = ImportReport {
+        rows: parsed.len(),
+        ..Default::default()
+    };
+    let mut to_insert = vec![];
+    for p in parsed {
+        match existing.get(&p.external_id) {
+            Some((_, h, _)) if *h == p.hash => rep.unchanged += 1,
+            Some((old, _, link)) => {
+                rep.changed += 1;
+                to_insert.push((p, Some(*old), *link));
+            }
+            None => {
+                rep.new += 1;
+                to_insert.push((p, None, None));
+            }
+        }
+    }
+    (rep, to_insert)
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -418,6 +469,61 @@ pub async fn import_list(
     table: &Table,
     mapping: &Mapping,
 ) -> std::result::Result<ImportReport, Vec<RowError>> {
+    import_list_with(
+        store,
+        actor,
+        source_id,
+        filename,
+        table,
+        mapping,
+        &ImportOptions::default(),
+    )
+    .await
+}
+
+/// How [`import_list_with`] runs: `dry_run` checks every row and counts what would be new,
+/// changed or unchanged without writing anything; `progress` is told how many rows were
+/// written so far (for a progress bar).
+#[derive(Default)]
+pub struct ImportOptions<'a> {
+    pub dry_run: bool,
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+}
+
+/// A source by its name (exact), for scripts that name the source.
+pub async fn source_by_name(store: &Store, name: &str) -> Result<Option<Source>> {
+    Ok(sources(store)
+        .await?
+        .into_iter()
+        .find(|s| s.name == name.trim()))
+}
+
+/// Whether the actor's role may import lists (they create confidential records).
+pub fn may_import(actor: &Actor) -> bool {
+    authorize(
+        actor,
+        Action::Create,
+        &dignity_core::RecordAccess::new(Confidentiality::Confidential),
+    )
+    .allowed()
+}
+
+/// Check a list against a mapping without a source (a dry run for a source not yet
+/// registered): the number of rows, or every error (line and field).
+pub fn check_list(table: &Table, mapping: &Mapping) -> std::result::Result<usize, Vec<RowError>> {
+    parse_rows(table, mapping).map(|p| p.len())
+}
+
+/// [`import_list`] with a dry run and progress reports (the command line's import).
+pub async fn import_list_with(
+    store: &Store,
+    actor: &Actor,
+    source_id: i64,
+    filename: &str,
+    table: &Table,
+    mapping: &Mapping,
+    opts: &ImportOptions<'_>,
+) -> std::result::Result<ImportReport, Vec<RowError>> {
     let parsed = parse_rows(table, mapping)?;
     let internal = |e: StoreError| {
         vec![RowError {
@@ -435,46 +541,25 @@ pub async fn import_list(
     if n == 0 {
         return Err(file_error("source_id", format!("no source {source_id}")));
     }
-    if !authorize(
-        actor,
-        Action::Create,
-        &dignity_core::RecordAccess::new(Confidentiality::Confidential),
-    )
-    .allowed()
-    {
+    if !may_import(actor) {
         return Err(file_error(
             "access",
             "your role does not allow importing lists",
         ));
     }
+    if opts.dry_run {
+        let existing = existing_records(store.pool(), source_id)
+            .await
+            .map_err(internal)?;
+        let (rep, _) = classify(&parsed, &existing);
+        return Ok(rep);
+    }
     let mapping_json = serde_json::to_string(mapping).unwrap_or_default();
     let filename = filename.to_string();
     store
         .write(actor, async |tx| {
-            // Existing current records of this source: external id → (id, hash, link).
-            let mut existing: HashMap<String, (i64, String, Option<i64>)> = HashMap::new();
-            for r in sqlx::query("SELECT id, external_id, content_hash, missing_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
-                .bind(source_id)
-                .fetch_all(tx.conn())
-                .await?
-            {
-                existing.insert(r.get(1), (r.get(0), r.get(2), r.get(3)));
-            }
-            let mut rep = ImportReport { rows: parsed.len(), ..Default::default() };
-            let mut to_insert: Vec<(&Parsed, Option<i64>, Option<i64>)> = vec![];
-            for p in &parsed {
-                match existing.get(&p.external_id) {
-                    Some((_, h, _)) if *h == p.hash => rep.unchanged += 1,
-                    Some((old, _, link)) => {
-                        rep.changed += 1;
-                        to_insert.push((p, Some(*old), *link));
-                    }
-                    None => {
-                        rep.new += 1;
-                        to_insert.push((p, None, None));
-                    }
-                }
-            }
+            let existing = existing_records(tx.conn(), source_id).await?;
+            let (mut rep, to_insert) = classify(&parsed, &existing);
             let at = now();
             let import_id: i64 = sqlx::query(
                 "INSERT INTO pro_source_imports (source_id, filename, mapping, rows_new, rows_changed, rows_unchanged, by_user, at) \
@@ -494,10 +579,11 @@ pub async fn import_list(
             rep.import_id = import_id;
             let keys = tx.store().keys();
             const BATCH: usize = 400;
+            let mut written = 0;
             for chunk in to_insert.chunks(BATCH) {
                 let mut sql = String::from(
                     "INSERT INTO pro_source_records (source_id, import_id, line, external_id, raw, content_hash, name, birth_date, place, sex, \
-                     last_seen_date, current, missing_id, linked_at, created_at) VALUES ",
+                     last_seen_date, current, keyed, missing_id, linked_at, created_at) VALUES ",
                 );
                 for (i, _) in chunk.iter().enumerate() {
                     let b = i * 13;
@@ -505,7 +591,7 @@ pub async fn import_list(
                         sql.push(',');
                     }
                     sql.push_str(&format!(
-                        "(${},${},${},${},${},${},${},${},${},${},${},1,${},${},${})",
+                        "(${},${},${},${},${},${},${},${},${},${},${},1,1,${},${},${})",
                         b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, 13 * chunk.len() + 1
                     ));
                 }
@@ -528,6 +614,10 @@ pub async fn import_list(
                 }
                 q = q.bind(at.clone());
                 q.execute(tx.conn()).await?;
+                written += chunk.len();
+                if let Some(f) = opts.progress {
+                    f(written);
+                }
             }
             // Older versions of changed records: no longer current, pointing at the new one.
             for (p, old, _) in &to_insert {
@@ -544,6 +634,23 @@ pub async fn import_list(
                     .await?;
                 }
             }
+            // Blocking keys of the new records, for candidate matches through an index.
+            let ids: HashMap<String, i64> = sqlx::query("SELECT external_id, id FROM pro_source_records WHERE import_id = $1")
+                .bind(import_id)
+                .fetch_all(tx.conn())
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            let mut keyrows: Vec<(i64, String)> = vec![];
+            for (p, _, _) in &to_insert {
+                if let Some(id) = ids.get(&p.external_id) {
+                    for k in match_keys(&keys, [p.name.as_str()], &p.birth_date) {
+                        keyrows.push((*id, k));
+                    }
+                }
+            }
+            insert_keys(tx, &keyrows).await?;
             tx.audit(
                 "source.import",
                 "pro_sources",
@@ -908,6 +1015,21 @@ fn block_keys(n: &str) -> Vec<String> {
     out
 }
 
+/// Blocking keys of a prepared name with the year of birth: the Soundex code of each token
+/// and the year (a name with one token spelt otherwise still shares one).
+fn year_keys(n: &str, birth_date: &str) -> Vec<String> {
+    let Some(y) = birth_date
+        .get(..4)
+        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return vec![];
+    };
+    n.split(' ')
+        .filter(|t| t.len() >= 2)
+        .map(|t| format!("{}|{y}", text::soundex(t)))
+        .collect()
+}
+
 fn score(a: &Entity, b: &Entity) -> (f64, Vec<String>) {
     let mut best = 0.0f64;
     for (sa, ca) in &a.names {
@@ -1044,6 +1166,7 @@ fn match_entities(
         let mut ks: HashSet<String> = HashSet::new();
         for (n, _) in &e.names {
             ks.extend(block_keys(n));
+            ks.extend(year_keys(n, &e.birth));
         }
         for k in ks {
             blocks.entry(k).or_default().push(i as u32);
@@ -1103,6 +1226,211 @@ fn match_entities(
     });
     out.truncate(limit);
     out
+}
+
+// ------------------------------------------------- indexed candidates --
+
+/// Kind of the blind index of matching keys.
+const MATCH_KEY_KIND: &str = "pro.match";
+
+/// The blocking keys of a person's names, as stored: keyed hashes (blind index) of the
+/// Soundex codes of every pair of normalised, transliterated name tokens, and of every
+/// token with the year of birth (when known) — so that a name written in Cyrillic or Latin
+/// script, with the words in another order, or with one token misspelt, shares a key.
+pub fn match_keys<'a>(
+    keys: &dignity_core::crypto::Keyring,
+    names: impl IntoIterator<Item = &'a str>,
+    birth_date: &str,
+) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for n in names {
+        let (canon, _) = prep_name(n);
+        for k in block_keys(&canon)
+            .into_iter()
+            .chain(year_keys(&canon, birth_date))
+        {
+            out.insert(keys.blind_index(MATCH_KEY_KIND, &k));
+        }
+    }
+    out
+}
+
+async fn insert_keys(tx: &mut WriteTx, rows: &[(i64, String)]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from("INSERT INTO pro_match_keys (record_id, key) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${},${})", 2 * i + 1, 2 * i + 2));
+        }
+        let mut q = sqlx::query(&sql);
+        for (id, k) in chunk {
+            q = q.bind(*id).bind(k.clone());
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// Key the records imported before blocking keys existed (once; audited as maintenance).
+pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
+    let system = Actor {
+        user_id: None,
+        username: "system".into(),
+        role: dignity_core::Role::Admin,
+        teams: vec![],
+    };
+    let mut done = 0;
+    loop {
+        let pending: i64 = sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE keyed = 0")
+            .fetch_one(store.pool())
+            .await?
+            .get(0);
+        if pending == 0 {
+            return Ok(done);
+        }
+        let n = store
+            .write(&system, async |tx| {
+                // Read inside the transaction: another request may have keyed them.
+                let rows = sqlx::query("SELECT id, name, birth_date FROM pro_source_records WHERE keyed = 0 ORDER BY id LIMIT 2000")
+                    .fetch_all(tx.conn())
+                    .await?;
+                let keys = tx.store().keys();
+                let mut keyrows = vec![];
+                let mut ids = vec![];
+                for r in &rows {
+                    let id: i64 = r.get(0);
+                    let name = tx.store().decrypt("pro_source_records.name", &r.get::<String, _>(1))?;
+                    for k in match_keys(&keys, [name.as_str()], &r.get::<String, _>(2)) {
+                        keyrows.push((id, k));
+                    }
+                    ids.push(id.to_string());
+                }
+                insert_keys(tx, &keyrows).await?;
+                for chunk in ids.chunks(500) {
+                    sqlx::query(&format!("UPDATE pro_source_records SET keyed = 1 WHERE id IN ({})", chunk.join(",")))
+                        .execute(tx.conn())
+                        .await?;
+                }
+                tx.audit(
+                    "source_record.keys",
+                    "pro_source_records",
+                    "",
+                    None,
+                    None,
+                    serde_json::json!({ "records": ids.len() }),
+                );
+                Ok(ids.len())
+            })
+            .await?;
+        if n == 0 {
+            return Ok(done);
+        }
+        done += n;
+    }
+}
+
+/// Candidate matches for one case (the person page): unlinked current records of every
+/// source sharing a blocking key with the case's names (its person's name, other names
+/// and the names of the records already linked to it), found through the key index and
+/// scored like [`candidates`]. Best first. Nothing if the actor may not see the case.
+pub async fn candidates_for_case(
+    store: &Store,
+    actor: &Actor,
+    missing_id: i64,
+    min_score: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    ensure_match_keys(store).await?;
+    let Some(case) = missing::case_for(store, actor, missing_id).await? else {
+        return Ok(vec![]);
+    };
+    let mut names: Vec<String> = std::iter::once(case.name.clone())
+        .chain(case.other_names.iter().cloned())
+        .collect();
+    for r in
+        sqlx::query("SELECT name FROM pro_source_records WHERE missing_id = $1 AND current = 1")
+            .bind(missing_id)
+            .fetch_all(store.pool())
+            .await?
+    {
+        names.push(store.decrypt("pro_source_records.name", &r.get::<String, _>(0))?);
+    }
+    let keys = match_keys(
+        &store.keys(),
+        names.iter().map(String::as_str),
+        &case.birth_date,
+    );
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let case_ent = Entity {
+        kind: 0,
+        id: missing_id,
+        source_id: 0,
+        source: String::new(),
+        display: String::new(),
+        names: names.iter().map(|n| prep_name(n)).collect(),
+        birth: case.birth_date.clone(),
+        place: case.last_seen_place.clone(),
+    };
+    let keys: Vec<String> = keys.into_iter().collect();
+    let names_visible = v::sees_names(store, actor).await?;
+    let mut ids: HashSet<i64> = HashSet::new();
+    let mut out = vec![];
+    for chunk in keys.chunks(200) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT r.id, r.source_id, s.name, r.name, r.birth_date, r.place FROM pro_match_keys k \
+             JOIN pro_source_records r ON r.id = k.record_id JOIN pro_sources s ON s.id = r.source_id \
+             WHERE k.key IN ({}) AND r.current = 1 AND r.missing_id IS NULL LIMIT 5000",
+            ph.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for k in chunk {
+            q = q.bind(k.clone());
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            let id: i64 = r.get(0);
+            if !ids.insert(id) {
+                continue;
+            }
+            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(3))?;
+            let rec = Entity {
+                kind: 1,
+                id,
+                source_id: r.get(1),
+                source: r.get(2),
+                names: vec![prep_name(&name)],
+                display: if names_visible { name } else { String::new() },
+                birth: r.get(4),
+                place: dec(store, "pro_source_records.place", r.get(5))?,
+            };
+            let (sc, reasons) = score(&rec, &case_ent);
+            if sc >= min_score {
+                out.push(Candidate {
+                    record_id: rec.id,
+                    record_source: rec.source.clone(),
+                    record_name: rec.display.clone(),
+                    other_kind: "case".into(),
+                    other_id: missing_id,
+                    other_source: String::new(),
+                    other_name: String::new(),
+                    score: (sc * 1000.0).round() / 1000.0,
+                    reasons,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.record_id.cmp(&b.record_id))
+    });
+    out.truncate(limit);
+    Ok(out)
 }
 
 /// Match plain name/birth/place triples (for tests and benchmarks without a database).

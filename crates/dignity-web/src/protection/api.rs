@@ -333,13 +333,18 @@ pub async fn case(
     {
         try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
         let rec = q.recipient.clone().unwrap_or_default();
-        try_r!(
-            state
-                .store
-                .write(&ctx.actor, async |tx| m::share(tx, id, kind, &rec, "api")
-                    .await)
-                .await
-        );
+        let r = state
+            .store
+            .write(&ctx.actor, async |tx| {
+                m::share(tx, id, kind, &rec, "api").await
+            })
+            .await;
+        if let Err(e) = &r {
+            if m::is_consent_refusal(e) {
+                try_r!(m::log_refused_share(&state.store, &ctx.actor, id, kind, "api").await);
+            }
+        }
+        try_r!(r);
     }
     let consent = try_r!(m::case_consent(&state.store, id).await);
     let names = try_r!(v::sees_names(&state.store, &ctx.actor).await);
@@ -399,19 +404,21 @@ pub async fn share(
 ) -> Response {
     guard!(writable(&ctx, &headers));
     try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
-    created(try_r!(
-        state
-            .store
-            .write(&ctx.actor, async |tx| m::share(
-                tx,
-                id,
-                &input.recipient_kind,
-                &input.recipient,
-                "api"
-            )
-            .await)
-            .await
-    ))
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            m::share(tx, id, &input.recipient_kind, &input.recipient, "api").await
+        })
+        .await;
+    if let Err(e) = &r {
+        if m::is_consent_refusal(e) {
+            try_r!(
+                m::log_refused_share(&state.store, &ctx.actor, id, &input.recipient_kind, "api")
+                    .await
+            );
+        }
+    }
+    created(try_r!(r))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -494,6 +501,8 @@ pub async fn import(
 #[derive(Deserialize, IntoParams)]
 pub struct CandidateParams {
     pub source_id: Option<i64>,
+    /// Only the candidates of this case (through the keyed blocking keys, as its page).
+    pub missing_id: Option<i64>,
     /// 0 to 1 (default 0.75).
     pub min_score: Option<f64>,
     pub limit: Option<usize>,
@@ -514,16 +523,26 @@ pub async fn candidates(
             "matching source records is for documenters and above",
         ));
     }
-    let items = try_r!(
-        s::candidates(
-            &state.store,
-            &ctx.actor,
-            q.source_id,
-            q.min_score.unwrap_or(0.75),
-            q.limit.unwrap_or(200).min(5000)
-        )
-        .await
+    let (min, limit) = (
+        q.min_score.unwrap_or(0.75),
+        q.limit.unwrap_or(200).min(5000),
     );
+    let items = match q.missing_id {
+        Some(id) => {
+            try_r!(p::require(&state.store, &ctx.actor, Action::Read, p::MISSING, id).await);
+            let mut c =
+                try_r!(s::candidates_for_case(&state.store, &ctx.actor, id, min, limit).await);
+            if let Some(src) = q.source_id {
+                let name = try_r!(s::sources(&state.store).await)
+                    .into_iter()
+                    .find(|x| x.id == src)
+                    .map(|x| x.name);
+                c.retain(|x| Some(&x.record_source) == name.as_ref());
+            }
+            c
+        }
+        None => try_r!(s::candidates(&state.store, &ctx.actor, q.source_id, min, limit).await),
+    };
     J(CandidatePage {
         total: items.len() as i64,
         items,
