@@ -352,9 +352,13 @@ fn csv_safe(s: String) -> String {
     }
 }
 
-/// The GeoJSON geometry of a row: a point at the country's centroid where known.
-fn geometry(_row: &ExportRow) -> serde_json::Value {
-    serde_json::Value::Null
+/// The GeoJSON geometry of a row: a point at the country's centroid where known (never
+/// the record's exact location), else null.
+fn geometry(row: &ExportRow) -> serde_json::Value {
+    match row.country.as_deref().and_then(dignity_core::geo::centroid) {
+        Some([lon, lat]) => serde_json::json!({ "type": "Point", "coordinates": [lon, lat] }),
+        None => serde_json::Value::Null,
+    }
 }
 
 impl Prepared {
