@@ -254,14 +254,14 @@ impl ExportCursor {
             .iter()
             .find_map(|&l| s(f.bodies[l]).filter(|b| !b.is_empty()))
             .unwrap_or_default();
-        if !facet_readers.contains_key(&m.segment) {
-            let r = self
-                .searcher
-                .segment_reader(m.segment)
-                .facet_reader("facets")?;
-            facet_readers.insert(m.segment, r);
-        }
-        let fr = &facet_readers[&m.segment];
+        let fr = match facet_readers.entry(m.segment) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(
+                self.searcher
+                    .segment_reader(m.segment)
+                    .facet_reader("facets")?,
+            ),
+        };
         let mut facets: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut region = None;
         let mut facet = Facet::root();

@@ -292,7 +292,7 @@ async fn exports_every_format_pseudonymised_and_audited() {
         assert_eq!(items.len(), 2);
         let it = items
             .iter()
-            .find(|i| i["id"] == app.public.to_string())
+            .find(|i| i["id"].as_str() == Some(app.public.to_string().as_str()))
             .unwrap();
         assert_eq!(it["pseudonym"], pseudo.as_str());
         assert_eq!(it["title"], "Arrests after the Belgrade march");
@@ -309,7 +309,7 @@ async fn exports_every_format_pseudonymised_and_audited() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|f| f["properties"]["id"] == app.public.to_string())
+            .find(|f| f["properties"]["id"].as_str() == Some(app.public.to_string().as_str()))
             .unwrap();
         assert_eq!(f["type"], "Feature");
         assert_eq!(f["geometry"]["type"], "Point");
