@@ -291,8 +291,16 @@ pub async fn country(
                 .into_iter()
                 .map(|r| context! { instrument => r.instrument, name => r.instrument_name, status => r.status, consent => r.consent })
                 .collect();
-            let reports: Vec<Value> = obligations::reports::reports(&state.store, &iso3, today)
-                .await?
+            // The reporting status: each body's latest report (recorded or computed).
+            let mut latest: Vec<obligations::reports::Report> = Vec::new();
+            for r in obligations::reports::reports(&state.store, &iso3, today).await? {
+                match latest.iter_mut().find(|l| l.body == r.body) {
+                    Some(l) if l.number < r.number => *l = r,
+                    Some(_) => {}
+                    None => latest.push(r),
+                }
+            }
+            let reports: Vec<Value> = latest
                 .into_iter()
                 .map(|r| context! { body => r.body, number => r.number, due => r.due_date, submitted => r.submitted, overdue => r.overdue_days })
                 .collect();
