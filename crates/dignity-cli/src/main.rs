@@ -2,6 +2,7 @@
 //! the same store from scripts, and work while a server runs.
 
 mod bench;
+mod bench_exports;
 mod config;
 mod import;
 mod import_incidents;
@@ -109,6 +110,8 @@ enum BenchCmd {
     // -- benchmarks of the areas of the product
     /// Search: Dignity's index vs PostgreSQL full-text search vs SQLite FTS5 on one synthetic corpus.
     Search(search::BenchSearchArgs),
+    /// Exports (CSV, XLSX rows/s) of a synthetic index, and the public country page under load.
+    Exports(bench_exports::BenchExportsArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -321,6 +324,7 @@ async fn run(cli: Cli) -> Result<i32> {
             return bench::run(&a).await;
         }
         Command::Bench(BenchCmd::Search(a)) => return search::bench(&a).await,
+        Command::Bench(BenchCmd::Exports(a)) => return bench_exports::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;
