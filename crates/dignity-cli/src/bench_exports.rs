@@ -43,12 +43,12 @@ const ACTS: [&str; 5] = [
 ];
 
 fn doc(i: usize) -> SearchDoc {
-    let mut a = RecordAccess::new(if i % 3 == 0 {
+    let mut a = RecordAccess::new(if i.is_multiple_of(3) {
         Confidentiality::Public
     } else {
         Confidentiality::Internal
     });
-    a.published = i % 6 == 0;
+    a.published = i.is_multiple_of(6);
     let country = COUNTRIES[i % COUNTRIES.len()];
     let act = ACTS[(i / 7) % ACTS.len()];
     let title = format!("Case {i}: {} reported in {country}", act.replace('_', " "));
@@ -61,7 +61,11 @@ fn doc(i: usize) -> SearchDoc {
         .facet("act_type", act)
         .facet(
             "perpetrator_type",
-            if i % 2 == 0 { "state" } else { "non_state" },
+            if i.is_multiple_of(2) {
+                "state"
+            } else {
+                "non_state"
+            },
         );
     d.country = Some(country.to_string());
     d.region = Some("Region".into());
