@@ -2,6 +2,7 @@
 //! the same store from scripts, and work while a server runs.
 
 mod bench;
+mod bench_exports;
 mod config;
 mod import;
 mod import_incidents;
@@ -112,6 +113,8 @@ enum BenchCmd {
     /// Protection: three overlapping lists of missing persons imported, candidate matching
     /// per case, the person page under concurrent load.
     Protection(bench::BenchProtectionArgs),
+    /// Exports (CSV, XLSX rows/s) of a synthetic index, and the public country page under load.
+    Exports(bench_exports::BenchExportsArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -325,6 +328,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Bench(BenchCmd::Search(a)) => return search::bench(&a).await,
         Command::Bench(BenchCmd::Protection(a)) => return bench::protection(&a).await,
+        Command::Bench(BenchCmd::Exports(a)) => return bench_exports::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;

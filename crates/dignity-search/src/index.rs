@@ -714,11 +714,22 @@ impl SearchIndex {
     /// How many records `actor` may read match `req` (no hits, no facets).
     pub fn count(&self, keys: &Keyring, actor: &Actor, req: &SearchRequest) -> Result<u64> {
         let searcher = self.reader.searcher();
+        Ok(searcher.search(&self.query(keys, actor, req), &Count)? as u64)
+    }
+
+    /// The whole query of `req` as `actor` (access, words, dates, facet filters): what
+    /// [`SearchIndex::count`] counts and an export collects.
+    pub(crate) fn query(&self, keys: &Keyring, actor: &Actor, req: &SearchRequest) -> BooleanQuery {
         let (mut c, _) = self.base_clauses(keys, actor, req);
         for (name, values) in req.filters.iter().filter(|(_, v)| !v.is_empty()) {
             c.push((Occur::Must, self.facet_filter(name, values)));
         }
-        Ok(searcher.search(&BooleanQuery::new(c), &Count)? as u64)
+        BooleanQuery::new(c)
+    }
+
+    /// A searcher over the last reloaded state of the index.
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
     }
 }
 

@@ -12,10 +12,12 @@
 //!   ([`Search`]).
 
 pub mod analysis;
+pub mod export;
 pub mod index;
 pub mod names;
 mod sync;
 
+pub use export::{ExportCursor, ExportRow};
 pub use index::{FacetValue, Hit, IndexState, SearchIndex, SearchRequest, SearchResults};
 pub use sync::{CatchUp, Rebuild, Search, SearchOptions};
 

@@ -25,6 +25,7 @@ pub mod violations;
 
 pub mod protection;
 
+pub mod portal;
 pub mod search;
 
 pub mod stats;

@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0401_saved_searches.sql"),
         postgres: include_str!("../migrations/postgres/0401_saved_searches.sql"),
     },
+    Migration {
+        id: "0402_portal",
+        sqlite: include_str!("../migrations/sqlite/0402_portal.sql"),
+        postgres: include_str!("../migrations/postgres/0402_portal.sql"),
+    },
     // -- stats (issue 7)
     Migration {
         id: "0501_mse_datasets",

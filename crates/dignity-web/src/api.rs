@@ -504,6 +504,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::protection::ApiDoc::openapi());
     // --
     doc.merge(crate::search::ApiDoc::openapi());
+    doc.merge(crate::exports::ApiDoc::openapi());
     // --
     doc.merge(crate::stats::ApiDoc::openapi());
     doc
@@ -547,6 +548,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::protection::api_router())
         // --
         .merge(crate::search::api_router())
+        .merge(crate::exports::api_router())
         // --
         .merge(crate::stats::api_router())
         .fallback(api_not_found)

@@ -229,7 +229,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let needs_pre = cookie(req.headers(), PRE_COOKIE).is_none()
         && cookie(req.headers(), SESSION_COOKIE).is_none()
         && !req.uri().path().starts_with("/api/")
-        && !req.uri().path().starts_with("/static/");
+        && !req.uri().path().starts_with("/static/")
+        // Public portal pages are cacheable: they never set a cookie.
+        && !req.uri().path().starts_with("/public");
     let secure = req
         .headers()
         .get("x-forwarded-proto")

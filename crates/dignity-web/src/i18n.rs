@@ -87,6 +87,7 @@ impl Lang {
             area!("violations"),
             area!("protection"),
             area!("search"),
+            area!("portal"),
             area!("stats"),
         ]
     }

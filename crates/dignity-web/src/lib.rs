@@ -15,6 +15,8 @@ pub mod violations;
 
 pub mod protection;
 
+pub mod exports;
+pub mod portal;
 pub mod search;
 
 pub mod stats;
@@ -130,6 +132,8 @@ pub fn router(state: AppState) -> Router {
         .merge(protection::router())
         // --
         .merge(search::router())
+        .merge(exports::router())
+        .merge(portal::router())
         // --
         .merge(stats::router())
         // --

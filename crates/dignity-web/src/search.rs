@@ -362,6 +362,12 @@ pub async fn search_page(
         Ok(l) => l,
         Err(e) => return internal_page(&state, &ctx, e),
     };
+    // Export form (crate::exports): the same search, as a file.
+    let can_export = ctx.actor.is_staff();
+    let can_export_names = can_export
+        && dignity_store::violations::sees_names(&state.store, &ctx.actor)
+            .await
+            .unwrap_or(false);
     let searched = !params.q.is_empty()
         || !params.filters.is_empty()
         || params.year_from.is_some()
@@ -386,6 +392,9 @@ pub async fn search_page(
             query => base_query,
             can_save => ctx.actor.is_staff() && ctx.via == AuthVia::Session,
             saved => saved_list,
+            can_export => can_export,
+            can_export_names => can_export_names,
+            export_fields => crate::exports::form_fields(&params),
         },
     )
 }

@@ -175,6 +175,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "search_results.html",
         include_str!("../templates/search_results.html"),
     ),
+    (
+        "portal_home.html",
+        include_str!("../templates/portal_home.html"),
+    ),
+    (
+        "portal_record.html",
+        include_str!("../templates/portal_record.html"),
+    ),
+    (
+        "portal_country.html",
+        include_str!("../templates/portal_country.html"),
+    ),
+    (
+        "portal_publication.html",
+        include_str!("../templates/portal_publication.html"),
+    ),
+    (
+        "portal_admin.html",
+        include_str!("../templates/portal_admin.html"),
+    ),
+    (
+        "portal_confirm.html",
+        include_str!("../templates/portal_confirm.html"),
+    ),
     // -- statistics (issue 7)
     (
         "stats_estimates.html",
@@ -679,6 +703,7 @@ mod tests {
                 hits => vec![context! { url => "/events/1", title => "Detainees <tortured>", snippet_html => "Witnesses describe <mark>torture</mark>", type_label => "Event", country => "Serbia", date_from => "1999-04-01", date_to => "1999-04-30" }],
                 facets => vec![context! { name => "country", label => "Country", values => vec![context! { value => "SRB", label => "Serbia", count => 12, checked => true }] }],
                 saved => vec![context! { id => 1, name => "Family <J>", new => 3 }, context! { id => 2, name => "Other", new => 0 }],
+                can_export => true, can_export_names => true, export_fields => vec![("q", "Jovanović"), ("country", "SRB")],
             },
             true,
             false,
@@ -689,10 +714,12 @@ mod tests {
                 q => "", year_from => none(), year_to => none(), new_only => true, searched => false,
                 total => 0, page => 1, pages => 1, prev => none(), next => none(),
                 query => "", can_save => false, hits => Vec::<Value>::new(), facets => Vec::<Value>::new(), saved => Vec::<Value>::new(),
+                can_export => false, can_export_names => false, export_fields => Vec::<(String, String)>::new(),
             },
             false,
             false,
         ));
+        v.extend(crate::portal::examples());
         for status in [400, 403, 404, 500] {
             v.push((
                 "error.html",
