@@ -129,6 +129,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "violations_evidence.html",
         include_str!("../templates/violations_evidence.html"),
     ),
+    (
+        "violations_edit.html",
+        include_str!("../templates/violations_edit.html"),
+    ),
     // -- protection (issue 5)
     (
         "protection_home.html",
