@@ -63,8 +63,9 @@ impl Kind {
 
 /// Where a record is shown, and which record's access governs editing it.
 struct Owner {
-    /// The page to go back to.
+    /// The page to go back to, and how the breadcrumb names it.
     back: String,
+    back_label: (&'static str, i64),
     /// The record type and id whose update access is needed.
     table: &'static str,
     id: i64,
@@ -77,18 +78,21 @@ async fn owner(state: &AppState, kind: Kind, id: i64) -> Result<Owner, StoreErro
     Ok(match kind {
         Kind::Event => Owner {
             back: format!("/violations/events/{id}"),
+            back_label: ("vio.event_n", id),
             table: v::EVENT,
             id,
             event_id: Some(id),
         },
         Kind::Act => Owner {
             back: format!("/violations/acts/{id}"),
+            back_label: ("vio.act_n", id),
             table: v::ACT,
             id,
             event_id: None,
         },
         Kind::Person => Owner {
             back: format!("/violations/persons/{id}"),
+            back_label: ("vio.person_n", id),
             table: v::PERSON,
             id,
             event_id: None,
@@ -97,6 +101,7 @@ async fn owner(state: &AppState, kind: Kind, id: i64) -> Result<Owner, StoreErro
             let i = v::get_involvement(&state.store, id).await?.ok_or_else(nf)?;
             Owner {
                 back: format!("/violations/acts/{}", i.act_id),
+                back_label: ("vio.act_n", i.act_id),
                 table: v::ACT,
                 id: i.act_id,
                 event_id: None,
@@ -107,12 +112,14 @@ async fn owner(state: &AppState, kind: Kind, id: i64) -> Result<Owner, StoreErro
             match (i.event_id, i.person_id) {
                 (Some(e), _) => Owner {
                     back: format!("/violations/events/{e}#information"),
+                    back_label: ("vio.event_n", e),
                     table: v::EVENT,
                     id: e,
                     event_id: Some(e),
                 },
                 (None, Some(p)) => Owner {
                     back: format!("/violations/persons/{p}"),
+                    back_label: ("vio.person_n", p),
                     table: v::PERSON,
                     id: p,
                     event_id: None,
@@ -175,7 +182,10 @@ fn choice(name: &str, label_key: &str, f: &FormData, opts: Vec<(String, String)>
 }
 
 fn person(name: &str, label_key: &str, f: &FormData) -> Json {
-    with_hint(field("person", name, label_key, f), "vio.picker_hint")
+    with_hint(
+        field("person", name, label_key, f),
+        "vio.picker_existing_hint",
+    )
 }
 
 fn levels(ctx: &Ctx, f: &FormData) -> Json {
@@ -876,6 +886,7 @@ async fn render(
             "record_id": id,
             "action": format!("/violations/{}/{id}/edit", kind.slug()),
             "back": owner.back,
+            "back_label": crate::i18n::t_args(ctx.lang, owner.back_label.0, &[("id", &owner.back_label.1.to_string())]),
             "version": version,
             "fieldsets": sets,
             "people": people,

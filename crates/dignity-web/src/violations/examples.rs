@@ -207,7 +207,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         v_.push((
             "violations_edit.html",
             v(json!({ "kind": "acts", "title_key": "vio.edit_act", "record_id": 5, "action": "/violations/acts/5/edit",
-                "back": "/violations/acts/5", "version": "0123abcd", "fieldsets": sets, "people": [{ "value": "#4 — Amaru" }],
+                "back": "/violations/acts/5", "back_label": "Act 5", "version": "0123abcd", "fieldsets": sets, "people": [{ "value": "#4 — Amaru" }],
                 "problem": if problem { json!({ "summary": { "field": "End date", "message": "before the start" },
                     "message": "the end date is before the start date", "stale": stale }) } else { json!(null) },
                 "error_field": if problem { "end_date" } else { "" } })),
