@@ -464,7 +464,9 @@ async fn a_confidential_act_is_invisible_everywhere_to_those_without_access() {
                 .map(|a| a.id)
                 .collect();
             assert_eq!(ids.contains(&secret), sees, "{ctx}: event page");
-            let (total, rows) = list_acts(&s, who, None, None, 100, 0).await.unwrap();
+            let (total, rows) = list_acts(&s, who, &ActFilter::default(), 100, 0)
+                .await
+                .unwrap();
             assert_eq!(total, if sees { 3 } else { 2 }, "{ctx}: count");
             assert_eq!(rows.iter().any(|r| r.id == secret), sees, "{ctx}: list");
             let (_, evs) = list_events(&s, who, &EventFilter::default(), 10, 0)
@@ -531,7 +533,13 @@ async fn a_confidential_act_is_invisible_everywhere_to_those_without_access() {
             .unwrap();
         tx.commit().await.unwrap();
         assert!(!can(&s, &ana, Action::Read, ACT, c.act1).await.unwrap());
-        assert_eq!(list_acts(&s, &ana, None, None, 100, 0).await.unwrap().0, 0);
+        assert_eq!(
+            list_acts(&s, &ana, &ActFilter::default(), 100, 0)
+                .await
+                .unwrap()
+                .0,
+            0
+        );
         assert!(case::export_case(&s, &ana, c.event).await.is_err());
     }
 }
@@ -1452,4 +1460,87 @@ async fn temporary_files_of_interrupted_uploads_are_removed_at_start() {
     assert_eq!(evidence::clean_at_start(&s), 1);
     assert!(!old.exists(), "the interrupted upload is gone");
     assert!(fresh.exists(), "a file still being written is left alone");
+}
+
+#[tokio::test]
+async fn long_lists_cap_their_totals_and_page_by_keyset() {
+    for b in backends() {
+        let (s, doc, ana, _) = setup(b).await;
+        let c = document_case(&s, &doc).await;
+        // 10,005 more internal events and one confidential one, written in one statement.
+        let mut tx = s.begin(&doc).await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10006) \
+             INSERT INTO vio_events (title, start_date, start_sort, country, confidentiality, published, created_at, updated_at) \
+             SELECT 'Event ' || CAST(i AS TEXT), '2020-01-01', '2020-01-01', 'SYR', \
+             CASE WHEN i = 10006 THEN 'confidential' ELSE 'internal' END, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n",
+        )
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.audit(
+            "test.bulk",
+            EVENT,
+            "bulk",
+            None,
+            None,
+            serde_json::json!({}),
+        );
+        tx.commit().await.unwrap();
+        let all = EventFilter::default();
+        let (n, rows) = list_events(&s, &ana, &all, 50, 0).await.unwrap();
+        assert_eq!(
+            (n, total_is_exact(n)),
+            (TOTAL_CAP + 1, false),
+            "{b:?}: more than 10,000"
+        );
+        assert_eq!(rows.len(), 50);
+        // Under the cap the total is exact, and it still leaves out what the reader may not see.
+        let syr = EventFilter {
+            country: Some("SYR".into()),
+            q: Some("Event 1000".into()),
+            ..Default::default()
+        };
+        let (n, rows) = list_events(&s, &ana, &syr, 50, 0).await.unwrap();
+        // "Event 1000", "Event 10000" … "Event 10005"; 10006 is confidential.
+        assert_eq!((n, total_is_exact(n), rows.len()), (7, true, 7));
+        // Acts: keyset pages follow each other without gaps or repeats; a victim's acts.
+        let (n, first) = list_acts(&s, &doc, &ActFilter::default(), 1, 0)
+            .await
+            .unwrap();
+        assert_eq!((n, first.len()), (2, 1));
+        let next = ActFilter {
+            before: Some(first[0].id),
+            ..Default::default()
+        };
+        let (_, second) = list_acts(&s, &doc, &next, 1, 0).await.unwrap();
+        assert_eq!(second.len(), 1);
+        assert!(second[0].id < first[0].id);
+        let mut ids = vec![first[0].id, second[0].id];
+        ids.sort();
+        assert_eq!(ids, {
+            let mut v = vec![c.act1, c.act2];
+            v.sort();
+            v
+        });
+        let mine = ActFilter {
+            victim_id: Some(c.victim),
+            ..Default::default()
+        };
+        let (n, rows) = list_acts(&s, &doc, &mine, 100, 0).await.unwrap();
+        assert!(n >= 1 && rows.iter().all(|a| a.victim_id == c.victim));
+        let (n, _) = list_acts(
+            &s,
+            &doc,
+            &ActFilter {
+                victim_id: Some(c.perp),
+                ..Default::default()
+            },
+            100,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(n, 0);
+    }
 }

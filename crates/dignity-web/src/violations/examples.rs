@@ -32,7 +32,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     v_.push((
         "violations_home.html",
         v(json!({
-            "total": 120, "due": 2, "overdue": 1,
+            "total": 120, "total_label": "more than 10000", "due": 2, "overdue": 1,
             "events": [{ "id": 1, "title": "Raid <script>", "start_date": "2024-03", "end_date": "2024-04", "country": "Peru",
                 "admin_area": "Cusco", "acts": 2, "violation_status": "Confirmed", "confidentiality": "internal" }],
             "lenses": lenses,
@@ -47,7 +47,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     v_.push((
         "violations_home.html",
         v(json!({
-            "total": 0, "due": 0, "overdue": 0, "events": [], "lenses": [], "drafts": [],
+            "total": 0, "total_label": "0", "due": 0, "overdue": 0, "events": [], "lenses": [], "drafts": [],
             "filter": { "q": "", "country": "", "lens": "", "act_type": "", "priority": false },
             "countries": [], "opts": opts(&["act_type"]), "lens_names": [], "priority_countries": "", "page": 1,
             "has_prev": false, "has_next": false, "may_write": false, "query": "",

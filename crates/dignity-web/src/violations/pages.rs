@@ -184,7 +184,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
     let page_no = q.page.unwrap_or(1).max(1);
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
-        let (total, rows) = v::list_events(&state.store, &ctx.actor, &f, PAGE, (page_no - 1) * PAGE).await?;
+        // One row more than a page tells whether there is a next page, also past the
+        // capped total.
+        let (total, mut rows) = v::list_events(&state.store, &ctx.actor, &f, PAGE + 1, (page_no - 1) * PAGE).await?;
+        let has_next = rows.len() as i64 > PAGE;
+        rows.truncate(PAGE as usize);
 
         let lenses = v::lens_counts_with(&state.store, &ctx.actor, false).await?;
         let today = chrono::Utc::now().date_naive();
@@ -193,6 +197,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
         let pc = v::priority_countries(&state.store).await?;
         Ok::<_, StoreError>(json!({
             "total": total,
+            "total_label": if v::total_is_exact(total) { total.to_string() } else { crate::i18n::t_args(ctx.lang, "vio.more_than", &[("count", &v::TOTAL_CAP.to_string())]) },
 
             "events": rows.iter().map(|e| json!({
                 "id": e.id, "title": e.title, "start_date": e.start_date, "end_date": e.end_date,
@@ -215,7 +220,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
             "priority_countries": pc.join(", "),
             "page": page_no,
             "has_prev": page_no > 1,
-            "has_next": page_no * PAGE < total,
+            "has_next": has_next,
             "may_write": may_write(&ctx),
             "query": url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("q", &q.q.clone().unwrap_or_default())
@@ -1119,10 +1124,13 @@ async fn sqlx_acts_of_victim(
     person: i64,
 ) -> Result<Vec<Json>, StoreError> {
     let vocab = Vocab::load(&state.store).await?;
-    let (_, rows) = v::list_acts(&state.store, &ctx.actor, None, None, 1000, 0).await?;
+    let f = v::ActFilter {
+        victim_id: Some(person),
+        ..Default::default()
+    };
+    let (_, rows) = v::list_acts(&state.store, &ctx.actor, &f, 1000, 0).await?;
     Ok(rows
         .into_iter()
-        .filter(|a| a.victim_id == person)
         .map(|a| json!({ "id": a.id, "event_id": a.event_id, "event_title": a.event_title, "act_type": vocab.label(&a.act_type, ctx.lang.code()), "start_date": a.start_date }))
         .collect())
 }
