@@ -88,6 +88,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "obligations_followup.html",
         include_str!("../templates/obligations_followup.html"),
     ),
+    (
+        "obligations_mandates.html",
+        include_str!("../templates/obligations_mandates.html"),
+    ),
     // -- violations (issue 4)
     (
         "violations_home.html",
