@@ -913,11 +913,45 @@ pub async fn holder_save(
 
 // --------------------------------------------------------- recommendations --
 
+/// The filter of a recommendations query string. A facet may be given several times
+/// (`?body=CCPR&body=CAT`): the values are OR-ed within the facet. Returns the filter and
+/// every (key, value) pair given, in order.
+fn rec_filter(raw: Option<&str>) -> Result<(RecFilter, Vec<(String, String)>), String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut first = url::form_urlencoded::Serializer::new(String::new());
+    let mut also = vec![];
+    let mut pairs = vec![];
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if v.trim().is_empty() {
+            continue;
+        }
+        let repeated = !seen.insert(k.to_string());
+        if !repeated {
+            first.append_pair(&k, &v);
+        } else if recs::MULTI_FACETS.contains(&k.as_ref()) {
+            also.push((k.to_string(), v.to_string()));
+        } else {
+            continue;
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    let uri: axum::http::Uri = format!("/?{}", first.finish())
+        .parse()
+        .map_err(|e: axum::http::uri::InvalidUri| e.to_string())?;
+    let Query(mut f) = Query::<RecFilter>::try_from_uri(&uri).map_err(|e| e.body_text())?;
+    f.also = also;
+    Ok((f, pairs))
+}
+
 pub async fn recommendations_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<RecFilter>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
+    let (f, pairs) = match rec_filter(raw.as_deref()) {
+        Ok(x) => x,
+        Err(_) => return error_page(&state, &ctx, StatusCode::BAD_REQUEST, "error.bad_request"),
+    };
     let r = async {
         Ok::<_, StoreError>((
             recs::search(&state.store, &ctx.actor, &f, true).await?,
@@ -930,34 +964,36 @@ pub async fn recommendations_page(
         Err(e) => return internal(&state, &ctx, e),
     };
     let facets = p.facets.clone().unwrap_or_default();
-    // Every facet value links to the current filters plus itself.
-    let base: Vec<(&str, String)> = [
-        ("q", f.q.clone()),
-        ("country", f.country.clone()),
-        ("mechanism", f.mechanism.clone()),
-        ("body", f.body.clone()),
-        ("from", f.from.clone()),
-        ("theme", f.theme.clone()),
-        ("affected", f.affected.clone()),
-        ("sdg", f.sdg.clone()),
-        ("position", f.position.clone()),
-        ("status", f.status.clone()),
-        ("cycle", f.cycle.map(|c| c.to_string())),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
-    .collect();
-    let link = |set: &[(&str, &str)], drop: &str| {
+    // Every facet value links to the current filters plus itself (several values of one
+    // facet are OR-ed), or, when chosen already, to the filters without it.
+    let base: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "page").collect();
+    let href = |pairs: &[(String, String)]| {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &base {
-            if *k != drop && !set.iter().any(|(sk, _)| sk == k) {
-                s.append_pair(k, v);
-            }
-        }
-        for (k, v) in set {
+        for (k, v) in pairs {
             s.append_pair(k, v);
         }
         format!("/obligations/recommendations?{}", s.finish())
+    };
+    let toggle = |k: &str, v: &str| {
+        let on = base.iter().any(|(bk, bv)| bk == k && bv == v);
+        let mut p: Vec<(String, String)> = base
+            .iter()
+            .filter(|(bk, bv)| !(bk == k && bv == v))
+            .cloned()
+            .collect();
+        if !on {
+            p.push((k.to_string(), v.to_string()));
+        }
+        (on, href(&p))
+    };
+    let without = |k: &str| {
+        let p: Vec<(String, String)> = base.iter().filter(|(bk, _)| bk != k).cloned().collect();
+        href(&p)
+    };
+    let paged = |n: i64| {
+        let mut p = base.clone();
+        p.push(("page".into(), n.to_string()));
+        href(&p)
     };
     let groups: Vec<Value> = [
         ("mechanism", &facets.mechanism),
@@ -974,19 +1010,17 @@ pub async fn recommendations_page(
     .filter(|(_, v)| !v.is_empty())
     .map(|(k, v)| {
         let rows = facet_rows(&ctx, k, v, &names);
-        let active = base.iter().find(|(bk, _)| *bk == k).map(|(_, v)| v.clone());
+        let any_active = base.iter().any(|(bk, _)| bk == k);
         let values: Vec<Value> = v
             .iter()
             .zip(rows)
             .take(25)
             .map(|(fv, (label, n))| {
-                context! {
-                    label => label, count => n, href => link(&[(k, fv.value.as_str())], ""),
-                    active => active.as_deref() == Some(fv.value.as_str()),
-                }
+                let (active, href) = toggle(k, fv.value.as_str());
+                context! { label => label, count => n, href => href, active => active }
             })
             .collect();
-        context! { key => k, values => values, clear => active.map(|_| link(&[], k)) }
+        context! { key => k, values => values, clear => any_active.then(|| without(k)) }
     })
     .collect();
     let items: Vec<Value> = p
@@ -1022,8 +1056,8 @@ pub async fn recommendations_page(
             country => f.country.clone().unwrap_or_default().to_ascii_uppercase(),
             countries => countries,
             page => p.page, pages => pages,
-            prev => (p.page > 1).then(|| link(&[("page", &(p.page - 1).to_string())], "page")),
-            next => (p.page < pages).then(|| link(&[("page", &(p.page + 1).to_string())], "page")),
+            prev => (p.page > 1).then(|| paged(p.page - 1)),
+            next => (p.page < pages).then(|| paged(p.page + 1)),
             filtered => !f.is_empty(),
         },
     )
@@ -1523,11 +1557,15 @@ pub async fn api_visits(
 pub async fn api_recommendations(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<RecFilter>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
+    let f = match rec_filter(raw.as_deref()) {
+        Ok((f, _)) => f,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, "bad_request", e, None),
+    };
     match recs::search(&state.store, &ctx.actor, &f, true).await {
         Ok(p) => Json(p).into_response(),
         Err(e) => api_store_error(e),

@@ -758,3 +758,50 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
         );
     }
 }
+
+#[tokio::test]
+async fn several_values_of_one_facet_are_combined() {
+    for b in backends() {
+        let a = app(b).await;
+        let one = a.json("/api/v1/recommendations?body=CCPR", None).await;
+        assert_eq!(one["total"], 1, "{b:?}");
+        let two = a
+            .json("/api/v1/recommendations?body=CCPR&body=CAT", None)
+            .await;
+        assert_eq!(two["total"], 2, "{b:?}: CCPR or CAT");
+        let v = a
+            .json(
+                "/api/v1/recommendations?body=CCPR&body=CAT&country=FRA",
+                None,
+            )
+            .await;
+        assert_eq!(v["total"], 1, "other facets still narrow the set");
+        let v = a
+            .json("/api/v1/recommendations?theme=Police&theme=Torture", None)
+            .await;
+        assert_eq!(v["total"], 2, "tags too");
+        let v = a
+            .json("/api/v1/recommendations?country=KEN&country=FRA", None)
+            .await;
+        assert_eq!(v["total"], 3);
+        // On the page, another value of a chosen facet adds to it; a chosen one removes itself.
+        let (s, html) = a.get("/obligations/recommendations?body=CCPR").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("href=\"&#x2f;obligations&#x2f;recommendations?body=CCPR&amp;body=UPR\""),
+            "{html}"
+        );
+        let (_, html) = a
+            .get("/obligations/recommendations?body=CCPR&body=UPR")
+            .await;
+        assert!(
+            html.contains("href=\"&#x2f;obligations&#x2f;recommendations?body=UPR\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("Establish an independent police oversight body")
+                && html.contains("Abolish the death penalty")
+        );
+        assert!(!html.contains("Investigate allegations of torture"));
+    }
+}
