@@ -115,6 +115,39 @@ test('a documenter records a whole case', async () => {
   await ctx.close();
 });
 
+test('a documenter corrects an act through its edit form', async () => {
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const page = await signIn(ctx, 'dora');
+  await page.goto(eventUrl);
+  // The second act (by date) is the torture one added on the event page.
+  await page.locator('#acts tbody th a[href^="/violations/acts/"]').nth(1).click();
+  await page.waitForURL(/\/violations\/acts\/\d+$/);
+  const actUrl = page.url();
+  await page.getByRole('link', { name: /^Edit act \d+$/ }).click();
+  await page.waitForURL(/\/edit$/);
+  // The form opens with the act's values; the victim is picked as "#id — name".
+  assert.match(await page.getByLabel('Victim', { exact: true }).inputValue(), /^#\d+ — Amaru Quispe Mamani$/);
+  assert.equal(await page.getByLabel('Start date').inputValue(), '2024-03-06');
+  // A wrong end date: the field is marked and what was typed stays.
+  await page.getByLabel('End date').fill('2024-03-01');
+  await page.getByLabel('Consequences').fill('Two broken ribs; no medical care for four days');
+  await page.getByLabel('Medical attention').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Save the changes' }).click();
+  await page.waitForLoadState();
+  await assert.doesNotReject(page.getByRole('alert').getByText(/before the start/).waitFor());
+  assert.equal(await page.getByLabel('End date').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByLabel('Consequences').inputValue(), 'Two broken ribs; no medical care for four days');
+  await shot(page, 'violations-edit-act-error');
+  await page.getByLabel('End date').fill('2024-03-09');
+  await page.getByRole('button', { name: 'Save the changes' }).click();
+  await page.waitForURL(/flash=saved/);
+  assert.equal(page.url().split('?')[0], actUrl);
+  await assert.doesNotReject(page.getByText('Two broken ribs; no medical care for four days').waitFor());
+  await assert.doesNotReject(page.getByText('2024-03-06 – 2024-03-09').waitFor());
+  await shot(page, 'violations-act-edited');
+  await ctx.close();
+});
+
 test('an analyst reads the case without the victim\'s identity and cannot change it', async () => {
   const ctx = await browser.newContext({ locale: 'en-GB' });
   const page = await signIn(ctx, 'ana');
@@ -124,6 +157,7 @@ test('an analyst reads the case without the victim\'s identity and cannot change
   assert.ok(!body.includes('Amaru'), 'the victim is pseudonymised');
   assert.ok(/P-[0-9A-F]{6}/.test(body), 'a pseudonym is shown');
   assert.equal(await page.getByRole('button', { name: 'Add an act' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: /^Edit/ }).count(), 0);
   await shot(page, 'violations-event-analyst');
   await page.goto(evidenceUrl);
   await assert.doesNotReject(page.getByRole('link', { name: 'Download the file' }).waitFor());

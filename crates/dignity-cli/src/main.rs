@@ -486,6 +486,7 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     let _lock = dignity_store::DataDirLock::acquire(&cfg.data_dir)?;
     let store = open(&cfg).await.context("cannot start")?;
     tracing::info!(backend = ?store.backend(), data_dir = %cfg.data_dir.display(), "store ready");
+    dignity_store::violations::evidence::clean_at_start(&store);
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;

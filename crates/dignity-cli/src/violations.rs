@@ -71,9 +71,13 @@ pub enum EvidenceCmd {
         /// Items by id (comma-separated).
         #[arg(long, value_delimiter = ',')]
         ids: Vec<i64>,
-        /// A new or empty directory.
+        /// A new or empty directory, or with `--archive` a new `.tar` file.
         #[arg(long)]
         out: PathBuf,
+        /// Write one tar archive (`--out case-12.tar`, files under `case-12/`) instead of a
+        /// directory; check it with `tar -xf case-12.tar && cd case-12 && sha256sum -c …`.
+        #[arg(long)]
+        archive: bool,
         #[arg(long = "as")]
         as_user: String,
     },
@@ -234,6 +238,7 @@ pub async fn evidence_cmd(store: &Store, cmd: EvidenceCmd) -> Result<i32> {
             event,
             ids,
             out,
+            archive,
             as_user,
         } => {
             let actor = actor(store, &as_user).await?;
@@ -249,7 +254,11 @@ pub async fn evidence_cmd(store: &Store, cmd: EvidenceCmd) -> Result<i32> {
             if all.is_empty() {
                 bail!("nothing to export: give --event or --ids");
             }
-            let r = evidence::export_package(store, &actor, &all, &out).await?;
+            let r = if archive {
+                evidence::export_archive(store, &actor, &all, &out).await?
+            } else {
+                evidence::export_package(store, &actor, &all, &out).await?
+            };
             println!(
                 "{} items ({} bytes) in {}; manifest SHA-256 {}",
                 r.items,
@@ -263,7 +272,17 @@ pub async fn evidence_cmd(store: &Store, cmd: EvidenceCmd) -> Result<i32> {
                     actor.username, r.skipped
                 );
             }
-            println!("verify: cd {} && sha256sum -c manifest.sha256.sha256 && sha256sum -c manifest.sha256", out.display());
+            if archive {
+                let dir = out
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .trim_end_matches(".tar")
+                    .to_string();
+                println!("verify: tar -xf {} && cd {dir} && sha256sum -c manifest.sha256.sha256 && sha256sum -c manifest.sha256", out.display());
+            } else {
+                println!("verify: cd {} && sha256sum -c manifest.sha256.sha256 && sha256sum -c manifest.sha256", out.display());
+            }
             Ok(0)
         }
     }

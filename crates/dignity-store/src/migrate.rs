@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0201_violations.sql"),
         postgres: include_str!("../migrations/postgres/0201_violations.sql"),
     },
+    Migration {
+        id: "0202_violations_list_indexes",
+        sqlite: include_str!("../migrations/sqlite/0202_violations_list_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0202_violations_list_indexes.sql"),
+    },
     // -- protection (issue 5)
     Migration {
         id: "0301_protection",

@@ -14,12 +14,14 @@
 //! - every write goes through a [`WriteTx`] and is audited (hashes of the record only).
 
 pub mod case;
+pub mod edit;
 pub mod evidence;
 pub mod import;
 pub mod index;
 pub mod interventions;
 pub mod records;
 
+pub use edit::*;
 pub use records::*;
 
 use crate::{acl, Result, Store, StoreError, WriteTx};

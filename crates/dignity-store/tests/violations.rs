@@ -464,7 +464,9 @@ async fn a_confidential_act_is_invisible_everywhere_to_those_without_access() {
                 .map(|a| a.id)
                 .collect();
             assert_eq!(ids.contains(&secret), sees, "{ctx}: event page");
-            let (total, rows) = list_acts(&s, who, None, None, 100, 0).await.unwrap();
+            let (total, rows) = list_acts(&s, who, &ActFilter::default(), 100, 0)
+                .await
+                .unwrap();
             assert_eq!(total, if sees { 3 } else { 2 }, "{ctx}: count");
             assert_eq!(rows.iter().any(|r| r.id == secret), sees, "{ctx}: list");
             let (_, evs) = list_events(&s, who, &EventFilter::default(), 10, 0)
@@ -531,7 +533,13 @@ async fn a_confidential_act_is_invisible_everywhere_to_those_without_access() {
             .unwrap();
         tx.commit().await.unwrap();
         assert!(!can(&s, &ana, Action::Read, ACT, c.act1).await.unwrap());
-        assert_eq!(list_acts(&s, &ana, None, None, 100, 0).await.unwrap().0, 0);
+        assert_eq!(
+            list_acts(&s, &ana, &ActFilter::default(), 100, 0)
+                .await
+                .unwrap()
+                .0,
+            0
+        );
         assert!(case::export_case(&s, &ana, c.event).await.is_err());
     }
 }
@@ -1195,4 +1203,344 @@ async fn drafts_are_private_and_encrypted() {
         .unwrap()
         .get(0);
     assert!(!raw.contains("Amaru"));
+}
+
+#[tokio::test]
+async fn edits_of_acts_involvements_and_information_are_validated_audited_and_versioned() {
+    for b in backends() {
+        let (s, doc, _, _) = setup(b).await;
+        let c = document_case(&s, &doc).await;
+        let vocab = Vocab::load(&s).await.unwrap();
+        let v0 = current_version(&s, ACT, c.act1).await.unwrap().unwrap();
+        let before = get_act(&s, c.act1).await.unwrap().unwrap();
+        let edit = ActInput {
+            victim_id: Some(c.victim),
+            act_type: TORTURE.into(),
+            start_date: "2024-03-05".into(),
+            end_date: "2024-03-06".into(),
+            consequences: "Two broken ribs".into(),
+            medical_attention: Some("nonsense".into()),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        };
+        // An unknown code: refused, nothing changed, no audit entry.
+        let audits = count(&s, "audit_log").await;
+        let mut tx = s.begin(&doc).await.unwrap();
+        check_version(&mut tx, ACT, c.act1, &v0).await.unwrap();
+        let e = update_act(&mut tx, &vocab, c.act1, &edit)
+            .await
+            .unwrap_err();
+        drop(tx);
+        assert!(
+            matches!(&e, StoreError::Invalid { field, .. } if field == "medical_attention"),
+            "{b:?}: {e}"
+        );
+        assert_eq!(count(&s, "audit_log").await, audits);
+        assert_eq!(
+            get_act(&s, c.act1).await.unwrap().unwrap().act_type,
+            before.act_type
+        );
+        // Dates out of order are refused too.
+        let mut tx = s.begin(&doc).await.unwrap();
+        let bad = ActInput {
+            medical_attention: None,
+            end_date: "2024-03-01".into(),
+            ..edit.clone()
+        };
+        assert!(update_act(&mut tx, &vocab, c.act1, &bad).await.is_err());
+        drop(tx);
+        // A good edit, on the version it was opened on.
+        let good = ActInput {
+            medical_attention: None,
+            ..edit.clone()
+        };
+        let mut tx = s.begin(&doc).await.unwrap();
+        check_version(&mut tx, ACT, c.act1, &v0).await.unwrap();
+        update_act(&mut tx, &vocab, c.act1, &good).await.unwrap();
+        tx.commit().await.unwrap();
+        let after = get_act(&s, c.act1).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                after.act_type.as_str(),
+                after.end_date.as_str(),
+                after.consequences.as_str()
+            ),
+            (TORTURE, "2024-03-06", "Two broken ribs")
+        );
+        assert_eq!(after.event_id, before.event_id, "an act keeps its event");
+        assert!(
+            get_event(&s, c.event)
+                .await
+                .unwrap()
+                .unwrap()
+                .lenses
+                .contains(&"torture".to_string()),
+            "the torture lens follows the new type"
+        );
+        let row = sqlx::query(
+            "SELECT before_hash, after_hash FROM audit_log WHERE action = 'act.update' AND record_id = $1",
+        )
+        .bind(c.act1.to_string())
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        assert!(
+            row.get::<Option<String>, _>(0).is_some() && row.get::<Option<String>, _>(1).is_some()
+        );
+        // The form opened before that save is now stale: refused before anything is written.
+        let mut tx = s.begin(&doc).await.unwrap();
+        let e = check_version(&mut tx, ACT, c.act1, &v0).await.unwrap_err();
+        drop(tx);
+        assert!(matches!(&e, StoreError::Invalid { field, .. } if field == VERSION_FIELD));
+        assert_ne!(current_version(&s, ACT, c.act1).await.unwrap().unwrap(), v0);
+
+        // An involvement: the degree changes, an unknown perpetrator is refused.
+        let inv: i64 = sqlx::query("SELECT id FROM vio_involvements WHERE act_id = $1")
+            .bind(c.act1)
+            .fetch_one(s.pool())
+            .await
+            .unwrap()
+            .get(0);
+        let mut tx = s.begin(&doc).await.unwrap();
+        let e = update_involvement(
+            &mut tx,
+            &vocab,
+            inv,
+            &InvolvementInput {
+                perpetrator_id: 999_999,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        drop(tx);
+        assert!(matches!(&e, StoreError::Invalid { field, .. } if field == "perpetrator_id"));
+        let mut tx = s.begin(&doc).await.unwrap();
+        update_involvement(
+            &mut tx,
+            &vocab,
+            inv,
+            &InvolvementInput {
+                perpetrator_id: c.perp,
+                degree: Some(DIRECT.into()),
+                perpetrator_type: Some(GOVERNMENT.into()),
+                latest_status: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            get_involvement(&s, inv)
+                .await
+                .unwrap()
+                .unwrap()
+                .degree
+                .as_deref(),
+            Some(DIRECT)
+        );
+
+        // Information: moved onto the act, remarks kept encrypted.
+        let info: i64 =
+            sqlx::query("SELECT id FROM vio_information WHERE event_id = $1 ORDER BY id")
+                .bind(c.event)
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+                .get(0);
+        let mut tx = s.begin(&doc).await.unwrap();
+        update_information(
+            &mut tx,
+            &vocab,
+            info,
+            &InformationInput {
+                source_id: c.source,
+                act_id: Some(c.act2),
+                reliability: Some(RELIABLE.into()),
+                info_date: "2024-03".into(),
+                remarks: "Met in the market".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let i = get_information(&s, info).await.unwrap().unwrap();
+        assert_eq!(
+            (i.act_id, i.event_id, i.remarks.as_str()),
+            (Some(c.act2), Some(c.event), "Met in the market")
+        );
+        let raw: String = sqlx::query("SELECT remarks FROM vio_information WHERE id = $1")
+            .bind(info)
+            .fetch_one(s.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert!(!raw.contains("market"));
+    }
+}
+
+#[tokio::test]
+async fn evidence_exports_as_one_tar_archive_that_standard_tools_verify() {
+    for b in backends() {
+        let (s, doc, _, adm) = setup(b).await;
+        let c = document_case(&s, &doc).await;
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let (blob, head) = evidence::store_reader(&s, &data[..], u64::MAX, None).unwrap();
+        let mut tx = s.begin(&doc).await.unwrap();
+        let id = evidence::create_evidence(
+            &mut tx,
+            &EvidenceInput {
+                event_id: Some(c.event),
+                title: "Clinic video".into(),
+                filename: "clinic.bin".into(),
+                confidentiality: "internal".into(),
+                ..Default::default()
+            },
+            &blob,
+            &head,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let dir = dignity_store::testing::temp_dir("tar");
+        let archive = dir.join("case-1.tar");
+        let rep = evidence::export_archive(&s, &adm, &[id], &archive)
+            .await
+            .unwrap();
+        assert_eq!(rep.items, 1, "{b:?}");
+        // Only the archive is left: no staging folder, no partial file.
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["case-1.tar".to_string()]);
+        // A second export to the same name is refused rather than overwriting it.
+        assert!(evidence::export_archive(&s, &adm, &[id], &archive)
+            .await
+            .is_err());
+        let run = |cmd: &str, args: &[&str], cwd: &std::path::Path| {
+            let o = std::process::Command::new(cmd)
+                .args(args)
+                .current_dir(cwd)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{cmd} {args:?}: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        run("tar", &["-xf", "case-1.tar"], &dir);
+        let pkg = dir.join("case-1");
+        run("sha256sum", &["-c", "manifest.sha256.sha256"], &pkg);
+        run("sha256sum", &["-c", "manifest.sha256"], &pkg);
+        run("sha512sum", &["-c", "manifest.sha512"], &pkg);
+        assert_eq!(
+            std::fs::read(pkg.join(format!("files/{}", blob.sha256))).unwrap(),
+            data
+        );
+    }
+}
+
+#[tokio::test]
+async fn temporary_files_of_interrupted_uploads_are_removed_at_start() {
+    let (s, _, _, _) = setup(Backend::Sqlite).await;
+    let tmp = evidence::files_dir(&s).join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let old = tmp.join("upload-old.part");
+    std::fs::write(&old, b"half an upload").unwrap();
+    let f = std::fs::File::options().write(true).open(&old).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    drop(f);
+    let fresh = tmp.join("upload-now.part");
+    std::fs::write(&fresh, b"being written").unwrap();
+    assert_eq!(evidence::clean_at_start(&s), 1);
+    assert!(!old.exists(), "the interrupted upload is gone");
+    assert!(fresh.exists(), "a file still being written is left alone");
+}
+
+#[tokio::test]
+async fn long_lists_cap_their_totals_and_page_by_keyset() {
+    for b in backends() {
+        let (s, doc, ana, _) = setup(b).await;
+        let c = document_case(&s, &doc).await;
+        // 10,005 more internal events and one confidential one, written in one statement.
+        let mut tx = s.begin(&doc).await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10006) \
+             INSERT INTO vio_events (title, start_date, start_sort, country, confidentiality, published, created_at, updated_at) \
+             SELECT 'Event ' || CAST(i AS TEXT), '2020-01-01', '2020-01-01', 'SYR', \
+             CASE WHEN i = 10006 THEN 'confidential' ELSE 'internal' END, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n",
+        )
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.audit(
+            "test.bulk",
+            EVENT,
+            "bulk",
+            None,
+            None,
+            serde_json::json!({}),
+        );
+        tx.commit().await.unwrap();
+        let all = EventFilter::default();
+        let (n, rows) = list_events(&s, &ana, &all, 50, 0).await.unwrap();
+        assert_eq!(
+            (n, total_is_exact(n)),
+            (TOTAL_CAP + 1, false),
+            "{b:?}: more than 10,000"
+        );
+        assert_eq!(rows.len(), 50);
+        // Under the cap the total is exact, and it still leaves out what the reader may not see.
+        let syr = EventFilter {
+            country: Some("SYR".into()),
+            q: Some("Event 1000".into()),
+            ..Default::default()
+        };
+        let (n, rows) = list_events(&s, &ana, &syr, 50, 0).await.unwrap();
+        // "Event 1000", "Event 10000" … "Event 10005"; 10006 is confidential.
+        assert_eq!((n, total_is_exact(n), rows.len()), (7, true, 7));
+        // Acts: keyset pages follow each other without gaps or repeats; a victim's acts.
+        let (n, first) = list_acts(&s, &doc, &ActFilter::default(), 1, 0)
+            .await
+            .unwrap();
+        assert_eq!((n, first.len()), (2, 1));
+        let next = ActFilter {
+            before: Some(first[0].id),
+            ..Default::default()
+        };
+        let (_, second) = list_acts(&s, &doc, &next, 1, 0).await.unwrap();
+        assert_eq!(second.len(), 1);
+        assert!(second[0].id < first[0].id);
+        let mut ids = vec![first[0].id, second[0].id];
+        ids.sort();
+        assert_eq!(ids, {
+            let mut v = vec![c.act1, c.act2];
+            v.sort();
+            v
+        });
+        let mine = ActFilter {
+            victim_id: Some(c.victim),
+            ..Default::default()
+        };
+        let (n, rows) = list_acts(&s, &doc, &mine, 100, 0).await.unwrap();
+        assert!(n >= 1 && rows.iter().all(|a| a.victim_id == c.victim));
+        let (n, _) = list_acts(
+            &s,
+            &doc,
+            &ActFilter {
+                victim_id: Some(c.perp),
+                ..Default::default()
+            },
+            100,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(n, 0);
+    }
 }

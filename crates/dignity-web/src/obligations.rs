@@ -50,6 +50,16 @@ pub fn router() -> Router<AppState> {
             "/obligations/recommendations/{id}/{what}",
             post(tracking_save),
         )
+        .route(
+            "/obligations/countries/{iso3}/communications",
+            post(communication_save),
+        )
+        .route("/obligations/countries/{iso3}/clusters", post(cluster_save))
+        .route(
+            "/obligations/mandates",
+            get(mandates_page).post(mandate_save),
+        )
+        .route("/obligations/mandates/holders", post(holder_save))
 }
 
 // ------------------------------------------------------------------ helpers --
@@ -248,7 +258,10 @@ pub async fn country_page(
         let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
         let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
         let mandates = reports::mandates(store).await?;
+        let comms = reports::communications(store, &iso3).await?;
+        let clusters = tracking::clusters(store, &iso3).await?;
         Ok::<_, StoreError>((
+            (comms, clusters),
             rats,
             procs,
             outstanding,
@@ -263,6 +276,7 @@ pub async fn country_page(
     }
     .await;
     let (
+        (comms, clusters),
         rats,
         procs,
         outstanding,
@@ -317,6 +331,9 @@ pub async fn country_page(
             invitation => invitation,
             mandates => Value::from_serialize(&mandates),
             visit_statuses => reports::VISIT_STATUSES.to_vec(),
+            communications => Value::from_serialize(&comms),
+            clusters => Value::from_serialize(&clusters),
+            cluster_bases => ["theme", "affected", "sdg", "manual"].to_vec(),
             total => total,
             by_body => table("body", &body_rows, &by_body),
             by_theme => table("theme", &theme_rows, &by_theme),
@@ -553,6 +570,21 @@ fn flash_error(back: &str, e: &StoreError) -> Response {
         "obl_invalid_target_date",
         "obl_invalid_institution",
         "obl_invalid_requested",
+        "obl_invalid_reference",
+        "obl_invalid_sent",
+        "obl_invalid_reply",
+        "obl_invalid_name",
+        "obl_invalid_basis",
+        "obl_invalid_basis_value",
+        "obl_invalid_code",
+        "obl_invalid_kind",
+        "obl_invalid_iso_",
+        "obl_invalid_established",
+        "obl_invalid_start_date",
+        "obl_invalid_end_date",
+        "obl_invalid_mandate",
+        "obl_invalid_action_id",
+        "obl_invalid_cluster",
     ];
     let code = if known.contains(&code.as_str()) {
         code
@@ -647,13 +679,279 @@ pub async fn visit_save(
     }
 }
 
+#[derive(Deserialize)]
+pub struct CommunicationForm {
+    csrf_token: String,
+    #[serde(default)]
+    mandate_code: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    sent: String,
+    #[serde(default)]
+    reply: String,
+    #[serde(default)]
+    link: String,
+}
+
+/// `POST /obligations/countries/{iso3}/communications`: a communication of a special
+/// procedure to the State (its reply clock is kept with the interventions).
+pub async fn communication_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Form(f): Form<CommunicationForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let iso3 = iso3.to_ascii_uppercase();
+    let back = format!("/obligations/countries/{iso3}");
+    let r = async {
+        if !ob::country_exists(&state.store, &iso3).await? {
+            return Err(StoreError::NotFound(iso3.clone()));
+        }
+        if f.reference.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "reference",
+                "give the communication's reference (e.g. AL SYR 3/2024)",
+            ));
+        }
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reports::add_communication(
+            &mut tx,
+            &iso3,
+            &reports::Communication {
+                mandate_code: f.mandate_code,
+                reference: f.reference,
+                sent: f.sent,
+                reply: f.reply,
+                link: f.link,
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("/obligations/countries/{iso3}?flash=saved#sp-h")),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ClusterForm {
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    basis: String,
+    #[serde(default)]
+    basis_value: String,
+}
+
+/// `POST /obligations/countries/{iso3}/clusters`: group a State's recommendations by theme,
+/// affected persons, SDG target, or by hand.
+pub async fn cluster_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Form(f): Form<ClusterForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let iso3 = iso3.to_ascii_uppercase();
+    let back = format!("/obligations/countries/{iso3}");
+    let r = async {
+        if !ob::country_exists(&state.store, &iso3).await? {
+            return Err(StoreError::NotFound(iso3.clone()));
+        }
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        tracking::create_cluster(&mut tx, &iso3, &f.name, f.basis.trim(), &f.basis_value).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!(
+            "/obligations/countries/{iso3}?flash=saved#clusters-h"
+        )),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
+        Err(StoreError::NotFound(_)) => {
+            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+/// `GET /obligations/mandates`: special procedure mandates and their holders over time.
+pub async fn mandates_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let r = async {
+        Ok::<_, StoreError>((
+            reports::mandates(&state.store).await?,
+            ob::country_names(&state.store, ctx.lang.code()).await?,
+        ))
+    }
+    .await;
+    let (mandates, names) = match r {
+        Ok(v) => v,
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    let mut countries: Vec<(String, String)> = names.clone().into_iter().collect();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
+    page(
+        &state,
+        &ctx,
+        "obligations_mandates.html",
+        context! {
+            mandates => mandates.iter().map(|m| context! {
+                ..Value::from_serialize(m),
+                ..context! { country => m.iso3.as_ref().and_then(|c| names.get(c).cloned()) }
+            }).collect::<Vec<_>>(),
+            countries => countries.iter().map(|(c, n)| context! { code => c, name => n }).collect::<Vec<_>>(),
+            can_edit => can_edit(&ctx),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct MandateForm {
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    iso3: String,
+    #[serde(default)]
+    established: String,
+}
+
+/// `POST /obligations/mandates`: create a mandate, or update the one with the same code.
+pub async fn mandate_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<MandateForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let back = "/obligations/mandates";
+    let iso3 = Some(f.iso3.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reports::upsert_mandate(
+            &mut tx,
+            &f.code,
+            &f.name,
+            f.kind.trim(),
+            iso3.as_deref(),
+            &f.established,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("{back}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HolderForm {
+    csrf_token: String,
+    #[serde(default)]
+    mandate_id: i64,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    end_date: String,
+}
+
+/// `POST /obligations/mandates/holders`: a mandate holder and their term.
+pub async fn holder_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<HolderForm>,
+) -> Response {
+    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
+        return r;
+    }
+    let back = "/obligations/mandates";
+    let r = async {
+        if f.name.trim().is_empty() {
+            return Err(StoreError::invalid("name", "give the holder's name"));
+        }
+        if !reports::mandates(&state.store)
+            .await?
+            .iter()
+            .any(|m| m.id == f.mandate_id)
+        {
+            return Err(StoreError::invalid("mandate", "choose a mandate"));
+        }
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        reports::add_holder(&mut tx, f.mandate_id, &f.name, &f.start_date, &f.end_date).await?;
+        tx.commit().await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("{back}?flash=saved")),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
 // --------------------------------------------------------- recommendations --
+
+/// The filter of a recommendations query string. A facet may be given several times
+/// (`?body=CCPR&body=CAT`): the values are OR-ed within the facet. Returns the filter and
+/// every (key, value) pair given, in order.
+fn rec_filter(raw: Option<&str>) -> Result<(RecFilter, Vec<(String, String)>), String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut first = url::form_urlencoded::Serializer::new(String::new());
+    let mut also = vec![];
+    let mut pairs = vec![];
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if v.trim().is_empty() {
+            continue;
+        }
+        let repeated = !seen.insert(k.to_string());
+        if !repeated {
+            first.append_pair(&k, &v);
+        } else if recs::MULTI_FACETS.contains(&k.as_ref()) {
+            also.push((k.to_string(), v.to_string()));
+        } else {
+            continue;
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    let uri: axum::http::Uri = format!("/?{}", first.finish())
+        .parse()
+        .map_err(|e: axum::http::uri::InvalidUri| e.to_string())?;
+    let Query(mut f) = Query::<RecFilter>::try_from_uri(&uri).map_err(|e| e.body_text())?;
+    f.also = also;
+    Ok((f, pairs))
+}
 
 pub async fn recommendations_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<RecFilter>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
+    let (f, pairs) = match rec_filter(raw.as_deref()) {
+        Ok(x) => x,
+        Err(_) => return error_page(&state, &ctx, StatusCode::BAD_REQUEST, "error.bad_request"),
+    };
     let r = async {
         Ok::<_, StoreError>((
             recs::search(&state.store, &ctx.actor, &f, true).await?,
@@ -666,34 +964,36 @@ pub async fn recommendations_page(
         Err(e) => return internal(&state, &ctx, e),
     };
     let facets = p.facets.clone().unwrap_or_default();
-    // Every facet value links to the current filters plus itself.
-    let base: Vec<(&str, String)> = [
-        ("q", f.q.clone()),
-        ("country", f.country.clone()),
-        ("mechanism", f.mechanism.clone()),
-        ("body", f.body.clone()),
-        ("from", f.from.clone()),
-        ("theme", f.theme.clone()),
-        ("affected", f.affected.clone()),
-        ("sdg", f.sdg.clone()),
-        ("position", f.position.clone()),
-        ("status", f.status.clone()),
-        ("cycle", f.cycle.map(|c| c.to_string())),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
-    .collect();
-    let link = |set: &[(&str, &str)], drop: &str| {
+    // Every facet value links to the current filters plus itself (several values of one
+    // facet are OR-ed), or, when chosen already, to the filters without it.
+    let base: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "page").collect();
+    let href = |pairs: &[(String, String)]| {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &base {
-            if *k != drop && !set.iter().any(|(sk, _)| sk == k) {
-                s.append_pair(k, v);
-            }
-        }
-        for (k, v) in set {
+        for (k, v) in pairs {
             s.append_pair(k, v);
         }
         format!("/obligations/recommendations?{}", s.finish())
+    };
+    let toggle = |k: &str, v: &str| {
+        let on = base.iter().any(|(bk, bv)| bk == k && bv == v);
+        let mut p: Vec<(String, String)> = base
+            .iter()
+            .filter(|(bk, bv)| !(bk == k && bv == v))
+            .cloned()
+            .collect();
+        if !on {
+            p.push((k.to_string(), v.to_string()));
+        }
+        (on, href(&p))
+    };
+    let without = |k: &str| {
+        let p: Vec<(String, String)> = base.iter().filter(|(bk, _)| bk != k).cloned().collect();
+        href(&p)
+    };
+    let paged = |n: i64| {
+        let mut p = base.clone();
+        p.push(("page".into(), n.to_string()));
+        href(&p)
     };
     let groups: Vec<Value> = [
         ("mechanism", &facets.mechanism),
@@ -710,19 +1010,17 @@ pub async fn recommendations_page(
     .filter(|(_, v)| !v.is_empty())
     .map(|(k, v)| {
         let rows = facet_rows(&ctx, k, v, &names);
-        let active = base.iter().find(|(bk, _)| *bk == k).map(|(_, v)| v.clone());
+        let any_active = base.iter().any(|(bk, _)| bk == k);
         let values: Vec<Value> = v
             .iter()
             .zip(rows)
             .take(25)
             .map(|(fv, (label, n))| {
-                context! {
-                    label => label, count => n, href => link(&[(k, fv.value.as_str())], ""),
-                    active => active.as_deref() == Some(fv.value.as_str()),
-                }
+                let (active, href) = toggle(k, fv.value.as_str());
+                context! { label => label, count => n, href => href, active => active }
             })
             .collect();
-        context! { key => k, values => values, clear => active.map(|_| link(&[], k)) }
+        context! { key => k, values => values, clear => any_active.then(|| without(k)) }
     })
     .collect();
     let items: Vec<Value> = p
@@ -758,8 +1056,8 @@ pub async fn recommendations_page(
             country => f.country.clone().unwrap_or_default().to_ascii_uppercase(),
             countries => countries,
             page => p.page, pages => pages,
-            prev => (p.page > 1).then(|| link(&[("page", &(p.page - 1).to_string())], "page")),
-            next => (p.page < pages).then(|| link(&[("page", &(p.page + 1).to_string())], "page")),
+            prev => (p.page > 1).then(|| paged(p.page - 1)),
+            next => (p.page < pages).then(|| paged(p.page + 1)),
             filtered => !f.is_empty(),
         },
     )
@@ -784,10 +1082,11 @@ pub async fn recommendation_page(
             tracking::actions(store, id).await?,
             tracking::notes(store, actor, tracking::Target::Recommendation(id)).await?,
             ob::country_names(store, ctx.lang.code()).await?,
+            tracking::clusters(store, &rec.iso3).await?,
         ))
     }
     .await;
-    let (history, assignments, actions, notes, names) = match r {
+    let (history, assignments, actions, notes, names, clusters) = match r {
         Ok(v) => v,
         Err(e) => return internal(&state, &ctx, e),
     };
@@ -807,6 +1106,7 @@ pub async fn recommendation_page(
             }).collect::<Vec<_>>(),
             assignments => Value::from_serialize(&assignments),
             actions => Value::from_serialize(&actions),
+            clusters => Value::from_serialize(&clusters),
             notes => Value::from_serialize(&notes),
             can_edit => can_edit(&ctx),
             staff => ctx.actor.is_staff(),
@@ -847,6 +1147,14 @@ pub struct TrackingForm {
     target_date: String,
     #[serde(default)]
     indicator: String,
+    /// "Mark done": the planned action, and `no` to reopen it.
+    #[serde(default)]
+    action_id: i64,
+    #[serde(default)]
+    done: String,
+    /// "Add to a cluster": the cluster.
+    #[serde(default)]
+    cluster_id: i64,
 }
 
 pub async fn tracking_save(
@@ -929,6 +1237,26 @@ pub async fn tracking_save(
                     inst,
                 )
                 .await?;
+            }
+            "action-done" => {
+                tracking::set_action_done(&mut tx, id, f.action_id, f.done != "no").await?;
+            }
+            "cluster" => {
+                // Only a cluster of the same State's recommendations.
+                let rec = recs::get(&state.store, &ctx.actor, id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("recommendation {id}")))?;
+                let same_state = tracking::clusters(&state.store, &rec.iso3)
+                    .await?
+                    .iter()
+                    .any(|c| c.id == f.cluster_id);
+                if !same_state {
+                    return Err(StoreError::invalid(
+                        "cluster",
+                        "choose a cluster of this State's recommendations",
+                    ));
+                }
+                tracking::add_to_cluster(&mut tx, f.cluster_id, id).await?;
             }
             _ => return Err(StoreError::NotFound("tracking kind".into())),
         }
@@ -1229,11 +1557,15 @@ pub async fn api_visits(
 pub async fn api_recommendations(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(f): Query<RecFilter>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     if let Err(r) = api_check(&ctx) {
         return r;
     }
+    let f = match rec_filter(raw.as_deref()) {
+        Ok((f, _)) => f,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, "bad_request", e, None),
+    };
     match recs::search(&state.store, &ctx.actor, &f, true).await {
         Ok(p) => Json(p).into_response(),
         Err(e) => api_store_error(e),

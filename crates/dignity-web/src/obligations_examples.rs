@@ -57,6 +57,10 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
             invitation => "2011",
             mandates => vec![context! { code => "SR-TORTURE", name => "Special Rapporteur on torture" }],
             visit_statuses => vec!["requested", "completed"],
+            communications => vec![context! { mandate_code => "SR-TORTURE", reference => "AL FRA 3/2024", sent => "2024-03-01", reply => "", link => "https://spcommreports.ohchr.org/x" },
+                context! { mandate_code => "SR-TORTURE", reference => "UA FRA 1/2023", sent => "2023", reply => "2023-05", link => "" }],
+            clusters => vec![context! { id => 3, iso3 => "FRA", name => "Policing <b>", basis => "theme", basis_value => "Police", members => 4 }],
+            cluster_bases => vec!["theme", "affected", "sdg", "manual"],
             total => 13,
             by_body => vec![row("UPR", "UPR", 10), row("CCPR", "CCPR", 3)],
             by_theme => vec![row("Women's rights", "Women's rights", 4)],
@@ -72,7 +76,8 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         context! {
             iso3 => "TUV", name => "Tuvalu", can_edit => false, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
-            visit_statuses => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),
+            visit_statuses => Vec::<String>::new(), communications => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
+            cluster_bases => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),
             by_status => Vec::<Value>::new(), by_position => Vec::<Value>::new(), chart_body => none(), chart_theme => none(), chart_status => none(),
         },
         false,
@@ -139,7 +144,9 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
             r => rec.clone(), country => "Kenya", from => "Austria",
             history => vec![context! { assessed_on => "2022-01-10", status => "in_progress", narrative => "Bill drafted", evidence => "https://example.org/a", links => vec!["https://example.org/a"], by => "Amina <Diallo>", via_cluster => true }],
             assignments => vec![context! { institution => "Ministry of Interior", kind => "ministry", focal_point => "Legal adviser", via_cluster => "Policing" }],
-            actions => vec![context! { description => "Draft bill", institution => "Ministry", target_date => "2020-01-01", indicator => "Tabled", overdue_days => 30 }],
+            actions => vec![context! { id => 4, description => "Draft bill", institution => "Ministry", target_date => "2020-01-01", indicator => "Tabled", overdue_days => 30, done => false },
+                context! { id => 5, description => "Train police", institution => none(), target_date => "", indicator => "", overdue_days => none(), done => true }],
+            clusters => vec![context! { id => 3, name => "Policing", members => 4 }],
             notes => vec![context! { body => "Follow up", confidentiality => "internal", by => "doc", created_at => "2025-01-01T00:00:00Z" }],
             can_edit => true, staff => true, statuses => vec!["not_started", "implemented"], levels => vec!["public", "internal"],
             kinds => vec!["ministry", "nhri"], today => "2025-01-02",
@@ -151,7 +158,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         "obligations_recommendation.html",
         context! {
             r => context! { ..context! { status => "", themes => Vec::<String>::new(), affected => Vec::<String>::new(), sdgs => Vec::<String>::new(), document_symbol => "", session => "", date => "", upr_cycle => 2, upr_action => 4, position => "noted" }, ..rec },
-            country => "Kenya", from => none(), history => Vec::<Value>::new(), assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(),
+            country => "Kenya", from => none(), history => Vec::<Value>::new(), assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
             notes => Vec::<Value>::new(), can_edit => false, staff => false, statuses => Vec::<String>::new(), levels => Vec::<String>::new(),
             kinds => Vec::<String>::new(), today => "2025-01-02",
         },
@@ -176,6 +183,26 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_followup.html",
         context! { self_href => "/obligations/countries/KEN/follow-up?body=CAT", iso3 => "KEN", name => "Kenya", body => "CAT", since => "1900-01-01", generated => "2025-01-02", bodies => Vec::<String>::new(), items => Vec::<Value>::new() },
+        false,
+        false,
+    ));
+    v.push((
+        "obligations_mandates.html",
+        context! {
+            mandates => vec![
+                context! { id => 1, code => "SR-TORTURE", name => "Special Rapporteur on torture <b>", kind => "thematic", iso3 => none(), country => none(), established => "1985",
+                    holders => vec![context! { name => "Alice Jill Edwards", start_date => "2022-08", end_date => "" }] },
+                context! { id => 2, code => "SR-MMR", name => "Special Rapporteur on Myanmar", kind => "country", iso3 => "MMR", country => "Myanmar", established => "1992", holders => Vec::<Value>::new() },
+            ],
+            countries => vec![context! { code => "MMR", name => "Myanmar" }],
+            can_edit => true,
+        },
+        true,
+        false,
+    ));
+    v.push((
+        "obligations_mandates.html",
+        context! { mandates => Vec::<Value>::new(), countries => Vec::<Value>::new(), can_edit => false },
         false,
         false,
     ));

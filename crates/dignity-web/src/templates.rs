@@ -88,6 +88,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "obligations_followup.html",
         include_str!("../templates/obligations_followup.html"),
     ),
+    (
+        "obligations_mandates.html",
+        include_str!("../templates/obligations_mandates.html"),
+    ),
     // -- violations (issue 4)
     (
         "violations_home.html",
@@ -128,6 +132,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "violations_evidence.html",
         include_str!("../templates/violations_evidence.html"),
+    ),
+    (
+        "violations_edit.html",
+        include_str!("../templates/violations_edit.html"),
     ),
     // -- protection (issue 5)
     (

@@ -4,6 +4,7 @@
 //! evidence uploads, and the `/api/v1` endpoints for all of it.
 
 mod api;
+mod edit;
 #[cfg(test)]
 pub(crate) mod examples;
 mod pages;
@@ -69,6 +70,28 @@ pub fn router() -> Router<AppState> {
             "/violations/evidence/{id}/public-copy",
             post(pages::public_copy),
         )
+        .route(
+            "/violations/events/{id}/edit",
+            get(edit::edit_event).post(edit::save_event),
+        )
+        .route(
+            "/violations/acts/{id}/edit",
+            get(edit::edit_act).post(edit::save_act),
+        )
+        .route(
+            "/violations/persons/{id}/edit",
+            get(edit::edit_person).post(edit::save_person),
+        )
+        .route(
+            "/violations/involvements/{id}/edit",
+            get(edit::edit_involvement).post(edit::save_involvement),
+        )
+        .route(
+            "/violations/information/{id}/edit",
+            get(edit::edit_information).post(edit::save_information),
+        )
+        .route("/violations/events/{id}/links", post(edit::link_event))
+        .route("/violations/persons/{id}/links", post(edit::link_person))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.

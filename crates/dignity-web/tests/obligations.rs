@@ -363,3 +363,445 @@ async fn writes_need_the_role_and_assessments_follow_confidentiality() {
         assert_eq!(v["items"][0]["members"], 1);
     }
 }
+
+// ------------------------------------------------------------ HTML forms --
+
+const PW: &str = "a long enough passphrase";
+
+/// A browser that keeps cookies and the CSRF token of the last page.
+struct Browser<'a> {
+    app: &'a App,
+    cookies: Vec<(String, String)>,
+    csrf: String,
+}
+
+struct Resp {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a App) -> Self {
+        Browser {
+            app,
+            cookies: vec![],
+            csrf: String::new(),
+        }
+    }
+    async fn send(&mut self, req: Request<Body>) -> Resp {
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() && !c.contains("Max-Age=0") {
+                self.cookies.push((k.into(), v.into()));
+            }
+        }
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
+            let rest = &body[i + 25..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        }
+        Resp {
+            status,
+            location,
+            body,
+        }
+    }
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    async fn get(&mut self, path: &str) -> Resp {
+        let r = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(r).await
+    }
+    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("csrf_token", &self.csrf.clone());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        let r = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(s.finish()))
+            .unwrap();
+        self.send(r).await
+    }
+    async fn login(&mut self, user: &str) {
+        self.get("/login").await;
+        let r = self
+            .submit(
+                "/login",
+                &[("username", user), ("password", PW), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+}
+
+impl App {
+    async fn user(&self, name: &str, role: Role) {
+        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
+        accounts::create(&mut tx, name, "", role, PW).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    async fn n(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    }
+}
+
+#[tokio::test]
+async fn mandates_holders_communications_clusters_and_done_actions_through_web_forms() {
+    for b in backends() {
+        let a = app(b).await;
+        a.user("dora", Role::Documenter).await;
+        a.user("ana", Role::Analyst).await;
+        let mut br = Browser::new(&a);
+        br.login("dora").await;
+
+        // A mandate and its holder.
+        let page = br.get("/obligations/mandates").await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}");
+        assert!(page.body.contains("action=\"/obligations/mandates\""));
+        let r = br
+            .submit(
+                "/obligations/mandates",
+                &[
+                    ("code", "SR-MMR"),
+                    ("name", "Special Rapporteur on Myanmar"),
+                    ("kind", "country"),
+                    ("iso3", ""),
+                    ("established", "1992"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location, "/obligations/mandates?error=obl_invalid_iso_",
+            "{b:?}"
+        );
+        assert_eq!(
+            a.n("SELECT COUNT(*) FROM sp_mandates WHERE code = 'SR-MMR'")
+                .await,
+            0
+        );
+        let r = br
+            .submit(
+                "/obligations/mandates",
+                &[
+                    ("code", "SR-TORTURE"),
+                    ("name", "Special Rapporteur on torture"),
+                    ("kind", "thematic"),
+                    ("established", "1985"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location, "/obligations/mandates?flash=saved");
+        let mid = a
+            .n("SELECT id FROM sp_mandates WHERE code = 'SR-TORTURE'")
+            .await
+            .to_string();
+        let r = br
+            .submit(
+                "/obligations/mandates/holders",
+                &[
+                    ("mandate_id", &mid),
+                    ("name", "Alice Jill Edwards"),
+                    ("start_date", "2022-13"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location,
+            "/obligations/mandates?error=obl_invalid_start_date"
+        );
+        let r = br
+            .submit(
+                "/obligations/mandates/holders",
+                &[
+                    ("mandate_id", &mid),
+                    ("name", "Alice Jill Edwards"),
+                    ("start_date", "2022-08"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location, "/obligations/mandates?flash=saved");
+        let page = br.get("/obligations/mandates").await;
+        assert!(
+            page.body.contains("Alice Jill Edwards (2022-08 – …)"),
+            "{}",
+            page.body
+        );
+
+        // A communication to Kenya, shown on its profile.
+        br.get("/obligations/countries/KEN").await;
+        let r = br
+            .submit(
+                "/obligations/countries/KEN/communications",
+                &[
+                    ("mandate_code", "SR-TORTURE"),
+                    ("reference", "AL KEN 3/2024"),
+                    ("sent", "2024-02-30"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location,
+            "/obligations/countries/KEN?error=obl_invalid_sent"
+        );
+        assert_eq!(a.n("SELECT COUNT(*) FROM sp_communications").await, 0);
+        let r = br
+            .submit(
+                "/obligations/countries/KEN/communications",
+                &[
+                    ("mandate_code", "SR-TORTURE"),
+                    ("reference", "AL KEN 3/2024"),
+                    ("sent", "2024-03-01"),
+                ],
+            )
+            .await;
+        assert!(r.location.contains("flash=saved"), "{}", r.location);
+        let page = br.get("/obligations/countries/KEN").await;
+        assert!(
+            page.body.contains("AL KEN 3") && page.body.contains("2024-03-01"),
+            "{}",
+            page.body
+        );
+
+        // Clusters: by theme (members join at once) and by hand.
+        let r = br
+            .submit(
+                "/obligations/countries/KEN/clusters",
+                &[
+                    ("name", "Policing"),
+                    ("basis", "theme"),
+                    ("basis_value", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location,
+            "/obligations/countries/KEN?error=obl_invalid_basis_value"
+        );
+        let r = br
+            .submit(
+                "/obligations/countries/KEN/clusters",
+                &[
+                    ("name", "Policing"),
+                    ("basis", "theme"),
+                    ("basis_value", "Police"),
+                ],
+            )
+            .await;
+        assert!(r.location.contains("flash=saved"));
+        assert_eq!(
+            a.n("SELECT COUNT(*) FROM rec_cluster_members m JOIN rec_clusters c ON c.id = m.cluster_id WHERE c.name = 'Policing'").await,
+            1
+        );
+        br.submit(
+            "/obligations/countries/KEN/clusters",
+            &[("name", "Death penalty work"), ("basis", "manual")],
+        )
+        .await;
+        br.submit(
+            "/obligations/countries/FRA/clusters",
+            &[("name", "French cluster"), ("basis", "manual")],
+        )
+        .await;
+        let upr = a
+            .n("SELECT id FROM recommendations WHERE iso3 = 'KEN' AND body = 'UPR'")
+            .await;
+        let manual = a
+            .n("SELECT id FROM rec_clusters WHERE name = 'Death penalty work'")
+            .await
+            .to_string();
+        let french = a
+            .n("SELECT id FROM rec_clusters WHERE name = 'French cluster'")
+            .await
+            .to_string();
+        let rec_url = format!("/obligations/recommendations/{upr}");
+        let page = br.get(&rec_url).await;
+        assert!(page.body.contains("Death penalty work") && !page.body.contains("French cluster"));
+        let r = br
+            .submit(&format!("{rec_url}/cluster"), &[("cluster_id", &french)])
+            .await;
+        assert_eq!(r.location, format!("{rec_url}?error=obl_invalid_cluster"));
+        let r = br
+            .submit(&format!("{rec_url}/cluster"), &[("cluster_id", &manual)])
+            .await;
+        assert_eq!(r.location, format!("{rec_url}?flash=saved"));
+        assert_eq!(
+            a.n(&format!(
+                "SELECT COUNT(*) FROM rec_cluster_members WHERE cluster_id = {manual}"
+            ))
+            .await,
+            1
+        );
+
+        // A planned action marked done on the tracking page, then reopened.
+        br.submit(
+            &format!("{rec_url}/action"),
+            &[
+                ("description", "Table the abolition bill"),
+                ("target_date", "2020-01-01"),
+            ],
+        )
+        .await;
+        let action = a
+            .n("SELECT id FROM rec_actions WHERE description = 'Table the abolition bill'")
+            .await
+            .to_string();
+        let page = br.get(&rec_url).await;
+        assert!(page.body.contains("Mark done"), "{}", page.body);
+        let other = a
+            .n("SELECT id FROM recommendations WHERE iso3 = 'FRA'")
+            .await;
+        let r = br
+            .submit(
+                &format!("/obligations/recommendations/{other}/action-done"),
+                &[("action_id", &action), ("done", "yes")],
+            )
+            .await;
+        assert!(
+            r.location.contains("error=obl_invalid_action_id"),
+            "{}",
+            r.location
+        );
+        assert_eq!(
+            a.n(&format!("SELECT done FROM rec_actions WHERE id = {action}"))
+                .await,
+            0
+        );
+        let r = br
+            .submit(
+                &format!("{rec_url}/action-done"),
+                &[("action_id", &action), ("done", "yes")],
+            )
+            .await;
+        assert_eq!(r.location, format!("{rec_url}?flash=saved"));
+        assert_eq!(
+            a.n(&format!("SELECT done FROM rec_actions WHERE id = {action}"))
+                .await,
+            1
+        );
+        assert_eq!(
+            a.n("SELECT COUNT(*) FROM audit_log WHERE action = 'action.done'")
+                .await,
+            1
+        );
+        let page = br.get(&rec_url).await;
+        assert!(
+            page.body.contains("Reopen") && !page.body.contains("Overdue by"),
+            "{}",
+            page.body
+        );
+
+        // An analyst may read but not write: 403 and nothing changed.
+        let mut ana = Browser::new(&a);
+        ana.login("ana").await;
+        assert_eq!(
+            ana.get("/obligations/mandates").await.status,
+            StatusCode::OK
+        );
+        let before = a.n("SELECT COUNT(*) FROM sp_communications").await;
+        let r = ana
+            .submit(
+                "/obligations/countries/KEN/communications",
+                &[
+                    ("mandate_code", "SR-TORTURE"),
+                    ("reference", "X"),
+                    ("sent", "2024"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = ana
+            .submit(
+                "/obligations/mandates",
+                &[("code", "X"), ("name", "X"), ("kind", "thematic")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = ana
+            .submit(
+                &format!("{rec_url}/action-done"),
+                &[("action_id", &action), ("done", "no")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(a.n("SELECT COUNT(*) FROM sp_communications").await, before);
+        assert_eq!(
+            a.n(&format!("SELECT done FROM rec_actions WHERE id = {action}"))
+                .await,
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn several_values_of_one_facet_are_combined() {
+    for b in backends() {
+        let a = app(b).await;
+        let one = a.json("/api/v1/recommendations?body=CCPR", None).await;
+        assert_eq!(one["total"], 1, "{b:?}");
+        let two = a
+            .json("/api/v1/recommendations?body=CCPR&body=CAT", None)
+            .await;
+        assert_eq!(two["total"], 2, "{b:?}: CCPR or CAT");
+        let v = a
+            .json(
+                "/api/v1/recommendations?body=CCPR&body=CAT&country=FRA",
+                None,
+            )
+            .await;
+        assert_eq!(v["total"], 1, "other facets still narrow the set");
+        let v = a
+            .json("/api/v1/recommendations?theme=Police&theme=Torture", None)
+            .await;
+        assert_eq!(v["total"], 2, "tags too");
+        let v = a
+            .json("/api/v1/recommendations?country=KEN&country=FRA", None)
+            .await;
+        assert_eq!(v["total"], 3);
+        // On the page, another value of a chosen facet adds to it; a chosen one removes itself.
+        let (s, html) = a.get("/obligations/recommendations?body=CCPR").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("href=\"&#x2f;obligations&#x2f;recommendations?body=CCPR&amp;body=UPR\""),
+            "{html}"
+        );
+        let (_, html) = a
+            .get("/obligations/recommendations?body=CCPR&body=UPR")
+            .await;
+        assert!(
+            html.contains("href=\"&#x2f;obligations&#x2f;recommendations?body=UPR\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("Establish an independent police oversight body")
+                && html.contains("Abolish the death penalty")
+        );
+        assert!(!html.contains("Investigate allegations of torture"));
+    }
+}

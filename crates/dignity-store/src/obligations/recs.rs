@@ -513,11 +513,40 @@ pub struct RecFilter {
     pub page: Option<i64>,
     /// 1 to 200 (default 50).
     pub per_page: Option<i64>,
+    /// More values of the facets, OR-ed with the field's own value (several values chosen
+    /// in one facet): `("body", "CAT")`. The web layer fills it from repeated query
+    /// parameters (`?body=CCPR&body=CAT`).
+    #[serde(skip)]
+    pub also: Vec<(String, String)>,
 }
+
+/// The facets whose values can be combined (OR) within the facet.
+pub const MULTI_FACETS: &[&str] = &[
+    "country",
+    "mechanism",
+    "body",
+    "from",
+    "theme",
+    "affected",
+    "sdg",
+    "position",
+    "status",
+];
 
 impl RecFilter {
     fn s(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    /// Every value chosen in one facet: the field's own and the additional ones.
+    pub fn values(&self, key: &str, own: &Option<String>) -> Vec<String> {
+        let mut out: Vec<String> = Self::s(own).map(String::from).into_iter().collect();
+        for (k, v) in &self.also {
+            let v = v.trim();
+            if k == key && !v.is_empty() && !out.iter().any(|x| x == v) {
+                out.push(v.to_string());
+            }
+        }
+        out
     }
     pub fn is_empty(&self) -> bool {
         [
@@ -534,6 +563,7 @@ impl RecFilter {
         ]
         .iter()
         .all(|v| Self::s(v).is_none())
+            && self.also.iter().all(|(_, v)| v.trim().is_empty())
             && self.cycle.is_none()
     }
 }
@@ -616,48 +646,39 @@ fn where_clause(store: &Store, staff: bool, f: &RecFilter) -> (String, Vec<Bind>
     } else {
         "r.status_public"
     };
-    let eq = |conds: &mut Vec<String>, binds: &mut Vec<Bind>, col: &str, v: Option<&str>| {
-        if let Some(v) = v {
-            binds.push(Bind::S(v.to_string()));
-            conds.push(format!("{col} = ${}", binds.len()));
+    // One value: `col = $n`; several chosen in the same facet: `col IN ($n, $m, …)`.
+    let any = |binds: &mut Vec<Bind>, vals: Vec<String>| -> Option<String> {
+        let ps: Vec<String> = vals
+            .into_iter()
+            .map(|v| {
+                binds.push(Bind::S(v));
+                format!("${}", binds.len())
+            })
+            .collect();
+        match ps.len() {
+            0 => None,
+            1 => Some(format!("= {}", ps[0])),
+            _ => Some(format!("IN ({})", ps.join(", "))),
         }
     };
-    eq(
-        &mut conds,
-        &mut binds,
-        "r.iso3",
-        RecFilter::s(&f.country)
-            .map(|s| s.to_ascii_uppercase())
-            .as_deref(),
-    );
-    eq(
-        &mut conds,
-        &mut binds,
-        "r.mechanism",
-        RecFilter::s(&f.mechanism),
-    );
-    eq(&mut conds, &mut binds, "r.body", RecFilter::s(&f.body));
-    eq(
-        &mut conds,
-        &mut binds,
-        "r.recommending_iso3",
-        RecFilter::s(&f.from)
-            .map(|s| s.to_ascii_uppercase())
-            .as_deref(),
-    );
-    eq(
-        &mut conds,
-        &mut binds,
-        "r.position",
-        RecFilter::s(&f.position),
-    );
-    if let Some(s) = RecFilter::s(&f.status) {
-        binds.push(Bind::S(if s == "none" {
-            String::new()
-        } else {
-            s.to_string()
-        }));
-        conds.push(format!("{status_col} = ${}", binds.len()));
+    let upper = |v: Vec<String>| v.into_iter().map(|s| s.to_ascii_uppercase()).collect();
+    for (col, vals) in [
+        ("r.iso3", upper(f.values("country", &f.country))),
+        ("r.mechanism", f.values("mechanism", &f.mechanism)),
+        ("r.body", f.values("body", &f.body)),
+        ("r.recommending_iso3", upper(f.values("from", &f.from))),
+        ("r.position", f.values("position", &f.position)),
+        (
+            status_col,
+            f.values("status", &f.status)
+                .into_iter()
+                .map(|s| if s == "none" { String::new() } else { s })
+                .collect(),
+        ),
+    ] {
+        if let Some(c) = any(&mut binds, vals) {
+            conds.push(format!("{col} {c}"));
+        }
     }
     if let Some(c) = f.cycle {
         binds.push(Bind::I(c));
@@ -668,16 +689,15 @@ fn where_clause(store: &Store, staff: bool, f: &RecFilter) -> (String, Vec<Bind>
         ("affected", &f.affected),
         ("sdg", &f.sdg),
     ] {
-        if let Some(v) = RecFilter::s(v) {
-            binds.push(Bind::S(v.to_string()));
+        if let Some(c) = any(&mut binds, f.values(kind, v)) {
             conds.push(format!(
-                "r.id IN (SELECT t.rec_id FROM recommendation_tags t WHERE t.kind = '{kind}' AND t.value = ${})",
-                binds.len()
+                "r.id IN (SELECT t.rec_id FROM recommendation_tags t WHERE t.kind = '{kind}' AND t.value {c})"
             ));
         }
     }
     if let Some(q) = RecFilter::s(&f.q) {
-        let selective = RecFilter::s(&f.country).is_some() || RecFilter::s(&f.from).is_some();
+        let selective =
+            !f.values("country", &f.country).is_empty() || !f.values("from", &f.from).is_empty();
         if let Some((cond, v)) =
             fulltext_condition(store.backend(), "r", binds.len() + 1, q, selective)
         {
@@ -766,7 +786,7 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
         // (the full-text index is read twice instead of once per facet).
         None if has_text && facets => {
             let (total, fc) = facets_in_one_pass(store, staff, &w, &binds).await?;
-            (total, Some(fc))
+            (total, Some(disjunctive(store, staff, f, fc).await?))
         }
         None => {
             let total: i64 = bind_all(
@@ -799,7 +819,10 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
     let facets = match (facets, cached_facets) {
         (false, _) => None,
         (true, Some(fc)) => Some(fc),
-        (true, None) => Some(facet_counts(store, staff, &w, &binds).await?),
+        (true, None) => {
+            let fc = facet_counts(store, staff, &w, &binds).await?;
+            Some(disjunctive(store, staff, f, fc).await?)
+        }
     };
     if let Ok(mut c) = cache().lock() {
         if c.len() > 2000 {
@@ -818,6 +841,111 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
         items,
         facets,
     })
+}
+
+/// A facet with a value chosen counts its values without its own filter (the other
+/// filters still apply), so that more values of it can be added (OR) with their counts.
+async fn disjunctive(store: &Store, staff: bool, f: &RecFilter, mut fc: Facets) -> Result<Facets> {
+    for key in MULTI_FACETS {
+        if f.values(key, own_value(f, key)).is_empty() {
+            continue;
+        }
+        let mut g = f.clone();
+        clear_facet(&mut g, key);
+        let (w, b) = where_clause(store, staff, &g);
+        *facet_mut(&mut fc, key) = one_facet(store, staff, &w, &b, key).await?;
+    }
+    Ok(fc)
+}
+
+fn own_value<'a>(f: &'a RecFilter, key: &str) -> &'a Option<String> {
+    match key {
+        "country" => &f.country,
+        "mechanism" => &f.mechanism,
+        "body" => &f.body,
+        "from" => &f.from,
+        "theme" => &f.theme,
+        "affected" => &f.affected,
+        "sdg" => &f.sdg,
+        "position" => &f.position,
+        _ => &f.status,
+    }
+}
+
+fn clear_facet(f: &mut RecFilter, key: &str) {
+    match key {
+        "country" => f.country = None,
+        "mechanism" => f.mechanism = None,
+        "body" => f.body = None,
+        "from" => f.from = None,
+        "theme" => f.theme = None,
+        "affected" => f.affected = None,
+        "sdg" => f.sdg = None,
+        "position" => f.position = None,
+        _ => f.status = None,
+    }
+    f.also.retain(|(k, _)| k != key);
+}
+
+fn facet_mut<'a>(fc: &'a mut Facets, key: &str) -> &'a mut Vec<FacetValue> {
+    match key {
+        "country" => &mut fc.country,
+        "mechanism" => &mut fc.mechanism,
+        "body" => &mut fc.body,
+        "from" => &mut fc.from,
+        "theme" => &mut fc.theme,
+        "affected" => &mut fc.affected,
+        "sdg" => &mut fc.sdg,
+        "position" => &mut fc.position,
+        _ => &mut fc.status,
+    }
+}
+
+/// The counts of one facet's values over a filtered set.
+async fn one_facet(
+    store: &Store,
+    staff: bool,
+    w: &str,
+    binds: &[Bind],
+    key: &str,
+) -> Result<Vec<FacetValue>> {
+    let col = match key {
+        "country" => "r.iso3",
+        "mechanism" => "r.mechanism",
+        "body" => "r.body",
+        "from" => "r.recommending_iso3",
+        "position" => "r.position",
+        "status" if staff => "r.status_internal",
+        "status" => "r.status_public",
+        _ => "",
+    };
+    let sql = if col.is_empty() {
+        format!(
+            "SELECT t.value, COUNT(*) FROM recommendation_tags t JOIN recommendations r ON r.id = t.rec_id \
+             WHERE t.kind = '{key}' AND {w} GROUP BY t.value ORDER BY COUNT(*) DESC LIMIT 60"
+        )
+    } else {
+        format!(
+            "SELECT COALESCE({col}, ''), COUNT(*) FROM recommendations r WHERE {w} GROUP BY {col} ORDER BY COUNT(*) DESC LIMIT 60"
+        )
+    };
+    Ok(bind_all(sqlx::query(&sql), binds)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let v: String = r.get(0);
+            FacetValue {
+                value: if key == "status" && v.is_empty() {
+                    "none".into()
+                } else {
+                    v
+                },
+                count: r.get(1),
+            }
+        })
+        .filter(|v| !v.value.is_empty())
+        .collect())
 }
 
 fn top(m: HashMap<String, i64>) -> Vec<FacetValue> {

@@ -340,6 +340,45 @@ pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
     .collect())
 }
 
+/// Mark a planned action of a recommendation (or of a cluster it belongs to) done or not
+/// done (audited with the state before and after). An action of another recommendation
+/// is refused.
+pub async fn set_action_done(
+    tx: &mut WriteTx,
+    rec_id: i64,
+    action_id: i64,
+    done: bool,
+) -> Result<()> {
+    let before: Option<i64> = sqlx::query(
+        "SELECT done FROM rec_actions WHERE id = $1 AND (rec_id = $2 OR cluster_id IN          (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $2))",
+    )
+    .bind(action_id)
+    .bind(rec_id)
+    .fetch_optional(tx.conn())
+    .await?
+    .map(|r| r.get(0));
+    let Some(before) = before else {
+        return Err(StoreError::invalid(
+            "action_id",
+            "no such planned action on this recommendation",
+        ));
+    };
+    sqlx::query("UPDATE rec_actions SET done = $1 WHERE id = $2")
+        .bind(done as i64)
+        .bind(action_id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        if done { "action.done" } else { "action.reopen" },
+        "rec_action",
+        &action_id.to_string(),
+        Some(&serde_json::json!({ "done": before != 0 })),
+        Some(&serde_json::json!({ "done": done })),
+        serde_json::json!({ "rec_id": rec_id }),
+    );
+    Ok(())
+}
+
 /// A planned action that is due: its recommendation, what, by whom, when.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DueAction {

@@ -71,6 +71,20 @@ pub fn clean_temp(store: &Store, min_age: std::time::Duration) -> usize {
     n
 }
 
+/// At server start: remove the temporary files of uploads that were interrupted (a crash,
+/// a killed process) rather than waiting for the first new upload. Files written to in the
+/// last minute are left alone: a CLI `evidence add` may be streaming beside the server.
+pub fn clean_at_start(store: &Store) -> usize {
+    let n = clean_temp(store, std::time::Duration::from_secs(60));
+    if n > 0 {
+        tracing::info!(
+            removed = n,
+            "removed temporary files of interrupted uploads"
+        );
+    }
+    n
+}
+
 fn clean_once(store: &Store) {
     static DONE: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
     let set = DONE.get_or_init(Default::default);
@@ -1148,4 +1162,63 @@ pub async fn export_package(
         skipped,
         manifest_sha256: mh,
     })
+}
+
+/// Build the same package as [`export_package`] as one tar archive at `archive`, with
+/// every file under a top-level folder named like the archive (`case-12.tar` →
+/// `case-12/…`). Verify with standard tools only:
+/// `tar -xf case-12.tar && cd case-12 && sha256sum -c manifest.sha256.sha256 && sha256sum -c manifest.sha256`.
+///
+/// The archive is written to `<archive>.partial` and renamed when complete, so an
+/// interrupted export leaves no archive that looks whole; the staging folder is removed.
+pub async fn export_archive(
+    store: &Store,
+    actor: &Actor,
+    ids: &[i64],
+    archive: &Path,
+) -> Result<ExportReport> {
+    let io = |e: std::io::Error| StoreError::Internal(format!("{}: {e}", archive.display()));
+    if archive.exists() {
+        return Err(StoreError::invalid(
+            "out",
+            format!("{} already exists", archive.display()),
+        ));
+    }
+    let name = archive
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| {
+            n.trim_end_matches(".tar")
+                .trim_end_matches(".TAR")
+                .to_string()
+        })
+        .filter(|n| !n.is_empty() && !n.starts_with('.'))
+        .ok_or_else(|| {
+            StoreError::invalid("out", "the archive needs a file name ending in .tar")
+        })?;
+    let parent = archive
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    let partial = parent.join(format!("{name}.tar.partial"));
+    let result = async {
+        let report = export_package(store, actor, ids, &staging.join(&name)).await?;
+        let f = std::fs::File::create(&partial).map_err(io)?;
+        let mut tb = tar::Builder::new(std::io::BufWriter::new(f));
+        tb.mode(tar::HeaderMode::Deterministic);
+        tb.follow_symlinks(false);
+        tb.append_dir_all(&name, staging.join(&name)).map_err(io)?;
+        let w = tb.into_inner().map_err(io)?;
+        let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+        f.sync_all().map_err(io)?;
+        std::fs::rename(&partial, archive).map_err(io)?;
+        Ok(report)
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&staging);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }

@@ -386,7 +386,8 @@ async fn event_where(
     Ok((w.join(" AND "), args))
 }
 
-/// Events the actor may see, newest first; with the total.
+/// Events the actor may see, newest first; with the total up to [`TOTAL_CAP`] + 1 (see
+/// [`total_is_exact`]).
 pub async fn list_events(
     store: &Store,
     actor: &Actor,
@@ -395,7 +396,7 @@ pub async fn list_events(
     offset: i64,
 ) -> Result<(i64, Vec<EventRow>)> {
     let (w, args) = event_where(store, actor, f).await?;
-    let count_sql = format!("SELECT COUNT(*) FROM vio_events e WHERE {w}");
+    let count_sql = capped_count_sql(&format!("vio_events e WHERE {w}"));
     let mut q = sqlx::query(&count_sql);
     for a in &args {
         q = q.bind(a);
@@ -1545,12 +1546,41 @@ pub struct ActRow {
     pub confidentiality: String,
 }
 
-/// Acts the actor may see (the act and its event both visible), newest first.
+/// Filters of the act list.
+#[derive(Debug, Clone, Default)]
+pub struct ActFilter {
+    /// Type of act (micro-thesaurus 4); narrower types are included.
+    pub act_type: Option<String>,
+    pub country: Option<String>,
+    /// Only the acts done to this person.
+    pub victim_id: Option<i64>,
+    /// Keyset pagination: only acts with a smaller id (the last id of the previous page).
+    pub before: Option<i64>,
+}
+
+/// Totals of lists are counted up to this many rows: past it a list says "more than
+/// 10,000" instead of scanning every row the reader may see on each request.
+pub const TOTAL_CAP: i64 = 10_000;
+
+/// `COUNT(*)` of a list, stopping after `TOTAL_CAP + 1` rows.
+pub(crate) fn capped_count_sql(from_where: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT {}) capped",
+        TOTAL_CAP + 1
+    )
+}
+
+/// Is a total from a list function exact (not capped at [`TOTAL_CAP`])?
+pub fn total_is_exact(total: i64) -> bool {
+    total <= TOTAL_CAP
+}
+
+/// Acts the actor may see (the act and its event both visible), newest first, with the
+/// total up to [`TOTAL_CAP`] + 1 (see [`total_is_exact`]).
 pub async fn list_acts(
     store: &Store,
     actor: &Actor,
-    act_type: Option<&str>,
-    country: Option<&str>,
+    f: &ActFilter,
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<ActRow>)> {
@@ -1559,44 +1589,71 @@ pub async fn list_acts(
         acl::visible_sql(actor, "ac", ACT),
         acl::visible_sql(actor, "e", EVENT)
     );
-    let t = act_type
-        .map(|t| format!("{}%", t.trim().trim_end_matches('0')))
-        .unwrap_or_else(|| "%".into());
-    w.push_str(" AND ac.act_type LIKE $1");
-    let c = country
+    let t = f
+        .act_type
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| format!("{}%", t.trim().trim_end_matches('0')));
+    let c = f
+        .country
+        .as_deref()
         .map(|c| c.trim().to_ascii_uppercase())
         .unwrap_or_default();
-    w.push_str(" AND ($2 = '' OR COALESCE(ac.country, e.country) = $2)");
-    let total: i64 = sqlx::query(&format!(
-        "SELECT COUNT(*) FROM vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w}"
-    ))
-    .bind(&t)
-    .bind(&c)
-    .fetch_one(store.pool())
-    .await?
-    .get(0);
-    let rows = sqlx::query(&format!(
+    // Only the conditions in use go into the SQL, so that the planner can use the indexes
+    // (act type, victim, id) instead of testing `$n = ''` on every row.
+    let mut args: Vec<String> = vec![];
+    let mut arg = |v: String| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    if let Some(t) = t {
+        w.push_str(&format!(" AND ac.act_type LIKE {}", arg(t)));
+    }
+    if !c.is_empty() {
+        w.push_str(&format!(
+            " AND COALESCE(ac.country, e.country) = {}",
+            arg(c)
+        ));
+    }
+    if let Some(v) = f.victim_id {
+        w.push_str(&format!(" AND ac.victim_id = {}", v));
+    }
+    if let Some(b) = f.before {
+        w.push_str(&format!(" AND ac.id < {}", b));
+    }
+    let count_sql = capped_count_sql(&format!(
+        "vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w}"
+    ));
+    let mut q = sqlx::query(&count_sql);
+    for a in &args {
+        q = q.bind(a);
+    }
+    let total: i64 = q.fetch_one(store.pool()).await?.get(0);
+    let list_sql = format!(
         "SELECT ac.id, ac.event_id, e.title, ac.act_type, ac.start_date, COALESCE(ac.country, e.country), ac.victim_id, ac.confidentiality \
          FROM vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w} ORDER BY ac.id DESC LIMIT {} OFFSET {}",
         limit.clamp(1, 1000),
         offset.max(0)
-    ))
-    .bind(&t)
-    .bind(&c)
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| ActRow {
-        id: r.get(0),
-        event_id: r.get(1),
-        event_title: r.get(2),
-        act_type: r.get(3),
-        start_date: r.get(4),
-        country: r.get(5),
-        victim_id: r.get(6),
-        confidentiality: r.get(7),
-    })
-    .collect();
+    );
+    let mut q = sqlx::query(&list_sql);
+    for a in &args {
+        q = q.bind(a);
+    }
+    let rows = q
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| ActRow {
+            id: r.get(0),
+            event_id: r.get(1),
+            event_title: r.get(2),
+            act_type: r.get(3),
+            start_date: r.get(4),
+            country: r.get(5),
+            victim_id: r.get(6),
+            confidentiality: r.get(7),
+        })
+        .collect();
     Ok((total, rows))
 }
 

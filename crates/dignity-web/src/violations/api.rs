@@ -95,8 +95,26 @@ macro_rules! auth {
 /// A list answer.
 #[derive(Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
+    /// How many items match. Event and act lists count up to 10,000: past that `total` is
+    /// 10,001 and `total_exact` is false ("more than 10,000").
     pub total: i64,
+    pub total_exact: bool,
     pub items: Vec<T>,
+    /// Act list: pass as `before` to get the next page (keyset pagination; absent on the
+    /// last page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<i64>,
+}
+
+impl<T: ToSchema> Page<T> {
+    fn of(total: i64, items: Vec<T>) -> Self {
+        Page {
+            total_exact: v::total_is_exact(total),
+            total,
+            items,
+            next_before: None,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -170,7 +188,7 @@ pub async fn list_events(
         )
         .await
     );
-    J(Page { total, items }).into_response()
+    J(Page::of(total, items)).into_response()
 }
 
 /// Create an event.
@@ -230,11 +248,7 @@ pub async fn event_acts(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     auth!(ctx);
     try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await);
     let items = try_r!(v::acts_of_event(&state.store, &ctx.actor, id).await);
-    J(Page {
-        total: items.len() as i64,
-        items,
-    })
-    .into_response()
+    J(Page::of(items.len() as i64, items)).into_response()
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -310,11 +324,14 @@ pub struct ActListParams {
     /// Type of act (micro-thesaurus 4); narrower types are included.
     pub act_type: Option<String>,
     pub country: Option<String>,
+    /// Keyset pagination: acts with a smaller id than this (the `next_before` of the
+    /// previous page). Faster than `offset` deep into a large list.
+    pub before: Option<i64>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
 
-/// Acts the caller may see (act and event both visible).
+/// Acts the caller may see (act and event both visible), newest first.
 #[utoipa::path(get, path = "/api/v1/violations/acts", params(ActListParams),
     responses((status = 200, body = Page<ActRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_acts(
@@ -323,18 +340,27 @@ pub async fn list_acts(
     Query(q): Query<ActListParams>,
 ) -> Response {
     auth!(ctx);
+    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
     let (total, items) = try_r!(
         v::list_acts(
             &state.store,
             &ctx.actor,
-            q.act_type.as_deref(),
-            q.country.as_deref(),
-            q.limit.unwrap_or(50),
+            &v::ActFilter {
+                act_type: q.act_type,
+                country: q.country,
+                victim_id: None,
+                before: q.before,
+            },
+            limit,
             q.offset.unwrap_or(0)
         )
         .await
     );
-    J(Page { total, items }).into_response()
+    let mut page = Page::of(total, items);
+    if page.items.len() as i64 == limit {
+        page.next_before = page.items.last().map(|a| a.id);
+    }
+    J(page).into_response()
 }
 
 /// Create an act (with its perpetrators). It needs an event and a victim.
@@ -461,7 +487,7 @@ pub async fn list_persons(
         )
         .await
     );
-    J(Page { total, items }).into_response()
+    J(Page::of(total, items)).into_response()
 }
 
 /// Create a person (victim, perpetrator, source, witness, intervening party or organisation).
@@ -509,11 +535,7 @@ pub async fn duplicates(
 ) -> Response {
     auth!(ctx);
     let items = try_r!(v::possible_duplicates(&state.store, &ctx.actor, &q.name, &[]).await);
-    J(Page {
-        total: items.len() as i64,
-        items,
-    })
-    .into_response()
+    J(Page::of(items.len() as i64, items)).into_response()
 }
 
 /// Relate this person to another (micro-thesaurus 21).
@@ -559,7 +581,7 @@ pub async fn list_interventions(
         )
         .await
     );
-    J(Page { total, items }).into_response()
+    J(Page::of(total, items)).into_response()
 }
 
 /// Record an intervention. A communication to a special procedure (or an urgent appeal)
@@ -691,11 +713,7 @@ pub async fn deadlines(
         )
         .await
     );
-    J(Page {
-        total: items.len() as i64,
-        items,
-    })
-    .into_response()
+    J(Page::of(items.len() as i64, items)).into_response()
 }
 
 // ----------------------------------------------------------------- lenses --

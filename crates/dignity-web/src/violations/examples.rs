@@ -32,7 +32,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     v_.push((
         "violations_home.html",
         v(json!({
-            "total": 120, "due": 2, "overdue": 1,
+            "total": 120, "total_label": "more than 10000", "due": 2, "overdue": 1,
             "events": [{ "id": 1, "title": "Raid <script>", "start_date": "2024-03", "end_date": "2024-04", "country": "Peru",
                 "admin_area": "Cusco", "acts": 2, "violation_status": "Confirmed", "confidentiality": "internal" }],
             "lenses": lenses,
@@ -47,7 +47,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     v_.push((
         "violations_home.html",
         v(json!({
-            "total": 0, "due": 0, "overdue": 0, "events": [], "lenses": [], "drafts": [],
+            "total": 0, "total_label": "0", "due": 0, "overdue": 0, "events": [], "lenses": [], "drafts": [],
             "filter": { "q": "", "country": "", "lens": "", "act_type": "", "priority": false },
             "countries": [], "opts": opts(&["act_type"]), "lens_names": [], "priority_countries": "", "page": 1,
             "has_prev": false, "has_next": false, "may_write": false, "query": "",
@@ -98,7 +98,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     }
     let act = json!({
         "id": 5, "kind": "torture", "act_type": "Torture", "start_date": "2024-03-06", "end_date": "",
-        "victim_id": 4, "victim": "P-1A2B3C", "perpetrators": [{ "id": 6, "name": "Unit <9>", "degree": "Direct", "perpetrator_type": "Police" }],
+        "victim_id": 4, "victim": "P-1A2B3C", "perpetrators": [{ "id": 6, "involvement_id": 11, "name": "Unit <9>", "degree": "Direct", "perpetrator_type": "Police" }],
         "methods": ["Beating"], "sources": 2, "confidentiality": "confidential", "event_id": 1,
         "details": [{ "key": "medical_attention", "value": "None" }, { "key": "consequences", "value": "Broken ribs" }],
     });
@@ -125,6 +125,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         "connection",
         "int_type",
         "priority",
+        "event_link",
     ]);
     for (full, may_edit) in [(true, true), (false, false)] {
         v_.push((
@@ -135,7 +136,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                     "coordinates": if full { "-13.5, -71.9" } else { "" }, "violation_status": "Confirmed", "monitoring_status": "",
                     "rights_affected": ["Life"], "lenses": ["torture"], "confidentiality": "internal" },
                 "acts": if full { json!([act.clone()]) } else { json!([]) },
-                "information": if full { json!([{ "source_id": 7, "source": "P-7", "act_id": 5, "source_type": "Interview", "reliability": "High", "connection": "", "info_date": "2024-03-10" }]) } else { json!([]) },
+                "information": if full { json!([{ "id": 8, "source_id": 7, "source": "P-7", "act_id": 5, "source_type": "Interview", "reliability": "High", "connection": "", "info_date": "2024-03-10" }]) } else { json!([]) },
                 "interventions": if full { json!([{ "id": 2, "int_type": "Urgent appeal", "int_date": "2024-03-12", "addressees": "SR", "reply_due": "2024-05-11",
                     "follow_up_date": "", "response_date": "", "response_type": "", "status": "", "priority": "" }]) } else { json!([]) },
                 "evidence": if full { json!([{ "id": 9, "title": "Video", "derivation": "original", "media_type": "video/mp4", "size_bytes": 10, "sha256": "ab".repeat(32), "original_id": null }]) } else { json!([]) },
@@ -147,14 +148,14 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             false,
         ));
     }
-    v_.push(("violations_act.html", v(json!({ "act": act, "event_title": "Raid", "interventions": [{ "id": 2, "int_type": "Urgent appeal", "int_date": "2024-03-12" }] })), true, false));
+    v_.push(("violations_act.html", v(json!({ "act": act, "event_title": "Raid", "may_edit": true, "interventions": [{ "id": 2, "int_type": "Urgent appeal", "int_date": "2024-03-12" }] })), true, false));
     let mut empty_act = act.clone();
     empty_act["perpetrators"] = json!([]);
     empty_act["methods"] = json!([]);
     empty_act["details"] = json!([]);
     v_.push((
         "violations_act.html",
-        v(json!({ "act": empty_act, "event_title": "Raid", "interventions": [] })),
+        v(json!({ "act": empty_act, "event_title": "Raid", "may_edit": false, "interventions": [] })),
         true,
         false,
     ));
@@ -176,17 +177,44 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         v(json!({ "person": { "id": 4, "name": "Amaru", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": true,
             "fields": [{ "key": "sex", "value": "Female" }, { "key": "contact", "value": "+51" }], "roles": ["victim"],
             "acts": [{ "id": 5, "event_id": 1, "event_title": "Raid", "act_type": "Torture", "start_date": "2024" }],
-            "links": [{ "other": 7, "link_type": "Spouse" }] })),
+            "links": [{ "other": 7, "link_type": "Spouse" }], "may_edit": true, "opts": opts(&["person_link"]),
+            "people": [{ "value": "#7 — Killa" }], "problem": { "field": "Other person", "message": "no person #99" } })),
         true,
         false,
     ));
     v_.push((
         "violations_person.html",
         v(json!({ "person": { "id": 4, "name": "P-1A2B3C", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": false,
-            "fields": [], "roles": [], "acts": [], "links": [] })),
+            "fields": [], "roles": [], "acts": [], "links": [], "may_edit": false, "opts": {}, "people": [], "problem": null })),
         true,
         false,
     ));
+    let field = |kind: &str, name: &str, error: serde_json::Value| {
+        json!({ "kind": kind, "name": name, "label_key": format!("vio.field.{name}"), "value": "2024-02 <b>",
+            "values": ["01000000000004"], "hint_key": if kind == "text" { json!("vio.date_hint") } else { json!(null) },
+            "options": [{ "code": "01000000000004", "label": "Life <i>", "prefix": "" }], "required": kind == "person",
+            "no_empty": false, "checked": true, "error": error })
+    };
+    let sets = json!([
+        { "legend_key": "vio.step_act", "fields": [
+            field("text", "end_date", json!("the end date is before the start date")),
+            field("textarea", "consequences", json!(null)), field("select", "act_type", json!(null)),
+            field("multi", "methods", json!(null)), field("person", "victim", json!(null)) ] },
+        { "legend_key": "vio.classification", "fields": [
+            field("checkboxes", "lenses", json!(null)), field("checkbox", "deceased", json!(null)) ] },
+    ]);
+    for (problem, stale) in [(true, false), (true, true), (false, false)] {
+        v_.push((
+            "violations_edit.html",
+            v(json!({ "kind": "acts", "title_key": "vio.edit_act", "record_id": 5, "action": "/violations/acts/5/edit",
+                "back": "/violations/acts/5", "back_label": "Act 5", "version": "0123abcd", "fieldsets": sets, "people": [{ "value": "#4 — Amaru" }],
+                "problem": if problem { json!({ "summary": { "field": "End date", "message": "before the start" },
+                    "message": "the end date is before the start date", "stale": stale }) } else { json!(null) },
+                "error_field": if problem { "end_date" } else { "" } })),
+            true,
+            false,
+        ));
+    }
     let it = json!({ "id": 2, "int_type": "Urgent appeal", "int_date": "2024-03-12", "addressees": "SR on torture", "reply_due": "2024-05-11",
         "follow_up_date": "2024-04-01", "response_date": "2024-05-02", "response_type": "Request for more information", "status": "Pending",
         "priority": "Urgent", "description": "Letter", "response_text": "Asked", "impact": "Minor", "party": "NGO", "events": [1], "acts": [5] });

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 const PAGE: i64 = 50;
 
-fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
+pub(super) fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
     page_status(
         state,
         ctx,
@@ -31,7 +31,7 @@ fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Respo
     )
 }
 
-fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
+pub(super) fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
     match e {
         StoreError::NotFound(_) => err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
         StoreError::Invalid { ref field, .. } if field == "access" => {
@@ -49,11 +49,11 @@ fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
     }
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-fn require_user(ctx: &Ctx) -> Result<(), Response> {
+pub(super) fn require_user(ctx: &Ctx) -> Result<(), Response> {
     if ctx.user.is_none() {
         let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
         return Err(see_other(&format!("/login?next={next}")));
@@ -64,7 +64,7 @@ fn require_user(ctx: &Ctx) -> Result<(), Response> {
     Ok(())
 }
 
-fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
+pub(super) fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
     if ctx.csrf_ok(&f.get("csrf_token")) {
         Ok(())
     } else {
@@ -72,7 +72,7 @@ fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
     }
 }
 
-fn may_write(ctx: &Ctx) -> bool {
+pub(super) fn may_write(ctx: &Ctx) -> bool {
     ctx.user
         .as_ref()
         .is_some_and(|u| u.role >= Role::Documenter)
@@ -80,7 +80,7 @@ fn may_write(ctx: &Ctx) -> bool {
 
 /// A validation error as the page shows it: the field's name in the reader's language and
 /// the store's explanation.
-fn problem(ctx: &Ctx, e: &StoreError) -> Json {
+pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
     match e {
         StoreError::Invalid { field, message } => {
             let key = format!(
@@ -98,7 +98,7 @@ fn problem(ctx: &Ctx, e: &StoreError) -> Json {
     }
 }
 
-fn v(x: Json) -> Value {
+pub(super) fn v(x: Json) -> Value {
     Value::from_serialize(x)
 }
 
@@ -137,10 +137,11 @@ const ACT_FIELDS: &[&str] = &[
     "connection",
     "int_type",
     "priority",
+    "event_link",
 ];
 
 /// Persons for the search-as-you-type pickers: the most recent ones the reader may see.
-async fn person_choices(state: &AppState, ctx: &Ctx) -> Result<Json, StoreError> {
+pub(super) async fn person_choices(state: &AppState, ctx: &Ctx) -> Result<Json, StoreError> {
     let rows = v::recent_person_names(&state.store, &ctx.actor, 300).await?;
     Ok(Json::Array(
         rows.into_iter()
@@ -183,7 +184,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
     let page_no = q.page.unwrap_or(1).max(1);
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
-        let (total, rows) = v::list_events(&state.store, &ctx.actor, &f, PAGE, (page_no - 1) * PAGE).await?;
+        // One row more than a page tells whether there is a next page, also past the
+        // capped total.
+        let (total, mut rows) = v::list_events(&state.store, &ctx.actor, &f, PAGE + 1, (page_no - 1) * PAGE).await?;
+        let has_next = rows.len() as i64 > PAGE;
+        rows.truncate(PAGE as usize);
 
         let lenses = v::lens_counts_with(&state.store, &ctx.actor, false).await?;
         let today = chrono::Utc::now().date_naive();
@@ -192,6 +197,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
         let pc = v::priority_countries(&state.store).await?;
         Ok::<_, StoreError>(json!({
             "total": total,
+            "total_label": if v::total_is_exact(total) { total.to_string() } else { crate::i18n::t_args(ctx.lang, "vio.more_than", &[("count", &v::TOTAL_CAP.to_string())]) },
 
             "events": rows.iter().map(|e| json!({
                 "id": e.id, "title": e.title, "start_date": e.start_date, "end_date": e.end_date,
@@ -214,7 +220,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
             "priority_countries": pc.join(", "),
             "page": page_no,
             "has_prev": page_no > 1,
-            "has_next": page_no * PAGE < total,
+            "has_next": has_next,
             "may_write": may_write(&ctx),
             "query": url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("q", &q.q.clone().unwrap_or_default())
@@ -597,7 +603,7 @@ async fn act_json(
         "id": a.id, "kind": a.kind, "act_type": vocab.label(&a.act_type, ctx.lang.code()),
         "start_date": a.start_date, "end_date": a.end_date,
         "victim_id": a.victim_id, "victim": v::display_name(&state.store, &ctx.actor, a.victim_id).await?,
-        "perpetrators": inv.iter().map(|i| json!({ "id": i.perpetrator_id, "name": i.perpetrator,
+        "perpetrators": inv.iter().map(|i| json!({ "id": i.perpetrator_id, "involvement_id": i.id, "name": i.perpetrator,
             "degree": l(&i.degree), "perpetrator_type": l(&i.perpetrator_type) })).collect::<Vec<_>>(),
         "methods": a.methods.iter().map(|m| vocab.label(m, ctx.lang.code())).collect::<Vec<_>>(),
         "sources": a.sources, "confidentiality": a.confidentiality, "event_id": a.event_id,
@@ -635,7 +641,7 @@ pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
         let info: Vec<Json> = v::information_of(&state.store, &ctx.actor, Some(id), None)
             .await?
             .iter()
-            .map(|i| json!({ "source_id": i.source_id, "source": i.source, "act_id": i.act_id,
+            .map(|i| json!({ "id": i.id, "source_id": i.source_id, "source": i.source, "act_id": i.act_id,
                 "source_type": label(&vocab, ctx.lang, &i.source_type), "reliability": label(&vocab, ctx.lang, &i.reliability),
                 "connection": label(&vocab, ctx.lang, &i.connection), "info_date": i.info_date }))
             .collect();
@@ -682,7 +688,7 @@ pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
 }
 
 /// The problem a failed form on the event page left in the address.
-fn query_problem(ctx: &Ctx) -> Json {
+pub(super) fn query_problem(ctx: &Ctx) -> Json {
     let q = ctx.path.split_once('?').map(|(_, q)| q).unwrap_or("");
     let mut field = None;
     let mut msg = None;
@@ -998,7 +1004,8 @@ pub async fn act_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
             .iter()
             .map(|i| intervention_json(&vocab, ctx.lang, i))
             .collect();
-        Ok::<_, StoreError>(json!({ "act": act_json(&state, &ctx, &vocab, &a).await?, "event_title": ev.title, "interventions": ints }))
+        let may_edit = may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::ACT, id).await?;
+        Ok::<_, StoreError>(json!({ "act": act_json(&state, &ctx, &vocab, &a).await?, "event_title": ev.title, "interventions": ints, "may_edit": may_edit }))
     }
     .await;
     match r {
@@ -1059,6 +1066,7 @@ pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     }
     let r = async {
         let (p, full) = v::person_for(&state.store, &ctx.actor, id).await?.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+        let may_edit = full && may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::PERSON, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let lang = ctx.lang.code();
         let acts: Vec<Json> = sqlx_acts_of_victim(&state, &ctx, id).await?;
@@ -1096,6 +1104,10 @@ pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             "roles": v::person_roles(&state.store, id).await?,
             "acts": acts,
             "links": links,
+            "may_edit": may_edit,
+            "opts": if may_edit { options(&vocab, lang, &["person_link"]) } else { json!({}) },
+            "people": if may_edit { person_choices(&state, &ctx).await? } else { json!([]) },
+            "problem": query_problem(&ctx),
         }))
     }
     .await;
@@ -1112,10 +1124,13 @@ async fn sqlx_acts_of_victim(
     person: i64,
 ) -> Result<Vec<Json>, StoreError> {
     let vocab = Vocab::load(&state.store).await?;
-    let (_, rows) = v::list_acts(&state.store, &ctx.actor, None, None, 1000, 0).await?;
+    let f = v::ActFilter {
+        victim_id: Some(person),
+        ..Default::default()
+    };
+    let (_, rows) = v::list_acts(&state.store, &ctx.actor, &f, 1000, 0).await?;
     Ok(rows
         .into_iter()
-        .filter(|a| a.victim_id == person)
         .map(|a| json!({ "id": a.id, "event_id": a.event_id, "event_title": a.event_title, "act_type": vocab.label(&a.act_type, ctx.lang.code()), "start_date": a.start_date }))
         .collect())
 }

@@ -1,0 +1,375 @@
+//! Editing recorded acts, involvements and information, and optimistic concurrency for
+//! every edit form: a form carries the *version* of the record it was opened on (a hash of
+//! the record as stored), and a save is refused when the record has changed since, instead
+//! of silently overwriting someone else's change. Events and persons are updated with
+//! [`update_event`] / [`update_person`] after [`check_version`].
+//!
+//! The check runs inside the write transaction: a [`WriteTx`] claims the audit head first,
+//! so writers are serialised and the record read here is the one the update replaces.
+
+use super::*;
+use crate::now;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The field a refused stale save names.
+pub const VERSION_FIELD: &str = "version";
+
+/// The version of a record: the first 128 bits of the SHA-256 of its JSON, in hex.
+pub fn version_of<T: Serialize>(record: &T) -> String {
+    let json = serde_json::to_vec(record).unwrap_or_default();
+    hex::encode(&Sha256::digest(&json)[..16])
+}
+
+/// The current version of a record of `table` (`vio_events`, `vio_acts`, `vio_persons`,
+/// `vio_involvements`, `vio_information`), or `None` when there is no such record.
+pub async fn current_version(store: &Store, table: &str, id: i64) -> Result<Option<String>> {
+    Ok(match table {
+        EVENT => get_event(store, id).await?.map(|r| version_of(&r)),
+        ACT => get_act(store, id).await?.map(|r| version_of(&r)),
+        PERSON => get_person(store, id).await?.map(|r| version_of(&r)),
+        INVOLVEMENT => get_involvement(store, id).await?.map(|r| version_of(&r)),
+        INFORMATION => get_information(store, id).await?.map(|r| version_of(&r)),
+        _ => None,
+    })
+}
+
+/// Refuse a save made on a stale form. `expected` is the version the form was opened on;
+/// an empty one (an API client that does not send it) skips the check.
+pub async fn check_version(tx: &mut WriteTx, table: &str, id: i64, expected: &str) -> Result<()> {
+    let store = tx.store().clone();
+    let Some(cur) = current_version(&store, table, id).await? else {
+        return Err(StoreError::NotFound(format!("{table} {id}")));
+    };
+    if !expected.trim().is_empty() && expected.trim() != cur {
+        return Err(StoreError::invalid(
+            VERSION_FIELD,
+            "someone else changed this record after you opened the form; nothing was saved. \
+             Open the record again to see their change, then make yours.",
+        ));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------- acts --
+
+/// Update an act (audited with before/after). The act keeps its event; its victim, type,
+/// dates, location, details and confidentiality change. Perpetrators are edited one by one
+/// ([`update_involvement`], [`add_involvement`]). Access is checked by the caller.
+pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) -> Result<()> {
+    let store = tx.store().clone();
+    let before = get_act(&store, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("act {id}")))?;
+    let mut a = a.clone();
+    a.event_id = before.event_id;
+    a.perpetrators.clear();
+    let v = validate_act(vocab, &a)?;
+    let victim = a.victim_id.unwrap_or_default();
+    if !exists_in(tx, PERSON, victim).await? {
+        return Err(StoreError::invalid(
+            "victim_id",
+            format!("no person {victim}"),
+        ));
+    }
+    let lvl = v.level.unwrap_or(
+        before
+            .confidentiality
+            .parse()
+            .unwrap_or(Confidentiality::Internal),
+    );
+    let c = &v.codes;
+    sqlx::query(
+        "UPDATE vio_acts SET victim_id = $1, act_type = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
+         country = $7, admin_area = $8, place = $9, coordinates = $10, attribution = $11, consequences = $12, \
+         victim_status = $13, detention_type = $14, whereabouts = $15, legal_counsel = $16, court_type = $17, \
+         case_description = $18, autopsy = $19, death_certificate = $20, statements_signed = $21, medical_attention = $22, \
+         intent = $23, property_destroyed = $24, property_value = $25, compensation = $26, confidentiality = $27, \
+         updated_at = $28 WHERE id = $29",
+    )
+    .bind(victim)
+    .bind(&v.act_type)
+    .bind(&v.dates.0)
+    .bind(&v.dates.1)
+    .bind(&v.dates.2)
+    .bind(&v.dates.3)
+    .bind(&v.country)
+    .bind(a.admin_area.trim())
+    .bind(enc(&store, "vio_acts.place", &a.place))
+    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", x)))
+    .bind(&c[0])
+    .bind(enc(&store, "vio_acts.consequences", &a.consequences))
+    .bind(&c[1])
+    .bind(&c[2])
+    .bind(&c[3])
+    .bind(&c[4])
+    .bind(&c[5])
+    .bind(enc(&store, "vio_acts.case_description", &a.case_description))
+    .bind(&c[6])
+    .bind(&c[7])
+    .bind(&c[8])
+    .bind(&c[9])
+    .bind(&c[10])
+    .bind(a.property_destroyed.trim())
+    .bind(a.property_value.trim())
+    .bind(&c[11])
+    .bind(lvl.as_str())
+    .bind(now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    set_terms(tx, ACT, id, "methods", &v.methods).await?;
+    set_list(
+        tx,
+        ACT,
+        id,
+        lvl,
+        &a.need_to_know_users,
+        &a.need_to_know_teams,
+    )
+    .await?;
+    // As on creation: a lens implied by the new type goes on the event only when the act
+    // has no need-to-know list. Lenses already on the event stay (they may be set by hand).
+    if let Some(l) = lens_of_act(&v.act_type).filter(|_| !lvl.needs_list()) {
+        add_lens(tx, before.event_id, l).await?;
+    }
+    tx.audit(
+        "act.update",
+        ACT,
+        &id.to_string(),
+        Some(&serde_json::to_value(&before).unwrap_or_default()),
+        Some(&serde_json::to_value(&a).unwrap_or_default()),
+        serde_json::json!({ "event_id": before.event_id, "confidentiality": lvl.as_str() }),
+    );
+    Ok(())
+}
+
+async fn exists_in(tx: &mut WriteTx, table: &str, id: i64) -> Result<bool> {
+    Ok(sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .is_some())
+}
+
+// ------------------------------------------------------------ involvements --
+
+/// Record type of an involvement (its audit entries name the act).
+pub const INVOLVEMENT: &str = "vio_involvements";
+/// Record type of information (its audit entries name the event or person).
+pub const INFORMATION: &str = "vio_information";
+
+/// An involvement as stored, without the perpetrator's name.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InvolvementRecord {
+    pub id: i64,
+    pub act_id: i64,
+    pub perpetrator_id: i64,
+    pub degree: Option<String>,
+    pub perpetrator_type: Option<String>,
+    pub latest_status: Option<String>,
+}
+
+pub async fn get_involvement(store: &Store, id: i64) -> Result<Option<InvolvementRecord>> {
+    Ok(sqlx::query(
+        "SELECT id, act_id, perpetrator_id, degree, perpetrator_type, latest_status FROM vio_involvements WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .map(|r| InvolvementRecord {
+        id: r.get(0),
+        act_id: r.get(1),
+        perpetrator_id: r.get(2),
+        degree: r.get(3),
+        perpetrator_type: r.get(4),
+        latest_status: r.get(5),
+    }))
+}
+
+/// Update an involvement (audited on its act). Access to the act is checked by the caller.
+pub async fn update_involvement(
+    tx: &mut WriteTx,
+    vocab: &Vocab,
+    id: i64,
+    i: &InvolvementInput,
+) -> Result<()> {
+    let store = tx.store().clone();
+    let before = get_involvement(&store, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("involvement {id}")))?;
+    let degree = vocab.check_opt("degree", &i.degree)?;
+    let ptype = vocab.check_opt("perpetrator_type", &i.perpetrator_type)?;
+    let status = vocab.check_opt("latest_status", &i.latest_status)?;
+    if !exists_in(tx, PERSON, i.perpetrator_id).await? {
+        return Err(StoreError::invalid(
+            "perpetrator_id",
+            format!("no person {}", i.perpetrator_id),
+        ));
+    }
+    sqlx::query(
+        "UPDATE vio_involvements SET perpetrator_id = $1, degree = $2, perpetrator_type = $3, latest_status = $4 WHERE id = $5",
+    )
+    .bind(i.perpetrator_id)
+    .bind(&degree)
+    .bind(&ptype)
+    .bind(&status)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    let after = InvolvementRecord {
+        id,
+        act_id: before.act_id,
+        perpetrator_id: i.perpetrator_id,
+        degree,
+        perpetrator_type: ptype,
+        latest_status: status,
+    };
+    tx.audit(
+        "involvement.update",
+        ACT,
+        &before.act_id.to_string(),
+        Some(&serde_json::to_value(&before).unwrap_or_default()),
+        Some(&serde_json::to_value(&after).unwrap_or_default()),
+        serde_json::json!({ "involvement_id": id }),
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------- information --
+
+/// Information as stored (remarks decrypted), without the source's name.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InformationRecord {
+    pub id: i64,
+    pub source_id: i64,
+    pub event_id: Option<i64>,
+    pub act_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub connection: Option<String>,
+    pub source_type: Option<String>,
+    pub reliability: Option<String>,
+    pub info_date: String,
+    pub language: Option<String>,
+    pub remarks: String,
+}
+
+pub async fn get_information(store: &Store, id: i64) -> Result<Option<InformationRecord>> {
+    let Some(r) = sqlx::query(
+        "SELECT id, source_id, event_id, act_id, person_id, connection, source_type, reliability, info_date, language, \
+         remarks FROM vio_information WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(InformationRecord {
+        id: r.get(0),
+        source_id: r.get(1),
+        event_id: r.get(2),
+        act_id: r.get(3),
+        person_id: r.get(4),
+        connection: r.get(5),
+        source_type: r.get(6),
+        reliability: r.get(7),
+        info_date: r.get(8),
+        language: r.get(9),
+        remarks: dec(store, "vio_information.remarks", r.get(10))?,
+    }))
+}
+
+/// Update information (audited on its event or person). What it is about (event, act of
+/// that event, or person) may change within its event; access is checked by the caller.
+pub async fn update_information(
+    tx: &mut WriteTx,
+    vocab: &Vocab,
+    id: i64,
+    i: &InformationInput,
+) -> Result<()> {
+    let store = tx.store().clone();
+    let before = get_information(&store, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("information {id}")))?;
+    let connection = vocab.check_opt("connection", &i.connection)?;
+    let stype = vocab.check_opt("source_type", &i.source_type)?;
+    let rel = vocab.check_opt("reliability", &i.reliability)?;
+    let lang = vocab.check_opt("language", &i.language)?;
+    let d = date("info_date", &i.info_date)?;
+    if !exists_in(tx, PERSON, i.source_id).await? {
+        return Err(StoreError::invalid(
+            "source_id",
+            format!("no person {}", i.source_id),
+        ));
+    }
+    let event_id = before.event_id;
+    if let Some(a) = i.act_id {
+        let ev: Option<i64> = sqlx::query("SELECT event_id FROM vio_acts WHERE id = $1")
+            .bind(a)
+            .fetch_optional(tx.conn())
+            .await?
+            .map(|r| r.get(0));
+        match ev {
+            None => return Err(StoreError::invalid("act_id", format!("no act {a}"))),
+            Some(e) if event_id != Some(e) => {
+                return Err(StoreError::invalid(
+                    "act_id",
+                    "the act belongs to another event",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let person_id = if event_id.is_some() {
+        i.person_id
+    } else {
+        before.person_id
+    };
+    if let Some(p) = i.person_id {
+        if !exists_in(tx, PERSON, p).await? {
+            return Err(StoreError::invalid("person_id", format!("no person {p}")));
+        }
+    }
+    sqlx::query(
+        "UPDATE vio_information SET source_id = $1, act_id = $2, person_id = $3, connection = $4, source_type = $5, \
+         reliability = $6, info_date = $7, language = $8, remarks = $9 WHERE id = $10",
+    )
+    .bind(i.source_id)
+    .bind(i.act_id)
+    .bind(person_id)
+    .bind(&connection)
+    .bind(&stype)
+    .bind(&rel)
+    .bind(d.to_string())
+    .bind(&lang)
+    .bind(enc(&store, "vio_information.remarks", &i.remarks))
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    let after = InformationRecord {
+        id,
+        source_id: i.source_id,
+        event_id,
+        act_id: i.act_id,
+        person_id,
+        connection,
+        source_type: stype,
+        reliability: rel,
+        info_date: d.to_string(),
+        language: lang,
+        remarks: i.remarks.trim().to_string(),
+    };
+    tx.audit(
+        "information.update",
+        if event_id.is_some() { EVENT } else { PERSON },
+        &event_id
+            .or(before.person_id)
+            .unwrap_or_default()
+            .to_string(),
+        Some(&serde_json::to_value(&before).unwrap_or_default()),
+        Some(&serde_json::to_value(&after).unwrap_or_default()),
+        serde_json::json!({ "information_id": id }),
+    );
+    Ok(())
+}

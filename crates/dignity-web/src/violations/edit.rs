@@ -1,0 +1,1068 @@
+//! Edit forms of recorded events, acts, persons, involvements and information, and the
+//! forms that chain events and relate persons (micro-thesauri 22 and 21).
+//!
+//! Every edit form is one page (`violations_edit.html`) built from a list of fields: it
+//! opens with the record's values and its *version*; a save validates everything in the
+//! store, shows a refused value next to its field with the user's input kept (422), and is
+//! refused as a whole (409) when someone else changed the record after the form was opened.
+//! Only roles that may write, with update access to the record, see or send these forms.
+
+use super::pages::{
+    csrf, err_page, internal, may_write, person_choices, problem, require_user, see_other, v,
+};
+use super::*;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use dignity_core::auth::Action;
+use dignity_store::violations::{
+    ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
+};
+use dignity_store::StoreError;
+
+/// The kinds of record these forms edit.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    Event,
+    Act,
+    Person,
+    Involvement,
+    Information,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Event => v::EVENT,
+            Kind::Act => v::ACT,
+            Kind::Person => v::PERSON,
+            Kind::Involvement => v::INVOLVEMENT,
+            Kind::Information => v::INFORMATION,
+        }
+    }
+    fn slug(self) -> &'static str {
+        match self {
+            Kind::Event => "events",
+            Kind::Act => "acts",
+            Kind::Person => "persons",
+            Kind::Involvement => "involvements",
+            Kind::Information => "information",
+        }
+    }
+    fn title_key(self) -> &'static str {
+        match self {
+            Kind::Event => "vio.edit_event",
+            Kind::Act => "vio.edit_act",
+            Kind::Person => "vio.edit_person",
+            Kind::Involvement => "vio.edit_involvement",
+            Kind::Information => "vio.edit_information",
+        }
+    }
+}
+
+/// Where a record is shown, and which record's access governs editing it.
+struct Owner {
+    /// The page to go back to, and how the breadcrumb names it.
+    back: String,
+    back_label: (&'static str, i64),
+    /// The record type and id whose update access is needed.
+    table: &'static str,
+    id: i64,
+    /// The event the record belongs to, for the acts of an information form.
+    event_id: Option<i64>,
+}
+
+async fn owner(state: &AppState, kind: Kind, id: i64) -> Result<Owner, StoreError> {
+    let nf = || StoreError::NotFound(format!("{} {id}", kind.table()));
+    Ok(match kind {
+        Kind::Event => Owner {
+            back: format!("/violations/events/{id}"),
+            back_label: ("vio.event_n", id),
+            table: v::EVENT,
+            id,
+            event_id: Some(id),
+        },
+        Kind::Act => Owner {
+            back: format!("/violations/acts/{id}"),
+            back_label: ("vio.act_n", id),
+            table: v::ACT,
+            id,
+            event_id: None,
+        },
+        Kind::Person => Owner {
+            back: format!("/violations/persons/{id}"),
+            back_label: ("vio.person_n", id),
+            table: v::PERSON,
+            id,
+            event_id: None,
+        },
+        Kind::Involvement => {
+            let i = v::get_involvement(&state.store, id).await?.ok_or_else(nf)?;
+            Owner {
+                back: format!("/violations/acts/{}", i.act_id),
+                back_label: ("vio.act_n", i.act_id),
+                table: v::ACT,
+                id: i.act_id,
+                event_id: None,
+            }
+        }
+        Kind::Information => {
+            let i = v::get_information(&state.store, id).await?.ok_or_else(nf)?;
+            match (i.event_id, i.person_id) {
+                (Some(e), _) => Owner {
+                    back: format!("/violations/events/{e}#information"),
+                    back_label: ("vio.event_n", e),
+                    table: v::EVENT,
+                    id: e,
+                    event_id: Some(e),
+                },
+                (None, Some(p)) => Owner {
+                    back: format!("/violations/persons/{p}"),
+                    back_label: ("vio.person_n", p),
+                    table: v::PERSON,
+                    id: p,
+                    event_id: None,
+                },
+                _ => return Err(nf()),
+            }
+        }
+    })
+}
+
+// -------------------------------------------------------------- fields --
+
+/// One field of an edit form, as the template draws it.
+fn field(kind: &str, name: &str, label_key: &str, f: &FormData) -> Json {
+    json!({ "kind": kind, "name": name, "label_key": label_key, "value": f.get(name),
+        "values": f.all(name), "hint_key": Json::Null, "options": [], "required": false,
+        "no_empty": false, "checked": false, "error": Json::Null })
+}
+
+fn text(name: &str, f: &FormData) -> Json {
+    field("text", name, &format!("vio.field.{name}"), f)
+}
+
+fn date(name: &str, f: &FormData) -> Json {
+    with_hint(text(name, f), "vio.date_hint")
+}
+
+fn secret(kind: &str, name: &str, f: &FormData) -> Json {
+    with_hint(
+        field(kind, name, &format!("vio.field.{name}"), f),
+        "vio.encrypted_hint",
+    )
+}
+
+fn with_hint(mut j: Json, hint: &str) -> Json {
+    j["hint_key"] = json!(hint);
+    j
+}
+
+fn select(name: &str, f: &FormData, opts: &Json) -> Json {
+    let mut j = field("select", name, &format!("vio.field.{name}"), f);
+    j["options"] = opts[name].clone();
+    j
+}
+
+fn multi(name: &str, f: &FormData, opts: &Json) -> Json {
+    let mut j = select(name, f, opts);
+    j["kind"] = json!("multi");
+    j
+}
+
+fn choice(name: &str, label_key: &str, f: &FormData, opts: Vec<(String, String)>) -> Json {
+    let mut j = field("select", name, label_key, f);
+    j["options"] = Json::Array(
+        opts.into_iter()
+            .map(|(c, l)| json!({ "code": c, "label": l, "prefix": "" }))
+            .collect(),
+    );
+    j
+}
+
+fn person(name: &str, label_key: &str, f: &FormData) -> Json {
+    with_hint(
+        field("person", name, label_key, f),
+        "vio.picker_existing_hint",
+    )
+}
+
+fn levels(ctx: &Ctx, f: &FormData) -> Json {
+    let mut j = choice(
+        "confidentiality",
+        "vio.field.confidentiality",
+        f,
+        [
+            "public",
+            "internal",
+            "confidential",
+            "strictly_confidential",
+        ]
+        .iter()
+        .map(|l| (l.to_string(), ctx.t(&format!("level.{l}"))))
+        .collect(),
+    );
+    j["required"] = json!(true);
+    j
+}
+
+fn countries(name: &str, vocab: &Vocab, ctx: &Ctx, f: &FormData) -> Json {
+    choice(
+        name,
+        &format!("vio.field.{name}"),
+        f,
+        vocab.country_options(ctx.lang.code()),
+    )
+}
+
+fn fieldset(legend: &str, fields: Vec<Json>) -> Json {
+    json!({ "legend_key": legend, "fields": fields })
+}
+
+const EVENT_CODED: &[&str] = &[
+    "violation_status",
+    "monitoring_status",
+    "rights_affected",
+    "index_terms",
+];
+
+const ACT_CODED: &[&str] = &[
+    "act_type",
+    "methods",
+    "attribution",
+    "victim_status",
+    "detention_type",
+    "whereabouts",
+    "legal_counsel",
+    "court_type",
+    "autopsy",
+    "death_certificate",
+    "statements_signed",
+    "medical_attention",
+    "intent",
+    "compensation",
+];
+
+const PERSON_CODED: &[&str] = &[
+    "sex",
+    "ethnicity",
+    "religion",
+    "languages",
+    "occupation",
+    "counting_unit",
+];
+
+const INVOLVEMENT_CODED: &[&str] = &["degree", "perpetrator_type", "latest_status"];
+
+const INFORMATION_CODED: &[&str] = &["connection", "source_type", "reliability", "language"];
+
+async fn fieldsets(
+    state: &AppState,
+    ctx: &Ctx,
+    vocab: &Vocab,
+    kind: Kind,
+    owner: &Owner,
+    f: &FormData,
+) -> Result<Vec<Json>, StoreError> {
+    let lang = ctx.lang.code();
+    Ok(match kind {
+        Kind::Event => {
+            let o = options(vocab, lang, EVENT_CODED);
+            let mut lenses = choice(
+                "lenses",
+                "vio.lenses",
+                f,
+                v::LENSES
+                    .iter()
+                    .map(|l| (l.to_string(), ctx.t(&format!("vio.lens.{l}"))))
+                    .collect(),
+            );
+            lenses["kind"] = json!("checkboxes");
+            let mut title = text("title", f);
+            title["required"] = json!(true);
+            vec![
+                fieldset(
+                    "vio.step_event",
+                    vec![
+                        title,
+                        secret("textarea", "description", f),
+                        date("start_date", f),
+                        date("end_date", f),
+                    ],
+                ),
+                fieldset(
+                    "vio.field.location",
+                    vec![
+                        countries("country", vocab, ctx, f),
+                        text("admin_area", f),
+                        secret("text", "place", f),
+                        secret("text", "coordinates", f),
+                    ],
+                ),
+                fieldset(
+                    "vio.classification",
+                    vec![
+                        select("violation_status", f, &o),
+                        select("monitoring_status", f, &o),
+                        multi("rights_affected", f, &o),
+                        multi("index_terms", f, &o),
+                        lenses,
+                        levels(ctx, f),
+                    ],
+                ),
+            ]
+        }
+        Kind::Act => {
+            let o = options(vocab, lang, ACT_CODED);
+            let mut t = select("act_type", f, &o);
+            t["required"] = json!(true);
+            let mut victim = person("victim", "vio.field.victim", f);
+            victim["required"] = json!(true);
+            vec![
+                fieldset(
+                    "vio.step_act",
+                    vec![
+                        t,
+                        victim,
+                        date("start_date", f),
+                        date("end_date", f),
+                        multi("methods", f, &o),
+                        select("attribution", f, &o),
+                        select("victim_status", f, &o),
+                        secret("textarea", "consequences", f),
+                        levels(ctx, f),
+                    ],
+                ),
+                fieldset(
+                    "vio.field.location",
+                    vec![
+                        countries("country", vocab, ctx, f),
+                        text("admin_area", f),
+                        secret("text", "place", f),
+                        secret("text", "coordinates", f),
+                    ],
+                ),
+                fieldset(
+                    "vio.kind.detention",
+                    vec![
+                        select("detention_type", f, &o),
+                        select("whereabouts", f, &o),
+                        select("legal_counsel", f, &o),
+                        select("court_type", f, &o),
+                        secret("textarea", "case_description", f),
+                    ],
+                ),
+                fieldset(
+                    "vio.kind.killing",
+                    vec![select("autopsy", f, &o), select("death_certificate", f, &o)],
+                ),
+                fieldset(
+                    "vio.kind.torture",
+                    vec![
+                        select("statements_signed", f, &o),
+                        select("medical_attention", f, &o),
+                        select("intent", f, &o),
+                    ],
+                ),
+                fieldset(
+                    "vio.kind.destruction",
+                    vec![
+                        text("property_destroyed", f),
+                        text("property_value", f),
+                        select("compensation", f, &o),
+                    ],
+                ),
+            ]
+        }
+        Kind::Person => {
+            let o = options(vocab, lang, PERSON_CODED);
+            let mut name = secret("text", "name", f);
+            name["required"] = json!(true);
+            let ptype = choice(
+                "person_type",
+                "vio.field.person_type",
+                f,
+                ["individual", "organisation"]
+                    .iter()
+                    .map(|t| (t.to_string(), ctx.t(&format!("vio.person_type.{t}"))))
+                    .collect(),
+            );
+            let age = choice(
+                "age_group",
+                "vio.field.age_group",
+                f,
+                v::AGE_GROUPS
+                    .iter()
+                    .map(|a| (a.to_string(), ctx.t(&format!("vio.age.{a}"))))
+                    .collect(),
+            );
+            let mut deceased = field("checkbox", "deceased", "vio.field.deceased", f);
+            deceased["checked"] = json!(f.get("deceased") == "1");
+            vec![
+                fieldset(
+                    "vio.identity",
+                    vec![
+                        ptype,
+                        name,
+                        with_hint(
+                            field("textarea", "other_names", "vio.field.other_names", f),
+                            "vio.other_names_hint",
+                        ),
+                        select("sex", f, &o),
+                        text("gender", f),
+                        date("birth_date", f),
+                        age,
+                        countries("nationality", vocab, ctx, f),
+                        select("ethnicity", f, &o),
+                        select("religion", f, &o),
+                        multi("languages", f, &o),
+                        select("occupation", f, &o),
+                        select("counting_unit", f, &o),
+                        text("group_size", f),
+                        deceased,
+                        date("death_date", f),
+                    ],
+                ),
+                fieldset(
+                    "vio.contact_and_notes",
+                    vec![
+                        secret("textarea", "contact", f),
+                        secret("textarea", "address", f),
+                        secret("textarea", "notes", f),
+                        levels(ctx, f),
+                    ],
+                ),
+            ]
+        }
+        Kind::Involvement => {
+            let o = options(vocab, lang, INVOLVEMENT_CODED);
+            let mut p = person("perpetrator", "vio.field.perp_name", f);
+            p["required"] = json!(true);
+            vec![fieldset(
+                "vio.step_perpetrator",
+                vec![
+                    p,
+                    select("degree", f, &o),
+                    select("perpetrator_type", f, &o),
+                    select("latest_status", f, &o),
+                ],
+            )]
+        }
+        Kind::Information => {
+            let o = options(vocab, lang, INFORMATION_CODED);
+            let mut s = person("source", "vio.field.source_name", f);
+            s["required"] = json!(true);
+            let mut about = vec![];
+            if let Some(e) = owner.event_id {
+                let mut acts = vec![(String::new(), ctx.t("vio.whole_event"))];
+                for a in v::acts_of_event(&state.store, &ctx.actor, e).await? {
+                    acts.push((
+                        a.id.to_string(),
+                        format!(
+                            "{} — {}",
+                            crate::i18n::t_args(
+                                ctx.lang,
+                                "vio.act_n",
+                                &[("id", &a.id.to_string())]
+                            ),
+                            vocab.label(&a.act_type, lang)
+                        ),
+                    ));
+                }
+                let mut c = choice("act_id", "vio.field.about_act", f, acts);
+                // The first option is the whole event, not "choose".
+                c["no_empty"] = json!(true);
+                about.push(c);
+            }
+            let mut fields = vec![s];
+            fields.extend(about);
+            fields.extend([
+                select("connection", f, &o),
+                select("source_type", f, &o),
+                select("reliability", f, &o),
+                date("info_date", f),
+                select("language", f, &o),
+                secret("textarea", "remarks", f),
+            ]);
+            vec![fieldset("vio.step_source", fields)]
+        }
+    })
+}
+
+// ----------------------------------------------------- record <-> form --
+
+fn form(pairs: Vec<(&str, String)>) -> FormData {
+    FormData(
+        pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn o(x: &Option<String>) -> String {
+    x.clone().unwrap_or_default()
+}
+
+fn many(pairs: &mut Vec<(&'static str, String)>, name: &'static str, values: &[String]) {
+    pairs.extend(values.iter().map(|x| (name, x.clone())));
+}
+
+async fn person_value(state: &AppState, ctx: &Ctx, id: i64) -> Result<String, StoreError> {
+    Ok(format!(
+        "#{id} — {}",
+        v::display_name(&state.store, &ctx.actor, id).await?
+    ))
+}
+
+/// The record's current values as the form shows them.
+async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<FormData, StoreError> {
+    let s = &state.store;
+    let nf = || StoreError::NotFound(format!("{} {id}", kind.table()));
+    Ok(match kind {
+        Kind::Event => {
+            let e = v::get_event(s, id).await?.ok_or_else(nf)?;
+            let mut p = vec![
+                ("title", e.title.clone()),
+                ("description", e.description.clone()),
+                ("start_date", e.start_date.clone()),
+                ("end_date", e.end_date.clone()),
+                ("country", o(&e.country)),
+                ("admin_area", e.admin_area.clone()),
+                ("place", e.place.clone()),
+                ("coordinates", e.coordinates.clone()),
+                ("violation_status", o(&e.violation_status)),
+                ("monitoring_status", o(&e.monitoring_status)),
+                ("confidentiality", e.confidentiality.clone()),
+            ];
+            many(&mut p, "rights_affected", &e.rights_affected);
+            many(&mut p, "index_terms", &e.index_terms);
+            many(&mut p, "lenses", &e.lenses);
+            form(p)
+        }
+        Kind::Act => {
+            let a = v::get_act(s, id).await?.ok_or_else(nf)?;
+            let mut p = vec![
+                ("act_type", a.act_type.clone()),
+                ("victim", person_value(state, ctx, a.victim_id).await?),
+                ("start_date", a.start_date.clone()),
+                ("end_date", a.end_date.clone()),
+                ("country", o(&a.country)),
+                ("admin_area", a.admin_area.clone()),
+                ("place", a.place.clone()),
+                ("coordinates", a.coordinates.clone()),
+                ("attribution", o(&a.attribution)),
+                ("consequences", a.consequences.clone()),
+                ("victim_status", o(&a.victim_status)),
+                ("detention_type", o(&a.detention_type)),
+                ("whereabouts", o(&a.whereabouts)),
+                ("legal_counsel", o(&a.legal_counsel)),
+                ("court_type", o(&a.court_type)),
+                ("case_description", a.case_description.clone()),
+                ("autopsy", o(&a.autopsy)),
+                ("death_certificate", o(&a.death_certificate)),
+                ("statements_signed", o(&a.statements_signed)),
+                ("medical_attention", o(&a.medical_attention)),
+                ("intent", o(&a.intent)),
+                ("property_destroyed", a.property_destroyed.clone()),
+                ("property_value", a.property_value.clone()),
+                ("compensation", o(&a.compensation)),
+                ("confidentiality", a.confidentiality.clone()),
+            ];
+            many(&mut p, "methods", &a.methods);
+            form(p)
+        }
+        Kind::Person => {
+            let (pr, full) = v::person_for(s, &ctx.actor, id).await?.ok_or_else(nf)?;
+            if !full {
+                // A pseudonymised view cannot be edited without overwriting the name.
+                return Err(StoreError::invalid(
+                    "access",
+                    "this person's identity is restricted",
+                ));
+            }
+            let mut p = vec![
+                ("person_type", pr.person_type.clone()),
+                ("name", pr.name.clone()),
+                ("other_names", pr.other_names.join("\n")),
+                ("sex", o(&pr.sex)),
+                ("gender", pr.gender.clone()),
+                ("birth_date", pr.birth_date.clone()),
+                ("age_group", pr.age_group.clone()),
+                ("nationality", o(&pr.nationality)),
+                ("ethnicity", o(&pr.ethnicity)),
+                ("religion", o(&pr.religion)),
+                ("occupation", o(&pr.occupation)),
+                ("counting_unit", o(&pr.counting_unit)),
+                (
+                    "group_size",
+                    pr.group_size.map(|n| n.to_string()).unwrap_or_default(),
+                ),
+                (
+                    "deceased",
+                    if pr.deceased {
+                        "1".into()
+                    } else {
+                        String::new()
+                    },
+                ),
+                ("death_date", pr.death_date.clone()),
+                ("contact", pr.contact.clone()),
+                ("address", pr.address.clone()),
+                ("notes", pr.notes.clone()),
+                ("confidentiality", pr.confidentiality.clone()),
+            ];
+            many(&mut p, "languages", &pr.languages);
+            form(p)
+        }
+        Kind::Involvement => {
+            let i = v::get_involvement(s, id).await?.ok_or_else(nf)?;
+            form(vec![
+                (
+                    "perpetrator",
+                    person_value(state, ctx, i.perpetrator_id).await?,
+                ),
+                ("degree", o(&i.degree)),
+                ("perpetrator_type", o(&i.perpetrator_type)),
+                ("latest_status", o(&i.latest_status)),
+            ])
+        }
+        Kind::Information => {
+            let i = v::get_information(s, id).await?.ok_or_else(nf)?;
+            form(vec![
+                ("source", person_value(state, ctx, i.source_id).await?),
+                (
+                    "act_id",
+                    i.act_id.map(|a| a.to_string()).unwrap_or_default(),
+                ),
+                ("connection", o(&i.connection)),
+                ("source_type", o(&i.source_type)),
+                ("reliability", o(&i.reliability)),
+                ("info_date", i.info_date.clone()),
+                ("language", o(&i.language)),
+                ("remarks", i.remarks.clone()),
+            ])
+        }
+    })
+}
+
+/// A person picked in a form (`#12 — name`): an existing person the reader may see.
+async fn picked(state: &AppState, ctx: &Ctx, f: &FormData, name: &str) -> Result<i64, StoreError> {
+    let typed = f.get(name);
+    let id = super::person_ref(&typed).ok_or_else(|| {
+        StoreError::invalid(
+            name,
+            "pick a person already recorded (#number — name); add new people from the event page",
+        )
+    })?;
+    if !v::can(&state.store, &ctx.actor, Action::Read, v::PERSON, id).await? {
+        return Err(StoreError::invalid(name, format!("no person #{id}")));
+    }
+    Ok(id)
+}
+
+fn number(f: &FormData, name: &str) -> Result<Option<i64>, StoreError> {
+    let s = f.get(name);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| StoreError::invalid(name, "expected a whole number"))
+}
+
+/// Validate the form and write the change, in one transaction (nothing half-written).
+async fn store_change(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: Kind,
+    id: i64,
+    f: &FormData,
+) -> Result<(), StoreError> {
+    let vocab = Vocab::load(&state.store).await?;
+    // Person pickers are resolved before the transaction (reads only).
+    let person_field = match kind {
+        Kind::Act => Some("victim"),
+        Kind::Involvement => Some("perpetrator"),
+        Kind::Information => Some("source"),
+        _ => None,
+    };
+    let pid = match person_field {
+        Some(n) => Some(picked(state, ctx, f, n).await?),
+        None => None,
+    };
+    let mut tx = state.store.begin(&ctx.actor).await?;
+    v::check_version(&mut tx, kind.table(), id, &f.get("version")).await?;
+    match kind {
+        Kind::Event => {
+            let e = EventInput {
+                title: f.get("title"),
+                description: f.get("description"),
+                start_date: f.get("start_date"),
+                end_date: f.get("end_date"),
+                country: f.opt("country"),
+                admin_area: f.get("admin_area"),
+                place: f.get("place"),
+                coordinates: f.get("coordinates"),
+                violation_status: f.opt("violation_status"),
+                monitoring_status: f.opt("monitoring_status"),
+                rights_affected: f.all("rights_affected"),
+                index_terms: f.all("index_terms"),
+                lenses: f.all("lenses"),
+                confidentiality: f.get("confidentiality"),
+                ..Default::default()
+            };
+            v::update_event(&mut tx, &vocab, id, &e).await?;
+        }
+        Kind::Act => {
+            let a = ActInput {
+                victim_id: pid,
+                act_type: f.get("act_type"),
+                start_date: f.get("start_date"),
+                end_date: f.get("end_date"),
+                country: f.opt("country"),
+                admin_area: f.get("admin_area"),
+                place: f.get("place"),
+                coordinates: f.get("coordinates"),
+                methods: f.all("methods"),
+                attribution: f.opt("attribution"),
+                consequences: f.get("consequences"),
+                victim_status: f.opt("victim_status"),
+                detention_type: f.opt("detention_type"),
+                whereabouts: f.opt("whereabouts"),
+                legal_counsel: f.opt("legal_counsel"),
+                court_type: f.opt("court_type"),
+                case_description: f.get("case_description"),
+                autopsy: f.opt("autopsy"),
+                death_certificate: f.opt("death_certificate"),
+                statements_signed: f.opt("statements_signed"),
+                medical_attention: f.opt("medical_attention"),
+                intent: f.opt("intent"),
+                property_destroyed: f.get("property_destroyed"),
+                property_value: f.get("property_value"),
+                compensation: f.opt("compensation"),
+                confidentiality: f.get("confidentiality"),
+                ..Default::default()
+            };
+            v::update_act(&mut tx, &vocab, id, &a).await?;
+        }
+        Kind::Person => {
+            let p = PersonInput {
+                person_type: f.get("person_type"),
+                name: f.get("name"),
+                other_names: f
+                    .get("other_names")
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+                sex: f.opt("sex"),
+                gender: f.get("gender"),
+                birth_date: f.get("birth_date"),
+                age_group: f.get("age_group"),
+                nationality: f.opt("nationality"),
+                ethnicity: f.opt("ethnicity"),
+                religion: f.opt("religion"),
+                languages: f.all("languages"),
+                occupation: f.opt("occupation"),
+                counting_unit: f.opt("counting_unit"),
+                group_size: number(f, "group_size")?,
+                deceased: f.get("deceased") == "1",
+                death_date: f.get("death_date"),
+                contact: f.get("contact"),
+                address: f.get("address"),
+                notes: f.get("notes"),
+                confidentiality: f.get("confidentiality"),
+                ..Default::default()
+            };
+            v::update_person(&mut tx, &vocab, id, &p).await?;
+        }
+        Kind::Involvement => {
+            let i = InvolvementInput {
+                perpetrator_id: pid.unwrap_or_default(),
+                degree: f.opt("degree"),
+                perpetrator_type: f.opt("perpetrator_type"),
+                latest_status: f.opt("latest_status"),
+            };
+            v::update_involvement(&mut tx, &vocab, id, &i).await?;
+        }
+        Kind::Information => {
+            let i = InformationInput {
+                source_id: pid.unwrap_or_default(),
+                act_id: number(f, "act_id")?,
+                connection: f.opt("connection"),
+                source_type: f.opt("source_type"),
+                reliability: f.opt("reliability"),
+                info_date: f.get("info_date"),
+                language: f.opt("language"),
+                remarks: f.get("remarks"),
+                ..Default::default()
+            };
+            v::update_information(&mut tx, &vocab, id, &i).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The form field a store error names (the store speaks of ids, the form of pickers).
+fn form_field(store_field: &str) -> String {
+    match store_field {
+        "victim_id" => "victim".into(),
+        "perpetrator_id" => "perpetrator".into(),
+        "source_id" => "source".into(),
+        _ => store_field.into(),
+    }
+}
+
+// ------------------------------------------------------------- handlers --
+
+async fn check_access(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<Owner, Response> {
+    require_user(ctx)?;
+    if !may_write(ctx) {
+        return Err(err_page(
+            state,
+            ctx,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
+    }
+    let r = async {
+        let o = owner(state, kind, id).await?;
+        v::require(&state.store, &ctx.actor, Action::Update, o.table, o.id).await?;
+        Ok::<_, StoreError>(o)
+    }
+    .await;
+    r.map_err(|e| internal(state, ctx, e))
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: Kind,
+    id: i64,
+    owner: &Owner,
+    f: &FormData,
+    error: Option<StoreError>,
+) -> Response {
+    let version = f.get("version");
+    let status = match &error {
+        Some(StoreError::Invalid { field, .. }) if field == v::VERSION_FIELD => {
+            StatusCode::CONFLICT
+        }
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let (err_field, err_json) = match &error {
+        Some(StoreError::Invalid { field, message }) => (
+            form_field(field),
+            json!({ "summary": problem(ctx, &StoreError::invalid(form_field(field), message.clone())), "message": message, "stale": field == v::VERSION_FIELD }),
+        ),
+        _ => (String::new(), Json::Null),
+    };
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let mut sets = fieldsets(state, ctx, &vocab, kind, owner, f).await?;
+        for s in sets.iter_mut() {
+            for fld in s["fields"].as_array_mut().into_iter().flatten() {
+                let is_err = fld["name"].as_str() == Some(err_field.as_str());
+                fld["error"] = if is_err {
+                    err_json["message"].clone()
+                } else {
+                    Json::Null
+                };
+            }
+        }
+        let people = if matches!(kind, Kind::Act | Kind::Involvement | Kind::Information) {
+            person_choices(state, ctx).await?
+        } else {
+            json!([])
+        };
+        Ok::<_, StoreError>(json!({
+            "kind": kind.slug(),
+            "title_key": kind.title_key(),
+            "record_id": id,
+            "action": format!("/violations/{}/{id}/edit", kind.slug()),
+            "back": owner.back,
+            "back_label": crate::i18n::t_args(ctx.lang, owner.back_label.0, &[("id", &owner.back_label.1.to_string())]),
+            "version": version,
+            "fieldsets": sets,
+            "people": people,
+            "problem": err_json,
+            "error_field": err_field,
+        }))
+    }
+    .await;
+    match r {
+        Ok(c) => crate::pages::page_status(state, ctx, "violations_edit.html", status, v(c)),
+        Err(e) => internal(state, ctx, e),
+    }
+}
+
+async fn show(state: AppState, ctx: Ctx, kind: Kind, id: i64) -> Response {
+    let owner = match check_access(&state, &ctx, kind, id).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let r = async {
+        let f = load(&state, &ctx, kind, id).await?;
+        let ver = v::current_version(&state.store, kind.table(), id)
+            .await?
+            .unwrap_or_default();
+        Ok::<_, StoreError>((f, ver))
+    }
+    .await;
+    match r {
+        Ok((mut f, ver)) => {
+            f.0.push(("version".into(), ver));
+            render(&state, &ctx, kind, id, &owner, &f, None).await
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+async fn save(state: AppState, ctx: Ctx, kind: Kind, id: i64, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    let owner = match check_access(&state, &ctx, kind, id).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match store_change(&state, &ctx, kind, id, &f).await {
+        Ok(()) => {
+            let (path, anchor) = owner.back.split_once('#').unwrap_or((&owner.back, ""));
+            let anchor = if anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{anchor}")
+            };
+            see_other(&format!("{path}?flash=saved{anchor}"))
+        }
+        Err(e @ StoreError::Invalid { .. }) if !matches!(&e, StoreError::Invalid { field, .. } if field == "access") => {
+            render(&state, &ctx, kind, id, &owner, &f, Some(e)).await
+        }
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+macro_rules! edit_handlers {
+    ($show:ident, $save:ident, $kind:expr) => {
+        pub async fn $show(
+            State(state): State<AppState>,
+            ctx: Ctx,
+            Path(id): Path<i64>,
+        ) -> Response {
+            show(state, ctx, $kind, id).await
+        }
+        pub async fn $save(
+            State(state): State<AppState>,
+            ctx: Ctx,
+            Path(id): Path<i64>,
+            body: Bytes,
+        ) -> Response {
+            save(state, ctx, $kind, id, body).await
+        }
+    };
+}
+
+edit_handlers!(edit_event, save_event, Kind::Event);
+edit_handlers!(edit_act, save_act, Kind::Act);
+edit_handlers!(edit_person, save_person, Kind::Person);
+edit_handlers!(edit_involvement, save_involvement, Kind::Involvement);
+edit_handlers!(edit_information, save_information, Kind::Information);
+
+// ------------------------------------------------ chains and relationships --
+
+/// Back to a record page, with a flash or the problem of a refused form.
+fn back(path: &str, anchor: &str, r: Result<(), StoreError>) -> Result<Response, StoreError> {
+    match r {
+        Ok(()) => Ok(see_other(&format!("{path}?flash=saved#{anchor}"))),
+        Err(StoreError::Invalid { field, message }) if field != "access" => {
+            let q = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("problem_field", &field)
+                .append_pair("problem", &message)
+                .finish();
+            Ok(see_other(&format!("{path}?{q}#{anchor}")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /violations/events/{id}/links`: chain this event to another (micro-thesaurus 22).
+pub async fn link_event(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = check_access(&state, &ctx, Kind::Event, id).await {
+        return r;
+    }
+    let r = async {
+        let to: i64 = f
+            .get("to_event")
+            .trim_start_matches('#')
+            .parse()
+            .map_err(|_| StoreError::invalid("to_event", "give the number of the other event"))?;
+        // The other event must be one the user may see (its existence is not revealed).
+        if !v::can(&state.store, &ctx.actor, Action::Read, v::EVENT, to).await? {
+            return Err(StoreError::invalid("to_event", format!("no event {to}")));
+        }
+        let vocab = Vocab::load(&state.store).await?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        v::link_events(&mut tx, &vocab, id, to, &f.get("link_type")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match back(&format!("/violations/events/{id}"), "chain", r) {
+        Ok(resp) => resp,
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+/// `POST /violations/persons/{id}/links`: a relationship with another person (MT 21).
+pub async fn link_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if let Err(r) = csrf(&state, &ctx, &f) {
+        return r;
+    }
+    if let Err(r) = check_access(&state, &ctx, Kind::Person, id).await {
+        return r;
+    }
+    let r = async {
+        let other = picked(&state, &ctx, &f, "person_b").await?;
+        let vocab = Vocab::load(&state.store).await?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        v::link_persons(
+            &mut tx,
+            &vocab,
+            id,
+            other,
+            &f.get("link_type"),
+            &f.get("start_date"),
+            &f.get("end_date"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match back(&format!("/violations/persons/{id}"), "relationships", r) {
+        Ok(resp) => resp,
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
