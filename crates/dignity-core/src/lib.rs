@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod crypto;
+pub mod geo;
 pub mod names;
 pub mod obligations;
 pub mod password;
