@@ -88,6 +88,7 @@ impl Lang {
             area!("protection"),
             area!("search"),
             area!("stats"),
+            area!("reports"),
         ]
     }
 }

@@ -19,6 +19,9 @@ pub mod search;
 
 pub mod stats;
 
+pub mod dashboards;
+pub mod reports;
+
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_store::Store;
@@ -132,6 +135,9 @@ pub fn router(state: AppState) -> Router {
         .merge(search::router())
         // --
         .merge(stats::router())
+        // --
+        .merge(dashboards::router())
+        .merge(reports::router())
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)

@@ -180,6 +180,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "stats_estimate.html",
         include_str!("../templates/stats_estimate.html"),
     ),
+    // -- dashboards and reports (issue 6, items 4-5)
+    (
+        "dashboards_index.html",
+        include_str!("../templates/dashboards_index.html"),
+    ),
+    (
+        "reports_index.html",
+        include_str!("../templates/reports_index.html"),
+    ),
+    (
+        "reports_document.html",
+        include_str!("../templates/reports_document.html"),
+    ),
 ];
 
 /// The stylesheet, for serving at `/static/dignity.css`.
@@ -623,6 +636,8 @@ mod tests {
             false,
             false,
         ));
+        // -- dashboards and reports (issue 6)
+        v.extend(crate::reports::examples());
         for status in [400, 403, 404, 500] {
             v.push((
                 "error.html",
