@@ -30,6 +30,8 @@ pub mod search;
 
 pub mod stats;
 
+pub mod reports;
+
 pub use error::StoreError;
 pub use write::{CommitListener, WriteTx};
 

@@ -507,6 +507,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::exports::ApiDoc::openapi());
     // --
     doc.merge(crate::stats::ApiDoc::openapi());
+    // --
+    doc.merge(crate::dashboards::ApiDoc::openapi());
+    doc.merge(crate::reports::ApiDoc::openapi());
     doc
 }
 
@@ -551,5 +554,8 @@ pub fn router() -> Router<AppState> {
         .merge(crate::exports::api_router())
         // --
         .merge(crate::stats::api_router())
+        // --
+        .merge(crate::dashboards::api_router())
+        .merge(crate::reports::api_router())
         .fallback(api_not_found)
 }

@@ -89,6 +89,7 @@ impl Lang {
             area!("search"),
             area!("portal"),
             area!("stats"),
+            area!("reports"),
         ]
     }
 }

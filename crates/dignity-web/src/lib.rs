@@ -21,6 +21,9 @@ pub mod search;
 
 pub mod stats;
 
+pub mod dashboards;
+pub mod reports;
+
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_store::Store;
@@ -136,6 +139,9 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::router())
         // --
         .merge(stats::router())
+        // --
+        .merge(dashboards::router())
+        .merge(reports::router())
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)

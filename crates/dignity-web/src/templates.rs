@@ -224,6 +224,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "stats_linkage_pair.html",
         include_str!("../templates/stats_linkage_pair.html"),
     ),
+    // -- dashboards and reports (issue 6, items 4-5)
+    (
+        "dashboards_index.html",
+        include_str!("../templates/dashboards_index.html"),
+    ),
+    (
+        "reports_index.html",
+        include_str!("../templates/reports_index.html"),
+    ),
+    (
+        "reports_document.html",
+        include_str!("../templates/reports_document.html"),
+    ),
 ];
 
 /// The stylesheet, for serving at `/static/dignity.css`.
@@ -728,6 +741,8 @@ mod tests {
             false,
         ));
         v.extend(crate::portal::examples());
+        // -- dashboards and reports (issue 6)
+        v.extend(crate::reports::examples());
         for status in [400, 403, 404, 500] {
             v.push((
                 "error.html",

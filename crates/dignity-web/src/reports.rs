@@ -1,0 +1,880 @@
+//! Country and thematic reports (issue 6, item 5) as HTML and PDF, and the PDF of the
+//! obligations follow-up report (issue 3, item 5).
+//!
+//! A report is built once as a `dignity_report::Document` (headings, paragraphs, tables)
+//! in the reader's language; the HTML page and the PDF show that same document. Victims
+//! are pseudonymised unless the reader's role allows names and they ask for them; every
+//! report made is logged (`report.generate`, with the choice of names, never the names).
+
+use crate::ctx::Ctx;
+use crate::dashboards::api_signed_in;
+use crate::i18n::{self, Lang};
+use crate::pages::{page, page_status};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use dignity_core::Actor;
+use dignity_report::{Document, Table};
+use dignity_store::obligations::{self as ob, tracking};
+use dignity_store::reports::{self, CountryReport, ReportScope};
+use dignity_store::violations::{self, Vocab, LENSES};
+use dignity_store::{Store, StoreError};
+use minijinja::context;
+use minijinja::value::Value;
+use serde::Deserialize;
+
+/// Pages of this area (merged into the application router).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(reports_index))
+        .route("/reports/country", get(country_html))
+        .route("/reports/country/pdf", get(country_pdf))
+        .route(
+            "/obligations/countries/{iso3}/follow-up/pdf",
+            get(follow_up_pdf),
+        )
+}
+
+/// JSON endpoints of this area, under `/api/v1`.
+pub fn api_router() -> Router<AppState> {
+    Router::new().route("/reports/country", get(api_country))
+}
+
+/// The OpenAPI description of [`api_router`].
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api_country))]
+pub struct ApiDoc;
+
+/// What a report covers (query parameters).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// ISO 3166-1 alpha-3 code of the State.
+    pub country: Option<String>,
+    /// A thematic lens: death_penalty, torture, hrd, disappearance.
+    pub lens: Option<String>,
+    /// A type of act (HURIDOCS micro-thesaurus 4 code).
+    pub act_type: Option<String>,
+    /// One year.
+    pub year: Option<String>,
+    /// `1` to show victims' names (only where the role allows it).
+    pub names: Option<String>,
+}
+
+impl ReportParams {
+    /// The scope, or the name of the invalid field.
+    pub fn scope(&self) -> Result<ReportScope, &'static str> {
+        let s = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
+        let country = s(&self.country).ok_or("country")?.to_ascii_uppercase();
+        if country.len() != 3 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err("country");
+        }
+        let lens = s(&self.lens);
+        if lens.as_deref().is_some_and(|l| !LENSES.contains(&l)) {
+            return Err("lens");
+        }
+        let year = match s(&self.year) {
+            None => None,
+            Some(y) => Some(
+                y.parse::<i32>()
+                    .ok()
+                    .filter(|y| (1900..=2200).contains(y))
+                    .ok_or("year")?,
+            ),
+        };
+        Ok(ReportScope {
+            country,
+            lens,
+            act_type: s(&self.act_type),
+            year,
+            include_names: self.names.as_deref() == Some("1"),
+        })
+    }
+    fn query(&self, scope: &ReportScope) -> String {
+        let mut q = format!("country={}", scope.country);
+        if let Some(l) = &scope.lens {
+            q.push_str(&format!("&lens={l}"));
+        }
+        if let Some(a) = &scope.act_type {
+            q.push_str(&format!("&act_type={}", enc(a)));
+        }
+        if let Some(y) = scope.year {
+            q.push_str(&format!("&year={y}"));
+        }
+        if scope.include_names {
+            q.push_str("&names=1");
+        }
+        q
+    }
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+// ---------------------------------------------------------------- document --
+
+fn t(lang: Lang, key: &str) -> String {
+    i18n::t(lang, key)
+}
+
+fn ta(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    i18n::t_args(lang, key, args)
+}
+
+fn status_label(lang: Lang, s: &str) -> String {
+    t(
+        lang,
+        &format!("obl.status.{}", if s.is_empty() { "none" } else { s }),
+    )
+}
+
+/// The report as a document (the same for the page and the PDF).
+pub fn country_document(r: &CountryReport, lang: Lang) -> Document {
+    let l = lang;
+    let lens = r
+        .scope
+        .lens
+        .as_deref()
+        .map(|x| t(l, &format!("vio.lens.{x}")));
+    let year = r.scope.year.map(|y| y.to_string());
+    let title = match (&lens, &year) {
+        (Some(lens), Some(y)) => ta(
+            l,
+            "rep.report.title_thematic_year",
+            &[("theme", lens), ("country", &r.country_name), ("year", y)],
+        ),
+        (Some(lens), None) => ta(
+            l,
+            "rep.report.title_thematic",
+            &[("theme", lens), ("country", &r.country_name)],
+        ),
+        (None, Some(y)) => ta(
+            l,
+            "rep.report.title_country_year",
+            &[("country", &r.country_name), ("year", y)],
+        ),
+        (None, None) => ta(
+            l,
+            "rep.report.title_country",
+            &[("country", &r.country_name)],
+        ),
+    };
+    let mut d = Document::new(title, l.code());
+    d.subtitle = format!(
+        "{} · {}",
+        ta(l, "rep.report.generated", &[("date", &r.generated)]),
+        t(
+            l,
+            if r.names_shown {
+                "rep.report.names_shown"
+            } else {
+                "rep.report.pseudonymised"
+            }
+        )
+    );
+    d.footer = t(l, "rep.report.footer");
+
+    // 1. Documented cases.
+    d.heading(1, t(l, "rep.report.cases"));
+    let total = r.counts.total.to_string();
+    d.paragraph(ta(l, "rep.report.cases_total", &[("count", &total)]));
+    if r.counts.total > 0 {
+        let count_table = |caption: String, head: String, rows: &[reports::Count]| Table {
+            caption,
+            header: vec![head, t(l, "rep.dash.acts")],
+            rows: rows
+                .iter()
+                .map(|c| vec![c.label.clone(), c.count.to_string()])
+                .collect(),
+            widths: vec![4.0, 1.0],
+        };
+        d.table(count_table(
+            t(l, "rep.dash.by_act_type"),
+            t(l, "search.facet.act_type"),
+            &r.counts.by_act_type,
+        ));
+        d.table(count_table(
+            t(l, "rep.dash.by_year"),
+            t(l, "search.facet.year"),
+            &r.counts.by_year,
+        ));
+        if !r.counts.by_perpetrator_type.is_empty() {
+            d.table(count_table(
+                t(l, "rep.dash.by_perpetrator_type"),
+                t(l, "search.facet.perpetrator_type"),
+                &r.counts.by_perpetrator_type,
+            ));
+        }
+        let shown = r.cases.len().to_string();
+        d.table(Table {
+            caption: ta(
+                l,
+                "rep.report.case_table",
+                &[("shown", &shown), ("total", &total)],
+            ),
+            header: vec![
+                t(l, "rep.report.date"),
+                t(l, "search.facet.act_type"),
+                t(l, "rep.report.victim"),
+                t(l, "search.facet.victim_sex"),
+                t(l, "search.facet.victim_age_group"),
+                t(l, "rep.report.area"),
+            ],
+            rows: r
+                .cases
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.date.clone(),
+                        c.act_type_label.clone(),
+                        c.victim.clone(),
+                        c.victim_sex.clone(),
+                        if c.victim_age_group.is_empty() {
+                            String::new()
+                        } else {
+                            t(l, &format!("vio.age.{}", c.victim_age_group))
+                        },
+                        c.admin_area.clone(),
+                    ]
+                })
+                .collect(),
+            widths: vec![1.3, 3.0, 1.6, 1.2, 1.2, 1.6],
+        });
+    }
+
+    // 2. Interventions and replies.
+    d.heading(1, t(l, "rep.report.interventions"));
+    if r.interventions.is_empty() {
+        d.paragraph(t(l, "rep.report.no_interventions"));
+    } else {
+        d.table(Table {
+            caption: t(l, "rep.report.interventions"),
+            header: vec![
+                t(l, "rep.report.date"),
+                t(l, "rep.report.int_type"),
+                t(l, "rep.report.addressees"),
+                t(l, "rep.report.int_status"),
+                t(l, "rep.report.reply"),
+            ],
+            rows: r
+                .interventions
+                .iter()
+                .map(|i| {
+                    let reply = if !i.response_date.is_empty() || !i.response_type.is_empty() {
+                        format!("{} {}", i.response_type, i.response_date)
+                            .trim()
+                            .to_string()
+                    } else if i.reply_overdue {
+                        t(l, "rep.report.reply_overdue")
+                    } else {
+                        t(l, "rep.report.no_reply")
+                    };
+                    vec![
+                        i.date.clone(),
+                        i.int_type.clone(),
+                        i.addressees.clone(),
+                        i.status.clone(),
+                        reply,
+                    ]
+                })
+                .collect(),
+            widths: vec![1.2, 1.8, 2.5, 1.4, 2.0],
+        });
+    }
+
+    // 3. Recommendations.
+    d.heading(1, t(l, "rep.report.recommendations"));
+    let rt = r.recommendations_total.to_string();
+    d.paragraph(ta(l, "rep.report.recommendations_total", &[("count", &rt)]));
+    if !r.recommendation_status_counts.is_empty() {
+        d.table(Table {
+            caption: t(l, "rep.report.status_counts"),
+            header: vec![t(l, "obl.facet.status"), t(l, "rep.report.recommendations")],
+            rows: r
+                .recommendation_status_counts
+                .iter()
+                .map(|c| vec![status_label(l, &c.key), c.count.to_string()])
+                .collect(),
+            widths: vec![3.0, 1.0],
+        });
+    }
+    if !r.recommendations.is_empty() {
+        let shown = r.recommendations.len().to_string();
+        d.table(Table {
+            caption: ta(
+                l,
+                "rep.report.rec_table",
+                &[("shown", &shown), ("total", &rt)],
+            ),
+            header: vec![
+                t(l, "rep.report.symbol"),
+                t(l, "rep.report.recommendation"),
+                t(l, "obl.facet.status"),
+            ],
+            rows: r
+                .recommendations
+                .iter()
+                .map(|x| {
+                    let sym = if x.document_symbol.is_empty() {
+                        x.body.clone()
+                    } else if x.paragraph.is_empty() {
+                        x.document_symbol.clone()
+                    } else {
+                        format!("{} ¶ {}", x.document_symbol, x.paragraph)
+                    };
+                    vec![sym, x.text.clone(), status_label(l, &x.status)]
+                })
+                .collect(),
+            widths: vec![1.6, 5.0, 1.4],
+        });
+    }
+
+    // 4. Ratification gaps.
+    d.heading(1, t(l, "rep.report.gaps"));
+    let g = &r.gaps;
+    if g.not_ratified.is_empty() {
+        d.paragraph(t(l, "rep.report.all_ratified"));
+    } else {
+        d.table(Table {
+            caption: t(l, "rep.report.not_ratified"),
+            header: vec![t(l, "rep.report.instrument"), t(l, "rep.report.rat_status")],
+            rows: g
+                .not_ratified
+                .iter()
+                .map(|(code, name, st)| {
+                    vec![format!("{code} — {name}"), t(l, &format!("rep.rat.{st}"))]
+                })
+                .collect(),
+            widths: vec![5.0, 1.5],
+        });
+    }
+    if !g.procedures_not_accepted.is_empty() {
+        d.table(Table {
+            caption: t(l, "rep.report.procedures"),
+            header: vec![
+                t(l, "rep.report.procedure"),
+                t(l, "rep.report.procedure_kind"),
+            ],
+            rows: g
+                .procedures_not_accepted
+                .iter()
+                .map(|(label, kind)| vec![label.clone(), t(l, &format!("rep.proc.{kind}"))])
+                .collect(),
+            widths: vec![4.0, 1.5],
+        });
+    }
+    if g.overdue_reports.is_empty() {
+        d.paragraph(t(l, "rep.report.no_overdue"));
+    } else {
+        d.table(Table {
+            caption: t(l, "rep.report.overdue"),
+            header: vec![
+                t(l, "rep.report.body"),
+                t(l, "rep.report.report_number"),
+                t(l, "rep.report.due"),
+                t(l, "rep.report.days_overdue"),
+            ],
+            rows: g
+                .overdue_reports
+                .iter()
+                .map(|(b, n, due, days)| {
+                    vec![b.clone(), n.to_string(), due.clone(), days.to_string()]
+                })
+                .collect(),
+            widths: vec![1.5, 1.0, 1.5, 1.5],
+        });
+    }
+    d
+}
+
+/// Build a report for any reader and log it (`report.generate`); the public portal can
+/// call this with the public actor.
+pub async fn generate(
+    store: &Store,
+    actor: &Actor,
+    lang: Lang,
+    scope: &ReportScope,
+    format: &str,
+) -> Result<(CountryReport, Document), StoreError> {
+    let r = reports::country_report(store, actor, scope, lang.code()).await?;
+    let doc = country_document(&r, lang);
+    store
+        .log_event(
+            actor,
+            "report.generate",
+            "report",
+            &r.scope.country,
+            serde_json::json!({
+                "kind": if r.scope.lens.is_some() || r.scope.act_type.is_some() { "thematic" } else { "country" },
+                "format": format,
+                "lens": r.scope.lens,
+                "act_type": r.scope.act_type,
+                "year": r.scope.year,
+                "names_requested": scope.include_names,
+                "names_shown": r.names_shown,
+                "cases": r.cases.len(),
+            }),
+        )
+        .await?;
+    Ok((r, doc))
+}
+
+// ------------------------------------------------------------------- pages --
+
+fn require_user(ctx: &Ctx) -> Result<(), Response> {
+    if ctx.user.is_none() {
+        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
+        return Err(Redirect::to(&format!("/login?next={next}")).into_response());
+    }
+    if ctx.must_enrol_totp() {
+        return Err(Redirect::to("/account").into_response());
+    }
+    Ok(())
+}
+
+fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, message: String) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        status,
+        context! { status => status.as_u16(), message => message },
+    )
+}
+
+fn failed(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
+    match e {
+        StoreError::NotFound(_) => {
+            error_page(state, ctx, StatusCode::NOT_FOUND, ctx.t("error.not_found"))
+        }
+        e => {
+            tracing::error!(error = %e, "report failed");
+            error_page(
+                state,
+                ctx,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ctx.t("error.internal"),
+            )
+        }
+    }
+}
+
+async fn form_context(state: &AppState, ctx: &Ctx, p: &ReportParams) -> Value {
+    let l = ctx.lang;
+    let vocab = Vocab::load(&state.store).await.ok();
+    let sees = violations::sees_names(&state.store, &ctx.actor)
+        .await
+        .unwrap_or(false);
+    context! {
+        params => context! {
+            country => p.country.clone().unwrap_or_default().to_ascii_uppercase(),
+            lens => p.lens.clone().unwrap_or_default(),
+            year => p.year.clone().unwrap_or_default(),
+            names => p.names.as_deref() == Some("1"),
+        },
+        may_see_names => sees,
+        country_options => vocab.map(|v| v.country_options(l.code())).unwrap_or_default(),
+        lens_options => LENSES.iter().map(|a| (a.to_string(), i18n::t(l, &format!("vio.lens.{a}")))).collect::<Vec<_>>(),
+    }
+}
+
+pub async fn reports_index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ReportParams>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let form = form_context(&state, &ctx, &p).await;
+    page(
+        &state,
+        &ctx,
+        "reports_index.html",
+        context! { form => form, error => () },
+    )
+}
+
+pub async fn country_html(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ReportParams>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let scope = match p.scope() {
+        Ok(s) => s,
+        Err(field) => {
+            let form = form_context(&state, &ctx, &p).await;
+            return page_status(
+                &state,
+                &ctx,
+                "reports_index.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { form => form, error => ctx.t(&format!("rep.error.{field}")) },
+            );
+        }
+    };
+    match generate(&state.store, &ctx.actor, ctx.lang, &scope, "html").await {
+        Ok((r, doc)) => {
+            let q = p.query(&r.scope);
+            page(
+                &state,
+                &ctx,
+                "reports_document.html",
+                context! {
+                    doc => Value::from_serialize(&doc),
+                    rtl => doc.rtl(),
+                    names_requested_denied => scope.include_names && !r.names_shown,
+                    pdf_href => format!("/reports/country/pdf?{q}"),
+                    form_query => q,
+                },
+            )
+        }
+        Err(e) => failed(&state, &ctx, e),
+    }
+}
+
+fn pdf_response(doc: &Document, filename: &str) -> Response {
+    match dignity_report::to_pdf(doc) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{filename}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "PDF failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+pub async fn country_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ReportParams>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    let scope = match p.scope() {
+        Ok(s) => s,
+        Err(field) => {
+            return error_page(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ctx.t(&format!("rep.error.{field}")),
+            )
+        }
+    };
+    match generate(&state.store, &ctx.actor, ctx.lang, &scope, "pdf").await {
+        Ok((r, doc)) => pdf_response(&doc, &format!("report-{}.pdf", r.scope.country)),
+        Err(e) => failed(&state, &ctx, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowUpQuery {
+    body: Option<String>,
+    since: Option<String>,
+}
+
+/// The follow-up report of one mechanism for a State as a document (issue 3, item 5).
+pub fn follow_up_document(
+    lang: Lang,
+    name: &str,
+    body: &str,
+    since: &str,
+    items: &[tracking::FollowUpItem],
+) -> Document {
+    let l = lang;
+    let mut d = Document::new(
+        ta(l, "obl.followup.title", &[("body", body), ("name", name)]),
+        l.code(),
+    );
+    let today = ob::today().to_string();
+    d.subtitle = ta(
+        l,
+        "obl.followup.intro",
+        &[("since", since), ("date", &today)],
+    );
+    d.footer = t(l, "rep.report.footer");
+    if items.is_empty() {
+        d.paragraph(t(l, "obl.followup.none"));
+    }
+    for (n, it) in items.iter().enumerate() {
+        let r = &it.recommendation;
+        let head = if r.document_symbol.is_empty() {
+            r.body.clone()
+        } else if r.paragraph.is_empty() {
+            r.document_symbol.clone()
+        } else {
+            format!("{} ¶ {}", r.document_symbol, r.paragraph)
+        };
+        d.heading(2, format!("{}. {head}", n + 1));
+        d.paragraph(r.text.clone());
+        d.paragraph(format!(
+            "{}: {}",
+            t(l, "obl.facet.status"),
+            status_label(l, &r.status)
+        ));
+        if !it.assignments.is_empty() {
+            let who: Vec<String> = it
+                .assignments
+                .iter()
+                .map(|a| a.institution.clone())
+                .collect();
+            d.paragraph(format!(
+                "{}: {}",
+                t(l, "obl.followup.responsible"),
+                who.join(", ")
+            ));
+        }
+        for a in &it.actions {
+            let mut line = format!("• {}", a.description);
+            if !a.target_date.is_empty() {
+                line.push_str(&format!(" — {}", a.target_date));
+            }
+            if let Some(days) = a.overdue_days {
+                line.push_str(&format!(
+                    " ({})",
+                    ta(l, "obl.overdue_by", &[("days", &days.to_string())])
+                ));
+            }
+            d.paragraph(line);
+        }
+        if it.assessments.is_empty() {
+            d.paragraph(t(l, "obl.followup.nothing"));
+        } else {
+            d.table(Table {
+                caption: String::new(),
+                header: vec![
+                    t(l, "rep.report.date"),
+                    t(l, "obl.facet.status"),
+                    t(l, "rep.report.narrative"),
+                ],
+                rows: it
+                    .assessments
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            a.assessed_on.clone(),
+                            status_label(l, &a.status),
+                            a.narrative.clone(),
+                        ]
+                    })
+                    .collect(),
+                widths: vec![1.2, 1.6, 5.0],
+            });
+        }
+    }
+    d
+}
+
+pub async fn follow_up_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Query(q): Query<FollowUpQuery>,
+) -> Response {
+    let iso3 = iso3.trim().to_ascii_uppercase();
+    match ob::country_exists(&state.store, &iso3).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return error_page(
+                &state,
+                &ctx,
+                StatusCode::NOT_FOUND,
+                ctx.t("error.not_found"),
+            )
+        }
+        Err(e) => return failed(&state, &ctx, e),
+    }
+    let name = match Vocab::load(&state.store).await {
+        Ok(v) => v.country_name(&iso3, ctx.lang.code()),
+        Err(e) => return failed(&state, &ctx, e),
+    };
+    let body = q.body.unwrap_or_else(|| "CCPR".into());
+    let since = q
+        .since
+        .filter(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+        .unwrap_or_else(|| "1900-01-01".into());
+    let items = match tracking::follow_up(&state.store, &ctx.actor, &iso3, &body, &since).await {
+        Ok(i) => i,
+        Err(e) => return failed(&state, &ctx, e),
+    };
+    let doc = follow_up_document(ctx.lang, &name, &body, &since, &items);
+    if let Err(e) = state
+        .store
+        .log_event(
+            &ctx.actor,
+            "report.generate",
+            "report",
+            &iso3,
+            serde_json::json!({ "kind": "follow_up", "format": "pdf", "body": body, "since": since, "items": items.len() }),
+        )
+        .await
+    {
+        return failed(&state, &ctx, e);
+    }
+    let safe_body: String = body.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    pdf_response(&doc, &format!("follow-up-{iso3}-{safe_body}.pdf"))
+}
+
+// --------------------------------------------------------------------- API --
+
+/// A country report (or a thematic one, with `lens`, `act_type` or `year`) as JSON:
+/// `counts`, `cases` (pseudonymised unless `names=1` and the role allows names),
+/// `interventions`, `recommendations` with their status, and ratification `gaps`.
+#[utoipa::path(get, path = "/api/v1/reports/country", params(ReportParams),
+    responses((status = 200, description = "the report: scope, country_name, names_shown, generated, counts, cases, interventions, recommendations_total, recommendations, recommendation_status_counts, gaps"),
+        (status = 401, body = crate::api::ApiError), (status = 404, body = crate::api::ApiError),
+        (status = 422, body = crate::api::ApiError)), security(("token" = [])))]
+pub async fn api_country(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ReportParams>,
+) -> Response {
+    use crate::api::error as api_error;
+    if let Err(r) = api_signed_in(&ctx) {
+        return r;
+    }
+    let scope = match p.scope() {
+        Ok(s) => s,
+        Err(field) => {
+            return api_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                i18n::t(Lang::En, &format!("rep.error.{field}")),
+                Some(field),
+            )
+        }
+    };
+    match generate(&state.store, &ctx.actor, ctx.lang, &scope, "json").await {
+        Ok((r, _)) => Json(r).into_response(),
+        Err(StoreError::NotFound(_)) => api_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "unknown country",
+            Some("country"),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "report failed");
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                None,
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
+    use serde_json::json;
+    let form = json!({
+        "params": { "country": "USA", "lens": "torture", "year": "2025", "names": true },
+        "may_see_names": true,
+        "country_options": [["USA", "United States <of> America"], ["PER", "Peru"]],
+        "lens_options": [["torture", "Torture"]],
+    });
+    let no_names = json!({
+        "params": { "country": "", "lens": "", "year": "", "names": false },
+        "may_see_names": false, "country_options": [], "lens_options": [],
+    });
+    let mut doc = Document::new("Torture in <Peru>", "en");
+    doc.subtitle = "Made on 2026-11-23".into();
+    doc.footer = "Dignity".into();
+    doc.heading(1, "Documented cases")
+        .heading(2, "Sub")
+        .paragraph("Documented acts: 2.")
+        .table(Table {
+            caption: "Cases".into(),
+            header: vec!["Date".into(), "Victim".into()],
+            rows: vec![vec!["2025-03-05".into(), "P-ABC123".into()]],
+            widths: vec![],
+        });
+    let filter = json!({ "country": ["USA"], "region": ["Americas"], "year_from": 2024, "year_to": null,
+        "act_type": [], "perpetrator_type": [], "victim_sex": [], "victim_age_group": ["adult"], "lens": [] });
+    let chart = json!({ "id": "by-year", "title": "By year", "svg": "<svg role=\"img\"></svg>", "key_header": "Year",
+        "rows": [{ "key": "2025", "label": "2025", "count": 3 }] });
+    let empty_chart =
+        json!({ "id": "by-sex", "title": "By sex", "svg": "", "key_header": "Sex", "rows": [] });
+    let opts = json!([["a", "Option <b>"]]);
+    let empty_filter = json!({ "country": [], "region": [], "year_from": null, "year_to": null, "act_type": [],
+        "perpetrator_type": [], "victim_sex": [], "victim_age_group": [], "lens": [] });
+    vec![
+        (
+            "dashboards_index.html",
+            Value::from_serialize(json!({
+                "filter": filter, "total": 3, "charts": [chart, empty_chart], "world_map": "<svg></svg>",
+                "regional_map": { "title": "Americas", "svg": "<svg></svg>" },
+                "search_href": "/search?country=USA", "api_href": "/api/v1/dashboards/acts?country=USA",
+                "country_options": opts, "region_options": ["Americas"], "act_type_options": opts,
+                "perpetrator_type_options": opts, "sex_options": opts, "age_options": opts, "lens_options": opts,
+            })),
+            true,
+            false,
+        ),
+        (
+            "dashboards_index.html",
+            Value::from_serialize(json!({
+                "filter": empty_filter, "total": 0, "charts": [], "world_map": "", "regional_map": null,
+                "search_href": "/search", "api_href": "/api/v1/dashboards/acts", "country_options": [],
+                "region_options": [], "act_type_options": [], "perpetrator_type_options": [], "sex_options": [],
+                "age_options": [], "lens_options": [],
+            })),
+            true,
+            false,
+        ),
+        (
+            "reports_index.html",
+            Value::from_serialize(json!({ "form": form, "error": "Choose a country" })),
+            true,
+            false,
+        ),
+        (
+            "reports_index.html",
+            Value::from_serialize(json!({ "form": no_names, "error": null })),
+            true,
+            false,
+        ),
+        (
+            "reports_document.html",
+            Value::from_serialize(json!({
+                "doc": doc, "rtl": false, "names_requested_denied": true,
+                "pdf_href": "/reports/country/pdf?country=PER", "form_query": "country=PER",
+            })),
+            true,
+            false,
+        ),
+        (
+            "reports_document.html",
+            Value::from_serialize(json!({
+                "doc": Document::new("تقرير", "ar"), "rtl": true, "names_requested_denied": false,
+                "pdf_href": "/reports/country/pdf?country=PER", "form_query": "",
+            })),
+            true,
+            false,
+        ),
+    ]
+}
