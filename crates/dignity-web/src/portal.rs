@@ -289,7 +289,16 @@ pub async fn country(
             let ratifications: Vec<Value> = obligations::ratifications(&state.store, &iso3)
                 .await?
                 .into_iter()
-                .map(|r| context! { instrument => r.instrument, name => r.instrument_name, status => r.status, consent => r.consent })
+                // The shipped status data covers the UN instruments for every state; for the
+                // others a missing row means "no information", not "not a party".
+                .map(|r| {
+                    let status = if r.status == "none" && r.system != "un" {
+                        "unknown".to_string()
+                    } else {
+                        r.status
+                    };
+                    context! { instrument => r.instrument, name => r.instrument_name, status => status, consent => r.consent }
+                })
                 .collect();
             // The reporting status: each body's latest report (recorded or computed).
             let mut latest: Vec<obligations::reports::Report> = Vec::new();
