@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/reports/country", get(country_html))
         .route("/reports/country/pdf", get(country_pdf))
         .route(
+            "/reports/country/publish",
+            axum::routing::post(publish_report),
+        )
+        .route(
             "/obligations/countries/{iso3}/follow-up/pdf",
             get(follow_up_pdf),
         )
@@ -537,10 +541,163 @@ pub async fn country_html(
                     rtl => doc.rtl(),
                     names_requested_denied => scope.include_names && !r.names_shown,
                     pdf_href => format!("/reports/country/pdf?{q}"),
+                    can_publish => ctx.is_admin(),
+                    scope => context! {
+                        country => r.scope.country.clone(),
+                        lens => r.scope.lens.clone().unwrap_or_default(),
+                        act_type => r.scope.act_type.clone().unwrap_or_default(),
+                        year => r.scope.year.map(|y| y.to_string()).unwrap_or_default(),
+                    },
                     form_query => q,
                 },
             )
         }
+        Err(e) => failed(&state, &ctx, e),
+    }
+}
+
+/// The form that publishes a report's public version.
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    pub country: Option<String>,
+    pub lens: Option<String>,
+    pub act_type: Option<String>,
+    pub year: Option<String>,
+}
+
+/// The slug of a report's publication: `report-per-torture-2025`.
+fn publication_slug(scope: &ReportScope) -> String {
+    let mut parts = vec!["report".to_string(), scope.country.to_ascii_lowercase()];
+    parts.extend(scope.lens.iter().map(|l| l.to_string()));
+    parts.extend(scope.act_type.iter().map(|a| format!("act-{a}")));
+    parts.extend(scope.year.iter().map(|y| y.to_string()));
+    parts
+        .join("-")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// A report as an HTML fragment for the portal (the publication page adds the title and
+/// the layout). Every text is escaped.
+pub fn document_fragment(doc: &Document) -> String {
+    use crate::dashboards::esc;
+    use dignity_report::Block;
+    let dir = if doc.rtl() { " dir=\"rtl\"" } else { "" };
+    let mut h = format!(
+        "<article class=\"report\" lang=\"{}\"{dir}>",
+        esc(&doc.lang)
+    );
+    if !doc.subtitle.is_empty() {
+        h += &format!("<p class=\"lead\">{}</p>", esc(&doc.subtitle));
+    }
+    for b in &doc.blocks {
+        match b {
+            Block::Heading { level: 1, text } => h += &format!("<h2>{}</h2>", esc(text)),
+            Block::Heading { text, .. } => h += &format!("<h3>{}</h3>", esc(text)),
+            Block::Paragraph { text } => h += &format!("<p>{}</p>", esc(text)),
+            Block::Table(t) => {
+                h += "<div class=\"table-scroll\"><table class=\"table-compact\">";
+                h += &format!("<caption>{}</caption><thead><tr>", esc(&t.caption));
+                for c in &t.header {
+                    h += &format!("<th scope=\"col\">{}</th>", esc(c));
+                }
+                h += "</tr></thead><tbody>";
+                for r in &t.rows {
+                    h += "<tr>";
+                    for (i, c) in r.iter().enumerate() {
+                        if i == 0 {
+                            h += &format!("<th scope=\"row\">{}</th>", esc(c));
+                        } else {
+                            h += &format!("<td>{}</td>", esc(c));
+                        }
+                    }
+                    h += "</tr>";
+                }
+                h += "</tbody></table></div>";
+            }
+        }
+    }
+    if !doc.footer.is_empty() {
+        h += &format!(
+            "<footer class=\"report-footer\"><p>{}</p></footer>",
+            esc(&doc.footer)
+        );
+    }
+    h += "</article>";
+    h
+}
+
+/// `POST /reports/country/publish`: an administrator publishes the public version of a
+/// report to the portal. It is generated as the anonymous visitor — only published, public
+/// records, never names — whatever the administrator can see, and stored as a snapshot
+/// (audited by the write path) at `/public/publications/{slug}`.
+pub async fn publish_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<PublishForm>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !ctx.csrf_ok(&f.csrf_token) || !ctx.is_admin() {
+        return error_page(
+            &state,
+            &ctx,
+            StatusCode::FORBIDDEN,
+            ctx.t("error.forbidden"),
+        );
+    }
+    let p = ReportParams {
+        country: f.country,
+        lens: f.lens,
+        act_type: f.act_type,
+        year: f.year,
+        names: None,
+    };
+    let scope = match p.scope() {
+        Ok(s) => s,
+        Err(field) => {
+            return error_page(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ctx.t(&format!("rep.error.{field}")),
+            )
+        }
+    };
+    let (_, doc) = match generate(
+        &state.store,
+        &Actor::anonymous(),
+        ctx.lang,
+        &scope,
+        "publish",
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return failed(&state, &ctx, e),
+    };
+    let slug = publication_slug(&scope);
+    let html = document_fragment(&doc);
+    let lang = ctx.lang.code();
+    let res = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            dignity_store::portal::publish_snapshot(tx, "report", &slug, &doc.title, lang, &html)
+                .await
+        })
+        .await;
+    match res {
+        Ok(_) => Redirect::to(&format!("/public/publications/{slug}")).into_response(),
         Err(e) => failed(&state, &ctx, e),
     }
 }
@@ -863,6 +1020,8 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             Value::from_serialize(json!({
                 "doc": doc, "rtl": false, "names_requested_denied": true,
                 "pdf_href": "/reports/country/pdf?country=PER", "form_query": "country=PER",
+                "can_publish": true,
+                "scope": { "country": "PER", "lens": "torture", "act_type": "", "year": "2025" },
             })),
             true,
             false,
@@ -872,6 +1031,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             Value::from_serialize(json!({
                 "doc": Document::new("تقرير", "ar"), "rtl": true, "names_requested_denied": false,
                 "pdf_href": "/reports/country/pdf?country=PER", "form_query": "",
+                "can_publish": false,
             })),
             true,
             false,
