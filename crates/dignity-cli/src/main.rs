@@ -4,6 +4,7 @@
 mod bench;
 mod bench_exports;
 mod config;
+mod demo;
 mod import;
 mod import_incidents;
 mod ops;
@@ -521,31 +522,14 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     Ok(())
 }
 
-/// Demonstration data for a new installation: an account that documents, and synthetic
-/// cases in several languages created as that account (through the audited import path).
+/// Demonstration data for a new installation (see `demo.rs`).
 async fn add_demo_data(store: &Store) -> Result<()> {
-    let pw = dignity_core::password::generate();
-    let mut tx = store.begin(&cli_actor()).await?;
-    accounts::create(
-        &mut tx,
-        "demo-documenter",
-        "Demo documenter",
-        Role::Documenter,
-        &pw,
-    )
-    .await?;
-    tx.commit().await?;
-    violations::demo(
-        store,
-        violations::DemoCmd::Generate {
-            events: 40,
-            seed: 1,
-            csv: None,
-            as_user: Some("demo-documenter".into()),
-        },
-    )
-    .await?;
-    println!("Demo data: 40 synthetic cases. Sign in as demo-documenter with the password: {pw}");
+    let s = demo::add(store, &cli_actor()).await?;
+    println!(
+        "Demo data: {} cases, {} UPR recommendations, {} defenders, {} missing persons (synthetic people).\n\
+         Sign in as demo-documenter or demo-coordinator with the password: {}",
+        s.cases, s.recommendations, s.defenders, s.missing, s.password
+    );
     Ok(())
 }
 

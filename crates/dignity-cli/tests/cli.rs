@@ -360,10 +360,42 @@ fn serve_demo_adds_an_account_and_synthetic_cases_and_still_offers_setup() {
     );
     let o = run(&data, &["user", "list"], "");
     assert!(out(&o).contains("demo-documenter"));
-    let o = run(&data, &["audit", "list", "--limit", "200"], "");
+    assert!(out(&o).contains("demo-coordinator"));
+    let o = run(&data, &["audit", "list", "--limit", "5000"], "");
+    let log = out(&o);
     assert!(
-        out(&o).contains("demo-documenter"),
+        log.contains("demo-documenter"),
         "the demo cases are audited as their author"
+    );
+    // Every area has something to look at, written through the audited store functions:
+    // cases with interventions and a death penalty case, UPR recommendations with their
+    // follow-up, defenders with attacks, risk and a delivered measure, missing persons and
+    // two source lists.
+    for action in [
+        "case.import",
+        "intervention.create",
+        "death_penalty.set",
+        "recommendation.create",
+        "assessment.create",
+        "action.create",
+        "report.update",
+        "defender.create",
+        "attack.create",
+        "risk.assess",
+        "measure.status",
+        "checkin.add",
+        "missing.create",
+        "missing.status",
+        "source.import",
+    ] {
+        assert!(
+            log.lines().any(|l| l.split_whitespace().nth(3) == Some(action)),
+            "no {action} in the demo's audit log"
+        );
+    }
+    assert!(
+        all.contains("692 UPR recommendations"),
+        "the shipped UPR Info sample is imported whole: {all}"
     );
     std::fs::remove_dir_all(d).ok();
 }
