@@ -23,11 +23,14 @@ async function freePort() {
   });
 }
 
-/** Start a server; resolves with { base, setupUrl, dataDir, cli(args, input), stop() }. */
-export async function startServer() {
+/** Start a server; resolves with { base, setupUrl, dataDir, output(), logs(), cli(args, input),
+ * stop() }. `{ demo: true }` starts it with `--demo` (its demonstration data). */
+export async function startServer({ demo = false } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'dignity-browser-'));
   const port = await freePort();
-  const child = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const args = ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
+  if (demo) args.push('--demo');
+  const child = spawn(BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DIGNITY_LOG: 'warn' },
   });
@@ -35,7 +38,7 @@ export async function startServer() {
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
   const setupUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}\n${err}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}\n${err}`)), demo ? 120000 : 30000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/(http:\/\/\S+\/setup\?token=\S+)/);
@@ -51,6 +54,10 @@ export async function startServer() {
     base,
     setupUrl,
     dataDir,
+    /** What the server printed on standard output so far. */
+    output: () => out,
+    /** What it logged on standard error so far. */
+    logs: () => err,
     cli(args, input) {
       return execFileSync(BIN, [...args, '--data-dir', dataDir], { input: input ?? '', encoding: 'utf8' });
     },
