@@ -55,7 +55,11 @@ pub fn relative_dates(text: &str, today: NaiveDate) -> String {
             return out;
         };
         let offset: i64 = after[..end].replace('+', "").parse().unwrap_or(0);
-        out.push_str(&(today + Duration::days(offset)).format("%Y-%m-%d").to_string());
+        out.push_str(
+            &(today + Duration::days(offset))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
         rest = &after[end + 2..];
     }
     out.push_str(rest);
@@ -112,7 +116,7 @@ pub async fn add(store: &Store, cli: &Actor) -> Result<Summary> {
     }
     s.recommendations = recommendations(store, &coo, today).await?;
     s.defenders = defenders(store, &doc, &coo, coo_id, today).await?;
-    s.missing = missing_persons(store, &doc, &coo, coo_id, today).await?;
+    s.missing = missing_persons(store, &doc, &coo, coo_id).await?;
     Ok(s)
 }
 
@@ -184,8 +188,7 @@ async fn recommendations(store: &Store, coo: &Actor, today: NaiveDate) -> Result
                 .await?;
                 ob::tracking::assign(tx, target, inst, "Focal point, Legal Division").await?;
                 let action = ob::tracking::PlannedAction {
-                    description: "Unannounced visits to ten police stations in Metro Manila"
-                        .into(),
+                    description: "Unannounced visits to ten police stations in Metro Manila".into(),
                     target_date: due.clone(),
                     indicator: "Number of stations visited; findings published".into(),
                     id: 0,
@@ -232,7 +235,17 @@ async fn defenders(
     today: NaiveDate,
 ) -> Result<usize> {
     let vocab = Vocab::load(store).await?;
-    let people: [(&str, &str, &str, &str, &[&str], &str, bool); 3] = [
+    // name, sex (MT 39), country, organisation, areas of work, SDG 16.10.1 status, memorial.
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a str,
+        bool,
+    );
+    let people: [Row; 3] = [
         (
             "Marisol Quispe Huamán",
             "02000000000039",
@@ -278,7 +291,9 @@ async fn defenders(
             ..Default::default()
         };
         let id = store
-            .write(doc, async |tx| hrd::create_defender(tx, &vocab, &input).await)
+            .write(doc, async |tx| {
+                hrd::create_defender(tx, &vocab, &input).await
+            })
             .await?;
         ids.push(id);
     }
@@ -393,20 +408,37 @@ async fn defenders(
 /// A tracing case opened from a family report, and the same people listed by two sources
 /// (a commission's list and a family association's list, one in Cyrillic), imported as
 /// lists so that the candidate matches appear.
-async fn missing_persons(
-    store: &Store,
-    doc: &Actor,
-    coo: &Actor,
-    coo_id: i64,
-    today: NaiveDate,
-) -> Result<usize> {
+async fn missing_persons(store: &Store, doc: &Actor, coo: &Actor, coo_id: i64) -> Result<usize> {
     let vocab = Vocab::load(store).await?;
-    let _ = today;
     let people = [
-        ("Agron Krasniqi", "Агрон Краснићи", "1971-05-04", "Gjakova", "1999-04-12"),
-        ("Mirela Gashi", "Мирела Гаши", "1984-11-20", "Peja", "1999-05-02"),
-        ("Dragan Petrović", "Драган Петровић", "1962-02-17", "Prizren", "1999-06-15"),
-        ("Bekim Hoxha", "Беким Хоџа", "1990-08-09", "Mitrovica", "1998-09-30"),
+        (
+            "Agron Krasniqi",
+            "Агрон Краснићи",
+            "1971-05-04",
+            "Gjakova",
+            "1999-04-12",
+        ),
+        (
+            "Mirela Gashi",
+            "Мирела Гаши",
+            "1984-11-20",
+            "Peja",
+            "1999-05-02",
+        ),
+        (
+            "Dragan Petrović",
+            "Драган Петровић",
+            "1962-02-17",
+            "Prizren",
+            "1999-06-15",
+        ),
+        (
+            "Bekim Hoxha",
+            "Беким Хоџа",
+            "1990-08-09",
+            "Mitrovica",
+            "1998-09-30",
+        ),
     ];
     let period = store
         .write(coo, async |tx| {

@@ -389,7 +389,8 @@ fn serve_demo_adds_an_account_and_synthetic_cases_and_still_offers_setup() {
         "source.import",
     ] {
         assert!(
-            log.lines().any(|l| l.split_whitespace().nth(3) == Some(action)),
+            log.lines()
+                .any(|l| l.split_whitespace().nth(3) == Some(action)),
             "no {action} in the demo's audit log"
         );
     }
