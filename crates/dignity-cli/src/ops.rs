@@ -32,9 +32,18 @@ pub struct BackupArgs {
     /// Check an existing archive (every hash) instead of writing one.
     #[arg(long)]
     pub verify: bool,
-    /// Put the key file in the archive (requires a passphrase).
+    /// Put the key file in the archive (requires a passphrase or age recipients).
     #[arg(long)]
     pub include_keys: bool,
+    /// Encrypt the archive to this age recipient (an `age1…` public key; repeatable) instead of a passphrase: the machine that makes the backup then holds nothing that opens it.
+    #[arg(long = "recipient", value_name = "AGE1…")]
+    pub recipients: Vec<String>,
+    /// Read age recipients from this file (one per line, `#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub recipients_file: Option<PathBuf>,
+    /// With --verify: the age identity file that opens an archive made with --recipient.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
     /// Allow key material in an unencrypted archive (dangerous: anyone with the file reads every protected field).
     #[arg(long)]
     pub allow_plaintext_keys: bool,
@@ -49,6 +58,9 @@ pub struct RestoreArgs {
     /// Restore over a non-empty target (its files and a differing key file are moved aside, not deleted).
     #[arg(long)]
     pub force: bool,
+    /// The age identity file (`AGE-SECRET-KEY-1…`) that opens an archive made with --recipient.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
 }
@@ -89,19 +101,40 @@ pub enum TeamCmd {
     },
 }
 
+fn read_identity(p: &Option<PathBuf>) -> Result<Option<String>> {
+    p.as_ref()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the identity file {}", p.display()))
+        })
+        .transpose()
+}
+
 pub async fn backup_cmd(store: Option<&Store>, a: &BackupArgs) -> Result<i32> {
     let pass = a.passphrase.read()?;
     if a.verify {
-        let m = backup::verify_archive(&a.file, pass.as_deref()).await?;
+        let opts = backup::RestoreOptions {
+            passphrase: pass,
+            identities: read_identity(&a.identity)?,
+            force: false,
+        };
+        let m = backup::verify_archive_with(&a.file, &opts).await?;
         println!("archive intact: {}", a.file.display());
         println!("{}", serde_json::to_string_pretty(&m)?);
         return Ok(0);
     }
     let store = store.context("no store")?;
+    let mut recipients = a.recipients.clone();
+    if let Some(p) = &a.recipients_file {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read the recipients file {}", p.display()))?;
+        recipients.extend(text.lines().map(str::to_string));
+    }
     let opts = backup::BackupOptions {
         include_keys: a.include_keys,
         passphrase: pass,
         allow_plaintext_keys: a.allow_plaintext_keys,
+        recipients,
     };
     let s = backup::backup(store, &a.file, &opts).await?;
     println!(
@@ -132,6 +165,7 @@ pub async fn backup_cmd(store: Option<&Store>, a: &BackupArgs) -> Result<i32> {
 pub async fn restore_cmd(target: &dignity_store::OpenOptions, a: &RestoreArgs) -> Result<i32> {
     let opts = backup::RestoreOptions {
         passphrase: a.passphrase.read()?,
+        identities: read_identity(&a.identity)?,
         force: a.force,
     };
     let s = backup::restore(&a.file, target, &opts).await?;

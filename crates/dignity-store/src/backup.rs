@@ -13,7 +13,10 @@
 //!
 //! With a passphrase the whole archive is encrypted (see `seal.rs`): Argon2id and
 //! XChaCha20-Poly1305 in the STREAM construction, so a wrong passphrase, an altered byte
-//! or a cut-off end are refused. Without a passphrase the manifest's hashes catch damage,
+//! or a cut-off end are refused. With age recipients (public keys, `age1…`) the archive is
+//! an [age](https://age-encryption.org/v1) file instead: the server that makes nightly
+//! backups then holds no secret that opens them, and the identity (private key) kept offline
+//! opens them with Dignity or with the `age`/`rage` tools alone. Without a passphrase the manifest's hashes catch damage,
 //! not a deliberate rewrite: encrypt backups that leave the machine.
 //!
 //! Without the key file the archive still holds the protected fields, as ciphertext: the
@@ -48,13 +51,19 @@ pub struct BackupOptions {
     pub passphrase: Option<String>,
     /// Allow `include_keys` without a passphrase.
     pub allow_plaintext_keys: bool,
+    /// Encrypt the whole archive to these age recipients (`age1…` public keys) instead of
+    /// a passphrase.
+    pub recipients: Vec<String>,
 }
 
 /// How to restore.
 #[derive(Debug, Clone, Default)]
 pub struct RestoreOptions {
-    /// The archive's passphrase, if it is encrypted.
+    /// The archive's passphrase, if it is encrypted with one.
     pub passphrase: Option<String>,
+    /// The text of an age identity file (`AGE-SECRET-KEY-1…` lines), if the archive is
+    /// encrypted to age recipients.
+    pub identities: Option<String>,
     /// Replace the contents of a target that is not empty. Nothing is deleted outside the
     /// database: the target's `files/` and a differing key file are moved aside.
     pub force: bool,
@@ -200,7 +209,15 @@ fn backend_name(b: Backend) -> &'static str {
 
 /// Make one consistent backup of `store` at `out` (which must not exist yet).
 pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<BackupSummary> {
-    if opts.include_keys && opts.passphrase.is_none() && !opts.allow_plaintext_keys {
+    let recipients = parse_recipients(&opts.recipients)?;
+    if !recipients.is_empty() && opts.passphrase.is_some() {
+        return Err(StoreError::invalid(
+            "recipients",
+            "give either a passphrase or age recipients, not both",
+        ));
+    }
+    let encrypted = opts.passphrase.is_some() || !recipients.is_empty();
+    if opts.include_keys && !encrypted && !opts.allow_plaintext_keys {
         return Err(StoreError::invalid(
             "keys",
             "refusing to write the key file into an unencrypted archive: give a passphrase, \
@@ -298,17 +315,14 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
     };
 
     let out_owned = out.to_path_buf();
-    let passphrase = opts.passphrase.clone();
+    let lock = match &opts.passphrase {
+        Some(p) => Lock::Passphrase(p.clone()),
+        None if !recipients.is_empty() => Lock::Age(recipients),
+        None => Lock::Plain,
+    };
     let work_path = work.path().to_path_buf();
     let (manifest, bytes, skipped) = tokio::task::spawn_blocking(move || {
-        write_archive(
-            &out_owned,
-            passphrase.as_deref(),
-            &work_path,
-            manifest,
-            &files_dir,
-            keys,
-        )
+        write_archive(&out_owned, &lock, &work_path, manifest, &files_dir, keys)
     })
     .await
     .map_err(|e| StoreError::Internal(format!("backup task: {e}")))??;
@@ -316,7 +330,7 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
 
     let mut notes = Vec::new();
     if manifest.keys_included {
-        if opts.passphrase.is_none() {
+        if !encrypted {
             notes.push(
                 "The archive holds the key file IN CLEAR: anyone who gets it can read every \
                  protected field. Keep it offline and encrypted."
@@ -331,7 +345,7 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
             store.key_path().display()
         ));
     }
-    if opts.passphrase.is_none() {
+    if !encrypted {
         notes.push(
             "The archive is not encrypted: it holds user names and everything that is not \
              field-encrypted in clear, and its hashes detect damage but not a deliberate \
@@ -362,7 +376,7 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
         file_bytes: manifest.files.iter().map(|f| f.bytes).sum(),
         skipped,
         keys_included: manifest.keys_included,
-        encrypted: opts.passphrase.is_some(),
+        encrypted,
         audit_head_seq: manifest.audit_head.seq,
         notes,
     })
@@ -371,6 +385,52 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
 enum Sink {
     Plain(BufWriter<std::fs::File>),
     Sealed(SealWriter<BufWriter<std::fs::File>>),
+    Age(age::stream::StreamWriter<BufWriter<std::fs::File>>),
+}
+
+/// How an archive is written.
+enum Lock {
+    Plain,
+    Passphrase(String),
+    Age(Vec<age::x25519::Recipient>),
+}
+
+/// The first bytes of an age file.
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+fn parse_recipients(list: &[String]) -> Result<Vec<age::x25519::Recipient>> {
+    list.iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty() && !r.starts_with('#'))
+        .map(|r| {
+            r.parse::<age::x25519::Recipient>().map_err(|e| {
+                StoreError::invalid("recipients", format!("{r:?} is not an age recipient: {e}"))
+            })
+        })
+        .collect()
+}
+
+fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
+    let ids: Vec<age::x25519::Identity> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            l.parse::<age::x25519::Identity>().map_err(|e| {
+                StoreError::invalid(
+                    "identity",
+                    format!("not an age identity (AGE-SECRET-KEY-1…): {e}"),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    if ids.is_empty() {
+        return Err(StoreError::invalid(
+            "identity",
+            "the identity file holds no AGE-SECRET-KEY-1… line",
+        ));
+    }
+    Ok(ids)
 }
 
 impl Write for Sink {
@@ -378,12 +438,14 @@ impl Write for Sink {
         match self {
             Sink::Plain(w) => w.write(b),
             Sink::Sealed(w) => w.write(b),
+            Sink::Age(w) => w.write(b),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Sink::Plain(w) => w.flush(),
             Sink::Sealed(w) => w.flush(),
+            Sink::Age(w) => w.flush(),
         }
     }
 }
@@ -447,7 +509,7 @@ fn tar_header(size: u64, mtime: u64) -> tar::Header {
 
 fn write_archive(
     out: &Path,
-    passphrase: Option<&str>,
+    lock: &Lock,
     work: &Path,
     mut manifest: Manifest,
     files_dir: &Path,
@@ -469,12 +531,18 @@ fn write_archive(
         }
         let f = oo.open(&tmp).map_err(io_err(tmp.display()))?;
         let buf = BufWriter::with_capacity(256 * 1024, f);
-        let sink = match passphrase {
-            Some(p) => Sink::Sealed(SealWriter::new(buf, p).map_err(|e| match e {
+        let sink = match lock {
+            Lock::Passphrase(p) => Sink::Sealed(SealWriter::new(buf, p).map_err(|e| match e {
                 SealError::Io(e) => StoreError::Io(format!("{}: {e}", tmp.display())),
                 other => StoreError::Archive(other.to_string()),
             })?),
-            None => Sink::Plain(buf),
+            Lock::Age(rs) => {
+                let enc =
+                    age::Encryptor::with_recipients(rs.iter().map(|r| r as &dyn age::Recipient))
+                        .map_err(|e| StoreError::Archive(format!("age: {e}")))?;
+                Sink::Age(enc.wrap_output(buf).map_err(io_err(tmp.display()))?)
+            }
+            Lock::Plain => Sink::Plain(buf),
         };
         let gz = flate2::write::GzEncoder::new(sink, flate2::Compression::new(3));
         let mut tar = tar::Builder::new(gz);
@@ -537,6 +605,9 @@ fn write_archive(
             Sink::Sealed(s) => s
                 .finish()
                 .map_err(io_err(format!("writing {}", out.display())))?,
+            Sink::Age(s) => s
+                .finish()
+                .map_err(io_err(format!("writing {}", out.display())))?,
         };
         let f = buf.into_inner().map_err(|e| werr(e.into_error()))?;
         f.sync_all().map_err(io_err(tmp.display()))?;
@@ -595,15 +666,44 @@ fn damaged(m: impl std::fmt::Display) -> StoreError {
 
 /// Read the archive through, check every table file, file and the key file against the
 /// manifest. With `work`, tables and files are written there; without, only hashed.
-fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Result<Extracted> {
+fn extract(archive: &Path, opts: &RestoreOptions, work: Option<&Path>) -> Result<Extracted> {
+    let passphrase = opts.passphrase.as_deref();
     let mut f = std::fs::File::open(archive).map_err(io_err(archive.display()))?;
-    let mut magic = [0u8; 8];
-    let n = f.read(&mut magic).map_err(io_err(archive.display()))?;
+    let mut head = [0u8; 22];
+    let mut n = 0;
+    while n < head.len() {
+        let k = f.read(&mut head[n..]).map_err(io_err(archive.display()))?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
     drop(f);
+    let magic = &head[..n.min(8)];
     let f = std::fs::File::open(archive).map_err(io_err(archive.display()))?;
     let buf = BufReader::with_capacity(256 * 1024, f);
-    let encrypted = n == 8 && &magic == MAGIC;
-    let reader: Box<dyn Read> = if encrypted {
+    let sealed = magic == MAGIC;
+    let aged = &head[..n] == AGE_MAGIC;
+    let encrypted = sealed || aged;
+    let reader: Box<dyn Read> = if aged {
+        let text = opts.identities.as_deref().ok_or_else(|| {
+            StoreError::Archive(
+                "the archive is encrypted to age recipients: give the identity file".into(),
+            )
+        })?;
+        let ids = parse_identities(text)?;
+        let dec = age::Decryptor::new(buf)
+            .map_err(|e| damaged(format!("cannot read the archive's age header: {e}")))?;
+        Box::new(
+            dec.decrypt(ids.iter().map(|i| i as &dyn age::Identity))
+                .map_err(|e| match e {
+                    age::DecryptError::NoMatchingKeys => StoreError::Archive(
+                        "none of the given identities opens this archive".into(),
+                    ),
+                    e => damaged(format!("cannot decrypt the archive: {e}")),
+                })?,
+        )
+    } else if sealed {
         let p = passphrase.ok_or_else(|| {
             StoreError::Archive("the archive is encrypted: give its passphrase".into())
         })?;
@@ -611,7 +711,7 @@ fn extract(archive: &Path, passphrase: Option<&str>, work: Option<&Path>) -> Res
             SealError::Io(e) => damaged(format!("cannot read the archive: {e}")),
             other => StoreError::Archive(other.to_string()),
         })?)
-    } else if n >= 2 && magic[..2] == [0x1f, 0x8b] {
+    } else if n >= 2 && head[..2] == [0x1f, 0x8b] {
         Box::new(buf)
     } else {
         return Err(StoreError::Archive(format!(
@@ -785,9 +885,18 @@ pub async fn table_digests(store: &Store) -> Result<Vec<(String, u64, String)>> 
 /// Check an archive without restoring it: decrypt, read it through, compare every table,
 /// file and the key file with the manifest. Writes nothing.
 pub async fn verify_archive(archive: &Path, passphrase: Option<&str>) -> Result<Manifest> {
+    let opts = RestoreOptions {
+        passphrase: passphrase.map(str::to_string),
+        ..Default::default()
+    };
+    verify_archive_with(archive, &opts).await
+}
+
+/// [`verify_archive`] with a passphrase or an age identity (`force` is ignored).
+pub async fn verify_archive_with(archive: &Path, opts: &RestoreOptions) -> Result<Manifest> {
     let a = archive.to_path_buf();
-    let p = passphrase.map(str::to_string);
-    let ex = tokio::task::spawn_blocking(move || extract(&a, p.as_deref(), None))
+    let o = opts.clone();
+    let ex = tokio::task::spawn_blocking(move || extract(&a, &o, None))
         .await
         .map_err(|e| StoreError::Internal(format!("verify task: {e}")))??;
     Ok(ex.manifest)
@@ -840,12 +949,12 @@ pub async fn restore(
 ) -> Result<RestoreSummary> {
     std::fs::create_dir_all(&target.data_dir).map_err(io_err(target.data_dir.display()))?;
     let work = WorkDir::new(&target.data_dir, "restore")?;
-    let (a, p, w) = (
+    let (a, o, w) = (
         archive.to_path_buf(),
-        opts.passphrase.clone(),
+        opts.clone(),
         work.path().to_path_buf(),
     );
-    let ex = tokio::task::spawn_blocking(move || extract(&a, p.as_deref(), Some(&w)))
+    let ex = tokio::task::spawn_blocking(move || extract(&a, &o, Some(&w)))
         .await
         .map_err(|e| StoreError::Internal(format!("restore task: {e}")))??;
     let manifest = ex.manifest;

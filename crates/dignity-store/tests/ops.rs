@@ -132,6 +132,7 @@ async fn backup_and_restore_round_trip_with_keys_in_an_encrypted_archive() {
                 include_keys: true,
                 passphrase: Some(PASS.into()),
                 allow_plaintext_keys: false,
+                ..Default::default()
             },
         )
         .await
@@ -162,6 +163,7 @@ async fn backup_and_restore_round_trip_with_keys_in_an_encrypted_archive() {
             &RestoreOptions {
                 passphrase: Some(PASS.into()),
                 force: false,
+                ..Default::default()
             },
         )
         .await
@@ -240,6 +242,7 @@ async fn a_sqlite_backup_restores_into_postgresql() {
         &RestoreOptions {
             passphrase: Some(PASS.into()),
             force: false,
+            ..Default::default()
         },
     )
     .await
@@ -316,6 +319,7 @@ async fn wrong_passphrase_and_tampered_archives_are_refused_and_nothing_is_writt
     let wrong = RestoreOptions {
         passphrase: Some("not the passphrase at all".into()),
         force: false,
+        ..Default::default()
     };
     let e = backup::restore(&out, &o, &wrong).await.unwrap_err();
     assert!(
@@ -337,6 +341,7 @@ async fn wrong_passphrase_and_tampered_archives_are_refused_and_nothing_is_writt
     let right = RestoreOptions {
         passphrase: Some(PASS.into()),
         force: false,
+        ..Default::default()
     };
     let e = backup::restore(&bad, &o, &right).await.unwrap_err();
     assert!(e.to_string().contains("altered or damaged"), "{e}");
@@ -417,6 +422,7 @@ async fn restoring_into_a_store_that_holds_data_is_refused_unless_forced() {
         let ro = RestoreOptions {
             passphrase: Some(PASS.into()),
             force: false,
+            ..Default::default()
         };
         let e = backup::restore(&out, &t.opts, &ro).await.unwrap_err();
         // The target's different key file is found first.
@@ -438,6 +444,7 @@ async fn restoring_into_a_store_that_holds_data_is_refused_unless_forced() {
             &RestoreOptions {
                 passphrase: Some(PASS.into()),
                 force: true,
+                ..Default::default()
             },
         )
         .await
@@ -740,4 +747,109 @@ fn pack(p: &Path, entries: &[(String, Vec<u8>)]) {
         t.append_data(&mut h, n, &d[..]).unwrap();
     }
     t.into_inner().unwrap().finish().unwrap();
+}
+
+/// Backups encrypted to an age recipient: the machine that makes them holds only the public
+/// key; the identity kept elsewhere opens them, in Dignity or with any age implementation.
+#[tokio::test]
+async fn backup_to_an_age_recipient_opens_only_with_its_identity() {
+    use age::secrecy::ExposeSecret;
+    let s = store(Backend::Sqlite).await;
+    let uid = populate(&s).await;
+    let id = age::x25519::Identity::generate();
+    let recipient = id.to_public().to_string();
+    let identity = format!(
+        "# created for the test\n{}\n",
+        id.to_string().expose_secret()
+    );
+    let (out, _d) = out_path("dignity-bk-age");
+
+    // Bad input first: a malformed recipient, and a passphrase together with recipients.
+    for opts in [
+        BackupOptions {
+            recipients: vec!["age1notakey".into()],
+            ..Default::default()
+        },
+        BackupOptions {
+            recipients: vec![recipient.clone()],
+            passphrase: Some(PASS.into()),
+            ..Default::default()
+        },
+    ] {
+        let e = backup::backup(&s, &out, &opts).await.unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Invalid { field, .. } if field == "recipients"),
+            "{e}"
+        );
+        assert!(!out.exists(), "nothing written");
+    }
+
+    let sum = backup::backup(
+        &s,
+        &out,
+        &BackupOptions {
+            include_keys: true,
+            recipients: vec![recipient.clone()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(sum.encrypted && sum.keys_included);
+    let raw = std::fs::read(&out).unwrap();
+    assert!(raw.starts_with(b"age-encryption.org/v1\n"), "an age file");
+    assert!(!contains(&raw, b"amina"), "nothing in clear");
+
+    // Any age implementation opens it: decrypt with the age library alone, then it is the
+    // usual gzip'd tar with the manifest last.
+    let dec = age::Decryptor::new(&raw[..]).unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut dec
+            .decrypt(std::iter::once(&id as &dyn age::Identity))
+            .unwrap(),
+        &mut plain,
+    )
+    .unwrap();
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&plain[..]));
+    let names: Vec<String> = tar
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.last().map(String::as_str), Some("manifest.json"));
+    assert!(names.iter().any(|n| n == "keys.json"));
+
+    // Without the identity, or with another one, it does not open; nothing is restored.
+    let (o, _dir) = target(Backend::Sqlite).await;
+    let e = backup::restore(&out, &o, &RestoreOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("give the identity file"), "{e}");
+    let other = age::x25519::Identity::generate();
+    let e = backup::restore(
+        &out,
+        &o,
+        &RestoreOptions {
+            identities: Some(other.to_string().expose_secret().to_string()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("none of the given identities"),
+        "{e}"
+    );
+    assert!(!o.sqlite_path().exists(), "nothing written");
+
+    let with_id = RestoreOptions {
+        identities: Some(identity),
+        ..Default::default()
+    };
+    let m = backup::verify_archive_with(&out, &with_id).await.unwrap();
+    assert!(m.keys_included);
+    let r = backup::restore(&out, &o, &with_id).await.unwrap();
+    assert!(r.audit.ok(), "{:?}", r.audit.problems);
+    check_restored(&s, &o, uid).await;
 }
