@@ -362,6 +362,68 @@ pub fn overdue_days(due: NaiveDate, submitted: Option<NaiveDate>, today: NaiveDa
     (n > 0).then_some(n)
 }
 
+/// Days a report is overdue, when that can be said: a schedule computed from the
+/// ratification alone is an estimate until at least one report of the State under that
+/// treaty is recorded (`reporting_recorded`), and counting arrears from it would claim
+/// decades of delay nobody checked. Without reporting data: `None`; with it: as
+/// [`overdue_days`].
+pub fn known_overdue_days(
+    reporting_recorded: bool,
+    due: NaiveDate,
+    submitted: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<i64> {
+    if !reporting_recorded {
+        return None;
+    }
+    overdue_days(due, submitted, today)
+}
+
+/// Without reporting data, the estimated next report: the first scheduled report due on
+/// or after `today` (the schedule must reach past `today`; `None` otherwise).
+pub fn estimated_next_due(
+    schedule: &[ScheduledReport],
+    today: NaiveDate,
+) -> Option<ScheduledReport> {
+    schedule.iter().find(|r| r.due >= today).copied()
+}
+
+/// Days a State has to reply to a communication of the special procedures (the clock of
+/// the intervention that carries it, e.g. an urgent appeal).
+pub const SP_REPLY_DAYS: i64 = 60;
+
+/// The end of the reply clock of a communication sent on `sent`.
+pub fn reply_due(sent: NaiveDate) -> NaiveDate {
+    sent + chrono::Duration::days(SP_REPLY_DAYS)
+}
+
+/// Where the reply clock stands on `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReplyClock {
+    /// Replied on a day; `late_days` > 0 when after the due date.
+    Replied { on: NaiveDate, late_days: i64 },
+    /// No reply and the due date passed `days` ago.
+    Overdue { days: i64 },
+    /// No reply yet; `days_left` until the due date (0 = due today).
+    Running { days_left: i64 },
+}
+
+/// The reply clock: replied (and how late), overdue by N days, or running.
+pub fn reply_clock(due: NaiveDate, replied: Option<NaiveDate>, today: NaiveDate) -> ReplyClock {
+    match replied {
+        Some(on) => ReplyClock::Replied {
+            on,
+            late_days: (on - due).num_days().max(0),
+        },
+        None => match overdue_days(due, None, today) {
+            Some(days) => ReplyClock::Overdue { days },
+            None => ReplyClock::Running {
+                days_left: (due - today).num_days(),
+            },
+        },
+    }
+}
+
 /// The report that is due next: the first scheduled report after the last one submitted
 /// (`last_submitted` is its number; 0 when none), if any.
 pub fn next_due(schedule: &[ScheduledReport], last_submitted: u32) -> Option<ScheduledReport> {

@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0502_linkage.sql"),
         postgres: include_str!("../migrations/postgres/0502_linkage.sql"),
     },
+    // -- obligations (issue 3), after violations: links communications to interventions.
+    Migration {
+        id: "0102_communication_interventions",
+        sqlite: include_str!("../migrations/sqlite/0102_communication_interventions.sql"),
+        postgres: include_str!("../migrations/postgres/0102_communication_interventions.sql"),
+    },
 ];
 
 /// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).

@@ -58,7 +58,10 @@ pub struct Ratification {
     pub instrument_name: String,
     pub system: String,
     pub body: String,
-    /// `party`, `signatory`, `none` or `denounced`.
+    /// `party`, `signatory`, `none` (no action) or `denounced`; `unknown` when nothing is
+    /// recorded (the shipped status covers the UN core instruments for the 193 UN member
+    /// states; a Council of Europe instrument, or a State outside that set, has no row
+    /// until someone records one, and that is "no information", not "not a party").
     pub status: String,
     /// Partial dates: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when unknown.
     pub signature: String,
@@ -141,6 +144,7 @@ pub async fn load_shipped(
     if loaded >= Some(version) {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let mut tx = store.begin(&Actor::system()).await?;
     let at = now();
     for s in &data.ratification_status {
@@ -178,18 +182,24 @@ pub async fn load_shipped(
         serde_json::json!({ "dataset": "treaty_status", "version": version, "rows": n }),
     );
     tx.commit().await?;
-    // Not added to `report.loaded`, which lists the foundation's datasets; the audit
-    // entry above records the load.
-    let _ = report;
-    tracing::info!(rows = n, version, "loaded the shipped treaty status");
+    report.loaded.push(("treaty_status".into(), version, n));
+    tracing::info!(
+        rows = n,
+        version,
+        ms = started.elapsed().as_millis() as u64,
+        "loaded the shipped treaty status"
+    );
     Ok(())
 }
 
+/// The status of an instrument for which nothing is recorded.
+pub const UNKNOWN: &str = "unknown";
+
 /// The ratifications of one State, for every instrument (instruments without a row read
-/// `none`), UN first, in order of adoption.
+/// `unknown`: no information, which is not "not a party"), UN first, in order of adoption.
 pub async fn ratifications(store: &Store, iso3: &str) -> Result<Vec<Ratification>> {
     let rows = sqlx::query(
-        "SELECT i.code, i.short_name, i.system, i.body_code, COALESCE(r.status, 'none'), COALESCE(r.signature, ''), \
+        "SELECT i.code, i.short_name, i.system, i.body_code, COALESCE(r.status, 'unknown'), COALESCE(r.signature, ''), \
          COALESCE(r.consent, ''), COALESCE(r.consent_kind, ''), COALESCE(r.reservations, ''), COALESCE(r.declarations, ''), \
          r.complaints_declaration, r.inquiry_accepted, COALESCE(r.note, ''), COALESCE(r.source, ''), COALESCE(r.updated_at, '') \
          FROM instruments i LEFT JOIN ratifications r ON r.instrument = i.code AND r.iso3 = $1 \
@@ -425,6 +435,8 @@ pub fn procedures(rats: &[Ratification]) -> Vec<ProcedureStatus> {
         for p in list {
             let r = rats.iter().find(|r| r.instrument == p.instrument);
             let party = r.is_some_and(|r| r.status == "party");
+            // Nothing recorded on the instrument: nothing known about the procedure either.
+            let unknown = r.is_none_or(|r| r.status == UNKNOWN);
             let flag = r.and_then(|r| {
                 if kind == "complaints" {
                     r.complaints_declaration
@@ -432,7 +444,11 @@ pub fn procedures(rats: &[Ratification]) -> Vec<ProcedureStatus> {
                     r.inquiry_accepted
                 }
             });
-            let a = rules::acceptance(p, party, flag);
+            let a = if unknown {
+                Acceptance::Unknown
+            } else {
+                rules::acceptance(p, party, flag)
+            };
             out.push(ProcedureStatus {
                 label: p.label.into(),
                 instrument: p.instrument.into(),
@@ -467,6 +483,10 @@ pub struct MatrixInstrument {
     pub short_name: String,
     pub parties: i64,
     pub signatories: i64,
+    /// States recorded as not party (no action, or denounced).
+    pub not_parties: i64,
+    /// States for which nothing is recorded (not counted as "not a party").
+    pub unknown: i64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -543,6 +563,8 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
             short_name: n.clone(),
             parties: 0,
             signatories: 0,
+            not_parties: 0,
+            unknown: 0,
         })
         .collect();
     let mut rows = Vec::new();
@@ -558,12 +580,15 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
                 let (status, year) = by
                     .get(&(iso3.clone(), code.clone()))
                     .cloned()
-                    .unwrap_or_else(|| ("none".into(), String::new()));
-                if status == "party" {
-                    parties += 1;
-                    inst[k].parties += 1;
-                } else if status == "signatory" {
-                    inst[k].signatories += 1;
+                    .unwrap_or_else(|| (UNKNOWN.into(), String::new()));
+                match status.as_str() {
+                    "party" => {
+                        parties += 1;
+                        inst[k].parties += 1;
+                    }
+                    "signatory" => inst[k].signatories += 1,
+                    UNKNOWN => inst[k].unknown += 1,
+                    _ => inst[k].not_parties += 1,
                 }
                 MatrixCell {
                     year: if status == "party" || status == "denounced" {

@@ -472,10 +472,16 @@ pub struct InterventionRow {
 pub struct Gaps {
     /// Core UN instruments the State is not a party to: (code, name, status).
     pub not_ratified: Vec<(String, String, String)>,
+    /// Core UN instruments with nothing recorded for the State: (code, name). Not gaps:
+    /// there is no information.
+    pub no_information: Vec<(String, String)>,
     /// Complaint and inquiry procedures not accepted: (label, kind).
     pub procedures_not_accepted: Vec<(String, String)>,
     /// Overdue reports: (body, number, due date, days overdue).
     pub overdue_reports: Vec<(String, i64, String, i64)>,
+    /// Treaty bodies the State reports to with no report recorded: their due dates are
+    /// estimates, and nothing is counted overdue.
+    pub no_reporting_data: Vec<String>,
 }
 
 /// Everything a country or thematic report shows.
@@ -650,7 +656,11 @@ pub async fn country_report(
     let rats = obligations::ratifications(store, &iso3).await?;
     let mut gaps = Gaps::default();
     for r in rats.iter().filter(|r| r.system == "un") {
-        if r.status != "party" {
+        // Nothing recorded is no information, not a gap.
+        if r.status == obligations::UNKNOWN {
+            gaps.no_information
+                .push((r.instrument.clone(), r.instrument_name.clone()));
+        } else if r.status != "party" {
             gaps.not_ratified.push((
                 r.instrument.clone(),
                 r.instrument_name.clone(),
@@ -665,7 +675,11 @@ pub async fn country_report(
     }
     let reps = treaty_reports::reports(store, &iso3, obligations::today()).await?;
     for r in treaty_reports::outstanding(&reps) {
-        if let Some(d) = r.overdue_days {
+        if r.no_data {
+            if !gaps.no_reporting_data.contains(&r.body) {
+                gaps.no_reporting_data.push(r.body.clone());
+            }
+        } else if let Some(d) = r.overdue_days {
             gaps.overdue_reports.push((r.body, r.number, r.due_date, d));
         }
     }

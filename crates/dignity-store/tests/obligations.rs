@@ -76,10 +76,11 @@ async fn shipped_ratifications_load_once_and_keep_user_edits() {
             (cat.status.as_str(), cat.consent.as_str()),
             ("party", "1986")
         );
-        // Council of Europe instruments have no shipped status: they read "none".
+        // Council of Europe instruments have no shipped status: "no information", not
+        // "not a party".
         assert_eq!(
             fra.iter().find(|r| r.instrument == "ECHR").unwrap().status,
-            "none"
+            "unknown"
         );
         let m = ob::matrix(&s, "en", &Default::default()).await.unwrap();
         assert_eq!(m.rows.len(), 193);
@@ -397,6 +398,143 @@ Narnia,Africa,,Text,France,WEOG,EU,Accepted,4,Justice,4\r";
 }
 
 #[tokio::test]
+async fn an_instrument_with_nothing_recorded_is_no_information_not_a_gap() {
+    for b in backends() {
+        let s = fresh(b).await;
+        let srb = ob::ratifications(&s, "SRB").await.unwrap();
+        let echr = srb.iter().find(|r| r.instrument == "ECHR").unwrap();
+        assert_eq!(echr.status, "unknown");
+        let cat = srb.iter().find(|r| r.instrument == "CAT").unwrap();
+        assert_eq!(cat.status, "party");
+        // A UN instrument the shipped data records as "no action" stays "none".
+        let usa = ob::ratifications(&s, "USA").await.unwrap();
+        assert_eq!(
+            usa.iter().find(|r| r.instrument == "CRC").unwrap().status,
+            "signatory"
+        );
+        assert_eq!(
+            usa.iter()
+                .find(|r| r.instrument == "OP-ICESCR")
+                .map(|r| r.status.as_str()),
+            Some("none")
+        );
+        // The procedures of an instrument with nothing recorded are not known either.
+        let procs = ob::procedures(&srb);
+        assert!(procs
+            .iter()
+            .all(|p| p.acceptance != "not_accepted" || p.instrument != "ECHR"));
+
+        // Council of Europe matrix: nothing recorded yet, so nobody counts as "not a
+        // party"; one recorded ratification and one recorded "no action" count as such.
+        let coe = ob::MatrixFilter {
+            system: Some("coe".into()),
+            ..Default::default()
+        };
+        let m = ob::matrix(&s, "en", &coe).await.unwrap();
+        let e = m.instruments.iter().find(|i| i.code == "ECHR").unwrap();
+        assert_eq!((e.parties, e.not_parties, e.unknown), (0, 0, 193));
+        assert!(m
+            .rows
+            .iter()
+            .all(|r| r.cells.iter().all(|c| c.status == "unknown")));
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        for (iso3, status, consent) in [("SRB", "party", "2004-03-03"), ("BLR", "none", "")] {
+            ob::set_ratification(
+                &mut tx,
+                iso3,
+                "ECHR",
+                &RatificationInput {
+                    status: status.into(),
+                    consent: consent.into(),
+                    ..Default::default()
+                },
+                "user",
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let m = ob::matrix(&s, "en", &coe).await.unwrap();
+        let e = m.instruments.iter().find(|i| i.code == "ECHR").unwrap();
+        assert_eq!((e.parties, e.not_parties, e.unknown), (1, 1, 191));
+        let srb_row = m.rows.iter().find(|r| r.iso3 == "SRB").unwrap();
+        let k = m.instruments.iter().position(|i| i.code == "ECHR").unwrap();
+        assert_eq!(
+            (
+                srb_row.cells[k].status.as_str(),
+                srb_row.cells[k].year.as_str()
+            ),
+            ("party", "2004")
+        );
+        // UN matrix: every cell of the 193 members comes from the shipped data.
+        let un = ob::matrix(&s, "en", &Default::default()).await.unwrap();
+        assert!(un.instruments.iter().all(|i| i.unknown == 0));
+        assert!(un
+            .instruments
+            .iter()
+            .all(|i| i.parties + i.signatories + i.not_parties == 193));
+    }
+}
+
+#[tokio::test]
+async fn without_reporting_data_nothing_is_overdue_until_a_report_is_recorded() {
+    for b in backends() {
+        let s = fresh(b).await;
+        let today = ob::today();
+        let until = today + chrono::Duration::days(365);
+        // Kenya, party to ICERD since 2001 per the shipped data; no report recorded.
+        let all = reports::reports(&s, "KEN", until).await.unwrap();
+        let cerd: Vec<_> = all.iter().filter(|r| r.instrument == "ICERD").collect();
+        assert!(cerd.len() > 5, "{cerd:?}");
+        assert!(cerd.iter().all(|r| r.no_data && r.overdue_days.is_none()));
+        assert!(all.iter().all(|r| r.overdue_days.is_none()));
+        // What is due: the estimated next report, from today on.
+        let out = reports::outstanding(&all);
+        let next = out.iter().find(|r| r.instrument == "ICERD").unwrap();
+        assert!(next.no_data);
+        assert!(
+            next.due_date.as_str() >= today.to_string().as_str(),
+            "{next:?}"
+        );
+        // The deadlines list holds no arrears either.
+        let d = reports::deadlines(&s, "KEN", 365).await.unwrap();
+        assert!(
+            d.iter().all(|r| r.no_data && r.overdue_days.is_none()),
+            "{d:?}"
+        );
+
+        // One report recorded for the State under ICERD: the delay is counted again.
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        reports::set_report(
+            &mut tx,
+            "KEN",
+            "ICERD",
+            &reports::ReportInput {
+                number: 1,
+                submitted: "2004-06-01".into(),
+                symbol: "CERD/C/KEN/1-4".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let all = reports::reports(&s, "KEN", until).await.unwrap();
+        let cerd: Vec<_> = all.iter().filter(|r| r.instrument == "ICERD").collect();
+        assert!(cerd.iter().all(|r| !r.no_data));
+        let out = reports::outstanding(&all);
+        let next = out.iter().find(|r| r.instrument == "ICERD").unwrap();
+        assert_eq!(next.number, 2);
+        assert!(next.overdue_days.unwrap() > 1000, "{next:?}");
+        // The other treaties still have no data.
+        assert!(all
+            .iter()
+            .filter(|r| r.instrument == "ICCPR")
+            .all(|r| r.no_data && r.overdue_days.is_none()));
+    }
+}
+
+#[tokio::test]
 async fn reports_are_due_from_ratification_and_overdue_is_counted() {
     for b in backends() {
         let s = fresh(b).await;
@@ -422,6 +560,26 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         assert_eq!(cped.len(), 1);
         assert_eq!(cped[0].due_date, "2017-02-09");
         assert!(!cped[0].approximate);
+        // Nothing recorded about Kenya's reporting under CPED: no arrears claimed.
+        assert!(cped[0].no_data && cped[0].overdue_days.is_none());
+        // The initial report recorded as expected (not submitted): now it is overdue.
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        reports::set_report(
+            &mut tx,
+            "KEN",
+            "CPED",
+            &reports::ReportInput {
+                number: 1,
+                note: "requested by the Committee".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let all = reports::reports(&s, "KEN", until).await.unwrap();
+        let cped: Vec<_> = all.iter().filter(|r| r.instrument == "CPED").collect();
+        assert!(!cped[0].no_data && cped[0].recorded);
         assert!(cped[0].overdue_days.unwrap() > 2000);
         // Submitting it ends the delay; a submission before ratification is refused.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
@@ -463,10 +621,10 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         // Shipped years give approximate schedules; ICCPR (1972) has periodic reports.
         let iccpr: Vec<_> = all.iter().filter(|r| r.instrument == "ICCPR").collect();
         assert!(iccpr.len() > 10 && iccpr[0].approximate);
+        // ICCPR has no reporting data recorded: no arrears, whatever the schedule says.
+        assert!(iccpr.iter().all(|r| r.no_data && r.overdue_days.is_none()));
         let d = reports::deadlines(&s, "KEN", 365).await.unwrap();
-        assert!(d
-            .iter()
-            .any(|r| r.instrument == "ICCPR" && r.number == 1 && r.overdue_days.is_some()));
+        assert!(!d.iter().any(|r| r.overdue_days.is_some()), "{d:?}");
         assert!(!d.iter().any(|r| r.instrument == "CPED"));
 
         // Special procedures: a visit and the standing invitation.
@@ -734,4 +892,163 @@ async fn tracking_history_and_confidential_notes() {
         assert!(matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "status"));
         tx.rollback().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_communication_follows_the_reply_clock_of_its_intervention() {
+    use dignity_store::violations::interventions::{self, InterventionInput};
+    for b in backends() {
+        let s = fresh(b).await;
+        let doc = user(&s, "dora", Role::Documenter).await;
+        let other = user(&s, "omar", Role::Documenter).await;
+        let vocab = dignity_store::violations::Vocab::load(&s).await.unwrap();
+        let mut tx = s.begin(&doc).await.unwrap();
+        let ua = interventions::create_intervention(
+            &mut tx,
+            &vocab,
+            &InterventionInput {
+                int_type: "urgent_appeal".into(),
+                addressees: "Special Rapporteur on torture".into(),
+                int_date: "2024-03-12".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        // A strictly confidential appeal only its author (and a need-to-know list) sees.
+        let secret = interventions::create_intervention(
+            &mut tx,
+            &vocab,
+            &InterventionInput {
+                int_type: "special_procedure_communication".into(),
+                int_date: "2024-06-01".into(),
+                confidentiality: "strictly_confidential".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        reports::upsert_mandate(
+            &mut tx,
+            "SR-TORTURE",
+            "Special Rapporteur on torture",
+            "thematic",
+            None,
+            "1985",
+        )
+        .await
+        .unwrap();
+        let c1 = reports::add_communication(
+            &mut tx,
+            "KEN",
+            &reports::Communication {
+                mandate_code: "SR-TORTURE".into(),
+                reference: "UA KEN 1/2024".into(),
+                sent: "2024-03-14".into(),
+                intervention_id: Some(ua),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let c2 = reports::add_communication(
+            &mut tx,
+            "KEN",
+            &reports::Communication {
+                mandate_code: "SR-TORTURE".into(),
+                reference: "AL KEN 2/2024".into(),
+                sent: "2024-06-02".into(),
+                reply: "2024-08-03".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        reports::link_intervention(&mut tx, c2, secret)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mine = reports::communications(&s, &doc, "KEN").await.unwrap();
+        let a = mine.iter().find(|c| c.id == c1).unwrap();
+        assert_eq!(a.reply_clocks.len(), 1);
+        let k = &a.reply_clocks[0];
+        // Sent 2024-03-12, 60 days to reply, no reply: overdue ever since.
+        assert_eq!((k.intervention_id, k.sent.as_str()), (ua, "2024-03-12"));
+        assert_eq!(k.due, "2024-05-11");
+        assert_eq!(k.state, "overdue");
+        let expected =
+            (ob::today() - chrono::NaiveDate::from_ymd_opt(2024, 5, 11).unwrap()).num_days();
+        assert_eq!(k.days, expected);
+        // The reply recorded on the communication stops the clock: 3 days late.
+        let b2 = mine.iter().find(|c| c.id == c2).unwrap();
+        let k = &b2.reply_clocks[0];
+        assert_eq!(
+            (k.state.as_str(), k.due.as_str(), k.replied.as_str(), k.days),
+            ("replied", "2024-07-31", "2024-08-03", 3)
+        );
+
+        // Another documenter sees the internal appeal's clock, not the confidential one;
+        // an anonymous visitor sees the communications and no clock.
+        let theirs = reports::communications(&s, &other, "KEN").await.unwrap();
+        assert_eq!(theirs.len(), 2);
+        assert_eq!(
+            theirs
+                .iter()
+                .find(|c| c.id == c1)
+                .unwrap()
+                .reply_clocks
+                .len(),
+            1
+        );
+        assert!(theirs
+            .iter()
+            .find(|c| c.id == c2)
+            .unwrap()
+            .reply_clocks
+            .is_empty());
+        let public = reports::communications(&s, &Actor::anonymous(), "KEN")
+            .await
+            .unwrap();
+        assert_eq!(public.len(), 2);
+        assert!(public.iter().all(|c| c.reply_clocks.is_empty()));
+
+        // Linking to an intervention one may not see reads as unknown; nothing written.
+        assert_eq!(links(&s.store).await, 2);
+        let r = s
+            .write(&other, async |tx| {
+                reports::link_intervention(tx, c1, secret).await
+            })
+            .await;
+        assert!(
+            matches!(r, Err(StoreError::Invalid { ref field, .. }) if field == "intervention_id"),
+            "{r:?}"
+        );
+        let r = s
+            .write(&doc, async |tx| {
+                reports::link_intervention(tx, 999_999, ua).await
+            })
+            .await;
+        assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+        assert_eq!(links(&s.store).await, 2);
+
+        // The intervention's side: the communications linked to it.
+        let of = reports::communications_of_intervention(&s, ua)
+            .await
+            .unwrap();
+        assert_eq!(of.len(), 1);
+        assert_eq!(
+            (of[0].0.as_str(), of[0].1.reference.as_str()),
+            ("KEN", "UA KEN 1/2024")
+        );
+    }
+}
+
+async fn links(s: &dignity_store::Store) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) FROM sp_communication_interventions")
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
 }

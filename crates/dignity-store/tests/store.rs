@@ -253,7 +253,15 @@ async fn reference_data_loads_once_and_completely() {
     for b in backends() {
         let s = store(b).await;
         let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
-        assert_eq!(r.loaded.len(), 4, "{b:?}");
+        // countries, instruments, sdg, huridocs, treaty_status (3,474 rows).
+        assert_eq!(r.loaded.len(), 5, "{b:?}");
+        assert!(
+            r.loaded
+                .iter()
+                .any(|(name, _, n)| name == "treaty_status" && *n == 3474),
+            "{:?}",
+            r.loaded
+        );
         let (countries, instruments, terms, targets) =
             dignity_store::reference::counts(&s).await.unwrap();
         assert_eq!(

@@ -15,7 +15,7 @@ use dignity_core::{Action, Confidentiality};
 use dignity_store::obligations::{
     self as ob, recs, reports, tracking, MatrixFilter, RatificationInput, RecFilter,
 };
-use dignity_store::StoreError;
+use dignity_store::{StoreError, WriteTx};
 use minijinja::context;
 use minijinja::value::Value;
 use serde::Deserialize;
@@ -53,6 +53,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/obligations/countries/{iso3}/communications",
             post(communication_save),
+        )
+        .route(
+            "/obligations/countries/{iso3}/communications/{id}/interventions",
+            post(communication_link),
+        )
+        .route(
+            "/obligations/countries/{iso3}/invitation",
+            post(invitation_save),
         )
         .route("/obligations/countries/{iso3}/clusters", post(cluster_save))
         .route(
@@ -111,6 +119,52 @@ fn require_editor(state: &AppState, ctx: &Ctx, csrf: Option<&str>) -> Result<(),
         ));
     }
     Ok(())
+}
+
+/// The shared part of an editor's POST form: check that the user may edit (and the CSRF
+/// token), run `write` in one audited transaction (nothing written when it fails), then
+/// go to `done`; invalid input goes back to `back` with its message, an unknown record
+/// is a 404. Each handler says only what it writes.
+async fn edit_and_redirect(
+    state: &AppState,
+    ctx: &Ctx,
+    csrf: &str,
+    back: &str,
+    done: &str,
+    write: impl AsyncFnOnce(&mut WriteTx) -> Result<(), StoreError>,
+) -> Response {
+    if let Err(r) = require_editor(state, ctx, Some(csrf)) {
+        return r;
+    }
+    match state.store.write(&ctx.actor, write).await {
+        Ok(()) => see_other(done),
+        Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
+        Err(StoreError::NotFound(_)) => {
+            error_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found")
+        }
+        Err(e) => internal(state, ctx, e),
+    }
+}
+
+/// [`edit_and_redirect`] for a form on a State's page: the State must exist.
+async fn edit_country(
+    state: &AppState,
+    ctx: &Ctx,
+    csrf: &str,
+    iso3: &str,
+    anchor: &str,
+    write: impl AsyncFnOnce(&mut WriteTx, &str) -> Result<(), StoreError>,
+) -> Response {
+    let iso3 = iso3.to_ascii_uppercase();
+    let back = format!("/obligations/countries/{iso3}");
+    let done = format!("{back}?flash=saved{anchor}");
+    edit_and_redirect(state, ctx, csrf, &back, &done, async |tx| {
+        if !ob::country_exists(tx.store(), &iso3).await? {
+            return Err(StoreError::NotFound(iso3.clone()));
+        }
+        write(tx, &iso3).await
+    })
+    .await
 }
 
 fn can_edit(ctx: &Ctx) -> bool {
@@ -258,7 +312,7 @@ pub async fn country_page(
         let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
         let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
         let mandates = reports::mandates(store).await?;
-        let comms = reports::communications(store, &iso3).await?;
+        let comms = reports::communications(store, actor, &iso3).await?;
         let clusters = tracking::clusters(store, &iso3).await?;
         Ok::<_, StoreError>((
             (comms, clusters),
@@ -573,6 +627,8 @@ fn flash_error(back: &str, e: &StoreError) -> Response {
         "obl_invalid_reference",
         "obl_invalid_sent",
         "obl_invalid_reply",
+        "obl_invalid_intervention_id",
+        "obl_invalid_since",
         "obl_invalid_name",
         "obl_invalid_basis",
         "obl_invalid_basis_value",
@@ -600,9 +656,6 @@ pub async fn report_save(
     Path(iso3): Path<String>,
     Form(f): Form<ReportForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
     let iso3 = iso3.to_ascii_uppercase();
     let back = format!("/obligations/countries/{iso3}/deadlines");
     let input = reports::ReportInput {
@@ -614,17 +667,11 @@ pub async fn report_save(
         co_symbol: f.co_symbol,
         note: String::new(),
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        reports::set_report(&mut tx, &iso3, &f.instrument, &input).await?;
-        tx.commit().await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("{back}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
-        Err(e) => internal(&state, &ctx, e),
-    }
+    let done = format!("{back}?flash=saved");
+    edit_and_redirect(&state, &ctx, &f.csrf_token, &back, &done, async |tx| {
+        reports::set_report(tx, &iso3, &f.instrument, &input).await
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -648,16 +695,11 @@ pub async fn visit_save(
     Path(iso3): Path<String>,
     Form(f): Form<VisitForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
-    let iso3 = iso3.to_ascii_uppercase();
-    let back = format!("/obligations/countries/{iso3}");
     let v = reports::Visit {
         id: 0,
         mandate_code: f.mandate_code,
         mandate_name: String::new(),
-        iso3: iso3.clone(),
+        iso3: iso3.to_ascii_uppercase(),
         status: f.status,
         requested: f.requested,
         accepted: String::new(),
@@ -666,17 +708,10 @@ pub async fn visit_save(
         report_symbol: f.report_symbol,
         note: String::new(),
     };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        reports::add_visit(&mut tx, &iso3, &v).await?;
-        tx.commit().await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("{back}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
-        Err(e) => internal(&state, &ctx, e),
-    }
+    edit_country(&state, &ctx, &f.csrf_token, &iso3, "", async |tx, iso3| {
+        reports::add_visit(tx, iso3, &v).await.map(|_| ())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -692,6 +727,9 @@ pub struct CommunicationForm {
     reply: String,
     #[serde(default)]
     link: String,
+    /// An intervention to link (its number), optional.
+    #[serde(default)]
+    intervention_id: String,
 }
 
 /// `POST /obligations/countries/{iso3}/communications`: a communication of a special
@@ -702,45 +740,92 @@ pub async fn communication_save(
     Path(iso3): Path<String>,
     Form(f): Form<CommunicationForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
-    let iso3 = iso3.to_ascii_uppercase();
-    let back = format!("/obligations/countries/{iso3}");
-    let r = async {
-        if !ob::country_exists(&state.store, &iso3).await? {
-            return Err(StoreError::NotFound(iso3.clone()));
-        }
-        if f.reference.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "reference",
-                "give the communication's reference (e.g. AL SYR 3/2024)",
-            ));
-        }
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        reports::add_communication(
-            &mut tx,
-            &iso3,
-            &reports::Communication {
-                mandate_code: f.mandate_code,
-                reference: f.reference,
-                sent: f.sent,
-                reply: f.reply,
-                link: f.link,
-            },
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("/obligations/countries/{iso3}?flash=saved#sp-h")),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
-    }
+    let c = reports::Communication {
+        mandate_code: f.mandate_code,
+        reference: f.reference,
+        sent: f.sent,
+        reply: f.reply,
+        link: f.link,
+        intervention_id: f.intervention_id.trim().parse().ok(),
+        ..Default::default()
+    };
+    let bad_intervention = !f.intervention_id.trim().is_empty() && c.intervention_id.is_none();
+    edit_country(
+        &state,
+        &ctx,
+        &f.csrf_token,
+        &iso3,
+        "#sp-h",
+        async |tx, iso3| {
+            if bad_intervention {
+                return Err(StoreError::invalid(
+                    "intervention_id",
+                    "the number of an intervention",
+                ));
+            }
+            reports::add_communication(tx, iso3, &c).await.map(|_| ())
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct InvitationForm {
+    csrf_token: String,
+    #[serde(default)]
+    since: String,
+}
+
+/// `POST /obligations/countries/{iso3}/invitation`: the standing invitation to the
+/// special procedures, extended since a date or year; empty withdraws it.
+pub async fn invitation_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Form(f): Form<InvitationForm>,
+) -> Response {
+    let since = Some(f.since.trim()).filter(|s| !s.is_empty());
+    edit_country(
+        &state,
+        &ctx,
+        &f.csrf_token,
+        &iso3,
+        "#sp-h",
+        async |tx, iso3| reports::set_standing_invitation(tx, iso3, since).await,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CommunicationLinkForm {
+    csrf_token: String,
+    #[serde(default)]
+    intervention_id: String,
+}
+
+/// `POST /obligations/countries/{iso3}/communications/{id}/interventions`: link a
+/// communication to the intervention whose 60-day reply clock it follows.
+pub async fn communication_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((iso3, id)): Path<(String, i64)>,
+    Form(f): Form<CommunicationLinkForm>,
+) -> Response {
+    let int = f.intervention_id.trim().parse::<i64>();
+    edit_country(
+        &state,
+        &ctx,
+        &f.csrf_token,
+        &iso3,
+        "#comm-h",
+        async |tx, _| {
+            let int = int.map_err(|_| {
+                StoreError::invalid("intervention_id", "the number of an intervention")
+            })?;
+            reports::link_intervention(tx, id, int).await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -762,30 +847,19 @@ pub async fn cluster_save(
     Path(iso3): Path<String>,
     Form(f): Form<ClusterForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
-    let iso3 = iso3.to_ascii_uppercase();
-    let back = format!("/obligations/countries/{iso3}");
-    let r = async {
-        if !ob::country_exists(&state.store, &iso3).await? {
-            return Err(StoreError::NotFound(iso3.clone()));
-        }
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        tracking::create_cluster(&mut tx, &iso3, &f.name, f.basis.trim(), &f.basis_value).await?;
-        tx.commit().await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!(
-            "/obligations/countries/{iso3}?flash=saved#clusters-h"
-        )),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
-    }
+    edit_country(
+        &state,
+        &ctx,
+        &f.csrf_token,
+        &iso3,
+        "#clusters-h",
+        async |tx, iso3| {
+            tracking::create_cluster(tx, iso3, &f.name, f.basis.trim(), &f.basis_value)
+                .await
+                .map(|_| ())
+        },
+    )
+    .await
 }
 
 /// `GET /obligations/mandates`: special procedure mandates and their holders over time.
@@ -839,30 +913,22 @@ pub async fn mandate_save(
     ctx: Ctx,
     Form(f): Form<MandateForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
     let back = "/obligations/mandates";
     let iso3 = Some(f.iso3.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
+    let done = format!("{back}?flash=saved");
+    edit_and_redirect(&state, &ctx, &f.csrf_token, back, &done, async |tx| {
         reports::upsert_mandate(
-            &mut tx,
+            tx,
             &f.code,
             &f.name,
             f.kind.trim(),
             iso3.as_deref(),
             &f.established,
         )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("{back}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
-        Err(e) => internal(&state, &ctx, e),
-    }
+        .await
+        .map(|_| ())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -884,31 +950,22 @@ pub async fn holder_save(
     ctx: Ctx,
     Form(f): Form<HolderForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
     let back = "/obligations/mandates";
-    let r = async {
+    let done = format!("{back}?flash=saved");
+    edit_and_redirect(&state, &ctx, &f.csrf_token, back, &done, async |tx| {
         if f.name.trim().is_empty() {
             return Err(StoreError::invalid("name", "give the holder's name"));
         }
-        if !reports::mandates(&state.store)
+        if !reports::mandates(tx.store())
             .await?
             .iter()
             .any(|m| m.id == f.mandate_id)
         {
             return Err(StoreError::invalid("mandate", "choose a mandate"));
         }
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        reports::add_holder(&mut tx, f.mandate_id, &f.name, &f.start_date, &f.end_date).await?;
-        tx.commit().await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("{back}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
-        Err(e) => internal(&state, &ctx, e),
-    }
+        reports::add_holder(tx, f.mandate_id, &f.name, &f.start_date, &f.end_date).await
+    })
+    .await
 }
 
 // --------------------------------------------------------- recommendations --
@@ -1740,6 +1797,69 @@ pub async fn api_add_visit(
     }
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CommunicationList {
+    pub total: usize,
+    pub items: Vec<reports::Communication>,
+}
+
+/// Communications of the special procedures to a State, newest first, each with the
+/// 60-day reply clocks of the linked interventions the caller may see.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/communications", params(("iso3" = String, Path)),
+    responses((status = 200, body = CommunicationList), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_communications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+) -> Response {
+    if let Err(r) = api_check(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match reports::communications(&state.store, &ctx.actor, &iso3).await {
+        Ok(items) => Json(CommunicationList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
+/// Record a communication of a special procedure to a State, optionally linked to the
+/// intervention whose reply clock it follows (`intervention_id`; the caller must be
+/// allowed to edit it). Documenters and above; audited.
+#[utoipa::path(post, path = "/api/v1/countries/{iso3}/communications", params(("iso3" = String, Path)),
+    request_body = reports::Communication,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_add_communication(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Json(c): Json<reports::Communication>,
+) -> Response {
+    if let Err(r) = api_editor(&ctx) {
+        return r;
+    }
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match state
+        .store
+        .write(&ctx.actor, async |tx| {
+            reports::add_communication(tx, &iso3, &c).await
+        })
+        .await
+    {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => api_store_error(e),
+    }
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MandateInput {
     pub code: String,
@@ -1912,6 +2032,10 @@ pub fn api_router() -> Router<AppState> {
             "/countries/{iso3}/clusters",
             get(api_clusters).post(api_create_cluster),
         )
+        .route(
+            "/countries/{iso3}/communications",
+            get(api_communications).post(api_add_communication),
+        )
         .route("/mandates", get(api_mandates).post(api_upsert_mandate))
         .route("/ratifications/matrix", get(api_matrix))
         .route(
@@ -1938,7 +2062,15 @@ pub fn api_router() -> Router<AppState> {
         api_recommendation,
         api_create_recommendation,
         api_history,
-        api_assess
+        api_assess,
+        api_set_report,
+        api_add_visit,
+        api_mandates,
+        api_upsert_mandate,
+        api_clusters,
+        api_create_cluster,
+        api_communications,
+        api_add_communication
     ),
     components(schemas(
         RatificationList,
@@ -1953,6 +2085,9 @@ pub fn api_router() -> Router<AppState> {
         reports::Report,
         VisitList,
         reports::Visit,
+        CommunicationList,
+        reports::Communication,
+        reports::ReplyClockView,
         recs::RecPage,
         recs::Recommendation,
         recs::Facets,

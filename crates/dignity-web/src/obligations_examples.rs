@@ -15,12 +15,13 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         "obligations_matrix.html",
         context! {
             matrix => context! {
-                instruments => vec![context! { code => "CAT", short_name => "Convention against Torture", parties => 173, signatories => 6 }],
+                instruments => vec![context! { code => "CAT", short_name => "Convention against Torture", parties => 173, signatories => 6, not_parties => 13, unknown => 1 }],
                 rows => vec![
                     context! { iso3 => "FRA", name => "Amina <Diallo>", parties => 1, cells => vec![context! { status => "party", year => "1986" }] },
                     context! { iso3 => "USA", name => "United States", parties => 0, cells => vec![context! { status => "signatory", year => "" }] },
                     context! { iso3 => "JAM", name => "Jamaica", parties => 0, cells => vec![context! { status => "denounced", year => "1975" }] },
                     context! { iso3 => "XXX", name => "X", parties => 0, cells => vec![context! { status => "none", year => "" }] },
+                    context! { iso3 => "YYY", name => "Y", parties => 0, cells => vec![context! { status => "unknown", year => "" }] },
                 ],
             },
             regions => vec!["Africa", "Europe"], groups => groups.clone(), region => "Africa", group => "AFRICAN", system => "un",
@@ -50,15 +51,20 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         "obligations_country.html",
         context! {
             iso3 => "FRA", name => "Amina <Diallo>", can_edit => true,
-            ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
+            ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
+                context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
             procedures => vec![context! { label => "CAT art. 22", instrument => "CAT", kind => "complaints", acceptance => "accepted" }, context! { label => "CAT art. 20", instrument => "CAT", kind => "inquiry", acceptance => "unknown" }],
-            outstanding => vec![context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => true, overdue_days => 400 }],
+            outstanding => vec![context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => true, overdue_days => 400, no_data => false },
+                context! { instrument => "ICERD", body => "CERD", number => 12, due_date => "2027-01-04", approximate => true, overdue_days => none(), no_data => true }],
             visits => vec![context! { mandate_name => "SR on torture", status => "completed", requested => "2019", visit_start => "2021-05-03", visit_end => "2021-05-12", report_symbol => "A/HRC/49/50/Add.1" }],
             invitation => "2011",
             mandates => vec![context! { code => "SR-TORTURE", name => "Special Rapporteur on torture" }],
             visit_statuses => vec!["requested", "completed"],
-            communications => vec![context! { mandate_code => "SR-TORTURE", reference => "AL FRA 3/2024", sent => "2024-03-01", reply => "", link => "https://spcommreports.ohchr.org/x" },
-                context! { mandate_code => "SR-TORTURE", reference => "UA FRA 1/2023", sent => "2023", reply => "2023-05", link => "" }],
+            communications => vec![context! { id => 1, mandate_code => "SR-TORTURE", reference => "AL FRA 3/2024", sent => "2024-03-01", reply => "", link => "https://spcommreports.ohchr.org/x",
+                    reply_clocks => vec![context! { intervention_id => 5, int_type => "urgent_appeal", sent => "2024-02-28", due => "2024-04-28", replied => "", state => "overdue", days => 30 },
+                        context! { intervention_id => 6, int_type => "urgent_appeal", sent => "2024-02-28", due => "2024-04-28", replied => "2024-05-01", state => "replied", days => 3 },
+                        context! { intervention_id => 7, int_type => "urgent_appeal", sent => "2024-02-28", due => "2024-04-28", replied => "", state => "running", days => 12 }] },
+                context! { id => 2, mandate_code => "SR-TORTURE", reference => "UA FRA 1/2023", sent => "2023", reply => "2023-05", link => "", reply_clocks => Vec::<Value>::new() }],
             clusters => vec![context! { id => 3, iso3 => "FRA", name => "Policing <b>", basis => "theme", basis_value => "Police", members => 4 }],
             cluster_bases => vec!["theme", "affected", "sdg", "manual"],
             total => 13,
@@ -97,10 +103,10 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         true,
         false,
     ));
-    let rep = context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => false, overdue_days => 400, submitted => "", symbol => "CCPR/C/FRA/6", co_symbol => "", recorded => true };
+    let rep = context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => false, overdue_days => 400, submitted => "", symbol => "CCPR/C/FRA/6", co_symbol => "", recorded => true, no_data => false };
     v.push((
         "obligations_deadlines.html",
-        context! { iso3 => "FRA", name => "France", days => 365, due => vec![rep.clone(), context! { ..context! { overdue_days => none(), approximate => true }, ..rep.clone() }], recorded => vec![rep], instruments => vec!["ICCPR", "CAT"], can_edit => true,
+        context! { iso3 => "FRA", name => "France", days => 365, due => vec![rep.clone(), context! { ..context! { overdue_days => none(), approximate => true }, ..rep.clone() }, context! { ..context! { overdue_days => none(), no_data => true, recorded => false }, ..rep.clone() }], recorded => vec![rep], instruments => vec!["ICCPR", "CAT"], can_edit => true,
             actions => vec![context! { rec_id => 7, body => "CCPR", description => "Draft <b>bold</b> bill", institution => "Ministry", target_date => "2020-01", overdue_days => 30 }, context! { rec_id => 8, body => "UPR", description => "Train police", institution => none(), target_date => "2030", overdue_days => none() }] },
         true,
         false,

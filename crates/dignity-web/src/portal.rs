@@ -289,20 +289,23 @@ pub async fn country(
             let ratifications: Vec<Value> = obligations::ratifications(&state.store, &iso3)
                 .await?
                 .into_iter()
-                // The shipped status data covers the UN instruments for every state; for the
-                // others a missing row means "no information", not "not a party".
-                .map(|r| {
-                    let status = if r.status == "none" && r.system != "un" {
-                        "unknown".to_string()
-                    } else {
-                        r.status
-                    };
-                    context! { instrument => r.instrument, name => r.instrument_name, status => status, consent => r.consent }
-                })
+                // Nothing recorded reads `unknown` ("No information") from the store.
+                .map(|r| context! { instrument => r.instrument, name => r.instrument_name, status => r.status, consent => r.consent })
                 .collect();
-            // The reporting status: each body's latest report (recorded or computed).
+            // The reporting status: each body's latest report (recorded or computed); for a
+            // treaty without reporting data, the estimated next due date, without arrears.
+            let all = obligations::reports::reports(&state.store, &iso3, today).await?;
+            let estimates = obligations::reports::outstanding(&all);
             let mut latest: Vec<obligations::reports::Report> = Vec::new();
-            for r in obligations::reports::reports(&state.store, &iso3, today).await? {
+            for r in all {
+                let r = if r.no_data {
+                    match estimates.iter().find(|e| e.instrument == r.instrument) {
+                        Some(e) => e.clone(),
+                        None => continue,
+                    }
+                } else {
+                    r
+                };
                 match latest.iter_mut().find(|l| l.body == r.body) {
                     Some(l) if l.number < r.number => *l = r,
                     Some(_) => {}
@@ -311,7 +314,7 @@ pub async fn country(
             }
             let reports: Vec<Value> = latest
                 .into_iter()
-                .map(|r| context! { body => r.body, number => r.number, due => r.due_date, submitted => r.submitted, overdue => r.overdue_days })
+                .map(|r| context! { body => r.body, number => r.number, due => r.due_date, submitted => r.submitted, overdue => r.overdue_days, no_data => r.no_data })
                 .collect();
             let visits: Vec<Value> = obligations::reports::visits(&state.store, &iso3)
                 .await?
@@ -610,7 +613,7 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             context! {
                 country => context! { iso3 => "SRB", name => "Serbia" },
                 ratifications => vec![context! { instrument => "CAT", name => "Convention against Torture", status => "party", consent => "2001-03-12" }],
-                reports => vec![context! { body => "CAT", number => 3, due => "2024-05-01", submitted => "", overdue => 100 }],
+                reports => vec![context! { body => "CAT", number => 3, due => "2024-05-01", submitted => "", overdue => 100, no_data => false }, context! { body => "CERD", number => 12, due => "2027-01-04", submitted => "", overdue => (), no_data => true }],
                 visits => vec![context! { mandate => "Special Rapporteur on torture", status => "completed", start => "2023-01-01", end => "2023-01-10" }],
                 recommendations => vec![context! { body => "UPR", date => "2023", text => "Ratify <OP-CAT>", position => "supported", status => "" }],
                 recommendations_total => 1,

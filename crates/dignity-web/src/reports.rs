@@ -345,9 +345,18 @@ pub fn country_document(r: &CountryReport, lang: Lang) -> Document {
     // 4. Ratification gaps.
     d.heading(1, t(l, "rep.report.gaps"));
     let g = &r.gaps;
-    if g.not_ratified.is_empty() {
+    if g.not_ratified.is_empty() && g.no_information.is_empty() {
         d.paragraph(t(l, "rep.report.all_ratified"));
-    } else {
+    }
+    if !g.no_information.is_empty() {
+        let list: Vec<&str> = g.no_information.iter().map(|(c, _)| c.as_str()).collect();
+        d.paragraph(ta(
+            l,
+            "rep.report.no_information",
+            &[("list", &list.join(", "))],
+        ));
+    }
+    if !g.not_ratified.is_empty() {
         d.table(Table {
             caption: t(l, "rep.report.not_ratified"),
             header: vec![t(l, "rep.report.instrument"), t(l, "rep.report.rat_status")],
@@ -376,8 +385,17 @@ pub fn country_document(r: &CountryReport, lang: Lang) -> Document {
             widths: vec![4.0, 1.5],
         });
     }
+    if !g.no_reporting_data.is_empty() {
+        d.paragraph(ta(
+            l,
+            "rep.report.no_reporting_data",
+            &[("list", &g.no_reporting_data.join(", "))],
+        ));
+    }
     if g.overdue_reports.is_empty() {
-        d.paragraph(t(l, "rep.report.no_overdue"));
+        if g.no_reporting_data.is_empty() {
+            d.paragraph(t(l, "rep.report.no_overdue"));
+        }
     } else {
         d.table(Table {
             caption: t(l, "rep.report.overdue"),

@@ -66,6 +66,82 @@ fn schedule_and_overdue() {
 }
 
 #[test]
+fn without_reporting_data_nothing_is_overdue_and_the_next_due_date_is_an_estimate() {
+    let today = d("2026-11-23");
+    // ICERD ratified 1969: the computed initial report fell due in 1970.
+    let s = report_schedule(d("1970-01-04"), 1, Some(2), d("2040-01-01"));
+    assert_eq!(s[0].due, d("1971-01-04"));
+    // No report recorded for the State under the treaty: no arrears are claimed…
+    assert_eq!(known_overdue_days(false, s[0].due, None, today), None);
+    // …and the next due date is the first computed one from today on.
+    let next = estimated_next_due(&s, today).unwrap();
+    assert!(next.due >= today, "{next:?}");
+    assert!(next.due < d("2028-11-24"), "{next:?}");
+    assert_eq!(
+        next.number as usize,
+        s.iter().position(|r| r.due >= today).unwrap() + 1
+    );
+    // A due date of today counts as still to come.
+    assert_eq!(
+        estimated_next_due(
+            &[ScheduledReport {
+                number: 3,
+                due: today
+            }],
+            today
+        )
+        .unwrap()
+        .number,
+        3
+    );
+    // A schedule that ends before today gives no estimate.
+    assert_eq!(estimated_next_due(&s[..2], today), None);
+    // Once a report is recorded, the delay is counted as before.
+    assert_eq!(
+        known_overdue_days(true, d("2026-11-13"), None, today),
+        Some(10)
+    );
+    assert_eq!(
+        known_overdue_days(true, d("2020-01-01"), Some(d("2021-01-01")), today),
+        None
+    );
+    assert_eq!(known_overdue_days(true, d("2027-01-01"), None, today), None);
+}
+
+#[test]
+fn the_reply_clock_runs_sixty_days_from_the_communication() {
+    let sent = d("2024-03-01");
+    let due = reply_due(sent);
+    assert_eq!(due, d("2024-04-30"));
+    assert_eq!(
+        reply_clock(due, None, d("2024-04-20")),
+        ReplyClock::Running { days_left: 10 }
+    );
+    assert_eq!(
+        reply_clock(due, None, due),
+        ReplyClock::Running { days_left: 0 }
+    );
+    assert_eq!(
+        reply_clock(due, None, d("2024-05-10")),
+        ReplyClock::Overdue { days: 10 }
+    );
+    assert_eq!(
+        reply_clock(due, Some(d("2024-04-02")), d("2024-05-10")),
+        ReplyClock::Replied {
+            on: d("2024-04-02"),
+            late_days: 0
+        }
+    );
+    assert_eq!(
+        reply_clock(due, Some(d("2024-05-03")), d("2025-01-01")),
+        ReplyClock::Replied {
+            on: d("2024-05-03"),
+            late_days: 3
+        }
+    );
+}
+
+#[test]
 fn dates_before_adoption_are_refused() {
     let adopted = d("1984-12-10");
     assert!(check_not_before(

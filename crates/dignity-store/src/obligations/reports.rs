@@ -33,6 +33,10 @@ pub struct Report {
     pub overdue_days: Option<i64>,
     /// The report is recorded (not only computed).
     pub recorded: bool,
+    /// No report of the State under this treaty is recorded: the due dates are estimates
+    /// computed from the ratification, and no delay is counted ("No reporting data
+    /// recorded").
+    pub no_data: bool,
 }
 
 /// Input of a report (all but the number optional).
@@ -94,7 +98,8 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
                         eif,
                         rep.initial_years.unwrap_or(1),
                         rep.periodic_years,
-                        until,
+                        // Far enough to reach the next due date from today.
+                        until.max(today + chrono::Duration::days(366 * 12)),
                     );
                 }
             }
@@ -103,6 +108,15 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
             .iter()
             .filter(|x| x.get::<String, _>(0) == r.instrument)
             .collect();
+        // Without reporting data the schedule is an estimate: show it up to `until`, and
+        // the estimated next report even when it falls later. With data: up to `until`.
+        let no_data = mine.is_empty();
+        let estimate = if no_data {
+            rules::estimated_next_due(&schedule, today).map(|s| s.number)
+        } else {
+            None
+        };
+        schedule.retain(|s| s.due <= until || Some(s.number) == estimate);
         let max_n = schedule
             .iter()
             .map(|s| s.number as i64)
@@ -123,7 +137,8 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
             };
             let submitted = g(3);
             let overdue = date_of(&due).and_then(|d| {
-                rules::overdue_days(
+                rules::known_overdue_days(
+                    !no_data,
                     d,
                     date_of(&submitted).or_else(|| (!submitted.is_empty()).then_some(d)),
                     today,
@@ -143,6 +158,7 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
                 note: g(7),
                 overdue_days: overdue,
                 recorded: rec.is_some(),
+                no_data,
             });
         }
     }
@@ -150,13 +166,32 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
 }
 
 /// What is due per treaty: the first report not submitted (treaty bodies let overdue
-/// reports be combined, so one line per treaty), with its delay.
+/// reports be combined, so one line per treaty), with its delay. For a treaty without
+/// reporting data: the estimated next report (the first computed one due from today on,
+/// else the last one computed), without a delay.
 pub fn outstanding(reports: &[Report]) -> Vec<Report> {
+    outstanding_on(reports, today())
+}
+
+/// [`outstanding`] on a given day.
+pub fn outstanding_on(reports: &[Report], today: NaiveDate) -> Vec<Report> {
     let mut out: Vec<Report> = Vec::new();
     let mut instruments: Vec<&str> = reports.iter().map(|r| r.instrument.as_str()).collect();
     instruments.dedup();
     for i in instruments {
         let mine: Vec<&Report> = reports.iter().filter(|r| r.instrument == i).collect();
+        if mine.iter().all(|r| r.no_data) {
+            // The estimated next report; when the treaty expects none after today (an
+            // initial report only), the last one computed.
+            if let Some(next) = mine
+                .iter()
+                .find(|r| date_of(&r.due_date).is_some_and(|d| d >= today))
+                .or(mine.last())
+            {
+                out.push((*next).clone());
+            }
+            continue;
+        }
         let last_submitted = mine
             .iter()
             .filter(|r| !r.submitted.is_empty())
@@ -581,10 +616,14 @@ pub async fn standing_invitation(store: &Store, iso3: &str) -> Result<Option<Str
     )
 }
 
-/// A communication of a special procedure to a State; the reply clock lives with the
-/// interventions, this keeps the link.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// A communication of a special procedure to a State. The 60-day reply clock lives with
+/// the interventions (violations area): a communication can be linked to the
+/// interventions that carry it (e.g. the urgent appeal that prompted it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Communication {
+    /// Set by the store; ignored on input.
+    #[serde(default)]
+    pub id: i64,
     pub mandate_code: String,
     pub reference: String,
     #[serde(default)]
@@ -593,11 +632,40 @@ pub struct Communication {
     pub reply: String,
     #[serde(default)]
     pub link: String,
+    /// On input: an intervention to link (the reader must be allowed to edit it).
+    #[serde(default)]
+    pub intervention_id: Option<i64>,
+    /// The reply clocks of the linked interventions the reader may see.
+    #[serde(default, skip_deserializing)]
+    pub reply_clocks: Vec<ReplyClockView>,
+}
+
+/// The reply clock of an intervention linked to a communication.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReplyClockView {
+    pub intervention_id: i64,
+    pub int_type: String,
+    /// The day the intervention was sent.
+    pub sent: String,
+    /// Sent + 60 days (the intervention's recorded reply date when it has one).
+    pub due: String,
+    /// The day of the reply, empty when none.
+    pub replied: String,
+    /// `running`, `overdue` or `replied`.
+    pub state: String,
+    /// Days left (running), days overdue (overdue) or days late (replied).
+    pub days: i64,
 }
 
 pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) -> Result<i64> {
     for (f, d) in [("sent", &c.sent), ("reply", &c.reply)] {
         PartialDate::parse(d).map_err(|e| StoreError::invalid(f, e.to_string()))?;
+    }
+    if c.reference.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "reference",
+            "a communication needs its reference (e.g. UA KEN 1/2024)",
+        ));
     }
     let mid: i64 = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
         .bind(c.mandate_code.trim())
@@ -626,18 +694,216 @@ pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) 
         None,
         serde_json::json!({ "iso3": iso3 }),
     );
+    if let Some(int) = c.intervention_id {
+        link_intervention(tx, id, int).await?;
+    }
     Ok(id)
 }
 
-pub async fn communications(store: &Store, iso3: &str) -> Result<Vec<Communication>> {
-    Ok(sqlx::query(
-        "SELECT m.code, c.reference, c.sent, c.reply, c.link FROM sp_communications c JOIN sp_mandates m ON m.id = c.mandate_id \
-         WHERE c.iso3 = $1 ORDER BY c.sent DESC",
+/// Link a communication to an intervention whose reply clock it follows (audited as
+/// `communication.link`). The writer must be allowed to edit the intervention; an
+/// intervention it may not see reads as unknown.
+pub async fn link_intervention(
+    tx: &mut WriteTx,
+    communication_id: i64,
+    intervention_id: i64,
+) -> Result<()> {
+    let actor = tx.actor().clone();
+    let known = sqlx::query("SELECT 1 FROM sp_communications WHERE id = $1")
+        .bind(communication_id)
+        .fetch_optional(tx.conn())
+        .await?
+        .is_some();
+    if !known {
+        return Err(StoreError::NotFound(format!(
+            "communication {communication_id}"
+        )));
+    }
+    // The intervention's access facts, read in this transaction (it may be new in it).
+    let access = match sqlx::query(
+        "SELECT confidentiality, published, created_by FROM vio_interventions WHERE id = $1",
+    )
+    .bind(intervention_id)
+    .fetch_optional(tx.conn())
+    .await?
+    {
+        None => None,
+        Some(r) => {
+            let level: String = r.get(0);
+            let mut a = dignity_core::RecordAccess {
+                level: Some(
+                    level
+                        .parse()
+                        .unwrap_or(dignity_core::Confidentiality::StrictlyConfidential),
+                ),
+                published: r.get::<i64, _>(1) == 1,
+                created_by: r.get(2),
+                ..Default::default()
+            };
+            let acl = sqlx::query(
+                "SELECT principal_type, principal_id FROM record_acl WHERE record_type = $1 AND record_id = $2",
+            )
+            .bind(crate::violations::INTERVENTION)
+            .bind(intervention_id.to_string())
+            .fetch_all(tx.conn())
+            .await?;
+            for p in acl {
+                match p.get::<String, _>(0).as_str() {
+                    "user" => a.need_to_know_users.push(p.get(1)),
+                    "team" => a.need_to_know_teams.push(p.get(1)),
+                    _ => {}
+                }
+            }
+            Some(a)
+        }
+    };
+    use dignity_core::auth::{authorize, Action};
+    let may = |action| {
+        access
+            .as_ref()
+            .is_some_and(|a| authorize(&actor, action, a).allowed())
+    };
+    if !may(Action::Read) {
+        return Err(StoreError::invalid(
+            "intervention_id",
+            format!("no intervention {intervention_id}"),
+        ));
+    }
+    if !may(Action::Update) {
+        return Err(StoreError::invalid(
+            "intervention_id",
+            format!("you may not edit intervention {intervention_id}"),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO sp_communication_interventions (communication_id, intervention_id, linked_at) VALUES ($1,$2,$3) \
+         ON CONFLICT (communication_id, intervention_id) DO NOTHING",
+    )
+    .bind(communication_id)
+    .bind(intervention_id)
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "communication.link",
+        "sp_communication",
+        &communication_id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "intervention": intervention_id }),
+    );
+    Ok(())
+}
+
+/// The reply clocks of the interventions linked to these communications that `actor` may
+/// see, by communication id.
+async fn reply_clocks(
+    store: &Store,
+    actor: &dignity_core::Actor,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<ReplyClockView>>> {
+    let mut out: std::collections::HashMap<i64, Vec<ReplyClockView>> = Default::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = sqlx::query(&format!(
+        "SELECT l.communication_id, i.id, i.int_type, i.int_date, i.reply_due, i.response_date, c.reply \
+         FROM sp_communication_interventions l JOIN vio_interventions i ON i.id = l.intervention_id \
+         JOIN sp_communications c ON c.id = l.communication_id \
+         WHERE l.communication_id IN ({list}) AND {} ORDER BY i.int_date, i.id",
+        crate::acl::visible_sql(actor, "i", crate::violations::INTERVENTION)
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let today = today();
+    for r in &rows {
+        let sent: String = r.get(3);
+        let Some(sent_d) = date_of(&sent) else {
+            continue;
+        };
+        let recorded_due: String = r.get(4);
+        let due = date_of(&recorded_due).unwrap_or_else(|| rules::reply_due(sent_d));
+        // The intervention's reply, else the one recorded on the communication.
+        let response: String = r.get(5);
+        let comm_reply: String = r.get(6);
+        let replied = date_of(&response).or_else(|| date_of(&comm_reply));
+        let (state, days) = match rules::reply_clock(due, replied, today) {
+            rules::ReplyClock::Replied { late_days, .. } => ("replied", late_days),
+            rules::ReplyClock::Overdue { days } => ("overdue", days),
+            rules::ReplyClock::Running { days_left } => ("running", days_left),
+        };
+        out.entry(r.get(0)).or_default().push(ReplyClockView {
+            intervention_id: r.get(1),
+            int_type: r.get(2),
+            sent,
+            due: due.to_string(),
+            replied: replied.map(|d| d.to_string()).unwrap_or_default(),
+            state: state.into(),
+            days,
+        });
+    }
+    Ok(out)
+}
+
+fn communication_from_row(r: &sqlx::any::AnyRow) -> Communication {
+    Communication {
+        id: r.get(0),
+        mandate_code: r.get(1),
+        reference: r.get(2),
+        sent: r.get(3),
+        reply: r.get(4),
+        link: r.get(5),
+        intervention_id: None,
+        reply_clocks: vec![],
+    }
+}
+
+/// The communications to a State, newest first, with the reply clocks of the linked
+/// interventions `actor` may see.
+pub async fn communications(
+    store: &Store,
+    actor: &dignity_core::Actor,
+    iso3: &str,
+) -> Result<Vec<Communication>> {
+    let mut list: Vec<Communication> = sqlx::query(
+        "SELECT c.id, m.code, c.reference, c.sent, c.reply, c.link FROM sp_communications c JOIN sp_mandates m ON m.id = c.mandate_id \
+         WHERE c.iso3 = $1 ORDER BY c.sent DESC, c.id DESC",
     )
     .bind(iso3)
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Communication { mandate_code: r.get(0), reference: r.get(1), sent: r.get(2), reply: r.get(3), link: r.get(4) })
+    .map(communication_from_row)
+    .collect();
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let mut clocks = reply_clocks(store, actor, &ids).await?;
+    for c in &mut list {
+        c.reply_clocks = clocks.remove(&c.id).unwrap_or_default();
+    }
+    Ok(list)
+}
+
+/// The communications linked to an intervention (public facts: mandate, reference,
+/// dates), for the intervention's page; the caller has checked it may read the
+/// intervention.
+pub async fn communications_of_intervention(
+    store: &Store,
+    intervention_id: i64,
+) -> Result<Vec<(String, Communication)>> {
+    Ok(sqlx::query(
+        "SELECT c.id, m.code, c.reference, c.sent, c.reply, c.link, c.iso3 FROM sp_communication_interventions l \
+         JOIN sp_communications c ON c.id = l.communication_id JOIN sp_mandates m ON m.id = c.mandate_id \
+         WHERE l.intervention_id = $1 ORDER BY c.sent, c.id",
+    )
+    .bind(intervention_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| (r.get::<String, _>(6), communication_from_row(r)))
     .collect())
 }

@@ -217,11 +217,12 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     }
     let it = json!({ "id": 2, "int_type": "Urgent appeal", "int_date": "2024-03-12", "addressees": "SR on torture", "reply_due": "2024-05-11",
         "follow_up_date": "2024-04-01", "response_date": "2024-05-02", "response_type": "Request for more information", "status": "Pending",
-        "priority": "Urgent", "description": "Letter", "response_text": "Asked", "impact": "Minor", "party": "NGO", "events": [1], "acts": [5] });
+        "priority": "Urgent", "description": "Letter", "response_text": "Asked", "impact": "Minor", "party": "NGO", "events": [1], "acts": [5],
+        "communications": [{ "iso3": "KEN", "reference": "UA KEN 1/2024", "mandate_code": "SR-TORTURE", "sent": "2024-03-14" }] });
     v_.push(("violations_intervention.html", v(json!({ "it": it, "may_edit": true, "opts": opts(&["response_type", "status", "impact"]) })), true, false));
     let it2 = json!({ "id": 2, "int_type": "Visit", "int_date": "2024-03-12", "addressees": "", "reply_due": "", "follow_up_date": "",
         "response_date": "", "response_type": "", "status": "", "priority": "", "description": "", "response_text": "", "impact": "",
-        "party": "", "events": [], "acts": [] });
+        "party": "", "events": [], "acts": [], "communications": [] });
     v_.push((
         "violations_intervention.html",
         v(json!({ "it": it2, "may_edit": false, "opts": {} })),

@@ -1162,6 +1162,12 @@ pub async fn intervention_page(
         j["party"] = json!(party);
         j["events"] = json!(i.events);
         j["acts"] = json!(i.acts);
+        // Special procedures' communications that follow this intervention's reply clock.
+        j["communications"] = json!(dignity_store::obligations::reports::communications_of_intervention(&state.store, id)
+            .await?
+            .into_iter()
+            .map(|(iso3, c)| json!({ "iso3": iso3, "reference": c.reference, "mandate_code": c.mandate_code, "sent": c.sent }))
+            .collect::<Vec<_>>());
         let may_edit = may_write(&ctx)
             && v::can(
                 &state.store,
