@@ -1671,3 +1671,163 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
         assert_eq!(p["gender"], "", "nothing written by refused calls");
     }
 }
+
+#[tokio::test]
+async fn office_document_properties_are_shown_and_stripped_from_public_copies() {
+    use calamine::Reader;
+    use std::io::Read;
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ev) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/events",
+                Some(serde_json::json!({"title": "Prison visit"})),
+            )
+            .await;
+        let ev = ev["id"].as_i64().unwrap();
+        // A real workbook, written by a spreadsheet library with its document properties.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let props = rust_xlsxwriter::DocProperties::new()
+            .set_title("Detainee list")
+            .set_author("Rosa Mamani")
+            .set_company("Comisión de Derechos");
+        wb.set_properties(&props);
+        wb.add_worksheet()
+            .write_string(0, 0, "Cell block C: 14 detainees")
+            .unwrap();
+        let xlsx = wb.save_to_buffer().unwrap();
+        let ev_s = ev.to_string();
+        // Sent as application/octet-stream: recognised as a spreadsheet by its contents.
+        let body = multipart(
+            &[
+                ("title", "Detainee list"),
+                ("event_id", &ev_s),
+                ("confidentiality", "internal"),
+            ],
+            Some(("list.xlsx", &xlsx)),
+            "XyZ",
+            false,
+        );
+        let (s, rec, _) = app.call(upload_req(&dora, body)).await;
+        let rec: serde_json::Value = serde_json::from_slice(&rec).unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{rec}");
+        assert_eq!(
+            rec["media_type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let id = rec["id"].as_i64().unwrap();
+        let (_, e) = app
+            .api(&dora, "GET", &format!("/api/v1/evidence/{id}"), None)
+            .await;
+        assert_eq!(e["metadata"]["Author"], "Rosa Mamani", "{e}");
+        assert_eq!(e["metadata"]["Title"], "Detainee list");
+        assert_eq!(e["metadata"]["Company"], "Comisión de Derechos");
+        assert!(e["metadata"]["Created"]
+            .as_str()
+            .is_some_and(|d| d.len() >= 10));
+        // The metadata is stored encrypted.
+        let stored = one_text(
+            &app.store,
+            &format!("SELECT metadata FROM vio_evidence WHERE id = {id}"),
+        )
+        .await;
+        assert!(!stored.contains("Rosa"));
+        // The evidence page shows the properties under their names, with the copy button.
+        let mut br = Browser::new(&app);
+        br.login("dora").await;
+        let page = br.get(&format!("/violations/evidence/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains(">Author</dt><dd dir=\"auto\">Rosa Mamani</dd>"),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains(&format!("/violations/evidence/{id}/public-copy")));
+
+        // The public copy: a derivative without the properties that still opens.
+        let (s, c) = app
+            .api(
+                &dora,
+                "POST",
+                &format!("/api/v1/evidence/{id}/public-copy"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let copy = c["id"].as_i64().unwrap();
+        let (_, ce) = app
+            .api(&dora, "GET", &format!("/api/v1/evidence/{copy}"), None)
+            .await;
+        assert_eq!(ce["derivation"], "public_copy");
+        assert_eq!(ce["original_id"], id);
+        assert!(ce["metadata"].get("Author").is_none(), "{ce}");
+        let (s, bytes, _) = app
+            .call(
+                Request::get(format!("/api/v1/evidence/{copy}/content"))
+                    .header(header::AUTHORIZATION, format!("Bearer {dora}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("the copy is a zip");
+        let mut core = String::new();
+        z.by_name("docProps/core.xml")
+            .unwrap()
+            .read_to_string(&mut core)
+            .unwrap();
+        assert!(
+            !core.contains("Rosa") && !core.contains("creator"),
+            "{core}"
+        );
+        let mut app_xml = String::new();
+        z.by_name("docProps/app.xml")
+            .unwrap()
+            .read_to_string(&mut app_xml)
+            .unwrap();
+        assert!(!app_xml.contains("Comisi"));
+        // …and it still opens as the same workbook.
+        let mut x =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("opens as a workbook");
+        let sheet = x.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(
+            sheet.get_value((0, 0)).unwrap().to_string(),
+            "Cell block C: 14 detainees"
+        );
+        // A plain zip cannot be cleaned here: a clear refusal, nothing stored.
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("notes.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"notes").unwrap();
+        let plain = w.finish().unwrap().into_inner();
+        let body = multipart(
+            &[("event_id", &ev_s), ("confidentiality", "internal")],
+            Some(("notes.zip", &plain)),
+            "XyZ",
+            false,
+        );
+        let (_, rec, _) = app.call(upload_req(&dora, body)).await;
+        let rec: serde_json::Value = serde_json::from_slice(&rec).unwrap();
+        assert_eq!(rec["media_type"], "application/zip");
+        let before = count(&app.store, "vio_evidence").await;
+        let (s, e) = app
+            .api(
+                &dora,
+                "POST",
+                &format!("/api/v1/evidence/{}/public-copy", rec["id"]),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("media_type"))
+        );
+        assert_eq!(count(&app.store, "vio_evidence").await, before);
+    }
+}

@@ -863,7 +863,8 @@ pub async fn custody(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     J(try_r!(evidence::custody_log(&state.store, id).await)).into_response()
 }
 
-/// Make a copy of an image without its metadata (EXIF, GPS, comments), linked to the original.
+/// Make a copy without its metadata, linked to the original: JPEG or PNG (EXIF, GPS, comments)
+/// or an office document (DOCX, XLSX, PPTX, ODT, ODS, ODP: document properties).
 #[utoipa::path(post, path = "/api/v1/evidence/{id}/public-copy", params(("id" = i64, Path)),
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn public_copy(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
