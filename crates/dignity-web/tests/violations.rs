@@ -1831,3 +1831,67 @@ async fn office_document_properties_are_shown_and_stripped_from_public_copies() 
         assert_eq!(count(&app.store, "vio_evidence").await, before);
     }
 }
+
+#[tokio::test]
+async fn lens_counters_follow_every_change_and_each_readers_access() {
+    use serde_json::json;
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ana) = app.user("ana", Role::Analyst).await;
+        let torture = |lens: &serde_json::Value| {
+            lens.as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["lens"] == "torture")
+                .map(|l| l["events"].as_i64().unwrap())
+                .unwrap()
+        };
+        let mut home = Browser::new(&app);
+        home.login("ana").await;
+        let row = |n: i64| {
+            format!("<a href=\"/violations/lenses/torture\">Torture and ill-treatment</a></th><td class=\"num\">{n}</td>")
+        };
+        for (i, level) in ["internal", "confidential", "internal"].iter().enumerate() {
+            let (s, _) = app
+                .api(&dora, "POST", "/api/v1/violations/events", Some(json!({"title": format!("Beating {i}"), "lenses": ["torture"], "confidentiality": level})))
+                .await;
+            assert_eq!(s, StatusCode::CREATED);
+            // Read twice: the second answer comes from the counters kept since the change,
+            // and must equal a fresh count.
+            for _ in 0..2 {
+                let (_, d) = app
+                    .api(&dora, "GET", "/api/v1/violations/lenses", None)
+                    .await;
+                let (_, a) = app
+                    .api(&ana, "GET", "/api/v1/violations/lenses", None)
+                    .await;
+                let open = [1, 1, 2][i];
+                assert_eq!(
+                    (torture(&d), torture(&a)),
+                    (i as i64 + 1, open),
+                    "{b:?} after event {i}"
+                );
+                let page = home.get("/violations").await;
+                assert!(page.body.contains(&row(open)), "{b:?}: home counter {open}");
+            }
+        }
+        // An edit that removes the lens is counted at once as well.
+        let id = one_i64(&app.store, "SELECT MIN(id) FROM vio_events").await;
+        let (s, _, _) = app
+            .api_h(
+                &dora,
+                "PATCH",
+                &format!("/api/v1/violations/events/{id}"),
+                &[],
+                json!({"lenses": []}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, a) = app
+            .api(&ana, "GET", "/api/v1/violations/lenses", None)
+            .await;
+        assert_eq!(torture(&a), 1);
+        assert!(home.get("/violations").await.body.contains(&row(1)));
+    }
+}
