@@ -400,3 +400,137 @@ fn serve_demo_adds_an_account_and_synthetic_cases_and_still_offers_setup() {
     );
     std::fs::remove_dir_all(d).ok();
 }
+
+#[test]
+fn kobo_csv_json_and_xlsx_incident_lists_import_all_or_nothing() {
+    let d = dir();
+    let data = d.join("data");
+    let o = run(
+        &data,
+        &["user", "add", "dora", "--role", "documenter"],
+        &format!("{PW}\n"),
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    // A KoboToolbox CSV export: `group/field` headers, two acts of one submission.
+    let csv = d.join("kobo.csv");
+    std::fs::write(
+        &csv,
+        "incident/event_key,incident/event_title,incident/event_start,incident/country,act/act_type,act/victim_name\n\
+         sub-1,Market attack,2024-05-01,SDN,Arrest,Victim One\n\
+         sub-1,Market attack,2024-05-01,SDN,Summary execution,Victim Two\n",
+    )
+    .unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", csv.to_str().unwrap(), "--as", "dora"],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("1 events, 2 acts"), "{}", out(&o));
+    // The JSON export: the repeat group `acts` gives one act per entry.
+    let json = d.join("kobo.json");
+    std::fs::write(
+        &json,
+        r#"[{"_uuid": "f3a1", "incident/event_title": "Night arrests", "incident/event_start": "2024-06",
+            "incident/country": "SDN",
+            "acts": [{"acts/act_type": "Arrest", "acts/victim_name": "Victim Three"},
+                     {"acts/act_type": "Arrest", "acts/victim_name": "Victim Four"},
+                     {"acts/act_type": "Arrest", "acts/victim_name": "Victim Five"}]}]"#,
+    )
+    .unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", json.to_str().unwrap(), "--as", "dora"],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("1 events, 3 acts"), "{}", out(&o));
+    // A malformed row: the error names its line and field, and nothing is written.
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "incident/event_key,incident/event_title,act/act_type,act/victim_name\n\
+         sub-9,Checkpoint,Arrest,Victim Six\n\
+         sub-9,Checkpoint,No such act,Victim Seven\n",
+    )
+    .unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", bad.to_str().unwrap(), "--as", "dora"],
+        "",
+    );
+    assert!(!o.status.success());
+    let text = out(&o);
+    assert!(text.contains("nothing was imported"), "{text}");
+    assert!(text.contains('3') && text.contains("act_type"), "{text}");
+    // An incident list as XLSX (a real workbook) with a column mapping.
+    let xlsx = d.join("incidents.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Case", "Title", "Date", "Country", "Violation", "Victim"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in [
+        [
+            "C-1",
+            "Protest dispersal",
+            "2024-07-02",
+            "PER",
+            "Arrest",
+            "Victim Eight",
+        ],
+        [
+            "C-1",
+            "Protest dispersal",
+            "2024-07-02",
+            "PER",
+            "Arrest",
+            "Victim Nine",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&xlsx).unwrap();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "[columns]\nevent_key = \"Case\"\nevent_title = \"Title\"\nevent_start = \"Date\"\ncountry = \"Country\"\nact_type = \"Violation\"\nvictim_name = \"Victim\"\n",
+    )
+    .unwrap();
+    let o = run(
+        &data,
+        &[
+            "import",
+            "incidents",
+            xlsx.to_str().unwrap(),
+            "--mapping",
+            map.to_str().unwrap(),
+            "--as",
+            "dora",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("1 events, 2 acts"), "{}", out(&o));
+    let o = run(&data, &["audit", "verify"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    // The acts of the three good files only.
+    let db = data.join("dignity.db");
+    let n = Command::new("sqlite3")
+        .arg(&db)
+        .arg("SELECT COUNT(*) FROM vio_acts")
+        .output();
+    if let Ok(n) = n {
+        if n.status.success() {
+            assert_eq!(String::from_utf8_lossy(&n.stdout).trim(), "7");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! evidence uploads, and the `/api/v1` endpoints for all of it.
 
 mod api;
+mod api_edit;
 mod edit;
 #[cfg(test)]
 pub(crate) mod examples;

@@ -669,6 +669,21 @@ async fn the_openapi_document_lists_the_violations_endpoints() {
     ] {
         assert!(doc["paths"].get(p).is_some(), "{p} missing");
     }
+    for p in [
+        "/api/v1/violations/events/{id}",
+        "/api/v1/violations/acts/{id}",
+        "/api/v1/violations/persons/{id}",
+        "/api/v1/violations/involvements/{id}",
+        "/api/v1/violations/information/{id}",
+    ] {
+        for m in ["put", "patch"] {
+            let op = &doc["paths"][p][m];
+            assert!(op.is_object(), "{m} {p} missing");
+            for status in ["200", "409", "422"] {
+                assert!(op["responses"].get(status).is_some(), "{m} {p} {status}");
+            }
+        }
+    }
     assert!(
         doc["paths"]["/api/v1/evidence"]["post"]["requestBody"]["content"]
             .get("multipart/form-data")
@@ -1263,5 +1278,620 @@ async fn a_role_that_may_not_edit_gets_403_and_nothing_is_written() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+// --------------------------------------------------------------- API edits --
+
+impl App {
+    /// An API call with extra headers; answers the status, the JSON body and the ETag.
+    async fn api_h(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value, String) {
+        let mut r = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json");
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        let (s, b, h) = self
+            .call(r.body(Body::from(body.to_string())).unwrap())
+            .await;
+        let etag = h
+            .get(header::ETAG)
+            .map(|v| v.to_str().unwrap().trim_matches('"').to_string())
+            .unwrap_or_default();
+        (
+            s,
+            serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+            etag,
+        )
+    }
+    async fn etag(&self, token: &str, path: &str) -> String {
+        let (s, _, e) = self
+            .api_h(token, "GET", path, &[], serde_json::Value::Null)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(!e.is_empty(), "{path} answers an ETag");
+        e
+    }
+}
+
+#[tokio::test]
+async fn records_are_edited_through_the_api_with_validation_versions_and_audit() {
+    use serde_json::json;
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ana) = app.user("ana", Role::Analyst).await;
+        let (_, dan) = app.user("dan", Role::Documenter).await;
+        let code = |list: i64| {
+            format!("SELECT vocab_number FROM vocab_terms WHERE list_number = {list} ORDER BY sort_order LIMIT 1")
+        };
+        let degree = one_text(&app.store, &code(18)).await;
+        let reliability = one_text(&app.store, &code(42)).await;
+        let post = |path: &'static str, body: serde_json::Value| {
+            let app = &app;
+            let dora = dora.clone();
+            async move {
+                let (s, r) = app.api(&dora, "POST", path, Some(body)).await;
+                assert_eq!(s, StatusCode::CREATED, "{path}: {r}");
+                r["id"].as_i64().unwrap()
+            }
+        };
+        let ev = post("/api/v1/violations/events", json!({"title": "Night raid", "country": "PER", "start_date": "2024-03", "description": "Soldiers entered the village."})).await;
+        let victim = post(
+            "/api/v1/violations/persons",
+            json!({"name": "Amaru Quispe", "sex": null}),
+        )
+        .await;
+        let soldier = post("/api/v1/violations/persons", json!({"name": "Captain R."})).await;
+        let source = post("/api/v1/violations/persons", json!({"name": "Rosa Mamani"})).await;
+        let act = post("/api/v1/violations/acts", json!({"event_id": ev, "victim_id": victim, "act_type": ARREST, "perpetrators": [{"perpetrator_id": soldier}]})).await;
+        let inv = one_i64(
+            &app.store,
+            &format!("SELECT id FROM vio_involvements WHERE act_id = {act}"),
+        )
+        .await;
+        let info = post(
+            "/api/v1/violations/information",
+            json!({"source_id": source, "event_id": ev, "info_date": "2024-03-05"}),
+        )
+        .await;
+
+        // One case per record type: a good PATCH, a refused field, a stale write, a PUT.
+        struct Case {
+            path: String,
+            good: serde_json::Value,
+            bad: serde_json::Value,
+            bad_field: &'static str,
+            put: serde_json::Value,
+            check_sql: String,
+            expect: &'static str,
+            audit: &'static str,
+            audit_id: i64,
+        }
+        let cases = [
+            Case {
+                path: format!("/api/v1/violations/events/{ev}"),
+                good: json!({"title": "Night raid on Accomarca"}),
+                bad: json!({"start_date": "2024-05", "end_date": "2024-01"}),
+                bad_field: "end_date",
+                put: json!({"title": "Raid (replaced)", "country": "PER"}),
+                check_sql: format!("SELECT title FROM vio_events WHERE id = {ev}"),
+                expect: "Raid (replaced)",
+                audit: "event.update",
+                audit_id: ev,
+            },
+            Case {
+                path: format!("/api/v1/violations/acts/{act}"),
+                good: json!({"act_type": TORTURE, "start_date": "2024-03-02"}),
+                bad: json!({"act_type": "123"}),
+                bad_field: "act_type",
+                put: json!({"victim_id": victim, "act_type": ARREST, "property_value": "none"}),
+                check_sql: format!("SELECT property_value FROM vio_acts WHERE id = {act}"),
+                expect: "none",
+                audit: "act.update",
+                audit_id: act,
+            },
+            Case {
+                path: format!("/api/v1/violations/persons/{victim}"),
+                good: json!({"gender": "man", "birth_date": "1990"}),
+                bad: json!({"birth_date": "the nineties"}),
+                bad_field: "birth_date",
+                put: json!({"name": "Amaru Quispe Huamán", "age_group": "adult"}),
+                check_sql: format!("SELECT age_group FROM vio_persons WHERE id = {victim}"),
+                expect: "adult",
+                audit: "person.update",
+                audit_id: victim,
+            },
+            Case {
+                path: format!("/api/v1/violations/involvements/{inv}"),
+                good: json!({"degree": degree}),
+                bad: json!({"degree": "nonsense"}),
+                bad_field: "degree",
+                put: json!({"perpetrator_id": soldier, "degree": degree}),
+                check_sql: format!("SELECT degree FROM vio_involvements WHERE id = {inv}"),
+                expect: "",
+                audit: "involvement.update",
+                audit_id: act,
+            },
+            Case {
+                path: format!("/api/v1/violations/information/{info}"),
+                good: json!({"reliability": reliability, "act_id": act}),
+                bad: json!({"info_date": "2024-13-45"}),
+                bad_field: "info_date",
+                put: json!({"source_id": source, "info_date": "2024-03-06", "remarks": "Met in person."}),
+                check_sql: format!("SELECT info_date FROM vio_information WHERE id = {info}"),
+                expect: "2024-03-06",
+                audit: "information.update",
+                audit_id: ev,
+            },
+        ];
+        for c in &cases {
+            let v0 = app.etag(&dora, &c.path).await;
+            // A refused field: 422 naming it, nothing written, the version unchanged.
+            let audits = count(&app.store, "audit_log").await;
+            let (s, e, _) = app
+                .api_h(
+                    &dora,
+                    "PATCH",
+                    &c.path,
+                    &[("If-Match", &format!("\"{v0}\""))],
+                    c.bad.clone(),
+                )
+                .await;
+            assert_eq!(
+                (s, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(c.bad_field)),
+                "{} {b:?}: {e}",
+                c.path
+            );
+            assert_eq!(app.etag(&dora, &c.path).await, v0, "{} unchanged", c.path);
+            // An unknown field and a value of the wrong shape are named too.
+            let (s, e, _) = app
+                .api_h(&dora, "PATCH", &c.path, &[], json!({"colour": "red"}))
+                .await;
+            assert_eq!(
+                (s, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("colour"))
+            );
+            let (s, e, _) = app
+                .api_h(&dora, "PATCH", &c.path, &[], json!({"confidentiality": 3}))
+                .await;
+            assert_eq!(
+                (s, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("confidentiality"))
+            );
+            assert_eq!(count(&app.store, "audit_log").await, audits, "{}", c.path);
+
+            // A good change with the version read: 200, a new version, audited.
+            let (s, r, etag) = app
+                .api_h(
+                    &dora,
+                    "PATCH",
+                    &c.path,
+                    &[("If-Match", &format!("\"{v0}\""))],
+                    c.good.clone(),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{} {b:?}: {r}", c.path);
+            let v1 = r["version"].as_str().unwrap().to_string();
+            assert_ne!(v1, v0);
+            assert_eq!(etag, v1);
+            assert_eq!(app.etag(&dora, &c.path).await, v1);
+            assert_eq!(
+                one_i64(
+                    &app.store,
+                    &format!(
+                        "SELECT COUNT(*) FROM audit_log WHERE action = '{}' AND record_id = '{}'",
+                        c.audit, c.audit_id
+                    )
+                )
+                .await,
+                1,
+                "{} audited",
+                c.path
+            );
+            // A stale write (the version before that change) is refused: 409, nothing written.
+            let audits = count(&app.store, "audit_log").await;
+            let mut stale = c.put.clone();
+            stale["version"] = json!(v0);
+            let (s, e, _) = app.api_h(&dora, "PUT", &c.path, &[], stale).await;
+            assert_eq!(
+                (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+                (StatusCode::CONFLICT, Some("conflict"), Some("version")),
+                "{} {b:?}: {e}",
+                c.path
+            );
+            assert_eq!(count(&app.store, "audit_log").await, audits);
+            assert_eq!(app.etag(&dora, &c.path).await, v1);
+            // PUT with the current version replaces the fields.
+            let mut put = c.put.clone();
+            put["version"] = json!(v1);
+            let (s, r, _) = app.api_h(&dora, "PUT", &c.path, &[], put).await;
+            assert_eq!(s, StatusCode::OK, "{} {b:?}: {r}", c.path);
+            if !c.expect.is_empty() {
+                assert_eq!(
+                    one_text(&app.store, &c.check_sql).await,
+                    c.expect,
+                    "{}",
+                    c.path
+                );
+            }
+            // An analyst may not edit (403); another documenter without access to a
+            // confidential record does not see it (404, below).
+            let (s, _, _) = app.api_h(&ana, "PATCH", &c.path, &[], c.good.clone()).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{} analyst", c.path);
+        }
+        // What the PATCH and PUT wrote, as a reader sees it.
+        let (_, e) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/violations/events/{ev}"),
+                None,
+            )
+            .await;
+        assert_eq!(e["title"], "Raid (replaced)");
+        assert_eq!(e["description"], "", "PUT replaces every field");
+        assert_eq!(e["confidentiality"], "internal", "a level left out is kept");
+        let (_, a) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/violations/acts/{act}"),
+                None,
+            )
+            .await;
+        assert_eq!(a["act_type"], ARREST);
+        assert_eq!(
+            a["perpetrators"].as_array().unwrap().len(),
+            1,
+            "perpetrators kept"
+        );
+        let (_, p) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/violations/persons/{victim}"),
+                None,
+            )
+            .await;
+        assert_eq!(p["name"], "Amaru Quispe Huamán");
+        assert_eq!(p["confidentiality"], "confidential");
+        // The encrypted name is stored encrypted, and the exact-name look-up follows.
+        let stored = one_text(
+            &app.store,
+            &format!("SELECT name FROM vio_persons WHERE id = {victim}"),
+        )
+        .await;
+        assert!(!stored.contains("Amaru"));
+        let (_, found) = app
+            .api(
+                &dora,
+                "GET",
+                "/api/v1/violations/persons?name=quispe%20huam%C3%A1n%20amaru",
+                None,
+            )
+            .await;
+        assert_eq!(found["total"], 1, "{found}");
+        let (_, i) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/violations/information/{info}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (i["remarks"].as_str(), i["act_id"].as_i64()),
+            (Some("Met in person."), None)
+        );
+
+        // What an edit cannot do: move an act, add perpetrators inline, name a person
+        // the caller may not see.
+        let path = format!("/api/v1/violations/acts/{act}");
+        let (s, e, _) = app
+            .api_h(&dora, "PATCH", &path, &[], json!({"event_id": ev + 1000}))
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("event_id"))
+        );
+        let (s, e, _) = app
+            .api_h(
+                &dora,
+                "PATCH",
+                &path,
+                &[],
+                json!({"perpetrators": [{"perpetrator_id": soldier}]}),
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("perpetrators"))
+        );
+        let (s, e, _) = app
+            .api_h(&dora, "PATCH", &path, &[], json!({"victim_id": 999_999}))
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("victim_id"))
+        );
+        let (s, _, _) = app
+            .api_h(&dora, "PATCH", &path, &[], json!(["not", "an", "object"]))
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // Need-to-know: another documenter neither sees nor edits the confidential person
+        // (404, as for a record that does not exist), nor names them as a victim.
+        let (s, _, _) = app
+            .api_h(
+                &dan,
+                "PATCH",
+                &format!("/api/v1/violations/persons/{victim}"),
+                &[],
+                json!({"gender": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _, _) = app
+            .api_h(
+                &dan,
+                "PATCH",
+                "/api/v1/violations/persons/999999",
+                &[],
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, e, _) = app
+            .api_h(&dan, "PATCH", &path, &[], json!({"victim_id": soldier}))
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("victim_id")),
+            "{e}"
+        );
+        let (_, p) = app
+            .api(
+                &dora,
+                "GET",
+                &format!("/api/v1/violations/persons/{victim}"),
+                None,
+            )
+            .await;
+        assert_eq!(p["gender"], "", "nothing written by refused calls");
+    }
+}
+
+#[tokio::test]
+async fn office_document_properties_are_shown_and_stripped_from_public_copies() {
+    use calamine::Reader;
+    use std::io::Read;
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ev) = app
+            .api(
+                &dora,
+                "POST",
+                "/api/v1/violations/events",
+                Some(serde_json::json!({"title": "Prison visit"})),
+            )
+            .await;
+        let ev = ev["id"].as_i64().unwrap();
+        // A real workbook, written by a spreadsheet library with its document properties.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let props = rust_xlsxwriter::DocProperties::new()
+            .set_title("Detainee list")
+            .set_author("Rosa Mamani")
+            .set_company("Comisión de Derechos");
+        wb.set_properties(&props);
+        wb.add_worksheet()
+            .write_string(0, 0, "Cell block C: 14 detainees")
+            .unwrap();
+        let xlsx = wb.save_to_buffer().unwrap();
+        let ev_s = ev.to_string();
+        // Sent as application/octet-stream: recognised as a spreadsheet by its contents.
+        let body = multipart(
+            &[
+                ("title", "Detainee list"),
+                ("event_id", &ev_s),
+                ("confidentiality", "internal"),
+            ],
+            Some(("list.xlsx", &xlsx)),
+            "XyZ",
+            false,
+        );
+        let (s, rec, _) = app.call(upload_req(&dora, body)).await;
+        let rec: serde_json::Value = serde_json::from_slice(&rec).unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{rec}");
+        assert_eq!(
+            rec["media_type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let id = rec["id"].as_i64().unwrap();
+        let (_, e) = app
+            .api(&dora, "GET", &format!("/api/v1/evidence/{id}"), None)
+            .await;
+        assert_eq!(e["metadata"]["Author"], "Rosa Mamani", "{e}");
+        assert_eq!(e["metadata"]["Title"], "Detainee list");
+        assert_eq!(e["metadata"]["Company"], "Comisión de Derechos");
+        assert!(e["metadata"]["Created"]
+            .as_str()
+            .is_some_and(|d| d.len() >= 10));
+        // The metadata is stored encrypted.
+        let stored = one_text(
+            &app.store,
+            &format!("SELECT metadata FROM vio_evidence WHERE id = {id}"),
+        )
+        .await;
+        assert!(!stored.contains("Rosa"));
+        // The evidence page shows the properties under their names, with the copy button.
+        let mut br = Browser::new(&app);
+        br.login("dora").await;
+        let page = br.get(&format!("/violations/evidence/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains(">Author</dt><dd dir=\"auto\">Rosa Mamani</dd>"),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains(&format!("/violations/evidence/{id}/public-copy")));
+
+        // The public copy: a derivative without the properties that still opens.
+        let (s, c) = app
+            .api(
+                &dora,
+                "POST",
+                &format!("/api/v1/evidence/{id}/public-copy"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let copy = c["id"].as_i64().unwrap();
+        let (_, ce) = app
+            .api(&dora, "GET", &format!("/api/v1/evidence/{copy}"), None)
+            .await;
+        assert_eq!(ce["derivation"], "public_copy");
+        assert_eq!(ce["original_id"], id);
+        assert!(ce["metadata"].get("Author").is_none(), "{ce}");
+        let (s, bytes, _) = app
+            .call(
+                Request::get(format!("/api/v1/evidence/{copy}/content"))
+                    .header(header::AUTHORIZATION, format!("Bearer {dora}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("the copy is a zip");
+        let mut core = String::new();
+        z.by_name("docProps/core.xml")
+            .unwrap()
+            .read_to_string(&mut core)
+            .unwrap();
+        assert!(
+            !core.contains("Rosa") && !core.contains("creator"),
+            "{core}"
+        );
+        let mut app_xml = String::new();
+        z.by_name("docProps/app.xml")
+            .unwrap()
+            .read_to_string(&mut app_xml)
+            .unwrap();
+        assert!(!app_xml.contains("Comisi"));
+        // …and it still opens as the same workbook.
+        let mut x =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("opens as a workbook");
+        let sheet = x.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(
+            sheet.get_value((0, 0)).unwrap().to_string(),
+            "Cell block C: 14 detainees"
+        );
+        // A plain zip cannot be cleaned here: a clear refusal, nothing stored.
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("notes.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"notes").unwrap();
+        let plain = w.finish().unwrap().into_inner();
+        let body = multipart(
+            &[("event_id", &ev_s), ("confidentiality", "internal")],
+            Some(("notes.zip", &plain)),
+            "XyZ",
+            false,
+        );
+        let (_, rec, _) = app.call(upload_req(&dora, body)).await;
+        let rec: serde_json::Value = serde_json::from_slice(&rec).unwrap();
+        assert_eq!(rec["media_type"], "application/zip");
+        let before = count(&app.store, "vio_evidence").await;
+        let (s, e) = app
+            .api(
+                &dora,
+                "POST",
+                &format!("/api/v1/evidence/{}/public-copy", rec["id"]),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("media_type"))
+        );
+        assert_eq!(count(&app.store, "vio_evidence").await, before);
+    }
+}
+
+#[tokio::test]
+async fn lens_counters_follow_every_change_and_each_readers_access() {
+    use serde_json::json;
+    for b in backends() {
+        let app = app(b).await;
+        let (_, dora) = app.user("dora", Role::Documenter).await;
+        let (_, ana) = app.user("ana", Role::Analyst).await;
+        let torture = |lens: &serde_json::Value| {
+            lens.as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["lens"] == "torture")
+                .map(|l| l["events"].as_i64().unwrap())
+                .unwrap()
+        };
+        let mut home = Browser::new(&app);
+        home.login("ana").await;
+        let row = |n: i64| {
+            format!("<a href=\"/violations/lenses/torture\">Torture and ill-treatment</a></th><td class=\"num\">{n}</td>")
+        };
+        for (i, level) in ["internal", "confidential", "internal"].iter().enumerate() {
+            let (s, _) = app
+                .api(&dora, "POST", "/api/v1/violations/events", Some(json!({"title": format!("Beating {i}"), "lenses": ["torture"], "confidentiality": level})))
+                .await;
+            assert_eq!(s, StatusCode::CREATED);
+            // Read twice: the second answer comes from the counters kept since the change,
+            // and must equal a fresh count.
+            for _ in 0..2 {
+                let (_, d) = app
+                    .api(&dora, "GET", "/api/v1/violations/lenses", None)
+                    .await;
+                let (_, a) = app
+                    .api(&ana, "GET", "/api/v1/violations/lenses", None)
+                    .await;
+                let open = [1, 1, 2][i];
+                assert_eq!(
+                    (torture(&d), torture(&a)),
+                    (i as i64 + 1, open),
+                    "{b:?} after event {i}"
+                );
+                let page = home.get("/violations").await;
+                assert!(page.body.contains(&row(open)), "{b:?}: home counter {open}");
+            }
+        }
+        // An edit that removes the lens is counted at once as well.
+        let id = one_i64(&app.store, "SELECT MIN(id) FROM vio_events").await;
+        let (s, _, _) = app
+            .api_h(
+                &dora,
+                "PATCH",
+                &format!("/api/v1/violations/events/{id}"),
+                &[],
+                json!({"lenses": []}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, a) = app
+            .api(&ana, "GET", "/api/v1/violations/lenses", None)
+            .await;
+        assert_eq!(torture(&a), 1);
+        assert!(home.get("/violations").await.body.contains(&row(1)));
     }
 }

@@ -10,7 +10,7 @@
 //!   are evidence items of their own that name their original.
 //! - The custody log records acquisition (from whom, when, how) and every view, download,
 //!   derivation and export; its entries are chained by SHA-256 per item.
-//! - Metadata (EXIF incl. GPS, PDF document properties) is extracted, stored encrypted and
+//! - Metadata (EXIF incl. GPS, PDF and office document properties) is extracted, stored encrypted and
 //!   shown; public copies are made without it.
 
 use super::*;
@@ -307,7 +307,8 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 
 // -------------------------------------------------------------- metadata --
 
-/// Extract metadata (EXIF with GPS for images; document properties for PDF).
+/// Extract metadata (EXIF with GPS for images; document properties for PDF and for office
+/// packages: DOCX, XLSX, PPTX, ODT, ODS, ODP).
 pub fn extract_metadata(
     path: &Path,
     media_type: &str,
@@ -352,6 +353,10 @@ pub fn extract_metadata(
                     );
                 }
             }
+        }
+    } else if is_package(media_type) {
+        if let Ok(f) = std::fs::File::open(path) {
+            out = package_properties(std::io::BufReader::new(f));
         }
     } else if media_type == "application/pdf" {
         if let Ok(mut f) = std::fs::File::open(path) {
@@ -446,12 +451,277 @@ fn pdf_string(b: &[u8], key: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// A copy of a JPEG or PNG without its metadata (EXIF, GPS, XMP, IPTC, comments, text
-/// chunks). Other types cannot be cleaned here: `None`.
+// ------------------------------------------------- office document properties --
+
+/// Media types of office packages whose document properties are read and stripped.
+pub const OFFICE_TYPES: &[(&str, &str)] = &[
+    (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "xl/workbook.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+];
+
+/// Whether a media type is a zip package that may carry document properties.
+pub fn is_package(media_type: &str) -> bool {
+    media_type == "application/zip"
+        || media_type.starts_with("application/vnd.openxmlformats-officedocument.")
+        || media_type.starts_with("application/vnd.oasis.opendocument.")
+}
+
+/// Whether a public copy without metadata can be made of this media type here.
+pub fn can_strip(media_type: &str) -> bool {
+    matches!(media_type, "image/jpeg" | "image/png") || is_package(media_type)
+}
+
+/// The media type of a zip that is an office document (DOCX, XLSX, PPTX by their main part;
+/// ODF by its `mimetype` entry), or `None` for another zip.
+pub fn package_type<R: Read + std::io::Seek>(r: R) -> Option<String> {
+    let mut z = zip::ZipArchive::new(r).ok()?;
+    for (part, t) in OFFICE_TYPES {
+        if z.index_for_name(part).is_some() {
+            return Some((*t).to_string());
+        }
+    }
+    let mut m = String::new();
+    z.by_name("mimetype")
+        .ok()?
+        .take(200)
+        .read_to_string(&mut m)
+        .ok()?;
+    let m = m.trim();
+    m.starts_with("application/vnd.oasis.opendocument.")
+        .then(|| m.to_string())
+}
+
+/// Read one part of a package as text (at most 4 MiB).
+fn part<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
+    let mut s = String::new();
+    z.by_name(name)
+        .ok()?
+        .take(4 << 20)
+        .read_to_string(&mut s)
+        .ok()?;
+    Some(s)
+}
+
+/// The text of the first `<tag …>text</tag>` element in `xml` (entities decoded), if not empty.
+fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}");
+    let mut from = 0;
+    while let Some(i) = xml[from..].find(&open) {
+        let start = from + i + open.len();
+        let rest = &xml[start..];
+        // `<dc:title>` or `<dc:title attr="…">`, not `<dc:titles>` nor `<dc:title/>`.
+        match rest.chars().next() {
+            Some('>') | Some(' ') | Some('\t') | Some('\n') | Some('\r') => {}
+            _ => {
+                from = start;
+                continue;
+            }
+        }
+        let gt = rest.find('>')?;
+        if rest[..gt].ends_with('/') {
+            return None;
+        }
+        let body = &rest[gt + 1..];
+        let end = body.find(&format!("</{tag}>"))?;
+        let text = unescape_xml(body[..end].trim());
+        return (!text.is_empty()).then(|| text.chars().take(500).collect());
+    }
+    None
+}
+
+fn unescape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(semi) = tail.find(';').filter(|n| *n <= 10) else {
+            out.push('&');
+            rest = &tail[1..];
+            continue;
+        };
+        let ent = &tail[1..semi];
+        let c = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+            }
+            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Document properties of an office package: OOXML (`docProps/core.xml`, `docProps/app.xml`)
+/// or ODF (`meta.xml`). Keys as for PDF: Title, Subject, Keywords, Description, Author,
+/// LastModifiedBy, Created, Modified, Application, Company, Manager.
+pub fn package_properties<R: Read + std::io::Seek>(
+    r: R,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let Ok(mut z) = zip::ZipArchive::new(r) else {
+        return out;
+    };
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            out.insert(k.into(), serde_json::Value::String(v));
+        }
+    };
+    if let Some(core) = part(&mut z, "docProps/core.xml") {
+        put("Title", xml_text(&core, "dc:title"));
+        put("Subject", xml_text(&core, "dc:subject"));
+        put("Keywords", xml_text(&core, "cp:keywords"));
+        put("Description", xml_text(&core, "dc:description"));
+        put("Author", xml_text(&core, "dc:creator"));
+        put("LastModifiedBy", xml_text(&core, "cp:lastModifiedBy"));
+        put("Created", xml_text(&core, "dcterms:created"));
+        put("Modified", xml_text(&core, "dcterms:modified"));
+    }
+    if let Some(app) = part(&mut z, "docProps/app.xml") {
+        let name = xml_text(&app, "Application");
+        let version = xml_text(&app, "AppVersion");
+        put(
+            "Application",
+            name.map(|n| match version {
+                Some(v) => format!("{n} {v}"),
+                None => n,
+            }),
+        );
+        put("Company", xml_text(&app, "Company"));
+        put("Manager", xml_text(&app, "Manager"));
+    }
+    if let Some(meta) = part(&mut z, "meta.xml") {
+        // ODF: the initial creator is the author; dc:creator is who saved it last.
+        put("Title", xml_text(&meta, "dc:title"));
+        put("Subject", xml_text(&meta, "dc:subject"));
+        put("Keywords", xml_text(&meta, "meta:keyword"));
+        put("Description", xml_text(&meta, "dc:description"));
+        put("Author", xml_text(&meta, "meta:initial-creator"));
+        put("LastModifiedBy", xml_text(&meta, "dc:creator"));
+        put("Created", xml_text(&meta, "meta:creation-date"));
+        put("Modified", xml_text(&meta, "dc:date"));
+        put("Application", xml_text(&meta, "meta:generator"));
+    }
+    out
+}
+
+/// The parts of a package that hold document properties, and what replaces them: the same
+/// part with no property in it (so that the package stays valid for its readers).
+fn blank_part(name: &str, original: &str) -> Option<String> {
+    const XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+    match name {
+        "docProps/core.xml" => Some(format!(
+            "{XML}\n<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+             xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
+             xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"></cp:coreProperties>"
+        )),
+        "docProps/app.xml" => Some(format!(
+            "{XML}\n<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\" \
+             xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"></Properties>"
+        )),
+        "docProps/custom.xml" => Some(format!(
+            "{XML}\n<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" \
+             xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"></Properties>"
+        )),
+        "meta.xml" => {
+            // Keep the document's ODF version (its manifest names the same one).
+            let version = original
+                .find("office:version=\"")
+                .and_then(|i| {
+                    let r = &original[i + 16..];
+                    r.find('"').map(|j| r[..j].to_string())
+                })
+                .filter(|v| v.len() <= 8 && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+                .unwrap_or_else(|| "1.2".into());
+            Some(format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-meta \
+                 xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+                 xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\" \
+                 xmlns:dc=\"http://purl.org/dc/elements/1.1/\" office:version=\"{version}\"><office:meta/></office:document-meta>"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A copy of an office package (DOCX, XLSX, PPTX, ODT, ODS, ODP…) whose document properties
+/// are emptied: every other part is copied byte for byte, in the same order and with the
+/// same compression (an ODF `mimetype` entry stays first and stored). `None` when the bytes
+/// are not a zip or the package has no properties part.
+pub fn strip_package(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len())));
+    let mut replaced = 0;
+    for i in 0..z.len() {
+        let (name, method) = {
+            let f = z.by_index_raw(i).ok()?;
+            (f.name().ok()?.into_owned(), f.compression())
+        };
+        let original = if matches!(
+            name.as_str(),
+            "docProps/core.xml" | "docProps/app.xml" | "docProps/custom.xml" | "meta.xml"
+        ) {
+            let mut s = String::new();
+            z.by_index(i)
+                .ok()?
+                .take(4 << 20)
+                .read_to_string(&mut s)
+                .ok()?;
+            Some(s)
+        } else {
+            None
+        };
+        match original.as_deref().and_then(|o| blank_part(&name, o)) {
+            Some(blank) => {
+                let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+                w.start_file(name.as_str(), opts).ok()?;
+                std::io::Write::write_all(&mut w, blank.as_bytes()).ok()?;
+                replaced += 1;
+            }
+            None => w.raw_copy_file(z.by_index_raw(i).ok()?).ok()?,
+        }
+    }
+    if replaced == 0 {
+        return None;
+    }
+    Some(w.finish().ok()?.into_inner())
+}
+
+/// A copy without its metadata: JPEG or PNG (EXIF, GPS, XMP, IPTC, comments, text chunks),
+/// office packages (document properties). Other types cannot be cleaned here: `None`.
 pub fn strip_metadata(bytes: &[u8], media_type: &str) -> Option<Vec<u8>> {
     match media_type {
         "image/jpeg" => strip_jpeg(bytes),
         "image/png" => strip_png(bytes),
+        t if is_package(t) => strip_package(bytes),
         _ => None,
     }
 }
@@ -779,6 +1049,15 @@ pub async fn create_evidence(
         _ if declared.is_empty() => "application/octet-stream".to_string(),
         _ => declared,
     };
+    // A zip that is an office document is named as one (a DOCX sent as octet-stream).
+    let media_type = if media_type == "application/zip" {
+        std::fs::File::open(blob.path(&store))
+            .ok()
+            .and_then(|f| package_type(std::io::BufReader::new(f)))
+            .unwrap_or(media_type)
+    } else {
+        media_type
+    };
     let meta = extract_metadata(&blob.path(&store), &media_type);
     let meta_json = serde_json::Value::Object(meta.clone()).to_string();
     let id: i64 = sqlx::query(
@@ -961,7 +1240,8 @@ pub async fn open_content(
     Ok((ev, path))
 }
 
-/// Make a public copy of an image without its metadata (a derivative of `id`).
+/// Make a public copy of an image or an office document without its metadata (a derivative
+/// of `id`). The copy is checked: if metadata could still be read from it, nothing is stored.
 pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i64> {
     require(store, actor, Action::Read, EVIDENCE, id).await?;
     let ev = get_evidence(store, id)
@@ -982,6 +1262,12 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
             ),
         )
     })?;
+    if is_package(&ev.media_type) && !package_properties(std::io::Cursor::new(&clean)).is_empty() {
+        return Err(StoreError::invalid(
+            "media_type",
+            "the document's properties could not all be removed; nothing was stored",
+        ));
+    }
     let (nb, head) = store_reader(store, &clean[..], u64::MAX, None)
         .map_err(|e| StoreError::Internal(e.to_string()))?;
     let input = EvidenceInput {
@@ -1221,4 +1507,197 @@ pub async fn export_archive(
         let _ = std::fs::remove_file(&partial);
     }
     result
+}
+
+#[cfg(test)]
+mod office_tests {
+    use super::*;
+    use std::io::Cursor;
+    use zip::write::SimpleFileOptions;
+    use zip::CompressionMethod;
+
+    fn package(parts: &[(&str, &str, CompressionMethod)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text, method) in parts {
+            w.start_file(
+                *name,
+                SimpleFileOptions::default().compression_method(*method),
+            )
+            .unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    const DEFLATE: CompressionMethod = CompressionMethod::Deflated;
+
+    /// A minimal Word document, as Word writes its parts.
+    fn docx() -> Vec<u8> {
+        package(&[
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#,
+                DEFLATE,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+                DEFLATE,
+            ),
+            (
+                "word/document.xml",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Statement of the witness.</w:t></w:r></w:p></w:body></w:document>"#,
+                DEFLATE,
+            ),
+            (
+                "docProps/core.xml",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>Interview notes</dc:title><dc:creator>Rosa Mamani</dc:creator><cp:lastModifiedBy>Juan P&#233;rez &amp; co</cp:lastModifiedBy><cp:revision>3</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">2024-03-05T09:12:00Z</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2024-03-06T17:40:00Z</dcterms:modified></cp:coreProperties>"#,
+                DEFLATE,
+            ),
+            (
+                "docProps/app.xml",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Template>Normal.dotm</Template><Application>Microsoft Office Word</Application><AppVersion>16.0000</AppVersion><Company>Comisión de Derechos</Company></Properties>"#,
+                DEFLATE,
+            ),
+        ])
+    }
+
+    /// A minimal OpenDocument text: `mimetype` first and stored, as ODF requires.
+    fn odt() -> Vec<u8> {
+        package(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.text",
+                CompressionMethod::Stored,
+            ),
+            (
+                "META-INF/manifest.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+                DEFLATE,
+            ),
+            (
+                "content.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:text><text:p>Visit report</text:p></office:text></office:body></office:document-content>"#,
+                DEFLATE,
+            ),
+            (
+                "meta.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:initial-creator>Айгуль Садыкова</meta:initial-creator><dc:creator>Omar Haddad</dc:creator><meta:creation-date>2024-02-01T10:00:00</meta:creation-date><dc:date>2024-02-03T08:30:00</dc:date><meta:generator>LibreOffice/7.4.7.2$Linux_X86_64</meta:generator><dc:title>Prison visit</dc:title><meta:editing-cycles>4</meta:editing-cycles></office:meta></office:document-meta>"#,
+                DEFLATE,
+            ),
+        ])
+    }
+
+    fn names(bytes: &[u8]) -> Vec<(String, CompressionMethod)> {
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let f = z.by_index(i).unwrap();
+                (f.name().unwrap().into_owned(), f.compression())
+            })
+            .collect()
+    }
+
+    fn read_part(bytes: &[u8], name: &str) -> String {
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        part(&mut z, name).unwrap()
+    }
+
+    #[test]
+    fn word_document_properties_are_read_and_stripped() {
+        let d = docx();
+        assert_eq!(
+            package_type(Cursor::new(&d)).as_deref(),
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        );
+        let p = package_properties(Cursor::new(&d));
+        assert_eq!(p["Author"], "Rosa Mamani");
+        assert_eq!(p["LastModifiedBy"], "Juan Pérez & co");
+        assert_eq!(p["Title"], "Interview notes");
+        assert_eq!(p["Created"], "2024-03-05T09:12:00Z");
+        assert_eq!(p["Modified"], "2024-03-06T17:40:00Z");
+        assert_eq!(p["Application"], "Microsoft Office Word 16.0000");
+        assert_eq!(p["Company"], "Comisión de Derechos");
+
+        let clean = strip_metadata(
+            &d,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        .unwrap();
+        // Still a zip with the same parts in the same order, the text untouched…
+        assert_eq!(names(&clean), names(&d));
+        assert_eq!(
+            read_part(&clean, "word/document.xml"),
+            read_part(&d, "word/document.xml")
+        );
+        assert_eq!(
+            read_part(&clean, "_rels/.rels"),
+            read_part(&d, "_rels/.rels")
+        );
+        // …and no properties, no names anywhere in the package.
+        assert!(package_properties(Cursor::new(&clean)).is_empty());
+        let core = read_part(&clean, "docProps/core.xml");
+        assert!(
+            core.contains("<cp:coreProperties") && !core.contains("creator"),
+            "{core}"
+        );
+        for part in ["docProps/core.xml", "docProps/app.xml"] {
+            let t = read_part(&clean, part);
+            for name in ["Rosa", "Juan", "Comisi", "Word", "2024"] {
+                assert!(!t.contains(name), "{name} in {part}");
+            }
+        }
+    }
+
+    #[test]
+    fn opendocument_properties_are_read_and_stripped_keeping_the_mimetype_first() {
+        let d = odt();
+        assert_eq!(
+            package_type(Cursor::new(&d)).as_deref(),
+            Some("application/vnd.oasis.opendocument.text")
+        );
+        let p = package_properties(Cursor::new(&d));
+        assert_eq!(p["Author"], "Айгуль Садыкова");
+        assert_eq!(p["LastModifiedBy"], "Omar Haddad");
+        assert_eq!(p["Created"], "2024-02-01T10:00:00");
+        assert_eq!(p["Modified"], "2024-02-03T08:30:00");
+        assert_eq!(p["Title"], "Prison visit");
+        assert!(p["Application"]
+            .as_str()
+            .unwrap()
+            .starts_with("LibreOffice/7.4"));
+
+        let clean = strip_metadata(&d, "application/vnd.oasis.opendocument.text").unwrap();
+        let n = names(&clean);
+        assert_eq!(n[0], ("mimetype".to_string(), CompressionMethod::Stored));
+        assert_eq!(n, names(&d));
+        assert!(package_properties(Cursor::new(&clean)).is_empty());
+        let meta = read_part(&clean, "meta.xml");
+        assert!(meta.contains("office:version=\"1.3\""), "{meta}");
+        assert!(
+            !meta.contains("Omar") && !meta.contains("Айгуль") && !meta.contains("LibreOffice")
+        );
+        assert_eq!(
+            read_part(&clean, "content.xml"),
+            read_part(&d, "content.xml")
+        );
+    }
+
+    #[test]
+    fn other_zips_and_broken_packages_are_left_alone() {
+        let plain = package(&[("notes.txt", "hello", DEFLATE)]);
+        assert_eq!(package_type(Cursor::new(&plain)), None);
+        assert!(package_properties(Cursor::new(&plain)).is_empty());
+        assert_eq!(strip_metadata(&plain, "application/zip"), None);
+        let d = docx();
+        assert_eq!(strip_metadata(&d[..d.len() / 2], "application/zip"), None);
+        assert!(package_properties(Cursor::new(&d[..d.len() / 2])).is_empty());
+        assert_eq!(xml_text("<a:b/>", "a:b"), None);
+        assert_eq!(
+            xml_text("<a:bc>x</a:bc><a:b k=\"1\">y &lt;z&gt; &#x41;</a:b>", "a:b").as_deref(),
+            Some("y <z> A")
+        );
+    }
 }

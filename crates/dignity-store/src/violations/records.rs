@@ -1989,9 +1989,65 @@ pub async fn lens_counts(store: &Store, actor: &Actor) -> Result<Vec<LensCount>>
     lens_counts_with(store, actor, true).await
 }
 
+/// Lens counters computed since the last change, per visibility: the key is the audit
+/// head (its HMAC-chained hash changes with every audited write or logged read, in any
+/// process, and differs between databases), then the SQL visibility filter of the reader
+/// (which holds everything a count depends on: user, role, teams) and whether acts are
+/// counted. Only counters for the current head are kept.
+struct LensCache {
+    head: String,
+    entries: HashMap<(String, bool), Vec<LensCount>>,
+}
+
+fn lens_cache() -> &'static Mutex<LensCache> {
+    static CACHE: OnceLock<Mutex<LensCache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(LensCache {
+            head: String::new(),
+            entries: HashMap::new(),
+        })
+    })
+}
+
+/// The audit head (hash of the last audit entry): changes with every audited change.
+async fn audit_head(store: &Store) -> Result<String> {
+    let r = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(r.map(|r| r.get::<String, _>(0)).unwrap_or_default())
+}
+
 /// Lens counters; without `acts`, only events are counted (one pass over the lens tags,
 /// for pages that must stay fast on large data) and `acts` reads 0.
+///
+/// The counters are cached until the next audited change (see [`LensCache`]): counting
+/// every event a reader may see takes hundreds of milliseconds at a million acts, and the
+/// list page shows them on every request. A change in any process moves the audit head,
+/// so a cached counter is never older than the data it counts.
 pub async fn lens_counts_with(store: &Store, actor: &Actor, acts: bool) -> Result<Vec<LensCount>> {
+    let head = audit_head(store).await?;
+    let key = (acl::visible_sql(actor, "e", EVENT), acts);
+    if !head.is_empty() {
+        let c = lens_cache().lock().unwrap_or_else(|e| e.into_inner());
+        if c.head == head {
+            if let Some(v) = c.entries.get(&key) {
+                return Ok(v.clone());
+            }
+        }
+    }
+    let counts = count_lenses(store, actor, acts).await?;
+    if !head.is_empty() {
+        let mut c = lens_cache().lock().unwrap_or_else(|e| e.into_inner());
+        if c.head != head || c.entries.len() >= 10_000 {
+            c.head = head;
+            c.entries.clear();
+        }
+        c.entries.insert(key, counts.clone());
+    }
+    Ok(counts)
+}
+
+async fn count_lenses(store: &Store, actor: &Actor, acts: bool) -> Result<Vec<LensCount>> {
     let pc = priority_countries(store).await?;
     let pc_sql = if pc.is_empty() {
         "1 = 0".to_string()

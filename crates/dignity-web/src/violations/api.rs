@@ -2,6 +2,7 @@
 //! module for single records (records the caller may not read answer 404), `visible_sql`
 //! in every list and count, names pseudonymised for readers who may not see them.
 
+use super::api_edit;
 use super::*;
 use crate::api::{error, ApiError};
 use crate::ctx::AuthVia;
@@ -21,7 +22,7 @@ use dignity_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-fn from_store(e: StoreError) -> Response {
+pub(super) fn from_store(e: StoreError) -> Response {
     match e {
         StoreError::Invalid { field, message } if field == "access" => {
             error(StatusCode::FORBIDDEN, "forbidden", message, None)
@@ -47,7 +48,7 @@ fn from_store(e: StoreError) -> Response {
 }
 
 /// Signed in (session or token) and not stopped by a bad token or a missing 2FA enrolment.
-fn signed_in(ctx: &Ctx) -> Result<(), Response> {
+pub(super) fn signed_in(ctx: &Ctx) -> Result<(), Response> {
     if ctx.bad_token {
         return Err(error(
             StatusCode::UNAUTHORIZED,
@@ -211,34 +212,15 @@ pub async fn create_event(
 
 /// One event.
 #[utoipa::path(get, path = "/api/v1/violations/events/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Event), (status = 404, body = ApiError)), security(("token" = [])))]
+    responses((status = 200, body = Event, headers(("ETag" = String, description = "the version to send back with PUT/PATCH"))), (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_event(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     auth!(ctx);
     try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await);
-    match try_r!(v::get_event(&state.store, id).await) {
+    let res = match try_r!(v::get_event(&state.store, id).await) {
         Some(e) => J(e).into_response(),
         None => from_store(StoreError::NotFound(format!("event {id}"))),
-    }
-}
-
-/// Replace an event's fields.
-#[utoipa::path(put, path = "/api/v1/violations/events/{id}", params(("id" = i64, Path)), request_body = EventInput,
-    responses((status = 204), (status = 404, body = ApiError), (status = 422, body = ApiError)), security(("token" = [])))]
-pub async fn update_event(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    J(e): J<EventInput>,
-) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await);
-    try_r!(
-        write(&state, &ctx, |mut tx, vocab| async move {
-            Ok((v::update_event(&mut tx, &vocab, id, &e).await?, tx))
-        })
-        .await
-    );
-    StatusCode::NO_CONTENT.into_response()
+    };
+    api_edit::with_etag(&state, v::EVENT, id, res).await
 }
 
 /// The acts of an event the caller may see.
@@ -398,14 +380,20 @@ pub struct ActOut {
 
 /// One act with its perpetrators and its count of independent sources.
 #[utoipa::path(get, path = "/api/v1/violations/acts/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = ActOut), (status = 404, body = ApiError)), security(("token" = [])))]
+    responses((status = 200, body = ActOut, headers(("ETag" = String, description = "the version to send back with PUT/PATCH"))), (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_act(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     auth!(ctx);
     try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::ACT, id).await);
     let act = try_r!(try_r!(v::get_act(&state.store, id).await)
         .ok_or_else(|| StoreError::NotFound(format!("act {id}"))));
     let perpetrators = try_r!(v::involvements(&state.store, &ctx.actor, id).await);
-    J(ActOut { act, perpetrators }).into_response()
+    api_edit::with_etag(
+        &state,
+        v::ACT,
+        id,
+        J(ActOut { act, perpetrators }).into_response(),
+    )
+    .await
 }
 
 /// Add a perpetrator to an act.
@@ -511,11 +499,13 @@ pub async fn create_person(
 /// One person: in full for readers on the need-to-know list who may see names,
 /// pseudonymised otherwise.
 #[utoipa::path(get, path = "/api/v1/violations/persons/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Person), (status = 404, body = ApiError)), security(("token" = [])))]
+    responses((status = 200, body = Person, headers(("ETag" = String, description = "the version to send back with PUT/PATCH (readers who see the person in full)"))), (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     auth!(ctx);
     match try_r!(v::person_for(&state.store, &ctx.actor, id).await) {
-        Some((p, _)) => J(p).into_response(),
+        // The version only for readers who see the person in full (who may edit).
+        Some((p, true)) => api_edit::with_etag(&state, v::PERSON, id, J(p).into_response()).await,
+        Some((p, false)) => J(p).into_response(),
         None => from_store(StoreError::NotFound(format!("person {id}"))),
     }
 }
@@ -873,7 +863,8 @@ pub async fn custody(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     J(try_r!(evidence::custody_log(&state.store, id).await)).into_response()
 }
 
-/// Make a copy of an image without its metadata (EXIF, GPS, comments), linked to the original.
+/// Make a copy without its metadata, linked to the original: JPEG or PNG (EXIF, GPS, comments)
+/// or an office document (DOCX, XLSX, PPTX, ODT, ODS, ODP: document properties).
 #[utoipa::path(post, path = "/api/v1/evidence/{id}/public-copy", params(("id" = i64, Path)),
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn public_copy(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
@@ -894,18 +885,45 @@ pub async fn public_copy(State(state): State<AppState>, ctx: Ctx, Path(id): Path
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/violations/events", get(list_events).post(create_event))
-        .route("/violations/events/{id}", get(get_event).put(update_event))
+        .route(
+            "/violations/events/{id}",
+            get(get_event)
+                .put(api_edit::put_event)
+                .patch(api_edit::patch_event),
+        )
         .route("/violations/events/{id}/acts", get(event_acts))
         .route("/violations/events/{id}/links", post(link_events))
         .route("/violations/events/{id}/case", get(export_case))
         .route("/violations/cases", post(import_case))
         .route("/violations/acts", get(list_acts).post(create_act))
-        .route("/violations/acts/{id}", get(get_act))
+        .route(
+            "/violations/acts/{id}",
+            get(get_act)
+                .put(api_edit::put_act)
+                .patch(api_edit::patch_act),
+        )
         .route("/violations/acts/{id}/perpetrators", post(add_perpetrator))
         .route("/violations/information", post(add_information))
+        .route(
+            "/violations/involvements/{id}",
+            get(api_edit::get_involvement)
+                .put(api_edit::put_involvement)
+                .patch(api_edit::patch_involvement),
+        )
+        .route(
+            "/violations/information/{id}",
+            get(api_edit::get_information)
+                .put(api_edit::put_information)
+                .patch(api_edit::patch_information),
+        )
         .route("/violations/persons", get(list_persons).post(create_person))
         .route("/violations/persons/duplicates", get(duplicates))
-        .route("/violations/persons/{id}", get(get_person))
+        .route(
+            "/violations/persons/{id}",
+            get(get_person)
+                .put(api_edit::put_person)
+                .patch(api_edit::patch_person),
+        )
         .route("/violations/persons/{id}/links", post(link_persons))
         .route(
             "/violations/interventions",
@@ -936,7 +954,8 @@ pub fn router() -> axum::Router<AppState> {
         list_events,
         create_event,
         get_event,
-        update_event,
+        api_edit::put_event,
+        api_edit::patch_event,
         event_acts,
         link_events,
         export_case,
@@ -944,11 +963,21 @@ pub fn router() -> axum::Router<AppState> {
         list_acts,
         create_act,
         get_act,
+        api_edit::put_act,
+        api_edit::patch_act,
         add_perpetrator,
         add_information,
+        api_edit::get_involvement,
+        api_edit::put_involvement,
+        api_edit::patch_involvement,
+        api_edit::get_information,
+        api_edit::put_information,
+        api_edit::patch_information,
         list_persons,
         create_person,
         get_person,
+        api_edit::put_person,
+        api_edit::patch_person,
         duplicates,
         link_persons,
         list_interventions,
@@ -967,6 +996,9 @@ pub fn router() -> axum::Router<AppState> {
     ),
     components(schemas(
         Created,
+        api_edit::Saved,
+        v::InvolvementRecord,
+        v::InformationRecord,
         LinkInput,
         CaseImported,
         ActOut,

@@ -1386,6 +1386,28 @@ pub async fn priority_countries(State(state): State<AppState>, ctx: Ctx, body: B
 
 // -------------------------------------------------------------- evidence --
 
+/// The label of a metadata key: document properties in the reader's language, EXIF tags
+/// by their standard names.
+fn meta_label(ctx: &Ctx, key: &str) -> String {
+    match key {
+        "Title" => ctx.t("vio.meta.title"),
+        "Subject" => ctx.t("vio.meta.subject"),
+        "Keywords" => ctx.t("vio.meta.keywords"),
+        "Description" => ctx.t("vio.meta.description"),
+        "Author" => ctx.t("vio.meta.author"),
+        "LastModifiedBy" => ctx.t("vio.meta.last_modified_by"),
+        "Created" | "CreationDate" => ctx.t("vio.meta.created"),
+        "Modified" | "ModDate" => ctx.t("vio.meta.modified"),
+        "Application" | "Creator" => ctx.t("vio.meta.application"),
+        "Producer" => ctx.t("vio.meta.producer"),
+        "Company" => ctx.t("vio.meta.company"),
+        "Manager" => ctx.t("vio.meta.manager"),
+        "GPS" => ctx.t("vio.meta.gps"),
+        k => k.to_string(),
+    }
+    .to_string()
+}
+
 pub async fn evidence_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -1400,7 +1422,7 @@ pub async fn evidence_page(
         let log = evidence::custody_log(&state.store, id).await?;
         let broken = evidence::verify_custody(&log);
         let derived: Vec<Json> = evidence::list_evidence(&state.store, &ctx.actor, None, Some(id)).await?.iter().map(evidence_json).collect();
-        let meta: Vec<Json> = e.metadata.as_object().map(|m| m.iter().map(|(k, val)| json!({ "key": k, "value": val.as_str().unwrap_or("") })).collect()).unwrap_or_default();
+        let meta: Vec<Json> = e.metadata.as_object().map(|m| m.iter().map(|(k, val)| json!({ "key": meta_label(&ctx, k), "value": val.as_str().unwrap_or("") })).collect()).unwrap_or_default();
         Ok::<_, StoreError>(json!({
             "ev": { "id": e.id, "title": e.title, "description": e.description, "filename": e.filename, "media_type": e.media_type,
                 "size_bytes": e.size_bytes, "sha256": e.sha256, "sha512": e.sha512, "derivation": e.derivation,
@@ -1410,7 +1432,7 @@ pub async fn evidence_page(
             "custody": log,
             "custody_ok": broken.is_empty(),
             "derived": derived,
-            "may_strip": may_write(&ctx) && (e.media_type == "image/jpeg" || e.media_type == "image/png"),
+            "may_strip": may_write(&ctx) && evidence::can_strip(&e.media_type),
         }))
     }
     .await;
