@@ -351,6 +351,26 @@ pub fn report_schedule(
     out
 }
 
+/// Re-base the schedule on the last report the State actually submitted: the reports after
+/// number `last` fall due every `periodic_years` from its submission (treaty bodies set the
+/// next date from the review of the last report, not from the initial cadence), so a State
+/// that reported late is not shown as owing the reports of the original calendar. Reports up
+/// to `last` are kept as computed; without periodic reporting nothing changes.
+pub fn rebase_schedule(
+    schedule: &mut [ScheduledReport],
+    last: u32,
+    submitted: NaiveDate,
+    periodic_years: Option<u8>,
+) {
+    let Some(p) = periodic_years.filter(|p| *p > 0) else {
+        return;
+    };
+    for r in schedule.iter_mut().filter(|r| r.number > last) {
+        let due = add_years(submitted, (r.number - last) * p as u32);
+        r.due = r.due.max(due);
+    }
+}
+
 /// Days a report is overdue on `today`: `Some(n)` with n > 0 when it was due before
 /// `today` and not submitted; `None` when submitted or not yet due. A report submitted
 /// late is no longer overdue.

@@ -417,3 +417,29 @@ fn statuses_and_cycles() {
     assert_eq!(body_mechanism("ccpr").unwrap().1, "CCPR");
     assert!(body_mechanism("ACHPR").is_none());
 }
+
+#[test]
+fn the_schedule_after_a_submitted_report_counts_from_its_submission() {
+    // ICCPR, in force for the State 1987-01-23: report 1 due 1988, then every 4 years.
+    let mut s = report_schedule(d("1987-01-23"), 1, Some(4), d("2030-01-01"));
+    assert_eq!(s[4].number, 5);
+    assert_eq!(s[4].due, d("2004-01-23"));
+    // Report 4 submitted in 2011: report 5 is due four years later, not in 2004.
+    rebase_schedule(&mut s, 4, d("2011-04-28"), Some(4));
+    assert_eq!(
+        s[3].due,
+        d("2000-01-23"),
+        "earlier reports are left as computed"
+    );
+    assert_eq!(s[4].due, d("2015-04-28"));
+    assert_eq!(s[5].due, d("2019-04-28"));
+    // A report submitted early never brings the next one forward.
+    let mut s = report_schedule(d("2010-03-01"), 1, Some(4), d("2030-01-01"));
+    rebase_schedule(&mut s, 1, d("2010-06-01"), Some(4));
+    assert_eq!(s[1].due, d("2015-03-01"));
+    // Reporting on request only: nothing to re-base.
+    let mut s = report_schedule(d("2015-01-01"), 2, None, d("2030-01-01"));
+    let before = s.clone();
+    rebase_schedule(&mut s, 1, d("2018-01-01"), None);
+    assert_eq!(s, before);
+}

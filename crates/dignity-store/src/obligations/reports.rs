@@ -108,6 +108,14 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
             .iter()
             .filter(|x| x.get::<String, _>(0) == r.instrument)
             .collect();
+        // The next reports count from the last one actually submitted.
+        if let Some((n, on)) = mine
+            .iter()
+            .filter_map(|x| Some((x.get::<i64, _>(1), date_of(&x.get::<String, _>(3))?)))
+            .max_by_key(|(n, _)| *n)
+        {
+            rules::rebase_schedule(&mut schedule, n.max(0) as u32, on, rep.periodic_years);
+        }
         // Without reporting data the schedule is an estimate: show it up to `until`, and
         // the estimated next report even when it falls later. With data: up to `until`.
         let no_data = mine.is_empty();
