@@ -28,7 +28,48 @@ pub(crate) struct Bits {
 }
 
 impl Bits {
-    fn build(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Bits> {
+    fn build(reader: &SegmentReader, source: &Source) -> tantivy::Result<Bits> {
+        match source {
+            Source::Terms(terms) => Self::of_terms(reader, terms),
+            Source::Overlap { from, to, lo, hi } => Self::of_overlap(reader, from, to, *lo, *hi),
+        }
+    }
+
+    /// Documents whose span `[from, to]` (two single-valued i64 fast fields) overlaps
+    /// `[lo, hi]`: `to >= lo` and `from <= hi` (documents without the values never match).
+    fn of_overlap(
+        reader: &SegmentReader,
+        from: &str,
+        to: &str,
+        lo: Option<i64>,
+        hi: Option<i64>,
+    ) -> tantivy::Result<Bits> {
+        let max_doc = reader.max_doc();
+        let mut words = vec![0u64; (max_doc as usize).div_ceil(64)];
+        let ff = reader.fast_fields();
+        let (from, to) = (ff.i64(from)?, ff.i64(to)?);
+        for d in 0..max_doc {
+            let ok_lo = match lo {
+                Some(lo) => to.first(d).is_some_and(|v| v >= lo),
+                None => true,
+            };
+            let ok_hi = match hi {
+                Some(hi) => from.first(d).is_some_and(|v| v <= hi),
+                None => true,
+            };
+            if ok_lo && ok_hi {
+                words[(d / 64) as usize] |= 1u64 << (d % 64);
+            }
+        }
+        let len = words.iter().map(|w| w.count_ones()).sum();
+        Ok(Bits {
+            words,
+            max_doc,
+            len,
+        })
+    }
+
+    fn of_terms(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Bits> {
         let max_doc = reader.max_doc();
         let mut words = vec![0u64; (max_doc as usize).div_ceil(64)];
         for term in terms {
@@ -154,7 +195,12 @@ impl FilterCache {
         }
     }
 
-    fn get(&self, key: &str, reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Arc<Bits>> {
+    fn get(
+        &self,
+        key: &str,
+        reader: &SegmentReader,
+        source: &Source,
+    ) -> tantivy::Result<Arc<Bits>> {
         let seg = reader.segment_id();
         {
             let mut inner = self.inner.lock().expect("filter cache");
@@ -168,7 +214,7 @@ impl FilterCache {
             }
         }
         // Built outside the lock (two queries may build the same set at once: same result).
-        let bits = Arc::new(Bits::build(reader, terms)?);
+        let bits = Arc::new(Bits::build(reader, source)?);
         let mut inner = self.inner.lock().expect("filter cache");
         inner.tick += 1;
         let tick = inner.tick;
@@ -204,9 +250,46 @@ impl FilterCache {
         CachedTermsQuery {
             cache: self.clone(),
             key,
-            terms,
+            source: Arc::new(Source::Terms(terms)),
         }
     }
+
+    /// A filter matching the documents whose date span `[from, to]` (single-valued i64 fast
+    /// fields) overlaps `[lo, hi]` — the same documents as the two range clauses `to >= lo`
+    /// and `from <= hi` — kept as a bit set per segment like the term filters: a year range
+    /// of the search page is then one bit set, not two scans of the date columns.
+    pub fn overlap_query(
+        &self,
+        from: &str,
+        to: &str,
+        lo: Option<i64>,
+        hi: Option<i64>,
+    ) -> CachedTermsQuery {
+        CachedTermsQuery {
+            cache: self.clone(),
+            key: format!("overlap {from} {to} {lo:?} {hi:?}"),
+            source: Arc::new(Source::Overlap {
+                from: from.to_string(),
+                to: to.to_string(),
+                lo,
+                hi,
+            }),
+        }
+    }
+}
+
+/// What a cached filter matches.
+#[derive(Debug)]
+enum Source {
+    /// Any of the terms.
+    Terms(Vec<Term>),
+    /// A date span overlapping a range (see [`FilterCache::overlap_query`]).
+    Overlap {
+        from: String,
+        to: String,
+        lo: Option<i64>,
+        hi: Option<i64>,
+    },
 }
 
 /// See [`FilterCache::query`].
@@ -214,13 +297,13 @@ impl FilterCache {
 pub(crate) struct CachedTermsQuery {
     cache: FilterCache,
     key: String,
-    terms: Vec<Term>,
+    source: Arc<Source>,
 }
 
 impl std::fmt::Debug for CachedTermsQuery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CachedTermsQuery")
-            .field("terms", &self.terms)
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -233,7 +316,7 @@ impl Query for CachedTermsQuery {
 
 impl Weight for CachedTermsQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let bits = self.cache.get(&self.key, reader, &self.terms)?;
+        let bits = self.cache.get(&self.key, reader, &self.source)?;
         Ok(Box::new(ConstScorer::new(BitsDocSet::new(bits), 0.0)))
     }
 
@@ -322,5 +405,71 @@ mod tests {
             assert!(e.segments.is_empty());
         }
         check(&searcher);
+    }
+
+    /// The cached overlap filter matches what the two range clauses match.
+    #[test]
+    fn cached_overlap_matches_range_queries() {
+        use std::ops::Bound;
+        use tantivy::query::{BooleanQuery, Occur, RangeQuery};
+        use tantivy::schema::NumericOptions;
+        let mut b = Schema::builder();
+        let num = NumericOptions::default().set_indexed().set_fast();
+        let from = b.add_i64_field("date_from", num.clone());
+        let to = b.add_i64_field("date_to", num);
+        let f = b.add_text_field("x", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0..2000i64 {
+            let a = 19_500_101 + (i * 7919 % 75) * 10_000;
+            let span = (i * 31 % 90) * 10_000;
+            if i % 13 == 0 {
+                w.add_document(doc!(f => "undated")).unwrap();
+            } else {
+                w.add_document(doc!(from => a, to => a + span)).unwrap();
+            }
+            if i % 700 == 0 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let cache = FilterCache::default();
+        for (lo, hi) in [
+            (Some(19_900_101), Some(19_951_231)),
+            (Some(20_200_101), None),
+            (None, Some(19_601_231)),
+            (Some(19_000_101), Some(19_001_231)),
+        ] {
+            let mut c: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if let Some(lo) = lo {
+                c.push((
+                    Occur::Must,
+                    Box::new(RangeQuery::new(
+                        Bound::Included(Term::from_field_i64(to, lo)),
+                        Bound::Unbounded,
+                    )),
+                ));
+            }
+            if let Some(hi) = hi {
+                c.push((
+                    Occur::Must,
+                    Box::new(RangeQuery::new(
+                        Bound::Unbounded,
+                        Bound::Included(Term::from_field_i64(from, hi)),
+                    )),
+                ));
+            }
+            let want = searcher
+                .search(&BooleanQuery::new(c), &DocSetCollector)
+                .unwrap();
+            let got = searcher
+                .search(
+                    &cache.overlap_query("date_from", "date_to", lo, hi),
+                    &DocSetCollector,
+                )
+                .unwrap();
+            assert_eq!(got, want, "{lo:?} {hi:?}");
+        }
     }
 }

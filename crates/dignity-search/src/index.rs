@@ -534,26 +534,17 @@ impl SearchIndex {
                 0.0,
             ))
         };
-        if let Some(y) = req.year_from {
-            // The record's span ends on or after 1 January of year_from…
+        if req.year_from.is_some() || req.year_to.is_some() {
+            // The record's span ends on or after 1 January of year_from and starts on or
+            // before 31 December of year_to: one bit set per segment and range, kept.
             c.push((
                 Occur::Must,
-                range(
-                    self.f.date_to,
-                    Bound::Included(y as i64 * 10000 + 101),
-                    Bound::Unbounded,
-                ),
-            ));
-        }
-        if let Some(y) = req.year_to {
-            // …and starts on or before 31 December of year_to.
-            c.push((
-                Occur::Must,
-                range(
-                    self.f.date_from,
-                    Bound::Unbounded,
-                    Bound::Included(y as i64 * 10000 + 1231),
-                ),
+                Box::new(self.filters.overlap_query(
+                    "date_from",
+                    "date_to",
+                    req.year_from.map(|y| y as i64 * 10000 + 101),
+                    req.year_to.map(|y| y as i64 * 10000 + 1231),
+                )),
             ));
         }
         if let Some(s) = req.changed_after {
