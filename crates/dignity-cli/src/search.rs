@@ -96,6 +96,10 @@ pub struct BenchSearchArgs {
     /// Working directory (default: a new directory under the system temp dir, removed after).
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// With `--work-dir`: keep the Dignity index a previous run left there when it holds
+    /// `--docs` documents (query latency only; the load figures are then not measured).
+    #[arg(long)]
+    pub reuse_index: bool,
 }
 
 /// One synthetic record, as every engine gets it.
@@ -731,6 +735,23 @@ struct Q {
     years: Option<(i32, i32)>,
 }
 
+impl Q {
+    /// The kind of query, for the latency by kind.
+    fn kind(&self) -> &'static str {
+        match (
+            self.text.is_empty(),
+            self.years.is_some(),
+            self.country.or(self.act_type).is_some(),
+        ) {
+            (true, _, _) => "country + five years, no words",
+            (false, _, true) => "word + country or type of act",
+            _ if self.text.contains(' ') => "two words",
+            _ if LAST.contains(&self.text.as_str()) => "surname",
+            _ => "one word",
+        }
+    }
+}
+
 fn queries(n: usize) -> Vec<Q> {
     let mut rng = StdRng::seed_from_u64(7);
     (0..n)
@@ -886,8 +907,16 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
     let keys = store.keys();
     let index_dir = data.join("index");
     let t = Instant::now();
-    {
+    let reused = a.reuse_index
+        && !own_dir
+        && SearchIndex::open(&index_dir, 1, 15)
+            .map(|i| i.num_docs() == a.docs as u64)
+            .unwrap_or(false);
+    if reused {
+        println!("  dignity: reusing the index in {}", index_dir.display());
+    } else {
         let idx = SearchIndex::open(&index_dir, a.threads, 64)?;
+        idx.delete_all()?;
         for (k, r) in corpus(a.docs).enumerate() {
             idx.add(&keys, &search_doc(&r), 0)?;
             if (k + 1) % 200_000 == 0 {
@@ -902,7 +931,11 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
         })?;
         idx.wait_merging()?;
     }
-    let load_s = t.elapsed().as_secs_f64();
+    let load_s = if reused {
+        f64::NAN
+    } else {
+        t.elapsed().as_secs_f64()
+    };
     let size_mb = dir_size(&index_dir) as f64 / 1e6;
     println!("  dignity: indexed in {load_s:.1} s, {size_mb:.0} MB");
     let idx = SearchIndex::open(&index_dir, 1, 15)?;
@@ -913,11 +946,27 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
     }
     let mut lat = Vec::with_capacity(qs.len());
     let mut hits = 0;
+    let mut by_kind: BTreeMap<&'static str, (Vec<f64>, u64)> = BTreeMap::new();
     for q in &qs {
         let t = Instant::now();
         let r = idx.search(&keys, &actor, &request(q), &facet_names)?;
-        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        lat.push(ms);
         hits += r.total;
+        let k = by_kind.entry(q.kind()).or_default();
+        k.0.push(ms);
+        k.1 += r.total;
+    }
+    println!("\n  dignity, by kind of query:\n");
+    println!("  | kind | queries | mean hits | p50 (ms) | p95 (ms) | p99 (ms) |");
+    println!("  |---|---|---|---|---|---|");
+    for (kind, (l, h)) in by_kind {
+        let n = l.len();
+        let (p50, p95, p99, _) = percentiles(l);
+        println!(
+            "  | {kind} | {n} | {:.0} | {p50:.2} | {p95:.2} | {p99:.2} |",
+            h as f64 / n as f64
+        );
     }
     lines.push(Line {
         engine: "Dignity (tantivy, in process)".into(),

@@ -2,6 +2,7 @@
 //! facet counts.
 
 use crate::analysis::{self, analyzer_name, lang_slot, LANGS};
+use crate::filter::FilterCache;
 use crate::names;
 use crate::{Error, Result};
 use dignity_core::crypto::Keyring;
@@ -15,7 +16,6 @@ use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
-    TermSetQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
@@ -212,6 +212,8 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     f: Fields,
     dir: PathBuf,
+    /// Permission and facet filters kept as bit sets per segment between queries.
+    filters: FilterCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -267,6 +269,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             f,
             dir: dir.to_path_buf(),
+            filters: FilterCache::default(),
         })
     }
 
@@ -426,15 +429,16 @@ impl SearchIndex {
     /// The filter of what `actor` may read: the same rule as `authorize(actor, Read, …)`.
     pub fn access_filter(&self, actor: &Actor) -> Box<dyn Query> {
         let t = |s: String| Term::from_field_text(self.f.access, &s);
-        let q: Box<dyn Query> = match actor.user_id.filter(|_| actor.role != Role::Public) {
-            None => Box::new(TermQuery::new(t("anon".into()), IndexRecordOption::Basic)),
+        let terms = match actor.user_id.filter(|_| actor.role != Role::Public) {
+            None => vec![t("anon".into())],
             Some(uid) => {
                 let mut terms = vec![t("staff".into()), t(format!("u:{uid}"))];
                 terms.extend(actor.teams.iter().map(|tm| t(format!("t:{tm}"))));
-                Box::new(TermSetQuery::new(terms))
+                terms
             }
         };
-        Box::new(ConstScoreQuery::new(q, 0.0))
+        // A pure filter (score 0), its bit set per segment kept between queries.
+        Box::new(self.filters.query(terms))
     }
 
     /// The query for the words of `q` (None if it has none): every word must match a
@@ -507,10 +511,7 @@ impl SearchIndex {
             .iter()
             .map(|v| Term::from_facet(self.f.facets, &Facet::from_path([name, v.as_str()])))
             .collect();
-        Box::new(ConstScoreQuery::new(
-            Box::new(TermSetQuery::new(terms)),
-            0.0,
-        ))
+        Box::new(self.filters.query(terms))
     }
 
     /// Everything but the facet filters: words, access, dates, changed-after.
@@ -533,26 +534,17 @@ impl SearchIndex {
                 0.0,
             ))
         };
-        if let Some(y) = req.year_from {
-            // The record's span ends on or after 1 January of year_from…
+        if req.year_from.is_some() || req.year_to.is_some() {
+            // The record's span ends on or after 1 January of year_from and starts on or
+            // before 31 December of year_to: one bit set per segment and range, kept.
             c.push((
                 Occur::Must,
-                range(
-                    self.f.date_to,
-                    Bound::Included(y as i64 * 10000 + 101),
-                    Bound::Unbounded,
-                ),
-            ));
-        }
-        if let Some(y) = req.year_to {
-            // …and starts on or before 31 December of year_to.
-            c.push((
-                Occur::Must,
-                range(
-                    self.f.date_from,
-                    Bound::Unbounded,
-                    Bound::Included(y as i64 * 10000 + 1231),
-                ),
+                Box::new(self.filters.overlap_query(
+                    "date_from",
+                    "date_to",
+                    req.year_from.map(|y| y as i64 * 10000 + 101),
+                    req.year_to.map(|y| y as i64 * 10000 + 1231),
+                )),
             ));
         }
         if let Some(s) = req.changed_after {
@@ -574,7 +566,7 @@ impl SearchIndex {
         req: &SearchRequest,
         facet_names: &[String],
     ) -> Result<SearchResults> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         let (base, text) = self.base_clauses(keys, actor, req);
         let filters: Vec<(&String, &Vec<String>)> =
             req.filters.iter().filter(|(_, v)| !v.is_empty()).collect();
@@ -713,7 +705,7 @@ impl SearchIndex {
 
     /// How many records `actor` may read match `req` (no hits, no facets).
     pub fn count(&self, keys: &Keyring, actor: &Actor, req: &SearchRequest) -> Result<u64> {
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher();
         Ok(searcher.search(&self.query(keys, actor, req), &Count)? as u64)
     }
 
@@ -728,8 +720,16 @@ impl SearchIndex {
     }
 
     /// A searcher over the last reloaded state of the index.
+    /// (Cached filters of segments it no longer has are dropped.)
     pub(crate) fn searcher(&self) -> tantivy::Searcher {
-        self.reader.searcher()
+        let searcher = self.reader.searcher();
+        let live: Vec<tantivy::index::SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        self.filters.retain_segments(&live);
+        searcher
     }
 }
 

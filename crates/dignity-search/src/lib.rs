@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod export;
+mod filter;
 pub mod index;
 pub mod names;
 mod sync;

@@ -424,7 +424,9 @@ impl ReportScope {
             ..Default::default()
         }
     }
-    /// Words of the lens to find the relevant recommendations by full text.
+    /// Words of the lens to find the relevant recommendations by full text: only used when
+    /// none of the State's recommendations carries a theme tag of the lens
+    /// ([`lens_theme_tags`]).
     pub fn recommendation_query(&self) -> Option<String> {
         self.lens.as_deref().map(|l| {
             match l {
@@ -436,6 +438,84 @@ impl ReportScope {
             .to_string()
         })
     }
+}
+
+/// Parts of theme tags that put a recommendation under a lens. Recommendations carry the
+/// theme tags of their source (UPR Info, the Universal Human Rights Index, an
+/// organisation's own list), whatever the language of their text, so a report in French or
+/// Arabic picks the same recommendations as one in English. Tags are compared lowercased,
+/// so both the English tags of the sources and French, Spanish, Russian and Arabic tags of
+/// an organisation's own lists are recognised.
+pub fn lens_tag_parts(lens: &str) -> &'static [&'static str] {
+    match lens {
+        "torture" => &[
+            "tortur",
+            "ill-treatment",
+            "ill treatment",
+            "cruel, inhuman",
+            "mauvais traitement",
+            "malos tratos",
+            "пытк",
+            "تعذيب",
+        ],
+        "death_penalty" => &[
+            "death penalty",
+            "capital punishment",
+            "peine de mort",
+            "peine capitale",
+            "pena de muerte",
+            "pena capital",
+            "смертн",
+            "الإعدام",
+            "الاعدام",
+        ],
+        "hrd" => &[
+            "human rights defender",
+            "défenseur",
+            "defenseur",
+            "defensor",
+            "правозащитник",
+            "المدافع",
+        ],
+        "disappearance" => &[
+            "disappear",
+            "disparition",
+            "disparu",
+            "desaparici",
+            "desaparecid",
+            "исчезнов",
+            "الاختفاء",
+        ],
+        _ => &[],
+    }
+}
+
+/// The theme tags of a State's recommendations that fall under a lens (distinct values, in
+/// order). Empty when none does: the report then finds the recommendations by the lens's
+/// words ([`ReportScope::recommendation_query`]).
+pub async fn lens_theme_tags(store: &Store, iso3: &str, lens: &str) -> Result<Vec<String>> {
+    let parts = lens_tag_parts(lens);
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT DISTINCT t.value FROM recommendation_tags t JOIN recommendations r ON r.id = t.rec_id \
+         WHERE t.kind = 'theme' AND r.iso3 = $1",
+    )
+    .bind(iso3)
+    .fetch_all(store.pool())
+    .await?;
+    let mut tags: Vec<String> = rows
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .filter(|tag| {
+            let t = tag.to_lowercase();
+            parts.iter().any(|p| t.contains(p))
+        })
+        .collect();
+    // The same order on both backends (their collations differ).
+    tags.sort();
+    Ok(tags)
 }
 
 /// One documented act in a report.
@@ -613,10 +693,25 @@ pub async fn country_report(
         })
         .collect();
 
-    // Recommendations.
+    // Recommendations: for a theme, those tagged with it (any language of text), or, when
+    // none of the State's recommendations carries such a tag, those whose text has its words.
+    let tags = match &scope.lens {
+        Some(l) => lens_theme_tags(store, &iso3, l).await?,
+        None => Vec::new(),
+    };
     let rf = RecFilter {
         country: Some(iso3.clone()),
-        q: scope.recommendation_query(),
+        q: if tags.is_empty() {
+            scope.recommendation_query()
+        } else {
+            None
+        },
+        theme: tags.first().cloned(),
+        also: tags
+            .iter()
+            .skip(1)
+            .map(|t| ("theme".to_string(), t.clone()))
+            .collect(),
         per_page: Some(REC_LIMIT),
         page: Some(1),
         ..Default::default()

@@ -377,6 +377,107 @@ pub async fn acl_lists(
     Ok(out)
 }
 
+/// Every id of `table` (an integer `id` column) as strings, in order: an indexer's `ids`.
+pub async fn all_ids(store: &Store, table: &str) -> Result<Vec<String>> {
+    Ok(id_column(
+        &sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
+            .fetch_all(store.pool())
+            .await?,
+        0,
+    ))
+}
+
+/// The integers of column `k` of `rows` as string ids.
+pub fn id_column(rows: &[sqlx::any::AnyRow], k: usize) -> Vec<String> {
+    rows.iter()
+        .map(|r| r.get::<i64, _>(k).to_string())
+        .collect()
+}
+
+/// One record through the indexer's `load_many`: the `load` of an indexer whose batch
+/// load is its only load.
+pub fn load_one<'a, I: Indexer + ?Sized>(
+    indexer: &'a I,
+    store: &'a Store,
+    id: &'a str,
+) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
+    Box::pin(async move {
+        let ids = [id.to_string()];
+        Ok(indexer.load_many(store, &ids).await?.into_iter().next())
+    })
+}
+
+/// The entries that name a record of `record_type`, each with its sequence.
+pub fn changes_of(changes: &[Change], record_type: &str) -> Vec<(Affected, i64)> {
+    changes
+        .iter()
+        .filter(|c| c.record_type == record_type)
+        .map(|c| (Affected::One(c.record_id.clone()), c.seq))
+        .collect()
+}
+
+/// The records that entries of `from_type` reach through `sql` (one integer column;
+/// `{ids}` stands for the entries' record ids, as often as it appears), each with the
+/// largest sequence of those entries: how a child table's or a linked record's write
+/// re-indexes the documents that show it (an act's entry → its event).
+pub async fn map_changes(
+    store: &Store,
+    changes: &[Change],
+    from_type: &str,
+    sql: &str,
+    out: &mut Vec<(Affected, i64)>,
+) -> Result<()> {
+    let from: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.record_type == from_type)
+        .collect();
+    let ids: Vec<String> = from.iter().map(|c| c.record_id.clone()).collect();
+    let Some(list) = id_list(&ids) else {
+        return Ok(());
+    };
+    let seq = from.iter().map(|c| c.seq).max().unwrap_or(0);
+    for id in id_column(
+        &sqlx::query(&sql.replace("{ids}", &list))
+            .fetch_all(store.pool())
+            .await?,
+        0,
+    ) {
+        out.push((Affected::One(id), seq));
+    }
+    Ok(())
+}
+
+/// The access facts of a batch of records of one type: their need-to-know lists are
+/// loaded in one query ([`acl_lists`]), their level, publication and creator come from
+/// the batch's own rows ([`BatchAccess::of_row`]).
+pub struct BatchAccess {
+    lists: std::collections::HashMap<String, (Vec<i64>, Vec<i64>)>,
+}
+
+impl BatchAccess {
+    pub async fn load(store: &Store, record_type: &str, ids: &[String]) -> Result<BatchAccess> {
+        Ok(BatchAccess {
+            lists: acl_lists(store, record_type, ids).await?,
+        })
+    }
+
+    /// The access of record `id` from a row whose columns `at`, `at + 1` and `at + 2` are
+    /// its `confidentiality`, `published` (0/1) and `created_by`.
+    pub fn of_row(&self, id: i64, row: &sqlx::any::AnyRow, at: usize) -> RecordAccess {
+        access_of(
+            &row.get::<String, _>(at),
+            row.get::<i64, _>(at + 1) == 1,
+            row.get(at + 2),
+            self.lists.get(&id.to_string()),
+        )
+    }
+}
+
+/// The name of an access's level (`""` without one): the `confidentiality` facet.
+pub fn level_name(a: &RecordAccess) -> String {
+    a.level.map(|l| l.as_str().to_string()).unwrap_or_default()
+}
+
 /// The access facts of a record from its level, publication, creator and need-to-know
 /// lists (as [`acl_lists`] returns them). An unknown level fails closed.
 pub fn access_of(

@@ -397,3 +397,96 @@ async fn a_country_report_has_counts_cases_interventions_recommendations_and_gap
             .is_err());
     }
 }
+
+/// A thematic report picks the recommendations by their theme tags, whatever the language
+/// of their text and of the report: a French recommendation about ill-treatment tagged
+/// with the torture theme is in a torture report made in English, French or Arabic; an
+/// English one that is tagged with another theme is not.
+#[tokio::test]
+async fn a_thematic_report_picks_recommendations_by_theme_tags_in_every_language() {
+    for b in backends() {
+        let w = world(b).await;
+        let mut tx = w.s.begin(&w.dora).await.unwrap();
+        for (body, text, themes) in [
+            (
+                "CAT",
+                "Mettre fin aux mauvais traitements infligés aux personnes détenues.",
+                vec!["Torture and other cruel, inhuman or degrading treatment"],
+            ),
+            (
+                "CCPR",
+                "Investigar sin demora las denuncias presentadas por las víctimas.",
+                vec!["Tortura", "Administración de justicia"],
+            ),
+            (
+                "CCPR",
+                "Abolish the death penalty, which is a form of torture for those waiting.",
+                vec!["Death penalty"],
+            ),
+            (
+                "CEDAW",
+                "Ensure access to shelters for women.",
+                vec!["Women's rights"],
+            ),
+        ] {
+            recs::create(
+                &mut tx,
+                recs::NewRecommendation {
+                    iso3: "FRA".into(),
+                    body: body.into(),
+                    text: text.into(),
+                    document_symbol: format!("{body}/C/FRA/CO/7"),
+                    paragraph: "12".into(),
+                    date: "2024-05-01".into(),
+                    themes: themes.into_iter().map(String::from).collect(),
+                    ..Default::default()
+                }
+                .into_input()
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        assert_eq!(
+            reports::lens_theme_tags(&w.s, "FRA", "torture")
+                .await
+                .unwrap(),
+            [
+                "Tortura",
+                "Torture and other cruel, inhuman or degrading treatment"
+            ]
+        );
+        for lang in ["en", "fr", "ar", "ru"] {
+            let scope = ReportScope {
+                country: "FRA".into(),
+                lens: Some("torture".into()),
+                ..Default::default()
+            };
+            let r = reports::country_report(&w.s, &w.dora, &scope, lang)
+                .await
+                .unwrap();
+            let mut bodies: Vec<&str> = r.recommendations.iter().map(|x| x.body.as_str()).collect();
+            bodies.sort();
+            assert_eq!(bodies, ["CAT", "CCPR"], "{b:?} {lang}");
+            assert_eq!(r.recommendations_total, 2);
+            assert!(r
+                .recommendations
+                .iter()
+                .all(|x| !x.text.contains("death penalty")));
+            let none: i64 = r.recommendation_status_counts.iter().map(|c| c.count).sum();
+            assert_eq!(none, 2, "the status counts cover the same recommendations");
+        }
+        let scope = ReportScope {
+            country: "FRA".into(),
+            lens: Some("death_penalty".into()),
+            ..Default::default()
+        };
+        let r = reports::country_report(&w.s, &w.dora, &scope, "fr")
+            .await
+            .unwrap();
+        assert_eq!(r.recommendations_total, 1);
+        assert!(r.recommendations[0].text.starts_with("Abolish"));
+    }
+}

@@ -9,7 +9,8 @@
 //! re-indexes the recommendations it is about.
 
 use crate::search::{
-    guess_lang, id_list, public_access, Affected, BoxFuture, Change, Indexer, SearchDoc,
+    all_ids, changes_of, guess_lang, id_list, load_one, map_changes, public_access, Affected,
+    BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::{Result, Store};
 use dignity_core::PartialDate;
@@ -37,29 +38,19 @@ impl Indexer for RecommendationIndexer {
         changes: &'a [Change],
     ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
         Box::pin(async move {
-            let mut out: Vec<(Affected, i64)> = changes
-                .iter()
-                .filter(|c| c.record_type == REC)
-                .map(|c| (Affected::One(c.record_id.clone()), c.seq))
-                .collect();
-            let assessed: Vec<&Change> = changes
-                .iter()
-                .filter(|c| c.record_type == "rec_assessment")
-                .collect();
-            let ids: Vec<String> = assessed.iter().map(|c| c.record_id.clone()).collect();
-            if let Some(list) = id_list(&ids) {
-                let seq = assessed.iter().map(|c| c.seq).max().unwrap_or(0);
-                for r in sqlx::query(&format!(
-                    "SELECT rec_id FROM rec_assessments WHERE id IN ({list}) AND rec_id IS NOT NULL \
-                     UNION SELECT m.rec_id FROM rec_cluster_members m JOIN rec_assessments a \
-                     ON a.cluster_id = m.cluster_id WHERE a.id IN ({list})"
-                ))
-                .fetch_all(store.pool())
-                .await?
-                {
-                    out.push((Affected::One(r.get::<i64, _>(0).to_string()), seq));
-                }
-            }
+            let mut out = changes_of(changes, REC);
+            // An assessment (of the recommendation, or of a cluster it is in) changes its
+            // status facet.
+            map_changes(
+                store,
+                changes,
+                "rec_assessment",
+                "SELECT rec_id FROM rec_assessments WHERE id IN ({ids}) AND rec_id IS NOT NULL \
+                 UNION SELECT m.rec_id FROM rec_cluster_members m JOIN rec_assessments a \
+                 ON a.cluster_id = m.cluster_id WHERE a.id IN ({ids})",
+                &mut out,
+            )
+            .await?;
             Ok(out)
         })
     }
@@ -68,20 +59,10 @@ impl Indexer for RecommendationIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let ids = [id.to_string()];
-            Ok(self.load_many(store, &ids).await?.into_iter().next())
-        })
+        load_one(self, store, id)
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(async move {
-            Ok(sqlx::query("SELECT id FROM recommendations ORDER BY id")
-                .fetch_all(store.pool())
-                .await?
-                .iter()
-                .map(|r| r.get::<i64, _>(0).to_string())
-                .collect())
-        })
+        Box::pin(all_ids(store, "recommendations"))
     }
     fn load_many<'a>(
         &'a self,

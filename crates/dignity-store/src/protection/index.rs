@@ -13,7 +13,8 @@
 
 use super::{DEFENDER, MISSING};
 use crate::search::{
-    access_covers, access_of, acl_lists, id_list, Affected, BoxFuture, Change, Indexer, SearchDoc,
+    access_covers, all_ids, changes_of, id_column, id_list, level_name, load_one, map_changes,
+    Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::violations::index::person_names;
 use crate::violations::PERSON;
@@ -22,55 +23,19 @@ use dignity_core::PartialDate;
 use sqlx::Row;
 use std::collections::HashMap;
 
-async fn all_ids(store: &Store, table: &str) -> Result<Vec<String>> {
-    Ok(sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| r.get::<i64, _>(0).to_string())
-        .collect())
-}
-
-/// Entries naming a record of `record_type` directly, plus entries of persons (names,
-/// access) and of `extra` mapped through `sql` (with `{ids}`) to this type's ids.
+/// Entries naming a record of `record_type` directly, plus the records other entries
+/// reach through `maps` (record type of the entries, SQL with `{ids}`).
 async fn affected_with(
     store: &Store,
     changes: &[Change],
     record_type: &str,
     maps: &[(&str, &str)],
 ) -> Result<Vec<(Affected, i64)>> {
-    let mut out: Vec<(Affected, i64)> = changes
-        .iter()
-        .filter(|c| c.record_type == record_type)
-        .map(|c| (Affected::One(c.record_id.clone()), c.seq))
-        .collect();
+    let mut out = changes_of(changes, record_type);
     for (rt, sql) in maps {
-        let ids: Vec<String> = changes
-            .iter()
-            .filter(|c| c.record_type == *rt)
-            .map(|c| c.record_id.clone())
-            .collect();
-        let Some(list) = id_list(&ids) else {
-            continue;
-        };
-        let seq = changes
-            .iter()
-            .filter(|c| c.record_type == *rt)
-            .map(|c| c.seq)
-            .max()
-            .unwrap_or(0);
-        for r in sqlx::query(&sql.replace("{ids}", &list))
-            .fetch_all(store.pool())
-            .await?
-        {
-            out.push((Affected::One(r.get::<i64, _>(0).to_string()), seq));
-        }
+        map_changes(store, changes, rt, sql, &mut out).await?;
     }
     Ok(out)
-}
-
-fn level_of(a: &dignity_core::RecordAccess) -> String {
-    a.level.map(|l| l.as_str().to_string()).unwrap_or_default()
 }
 
 // -------------------------------------------------------------------------- defenders --
@@ -108,10 +73,7 @@ impl Indexer for DefenderIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let ids = [id.to_string()];
-            Ok(self.load_many(store, &ids).await?.into_iter().next())
-        })
+        load_one(self, store, id)
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(all_ids(store, DEFENDER))
@@ -147,29 +109,15 @@ impl Indexer for DefenderIndexer {
                     [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)],
                 ));
             }
-            let person_ids: Vec<String> = rows
-                .iter()
-                .map(|r| r.get::<i64, _>(1).to_string())
-                .collect();
-            let acl = acl_lists(store, DEFENDER, ids).await?;
-            let person_acl = acl_lists(store, PERSON, &person_ids).await?;
+            let acl = BatchAccess::load(store, DEFENDER, ids).await?;
+            let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let id: i64 = r.get(0);
                 let pid: i64 = r.get(1);
-                let access = access_of(
-                    &r.get::<String, _>(5),
-                    r.get::<i64, _>(6) == 1,
-                    r.get(7),
-                    acl.get(&id.to_string()),
-                );
-                let person = access_of(
-                    &r.get::<String, _>(11),
-                    r.get::<i64, _>(12) == 1,
-                    r.get(13),
-                    person_acl.get(&pid.to_string()),
-                );
-                let level = level_of(&access);
+                let access = acl.of_row(id, r, 5);
+                let person = person_acl.of_row(pid, r, 11);
+                let level = level_name(&access);
                 let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
                     .facet("sdg_status", &r.get::<String, _>(4))
                     .facet("confidentiality", &level);
@@ -236,10 +184,7 @@ impl Indexer for MissingIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let ids = [id.to_string()];
-            Ok(self.load_many(store, &ids).await?.into_iter().next())
-        })
+        load_one(self, store, id)
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(all_ids(store, MISSING))
@@ -261,29 +206,15 @@ impl Indexer for MissingIndexer {
             ))
             .fetch_all(store.pool())
             .await?;
-            let person_ids: Vec<String> = rows
-                .iter()
-                .map(|r| r.get::<i64, _>(1).to_string())
-                .collect();
-            let acl = acl_lists(store, MISSING, ids).await?;
-            let person_acl = acl_lists(store, PERSON, &person_ids).await?;
+            let acl = BatchAccess::load(store, MISSING, ids).await?;
+            let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let id: i64 = r.get(0);
                 let pid: i64 = r.get(1);
-                let access = access_of(
-                    &r.get::<String, _>(5),
-                    r.get::<i64, _>(6) == 1,
-                    r.get(7),
-                    acl.get(&id.to_string()),
-                );
-                let person = access_of(
-                    &r.get::<String, _>(13),
-                    r.get::<i64, _>(14) == 1,
-                    r.get(15),
-                    person_acl.get(&pid.to_string()),
-                );
-                let level = level_of(&access);
+                let access = acl.of_row(id, r, 5);
+                let person = person_acl.of_row(pid, r, 13);
+                let level = level_name(&access);
                 let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
                     .facet("status", &r.get::<String, _>(4))
                     .facet("confidentiality", &level);

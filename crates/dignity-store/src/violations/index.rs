@@ -18,8 +18,8 @@
 
 use super::{Vocab, ACT, EVENT, PERSON};
 use crate::search::{
-    access_covers, access_of, acl_lists, guess_lang, id_list, Affected, BoxFuture, Change, Indexer,
-    SearchDoc,
+    access_covers, all_ids, guess_lang, id_column, id_list, level_name, load_one, map_changes,
+    Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::{Result, Store};
 use dignity_core::{PartialDate, RecordAccess};
@@ -37,32 +37,6 @@ fn date_of(doc: SearchDoc, start: &str, end: &str) -> SearchDoc {
         (None, Some(e)) => doc.date(&e),
         (None, None) => doc,
     }
-}
-
-fn ids_of(rows: Vec<sqlx::any::AnyRow>) -> Vec<String> {
-    rows.iter()
-        .map(|r| r.get::<i64, _>(0).to_string())
-        .collect()
-}
-
-async fn all_ids(store: &Store, table: &str) -> Result<Vec<String>> {
-    Ok(ids_of(
-        sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
-            .fetch_all(store.pool())
-            .await?,
-    ))
-}
-
-/// `SELECT <col> FROM … WHERE <key> IN (ids)` as string ids (one query).
-async fn lookup(store: &Store, sql: &str, ids: &[String]) -> Result<Vec<String>> {
-    let Some(list) = id_list(ids) else {
-        return Ok(Vec::new());
-    };
-    Ok(ids_of(
-        sqlx::query(&sql.replace("{ids}", &list))
-            .fetch_all(store.pool())
-            .await?,
-    ))
 }
 
 /// The decrypted names (name and other names) of a person row's encrypted columns.
@@ -99,35 +73,6 @@ fn direct(changes: &[Change], record_type: &str) -> (Vec<(Affected, i64)>, bool)
     (out, all)
 }
 
-/// For entries of `record_type`, the records `sql` (with `{ids}`) maps their ids to, each
-/// with the entry's sequence (the largest when several).
-async fn mapped(
-    store: &Store,
-    changes: &[Change],
-    record_type: &str,
-    sql: &str,
-    out: &mut Vec<(Affected, i64)>,
-) -> Result<()> {
-    let ids: Vec<String> = changes
-        .iter()
-        .filter(|c| c.record_type == record_type)
-        .map(|c| c.record_id.clone())
-        .collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let seq = changes
-        .iter()
-        .filter(|c| c.record_type == record_type)
-        .map(|c| c.seq)
-        .max()
-        .unwrap_or(0);
-    for id in lookup(store, sql, &ids).await? {
-        out.push((Affected::One(id), seq));
-    }
-    Ok(())
-}
-
 // ------------------------------------------------------------------------------- acts --
 
 /// Acts (`act` documents, linked to `/violations/acts/{id}`).
@@ -154,7 +99,7 @@ impl Indexer for ActIndexer {
                 return Ok(out);
             }
             // The event's title, lenses and access are part of its acts' documents.
-            mapped(
+            map_changes(
                 store,
                 changes,
                 EVENT,
@@ -163,7 +108,7 @@ impl Indexer for ActIndexer {
             )
             .await?;
             // So are the victim's names, sex and age group.
-            mapped(
+            map_changes(
                 store,
                 changes,
                 PERSON,
@@ -179,10 +124,7 @@ impl Indexer for ActIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let ids = [id.to_string()];
-            Ok(self.load_many(store, &ids).await?.into_iter().next())
-        })
+        load_one(self, store, id)
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(all_ids(store, ACT))
@@ -230,42 +172,19 @@ async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
     {
         lenses.entry(r.get(0)).or_default().push(r.get(1));
     }
-    let col = |k: usize| -> Vec<String> {
-        rows.iter()
-            .map(|r| r.get::<i64, _>(k).to_string())
-            .collect()
-    };
-    let act_acl = acl_lists(store, ACT, ids).await?;
-    let event_acl = acl_lists(store, EVENT, &col(1)).await?;
-    let person_acl = acl_lists(store, PERSON, &col(2)).await?;
+    let act_acl = BatchAccess::load(store, ACT, ids).await?;
+    let event_acl = BatchAccess::load(store, EVENT, &id_column(&rows, 1)).await?;
+    let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 2)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = r.get(0);
         let event_id: i64 = r.get(1);
         let victim_id: i64 = r.get(2);
         let act_type: String = r.get(3);
-        let access = access_of(
-            &r.get::<String, _>(8),
-            r.get::<i64, _>(9) == 1,
-            r.get(10),
-            act_acl.get(&id.to_string()),
-        );
-        let event_access = access_of(
-            &r.get::<String, _>(14),
-            r.get::<i64, _>(15) == 1,
-            r.get(16),
-            event_acl.get(&event_id.to_string()),
-        );
-        let person_access = access_of(
-            &r.get::<String, _>(21),
-            r.get::<i64, _>(22) == 1,
-            r.get(23),
-            person_acl.get(&victim_id.to_string()),
-        );
-        let level = access
-            .level
-            .map(|l| l.as_str().to_string())
-            .unwrap_or_default();
+        let access = act_acl.of_row(id, r, 8);
+        let event_access = event_acl.of_row(event_id, r, 14);
+        let person_access = person_acl.of_row(victim_id, r, 21);
+        let level = level_name(&access);
         let event_ok = access_covers(&access, &event_access);
         let person_ok = access_covers(&access, &person_access);
         let label = vocab.label(&act_type, "en");
@@ -343,7 +262,7 @@ impl Indexer for EventIndexer {
                 return Ok(out);
             }
             // An act's type, perpetrators and access feed its event's facets…
-            mapped(
+            map_changes(
                 store,
                 changes,
                 ACT,
@@ -352,7 +271,7 @@ impl Indexer for EventIndexer {
             )
             .await?;
             // …and so do its victim's sex and age group.
-            mapped(
+            map_changes(
                 store,
                 changes,
                 PERSON,
@@ -368,10 +287,7 @@ impl Indexer for EventIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let ids = [id.to_string()];
-            Ok(self.load_many(store, &ids).await?.into_iter().next())
-        })
+        load_one(self, store, id)
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(all_ids(store, EVENT))
@@ -420,37 +336,19 @@ async fn load_events(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
     ))
     .fetch_all(store.pool())
     .await?;
-    let act_ids: Vec<String> = act_rows
-        .iter()
-        .map(|r| r.get::<i64, _>(1).to_string())
-        .collect();
-    let person_ids: Vec<String> = act_rows
-        .iter()
-        .map(|r| r.get::<i64, _>(6).to_string())
-        .collect();
-    let act_acl = acl_lists(store, ACT, &act_ids).await?;
-    let person_acl = acl_lists(store, PERSON, &person_ids).await?;
+    let act_acl = BatchAccess::load(store, ACT, &id_column(&act_rows, 1)).await?;
+    let person_acl = BatchAccess::load(store, PERSON, &id_column(&act_rows, 6)).await?;
     let mut acts: HashMap<i64, Vec<ActFacts>> = HashMap::new();
     for r in &act_rows {
         let id: i64 = r.get(1);
         let pid: i64 = r.get(6);
         acts.entry(r.get(0)).or_default().push(ActFacts {
             id,
-            access: access_of(
-                &r.get::<String, _>(3),
-                r.get::<i64, _>(4) == 1,
-                r.get(5),
-                act_acl.get(&id.to_string()),
-            ),
+            access: act_acl.of_row(id, r, 3),
             act_type: r.get(2),
             sex: r.get(7),
             age_group: r.get(8),
-            person: access_of(
-                &r.get::<String, _>(9),
-                r.get::<i64, _>(10) == 1,
-                r.get(11),
-                person_acl.get(&pid.to_string()),
-            ),
+            person: person_acl.of_row(pid, r, 9),
         });
     }
     let mut perps: HashMap<i64, Vec<String>> = HashMap::new();
@@ -463,21 +361,13 @@ async fn load_events(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
     {
         perps.entry(r.get(0)).or_default().push(r.get(1));
     }
-    let event_acl = acl_lists(store, EVENT, ids).await?;
+    let event_acl = BatchAccess::load(store, EVENT, ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = r.get(0);
         let title: String = r.get(1);
-        let access = access_of(
-            &r.get::<String, _>(7),
-            r.get::<i64, _>(8) == 1,
-            r.get(9),
-            event_acl.get(&id.to_string()),
-        );
-        let level = access
-            .level
-            .map(|l| l.as_str().to_string())
-            .unwrap_or_default();
+        let access = event_acl.of_row(id, r, 7);
+        let level = level_name(&access);
         let mut d = SearchDoc::new("event", &id.to_string(), &title, access.clone()).text(
             guess_lang(&title),
             &title,
@@ -553,7 +443,7 @@ impl Indexer for PersonIndexer {
                 .filter(|c| c.record_type == EVENT)
                 .cloned()
                 .collect();
-            mapped(
+            map_changes(
                 store,
                 &imports,
                 EVENT,
@@ -570,10 +460,7 @@ impl Indexer for PersonIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let ids = [id.to_string()];
-            Ok(self.load_many(store, &ids).await?.into_iter().next())
-        })
+        load_one(self, store, id)
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(all_ids(store, PERSON))
@@ -593,20 +480,12 @@ impl Indexer for PersonIndexer {
             ))
             .fetch_all(store.pool())
             .await?;
-            let acl = acl_lists(store, PERSON, ids).await?;
+            let acl = BatchAccess::load(store, PERSON, ids).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let id: i64 = r.get(0);
-                let access = access_of(
-                    &r.get::<String, _>(4),
-                    r.get::<i64, _>(5) == 1,
-                    r.get(6),
-                    acl.get(&id.to_string()),
-                );
-                let level = access
-                    .level
-                    .map(|l| l.as_str().to_string())
-                    .unwrap_or_default();
+                let access = acl.of_row(id, r, 4);
+                let level = level_name(&access);
                 let mut d = SearchDoc::new("person", &id.to_string(), "", access)
                     .facet("person_type", &r.get::<String, _>(1))
                     .facet("confidentiality", &level);
