@@ -1123,10 +1123,18 @@ async fn sources_view(
     problem: Option<Json>,
     errors: Vec<s::RowError>,
     report: Option<s::ImportReport>,
+    after: i64,
 ) -> Response {
     let r = async {
-        let cands = if ctx.user.as_ref().is_some_and(|u| u.role >= Role::Documenter) { s::candidates(&state.store, &ctx.actor, None, 0.75, 200).await? } else { vec![] };
+        // One window of unlinked records at a time, through the key index.
+        let page = if ctx.user.as_ref().is_some_and(|u| u.role >= Role::Documenter) {
+            s::candidates_page(&state.store, &ctx.actor, None, after, CANDIDATE_WINDOW, 0.75).await?
+        } else {
+            s::CandidatePage { items: vec![], records_checked: 0, next_after: None }
+        };
+        let cands = page.items;
         Ok::<_, StoreError>(json!({
+            "window": { "after": after, "checked": page.records_checked, "next": page.next_after },
             "sources": s::sources(&state.store).await?,
             "kinds": words(ctx, "pro.source_kind", s::SOURCE_KINDS),
             "targets": s::TARGETS,
@@ -1165,11 +1173,32 @@ fn problem_or_errors(r: &Result<Json, StoreError>) -> bool {
     })
 }
 
-pub async fn sources_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+/// Unlinked records matched per window on the sources page.
+const CANDIDATE_WINDOW: usize = 500;
+
+#[derive(Deserialize, Default)]
+pub struct SourcesQuery {
+    #[serde(default)]
+    after: Option<i64>,
+}
+
+pub async fn sources_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SourcesQuery>,
+) -> Response {
     if let Err(r) = require_user(&ctx) {
         return r;
     }
-    sources_view(&state, &ctx, None, vec![], None).await
+    sources_view(
+        &state,
+        &ctx,
+        None,
+        vec![],
+        None,
+        q.after.unwrap_or(0).max(0),
+    )
+    .await
 }
 
 pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
@@ -1192,7 +1221,7 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
     {
         Ok(_) => see_other("/protection/sources?flash=saved"),
         Err(e) => match problem(&ctx, &e) {
-            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None).await,
+            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
             None => fail(&state, &ctx, e),
         },
     }
@@ -1230,6 +1259,7 @@ pub async fn source_import(
                                     message: "the upload was interrupted".into(),
                                 }],
                                 None,
+                                0,
                             )
                             .await
                         }
@@ -1252,6 +1282,7 @@ pub async fn source_import(
                         message: "the upload was malformed".into(),
                     }],
                     None,
+                    0,
                 )
                 .await
             }
@@ -1274,12 +1305,13 @@ pub async fn source_import(
                 message: "choose a CSV or XLSX file".into(),
             }],
             None,
+            0,
         )
         .await;
     };
     let table = match s::read_table(&fname, &bytes) {
         Ok(t) => t,
-        Err(errs) => return sources_view(&state, &ctx, None, errs, None).await,
+        Err(errs) => return sources_view(&state, &ctx, None, errs, None, 0).await,
     };
     let mut mapping = s::guess_mapping(&table.headers);
     for t in s::TARGETS {
@@ -1289,8 +1321,8 @@ pub async fn source_import(
         }
     }
     match s::import_list(&state.store, &ctx.actor, id, &fname, &table, &mapping).await {
-        Ok(rep) => sources_view(&state, &ctx, None, vec![], Some(rep)).await,
-        Err(errs) => sources_view(&state, &ctx, None, errs, None).await,
+        Ok(rep) => sources_view(&state, &ctx, None, vec![], Some(rep), 0).await,
+        Err(errs) => sources_view(&state, &ctx, None, errs, None, 0).await,
     }
 }
 
@@ -1324,7 +1356,7 @@ pub async fn record_case(
     match r {
         Ok(id) => see_other(&format!("/protection/missing/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
-            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None).await,
+            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
             None => fail(&state, &ctx, e),
         },
     }
