@@ -143,6 +143,37 @@ fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
     }
 }
 
+/// A posted form: signed in (else to the sign-in page), then the form, then its CSRF token.
+async fn posted(state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<FormData, Response> {
+    require_user(ctx)?;
+    let f = body_form(body).await;
+    csrf(state, ctx, &f)?;
+    Ok(f)
+}
+
+/// A POST on one record: [`posted`], the right (`action`) on the record, then `f` in one
+/// audited write. `Err` is the early answer (sign-in, CSRF); `Ok` the write's result.
+async fn record_write<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    record_type: &str,
+    id: i64,
+    action: Action,
+    body: &Bytes,
+    f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
+) -> Result<Result<T, StoreError>, Response> {
+    let form = posted(state, ctx, body).await?;
+    Ok(async {
+        p::require(&state.store, &ctx.actor, action, record_type, id).await?;
+        let vocab = Vocab::load(&state.store).await?;
+        state
+            .store
+            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
+            .await
+    }
+    .await)
+}
+
 fn may_write(ctx: &Ctx) -> bool {
     ctx.user
         .as_ref()
@@ -334,13 +365,10 @@ fn defender_input(f: &FormData) -> DefenderInput {
 }
 
 pub async fn defender_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
-    }
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let input = defender_input(&f);
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
@@ -454,22 +482,10 @@ async fn defender_post<T>(
     body: Bytes,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let form = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &form) {
-        return r;
-    }
-    let r = async {
-        p::require(&state.store, &ctx.actor, Action::Update, p::DEFENDER, id).await?;
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
-            .await
-    }
-    .await;
+    let r = match record_write(&state, &ctx, p::DEFENDER, id, Action::Update, &body, f).await {
+        Ok(r) => r,
+        Err(early) => return early,
+    };
     match r {
         Ok(_) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
@@ -678,13 +694,10 @@ pub async fn missing_list(
 /// Register a missing person from a family report: the case, the reporting relative and the
 /// report with its sharing consent, in one transaction.
 pub async fn missing_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
-    }
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let input = MissingInput {
         name: f.get("name"),
         other_names: f
@@ -855,22 +868,10 @@ async fn case_post<T: serde::Serialize>(
     body: Bytes,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let form = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &form) {
-        return r;
-    }
-    let r = async {
-        p::require(&state.store, &ctx.actor, action, p::MISSING, id).await?;
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
-            .await
-    }
-    .await;
+    let r = match record_write(&state, &ctx, p::MISSING, id, action, &body, f).await {
+        Ok(r) => r,
+        Err(early) => return early,
+    };
     match r {
         Ok(out) => {
             let extra = serde_json::to_value(&out).unwrap_or_default();
@@ -1202,13 +1203,10 @@ pub async fn sources_page(
 }
 
 pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
-    }
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     if !may_write(&ctx) {
         return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
     }
@@ -1333,11 +1331,7 @@ pub async fn record_case(
     Path(rid): Path<i64>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
+    if let Err(r) = posted(&state, &ctx, &body).await {
         return r;
     }
     if !may_write(&ctx) {

@@ -8,6 +8,7 @@ use super::missing::{self, MissingInput};
 use super::*;
 use crate::now;
 use crate::violations::{self as v, Vocab};
+use dignity_core::columns::UnusedColumn;
 use dignity_stats::linkage::text;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -379,14 +380,18 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
             .zip(row.iter().map(|c| serde_json::Value::String(c.clone())))
             .collect();
         let raw = serde_json::Value::Object(raw).to_string();
-        let hash = hex::encode(Sha256::digest(raw.as_bytes()));
+        let (place, sex) = (get(row, "place"), get(row, "sex"));
+        // The row as received and the fields read from it: importing the same file again
+        // with a corrected mapping (a column that was left out) stores a new version.
+        let read = serde_json::json!([name, dates[0], place, sex, dates[1]]).to_string();
+        let hash = hex::encode(Sha256::digest(format!("{raw}\n{read}").as_bytes()));
         out.push(Parsed {
             line,
             external_id: ext,
             name,
             birth_date: dates[0].clone(),
-            place: get(row, "place"),
-            sex: get(row, "sex"),
+            place,
+            sex,
             last_seen_date: dates[1].clone(),
             raw,
             hash,
@@ -457,6 +462,40 @@ pub struct ImportReport {
     /// beside the old one, and its link carries over.
     pub changed: usize,
     pub unchanged: usize,
+    /// Columns of the file the mapping leaves unread (not imported), with a suggestion.
+    #[schema(value_type = Vec<Object>)]
+    pub unused_columns: Vec<UnusedColumn>,
+}
+
+/// The columns of a list that its mapping leaves unread, each with a "did you mean …"
+/// suggestion among the fields not mapped yet (`date_of_birth` → `birth_date`).
+pub fn unused_columns(table: &Table, mapping: &Mapping) -> Vec<UnusedColumn> {
+    let used: Vec<&str> = mapping.values().map(String::as_str).collect();
+    let free: Vec<&str> = TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !mapping.contains_key(*t))
+        .collect();
+    dignity_core::columns::unused_columns(&table.headers, &used, &free)
+}
+
+/// The errors of a strict import: one per unread column (line 1, the column's name).
+pub fn strict_errors(unused: &[UnusedColumn]) -> Vec<RowError> {
+    unused
+        .iter()
+        .map(|u| RowError {
+            line: 1,
+            field: if u.column.is_empty() {
+                format!("column {}", u.position)
+            } else {
+                u.column.clone()
+            },
+            message: match &u.suggestion {
+                Some(s) => format!("this column is not imported (did you mean {s:?}?)"),
+                None => "this column is not imported: map it or remove it".into(),
+            },
+        })
+        .collect()
 }
 
 /// Import a source's list. Every row is checked first; any error means nothing is written
@@ -487,6 +526,8 @@ pub async fn import_list(
 #[derive(Default)]
 pub struct ImportOptions<'a> {
     pub dry_run: bool,
+    /// Refuse a file with columns the mapping leaves unread.
+    pub strict: bool,
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
@@ -524,6 +565,10 @@ pub async fn import_list_with(
     mapping: &Mapping,
     opts: &ImportOptions<'_>,
 ) -> std::result::Result<ImportReport, Vec<RowError>> {
+    let unused = unused_columns(table, mapping);
+    if opts.strict && !unused.is_empty() {
+        return Err(strict_errors(&unused));
+    }
     let parsed = parse_rows(table, mapping)?;
     let internal = |e: StoreError| {
         vec![RowError {
@@ -551,11 +596,13 @@ pub async fn import_list_with(
         let existing = existing_records(store.pool(), source_id)
             .await
             .map_err(internal)?;
-        let (rep, _) = classify(&parsed, &existing);
+        let (mut rep, _) = classify(&parsed, &existing);
+        rep.unused_columns = unused;
         return Ok(rep);
     }
     let mapping_json = serde_json::to_string(mapping).unwrap_or_default();
     let filename = filename.to_string();
+    let unused_n = unused.len();
     store
         .write(actor, async |tx| {
             let existing = existing_records(tx.conn(), source_id).await?;
@@ -657,11 +704,15 @@ pub async fn import_list_with(
                 &source_id.to_string(),
                 None,
                 None,
-                serde_json::json!({ "import_id": import_id, "rows": rep.rows, "new": rep.new, "changed": rep.changed, "unchanged": rep.unchanged }),
+                serde_json::json!({ "import_id": import_id, "rows": rep.rows, "new": rep.new, "changed": rep.changed, "unchanged": rep.unchanged, "unused_columns": unused_n }),
             );
             Ok(rep)
         })
         .await
+        .map(|mut rep| {
+            rep.unused_columns = unused;
+            rep
+        })
         .map_err(internal)
 }
 
@@ -1298,11 +1349,12 @@ pub async fn candidates_page(
                         here.insert((0, c));
                     }
                     Some(_) => {}
-                    None if osrc != src && oid != *rid => {
-                        // Each pair once when both records are in the window.
-                        if !(probe_source.contains_key(&oid) && oid < *rid) {
-                            here.insert((1, oid));
-                        }
+                    // Another source's record; each pair once when both are in the window.
+                    None if osrc != src
+                        && oid != *rid
+                        && !(probe_source.contains_key(&oid) && oid < *rid) =>
+                    {
+                        here.insert((1, oid));
                     }
                     None => {}
                 }
