@@ -566,6 +566,47 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
         wtimes.len(),
         wcands as f64 / wtimes.len().max(1) as f64
     );
+    store.close().await;
+
+    // The person page under load: a real server, a staff API token, many case pages.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+        l.local_addr()?.port()
+    };
+    let exe = std::env::current_exe()?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DIGNITY_DATA_DIR", &data)
+        .env("DIGNITY_LOG", "warn")
+        .stdout(std::process::Stdio::null());
+    if let Some(u) = &a.postgres {
+        cmd.env("DIGNITY_DATABASE_URL", u);
+    }
+    let mut child = cmd.spawn()?;
+    let addr = format!("127.0.0.1:{port}");
+    let t0 = Instant::now();
+    while tokio::net::TcpStream::connect(&addr).await.is_err() {
+        anyhow::ensure!(t0.elapsed().as_secs() < 120, "the server did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let paths: Vec<String> = cases
+        .iter()
+        .take(500)
+        .map(|c| format!("/protection/missing/{c}"))
+        .collect();
+    println!(
+        "\nPerson page (/protection/missing/{{id}}, {} different cases) under load:",
+        paths.len()
+    );
+    for c in &a.concurrency {
+        print!("  {c} connections: ");
+        crate::violations::load(&addr, &paths, &format!("Bearer {token}"), *c, a.requests).await?;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // Last, the whole list (every window), which takes longest.
+    let store = Store::open(&o).await?;
     let t = Instant::now();
     let all = src::candidates(&store, &actor, None, 0.7, 1_000_000).await?;
     let whole_s = t.elapsed().as_secs_f64();
@@ -616,43 +657,6 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
     );
     drop(all);
     store.close().await;
-
-    // The person page under load: a real server, a staff API token, many case pages.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-        l.local_addr()?.port()
-    };
-    let exe = std::env::current_exe()?;
-    let mut cmd = std::process::Command::new(exe);
-    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DIGNITY_DATA_DIR", &data)
-        .env("DIGNITY_LOG", "warn")
-        .stdout(std::process::Stdio::null());
-    if let Some(u) = &a.postgres {
-        cmd.env("DIGNITY_DATABASE_URL", u);
-    }
-    let mut child = cmd.spawn()?;
-    let addr = format!("127.0.0.1:{port}");
-    let t0 = Instant::now();
-    while tokio::net::TcpStream::connect(&addr).await.is_err() {
-        anyhow::ensure!(t0.elapsed().as_secs() < 120, "the server did not start");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let paths: Vec<String> = cases
-        .iter()
-        .take(500)
-        .map(|c| format!("/protection/missing/{c}"))
-        .collect();
-    println!(
-        "\nPerson page (/protection/missing/{{id}}, {} different cases) under load:",
-        paths.len()
-    );
-    for c in &a.concurrency {
-        print!("  {c} connections: ");
-        crate::violations::load(&addr, &paths, &format!("Bearer {token}"), *c, a.requests).await?;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
     std::fs::remove_dir_all(dir).ok();
     Ok(0)
 }
