@@ -4,6 +4,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
+use dignity_core::columns::{unused_columns, UnusedColumn};
 use dignity_core::obligations::{self as rules, Mapping, RowError, Table};
 use dignity_core::Actor;
 use dignity_store::obligations::{self as ob, recs::ImportSummary};
@@ -24,6 +25,9 @@ pub enum ImportCmd {
         /// Output: text or json.
         #[arg(long, default_value = "text")]
         format: String,
+        /// Refuse the file if it has columns this import does not read.
+        #[arg(long)]
+        strict: bool,
     },
     /// An OHCHR Universal Human Rights Index export (XLSX or CSV, 16 columns).
     Uhri {
@@ -32,6 +36,9 @@ pub enum ImportCmd {
         dry_run: bool,
         #[arg(long, default_value = "text")]
         format: String,
+        /// Refuse the file if it has columns this import does not read.
+        #[arg(long)]
+        strict: bool,
     },
     /// Any recommendations table (CSV or XLSX) with a TOML column mapping.
     Recommendations {
@@ -43,6 +50,9 @@ pub enum ImportCmd {
         dry_run: bool,
         #[arg(long, default_value = "text")]
         format: String,
+        /// Refuse the file if it has columns this import does not read.
+        #[arg(long)]
+        strict: bool,
     },
     /// Ratifications (CSV: iso3, instrument, status, signature, consent, consent_kind,
     /// reservations, declarations, complaints_declaration, inquiry_accepted, note).
@@ -52,6 +62,9 @@ pub enum ImportCmd {
         dry_run: bool,
         #[arg(long, default_value = "text")]
         format: String,
+        /// Refuse the file if it has columns this import does not read.
+        #[arg(long)]
+        strict: bool,
     },
     /// Incident lists and KoboToolbox/ODK submissions (violations).
     #[command(flatten)]
@@ -78,6 +91,9 @@ pub enum ImportCmd {
         dry_run: bool,
         #[arg(long, default_value = "text")]
         format: String,
+        /// Refuse the list if it has columns the mapping leaves unread.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -177,14 +193,58 @@ fn with_file(mut e: RowError, f: &Path) -> RowError {
     e
 }
 
-fn print_summary(kind: &str, s: &ImportSummary, format: &str, secs: f64) -> i32 {
+/// The columns of a file an import does not read: an error each under `--strict` (line 1,
+/// the column), else a note in the summary.
+pub fn strict_errors(unused: &[UnusedColumn]) -> Vec<RowError> {
+    unused
+        .iter()
+        .map(|u| {
+            let col = if u.column.is_empty() {
+                format!("column {}", u.position)
+            } else {
+                u.column.clone()
+            };
+            RowError::new(
+                1,
+                &col,
+                match &u.suggestion {
+                    Some(s) => format!("this column is not imported (did you mean {s:?}?)"),
+                    None => "this column is not imported: map it or remove it".into(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The unread columns, in the text summary (JSON summaries carry `unmapped_columns`).
+pub fn print_unused(unused: &[UnusedColumn]) {
+    for u in unused {
+        println!("unmapped column: {u}");
+    }
+    if !unused.is_empty() {
+        println!(
+            "note: {} column(s) of the file are not imported; map them, or use --strict to refuse such a file",
+            unused.len()
+        );
+    }
+}
+
+fn print_summary(
+    kind: &str,
+    s: &ImportSummary,
+    unused: &[UnusedColumn],
+    format: &str,
+    secs: f64,
+) -> i32 {
     if format == "json" {
         println!(
             "{}",
             serde_json::json!({ "kind": kind, "read": s.read, "created": s.created, "updated": s.updated,
-                "unchanged": s.unchanged, "rejected": s.rejected, "dry_run": s.dry_run, "seconds": secs })
+                "unchanged": s.unchanged, "rejected": s.rejected, "unmapped_columns": unused,
+                "dry_run": s.dry_run, "seconds": secs })
         );
     } else {
+        print_unused(unused);
         for e in &s.rejected {
             println!("rejected: {e}");
         }
@@ -220,15 +280,27 @@ fn print_summary(kind: &str, s: &ImportSummary, format: &str, secs: f64) -> i32 
     }
 }
 
+/// How an obligations import treats its file's columns.
+struct Columns {
+    unused: Vec<UnusedColumn>,
+    strict: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn import_parsed(
     store: &Store,
     actor: &Actor,
     kind: &str,
-    p: rules::Parsed,
+    mut p: rules::Parsed,
+    cols: Columns,
     dry_run: bool,
     format: &str,
     start: Instant,
 ) -> Result<i32> {
+    if cols.strict && !cols.unused.is_empty() {
+        // Under --strict an unread column rejects the file: nothing is written.
+        p.rejected.extend(strict_errors(&cols.unused));
+    }
     let bar = Progress::new(p.records.len());
     if !p.repeated.is_empty() && format != "json" {
         eprintln!(
@@ -245,6 +317,7 @@ async fn import_parsed(
     Ok(print_summary(
         kind,
         &s,
+        &cols.unused,
         format,
         start.elapsed().as_secs_f64(),
     ))
@@ -261,6 +334,7 @@ pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
             as_user,
             dry_run,
             format,
+            strict,
         } => {
             let actor = crate::violations::actor(store, &as_user).await?;
             let a = SourceListArgs {
@@ -270,6 +344,7 @@ pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
                 mapping,
                 dry_run,
                 format,
+                strict,
             };
             import_source_list(store, &actor, &a).await
         }
@@ -288,6 +363,7 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
             files,
             dry_run,
             format,
+            strict,
         } => {
             // All files form one import, so that a recommendation listed in two exports
             // (overlapping sessions) keeps one key per occurrence.
@@ -323,17 +399,28 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
                 return Ok(print_summary(
                     "upr-info",
                     &s,
+                    &[],
                     &format,
                     start.elapsed().as_secs_f64(),
                 ));
             }
+            let read: Vec<&str> = rules::UPR_INFO_COLUMNS
+                .iter()
+                .chain(rules::UPR_INFO_DERIVED)
+                .copied()
+                .collect();
+            let cols = Columns {
+                unused: unused_columns(&all.header, &read, rules::UPR_INFO_COLUMNS),
+                strict,
+            };
             let p = rules::parse_upr_info(&all, &resolver);
-            import_parsed(store, actor, "upr-info", p, dry_run, &format, start).await
+            import_parsed(store, actor, "upr-info", p, cols, dry_run, &format, start).await
         }
         ImportCmd::Uhri {
             file,
             dry_run,
             format,
+            strict,
         } => {
             let t = match read_table(&file) {
                 Ok(t) => t,
@@ -343,8 +430,12 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
                         dry_run,
                         ..Default::default()
                     };
-                    return Ok(print_summary("uhri", &s, &format, 0.0));
+                    return Ok(print_summary("uhri", &s, &[], &format, 0.0));
                 }
+            };
+            let cols = Columns {
+                unused: unused_columns(&t.header, &rules::UHRI_COLUMNS, &rules::UHRI_COLUMNS),
+                strict,
             };
             let mut p = rules::parse_uhri(&t, &resolver);
             drop(t);
@@ -353,13 +444,14 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
                 .into_iter()
                 .map(|e| with_file(e, &file))
                 .collect();
-            import_parsed(store, actor, "uhri", p, dry_run, &format, start).await
+            import_parsed(store, actor, "uhri", p, cols, dry_run, &format, start).await
         }
         ImportCmd::Recommendations {
             file,
             mapping,
             dry_run,
             format,
+            strict,
         } => {
             let m = std::fs::read_to_string(&mapping)
                 .with_context(|| format!("cannot read {}", mapping.display()))?;
@@ -373,8 +465,18 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
                         dry_run,
                         ..Default::default()
                     };
-                    return Ok(print_summary("recommendations", &s, &format, 0.0));
+                    return Ok(print_summary("recommendations", &s, &[], &format, 0.0));
                 }
+            };
+            let read: Vec<&str> = m.columns.values().map(String::as_str).collect();
+            let free: Vec<&str> = rules::MAPPING_FIELDS
+                .iter()
+                .copied()
+                .filter(|f| !m.columns.contains_key(*f))
+                .collect();
+            let cols = Columns {
+                unused: unused_columns(&t.header, &read, &free),
+                strict,
             };
             let mut p = rules::parse_generic(&t, &m, &resolver);
             p.rejected = p
@@ -382,26 +484,67 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
                 .into_iter()
                 .map(|e| with_file(e, &file))
                 .collect();
-            import_parsed(store, actor, "recommendations", p, dry_run, &format, start).await
+            import_parsed(
+                store,
+                actor,
+                "recommendations",
+                p,
+                cols,
+                dry_run,
+                &format,
+                start,
+            )
+            .await
         }
         ImportCmd::Ratifications {
             file,
             dry_run,
             format,
-        } => import_ratifications(store, actor, &file, dry_run, &format, &resolver).await,
+            strict,
+        } => import_ratifications(store, actor, &file, dry_run, strict, &format, &resolver).await,
     }
 }
 
+/// The columns of a ratifications file.
+const RATIFICATION_COLUMNS: &[&str] = &[
+    "iso3",
+    "instrument",
+    "status",
+    "signature",
+    "consent",
+    "consent_kind",
+    "reservations",
+    "declarations",
+    "complaints_declaration",
+    "inquiry_accepted",
+    "note",
+];
+
+#[allow(clippy::too_many_arguments)]
 async fn import_ratifications(
     store: &Store,
     actor: &Actor,
     file: &Path,
     dry_run: bool,
+    strict: bool,
     format: &str,
     resolver: &rules::CountryResolver,
 ) -> Result<i32> {
     let start = Instant::now();
     let t = read_table(file).map_err(|e| anyhow::anyhow!("{}", with_file(e, file)))?;
+    let unused = unused_columns(&t.header, RATIFICATION_COLUMNS, RATIFICATION_COLUMNS);
+    if strict && !unused.is_empty() {
+        let s = ImportSummary {
+            read: t.rows.len(),
+            rejected: strict_errors(&unused)
+                .into_iter()
+                .map(|e| with_file(e, file))
+                .collect(),
+            dry_run,
+            ..Default::default()
+        };
+        return Ok(print_summary("ratifications", &s, &unused, format, 0.0));
+    }
     let col = |n: &str| t.column(n);
     let (Some(ci), Some(ii), Some(si)) = (col("iso3"), col("instrument"), col("status")) else {
         bail!(
@@ -481,6 +624,7 @@ async fn import_ratifications(
     Ok(print_summary(
         "ratifications",
         &s,
+        &unused,
         format,
         start.elapsed().as_secs_f64(),
     ))
@@ -495,6 +639,7 @@ struct SourceListArgs {
     mapping: Option<PathBuf>,
     dry_run: bool,
     format: String,
+    strict: bool,
 }
 
 /// A mapping file: `target = "column"` at the top level or under `[columns]`.
@@ -540,6 +685,7 @@ async fn import_source_list(store: &Store, actor: &Actor, a: &SourceListArgs) ->
     let mut rejected: Vec<src::RowError> = vec![];
     let mut report = src::ImportReport::default();
     let mut read = 0;
+    let mut unused = vec![];
     match src::read_table(&fname, &bytes) {
         Err(e) => rejected = e,
         Ok(table) => {
@@ -548,8 +694,10 @@ async fn import_source_list(store: &Store, actor: &Actor, a: &SourceListArgs) ->
             if let Some(p) = &a.mapping {
                 mapping.extend(read_source_mapping(p)?);
             }
+            unused = src::unused_columns(&table, &mapping);
             let existing = src::source_by_name(store, &a.source).await?;
             match existing {
+                _ if a.strict && !unused.is_empty() => rejected = src::strict_errors(&unused),
                 None if a.dry_run => match src::check_list(&table, &mapping) {
                     Ok(n) => {
                         report.rows = n;
@@ -581,6 +729,7 @@ async fn import_source_list(store: &Store, actor: &Actor, a: &SourceListArgs) ->
                         let progress = |n: usize| bar.set(n);
                         let opts = src::ImportOptions {
                             dry_run: a.dry_run,
+                            strict: a.strict,
                             progress: Some(&progress),
                         };
                         match src::import_list_with(
@@ -615,9 +764,11 @@ async fn import_source_list(store: &Store, actor: &Actor, a: &SourceListArgs) ->
             "{}",
             serde_json::json!({ "kind": "source-list", "source": a.source, "read": read,
                 "created": report.new, "updated": report.changed, "unchanged": report.unchanged,
-                "rejected": rejected_rows, "errors": rejected, "dry_run": a.dry_run, "seconds": secs })
+                "rejected": rejected_rows, "errors": rejected, "unmapped_columns": unused,
+                "dry_run": a.dry_run, "seconds": secs })
         );
     } else {
+        print_unused(&unused);
         for e in &rejected {
             println!("rejected: {}: {e}", a.file.display());
         }

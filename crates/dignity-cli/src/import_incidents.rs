@@ -20,6 +20,9 @@ pub enum ImportKind {
         /// The account the records are created as (its role must allow creating records).
         #[arg(long = "as")]
         as_user: String,
+        /// Refuse the file if it has columns the mapping leaves unread.
+        #[arg(long)]
+        strict: bool,
     },
     /// A KoboToolbox/ODK export (CSV or JSON) of Dignity's incident form; `--mapping` for
     /// other forms.
@@ -29,6 +32,9 @@ pub enum ImportKind {
         mapping: Option<PathBuf>,
         #[arg(long = "as")]
         as_user: String,
+        /// Refuse the file if it has columns the mapping leaves unread.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -67,9 +73,84 @@ pub fn csv_rows(path: &Path, kobo: bool) -> std::result::Result<impl Iterator<It
     }))
 }
 
-/// Rows of the first sheet of a spreadsheet (XLSX, XLS, ODS); the first row holds the
-/// column names. Dates stored as spreadsheet dates become YYYY-MM-DD.
-pub fn sheet_rows(path: &Path) -> Result<Vec<Row>> {
+/// The header of a CSV file, as [`csv_rows`] reads it.
+pub fn csv_header(path: &Path, kobo: bool) -> std::result::Result<Vec<String>, String> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(r.headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .iter()
+        .map(|h| {
+            if kobo {
+                import::kobo_header(h)
+            } else {
+                h.trim().trim_start_matches('\u{feff}').to_string()
+            }
+        })
+        .collect())
+}
+
+/// Columns of a KoboToolbox/ODK export that are the form's metadata, not answers: never
+/// reported as unmapped.
+const KOBO_META: &[&str] = &[
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "audit",
+    "instanceID",
+    "instanceName",
+    "uuid",
+];
+
+/// The columns of `header` that `m` leaves unread (Kobo metadata and `_`-columns aside).
+pub fn unused(
+    header: &[String],
+    m: &Mapping,
+    kobo: bool,
+) -> Vec<dignity_core::columns::UnusedColumn> {
+    let mut read: Vec<&str> = m.columns.values().map(String::as_str).collect();
+    if kobo {
+        read.extend(KOBO_META);
+    }
+    // Suggestions: the fields not mapped, and the mapped columns the file lacks.
+    let free: Vec<&str> = import::TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !m.columns.contains_key(*t))
+        .chain(m.columns.values().map(String::as_str))
+        .collect();
+    let mut u = dignity_core::columns::unused_columns(header, &read, &free);
+    if kobo {
+        u.retain(|c| !c.column.starts_with('_'));
+    }
+    u
+}
+
+/// The unread columns before the import; under `--strict` they refuse the file.
+fn check_columns(u: &[dignity_core::columns::UnusedColumn], strict: bool) -> Option<i32> {
+    if strict && !u.is_empty() {
+        eprintln!(
+            "nothing was imported: --strict and the file has columns the mapping does not read"
+        );
+        for e in crate::import::strict_errors(u) {
+            eprintln!("  {e}");
+        }
+        return Some(1);
+    }
+    crate::import::print_unused(u);
+    None
+}
+
+/// The header and rows of the first sheet of a spreadsheet (XLSX, XLS, ODS); the first row
+/// holds the column names. Dates stored as spreadsheet dates become YYYY-MM-DD.
+pub fn sheet(path: &Path) -> Result<(Vec<String>, Vec<Row>)> {
     use calamine::{open_workbook_auto, Data, Reader};
     let mut wb = open_workbook_auto(path).with_context(|| path.display().to_string())?;
     let name = wb
@@ -94,7 +175,7 @@ pub fn sheet_rows(path: &Path) -> Result<Vec<Row>> {
         .next()
         .map(|r| r.iter().map(|c| cell(c).trim().to_string()).collect())
         .unwrap_or_default();
-    Ok(rows
+    let rows = rows
         .enumerate()
         .map(|(i, r)| {
             (
@@ -102,7 +183,8 @@ pub fn sheet_rows(path: &Path) -> Result<Vec<Row>> {
                 headers.iter().cloned().zip(r.iter().map(cell)).collect(),
             )
         })
-        .collect())
+        .collect();
+    Ok((headers, rows))
 }
 
 fn print_report(r: &ImportReport) -> Result<i32> {
@@ -132,6 +214,7 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
             file,
             mapping,
             as_user,
+            strict,
         } => {
             let actor = crate::violations::actor(store, &as_user).await?;
             let m = Mapping::parse_toml(
@@ -145,7 +228,10 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                     .any(|x| e.eq_ignore_ascii_case(x))
             });
             let r = if sheet {
-                let rows = sheet_rows(&file)?;
+                let (header, rows) = self::sheet(&file)?;
+                if let Some(code) = check_columns(&unused(&header, &m, false), strict) {
+                    return Ok(code);
+                }
                 import::import_rows(
                     store,
                     &actor,
@@ -155,6 +241,10 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                 )
                 .await?
             } else {
+                let header = csv_header(&file, false).map_err(anyhow::Error::msg)?;
+                if let Some(code) = check_columns(&unused(&header, &m, false), strict) {
+                    return Ok(code);
+                }
                 import::import_rows(store, &actor, &m, || csv_rows(&file, false), &progress).await?
             };
             eprintln!();
@@ -164,6 +254,7 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
             file,
             mapping,
             as_user,
+            strict,
         } => {
             let actor = crate::violations::actor(store, &as_user).await?;
             let m = match mapping {
@@ -188,6 +279,10 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                 )
                 .await?
             } else {
+                let header = csv_header(&file, true).map_err(anyhow::Error::msg)?;
+                if let Some(code) = check_columns(&unused(&header, &m, true), strict) {
+                    return Ok(code);
+                }
                 import::import_rows(store, &actor, &m, || csv_rows(&file, true), &progress).await?
             };
             eprintln!();

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod columns;
 pub mod crypto;
 pub mod geo;
 pub mod names;

@@ -886,17 +886,19 @@ fn require_columns(t: &Table, cols: &[&str]) -> Result<Vec<usize>, RowError> {
         .collect()
 }
 
+/// The columns of a UPR Info export the parser reads.
+pub const UPR_INFO_COLUMNS: &[&str] = &[
+    "To", "Text", "From", "Response", "Action", "Issue", "Session",
+];
+/// Columns of a UPR Info export known and deliberately not read (regional groups and
+/// organisations are derived from the states): not reported as unmapped.
+pub const UPR_INFO_DERIVED: &[&str] = &["To-Rgrp", "To-Org", "From-Rgrp", "From-Org"];
 /// Parse a UPR Info export (`To, To-Rgrp, To-Org, Text, From, From-Rgrp, From-Org,
 /// Response, Action, Issue, Session`). Keys: session, state under review, recommending
 /// state and the text; an identical recommendation listed again gets `#2`, `#3`, ….
 pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
     let mut p = Parsed::default();
-    let cols = match require_columns(
-        t,
-        &[
-            "To", "Text", "From", "Response", "Action", "Issue", "Session",
-        ],
-    ) {
+    let cols = match require_columns(t, UPR_INFO_COLUMNS) {
         Ok(c) => c,
         Err(e) => {
             p.rejected.push(e);
@@ -1324,7 +1326,8 @@ pub struct Mapping {
     pub defaults: BTreeMap<String, String>,
 }
 
-const MAPPING_FIELDS: &[&str] = &[
+/// The fields a generic recommendations mapping can fill.
+pub const MAPPING_FIELDS: &[&str] = &[
     "text",
     "country",
     "body",

@@ -143,6 +143,37 @@ fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
     }
 }
 
+/// A posted form: signed in (else to the sign-in page), then the form, then its CSRF token.
+async fn posted(state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<FormData, Response> {
+    require_user(ctx)?;
+    let f = body_form(body).await;
+    csrf(state, ctx, &f)?;
+    Ok(f)
+}
+
+/// A POST on one record: [`posted`], the right (`action`) on the record, then `f` in one
+/// audited write. `Err` is the early answer (sign-in, CSRF); `Ok` the write's result.
+async fn record_write<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    record_type: &str,
+    id: i64,
+    action: Action,
+    body: &Bytes,
+    f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
+) -> Result<Result<T, StoreError>, Response> {
+    let form = posted(state, ctx, body).await?;
+    Ok(async {
+        p::require(&state.store, &ctx.actor, action, record_type, id).await?;
+        let vocab = Vocab::load(&state.store).await?;
+        state
+            .store
+            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
+            .await
+    }
+    .await)
+}
+
 fn may_write(ctx: &Ctx) -> bool {
     ctx.user
         .as_ref()
@@ -334,13 +365,10 @@ fn defender_input(f: &FormData) -> DefenderInput {
 }
 
 pub async fn defender_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
-    }
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let input = defender_input(&f);
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
@@ -454,22 +482,10 @@ async fn defender_post<T>(
     body: Bytes,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let form = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &form) {
-        return r;
-    }
-    let r = async {
-        p::require(&state.store, &ctx.actor, Action::Update, p::DEFENDER, id).await?;
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
-            .await
-    }
-    .await;
+    let r = match record_write(&state, &ctx, p::DEFENDER, id, Action::Update, &body, f).await {
+        Ok(r) => r,
+        Err(early) => return early,
+    };
     match r {
         Ok(_) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
@@ -678,13 +694,10 @@ pub async fn missing_list(
 /// Register a missing person from a family report: the case, the reporting relative and the
 /// report with its sharing consent, in one transaction.
 pub async fn missing_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
-    }
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let input = MissingInput {
         name: f.get("name"),
         other_names: f
@@ -855,22 +868,10 @@ async fn case_post<T: serde::Serialize>(
     body: Bytes,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let form = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &form) {
-        return r;
-    }
-    let r = async {
-        p::require(&state.store, &ctx.actor, action, p::MISSING, id).await?;
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
-            .await
-    }
-    .await;
+    let r = match record_write(&state, &ctx, p::MISSING, id, action, &body, f).await {
+        Ok(r) => r,
+        Err(early) => return early,
+    };
     match r {
         Ok(out) => {
             let extra = serde_json::to_value(&out).unwrap_or_default();
@@ -1123,10 +1124,18 @@ async fn sources_view(
     problem: Option<Json>,
     errors: Vec<s::RowError>,
     report: Option<s::ImportReport>,
+    after: i64,
 ) -> Response {
     let r = async {
-        let cands = if ctx.user.as_ref().is_some_and(|u| u.role >= Role::Documenter) { s::candidates(&state.store, &ctx.actor, None, 0.75, 200).await? } else { vec![] };
+        // One window of unlinked records at a time, through the key index.
+        let page = if ctx.user.as_ref().is_some_and(|u| u.role >= Role::Documenter) {
+            s::candidates_page(&state.store, &ctx.actor, None, after, CANDIDATE_WINDOW, 0.75).await?
+        } else {
+            s::CandidatePage { items: vec![], records_checked: 0, next_after: None }
+        };
+        let cands = page.items;
         Ok::<_, StoreError>(json!({
+            "window": { "after": after, "checked": page.records_checked, "next": page.next_after },
             "sources": s::sources(&state.store).await?,
             "kinds": words(ctx, "pro.source_kind", s::SOURCE_KINDS),
             "targets": s::TARGETS,
@@ -1165,21 +1174,39 @@ fn problem_or_errors(r: &Result<Json, StoreError>) -> bool {
     })
 }
 
-pub async fn sources_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+/// Unlinked records matched per window on the sources page.
+const CANDIDATE_WINDOW: usize = 500;
+
+#[derive(Deserialize, Default)]
+pub struct SourcesQuery {
+    #[serde(default)]
+    after: Option<i64>,
+}
+
+pub async fn sources_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SourcesQuery>,
+) -> Response {
     if let Err(r) = require_user(&ctx) {
         return r;
     }
-    sources_view(&state, &ctx, None, vec![], None).await
+    sources_view(
+        &state,
+        &ctx,
+        None,
+        vec![],
+        None,
+        q.after.unwrap_or(0).max(0),
+    )
+    .await
 }
 
 pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
-    }
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     if !may_write(&ctx) {
         return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
     }
@@ -1192,7 +1219,7 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
     {
         Ok(_) => see_other("/protection/sources?flash=saved"),
         Err(e) => match problem(&ctx, &e) {
-            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None).await,
+            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
             None => fail(&state, &ctx, e),
         },
     }
@@ -1230,6 +1257,7 @@ pub async fn source_import(
                                     message: "the upload was interrupted".into(),
                                 }],
                                 None,
+                                0,
                             )
                             .await
                         }
@@ -1252,6 +1280,7 @@ pub async fn source_import(
                         message: "the upload was malformed".into(),
                     }],
                     None,
+                    0,
                 )
                 .await
             }
@@ -1274,12 +1303,13 @@ pub async fn source_import(
                 message: "choose a CSV or XLSX file".into(),
             }],
             None,
+            0,
         )
         .await;
     };
     let table = match s::read_table(&fname, &bytes) {
         Ok(t) => t,
-        Err(errs) => return sources_view(&state, &ctx, None, errs, None).await,
+        Err(errs) => return sources_view(&state, &ctx, None, errs, None, 0).await,
     };
     let mut mapping = s::guess_mapping(&table.headers);
     for t in s::TARGETS {
@@ -1289,8 +1319,8 @@ pub async fn source_import(
         }
     }
     match s::import_list(&state.store, &ctx.actor, id, &fname, &table, &mapping).await {
-        Ok(rep) => sources_view(&state, &ctx, None, vec![], Some(rep)).await,
-        Err(errs) => sources_view(&state, &ctx, None, errs, None).await,
+        Ok(rep) => sources_view(&state, &ctx, None, vec![], Some(rep), 0).await,
+        Err(errs) => sources_view(&state, &ctx, None, errs, None, 0).await,
     }
 }
 
@@ -1301,11 +1331,7 @@ pub async fn record_case(
     Path(rid): Path<i64>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    let f = body_form(&body).await;
-    if let Err(r) = csrf(&state, &ctx, &f) {
+    if let Err(r) = posted(&state, &ctx, &body).await {
         return r;
     }
     if !may_write(&ctx) {
@@ -1324,7 +1350,7 @@ pub async fn record_case(
     match r {
         Ok(id) => see_other(&format!("/protection/missing/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
-            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None).await,
+            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
             None => fail(&state, &ctx, e),
         },
     }

@@ -629,3 +629,104 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
         assert_eq!(count("missing.share").await, 1);
     }
 }
+
+#[tokio::test]
+async fn a_list_import_names_the_columns_it_does_not_read() {
+    for b in backends() {
+        let st = store(b).await;
+        dignity_store::refdata::load_shipped(&st).await.unwrap();
+        let mut tx = st.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "cora",
+            "",
+            Role::Coordinator,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
+        let (_, token) = accounts::create_token(&mut tx, u.id, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        let cora = accounts::actor_for(&st, &u).await.unwrap();
+        let sid = st
+            .write(&cora, async |tx| {
+                dignity_store::protection::sources::create_source(tx, "ICRC", "red_cross").await
+            })
+            .await
+            .unwrap();
+        let app = dignity_web::router(dignity_web::AppState::new(
+            st.store.clone(),
+            Default::default(),
+        ));
+        let csv = "external_id,name,date_of_birth\nK-1,Agron Krasniqi,1971-05-04\n";
+        let post = |q: &str| {
+            Request::builder()
+                .method("POST")
+                .uri(format!("/api/v1/protection/sources/{sid}/import{q}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body(Body::from(csv))
+                .unwrap()
+        };
+        // Strict: refused, the column named (line 1) with the suggestion; nothing written.
+        let res = app.clone().oneshot(post("?strict=true")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let v: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(v["errors"][0]["line"], 1);
+        assert_eq!(v["errors"][0]["field"], "date_of_birth");
+        assert!(v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean \"birth_date\""));
+        let (_, recs) = dignity_store::protection::sources::records(&st, None, false, 10, 0)
+            .await
+            .unwrap();
+        assert!(recs.is_empty());
+        // Not strict: imported, and the report lists the column left out.
+        let res = app.clone().oneshot(post("")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let v: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(v["new"], 1);
+        assert_eq!(v["unused_columns"][0]["column"], "date_of_birth");
+        assert_eq!(v["unused_columns"][0]["position"], 3);
+        assert_eq!(v["unused_columns"][0]["suggestion"], "birth_date");
+        // Mapped, nothing is left out.
+        let res = app
+            .clone()
+            .oneshot(post("?mapping=birth_date%3Ddate_of_birth"))
+            .await
+            .unwrap();
+        let v: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(v["unused_columns"], json!([]), "{v}");
+        assert_eq!(v["changed"], 1, "{v}");
+
+        // An XLSX list: the same report (an alias: DOB → birth_date).
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["external_id", "name", "DOB"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["K-2", "Dragana Jovanović", "1980"].iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        let xlsx = wb.save_to_buffer().unwrap();
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!(
+                "/api/v1/protection/sources/{sid}/import?filename=list.xlsx"
+            ))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(xlsx))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let v: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        assert_eq!(v["unused_columns"][0]["column"], "DOB", "{v}");
+        assert_eq!(v["unused_columns"][0]["suggestion"], "birth_date", "{v}");
+    }
+}

@@ -8,6 +8,7 @@ use super::missing::{self, MissingInput};
 use super::*;
 use crate::now;
 use crate::violations::{self as v, Vocab};
+use dignity_core::columns::UnusedColumn;
 use dignity_stats::linkage::text;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -379,14 +380,18 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
             .zip(row.iter().map(|c| serde_json::Value::String(c.clone())))
             .collect();
         let raw = serde_json::Value::Object(raw).to_string();
-        let hash = hex::encode(Sha256::digest(raw.as_bytes()));
+        let (place, sex) = (get(row, "place"), get(row, "sex"));
+        // The row as received and the fields read from it: importing the same file again
+        // with a corrected mapping (a column that was left out) stores a new version.
+        let read = serde_json::json!([name, dates[0], place, sex, dates[1]]).to_string();
+        let hash = hex::encode(Sha256::digest(format!("{raw}\n{read}").as_bytes()));
         out.push(Parsed {
             line,
             external_id: ext,
             name,
             birth_date: dates[0].clone(),
-            place: get(row, "place"),
-            sex: get(row, "sex"),
+            place,
+            sex,
             last_seen_date: dates[1].clone(),
             raw,
             hash,
@@ -457,6 +462,40 @@ pub struct ImportReport {
     /// beside the old one, and its link carries over.
     pub changed: usize,
     pub unchanged: usize,
+    /// Columns of the file the mapping leaves unread (not imported), with a suggestion.
+    #[schema(value_type = Vec<Object>)]
+    pub unused_columns: Vec<UnusedColumn>,
+}
+
+/// The columns of a list that its mapping leaves unread, each with a "did you mean …"
+/// suggestion among the fields not mapped yet (`date_of_birth` → `birth_date`).
+pub fn unused_columns(table: &Table, mapping: &Mapping) -> Vec<UnusedColumn> {
+    let used: Vec<&str> = mapping.values().map(String::as_str).collect();
+    let free: Vec<&str> = TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !mapping.contains_key(*t))
+        .collect();
+    dignity_core::columns::unused_columns(&table.headers, &used, &free)
+}
+
+/// The errors of a strict import: one per unread column (line 1, the column's name).
+pub fn strict_errors(unused: &[UnusedColumn]) -> Vec<RowError> {
+    unused
+        .iter()
+        .map(|u| RowError {
+            line: 1,
+            field: if u.column.is_empty() {
+                format!("column {}", u.position)
+            } else {
+                u.column.clone()
+            },
+            message: match &u.suggestion {
+                Some(s) => format!("this column is not imported (did you mean {s:?}?)"),
+                None => "this column is not imported: map it or remove it".into(),
+            },
+        })
+        .collect()
 }
 
 /// Import a source's list. Every row is checked first; any error means nothing is written
@@ -487,6 +526,8 @@ pub async fn import_list(
 #[derive(Default)]
 pub struct ImportOptions<'a> {
     pub dry_run: bool,
+    /// Refuse a file with columns the mapping leaves unread.
+    pub strict: bool,
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
@@ -524,6 +565,10 @@ pub async fn import_list_with(
     mapping: &Mapping,
     opts: &ImportOptions<'_>,
 ) -> std::result::Result<ImportReport, Vec<RowError>> {
+    let unused = unused_columns(table, mapping);
+    if opts.strict && !unused.is_empty() {
+        return Err(strict_errors(&unused));
+    }
     let parsed = parse_rows(table, mapping)?;
     let internal = |e: StoreError| {
         vec![RowError {
@@ -551,11 +596,13 @@ pub async fn import_list_with(
         let existing = existing_records(store.pool(), source_id)
             .await
             .map_err(internal)?;
-        let (rep, _) = classify(&parsed, &existing);
+        let (mut rep, _) = classify(&parsed, &existing);
+        rep.unused_columns = unused;
         return Ok(rep);
     }
     let mapping_json = serde_json::to_string(mapping).unwrap_or_default();
     let filename = filename.to_string();
+    let unused_n = unused.len();
     store
         .write(actor, async |tx| {
             let existing = existing_records(tx.conn(), source_id).await?;
@@ -657,11 +704,15 @@ pub async fn import_list_with(
                 &source_id.to_string(),
                 None,
                 None,
-                serde_json::json!({ "import_id": import_id, "rows": rep.rows, "new": rep.new, "changed": rep.changed, "unchanged": rep.unchanged }),
+                serde_json::json!({ "import_id": import_id, "rows": rep.rows, "new": rep.new, "changed": rep.changed, "unchanged": rep.unchanged, "unused_columns": unused_n }),
             );
             Ok(rep)
         })
         .await
+        .map(|mut rep| {
+            rep.unused_columns = unused;
+            rep
+        })
         .map_err(internal)
 }
 
@@ -1080,7 +1131,9 @@ fn score(a: &Entity, b: &Entity) -> (f64, Vec<String>) {
 }
 
 /// Candidate matches for the unlinked current records (of `source_id`, or of all sources):
-/// cases the actor may read, and unlinked records of other sources. Best first.
+/// cases the actor may read, and unlinked records of other sources. Best first. Goes through
+/// the whole list window by window ([`candidates_page`]): blocking through the key index, so
+/// only the records that share a key with another source's record or a case are decrypted.
 pub async fn candidates(
     store: &Store,
     actor: &Actor,
@@ -1088,71 +1141,347 @@ pub async fn candidates(
     min_score: f64,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    let mut ents: Vec<Entity> = vec![];
-    // Cases (with their names, other names and linked records' names).
+    let mut out = vec![];
+    let mut seen: HashSet<(i64, i64)> = HashSet::new();
+    let mut after = 0;
+    loop {
+        let page = candidates_page(store, actor, source_id, after, 2000, min_score).await?;
+        // Two records of two windows meet twice: keep the pair once.
+        out.extend(page.items.into_iter().filter(|c| {
+            c.other_kind == "case"
+                || seen.insert((c.record_id.min(c.other_id), c.record_id.max(c.other_id)))
+        }));
+        match page.next_after {
+            Some(a) => after = a,
+            None => break,
+        }
+    }
+    sort_candidates(&mut out);
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// One window of the whole-list matching (the sources page): the next `records` unlinked
+/// current records (of `source_id`, or of all sources) after the record id `after`, with
+/// their candidates, best first. `next_after` continues with the next window.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CandidatePage {
+    pub items: Vec<Candidate>,
+    /// Unlinked records looked at in this window.
+    pub records_checked: usize,
+    /// The `after` of the next window, if there is one.
+    pub next_after: Option<i64>,
+}
+
+fn sort_candidates(out: &mut [Candidate]) {
+    out.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.record_id.cmp(&b.record_id))
+            .then(a.other_kind.cmp(&b.other_kind))
+            .then(a.other_id.cmp(&b.other_id))
+    });
+}
+
+/// Blocks larger than this say nothing (a key shared by thousands) and are skipped.
+const MAX_BLOCK: usize = 2000;
+/// A pair sharing a single key is scored only when that key's block is at most this large.
+const SMALL_BLOCK: usize = 50;
+
+/// Candidate matches of one window of unlinked records, found like the person page's
+/// ([`candidates_for_case`]): the window's blocking keys are read from the key index, the
+/// records and cases sharing one are found through the index (a case through the records
+/// linked to it, or, when it has none, through the keys of its own names), and only the
+/// records of the pairs so found are decrypted and scored. Its cost grows with the window
+/// and the size of the blocks, not with the number of records.
+pub async fn candidates_page(
+    store: &Store,
+    actor: &Actor,
+    source_id: Option<i64>,
+    after: i64,
+    records: usize,
+    min_score: f64,
+) -> Result<CandidatePage> {
+    ensure_match_keys(store).await?;
+    let records = records.clamp(1, 10_000);
+    // The window: ids and sources only, nothing decrypted.
+    let mut sql = String::from(
+        "SELECT r.id, r.source_id FROM pro_source_records r WHERE r.current = 1 AND r.missing_id IS NULL AND r.id > $1",
+    );
+    if source_id.is_some() {
+        sql.push_str(" AND r.source_id = $2");
+    }
+    sql.push_str(&format!(" ORDER BY r.id LIMIT {}", records + 1));
+    let mut q = sqlx::query(&sql).bind(after);
+    if let Some(s) = source_id {
+        q = q.bind(s);
+    }
+    let mut window: Vec<(i64, i64)> = q
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let next_after = if window.len() > records {
+        window.truncate(records);
+        window.last().map(|w| w.0)
+    } else {
+        None
+    };
+    let records_checked = window.len();
+    if window.is_empty() {
+        return Ok(CandidatePage {
+            items: vec![],
+            records_checked,
+            next_after,
+        });
+    }
+    let probe_source: HashMap<i64, i64> = window.iter().copied().collect();
+    // The window's keys.
+    let mut probe_keys: HashMap<i64, Vec<String>> = HashMap::new();
+    for chunk in window.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(|w| w.0.to_string()).collect();
+        let sql = format!(
+            "SELECT record_id, key FROM pro_match_keys WHERE record_id IN ({})",
+            ids.join(",")
+        );
+        for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
+            probe_keys
+                .entry(r.get(0))
+                .or_default()
+                .push(r.get::<String, _>(1));
+        }
+    }
+    let all_keys: HashSet<String> = probe_keys.values().flatten().cloned().collect();
+    // Visible cases.
     let sql = format!(
         "SELECT m.id, m.person_id, m.last_seen_place FROM pro_missing m WHERE {}",
         acl::visible_sql(actor, "m", MISSING)
     );
-    let case_rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
-    let linked = sqlx::query("SELECT missing_id, name FROM pro_source_records WHERE current = 1 AND missing_id IS NOT NULL").fetch_all(store.pool()).await?;
-    let mut linked_names: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in &linked {
-        linked_names
-            .entry(r.get(0))
-            .or_default()
-            .push(store.decrypt("pro_source_records.name", &r.get::<String, _>(1))?);
+    let visible: HashMap<i64, (i64, Option<String>)> = sqlx::query(&sql)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect();
+    // Members of the window's blocks, through the key index: (key, record, source, case).
+    let mut blocks: HashMap<String, Vec<(i64, i64, Option<i64>)>> = HashMap::new();
+    let keys: Vec<&String> = all_keys.iter().collect();
+    for chunk in keys.chunks(300) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT k.key, r.id, r.source_id, r.missing_id FROM pro_match_keys k \
+             JOIN pro_source_records r ON r.id = k.record_id \
+             WHERE k.key IN ({}) AND r.current = 1",
+            ph.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for k in chunk {
+            q = q.bind((*k).clone());
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            blocks
+                .entry(r.get(0))
+                .or_default()
+                .push((r.get(1), r.get(2), r.get(3)));
+        }
     }
-    let names_visible = v::sees_names(store, actor).await?;
-    for r in &case_rows {
-        let id: i64 = r.get(0);
-        let pid: i64 = r.get(1);
-        let Some(p) = v::get_person(store, pid).await? else {
+    // Cases with no linked record: the keys of their own names (computed, never stored).
+    let unlinked_cases: Vec<i64> = {
+        let linked: HashSet<i64> = sqlx::query(
+            "SELECT DISTINCT missing_id FROM pro_source_records WHERE current = 1 AND missing_id IS NOT NULL",
+        )
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+        visible
+            .keys()
+            .filter(|c| !linked.contains(c))
+            .copied()
+            .collect()
+    };
+    let mut persons: HashMap<i64, v::Person> = HashMap::new();
+    let mut case_keys: HashMap<String, Vec<i64>> = HashMap::new();
+    for c in &unlinked_cases {
+        let Some(p) = v::get_person(store, visible[c].0).await? else {
             continue;
+        };
+        let ks = match_keys(
+            &store.keys(),
+            std::iter::once(p.name.as_str()).chain(p.other_names.iter().map(String::as_str)),
+            &p.birth_date,
+        );
+        for k in ks {
+            if all_keys.contains(&k) {
+                case_keys.entry(k).or_default().push(*c);
+            }
+        }
+        persons.insert(*c, p);
+    }
+    // Pairs: a window record and a case, or an unlinked record of another source. A pair
+    // that shares two keys or more is scored; one that shares a single key only when that
+    // block is small (in a large block one shared key is mostly a common first name and
+    // year), so that a window does not decrypt whole blocks.
+    let mut pairs: HashSet<(i64, u8, i64)> = HashSet::new();
+    for (rid, ks) in &probe_keys {
+        let src = probe_source[rid];
+        // partner → (keys shared, smallest block shared)
+        let mut shared: HashMap<(u8, i64), (usize, usize)> = HashMap::new();
+        let mut add = |p: (u8, i64), size: usize| {
+            let e = shared.entry(p).or_insert((0, usize::MAX));
+            e.0 += 1;
+            e.1 = e.1.min(size);
+        };
+        for k in ks {
+            let members = blocks.get(k).map(Vec::as_slice).unwrap_or(&[]);
+            let from_cases = case_keys.get(k).map(Vec::as_slice).unwrap_or(&[]);
+            let size = members.len() + from_cases.len();
+            if size > MAX_BLOCK {
+                continue;
+            }
+            let mut here: HashSet<(u8, i64)> = HashSet::new();
+            for &(oid, osrc, case) in members {
+                match case {
+                    Some(c) if visible.contains_key(&c) => {
+                        here.insert((0, c));
+                    }
+                    Some(_) => {}
+                    // Another source's record; each pair once when both are in the window.
+                    None if osrc != src
+                        && oid != *rid
+                        && !(probe_source.contains_key(&oid) && oid < *rid) =>
+                    {
+                        here.insert((1, oid));
+                    }
+                    None => {}
+                }
+            }
+            here.extend(from_cases.iter().map(|c| (0, *c)));
+            for p in here {
+                add(p, size);
+            }
+        }
+        for ((kind, oid), (n, smallest)) in shared {
+            if n >= 2 || smallest <= SMALL_BLOCK {
+                pairs.insert((*rid, kind, oid));
+            }
+        }
+    }
+    // Decrypt only what the pairs need.
+    let names_visible = v::sees_names(store, actor).await?;
+    let need_records: HashSet<i64> = pairs
+        .iter()
+        .flat_map(|&(r, kind, o)| std::iter::once(r).chain(if kind == 1 { Some(o) } else { None }))
+        .collect();
+    let need_cases: HashSet<i64> = pairs.iter().filter(|p| p.1 == 0).map(|p| p.2).collect();
+    let mut recs: HashMap<i64, Entity> = HashMap::new();
+    let ids: Vec<String> = need_records.iter().map(|i| i.to_string()).collect();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT r.id, r.source_id, s.name, r.name, r.birth_date, r.place FROM pro_source_records r \
+             JOIN pro_sources s ON s.id = r.source_id WHERE r.id IN ({})",
+            chunk.join(",")
+        );
+        for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
+            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(3))?;
+            recs.insert(
+                r.get(0),
+                Entity {
+                    kind: 1,
+                    id: r.get(0),
+                    source_id: r.get(1),
+                    source: r.get(2),
+                    names: vec![prep_name(&name)],
+                    display: if names_visible { name } else { String::new() },
+                    birth: r.get(4),
+                    place: dec(store, "pro_source_records.place", r.get(5))?,
+                },
+            );
+        }
+    }
+    let mut cases: HashMap<i64, Entity> = HashMap::new();
+    for c in &need_cases {
+        let (pid, place) = visible[c].clone();
+        let p = match persons.remove(c) {
+            Some(p) => p,
+            None => match v::get_person(store, pid).await? {
+                Some(p) => p,
+                None => continue,
+            },
         };
         let mut ns: Vec<(String, Vec<char>)> = std::iter::once(&p.name)
             .chain(p.other_names.iter())
             .map(|n| prep_name(n))
             .collect();
-        for n in linked_names.get(&id).into_iter().flatten() {
-            ns.push(prep_name(n));
+        for r in
+            sqlx::query("SELECT name FROM pro_source_records WHERE missing_id = $1 AND current = 1")
+                .bind(*c)
+                .fetch_all(store.pool())
+                .await?
+        {
+            ns.push(prep_name(
+                &store.decrypt("pro_source_records.name", &r.get::<String, _>(0))?,
+            ));
         }
-        ents.push(Entity {
-            kind: 0,
-            id,
-            source_id: 0,
-            source: String::new(),
-            display: if names_visible {
-                p.name.clone()
-            } else {
-                v::pseudonym(store, pid)
+        cases.insert(
+            *c,
+            Entity {
+                kind: 0,
+                id: *c,
+                source_id: 0,
+                source: String::new(),
+                display: if names_visible {
+                    p.name.clone()
+                } else {
+                    v::pseudonym(store, pid)
+                },
+                names: ns,
+                birth: p.birth_date.clone(),
+                place: dec(store, "pro_missing.last_seen_place", place)?,
             },
-            names: ns,
-            birth: p.birth_date.clone(),
-            place: dec(store, "pro_missing.last_seen_place", r.get(2))?,
-        });
+        );
     }
-    // Unlinked records of every source.
-    let rows = sqlx::query(
-        "SELECT r.id, r.source_id, s.name, r.name, r.birth_date, r.place FROM pro_source_records r JOIN pro_sources s ON s.id = r.source_id \
-         WHERE r.current = 1 AND r.missing_id IS NULL",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    for r in &rows {
-        let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(3))?;
-        ents.push(Entity {
-            kind: 1,
-            id: r.get(0),
-            source_id: r.get(1),
-            source: r.get(2),
-            names: vec![prep_name(&name)],
-            display: if names_visible { name } else { String::new() },
-            birth: r.get(4),
-            place: dec(store, "pro_source_records.place", r.get(5))?,
-        });
+    let mut items = vec![];
+    for (rid, kind, oid) in pairs {
+        let Some(rec) = recs.get(&rid) else { continue };
+        let other = if kind == 0 {
+            cases.get(&oid)
+        } else {
+            recs.get(&oid)
+        };
+        let Some(other) = other else { continue };
+        let (s, reasons) = score(rec, other);
+        if s >= min_score {
+            items.push(candidate(rec, other, s, reasons));
+        }
     }
-    Ok(match_entities(&ents, source_id, min_score, limit))
+    sort_candidates(&mut items);
+    Ok(CandidatePage {
+        items,
+        records_checked,
+        next_after,
+    })
+}
+
+fn candidate(rec: &Entity, other: &Entity, s: f64, reasons: Vec<String>) -> Candidate {
+    Candidate {
+        record_id: rec.id,
+        record_source: rec.source.clone(),
+        record_name: rec.display.clone(),
+        other_kind: if other.kind == 0 {
+            "case".into()
+        } else {
+            "record".into()
+        },
+        other_id: other.id,
+        other_source: other.source.clone(),
+        other_name: other.display.clone(),
+        score: (s * 1000.0).round() / 1000.0,
+        reasons,
+    }
 }
 
 fn match_entities(
@@ -1199,31 +1528,12 @@ fn match_entities(
                 }
                 let (s, reasons) = score(rec, other);
                 if s >= min_score {
-                    out.push(Candidate {
-                        record_id: rec.id,
-                        record_source: rec.source.clone(),
-                        record_name: rec.display.clone(),
-                        other_kind: if other.kind == 0 {
-                            "case".into()
-                        } else {
-                            "record".into()
-                        },
-                        other_id: other.id,
-                        other_source: other.source.clone(),
-                        other_name: other.display.clone(),
-                        score: (s * 1000.0).round() / 1000.0,
-                        reasons,
-                    });
+                    out.push(candidate(rec, other, s, reasons));
                 }
             }
         }
     }
-    out.sort_by(|a, b| {
-        b.score
-            .partial_cmp(&a.score)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.record_id.cmp(&b.record_id))
-    });
+    sort_candidates(&mut out);
     out.truncate(limit);
     out
 }

@@ -458,6 +458,9 @@ pub struct ImportParams {
     /// unmapped targets use a column of the same name.
     pub mapping: Option<String>,
     pub filename: Option<String>,
+    /// Refuse the list (422) if it has columns the mapping leaves unread; otherwise they
+    /// are listed in the report's `unused_columns`.
+    pub strict: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -490,7 +493,21 @@ pub async fn import(
             mapping.insert(t.trim().to_string(), c.trim().to_string());
         }
     }
-    match s::import_list(&state.store, &ctx.actor, id, &fname, &table, &mapping).await {
+    let opts = s::ImportOptions {
+        strict: q.strict.unwrap_or(false),
+        ..Default::default()
+    };
+    match s::import_list_with(
+        &state.store,
+        &ctx.actor,
+        id,
+        &fname,
+        &table,
+        &mapping,
+        &opts,
+    )
+    .await
+    {
         Ok(r) => (StatusCode::CREATED, J(r)).into_response(),
         Err(errors) => {
             (StatusCode::UNPROCESSABLE_ENTITY, J(ImportErrors { errors })).into_response()
