@@ -546,6 +546,7 @@ async fn missing_persons(store: &Store, doc: &Actor, coo: &Actor, coo_id: i64) -
             &src::ImportOptions {
                 dry_run: false,
                 progress: None,
+                strict: true,
             },
         )
         .await
