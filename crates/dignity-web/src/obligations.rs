@@ -1431,6 +1431,36 @@ fn api_editor(ctx: &Ctx) -> Result<(), Response> {
     Ok(())
 }
 
+/// The shape of the API's writes about one State: the caller may edit, the State exists,
+/// `write` runs in one audited transaction, and `ok` turns its result into the answer.
+async fn api_country_write<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    iso3: &str,
+    write: impl AsyncFnOnce(&mut dignity_store::WriteTx, &str) -> Result<T, StoreError>,
+    ok: impl FnOnce(T) -> Response,
+) -> Response {
+    if let Err(r) = api_editor(ctx) {
+        return r;
+    }
+    let iso3 = match api_country(state, iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match state
+        .store
+        .write(&ctx.actor, async |tx| write(tx, &iso3).await)
+        .await
+    {
+        Ok(v) => ok(v),
+        Err(e) => api_store_error(e),
+    }
+}
+
+fn created(id: i64) -> Response {
+    (StatusCode::CREATED, Json(Created { id })).into_response()
+}
+
 async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
     let iso3 = iso3.to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
@@ -1747,24 +1777,14 @@ pub async fn api_set_report(
     Path((iso3, instrument)): Path<(String, String)>,
     Json(input): Json<reports::ReportInput>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        reports::set_report(&mut tx, &iso3, &instrument, &input).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(())
-    }
-    .await;
-    match r {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => api_store_error(e),
-    }
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::set_report(tx, iso3, &instrument, &input).await,
+        |()| StatusCode::NO_CONTENT.into_response(),
+    )
+    .await
 }
 
 /// Record a country visit of a special procedure (documenters and above; audited).
@@ -1777,24 +1797,14 @@ pub async fn api_add_visit(
     Path(iso3): Path<String>,
     Json(v): Json<reports::Visit>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let id = reports::add_visit(&mut tx, &iso3, &v).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
-    match r {
-        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
-    }
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::add_visit(tx, iso3, &v).await,
+        created,
+    )
+    .await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -1841,23 +1851,14 @@ pub async fn api_add_communication(
     Path(iso3): Path<String>,
     Json(c): Json<reports::Communication>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    match state
-        .store
-        .write(&ctx.actor, async |tx| {
-            reports::add_communication(tx, &iso3, &c).await
-        })
-        .await
-    {
-        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
-    }
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::add_communication(tx, iso3, &c).await,
+        created,
+    )
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -1987,28 +1988,20 @@ pub async fn api_create_cluster(
     Path(iso3): Path<String>,
     Json(c): Json<ClusterInput>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let id =
-            tracking::create_cluster(&mut tx, &iso3, &c.name, &c.basis, &c.basis_value).await?;
-        for rec in &c.recommendations {
-            tracking::add_to_cluster(&mut tx, id, *rec).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
-    match r {
-        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
-    }
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| {
+            let id = tracking::create_cluster(tx, iso3, &c.name, &c.basis, &c.basis_value).await?;
+            for rec in &c.recommendations {
+                tracking::add_to_cluster(tx, id, *rec).await?;
+            }
+            Ok(id)
+        },
+        created,
+    )
+    .await
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
