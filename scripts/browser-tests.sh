@@ -10,6 +10,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2 && apt-get install -y -qq chromium >&2
 fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing Node.js and npm (Debian packages) for playwright-core…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq nodejs npm >&2
+fi
 bin="${CARGO_TARGET_DIR:-target}/debug/dignity"
 [ -x "$bin" ] || cargo build -p dignity-cli --locked
 export DIGNITY_BIN="$(cd "$(dirname "$bin")" && pwd)/dignity"
