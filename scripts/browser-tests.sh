@@ -22,4 +22,12 @@ files=("$@")
 cd tests/browser
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 if [ ${#files[@]} -eq 0 ]; then files=(./*.test.mjs); else files=("${files[@]##*/}"); fi
-node --test --test-concurrency=1 "${files[@]}"
+# One file at a time: each starts its own server and browser. `--test-concurrency` came with
+# Node 20.10; an older Node (Debian 12 ships 18) runs the files one by one in a loop instead.
+if node --test-concurrency=1 -e '' >/dev/null 2>&1; then
+  node --test --test-concurrency=1 "${files[@]}"
+else
+  failed=0
+  for f in "${files[@]}"; do node --test "$f" || failed=1; done
+  exit "$failed"
+fi

@@ -1807,6 +1807,37 @@ pub async fn api_add_visit(
     .await
 }
 
+/// The standing invitation of a State to the special procedures.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandingInvitation {
+    /// Since when the invitation stands (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); `null` withdraws it.
+    pub since: Option<String>,
+}
+
+/// Record or withdraw a State's standing invitation to the special procedures
+/// (documenters and above; audited). A `since` that is not a date is refused with 422.
+#[utoipa::path(put, path = "/api/v1/countries/{iso3}/standing-invitation", params(("iso3" = String, Path)),
+    request_body = StandingInvitation,
+    responses((status = 204), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_set_standing_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Json(v): Json<StandingInvitation>,
+) -> Response {
+    let since = v.since.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::set_standing_invitation(tx, iso3, since).await,
+        |()| StatusCode::NO_CONTENT.into_response(),
+    )
+    .await
+}
+
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CommunicationList {
     pub total: usize,
@@ -2022,6 +2053,10 @@ pub fn api_router() -> Router<AppState> {
             get(api_visits).post(api_add_visit),
         )
         .route(
+            "/countries/{iso3}/standing-invitation",
+            axum::routing::put(api_set_standing_invitation),
+        )
+        .route(
             "/countries/{iso3}/clusters",
             get(api_clusters).post(api_create_cluster),
         )
@@ -2058,6 +2093,7 @@ pub fn api_router() -> Router<AppState> {
         api_assess,
         api_set_report,
         api_add_visit,
+        api_set_standing_invitation,
         api_mandates,
         api_upsert_mandate,
         api_clusters,
@@ -2066,6 +2102,7 @@ pub fn api_router() -> Router<AppState> {
         api_add_communication
     ),
     components(schemas(
+        StandingInvitation,
         RatificationList,
         ob::Ratification,
         RatificationInput,

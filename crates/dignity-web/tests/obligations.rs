@@ -326,6 +326,66 @@ async fn writes_need_the_role_and_assessments_follow_confidentiality() {
             a.json("/api/v1/countries/KEN/visits", None).await["total"],
             1
         );
+        // The standing invitation: recorded, shown, refused when not a date, withdrawn.
+        let path = "/api/v1/countries/KEN/standing-invitation";
+        let (s, out) = a
+            .req(
+                "PUT",
+                path,
+                Some(&doc),
+                Some(serde_json::json!({ "since": "2019-03" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{out}");
+        assert_eq!(
+            a.json("/api/v1/countries/KEN/visits", None).await["standing_invitation"],
+            "2019-03"
+        );
+        let (s, out) = a
+            .req(
+                "PUT",
+                path,
+                Some(&doc),
+                Some(serde_json::json!({ "since": "2019-13" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+        assert!(out.contains("since"), "{out}");
+        let (s, _) = a
+            .req(
+                "PUT",
+                path,
+                None,
+                Some(serde_json::json!({ "since": "2020" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = a
+            .req(
+                "PUT",
+                "/api/v1/countries/XXX/standing-invitation",
+                Some(&doc),
+                Some(serde_json::json!({ "since": "2020" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(
+            a.json("/api/v1/countries/KEN/visits", None).await["standing_invitation"],
+            "2019-03",
+            "a refused write changes nothing"
+        );
+        let (s, _) = a
+            .req(
+                "PUT",
+                path,
+                Some(&doc),
+                Some(serde_json::json!({ "since": null })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        assert!(
+            a.json("/api/v1/countries/KEN/visits", None).await["standing_invitation"].is_null()
+        );
         let rep = serde_json::json!({ "number": 1, "submitted": "1970-01-01" });
         let (s, out) = a
             .req(
