@@ -1695,8 +1695,20 @@ async fn office_document_properties_are_shown_and_stripped_from_public_copies() 
             .set_author("Rosa Mamani")
             .set_company("Comisión de Derechos");
         wb.set_properties(&props);
-        wb.add_worksheet()
+        let sheet = wb.add_worksheet();
+        sheet
             .write_string(0, 0, "Cell block C: 14 detainees")
+            .unwrap();
+        // A reviewer's note on a cell: its author is named inside the workbook (as Excel
+        // writes the user's name as the default author).
+        sheet.set_default_note_author("Omar Haddad");
+        sheet
+            .insert_note(
+                0,
+                0,
+                &rust_xlsxwriter::Note::new("Count again on the next visit")
+                    .set_author("Omar Haddad"),
+            )
             .unwrap();
         let xlsx = wb.save_to_buffer().unwrap();
         let ev_s = ev.to_string();
@@ -1725,6 +1737,7 @@ async fn office_document_properties_are_shown_and_stripped_from_public_copies() 
         assert_eq!(e["metadata"]["Author"], "Rosa Mamani", "{e}");
         assert_eq!(e["metadata"]["Title"], "Detainee list");
         assert_eq!(e["metadata"]["Company"], "Comisión de Derechos");
+        assert_eq!(e["metadata"]["People"], "Omar Haddad", "{e}");
         assert!(e["metadata"]["Created"]
             .as_str()
             .is_some_and(|d| d.len() >= 10));
@@ -1749,6 +1762,12 @@ async fn office_document_properties_are_shown_and_stripped_from_public_copies() 
         assert!(page
             .body
             .contains(&format!("/violations/evidence/{id}/public-copy")));
+        assert!(
+            page.body
+                .contains(">Comment and revision authors</dt><dd dir=\"auto\">Omar Haddad</dd>"),
+            "{}",
+            page.body
+        );
 
         // The public copy: a derivative without the properties that still opens.
         let (s, c) = app
@@ -1792,6 +1811,17 @@ async fn office_document_properties_are_shown_and_stripped_from_public_copies() 
             .read_to_string(&mut app_xml)
             .unwrap();
         assert!(!app_xml.contains("Comisi"));
+        // No part of the copy names the note's author; the note itself is kept.
+        let mut all = String::new();
+        for i in 0..z.len() {
+            let mut part = String::new();
+            if z.by_index(i).unwrap().read_to_string(&mut part).is_ok() {
+                all.push_str(&part);
+            }
+        }
+        assert!(!all.contains("Omar") && !all.contains("Rosa"), "{all}");
+        assert!(all.contains("Count again on the next visit"));
+        assert!(ce["metadata"].get("People").is_none(), "{ce}");
         // …and it still opens as the same workbook.
         let mut x =
             calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("opens as a workbook");

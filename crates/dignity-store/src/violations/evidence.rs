@@ -630,7 +630,238 @@ pub fn package_properties<R: Read + std::io::Seek>(
         put("Modified", xml_text(&meta, "dc:date"));
         put("Application", xml_text(&meta, "meta:generator"));
     }
+    // Who commented or tracked changes (names inside the document's parts, not its
+    // properties), and whether it carries a preview image of a page (which may show an
+    // earlier, unredacted version).
+    let mut people = std::collections::BTreeSet::new();
+    let mut thumbnail = None;
+    let names: Vec<String> = z
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    for name in names {
+        if is_thumbnail(&name) {
+            // A public copy's blank preview is not one.
+            let mut head = Vec::new();
+            let blank = z.by_name(&name).is_ok_and(|f| {
+                f.size() == BLANK_PNG.len() as u64 && f.take(256).read_to_end(&mut head).is_ok()
+            }) && head == BLANK_PNG;
+            if !blank {
+                thumbnail.get_or_insert(name);
+            }
+        } else if names_people(&name) {
+            if let Some(xml) = part_limited(&mut z, &name, PART_LIMIT) {
+                people.extend(people_in(&name, &xml));
+            }
+        }
+    }
+    if !people.is_empty() {
+        put(
+            "People",
+            Some(people.into_iter().collect::<Vec<_>>().join("; ")),
+        );
+    }
+    put("Thumbnail", thumbnail);
     out
+}
+
+/// The largest part read to look for or remove names (uncompressed): a package with a
+/// bigger XML part cannot be cleaned here, and no public copy is made of it.
+const PART_LIMIT: u64 = 64 << 20;
+
+/// Read one part of a package as text, `None` when absent, not UTF-8 or over `limit`.
+fn part_limited<R: Read + std::io::Seek>(
+    z: &mut zip::ZipArchive<R>,
+    name: &str,
+    limit: u64,
+) -> Option<String> {
+    let f = z.by_name(name).ok()?;
+    if f.size() > limit {
+        return None;
+    }
+    let mut s = String::new();
+    f.take(limit).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+/// A page preview stored in the package: OOXML `docProps/thumbnail.*`, ODF
+/// `Thumbnails/thumbnail.png`.
+fn is_thumbnail(name: &str) -> bool {
+    name.starts_with("docProps/thumbnail.") || name.starts_with("Thumbnails/")
+}
+
+/// Where a part of an office package names people: the attributes and the elements that
+/// hold a comment's or a revision's author, by part. Empty for other parts.
+fn people_rules(name: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    let xml = name.ends_with(".xml");
+    if xml && name.starts_with("word/") {
+        // Comments, tracked insertions/deletions/format changes, the people list (Word 2013+).
+        (
+            &[
+                "w:author",
+                "w:initials",
+                "w15:author",
+                "w15:userId",
+                "w15:providerId",
+            ],
+            &[],
+        )
+    } else if xml && name.starts_with("xl/") {
+        // Legacy comments list their authors; threaded comments refer to persons; shared
+        // workbooks log the user of each revision.
+        (
+            &["displayName", "userId", "providerId", "userName"],
+            &["author"],
+        )
+    } else if name == "ppt/commentAuthors.xml" || name == "ppt/authors.xml" {
+        (&["name", "initials", "userId", "providerId"], &[])
+    } else if name == "content.xml" || name == "styles.xml" {
+        // ODF annotations and change tracking: <dc:creator> inside them.
+        (&[], &["dc:creator"])
+    } else {
+        (&[], &[])
+    }
+}
+
+/// Whether a part may name people (see [`people_rules`]).
+fn names_people(name: &str) -> bool {
+    let (attrs, elements) = people_rules(name);
+    !attrs.is_empty() || !elements.is_empty()
+}
+
+/// The byte ranges of the values of attribute `attr` (`attr="…"` or `attr='…'`, preceded by
+/// white space so that `xw:author` is not `w:author`).
+fn attr_values(xml: &str, attr: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let b = xml.as_bytes();
+    let mut from = 0;
+    while let Some(i) = xml[from..].find(attr).map(|i| i + from) {
+        from = i + attr.len();
+        let before_ok = i > 0 && b[i - 1].is_ascii_whitespace();
+        let rest = &b[from..];
+        let eq = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        if !before_ok || rest.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let q = from + eq + 1;
+        let q = q + b[q..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        let Some(&quote) = b.get(q).filter(|c| **c == b'"' || **c == b'\'') else {
+            continue;
+        };
+        if let Some(end) = b[q + 1..].iter().position(|c| *c == quote) {
+            out.push(q + 1..q + 1 + end);
+            from = q + 1 + end;
+        }
+    }
+    out
+}
+
+/// The byte ranges of the text of every `<tag>…</tag>` element (`<tag attr…>` too).
+fn element_texts(xml: &str, tag: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let open = format!("<{tag}");
+    let close = format!("</{tag}>");
+    let mut from = 0;
+    while let Some(i) = xml[from..].find(&open).map(|i| i + from) {
+        from = i + open.len();
+        let Some(gt) = xml[from..].find('>').map(|g| g + from) else {
+            break;
+        };
+        let next = xml.as_bytes()[from];
+        if !(next == b'>' || next.is_ascii_whitespace()) || xml.as_bytes()[gt - 1] == b'/' {
+            continue;
+        }
+        if let Some(end) = xml[gt + 1..].find(&close).map(|e| e + gt + 1) {
+            out.push(gt + 1..end);
+            from = end + close.len();
+        }
+    }
+    out
+}
+
+fn person_ranges(name: &str, xml: &str) -> Vec<std::ops::Range<usize>> {
+    let (attrs, elements) = people_rules(name);
+    let mut r: Vec<_> = attrs
+        .iter()
+        .flat_map(|a| attr_values(xml, a))
+        .chain(elements.iter().flat_map(|e| element_texts(xml, e)))
+        .filter(|r| !r.is_empty())
+        .collect();
+    if name.starts_with("xl/comments") {
+        // Excel starts a note's text with its author's name in a bold run of its own
+        // ("Omar Haddad:"): that run goes too; the rest of the note is content and stays.
+        let authors: Vec<String> = element_texts(xml, "author")
+            .into_iter()
+            .map(|a| format!("{}:", unescape_xml(xml[a].trim())))
+            .collect();
+        r.extend(
+            element_texts(xml, "t")
+                .into_iter()
+                .filter(|t| authors.contains(&unescape_xml(xml[t.clone()].trim()))),
+        );
+    }
+    r.sort_by_key(|r| r.start);
+    r.dedup_by(|b, a| b.start < a.end);
+    r
+}
+
+/// The names of people found in a part (entities decoded), for the evidence page: the
+/// name-holding attributes and elements only (initials and account ids are removed from a
+/// public copy too, but not listed).
+fn people_in(name: &str, xml: &str) -> Vec<String> {
+    const NAMES: &[&str] = &["w:author", "w15:author", "displayName", "userName", "name"];
+    let (attrs, elements) = people_rules(name);
+    attrs
+        .iter()
+        .filter(|a| NAMES.contains(a))
+        .flat_map(|a| attr_values(xml, a))
+        .chain(elements.iter().flat_map(|e| element_texts(xml, e)))
+        .map(|r| unescape_xml(xml[r].trim()))
+        // Excel's placeholder author of a threaded comment (`tc={id}`) is not a person.
+        .filter(|n| !n.is_empty() && !n.starts_with("tc="))
+        .collect()
+}
+
+/// The part with every person's name emptied, or `None` when it names nobody.
+fn without_people(name: &str, xml: &str) -> Option<String> {
+    let ranges = person_ranges(name, xml);
+    if ranges.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(xml.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(&xml[at..r.start]);
+        at = r.end;
+    }
+    out.push_str(&xml[at..]);
+    Some(out)
+}
+
+/// `_rels/.rels` or `[Content_Types].xml` without the elements that point at a dropped
+/// thumbnail (`Target="docProps/thumbnail.jpeg"`, `PartName="/docProps/thumbnail.jpeg"`).
+fn without_thumbnail_refs(xml: &str, thumbnails: &[String]) -> Option<String> {
+    let mut out = xml.to_string();
+    let mut changed = false;
+    for t in thumbnails {
+        for needle in [
+            format!("Target=\"{t}\""),
+            format!("Target=\"/{t}\""),
+            format!("PartName=\"/{t}\""),
+        ] {
+            while let Some(i) = out.find(&needle) {
+                let (Some(start), Some(end)) = (out[..i].rfind('<'), out[i..].find("/>")) else {
+                    break;
+                };
+                out.replace_range(start..i + end + 2, "");
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// The parts of a package that hold document properties, and what replaces them: the same
@@ -672,38 +903,63 @@ fn blank_part(name: &str, original: &str) -> Option<String> {
     }
 }
 
-/// A copy of an office package (DOCX, XLSX, PPTX, ODT, ODS, ODP…) whose document properties
-/// are emptied: every other part is copied byte for byte, in the same order and with the
-/// same compression (an ODF `mimetype` entry stays first and stored). `None` when the bytes
-/// are not a zip or the package has no properties part.
+/// A copy of an office package (DOCX, XLSX, PPTX, ODT, ODS, ODP…) without what identifies
+/// the people who wrote it: the document properties are emptied, the authors of comments and
+/// tracked changes blanked (the comments' text stays), and the page preview removed (OOXML:
+/// the part and the references to it; ODF: replaced by a blank 1×1 image, as its manifest
+/// lists it). Every other part is copied byte for byte, in the same order and with the same
+/// compression (an ODF `mimetype` entry stays first and stored). `None` when the bytes are
+/// not a zip, a part to clean cannot be read, or there was nothing to remove.
 pub fn strip_package(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len())));
+    let odf = z.index_for_name("mimetype").is_some();
+    let dropped: Vec<String> = if odf {
+        Vec::new()
+    } else {
+        z.file_names()
+            .filter_map(|n| n.ok().map(|n| n.into_owned()))
+            .filter(|n| is_thumbnail(n))
+            .collect()
+    };
     let mut replaced = 0;
     for i in 0..z.len() {
         let (name, method) = {
             let f = z.by_index_raw(i).ok()?;
             (f.name().ok()?.into_owned(), f.compression())
         };
-        let original = if matches!(
+        let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+        if is_thumbnail(&name) {
+            replaced += 1;
+            if odf {
+                w.start_file(name.as_str(), opts).ok()?;
+                std::io::Write::write_all(&mut w, BLANK_PNG).ok()?;
+            }
+            continue;
+        }
+        let properties = matches!(
             name.as_str(),
             "docProps/core.xml" | "docProps/app.xml" | "docProps/custom.xml" | "meta.xml"
-        ) {
-            let mut s = String::new();
-            z.by_index(i)
-                .ok()?
-                .take(4 << 20)
-                .read_to_string(&mut s)
-                .ok()?;
-            Some(s)
+        );
+        let refs = !dropped.is_empty() && (name == "_rels/.rels" || name == "[Content_Types].xml");
+        let people = names_people(&name);
+        let cleaned = if properties || refs || people {
+            // A part that must be cleaned but cannot be read stops the copy.
+            let original = part_limited(&mut z, &name, PART_LIMIT)?;
+            if properties {
+                blank_part(&name, &original)
+            } else if refs {
+                without_thumbnail_refs(&original, &dropped)
+            } else {
+                without_people(&name, &original)
+            }
         } else {
             None
         };
-        match original.as_deref().and_then(|o| blank_part(&name, o)) {
-            Some(blank) => {
-                let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+        match cleaned {
+            Some(text) => {
                 w.start_file(name.as_str(), opts).ok()?;
-                std::io::Write::write_all(&mut w, blank.as_bytes()).ok()?;
+                std::io::Write::write_all(&mut w, text.as_bytes()).ok()?;
                 replaced += 1;
             }
             None => w.raw_copy_file(z.by_index_raw(i).ok()?).ok()?,
@@ -714,6 +970,15 @@ pub fn strip_package(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     Some(w.finish().ok()?.into_inner())
 }
+
+/// A valid 1×1 transparent PNG: what an ODF package's preview becomes in a public copy.
+const BLANK_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0B, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00,
+    0x00, 0x05, 0x00, 0x01, 0x7A, 0x5E, 0xAB, 0x3F, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44,
+    0xAE, 0x42, 0x60, 0x82,
+];
 
 /// A copy without its metadata: JPEG or PNG (EXIF, GPS, XMP, IPTC, comments, text chunks),
 /// office packages (document properties). Other types cannot be cleaned here: `None`.
@@ -1682,6 +1947,230 @@ mod office_tests {
         assert_eq!(
             read_part(&clean, "content.xml"),
             read_part(&d, "content.xml")
+        );
+    }
+
+    /// A Word document with two reviewers' comments, a tracked change, the people list and
+    /// a page preview — as Word 2016 writes them.
+    fn reviewed_docx() -> Vec<u8> {
+        package(&[
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="jpeg" ContentType="image/jpeg"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/thumbnail.jpeg" ContentType="image/jpeg"/><Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/></Types>"#,
+                DEFLATE,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail" Target="docProps/thumbnail.jpeg"/><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+                DEFLATE,
+            ),
+            (
+                "word/document.xml",
+                r#"<w:document xmlns:w="x"><w:body><w:p><w:ins w:id="1" w:author="Rosa Mamani" w:date="2024-03-05T09:00:00Z"><w:r><w:t>The guards beat him.</w:t></w:r></w:ins><w:r xw:author="kept"><w:t>Cell 4.</w:t></w:r></w:p></w:body></w:document>"#,
+                DEFLATE,
+            ),
+            (
+                "word/comments.xml",
+                r#"<w:comments xmlns:w="x"><w:comment w:id="0" w:author="Juan P&#233;rez" w:date="2024-03-06T10:00:00Z" w:initials="JP"><w:p><w:r><w:t>Check the date with the lawyer</w:t></w:r></w:p></w:comment><w:comment w:id="1" w:author='Айгуль' w:initials="AS"><w:p><w:r><w:t>Second source?</w:t></w:r></w:p></w:comment></w:comments>"#,
+                DEFLATE,
+            ),
+            (
+                "word/people.xml",
+                r#"<w15:people xmlns:w15="y"><w15:person w15:author="Juan Pérez"><w15:presenceInfo w15:providerId="AD" w15:userId="S::juan.perez@ngo.example::1234"/></w15:person></w15:people>"#,
+                DEFLATE,
+            ),
+            (
+                "docProps/thumbnail.jpeg",
+                "\u{ff}\u{d8}unredacted page",
+                CompressionMethod::Stored,
+            ),
+        ])
+    }
+
+    #[test]
+    fn comment_and_revision_authors_and_the_preview_are_found_and_removed() {
+        let d = reviewed_docx();
+        let p = package_properties(Cursor::new(&d));
+        assert_eq!(p["People"], "Juan Pérez; Rosa Mamani; Айгуль");
+        assert_eq!(p["Thumbnail"], "docProps/thumbnail.jpeg");
+
+        let clean = strip_metadata(
+            &d,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        .unwrap();
+        assert!(package_properties(Cursor::new(&clean)).is_empty());
+        let n: Vec<String> = names(&clean).into_iter().map(|(n, _)| n).collect();
+        assert!(!n.iter().any(|n| n.contains("thumbnail")), "{n:?}");
+        let mut all = String::new();
+        for name in &n {
+            let t = read_part(&clean, name);
+            for who in [
+                "Rosa",
+                "Juan",
+                "P&#233;rez",
+                "Айгуль",
+                "juan.perez",
+                "JP",
+                "AS\"",
+                "thumbnail",
+            ] {
+                assert!(!t.contains(who), "{who} in {name}: {t}");
+            }
+            all.push_str(&t);
+        }
+        // The words of the document and of the comments stay; so does another namespace's
+        // attribute that only ends like an author's.
+        for kept in [
+            "The guards beat him.",
+            "Check the date with the lawyer",
+            "Second source?",
+            "xw:author=\"kept\"",
+            "w:date=\"2024-03-06T10:00:00Z\"",
+        ] {
+            assert!(all.contains(kept), "{kept}");
+        }
+        let rels = read_part(&clean, "_rels/.rels");
+        assert!(
+            rels.contains("word/document.xml") && rels.ends_with("</Relationships>"),
+            "{rels}"
+        );
+        let types = read_part(&clean, "[Content_Types].xml");
+        assert!(
+            types.contains("/word/comments.xml") && types.contains("Extension=\"jpeg\""),
+            "{types}"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_presentation_and_opendocument_reviewers_are_removed() {
+        let xlsx = package(&[
+            ("xl/workbook.xml", "<workbook/>", DEFLATE),
+            (
+                "xl/comments1.xml",
+                r#"<comments><authors><author>Omar Haddad</author><author>tc={1}</author></authors><commentList><comment ref="B2" authorId="0"><text><r><rPr><b/></rPr><t>Omar Haddad:</t></r><r><t xml:space="preserve">3 victims, see Omar Haddad: later</t></r></text></comment></commentList></comments>"#,
+                DEFLATE,
+            ),
+            (
+                "xl/persons/person.xml",
+                r#"<personList><person displayName="Omar Haddad" id="{1}" userId="omar@ngo.example" providerId="None"/></personList>"#,
+                DEFLATE,
+            ),
+        ]);
+        assert_eq!(
+            package_properties(Cursor::new(&xlsx))["People"],
+            "Omar Haddad"
+        );
+        let clean = strip_package(&xlsx).unwrap();
+        assert!(package_properties(Cursor::new(&clean)).is_empty());
+        assert!(!read_part(&clean, "xl/persons/person.xml").contains("omar"));
+        let c = read_part(&clean, "xl/comments1.xml");
+        assert!(c.starts_with("<comments><authors><author></author>"), "{c}");
+        // Excel's bold "author:" run at the start of a note goes; the note's own words are
+        // the document's content and stay, even where they name someone.
+        assert!(
+            c.contains(
+                "<t></t></r><r><t xml:space=\"preserve\">3 victims, see Omar Haddad: later</t>"
+            ),
+            "{c}"
+        );
+
+        let pptx = package(&[
+            ("ppt/presentation.xml", "<p/>", DEFLATE),
+            (
+                "ppt/commentAuthors.xml",
+                r#"<p:cmAuthorLst><p:cmAuthor id="0" name="Lena Petrova" initials="LP" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>"#,
+                DEFLATE,
+            ),
+        ]);
+        assert_eq!(
+            package_properties(Cursor::new(&pptx))["People"],
+            "Lena Petrova"
+        );
+        let clean = strip_package(&pptx).unwrap();
+        assert!(package_properties(Cursor::new(&clean)).is_empty());
+
+        let odt = package(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.text",
+                CompressionMethod::Stored,
+            ),
+            (
+                "content.xml",
+                r#"<office:text><office:annotation><dc:creator>Omar Haddad</dc:creator><dc:date>2024-02-03T08:30:00</dc:date><text:p>ask the family</text:p></office:annotation><text:changed-region><office:change-info><dc:creator>Айгуль Садыкова</dc:creator></office:change-info></text:changed-region><text:p>Detained on 3 May.</text:p></office:text>"#,
+                DEFLATE,
+            ),
+            (
+                "Thumbnails/thumbnail.png",
+                "\u{89}PNG the first page",
+                CompressionMethod::Stored,
+            ),
+            (
+                "META-INF/manifest.xml",
+                r#"<manifest:manifest><manifest:file-entry manifest:full-path="Thumbnails/thumbnail.png" manifest:media-type="image/png"/></manifest:manifest>"#,
+                DEFLATE,
+            ),
+        ]);
+        let p = package_properties(Cursor::new(&odt));
+        assert_eq!(p["People"], "Omar Haddad; Айгуль Садыкова");
+        assert_eq!(p["Thumbnail"], "Thumbnails/thumbnail.png");
+        let clean = strip_package(&odt).unwrap();
+        assert!(package_properties(Cursor::new(&clean)).is_empty());
+        assert_eq!(
+            names(&clean),
+            names(&odt),
+            "the manifest still lists every part"
+        );
+        let c = read_part(&clean, "content.xml");
+        assert!(
+            !c.contains("Omar")
+                && !c.contains("Айгуль")
+                && c.contains("ask the family")
+                && c.contains("Detained on 3 May."),
+            "{c}"
+        );
+        let mut z = zip::ZipArchive::new(Cursor::new(&clean)).unwrap();
+        let mut png = Vec::new();
+        z.by_name("Thumbnails/thumbnail.png")
+            .unwrap()
+            .read_to_end(&mut png)
+            .unwrap();
+        assert_eq!(png, BLANK_PNG);
+    }
+
+    #[test]
+    fn the_blank_preview_is_a_valid_png() {
+        // Signature, IHDR of a 1×1 RGBA image, IDAT that inflates to one filtered row, IEND;
+        // every chunk's CRC right (what a decoder checks).
+        assert!(BLANK_PNG.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let mut i = 8;
+        let mut kinds = Vec::new();
+        while i < BLANK_PNG.len() {
+            let len = u32::from_be_bytes(BLANK_PNG[i..i + 4].try_into().unwrap()) as usize;
+            let body = &BLANK_PNG[i + 4..i + 8 + len];
+            let crc = u32::from_be_bytes(BLANK_PNG[i + 8 + len..i + 12 + len].try_into().unwrap());
+            let mut c = flate2::Crc::new();
+            c.update(body);
+            assert_eq!(c.sum(), crc, "CRC of {:?}", std::str::from_utf8(&body[..4]));
+            let data = &body[4..];
+            match &body[..4] {
+                b"IHDR" => assert_eq!(&data[..10], &[0, 0, 0, 1, 0, 0, 0, 1, 8, 6]),
+                b"IDAT" => {
+                    let mut row = Vec::new();
+                    flate2::read::ZlibDecoder::new(data)
+                        .read_to_end(&mut row)
+                        .unwrap();
+                    assert_eq!(row, [0u8; 5]);
+                }
+                _ => {}
+            }
+            kinds.push(body[..4].to_vec());
+            i += 12 + len;
+        }
+        assert_eq!(
+            kinds,
+            [b"IHDR".to_vec(), b"IDAT".to_vec(), b"IEND".to_vec()]
         );
     }
 

@@ -1403,6 +1403,8 @@ fn meta_label(ctx: &Ctx, key: &str) -> String {
         "Company" => ctx.t("vio.meta.company"),
         "Manager" => ctx.t("vio.meta.manager"),
         "GPS" => ctx.t("vio.meta.gps"),
+        "People" => ctx.t("vio.meta.people"),
+        "Thumbnail" => ctx.t("vio.meta.thumbnail"),
         k => k.to_string(),
     }
     .to_string()
