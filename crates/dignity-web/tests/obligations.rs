@@ -12,6 +12,9 @@ use dignity_store::{accounts, obligations as ob, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod common;
+use common::{Browser, PW};
+
 struct App {
     router: Router,
     store: TestStore,
@@ -428,96 +431,6 @@ async fn writes_need_the_role_and_assessments_follow_confidentiality() {
 
 // ------------------------------------------------------------ HTML forms --
 
-const PW: &str = "a long enough passphrase";
-
-/// A browser that keeps cookies and the CSRF token of the last page.
-struct Browser<'a> {
-    app: &'a App,
-    cookies: Vec<(String, String)>,
-    csrf: String,
-}
-
-struct Resp {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a App) -> Self {
-        Browser {
-            app,
-            cookies: vec![],
-            csrf: String::new(),
-        }
-    }
-    async fn send(&mut self, req: Request<Body>) -> Resp {
-        let res = self.app.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        for c in res.headers().get_all(header::SET_COOKIE) {
-            let c = c.to_str().unwrap();
-            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            if !v.is_empty() && !c.contains("Max-Age=0") {
-                self.cookies.push((k.into(), v.into()));
-            }
-        }
-        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
-            .into_owned();
-        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
-            let rest = &body[i + 25..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
-        }
-        Resp {
-            status,
-            location,
-            body,
-        }
-    }
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-    async fn get(&mut self, path: &str) -> Resp {
-        let r = Request::get(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        self.send(r).await
-    }
-    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        s.append_pair("csrf_token", &self.csrf.clone());
-        for (k, v) in fields {
-            s.append_pair(k, v);
-        }
-        let r = Request::post(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(s.finish()))
-            .unwrap();
-        self.send(r).await
-    }
-    async fn login(&mut self, user: &str) {
-        self.get("/login").await;
-        let r = self
-            .submit(
-                "/login",
-                &[("username", user), ("password", PW), ("next", "/")],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-    }
-}
-
 impl App {
     async fn user(&self, name: &str, role: Role) {
         let mut tx = self.store.begin(&Actor::system()).await.unwrap();
@@ -540,7 +453,7 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
         let a = app(b).await;
         a.user("dora", Role::Documenter).await;
         a.user("ana", Role::Analyst).await;
-        let mut br = Browser::new(&a);
+        let mut br = Browser::new(&a.router);
         br.login("dora").await;
 
         // A mandate and its holder.
@@ -780,7 +693,7 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
         );
 
         // An analyst may read but not write: 403 and nothing changed.
-        let mut ana = Browser::new(&a);
+        let mut ana = Browser::new(&a.router);
         ana.login("ana").await;
         assert_eq!(
             ana.get("/obligations/mandates").await.status,
@@ -929,7 +842,7 @@ async fn no_information_no_reporting_data_and_the_reply_clock_on_pages_and_api()
         // A communication linked to the urgent appeal that prompted it: the reply clock on
         // the profile (for staff), the communication on the intervention's page.
         a.user("omar", Role::Documenter).await;
-        let mut br = Browser::new(&a);
+        let mut br = Browser::new(&a.router);
         br.login("omar").await;
         let (s, body) = a
             .req(

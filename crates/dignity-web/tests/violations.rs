@@ -12,7 +12,9 @@ use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-const PW: &str = "a long enough passphrase";
+mod common;
+use common::{Browser, PW};
+
 const ARREST: &str = "03010100000004";
 const TORTURE: &str = "02011111000004";
 
@@ -75,94 +77,6 @@ impl App {
     }
 }
 
-/// A browser: keeps cookies, reads the CSRF token of the last page.
-struct Browser<'a> {
-    app: &'a App,
-    cookies: Vec<(String, String)>,
-    csrf: String,
-}
-
-struct Resp {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a App) -> Self {
-        Browser {
-            app,
-            cookies: vec![],
-            csrf: String::new(),
-        }
-    }
-    async fn send(&mut self, req: Request<Body>) -> Resp {
-        let res = self.app.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        for c in res.headers().get_all(header::SET_COOKIE) {
-            let c = c.to_str().unwrap();
-            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            if !v.is_empty() && !c.contains("Max-Age=0") {
-                self.cookies.push((k.into(), v.into()));
-            }
-        }
-        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
-            .into_owned();
-        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
-            let rest = &body[i + 25..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
-        }
-        Resp {
-            status,
-            location,
-            body,
-        }
-    }
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-    async fn get(&mut self, path: &str) -> Resp {
-        let r = Request::get(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        self.send(r).await
-    }
-    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        s.append_pair("csrf_token", &self.csrf.clone());
-        for (k, v) in fields {
-            s.append_pair(k, v);
-        }
-        let r = Request::post(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(s.finish()))
-            .unwrap();
-        self.send(r).await
-    }
-    async fn login(&mut self, user: &str) {
-        self.get("/login").await;
-        let r = self
-            .submit(
-                "/login",
-                &[("username", user), ("password", PW), ("next", "/")],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-    }
-}
-
 fn multipart(
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
@@ -218,7 +132,7 @@ async fn a_field_officer_documents_a_case_in_one_flow() {
         let app = app(b).await;
         app.user("dora", Role::Documenter).await;
         app.user("ana", Role::Analyst).await;
-        let mut br = Browser::new(&app);
+        let mut br = Browser::new(&app.router);
         br.login("dora").await;
         let form = br.get("/violations/new").await;
         assert_eq!(form.status, StatusCode::OK, "{b:?}");
@@ -347,7 +261,7 @@ async fn a_field_officer_documents_a_case_in_one_flow() {
             .await;
         assert!(r.location.contains("flash=saved"), "{}", r.location);
         // The analyst sees the case but a pseudonym for the (confidential) victim.
-        let mut an = Browser::new(&app);
+        let mut an = Browser::new(&app.router);
         an.login("ana").await;
         let page = an.get(&event_url).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -467,7 +381,7 @@ async fn a_confidential_act_is_invisible_in_every_channel() {
             )
             .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "API record");
-        let mut an = Browser::new(&app);
+        let mut an = Browser::new(&app.router);
         an.login("ana").await;
         assert_eq!(
             an.get(&format!("/violations/acts/{secret}")).await.status,
@@ -748,7 +662,7 @@ async fn an_officer_edits_an_event_with_field_errors_kept_input_and_stale_forms_
     for b in backends() {
         let app = app(b).await;
         app.user("dora", Role::Documenter).await;
-        let mut br = Browser::new(&app);
+        let mut br = Browser::new(&app.router);
         br.login("dora").await;
         let id = entry_case(&mut br, "Raid on the clinic", "Amaru Quispe").await;
         let edit = format!("/violations/events/{id}/edit");
@@ -885,7 +799,7 @@ async fn acts_persons_involvements_and_information_are_edited_through_forms() {
     for b in backends() {
         let app = app(b).await;
         app.user("dora", Role::Documenter).await;
-        let mut br = Browser::new(&app);
+        let mut br = Browser::new(&app.router);
         br.login("dora").await;
         let ev = entry_case(&mut br, "Arrest at the market", "Rosa Mamani").await;
         let act = one_i64(
@@ -1116,7 +1030,7 @@ async fn chains_of_events_and_relationships_between_persons_are_added_in_the_ui(
     for b in backends() {
         let app = app(b).await;
         app.user("dora", Role::Documenter).await;
-        let mut br = Browser::new(&app);
+        let mut br = Browser::new(&app.router);
         br.login("dora").await;
         let e1 = entry_case(&mut br, "First raid", "Amaru Quispe").await;
         let e2 = entry_case(&mut br, "Reprisal raid", "Killa Quispe").await;
@@ -1203,7 +1117,7 @@ async fn a_role_that_may_not_edit_gets_403_and_nothing_is_written() {
         let app = app(b).await;
         app.user("dora", Role::Documenter).await;
         app.user("ana", Role::Analyst).await;
-        let mut dora = Browser::new(&app);
+        let mut dora = Browser::new(&app.router);
         dora.login("dora").await;
         let ev = entry_case(&mut dora, "Raid on the clinic", "Amaru Quispe").await;
         let act = one_i64(
@@ -1217,7 +1131,7 @@ async fn a_role_that_may_not_edit_gets_403_and_nothing_is_written() {
         )
         .await;
         let audits = count(&app.store, "audit_log").await;
-        let mut ana = Browser::new(&app);
+        let mut ana = Browser::new(&app.router);
         ana.login("ana").await;
         let page = ana.get(&format!("/violations/events/{ev}")).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -1749,7 +1663,7 @@ async fn office_document_properties_are_shown_and_stripped_from_public_copies() 
         .await;
         assert!(!stored.contains("Rosa"));
         // The evidence page shows the properties under their names, with the copy button.
-        let mut br = Browser::new(&app);
+        let mut br = Browser::new(&app.router);
         br.login("dora").await;
         let page = br.get(&format!("/violations/evidence/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -1877,7 +1791,7 @@ async fn lens_counters_follow_every_change_and_each_readers_access() {
                 .map(|l| l["events"].as_i64().unwrap())
                 .unwrap()
         };
-        let mut home = Browser::new(&app);
+        let mut home = Browser::new(&app.router);
         home.login("ana").await;
         let row = |n: i64| {
             format!("<a href=\"/violations/lenses/torture\">Torture and ill-treatment</a></th><td class=\"num\">{n}</td>")

@@ -1,0 +1,99 @@
+//! What the web tests share: a browser that signs in and submits forms through the router.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// The passphrase of every account the tests create.
+pub const PW: &str = "a long enough passphrase";
+
+/// A browser: keeps cookies, reads the CSRF token of the last page.
+pub struct Browser<'a> {
+    router: &'a Router,
+    cookies: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(router: &'a Router) -> Self {
+        Browser {
+            router,
+            cookies: vec![],
+            csrf: String::new(),
+        }
+    }
+    pub async fn send(&mut self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() && !c.contains("Max-Age=0") {
+                self.cookies.push((k.into(), v.into()));
+            }
+        }
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
+            let rest = &body[i + 25..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        }
+        Resp {
+            status,
+            location,
+            body,
+        }
+    }
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let r = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(r).await
+    }
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("csrf_token", &self.csrf.clone());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        let r = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(s.finish()))
+            .unwrap();
+        self.send(r).await
+    }
+    pub async fn login(&mut self, user: &str) {
+        self.get("/login").await;
+        let r = self
+            .submit(
+                "/login",
+                &[("username", user), ("password", PW), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+}
