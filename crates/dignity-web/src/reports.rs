@@ -1001,13 +1001,25 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "dashboards_index.html",
             Value::from_serialize(json!({
-                "filter": filter, "total": 3, "charts": [chart, empty_chart], "world_map": "<svg></svg>",
+                "filter": filter, "total": 3, "charts": [chart.clone(), empty_chart], "world_map": "<svg></svg>",
                 "regional_map": { "title": "Americas", "svg": "<svg></svg>" },
                 "search_href": "/search?country=USA", "api_href": "/api/v1/dashboards/acts?country=USA",
                 "country_options": opts, "region_options": ["Americas"], "act_type_options": opts,
                 "perpetrator_type_options": opts, "sex_options": opts, "age_options": opts, "lens_options": opts,
+                "publish": { "filter": "country=USA", "title": "Acts <in> the USA",
+                    "current": { "id": 3, "slug": "dashboard-usa", "title": "Acts <in> the USA", "published_at": "2026-11-20" } },
             })),
             true,
+            true,
+        ),
+        (
+            "portal_dashboard.html",
+            Value::from_serialize(json!({
+                "dashboard": { "title": "Torture <in> Serbia", "published_at": "2026-11-20" },
+                "total": 3, "charts": [chart.clone()], "world_map": "<svg></svg>",
+                "regional_map": { "title": "Southern Europe", "svg": "<svg></svg>" },
+            })),
+            false,
             false,
         ),
         (
@@ -1017,6 +1029,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 "search_href": "/search", "api_href": "/api/v1/dashboards/acts", "country_options": [],
                 "region_options": [], "act_type_options": [], "perpetrator_type_options": [], "sex_options": [],
                 "age_options": [], "lens_options": [],
+                "publish": { "filter": "", "title": "Dashboard", "current": null },
             })),
             true,
             false,

@@ -207,6 +207,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "portal_confirm.html",
         include_str!("../templates/portal_confirm.html"),
     ),
+    (
+        "portal_dashboard.html",
+        include_str!("../templates/portal_dashboard.html"),
+    ),
     // -- statistics (issue 7)
     (
         "stats_estimates.html",
