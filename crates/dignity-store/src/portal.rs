@@ -99,6 +99,19 @@ pub async fn set_published(
         };
         return Err(StoreError::invalid("published", why));
     }
+    if published && table == "pro_defenders" {
+        let consent: i64 = sqlx::query("SELECT memorial_consent FROM pro_defenders WHERE id = $1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?
+            .get(0);
+        if consent != 1 {
+            return Err(StoreError::invalid(
+                "memorial_consent",
+                "the defender (or, after their death, their family) has not consented to publication",
+            ));
+        }
+    }
     sqlx::query(&format!("UPDATE {table} SET published = $1 WHERE id = $2"))
         .bind(published as i64)
         .bind(id)
@@ -181,6 +194,22 @@ pub async fn published_since(store: &Store, record_type: &str, id: i64) -> Resul
     .await?
     .get::<Option<String>, _>(0)
     .or(Some(String::new())))
+}
+
+/// Whether the people a record is about consented to its publication: a defender's profile
+/// (`memorial_consent`, given by the defender or, after their death, their family) is
+/// published only with it. True for the other types.
+pub async fn consents_to_publication(store: &Store, record_type: &str, id: i64) -> Result<bool> {
+    if record_type != "pro_defenders" {
+        return Ok(true);
+    }
+    Ok(
+        sqlx::query("SELECT memorial_consent FROM pro_defenders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+            .is_some_and(|r| r.get::<i64, _>(0) == 1),
+    )
 }
 
 /// Ids of the published public records of a type, newest first.

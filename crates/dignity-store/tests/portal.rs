@@ -238,7 +238,9 @@ mod dashboards {
                 .await
                 .unwrap();
 
-            assert!(!portal::is_public(&s, "vio_events", unpublished).await.unwrap());
+            assert!(!portal::is_public(&s, "vio_events", unpublished)
+                .await
+                .unwrap());
 
             // Only administrators publish dashboards; the title is required.
             let e = s

@@ -540,6 +540,111 @@ pub struct PublishForm {
     id: i64,
     #[serde(default)]
     action: String,
+    /// The page the form was on (a path of this site), to go back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// A path of this site to go back to after a form (never another site).
+fn local_path(back: &str) -> Option<&str> {
+    (back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.contains('?')
+        && back.chars().all(|c| c.is_ascii_graphic()))
+    .then_some(back)
+}
+
+/// The "Public portal" panel of a record page (events, defenders), for administrators:
+/// whether the record is on the portal and since when, and a CSRF-protected form that
+/// publishes or unpublishes it through `POST /admin/portal/publish` (the same audited path
+/// as `/admin/portal`), back to `back`. An empty string for everyone else, so a page can
+/// always write `{{ portal_panel|safe }}`. Every text is escaped.
+pub async fn record_panel(
+    state: &AppState,
+    ctx: &Ctx,
+    record_type: &str,
+    id: i64,
+    back: &str,
+) -> String {
+    use crate::dashboards::esc;
+    if !ctx.is_admin() || !portal::PUBLISHABLE.contains(&record_type) {
+        return String::new();
+    }
+    let (since, access) = match (
+        portal::published_since(&state.store, record_type, id).await,
+        portal::record_access(&state.store, record_type, id).await,
+    ) {
+        (Ok(s), Ok(Some(a))) => (s, a),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "portal panel failed");
+            return String::new();
+        }
+        (_, Ok(None)) => return String::new(),
+    };
+    let mut h = format!(
+        "<section class=\"panel portal-state\" aria-labelledby=\"portal-state-h\">\
+         <h2 id=\"portal-state-h\">{}</h2>",
+        esc(&ctx.t("portal.state_heading"))
+    );
+    let form = |action: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/admin/portal/publish\" class=\"inline\">\
+             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\
+             <input type=\"hidden\" name=\"record_type\" value=\"{}\">\
+             <input type=\"hidden\" name=\"id\" value=\"{id}\">\
+             <input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <input type=\"hidden\" name=\"back\" value=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(&ctx.csrf_token),
+            esc(record_type),
+            esc(back),
+            esc(label)
+        )
+    };
+    match since {
+        Some(at) => {
+            let date = at.get(..10).unwrap_or("").to_string();
+            h += &format!(
+                "<p>{} <a href=\"/public/records/{}/{id}\">{}</a></p>",
+                esc(&i18n::t_args(
+                    ctx.lang,
+                    "portal.published_since",
+                    &[("date", &date)]
+                )),
+                esc(record_type),
+                esc(&ctx.t("portal.open_public_page"))
+            );
+            h += &form("unpublish", &ctx.t("portal.unpublish"));
+        }
+        None => {
+            h += &format!("<p>{}</p>", esc(&ctx.t("portal.not_published")));
+            let d = dignity_core::auth::authorize(
+                &ctx.actor,
+                dignity_core::auth::Action::Publish,
+                &access,
+            );
+            let consent = portal::consents_to_publication(&state.store, record_type, id)
+                .await
+                .unwrap_or(false);
+            if !consent {
+                h += &format!("<p class=\"hint\">{}</p>", esc(&ctx.t("portal.no_consent")));
+            } else if d.allowed() {
+                h += &format!(
+                    "<p class=\"hint\">{}</p>",
+                    esc(&ctx.t("portal.becomes_public"))
+                );
+                h += &form("publish", &ctx.t("portal.publish"));
+            } else {
+                h += &format!(
+                    "<p class=\"hint\">{}</p>",
+                    esc(&ctx.t("portal.not_publishable"))
+                );
+            }
+        }
+    }
+    h += "</section>";
+    h
 }
 
 /// `POST /admin/portal/publish`: publish or unpublish (audited).
@@ -569,7 +674,8 @@ pub async fn publish(
         .await;
     match r {
         Ok(()) => Redirect::to(&format!(
-            "/admin/portal?flash={}",
+            "{}?flash={}",
+            local_path(&f.back).unwrap_or("/admin/portal"),
             if publish {
                 "portal_published"
             } else {

@@ -550,6 +550,22 @@ pub async fn country_html(
     match generate(&state.store, &ctx.actor, ctx.lang, &scope, "html").await {
         Ok((r, doc)) => {
             let q = p.query(&r.scope);
+            // The public version of this report, in this language, if an administrator
+            // published it.
+            let publication = if ctx.is_admin() {
+                dignity_store::portal::publication(
+                    &state.store,
+                    &publication_slug(&r.scope),
+                    ctx.lang.code(),
+                )
+                .await
+                .ok()
+                .flatten()
+                .filter(|p| p.lang == ctx.lang.code())
+                .map(|p| context! { id => p.id, slug => p.slug, published_at => p.published_at.get(..10).unwrap_or("").to_string() })
+            } else {
+                None
+            };
             page(
                 &state,
                 &ctx,
@@ -560,6 +576,7 @@ pub async fn country_html(
                     names_requested_denied => scope.include_names && !r.names_shown,
                     pdf_href => format!("/reports/country/pdf?{q}"),
                     can_publish => ctx.is_admin(),
+                    publication => publication,
                     scope => context! {
                         country => r.scope.country.clone(),
                         lens => r.scope.lens.clone().unwrap_or_default(),
@@ -1052,6 +1069,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 "doc": doc, "rtl": false, "names_requested_denied": true,
                 "pdf_href": "/reports/country/pdf?country=PER", "form_query": "country=PER",
                 "can_publish": true,
+                "publication": { "id": 4, "slug": "report-per-torture-2025", "published_at": "2026-11-20" },
                 "scope": { "country": "PER", "lens": "torture", "act_type": "", "year": "2025" },
             })),
             true,

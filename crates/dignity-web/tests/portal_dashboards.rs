@@ -375,3 +375,199 @@ async fn an_administrator_publishes_a_dashboard_that_counts_only_public_publishe
         assert_eq!(n, 2, "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn administrators_publish_and_unpublish_from_the_record_pages() {
+    use dignity_store::protection::defenders::{create_defender, DefenderInput};
+    for b in backends() {
+        let app = app(b).await;
+        let ev = format!("/violations/events/{}", app.unpublished);
+        // The documenter sees no publishing panel.
+        let (s, _, page) = send(&app, get(&ev, &app.dora)).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert!(!page.contains("/admin/portal/publish"));
+        // The administrator sees the state and a Publish button.
+        let (s, _, page) = send(&app, get(&ev, &app.adam)).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert!(page.contains("Not published on the portal."), "{b:?}");
+        assert!(page.contains("name=\"action\" value=\"publish\""));
+        let token = csrf(&page);
+        // Without the form's token nothing happens.
+        let (s, _, _) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &app.adam,
+                format!(
+                    "record_type=vio_events&id={}&action=publish&back={ev}",
+                    app.unpublished
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, h, _) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &app.adam,
+                format!(
+                    "csrf_token={token}&record_type=vio_events&id={}&action=publish&back={ev}",
+                    app.unpublished
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
+        assert_eq!(
+            h[header::LOCATION].to_str().unwrap(),
+            format!("{ev}?flash=portal_published")
+        );
+        let (_, _, page) = send(&app, get(&ev, &app.adam)).await;
+        assert!(page.contains("Published on the portal since"), "{b:?}");
+        assert!(page.contains(&format!(
+            "href=\"/public/records/vio_events/{}\"",
+            app.unpublished
+        )));
+        assert!(page.contains("name=\"action\" value=\"unpublish\""));
+        let (s, _, _) = send(
+            &app,
+            get(
+                &format!("/public/records/vio_events/{}", app.unpublished),
+                "",
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        // A back address on another site is ignored.
+        let (s, h, _) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &app.adam,
+                format!(
+                    "csrf_token={token}&record_type=vio_events&id={}&action=unpublish&back=//evil.example/x",
+                    app.unpublished
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(h[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/admin/portal?"));
+        let (s, _, _) = send(
+            &app,
+            get(
+                &format!("/public/records/vio_events/{}", app.unpublished),
+                "",
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE record_type = 'vio_events' AND record_id = $1 AND action IN ('record.publish', 'record.unpublish')",
+        )
+        .bind(app.unpublished.to_string())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(n, 2, "{b:?}");
+
+        // A confidential event: the panel says it cannot be published (dora made it; the
+        // administrator is put on its list to open it).
+        sqlx::query("UPDATE vio_events SET confidentiality = 'internal' WHERE id = $1")
+            .bind(app.confidential)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let (_, _, page) = send(
+            &app,
+            get(
+                &format!("/violations/events/{}", app.confidential),
+                &app.adam,
+            ),
+        )
+        .await;
+        assert!(
+            page.contains("Only records marked public can be published on the portal."),
+            "{b:?}"
+        );
+        assert!(!page.contains("name=\"action\" value=\"publish\""));
+
+        // A defender without consent cannot be published; with it, they can.
+        let dora = accounts::actor_for(
+            &app.store,
+            &accounts::by_username(&app.store, "dora")
+                .await
+                .unwrap()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let vocab = Vocab::load(&app.store).await.unwrap();
+        let def = app
+            .store
+            .write(&dora, async |tx| {
+                create_defender(
+                    tx,
+                    &vocab,
+                    &DefenderInput {
+                        name: "Marija Petrović".into(),
+                        age_group: "adult".into(),
+                        country: Some("SRB".into()),
+                        sdg_status: "hrd".into(),
+                        confidentiality: "public".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let dp = format!("/protection/defenders/{def}");
+        let (s, _, page) = send(&app, get(&dp, &app.adam)).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert!(page.contains("has not consented to publication"), "{b:?}");
+        assert!(!page.contains("name=\"action\" value=\"publish\""));
+        let (s, _, _) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &app.adam,
+                format!("csrf_token={token}&record_type=pro_defenders&id={def}&action=publish&back={dp}"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{b:?}");
+        sqlx::query("UPDATE pro_defenders SET memorial_consent = 1 WHERE id = $1")
+            .bind(def)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let (_, _, page) = send(&app, get(&dp, &app.adam)).await;
+        assert!(page.contains("name=\"action\" value=\"publish\""), "{b:?}");
+        let (s, h, _) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &app.adam,
+                format!("csrf_token={token}&record_type=pro_defenders&id={def}&action=publish&back={dp}"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
+        assert!(h[header::LOCATION].to_str().unwrap().starts_with(&dp));
+        let (_, _, page) = send(&app, get(&dp, &app.adam)).await;
+        assert!(page.contains("Published on the portal since"), "{b:?}");
+        // The public page never shows the name.
+        let (s, _, page) = send(
+            &app,
+            get(&format!("/public/records/pro_defenders/{def}"), ""),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!page.contains("Marija Petrović"));
+    }
+}
