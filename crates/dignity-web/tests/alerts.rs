@@ -39,7 +39,9 @@ async fn send(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, Str
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap().to_string());
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8(body.to_vec()).unwrap().replace("&#x2f;", "/");
+    let text = String::from_utf8(body.to_vec())
+        .unwrap()
+        .replace("&#x2f;", "/");
     (status, loc, text)
 }
 
