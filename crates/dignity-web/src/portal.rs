@@ -584,8 +584,9 @@ pub async fn record_panel(
     };
     let mut h = format!(
         "<section class=\"panel portal-state\" aria-labelledby=\"portal-state-h\">\
-         <h2 id=\"portal-state-h\">{}</h2>",
-        esc(&ctx.t("portal.state_heading"))
+         <h2 id=\"portal-state-h\">{} — {}</h2>",
+        esc(&ctx.t("portal.state_heading")),
+        esc(&type_label(ctx, record_type))
     );
     let form = |action: &str, label: &str| {
         format!(

@@ -571,3 +571,79 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
         assert!(!page.contains("Marija Petrović"));
     }
 }
+
+#[tokio::test]
+async fn the_latest_implementation_assessment_is_published_from_the_recommendation_page() {
+    use dignity_store::obligations::{recs, tracking};
+    for b in backends() {
+        let app = app(b).await;
+        let adam = accounts::actor_for(
+            &app.store,
+            &accounts::by_username(&app.store, "adam")
+                .await
+                .unwrap()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let mut tx = app.store.begin(&adam).await.unwrap();
+        let rec = recs::create(
+            &mut tx,
+            recs::NewRecommendation {
+                iso3: "SRB".into(),
+                body: "CAT".into(),
+                text: "Investigate all allegations of torture promptly.".into(),
+                document_symbol: "CAT/C/SRB/CO/3".into(),
+                paragraph: "9".into(),
+                date: "2021-05-20".into(),
+                ..Default::default()
+            }
+            .into_input()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        let a = tracking::assess(
+            &mut tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::Assessment {
+                id: 0,
+                status: "in_progress".into(),
+                assessed_on: "2025-01-10".into(),
+                narrative: "A law was drafted.".into(),
+                evidence: String::new(),
+                confidentiality: Some("public".into()),
+                published: false,
+                by: None,
+                via_cluster: false,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let path = format!("/obligations/recommendations/{rec}");
+        let (s, _, page) = send(&app, get(&path, &app.adam)).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert!(
+            page.contains("Public portal — Implementation assessment"),
+            "{b:?}"
+        );
+        assert!(page.contains("Not published on the portal."));
+        let token = csrf(&page);
+        let (s, h, _) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &app.adam,
+                format!("csrf_token={token}&record_type=rec_assessments&id={a}&action=publish&back={path}"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
+        assert!(h[header::LOCATION].to_str().unwrap().starts_with(&path));
+        let (_, _, page) = send(&app, get(&path, &app.adam)).await;
+        assert!(page.contains("Published on the portal since"), "{b:?}");
+        let (_, _, page) = send(&app, get(&path, &app.dora)).await;
+        assert!(!page.contains("Public portal —"));
+    }
+}
