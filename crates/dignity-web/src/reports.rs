@@ -1018,7 +1018,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "dashboards_index.html",
             Value::from_serialize(json!({
-                "filter": filter, "total": 3, "charts": [chart.clone(), empty_chart], "world_map": "<svg></svg>",
+                "filter": filter.clone(), "total": 3, "charts": [chart.clone(), empty_chart], "world_map": "<svg></svg>",
                 "regional_map": { "title": "Americas", "svg": "<svg></svg>" },
                 "search_href": "/search?country=USA", "api_href": "/api/v1/dashboards/acts?country=USA",
                 "country_options": opts, "region_options": ["Americas"], "act_type_options": opts,
@@ -1033,6 +1033,8 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             "portal_dashboard.html",
             Value::from_serialize(json!({
                 "dashboard": { "title": "Torture <in> Serbia", "published_at": "2026-11-20" },
+                "filter": filter.clone(), "country_options": [["USA", "United States"]], "act_type_options": opts.clone(),
+                "lens_options": opts.clone(), "perpetrator_type_options": opts.clone(), "sex_options": opts.clone(), "age_options": opts.clone(),
                 "total": 3, "charts": [chart.clone()], "world_map": "<svg></svg>",
                 "regional_map": { "title": "Southern Europe", "svg": "<svg></svg>" },
             })),

@@ -262,6 +262,12 @@ async fn an_administrator_publishes_a_dashboard_that_counts_only_public_publishe
         let (s, h, page) = send(&app, get(&loc, "")).await;
         assert_eq!(s, StatusCode::OK, "{b:?}");
         assert!(page.contains("Torture in Serbia"));
+        // The filters are named for the visitor.
+        let filters = &page[page.find("class=\"filters-summary\"").expect("the filters")..];
+        assert!(
+            filters[..filters.find("</dl>").unwrap()].contains("Serbia"),
+            "{b:?}"
+        );
         assert!(
             page.contains("<strong>1 documented acts</strong>"),
             "{page}"
