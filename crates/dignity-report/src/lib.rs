@@ -18,6 +18,10 @@ use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, TableHeaderScope, Tag, TagGroup,
+    TagTree,
+};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::Document as PdfDocument;
 use serde::Serialize;
@@ -265,6 +269,20 @@ const BODY: f32 = 10.0;
 const CELL: f32 = 8.5;
 const PAD: f32 = 3.0;
 
+/// The logical element a line of text belongs to, for the PDF's structure tree; `None`
+/// marks text that is not part of the content (a table header repeated on a new page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Part {
+    Title,
+    Subtitle,
+    /// A heading or paragraph: the index of its block.
+    Block(usize),
+    /// A table's caption.
+    Caption(usize),
+    /// A table cell: block, row (`None`: the header row), column.
+    Cell(usize, Option<usize>, usize),
+}
+
 enum Op {
     /// A line of text; `x` is its left edge, `y` its baseline.
     Text {
@@ -273,6 +291,7 @@ enum Op {
         size: f32,
         bold: bool,
         text: String,
+        part: Option<Part>,
     },
     Rect {
         x: f32,
@@ -292,6 +311,8 @@ struct Layout {
     rtl: bool,
     pages: Vec<Vec<Op>>,
     y: f32,
+    /// The element the next lines belong to.
+    part: Option<Part>,
 }
 
 impl Layout {
@@ -326,6 +347,7 @@ impl Layout {
             size,
             bold,
             text: text.to_string(),
+            part: self.part,
         });
     }
     fn text_block(&mut self, text: &str, size: f32, bold: bool, space_before: f32) {
@@ -341,7 +363,7 @@ impl Layout {
             self.line(MARGIN, w, self.y - size * 0.3, size, bold, &l);
         }
     }
-    fn table(&mut self, t: &Table) {
+    fn table(&mut self, block: usize, t: &Table) {
         let ncol = t.header.len().max(1);
         let total = self.width();
         let weights: Vec<f32> = if t.widths.len() == ncol {
@@ -379,6 +401,7 @@ impl Layout {
         }
         let lh = CELL * 1.35;
         if !t.caption.is_empty() {
+            self.part = Some(Part::Caption(block));
             self.text_block(&t.caption, BODY, true, 6.0);
         }
         let wrapped = |row: &[String], bold: bool| -> Vec<Vec<String>> {
@@ -395,7 +418,12 @@ impl Layout {
         };
         let header = wrapped(&t.header, true);
         let header_h = header.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD;
-        let draw_row = |me: &mut Layout, cells: &[Vec<String>], bold: bool, h: f32| {
+        // `row`: Some(None) the header, Some(Some(i)) a body row, None a repeated header.
+        let draw_row = |me: &mut Layout,
+                        cells: &[Vec<String>],
+                        row: Option<Option<usize>>,
+                        bold: bool,
+                        h: f32| {
             let top = me.y;
             if bold {
                 me.push(Op::Rect {
@@ -407,6 +435,7 @@ impl Layout {
                 });
             }
             for (c, lines) in cells.iter().enumerate() {
+                me.part = row.map(|r| Part::Cell(block, r, c));
                 for (i, l) in lines.iter().enumerate() {
                     let baseline = top + PAD + (i as f32 + 1.0) * lh - CELL * 0.3;
                     me.line(
@@ -428,15 +457,15 @@ impl Layout {
         };
         self.y += 4.0;
         self.ensure(header_h + lh * 2.0);
-        draw_row(self, &header, true, header_h);
-        for row in &t.rows {
+        draw_row(self, &header, Some(None), true, header_h);
+        for (r, row) in t.rows.iter().enumerate() {
             let cells = wrapped(row, false);
             let h = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD;
             if self.y + h > self.bottom() {
                 self.new_page();
-                draw_row(self, &header, true, header_h);
+                draw_row(self, &header, None, true, header_h);
             }
-            draw_row(self, &cells, false, h);
+            draw_row(self, &cells, Some(Some(r)), false, h);
         }
         self.y += 6.0;
     }
@@ -465,24 +494,36 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
         rtl: doc.rtl(),
         pages: Vec::new(),
         y: MARGIN,
+        part: Some(Part::Title),
     };
     l.new_page();
     l.text_block(&doc.title, 18.0, true, 0.0);
     if !doc.subtitle.is_empty() {
+        l.part = Some(Part::Subtitle);
         l.text_block(&doc.subtitle, BODY, false, 4.0);
     }
-    for b in &doc.blocks {
+    for (i, b) in doc.blocks.iter().enumerate() {
+        l.part = Some(Part::Block(i));
         match b {
             Block::Heading { level, text } => {
                 let size = if *level <= 1 { 14.0 } else { 11.5 };
                 l.text_block(text, size, true, if *level <= 1 { 14.0 } else { 8.0 });
             }
             Block::Paragraph { text } => l.text_block(text, BODY, false, 4.0),
-            Block::Table(t) => l.table(t),
+            Block::Table(t) => l.table(i, t),
         }
     }
     let n = l.pages.len();
-    let mut pdf = PdfDocument::new();
+    // Tagged PDF: every line of content is marked and placed in the structure tree
+    // (title, headings, paragraphs, tables with header cells), decoration and page
+    // furniture are artifacts.
+    let mut pdf = PdfDocument::new_with(krilla::SerializeSettings {
+        enable_tagging: true,
+        ..Default::default()
+    });
+    let mut marked: std::collections::HashMap<Part, Vec<Identifier>> =
+        std::collections::HashMap::new();
+    let artifact = |kind| ContentTag::Artifact(Artifact::with_kind(kind));
     pdf.set_metadata(
         Metadata::new()
             .title(doc.title.clone())
@@ -505,12 +546,24 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
                     size,
                     bold,
                     text,
+                    part,
                 } => {
                     s.set_fill(Some(black.clone()));
                     s.set_stroke(None);
+                    match part {
+                        Some(p) => {
+                            let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+                            marked.entry(*p).or_default().push(id);
+                        }
+                        None => {
+                            s.start_tagged(artifact(ArtifactType::Page));
+                        }
+                    }
                     draw_line(&mut s, *x, *y, *size, *bold, text, l.rtl);
+                    s.end_tagged();
                 }
                 Op::Rect { x, y, w, h, grey } => {
+                    s.start_tagged(artifact(ArtifactType::Layout));
                     if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
                         let mut pb = PathBuilder::new();
                         pb.push_rect(r);
@@ -523,8 +576,10 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
                             s.draw_path(&p);
                         }
                     }
+                    s.end_tagged();
                 }
                 Op::HLine { x, y, w } => {
+                    s.start_tagged(artifact(ArtifactType::Layout));
                     let mut pb = PathBuilder::new();
                     pb.move_to(*x, *y);
                     pb.line_to(x + w, *y);
@@ -537,6 +592,7 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
                         }));
                         s.draw_path(&p);
                     }
+                    s.end_tagged();
                 }
             }
         }
@@ -553,11 +609,97 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
         s.set_stroke(None);
         let w = width(&foot, false, 8.0);
         let x = (PAGE_W - w) / 2.0;
+        s.start_tagged(artifact(ArtifactType::Page));
         draw_line(&mut s, x, PAGE_H - MARGIN + 8.0, 8.0, false, &foot, l.rtl);
+        s.end_tagged();
         s.finish();
         page.finish();
     }
+    pdf.set_tag_tree(tag_tree(doc, &mut marked));
     pdf.finish().map_err(|e| PdfError(format!("{e:?}")))
+}
+
+/// The structure tree of a document: its title (H1), subtitle (P), headings (H2, H3),
+/// paragraphs (P) and tables (Table with a Caption, THead of TH cells with column scope,
+/// TBody of TR/TD), in reading order, with the document's language.
+fn tag_tree(
+    doc: &Document,
+    marked: &mut std::collections::HashMap<Part, Vec<Identifier>>,
+) -> TagTree {
+    let mut take = |g: &mut TagGroup, p: Part| {
+        for id in marked.remove(&p).unwrap_or_default() {
+            g.push(id);
+        }
+    };
+    let h = |level: u16, title: &str| {
+        TagGroup::new(Tag::Hn(
+            std::num::NonZeroU16::new(level).expect("a level"),
+            Some(title.to_string()),
+        ))
+    };
+    let mut tree = TagTree::new().with_lang(Some(doc.lang.clone()));
+    let mut title = h(1, &doc.title);
+    take(&mut title, Part::Title);
+    tree.push(title);
+    if !doc.subtitle.is_empty() {
+        let mut p = TagGroup::new(Tag::P);
+        take(&mut p, Part::Subtitle);
+        tree.push(p);
+    }
+    for (i, b) in doc.blocks.iter().enumerate() {
+        match b {
+            Block::Heading { level, text } => {
+                let mut g = h(if *level <= 1 { 2 } else { 3 }, text);
+                take(&mut g, Part::Block(i));
+                tree.push(g);
+            }
+            Block::Paragraph { .. } => {
+                let mut g = TagGroup::new(Tag::P);
+                take(&mut g, Part::Block(i));
+                tree.push(g);
+            }
+            Block::Table(t) => {
+                let mut table = TagGroup::new(Tag::Table);
+                if !t.caption.is_empty() {
+                    let mut c = TagGroup::new(Tag::Caption);
+                    take(&mut c, Part::Caption(i));
+                    table.push(c);
+                }
+                let mut head = TagGroup::new(Tag::THead);
+                let mut tr = TagGroup::new(Tag::TR);
+                for c in 0..t.header.len() {
+                    let mut th = TagGroup::new(Tag::TH(TableHeaderScope::Column));
+                    take(&mut th, Part::Cell(i, None, c));
+                    tr.push(th);
+                }
+                head.push(tr);
+                table.push(head);
+                let mut body = TagGroup::new(Tag::TBody);
+                for r in 0..t.rows.len() {
+                    let mut tr = TagGroup::new(Tag::TR);
+                    for c in 0..t.header.len() {
+                        let mut td = TagGroup::new(Tag::TD);
+                        take(&mut td, Part::Cell(i, Some(r), c));
+                        tr.push(td);
+                    }
+                    body.push(tr);
+                }
+                table.push(body);
+                tree.push(table);
+            }
+        }
+    }
+    // Anything left (it should not be): kept in the tree, as every marked piece needs a
+    // parent.
+    let rest: Vec<Identifier> = marked.drain().flat_map(|(_, v)| v).collect();
+    if !rest.is_empty() {
+        let mut g = TagGroup::new(Tag::P);
+        for id in rest {
+            g.push(id);
+        }
+        tree.push(g);
+    }
+    tree
 }
 
 #[cfg(test)]
@@ -592,6 +734,68 @@ mod tests {
         assert!(text.contains("Documented cases"), "{text}");
         assert!(text.contains("Двенадцать"), "{text}");
         assert!(text.contains("V-0119"), "{text}");
+    }
+
+    /// The structure element types (`/S`) of a PDF, and its catalog.
+    fn structure(pdf: &[u8]) -> (Vec<String>, lopdf::Dictionary) {
+        let doc = lopdf::Document::load_mem(pdf).expect("a valid PDF");
+        let catalog = doc.catalog().expect("a catalog").clone();
+        let mut kinds = Vec::new();
+        for o in doc.objects.values() {
+            if let Ok(d) = o.as_dict() {
+                if d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"StructElem".as_slice())
+                    || (d.has(b"S") && d.has(b"P"))
+                {
+                    if let Ok(s) = d.get(b"S").and_then(|s| s.as_name()) {
+                        kinds.push(String::from_utf8_lossy(s).into_owned());
+                    }
+                }
+            }
+        }
+        (kinds, catalog)
+    }
+
+    #[test]
+    fn pdfs_are_tagged_with_language_headings_and_table_headers() {
+        let pdf = to_pdf(&sample("fr")).unwrap();
+        let (kinds, catalog) = structure(&pdf);
+        assert!(catalog.has(b"StructTreeRoot"), "a structure tree");
+        let lang = catalog
+            .get(b"Lang")
+            .and_then(|l| l.as_str())
+            .expect("/Lang");
+        assert_eq!(lang, b"fr");
+        let mark = catalog.get(b"MarkInfo").expect("/MarkInfo");
+        let marked = match mark {
+            lopdf::Object::Dictionary(d) => d.get(b"Marked").and_then(|m| m.as_bool()).ok(),
+            _ => None,
+        };
+        assert_eq!(marked, Some(true), "/MarkInfo << /Marked true >>");
+        for k in [
+            "H1", "H2", "P", "Table", "Caption", "THead", "TBody", "TR", "TH", "TD",
+        ] {
+            assert!(kinds.iter().any(|x| x == k), "no {k} in {kinds:?}");
+        }
+        // One TH per header column (the header repeated on later pages is an artifact),
+        // three TD per row.
+        assert_eq!(kinds.iter().filter(|k| *k == "TH").count(), 3);
+        assert_eq!(kinds.iter().filter(|k| *k == "TD").count(), 360);
+        // The text can still be extracted.
+        let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+        assert!(text.contains("V-0119"));
+        // The title of the document is in the metadata.
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let info = doc.trailer.get(b"Info").and_then(|i| i.as_reference());
+        let title = info
+            .ok()
+            .and_then(|r| doc.get_dictionary(r).ok())
+            .and_then(|d| d.get(b"Title").ok())
+            .and_then(|t| t.as_str().ok())
+            .map(|t| String::from_utf8_lossy(t).into_owned());
+        assert!(
+            title.is_some_and(|t| t.contains("Serbia")),
+            "document title"
+        );
     }
 
     #[test]

@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0102_communication_interventions.sql"),
         postgres: include_str!("../migrations/postgres/0102_communication_interventions.sql"),
     },
+    // -- search (issue 6), after the others: public dashboards of the portal.
+    Migration {
+        id: "0403_portal_dashboards",
+        sqlite: include_str!("../migrations/sqlite/0403_portal_dashboards.sql"),
+        postgres: include_str!("../migrations/postgres/0403_portal_dashboards.sql"),
+    },
 ];
 
 /// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).

@@ -99,11 +99,27 @@ pub async fn set_published(
         };
         return Err(StoreError::invalid("published", why));
     }
+    if published && table == "pro_defenders" {
+        let consent: i64 = sqlx::query("SELECT memorial_consent FROM pro_defenders WHERE id = $1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?
+            .get(0);
+        if consent != 1 {
+            return Err(StoreError::invalid(
+                "memorial_consent",
+                "the defender (or, after their death, their family) has not consented to publication",
+            ));
+        }
+    }
     sqlx::query(&format!("UPDATE {table} SET published = $1 WHERE id = $2"))
         .bind(published as i64)
         .bind(id)
         .execute(tx.conn())
         .await?;
+    if table == "vio_events" {
+        cascade_to_acts(tx, id, published).await?;
+    }
     tx.audit(
         if published {
             "record.publish"
@@ -117,6 +133,83 @@ pub async fn set_published(
         serde_json::json!({ "published": published }),
     );
     Ok(())
+}
+
+/// The acts of an event are published with it: publishing an event publishes its acts of
+/// public confidentiality (an act that is internal or confidential stays unpublished),
+/// unpublishing it unpublishes all of them. Acts cannot be published on their own; the
+/// public dashboards and reports count the published acts of published events. Each act
+/// that changes is audited (`record.publish` / `record.unpublish` under `vio_acts`), so
+/// the search index follows.
+async fn cascade_to_acts(tx: &mut WriteTx, event_id: i64, published: bool) -> Result<()> {
+    let level = if published {
+        " AND confidentiality = 'public'"
+    } else {
+        ""
+    };
+    let ids: Vec<i64> = sqlx::query(&format!(
+        "SELECT id FROM vio_acts WHERE event_id = $1 AND published <> $2{level} ORDER BY id"
+    ))
+    .bind(event_id)
+    .bind(published as i64)
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    for act in ids {
+        sqlx::query("UPDATE vio_acts SET published = $1 WHERE id = $2")
+            .bind(published as i64)
+            .bind(act)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            if published {
+                "record.publish"
+            } else {
+                "record.unpublish"
+            },
+            "vio_acts",
+            &act.to_string(),
+            None,
+            None,
+            serde_json::json!({ "published": published, "with_event": event_id }),
+        );
+    }
+    Ok(())
+}
+
+/// When a record was last published (the time of its latest `record.publish` audit entry),
+/// if it is public now.
+pub async fn published_since(store: &Store, record_type: &str, id: i64) -> Result<Option<String>> {
+    if !is_public(store, record_type, id).await? {
+        return Ok(None);
+    }
+    Ok(sqlx::query(
+        "SELECT MAX(at) FROM audit_log WHERE action = 'record.publish' AND record_type = $1 AND record_id = $2",
+    )
+    .bind(record_type)
+    .bind(id.to_string())
+    .fetch_one(store.pool())
+    .await?
+    .get::<Option<String>, _>(0)
+    .or(Some(String::new())))
+}
+
+/// Whether the people a record is about consented to its publication: a defender's profile
+/// (`memorial_consent`, given by the defender or, after their death, their family) is
+/// published only with it. True for the other types.
+pub async fn consents_to_publication(store: &Store, record_type: &str, id: i64) -> Result<bool> {
+    if record_type != "pro_defenders" {
+        return Ok(true);
+    }
+    Ok(
+        sqlx::query("SELECT memorial_consent FROM pro_defenders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+            .is_some_and(|r| r.get::<i64, _>(0) == 1),
+    )
 }
 
 /// Ids of the published public records of a type, newest first.
@@ -338,4 +431,182 @@ pub async fn public_version(store: &Store) -> Result<i64> {
         .fetch_one(store.pool())
         .await?
         .get(0))
+}
+
+// ---------------------------------------------------------------- public dashboards --
+
+/// A dashboard published to the portal: a title and the dashboard's filter (the query
+/// string of `/dashboards`, normalised). The public page counts live as the anonymous
+/// visitor ([`public_dashboard_counts`]), so it never holds a count of a record that is not
+/// published and public *now*.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PublicDashboard {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    /// The filter as a query string (`country=SRB&year_from=2020`), empty for all acts.
+    pub filter: String,
+    pub published_by: Option<i64>,
+    pub published_at: String,
+}
+
+const DASH_COLS: &str = "id, slug, title, filter, published_by, published_at";
+
+fn dash_row(r: &sqlx::any::AnyRow) -> PublicDashboard {
+    PublicDashboard {
+        id: r.get(0),
+        slug: r.get(1),
+        title: r.get(2),
+        filter: r.get(3),
+        published_by: r.get(4),
+        published_at: r.get(5),
+    }
+}
+
+fn admin_only(tx: &WriteTx, what: &str) -> Result<()> {
+    if !tx.actor().is_staff() || tx.actor().role < dignity_core::Role::Admin {
+        return Err(StoreError::invalid(
+            "published_by",
+            format!("only administrators {what}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A slug from a title: lowercase ASCII letters and digits joined by hyphens, prefixed
+/// `dashboard-`; a title without any (Arabic, Cyrillic) gives `dashboard-<n>` from the
+/// filter's hash so the address stays stable for the same filter.
+pub fn dashboard_slug(title: &str, filter: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let mut slug = String::from("dashboard");
+    for w in words {
+        if slug.len() + 1 + w.len() > 80 {
+            break;
+        }
+        slug.push('-');
+        slug.push_str(&w);
+    }
+    if slug == "dashboard" {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(filter.as_bytes());
+        slug.push_str(&format!(
+            "-{:02x}{:02x}{:02x}{:02x}",
+            h[0], h[1], h[2], h[3]
+        ));
+    }
+    slug
+}
+
+/// Publish a dashboard (admins; audited as `dashboard.publish`). The filter is parsed and
+/// stored normalised; publishing under the slug of an existing public dashboard replaces
+/// its title and filter. Returns the dashboard's id and slug.
+pub async fn publish_dashboard(
+    tx: &mut WriteTx,
+    title: &str,
+    filter: &str,
+) -> Result<(i64, String)> {
+    admin_only(tx, "publish")?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(StoreError::invalid(
+            "title",
+            "a title is 1 to 300 characters",
+        ));
+    }
+    let f = crate::reports::DashFilter::parse(filter);
+    let filter = f.to_query();
+    let slug = dashboard_slug(title, &filter);
+    let id: i64 = sqlx::query(
+        "INSERT INTO portal_dashboards (slug, title, filter, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (slug) DO UPDATE SET title = excluded.title, filter = excluded.filter, \
+         published_by = excluded.published_by, published_at = excluded.published_at \
+         RETURNING id",
+    )
+    .bind(&slug)
+    .bind(title)
+    .bind(&filter)
+    .bind(tx.actor().user_id)
+    .bind(crate::now())
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    tx.audit(
+        "dashboard.publish",
+        "portal_dashboard",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "slug": slug, "title": title, "filter": filter })),
+        serde_json::json!({ "slug": slug, "filter": filter }),
+    );
+    Ok((id, slug))
+}
+
+/// Take a dashboard off the portal (admins; audited as `dashboard.unpublish`). Returns
+/// whether it was there.
+pub async fn unpublish_dashboard(tx: &mut WriteTx, id: i64) -> Result<bool> {
+    admin_only(tx, "unpublish")?;
+    let n = sqlx::query("DELETE FROM portal_dashboards WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n > 0 {
+        tx.audit(
+            "dashboard.unpublish",
+            "portal_dashboard",
+            &id.to_string(),
+            None,
+            None,
+            serde_json::json!({}),
+        );
+    }
+    Ok(n > 0)
+}
+
+/// The public dashboards, newest first.
+pub async fn public_dashboards(store: &Store) -> Result<Vec<PublicDashboard>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {DASH_COLS} FROM portal_dashboards ORDER BY published_at DESC, id DESC"
+    ))
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(dash_row)
+    .collect())
+}
+
+/// A public dashboard by slug.
+pub async fn public_dashboard(store: &Store, slug: &str) -> Result<Option<PublicDashboard>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {DASH_COLS} FROM portal_dashboards WHERE slug = $1"
+    ))
+    .bind(slug)
+    .fetch_optional(store.pool())
+    .await?
+    .as_ref()
+    .map(dash_row))
+}
+
+/// The counts of a public dashboard, as the anonymous visitor sees them: only published
+/// acts of public confidentiality in published events of public confidentiality
+/// (`acl::visible_sql` of the anonymous actor on both).
+pub async fn public_dashboard_counts(
+    store: &Store,
+    d: &PublicDashboard,
+    lang: &str,
+) -> Result<crate::reports::Dashboard> {
+    let f = crate::reports::DashFilter::parse(&d.filter);
+    crate::reports::dashboard(store, &Actor::anonymous(), &f, lang).await
 }

@@ -119,3 +119,245 @@ async fn publications_are_validated_replaced_and_admin_only() {
         assert_eq!(n, 3);
     }
 }
+
+mod dashboards {
+    use dignity_core::{Actor, Role};
+    use dignity_store::reports::{self, DashFilter};
+    use dignity_store::testing::{backends, store, TestStore};
+    use dignity_store::violations::*;
+    use dignity_store::{accounts, portal, StoreError};
+
+    const TORTURE: &str = "02011111000004";
+    const FEMALE: &str = "02000000000039";
+
+    async fn user(s: &TestStore, name: &str, role: Role) -> Actor {
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        accounts::actor_for(s, &u).await.unwrap()
+    }
+
+    /// An event in Serbia with one act of torture; `act_level` empty: the event's level.
+    async fn event(s: &TestStore, who: &Actor, level: &str, act_level: &str, victim: i64) -> i64 {
+        let vocab = Vocab::load(s).await.unwrap();
+        let mut tx = s.begin(who).await.unwrap();
+        let e = create_event(
+            &mut tx,
+            &vocab,
+            &EventInput {
+                title: format!("A {level} event"),
+                start_date: "2025-03-01".into(),
+                country: Some("SRB".into()),
+                confidentiality: level.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        create_act(
+            &mut tx,
+            &vocab,
+            &ActInput {
+                event_id: e,
+                victim_id: Some(victim),
+                act_type: TORTURE.into(),
+                start_date: "2025-03-01".into(),
+                confidentiality: act_level.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        e
+    }
+
+    async fn public_total(s: &TestStore, slug: &str) -> Option<i64> {
+        let d = portal::public_dashboard(s, slug).await.unwrap()?;
+        Some(
+            portal::public_dashboard_counts(s, &d, "en")
+                .await
+                .unwrap()
+                .total,
+        )
+    }
+
+    #[tokio::test]
+    async fn public_dashboards_count_only_published_public_acts_and_can_be_unpublished() {
+        for b in backends() {
+            let s = store(b).await;
+            dignity_store::refdata::load_shipped(&s).await.unwrap();
+            let adam = user(&s, "adam", Role::Admin).await;
+            let dora = user(&s, "dora", Role::Documenter).await;
+            let vocab = Vocab::load(&s).await.unwrap();
+            let mut tx = s.begin(&dora).await.unwrap();
+            let victim = create_person(
+                &mut tx,
+                &vocab,
+                &PersonInput {
+                    name: "Ana Jovanović".into(),
+                    sex: Some(FEMALE.into()),
+                    age_group: "adult".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+
+            let published = event(&s, &dora, "public", "", victim).await;
+            let with_confidential_act = event(&s, &dora, "public", "confidential", victim).await;
+            let unpublished = event(&s, &dora, "public", "", victim).await;
+            let confidential = event(&s, &dora, "confidential", "", victim).await;
+            for e in [published, with_confidential_act] {
+                s.write(&adam, async |tx| {
+                    portal::set_published(tx, "vio_events", e, true).await
+                })
+                .await
+                .unwrap();
+            }
+            // A confidential event cannot be published; even forced in the database, it
+            // and its act never count.
+            let e = s
+                .write(&adam, async |tx| {
+                    portal::set_published(tx, "vio_events", confidential, true).await
+                })
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Invalid { .. }), "{e}");
+            sqlx::query("UPDATE vio_events SET published = 1 WHERE id = $1")
+                .bind(confidential)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE vio_acts SET published = 1 WHERE event_id = $1")
+                .bind(confidential)
+                .execute(s.pool())
+                .await
+                .unwrap();
+
+            assert!(!portal::is_public(&s, "vio_events", unpublished)
+                .await
+                .unwrap());
+
+            // Only administrators publish dashboards; the title is required.
+            let e = s
+                .write(&dora, async |tx| {
+                    portal::publish_dashboard(tx, "Torture in Serbia", "country=SRB").await
+                })
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Invalid { .. }), "{e}");
+            let e = s
+                .write(&adam, async |tx| {
+                    portal::publish_dashboard(tx, "  ", "country=SRB").await
+                })
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&e, StoreError::Invalid { field, .. } if field == "title"),
+                "{e}"
+            );
+            let (id, slug) = s
+                .write(&adam, async |tx| {
+                    portal::publish_dashboard(
+                        tx,
+                        "Torture in Serbia, 2025",
+                        "country=SRB&act_type=02011111000004&bogus=1",
+                    )
+                    .await
+                })
+                .await
+                .unwrap();
+            assert_eq!(slug, "dashboard-torture-in-serbia-2025", "{b:?}");
+            let d = portal::public_dashboard(&s, &slug).await.unwrap().unwrap();
+            assert_eq!(d.filter, "country=SRB&act_type=02011111000004");
+            assert_eq!(d.published_by, adam.user_id);
+
+            // Their author sees all four acts; the public only the act of the published event.
+            let f = DashFilter::parse(&d.filter);
+            let staff = reports::dashboard(&s, &dora, &f, "en").await.unwrap();
+            assert_eq!(staff.total, 4, "{b:?}");
+            let public = portal::public_dashboard_counts(&s, &d, "en").await.unwrap();
+            assert_eq!(public.total, 1, "{b:?}");
+            assert_eq!(public.by_country.len(), 1);
+            assert_eq!(public.by_country[0].count, 1);
+            assert_eq!(public.by_year.iter().map(|c| c.count).sum::<i64>(), 1);
+            assert_eq!(public.by_act_type.iter().map(|c| c.count).sum::<i64>(), 1);
+
+            // An act of the published event made confidential leaves the public counts.
+            let act: i64 = sqlx::query_scalar("SELECT id FROM vio_acts WHERE event_id = $1")
+                .bind(published)
+                .fetch_one(s.pool())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE vio_acts SET confidentiality = 'confidential' WHERE id = $1")
+                .bind(act)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            assert_eq!(public_total(&s, &slug).await, Some(0), "{b:?}");
+            sqlx::query("UPDATE vio_acts SET confidentiality = 'public' WHERE id = $1")
+                .bind(act)
+                .execute(s.pool())
+                .await
+                .unwrap();
+            assert_eq!(public_total(&s, &slug).await, Some(1), "{b:?}");
+
+            // Unpublishing the event unpublishes its acts (audited) and empties the counts.
+            s.write(&adam, async |tx| {
+                portal::set_published(tx, "vio_events", published, false).await
+            })
+            .await
+            .unwrap();
+            assert_eq!(public_total(&s, &slug).await, Some(0), "{b:?}");
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE record_type = 'vio_acts' AND action IN ('record.publish', 'record.unpublish')",
+            )
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            assert_eq!(n, 2, "published with the event, then unpublished with it");
+            assert_eq!(
+                portal::published_since(&s, "vio_events", published)
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert!(
+                portal::published_since(&s, "vio_events", with_confidential_act)
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+
+            // Unpublishing the dashboard removes it (audited).
+            assert!(s
+                .write(&adam, async |tx| portal::unpublish_dashboard(tx, id).await)
+                .await
+                .unwrap());
+            assert_eq!(public_total(&s, &slug).await, None);
+            assert!(portal::public_dashboards(&s).await.unwrap().is_empty());
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE record_type = 'portal_dashboard'",
+            )
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            assert_eq!(n, 2, "{b:?}");
+        }
+    }
+
+    #[test]
+    fn slugs_of_dashboards() {
+        assert_eq!(
+            portal::dashboard_slug("Torture — Serbia (2025)", ""),
+            "dashboard-torture-serbia-2025"
+        );
+        let a = portal::dashboard_slug("التعذيب", "country=SYR");
+        assert!(a.starts_with("dashboard-") && a.len() == "dashboard-".len() + 8);
+        assert_eq!(a, portal::dashboard_slug("пытки", "country=SYR"));
+    }
+}

@@ -68,6 +68,9 @@ pub struct Ctx {
     pub client: Option<std::net::IpAddr>,
     /// An `Authorization: Bearer` token was sent but is unknown, revoked or its user disabled.
     pub bad_token: bool,
+    /// New matches of the user's saved searches (the navigation's "Alerts (3)"): counted
+    /// for pages (GET, signed-in staff session) only, else `None`.
+    pub alerts: Option<u64>,
 }
 
 impl Ctx {
@@ -143,6 +146,7 @@ impl FromRequestParts<AppState> for Ctx {
             totp_required,
             client,
             bad_token: false,
+            alerts: None,
         };
 
         // API token.
@@ -219,6 +223,13 @@ impl FromRequestParts<AppState> for Ctx {
             if !open {
                 return Err(axum::response::Redirect::to("/account").into_response());
             }
+        }
+        if ctx.via == AuthVia::Session
+            && parts.method == axum::http::Method::GET
+            && !ctx.path.starts_with("/api/")
+            && !ctx.path.starts_with("/public")
+        {
+            ctx.alerts = crate::search::alert_count(state, &ctx).await;
         }
         Ok(ctx)
     }

@@ -17,12 +17,12 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use dignity_core::geo;
 use dignity_store::reports::{self, Count, DashFilter, Dashboard};
 use dignity_store::violations::{self, Vocab, AGE_GROUPS, LENSES};
-use dignity_store::{reference, Store};
+use dignity_store::{portal, reference, Store};
 use minijinja::context;
 use minijinja::value::Value;
 use std::collections::HashMap;
@@ -30,7 +30,10 @@ use std::fmt::Write as _;
 
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {
-    Router::new().route("/dashboards", get(dashboard_page))
+    Router::new()
+        .route("/dashboards", get(dashboard_page))
+        .route("/dashboards/publish", post(publish_dashboard))
+        .route("/dashboards/unpublish", post(unpublish_dashboard))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
@@ -526,10 +529,167 @@ pub async fn dashboard_page(
         return r;
     }
     let f = DashFilter::parse(q.as_deref().unwrap_or(""));
-    match dashboard_context(&state.store, &ctx.actor, ctx.lang, &f).await {
+    let r = async {
+        let v = dashboard_context(&state.store, &ctx.actor, ctx.lang, &f).await?;
+        let publish = if ctx.is_admin() {
+            Some(publish_context(&state.store, &ctx, &f).await?)
+        } else {
+            None
+        };
+        Ok::<_, dignity_store::StoreError>(context! { publish => publish, ..v })
+    }
+    .await;
+    match r {
         Ok(v) => page(&state, &ctx, "dashboards_index.html", v),
         Err(e) => {
             tracing::error!(error = %e, "dashboard failed");
+            page_status(
+                &state,
+                &ctx,
+                "error.html",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                context! { status => 500, message => ctx.t("error.internal") },
+            )
+        }
+    }
+}
+
+/// The publishing panel of an administrator: the filter, a title to publish under, and
+/// the public dashboard with this filter if there is one.
+async fn publish_context(store: &Store, ctx: &Ctx, f: &DashFilter) -> dignity_store::Result<Value> {
+    let query = f.to_query();
+    let current = portal::public_dashboards(store)
+        .await?
+        .into_iter()
+        .find(|d| d.filter == query);
+    let title = current
+        .as_ref()
+        .map(|d| d.title.clone())
+        .unwrap_or_else(|| ctx.t("rep.dash.title"));
+    Ok(context! {
+        filter => query,
+        title => title,
+        current => current.map(|d| context! {
+            id => d.id,
+            slug => d.slug,
+            title => d.title,
+            published_at => d.published_at.get(..10).unwrap_or("").to_string(),
+        }),
+    })
+}
+
+/// The form that publishes a dashboard.
+#[derive(serde::Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    filter: String,
+}
+
+fn forbidden(state: &AppState, ctx: &Ctx, key: &str) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        StatusCode::FORBIDDEN,
+        context! { status => 403, message => ctx.t(key) },
+    )
+}
+
+/// `POST /dashboards/publish`: an administrator publishes the dashboard of a filter to the
+/// public portal (audited as `dashboard.publish`). Only the title and the filter are
+/// stored: the public page counts as the anonymous visitor each time it is built.
+pub async fn publish_dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<PublishForm>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !ctx.csrf_ok(&f.csrf_token) {
+        return forbidden(&state, &ctx, "error.csrf");
+    }
+    if !ctx.is_admin() {
+        return forbidden(&state, &ctx, "portal.admin_only");
+    }
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            portal::publish_dashboard(tx, &f.title, &f.filter).await
+        })
+        .await;
+    match r {
+        Ok((_, slug)) => Redirect::to(&format!("/public/dashboards/{slug}")).into_response(),
+        Err(dignity_store::StoreError::Invalid { message, .. }) => page_status(
+            &state,
+            &ctx,
+            "error.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { status => 422, message => message },
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "publishing a dashboard failed");
+            page_status(
+                &state,
+                &ctx,
+                "error.html",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                context! { status => 500, message => ctx.t("error.internal") },
+            )
+        }
+    }
+}
+
+/// The form that takes a dashboard off the portal.
+#[derive(serde::Deserialize)]
+pub struct UnpublishForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    id: i64,
+}
+
+/// `POST /dashboards/unpublish`: an administrator takes a dashboard off the portal
+/// (audited as `dashboard.unpublish`), back to the staff dashboard of the same filter.
+pub async fn unpublish_dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<UnpublishForm>,
+) -> Response {
+    if let Err(r) = require_user(&ctx) {
+        return r;
+    }
+    if !ctx.csrf_ok(&f.csrf_token) {
+        return forbidden(&state, &ctx, "error.csrf");
+    }
+    if !ctx.is_admin() {
+        return forbidden(&state, &ctx, "portal.admin_only");
+    }
+    let filter = portal::public_dashboards(&state.store)
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|d| d.id == f.id))
+        .map(|d| d.filter)
+        .unwrap_or_default();
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            portal::unpublish_dashboard(tx, f.id).await
+        })
+        .await;
+    match r {
+        Ok(_) => Redirect::to(&format!(
+            "/dashboards?{}{}flash=dashboard_unpublished",
+            filter,
+            if filter.is_empty() { "" } else { "&" }
+        ))
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "unpublishing a dashboard failed");
             page_status(
                 &state,
                 &ctx,

@@ -1147,11 +1147,26 @@ pub async fn recommendation_page(
         Ok(v) => v,
         Err(e) => return internal(&state, &ctx, e),
     };
+    // The public portal panel (administrators) for the latest implementation assessment.
+    let portal_panel = match history.last() {
+        Some(a) => {
+            crate::portal::record_panel(
+                &state,
+                &ctx,
+                "rec_assessments",
+                a.id,
+                &format!("/obligations/recommendations/{id}"),
+            )
+            .await
+        }
+        None => String::new(),
+    };
     page(
         &state,
         &ctx,
         "obligations_recommendation.html",
         context! {
+            portal_panel => portal_panel,
             r => Value::from_serialize(&rec),
             country => names.get(&rec.iso3).cloned().unwrap_or_default(),
             from => rec.recommending_iso3.as_ref().and_then(|f| names.get(f).cloned()),

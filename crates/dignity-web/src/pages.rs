@@ -67,6 +67,7 @@ pub fn page_status(
         csrf_token => ctx.csrf_token.clone(),
         flash => flash_from_path(ctx),
         is_admin => ctx.is_admin(),
+        alerts => ctx.alerts,
         can_manage_teams => authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed(),
     };
     let full = context! { ..extra, ..base };

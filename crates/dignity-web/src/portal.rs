@@ -38,11 +38,16 @@ pub fn router() -> Router<AppState> {
         .route("/public/countries", get(country_pick))
         .route("/public/countries/{iso3}", get(country))
         .route("/public/publications/{slug}", get(publication))
+        .route("/public/dashboards/{slug}", get(public_dashboard))
         .route("/admin/portal", get(admin))
         .route("/admin/portal/publish", get(confirm).post(publish))
         .route(
             "/admin/portal/publications/{id}/unpublish",
             post(unpublish_publication),
+        )
+        .route(
+            "/admin/portal/dashboards/{id}/unpublish",
+            post(unpublish_dashboard),
         )
 }
 
@@ -206,7 +211,8 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
                 .into_iter()
                 .map(|c| context! { iso3 => c.iso3, name => c.name })
                 .collect();
-            Ok::<_, StoreError>(context! { sections => sections, publications => pubs, countries => countries })
+            let dashboards = dashboards_list(state).await?;
+            Ok::<_, StoreError>(context! { sections => sections, publications => pubs, countries => countries, dashboards => dashboards })
         }
         .await;
         match r {
@@ -351,6 +357,47 @@ pub async fn country(
     .await
 }
 
+/// The public dashboards, for the lists.
+async fn dashboards_list(state: &AppState) -> Result<Vec<Value>, StoreError> {
+    Ok(portal::public_dashboards(&state.store)
+        .await?
+        .into_iter()
+        .map(|d| context! { id => d.id, slug => d.slug, title => d.title, published_at => d.published_at.get(..10).unwrap_or("").to_string() })
+        .collect())
+}
+
+/// `GET /public/dashboards/{slug}`: a published dashboard, counted now as the anonymous
+/// visitor (published acts of public confidentiality in published public events), with
+/// its maps, charts and tables.
+pub async fn public_dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Response {
+    public_page(&state, ctx, &headers, async |state: &AppState, ctx: &Ctx| {
+        let r = async {
+            let Some(d) = portal::public_dashboard(&state.store, &slug).await? else {
+                return Ok(None);
+            };
+            let f = dignity_store::reports::DashFilter::parse(&d.filter);
+            // The anonymous actor: the same counts as `portal::public_dashboard_counts`.
+            let v = crate::dashboards::dashboard_context(&state.store, &ctx.actor, ctx.lang, &f).await?;
+            Ok::<_, StoreError>(Some(context! {
+                dashboard => context! { title => d.title, published_at => d.published_at.get(..10).unwrap_or("").to_string() },
+                ..v
+            }))
+        }
+        .await;
+        match r {
+            Ok(Some(c)) => Ok(page(state, ctx, "portal_dashboard.html", c)),
+            Ok(None) => Err(not_found(state, ctx)),
+            Err(e) => Err(internal(state, ctx, e)),
+        }
+    })
+    .await
+}
+
 /// `GET /public/publications/{slug}`: a published snapshot, in the reader's language if
 /// there is one.
 pub async fn publication(
@@ -413,7 +460,8 @@ pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
             .iter()
             .map(|t| context! { value => t, label => type_label(&ctx, t) })
             .collect();
-        Ok::<_, StoreError>(context! { published => published, publications => pubs, types => types })
+        let dashboards = dashboards_list(&state).await?;
+        Ok::<_, StoreError>(context! { published => published, publications => pubs, types => types, dashboards => dashboards })
     }
     .await;
     match r {
@@ -492,6 +540,112 @@ pub struct PublishForm {
     id: i64,
     #[serde(default)]
     action: String,
+    /// The page the form was on (a path of this site), to go back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// A path of this site to go back to after a form (never another site).
+fn local_path(back: &str) -> Option<&str> {
+    (back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.contains('?')
+        && back.chars().all(|c| c.is_ascii_graphic()))
+    .then_some(back)
+}
+
+/// The "Public portal" panel of a record page (events, defenders), for administrators:
+/// whether the record is on the portal and since when, and a CSRF-protected form that
+/// publishes or unpublishes it through `POST /admin/portal/publish` (the same audited path
+/// as `/admin/portal`), back to `back`. An empty string for everyone else, so a page can
+/// always write `{{ portal_panel|safe }}`. Every text is escaped.
+pub async fn record_panel(
+    state: &AppState,
+    ctx: &Ctx,
+    record_type: &str,
+    id: i64,
+    back: &str,
+) -> String {
+    use crate::dashboards::esc;
+    if !ctx.is_admin() || !portal::PUBLISHABLE.contains(&record_type) {
+        return String::new();
+    }
+    let (since, access) = match (
+        portal::published_since(&state.store, record_type, id).await,
+        portal::record_access(&state.store, record_type, id).await,
+    ) {
+        (Ok(s), Ok(Some(a))) => (s, a),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "portal panel failed");
+            return String::new();
+        }
+        (_, Ok(None)) => return String::new(),
+    };
+    let mut h = format!(
+        "<section class=\"panel portal-state\" aria-labelledby=\"portal-state-h\">\
+         <h2 id=\"portal-state-h\">{} — {}</h2>",
+        esc(&ctx.t("portal.state_heading")),
+        esc(&type_label(ctx, record_type))
+    );
+    let form = |action: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/admin/portal/publish\" class=\"inline\">\
+             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\
+             <input type=\"hidden\" name=\"record_type\" value=\"{}\">\
+             <input type=\"hidden\" name=\"id\" value=\"{id}\">\
+             <input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <input type=\"hidden\" name=\"back\" value=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(&ctx.csrf_token),
+            esc(record_type),
+            esc(back),
+            esc(label)
+        )
+    };
+    match since {
+        Some(at) => {
+            let date = at.get(..10).unwrap_or("").to_string();
+            h += &format!(
+                "<p>{} <a href=\"/public/records/{}/{id}\">{}</a></p>",
+                esc(&i18n::t_args(
+                    ctx.lang,
+                    "portal.published_since",
+                    &[("date", &date)]
+                )),
+                esc(record_type),
+                esc(&ctx.t("portal.open_public_page"))
+            );
+            h += &form("unpublish", &ctx.t("portal.unpublish"));
+        }
+        None => {
+            h += &format!("<p>{}</p>", esc(&ctx.t("portal.not_published")));
+            let d = dignity_core::auth::authorize(
+                &ctx.actor,
+                dignity_core::auth::Action::Publish,
+                &access,
+            );
+            let consent = portal::consents_to_publication(&state.store, record_type, id)
+                .await
+                .unwrap_or(false);
+            if !consent {
+                h += &format!("<p class=\"hint\">{}</p>", esc(&ctx.t("portal.no_consent")));
+            } else if d.allowed() {
+                h += &format!(
+                    "<p class=\"hint\">{}</p>",
+                    esc(&ctx.t("portal.becomes_public"))
+                );
+                h += &form("publish", &ctx.t("portal.publish"));
+            } else {
+                h += &format!(
+                    "<p class=\"hint\">{}</p>",
+                    esc(&ctx.t("portal.not_publishable"))
+                );
+            }
+        }
+    }
+    h += "</section>";
+    h
 }
 
 /// `POST /admin/portal/publish`: publish or unpublish (audited).
@@ -521,7 +675,8 @@ pub async fn publish(
         .await;
     match r {
         Ok(()) => Redirect::to(&format!(
-            "/admin/portal?flash={}",
+            "{}?flash={}",
+            local_path(&f.back).unwrap_or("/admin/portal"),
             if publish {
                 "portal_published"
             } else {
@@ -577,6 +732,37 @@ pub async fn unpublish_publication(
     }
 }
 
+/// `POST /admin/portal/dashboards/{id}/unpublish` (audited as `dashboard.unpublish`).
+pub async fn unpublish_dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if !ctx.csrf_ok(&f.csrf_token) {
+        return page_status(
+            &state,
+            &ctx,
+            "error.html",
+            StatusCode::FORBIDDEN,
+            context! { status => 403, message => ctx.t("error.csrf") },
+        );
+    }
+    if let Err(r) = admin_only(&state, &ctx) {
+        return r;
+    }
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            portal::unpublish_dashboard(tx, id).await
+        })
+        .await;
+    match r {
+        Ok(_) => Redirect::to("/admin/portal?flash=dashboard_unpublished").into_response(),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
 /// Example pages for the template tests.
 pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     let rec = context! {
@@ -592,13 +778,14 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 sections => vec![context! { record_type => "vio_events", label => "Events", count => 1, items => vec![rec.clone()] }],
                 publications => vec![context! { slug => "annual-2025", title => "Annual <report>", kind => "report", lang => "en", published_at => "2026-01-01" }],
                 countries => vec![context! { iso3 => "SRB", name => "Serbia" }],
+                dashboards => vec![context! { id => 2, slug => "dashboard-torture", title => "Torture <in> Serbia", published_at => "2026-11-20" }],
             },
             false,
             false,
         ),
         (
             "portal_home.html",
-            context! { sections => empty(vec![]), publications => empty(vec![]), countries => empty(vec![]) },
+            context! { sections => empty(vec![]), publications => empty(vec![]), countries => empty(vec![]), dashboards => empty(vec![]) },
             false,
             false,
         ),
@@ -643,13 +830,14 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 published => vec![rec.clone()],
                 publications => vec![context! { id => 1, slug => "annual-2025", title => "Annual <report>", kind => "report", lang => "en", published_at => "2026-01-01T00:00:00Z" }],
                 types => vec![context! { value => "vio_events", label => "Events" }],
+                dashboards => vec![context! { id => 2, slug => "dashboard-torture", title => "Torture <in> Serbia", published_at => "2026-11-20" }],
             },
             true,
             true,
         ),
         (
             "portal_admin.html",
-            context! { published => empty(vec![]), publications => empty(vec![]), types => empty(vec![]) },
+            context! { published => empty(vec![]), publications => empty(vec![]), types => empty(vec![]), dashboards => empty(vec![]) },
             true,
             true,
         ),

@@ -444,6 +444,7 @@ async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Jso
             "sources": sources,
             "may_edit": may_write(ctx),
             "problem": problem,
+            "portal_panel": crate::portal::record_panel(state, ctx, "pro_defenders", id, &format!("/protection/defenders/{id}")).await,
         }))
     }
     .await;

@@ -550,6 +550,22 @@ pub async fn country_html(
     match generate(&state.store, &ctx.actor, ctx.lang, &scope, "html").await {
         Ok((r, doc)) => {
             let q = p.query(&r.scope);
+            // The public version of this report, in this language, if an administrator
+            // published it.
+            let publication = if ctx.is_admin() {
+                dignity_store::portal::publication(
+                    &state.store,
+                    &publication_slug(&r.scope),
+                    ctx.lang.code(),
+                )
+                .await
+                .ok()
+                .flatten()
+                .filter(|p| p.lang == ctx.lang.code())
+                .map(|p| context! { id => p.id, slug => p.slug, published_at => p.published_at.get(..10).unwrap_or("").to_string() })
+            } else {
+                None
+            };
             page(
                 &state,
                 &ctx,
@@ -560,6 +576,7 @@ pub async fn country_html(
                     names_requested_denied => scope.include_names && !r.names_shown,
                     pdf_href => format!("/reports/country/pdf?{q}"),
                     can_publish => ctx.is_admin(),
+                    publication => publication,
                     scope => context! {
                         country => r.scope.country.clone(),
                         lens => r.scope.lens.clone().unwrap_or_default(),
@@ -1001,13 +1018,27 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "dashboards_index.html",
             Value::from_serialize(json!({
-                "filter": filter, "total": 3, "charts": [chart, empty_chart], "world_map": "<svg></svg>",
+                "filter": filter.clone(), "total": 3, "charts": [chart.clone(), empty_chart], "world_map": "<svg></svg>",
                 "regional_map": { "title": "Americas", "svg": "<svg></svg>" },
                 "search_href": "/search?country=USA", "api_href": "/api/v1/dashboards/acts?country=USA",
                 "country_options": opts, "region_options": ["Americas"], "act_type_options": opts,
                 "perpetrator_type_options": opts, "sex_options": opts, "age_options": opts, "lens_options": opts,
+                "publish": { "filter": "country=USA", "title": "Acts <in> the USA",
+                    "current": { "id": 3, "slug": "dashboard-usa", "title": "Acts <in> the USA", "published_at": "2026-11-20" } },
             })),
             true,
+            true,
+        ),
+        (
+            "portal_dashboard.html",
+            Value::from_serialize(json!({
+                "dashboard": { "title": "Torture <in> Serbia", "published_at": "2026-11-20" },
+                "filter": filter.clone(), "country_options": [["USA", "United States"]], "act_type_options": opts.clone(),
+                "lens_options": opts.clone(), "perpetrator_type_options": opts.clone(), "sex_options": opts.clone(), "age_options": opts.clone(),
+                "total": 3, "charts": [chart.clone()], "world_map": "<svg></svg>",
+                "regional_map": { "title": "Southern Europe", "svg": "<svg></svg>" },
+            })),
+            false,
             false,
         ),
         (
@@ -1017,6 +1048,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 "search_href": "/search", "api_href": "/api/v1/dashboards/acts", "country_options": [],
                 "region_options": [], "act_type_options": [], "perpetrator_type_options": [], "sex_options": [],
                 "age_options": [], "lens_options": [],
+                "publish": { "filter": "", "title": "Dashboard", "current": null },
             })),
             true,
             false,
@@ -1039,6 +1071,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 "doc": doc, "rtl": false, "names_requested_denied": true,
                 "pdf_href": "/reports/country/pdf?country=PER", "form_query": "country=PER",
                 "can_publish": true,
+                "publication": { "id": 4, "slug": "report-per-torture-2025", "published_at": "2026-11-20" },
                 "scope": { "country": "PER", "lens": "torture", "act_type": "", "year": "2025" },
             })),
             true,

@@ -33,16 +33,23 @@ pub fn router() -> Router<AppState> {
         .route("/search/saved", post(save))
         .route("/search/saved/{id}", get(open_saved))
         .route("/search/saved/{id}/delete", post(delete_saved))
+        .route("/alerts", get(alerts_page))
+        .route("/alerts/{id}/seen", post(alert_seen))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    Router::new().route("/search", get(api_search))
+    Router::new()
+        .route("/search", get(api_search))
+        .route("/alerts", get(api_alerts))
 }
 
 /// The OpenAPI description of [`api_router`].
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api_search), components(schemas(SearchAnswer, Hit, FacetValue)))]
+#[openapi(
+    paths(api_search, api_alerts),
+    components(schemas(SearchAnswer, Hit, FacetValue, AlertsAnswer, Alert))
+)]
 pub struct ApiDoc;
 
 /// A search parsed from a query string: `q`, `page`, `year_from`, `year_to`,
@@ -441,6 +448,231 @@ pub async fn alerts(state: &AppState, ctx: &Ctx) -> Vec<minijinja::Value> {
         Err(e) => {
             tracing::error!(error = %e, "saved search alerts failed");
             Vec::new()
+        }
+    }
+}
+
+// -------------------------------------------------------------------------- alerts --
+
+/// One saved search with what is new in it for its owner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Alert {
+    /// The saved search.
+    pub id: i64,
+    pub name: String,
+    /// Matches added or changed since the owner last looked, counted with their
+    /// permissions now.
+    pub new: u64,
+    /// When they last marked it seen (RFC 3339), if ever.
+    pub seen_at: Option<String>,
+    /// The search page showing only the new matches (opening it marks them seen).
+    pub url: String,
+    /// The first new matches (up to 20), as the search API gives them.
+    pub hits: Vec<Hit>,
+}
+
+/// The answer of `GET /api/v1/alerts`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertsAnswer {
+    /// New matches over all the caller's saved searches.
+    pub total: u64,
+    /// Every saved search of the caller, those with new matches first.
+    pub items: Vec<Alert>,
+}
+
+/// The saved searches of the signed-in staff member with their new matches, counted and
+/// found in the index with the reader's permission filter *now* (a record they can no
+/// longer open is neither counted nor listed). Reading writes nothing.
+async fn alerts_of(
+    state: &AppState,
+    ctx: &Ctx,
+    search: &Search,
+    with_hits: bool,
+) -> Result<Vec<(saved::SavedSearch, u64, Vec<Hit>)>, StoreError> {
+    let mut out = Vec::new();
+    let (Some(u), true) = (&ctx.user, ctx.actor.is_staff()) else {
+        return Ok(out);
+    };
+    for s in saved::saved_searches(&state.store, u.id).await? {
+        let mut p = Params::parse(&s.query, search.facet_names());
+        p.page = 1;
+        let mut req = reader_request(state, ctx, &p, ctx.lang.code()).await;
+        req.changed_after = Some(s.seen_seq);
+        let (new, hits) = if with_hits {
+            match search.search(&ctx.actor, &req) {
+                Ok(r) => (r.total, r.hits),
+                Err(e) => {
+                    tracing::error!(error = %e, "alerts search failed");
+                    (0, Vec::new())
+                }
+            }
+        } else {
+            (search.count(&ctx.actor, &req).unwrap_or(0), Vec::new())
+        };
+        out.push((s, new, hits));
+    }
+    out.sort_by(|a, b| (b.1 > 0).cmp(&(a.1 > 0)).then(a.0.id.cmp(&b.0.id)));
+    Ok(out)
+}
+
+/// The number of new matches over the saved searches of a signed-in staff member, for the
+/// navigation's "Alerts (3)"; `None` for everyone else, when search is off, or on error.
+pub async fn alert_count(state: &AppState, ctx: &Ctx) -> Option<u64> {
+    let search = state.search.clone()?;
+    if ctx.user.is_none() || !ctx.actor.is_staff() {
+        return None;
+    }
+    match alerts_of(state, ctx, &search, false).await {
+        Ok(list) => Some(list.iter().map(|a| a.1).sum()),
+        Err(e) => {
+            tracing::error!(error = %e, "alert count failed");
+            None
+        }
+    }
+}
+
+/// `GET /alerts`: each saved search with its new matches since last seen, and "Mark as
+/// seen".
+pub async fn alerts_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.user.is_none() {
+        return Redirect::to("/login?next=%2Falerts").into_response();
+    }
+    if let Err(r) = signed_in(&ctx) {
+        return r;
+    }
+    let Some(search) = state.search.clone() else {
+        return unavailable(&state, &ctx);
+    };
+    let list = match alerts_of(&state, &ctx, &search, true).await {
+        Ok(l) => l,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
+    let labels = match Labels::load(&state, &ctx).await {
+        Ok(l) => l,
+        Err(e) => return internal_page(&state, &ctx, e),
+    };
+    let mut items = Vec::new();
+    for (s, new, hits) in &list {
+        let names = hit_names(&state, &ctx, hits).await;
+        let hits: Vec<_> = hits
+            .iter()
+            .map(|h| {
+                context! {
+                    url => hit_url(h),
+                    title => hit_title(&ctx, &labels, h, &names),
+                    type_label => value_label(&ctx, &labels, "record_type", &h.record_type),
+                    date_from => h.date_from.clone(),
+                }
+            })
+            .collect();
+        items.push(context! {
+            id => s.id,
+            name => s.name.clone(),
+            new => new,
+            more => (*new as usize) > hits.len(),
+            seen_at => s.seen_at.as_deref().and_then(|t| t.get(..10)).map(String::from),
+            hits => hits,
+        });
+    }
+    let total: u64 = list.iter().map(|a| a.1).sum();
+    page(
+        &state,
+        &ctx,
+        "search_alerts.html",
+        context! { items => items, total => total },
+    )
+}
+
+/// `POST /alerts/{id}/seen`: mark a saved search's matches as seen (audited as
+/// `saved_search.seen`, holding the sequence, never the query).
+pub async fn alert_seen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = csrf_or_forbid(&state, &ctx, &f.csrf_token) {
+        return r;
+    }
+    let uid = match signed_in(&ctx) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(search) = state.search.clone() else {
+        return unavailable(&state, &ctx);
+    };
+    match saved::saved_search(&state.store, uid, id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return page_status(
+                &state,
+                &ctx,
+                "error.html",
+                StatusCode::NOT_FOUND,
+                context! { status => 404, message => ctx.t("error.not_found") },
+            )
+        }
+        Err(e) => return internal_page(&state, &ctx, e),
+    }
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            saved::mark_seen(tx, uid, id, search.applied()).await
+        })
+        .await;
+    match r {
+        Ok(()) => Redirect::to("/alerts?flash=alerts_seen").into_response(),
+        Err(e) => internal_page(&state, &ctx, e),
+    }
+}
+
+/// New matches of the caller's saved searches since they last marked each seen, counted
+/// and listed with the caller's permissions at the time of the request. Reading them
+/// writes nothing.
+#[utoipa::path(get, path = "/api/v1/alerts",
+    responses((status = 200, body = AlertsAnswer), (status = 401, body = crate::api::ApiError), (status = 503, body = crate::api::ApiError)),
+    security(("bearer" = [])), tag = "search")]
+pub async fn api_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.bad_token || ctx.user.is_none() || !ctx.actor.is_staff() {
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in or send an API token",
+            None,
+        );
+    }
+    let Some(search) = state.search.clone() else {
+        return api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "search is not available on this server",
+            None,
+        );
+    };
+    match alerts_of(&state, &ctx, &search, true).await {
+        Ok(list) => {
+            let total = list.iter().map(|a| a.1).sum();
+            let items = list
+                .into_iter()
+                .map(|(s, new, hits)| Alert {
+                    url: format!("/search/saved/{}?new=1", s.id),
+                    id: s.id,
+                    name: s.name,
+                    new,
+                    seen_at: s.seen_at,
+                    hits,
+                })
+                .collect();
+            Json(AlertsAnswer { total, items }).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "alerts failed");
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                None,
+            )
         }
     }
 }

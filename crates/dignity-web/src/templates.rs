@@ -184,6 +184,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/search_results.html"),
     ),
     (
+        "search_alerts.html",
+        include_str!("../templates/search_alerts.html"),
+    ),
+    (
         "portal_home.html",
         include_str!("../templates/portal_home.html"),
     ),
@@ -206,6 +210,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "portal_confirm.html",
         include_str!("../templates/portal_confirm.html"),
+    ),
+    (
+        "portal_dashboard.html",
+        include_str!("../templates/portal_dashboard.html"),
     ),
     // -- statistics (issue 7)
     (
@@ -741,6 +749,22 @@ mod tests {
             false,
         ));
         v.extend(crate::portal::examples());
+        v.push((
+            "search_alerts.html",
+            context! { total => 3, items => vec![
+                context! { id => 1, name => "Family <J>", new => 3, more => false, seen_at => "2026-11-20",
+                    hits => vec![context! { url => "/violations/events/1", title => "Arrests <at> the march", type_label => "Event", date_from => "2025-03-01" }] },
+                context! { id => 2, name => "Torture", new => 0, more => false, seen_at => (), hits => Vec::<minijinja::Value>::new() },
+            ] },
+            true,
+            false,
+        ));
+        v.push((
+            "search_alerts.html",
+            context! { total => 0, items => Vec::<minijinja::Value>::new() },
+            true,
+            false,
+        ));
         // -- dashboards and reports (issue 6)
         v.extend(crate::reports::examples());
         for status in [400, 403, 404, 500] {

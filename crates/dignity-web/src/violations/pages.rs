@@ -678,6 +678,7 @@ pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
             "age_groups": v::AGE_GROUPS,
             "act_ids": acts.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),
             "problem": query_problem(&ctx),
+            "portal_panel": crate::portal::record_panel(&state, &ctx, v::EVENT, id, &format!("/violations/events/{id}")).await,
         }))
     }
     .await;
