@@ -208,15 +208,42 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     }
     // Search (issue 6): saved searches with new matches since the user last looked.
     let search_alerts = crate::search::alerts(&state, &ctx).await;
-    match reference::counts(&state.store).await {
-        Ok((countries, instruments, terms, targets)) => page(
+    let r = async {
+        let work = match ctx.actor.user_id {
+            Some(_) => Some(your_work(&state, &ctx.actor).await?),
+            None => None,
+        };
+        Ok::<_, StoreError>((reference::counts(&state.store).await?, work))
+    }
+    .await;
+    match r {
+        Ok(((countries, instruments, terms, targets), work)) => page(
             &state,
             &ctx,
             "home.html",
-            context! { counts => context! { countries, instruments, vocabulary_terms => terms, sdg_targets => targets }, search_alerts },
+            context! { counts => context! { countries, instruments, vocabulary_terms => terms, sdg_targets => targets }, search_alerts, work },
         ),
         Err(e) => internal(&state, &ctx, e),
     }
+}
+
+/// What waits for the signed-in officer: their interventions' reply and follow-up
+/// deadlines of the next 14 days (and every overdue one), the check-ins overdue for the
+/// defenders whose contact point they are, and their unfinished drafts. Only records the
+/// reader may see are counted (each query applies the access rules).
+async fn your_work(state: &AppState, actor: &Actor) -> Result<Value, StoreError> {
+    use dignity_store::{protection::defenders, violations as v};
+    let today = chrono::Utc::now().date_naive();
+    let due = v::interventions::deadlines(&state.store, actor, "mine", today, 14).await?;
+    let checkins =
+        defenders::overdue_checkins(&state.store, actor, today, actor.user_id).await?;
+    let drafts = v::drafts(&state.store, actor).await?;
+    Ok(context! {
+        due => due.len(),
+        overdue => due.iter().filter(|d| d.overdue).count(),
+        checkins => checkins.len(),
+        drafts => drafts.len(),
+    })
 }
 
 // ---------------------------------------------------------------- sign in --

@@ -719,6 +719,16 @@ mod tests {
             context! {
                 counts => context! { countries => 249, instruments => 27, vocabulary_terms => 1234, sdg_targets => 169 },
                 search_alerts => vec![context! { id => 1, name => "Family <J>", new => 3 }],
+                work => context! { due => 2, overdue => 1, checkins => 1, drafts => 0 },
+            },
+            true,
+            false,
+        ));
+        v.push((
+            "home.html",
+            context! {
+                counts => context! { countries => 249, instruments => 27, vocabulary_terms => 1234, sdg_targets => 169 },
+                work => context! { due => 0, overdue => 0, checkins => 0, drafts => 0 },
             },
             true,
             false,
