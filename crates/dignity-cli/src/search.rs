@@ -61,6 +61,18 @@ pub async fn attach(state: dignity_web::AppState) -> Result<dignity_web::AppStat
             seconds = t.elapsed().as_secs_f64(),
             "search index ready"
         );
+        // Build the common permission sets and read the index files in the background:
+        // start-up does not wait, the first searches find them ready.
+        let s = s.clone();
+        tokio::task::spawn_blocking(move || match s.index().warm_up() {
+            Ok(w) => tracing::info!(
+                segments = w.segments,
+                mb = w.bytes / 1_000_000,
+                seconds = w.seconds,
+                "search index warmed up"
+            ),
+            Err(e) => tracing::warn!(error = %e, "search index warm-up failed"),
+        });
     }
     Ok(state)
 }
@@ -862,6 +874,14 @@ fn proc_status_mb(pid: u32, field: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The 1-minute load average of the machine (`/proc/loadavg`), for the reports.
+pub(crate) fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(String::from))
+        .unwrap_or_else(|| "?".into())
+}
+
 struct Line {
     engine: String,
     load_s: f64,
@@ -871,7 +891,10 @@ struct Line {
 }
 
 fn report(lines: &[Line], n: usize, q: usize) {
-    println!("\n## Search: {n} documents, {q} mixed queries (one client, in order)\n");
+    println!(
+        "\n## Search: {n} documents, {q} mixed queries (one client, in order); load average now {}\n",
+        load_average()
+    );
     println!("| engine | load + index (s) | docs/s | on disk (MB) | p50 (ms) | p95 (ms) | p99 (ms) | mean (ms) | total hits |");
     println!("|---|---|---|---|---|---|---|---|---|");
     for l in lines {
@@ -941,40 +964,49 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
     let idx = SearchIndex::open(&index_dir, 1, 15)?;
     let facet_names = Registry::new().facet_names();
     let actor = reader();
-    for q in qs.iter().take(50) {
-        idx.search(&keys, &actor, &request(q), &facet_names)?; // warm-up
+    // What `serve` does after opening the index (in the background there), then the
+    // query list twice: the first pass meets every year range and facet filter for the
+    // first time, the second finds their bit sets kept.
+    let w = idx.warm_up()?;
+    println!(
+        "  dignity: warm-up {:.2} s ({} segments, {} MB of index files read)",
+        w.seconds,
+        w.segments,
+        w.bytes / 1_000_000
+    );
+    for pass in ["first pass after the warm-up", "second pass"] {
+        let mut lat = Vec::with_capacity(qs.len());
+        let mut hits = 0;
+        let mut by_kind: BTreeMap<&'static str, (Vec<f64>, u64)> = BTreeMap::new();
+        for q in &qs {
+            let t = Instant::now();
+            let r = idx.search(&keys, &actor, &request(q), &facet_names)?;
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            lat.push(ms);
+            hits += r.total;
+            let k = by_kind.entry(q.kind()).or_default();
+            k.0.push(ms);
+            k.1 += r.total;
+        }
+        println!("\n  dignity, {pass}, by kind of query:\n");
+        println!("  | kind | queries | mean hits | p50 (ms) | p95 (ms) | p99 (ms) |");
+        println!("  |---|---|---|---|---|---|");
+        for (kind, (l, h)) in by_kind {
+            let n = l.len();
+            let (p50, p95, p99, _) = percentiles(l);
+            println!(
+                "  | {kind} | {n} | {:.0} | {p50:.2} | {p95:.2} | {p99:.2} |",
+                h as f64 / n as f64
+            );
+        }
+        lines.push(Line {
+            engine: format!("Dignity (tantivy, in process), {pass}"),
+            load_s,
+            size_mb,
+            lat: percentiles(lat),
+            hits,
+        });
     }
-    let mut lat = Vec::with_capacity(qs.len());
-    let mut hits = 0;
-    let mut by_kind: BTreeMap<&'static str, (Vec<f64>, u64)> = BTreeMap::new();
-    for q in &qs {
-        let t = Instant::now();
-        let r = idx.search(&keys, &actor, &request(q), &facet_names)?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        lat.push(ms);
-        hits += r.total;
-        let k = by_kind.entry(q.kind()).or_default();
-        k.0.push(ms);
-        k.1 += r.total;
-    }
-    println!("\n  dignity, by kind of query:\n");
-    println!("  | kind | queries | mean hits | p50 (ms) | p95 (ms) | p99 (ms) |");
-    println!("  |---|---|---|---|---|---|");
-    for (kind, (l, h)) in by_kind {
-        let n = l.len();
-        let (p50, p95, p99, _) = percentiles(l);
-        println!(
-            "  | {kind} | {n} | {:.0} | {p50:.2} | {p95:.2} | {p99:.2} |",
-            h as f64 / n as f64
-        );
-    }
-    lines.push(Line {
-        engine: "Dignity (tantivy, in process)".into(),
-        load_s,
-        size_mb,
-        lat: percentiles(lat),
-        hits,
-    });
     drop(idx);
     report(&lines, a.docs, qs.len());
 

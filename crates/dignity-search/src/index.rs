@@ -205,6 +205,15 @@ pub struct SearchResults {
     pub facets: Vec<(String, Vec<FacetValue>)>,
 }
 
+/// What [`SearchIndex::warm_up`] did.
+#[derive(Debug, Clone, Copy)]
+pub struct WarmUp {
+    pub segments: usize,
+    /// Bytes of index files read.
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
 /// The tantivy index of one installation (`DATA_DIR/index`).
 pub struct SearchIndex {
     index: Index,
@@ -424,6 +433,43 @@ impl SearchIndex {
         let w = self.writer.into_inner().expect("writer lock");
         w.wait_merging_threads()?;
         Ok(())
+    }
+
+    /// Prepare the index for its first queries (run it in the background after opening):
+    /// build the permission bit sets every reader's filter is made of (`staff`, `anon`) in
+    /// every segment, and read the files the queries read (postings, term dictionaries,
+    /// field norms, fast fields: facets and dates; not the document store) once, so that
+    /// the first searches neither build those sets nor wait for the disk. Only reads.
+    pub fn warm_up(&self) -> Result<WarmUp> {
+        let t = std::time::Instant::now();
+        let searcher = self.searcher();
+        let sets: Vec<Vec<Term>> = ["staff", "anon"]
+            .iter()
+            .map(|s| vec![Term::from_field_text(self.f.access, s)])
+            .collect();
+        self.filters.prepare(&searcher, &sets)?;
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 20];
+        for r in searcher.segment_readers() {
+            let seg = r.segment_id().uuid_string();
+            for ext in ["idx", "term", "fieldnorm", "fast"] {
+                let path = self.dir.join(format!("{seg}.{ext}"));
+                let Ok(mut f) = std::fs::File::open(&path) else {
+                    continue;
+                };
+                loop {
+                    match std::io::Read::read(&mut f, &mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => bytes += n as u64,
+                    }
+                }
+            }
+        }
+        Ok(WarmUp {
+            segments: searcher.segment_readers().len(),
+            bytes,
+            seconds: t.elapsed().as_secs_f64(),
+        })
     }
 
     /// The filter of what `actor` may read: the same rule as `authorize(actor, Read, …)`.

@@ -19,7 +19,9 @@ pub mod names;
 mod sync;
 
 pub use export::{ExportCursor, ExportRow};
-pub use index::{FacetValue, Hit, IndexState, SearchIndex, SearchRequest, SearchResults};
+pub use index::{
+    FacetValue, Hit, IndexState, SearchIndex, SearchRequest, SearchResults, WarmUp,
+};
 pub use sync::{CatchUp, Rebuild, Search, SearchOptions};
 
 #[derive(Debug, thiserror::Error)]
