@@ -2,6 +2,7 @@
 //! facet counts.
 
 use crate::analysis::{self, analyzer_name, lang_slot, LANGS};
+use crate::facets::{Counts, FacetTables};
 use crate::filter::FilterCache;
 use crate::names;
 use crate::{Error, Result};
@@ -13,9 +14,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
@@ -223,6 +224,8 @@ pub struct SearchIndex {
     dir: PathBuf,
     /// Permission and facet filters kept as bit sets per segment between queries.
     filters: FilterCache,
+    /// The facet values of every document, per segment, for counting.
+    facet_tables: FacetTables,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -279,6 +282,7 @@ impl SearchIndex {
             f,
             dir: dir.to_path_buf(),
             filters: FilterCache::default(),
+            facet_tables: FacetTables::default(),
         })
     }
 
@@ -448,6 +452,9 @@ impl SearchIndex {
             .map(|s| vec![Term::from_field_text(self.f.access, s)])
             .collect();
         self.filters.prepare(&searcher, &sets)?;
+        for r in searcher.segment_readers() {
+            self.facet_tables.get(r, "facets")?;
+        }
         let mut bytes = 0u64;
         let mut buf = vec![0u8; 1 << 20];
         for r in searcher.segment_readers() {
@@ -569,9 +576,9 @@ impl SearchIndex {
     ) -> (Clauses, Option<Box<dyn Query>>) {
         let text = self.text_query(keys, &req.q, !req.without_names);
         let mut c: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.access_filter(actor))];
-        match &text {
-            Some(t) => c.push((Occur::Must, t.box_clone())),
-            None => c.push((Occur::Must, Box::new(AllQuery))),
+        // Without words the access filter alone matches everything the reader may see.
+        if let Some(t) = &text {
+            c.push((Occur::Must, t.box_clone()));
         }
         let range = |field, lo: Bound<i64>, hi: Bound<i64>| -> Box<dyn Query> {
             let term = |v| Term::from_field_i64(field, v);
@@ -627,34 +634,35 @@ impl SearchIndex {
             BooleanQuery::new(c)
         };
         let query = with_filters(None);
-        let mut fc = FacetCollector::for_field("facets");
-        let plain: Vec<&String> = facet_names
+        let plain: Vec<&str> = facet_names
             .iter()
             .filter(|n| !matches!(req.filters.get(*n), Some(v) if !v.is_empty()))
+            .map(String::as_str)
             .collect();
-        for n in &plain {
-            fc.add_facet(Facet::from_path([String::as_str(n)]));
-        }
         let limit = req.limit.clamp(1, 100);
         let (top, total, counts) = searcher.search(
             &query,
-            &(TopDocs::with_limit(limit).and_offset(req.offset), Count, fc),
+            &(
+                TopDocs::with_limit(limit).and_offset(req.offset),
+                Count,
+                self.facet_tables.counter("facets", &plain),
+            ),
         )?;
         let mut facet_map: HashMap<String, Vec<FacetValue>> = HashMap::new();
-        let collect = |counts: &tantivy::collector::FacetCounts,
-                       name: &str,
-                       out: &mut HashMap<String, Vec<FacetValue>>| {
-            let vals: Vec<FacetValue> = counts
-                .top_k(Facet::from_path([name]), 50)
+        // The 50 values with the most records (then by value), values without any left out.
+        let collect = |counts: &Counts, name: &str, out: &mut HashMap<String, Vec<FacetValue>>| {
+            let mut vals: Vec<FacetValue> = counts
+                .get(name)
                 .into_iter()
-                .filter_map(|(f, n)| {
-                    let p = f.to_path();
-                    (p.len() == 2 && n > 0).then(|| FacetValue {
-                        value: p[1].to_string(),
-                        count: n,
-                    })
+                .flatten()
+                .filter(|(_, n)| **n > 0)
+                .map(|(v, n)| FacetValue {
+                    value: v.clone(),
+                    count: *n,
                 })
                 .collect();
+            vals.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            vals.truncate(50);
             out.insert(name.to_string(), vals);
         };
         for n in &plain {
@@ -664,9 +672,10 @@ impl SearchIndex {
             if !facet_names.iter().any(|n| n == *name) {
                 continue;
             }
-            let mut fc = FacetCollector::for_field("facets");
-            fc.add_facet(Facet::from_path([String::as_str(name)]));
-            let counts = searcher.search(&with_filters(Some(name)), &fc)?;
+            let counts = searcher.search(
+                &with_filters(Some(String::as_str(name))),
+                &self.facet_tables.counter("facets", &[String::as_str(name)]),
+            )?;
             collect(&counts, name, &mut facet_map);
         }
         let facets = facet_names
@@ -775,6 +784,7 @@ impl SearchIndex {
             .map(|r| r.segment_id())
             .collect();
         self.filters.retain_segments(&live);
+        self.facet_tables.retain_segments(&live);
         searcher
     }
 }
