@@ -2,6 +2,7 @@
 //! `dignity bench search` (Dignity's index vs PostgreSQL full-text search vs SQLite FTS5
 //! on one synthetic multilingual corpus).
 
+use crate::bench_http::{percentiles, proc_status_mb, rss_mb};
 use crate::config::Config;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -834,13 +835,6 @@ fn reader() -> Actor {
     }
 }
 
-fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
-    (p(0.5), p(0.95), p(0.99), mean)
-}
-
 fn dir_size(p: &Path) -> u64 {
     let mut n = 0;
     if let Ok(rd) = std::fs::read_dir(p) {
@@ -854,24 +848,6 @@ fn dir_size(p: &Path) -> u64 {
         }
     }
     n
-}
-
-fn rss_mb(pid: u32) -> f64 {
-    proc_status_mb(pid, "VmRSS:")
-}
-
-/// A memory figure of `/proc/PID/status` in MB (`VmRSS:`, `RssAnon:`, `RssFile:`).
-fn proc_status_mb(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
 }
 
 /// The 1-minute load average of the machine (`/proc/loadavg`), for the reports.
@@ -1502,7 +1478,6 @@ async fn load_test_run(
     seconds: u64,
     token: &str,
 ) -> Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = format!("127.0.0.1:{port}");
     let t0 = Instant::now();
     loop {
@@ -1534,84 +1509,17 @@ async fn load_test_run(
             format!("/api/v1/search?{}", s.finish())
         })
         .collect();
-    let paths = std::sync::Arc::new(paths);
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let sampler = {
-        let peak = peak.clone();
-        tokio::spawn(async move {
-            while Instant::now() < deadline {
-                let r = rss_mb(pid) as u64;
-                peak.fetch_max(r, std::sync::atomic::Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        })
-    };
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let paths = paths.clone();
-        let addr = addr.clone();
-        let token = token.to_string();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0u64;
-            let mut stream = tokio::net::TcpStream::connect(&addr).await?;
-            let mut buf = vec![0u8; 1 << 16];
-            let mut k = c * 7;
-            while Instant::now() < deadline {
-                let p = &paths[k % paths.len()];
-                k += 1;
-                let req = format!(
-                    "GET {p} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n"
-                );
-                let t = Instant::now();
-                stream.write_all(req.as_bytes()).await?;
-                // Read the head, then Content-Length bytes of body.
-                let mut got: Vec<u8> = Vec::new();
-                let (head_end, len) = loop {
-                    let n = stream.read(&mut buf).await?;
-                    if n == 0 {
-                        anyhow::bail!("connection closed");
-                    }
-                    got.extend_from_slice(&buf[..n]);
-                    if let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&got[..i]).to_lowercase();
-                        let len = head
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))
-                            .and_then(|v| v.trim().parse::<usize>().ok())
-                            .unwrap_or(0);
-                        if !head.starts_with("http/1.1 200") {
-                            errors += 1;
-                        }
-                        break (i + 4, len);
-                    }
-                };
-                while got.len() < head_end + len {
-                    let n = stream.read(&mut buf).await?;
-                    if n == 0 {
-                        anyhow::bail!("connection closed");
-                    }
-                    got.extend_from_slice(&buf[..n]);
-                }
-                lat.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            Ok::<_, anyhow::Error>((lat, errors))
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    let mut failed = 0;
-    for t in tasks {
-        match t.await? {
-            Ok((l, e)) => {
-                all.extend(l);
-                errors += e;
-            }
-            Err(_) => failed += 1,
-        }
-    }
-    let _ = sampler.await;
+    let headers = format!("Authorization: Bearer {token}\r\n");
+    let paths = paths.into_iter().map(|p| (p, headers.clone())).collect();
+    let stats = crate::bench_http::load(&addr, paths, clients, seconds, Some(pid)).await?;
+    let errors: u64 = stats
+        .statuses
+        .iter()
+        .filter(|(k, _)| **k != 200)
+        .map(|(_, n)| n)
+        .sum();
+    let (failed, all) = (stats.failed, stats.latencies);
+    let peak = stats.rss_peak_mb;
     let rss_after = rss_mb(pid);
     let (anon, file) = (
         proc_status_mb(pid, "RssAnon:"),
@@ -1625,7 +1533,7 @@ async fn load_test_run(
     println!(
         "| {n} | {:.0} | {p50:.1} | {p95:.1} | {p99:.1} | {mean:.1} | {errors} | {failed} | {start_s:.1} | {rss_idle:.0} | {} | {rss_after:.0} |",
         n as f64 / seconds as f64,
-        peak.load(std::sync::atomic::Ordering::Relaxed)
+        peak
     );
     println!("\nRSS after the load test: {anon:.0} MB anonymous (heap) + {file:.0} MB file-backed (index pages mapped from disk, reclaimable by the kernel).");
     Ok(())
