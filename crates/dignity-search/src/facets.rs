@@ -16,8 +16,9 @@
 //! once).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::collector::{Collector, FacetCollector, FacetCounts, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
@@ -90,9 +91,20 @@ impl FacetTable {
 }
 
 /// The facet tables of an index's segments (see the module documentation).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct FacetTables {
     inner: Arc<Mutex<HashMap<SegmentId, Arc<FacetTable>>>>,
+    /// Off: count with tantivy's `FacetCollector` (same counts; for comparisons).
+    enabled: Arc<AtomicBool>,
+}
+
+impl Default for FacetTables {
+    fn default() -> Self {
+        FacetTables {
+            inner: Default::default(),
+            enabled: Arc::new(AtomicBool::new(true)),
+        }
+    }
 }
 
 impl std::fmt::Debug for FacetTables {
@@ -125,18 +137,112 @@ impl FacetTables {
         Ok(t)
     }
 
-    /// Count, for every matching document, its values of the facets `names`.
-    pub fn counter(&self, field: &str, names: &[&str]) -> FacetCounter {
-        FacetCounter {
-            tables: self.clone(),
-            field: field.to_string(),
-            names: names.iter().map(|s| s.to_string()).collect(),
+    pub fn set_enabled(&self, on: bool) {
+        self.enabled.store(on, Ordering::Relaxed);
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::Relaxed)
+    }
+
+    /// Count, for every matching document, its values of the facets `names` (with the
+    /// tables, or with tantivy's `FacetCollector` when they are switched off).
+    pub fn counter(&self, field: &str, names: &[&str]) -> AnyFacetCounter {
+        if self.enabled() {
+            AnyFacetCounter::Table(FacetCounter {
+                tables: self.clone(),
+                field: field.to_string(),
+                names: names.iter().map(|s| s.to_string()).collect(),
+            })
+        } else {
+            let mut fc = FacetCollector::for_field(field);
+            for n in names {
+                fc.add_facet(Facet::from_path([*n]));
+            }
+            AnyFacetCounter::Column(fc, names.iter().map(|s| s.to_string()).collect())
         }
     }
 }
 
 /// Facet name → value → number of matching documents.
 pub(crate) type Counts = HashMap<String, HashMap<String, u64>>;
+
+fn merge(parts: Vec<Counts>) -> Counts {
+    let mut out = Counts::new();
+    for part in parts {
+        for (name, values) in part {
+            let o = out.entry(name).or_default();
+            for (v, n) in values {
+                *o.entry(v).or_default() += n;
+            }
+        }
+    }
+    out
+}
+
+/// The kept tables, or tantivy's `FacetCollector` (see [`FacetTables::set_enabled`]).
+pub(crate) enum AnyFacetCounter {
+    Table(FacetCounter),
+    Column(FacetCollector, Vec<String>),
+}
+
+pub(crate) enum AnySegmentCounter {
+    Table(FacetSegmentCounter),
+    Column(<FacetCollector as Collector>::Child, Arc<Vec<String>>),
+}
+
+impl Collector for AnyFacetCounter {
+    type Fruit = Counts;
+    type Child = AnySegmentCounter;
+
+    fn for_segment(&self, o: SegmentOrdinal, r: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(match self {
+            AnyFacetCounter::Table(c) => AnySegmentCounter::Table(c.for_segment(o, r)?),
+            AnyFacetCounter::Column(c, names) => {
+                AnySegmentCounter::Column(c.for_segment(o, r)?, Arc::new(names.clone()))
+            }
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, parts: Vec<Counts>) -> tantivy::Result<Counts> {
+        Ok(merge(parts))
+    }
+}
+
+impl SegmentCollector for AnySegmentCounter {
+    type Fruit = Counts;
+
+    #[inline]
+    fn collect(&mut self, doc: DocId, score: Score) {
+        match self {
+            AnySegmentCounter::Table(c) => c.collect(doc, score),
+            AnySegmentCounter::Column(c, _) => c.collect(doc, score),
+        }
+    }
+
+    fn harvest(self) -> Counts {
+        match self {
+            AnySegmentCounter::Table(c) => c.harvest(),
+            AnySegmentCounter::Column(c, names) => {
+                let fc: FacetCounts = c.harvest();
+                let mut out = Counts::new();
+                for n in names.iter() {
+                    let m = out.entry(n.clone()).or_default();
+                    for (f, count) in fc.get(Facet::from_path([n.as_str()])) {
+                        if let Some(v) = f.to_path().get(1) {
+                            *m.entry(v.to_string()).or_default() += count;
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+}
 
 /// A collector of facet counts (see the module documentation).
 pub(crate) struct FacetCounter {
@@ -178,16 +284,7 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, parts: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut out = Counts::new();
-        for part in parts {
-            for (name, values) in part {
-                let o = out.entry(name).or_default();
-                for (v, n) in values {
-                    *o.entry(v).or_default() += n;
-                }
-            }
-        }
-        Ok(out)
+        Ok(merge(parts))
     }
 }
 
@@ -311,6 +408,26 @@ mod tests {
                     assert!(!w.is_empty());
                     assert_eq!(g, w, "{n}");
                 }
+            }
+            // The same through the switch to tantivy's collector.
+            tables.set_enabled(false);
+            let col = searcher
+                .search(&query, &tables.counter("facets", &names))
+                .unwrap();
+            tables.set_enabled(true);
+            let tab = searcher
+                .search(&query, &tables.counter("facets", &names))
+                .unwrap();
+            for n in names {
+                let norm = |c: &Counts| {
+                    let mut v: Vec<(String, u64)> = c
+                        .get(n)
+                        .map(|m| m.iter().map(|(k, x)| (k.clone(), *x)).collect())
+                        .unwrap_or_default();
+                    v.sort();
+                    v
+                };
+                assert_eq!(norm(&col), norm(&tab), "{n}");
             }
             // Only the facets asked for.
             let only = searcher

@@ -452,8 +452,10 @@ impl SearchIndex {
             .map(|s| vec![Term::from_field_text(self.f.access, s)])
             .collect();
         self.filters.prepare(&searcher, &sets)?;
-        for r in searcher.segment_readers() {
-            self.facet_tables.get(r, "facets")?;
+        if self.facet_tables.enabled() {
+            for r in searcher.segment_readers() {
+                self.facet_tables.get(r, "facets")?;
+            }
         }
         let mut bytes = 0u64;
         let mut buf = vec![0u8; 1 << 20];
@@ -477,6 +479,12 @@ impl SearchIndex {
             bytes,
             seconds: t.elapsed().as_secs_f64(),
         })
+    }
+
+    /// Count facets from the kept per-segment tables (the default) or, switched off, with
+    /// tantivy's `FacetCollector` (the same counts; `dignity bench search` compares them).
+    pub fn set_facet_tables(&self, on: bool) {
+        self.facet_tables.set_enabled(on);
     }
 
     /// The filter of what `actor` may read: the same rule as `authorize(actor, Read, …)`.
