@@ -84,6 +84,14 @@ pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
     let mut tx = store.begin(&Actor::system()).await?;
     let sess =
         accounts::create_session(&mut tx, analyst, "full", chrono::Duration::hours(4)).await?;
+    tx.audit(
+        "bench.session",
+        "user",
+        &analyst.to_string(),
+        None,
+        None,
+        serde_json::json!({}),
+    );
     tx.commit().await?;
     let cookie = format!("dignity_session={sess}");
     let router = dignity_web::router(dignity_web::AppState::new(
