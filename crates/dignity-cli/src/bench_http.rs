@@ -60,7 +60,8 @@ pub fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
 }
 
 /// Send one GET on a keep-alive connection and read the whole answer (a body of
-/// `Content-Length` bytes). Returns the status and the head (lower-cased).
+/// `Content-Length` bytes). Returns the status and the head (as sent: header values such
+/// as an `ETag` keep their case).
 async fn get(
     stream: &mut tokio::net::TcpStream,
     buf: &mut [u8],
@@ -77,12 +78,13 @@ async fn get(
         }
         got.extend_from_slice(&buf[..n]);
         if let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&got[..i]).to_lowercase();
+            let head = String::from_utf8_lossy(&got[..i]).into_owned();
+            let lower = head.to_lowercase();
             anyhow::ensure!(
-                !head.contains("transfer-encoding: chunked"),
+                !lower.contains("transfer-encoding: chunked"),
                 "{path}: chunked answers are not supported by this load generator"
             );
-            let len = head
+            let len = lower
                 .lines()
                 .find_map(|l| l.strip_prefix("content-length:"))
                 .and_then(|v| v.trim().parse::<usize>().ok())
@@ -204,10 +206,11 @@ pub async fn bench(a: &BenchHttpArgs) -> Result<i32> {
             let mut s = tokio::net::TcpStream::connect(&a.addr).await?;
             let mut buf = vec![0u8; 1 << 16];
             let (status, head) = get(&mut s, &mut buf, p, &headers).await?;
-            let etag = head
-                .lines()
-                .find_map(|l| l.strip_prefix("etag:"))
-                .map(|v| v.trim().to_string());
+            let etag = head.lines().find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("etag")
+                    .then(|| value.trim().to_string())
+            });
             match etag {
                 Some(e) => h.push_str(&format!("If-None-Match: {e}\r\n")),
                 None => anyhow::bail!("{p} answered {status} without an ETag"),
