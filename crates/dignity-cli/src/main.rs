@@ -3,6 +3,8 @@
 
 mod bench;
 mod bench_exports;
+mod bench_http;
+mod bench_reports;
 mod config;
 mod demo;
 mod import;
@@ -116,6 +118,10 @@ enum BenchCmd {
     Protection(bench::BenchProtectionArgs),
     /// Exports (CSV, XLSX rows/s) of a synthetic index, and the public country page under load.
     Exports(bench_exports::BenchExportsArgs),
+    /// Dashboards and country/thematic reports (HTML, PDF) over generated violations data.
+    Reports(bench_reports::BenchReportsArgs),
+    /// Keep-alive HTTP load on a running server (pages of the portal, the search API…).
+    Http(bench_http::BenchHttpArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -330,6 +336,8 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCmd::Search(a)) => return search::bench(&a).await,
         Command::Bench(BenchCmd::Protection(a)) => return bench::protection(&a).await,
         Command::Bench(BenchCmd::Exports(a)) => return bench_exports::bench(&a).await,
+        Command::Bench(BenchCmd::Reports(a)) => return bench_reports::bench(&a).await,
+        Command::Bench(BenchCmd::Http(a)) => return bench_http::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             let store = Store::open(&cfg.open_options()).await?;

@@ -37,6 +37,8 @@ impl Bits {
 
     /// Documents whose span `[from, to]` (two single-valued i64 fast fields) overlaps
     /// `[lo, hi]`: `to >= lo` and `from <= hi` (documents without the values never match).
+    /// Each bound is one range scan of its column (tantivy's bit-unpacking range search),
+    /// not a look-up per document.
     fn of_overlap(
         reader: &SegmentReader,
         from: &str,
@@ -45,28 +47,48 @@ impl Bits {
         hi: Option<i64>,
     ) -> tantivy::Result<Bits> {
         let max_doc = reader.max_doc();
-        let mut words = vec![0u64; (max_doc as usize).div_ceil(64)];
         let ff = reader.fast_fields();
         let (from, to) = (ff.i64(from)?, ff.i64(to)?);
-        for d in 0..max_doc {
-            let ok_lo = match lo {
-                Some(lo) => to.first(d).is_some_and(|v| v >= lo),
-                None => true,
-            };
-            let ok_hi = match hi {
-                Some(hi) => from.first(d).is_some_and(|v| v <= hi),
-                None => true,
-            };
-            if ok_lo && ok_hi {
-                words[(d / 64) as usize] |= 1u64 << (d % 64);
+        let mut ids = Vec::new();
+        // Documents with both values (the two columns are written together): `to` present.
+        let mut scan = |col: &tantivy::columnar::Column<i64>, range| {
+            ids.clear();
+            col.get_docids_for_value_range(range, 0..max_doc, &mut ids);
+            let mut w = Bits::empty(max_doc);
+            for &d in &ids {
+                w.words[(d / 64) as usize] |= 1u64 << (d % 64);
+            }
+            w
+        };
+        let mut bits = scan(&to, lo.unwrap_or(i64::MIN)..=i64::MAX);
+        if let Some(hi) = hi {
+            let upper = scan(&from, i64::MIN..=hi);
+            for (a, b) in bits.words.iter_mut().zip(upper.words) {
+                *a &= b;
             }
         }
-        let len = words.iter().map(|w| w.count_ones()).sum();
-        Ok(Bits {
-            words,
+        bits.len = bits.words.iter().map(|w| w.count_ones()).sum();
+        Ok(bits)
+    }
+
+    fn empty(max_doc: u32) -> Bits {
+        Bits {
+            words: vec![0u64; (max_doc as usize).div_ceil(64)],
             max_doc,
-            len,
-        })
+            len: 0,
+        }
+    }
+
+    /// The union of bit sets of the same segment.
+    fn union(max_doc: u32, parts: &[Arc<Bits>]) -> Bits {
+        let mut out = Bits::empty(max_doc);
+        for p in parts {
+            for (a, b) in out.words.iter_mut().zip(&p.words) {
+                *a |= *b;
+            }
+        }
+        out.len = out.words.iter().map(|w| w.count_ones()).sum();
+        out
     }
 
     fn of_terms(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Bits> {
@@ -214,7 +236,21 @@ impl FilterCache {
             }
         }
         // Built outside the lock (two queries may build the same set at once: same result).
-        let bits = Arc::new(Bits::build(reader, source)?);
+        // A set of several terms is the union of the terms' own cached sets: every staff
+        // member's filter (`staff`, `u:ID`, `t:ID`…) shares the big `staff` set.
+        let bits = match source {
+            Source::Terms(terms) if terms.len() > 1 => {
+                let parts = terms
+                    .iter()
+                    .map(|t| {
+                        let one = vec![t.clone()];
+                        self.get(&terms_key(&one), reader, &Source::Terms(one))
+                    })
+                    .collect::<tantivy::Result<Vec<_>>>()?;
+                Arc::new(Bits::union(reader.max_doc(), &parts))
+            }
+            _ => Arc::new(Bits::build(reader, source)?),
+        };
         let mut inner = self.inner.lock().expect("filter cache");
         inner.tick += 1;
         let tick = inner.tick;
@@ -236,22 +272,23 @@ impl FilterCache {
 
     /// A filter matching the documents that hold any of `terms` (score 0).
     pub fn query(&self, terms: Vec<Term>) -> CachedTermsQuery {
-        let mut key = String::new();
-        let mut sorted: Vec<&Term> = terms.iter().collect();
-        sorted.sort();
-        sorted.dedup();
-        for t in sorted {
-            key.push_str(&format!("{}:", t.field().field_id()));
-            for b in t.serialized_value_bytes() {
-                key.push_str(&format!("{b:02x}"));
-            }
-            key.push(' ');
-        }
         CachedTermsQuery {
             cache: self.clone(),
-            key,
+            key: terms_key(&terms),
             source: Arc::new(Source::Terms(terms)),
         }
+    }
+
+    /// Build the bit sets of these term sets in every segment of `searcher` now (the
+    /// warm-up at start: the first queries then find them ready).
+    pub fn prepare(&self, searcher: &tantivy::Searcher, sets: &[Vec<Term>]) -> tantivy::Result<()> {
+        for terms in sets {
+            let q = self.query(terms.clone());
+            for r in searcher.segment_readers() {
+                self.get(&q.key, r, &q.source)?;
+            }
+        }
+        Ok(())
     }
 
     /// A filter matching the documents whose date span `[from, to]` (single-valued i64 fast
@@ -276,6 +313,22 @@ impl FilterCache {
             }),
         }
     }
+}
+
+/// The cache key of a set of terms (order and repetitions do not matter).
+fn terms_key(terms: &[Term]) -> String {
+    let mut key = String::new();
+    let mut sorted: Vec<&Term> = terms.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    for t in sorted {
+        key.push_str(&format!("{}:", t.field().field_id()));
+        for b in t.serialized_value_bytes() {
+            key.push_str(&format!("{b:02x}"));
+        }
+        key.push(' ');
+    }
+    key
 }
 
 /// What a cached filter matches.

@@ -2,6 +2,7 @@
 //! facet counts.
 
 use crate::analysis::{self, analyzer_name, lang_slot, LANGS};
+use crate::facets::{Counts, FacetTables};
 use crate::filter::FilterCache;
 use crate::names;
 use crate::{Error, Result};
@@ -13,9 +14,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
@@ -205,6 +206,15 @@ pub struct SearchResults {
     pub facets: Vec<(String, Vec<FacetValue>)>,
 }
 
+/// What [`SearchIndex::warm_up`] did.
+#[derive(Debug, Clone, Copy)]
+pub struct WarmUp {
+    pub segments: usize,
+    /// Bytes of index files read.
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
 /// The tantivy index of one installation (`DATA_DIR/index`).
 pub struct SearchIndex {
     index: Index,
@@ -214,6 +224,8 @@ pub struct SearchIndex {
     dir: PathBuf,
     /// Permission and facet filters kept as bit sets per segment between queries.
     filters: FilterCache,
+    /// The facet values of every document, per segment, for counting.
+    facet_tables: FacetTables,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -270,6 +282,7 @@ impl SearchIndex {
             f,
             dir: dir.to_path_buf(),
             filters: FilterCache::default(),
+            facet_tables: FacetTables::default(),
         })
     }
 
@@ -426,6 +439,54 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Prepare the index for its first queries (run it in the background after opening):
+    /// build the permission bit sets every reader's filter is made of (`staff`, `anon`) in
+    /// every segment, and read the files the queries read (postings, term dictionaries,
+    /// field norms, fast fields: facets and dates; not the document store) once, so that
+    /// the first searches neither build those sets nor wait for the disk. Only reads.
+    pub fn warm_up(&self) -> Result<WarmUp> {
+        let t = std::time::Instant::now();
+        let searcher = self.searcher();
+        let sets: Vec<Vec<Term>> = ["staff", "anon"]
+            .iter()
+            .map(|s| vec![Term::from_field_text(self.f.access, s)])
+            .collect();
+        self.filters.prepare(&searcher, &sets)?;
+        if self.facet_tables.enabled() {
+            for r in searcher.segment_readers() {
+                self.facet_tables.get(r, "facets")?;
+            }
+        }
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 20];
+        for r in searcher.segment_readers() {
+            let seg = r.segment_id().uuid_string();
+            for ext in ["idx", "term", "fieldnorm", "fast"] {
+                let path = self.dir.join(format!("{seg}.{ext}"));
+                let Ok(mut f) = std::fs::File::open(&path) else {
+                    continue;
+                };
+                loop {
+                    match std::io::Read::read(&mut f, &mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => bytes += n as u64,
+                    }
+                }
+            }
+        }
+        Ok(WarmUp {
+            segments: searcher.segment_readers().len(),
+            bytes,
+            seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Count facets from the kept per-segment tables (the default) or, switched off, with
+    /// tantivy's `FacetCollector` (the same counts; `dignity bench search` compares them).
+    pub fn set_facet_tables(&self, on: bool) {
+        self.facet_tables.set_enabled(on);
+    }
+
     /// The filter of what `actor` may read: the same rule as `authorize(actor, Read, …)`.
     pub fn access_filter(&self, actor: &Actor) -> Box<dyn Query> {
         let t = |s: String| Term::from_field_text(self.f.access, &s);
@@ -523,9 +584,9 @@ impl SearchIndex {
     ) -> (Clauses, Option<Box<dyn Query>>) {
         let text = self.text_query(keys, &req.q, !req.without_names);
         let mut c: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.access_filter(actor))];
-        match &text {
-            Some(t) => c.push((Occur::Must, t.box_clone())),
-            None => c.push((Occur::Must, Box::new(AllQuery))),
+        // Without words the access filter alone matches everything the reader may see.
+        if let Some(t) = &text {
+            c.push((Occur::Must, t.box_clone()));
         }
         let range = |field, lo: Bound<i64>, hi: Bound<i64>| -> Box<dyn Query> {
             let term = |v| Term::from_field_i64(field, v);
@@ -581,34 +642,35 @@ impl SearchIndex {
             BooleanQuery::new(c)
         };
         let query = with_filters(None);
-        let mut fc = FacetCollector::for_field("facets");
-        let plain: Vec<&String> = facet_names
+        let plain: Vec<&str> = facet_names
             .iter()
             .filter(|n| !matches!(req.filters.get(*n), Some(v) if !v.is_empty()))
+            .map(String::as_str)
             .collect();
-        for n in &plain {
-            fc.add_facet(Facet::from_path([String::as_str(n)]));
-        }
         let limit = req.limit.clamp(1, 100);
         let (top, total, counts) = searcher.search(
             &query,
-            &(TopDocs::with_limit(limit).and_offset(req.offset), Count, fc),
+            &(
+                TopDocs::with_limit(limit).and_offset(req.offset),
+                Count,
+                self.facet_tables.counter("facets", &plain),
+            ),
         )?;
         let mut facet_map: HashMap<String, Vec<FacetValue>> = HashMap::new();
-        let collect = |counts: &tantivy::collector::FacetCounts,
-                       name: &str,
-                       out: &mut HashMap<String, Vec<FacetValue>>| {
-            let vals: Vec<FacetValue> = counts
-                .top_k(Facet::from_path([name]), 50)
+        // The 50 values with the most records (then by value), values without any left out.
+        let collect = |counts: &Counts, name: &str, out: &mut HashMap<String, Vec<FacetValue>>| {
+            let mut vals: Vec<FacetValue> = counts
+                .get(name)
                 .into_iter()
-                .filter_map(|(f, n)| {
-                    let p = f.to_path();
-                    (p.len() == 2 && n > 0).then(|| FacetValue {
-                        value: p[1].to_string(),
-                        count: n,
-                    })
+                .flatten()
+                .filter(|(_, n)| **n > 0)
+                .map(|(v, n)| FacetValue {
+                    value: v.clone(),
+                    count: *n,
                 })
                 .collect();
+            vals.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            vals.truncate(50);
             out.insert(name.to_string(), vals);
         };
         for n in &plain {
@@ -618,9 +680,10 @@ impl SearchIndex {
             if !facet_names.iter().any(|n| n == *name) {
                 continue;
             }
-            let mut fc = FacetCollector::for_field("facets");
-            fc.add_facet(Facet::from_path([String::as_str(name)]));
-            let counts = searcher.search(&with_filters(Some(name)), &fc)?;
+            let counts = searcher.search(
+                &with_filters(Some(String::as_str(name))),
+                &self.facet_tables.counter("facets", &[String::as_str(name)]),
+            )?;
             collect(&counts, name, &mut facet_map);
         }
         let facets = facet_names
@@ -729,6 +792,7 @@ impl SearchIndex {
             .map(|r| r.segment_id())
             .collect();
         self.filters.retain_segments(&live);
+        self.facet_tables.retain_segments(&live);
         searcher
     }
 }

@@ -13,13 +13,14 @@
 
 pub mod analysis;
 pub mod export;
+mod facets;
 mod filter;
 pub mod index;
 pub mod names;
 mod sync;
 
 pub use export::{ExportCursor, ExportRow};
-pub use index::{FacetValue, Hit, IndexState, SearchIndex, SearchRequest, SearchResults};
+pub use index::{FacetValue, Hit, IndexState, SearchIndex, SearchRequest, SearchResults, WarmUp};
 pub use sync::{CatchUp, Rebuild, Search, SearchOptions};
 
 #[derive(Debug, thiserror::Error)]

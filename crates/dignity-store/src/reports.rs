@@ -18,7 +18,8 @@ use crate::{acl, Result, Store};
 use dignity_core::Actor;
 use serde::Serialize;
 use sqlx::Row;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Filters shared with search (same parameter names). Lists are OR within a field, AND
 /// across fields.
@@ -298,7 +299,147 @@ async fn grouped(
         .collect())
 }
 
+/// The counts of a dashboard before labels: (key, count) per grouping, in the order shown.
+#[derive(Debug, Clone, Default)]
+struct RawDashboard {
+    total: i64,
+    by_year: Vec<(String, i64)>,
+    by_month: Vec<(String, i64)>,
+    by_act_type: Vec<(String, i64)>,
+    by_country: Vec<(String, i64)>,
+    by_perpetrator_type: Vec<(String, i64)>,
+    by_victim_sex: Vec<(String, i64)>,
+    by_victim_age_group: Vec<(String, i64)>,
+}
+
+/// Dashboards computed since the last change, per reader and filter: the key is the audit
+/// head (its HMAC-chained hash changes with every audited write or logged read, in any
+/// process, and differs between databases), then the SQL of the visible, filtered acts
+/// (which holds everything a count depends on: user, role, teams, filter) and its values.
+/// Only dashboards of the current head are kept.
+struct DashCache {
+    head: String,
+    entries: HashMap<(String, Vec<String>), Arc<RawDashboard>>,
+}
+
+fn dash_cache() -> &'static Mutex<DashCache> {
+    static CACHE: OnceLock<Mutex<DashCache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(DashCache {
+            head: String::new(),
+            entries: HashMap::new(),
+        })
+    })
+}
+
+/// The audit head (hash of the last audit entry): changes with every audited change.
+async fn audit_head(store: &Store) -> Result<String> {
+    let r = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(r.map(|r| r.get::<String, _>(0)).unwrap_or_default())
+}
+
+/// Counts grouped by several keys at once: one scan of the visible acts.
+async fn grouped_by(
+    store: &Store,
+    from_where: &str,
+    args: &[String],
+    keys: &[String],
+) -> Result<Vec<(Vec<String>, i64)>> {
+    let cols: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("COALESCE({k}, '') AS k{i}"))
+        .collect();
+    let group: Vec<String> = keys.iter().map(|k| format!("COALESCE({k}, '')")).collect();
+    let sql = format!(
+        "SELECT {}, COUNT(*) AS n {from_where} GROUP BY {}",
+        cols.join(", "),
+        group.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    Ok(q.fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            (
+                (0..keys.len()).map(|i| r.get::<String, _>(i)).collect(),
+                r.get::<i64, _>(keys.len()),
+            )
+        })
+        .collect())
+}
+
+/// Sum counts per key, most first (then by key), as the single-key queries ordered them.
+fn by_count(m: BTreeMap<String, i64>) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// The counts of the visible acts matching a filter: two scans grouping by several keys
+/// at once (date × type of act; country × victim sex × age group) and one for the
+/// perpetrator types (an act with several counts once under each), instead of one scan
+/// per chart.
+async fn raw_dashboard(store: &Store, fw: &str, args: &[String]) -> Result<RawDashboard> {
+    // Month where the date has one, else the year: the year is its first four characters.
+    let period = format!(
+        "CASE WHEN LENGTH({ACT_DATE}) >= 7 THEN SUBSTR({ACT_DATE}, 1, 7) ELSE SUBSTR({ACT_DATE}, 1, 4) END"
+    );
+    let (mut total, mut years, mut months, mut types) =
+        (0, BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    for (k, n) in grouped_by(store, fw, args, &[period, "ac.act_type".into()]).await? {
+        total += n;
+        let year: String = k[0].chars().take(4).collect();
+        if !year.is_empty() {
+            *years.entry(year).or_insert(0) += n;
+        }
+        if k[0].chars().count() == 7 {
+            *months.entry(k[0].clone()).or_insert(0) += n;
+        }
+        *types.entry(k[1].clone()).or_insert(0) += n;
+    }
+    let (mut countries, mut sexes, mut ages) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let keys = [
+        ACT_COUNTRY.to_string(),
+        "v.sex".into(),
+        "v.age_group".into(),
+    ];
+    for (k, n) in grouped_by(store, fw, args, &keys).await? {
+        *countries.entry(k[0].clone()).or_insert(0) += n;
+        *sexes.entry(k[1].clone()).or_insert(0) += n;
+        *ages.entry(k[2].clone()).or_insert(0) += n;
+    }
+    let by_perpetrator_type = grouped(
+        store,
+        fw,
+        args,
+        "inv.perpetrator_type",
+        "JOIN vio_involvements inv ON inv.act_id = ac.id",
+        true,
+    )
+    .await?;
+    Ok(RawDashboard {
+        total,
+        by_year: years.into_iter().collect(),
+        by_month: months.into_iter().collect(),
+        by_act_type: by_count(types),
+        by_country: by_count(countries),
+        by_perpetrator_type,
+        by_victim_sex: by_count(sexes),
+        by_victim_age_group: by_count(ages),
+    })
+}
+
 /// Counts for the dashboard, in the reader's language.
+///
+/// Kept until the next audited change (see [`DashCache`]): at a million acts the scans
+/// take seconds, and a dashboard is looked at again and again between changes. A change
+/// in any process moves the audit head, so a kept dashboard is never older than the data.
 pub async fn dashboard(
     store: &Store,
     actor: &Actor,
@@ -307,93 +448,69 @@ pub async fn dashboard(
 ) -> Result<Dashboard> {
     let vocab = violations::Vocab::load(store).await?;
     let (fw, args) = acts_where(actor, f);
-    let count_sql = format!("SELECT COUNT(*) {fw}");
-    let mut q = sqlx::query(&count_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
-    let total: i64 = q.fetch_one(store.pool()).await?.get(0);
-    let plain = |v: Vec<(String, i64)>| -> Vec<Count> {
-        v.into_iter()
-            .map(|(k, n)| Count {
-                label: k.clone(),
-                key: k,
-                count: n,
-            })
-            .collect()
+    let head = audit_head(store).await?;
+    let key = (fw, args);
+    let cached = if head.is_empty() {
+        None
+    } else {
+        let c = dash_cache().lock().unwrap_or_else(|e| e.into_inner());
+        (c.head == head)
+            .then(|| c.entries.get(&key).cloned())
+            .flatten()
     };
-    let mut by_year = plain(
-        grouped(
-            store,
-            &fw,
-            &args,
-            &format!("SUBSTR({ACT_DATE}, 1, 4)"),
-            "",
-            false,
-        )
-        .await?,
-    );
-    by_year.retain(|c| !c.key.is_empty());
-    by_year.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut by_month = plain(
-        grouped(
-            store,
-            &fw,
-            &args,
-            &format!("CASE WHEN LENGTH({ACT_DATE}) >= 7 THEN SUBSTR({ACT_DATE}, 1, 7) ELSE '' END"),
-            "",
-            false,
-        )
-        .await?,
-    );
-    by_month.retain(|c| !c.key.is_empty());
-    by_month.sort_by(|a, b| a.key.cmp(&b.key));
-    let coded = |v: Vec<(String, i64)>| -> Vec<Count> {
-        v.into_iter()
+    let raw = match cached {
+        Some(r) => r,
+        None => {
+            let r = Arc::new(raw_dashboard(store, &key.0, &key.1).await?);
+            if !head.is_empty() {
+                let mut c = dash_cache().lock().unwrap_or_else(|e| e.into_inner());
+                if c.head != head || c.entries.len() >= 1_000 {
+                    c.head = head;
+                    c.entries.clear();
+                }
+                c.entries.insert(key, r.clone());
+            }
+            r
+        }
+    };
+    let plain = |v: &[(String, i64)]| -> Vec<Count> {
+        v.iter()
             .filter(|(k, _)| !k.is_empty())
             .map(|(k, n)| Count {
-                label: vocab.label(&k, lang),
-                key: k,
-                count: n,
+                label: k.clone(),
+                key: k.clone(),
+                count: *n,
             })
             .collect()
     };
-    let by_act_type = coded(grouped(store, &fw, &args, "ac.act_type", "", false).await?);
-    let by_country = grouped(store, &fw, &args, ACT_COUNTRY, "", false)
-        .await?
-        .into_iter()
-        .filter(|(k, _)| !k.is_empty())
-        .map(|(k, n)| Count {
-            label: vocab.country_name(&k, lang),
-            key: k,
-            count: n,
-        })
-        .collect();
-    let by_perpetrator_type = coded(
-        grouped(
-            store,
-            &fw,
-            &args,
-            "inv.perpetrator_type",
-            "JOIN vio_involvements inv ON inv.act_id = ac.id",
-            true,
-        )
-        .await?,
-    );
-    let by_victim_sex = coded(grouped(store, &fw, &args, "v.sex", "", false).await?);
-    let by_victim_age_group = plain(grouped(store, &fw, &args, "v.age_group", "", false).await?)
-        .into_iter()
-        .filter(|c| !c.key.is_empty())
-        .collect();
+    let coded = |v: &[(String, i64)]| -> Vec<Count> {
+        v.iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, n)| Count {
+                label: vocab.label(k, lang),
+                key: k.clone(),
+                count: *n,
+            })
+            .collect()
+    };
     Ok(Dashboard {
-        total,
-        by_year,
-        by_month,
-        by_act_type,
-        by_country,
-        by_perpetrator_type,
-        by_victim_sex,
-        by_victim_age_group,
+        total: raw.total,
+        by_year: plain(&raw.by_year),
+        by_month: plain(&raw.by_month),
+        by_act_type: coded(&raw.by_act_type),
+        by_country: raw
+            .by_country
+            .iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, n)| Count {
+                label: vocab.country_name(k, lang),
+                key: k.clone(),
+                count: *n,
+            })
+            .collect(),
+        by_perpetrator_type: coded(&raw.by_perpetrator_type),
+        by_victim_sex: coded(&raw.by_victim_sex),
+        by_victim_age_group: plain(&raw.by_victim_age_group),
     })
 }
 

@@ -490,3 +490,94 @@ async fn a_thematic_report_picks_recommendations_by_theme_tags_in_every_language
         assert!(r.recommendations[0].text.starts_with("Abolish"));
     }
 }
+
+/// Dashboards are kept until the next change: asking again gives the same counts, and
+/// every audited write (a new act, visible to some readers only) shows at once, for each
+/// reader as their access allows.
+#[tokio::test]
+async fn dashboards_follow_every_change_for_each_reader() {
+    for b in backends() {
+        let w = world(b).await;
+        let all = DashFilter::default();
+        let peru = DashFilter::parse("country=PER");
+        let before_d = reports::dashboard(&w.s, &w.dora, &all, "en").await.unwrap();
+        let before_a = reports::dashboard(&w.s, &w.ana, &all, "en").await.unwrap();
+        let before_p = reports::dashboard(&w.s, &w.ana, &peru, "en").await.unwrap();
+        let again = reports::dashboard(&w.s, &w.dora, &all, "en").await.unwrap();
+        assert_eq!(again.total, before_d.total, "{b:?}");
+        assert_eq!(again.by_country, before_d.by_country);
+        assert_eq!(again.by_year, before_d.by_year);
+
+        let vocab = Vocab::load(&w.s).await.unwrap();
+        let mut tx = w.s.begin(&w.dora).await.unwrap();
+        let victim = create_person(
+            &mut tx,
+            &vocab,
+            &PersonInput {
+                name: "Rosa Huaman".into(),
+                sex: Some(FEMALE.into()),
+                age_group: "adult".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        event(
+            &w.s,
+            &w.dora,
+            "PER",
+            "2023",
+            "internal",
+            &[],
+            &[ARREST],
+            victim,
+            None,
+        )
+        .await;
+        let d = reports::dashboard(&w.s, &w.dora, &all, "en").await.unwrap();
+        assert_eq!(d.total, before_d.total + 1, "{b:?}");
+        assert_eq!(
+            count(&d.by_year, "2023"),
+            count(&before_d.by_year, "2023") + 1
+        );
+        assert_eq!(
+            count(&d.by_country, "PER"),
+            count(&before_d.by_country, "PER") + 1
+        );
+        assert_eq!(
+            count(&d.by_act_type, ARREST),
+            count(&before_d.by_act_type, ARREST) + 1
+        );
+        assert_eq!(
+            count(&d.by_victim_sex, FEMALE),
+            count(&before_d.by_victim_sex, FEMALE) + 1
+        );
+        let a = reports::dashboard(&w.s, &w.ana, &all, "en").await.unwrap();
+        assert_eq!(a.total, before_a.total + 1);
+        let p = reports::dashboard(&w.s, &w.ana, &peru, "en").await.unwrap();
+        assert_eq!(p.total, before_p.total + 1);
+
+        // A confidential act: its creator counts it, the analyst does not.
+        event(
+            &w.s,
+            &w.dora,
+            "PER",
+            "2023-06-01",
+            "confidential",
+            &[],
+            &[TORTURE],
+            victim,
+            None,
+        )
+        .await;
+        let d2 = reports::dashboard(&w.s, &w.dora, &all, "en").await.unwrap();
+        assert_eq!(d2.total, d.total + 1);
+        assert_eq!(count(&d2.by_month, "2023-06"), 1);
+        let a2 = reports::dashboard(&w.s, &w.ana, &all, "en").await.unwrap();
+        assert_eq!(a2.total, a.total);
+        assert_eq!(count(&a2.by_month, "2023-06"), 0);
+        let p2 = reports::dashboard(&w.s, &w.ana, &peru, "en").await.unwrap();
+        assert_eq!(p2.total, p.total);
+    }
+}
