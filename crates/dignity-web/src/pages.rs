@@ -235,8 +235,7 @@ async fn your_work(state: &AppState, actor: &Actor) -> Result<Value, StoreError>
     use dignity_store::{protection::defenders, violations as v};
     let today = chrono::Utc::now().date_naive();
     let due = v::interventions::deadlines(&state.store, actor, "mine", today, 14).await?;
-    let checkins =
-        defenders::overdue_checkins(&state.store, actor, today, actor.user_id).await?;
+    let checkins = defenders::overdue_checkins(&state.store, actor, today, actor.user_id).await?;
     let drafts = v::drafts(&state.store, actor).await?;
     Ok(context! {
         due => due.len(),

@@ -212,6 +212,11 @@ fn value_label(ctx: &Ctx, labels: &Labels, facet: &str, value: &str) -> String {
         "victim_age_group" => lookup_or(ctx, &format!("vio.age.{value}"), value),
         "person_type" => lookup_or(ctx, &format!("vio.person_type.{value}"), value),
         "sdg_status" => lookup_or(ctx, &format!("pro.sdg.{value}"), value),
+        "mechanism" => i18n::lookup(ctx.lang, &format!("obl.mechanism.{value}"))
+            .map(String::from)
+            .unwrap_or_else(|| value.to_uppercase()),
+        "system" => lookup_or(ctx, &format!("system.{value}"), value),
+        "position" => lookup_or(ctx, &format!("obl.position.{value}"), value),
         "act_type" | "perpetrator_type" | "victim_sex" | "status" => {
             // HURIDOCS codes (events, acts); missing persons' statuses are words.
             let vocab = labels
@@ -221,7 +226,10 @@ fn value_label(ctx: &Ctx, labels: &Labels, facet: &str, value: &str) -> String {
                 .filter(|l| !l.is_empty() && l != value);
             match vocab {
                 Some(l) => l,
-                None if facet == "status" => lookup_or(ctx, &format!("pro.status.{value}"), value),
+                // Recommendations' implementation statuses, then missing persons'.
+                None if facet == "status" => i18n::lookup(ctx.lang, &format!("obl.status.{value}"))
+                    .map(String::from)
+                    .unwrap_or_else(|| lookup_or(ctx, &format!("pro.status.{value}"), value)),
                 None => value.replace('_', " "),
             }
         }
