@@ -30,6 +30,8 @@ curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf_token=$T" --data
 T=$(csrf "/reports/country?country=SRB")
 curl -s -b "$JAR" -o /dev/null -w 'publish the SRB country report: %{http_code}\n' \
   --data-urlencode "csrf_token=$T" --data-urlencode "country=SRB" http://127.0.0.1:$PORT/reports/country/publish
+curl -s -b "$JAR" -o /dev/null -w 'publish the SRB country profile: %{http_code}\n' \
+  --data-urlencode "csrf_token=$T" --data-urlencode "action=publish" http://127.0.0.1:$PORT/admin/portal/countries/SRB
 for p in /public/countries/SRB /public/publications/report-srb; do
   echo "== $p, $CLIENTS clients, full renders (load average $(la))"
   $B bench http --addr 127.0.0.1:$PORT --paths "$p" --clients "$CLIENTS" --seconds "$SECONDS_" --pid $SRV

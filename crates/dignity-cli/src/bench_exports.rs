@@ -131,6 +131,12 @@ pub async fn bench(a: &BenchExportsArgs) -> Result<i32> {
     .await?;
     let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(2)).await?;
     tx.commit().await?;
+    // The measured public page: Serbia's country profile, on the portal.
+    store
+        .write(&Actor::system(), async |tx| {
+            dignity_store::portal::set_country_published(tx, "SRB", true).await
+        })
+        .await?;
     let cookie = format!("dignity_session={sess}");
     let state = dignity_web::AppState::new(store.clone(), Default::default());
     let state = dignity_web::search::attach(state, Registry::standard()).await?;

@@ -117,6 +117,15 @@ pub async fn add(store: &Store, cli: &Actor) -> Result<Summary> {
     s.recommendations = recommendations(store, &coo, today).await?;
     s.defenders = defenders(store, &doc, &coo, coo_id, today).await?;
     s.missing = missing_persons(store, &doc, &coo, coo_id).await?;
+    // The country profiles of the four reviewed States, on the public portal.
+    store
+        .write(&dignity_core::Actor::system(), async |tx| {
+            for iso3 in ["PHL", "PER", "SRB", "RUS"] {
+                dignity_store::portal::set_country_published(tx, iso3, true).await?;
+            }
+            Ok(())
+        })
+        .await?;
     Ok(s)
 }
 

@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0403_portal_dashboards.sql"),
         postgres: include_str!("../migrations/postgres/0403_portal_dashboards.sql"),
     },
+    // -- portal (issue 6): the country profiles chosen for the public pages.
+    Migration {
+        id: "0404_portal_countries",
+        sqlite: include_str!("../migrations/sqlite/0404_portal_countries.sql"),
+        postgres: include_str!("../migrations/postgres/0404_portal_countries.sql"),
+    },
 ];
 
 /// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).

@@ -433,6 +433,86 @@ pub async fn public_version(store: &Store) -> Result<i64> {
         .get(0))
 }
 
+// ---------------------------------------------------------------- country profiles --
+
+/// Publish or unpublish a State's country profile on the portal (admins; audited as
+/// `country.publish` / `country.unpublish` under `portal_countries`). Publishing again
+/// keeps the first date. An unknown State is refused.
+pub async fn set_country_published(tx: &mut WriteTx, iso3: &str, published: bool) -> Result<()> {
+    // Administrators, and the system itself (the demo data, the benchmarks).
+    if tx.actor().role < dignity_core::Role::Admin {
+        return Err(StoreError::invalid(
+            "published_by",
+            "only administrators publish country profiles",
+        ));
+    }
+    let iso3 = iso3.trim().to_ascii_uppercase();
+    let known = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
+        .bind(&iso3)
+        .fetch_optional(tx.conn())
+        .await?
+        .is_some();
+    if !known {
+        return Err(StoreError::invalid("iso3", format!("no country {iso3}")));
+    }
+    let changed = if published {
+        sqlx::query(
+            "INSERT INTO portal_countries (iso3, published_by, published_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (iso3) DO NOTHING",
+        )
+        .bind(&iso3)
+        .bind(tx.actor().user_id)
+        .bind(crate::now())
+        .execute(tx.conn())
+        .await?
+        .rows_affected()
+    } else {
+        sqlx::query("DELETE FROM portal_countries WHERE iso3 = $1")
+            .bind(&iso3)
+            .execute(tx.conn())
+            .await?
+            .rows_affected()
+    };
+    if changed > 0 {
+        tx.audit(
+            if published {
+                "country.publish"
+            } else {
+                "country.unpublish"
+            },
+            "portal_countries",
+            &iso3,
+            None,
+            None,
+            serde_json::json!({ "iso3": iso3 }),
+        );
+    }
+    Ok(())
+}
+
+/// Since when a State's country profile is on the portal (`None`: it is not).
+pub async fn country_published_since(store: &Store, iso3: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query("SELECT published_at FROM portal_countries WHERE iso3 = $1")
+            .bind(iso3.to_ascii_uppercase())
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
+}
+
+/// The States whose country profile is on the portal.
+pub async fn published_countries(store: &Store) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query("SELECT iso3 FROM portal_countries ORDER BY iso3")
+            .fetch_all(store.pool())
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect(),
+    )
+}
+
 // ---------------------------------------------------------------- public dashboards --
 
 /// A dashboard published to the portal: a title and the dashboard's filter (the query

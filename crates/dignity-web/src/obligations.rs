@@ -370,11 +370,13 @@ pub async fn country_page(
             })
             .collect()
     };
+    let portal_panel = crate::portal::country_panel(&state, &ctx, &iso3).await;
     page(
         &state,
         &ctx,
         "obligations_country.html",
         context! {
+            portal_panel => portal_panel,
             iso3 => iso3.clone(),
             name => name,
             can_edit => can_edit(&ctx),

@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
             "/admin/portal/publications/{id}/unpublish",
             post(unpublish_publication),
         )
+        .route("/admin/portal/countries/{iso3}", post(country_publish))
         .route(
             "/admin/portal/dashboards/{id}/unpublish",
             post(unpublish_dashboard),
@@ -206,9 +207,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
                 .filter(|p| p.lang == ctx.lang.code() || p.lang == "en")
                 .map(|p| context! { slug => p.slug, title => p.title, kind => p.kind, lang => p.lang, published_at => p.published_at.get(..10).unwrap_or("").to_string() })
                 .collect();
+            let published = portal::published_countries(&state.store).await?;
             let countries: Vec<Value> = reference::countries(&state.store, ctx.lang.code(), None)
                 .await?
                 .into_iter()
+                .filter(|c| published.contains(&c.iso3))
                 .map(|c| context! { iso3 => c.iso3, name => c.name })
                 .collect();
             let dashboards = dashboards_list(state).await?;
@@ -284,6 +287,10 @@ pub async fn country(
     let iso3 = iso3.to_ascii_uppercase();
     public_page(&state, ctx, &headers, async |state: &AppState, ctx: &Ctx| {
         let r = async {
+            // Only the profiles an administrator has put on the portal.
+            if portal::country_published_since(&state.store, &iso3).await?.is_none() {
+                return Ok::<_, StoreError>(None);
+            }
             let Some(c) = reference::countries(&state.store, ctx.lang.code(), None)
                 .await?
                 .into_iter()
@@ -761,6 +768,117 @@ pub async fn unpublish_dashboard(
         Ok(_) => Redirect::to("/admin/portal?flash=dashboard_unpublished").into_response(),
         Err(e) => internal(&state, &ctx, e),
     }
+}
+
+#[derive(Deserialize)]
+pub struct CountryPublishForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// `publish` or `unpublish`.
+    #[serde(default)]
+    action: String,
+}
+
+/// `POST /admin/portal/countries/{iso3}`: put a State's country profile on the portal or
+/// take it off (administrators; audited), back to the country page.
+pub async fn country_publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(iso3): Path<String>,
+    Form(f): Form<CountryPublishForm>,
+) -> Response {
+    if !ctx.csrf_ok(&f.csrf_token) {
+        return page_status(
+            &state,
+            &ctx,
+            "error.html",
+            StatusCode::FORBIDDEN,
+            context! { status => 403, message => ctx.t("error.csrf") },
+        );
+    }
+    if let Err(r) = admin_only(&state, &ctx) {
+        return r;
+    }
+    let iso3 = iso3.to_ascii_uppercase();
+    let publish = f.action == "publish";
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| {
+            portal::set_country_published(tx, &iso3, publish).await
+        })
+        .await;
+    match r {
+        Ok(()) => {
+            Redirect::to(&format!("/obligations/countries/{iso3}#portal-state-h")).into_response()
+        }
+        Err(StoreError::Invalid { .. }) => page_status(
+            &state,
+            &ctx,
+            "error.html",
+            StatusCode::NOT_FOUND,
+            context! { status => 404, message => ctx.t("error.not_found") },
+        ),
+        Err(e) => internal(&state, &ctx, e),
+    }
+}
+
+/// The "Public portal" panel of a country page, for administrators: whether the State's
+/// profile is on the portal and since when, and the form that publishes or unpublishes it.
+/// An empty string for everyone else. Every text is escaped.
+pub async fn country_panel(state: &AppState, ctx: &Ctx, iso3: &str) -> String {
+    use crate::dashboards::esc;
+    if !ctx.is_admin() {
+        return String::new();
+    }
+    let since = match portal::country_published_since(&state.store, iso3).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "portal panel failed");
+            return String::new();
+        }
+    };
+    let form = |action: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/admin/portal/countries/{}\" class=\"inline\">\
+             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\
+             <input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(iso3),
+            esc(&ctx.csrf_token),
+            esc(label)
+        )
+    };
+    let mut h = format!(
+        "<section class=\"panel portal-state\" aria-labelledby=\"portal-state-h\">\
+         <h2 id=\"portal-state-h\">{}</h2>",
+        esc(&ctx.t("portal.country_state_heading"))
+    );
+    match since {
+        Some(at) => {
+            let date = at.get(..10).unwrap_or("").to_string();
+            h += &format!(
+                "<p>{} <a href=\"/public/countries/{}\">{}</a></p>",
+                esc(&i18n::t_args(
+                    ctx.lang,
+                    "portal.published_since",
+                    &[("date", &date)]
+                )),
+                esc(iso3),
+                esc(&ctx.t("portal.open_public_page"))
+            );
+            h += &form("unpublish", &ctx.t("portal.unpublish"));
+        }
+        None => {
+            h += &format!("<p>{}</p>", esc(&ctx.t("portal.not_published")));
+            h += &format!(
+                "<p class=\"hint\">{}</p>",
+                esc(&ctx.t("portal.country_becomes_public"))
+            );
+            h += &form("publish", &ctx.t("portal.publish"));
+        }
+    }
+    h += "</section>";
+    h
 }
 
 /// Example pages for the template tests.

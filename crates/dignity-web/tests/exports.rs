@@ -557,6 +557,27 @@ async fn public_portal_shows_only_published_public_records() {
             .await
             .unwrap();
 
+        // A country profile is on the portal only once an administrator publishes it.
+        let (s, _, _) = send(&app, get("/public/countries/SRB", "")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b:?}: not published yet");
+        let (_, _, home) = send(&app, get("/public", "")).await;
+        assert!(!String::from_utf8(home)
+            .unwrap()
+            .contains("/public/countries/SRB"));
+        for iso3 in ["SRB", "SYR"] {
+            app.store
+                .write(&adam, async |tx| {
+                    dignity_store::portal::set_country_published(tx, iso3, true).await
+                })
+                .await
+                .unwrap();
+        }
+        let (_, _, home) = send(&app, get("/public", "")).await;
+        let home = String::from_utf8(home).unwrap();
+        assert!(home.contains("/public/countries/SRB") && !home.contains("/public/countries/FRA"));
+        let (s, _, _) = send(&app, get("/public/countries/FRA", "")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b:?}: France was not published");
+
         // Every public page, without signing in: the published event, never the others.
         let pages = [
             "/public".to_string(),

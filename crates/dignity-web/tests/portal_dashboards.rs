@@ -653,3 +653,92 @@ async fn the_latest_implementation_assessment_is_published_from_the_recommendati
         assert!(!page.contains("Public portal —"));
     }
 }
+
+#[tokio::test]
+async fn administrators_choose_the_country_profiles_on_the_portal() {
+    for b in backends() {
+        let app = app(b).await;
+        let country = "/obligations/countries/SRB";
+        // Not on the portal until chosen: the public page is not found, nor listed.
+        let (s, _, _) = send(&app, get("/public/countries/SRB", "")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b:?}");
+        // The documenter sees no panel and cannot publish.
+        let (_, _, page) = send(&app, get(country, &app.dora)).await;
+        assert!(!page.contains("/admin/portal/countries/SRB"), "{b:?}");
+        let token = csrf(&page);
+        let (s, _, _) = send(
+            &app,
+            post(
+                "/admin/portal/countries/SRB",
+                &app.dora,
+                format!("csrf_token={token}&action=publish"),
+            ),
+        )
+        .await;
+        assert!(s.is_client_error(), "{b:?}: a documenter publishes: {s}");
+        // The administrator: state, then Publish (without the form's token, nothing).
+        let (_, _, page) = send(&app, get(country, &app.adam)).await;
+        assert!(page.contains("Public portal — country profile"), "{b:?}");
+        assert!(page.contains("Not published on the portal."));
+        let (s, _, _) = send(
+            &app,
+            post(
+                "/admin/portal/countries/SRB",
+                &app.adam,
+                "action=publish".into(),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let token = csrf(&page);
+        let (s, h, _) = send(
+            &app,
+            post(
+                "/admin/portal/countries/SRB",
+                &app.adam,
+                format!("csrf_token={token}&action=publish"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
+        assert!(h[header::LOCATION].to_str().unwrap().starts_with(country));
+        let (s, _, public) = send(&app, get("/public/countries/SRB", "")).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert!(public.contains("Serbia"));
+        let (_, _, home) = send(&app, get("/public", "")).await;
+        assert!(home.contains("/public/countries/SRB") && !home.contains("/public/countries/FRA"));
+        let (_, _, page) = send(&app, get(country, &app.adam)).await;
+        assert!(page.contains("Published on the portal since"), "{b:?}");
+        // An unknown State is refused and nothing is written.
+        let (s, _, _) = send(
+            &app,
+            post(
+                "/admin/portal/countries/XXX",
+                &app.adam,
+                format!("csrf_token={}&action=publish", csrf(&page)),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // Unpublished: gone from the portal; both changes are in the audit log.
+        let (s, _, _) = send(
+            &app,
+            post(
+                "/admin/portal/countries/SRB",
+                &app.adam,
+                format!("csrf_token={}&action=unpublish", csrf(&page)),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, _) = send(&app, get("/public/countries/SRB", "")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let actions: Vec<String> = sqlx::query_scalar(
+            "SELECT action FROM audit_log WHERE record_type = 'portal_countries' ORDER BY seq",
+        )
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(actions, ["country.publish", "country.unpublish"], "{b:?}");
+    }
+}
