@@ -1191,8 +1191,9 @@ fn sort_candidates(out: &mut [Candidate]) {
 
 /// Blocks larger than this say nothing (a key shared by thousands) and are skipped.
 const MAX_BLOCK: usize = 2000;
-/// A pair sharing a single key is scored only when that key's block is at most this large.
-const SMALL_BLOCK: usize = 50;
+/// A pair sharing a single key is scored only when that key's block is at most this large
+/// (a name written in Cyrillic and Latin script may share only its surname and year).
+const SMALL_BLOCK: usize = 100;
 
 /// The key index in memory for the whole-list matching: every current record's source and
 /// case, and the members of every block. Read once (two queries, nothing decrypted) and
