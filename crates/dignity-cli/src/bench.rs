@@ -568,27 +568,10 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
     );
     store.close().await;
 
-    // The person page under load: a real server, a staff API token, many case pages.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-        l.local_addr()?.port()
-    };
-    let exe = std::env::current_exe()?;
-    let mut cmd = std::process::Command::new(exe);
-    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DIGNITY_DATA_DIR", &data)
-        .env("DIGNITY_LOG", "warn")
-        .stdout(std::process::Stdio::null());
-    if let Some(u) = &a.postgres {
-        cmd.env("DIGNITY_DATABASE_URL", u);
-    }
-    let mut child = cmd.spawn()?;
-    let addr = format!("127.0.0.1:{port}");
-    let t0 = Instant::now();
-    while tokio::net::TcpStream::connect(&addr).await.is_err() {
-        anyhow::ensure!(t0.elapsed().as_secs() < 120, "the server did not start");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // The person page under load: a real server, a staff API token, many case pages. A
+    // fresh server for each level of concurrency, so that the first pass over the cases
+    // finds nothing in the candidate cache (every request a first visit) and the second
+    // pass shows the pages seen again.
     let paths: Vec<String> = cases
         .iter()
         .take(500)
@@ -599,11 +582,47 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
         paths.len()
     );
     for c in &a.concurrency {
-        print!("  {c} connections: ");
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+            l.local_addr()?.port()
+        };
+        let exe = std::env::current_exe()?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("DIGNITY_DATA_DIR", &data)
+            .env("DIGNITY_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        if let Some(u) = &a.postgres {
+            cmd.env("DIGNITY_DATABASE_URL", u);
+        }
+        let mut child = cmd.spawn()?;
+        let addr = format!("127.0.0.1:{port}");
+        let t0 = Instant::now();
+        while tokio::net::TcpStream::connect(&addr).await.is_err() {
+            anyhow::ensure!(t0.elapsed().as_secs() < 120, "the server did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // Warm-up on the home page (no candidates): the server's database connections
+        // are open before the person pages are measured.
+        print!("  {c} connections, warm-up on /protection: ");
+        crate::violations::load(
+            &addr,
+            &["/protection".to_string()],
+            &format!("Bearer {token}"),
+            *c,
+            (*c * 4).max(20),
+        )
+        .await?;
+        print!("  {c} connections, first visit of each case (nothing cached): ");
+        crate::violations::load(&addr, &paths, &format!("Bearer {token}"), *c, paths.len()).await?;
+        print!(
+            "  {c} connections, {} requests, cases seen before: ",
+            a.requests
+        );
         crate::violations::load(&addr, &paths, &format!("Bearer {token}"), *c, a.requests).await?;
+        let _ = child.kill();
+        let _ = child.wait();
     }
-    let _ = child.kill();
-    let _ = child.wait();
 
     // Last, the whole list (every window), which takes longest.
     let store = Store::open(&o).await?;

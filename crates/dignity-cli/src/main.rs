@@ -496,6 +496,9 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     let store = open(&cfg).await.context("cannot start")?;
     tracing::info!(backend = ?store.backend(), data_dir = %cfg.data_dir.display(), "store ready");
     dignity_store::violations::evidence::clean_at_start(&store);
+    dignity_store::protection::sources::ensure_match_keys(&store)
+        .await
+        .context("keying source records")?;
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;

@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0404_portal_countries.sql"),
         postgres: include_str!("../migrations/postgres/0404_portal_countries.sql"),
     },
+    // -- protection (issue 5): the candidate cache's change token.
+    Migration {
+        id: "0303_protection_match_state",
+        sqlite: include_str!("../migrations/sqlite/0303_protection_match_state.sql"),
+        postgres: include_str!("../migrations/postgres/0303_protection_match_state.sql"),
+    },
 ];
 
 /// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).

@@ -1336,7 +1336,83 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
             .unwrap();
         assert_eq!(ext(&found), vec!["Egron Krasniqi", "Krasniqi Agron"]);
 
-        // Records imported before the keys existed are keyed on first use, once, audited.
+        // The page's candidates are kept between requests, but never past a change: a
+        // new list, a link and an unlink each show at once.
+        let third = st
+            .write(&coo, async |tx| {
+                s::create_source(tx, "Families", "family_association").await
+            })
+            .await
+            .unwrap();
+        s::import_list(
+            &st,
+            &coo,
+            third,
+            "fam.csv",
+            &table(
+                "external_id,name,birth_date,place
+F-1,Agron Krasniqi,1971-05-04,Gjakova
+",
+            ),
+            &mapping,
+        )
+        .await
+        .unwrap();
+        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
+            .await
+            .unwrap();
+        assert_eq!(
+            ext(&found),
+            vec!["Agron Krasniqi", "Egron Krasniqi", "Krasniqi Agron"]
+        );
+        assert!(found
+            .iter()
+            .any(|c| c.record_name == "Agron Krasniqi" && c.record_source == "Families"));
+        st.write(&coo, async |tx| {
+            let rid: i64 =
+                sqlx::query("SELECT id FROM pro_source_records WHERE external_id = 'F-1'")
+                    .fetch_one(tx.conn())
+                    .await?
+                    .get(0);
+            s::link(tx, rid, case, true).await?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            ext(&s::candidates_for_case(&st, &coo, case, 0.7, 20)
+                .await
+                .unwrap()),
+            vec!["Egron Krasniqi", "Krasniqi Agron"]
+        );
+        st.write(&coo, async |tx| {
+            for ext_id in ["F-1", "I-1"] {
+                let rid: i64 =
+                    sqlx::query("SELECT id FROM pro_source_records WHERE external_id = $1")
+                        .bind(ext_id)
+                        .fetch_one(tx.conn())
+                        .await?
+                        .get(0);
+                s::unlink(tx, rid).await?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
+            .await
+            .unwrap();
+        assert_eq!(
+            ext(&found),
+            vec![
+                "Agron Krasniqi",
+                "Egron Krasniqi",
+                "Krasniqi Agron",
+                "Агрон Красничи"
+            ]
+        );
+        // Records imported before the keys existed are keyed once, at start-up (`dignity
+        // serve` calls `ensure_match_keys`), audited.
         sqlx::query("DELETE FROM pro_match_keys")
             .execute(st.pool())
             .await
@@ -1345,6 +1421,12 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
             .execute(st.pool())
             .await
             .unwrap();
+        let current: i64 = sqlx::query("SELECT COUNT(*) FROM pro_source_records")
+            .fetch_one(st.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(s::ensure_match_keys(&st).await.unwrap() as i64, current);
         let found2 = s::candidates_for_case(&st, &coo, case, 0.7, 20)
             .await
             .unwrap();

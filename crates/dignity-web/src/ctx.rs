@@ -277,7 +277,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    // A page may ask for a stricter policy (the family link page: no-referrer).
+    if !h.contains_key("referrer-policy") {
+        h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    }
     h.insert(
         "content-security-policy",
         HeaderValue::from_static(

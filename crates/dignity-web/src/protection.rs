@@ -1227,7 +1227,8 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
 }
 
 /// Upload a list (CSV or XLSX, multipart field `file`) with the mapping in fields
-/// `map_<target>` (empty: a column named like the target).
+/// `map_<target>` (empty: a column named like the target); `strict` refuses a file with
+/// columns the mapping leaves unread.
 pub async fn source_import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -1319,7 +1320,22 @@ pub async fn source_import(
             mapping.insert(t.to_string(), c);
         }
     }
-    match s::import_list(&state.store, &ctx.actor, id, &fname, &table, &mapping).await {
+    // "Refuse unread columns": such a file is refused, its columns named, nothing written.
+    let opts = s::ImportOptions {
+        strict: !fields.get("strict").is_empty(),
+        ..Default::default()
+    };
+    match s::import_list_with(
+        &state.store,
+        &ctx.actor,
+        id,
+        &fname,
+        &table,
+        &mapping,
+        &opts,
+    )
+    .await
+    {
         Ok(rep) => sources_view(&state, &ctx, None, vec![], Some(rep), 0).await,
         Err(errs) => sources_view(&state, &ctx, None, errs, None, 0).await,
     }

@@ -698,6 +698,9 @@ pub async fn import_list_with(
                 }
             }
             insert_keys(tx, &keyrows).await?;
+            if !to_insert.is_empty() {
+                match_changed(tx).await?;
+            }
             tx.audit(
                 "source.import",
                 "pro_sources",
@@ -929,6 +932,7 @@ pub async fn link(
         .bind(record_id)
         .execute(tx.conn())
         .await?;
+    match_changed(tx).await?;
     tx.audit(
         "source_record.link",
         MISSING,
@@ -953,6 +957,7 @@ pub async fn unlink(tx: &mut WriteTx, record_id: i64) -> Result<()> {
         ));
     };
     sqlx::query("UPDATE pro_source_records SET missing_id = NULL, linked_by = NULL, linked_at = '' WHERE id = $1").bind(record_id).execute(tx.conn()).await?;
+    match_changed(tx).await?;
     tx.audit(
         "source_record.unlink",
         MISSING,
@@ -1186,15 +1191,107 @@ fn sort_candidates(out: &mut [Candidate]) {
 
 /// Blocks larger than this say nothing (a key shared by thousands) and are skipped.
 const MAX_BLOCK: usize = 2000;
-/// A pair sharing a single key is scored only when that key's block is at most this large.
-const SMALL_BLOCK: usize = 50;
+/// A pair sharing a single key is scored only when that key's block is at most this large
+/// (a name written in Cyrillic and Latin script may share only its surname and year).
+const SMALL_BLOCK: usize = 100;
+
+/// The key index in memory for the whole-list matching: every current record's source and
+/// case, and the members of every block. Read once (two queries, nothing decrypted) and
+/// kept while the change token of candidate matches is unchanged, so that the windows of
+/// the sources page and of [`candidates`] fetch each block once, not once per window.
+struct KeySnapshot {
+    /// Current record → (source, linked case).
+    recs: HashMap<i64, (i64, Option<i64>)>,
+    /// Unlinked current records, by id.
+    unlinked: Vec<i64>,
+    /// Key (blind index) → its number.
+    key_no: HashMap<String, u32>,
+    /// Members (current records) of each key's block, by key number.
+    blocks: Vec<Vec<i64>>,
+    /// Current record → its keys' numbers.
+    rec_keys: HashMap<i64, Vec<u32>>,
+    /// Cases with at least one current record linked.
+    linked_cases: HashSet<i64>,
+}
+
+/// Per store (data directory): the change token and the snapshot read under it.
+type Snapshots = HashMap<std::path::PathBuf, (String, std::sync::Arc<KeySnapshot>)>;
+
+static KEY_SNAPSHOTS: std::sync::LazyLock<std::sync::Mutex<Snapshots>> =
+    std::sync::LazyLock::new(Default::default);
+
+async fn key_snapshot(store: &Store) -> Result<std::sync::Arc<KeySnapshot>> {
+    let token = match_token(store).await?;
+    if let Ok(all) = KEY_SNAPSHOTS.lock() {
+        if let Some((t, snap)) = all.get(store.data_dir()) {
+            if *t == token {
+                return Ok(snap.clone());
+            }
+        }
+    }
+    let mut recs = HashMap::new();
+    let mut unlinked = vec![];
+    let mut linked_cases = HashSet::new();
+    for r in
+        sqlx::query("SELECT id, source_id, missing_id FROM pro_source_records WHERE current = 1")
+            .fetch_all(store.pool())
+            .await?
+    {
+        let (id, src, case): (i64, i64, Option<i64>) = (r.get(0), r.get(1), r.get(2));
+        match case {
+            Some(c) => {
+                linked_cases.insert(c);
+            }
+            None => unlinked.push(id),
+        }
+        recs.insert(id, (src, case));
+    }
+    unlinked.sort_unstable();
+    let mut key_no: HashMap<String, u32> = HashMap::new();
+    let mut blocks: Vec<Vec<i64>> = vec![];
+    let mut rec_keys: HashMap<i64, Vec<u32>> = HashMap::new();
+    for r in sqlx::query("SELECT record_id, key FROM pro_match_keys")
+        .fetch_all(store.pool())
+        .await?
+    {
+        let id: i64 = r.get(0);
+        if !recs.contains_key(&id) {
+            continue; // an older version
+        }
+        let key: String = r.get(1);
+        let n = match key_no.get(&key) {
+            Some(n) => *n,
+            None => {
+                let n = blocks.len() as u32;
+                key_no.insert(key, n);
+                blocks.push(vec![]);
+                n
+            }
+        };
+        blocks[n as usize].push(id);
+        rec_keys.entry(id).or_default().push(n);
+    }
+    let snap = std::sync::Arc::new(KeySnapshot {
+        recs,
+        unlinked,
+        key_no,
+        blocks,
+        rec_keys,
+        linked_cases,
+    });
+    if let Ok(mut all) = KEY_SNAPSHOTS.lock() {
+        all.insert(store.data_dir().to_path_buf(), (token, snap.clone()));
+    }
+    Ok(snap)
+}
 
 /// Candidate matches of one window of unlinked records, found like the person page's
-/// ([`candidates_for_case`]): the window's blocking keys are read from the key index, the
-/// records and cases sharing one are found through the index (a case through the records
-/// linked to it, or, when it has none, through the keys of its own names), and only the
-/// records of the pairs so found are decrypted and scored. Its cost grows with the window
-/// and the size of the blocks, not with the number of records.
+/// ([`candidates_for_case`]): the window's blocking keys and the members of their blocks
+/// come from the key index (read once and kept in memory until a write changes it), cases
+/// are found through the records linked to them, or, when they have none, through the
+/// keys of their own names (computed, never stored), and only the records of the pairs
+/// so found are decrypted and scored. Its cost grows with the window and the size of the
+/// blocks, not with the number of records.
 pub async fn candidates_page(
     store: &Store,
     actor: &Actor,
@@ -1203,25 +1300,15 @@ pub async fn candidates_page(
     records: usize,
     min_score: f64,
 ) -> Result<CandidatePage> {
-    ensure_match_keys(store).await?;
     let records = records.clamp(1, 10_000);
+    let snap = key_snapshot(store).await?;
     // The window: ids and sources only, nothing decrypted.
-    let mut sql = String::from(
-        "SELECT r.id, r.source_id FROM pro_source_records r WHERE r.current = 1 AND r.missing_id IS NULL AND r.id > $1",
-    );
-    if source_id.is_some() {
-        sql.push_str(" AND r.source_id = $2");
-    }
-    sql.push_str(&format!(" ORDER BY r.id LIMIT {}", records + 1));
-    let mut q = sqlx::query(&sql).bind(after);
-    if let Some(s) = source_id {
-        q = q.bind(s);
-    }
-    let mut window: Vec<(i64, i64)> = q
-        .fetch_all(store.pool())
-        .await?
+    let from = snap.unlinked.partition_point(|id| *id <= after);
+    let mut window: Vec<(i64, i64)> = snap.unlinked[from..]
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|id| (*id, snap.recs[id].0))
+        .filter(|(_, src)| source_id.is_none_or(|s| s == *src))
+        .take(records + 1)
         .collect();
     let next_after = if window.len() > records {
         window.truncate(records);
@@ -1238,22 +1325,12 @@ pub async fn candidates_page(
         });
     }
     let probe_source: HashMap<i64, i64> = window.iter().copied().collect();
-    // The window's keys.
-    let mut probe_keys: HashMap<i64, Vec<String>> = HashMap::new();
-    for chunk in window.chunks(500) {
-        let ids: Vec<String> = chunk.iter().map(|w| w.0.to_string()).collect();
-        let sql = format!(
-            "SELECT record_id, key FROM pro_match_keys WHERE record_id IN ({})",
-            ids.join(",")
-        );
-        for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
-            probe_keys
-                .entry(r.get(0))
-                .or_default()
-                .push(r.get::<String, _>(1));
-        }
-    }
-    let all_keys: HashSet<String> = probe_keys.values().flatten().cloned().collect();
+    let all_keys: HashSet<u32> = window
+        .iter()
+        .filter_map(|(id, _)| snap.rec_keys.get(id))
+        .flatten()
+        .copied()
+        .collect();
     // Visible cases.
     let sql = format!(
         "SELECT m.id, m.person_id, m.last_seen_place FROM pro_missing m WHERE {}",
@@ -1265,47 +1342,10 @@ pub async fn candidates_page(
         .iter()
         .map(|r| (r.get(0), (r.get(1), r.get(2))))
         .collect();
-    // Members of the window's blocks, through the key index: (key, record, source, case).
-    let mut blocks: HashMap<String, Vec<(i64, i64, Option<i64>)>> = HashMap::new();
-    let keys: Vec<&String> = all_keys.iter().collect();
-    for chunk in keys.chunks(300) {
-        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT k.key, r.id, r.source_id, r.missing_id FROM pro_match_keys k \
-             JOIN pro_source_records r ON r.id = k.record_id \
-             WHERE k.key IN ({}) AND r.current = 1",
-            ph.join(",")
-        );
-        let mut q = sqlx::query(&sql);
-        for k in chunk {
-            q = q.bind((*k).clone());
-        }
-        for r in q.fetch_all(store.pool()).await? {
-            blocks
-                .entry(r.get(0))
-                .or_default()
-                .push((r.get(1), r.get(2), r.get(3)));
-        }
-    }
     // Cases with no linked record: the keys of their own names (computed, never stored).
-    let unlinked_cases: Vec<i64> = {
-        let linked: HashSet<i64> = sqlx::query(
-            "SELECT DISTINCT missing_id FROM pro_source_records WHERE current = 1 AND missing_id IS NOT NULL",
-        )
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-        visible
-            .keys()
-            .filter(|c| !linked.contains(c))
-            .copied()
-            .collect()
-    };
     let mut persons: HashMap<i64, v::Person> = HashMap::new();
-    let mut case_keys: HashMap<String, Vec<i64>> = HashMap::new();
-    for c in &unlinked_cases {
+    let mut case_keys: HashMap<u32, Vec<i64>> = HashMap::new();
+    for c in visible.keys().filter(|c| !snap.linked_cases.contains(c)) {
         let Some(p) = v::get_person(store, visible[c].0).await? else {
             continue;
         };
@@ -1315,8 +1355,8 @@ pub async fn candidates_page(
             &p.birth_date,
         );
         for k in ks {
-            if all_keys.contains(&k) {
-                case_keys.entry(k).or_default().push(*c);
+            if let Some(n) = snap.key_no.get(&k).filter(|n| all_keys.contains(n)) {
+                case_keys.entry(*n).or_default().push(*c);
             }
         }
         persons.insert(*c, p);
@@ -1326,8 +1366,10 @@ pub async fn candidates_page(
     // block is small (in a large block one shared key is mostly a common first name and
     // year), so that a window does not decrypt whole blocks.
     let mut pairs: HashSet<(i64, u8, i64)> = HashSet::new();
-    for (rid, ks) in &probe_keys {
-        let src = probe_source[rid];
+    for (rid, src) in &window {
+        let Some(ks) = snap.rec_keys.get(rid) else {
+            continue;
+        };
         // partner → (keys shared, smallest block shared)
         let mut shared: HashMap<(u8, i64), (usize, usize)> = HashMap::new();
         let mut add = |p: (u8, i64), size: usize| {
@@ -1336,25 +1378,26 @@ pub async fn candidates_page(
             e.1 = e.1.min(size);
         };
         for k in ks {
-            let members = blocks.get(k).map(Vec::as_slice).unwrap_or(&[]);
+            let members = &snap.blocks[*k as usize];
             let from_cases = case_keys.get(k).map(Vec::as_slice).unwrap_or(&[]);
             let size = members.len() + from_cases.len();
             if size > MAX_BLOCK {
                 continue;
             }
             let mut here: HashSet<(u8, i64)> = HashSet::new();
-            for &(oid, osrc, case) in members {
+            for oid in members {
+                let (osrc, case) = snap.recs[oid];
                 match case {
                     Some(c) if visible.contains_key(&c) => {
                         here.insert((0, c));
                     }
                     Some(_) => {}
                     // Another source's record; each pair once when both are in the window.
-                    None if osrc != src
-                        && oid != *rid
-                        && !(probe_source.contains_key(&oid) && oid < *rid) =>
+                    None if osrc != *src
+                        && oid != rid
+                        && !(probe_source.contains_key(oid) && oid < rid) =>
                     {
-                        here.insert((1, oid));
+                        here.insert((1, *oid));
                     }
                     None => {}
                 }
@@ -1377,27 +1420,33 @@ pub async fn candidates_page(
         .flat_map(|&(r, kind, o)| std::iter::once(r).chain(if kind == 1 { Some(o) } else { None }))
         .collect();
     let need_cases: HashSet<i64> = pairs.iter().filter(|p| p.1 == 0).map(|p| p.2).collect();
+    let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM pro_sources")
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     let mut recs: HashMap<i64, Entity> = HashMap::new();
     let ids: Vec<String> = need_records.iter().map(|i| i.to_string()).collect();
     for chunk in ids.chunks(500) {
         let sql = format!(
-            "SELECT r.id, r.source_id, s.name, r.name, r.birth_date, r.place FROM pro_source_records r \
-             JOIN pro_sources s ON s.id = r.source_id WHERE r.id IN ({})",
+            "SELECT id, source_id, name, birth_date, place FROM pro_source_records WHERE id IN ({})",
             chunk.join(",")
         );
         for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
-            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(3))?;
+            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(2))?;
+            let source_id: i64 = r.get(1);
             recs.insert(
                 r.get(0),
                 Entity {
                     kind: 1,
                     id: r.get(0),
-                    source_id: r.get(1),
-                    source: r.get(2),
+                    source_id,
+                    source: source_names.get(&source_id).cloned().unwrap_or_default(),
                     names: vec![prep_name(&name)],
                     display: if names_visible { name } else { String::new() },
-                    birth: r.get(4),
-                    place: dec(store, "pro_source_records.place", r.get(5))?,
+                    birth: r.get(3),
+                    place: dec(store, "pro_source_records.place", r.get(4))?,
                 },
             );
         }
@@ -1583,7 +1632,9 @@ async fn insert_keys(tx: &mut WriteTx, rows: &[(i64, String)]) -> Result<()> {
     Ok(())
 }
 
-/// Key the records imported before blocking keys existed (once; audited as maintenance).
+/// Key the records imported before blocking keys existed (audited as maintenance). Run
+/// once at start-up (`dignity serve`), not per request: records imported since migration
+/// 0302 are keyed by their import. Returns how many records it keyed.
 pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
     let system = Actor {
         user_id: None,
@@ -1623,6 +1674,7 @@ pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
                         .execute(tx.conn())
                         .await?;
                 }
+                match_changed(tx).await?;
                 tx.audit(
                     "source_record.keys",
                     "pro_source_records",
@@ -1641,10 +1693,113 @@ pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
     }
 }
 
+// ------------------------------------------------- candidate cache --
+
+/// Replace the change token of candidate matches, in the transaction of a write that can
+/// change them (records imported, linked or unlinked, keys back-filled): a case's
+/// candidates kept in memory under the old token are no longer used.
+async fn match_changed(tx: &mut WriteTx) -> Result<()> {
+    let token = format!("{:016x}", rand::random::<u64>());
+    sqlx::query(
+        "INSERT INTO pro_match_state (id, token, changed_at) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET token = $1, changed_at = $2",
+    )
+    .bind(token)
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The current change token of candidate matches (empty before the first change).
+async fn match_token(store: &Store) -> Result<String> {
+    Ok(
+        sqlx::query("SELECT token FROM pro_match_state WHERE id = 1")
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get::<String, _>(0))
+            .unwrap_or_default(),
+    )
+}
+
+/// Cases' candidates kept in memory, per store (data directory), while the change token is
+/// the one they were computed under. Bounded: at most [`CACHE_CASES`] entries per store;
+/// the oldest quarter goes when it is full.
+struct CandidateCache {
+    token: String,
+    /// (case, names visible, min score, limit, fingerprint of the case's own data) →
+    /// (stamp, candidates).
+    entries: HashMap<CacheKey, (u64, Vec<Candidate>)>,
+    stamp: u64,
+}
+
+type CacheKey = (i64, bool, u64, usize, [u8; 32]);
+
+const CACHE_CASES: usize = 4096;
+
+static CANDIDATE_CACHE: std::sync::LazyLock<
+    std::sync::Mutex<HashMap<std::path::PathBuf, CandidateCache>>,
+> = std::sync::LazyLock::new(Default::default);
+
+fn cache_get(store: &Store, token: &str, key: &CacheKey) -> Option<Vec<Candidate>> {
+    let mut all = CANDIDATE_CACHE.lock().ok()?;
+    let c = all.get_mut(store.data_dir())?;
+    if c.token != token {
+        return None;
+    }
+    c.stamp += 1;
+    let stamp = c.stamp;
+    let e = c.entries.get_mut(key)?;
+    e.0 = stamp;
+    Some(e.1.clone())
+}
+
+fn cache_put(store: &Store, token: &str, key: CacheKey, items: &[Candidate]) {
+    let Ok(mut all) = CANDIDATE_CACHE.lock() else {
+        return;
+    };
+    let c = all
+        .entry(store.data_dir().to_path_buf())
+        .or_insert_with(|| CandidateCache {
+            token: token.to_string(),
+            entries: HashMap::new(),
+            stamp: 0,
+        });
+    if c.token != token {
+        c.token = token.to_string();
+        c.entries.clear();
+    }
+    if c.entries.len() >= CACHE_CASES {
+        let mut stamps: Vec<u64> = c.entries.values().map(|e| e.0).collect();
+        stamps.sort_unstable();
+        let cut = stamps[stamps.len() / 4];
+        c.entries.retain(|_, e| e.0 > cut);
+    }
+    c.stamp += 1;
+    c.entries.insert(key, (c.stamp, items.to_vec()));
+}
+
+/// Forget every case's candidates kept in memory for this store (tests, benchmarks).
+pub fn clear_candidate_cache(store: &Store) {
+    if let Ok(mut all) = CANDIDATE_CACHE.lock() {
+        all.remove(store.data_dir());
+    }
+}
+
+/// A single key shared with a case is enough for a record to be scored when that key's
+/// block holds at most this many records; otherwise it must share two keys.
+const CASE_SMALL_BLOCK: usize = 120;
+
 /// Candidate matches for one case (the person page): unlinked current records of every
-/// source sharing a blocking key with the case's names (its person's name, other names
-/// and the names of the records already linked to it), found through the key index and
-/// scored like [`candidates`]. Best first. Nothing if the actor may not see the case.
+/// source sharing blocking keys with the case's names (its person's name, other names and
+/// the names of the records already linked to it), found through the key index and scored
+/// like [`candidates`]. Best first. Nothing if the actor may not see the case.
+///
+/// Only the records that share two keys with the case, or one key of a block of at most
+/// [`CASE_SMALL_BLOCK`] records, are read and decrypted (blocks of more than [`MAX_BLOCK`]
+/// are skipped). The result is kept in memory until a write changes what it depends on
+/// (an import, a link or unlink: the change token; the case's own names, date of birth
+/// and place: part of the key), so a page seen again does no matching at all.
 pub async fn candidates_for_case(
     store: &Store,
     actor: &Actor,
@@ -1652,10 +1807,49 @@ pub async fn candidates_for_case(
     min_score: f64,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    ensure_match_keys(store).await?;
-    let Some(case) = missing::case_for(store, actor, missing_id).await? else {
+    if !can(store, actor, Action::Read, MISSING, missing_id).await? {
+        return Ok(vec![]);
+    }
+    // The case's own data (not the pseudonym shown to readers who do not see names).
+    let Some(case) = missing::get_missing(store, missing_id).await? else {
         return Ok(vec![]);
     };
+    let names_visible = v::sees_names(store, actor).await?;
+    let token = match_token(store).await?;
+    let fingerprint: [u8; 32] = Sha256::digest(
+        serde_json::json!([
+            case.name,
+            case.other_names,
+            case.birth_date,
+            case.last_seen_place
+        ])
+        .to_string()
+        .as_bytes(),
+    )
+    .into();
+    let key: CacheKey = (
+        missing_id,
+        names_visible,
+        min_score.to_bits(),
+        limit,
+        fingerprint,
+    );
+    if let Some(hit) = cache_get(store, &token, &key) {
+        return Ok(hit);
+    }
+    let out = case_candidates(store, &case, names_visible, min_score, limit).await?;
+    cache_put(store, &token, key, &out);
+    Ok(out)
+}
+
+async fn case_candidates(
+    store: &Store,
+    case: &missing::MissingCase,
+    names_visible: bool,
+    min_score: f64,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let missing_id = case.id;
     let mut names: Vec<String> = std::iter::once(case.name.clone())
         .chain(case.other_names.iter().cloned())
         .collect();
@@ -1685,16 +1879,13 @@ pub async fn candidates_for_case(
         birth: case.birth_date.clone(),
         place: case.last_seen_place.clone(),
     };
+    // The members of each key's block, from the key index alone (nothing decrypted).
     let keys: Vec<String> = keys.into_iter().collect();
-    let names_visible = v::sees_names(store, actor).await?;
-    let mut ids: HashSet<i64> = HashSet::new();
-    let mut out = vec![];
+    let mut blocks: HashMap<String, Vec<i64>> = HashMap::new();
     for chunk in keys.chunks(200) {
         let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT DISTINCT r.id, r.source_id, s.name, r.name, r.birth_date, r.place FROM pro_match_keys k \
-             JOIN pro_source_records r ON r.id = k.record_id JOIN pro_sources s ON s.id = r.source_id \
-             WHERE k.key IN ({}) AND r.current = 1 AND r.missing_id IS NULL LIMIT 5000",
+            "SELECT key, record_id FROM pro_match_keys WHERE key IN ({})",
             ph.join(",")
         );
         let mut q = sqlx::query(&sql);
@@ -1702,20 +1893,51 @@ pub async fn candidates_for_case(
             q = q.bind(k.clone());
         }
         for r in q.fetch_all(store.pool()).await? {
-            let id: i64 = r.get(0);
-            if !ids.insert(id) {
-                continue;
-            }
-            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(3))?;
+            blocks.entry(r.get(0)).or_default().push(r.get(1));
+        }
+    }
+    // record → (keys shared with the case, smallest block shared)
+    let mut shared: HashMap<i64, (usize, usize)> = HashMap::new();
+    for members in blocks.values() {
+        if members.len() > MAX_BLOCK {
+            continue;
+        }
+        for id in members {
+            let e = shared.entry(*id).or_insert((0, usize::MAX));
+            e.0 += 1;
+            e.1 = e.1.min(members.len());
+        }
+    }
+    let wanted: Vec<String> = shared
+        .iter()
+        .filter(|(_, (n, smallest))| *n >= 2 || *smallest <= CASE_SMALL_BLOCK)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM pro_sources")
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut out = vec![];
+    for chunk in wanted.chunks(500) {
+        let sql = format!(
+            "SELECT id, source_id, name, birth_date, place FROM pro_source_records \
+             WHERE id IN ({}) AND current = 1 AND missing_id IS NULL",
+            chunk.join(",")
+        );
+        for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
+            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(2))?;
+            let source_id: i64 = r.get(1);
             let rec = Entity {
                 kind: 1,
-                id,
-                source_id: r.get(1),
-                source: r.get(2),
+                id: r.get(0),
+                source_id,
+                source: source_names.get(&source_id).cloned().unwrap_or_default(),
                 names: vec![prep_name(&name)],
                 display: if names_visible { name } else { String::new() },
-                birth: r.get(4),
-                place: dec(store, "pro_source_records.place", r.get(5))?,
+                birth: r.get(3),
+                place: dec(store, "pro_source_records.place", r.get(4))?,
             };
             let (sc, reasons) = score(&rec, &case_ent);
             if sc >= min_score {
