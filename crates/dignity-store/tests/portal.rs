@@ -293,17 +293,45 @@ mod dashboards {
                 .fetch_one(s.pool())
                 .await
                 .unwrap();
-            sqlx::query("UPDATE vio_acts SET confidentiality = 'confidential' WHERE id = $1")
-                .bind(act)
-                .execute(s.pool())
-                .await
-                .unwrap();
+            // Through the audited write path, as every change in the product (the
+            // dashboard's counts are kept until the next audited change).
+            s.write(&adam, async |tx| {
+                sqlx::query("UPDATE vio_acts SET confidentiality = 'confidential' WHERE id = $1")
+                    .bind(act)
+                    .execute(tx.conn())
+                    .await?;
+                tx.audit(
+                    "record.update",
+                    "vio_acts",
+                    &act.to_string(),
+                    None,
+                    None,
+                    serde_json::json!({}),
+                );
+                Ok(())
+            })
+            .await
+            .unwrap();
             assert_eq!(public_total(&s, &slug).await, Some(0), "{b:?}");
-            sqlx::query("UPDATE vio_acts SET confidentiality = 'public' WHERE id = $1")
-                .bind(act)
-                .execute(s.pool())
-                .await
-                .unwrap();
+            // Through the audited write path, as every change in the product (the
+            // dashboard's counts are kept until the next audited change).
+            s.write(&adam, async |tx| {
+                sqlx::query("UPDATE vio_acts SET confidentiality = 'public' WHERE id = $1")
+                    .bind(act)
+                    .execute(tx.conn())
+                    .await?;
+                tx.audit(
+                    "record.update",
+                    "vio_acts",
+                    &act.to_string(),
+                    None,
+                    None,
+                    serde_json::json!({}),
+                );
+                Ok(())
+            })
+            .await
+            .unwrap();
             assert_eq!(public_total(&s, &slug).await, Some(1), "{b:?}");
 
             // Unpublishing the event unpublishes its acts (audited) and empties the counts.
