@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, shot } from './harness.mjs';
+import { startServer, launch, shot, signIn } from './harness.mjs';
 
 const PW = 'a long enough passphrase';
 let server;
@@ -13,6 +13,7 @@ let browser;
 before(async () => {
   server = await startServer();
   server.cli(['user', 'add', 'ana', '--role', 'analyst', '--display-name', 'Ana Lyst'], PW);
+  server.cli(['user', 'add', 'adam', '--role', 'admin', '--display-name', 'Adam Min'], PW);
   browser = await launch();
 });
 
@@ -92,9 +93,21 @@ test('an analyst searches, narrows by a facet and exports CSV', async () => {
   await ctx.close();
 });
 
-test('the public portal opens without signing in', async () => {
+test('an administrator puts a country profile on the portal, which opens without signing in', async () => {
+  // Not on the portal until an administrator chooses it, on the country's page.
+  const admin = await browser.newContext({ locale: 'en-GB' });
+  const ap = await signIn(server, admin, 'adam', PW);
+  await ap.goto(`${server.base}/obligations/countries/SRB`);
+  const panel = ap.getByRole('region', { name: 'Public portal — country profile' });
+  await panel.getByText('Not published on the portal.').waitFor();
+  await panel.getByRole('button', { name: 'Publish to the public portal' }).click();
+  await ap.waitForURL(/\/obligations\/countries\/SRB/);
+  await ap.getByText(/Published on the portal since/).waitFor();
+  await admin.close();
+
   const ctx = await browser.newContext({ locale: 'en-GB' });
   const page = await ctx.newPage();
+  assert.equal((await page.goto(`${server.base}/public/countries/FRA`)).status(), 404, 'France was not published');
   const res = await page.goto(`${server.base}/public`);
   assert.equal(res.status(), 200);
   assert.match(res.headers()['cache-control'], /^public, max-age=\d+/);

@@ -5,7 +5,7 @@
 // another case: a staff URL asks for sign-in, an altered or revoked link is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot } from './harness.mjs';
+import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
 
 const PW = 'a long enough passphrase';
 let server;
@@ -22,15 +22,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(ctx, user) {
-  const page = await ctx.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(PW);
-  await page.getByRole('button', { name: /Sign in/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
-}
+const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
 
 function daysFromToday(n) {
   return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);

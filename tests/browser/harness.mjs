@@ -77,6 +77,17 @@ export async function launch() {
   });
 }
 
+/** Sign `user` in through the login form in a new page of `ctx`; the page, signed in. */
+export async function signIn(server, ctx, user, password) {
+  const page = await ctx.newPage();
+  await page.goto(`${server.base}/login`);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /Sign in/i }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+}
+
 export async function shot(page, name) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, shot } from './harness.mjs';
+import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
 
 const PW = 'a long enough passphrase';
 let server;
@@ -43,15 +43,7 @@ function list(prefix, from, to) {
   return s;
 }
 
-async function signIn(ctx, user) {
-  const page = await ctx.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(PW);
-  await page.getByRole('button', { name: /Sign in/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
-}
+const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
 
 test('a reviewer accepts a pair with the keyboard and undoes it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dignity-linkage-'));

@@ -4,7 +4,7 @@
 // coordinator (not an administrator) can read the lists but not change them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot } from './harness.mjs';
+import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
 
 const PW = 'a long enough passphrase';
 let server;
@@ -22,15 +22,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(ctx, user) {
-  const page = await ctx.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(PW);
-  await page.getByRole('button', { name: /Sign in/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
-}
+const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
 
 async function expectUrl(page, re) {
   await page.waitForLoadState();

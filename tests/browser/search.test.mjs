@@ -4,7 +4,7 @@
 // the facet counts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot } from './harness.mjs';
+import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
 
 const PW = 'a long enough passphrase';
 const TORTURE = '02011111000004';
@@ -23,15 +23,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(ctx, user) {
-  const page = await ctx.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(PW);
-  await page.getByRole('button', { name: /Sign in/i }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
-}
+const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
 
 /** Search until the index has caught up with the last commit (it follows within moments). */
 async function searchFor(page, q, want) {

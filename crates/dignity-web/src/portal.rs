@@ -430,6 +430,21 @@ pub async fn publication(
 
 // --------------------------------------------------------------- administrators --
 
+/// The checks of every administrator's form here: the form's CSRF token (403 without it),
+/// then [`admin_only`].
+fn admin_form(state: &AppState, ctx: &Ctx, csrf_token: &str) -> Result<(), Response> {
+    if !ctx.csrf_ok(csrf_token) {
+        return Err(page_status(
+            state,
+            ctx,
+            "error.html",
+            StatusCode::FORBIDDEN,
+            context! { status => 403, message => ctx.t("error.csrf") },
+        ));
+    }
+    admin_only(state, ctx)
+}
+
 fn admin_only(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
     if ctx.user.is_none() {
         return Err(Redirect::to("/login?next=%2Fadmin%2Fportal").into_response());
@@ -661,16 +676,7 @@ pub async fn publish(
     ctx: Ctx,
     Form(f): Form<PublishForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("error.csrf") },
-        );
-    }
-    if let Err(r) = admin_only(&state, &ctx) {
+    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
         return r;
     }
     let publish = f.action != "unpublish";
@@ -715,16 +721,7 @@ pub async fn unpublish_publication(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("error.csrf") },
-        );
-    }
-    if let Err(r) = admin_only(&state, &ctx) {
+    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
         return r;
     }
     let r = state
@@ -746,16 +743,7 @@ pub async fn unpublish_dashboard(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("error.csrf") },
-        );
-    }
-    if let Err(r) = admin_only(&state, &ctx) {
+    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
         return r;
     }
     let r = state
@@ -787,16 +775,7 @@ pub async fn country_publish(
     Path(iso3): Path<String>,
     Form(f): Form<CountryPublishForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("error.csrf") },
-        );
-    }
-    if let Err(r) = admin_only(&state, &ctx) {
+    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
         return r;
     }
     let iso3 = iso3.to_ascii_uppercase();
