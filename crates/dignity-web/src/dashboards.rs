@@ -118,7 +118,7 @@ pub fn bar_chart(id: &str, title: &str, counts: &[Count], max_bars: usize) -> St
              <text x=\"{nx:.1}\" y=\"{ty}\" font-size=\"12\">{n}</text></g>",
             lx = label_w - 6.0,
             ty = y + 15.0,
-            l = esc(&shorten(&c.label, 34)),
+            l = esc(&shorten(&c.label, 30)),
             full = esc(&c.label),
             bh = row_h - 6.0,
             nx = label_w + bw + 4.0,
