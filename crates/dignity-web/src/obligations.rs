@@ -1161,7 +1161,7 @@ pub async fn recommendation_page(
             )
             .await
         }
-        None => String::new(),
+        None => None,
     };
     page(
         &state,

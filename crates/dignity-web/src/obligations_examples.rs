@@ -51,6 +51,8 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         "obligations_country.html",
         context! {
             iso3 => "FRA", name => "Amina <Diallo>", can_edit => true,
+            portal_panel => context! { heading => "Public portal — country <profile>", since => "2026-11-01",
+                record_type => "", id => "", iso3 => "FRA", back => "", note => "portal.country_becomes_public", can_publish => true },
             ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
                 context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
             procedures => vec![context! { label => "CAT art. 22", instrument => "CAT", kind => "complaints", acceptance => "accepted" }, context! { label => "CAT art. 20", instrument => "CAT", kind => "inquiry", acceptance => "unknown" }],
@@ -80,7 +82,9 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_country.html",
         context! {
-            iso3 => "TUV", name => "Tuvalu", can_edit => false, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
+            iso3 => "TUV", name => "Tuvalu", can_edit => false,
+            portal_panel => context! { heading => "Public portal — country profile", since => (),
+                record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
             visit_statuses => Vec::<String>::new(), communications => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
             cluster_bases => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),

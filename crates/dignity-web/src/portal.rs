@@ -577,21 +577,39 @@ fn local_path(back: &str) -> Option<&str> {
     .then_some(back)
 }
 
-/// The "Public portal" panel of a record page (events, defenders), for administrators:
-/// whether the record is on the portal and since when, and a CSRF-protected form that
-/// publishes or unpublishes it through `POST /admin/portal/publish` (the same audited path
-/// as `/admin/portal`), back to `back`. An empty string for everyone else, so a page can
-/// always write `{{ portal_panel|safe }}`. Every text is escaped.
+/// What the "Public portal" panel of a page shows to administrators
+/// (`templates/portal_panel.html`, included by the page): whether the record or profile is
+/// on the portal and since when, with its public page, and the CSRF-protected form that
+/// publishes or unpublishes it (`action`, plus the hidden `fields`).
+#[derive(Debug, serde::Serialize)]
+pub struct Panel {
+    heading: String,
+    /// The date it was published, when it is on the portal.
+    since: Option<String>,
+    /// A record's type and id, or a State's code: the template builds the public page's
+    /// address and the form's from them (literal slashes, not escaped ones).
+    record_type: String,
+    id: String,
+    iso3: String,
+    /// The page to come back to after a record's form.
+    back: String,
+    /// Why it cannot be published, or what publishing does (a message key).
+    note: &'static str,
+    can_publish: bool,
+}
+
+/// The panel of a record page (events, defenders, recommendations' assessments), for
+/// administrators; it posts to `POST /admin/portal/publish` (the same audited path as
+/// `/admin/portal`), back to `back`. `None` for everyone else.
 pub async fn record_panel(
     state: &AppState,
     ctx: &Ctx,
     record_type: &str,
     id: i64,
     back: &str,
-) -> String {
-    use crate::dashboards::esc;
+) -> Option<Panel> {
     if !ctx.is_admin() || !portal::PUBLISHABLE.contains(&record_type) {
-        return String::new();
+        return None;
     }
     let (since, access) = match (
         portal::published_since(&state.store, record_type, id).await,
@@ -600,74 +618,36 @@ pub async fn record_panel(
         (Ok(s), Ok(Some(a))) => (s, a),
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "portal panel failed");
-            return String::new();
+            return None;
         }
-        (_, Ok(None)) => return String::new(),
+        (_, Ok(None)) => return None,
     };
-    let mut h = format!(
-        "<section class=\"panel portal-state\" aria-labelledby=\"portal-state-h\">\
-         <h2 id=\"portal-state-h\">{} — {}</h2>",
-        esc(&ctx.t("portal.state_heading")),
-        esc(&type_label(ctx, record_type))
-    );
-    let form = |action: &str, label: &str| {
-        format!(
-            "<form method=\"post\" action=\"/admin/portal/publish\" class=\"inline\">\
-             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\
-             <input type=\"hidden\" name=\"record_type\" value=\"{}\">\
-             <input type=\"hidden\" name=\"id\" value=\"{id}\">\
-             <input type=\"hidden\" name=\"action\" value=\"{action}\">\
-             <input type=\"hidden\" name=\"back\" value=\"{}\">\
-             <button type=\"submit\">{}</button></form>",
-            esc(&ctx.csrf_token),
-            esc(record_type),
-            esc(back),
-            esc(label)
-        )
+    let allowed =
+        dignity_core::auth::authorize(&ctx.actor, dignity_core::auth::Action::Publish, &access)
+            .allowed();
+    let consent = since.is_some()
+        || portal::consents_to_publication(&state.store, record_type, id)
+            .await
+            .unwrap_or(false);
+    let (note, can_publish) = match (consent, allowed) {
+        (false, _) => ("portal.no_consent", false),
+        (true, true) => ("portal.becomes_public", true),
+        (true, false) => ("portal.not_publishable", false),
     };
-    match since {
-        Some(at) => {
-            let date = at.get(..10).unwrap_or("").to_string();
-            h += &format!(
-                "<p>{} <a href=\"/public/records/{}/{id}\">{}</a></p>",
-                esc(&i18n::t_args(
-                    ctx.lang,
-                    "portal.published_since",
-                    &[("date", &date)]
-                )),
-                esc(record_type),
-                esc(&ctx.t("portal.open_public_page"))
-            );
-            h += &form("unpublish", &ctx.t("portal.unpublish"));
-        }
-        None => {
-            h += &format!("<p>{}</p>", esc(&ctx.t("portal.not_published")));
-            let d = dignity_core::auth::authorize(
-                &ctx.actor,
-                dignity_core::auth::Action::Publish,
-                &access,
-            );
-            let consent = portal::consents_to_publication(&state.store, record_type, id)
-                .await
-                .unwrap_or(false);
-            if !consent {
-                h += &format!("<p class=\"hint\">{}</p>", esc(&ctx.t("portal.no_consent")));
-            } else if d.allowed() {
-                h += &format!(
-                    "<p class=\"hint\">{}</p>",
-                    esc(&ctx.t("portal.becomes_public"))
-                );
-                h += &form("publish", &ctx.t("portal.publish"));
-            } else {
-                h += &format!(
-                    "<p class=\"hint\">{}</p>",
-                    esc(&ctx.t("portal.not_publishable"))
-                );
-            }
-        }
-    }
-    h += "</section>";
-    h
+    Some(Panel {
+        heading: format!(
+            "{} — {}",
+            ctx.t("portal.state_heading"),
+            type_label(ctx, record_type)
+        ),
+        since: since.map(|at| at.get(..10).unwrap_or("").to_string()),
+        record_type: record_type.into(),
+        id: id.to_string(),
+        iso3: String::new(),
+        back: back.into(),
+        note,
+        can_publish,
+    })
 }
 
 /// `POST /admin/portal/publish`: publish or unpublish (audited).
@@ -801,63 +781,29 @@ pub async fn country_publish(
     }
 }
 
-/// The "Public portal" panel of a country page, for administrators: whether the State's
-/// profile is on the portal and since when, and the form that publishes or unpublishes it.
-/// An empty string for everyone else. Every text is escaped.
-pub async fn country_panel(state: &AppState, ctx: &Ctx, iso3: &str) -> String {
-    use crate::dashboards::esc;
+/// The panel of a country page, for administrators: whether the State's profile is on the
+/// portal, and the form of `POST /admin/portal/countries/{iso3}`. `None` for everyone else.
+pub async fn country_panel(state: &AppState, ctx: &Ctx, iso3: &str) -> Option<Panel> {
     if !ctx.is_admin() {
-        return String::new();
+        return None;
     }
     let since = match portal::country_published_since(&state.store, iso3).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "portal panel failed");
-            return String::new();
+            return None;
         }
     };
-    let form = |action: &str, label: &str| {
-        format!(
-            "<form method=\"post\" action=\"/admin/portal/countries/{}\" class=\"inline\">\
-             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\
-             <input type=\"hidden\" name=\"action\" value=\"{action}\">\
-             <button type=\"submit\">{}</button></form>",
-            esc(iso3),
-            esc(&ctx.csrf_token),
-            esc(label)
-        )
-    };
-    let mut h = format!(
-        "<section class=\"panel portal-state\" aria-labelledby=\"portal-state-h\">\
-         <h2 id=\"portal-state-h\">{}</h2>",
-        esc(&ctx.t("portal.country_state_heading"))
-    );
-    match since {
-        Some(at) => {
-            let date = at.get(..10).unwrap_or("").to_string();
-            h += &format!(
-                "<p>{} <a href=\"/public/countries/{}\">{}</a></p>",
-                esc(&i18n::t_args(
-                    ctx.lang,
-                    "portal.published_since",
-                    &[("date", &date)]
-                )),
-                esc(iso3),
-                esc(&ctx.t("portal.open_public_page"))
-            );
-            h += &form("unpublish", &ctx.t("portal.unpublish"));
-        }
-        None => {
-            h += &format!("<p>{}</p>", esc(&ctx.t("portal.not_published")));
-            h += &format!(
-                "<p class=\"hint\">{}</p>",
-                esc(&ctx.t("portal.country_becomes_public"))
-            );
-            h += &form("publish", &ctx.t("portal.publish"));
-        }
-    }
-    h += "</section>";
-    h
+    Some(Panel {
+        heading: ctx.t("portal.country_state_heading").to_string(),
+        since: since.map(|at| at.get(..10).unwrap_or("").to_string()),
+        record_type: String::new(),
+        id: String::new(),
+        iso3: iso3.into(),
+        back: String::new(),
+        note: "portal.country_becomes_public",
+        can_publish: true,
+    })
 }
 
 /// Example pages for the template tests.
