@@ -42,6 +42,9 @@ pub struct WebConfig {
     pub public_url: Option<String>,
 }
 
+/// A user's alert count and the (audit head, index position) it was counted at.
+pub type AlertCount = ((i64, i64), u64);
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -52,6 +55,10 @@ pub struct AppState {
     pub throttle: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
     /// The search index (`None`: search pages answer 503). See [`search::attach`].
     pub search: Option<dignity_search::Search>,
+    /// Each user's count of new matches in their saved searches (the navigation's
+    /// "Alerts (N)"), with the (audit head, index position) it was counted at: counted again
+    /// only after a write or an index change, not on every page.
+    pub alert_counts: Arc<Mutex<HashMap<i64, AlertCount>>>,
 }
 
 impl AppState {
@@ -62,6 +69,7 @@ impl AppState {
             config,
             throttle: Arc::new(Mutex::new(HashMap::new())),
             search: None,
+            alert_counts: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

@@ -530,8 +530,29 @@ pub async fn alert_count(state: &AppState, ctx: &Ctx) -> Option<u64> {
     if ctx.user.is_none() || !ctx.actor.is_staff() {
         return None;
     }
+    let uid = ctx.actor.user_id?;
+    // Every change that can move the count (a record written, a search saved or marked as
+    // seen, a role or team changed) is an audited write, and reaches the index after it.
+    let at = match dignity_store::portal::public_version(&state.store).await {
+        Ok(head) => (head, search.applied()),
+        Err(e) => {
+            tracing::error!(error = %e, "alert count failed");
+            return None;
+        }
+    };
+    if let Some(&(seen_at, n)) = state.alert_counts.lock().ok()?.get(&uid) {
+        if seen_at == at {
+            return Some(n);
+        }
+    }
     match alerts_of(state, ctx, &search, false).await {
-        Ok(list) => Some(list.iter().map(|a| a.1).sum()),
+        Ok(list) => {
+            let n = list.iter().map(|a| a.1).sum();
+            if let Ok(mut m) = state.alert_counts.lock() {
+                m.insert(uid, (at, n));
+            }
+            Some(n)
+        }
         Err(e) => {
             tracing::error!(error = %e, "alert count failed");
             None
