@@ -439,13 +439,7 @@ pub async fn public_version(store: &Store) -> Result<i64> {
 /// `country.publish` / `country.unpublish` under `portal_countries`). Publishing again
 /// keeps the first date. An unknown State is refused.
 pub async fn set_country_published(tx: &mut WriteTx, iso3: &str, published: bool) -> Result<()> {
-    // Administrators, and the system itself (the demo data, the benchmarks).
-    if tx.actor().role < dignity_core::Role::Admin {
-        return Err(StoreError::invalid(
-            "published_by",
-            "only administrators publish country profiles",
-        ));
-    }
+    admin_only(tx, if published { "publish" } else { "unpublish" })?;
     let iso3 = iso3.trim().to_ascii_uppercase();
     let known = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
         .bind(&iso3)
@@ -543,8 +537,9 @@ fn dash_row(r: &sqlx::any::AnyRow) -> PublicDashboard {
     }
 }
 
+/// Administrators, and the system itself (the demo data, the benchmarks); never the public.
 fn admin_only(tx: &WriteTx, what: &str) -> Result<()> {
-    if !tx.actor().is_staff() || tx.actor().role < dignity_core::Role::Admin {
+    if tx.actor().role < dignity_core::Role::Admin {
         return Err(StoreError::invalid(
             "published_by",
             format!("only administrators {what}"),
