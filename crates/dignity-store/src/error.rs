@@ -17,8 +17,14 @@ pub enum StoreError {
     NotFound(String),
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The disk (or PostgreSQL tablespace) holding the database is full: nothing of the
+    /// write was saved. Free space; the server recovers by itself.
+    #[error(
+        "storage full: the disk holding the database has no space left; nothing was saved ({0})"
+    )]
+    StorageFull(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("encryption: {0}")]
     Crypto(#[from] dignity_core::crypto::CryptoError),
     #[error("schema migration {0} failed: {1}")]
@@ -32,6 +38,52 @@ pub enum StoreError {
     Io(String),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+tokio::task_local! {
+    /// Set when a storage-full error was met on this task (see [`watch_storage_full`]).
+    static STORAGE_FULL_SEEN: std::cell::Cell<bool>;
+}
+
+/// Run `f` and tell whether a storage-full error was met while it ran on this task,
+/// whatever became of the error afterwards (a handler may have turned it into a generic
+/// failure). The web layer uses it to answer `507 Insufficient Storage` from one place.
+pub async fn watch_storage_full<F: std::future::Future>(f: F) -> (F::Output, bool) {
+    STORAGE_FULL_SEEN
+        .scope(std::cell::Cell::new(false), async move {
+            let out = f.await;
+            (out, STORAGE_FULL_SEEN.with(|c| c.get()))
+        })
+        .await
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_storage_full(&e) {
+            let _ = STORAGE_FULL_SEEN.try_with(|c| c.set(true));
+            tracing::error!(error = %e, "storage full: the disk holding the database has no space left; the write was not saved");
+            StoreError::StorageFull(e.to_string())
+        } else {
+            StoreError::Database(e)
+        }
+    }
+}
+
+/// SQLite's `SQLITE_FULL` (13, and its I/O error for a short write), PostgreSQL's
+/// `disk_full` (53100), or an I/O error saying there is no space left.
+fn is_storage_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            let code = d.code();
+            let code = code.as_deref().unwrap_or("");
+            code == "13"
+                || code == "53100"
+                || d.message().contains("database or disk is full")
+                || d.message().contains("No space left on device")
+        }
+        sqlx::Error::Io(io) => io.raw_os_error() == Some(28),
+        _ => false,
+    }
 }
 
 impl StoreError {

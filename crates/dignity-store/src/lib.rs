@@ -32,7 +32,7 @@ pub mod stats;
 
 pub mod reports;
 
-pub use error::StoreError;
+pub use error::{watch_storage_full, StoreError};
 pub use write::{CommitListener, WriteTx};
 
 use dignity_core::crypto::Keyring;
@@ -114,6 +114,9 @@ pub struct Store {
     data_dir: PathBuf,
     /// Told about every committed write (see [`CommitListener`]); shared by all clones.
     listener: Arc<RwLock<Option<Arc<dyn CommitListener>>>>,
+    /// The highest audit sequence written to the anchor file by this process, so that
+    /// concurrent commits never move the anchor backwards.
+    anchor_seq: Arc<std::sync::Mutex<i64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -188,6 +191,7 @@ impl Store {
             key_path,
             data_dir: opts.data_dir.clone(),
             listener: Arc::new(RwLock::new(None)),
+            anchor_seq: Arc::new(std::sync::Mutex::new(0)),
         };
         migrate::run(&store).await?;
         Ok(store)
@@ -240,6 +244,26 @@ impl Store {
 
     pub(crate) fn commit_listener(&self) -> Option<Arc<dyn CommitListener>> {
         self.listener.read().expect("listener lock").clone()
+    }
+
+    /// Record the end of the audit chain in the anchor file, after the commit of `seq`.
+    /// Atomic (a temporary file renamed over the old one), so that a full disk leaves the
+    /// previous anchor intact rather than an empty or half-written one; never moves back.
+    pub(crate) fn write_anchor(&self, path: &Path, seq: i64, hash: &str) {
+        let mut last = self.anchor_seq.lock().unwrap_or_else(|p| p.into_inner());
+        if seq <= *last {
+            return;
+        }
+        let tmp = path.with_extension("tmp");
+        let written = std::fs::write(&tmp, format!("{seq} {hash}\n"))
+            .and_then(|_| std::fs::rename(&tmp, path));
+        match written {
+            Ok(()) => *last = seq,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                tracing::warn!(error = %e, seq, "could not update the audit anchor (the database is the record; the anchor stays at an earlier entry)");
+            }
+        }
     }
 
     /// Start the one write path. See [`WriteTx`].

@@ -6,10 +6,11 @@
 //! audit entries to the hash chain *in the same transaction*. A change without an audit
 //! entry cannot be committed, and an audit entry cannot outlive a rolled-back change.
 
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Backend, Result, Store, StoreError};
 use dignity_core::audit::{content_hash, seal, AuditEntry};
 use dignity_core::Actor;
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Executor, Row};
 
 /// Told after a [`WriteTx`] commits, with the audit entries it appended (in sequence
 /// order), so that derived data (the search index) can follow the database. Called on the
@@ -30,8 +31,20 @@ struct Pending {
     details: String,
 }
 
+/// A write transaction on a connection of its own.
+///
+/// The transaction is opened and closed with plain `BEGIN IMMEDIATE` / `BEGIN` and `COMMIT`
+/// statements, not with sqlx's nested-transaction bookkeeping: after a failed `COMMIT`
+/// (a full disk) SQLite may already have rolled the transaction back, and sqlx's count of
+/// open transactions would then stay one too high, turning every later transaction on that
+/// pooled connection into a savepoint inside one that never commits (writes answered as
+/// saved, then lost; ids handed out twice). Here, a connection on which anything failed,
+/// or whose transaction was neither committed nor rolled back cleanly, is closed instead of
+/// going back to the pool, and `BEGIN IMMEDIATE` fails loudly on SQLite if a transaction
+/// were somehow still open.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+    /// `None` only while being consumed by `commit`/`rollback`.
+    conn: Option<PoolConnection<Any>>,
     actor: Actor,
     pending: Vec<Pending>,
     head_seq: i64,
@@ -43,32 +56,50 @@ pub struct WriteTx {
 
 impl WriteTx {
     pub(crate) async fn begin(store: &Store, actor: &Actor) -> Result<WriteTx> {
-        let mut tx = store.pool().begin().await?;
+        let mut conn = store.pool().acquire().await?;
+        match Self::open(store, &mut conn).await {
+            Ok((head_seq, head_hash)) => Ok(WriteTx {
+                conn: Some(conn),
+                actor: actor.clone(),
+                pending: Vec::new(),
+                head_seq,
+                head_hash,
+                audit_key: store.keys().audit_key(),
+                anchor_path: store.data_dir().join("audit-anchor"),
+                store: store.clone(),
+            }),
+            Err(e) => {
+                // Whatever state the connection is in now, it does not go back to the pool.
+                conn.close_on_drop();
+                Err(e)
+            }
+        }
+    }
+
+    async fn open(store: &Store, conn: &mut AnyConnection) -> Result<(i64, String)> {
+        // SQLite: IMMEDIATE takes the write lock now (waiting with busy_timeout instead of
+        // failing later) and is refused if a transaction is already open on the connection.
+        let begin = match store.backend() {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        conn.execute(begin).await?;
         let at = now();
-        // Claim the head first: a write, so SQLite takes its write lock now (waiting with
-        // busy_timeout instead of failing later), and PostgreSQL locks the row.
+        // Claim the head first: serialises writers on both backends (PostgreSQL locks the
+        // row).
         sqlx::query("UPDATE audit_head SET touched_at = $1 WHERE id = 1")
             .bind(&at)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
-        Ok(WriteTx {
-            tx,
-            actor: actor.clone(),
-            pending: Vec::new(),
-            head_seq: row.get::<i64, _>(0),
-            head_hash: row.get::<String, _>(1),
-            audit_key: store.keys().audit_key(),
-            anchor_path: store.data_dir().join("audit-anchor"),
-            store: store.clone(),
-        })
+        Ok((row.get::<i64, _>(0), row.get::<String, _>(1)))
     }
 
     /// The connection to run statements on, inside the transaction.
     pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        self.conn.as_mut().expect("an open write transaction")
     }
 
     pub fn actor(&self) -> &Actor {
@@ -101,10 +132,12 @@ impl WriteTx {
     }
 
     /// Commit the change and its audit entries. Fails (and rolls back) if nothing was
-    /// audited. Returns the sequence numbers of the entries.
+    /// audited. Returns the sequence numbers of the entries. `Ok` means the database
+    /// reported the `COMMIT` as done; on any error nothing of this transaction is kept and
+    /// the connection is closed, not reused.
     pub async fn commit(mut self) -> Result<Vec<i64>> {
         if self.pending.is_empty() {
-            self.tx.rollback().await?;
+            let _ = self.finish("ROLLBACK").await;
             return Err(StoreError::Internal(
                 "a write was attempted without an audit entry; nothing was saved".into(),
             ));
@@ -133,7 +166,7 @@ impl WriteTx {
                     hash: String::new(),
                 },
             );
-            sqlx::query(
+            let inserted = sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, record_type, record_id, \
                  before_hash, after_hash, details, prev_hash, hash) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -150,22 +183,31 @@ impl WriteTx {
             .bind(&e.details)
             .bind(&e.prev_hash)
             .bind(&e.hash)
-            .execute(&mut *self.tx)
-            .await?;
+            .execute(self.conn())
+            .await;
+            if let Err(err) = inserted {
+                let _ = self.finish("ROLLBACK").await;
+                return Err(err.into());
+            }
             prev = e.hash.clone();
             seqs.push(seq);
             sealed.push(e);
         }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        let head = sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)
             .bind(&prev)
-            .execute(&mut *self.tx)
-            .await?;
-        self.tx.commit().await?;
+            .execute(self.conn())
+            .await;
+        if let Err(err) = head {
+            let _ = self.finish("ROLLBACK").await;
+            return Err(err.into());
+        }
+        self.finish("COMMIT").await?;
         // The anchor outside the database lets `audit verify` see entries deleted at the
-        // end of the log. Best effort: the database is the record; a stale anchor only
-        // weakens that one check, and verify says so.
-        let _ = std::fs::write(&self.anchor_path, format!("{seq} {prev}\n"));
+        // end of the log. Written only now that the commit is done, so it can never run
+        // ahead of the database; best effort (the database is the record: a stale anchor
+        // only weakens that one check, and verify says so).
+        self.store.write_anchor(&self.anchor_path, seq, &prev);
         if let Some(l) = self.store.commit_listener() {
             l.committed(&sealed);
         }
@@ -173,8 +215,32 @@ impl WriteTx {
     }
 
     /// Abandon the change: nothing is written, nothing is audited.
-    pub async fn rollback(self) -> Result<()> {
-        self.tx.rollback().await?;
-        Ok(())
+    pub async fn rollback(mut self) -> Result<()> {
+        self.finish("ROLLBACK").await
+    }
+
+    /// End the transaction with `COMMIT` or `ROLLBACK`. The connection goes back to the
+    /// pool only if that statement succeeded; otherwise it is closed, which also ends any
+    /// transaction still open on it (the database rolls back what was not committed).
+    async fn finish(&mut self, statement: &str) -> Result<()> {
+        let mut conn = self.conn.take().expect("an open write transaction");
+        match conn.execute(statement).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                conn.close_on_drop();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    /// Dropped without `commit` or `rollback` (an error in the caller's statements, a
+    /// cancelled request): the transaction's connection is closed rather than returned to
+    /// the pool with a transaction open, so the database discards the change.
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
     }
 }

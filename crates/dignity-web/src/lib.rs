@@ -6,6 +6,7 @@ pub mod api;
 pub mod ctx;
 pub mod i18n;
 pub mod pages;
+pub mod storage_full;
 pub mod templates;
 
 // One module per area of the product, each with its own pages and API.
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(storage_full::storage_full))
         .layer(axum::middleware::from_fn(ctx::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .with_state(state)

@@ -1,0 +1,78 @@
+//! A full disk, answered from one place.
+//!
+//! Whatever a handler did with a storage error (many turn unexpected errors into a generic
+//! 500), a request during which the database reported a full disk is answered `507
+//! Insufficient Storage` with a message that says so, in the reader's language, as JSON
+//! under `/api/` and as a page elsewhere. Nothing of the request's write was saved (the
+//! write path commits all or nothing), and the server needs no restart once space is free.
+
+use crate::i18n::{self, Lang};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Seconds a client is asked to wait before trying again.
+const RETRY_AFTER_SECS: &str = "60";
+
+pub async fn storage_full(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = i18n::negotiate(
+        req.headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok()),
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let (res, full) = dignity_store::watch_storage_full(next.run(req)).await;
+    if !full || res.status().is_success() || res.status().is_redirection() {
+        return res;
+    }
+    let mut res = if is_api {
+        crate::api::error(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "storage_full",
+            i18n::t(Lang::En, "error.storage_full"),
+            None,
+        )
+    } else {
+        page(lang)
+    };
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn page(lang: Lang) -> Response {
+    let title = i18n::t(lang, "error.storage_full_title");
+    let message = i18n::t(lang, "error.storage_full");
+    let html = format!(
+        "<!doctype html><html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body><main><h1>{title}</h1><p role=\"alert\">{message}</p>\
+         <p><a href=\"/\">{home}</a></p></main></body></html>",
+        code = lang.code(),
+        dir = lang.dir(),
+        title = escape(&title),
+        message = escape(&message),
+        home = escape(&i18n::t(lang, "error_page.home")),
+    );
+    (
+        StatusCode::INSUFFICIENT_STORAGE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
