@@ -292,6 +292,87 @@ pub fn authorize(actor: &Actor, action: Action, access: &RecordAccess) -> Decisi
     }
 }
 
+/// The access of a view that discloses several records at once (an act with its event and
+/// victim, evidence with the act or event it documents, a search document that carries them
+/// all): readable only by those who may read **every** one of them. Where the exact
+/// intersection cannot be written as one level and one list (two different need-to-know
+/// lists), it keeps only the principals named on every list: some readers who could open
+/// each record one by one may lose the combined view, never the other way round (fail
+/// closed). `authorize(actor, Read, &RecordAccess::disclosing(&[a, b]))` allowed ⇒
+/// `authorize(actor, Read, a)` and `authorize(actor, Read, b)` allowed (a test checks).
+impl RecordAccess {
+    pub fn disclosing(records: &[&RecordAccess]) -> RecordAccess {
+        let Some(first) = records.first() else {
+            return RecordAccess::default();
+        };
+        let mut out = RecordAccess {
+            level: Some(Confidentiality::Public),
+            published: true,
+            ..Default::default()
+        };
+        let mut lists: Option<(Vec<i64>, Vec<i64>)> = None;
+        for r in records {
+            let Some(level) = r.level else {
+                return RecordAccess::default();
+            };
+            out.level = out.level.max(Some(level));
+            out.published &= r.published;
+            if level.needs_list() {
+                let mut users = r.need_to_know_users.clone();
+                users.extend(r.created_by);
+                let teams = r.need_to_know_teams.clone();
+                lists = Some(match lists {
+                    None => (users, teams),
+                    Some((u, t)) => (
+                        u.into_iter().filter(|x| users.contains(x)).collect(),
+                        t.into_iter().filter(|x| teams.contains(x)).collect(),
+                    ),
+                });
+            }
+        }
+        if records.len() == 1 {
+            return (*first).clone();
+        }
+        if let Some((mut users, mut teams)) = lists {
+            users.sort_unstable();
+            users.dedup();
+            teams.sort_unstable();
+            teams.dedup();
+            out.need_to_know_users = users;
+            out.need_to_know_teams = teams;
+        }
+        out
+    }
+}
+
+/// Decide `action` on a record that discloses other records (its event, its victim, the act
+/// it documents…): the action must be allowed on the record itself and every disclosed
+/// record must be readable. The one rule for "a record is visible only when it and every
+/// record it discloses are readable"; `audit_read` when any of them asks for it.
+pub fn authorize_disclosing(
+    actor: &Actor,
+    action: Action,
+    record: &RecordAccess,
+    disclosed: &[&RecordAccess],
+) -> Decision {
+    let mut audit = false;
+    for (i, (a, acc)) in std::iter::once((action, record))
+        .chain(disclosed.iter().map(|d| (Action::Read, *d)))
+        .enumerate()
+    {
+        match authorize(actor, a, acc) {
+            Decision::Allow { audit_read } => audit |= audit_read,
+            Decision::Deny(m) if i == 0 => return Decision::Deny(m),
+            Decision::Deny(_) => {
+                return Decision::Deny("a record this one discloses is restricted")
+            }
+        }
+    }
+    Decision::Allow {
+        audit_read: audit && action == Action::Read,
+    }
+}
+
 /// Decide a system-level action.
 pub fn authorize_system(actor: &Actor, action: SystemAction) -> Decision {
     if actor.user_id.is_none() {
@@ -454,5 +535,86 @@ mod tests {
             "strictly confidential".parse::<Confidentiality>().unwrap(),
             StrictlyConfidential
         );
+    }
+
+    #[test]
+    fn a_view_is_readable_only_when_everything_it_discloses_is() {
+        // An internal act of a strictly confidential event, readable by the act's readers
+        // alone: the act does not carry the event to them.
+        let act = RecordAccess::new(Internal);
+        let mut event = RecordAccess::new(StrictlyConfidential);
+        event.need_to_know_users = vec![11];
+        let analyst = staff(Role::Analyst);
+        assert!(authorize(&analyst, Read, &act).allowed());
+        assert!(!authorize_disclosing(&analyst, Read, &act, &[&event]).allowed());
+        let mut on_list = staff(Role::Analyst);
+        on_list.user_id = Some(11);
+        assert_eq!(
+            authorize_disclosing(&on_list, Read, &act, &[&event]),
+            Decision::Allow { audit_read: true }
+        );
+        // The action applies to the record, reading to what it discloses.
+        assert!(!authorize_disclosing(&on_list, Update, &act, &[&event]).allowed());
+        let mut doc = staff(Role::Documenter);
+        doc.user_id = Some(11);
+        assert!(authorize_disclosing(&doc, Update, &act, &[&event]).allowed());
+    }
+
+    /// `disclosing` never lets anyone read more than each record allows (soundness), over
+    /// every pair of levels × lists × published, for every role and list membership.
+    #[test]
+    fn the_combined_access_is_never_wider_than_any_part() {
+        let mut parts = Vec::new();
+        for level in Confidentiality::ALL {
+            for published in [false, true] {
+                for (users, teams, creator) in [
+                    (vec![], vec![], None),
+                    (vec![10], vec![], None),
+                    (vec![], vec![7], None),
+                    (vec![12], vec![8], Some(10)),
+                ] {
+                    parts.push(RecordAccess {
+                        level: Some(level),
+                        published,
+                        created_by: creator,
+                        need_to_know_users: users,
+                        need_to_know_teams: teams,
+                    });
+                }
+            }
+        }
+        parts.push(RecordAccess::default());
+        let mut actors = vec![Actor::anonymous()];
+        for role in Role::STAFF {
+            for (uid, teams) in [(10, vec![]), (12, vec![7]), (13, vec![8]), (14, vec![])] {
+                let mut a = staff(role);
+                a.user_id = Some(uid);
+                a.teams = teams;
+                actors.push(a);
+            }
+        }
+        let mut wider_never = 0;
+        for a in &parts {
+            for b in &parts {
+                let both = RecordAccess::disclosing(&[a, b]);
+                for actor in &actors {
+                    let sees_both =
+                        authorize(actor, Read, a).allowed() && authorize(actor, Read, b).allowed();
+                    if authorize(actor, Read, &both).allowed() {
+                        assert!(sees_both, "{a:?} + {b:?} for {actor:?}");
+                        wider_never += 1;
+                    }
+                    // Same list on both sides, or only one restricted: exact.
+                    if a == b || !a.level.unwrap_or(StrictlyConfidential).needs_list() {
+                        assert_eq!(
+                            authorize(actor, Read, &both).allowed(),
+                            sees_both,
+                            "{a:?} + {b:?} for {actor:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(wider_never > 0);
     }
 }

@@ -13,8 +13,14 @@ pub enum StoreError {
     Keys(String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// The record does not exist, or the actor may not read it: the two answer the same,
+    /// so that the existence of a restricted record does not leak.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The actor may read the record (or the record does not matter) but their role, the
+    /// record's level or its need-to-know list does not allow this action.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
     #[error("already exists: {0}")]
     Conflict(String),
     /// The disk (or PostgreSQL tablespace) holding the database is full: nothing of the

@@ -154,6 +154,39 @@ pub async fn record_access(
     ))
 }
 
+/// The decision on `action` for a defender or case (missing: `None`), without writing
+/// anything: the one place that reads its access facts.
+async fn decide(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    id: i64,
+) -> Result<Option<dignity_core::Decision>> {
+    let Some(access) = record_access(store, table, id).await? else {
+        return Ok(None);
+    };
+    // A profile or a case discloses its person: readable only with the person (the one
+    // rule, `authorize_disclosing`).
+    let person: Option<i64> = sqlx::query(&format!("SELECT person_id FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .and_then(|r| r.get(0));
+    let mut disclosed = Vec::new();
+    if let Some(pid) = person {
+        disclosed.push(
+            crate::violations::record_access(store, crate::violations::PERSON, pid)
+                .await?
+                .unwrap_or_default(),
+        );
+    }
+    let disclosed: Vec<&dignity_core::RecordAccess> = disclosed.iter().collect();
+    Ok(Some(dignity_core::auth::authorize_disclosing(
+        actor, action, &access, &disclosed,
+    )))
+}
+
 /// May `actor` do `action` on a defender or case? Missing records answer false. A granted
 /// read of a strictly confidential record is written to the audit log.
 pub async fn can(
@@ -163,10 +196,9 @@ pub async fn can(
     table: &str,
     id: i64,
 ) -> Result<bool> {
-    let Some(access) = record_access(store, table, id).await? else {
+    let Some(d) = decide(store, actor, action, table, id).await? else {
         return Ok(false);
     };
-    let d = authorize(actor, action, &access);
     if !d.allowed() {
         return Ok(false);
     }
@@ -184,8 +216,49 @@ pub async fn can(
     Ok(true)
 }
 
+/// [`require`] for checks inside a write transaction: read on the transaction (a case it
+/// opened counts) and nothing logged (a separate log write would wait for the
+/// transaction's own lock; the write is audited itself).
+pub(crate) async fn require_in_tx(
+    tx: &mut WriteTx,
+    action: Action,
+    table: &str,
+    id: i64,
+) -> Result<()> {
+    let nf = || StoreError::NotFound(format!("{table} {id}"));
+    let access = crate::violations::access_in_tx(tx, table, id)
+        .await?
+        .ok_or_else(nf)?;
+    let person: Option<i64> = sqlx::query(&format!("SELECT person_id FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .and_then(|r| r.get(0));
+    let mut disclosed = Vec::new();
+    if let Some(pid) = person {
+        disclosed.push(
+            crate::violations::access_in_tx(tx, crate::violations::PERSON, pid)
+                .await?
+                .unwrap_or_default(),
+        );
+    }
+    let disclosed: Vec<&dignity_core::RecordAccess> = disclosed.iter().collect();
+    let actor = tx.actor();
+    let decide = |a| dignity_core::auth::authorize_disclosing(actor, a, &access, &disclosed);
+    if !decide(Action::Read).allowed() {
+        return Err(nf());
+    }
+    if action == Action::Read || decide(action).allowed() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(
+            "your role or the record's need-to-know list does not allow this".into(),
+        ))
+    }
+}
+
 /// Like [`can`], as an error: `NotFound` for records the actor may not read (their
-/// existence does not leak), `Invalid { field: "access" }` for reads without the right to act.
+/// existence does not leak), `Forbidden` for reads without the right to act.
 pub async fn require(
     store: &Store,
     actor: &Actor,
@@ -199,9 +272,8 @@ pub async fn require(
     if action == Action::Read || can(store, actor, action, table, id).await? {
         Ok(())
     } else {
-        Err(StoreError::invalid(
-            "access",
-            "your role or the record's need-to-know list does not allow this",
+        Err(StoreError::Forbidden(
+            "your role or the record's need-to-know list does not allow this".into(),
         ))
     }
 }
@@ -434,11 +506,9 @@ pub(crate) async fn ensure_person_free(
     person_id: i64,
     what: &str,
 ) -> Result<()> {
-    let store = tx.store().clone();
-    if crate::violations::get_person(&store, person_id)
-        .await?
-        .is_none()
-    {
+    // The person must exist and be readable by the writer (the same answer either way):
+    // a profile or a case is never opened on a person its writer may not see.
+    if !crate::violations::records::exists(tx, crate::violations::PERSON, person_id).await? {
         return Err(StoreError::invalid(
             "person_id",
             format!("no person {person_id}"),

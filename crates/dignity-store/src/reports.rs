@@ -168,6 +168,9 @@ const ACT_COUNTRY: &str = "COALESCE(ac.country, e.country)";
 /// FROM and WHERE of the visible acts matching a filter, with the values to bind.
 fn acts_where(actor: &Actor, f: &DashFilter) -> (String, Vec<String>) {
     let mut w = vec![
+        // Counts, not records: an act counts when it and its event may be read; its victim
+        // is not disclosed (public dashboards count published acts of unpublished victims).
+        // Lists of acts use `violations::act_visible_sql` (victim included).
         acl::visible_sql(actor, "ac", ACT),
         acl::visible_sql(actor, "e", EVENT),
     ];

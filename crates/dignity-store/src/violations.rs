@@ -451,9 +451,53 @@ pub async fn record_access(
     ))
 }
 
+/// The records that a view of record `id` of `table` discloses with it: an act carries its
+/// event and its victim; evidence the event, act (with what the act discloses) and person
+/// it documents. Their access facts, for `authorize_disclosing`.
+pub async fn disclosed_access(
+    store: &Store,
+    table: &str,
+    id: i64,
+) -> Result<Vec<dignity_core::RecordAccess>> {
+    let mut parents: Vec<(&str, i64)> = Vec::new();
+    if table == ACT {
+        if let Some(r) = sqlx::query("SELECT event_id, victim_id FROM vio_acts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+        {
+            parents.push((EVENT, r.get(0)));
+            parents.push((PERSON, r.get(1)));
+        }
+    } else if table == EVIDENCE {
+        if let Some(r) =
+            sqlx::query("SELECT event_id, act_id, person_id FROM vio_evidence WHERE id = $1")
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?
+        {
+            for (t, col) in [(EVENT, 0), (ACT, 1), (PERSON, 2)] {
+                if let Some(pid) = r.get::<Option<i64>, _>(col) {
+                    parents.push((t, pid));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (t, pid) in parents {
+        // A parent that is gone fails closed (an access without a level).
+        out.push(record_access(store, t, pid).await?.unwrap_or_default());
+        if t == ACT {
+            out.extend(Box::pin(disclosed_access(store, t, pid)).await?);
+        }
+    }
+    Ok(out)
+}
+
 /// May `actor` do `action` on record `id` of `table`? Missing records answer false. A
-/// granted read of a strictly confidential record is written to the audit log. An act is
-/// readable only when its event is too.
+/// granted read of a strictly confidential record is written to the audit log. A record is
+/// readable only when everything it discloses is too ([`disclosed_access`], decided by
+/// `dignity_core::auth::authorize_disclosing`).
 pub async fn can(
     store: &Store,
     actor: &Actor,
@@ -464,19 +508,11 @@ pub async fn can(
     let Some(access) = record_access(store, table, id).await? else {
         return Ok(false);
     };
-    let d = authorize(actor, action, &access);
+    let disclosed = disclosed_access(store, table, id).await?;
+    let disclosed: Vec<&dignity_core::RecordAccess> = disclosed.iter().collect();
+    let d = dignity_core::auth::authorize_disclosing(actor, action, &access, &disclosed);
     if !d.allowed() {
         return Ok(false);
-    }
-    if table == ACT {
-        let ev: i64 = sqlx::query("SELECT event_id FROM vio_acts WHERE id = $1")
-            .bind(id)
-            .fetch_one(store.pool())
-            .await?
-            .get(0);
-        if !Box::pin(can(store, actor, Action::Read, EVENT, ev)).await? {
-            return Ok(false);
-        }
     }
     if matches!(d, dignity_core::Decision::Allow { audit_read: true }) && action == Action::Read {
         store
@@ -509,11 +545,132 @@ pub async fn require(
     } else if action == Action::Read {
         Err(StoreError::NotFound(format!("{table} {id}")))
     } else {
-        Err(StoreError::invalid(
-            "access",
-            "your role or the record's need-to-know list does not allow this",
+        Err(StoreError::Forbidden(
+            "your role or the record's need-to-know list does not allow this".into(),
         ))
     }
+}
+
+/// The access facts of a record, read on the transaction's connection.
+pub(crate) async fn access_in_tx(
+    tx: &mut WriteTx,
+    table: &str,
+    id: i64,
+) -> Result<Option<dignity_core::RecordAccess>> {
+    debug_assert!([
+        EVENT,
+        ACT,
+        PERSON,
+        INTERVENTION,
+        EVIDENCE,
+        "pro_missing",
+        "pro_defenders"
+    ]
+    .contains(&table));
+    let Some(r) = sqlx::query(&format!(
+        "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lvl: String = r.get(0);
+    let mut a = dignity_core::RecordAccess {
+        level: Some(lvl.parse().unwrap_or(Confidentiality::StrictlyConfidential)),
+        published: r.get::<i64, _>(1) == 1,
+        created_by: r.get(2),
+        ..Default::default()
+    };
+    for r in sqlx::query(
+        "SELECT principal_type, principal_id FROM record_acl WHERE record_type = $1 AND record_id = $2",
+    )
+    .bind(table)
+    .bind(id.to_string())
+    .fetch_all(tx.conn())
+    .await?
+    {
+        match r.get::<String, _>(0).as_str() {
+            "user" => a.need_to_know_users.push(r.get(1)),
+            "team" => a.need_to_know_teams.push(r.get(1)),
+            _ => {}
+        }
+    }
+    Ok(Some(a))
+}
+
+/// Check and audit a change of who may see a record: its confidentiality level, or its
+/// need-to-know list (an empty list in an update keeps the current one). Either needs
+/// `ManageAccess` on the record as it is **and** as it will be (coordinators and admins on
+/// the list); the change is written to the audit log as `record.access_change`. Nothing
+/// changes: nothing to check.
+pub(crate) async fn check_access_change(
+    tx: &mut WriteTx,
+    table: &str,
+    id: i64,
+    level: Confidentiality,
+    users: &[i64],
+    teams: &[i64],
+) -> Result<()> {
+    let Some(before) = access_in_tx(tx, table, id).await? else {
+        return Err(StoreError::NotFound(format!("{table} {id}")));
+    };
+    let sorted = |v: &[i64]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let level_changed = before.level != Some(level);
+    let list_changed = level.needs_list()
+        && (!users.is_empty() || !teams.is_empty())
+        && (sorted(users) != sorted(before.need_to_know_users.as_slice())
+            || sorted(teams) != sorted(before.need_to_know_teams.as_slice()));
+    if !level_changed && !list_changed {
+        return Ok(());
+    }
+    let mut after = before.clone();
+    after.level = Some(level);
+    if list_changed {
+        after.need_to_know_users = users.to_vec();
+        after.need_to_know_teams = teams.to_vec();
+    }
+    let actor = tx.actor().clone();
+    if !(authorize(&actor, Action::ManageAccess, &before).allowed()
+        && authorize(&actor, Action::ManageAccess, &after).allowed())
+    {
+        return Err(StoreError::Forbidden(
+            "changing who may see a record (its confidentiality or its need-to-know list) needs the right to manage access, at the current and the new level".into(),
+        ));
+    }
+    tx.audit(
+        "record.access_change",
+        table,
+        &id.to_string(),
+        None,
+        None,
+        serde_json::json!({
+            "from": before.level.map(|l| l.as_str()).unwrap_or(""),
+            "to": level.as_str(),
+            "need_to_know_changed": list_changed,
+        }),
+    );
+    Ok(())
+}
+
+/// SQL (for a WHERE clause): the act `alias` (a `vio_acts` row) is readable **with
+/// everything it discloses** — its event and its victim. The SQL form of
+/// `can(actor, Read, ACT, id)` (`authorize_disclosing` in core); every act list, count and
+/// export uses it, never the act's own level alone.
+pub fn act_visible_sql(actor: &Actor, alias: &str) -> String {
+    format!(
+        "({} AND EXISTS (SELECT 1 FROM vio_events dx_e WHERE dx_e.id = {alias}.event_id AND {}) \
+         AND EXISTS (SELECT 1 FROM vio_persons dx_p WHERE dx_p.id = {alias}.victim_id AND {}))",
+        acl::visible_sql(actor, alias, ACT),
+        acl::visible_sql(actor, "dx_e", EVENT),
+        acl::visible_sql(actor, "dx_p", PERSON),
+    )
 }
 
 /// May the actor create a record with this level at all (role check)?
@@ -521,9 +678,8 @@ pub fn may_create(actor: &Actor, lvl: Confidentiality) -> Result<()> {
     if authorize(actor, Action::Create, &dignity_core::RecordAccess::new(lvl)).allowed() {
         Ok(())
     } else {
-        Err(StoreError::invalid(
-            "access",
-            "your role does not allow creating records",
+        Err(StoreError::Forbidden(
+            "your role does not allow creating records".into(),
         ))
     }
 }

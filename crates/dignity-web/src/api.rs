@@ -59,6 +59,7 @@ fn from_store(e: StoreError) -> Response {
             Some(&field),
         ),
         StoreError::NotFound(m) => error(StatusCode::NOT_FOUND, "not_found", m, None),
+        StoreError::Forbidden(m) => error(StatusCode::FORBIDDEN, "forbidden", m, None),
         StoreError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m, None),
         e => {
             tracing::error!(error = %e, "api request failed");

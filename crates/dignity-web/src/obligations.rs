@@ -1402,6 +1402,7 @@ fn api_store_error(e: StoreError) -> Response {
             Some(&field),
         ),
         StoreError::NotFound(m) => api_error(StatusCode::NOT_FOUND, "not_found", m, None),
+        StoreError::Forbidden(m) => api_error(StatusCode::FORBIDDEN, "forbidden", m, None),
         StoreError::Conflict(m) => api_error(StatusCode::CONFLICT, "conflict", m, None),
         e => {
             tracing::error!(error = %e, "api request failed");

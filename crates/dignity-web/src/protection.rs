@@ -105,9 +105,7 @@ fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Respo
 fn fail(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
     match e {
         StoreError::NotFound(_) => err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        StoreError::Invalid { ref field, .. } if field == "access" => {
-            err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden")
-        }
+        StoreError::Forbidden(_) => err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden"),
         e => {
             tracing::error!(error = %e, "protection page failed");
             err_page(
@@ -184,7 +182,7 @@ fn may_write(ctx: &Ctx) -> bool {
 /// store's explanation. Other errors are not problems but failures.
 fn problem(ctx: &Ctx, e: &StoreError) -> Option<Json> {
     match e {
-        StoreError::Invalid { field, message } if field != "access" => {
+        StoreError::Invalid { field, message } => {
             let name = crate::i18n::lookup(ctx.lang, &format!("pro.field.{field}"))
                 .map(String::from)
                 .unwrap_or_else(|| field.clone());

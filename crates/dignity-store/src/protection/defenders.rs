@@ -764,7 +764,7 @@ pub(crate) async fn attack_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<
 pub async fn attacks_of(store: &Store, actor: &Actor, defender_id: i64) -> Result<Vec<Attack>> {
     let sql = format!(
         "{ATTACK_SQL} JOIN vio_events e ON e.id = x.event_id WHERE k.defender_id = $1 AND {} AND {} ORDER BY x.start_sort DESC, k.id DESC",
-        acl::visible_sql(actor, "x", v::ACT),
+        v::act_visible_sql(actor, "x"),
         acl::visible_sql(actor, "e", v::EVENT)
     );
     let rows = sqlx::query(&sql)

@@ -19,7 +19,7 @@ use crate::search::{
 use crate::violations::index::person_names;
 use crate::violations::PERSON;
 use crate::{Result, Store};
-use dignity_core::PartialDate;
+use dignity_core::{PartialDate, RecordAccess};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -115,9 +115,11 @@ impl Indexer for DefenderIndexer {
             for r in &rows {
                 let id: i64 = r.get(0);
                 let pid: i64 = r.get(1);
-                let access = acl.of_row(id, r, 5);
+                let own = acl.of_row(id, r, 5);
                 let person = person_acl.of_row(pid, r, 11);
-                let level = level_name(&access);
+                // Found only by readers of the profile and of its person.
+                let access = RecordAccess::disclosing(&[&own, &person]);
+                let level = level_name(&own);
                 let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
                     .facet("sdg_status", &r.get::<String, _>(4))
                     .facet("confidentiality", &level);
@@ -212,9 +214,11 @@ impl Indexer for MissingIndexer {
             for r in &rows {
                 let id: i64 = r.get(0);
                 let pid: i64 = r.get(1);
-                let access = acl.of_row(id, r, 5);
+                let own = acl.of_row(id, r, 5);
                 let person = person_acl.of_row(pid, r, 13);
-                let level = level_name(&access);
+                // Found only by readers of the case and of its person.
+                let access = RecordAccess::disclosing(&[&own, &person]);
+                let level = level_name(&own);
                 let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
                     .facet("status", &r.get::<String, _>(4))
                     .facet("confidentiality", &level);

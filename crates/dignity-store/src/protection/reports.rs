@@ -37,7 +37,7 @@ pub async fn sdg_16101(store: &Store, actor: &Actor, year: i32, country: &str) -
     let sql = format!(
         "{ATTACK_SQL} JOIN vio_events e ON e.id = x.event_id JOIN pro_defenders d ON d.id = k.defender_id \
          WHERE t.category = 'killing' AND x.start_sort >= $1 AND x.start_sort <= $2 AND x.country = $3 AND {} AND {} AND {}",
-        acl::visible_sql(actor, "x", v::ACT),
+        v::act_visible_sql(actor, "x"),
         acl::visible_sql(actor, "e", v::EVENT),
         acl::visible_sql(actor, "d", DEFENDER)
     );

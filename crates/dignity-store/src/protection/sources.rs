@@ -877,7 +877,41 @@ fn conflicts(r: &SourceRecord, case_birth: &str, case_sex: &str) -> Vec<String> 
 /// Link a source record to a case. A record already linked to another case is refused (unlink
 /// it first); a record that conflicts with the case (another date of birth) is refused unless
 /// `accept_conflicts` — then the conflict stays visible on the person page. Audited.
+///
+/// Linking needs the right to update the case and to read both ends: a record already
+/// linked to a case the actor may not read answers *not found*, like a record that does
+/// not exist (its case number is not told).
 pub async fn link(
+    tx: &mut WriteTx,
+    record_id: i64,
+    missing_id: i64,
+    accept_conflicts: bool,
+) -> Result<Vec<String>> {
+    require_in_tx(tx, Action::Update, MISSING, missing_id).await?;
+    readable_record(tx, record_id).await?;
+    link_unchecked(tx, record_id, missing_id, accept_conflicts).await
+}
+
+/// A source record as the actor may act on it: source lists are for documenters and
+/// above, and a record linked to a case is readable only by the case's readers. Anything
+/// else answers *not found*.
+async fn readable_record(tx: &mut WriteTx, record_id: i64) -> Result<SourceRecord> {
+    let nf = || StoreError::NotFound(format!("source record {record_id}"));
+    let actor = tx.actor();
+    if !(actor.user_id.is_some() && actor.role >= dignity_core::Role::Documenter) {
+        return Err(nf());
+    }
+    let store = tx.store().clone();
+    let r = get_record(&store, record_id).await?.ok_or_else(nf)?;
+    if let Some(m) = r.missing_id {
+        if require_in_tx(tx, Action::Read, MISSING, m).await.is_err() {
+            return Err(nf());
+        }
+    }
+    Ok(r)
+}
+
+async fn link_unchecked(
     tx: &mut WriteTx,
     record_id: i64,
     missing_id: i64,
@@ -944,18 +978,17 @@ pub async fn link(
     Ok(c)
 }
 
-/// Undo a link. Audited.
+/// Undo a link. Audited. Needs the right to update the case the record is linked to
+/// (a record linked to a case the actor may not read answers *not found*).
 pub async fn unlink(tx: &mut WriteTx, record_id: i64) -> Result<()> {
-    let store = tx.store().clone();
-    let r = get_record(&store, record_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("source record {record_id}")))?;
+    let r = readable_record(tx, record_id).await?;
     let Some(m) = r.missing_id else {
         return Err(StoreError::invalid(
             "record_id",
             "this record is not linked",
         ));
     };
+    require_in_tx(tx, Action::Update, MISSING, m).await?;
     sqlx::query("UPDATE pro_source_records SET missing_id = NULL, linked_by = NULL, linked_at = '' WHERE id = $1").bind(record_id).execute(tx.conn()).await?;
     match_changed(tx).await?;
     tx.audit(
@@ -976,10 +1009,7 @@ pub async fn case_from_record(
     record_id: i64,
     confidentiality: &str,
 ) -> Result<i64> {
-    let store = tx.store().clone();
-    let r = get_record(&store, record_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("source record {record_id}")))?;
+    let r = readable_record(tx, record_id).await?;
     if r.missing_id.is_some() {
         return Err(StoreError::invalid(
             "record_id",
@@ -999,7 +1029,8 @@ pub async fn case_from_record(
         },
     )
     .await?;
-    link(tx, record_id, id, true).await?;
+    // The case was opened by this transaction (by this actor): not yet visible outside it.
+    link_unchecked(tx, record_id, id, true).await?;
     Ok(id)
 }
 

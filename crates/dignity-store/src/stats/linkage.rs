@@ -63,7 +63,7 @@ pub fn may_review(actor: &Actor) -> bool {
 }
 
 fn forbidden() -> StoreError {
-    StoreError::invalid("access", "your role does not allow record linkage")
+    StoreError::Forbidden("your role does not allow record linkage".into())
 }
 
 // ------------------------------------------------------------------ runs --

@@ -78,6 +78,15 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
             .parse()
             .unwrap_or(Confidentiality::Internal),
     );
+    check_access_change(
+        tx,
+        ACT,
+        id,
+        lvl,
+        &a.need_to_know_users,
+        &a.need_to_know_teams,
+    )
+    .await?;
     let c = &v.codes;
     sqlx::query(
         "UPDATE vio_acts SET victim_id = $1, act_type = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
@@ -144,12 +153,9 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     Ok(())
 }
 
+/// Exists and readable by the writer (see `records::exists`): the same answer either way.
 async fn exists_in(tx: &mut WriteTx, table: &str, id: i64) -> Result<bool> {
-    Ok(sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?
-        .is_some())
+    super::records::exists(tx, table, id).await
 }
 
 // ------------------------------------------------------------ involvements --

@@ -1298,12 +1298,8 @@ pub async fn create_evidence(
         ("person_id", PERSON, input.person_id),
     ] {
         if let Some(id) = id {
-            if sqlx::query(&format!("SELECT 1 FROM {t} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(tx.conn())
-                .await?
-                .is_none()
-            {
+            // Exists and readable by the writer: the same answer either way.
+            if !super::records::exists(tx, t, id).await? {
                 return Err(StoreError::invalid(f, format!("no record {id}")));
             }
         }

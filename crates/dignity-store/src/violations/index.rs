@@ -181,10 +181,13 @@ async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
         let event_id: i64 = r.get(1);
         let victim_id: i64 = r.get(2);
         let act_type: String = r.get(3);
-        let access = act_acl.of_row(id, r, 8);
+        let own = act_acl.of_row(id, r, 8);
         let event_access = event_acl.of_row(event_id, r, 14);
         let person_access = person_acl.of_row(victim_id, r, 21);
-        let level = level_name(&access);
+        // An act is found only by those who may read it with what it discloses (its event
+        // and its victim): the same rule as opening it (`authorize_disclosing`).
+        let access = RecordAccess::disclosing(&[&own, &event_access, &person_access]);
+        let level = level_name(&own);
         let event_ok = access_covers(&access, &event_access);
         let person_ok = access_covers(&access, &person_access);
         let label = vocab.label(&act_type, "en");

@@ -158,12 +158,8 @@ async fn write_links(tx: &mut WriteTx, id: i64, i: &InterventionInput) -> Result
         .await?;
     for (kind, ids) in [(EVENT, &i.events), (ACT, &i.acts), (PERSON, &i.persons)] {
         for rid in ids {
-            let ok = sqlx::query(&format!("SELECT 1 FROM {kind} WHERE id = $1"))
-                .bind(*rid)
-                .fetch_optional(tx.conn())
-                .await?
-                .is_some();
-            if !ok {
+            // Linked records must exist and be readable by the writer (the same answer).
+            if !super::records::exists(tx, kind, *rid).await? {
                 return Err(StoreError::invalid(
                     kind.trim_start_matches("vio_"),
                     format!("no record {rid}"),
@@ -190,12 +186,7 @@ pub async fn create_intervention(
     let v = validate(vocab, i)?;
     may_create(tx.actor(), v.level)?;
     if let Some(p) = i.intervening_party_id {
-        if sqlx::query("SELECT 1 FROM vio_persons WHERE id = $1")
-            .bind(p)
-            .fetch_optional(tx.conn())
-            .await?
-            .is_none()
-        {
+        if !super::records::exists(tx, PERSON, p).await? {
             return Err(StoreError::invalid(
                 "intervening_party_id",
                 format!("no person {p}"),

@@ -182,6 +182,15 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     let before = get_event(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("event {id}")))?;
+    check_access_change(
+        tx,
+        EVENT,
+        id,
+        v.level,
+        &e.need_to_know_users,
+        &e.need_to_know_teams,
+    )
+    .await?;
     sqlx::query(
         "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
          country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
@@ -363,7 +372,7 @@ async fn event_where(
         let p = arg(format!("{}%", t.trim().trim_end_matches('0')), &mut args);
         w.push(format!(
             "EXISTS (SELECT 1 FROM vio_acts ac WHERE ac.event_id = e.id AND ac.act_type LIKE {p} AND {})",
-            acl::visible_sql(actor, "ac", ACT)
+            act_visible_sql(actor, "ac")
         ));
     }
     if let Some(d) = f.from.as_deref().filter(|c| !c.trim().is_empty()) {
@@ -406,7 +415,7 @@ pub async fn list_events(
         "SELECT e.id, e.title, e.start_date, e.end_date, e.country, e.admin_area, e.violation_status, e.confidentiality, \
          (SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {}) \
          FROM vio_events e WHERE {w} ORDER BY e.start_sort DESC, e.id DESC LIMIT {} OFFSET {}",
-        acl::visible_sql(actor, "ac", ACT),
+        act_visible_sql(actor, "ac"),
         limit.clamp(1, 1000),
         offset.max(0)
     );
@@ -711,6 +720,15 @@ pub async fn update_person(
     let before = get_person(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+    check_access_change(
+        tx,
+        PERSON,
+        id,
+        v.level,
+        &p.need_to_know_users,
+        &p.need_to_know_teams,
+    )
+    .await?;
     let other = (!v.other_names.is_empty()).then(|| {
         keys.encrypt(
             "vio_persons.other_names",
@@ -838,28 +856,35 @@ pub async fn get_person(store: &Store, id: i64) -> Result<Option<Person>> {
     }
 }
 
-/// A person as the actor may see them: `None` if missing; pseudonymised if the actor may not
-/// read the record or may not see names.
+/// A person as the actor may see them: `None` if missing **or not readable by the actor**
+/// (the two answer the same, so that a restricted person's existence does not leak);
+/// pseudonymised for readers who may not see names.
 pub async fn person_for(store: &Store, actor: &Actor, id: i64) -> Result<Option<(Person, bool)>> {
+    if !can(store, actor, Action::Read, PERSON, id).await? {
+        return Ok(None);
+    }
     let Some(p) = get_person(store, id).await? else {
         return Ok(None);
     };
-    let full =
-        can(store, actor, Action::Read, PERSON, id).await? && sees_names(store, actor).await?;
-    Ok(Some(if full {
+    Ok(Some(if sees_names(store, actor).await? {
         (p, true)
     } else {
         (p.pseudonymised(), false)
     }))
 }
 
-/// The name to show for a person: the name when the actor may read the person record and
-/// see names, otherwise the pseudonym.
+/// The name to show for a person mentioned by a record the actor may read: the name when
+/// the actor may read the person record and see names, otherwise the keyed pseudonym
+/// (which reveals nothing without the index key).
 pub async fn display_name(store: &Store, actor: &Actor, id: i64) -> Result<String> {
-    Ok(person_for(store, actor, id)
-        .await?
-        .map(|p| p.0.name)
-        .unwrap_or_default())
+    if can(store, actor, Action::Read, PERSON, id).await? && sees_names(store, actor).await? {
+        Ok(get_person(store, id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default())
+    } else {
+        Ok(pseudonym(store, id))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -1246,16 +1271,36 @@ pub(crate) fn validate_act(v: &Vocab, a: &ActInput) -> Result<ValidAct> {
     })
 }
 
-async fn exists(tx: &mut WriteTx, table: &str, id: i64) -> Result<bool> {
-    Ok(sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?
-        .is_some())
+/// Whether a record that a new row will point to (a victim, a perpetrator, a source, an
+/// event, an act) exists **and the writer may read it**, with everything it discloses.
+/// Read on the transaction, so that records it created count. A record the writer may not
+/// read answers exactly like one that does not exist: a link cannot probe for it, and
+/// nothing is ever linked to a record its writer cannot see.
+pub(crate) async fn exists(tx: &mut WriteTx, table: &str, id: i64) -> Result<bool> {
+    let Some(access) = access_in_tx(tx, table, id).await? else {
+        return Ok(false);
+    };
+    let mut disclosed = Vec::new();
+    if table == ACT {
+        let r = sqlx::query("SELECT event_id, victim_id FROM vio_acts WHERE id = $1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?;
+        let (ev, victim): (i64, i64) = (r.get(0), r.get(1));
+        for (t, pid) in [(EVENT, ev), (PERSON, victim)] {
+            disclosed.push(access_in_tx(tx, t, pid).await?.unwrap_or_default());
+        }
+    }
+    let disclosed: Vec<&dignity_core::RecordAccess> = disclosed.iter().collect();
+    Ok(
+        dignity_core::auth::authorize_disclosing(tx.actor(), Action::Read, &access, &disclosed)
+            .allowed(),
+    )
 }
 
 /// Create an act with its perpetrators (audited). The event and the persons must exist.
 pub async fn create_act(tx: &mut WriteTx, vocab: &Vocab, a: &ActInput) -> Result<i64> {
+    may_create(tx.actor(), Confidentiality::Internal)?;
     let v = validate_act(vocab, a)?;
     let ev_level: Option<String> =
         sqlx::query("SELECT confidentiality FROM vio_events WHERE id = $1")
@@ -1269,6 +1314,12 @@ pub async fn create_act(tx: &mut WriteTx, vocab: &Vocab, a: &ActInput) -> Result
             format!("no event {}", a.event_id),
         ));
     };
+    if !exists(tx, EVENT, a.event_id).await? {
+        return Err(StoreError::invalid(
+            "event_id",
+            format!("no event {}", a.event_id),
+        ));
+    }
     let victim = a.victim_id.unwrap_or_default();
     if !exists(tx, PERSON, victim).await? {
         return Err(StoreError::invalid(
@@ -1389,6 +1440,8 @@ pub async fn add_involvement(
     act_id: i64,
     i: &InvolvementInput,
 ) -> Result<i64> {
+    // Adding to a record is writing: the role must allow it, whatever the record.
+    may_create(tx.actor(), Confidentiality::Internal)?;
     let degree = vocab.check_opt("degree", &i.degree)?;
     let ptype = vocab.check_opt("perpetrator_type", &i.perpetrator_type)?;
     let status = vocab.check_opt("latest_status", &i.latest_status)?;
@@ -1498,7 +1551,7 @@ pub async fn get_act(store: &Store, id: i64) -> Result<Option<Act>> {
 pub async fn acts_of_event(store: &Store, actor: &Actor, event_id: i64) -> Result<Vec<Act>> {
     let rows = sqlx::query(&format!(
         "SELECT {ACT_COLS} FROM vio_acts ac WHERE ac.event_id = $1 AND {} ORDER BY ac.start_sort, ac.id",
-        acl::visible_sql(actor, "ac", ACT)
+        act_visible_sql(actor, "ac")
     ))
     .bind(event_id)
     .fetch_all(store.pool())
@@ -1586,7 +1639,7 @@ pub async fn list_acts(
 ) -> Result<(i64, Vec<ActRow>)> {
     let mut w = format!(
         "{} AND {}",
-        acl::visible_sql(actor, "ac", ACT),
+        act_visible_sql(actor, "ac"),
         acl::visible_sql(actor, "e", EVENT)
     );
     let t = f
@@ -1673,7 +1726,7 @@ pub async fn count_acts_by_type(
     Ok(sqlx::query(&format!(
         "SELECT ac.act_type, COUNT(*) FROM vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {} AND {}{lens_w} \
          GROUP BY ac.act_type ORDER BY COUNT(*) DESC",
-        acl::visible_sql(actor, "ac", ACT),
+        act_visible_sql(actor, "ac"),
         acl::visible_sql(actor, "e", EVENT)
     ))
     .bind(lens.unwrap_or(""))
@@ -1725,6 +1778,8 @@ pub struct Information {
 }
 
 pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInput) -> Result<i64> {
+    // Adding to a record is writing: the role must allow it, whatever the record.
+    may_create(tx.actor(), Confidentiality::Internal)?;
     if i.event_id.is_none() && i.person_id.is_none() && i.act_id.is_none() {
         return Err(StoreError::invalid(
             "event_id",
@@ -1861,6 +1916,8 @@ pub async fn link_events(
     to: i64,
     link_type: &str,
 ) -> Result<i64> {
+    // Adding to a record is writing: the role must allow it, whatever the record.
+    may_create(tx.actor(), Confidentiality::Internal)?;
     let t = vocab
         .check("event_link", link_type)?
         .ok_or_else(|| StoreError::invalid("link_type", "choose a type of chain of events"))?;
@@ -1904,6 +1961,8 @@ pub async fn link_persons(
     start: &str,
     end: &str,
 ) -> Result<i64> {
+    // Adding to a record is writing: the role must allow it, whatever the record.
+    may_create(tx.actor(), Confidentiality::Internal)?;
     let t = vocab
         .check("person_link", link_type)?
         .ok_or_else(|| StoreError::invalid("link_type", "choose a type of relationship"))?;
@@ -2069,7 +2128,7 @@ async fn count_lenses(store: &Store, actor: &Actor, acts: bool) -> Result<Vec<Le
         if acts {
             format!(
                 "CAST(COALESCE(SUM((SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {})), 0) AS BIGINT)",
-                acl::visible_sql(actor, "ac", ACT)
+                act_visible_sql(actor, "ac")
             )
         } else {
             "0".to_string()
@@ -2122,6 +2181,8 @@ pub struct DeathPenaltyCase {
 /// Record (or update, per event and person) a death penalty case; puts the event under
 /// the death penalty lens.
 pub async fn set_death_penalty(tx: &mut WriteTx, d: &DeathPenaltyInput) -> Result<i64> {
+    // Adding to a record is writing: the role must allow it, whatever the record.
+    may_create(tx.actor(), Confidentiality::Internal)?;
     if !DEATH_PENALTY_STATUSES.contains(&d.status.trim()) {
         return Err(StoreError::invalid(
             "status",

@@ -19,9 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 
 fn from_store(e: StoreError) -> Response {
     match e {
-        StoreError::Invalid { field, message } if field == "access" => {
-            error(StatusCode::FORBIDDEN, "forbidden", message, None)
-        }
+        StoreError::Forbidden(message) => error(StatusCode::FORBIDDEN, "forbidden", message, None),
         StoreError::Invalid { field, message } if field == "consent" => {
             error(StatusCode::FORBIDDEN, "consent", message, Some("consent"))
         }
@@ -535,9 +533,8 @@ pub async fn candidates(
 ) -> Response {
     guard!(signed_in(&ctx));
     if !may_write(&ctx) {
-        return from_store(StoreError::invalid(
-            "access",
-            "matching source records is for documenters and above",
+        return from_store(StoreError::Forbidden(
+            "matching source records is for documenters and above".into(),
         ));
     }
     let (min, limit) = (

@@ -24,9 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn from_store(e: StoreError) -> Response {
     match e {
-        StoreError::Invalid { field, message } if field == "access" => {
-            error(StatusCode::FORBIDDEN, "forbidden", message, None)
-        }
+        StoreError::Forbidden(message) => error(StatusCode::FORBIDDEN, "forbidden", message, None),
         StoreError::Invalid { field, message } => error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",

@@ -121,9 +121,8 @@ async fn current(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<Jso
         Kind::Person => {
             let (p, full) = v::person_for(s, &ctx.actor, id).await?.ok_or_else(nf)?;
             if !full {
-                return Err(StoreError::invalid(
-                    "access",
-                    "this person's identity is restricted",
+                return Err(StoreError::Forbidden(
+                    "this person's identity is restricted".into(),
                 ));
             }
             serde_json::to_value(p)

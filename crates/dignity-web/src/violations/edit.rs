@@ -578,9 +578,8 @@ async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<FormDa
             let (pr, full) = v::person_for(s, &ctx.actor, id).await?.ok_or_else(nf)?;
             if !full {
                 // A pseudonymised view cannot be edited without overwriting the name.
-                return Err(StoreError::invalid(
-                    "access",
-                    "this person's identity is restricted",
+                return Err(StoreError::Forbidden(
+                    "this person's identity is restricted".into(),
                 ));
             }
             let mut p = vec![
@@ -942,7 +941,7 @@ async fn save(state: AppState, ctx: Ctx, kind: Kind, id: i64, body: Bytes) -> Re
             };
             see_other(&format!("{path}?flash=saved{anchor}"))
         }
-        Err(e @ StoreError::Invalid { .. }) if !matches!(&e, StoreError::Invalid { field, .. } if field == "access") => {
+        Err(e @ StoreError::Invalid { .. }) => {
             render(&state, &ctx, kind, id, &owner, &f, Some(e)).await
         }
         Err(e) => internal(&state, &ctx, e),
@@ -981,7 +980,7 @@ edit_handlers!(edit_information, save_information, Kind::Information);
 fn back(path: &str, anchor: &str, r: Result<(), StoreError>) -> Result<Response, StoreError> {
     match r {
         Ok(()) => Ok(see_other(&format!("{path}?flash=saved#{anchor}"))),
-        Err(StoreError::Invalid { field, message }) if field != "access" => {
+        Err(StoreError::Invalid { field, message }) => {
             let q = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("problem_field", &field)
                 .append_pair("problem", &message)

@@ -34,9 +34,7 @@ pub(super) fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &st
 pub(super) fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
     match e {
         StoreError::NotFound(_) => err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        StoreError::Invalid { ref field, .. } if field == "access" => {
-            err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden")
-        }
+        StoreError::Forbidden(_) => err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden"),
         e => {
             tracing::error!(error = %e, "violations page failed");
             err_page(
@@ -750,9 +748,7 @@ where
     .await;
     match r {
         Ok(()) => see_other(&format!("/violations/events/{id}?flash=saved#{anchor}")),
-        Err(e @ StoreError::Invalid { .. }) if !matches!(&e, StoreError::Invalid { field, .. } if field == "access") => {
-            back_with_problem(id, anchor, &e)
-        }
+        Err(e @ StoreError::Invalid { .. }) => back_with_problem(id, anchor, &e),
         Err(e) => internal(state, ctx, e),
     }
 }
@@ -1228,7 +1224,7 @@ pub async fn intervention_response(
     .await;
     match r {
         Ok(_) => see_other(&format!("/violations/interventions/{id}?flash=saved")),
-        Err(StoreError::Invalid { ref field, .. }) if field != "access" => {
+        Err(StoreError::Invalid { .. }) => {
             see_other(&format!("/violations/interventions/{id}?error=vio_invalid"))
         }
         Err(e) => internal(&state, &ctx, e),
@@ -1347,7 +1343,7 @@ pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx, body: Bytes)
     .await;
     match r {
         Ok(_) => see_other("/violations/lenses/death_penalty?flash=saved"),
-        Err(StoreError::Invalid { ref field, .. }) if field != "access" => {
+        Err(StoreError::Invalid { .. }) => {
             see_other("/violations/lenses/death_penalty?error=vio_invalid")
         }
         Err(e) => internal(&state, &ctx, e),
@@ -1526,7 +1522,7 @@ pub async fn public_copy(
     }
     match evidence::make_public_copy(&state.store, &ctx.actor, id).await {
         Ok(nid) => see_other(&format!("/violations/evidence/{nid}?flash=saved")),
-        Err(StoreError::Invalid { ref field, .. }) if field != "access" => {
+        Err(StoreError::Invalid { .. }) => {
             see_other(&format!("/violations/evidence/{id}?error=vio_invalid"))
         }
         Err(e) => internal(&state, &ctx, e),
