@@ -248,19 +248,47 @@ fn a_file_with_no_line_end_is_refused_by_every_importer_at_the_field_limit() {
     std::fs::remove_dir_all(d).ok();
 }
 
-/// An XLSX-shaped ZIP whose sheet is `mib` MiB of zeros (a few hundred KB compressed).
+/// A valid XLSX workbook (readable by the old code, which expanded it: 646 MB of memory
+/// for 200 KB) whose one cell is `mib` MiB of zeros: a few hundred KB compressed.
 fn zip_bomb(mib: usize) -> Vec<u8> {
+    workbook(&|w| {
+        let zeros = vec![b'0'; 1 << 20];
+        w.write_all(b"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>")?;
+        for _ in 0..mib {
+            w.write_all(&zeros)?;
+        }
+        w.write_all(b"</t></is></c></row>")
+    })
+}
+
+const NS: &str = "http://schemas.openxmlformats.org";
+
+/// A valid XLSX workbook whose first sheet's `<sheetData>` is what `rows` writes.
+fn workbook(rows: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
-    w.start_file("[Content_Types].xml", o).unwrap();
-    w.write_all(b"<?xml version=\"1.0\"?><Types/>").unwrap();
-    w.start_file("xl/worksheets/sheet1.xml", o).unwrap();
-    let zeros = vec![b'0'; 1 << 20];
-    for _ in 0..mib {
-        w.write_all(&zeros).unwrap();
+    let parts = [
+        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{NS}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>")),
+        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{NS}/spreadsheetml/2006/main\" xmlns:r=\"{NS}/officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>")),
+    ];
+    for (name, text) in parts {
+        w.start_file(name, o).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
     }
+    w.start_file("xl/worksheets/sheet1.xml", o).unwrap();
+    w.write_all(
+        format!(
+            "<?xml version=\"1.0\"?><worksheet xmlns=\"{NS}/spreadsheetml/2006/main\"><sheetData>"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    rows(&mut w).unwrap();
+    w.write_all(b"</sheetData></worksheet>").unwrap();
     w.finish().unwrap().into_inner()
 }
 
@@ -290,6 +318,25 @@ fn a_zip_bomb_is_refused_by_its_expanded_size_before_it_is_expanded() {
         &c,
         &[
             "expands to 200 MiB, more than the limit of 64 MiB",
+            "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
+        ],
+    );
+    // A tiny workbook with one cell far away (XFD1048576): the old reader made a dense
+    // range of 17 billion cells of it; cells are now read one by one, within the columns.
+    let far = workbook(&|w| {
+        w.write_all(b"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>name</t></is></c></row>")?;
+        w.write_all(
+            b"<row r=\"1048576\"><c r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+        )
+    });
+    let f = d.join("far.xlsx");
+    std::fs::write(&f, &far).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &[
+            "a value in column 16384, past the limit of 1000 columns",
             "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
         ],
     );
