@@ -245,6 +245,7 @@ fn read_json(path: &Path, input: &InputOpts) -> std::result::Result<serde_json::
     let bytes = ingest::read_file(path, &limits).map_err(|e| e.to_string())?;
     ingest::sniff_text(&bytes, "JSON").map_err(|e| e.to_string())?;
     let text = ingest::decode(bytes, input.encoding).map_err(|e| e.to_string())?;
+    ingest::check_json(text.as_bytes(), &input.limits()).map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| format!("not a JSON export: {e}"))
 }
 

@@ -385,6 +385,26 @@ fn random_bytes_are_refused_as_not_text_and_latin1_needs_its_encoding_named() {
         o.text
     );
 
+    // A small JSON export of very many tiny values (4 MB, 1.4 million empty submissions):
+    // its size is within the limit, its parsed form would not be (3.9 GB and a minute for
+    // 16 MB before); refused by the count of values.
+    let many = format!("[{}{{}}]", "{},".repeat(1_400_000));
+    let j = d.join("many.json");
+    std::fs::write(&j, many).unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", j.to_str().unwrap(), "--as", "dora"],
+    );
+    assert_eq!(o.code, 1, "{}", o.text);
+    assert!(
+        o.text.contains(
+            "the JSON document holds more than 512000 values, the limit for one import file"
+        ),
+        "{}",
+        o.text
+    );
+    assert!(o.max_rss_mib < MAX_RSS_MIB, "{} MiB", o.max_rss_mib);
+
     // Latin-1 text: every importer refuses it the same way, naming line and byte, unless
     // the encoding is named; then it imports.
     let latin1 = b"Case no.,name\nA-1,Jos\xe9 P\xe9rez\n".to_vec();

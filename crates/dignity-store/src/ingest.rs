@@ -541,6 +541,39 @@ pub fn check_cells(rows: u64, columns: usize, l: &Limits) -> R<()> {
     Ok(())
 }
 
+/// Refuse JSON text with more than `max_cells / 4` values (512,000 at the default limits):
+/// a parsed JSON document takes about a hundred bytes per value however small the text
+/// (`[{},{},…]`), so its size alone does not bound its memory. Counts the values from the
+/// structure (commas and opening brackets outside strings), without parsing.
+pub fn check_json(text: &[u8], l: &Limits) -> R<u64> {
+    let max = l.max_cells / 4;
+    let (mut values, mut in_str, mut escaped) = (1u64, false, false);
+    for &b in text {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b',' | b'[' | b'{' => {
+                values += 1;
+                if values > max {
+                    return Err(IngestError::file(format!(
+                        "the JSON document holds more than {max} values, the limit for one import file (export the form as CSV, which is read row by row)"
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(values)
+}
+
 /// Check an archive before anything reads it: a readable ZIP, at most
 /// `max_archive_entries` entries, and an expanded size within `max_expanded_bytes` — by the
 /// sizes the archive declares first, then by expanding every entry into nothing, counting
