@@ -7,6 +7,7 @@ use clap::Subcommand;
 use dignity_core::columns::{unused_columns, UnusedColumn};
 use dignity_core::obligations::{self as rules, Mapping, RowError, Table};
 use dignity_core::Actor;
+use dignity_store::ingest::{self, Encoding, Limits};
 use dignity_store::obligations::{self as ob, recs::ImportSummary};
 use dignity_store::Store;
 use std::io::Write;
@@ -15,7 +16,7 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum ImportCmd {
-    /// UPR Info recommendation exports (CSV, UTF-8 or Latin-1, any line ends).
+    /// UPR Info recommendation exports (CSV, any line ends; UTF-8 unless --encoding names another).
     UprInfo {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -28,6 +29,8 @@ pub enum ImportCmd {
         /// Refuse the file if it has columns this import does not read.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
     /// An OHCHR Universal Human Rights Index export (XLSX or CSV, 16 columns).
     Uhri {
@@ -39,6 +42,8 @@ pub enum ImportCmd {
         /// Refuse the file if it has columns this import does not read.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
     /// Any recommendations table (CSV or XLSX) with a TOML column mapping.
     Recommendations {
@@ -53,6 +58,8 @@ pub enum ImportCmd {
         /// Refuse the file if it has columns this import does not read.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
     /// Ratifications (CSV: iso3, instrument, status, signature, consent, consent_kind,
     /// reservations, declarations, complaints_declaration, inquiry_accepted, note).
@@ -65,6 +72,8 @@ pub enum ImportCmd {
         /// Refuse the file if it has columns this import does not read.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
     /// Incident lists and KoboToolbox/ODK submissions (violations).
     #[command(flatten)]
@@ -94,6 +103,8 @@ pub enum ImportCmd {
         /// Refuse the list if it has columns the mapping leaves unread.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
 }
 
@@ -133,34 +144,60 @@ impl Progress {
     }
 }
 
-/// Read a CSV (UTF-8 or Latin-1, LF/CR/CRLF) or an XLSX file into a table.
-pub fn read_table(path: &Path) -> Result<Table, RowError> {
+/// How every import reads its file: the encoding of CSV text and the size limits (the
+/// shared checks of [`dignity_store::ingest`]).
+#[derive(clap::Args, Clone, Debug)]
+pub struct InputOpts {
+    /// Encoding of CSV text: utf-8 (a BOM is fine) or windows-1252 (latin1). Text that is
+    /// not valid in it is refused with the line and byte; nothing is guessed.
+    #[arg(long, default_value = "utf-8", value_parser = parse_encoding)]
+    pub encoding: Encoding,
+    /// The largest file read, in MiB; an archive (XLSX) may expand to as much, a table hold
+    /// 32,000 cells per MiB. Memory grows with it.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_file_mb: u64,
+}
+
+fn parse_encoding(s: &str) -> std::result::Result<Encoding, String> {
+    s.parse()
+}
+
+impl InputOpts {
+    pub fn limits(&self) -> Limits {
+        Limits::with_file_mb(self.max_file_mb)
+    }
+}
+
+fn ingest_err(e: dignity_store::ingest::IngestError) -> RowError {
+    RowError::new(e.line, "", e.message)
+}
+
+/// Read a CSV (UTF-8, or the encoding named; LF/CR/CRLF) or an XLSX file into a table,
+/// after the shared checks (size, text, encoding, record and field sizes, expanded size).
+pub fn read_table(path: &Path, input: &InputOpts) -> Result<Table, RowError> {
+    let limits = input.limits();
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = std::fs::read(path)
-        .map_err(|e| RowError::new(0, "", format!("cannot read {}: {e}", path.display())))?;
-    if ext == "xlsx" || bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(&bytes);
+    let bytes = ingest::read_file(path, &limits).map_err(ingest_err)?;
+    if ext == "xlsx" || ingest::looks_like_zip(&bytes) {
+        return read_xlsx(&bytes, &limits);
     }
-    let (text, _) = rules::decode_text(&bytes);
+    let shape = ingest::check_csv(&bytes[..], input.encoding, b',', &limits).map_err(ingest_err)?;
+    ingest::check_cells(shape.records, shape.max_fields, &limits).map_err(ingest_err)?;
+    let text = ingest::decode(bytes, input.encoding).map_err(ingest_err)?;
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
     Table::from_csv(&text)
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, RowError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| RowError::new(0, "", format!("not a readable XLSX workbook: {e}")))?;
-    let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| RowError::new(0, "", "the workbook has no sheet"))?;
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| RowError::new(0, "", format!("cannot read sheet {sheet:?}: {e}")))?;
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, RowError> {
+    use calamine::Data;
     let cell = |d: &Data| -> String {
         match d {
             Data::Empty => String::new(),
@@ -175,17 +212,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, RowError> {
             Data::Error(e) => format!("#ERROR {e:?}"),
         }
     };
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(|c| cell(c).trim().to_string()).collect())
-        .unwrap_or_default();
-    let start = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let rows = rows
-        .enumerate()
-        .map(|(i, r)| (start + i as u64 + 2, r.iter().map(cell).collect()))
-        .collect();
-    Ok(Table { header, rows })
+    let sheet = ingest::read_xlsx(bytes, limits, &cell).map_err(ingest_err)?;
+    Ok(Table {
+        header: sheet.header.iter().map(|h| h.trim().to_string()).collect(),
+        rows: sheet.rows,
+    })
 }
 
 fn with_file(mut e: RowError, f: &Path) -> RowError {
@@ -335,6 +366,7 @@ pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
             dry_run,
             format,
             strict,
+            input,
         } => {
             let actor = crate::violations::actor(store, &as_user).await?;
             let a = SourceListArgs {
@@ -345,6 +377,7 @@ pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
                 dry_run,
                 format,
                 strict,
+                input,
             };
             import_source_list(store, &actor, &a).await
         }
@@ -364,13 +397,14 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
             dry_run,
             format,
             strict,
+            input,
         } => {
             // All files form one import, so that a recommendation listed in two exports
             // (overlapping sessions) keeps one key per occurrence.
             let mut all = Table::default();
             let mut rejected = Vec::new();
             for f in &files {
-                match read_table(f) {
+                match read_table(f, &input) {
                     Ok(t) => {
                         if all.header.is_empty() {
                             all.header = t.header.clone();
@@ -421,8 +455,9 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
             dry_run,
             format,
             strict,
+            input,
         } => {
-            let t = match read_table(&file) {
+            let t = match read_table(&file, &input) {
                 Ok(t) => t,
                 Err(e) => {
                     let s = ImportSummary {
@@ -452,12 +487,13 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
             dry_run,
             format,
             strict,
+            input,
         } => {
             let m = std::fs::read_to_string(&mapping)
                 .with_context(|| format!("cannot read {}", mapping.display()))?;
             let m =
                 Mapping::parse(&m).map_err(|e| anyhow::anyhow!("{}: {e}", mapping.display()))?;
-            let t = match read_table(&file) {
+            let t = match read_table(&file, &input) {
                 Ok(t) => t,
                 Err(e) => {
                     let s = ImportSummary {
@@ -501,7 +537,13 @@ async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result
             dry_run,
             format,
             strict,
-        } => import_ratifications(store, actor, &file, dry_run, strict, &format, &resolver).await,
+            input,
+        } => {
+            import_ratifications(
+                store, actor, &file, dry_run, strict, &format, &resolver, &input,
+            )
+            .await
+        }
     }
 }
 
@@ -529,9 +571,10 @@ async fn import_ratifications(
     strict: bool,
     format: &str,
     resolver: &rules::CountryResolver,
+    input: &InputOpts,
 ) -> Result<i32> {
     let start = Instant::now();
-    let t = read_table(file).map_err(|e| anyhow::anyhow!("{}", with_file(e, file)))?;
+    let t = read_table(file, input).map_err(|e| anyhow::anyhow!("{}", with_file(e, file)))?;
     let unused = unused_columns(&t.header, RATIFICATION_COLUMNS, RATIFICATION_COLUMNS);
     if strict && !unused.is_empty() {
         let s = ImportSummary {
@@ -640,6 +683,7 @@ struct SourceListArgs {
     dry_run: bool,
     format: String,
     strict: bool,
+    input: InputOpts,
 }
 
 /// A mapping file: `target = "column"` at the top level or under `[columns]`.
@@ -680,13 +724,21 @@ async fn import_source_list(store: &Store, actor: &Actor, a: &SourceListArgs) ->
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
-    let bytes =
-        std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let limits = a.input.limits();
     let mut rejected: Vec<src::RowError> = vec![];
     let mut report = src::ImportReport::default();
     let mut read = 0;
     let mut unused = vec![];
-    match src::read_table(&fname, &bytes) {
+    let table = ingest::read_file(&a.file, &limits)
+        .map_err(|e| {
+            vec![src::RowError {
+                line: e.line as usize,
+                field: "file".into(),
+                message: e.message,
+            }]
+        })
+        .and_then(|bytes| src::read_table_with(&fname, &bytes, a.input.encoding, &limits));
+    match table {
         Err(e) => rejected = e,
         Ok(table) => {
             read = table.rows.len();

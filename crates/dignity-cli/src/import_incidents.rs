@@ -2,8 +2,10 @@
 //! submission exports (CSV or JSON). Every row is checked first; errors name the line and
 //! the field; only a clean file is written, in one transaction.
 
+use crate::import::InputOpts;
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use dignity_store::ingest::{self, Encoding};
 use dignity_store::violations::import::{self, ImportReport, Mapping, Row};
 use dignity_store::Store;
 use std::collections::HashMap;
@@ -23,6 +25,8 @@ pub enum ImportKind {
         /// Refuse the file if it has columns the mapping leaves unread.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
     /// A KoboToolbox/ODK export (CSV or JSON) of Dignity's incident form; `--mapping` for
     /// other forms.
@@ -35,15 +39,41 @@ pub enum ImportKind {
         /// Refuse the file if it has columns the mapping leaves unread.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        input: InputOpts,
     },
 }
 
-/// Rows of a CSV file; `kobo` reduces `group/field` headers to `field`.
-pub fn csv_rows(path: &Path, kobo: bool) -> std::result::Result<impl Iterator<Item = Row>, String> {
-    let mut r = csv::ReaderBuilder::new()
+/// A CSV reader of a file already checked by [`check_csv`]: text in `enc`, read as UTF-8.
+fn csv_reader(
+    path: &Path,
+    enc: Encoding,
+) -> std::result::Result<csv::Reader<Box<dyn std::io::Read>>, String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .from_reader(ingest::text_reader(std::io::BufReader::new(f), enc)))
+}
+
+/// The shared checks of a CSV file before any row is read (text, encoding, record, field
+/// and column limits): `Some(exit code)` after naming the cause when the file fails them.
+fn check_csv(path: &Path, input: &InputOpts) -> Option<i32> {
+    match ingest::check_csv_file(path, input.encoding, b',', &input.limits()) {
+        Ok(_) => None,
+        Err(e) => {
+            eprintln!("nothing was imported: {}: {e}", path.display());
+            Some(1)
+        }
+    }
+}
+
+/// Rows of a CSV file; `kobo` reduces `group/field` headers to `field`.
+pub fn csv_rows(
+    path: &Path,
+    kobo: bool,
+    enc: Encoding,
+) -> std::result::Result<impl Iterator<Item = Row>, String> {
+    let mut r = csv_reader(path, enc)?;
     let headers: Vec<String> = r
         .headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
@@ -74,11 +104,12 @@ pub fn csv_rows(path: &Path, kobo: bool) -> std::result::Result<impl Iterator<It
 }
 
 /// The header of a CSV file, as [`csv_rows`] reads it.
-pub fn csv_header(path: &Path, kobo: bool) -> std::result::Result<Vec<String>, String> {
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn csv_header(
+    path: &Path,
+    kobo: bool,
+    enc: Encoding,
+) -> std::result::Result<Vec<String>, String> {
+    let mut r = csv_reader(path, enc)?;
     Ok(r.headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
         .iter()
@@ -149,18 +180,14 @@ fn check_columns(u: &[dignity_core::columns::UnusedColumn], strict: bool) -> Opt
 }
 
 /// The header and rows of the first sheet of a spreadsheet (XLSX, XLS, ODS); the first row
-/// holds the column names. Dates stored as spreadsheet dates become YYYY-MM-DD.
-pub fn sheet(path: &Path) -> Result<(Vec<String>, Vec<Row>)> {
-    use calamine::{open_workbook_auto, Data, Reader};
-    let mut wb = open_workbook_auto(path).with_context(|| path.display().to_string())?;
-    let name = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .context("the workbook has no sheet")?;
-    let range = wb
-        .worksheet_range(&name)
-        .with_context(|| format!("sheet {name}"))?;
+/// holds the column names. Dates stored as spreadsheet dates become YYYY-MM-DD. XLSX is
+/// read cell by cell within the limits; an ODS's expanded size is checked first; XLS and
+/// ODS are read whole (within the file size limit).
+pub fn sheet(path: &Path, input: &InputOpts) -> Result<(Vec<String>, Vec<Row>)> {
+    use calamine::{open_workbook_auto_from_rs, Data, Reader};
+    let limits = input.limits();
+    let err = |e: ingest::IngestError| anyhow::anyhow!("{}: {e}", path.display());
+    let bytes = ingest::read_file(path, &limits).map_err(err)?;
     let cell = |c: &Data| match c {
         Data::DateTime(d) => d
             .as_datetime()
@@ -170,21 +197,56 @@ pub fn sheet(path: &Path) -> Result<(Vec<String>, Vec<Row>)> {
         Data::Empty => String::new(),
         other => other.to_string(),
     };
-    let mut rows = range.rows();
-    let headers: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(|c| cell(c).trim().to_string()).collect())
-        .unwrap_or_default();
+    let is_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let (headers, rows): (Vec<String>, Vec<(u64, Vec<String>)>) = if is_xlsx {
+        let s = ingest::read_xlsx(&bytes, &limits, &cell).map_err(err)?;
+        (s.header, s.rows)
+    } else {
+        if ingest::looks_like_zip(&bytes) {
+            ingest::check_zip(std::io::Cursor::new(&bytes), "ODS workbook", &limits)
+                .map_err(err)?;
+        }
+        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .with_context(|| path.display().to_string())?;
+        let name = wb
+            .sheet_names()
+            .first()
+            .cloned()
+            .context("the workbook has no sheet")?;
+        let range = wb
+            .worksheet_range(&name)
+            .with_context(|| format!("sheet {name}"))?;
+        let mut it = range.rows();
+        let headers = it
+            .next()
+            .map(|r| r.iter().map(cell).collect())
+            .unwrap_or_default();
+        let rows = it
+            .enumerate()
+            .map(|(i, r)| (i as u64 + 2, r.iter().map(cell).collect()))
+            .collect();
+        (headers, rows)
+    };
+    let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
     let rows = rows
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                i + 2,
-                headers.iter().cloned().zip(r.iter().map(cell)).collect(),
-            )
-        })
+        .into_iter()
+        .map(|(line, r)| (line as usize, headers.iter().cloned().zip(r).collect()))
         .collect();
     Ok((headers, rows))
+}
+
+/// A KoboToolbox/ODK JSON export, within a quarter of the file size limit (a parsed JSON
+/// document takes several times its size in memory), UTF-8 (or the encoding named).
+fn read_json(path: &Path, input: &InputOpts) -> std::result::Result<serde_json::Value, String> {
+    let mut limits = input.limits();
+    limits.max_file_bytes /= 4;
+    let bytes = ingest::read_file(path, &limits).map_err(|e| e.to_string())?;
+    ingest::sniff_text(&bytes, "JSON").map_err(|e| e.to_string())?;
+    let text = ingest::decode(bytes, input.encoding).map_err(|e| e.to_string())?;
+    ingest::check_json(text.as_bytes(), &input.limits()).map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("not a JSON export: {e}"))
 }
 
 fn print_report(r: &ImportReport) -> Result<i32> {
@@ -215,6 +277,7 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
             mapping,
             as_user,
             strict,
+            input,
         } => {
             let actor = crate::violations::actor(store, &as_user).await?;
             let m = Mapping::parse_toml(
@@ -228,7 +291,7 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                     .any(|x| e.eq_ignore_ascii_case(x))
             });
             let r = if sheet {
-                let (header, rows) = self::sheet(&file)?;
+                let (header, rows) = self::sheet(&file, &input)?;
                 if let Some(code) = check_columns(&unused(&header, &m, false), strict) {
                     return Ok(code);
                 }
@@ -241,11 +304,16 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                 )
                 .await?
             } else {
-                let header = csv_header(&file, false).map_err(anyhow::Error::msg)?;
+                if let Some(code) = check_csv(&file, &input) {
+                    return Ok(code);
+                }
+                let enc = input.encoding;
+                let header = csv_header(&file, false, enc).map_err(anyhow::Error::msg)?;
                 if let Some(code) = check_columns(&unused(&header, &m, false), strict) {
                     return Ok(code);
                 }
-                import::import_rows(store, &actor, &m, || csv_rows(&file, false), &progress).await?
+                import::import_rows(store, &actor, &m, || csv_rows(&file, false, enc), &progress)
+                    .await?
             };
             eprintln!();
             print_report(&r)?
@@ -255,6 +323,7 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
             mapping,
             as_user,
             strict,
+            input,
         } => {
             let actor = crate::violations::actor(store, &as_user).await?;
             let m = match mapping {
@@ -266,8 +335,13 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json"))
             {
-                let json: serde_json::Value =
-                    serde_json::from_str(&std::fs::read_to_string(&file)?).context("not JSON")?;
+                let json = match read_json(&file, &input) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        eprintln!("nothing was imported: {}: {e}", file.display());
+                        return Ok(1);
+                    }
+                };
                 let rows = import::kobo_json_rows(&json, m.repeat.as_deref())
                     .map_err(anyhow::Error::msg)?;
                 import::import_rows(
@@ -279,11 +353,16 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                 )
                 .await?
             } else {
-                let header = csv_header(&file, true).map_err(anyhow::Error::msg)?;
+                if let Some(code) = check_csv(&file, &input) {
+                    return Ok(code);
+                }
+                let enc = input.encoding;
+                let header = csv_header(&file, true, enc).map_err(anyhow::Error::msg)?;
                 if let Some(code) = check_columns(&unused(&header, &m, true), strict) {
                     return Ok(code);
                 }
-                import::import_rows(store, &actor, &m, || csv_rows(&file, true), &progress).await?
+                import::import_rows(store, &actor, &m, || csv_rows(&file, true, enc), &progress)
+                    .await?
             };
             eprintln!();
             print_report(&r)?

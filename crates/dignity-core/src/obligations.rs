@@ -803,11 +803,14 @@ impl fmt::Display for RowError {
         if !self.file.is_empty() {
             write!(f, "{}: ", self.file)?;
         }
-        write!(f, "row {}", self.line)?;
-        if !self.field.is_empty() {
-            write!(f, ", field {}", self.field)?;
+        // Line 0: the whole file (its size, its encoding, not text at all).
+        match (self.line, self.field.is_empty()) {
+            (0, true) => {}
+            (0, false) => write!(f, "field {}: ", self.field)?,
+            (l, true) => write!(f, "row {l}: ")?,
+            (l, false) => write!(f, "row {l}, field {}: ", self.field)?,
         }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.message)
     }
 }
 

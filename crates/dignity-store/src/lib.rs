@@ -25,6 +25,7 @@ pub mod violations;
 
 pub mod protection;
 
+pub mod ingest;
 pub mod portal;
 pub mod search;
 

@@ -124,17 +124,46 @@ fn file_error(field: &str, message: impl Into<String>) -> Vec<RowError> {
     }]
 }
 
-/// Read a CSV file (UTF-8, comma or semicolon separated, with a header line).
+fn ingest_error(e: crate::ingest::IngestError) -> Vec<RowError> {
+    vec![RowError {
+        line: e.line as usize,
+        field: "file".into(),
+        message: e.message,
+    }]
+}
+
+/// Read a CSV file (UTF-8, comma or semicolon separated, with a header line) within the
+/// default import limits (see [`crate::ingest`]).
 pub fn read_csv(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| file_error("file", "the file is not UTF-8 text: save it as CSV UTF-8"))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or("");
-    let delim = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
+    read_csv_with(
+        bytes,
+        crate::ingest::Encoding::Utf8,
+        &crate::ingest::Limits::default(),
+    )
+}
+
+/// [`read_csv`] in an encoding and within limits (`dignity import source-list --encoding`).
+pub fn read_csv_with(
+    bytes: &[u8],
+    enc: crate::ingest::Encoding,
+    limits: &crate::ingest::Limits,
+) -> std::result::Result<Table, Vec<RowError>> {
+    use crate::ingest;
+    ingest::check_size(bytes.len() as u64, limits).map_err(ingest_error)?;
+    // The shared checks first (text, encoding, record and field sizes), on the bytes as
+    // they are: nothing is parsed or copied before they pass.
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    ingest::sniff_text(head, "CSV").map_err(ingest_error)?;
+    let first_line = head
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or(b"");
+    let semis = first_line.iter().filter(|&&b| b == b';').count();
+    let commas = first_line.iter().filter(|&&b| b == b',').count();
+    let delim = if semis > commas { b';' } else { b',' };
+    let shape = ingest::check_csv(bytes, enc, delim, limits).map_err(ingest_error)?;
+    ingest::check_cells(shape.records, shape.max_fields, limits).map_err(ingest_error)?;
+    let text = ingest::decode(bytes.to_vec(), enc).map_err(ingest_error)?;
     let mut r = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
@@ -185,16 +214,18 @@ pub fn read_csv(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
 }
 
 /// Read the first sheet of an XLSX workbook (first row = header). Line numbers are the
-/// spreadsheet's row numbers.
+/// spreadsheet's row numbers. The workbook's expanded size and its cells are limited (see
+/// [`crate::ingest::read_xlsx`]).
 pub fn read_xlsx(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| file_error("file", format!("not a readable XLSX workbook: {e}")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| file_error("file", "the workbook has no sheet"))?
-        .map_err(|e| file_error("file", format!("cannot read the first sheet: {e}")))?;
-    let start = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    read_xlsx_with(bytes, &crate::ingest::Limits::default())
+}
+
+/// [`read_xlsx`] within limits.
+pub fn read_xlsx_with(
+    bytes: &[u8],
+    limits: &crate::ingest::Limits,
+) -> std::result::Result<Table, Vec<RowError>> {
+    use calamine::Data;
     let cell = |c: &Data| -> String {
         match c {
             Data::Empty => String::new(),
@@ -215,28 +246,43 @@ pub fn read_xlsx(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
             Data::Error(e) => format!("#{e:?}"),
         }
     };
-    let mut it = range.rows();
-    let headers: Vec<String> = it
-        .next()
-        .map(|r| r.iter().map(cell).collect())
-        .unwrap_or_default();
-    if headers.iter().all(|h| h.is_empty()) {
+    let sheet = crate::ingest::read_xlsx(bytes, limits, &cell).map_err(ingest_error)?;
+    if sheet.header.iter().all(|h| h.is_empty()) {
         return Err(file_error("file", "the first sheet is empty"));
     }
-    let rows = it
-        .enumerate()
-        .map(|(i, r)| (start + i + 2, r.iter().map(cell).collect::<Vec<_>>()))
-        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+    let rows = sheet
+        .rows
+        .into_iter()
+        .map(|(l, r)| (l as usize, r))
         .collect();
-    Ok(Table { headers, rows })
+    Ok(Table {
+        headers: sheet.header,
+        rows,
+    })
 }
 
-/// Read a list by its file name: `.xlsx` as a workbook, anything else as CSV.
+/// Read a list by its file name: `.xlsx` as a workbook, anything else as CSV (UTF-8),
+/// within the default import limits.
 pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
-    if filename.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
+    read_table_with(
+        filename,
+        bytes,
+        crate::ingest::Encoding::Utf8,
+        &crate::ingest::Limits::default(),
+    )
+}
+
+/// [`read_table`] with an encoding for CSV and limits.
+pub fn read_table_with(
+    filename: &str,
+    bytes: &[u8],
+    enc: crate::ingest::Encoding,
+    limits: &crate::ingest::Limits,
+) -> std::result::Result<Table, Vec<RowError>> {
+    if filename.to_ascii_lowercase().ends_with(".xlsx") || crate::ingest::looks_like_zip(bytes) {
+        read_xlsx_with(bytes, limits)
     } else {
-        read_csv(bytes)
+        read_csv_with(bytes, enc, limits)
     }
 }
 

@@ -1,0 +1,455 @@
+//! Every importer (`dignity import upr-info | uhri | recommendations | ratifications |
+//! incidents | kobo | source-list`) refuses a file with no line end (50 MB), a ZIP bomb
+//! (an XLSX whose sheet expands far past the limit, built here) and random bytes: early,
+//! with a message naming the cause and the limit, writing nothing, and with a bounded peak
+//! memory — measured for each run of the `dignity` binary as a child process, by the
+//! kernel's own account (`wait4` rusage `ru_maxrss`).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const PW: &str = "a long enough passphrase";
+
+/// Peak memory allowed for one import run, whatever the input (the bound).
+const MAX_RSS_MIB: i64 = 200;
+
+struct Run {
+    code: i32,
+    text: String,
+    max_rss_mib: i64,
+}
+
+/// Run `dignity ARGS --data-dir DATA`, wait for it with `wait4` and keep its peak RSS.
+fn run(data: &Path, args: &[&str]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dignity"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("DIGNITY_DATABASE_URL")
+        .env("DIGNITY_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PW}\n").as_bytes())
+        .unwrap();
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let t1 = std::thread::spawn(move || {
+        let mut s = String::new();
+        so.read_to_string(&mut s).ok();
+        s
+    });
+    let t2 = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        se.read_to_end(&mut s).ok();
+        String::from_utf8_lossy(&s).to_string()
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: plain system call on our own child; `ru` is written by the kernel.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    assert_eq!(r, pid, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let text = format!("{}{}", t1.join().unwrap(), t2.join().unwrap());
+    Run {
+        code,
+        text,
+        // Linux reports ru_maxrss in KiB.
+        max_rss_mib: ru.ru_maxrss / 1024,
+    }
+}
+
+fn count(data: &Path, table: &str) -> i64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = dignity_store::Store::open(&dignity_store::OpenOptions::new(data))
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        n
+    })
+}
+
+/// What every import writes to: an import that wrote anything changed one of these.
+const TABLES: &[&str] = &[
+    "audit_log",
+    "recommendations",
+    "ratifications",
+    "vio_events",
+    "vio_acts",
+    "pro_sources",
+    "pro_source_records",
+];
+
+fn counts(data: &Path) -> Vec<i64> {
+    TABLES.iter().map(|t| count(data, t)).collect()
+}
+
+fn setup(name: &str) -> (PathBuf, PathBuf) {
+    let d = dignity_store::testing::temp_dir(name);
+    let data = d.join("data");
+    let o = run(&data, &["user", "add", "dora", "--role", "documenter"]);
+    assert_eq!(o.code, 0, "{}", o.text);
+    std::fs::write(
+        d.join("recs.toml"),
+        "[columns]\ntext = \"Recommendation\"\ncountry = \"State\"\n[defaults]\nbody = \"CAT\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("incidents.toml"),
+        "[columns]\nevent_title = \"Title\"\nevent_start = \"Date\"\ncountry = \"Country\"\nact_type = \"Violation\"\nvictim_name = \"Victim\"\n",
+    )
+    .unwrap();
+    (d, data)
+}
+
+/// The command line of each importer for `file`.
+fn importers(d: &Path, file: &Path) -> Vec<(&'static str, Vec<String>)> {
+    let f = file.to_str().unwrap().to_string();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let recs = d.join("recs.toml").to_str().unwrap().to_string();
+    let inc = d.join("incidents.toml").to_str().unwrap().to_string();
+    vec![
+        ("upr-info", s(&["import", "upr-info", &f])),
+        ("uhri", s(&["import", "uhri", &f])),
+        (
+            "recommendations",
+            s(&["import", "recommendations", &f, "--mapping", &recs]),
+        ),
+        ("ratifications", s(&["import", "ratifications", &f])),
+        (
+            "incidents",
+            s(&["import", "incidents", &f, "--mapping", &inc, "--as", "dora"]),
+        ),
+        ("kobo", s(&["import", "kobo", &f, "--as", "dora"])),
+        (
+            "source-list",
+            s(&[
+                "import",
+                "source-list",
+                &f,
+                "--source",
+                "Commission",
+                "--as",
+                "dora",
+            ]),
+        ),
+    ]
+}
+
+/// Run every importer on `file`: each must fail with a message containing one of
+/// `expect`, write nothing and stay under the memory bound.
+fn refused_by_all(d: &Path, data: &Path, file: &Path, expect: &[&str]) {
+    let before = counts(data);
+    for (name, args) in importers(d, file) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let started = std::time::Instant::now();
+        let o = run(data, &args);
+        assert_ne!(o.code, 0, "{name} accepted {}: {}", file.display(), o.text);
+        assert!(
+            expect.iter().any(|e| o.text.contains(e)),
+            "{name} on {}: expected one of {expect:?} in:\n{}",
+            file.display(),
+            o.text
+        );
+        assert!(
+            o.max_rss_mib < MAX_RSS_MIB,
+            "{name} on {} peaked at {} MiB (bound {MAX_RSS_MIB} MiB)",
+            file.display(),
+            o.max_rss_mib
+        );
+        eprintln!(
+            "{name} on {}: refused in {:.2} s, peak {} MiB: {}",
+            file.display(),
+            started.elapsed().as_secs_f64(),
+            o.max_rss_mib,
+            o.text
+                .lines()
+                .find(|l| expect.iter().any(|e| l.contains(e)))
+                .unwrap_or("")
+        );
+        assert_eq!(counts(data), before, "{name} wrote something");
+    }
+}
+
+#[test]
+fn a_file_with_no_line_end_is_refused_by_every_importer_at_the_field_limit() {
+    let (d, data) = setup("dignity-cli-limits-nonl");
+    // 50 MB of words and no line end (the file: minutes and 2.3 GB before).
+    let mut text = Vec::with_capacity(50_000_000);
+    while text.len() < 50_000_000 {
+        text.extend_from_slice(b"lorem ipsum dolor sit amet ");
+    }
+    let csv = d.join("nonl.csv");
+    std::fs::write(&csv, &text).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &csv,
+        &["one value is longer than 256 KiB, the limit for a field: the file has no line ends where a table has them"],
+    );
+    // Under a lower file limit, an importer that reads the whole file refuses it by size.
+    let (name, mut args) = importers(&d, &csv).remove(0);
+    args.extend(["--max-file-mb".to_string(), "16".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&data, &args);
+    assert_ne!(o.code, 0, "{name}: {}", o.text);
+    assert!(
+        o.text
+            .contains("the file is 48 MiB, more than the limit of 16 MiB for one import file"),
+        "{}",
+        o.text
+    );
+    assert!(o.max_rss_mib < MAX_RSS_MIB, "{} MiB", o.max_rss_mib);
+    // With commas and still no line end: the column limit.
+    let commas: Vec<u8> = b"ab,".iter().copied().cycle().take(3_000_000).collect();
+    let wide = d.join("wide.csv");
+    std::fs::write(&wide, &commas).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &wide,
+        &["more than 1000 columns in one record, the limit"],
+    );
+    // A Kobo JSON export without line ends: the JSON size limit.
+    let json = d.join("nonl.json");
+    std::fs::write(&json, &text).unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", json.to_str().unwrap(), "--as", "dora"],
+    );
+    assert_eq!(o.code, 1, "{}", o.text);
+    assert!(
+        o.text
+            .contains("the file is 48 MiB, more than the limit of 16 MiB for one import file"),
+        "{}",
+        o.text
+    );
+    assert!(o.max_rss_mib < MAX_RSS_MIB, "{} MiB", o.max_rss_mib);
+    std::fs::remove_dir_all(d).ok();
+}
+
+/// A valid XLSX workbook (readable by the old code, which expanded it: 646 MB of memory
+/// for 200 KB) whose one cell is `mib` MiB of zeros: a few hundred KB compressed.
+fn zip_bomb(mib: usize) -> Vec<u8> {
+    workbook(&|w| {
+        let zeros = vec![b'0'; 1 << 20];
+        w.write_all(b"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>")?;
+        for _ in 0..mib {
+            w.write_all(&zeros)?;
+        }
+        w.write_all(b"</t></is></c></row>")
+    })
+}
+
+const NS: &str = "http://schemas.openxmlformats.org";
+
+/// A valid XLSX workbook whose first sheet's `<sheetData>` is what `rows` writes.
+fn workbook(rows: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let parts = [
+        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{NS}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>")),
+        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{NS}/spreadsheetml/2006/main\" xmlns:r=\"{NS}/officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>")),
+    ];
+    for (name, text) in parts {
+        w.start_file(name, o).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.start_file("xl/worksheets/sheet1.xml", o).unwrap();
+    w.write_all(
+        format!(
+            "<?xml version=\"1.0\"?><worksheet xmlns=\"{NS}/spreadsheetml/2006/main\"><sheetData>"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    rows(&mut w).unwrap();
+    w.write_all(b"</sheetData></worksheet>").unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_zip_bomb_is_refused_by_its_expanded_size_before_it_is_expanded() {
+    let (d, data) = setup("dignity-cli-limits-bomb");
+    let bomb = zip_bomb(200);
+    assert!(bomb.len() < 1_000_000, "{} bytes", bomb.len());
+    let x = d.join("bomb.xlsx");
+    std::fs::write(&x, &bomb).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &x,
+        &[
+            "the XLSX workbook expands to 200 MiB, more than the limit of 64 MiB for an archive's content",
+            // Kobo reads CSV or JSON: a workbook is named as such.
+            "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
+        ],
+    );
+    // The same archive named .csv: no importer parses it as text.
+    let c = d.join("bomb.csv");
+    std::fs::write(&c, &bomb).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &c,
+        &[
+            "expands to 200 MiB, more than the limit of 64 MiB",
+            "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
+        ],
+    );
+    // A tiny workbook with one cell far away (XFD1048576): the old reader made a dense
+    // range of 17 billion cells of it; cells are now read one by one, within the columns.
+    let far = workbook(&|w| {
+        w.write_all(b"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>name</t></is></c></row>")?;
+        w.write_all(
+            b"<row r=\"1048576\"><c r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+        )
+    });
+    let f = d.join("far.xlsx");
+    std::fs::write(&f, &far).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &[
+            "a value in column 16384, past the limit of 1000 columns",
+            "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
+        ],
+    );
+    // The web's source-list upload reads workbooks through the same store function.
+    let e =
+        dignity_store::protection::sources::read_table("list.xlsx", &zip_bomb(100)).unwrap_err();
+    assert!(
+        e[0].message
+            .contains("expands to 100 MiB, more than the limit of 64 MiB"),
+        "{e:?}"
+    );
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn random_bytes_are_refused_as_not_text_and_latin1_needs_its_encoding_named() {
+    let (d, data) = setup("dignity-cli-limits-random");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..1_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let f = d.join("random.csv");
+    std::fs::write(&f, &bytes).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &["the file is not CSV text: it holds binary data (a NUL byte at byte"],
+    );
+    let j = d.join("random.json");
+    std::fs::write(&j, &bytes).unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", j.to_str().unwrap(), "--as", "dora"],
+    );
+    assert_eq!(o.code, 1, "{}", o.text);
+    assert!(
+        o.text
+            .contains("the file is not JSON text: it holds binary data"),
+        "{}",
+        o.text
+    );
+
+    // A small JSON export of very many tiny values (4 MB, 1.4 million empty submissions):
+    // its size is within the limit, its parsed form would not be (3.9 GB and a minute for
+    // 16 MB before); refused by the count of values.
+    let many = format!("[{}{{}}]", "{},".repeat(1_400_000));
+    let j = d.join("many.json");
+    std::fs::write(&j, many).unwrap();
+    let o = run(
+        &data,
+        &["import", "kobo", j.to_str().unwrap(), "--as", "dora"],
+    );
+    assert_eq!(o.code, 1, "{}", o.text);
+    assert!(
+        o.text.contains(
+            "the JSON document holds more than 512000 values, the limit for one import file"
+        ),
+        "{}",
+        o.text
+    );
+    assert!(o.max_rss_mib < MAX_RSS_MIB, "{} MiB", o.max_rss_mib);
+
+    // Latin-1 text: every importer refuses it the same way, naming line and byte, unless
+    // the encoding is named; then it imports.
+    let latin1 = b"Case no.,name\nA-1,Jos\xe9 P\xe9rez\n".to_vec();
+    let l = d.join("latin1.csv");
+    std::fs::write(&l, &latin1).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &l,
+        &["the file is not UTF-8 text: byte 22 (0xE9) is not valid UTF-8; save it as UTF-8, or name its encoding (--encoding windows-1252)"],
+    );
+    let map = d.join("src.toml");
+    std::fs::write(&map, "external_id = \"Case no.\"\n").unwrap();
+    let o = run(
+        &data,
+        &[
+            "import",
+            "source-list",
+            l.to_str().unwrap(),
+            "--source",
+            "Commission",
+            "--as",
+            "dora",
+            "--mapping",
+            map.to_str().unwrap(),
+            "--encoding",
+            "windows-1252",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.text);
+    assert_eq!(count(&data, "pro_source_records"), 1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let names = rt.block_on(async {
+        let store = dignity_store::Store::open(&dignity_store::OpenOptions::new(&data))
+            .await
+            .unwrap();
+        let (_, r) = dignity_store::protection::sources::records(&store, None, false, 10, 0)
+            .await
+            .unwrap();
+        store.close().await;
+        r.into_iter().map(|r| r.name).collect::<Vec<_>>()
+    });
+    assert_eq!(names, vec!["José Pérez".to_string()]);
+    std::fs::remove_dir_all(d).ok();
+}
