@@ -884,7 +884,10 @@ pub async fn list_persons(
 ) -> Result<(i64, Vec<PersonRow>)> {
     let mut w = vec![acl::visible_sql(actor, "p", PERSON)];
     let mut args = Vec::new();
-    if let Some(n) = name.filter(|n| !n.trim().is_empty()) {
+    let names = sees_names(store, actor).await?;
+    // A reader who may not see names gets no name matching at all: an answer to a name
+    // would tell them whether that person is recorded (issue 15, hole 6).
+    if let Some(n) = name.filter(|n| names && !n.trim().is_empty()) {
         args.push(name_indexes(store, n));
         w.push(
             "p.id IN (SELECT person_id FROM vio_person_names WHERE bidx = $1 OR bidx = $2)".into(),
@@ -930,7 +933,6 @@ pub async fn list_persons(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let names = sees_names(store, actor).await?;
     let mut out = Vec::new();
     for id in ids {
         let p = get_person(store, id)
@@ -1004,13 +1006,18 @@ pub async fn person_roles(store: &Store, id: i64) -> Result<Vec<String>> {
 
 /// Possible duplicates of a person about to be entered: same name or other name (any word
 /// order, case, accents of spacing), or same birth date and sex with a shared word.
-/// Only persons the actor may read are returned.
+/// Only persons the actor may read are returned, and nothing at all to a reader who may
+/// not see names (a match would tell them whether that name is recorded).
 pub async fn possible_duplicates(
     store: &Store,
     actor: &Actor,
     name: &str,
     others: &[String],
 ) -> Result<Vec<PersonRow>> {
+    let names = sees_names(store, actor).await?;
+    if !names {
+        return Ok(vec![]);
+    }
     let mut idx = name_indexes(store, name);
     for o in others {
         idx.extend(name_indexes(store, o));
@@ -1031,7 +1038,6 @@ pub async fn possible_duplicates(
             }
         }
     }
-    let names = sees_names(store, actor).await?;
     let mut out = vec![];
     for id in ids {
         if let Some(p) = get_person(store, id).await? {
