@@ -893,18 +893,8 @@ pub async fn list_persons(
             "p.id IN (SELECT person_id FROM vio_person_names WHERE bidx = $1 OR bidx = $2)".into(),
         );
     }
-    match role.unwrap_or("") {
-        "victim" => w.push("EXISTS (SELECT 1 FROM vio_acts a WHERE a.victim_id = p.id)".into()),
-        "perpetrator" => {
-            w.push("EXISTS (SELECT 1 FROM vio_involvements i WHERE i.perpetrator_id = p.id)".into())
-        }
-        "source" => {
-            w.push("EXISTS (SELECT 1 FROM vio_information i WHERE i.source_id = p.id)".into())
-        }
-        "intervening_party" => w.push(
-            "EXISTS (SELECT 1 FROM vio_interventions i WHERE i.intervening_party_id = p.id)".into(),
-        ),
-        _ => {}
+    if let Some(r) = role.and_then(|r| role_sql(actor, r, "p.id")) {
+        w.push(r);
     }
     let w = w.join(" AND ");
     fn bind<'q>(
@@ -946,7 +936,7 @@ pub async fn list_persons(
                 p.pseudonym.clone()
             },
             person_type: p.person_type.clone(),
-            roles: person_roles(store, id).await?,
+            roles: person_roles(store, actor, id).await?,
             confidentiality: p.confidentiality,
         });
     }
@@ -981,22 +971,56 @@ pub async fn recent_person_names(
     Ok(out)
 }
 
-/// The roles a person has in the data, derived from the links.
-pub async fn person_roles(store: &Store, id: i64) -> Result<Vec<String>> {
-    let r = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM vio_acts WHERE victim_id = $1), \
-         (SELECT COUNT(*) FROM vio_involvements WHERE perpetrator_id = $1), \
-         (SELECT COUNT(*) FROM vio_information WHERE source_id = $1), \
-         (SELECT COUNT(*) FROM vio_interventions WHERE intervening_party_id = $1)",
-    )
-    .bind(id)
-    .fetch_one(store.pool())
-    .await?;
-    let mut roles = vec![];
-    for (i, name) in ["victim", "perpetrator", "source", "intervening_party"]
+/// The roles a person can have in the data.
+pub const PERSON_ROLES: [&str; 4] = ["victim", "perpetrator", "source", "intervening_party"];
+
+/// The SQL condition "person `pid` has `role` in a record the actor may read" (`None` for
+/// an unknown role): a role — and so a facet or count of victims — never comes from a
+/// record the reader may not see.
+fn role_sql(actor: &Actor, role: &str, pid: &str) -> Option<String> {
+    let act = |a: &str| acl::visible_sql(actor, a, ACT);
+    Some(match role {
+        "victim" => format!(
+            "EXISTS (SELECT 1 FROM vio_acts ra WHERE ra.victim_id = {pid} AND {})",
+            act("ra")
+        ),
+        "perpetrator" => format!(
+            "EXISTS (SELECT 1 FROM vio_involvements ri JOIN vio_acts ra ON ra.id = ri.act_id \
+             WHERE ri.perpetrator_id = {pid} AND {})",
+            act("ra")
+        ),
+        "source" => format!(
+            "EXISTS (SELECT 1 FROM vio_information ri WHERE ri.source_id = {pid} \
+             AND (ri.event_id IS NULL OR EXISTS (SELECT 1 FROM vio_events re WHERE re.id = ri.event_id AND {})) \
+             AND (ri.act_id IS NULL OR EXISTS (SELECT 1 FROM vio_acts ra WHERE ra.id = ri.act_id AND {})))",
+            acl::visible_sql(actor, "re", EVENT),
+            act("ra")
+        ),
+        "intervening_party" => format!(
+            "EXISTS (SELECT 1 FROM vio_interventions rv WHERE rv.intervening_party_id = {pid} AND {})",
+            acl::visible_sql(actor, "rv", INTERVENTION)
+        ),
+        _ => return None,
+    })
+}
+
+/// The roles a person has in the records the actor may read, derived from the links.
+pub async fn person_roles(store: &Store, actor: &Actor, id: i64) -> Result<Vec<String>> {
+    let cols: Vec<String> = PERSON_ROLES
         .iter()
-        .enumerate()
-    {
+        .map(|r| {
+            format!(
+                "CASE WHEN {} THEN 1 ELSE 0 END",
+                role_sql(actor, r, "$1").expect("a known role")
+            )
+        })
+        .collect();
+    let r = sqlx::query(&format!("SELECT {}", cols.join(", ")))
+        .bind(id)
+        .fetch_one(store.pool())
+        .await?;
+    let mut roles = vec![];
+    for (i, name) in PERSON_ROLES.iter().enumerate() {
         if r.get::<i64, _>(i) > 0 {
             roles.push(name.to_string());
         }
@@ -1049,7 +1073,7 @@ pub async fn possible_duplicates(
                     p.pseudonym.clone()
                 },
                 person_type: p.person_type,
-                roles: person_roles(store, id).await?,
+                roles: person_roles(store, actor, id).await?,
                 confidentiality: p.confidentiality,
             });
         }
