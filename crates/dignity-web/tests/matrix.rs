@@ -9,9 +9,9 @@
 //!    public, unpublished public, internal, confidential, strictly confidential, and an act
 //!    that discloses a strictly confidential victim), each carrying unique canary strings in
 //!    its names and texts. Need-to-know lists hold the analyst, documenter, coordinator and
-//!    admin — not the second admin, `admin_off`.
+//!    admin — not the second admin, `admin_off`, nor the second analyst, `analyst_off`.
 //! 3. Every GET route is called as anonymous, analyst, documenter, coordinator, admin and
-//!    admin_off, with path ids filled with each level's record and with an id that does not
+//!    admin_off and analyst_off, with path ids filled with each level's record and with an id that does not
 //!    exist. It fails when a canary appears where the rule says it must not (a level the
 //!    reader may not read; a name for a reader who may not see names; anything unpublished
 //!    on a public page), when a record the reader may not read answers differently from a
@@ -357,72 +357,72 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
 #[rustfmt::skip]
 const KNOWN_OPEN_HOLES: &[(&str, &str, &str)] = &[
     ("POST /obligations/countries/{iso3}/ratifications/{instrument}", "anonymous", R_ANON),
-    ("POST /obligations/countries/{iso3}/ratifications/{instrument}", "analyst", R_HOLE7),
+    ("POST /obligations/countries/{iso3}/ratifications/{instrument}", "analyst analyst_off", R_HOLE7),
     ("POST /obligations/countries/{iso3}/reports", "anonymous", R_ANON),
-    ("POST /obligations/countries/{iso3}/reports", "analyst", R_HOLE7),
+    ("POST /obligations/countries/{iso3}/reports", "analyst analyst_off", R_HOLE7),
     ("POST /obligations/countries/{iso3}/visits", "anonymous", R_ANON),
-    ("POST /obligations/countries/{iso3}/visits", "analyst", R_HOLE7),
-    ("POST /violations/events/{id}/evidence", "anonymous analyst admin_off", R_UPLOAD),
-    ("GET /violations/events/{id}/case.json", "admin_off", R_HOLE4),
-    ("GET /violations/acts/{id}", "admin_off", R_HOLE4),
-    ("GET /violations/persons/{id}", "admin_off", R_HOLE2),
+    ("POST /obligations/countries/{iso3}/visits", "analyst analyst_off", R_HOLE7),
+    ("POST /violations/events/{id}/evidence", "anonymous analyst admin_off analyst_off", R_UPLOAD),
+    ("GET /violations/events/{id}/case.json", "admin_off analyst_off", R_HOLE4),
+    ("GET /violations/acts/{id}", "admin_off analyst_off", R_HOLE4),
+    ("GET /violations/persons/{id}", "admin_off analyst_off", R_HOLE2),
     ("GET /violations/acts/{id}/edit", "admin_off", R_HOLE4),
     ("POST /violations/acts/{id}/edit", "admin_off", R_HOLE4),
     ("GET /protection/missing/export.csv", "anonymous", R_QUERY),
-    ("POST /protection/sources/{id}/import", "anonymous analyst", R_UPLOAD),
+    ("POST /protection/sources/{id}/import", "anonymous analyst analyst_off", R_UPLOAD),
     ("POST /estimates", "anonymous", R_UPLOAD),
     ("POST /api/v1/vocabularies/{list}/terms", "anonymous", R_ANON),
-    ("POST /api/v1/vocabularies/{list}/terms", "analyst", R_HOLE7),
+    ("POST /api/v1/vocabularies/{list}/terms", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/vocabularies/{list}/terms", "documenter coordinator", R_ORDER),
     ("PUT /api/v1/vocabularies/{list}/terms/{code}", "anonymous", R_ANON),
-    ("PUT /api/v1/vocabularies/{list}/terms/{code}", "analyst", R_HOLE7),
+    ("PUT /api/v1/vocabularies/{list}/terms/{code}", "analyst analyst_off", R_HOLE7),
     ("PUT /api/v1/vocabularies/{list}/terms/{code}", "documenter coordinator", R_ORDER),
     ("PUT /api/v1/countries/{iso3}/ratifications/{instrument}", "anonymous", R_ANON),
-    ("PUT /api/v1/countries/{iso3}/ratifications/{instrument}", "analyst", R_HOLE7),
+    ("PUT /api/v1/countries/{iso3}/ratifications/{instrument}", "analyst analyst_off", R_HOLE7),
     ("PUT /api/v1/countries/{iso3}/reports/{instrument}", "anonymous", R_ANON),
-    ("PUT /api/v1/countries/{iso3}/reports/{instrument}", "analyst", R_HOLE7),
+    ("PUT /api/v1/countries/{iso3}/reports/{instrument}", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/countries/{iso3}/visits", "anonymous", R_ANON),
-    ("POST /api/v1/countries/{iso3}/visits", "analyst", R_HOLE7),
+    ("POST /api/v1/countries/{iso3}/visits", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/countries/{iso3}/clusters", "anonymous", R_ANON),
-    ("POST /api/v1/countries/{iso3}/clusters", "analyst", R_HOLE7),
+    ("POST /api/v1/countries/{iso3}/clusters", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/countries/{iso3}/communications", "anonymous", R_ANON),
-    ("POST /api/v1/countries/{iso3}/communications", "analyst", R_HOLE7),
+    ("POST /api/v1/countries/{iso3}/communications", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/mandates", "anonymous", R_ANON),
-    ("POST /api/v1/mandates", "analyst", R_HOLE7),
+    ("POST /api/v1/mandates", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/recommendations", "anonymous", R_ANON),
-    ("POST /api/v1/recommendations", "analyst", R_HOLE7),
+    ("POST /api/v1/recommendations", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/recommendations/{id}/assessments", "anonymous", R_ANON),
-    ("POST /api/v1/recommendations/{id}/assessments", "analyst", R_HOLE7),
-    ("POST /api/v1/violations/events", "analyst", R_HOLE7),
-    ("GET /api/v1/violations/events/{id}/acts", "admin_off", R_HOLE4),
+    ("POST /api/v1/recommendations/{id}/assessments", "analyst analyst_off", R_HOLE7),
+    ("POST /api/v1/violations/events", "analyst analyst_off", R_HOLE7),
+    ("GET /api/v1/violations/events/{id}/acts", "admin_off analyst_off", R_HOLE4),
     ("POST /api/v1/violations/events/{id}/links", "anonymous", R_ANON),
-    ("POST /api/v1/violations/events/{id}/links", "analyst", R_HOLE7),
+    ("POST /api/v1/violations/events/{id}/links", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/events/{id}/links", "admin_off", R_OFF),
-    ("GET /api/v1/violations/events/{id}/case", "admin_off", R_HOLE4),
+    ("GET /api/v1/violations/events/{id}/case", "admin_off analyst_off", R_HOLE4),
     ("POST /api/v1/violations/cases", "anonymous", R_ANON),
-    ("POST /api/v1/violations/cases", "analyst", R_HOLE7),
-    ("POST /api/v1/violations/acts", "analyst", R_HOLE7),
-    ("GET /api/v1/violations/acts/{id}", "admin_off", R_HOLE4),
+    ("POST /api/v1/violations/cases", "analyst analyst_off", R_HOLE7),
+    ("POST /api/v1/violations/acts", "analyst analyst_off", R_HOLE7),
+    ("GET /api/v1/violations/acts/{id}", "admin_off analyst_off", R_HOLE4),
     ("PUT /api/v1/violations/acts/{id}", "admin_off", R_HOLE4),
     ("PATCH /api/v1/violations/acts/{id}", "admin_off", R_HOLE4),
     ("POST /api/v1/violations/acts/{id}/perpetrators", "admin_off", R_HOLE4),
-    ("POST /api/v1/violations/information", "analyst", R_HOLE7),
-    ("POST /api/v1/violations/persons", "analyst", R_HOLE7),
-    ("GET /api/v1/violations/persons/{id}", "admin_off", R_HOLE2),
+    ("POST /api/v1/violations/information", "analyst analyst_off", R_HOLE7),
+    ("POST /api/v1/violations/persons", "analyst analyst_off", R_HOLE7),
+    ("GET /api/v1/violations/persons/{id}", "admin_off analyst_off", R_HOLE2),
     ("POST /api/v1/violations/persons/{id}/links", "anonymous", R_ANON),
-    ("POST /api/v1/violations/persons/{id}/links", "analyst", R_HOLE7),
+    ("POST /api/v1/violations/persons/{id}/links", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/persons/{id}/links", "admin_off", R_OFF),
-    ("POST /api/v1/violations/interventions", "analyst", R_HOLE7),
+    ("POST /api/v1/violations/interventions", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/interventions/{id}/response", "anonymous", R_ANON),
-    ("POST /api/v1/violations/interventions/{id}/response", "analyst", R_HOLE7),
+    ("POST /api/v1/violations/interventions/{id}/response", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/interventions/{id}/response", "admin_off", R_OFF),
-    ("POST /api/v1/evidence", "anonymous analyst", R_UPLOAD),
+    ("POST /api/v1/evidence", "anonymous analyst analyst_off", R_UPLOAD),
     ("GET /api/v1/protection/missing/export", "anonymous", R_QUERY),
     ("POST /api/v1/protection/missing/{id}/share", "anonymous", R_ANON),
-    ("POST /api/v1/protection/missing/{id}/share", "admin_off", R_OFF),
-    ("POST /api/v1/protection/sources/{id}/import", "analyst", R_HOLE7),
+    ("POST /api/v1/protection/missing/{id}/share", "admin_off analyst_off", R_OFF),
+    ("POST /api/v1/protection/sources/{id}/import", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/protection/links", "anonymous", R_ANON),
-    ("POST /api/v1/protection/links", "analyst", R_HOLE7),
+    ("POST /api/v1/protection/links", "analyst analyst_off", R_HOLE7),
     ("GET /api/v1/protection/reports/sdg-16-10-1", "anonymous", R_QUERY),
 ];
 
@@ -562,16 +562,19 @@ enum P {
     Admin,
     /// An admin who is on no need-to-know list.
     AdminOff,
+    /// An analyst who is on no need-to-know list.
+    AnalystOff,
 }
 
 impl P {
-    const ALL: [P; 6] = [
+    const ALL: [P; 7] = [
         P::Anon,
         P::Analyst,
         P::Documenter,
         P::Coordinator,
         P::Admin,
         P::AdminOff,
+        P::AnalystOff,
     ];
     fn name(self) -> &'static str {
         match self {
@@ -581,12 +584,13 @@ impl P {
             P::Coordinator => "coordinator",
             P::Admin => "admin",
             P::AdminOff => "admin_off",
+            P::AnalystOff => "analyst_off",
         }
     }
     fn role(self) -> Role {
         match self {
             P::Anon => Role::Public,
-            P::Analyst => Role::Analyst,
+            P::Analyst | P::AnalystOff => Role::Analyst,
             P::Documenter => Role::Documenter,
             P::Coordinator => Role::Coordinator,
             P::Admin | P::AdminOff => Role::Admin,
@@ -594,7 +598,7 @@ impl P {
     }
     /// `violations::sees_names` with the default settings.
     fn sees_names(self) -> bool {
-        !matches!(self, P::Anon | P::Analyst)
+        !matches!(self, P::Anon | P::Analyst | P::AnalystOff)
     }
 }
 
@@ -654,7 +658,7 @@ fn canary(kind: K, level: L, field: &str) -> String {
 fn readable(p: P, level: L, published: bool) -> bool {
     match p {
         P::Anon => published,
-        P::AdminOff => matches!(level, L::Pub | L::Unpub | L::Int),
+        P::AdminOff | P::AnalystOff => matches!(level, L::Pub | L::Unpub | L::Int),
         _ => true,
     }
 }
