@@ -36,10 +36,18 @@ fn publishable(record_type: &str) -> Result<&'static str> {
         })
 }
 
-/// The SQL condition of rows of `alias` that the public pages may show.
+/// The SQL condition of rows of `alias` that the public pages may show: published through
+/// the publishing workflow, of public confidentiality, and — for a defender — with the
+/// consent to publication still given (consent withdrawn after publication takes the
+/// profile off the public pages at once).
 pub fn public_sql(alias: &str, record_type: &str) -> String {
+    let consent = if record_type == "pro_defenders" {
+        format!(" AND {alias}.memorial_consent = 1")
+    } else {
+        String::new()
+    };
     format!(
-        "({} AND {alias}.published = 1 AND {alias}.confidentiality = 'public')",
+        "({} AND {alias}.published = 1 AND {alias}.confidentiality = 'public'{consent})",
         acl::visible_sql(&Actor::anonymous(), alias, record_type)
     )
 }

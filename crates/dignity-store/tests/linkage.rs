@@ -490,6 +490,21 @@ async fn linkage_over_violations_persons_merge_and_undo() {
         let (n2, seen) = l::queue(&st, &doc2, &all(), 100, 0).await.unwrap();
         assert_eq!(n2 as usize, seen.len());
         assert!(seen.len() < pairs.len());
+        // The run's counts are dan's too: they do not reveal how many pairs he cannot see.
+        let n1 = l::queue(&st, &doc, &all(), 100, 0).await.unwrap().0;
+        assert!(n2 < n1);
+        for (who, n) in [(&doc2, n2), (&doc, n1)] {
+            let r = l::runs(&st, who)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.id == run.id)
+                .unwrap();
+            assert_eq!(
+                (r.pairs, r.pending + r.accepted + r.rejected + r.unsure),
+                (n, n)
+            );
+        }
         assert!(seen
             .iter()
             .all(|p| ![p.left_id, p.right_id].contains(&orig_id)));

@@ -236,10 +236,10 @@ async fn who_did_what_to_whom() {
         assert_eq!(e.lenses, ["torture"]);
         assert_eq!(e.place, "Calle Hatun Rumiyoq 12");
         assert_eq!(
-            person_roles(&s, c.victim).await.unwrap(),
+            person_roles(&s, &doc, c.victim).await.unwrap(),
             ["victim", "source"]
         );
-        assert_eq!(person_roles(&s, c.perp).await.unwrap(), ["perpetrator"]);
+        assert_eq!(person_roles(&s, &doc, c.perp).await.unwrap(), ["perpetrator"]);
         // The victim is confidential by default: the analyst (not on the list) may not read
         // the person at all (not found, not a pseudonymised copy); where a name is shown
         // (a list of an act the analyst may read), it is the pseudonym.
@@ -461,7 +461,55 @@ async fn a_confidential_act_is_invisible_everywhere_to_those_without_access() {
         )
         .await
         .unwrap();
+        // An internal person who is the victim of a confidential act only.
+        let hidden_victim = create_person(
+            &mut tx,
+            &vocab,
+            &PersonInput {
+                name: "Quispe Mamani".into(),
+                confidentiality: "internal".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        create_act(
+            &mut tx,
+            &vocab,
+            &ActInput {
+                event_id: c.event,
+                victim_id: Some(hidden_victim),
+                act_type: EXECUTION.into(),
+                confidentiality: "confidential".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
+        // Roles, the victims filter and its count come only from acts the reader may see.
+        assert_eq!(
+            person_roles(&s, &doc, hidden_victim).await.unwrap(),
+            ["victim"]
+        );
+        assert!(person_roles(&s, &ana, hidden_victim)
+            .await
+            .unwrap()
+            .is_empty());
+        let (n_ana, rows) = list_persons(&s, &ana, None, Some("victim"), 100, 0)
+            .await
+            .unwrap();
+        assert!(rows.iter().all(|r| r.id != hidden_victim));
+        assert_eq!(n_ana as usize, rows.len(), "the analyst's count of victims");
+        let (_, rows) = list_persons(&s, &doc, None, Some("victim"), 100, 0)
+            .await
+            .unwrap();
+        assert!(rows.iter().any(|r| r.id == hidden_victim));
+        sqlx::query("DELETE FROM vio_acts WHERE victim_id = $1")
+            .bind(hidden_victim)
+            .execute(s.pool())
+            .await
+            .unwrap();
         for (who, sees) in [(&doc, true), (&ana, false), (&adm, false)] {
             let ctx = format!("{b:?} {}", who.username);
             assert_eq!(

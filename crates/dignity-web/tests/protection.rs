@@ -60,7 +60,7 @@ async fn protection_api_consent_family_link_and_memorial() {
         ));
         let t = Some(token.as_str());
 
-        let (s, body) = call(&app, "POST", "/api/v1/protection/defenders", t, Some(json!({ "name": "Berta Flores", "areas": ["land_environment"], "memorial_consent": true, "country": "HND" }))).await;
+        let (s, body) = call(&app, "POST", "/api/v1/protection/defenders", t, Some(json!({ "name": "Berta Flores", "areas": ["land_environment"], "memorial_consent": true, "country": "HND", "confidentiality": "public" }))).await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         let did: i64 = serde_json::from_str::<Value>(&body).unwrap()["id"]
             .as_i64()
@@ -213,6 +213,32 @@ async fn protection_api_consent_family_link_and_memorial() {
         )
         .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        // Consent alone is not publication: the memorial names her only once her
+        // profile and the killing are published through the publishing workflow.
+        let (s, html) = call(&app, "GET", "/protection/memorial", None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!html.contains("Berta Flores"), "unpublished: {html}");
+        let event: i64 = {
+            use sqlx::Row;
+            sqlx::query("SELECT x.event_id FROM pro_attacks k JOIN vio_acts x ON x.id = k.act_id WHERE k.defender_id = $1")
+                .bind(did)
+                .fetch_one(st.pool())
+                .await
+                .unwrap()
+                .get(0)
+        };
+        let mut tx = st.begin(&Actor::system()).await.unwrap();
+        let admin = accounts::create(&mut tx, "ada", "", Role::Admin, "a long enough passphrase")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let admin = accounts::actor_for(&st, &admin).await.unwrap();
+        st.write(&admin, async |tx| {
+            dignity_store::portal::set_published(tx, "pro_defenders", did, true).await?;
+            dignity_store::portal::set_published(tx, "vio_events", event, true).await
+        })
+        .await
+        .unwrap();
         let (s, html) = call(&app, "GET", "/protection/memorial", None, None).await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("Berta Flores"));

@@ -378,7 +378,10 @@ pub async fn list_missing(
     if let Some(p) = f.period_id {
         w.push(format!("m.period_id = {p}"));
     }
-    if let Some(n) = f.name.as_deref().filter(|n| !n.trim().is_empty()) {
+    let names = v::sees_names(store, actor).await?;
+    // No name matching for a reader who may not see names (issue 15, hole 6): the answer
+    // would tell them whether that person is recorded.
+    if let Some(n) = f.name.as_deref().filter(|n| names && !n.trim().is_empty()) {
         let idx = v::name_indexes(store, n);
         binds.push(idx[0].clone());
         binds.push(idx[1].clone());
@@ -403,7 +406,6 @@ pub async fn list_missing(
         q = q.bind(b.clone());
     }
     let rows = q.fetch_all(store.pool()).await?;
-    let names = v::sees_names(store, actor).await?;
     let mut out = vec![];
     for r in rows {
         let pid: i64 = r.get(1);

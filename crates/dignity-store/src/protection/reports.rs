@@ -128,13 +128,18 @@ pub struct MemorialEntry {
 }
 
 /// The public memorial: defenders killed (an attack of category "killing"), named only when
-/// their publication is consented to. Nothing else about them, and no other defender.
+/// their profile is public — published through the audited publishing workflow, of public
+/// confidentiality, with the consent to publication given (`portal::public_sql`) — and the
+/// killing is a published act. Nothing else about them, and no other defender.
 pub async fn memorial(store: &Store) -> Result<Vec<MemorialEntry>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT d.id, MIN(x.start_date), d.country FROM pro_defenders d JOIN pro_attacks k ON k.defender_id = d.id \
          JOIN pro_terms t ON t.kind = 'attack' AND t.code = k.attack_type JOIN vio_acts x ON x.id = k.act_id \
-         WHERE d.memorial_consent = 1 AND t.category = 'killing' GROUP BY d.id, d.country ORDER BY MIN(x.start_date) DESC",
-    )
+         WHERE d.memorial_consent = 1 AND t.category = 'killing' AND {} AND {} \
+         GROUP BY d.id, d.country ORDER BY MIN(x.start_date) DESC",
+        crate::portal::public_sql("d", "pro_defenders"),
+        crate::portal::public_sql("x", "vio_acts"),
+    ))
     .fetch_all(store.pool())
     .await?;
     let mut out = vec![];

@@ -369,17 +369,31 @@ pub async fn start_run(store: &Store, actor: &Actor, settings: &RunSettings) -> 
             Ok(id)
         })
         .await?;
-    get_run(store, id)
+    get_run(store, actor, id)
         .await?
         .ok_or_else(|| StoreError::Internal("run vanished".into()))
 }
 
-const RUN_COLS: &str = "r.id, r.scope, r.settings, r.model, r.records, r.candidates, r.pairs, r.diagnostics, r.started_by, \
-    COALESCE(u.username, ''), r.started_at, r.finished_at, \
-    (SELECT COUNT(*) FROM stat_linkage_pairs x WHERE x.run_id = r.id AND x.status = 'pending'), \
-    (SELECT COUNT(*) FROM stat_linkage_pairs x WHERE x.run_id = r.id AND x.status = 'accepted'), \
-    (SELECT COUNT(*) FROM stat_linkage_pairs x WHERE x.run_id = r.id AND x.status = 'rejected'), \
-    (SELECT COUNT(*) FROM stat_linkage_pairs x WHERE x.run_id = r.id AND x.status = 'unsure')";
+/// The columns of a run as `actor` sees it: the pair counts (`pairs` and each status)
+/// count only the pairs whose two records the reader may see (`visible_where`), so a
+/// count never reveals how many pairs involve hidden records.
+fn run_cols(actor: &Actor) -> String {
+    let vis = visible_where(actor);
+    let n = |status: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM stat_linkage_pairs x WHERE x.run_id = r.id{status} AND {vis})"
+        )
+    };
+    format!(
+        "r.id, r.scope, r.settings, r.model, r.records, r.candidates, {}, r.diagnostics, r.started_by, \
+         COALESCE(u.username, ''), r.started_at, r.finished_at, {}, {}, {}, {}",
+        n(""),
+        n(" AND x.status = 'pending'"),
+        n(" AND x.status = 'accepted'"),
+        n(" AND x.status = 'rejected'"),
+        n(" AND x.status = 'unsure'"),
+    )
+}
 
 fn run_from(r: &sqlx::any::AnyRow) -> Run {
     Run {
@@ -402,9 +416,11 @@ fn run_from(r: &sqlx::any::AnyRow) -> Run {
     }
 }
 
-pub async fn get_run(store: &Store, id: i64) -> Result<Option<Run>> {
+/// A run, its pair counts as `actor` may see them.
+pub async fn get_run(store: &Store, actor: &Actor, id: i64) -> Result<Option<Run>> {
     Ok(sqlx::query(&format!(
-        "SELECT {RUN_COLS} FROM stat_linkage_runs r LEFT JOIN users u ON u.id = r.started_by WHERE r.id = $1"
+        "SELECT {} FROM stat_linkage_runs r LEFT JOIN users u ON u.id = r.started_by WHERE r.id = $1",
+        run_cols(actor)
     ))
     .bind(id)
     .fetch_optional(store.pool())
@@ -413,13 +429,15 @@ pub async fn get_run(store: &Store, id: i64) -> Result<Option<Run>> {
     .map(run_from))
 }
 
-/// Runs, newest first (the pair counts are the run's own, not per reader).
+/// Runs, newest first (the pair counts are the reader's: pairs whose two records they may
+/// see).
 pub async fn runs(store: &Store, actor: &Actor) -> Result<Vec<Run>> {
     if !may_review(actor) {
         return Ok(vec![]);
     }
     Ok(sqlx::query(&format!(
-        "SELECT {RUN_COLS} FROM stat_linkage_runs r LEFT JOIN users u ON u.id = r.started_by ORDER BY r.id DESC LIMIT 50"
+        "SELECT {} FROM stat_linkage_runs r LEFT JOIN users u ON u.id = r.started_by ORDER BY r.id DESC LIMIT 50",
+        run_cols(actor)
     ))
     .fetch_all(store.pool())
     .await?

@@ -909,24 +909,17 @@ pub async fn list_persons(
 ) -> Result<(i64, Vec<PersonRow>)> {
     let mut w = vec![acl::visible_sql(actor, "p", PERSON)];
     let mut args = Vec::new();
-    if let Some(n) = name.filter(|n| !n.trim().is_empty()) {
+    let names = sees_names(store, actor).await?;
+    // A reader who may not see names gets no name matching at all: an answer to a name
+    // would tell them whether that person is recorded (issue 15, hole 6).
+    if let Some(n) = name.filter(|n| names && !n.trim().is_empty()) {
         args.push(name_indexes(store, n));
         w.push(
             "p.id IN (SELECT person_id FROM vio_person_names WHERE bidx = $1 OR bidx = $2)".into(),
         );
     }
-    match role.unwrap_or("") {
-        "victim" => w.push("EXISTS (SELECT 1 FROM vio_acts a WHERE a.victim_id = p.id)".into()),
-        "perpetrator" => {
-            w.push("EXISTS (SELECT 1 FROM vio_involvements i WHERE i.perpetrator_id = p.id)".into())
-        }
-        "source" => {
-            w.push("EXISTS (SELECT 1 FROM vio_information i WHERE i.source_id = p.id)".into())
-        }
-        "intervening_party" => w.push(
-            "EXISTS (SELECT 1 FROM vio_interventions i WHERE i.intervening_party_id = p.id)".into(),
-        ),
-        _ => {}
+    if let Some(r) = role.and_then(|r| role_sql(actor, r, "p.id")) {
+        w.push(r);
     }
     let w = w.join(" AND ");
     fn bind<'q>(
@@ -955,7 +948,6 @@ pub async fn list_persons(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let names = sees_names(store, actor).await?;
     let mut out = Vec::new();
     for id in ids {
         let p = get_person(store, id)
@@ -969,7 +961,7 @@ pub async fn list_persons(
                 p.pseudonym.clone()
             },
             person_type: p.person_type.clone(),
-            roles: person_roles(store, id).await?,
+            roles: person_roles(store, actor, id).await?,
             confidentiality: p.confidentiality,
         });
     }
@@ -1004,22 +996,56 @@ pub async fn recent_person_names(
     Ok(out)
 }
 
-/// The roles a person has in the data, derived from the links.
-pub async fn person_roles(store: &Store, id: i64) -> Result<Vec<String>> {
-    let r = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM vio_acts WHERE victim_id = $1), \
-         (SELECT COUNT(*) FROM vio_involvements WHERE perpetrator_id = $1), \
-         (SELECT COUNT(*) FROM vio_information WHERE source_id = $1), \
-         (SELECT COUNT(*) FROM vio_interventions WHERE intervening_party_id = $1)",
-    )
-    .bind(id)
-    .fetch_one(store.pool())
-    .await?;
-    let mut roles = vec![];
-    for (i, name) in ["victim", "perpetrator", "source", "intervening_party"]
+/// The roles a person can have in the data.
+pub const PERSON_ROLES: [&str; 4] = ["victim", "perpetrator", "source", "intervening_party"];
+
+/// The SQL condition "person `pid` has `role` in a record the actor may read" (`None` for
+/// an unknown role): a role — and so a facet or count of victims — never comes from a
+/// record the reader may not see.
+fn role_sql(actor: &Actor, role: &str, pid: &str) -> Option<String> {
+    let act = |a: &str| acl::visible_sql(actor, a, ACT);
+    Some(match role {
+        "victim" => format!(
+            "EXISTS (SELECT 1 FROM vio_acts ra WHERE ra.victim_id = {pid} AND {})",
+            act("ra")
+        ),
+        "perpetrator" => format!(
+            "EXISTS (SELECT 1 FROM vio_involvements ri JOIN vio_acts ra ON ra.id = ri.act_id \
+             WHERE ri.perpetrator_id = {pid} AND {})",
+            act("ra")
+        ),
+        "source" => format!(
+            "EXISTS (SELECT 1 FROM vio_information ri WHERE ri.source_id = {pid} \
+             AND (ri.event_id IS NULL OR EXISTS (SELECT 1 FROM vio_events re WHERE re.id = ri.event_id AND {})) \
+             AND (ri.act_id IS NULL OR EXISTS (SELECT 1 FROM vio_acts ra WHERE ra.id = ri.act_id AND {})))",
+            acl::visible_sql(actor, "re", EVENT),
+            act("ra")
+        ),
+        "intervening_party" => format!(
+            "EXISTS (SELECT 1 FROM vio_interventions rv WHERE rv.intervening_party_id = {pid} AND {})",
+            acl::visible_sql(actor, "rv", INTERVENTION)
+        ),
+        _ => return None,
+    })
+}
+
+/// The roles a person has in the records the actor may read, derived from the links.
+pub async fn person_roles(store: &Store, actor: &Actor, id: i64) -> Result<Vec<String>> {
+    let cols: Vec<String> = PERSON_ROLES
         .iter()
-        .enumerate()
-    {
+        .map(|r| {
+            format!(
+                "CASE WHEN {} THEN 1 ELSE 0 END",
+                role_sql(actor, r, "$1").expect("a known role")
+            )
+        })
+        .collect();
+    let r = sqlx::query(&format!("SELECT {}", cols.join(", ")))
+        .bind(id)
+        .fetch_one(store.pool())
+        .await?;
+    let mut roles = vec![];
+    for (i, name) in PERSON_ROLES.iter().enumerate() {
         if r.get::<i64, _>(i) > 0 {
             roles.push(name.to_string());
         }
@@ -1029,13 +1055,18 @@ pub async fn person_roles(store: &Store, id: i64) -> Result<Vec<String>> {
 
 /// Possible duplicates of a person about to be entered: same name or other name (any word
 /// order, case, accents of spacing), or same birth date and sex with a shared word.
-/// Only persons the actor may read are returned.
+/// Only persons the actor may read are returned, and nothing at all to a reader who may
+/// not see names (a match would tell them whether that name is recorded).
 pub async fn possible_duplicates(
     store: &Store,
     actor: &Actor,
     name: &str,
     others: &[String],
 ) -> Result<Vec<PersonRow>> {
+    let names = sees_names(store, actor).await?;
+    if !names {
+        return Ok(vec![]);
+    }
     let mut idx = name_indexes(store, name);
     for o in others {
         idx.extend(name_indexes(store, o));
@@ -1056,7 +1087,6 @@ pub async fn possible_duplicates(
             }
         }
     }
-    let names = sees_names(store, actor).await?;
     let mut out = vec![];
     for id in ids {
         if let Some(p) = get_person(store, id).await? {
@@ -1068,7 +1098,7 @@ pub async fn possible_duplicates(
                     p.pseudonym.clone()
                 },
                 person_type: p.person_type,
-                roles: person_roles(store, id).await?,
+                roles: person_roles(store, actor, id).await?,
                 confidentiality: p.confidentiality,
             });
         }

@@ -1098,7 +1098,7 @@ pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             "person": { "id": p.id, "name": p.name, "pseudonym": p.pseudonym, "confidentiality": p.confidentiality },
             "full": full,
             "fields": fields,
-            "roles": v::person_roles(&state.store, id).await?,
+            "roles": v::person_roles(&state.store, &ctx.actor, id).await?,
             "acts": acts,
             "links": links,
             "may_edit": may_edit,
