@@ -94,8 +94,8 @@ impl WriteTx {
             action: action.into(),
             record_type: record_type.into(),
             record_id: record_id.into(),
-            before_hash: before.map(content_hash),
-            after_hash: after.map(content_hash),
+            before_hash: before.map(|v| content_hash(&self.audit_key, v)),
+            after_hash: after.map(|v| content_hash(&self.audit_key, v)),
             details: details.to_string(),
         });
     }
@@ -165,7 +165,7 @@ impl WriteTx {
         // The anchor outside the database lets `audit verify` see entries deleted at the
         // end of the log. Best effort: the database is the record; a stale anchor only
         // weakens that one check, and verify says so.
-        let _ = std::fs::write(&self.anchor_path, format!("{seq} {prev}\n"));
+        let _ = crate::private::write(&self.anchor_path, format!("{seq} {prev}\n").as_bytes());
         if let Some(l) = self.store.commit_listener() {
             l.committed(&sealed);
         }
