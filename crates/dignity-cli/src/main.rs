@@ -132,6 +132,10 @@ struct ServeArgs {
     /// The address users reach Dignity at (https://… marks cookies Secure).
     #[arg(long, env = "DIGNITY_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Send `Strict-Transport-Security` (HSTS). On by itself when the public URL is https://;
+    /// use this when a TLS proxy serves Dignity under another address.
+    #[arg(long, env = "DIGNITY_HSTS")]
+    hsts: bool,
     /// On a new installation, add demonstration data: a `demo-documenter` account and
     /// synthetic cases (never use on a real installation).
     #[arg(long, env = "DIGNITY_DEMO")]
@@ -280,7 +284,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Serve(s) => {
             let cfg = config::resolve(&given(&cli.global, &s))?;
             init_logging(&cfg);
-            serve(cfg, s.demo).await?;
+            serve(cfg, s.demo, s.hsts).await?;
         }
         Command::Config(s) => {
             let cfg = config::resolve(&given(&cli.global, &s))?;
@@ -491,7 +495,7 @@ async fn audit_cmd(store: &Store, cmd: AuditCmd) -> Result<i32> {
     }
 }
 
-async fn serve(cfg: Config, demo: bool) -> Result<()> {
+async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     let _lock = dignity_store::DataDirLock::acquire(&cfg.data_dir)?;
     let store = open(&cfg).await.context("cannot start")?;
     tracing::info!(backend = ?store.backend(), data_dir = %cfg.data_dir.display(), "store ready");
@@ -519,6 +523,7 @@ async fn serve(cfg: Config, demo: bool) -> Result<()> {
     let web = dignity_web::WebConfig {
         secure_cookies: base.starts_with("https://"),
         public_url: cfg.public_url.clone(),
+        hsts: hsts || base.starts_with("https://"),
     };
     let state = search::attach(dignity_web::AppState::new(store.clone(), web)).await?;
     let app = dignity_web::router(state);

@@ -8,7 +8,7 @@
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::collections::HashMap;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -41,10 +41,17 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-/// SHA-256 of a record's content, for `before_hash`/`after_hash`. Takes a JSON value so that
-/// the same content always hashes the same (serde_json keeps object keys ordered).
-pub fn content_hash(value: &serde_json::Value) -> String {
-    hex::encode(Sha256::digest(value.to_string().as_bytes()))
+/// Keyed hash of a record's content, for `before_hash`/`after_hash`: HMAC-SHA256 with the
+/// audit key over the canonical JSON (serde_json keeps object keys ordered, so the same
+/// content always hashes the same). Keyed, so that someone holding the database but not the
+/// key file cannot confirm a guessed value (a name from a list) by hashing it. Entries
+/// written before this was keyed keep their plain SHA-256: the chain covers the stored
+/// value, so they still verify.
+pub fn content_hash(key: &[u8], value: &serde_json::Value) -> String {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"dignity-audit-content\0");
+    mac.update(value.to_string().as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 fn put(mac: &mut HmacSha256, field: &str) {
@@ -218,6 +225,19 @@ mod tests {
 
     const KEY: &[u8] = b"test audit key, 32 bytes long!!!";
 
+    #[test]
+    fn content_hashes_are_keyed() {
+        use sha2::Digest;
+        let v = serde_json::json!({ "name": "Amaru Quispe" });
+        let h = content_hash(KEY, &v);
+        // Not the plain SHA-256 that anyone could compute from a guessed name…
+        assert_ne!(h, hex::encode(Sha256::digest(v.to_string().as_bytes())));
+        // …and another key gives another hash; the same key, the same.
+        assert_ne!(h, content_hash(b"another key", &v));
+        assert_eq!(h, content_hash(KEY, &v));
+        assert_eq!(h.len(), 64);
+    }
+
     fn chain(n: i64) -> Vec<AuditEntry> {
         let mut out: Vec<AuditEntry> = Vec::new();
         for seq in 1..=n {
@@ -233,7 +253,7 @@ mod tests {
                     record_type: "event".into(),
                     record_id: seq.to_string(),
                     before_hash: None,
-                    after_hash: Some(content_hash(&serde_json::json!({ "n": seq }))),
+                    after_hash: Some(content_hash(KEY, &serde_json::json!({ "n": seq }))),
                     details: "{}".into(),
                     prev_hash: prev,
                     hash: String::new(),

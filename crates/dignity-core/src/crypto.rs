@@ -226,6 +226,19 @@ impl Keyring {
         hex::encode(&mac.finalize().into_bytes()[..16])
     }
 
+    /// Keyed hash (HMAC-SHA256 with the index key, 64 hex digits) of a value stored to
+    /// detect changes (a source row's content): unlike a plain SHA-256, it cannot be
+    /// recomputed from a guessed name without the key file.
+    pub fn content_mac(&self, kind: &str, value: &str) -> String {
+        let key = decode_key(&self.index_key, "index_key").expect("validated");
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key).expect("any key length");
+        mac.update(b"content\0");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// A keyed MAC with the server key (CSRF tokens and the like).
     pub fn server_mac(&self, purpose: &str, value: &str) -> String {
         let mut mac =

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod columns;
 pub mod crypto;
+pub mod edge;
 pub mod geo;
 pub mod names;
 pub mod obligations;
@@ -17,4 +18,5 @@ pub mod refdata;
 pub mod types;
 
 pub use auth::{Action, Actor, Confidentiality, Decision, RecordAccess, Role};
+pub use edge::{LocalPath, MediaType, Sha256};
 pub use types::{Iso2, Iso3, PartialDate, Precision};

@@ -579,7 +579,7 @@ pub fn run_link(args: &LinkArgs) -> Result<()> {
         args.threshold
     );
     let write_pairs = |w: &mut dyn Write| -> Result<()> {
-        let mut c = csv::Writer::from_writer(w);
+        let mut c = dignity_core::edge::CsvWriter::from_writer(w);
         if args.explain {
             c.write_record([
                 "id_l",
@@ -629,7 +629,7 @@ pub fn run_link(args: &LinkArgs) -> Result<()> {
             cl.num_clusters, cl.refused_merges
         );
         let f = File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-        let mut c = csv::Writer::from_writer(f);
+        let mut c = dignity_core::edge::CsvWriter::from_writer(f);
         c.write_record(["id", "cluster"])?;
         for (i, k) in cl.assignment.iter().enumerate() {
             c.write_record([ds.id(i), &k.to_string()])?;

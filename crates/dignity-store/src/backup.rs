@@ -261,7 +261,12 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
     for spec in &specs {
         let file = format!("tables/{}.jsonl", spec.name);
         let path = work.path().join(&file);
-        let f = std::fs::File::create(&path).map_err(io_err(path.display()))?;
+        let f = crate::private::open_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(io_err(path.display()))?;
         let mut w = BufWriter::new(f);
         let sql = select_sql(spec, store.backend());
         let mut rows = Rows::new(&mut tx, &sql, spec);
@@ -778,9 +783,9 @@ fn extract(archive: &Path, opts: &RestoreOptions, work: Option<&Path>) -> Result
             Some(w) => {
                 let dest = w.join(&path);
                 if let Some(parent) = dest.parent() {
-                    std::fs::create_dir_all(parent).map_err(io_err(parent.display()))?;
+                    crate::private::create_dir(parent).map_err(io_err(parent.display()))?;
                 }
-                let f = std::fs::OpenOptions::new()
+                let f = crate::private::open_options()
                     .write(true)
                     .create_new(true)
                     .open(&dest)
@@ -947,7 +952,7 @@ pub async fn restore(
     target: &OpenOptions,
     opts: &RestoreOptions,
 ) -> Result<RestoreSummary> {
-    std::fs::create_dir_all(&target.data_dir).map_err(io_err(target.data_dir.display()))?;
+    crate::private::create_dir(&target.data_dir).map_err(io_err(target.data_dir.display()))?;
     let work = WorkDir::new(&target.data_dir, "restore")?;
     let (a, o, w) = (
         archive.to_path_buf(),
@@ -1052,9 +1057,9 @@ pub async fn restore(
     // The anchor outside the database follows the restored chain.
     let anchor = target.data_dir.join("audit-anchor");
     if manifest.audit_head.seq > 0 {
-        std::fs::write(
+        crate::private::write(
             &anchor,
-            format!("{} {}\n", manifest.audit_head.seq, manifest.audit_head.hash),
+            format!("{} {}\n", manifest.audit_head.seq, manifest.audit_head.hash).as_bytes(),
         )
         .map_err(io_err(anchor.display()))?;
     } else {

@@ -12,6 +12,7 @@ mod dump;
 mod error;
 pub mod keys;
 mod migrate;
+pub mod private;
 pub mod refdata;
 pub mod reference;
 mod seal;
@@ -133,7 +134,7 @@ impl Store {
     /// Open (and on first use create) the store: data dir, key file, database, schema.
     pub async fn open(opts: &OpenOptions) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+        private::create_dir(&opts.data_dir).map_err(|e| {
             StoreError::Config(format!(
                 "cannot create the data directory {}: {e}",
                 opts.data_dir.display()
@@ -161,6 +162,15 @@ impl Store {
         };
         let key_path = opts.key_path();
         let keys = load_or_create_keys(&key_path, db_existed && backend == Backend::Sqlite)?;
+        // The embedded database is created owner-only (SQLite gives its -wal and -shm the
+        // same mode), and what an older version created is corrected.
+        let sqlite_file =
+            (backend == Backend::Sqlite && opts.database_url.is_none()).then(|| opts.sqlite_path());
+        if let Some(db) = &sqlite_file {
+            private::touch(db)
+                .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", db.display())))?;
+        }
+        private::harden(&opts.data_dir, &key_path, sqlite_file.as_deref());
 
         let pool_opts = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
@@ -256,7 +266,7 @@ impl Store {
             return;
         }
         let tmp = path.with_extension("tmp");
-        let written = std::fs::write(&tmp, format!("{seq} {hash}\n"))
+        let written = crate::private::write(&tmp, format!("{seq} {hash}\n").as_bytes())
             .and_then(|_| std::fs::rename(&tmp, path));
         match written {
             Ok(()) => *last = seq,
@@ -387,14 +397,14 @@ pub fn write_keys(path: &Path, keys: &Keyring) -> Result<()> {
     let tmp = path.with_extension("json.tmp");
     {
         use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(|e| {
-            StoreError::Keys(format!("cannot write the key file {}: {e}", tmp.display()))
-        })?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
-        }
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = private::open_options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| {
+                StoreError::Keys(format!("cannot write the key file {}: {e}", tmp.display()))
+            })?;
         f.write_all(keys.to_json().as_bytes())
             .and_then(|_| f.sync_all())
             .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
@@ -417,7 +427,7 @@ fn load_or_create_keys(path: &Path, db_existed: bool) -> Result<Keyring> {
         )));
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).ok();
+        private::create_dir(dir).ok();
     }
     let keys = Keyring::generate(&now());
     write_keys(path, &keys)?;
@@ -434,11 +444,11 @@ pub struct DataDirLock {
 impl DataDirLock {
     pub fn acquire(data_dir: &Path) -> Result<Self> {
         use fs4::fs_std::FileExt;
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        private::create_dir(data_dir).map_err(|e| {
             StoreError::Config(format!("cannot create {}: {e}", data_dir.display()))
         })?;
         let path = data_dir.join("serve.lock");
-        let file = std::fs::OpenOptions::new()
+        let file = private::open_options()
             .create(true)
             .truncate(false)
             .write(true)

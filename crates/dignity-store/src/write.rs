@@ -125,8 +125,8 @@ impl WriteTx {
             action: action.into(),
             record_type: record_type.into(),
             record_id: record_id.into(),
-            before_hash: before.map(content_hash),
-            after_hash: after.map(content_hash),
+            before_hash: before.map(|v| content_hash(&self.audit_key, v)),
+            after_hash: after.map(|v| content_hash(&self.audit_key, v)),
             details: details.to_string(),
         });
     }

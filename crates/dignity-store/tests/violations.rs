@@ -699,14 +699,14 @@ async fn evidence_is_hashed_stored_once_and_packaged_verifiably() {
         tx.commit().await.unwrap();
         // The same content again: stored once.
         let (blob2, _) =
-            evidence::store_reader(&s, &data[..], u64::MAX, Some(&blob.sha256)).unwrap();
+            evidence::store_reader(&s, &data[..], u64::MAX, Some(blob.sha256.as_str())).unwrap();
         assert_eq!(blob2.sha256, blob.sha256);
         let stored: usize = walk(&evidence::files_dir(&s).join("sha256"));
         assert_eq!(stored, 1);
         // A claimed hash that does not match: refused, nothing left behind.
         let mut wrong = data.clone();
         wrong.truncate(2_999_000);
-        match evidence::store_reader(&s, &wrong[..], u64::MAX, Some(&blob.sha256)) {
+        match evidence::store_reader(&s, &wrong[..], u64::MAX, Some(blob.sha256.as_str())) {
             Err(UploadError::HashMismatch { .. }) => {}
             other => panic!("{other:?}"),
         }

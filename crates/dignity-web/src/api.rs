@@ -50,6 +50,36 @@ pub fn error(
         .into_response()
 }
 
+/// A JSON body that does not parse: 422 with the path of the field at fault (`evidence[0].sha256`)
+/// when serde names one, 400 for a body that is not JSON at all.
+pub fn json_rejection(r: axum::extract::rejection::JsonRejection) -> Response {
+    use axum::extract::rejection::JsonRejection as R;
+    let text = r.body_text();
+    match r {
+        R::JsonDataError(_) => {
+            // "Failed to deserialize the JSON body into the target type: PATH: MESSAGE"
+            let rest = text
+                .split_once("target type: ")
+                .map(|(_, r)| r)
+                .unwrap_or(&text);
+            let field = rest
+                .split_once(": ")
+                .map(|(f, _)| f)
+                .filter(|f| !f.is_empty() && !f.contains(' '));
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                rest.to_string(),
+                field,
+            )
+        }
+        R::MissingJsonContentType(_) => {
+            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid", text, None)
+        }
+        _ => error(StatusCode::BAD_REQUEST, "invalid", text, None),
+    }
+}
+
 fn from_store(e: StoreError) -> Response {
     match e {
         StoreError::Invalid { field, message } => error(

@@ -236,7 +236,11 @@ impl FromRequestParts<AppState> for Ctx {
 }
 
 /// Security headers on every answer, and the pre-session cookie for new visitors.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let needs_pre = cookie(req.headers(), PRE_COOKIE).is_none()
         && cookie(req.headers(), SESSION_COOKIE).is_none()
         && !req.uri().path().starts_with("/api/")
@@ -247,6 +251,12 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         .headers()
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes() == b"https");
+    // The public portal and static files keep the caching their handlers set (also on
+    // a 304 or an error page there).
+    let public_path = {
+        let p = req.uri().path();
+        p == "/public" || p.starts_with("/public/") || p.starts_with("/static/")
+    };
     let mut req = req;
     let pre = if needs_pre {
         let v = dignity_core::password::random_token(24);
@@ -289,6 +299,24 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     if let Some(v) = pre {
         h.append(header::SET_COOKIE, set_cookie(PRE_COOKIE, &v, None, secure));
+    }
+    // Personal data is never kept by a browser or proxy cache: every answer is
+    // `no-store` unless its handler declared it public (the portal's pages, the
+    // stylesheet and scripts: `Cache-Control: public, …`). That covers every page and
+    // API answer to a signed-in user and every export.
+    let public = h
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("public"));
+    if !public && !public_path {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // HSTS when configured (`--hsts`, or an https:// public URL).
+    if state.config.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     res
 }

@@ -345,15 +345,6 @@ fn json_item(r: &OutRow, names: bool) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-/// A CSV cell that a spreadsheet would run as a formula is written with a leading `'`.
-fn csv_safe(s: String) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s
-    }
-}
-
 /// The GeoJSON geometry of a row: a point at the country's centroid where known (never
 /// the record's exact location), else null.
 fn geometry(row: &ExportRow) -> serde_json::Value {
@@ -470,7 +461,7 @@ async fn write_text(p: &mut Prepared, tx: &mpsc::Sender<Chunk>) -> Result<(), St
     let total = p.total;
     let head = match p.format {
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = dignity_core::edge::CsvWriter::from_writer(Vec::new());
             w.write_record(&cols).map_err(|e| e.to_string())?;
             w.into_inner().map_err(|e| e.to_string())?
         }
@@ -492,13 +483,11 @@ async fn write_text(p: &mut Prepared, tx: &mpsc::Sender<Chunk>) -> Result<(), St
         let mut buf = Vec::with_capacity(batch.len() * 200);
         match p.format {
             Format::Csv => {
-                let mut w = csv::Writer::from_writer(&mut buf);
+                // Every cell goes through `csv_cell` (formula injection, issue 15).
+                let mut w = dignity_core::edge::CsvWriter::from_writer(&mut buf);
                 for r in &batch {
-                    let c: Vec<String> = cells(r, p.names, &p.facet_cols)
-                        .into_iter()
-                        .map(csv_safe)
-                        .collect();
-                    w.write_record(&c).map_err(|e| e.to_string())?;
+                    w.write_record(cells(r, p.names, &p.facet_cols))
+                        .map_err(|e| e.to_string())?;
                 }
                 w.flush().map_err(|e| e.to_string())?;
             }

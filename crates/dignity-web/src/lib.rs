@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod ctx;
+pub mod edge;
 pub mod i18n;
 pub mod pages;
 pub mod storage_full;
@@ -41,6 +42,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The address users reach the server at, for links printed on the console.
     pub public_url: Option<String>,
+    /// Send `Strict-Transport-Security` (`--hsts`, `DIGNITY_HSTS`; on by itself when the
+    /// public URL is https://).
+    pub hsts: bool,
 }
 
 /// A user's alert count and the (audit head, index position) it was counted at.
@@ -155,7 +159,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(storage_full::storage_full))
-        .layer(axum::middleware::from_fn(ctx::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ctx::security_headers,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .with_state(state)
 }

@@ -7,7 +7,7 @@ use crate::pages::{page, page_status};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use dignity_core::auth::authorize;
@@ -93,7 +93,7 @@ fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
 }
 
 fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    crate::edge::see_other(to)
 }
 
 fn enc(s: &str) -> String {

@@ -8,7 +8,7 @@ use crate::templates;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use dignity_core::auth::{authorize_system, SystemAction};
 use dignity_core::{password, Actor, Role};
@@ -101,16 +101,13 @@ fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
 }
 
 fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    crate::edge::see_other(to)
 }
 
 /// Only local paths are followed after sign-in (no open redirects).
+/// A redirect target taken from the user (`next=`, `back=`): a same-site path, else `/`.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    dignity_core::LocalPath::or(next, "/").to_string()
 }
 
 /// The signed-in user, or a redirect to the sign-in page. Users who must still enrol in

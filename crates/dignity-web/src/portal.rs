@@ -569,12 +569,8 @@ pub struct PublishForm {
 
 /// A path of this site to go back to after a form (never another site).
 fn local_path(back: &str) -> Option<&str> {
-    (back.starts_with('/')
-        && !back.starts_with("//")
-        && !back.contains('\\')
-        && !back.contains('?')
-        && back.chars().all(|c| c.is_ascii_graphic()))
-    .then_some(back)
+    // A same-site path (`LocalPath`) without a query: `?flash=` is added to it.
+    (!back.contains('?') && dignity_core::LocalPath::parse(back).is_ok()).then_some(back)
 }
 
 /// What the "Public portal" panel of a page shows to administrators

@@ -13,7 +13,7 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_core::auth::Action;
@@ -119,7 +119,7 @@ fn fail(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
 }
 
 fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    crate::edge::see_other(to)
 }
 
 fn require_user(ctx: &Ctx) -> Result<(), Response> {

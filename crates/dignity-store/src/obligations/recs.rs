@@ -353,16 +353,24 @@ pub async fn create(tx: &mut WriteTx, mut r: RecInput) -> Result<i64> {
     if r.text.trim().is_empty() {
         return Err(StoreError::invalid("text", "must not be empty"));
     }
-    let ok = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
-        .bind(&r.iso3)
-        .fetch_optional(tx.conn())
-        .await?
-        .is_some();
-    if !ok {
-        return Err(StoreError::invalid(
-            "iso3",
-            format!("unknown country {:?}", r.iso3),
-        ));
+    // Every country the record refers to must exist: an unknown code is the caller's
+    // mistake (422 naming the field), not a foreign-key failure (500).
+    for (field, code) in [
+        ("iso3", Some(&r.iso3)),
+        ("recommending_iso3", r.recommending_iso3.as_ref()),
+    ] {
+        let Some(code) = code else { continue };
+        let ok = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
+            .bind(code)
+            .fetch_optional(tx.conn())
+            .await?
+            .is_some();
+        if !ok {
+            return Err(StoreError::invalid(
+                field,
+                format!("unknown country {code:?}"),
+            ));
+        }
     }
     let h = r.content_hash();
     let at = now();

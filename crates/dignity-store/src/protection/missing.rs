@@ -1127,7 +1127,7 @@ pub async fn export_for(
 
 /// CSV of an export.
 pub fn export_csv(e: &ExportForRecipient) -> String {
-    let mut w = csv::Writer::from_writer(vec![]);
+    let mut w = dignity_core::edge::CsvWriter::from_writer(vec![]);
     let _ = w.write_record([
         "case",
         "name",

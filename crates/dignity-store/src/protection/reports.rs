@@ -93,7 +93,7 @@ pub async fn sdg_16101(store: &Store, actor: &Actor, year: i32, country: &str) -
 
 /// The table as CSV.
 pub fn sdg_csv(t: &SdgTable) -> String {
-    let mut w = csv::Writer::from_writer(vec![]);
+    let mut w = dignity_core::edge::CsvWriter::from_writer(vec![]);
     let _ = w.write_record([
         "indicator",
         "year",

@@ -450,9 +450,71 @@ fn parse_rows(t: &Table, m: &Mapping) -> std::result::Result<Vec<Parsed>, Vec<Ro
     Ok(out)
 }
 
-/// Existing current records of a source: external id → (id, content hash, link).
+/// What is stored in `content_hash`: `k1:` and a keyed hash (index key) of the row's
+/// SHA-256, so that a dictionary of names cannot be checked against the column. Rows written
+/// before held the plain SHA-256; [`rekey_content_hashes`] turns them into this form (it
+/// needs only the stored value, nothing is decrypted).
+fn stored_hash(keys: &dignity_core::crypto::Keyring, digest: &str) -> String {
+    if digest.starts_with("k1:") {
+        return digest.to_string();
+    }
+    format!(
+        "k1:{}",
+        keys.content_mac("pro_source_records.content_hash", digest)
+    )
+}
+
+/// Turn the plain SHA-256 content hashes of source records written by older versions into
+/// keyed ones (run at server start and before an import). Returns how many were changed.
+pub async fn rekey_content_hashes(store: &Store) -> Result<usize> {
+    let system = Actor::system();
+    let mut done = 0;
+    loop {
+        let n = store
+            .write(&system, async |tx| {
+                let rows = sqlx::query("SELECT id, content_hash FROM pro_source_records WHERE content_hash NOT LIKE 'k1:%' ORDER BY id LIMIT 2000")
+                    .fetch_all(tx.conn())
+                    .await?;
+                let keys = tx.store().keys();
+                for r in &rows {
+                    sqlx::query("UPDATE pro_source_records SET content_hash = $1 WHERE id = $2")
+                        .bind(stored_hash(&keys, &r.get::<String, _>(1)))
+                        .bind(r.get::<i64, _>(0))
+                        .execute(tx.conn())
+                        .await?;
+                }
+                tx.audit(
+                    "source_records.rekey_hashes",
+                    "pro_source_records",
+                    "",
+                    None,
+                    None,
+                    serde_json::json!({ "rows": rows.len() }),
+                );
+                Ok(rows.len())
+            })
+            .await?;
+        done += n;
+        if n < 2000 {
+            return Ok(done);
+        }
+    }
+}
+
+async fn any_unkeyed_hash(store: &Store) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM pro_source_records WHERE content_hash NOT LIKE 'k1:%' LIMIT 1")
+            .fetch_optional(store.pool())
+            .await?
+            .is_some(),
+    )
+}
+
+/// Existing current records of a source: external id → (id, content hash, link). A hash
+/// still in the old plain form is compared in its keyed form.
 async fn existing_records<'e, E>(
     exec: E,
+    keys: &dignity_core::crypto::Keyring,
     source_id: i64,
 ) -> Result<HashMap<String, (i64, String, Option<i64>)>>
 where
@@ -464,7 +526,8 @@ where
         .fetch_all(exec)
         .await?
     {
-        existing.insert(r.get(1), (r.get(0), r.get(2), r.get(3)));
+        let h: String = r.get(2);
+        existing.insert(r.get(1), (r.get(0), stored_hash(keys, &h), r.get(3)));
     }
     Ok(existing)
 }
@@ -615,7 +678,14 @@ pub async fn import_list_with(
     if opts.strict && !unused.is_empty() {
         return Err(strict_errors(&unused));
     }
-    let parsed = parse_rows(table, mapping)?;
+    let mut parsed = parse_rows(table, mapping)?;
+    // Only the keyed form of each row's hash is compared and stored.
+    {
+        let keys = store.keys();
+        for p in &mut parsed {
+            p.hash = stored_hash(&keys, &p.hash);
+        }
+    }
     let internal = |e: StoreError| {
         vec![RowError {
             line: 0,
@@ -639,19 +709,24 @@ pub async fn import_list_with(
         ));
     }
     if opts.dry_run {
-        let existing = existing_records(store.pool(), source_id)
+        let existing = existing_records(store.pool(), &store.keys(), source_id)
             .await
             .map_err(internal)?;
         let (mut rep, _) = classify(&parsed, &existing);
         rep.unused_columns = unused;
         return Ok(rep);
     }
+    // Hashes left in the old plain form are keyed before new rows are written beside them.
+    if any_unkeyed_hash(store).await.map_err(internal)? {
+        rekey_content_hashes(store).await.map_err(internal)?;
+    }
     let mapping_json = serde_json::to_string(mapping).unwrap_or_default();
     let filename = filename.to_string();
     let unused_n = unused.len();
     store
         .write(actor, async |tx| {
-            let existing = existing_records(tx.conn(), source_id).await?;
+            let keys = tx.store().keys();
+            let existing = existing_records(tx.conn(), &keys, source_id).await?;
             let (mut rep, to_insert) = classify(&parsed, &existing);
             let at = now();
             let import_id: i64 = sqlx::query(
@@ -1713,6 +1788,10 @@ async fn insert_keys(tx: &mut WriteTx, rows: &[(i64, String)]) -> Result<()> {
 /// once at start-up (`dignity serve`), not per request: records imported since migration
 /// 0302 are keyed by their import. Returns how many records it keyed.
 pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
+    if any_unkeyed_hash(store).await? {
+        let n = rekey_content_hashes(store).await?;
+        tracing::info!(rows = n, "keyed the content hashes of source records");
+    }
     let system = Actor {
         user_id: None,
         username: "system".into(),

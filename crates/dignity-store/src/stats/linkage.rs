@@ -1030,7 +1030,7 @@ impl CaptureHistories {
     }
     /// The table as CSV: one 0/1 column per list, the stratum, `count`.
     pub fn to_csv(&self) -> String {
-        let mut w = csv::Writer::from_writer(vec![]);
+        let mut w = dignity_core::edge::CsvWriter::from_writer(vec![]);
         let mut head: Vec<String> = self.lists.clone();
         if let Some(s) = &self.stratum {
             head.push(s.clone());

@@ -85,10 +85,13 @@ pub struct CaseEvidence {
     pub original: Option<String>,
     pub act: Option<String>,
     pub person: Option<String>,
-    pub sha256: String,
+    /// 64 lower-case hex digits: the file's address in the files directory.
+    #[schema(value_type = String)]
+    pub sha256: dignity_core::Sha256,
     pub sha512: String,
     pub size_bytes: i64,
-    pub media_type: String,
+    #[schema(value_type = String)]
+    pub media_type: dignity_core::MediaType,
     pub derivation: String,
     pub title: String,
     pub description: String,
@@ -538,6 +541,32 @@ pub async fn import_case(store: &Store, actor: &Actor, case: &Case) -> Result<(i
         known(&r.a, "relationships.a")?;
         known(&r.b, "relationships.b")?;
     }
+    // Evidence files are addressed only by their SHA-256 (a parsed value, never a path).
+    // A file that is stored is read again: its SHA-256 must be its address, and the
+    // record's SHA-512 and size must be the file's.
+    let mut blobs: Vec<Option<evidence::Blob>> = Vec::with_capacity(case.evidence.len());
+    for e in &case.evidence {
+        let found = evidence::EvidenceStore::verify(store, &e.sha256)
+            .map_err(|err| StoreError::Internal(err.to_string()))?;
+        if let Some(b) = &found {
+            if b.size != e.size_bytes as u64 {
+                return Err(StoreError::invalid(
+                    format!("evidence[{}].size_bytes", e.r),
+                    format!(
+                        "the stored file with this SHA-256 has {} bytes, not {}",
+                        b.size, e.size_bytes
+                    ),
+                ));
+            }
+            if b.sha512 != e.sha512.trim().to_ascii_lowercase() {
+                return Err(StoreError::invalid(
+                    format!("evidence[{}].sha512", e.r),
+                    "the stored file with this SHA-256 has another SHA-512",
+                ));
+            }
+        }
+        blobs.push(found);
+    }
 
     let mut tx = store.begin(actor).await?;
     let event_id = create_event(&mut tx, &vocab, &ev).await?;
@@ -595,21 +624,16 @@ pub async fn import_case(store: &Store, actor: &Actor, case: &Case) -> Result<(i
     }
     let mut missing = vec![];
     let mut eid: HashMap<String, i64> = HashMap::new();
-    for e in &case.evidence {
-        let blob = evidence::Blob {
-            sha256: e.sha256.clone(),
-            sha512: e.sha512.clone(),
-            size: e.size_bytes as u64,
-        };
-        if !blob.path(store).exists() {
-            missing.push(e.sha256.clone());
+    for (e, blob) in case.evidence.iter().zip(blobs) {
+        let Some(blob) = blob else {
+            missing.push(e.sha256.to_string());
             continue;
-        }
+        };
         let input = evidence::EvidenceInput {
             title: e.title.clone(),
             description: e.description.clone(),
             filename: e.filename.clone(),
-            media_type: e.media_type.clone(),
+            media_type: e.media_type.to_string(),
             derivation: e.derivation.clone(),
             original_id: e.original.as_ref().and_then(|o| eid.get(o).copied()),
             event_id: Some(event_id),

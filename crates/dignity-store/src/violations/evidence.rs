@@ -15,6 +15,7 @@
 
 use super::*;
 use crate::now;
+use dignity_core::{MediaType, Sha256 as Sha256Hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 use std::io::{Read, Write};
@@ -101,20 +102,71 @@ fn clean_once(store: &Store) {
     }
 }
 
+/// Where evidence files live: the only way to name one of them is by its [`Sha256`]
+/// (64 hex digits), so no text a user sends can become a path.
+pub struct EvidenceStore;
+
+impl EvidenceStore {
+    /// `sha256/ab/cdef…` under the files directory.
+    pub fn rel_path(sha256: &Sha256Hex) -> String {
+        let (a, b) = sha256.segments();
+        format!("sha256/{a}/{b}")
+    }
+    /// The content address of a file in the store's files directory.
+    pub fn path(store: &Store, sha256: &Sha256Hex) -> PathBuf {
+        files_dir(store).join(Self::rel_path(sha256))
+    }
+    /// Read a stored file again and return what it really is (SHA-256 checked against its
+    /// address, SHA-512 and size computed), or `None` when no such file is stored.
+    pub fn verify(store: &Store, sha256: &Sha256Hex) -> std::io::Result<Option<Blob>> {
+        let path = Self::path(store, sha256);
+        let f = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut r = std::io::BufReader::new(f);
+        let (mut h256, mut h512, mut size) = (Sha256::new(), Sha512::new(), 0u64);
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = r.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h256.update(&buf[..n]);
+            h512.update(&buf[..n]);
+            size += n as u64;
+        }
+        let actual = Sha256Hex::from_bytes(h256.finalize().into());
+        if &actual != sha256 {
+            return Err(std::io::Error::other(format!(
+                "the stored file {} does not hash to its address (it hashes to {actual})",
+                path.display()
+            )));
+        }
+        Ok(Some(Blob {
+            sha256: actual,
+            sha512: hex::encode(h512.finalize()),
+            size,
+        }))
+    }
+}
+
 /// A stored file.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Blob {
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256Hex,
     pub sha512: String,
     pub size: u64,
 }
 
 impl Blob {
     pub fn rel_path(&self) -> String {
-        format!("sha256/{}/{}", &self.sha256[..2], &self.sha256[2..])
+        EvidenceStore::rel_path(&self.sha256)
     }
     pub fn path(&self, store: &Store) -> PathBuf {
-        files_dir(store).join(self.rel_path())
+        EvidenceStore::path(store, &self.sha256)
     }
 }
 
@@ -149,12 +201,12 @@ impl BlobWriter {
         clean_once(store);
         let root = files_dir(store);
         let tmpdir = root.join("tmp");
-        std::fs::create_dir_all(&tmpdir)?;
+        crate::private::create_dir(&tmpdir)?;
         let tmp = tmpdir.join(format!(
             "upload-{}",
             dignity_core::password::random_token(12).replace(['-', '_'], "x")
         ));
-        let file = std::fs::OpenOptions::new()
+        let file = crate::private::open_options()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
@@ -200,16 +252,16 @@ impl BlobWriter {
         if self.size == 0 {
             return Err(UploadError::Empty);
         }
-        let sha256 = hex::encode(std::mem::take(&mut self.h256).finalize());
+        let sha256 = Sha256Hex::from_bytes(std::mem::take(&mut self.h256).finalize().into());
         let sha512 = hex::encode(std::mem::take(&mut self.h512).finalize());
         if let Some(c) = claimed_sha256
             .map(|c| c.trim().to_ascii_lowercase())
             .filter(|c| !c.is_empty())
         {
-            if c != sha256 {
+            if sha256 != c.as_str() {
                 return Err(UploadError::HashMismatch {
                     claimed: c,
-                    actual: sha256,
+                    actual: sha256.to_string(),
                 });
             }
         }
@@ -222,12 +274,13 @@ impl BlobWriter {
         if dest.exists() {
             std::fs::remove_file(&self.tmp)?;
         } else {
-            std::fs::create_dir_all(dest.parent().expect("parent"))?;
+            crate::private::create_dir(dest.parent().expect("parent"))?;
             std::fs::rename(&self.tmp, &dest)?;
             #[cfg(unix)]
             {
+                // Never rewritten, readable by the owner only.
                 use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o440));
+                let _ = std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o400));
             }
         }
         self.tmp = PathBuf::new();
@@ -267,7 +320,7 @@ pub fn store_reader(
 /// Remove a stored file that no evidence record refers to (after a failed insert).
 pub async fn discard_if_unused(store: &Store, blob: &Blob) -> Result<()> {
     let used = sqlx::query("SELECT 1 FROM vio_evidence WHERE sha256 = $1")
-        .bind(&blob.sha256)
+        .bind(blob.sha256.as_str())
         .fetch_optional(store.pool())
         .await?
         .is_some();
@@ -1096,10 +1149,12 @@ pub struct Evidence {
     pub title: String,
     pub description: String,
     pub filename: String,
-    pub media_type: String,
+    #[schema(value_type = String)]
+    pub media_type: MediaType,
     pub size_bytes: i64,
     /// SHA-256 of the content, hex (equal to `sha256sum` of the file).
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256Hex,
     pub sha512: String,
     pub metadata: serde_json::Value,
     pub event_id: Option<i64>,
@@ -1314,10 +1369,11 @@ pub async fn create_evidence(
             }
         }
     }
-    let declared = input.media_type.trim().to_ascii_lowercase();
+    // The declared type is parsed (RFC 6838 `type/subtype`, else octet-stream): it is sent
+    // back as a `Content-Type` header on download.
+    let declared = MediaType::or_octet_stream(&input.media_type);
     let media_type = match sniff(head) {
-        Some(t) if declared.is_empty() || declared == "application/octet-stream" => t.to_string(),
-        _ if declared.is_empty() => "application/octet-stream".to_string(),
+        Some(t) if declared == dignity_core::edge::OCTET_STREAM => MediaType::from(t),
         _ => declared,
     };
     // A zip that is an office document is named as one (a DOCX sent as octet-stream).
@@ -1325,11 +1381,12 @@ pub async fn create_evidence(
         std::fs::File::open(blob.path(&store))
             .ok()
             .and_then(|f| package_type(std::io::BufReader::new(f)))
+            .map(MediaType::from)
             .unwrap_or(media_type)
     } else {
         media_type
     };
-    let meta = extract_metadata(&blob.path(&store), &media_type);
+    let meta = extract_metadata(&blob.path(&store), media_type.as_str());
     let meta_json = serde_json::Value::Object(meta.clone()).to_string();
     let id: i64 = sqlx::query(
         "INSERT INTO vio_evidence (original_id, derivation, title, description, filename, media_type, size_bytes, sha256, sha512, \
@@ -1341,9 +1398,9 @@ pub async fn create_evidence(
     .bind(&title)
     .bind(enc(&store, "vio_evidence.description", &input.description))
     .bind(enc(&store, "vio_evidence.filename", &input.filename))
-    .bind(&media_type)
+    .bind(media_type.as_str())
     .bind(blob.size as i64)
-    .bind(&blob.sha256)
+    .bind(blob.sha256.as_str())
     .bind(&blob.sha512)
     .bind((!meta.is_empty()).then(|| store.keys().encrypt("vio_evidence.metadata", &meta_json)))
     .bind(input.event_id)
@@ -1434,9 +1491,14 @@ fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
         title: r.get(3),
         description: dec(store, "vio_evidence.description", r.get(4))?,
         filename: dec(store, "vio_evidence.filename", r.get(5))?,
-        media_type: r.get(6),
+        media_type: MediaType::or_octet_stream(&r.get::<String, _>(6)),
         size_bytes: r.get(7),
-        sha256: r.get(8),
+        sha256: Sha256Hex::parse(&r.get::<String, _>(8)).map_err(|e| {
+            StoreError::Internal(format!(
+                "evidence {}: the stored SHA-256 is not one: {e}",
+                r.get::<i64, _>(0)
+            ))
+        })?,
         sha512: r.get(9),
         metadata: if meta.is_empty() {
             serde_json::json!({})
@@ -1524,7 +1586,7 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
         size: ev.size_bytes as u64,
     };
     let bytes = std::fs::read(blob.path(store)).map_err(|e| StoreError::Internal(e.to_string()))?;
-    let clean = strip_metadata(&bytes, &ev.media_type).ok_or_else(|| {
+    let clean = strip_metadata(&bytes, ev.media_type.as_str()).ok_or_else(|| {
         StoreError::invalid(
             "media_type",
             format!(
@@ -1533,7 +1595,9 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
             ),
         )
     })?;
-    if is_package(&ev.media_type) && !package_properties(std::io::Cursor::new(&clean)).is_empty() {
+    if is_package(ev.media_type.as_str())
+        && !package_properties(std::io::Cursor::new(&clean)).is_empty()
+    {
         return Err(StoreError::invalid(
             "media_type",
             "the document's properties could not all be removed; nothing was stored",
@@ -1544,7 +1608,7 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
     let input = EvidenceInput {
         title: format!("{} (public copy)", ev.title),
         filename: ev.filename.clone(),
-        media_type: ev.media_type.clone(),
+        media_type: ev.media_type.to_string(),
         derivation: "public_copy".into(),
         original_id: Some(id),
         event_id: ev.event_id,
@@ -1643,9 +1707,21 @@ pub async fn export_package(
     let mut m512 = String::new();
     let mut bytes = 0u64;
     let mut custody_all = serde_json::Map::new();
-    let mut csv =
-        String::from("evidence_id,seq,at,actor,action,counterpart,method,details,prev_hash,hash\n");
-    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    // Cells that a spreadsheet would run as a formula get a leading `'` (custody.json
+    // keeps the exact values, over which the entries' hashes are computed).
+    let mut csv = dignity_core::edge::CsvWriter::from_writer(Vec::new());
+    let _ = csv.write_record([
+        "evidence_id",
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "counterpart",
+        "method",
+        "details",
+        "prev_hash",
+        "hash",
+    ]);
     for e in &items {
         let blob = Blob {
             sha256: e.sha256.clone(),
@@ -1661,19 +1737,18 @@ pub async fn export_package(
         }
         let log = custody_log(store, e.id).await?;
         for c in &log {
-            csv.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{}\n",
-                e.id,
-                c.seq,
-                q(&c.at),
-                q(&c.actor),
-                q(&c.action),
-                q(&c.counterpart),
-                q(&c.method),
-                q(&c.details),
-                c.prev_hash,
-                c.hash
-            ));
+            let _ = csv.write_record([
+                e.id.to_string().as_str(),
+                &c.seq.to_string(),
+                &c.at,
+                &c.actor,
+                &c.action,
+                &c.counterpart,
+                &c.method,
+                &c.details,
+                &c.prev_hash,
+                &c.hash,
+            ]);
         }
         custody_all.insert(
             e.id.to_string(),
@@ -1693,7 +1768,7 @@ pub async fn export_package(
             .unwrap_or_default()
             .as_bytes(),
     )?;
-    write("custody.csv", csv.as_bytes())?;
+    write("custody.csv", &csv.into_inner().unwrap_or_default())?;
     for name in ["items.json", "custody.json", "custody.csv"] {
         let data = std::fs::read(out.join(name)).map_err(io)?;
         m256.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(&data))));

@@ -283,8 +283,18 @@ pub struct CaseImported {
 /// Import a case document: all of it is validated, then written in one transaction.
 #[utoipa::path(post, path = "/api/v1/violations/cases", request_body = Case,
     responses((status = 201, body = CaseImported), (status = 422, body = ApiError)), security(("token" = [])))]
-pub async fn import_case(State(state): State<AppState>, ctx: Ctx, J(c): J<Case>) -> Response {
+pub async fn import_case(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Result<J<Case>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     auth!(ctx);
+    // A field that does not parse (an evidence `sha256` that is not 64 hex digits) is a
+    // 422 that names it.
+    let c = match body {
+        Ok(J(c)) => c,
+        Err(r) => return crate::api::json_rejection(r),
+    };
     let (event_id, missing_files) =
         try_r!(v::case::import_case(&state.store, &ctx.actor, &c).await);
     (

@@ -7,7 +7,7 @@ use crate::pages::{page, page_status};
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use dignity_core::auth::{authorize_system, Action, SystemAction};
 use dignity_core::Role;
 use dignity_store::violations::interventions::{self, InterventionInput};
@@ -48,7 +48,7 @@ pub(super) fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
 }
 
 pub(super) fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    crate::edge::see_other(to)
 }
 
 pub(super) fn require_user(ctx: &Ctx) -> Result<(), Response> {
@@ -1431,7 +1431,7 @@ pub async fn evidence_page(
             "custody": log,
             "custody_ok": broken.is_empty(),
             "derived": derived,
-            "may_strip": may_write(&ctx) && evidence::can_strip(&e.media_type),
+            "may_strip": may_write(&ctx) && evidence::can_strip(e.media_type.as_str()),
         }))
     }
     .await;
@@ -1444,7 +1444,7 @@ pub async fn evidence_page(
 /// Stream a stored file to the client.
 pub(crate) async fn stream_file(
     path: std::path::PathBuf,
-    media_type: &str,
+    media_type: &dignity_core::MediaType,
     filename: &str,
     size: i64,
 ) -> Response {
@@ -1467,22 +1467,15 @@ pub(crate) async fn stream_file(
             Err(e) => Some((Err(e), f)),
         }
     });
-    let safe: String = filename
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .collect();
-    let safe = if safe.is_empty() {
-        "evidence".to_string()
-    } else {
-        safe
-    };
     (
         [
+            // Both values are built from parsed types: a `MediaType` is `type/subtype` of
+            // token characters, and the file name is RFC 6266/5987-encoded.
             (header::CONTENT_TYPE, media_type.to_string()),
             (header::CONTENT_LENGTH, size.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{safe}\""),
+                dignity_core::edge::content_disposition("attachment", filename),
             ),
         ],
         axum::body::Body::from_stream(stream),
