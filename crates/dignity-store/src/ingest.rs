@@ -29,20 +29,21 @@ pub struct Limits {
     pub max_field_bytes: u64,
     /// The most columns in a record or a sheet.
     pub max_fields: usize,
-    /// The most cells (rows × columns) of a table held in memory.
+    /// The most cells (rows × (columns + 1): a row costs about as much as a cell) of a
+    /// table held in memory.
     pub max_cells: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits::with_file_mb(64)
+        Limits::with_file_mb(32)
     }
 }
 
 impl Limits {
     /// The limits for files up to `mb` MiB: an archive may expand to as much, a table may
-    /// hold 32,000 cells per MiB (2,048,000 at 64 MiB). Record and field limits do not
-    /// change.
+    /// hold 16,000 cells per MiB (512,000 at 32 MiB; each row counts as one more cell).
+    /// Record and field limits do not change.
     pub fn with_file_mb(mb: u64) -> Limits {
         let mb = mb.max(1);
         Limits {
@@ -52,7 +53,7 @@ impl Limits {
             max_record_bytes: MIB,
             max_field_bytes: 256 * KIB,
             max_fields: 1_000,
-            max_cells: mb * 32_000,
+            max_cells: mb * 16_000,
         }
     }
 }
@@ -61,7 +62,7 @@ impl Limits {
 pub fn human(bytes: u64) -> String {
     let unit = |n: u64, u: u64, name: &str| {
         let x = n as f64 / u as f64;
-        if n % u == 0 || x >= 10.0 {
+        if x.fract() == 0.0 || x >= 10.0 {
             format!("{} {name}", x.round() as u64)
         } else {
             format!("{x:.1} {name}")
@@ -530,9 +531,9 @@ pub fn check_csv_file(
     check_csv(std::io::BufReader::new(f), enc, delimiter, l)
 }
 
-/// Refuse a table of more than `max_cells` (rows × columns).
+/// Refuse a table of more than `max_cells` (rows × (columns + 1)).
 pub fn check_cells(rows: u64, columns: usize, l: &Limits) -> R<()> {
-    if rows.saturating_mul(columns as u64) > l.max_cells {
+    if rows.saturating_mul(columns as u64 + 1) > l.max_cells {
         return Err(IngestError::file(format!(
             "the table has {rows} rows of up to {columns} columns, more than the limit of {} cells for one import file",
             l.max_cells
@@ -541,12 +542,12 @@ pub fn check_cells(rows: u64, columns: usize, l: &Limits) -> R<()> {
     Ok(())
 }
 
-/// Refuse JSON text with more than `max_cells / 4` values (512,000 at the default limits):
+/// Refuse JSON text with more than `max_cells / 2` values (256,000 at the default limits):
 /// a parsed JSON document takes about a hundred bytes per value however small the text
 /// (`[{},{},…]`), so its size alone does not bound its memory. Counts the values from the
 /// structure (commas and opening brackets outside strings), without parsing.
 pub fn check_json(text: &[u8], l: &Limits) -> R<u64> {
-    let max = l.max_cells / 4;
+    let max = l.max_cells / 2;
     let (mut values, mut in_str, mut escaped) = (1u64, false, false);
     for &b in text {
         if in_str {

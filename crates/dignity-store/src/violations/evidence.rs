@@ -692,9 +692,6 @@ pub fn package_properties<R: Read + std::io::Seek>(
         .file_names()
         .filter_map(|n| n.ok().map(|n| n.into_owned()))
         .collect();
-    // All the parts read together stay within PACKAGE_LIMIT (a package of thousands of
-    // large comment parts is a ZIP bomb in time).
-    let mut budget = PACKAGE_LIMIT;
     for name in names {
         if is_thumbnail(&name) {
             // A public copy's blank preview is not one.
@@ -706,8 +703,7 @@ pub fn package_properties<R: Read + std::io::Seek>(
                 thumbnail.get_or_insert(name);
             }
         } else if names_people(&name) {
-            if let Some(xml) = part_limited(&mut z, &name, PART_LIMIT.min(budget)) {
-                budget = budget.saturating_sub(xml.len() as u64);
+            if let Some(xml) = part_limited(&mut z, &name, PART_LIMIT) {
                 people.extend(people_in(&name, &xml));
             }
         }
@@ -725,10 +721,6 @@ pub fn package_properties<R: Read + std::io::Seek>(
 /// The largest part read to look for or remove names (uncompressed): a package with a
 /// bigger XML part cannot be cleaned here, and no public copy is made of it.
 const PART_LIMIT: u64 = 64 << 20;
-
-/// The most read (expanded) from one package's parts together, to look for or remove names:
-/// past it, the remaining parts are not inspected and no public copy is made.
-const PACKAGE_LIMIT: u64 = 256 << 20;
 
 /// Read one part of a package as text, `None` when absent, not UTF-8 or over `limit`.
 fn part_limited<R: Read + std::io::Seek>(
@@ -984,7 +976,6 @@ pub fn strip_package(bytes: &[u8]) -> Option<Vec<u8>> {
             .collect()
     };
     let mut replaced = 0;
-    let mut budget = PACKAGE_LIMIT;
     for i in 0..z.len() {
         let (name, method) = {
             let f = z.by_index_raw(i).ok()?;
@@ -1007,8 +998,7 @@ pub fn strip_package(bytes: &[u8]) -> Option<Vec<u8>> {
         let people = names_people(&name);
         let cleaned = if properties || refs || people {
             // A part that must be cleaned but cannot be read stops the copy.
-            let original = part_limited(&mut z, &name, PART_LIMIT.min(budget))?;
-            budget = budget.saturating_sub(original.len() as u64);
+            let original = part_limited(&mut z, &name, PART_LIMIT)?;
             if properties {
                 blank_part(&name, &original)
             } else if refs {
