@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod ctx;
+pub mod guard;
 pub mod i18n;
 pub mod pages;
 pub mod templates;
@@ -24,6 +25,7 @@ pub mod stats;
 pub mod dashboards;
 pub mod reports;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_store::Store;
@@ -38,8 +40,19 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (set when Dignity is served over TLS, directly or behind a
     /// proxy that says so with `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
-    /// The address users reach the server at, for links printed on the console.
+    /// The address users reach the server at, for links printed on the console (and the
+    /// `Origin` the API accepts for cookie-authenticated writes).
     pub public_url: Option<String>,
+    /// The largest request body (forms, JSON, API imports); `None`: 1 MiB
+    /// ([`guard::DEFAULT_MAX_BODY`]). Evidence uploads have their own limit.
+    pub max_body_bytes: Option<usize>,
+}
+
+impl WebConfig {
+    /// The largest request body accepted (see [`WebConfig::max_body_bytes`]).
+    pub fn body_limit(&self) -> usize {
+        self.max_body_bytes.unwrap_or(guard::DEFAULT_MAX_BODY)
+    }
 }
 
 /// A user's alert count and the (audit head, index position) it was counted at.
@@ -153,7 +166,13 @@ pub fn router(state: AppState) -> Router {
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
+        // Before any handler: CSRF of cookie-authenticated writes and uploads, body limits.
+        .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
+        .layer(from_fn_with_state(state.clone(), guard::body_limits))
         .layer(axum::middleware::from_fn(ctx::security_headers))
-        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit(),
+        ))
+        .layer(from_fn_with_state(state.clone(), guard::secure_cookies))
         .with_state(state)
 }
