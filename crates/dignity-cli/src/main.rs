@@ -524,6 +524,11 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
         secure_cookies: base.starts_with("https://"),
         public_url: cfg.public_url.clone(),
         hsts: hsts || base.starts_with("https://"),
+        // The largest request body (forms, JSON, API imports); evidence uploads have
+        // their own limit (DIGNITY_MAX_UPLOAD_BYTES / the upload setting).
+        max_body_bytes: std::env::var("DIGNITY_MAX_BODY_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok()),
     };
     let state = search::attach(dignity_web::AppState::new(store.clone(), web)).await?;
     let app = dignity_web::router(state);

@@ -9,7 +9,8 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// Failed sign-ins before an account is locked for [`LOCKOUT_MINUTES`].
+/// Failed sign-ins of one username from one client address before that pair is locked
+/// for [`LOCKOUT_MINUTES`] (the same account stays open to other addresses).
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
@@ -258,8 +259,20 @@ pub async fn set_password(tx: &mut WriteTx, id: i64, password_plain: &str) -> Re
     .bind(id)
     .execute(tx.conn())
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    // A new password ends every way in that the old one opened: API tokens too.
+    let tokens =
+        sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1 AND revoked = 0")
+            .bind(id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+    sqlx::query("DELETE FROM login_failures WHERE name_key = $1")
+        .bind(name_key(tx.store(), &u.username))
         .execute(tx.conn())
         .await?;
     tx.audit(
@@ -268,47 +281,115 @@ pub async fn set_password(tx: &mut WriteTx, id: i64, password_plain: &str) -> Re
         &id.to_string(),
         None,
         None,
-        serde_json::json!({ "username": u.username }),
+        serde_json::json!({ "username": u.username, "sessions_ended": sessions, "tokens_revoked": tokens }),
     );
     Ok(())
 }
 
-/// Record a failed sign-in; lock the account after too many. Returns the lock time if locked.
-pub async fn record_failed_login(tx: &mut WriteTx, id: i64) -> Result<Option<String>> {
-    let u = reload(tx, id).await?;
-    let failed = u.failed_logins + 1;
+/// The key under which failed sign-ins of a username are counted: a keyed hash, so that
+/// the table names no one (and usernames that do not exist are counted alike).
+fn name_key(store: &Store, username: &str) -> String {
+    store
+        .keys()
+        .server_mac("login-name", &username.trim().to_lowercase())
+}
+
+/// The end of the current lock of sign-ins of `username` from `client`, if it is locked.
+pub async fn login_locked_until(
+    store: &Store,
+    username: &str,
+    client: &str,
+) -> Result<Option<String>> {
+    let r = sqlx::query(
+        "SELECT locked_until FROM login_failures WHERE name_key = $1 AND client = $2 AND locked_until > $3",
+    )
+    .bind(name_key(store, username))
+    .bind(client)
+    .bind(now())
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(r.map(|r| r.get::<String, _>(0)))
+}
+
+/// Count a failed sign-in of `username` (an account or not: the answer must be the same)
+/// from `client`, atomically (one upsert returning the new count, inside the write
+/// transaction); after [`MAX_FAILED_LOGINS`] that pair is locked for [`LOCKOUT_MINUTES`].
+/// Returns the lock's end if it is locked now. Audited (against the account, if any).
+pub async fn record_failed_login(
+    tx: &mut WriteTx,
+    username: &str,
+    client: &str,
+    user: Option<&User>,
+) -> Result<Option<String>> {
+    let key = name_key(tx.store(), username);
+    let at = now();
+    let failed: i64 = sqlx::query(
+        "INSERT INTO login_failures (name_key, client, failures, updated_at) VALUES ($1, $2, 1, $3) \
+         ON CONFLICT (name_key, client) DO UPDATE SET failures = login_failures.failures + 1, updated_at = excluded.updated_at \
+         RETURNING failures",
+    )
+    .bind(&key)
+    .bind(client)
+    .bind(&at)
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
     let locked = if failed >= MAX_FAILED_LOGINS {
-        Some(
-            (chrono::Utc::now() + chrono::Duration::minutes(LOCKOUT_MINUTES))
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        let until = (chrono::Utc::now() + chrono::Duration::minutes(LOCKOUT_MINUTES))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        sqlx::query(
+            "UPDATE login_failures SET failures = 0, locked_until = $1 WHERE name_key = $2 AND client = $3",
         )
+        .bind(&until)
+        .bind(&key)
+        .bind(client)
+        .execute(tx.conn())
+        .await?;
+        Some(until)
     } else {
         None
     };
-    sqlx::query("UPDATE users SET failed_logins = $1, locked_until = COALESCE($2, locked_until) WHERE id = $3")
-        .bind(if locked.is_some() { 0 } else { failed })
-        .bind(&locked)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
-    tx.audit(
-        if locked.is_some() {
-            "user.locked"
-        } else {
-            "user.login_failed"
-        },
-        "user",
-        &id.to_string(),
-        None,
-        None,
-        serde_json::json!({ "username": u.username, "failed": failed }),
-    );
+    // Forget pairs that have been quiet for a day.
+    let old = (chrono::Utc::now() - chrono::Duration::days(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query(
+        "DELETE FROM login_failures WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $2)",
+    )
+    .bind(&old)
+    .bind(&at)
+    .execute(tx.conn())
+    .await?;
+    let action = if locked.is_some() {
+        "user.locked"
+    } else {
+        "user.login_failed"
+    };
+    match user {
+        Some(u) => tx.audit(
+            action,
+            "user",
+            &u.id.to_string(),
+            None,
+            None,
+            serde_json::json!({ "username": u.username, "failed": failed, "client": client }),
+        ),
+        None => tx.audit(
+            action,
+            "user",
+            "",
+            None,
+            None,
+            serde_json::json!({ "failed": failed, "client": client }),
+        ),
+    }
     Ok(locked)
 }
 
-pub async fn clear_failed_logins(tx: &mut WriteTx, id: i64) -> Result<()> {
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(id)
+/// After a successful sign-in: forget the failures of `username` from `client`.
+pub async fn clear_failed_logins(tx: &mut WriteTx, username: &str, client: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE name_key = $1 AND client = $2")
+        .bind(name_key(tx.store(), username))
+        .bind(client)
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -375,6 +456,20 @@ pub async fn set_totp(
         serde_json::json!({}),
     );
     Ok(())
+}
+
+/// Use a TOTP time step (a code's 30-second window) of the user once: true if it is newer
+/// than the last step accepted (it is remembered then), false for a code already used —
+/// or an older one. One conditional update: two requests cannot both use the same code.
+pub async fn use_totp_step(tx: &mut WriteTx, id: i64, step: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 pub fn totp_secret(store: &Store, u: &User) -> Result<Option<String>> {

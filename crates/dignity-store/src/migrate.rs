@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0303_protection_match_state.sql"),
         postgres: include_str!("../migrations/postgres/0303_protection_match_state.sql"),
     },
+    // -- accounts (issue 15): one-time TOTP steps, sign-in failures per account and client.
+    Migration {
+        id: "0005_account_security",
+        sqlite: include_str!("../migrations/sqlite/0005_account_security.sql"),
+        postgres: include_str!("../migrations/postgres/0005_account_security.sql"),
+    },
 ];
 
 /// Tables that migrations fill with rows of their own (seed vocabularies, the audit head).

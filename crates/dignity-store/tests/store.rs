@@ -171,12 +171,62 @@ async fn lockout_after_repeated_failures() {
         let mut locked = None;
         for _ in 0..accounts::MAX_FAILED_LOGINS {
             let mut tx = s.begin(&Actor::anonymous()).await.unwrap();
-            locked = accounts::record_failed_login(&mut tx, u.id).await.unwrap();
+            locked = accounts::record_failed_login(&mut tx, "Lena", "203.0.113.9", Some(&u))
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
         assert!(locked.is_some());
-        let u = accounts::by_id(&s, u.id).await.unwrap().unwrap();
-        assert!(u.is_locked(&dignity_store::now()));
+        // Locked for that client (whatever the case of the name), not for another one.
+        assert!(accounts::login_locked_until(&s, "lena", "203.0.113.9")
+            .await
+            .unwrap()
+            .is_some());
+        assert!(accounts::login_locked_until(&s, "lena", "198.51.100.4")
+            .await
+            .unwrap()
+            .is_none());
+        // A new password lifts the lock.
+        let mut tx = s.begin(&admin()).await.unwrap();
+        accounts::set_password(&mut tx, u.id, "another long passphrase")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(accounts::login_locked_until(&s, "lena", "203.0.113.9")
+            .await
+            .unwrap()
+            .is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_totp_step_is_used_once() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&admin()).await.unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "tia",
+            "",
+            Role::Analyst,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = s.begin(&admin()).await.unwrap();
+        assert!(accounts::use_totp_step(&mut tx, u.id, 1000).await.unwrap());
+        assert!(
+            !accounts::use_totp_step(&mut tx, u.id, 1000).await.unwrap(),
+            "replayed"
+        );
+        assert!(
+            !accounts::use_totp_step(&mut tx, u.id, 999).await.unwrap(),
+            "older"
+        );
+        assert!(accounts::use_totp_step(&mut tx, u.id, 1001).await.unwrap());
+        tx.audit("test", "user", "", None, None, serde_json::json!({}));
+        tx.commit().await.unwrap();
     }
 }
 

@@ -86,12 +86,27 @@ impl Ctx {
     pub fn must_enrol_totp(&self) -> bool {
         self.totp_required && self.user.as_ref().is_some_and(|u| !u.totp_enabled)
     }
-    /// Check the CSRF token of a submitted form (constant-time comparison).
+    /// Check the CSRF token of a submitted form (constant-time comparison; an empty
+    /// token never fits, not even when the request has no cookie to bind one to). A call
+    /// authenticated by an API token (`Authorization: Bearer`, which no browser adds by
+    /// itself) needs none.
     pub fn csrf_ok(&self, submitted: &str) -> bool {
-        let a = self.csrf_token.as_bytes();
-        let b = submitted.as_bytes();
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        self.via == AuthVia::Token || tokens_match(&self.csrf_token, submitted)
     }
+}
+
+/// Constant-time comparison of two tokens; false when either is empty.
+pub fn tokens_match(expected: &str, sent: &str) -> bool {
+    let a = expected.as_bytes();
+    let b = sent.as_bytes();
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The CSRF token bound to a session (or pre-session) cookie value.
+pub fn csrf_token_for(state: &AppState, basis: &str) -> String {
+    csrf_for(state, basis)
 }
 
 fn csrf_for(state: &AppState, basis: &str) -> String {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod ctx;
 pub mod edge;
+pub mod guard;
 pub mod i18n;
 pub mod pages;
 pub mod storage_full;
@@ -26,6 +27,7 @@ pub mod stats;
 pub mod dashboards;
 pub mod reports;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_store::Store;
@@ -40,11 +42,22 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (set when Dignity is served over TLS, directly or behind a
     /// proxy that says so with `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
-    /// The address users reach the server at, for links printed on the console.
+    /// The address users reach the server at, for links printed on the console (and the
+    /// `Origin` the API accepts for cookie-authenticated writes).
     pub public_url: Option<String>,
     /// Send `Strict-Transport-Security` (`--hsts`, `DIGNITY_HSTS`; on by itself when the
     /// public URL is https://).
     pub hsts: bool,
+    /// The largest request body (forms, JSON, API imports); `None`: 1 MiB
+    /// ([`guard::DEFAULT_MAX_BODY`]). Evidence uploads have their own limit.
+    pub max_body_bytes: Option<usize>,
+}
+
+impl WebConfig {
+    /// The largest request body accepted (see [`WebConfig::max_body_bytes`]).
+    pub fn body_limit(&self) -> usize {
+        self.max_body_bytes.unwrap_or(guard::DEFAULT_MAX_BODY)
+    }
 }
 
 /// A user's alert count and the (audit head, index position) it was counted at.
@@ -159,10 +172,13 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(storage_full::storage_full))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ctx::security_headers,
+        // Before any handler: CSRF of cookie-authenticated writes and uploads, body limits.
+        .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
+        .layer(from_fn_with_state(state.clone(), guard::body_limits))
+        .layer(from_fn_with_state(state.clone(), ctx::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit(),
         ))
-        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(from_fn_with_state(state.clone(), guard::secure_cookies))
         .with_state(state)
 }

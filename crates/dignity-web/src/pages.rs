@@ -90,6 +90,22 @@ fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Res
     )
 }
 
+/// The error page with a message already in the caller's language.
+pub(crate) fn error_response(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    msg: &str,
+) -> Response {
+    page_status(
+        state,
+        ctx,
+        "error.html",
+        status,
+        context! { status => status.as_u16(), message => msg },
+    )
+}
+
 fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
     tracing::error!(error = %e, "request failed");
     error_page(
@@ -315,13 +331,21 @@ async fn start_session(
     old: Option<&str>,
     user: &accounts::User,
     stage: &str,
+    totp_step: Option<i64>,
 ) -> Result<String, StoreError> {
     let actor = accounts::actor_for(&state.store, user).await?;
     let mut tx = state.store.begin(&actor).await?;
+    // A TOTP code opens one session: its time step is used up in the same transaction.
+    if let Some(step) = totp_step {
+        if !accounts::use_totp_step(&mut tx, user.id, step).await? {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("a used two-factor code".into()));
+        }
+    }
     if let Some(old) = old {
         accounts::delete_session(&mut tx, old).await?;
     }
-    accounts::clear_failed_logins(&mut tx, user.id).await?;
+    accounts::clear_failed_logins(&mut tx, &user.username, &client_key(ctx)).await?;
     let ttl = if stage == "full" {
         chrono::Duration::hours(SESSION_HOURS)
     } else {
@@ -366,42 +390,54 @@ pub async fn login(
     if !throttle_ok(&state, &ctx) {
         return fail("error.locked", &[("minutes", "10")]);
     }
+    // The same work and the same answers whether the account exists, is disabled, is
+    // locked for this client or not: one password hash check each time (against a dummy
+    // hash when there is no account to check), failures counted for any username.
+    let client = client_key(&ctx);
     let user = match accounts::by_username(&state.store, &f.username).await {
-        Ok(u) => u,
+        Ok(u) => u.filter(|u| !u.disabled),
         Err(e) => return internal(&state, &ctx, e),
     };
-    let Some(user) = user.filter(|u| !u.disabled) else {
-        // Same work and answer as a wrong password: no user enumeration.
-        let _ = password::verify(&f.password, password::dummy_hash());
-        return fail("error.login_failed", &[]);
+    let locked = match accounts::login_locked_until(&state.store, &f.username, &client).await {
+        Ok(l) => l.is_some(),
+        Err(e) => return internal(&state, &ctx, e),
     };
-    let now = dignity_store::now();
-    if user.is_locked(&now) {
+    let hash = match &user {
+        Some(u) if !locked => u.password_hash.as_str(),
+        _ => password::dummy_hash(),
+    };
+    let verified = password::verify(&f.password, hash);
+    if locked {
         return fail(
             "error.locked",
             &[("minutes", &accounts::LOCKOUT_MINUTES.to_string())],
         );
     }
-    if !password::verify(&f.password, &user.password_hash) {
-        let r = async {
-            let mut tx = state.store.begin(&Actor::anonymous()).await?;
-            let locked = accounts::record_failed_login(&mut tx, user.id).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(locked)
+    let user = match user {
+        Some(u) if verified => u,
+        user => {
+            let r = async {
+                let mut tx = state.store.begin(&Actor::anonymous()).await?;
+                let locked =
+                    accounts::record_failed_login(&mut tx, &f.username, &client, user.as_ref())
+                        .await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(locked)
+            }
+            .await;
+            return match r {
+                Ok(Some(_)) => fail(
+                    "error.locked",
+                    &[("minutes", &accounts::LOCKOUT_MINUTES.to_string())],
+                ),
+                Ok(None) => fail("error.login_failed", &[]),
+                Err(e) => internal(&state, &ctx, e),
+            };
         }
-        .await;
-        return match r {
-            Ok(Some(_)) => fail(
-                "error.locked",
-                &[("minutes", &accounts::LOCKOUT_MINUTES.to_string())],
-            ),
-            Ok(None) => fail("error.login_failed", &[]),
-            Err(e) => internal(&state, &ctx, e),
-        };
-    }
+    };
     let old = crate::ctx::cookie(&headers, SESSION_COOKIE).map(String::from);
     let stage = if user.totp_enabled { "totp" } else { "full" };
-    match start_session(&state, &ctx, old.as_deref(), &user, stage).await {
+    match start_session(&state, &ctx, old.as_deref(), &user, stage, None).await {
         Ok(token) => {
             let to = if stage == "totp" {
                 format!(
@@ -434,14 +470,37 @@ pub struct CodeForm {
 
 /// Check a TOTP code against a base32 secret (one step of clock skew allowed).
 pub fn totp_check(secret_b32: &str, _username: &str, code: &str) -> bool {
+    totp_step(secret_b32, code).is_some()
+}
+
+/// The time step (30-second window) a TOTP code belongs to, if it is valid now (one step
+/// of clock skew allowed). Each step is accepted once per user
+/// ([`accounts::use_totp_step`]).
+pub fn totp_step(secret_b32: &str, code: &str) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let Ok(bytes) = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes() else {
-        return false;
-    };
-    match totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes) {
-        Ok(t) => t.check_current(&code).unwrap_or(false),
-        Err(_) => false,
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string())
+        .to_bytes()
+        .ok()?;
+    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let step = now / 30;
+    [step.saturating_sub(1), step, step + 1]
+        .into_iter()
+        .find(|s| crate::ctx::tokens_match(&t.generate(s * 30), &code))
+        .map(|s| s as i64)
+}
+
+/// The client address sign-in failures are counted for ("unknown" without one).
+fn client_key(ctx: &Ctx) -> String {
+    ctx.client
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 pub async fn totp_submit(
@@ -465,16 +524,20 @@ pub async fn totp_submit(
             context! { error => ctx.t(key) },
         )
     };
-    if !throttle_ok(&state, &ctx) || user.is_locked(&dignity_store::now()) {
+    let client = client_key(&ctx);
+    let locked = match accounts::login_locked_until(&state.store, &user.username, &client).await {
+        Ok(l) => l.is_some(),
+        Err(e) => return internal(&state, &ctx, e),
+    };
+    if !throttle_ok(&state, &ctx) || locked {
         return fail("error.login_failed");
     }
     let secret = match accounts::totp_secret(&state.store, &user) {
         Ok(s) => s,
         Err(e) => return internal(&state, &ctx, e),
     };
-    let mut ok = secret
-        .as_deref()
-        .is_some_and(|s| totp_check(s, &user.username, &f.code));
+    let step = secret.as_deref().and_then(|s| totp_step(s, &f.code));
+    let mut ok = step.is_some();
     if !ok && f.code.trim().len() > 6 {
         // A recovery code.
         let r = async {
@@ -493,20 +556,27 @@ pub async fn totp_submit(
             Err(e) => return internal(&state, &ctx, e),
         }
     }
-    if !ok {
-        let r = async {
-            let mut tx = state.store.begin(&Actor::anonymous()).await?;
-            accounts::record_failed_login(&mut tx, user.id).await?;
-            tx.commit().await
-        }
-        .await;
-        if let Err(e) = r {
-            return internal(&state, &ctx, e);
-        }
-        return fail("error.totp_invalid");
-    }
-    match start_session(&state, &ctx, Some(&pending), &user, "full").await {
+    let started = if ok {
+        start_session(&state, &ctx, Some(&pending), &user, "full", step).await
+    } else {
+        Err(StoreError::Conflict("a wrong two-factor code".into()))
+    };
+    match started {
         Ok(token) => with_session_cookie(see_other(&safe_next(&q.next)), &token, ctx.secure),
+        // A wrong code, or a code already used (replayed): a failure like any other.
+        Err(StoreError::Conflict(_)) => {
+            let r = async {
+                let mut tx = state.store.begin(&Actor::anonymous()).await?;
+                accounts::record_failed_login(&mut tx, &user.username, &client, Some(&user))
+                    .await?;
+                tx.commit().await
+            }
+            .await;
+            if let Err(e) = r {
+                return internal(&state, &ctx, e);
+            }
+            fail("error.totp_invalid")
+        }
         Err(e) => internal(&state, &ctx, e),
     }
 }
@@ -630,7 +700,7 @@ pub async fn setup(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SetupF
     }
     .await;
     match r {
-        Ok(Some(u)) => match start_session(&state, &ctx, None, &u, "full").await {
+        Ok(Some(u)) => match start_session(&state, &ctx, None, &u, "full", None).await {
             Ok(token) => with_session_cookie(see_other("/account"), &token, ctx.secure),
             Err(e) => internal(&state, &ctx, e),
         },

@@ -52,7 +52,8 @@ pub fn router() -> Router<AppState> {
             "/protection/missing",
             get(missing_list).post(missing_create),
         )
-        .route("/protection/missing/export.csv", get(missing_export))
+        // A POST: the export records every case in it as shared (GET never writes).
+        .route("/protection/missing/export.csv", post(missing_export))
         .route("/protection/missing/{id}", get(missing_page))
         .route("/protection/missing/{id}/status", post(missing_status))
         .route("/protection/missing/{id}/relatives", post(relative_create))
@@ -1070,28 +1071,18 @@ pub async fn family_link_revoke(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct ExportQuery {
-    recipient_kind: String,
-    #[serde(default)]
-    recipient: String,
-}
-
 /// CSV of the cases the families' consent allows for a recipient; every case in it is
 /// logged as shared.
-pub async fn missing_export(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ExportQuery>,
-) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn missing_export(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = match posted(&state, &ctx, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     match m::export_for(
         &state.store,
         &ctx.actor,
-        &q.recipient_kind,
-        &q.recipient,
+        &f.get("recipient_kind"),
+        &f.get("recipient"),
         "export",
         &MissingFilter::default(),
     )
@@ -1428,6 +1419,11 @@ pub async fn sdg_csv(
 ) -> Response {
     if let Err(r) = require_user(&ctx) {
         return r;
+    }
+    // A download: the role must be allowed to export.
+    let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
+    if !dignity_core::auth::authorize(&ctx.actor, Action::Export, &probe).allowed() {
+        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
     }
     let (Some(y), Some(c)) = (q.year, q.country.clone()) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "give year and country").into_response();

@@ -777,10 +777,67 @@ pub async fn country_pdf(
             )
         }
     };
-    match generate(&state.store, &ctx.actor, ctx.lang, &scope, "pdf").await {
-        Ok((r, doc)) => pdf_response(&doc, &format!("report-{}.pdf", r.scope.country)),
+    if let Err(r) = may_export(&state, &ctx) {
+        return r;
+    }
+    let r = async {
+        let (mut r, _) = generate(&state.store, &ctx.actor, ctx.lang, &scope, "pdf").await?;
+        keep_exportable(&state.store, &ctx.actor, &mut r).await?;
+        Ok::<_, StoreError>(r)
+    }
+    .await;
+    match r {
+        Ok(r) => pdf_response(
+            &country_document(&r, ctx.lang),
+            &format!("report-{}.pdf", r.scope.country),
+        ),
         Err(e) => failed(&state, &ctx, e),
     }
+}
+
+/// A report leaves the server (PDF) only for a role that may export
+/// (`dignity_core::auth`, action `Export`).
+fn may_export(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
+    let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
+    if dignity_core::auth::authorize(&ctx.actor, dignity_core::auth::Action::Export, &probe)
+        .allowed()
+    {
+        Ok(())
+    } else {
+        Err(error_page(
+            state,
+            ctx,
+            StatusCode::FORBIDDEN,
+            ctx.t("error.forbidden"),
+        ))
+    }
+}
+
+/// Drop from a downloaded report the cases and interventions the reader may read but not
+/// export (e.g. strictly confidential records, which only coordinators export).
+async fn keep_exportable(
+    store: &Store,
+    actor: &Actor,
+    r: &mut CountryReport,
+) -> Result<(), StoreError> {
+    use dignity_core::auth::Action::Export;
+    let mut cases = Vec::with_capacity(r.cases.len());
+    for c in std::mem::take(&mut r.cases) {
+        if violations::can(store, actor, Export, violations::ACT, c.act_id).await?
+            && violations::can(store, actor, Export, violations::EVENT, c.event_id).await?
+        {
+            cases.push(c);
+        }
+    }
+    r.cases = cases;
+    let mut kept = Vec::with_capacity(r.interventions.len());
+    for i in std::mem::take(&mut r.interventions) {
+        if violations::can(store, actor, Export, violations::INTERVENTION, i.id).await? {
+            kept.push(i);
+        }
+    }
+    r.interventions = kept;
+    Ok(())
 }
 
 #[derive(Deserialize, Default)]
@@ -887,6 +944,9 @@ pub async fn follow_up_pdf(
     Path(iso3): Path<String>,
     Query(q): Query<FollowUpQuery>,
 ) -> Response {
+    if let Err(r) = may_export(&state, &ctx) {
+        return r;
+    }
     let iso3 = iso3.trim().to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
         Ok(true) => {}

@@ -236,13 +236,26 @@ pub(crate) fn label(vocab: &Vocab, lang: crate::i18n::Lang, code: &Option<String
 /// Stream a multipart upload to disk: the field `file` is hashed and stored while it
 /// arrives; the other fields describe it. Nothing is stored unless the whole body arrived
 /// and the file checks out.
+///
+/// Limits: the file at most `evidence::max_upload` bytes, each other field at most
+/// [`crate::guard::MAX_FIELD_BYTES`], at most [`crate::guard::MAX_FIELDS`] of them; over a
+/// limit the upload stops at once with 413 and a message (in `lang`) naming the limit.
 pub(crate) async fn receive_upload(
     state: &AppState,
+    lang: crate::i18n::Lang,
     mut mp: axum::extract::Multipart,
 ) -> Result<(EvidenceInput, Blob, Vec<u8>, FormData), (axum::http::StatusCode, String, &'static str)>
 {
+    use crate::guard::{human_size, MAX_FIELDS, MAX_FIELD_BYTES};
     use axum::http::StatusCode as S;
     let limit = evidence::max_upload(&state.store).await;
+    let too_long = |field: &str, limit: u64| {
+        crate::i18n::t_args(
+            lang,
+            "error.field_too_large",
+            &[("field", field), ("limit", &human_size(limit))],
+        )
+    };
     let mut fields = FormData::default();
     let mut stored: Option<(BlobWriter, String, String)> = None;
     let bad = |e: axum::extract::multipart::MultipartError| {
@@ -271,13 +284,43 @@ pub(crate) async fn receive_upload(
                 .map_err(|e| (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"))?;
             while let Some(chunk) = field.chunk().await.map_err(bad)? {
                 w.write(&chunk).map_err(|e| match e {
-                    UploadError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, e.to_string(), "file"),
+                    UploadError::TooLarge { limit } => {
+                        (S::PAYLOAD_TOO_LARGE, too_long("file", limit), "file")
+                    }
                     e => (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"),
                 })?;
             }
             stored = Some((w, filename, ctype));
         } else {
-            let text = field.text().await.map_err(bad)?;
+            if fields.0.len() >= MAX_FIELDS {
+                let msg = crate::i18n::t_args(
+                    lang,
+                    "error.too_many_fields",
+                    &[("limit", &MAX_FIELDS.to_string())],
+                );
+                return Err((S::PAYLOAD_TOO_LARGE, msg, "file"));
+            }
+            // Read the field chunk by chunk and stop at the limit: a title of hundreds of
+            // megabytes is refused after 64 KiB, not held in memory.
+            let mut bytes: Vec<u8> = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
+                    let shown = known_field(&name);
+                    return Err((
+                        S::PAYLOAD_TOO_LARGE,
+                        too_long(shown, MAX_FIELD_BYTES as u64),
+                        shown,
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(bytes).map_err(|_| {
+                (
+                    S::UNPROCESSABLE_ENTITY,
+                    "a form field is not UTF-8 text".to_string(),
+                    known_field(&name),
+                )
+            })?;
             fields.0.push((name, text));
         }
     }
@@ -323,6 +366,33 @@ pub(crate) async fn receive_upload(
     Ok((input, blob, head, fields))
 }
 
+/// The name of an upload's text field as the answer may repeat it (a field of the form;
+/// anything else is named "field").
+fn known_field(name: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "csrf_token",
+        "title",
+        "description",
+        "filename",
+        "media_type",
+        "derivation",
+        "original_id",
+        "event_id",
+        "act_id",
+        "person_id",
+        "acquired_from",
+        "acquired_at",
+        "acquired_how",
+        "confidentiality",
+        "sha256",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == name)
+        .copied()
+        .unwrap_or("field")
+}
+
 /// Create the record of an uploaded file after checking access to what it is linked to;
 /// removes the stored file again if the record cannot be written.
 pub(crate) async fn save_upload(
@@ -345,8 +415,23 @@ pub(crate) async fn save_upload(
                 v::require(store, &ctx.actor, Action::Read, t, id).await?;
             }
         }
+        // The file is read (type, metadata, zip contents) before the write transaction
+        // opens: the transaction, and the audit lock it holds, wait on no file.
+        let analysis = {
+            let (store, declared, blob, head) = (
+                store.clone(),
+                input.media_type.clone(),
+                blob.clone(),
+                head.to_vec(),
+            );
+            tokio::task::spawn_blocking(move || {
+                evidence::analyse_file(&store, &declared, &blob, &head)
+            })
+            .await
+            .map_err(|e| dignity_store::StoreError::Internal(format!("file analysis: {e}")))?
+        };
         let mut tx = store.begin(&ctx.actor).await?;
-        let id = evidence::create_evidence(&mut tx, input, blob, head).await?;
+        let id = evidence::create_evidence_analysed(&mut tx, input, blob, &analysis).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -174,7 +174,7 @@ async fn protection_api_consent_family_link_and_memorial() {
         assert_eq!(s, StatusCode::OK);
         let (_, body) = call(
             &app,
-            "GET",
+            "POST",
             "/api/v1/protection/missing/export?recipient_kind=organisations&recipient=ICRC",
             t,
             None,
@@ -549,7 +549,7 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
         );
         let (_, body) = call(
             &app,
-            "GET",
+            "POST",
             "/api/v1/protection/missing/export?recipient_kind=commission&recipient=GCMP",
             t,
             None,
@@ -563,12 +563,11 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
             ),
             (0, 1)
         );
-        let (s, csv) = call(
+        let (s, _, csv) = form(
             &app,
-            "GET",
-            "/protection/missing/export.csv?recipient_kind=commission&recipient=GCMP",
-            t,
-            None,
+            "/protection/missing/export.csv",
+            &token,
+            &[("recipient_kind", "commission"), ("recipient", "GCMP")],
         )
         .await;
         assert_eq!(s, StatusCode::OK);

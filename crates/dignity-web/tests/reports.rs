@@ -359,3 +359,110 @@ async fn the_follow_up_report_has_a_pdf_and_the_api_is_documented() {
         assert!(doc["paths"]["/api/v1/reports/country"]["get"].is_object());
     }
 }
+
+#[tokio::test]
+async fn downloaded_reports_need_export_and_leave_out_what_may_not_be_exported() {
+    for b in backends() {
+        let (app, dora_t, _) = app(b).await;
+        // A strictly confidential case that Dora created: she may read it (she is on its
+        // list) but, as a documenter, not export it (only coordinators export those).
+        let dora = accounts::by_username(&app.store, "dora")
+            .await
+            .unwrap()
+            .unwrap();
+        let dora = accounts::actor_for(&app.store, &dora).await.unwrap();
+        let s = &app.store;
+        let vocab = Vocab::load(s).await.unwrap();
+        let mut tx = s.begin(&dora).await.unwrap();
+        let p = create_person(
+            &mut tx,
+            &vocab,
+            &PersonInput {
+                name: "Secret Witness".into(),
+                confidentiality: "strictly_confidential".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let e = create_event(
+            &mut tx,
+            &vocab,
+            &EventInput {
+                title: "Strictly confidential event".into(),
+                start_date: "1999-09-09".into(),
+                country: Some("USA".into()),
+                confidentiality: "strictly_confidential".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        create_act(
+            &mut tx,
+            &vocab,
+            &ActInput {
+                event_id: e,
+                victim_id: Some(p),
+                act_type: TORTURE.into(),
+                start_date: "1999-09-09".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let html = app
+            .get(Some(&dora_t), "/reports/country?country=USA")
+            .await
+            .text();
+        assert!(html.contains("1999-09-09"), "{b:?}: she may read it");
+        let r = app
+            .get(Some(&dora_t), "/reports/country/pdf?country=USA")
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let text = pdf_text(&r.body);
+        assert!(text.contains("2025-03-05"), "{text}");
+        assert!(
+            !text.contains("1999-09-09"),
+            "{b:?}: not exportable, so not in the download: {text}"
+        );
+        // A coordinator on the list exports it.
+        let (_, cora_t) = app.user("cora", Role::Coordinator).await;
+        let cora = accounts::by_username(&app.store, "cora")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        for (t, id) in [(EVENT, e), (PERSON, p)] {
+            dignity_store::acl::set_need_to_know(&mut tx, t, &id.to_string(), &[cora.id], &[])
+                .await
+                .unwrap();
+        }
+        let acts: Vec<i64> = sqlx::query("SELECT id FROM vio_acts WHERE event_id = $1")
+            .bind(e)
+            .fetch_all(s.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for a in acts {
+            dignity_store::acl::set_need_to_know(&mut tx, ACT, &a.to_string(), &[cora.id], &[])
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let r = app
+            .get(Some(&cora_t), "/reports/country/pdf?country=USA")
+            .await;
+        assert!(pdf_text(&r.body).contains("1999-09-09"), "{b:?}");
+        // The public may not download reports.
+        let r = app
+            .get(None, "/obligations/countries/USA/follow-up/pdf?body=CAT")
+            .await;
+        assert_ne!(r.status, StatusCode::OK, "{b:?}");
+        assert!(!r.body.starts_with(b"%PDF"));
+    }
+}

@@ -1309,11 +1309,62 @@ pub fn verify_custody(log: &[CustodyEntry]) -> Vec<i64> {
 
 /// Create the evidence record of a stored file, with its custody entries (acquisition,
 /// upload, metadata extraction). Check the actor's access to the linked records first.
+/// What is learnt from a stored file's bytes: its media type (sniffed, and an office
+/// document told from a plain zip) and its metadata (EXIF, document properties).
+#[derive(Debug, Clone)]
+pub struct FileAnalysis {
+    pub media_type: MediaType,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Read a stored file for its type and metadata (zip and EXIF reading: slow on big
+/// files). Done *before* the write transaction is opened, so that the transaction (and
+/// the audit lock it holds) waits on no file.
+pub fn analyse_file(store: &Store, declared: &str, blob: &Blob, head: &[u8]) -> FileAnalysis {
+    // The declared type is parsed (RFC 6838 `type/subtype`, else octet-stream): it is sent
+    // back as a `Content-Type` header on download.
+    let declared = MediaType::or_octet_stream(declared);
+    let media_type = match sniff(head) {
+        Some(t) if declared == dignity_core::edge::OCTET_STREAM => MediaType::from(t),
+        _ => declared,
+    };
+    // A zip that is an office document is named as one (a DOCX sent as octet-stream).
+    let media_type = if media_type == "application/zip" {
+        std::fs::File::open(blob.path(store))
+            .ok()
+            .and_then(|f| package_type(std::io::BufReader::new(f)))
+            .map(MediaType::from)
+            .unwrap_or(media_type)
+    } else {
+        media_type
+    };
+    let metadata = extract_metadata(&blob.path(store), media_type.as_str());
+    FileAnalysis {
+        media_type,
+        metadata,
+    }
+}
+
+/// Create an evidence record, reading the file for its type and metadata first (inside
+/// the caller's transaction). Where the transaction can be opened after that reading —
+/// uploads — call [`analyse_file`] first and then [`create_evidence_analysed`].
 pub async fn create_evidence(
     tx: &mut WriteTx,
     input: &EvidenceInput,
     blob: &Blob,
     head: &[u8],
+) -> Result<i64> {
+    let analysis = analyse_file(tx.store(), &input.media_type, blob, head);
+    create_evidence_analysed(tx, input, blob, &analysis).await
+}
+
+/// Create an evidence record of a file already analysed ([`analyse_file`]): the
+/// transaction only checks and inserts, it reads no file.
+pub async fn create_evidence_analysed(
+    tx: &mut WriteTx,
+    input: &EvidenceInput,
+    blob: &Blob,
+    analysis: &FileAnalysis,
 ) -> Result<i64> {
     let store = tx.store().clone();
     let title = input.title.trim();
@@ -1359,24 +1410,8 @@ pub async fn create_evidence(
             }
         }
     }
-    // The declared type is parsed (RFC 6838 `type/subtype`, else octet-stream): it is sent
-    // back as a `Content-Type` header on download.
-    let declared = MediaType::or_octet_stream(&input.media_type);
-    let media_type = match sniff(head) {
-        Some(t) if declared == dignity_core::edge::OCTET_STREAM => MediaType::from(t),
-        _ => declared,
-    };
-    // A zip that is an office document is named as one (a DOCX sent as octet-stream).
-    let media_type = if media_type == "application/zip" {
-        std::fs::File::open(blob.path(&store))
-            .ok()
-            .and_then(|f| package_type(std::io::BufReader::new(f)))
-            .map(MediaType::from)
-            .unwrap_or(media_type)
-    } else {
-        media_type
-    };
-    let meta = extract_metadata(&blob.path(&store), media_type.as_str());
+    let media_type = &analysis.media_type;
+    let meta = &analysis.metadata;
     let meta_json = serde_json::Value::Object(meta.clone()).to_string();
     let id: i64 = sqlx::query(
         "INSERT INTO vio_evidence (original_id, derivation, title, description, filename, media_type, size_bytes, sha256, sha512, \

@@ -428,7 +428,8 @@ pub struct ExportParams {
 }
 
 /// The cases that may go to a recipient; withheld cases are counted, exported ones logged.
-#[utoipa::path(get, path = "/api/v1/protection/missing/export", params(ExportParams), tag = "protection",
+/// A POST: every exported case is recorded as shared (a GET never writes).
+#[utoipa::path(post, path = "/api/v1/protection/missing/export", params(ExportParams), tag = "protection",
     responses((status = 200, body = ExportForRecipient), (status = 422, body = ApiError)))]
 pub async fn export(
     State(state): State<AppState>,
@@ -672,7 +673,7 @@ pub fn router() -> Router<AppState> {
         .route("/protection/defenders/{id}", get(defender))
         .route("/protection/defenders/{id}/attacks", post(attack_create))
         .route("/protection/missing", get(missing).post(missing_create))
-        .route("/protection/missing/export", get(export))
+        .route("/protection/missing/export", post(export))
         .route("/protection/missing/{id}", get(case))
         .route("/protection/missing/{id}/status", post(status))
         .route("/protection/missing/{id}/share", post(share))

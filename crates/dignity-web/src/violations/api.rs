@@ -812,7 +812,7 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> R
             None,
         );
     }
-    let (input, blob, head, _) = match receive_upload(&state, mp).await {
+    let (input, blob, head, _) = match receive_upload(&state, ctx.lang, mp).await {
         Ok(x) => x,
         Err((status, msg, field)) => {
             let code = if status == StatusCode::PAYLOAD_TOO_LARGE {

@@ -942,11 +942,13 @@ pub async fn upload_evidence(
         Ok(false) => return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
         Err(e) => return internal(&state, &ctx, e),
     }
-    let (mut input, blob, head, fields) = match receive_upload(&state, mp).await {
+    let (mut input, blob, head, fields) = match receive_upload(&state, ctx.lang, mp).await {
         Ok(x) => x,
-        Err((status, msg, field)) => {
+        Err((StatusCode::PAYLOAD_TOO_LARGE, msg, _)) => {
+            return crate::pages::error_response(&state, &ctx, StatusCode::PAYLOAD_TOO_LARGE, &msg);
+        }
+        Err((_, msg, field)) => {
             let e = StoreError::invalid(field, msg);
-            let _ = status;
             return back_with_problem(id, "evidence", &e);
         }
     };

@@ -15,6 +15,8 @@ pub struct Browser<'a> {
     router: &'a Router,
     cookies: Vec<(String, String)>,
     pub csrf: String,
+    /// The address the requests come from (none: the router sees no client address).
+    pub client: Option<std::net::SocketAddr>,
 }
 
 pub struct Resp {
@@ -29,9 +31,25 @@ impl<'a> Browser<'a> {
             router,
             cookies: vec![],
             csrf: String::new(),
+            client: None,
         }
     }
-    pub async fn send(&mut self, req: Request<Body>) -> Resp {
+    /// A browser whose requests come from `ip`.
+    pub fn at(router: &'a Router, ip: &str) -> Self {
+        let mut b = Browser::new(router);
+        b.client = Some(std::net::SocketAddr::new(ip.parse().unwrap(), 40000));
+        b
+    }
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if let Some(a) = self.client {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(a));
+        }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let location = res
@@ -87,13 +105,16 @@ impl<'a> Browser<'a> {
         self.send(r).await
     }
     pub async fn login(&mut self, user: &str) {
-        self.get("/login").await;
-        let r = self
-            .submit(
-                "/login",
-                &[("username", user), ("password", PW), ("next", "/")],
-            )
-            .await;
+        let r = self.login_with(user, PW).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    /// Sign in with a password (whatever the answer).
+    pub async fn login_with(&mut self, user: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        self.submit(
+            "/login",
+            &[("username", user), ("password", password), ("next", "/")],
+        )
+        .await
     }
 }
