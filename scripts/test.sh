@@ -15,6 +15,9 @@ cargo test --workspace --locked
 bin="${CARGO_TARGET_DIR:-target}/debug/dignity"
 python3 scripts/check-mse-statsmodels.py --dignity "$bin"
 
+# The JSON API fuzzed against its own OpenAPI document (schemathesis): no server errors.
+scripts/fuzz-api.sh
+
 if [ -x scripts/browser-tests.sh ]; then
   scripts/browser-tests.sh
 fi

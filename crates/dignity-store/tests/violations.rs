@@ -239,7 +239,10 @@ async fn who_did_what_to_whom() {
             person_roles(&s, &doc, c.victim).await.unwrap(),
             ["victim", "source"]
         );
-        assert_eq!(person_roles(&s, &doc, c.perp).await.unwrap(), ["perpetrator"]);
+        assert_eq!(
+            person_roles(&s, &doc, c.perp).await.unwrap(),
+            ["perpetrator"]
+        );
         // The victim is confidential by default: the analyst (not on the list) may not read
         // the person at all (not found, not a pseudonymised copy); where a name is shown
         // (a list of an act the analyst may read), it is the pseudonym.

@@ -541,7 +541,77 @@ pub fn document() -> utoipa::openapi::OpenApi {
     // --
     doc.merge(crate::dashboards::ApiDoc::openapi());
     doc.merge(crate::reports::ApiDoc::openapi());
+    common_responses(&mut doc);
     doc
+}
+
+/// Document the answers that the shared layers give on any operation, so that the document
+/// says what the server does: `400` (a query or path that cannot be read), `401`/`403`
+/// (no or a bad token, no right, a cookie-authenticated write without its CSRF token) where
+/// a token is asked for, `404` where the path names a record, `413`/`415`/`422` where a body
+/// is sent (too large, not JSON, invalid), and `507` (storage full) on writes. axum's own
+/// rejections answer in plain text, so both media types are listed. An operation's own
+/// description of a status is kept.
+fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let answer = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .content("text/plain", ContentBuilder::new().build())
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let names_record = path.contains('{');
+        let ops = [
+            (false, item.get.as_mut()),
+            (true, item.put.as_mut()),
+            (true, item.post.as_mut()),
+            (true, item.delete.as_mut()),
+            (true, item.patch.as_mut()),
+        ];
+        for (writes, op) in ops {
+            let Some(op) = op else { continue };
+            let mut add = Vec::new();
+            if names_record || op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                add.push(("400", "The query or the path could not be read."));
+            }
+            if op.security.is_some() {
+                add.push(("401", "No token, or a token that is not valid."));
+                add.push((
+                    "403",
+                    "Not allowed, or a cookie-authenticated write without its CSRF token.",
+                ));
+            }
+            if names_record {
+                add.push(("404", "No such record, or one the caller may not read."));
+            }
+            if op.request_body.is_some() {
+                add.push(("413", "The body is larger than the limit."));
+                add.push(("415", "The body is not of the documented media type."));
+                add.push((
+                    "422",
+                    "The body is not valid; `field` names the field at fault.",
+                ));
+            }
+            if writes {
+                add.push(("507", "Storage full: nothing was saved."));
+            }
+            for (status, description) in add {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| answer(description));
+            }
+        }
+    }
 }
 
 pub async fn openapi() -> Response {

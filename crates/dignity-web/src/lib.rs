@@ -171,7 +171,6 @@ pub fn router(state: AppState) -> Router {
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(storage_full::storage_full))
         // Before any handler: CSRF of cookie-authenticated writes and uploads, body limits.
         .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(from_fn_with_state(state.clone(), guard::body_limits))
@@ -180,5 +179,8 @@ pub fn router(state: AppState) -> Router {
             state.config.body_limit(),
         ))
         .layer(from_fn_with_state(state.clone(), guard::secure_cookies))
+        // Outermost: a full disk met anywhere below (handlers, extractors, guards) is
+        // answered 507.
+        .layer(axum::middleware::from_fn(storage_full::storage_full))
         .with_state(state)
 }

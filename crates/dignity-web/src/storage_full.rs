@@ -29,7 +29,7 @@ pub async fn storage_full(req: Request, next: Next) -> Response {
     if !full || res.status().is_success() || res.status().is_redirection() {
         return res;
     }
-    let mut res = if is_api {
+    let mut answer = if is_api {
         crate::api::error(
             StatusCode::INSUFFICIENT_STORAGE,
             "storage_full",
@@ -39,6 +39,17 @@ pub async fn storage_full(req: Request, next: Next) -> Response {
     } else {
         page(lang)
     };
+    // Keep the headers the layers below set (security headers, cookies), with this body's
+    // own type and length.
+    let (parts, _) = res.into_parts();
+    let own = answer.headers().clone();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && !own.contains_key(name)
+        {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    let mut res = answer;
     res.headers_mut().insert(
         header::RETRY_AFTER,
         HeaderValue::from_static(RETRY_AFTER_SECS),

@@ -135,6 +135,11 @@ async fn burst(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_disk_loses_no_acknowledged_write_and_the_server_recovers() {
+    // The server's log, when asked for (RUST_LOG=warn): what a full disk is logged as.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     for b in backends() {
         full_disk(b).await;
     }
@@ -182,6 +187,41 @@ async fn full_disk(backend: Backend) {
         opts.database_url = Some(url);
         pg = Some((admin, db));
     }
+    // Run the checks on a task of their own, so that whatever they find, the PostgreSQL
+    // database and tablespace are dropped before the small disk goes (a tablespace that
+    // vanished under a running server breaks every later test on that server).
+    let checks = tokio::spawn(checks(backend, opts.clone(), disk.mount.clone())).await;
+    store_cleanup(pg, &opts).await;
+    drop(disk);
+    if let Err(e) = checks {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn store_cleanup(pg: Option<(String, String)>, opts: &OpenOptions) {
+    if let Some((admin, db)) = pg {
+        let admin = sqlx::AnyPool::connect(&admin).await.unwrap();
+        // Connections of the checks may still be closing.
+        for _ in 0..50 {
+            if admin
+                .execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str())
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        admin
+            .execute(format!("DROP TABLESPACE IF EXISTS {db}").as_str())
+            .await
+            .unwrap();
+        admin.close().await;
+        let _ = std::fs::remove_dir_all(&opts.data_dir);
+    }
+}
+
+async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
     let store = Store::open(&opts).await.unwrap();
     let mut tx = store.begin(&Actor::system()).await.unwrap();
     let u = accounts::create(
@@ -201,7 +241,7 @@ async fn full_disk(backend: Backend) {
     ));
 
     // Leave about 256 KiB: room for some events, not for 1,200 of them.
-    let fillers = fill(&disk.mount.join("filler"), 4);
+    let fillers = fill(&mount.join("filler"), 4);
     let during = burst(&router, &token, "full", PER_WRITER_FULL).await;
 
     let full: Vec<_> = during
@@ -302,17 +342,4 @@ async fn full_disk(backend: Backend) {
     );
     assert!(report.anchored);
     store.close().await;
-    if let Some((admin, db)) = pg {
-        let admin = sqlx::AnyPool::connect(&admin).await.unwrap();
-        admin
-            .execute(format!("DROP DATABASE {db}").as_str())
-            .await
-            .unwrap();
-        admin
-            .execute(format!("DROP TABLESPACE {db}").as_str())
-            .await
-            .unwrap();
-        admin.close().await;
-        let _ = std::fs::remove_dir_all(&opts.data_dir);
-    }
 }

@@ -187,7 +187,7 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("POST", "/protection/checkins/{id}/done", "/protection/checkins/1/done", Write(DO, K::No)),
     ("GET", "/protection/missing", "/protection/missing", Staff(AN)),
     ("POST", "/protection/missing", "/protection/missing", Write(DO, K::No)),
-    ("GET", "/protection/missing/export.csv", "/protection/missing/export.csv", Staff(AN)),
+    ("POST", "/protection/missing/export.csv", "/protection/missing/export.csv", Staff(AN)),
     ("GET", "/protection/missing/{id}", "/protection/missing/{id}", Record(K::Missing, AN)),
     ("POST", "/protection/missing/{id}/status", "/protection/missing/{id}/status", Write(DO, K::Missing)),
     ("POST", "/protection/missing/{id}/relatives", "/protection/missing/{id}/relatives", Write(DO, K::Missing)),
@@ -331,7 +331,7 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("POST", "/api/v1/protection/defenders/{id}/attacks", "/api/v1/protection/defenders/{id}/attacks", Write(DO, K::Defender)),
     ("GET", "/api/v1/protection/missing", "/api/v1/protection/missing", Staff(AN)),
     ("POST", "/api/v1/protection/missing", "/api/v1/protection/missing", Write(DO, K::No)),
-    ("GET", "/api/v1/protection/missing/export", "/api/v1/protection/missing/export", Staff(AN)),
+    ("POST", "/api/v1/protection/missing/export", "/api/v1/protection/missing/export", Staff(AN)),
     ("GET", "/api/v1/protection/missing/{id}", "/api/v1/protection/missing/{id}", Record(K::Missing, AN)),
     ("POST", "/api/v1/protection/missing/{id}/status", "/api/v1/protection/missing/{id}/status", Write(DO, K::Missing)),
     ("POST", "/api/v1/protection/missing/{id}/share", "/api/v1/protection/missing/{id}/share", Write(AN, K::Missing)),
@@ -363,12 +363,7 @@ const KNOWN_OPEN_HOLES: &[(&str, &str, &str)] = &[
     ("POST /obligations/countries/{iso3}/visits", "anonymous", R_ANON),
     ("POST /obligations/countries/{iso3}/visits", "analyst analyst_off", R_HOLE7),
     ("POST /violations/events/{id}/evidence", "anonymous analyst admin_off analyst_off", R_UPLOAD),
-    ("GET /violations/events/{id}/case.json", "admin_off analyst_off", R_HOLE4),
-    ("GET /violations/acts/{id}", "admin_off analyst_off", R_HOLE4),
-    ("GET /violations/persons/{id}", "admin_off analyst_off", R_HOLE2),
-    ("GET /violations/acts/{id}/edit", "admin_off", R_HOLE4),
-    ("POST /violations/acts/{id}/edit", "admin_off", R_HOLE4),
-    ("GET /protection/missing/export.csv", "anonymous", R_QUERY),
+    ("POST /api/v1/protection/missing/export", "anonymous", R_QUERY),
     ("POST /protection/sources/{id}/import", "anonymous analyst analyst_off", R_UPLOAD),
     ("POST /estimates", "anonymous", R_UPLOAD),
     ("POST /api/v1/vocabularies/{list}/terms", "anonymous", R_ANON),
@@ -393,19 +388,10 @@ const KNOWN_OPEN_HOLES: &[(&str, &str, &str)] = &[
     ("POST /api/v1/recommendations", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/recommendations/{id}/assessments", "anonymous", R_ANON),
     ("POST /api/v1/recommendations/{id}/assessments", "analyst analyst_off", R_HOLE7),
-    ("GET /api/v1/violations/events/{id}/acts", "admin_off analyst_off", R_HOLE4),
     ("POST /api/v1/violations/events/{id}/links", "anonymous", R_ANON),
     ("POST /api/v1/violations/events/{id}/links", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/events/{id}/links", "admin_off", R_OFF),
-    ("GET /api/v1/violations/events/{id}/case", "admin_off analyst_off", R_HOLE4),
-    ("POST /api/v1/violations/cases", "anonymous", R_ANON),
     ("POST /api/v1/violations/cases", "analyst analyst_off", R_HOLE7),
-    ("GET /api/v1/violations/acts/{id}", "admin_off analyst_off", R_HOLE4),
-    ("PUT /api/v1/violations/acts/{id}", "admin_off", R_HOLE4),
-    ("PATCH /api/v1/violations/acts/{id}", "admin_off", R_HOLE4),
-    ("POST /api/v1/violations/acts/{id}/perpetrators", "admin_off", R_HOLE4),
-    ("POST /api/v1/violations/information", "analyst analyst_off", R_HOLE7_WRITES),
-    ("GET /api/v1/violations/persons/{id}", "admin_off analyst_off", R_HOLE2),
     ("POST /api/v1/violations/persons/{id}/links", "anonymous", R_ANON),
     ("POST /api/v1/violations/persons/{id}/links", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/persons/{id}/links", "admin_off", R_OFF),
@@ -413,7 +399,6 @@ const KNOWN_OPEN_HOLES: &[(&str, &str, &str)] = &[
     ("POST /api/v1/violations/interventions/{id}/response", "analyst analyst_off", R_HOLE7),
     ("POST /api/v1/violations/interventions/{id}/response", "admin_off", R_OFF),
     ("POST /api/v1/evidence", "anonymous analyst analyst_off", R_UPLOAD),
-    ("GET /api/v1/protection/missing/export", "anonymous", R_QUERY),
     ("POST /api/v1/protection/missing/{id}/share", "anonymous", R_ANON),
     ("POST /api/v1/protection/missing/{id}/share", "admin_off analyst_off", R_OFF),
     ("POST /api/v1/protection/sources/{id}/import", "analyst analyst_off", R_HOLE7),
@@ -422,19 +407,9 @@ const KNOWN_OPEN_HOLES: &[(&str, &str, &str)] = &[
     ("GET /api/v1/protection/reports/sdg-16-10-1", "anonymous", R_QUERY),
 ];
 
-/// Hole 2 (authz branch): a person the reader may not read answers 200, pseudonymised,
-/// instead of 404 like a person that does not exist.
-const R_HOLE2: &str = "hole 2: unreadable person answers 200 (pseudonymised), not 404";
-/// Hole 4 (authz branch): an internal act whose victim is strictly confidential is shown
-/// (its text, its page, in its event's acts and case export) to a reader who may not read
-/// the victim.
-const R_HOLE4: &str = "hole 4: act disclosing an unreadable victim is shown / editable";
 /// Hole 7 (authz branch): the analyst (read-only) is not refused up front; only the
 /// validation of the empty body stops the write (422).
 const R_HOLE7: &str = "hole 7: analyst write not refused before validation (422, not 403)";
-/// Hole 7 (authz branch), the issue's own example: with a valid body the analyst's
-/// `POST /api/v1/violations/information` is accepted (201, audited).
-const R_HOLE7_WRITES: &str = "hole 7: analyst (read-only) creates information (201)";
 /// Signed-out writes are answered by body validation (422) before sign-in and CSRF are
 /// checked (typed extractors, issue 15 design: authz / session branches).
 const R_ANON: &str = "signed-out write validated before sign-in/CSRF (422, not 401/403)";
