@@ -2,7 +2,7 @@
 # Property-based fuzzing of the JSON API against the OpenAPI document the code generates
 # (schemathesis, from PyPI): a real `dignity serve --demo`, called with a coordinator's API
 # token. Fails on any server error (5xx). Bounded: FUZZ_MAX_EXAMPLES cases per operation
-# (default 15) and FUZZ_TIME_LIMIT seconds in all (default 600; running past it fails).
+# (default 40) and FUZZ_TIME_LIMIT seconds in all (default 600; running past it fails).
 # Usage: scripts/fuzz-api.sh            (FUZZ_CHECKS=all for every conformance check too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ set +e
 timeout "${FUZZ_TIME_LIMIT:-600}" "$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --checks "$checks" \
   --header "Authorization: Bearer $token" \
-  --max-examples "${FUZZ_MAX_EXAMPLES:-15}" \
+  --max-examples "${FUZZ_MAX_EXAMPLES:-40}" \
   --workers 2 \
   --generation-deterministic \
   --request-timeout 30 \
