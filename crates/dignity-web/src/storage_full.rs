@@ -17,18 +17,18 @@ const RETRY_AFTER_SECS: &str = "60";
 
 pub async fn storage_full(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
-    let lang = i18n::negotiate(
-        req.headers()
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok()),
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    // The language is worked out only when the answer is needed (not on every request):
+    // keep the two headers it is read from (cheap reference-counted clones).
+    let cookie = req.headers().get(header::COOKIE).cloned();
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let (res, full) = dignity_store::watch_storage_full(next.run(req)).await;
     if !full || res.status().is_success() || res.status().is_redirection() {
         return res;
     }
+    let lang = i18n::negotiate(
+        cookie.as_ref().and_then(|v| v.to_str().ok()),
+        accept.as_ref().and_then(|v| v.to_str().ok()),
+    );
     let mut answer = if is_api {
         crate::api::error(
             StatusCode::INSUFFICIENT_STORAGE,
