@@ -546,12 +546,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 /// Document the answers that the shared layers give on any operation, so that the document
-/// says what the server does: `400` (a query or path that cannot be read), `401`/`403`
+/// says what the server does: `400` (a path, query or body that cannot be read), `401`/`403`
 /// (no or a bad token, no right, a cookie-authenticated write without its CSRF token) where
-/// a token is asked for, `404` where the path names a record, `413`/`415`/`422` where a body
-/// is sent (too large, not JSON, invalid), and `507` (storage full) on writes. axum's own
-/// rejections answer in plain text, so both media types are listed. An operation's own
-/// description of a status is kept.
+/// a token is asked for, `404`/`422` where the path, the query or the body names a record
+/// or carries a value (no such record; an invalid value, `field` naming it), `413`/`415`
+/// where a body is sent (too large, not of the documented type), and `507` (storage full)
+/// on writes. Every one of them is an `ApiError` in JSON ([`crate::api_errors`] turns axum's
+/// own plain-text rejections into that shape). An operation's own description of a status
+/// is kept.
 fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let answer = |description: &str| {
@@ -564,7 +566,6 @@ fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
                         .schema(Some(Ref::from_schema_name("ApiError")))
                         .build(),
                 )
-                .content("text/plain", ContentBuilder::new().build())
                 .build(),
         )
     };
@@ -580,8 +581,13 @@ fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
         for (writes, op) in ops {
             let Some(op) = op else { continue };
             let mut add = Vec::new();
-            if names_record || op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
-                add.push(("400", "The query or the path could not be read."));
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_body = op.request_body.is_some();
+            if names_record || has_params || has_body {
+                add.push((
+                    "400",
+                    "The path, the query or the body could not be read (e.g. a body that is not JSON).",
+                ));
             }
             if op.security.is_some() {
                 add.push(("401", "No token, or a token that is not valid."));
@@ -590,16 +596,19 @@ fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
                     "Not allowed, or a cookie-authenticated write without its CSRF token.",
                 ));
             }
-            if names_record {
-                add.push(("404", "No such record, or one the caller may not read."));
-            }
-            if op.request_body.is_some() {
-                add.push(("413", "The body is larger than the limit."));
-                add.push(("415", "The body is not of the documented media type."));
+            if names_record || has_params || has_body {
+                add.push((
+                    "404",
+                    "A record named in the path, the query or the body does not exist, or the caller may not read it.",
+                ));
                 add.push((
                     "422",
-                    "The body is not valid; `field` names the field at fault.",
+                    "A parameter or the body is not valid; `field` names the one at fault.",
                 ));
+            }
+            if has_body {
+                add.push(("413", "The body is larger than the limit."));
+                add.push(("415", "The body is not of the documented media type."));
             }
             if writes {
                 add.push(("507", "Storage full: nothing was saved."));

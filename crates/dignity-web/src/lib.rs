@@ -3,6 +3,7 @@
 //! request context ([`ctx::Ctx`]), ask `dignity_core::auth` and call `dignity-store`.
 
 pub mod api;
+pub mod api_errors;
 pub mod ctx;
 pub mod edge;
 pub mod guard;
@@ -171,6 +172,8 @@ pub fn router(state: AppState) -> Router {
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
+        // Under /api: axum's own plain-text rejections become the one JSON error shape.
+        .layer(axum::middleware::from_fn(api_errors::json_errors))
         // Before any handler: CSRF of cookie-authenticated writes and uploads, body limits.
         .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(from_fn_with_state(state.clone(), guard::body_limits))

@@ -577,6 +577,7 @@ impl RecFilter {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RecommendationFacetValue)]
 pub struct FacetValue {
     pub value: String,
     pub count: i64,

@@ -723,6 +723,7 @@ pub struct ReportInput {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = FamilyReport)]
 pub struct Report {
     pub id: i64,
     pub missing_id: i64,

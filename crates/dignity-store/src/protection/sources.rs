@@ -1322,6 +1322,7 @@ pub async fn candidates(
 /// current records (of `source_id`, or of all sources) after the record id `after`, with
 /// their candidates, best first. `next_after` continues with the next window.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SourceCandidatePage)]
 pub struct CandidatePage {
     pub items: Vec<Candidate>,
     /// Unlinked records looked at in this window.

@@ -566,6 +566,7 @@ pub async fn candidates(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = MissingLinkInput)]
 pub struct LinkInput {
     pub record_id: i64,
     pub missing_id: i64,

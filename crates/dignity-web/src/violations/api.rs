@@ -850,7 +850,7 @@ pub async fn get_evidence(
 
 /// The file itself (streamed). Every download is written to the custody log.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/content", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", description = "the file"), (status = 404, body = ApiError)),
+    responses((status = 200, content_type = "*/*", description = "the file, with the media type recorded for it"), (status = 404, body = ApiError)),
     security(("token" = [])))]
 pub async fn content(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     auth!(ctx);
