@@ -10,7 +10,8 @@
 //! Rules every function here keeps (see `DEVELOPERS.md`):
 //! - names, contact details, whereabouts, places and narratives are encrypted fields;
 //! - single records are read through [`can`] / [`require`] (the authorization module);
-//!   lists and counts filter with `acl::visible_sql` in SQL;
+//!   lists and counts filter with [`profile_visible_sql`] in SQL (the profile or case *and*
+//!   the person it discloses, the same rule as opening it);
 //! - children (risk assessments, measures, check-ins, relatives, reports, shares) take the
 //!   access of their defender or case;
 //! - every write goes through a [`WriteTx`] and is audited (hashes of the content only).
@@ -185,6 +186,21 @@ async fn decide(
     Ok(Some(dignity_core::auth::authorize_disclosing(
         actor, action, &access, &disclosed,
     )))
+}
+
+/// SQL (for a WHERE clause): the defender profile or missing-person case `alias` (a row of
+/// `table`, [`DEFENDER`] or [`MISSING`]) is readable **with the person it discloses** — the
+/// SQL form of [`can`]`(actor, Read, …)` (`authorize_disclosing` in core). Every list and
+/// count of profiles or cases uses it, never the record's own level alone, so that neither a
+/// row nor a number tells that a person the reader may not see is recorded.
+pub fn profile_visible_sql(actor: &Actor, alias: &str, table: &str) -> String {
+    debug_assert!(table == DEFENDER || table == MISSING);
+    format!(
+        "({} AND ({alias}.person_id IS NULL OR EXISTS (SELECT 1 FROM vio_persons dx_{alias} \
+         WHERE dx_{alias}.id = {alias}.person_id AND {})))",
+        acl::visible_sql(actor, alias, table),
+        acl::visible_sql(actor, &format!("dx_{alias}"), crate::violations::PERSON),
+    )
 }
 
 /// May `actor` do `action` on a defender or case? Missing records answer false. A granted

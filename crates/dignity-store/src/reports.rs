@@ -167,13 +167,21 @@ const ACT_COUNTRY: &str = "COALESCE(ac.country, e.country)";
 
 /// FROM and WHERE of the visible acts matching a filter, with the values to bind.
 fn acts_where(actor: &Actor, f: &DashFilter) -> (String, Vec<String>) {
-    let mut w = vec![
-        // Counts, not records: an act counts when it and its event may be read; its victim
-        // is not disclosed (public dashboards count published acts of unpublished victims).
-        // Lists of acts use `violations::act_visible_sql` (victim included).
-        acl::visible_sql(actor, "ac", ACT),
-        acl::visible_sql(actor, "e", EVENT),
-    ];
+    let staff = actor.user_id.is_some() && actor.role != dignity_core::Role::Public;
+    let mut w = if staff {
+        // Staff: an act counts only when it may be read with everything it discloses (its
+        // event and its victim, `violations::act_visible_sql`), so a count or a breakdown by
+        // the victim's sex or age never tells of a victim the reader may not see.
+        vec![violations::act_visible_sql(actor, "ac")]
+    } else {
+        // The public: published acts of published events. Victims are never published one
+        // by one (the memorial has its own consent rule); publishing an act is the decision
+        // to count it in public statistics.
+        vec![
+            acl::visible_sql(actor, "ac", ACT),
+            acl::visible_sql(actor, "e", EVENT),
+        ]
+    };
     let mut args: Vec<String> = Vec::new();
     let any_of = |args: &mut Vec<String>, vals: &[String], f: &dyn Fn(&str) -> String| {
         if vals.is_empty() {

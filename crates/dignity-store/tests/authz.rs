@@ -491,3 +491,64 @@ async fn source_records_are_linked_only_by_readers_of_both_cases() {
             .unwrap());
     }
 }
+
+/// Hole 4 for lists and counts: a defender profile or a missing-person case discloses its
+/// person, and an act discloses its victim. A reader who may not read the person sees
+/// neither the row nor a count that includes it (dashboards broken down by the victim's
+/// sex or age included), exactly as they could not open it.
+#[tokio::test]
+async fn lists_and_counts_leave_out_what_discloses_a_person_the_reader_may_not_see() {
+    use dignity_store::protection::defenders::{self as d, DefenderInput};
+    use dignity_store::reports::{self, DashFilter};
+    for b in backends() {
+        let (st, w) = setup(b).await;
+        let vocab = Vocab::load(&st).await.unwrap();
+        // Dora's strictly confidential person, behind internal records.
+        let secret = person(&st, &w.doc, "Hidden Witness", "strictly_confidential").await;
+        let open = person(&st, &w.doc, "Known Defender", "internal").await;
+        for pid in [secret, open] {
+            let input = DefenderInput {
+                person_id: Some(pid),
+                country: Some("PER".into()),
+                confidentiality: "internal".into(),
+                ..Default::default()
+            };
+            st.write(&w.doc, async |tx| {
+                d::create_defender(tx, &vocab, &input).await
+            })
+            .await
+            .unwrap();
+            let case = MissingInput {
+                person_id: Some(pid),
+                name: "ignored when the person is given".into(),
+                confidentiality: "internal".into(),
+                ..Default::default()
+            };
+            st.write(&w.doc, async |tx| {
+                m::create_missing(tx, &vocab, &case).await
+            })
+            .await
+            .unwrap();
+        }
+        let ev = event(&st, &w.doc, "internal", vec![]).await;
+        act(&st, &w.doc, ev, secret, "internal").await;
+        act(&st, &w.doc, ev, open, "internal").await;
+
+        let peru = DashFilter {
+            country: vec!["PER".into()],
+            ..Default::default()
+        };
+        for (who, expect) in [(&w.ana, 1), (&w.doc2, 1), (&w.doc, 2)] {
+            let (n, rows) = d::list_defenders(&st, who, None, Some("PER"), 50, 0)
+                .await
+                .unwrap();
+            assert_eq!((n, rows.len() as i64), (expect, expect), "{b:?} defenders");
+            let (n, rows) = m::list_missing(&st, who, &Default::default(), 50, 0)
+                .await
+                .unwrap();
+            assert_eq!((n, rows.len() as i64), (expect, expect), "{b:?} missing");
+            let dash = reports::dashboard(&st, who, &peru, "en").await.unwrap();
+            assert_eq!(dash.total, expect, "{b:?} dashboard acts");
+        }
+    }
+}

@@ -102,6 +102,8 @@ async fn world(b: Backend) -> World {
             name: VICTIM.into(),
             sex: Some(FEMALE.into()),
             age_group: "adult".into(),
+            // Internal like the acts below: an act counts for a reader only with its victim.
+            confidentiality: "internal".into(),
             ..Default::default()
         },
     )
@@ -517,6 +519,7 @@ async fn dashboards_follow_every_change_for_each_reader() {
                 name: "Rosa Huaman".into(),
                 sex: Some(FEMALE.into()),
                 age_group: "adult".into(),
+                confidentiality: "internal".into(),
                 ..Default::default()
             },
         )

@@ -107,6 +107,8 @@ async fn app(b: Backend) -> (App, String, String) {
         &PersonInput {
             name: VICTIM.into(),
             age_group: "adult".into(),
+            // Internal: an act counts for a reader only with its victim (issue 15, hole 4).
+            confidentiality: "internal".into(),
             ..Default::default()
         },
     )

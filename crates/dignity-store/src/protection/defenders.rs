@@ -400,7 +400,7 @@ pub async fn list_defenders(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<DefenderRow>)> {
-    let mut w = vec![acl::visible_sql(actor, "d", DEFENDER)];
+    let mut w = vec![profile_visible_sql(actor, "d", DEFENDER)];
     let area = area
         .map(str::trim)
         .filter(|a| !a.is_empty())
@@ -1398,7 +1398,7 @@ pub async fn overdue_checkins(
         "SELECT c.id, c.defender_id, c.due_on, d.contact_user, COALESCE(u.username, ''), d.person_id FROM pro_checkins c \
          JOIN pro_defenders d ON d.id = c.defender_id LEFT JOIN users u ON u.id = d.contact_user \
          WHERE c.done_on = '' AND c.due_on < $1 AND ($2 = 0 OR d.contact_user = $2) AND {} ORDER BY c.due_on",
-        acl::visible_sql(actor, "d", DEFENDER)
+        profile_visible_sql(actor, "d", DEFENDER)
     );
     let rows = sqlx::query(&sql)
         .bind(on.to_string())

@@ -365,7 +365,7 @@ pub async fn list_missing(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<MissingRow>)> {
-    let mut w = vec![acl::visible_sql(actor, "m", MISSING)];
+    let mut w = vec![profile_visible_sql(actor, "m", MISSING)];
     let mut binds: Vec<String> = vec![];
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
         binds.push(s.into());

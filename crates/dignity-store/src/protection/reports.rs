@@ -39,7 +39,7 @@ pub async fn sdg_16101(store: &Store, actor: &Actor, year: i32, country: &str) -
          WHERE t.category = 'killing' AND x.start_sort >= $1 AND x.start_sort <= $2 AND x.country = $3 AND {} AND {} AND {}",
         v::act_visible_sql(actor, "x"),
         acl::visible_sql(actor, "e", v::EVENT),
-        acl::visible_sql(actor, "d", DEFENDER)
+        profile_visible_sql(actor, "d", DEFENDER)
     );
     let rows = sqlx::query(&sql)
         .bind(format!("{year:04}-01-01"))
@@ -186,7 +186,7 @@ pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Ve
     };
     let sql = format!(
         "SELECT {group}, m.status, COUNT(*) FROM pro_missing m LEFT JOIN pro_periods p ON p.id = m.period_id WHERE {} GROUP BY {group}, m.status ORDER BY 1",
-        acl::visible_sql(actor, "m", MISSING)
+        profile_visible_sql(actor, "m", MISSING)
     );
     let mut out: BTreeMap<String, CountRow> = BTreeMap::new();
     for r in sqlx::query(&sql).fetch_all(store.pool()).await? {

@@ -458,7 +458,7 @@ fn side_visible(actor: &Actor, side: &str) -> String {
          OR (x.{side}_kind = '{KIND_RECORD}' AND EXISTS (SELECT 1 FROM pro_source_records {r} WHERE {r}.id = x.{side}_id AND \
          ({r}.missing_id IS NULL OR EXISTS (SELECT 1 FROM pro_missing {m} WHERE {m}.id = {r}.missing_id AND {})))))",
         acl::visible_sql(actor, &p, v::PERSON),
-        acl::visible_sql(actor, &m, MISSING),
+        crate::protection::profile_visible_sql(actor, &m, MISSING),
     )
 }
 
@@ -1085,7 +1085,7 @@ pub async fn capture_histories(
         "SELECT r.id, r.source_id, r.missing_id, r.sex, COALESCE(m.region, ''), COALESCE(pp.name, '') FROM pro_source_records r \
          LEFT JOIN pro_missing m ON m.id = r.missing_id LEFT JOIN pro_periods pp ON pp.id = m.period_id \
          WHERE r.current = 1 AND (r.missing_id IS NULL OR {}) ORDER BY r.id",
-        acl::visible_sql(actor, "m", MISSING)
+        crate::protection::profile_visible_sql(actor, "m", MISSING)
     ))
     .fetch_all(store.pool())
     .await?;
