@@ -1149,10 +1149,17 @@ async fn load(
     let mut conn = store.pool().acquire().await?;
     let migrations = dump::applied_migrations(&mut conn).await?;
     drop(conn);
-    if migrations != manifest.migrations {
+    // A backup made before the migrations were numbered in file order names them as they
+    // were named then.
+    let mut archived_migrations: Vec<String> = manifest
+        .migrations
+        .iter()
+        .map(|m| crate::migrate::current_id(m).to_string())
+        .collect();
+    archived_migrations.sort();
+    if migrations != archived_migrations {
         let known = crate::migrate::migration_ids();
-        if let Some(newer) = manifest
-            .migrations
+        if let Some(newer) = archived_migrations
             .iter()
             .find(|m| !known.contains(&m.as_str()))
         {
@@ -1164,7 +1171,7 @@ async fn load(
         return Err(StoreError::Archive(format!(
             "the backup has the schema migrations {:?}, this Dignity {:?}: restore it with \
              the Dignity version that made it, then upgrade. Nothing was written.",
-            manifest.migrations, migrations
+            archived_migrations, migrations
         )));
     }
     let archived: Vec<TableSpec> = manifest.tables.iter().map(|t| t.spec.clone()).collect();

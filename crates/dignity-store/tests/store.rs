@@ -289,6 +289,66 @@ async fn both_backends_have_the_same_schema() {
 }
 
 #[tokio::test]
+async fn a_migration_changed_after_it_was_applied_stops_the_start() {
+    for b in backends() {
+        let s = store(b).await;
+        let opts = s.opts.clone();
+        // As if someone edited 0003_violations.sql after this database applied it.
+        sqlx::query("UPDATE _dignity_migrations SET checksum = $1 WHERE id = $2")
+            .bind("0".repeat(64))
+            .bind("0003_violations")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        s.store.close().await;
+        let e = dignity_store::Store::open(&opts).await.unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("0003_violations"), "{b:?}: {msg}");
+        assert!(msg.contains("changed after it was applied"), "{b:?}: {msg}");
+    }
+}
+
+#[tokio::test]
+async fn a_database_from_before_file_order_and_checksums_opens_and_is_renamed() {
+    for b in backends() {
+        let s = store(b).await;
+        let opts = s.opts.clone();
+        // How an earlier version recorded its migrations: by area number, without checksum.
+        for (old, new) in [
+            ("0201_violations", "0003_violations"),
+            ("0005_account_security", "0015_account_security"),
+        ] {
+            sqlx::query("UPDATE _dignity_migrations SET id = $1, checksum = NULL WHERE id = $2")
+                .bind(old)
+                .bind(new)
+                .execute(s.pool())
+                .await
+                .unwrap();
+        }
+        s.store.close().await;
+        let again = dignity_store::Store::open(&opts).await.unwrap();
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT id, checksum FROM _dignity_migrations ORDER BY id")
+                .fetch_all(again.pool())
+                .await
+                .unwrap();
+        let ids: Vec<&str> = rows.iter().map(|(i, _)| i.as_str()).collect();
+        let mut expected = ids.clone();
+        expected.dedup_by(|a, b| a[..4] == b[..4]);
+        assert_eq!(
+            ids, expected,
+            "{b:?}: nothing applied twice under two names"
+        );
+        assert!(ids.contains(&"0003_violations") && !ids.contains(&"0201_violations"));
+        assert!(ids.contains(&"0015_account_security"));
+        assert!(rows
+            .iter()
+            .all(|(_, c)| c.as_deref().is_some_and(|c| c.len() == 64)));
+        again.close().await;
+    }
+}
+
+#[tokio::test]
 async fn the_key_file_is_required_once_the_database_exists() {
     let s = store(Backend::Sqlite).await;
     let opts = s.opts.clone();

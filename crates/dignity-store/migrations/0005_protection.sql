@@ -1,5 +1,5 @@
--- Protection of human rights defenders and tracing of missing persons (issue 5), SQLite.
--- Keep in step with ../postgres/0301_protection.sql. Persons, events, acts, evidence and
+-- Protection of human rights defenders and tracing of missing persons (issue 5).
+-- One source for both backends (see migrate.rs). Persons, events, acts, evidence and
 -- interventions are the violations area's tables (vio_*); this area adds what is specific
 -- to defenders and missing persons. Columns marked (enc) hold ciphertexts, never plaintext.
 

@@ -1,4 +1,4 @@
--- Foundation schema (SQLite). Keep in step with ../postgres/0001_foundation.sql:
+-- Foundation schema, SQLite text. PostgreSQL runs ./postgres/0001_foundation.sql (keep in step).
 -- a test compares the two schemas column by column.
 CREATE TABLE teams (
     id INTEGER PRIMARY KEY,
