@@ -55,7 +55,12 @@ async fn measure(store: &Store, n: usize, label: &str) -> Result<Row> {
     let verify = rep.checked as f64 / t.elapsed().as_secs_f64();
     let dir = dignity_store::testing::temp_dir("dignity-bench");
     let t = Instant::now();
-    backup::backup(store, &dir.join("b.dgn"), &backup::BackupOptions::default()).await?;
+    backup::backup(
+        store,
+        &dir.join("b.dgn"),
+        &backup::BackupOptions::unencrypted(),
+    )
+    .await?;
     let backup_s = t.elapsed().as_secs_f64();
     std::fs::remove_dir_all(dir).ok();
     Ok(Row {

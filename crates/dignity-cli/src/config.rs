@@ -30,6 +30,10 @@ pub struct Config {
     pub public_url: Option<String>,
     pub log_format: String,
     pub demo_data: bool,
+    /// The passphrase of a sealed key file: `DIGNITY_KEY_PASSPHRASE`, or the file
+    /// `DIGNITY_KEY_PASSPHRASE_FILE` names (never from the TOML file, never shown).
+    #[serde(skip)]
+    pub key_passphrase: Option<dignity_store::keyfile::Passphrase>,
     /// Where each value came from: flag, env, file or default.
     #[serde(skip)]
     pub sources: Vec<(&'static str, &'static str)>,
@@ -118,6 +122,8 @@ pub fn resolve(given: &Given) -> anyhow::Result<Config> {
             );
         }
     }
+    let key_passphrase =
+        dignity_store::keyfile::passphrase_from_env()?.map(dignity_store::keyfile::Passphrase::new);
     Ok(Config {
         data_dir,
         database_url,
@@ -126,17 +132,42 @@ pub fn resolve(given: &Given) -> anyhow::Result<Config> {
         public_url,
         log_format,
         demo_data,
+        key_passphrase,
         sources,
     })
 }
 
 impl Config {
+    /// Where the store is. A sealed key file's passphrase comes from the environment, or,
+    /// when none is set and a terminal is attached, is asked for there. Without either,
+    /// opening the store fails with a message that names the variables to set.
     pub fn open_options(&self) -> dignity_store::OpenOptions {
+        let mut key_passphrase = self.key_passphrase.clone();
+        if key_passphrase.is_none()
+            && dignity_store::keyfile::is_sealed(&self.key_path())
+            && crate::prompt::interactive()
+        {
+            key_passphrase = crate::prompt::hidden(&format!(
+                "Passphrase of the key file {}: ",
+                self.key_path().display()
+            ))
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(dignity_store::keyfile::Passphrase::new);
+        }
         dignity_store::OpenOptions {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone(),
             key_file: self.key_file.clone(),
+            key_passphrase,
         }
+    }
+
+    /// The key file in force.
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys.json"))
     }
 
     /// The configuration as TOML, with secrets masked.

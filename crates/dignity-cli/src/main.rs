@@ -10,6 +10,7 @@ mod demo;
 mod import;
 mod import_incidents;
 mod ops;
+mod prompt;
 mod search;
 mod violations;
 
@@ -320,10 +321,10 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Backup(a) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             if a.verify {
-                return ops::backup_cmd(None, &a).await;
+                return ops::backup_cmd(None, &cfg, &a).await;
             }
             let store = Store::open(&cfg.open_options()).await?;
-            return ops::backup_cmd(Some(&store), &a).await;
+            return ops::backup_cmd(Some(&store), &cfg, &a).await;
         }
         Command::Restore(a) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
@@ -344,6 +345,9 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCmd::Http(a)) => return bench_http::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            if let Some(code) = ops::key_file_cmd(&cfg, &cmd)? {
+                return Ok(code);
+            }
             let store = Store::open(&cfg.open_options()).await?;
             return ops::keys_cmd(&store, &cmd).await;
         }

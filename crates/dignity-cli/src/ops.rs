@@ -1,8 +1,9 @@
 //! Operations commands: backup, restore, migrate-store, keys, teams.
 
+use crate::config::Config;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use dignity_store::{backup, copy, keys, Store};
+use dignity_store::{backup, copy, keyfile, keys, Store};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -32,9 +33,18 @@ pub struct BackupArgs {
     /// Check an existing archive (every hash) instead of writing one.
     #[arg(long)]
     pub verify: bool,
-    /// Put the key file in the archive (requires a passphrase or age recipients).
+    /// Put the key file in the archive (the default for encrypted archives; for an
+    /// --unencrypted one it also needs --allow-plaintext-keys).
     #[arg(long)]
     pub include_keys: bool,
+    /// Leave the key file out of an encrypted archive (restoring it then needs a copy of the
+    /// key file kept elsewhere).
+    #[arg(long, conflicts_with = "include_keys")]
+    pub without_keys: bool,
+    /// Write the archive WITHOUT encryption (backups are encrypted by default). Prints a
+    /// warning: anyone who gets the file reads what is not field-encrypted.
+    #[arg(long)]
+    pub unencrypted: bool,
     /// Encrypt the archive to this age recipient (an `age1…` public key; repeatable) instead of a passphrase: the machine that makes the backup then holds nothing that opens it.
     #[arg(long = "recipient", value_name = "AGE1…")]
     pub recipients: Vec<String>,
@@ -84,6 +94,187 @@ pub enum KeysCmd {
     Status,
     /// Remove data keys no value uses any more.
     Retire,
+    /// Seal the key file with a passphrase (Argon2id + XChaCha20-Poly1305). The new
+    /// passphrase comes from --new-passphrase-file, DIGNITY_NEW_KEY_PASSPHRASE, or the terminal.
+    Seal {
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Seal the key file under a new passphrase. The current one comes from
+    /// DIGNITY_KEY_PASSPHRASE(_FILE) or the terminal; the new one as for `seal`.
+    ChangePassphrase {
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Write the key file back in clear (the passphrase as for `change-passphrase`).
+    Unseal,
+    /// Set up encrypted backups to an age key pair: the identity (private key) is written to
+    /// FILE, to be kept offline by the office; the public key goes to
+    /// DATA_DIR/backup-recipients.txt, which `dignity backup` then encrypts to.
+    BackupIdentity {
+        /// Where to write the identity (never overwritten). Move it off this machine.
+        out: PathBuf,
+    },
+}
+
+fn new_key_passphrase(file: &Option<PathBuf>) -> Result<String> {
+    if let Some(p) = file {
+        let s = std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read the passphrase file {}", p.display()))?;
+        return Ok(s.lines().next().unwrap_or("").to_string());
+    }
+    if let Some(p) = std::env::var("DIGNITY_NEW_KEY_PASSPHRASE")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        return Ok(p);
+    }
+    if crate::prompt::interactive() {
+        return crate::prompt::new_secret("key file passphrase");
+    }
+    anyhow::bail!(
+        "give the new passphrase with --new-passphrase-file or DIGNITY_NEW_KEY_PASSPHRASE \
+         (or run on a terminal to be asked); nothing was changed"
+    )
+}
+
+fn current_key_passphrase(cfg: &Config) -> Result<String> {
+    if let Some(p) = &cfg.key_passphrase {
+        return Ok(p.expose().to_string());
+    }
+    if crate::prompt::interactive() {
+        return crate::prompt::hidden(&format!(
+            "Passphrase of the key file {}: ",
+            cfg.key_path().display()
+        ));
+    }
+    anyhow::bail!(
+        "the key file {} is sealed: give its passphrase with {} or {}; nothing was changed",
+        cfg.key_path().display(),
+        keyfile::PASSPHRASE_ENV,
+        keyfile::PASSPHRASE_FILE_ENV
+    )
+}
+
+/// The `keys` commands that work on the key file itself, without opening the store;
+/// `None` for the others.
+pub fn key_file_cmd(cfg: &Config, cmd: &KeysCmd) -> Result<Option<i32>> {
+    let path = cfg.key_path();
+    let held = || {
+        dignity_store::DataDirLock::acquire(&cfg.data_dir).map_err(|_| {
+            anyhow::anyhow!(
+                "a `dignity serve` is running on {}: stop it first (it would write the key \
+                 file back as it read it); nothing was changed",
+                cfg.data_dir.display()
+            )
+        })
+    };
+    let exists = || -> Result<()> {
+        if !path.exists() {
+            anyhow::bail!(
+                "there is no key file at {} (a new installation creates one when it first starts)",
+                path.display()
+            );
+        }
+        Ok(())
+    };
+    match cmd {
+        KeysCmd::Seal {
+            new_passphrase_file,
+        } => {
+            exists()?;
+            let _lock = held()?;
+            if keyfile::is_sealed(&path) {
+                anyhow::bail!(
+                    "the key file {} is already sealed: use `dignity keys change-passphrase`",
+                    path.display()
+                );
+            }
+            let new = new_key_passphrase(new_passphrase_file)?;
+            keyfile::seal_file(&path, &new)?;
+            println!("key file sealed with a passphrase: {}", path.display());
+            println!(
+                "Every start now needs the passphrase ({} or {}, or the terminal). Replace \
+                 your offline copy of the key file: the old copy is still in clear.",
+                keyfile::PASSPHRASE_ENV,
+                keyfile::PASSPHRASE_FILE_ENV
+            );
+        }
+        KeysCmd::ChangePassphrase {
+            new_passphrase_file,
+        } => {
+            exists()?;
+            let _lock = held()?;
+            if !keyfile::is_sealed(&path) {
+                anyhow::bail!(
+                    "the key file {} is not sealed: use `dignity keys seal`",
+                    path.display()
+                );
+            }
+            let old = current_key_passphrase(cfg)?;
+            // The current passphrase is checked before a new one is asked for.
+            keyfile::read(&path, Some(&old), None)?;
+            let new = new_key_passphrase(new_passphrase_file)?;
+            keyfile::change_passphrase(&path, &old, &new)?;
+            println!(
+                "key file sealed under the new passphrase: {}",
+                path.display()
+            );
+        }
+        KeysCmd::Unseal => {
+            exists()?;
+            let _lock = held()?;
+            if !keyfile::is_sealed(&path) {
+                anyhow::bail!("the key file {} is not sealed", path.display());
+            }
+            let old = current_key_passphrase(cfg)?;
+            keyfile::unseal_file(&path, &old)?;
+            eprintln!(
+                "warning: the key file {} is now in clear: whoever copies it (and the data) \
+                 reads every protected field",
+                path.display()
+            );
+        }
+        KeysCmd::BackupIdentity { out } => {
+            let rec = recipients_path(cfg);
+            if rec.exists() {
+                anyhow::bail!(
+                    "{} exists: backups already go to the recipients in it (edit it by hand \
+                     to add or replace one); nothing was written",
+                    rec.display()
+                );
+            }
+            if out.exists() {
+                anyhow::bail!("{} exists: choose a new file name", out.display());
+            }
+            let (identity, recipient) = backup::new_age_identity();
+            dignity_store::private::write(
+                out,
+                format!(
+                    "# Dignity backup identity: opens the backups encrypted to {recipient}\n\
+                     # Keep it OFF the server (printed, or on a USB key in a safe).\n{identity}\n"
+                )
+                .as_bytes(),
+            )
+            .with_context(|| format!("cannot write {}", out.display()))?;
+            dignity_store::private::create_dir(&cfg.data_dir)
+                .with_context(|| format!("cannot create {}", cfg.data_dir.display()))?;
+            dignity_store::private::write(
+                &rec,
+                format!("# Backups are encrypted to these age recipients.\n{recipient}\n")
+                    .as_bytes(),
+            )
+            .with_context(|| format!("cannot write {}", rec.display()))?;
+            println!("backup recipient: {recipient} (in {})", rec.display());
+            println!(
+                "identity written to {}: move it off this machine now and keep it safe; \
+                 `dignity restore --identity FILE` needs it, and nothing else opens the backups.",
+                out.display()
+            );
+        }
+        _ => return Ok(None),
+    }
+    Ok(Some(0))
 }
 
 #[derive(Subcommand)]
@@ -110,11 +301,50 @@ fn read_identity(p: &Option<PathBuf>) -> Result<Option<String>> {
         .transpose()
 }
 
-pub async fn backup_cmd(store: Option<&Store>, a: &BackupArgs) -> Result<i32> {
-    let pass = a.passphrase.read()?;
+/// Where `dignity backup` finds the age recipients configured at set-up
+/// (`dignity keys backup-identity` writes it).
+pub fn recipients_path(cfg: &Config) -> PathBuf {
+    cfg.data_dir.join(RECIPIENTS_FILE)
+}
+
+pub const RECIPIENTS_FILE: &str = "backup-recipients.txt";
+
+fn recipient_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether the archive is sealed with a passphrase (its first bytes).
+fn passphrase_sealed(p: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    std::fs::File::open(p)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"DGNYBAK\x01"
+}
+
+/// The archive's passphrase: given, or asked for on a terminal when the archive needs one.
+fn archive_passphrase(a: &PassphraseArgs, archive: &std::path::Path) -> Result<Option<String>> {
+    let p = a.read()?;
+    if p.is_none() && passphrase_sealed(archive) && crate::prompt::interactive() {
+        return Ok(Some(crate::prompt::hidden("Passphrase of the archive: ")?));
+    }
+    Ok(p)
+}
+
+pub const UNENCRYPTED_WARNING: &str = "warning: this backup is NOT encrypted (--unencrypted): \
+anyone who gets the file reads the user accounts and every field that is not field-encrypted, \
+and its hashes detect damage but not a deliberate rewrite. Keep it on this machine, or \
+encrypt it before it leaves.";
+
+pub async fn backup_cmd(store: Option<&Store>, cfg: &Config, a: &BackupArgs) -> Result<i32> {
     if a.verify {
         let opts = backup::RestoreOptions {
-            passphrase: pass,
+            passphrase: archive_passphrase(&a.passphrase, &a.file)?,
             identities: read_identity(&a.identity)?,
             force: false,
         };
@@ -124,17 +354,57 @@ pub async fn backup_cmd(store: Option<&Store>, a: &BackupArgs) -> Result<i32> {
         return Ok(0);
     }
     let store = store.context("no store")?;
+    let mut pass = a.passphrase.read()?;
     let mut recipients = a.recipients.clone();
     if let Some(p) = &a.recipients_file {
         let text = std::fs::read_to_string(p)
             .with_context(|| format!("cannot read the recipients file {}", p.display()))?;
-        recipients.extend(text.lines().map(str::to_string));
+        recipients.extend(recipient_lines(&text));
+    }
+    if a.unencrypted {
+        if pass.is_some() || !recipients.is_empty() {
+            anyhow::bail!(
+                "--unencrypted was given with a passphrase or recipients: choose one; nothing was written"
+            );
+        }
+        eprintln!("{UNENCRYPTED_WARNING}");
+    } else if pass.is_none() && recipients.is_empty() {
+        // Encrypted by default: the recipients configured at set-up, else a passphrase
+        // typed at the terminal, else a refusal that says what to give.
+        let configured = recipients_path(cfg);
+        if configured.exists() {
+            let text = std::fs::read_to_string(&configured).with_context(|| {
+                format!("cannot read the recipients file {}", configured.display())
+            })?;
+            recipients = recipient_lines(&text);
+            if recipients.is_empty() {
+                anyhow::bail!(
+                    "{} holds no age recipient: add the office's `age1…` public key, or give a passphrase; nothing was written",
+                    configured.display()
+                );
+            }
+        } else if crate::prompt::interactive() {
+            pass = Some(crate::prompt::new_secret("backup passphrase")?);
+        } else {
+            anyhow::bail!(
+                "backups are encrypted: give a passphrase (DIGNITY_BACKUP_PASSPHRASE or \
+                 --passphrase-file), an age recipient (--recipient, --recipients-file, or \
+                 once for all `dignity keys backup-identity`, which writes {}), or \
+                 --unencrypted for an archive in clear. Nothing was written.",
+                configured.display()
+            );
+        }
     }
     let opts = backup::BackupOptions {
-        include_keys: a.include_keys,
+        include_keys: if a.unencrypted {
+            a.include_keys
+        } else {
+            !a.without_keys
+        },
         passphrase: pass,
         allow_plaintext_keys: a.allow_plaintext_keys,
         recipients,
+        unencrypted: a.unencrypted,
     };
     let s = backup::backup(store, &a.file, &opts).await?;
     println!(
@@ -164,7 +434,7 @@ pub async fn backup_cmd(store: Option<&Store>, a: &BackupArgs) -> Result<i32> {
 
 pub async fn restore_cmd(target: &dignity_store::OpenOptions, a: &RestoreArgs) -> Result<i32> {
     let opts = backup::RestoreOptions {
-        passphrase: a.passphrase.read()?,
+        passphrase: archive_passphrase(&a.passphrase, &a.file)?,
         identities: read_identity(&a.identity)?,
         force: a.force,
     };
@@ -251,6 +521,10 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
                 println!("{:<40} {:<6} {}", u.column, u.key_id, u.values);
             }
         }
+        KeysCmd::Seal { .. }
+        | KeysCmd::ChangePassphrase { .. }
+        | KeysCmd::Unseal
+        | KeysCmd::BackupIdentity { .. } => unreachable!("handled by key_file_cmd"),
         KeysCmd::Retire => {
             let gone = keys::retire_old_keys(store).await?;
             println!(

@@ -11,6 +11,11 @@
 //! - `manifest.json` (last): format version, schema migrations, backend, time, audit head,
 //!   and per table its columns, row count and SHA-256; per file its size and SHA-256.
 //!
+//! Archives are encrypted by default: without a passphrase or recipients, [`backup`]
+//! refuses unless [`BackupOptions::unencrypted`] is set explicitly. [`restore`] reads the
+//! whole archive through and checks it (decryption, every hash) before it writes anything,
+//! then reads it again into place.
+//!
 //! With a passphrase the whole archive is encrypted (see `seal.rs`): Argon2id and
 //! XChaCha20-Poly1305 in the STREAM construction, so a wrong passphrase, an altered byte
 //! or a cut-off end are refused. With age recipients (public keys, `age1…`) the archive is
@@ -25,7 +30,7 @@
 
 use crate::dump::{self, encode_line, select_sql, Rows, TableHash};
 use crate::seal::{OpenReader, SealError, SealWriter, MAGIC};
-use crate::{audit, now, write_keys, Backend, OpenOptions, Result, Store, StoreError};
+use crate::{audit, now, Backend, OpenOptions, Result, Store, StoreError};
 use dignity_core::crypto::Keyring;
 use dignity_core::Actor;
 use serde::{Deserialize, Serialize};
@@ -54,6 +59,19 @@ pub struct BackupOptions {
     /// Encrypt the whole archive to these age recipients (`age1…` public keys) instead of
     /// a passphrase.
     pub recipients: Vec<String>,
+    /// Write the archive without encryption. Backups are encrypted by default: without a
+    /// passphrase or recipients, a backup is refused unless this is set.
+    pub unencrypted: bool,
+}
+
+impl BackupOptions {
+    /// An unencrypted archive without keys (tests, benchmarks, local copies).
+    pub fn unencrypted() -> Self {
+        BackupOptions {
+            unencrypted: true,
+            ..Default::default()
+        }
+    }
 }
 
 /// How to restore.
@@ -217,6 +235,19 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
         ));
     }
     let encrypted = opts.passphrase.is_some() || !recipients.is_empty();
+    if encrypted && opts.unencrypted {
+        return Err(StoreError::invalid(
+            "unencrypted",
+            "asked for an unencrypted archive and gave a passphrase or recipients: choose one",
+        ));
+    }
+    if !encrypted && !opts.unencrypted {
+        return Err(StoreError::invalid(
+            "passphrase",
+            "backups are encrypted: give a passphrase or age recipients (or explicitly ask \
+             for an unencrypted archive)",
+        ));
+    }
     if opts.include_keys && !encrypted && !opts.allow_plaintext_keys {
         return Err(StoreError::invalid(
             "keys",
@@ -300,7 +331,8 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
         let bytes = std::fs::read(store.key_path()).map_err(io_err(store.key_path().display()))?;
         let text = String::from_utf8(bytes.clone())
             .map_err(|_| StoreError::Keys("the key file is not text".into()))?;
-        Keyring::from_json(&text)?;
+        // Clear or sealed: a sealed key file goes into the archive sealed.
+        crate::keyfile::check_text(&text)?;
         Some(bytes)
     } else {
         None
@@ -413,6 +445,16 @@ fn parse_recipients(list: &[String]) -> Result<Vec<age::x25519::Recipient>> {
             })
         })
         .collect()
+}
+
+/// A new age key pair for backups: (identity `AGE-SECRET-KEY-1…`, recipient `age1…`).
+pub fn new_age_identity() -> (String, String) {
+    use age::secrecy::ExposeSecret;
+    let id = age::x25519::Identity::generate();
+    (
+        id.to_string().expose_secret().to_string(),
+        id.to_public().to_string(),
+    )
 }
 
 fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
@@ -640,7 +682,8 @@ fn write_archive(
 /// What came out of an archive (into the work directory, or only hashed).
 struct Extracted {
     manifest: Manifest,
-    keys: Option<Keyring>,
+    /// The key file's text (clear or sealed), checked.
+    keys: Option<String>,
     encrypted: bool,
 }
 
@@ -861,7 +904,8 @@ fn extract(archive: &Path, opts: &RestoreOptions, work: Option<&Path>) -> Result
                 return Err(damaged("the key file does not match the manifest's hash"));
             }
             let text = String::from_utf8(k).map_err(|_| damaged("the key file is not text"))?;
-            Some(Keyring::from_json(&text).map_err(|e| damaged(e.to_string()))?)
+            crate::keyfile::check_text(&text).map_err(|e| damaged(e.to_string()))?;
+            Some(text)
         }
         (true, None) => return Err(damaged("the key file is missing")),
         (false, Some(_)) => return Err(damaged("keys.json is not in the manifest")),
@@ -952,6 +996,10 @@ pub async fn restore(
     target: &OpenOptions,
     opts: &RestoreOptions,
 ) -> Result<RestoreSummary> {
+    // First read the whole archive through and check it (decryption, every hash, the
+    // manifest) without writing anything: not even the target's directory is created for an
+    // archive that is damaged, altered, or opened with the wrong passphrase.
+    verify_archive_with(archive, opts).await?;
     crate::private::create_dir(&target.data_dir).map_err(io_err(target.data_dir.display()))?;
     let work = WorkDir::new(&target.data_dir, "restore")?;
     let (a, o, w) = (
@@ -975,21 +1023,37 @@ pub async fn restore(
         moved_from: None,
         armed: true,
     };
+    let target_pass = target.key_passphrase.as_ref().map(|p| p.expose());
     let keys_from = match (&ex.keys, key_path.exists()) {
         (Some(k), false) => {
-            write_keys(&key_path, k)?;
+            crate::keyfile::write_text(&key_path, k)?;
             guard.created = true;
             "restored from the archive".to_string()
         }
         (Some(k), true) => {
-            let cur = crate::read_keys(&key_path)?;
-            if same_keys(&cur, k) {
+            let cur_text =
+                std::fs::read_to_string(&key_path).map_err(io_err(key_path.display()))?;
+            let same = cur_text == *k || {
+                let what = "the archive's key file";
+                let archived = if crate::keyfile::is_sealed_text(k) {
+                    crate::keyfile::open_sealed(k, target_pass, None, what)
+                        .ok()
+                        .map(|x| x.0)
+                } else {
+                    Keyring::from_json(k).ok()
+                };
+                let cur = crate::keyfile::read(&key_path, target_pass, None)
+                    .ok()
+                    .map(|x| x.0);
+                matches!((archived, cur), (Some(a), Some(b)) if same_keys(&a, &b))
+            };
+            if same {
                 "the target's key file, identical to the archive's".to_string()
             } else if opts.force {
                 let old = aside(&key_path, &stamp);
                 std::fs::rename(&key_path, &old).map_err(io_err(key_path.display()))?;
                 guard.moved_from = Some(old.clone());
-                write_keys(&key_path, k)?;
+                crate::keyfile::write_text(&key_path, k)?;
                 guard.created = true;
                 moved_aside.push(old.clone());
                 format!(

@@ -65,8 +65,9 @@ pub async fn migrate_store(from: &Store, to_url: &str) -> Result<CopyReport> {
         data_dir: scratch.path().to_path_buf(),
         database_url: Some(to_url.to_string()),
         key_file: Some(from.key_path().to_path_buf()),
+        key_passphrase: None,
     };
-    let to = Store::open(&to_opts).await?;
+    let to = Store::open_with_seal(&to_opts, from.seal_key()).await?;
     let r = copy_into(from, &to, to_url).await;
     to.close().await;
     r

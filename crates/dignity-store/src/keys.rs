@@ -17,7 +17,7 @@
 //! encrypted values, and if one ever did, retiring its key is refused.
 
 use crate::dump::{self, q, ColType};
-use crate::{now, write_keys, Backend, DataDirLock, Result, Store, StoreError};
+use crate::{now, Backend, DataDirLock, Result, Store, StoreError};
 use dignity_core::crypto::{Keyring, PREFIX};
 use dignity_core::Actor;
 use futures_util::TryStreamExt;
@@ -115,7 +115,7 @@ pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
     store.reload_keys()?;
     let mut k = (*store.keys()).clone();
     let new_key_id = k.rotate(&now());
-    write_keys(store.key_path(), &k)?;
+    store.write_keys(&k)?;
     store.replace_keys(k);
     let reencrypt = reencrypt(store).await?;
     let (retired, retire_refused) = match lock {
@@ -292,7 +292,7 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
     }
     let mut nk: Keyring = (*keys).clone();
     nk.retire_old_keys();
-    write_keys(store.key_path(), &nk)?;
+    store.write_keys(&nk)?;
     store.replace_keys(nk);
     tx.audit(
         "keys.retire",

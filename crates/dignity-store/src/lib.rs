@@ -10,6 +10,7 @@ pub mod backup;
 pub mod copy;
 mod dump;
 mod error;
+pub mod keyfile;
 pub mod keys;
 mod migrate;
 pub mod private;
@@ -63,6 +64,8 @@ pub struct OpenOptions {
     pub database_url: Option<String>,
     /// Key material; `None` means `data_dir/keys.json`.
     pub key_file: Option<PathBuf>,
+    /// The passphrase of a sealed key file (see [`keyfile`]); ignored for a clear one.
+    pub key_passphrase: Option<keyfile::Passphrase>,
 }
 
 impl OpenOptions {
@@ -71,6 +74,7 @@ impl OpenOptions {
             data_dir: data_dir.into(),
             database_url: None,
             key_file: None,
+            key_passphrase: None,
         }
     }
     pub fn key_path(&self) -> PathBuf {
@@ -112,6 +116,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     keys: Arc<RwLock<Arc<Keyring>>>,
+    /// The key derived from a sealed key file's passphrase: the file is written sealed again.
+    seal: Arc<RwLock<Option<keyfile::SealKey>>>,
     key_path: PathBuf,
     data_dir: PathBuf,
     /// Told about every committed write (see [`CommitListener`]); shared by all clones.
@@ -133,6 +139,15 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Open (and on first use create) the store: data dir, key file, database, schema.
     pub async fn open(opts: &OpenOptions) -> Result<Store> {
+        Store::open_with_seal(opts, None).await
+    }
+
+    /// [`Store::open`], with the key derived from a sealed key file's passphrase by another
+    /// store on the same key file (used where no passphrase is at hand).
+    pub(crate) async fn open_with_seal(
+        opts: &OpenOptions,
+        cached: Option<keyfile::SealKey>,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         private::create_dir(&opts.data_dir).map_err(|e| {
             StoreError::Config(format!(
@@ -156,12 +171,26 @@ impl Store {
                 Backend::Sqlite,
             ),
         };
-        let db_existed = match backend {
-            Backend::Sqlite => opts.database_url.is_some() || opts.sqlite_path().exists(),
-            Backend::Postgres => true,
-        };
         let key_path = opts.key_path();
-        let keys = load_or_create_keys(&key_path, db_existed && backend == Backend::Sqlite)?;
+        let passphrase = opts.key_passphrase.as_ref().map(|p| p.expose());
+        // The key file is read (and a sealed one opened) before anything is created, so a
+        // wrong or missing passphrase changes nothing. A missing key file is created only
+        // for a database that holds no data yet (PostgreSQL: checked once connected).
+        let early = match backend {
+            Backend::Sqlite => Some(load_or_create_keys(
+                &key_path,
+                opts.database_url.is_some() || opts.sqlite_path().exists(),
+                passphrase,
+                cached.as_ref(),
+            )?),
+            Backend::Postgres if key_path.exists() => Some(load_or_create_keys(
+                &key_path,
+                true,
+                passphrase,
+                cached.as_ref(),
+            )?),
+            Backend::Postgres => None,
+        };
         // The embedded database is created owner-only (SQLite gives its -wal and -shm the
         // same mode), and what an older version created is corrected.
         let sqlite_file =
@@ -195,10 +224,30 @@ impl Store {
             // WAL is a property of the database file: set it once.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
+        let (keys, seal) = match early {
+            Some(k) => k,
+            None => {
+                let has_data = match postgres_has_schema(&pool).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        pool.close().await;
+                        return Err(e);
+                    }
+                };
+                match load_or_create_keys(&key_path, has_data, passphrase, cached.as_ref()) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        pool.close().await;
+                        return Err(e);
+                    }
+                }
+            }
+        };
         let store = Store {
             pool,
             backend,
             keys: Arc::new(RwLock::new(Arc::new(keys))),
+            seal: Arc::new(RwLock::new(seal)),
             key_path,
             data_dir: opts.data_dir.clone(),
             listener: Arc::new(RwLock::new(None)),
@@ -226,9 +275,26 @@ impl Store {
     }
     /// Re-read the key file (after `dignity keys rotate` ran beside a running server).
     pub fn reload_keys(&self) -> Result<()> {
-        let k = read_keys(&self.key_path)?;
+        let cached = self.seal.read().expect("seal lock").clone();
+        let (k, sk) = keyfile::read(&self.key_path, None, cached.as_ref())?;
         *self.keys.write().expect("key lock") = Arc::new(k);
+        if sk.is_some() {
+            *self.seal.write().expect("seal lock") = sk;
+        }
         Ok(())
+    }
+    /// Write the key file (atomically): sealed again under the passphrase it was opened
+    /// with, when it was sealed.
+    pub fn write_keys(&self, keys: &Keyring) -> Result<()> {
+        let sk = self.seal.read().expect("seal lock").clone();
+        keyfile::write(&self.key_path, keys, sk.as_ref())
+    }
+    /// Whether the key file this store opened is sealed with a passphrase.
+    pub fn keys_sealed(&self) -> bool {
+        self.seal.read().expect("seal lock").is_some()
+    }
+    pub(crate) fn seal_key(&self) -> Option<keyfile::SealKey> {
+        self.seal.read().expect("seal lock").clone()
     }
     pub fn replace_keys(&self, k: Keyring) {
         *self.keys.write().expect("key lock") = Arc::new(k);
@@ -385,44 +451,38 @@ impl Store {
     }
 }
 
-fn read_keys(path: &Path) -> Result<Keyring> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        StoreError::Keys(format!("cannot read the key file {}: {e}", path.display()))
-    })?;
-    Keyring::from_json(&text).map_err(|e| StoreError::Keys(format!("{}: {e}", path.display())))
-}
-
-/// Write the key file atomically, readable by the owner only.
+/// Write the key file atomically, in clear, readable by the owner only (see
+/// [`Store::write_keys`] to keep a sealed file sealed).
 pub fn write_keys(path: &Path, keys: &Keyring) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    {
-        use std::io::Write;
-        let _ = std::fs::remove_file(&tmp);
-        let mut f = private::open_options()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| {
-                StoreError::Keys(format!("cannot write the key file {}: {e}", tmp.display()))
-            })?;
-        f.write_all(keys.to_json().as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
-    }
-    std::fs::rename(&tmp, path)
-        .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
-    Ok(())
+    keyfile::write(path, keys, None)
 }
 
-fn load_or_create_keys(path: &Path, db_existed: bool) -> Result<Keyring> {
+/// Whether a PostgreSQL database already holds Dignity's schema.
+async fn postgres_has_schema(pool: &AnyPool) -> Result<bool> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_name IN ('audit_head', '_dignity_migrations')",
+    )
+    .fetch_one(pool)
+    .await?
+    .get(0);
+    Ok(n > 0)
+}
+
+fn load_or_create_keys(
+    path: &Path,
+    db_existed: bool,
+    passphrase: Option<&str>,
+    cached: Option<&keyfile::SealKey>,
+) -> Result<(Keyring, Option<keyfile::SealKey>)> {
     if path.exists() {
-        return read_keys(path);
+        return keyfile::read(path, passphrase, cached);
     }
     if db_existed {
         return Err(StoreError::Keys(format!(
             "the database exists but the key file {} is missing: encrypted fields and the audit \
              chain cannot be read without it. Restore it from your backup or point \
-             --key-file / DIGNITY_KEY_FILE at it.",
+             --key-file / DIGNITY_KEY_FILE at it. No new key was created.",
             path.display()
         )));
     }
@@ -430,8 +490,13 @@ fn load_or_create_keys(path: &Path, db_existed: bool) -> Result<Keyring> {
         private::create_dir(dir).ok();
     }
     let keys = Keyring::generate(&now());
-    write_keys(path, &keys)?;
-    Ok(keys)
+    // A passphrase given for a new installation seals its key file from the start.
+    let sk = match passphrase {
+        Some(p) => Some(keyfile::SealKey::new(p)?),
+        None => None,
+    };
+    keyfile::write(path, &keys, sk.as_ref())?;
+    Ok((keys, sk))
 }
 
 /// An exclusive lock on the data directory, held by `dignity serve` so that two servers

@@ -182,7 +182,7 @@ async fn a_backup_without_keys_restores_with_the_key_file_supplied() {
         let s = store(b).await;
         let uid = populate(&s).await;
         let (out, _d) = out_path("dignity-bk");
-        let sum = backup::backup(&s, &out, &BackupOptions::default())
+        let sum = backup::backup(&s, &out, &BackupOptions::unencrypted())
             .await
             .unwrap();
         assert!(!sum.keys_included && !sum.encrypted);
@@ -262,6 +262,7 @@ async fn keys_are_never_written_in_clear_unless_allowed() {
         &out,
         &BackupOptions {
             include_keys: true,
+            unencrypted: true,
             ..Default::default()
         },
     )
@@ -275,6 +276,7 @@ async fn keys_are_never_written_in_clear_unless_allowed() {
         &BackupOptions {
             include_keys: true,
             allow_plaintext_keys: true,
+            unencrypted: true,
             ..Default::default()
         },
     )
@@ -293,7 +295,14 @@ async fn keys_are_never_written_in_clear_unless_allowed() {
     .await
     .unwrap_err();
     assert!(e.to_string().contains("passphrase"));
-    let e = backup::backup(&s, &out, &BackupOptions::default())
+    // Backups are encrypted by default: no passphrase, no recipient and no explicit
+    // `unencrypted` is refused, and nothing is written.
+    let e = backup::backup(&s, &out.with_extension("3"), &BackupOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("backups are encrypted"), "{e}");
+    assert!(!out.with_extension("3").exists());
+    let e = backup::backup(&s, &out, &BackupOptions::unencrypted())
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)));
@@ -353,7 +362,7 @@ async fn wrong_passphrase_and_tampered_archives_are_refused_and_nothing_is_writt
 
     // An unencrypted archive with a table changed (the manifest left as it was).
     let plain = d.join("plain.dgn");
-    backup::backup(&s, &plain, &BackupOptions::default())
+    backup::backup(&s, &plain, &BackupOptions::unencrypted())
         .await
         .unwrap();
     let mut entries = unpack(&plain);
@@ -481,7 +490,7 @@ async fn a_backup_taken_while_writes_go_on_is_one_consistent_snapshot() {
         for i in 0..3 {
             let p = out.with_extension(i.to_string());
             sums.push(
-                backup::backup(&s, &p, &BackupOptions::default())
+                backup::backup(&s, &p, &BackupOptions::unencrypted())
                     .await
                     .unwrap(),
             );
