@@ -10,6 +10,9 @@
 
 use std::io::{Read, Seek};
 
+mod workbook;
+pub use workbook::{check_ods, read_ods, read_workbook, scan_ods_content, workbook_kind, Workbook};
+
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
 
@@ -176,6 +179,11 @@ pub fn sniff_text(head: &[u8], what: &str) -> R<()> {
     if looks_like_zip(head) {
         return Err(IngestError::file(format!(
             "the file is a ZIP archive (an XLSX or ODS workbook?), not {what} text: give it its .xlsx extension or export the sheet as {what}"
+        )));
+    }
+    if workbook_kind(head) == Workbook::Xls {
+        return Err(IngestError::file(format!(
+            "the file is a legacy XLS (Excel 97–2003) workbook, not {what} text: save it as XLSX or {what}"
         )));
     }
     if head.starts_with(b"%PDF") {
@@ -658,6 +666,7 @@ pub fn read_xlsx(bytes: &[u8], l: &Limits, cell: &dyn Fn(&calamine::Data) -> Str
     let mut sparse: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
     let (mut min_col, mut max_col) = (u32::MAX, 0u32);
     let mut n_cells: u64 = 0;
+    let mut text_total: u64 = 0;
     loop {
         let c = match cells.next_cell() {
             Ok(Some(c)) => c,
@@ -690,6 +699,18 @@ pub fn read_xlsx(bytes: &[u8], l: &Limits, cell: &dyn Fn(&calamine::Data) -> Str
                 format!(
                     "one value is longer than {}, the limit for a field",
                     human(l.max_field_bytes)
+                ),
+            ));
+        }
+        // A shared string is stored once in the workbook and copied into every cell that
+        // names it: the text the cells hold together is bounded too.
+        text_total += text.len() as u64;
+        if text_total > l.max_expanded_bytes {
+            return Err(IngestError::at(
+                row as u64 + 1,
+                format!(
+                    "the sheet's values hold more than {} of text, the limit for an archive's content (one shared string repeated in many cells?)",
+                    human(l.max_expanded_bytes)
                 ),
             ));
         }
