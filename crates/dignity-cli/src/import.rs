@@ -182,7 +182,10 @@ pub fn read_table(path: &Path, input: &InputOpts) -> Result<Table, RowError> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let bytes = ingest::read_file(path, &limits).map_err(ingest_err)?;
-    if ext == "xlsx" || ingest::looks_like_zip(&bytes) {
+    // A workbook by its name or its content (an ODS, or a legacy XLS refused by name).
+    if matches!(ext.as_str(), "xlsx" | "ods" | "xls")
+        || ingest::workbook_kind(&bytes) != ingest::Workbook::NotAWorkbook
+    {
         return read_xlsx(&bytes, &limits);
     }
     let shape = ingest::check_csv(&bytes[..], input.encoding, b',', &limits).map_err(ingest_err)?;
@@ -212,7 +215,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, RowError> {
             Data::Error(e) => format!("#ERROR {e:?}"),
         }
     };
-    let sheet = ingest::read_xlsx(bytes, limits, &cell).map_err(ingest_err)?;
+    let sheet = ingest::read_workbook(bytes, limits, &cell).map_err(ingest_err)?;
     Ok(Table {
         header: sheet.header.iter().map(|h| h.trim().to_string()).collect(),
         rows: sheet.rows,

@@ -179,12 +179,12 @@ fn check_columns(u: &[dignity_core::columns::UnusedColumn], strict: bool) -> Opt
     None
 }
 
-/// The header and rows of the first sheet of a spreadsheet (XLSX, XLS, ODS); the first row
-/// holds the column names. Dates stored as spreadsheet dates become YYYY-MM-DD. XLSX is
-/// read cell by cell within the limits; an ODS's expanded size is checked first; XLS and
-/// ODS are read whole (within the file size limit).
+/// The header and rows of the first sheet of a spreadsheet (XLSX or ODS, told by its
+/// content); the first row holds the column names. Dates stored as spreadsheet dates become
+/// YYYY-MM-DD. XLSX is read cell by cell within the limits; an ODS workbook is scanned
+/// first ([`ingest::check_ods`]); XLSB and legacy XLS workbooks are refused by name.
 pub fn sheet(path: &Path, input: &InputOpts) -> Result<(Vec<String>, Vec<Row>)> {
-    use calamine::{open_workbook_auto_from_rs, Data, Reader};
+    use calamine::Data;
     let limits = input.limits();
     let err = |e: ingest::IngestError| anyhow::anyhow!("{}: {e}", path.display());
     let bytes = ingest::read_file(path, &limits).map_err(err)?;
@@ -197,38 +197,8 @@ pub fn sheet(path: &Path, input: &InputOpts) -> Result<(Vec<String>, Vec<Row>)> 
         Data::Empty => String::new(),
         other => other.to_string(),
     };
-    let is_xlsx = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let (headers, rows): (Vec<String>, Vec<(u64, Vec<String>)>) = if is_xlsx {
-        let s = ingest::read_xlsx(&bytes, &limits, &cell).map_err(err)?;
-        (s.header, s.rows)
-    } else {
-        if ingest::looks_like_zip(&bytes) {
-            ingest::check_zip(std::io::Cursor::new(&bytes), "ODS workbook", &limits)
-                .map_err(err)?;
-        }
-        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-            .with_context(|| path.display().to_string())?;
-        let name = wb
-            .sheet_names()
-            .first()
-            .cloned()
-            .context("the workbook has no sheet")?;
-        let range = wb
-            .worksheet_range(&name)
-            .with_context(|| format!("sheet {name}"))?;
-        let mut it = range.rows();
-        let headers = it
-            .next()
-            .map(|r| r.iter().map(cell).collect())
-            .unwrap_or_default();
-        let rows = it
-            .enumerate()
-            .map(|(i, r)| (i as u64 + 2, r.iter().map(cell).collect()))
-            .collect();
-        (headers, rows)
-    };
+    let s = ingest::read_workbook(&bytes, &limits, &cell).map_err(err)?;
+    let (headers, rows) = (s.header, s.rows);
     let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
     let rows = rows
         .into_iter()

@@ -339,19 +339,43 @@ const NS: &str = "http://schemas.openxmlformats.org";
 
 /// A valid XLSX workbook whose first sheet's `<sheetData>` is what `rows` writes.
 fn workbook(rows: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> Vec<u8> {
+    workbook_sst(&[], rows)
+}
+
+/// [`workbook`] with a table of shared strings (`<c t="s"><v>0</v></c>` names the first).
+fn workbook_sst(
+    shared: &[String],
+    rows: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
     let parts = [
-        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{NS}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>")),
+        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{NS}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>")),
         ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
         ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{NS}/spreadsheetml/2006/main\" xmlns:r=\"{NS}/officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
-        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>")),
+        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{NS}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{NS}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{NS}/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>")),
     ];
     for (name, text) in parts {
         w.start_file(name, o).unwrap();
         w.write_all(text.as_bytes()).unwrap();
+    }
+    if !shared.is_empty() {
+        w.start_file("xl/sharedStrings.xml", o).unwrap();
+        w.write_all(
+            format!(
+                "<?xml version=\"1.0\"?><sst xmlns=\"{NS}/spreadsheetml/2006/main\" count=\"{n}\" uniqueCount=\"{n}\">",
+                n = shared.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        for t in shared {
+            w.write_all(format!("<si><t>{t}</t></si>").as_bytes())
+                .unwrap();
+        }
+        w.write_all(b"</sst>").unwrap();
     }
     w.start_file("xl/worksheets/sheet1.xml", o).unwrap();
     w.write_all(
@@ -411,6 +435,27 @@ fn a_zip_bomb_is_refused_by_its_expanded_size_before_it_is_expanded() {
         &f,
         &[
             "a value in column 16384, past the limit of 1000 columns",
+            "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
+        ],
+    );
+    // One shared string of 200 KiB named by 4,000 cells: 40 KB of sheet, 800 MB of cell
+    // values once each cell holds its copy.
+    let shared = workbook_sst(&["y".repeat(200 << 10)], &|w| {
+        for r in 1..=4000 {
+            w.write_all(
+                format!("<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>0</v></c></row>").as_bytes(),
+            )?;
+        }
+        Ok(())
+    });
+    let f = d.join("shared.xlsx");
+    std::fs::write(&f, &shared).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &[
+            "the sheet's values hold more than 32 MiB of text, the limit for an archive's content",
             "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text",
         ],
     );
@@ -525,5 +570,107 @@ fn random_bytes_are_refused_as_not_text_and_latin1_needs_its_encoding_named() {
         r.into_iter().map(|r| r.name).collect::<Vec<_>>()
     });
     assert_eq!(names, vec!["José Pérez".to_string()]);
+    std::fs::remove_dir_all(d).ok();
+}
+
+/// An ODS workbook whose one sheet's rows are `rows` (the XML inside `<table:table>`);
+/// `pad` MiB of spaces after the sheet (to make a ZIP bomb of it).
+fn ods(rows: &str, pad: usize) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    w.start_file("mimetype", stored).unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    w.start_file("content.xml", o).unwrap();
+    w.write_all(format!("<?xml version=\"1.0\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\"><office:body><office:spreadsheet><table:table table:name=\"Sheet1\">{rows}</table:table>").as_bytes()).unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..pad {
+        w.write_all(&spaces).unwrap();
+    }
+    w.write_all(b"</office:spreadsheet></office:body></office:document-content>")
+        .unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn ods_and_legacy_workbooks_are_checked_before_they_are_read() {
+    let (d, data) = setup("dignity-cli-limits-ods");
+    let kobo = "the file is a ZIP archive (an XLSX or ODS workbook?), not CSV text";
+    // A ZIP bomb: content.xml expands to 200 MiB.
+    let f = d.join("bomb.ods");
+    let bomb = ods("", 200);
+    assert!(bomb.len() < 1_000_000, "{} bytes", bomb.len());
+    std::fs::write(&f, &bomb).unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &[
+            "the ODS workbook expands to 200 MiB, more than the limit of 32 MiB for an archive's content",
+            kobo,
+        ],
+    );
+    // A small archive whose one 100 KiB value repeats into 1,000 columns of 1,000 rows:
+    // calamine copies a repeated value into every cell (100 GB).
+    let big = "x".repeat(100 << 10);
+    let f = d.join("repeats.ods");
+    std::fs::write(
+        &f,
+        ods(
+            &format!("<table:table-row table:number-rows-repeated=\"1000\"><table:table-cell table:number-columns-repeated=\"1000\" office:value-type=\"string\"><text:p>{big}</text:p></table:table-cell></table:table-row>"),
+            0,
+        ),
+    )
+    .unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &["the ODS workbook's repeated cells hold", kobo],
+    );
+    // One value a million rows down: a rectangle of a million rows once read.
+    let f = d.join("far.ods");
+    let cell = |t: &str| {
+        format!("<table:table-cell office:value-type=\"string\"><text:p>{t}</text:p></table:table-cell>")
+    };
+    std::fs::write(
+        &f,
+        ods(
+            &format!("<table:table-row>{}</table:table-row><table:table-row table:number-rows-repeated=\"1000000\"><table:table-cell/></table:table-row><table:table-row>{}</table:table-row>", cell("Title"), cell("x")),
+            0,
+        ),
+    )
+    .unwrap();
+    refused_by_all(
+        &d,
+        &data,
+        &f,
+        &[
+            "the ODS workbook's sheets span 1000002 rows of up to 1 columns, more than the limit of 512000 cells",
+            kobo,
+        ],
+    );
+    // A legacy XLS workbook (its reader holds every sheet whole): refused by name, by its
+    // content whatever its name.
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.resize(64 << 10, 0);
+    for name in ["old.xls", "old.csv"] {
+        let f = d.join(name);
+        std::fs::write(&f, &xls).unwrap();
+        refused_by_all(
+            &d,
+            &data,
+            &f,
+            &[
+                "the file is a legacy XLS (Excel 97–2003) workbook, which is not read",
+                // Read as CSV (Kobo; the incidents importer by a .csv name).
+                "the file is a legacy XLS (Excel 97–2003) workbook, not CSV text",
+            ],
+        );
+    }
     std::fs::remove_dir_all(d).ok();
 }

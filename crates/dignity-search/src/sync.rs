@@ -76,7 +76,11 @@ struct Inner {
     applied: tokio::sync::watch::Sender<i64>,
     sync_lock: tokio::sync::Mutex<()>,
     poll: Duration,
+    /// See [`Search::set_index_hook`].
+    index_hook: std::sync::Mutex<Option<IndexHook>>,
 }
+
+type IndexHook = Arc<dyn Fn() + Send + Sync>;
 
 /// The search service of one process: index + registry + store.
 #[derive(Clone)]
@@ -140,6 +144,7 @@ impl Search {
                 applied: tokio::sync::watch::channel(applied).0,
                 sync_lock: tokio::sync::Mutex::new(()),
                 poll: opts.poll,
+                index_hook: std::sync::Mutex::new(None),
             }),
         };
         Ok(s)
@@ -206,6 +211,31 @@ impl Search {
         }
     }
 
+    /// Run index work (analysing, encrypting and writing documents, committing: CPU and
+    /// disk, seconds after a large import) on a blocking thread, so that the async runtime
+    /// goes on answering requests meanwhile.
+    async fn on_index<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&SearchIndex) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let hook = inner.index_hook.lock().expect("hook lock").clone();
+            if let Some(h) = hook {
+                h();
+            }
+            f(&inner.index)
+        })
+        .await
+        .map_err(|e| crate::Error::Io(std::io::Error::other(e)))?
+    }
+
+    /// For tests: called on the indexing thread before each piece of catch-up work.
+    #[doc(hidden)]
+    pub fn set_index_hook(&self, hook: Option<IndexHook>) {
+        *self.inner.index_hook.lock().expect("hook lock") = hook;
+    }
+
     /// Apply the audit entries the index has not seen yet.
     pub async fn catch_up(&self) -> Result<CatchUp> {
         let guard = self.inner.sync_lock.lock().await;
@@ -256,11 +286,24 @@ impl Search {
                     idx.delete_type(ix.record_type());
                     let ids = ix.ids(store).await?;
                     for chunk in ids.chunks(500) {
-                        for d in ix.load_many(store, chunk).await? {
-                            let s = one.get(&(k, d.id.clone())).copied().unwrap_or(seq).max(seq);
-                            idx.add(&keys, &d, s)?;
-                            report.indexed += 1;
-                        }
+                        let docs: Vec<_> = ix
+                            .load_many(store, chunk)
+                            .await?
+                            .into_iter()
+                            .map(|d| {
+                                let s = one.get(&(k, d.id.clone())).copied().unwrap_or(seq);
+                                (d, s.max(seq))
+                            })
+                            .collect();
+                        let keys = keys.clone();
+                        report.indexed += self
+                            .on_index(move |idx| {
+                                for (d, s) in &docs {
+                                    idx.add(&keys, d, *s)?;
+                                }
+                                Ok(docs.len())
+                            })
+                            .await?;
                     }
                 }
                 // The records touched one by one: loaded in batches (one query each for
@@ -275,31 +318,47 @@ impl Search {
                 for (k, ids) in per_type {
                     let ix = &self.inner.registry.indexers()[k];
                     for chunk in ids.chunks(500) {
-                        let docs = ix.load_many(store, chunk).await?;
-                        let mut found = std::collections::HashSet::new();
-                        for d in docs {
-                            let seq = one.get(&(k, d.id.clone())).copied().unwrap_or(last.seq);
-                            idx.upsert(&keys, &d, seq)?;
-                            found.insert(d.id);
-                            report.indexed += 1;
-                        }
-                        for id in chunk {
-                            if !found.contains(id) {
-                                idx.delete(ix.record_type(), id);
-                                report.removed += 1;
+                        let docs: Vec<_> = ix
+                            .load_many(store, chunk)
+                            .await?
+                            .into_iter()
+                            .map(|d| {
+                                let seq = one.get(&(k, d.id.clone())).copied().unwrap_or(last.seq);
+                                (d, seq)
+                            })
+                            .collect();
+                        let found: std::collections::HashSet<String> =
+                            docs.iter().map(|(d, _)| d.id.clone()).collect();
+                        let gone: Vec<String> = chunk
+                            .iter()
+                            .filter(|id| !found.contains(*id))
+                            .cloned()
+                            .collect();
+                        report.indexed += docs.len();
+                        report.removed += gone.len();
+                        let (keys, record_type) = (keys.clone(), ix.record_type().to_string());
+                        self.on_index(move |idx| {
+                            for (d, seq) in &docs {
+                                idx.upsert(&keys, d, *seq)?;
                             }
-                        }
+                            for id in &gone {
+                                idx.delete(&record_type, id);
+                            }
+                            Ok(())
+                        })
+                        .await?;
                     }
                 }
                 Ok(())
             }
             .await;
             if let Err(e) = result {
-                idx.rollback()?;
+                self.on_index(|idx| idx.rollback()).await?;
                 return Err(e);
             }
             state = self.state(last.seq, last.hash.clone());
-            idx.commit(&state)?;
+            let s = state.clone();
+            self.on_index(move |idx| idx.commit(&s)).await?;
             self.inner.applied.send_replace(last.seq);
         }
         Ok(report)

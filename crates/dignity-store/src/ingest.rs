@@ -10,6 +10,9 @@
 
 use std::io::{Read, Seek};
 
+mod workbook;
+pub use workbook::{check_ods, read_ods, read_workbook, scan_ods_content, workbook_kind, Workbook};
+
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
 
@@ -176,6 +179,11 @@ pub fn sniff_text(head: &[u8], what: &str) -> R<()> {
     if looks_like_zip(head) {
         return Err(IngestError::file(format!(
             "the file is a ZIP archive (an XLSX or ODS workbook?), not {what} text: give it its .xlsx extension or export the sheet as {what}"
+        )));
+    }
+    if workbook_kind(head) == Workbook::Xls {
+        return Err(IngestError::file(format!(
+            "the file is a legacy XLS (Excel 97–2003) workbook, not {what} text: save it as XLSX or {what}"
         )));
     }
     if head.starts_with(b"%PDF") {
@@ -629,6 +637,29 @@ pub fn check_zip<T: Read + Seek>(r: T, what: &str, l: &Limits) -> R<()> {
     Ok(())
 }
 
+/// The most an office package (DOCX, XLSX, ODT… stored as evidence) may expand to before
+/// its document properties are read or a copy without them is made.
+pub const PACKAGE_MAX_EXPANDED_BYTES: u64 = 1 << 30;
+
+/// Whether an office package stored as evidence may be opened for its document properties
+/// (or copied without them): at most 10,000 entries expanding to at most 1 GiB together
+/// ([`check_zip`]: declared sizes, then expanded into nothing). A package that does not fit
+/// is left as it is: no properties read, no public copy made; the stored file is unchanged.
+pub fn package_fits<T: Read + Seek>(r: &mut T) -> bool {
+    let l = Limits {
+        max_expanded_bytes: PACKAGE_MAX_EXPANDED_BYTES,
+        max_archive_entries: 10_000,
+        ..Limits::default()
+    };
+    match check_zip(&mut *r, "office document", &l) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "office document not read for its properties");
+            false
+        }
+    }
+}
+
 /// The rows of a sheet: the header (first row with a value) and the rows after it with
 /// their spreadsheet row numbers (the header's row is 1 when it is the sheet's first).
 #[derive(Debug, Clone, Default)]
@@ -658,6 +689,7 @@ pub fn read_xlsx(bytes: &[u8], l: &Limits, cell: &dyn Fn(&calamine::Data) -> Str
     let mut sparse: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
     let (mut min_col, mut max_col) = (u32::MAX, 0u32);
     let mut n_cells: u64 = 0;
+    let mut text_total: u64 = 0;
     loop {
         let c = match cells.next_cell() {
             Ok(Some(c)) => c,
@@ -690,6 +722,18 @@ pub fn read_xlsx(bytes: &[u8], l: &Limits, cell: &dyn Fn(&calamine::Data) -> Str
                 format!(
                     "one value is longer than {}, the limit for a field",
                     human(l.max_field_bytes)
+                ),
+            ));
+        }
+        // A shared string is stored once in the workbook and copied into every cell that
+        // names it: the text the cells hold together is bounded too.
+        text_total += text.len() as u64;
+        if text_total > l.max_expanded_bytes {
+            return Err(IngestError::at(
+                row as u64 + 1,
+                format!(
+                    "the sheet's values hold more than {} of text, the limit for an archive's content (one shared string repeated in many cells?)",
+                    human(l.max_expanded_bytes)
                 ),
             ));
         }
@@ -805,6 +849,35 @@ mod tests {
             .read_to_string(&mut s)
             .unwrap();
         assert_eq!(s, "café");
+    }
+
+    #[test]
+    fn an_office_package_of_too_many_entries_is_not_opened_for_its_properties() {
+        use crate::violations::evidence::{package_properties, strip_metadata};
+        use std::io::Write;
+        let docx = |entries: usize| {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let o = zip::write::SimpleFileOptions::default();
+            w.start_file("word/document.xml", o).unwrap();
+            w.write_all(b"<w:document/>").unwrap();
+            w.start_file("docProps/core.xml", o).unwrap();
+            w.write_all(b"<cp:coreProperties><dc:creator>Ana</dc:creator></cp:coreProperties>")
+                .unwrap();
+            for i in 0..entries {
+                w.start_file(format!("word/media/{i}.xml"), o).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        };
+        let t = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+        let small = docx(10);
+        assert_eq!(
+            package_properties(std::io::Cursor::new(&small))["Author"],
+            "Ana"
+        );
+        assert!(strip_metadata(&small, t).is_some());
+        let many = docx(10_000);
+        assert!(package_properties(std::io::Cursor::new(&many)).is_empty());
+        assert!(strip_metadata(&many, t).is_none());
     }
 
     #[test]

@@ -365,3 +365,106 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["total"], 1, "{body}");
 }
+
+/// After a large import the server goes on answering while the search index catches up
+/// (it took 2–7 s to answer again): the index work runs on a thread of its own, not on the
+/// async runtime. A hook holds the catch-up in the middle of its work, on the indexing
+/// thread, until a request has been answered; on a runtime of one thread (this test's),
+/// index work done on the runtime would leave no thread to answer the request until the
+/// catch-up was done.
+#[tokio::test]
+async fn requests_are_answered_while_the_index_catches_up_after_a_large_import() {
+    use dignity_store::violations::{self as v, EventInput, Vocab};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let store = store(Backend::Sqlite).await;
+    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let u = accounts::create(
+        &mut tx,
+        "dora",
+        "",
+        Role::Documenter,
+        "a long enough passphrase",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let dora = accounts::actor_for(&store, &u).await.unwrap();
+    let search = dignity_search::Search::open(&store, Registry::standard(), Default::default())
+        .await
+        .unwrap();
+    search.follow();
+    let state = dignity_web::AppState::new(store.store.clone(), Default::default())
+        .with_search(search.clone());
+    let app = App {
+        router: dignity_web::router(state),
+        store,
+    };
+    // The hook: the first piece of index work says it started, then waits to be released
+    // (at most two minutes, so that a failure does not hang).
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let started_tx = Mutex::new(Some(started_tx));
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let first = AtomicBool::new(true);
+    // Whether the hook was released by the test (after the answer), not by its time-out.
+    let released = Arc::new(AtomicBool::new(false));
+    let released2 = released.clone();
+    search.set_index_hook(Some(Arc::new(move || {
+        if first.swap(false, Ordering::SeqCst) {
+            if let Some(tx) = started_tx.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+            let r = release_rx
+                .lock()
+                .unwrap()
+                .recv_timeout(Duration::from_secs(60));
+            released2.store(r.is_ok(), Ordering::SeqCst);
+        }
+    })));
+
+    // A large import: 2,000 events in one transaction, by a documenter.
+    let vocab = Vocab::load(&app.store).await.unwrap();
+    app.store
+        .write(&dora, async |tx| {
+            for i in 0..2000 {
+                v::create_event(
+                    tx,
+                    &vocab,
+                    &EventInput {
+                        title: format!("Imported event {i}"),
+                        start_date: "2024-03-05".into(),
+                        country: Some("SRB".into()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let head = dignity_store::search::audit_head(&app.store).await.unwrap();
+    // The commit woke the catch-up; it is now held inside its index work.
+    started_rx
+        .await
+        .expect("the catch-up started its index work");
+    let (s, _, body) = send(&app, get("/api/v1/search?q=Serbia", "")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(
+        search.applied() < head,
+        "the request was answered while the catch-up was still running"
+    );
+    let _ = release_tx.send(());
+    assert!(
+        search.wait_for(head, Duration::from_secs(120)).await,
+        "the catch-up finishes once released"
+    );
+    assert!(
+        released.load(Ordering::SeqCst),
+        "the request was answered only after the held index work gave up waiting: index work blocks the async runtime"
+    );
+    assert_eq!(search.applied(), head);
+}

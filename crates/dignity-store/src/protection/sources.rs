@@ -213,9 +213,9 @@ pub fn read_csv_with(
     Ok(Table { headers, rows })
 }
 
-/// Read the first sheet of an XLSX workbook (first row = header). Line numbers are the
-/// spreadsheet's row numbers. The workbook's expanded size and its cells are limited (see
-/// [`crate::ingest::read_xlsx`]).
+/// Read the first sheet of an XLSX or ODS workbook (first row = header). Line numbers are
+/// the spreadsheet's row numbers. The workbook's expanded size and its cells are limited
+/// (see [`crate::ingest::read_workbook`]).
 pub fn read_xlsx(bytes: &[u8]) -> std::result::Result<Table, Vec<RowError>> {
     read_xlsx_with(bytes, &crate::ingest::Limits::default())
 }
@@ -246,7 +246,7 @@ pub fn read_xlsx_with(
             Data::Error(e) => format!("#{e:?}"),
         }
     };
-    let sheet = crate::ingest::read_xlsx(bytes, limits, &cell).map_err(ingest_error)?;
+    let sheet = crate::ingest::read_workbook(bytes, limits, &cell).map_err(ingest_error)?;
     if sheet.header.iter().all(|h| h.is_empty()) {
         return Err(file_error("file", "the first sheet is empty"));
     }
@@ -279,7 +279,10 @@ pub fn read_table_with(
     enc: crate::ingest::Encoding,
     limits: &crate::ingest::Limits,
 ) -> std::result::Result<Table, Vec<RowError>> {
-    if filename.to_ascii_lowercase().ends_with(".xlsx") || crate::ingest::looks_like_zip(bytes) {
+    let name = filename.to_ascii_lowercase();
+    if [".xlsx", ".ods", ".xls"].iter().any(|x| name.ends_with(x))
+        || crate::ingest::workbook_kind(bytes) != crate::ingest::Workbook::NotAWorkbook
+    {
         read_xlsx_with(bytes, limits)
     } else {
         read_csv_with(bytes, enc, limits)

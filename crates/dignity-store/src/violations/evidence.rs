@@ -640,6 +640,10 @@ pub fn package_properties<R: Read + std::io::Seek>(
     r: R,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
+    let mut r = r;
+    if !crate::ingest::package_fits(&mut r) {
+        return out;
+    }
     let Ok(mut z) = zip::ZipArchive::new(r) else {
         return out;
     };
@@ -964,6 +968,9 @@ fn blank_part(name: &str, original: &str) -> Option<String> {
 /// compression (an ODF `mimetype` entry stays first and stored). `None` when the bytes are
 /// not a zip, a part to clean cannot be read, or there was nothing to remove.
 pub fn strip_package(bytes: &[u8]) -> Option<Vec<u8>> {
+    if !crate::ingest::package_fits(&mut std::io::Cursor::new(bytes)) {
+        return None;
+    }
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len())));
     let odf = z.index_for_name("mimetype").is_some();
