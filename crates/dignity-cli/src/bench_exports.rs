@@ -102,7 +102,7 @@ pub async fn bench(a: &BenchExportsArgs) -> Result<i32> {
         .unwrap_or_default();
     let t = Instant::now();
     {
-        let idx = SearchIndex::open(&data.join("index"), 2, 64)?;
+        let idx = SearchIndex::open(&data.join("index"), &keys, 2, 64)?;
         for i in 0..a.docs {
             idx.add(&keys, &doc(i), head)?;
         }

@@ -113,6 +113,11 @@ pub struct BenchSearchArgs {
     /// `--docs` documents (query latency only; the load figures are then not measured).
     #[arg(long)]
     pub reuse_index: bool,
+    /// Also build the same index with its files in clear (not encrypted) first, and report
+    /// indexing rate, query p95 and memory of both side by side (what the encryption at
+    /// rest costs).
+    #[arg(long)]
+    pub compare_clear: bool,
 }
 
 /// One synthetic record, as every engine gets it.
@@ -905,93 +910,22 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
     let store = Store::open(&dignity_store::OpenOptions::new(&data)).await?;
     let keys = store.keys();
     let index_dir = data.join("index");
-    let t = Instant::now();
-    let reused = a.reuse_index
-        && !own_dir
-        && SearchIndex::open(&index_dir, 1, 15)
-            .map(|i| i.num_docs() == a.docs as u64)
-            .unwrap_or(false);
-    if reused {
-        println!("  dignity: reusing the index in {}", index_dir.display());
-    } else {
-        let idx = SearchIndex::open(&index_dir, a.threads, 64)?;
-        idx.delete_all()?;
-        for (k, r) in corpus(a.docs).enumerate() {
-            idx.add(&keys, &search_doc(&r), 0)?;
-            if (k + 1) % 200_000 == 0 {
-                println!("  dignity: {} documents", k + 1);
-            }
-        }
-        idx.commit(&IndexState {
-            schema: dignity_search::index::SCHEMA_VERSION,
-            key: dignity_search::index::key_fingerprint(&keys),
-            seq: 0,
-            hash: String::new(),
-        })?;
-        idx.wait_merging()?;
+    let mut at_rest = Vec::new();
+    if a.compare_clear {
+        // The same corpus and queries into an index whose files are not encrypted, first
+        // (its mapped pages are given back when it is dropped, before the encrypted one
+        // decrypts its files into the heap).
+        let clear_dir = data.join("index-clear");
+        let _ = std::fs::remove_dir_all(&clear_dir);
+        let m = bench_dignity(a, &keys, &clear_dir, false, &qs, &mut lines)?;
+        at_rest.push(m);
+        let _ = std::fs::remove_dir_all(&clear_dir);
     }
-    let load_s = if reused {
-        f64::NAN
-    } else {
-        t.elapsed().as_secs_f64()
-    };
-    let size_mb = dir_size(&index_dir) as f64 / 1e6;
-    println!("  dignity: indexed in {load_s:.1} s, {size_mb:.0} MB");
-    let idx = SearchIndex::open(&index_dir, 1, 15)?;
-    let facet_names = Registry::new().facet_names();
-    let actor = reader();
-    // What `serve` does after opening the index (in the background there), then the
-    // query list twice: the first pass meets every year range and facet filter for the
-    // first time, the second finds their bit sets kept.
-    let w = idx.warm_up()?;
-    println!(
-        "  dignity: warm-up {:.2} s ({} segments, {} MB of index files read)",
-        w.seconds,
-        w.segments,
-        w.bytes / 1_000_000
-    );
-    for (pass, tables) in [
-        ("first pass after the warm-up", true),
-        ("second pass", true),
-        (
-            "third pass, facets counted by tantivy's FacetCollector",
-            false,
-        ),
-    ] {
-        idx.set_facet_tables(tables);
-        let mut lat = Vec::with_capacity(qs.len());
-        let mut hits = 0;
-        let mut by_kind: BTreeMap<&'static str, (Vec<f64>, u64)> = BTreeMap::new();
-        for q in &qs {
-            let t = Instant::now();
-            let r = idx.search(&keys, &actor, &request(q), &facet_names)?;
-            let ms = t.elapsed().as_secs_f64() * 1000.0;
-            lat.push(ms);
-            hits += r.total;
-            let k = by_kind.entry(q.kind()).or_default();
-            k.0.push(ms);
-            k.1 += r.total;
-        }
-        println!("\n  dignity, {pass}, by kind of query:\n");
-        println!("  | kind | queries | mean hits | p50 (ms) | p95 (ms) | p99 (ms) |");
-        println!("  |---|---|---|---|---|---|");
-        for (kind, (l, h)) in by_kind {
-            let n = l.len();
-            let (p50, p95, p99, _) = percentiles(l);
-            println!(
-                "  | {kind} | {n} | {:.0} | {p50:.2} | {p95:.2} | {p99:.2} |",
-                h as f64 / n as f64
-            );
-        }
-        lines.push(Line {
-            engine: format!("Dignity (tantivy, in process), {pass}"),
-            load_s,
-            size_mb,
-            lat: percentiles(lat),
-            hits,
-        });
+    let m = bench_dignity(a, &keys, &index_dir, true, &qs, &mut lines)?;
+    at_rest.push(m);
+    if a.compare_clear {
+        report_at_rest(&at_rest, a.docs);
     }
-    drop(idx);
     report(&lines, a.docs, qs.len());
 
     // --- PostgreSQL full-text search -------------------------------------------------
@@ -1083,6 +1017,174 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
         let _ = std::fs::remove_dir_all(&work);
     }
     Ok(0)
+}
+
+/// What `--compare-clear` reports for one index.
+struct AtRest {
+    sealed: bool,
+    load_s: f64,
+    size_mb: f64,
+    /// p95 of the first and second pass.
+    p95: (f64, f64),
+    open_s: f64,
+    decrypted_mb: f64,
+    rss_anon_mb: f64,
+    rss_file_mb: f64,
+}
+
+fn report_at_rest(m: &[AtRest], n: usize) {
+    println!(
+        "\n## Search index at rest: clear vs encrypted, {n} documents; load average now {}\n",
+        load_average()
+    );
+    println!("| index files | index (s) | docs/s | on disk (MB) | open (s) | p95 first pass (ms) | p95 second pass (ms) | decrypted in memory (MB) | RSS heap (MB) | RSS mapped files (MB) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for l in m {
+        println!(
+            "| {} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} |",
+            if l.sealed { "encrypted" } else { "clear" },
+            l.load_s,
+            n as f64 / l.load_s,
+            l.size_mb,
+            l.open_s,
+            l.p95.0,
+            l.p95.1,
+            l.decrypted_mb,
+            l.rss_anon_mb,
+            l.rss_file_mb
+        );
+    }
+}
+
+/// Index the corpus into `index_dir` (files encrypted or, for the comparison, clear) and
+/// run the query list three times.
+fn bench_dignity(
+    a: &BenchSearchArgs,
+    keys: &dignity_core::crypto::Keyring,
+    index_dir: &Path,
+    sealed: bool,
+    qs: &[Q],
+    lines: &mut Vec<Line>,
+) -> Result<AtRest> {
+    let open = |threads: usize, mb: usize| {
+        if sealed {
+            SearchIndex::open(index_dir, keys, threads, mb)
+        } else {
+            SearchIndex::open_clear_for_benchmark(index_dir, threads, mb)
+        }
+    };
+    let label = if sealed {
+        "Dignity (tantivy, in process)"
+    } else {
+        "Dignity, index files in clear (tantivy, in process)"
+    };
+    let t = Instant::now();
+    let reused = a.reuse_index
+        && a.work_dir.is_some()
+        && open(1, 15)
+            .map(|i| i.num_docs() == a.docs as u64)
+            .unwrap_or(false);
+    if reused {
+        println!("  dignity: reusing the index in {}", index_dir.display());
+    } else {
+        let idx = open(a.threads, 64)?;
+        idx.delete_all()?;
+        for (k, r) in corpus(a.docs).enumerate() {
+            idx.add(keys, &search_doc(&r), 0)?;
+            if (k + 1) % 200_000 == 0 {
+                println!("  dignity: {} documents", k + 1);
+            }
+        }
+        idx.commit(&IndexState {
+            schema: dignity_search::index::SCHEMA_VERSION,
+            key: dignity_search::index::key_fingerprint(keys),
+            seq: 0,
+            hash: String::new(),
+        })?;
+        idx.wait_merging()?;
+    }
+    let load_s = if reused {
+        f64::NAN
+    } else {
+        t.elapsed().as_secs_f64()
+    };
+    let size_mb = dir_size(index_dir) as f64 / 1e6;
+    println!(
+        "  dignity ({}): indexed in {load_s:.1} s, {size_mb:.0} MB",
+        if sealed { "encrypted" } else { "clear" }
+    );
+    let t = Instant::now();
+    let idx = open(1, 15)?;
+    let open_s = t.elapsed().as_secs_f64();
+    let facet_names = Registry::new().facet_names();
+    let actor = reader();
+    let mut p95 = Vec::new();
+    // What `serve` does after opening the index (in the background there), then the
+    // query list twice: the first pass meets every year range and facet filter for the
+    // first time, the second finds their bit sets kept.
+    let w = idx.warm_up()?;
+    println!(
+        "  dignity: warm-up {:.2} s ({} segments, {} MB of index files read)",
+        w.seconds,
+        w.segments,
+        w.bytes / 1_000_000
+    );
+    for (pass, tables) in [
+        ("first pass after the warm-up", true),
+        ("second pass", true),
+        (
+            "third pass, facets counted by tantivy's FacetCollector",
+            false,
+        ),
+    ] {
+        idx.set_facet_tables(tables);
+        let mut lat = Vec::with_capacity(qs.len());
+        let mut hits = 0;
+        let mut by_kind: BTreeMap<&'static str, (Vec<f64>, u64)> = BTreeMap::new();
+        for q in qs {
+            let t = Instant::now();
+            let r = idx.search(keys, &actor, &request(q), &facet_names)?;
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            lat.push(ms);
+            hits += r.total;
+            let k = by_kind.entry(q.kind()).or_default();
+            k.0.push(ms);
+            k.1 += r.total;
+        }
+        println!("\n  {label}, {pass}, by kind of query:\n");
+        println!("  | kind | queries | mean hits | p50 (ms) | p95 (ms) | p99 (ms) |");
+        println!("  |---|---|---|---|---|---|");
+        for (kind, (l, h)) in by_kind {
+            let n = l.len();
+            let (p50, p95, p99, _) = percentiles(l);
+            println!(
+                "  | {kind} | {n} | {:.0} | {p50:.2} | {p95:.2} | {p99:.2} |",
+                h as f64 / n as f64
+            );
+        }
+        let lat = percentiles(lat);
+        p95.push(lat.1);
+        lines.push(Line {
+            engine: format!("{label}, {pass}"),
+            load_s,
+            size_mb,
+            lat,
+            hits,
+        });
+    }
+    let pid = std::process::id();
+    let m = AtRest {
+        sealed,
+        load_s,
+        size_mb,
+        p95: (p95[0], p95[1]),
+        open_s,
+        decrypted_mb: idx.memory_bytes() as f64 / 1e6,
+        rss_anon_mb: proc_status_mb(pid, "RssAnon:"),
+        rss_file_mb: proc_status_mb(pid, "RssFile:"),
+    };
+    drop(idx);
+    Ok(m)
 }
 
 /// The bench record type of the catch-up measurement.

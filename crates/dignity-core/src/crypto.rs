@@ -209,6 +209,23 @@ impl Keyring {
         String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
     }
 
+    /// A 32-byte key for `purpose` derived (HKDF-SHA256) from the data key `id`, for
+    /// material that is not a field value (the search index's files). Distinct purposes
+    /// give independent keys; the data key itself is never used for them directly.
+    pub fn derived_key(&self, id: &str, purpose: &str) -> Result<[u8; 32], CryptoError> {
+        let dk = self
+            .data_keys
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.into()))?;
+        let ikm = decode_key(&dk.key, "data key")?;
+        let mut out = [0u8; 32];
+        hkdf::Hkdf::<Sha256>::new(Some(b"dignity derived key v1"), &ikm)
+            .expand(purpose.as_bytes(), &mut out)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Ok(out)
+    }
+
     /// The key id a value was encrypted under, if it is an encrypted value.
     pub fn key_id_of(value: &str) -> Option<&str> {
         value.strip_prefix(PREFIX)?.split_once(':').map(|(k, _)| k)
@@ -263,6 +280,22 @@ pub fn normalise(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_keys_depend_on_key_and_purpose() {
+        let mut k = Keyring::generate("2026-12-06");
+        let a = k.derived_key("k1", "search index").unwrap();
+        assert_eq!(a, k.derived_key("k1", "search index").unwrap());
+        assert_ne!(a, k.derived_key("k1", "something else").unwrap());
+        let raw = B64.decode(&k.data_keys[0].key).unwrap();
+        assert_ne!(a.to_vec(), raw, "the data key itself is not handed out");
+        k.rotate("2026-12-07");
+        assert_ne!(a, k.derived_key("k2", "search index").unwrap());
+        assert!(matches!(
+            k.derived_key("k9", "search index"),
+            Err(CryptoError::UnknownKey(_))
+        ));
+    }
 
     #[test]
     fn round_trip_and_field_binding() {

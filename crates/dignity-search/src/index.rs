@@ -2,6 +2,7 @@
 //! facet counts.
 
 use crate::analysis::{self, analyzer_name, lang_slot, LANGS};
+use crate::at_rest::{self, SealedDirectory};
 use crate::facets::{Counts, FacetTables};
 use crate::filter::FilterCache;
 use crate::names;
@@ -15,6 +16,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::{Directory, MmapDirectory};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -23,7 +25,9 @@ use tantivy::schema::{
     TextOptions, Value, STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 /// Bump when the schema, the analysis or the record types of `Registry::standard()`
 /// change: an index of another version is rebuilt at the next start (an index made before
@@ -222,6 +226,9 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     f: Fields,
     dir: PathBuf,
+    /// The encrypting directory the index's files are in (`None`: the benchmark's clear
+    /// index).
+    sealed: Option<SealedDirectory>,
     /// Permission and facet filters kept as bit sets per segment between queries.
     filters: FilterCache,
     /// The facet values of every document, per segment, for counting.
@@ -236,30 +243,125 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+/// Why the index in `dir` cannot be used as it is and must be made again, if it must: it
+/// is in clear text where it should be sealed (or the other way round, in the benchmark),
+/// or one of its files is sealed under a data key that is not in the key ring any more.
+fn unusable(dir: &Path, keys: Option<&Keyring>) -> Result<Option<&'static str>> {
+    // tantivy's two files of its own (the other files are listed in them).
+    let meta = at_rest::is_sealed(&dir.join("meta.json"))?;
+    let managed = at_rest::is_sealed(&dir.join(".managed.json"))?;
+    let sealed = match (meta, managed) {
+        (None, None) => return Ok(None),
+        (a, b) => a.unwrap_or(true) && b.unwrap_or(true),
+    };
+    let Some(keys) = keys else {
+        let any_sealed = meta == Some(true) || managed == Some(true);
+        return Ok(any_sealed.then_some("is encrypted where a clear index was asked for"));
+    };
+    if !sealed {
+        return Ok(Some(
+            "holds clear text (it was made before the index was encrypted)",
+        ));
+    }
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if !e.file_type()?.is_file() {
+            continue;
+        }
+        if let Some(kid) = at_rest::sealed_key_id(&e.path())? {
+            if !keys.data_keys.iter().any(|d| d.id == kid) {
+                return Ok(Some(
+                    "is sealed under a data key that is not in the key file any more",
+                ));
+            }
+        }
+    }
+    // Sealed under a key of the same id but another key file (another installation's).
+    let d = SealedDirectory::open(dir, keys)?;
+    for f in [meta.map(|_| "meta.json"), managed.map(|_| ".managed.json")]
+        .into_iter()
+        .flatten()
+    {
+        if d.atomic_read(Path::new(f)).is_err() {
+            return Ok(Some("does not decrypt with this key file"));
+        }
+    }
+    Ok(None)
+}
+
 fn date_string(v: i64) -> String {
     format!("{:04}-{:02}-{:02}", v / 10000, (v / 100) % 100, v % 100)
 }
 
 impl SearchIndex {
-    /// Open the index in `dir`, creating it if absent. An index of another schema version
-    /// is wiped (the caller rebuilds it: [`SearchIndex::needs_rebuild`]).
+    /// Open the index in `dir`, creating it if absent, every file sealed under a key
+    /// derived from the key ring's data key ([`crate::at_rest`]). An index of another
+    /// schema version, an index in clear text (made before the index was encrypted) and
+    /// an index sealed under a data key the key file no longer holds are deleted and made
+    /// again empty (the caller rebuilds it: [`SearchIndex::needs_rebuild`]).
     /// `writer_threads`/`writer_mb`: indexing threads and their memory (at least 15 MB each).
-    pub fn open(dir: &Path, writer_threads: usize, writer_mb: usize) -> Result<SearchIndex> {
+    pub fn open(
+        dir: &Path,
+        keys: &Keyring,
+        writer_threads: usize,
+        writer_mb: usize,
+    ) -> Result<SearchIndex> {
+        Self::open_in(dir, Some(keys), writer_threads, writer_mb)
+    }
+
+    /// Open an index whose files are **not** encrypted, for `dignity bench search
+    /// --compare-clear` only (it measures what the encryption costs). Never for data.
+    #[doc(hidden)]
+    pub fn open_clear_for_benchmark(
+        dir: &Path,
+        writer_threads: usize,
+        writer_mb: usize,
+    ) -> Result<SearchIndex> {
+        Self::open_in(dir, None, writer_threads, writer_mb)
+    }
+
+    fn open_in(
+        dir: &Path,
+        keys: Option<&Keyring>,
+        writer_threads: usize,
+        writer_mb: usize,
+    ) -> Result<SearchIndex> {
         std::fs::create_dir_all(dir)?;
         let (schema, f) = schema();
-        let meta = dir.join("meta.json");
-        let index = if meta.exists() {
-            match Index::open_in_dir(dir) {
-                Ok(i) if i.schema() == schema => i,
+        let directory = || -> Result<(Box<dyn Directory>, Option<SealedDirectory>)> {
+            Ok(match keys {
+                Some(k) => {
+                    let d = SealedDirectory::open(dir, k)?;
+                    (Box::new(d.clone()), Some(d))
+                }
+                None => (
+                    Box::new(MmapDirectory::open(dir).map_err(tantivy::TantivyError::from)?),
+                    None,
+                ),
+            })
+        };
+        let wipe = |why: &str| -> Result<()> {
+            tracing::warn!(dir = %dir.display(), "search index {why}: deleting it and rebuilding it");
+            std::fs::remove_dir_all(dir)?;
+            std::fs::create_dir_all(dir)?;
+            Ok(())
+        };
+        if let Some(why) = unusable(dir, keys)? {
+            wipe(why)?;
+        }
+        let (index, sealed) = if dir.join("meta.json").exists() {
+            let (d, sealed) = directory()?;
+            match Index::open(d) {
+                Ok(i) if i.schema() == schema => (i, sealed),
                 _ => {
-                    tracing::warn!(dir = %dir.display(), "search index has another schema: rebuilding it");
-                    std::fs::remove_dir_all(dir)?;
-                    std::fs::create_dir_all(dir)?;
-                    Index::create_in_dir(dir, schema)?
+                    wipe("has another schema")?;
+                    let (d, sealed) = directory()?;
+                    (Index::create(d, schema, IndexSettings::default())?, sealed)
                 }
             }
         } else {
-            Index::create_in_dir(dir, schema)?
+            let (d, sealed) = directory()?;
+            (Index::create(d, schema, IndexSettings::default())?, sealed)
         };
         analysis::register(index.tokenizers());
         let writer = index
@@ -281,9 +383,21 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             f,
             dir: dir.to_path_buf(),
+            sealed,
             filters: FilterCache::default(),
             facet_tables: FacetTables::default(),
         })
+    }
+
+    /// Whether the index's files are encrypted (always, but in the benchmark's comparison).
+    pub fn is_sealed(&self) -> bool {
+        self.sealed.is_some()
+    }
+
+    /// Bytes of index files decrypted and held in memory (0 for a clear index, whose files
+    /// are mapped from disk instead).
+    pub fn memory_bytes(&self) -> u64 {
+        self.sealed.as_ref().map_or(0, |d| d.memory_bytes())
     }
 
     pub fn dir(&self) -> &Path {
@@ -444,6 +558,8 @@ impl SearchIndex {
     /// every segment, and read the files the queries read (postings, term dictionaries,
     /// field norms, fast fields: facets and dates; not the document store) once, so that
     /// the first searches neither build those sets nor wait for the disk. Only reads.
+    /// (The encrypted index's files are already in memory, decrypted when the index was
+    /// opened: their bytes are counted, not read again.)
     pub fn warm_up(&self) -> Result<WarmUp> {
         let t = std::time::Instant::now();
         let searcher = self.searcher();
@@ -462,8 +578,16 @@ impl SearchIndex {
         for r in searcher.segment_readers() {
             let seg = r.segment_id().uuid_string();
             for ext in ["idx", "term", "fieldnorm", "fast"] {
-                let path = self.dir.join(format!("{seg}.{ext}"));
-                let Ok(mut f) = std::fs::File::open(&path) else {
+                let name = format!("{seg}.{ext}");
+                if self.sealed.is_some() {
+                    // Decrypted into memory when the segment was opened: nothing to read
+                    // from the disk; count what the queries have at hand.
+                    if let Ok(f) = self.index.directory().open_read(Path::new(&name)) {
+                        bytes += tantivy::HasLen::len(&f) as u64;
+                    }
+                    continue;
+                }
+                let Ok(mut f) = std::fs::File::open(self.dir.join(&name)) else {
                     continue;
                 };
                 loop {

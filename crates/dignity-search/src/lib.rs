@@ -3,6 +3,7 @@
 //!
 //! - Full text in English, French, Spanish, Russian and Arabic, stemmed and folded per
 //!   language ([`analysis`]); queries search every language.
+//! - Every file of the index is encrypted on disk ([`at_rest`]).
 //! - Names are searchable across spellings and scripts, and are in the index only as
 //!   keyed tokens ([`names`]).
 //! - The permission filter is part of every query, so hits, totals and facet counts only
@@ -12,6 +13,7 @@
 //!   ([`Search`]).
 
 pub mod analysis;
+pub mod at_rest;
 pub mod export;
 mod facets;
 mod filter;

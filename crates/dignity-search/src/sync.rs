@@ -131,7 +131,7 @@ impl Search {
             .dir
             .clone()
             .unwrap_or_else(|| store.data_dir().join("index"));
-        let index = SearchIndex::open(&dir, opts.writer_threads, opts.writer_mb)?;
+        let index = SearchIndex::open(&dir, &store.keys(), opts.writer_threads, opts.writer_mb)?;
         let applied = index.state().map(|s| s.seq).unwrap_or(0);
         let facet_names = registry.facet_names();
         let s = Search {
