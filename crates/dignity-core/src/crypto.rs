@@ -209,6 +209,36 @@ impl Keyring {
         String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
     }
 
+    /// HKDF-SHA256 (RFC 5869) of the data key `id` with `salt` and `info`: 64 bytes of
+    /// key material for one purpose (e.g. one evidence file's encryption and MAC keys).
+    pub fn derive_subkeys(
+        &self,
+        id: &str,
+        salt: &[u8],
+        info: &[u8],
+    ) -> Result<[u8; 64], CryptoError> {
+        let dk = self
+            .data_keys
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.into()))?;
+        let ikm = decode_key(&dk.key, "data key")?;
+        let mut ext = <HmacSha256 as Mac>::new_from_slice(salt).expect("any key length");
+        ext.update(&ikm);
+        let prk = ext.finalize().into_bytes();
+        let mut out = [0u8; 64];
+        let mut prev: Vec<u8> = Vec::new();
+        for (i, block) in out.chunks_mut(32).enumerate() {
+            let mut m = <HmacSha256 as Mac>::new_from_slice(&prk).expect("any key length");
+            m.update(&prev);
+            m.update(info);
+            m.update(&[i as u8 + 1]);
+            prev = m.finalize().into_bytes().to_vec();
+            block.copy_from_slice(&prev);
+        }
+        Ok(out)
+    }
+
     /// The key id a value was encrypted under, if it is an encrypted value.
     pub fn key_id_of(value: &str) -> Option<&str> {
         value.strip_prefix(PREFIX)?.split_once(':').map(|(k, _)| k)

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod copy;
 mod dump;
 mod error;
+pub mod filecrypt;
 pub mod keys;
 mod migrate;
 pub mod private;
