@@ -850,7 +850,7 @@ pub async fn get_evidence(
 
 /// The file itself (streamed). Every download is written to the custody log.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/content", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "*/*", description = "the file, with the media type recorded for it"), (status = 206, content_type = "*/*", description = "the byte range asked for by `Range` (one range)"), (status = 404, body = ApiError), (status = 416, description = "the range starts past the end of the file"), (status = 500, body = ApiError, description = "`evidence_damaged`: the stored copy does not authenticate")),
+    responses((status = 200, content_type = "*/*", description = "the file, with the media type recorded for it"), (status = 206, content_type = "*/*", description = "the byte range asked for by `Range` (one range)"), (status = 404, body = ApiError), (status = 416, body = ApiError, description = "the range starts past the end of the file (`Content-Range: bytes */size`)"), (status = 500, body = ApiError, description = "`evidence_damaged`: the stored copy does not authenticate")),
     security(("token" = [])))]
 pub async fn content(
     State(state): State<AppState>,
