@@ -2,6 +2,7 @@
 //! the same store from scripts, and work while a server runs.
 
 mod bench;
+mod bench_evidence;
 mod bench_exports;
 mod bench_http;
 mod bench_reports;
@@ -123,6 +124,8 @@ enum BenchCmd {
     Reports(bench_reports::BenchReportsArgs),
     /// Keep-alive HTTP load on a running server (pages of the portal, the search API…).
     Http(bench_http::BenchHttpArgs),
+    /// Evidence files: upload and download MB/s, encrypted at rest vs in clear.
+    Evidence(bench_evidence::BenchEvidenceArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -343,6 +346,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCmd::Exports(a)) => return bench_exports::bench(&a).await,
         Command::Bench(BenchCmd::Reports(a)) => return bench_reports::bench(&a).await,
         Command::Bench(BenchCmd::Http(a)) => return bench_http::bench(&a).await,
+        Command::Bench(BenchCmd::Evidence(a)) => return bench_evidence::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             if let Some(code) = ops::key_file_cmd(&cfg, &cmd)? {
@@ -504,6 +508,8 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     let store = open(&cfg).await.context("cannot start")?;
     tracing::info!(backend = ?store.backend(), data_dir = %cfg.data_dir.display(), "store ready");
     dignity_store::violations::evidence::clean_at_start(&store);
+    // Evidence files stored in clear by an older version are encrypted before serving.
+    dignity_store::violations::evidence::encrypt_clear_files(&store);
     dignity_store::protection::sources::ensure_match_keys(&store)
         .await
         .context("keying source records")?;

@@ -213,17 +213,37 @@ impl Keyring {
     /// material that is not a field value (the search index's files). Distinct purposes
     /// give independent keys; the data key itself is never used for them directly.
     pub fn derived_key(&self, id: &str, purpose: &str) -> Result<[u8; 32], CryptoError> {
-        let dk = self
-            .data_keys
-            .iter()
-            .find(|d| d.id == id)
-            .ok_or_else(|| CryptoError::UnknownKey(id.into()))?;
-        let ikm = decode_key(&dk.key, "data key")?;
+        let ikm = self.data_key_bytes(id)?;
         let mut out = [0u8; 32];
         hkdf::Hkdf::<Sha256>::new(Some(b"dignity derived key v1"), &ikm)
             .expand(purpose.as_bytes(), &mut out)
             .expect("32 bytes is a valid HKDF-SHA256 output length");
         Ok(out)
+    }
+
+    /// HKDF-SHA256 (RFC 5869) of the data key `id` with `salt` and `info`: 64 bytes of
+    /// key material for one purpose (e.g. one evidence file's encryption and MAC keys).
+    pub fn derive_subkeys(
+        &self,
+        id: &str,
+        salt: &[u8],
+        info: &[u8],
+    ) -> Result<[u8; 64], CryptoError> {
+        let ikm = self.data_key_bytes(id)?;
+        let mut out = [0u8; 64];
+        hkdf::Hkdf::<Sha256>::new(Some(salt), &ikm)
+            .expand(info, &mut out)
+            .expect("64 bytes is a valid HKDF-SHA256 output length");
+        Ok(out)
+    }
+
+    fn data_key_bytes(&self, id: &str) -> Result<[u8; 32], CryptoError> {
+        let dk = self
+            .data_keys
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.into()))?;
+        decode_key(&dk.key, "data key")
     }
 
     /// The key id a value was encrypted under, if it is an encrypted value.

@@ -281,6 +281,14 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
             remaining.push(format!("{table}.{column} ({n})"));
         }
     }
+    // Evidence files name the data key their key was derived from; rotation does not
+    // re-encrypt them yet, so their key stays.
+    let files = crate::violations::evidence::files_under_other_keys(store, &keys.current);
+    if files > 0 {
+        remaining.push(format!(
+            "evidence files ({files}; rotation does not re-encrypt files yet)"
+        ));
+    }
     if !remaining.is_empty() {
         tx.rollback().await?;
         return Err(StoreError::Conflict(format!(

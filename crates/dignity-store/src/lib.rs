@@ -11,6 +11,7 @@ pub mod copy;
 mod dump;
 mod error;
 pub mod keyfile;
+pub mod filecrypt;
 pub mod keys;
 mod migrate;
 pub mod private;

@@ -191,7 +191,17 @@ async fn evidence_paths_are_built_from_a_sha256_only() {
     let (blob, _) = evidence::store_reader(&st, &b"bytes"[..], 1 << 20, None).unwrap();
     let path = evidence::EvidenceStore::path(&st, &blob.sha256);
     assert!(path.starts_with(st.data_dir().join("files/sha256")));
-    assert_eq!(std::fs::read(&path).unwrap(), b"bytes");
+    // Stored encrypted at rest; read back through the store.
+    assert_ne!(std::fs::read(&path).unwrap(), b"bytes");
+    let mut back = Vec::new();
+    std::io::Read::read_to_end(
+        &mut evidence::EvidenceStore::open(&st, &blob.sha256)
+            .unwrap()
+            .unwrap(),
+        &mut back,
+    )
+    .unwrap();
+    assert_eq!(back, b"bytes");
     let again = evidence::EvidenceStore::verify(&st, &blob.sha256)
         .unwrap()
         .unwrap();

@@ -675,11 +675,19 @@ async fn evidence_is_hashed_stored_once_and_packaged_verifiably() {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         let (blob, head) = evidence::store_reader(&s, &data[..], u64::MAX, None).unwrap();
-        assert_eq!(
-            blob.sha256,
-            sha256sum(&blob.path(&s)),
-            "{b:?}: equal to sha256sum"
-        );
+        // Stored encrypted: the address is `sha256sum` of the content, read back decrypted.
+        let clear = s.data_dir().join("clear-copy.bin");
+        {
+            use std::io::Read;
+            let mut r = evidence::EvidenceStore::open(&s, &blob.sha256)
+                .unwrap()
+                .unwrap();
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).unwrap();
+            std::fs::write(&clear, out).unwrap();
+        }
+        assert_eq!(blob.sha256, sha256sum(&clear), "{b:?}: equal to sha256sum");
+        std::fs::remove_file(&clear).unwrap();
         assert_eq!(blob.size, 3_000_000);
         let mut tx = s.begin(&doc).await.unwrap();
         let id = evidence::create_evidence(

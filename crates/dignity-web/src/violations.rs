@@ -5,6 +5,7 @@
 
 mod api;
 mod api_edit;
+mod download;
 mod edit;
 #[cfg(test)]
 pub(crate) mod examples;

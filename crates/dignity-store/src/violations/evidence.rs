@@ -14,11 +14,11 @@
 //!   shown; public copies are made without it.
 
 use super::*;
-use crate::now;
+use crate::{filecrypt, now};
 use dignity_core::{MediaType, Sha256 as Sha256Hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use utoipa::ToSchema;
 
@@ -116,16 +116,47 @@ impl EvidenceStore {
     pub fn path(store: &Store, sha256: &Sha256Hex) -> PathBuf {
         files_dir(store).join(Self::rel_path(sha256))
     }
-    /// Read a stored file again and return what it really is (SHA-256 checked against its
-    /// address, SHA-512 and size computed), or `None` when no such file is stored.
-    pub fn verify(store: &Store, sha256: &Sha256Hex) -> std::io::Result<Option<Blob>> {
+    /// Open a stored file for reading (decrypted; see [`crate::filecrypt`]), or `None`
+    /// when no such file is stored. A file stored in clear by an older version is
+    /// encrypted in place first. An `InvalidData` error means the file is damaged (altered,
+    /// cut off, encrypted under a key not in the key file, or not the file of this
+    /// address): nothing of it may be served.
+    pub fn open(store: &Store, sha256: &Sha256Hex) -> std::io::Result<Option<EvidenceFile>> {
         let path = Self::path(store, sha256);
+        let keys = store.keys();
         let f = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let mut r = std::io::BufReader::new(f);
+        let mut head = [0u8; 8];
+        let clear = {
+            let mut r = &f;
+            let n = r.read(&mut head)?;
+            !filecrypt::looks_encrypted(&head[..n])
+        };
+        let f = if clear {
+            drop(f);
+            encrypt_in_place(&path, sha256, &keys)?;
+            std::fs::File::open(&path)?
+        } else {
+            f
+        };
+        let r = filecrypt::DecReader::open(f, &keys)?;
+        if hex::encode(r.sha256()) != sha256.as_str() {
+            return Err(filecrypt::damaged(
+                "its header names another SHA-256 than its address",
+            ));
+        }
+        Ok(Some(r))
+    }
+
+    /// Read a stored file again and return what it really is (SHA-256 checked against its
+    /// address, SHA-512 and size computed), or `None` when no such file is stored.
+    pub fn verify(store: &Store, sha256: &Sha256Hex) -> std::io::Result<Option<Blob>> {
+        let Some(mut r) = Self::open(store, sha256)? else {
+            return Ok(None);
+        };
         let (mut h256, mut h512, mut size) = (Sha256::new(), Sha512::new(), 0u64);
         let mut buf = vec![0u8; 256 * 1024];
         loop {
@@ -141,7 +172,7 @@ impl EvidenceStore {
         if &actual != sha256 {
             return Err(std::io::Error::other(format!(
                 "the stored file {} does not hash to its address (it hashes to {actual})",
-                path.display()
+                Self::path(store, sha256).display()
             )));
         }
         Ok(Some(Blob {
@@ -150,6 +181,154 @@ impl EvidenceStore {
             size,
         }))
     }
+}
+
+/// A stored evidence file, opened for reading: decrypts as it is read, seeks by chunk.
+pub type EvidenceFile = filecrypt::DecReader<std::fs::File>;
+
+/// Encrypt a file stored in clear (by a version before encryption at rest) in place:
+/// the encrypted copy is written beside it under `tmp/`, synced, and renamed over it, so
+/// a crash leaves either the clear file or the encrypted one, never a part. The clear
+/// file must hash to its address (else it is left as it is and reported as damaged).
+fn encrypt_in_place(
+    path: &Path,
+    sha256: &Sha256Hex,
+    keys: &dignity_core::crypto::Keyring,
+) -> std::io::Result<()> {
+    let root = path
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .ok_or_else(|| std::io::Error::other("evidence path without its directories"))?;
+    let tmpdir = root.join("tmp");
+    crate::private::create_dir(&tmpdir)?;
+    let tmp = tmpdir.join(format!(
+        "encrypt-{}",
+        dignity_core::password::random_token(12).replace(['-', '_'], "x")
+    ));
+    let res = (|| {
+        let out = crate::private::open_options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        let src = std::io::BufReader::new(std::fs::File::open(path)?);
+        let (out, sha, _) = filecrypt::encrypt_reader(src, out, keys)?;
+        if hex::encode(sha) != sha256.as_str() {
+            return Err(filecrypt::damaged(
+                "the file stored in clear does not hash to its address; left as it is",
+            ));
+        }
+        out.sync_all()?;
+        drop(out);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o400));
+        }
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            // The rename itself reaches the disk.
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+/// What [`encrypt_clear_files`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EncryptReport {
+    /// Files found in clear and encrypted now.
+    pub encrypted: u64,
+    /// Files already encrypted.
+    pub already: u64,
+    /// Files that could not be encrypted (they do not hash to their address, or a read
+    /// failed): left as they are, and logged.
+    pub failed: u64,
+}
+
+/// Every stored evidence file's path, with its address.
+fn stored_files(store: &Store) -> Vec<(PathBuf, Sha256Hex)> {
+    let mut out = Vec::new();
+    let Ok(tops) = std::fs::read_dir(files_dir(store).join("sha256")) else {
+        return out;
+    };
+    for top in tops.flatten() {
+        let Ok(files) = std::fs::read_dir(top.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let name = format!(
+                "{}{}",
+                top.file_name().to_string_lossy(),
+                f.file_name().to_string_lossy()
+            );
+            if let Ok(sha) = name.parse::<Sha256Hex>() {
+                out.push((f.path(), sha));
+            }
+        }
+    }
+    out
+}
+
+/// The first bytes of a file (fewer when it is shorter).
+fn file_head(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(n);
+    std::fs::File::open(path)?
+        .take(n as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// How many stored evidence files are not encrypted under the data key `current` (under
+/// an older key, in clear, or unreadable): retiring old keys is refused while any is.
+pub fn files_under_other_keys(store: &Store, current: &str) -> u64 {
+    stored_files(store)
+        .iter()
+        .filter(|(p, _)| {
+            file_head(p, 64)
+                .ok()
+                .and_then(|h| filecrypt::key_id_of(&h).map(str::to_string))
+                .is_none_or(|k| k != current)
+        })
+        .count() as u64
+}
+
+/// At start: encrypt every evidence file that an older version stored in clear (see
+/// [`encrypt_in_place`]). Idempotent; a run cut short is finished by the next.
+pub fn encrypt_clear_files(store: &Store) -> EncryptReport {
+    let mut rep = EncryptReport::default();
+    let keys = store.keys();
+    for (path, sha) in stored_files(store) {
+        match file_head(&path, 8) {
+            Ok(h) if filecrypt::looks_encrypted(&h) => rep.already += 1,
+            Ok(_) => match encrypt_in_place(&path, &sha, &keys) {
+                Ok(()) => rep.encrypted += 1,
+                Err(e) => {
+                    tracing::error!(file = %path.display(), error = %e, "an evidence file stored in clear could not be encrypted");
+                    rep.failed += 1;
+                }
+            },
+            Err(e) => {
+                tracing::error!(file = %path.display(), error = %e, "an evidence file could not be read");
+                rep.failed += 1;
+            }
+        }
+    }
+    if rep.encrypted > 0 || rep.failed > 0 {
+        tracing::info!(
+            encrypted = rep.encrypted,
+            failed = rep.failed,
+            "evidence files stored in clear were encrypted at rest"
+        );
+    }
+    rep
 }
 
 /// A stored file.
@@ -187,7 +366,7 @@ pub enum UploadError {
 /// removes the temporary file.
 pub struct BlobWriter {
     tmp: PathBuf,
-    file: Option<std::fs::File>,
+    file: Option<filecrypt::EncWriter<std::fs::File>>,
     h256: Sha256,
     h512: Sha512,
     size: u64,
@@ -210,6 +389,14 @@ impl BlobWriter {
             .write(true)
             .create_new(true)
             .open(&tmp)?;
+        // Encrypted as it arrives: no byte of the upload reaches the disk in clear.
+        let file = match filecrypt::EncWriter::new(file, &store.keys()) {
+            Ok(w) => w,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
+        };
         Ok(BlobWriter {
             tmp,
             file: Some(file),
@@ -245,14 +432,14 @@ impl BlobWriter {
     /// Flush, verify against the claimed SHA-256 (if any), and move the file to its content
     /// address. A file already stored is kept as it is (the new copy is dropped).
     pub fn finish(mut self, claimed_sha256: Option<&str>) -> Result<Blob, UploadError> {
-        let mut f = self.file.take().expect("open");
-        f.flush()?;
-        f.sync_all()?;
-        drop(f);
         if self.size == 0 {
             return Err(UploadError::Empty);
         }
-        let sha256 = Sha256Hex::from_bytes(std::mem::take(&mut self.h256).finalize().into());
+        let digest: [u8; 32] = std::mem::take(&mut self.h256).finalize().into();
+        let f = self.file.take().expect("open").finish(&digest)?;
+        f.sync_all()?;
+        drop(f);
+        let sha256 = Sha256Hex::from_bytes(digest);
         let sha512 = hex::encode(std::mem::take(&mut self.h512).finalize());
         if let Some(c) = claimed_sha256
             .map(|c| c.trim().to_ascii_lowercase())
@@ -362,13 +549,13 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 
 /// Extract metadata (EXIF with GPS for images; document properties for PDF and for office
 /// packages: DOCX, XLSX, PPTX, ODT, ODS, ODP).
-pub fn extract_metadata(
-    path: &Path,
+pub fn extract_metadata<R: Read + std::io::Seek>(
+    mut f: R,
     media_type: &str,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
     if media_type.starts_with("image/") {
-        if let Ok(f) = std::fs::File::open(path) {
+        {
             let mut r = std::io::BufReader::new(f);
             if let Ok(ex) = exif::Reader::new().read_from_container(&mut r) {
                 let mut gps = (None, None, None, None);
@@ -408,20 +595,18 @@ pub fn extract_metadata(
             }
         }
     } else if is_package(media_type) {
-        if let Ok(f) = std::fs::File::open(path) {
-            out = package_properties(std::io::BufReader::new(f));
-        }
+        out = package_properties(std::io::BufReader::new(f));
     } else if media_type == "application/pdf" {
-        if let Ok(mut f) = std::fs::File::open(path) {
+        {
             // The Info dictionary is near the start or the end; read both ends.
-            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let len = f.seek(std::io::SeekFrom::End(0)).unwrap_or(0);
+            let _ = f.seek(std::io::SeekFrom::Start(0));
             let mut text = Vec::new();
             let mut buf = vec![0u8; (len.min(1 << 20)) as usize];
             if f.read_exact(&mut buf).is_ok() {
                 text.extend_from_slice(&buf);
             }
             if len > (1 << 20) {
-                use std::io::Seek;
                 let tail = (len - (1 << 20)).max(1 << 20);
                 if f.seek(std::io::SeekFrom::Start(tail)).is_ok() {
                     let mut b = Vec::new();
@@ -1336,16 +1521,18 @@ pub fn analyse_file(store: &Store, declared: &str, blob: &Blob, head: &[u8]) -> 
         _ => declared,
     };
     // A zip that is an office document is named as one (a DOCX sent as octet-stream).
+    let open = || EvidenceStore::open(store, &blob.sha256).ok().flatten();
     let media_type = if media_type == "application/zip" {
-        std::fs::File::open(blob.path(store))
-            .ok()
+        open()
             .and_then(|f| package_type(std::io::BufReader::new(f)))
             .map(MediaType::from)
             .unwrap_or(media_type)
     } else {
         media_type
     };
-    let metadata = extract_metadata(&blob.path(store), media_type.as_str());
+    let metadata = open()
+        .map(|f| extract_metadata(f, media_type.as_str()))
+        .unwrap_or_default();
     FileAnalysis {
         media_type,
         metadata,
@@ -1605,6 +1792,17 @@ pub async fn open_content(
     Ok((ev, path))
 }
 
+/// The whole (decrypted) content of a stored file, for derivatives made in memory.
+fn read_all(store: &Store, sha256: &Sha256Hex) -> Result<Vec<u8>> {
+    let mut r = EvidenceStore::open(store, sha256)
+        .map_err(|e| StoreError::Internal(e.to_string()))?
+        .ok_or_else(|| StoreError::Internal(format!("the file {sha256} is missing")))?;
+    let mut out = Vec::with_capacity(r.size() as usize);
+    r.read_to_end(&mut out)
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    Ok(out)
+}
+
 /// Make a public copy of an image or an office document without its metadata (a derivative
 /// of `id`). The copy is checked: if metadata could still be read from it, nothing is stored.
 pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i64> {
@@ -1617,7 +1815,7 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
         sha512: ev.sha512.clone(),
         size: ev.size_bytes as u64,
     };
-    let bytes = std::fs::read(blob.path(store)).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let bytes = read_all(store, &blob.sha256)?;
     let clean = strip_metadata(&bytes, ev.media_type.as_str()).ok_or_else(|| {
         StoreError::invalid(
             "media_type",
@@ -1762,7 +1960,12 @@ pub async fn export_package(
         };
         let rel = format!("files/{}", e.sha256);
         if !out.join(&rel).exists() {
-            std::fs::copy(blob.path(store), out.join(&rel)).map_err(io)?;
+            // The package is for a court or a partner: the files leave decrypted.
+            let mut src = EvidenceStore::open(store, &blob.sha256)
+                .and_then(|o| o.ok_or_else(|| std::io::Error::other("the file is missing")))
+                .map_err(io)?;
+            let mut dst = std::fs::File::create(out.join(&rel)).map_err(io)?;
+            std::io::copy(&mut src, &mut dst).map_err(io)?;
             m256.push_str(&format!("{}  {rel}\n", e.sha256));
             m512.push_str(&format!("{}  {rel}\n", e.sha512));
             bytes += blob.size;
@@ -1890,7 +2093,7 @@ pub async fn export_archive(
 #[cfg(test)]
 mod office_tests {
     use super::*;
-    use std::io::Cursor;
+    use std::io::{Cursor, Write};
     use zip::write::SimpleFileOptions;
     use zip::CompressionMethod;
 

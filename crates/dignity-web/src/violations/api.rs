@@ -850,14 +850,29 @@ pub async fn get_evidence(
 
 /// The file itself (streamed). Every download is written to the custody log.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/content", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "*/*", description = "the file, with the media type recorded for it"), (status = 404, body = ApiError)),
+    responses((status = 200, content_type = "*/*", description = "the file, with the media type recorded for it"), (status = 206, content_type = "*/*", description = "the byte range asked for by `Range` (one range)"), (status = 404, body = ApiError), (status = 416, body = ApiError, description = "the range starts past the end of the file (`Content-Range: bytes */size`)"), (status = 500, body = ApiError, description = "`evidence_damaged`: the stored copy does not authenticate")),
     security(("token" = [])))]
-pub async fn content(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+pub async fn content(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     auth!(ctx);
     match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
-        Ok((e, path)) => {
-            super::pages::stream_file(path, &e.media_type, &e.filename, e.size_bytes).await
-        }
+        Ok((e, _)) => match super::download::serve(&state.store, &e, &headers).await {
+            Ok(r) => r,
+            Err(super::download::DownloadError::Damaged(err)) => {
+                tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
+                crate::api::error(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "evidence_damaged",
+                    "the stored copy of this evidence file is damaged (altered or cut off) and is not served; restore it from a backup",
+                    None,
+                )
+            }
+            Err(super::download::DownloadError::Failed(m)) => from_store(StoreError::Internal(m)),
+        },
         Err(e) => from_store(e),
     }
 }

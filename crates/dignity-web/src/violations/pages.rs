@@ -1443,58 +1443,31 @@ pub async fn evidence_page(
     }
 }
 
-/// Stream a stored file to the client.
-pub(crate) async fn stream_file(
-    path: std::path::PathBuf,
-    media_type: &dignity_core::MediaType,
-    filename: &str,
-    size: i64,
-) -> Response {
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(e) => {
-            tracing::error!(error = %e, "evidence file unreadable");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-        }
-    };
-    let stream = futures_util::stream::unfold(file, |mut f| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; 256 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
-            }
-            Err(e) => Some((Err(e), f)),
-        }
-    });
-    (
-        [
-            // Both values are built from parsed types: a `MediaType` is `type/subtype` of
-            // token characters, and the file name is RFC 6266/5987-encoded.
-            (header::CONTENT_TYPE, media_type.to_string()),
-            (header::CONTENT_LENGTH, size.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                dignity_core::edge::content_disposition("attachment", filename),
-            ),
-        ],
-        axum::body::Body::from_stream(stream),
-    )
-        .into_response()
-}
-
 pub async fn evidence_content(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     if let Err(r) = require_user(&ctx) {
         return r;
     }
     match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
-        Ok((e, path)) => stream_file(path, &e.media_type, &e.filename, e.size_bytes).await,
+        Ok((e, _)) => match super::download::serve(&state.store, &e, &headers).await {
+            Ok(r) => r,
+            Err(super::download::DownloadError::Damaged(err)) => {
+                tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
+                err_page(
+                    &state,
+                    &ctx,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "error.vio_evidence_damaged",
+                )
+            }
+            Err(super::download::DownloadError::Failed(m)) => {
+                internal(&state, &ctx, StoreError::Internal(m))
+            }
+        },
         Err(e) => internal(&state, &ctx, e),
     }
 }
