@@ -169,10 +169,7 @@ pub async fn vocabulary(
     };
     match reference::vocabularies(&state.store).await {
         Ok(l) if l.iter().any(|v| v.number == list) => {}
-        Ok(_) => {
-            return WebError::NotFound(format!("no vocabulary number {list}").into())
-                .into_response()
-        }
+        Ok(_) => return WebError::NotFound(format!("no vocabulary number {list}")).into_response(),
         Err(e) => return WebError::from(e).into_response(),
     }
     match reference::terms(&state.store, list, &lang_of(&ctx, &q.lang), q.q.as_deref()).await {

@@ -558,11 +558,13 @@ pub fn may(ctx: &Ctx, action: SystemAction) -> bool {
 /// "Edit" button, a "New" form) and the first check of a write. Each record's own check
 /// ([`check_record`], the store's `require`) still happens when the action is done.
 pub fn role_may(ctx: &Ctx, action: Action) -> bool {
+    // A public record: the level asks nothing of the role (publishing, say, needs one), so
+    // the answer is the role's alone.
     ctx.user.is_some()
         && authorize(
             &ctx.actor,
             action,
-            &RecordAccess::new(Confidentiality::Internal),
+            &RecordAccess::new(Confidentiality::Public),
         )
         .allowed()
 }

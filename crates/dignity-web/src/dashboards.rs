@@ -664,16 +664,7 @@ pub async fn api_dashboard(
     let f = DashFilter::parse(q.as_deref().unwrap_or(""));
     match reports::dashboard(&state.store, &ctx.actor, &f, ctx.lang.code()).await {
         Ok(d) => Json(d).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard failed");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        Err(e) => WebError::internal(format!("dashboard failed: {e}")).into_response(),
     }
 }
 

@@ -146,8 +146,7 @@ async fn prepare(state: &AppState, ctx: &Ctx, query: &str) -> Result<Prepared, R
         return Err(Refusal::SignIn);
     }
     // The role must allow exports at all (analysts and up).
-    let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
-    if !authorize(&ctx.actor, Action::Export, &probe).allowed() {
+    if crate::authz::may_export(ctx).is_err() {
         return Err(Refusal::Forbidden);
     }
     let mut format = None;
@@ -621,11 +620,7 @@ pub async fn export_page(
                     (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
                 }
             };
-            WebError::Message {
-                status: status,
-                message: String::from(ctx.t(key)),
-            }
-            .into_response()
+            WebError::keyed(status, key).into_response()
         }
     }
 }
@@ -680,8 +675,7 @@ pub async fn api_export(
             Refusal::NamesNotAllowed => WebError::refused(StatusCode::FORBIDDEN, "forbidden", "your role does not allow names in exports: leave out names=1 for a pseudonymised export", Some("names".into())).into_response(),
             Refusal::Unavailable => WebError::refused(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "search is not available on this server", None).into_response(),
             Refusal::Internal(e) => {
-                tracing::error!(error = %e, "export failed");
-                WebError::refused(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error", None).into_response()
+                WebError::internal(format!("export failed: {e}")).into_response()
             }
         },
     }

@@ -1366,16 +1366,7 @@ fn api_store_error(e: StoreError) -> Response {
         StoreError::NotFound(m) => WebError::NotFound(m.into()).into_response(),
         StoreError::Forbidden(m) => WebError::Forbidden(m.into()).into_response(),
         StoreError::Conflict(m) => WebError::Conflict(m.into()).into_response(),
-        e => {
-            tracing::error!(error = %e, "api request failed");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        e => WebError::internal(format!("api request failed: {e}")).into_response(),
     }
 }
 
@@ -1642,7 +1633,7 @@ pub async fn api_recommendation(
     }
     match recs::get(&state.store, &ctx.actor, id).await {
         Ok(Some(r)) => Json(r).into_response(),
-        Ok(None) => WebError::NotFound(format!("no recommendation {id}").into()).into_response(),
+        Ok(None) => WebError::NotFound(format!("no recommendation {id}")).into_response(),
         Err(e) => api_store_error(e),
     }
 }

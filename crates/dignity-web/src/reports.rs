@@ -6,7 +6,7 @@
 //! are pseudonymised unless the reader's role allows names and they ask for them; every
 //! report made is logged (`report.generate`, with the choice of names, never the names).
 
-use crate::authz::{SignedIn, WebError};
+use crate::authz::{export, CanExport, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
 use crate::pages::{page, page_status};
@@ -698,16 +698,13 @@ fn pdf_response(doc: &Document, filename: &str) -> Response {
             bytes,
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "PDF failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
+        Err(e) => WebError::internal(format!("PDF failed: {e}")).into_response(),
     }
 }
 
 pub async fn country_pdf(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanExport<export::Report>,
     Query(p): Query<ReportParams>,
 ) -> Response {
     let scope = match p.scope() {
@@ -720,9 +717,6 @@ pub async fn country_pdf(
             .into_response()
         }
     };
-    if let Err(r) = may_export(&state, &ctx) {
-        return r;
-    }
     let r = async {
         let (mut r, _) = generate(&state.store, &ctx.actor, ctx.lang, &scope, "pdf").await?;
         keep_exportable(&state.store, &ctx.actor, &mut r).await?;
@@ -736,12 +730,6 @@ pub async fn country_pdf(
         ),
         Err(e) => WebError::from(e).into_response(),
     }
-}
-
-/// A report leaves the server (PDF) only for a role that may export
-/// (`dignity_core::auth`, action `Export`).
-fn may_export(_state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    crate::authz::may_export(ctx).map_err(IntoResponse::into_response)
 }
 
 /// Drop from a downloaded report the cases and interventions the reader may read but not
@@ -871,13 +859,10 @@ pub fn follow_up_document(
 
 pub async fn follow_up_pdf(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanExport<export::Report>,
     Path(iso3): Path<String>,
     Query(q): Query<FollowUpQuery>,
 ) -> Response {
-    if let Err(r) = may_export(&state, &ctx) {
-        return r;
-    }
     let iso3 = iso3.trim().to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
         Ok(true) => {}
@@ -951,16 +936,7 @@ pub async fn api_country(
             Some("country".into()),
         )
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "report failed");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        Err(e) => WebError::internal(format!("report failed: {e}")).into_response(),
     }
 }
 

@@ -653,16 +653,7 @@ pub async fn api_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
                 .collect();
             Json(AlertsAnswer { total, items }).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "alerts failed");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        Err(e) => WebError::internal(format!("alerts failed: {e}")).into_response(),
     }
 }
 
@@ -852,16 +843,7 @@ pub async fn api_search(
             applied_seq: search.applied(),
         })
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "search failed");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        Err(e) => WebError::internal(format!("search failed: {e}")).into_response(),
     }
 }
 

@@ -411,18 +411,9 @@ pub async fn api_estimate(
     }
     let d = match store::get(&state.store, &ctx.actor, id).await {
         Ok(Some(d)) => d,
-        Ok(None) => {
-            return WebError::NotFound(format!("no estimate table {id}").into()).into_response()
-        }
+        Ok(None) => return WebError::NotFound(format!("no estimate table {id}")).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "api estimate");
-            return WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response();
+            return WebError::internal(format!("api estimate: {e}")).into_response();
         }
     };
     let method = q.method.unwrap_or_else(|| "loglinear".into());

@@ -615,16 +615,7 @@ pub async fn api_pairs(
         Ok((total, items)) => {
             Json(serde_json::json!({ "total": total, "items": items })).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "api linkage pairs");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        Err(e) => WebError::internal(format!("api linkage pairs: {e}")).into_response(),
     }
 }
 
@@ -637,16 +628,7 @@ pub async fn api_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     }
     match l::get_pair(&state.store, &ctx.actor, id).await {
         Ok(Some(v)) => Json(v).into_response(),
-        Ok(None) => WebError::NotFound(format!("no pair {id}").into()).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "api linkage pair");
-            WebError::refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-            .into_response()
-        }
+        Ok(None) => WebError::NotFound(format!("no pair {id}")).into_response(),
+        Err(e) => WebError::internal(format!("api linkage pair: {e}")).into_response(),
     }
 }

@@ -2,7 +2,7 @@
 //! `<select>` lists in the reader's language and `<datalist>` search-as-you-type fields.
 
 use super::*;
-use crate::authz::{SignedIn, WebError};
+use crate::authz::{rec, CanRead, SignedIn, WebError};
 use crate::i18n::Lang;
 use crate::pages::{page, page_status};
 use axum::body::Bytes;
@@ -572,11 +572,10 @@ fn evidence_json(e: &evidence::Evidence) -> Json {
 
 pub async fn event_page(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanRead<rec::Event>,
     Path(id): Path<i64>,
 ) -> Response {
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let e = v::get_event(&state.store, id).await?.ok_or_else(|| StoreError::NotFound(format!("event {id}")))?;
         let lang = ctx.lang.code();
@@ -939,11 +938,10 @@ pub async fn case_json(
 
 pub async fn act_page(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanRead<rec::Act>,
     Path(id): Path<i64>,
 ) -> Response {
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::ACT, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let a = v::get_act(&state.store, id).await?.ok_or_else(|| StoreError::NotFound(format!("act {id}")))?;
         let ev = v::get_event(&state.store, a.event_id).await?.ok_or_else(|| StoreError::NotFound("event".into()))?;
@@ -1085,11 +1083,10 @@ async fn sqlx_acts_of_victim(
 
 pub async fn intervention_page(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanRead<rec::Intervention>,
     Path(id): Path<i64>,
 ) -> Response {
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::INTERVENTION, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let i = interventions::get_intervention(&state.store, id)
             .await?
@@ -1353,11 +1350,10 @@ fn meta_label(ctx: &Ctx, key: &str) -> String {
 
 pub async fn evidence_page(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanRead<rec::Evidence>,
     Path(id): Path<i64>,
 ) -> Response {
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::EVIDENCE, id).await?;
         let e = evidence::get_evidence(&state.store, id).await?.ok_or_else(|| StoreError::NotFound("evidence".into()))?;
         let log = evidence::custody_log(&state.store, id).await?;
         let broken = evidence::verify_custody(&log);
