@@ -327,13 +327,23 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound(m) => WebError::NotFound(m),
             StoreError::Forbidden(m) => WebError::Forbidden(m),
-            StoreError::Invalid { field, message } if field == "consent" => {
-                WebError::Consent(message)
-            }
             StoreError::Invalid { field, message } => WebError::Invalid { field, message },
             StoreError::Conflict(m) => WebError::Conflict(m),
             StoreError::StorageFull(_) => WebError::StorageFull,
             e => WebError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl WebError {
+    /// A store error of the protection area, where a refused `consent` means that the
+    /// people concerned did not consent (403, code `consent`), not a malformed value.
+    pub fn with_consent(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid { field, message } if field == "consent" => {
+                WebError::Consent(message)
+            }
+            e => WebError::from(e),
         }
     }
 }

@@ -594,7 +594,7 @@ pub async fn publish_dashboard(
         Ok((_, slug)) => Redirect::to(&format!("/public/dashboards/{slug}")).into_response(),
         Err(dignity_store::StoreError::Invalid { message, .. }) => WebError::Message {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: String::from(message),
+            message,
         }
         .into_response(),
         Err(e) => {

@@ -2,8 +2,8 @@
 //! ratification matrix, country profiles, deadlines, the recommendations list with
 //! full-text search and facets, implementation tracking and the follow-up report.
 
-use crate::authz::WebError;
-use crate::ctx::{AuthVia, Ctx};
+use crate::authz::{Caller, WebError};
+use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -1358,30 +1358,8 @@ pub async fn follow_up_page(
 
 use crate::api::ApiError;
 
-fn api_store_error(e: StoreError) -> Response {
-    match e {
-        StoreError::Invalid { field, message } => {
-            WebError::Invalid { field, message }.into_response()
-        }
-        StoreError::NotFound(m) => WebError::NotFound(m.into()).into_response(),
-        StoreError::Forbidden(m) => WebError::Forbidden(m.into()).into_response(),
-        StoreError::Conflict(m) => WebError::Conflict(m.into()).into_response(),
-        e => WebError::internal(format!("api request failed: {e}")).into_response(),
-    }
-}
-
-fn api_check(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.bad_token {
-        return Err(WebError::BadToken.into_response());
-    }
-    Ok(())
-}
-
 fn api_editor(ctx: &Ctx) -> Result<(), Response> {
-    api_check(ctx)?;
-    if ctx.via == AuthVia::None {
-        return Err(WebError::Unauthenticated.into_response());
-    }
+    crate::authz::signed_in(ctx)?;
     if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
         return Err(WebError::Forbidden("your role does not allow this".into()).into_response());
     }
@@ -1410,7 +1388,7 @@ async fn api_country_write<T>(
         .await
     {
         Ok(v) => ok(v),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1429,7 +1407,7 @@ async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
             Some("iso3".into()),
         )
         .into_response()),
-        Err(e) => Err(api_store_error(e)),
+        Err(e) => Err(WebError::from(e).into_response()),
     }
 }
 
@@ -1446,12 +1424,9 @@ pub struct RatificationList {
     responses((status = 200, body = RatificationList), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_ratifications(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1463,7 +1438,7 @@ pub async fn api_ratifications(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1491,7 +1466,7 @@ pub async fn api_set_ratification(
     .await;
     match r {
         Ok(r) => Json(r).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1500,15 +1475,12 @@ pub async fn api_set_ratification(
     responses((status = 200, body = ob::Matrix)), tag = "obligations")]
 pub async fn api_matrix(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Query(f): Query<MatrixFilter>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     match ob::matrix(&state.store, ctx.lang.code(), &f).await {
         Ok(m) => Json(m).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1530,13 +1502,10 @@ pub struct ReportParams {
     responses((status = 200, body = ReportList), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_reports(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
     Query(q): Query<ReportParams>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1551,7 +1520,7 @@ pub async fn api_reports(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1567,12 +1536,9 @@ pub struct VisitList {
     responses((status = 200, body = VisitList)), tag = "obligations")]
 pub async fn api_visits(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1591,7 +1557,7 @@ pub async fn api_visits(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1601,12 +1567,9 @@ pub async fn api_visits(
     responses((status = 200, body = recs::RecPage), (status = 401, body = ApiError)), tag = "obligations")]
 pub async fn api_recommendations(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let f = match rec_filter(raw.as_deref()) {
         Ok((f, _)) => f,
         Err(e) => {
@@ -1616,7 +1579,7 @@ pub async fn api_recommendations(
     };
     match recs::search(&state.store, &ctx.actor, &f, true).await {
         Ok(p) => Json(p).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1625,16 +1588,13 @@ pub async fn api_recommendations(
     responses((status = 200, body = recs::Recommendation), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_recommendation(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     match recs::get(&state.store, &ctx.actor, id).await {
         Ok(Some(r)) => Json(r).into_response(),
         Ok(None) => WebError::NotFound(format!("no recommendation {id}")).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1665,7 +1625,7 @@ pub async fn api_create_recommendation(
     .await;
     match r {
         Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1678,17 +1638,18 @@ pub struct HistoryList {
 /// The implementation status history of a recommendation that the caller may see.
 #[utoipa::path(get, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
     responses((status = 200, body = HistoryList)), tag = "obligations")]
-pub async fn api_history(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
+pub async fn api_history(
+    State(state): State<AppState>,
+    ctx: Caller,
+    Path(id): Path<i64>,
+) -> Response {
     match tracking::history(&state.store, &ctx.actor, id).await {
         Ok(items) => Json(HistoryList {
             total: items.len(),
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1716,7 +1677,7 @@ pub async fn api_assess(
     .await;
     match r {
         Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1806,12 +1767,9 @@ pub struct CommunicationList {
     responses((status = 200, body = CommunicationList), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_communications(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1822,7 +1780,7 @@ pub async fn api_communications(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1871,17 +1829,14 @@ pub struct MandateList {
 
 /// Special procedure mandates with their holders over time.
 #[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
-pub async fn api_mandates(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
+pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
     match reports::mandates(&state.store).await {
         Ok(items) => Json(MandateList {
             total: items.len(),
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1916,7 +1871,7 @@ pub async fn api_upsert_mandate(
     .await;
     match r {
         Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1944,12 +1899,9 @@ pub struct ClusterList {
     responses((status = 200, body = ClusterList)), tag = "obligations")]
 pub async fn api_clusters(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1960,7 +1912,7 @@ pub async fn api_clusters(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

@@ -482,7 +482,7 @@ pub async fn confirm(
     let bad = |key: &str| {
         WebError::Message {
             status: StatusCode::BAD_REQUEST,
-            message: String::from(ctx.t(key)),
+            message: ctx.t(key),
         }
         .into_response()
     };
@@ -648,7 +648,7 @@ pub async fn publish(
         .into_response(),
         Err(StoreError::Invalid { message, .. }) => WebError::Message {
             status: StatusCode::BAD_REQUEST,
-            message: String::from(message),
+            message,
         }
         .into_response(),
         Err(e) => WebError::internal(e).into_response(),

@@ -1052,7 +1052,7 @@ async fn sources_view(
 ) -> Response {
     let r = async {
         // One window of unlinked records at a time, through the key index.
-        let page = if crate::authz::may_write(&ctx) {
+        let page = if crate::authz::may_write(ctx) {
             s::candidates_page(&state.store, &ctx.actor, None, after, CANDIDATE_WINDOW, 0.75).await?
         } else {
             s::CandidatePage { items: vec![], records_checked: 0, next_after: None }

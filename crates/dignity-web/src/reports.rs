@@ -651,7 +651,7 @@ pub async fn publish_report(
         Err(field) => {
             return WebError::Message {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: String::from(ctx.t(&format!("rep.error.{field}"))),
+                message: ctx.t(&format!("rep.error.{field}")),
             }
             .into_response()
         }
@@ -712,7 +712,7 @@ pub async fn country_pdf(
         Err(field) => {
             return WebError::Message {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: String::from(ctx.t(&format!("rep.error.{field}"))),
+                message: ctx.t(&format!("rep.error.{field}")),
             }
             .into_response()
         }
@@ -922,7 +922,7 @@ pub async fn api_country(
         Err(field) => {
             return WebError::Invalid {
                 field: field.into(),
-                message: i18n::t(Lang::En, &format!("rep.error.{field}")).into(),
+                message: i18n::t(Lang::En, &format!("rep.error.{field}")),
             }
             .into_response()
         }

@@ -341,7 +341,7 @@ async fn estimate_page(
         Ok(Err(msg)) => {
             return WebError::Message {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: String::from(msg),
+                message: msg,
             }
             .into_response()
         }

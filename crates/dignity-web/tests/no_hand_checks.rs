@@ -123,6 +123,8 @@ fn there_is_one_sign_in_check_and_one_error_type() {
         "fn internal_page",
         "fn plain_error",
         "fn csrf_or_forbid",
+        "fn api_check",
+        "fn api_store_error",
         "macro_rules! auth",
     ];
     let mut found = Vec::new();

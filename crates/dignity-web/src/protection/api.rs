@@ -22,7 +22,7 @@ macro_rules! try_r {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(e) => return WebError::from(e).into_response(),
+            Err(e) => return WebError::with_consent(e).into_response(),
         }
     };
 }
@@ -131,7 +131,8 @@ pub async fn defender(
     Path(id): Path<i64>,
 ) -> Response {
     let Some(df) = try_r!(d::defender_for(&state.store, &ctx.actor, id).await) else {
-        return WebError::from(StoreError::NotFound(format!("defender {id}"))).into_response();
+        return WebError::with_consent(StoreError::NotFound(format!("defender {id}")))
+            .into_response();
     };
     J(DefenderFull {
         defender: df,
@@ -248,7 +249,7 @@ pub async fn case(
     Query(q): Query<CaseParams>,
 ) -> Response {
     let Some(c) = try_r!(m::case_for(&state.store, &ctx.actor, id).await) else {
-        return WebError::from(StoreError::NotFound(format!("missing person case {id}")))
+        return WebError::with_consent(StoreError::NotFound(format!("missing person case {id}")))
             .into_response();
     };
     if let Some(kind) = q
@@ -458,7 +459,7 @@ pub async fn candidates(
     Query(q): Query<CandidateParams>,
 ) -> Response {
     if !may_write(&ctx) {
-        return WebError::from(StoreError::Forbidden(
+        return WebError::with_consent(StoreError::Forbidden(
             "matching source records is for documenters and above".into(),
         ))
         .into_response();

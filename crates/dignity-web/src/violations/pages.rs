@@ -891,7 +891,7 @@ pub async fn upload_evidence(
         Err((StatusCode::PAYLOAD_TOO_LARGE, msg, _)) => {
             return WebError::Message {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
-                message: String::from(&msg),
+                message: msg,
             }
             .into_response();
         }
