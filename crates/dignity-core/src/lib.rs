@@ -14,9 +14,11 @@ pub mod geo;
 pub mod names;
 pub mod obligations;
 pub mod password;
+pub mod record_type;
 pub mod refdata;
 pub mod types;
 
 pub use auth::{Action, Actor, Confidentiality, Decision, RecordAccess, Role};
 pub use edge::{LocalPath, MediaType, Sha256};
+pub use record_type::RecordType;
 pub use types::{Iso2, Iso3, PartialDate, Precision};

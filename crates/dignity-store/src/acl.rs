@@ -8,7 +8,7 @@
 //! two together) so that no count or facet can reveal a record the reader cannot open.
 
 use crate::{Result, Store, StoreError, WriteTx};
-use dignity_core::{Actor, Confidentiality, RecordAccess, Role};
+use dignity_core::{Action, Actor, Confidentiality, Decision, RecordAccess, RecordType, Role};
 use sqlx::Row;
 
 /// Read the access facts of a record whose level, publication and creator the caller
@@ -44,6 +44,79 @@ pub async fn access(
         }
     }
     Ok(a)
+}
+
+/// The access facts of record `id` of type `record_type`, read from its own table (the
+/// table name comes from the type, never from a string) and its need-to-know list.
+/// `None`: no such record.
+pub async fn record_access(
+    store: &Store,
+    record_type: RecordType,
+    id: i64,
+) -> Result<Option<RecordAccess>> {
+    let table = record_type.table();
+    let Some(r) = sqlx::query(&format!(
+        "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lvl: String = r.get(0);
+    let lvl: Confidentiality = lvl.parse().unwrap_or(Confidentiality::StrictlyConfidential);
+    Ok(Some(
+        access(
+            store,
+            table,
+            &id.to_string(),
+            lvl,
+            r.get::<i64, _>(1) == 1,
+            r.get(2),
+        )
+        .await?,
+    ))
+}
+
+/// The decision on `action` for record `id` of `record_type`, with every record that a
+/// view of it discloses (an act's event and victim, evidence's act and event, a profile's
+/// person) — the one rule of `dignity_core::auth::authorize_disclosing`. Writes nothing
+/// (a granted read of a strictly confidential record is logged by the read itself).
+/// `None`: no such record.
+pub async fn decide(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    record_type: RecordType,
+    id: i64,
+) -> Result<Option<Decision>> {
+    use crate::violations;
+    match record_type {
+        RecordType::Event
+        | RecordType::Act
+        | RecordType::Person
+        | RecordType::Intervention
+        | RecordType::Evidence => {
+            let table = record_type.table();
+            let Some(access) = violations::record_access(store, table, id).await? else {
+                return Ok(None);
+            };
+            let disclosed = violations::disclosed_access(store, table, id).await?;
+            let disclosed: Vec<&RecordAccess> = disclosed.iter().collect();
+            Ok(Some(dignity_core::auth::authorize_disclosing(
+                actor, action, &access, &disclosed,
+            )))
+        }
+        RecordType::Defender | RecordType::Missing => {
+            crate::protection::decide(store, actor, action, record_type.table(), id).await
+        }
+        RecordType::Assessment | RecordType::RecommendationNote | RecordType::MseDataset => {
+            Ok(record_access(store, record_type, id)
+                .await?
+                .map(|a| dignity_core::auth::authorize(actor, action, &a)))
+        }
+    }
 }
 
 /// Replace a record's need-to-know list (audited as `acl.set`).

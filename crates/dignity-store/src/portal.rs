@@ -8,32 +8,24 @@
 
 use crate::{acl, Result, Store, StoreError, WriteTx};
 use dignity_core::auth::{authorize, Action};
-use dignity_core::{Actor, Confidentiality, RecordAccess};
+use dignity_core::{Actor, Confidentiality, RecordAccess, RecordType};
 use serde::Serialize;
 use sqlx::Row;
-
-/// Record types (tables) an administrator may publish. People's records (persons,
-/// evidence files) are never published.
-pub const PUBLISHABLE: &[&str] = &[
-    "vio_events",
-    "vio_interventions",
-    "pro_defenders",
-    "pro_missing",
-    "rec_assessments",
-    "mse_datasets",
-];
 
 /// Kinds of publications.
 pub const KINDS: &[&str] = &["report", "dashboard", "country", "page"];
 
-fn publishable(record_type: &str) -> Result<&'static str> {
-    PUBLISHABLE
-        .iter()
-        .find(|t| **t == record_type)
-        .copied()
-        .ok_or_else(|| {
-            StoreError::invalid("record_type", "records of this type cannot be published")
-        })
+/// The table of a publishable record type (its name comes from the type, never from a
+/// string a user sent); records of other types cannot be published.
+fn publishable(record_type: RecordType) -> Result<&'static str> {
+    if record_type.is_publishable() {
+        Ok(record_type.table())
+    } else {
+        Err(StoreError::invalid(
+            "record_type",
+            "records of this type cannot be published",
+        ))
+    }
 }
 
 /// The SQL condition of rows of `alias` that the public pages may show: published through
@@ -55,7 +47,7 @@ pub fn public_sql(alias: &str, record_type: &str) -> String {
 /// The access facts of a publishable record (None: no such record).
 pub async fn record_access(
     store: &Store,
-    record_type: &str,
+    record_type: RecordType,
     id: i64,
 ) -> Result<Option<RecordAccess>> {
     let table = publishable(record_type)?;
@@ -90,13 +82,13 @@ pub async fn record_access(
 /// index and the public pages follow.
 pub async fn set_published(
     tx: &mut WriteTx,
-    record_type: &str,
+    record_type: RecordType,
     id: i64,
     published: bool,
 ) -> Result<()> {
     let table = publishable(record_type)?;
     let store = tx.store().clone();
-    let Some(access) = record_access(&store, table, id).await? else {
+    let Some(access) = record_access(&store, record_type, id).await? else {
         return Err(StoreError::invalid("id", "no such record"));
     };
     let d = authorize(tx.actor(), Action::Publish, &access);
@@ -189,14 +181,18 @@ async fn cascade_to_acts(tx: &mut WriteTx, event_id: i64, published: bool) -> Re
 
 /// When a record was last published (the time of its latest `record.publish` audit entry),
 /// if it is public now.
-pub async fn published_since(store: &Store, record_type: &str, id: i64) -> Result<Option<String>> {
+pub async fn published_since(
+    store: &Store,
+    record_type: RecordType,
+    id: i64,
+) -> Result<Option<String>> {
     if !is_public(store, record_type, id).await? {
         return Ok(None);
     }
     Ok(sqlx::query(
         "SELECT MAX(at) FROM audit_log WHERE action = 'record.publish' AND record_type = $1 AND record_id = $2",
     )
-    .bind(record_type)
+    .bind(record_type.table())
     .bind(id.to_string())
     .fetch_one(store.pool())
     .await?
@@ -207,8 +203,12 @@ pub async fn published_since(store: &Store, record_type: &str, id: i64) -> Resul
 /// Whether the people a record is about consented to its publication: a defender's profile
 /// (`memorial_consent`, given by the defender or, after their death, their family) is
 /// published only with it. True for the other types.
-pub async fn consents_to_publication(store: &Store, record_type: &str, id: i64) -> Result<bool> {
-    if record_type != "pro_defenders" {
+pub async fn consents_to_publication(
+    store: &Store,
+    record_type: RecordType,
+    id: i64,
+) -> Result<bool> {
+    if record_type != RecordType::Defender {
         return Ok(true);
     }
     Ok(
@@ -223,7 +223,7 @@ pub async fn consents_to_publication(store: &Store, record_type: &str, id: i64) 
 /// Ids of the published public records of a type, newest first.
 pub async fn published_ids(
     store: &Store,
-    record_type: &str,
+    record_type: RecordType,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<i64>> {
@@ -242,9 +242,10 @@ pub async fn published_ids(
 }
 
 /// How many published public records each type has (types with none left out).
-pub async fn published_counts(store: &Store) -> Result<Vec<(String, i64)>> {
+pub async fn published_counts(store: &Store) -> Result<Vec<(RecordType, i64)>> {
     let mut out = Vec::new();
-    for table in PUBLISHABLE {
+    for record_type in RecordType::PUBLISHABLE {
+        let table = record_type.table();
         let n: i64 = sqlx::query(&format!(
             "SELECT COUNT(*) FROM {table} t WHERE {}",
             public_sql("t", table)
@@ -253,14 +254,14 @@ pub async fn published_counts(store: &Store) -> Result<Vec<(String, i64)>> {
         .await?
         .get(0);
         if n > 0 {
-            out.push((table.to_string(), n));
+            out.push((record_type, n));
         }
     }
     Ok(out)
 }
 
 /// Whether a record is on the public pages.
-pub async fn is_public(store: &Store, record_type: &str, id: i64) -> Result<bool> {
+pub async fn is_public(store: &Store, record_type: RecordType, id: i64) -> Result<bool> {
     let table = publishable(record_type)?;
     Ok(sqlx::query(&format!(
         "SELECT 1 FROM {table} t WHERE t.id = $1 AND {}",

@@ -157,7 +157,7 @@ pub async fn record_access(
 
 /// The decision on `action` for a defender or case (missing: `None`), without writing
 /// anything: the one place that reads its access facts.
-async fn decide(
+pub(crate) async fn decide(
     store: &Store,
     actor: &Actor,
     action: Action,

@@ -93,7 +93,7 @@ async fn publications_are_validated_replaced_and_admin_only() {
         // People's records can never be published.
         let e = s
             .write(&adam, async |tx| {
-                portal::set_published(tx, "vio_persons", 1, true).await
+                portal::set_published(tx, dignity_core::RecordType::Person, 1, true).await
             })
             .await
             .unwrap_err();
@@ -213,7 +213,7 @@ mod dashboards {
             let confidential = event(&s, &dora, "confidential", "", victim).await;
             for e in [published, with_confidential_act] {
                 s.write(&adam, async |tx| {
-                    portal::set_published(tx, "vio_events", e, true).await
+                    portal::set_published(tx, dignity_core::RecordType::Event, e, true).await
                 })
                 .await
                 .unwrap();
@@ -222,7 +222,8 @@ mod dashboards {
             // and its act never count.
             let e = s
                 .write(&adam, async |tx| {
-                    portal::set_published(tx, "vio_events", confidential, true).await
+                    portal::set_published(tx, dignity_core::RecordType::Event, confidential, true)
+                        .await
                 })
                 .await
                 .unwrap_err();
@@ -238,9 +239,11 @@ mod dashboards {
                 .await
                 .unwrap();
 
-            assert!(!portal::is_public(&s, "vio_events", unpublished)
-                .await
-                .unwrap());
+            assert!(
+                !portal::is_public(&s, dignity_core::RecordType::Event, unpublished)
+                    .await
+                    .unwrap()
+            );
 
             // Only administrators publish dashboards; the title is required.
             let e = s
@@ -336,7 +339,7 @@ mod dashboards {
 
             // Unpublishing the event unpublishes its acts (audited) and empties the counts.
             s.write(&adam, async |tx| {
-                portal::set_published(tx, "vio_events", published, false).await
+                portal::set_published(tx, dignity_core::RecordType::Event, published, false).await
             })
             .await
             .unwrap();
@@ -349,17 +352,19 @@ mod dashboards {
             .unwrap();
             assert_eq!(n, 2, "published with the event, then unpublished with it");
             assert_eq!(
-                portal::published_since(&s, "vio_events", published)
+                portal::published_since(&s, dignity_core::RecordType::Event, published)
                     .await
                     .unwrap(),
                 None
             );
-            assert!(
-                portal::published_since(&s, "vio_events", with_confidential_act)
-                    .await
-                    .unwrap()
-                    .is_some()
-            );
+            assert!(portal::published_since(
+                &s,
+                dignity_core::RecordType::Event,
+                with_confidential_act
+            )
+            .await
+            .unwrap()
+            .is_some());
 
             // Unpublishing the dashboard removes it (audited).
             assert!(s

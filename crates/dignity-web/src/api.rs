@@ -3,15 +3,15 @@
 //! `{"error": {"code": "not_found", "message": "…", "field": null}}`.
 //! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from these handlers.
 
-use crate::ctx::{AuthVia, Ctx};
+use crate::authz::{gate, Allowed, Caller, WebError};
+use crate::ctx::Ctx;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use dignity_core::auth::{authorize_system, SystemAction};
-use dignity_store::{audit, reference, StoreError};
+use dignity_store::{audit, reference};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -66,83 +66,20 @@ pub fn json_rejection(r: axum::extract::rejection::JsonRejection) -> Response {
                 .split_once(": ")
                 .map(|(f, _)| f)
                 .filter(|f| !f.is_empty() && !f.contains(' '));
-            error(
+            WebError::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
                 rest.to_string(),
-                field,
+                field.map(Into::into),
             )
+            .into_response()
         }
         R::MissingJsonContentType(_) => {
-            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid", text, None)
+            WebError::refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid", text, None)
+                .into_response()
         }
-        _ => error(StatusCode::BAD_REQUEST, "invalid", text, None),
+        _ => WebError::refused(StatusCode::BAD_REQUEST, "invalid", text, None).into_response(),
     }
-}
-
-fn from_store(e: StoreError) -> Response {
-    match e {
-        StoreError::Invalid { field, message } => error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            message,
-            Some(&field),
-        ),
-        StoreError::NotFound(m) => error(StatusCode::NOT_FOUND, "not_found", m, None),
-        StoreError::Forbidden(m) => error(StatusCode::FORBIDDEN, "forbidden", m, None),
-        StoreError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m, None),
-        e => {
-            tracing::error!(error = %e, "api request failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
-    }
-}
-
-/// Reject bad tokens (never fall back to anonymous for a caller who tried to sign in).
-fn check_token(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.bad_token {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        ));
-    }
-    if ctx.must_enrol_totp() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "two-factor authentication is required for this account: enable it first",
-            None,
-        ));
-    }
-    Ok(())
-}
-
-fn require_system(ctx: &Ctx, action: SystemAction) -> Result<(), Response> {
-    check_token(ctx)?;
-    if ctx.via == AuthVia::None {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        ));
-    }
-    if !authorize_system(&ctx.actor, action).allowed() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role does not allow this",
-            None,
-        ));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -172,16 +109,13 @@ fn lang_of(ctx: &Ctx, q: &Option<String>) -> String {
     responses((status = 200, body = [reference::CountryRow]), (status = 401, body = ApiError)))]
 pub async fn countries(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Query(q): Query<CountryParams>,
 ) -> Response {
-    if let Err(r) = check_token(&ctx) {
-        return r;
-    }
     let region = q.region.as_deref().filter(|r| !r.is_empty());
     match reference::countries(&state.store, &lang_of(&ctx, &q.lang), region).await {
         Ok(list) => Json(list).into_response(),
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -190,28 +124,22 @@ pub async fn countries(
     responses((status = 200, body = [reference::InstrumentRow]), (status = 401, body = ApiError)))]
 pub async fn instruments(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Query(q): Query<LangParam>,
 ) -> Response {
-    if let Err(r) = check_token(&ctx) {
-        return r;
-    }
     match reference::instruments(&state.store, &lang_of(&ctx, &q.lang)).await {
         Ok(list) => Json(list).into_response(),
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 /// The controlled vocabularies (HURIDOCS micro-thesauri) with their term counts.
 #[utoipa::path(get, path = "/api/v1/vocabularies",
     responses((status = 200, body = [reference::VocabularyRow]), (status = 401, body = ApiError)))]
-pub async fn vocabularies(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = check_token(&ctx) {
-        return r;
-    }
+pub async fn vocabularies(State(state): State<AppState>, _ctx: Caller) -> Response {
     match reference::vocabularies(&state.store).await {
         Ok(list) => Json(list).into_response(),
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -228,36 +156,25 @@ pub struct TermParams {
     responses((status = 200, body = [reference::TermRow]), (status = 404, body = ApiError)))]
 pub async fn vocabulary(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Path(list): Path<String>,
     Query(q): Query<TermParams>,
 ) -> Response {
-    if let Err(r) = check_token(&ctx) {
-        return r;
-    }
     let Ok(list) = list.parse::<i64>() else {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "the list is a micro-thesaurus number, e.g. 4",
-            Some("list"),
-        );
+        return WebError::Invalid {
+            field: "list".into(),
+            message: "the list is a micro-thesaurus number, e.g. 4".into(),
+        }
+        .into_response();
     };
     match reference::vocabularies(&state.store).await {
         Ok(l) if l.iter().any(|v| v.number == list) => {}
-        Ok(_) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no vocabulary number {list}"),
-                None,
-            )
-        }
-        Err(e) => return from_store(e),
+        Ok(_) => return WebError::NotFound(format!("no vocabulary number {list}")).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     }
     match reference::terms(&state.store, list, &lang_of(&ctx, &q.lang), q.q.as_deref()).await {
         Ok(t) => Json(t).into_response(),
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -274,10 +191,7 @@ pub struct Me {
 /// The account the request is authenticated as.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ApiError)),
     security(("token" = [])))]
-pub async fn me(ctx: Ctx) -> Response {
-    if let Err(r) = check_token(&ctx) {
-        return r;
-    }
+pub async fn me(ctx: Caller) -> Response {
     match &ctx.user {
         Some(u) => Json(Me {
             id: u.id,
@@ -288,12 +202,7 @@ pub async fn me(ctx: Ctx) -> Response {
             teams: ctx.actor.teams.clone(),
         })
         .into_response(),
-        None => error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        ),
+        None => WebError::Unauthenticated.into_response(),
     }
 }
 
@@ -331,12 +240,9 @@ pub struct AuditEntryOut {
     responses((status = 200, body = [AuditEntryOut]), (status = 403, body = ApiError)), security(("token" = [])))]
 pub async fn audit_list(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Allowed<gate::ViewAudit>,
     Query(q): Query<AuditParams>,
 ) -> Response {
-    if let Err(r) = require_system(&ctx, SystemAction::ViewAudit) {
-        return r;
-    }
     let f = audit::AuditFilter {
         actor: q.actor,
         action: q.action,
@@ -370,7 +276,7 @@ pub async fn audit_list(
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -385,10 +291,10 @@ pub struct VerifyOut {
 /// Check the whole audit chain (administrators).
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = VerifyOut), (status = 403, body = ApiError)),
     security(("token" = [])))]
-pub async fn audit_verify(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = require_system(&ctx, SystemAction::ViewAudit) {
-        return r;
-    }
+pub async fn audit_verify(
+    State(state): State<AppState>,
+    _ctx: Allowed<gate::ViewAudit>,
+) -> Response {
     match audit::verify_log(&state.store).await {
         Ok(r) => Json(VerifyOut {
             ok: r.ok(),
@@ -397,33 +303,8 @@ pub async fn audit_verify(State(state): State<AppState>, ctx: Ctx) -> Response {
             problems: r.problems.iter().map(|p| p.to_string()).collect(),
         })
         .into_response(),
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
-}
-
-/// Checks for a state-changing API call: a valid caller with the right, and — when the
-/// browser session authenticates it — the CSRF token in `X-CSRF-Token`.
-pub fn require_write(
-    ctx: &Ctx,
-    headers: &axum::http::HeaderMap,
-    action: SystemAction,
-) -> Result<(), Response> {
-    require_system(ctx, action)?;
-    if ctx.via == AuthVia::Session {
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !ctx.csrf_ok(sent) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "send the page's CSRF token in X-CSRF-Token",
-                None,
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Change a vocabulary term's labels or retire it (administrators).
@@ -433,13 +314,13 @@ pub fn require_write(
     security(("token" = [])))]
 pub async fn term_update(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageReferenceData>,
     headers: axum::http::HeaderMap,
     Path((list, code)): Path<(i64, String)>,
     Json(body): Json<reference::TermLabels>,
 ) -> Response {
-    if let Err(r) = require_write(&ctx, &headers, SystemAction::ManageReferenceData) {
-        return r;
+    if let Err(e) = crate::authz::csrf_header(&ctx, &headers) {
+        return e.into_response();
     }
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
@@ -450,8 +331,8 @@ pub async fn term_update(
     .await;
     match r {
         Ok(Some(t)) => Json(t).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such term", None),
-        Err(e) => from_store(e),
+        Ok(None) => WebError::NotFound("no such term".into()).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -469,13 +350,13 @@ pub struct NewTerm {
     security(("token" = [])))]
 pub async fn term_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageReferenceData>,
     headers: axum::http::HeaderMap,
     Path(list): Path<i64>,
     Json(body): Json<NewTerm>,
 ) -> Response {
-    if let Err(r) = require_write(&ctx, &headers, SystemAction::ManageReferenceData) {
-        return r;
+    if let Err(e) = crate::authz::csrf_header(&ctx, &headers) {
+        return e.into_response();
     }
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
@@ -486,13 +367,14 @@ pub async fn term_create(
     .await;
     match r {
         Ok(Some(t)) => (StatusCode::CREATED, Json(t)).into_response(),
-        Ok(None) => error(
+        Ok(None) => WebError::refused(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "term not found after creation",
             None,
-        ),
-        Err(e) => from_store(e),
+        )
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -628,12 +510,7 @@ pub async fn openapi() -> Response {
 }
 
 async fn api_not_found() -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "no such API endpoint",
-        None,
-    )
+    WebError::NotFound("no such API endpoint".into()).into_response()
 }
 
 pub fn router() -> Router<AppState> {

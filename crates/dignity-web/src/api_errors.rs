@@ -15,21 +15,6 @@ use axum::response::Response;
 /// The longest message kept from a plain-text answer (axum's rejections are one line).
 const MAX_MESSAGE: usize = 512;
 
-/// The stable `code` of an error answer with this status.
-fn code(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::CONFLICT => "conflict",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::INSUFFICIENT_STORAGE => "storage_full",
-        s if s.is_server_error() => "internal",
-        _ => "invalid",
-    }
-}
-
 fn is_json(r: &Response) -> bool {
     r.headers()
         .get(header::CONTENT_TYPE)
@@ -49,6 +34,8 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error())
         || status == StatusCode::PAYLOAD_TOO_LARGE
         || is_json(&res)
+        // A `WebError`, written by `authz::render_errors` as JSON.
+        || crate::authz::is_pending(&res)
     {
         return res;
     }
@@ -64,7 +51,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
             .unwrap_or("request refused")
             .to_string();
     }
-    let mut out = error(status, code(status), message, None);
+    let mut out = error(status, crate::authz::code_of(status), message, None);
     // Keep what the original answer said besides its body (Allow, Retry-After, security
     // headers), except its length and type, which belong to the new body.
     for (name, value) in parts.headers.iter() {

@@ -141,8 +141,7 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip());
         let internal = |e: dignity_store::StoreError| {
-            tracing::error!(error = %e, "request context");
-            crate::pages::plain_error(500, "internal error")
+            crate::authz::WebError::internal(format!("request context: {e}")).into_response()
         };
         let totp_required = accounts::totp_required(&state.store)
             .await
@@ -183,13 +182,9 @@ impl FromRequestParts<AppState> for Ctx {
                 ctx.bad_token = true;
             }
             if ctx.must_enrol_totp() {
-                return Err(crate::api::error(
-                    axum::http::StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "two-factor authentication is required for this account: enable it first",
-                    None,
-                ));
+                return Err(crate::authz::WebError::MustEnrolTotp.into_response());
             }
+            crate::authz::CtxSlot::keep(parts, &ctx);
             return Ok(ctx);
         }
 
@@ -236,7 +231,7 @@ impl FromRequestParts<AppState> for Ctx {
                 || p == "/lang"
                 || p == "/healthz";
             if !open {
-                return Err(axum::response::Redirect::to("/account").into_response());
+                return Err(crate::authz::WebError::MustEnrolTotp.into_response());
             }
         }
         if ctx.via == AuthVia::Session
@@ -246,6 +241,7 @@ impl FromRequestParts<AppState> for Ctx {
         {
             ctx.alerts = crate::search::alert_count(state, &ctx).await;
         }
+        crate::authz::CtxSlot::keep(parts, &ctx);
         Ok(ctx)
     }
 }

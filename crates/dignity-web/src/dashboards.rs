@@ -9,10 +9,11 @@
 //! The drawing functions take plain counts and are public, so the public portal can draw
 //! the same charts for a snapshot rendered with any actor.
 
-use crate::api::{error as api_error, ApiError};
-use crate::ctx::{AuthVia, Ctx};
+use crate::api::ApiError;
+use crate::authz::{SignedIn, WebError};
+use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
-use crate::pages::{page, page_status};
+use crate::pages::page;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -509,29 +510,15 @@ pub async fn dashboard_context(
     })
 }
 
-fn require_user(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.user.is_none() {
-        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-        return Err(Redirect::to(&format!("/login?next={next}")).into_response());
-    }
-    if ctx.must_enrol_totp() {
-        return Err(Redirect::to("/account").into_response());
-    }
-    Ok(())
-}
-
 pub async fn dashboard_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let f = DashFilter::parse(q.as_deref().unwrap_or(""));
     let r = async {
         let v = dashboard_context(&state.store, &ctx.actor, ctx.lang, &f).await?;
-        let publish = if ctx.is_admin() {
+        let publish = if crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
             Some(publish_context(&state.store, &ctx, &f).await?)
         } else {
             None
@@ -543,13 +530,7 @@ pub async fn dashboard_page(
         Ok(v) => page(&state, &ctx, "dashboards_index.html", v),
         Err(e) => {
             tracing::error!(error = %e, "dashboard failed");
-            page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                context! { status => 500, message => ctx.t("error.internal") },
-            )
+            WebError::internal("request failed").into_response()
         }
     }
 }
@@ -589,32 +570,19 @@ pub struct PublishForm {
     filter: String,
 }
 
-fn forbidden(state: &AppState, ctx: &Ctx, key: &str) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        StatusCode::FORBIDDEN,
-        context! { status => 403, message => ctx.t(key) },
-    )
-}
-
 /// `POST /dashboards/publish`: an administrator publishes the dashboard of a filter to the
 /// public portal (audited as `dashboard.publish`). Only the title and the filter are
 /// stored: the public page counts as the anonymous visitor each time it is built.
 pub async fn publish_dashboard(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     axum::Form(f): axum::Form<PublishForm>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     if !ctx.csrf_ok(&f.csrf_token) {
-        return forbidden(&state, &ctx, "error.csrf");
+        return WebError::Csrf.into_response();
     }
-    if !ctx.is_admin() {
-        return forbidden(&state, &ctx, "portal.admin_only");
+    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
+        return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
     }
     let r = state
         .store
@@ -624,22 +592,14 @@ pub async fn publish_dashboard(
         .await;
     match r {
         Ok((_, slug)) => Redirect::to(&format!("/public/dashboards/{slug}")).into_response(),
-        Err(dignity_store::StoreError::Invalid { message, .. }) => page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { status => 422, message => message },
-        ),
+        Err(dignity_store::StoreError::Invalid { message, .. }) => WebError::Message {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+        }
+        .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "publishing a dashboard failed");
-            page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                context! { status => 500, message => ctx.t("error.internal") },
-            )
+            WebError::internal("request failed").into_response()
         }
     }
 }
@@ -657,17 +617,14 @@ pub struct UnpublishForm {
 /// (audited as `dashboard.unpublish`), back to the staff dashboard of the same filter.
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     axum::Form(f): axum::Form<UnpublishForm>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     if !ctx.csrf_ok(&f.csrf_token) {
-        return forbidden(&state, &ctx, "error.csrf");
+        return WebError::Csrf.into_response();
     }
-    if !ctx.is_admin() {
-        return forbidden(&state, &ctx, "portal.admin_only");
+    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
+        return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
     }
     let filter = portal::public_dashboards(&state.store)
         .await
@@ -690,36 +647,9 @@ pub async fn unpublish_dashboard(
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "unpublishing a dashboard failed");
-            page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                context! { status => 500, message => ctx.t("error.internal") },
-            )
+            WebError::internal("request failed").into_response()
         }
     }
-}
-
-/// The caller must be signed in or send an API token.
-pub(crate) fn api_signed_in(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.bad_token || ctx.via == AuthVia::None || ctx.user.is_none() {
-        return Err(api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        ));
-    }
-    if ctx.must_enrol_totp() {
-        return Err(api_error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "set up two-factor authentication first",
-            None,
-        ));
-    }
-    Ok(())
 }
 
 /// Counts of the documented acts the caller may see, by year, month, type of act,
@@ -728,24 +658,13 @@ pub(crate) fn api_signed_in(ctx: &Ctx) -> Result<(), Response> {
     responses((status = 200, body = Dashboard), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn api_dashboard(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if let Err(r) = api_signed_in(&ctx) {
-        return r;
-    }
     let f = DashFilter::parse(q.as_deref().unwrap_or(""));
     match reports::dashboard(&state.store, &ctx.actor, &f, ctx.lang.code()).await {
         Ok(d) => Json(d).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard failed");
-            api_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
+        Err(e) => WebError::internal(format!("dashboard failed: {e}")).into_response(),
     }
 }
 

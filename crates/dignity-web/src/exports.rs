@@ -17,9 +17,8 @@
 //!   (facets and years in clear, the words encrypted: they can be a name), format, row
 //!   count and whether names were included.
 
-use crate::api::error as api_error;
+use crate::authz::WebError;
 use crate::ctx::Ctx;
-use crate::pages::page_status;
 use crate::search::Params;
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -32,7 +31,6 @@ use dignity_core::auth::{authorize, Action};
 use dignity_core::Actor;
 use dignity_search::{ExportCursor, ExportRow, Search};
 use dignity_store::Store;
-use minijinja::context;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use tokio::sync::mpsc;
@@ -148,8 +146,7 @@ async fn prepare(state: &AppState, ctx: &Ctx, query: &str) -> Result<Prepared, R
         return Err(Refusal::SignIn);
     }
     // The role must allow exports at all (analysts and up).
-    let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
-    if !authorize(&ctx.actor, Action::Export, &probe).allowed() {
+    if crate::authz::may_export(ctx).is_err() {
         return Err(Refusal::Forbidden);
     }
     let mut format = None;
@@ -623,13 +620,7 @@ pub async fn export_page(
                     (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
                 }
             };
-            page_status(
-                &state,
-                &ctx,
-                "error.html",
-                status,
-                context! { status => status.as_u16(), message => ctx.t(key) },
-            )
+            WebError::keyed(status, key).into_response()
         }
     }
 }
@@ -672,55 +663,19 @@ pub async fn api_export(
     RawQuery(query): RawQuery,
 ) -> Response {
     if ctx.bad_token {
-        return api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        );
+        return WebError::BadToken.into_response();
     }
     let query = query.unwrap_or_default();
     match prepare(&state, &ctx, &query).await {
         Ok(p) => stream(p),
         Err(r) => match r {
-            Refusal::SignIn => api_error(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "sign in or send an API token to export",
-                None,
-            ),
-            Refusal::Forbidden => api_error(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "your role does not allow exports",
-                None,
-            ),
-            Refusal::BadFormat => api_error(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                "format must be one of csv, xlsx, json, geojson",
-                Some("format"),
-            ),
-            Refusal::NamesNotAllowed => api_error(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "your role does not allow names in exports: leave out names=1 for a pseudonymised export",
-                Some("names"),
-            ),
-            Refusal::Unavailable => api_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "search is not available on this server",
-                None,
-            ),
+            Refusal::SignIn => WebError::refused(StatusCode::UNAUTHORIZED, "unauthorized", "sign in or send an API token to export", None).into_response(),
+            Refusal::Forbidden => WebError::Forbidden("your role does not allow exports".into()).into_response(),
+            Refusal::BadFormat => WebError::refused(StatusCode::BAD_REQUEST, "invalid", "format must be one of csv, xlsx, json, geojson", Some("format".into())).into_response(),
+            Refusal::NamesNotAllowed => WebError::refused(StatusCode::FORBIDDEN, "forbidden", "your role does not allow names in exports: leave out names=1 for a pseudonymised export", Some("names".into())).into_response(),
+            Refusal::Unavailable => WebError::refused(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "search is not available on this server", None).into_response(),
             Refusal::Internal(e) => {
-                tracing::error!(error = %e, "export failed");
-                api_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error",
-                    None,
-                )
+                WebError::internal(format!("export failed: {e}")).into_response()
             }
         },
     }

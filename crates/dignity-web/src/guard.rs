@@ -15,15 +15,15 @@
 //!   declared length is known, and also when an extractor hits the limit while reading.
 //! - **Cookies** ([`secure_cookies`]): behind TLS, every `Set-Cookie` carries `Secure`.
 
-use crate::ctx::{self, Ctx, PRE_COOKIE, SESSION_COOKIE};
-use crate::i18n;
+use crate::authz::{CsrfChecked, WebError};
+use crate::ctx::{self, PRE_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
 /// How many bytes of a multipart body are read, at most, to find its first field (the
@@ -66,15 +66,6 @@ fn has_bearer(headers: &HeaderMap) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "))
-}
-
-fn lang_of(headers: &HeaderMap) -> i18n::Lang {
-    i18n::negotiate(
-        ctx::cookie(headers, ctx::LANG_COOKIE),
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
 }
 
 /// The multipart boundary of a `multipart/form-data` request, if it is one.
@@ -210,26 +201,16 @@ async fn peek_first_field(req: Request, boundary: &str) -> (Option<String>, Requ
     (token, Request::from_parts(parts, body))
 }
 
-async fn csrf_refused(
-    state: &AppState,
-    api: bool,
-    mut parts: axum::http::request::Parts,
-) -> Response {
+fn csrf_refused(parts: &axum::http::request::Parts) -> Response {
     tracing::warn!(path = %parts.uri.path(), "CSRF check failed");
-    if api {
-        return crate::api::error(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "a request authenticated by the session cookie must send the page's CSRF token in X-CSRF-Token (or come from this server's own pages, with their Origin)",
-            None,
-        );
-    }
-    let lang = lang_of(&parts.headers);
-    let msg = i18n::t(lang, "error.csrf");
-    match Ctx::from_request_parts(&mut parts, state).await {
-        Ok(ctx) => crate::pages::error_response(state, &ctx, StatusCode::FORBIDDEN, &msg),
-        Err(_) => (StatusCode::FORBIDDEN, Html(msg)).into_response(),
-    }
+    WebError::Csrf.into_response()
+}
+
+/// Let a request through that passed (or did not need) the CSRF check before its body was
+/// read; multipart handlers take [`crate::authz::CsrfMultipart`], which asks for the mark.
+async fn pass(mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(CsrfChecked);
+    next.run(req).await
 }
 
 /// The CSRF check of cookie-authenticated, state-changing requests (see the module
@@ -240,7 +221,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
     if safe || has_bearer(req.headers()) {
-        return next.run(req).await;
+        return pass(req, next).await;
     }
     let api = is_api(req.uri().path());
     let boundary = multipart_boundary(req.headers());
@@ -252,7 +233,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     // An API call without a session cookie is not authenticated by the browser: the
     // handler answers it (401 where it needs a user).
     if api && session.is_none() {
-        return next.run(req).await;
+        return pass(req, next).await;
     }
     let basis = session
         .or_else(|| ctx::cookie(req.headers(), PRE_COOKIE))
@@ -281,48 +262,28 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         || ctx::tokens_match(&expected, &query_token)
         || (api && same_origin(&state, req.headers()))
     {
-        return next.run(req).await;
+        return pass(req, next).await;
     }
     if let Some(b) = boundary {
         let (token, req) = peek_first_field(req, &b).await;
         if token.is_some_and(|t| ctx::tokens_match(&expected, &t)) {
-            return next.run(req).await;
+            return pass(req, next).await;
         }
         let (parts, _) = req.into_parts();
-        return csrf_refused(&state, api, parts).await;
+        return csrf_refused(&parts);
     }
     let (parts, _) = req.into_parts();
-    csrf_refused(&state, api, parts).await
+    csrf_refused(&parts)
 }
 
 /// The 413 answer naming the limit, in the caller's language (JSON on the API).
-pub fn too_large(lang: i18n::Lang, api: bool, limit: u64, field: Option<&str>) -> Response {
-    let size = human_size(limit);
-    let msg = match field {
-        Some(f) => i18n::t_args(
-            lang,
-            "error.field_too_large",
-            &[("field", f), ("limit", &size)],
-        ),
-        None => i18n::t_args(lang, "error.too_large", &[("limit", &size)]),
-    };
-    if api {
-        crate::api::error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", msg, field)
-    } else {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            msg,
-        )
-            .into_response()
-    }
+fn too_large(limit: u64) -> Response {
+    WebError::TooLarge { limit, field: None }.into_response()
 }
 
 /// Refuse a body whose declared length is over the limit before reading it, and give
 /// the 413 of an extractor that hit the limit a clear, translated message.
 pub async fn body_limits(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let lang = lang_of(req.headers());
-    let api = is_api(req.uri().path());
     let limit = state.config.body_limit() as u64;
     // Evidence uploads stream to disk under their own limit (checked while they arrive).
     let uploads = req.uri().path().ends_with("/evidence");
@@ -332,7 +293,7 @@ pub async fn body_limits(State(state): State<AppState>, req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if !uploads && declared.is_some_and(|n| n > limit) {
-        return too_large(lang, api, limit, None);
+        return too_large(limit);
     }
     let res = next.run(req).await;
     let plain = res
@@ -342,7 +303,7 @@ pub async fn body_limits(State(state): State<AppState>, req: Request, next: Next
         .is_some_and(|v| v.starts_with("text/plain"));
     if res.status() == StatusCode::PAYLOAD_TOO_LARGE && plain && !uploads {
         // axum's own answer ("Failed to buffer the request body: length limit exceeded").
-        return too_large(lang, api, limit, None);
+        return too_large(limit);
     }
     res
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod api_errors;
+pub mod authz;
 pub mod ctx;
 pub mod edge;
 pub mod guard;
@@ -118,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/setup", get(pages::setup_form).post(pages::setup))
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))
+        .route("/account/totp/setup", post(pages::totp_setup))
         .route("/account/totp/enable", post(pages::totp_enable))
         .route("/account/totp/disable", post(pages::totp_disable))
         .route("/account/tokens", post(pages::token_create))
@@ -177,6 +179,9 @@ pub fn router(state: AppState) -> Router {
         // Before any handler: CSRF of cookie-authenticated writes and uploads, body limits.
         .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(from_fn_with_state(state.clone(), guard::body_limits))
+        // Every `WebError` (handlers, extractors, the guards above) written once: the
+        // error page, or `ApiError` JSON under /api.
+        .layer(from_fn_with_state(state.clone(), authz::render_errors))
         .layer(from_fn_with_state(state.clone(), ctx::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.body_limit(),

@@ -2,7 +2,8 @@
 //! ratification matrix, country profiles, deadlines, the recommendations list with
 //! full-text search and facets, implementation tracking and the follow-up report.
 
-use crate::ctx::{AuthVia, Ctx};
+use crate::authz::{Caller, WebError};
+use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -72,26 +73,6 @@ pub fn router() -> Router<AppState> {
 
 // ------------------------------------------------------------------ helpers --
 
-fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        context! { status => status.as_u16(), message => ctx.t(key) },
-    )
-}
-
-fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
-    tracing::error!(error = %e, "obligations request failed");
-    error_page(
-        state,
-        ctx,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "error.internal",
-    )
-}
-
 fn see_other(to: &str) -> Response {
     crate::edge::see_other(to)
 }
@@ -101,22 +82,13 @@ fn enc(s: &str) -> String {
 }
 
 /// The signed-in staff member allowed to change obligations data, or the response.
-fn require_editor(state: &AppState, ctx: &Ctx, csrf: Option<&str>) -> Result<(), Response> {
-    if ctx.user.is_none() {
-        return Err(see_other(&format!("/login?next={}", enc(&ctx.path))));
-    }
+fn require_editor(_state: &AppState, ctx: &Ctx, csrf: Option<&str>) -> Result<(), Response> {
+    crate::authz::signed_in(ctx)?;
     if let Some(token) = csrf {
-        if !ctx.csrf_ok(token) {
-            return Err(error_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"));
-        }
+        crate::authz::csrf(ctx, token)?;
     }
     if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
-        return Err(error_page(
-            state,
-            ctx,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ));
+        return Err(WebError::forbidden().into_response());
     }
     Ok(())
 }
@@ -139,10 +111,8 @@ async fn edit_and_redirect(
     match state.store.write(&ctx.actor, write).await {
         Ok(()) => see_other(done),
         Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
-        Err(StoreError::NotFound(_)) => {
-            error_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(state, ctx, e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -180,14 +150,9 @@ async fn country_or_404(
     match ob::country_names(&state.store, ctx.lang.code()).await {
         Ok(names) => match names.get(&iso3) {
             Some(n) => Ok((iso3, n.clone())),
-            None => Err(error_page(
-                state,
-                ctx,
-                StatusCode::NOT_FOUND,
-                "error.not_found",
-            )),
+            None => Err(WebError::not_found().into_response()),
         },
-        Err(e) => Err(internal(state, ctx, e)),
+        Err(e) => Err(WebError::from(e).into_response()),
     }
 }
 
@@ -283,7 +248,7 @@ pub async fn matrix_page(
                 },
             )
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -343,7 +308,7 @@ pub async fn country_page(
         mandates,
     ) = match r {
         Ok(v) => v,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let names = HashMap::new();
     let body_rows = facet_rows(&ctx, "body", &by_body, &names);
@@ -416,8 +381,8 @@ pub async fn ratification_form(
     };
     match ob::ratification(&state.store, &iso3, &instrument).await {
         Ok(Some(r)) => render_rat_form(&state, &ctx, &iso3, &name, &r, None),
-        Ok(None) => error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        Err(e) => internal(&state, &ctx, e),
+        Ok(None) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -502,17 +467,17 @@ pub async fn ratification_save(
     };
     let mut tx = match state.store.begin(&ctx.actor).await {
         Ok(t) => t,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     match ob::set_ratification(&mut tx, &iso3, &instrument, &input, "user").await {
         Ok(_) => match tx.commit().await {
             Ok(_) => see_other(&format!("/obligations/countries/{iso3}?flash=saved")),
-            Err(e) => internal(&state, &ctx, e),
+            Err(e) => WebError::from(e).into_response(),
         },
         Err(StoreError::Invalid { field, message }) => {
             let _ = tx.rollback().await;
             let Ok(Some(mut r)) = ob::ratification(&state.store, &iso3, &instrument).await else {
-                return error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+                return WebError::not_found().into_response();
             };
             r.status = f.status;
             r.signature = f.signature;
@@ -530,7 +495,7 @@ pub async fn ratification_save(
                 Some(format!("{field}: {message}")),
             )
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -584,7 +549,7 @@ pub async fn deadlines_page(
                 },
             )
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -875,7 +840,7 @@ pub async fn mandates_page(State(state): State<AppState>, ctx: Ctx) -> Response 
     .await;
     let (mandates, names) = match r {
         Ok(v) => v,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let mut countries: Vec<(String, String)> = names.clone().into_iter().collect();
     countries.sort_by(|a, b| a.1.cmp(&b.1));
@@ -1009,7 +974,9 @@ pub async fn recommendations_page(
 ) -> Response {
     let (f, pairs) = match rec_filter(raw.as_deref()) {
         Ok(x) => x,
-        Err(_) => return error_page(&state, &ctx, StatusCode::BAD_REQUEST, "error.bad_request"),
+        Err(_) => {
+            return WebError::keyed(StatusCode::BAD_REQUEST, "error.bad_request").into_response()
+        }
     };
     let r = async {
         Ok::<_, StoreError>((
@@ -1020,7 +987,7 @@ pub async fn recommendations_page(
     .await;
     let (p, names) = match r {
         Ok(v) => v,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let facets = p.facets.clone().unwrap_or_default();
     // Every facet value links to the current filters plus itself (several values of one
@@ -1131,8 +1098,8 @@ pub async fn recommendation_page(
     let actor = &ctx.actor;
     let rec = match recs::get(store, actor, id).await {
         Ok(Some(r)) => r,
-        Ok(None) => return error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        Err(e) => return internal(&state, &ctx, e),
+        Ok(None) => return WebError::not_found().into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let r = async {
         Ok::<_, StoreError>((
@@ -1147,7 +1114,7 @@ pub async fn recommendation_page(
     .await;
     let (history, assignments, actions, notes, names, clusters) = match r {
         Ok(v) => v,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     // The public portal panel (administrators) for the latest implementation assessment.
     let portal_panel = match history.last() {
@@ -1155,7 +1122,7 @@ pub async fn recommendation_page(
             crate::portal::record_panel(
                 &state,
                 &ctx,
-                "rec_assessments",
+                dignity_core::RecordType::Assessment,
                 a.id,
                 &format!("/obligations/recommendations/{id}"),
             )
@@ -1244,7 +1211,7 @@ pub async fn tracking_save(
         ));
     }
     if !ctx.csrf_ok(&f.csrf_token) {
-        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+        return WebError::Csrf.into_response();
     }
     let level: Confidentiality = f
         .confidentiality
@@ -1253,7 +1220,7 @@ pub async fn tracking_save(
     // Tracking entries are records of their own level: ask for that level.
     let access = dignity_core::RecordAccess::new(level);
     if !authorize(&ctx.actor, Action::Create, &access).allowed() {
-        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let back = format!("/obligations/recommendations/{id}");
     let target = tracking::Target::Recommendation(id);
@@ -1340,10 +1307,8 @@ pub async fn tracking_save(
     match r {
         Ok(_) => see_other(&format!("{back}?flash=saved")),
         Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1385,66 +1350,18 @@ pub async fn follow_up_page(
                 },
             )
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 // --------------------------------------------------------------------- API --
 
-use crate::api::{error as api_error, ApiError};
-
-fn api_store_error(e: StoreError) -> Response {
-    match e {
-        StoreError::Invalid { field, message } => api_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            message,
-            Some(&field),
-        ),
-        StoreError::NotFound(m) => api_error(StatusCode::NOT_FOUND, "not_found", m, None),
-        StoreError::Forbidden(m) => api_error(StatusCode::FORBIDDEN, "forbidden", m, None),
-        StoreError::Conflict(m) => api_error(StatusCode::CONFLICT, "conflict", m, None),
-        e => {
-            tracing::error!(error = %e, "api request failed");
-            api_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
-    }
-}
-
-fn api_check(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.bad_token {
-        return Err(api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        ));
-    }
-    Ok(())
-}
+use crate::api::ApiError;
 
 fn api_editor(ctx: &Ctx) -> Result<(), Response> {
-    api_check(ctx)?;
-    if ctx.via == AuthVia::None {
-        return Err(api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        ));
-    }
+    crate::authz::signed_in(ctx)?;
     if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
-        return Err(api_error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role does not allow this",
-            None,
-        ));
+        return Err(WebError::Forbidden("your role does not allow this".into()).into_response());
     }
     Ok(())
 }
@@ -1471,7 +1388,7 @@ async fn api_country_write<T>(
         .await
     {
         Ok(v) => ok(v),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1483,13 +1400,14 @@ async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
     let iso3 = iso3.to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
         Ok(true) => Ok(iso3),
-        Ok(false) => Err(api_error(
+        Ok(false) => Err(WebError::refused(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("no country {iso3}"),
-            Some("iso3"),
-        )),
-        Err(e) => Err(api_store_error(e)),
+            Some("iso3".into()),
+        )
+        .into_response()),
+        Err(e) => Err(WebError::from(e).into_response()),
     }
 }
 
@@ -1506,12 +1424,9 @@ pub struct RatificationList {
     responses((status = 200, body = RatificationList), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_ratifications(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1523,7 +1438,7 @@ pub async fn api_ratifications(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1551,7 +1466,7 @@ pub async fn api_set_ratification(
     .await;
     match r {
         Ok(r) => Json(r).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1560,15 +1475,12 @@ pub async fn api_set_ratification(
     responses((status = 200, body = ob::Matrix)), tag = "obligations")]
 pub async fn api_matrix(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Query(f): Query<MatrixFilter>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     match ob::matrix(&state.store, ctx.lang.code(), &f).await {
         Ok(m) => Json(m).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1590,13 +1502,10 @@ pub struct ReportParams {
     responses((status = 200, body = ReportList), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_reports(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
     Query(q): Query<ReportParams>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1611,7 +1520,7 @@ pub async fn api_reports(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1627,12 +1536,9 @@ pub struct VisitList {
     responses((status = 200, body = VisitList)), tag = "obligations")]
 pub async fn api_visits(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1651,7 +1557,7 @@ pub async fn api_visits(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1661,19 +1567,19 @@ pub async fn api_visits(
     responses((status = 200, body = recs::RecPage), (status = 401, body = ApiError)), tag = "obligations")]
 pub async fn api_recommendations(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let f = match rec_filter(raw.as_deref()) {
         Ok((f, _)) => f,
-        Err(e) => return api_error(StatusCode::BAD_REQUEST, "bad_request", e, None),
+        Err(e) => {
+            return WebError::refused(StatusCode::BAD_REQUEST, "bad_request", e, None)
+                .into_response()
+        }
     };
     match recs::search(&state.store, &ctx.actor, &f, true).await {
         Ok(p) => Json(p).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1682,21 +1588,13 @@ pub async fn api_recommendations(
     responses((status = 200, body = recs::Recommendation), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_recommendation(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     match recs::get(&state.store, &ctx.actor, id).await {
         Ok(Some(r)) => Json(r).into_response(),
-        Ok(None) => api_error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no recommendation {id}"),
-            None,
-        ),
-        Err(e) => api_store_error(e),
+        Ok(None) => WebError::NotFound(format!("no recommendation {id}")).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1727,7 +1625,7 @@ pub async fn api_create_recommendation(
     .await;
     match r {
         Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1740,17 +1638,18 @@ pub struct HistoryList {
 /// The implementation status history of a recommendation that the caller may see.
 #[utoipa::path(get, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
     responses((status = 200, body = HistoryList)), tag = "obligations")]
-pub async fn api_history(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
+pub async fn api_history(
+    State(state): State<AppState>,
+    ctx: Caller,
+    Path(id): Path<i64>,
+) -> Response {
     match tracking::history(&state.store, &ctx.actor, id).await {
         Ok(items) => Json(HistoryList {
             total: items.len(),
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1778,7 +1677,7 @@ pub async fn api_assess(
     .await;
     match r {
         Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1868,12 +1767,9 @@ pub struct CommunicationList {
     responses((status = 200, body = CommunicationList), (status = 404, body = ApiError)), tag = "obligations")]
 pub async fn api_communications(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1884,7 +1780,7 @@ pub async fn api_communications(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1933,17 +1829,14 @@ pub struct MandateList {
 
 /// Special procedure mandates with their holders over time.
 #[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
-pub async fn api_mandates(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
+pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
     match reports::mandates(&state.store).await {
         Ok(items) => Json(MandateList {
             total: items.len(),
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1978,7 +1871,7 @@ pub async fn api_upsert_mandate(
     .await;
     match r {
         Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -2006,12 +1899,9 @@ pub struct ClusterList {
     responses((status = 200, body = ClusterList)), tag = "obligations")]
 pub async fn api_clusters(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    if let Err(r) = api_check(&ctx) {
-        return r;
-    }
     let iso3 = match api_country(&state, &iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -2022,7 +1912,7 @@ pub async fn api_clusters(
             items,
         })
         .into_response(),
-        Err(e) => api_store_error(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

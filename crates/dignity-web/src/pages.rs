@@ -2,6 +2,7 @@
 //! render a template. Forms post back with a CSRF token; results redirect (303) with a
 //! flash key so that reloading a page never repeats an action.
 
+use crate::authz::{gate, Allowed, CsrfForm, SignedIn, WebError};
 use crate::ctx::{set_cookie, Ctx, LANG_COOKIE, SESSION_COOKIE};
 use crate::i18n::{self, Lang};
 use crate::templates;
@@ -9,7 +10,6 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use dignity_core::auth::{authorize_system, SystemAction};
 use dignity_core::{password, Actor, Role};
 use dignity_store::{accounts, audit, reference, StoreError};
@@ -18,14 +18,6 @@ use minijinja::value::Value;
 use serde::Deserialize;
 
 const SESSION_HOURS: i64 = 12;
-
-pub fn plain_error(status: u16, msg: &str) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        msg.to_string(),
-    )
-        .into_response()
-}
 
 /// Render a page with the common context plus `extra`.
 pub fn page(state: &AppState, ctx: &Ctx, name: &str, extra: Value) -> Response {
@@ -75,45 +67,10 @@ pub fn page_status(
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "render failed");
-            plain_error(500, "internal error")
+            // The error page itself could not be written: a bare answer.
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
-}
-
-fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        context! { status => status.as_u16(), message => ctx.t(key) },
-    )
-}
-
-/// The error page with a message already in the caller's language.
-pub(crate) fn error_response(
-    state: &AppState,
-    ctx: &Ctx,
-    status: StatusCode,
-    msg: &str,
-) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        context! { status => status.as_u16(), message => msg },
-    )
-}
-
-fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
-    tracing::error!(error = %e, "request failed");
-    error_page(
-        state,
-        ctx,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "error.internal",
-    )
 }
 
 fn see_other(to: &str) -> Response {
@@ -126,46 +83,9 @@ fn safe_next(next: &str) -> String {
     dignity_core::LocalPath::or(next, "/").to_string()
 }
 
-/// The signed-in user, or a redirect to the sign-in page. Users who must still enrol in
-/// two-factor authentication are sent to their account page.
-fn require_user(ctx: &Ctx) -> Result<&accounts::User, Response> {
-    match &ctx.user {
-        None => {
-            let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-            Err(see_other(&format!("/login?next={next}")))
-        }
-        Some(_) if ctx.must_enrol_totp() && !ctx.path.starts_with("/account") => {
-            Err(see_other("/account"))
-        }
-        Some(u) => Ok(u),
-    }
-}
-
-fn require_system(state: &AppState, ctx: &Ctx, action: SystemAction) -> Result<(), Response> {
-    require_user(ctx)?;
-    if authorize_system(&ctx.actor, action).allowed() {
-        Ok(())
-    } else {
-        Err(error_page(
-            state,
-            ctx,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ))
-    }
-}
-
-fn check_csrf(state: &AppState, ctx: &Ctx, token: &str) -> Result<(), Response> {
-    if ctx.csrf_ok(token) {
-        Ok(())
-    } else {
-        tracing::warn!(path = %ctx.path, "CSRF token rejected");
-        Err(error_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"))
-    }
-}
-
-pub async fn not_found(State(state): State<AppState>, ctx: Ctx) -> Response {
-    error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
+/// Any path no route has (the router's fallback).
+pub async fn not_found() -> WebError {
+    WebError::not_found()
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -236,7 +156,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
             "home.html",
             context! { counts => context! { countries, instruments, vocabulary_terms => terms, sdg_targets => targets }, search_alerts, work },
         ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -284,8 +204,6 @@ pub async fn login_form(
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -372,11 +290,8 @@ pub async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: axum::http::HeaderMap,
-    Form(f): Form<LoginForm>,
+    CsrfForm(f): CsrfForm<LoginForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
     let next = safe_next(&f.next);
     let fail = |key: &str, args: &[(&str, &str)]| {
         page_status(
@@ -396,11 +311,11 @@ pub async fn login(
     let client = client_key(&ctx);
     let user = match accounts::by_username(&state.store, &f.username).await {
         Ok(u) => u.filter(|u| !u.disabled),
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let locked = match accounts::login_locked_until(&state.store, &f.username, &client).await {
         Ok(l) => l.is_some(),
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let hash = match &user {
         Some(u) if !locked => u.password_hash.as_str(),
@@ -431,7 +346,7 @@ pub async fn login(
                     &[("minutes", &accounts::LOCKOUT_MINUTES.to_string())],
                 ),
                 Ok(None) => fail("error.login_failed", &[]),
-                Err(e) => internal(&state, &ctx, e),
+                Err(e) => WebError::from(e).into_response(),
             };
         }
     };
@@ -449,7 +364,7 @@ pub async fn login(
             };
             with_session_cookie(see_other(&to), &token, ctx.secure)
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -462,8 +377,6 @@ pub async fn totp_form(State(state): State<AppState>, ctx: Ctx) -> Response {
 
 #[derive(Deserialize)]
 pub struct CodeForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     code: String,
 }
@@ -507,11 +420,8 @@ pub async fn totp_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<LoginQuery>,
-    Form(f): Form<CodeForm>,
+    CsrfForm(f): CsrfForm<CodeForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
     let Some((pending, user)) = ctx.pending_totp.clone() else {
         return see_other("/login");
     };
@@ -527,14 +437,14 @@ pub async fn totp_submit(
     let client = client_key(&ctx);
     let locked = match accounts::login_locked_until(&state.store, &user.username, &client).await {
         Ok(l) => l.is_some(),
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     if !throttle_ok(&state, &ctx) || locked {
         return fail("error.login_failed");
     }
     let secret = match accounts::totp_secret(&state.store, &user) {
         Ok(s) => s,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let step = secret.as_deref().and_then(|s| totp_step(s, &f.code));
     let mut ok = step.is_some();
@@ -553,7 +463,7 @@ pub async fn totp_submit(
         .await;
         match r {
             Ok(v) => ok = v,
-            Err(e) => return internal(&state, &ctx, e),
+            Err(e) => return WebError::from(e).into_response(),
         }
     }
     let started = if ok {
@@ -573,24 +483,22 @@ pub async fn totp_submit(
             }
             .await;
             if let Err(e) = r {
-                return internal(&state, &ctx, e);
+                return WebError::from(e).into_response();
             }
             fail("error.totp_invalid")
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
-}
+pub struct CsrfOnly {}
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
+) -> Response {
     if let Some(token) = ctx
         .session
         .as_deref()
@@ -611,7 +519,7 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfO
         }
         .await;
         if let Err(e) = r {
-            return internal(&state, &ctx, e);
+            return WebError::from(e).into_response();
         }
     }
     clear_session_cookie(see_other("/login?flash=signed_out"), ctx.secure)
@@ -638,14 +546,12 @@ pub async fn setup_form(
             context! { token => q.token, error => (), username => "", display_name => "" },
         ),
         Ok(_) => see_other("/login"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct SetupForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     token: String,
     #[serde(default)]
@@ -658,10 +564,11 @@ pub struct SetupForm {
     password_confirm: String,
 }
 
-pub async fn setup(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SetupForm>) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
+pub async fn setup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<SetupForm>,
+) -> Response {
     let again = |msg: String| {
         page_status(
             &state,
@@ -702,22 +609,16 @@ pub async fn setup(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SetupF
     match r {
         Ok(Some(u)) => match start_session(&state, &ctx, None, &u, "full", None).await {
             Ok(token) => with_session_cookie(see_other("/account"), &token, ctx.secure),
-            Err(e) => internal(&state, &ctx, e),
+            Err(e) => WebError::from(e).into_response(),
         },
         Ok(None) => again(ctx.t("error.setup_token_invalid")),
         Err(StoreError::Invalid { message, .. }) => again(message),
         Err(StoreError::Conflict(_)) => again(ctx.t("error.username_taken")),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 // ---------------------------------------------------------------- account --
-
-#[derive(Deserialize, Default)]
-pub struct AccountQuery {
-    #[serde(default)]
-    setup_totp: Option<String>,
-}
 
 fn totp_setup_view(user: &accounts::User, secret: &str) -> Value {
     let url = format!(
@@ -735,20 +636,20 @@ fn totp_setup_view(user: &accounts::User, secret: &str) -> Value {
 }
 
 async fn account_page(state: &AppState, ctx: &Ctx, extra: Value) -> Response {
-    let user = match require_user(ctx) {
+    let user = match crate::authz::signed_in(ctx) {
         Ok(u) => u.clone(),
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let tokens = match accounts::tokens_of(&state.store, user.id).await {
         Ok(t) => t,
-        Err(e) => return internal(state, ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     // A pending secret is kept (encrypted) on the user until confirmed with a code.
     let totp_setup = if !user.totp_enabled {
         match accounts::totp_secret(&state.store, &user) {
             Ok(Some(s)) => totp_setup_view(&user, &s),
             Ok(None) => Value::from(()),
-            Err(e) => return internal(state, ctx, e),
+            Err(e) => return WebError::from(e).into_response(),
         }
     } else {
         Value::from(())
@@ -764,32 +665,33 @@ async fn account_page(state: &AppState, ctx: &Ctx, extra: Value) -> Response {
     page(state, ctx, "account.html", context! { ..extra, ..base })
 }
 
-pub async fn account(
+/// `GET /account`: reads only (GET never writes). Two-factor enrolment starts with the
+/// form that posts to [`totp_setup`].
+pub async fn account(State(state): State<AppState>, ctx: SignedIn) -> Response {
+    account_page(&state, &ctx, context! {}).await
+}
+
+/// `POST /account/totp/setup`: prepare a fresh secret for two-factor enrolment (kept,
+/// encrypted, on the user until confirmed with a code), then back to the account page,
+/// which shows it as a QR code. Posting again replaces a pending secret.
+pub async fn totp_setup(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<AccountQuery>,
+    ctx: SignedIn,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    let user = match require_user(&ctx) {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
-    // Prepare a fresh secret for enrolment when none is pending.
-    if !user.totp_enabled && (user.totp_secret.is_none() || q.setup_totp.is_some()) {
+    if !ctx.user.totp_enabled {
         let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
         let r = async {
             let mut tx = state.store.begin(&ctx.actor).await?;
-            accounts::set_totp(&mut tx, user.id, Some(&secret), false).await?;
+            accounts::set_totp(&mut tx, ctx.user.id, Some(&secret), false).await?;
             tx.commit().await
         }
         .await;
         if let Err(e) = r {
-            return internal(&state, &ctx, e);
+            return WebError::from(e).into_response();
         }
-        let mut ctx2 = ctx.clone();
-        ctx2.user = accounts::by_id(&state.store, user.id).await.ok().flatten();
-        return account_page(&state, &ctx2, context! {}).await;
     }
-    account_page(&state, &ctx, context! {}).await
+    see_other("/account")
 }
 
 fn recovery_codes() -> Vec<String> {
@@ -805,20 +707,14 @@ fn recovery_codes() -> Vec<String> {
 
 pub async fn totp_enable(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<CodeForm>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<CodeForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let user = match require_user(&ctx) {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
+    let user = ctx.user.clone();
     let secret = match accounts::totp_secret(&state.store, &user) {
         Ok(Some(s)) => s,
         Ok(None) => return see_other("/account"),
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     if !totp_check(&secret, &user.username, &f.code) {
         return see_other("/account?error=totp_invalid");
@@ -833,7 +729,7 @@ pub async fn totp_enable(
         })
         .await;
     if let Err(e) = r {
-        return internal(&state, &ctx, e);
+        return WebError::from(e).into_response();
     }
     let mut ctx2 = ctx.clone();
     ctx2.user = accounts::by_id(&state.store, user.id).await.ok().flatten();
@@ -845,23 +741,15 @@ pub async fn totp_enable(
 #[derive(Deserialize)]
 pub struct PasswordConfirm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     password: String,
 }
 
 pub async fn totp_disable(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<PasswordConfirm>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<PasswordConfirm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let user = match require_user(&ctx) {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
+    let user = ctx.user.clone();
     if !password::verify(&f.password, &user.password_hash) {
         return see_other("/account?error=login_failed");
     }
@@ -874,14 +762,12 @@ pub async fn totp_disable(
         .await;
     match r {
         Ok(_) => see_other("/account?flash=totp_disabled"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct ChangePassword {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -892,16 +778,10 @@ pub struct ChangePassword {
 
 pub async fn change_password(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<ChangePassword>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<ChangePassword>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let user = match require_user(&ctx) {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
+    let user = ctx.user.clone();
     if !password::verify(&f.current_password, &user.password_hash) {
         return see_other("/account?error=login_failed");
     }
@@ -932,30 +812,22 @@ pub async fn change_password(
             &token,
             ctx.secure,
         ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct TokenForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     name: String,
 }
 
 pub async fn token_create(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<TokenForm>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<TokenForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let user = match require_user(&ctx) {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
+    let user = ctx.user.clone();
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -970,23 +842,17 @@ pub async fn token_create(
             account_page(&state, &ctx2, context! { new_token => token }).await
         }
         Err(StoreError::Invalid { .. }) => see_other("/account?error=token_name"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn token_revoke(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let user = match require_user(&ctx) {
-        Ok(u) => u.clone(),
-        Err(r) => return r,
-    };
+    let user = ctx.user.clone();
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -996,10 +862,8 @@ pub async fn token_revoke(
         .await;
     match r {
         Ok(_) => see_other("/account?flash=token_revoked"),
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1008,7 +872,7 @@ pub async fn token_revoke(
 async fn users_page(state: &AppState, ctx: &Ctx, extra: Value) -> Response {
     let users = match accounts::list(&state.store).await {
         Ok(u) => u,
-        Err(e) => return internal(state, ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let now = dignity_store::now();
     let rows: Vec<Value> = users
@@ -1028,17 +892,15 @@ async fn users_page(state: &AppState, ctx: &Ctx, extra: Value) -> Response {
     page(state, ctx, "admin_users.html", context! { ..extra, ..base })
 }
 
-pub async fn admin_users(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
-        return r;
-    }
+pub async fn admin_users(
+    State(state): State<AppState>,
+    ctx: Allowed<gate::ManageUsers>,
+) -> Response {
     users_page(&state, &ctx, context! {}).await
 }
 
 #[derive(Deserialize)]
 pub struct NewUserForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -1049,15 +911,9 @@ pub struct NewUserForm {
 
 pub async fn admin_user_create(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<NewUserForm>,
+    ctx: Allowed<gate::ManageUsers>,
+    CsrfForm(f): CsrfForm<NewUserForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
-        return r;
-    }
     let Ok(role) = f.role.parse::<Role>() else {
         return see_other("/admin/users?error=bad_request");
     };
@@ -1082,22 +938,16 @@ pub async fn admin_user_create(
         }
         Err(StoreError::Conflict(_)) => see_other("/admin/users?error=username_taken"),
         Err(StoreError::Invalid { .. }) => see_other("/admin/users?error=invalid_username"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn admin_user_action(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageUsers>,
     Path((id, action)): Path<(i64, String)>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
-        return r;
-    }
     if ctx.actor.user_id == Some(id) && action == "disable" {
         return see_other("/admin/users?error=forbidden");
     }
@@ -1141,32 +991,22 @@ pub async fn admin_user_action(
             )
             .await
         }
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct RequireTotpForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     require_totp: Option<String>,
 }
 
 pub async fn admin_require_totp(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<RequireTotpForm>,
+    ctx: Allowed<gate::ManageSettings>,
+    CsrfForm(f): CsrfForm<RequireTotpForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageSettings) {
-        return r;
-    }
     let on = f.require_totp.is_some();
     let r = state
         .store
@@ -1182,7 +1022,7 @@ pub async fn admin_require_totp(
         .await;
     match r {
         Ok(_) => see_other("/admin/users?flash=saved"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1205,9 +1045,6 @@ pub struct AuditQuery {
 const AUDIT_PAGE: i64 = 50;
 
 async fn audit_page(state: &AppState, ctx: &Ctx, q: AuditQuery, verify: Value) -> Response {
-    if let Err(r) = require_system(state, ctx, SystemAction::ViewAudit) {
-        return r;
-    }
     let filter = audit::AuditFilter {
         actor: q.actor.clone(),
         action: q.action.clone(),
@@ -1226,7 +1063,7 @@ async fn audit_page(state: &AppState, ctx: &Ctx, q: AuditQuery, verify: Value) -
     .await
     {
         Ok(e) => e,
-        Err(e) => return internal(state, ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let has_next = entries.len() as i64 > AUDIT_PAGE;
     let entries: Vec<_> = entries.into_iter().take(AUDIT_PAGE as usize).collect();
@@ -1247,7 +1084,7 @@ async fn audit_page(state: &AppState, ctx: &Ctx, q: AuditQuery, verify: Value) -
 
 pub async fn admin_audit(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ViewAudit>,
     Query(q): Query<AuditQuery>,
 ) -> Response {
     audit_page(&state, &ctx, q, Value::from(())).await
@@ -1255,22 +1092,16 @@ pub async fn admin_audit(
 
 pub async fn admin_audit_verify(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<CsrfOnly>,
+    ctx: Allowed<gate::ViewAudit>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ViewAudit) {
-        return r;
-    }
     match audit::verify_log(&state.store).await {
         Ok(rep) => {
             let problems: Vec<String> = rep.problems.iter().map(|p| p.to_string()).collect();
             let v = context! { ok => rep.ok(), checked => rep.checked, problems => problems };
             audit_page(&state, &ctx, AuditQuery::default(), v).await
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1302,7 +1133,7 @@ pub async fn countries(
             "countries.html",
             context! { total => list.len(), countries => Value::from_serialize(&list), regions => regions, region => region },
         ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1314,7 +1145,7 @@ pub async fn instruments(State(state): State<AppState>, ctx: Ctx) -> Response {
             "instruments.html",
             context! { instruments => Value::from_serialize(&list) },
         ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1326,7 +1157,7 @@ pub async fn vocabularies(State(state): State<AppState>, ctx: Ctx) -> Response {
             "vocabularies.html",
             context! { lists => Value::from_serialize(&list) },
         ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1344,10 +1175,10 @@ pub async fn vocabulary(
 ) -> Response {
     let lists = match reference::vocabularies(&state.store).await {
         Ok(l) => l,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let Some(meta) = lists.into_iter().find(|l| l.number == list) else {
-        return error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     };
     match reference::terms(&state.store, list, ctx.lang.code(), q.q.as_deref()).await {
         Ok(terms) => {
@@ -1367,14 +1198,12 @@ pub async fn vocabulary(
                 },
             )
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct TermForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     label_en: String,
     #[serde(default)]
@@ -1416,12 +1245,9 @@ async fn vocabulary_meta(
 
 pub async fn term_form(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageReferenceData>,
     Path((list, code)): Path<(i64, String)>,
 ) -> Response {
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
-        return r;
-    }
     let r = async {
         Ok::<_, StoreError>((
             vocabulary_meta(&state, list).await?,
@@ -1436,23 +1262,17 @@ pub async fn term_form(
             "vocabulary_term.html",
             context! { list => Value::from_serialize(&meta), term => Value::from_serialize(&term) },
         ),
-        Ok(_) => error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        Err(e) => internal(&state, &ctx, e),
+        Ok(_) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn term_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageReferenceData>,
     Path((list, code)): Path<(i64, String)>,
-    Form(f): Form<TermForm>,
+    CsrfForm(f): CsrfForm<TermForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
-        return r;
-    }
     let labels = f.labels(f.active.is_some());
     let r = state
         .store
@@ -1466,25 +1286,17 @@ pub async fn term_save(
         Err(StoreError::Invalid { .. }) => see_other(&format!(
             "/vocabularies/{list}/terms/{code}?error=invalid_term"
         )),
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn term_add(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageReferenceData>,
     Path(list): Path<i64>,
-    Form(f): Form<TermForm>,
+    CsrfForm(f): CsrfForm<TermForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageReferenceData) {
-        return r;
-    }
     let labels = f.labels(true);
     let r = state
         .store
@@ -1498,10 +1310,8 @@ pub async fn term_add(
         Err(StoreError::Invalid { .. }) => {
             see_other(&format!("/vocabularies/{list}?error=invalid_term"))
         }
-        Err(StoreError::NotFound(_)) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1510,13 +1320,13 @@ pub async fn term_add(
 async fn teams_page(state: &AppState, ctx: &Ctx) -> Response {
     let teams = match dignity_store::acl::teams(&state.store).await {
         Ok(t) => t,
-        Err(e) => return internal(state, ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let mut rows = Vec::new();
     for (id, name, _) in teams {
         let members = match dignity_store::acl::members(&state.store, id).await {
             Ok(m) => m,
-            Err(e) => return internal(state, ctx, e),
+            Err(e) => return WebError::from(e).into_response(),
         };
         rows.push(context! {
             id => id,
@@ -1529,43 +1339,35 @@ async fn teams_page(state: &AppState, ctx: &Ctx) -> Response {
         state,
         ctx,
         "admin_teams.html",
-        context! { teams => rows, can_create => ctx.is_admin() },
+        context! { teams => rows, can_create => crate::authz::may(ctx, SystemAction::ManageUsers) },
     )
 }
 
 /// Admins manage every team; coordinators the teams they belong to.
 fn can_edit_team(ctx: &Ctx, team: i64) -> bool {
-    ctx.is_admin()
+    crate::authz::may(ctx, SystemAction::ManageUsers)
         || (authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed()
             && ctx.actor.teams.contains(&team))
 }
 
-pub async fn admin_teams(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
-        return r;
-    }
+pub async fn admin_teams(
+    State(state): State<AppState>,
+    ctx: Allowed<gate::ManageTeamMembers>,
+) -> Response {
     teams_page(&state, &ctx).await
 }
 
 #[derive(Deserialize)]
 pub struct TeamForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     name: String,
 }
 
 pub async fn admin_team_create(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<TeamForm>,
+    ctx: Allowed<gate::ManageUsers>,
+    CsrfForm(f): CsrfForm<TeamForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageUsers) {
-        return r;
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -1578,37 +1380,29 @@ pub async fn admin_team_create(
         Err(StoreError::Invalid { .. }) | Err(StoreError::Conflict(_)) => {
             see_other("/admin/teams?error=bad_request")
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct MemberForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     username: String,
 }
 
 pub async fn admin_team_member_add(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageTeamMembers>,
     Path(team): Path<i64>,
-    Form(f): Form<MemberForm>,
+    CsrfForm(f): CsrfForm<MemberForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
-        return r;
-    }
     if !can_edit_team(&ctx, team) {
-        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let user = match accounts::by_username(&state.store, &f.username).await {
         Ok(Some(u)) => u,
         Ok(None) => return see_other("/admin/teams?error=not_found"),
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let r = state
         .store
@@ -1619,27 +1413,19 @@ pub async fn admin_team_member_add(
         .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
-        Err(StoreError::Invalid { .. }) => {
-            error_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::Invalid { .. }) => WebError::not_found().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn admin_team_member_remove(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Allowed<gate::ManageTeamMembers>,
     Path((team, user)): Path<(i64, i64)>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    if let Err(r) = check_csrf(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    if let Err(r) = require_system(&state, &ctx, SystemAction::ManageTeamMembers) {
-        return r;
-    }
     if !can_edit_team(&ctx, team) {
-        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let r = state
         .store
@@ -1650,7 +1436,7 @@ pub async fn admin_team_member_remove(
         .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

@@ -14,15 +14,16 @@
 //! - Publishing and unpublishing: admins only, after a confirmation page that shows what
 //!   becomes public; audited (`record.publish`, `record.unpublish`, `publication.*`).
 
+use crate::authz::WebError;
 use crate::ctx::{AuthVia, Ctx};
-use crate::pages::{page, page_status};
+use crate::pages::page;
 use crate::{i18n, AppState};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use dignity_core::Actor;
+use dignity_core::{Actor, RecordType};
 use dignity_store::search::SearchDoc;
 use dignity_store::{obligations, portal, reference, StoreError};
 use minijinja::{context, Value};
@@ -91,7 +92,7 @@ where
     let ctx = anonymous(ctx);
     let version = match portal::public_version(&state.store).await {
         Ok(v) => v,
-        Err(e) => return internal(state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let tag = etag(version, &ctx);
     let fresh = headers
@@ -110,27 +111,6 @@ where
         cache_headers(&mut res, &tag);
     }
     res
-}
-
-fn internal(state: &AppState, ctx: &Ctx, e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "portal request failed");
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        StatusCode::INTERNAL_SERVER_ERROR,
-        context! { status => 500, message => ctx.t("error.internal") },
-    )
-}
-
-fn not_found(state: &AppState, ctx: &Ctx) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        StatusCode::NOT_FOUND,
-        context! { status => 404, message => ctx.t("error.not_found") },
-    )
 }
 
 fn type_label(ctx: &Ctx, record_type: &str) -> String {
@@ -194,9 +174,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
         let r = async {
             let counts = portal::published_counts(&state.store).await?;
             let mut sections = Vec::new();
-            for (t, n) in &counts {
+            for (rt, n) in &counts {
+                let t = rt.table();
                 let mut items = Vec::new();
-                for id in portal::published_ids(&state.store, t, 20, 0).await? {
+                for id in portal::published_ids(&state.store, *rt, 20, 0).await? {
                     items.push(public_record(state, ctx, t, id).await?);
                 }
                 sections.push(context! { record_type => t, label => type_label(ctx, t), count => n, items => items });
@@ -220,7 +201,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
         .await;
         match r {
             Ok(c) => Ok(page(state, ctx, "portal_home.html", c)),
-            Err(e) => Err(internal(state, ctx, e)),
+            Err(e) => Err(WebError::internal(e).into_response()),
         }
     })
     .await
@@ -238,22 +219,23 @@ pub async fn record(
         ctx,
         &headers,
         async |state: &AppState, ctx: &Ctx| {
-            if !portal::PUBLISHABLE.contains(&record_type.as_str()) {
-                return Err(not_found(state, ctx));
-            }
-            match portal::is_public(&state.store, &record_type, id).await {
+            let Some(rt) = RecordType::from_table(&record_type).filter(|t| t.is_publishable())
+            else {
+                return Err(WebError::not_found().into_response());
+            };
+            match portal::is_public(&state.store, rt, id).await {
                 Ok(true) => {}
-                Ok(false) => return Err(not_found(state, ctx)),
-                Err(e) => return Err(internal(state, ctx, e)),
+                Ok(false) => return Err(WebError::not_found().into_response()),
+                Err(e) => return Err(WebError::internal(e).into_response()),
             }
-            match public_record(state, ctx, &record_type, id).await {
+            match public_record(state, ctx, rt.table(), id).await {
                 Ok(r) => Ok(page(
                     state,
                     ctx,
                     "portal_record.html",
                     context! { record => r },
                 )),
-                Err(e) => Err(internal(state, ctx, e)),
+                Err(e) => Err(WebError::internal(e).into_response()),
             }
         },
     )
@@ -357,8 +339,8 @@ pub async fn country(
         .await;
         match r {
             Ok(Some(c)) => Ok(page(state, ctx, "portal_country.html", c)),
-            Ok(None) => Err(not_found(state, ctx)),
-            Err(e) => Err(internal(state, ctx, e)),
+            Ok(None) => Err(WebError::not_found().into_response()),
+            Err(e) => Err(WebError::internal(e).into_response()),
         }
     })
     .await
@@ -398,8 +380,8 @@ pub async fn public_dashboard(
         .await;
         match r {
             Ok(Some(c)) => Ok(page(state, ctx, "portal_dashboard.html", c)),
-            Ok(None) => Err(not_found(state, ctx)),
-            Err(e) => Err(internal(state, ctx, e)),
+            Ok(None) => Err(WebError::not_found().into_response()),
+            Err(e) => Err(WebError::internal(e).into_response()),
         }
     })
     .await
@@ -421,8 +403,8 @@ pub async fn publication(
                 "portal_publication.html",
                 context! { publication => context! { title => p.title, kind => p.kind, lang => p.lang, html => p.html, published_at => p.published_at.get(..10).unwrap_or("").to_string() } },
             )),
-            Ok(None) => Err(not_found(state, ctx)),
-            Err(e) => Err(internal(state, ctx, e)),
+            Ok(None) => Err(WebError::not_found().into_response()),
+            Err(e) => Err(WebError::internal(e).into_response()),
         }
     })
     .await
@@ -433,30 +415,14 @@ pub async fn publication(
 /// The checks of every administrator's form here: the form's CSRF token (403 without it),
 /// then [`admin_only`].
 fn admin_form(state: &AppState, ctx: &Ctx, csrf_token: &str) -> Result<(), Response> {
-    if !ctx.csrf_ok(csrf_token) {
-        return Err(page_status(
-            state,
-            ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("error.csrf") },
-        ));
-    }
+    crate::authz::csrf(ctx, csrf_token)?;
     admin_only(state, ctx)
 }
 
-fn admin_only(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    if ctx.user.is_none() {
-        return Err(Redirect::to("/login?next=%2Fadmin%2Fportal").into_response());
-    }
-    if !ctx.is_admin() {
-        return Err(page_status(
-            state,
-            ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("portal.admin_only") },
-        ));
+fn admin_only(_state: &AppState, ctx: &Ctx) -> Result<(), Response> {
+    crate::authz::signed_in(ctx)?;
+    if !crate::authz::role_may(ctx, dignity_core::Action::Publish) {
+        return Err(WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response());
     }
     Ok(())
 }
@@ -468,9 +434,9 @@ pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
     }
     let r = async {
         let mut published = Vec::new();
-        for (t, _) in portal::published_counts(&state.store).await? {
-            for id in portal::published_ids(&state.store, &t, 200, 0).await? {
-                published.push(public_record(&state, &ctx, &t, id).await?);
+        for (rt, _) in portal::published_counts(&state.store).await? {
+            for id in portal::published_ids(&state.store, rt, 200, 0).await? {
+                published.push(public_record(&state, &ctx, rt.table(), id).await?);
             }
         }
         let pubs: Vec<Value> = portal::publications(&state.store)
@@ -478,9 +444,9 @@ pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
             .into_iter()
             .map(|p| context! { id => p.id, slug => p.slug, title => p.title, kind => p.kind, lang => p.lang, published_at => p.published_at })
             .collect();
-        let types: Vec<Value> = portal::PUBLISHABLE
+        let types: Vec<Value> = RecordType::PUBLISHABLE
             .iter()
-            .map(|t| context! { value => t, label => type_label(&ctx, t) })
+            .map(|t| context! { value => t.table(), label => type_label(&ctx, t.table()) })
             .collect();
         let dashboards = dashboards_list(&state).await?;
         Ok::<_, StoreError>(context! { published => published, publications => pubs, types => types, dashboards => dashboards })
@@ -488,7 +454,7 @@ pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "portal_admin.html", c),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -514,30 +480,28 @@ pub async fn confirm(
     }
     let publish = p.action != "unpublish";
     let bad = |key: &str| {
-        page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::BAD_REQUEST,
-            context! { status => 400, message => ctx.t(key) },
-        )
+        WebError::Message {
+            status: StatusCode::BAD_REQUEST,
+            message: ctx.t(key),
+        }
+        .into_response()
     };
     let Ok(id) = p.id.trim().parse::<i64>() else {
         return bad("portal.bad_record");
     };
-    if !portal::PUBLISHABLE.contains(&p.record_type.as_str()) {
+    let Some(rt) = RecordType::from_table(&p.record_type).filter(|t| t.is_publishable()) else {
         return bad("portal.bad_type");
-    }
-    let access = match portal::record_access(&state.store, &p.record_type, id).await {
+    };
+    let access = match portal::record_access(&state.store, rt, id).await {
         Ok(Some(a)) => a,
         Ok(None) => return bad("portal.bad_record"),
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let allowed =
         dignity_core::auth::authorize(&ctx.actor, dignity_core::auth::Action::Publish, &access);
-    let record = match public_record(&state, &ctx, &p.record_type, id).await {
+    let record = match public_record(&state, &ctx, rt.table(), id).await {
         Ok(r) => r,
-        Err(e) => return internal(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     page(
         &state,
@@ -600,11 +564,12 @@ pub struct Panel {
 pub async fn record_panel(
     state: &AppState,
     ctx: &Ctx,
-    record_type: &str,
+    record_type: RecordType,
     id: i64,
     back: &str,
 ) -> Option<Panel> {
-    if !ctx.is_admin() || !portal::PUBLISHABLE.contains(&record_type) {
+    if !crate::authz::role_may(ctx, dignity_core::Action::Publish) || !record_type.is_publishable()
+    {
         return None;
     }
     let (since, access) = match (
@@ -634,10 +599,10 @@ pub async fn record_panel(
         heading: format!(
             "{} — {}",
             ctx.t("portal.state_heading"),
-            type_label(ctx, record_type)
+            type_label(ctx, record_type.table())
         ),
         since: since.map(|at| at.get(..10).unwrap_or("").to_string()),
-        record_type: record_type.into(),
+        record_type: record_type.table().into(),
         id: id.to_string(),
         iso3: String::new(),
         back: back.into(),
@@ -656,12 +621,20 @@ pub async fn publish(
         return r;
     }
     let publish = f.action != "unpublish";
-    let r = state
-        .store
-        .write(&ctx.actor, async |tx| {
-            portal::set_published(tx, &f.record_type, f.id, publish).await
-        })
-        .await;
+    let r = match RecordType::from_table(&f.record_type) {
+        Some(rt) => {
+            state
+                .store
+                .write(&ctx.actor, async |tx| {
+                    portal::set_published(tx, rt, f.id, publish).await
+                })
+                .await
+        }
+        None => Err(StoreError::invalid(
+            "record_type",
+            "records of this type cannot be published",
+        )),
+    };
     match r {
         Ok(()) => Redirect::to(&format!(
             "{}?flash={}",
@@ -673,14 +646,12 @@ pub async fn publish(
             }
         ))
         .into_response(),
-        Err(StoreError::Invalid { message, .. }) => page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::BAD_REQUEST,
-            context! { status => 400, message => message },
-        ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::Invalid { message, .. }) => WebError::Message {
+            status: StatusCode::BAD_REQUEST,
+            message,
+        }
+        .into_response(),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -708,7 +679,7 @@ pub async fn unpublish_publication(
         .await;
     match r {
         Ok(_) => Redirect::to("/admin/portal?flash=portal_unpublished").into_response(),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -730,7 +701,7 @@ pub async fn unpublish_dashboard(
         .await;
     match r {
         Ok(_) => Redirect::to("/admin/portal?flash=dashboard_unpublished").into_response(),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -766,21 +737,15 @@ pub async fn country_publish(
         Ok(()) => {
             Redirect::to(&format!("/obligations/countries/{iso3}#portal-state-h")).into_response()
         }
-        Err(StoreError::Invalid { .. }) => page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::NOT_FOUND,
-            context! { status => 404, message => ctx.t("error.not_found") },
-        ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::Invalid { .. }) => WebError::not_found().into_response(),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
 /// The panel of a country page, for administrators: whether the State's profile is on the
 /// portal, and the form of `POST /admin/portal/countries/{iso3}`. `None` for everyone else.
 pub async fn country_panel(state: &AppState, ctx: &Ctx, iso3: &str) -> Option<Panel> {
-    if !ctx.is_admin() {
+    if !crate::authz::role_may(ctx, dignity_core::Action::Publish) {
         return None;
     }
     let since = match portal::country_published_since(&state.store, iso3).await {

@@ -6,6 +6,7 @@
 
 mod api;
 
+use crate::authz::{SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::violations::FormData;
@@ -17,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use dignity_core::auth::Action;
-use dignity_core::Role;
 use dignity_store::protection::defenders::{
     self as d, AttackInput, DefenderInput, MeasureInput, MeasureStatusInput, RiskInput,
 };
@@ -93,60 +93,15 @@ fn v_(x: Json) -> Value {
     Value::from_serialize(x)
 }
 
-fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        minijinja::context! { status => status.as_u16(), message => ctx.t(key) },
-    )
-}
-
-fn fail(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
-    match e {
-        StoreError::NotFound(_) => err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        StoreError::Forbidden(_) => err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden"),
-        e => {
-            tracing::error!(error = %e, "protection page failed");
-            err_page(
-                state,
-                ctx,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "error.internal",
-            )
-        }
-    }
-}
-
 fn see_other(to: &str) -> Response {
     crate::edge::see_other(to)
 }
 
-fn require_user(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.user.is_none() {
-        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-        return Err(see_other(&format!("/login?next={next}")));
-    }
-    if ctx.must_enrol_totp() {
-        return Err(see_other("/account"));
-    }
-    Ok(())
-}
-
-fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
-    if ctx.csrf_ok(&f.get("csrf_token")) {
-        Ok(())
-    } else {
-        Err(err_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"))
-    }
-}
-
 /// A posted form: signed in (else to the sign-in page), then the form, then its CSRF token.
-async fn posted(state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<FormData, Response> {
-    require_user(ctx)?;
+async fn posted(_state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<FormData, Response> {
+    crate::authz::signed_in(ctx)?;
     let f = body_form(body).await;
-    csrf(state, ctx, &f)?;
+    crate::authz::csrf(ctx, &f.get("csrf_token"))?;
     Ok(f)
 }
 
@@ -171,12 +126,6 @@ async fn record_write<T>(
             .await
     }
     .await)
-}
-
-fn may_write(ctx: &Ctx) -> bool {
-    ctx.user
-        .as_ref()
-        .is_some_and(|u| u.role >= Role::Documenter)
 }
 
 /// A validation error as the page shows it: the field in the reader's language and the
@@ -250,10 +199,7 @@ async fn body_form(body: &Bytes) -> FormData {
 
 // ---------------------------------------------------------------- home --
 
-pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn home(State(state): State<AppState>, ctx: SignedIn) -> Response {
     let r = async {
         let today = p::today();
         let mine = d::overdue_checkins(&state.store, &ctx.actor, today, ctx.actor.user_id).await?;
@@ -265,7 +211,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "protection_home.html", v_(c)),
-        Err(e) => fail(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -304,7 +250,7 @@ async fn defenders_view(
             "total": total, "rows": rows, "areas": term_options(&areas), "area": q.area, "country": q.country,
             "countries": crate::violations::country_options(&vocab, lang), "sexes": sex_options(&vocab, lang),
             "statuses": words(ctx, "pro.sdg", d::SDG_STATUSES), "users": users(state).await?,
-            "may_edit": may_write(ctx), "problem": problem, "values": values,
+            "may_edit": crate::authz::may_write(ctx), "problem": problem, "values": values,
         }))
     }
     .await;
@@ -320,18 +266,15 @@ async fn defenders_view(
             },
             v_(c),
         ),
-        Err(e) => fail(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn defenders(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<DefQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     defenders_view(&state, &ctx, &q, None, json!({})).await
 }
 
@@ -385,7 +328,7 @@ pub async fn defender_create(State(state): State<AppState>, ctx: Ctx, body: Byte
             Some(pr) => {
                 defenders_view(&state, &ctx, &DefQuery::default(), Some(pr), f.to_json()).await
             }
-            None => fail(&state, &ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }
@@ -441,9 +384,9 @@ async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Jso
             "factors": words(ctx, "pro.factor", d::RISK_FACTORS),
             "measure_types": words(ctx, "pro.measure", d::MEASURE_TYPES),
             "sources": sources,
-            "may_edit": may_write(ctx),
+            "may_edit": crate::authz::may_write(ctx),
             "problem": problem,
-            "portal_panel": crate::portal::record_panel(state, ctx, "pro_defenders", id, &format!("/protection/defenders/{id}")).await,
+            "portal_panel": crate::portal::record_panel(state, ctx, dignity_core::RecordType::Defender, id, &format!("/protection/defenders/{id}")).await,
         }))
     }
     .await;
@@ -459,18 +402,15 @@ async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Jso
             },
             v_(c),
         ),
-        Err(e) => fail(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn defender_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     defender_view(&state, &ctx, id, None).await
 }
 
@@ -490,7 +430,7 @@ async fn defender_post<T>(
         Ok(_) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
             Some(pr) => defender_view(&state, &ctx, id, Some(pr)).await,
-            None => fail(&state, &ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }
@@ -597,7 +537,7 @@ pub async fn measure_status(
     body: Bytes,
 ) -> Response {
     let Ok(Some(me)) = d::get_measure(&state.store, mid).await else {
-        return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     };
     defender_post(state, ctx, me.defender_id, body, async |tx, _vocab, f| {
         d::advance_measure(
@@ -627,7 +567,7 @@ pub async fn checkin_done(
         .ok()
         .flatten();
     let Some(def) = def else {
-        return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     };
     defender_post(state, ctx, def, body, async |tx, _vocab, f| {
         d::complete_checkin(tx, cid, &f.get("done_on"), &f.get("notes")).await
@@ -660,7 +600,7 @@ async fn missing_list_view(
             "total": total, "rows": rows, "q": { "status": q.status, "region": q.region, "name": q.name },
             "statuses": words(ctx, "pro.status", m::STATUSES), "relationships": words(ctx, "pro.rel", m::RELATIONSHIPS),
             "periods": m::periods(&state.store).await?, "sexes": sex_options(&vocab, lang),
-            "may_edit": may_write(ctx), "problem": problem, "values": values,
+            "may_edit": crate::authz::may_write(ctx), "problem": problem, "values": values,
         }))
     }
     .await;
@@ -676,18 +616,15 @@ async fn missing_list_view(
             },
             v_(c),
         ),
-        Err(e) => fail(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn missing_list(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<MissingQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     missing_list_view(&state, &ctx, &q, None, json!({})).await
 }
 
@@ -766,7 +703,7 @@ pub async fn missing_create(State(state): State<AppState>, ctx: Ctx, body: Bytes
                 )
                 .await
             }
-            None => fail(&state, &ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }
@@ -825,8 +762,8 @@ async fn missing_view(
             "candidates": cands,
             "links": m::family_links(&state.store, id).await?,
             "relationships": words(ctx, "pro.rel", m::RELATIONSHIPS),
-            "may_edit": may_write(ctx) && p::can(&state.store, &ctx.actor, Action::Update, p::MISSING, id).await?,
-            "may_share": ctx.user.as_ref().is_some_and(|u| u.role >= Role::Coordinator),
+            "may_edit": crate::authz::may_write(ctx) && p::can(&state.store, &ctx.actor, Action::Update, p::MISSING, id).await?,
+            "may_share": crate::authz::role_may(ctx, Action::ManageAccess),
             "problem": problem,
             "extra": extra,
         }))
@@ -844,18 +781,15 @@ async fn missing_view(
             },
             v_(c),
         ),
-        Err(e) => fail(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn missing_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     missing_view(&state, &ctx, id, None, json!({})).await
 }
 
@@ -884,7 +818,7 @@ async fn case_post<T: serde::Serialize>(
         }
         Err(e) => match problem(&ctx, &e) {
             Some(pr) => missing_view(&state, &ctx, id, Some(pr), json!({})).await,
-            None => fail(&state, &ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }
@@ -956,7 +890,7 @@ pub async fn consent_change(
     body: Bytes,
 ) -> Response {
     let Ok(Some(mid)) = m::report_case(&state.store, rid).await else {
-        return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     };
     case_post(state, ctx, mid, Action::Update, body, async |tx, _v, f| {
         let ch = m::set_consent(
@@ -994,7 +928,7 @@ pub async fn missing_share(
         {
             if let Err(e) = m::log_refused_share(&state.store, &ctx.actor, id, &kind, "share").await
             {
-                return fail(&state, &ctx, e);
+                return WebError::from(e).into_response();
             }
         }
     }
@@ -1058,7 +992,7 @@ pub async fn family_link_revoke(
     body: Bytes,
 ) -> Response {
     let Ok(Some(mid)) = m::link_case(&state.store, lid).await else {
-        return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     };
     case_post(
         state,
@@ -1102,7 +1036,7 @@ pub async fn missing_export(State(state): State<AppState>, ctx: Ctx, body: Bytes
         Err(StoreError::Invalid { message, .. }) => {
             (StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
         }
-        Err(e) => fail(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1118,7 +1052,7 @@ async fn sources_view(
 ) -> Response {
     let r = async {
         // One window of unlinked records at a time, through the key index.
-        let page = if ctx.user.as_ref().is_some_and(|u| u.role >= Role::Documenter) {
+        let page = if crate::authz::may_write(ctx) {
             s::candidates_page(&state.store, &ctx.actor, None, after, CANDIDATE_WINDOW, 0.75).await?
         } else {
             s::CandidatePage { items: vec![], records_checked: 0, next_after: None }
@@ -1134,7 +1068,7 @@ async fn sources_view(
                 "other_id": c.other_id, "other_source": c.other_source, "other_name": c.other_name,
                 "score": format!("{:.0}", c.score * 100.0), "reasons": c.reasons.join(", "),
             })).collect::<Vec<_>>(),
-            "may_edit": may_write(ctx),
+            "may_edit": crate::authz::may_write(ctx),
             "problem": problem,
             "errors": errors.iter().map(|e| json!({ "line": e.line, "field": e.field, "message": e.message })).collect::<Vec<_>>(),
             "report": report,
@@ -1154,7 +1088,7 @@ async fn sources_view(
             },
             v_(c),
         ),
-        Err(e) => fail(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1175,12 +1109,9 @@ pub struct SourcesQuery {
 
 pub async fn sources_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<SourcesQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     sources_view(
         &state,
         &ctx,
@@ -1197,8 +1128,8 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
         Ok(f) => f,
         Err(r) => return r,
     };
-    if !may_write(&ctx) {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    if !crate::authz::may_write(&ctx) {
+        return WebError::forbidden().into_response();
     }
     match state
         .store
@@ -1210,7 +1141,7 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
         Ok(_) => see_other("/protection/sources?flash=saved"),
         Err(e) => match problem(&ctx, &e) {
             Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
-            None => fail(&state, &ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }
@@ -1220,13 +1151,10 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
 /// columns the mapping leaves unread.
 pub async fn source_import(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     mut mp: Multipart,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let mut fields = FormData::default();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
@@ -1277,11 +1205,11 @@ pub async fn source_import(
             }
         }
     }
-    if let Err(r) = csrf(&state, &ctx, &fields) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &fields.get("csrf_token")) {
+        return e.into_response();
     }
-    if !may_write(&ctx) {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    if !crate::authz::may_write(&ctx) {
+        return WebError::forbidden().into_response();
     }
     let Some((fname, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return sources_view(
@@ -1340,8 +1268,8 @@ pub async fn record_case(
     if let Err(r) = posted(&state, &ctx, &body).await {
         return r;
     }
-    if !may_write(&ctx) {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    if !crate::authz::may_write(&ctx) {
+        return WebError::forbidden().into_response();
     }
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
@@ -1357,7 +1285,7 @@ pub async fn record_case(
         Ok(id) => see_other(&format!("/protection/missing/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
             Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
-            None => fail(&state, &ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }
@@ -1373,12 +1301,9 @@ pub struct ReportQuery {
 
 pub async fn reports_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
         let lang = ctx.lang.code();
@@ -1408,22 +1333,19 @@ pub async fn reports_page(
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "protection_reports.html", v_(c)),
-        Err(e) => fail(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn sdg_csv(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     // A download: the role must be allowed to export.
     let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
     if !dignity_core::auth::authorize(&ctx.actor, Action::Export, &probe).allowed() {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let (Some(y), Some(c)) = (q.year, q.country.clone()) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "give year and country").into_response();
@@ -1452,7 +1374,7 @@ pub async fn sdg_csv(
             )
                 .into_response()
         }
-        Err(e) => fail(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1473,7 +1395,7 @@ pub async fn memorial(State(state): State<AppState>, ctx: Ctx) -> Response {
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "protection_memorial.html", v_(c)),
-        Err(e) => fail(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1501,8 +1423,8 @@ pub async fn family_view(
             );
             r
         }
-        Ok(None) => err_page(&state, &ctx, StatusCode::NOT_FOUND, "pro.family_invalid"),
-        Err(e) => fail(&state, &ctx, e),
+        Ok(None) => WebError::keyed(StatusCode::NOT_FOUND, "pro.family_invalid").into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1657,7 +1579,7 @@ async fn vocabulary_view(
     problem: Option<Json>,
 ) -> Response {
     if !p::TERM_KINDS.contains(&kind) {
-        return err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     }
     match p::terms(&state.store, kind, ctx.lang.code(), true).await {
         Ok(terms) => page_status(
@@ -1678,19 +1600,16 @@ async fn vocabulary_view(
                 "problem": problem,
             })),
         ),
-        Err(e) => fail(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 /// An editable vocabulary of this area: areas of work (`area`) or types of attack (`attack`).
 pub async fn vocabulary_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(kind): Path<String>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     vocabulary_view(&state, &ctx, &kind, None).await
 }
 
@@ -1714,15 +1633,15 @@ async fn term_write(
     code: Option<String>,
     body: &Bytes,
 ) -> Response {
-    if let Err(r) = require_user(ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(ctx) {
+        return e.into_response();
     }
     let f = body_form(body).await;
-    if let Err(r) = csrf(state, ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
     if !may_edit_terms(ctx) {
-        return err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let input = term_input(&f, code.is_none() || f.get("active") == "1");
     let r = state
@@ -1738,7 +1657,7 @@ async fn term_write(
         )),
         Err(e) => match problem(ctx, &e) {
             Some(pr) => vocabulary_view(state, ctx, kind, Some(pr)).await,
-            None => fail(state, ctx, e),
+            None => WebError::from(e).into_response(),
         },
     }
 }

@@ -6,8 +6,8 @@
 //! are pseudonymised unless the reader's role allows names and they ask for them; every
 //! report made is logged (`report.generate`, with the choice of names, never the names).
 
+use crate::authz::{export, CanExport, SignedIn, WebError};
 use crate::ctx::Ctx;
-use crate::dashboards::api_signed_in;
 use crate::i18n::{self, Lang};
 use crate::pages::{page, page_status};
 use crate::AppState;
@@ -452,44 +452,6 @@ pub async fn generate(
 
 // ------------------------------------------------------------------- pages --
 
-fn require_user(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.user.is_none() {
-        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-        return Err(Redirect::to(&format!("/login?next={next}")).into_response());
-    }
-    if ctx.must_enrol_totp() {
-        return Err(Redirect::to("/account").into_response());
-    }
-    Ok(())
-}
-
-fn error_page(state: &AppState, ctx: &Ctx, status: StatusCode, message: String) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        context! { status => status.as_u16(), message => message },
-    )
-}
-
-fn failed(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
-    match e {
-        StoreError::NotFound(_) => {
-            error_page(state, ctx, StatusCode::NOT_FOUND, ctx.t("error.not_found"))
-        }
-        e => {
-            tracing::error!(error = %e, "report failed");
-            error_page(
-                state,
-                ctx,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ctx.t("error.internal"),
-            )
-        }
-    }
-}
-
 async fn form_context(state: &AppState, ctx: &Ctx, p: &ReportParams) -> Value {
     let l = ctx.lang;
     let vocab = Vocab::load(&state.store).await.ok();
@@ -511,12 +473,9 @@ async fn form_context(state: &AppState, ctx: &Ctx, p: &ReportParams) -> Value {
 
 pub async fn reports_index(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(p): Query<ReportParams>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let form = form_context(&state, &ctx, &p).await;
     page(
         &state,
@@ -528,12 +487,9 @@ pub async fn reports_index(
 
 pub async fn country_html(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(p): Query<ReportParams>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let scope = match p.scope() {
         Ok(s) => s,
         Err(field) => {
@@ -552,7 +508,7 @@ pub async fn country_html(
             let q = p.query(&r.scope);
             // The public version of this report, in this language, if an administrator
             // published it.
-            let publication = if ctx.is_admin() {
+            let publication = if crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
                 dignity_store::portal::publication(
                     &state.store,
                     &publication_slug(&r.scope),
@@ -575,7 +531,7 @@ pub async fn country_html(
                     rtl => doc.rtl(),
                     names_requested_denied => scope.include_names && !r.names_shown,
                     pdf_href => format!("/reports/country/pdf?{q}"),
-                    can_publish => ctx.is_admin(),
+                    can_publish => crate::authz::role_may(&ctx, dignity_core::Action::Publish),
                     publication => publication,
                     scope => context! {
                         country => r.scope.country.clone(),
@@ -587,7 +543,7 @@ pub async fn country_html(
                 },
             )
         }
-        Err(e) => failed(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -677,19 +633,11 @@ pub fn document_fragment(doc: &Document) -> String {
 /// (audited by the write path) at `/public/publications/{slug}`.
 pub async fn publish_report(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     axum::Form(f): axum::Form<PublishForm>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    if !ctx.csrf_ok(&f.csrf_token) || !ctx.is_admin() {
-        return error_page(
-            &state,
-            &ctx,
-            StatusCode::FORBIDDEN,
-            ctx.t("error.forbidden"),
-        );
+    if !ctx.csrf_ok(&f.csrf_token) || !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
+        return WebError::forbidden().into_response();
     }
     let p = ReportParams {
         country: f.country,
@@ -701,12 +649,11 @@ pub async fn publish_report(
     let scope = match p.scope() {
         Ok(s) => s,
         Err(field) => {
-            return error_page(
-                &state,
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ctx.t(&format!("rep.error.{field}")),
-            )
+            return WebError::Message {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: ctx.t(&format!("rep.error.{field}")),
+            }
+            .into_response()
         }
     };
     let (_, doc) = match generate(
@@ -719,7 +666,7 @@ pub async fn publish_report(
     .await
     {
         Ok(x) => x,
-        Err(e) => return failed(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let slug = publication_slug(&scope);
     let html = document_fragment(&doc);
@@ -733,7 +680,7 @@ pub async fn publish_report(
         .await;
     match res {
         Ok(_) => Redirect::to(&format!("/public/publications/{slug}")).into_response(),
-        Err(e) => failed(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -751,35 +698,25 @@ fn pdf_response(doc: &Document, filename: &str) -> Response {
             bytes,
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "PDF failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
+        Err(e) => WebError::internal(format!("PDF failed: {e}")).into_response(),
     }
 }
 
 pub async fn country_pdf(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanExport<export::Report>,
     Query(p): Query<ReportParams>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let scope = match p.scope() {
         Ok(s) => s,
         Err(field) => {
-            return error_page(
-                &state,
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ctx.t(&format!("rep.error.{field}")),
-            )
+            return WebError::Message {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: ctx.t(&format!("rep.error.{field}")),
+            }
+            .into_response()
         }
     };
-    if let Err(r) = may_export(&state, &ctx) {
-        return r;
-    }
     let r = async {
         let (mut r, _) = generate(&state.store, &ctx.actor, ctx.lang, &scope, "pdf").await?;
         keep_exportable(&state.store, &ctx.actor, &mut r).await?;
@@ -791,25 +728,7 @@ pub async fn country_pdf(
             &country_document(&r, ctx.lang),
             &format!("report-{}.pdf", r.scope.country),
         ),
-        Err(e) => failed(&state, &ctx, e),
-    }
-}
-
-/// A report leaves the server (PDF) only for a role that may export
-/// (`dignity_core::auth`, action `Export`).
-fn may_export(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
-    if dignity_core::auth::authorize(&ctx.actor, dignity_core::auth::Action::Export, &probe)
-        .allowed()
-    {
-        Ok(())
-    } else {
-        Err(error_page(
-            state,
-            ctx,
-            StatusCode::FORBIDDEN,
-            ctx.t("error.forbidden"),
-        ))
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -940,29 +859,19 @@ pub fn follow_up_document(
 
 pub async fn follow_up_pdf(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanExport<export::Report>,
     Path(iso3): Path<String>,
     Query(q): Query<FollowUpQuery>,
 ) -> Response {
-    if let Err(r) = may_export(&state, &ctx) {
-        return r;
-    }
     let iso3 = iso3.trim().to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
         Ok(true) => {}
-        Ok(false) => {
-            return error_page(
-                &state,
-                &ctx,
-                StatusCode::NOT_FOUND,
-                ctx.t("error.not_found"),
-            )
-        }
-        Err(e) => return failed(&state, &ctx, e),
+        Ok(false) => return WebError::not_found().into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     }
     let name = match Vocab::load(&state.store).await {
         Ok(v) => v.country_name(&iso3, ctx.lang.code()),
-        Err(e) => return failed(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let body = q.body.unwrap_or_else(|| "CCPR".into());
     let since = q
@@ -971,7 +880,7 @@ pub async fn follow_up_pdf(
         .unwrap_or_else(|| "1900-01-01".into());
     let items = match tracking::follow_up(&state.store, &ctx.actor, &iso3, &body, &since).await {
         Ok(i) => i,
-        Err(e) => return failed(&state, &ctx, e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let doc = follow_up_document(ctx.lang, &name, &body, &since, &items);
     if let Err(e) = state
@@ -985,7 +894,7 @@ pub async fn follow_up_pdf(
         )
         .await
     {
-        return failed(&state, &ctx, e);
+        return WebError::from(e).into_response();
     }
     let safe_body: String = body.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     pdf_response(&doc, &format!("follow-up-{iso3}-{safe_body}.pdf"))
@@ -1005,38 +914,29 @@ pub async fn api_country(
     ctx: Ctx,
     Query(p): Query<ReportParams>,
 ) -> Response {
-    use crate::api::error as api_error;
-    if let Err(r) = api_signed_in(&ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(&ctx) {
+        return e.into_response();
     }
     let scope = match p.scope() {
         Ok(s) => s,
         Err(field) => {
-            return api_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                i18n::t(Lang::En, &format!("rep.error.{field}")),
-                Some(field),
-            )
+            return WebError::Invalid {
+                field: field.into(),
+                message: i18n::t(Lang::En, &format!("rep.error.{field}")),
+            }
+            .into_response()
         }
     };
     match generate(&state.store, &ctx.actor, ctx.lang, &scope, "json").await {
         Ok((r, _)) => Json(r).into_response(),
-        Err(StoreError::NotFound(_)) => api_error(
+        Err(StoreError::NotFound(_)) => WebError::refused(
             StatusCode::NOT_FOUND,
             "not_found",
             "unknown country",
-            Some("country"),
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "report failed");
-            api_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
+            Some("country".into()),
+        )
+        .into_response(),
+        Err(e) => WebError::internal(format!("report failed: {e}")).into_response(),
     }
 }
 

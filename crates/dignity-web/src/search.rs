@@ -7,11 +7,11 @@
 //! cannot open. Query strings can hold names: they are never logged, and saved searches
 //! are stored encrypted.
 
-use crate::api::error as api_error;
+use crate::authz::{CsrfForm, SignedIn, WebError};
 use crate::ctx::{AuthVia, Ctx};
-use crate::pages::{page, page_status};
+use crate::pages::page;
 use crate::{i18n, AppState};
-use axum::extract::{Form, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -148,25 +148,8 @@ pub async fn reader_request(
     req
 }
 
-fn unavailable(state: &AppState, ctx: &Ctx) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        StatusCode::SERVICE_UNAVAILABLE,
-        context! { status => 503, message => ctx.t("search.unavailable") },
-    )
-}
-
-fn internal_page(state: &AppState, ctx: &Ctx, e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "search request failed");
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        StatusCode::INTERNAL_SERVER_ERROR,
-        context! { status => 500, message => ctx.t("error.internal") },
-    )
+fn unavailable() -> Response {
+    WebError::keyed(StatusCode::SERVICE_UNAVAILABLE, "search.unavailable").into_response()
 }
 
 /// What the labels of facet values come from: country names and the HURIDOCS
@@ -316,17 +299,17 @@ pub async fn search_page(
     RawQuery(query): RawQuery,
 ) -> Response {
     let Some(search) = state.search.clone() else {
-        return unavailable(&state, &ctx);
+        return unavailable();
     };
     let params = Params::parse(query.as_deref().unwrap_or(""), search.facet_names());
     let req = reader_request(&state, &ctx, &params, ctx.lang.code()).await;
     let results = match search.search(&ctx.actor, &req) {
         Ok(r) => r,
-        Err(e) => return internal_page(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let countries = match Labels::load(&state, &ctx).await {
         Ok(l) => l,
-        Err(e) => return internal_page(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let base_query = params.to_query();
     let facets: Vec<_> = results
@@ -375,7 +358,7 @@ pub async fn search_page(
     // Saved searches of the signed-in user, with what is new since their last visit.
     let saved_list = match saved_with_news(&state, &ctx, &search).await {
         Ok(l) => l,
-        Err(e) => return internal_page(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     // Export form (crate::exports): the same search, as a file.
     let can_export = ctx.actor.is_staff();
@@ -562,23 +545,17 @@ pub async fn alert_count(state: &AppState, ctx: &Ctx) -> Option<u64> {
 
 /// `GET /alerts`: each saved search with its new matches since last seen, and "Mark as
 /// seen".
-pub async fn alerts_page(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if ctx.user.is_none() {
-        return Redirect::to("/login?next=%2Falerts").into_response();
-    }
-    if let Err(r) = signed_in(&ctx) {
-        return r;
-    }
+pub async fn alerts_page(State(state): State<AppState>, ctx: SignedIn) -> Response {
     let Some(search) = state.search.clone() else {
-        return unavailable(&state, &ctx);
+        return unavailable();
     };
     let list = match alerts_of(&state, &ctx, &search, true).await {
         Ok(l) => l,
-        Err(e) => return internal_page(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let labels = match Labels::load(&state, &ctx).await {
         Ok(l) => l,
-        Err(e) => return internal_page(&state, &ctx, e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let mut items = Vec::new();
     for (s, new, hits) in &list {
@@ -616,32 +593,18 @@ pub async fn alerts_page(State(state): State<AppState>, ctx: Ctx) -> Response {
 /// `saved_search.seen`, holding the sequence, never the query).
 pub async fn alert_seen(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_f): CsrfForm<TokenForm>,
 ) -> Response {
-    if let Err(r) = csrf_or_forbid(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let uid = match signed_in(&ctx) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    let uid = ctx.user.id;
     let Some(search) = state.search.clone() else {
-        return unavailable(&state, &ctx);
+        return unavailable();
     };
     match saved::saved_search(&state.store, uid, id).await {
         Ok(Some(_)) => {}
-        Ok(None) => {
-            return page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::NOT_FOUND,
-                context! { status => 404, message => ctx.t("error.not_found") },
-            )
-        }
-        Err(e) => return internal_page(&state, &ctx, e),
+        Ok(None) => return WebError::not_found().into_response(),
+        Err(e) => return WebError::internal(e).into_response(),
     }
     let r = state
         .store
@@ -651,7 +614,7 @@ pub async fn alert_seen(
         .await;
     match r {
         Ok(()) => Redirect::to("/alerts?flash=alerts_seen").into_response(),
-        Err(e) => internal_page(&state, &ctx, e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -663,20 +626,16 @@ pub async fn alert_seen(
     security(("bearer" = [])), tag = "search")]
 pub async fn api_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
     if ctx.bad_token || ctx.user.is_none() || !ctx.actor.is_staff() {
-        return api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        );
+        return WebError::Unauthenticated.into_response();
     }
     let Some(search) = state.search.clone() else {
-        return api_error(
+        return WebError::refused(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             "search is not available on this server",
             None,
-        );
+        )
+        .into_response();
     };
     match alerts_of(&state, &ctx, &search, true).await {
         Ok(list) => {
@@ -694,59 +653,27 @@ pub async fn api_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
                 .collect();
             Json(AlertsAnswer { total, items }).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "alerts failed");
-            api_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
+        Err(e) => WebError::internal(format!("alerts failed: {e}")).into_response(),
     }
 }
 
 #[derive(Deserialize)]
 pub struct SaveForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     query: String,
 }
 
-fn csrf_or_forbid(state: &AppState, ctx: &Ctx, token: &str) -> Result<(), Response> {
-    if ctx.csrf_ok(token) {
-        return Ok(());
-    }
-    Err(page_status(
-        state,
-        ctx,
-        "error.html",
-        StatusCode::FORBIDDEN,
-        context! { status => 403, message => ctx.t("error.csrf") },
-    ))
-}
-
-fn signed_in(ctx: &Ctx) -> Result<i64, Response> {
-    match &ctx.user {
-        Some(u) if ctx.actor.is_staff() => Ok(u.id),
-        _ => Err(Redirect::to("/login?next=%2Fsearch").into_response()),
-    }
-}
-
 /// Save the current search.
-pub async fn save(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SaveForm>) -> Response {
-    if let Err(r) = csrf_or_forbid(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let uid = match signed_in(&ctx) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<SaveForm>,
+) -> Response {
+    let uid = ctx.user.id;
     let Some(search) = state.search.clone() else {
-        return unavailable(&state, &ctx);
+        return unavailable();
     };
     // Keep only what the search page understands.
     let query = Params::parse(&f.query, search.facet_names()).to_query();
@@ -762,7 +689,7 @@ pub async fn save(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SaveFor
         Err(StoreError::Invalid { .. }) => {
             Redirect::to(&format!("/search?{query}&error=search_name")).into_response()
         }
-        Err(e) => internal_page(&state, &ctx, e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -776,29 +703,18 @@ pub struct OpenParams {
 /// Open a saved search: its results (or only the new ones), and mark them seen.
 pub async fn open_saved(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     axum::extract::Query(p): axum::extract::Query<OpenParams>,
 ) -> Response {
-    let uid = match signed_in(&ctx) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    let uid = ctx.user.id;
     let Some(search) = state.search.clone() else {
-        return unavailable(&state, &ctx);
+        return unavailable();
     };
     let s = match saved::saved_search(&state.store, uid, id).await {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::NOT_FOUND,
-                context! { status => 404, message => ctx.t("error.not_found") },
-            )
-        }
-        Err(e) => return internal_page(&state, &ctx, e),
+        Ok(None) => return WebError::not_found().into_response(),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
@@ -807,7 +723,7 @@ pub async fn open_saved(
     }
     .await;
     if let Err(e) = r {
-        return internal_page(&state, &ctx, e);
+        return WebError::internal(e).into_response();
     }
     let mut to = format!("/search?{}", s.query);
     if p.new.is_some() {
@@ -817,24 +733,15 @@ pub async fn open_saved(
 }
 
 #[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
+pub struct TokenForm {}
 
 pub async fn delete_saved(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_f): CsrfForm<TokenForm>,
 ) -> Response {
-    if let Err(r) = csrf_or_forbid(&state, &ctx, &f.csrf_token) {
-        return r;
-    }
-    let uid = match signed_in(&ctx) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    let uid = ctx.user.id;
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
         let done = saved::delete_saved(&mut tx, uid, id).await?;
@@ -848,7 +755,7 @@ pub async fn delete_saved(
     .await;
     match r {
         Ok(()) => Redirect::to("/search?flash=search_deleted").into_response(),
-        Err(e) => internal_page(&state, &ctx, e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -908,20 +815,16 @@ pub async fn api_search(
     RawQuery(query): RawQuery,
 ) -> Response {
     if ctx.bad_token {
-        return api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        );
+        return WebError::BadToken.into_response();
     }
     let Some(search) = state.search.clone() else {
-        return api_error(
+        return WebError::refused(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             "search is not available on this server",
             None,
-        );
+        )
+        .into_response();
     };
     let query = query.unwrap_or_default();
     let params = Params::parse(&query, search.facet_names());
@@ -940,15 +843,7 @@ pub async fn api_search(
             applied_seq: search.applied(),
         })
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "search failed");
-            api_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
+        Err(e) => WebError::internal(format!("search failed: {e}")).into_response(),
     }
 }
 

@@ -2,7 +2,8 @@
 //! tables, multiple systems estimates with their intervals, the list overlaps (a table and
 //! an UpSet-style chart), and the assumptions in plain words.
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
+use crate::authz::WebError;
 use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::AppState;
@@ -178,10 +179,7 @@ async fn list_page_with(
                 .iter()
                 .map(|d| context! { id => d.id, name => d.name.clone(), lists => d.lists.join(", "), observed => d.observed, level => d.confidentiality.clone(), created_at => d.created_at.clone() })
                 .collect();
-            let can_create = ctx
-                .user
-                .as_ref()
-                .is_some_and(|u| u.role >= dignity_core::Role::Documenter);
+            let can_create = crate::authz::may_write(ctx);
             page_status(
                 state,
                 ctx,
@@ -193,7 +191,7 @@ async fn list_page_with(
         }
         Err(e) => {
             tracing::error!(error = %e, "estimates list");
-            crate::pages::plain_error(500, "internal error")
+            WebError::internal("internal error").into_response()
         }
     }
 }
@@ -208,22 +206,22 @@ async fn create(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> R
                     Ok(t) => {
                         fields.insert(name, t);
                     }
-                    Err(_) => return crate::pages::plain_error(400, "bad upload"),
+                    Err(_) => {
+                        return WebError::keyed(StatusCode::BAD_REQUEST, "error.bad_request")
+                            .into_response()
+                    }
                 }
             }
             Ok(None) => break,
-            Err(_) => return crate::pages::plain_error(400, "bad upload"),
+            Err(_) => {
+                return WebError::keyed(StatusCode::BAD_REQUEST, "error.bad_request")
+                    .into_response()
+            }
         }
     }
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     if !ctx.csrf_ok(&get("csrf_token")) {
-        return page_status(
-            &state,
-            &ctx,
-            "error.html",
-            StatusCode::FORBIDDEN,
-            context! { status => 403, message => ctx.t("error.csrf") },
-        );
+        return WebError::Csrf.into_response();
     }
     if ctx.user.is_none() {
         return Redirect::to("/login?next=/estimates").into_response();
@@ -286,7 +284,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> R
         Err(dignity_store::StoreError::Invalid { message, .. }) => fail(message).await,
         Err(e) => {
             tracing::error!(error = %e, "create estimate table");
-            crate::pages::plain_error(500, "internal error")
+            WebError::internal("internal error").into_response()
         }
     }
 }
@@ -325,18 +323,10 @@ async fn estimate_page(
         Ok(None) if ctx.user.is_none() => {
             return Redirect::to(&format!("/login?next=/estimates/{id}")).into_response()
         }
-        Ok(None) => {
-            return page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::NOT_FOUND,
-                context! { status => 404, message => ctx.t("error.not_found") },
-            )
-        }
+        Ok(None) => return WebError::not_found().into_response(),
         Err(e) => {
             tracing::error!(error = %e, "estimate page");
-            return crate::pages::plain_error(500, "internal error");
+            return WebError::internal("internal error").into_response();
         }
     };
     let method = match q.method.as_deref() {
@@ -349,15 +339,13 @@ async fn estimate_page(
     let (result, all) = match computed {
         Ok(Ok(v)) => v,
         Ok(Err(msg)) => {
-            return page_status(
-                &state,
-                &ctx,
-                "error.html",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { status => 422, message => msg },
-            )
+            return WebError::Message {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: msg,
+            }
+            .into_response()
         }
-        Err(_) => return crate::pages::plain_error(500, "internal error"),
+        Err(_) => return WebError::internal("internal error").into_response(),
     };
     let k = all.num_lists();
     let overlaps: Vec<Value> = (0..k)
@@ -419,41 +407,22 @@ pub async fn api_estimate(
     Query(q): Query<MethodQuery>,
 ) -> Response {
     if ctx.bad_token {
-        return api::error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        );
+        return WebError::BadToken.into_response();
     }
     let d = match store::get(&state.store, &ctx.actor, id).await {
         Ok(Some(d)) => d,
-        Ok(None) => {
-            return api::error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no estimate table {id}"),
-                None,
-            )
-        }
+        Ok(None) => return WebError::NotFound(format!("no estimate table {id}")).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "api estimate");
-            return api::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            );
+            return WebError::internal(format!("api estimate: {e}")).into_response();
         }
     };
     let method = q.method.unwrap_or_else(|| "loglinear".into());
     if !matches!(method.as_str(), "loglinear" | "dga" | "lcm") {
-        return api::error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "method is loglinear, dga or lcm",
-            Some("method"),
-        );
+        return WebError::Invalid {
+            field: "method".into(),
+            message: "method is loglinear, dga or lcm".into(),
+        }
+        .into_response();
     }
     match tokio::task::spawn_blocking(move || compute(&d, &method)).await {
         Ok(Ok((r, _))) => Json(serde_json::json!({
@@ -463,12 +432,14 @@ pub async fn api_estimate(
             "warnings": r.warnings,
         }))
         .into_response(),
-        Ok(Err(msg)) => api::error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", msg, None),
-        Err(_) => api::error(
+        Ok(Err(msg)) => WebError::refused(StatusCode::UNPROCESSABLE_ENTITY, "invalid", msg, None)
+            .into_response(),
+        Err(_) => WebError::refused(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "internal error",
             None,
-        ),
+        )
+        .into_response(),
     }
 }

@@ -182,11 +182,13 @@ async fn an_administrator_publishes_a_dashboard_that_counts_only_public_publishe
             .await;
             assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
         }
-        assert!(
-            !dignity_store::portal::is_public(&app.store, "vio_events", app.unpublished)
-                .await
-                .unwrap()
-        );
+        assert!(!dignity_store::portal::is_public(
+            &app.store,
+            dignity_core::RecordType::Event,
+            app.unpublished
+        )
+        .await
+        .unwrap());
         // A confidential event wrongly flagged published in the database.
         sqlx::query("UPDATE vio_events SET published = 1 WHERE id = $1")
             .bind(app.confidential)

@@ -234,8 +234,10 @@ async fn protection_api_consent_family_link_and_memorial() {
         tx.commit().await.unwrap();
         let admin = accounts::actor_for(&st, &admin).await.unwrap();
         st.write(&admin, async |tx| {
-            dignity_store::portal::set_published(tx, "pro_defenders", did, true).await?;
-            dignity_store::portal::set_published(tx, "vio_events", event, true).await
+            dignity_store::portal::set_published(tx, dignity_core::RecordType::Defender, did, true)
+                .await?;
+            dignity_store::portal::set_published(tx, dignity_core::RecordType::Event, event, true)
+                .await
         })
         .await
         .unwrap();

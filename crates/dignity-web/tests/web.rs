@@ -389,8 +389,27 @@ async fn two_factor_sign_in_and_recovery_codes() {
         let u = app.user("amina", Role::Admin).await;
         let mut br = Browser::new(&app);
         br.login("amina", PW).await;
+        // Opening the account page writes nothing (GET never writes): no secret yet, a
+        // form to start.
         let page = br.get("/account").await;
         assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("<svg"),
+            "no QR code before asking for one"
+        );
+        assert!(page.body.contains("action=\"/account/totp/setup\""));
+        let u2 = accounts::by_id(&app.store, u.id).await.unwrap().unwrap();
+        assert!(
+            u2.totp_secret.is_none(),
+            "{b:?}: GET /account wrote a secret"
+        );
+        // Without the CSRF token the setup is refused.
+        let r = br.post("/account/totp/setup", &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = br.submit("/account/totp/setup", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location.as_deref(), Some("/account"));
+        let page = br.get("/account").await;
         assert!(page.body.contains("<svg"), "a QR code to scan");
         let u2 = accounts::by_id(&app.store, u.id).await.unwrap().unwrap();
         let secret = accounts::totp_secret(&app.store, &u2).await_none();

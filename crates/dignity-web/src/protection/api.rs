@@ -3,8 +3,9 @@
 //! the families' sharing consent on every share, export and read made for a recipient.
 
 use super::*;
-use crate::api::{error, ApiError};
-use crate::ctx::AuthVia;
+use crate::api::ApiError;
+use crate::authz::{may_write, rec, CanWrite, SignedIn, WebError};
+use axum::response::IntoResponse;
 use axum::Json as J;
 use dignity_store::protection::defenders::{
     Attack, Defender, DefenderRow, Measure, RiskAssessment,
@@ -17,85 +18,11 @@ use dignity_store::protection::sources::{Candidate, ImportReport, RowError};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-fn from_store(e: StoreError) -> Response {
-    match e {
-        StoreError::Forbidden(message) => error(StatusCode::FORBIDDEN, "forbidden", message, None),
-        StoreError::Invalid { field, message } if field == "consent" => {
-            error(StatusCode::FORBIDDEN, "consent", message, Some("consent"))
-        }
-        StoreError::Invalid { field, message } => error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            message,
-            Some(&field),
-        ),
-        StoreError::NotFound(m) => error(StatusCode::NOT_FOUND, "not_found", m, None),
-        StoreError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m, None),
-        e => {
-            tracing::error!(error = %e, "protection api failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
-    }
-}
-
-fn signed_in(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.bad_token {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        ));
-    }
-    if ctx.via == AuthVia::None || ctx.user.is_none() {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        ));
-    }
-    if ctx.must_enrol_totp() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "two-factor authentication is required for this account",
-            None,
-        ));
-    }
-    Ok(())
-}
-
-/// Writes from a browser session carry the page's CSRF token in `X-CSRF-Token`.
-fn writable(ctx: &Ctx, headers: &axum::http::HeaderMap) -> Result<(), Response> {
-    signed_in(ctx)?;
-    if ctx.via == AuthVia::Session {
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !ctx.csrf_ok(sent) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "send the page's CSRF token in X-CSRF-Token",
-                None,
-            ));
-        }
-    }
-    Ok(())
-}
-
 macro_rules! try_r {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(e) => return from_store(e),
+            Err(e) => return WebError::with_consent(e).into_response(),
         }
     };
 }
@@ -103,7 +30,7 @@ macro_rules! try_r {
 macro_rules! guard {
     ($e:expr) => {
         if let Err(r) = $e {
-            return r;
+            return r.into_response();
         }
     };
 }
@@ -148,10 +75,9 @@ pub struct DefenderParams {
     responses((status = 200, body = DefenderPage), (status = 401, body = ApiError)))]
 pub async fn defenders(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<DefenderParams>,
 ) -> Response {
-    guard!(signed_in(&ctx));
     let (total, items) = try_r!(
         d::list_defenders(
             &state.store,
@@ -171,11 +97,11 @@ pub async fn defenders(
     responses((status = 201, body = Created), (status = 422, body = ApiError)))]
 pub async fn defender_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     headers: axum::http::HeaderMap,
     J(input): J<DefenderInput>,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -199,10 +125,14 @@ pub struct DefenderFull {
 /// A defender with attacks, risk history and measures.
 #[utoipa::path(get, path = "/api/v1/protection/defenders/{id}", params(("id" = i64, Path)), tag = "protection",
     responses((status = 200, body = DefenderFull), (status = 404, body = ApiError)))]
-pub async fn defender(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    guard!(signed_in(&ctx));
+pub async fn defender(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
     let Some(df) = try_r!(d::defender_for(&state.store, &ctx.actor, id).await) else {
-        return from_store(StoreError::NotFound(format!("defender {id}")));
+        return WebError::with_consent(StoreError::NotFound(format!("defender {id}")))
+            .into_response();
     };
     J(DefenderFull {
         defender: df,
@@ -218,13 +148,12 @@ pub async fn defender(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     responses((status = 201, body = Created), (status = 422, body = ApiError)))]
 pub async fn attack_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanWrite<rec::Defender>,
     headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(mut input): J<AttackInput>,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
-    try_r!(p::require(&state.store, &ctx.actor, Action::Update, p::DEFENDER, id).await);
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     input.defender_id = id;
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
@@ -250,10 +179,9 @@ pub struct MissingParams {
     responses((status = 200, body = MissingPage), (status = 401, body = ApiError)))]
 pub async fn missing(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<MissingParams>,
 ) -> Response {
-    guard!(signed_in(&ctx));
     let f = MissingFilter {
         status: q.status,
         region: q.region,
@@ -278,11 +206,11 @@ pub async fn missing(
     responses((status = 201, body = Created), (status = 422, body = ApiError)))]
 pub async fn missing_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     headers: axum::http::HeaderMap,
     J(input): J<MissingInput>,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -316,13 +244,13 @@ pub struct CaseFull {
     responses((status = 200, body = CaseFull), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn case(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<CaseParams>,
 ) -> Response {
-    guard!(signed_in(&ctx));
     let Some(c) = try_r!(m::case_for(&state.store, &ctx.actor, id).await) else {
-        return from_store(StoreError::NotFound(format!("missing person case {id}")));
+        return WebError::with_consent(StoreError::NotFound(format!("missing person case {id}")))
+            .into_response();
     };
     if let Some(kind) = q
         .for_recipient
@@ -367,13 +295,12 @@ pub async fn case(
     responses((status = 201, body = Created), (status = 422, body = ApiError)))]
 pub async fn status(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanWrite<rec::Missing>,
     headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(input): J<StatusChange>,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
-    try_r!(p::require(&state.store, &ctx.actor, Action::Update, p::MISSING, id).await);
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     created(try_r!(
         state
             .store
@@ -395,12 +322,12 @@ pub struct ShareInput {
     responses((status = 201, body = Created), (status = 403, body = ApiError)))]
 pub async fn share(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(input): J<ShareInput>,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
     let r = state
         .store
@@ -433,10 +360,9 @@ pub struct ExportParams {
     responses((status = 200, body = ExportForRecipient), (status = 422, body = ApiError)))]
 pub async fn export(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<ExportParams>,
 ) -> Response {
-    guard!(signed_in(&ctx));
     J(try_r!(
         m::export_for(
             &state.store,
@@ -472,13 +398,13 @@ pub struct ImportErrors {
     responses((status = 201, body = ImportReport), (status = 422, body = ImportErrors)))]
 pub async fn import(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<ImportParams>,
     body: Bytes,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     let fname = q.filename.unwrap_or_else(|| "list.csv".into());
     let table = match s::read_table(&fname, &body) {
         Ok(t) => t,
@@ -529,14 +455,14 @@ pub struct CandidateParams {
     responses((status = 200, body = CandidatePage)))]
 pub async fn candidates(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<CandidateParams>,
 ) -> Response {
-    guard!(signed_in(&ctx));
     if !may_write(&ctx) {
-        return from_store(StoreError::Forbidden(
+        return WebError::with_consent(StoreError::Forbidden(
             "matching source records is for documenters and above".into(),
-        ));
+        ))
+        .into_response();
     }
     let (min, limit) = (
         q.min_score.unwrap_or(0.75),
@@ -584,11 +510,11 @@ pub struct LinkOut {
     responses((status = 200, body = LinkOut), (status = 422, body = ApiError)))]
 pub async fn link(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     headers: axum::http::HeaderMap,
     J(input): J<LinkInput>,
 ) -> Response {
-    guard!(writable(&ctx, &headers));
+    guard!(crate::authz::csrf_header(&ctx, &headers));
     try_r!(
         p::require(
             &state.store,
@@ -624,8 +550,11 @@ pub struct SdgParams {
 /// SDG indicator 16.10.1 for a year and a country.
 #[utoipa::path(get, path = "/api/v1/protection/reports/sdg-16-10-1", params(SdgParams), tag = "protection",
     responses((status = 200, body = SdgTable)))]
-pub async fn sdg(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SdgParams>) -> Response {
-    guard!(signed_in(&ctx));
+pub async fn sdg(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Query(q): Query<SdgParams>,
+) -> Response {
     J(try_r!(
         reports::sdg_16101(&state.store, &ctx.actor, q.year, &q.country).await
     ))

@@ -3,7 +3,8 @@
 //! accept / reject / unsure (forms that work without JavaScript, plus single-key shortcuts),
 //! undo, and capture histories from the linked lists opened on the estimates page.
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
+use crate::authz::WebError;
 use crate::ctx::Ctx;
 use crate::pages::page_status;
 use crate::AppState;
@@ -41,21 +42,6 @@ fn login(ctx: &Ctx) -> Option<Response> {
         return Some(Redirect::to(&format!("/login?next={next}")).into_response());
     }
     None
-}
-
-fn error(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        context! { status => status.as_u16(), message => ctx.t(key) },
-    )
-}
-
-fn internal(e: StoreError) -> Response {
-    tracing::error!(error = %e, "linkage");
-    crate::pages::plain_error(500, "internal error")
 }
 
 /// The query string that keeps the queue's filter across pages.
@@ -173,7 +159,7 @@ async fn queue_view(
     let may = l::may_review(&ctx.actor);
     let runs = match l::runs(&state.store, &ctx.actor).await {
         Ok(r) => r,
-        Err(e) => return internal(e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let f = q.filter(runs.first().map(|r| r.id));
     let current = runs.iter().find(|r| Some(r.id) == f.run);
@@ -189,7 +175,7 @@ async fn queue_view(
         .await
         {
             Ok(x) => x,
-            Err(e) => return internal(e),
+            Err(e) => return WebError::internal(e).into_response(),
         }
     } else {
         (0, vec![])
@@ -250,10 +236,10 @@ pub async fn start_run(
         return r;
     }
     if !ctx.csrf_ok(&f.csrf_token) {
-        return error(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+        return WebError::Csrf.into_response();
     }
     if !l::may_review(&ctx.actor) {
-        return error(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let min = match f.min_probability.trim() {
         "" => Ok(RunSettings::default().min_probability),
@@ -291,7 +277,7 @@ pub async fn start_run(
             )
             .await
         }
-        Err(e) => internal(e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -318,13 +304,13 @@ async fn pair_view(
 ) -> Response {
     let v = match l::get_pair(&state.store, &ctx.actor, id).await {
         Ok(Some(v)) => v,
-        Ok(None) => return error(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        Err(e) => return internal(e),
+        Ok(None) => return WebError::not_found().into_response(),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let f = q.filter(Some(v.pair.run_id));
     let (prev, next) = match l::neighbours(&state.store, &ctx.actor, &f, id).await {
         Ok(x) => x,
-        Err(e) => return internal(e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let value = |side: &l::Side, field: &str| {
         side.values
@@ -418,10 +404,10 @@ pub async fn decide(
         return r;
     }
     if !ctx.csrf_ok(&f.csrf_token) {
-        return error(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+        return WebError::Csrf.into_response();
     }
     if !l::may_review(&ctx.actor) {
-        return error(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let q = QueueQuery {
         run: f.run.as_deref().and_then(|r| r.parse().ok()),
@@ -430,7 +416,7 @@ pub async fn decide(
         ..Default::default()
     };
     let Ok(Some(view)) = l::get_pair(&state.store, &ctx.actor, id).await else {
-        return error(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     };
     let filt = q.filter(Some(view.pair.run_id));
     let next = l::neighbours(&state.store, &ctx.actor, &filt, id)
@@ -480,10 +466,8 @@ pub async fn decide(
             )
             .await
         }
-        Err(StoreError::NotFound(_)) => {
-            error(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found")
-        }
-        Err(e) => internal(e),
+        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -510,10 +494,10 @@ pub async fn estimate(
         return r;
     }
     if !ctx.csrf_ok(&f.csrf_token) {
-        return error(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+        return WebError::Csrf.into_response();
     }
     if !l::may_review(&ctx.actor) {
-        return error(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let fail = |msg: String| async {
         queue_view(
@@ -529,7 +513,7 @@ pub async fn estimate(
     let ch = match l::capture_histories(&state.store, &ctx.actor, stratum).await {
         Ok(c) => c,
         Err(StoreError::Invalid { message, .. }) => return fail(message).await,
-        Err(e) => return internal(e),
+        Err(e) => return WebError::internal(e).into_response(),
     };
     let csv = ch.to_csv();
     // The same checks as an uploaded table: at least two lists, someone documented.
@@ -571,7 +555,7 @@ pub async fn estimate(
     match r {
         Ok(d) => Redirect::to(&format!("/estimates/{}", d.id)).into_response(),
         Err(StoreError::Invalid { message, .. }) => fail(message).await,
-        Err(e) => internal(e),
+        Err(e) => WebError::internal(e).into_response(),
     }
 }
 
@@ -591,20 +575,13 @@ pub struct ApiQueue {
 
 fn api_gate(ctx: &Ctx) -> Option<Response> {
     if ctx.bad_token {
-        return Some(api::error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        ));
+        return Some(WebError::BadToken.into_response());
     }
     if !l::may_review(&ctx.actor) {
-        return Some(api::error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "record linkage needs the documenter role or above",
-            None,
-        ));
+        return Some(
+            WebError::Forbidden("record linkage needs the documenter role or above".into())
+                .into_response(),
+        );
     }
     None
 }
@@ -638,15 +615,7 @@ pub async fn api_pairs(
         Ok((total, items)) => {
             Json(serde_json::json!({ "total": total, "items": items })).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "api linkage pairs");
-            api::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
+        Err(e) => WebError::internal(format!("api linkage pairs: {e}")).into_response(),
     }
 }
 
@@ -659,20 +628,7 @@ pub async fn api_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     }
     match l::get_pair(&state.store, &ctx.actor, id).await {
         Ok(Some(v)) => Json(v).into_response(),
-        Ok(None) => api::error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no pair {id}"),
-            None,
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "api linkage pair");
-            api::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
+        Ok(None) => WebError::NotFound(format!("no pair {id}")).into_response(),
+        Err(e) => WebError::internal(format!("api linkage pair: {e}")).into_response(),
     }
 }

@@ -4,8 +4,8 @@
 
 use super::api_edit;
 use super::*;
-use crate::api::{error, ApiError};
-use crate::ctx::AuthVia;
+use crate::api::ApiError;
+use crate::authz::{rec, CanRead, CanWrite, SignedIn, WebError};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,71 +22,11 @@ use dignity_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub(super) fn from_store(e: StoreError) -> Response {
-    match e {
-        StoreError::Forbidden(message) => error(StatusCode::FORBIDDEN, "forbidden", message, None),
-        StoreError::Invalid { field, message } => error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            message,
-            Some(&field),
-        ),
-        StoreError::NotFound(m) => error(StatusCode::NOT_FOUND, "not_found", m, None),
-        StoreError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m, None),
-        e => {
-            tracing::error!(error = %e, "violations api failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-                None,
-            )
-        }
-    }
-}
-
-/// Signed in (session or token) and not stopped by a bad token or a missing 2FA enrolment.
-pub(super) fn signed_in(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.bad_token {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "unknown or revoked API token",
-            None,
-        ));
-    }
-    if ctx.via == AuthVia::None || ctx.user.is_none() {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in or send an API token",
-            None,
-        ));
-    }
-    if ctx.must_enrol_totp() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "two-factor authentication is required for this account",
-            None,
-        ));
-    }
-    Ok(())
-}
-
 macro_rules! try_r {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(e) => return from_store(e),
-        }
-    };
-}
-
-macro_rules! auth {
-    ($ctx:expr) => {
-        if let Err(r) = signed_in(&$ctx) {
-            return r;
+            Err(e) => return WebError::from(e).into_response(),
         }
     };
 }
@@ -164,10 +104,9 @@ pub struct EventListParams {
     responses((status = 200, body = Page<EventRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<EventListParams>,
 ) -> Response {
-    auth!(ctx);
     let f = EventFilter {
         q: q.q,
         country: q.country,
@@ -195,10 +134,9 @@ pub async fn list_events(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn create_event(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     J(e): J<EventInput>,
 ) -> Response {
-    auth!(ctx);
     let id = try_r!(
         write(&state, &ctx, |mut tx, vocab| async move {
             Ok((v::create_event(&mut tx, &vocab, &e).await?, tx))
@@ -211,12 +149,14 @@ pub async fn create_event(
 /// One event.
 #[utoipa::path(get, path = "/api/v1/violations/events/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Event, headers(("ETag" = String, description = "the version to send back with PUT/PATCH"))), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn get_event(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await);
+pub async fn get_event(
+    State(state): State<AppState>,
+    _ctx: CanRead<rec::Event>,
+    Path(id): Path<i64>,
+) -> Response {
     let res = match try_r!(v::get_event(&state.store, id).await) {
         Some(e) => J(e).into_response(),
-        None => from_store(StoreError::NotFound(format!("event {id}"))),
+        None => WebError::from(StoreError::NotFound(format!("event {id}"))).into_response(),
     };
     api_edit::with_etag(&state, v::EVENT, id, res).await
 }
@@ -224,9 +164,11 @@ pub async fn get_event(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
 /// The acts of an event the caller may see.
 #[utoipa::path(get, path = "/api/v1/violations/events/{id}/acts", params(("id" = i64, Path)),
     responses((status = 200, body = Page<Act>), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn event_acts(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await);
+pub async fn event_acts(
+    State(state): State<AppState>,
+    ctx: CanRead<rec::Event>,
+    Path(id): Path<i64>,
+) -> Response {
     let items = try_r!(v::acts_of_event(&state.store, &ctx.actor, id).await);
     J(Page::of(items.len() as i64, items)).into_response()
 }
@@ -243,12 +185,10 @@ pub struct LinkInput {
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn link_events(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanWrite<rec::Event>,
     Path(id): Path<i64>,
     J(l): J<LinkInput>,
 ) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await);
     try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, l.to).await);
     let id = try_r!(
         write(&state, &ctx, |mut tx, vocab| async move {
@@ -265,8 +205,11 @@ pub async fn link_events(
 /// The whole case as one JSON document (lossless round trip through `POST /api/v1/violations/cases`).
 #[utoipa::path(get, path = "/api/v1/violations/events/{id}/case", params(("id" = i64, Path)),
     responses((status = 200, body = Case), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn export_case(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
+pub async fn export_case(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
     J(try_r!(
         v::case::export_case(&state.store, &ctx.actor, id).await
     ))
@@ -285,10 +228,9 @@ pub struct CaseImported {
     responses((status = 201, body = CaseImported), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn import_case(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     body: Result<J<Case>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    auth!(ctx);
     // A field that does not parse (an evidence `sha256` that is not 64 hex digits) is a
     // 422 that names it.
     let c = match body {
@@ -326,10 +268,9 @@ pub struct ActListParams {
     responses((status = 200, body = Page<ActRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_acts(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<ActListParams>,
 ) -> Response {
-    auth!(ctx);
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
     let (total, items) = try_r!(
         v::list_acts(
@@ -356,8 +297,11 @@ pub async fn list_acts(
 /// Create an act (with its perpetrators). It needs an event and a victim.
 #[utoipa::path(post, path = "/api/v1/violations/acts", request_body = ActInput,
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
-pub async fn create_act(State(state): State<AppState>, ctx: Ctx, J(a): J<ActInput>) -> Response {
-    auth!(ctx);
+pub async fn create_act(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    J(a): J<ActInput>,
+) -> Response {
     if a.event_id > 0 {
         try_r!(
             v::require(
@@ -389,9 +333,11 @@ pub struct ActOut {
 /// One act with its perpetrators and its count of independent sources.
 #[utoipa::path(get, path = "/api/v1/violations/acts/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ActOut, headers(("ETag" = String, description = "the version to send back with PUT/PATCH"))), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn get_act(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::ACT, id).await);
+pub async fn get_act(
+    State(state): State<AppState>,
+    ctx: CanRead<rec::Act>,
+    Path(id): Path<i64>,
+) -> Response {
     let act = try_r!(try_r!(v::get_act(&state.store, id).await)
         .ok_or_else(|| StoreError::NotFound(format!("act {id}"))));
     let perpetrators = try_r!(v::involvements(&state.store, &ctx.actor, id).await);
@@ -409,12 +355,10 @@ pub async fn get_act(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn add_perpetrator(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanWrite<rec::Act>,
     Path(id): Path<i64>,
     J(i): J<InvolvementInput>,
 ) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Update, v::ACT, id).await);
     let id = try_r!(
         write(&state, &ctx, |mut tx, vocab| async move {
             Ok((v::add_involvement(&mut tx, &vocab, id, &i).await?, tx))
@@ -429,10 +373,9 @@ pub async fn add_perpetrator(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn add_information(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     J(i): J<InformationInput>,
 ) -> Response {
-    auth!(ctx);
     for (t, id) in [
         (v::EVENT, i.event_id),
         (v::ACT, i.act_id),
@@ -468,10 +411,9 @@ pub struct PersonListParams {
     responses((status = 200, body = Page<PersonRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_persons(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<PersonListParams>,
 ) -> Response {
-    auth!(ctx);
     let (total, items) = try_r!(
         v::list_persons(
             &state.store,
@@ -491,10 +433,9 @@ pub async fn list_persons(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn create_person(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     J(p): J<PersonInput>,
 ) -> Response {
-    auth!(ctx);
     let id = try_r!(
         write(&state, &ctx, |mut tx, vocab| async move {
             Ok((v::create_person(&mut tx, &vocab, &p).await?, tx))
@@ -508,13 +449,16 @@ pub async fn create_person(
 /// pseudonymised otherwise.
 #[utoipa::path(get, path = "/api/v1/violations/persons/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Person, headers(("ETag" = String, description = "the version to send back with PUT/PATCH (readers who see the person in full)"))), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn get_person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
+pub async fn get_person(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
     match try_r!(v::person_for(&state.store, &ctx.actor, id).await) {
         // The version only for readers who see the person in full (who may edit).
         Some((p, true)) => api_edit::with_etag(&state, v::PERSON, id, J(p).into_response()).await,
         Some((p, false)) => J(p).into_response(),
-        None => from_store(StoreError::NotFound(format!("person {id}"))),
+        None => WebError::from(StoreError::NotFound(format!("person {id}"))).into_response(),
     }
 }
 
@@ -528,10 +472,9 @@ pub struct DuplicateParams {
     responses((status = 200, body = Page<PersonRow>)), security(("token" = [])))]
 pub async fn duplicates(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<DuplicateParams>,
 ) -> Response {
-    auth!(ctx);
     let items = try_r!(v::possible_duplicates(&state.store, &ctx.actor, &q.name, &[]).await);
     J(Page::of(items.len() as i64, items)).into_response()
 }
@@ -541,12 +484,10 @@ pub async fn duplicates(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn link_persons(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanWrite<rec::Person>,
     Path(id): Path<i64>,
     J(l): J<LinkInput>,
 ) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Update, v::PERSON, id).await);
     let id = try_r!(
         write(&state, &ctx, |mut tx, vocab| async move {
             Ok((
@@ -566,10 +507,9 @@ pub async fn link_persons(
     responses((status = 200, body = Page<Intervention>)), security(("token" = [])))]
 pub async fn list_interventions(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<Paging>,
 ) -> Response {
-    auth!(ctx);
     let (total, items) = try_r!(
         interventions::list_interventions(
             &state.store,
@@ -588,10 +528,9 @@ pub async fn list_interventions(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn create_intervention(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     J(i): J<InterventionInput>,
 ) -> Response {
-    auth!(ctx);
     for (t, ids) in [
         (v::EVENT, &i.events),
         (v::ACT, &i.acts),
@@ -618,14 +557,12 @@ pub async fn create_intervention(
     responses((status = 200, body = Intervention), (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_intervention(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: CanRead<rec::Intervention>,
     Path(id): Path<i64>,
 ) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::INTERVENTION, id).await);
     match try_r!(interventions::get_intervention(&state.store, id).await) {
         Some(i) => J(i).into_response(),
-        None => from_store(StoreError::NotFound(format!("intervention {id}"))),
+        None => WebError::from(StoreError::NotFound(format!("intervention {id}"))).into_response(),
     }
 }
 
@@ -648,11 +585,10 @@ pub struct ResponseInput {
     responses((status = 204), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn record_response(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     J(r): J<ResponseInput>,
 ) -> Response {
-    auth!(ctx);
     try_r!(
         v::require(
             &state.store,
@@ -696,10 +632,9 @@ pub struct DeadlineParams {
     responses((status = 200, body = Page<Deadline>)), security(("token" = [])))]
 pub async fn deadlines(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<DeadlineParams>,
 ) -> Response {
-    auth!(ctx);
     let today = chrono::Utc::now().date_naive();
     let items = try_r!(
         interventions::deadlines(
@@ -718,8 +653,7 @@ pub async fn deadlines(
 
 /// Counters of the thematic lenses (death penalty, torture, defenders, disappearance).
 #[utoipa::path(get, path = "/api/v1/violations/lenses", responses((status = 200, body = [LensCount])), security(("token" = [])))]
-pub async fn lenses(State(state): State<AppState>, ctx: Ctx) -> Response {
-    auth!(ctx);
+pub async fn lenses(State(state): State<AppState>, ctx: SignedIn) -> Response {
     J(try_r!(v::lens_counts(&state.store, &ctx.actor).await)).into_response()
 }
 
@@ -732,8 +666,7 @@ pub struct DeathPenaltyOut {
 
 /// Death penalty cases and their counts per status.
 #[utoipa::path(get, path = "/api/v1/violations/death-penalty", responses((status = 200, body = DeathPenaltyOut)), security(("token" = [])))]
-pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx) -> Response {
-    auth!(ctx);
+pub async fn death_penalty(State(state): State<AppState>, ctx: SignedIn) -> Response {
     let (cases, statuses) = try_r!(v::death_penalty_cases(&state.store, &ctx.actor).await);
     J(DeathPenaltyOut { cases, statuses }).into_response()
 }
@@ -743,10 +676,9 @@ pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx) -> Response 
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn set_death_penalty(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     J(d): J<DeathPenaltyInput>,
 ) -> Response {
-    auth!(ctx);
     try_r!(
         v::require(
             &state.store,
@@ -796,8 +728,7 @@ pub struct UploadForm {
 #[utoipa::path(post, path = "/api/v1/evidence", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = Evidence), (status = 400, body = ApiError), (status = 413, body = ApiError), (status = 422, body = ApiError)),
     security(("token" = [])))]
-pub async fn upload(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
-    auth!(ctx);
+pub async fn upload(State(state): State<AppState>, ctx: SignedIn, mp: Multipart) -> Response {
     if !dignity_core::auth::authorize(
         &ctx.actor,
         Action::Create,
@@ -805,12 +736,8 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> R
     )
     .allowed()
     {
-        return error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role does not allow creating records",
-            None,
-        );
+        return WebError::Forbidden("your role does not allow creating records".into())
+            .into_response();
     }
     let (input, blob, head, _) = match receive_upload(&state, ctx.lang, mp).await {
         Ok(x) => x,
@@ -822,13 +749,13 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> R
             } else {
                 "invalid"
             };
-            return error(status, code, msg, Some(field));
+            return WebError::refused(status, code, msg, Some(field.into())).into_response();
         }
     };
     let id = try_r!(save_upload(&state, &ctx, &input, &blob, &head).await);
     match try_r!(evidence::get_evidence(&state.store, id).await) {
         Some(e) => (StatusCode::CREATED, J(e)).into_response(),
-        None => from_store(StoreError::NotFound("evidence".into())),
+        None => WebError::from(StoreError::NotFound("evidence".into())).into_response(),
     }
 }
 
@@ -837,14 +764,12 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> R
     responses((status = 200, body = Evidence), (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_evidence(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _ctx: CanRead<rec::Evidence>,
     Path(id): Path<i64>,
 ) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVIDENCE, id).await);
     match try_r!(evidence::get_evidence(&state.store, id).await) {
         Some(e) => J(e).into_response(),
-        None => from_store(StoreError::NotFound(format!("evidence {id}"))),
+        None => WebError::from(StoreError::NotFound(format!("evidence {id}"))).into_response(),
     }
 }
 
@@ -854,35 +779,39 @@ pub async fn get_evidence(
     security(("token" = [])))]
 pub async fn content(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    auth!(ctx);
     match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
         Ok((e, _)) => match super::download::serve(&state.store, &e, &headers).await {
             Ok(r) => r,
             Err(super::download::DownloadError::Damaged(err)) => {
                 tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
-                crate::api::error(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "evidence_damaged",
-                    "the stored copy of this evidence file is damaged (altered or cut off) and is not served; restore it from a backup",
-                    None,
-                )
+                WebError::Refused {
+                    status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    code: "evidence_damaged",
+                    message: "the stored copy of this evidence file is damaged (altered or cut off) and is not served; restore it from a backup".into(),
+                    field: None,
+                }
+                .into_response()
             }
-            Err(super::download::DownloadError::Failed(m)) => from_store(StoreError::Internal(m)),
+            Err(super::download::DownloadError::Failed(m)) => {
+                WebError::from(StoreError::Internal(m)).into_response()
+            }
         },
-        Err(e) => from_store(e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 /// The chain of custody of an item.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/custody", params(("id" = i64, Path)),
     responses((status = 200, body = [CustodyEntry]), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn custody(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
-    try_r!(v::require(&state.store, &ctx.actor, Action::Read, v::EVIDENCE, id).await);
+pub async fn custody(
+    State(state): State<AppState>,
+    _ctx: CanRead<rec::Evidence>,
+    Path(id): Path<i64>,
+) -> Response {
     J(try_r!(evidence::custody_log(&state.store, id).await)).into_response()
 }
 
@@ -890,15 +819,14 @@ pub async fn custody(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
 /// or an office document (DOCX, XLSX, PPTX, ODT, ODS, ODP: document properties).
 #[utoipa::path(post, path = "/api/v1/evidence/{id}/public-copy", params(("id" = i64, Path)),
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
-pub async fn public_copy(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    auth!(ctx);
-    if ctx.actor.role < dignity_core::Role::Documenter {
-        return error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role does not allow creating records",
-            None,
-        );
+pub async fn public_copy(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    if !crate::authz::may_write(&ctx) {
+        return WebError::Forbidden("your role does not allow creating records".into())
+            .into_response();
     }
     created(try_r!(
         evidence::make_public_copy(&state.store, &ctx.actor, id).await

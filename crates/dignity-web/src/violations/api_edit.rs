@@ -11,10 +11,10 @@
 //! Fields the API does not know are refused rather than ignored, so that a misspelt field
 //! never looks like a successful change.
 
-use super::api::{from_store, signed_in};
-use super::pages::may_write;
 use super::*;
-use crate::api::{error, ApiError};
+use crate::api::ApiError;
+use crate::authz::may_write;
+use crate::authz::{SignedIn, WebError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -153,24 +153,24 @@ pub struct Saved {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> Response {
-    error(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid",
-        message,
-        Some(field),
-    )
+    WebError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+    .into_response()
 }
 
 /// A store error as the API answers it; a stale version is a conflict (409).
 fn refused(e: StoreError) -> Response {
     match e {
-        StoreError::Invalid { field, message } if field == v::VERSION_FIELD => error(
+        StoreError::Invalid { field, message } if field == v::VERSION_FIELD => WebError::refused(
             StatusCode::CONFLICT,
             "conflict",
             message,
-            Some(v::VERSION_FIELD),
-        ),
-        e => from_store(e),
+            Some(v::VERSION_FIELD.into()),
+        )
+        .into_response(),
+        e => WebError::from(e).into_response(),
     }
 }
 
@@ -207,49 +207,43 @@ fn sent_version(
 
 async fn edit(
     state: AppState,
-    ctx: Ctx,
+    ctx: SignedIn,
     headers: HeaderMap,
     kind: Kind,
     id: i64,
     body: Bytes,
     patch: bool,
 ) -> Response {
-    if let Err(r) = signed_in(&ctx) {
-        return r;
-    }
     if !may_write(&ctx) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role may not change records",
-            None,
-        );
+        return WebError::Forbidden("your role may not change records".into()).into_response();
     }
     // Access first: a record the caller may not read answers 404 whatever the body says.
     let (otable, oid) = match owner(&state, kind, id).await {
         Ok(o) => o,
-        Err(e) => return from_store(e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     if let Err(e) = v::require(&state.store, &ctx.actor, Action::Update, otable, oid).await {
-        return from_store(e);
+        return WebError::from(e).into_response();
     }
     let mut sent = match serde_json::from_slice::<Json>(&body) {
         Ok(Json::Object(o)) => o,
         Ok(_) => {
-            return error(
+            return WebError::refused(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
                 "the body is a JSON object of the record's fields",
                 None,
             )
+            .into_response()
         }
         Err(e) => {
-            return error(
+            return WebError::refused(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
                 format!("the body is not JSON: {e}"),
                 None,
             )
+            .into_response()
         }
     };
     let version = match sent_version(&headers, &mut sent) {
@@ -267,7 +261,7 @@ async fn edit(
     }
     let cur = match current(&state, &ctx, kind, id).await {
         Ok(c) => c,
-        Err(e) => return from_store(e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     // What an edit cannot change: where the record belongs, and an act's perpetrators
     // (each is an involvement of its own).
@@ -338,7 +332,7 @@ async fn edit(
             match v::can(&state.store, &ctx.actor, Action::Read, v::PERSON, pid).await {
                 Ok(true) => {}
                 Ok(false) => return invalid(f, format!("no person #{pid}")),
-                Err(e) => return from_store(e),
+                Err(e) => return WebError::from(e).into_response(),
             }
         }
     }
@@ -428,7 +422,7 @@ macro_rules! edit_endpoints {
             security(("token" = [])))]
         pub async fn $put(
             State(state): State<AppState>,
-            ctx: Ctx,
+            ctx: SignedIn,
             headers: HeaderMap,
             Path(id): Path<i64>,
             body: Bytes,
@@ -448,7 +442,7 @@ macro_rules! edit_endpoints {
             security(("token" = [])))]
         pub async fn $patch(
             State(state): State<AppState>,
-            ctx: Ctx,
+            ctx: SignedIn,
             headers: HeaderMap,
             Path(id): Path<i64>,
             body: Bytes,
@@ -495,29 +489,29 @@ edit_endpoints!(
 );
 
 /// A read of an involvement or information record (with its `ETag`).
-async fn read(state: AppState, ctx: Ctx, kind: Kind, id: i64) -> Response {
-    if let Err(r) = signed_in(&ctx) {
-        return r;
-    }
+async fn read(state: AppState, ctx: SignedIn, kind: Kind, id: i64) -> Response {
     let (otable, oid) = match owner(&state, kind, id).await {
         Ok(o) => o,
-        Err(e) => return from_store(e),
+        Err(e) => return WebError::from(e).into_response(),
     };
     if let Err(e) = v::require(&state.store, &ctx.actor, Action::Read, otable, oid).await {
-        return from_store(e);
+        return WebError::from(e).into_response();
     }
-    let res = match kind {
-        Kind::Involvement => match v::get_involvement(&state.store, id).await {
-            Ok(Some(i)) => axum::Json(i).into_response(),
-            Ok(None) => from_store(StoreError::NotFound(format!("involvement {id}"))),
-            Err(e) => from_store(e),
-        },
-        _ => match v::get_information(&state.store, id).await {
-            Ok(Some(i)) => axum::Json(i).into_response(),
-            Ok(None) => from_store(StoreError::NotFound(format!("information {id}"))),
-            Err(e) => from_store(e),
-        },
-    };
+    let res =
+        match kind {
+            Kind::Involvement => match v::get_involvement(&state.store, id).await {
+                Ok(Some(i)) => axum::Json(i).into_response(),
+                Ok(None) => WebError::from(StoreError::NotFound(format!("involvement {id}")))
+                    .into_response(),
+                Err(e) => WebError::from(e).into_response(),
+            },
+            _ => match v::get_information(&state.store, id).await {
+                Ok(Some(i)) => axum::Json(i).into_response(),
+                Ok(None) => WebError::from(StoreError::NotFound(format!("information {id}")))
+                    .into_response(),
+                Err(e) => WebError::from(e).into_response(),
+            },
+        };
     with_etag(&state, kind.table(), id, res).await
 }
 
@@ -527,7 +521,7 @@ async fn read(state: AppState, ctx: Ctx, kind: Kind, id: i64) -> Response {
         (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_involvement(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
 ) -> Response {
     read(state, ctx, Kind::Involvement, id).await
@@ -539,7 +533,7 @@ pub async fn get_involvement(
         (status = 404, body = ApiError)), security(("token" = [])))]
 pub async fn get_information(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
 ) -> Response {
     read(state, ctx, Kind::Information, id).await

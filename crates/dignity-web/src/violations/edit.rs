@@ -7,13 +7,14 @@
 //! refused as a whole (409) when someone else changed the record after the form was opened.
 //! Only roles that may write, with update access to the record, see or send these forms.
 
-use super::pages::{
-    csrf, err_page, internal, may_write, person_choices, problem, require_user, see_other, v,
-};
+use super::pages::{person_choices, problem, see_other, v};
 use super::*;
+use crate::authz::may_write;
+use crate::authz::WebError;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use dignity_core::auth::Action;
 use dignity_store::violations::{
@@ -819,14 +820,9 @@ fn form_field(store_field: &str) -> String {
 // ------------------------------------------------------------- handlers --
 
 async fn check_access(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<Owner, Response> {
-    require_user(ctx)?;
+    crate::authz::signed_in(ctx)?;
     if !may_write(ctx) {
-        return Err(err_page(
-            state,
-            ctx,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ));
+        return Err(WebError::forbidden().into_response());
     }
     let r = async {
         let o = owner(state, kind, id).await?;
@@ -834,7 +830,7 @@ async fn check_access(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Resul
         Ok::<_, StoreError>(o)
     }
     .await;
-    r.map_err(|e| internal(state, ctx, e))
+    r.map_err(|e| WebError::from(e).into_response())
 }
 
 async fn render(
@@ -896,7 +892,7 @@ async fn render(
     .await;
     match r {
         Ok(c) => crate::pages::page_status(state, ctx, "violations_edit.html", status, v(c)),
-        Err(e) => internal(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -918,14 +914,14 @@ async fn show(state: AppState, ctx: Ctx, kind: Kind, id: i64) -> Response {
             f.0.push(("version".into(), ver));
             render(&state, &ctx, kind, id, &owner, &f, None).await
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 async fn save(state: AppState, ctx: Ctx, kind: Kind, id: i64, body: Bytes) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
     let owner = match check_access(&state, &ctx, kind, id).await {
         Ok(o) => o,
@@ -944,7 +940,7 @@ async fn save(state: AppState, ctx: Ctx, kind: Kind, id: i64, body: Bytes) -> Re
         Err(e @ StoreError::Invalid { .. }) => {
             render(&state, &ctx, kind, id, &owner, &f, Some(e)).await
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -999,8 +995,8 @@ pub async fn link_event(
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
     if let Err(r) = check_access(&state, &ctx, Kind::Event, id).await {
         return r;
@@ -1024,7 +1020,7 @@ pub async fn link_event(
     .await;
     match back(&format!("/violations/events/{id}"), "chain", r) {
         Ok(resp) => resp,
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1036,8 +1032,8 @@ pub async fn link_person(
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
     if let Err(r) = check_access(&state, &ctx, Kind::Person, id).await {
         return r;
@@ -1062,6 +1058,6 @@ pub async fn link_person(
     .await;
     match back(&format!("/violations/persons/{id}"), "relationships", r) {
         Ok(resp) => resp,
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }

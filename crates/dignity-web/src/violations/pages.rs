@@ -2,6 +2,7 @@
 //! `<select>` lists in the reader's language and `<datalist>` search-as-you-type fields.
 
 use super::*;
+use crate::authz::{rec, CanRead, SignedIn, WebError};
 use crate::i18n::Lang;
 use crate::pages::{page, page_status};
 use axum::body::Bytes;
@@ -9,7 +10,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dignity_core::auth::{authorize_system, Action, SystemAction};
-use dignity_core::Role;
 use dignity_store::violations::interventions::{self, InterventionInput};
 use dignity_store::violations::{
     ActInput, DeathPenaltyInput, EventFilter, EventInput, InformationInput, InvolvementInput,
@@ -21,59 +21,8 @@ use serde::Deserialize;
 
 const PAGE: i64 = 50;
 
-pub(super) fn err_page(state: &AppState, ctx: &Ctx, status: StatusCode, key: &str) -> Response {
-    page_status(
-        state,
-        ctx,
-        "error.html",
-        status,
-        minijinja::context! { status => status.as_u16(), message => ctx.t(key) },
-    )
-}
-
-pub(super) fn internal(state: &AppState, ctx: &Ctx, e: StoreError) -> Response {
-    match e {
-        StoreError::NotFound(_) => err_page(state, ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        StoreError::Forbidden(_) => err_page(state, ctx, StatusCode::FORBIDDEN, "error.forbidden"),
-        e => {
-            tracing::error!(error = %e, "violations page failed");
-            err_page(
-                state,
-                ctx,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "error.internal",
-            )
-        }
-    }
-}
-
 pub(super) fn see_other(to: &str) -> Response {
     crate::edge::see_other(to)
-}
-
-pub(super) fn require_user(ctx: &Ctx) -> Result<(), Response> {
-    if ctx.user.is_none() {
-        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-        return Err(see_other(&format!("/login?next={next}")));
-    }
-    if ctx.must_enrol_totp() {
-        return Err(see_other("/account"));
-    }
-    Ok(())
-}
-
-pub(super) fn csrf(state: &AppState, ctx: &Ctx, f: &FormData) -> Result<(), Response> {
-    if ctx.csrf_ok(&f.get("csrf_token")) {
-        Ok(())
-    } else {
-        Err(err_page(state, ctx, StatusCode::FORBIDDEN, "error.csrf"))
-    }
-}
-
-pub(super) fn may_write(ctx: &Ctx) -> bool {
-    ctx.user
-        .as_ref()
-        .is_some_and(|u| u.role >= Role::Documenter)
 }
 
 /// A validation error as the page shows it: the field's name in the reader's language and
@@ -166,10 +115,11 @@ pub struct HomeQuery {
     page: Option<i64>,
 }
 
-pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery>) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Query(q): Query<HomeQuery>,
+) -> Response {
     let f = EventFilter {
         q: q.q.clone(),
         country: q.country.clone(),
@@ -219,7 +169,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
             "page": page_no,
             "has_prev": page_no > 1,
             "has_next": has_next,
-            "may_write": may_write(&ctx),
+            "may_write": crate::authz::may_write(&ctx),
             "query": url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("q", &q.q.clone().unwrap_or_default())
                 .append_pair("country", &q.country.clone().unwrap_or_default())
@@ -231,7 +181,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HomeQ
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_home.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -313,29 +263,26 @@ async fn entry_page(
             }
             page_status(state, ctx, "violations_entry.html", status, v(c))
         }
-        Err(e) => internal(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn entry_form(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<EntryQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
-    if !may_write(&ctx) {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    if !crate::authz::may_write(&ctx) {
+        return WebError::forbidden().into_response();
     }
     let mut form = FormData::default();
     if let Some(id) = q.draft {
         match v::drafts(&state.store, &ctx.actor).await {
             Ok(d) => match d.into_iter().find(|d| d.id == id) {
                 Some(d) => form = FormData::from_json(&d.payload),
-                None => return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
+                None => return WebError::not_found().into_response(),
             },
-            Err(e) => return internal(&state, &ctx, e),
+            Err(e) => return WebError::from(e).into_response(),
         }
     }
     entry_page(
@@ -409,14 +356,14 @@ async fn resolve(
 
 pub async fn entry_submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
-    if let Err(r) = require_user(&ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(&ctx) {
+        return e.into_response();
     }
-    if !may_write(&ctx) {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    if !crate::authz::may_write(&ctx) {
+        return WebError::forbidden().into_response();
     }
     let draft_id: Option<i64> = f.get("draft_id").parse().ok();
     if f.get("action") == "draft" {
@@ -429,7 +376,7 @@ pub async fn entry_submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) 
         .await;
         return match r {
             Ok(id) => see_other(&format!("/violations/new?draft={id}&flash=vio_draft_saved")),
-            Err(e) => internal(&state, &ctx, e),
+            Err(e) => WebError::from(e).into_response(),
         };
     }
     // Possible duplicates of a new victim: warn once, unless the user confirmed.
@@ -449,7 +396,7 @@ pub async fn entry_submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) 
                     .await;
                 }
                 Ok(_) => {}
-                Err(e) => return internal(&state, &ctx, e),
+                Err(e) => return WebError::from(e).into_response(),
             }
         }
     }
@@ -552,7 +499,7 @@ pub async fn entry_submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) 
             )
             .await
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -623,12 +570,12 @@ fn evidence_json(e: &evidence::Evidence) -> Json {
         "size_bytes": e.size_bytes, "sha256": e.sha256, "original_id": e.original_id })
 }
 
-pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn event_page(
+    State(state): State<AppState>,
+    ctx: CanRead<rec::Event>,
+    Path(id): Path<i64>,
+) -> Response {
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::EVENT, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let e = v::get_event(&state.store, id).await?.ok_or_else(|| StoreError::NotFound(format!("event {id}")))?;
         let lang = ctx.lang.code();
@@ -654,7 +601,7 @@ pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
             .iter()
             .map(|l| json!({ "other": if l.from_id == id { l.to_id } else { l.from_id }, "link_type": vocab.label(&l.link_type, lang) }))
             .collect();
-        let may_edit = may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
+        let may_edit = crate::authz::may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
         Ok::<_, StoreError>(json!({
             "event": {
                 "id": e.id, "title": e.title, "description": e.description, "start_date": e.start_date, "end_date": e.end_date,
@@ -676,13 +623,13 @@ pub async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
             "age_groups": v::AGE_GROUPS,
             "act_ids": acts.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),
             "problem": query_problem(&ctx),
-            "portal_panel": crate::portal::record_panel(&state, &ctx, v::EVENT, id, &format!("/violations/events/{id}")).await,
+            "portal_panel": crate::portal::record_panel(&state, &ctx, dignity_core::RecordType::Event, id, &format!("/violations/events/{id}")).await,
         }))
     }
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_event.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -733,11 +680,11 @@ where
     F: FnOnce(dignity_store::WriteTx, std::sync::Arc<Vocab>) -> Fut,
     Fut: std::future::Future<Output = Result<(), StoreError>>,
 {
-    if let Err(r) = csrf(state, ctx, f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
-    if let Err(r) = require_user(ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(ctx) {
+        return e.into_response();
     }
     let r = async {
         v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
@@ -749,7 +696,7 @@ where
     match r {
         Ok(()) => see_other(&format!("/violations/events/{id}?flash=saved#{anchor}")),
         Err(e @ StoreError::Invalid { .. }) => back_with_problem(id, anchor, &e),
-        Err(e) => internal(state, ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -930,22 +877,23 @@ pub async fn add_intervention(
 
 pub async fn upload_evidence(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     match v::can(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await {
         Ok(true) => {}
-        Ok(false) => return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found"),
-        Err(e) => return internal(&state, &ctx, e),
+        Ok(false) => return WebError::not_found().into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     }
     let (mut input, blob, head, fields) = match receive_upload(&state, ctx.lang, mp).await {
         Ok(x) => x,
         Err((StatusCode::PAYLOAD_TOO_LARGE, msg, _)) => {
-            return crate::pages::error_response(&state, &ctx, StatusCode::PAYLOAD_TOO_LARGE, &msg);
+            return WebError::Message {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: msg,
+            }
+            .into_response();
         }
         Err((_, msg, field)) => {
             let e = StoreError::invalid(field, msg);
@@ -954,20 +902,21 @@ pub async fn upload_evidence(
     };
     if !ctx.csrf_ok(&fields.get("csrf_token")) {
         let _ = evidence::discard_if_unused(&state.store, &blob).await;
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.csrf");
+        return WebError::Csrf.into_response();
     }
     input.event_id = Some(id);
     match save_upload(&state, &ctx, &input, &blob, &head).await {
         Ok(eid) => see_other(&format!("/violations/evidence/{eid}?flash=saved")),
         Err(e @ StoreError::Invalid { .. }) => back_with_problem(id, "evidence", &e),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
-pub async fn case_json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn case_json(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
     match v::case::export_case(&state.store, &ctx.actor, id).await {
         Ok(c) => (
             [
@@ -980,21 +929,19 @@ pub async fn case_json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
             serde_json::to_string_pretty(&c).unwrap_or_default(),
         )
             .into_response(),
-        Err(StoreError::Invalid { .. }) => {
-            err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden")
-        }
-        Err(e) => internal(&state, &ctx, e),
+        Err(StoreError::Invalid { .. }) => WebError::forbidden().into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 // ------------------------------------------------------------------- act --
 
-pub async fn act_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn act_page(
+    State(state): State<AppState>,
+    ctx: CanRead<rec::Act>,
+    Path(id): Path<i64>,
+) -> Response {
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::ACT, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let a = v::get_act(&state.store, id).await?.ok_or_else(|| StoreError::NotFound(format!("act {id}")))?;
         let ev = v::get_event(&state.store, a.event_id).await?.ok_or_else(|| StoreError::NotFound("event".into()))?;
@@ -1003,13 +950,13 @@ pub async fn act_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
             .iter()
             .map(|i| intervention_json(&vocab, ctx.lang, i))
             .collect();
-        let may_edit = may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::ACT, id).await?;
+        let may_edit = crate::authz::may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::ACT, id).await?;
         Ok::<_, StoreError>(json!({ "act": act_json(&state, &ctx, &vocab, &a).await?, "event_title": ev.title, "interventions": ints, "may_edit": may_edit }))
     }
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_act.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1027,12 +974,9 @@ pub struct PersonsQuery {
 
 pub async fn persons(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<PersonsQuery>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let page_no = q.page.unwrap_or(1).max(1);
     let role = q.role.clone().filter(|r| !r.is_empty());
     match v::list_persons(
@@ -1055,17 +999,18 @@ pub async fn persons(
                 "has_prev": page_no > 1, "has_next": page_no * PAGE < total }),
             ),
         ),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
-pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn person_page(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
     let r = async {
         let (p, full) = v::person_for(&state.store, &ctx.actor, id).await?.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-        let may_edit = full && may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::PERSON, id).await?;
+        let may_edit = full && crate::authz::may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::PERSON, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let lang = ctx.lang.code();
         let acts: Vec<Json> = sqlx_acts_of_victim(&state, &ctx, id).await?;
@@ -1112,7 +1057,7 @@ pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_person.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1138,14 +1083,10 @@ async fn sqlx_acts_of_victim(
 
 pub async fn intervention_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanRead<rec::Intervention>,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::INTERVENTION, id).await?;
         let vocab = Vocab::load(&state.store).await?;
         let i = interventions::get_intervention(&state.store, id)
             .await?
@@ -1167,7 +1108,7 @@ pub async fn intervention_page(
             .into_iter()
             .map(|(iso3, c)| json!({ "iso3": iso3, "reference": c.reference, "mandate_code": c.mandate_code, "sent": c.sent }))
             .collect::<Vec<_>>());
-        let may_edit = may_write(&ctx)
+        let may_edit = crate::authz::may_write(&ctx)
             && v::can(
                 &state.store,
                 &ctx.actor,
@@ -1182,7 +1123,7 @@ pub async fn intervention_page(
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_intervention.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1193,11 +1134,11 @@ pub async fn intervention_response(
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
-    if let Err(r) = require_user(&ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(&ctx) {
+        return e.into_response();
     }
     let r = async {
         v::require(
@@ -1229,7 +1170,7 @@ pub async fn intervention_response(
         Err(StoreError::Invalid { .. }) => {
             see_other(&format!("/violations/interventions/{id}?error=vio_invalid"))
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1239,10 +1180,11 @@ pub struct DueQuery {
     scope: Option<String>,
 }
 
-pub async fn due(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DueQuery>) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
+pub async fn due(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Query(q): Query<DueQuery>,
+) -> Response {
     let scope = match q.scope.as_deref() {
         Some("team") => "team",
         Some("all") => "all",
@@ -1263,7 +1205,7 @@ pub async fn due(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DueQue
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_due.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1271,14 +1213,11 @@ pub async fn due(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DueQue
 
 pub async fn lens_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(lens): Path<String>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     if !v::LENSES.contains(&lens.as_str()) {
-        return err_page(&state, &ctx, StatusCode::NOT_FOUND, "error.not_found");
+        return WebError::not_found().into_response();
     }
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
@@ -1303,23 +1242,23 @@ pub async fn lens_page(
             "cases": cases,
             "statuses": statuses.iter().map(|(s, n)| json!({ "status": s, "count": n })).collect::<Vec<_>>(),
             "dp_statuses": v::DEATH_PENALTY_STATUSES,
-            "may_write": may_write(&ctx),
+            "may_write": crate::authz::may_write(&ctx),
         }))
     }
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_lens.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
-    if let Err(r) = require_user(&ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(&ctx) {
+        return e.into_response();
     }
     let event_id: i64 = f.get("event_id").parse().unwrap_or(0);
     let r = async {
@@ -1348,20 +1287,20 @@ pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx, body: Bytes)
         Err(StoreError::Invalid { .. }) => {
             see_other("/violations/lenses/death_penalty?error=vio_invalid")
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn priority_countries(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
-    if let Err(r) = require_user(&ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(&ctx) {
+        return e.into_response();
     }
     if !authorize_system(&ctx.actor, SystemAction::ManageSettings).allowed() {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+        return WebError::forbidden().into_response();
     }
     let codes: Vec<String> = f
         .get("countries")
@@ -1379,7 +1318,7 @@ pub async fn priority_countries(State(state): State<AppState>, ctx: Ctx, body: B
     match r {
         Ok(_) => see_other("/violations?flash=saved"),
         Err(StoreError::Invalid { .. }) => see_other("/violations?error=vio_invalid"),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1411,14 +1350,10 @@ fn meta_label(ctx: &Ctx, key: &str) -> String {
 
 pub async fn evidence_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanRead<rec::Evidence>,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     let r = async {
-        v::require(&state.store, &ctx.actor, Action::Read, v::EVIDENCE, id).await?;
         let e = evidence::get_evidence(&state.store, id).await?.ok_or_else(|| StoreError::NotFound("evidence".into()))?;
         let log = evidence::custody_log(&state.store, id).await?;
         let broken = evidence::verify_custody(&log);
@@ -1433,42 +1368,38 @@ pub async fn evidence_page(
             "custody": log,
             "custody_ok": broken.is_empty(),
             "derived": derived,
-            "may_strip": may_write(&ctx) && evidence::can_strip(e.media_type.as_str()),
+            "may_strip": crate::authz::may_write(&ctx) && evidence::can_strip(e.media_type.as_str()),
         }))
     }
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "violations_evidence.html", v(c)),
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 pub async fn evidence_content(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    if let Err(r) = require_user(&ctx) {
-        return r;
-    }
     match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
         Ok((e, _)) => match super::download::serve(&state.store, &e, &headers).await {
             Ok(r) => r,
             Err(super::download::DownloadError::Damaged(err)) => {
                 tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
-                err_page(
-                    &state,
-                    &ctx,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "error.vio_evidence_damaged",
-                )
+                WebError::Keyed {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    key: "error.vio_evidence_damaged",
+                }
+                .into_response()
             }
             Err(super::download::DownloadError::Failed(m)) => {
-                internal(&state, &ctx, StoreError::Internal(m))
+                WebError::from(StoreError::Internal(m)).into_response()
             }
         },
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -1479,20 +1410,20 @@ pub async fn public_copy(
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
-    if let Err(r) = csrf(&state, &ctx, &f) {
-        return r;
+    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
+        return e.into_response();
     }
-    if let Err(r) = require_user(&ctx) {
-        return r;
+    if let Err(e) = crate::authz::signed_in(&ctx) {
+        return e.into_response();
     }
-    if !may_write(&ctx) {
-        return err_page(&state, &ctx, StatusCode::FORBIDDEN, "error.forbidden");
+    if !crate::authz::may_write(&ctx) {
+        return WebError::forbidden().into_response();
     }
     match evidence::make_public_copy(&state.store, &ctx.actor, id).await {
         Ok(nid) => see_other(&format!("/violations/evidence/{nid}?flash=saved")),
         Err(StoreError::Invalid { .. }) => {
             see_other(&format!("/violations/evidence/{id}?error=vio_invalid"))
         }
-        Err(e) => internal(&state, &ctx, e),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
