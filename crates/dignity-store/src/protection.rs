@@ -130,29 +130,13 @@ pub async fn record_access(
     table: &str,
     id: i64,
 ) -> Result<Option<dignity_core::RecordAccess>> {
-    debug_assert!([DEFENDER, MISSING].contains(&table));
-    let Some(r) = sqlx::query(&format!(
-        "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?
-    else {
-        return Ok(None);
+    // The table name comes from the record type (never from a string into the SQL).
+    let Some(record_type) = dignity_core::RecordType::from_table(table) else {
+        return Err(StoreError::Internal(format!(
+            "{table} is not a record table"
+        )));
     };
-    let lvl: String = r.get(0);
-    let lvl: Confidentiality = lvl.parse().unwrap_or(Confidentiality::StrictlyConfidential);
-    Ok(Some(
-        acl::access(
-            store,
-            table,
-            &id.to_string(),
-            lvl,
-            r.get::<i64, _>(1) == 1,
-            r.get(2),
-        )
-        .await?,
-    ))
+    acl::record_access(store, record_type, id).await
 }
 
 /// The decision on `action` for a defender or case (missing: `None`), without writing
