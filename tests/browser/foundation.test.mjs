@@ -31,6 +31,8 @@ test('first setup creates the administrator, who then enables two-factor sign-in
   await page.getByRole('button', { name: /administrator|Create/i }).click();
   await page.waitForURL(/\/account/);
   await assert.doesNotReject(page.getByText('amina').first().waitFor());
+  // The username beside the password form is for password managers only: not shown.
+  assert.equal(await page.locator('input[autocomplete="username"]').isVisible(), false);
   await shot(page, 'account');
 
   // Enrol in two-factor authentication: ask for a secret (a POST: opening the page
