@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::api::ApiError;
-use crate::authz::{may_write, rec, CanWrite, SignedIn, WebError};
+use crate::authz::{may_write, rec, CanExportRecord, CanWrite, MayWrite, SignedIn, WebError};
+use axum::body::Bytes;
 use axum::response::IntoResponse;
 use axum::Json as J;
 use dignity_store::protection::defenders::{
@@ -23,14 +24,6 @@ macro_rules! try_r {
         match $e {
             Ok(v) => v,
             Err(e) => return WebError::with_consent(e).into_response(),
-        }
-    };
-}
-
-macro_rules! guard {
-    ($e:expr) => {
-        if let Err(r) = $e {
-            return r.into_response();
         }
     };
 }
@@ -98,10 +91,8 @@ pub async fn defenders(
 pub async fn defender_create(
     State(state): State<AppState>,
     ctx: SignedIn,
-    headers: axum::http::HeaderMap,
     J(input): J<DefenderInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -149,11 +140,9 @@ pub async fn defender(
 pub async fn attack_create(
     State(state): State<AppState>,
     ctx: CanWrite<rec::Defender>,
-    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(mut input): J<AttackInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     input.defender_id = id;
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
@@ -207,10 +196,8 @@ pub async fn missing(
 pub async fn missing_create(
     State(state): State<AppState>,
     ctx: SignedIn,
-    headers: axum::http::HeaderMap,
     J(input): J<MissingInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -296,11 +283,9 @@ pub async fn case(
 pub async fn status(
     State(state): State<AppState>,
     ctx: CanWrite<rec::Missing>,
-    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(input): J<StatusChange>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     created(try_r!(
         state
             .store
@@ -322,13 +307,10 @@ pub struct ShareInput {
     responses((status = 201, body = Created), (status = 403, body = ApiError)))]
 pub async fn share(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    headers: axum::http::HeaderMap,
+    ctx: CanExportRecord<rec::Missing>,
     Path(id): Path<i64>,
     J(input): J<ShareInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
-    try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -398,13 +380,11 @@ pub struct ImportErrors {
     responses((status = 201, body = ImportReport), (status = 422, body = ImportErrors)))]
 pub async fn import(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    headers: axum::http::HeaderMap,
+    ctx: MayWrite,
     Path(id): Path<i64>,
     Query(q): Query<ImportParams>,
     body: Bytes,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     let fname = q.filename.unwrap_or_else(|| "list.csv".into());
     let table = match s::read_table(&fname, &body) {
         Ok(t) => t,
@@ -510,11 +490,9 @@ pub struct LinkOut {
     responses((status = 200, body = LinkOut), (status = 422, body = ApiError)))]
 pub async fn link(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    headers: axum::http::HeaderMap,
+    ctx: MayWrite,
     J(input): J<LinkInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     try_r!(
         p::require(
             &state.store,
