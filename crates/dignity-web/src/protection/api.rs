@@ -210,10 +210,11 @@ pub async fn missing_create(
 
 #[derive(Deserialize, IntoParams)]
 pub struct CaseParams {
-    /// Reading the case to pass it on: `commission` or `organisations`, with `recipient`.
-    /// Refused (403, code `consent`) unless the families' consent allows it; logged as shared.
+    /// Not accepted on a GET (422): passing a case on is recorded as a share, and a GET never
+    /// writes. Share it with `POST /api/v1/protection/missing/{id}/share` (refused with 403,
+    /// code `consent`, unless the families' consent allows it), then read it here.
+    /// `organisation_only` (no recipient) is allowed.
     pub for_recipient: Option<String>,
-    pub recipient: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -226,9 +227,10 @@ pub struct CaseFull {
     pub shares: Vec<Share>,
 }
 
-/// One case, with the consent in force shown next to it.
+/// One case, with the consent in force shown next to it. Writes nothing (sharing is
+/// `POST …/share`).
 #[utoipa::path(get, path = "/api/v1/protection/missing/{id}", params(("id" = i64, Path), CaseParams), tag = "protection",
-    responses((status = 200, body = CaseFull), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = CaseFull), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn case(
     State(state): State<AppState>,
     ctx: SignedIn,
@@ -239,25 +241,17 @@ pub async fn case(
         return WebError::with_consent(StoreError::NotFound(format!("missing person case {id}")))
             .into_response();
     };
-    if let Some(kind) = q
-        .for_recipient
+    if q.for_recipient
         .as_deref()
-        .filter(|k| *k != "organisation_only")
+        .is_some_and(|k| !k.is_empty() && k != "organisation_only")
     {
-        try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
-        let rec = q.recipient.clone().unwrap_or_default();
-        let r = state
-            .store
-            .write(&ctx.actor, async |tx| {
-                m::share(tx, id, kind, &rec, "api").await
-            })
-            .await;
-        if let Err(e) = &r {
-            if m::is_consent_refusal(e) {
-                try_r!(m::log_refused_share(&state.store, &ctx.actor, id, kind, "api").await);
-            }
+        return WebError::Invalid {
+            field: "for_recipient".into(),
+            message: format!(
+                "a GET never writes: share the case with POST /api/v1/protection/missing/{id}/share (recorded, and refused unless the families' consent allows it), then read it here"
+            ),
         }
-        try_r!(r);
+        .into_response();
     }
     let consent = try_r!(m::case_consent(&state.store, id).await);
     let names = try_r!(v::sees_names(&state.store, &ctx.actor).await);
