@@ -162,12 +162,12 @@ pub async fn set_need_to_know(
 }
 
 /// A SQL condition (for a WHERE clause) that is true exactly for the rows of `alias` the
-/// actor may read — the same rule as `authorize(actor, Read, …)`. Only integers from the
+/// actor may read — the same rule as `authorize(actor, Read, …)`. The rows of `alias` hold
+/// records of `record_type`, whose need-to-know lists are those of `record_type.table()`:
+/// the name comes from the type, never from a string; besides it only integers from the
 /// actor (never user input) are written into the SQL.
-pub fn visible_sql(actor: &Actor, alias: &str, record_type: &str) -> String {
-    debug_assert!(record_type
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_'));
+pub fn visible_sql(actor: &Actor, alias: &str, record_type: RecordType) -> String {
+    let record_type = record_type.table();
     debug_assert!(alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     let Some(uid) = actor.user_id.filter(|_| actor.role != Role::Public) else {
         return format!("({alias}.confidentiality = 'public' AND {alias}.published = 1)");

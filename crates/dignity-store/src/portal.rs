@@ -32,8 +32,8 @@ fn publishable(record_type: RecordType) -> Result<&'static str> {
 /// the publishing workflow, of public confidentiality, and — for a defender — with the
 /// consent to publication still given (consent withdrawn after publication takes the
 /// profile off the public pages at once).
-pub fn public_sql(alias: &str, record_type: &str) -> String {
-    let consent = if record_type == "pro_defenders" {
+pub fn public_sql(alias: &str, record_type: RecordType) -> String {
+    let consent = if record_type == RecordType::Defender {
         format!(" AND {alias}.memorial_consent = 1")
     } else {
         String::new()
@@ -230,7 +230,7 @@ pub async fn published_ids(
     let table = publishable(record_type)?;
     Ok(sqlx::query(&format!(
         "SELECT t.id FROM {table} t WHERE {} ORDER BY t.id DESC LIMIT $1 OFFSET $2",
-        public_sql("t", table)
+        public_sql("t", record_type)
     ))
     .bind(limit)
     .bind(offset)
@@ -248,7 +248,7 @@ pub async fn published_counts(store: &Store) -> Result<Vec<(RecordType, i64)>> {
         let table = record_type.table();
         let n: i64 = sqlx::query(&format!(
             "SELECT COUNT(*) FROM {table} t WHERE {}",
-            public_sql("t", table)
+            public_sql("t", record_type)
         ))
         .fetch_one(store.pool())
         .await?
@@ -265,7 +265,7 @@ pub async fn is_public(store: &Store, record_type: RecordType, id: i64) -> Resul
     let table = publishable(record_type)?;
     Ok(sqlx::query(&format!(
         "SELECT 1 FROM {table} t WHERE t.id = $1 AND {}",
-        public_sql("t", table)
+        public_sql("t", record_type)
     ))
     .bind(id)
     .fetch_optional(store.pool())

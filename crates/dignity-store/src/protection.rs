@@ -139,6 +139,18 @@ pub async fn record_access(
     acl::record_access(store, record_type, id).await
 }
 
+/// The record type of a defender's or a case's table: the SQL names its table from the
+/// type (never from the string it was given).
+fn profile_type(table: &str) -> Result<dignity_core::RecordType> {
+    use dignity_core::RecordType;
+    match RecordType::from_table(table) {
+        Some(t @ (RecordType::Defender | RecordType::Missing)) => Ok(t),
+        _ => Err(StoreError::Internal(format!(
+            "{table} is not a defender or case table"
+        ))),
+    }
+}
+
 /// The decision on `action` for a defender or case (missing: `None`), without writing
 /// anything: the one place that reads its access facts.
 pub(crate) async fn decide(
@@ -153,6 +165,7 @@ pub(crate) async fn decide(
     };
     // A profile or a case discloses its person: readable only with the person (the one
     // rule, `authorize_disclosing`).
+    let table = profile_type(table)?.table();
     let person: Option<i64> = sqlx::query(&format!("SELECT person_id FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_optional(store.pool())
@@ -173,17 +186,28 @@ pub(crate) async fn decide(
 }
 
 /// SQL (for a WHERE clause): the defender profile or missing-person case `alias` (a row of
-/// `table`, [`DEFENDER`] or [`MISSING`]) is readable **with the person it discloses** — the
+/// `record_type`, a defender or a case) is readable **with the person it discloses** — the
 /// SQL form of [`can`]`(actor, Read, …)` (`authorize_disclosing` in core). Every list and
 /// count of profiles or cases uses it, never the record's own level alone, so that neither a
 /// row nor a number tells that a person the reader may not see is recorded.
-pub fn profile_visible_sql(actor: &Actor, alias: &str, table: &str) -> String {
-    debug_assert!(table == DEFENDER || table == MISSING);
+pub fn profile_visible_sql(
+    actor: &Actor,
+    alias: &str,
+    record_type: dignity_core::RecordType,
+) -> String {
+    debug_assert!(matches!(
+        record_type,
+        dignity_core::RecordType::Defender | dignity_core::RecordType::Missing
+    ));
     format!(
         "({} AND ({alias}.person_id IS NULL OR EXISTS (SELECT 1 FROM vio_persons dx_{alias} \
          WHERE dx_{alias}.id = {alias}.person_id AND {})))",
-        acl::visible_sql(actor, alias, table),
-        acl::visible_sql(actor, &format!("dx_{alias}"), crate::violations::PERSON),
+        acl::visible_sql(actor, alias, record_type),
+        acl::visible_sql(
+            actor,
+            &format!("dx_{alias}"),
+            dignity_core::RecordType::Person
+        ),
     )
 }
 
@@ -229,6 +253,7 @@ pub(crate) async fn require_in_tx(
     let access = crate::violations::access_in_tx(tx, table, id)
         .await?
         .ok_or_else(nf)?;
+    let table = profile_type(table)?.table();
     let person: Option<i64> = sqlx::query(&format!("SELECT person_id FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_optional(tx.conn())

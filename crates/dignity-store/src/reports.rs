@@ -13,7 +13,7 @@
 //! accepted, overdue reports). Nothing here writes; the web layer logs each report made.
 
 use crate::obligations::{self, recs, reports as treaty_reports, RecFilter};
-use crate::violations::{self, ACT, EVENT, INTERVENTION, PERSON};
+use crate::violations::{self, ACT, EVENT};
 use crate::{acl, Result, Store};
 use dignity_core::Actor;
 use serde::Serialize;
@@ -178,8 +178,8 @@ fn acts_where(actor: &Actor, f: &DashFilter) -> (String, Vec<String>) {
         // by one (the memorial has its own consent rule); publishing an act is the decision
         // to count it in public statistics.
         vec![
-            acl::visible_sql(actor, "ac", ACT),
-            acl::visible_sql(actor, "e", EVENT),
+            acl::visible_sql(actor, "ac", dignity_core::RecordType::Act),
+            acl::visible_sql(actor, "e", dignity_core::RecordType::Event),
         ]
     };
     let mut args: Vec<String> = Vec::new();
@@ -740,7 +740,7 @@ pub async fn country_report(
         "SELECT ac.id, ac.event_id, {ACT_DATE}, ac.act_type, v.id, v.name, COALESCE(v.sex, ''), v.age_group, \
          CASE WHEN {} THEN 1 ELSE 0 END, COALESCE(NULLIF(ac.admin_area, ''), e.admin_area) {fw} \
          ORDER BY {ACT_DATE} DESC, ac.id DESC LIMIT {CASE_LIMIT}",
-        acl::visible_sql(actor, "v", PERSON)
+        acl::visible_sql(actor, "v", dignity_core::RecordType::Person)
     );
     let mut q = sqlx::query(&sql);
     for a in &args {
@@ -780,7 +780,7 @@ pub async fn country_report(
          i.response_date, i.reply_due FROM vio_interventions i JOIN vio_intervention_links il ON il.intervention_id = i.id \
          WHERE {} AND ((il.record_type = '{EVENT}' AND il.record_id IN (SELECT e.id {fw})) \
          OR (il.record_type = '{ACT}' AND il.record_id IN (SELECT ac.id {fw}))) ORDER BY i.int_date DESC, i.id DESC LIMIT 500",
-        acl::visible_sql(actor, "i", INTERVENTION)
+        acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     );
     // The acts' WHERE appears twice: bind its values twice, renumbered.
     let n = args.len();

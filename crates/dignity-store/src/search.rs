@@ -378,7 +378,8 @@ pub async fn acl_lists(
 }
 
 /// Every id of `table` (an integer `id` column) as strings, in order: an indexer's `ids`.
-pub async fn all_ids(store: &Store, table: &str) -> Result<Vec<String>> {
+/// The table is a constant of the code (`&'static`), never a string built at run time.
+pub async fn all_ids(store: &Store, table: &'static str) -> Result<Vec<String>> {
     Ok(id_column(
         &sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
             .fetch_all(store.pool())

@@ -122,7 +122,7 @@ pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<Dataset>> {
             .map(|c| format!("d.{c}"))
             .collect::<Vec<_>>()
             .join(", "),
-        acl::visible_sql(actor, "d", RECORD_TYPE)
+        acl::visible_sql(actor, "d", dignity_core::RecordType::MseDataset)
     );
     Ok(sqlx::query(&sql)
         .fetch_all(store.pool())

@@ -541,16 +541,13 @@ pub(crate) async fn access_in_tx(
     table: &str,
     id: i64,
 ) -> Result<Option<dignity_core::RecordAccess>> {
-    debug_assert!([
-        EVENT,
-        ACT,
-        PERSON,
-        INTERVENTION,
-        EVIDENCE,
-        "pro_missing",
-        "pro_defenders"
-    ]
-    .contains(&table));
+    // The table name comes from the record type (never from a string into the SQL).
+    let Some(record_type) = dignity_core::RecordType::from_table(table) else {
+        return Err(StoreError::Internal(format!(
+            "{table} is not a record table"
+        )));
+    };
+    let table = record_type.table();
     let Some(r) = sqlx::query(&format!(
         "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
     ))
@@ -651,9 +648,9 @@ pub fn act_visible_sql(actor: &Actor, alias: &str) -> String {
     format!(
         "({} AND EXISTS (SELECT 1 FROM vio_events dx_e WHERE dx_e.id = {alias}.event_id AND {}) \
          AND EXISTS (SELECT 1 FROM vio_persons dx_p WHERE dx_p.id = {alias}.victim_id AND {}))",
-        acl::visible_sql(actor, alias, ACT),
-        acl::visible_sql(actor, "dx_e", EVENT),
-        acl::visible_sql(actor, "dx_p", PERSON),
+        acl::visible_sql(actor, alias, dignity_core::RecordType::Act),
+        acl::visible_sql(actor, "dx_e", dignity_core::RecordType::Event),
+        acl::visible_sql(actor, "dx_p", dignity_core::RecordType::Person),
     )
 }
 

@@ -2,16 +2,20 @@
 //! level, publication, creator, list membership and role — on every backend.
 
 use dignity_core::auth::{authorize, Action};
-use dignity_core::{Actor, Confidentiality, Role};
+use dignity_core::{Actor, Confidentiality, RecordType, Role};
 use dignity_store::testing::{backends, store};
 use dignity_store::{accounts, acl};
 use sqlx::Row;
+
+/// The record type whose need-to-know lists the scratch rows use.
+const SCRATCH: RecordType = RecordType::MseDataset;
 
 #[tokio::test]
 async fn list_filter_matches_authorize_for_every_case() {
     for b in backends() {
         let s = store(b).await;
-        // A scratch record table following the record-table convention.
+        // A scratch record table following the record-table convention; its rows take the
+        // need-to-know lists of one record type (`SCRATCH`, whose own table stays empty).
         sqlx::query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, confidentiality TEXT NOT NULL, published INTEGER NOT NULL, created_by INTEGER)")
             .execute(s.pool())
             .await
@@ -58,9 +62,15 @@ async fn list_filter_matches_authorize_for_every_case() {
                             _ => (vec![], vec![]),
                         };
                         if list > 0 {
-                            acl::set_need_to_know(&mut tx, "scratch", &id.to_string(), &u, &t)
-                                .await
-                                .unwrap();
+                            acl::set_need_to_know(
+                                &mut tx,
+                                SCRATCH.table(),
+                                &id.to_string(),
+                                &u,
+                                &t,
+                            )
+                            .await
+                            .unwrap();
                         }
                     }
                 }
@@ -75,7 +85,7 @@ async fn list_filter_matches_authorize_for_every_case() {
         for actor in &actors {
             let sql = format!(
                 "SELECT id FROM scratch s WHERE {} ORDER BY id",
-                acl::visible_sql(actor, "s", "scratch")
+                acl::visible_sql(actor, "s", SCRATCH)
             );
             let visible: Vec<i64> = sqlx::query(&sql)
                 .fetch_all(s.pool())
@@ -96,7 +106,7 @@ async fn list_filter_matches_authorize_for_every_case() {
                 let level: String = r.get(1);
                 let access = acl::access(
                     &s,
-                    "scratch",
+                    SCRATCH.table(),
                     &rid.to_string(),
                     level.parse().unwrap(),
                     r.get::<i64, _>(2) == 1,

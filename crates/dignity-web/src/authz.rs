@@ -16,6 +16,10 @@
 //!   path id and decided by `dignity_core::auth::authorize_disclosing`. A record that may
 //!   not be read answers **not found**, exactly like a record that does not exist; one that
 //!   may be read but not changed answers *forbidden*.
+//! - [`MayWrite`]: a signed-in user whose role may create and change records (documenters
+//!   and up) — writes that create a record or name it in their body.
+//! - [`CanExportRecord<T>`]: as [`CanRead<T>`], and the caller may send the record out
+//!   (`Action::Export`: a share with a recipient).
 //! - [`CanExport<K>`]: a signed-in user whose role may export at all (analysts and up;
 //!   strictly confidential records are still filtered one by one by the export).
 //! - [`CsrfForm<T>`]: a urlencoded form whose `csrf_token` was checked (non-empty,
@@ -609,6 +613,32 @@ impl<G: SystemGate> FromRequestParts<AppState> for Allowed<G> {
     }
 }
 
+/// A signed-in user whose role may create and change records at all (documenters and
+/// up): the first check of a write that creates a record, or names its record in the body
+/// (each record's own check still happens when the write is done). Taken before the body,
+/// so that a refused caller is answered 401/403 before the body is read or validated.
+pub struct MayWrite {
+    pub who: SignedIn,
+}
+
+impl Deref for MayWrite {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.who.ctx
+    }
+}
+
+impl FromRequestParts<AppState> for MayWrite {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let who = SignedIn::from_request_parts(parts, state).await?;
+        if !may_write(&who.ctx) {
+            return Err(WebError::forbidden().into_response());
+        }
+        Ok(MayWrite { who })
+    }
+}
+
 /// The marker types of record types, for [`CanRead`] and [`CanWrite`].
 pub trait Record: Send + Sync + 'static {
     const TYPE: RecordType;
@@ -758,6 +788,36 @@ impl<T: Record> FromRequestParts<AppState> for CanWrite<T> {
     }
 }
 
+/// A signed-in user who may read record `{id}` of type `T` and send it out of the
+/// installation (`Action::Export`: a share with a recipient). Not readable: *not found*;
+/// readable, not exportable: *forbidden*.
+pub struct CanExportRecord<T: Record> {
+    pub who: SignedIn,
+    pub id: i64,
+    _t: PhantomData<T>,
+}
+
+impl<T: Record> Deref for CanExportRecord<T> {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.who.ctx
+    }
+}
+
+impl<T: Record> FromRequestParts<AppState> for CanExportRecord<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let who = SignedIn::from_request_parts(parts, state).await?;
+        let id = path_id(parts, state).await?;
+        check_record(state, &who.ctx, Action::Export, T::TYPE, id).await?;
+        Ok(CanExportRecord {
+            who,
+            id,
+            _t: PhantomData,
+        })
+    }
+}
+
 /// What is exported, for [`CanExport`] (and its log line).
 pub trait ExportKind: Send + Sync + 'static {
     const NAME: &'static str;
@@ -830,19 +890,6 @@ pub fn csrf(ctx: &Ctx, sent: &str) -> Result<(), WebError> {
     } else {
         Err(WebError::Csrf)
     }
-}
-
-/// The CSRF check of a cookie-authenticated API write (`X-CSRF-Token`); bearer tokens need
-/// none.
-pub fn csrf_header(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
-    if ctx.via != AuthVia::Session {
-        return Ok(());
-    }
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    csrf(ctx, sent)
 }
 
 /// A urlencoded form, parsed into `T` only after its `csrf_token` was checked.

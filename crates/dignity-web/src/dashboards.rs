@@ -10,7 +10,7 @@
 //! the same charts for a snapshot rendered with any actor.
 
 use crate::api::ApiError;
-use crate::authz::{SignedIn, WebError};
+use crate::authz::{CsrfForm, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
 use crate::pages::page;
@@ -563,8 +563,6 @@ async fn publish_context(store: &Store, ctx: &Ctx, f: &DashFilter) -> dignity_st
 #[derive(serde::Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     filter: String,
@@ -576,11 +574,8 @@ pub struct PublishForm {
 pub async fn publish_dashboard(
     State(state): State<AppState>,
     ctx: SignedIn,
-    axum::Form(f): axum::Form<PublishForm>,
+    CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return WebError::Csrf.into_response();
-    }
     if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
         return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
     }
@@ -608,8 +603,6 @@ pub async fn publish_dashboard(
 #[derive(serde::Deserialize)]
 pub struct UnpublishForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     id: i64,
 }
 
@@ -618,11 +611,8 @@ pub struct UnpublishForm {
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
     ctx: SignedIn,
-    axum::Form(f): axum::Form<UnpublishForm>,
+    CsrfForm(f): CsrfForm<UnpublishForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return WebError::Csrf.into_response();
-    }
     if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
         return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
     }

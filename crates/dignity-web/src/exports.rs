@@ -1,5 +1,7 @@
-//! Exports of search results (issue 6): `GET /search/export` (the form on the search page)
-//! and `GET /api/v1/search/export`, as CSV, XLSX, JSON or GeoJSON.
+//! Exports of search results (issue 6): `POST /search/export` (the CSRF-checked form on the
+//! search page) and `POST /api/v1/search/export`, as CSV, XLSX, JSON or GeoJSON. An export
+//! writes its audit entry, so it is never a GET (a GET never writes): `GET /search/export`
+//! only sends the reader back to the search page with its form, and the API has no GET.
 //!
 //! - The same query parameters as `/search`; every matching record the exporter may
 //!   export, with no row cap. Rows are read from the index in batches and written to the
@@ -17,7 +19,7 @@
 //!   (facets and years in clear, the words encrypted: they can be a name), format, row
 //!   count and whether names were included.
 
-use crate::authz::WebError;
+use crate::authz::{export, CanExport, CsrfForm, WebError};
 use crate::ctx::Ctx;
 use crate::search::Params;
 use crate::AppState;
@@ -25,7 +27,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use dignity_core::auth::{authorize, Action};
 use dignity_core::Actor;
@@ -41,12 +43,12 @@ pub const BATCH: usize = 500;
 
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {
-    Router::new().route("/search/export", get(export_page))
+    Router::new().route("/search/export", get(export_form).post(export_page))
 }
 
 /// JSON endpoints of this area, under `/api/v1`.
 pub fn api_router() -> Router<AppState> {
-    Router::new().route("/search/export", get(api_export))
+    Router::new().route("/search/export", post(api_export))
 }
 
 /// The OpenAPI description of [`api_router`].
@@ -597,20 +599,38 @@ async fn write_xlsx(p: &mut Prepared, tx: &mpsc::Sender<Chunk>) -> Result<(), St
 
 // --------------------------------------------------------------------------- pages --
 
-/// `GET /search/export?…&format=…[&names=1]`: download the results of a search.
+/// `GET /search/export?…`: writes nothing; back to the search page (with the same
+/// search), where the export form is.
+pub async fn export_form(RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let to = if query.is_empty() {
+        "/search".to_string()
+    } else {
+        format!("/search?{query}")
+    };
+    Redirect::to(&to).into_response()
+}
+
+/// `POST /search/export` (form fields: the search's, `format`, `names=1`): download the
+/// results of a search. The role is checked before the form is read, the CSRF token
+/// before it is parsed.
 pub async fn export_page(
     State(state): State<AppState>,
-    ctx: Ctx,
-    RawQuery(query): RawQuery,
+    ctx: CanExport<export::SearchResults>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let query = query.unwrap_or_default();
+    let query: String = {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields.iter().filter(|(k, _)| k != "csrf_token") {
+            q.append_pair(k, v);
+        }
+        q.finish()
+    };
     match prepare(&state, &ctx, &query).await {
         Ok(p) => stream(p),
         Err(r) => {
             let (status, key) = match r {
-                Refusal::SignIn => {
-                    return Redirect::to("/login?next=%2Fsearch").into_response();
-                }
+                Refusal::SignIn => return WebError::Unauthenticated.into_response(),
                 Refusal::Forbidden => (StatusCode::FORBIDDEN, "export.forbidden"),
                 Refusal::BadFormat => (StatusCode::BAD_REQUEST, "export.bad_format"),
                 Refusal::NamesNotAllowed => (StatusCode::FORBIDDEN, "export.names_forbidden"),
@@ -627,8 +647,8 @@ pub async fn export_page(
 
 // ----------------------------------------------------------------------------- API --
 
-/// Parameters of `GET /api/v1/search/export`: those of `GET /api/v1/search` (words, facets,
-/// years), plus the format and whether to include names.
+/// Parameters of `POST /api/v1/search/export` (in the query string): those of
+/// `GET /api/v1/search` (words, facets, years), plus the format and whether to include names.
 #[derive(Debug, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -650,8 +670,10 @@ pub struct ExportParams {
 }
 
 /// Export every record of a search the caller may export, streamed, pseudonymised unless
-/// names are asked for and allowed. Audited.
-#[utoipa::path(get, path = "/api/v1/search/export", params(ExportParams),
+/// names are asked for and allowed. Audited, hence a POST: a call authenticated by the
+/// session cookie sends the page's CSRF token in `X-CSRF-Token` (or comes from this
+/// server's pages, with their `Origin`); a bearer token needs neither.
+#[utoipa::path(post, path = "/api/v1/search/export", params(ExportParams),
     responses(
         (status = 200, description = "The file (CSV, XLSX, JSON or GeoJSON), as an attachment", content_type = "text/csv"),
         (status = 400, body = crate::api::ApiError), (status = 401, body = crate::api::ApiError),
@@ -659,12 +681,9 @@ pub struct ExportParams {
     security(("bearer" = [])), tag = "search")]
 pub async fn api_export(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: CanExport<export::SearchResults>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if ctx.bad_token {
-        return WebError::BadToken.into_response();
-    }
     let query = query.unwrap_or_default();
     match prepare(&state, &ctx, &query).await {
         Ok(p) => stream(p),

@@ -8,8 +8,8 @@
 //!   *before* their body is read: a forged or token-less upload is refused after at most
 //!   [`PEEK_MAX`] bytes, not after the whole file arrived. Calls with an
 //!   `Authorization: Bearer` token need none of this (a browser never adds one by itself).
-//!   Ordinary page forms (≤ the body limit) still carry the token in their body and are
-//!   checked by their handlers.
+//!   Ordinary page forms (≤ the body limit) carry the token in their body: the
+//!   `CsrfForm<T>` extractor checks it before the form is parsed.
 //! - **Body limits** ([`body_limits`]): a body larger than the limit is refused with
 //!   `413 Payload Too Large` and a translated message naming the limit, as soon as its
 //!   declared length is known, and also when an extractor hits the limit while reading.

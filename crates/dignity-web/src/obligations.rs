@@ -2,7 +2,7 @@
 //! ratification matrix, country profiles, deadlines, the recommendations list with
 //! full-text search and facets, implementation tracking and the follow-up report.
 
-use crate::authz::{Caller, WebError};
+use crate::authz::{Caller, CsrfForm, MayWrite, WebError};
 use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::AppState;
@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use dignity_core::auth::authorize;
 use dignity_core::{Action, Confidentiality};
 use dignity_store::obligations::{
@@ -81,33 +81,17 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// The signed-in staff member allowed to change obligations data, or the response.
-fn require_editor(_state: &AppState, ctx: &Ctx, csrf: Option<&str>) -> Result<(), Response> {
-    crate::authz::signed_in(ctx)?;
-    if let Some(token) = csrf {
-        crate::authz::csrf(ctx, token)?;
-    }
-    if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
-        return Err(WebError::forbidden().into_response());
-    }
-    Ok(())
-}
-
-/// The shared part of an editor's POST form: check that the user may edit (and the CSRF
-/// token), run `write` in one audited transaction (nothing written when it fails), then
+/// The shared part of an editor's POST form (the caller passed [`MayWrite`] and the CSRF
+/// check of [`CsrfForm`] before the form was read): run `write` in one audited transaction (nothing written when it fails), then
 /// go to `done`; invalid input goes back to `back` with its message, an unknown record
 /// is a 404. Each handler says only what it writes.
 async fn edit_and_redirect(
     state: &AppState,
     ctx: &Ctx,
-    csrf: &str,
     back: &str,
     done: &str,
     write: impl AsyncFnOnce(&mut WriteTx) -> Result<(), StoreError>,
 ) -> Response {
-    if let Err(r) = require_editor(state, ctx, Some(csrf)) {
-        return r;
-    }
     match state.store.write(&ctx.actor, write).await {
         Ok(()) => see_other(done),
         Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
@@ -120,7 +104,6 @@ async fn edit_and_redirect(
 async fn edit_country(
     state: &AppState,
     ctx: &Ctx,
-    csrf: &str,
     iso3: &str,
     anchor: &str,
     write: impl AsyncFnOnce(&mut WriteTx, &str) -> Result<(), StoreError>,
@@ -128,7 +111,7 @@ async fn edit_country(
     let iso3 = iso3.to_ascii_uppercase();
     let back = format!("/obligations/countries/{iso3}");
     let done = format!("{back}?flash=saved{anchor}");
-    edit_and_redirect(state, ctx, csrf, &back, &done, async |tx| {
+    edit_and_redirect(state, ctx, &back, &done, async |tx| {
         if !ob::country_exists(tx.store(), &iso3).await? {
             return Err(StoreError::NotFound(iso3.clone()));
         }
@@ -369,12 +352,9 @@ pub async fn country_page(
 
 pub async fn ratification_form(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path((iso3, instrument)): Path<(String, String)>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, None) {
-        return r;
-    }
     let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -413,7 +393,6 @@ fn render_rat_form(
 
 #[derive(Deserialize)]
 pub struct RatForm {
-    csrf_token: String,
     status: String,
     #[serde(default)]
     signature: String,
@@ -443,13 +422,10 @@ fn tri(s: &str) -> Option<bool> {
 
 pub async fn ratification_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path((iso3, instrument)): Path<(String, String)>,
-    Form(f): Form<RatForm>,
+    CsrfForm(f): CsrfForm<RatForm>,
 ) -> Response {
-    if let Err(r) = require_editor(&state, &ctx, Some(&f.csrf_token)) {
-        return r;
-    }
     let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -555,7 +531,6 @@ pub async fn deadlines_page(
 
 #[derive(Deserialize)]
 pub struct ReportForm {
-    csrf_token: String,
     instrument: String,
     number: String,
     #[serde(default)]
@@ -619,9 +594,9 @@ fn flash_error(back: &str, e: &StoreError) -> Response {
 
 pub async fn report_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
-    Form(f): Form<ReportForm>,
+    CsrfForm(f): CsrfForm<ReportForm>,
 ) -> Response {
     let iso3 = iso3.to_ascii_uppercase();
     let back = format!("/obligations/countries/{iso3}/deadlines");
@@ -635,7 +610,7 @@ pub async fn report_save(
         note: String::new(),
     };
     let done = format!("{back}?flash=saved");
-    edit_and_redirect(&state, &ctx, &f.csrf_token, &back, &done, async |tx| {
+    edit_and_redirect(&state, &ctx, &back, &done, async |tx| {
         reports::set_report(tx, &iso3, &f.instrument, &input).await
     })
     .await
@@ -643,7 +618,6 @@ pub async fn report_save(
 
 #[derive(Deserialize)]
 pub struct VisitForm {
-    csrf_token: String,
     mandate_code: String,
     status: String,
     #[serde(default)]
@@ -658,9 +632,9 @@ pub struct VisitForm {
 
 pub async fn visit_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
-    Form(f): Form<VisitForm>,
+    CsrfForm(f): CsrfForm<VisitForm>,
 ) -> Response {
     let v = reports::Visit {
         id: 0,
@@ -675,7 +649,7 @@ pub async fn visit_save(
         report_symbol: f.report_symbol,
         note: String::new(),
     };
-    edit_country(&state, &ctx, &f.csrf_token, &iso3, "", async |tx, iso3| {
+    edit_country(&state, &ctx, &iso3, "", async |tx, iso3| {
         reports::add_visit(tx, iso3, &v).await.map(|_| ())
     })
     .await
@@ -683,7 +657,6 @@ pub async fn visit_save(
 
 #[derive(Deserialize)]
 pub struct CommunicationForm {
-    csrf_token: String,
     #[serde(default)]
     mandate_code: String,
     #[serde(default)]
@@ -703,9 +676,9 @@ pub struct CommunicationForm {
 /// procedure to the State (its reply clock is kept with the interventions).
 pub async fn communication_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
-    Form(f): Form<CommunicationForm>,
+    CsrfForm(f): CsrfForm<CommunicationForm>,
 ) -> Response {
     let c = reports::Communication {
         mandate_code: f.mandate_code,
@@ -717,28 +690,20 @@ pub async fn communication_save(
         ..Default::default()
     };
     let bad_intervention = !f.intervention_id.trim().is_empty() && c.intervention_id.is_none();
-    edit_country(
-        &state,
-        &ctx,
-        &f.csrf_token,
-        &iso3,
-        "#sp-h",
-        async |tx, iso3| {
-            if bad_intervention {
-                return Err(StoreError::invalid(
-                    "intervention_id",
-                    "the number of an intervention",
-                ));
-            }
-            reports::add_communication(tx, iso3, &c).await.map(|_| ())
-        },
-    )
+    edit_country(&state, &ctx, &iso3, "#sp-h", async |tx, iso3| {
+        if bad_intervention {
+            return Err(StoreError::invalid(
+                "intervention_id",
+                "the number of an intervention",
+            ));
+        }
+        reports::add_communication(tx, iso3, &c).await.map(|_| ())
+    })
     .await
 }
 
 #[derive(Deserialize)]
 pub struct InvitationForm {
-    csrf_token: String,
     #[serde(default)]
     since: String,
 }
@@ -747,25 +712,19 @@ pub struct InvitationForm {
 /// special procedures, extended since a date or year; empty withdraws it.
 pub async fn invitation_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
-    Form(f): Form<InvitationForm>,
+    CsrfForm(f): CsrfForm<InvitationForm>,
 ) -> Response {
     let since = Some(f.since.trim()).filter(|s| !s.is_empty());
-    edit_country(
-        &state,
-        &ctx,
-        &f.csrf_token,
-        &iso3,
-        "#sp-h",
-        async |tx, iso3| reports::set_standing_invitation(tx, iso3, since).await,
-    )
+    edit_country(&state, &ctx, &iso3, "#sp-h", async |tx, iso3| {
+        reports::set_standing_invitation(tx, iso3, since).await
+    })
     .await
 }
 
 #[derive(Deserialize)]
 pub struct CommunicationLinkForm {
-    csrf_token: String,
     #[serde(default)]
     intervention_id: String,
 }
@@ -774,30 +733,21 @@ pub struct CommunicationLinkForm {
 /// communication to the intervention whose 60-day reply clock it follows.
 pub async fn communication_link(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path((iso3, id)): Path<(String, i64)>,
-    Form(f): Form<CommunicationLinkForm>,
+    CsrfForm(f): CsrfForm<CommunicationLinkForm>,
 ) -> Response {
     let int = f.intervention_id.trim().parse::<i64>();
-    edit_country(
-        &state,
-        &ctx,
-        &f.csrf_token,
-        &iso3,
-        "#comm-h",
-        async |tx, _| {
-            let int = int.map_err(|_| {
-                StoreError::invalid("intervention_id", "the number of an intervention")
-            })?;
-            reports::link_intervention(tx, id, int).await
-        },
-    )
+    edit_country(&state, &ctx, &iso3, "#comm-h", async |tx, _| {
+        let int = int
+            .map_err(|_| StoreError::invalid("intervention_id", "the number of an intervention"))?;
+        reports::link_intervention(tx, id, int).await
+    })
     .await
 }
 
 #[derive(Deserialize)]
 pub struct ClusterForm {
-    csrf_token: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -810,22 +760,15 @@ pub struct ClusterForm {
 /// affected persons, SDG target, or by hand.
 pub async fn cluster_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
-    Form(f): Form<ClusterForm>,
+    CsrfForm(f): CsrfForm<ClusterForm>,
 ) -> Response {
-    edit_country(
-        &state,
-        &ctx,
-        &f.csrf_token,
-        &iso3,
-        "#clusters-h",
-        async |tx, iso3| {
-            tracking::create_cluster(tx, iso3, &f.name, f.basis.trim(), &f.basis_value)
-                .await
-                .map(|_| ())
-        },
-    )
+    edit_country(&state, &ctx, &iso3, "#clusters-h", async |tx, iso3| {
+        tracking::create_cluster(tx, iso3, &f.name, f.basis.trim(), &f.basis_value)
+            .await
+            .map(|_| ())
+    })
     .await
 }
 
@@ -861,7 +804,6 @@ pub async fn mandates_page(State(state): State<AppState>, ctx: Ctx) -> Response 
 
 #[derive(Deserialize)]
 pub struct MandateForm {
-    csrf_token: String,
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -877,13 +819,13 @@ pub struct MandateForm {
 /// `POST /obligations/mandates`: create a mandate, or update the one with the same code.
 pub async fn mandate_save(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<MandateForm>,
+    ctx: MayWrite,
+    CsrfForm(f): CsrfForm<MandateForm>,
 ) -> Response {
     let back = "/obligations/mandates";
     let iso3 = Some(f.iso3.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
     let done = format!("{back}?flash=saved");
-    edit_and_redirect(&state, &ctx, &f.csrf_token, back, &done, async |tx| {
+    edit_and_redirect(&state, &ctx, back, &done, async |tx| {
         reports::upsert_mandate(
             tx,
             &f.code,
@@ -900,7 +842,6 @@ pub async fn mandate_save(
 
 #[derive(Deserialize)]
 pub struct HolderForm {
-    csrf_token: String,
     #[serde(default)]
     mandate_id: i64,
     #[serde(default)]
@@ -914,12 +855,12 @@ pub struct HolderForm {
 /// `POST /obligations/mandates/holders`: a mandate holder and their term.
 pub async fn holder_save(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<HolderForm>,
+    ctx: MayWrite,
+    CsrfForm(f): CsrfForm<HolderForm>,
 ) -> Response {
     let back = "/obligations/mandates";
     let done = format!("{back}?flash=saved");
-    edit_and_redirect(&state, &ctx, &f.csrf_token, back, &done, async |tx| {
+    edit_and_redirect(&state, &ctx, back, &done, async |tx| {
         if f.name.trim().is_empty() {
             return Err(StoreError::invalid("name", "give the holder's name"));
         }
@@ -1161,7 +1102,6 @@ pub async fn recommendation_page(
 
 #[derive(Deserialize)]
 pub struct TrackingForm {
-    csrf_token: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -1200,19 +1140,10 @@ pub struct TrackingForm {
 
 pub async fn tracking_save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path((id, what)): Path<(i64, String)>,
-    Form(f): Form<TrackingForm>,
+    CsrfForm(f): CsrfForm<TrackingForm>,
 ) -> Response {
-    if ctx.user.is_none() {
-        return see_other(&format!(
-            "/login?next={}",
-            enc(&format!("/obligations/recommendations/{id}"))
-        ));
-    }
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return WebError::Csrf.into_response();
-    }
     let level: Confidentiality = f
         .confidentiality
         .parse()
@@ -1358,15 +1289,7 @@ pub async fn follow_up_page(
 
 use crate::api::ApiError;
 
-fn api_editor(ctx: &Ctx) -> Result<(), Response> {
-    crate::authz::signed_in(ctx)?;
-    if !authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed() {
-        return Err(WebError::Forbidden("your role does not allow this".into()).into_response());
-    }
-    Ok(())
-}
-
-/// The shape of the API's writes about one State: the caller may edit, the State exists,
+/// The shape of the API's writes about one State (the caller passed [`MayWrite`]): the State exists,
 /// `write` runs in one audited transaction, and `ok` turns its result into the answer.
 async fn api_country_write<T>(
     state: &AppState,
@@ -1375,9 +1298,6 @@ async fn api_country_write<T>(
     write: impl AsyncFnOnce(&mut dignity_store::WriteTx, &str) -> Result<T, StoreError>,
     ok: impl FnOnce(T) -> Response,
 ) -> Response {
-    if let Err(r) = api_editor(ctx) {
-        return r;
-    }
     let iso3 = match api_country(state, iso3).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -1450,13 +1370,10 @@ pub async fn api_ratifications(
     security(("token" = [])), tag = "obligations")]
 pub async fn api_set_ratification(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path((iso3, instrument)): Path<(String, String)>,
     Json(input): Json<RatificationInput>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
         let r = ob::set_ratification(&mut tx, &iso3, &instrument, &input, "user").await?;
@@ -1609,12 +1526,9 @@ pub struct Created {
     security(("token" = [])), tag = "obligations")]
 pub async fn api_create_recommendation(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Json(input): Json<recs::NewRecommendation>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
     let r = async {
         let input = input.into_input()?;
         let mut tx = state.store.begin(&ctx.actor).await?;
@@ -1661,13 +1575,10 @@ pub async fn api_history(
     security(("token" = [])), tag = "obligations")]
 pub async fn api_assess(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(id): Path<i64>,
     Json(a): Json<tracking::Assessment>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
         let n = tracking::assess(&mut tx, tracking::Target::Recommendation(id), &a).await?;
@@ -1690,7 +1601,7 @@ pub async fn api_assess(
     security(("token" = [])), tag = "obligations")]
 pub async fn api_set_report(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path((iso3, instrument)): Path<(String, String)>,
     Json(input): Json<reports::ReportInput>,
 ) -> Response {
@@ -1710,7 +1621,7 @@ pub async fn api_set_report(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
 pub async fn api_add_visit(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
     Json(v): Json<reports::Visit>,
 ) -> Response {
@@ -1740,7 +1651,7 @@ pub struct StandingInvitation {
     security(("token" = [])), tag = "obligations")]
 pub async fn api_set_standing_invitation(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
     Json(v): Json<StandingInvitation>,
 ) -> Response {
@@ -1792,7 +1703,7 @@ pub async fn api_communications(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
 pub async fn api_add_communication(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
     Json(c): Json<reports::Communication>,
 ) -> Response {
@@ -1845,12 +1756,9 @@ pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Respon
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
 pub async fn api_upsert_mandate(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Json(m): Json<MandateInput>,
 ) -> Response {
-    if let Err(r) = api_editor(&ctx) {
-        return r;
-    }
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
         let id = reports::upsert_mandate(
@@ -1923,7 +1831,7 @@ pub async fn api_clusters(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
 pub async fn api_create_cluster(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(iso3): Path<String>,
     Json(c): Json<ClusterInput>,
 ) -> Response {

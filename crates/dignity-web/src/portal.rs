@@ -14,11 +14,11 @@
 //! - Publishing and unpublishing: admins only, after a confirmation page that shows what
 //!   becomes public; audited (`record.publish`, `record.unpublish`, `publication.*`).
 
-use crate::authz::WebError;
+use crate::authz::{CsrfForm, SignedIn, WebError};
 use crate::ctx::{AuthVia, Ctx};
 use crate::pages::page;
 use crate::{i18n, AppState};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -412,13 +412,6 @@ pub async fn publication(
 
 // --------------------------------------------------------------- administrators --
 
-/// The checks of every administrator's form here: the form's CSRF token (403 without it),
-/// then [`admin_only`].
-fn admin_form(state: &AppState, ctx: &Ctx, csrf_token: &str) -> Result<(), Response> {
-    crate::authz::csrf(ctx, csrf_token)?;
-    admin_only(state, ctx)
-}
-
 fn admin_only(_state: &AppState, ctx: &Ctx) -> Result<(), Response> {
     crate::authz::signed_in(ctx)?;
     if !crate::authz::role_may(ctx, dignity_core::Action::Publish) {
@@ -519,8 +512,6 @@ pub async fn confirm(
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     record_type: String,
     #[serde(default)]
     id: i64,
@@ -614,10 +605,10 @@ pub async fn record_panel(
 /// `POST /admin/portal/publish`: publish or unpublish (audited).
 pub async fn publish(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<PublishForm>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
+    if let Err(r) = admin_only(&state, &ctx) {
         return r;
     }
     let publish = f.action != "unpublish";
@@ -655,20 +646,14 @@ pub async fn publish(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 /// `POST /admin/portal/publications/{id}/unpublish` (audited).
 pub async fn unpublish_publication(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
+    if let Err(r) = admin_only(&state, &ctx) {
         return r;
     }
     let r = state
@@ -686,11 +671,11 @@ pub async fn unpublish_publication(
 /// `POST /admin/portal/dashboards/{id}/unpublish` (audited as `dashboard.unpublish`).
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
+    if let Err(r) = admin_only(&state, &ctx) {
         return r;
     }
     let r = state
@@ -707,8 +692,6 @@ pub async fn unpublish_dashboard(
 
 #[derive(Deserialize)]
 pub struct CountryPublishForm {
-    #[serde(default)]
-    csrf_token: String,
     /// `publish` or `unpublish`.
     #[serde(default)]
     action: String,
@@ -718,11 +701,11 @@ pub struct CountryPublishForm {
 /// take it off (administrators; audited), back to the country page.
 pub async fn country_publish(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(iso3): Path<String>,
-    Form(f): Form<CountryPublishForm>,
+    CsrfForm(f): CsrfForm<CountryPublishForm>,
 ) -> Response {
-    if let Err(r) = admin_form(&state, &ctx, &f.csrf_token) {
+    if let Err(r) = admin_only(&state, &ctx) {
         return r;
     }
     let iso3 = iso3.to_ascii_uppercase();

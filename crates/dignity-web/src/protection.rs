@@ -6,13 +6,12 @@
 
 mod api;
 
-use crate::authz::{SignedIn, WebError};
+use crate::authz::{CsrfForm, CsrfMultipart, MayWrite, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::violations::FormData;
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -97,35 +96,24 @@ fn see_other(to: &str) -> Response {
     crate::edge::see_other(to)
 }
 
-/// A posted form: signed in (else to the sign-in page), then the form, then its CSRF token.
-async fn posted(_state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<FormData, Response> {
-    crate::authz::signed_in(ctx)?;
-    let f = body_form(body).await;
-    crate::authz::csrf(ctx, &f.get("csrf_token"))?;
-    Ok(f)
-}
-
-/// A POST on one record: [`posted`], the right (`action`) on the record, then `f` in one
-/// audited write. `Err` is the early answer (sign-in, CSRF); `Ok` the write's result.
+/// A POST on one record (the caller signed in and the form's CSRF token were checked by
+/// the extractors, [`SignedIn`] and [`CsrfForm`], before the form was read): the right
+/// (`action`) on the record, then `f` in one audited write.
 async fn record_write<T>(
     state: &AppState,
     ctx: &Ctx,
     record_type: &str,
     id: i64,
     action: Action,
-    body: &Bytes,
+    form: FormData,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
-) -> Result<Result<T, StoreError>, Response> {
-    let form = posted(state, ctx, body).await?;
-    Ok(async {
-        p::require(&state.store, &ctx.actor, action, record_type, id).await?;
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
-            .await
-    }
-    .await)
+) -> Result<T, StoreError> {
+    p::require(&state.store, &ctx.actor, action, record_type, id).await?;
+    let vocab = Vocab::load(&state.store).await?;
+    state
+        .store
+        .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
+        .await
 }
 
 /// A validation error as the page shows it: the field in the reader's language and the
@@ -191,10 +179,6 @@ async fn users(state: &AppState) -> Result<Json, StoreError> {
             })
             .collect(),
     ))
-}
-
-async fn body_form(body: &Bytes) -> FormData {
-    FormData::parse(body)
 }
 
 // ---------------------------------------------------------------- home --
@@ -306,11 +290,12 @@ fn defender_input(f: &FormData) -> DefenderInput {
     }
 }
 
-pub async fn defender_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = match posted(&state, &ctx, &body).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn defender_create(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfForm(body): CsrfForm<FormData>,
+) -> Response {
+    let f = body;
     let input = defender_input(&f);
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
@@ -414,18 +399,15 @@ pub async fn defender_page(
     defender_view(&state, &ctx, id, None).await
 }
 
-/// A POST on a defender: CSRF, the right to update the defender, then `f` in a write.
+/// A POST on a defender: the right to update the defender, then `f` in a write.
 async fn defender_post<T>(
     state: AppState,
-    ctx: Ctx,
+    ctx: SignedIn,
     id: i64,
-    body: Bytes,
+    form: FormData,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    let r = match record_write(&state, &ctx, p::DEFENDER, id, Action::Update, &body, f).await {
-        Ok(r) => r,
-        Err(early) => return early,
-    };
+    let r = record_write(&state, &ctx, p::DEFENDER, id, Action::Update, form, f).await;
     match r {
         Ok(_) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
         Err(e) => match problem(&ctx, &e) {
@@ -437,9 +419,9 @@ async fn defender_post<T>(
 
 pub async fn attack_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     defender_post(state, ctx, id, body, async |tx, vocab, f| {
         let input = AttackInput {
@@ -468,9 +450,9 @@ pub async fn attack_create(
 
 pub async fn risk_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     defender_post(state, ctx, id, body, async |tx, _vocab, f| {
         d::assess_risk(
@@ -491,9 +473,9 @@ pub async fn risk_create(
 
 pub async fn measure_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     defender_post(state, ctx, id, body, async |tx, _vocab, f| {
         d::request_measure(
@@ -520,9 +502,9 @@ pub async fn measure_create(
 
 pub async fn checkin_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     defender_post(state, ctx, id, body, async |tx, _vocab, f| {
         d::add_checkin(tx, id, opt_i64(&f.get("measure_id")), &f.get("due_on")).await
@@ -532,9 +514,9 @@ pub async fn checkin_create(
 
 pub async fn measure_status(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(mid): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let Ok(Some(me)) = d::get_measure(&state.store, mid).await else {
         return WebError::not_found().into_response();
@@ -558,9 +540,9 @@ pub async fn measure_status(
 
 pub async fn checkin_done(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(cid): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let def: Option<i64> = dignity_store::protection::defenders::checkins_owner(&state.store, cid)
         .await
@@ -630,11 +612,12 @@ pub async fn missing_list(
 
 /// Register a missing person from a family report: the case, the reporting relative and the
 /// report with its sharing consent, in one transaction.
-pub async fn missing_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = match posted(&state, &ctx, &body).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn missing_create(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfForm(body): CsrfForm<FormData>,
+) -> Response {
+    let f = body;
     let input = MissingInput {
         name: f.get("name"),
         other_names: f
@@ -796,16 +779,13 @@ pub async fn missing_page(
 /// A POST on a case: CSRF, the right (`action`) on the case, then `f` in a write.
 async fn case_post<T: serde::Serialize>(
     state: AppState,
-    ctx: Ctx,
+    ctx: SignedIn,
     id: i64,
     action: Action,
-    body: Bytes,
+    form: FormData,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    let r = match record_write(&state, &ctx, p::MISSING, id, action, &body, f).await {
-        Ok(r) => r,
-        Err(early) => return early,
-    };
+    let r = record_write(&state, &ctx, p::MISSING, id, action, form, f).await;
     match r {
         Ok(out) => {
             let extra = serde_json::to_value(&out).unwrap_or_default();
@@ -825,9 +805,9 @@ async fn case_post<T: serde::Serialize>(
 
 pub async fn missing_status(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
         m::change_status(
@@ -848,9 +828,9 @@ pub async fn missing_status(
 
 pub async fn relative_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
         let rid = m::add_relative(
@@ -885,9 +865,9 @@ pub async fn relative_create(
 
 pub async fn consent_change(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(rid): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let Ok(Some(mid)) = m::report_case(&state.store, rid).await else {
         return WebError::not_found().into_response();
@@ -909,14 +889,13 @@ pub async fn consent_change(
 
 pub async fn missing_share(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     // A refusal by the consent is logged (for whoever may pass the case on at all).
-    let f = FormData::parse(&body);
-    let kind = f.get("recipient_kind");
-    if ctx.csrf_ok(&f.get("csrf_token")) && m::RECIPIENT_KINDS.contains(&kind.as_str()) {
+    let kind = body.get("recipient_kind");
+    if m::RECIPIENT_KINDS.contains(&kind.as_str()) {
         let refused = match m::case_consent(&state.store, id).await {
             Ok(c) => !c.allows(&kind),
             Err(_) => false,
@@ -947,9 +926,9 @@ pub async fn missing_share(
 
 pub async fn record_link(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
         let rec = opt_i64(&f.get("record_id"))
@@ -966,9 +945,9 @@ pub async fn record_link(
 
 pub async fn family_link_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(
         state,
@@ -987,9 +966,9 @@ pub async fn family_link_create(
 
 pub async fn family_link_revoke(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(lid): Path<i64>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let Ok(Some(mid)) = m::link_case(&state.store, lid).await else {
         return WebError::not_found().into_response();
@@ -1007,11 +986,12 @@ pub async fn family_link_revoke(
 
 /// CSV of the cases the families' consent allows for a recipient; every case in it is
 /// logged as shared.
-pub async fn missing_export(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = match posted(&state, &ctx, &body).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn missing_export(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfForm(body): CsrfForm<FormData>,
+) -> Response {
+    let f = body;
     match m::export_for(
         &state.store,
         &ctx.actor,
@@ -1123,11 +1103,12 @@ pub async fn sources_page(
     .await
 }
 
-pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = match posted(&state, &ctx, &body).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+pub async fn source_create(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfForm(body): CsrfForm<FormData>,
+) -> Response {
+    let f = body;
     if !crate::authz::may_write(&ctx) {
         return WebError::forbidden().into_response();
     }
@@ -1151,9 +1132,9 @@ pub async fn source_create(State(state): State<AppState>, ctx: Ctx, body: Bytes)
 /// columns the mapping leaves unread.
 pub async fn source_import(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    CsrfMultipart(mut mp): CsrfMultipart,
 ) -> Response {
     let mut fields = FormData::default();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -1205,12 +1186,6 @@ pub async fn source_import(
             }
         }
     }
-    if let Err(e) = crate::authz::csrf(&ctx, &fields.get("csrf_token")) {
-        return e.into_response();
-    }
-    if !crate::authz::may_write(&ctx) {
-        return WebError::forbidden().into_response();
-    }
     let Some((fname, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return sources_view(
             &state,
@@ -1261,16 +1236,10 @@ pub async fn source_import(
 /// Open a case from an unlinked source record.
 pub async fn record_case(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(rid): Path<i64>,
-    body: Bytes,
+    CsrfForm(_): CsrfForm<FormData>,
 ) -> Response {
-    if let Err(r) = posted(&state, &ctx, &body).await {
-        return r;
-    }
-    if !crate::authz::may_write(&ctx) {
-        return WebError::forbidden().into_response();
-    }
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
         state
@@ -1631,15 +1600,8 @@ async fn term_write(
     ctx: &Ctx,
     kind: &str,
     code: Option<String>,
-    body: &Bytes,
+    f: FormData,
 ) -> Response {
-    if let Err(e) = crate::authz::signed_in(ctx) {
-        return e.into_response();
-    }
-    let f = body_form(body).await;
-    if let Err(e) = crate::authz::csrf(ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
     if !may_edit_terms(ctx) {
         return WebError::forbidden().into_response();
     }
@@ -1665,19 +1627,19 @@ async fn term_write(
 /// Add a term (labels in the five languages). Audited.
 pub async fn term_create(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(kind): Path<String>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    term_write(&state, &ctx, &kind, None, &body).await
+    term_write(&state, &ctx, &kind, None, body).await
 }
 
 /// Change a term's labels, retire or restore it. Audited.
 pub async fn term_edit(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path((kind, code)): Path<(String, String)>,
-    body: Bytes,
+    CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    term_write(&state, &ctx, &kind, Some(code), &body).await
+    term_write(&state, &ctx, &kind, Some(code), body).await
 }

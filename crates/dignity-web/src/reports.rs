@@ -6,7 +6,7 @@
 //! are pseudonymised unless the reader's role allows names and they ask for them; every
 //! report made is logged (`report.generate`, with the choice of names, never the names).
 
-use crate::authz::{export, CanExport, SignedIn, WebError};
+use crate::authz::{export, CanExport, CsrfForm, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
 use crate::pages::{page, page_status};
@@ -550,8 +550,6 @@ pub async fn country_html(
 /// The form that publishes a report's public version.
 #[derive(Deserialize)]
 pub struct PublishForm {
-    #[serde(default)]
-    pub csrf_token: String,
     pub country: Option<String>,
     pub lens: Option<String>,
     pub act_type: Option<String>,
@@ -634,9 +632,9 @@ pub fn document_fragment(doc: &Document) -> String {
 pub async fn publish_report(
     State(state): State<AppState>,
     ctx: SignedIn,
-    axum::Form(f): axum::Form<PublishForm>,
+    CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if !ctx.csrf_ok(&f.csrf_token) || !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
+    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
         return WebError::forbidden().into_response();
     }
     let p = ReportParams {

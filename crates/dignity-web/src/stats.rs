@@ -3,11 +3,11 @@
 //! an UpSet-style chart), and the assumptions in plain words.
 
 use crate::api::ApiError;
-use crate::authz::WebError;
+use crate::authz::{CsrfMultipart, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::pages::{page, page_status};
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -196,7 +196,11 @@ async fn list_page_with(
     }
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfMultipart(mut mp): CsrfMultipart,
+) -> Response {
     let mut fields = std::collections::HashMap::<String, String>::new();
     loop {
         match mp.next_field().await {
@@ -220,12 +224,6 @@ async fn create(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> R
         }
     }
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    if !ctx.csrf_ok(&get("csrf_token")) {
-        return WebError::Csrf.into_response();
-    }
-    if ctx.user.is_none() {
-        return Redirect::to("/login?next=/estimates").into_response();
-    }
     let form = context! { name => get("name"), description => get("description"), stratum => get("stratum"), level => get("level") };
     let fail = |msg: String| {
         list_page_with(

@@ -105,7 +105,14 @@ pub fn api_router() -> Router<AppState> {
 
 /// Form fields in order; repeated names allowed (multiple selects, checkboxes).
 #[derive(Debug, Default, Clone)]
-pub(crate) struct FormData(pub Vec<(String, String)>);
+pub struct FormData(pub Vec<(String, String)>);
+
+/// A form read by [`crate::authz::CsrfForm`]: every `(name, value)` pair, in order.
+impl<'de> serde::Deserialize<'de> for FormData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<(String, String)>::deserialize(d).map(FormData)
+    }
+}
 
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {

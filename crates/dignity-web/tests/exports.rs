@@ -202,6 +202,17 @@ fn get(path: &str, cookie: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// An API export as a page's own script would send it: a POST with the session cookie
+/// and this server's `Origin` (a GET never exports: it would write the audit entry).
+fn export(path: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "dignity.test")
+        .header(header::ORIGIN, "http://dignity.test")
+        .body(Body::empty())
+        .unwrap()
+}
+
 fn post(path: &str, cookie: &str, body: String) -> Request<Body> {
     Request::post(path)
         .header(header::COOKIE, cookie)
@@ -245,7 +256,7 @@ async fn exports_every_format_pseudonymised_and_audited() {
 
         // CSV, pseudonymised by default: the analyst gets the internal and the public
         // event, never the confidential ones, and no names.
-        let (s, h, body) = send(&app, get(&format!("{q}&format=csv"), &app.ana)).await;
+        let (s, h, body) = send(&app, export(&format!("{q}&format=csv"), &app.ana)).await;
         assert_eq!(s, StatusCode::OK, "{b:?}");
         assert!(h[header::CONTENT_TYPE]
             .to_str()
@@ -279,11 +290,11 @@ async fn exports_every_format_pseudonymised_and_audited() {
         let pseudo = srb[col(&head, "pseudonym")].clone();
         assert!(pseudo.starts_with("P-") && pseudo.len() == 10, "{pseudo}");
         // Stable: the same record has the same pseudonym in the next export.
-        let (_, _, again) = send(&app, get(&format!("{q}&format=csv"), &app.ana)).await;
+        let (_, _, again) = send(&app, export(&format!("{q}&format=csv"), &app.ana)).await;
         assert!(String::from_utf8(again).unwrap().contains(&pseudo));
 
         // JSON.
-        let (s, _, body) = send(&app, get(&format!("{q}&format=json"), &app.ana)).await;
+        let (s, _, body) = send(&app, export(&format!("{q}&format=json"), &app.ana)).await;
         assert_eq!(s, StatusCode::OK);
         let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(j["total"], 2);
@@ -300,7 +311,7 @@ async fn exports_every_format_pseudonymised_and_audited() {
         assert!(it.get("names").is_none());
 
         // GeoJSON: a point at the country's centroid.
-        let (s, h, body) = send(&app, get(&format!("{q}&format=geojson"), &app.ana)).await;
+        let (s, h, body) = send(&app, export(&format!("{q}&format=geojson"), &app.ana)).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(h[header::CONTENT_TYPE], "application/geo+json");
         let g: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -318,7 +329,7 @@ async fn exports_every_format_pseudonymised_and_audited() {
         assert_eq!(f["geometry"]["coordinates"][1].as_f64().unwrap(), c[1]);
 
         // XLSX, read back with calamine: the same header and rows as the CSV.
-        let (s, _, body) = send(&app, get(&format!("{q}&format=xlsx"), &app.ana)).await;
+        let (s, _, body) = send(&app, export(&format!("{q}&format=xlsx"), &app.ana)).await;
         assert_eq!(s, StatusCode::OK);
         use calamine::{Reader, Xlsx};
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body)).unwrap();
@@ -335,7 +346,7 @@ async fn exports_every_format_pseudonymised_and_audited() {
         // words of a query only encrypted.
         let (s, _, _) = send(
             &app,
-            get(
+            export(
                 "/api/v1/search/export?type=vio_events&q=Belgrade&format=json",
                 &app.ana,
             ),
@@ -379,7 +390,7 @@ async fn names_only_with_permission_and_confidential_records_only_for_those_on_t
         let q = "/api/v1/search/export?type=vio_events&format=csv";
 
         // An analyst's role does not allow names (by default): refused, nothing exported.
-        let (s, _, body) = send(&app, get(&format!("{q}&names=1"), &app.ana)).await;
+        let (s, _, body) = send(&app, export(&format!("{q}&names=1"), &app.ana)).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b:?}");
         let e: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(e["error"]["field"], "names");
@@ -387,7 +398,7 @@ async fn names_only_with_permission_and_confidential_records_only_for_those_on_t
 
         // The documenter who created the confidential events: the confidential one is
         // exported (on its list), the strictly confidential one is not (coordinators only).
-        let (s, _, body) = send(&app, get(q, &app.dora)).await;
+        let (s, _, body) = send(&app, export(q, &app.dora)).await;
         assert_eq!(s, StatusCode::OK);
         let (head, rows) = csv_rows(&body);
         let ids: Vec<String> = rows.iter().map(|r| r[col(&head, "id")].clone()).collect();
@@ -401,7 +412,7 @@ async fn names_only_with_permission_and_confidential_records_only_for_those_on_t
         }
 
         // With names, asked for and allowed: names and text columns, recorded as such.
-        let (s, _, body) = send(&app, get(&format!("{q}&names=1"), &app.dora)).await;
+        let (s, _, body) = send(&app, export(&format!("{q}&names=1"), &app.dora)).await;
         assert_eq!(s, StatusCode::OK);
         let (head, rows) = csv_rows(&body);
         let names = col(&head, "names");
@@ -418,14 +429,14 @@ async fn names_only_with_permission_and_confidential_records_only_for_those_on_t
         assert_eq!(audits[1]["names"], true);
 
         // Errors are clear; visitors export nothing.
-        let (s, _, body) = send(&app, get("/api/v1/search/export?format=pdf", &app.ana)).await;
+        let (s, _, body) = send(&app, export("/api/v1/search/export?format=pdf", &app.ana)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(String::from_utf8(body)
             .unwrap()
             .contains("csv, xlsx, json, geojson"));
-        let (s, _, _) = send(&app, get(q, "")).await;
+        let (s, _, _) = send(&app, export(q, "")).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        let (s, h, _) = send(&app, get("/search/export?format=csv", "")).await;
+        let (s, h, _) = send(&app, post("/search/export", "", "format=csv".into())).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         assert!(h[header::LOCATION].to_str().unwrap().starts_with("/login"));
         assert_eq!(export_audits(&app.store).await.len(), 2);
@@ -454,6 +465,90 @@ async fn names_only_with_permission_and_confidential_records_only_for_those_on_t
 fn csrf(page: &str) -> String {
     let i = page.find("name=\"csrf_token\" value=\"").unwrap() + 25;
     page[i..i + page[i..].find('"').unwrap()].to_string()
+}
+
+/// Hole 12: a GET never writes. The export writes its audit entry, so it is a POST: the
+/// page's form carries the CSRF token, a cookie-authenticated API call needs the token or
+/// this server's `Origin`, a bearer token neither; GET exports nothing and logs nothing.
+#[tokio::test]
+async fn exports_are_posts_checked_for_csrf_and_get_writes_nothing() {
+    let app = app(Backend::Sqlite).await;
+
+    // GET: the API has no such route (405); the page sends the reader back to the
+    // search, with the same search, where the form is.
+    let (s, _, _) = send(
+        &app,
+        get("/api/v1/search/export?type=vio_events&format=csv", &app.ana),
+    )
+    .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let (s, h, _) = send(
+        &app,
+        get("/search/export?record_type=vio_events&format=csv", &app.ana),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h[header::LOCATION],
+        "/search?record_type=vio_events&format=csv"
+    );
+    assert!(export_audits(&app.store).await.is_empty());
+
+    // The page's form: without the token refused, nothing exported or logged.
+    let (_, _, body) = send(&app, get("/search?type=vio_events", &app.ana)).await;
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("<form method=\"post\" action=\"/search/export\""));
+    let token = csrf(&page);
+    let form = "record_type=vio_events&format=csv";
+    let (s, _, body) = send(&app, post("/search/export", &app.ana, form.into())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(!String::from_utf8(body).unwrap().contains("Belgrade"));
+    let (s, _, _) = send(
+        &app,
+        post("/search/export", &app.ana, format!("csrf_token=x&{form}")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(export_audits(&app.store).await.is_empty());
+    // With it: the file, and one audit entry.
+    let (s, h, body) = send(
+        &app,
+        post(
+            "/search/export",
+            &app.ana,
+            format!("csrf_token={token}&{form}"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let (head, rows) = csv_rows(&body);
+    assert_eq!(rows.len(), 2, "{head:?}");
+    assert_eq!(export_audits(&app.store).await.len(), 1);
+
+    // The API with the session cookie: neither token nor Origin → refused (a forged
+    // cross-site POST); with the token in X-CSRF-Token → exported.
+    let q = "/api/v1/search/export?type=vio_events&format=csv";
+    let forged = Request::post(q)
+        .header(header::COOKIE, &app.ana)
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, body) = send(&app, forged).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let e: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(e["error"]["code"], "csrf");
+    assert_eq!(export_audits(&app.store).await.len(), 1);
+    let with_token = Request::post(q)
+        .header(header::COOKIE, &app.ana)
+        .header("x-csrf-token", &token)
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, _) = send(&app, with_token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(export_audits(&app.store).await.len(), 2);
 }
 
 #[tokio::test]

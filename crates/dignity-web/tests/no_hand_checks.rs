@@ -190,3 +190,33 @@ fn no_sql_identifier_or_record_type_is_taken_from_a_string_in_the_web_layer() {
     }
     report("a record type used as a string", found);
 }
+
+#[test]
+fn csrf_is_checked_only_by_the_extractors_and_the_guard() {
+    // The CSRF token is checked in one place: `CsrfForm<T>` (urlencoded forms, before the
+    // form is parsed), `CsrfMultipart` with `guard::csrf_guard` (uploads, before their
+    // body is read) and the guard for cookie-authenticated API writes. A handler that
+    // compares the token itself can check it too late (after validating or reading the
+    // body) or forget it.
+    let allowed = ["authz.rs", "ctx.rs", "guard.rs"];
+    let checks = [
+        "csrf_ok(",
+        "authz::csrf(",
+        "csrf_header(",
+        "get(\"csrf_token\")",
+        "tokens_match(&self.csrf",
+    ];
+    let mut found = Vec::new();
+    for (file, code) in sources() {
+        if allowed.contains(&file.as_str()) {
+            continue;
+        }
+        for (n, l) in hits(&code, &checks) {
+            found.push(format!("{file}:{n}: {l}"));
+        }
+    }
+    report(
+        "a CSRF check by hand (take CsrfForm<T> or CsrfMultipart)",
+        found,
+    );
+}

@@ -128,7 +128,7 @@ async fn protection_api_consent_family_link_and_memorial() {
             serde_json::from_str::<Value>(&body).unwrap()["error"]["field"],
             "evidence"
         );
-        // Consent shown; enforced on share, on reads for a recipient and on exports.
+        // Consent shown; enforced on share and on exports.
         let (_, body) = call(
             &app,
             "GET",
@@ -154,16 +154,9 @@ async fn protection_api_consent_family_link_and_memorial() {
             serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
             "consent"
         );
-        let (s, _) = call(
-            &app,
-            "GET",
-            &format!("/api/v1/protection/missing/{mid}?for_recipient=organisations&recipient=ICRC"),
-            t,
-            None,
-        )
-        .await;
-        assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _) = call(
+        // A GET never writes: reading a case "for a recipient" (which would record a share)
+        // is refused, naming the field, and records nothing; passing it on is a POST.
+        let (s, body) = call(
             &app,
             "GET",
             &format!("/api/v1/protection/missing/{mid}?for_recipient=commission&recipient=GCMP"),
@@ -171,7 +164,24 @@ async fn protection_api_consent_family_link_and_memorial() {
             None,
         )
         .await;
-        assert_eq!(s, StatusCode::OK);
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["error"]["field"],
+            "for_recipient"
+        );
+        assert!(
+            m::shares(&st, mid).await.unwrap().is_empty(),
+            "a GET shared"
+        );
+        let (s, body) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/protection/missing/{mid}/share"),
+            t,
+            Some(json!({ "recipient_kind": "commission", "recipient": "GCMP" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
         let (_, body) = call(
             &app,
             "POST",
@@ -191,7 +201,7 @@ async fn protection_api_consent_family_link_and_memorial() {
         assert_eq!(
             m::shares(&st, mid).await.unwrap().len(),
             1,
-            "the permitted read was logged as shared"
+            "the permitted share was logged"
         );
 
         // The family link shows this case only; the memorial is public and consented.
@@ -512,8 +522,8 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
         assert!(html.contains("id=\"withdrawn\""), "{html}");
         assert!(html.contains("Government Commission on Missing Persons"));
 
-        // Every channel now refuses the commission: API share, API read for a recipient,
-        // the page's share form, API export and CSV export (withheld).
+        // Every channel now refuses the commission: API share, the page's share form, API
+        // export and CSV export (withheld).
         let (s, body) = call(
             &app,
             "POST",
@@ -527,16 +537,6 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
             serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
             "consent"
         );
-        let (s, body) = call(
-            &app,
-            "GET",
-            &format!("/api/v1/protection/missing/{mid}?for_recipient=commission&recipient=GCMP"),
-            t,
-            None,
-        )
-        .await;
-        assert_eq!(s, StatusCode::FORBIDDEN);
-        assert!(!body.contains("Jovanović"));
         let (s, _, html) = form(
             &app,
             &format!("/protection/missing/{mid}/share"),
@@ -651,7 +651,7 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
             }
         };
         assert_eq!(count("consent.withdrawn_after_sharing").await, 1);
-        assert_eq!(count("missing.share_refused").await, 3);
+        assert_eq!(count("missing.share_refused").await, 2);
         assert_eq!(count("missing.export").await, 2);
         assert_eq!(count("missing.share").await, 1);
     }

@@ -824,7 +824,7 @@ async fn reply_clocks(
          FROM sp_communication_interventions l JOIN vio_interventions i ON i.id = l.intervention_id \
          JOIN sp_communications c ON c.id = l.communication_id \
          WHERE l.communication_id IN ({list}) AND {} ORDER BY i.int_date, i.id",
-        crate::acl::visible_sql(actor, "i", crate::violations::INTERVENTION)
+        crate::acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     ))
     .fetch_all(store.pool())
     .await?;

@@ -549,7 +549,7 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
 /// The status history of a recommendation the actor may see, oldest first (direct
 /// assessments and those of its clusters).
 pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<Assessment>> {
-    let vis = acl::visible_sql(actor, "ra", "rec_assessment");
+    let vis = acl::visible_sql(actor, "ra", dignity_core::RecordType::Assessment);
     Ok(sqlx::query(&format!(
         "SELECT ra.id, ra.status, ra.assessed_on, ra.narrative, ra.evidence, ra.confidentiality, ra.published, u.display_name, u.username, ra.cluster_id \
          FROM rec_assessments ra LEFT JOIN users u ON u.id = ra.created_by \
@@ -627,7 +627,7 @@ pub async fn add_note(
 
 /// The notes on a target that the actor may read.
 pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<Note>> {
-    let vis = acl::visible_sql(actor, "n", "rec_note");
+    let vis = acl::visible_sql(actor, "n", dignity_core::RecordType::RecommendationNote);
     let (col, id) = target.cond();
     Ok(sqlx::query(&format!(
         "SELECT n.id, n.body, n.confidentiality, u.username, n.created_at FROM rec_notes n LEFT JOIN users u ON u.id = n.created_by \

@@ -400,7 +400,11 @@ pub async fn list_defenders(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<DefenderRow>)> {
-    let mut w = vec![profile_visible_sql(actor, "d", DEFENDER)];
+    let mut w = vec![profile_visible_sql(
+        actor,
+        "d",
+        dignity_core::RecordType::Defender,
+    )];
     let area = area
         .map(str::trim)
         .filter(|a| !a.is_empty())
@@ -765,7 +769,7 @@ pub async fn attacks_of(store: &Store, actor: &Actor, defender_id: i64) -> Resul
     let sql = format!(
         "{ATTACK_SQL} JOIN vio_events e ON e.id = x.event_id WHERE k.defender_id = $1 AND {} AND {} ORDER BY x.start_sort DESC, k.id DESC",
         v::act_visible_sql(actor, "x"),
-        acl::visible_sql(actor, "e", v::EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     );
     let rows = sqlx::query(&sql)
         .bind(defender_id)
@@ -1398,7 +1402,7 @@ pub async fn overdue_checkins(
         "SELECT c.id, c.defender_id, c.due_on, d.contact_user, COALESCE(u.username, ''), d.person_id FROM pro_checkins c \
          JOIN pro_defenders d ON d.id = c.defender_id LEFT JOIN users u ON u.id = d.contact_user \
          WHERE c.done_on = '' AND c.due_on < $1 AND ($2 = 0 OR d.contact_user = $2) AND {} ORDER BY c.due_on",
-        profile_visible_sql(actor, "d", DEFENDER)
+        profile_visible_sql(actor, "d", dignity_core::RecordType::Defender)
     );
     let rows = sqlx::query(&sql)
         .bind(on.to_string())

@@ -365,7 +365,11 @@ pub async fn list_missing(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<MissingRow>)> {
-    let mut w = vec![profile_visible_sql(actor, "m", MISSING)];
+    let mut w = vec![profile_visible_sql(
+        actor,
+        "m",
+        dignity_core::RecordType::Missing,
+    )];
     let mut binds: Vec<String> = vec![];
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
         binds.push(s.into());

@@ -38,8 +38,8 @@ pub async fn sdg_16101(store: &Store, actor: &Actor, year: i32, country: &str) -
         "{ATTACK_SQL} JOIN vio_events e ON e.id = x.event_id JOIN pro_defenders d ON d.id = k.defender_id \
          WHERE t.category = 'killing' AND x.start_sort >= $1 AND x.start_sort <= $2 AND x.country = $3 AND {} AND {} AND {}",
         v::act_visible_sql(actor, "x"),
-        acl::visible_sql(actor, "e", v::EVENT),
-        profile_visible_sql(actor, "d", DEFENDER)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event),
+        profile_visible_sql(actor, "d", dignity_core::RecordType::Defender)
     );
     let rows = sqlx::query(&sql)
         .bind(format!("{year:04}-01-01"))
@@ -137,8 +137,8 @@ pub async fn memorial(store: &Store) -> Result<Vec<MemorialEntry>> {
          JOIN pro_terms t ON t.kind = 'attack' AND t.code = k.attack_type JOIN vio_acts x ON x.id = k.act_id \
          WHERE d.memorial_consent = 1 AND t.category = 'killing' AND {} AND {} \
          GROUP BY d.id, d.country ORDER BY MIN(x.start_date) DESC",
-        crate::portal::public_sql("d", "pro_defenders"),
-        crate::portal::public_sql("x", "vio_acts"),
+        crate::portal::public_sql("d", dignity_core::RecordType::Defender),
+        crate::portal::public_sql("x", dignity_core::RecordType::Act),
     ))
     .fetch_all(store.pool())
     .await?;
@@ -186,7 +186,7 @@ pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Ve
     };
     let sql = format!(
         "SELECT {group}, m.status, COUNT(*) FROM pro_missing m LEFT JOIN pro_periods p ON p.id = m.period_id WHERE {} GROUP BY {group}, m.status ORDER BY 1",
-        profile_visible_sql(actor, "m", MISSING)
+        profile_visible_sql(actor, "m", dignity_core::RecordType::Missing)
     );
     let mut out: BTreeMap<String, CountRow> = BTreeMap::new();
     for r in sqlx::query(&sql).fetch_all(store.pool()).await? {

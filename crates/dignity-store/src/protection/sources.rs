@@ -1490,7 +1490,7 @@ pub async fn candidates_page(
     // Visible cases.
     let sql = format!(
         "SELECT m.id, m.person_id, m.last_seen_place FROM pro_missing m WHERE {}",
-        profile_visible_sql(actor, "m", MISSING)
+        profile_visible_sql(actor, "m", dignity_core::RecordType::Missing)
     );
     let visible: HashMap<i64, (i64, Option<String>)> = sqlx::query(&sql)
         .fetch_all(store.pool())

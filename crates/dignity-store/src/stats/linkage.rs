@@ -9,7 +9,7 @@
 //! Capture histories for multiple systems estimation come from the linked source records.
 
 use crate::protection::sources as src;
-use crate::protection::MISSING;
+
 use crate::violations::{self as v, Vocab};
 use crate::{acl, now, Result, Store, StoreError, WriteTx};
 use dignity_core::auth::{authorize, Action};
@@ -457,8 +457,8 @@ fn side_visible(actor: &Actor, side: &str) -> String {
         "((x.{side}_kind = '{KIND_PERSON}' AND EXISTS (SELECT 1 FROM vio_persons {p} WHERE {p}.id = x.{side}_id AND {})) \
          OR (x.{side}_kind = '{KIND_RECORD}' AND EXISTS (SELECT 1 FROM pro_source_records {r} WHERE {r}.id = x.{side}_id AND \
          ({r}.missing_id IS NULL OR EXISTS (SELECT 1 FROM pro_missing {m} WHERE {m}.id = {r}.missing_id AND {})))))",
-        acl::visible_sql(actor, &p, v::PERSON),
-        crate::protection::profile_visible_sql(actor, &m, MISSING),
+        acl::visible_sql(actor, &p, dignity_core::RecordType::Person),
+        crate::protection::profile_visible_sql(actor, &m, dignity_core::RecordType::Missing),
     )
 }
 
@@ -1085,7 +1085,7 @@ pub async fn capture_histories(
         "SELECT r.id, r.source_id, r.missing_id, r.sex, COALESCE(m.region, ''), COALESCE(pp.name, '') FROM pro_source_records r \
          LEFT JOIN pro_missing m ON m.id = r.missing_id LEFT JOIN pro_periods pp ON pp.id = m.period_id \
          WHERE r.current = 1 AND (r.missing_id IS NULL OR {}) ORDER BY r.id",
-        crate::protection::profile_visible_sql(actor, "m", MISSING)
+        crate::protection::profile_visible_sql(actor, "m", dignity_core::RecordType::Missing)
     ))
     .fetch_all(store.pool())
     .await?;

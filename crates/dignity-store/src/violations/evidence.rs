@@ -1754,7 +1754,7 @@ pub async fn list_evidence(
     let rows = sqlx::query(&format!(
         "SELECT {} FROM vio_evidence v WHERE {} AND ($1 = 0 OR v.event_id = $1) AND ($2 = 0 OR v.original_id = $2) ORDER BY v.id",
         COLS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", "),
-        acl::visible_sql(actor, "v", EVIDENCE)
+        acl::visible_sql(actor, "v", dignity_core::RecordType::Evidence)
     ))
     .bind(event_id.unwrap_or(0))
     .bind(original_id.unwrap_or(0))

@@ -360,7 +360,7 @@ pub async fn interventions_for(
         "SELECT {} FROM vio_interventions i WHERE i.id IN (SELECT intervention_id FROM vio_intervention_links \
          WHERE record_type = $1 AND record_id = $2) AND {} ORDER BY i.int_date DESC",
         COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", "),
-        acl::visible_sql(actor, "i", INTERVENTION)
+        acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     ))
     .bind(record_type)
     .bind(id)
@@ -379,7 +379,7 @@ pub async fn list_interventions(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<Intervention>)> {
-    let w = acl::visible_sql(actor, "i", INTERVENTION);
+    let w = acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention);
     let total: i64 = sqlx::query(&format!(
         "SELECT COUNT(*) FROM vio_interventions i WHERE {w}"
     ))
@@ -454,7 +454,7 @@ pub async fn deadlines(
         "SELECT i.id, i.int_type, i.reply_due, i.follow_up_date, i.response_date, i.addressees, i.assigned_user, i.assigned_team \
          FROM vio_interventions i WHERE {} AND {scope_sql} AND (i.status IS NULL OR i.status <> $1) \
          AND ((i.reply_due <> '' AND i.response_date = '' AND i.reply_due <= $2) OR (i.follow_up_date <> '' AND i.follow_up_date <= $2))",
-        acl::visible_sql(actor, "i", INTERVENTION)
+        acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     ))
     .bind(STATUS_CLOSED)
     .bind(&limit)

@@ -348,7 +348,11 @@ async fn event_where(
     actor: &Actor,
     f: &EventFilter,
 ) -> Result<(String, Vec<String>)> {
-    let mut w = vec![acl::visible_sql(actor, "e", EVENT)];
+    let mut w = vec![acl::visible_sql(
+        actor,
+        "e",
+        dignity_core::RecordType::Event,
+    )];
     let mut args: Vec<String> = Vec::new();
     let arg = |v: String, args: &mut Vec<String>| {
         args.push(v);
@@ -907,7 +911,11 @@ pub async fn list_persons(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<PersonRow>)> {
-    let mut w = vec![acl::visible_sql(actor, "p", PERSON)];
+    let mut w = vec![acl::visible_sql(
+        actor,
+        "p",
+        dignity_core::RecordType::Person,
+    )];
     let mut args = Vec::new();
     let names = sees_names(store, actor).await?;
     // A reader who may not see names gets no name matching at all: an answer to a name
@@ -978,7 +986,7 @@ pub async fn recent_person_names(
     let names = sees_names(store, actor).await?;
     let rows = sqlx::query(&format!(
         "SELECT p.id, p.name FROM vio_persons p WHERE {} ORDER BY p.id DESC LIMIT {}",
-        acl::visible_sql(actor, "p", PERSON),
+        acl::visible_sql(actor, "p", dignity_core::RecordType::Person),
         limit.clamp(1, 5000)
     ))
     .fetch_all(store.pool())
@@ -1003,7 +1011,7 @@ pub const PERSON_ROLES: [&str; 4] = ["victim", "perpetrator", "source", "interve
 /// an unknown role): a role — and so a facet or count of victims — never comes from a
 /// record the reader may not see.
 fn role_sql(actor: &Actor, role: &str, pid: &str) -> Option<String> {
-    let act = |a: &str| acl::visible_sql(actor, a, ACT);
+    let act = |a: &str| acl::visible_sql(actor, a, dignity_core::RecordType::Act);
     Some(match role {
         "victim" => format!(
             "EXISTS (SELECT 1 FROM vio_acts ra WHERE ra.victim_id = {pid} AND {})",
@@ -1018,12 +1026,12 @@ fn role_sql(actor: &Actor, role: &str, pid: &str) -> Option<String> {
             "EXISTS (SELECT 1 FROM vio_information ri WHERE ri.source_id = {pid} \
              AND (ri.event_id IS NULL OR EXISTS (SELECT 1 FROM vio_events re WHERE re.id = ri.event_id AND {})) \
              AND (ri.act_id IS NULL OR EXISTS (SELECT 1 FROM vio_acts ra WHERE ra.id = ri.act_id AND {})))",
-            acl::visible_sql(actor, "re", EVENT),
+            acl::visible_sql(actor, "re", dignity_core::RecordType::Event),
             act("ra")
         ),
         "intervening_party" => format!(
             "EXISTS (SELECT 1 FROM vio_interventions rv WHERE rv.intervening_party_id = {pid} AND {})",
-            acl::visible_sql(actor, "rv", INTERVENTION)
+            acl::visible_sql(actor, "rv", dignity_core::RecordType::Intervention)
         ),
         _ => return None,
     })
@@ -1075,7 +1083,7 @@ pub async fn possible_duplicates(
     for b in idx {
         for r in sqlx::query(&format!(
             "SELECT n.person_id FROM vio_person_names n JOIN vio_persons p ON p.id = n.person_id WHERE n.bidx = $1 AND {}",
-            acl::visible_sql(actor, "p", PERSON)
+            acl::visible_sql(actor, "p", dignity_core::RecordType::Person)
         ))
         .bind(b)
         .fetch_all(store.pool())
@@ -1670,7 +1678,7 @@ pub async fn list_acts(
     let mut w = format!(
         "{} AND {}",
         act_visible_sql(actor, "ac"),
-        acl::visible_sql(actor, "e", EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     );
     let t = f
         .act_type
@@ -1757,7 +1765,7 @@ pub async fn count_acts_by_type(
         "SELECT ac.act_type, COUNT(*) FROM vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {} AND {}{lens_w} \
          GROUP BY ac.act_type ORDER BY COUNT(*) DESC",
         act_visible_sql(actor, "ac"),
-        acl::visible_sql(actor, "e", EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     ))
     .bind(lens.unwrap_or(""))
     .fetch_all(store.pool())
@@ -2037,7 +2045,7 @@ pub async fn event_links(store: &Store, actor: &Actor, id: i64) -> Result<Vec<Li
         "SELECT l.id, l.from_event, l.to_event, l.link_type FROM vio_event_links l \
          JOIN vio_events e ON e.id = CASE WHEN l.from_event = $1 THEN l.to_event ELSE l.from_event END \
          WHERE (l.from_event = $1 OR l.to_event = $1) AND {} ORDER BY l.id",
-        acl::visible_sql(actor, "e", EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     ))
     .bind(id)
     .fetch_all(store.pool())
@@ -2052,7 +2060,7 @@ pub async fn person_links(store: &Store, actor: &Actor, id: i64) -> Result<Vec<L
         "SELECT l.id, l.person_a, l.person_b, l.link_type FROM vio_person_links l \
          JOIN vio_persons p ON p.id = CASE WHEN l.person_a = $1 THEN l.person_b ELSE l.person_a END \
          WHERE (l.person_a = $1 OR l.person_b = $1) AND {} ORDER BY l.id",
-        acl::visible_sql(actor, "p", PERSON)
+        acl::visible_sql(actor, "p", dignity_core::RecordType::Person)
     ))
     .bind(id)
     .fetch_all(store.pool())
@@ -2115,7 +2123,10 @@ async fn audit_head(store: &Store) -> Result<String> {
 /// so a cached counter is never older than the data it counts.
 pub async fn lens_counts_with(store: &Store, actor: &Actor, acts: bool) -> Result<Vec<LensCount>> {
     let head = audit_head(store).await?;
-    let key = (acl::visible_sql(actor, "e", EVENT), acts);
+    let key = (
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event),
+        acts,
+    );
     if !head.is_empty() {
         let c = lens_cache().lock().unwrap_or_else(|e| e.into_inner());
         if c.head == head {
@@ -2163,7 +2174,7 @@ async fn count_lenses(store: &Store, actor: &Actor, acts: bool) -> Result<Vec<Le
         } else {
             "0".to_string()
         },
-        acl::visible_sql(actor, "e", EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     ))
     .fetch_all(store.pool())
     .await?;
@@ -2303,7 +2314,7 @@ pub async fn death_penalty_cases(
     let rows = sqlx::query(&format!(
         "SELECT d.id, d.event_id, e.title, d.person_id, d.status, d.charge, d.sentence_date, d.execution_date, d.commutation_date \
          FROM vio_death_penalty d JOIN vio_events e ON e.id = d.event_id WHERE {} ORDER BY d.sentence_date DESC, d.id DESC LIMIT 500",
-        acl::visible_sql(actor, "e", EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     ))
     .fetch_all(store.pool())
     .await?;
@@ -2325,7 +2336,7 @@ pub async fn death_penalty_cases(
     }
     let counts = sqlx::query(&format!(
         "SELECT d.status, COUNT(*) FROM vio_death_penalty d JOIN vio_events e ON e.id = d.event_id WHERE {} GROUP BY d.status ORDER BY d.status",
-        acl::visible_sql(actor, "e", EVENT)
+        acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     ))
     .fetch_all(store.pool())
     .await?

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::api::ApiError;
-use crate::authz::{may_write, rec, CanWrite, SignedIn, WebError};
+use crate::authz::{may_write, rec, CanExportRecord, CanWrite, MayWrite, SignedIn, WebError};
+use axum::body::Bytes;
 use axum::response::IntoResponse;
 use axum::Json as J;
 use dignity_store::protection::defenders::{
@@ -23,14 +24,6 @@ macro_rules! try_r {
         match $e {
             Ok(v) => v,
             Err(e) => return WebError::with_consent(e).into_response(),
-        }
-    };
-}
-
-macro_rules! guard {
-    ($e:expr) => {
-        if let Err(r) = $e {
-            return r.into_response();
         }
     };
 }
@@ -98,10 +91,8 @@ pub async fn defenders(
 pub async fn defender_create(
     State(state): State<AppState>,
     ctx: SignedIn,
-    headers: axum::http::HeaderMap,
     J(input): J<DefenderInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -149,11 +140,9 @@ pub async fn defender(
 pub async fn attack_create(
     State(state): State<AppState>,
     ctx: CanWrite<rec::Defender>,
-    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(mut input): J<AttackInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     input.defender_id = id;
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
@@ -207,10 +196,8 @@ pub async fn missing(
 pub async fn missing_create(
     State(state): State<AppState>,
     ctx: SignedIn,
-    headers: axum::http::HeaderMap,
     J(input): J<MissingInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -223,10 +210,11 @@ pub async fn missing_create(
 
 #[derive(Deserialize, IntoParams)]
 pub struct CaseParams {
-    /// Reading the case to pass it on: `commission` or `organisations`, with `recipient`.
-    /// Refused (403, code `consent`) unless the families' consent allows it; logged as shared.
+    /// Not accepted on a GET (422): passing a case on is recorded as a share, and a GET never
+    /// writes. Share it with `POST /api/v1/protection/missing/{id}/share` (refused with 403,
+    /// code `consent`, unless the families' consent allows it), then read it here.
+    /// `organisation_only` (no recipient) is allowed.
     pub for_recipient: Option<String>,
-    pub recipient: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -239,9 +227,10 @@ pub struct CaseFull {
     pub shares: Vec<Share>,
 }
 
-/// One case, with the consent in force shown next to it.
+/// One case, with the consent in force shown next to it. Writes nothing (sharing is
+/// `POST …/share`).
 #[utoipa::path(get, path = "/api/v1/protection/missing/{id}", params(("id" = i64, Path), CaseParams), tag = "protection",
-    responses((status = 200, body = CaseFull), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = CaseFull), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn case(
     State(state): State<AppState>,
     ctx: SignedIn,
@@ -252,25 +241,17 @@ pub async fn case(
         return WebError::with_consent(StoreError::NotFound(format!("missing person case {id}")))
             .into_response();
     };
-    if let Some(kind) = q
-        .for_recipient
+    if q.for_recipient
         .as_deref()
-        .filter(|k| *k != "organisation_only")
+        .is_some_and(|k| !k.is_empty() && k != "organisation_only")
     {
-        try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
-        let rec = q.recipient.clone().unwrap_or_default();
-        let r = state
-            .store
-            .write(&ctx.actor, async |tx| {
-                m::share(tx, id, kind, &rec, "api").await
-            })
-            .await;
-        if let Err(e) = &r {
-            if m::is_consent_refusal(e) {
-                try_r!(m::log_refused_share(&state.store, &ctx.actor, id, kind, "api").await);
-            }
+        return WebError::Invalid {
+            field: "for_recipient".into(),
+            message: format!(
+                "a GET never writes: share the case with POST /api/v1/protection/missing/{id}/share (recorded, and refused unless the families' consent allows it), then read it here"
+            ),
         }
-        try_r!(r);
+        .into_response();
     }
     let consent = try_r!(m::case_consent(&state.store, id).await);
     let names = try_r!(v::sees_names(&state.store, &ctx.actor).await);
@@ -296,11 +277,9 @@ pub async fn case(
 pub async fn status(
     State(state): State<AppState>,
     ctx: CanWrite<rec::Missing>,
-    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     J(input): J<StatusChange>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     created(try_r!(
         state
             .store
@@ -322,13 +301,10 @@ pub struct ShareInput {
     responses((status = 201, body = Created), (status = 403, body = ApiError)))]
 pub async fn share(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    headers: axum::http::HeaderMap,
+    ctx: CanExportRecord<rec::Missing>,
     Path(id): Path<i64>,
     J(input): J<ShareInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
-    try_r!(p::require(&state.store, &ctx.actor, Action::Export, p::MISSING, id).await);
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -398,13 +374,11 @@ pub struct ImportErrors {
     responses((status = 201, body = ImportReport), (status = 422, body = ImportErrors)))]
 pub async fn import(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    headers: axum::http::HeaderMap,
+    ctx: MayWrite,
     Path(id): Path<i64>,
     Query(q): Query<ImportParams>,
     body: Bytes,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     let fname = q.filename.unwrap_or_else(|| "list.csv".into());
     let table = match s::read_table(&fname, &body) {
         Ok(t) => t,
@@ -510,11 +484,9 @@ pub struct LinkOut {
     responses((status = 200, body = LinkOut), (status = 422, body = ApiError)))]
 pub async fn link(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    headers: axum::http::HeaderMap,
+    ctx: MayWrite,
     J(input): J<LinkInput>,
 ) -> Response {
-    guard!(crate::authz::csrf_header(&ctx, &headers));
     try_r!(
         p::require(
             &state.store,

@@ -4,14 +4,14 @@
 //! undo, and capture histories from the linked lists opened on the estimates page.
 
 use crate::api::ApiError;
-use crate::authz::WebError;
+use crate::authz::{CsrfForm, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::pages::page_status;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::Json;
 use dignity_core::Confidentiality;
 use dignity_store::stats as dstore;
 use dignity_store::stats::linkage::{self as l, PairRow, QueueFilter, RunSettings};
@@ -220,8 +220,6 @@ async fn queue_view(
 #[derive(Deserialize)]
 pub struct RunForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     scope: String,
     #[serde(default)]
     min_probability: String,
@@ -229,15 +227,9 @@ pub struct RunForm {
 
 pub async fn start_run(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<RunForm>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<RunForm>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return WebError::Csrf.into_response();
-    }
     if !l::may_review(&ctx.actor) {
         return WebError::forbidden().into_response();
     }
@@ -386,8 +378,6 @@ async fn pair_view(
 #[derive(Deserialize)]
 pub struct DecideForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     decision: String,
     run: Option<String>,
     status: Option<String>,
@@ -396,16 +386,10 @@ pub struct DecideForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<DecideForm>,
+    CsrfForm(f): CsrfForm<DecideForm>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return WebError::Csrf.into_response();
-    }
     if !l::may_review(&ctx.actor) {
         return WebError::forbidden().into_response();
     }
@@ -474,8 +458,6 @@ pub async fn decide(
 #[derive(Deserialize)]
 pub struct EstimateForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     stratum: String,
@@ -487,15 +469,9 @@ pub struct EstimateForm {
 /// estimates page.
 pub async fn estimate(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<EstimateForm>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<EstimateForm>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
-    if !ctx.csrf_ok(&f.csrf_token) {
-        return WebError::Csrf.into_response();
-    }
     if !l::may_review(&ctx.actor) {
         return WebError::forbidden().into_response();
     }

@@ -5,8 +5,8 @@
 use super::api_edit;
 use super::*;
 use crate::api::ApiError;
-use crate::authz::{rec, CanRead, CanWrite, SignedIn, WebError};
-use axum::extract::{Multipart, Path, Query, State};
+use crate::authz::{rec, CanRead, CanWrite, CsrfMultipart, MayWrite, SignedIn, WebError};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json as J;
@@ -228,7 +228,7 @@ pub struct CaseImported {
     responses((status = 201, body = CaseImported), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn import_case(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     body: Result<J<Case>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     // A field that does not parse (an evidence `sha256` that is not 64 hex digits) is a
@@ -585,20 +585,10 @@ pub struct ResponseInput {
     responses((status = 204), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn record_response(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanWrite<rec::Intervention>,
     Path(id): Path<i64>,
     J(r): J<ResponseInput>,
 ) -> Response {
-    try_r!(
-        v::require(
-            &state.store,
-            &ctx.actor,
-            Action::Update,
-            v::INTERVENTION,
-            id
-        )
-        .await
-    );
     try_r!(
         write(&state, &ctx, |mut tx, vocab| async move {
             interventions::record_response(
@@ -728,17 +718,11 @@ pub struct UploadForm {
 #[utoipa::path(post, path = "/api/v1/evidence", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = Evidence), (status = 400, body = ApiError), (status = 413, body = ApiError), (status = 422, body = ApiError)),
     security(("token" = [])))]
-pub async fn upload(State(state): State<AppState>, ctx: SignedIn, mp: Multipart) -> Response {
-    if !dignity_core::auth::authorize(
-        &ctx.actor,
-        Action::Create,
-        &dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal),
-    )
-    .allowed()
-    {
-        return WebError::Forbidden("your role does not allow creating records".into())
-            .into_response();
-    }
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    CsrfMultipart(mp): CsrfMultipart,
+) -> Response {
     let (input, blob, head, _) = match receive_upload(&state, ctx.lang, mp).await {
         Ok(x) => x,
         Err((status, msg, field)) => {

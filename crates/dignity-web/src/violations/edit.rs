@@ -10,8 +10,7 @@
 use super::pages::{person_choices, problem, see_other, v};
 use super::*;
 use crate::authz::may_write;
-use crate::authz::WebError;
-use axum::body::Bytes;
+use crate::authz::{CsrfForm, MayWrite, WebError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -918,11 +917,7 @@ async fn show(state: AppState, ctx: Ctx, kind: Kind, id: i64) -> Response {
     }
 }
 
-async fn save(state: AppState, ctx: Ctx, kind: Kind, id: i64, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
+async fn save(state: AppState, ctx: MayWrite, kind: Kind, id: i64, f: FormData) -> Response {
     let owner = match check_access(&state, &ctx, kind, id).await {
         Ok(o) => o,
         Err(r) => return r,
@@ -955,11 +950,11 @@ macro_rules! edit_handlers {
         }
         pub async fn $save(
             State(state): State<AppState>,
-            ctx: Ctx,
+            ctx: MayWrite,
             Path(id): Path<i64>,
-            body: Bytes,
+            CsrfForm(f): CsrfForm<FormData>,
         ) -> Response {
-            save(state, ctx, $kind, id, body).await
+            save(state, ctx, $kind, id, f).await
         }
     };
 }
@@ -990,14 +985,10 @@ fn back(path: &str, anchor: &str, r: Result<(), StoreError>) -> Result<Response,
 /// `POST /violations/events/{id}/links`: chain this event to another (micro-thesaurus 22).
 pub async fn link_event(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
     if let Err(r) = check_access(&state, &ctx, Kind::Event, id).await {
         return r;
     }
@@ -1027,14 +1018,10 @@ pub async fn link_event(
 /// `POST /violations/persons/{id}/links`: a relationship with another person (MT 21).
 pub async fn link_person(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
     if let Err(r) = check_access(&state, &ctx, Kind::Person, id).await {
         return r;
     }

@@ -2,14 +2,15 @@
 //! `<select>` lists in the reader's language and `<datalist>` search-as-you-type fields.
 
 use super::*;
-use crate::authz::{rec, CanRead, SignedIn, WebError};
+use crate::authz::{
+    gate, rec, Allowed, CanRead, CanWrite, CsrfForm, CsrfMultipart, MayWrite, SignedIn, WebError,
+};
 use crate::i18n::Lang;
 use crate::pages::{page, page_status};
-use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use dignity_core::auth::{authorize_system, Action, SystemAction};
+use dignity_core::auth::Action;
 use dignity_store::violations::interventions::{self, InterventionInput};
 use dignity_store::violations::{
     ActInput, DeathPenaltyInput, EventFilter, EventInput, InformationInput, InvolvementInput,
@@ -354,17 +355,11 @@ async fn resolve(
     }
 }
 
-pub async fn entry_submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
-    if let Err(e) = crate::authz::signed_in(&ctx) {
-        return e.into_response();
-    }
-    if !crate::authz::may_write(&ctx) {
-        return WebError::forbidden().into_response();
-    }
+pub async fn entry_submit(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    CsrfForm(f): CsrfForm<FormData>,
+) -> Response {
     let draft_id: Option<i64> = f.get("draft_id").parse().ok();
     if f.get("action") == "draft" {
         let r = async {
@@ -672,7 +667,6 @@ async fn event_write<F, Fut>(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-    f: &FormData,
     anchor: &str,
     work: F,
 ) -> Response
@@ -680,12 +674,6 @@ where
     F: FnOnce(dignity_store::WriteTx, std::sync::Arc<Vocab>) -> Fut,
     Fut: std::future::Future<Output = Result<(), StoreError>>,
 {
-    if let Err(e) = crate::authz::csrf(ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
-    if let Err(e) = crate::authz::signed_in(ctx) {
-        return e.into_response();
-    }
     let r = async {
         v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
         let vocab = Vocab::load(&state.store).await?;
@@ -702,14 +690,13 @@ where
 
 pub async fn add_act(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let ctx2 = ctx.clone();
     let f2 = f.clone();
-    event_write(&state, &ctx, id, &f, "acts", |mut tx, vocab| async move {
+    event_write(&state, &ctx, id, "acts", |mut tx, vocab| async move {
         let victim = resolve(
             &mut tx,
             &vocab,
@@ -775,18 +762,16 @@ pub async fn add_act(
 
 pub async fn add_information(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let ctx2 = ctx.clone();
     let f2 = f.clone();
     event_write(
         &state,
         &ctx,
         id,
-        &f,
         "information",
         |mut tx, vocab| async move {
             let src = resolve(
@@ -823,18 +808,16 @@ pub async fn add_information(
 
 pub async fn add_intervention(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let ctx2 = ctx.clone();
     let f2 = f.clone();
     event_write(
         &state,
         &ctx,
         id,
-        &f,
         "interventions",
         |mut tx, vocab| async move {
             let party = resolve(
@@ -877,16 +860,11 @@ pub async fn add_intervention(
 
 pub async fn upload_evidence(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanWrite<rec::Event>,
     Path(id): Path<i64>,
-    mp: Multipart,
+    CsrfMultipart(mp): CsrfMultipart,
 ) -> Response {
-    match v::can(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await {
-        Ok(true) => {}
-        Ok(false) => return WebError::not_found().into_response(),
-        Err(e) => return WebError::from(e).into_response(),
-    }
-    let (mut input, blob, head, fields) = match receive_upload(&state, ctx.lang, mp).await {
+    let (mut input, blob, head, _) = match receive_upload(&state, ctx.lang, mp).await {
         Ok(x) => x,
         Err((StatusCode::PAYLOAD_TOO_LARGE, msg, _)) => {
             return WebError::Message {
@@ -900,10 +878,6 @@ pub async fn upload_evidence(
             return back_with_problem(id, "evidence", &e);
         }
     };
-    if !ctx.csrf_ok(&fields.get("csrf_token")) {
-        let _ = evidence::discard_if_unused(&state.store, &blob).await;
-        return WebError::Csrf.into_response();
-    }
     input.event_id = Some(id);
     match save_upload(&state, &ctx, &input, &blob, &head).await {
         Ok(eid) => see_other(&format!("/violations/evidence/{eid}?flash=saved")),
@@ -1129,17 +1103,10 @@ pub async fn intervention_page(
 
 pub async fn intervention_response(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
-    if let Err(e) = crate::authz::signed_in(&ctx) {
-        return e.into_response();
-    }
     let r = async {
         v::require(
             &state.store,
@@ -1252,14 +1219,11 @@ pub async fn lens_page(
     }
 }
 
-pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
-    if let Err(e) = crate::authz::signed_in(&ctx) {
-        return e.into_response();
-    }
+pub async fn death_penalty(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    CsrfForm(f): CsrfForm<FormData>,
+) -> Response {
     let event_id: i64 = f.get("event_id").parse().unwrap_or(0);
     let r = async {
         v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, event_id).await?;
@@ -1291,17 +1255,11 @@ pub async fn death_penalty(State(state): State<AppState>, ctx: Ctx, body: Bytes)
     }
 }
 
-pub async fn priority_countries(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
-    if let Err(e) = crate::authz::signed_in(&ctx) {
-        return e.into_response();
-    }
-    if !authorize_system(&ctx.actor, SystemAction::ManageSettings).allowed() {
-        return WebError::forbidden().into_response();
-    }
+pub async fn priority_countries(
+    State(state): State<AppState>,
+    ctx: Allowed<gate::ManageSettings>,
+    CsrfForm(f): CsrfForm<FormData>,
+) -> Response {
     let codes: Vec<String> = f
         .get("countries")
         .split([',', ' ', ';'])
@@ -1405,20 +1363,10 @@ pub async fn evidence_content(
 
 pub async fn public_copy(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayWrite,
     Path(id): Path<i64>,
-    body: Bytes,
+    CsrfForm(_): CsrfForm<FormData>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    if let Err(e) = crate::authz::csrf(&ctx, &f.get("csrf_token")) {
-        return e.into_response();
-    }
-    if let Err(e) = crate::authz::signed_in(&ctx) {
-        return e.into_response();
-    }
-    if !crate::authz::may_write(&ctx) {
-        return WebError::forbidden().into_response();
-    }
     match evidence::make_public_copy(&state.store, &ctx.actor, id).await {
         Ok(nid) => see_other(&format!("/violations/evidence/{nid}?flash=saved")),
         Err(StoreError::Invalid { .. }) => {
