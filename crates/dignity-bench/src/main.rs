@@ -94,3 +94,53 @@ async fn main() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_figure_keeps_its_options() {
+        Cli::command().debug_assert();
+        for args in [
+            &["store", "--writes", "10", "--postgres", "postgres://x/y"][..],
+            &[
+                "search",
+                "--docs",
+                "1000",
+                "--queries",
+                "10",
+                "--no-sqlite",
+                "--catch-up",
+                "0",
+            ],
+            &[
+                "search",
+                "--clients",
+                "0",
+                "--compare-clear",
+                "--reuse-index",
+            ],
+            &["protection", "--missing", "100", "--cases", "10"],
+            &[
+                "exports",
+                "--docs",
+                "100",
+                "--clients",
+                "1",
+                "--seconds",
+                "1",
+            ],
+            &["reports", "--work-dir", "/tmp/x", "--repeat", "1"],
+            &["http", "--addr", "127.0.0.1:1", "--paths", "/a,/b"],
+            &["evidence", "--mib", "1", "--runs", "1"],
+            &["fields", "--events", "10", "--pages", "5"],
+        ] {
+            let argv = std::iter::once("dignity-bench").chain(args.iter().copied());
+            if let Err(e) = Cli::try_parse_from(argv) {
+                panic!("{args:?}: {e}");
+            }
+        }
+    }
+}
