@@ -2,12 +2,14 @@
 # Public portal under concurrent clients and a 1,000,000-row export, over TCP against a real
 # `dignity serve` (figures in docs/benchmarks.md, "Exports and public portal").
 # Usage: tests/bench/portal-exports.sh WORK_DIR [DOCS]   (release build; needs curl)
-# WORK_DIR/data is made by `dignity bench exports --work-dir WORK_DIR --docs DOCS` when absent
+# WORK_DIR/data is made by `dignity-bench exports --work-dir WORK_DIR --docs DOCS` when absent
 # (a search index of DOCS synthetic records and an analyst `bench`).
 set -euo pipefail
 W=${1:?WORK_DIR}
 DOCS=${2:-1000000}
 B=${DIGNITY_BIN:-${CARGO_TARGET_DIR:-target}/release/dignity}
+# The benchmark runner (crate dignity-bench): cargo build --release -p dignity-cli -p dignity-bench
+BB=${DIGNITY_BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/dignity-bench}
 D=$W/data
 PW='a long enough passphrase'
 CLIENTS=${CLIENTS:-200}
@@ -15,7 +17,7 @@ SECONDS_=${SECONDS_:-15}
 PORT=${PORT:-28571}
 la() { cut -d' ' -f1 /proc/loadavg; }
 if [ ! -d "$D/index" ]; then
-  $B bench exports --work-dir "$W" --docs "$DOCS" --clients 1 --seconds 1
+  $BB exports --work-dir "$W" --docs "$DOCS" --clients 1 --seconds 1
 fi
 echo "$PW" | $B --data-dir "$D" user add adam --role admin >/dev/null 2>&1 || true  # (exists on a second run)
 DIGNITY_LOG=warn $B --data-dir "$D" serve --listen 127.0.0.1:$PORT >/dev/null 2>&1 &
@@ -34,9 +36,9 @@ curl -s -b "$JAR" -o /dev/null -w 'publish the SRB country profile: %{http_code}
   --data-urlencode "csrf_token=$T" --data-urlencode "action=publish" http://127.0.0.1:$PORT/admin/portal/countries/SRB
 for p in /public/countries/SRB /public/publications/report-srb; do
   echo "== $p, $CLIENTS clients, full renders (load average $(la))"
-  $B bench http --addr 127.0.0.1:$PORT --paths "$p" --clients "$CLIENTS" --seconds "$SECONDS_" --pid $SRV
+  $BB http --addr 127.0.0.1:$PORT --paths "$p" --clients "$CLIENTS" --seconds "$SECONDS_" --pid $SRV
   echo "== $p, $CLIENTS clients, If-None-Match (load average $(la))"
-  $B bench http --addr 127.0.0.1:$PORT --paths "$p" --clients "$CLIENTS" --seconds "$SECONDS_" --pid $SRV --revalidate
+  $BB http --addr 127.0.0.1:$PORT --paths "$p" --clients "$CLIENTS" --seconds "$SECONDS_" --pid $SRV --revalidate
 done
 TOKEN=$($B --data-dir "$D" token create bench)
 for f in csv xlsx; do

@@ -1,23 +1,10 @@
 //! `dignity`: the one binary. `serve` runs the web application; the other commands drive
 //! the same store from scripts, and work while a server runs.
 
-mod bench;
-mod bench_evidence;
-mod bench_exports;
-mod bench_http;
-mod bench_reports;
-mod config;
-mod demo;
-mod import;
-mod import_incidents;
-mod ops;
-mod prompt;
-mod search;
-mod violations;
-
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use config::{Config, Given};
+use dignity_cli::config::{self, Config, Given};
+use dignity_cli::{demo, import, ops, search, violations};
 use dignity_core::{Actor, Role};
 use dignity_store::{accounts, audit, Store};
 use std::io::{IsTerminal, Read};
@@ -87,9 +74,6 @@ enum Command {
     /// Rotate and inspect the field-encryption keys.
     #[command(subcommand)]
     Keys(ops::KeysCmd),
-    /// Measure what capabilities cost (figures for docs/benchmarks.md).
-    #[command(subcommand)]
-    Bench(BenchCmd),
     /// Import data from files (all or nothing; --dry-run lists every rejected row).
     #[command(subcommand)]
     Import(import::ImportCmd),
@@ -106,26 +90,6 @@ enum Command {
     Estimate(dignity_stats::cli::EstimateArgs),
     /// Rebuild the search index from the database (stop the server first).
     Reindex(search::ReindexArgs),
-}
-
-#[derive(Subcommand)]
-enum BenchCmd {
-    /// Audited writes, audit verification, backup, password hashing (SQLite, and PostgreSQL if given).
-    Store(bench::BenchStoreArgs),
-    // -- benchmarks of the areas of the product
-    /// Search: Dignity's index vs PostgreSQL full-text search vs SQLite FTS5 on one synthetic corpus.
-    Search(search::BenchSearchArgs),
-    /// Protection: three overlapping lists of missing persons imported, candidate matching
-    /// per case, the person page under concurrent load.
-    Protection(bench::BenchProtectionArgs),
-    /// Exports (CSV, XLSX rows/s) of a synthetic index, and the public country page under load.
-    Exports(bench_exports::BenchExportsArgs),
-    /// Dashboards and country/thematic reports (HTML, PDF) over generated violations data.
-    Reports(bench_reports::BenchReportsArgs),
-    /// Keep-alive HTTP load on a running server (pages of the portal, the search API…).
-    Http(bench_http::BenchHttpArgs),
-    /// Evidence files: upload and download MB/s, encrypted at rest vs in clear.
-    Evidence(bench_evidence::BenchEvidenceArgs),
 }
 
 #[derive(Args, Clone, Default)]
@@ -338,15 +302,6 @@ async fn run(cli: Cli) -> Result<i32> {
             let store = Store::open(&cfg.open_options()).await?;
             return ops::migrate_cmd(&store, &a).await;
         }
-        Command::Bench(BenchCmd::Store(a)) => {
-            return bench::run(&a).await;
-        }
-        Command::Bench(BenchCmd::Search(a)) => return search::bench(&a).await,
-        Command::Bench(BenchCmd::Protection(a)) => return bench::protection(&a).await,
-        Command::Bench(BenchCmd::Exports(a)) => return bench_exports::bench(&a).await,
-        Command::Bench(BenchCmd::Reports(a)) => return bench_reports::bench(&a).await,
-        Command::Bench(BenchCmd::Http(a)) => return bench_http::bench(&a).await,
-        Command::Bench(BenchCmd::Evidence(a)) => return bench_evidence::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             if let Some(code) = ops::key_file_cmd(&cfg, &cmd)? {

@@ -534,3 +534,20 @@ fn kobo_csv_json_and_xlsx_incident_lists_import_all_or_nothing() {
         }
     }
 }
+
+#[test]
+fn the_product_binary_carries_no_benchmarks() {
+    // Issue 23: the benchmarks are `dignity-bench` (crate dignity-bench), not a command of
+    // the product.
+    let d = dir();
+    let o = run(&d.join("data"), &["--help"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(!out(&o).contains("bench"), "{}", out(&o));
+    let o = run(&d.join("data"), &["bench", "store"], "");
+    assert!(!o.status.success());
+    assert!(
+        out(&o).contains("unrecognized subcommand 'bench'"),
+        "{}",
+        out(&o)
+    );
+}

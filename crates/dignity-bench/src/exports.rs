@@ -1,4 +1,4 @@
-//! `dignity bench exports`: the export rate (rows/s) of `GET /api/v1/search/export` as CSV
+//! `dignity-bench exports`: the export rate (rows/s) of `GET /api/v1/search/export` as CSV
 //! and XLSX over a synthetic index of N documents, and the public country page under
 //! concurrent clients. Requests go through the application's router in process (the full
 //! handler path: context, permission filter, collection, batches, encoding, streaming),

@@ -1,4 +1,4 @@
-//! `dignity bench evidence`: evidence files stored encrypted at rest against the same work
+//! `dignity-bench evidence`: evidence files stored encrypted at rest against the same work
 //! in clear (what earlier versions did), in one run: upload (stream to a temporary file
 //! while computing SHA-256 and SHA-512, sync, rename to the content address) and download
 //! (read the whole file; encrypted: decrypt and check its SHA-256), in MB/s.

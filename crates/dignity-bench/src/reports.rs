@@ -1,4 +1,4 @@
-//! `dignity bench reports`: the dashboard (unfiltered, one country, a country and years),
+//! `dignity-bench reports`: the dashboard (unfiltered, one country, a country and years),
 //! the country and thematic reports as HTML and PDF, timed through the application's router
 //! in process (request context, permission filter, queries, rendering, PDF layout; no TCP
 //! socket), signed in as an analyst (every count filtered by the SQL visibility filter).
@@ -6,11 +6,11 @@
 //! violations generator (`dignity demo generate`), 1–5 acts each (333,334 events ≈ 1,000,000
 //! acts), imported through the import path.
 
-use crate::violations::{self, DemoCmd};
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use clap::Args;
+use dignity_cli::violations::{self, DemoCmd};
 use dignity_core::{Actor, Role};
 use dignity_store::{accounts, Store};
 use futures_util::StreamExt;
@@ -78,7 +78,7 @@ pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
     println!(
         "data: {n_acts} acts in {}; load average {}",
         data.display(),
-        crate::search::load_average()
+        crate::search_corpus::load_average()
     );
 
     let mut tx = store.begin(&Actor::system()).await?;
@@ -155,7 +155,7 @@ pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
             "| {what} (`{path}`) | {bytes} | {:.0} | {} | {} |",
             times[0],
             then.join(", "),
-            crate::search::load_average()
+            crate::search_corpus::load_average()
         );
     }
     store.close().await;

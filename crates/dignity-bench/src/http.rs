@@ -1,7 +1,7 @@
 //! A small HTTP/1.1 load generator for the benchmarks: N keep-alive connections on a
 //! running server send GETs in turn over a list of paths for S seconds, while the server's
-//! resident memory is sampled. Used by `dignity bench search` (the search API under 200
-//! clients) and, as `dignity bench http`, for any page of a running `dignity serve` (the
+//! resident memory is sampled. Used by `dignity-bench search` (the search API under 200
+//! clients) and, as `dignity-bench http`, for any page of a running `dignity serve` (the
 //! public portal, with or without `If-None-Match`).
 
 use anyhow::Result;
@@ -191,7 +191,7 @@ pub async fn load(
     Ok(out)
 }
 
-/// `dignity bench http`.
+/// `dignity-bench http`.
 pub async fn bench(a: &BenchHttpArgs) -> Result<i32> {
     anyhow::ensure!(!a.paths.is_empty(), "--paths: at least one path");
     let mut headers = String::new();
@@ -219,7 +219,7 @@ pub async fn bench(a: &BenchHttpArgs) -> Result<i32> {
         paths.push((p.clone(), h));
     }
     let rss_before = a.pid.map(rss_mb);
-    let load_before = crate::search::load_average();
+    let load_before = crate::search_corpus::load_average();
     let s = load(&a.addr, paths, a.clients, a.seconds, a.pid).await?;
     let n = s.latencies.len();
     let (p50, p95, p99, mean) = percentiles(s.latencies);
@@ -241,7 +241,7 @@ pub async fn bench(a: &BenchHttpArgs) -> Result<i32> {
             Some(r) => format!("{r:.0} / {}", s.rss_peak_mb),
             None => "—".into(),
         },
-        crate::search::load_average()
+        crate::search_corpus::load_average()
     );
     Ok(0)
 }
