@@ -1,4 +1,4 @@
-//! `dignity-bench exports`: the export rate (rows/s) of `GET /api/v1/search/export` as CSV
+//! `dignity-bench exports`: the export rate (rows/s) of `POST /api/v1/search/export` as CSV
 //! and XLSX over a synthetic index of N documents, and the public country page under
 //! concurrent clients. Requests go through the application's router in process (the full
 //! handler path: context, permission filter, collection, batches, encoding, streaming),
@@ -144,10 +144,13 @@ pub async fn bench(a: &BenchExportsArgs) -> Result<i32> {
 
     for format in ["csv", "xlsx"] {
         let t = Instant::now();
-        let req = Request::get(format!(
+        // A cookie-authenticated API write: same-origin `Origin` instead of a CSRF token.
+        let req = Request::post(format!(
             "/api/v1/search/export?type=bench_case&format={format}"
         ))
         .header(header::COOKIE, &cookie)
+        .header(header::HOST, "dignity.bench")
+        .header(header::ORIGIN, "http://dignity.bench")
         .body(Body::empty())?;
         let res = router.clone().oneshot(req).await?;
         anyhow::ensure!(
