@@ -349,7 +349,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCmd::Evidence(a)) => return bench_evidence::bench(&a).await,
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
-            if let Some(code) = ops::key_file_cmd(&cfg, &cmd)? {
+            if let Some(code) = ops::key_file_cmd(&cfg, &cmd).await? {
                 return Ok(code);
             }
             let store = Store::open(&cfg.open_options()).await?;

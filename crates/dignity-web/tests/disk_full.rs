@@ -248,22 +248,26 @@ async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
         .iter()
         .filter(|r| r.0 == StatusCode::INSUFFICIENT_STORAGE)
         .collect();
-    // On PostgreSQL, a few requests under a full tablespace were answered 500 instead of 507
-    // when this test ran after the whole suite (not when it runs alone); the cause is not
-    // found yet (docs/operations.md). What must hold on both backends is checked below:
-    // nothing acknowledged lost, no id twice, nothing unacknowledged saved, recovery.
+    // A full disk is answered 507; a database that cannot take the request at that moment
+    // (PostgreSQL restarting, out of connections, no pooled connection in time) 503. Never
+    // 500: every database failure a full disk brings is classified
+    // (`dignity_store::error::classify`).
     let tolerated = |s: StatusCode| {
         s == StatusCode::CREATED
             || s == StatusCode::INSUFFICIENT_STORAGE
-            || (backend == Backend::Postgres && s == StatusCode::INTERNAL_SERVER_ERROR)
+            || s == StatusCode::SERVICE_UNAVAILABLE
     };
     let other: Vec<_> = during.iter().filter(|r| !tolerated(r.0)).collect();
     eprintln!(
-        "{backend:?}: {} requests while filling: {} saved, {} storage full, {} other",
+        "{backend:?}: {} requests while filling: {} saved, {} storage full, {} unavailable, {} other",
         during.len(),
         during.iter().filter(|r| r.0 == StatusCode::CREATED).count(),
         full.len(),
-        during.len() - full.len() - during.iter().filter(|r| r.0 == StatusCode::CREATED).count()
+        during
+            .iter()
+            .filter(|r| r.0 == StatusCode::SERVICE_UNAVAILABLE)
+            .count(),
+        other.len()
     );
     assert!(
         !full.is_empty(),
@@ -273,7 +277,7 @@ async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
     );
     assert!(
         other.is_empty(),
-        "{backend:?}: a full disk must be answered 507, never anything else: {:?}",
+        "{backend:?}: a full disk must be answered 507 (or 503), never 500: {:?}",
         &other[..other.len().min(5)]
     );
 
