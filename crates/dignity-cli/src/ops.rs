@@ -540,8 +540,13 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
                 index_bar.set_position(done);
             };
             let index_dir = store.data_dir().join("index");
+            let index_time = std::sync::Mutex::new(std::time::Duration::ZERO);
             let index_step: dignity_store::keys_files::IndexStep<'_> = &|k, p| {
-                dignity_search::at_rest::reseal(&index_dir, k, p).map_err(|e| e.to_string())
+                let t = std::time::Instant::now();
+                let r =
+                    dignity_search::at_rest::reseal(&index_dir, k, p).map_err(|e| e.to_string());
+                *index_time.lock().expect("timer") = t.elapsed();
+                r
             };
             let steps = dignity_store::keys_files::RotateSteps {
                 files_progress: Some(&files_progress),
@@ -570,8 +575,10 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
                     "search index: held by a running server; it re-seals its index under the new key when it next starts"
                 ),
                 Some(i) => println!(
-                    "search index: {} files re-sealed, {} already under the new key",
-                    i.resealed, i.already
+                    "search index: {} files re-sealed in {:.1} s, {} already under the new key",
+                    i.resealed,
+                    index_time.lock().expect("timer").as_secs_f64(),
+                    i.already
                 ),
                 None => {}
             }

@@ -180,3 +180,24 @@ impl StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outages_are_classified() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(classify(&sqlx::Error::PoolTimedOut), Outage::Unavailable);
+        assert_eq!(classify(&sqlx::Error::PoolClosed), Outage::Unavailable);
+        let reset = sqlx::Error::Io(Error::from(ErrorKind::ConnectionReset));
+        assert_eq!(classify(&reset), Outage::Unavailable);
+        let full = sqlx::Error::Io(Error::from_raw_os_error(28));
+        assert_eq!(classify(&full), Outage::StorageFull);
+        assert_eq!(classify(&sqlx::Error::RowNotFound), Outage::None);
+        assert!(matches!(
+            StoreError::from(sqlx::Error::PoolTimedOut),
+            StoreError::Unavailable(_)
+        ));
+    }
+}

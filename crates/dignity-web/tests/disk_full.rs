@@ -353,3 +353,70 @@ async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
     assert!(report.anchored);
     store.close().await;
 }
+
+/// A database that cannot take the request — here every pooled connection is held, so
+/// none comes in time (as when PostgreSQL restarts or refuses more connections) — is
+/// answered `503` with `Retry-After`, never `500`, and nothing is saved; once connections
+/// are free the same request succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_that_cannot_take_the_request_is_answered_503_not_500() {
+    sqlx::any::install_default_drivers();
+    for backend in backends() {
+        let s = dignity_store::testing::store(backend).await;
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "dora",
+            "",
+            Role::Documenter,
+            "a long enough password",
+        )
+        .await
+        .unwrap();
+        let (_, token) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
+        tx.commit().await.unwrap();
+        let router = dignity_web::router(dignity_web::AppState::new(
+            s.store.clone(),
+            Default::default(),
+        ));
+        // Hold every connection of the pool.
+        let mut held = Vec::new();
+        while let Ok(Ok(c)) =
+            tokio::time::timeout(std::time::Duration::from_millis(500), s.pool().acquire()).await
+        {
+            held.push(c);
+        }
+        assert!(!held.is_empty());
+        let res = router
+            .clone()
+            .oneshot(create(&token, "Event while the database is unavailable"))
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{backend:?}: no connection in time is 503"
+        );
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+        let body: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(body["error"]["code"], "unavailable", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("was not saved"),
+            "{body}"
+        );
+        drop(held);
+        let (st, body) = call(&router, create(&token, "Event once connections are free")).await;
+        assert_eq!(st, StatusCode::CREATED, "{backend:?}: {body}");
+        use sqlx::Row;
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM vio_events")
+            .fetch_one(s.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1, "{backend:?}: only the acknowledged event is saved");
+    }
+}
