@@ -117,9 +117,10 @@ impl From<sqlx::Error> for StoreError {
 
 /// Which outage, if any, a database error is.
 ///
-/// Storage full: SQLite's `SQLITE_FULL` (13), PostgreSQL's `disk_full` (53100) and its
-/// `io_error` (58030) or any message when they say the disk has no space ("could not
-/// extend file", "could not write … No space left on device"), an I/O error `ENOSPC`.
+/// Storage full: SQLite's `SQLITE_FULL` (13), PostgreSQL's `disk_full` (53100), any
+/// message that says the disk has no space ("could not extend file", "could not write …
+/// No space left on device", "could not write init file": a new connection that cannot
+/// write the database's relation-cache file in a full tablespace), an I/O error `ENOSPC`.
 ///
 /// Unavailable: PostgreSQL's insufficient resources but the disk (53000, 53200 out of
 /// memory, 53300 too many connections, 53400), operator intervention (57P01 admin
@@ -129,10 +130,16 @@ impl From<sqlx::Error> for StoreError {
 /// that broke (I/O errors: reset, refused, closed), and the pool giving no connection in
 /// time (or closed).
 pub fn classify(e: &sqlx::Error) -> Outage {
-    const NO_SPACE: [&str; 3] = [
+    const NO_SPACE: [&str; 4] = [
         "database or disk is full",
         "No space left on device",
         "could not extend file",
+        // A new PostgreSQL connection rewrites the database's relation-cache file
+        // (`pg_internal.init`, in the database's directory, i.e. in its tablespace) after
+        // a catalog change anywhere on the server (creating or dropping a database, …);
+        // on a full tablespace the connection fails FATAL with this message and the
+        // internal_error code XX000, without the errno.
+        "could not write init file",
     ];
     match e {
         sqlx::Error::Database(d) => {
