@@ -304,7 +304,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Keys(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
-            if let Some(code) = ops::key_file_cmd(&cfg, &cmd)? {
+            if let Some(code) = ops::key_file_cmd(&cfg, &cmd).await? {
                 return Ok(code);
             }
             let store = Store::open(&cfg.open_options()).await?;

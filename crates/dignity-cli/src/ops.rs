@@ -156,9 +156,38 @@ fn current_key_passphrase(cfg: &Config) -> Result<String> {
     )
 }
 
+/// Record a change of the key file's sealing in the audit log (the action only: never a
+/// passphrase, a key or anything derived from them). The key file is changed first (it is
+/// not in the database): when the audit entry cannot be written, the error says that the
+/// change was made.
+async fn audit_key_file(cfg: &Config, action: &str, passphrase: Option<&str>) -> Result<()> {
+    // The passphrase that opens the key file now (none once in clear): never asked again.
+    let mut cfg = cfg.clone();
+    cfg.key_passphrase = passphrase.map(keyfile::Passphrase::new);
+    let opts = cfg.open_options();
+    let res = async {
+        let store = Store::open(&opts).await?;
+        store
+            .log_event(
+                &dignity_core::Actor::system(),
+                action,
+                "keys",
+                "key-file",
+                serde_json::json!({ "sealed": passphrase.is_some() }),
+            )
+            .await?;
+        store.close().await;
+        Ok::<_, dignity_store::StoreError>(())
+    }
+    .await;
+    res.with_context(|| {
+        format!("the key file was changed, but the audit entry `{action}` could not be written")
+    })
+}
+
 /// The `keys` commands that work on the key file itself, without opening the store;
 /// `None` for the others.
-pub fn key_file_cmd(cfg: &Config, cmd: &KeysCmd) -> Result<Option<i32>> {
+pub async fn key_file_cmd(cfg: &Config, cmd: &KeysCmd) -> Result<Option<i32>> {
     let path = cfg.key_path();
     let held = || {
         dignity_store::DataDirLock::acquire(&cfg.data_dir).map_err(|_| {
@@ -193,6 +222,7 @@ pub fn key_file_cmd(cfg: &Config, cmd: &KeysCmd) -> Result<Option<i32>> {
             let new = new_key_passphrase(new_passphrase_file)?;
             keyfile::seal_file(&path, &new)?;
             println!("key file sealed with a passphrase: {}", path.display());
+            audit_key_file(cfg, "keys.seal", Some(&new)).await?;
             println!(
                 "Every start now needs the passphrase ({} or {}, or the terminal). Replace \
                  your offline copy of the key file: the old copy is still in clear.",
@@ -220,6 +250,7 @@ pub fn key_file_cmd(cfg: &Config, cmd: &KeysCmd) -> Result<Option<i32>> {
                 "key file sealed under the new passphrase: {}",
                 path.display()
             );
+            audit_key_file(cfg, "keys.change_passphrase", Some(&new)).await?;
         }
         KeysCmd::Unseal => {
             exists()?;
@@ -234,6 +265,7 @@ pub fn key_file_cmd(cfg: &Config, cmd: &KeysCmd) -> Result<Option<i32>> {
                  reads every protected field",
                 path.display()
             );
+            audit_key_file(cfg, "keys.unseal", None).await?;
         }
         KeysCmd::BackupIdentity { out } => {
             let rec = recipients_path(cfg);
@@ -497,13 +529,59 @@ pub async fn migrate_cmd(store: &Store, a: &MigrateArgs) -> Result<i32> {
 pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
     match cmd {
         KeysCmd::Rotate { retire } => {
-            let r = keys::rotate(store, *retire).await?;
+            let files_bar = progress_bar("evidence files");
+            let index_bar = progress_bar("search index files");
+            let files_progress = |done: u64, total: u64| {
+                files_bar.set_length(total);
+                files_bar.set_position(done);
+            };
+            let index_progress = |done: u64, total: u64| {
+                index_bar.set_length(total);
+                index_bar.set_position(done);
+            };
+            let index_dir = store.data_dir().join("index");
+            let index_time = std::sync::Mutex::new(std::time::Duration::ZERO);
+            let index_step: dignity_store::keys_files::IndexStep<'_> = &|k, p| {
+                let t = std::time::Instant::now();
+                let r =
+                    dignity_search::at_rest::reseal(&index_dir, k, p).map_err(|e| e.to_string());
+                *index_time.lock().expect("timer") = t.elapsed();
+                r
+            };
+            let steps = dignity_store::keys_files::RotateSteps {
+                files_progress: Some(&files_progress),
+                index: Some(index_step),
+                index_progress: Some(&index_progress),
+            };
+            let r = keys::rotate_with(store, *retire, &steps).await;
+            files_bar.finish_and_clear();
+            index_bar.finish_and_clear();
+            let r = r?;
             println!(
                 "new data key {}; {} values re-encrypted, {} could not be decrypted",
                 r.new_key_id,
                 r.reencrypt.reencrypted_total(),
                 r.reencrypt.failed_total()
             );
+            println!(
+                "evidence files: {} re-encrypted ({} MB), {} already under the new key, {} could not be re-encrypted",
+                r.files.reencrypted,
+                r.files.bytes / 1_000_000,
+                r.files.already,
+                r.files.failed
+            );
+            match &r.index {
+                Some(i) if i.busy => println!(
+                    "search index: held by a running server; it re-seals its index under the new key when it next starts"
+                ),
+                Some(i) => println!(
+                    "search index: {} files re-sealed in {:.1} s, {} already under the new key",
+                    i.resealed,
+                    index_time.lock().expect("timer").as_secs_f64(),
+                    i.already
+                ),
+                None => {}
+            }
             if !r.retired.is_empty() {
                 println!("retired keys: {}", r.retired.join(", "));
             }
@@ -526,6 +604,11 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
         | KeysCmd::Unseal
         | KeysCmd::BackupIdentity { .. } => unreachable!("handled by key_file_cmd"),
         KeysCmd::Retire => {
+            // The index's files sealed under an old key are sealed again first (when no
+            // server holds the index; retiring refuses while one runs anyway).
+            let k = store.keys();
+            dignity_search::at_rest::reseal(&store.data_dir().join("index"), &k, &|_, _| {})
+                .context("cannot re-seal the search index under the current key")?;
             let gone = keys::retire_old_keys(store).await?;
             println!(
                 "retired: {}",
@@ -572,4 +655,17 @@ pub async fn team_cmd(store: &Store, actor: &dignity_core::Actor, cmd: &TeamCmd)
         }
     }
     Ok(0)
+}
+
+/// A progress bar on the terminal (hidden when stderr is not one).
+fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{bar:40}}] {{pos}}/{{len}} ({{eta}} left)"
+        ))
+        .expect("template")
+        .progress_chars("=> "),
+    );
+    bar
 }

@@ -360,5 +360,14 @@ fn a_sealed_key_file_needs_its_passphrase_and_a_wrong_one_changes_nothing() {
     assert!(out(&o).contains("in clear"), "{}", out(&o));
     let o = run(&data, &["user", "list"]);
     assert!(out(&o).contains(MARKER), "{}", out(&o));
+    // Each change of the key file's sealing is audited, with no secret in the entry.
+    let o = run(&data, &["audit", "list", "--limit", "20"]);
+    let log = out(&o);
+    for action in ["keys.seal", "keys.change_passphrase", "keys.unseal"] {
+        assert!(log.contains(action), "{action} audited: {log}");
+    }
+    assert!(!log.contains(KEY_PW) && !log.contains("the new key passphrase"));
+    let o = run(&data, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", out(&o));
     std::fs::remove_dir_all(d).ok();
 }

@@ -295,6 +295,82 @@ pub fn sealed_key_id(path: &Path) -> io::Result<Option<String>> {
     Ok(Some(String::from_utf8_lossy(&kid).into_owned()))
 }
 
+/// Suffix of the temporary file a re-sealed file is written to before it is renamed.
+const RESEAL_TMP: &str = ".reseal-tmp";
+
+/// Re-seal every file of the index in `root` that is sealed under another data key than
+/// the current one of `keys` (after `dignity keys rotate`), without rebuilding the index:
+/// each file is decrypted, sealed again under the current key into a temporary file,
+/// synced and renamed over the old one (a crash leaves every file whole, under the old key
+/// or the new one; the next run finishes). Tantivy never rewrites a file but `meta.json`
+/// and `.managed.json`, so the index's writer lock is taken for the whole run: when a
+/// running server holds it, nothing is done and the report says `busy` (the server
+/// re-seals its index when it next opens it). `progress`: (files looked at, files in all).
+pub fn reseal(
+    root: &Path,
+    keys: &Keyring,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> io::Result<dignity_store::keys_files::IndexReport> {
+    let mut rep = dignity_store::keys_files::IndexReport::default();
+    if !root.join("meta.json").exists() {
+        return Ok(rep);
+    }
+    let dir = SealedDirectory::open(root, keys).map_err(io::Error::other)?;
+    let _lock = match dir.acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK) {
+        Ok(l) => l,
+        Err(LockError::LockBusy) => {
+            rep.busy = true;
+            return Ok(rep);
+        }
+        Err(LockError::IoError(e)) => return Err(io::Error::new(e.kind(), e.to_string())),
+    };
+    let ciphers = &dir.inner.ciphers;
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(root)? {
+        let e = e?;
+        let name = PathBuf::from(e.file_name());
+        if !e.file_type()?.is_file() {
+            continue;
+        }
+        if name.to_string_lossy().ends_with(RESEAL_TMP) {
+            // Left by an interrupted run: the file it was made from is still in place.
+            std::fs::remove_file(e.path())?;
+            continue;
+        }
+        files.push(name);
+    }
+    files.sort();
+    let total = files.len() as u64;
+    for (i, name) in files.iter().enumerate() {
+        let full = root.join(name);
+        match sealed_key_id(&full)? {
+            // Under a key not in the key file: it cannot be read; the index is made
+            // again when it is opened.
+            Some(kid) if !ciphers.by_id.contains_key(&kid) => {}
+            Some(kid) if kid != ciphers.current => {
+                let sealed = std::fs::read(&full)?;
+                let data = unseal(ciphers, name, &sealed[..], sealed.len() as u64)?;
+                let again = seal(ciphers, name, &data)?;
+                let tmp = root.join(format!("{}{RESEAL_TMP}", name.display()));
+                let mut f = File::create(&tmp)?;
+                f.write_all(&again)?;
+                f.sync_all()?;
+                drop(f);
+                std::fs::rename(&tmp, &full)?;
+                rep.resealed += 1;
+            }
+            Some(_) => rep.already += 1,
+            // Lock files and anything not sealed: nothing of the index's content.
+            None => {}
+        }
+        progress(i as u64 + 1, total);
+    }
+    if rep.resealed > 0 {
+        File::open(root)?.sync_all()?;
+    }
+    Ok(rep)
+}
+
 struct Inner {
     root: PathBuf,
     /// Locks, watching `meta.json`, deleting, syncing the directory, atomic renames.

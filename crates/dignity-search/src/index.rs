@@ -346,6 +346,22 @@ impl SearchIndex {
             std::fs::create_dir_all(dir)?;
             Ok(())
         };
+        if let Some(k) = keys {
+            // After `dignity keys rotate` beside a running server (which held the index):
+            // re-seal under the current key the files sealed under an older one.
+            let t = std::time::Instant::now();
+            match at_rest::reseal(dir, k, &|_, _| {}) {
+                Ok(r) if r.resealed > 0 => tracing::info!(
+                    files = r.resealed,
+                    ms = t.elapsed().as_millis() as u64,
+                    "search index re-sealed under the current data key"
+                ),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "the search index could not be re-sealed under the current data key")
+                }
+            }
+        }
         if let Some(why) = unusable(dir, keys)? {
             wipe(why)?;
         }

@@ -9,8 +9,11 @@
 //! values under old and new keys, both in the key file: running [`reencrypt`] (or
 //! [`rotate`] again) finishes the job.
 //!
+//! [`rotate_with`] then re-encrypts the evidence files and, through a step its caller
+//! gives, re-seals the search index ([`crate::keys_files`]), before any retiring.
+//!
 //! Old keys leave the key file only through [`retire_old_keys`], which refuses while any
-//! value still uses them, and while a `dignity serve` holds the data directory: a server
+//! value or evidence file still uses them, and while a `dignity serve` holds the data directory: a server
 //! that has not re-read the key file still encrypts new values under the old key.
 //!
 //! The audit log and its head are never rewritten (the chain would break); they hold no
@@ -65,6 +68,10 @@ pub struct RotateReport {
     pub retired: Vec<String>,
     /// Why retiring was refused, when it was asked for.
     pub retire_refused: Option<String>,
+    /// Evidence files ([`crate::keys_files`]).
+    pub files: crate::keys_files::FilesReport,
+    /// The search index, when the caller re-sealed it.
+    pub index: Option<crate::keys_files::IndexReport>,
 }
 
 /// How many values use which key, by column (`?` for key ids not in the key file).
@@ -106,6 +113,16 @@ fn not_under_sql(col: &str, prefix: &str) -> String {
 /// Generate a new data key, make it current, re-encrypt every encrypted value under it,
 /// and with `retire` drop the old keys from the key file (only once nothing uses them).
 pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
+    rotate_with(store, retire, &crate::keys_files::RotateSteps::default()).await
+}
+
+/// [`rotate`], re-encrypting the evidence files and (through `steps`) the search index
+/// after the field values and before old keys are retired.
+pub async fn rotate_with(
+    store: &Store,
+    retire: bool,
+    steps: &crate::keys_files::RotateSteps<'_>,
+) -> Result<RotateReport> {
     // Checked first so that a refusal changes nothing.
     let lock = if retire {
         Some(server_stopped(store.data_dir())?)
@@ -118,6 +135,7 @@ pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
     store.write_keys(&k)?;
     store.replace_keys(k);
     let reencrypt = reencrypt(store).await?;
+    let (files, index) = crate::keys_files::after_fields(store, steps)?;
     let (retired, retire_refused) = match lock {
         Some(_held) => match retire_locked(store).await {
             Ok(r) => (r, None),
@@ -137,6 +155,9 @@ pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
                 "reencrypted": reencrypt.reencrypted_total(),
                 "failed": reencrypt.failed_total(),
                 "retired": retired,
+                "files_reencrypted": files.reencrypted,
+                "files_failed": files.failed,
+                "index_files_resealed": index.as_ref().map(|i| i.resealed),
             }),
         )
         .await?;
@@ -145,6 +166,8 @@ pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
         reencrypt,
         retired,
         retire_refused,
+        files,
+        index,
     })
 }
 
@@ -281,13 +304,11 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
             remaining.push(format!("{table}.{column} ({n})"));
         }
     }
-    // Evidence files name the data key their key was derived from; rotation does not
-    // re-encrypt them yet, so their key stays.
+    // Evidence files name the data key their key was derived from (see
+    // `crate::keys_files`).
     let files = crate::violations::evidence::files_under_other_keys(store, &keys.current);
     if files > 0 {
-        remaining.push(format!(
-            "evidence files ({files}; rotation does not re-encrypt files yet)"
-        ));
+        remaining.push(format!("evidence files ({files})"));
     }
     if !remaining.is_empty() {
         tx.rollback().await?;

@@ -13,6 +13,7 @@ mod error;
 pub mod filecrypt;
 pub mod keyfile;
 pub mod keys;
+pub mod keys_files;
 mod migrate;
 pub mod private;
 pub mod refdata;
@@ -36,7 +37,7 @@ pub mod stats;
 
 pub mod reports;
 
-pub use error::{watch_storage_full, StoreError};
+pub use error::{watch_outage, watch_storage_full, Outage, StoreError};
 pub use write::{CommitListener, WriteTx};
 
 use dignity_core::crypto::Keyring;

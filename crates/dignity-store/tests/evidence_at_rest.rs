@@ -166,16 +166,92 @@ async fn files_stored_in_clear_are_encrypted_in_place_at_start() {
 }
 
 #[tokio::test]
-async fn old_keys_are_kept_while_a_stored_file_uses_them() {
+async fn rotation_re_encrypts_stored_files_and_then_retires_the_old_key() {
+    let st = store(Backend::Sqlite).await;
+    let data = content(3 * filecrypt::CHUNK + 17);
+    let (blob, _) = evidence::store_reader(&st, &data[..], u64::MAX, None).unwrap();
+    let old_key = st.keys().current.clone();
+    // A reader that opened the file before the rotation (a download under way).
+    let mut early = EvidenceStore::open(&st, &blob.sha256).unwrap().unwrap();
+    let mut first = vec![0u8; 1000];
+    early.read_exact(&mut first).unwrap();
+    // Another process on the same data directory (a running server) that knows only the
+    // old key.
+    let server = dignity_store::Store::open(&st.opts).await.unwrap();
+
+    let r = dignity_store::keys::rotate(&st, true).await.unwrap();
+    assert_eq!(
+        (r.files.reencrypted, r.files.failed),
+        (1, 0),
+        "{:?}",
+        r.files
+    );
+    assert_eq!(r.retired, vec![old_key.clone()], "{:?}", r.retire_refused);
+    let head = std::fs::read(blob.path(&st)).unwrap();
+    assert_eq!(filecrypt::key_id_of(&head), Some(r.new_key_id.as_str()));
+    assert!(!contains(&head, MARKER));
+    // The early reader reads on, from the file it opened; new readers get the new file.
+    let mut rest = Vec::new();
+    early.read_to_end(&mut rest).unwrap();
+    first.extend_from_slice(&rest);
+    assert!(
+        first == data,
+        "the reader that opened the old file reads it whole"
+    );
+    assert!(read_back(&st, &blob.sha256).unwrap() == data);
+    assert!(
+        read_back(&server, &blob.sha256).unwrap() == data,
+        "a process that did not know the new key reads the key file again"
+    );
+    assert_eq!(
+        sha256sum(
+            &read_back(&st, &blob.sha256).unwrap(),
+            st.opts.data_dir.as_path()
+        ),
+        blob.sha256.as_str()
+    );
+    // No temporary file is left; the old key is gone from the key file.
+    let tmp = evidence::files_dir(&st).join("tmp");
+    assert_eq!(std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0);
+    assert_eq!(st.keys().data_keys.len(), 1);
+    // Audited with counts only.
+    let details: String = sqlx::query_scalar(
+        "SELECT details FROM audit_log WHERE action = 'keys.rotate' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(st.pool())
+    .await
+    .unwrap();
+    let d: serde_json::Value = serde_json::from_str(&details).unwrap();
+    assert_eq!(d["files_reencrypted"], 1, "{d}");
+    assert!(!details.contains(blob.sha256.as_str()));
+    server.close().await;
+}
+
+#[tokio::test]
+async fn old_keys_are_kept_while_a_stored_file_cannot_be_re_encrypted() {
     let st = store(Backend::Sqlite).await;
     let data = content(100_000);
     let (blob, _) = evidence::store_reader(&st, &data[..], u64::MAX, None).unwrap();
+    let (good, _) = evidence::store_reader(&st, &b"a good file"[..], u64::MAX, None).unwrap();
+    // Damage the first file: it can be neither served nor re-encrypted.
+    let path = blob.path(&st);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[filecrypt::HEADER + 10] ^= 1;
+    let _ = std::fs::remove_file(&path);
+    std::fs::write(&path, &bytes).unwrap();
     let r = dignity_store::keys::rotate(&st, true).await.unwrap();
+    assert_eq!(
+        (r.files.reencrypted, r.files.failed),
+        (1, 1),
+        "{:?}",
+        r.files
+    );
     assert!(r.retired.is_empty(), "{:?}", r.retired);
     let why = r.retire_refused.unwrap();
-    assert!(why.contains("evidence files (1"), "{why}");
-    // The file (under the old key) still reads; a new one is under the new key.
-    assert!(read_back(&st, &blob.sha256).unwrap() == data);
+    assert!(why.contains("evidence files (1)"), "{why}");
+    // The damaged file is left exactly as it was; the good one reads under the new key.
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(read_back(&st, &good.sha256).unwrap(), b"a good file");
     let (b2, _) = evidence::store_reader(&st, &b"after rotation"[..], u64::MAX, None).unwrap();
     let head = std::fs::read(b2.path(&st)).unwrap();
     assert_eq!(filecrypt::key_id_of(&head), Some(r.new_key_id.as_str()));

@@ -1,19 +1,25 @@
-//! A full disk, answered from one place.
+//! A full disk, or a database that cannot take requests, answered from one place.
 //!
 //! Whatever a handler did with a storage error (many turn unexpected errors into a generic
 //! 500), a request during which the database reported a full disk is answered `507
-//! Insufficient Storage` with a message that says so, in the reader's language, as JSON
-//! under `/api/` and as a page elsewhere. Nothing of the request's write was saved (the
-//! write path commits all or nothing), and the server needs no restart once space is free.
+//! Insufficient Storage`, and one during which the database was unavailable (restarting
+//! after a crash, out of connections or memory, no pooled connection in time) `503 Service
+//! Unavailable`, both with `Retry-After` and a message that says so, in the reader's
+//! language, as JSON under `/api/` and as a page elsewhere. Nothing of the request's write
+//! was saved (the write path commits all or nothing), and the server needs no restart once
+//! space is free or the database is back.
 
 use crate::i18n::{self, Lang};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use dignity_store::Outage;
 
-/// Seconds a client is asked to wait before trying again.
-const RETRY_AFTER_SECS: &str = "60";
+/// Seconds a client is asked to wait before trying again: a full disk needs someone to
+/// free space; an unavailable database is usually back within seconds.
+const RETRY_AFTER_FULL_SECS: &str = "60";
+const RETRY_AFTER_UNAVAILABLE_SECS: &str = "5";
 
 pub async fn storage_full(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
@@ -21,23 +27,32 @@ pub async fn storage_full(req: Request, next: Next) -> Response {
     // keep the two headers it is read from (cheap reference-counted clones).
     let cookie = req.headers().get(header::COOKIE).cloned();
     let accept = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
-    let (res, full) = dignity_store::watch_storage_full(next.run(req)).await;
-    if !full || res.status().is_success() || res.status().is_redirection() {
+    let (res, outage) = dignity_store::watch_outage(next.run(req)).await;
+    if outage == Outage::None || res.status().is_success() || res.status().is_redirection() {
         return res;
     }
+    let (status, code, (title, key), retry) = match outage {
+        Outage::StorageFull => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            "storage_full",
+            ("error.storage_full_title", "error.storage_full"),
+            RETRY_AFTER_FULL_SECS,
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            ("error.db_unavailable_title", "error.db_unavailable"),
+            RETRY_AFTER_UNAVAILABLE_SECS,
+        ),
+    };
     let lang = i18n::negotiate(
         cookie.as_ref().and_then(|v| v.to_str().ok()),
         accept.as_ref().and_then(|v| v.to_str().ok()),
     );
     let mut answer = if is_api {
-        crate::api::error(
-            StatusCode::INSUFFICIENT_STORAGE,
-            "storage_full",
-            i18n::t(Lang::En, "error.storage_full"),
-            None,
-        )
+        crate::api::error(status, code, i18n::t(Lang::En, key), None)
     } else {
-        page(lang)
+        page(lang, status, title, key)
     };
     // Keep the headers the layers below set (security headers, cookies), with this body's
     // own type and length.
@@ -50,18 +65,16 @@ pub async fn storage_full(req: Request, next: Next) -> Response {
         }
     }
     let mut res = answer;
-    res.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_static(RETRY_AFTER_SECS),
-    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static(retry));
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
-fn page(lang: Lang) -> Response {
-    let title = i18n::t(lang, "error.storage_full_title");
-    let message = i18n::t(lang, "error.storage_full");
+fn page(lang: Lang, status: StatusCode, title: &str, key: &str) -> Response {
+    let title = i18n::t(lang, title);
+    let message = i18n::t(lang, key);
     let html = format!(
         "<!doctype html><html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -74,7 +87,7 @@ fn page(lang: Lang) -> Response {
         home = escape(&i18n::t(lang, "error_page.home")),
     );
     (
-        StatusCode::INSUFFICIENT_STORAGE,
+        status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         html,
     )

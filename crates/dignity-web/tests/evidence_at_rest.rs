@@ -250,6 +250,17 @@ async fn ranges_are_served_for_video_players() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(body == data);
+    // Several ranges: the whole file, 200, as one body (no multipart/byteranges).
+    let (s, body, h) = app
+        .get(&dora, &url, &[("range", "bytes=0-9,100-199")])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.get(header::CONTENT_RANGE).is_none());
+    assert!(!h[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("multipart/"));
+    assert!(body == data);
 }
 
 #[tokio::test]

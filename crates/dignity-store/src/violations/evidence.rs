@@ -123,18 +123,22 @@ impl EvidenceStore {
     /// address): nothing of it may be served.
     pub fn open(store: &Store, sha256: &Sha256Hex) -> std::io::Result<Option<EvidenceFile>> {
         let path = Self::path(store, sha256);
-        let keys = store.keys();
+        let mut keys = store.keys();
         let f = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let mut head = [0u8; 8];
-        let clear = {
-            let mut r = &f;
-            let n = r.read(&mut head)?;
-            !filecrypt::looks_encrypted(&head[..n])
-        };
+        let mut head = Vec::with_capacity(64);
+        (&f).take(64).read_to_end(&mut head)?;
+        let clear = !filecrypt::looks_encrypted(&head);
+        // Re-encrypted by a `dignity keys rotate` run beside this process, under a key this
+        // process does not know yet: read the key file again (once).
+        if let Some(kid) = filecrypt::key_id_of(&head) {
+            if !keys.data_keys.iter().any(|d| d.id == kid) && store.reload_keys().is_ok() {
+                keys = store.keys();
+            }
+        }
         let f = if clear {
             drop(f);
             encrypt_in_place(&path, sha256, &keys)?;
@@ -190,7 +194,7 @@ pub type EvidenceFile = filecrypt::DecReader<std::fs::File>;
 /// the encrypted copy is written beside it under `tmp/`, synced, and renamed over it, so
 /// a crash leaves either the clear file or the encrypted one, never a part. The clear
 /// file must hash to its address (else it is left as it is and reported as damaged).
-fn encrypt_in_place(
+pub(crate) fn encrypt_in_place(
     path: &Path,
     sha256: &Sha256Hex,
     keys: &dignity_core::crypto::Keyring,
@@ -254,7 +258,7 @@ pub struct EncryptReport {
 }
 
 /// Every stored evidence file's path, with its address.
-fn stored_files(store: &Store) -> Vec<(PathBuf, Sha256Hex)> {
+pub(crate) fn stored_files(store: &Store) -> Vec<(PathBuf, Sha256Hex)> {
     let mut out = Vec::new();
     let Ok(tops) = std::fs::read_dir(files_dir(store).join("sha256")) else {
         return out;

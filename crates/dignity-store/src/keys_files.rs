@@ -1,0 +1,212 @@
+//! Key rotation of the evidence files (the field values are in [`crate::keys`]; the search
+//! index re-seals its own files: `dignity_search::at_rest::reseal`).
+//!
+//! Every stored evidence file names, in its header, the data key its own key was derived
+//! from ([`crate::filecrypt`]). [`reencrypt_files`] rewrites each file that is not under
+//! the current data key:
+//!
+//! 1. the stored file is opened and decrypted as a stream (its header MAC, its length and
+//!    every chunk authenticated);
+//! 2. the plaintext is encrypted under the current key into a new file under
+//!    `files/tmp/`, while its SHA-256 is computed; it must equal the file's address (the
+//!    hash recorded for the evidence item), else the new file is dropped and the old one
+//!    kept;
+//! 3. the new file is synced, made read-only and renamed over the old one, and the
+//!    directory is synced.
+//!
+//! A crash (kill -9) at any point leaves every file whole, under the old key or the new
+//! one (both are in the key file until they are retired), and at most a temporary file
+//! that the next start or rotation removes; running the rotation again finishes the job.
+//! A reader that opened the old file keeps reading it (the rename does not change an open
+//! file); a reader that opens the file afterwards gets the new one (re-reading the key file
+//! when the file names a key it does not know yet, see
+//! [`crate::violations::evidence::EvidenceStore::open`]).
+
+use crate::filecrypt;
+use crate::violations::evidence::{clean_temp, files_dir, stored_files};
+use crate::Store;
+use dignity_core::crypto::Keyring;
+use dignity_core::Sha256 as Sha256Hex;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// What [`reencrypt_files`] did: counts only (no file names, no hashes).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FilesReport {
+    /// Files now encrypted under the current key that were not before.
+    pub reencrypted: u64,
+    /// Files that already were.
+    pub already: u64,
+    /// Files that could not be re-encrypted (damaged, under a key not in the key file, a
+    /// read or write error): left as they were, and logged. Retiring keys is refused while
+    /// they exist.
+    pub failed: u64,
+    /// Plaintext bytes re-encrypted.
+    pub bytes: u64,
+}
+
+/// Progress of a rotation step: (done, total).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Re-encrypt every stored evidence file that is not under the current data key (files
+/// stored in clear by an old version are encrypted). Safe beside a running server and
+/// after an interrupted run. `progress` is called after each file with (files looked at,
+/// files in all).
+pub fn reencrypt_files(store: &Store, progress: Progress<'_>) -> FilesReport {
+    // Temporary files of an earlier, interrupted run (and of interrupted uploads).
+    clean_temp(store, std::time::Duration::from_secs(60));
+    let keys = store.keys();
+    let files = stored_files(store);
+    let total = files.len() as u64;
+    let mut rep = FilesReport::default();
+    for (i, (path, sha)) in files.iter().enumerate() {
+        match reencrypt_one(store, path, sha, &keys) {
+            Ok(Some(bytes)) => {
+                rep.reencrypted += 1;
+                rep.bytes += bytes;
+            }
+            Ok(None) => rep.already += 1,
+            Err(e) => {
+                // The path names the file by its hash already on disk; the error says why.
+                tracing::error!(file = %path.display(), error = %e, "an evidence file could not be re-encrypted under the current key; it is left as it was");
+                rep.failed += 1;
+            }
+        }
+        progress(i as u64 + 1, total);
+    }
+    rep
+}
+
+/// The first `n` bytes of a file (fewer when it is shorter).
+fn head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
+    let mut h = Vec::new();
+    std::fs::File::open(path)?.take(n).read_to_end(&mut h)?;
+    Ok(h)
+}
+
+/// Re-encrypt one file under the current key: `Some(plaintext bytes)` when it was
+/// rewritten, `None` when it already was under that key.
+fn reencrypt_one(
+    store: &Store,
+    path: &Path,
+    sha: &Sha256Hex,
+    keys: &Keyring,
+) -> std::io::Result<Option<u64>> {
+    let h = head(path, 64)?;
+    if !filecrypt::looks_encrypted(&h) {
+        // Stored in clear by a version before encryption at rest.
+        let size = std::fs::metadata(path)?.len();
+        crate::violations::evidence::encrypt_in_place(path, sha, keys)?;
+        return Ok(Some(size));
+    }
+    if filecrypt::key_id_of(&h) == Some(keys.current.as_str()) {
+        return Ok(None);
+    }
+    let tmpdir = files_dir(store).join("tmp");
+    crate::private::create_dir(&tmpdir)?;
+    let tmp = tmpdir.join(format!(
+        "rotate-{}",
+        dignity_core::password::random_token(12).replace(['-', '_'], "x")
+    ));
+    let res = (|| {
+        let mut src = filecrypt::DecReader::open(std::fs::File::open(path)?, keys)?;
+        if hex::encode(src.sha256()) != sha.as_str() {
+            return Err(filecrypt::damaged(
+                "its header names another SHA-256 than its address",
+            ));
+        }
+        let out = crate::private::open_options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        let mut enc = filecrypt::EncWriter::new(out, keys)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = src.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            enc.write_all(&buf[..n])?;
+        }
+        let size = enc.size();
+        let digest: [u8; 32] = hasher.finalize().into();
+        // The plaintext must be the one recorded (the file's address): never replace a
+        // file with anything else.
+        if hex::encode(digest) != sha.as_str() {
+            return Err(filecrypt::damaged(
+                "its content does not hash to its address",
+            ));
+        }
+        let out = enc.finish(&digest)?;
+        out.sync_all()?;
+        drop(out);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o400));
+        }
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            // The rename itself reaches the disk.
+            if let Ok(d) = std::fs::File::open(dir) {
+                d.sync_all()?;
+            }
+        }
+        Ok(size)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res.map(Some)
+}
+
+/// What the search index's re-sealing did (reported by the caller's step: the store does
+/// not know the index).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndexReport {
+    /// Index files now sealed under the current key that were not before.
+    pub resealed: u64,
+    /// Index files that already were.
+    pub already: u64,
+    /// A running server holds the index: its files were left under the key they were
+    /// sealed with (the server re-seals them when it next opens the index).
+    pub busy: bool,
+}
+
+/// The search index's step of a rotation: re-seal the index under the current key of the
+/// key ring given, with progress.
+pub type IndexStep<'a> =
+    &'a (dyn Fn(&Keyring, Progress<'_>) -> std::result::Result<IndexReport, String> + Sync);
+
+/// What a rotation does besides the field values, given by its caller.
+#[derive(Default, Clone, Copy)]
+pub struct RotateSteps<'a> {
+    /// Called after each evidence file: (files looked at, files in all).
+    pub files_progress: Option<Progress<'a>>,
+    /// Re-seal the search index (the CLI passes `dignity_search::at_rest::reseal`).
+    pub index: Option<IndexStep<'a>>,
+    /// Called after each index file: (files looked at, files in all).
+    pub index_progress: Option<Progress<'a>>,
+}
+
+/// Files, then the index, after the field values of a rotation.
+pub(crate) fn after_fields(
+    store: &Store,
+    steps: &RotateSteps<'_>,
+) -> crate::Result<(FilesReport, Option<IndexReport>)> {
+    let none = |_: u64, _: u64| {};
+    let files = reencrypt_files(store, steps.files_progress.unwrap_or(&none));
+    let index = match steps.index {
+        Some(step) => Some(
+            step(&store.keys(), steps.index_progress.unwrap_or(&none))
+                .map_err(|e| crate::StoreError::Io(format!("search index: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok((files, index))
+}
