@@ -1414,8 +1414,7 @@ pub(crate) async fn insert_act(
          place, coordinates, attribution, consequences, victim_status, detention_type, whereabouts, legal_counsel, court_type, \
          case_description, autopsy, death_certificate, statements_signed, medical_attention, intent, property_destroyed, \
          property_value, compensation, confidentiality, published, created_by, created_at, updated_at, id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,0,$29,$30,$30) \
-         RETURNING id",
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,0,$29,$30,$30,$31)",
     )
     .bind(a.event_id)
     .bind(a.victim_id)
