@@ -212,6 +212,9 @@ pub async fn populate(s: &Store) -> Markers {
     )
     .await
     .unwrap();
+    // The response is recorded on the committed intervention (read outside the write).
+    tx.commit().await.unwrap();
+    let mut tx = s.begin(&doc_a).await.unwrap();
     interventions::record_response(
         &mut tx,
         &vocab,
@@ -272,34 +275,42 @@ pub async fn populate(s: &Store) -> Markers {
         m.mk("pro_measures.outcome"),
         m.mk("pro_checkins.notes"),
     );
+    let _ = s
+        .write(&coo_a, async |tx| {
+            assess_risk(
+                tx,
+                &RiskInput {
+                    defender_id: def,
+                    level: "high".into(),
+                    factors: vec!["threats_received".into()],
+                    notes: risk_notes.clone(),
+                    assessed_on: "2024-02-12".into(),
+                    next_review: "2024-03-12".into(),
+                },
+            )
+            .await?;
+            let mid = request_measure(
+                tx,
+                &MeasureInput {
+                    defender_id: def,
+                    measure_type: "relocation".into(),
+                    requested_on: "2024-02-13".into(),
+                    host: host.clone(),
+                    period_start: "2024-03-01".into(),
+                    period_end: "2024-11-30".into(),
+                    visa: "Schengen type D".into(),
+                    security_plan: "Escort".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok(mid)
+        })
+        .await
+        .unwrap();
+    // Each step on the committed measure (they read it outside the write).
+    let mid = mid_of(s, def).await;
     s.write(&coo_a, async |tx| {
-        assess_risk(
-            tx,
-            &RiskInput {
-                defender_id: def,
-                level: "high".into(),
-                factors: vec!["threats_received".into()],
-                notes: risk_notes.clone(),
-                assessed_on: "2024-02-12".into(),
-                next_review: "2024-03-12".into(),
-            },
-        )
-        .await?;
-        let mid = request_measure(
-            tx,
-            &MeasureInput {
-                defender_id: def,
-                measure_type: "relocation".into(),
-                requested_on: "2024-02-13".into(),
-                host: host.clone(),
-                period_start: "2024-03-01".into(),
-                period_end: "2024-11-30".into(),
-                visa: "Schengen type D".into(),
-                security_plan: "Escort".into(),
-                ..Default::default()
-            },
-        )
-        .await?;
         advance_measure(
             tx,
             mid,
@@ -310,10 +321,18 @@ pub async fn populate(s: &Store) -> Markers {
                 ..Default::default()
             },
         )
-        .await?;
-        let c = add_checkin(tx, def, Some(mid), "2024-03-15").await?;
-        complete_checkin(tx, c, "2024-03-16", &checkin_notes).await?;
-        Ok(())
+        .await
+    })
+    .await
+    .unwrap();
+    let c = s
+        .write(&coo_a, async |tx| {
+            add_checkin(tx, def, Some(mid), "2024-03-15").await
+        })
+        .await
+        .unwrap();
+    s.write(&coo_a, async |tx| {
+        complete_checkin(tx, c, "2024-03-16", &checkin_notes).await
     })
     .await
     .unwrap();
@@ -346,23 +365,26 @@ pub async fn populate(s: &Store) -> Markers {
                 },
             )
             .await?;
-            change_status(
-                tx,
-                id,
-                &StatusChange {
-                    status: "located_alive".into(),
-                    changed_on: "2003-06-01".into(),
-                    reference: m.mk("pro_status_history.reference"),
-                    note: m.mk("pro_status_history.note"),
-                    ..Default::default()
-                },
-            )
-            .await?;
             Ok((id, rel))
         })
         .await
         .unwrap();
-    let _ = case;
+    s.write(&doc_a, async |tx| {
+        change_status(
+            tx,
+            case,
+            &StatusChange {
+                status: "located_alive".into(),
+                changed_on: "2003-06-01".into(),
+                reference: m.mk("pro_status_history.reference"),
+                note: m.mk("pro_status_history.note"),
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .await
+    .unwrap();
     let source = s
         .write(&coo_a, async |tx| {
             src::create_source(tx, &m.mk("pro_sources.name"), "red_cross").await
@@ -497,4 +519,8 @@ pub fn hits(secret: &[(String, String)], files: &[(std::path::PathBuf, Vec<u8>)]
         }
     }
     out
+}
+
+async fn mid_of(s: &Store, defender: i64) -> i64 {
+    measures_of(s, defender).await.unwrap()[0].id
 }
