@@ -465,6 +465,10 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     dignity_store::violations::evidence::clean_at_start(&store);
     // Evidence files stored in clear by an older version are encrypted before serving.
     dignity_store::violations::evidence::encrypt_clear_files(&store);
+    // So are the fields that older versions kept in clear (see `store::at_rest`).
+    dignity_store::at_rest::encrypt_clear_fields(&store)
+        .await
+        .context("encrypting fields stored in clear")?;
     dignity_store::protection::sources::ensure_match_keys(&store)
         .await
         .context("keying source records")?;

@@ -2,8 +2,12 @@
 //!
 //! Names, contact details and exact locations of the people in the data are stored as
 //! XChaCha20-Poly1305 ciphertexts under a data key that never enters the database. The
-//! associated data binds each ciphertext to its table and column, so a ciphertext copied
-//! into another column does not decrypt. Equality look-ups (find a person by exact name)
+//! associated data binds each ciphertext to its table, column and row: a value
+//! `enc:v2:<key id>:<base64>` is sealed with the associated data `table.column#<row>`,
+//! where `<row>` is the row's primary key (its `id`; the values of a composite key joined
+//! by `,`; the `key` of `settings`), so a ciphertext copied into another column or another
+//! row does not decrypt. Values of the older format `enc:v1:` (associated data
+//! `table.column` only) still decrypt; key rotation rewrites them as `enc:v2:`. Equality look-ups (find a person by exact name)
 //! use a keyed blind index: HMAC-SHA256 of the normalised value under a separate index key.
 //!
 //! Key material is a small JSON document ([`Keyring`]) kept in a file outside the
@@ -21,8 +25,16 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Prefix of every encrypted field value.
-pub const PREFIX: &str = "enc:v1:";
+/// Prefix of every encrypted field value written now (row-bound, see the module doc).
+pub const PREFIX: &str = "enc:v2:";
+/// Prefix of the older values, bound to their column only (still read; rotation rewrites
+/// them with [`PREFIX`]).
+pub const PREFIX_V1: &str = "enc:v1:";
+
+/// The associated data of a `v2` value: `table.column#row`.
+pub fn row_aad(field: &str, row: &str) -> String {
+    format!("{field}#{row}")
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -32,7 +44,7 @@ pub enum CryptoError {
     NotEncrypted,
     #[error("encrypted with key {0:?}, which is not in the key file")]
     UnknownKey(String),
-    #[error("decryption failed: wrong key, wrong field, or the value was tampered with")]
+    #[error("decryption failed: wrong key, a value moved from another field or row, or the value was tampered with")]
     Decrypt,
 }
 
@@ -166,8 +178,21 @@ impl Keyring {
         Ok(XChaCha20Poly1305::new(&key.into()))
     }
 
-    /// Encrypt `plaintext` for the field `field` (e.g. `persons.name`).
-    pub fn encrypt(&self, field: &str, plaintext: &str) -> String {
+    /// Encrypt `plaintext` for the field `field` (e.g. `persons.name`) of the row whose
+    /// primary key is `row` (its id): an `enc:v2:` value.
+    pub fn encrypt(&self, field: &str, row: impl std::fmt::Display, plaintext: &str) -> String {
+        let aad = row_aad(field, &row.to_string());
+        self.seal(PREFIX, &aad, plaintext)
+    }
+
+    /// An `enc:v1:` value (bound to the column only), as older versions wrote them. Only
+    /// for tests that check old values still decrypt and are rewritten by rotation.
+    #[doc(hidden)]
+    pub fn encrypt_v1(&self, field: &str, plaintext: &str) -> String {
+        self.seal(PREFIX_V1, field, plaintext)
+    }
+
+    fn seal(&self, prefix: &str, aad: &str, plaintext: &str) -> String {
         let cipher = self.cipher(&self.current).expect("current key exists");
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -176,20 +201,30 @@ impl Keyring {
                 XNonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext.as_bytes(),
-                    aad: field.as_bytes(),
+                    aad: aad.as_bytes(),
                 },
             )
             .expect("encryption does not fail");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
-        format!("{PREFIX}{}:{}", self.current, B64.encode(blob))
+        format!("{prefix}{}:{}", self.current, B64.encode(blob))
     }
 
-    /// Decrypt a value made by [`Keyring::encrypt`] for the same field.
-    pub fn decrypt(&self, field: &str, value: &str) -> Result<String, CryptoError> {
-        let rest = value
-            .strip_prefix(PREFIX)
-            .ok_or(CryptoError::NotEncrypted)?;
+    /// Decrypt a value made by [`Keyring::encrypt`] for the same field and row (or an
+    /// older `enc:v1:` value of the same field).
+    pub fn decrypt(
+        &self,
+        field: &str,
+        row: impl std::fmt::Display,
+        value: &str,
+    ) -> Result<String, CryptoError> {
+        let (rest, aad) = if let Some(rest) = value.strip_prefix(PREFIX) {
+            (rest, row_aad(field, &row.to_string()))
+        } else if let Some(rest) = value.strip_prefix(PREFIX_V1) {
+            (rest, field.to_string())
+        } else {
+            return Err(CryptoError::NotEncrypted);
+        };
         let (kid, b64) = rest.split_once(':').ok_or(CryptoError::NotEncrypted)?;
         let blob = B64.decode(b64).map_err(|_| CryptoError::Decrypt)?;
         if blob.len() < 24 + 16 {
@@ -202,7 +237,7 @@ impl Keyring {
                 XNonce::from_slice(nonce),
                 Payload {
                     msg: ct,
-                    aad: field.as_bytes(),
+                    aad: aad.as_bytes(),
                 },
             )
             .map_err(|_| CryptoError::Decrypt)?;
@@ -248,7 +283,11 @@ impl Keyring {
 
     /// The key id a value was encrypted under, if it is an encrypted value.
     pub fn key_id_of(value: &str) -> Option<&str> {
-        value.strip_prefix(PREFIX)?.split_once(':').map(|(k, _)| k)
+        value
+            .strip_prefix(PREFIX)
+            .or_else(|| value.strip_prefix(PREFIX_V1))?
+            .split_once(':')
+            .map(|(k, _)| k)
     }
 
     /// Keyed blind index of a value for equality look-ups: the same normalised value in
@@ -320,43 +359,65 @@ mod tests {
     #[test]
     fn round_trip_and_field_binding() {
         let k = Keyring::generate("2026-11-23");
-        let ct = k.encrypt("persons.name", "Ana Jovanović");
-        assert!(ct.starts_with("enc:v1:k1:"));
+        let ct = k.encrypt("persons.name", 7, "Ana Jovanović");
+        assert!(ct.starts_with("enc:v2:k1:"));
         assert!(!ct.contains("Ana"));
-        assert_eq!(k.decrypt("persons.name", &ct).unwrap(), "Ana Jovanović");
+        assert_eq!(k.decrypt("persons.name", 7, &ct).unwrap(), "Ana Jovanović");
         // Moved into another column: refuses.
         assert!(matches!(
-            k.decrypt("persons.phone", &ct),
+            k.decrypt("persons.phone", 7, &ct),
+            Err(CryptoError::Decrypt)
+        ));
+        // Moved into another row of the same column: refuses.
+        assert!(matches!(
+            k.decrypt("persons.name", 8, &ct),
             Err(CryptoError::Decrypt)
         ));
         // Two encryptions of the same value differ (random nonce).
-        assert_ne!(ct, k.encrypt("persons.name", "Ana Jovanović"));
+        assert_ne!(ct, k.encrypt("persons.name", 7, "Ana Jovanović"));
+    }
+
+    #[test]
+    fn old_column_bound_values_still_decrypt() {
+        let k = Keyring::generate("2026-11-23");
+        let old = k.encrypt_v1("persons.name", "Ana");
+        assert!(old.starts_with("enc:v1:k1:"));
+        assert_eq!(Keyring::key_id_of(&old), Some("k1"));
+        // Any row: v1 values carry no row binding (rotation rewrites them as v2).
+        assert_eq!(k.decrypt("persons.name", 1, &old).unwrap(), "Ana");
+        assert!(k.decrypt("persons.phone", 1, &old).is_err());
+        // A v2 value relabelled v1 does not decrypt (its associated data differs).
+        let v2 = k.encrypt("persons.name", 1, "Ana");
+        let relabelled = v2.replacen("enc:v2:", "enc:v1:", 1);
+        assert!(k.decrypt("persons.name", 1, &relabelled).is_err());
     }
 
     #[test]
     fn tampering_is_detected() {
         let k = Keyring::generate("now");
-        let ct = k.encrypt("f", "secret");
+        let ct = k.encrypt("f", 1, "secret");
         let mut bytes = ct.into_bytes();
         let last = bytes.len() - 3;
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
-        assert!(k.decrypt("f", &String::from_utf8(bytes).unwrap()).is_err());
+        assert!(k
+            .decrypt("f", 1, &String::from_utf8(bytes).unwrap())
+            .is_err());
     }
 
     #[test]
     fn rotation_keeps_old_values_readable_until_retired() {
         let mut k = Keyring::generate("t0");
-        let old = k.encrypt("f", "v");
+        let old = k.encrypt("f", 1, "v");
         assert_eq!(k.rotate("t1"), "k2");
-        let new = k.encrypt("f", "v");
+        let new = k.encrypt("f", 1, "v");
         assert_eq!(Keyring::key_id_of(&new), Some("k2"));
-        assert_eq!(k.decrypt("f", &old).unwrap(), "v");
+        assert_eq!(k.decrypt("f", 1, &old).unwrap(), "v");
         k.retire_old_keys();
         assert!(matches!(
-            k.decrypt("f", &old),
+            k.decrypt("f", 1, &old),
             Err(CryptoError::UnknownKey(_))
         ));
-        assert_eq!(k.decrypt("f", &new).unwrap(), "v");
+        assert_eq!(k.decrypt("f", 1, &new).unwrap(), "v");
     }
 
     #[test]
@@ -378,7 +439,7 @@ mod tests {
     fn key_file_round_trip_and_validation() {
         let k = Keyring::generate("t");
         let back = Keyring::from_json(&k.to_json()).unwrap();
-        assert_eq!(back.decrypt("f", &k.encrypt("f", "x")).unwrap(), "x");
+        assert_eq!(back.decrypt("f", 1, &k.encrypt("f", 1, "x")).unwrap(), "x");
         assert!(Keyring::from_json("{}").is_err());
         let mut bad = k.clone();
         bad.current = "k9".into();

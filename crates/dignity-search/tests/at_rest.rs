@@ -33,7 +33,7 @@ fn note_doc(store: &Store, id: i64, title: &str, body: &str, name: &str) -> Sear
         ..RecordAccess::new(Confidentiality::Public)
     };
     let mut d = SearchDoc::new("note", &id.to_string(), title, access).text("en", title, body);
-    d.names.push(store.decrypt("notes.name", name).unwrap());
+    d.names.push(store.decrypt("notes.name", id, name).unwrap());
     d
 }
 
@@ -100,7 +100,7 @@ async fn setup() -> TestStore {
     let s = store(dignity_store::Backend::Sqlite).await;
     sqlx::query(CREATE_NOTES).execute(s.pool()).await.unwrap();
     let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let name = tx.store().keys().encrypt("notes.name", NAME_MARKER);
+    let name = tx.store().keys().encrypt("notes.name", 1, NAME_MARKER);
     sqlx::query("INSERT INTO notes (id, title, description, name) VALUES (1, $1, $2, $3)")
         .bind(format!("Arbitrary arrest of a journalist {TITLE_MARKER}"))
         .bind(format!(
@@ -240,7 +240,7 @@ async fn a_clear_index_from_before_is_rebuilt_encrypted() {
     {
         let idx = SearchIndex::open_clear_for_benchmark(&dir, 1, 15).unwrap();
         let keys = s.keys();
-        let name = keys.encrypt("notes.name", NAME_MARKER);
+        let name = keys.encrypt("notes.name", 1, NAME_MARKER);
         let doc = note_doc(
             &s,
             1,

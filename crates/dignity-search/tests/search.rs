@@ -38,7 +38,7 @@ async fn case_doc(store: &Store, r: &sqlx::any::AnyRow) -> dignity_store::Result
         .facet("act_type", &r.get::<String, _>(7));
     let victim: String = r.get(4);
     if !victim.is_empty() {
-        d.names.push(store.decrypt("cases.victim", &victim)?);
+        d.names.push(store.decrypt("cases.victim", id, &victim)?);
     }
     d.country = Some(r.get(5));
     if let Ok(p) = r.get::<String, _>(6).parse::<PartialDate>() {
@@ -223,7 +223,7 @@ const CREATE_CASES: &str = "CREATE TABLE cases (id INTEGER PRIMARY KEY, lang TEX
     confidentiality TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0, created_by INTEGER)";
 
 async fn insert_case(tx: &mut dignity_store::WriteTx, id: i64, c: &Case, created_by: Option<i64>) {
-    let victim = tx.store().keys().encrypt("cases.victim", c.victim);
+    let victim = tx.store().keys().encrypt("cases.victim", id, c.victim);
     sqlx::query("INSERT INTO cases (id, lang, title, body, victim, country, date, act_type, confidentiality, published, created_by) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
         .bind(id)

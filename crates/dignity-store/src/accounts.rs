@@ -427,7 +427,7 @@ pub async fn set_totp(
     secret_plain: Option<&str>,
     enabled: bool,
 ) -> Result<()> {
-    let enc = secret_plain.map(|s| tx.store().keys().encrypt("users.totp_secret", s));
+    let enc = secret_plain.map(|s| tx.store().keys().encrypt("users.totp_secret", id, s));
     sqlx::query(
         "UPDATE users SET totp_secret = $1, totp_enabled = $2, updated_at = $3 WHERE id = $4",
     )
@@ -475,7 +475,7 @@ pub async fn use_totp_step(tx: &mut WriteTx, id: i64, step: i64) -> Result<bool>
 pub fn totp_secret(store: &Store, u: &User) -> Result<Option<String>> {
     u.totp_secret
         .as_deref()
-        .map(|s| store.decrypt("users.totp_secret", s))
+        .map(|s| store.decrypt("users.totp_secret", u.id, s))
         .transpose()
 }
 

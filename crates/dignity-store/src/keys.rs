@@ -2,8 +2,11 @@
 //!
 //! [`rotate`] adds a fresh data key, makes it current, writes the key file (atomically),
 //! and re-encrypts every encrypted field value under it. Encrypted values are found
-//! generically: every text value that starts with `enc:v1:`, in any column of any table;
-//! the associated data of a value is its `table.column`. Re-encryption runs in audited
+//! generically: every text value that starts with `enc:v2:` (or the older `enc:v1:`), in
+//! any column of any table. The associated data of a `v2` value is `table.column#row`,
+//! where `row` is the row's primary key (composite keys joined by `,`); of a `v1` value,
+//! `table.column`. Every value is rewritten as `v2` under the current key, so rotation
+//! also moves old column-bound values to row-bound ones. Re-encryption runs in audited
 //! write transactions of a few hundred values; each update replaces the exact old
 //! ciphertext, so a value changed meanwhile is left to the next run. A crash midway leaves
 //! values under old and new keys, both in the key file: running [`reencrypt`] (or
@@ -21,7 +24,7 @@
 
 use crate::dump::{self, q, ColType};
 use crate::{now, Backend, DataDirLock, Result, Store, StoreError};
-use dignity_core::crypto::{Keyring, PREFIX};
+use dignity_core::crypto::{Keyring, PREFIX, PREFIX_V1};
 use dignity_core::Actor;
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -82,26 +85,50 @@ pub struct KeyUsage {
     pub values: u64,
 }
 
-/// Every text column that may hold encrypted values: (table, column).
-async fn text_columns(store: &Store, include_immutable: bool) -> Result<Vec<(String, String)>> {
+/// A text column that may hold encrypted values.
+struct TextColumn {
+    table: String,
+    column: String,
+    /// SQL giving the row key of the associated data (the primary key as text, the
+    /// values of a composite key joined by `,`); `None` for a table without a primary key
+    /// (its values cannot be bound to a row: they are counted, never rewritten).
+    row_key: Option<String>,
+}
+
+/// Every text column that may hold encrypted values.
+async fn text_columns(store: &Store, include_immutable: bool) -> Result<Vec<TextColumn>> {
     Ok(dump::table_specs(store)
         .await?
         .into_iter()
         .filter(|s| include_immutable || !IMMUTABLE.contains(&s.name.as_str()))
         .flat_map(|s| {
+            let row_key = (!s.primary_key.is_empty()).then(|| {
+                s.primary_key
+                    .iter()
+                    .map(|k| format!("CAST({} AS TEXT)", q(k)))
+                    .collect::<Vec<_>>()
+                    .join(" || ',' || ")
+            });
             s.columns
                 .into_iter()
                 .filter(|c| c.ty == ColType::Text)
-                .map(move |c| (s.name.clone(), c.name))
+                .map(move |c| TextColumn {
+                    table: s.name.clone(),
+                    column: c.name,
+                    row_key: row_key.clone(),
+                })
         })
         .collect())
 }
 
 fn is_encrypted_sql(col: &str) -> String {
-    format!("substr({col}, 1, {}) = '{PREFIX}'", PREFIX.len())
+    format!(
+        "(substr({col}, 1, {n}) = '{PREFIX}' OR substr({col}, 1, {n}) = '{PREFIX_V1}')",
+        n = PREFIX.len()
+    )
 }
 
-/// Condition: an encrypted value not under the key whose prefix is bound as `$1`.
+/// Condition: an encrypted value not under the key whose (`v2`) prefix is bound as `$1`.
 fn not_under_sql(col: &str, prefix: &str) -> String {
     format!(
         "{} AND substr({col}, 1, {}) <> $1",
@@ -187,36 +214,50 @@ pub async fn reencrypt(store: &Store) -> Result<ReencryptReport> {
         current_key: current.clone(),
         ..Default::default()
     };
-    for (table, column) in text_columns(store, false).await? {
-        let field = format!("{table}.{column}");
-        let (t, c) = (q(&table), q(&column));
+    for tc in text_columns(store, false).await? {
+        let field = format!("{}.{}", tc.table, tc.column);
+        let (t, c) = (q(&tc.table), q(&tc.column));
+        // Without a primary key a value cannot be bound to its row: left as it is (the
+        // column registry keeps encrypted columns out of such tables).
+        let row_key = tc
+            .row_key
+            .clone()
+            .unwrap_or_else(|| "CAST(NULL AS TEXT)".into());
         let select = format!(
-            "SELECT {c} FROM {t} WHERE {} AND {c}{collate} > $2 ORDER BY {c}{collate} LIMIT {BATCH}",
+            "SELECT {c}, {row_key} FROM {t} WHERE {} AND {c}{collate} > $2 ORDER BY {c}{collate} LIMIT {BATCH}",
             not_under_sql(&c, &prefix)
         );
-        let update = format!("UPDATE {t} SET {c} = $1 WHERE {c} = $2");
+        // The exact old value of that row: a value changed meanwhile is left to the next
+        // run, and a copy of it in another row (which does not decrypt there) is not
+        // rewritten with it.
+        let update = format!("UPDATE {t} SET {c} = $1 WHERE {c} = $2 AND {row_key} = $3");
         let (mut done, mut failed) = (0u64, 0u64);
         let mut last = String::new();
         loop {
-            let values: Vec<String> = sqlx::query(&select)
+            let values: Vec<(String, Option<String>)> = sqlx::query(&select)
                 .bind(&prefix)
                 .bind(&last)
                 .fetch_all(store.pool())
                 .await?
                 .iter()
-                .map(|r| r.get::<String, _>(0))
+                .map(|r| (r.get::<String, _>(0), r.get::<Option<String>, _>(1)))
                 .collect();
             let Some(l) = values.last() else { break };
-            last = l.clone();
+            last = l.0.clone();
             let mut tx = store.begin(&Actor::system()).await?;
             let mut n = 0u64;
-            for v in &values {
-                match keys.decrypt(&field, v) {
+            for (v, row) in &values {
+                let Some(row) = row else {
+                    failed += 1;
+                    continue;
+                };
+                match keys.decrypt(&field, row, v) {
                     Ok(plain) => {
-                        let new = keys.encrypt(&field, &plain);
+                        let new = keys.encrypt(&field, row, &plain);
                         n += sqlx::query(&update)
                             .bind(new)
                             .bind(v)
+                            .bind(row)
                             .execute(tx.conn())
                             .await?
                             .rows_affected();
@@ -290,8 +331,9 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
     // The write transaction holds every other writer off while we look and retire.
     let mut tx = store.begin(&Actor::system()).await?;
     let mut remaining = Vec::new();
-    for (table, column) in text_columns(store, true).await? {
-        let (t, c) = (q(&table), q(&column));
+    for tc in text_columns(store, true).await? {
+        let (table, column) = (&tc.table, &tc.column);
+        let (t, c) = (q(table), q(column));
         let n: i64 = sqlx::query(&format!(
             "SELECT COUNT(*) FROM {t} WHERE {}",
             not_under_sql(&c, &prefix)
@@ -339,8 +381,9 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
 pub async fn usage(store: &Store) -> Result<Vec<KeyUsage>> {
     let keys = store.keys();
     let mut out = Vec::new();
-    for (table, column) in text_columns(store, true).await? {
-        let (t, c) = (q(&table), q(&column));
+    for tc in text_columns(store, true).await? {
+        let (table, column) = (&tc.table, &tc.column);
+        let (t, c) = (q(table), q(column));
         let total: i64 = sqlx::query(&format!(
             "SELECT COUNT(*) FROM {t} WHERE {}",
             is_encrypted_sql(&c)
@@ -354,11 +397,13 @@ pub async fn usage(store: &Store) -> Result<Vec<KeyUsage>> {
         let mut known = 0;
         for d in &keys.data_keys {
             let p = format!("{PREFIX}{}:", d.id);
+            let p1 = format!("{PREFIX_V1}{}:", d.id);
             let n: i64 = sqlx::query(&format!(
-                "SELECT COUNT(*) FROM {t} WHERE substr({c}, 1, {}) = $1",
-                p.chars().count()
+                "SELECT COUNT(*) FROM {t} WHERE substr({c}, 1, {n}) = $1 OR substr({c}, 1, {n}) = $2",
+                n = p.chars().count()
             ))
             .bind(&p)
+            .bind(&p1)
             .fetch_one(store.pool())
             .await?
             .get(0);
@@ -386,15 +431,24 @@ pub async fn usage(store: &Store) -> Result<Vec<KeyUsage>> {
 pub(crate) async fn check_encrypted(store: &Store) -> Result<(u64, u64)> {
     let keys = store.keys();
     let (mut total, mut bad) = (0u64, 0u64);
-    for (table, column) in text_columns(store, true).await? {
-        let field = format!("{table}.{column}");
-        let (t, c) = (q(&table), q(&column));
-        let sql = format!("SELECT {c} FROM {t} WHERE {}", is_encrypted_sql(&c));
+    for tc in text_columns(store, true).await? {
+        let field = format!("{}.{}", tc.table, tc.column);
+        let (t, c) = (q(&tc.table), q(&tc.column));
+        let row_key = tc
+            .row_key
+            .clone()
+            .unwrap_or_else(|| "CAST(NULL AS TEXT)".into());
+        let sql = format!(
+            "SELECT {c}, {row_key} FROM {t} WHERE {}",
+            is_encrypted_sql(&c)
+        );
         let mut rows = sqlx::query(&sql).fetch(store.pool());
         while let Some(r) = rows.try_next().await? {
             let v: String = r.get(0);
+            let row: Option<String> = r.get(1);
             total += 1;
-            if keys.decrypt(&field, &v).is_err() {
+            let ok = row.is_some_and(|row| keys.decrypt(&field, &row, &v).is_ok());
+            if !ok {
                 bad += 1;
             }
         }

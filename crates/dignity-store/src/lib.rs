@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod acl;
+pub mod at_rest;
 pub mod audit;
 pub mod backup;
 pub mod copy;
@@ -302,13 +303,15 @@ impl Store {
         *self.keys.write().expect("key lock") = Arc::new(k);
     }
 
-    /// Decrypt an encrypted field, re-reading the key file once if the value was written
+    /// Decrypt an encrypted field of the row `row` (its primary key, see
+    /// [`dignity_core::crypto`]), re-reading the key file once if the value was written
     /// under a key this process does not know yet.
-    pub fn decrypt(&self, field: &str, value: &str) -> Result<String> {
-        match self.keys().decrypt(field, value) {
+    pub fn decrypt(&self, field: &str, row: impl std::fmt::Display, value: &str) -> Result<String> {
+        let row = row.to_string();
+        match self.keys().decrypt(field, &row, value) {
             Err(dignity_core::crypto::CryptoError::UnknownKey(_)) => {
                 self.reload_keys()?;
-                Ok(self.keys().decrypt(field, value)?)
+                Ok(self.keys().decrypt(field, &row, value)?)
             }
             other => Ok(other?),
         }

@@ -116,12 +116,12 @@ pub fn currency(field: &str, s: &str) -> Result<String> {
     }
 }
 
-pub(crate) fn enc(store: &Store, field: &str, v: &str) -> Option<String> {
-    crate::violations::enc(store, field, v)
+pub(crate) fn enc(store: &Store, field: &str, row: i64, v: &str) -> Option<String> {
+    crate::violations::enc(store, field, row, v)
 }
 
-pub(crate) fn dec(store: &Store, field: &str, v: Option<String>) -> Result<String> {
-    crate::violations::dec(store, field, v)
+pub(crate) fn dec(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<String> {
+    crate::violations::dec(store, field, row, v)
 }
 
 /// The access facts of a defender or missing person case.

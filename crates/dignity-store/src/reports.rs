@@ -751,7 +751,7 @@ pub async fn country_report(
         let pid: i64 = r.get(4);
         let person_visible: i64 = r.get(8);
         let victim = if names_shown && person_visible == 1 {
-            violations::dec(store, "vio_persons.name", r.get(5))?
+            violations::dec(store, "vio_persons.name", pid, r.get(5))?
         } else {
             violations::pseudonym(store, pid)
         };

@@ -751,11 +751,12 @@ pub struct SavedSearch {
 const SAVED_COLS: &str = "id, user_id, name, query, created_at, seen_seq, seen_at";
 
 fn saved_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<SavedSearch> {
+    let id: i64 = r.get(0);
     Ok(SavedSearch {
-        id: r.get(0),
+        id,
         user_id: r.get(1),
-        name: store.decrypt("saved_searches.name", &r.get::<String, _>(2))?,
-        query: store.decrypt("saved_searches.query", &r.get::<String, _>(3))?,
+        name: store.decrypt("saved_searches.name", id, &r.get::<String, _>(2))?,
+        query: store.decrypt("saved_searches.query", id, &r.get::<String, _>(3))?,
         created_at: r.get(4),
         seen_seq: r.get(5),
         seen_at: r.get(6),
@@ -784,19 +785,20 @@ pub async fn save_search(
         ));
     }
     let keys = tx.store().keys();
-    let r = sqlx::query(
-        "INSERT INTO saved_searches (user_id, name, query, created_at, seen_seq, seen_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    let id = tx.next_id("saved_searches").await?;
+    sqlx::query(
+        "INSERT INTO saved_searches (user_id, name, query, created_at, seen_seq, seen_at, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(user_id)
-    .bind(keys.encrypt("saved_searches.name", name))
-    .bind(keys.encrypt("saved_searches.query", query))
+    .bind(keys.encrypt("saved_searches.name", id, name))
+    .bind(keys.encrypt("saved_searches.query", id, query))
     .bind(crate::now())
     .bind(seen_seq)
     .bind(crate::now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await?;
-    let id: i64 = r.get(0);
     tx.audit(
         "saved_search.create",
         "saved_search",

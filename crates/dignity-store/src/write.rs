@@ -106,6 +106,45 @@ impl WriteTx {
         &self.actor
     }
 
+    /// Allocate the id of a row about to be inserted into `table` (whose primary key is an
+    /// integer `id`), so that its encrypted fields can be bound to it (their associated
+    /// data holds the row id) in the `INSERT` itself. PostgreSQL takes the next value of
+    /// the identity sequence; SQLite the largest id plus one, which is what it would have
+    /// chosen, and safe because the write transaction holds every other writer off.
+    /// `table` must be a literal of the caller (it goes into the SQL).
+    pub async fn next_id(&mut self, table: &'static str) -> Result<i64> {
+        debug_assert!(table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        let sql = match self.store().backend() {
+            crate::Backend::Postgres => {
+                format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
+            }
+            crate::Backend::Sqlite => format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+        };
+        Ok(sqlx::query(&sql).fetch_one(self.conn()).await?.get(0))
+    }
+
+    /// Allocate `n` ids for rows about to be inserted into `table` together (see
+    /// [`WriteTx::next_id`]): one statement for the whole batch.
+    pub async fn next_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>> {
+        debug_assert!(table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        match self.store().backend() {
+            crate::Backend::Postgres => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(n as i64)
+                    .fetch_all(self.conn())
+                    .await?;
+                Ok(rows.iter().map(|r| r.get(0)).collect())
+            }
+            crate::Backend::Sqlite => {
+                let first = self.next_id(table).await?;
+                Ok((first..first + n as i64).collect())
+            }
+        }
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -92,7 +92,7 @@ async fn a_sealed_key_file_opens_only_with_its_passphrase_and_stays_sealed() {
             .await
             .unwrap()
             .get(0);
-        assert_eq!(s.decrypt("users.totp_secret", &totp).unwrap(), MARKER);
+        assert_eq!(s.decrypt("users.totp_secret", u.id, &totp).unwrap(), MARKER);
 
         // A rotation writes the key file sealed again, under the same passphrase.
         let r = keys::rotate(&s, false).await.unwrap();

@@ -5,6 +5,7 @@ use dignity_core::{Actor, Role};
 use dignity_store::backup::{self, BackupOptions, RestoreOptions};
 use dignity_store::testing::{backends, fresh_postgres_database, store, temp_dir, TestStore};
 use dignity_store::{accounts, audit, keys, Backend, OpenOptions, Store, StoreError};
+use sqlx::Row;
 use std::path::{Path, PathBuf};
 
 const NAME: &str = "Ana Jovanović, Kraljevo";
@@ -193,7 +194,7 @@ async fn a_backup_without_keys_restores_with_the_key_file_supplied() {
             .iter()
             .find(|(n, _)| n == "tables/users.jsonl")
             .unwrap();
-        assert!(contains(&users.1, b"enc:v1:k1:"));
+        assert!(contains(&users.1, b"enc:v2:k1:"));
         assert!(!plain.iter().any(|(_, d)| contains(d, NAME.as_bytes())));
         assert!(!plain.iter().any(|(n, _)| n == "keys.json"));
 
@@ -587,8 +588,10 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
     for b in backends() {
         let s = store(b).await;
         let uid = populate(&s).await;
-        // A second encrypted column, found generically.
-        let other = s.keys().encrypt("settings.value", "Kraljevo safe house");
+        // A second encrypted column, found generically; its value in the older format
+        // (bound to the column only), which rotation rewrites bound to its row (the
+        // settings row's key).
+        let other = s.keys().encrypt_v1("settings.value", "Kraljevo safe house");
         let mut tx = s.begin(&admin()).await.unwrap();
         accounts::set_setting(&mut tx, "secret_place", &other)
             .await
@@ -604,16 +607,19 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
         assert!(r.retired.is_empty());
         // Readable, and the raw database holds only the new key id.
         let u = accounts::by_id(&s, uid).await.unwrap().unwrap();
-        assert!(u.totp_secret.as_deref().unwrap().starts_with("enc:v1:k2:"));
+        assert!(u.totp_secret.as_deref().unwrap().starts_with("enc:v2:k2:"));
         assert_eq!(
             accounts::totp_secret(&s, &u).unwrap().as_deref(),
             Some(NAME)
         );
         let v = s.setting("secret_place").await.unwrap().unwrap();
+        assert!(v.starts_with("enc:v2:k2:"), "{b:?}: {v}");
         assert_eq!(
-            s.decrypt("settings.value", &v).unwrap(),
+            s.decrypt("settings.value", "secret_place", &v).unwrap(),
             "Kraljevo safe house"
         );
+        // Bound to its row now: under another setting's key it does not decrypt.
+        assert!(s.decrypt("settings.value", "other_place", &v).is_err());
         let usage = keys::usage(&s).await.unwrap();
         assert!(usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
         assert_eq!(usage.iter().map(|u| u.values).sum::<u64>(), 2);
@@ -622,7 +628,7 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
         assert_eq!(beside.keys().current, "k1");
         assert_eq!(
             beside
-                .decrypt("users.totp_secret", u.totp_secret.as_deref().unwrap())
+                .decrypt("users.totp_secret", u.id, u.totp_secret.as_deref().unwrap())
                 .unwrap(),
             NAME
         );
@@ -631,7 +637,12 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
 
         // An old-key value appears (a server that had not re-read the key file): retiring
         // is refused and names the column; the keys stay.
-        let stale = old_keys.encrypt("users.display_name", "Omar");
+        let omar: i64 = sqlx::query("SELECT id FROM users WHERE username = 'omar'")
+            .fetch_one(s.pool())
+            .await
+            .unwrap()
+            .get(0);
+        let stale = old_keys.encrypt("users.display_name", omar, "Omar");
         sqlx::query("UPDATE users SET display_name = $1 WHERE username = 'omar'")
             .bind(&stale)
             .execute(s.pool())
@@ -712,7 +723,7 @@ async fn the_database_files_never_hold_an_encrypted_value_in_clear() {
     }
     // The read sees what was written (the control), and the name is not there in any form.
     assert!(contains(&all, marker.as_bytes()), "control value not found");
-    assert!(contains(&all, b"enc:v1:k1:"));
+    assert!(contains(&all, b"enc:v2:k1:"));
     assert!(!contains(&all, secret.as_bytes()));
     assert!(!contains(&all, "Jovanović".as_bytes()));
     let utf16: Vec<u8> = "Jovanović"
@@ -861,4 +872,53 @@ async fn backup_to_an_age_recipient_opens_only_with_its_identity() {
     let r = backup::restore(&out, &o, &with_id).await.unwrap();
     assert!(r.audit.ok(), "{:?}", r.audit.problems);
     check_restored(&s, &o, uid).await;
+}
+
+/// A ciphertext copied into another row of the same column (the associated data holds
+/// the row id) is refused as damaged, not shown as the other row's value.
+#[tokio::test]
+async fn a_ciphertext_moved_to_another_row_does_not_decrypt() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let a = accounts::create(&mut tx, "amina", "", Role::Admin, PASS)
+            .await
+            .unwrap();
+        let o = accounts::create(&mut tx, "omar", "", Role::Documenter, PASS)
+            .await
+            .unwrap();
+        accounts::set_totp(&mut tx, a.id, Some("AMINA-SECRET"), true)
+            .await
+            .unwrap();
+        accounts::set_totp(&mut tx, o.id, Some("OMAR-SECRET"), true)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let amina = accounts::by_id(&s, a.id).await.unwrap().unwrap();
+        assert!(amina.totp_secret.as_deref().unwrap().starts_with("enc:v2:"));
+        assert_eq!(
+            accounts::totp_secret(&s, &amina).unwrap().as_deref(),
+            Some("AMINA-SECRET")
+        );
+        // Someone with write access to the database file copies Amina's secret to Omar.
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+            .bind(amina.totp_secret.as_deref().unwrap())
+            .bind(o.id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let omar = accounts::by_id(&s, o.id).await.unwrap().unwrap();
+        let e = accounts::totp_secret(&s, &omar).unwrap_err();
+        assert!(e.to_string().contains("tampered"), "{b:?}: {e}");
+        // Amina's own row still reads.
+        assert_eq!(
+            accounts::totp_secret(&s, &amina).unwrap().as_deref(),
+            Some("AMINA-SECRET")
+        );
+        // Key rotation does not launder the moved value: it stays refused.
+        let r = keys::rotate(&s, false).await.unwrap();
+        assert_eq!(r.reencrypt.failed_total(), 1, "{b:?}: {r:?}");
+        let omar = accounts::by_id(&s, o.id).await.unwrap().unwrap();
+        assert!(accounts::totp_secret(&s, &omar).is_err());
+    }
 }

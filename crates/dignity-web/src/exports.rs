@@ -217,10 +217,13 @@ async fn prepare(state: &AppState, ctx: &Ctx, query: &str) -> Result<Prepared, R
     let keys = store.keys();
     let mut filter = serde_json::Map::new();
     if !params.q.is_empty() {
-        // The words can be a name: kept encrypted, like saved searches.
+        // The words can be a name: kept encrypted, like saved searches. The audit entry's
+        // id is not known before it is written: the value is bound to the audit log's
+        // export details (the entry itself is sealed by the audit chain).
         filter.insert(
             "q_encrypted".into(),
-            keys.encrypt("audit_log.export_q", &params.q).into(),
+            keys.encrypt("audit_log.export_q", "details", &params.q)
+                .into(),
         );
     }
     filter.insert("facets".into(), serde_json::json!(params.filters));

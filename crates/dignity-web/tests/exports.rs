@@ -42,7 +42,7 @@ impl Indexer for EventIndexer {
             };
             let access = v::record_access(store, "vio_events", n).await?.unwrap();
             let title: String = r.get(0);
-            let desc = v::dec(store, "vio_events.description", r.get(1))?;
+            let desc = v::dec(store, "vio_events.description", n, r.get(1))?;
             let mut d = SearchDoc::new("vio_events", id, &title, access)
                 .text("en", &title, "Documented event.")
                 .facet("lens", "torture");

@@ -158,7 +158,7 @@ async fn search_page_and_saved_searches() {
         .fetch_all(app.store.pool())
         .await
         .unwrap();
-    assert!(raw[0].0.starts_with("enc:v1:") && raw[0].1.starts_with("enc:v1:"));
+    assert!(raw[0].0.starts_with("enc:v2:") && raw[0].1.starts_with("enc:v2:"));
     let (_, _, body) = send(&app, get("/search", &cookie)).await;
     assert!(body.contains("Jovanović family"));
     assert!(body.contains("nothing new"), "{body}");

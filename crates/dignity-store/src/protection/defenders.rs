@@ -222,26 +222,27 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
         }
     };
     let at = now();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("pro_defenders").await?;
+    sqlx::query(
         "INSERT INTO pro_defenders (person_id, organisation, country, region, contact, whereabouts, contact_user, sdg_status, \
-         memorial_consent, confidentiality, published, created_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,$11,$12,$12) RETURNING id",
+         memorial_consent, confidentiality, published, created_by, created_at, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,$11,$12,$12,$13)",
     )
     .bind(person_id)
-    .bind(enc(&store, "pro_defenders.organisation", &d.organisation))
+    .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
     .bind(&val.country)
     .bind(d.region.trim())
-    .bind(enc(&store, "pro_defenders.contact", &d.contact))
-    .bind(enc(&store, "pro_defenders.whereabouts", &d.whereabouts))
+    .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
+    .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
     .bind(&val.sdg_status)
     .bind(d.memorial_consent as i64)
     .bind(val.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     set_areas(tx, id, &val.areas).await?;
     set_list(tx, DEFENDER, id, val.level, &users, &d.need_to_know_teams).await?;
     tx.audit(
@@ -287,11 +288,11 @@ pub async fn update_defender(
         "UPDATE pro_defenders SET organisation = $1, country = $2, region = $3, contact = $4, whereabouts = $5, contact_user = $6, \
          sdg_status = $7, memorial_consent = $8, updated_at = $9 WHERE id = $10",
     )
-    .bind(enc(&store, "pro_defenders.organisation", &d.organisation))
+    .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
     .bind(&val.country)
     .bind(d.region.trim())
-    .bind(enc(&store, "pro_defenders.contact", &d.contact))
-    .bind(enc(&store, "pro_defenders.whereabouts", &d.whereabouts))
+    .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
+    .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
     .bind(&val.sdg_status)
     .bind(d.memorial_consent as i64)
@@ -343,11 +344,11 @@ pub async fn get_defender(store: &Store, id: i64) -> Result<Option<Defender>> {
         name: p.name,
         sex: p.sex,
         age_group: p.age_group,
-        organisation: dec(store, "pro_defenders.organisation", r.get(2))?,
+        organisation: dec(store, "pro_defenders.organisation", id, r.get(2))?,
         country: r.get(3),
         region: r.get(4),
-        contact: dec(store, "pro_defenders.contact", r.get(5))?,
-        whereabouts: dec(store, "pro_defenders.whereabouts", r.get(6))?,
+        contact: dec(store, "pro_defenders.contact", id, r.get(5))?,
+        whereabouts: dec(store, "pro_defenders.whereabouts", id, r.get(6))?,
         contact_user: r.get(7),
         contact_user_name: r.get(8),
         areas,
@@ -844,22 +845,23 @@ pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
         ));
     }
     let store = tx.store().clone();
-    let id: i64 = sqlx::query(
-        "INSERT INTO pro_risk (defender_id, level, factors, notes, assessed_on, next_review, assessor_id, assessor_name, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
+    let id = tx.next_id("pro_risk").await?;
+    sqlx::query(
+        "INSERT INTO pro_risk (defender_id, level, factors, notes, assessed_on, next_review, assessor_id, assessor_name, created_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
     )
     .bind(r.defender_id)
     .bind(&level)
     .bind(factors.join(","))
-    .bind(enc(&store, "pro_risk.notes", &r.notes))
+    .bind(enc(&store, "pro_risk.notes", id, &r.notes))
     .bind(on.to_string())
     .bind(next.to_string())
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
     .bind(now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "risk.assess",
         DEFENDER,
@@ -883,8 +885,9 @@ pub async fn risk_history(store: &Store, defender_id: i64) -> Result<Vec<RiskAss
     rows.iter()
         .map(|r| {
             let f: String = r.get(3);
+            let id: i64 = r.get(0);
             Ok(RiskAssessment {
-                id: r.get(0),
+                id,
                 defender_id: r.get(1),
                 level: r.get(2),
                 factors: f
@@ -892,7 +895,7 @@ pub async fn risk_history(store: &Store, defender_id: i64) -> Result<Vec<RiskAss
                     .filter(|x| !x.is_empty())
                     .map(String::from)
                     .collect(),
-                notes: dec(store, "pro_risk.notes", r.get(4))?,
+                notes: dec(store, "pro_risk.notes", id, r.get(4))?,
                 assessed_on: r.get(5),
                 next_review: r.get(6),
                 assessor: r.get(7),
@@ -1048,9 +1051,10 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
         description: m.description.trim().into(),
     };
     let at = now();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("pro_measures").await?;
+    sqlx::query(
         "INSERT INTO pro_measures (defender_id, measure_type, status, requested_on, amount_cents, currency, period_start, period_end, \
-         details, intervention_id, created_by, created_at, updated_at) VALUES ($1,$2,'requested',$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id",
+         details, intervention_id, created_by, created_at, updated_at, id) VALUES ($1,$2,'requested',$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12)",
     )
     .bind(m.defender_id)
     .bind(&mtype)
@@ -1059,13 +1063,13 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
     .bind(&cur)
     .bind(&ps)
     .bind(&pe)
-    .bind(store.keys().encrypt("pro_measures.details", &serde_json::to_string(&details).unwrap_or_default()))
+    .bind(store.keys().encrypt("pro_measures.details", id, &serde_json::to_string(&details).unwrap_or_default()))
     .bind(m.intervention_id)
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     step(tx, id, "", "requested", &on.to_string()).await?;
     tx.audit(
         "measure.request",
@@ -1174,7 +1178,7 @@ pub async fn advance_measure(tx: &mut WriteTx, id: i64, s: &MeasureStatusInput) 
     .bind(on.to_string())
     .bind(cost)
     .bind(&cost_cur)
-    .bind(enc(&store, "pro_measures.outcome", &s.outcome))
+    .bind(enc(&store, "pro_measures.outcome", id, &s.outcome))
     .bind(now())
     .bind(id)
     .execute(tx.conn())
@@ -1196,7 +1200,7 @@ const MEASURE_COLS: &str = "id, defender_id, measure_type, status, requested_on,
 
 async fn measure_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<Measure> {
     let id: i64 = r.get(0);
-    let details = dec(store, "pro_measures.details", r.get(14))?;
+    let details = dec(store, "pro_measures.details", id, r.get(14))?;
     let history = sqlx::query("SELECT from_status, to_status, on_date, by_name FROM pro_measure_history WHERE measure_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(store.pool())
@@ -1220,7 +1224,7 @@ async fn measure_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<Measure> {
         period_start: r.get(12),
         period_end: r.get(13),
         details: serde_json::from_str(&details).unwrap_or_default(),
-        outcome: dec(store, "pro_measures.outcome", r.get(15))?,
+        outcome: dec(store, "pro_measures.outcome", id, r.get(15))?,
         intervention_id: r.get(16),
         history,
     })
@@ -1342,7 +1346,7 @@ pub async fn complete_checkin(tx: &mut WriteTx, id: i64, done_on: &str, notes: &
     let store = tx.store().clone();
     sqlx::query("UPDATE pro_checkins SET done_on = $1, notes = $2 WHERE id = $3")
         .bind(on.to_string())
-        .bind(enc(&store, "pro_checkins.notes", notes))
+        .bind(enc(&store, "pro_checkins.notes", id, notes))
         .bind(id)
         .execute(tx.conn())
         .await?;
@@ -1366,14 +1370,15 @@ pub async fn checkins_of(store: &Store, defender_id: i64, on: NaiveDate) -> Resu
         .map(|r| {
             let due: String = r.get(3);
             let done: String = r.get(4);
+            let id: i64 = r.get(0);
             Ok(Checkin {
-                id: r.get(0),
+                id,
                 defender_id: r.get(1),
                 measure_id: r.get(2),
                 overdue: done.is_empty() && due < on.to_string(),
                 due_on: due,
                 done_on: done,
-                notes: dec(store, "pro_checkins.notes", r.get(5))?,
+                notes: dec(store, "pro_checkins.notes", id, r.get(5))?,
             })
         })
         .collect()

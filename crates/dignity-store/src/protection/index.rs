@@ -136,7 +136,7 @@ impl Indexer for DefenderIndexer {
                 d.region = (!region.is_empty()).then_some(region);
                 // No date: a profile's creation date is not a date of what it documents.
                 if access_covers(&access, &person) {
-                    d.names = person_names(store, r.get(9), r.get(10))?;
+                    d.names = person_names(store, pid, r.get(9), r.get(10))?;
                 }
                 out.push(d);
             }
@@ -231,7 +231,7 @@ impl Indexer for MissingIndexer {
                 let region: String = r.get(3);
                 d.region = (!region.is_empty()).then_some(region);
                 if access_covers(&access, &person) {
-                    d.names = person_names(store, r.get(9), r.get(10))?;
+                    d.names = person_names(store, pid, r.get(9), r.get(10))?;
                     if let Some(sex) = r.get::<Option<String>, _>(11) {
                         d = d.facet("victim_sex", &sex);
                     }

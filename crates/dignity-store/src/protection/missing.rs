@@ -221,27 +221,28 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
         }
     };
     let at = now();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("pro_missing").await?;
+    sqlx::query(
         "INSERT INTO pro_missing (person_id, last_seen_date, last_seen_sort, last_seen_place, region, community, circumstances, description, \
-         period_id, status, status_on, confidentiality, published, created_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'missing',$10,$11,0,$12,$13,$13) RETURNING id",
+         period_id, status, status_on, confidentiality, published, created_by, created_at, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'missing',$10,$11,0,$12,$13,$13,$14)",
     )
     .bind(person_id)
     .bind(seen.to_string())
     .bind(v::sort_key(&seen))
-    .bind(enc(&store, "pro_missing.last_seen_place", &m.last_seen_place))
+    .bind(enc(&store, "pro_missing.last_seen_place", id, &m.last_seen_place))
     .bind(m.region.trim())
     .bind(m.community.trim())
-    .bind(enc(&store, "pro_missing.circumstances", &m.circumstances))
-    .bind(enc(&store, "pro_missing.description", &m.description))
+    .bind(enc(&store, "pro_missing.circumstances", id, &m.circumstances))
+    .bind(enc(&store, "pro_missing.description", id, &m.description))
     .bind(m.period_id)
     .bind(opened.to_string())
     .bind(level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     sqlx::query(
         "INSERT INTO pro_status_history (missing_id, seq, from_status, to_status, changed_on, reference, by_user, by_name, at) \
          VALUES ($1, 1, '', 'missing', $2, 'case opened', $3, $4, $5)",
@@ -281,19 +282,20 @@ async fn case_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<MissingCase> 
     let p = v::get_person(store, pid)
         .await?
         .ok_or_else(|| StoreError::Internal(format!("case without person {pid}")))?;
+    let id: i64 = r.get(0);
     Ok(MissingCase {
-        id: r.get(0),
+        id,
         person_id: pid,
         name: p.name,
         other_names: p.other_names,
         sex: p.sex,
         birth_date: p.birth_date,
         last_seen_date: r.get(2),
-        last_seen_place: dec(store, "pro_missing.last_seen_place", r.get(3))?,
+        last_seen_place: dec(store, "pro_missing.last_seen_place", id, r.get(3))?,
         region: r.get(4),
         community: r.get(5),
-        circumstances: dec(store, "pro_missing.circumstances", r.get(6))?,
-        description: dec(store, "pro_missing.description", r.get(7))?,
+        circumstances: dec(store, "pro_missing.circumstances", id, r.get(6))?,
+        description: dec(store, "pro_missing.description", id, r.get(7))?,
         period_id: r.get(8),
         period: r.get(9),
         status: r.get(10),
@@ -531,9 +533,10 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     .get(0);
     let store = tx.store().clone();
     let at = now();
+    let hid = tx.next_id("pro_status_history").await?;
     sqlx::query(
-        "INSERT INTO pro_status_history (missing_id, seq, from_status, to_status, changed_on, evidence_id, reference, note, by_user, by_name, at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+        "INSERT INTO pro_status_history (missing_id, seq, from_status, to_status, changed_on, evidence_id, reference, note, by_user, by_name, at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
     )
     .bind(id)
     .bind(seq)
@@ -542,10 +545,11 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     .bind(on.to_string())
     .bind(c.evidence_id)
     .bind(c.reference.trim())
-    .bind(enc(&store, "pro_status_history.note", &c.note))
+    .bind(enc(&store, "pro_status_history.note", hid, &c.note))
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
     .bind(&at)
+    .bind(hid)
     .execute(tx.conn())
     .await?;
     sqlx::query(
@@ -578,7 +582,7 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
 /// The status history of a case, oldest first.
 pub async fn history(store: &Store, id: i64) -> Result<Vec<StatusEntry>> {
     let rows = sqlx::query(
-        "SELECT seq, from_status, to_status, changed_on, evidence_id, reference, note, by_name, at FROM pro_status_history \
+        "SELECT seq, from_status, to_status, changed_on, evidence_id, reference, note, by_name, at, id FROM pro_status_history \
          WHERE missing_id = $1 ORDER BY seq",
     )
     .bind(id)
@@ -593,7 +597,7 @@ pub async fn history(store: &Store, id: i64) -> Result<Vec<StatusEntry>> {
                 changed_on: r.get(3),
                 evidence_id: r.get(4),
                 reference: r.get(5),
-                note: dec(store, "pro_status_history.note", r.get(6))?,
+                note: dec(store, "pro_status_history.note", r.get(9), r.get(6))?,
                 by: r.get(7),
                 at: r.get(8),
             })
@@ -647,16 +651,17 @@ pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) 
         )));
     }
     let store = tx.store().clone();
-    let id: i64 = sqlx::query("INSERT INTO pro_relatives (missing_id, name, relationship, contact, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+    let id = tx.next_id("pro_relatives").await?;
+    sqlx::query("INSERT INTO pro_relatives (missing_id, name, relationship, contact, created_by, created_at, id) VALUES ($1,$2,$3,$4,$5,$6,$7)")
         .bind(missing_id)
-        .bind(store.keys().encrypt("pro_relatives.name", name))
+        .bind(store.keys().encrypt("pro_relatives.name", id, name))
         .bind(rel)
-        .bind(enc(&store, "pro_relatives.contact", &r.contact))
+        .bind(enc(&store, "pro_relatives.contact", id, &r.contact))
         .bind(tx.actor().user_id)
         .bind(now())
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
+        .bind(id)
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "relative.add",
         MISSING,
@@ -675,12 +680,13 @@ pub async fn relatives(store: &Store, missing_id: i64) -> Result<Vec<Relative>> 
         .await?;
     rows.iter()
         .map(|r| {
+            let id: i64 = r.get(0);
             Ok(Relative {
-                id: r.get(0),
+                id,
                 missing_id: r.get(1),
-                name: store.decrypt("pro_relatives.name", &r.get::<String, _>(2))?,
+                name: store.decrypt("pro_relatives.name", id, &r.get::<String, _>(2))?,
                 relationship: r.get(3),
-                contact: dec(store, "pro_relatives.contact", r.get(4))?,
+                contact: dec(store, "pro_relatives.contact", id, r.get(4))?,
             })
         })
         .collect()
@@ -881,7 +887,11 @@ pub async fn reports(store: &Store, missing_id: i64) -> Result<Vec<Report>> {
                 id: r.get(0),
                 missing_id: r.get(1),
                 relative_id: r.get(2),
-                relative: store.decrypt("pro_relatives.name", &r.get::<String, _>(3))?,
+                relative: store.decrypt(
+                    "pro_relatives.name",
+                    r.get::<i64, _>(2),
+                    &r.get::<String, _>(3),
+                )?,
                 relationship: r.get(4),
                 reported_on: r.get(5),
                 consent: Consent {
@@ -1274,7 +1284,7 @@ pub struct FamilyLink {
 
 pub async fn family_links(store: &Store, missing_id: i64) -> Result<Vec<FamilyLink>> {
     let rows = sqlx::query(
-        "SELECT l.id, x.name, l.created_at, l.expires_on, l.revoked_at, l.last_used_at FROM pro_family_links l \
+        "SELECT l.id, x.name, l.created_at, l.expires_on, l.revoked_at, l.last_used_at, l.relative_id FROM pro_family_links l \
          LEFT JOIN pro_relatives x ON x.id = l.relative_id WHERE l.missing_id = $1 ORDER BY l.id",
     )
     .bind(missing_id)
@@ -1286,7 +1296,7 @@ pub async fn family_links(store: &Store, missing_id: i64) -> Result<Vec<FamilyLi
             Ok(FamilyLink {
                 id: r.get(0),
                 relative: match name {
-                    Some(n) => store.decrypt("pro_relatives.name", &n)?,
+                    Some(n) => store.decrypt("pro_relatives.name", r.get::<i64, _>(6), &n)?,
                     None => String::new(),
                 },
                 created_at: r.get(2),

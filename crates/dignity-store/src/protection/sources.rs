@@ -752,36 +752,39 @@ pub async fn import_list_with(
             const BATCH: usize = 400;
             let mut written = 0;
             for chunk in to_insert.chunks(BATCH) {
+                // Ids first: the encrypted fields are bound to their row.
+                let ids = tx.next_ids("pro_source_records", chunk.len()).await?;
                 let mut sql = String::from(
                     "INSERT INTO pro_source_records (source_id, import_id, line, external_id, raw, content_hash, name, birth_date, place, sex, \
-                     last_seen_date, current, keyed, missing_id, linked_at, created_at) VALUES ",
+                     last_seen_date, current, keyed, missing_id, linked_at, id, created_at) VALUES ",
                 );
                 for (i, _) in chunk.iter().enumerate() {
-                    let b = i * 13;
+                    let b = i * 14;
                     if i > 0 {
                         sql.push(',');
                     }
                     sql.push_str(&format!(
-                        "(${},${},${},${},${},${},${},${},${},${},${},1,1,${},${},${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, 13 * chunk.len() + 1
+                        "(${},${},${},${},${},${},${},${},${},${},${},1,1,${},${},${},${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, 14 * chunk.len() + 1
                     ));
                 }
                 let mut q = sqlx::query(&sql);
-                for (p, _, link) in chunk {
+                for ((p, _, link), &id) in chunk.iter().zip(&ids) {
                     q = q
                         .bind(source_id)
                         .bind(import_id)
                         .bind(p.line as i64)
                         .bind(p.external_id.clone())
-                        .bind(keys.encrypt("pro_source_records.raw", &p.raw))
+                        .bind(keys.encrypt("pro_source_records.raw", id, &p.raw))
                         .bind(p.hash.clone())
-                        .bind(keys.encrypt("pro_source_records.name", &p.name))
+                        .bind(keys.encrypt("pro_source_records.name", id, &p.name))
                         .bind(p.birth_date.clone())
-                        .bind(if p.place.is_empty() { None } else { Some(keys.encrypt("pro_source_records.place", &p.place)) })
+                        .bind(if p.place.is_empty() { None } else { Some(keys.encrypt("pro_source_records.place", id, &p.place)) })
                         .bind(p.sex.clone())
                         .bind(p.last_seen_date.clone())
                         .bind(*link)
-                        .bind(if link.is_some() { at.clone() } else { String::new() });
+                        .bind(if link.is_some() { at.clone() } else { String::new() })
+                        .bind(id);
                 }
                 q = q.bind(at.clone());
                 q.execute(tx.conn()).await?;
@@ -869,19 +872,20 @@ const REC_SQL: &str = "SELECT r.id, r.source_id, s.name, s.kind, r.external_id, 
     r.raw, r.missing_id, r.current, r.created_at FROM pro_source_records r JOIN pro_sources s ON s.id = r.source_id";
 
 fn record_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<SourceRecord> {
+    let id: i64 = r.get(0);
     Ok(SourceRecord {
-        id: r.get(0),
+        id,
         source_id: r.get(1),
         source: r.get(2),
         source_kind: r.get(3),
         external_id: r.get(4),
         line: r.get(5),
-        name: store.decrypt("pro_source_records.name", &r.get::<String, _>(6))?,
+        name: store.decrypt("pro_source_records.name", id, &r.get::<String, _>(6))?,
         birth_date: r.get(7),
-        place: dec(store, "pro_source_records.place", r.get(8))?,
+        place: dec(store, "pro_source_records.place", id, r.get(8))?,
         sex: r.get(9),
         last_seen_date: r.get(10),
-        raw: store.decrypt("pro_source_records.raw", &r.get::<String, _>(11))?,
+        raw: store.decrypt("pro_source_records.raw", id, &r.get::<String, _>(11))?,
         missing_id: r.get(12),
         current: r.get::<i64, _>(13) == 1,
         imported_at: r.get(14),
@@ -1067,12 +1071,12 @@ async fn link_unchecked(
         None => {}
     }
     // Read inside the transaction: the case may have been opened by it.
-    let birth: String = sqlx::query("SELECT p.birth_date FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id WHERE m.id = $1")
+    let row = sqlx::query("SELECT p.birth_date, p.id FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id WHERE m.id = $1")
         .bind(missing_id)
         .fetch_optional(tx.conn())
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("missing person case {missing_id}")))?
-        .get(0);
+        .ok_or_else(|| StoreError::NotFound(format!("missing person case {missing_id}")))?;
+    let birth = v::dec(tx.store(), "vio_persons.birth_date", row.get(1), row.get(0))?;
     let c = conflicts(&r, &birth, "");
     if !c.is_empty() && !accept_conflicts {
         return Err(StoreError::invalid(
@@ -1590,7 +1594,8 @@ pub async fn candidates_page(
             chunk.join(",")
         );
         for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
-            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(2))?;
+            let rid: i64 = r.get(0);
+            let name = store.decrypt("pro_source_records.name", rid, &r.get::<String, _>(2))?;
             let source_id: i64 = r.get(1);
             recs.insert(
                 r.get(0),
@@ -1602,7 +1607,7 @@ pub async fn candidates_page(
                     names: vec![prep_name(&name)],
                     display: if names_visible { name } else { String::new() },
                     birth: r.get(3),
-                    place: dec(store, "pro_source_records.place", r.get(4))?,
+                    place: dec(store, "pro_source_records.place", rid, r.get(4))?,
                 },
             );
         }
@@ -1621,15 +1626,18 @@ pub async fn candidates_page(
             .chain(p.other_names.iter())
             .map(|n| prep_name(n))
             .collect();
-        for r in
-            sqlx::query("SELECT name FROM pro_source_records WHERE missing_id = $1 AND current = 1")
-                .bind(*c)
-                .fetch_all(store.pool())
-                .await?
+        for r in sqlx::query(
+            "SELECT name, id FROM pro_source_records WHERE missing_id = $1 AND current = 1",
+        )
+        .bind(*c)
+        .fetch_all(store.pool())
+        .await?
         {
-            ns.push(prep_name(
-                &store.decrypt("pro_source_records.name", &r.get::<String, _>(0))?,
-            ));
+            ns.push(prep_name(&store.decrypt(
+                "pro_source_records.name",
+                r.get::<i64, _>(1),
+                &r.get::<String, _>(0),
+            )?));
         }
         cases.insert(
             *c,
@@ -1645,7 +1653,7 @@ pub async fn candidates_page(
                 },
                 names: ns,
                 birth: p.birth_date.clone(),
-                place: dec(store, "pro_missing.last_seen_place", place)?,
+                place: dec(store, "pro_missing.last_seen_place", *c, place)?,
             },
         );
     }
@@ -1822,7 +1830,7 @@ pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
                 let mut ids = vec![];
                 for r in &rows {
                     let id: i64 = r.get(0);
-                    let name = tx.store().decrypt("pro_source_records.name", &r.get::<String, _>(1))?;
+                    let name = tx.store().decrypt("pro_source_records.name", id, &r.get::<String, _>(1))?;
                     for k in match_keys(&keys, [name.as_str()], &r.get::<String, _>(2)) {
                         keyrows.push((id, k));
                     }
@@ -2014,12 +2022,16 @@ async fn case_candidates(
         .chain(case.other_names.iter().cloned())
         .collect();
     for r in
-        sqlx::query("SELECT name FROM pro_source_records WHERE missing_id = $1 AND current = 1")
+        sqlx::query("SELECT name, id FROM pro_source_records WHERE missing_id = $1 AND current = 1")
             .bind(missing_id)
             .fetch_all(store.pool())
             .await?
     {
-        names.push(store.decrypt("pro_source_records.name", &r.get::<String, _>(0))?);
+        names.push(store.decrypt(
+            "pro_source_records.name",
+            r.get::<i64, _>(1),
+            &r.get::<String, _>(0),
+        )?);
     }
     let keys = match_keys(
         &store.keys(),
@@ -2087,7 +2099,8 @@ async fn case_candidates(
             chunk.join(",")
         );
         for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
-            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(2))?;
+            let rid: i64 = r.get(0);
+            let name = store.decrypt("pro_source_records.name", rid, &r.get::<String, _>(2))?;
             let source_id: i64 = r.get(1);
             let rec = Entity {
                 kind: 1,
@@ -2097,7 +2110,7 @@ async fn case_candidates(
                 names: vec![prep_name(&name)],
                 display: if names_visible { name } else { String::new() },
                 birth: r.get(3),
-                place: dec(store, "pro_source_records.place", r.get(4))?,
+                place: dec(store, "pro_source_records.place", rid, r.get(4))?,
             };
             let (sc, reasons) = score(&rec, &case_ent);
             if sc >= min_score {

@@ -131,15 +131,16 @@ async fn load_records(store: &Store, scope: &str) -> Result<Vec<Rec>> {
         .fetch_all(store.pool())
         .await?;
         for r in rows {
-            let name = store.decrypt("vio_persons.name", &r.get::<String, _>(1))?;
+            let id: i64 = r.get(0);
+            let name = store.decrypt("vio_persons.name", id, &r.get::<String, _>(1))?;
             out.push(Rec {
-                id: r.get(0),
+                id,
                 source: 0,
                 values: vec![
                     Some(name),
-                    Some(r.get::<String, _>(3)),
+                    Some(v::dec(store, "vio_persons.birth_date", id, r.get(3))?),
                     r.get::<Option<String>, _>(2),
-                    Some(r.get::<String, _>(4)),
+                    Some(v::dec(store, "vio_persons.death_date", id, r.get(4))?),
                 ],
                 case: None,
             });
@@ -152,8 +153,9 @@ async fn load_records(store: &Store, scope: &str) -> Result<Vec<Rec>> {
         .fetch_all(store.pool())
         .await?;
         for r in rows {
-            let name = store.decrypt("pro_source_records.name", &r.get::<String, _>(2))?;
-            let place = v::dec(store, "pro_source_records.place", r.get(4))?;
+            let rid: i64 = r.get(0);
+            let name = store.decrypt("pro_source_records.name", rid, &r.get::<String, _>(2))?;
+            let place = v::dec(store, "pro_source_records.place", rid, r.get(4))?;
             out.push(Rec {
                 id: r.get(0),
                 source: r.get::<i64, _>(1) as u32,

@@ -104,16 +104,16 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     .bind(&v.dates.3)
     .bind(&v.country)
     .bind(a.admin_area.trim())
-    .bind(enc(&store, "vio_acts.place", &a.place))
-    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", x)))
+    .bind(enc(&store, "vio_acts.place", id, &a.place))
+    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", id, x)))
     .bind(&c[0])
-    .bind(enc(&store, "vio_acts.consequences", &a.consequences))
+    .bind(enc(&store, "vio_acts.consequences", id, &a.consequences))
     .bind(&c[1])
     .bind(&c[2])
     .bind(&c[3])
     .bind(&c[4])
     .bind(&c[5])
-    .bind(enc(&store, "vio_acts.case_description", &a.case_description))
+    .bind(enc(&store, "vio_acts.case_description", id, &a.case_description))
     .bind(&c[6])
     .bind(&c[7])
     .bind(&c[8])
@@ -271,8 +271,9 @@ pub async fn get_information(store: &Store, id: i64) -> Result<Option<Informatio
     else {
         return Ok(None);
     };
+    let id: i64 = r.get(0);
     Ok(Some(InformationRecord {
-        id: r.get(0),
+        id,
         source_id: r.get(1),
         event_id: r.get(2),
         act_id: r.get(3),
@@ -282,7 +283,7 @@ pub async fn get_information(store: &Store, id: i64) -> Result<Option<Informatio
         reliability: r.get(7),
         info_date: r.get(8),
         language: r.get(9),
-        remarks: dec(store, "vio_information.remarks", r.get(10))?,
+        remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
     }))
 }
 
@@ -349,7 +350,7 @@ pub async fn update_information(
     .bind(&rel)
     .bind(d.to_string())
     .bind(&lang)
-    .bind(enc(&store, "vio_information.remarks", &i.remarks))
+    .bind(enc(&store, "vio_information.remarks", id, &i.remarks))
     .bind(id)
     .execute(tx.conn())
     .await?;

@@ -1428,9 +1428,10 @@ pub async fn custody(
         details,
     );
     let store = tx.store().clone();
+    let id = tx.next_id("vio_custody").await?;
     sqlx::query(
-        "INSERT INTO vio_custody (evidence_id, seq, at, actor_id, actor_name, action, counterpart, method, details, prev_hash, hash) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+        "INSERT INTO vio_custody (evidence_id, seq, at, actor_id, actor_name, action, counterpart, method, details, prev_hash, hash, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
     )
     .bind(evidence_id)
     .bind(seq)
@@ -1438,11 +1439,12 @@ pub async fn custody(
     .bind(tx.actor().user_id)
     .bind(&actor)
     .bind(action)
-    .bind(enc(&store, "vio_custody.counterpart", counterpart))
+    .bind(enc(&store, "vio_custody.counterpart", id, counterpart))
     .bind(method)
     .bind(details)
     .bind(&prev)
     .bind(&hash)
+    .bind(id)
     .execute(tx.conn())
     .await?;
     tx.audit(
@@ -1458,7 +1460,7 @@ pub async fn custody(
 
 pub async fn custody_log(store: &Store, evidence_id: i64) -> Result<Vec<CustodyEntry>> {
     let rows = sqlx::query(
-        "SELECT seq, at, actor_name, action, counterpart, method, details, prev_hash, hash FROM vio_custody WHERE evidence_id = $1 ORDER BY seq",
+        "SELECT seq, at, actor_name, action, counterpart, method, details, prev_hash, hash, id FROM vio_custody WHERE evidence_id = $1 ORDER BY seq",
     )
     .bind(evidence_id)
     .fetch_all(store.pool())
@@ -1470,7 +1472,7 @@ pub async fn custody_log(store: &Store, evidence_id: i64) -> Result<Vec<CustodyE
             at: r.get(1),
             actor: r.get(2),
             action: r.get(3),
-            counterpart: dec(store, "vio_custody.counterpart", r.get(4))?,
+            counterpart: dec(store, "vio_custody.counterpart", r.get(9), r.get(4))?,
             method: r.get(5),
             details: r.get(6),
             prev_hash: r.get(7),
@@ -1611,33 +1613,34 @@ pub async fn create_evidence_analysed(
     let media_type = &analysis.media_type;
     let meta = &analysis.metadata;
     let meta_json = serde_json::Value::Object(meta.clone()).to_string();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("vio_evidence").await?;
+    sqlx::query(
         "INSERT INTO vio_evidence (original_id, derivation, title, description, filename, media_type, size_bytes, sha256, sha512, \
-         metadata, event_id, act_id, person_id, acquired_from, acquired_at, acquired_how, confidentiality, published, created_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,0,$18,$19) RETURNING id",
+         metadata, event_id, act_id, person_id, acquired_from, acquired_at, acquired_how, confidentiality, published, created_by, created_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,0,$18,$19,$20)",
     )
     .bind(input.original_id)
     .bind(derivation)
     .bind(&title)
-    .bind(enc(&store, "vio_evidence.description", &input.description))
-    .bind(enc(&store, "vio_evidence.filename", &input.filename))
+    .bind(enc(&store, "vio_evidence.description", id, &input.description))
+    .bind(enc(&store, "vio_evidence.filename", id, &input.filename))
     .bind(media_type.as_str())
     .bind(blob.size as i64)
     .bind(blob.sha256.as_str())
     .bind(&blob.sha512)
-    .bind((!meta.is_empty()).then(|| store.keys().encrypt("vio_evidence.metadata", &meta_json)))
+    .bind((!meta.is_empty()).then(|| store.keys().encrypt("vio_evidence.metadata", id, &meta_json)))
     .bind(input.event_id)
     .bind(input.act_id)
     .bind(input.person_id)
-    .bind(enc(&store, "vio_evidence.acquired_from", &input.acquired_from))
+    .bind(enc(&store, "vio_evidence.acquired_from", id, &input.acquired_from))
     .bind(input.acquired_at.trim())
     .bind(input.acquired_how.trim())
     .bind(lvl.as_str())
     .bind(tx.actor().user_id)
     .bind(now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     set_list(
         tx,
         EVIDENCE,
@@ -1706,14 +1709,15 @@ const COLS: &str = "id, original_id, derivation, title, description, filename, m
     event_id, act_id, person_id, acquired_from, acquired_at, acquired_how, confidentiality, created_by, created_at";
 
 fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
-    let meta = dec(store, "vio_evidence.metadata", r.get(10))?;
+    let id: i64 = r.get(0);
+    let meta = dec(store, "vio_evidence.metadata", id, r.get(10))?;
     Ok(Evidence {
-        id: r.get(0),
+        id,
         original_id: r.get(1),
         derivation: r.get(2),
         title: r.get(3),
-        description: dec(store, "vio_evidence.description", r.get(4))?,
-        filename: dec(store, "vio_evidence.filename", r.get(5))?,
+        description: dec(store, "vio_evidence.description", id, r.get(4))?,
+        filename: dec(store, "vio_evidence.filename", id, r.get(5))?,
         media_type: MediaType::or_octet_stream(&r.get::<String, _>(6)),
         size_bytes: r.get(7),
         sha256: Sha256Hex::parse(&r.get::<String, _>(8)).map_err(|e| {
@@ -1731,7 +1735,7 @@ fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
         event_id: r.get(11),
         act_id: r.get(12),
         person_id: r.get(13),
-        acquired_from: dec(store, "vio_evidence.acquired_from", r.get(14))?,
+        acquired_from: dec(store, "vio_evidence.acquired_from", id, r.get(14))?,
         acquired_at: r.get(15),
         acquired_how: r.get(16),
         confidentiality: r.get(17),

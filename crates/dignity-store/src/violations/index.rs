@@ -42,15 +42,16 @@ fn date_of(doc: SearchDoc, start: &str, end: &str) -> SearchDoc {
 /// The decrypted names (name and other names) of a person row's encrypted columns.
 pub(crate) fn person_names(
     store: &Store,
+    id: i64,
     name: Option<String>,
     other: Option<String>,
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
     if let Some(n) = name.filter(|n| !n.is_empty()) {
-        out.push(store.decrypt("vio_persons.name", &n)?);
+        out.push(store.decrypt("vio_persons.name", id, &n)?);
     }
     if let Some(o) = other.filter(|o| !o.is_empty()) {
-        let json = store.decrypt("vio_persons.other_names", &o)?;
+        let json = store.decrypt("vio_persons.other_names", id, &o)?;
         out.extend(serde_json::from_str::<Vec<String>>(&json).unwrap_or_default());
     }
     out.retain(|n| !n.trim().is_empty());
@@ -224,7 +225,7 @@ async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
             d = d.facet("perpetrator_type", p);
         }
         if person_ok {
-            d.names = person_names(store, r.get(17), r.get(18))?;
+            d.names = person_names(store, victim_id, r.get(17), r.get(18))?;
             if let Some(sex) = r.get::<Option<String>, _>(19) {
                 d = d.facet("victim_sex", &sex);
             }
@@ -492,7 +493,7 @@ impl Indexer for PersonIndexer {
                 let mut d = SearchDoc::new("person", &id.to_string(), "", access)
                     .facet("person_type", &r.get::<String, _>(1))
                     .facet("confidentiality", &level);
-                d.names = person_names(store, r.get(2), r.get(3))?;
+                d.names = person_names(store, id, r.get(2), r.get(3))?;
                 out.push(d);
             }
             Ok(out)

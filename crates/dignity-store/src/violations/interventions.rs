@@ -195,20 +195,21 @@ pub async fn create_intervention(
     }
     let store = tx.store().clone();
     let at = now();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("vio_interventions").await?;
+    sqlx::query(
         "INSERT INTO vio_interventions (int_type, intervening_party_id, addressees, int_date, description, response_type, \
          response_date, response_text, status, priority, impact, reply_due, follow_up_date, assigned_user, assigned_team, \
-         confidentiality, published, created_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,0,$17,$18,$18) RETURNING id",
+         confidentiality, published, created_by, created_at, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,0,$17,$18,$18,$19)",
     )
     .bind(&v.int_type)
     .bind(i.intervening_party_id)
     .bind(i.addressees.trim())
     .bind(v.date.to_string())
-    .bind(enc(&store, "vio_interventions.description", &i.description))
+    .bind(enc(&store, "vio_interventions.description", id, &i.description))
     .bind(&v.codes[0])
     .bind(&v.response_date)
-    .bind(enc(&store, "vio_interventions.response_text", &i.response_text))
+    .bind(enc(&store, "vio_interventions.response_text", id, &i.response_text))
     .bind(&v.codes[1])
     .bind(&v.codes[2])
     .bind(&v.codes[3])
@@ -219,9 +220,9 @@ pub async fn create_intervention(
     .bind(v.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     write_links(tx, id, i).await?;
     set_list(
         tx,
@@ -275,7 +276,7 @@ pub async fn record_response(
     )
     .bind(&rt)
     .bind(rd.to_string())
-    .bind(enc(&store, "vio_interventions.response_text", response_text))
+    .bind(enc(&store, "vio_interventions.response_text", id, response_text))
     .bind(&st)
     .bind(&im)
     .bind(now())
@@ -316,10 +317,10 @@ async fn from_row(store: &Store, r: &AnyRow) -> Result<Intervention> {
         intervening_party_id: r.get(2),
         addressees: r.get(3),
         int_date: r.get(4),
-        description: dec(store, "vio_interventions.description", r.get(5))?,
+        description: dec(store, "vio_interventions.description", id, r.get(5))?,
         response_type: r.get(6),
         response_date: r.get(7),
-        response_text: dec(store, "vio_interventions.response_text", r.get(8))?,
+        response_text: dec(store, "vio_interventions.response_text", id, r.get(8))?,
         status: r.get(9),
         priority: r.get(10),
         impact: r.get(11),

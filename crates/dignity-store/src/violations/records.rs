@@ -144,29 +144,30 @@ pub async fn create_event(tx: &mut WriteTx, vocab: &Vocab, e: &EventInput) -> Re
 pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInput) -> Result<i64> {
     let store = tx.store().clone();
     let at = now();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("vio_events").await?;
+    sqlx::query(
         "INSERT INTO vio_events (title, description, start_date, start_sort, end_date, end_sort, country, admin_area, \
-         place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15) RETURNING id",
+         place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16)",
     )
     .bind(&v.title)
-    .bind(enc(&store, "vio_events.description", &e.description))
+    .bind(enc(&store, "vio_events.description", id, &e.description))
     .bind(&v.dates.0)
     .bind(&v.dates.1)
     .bind(&v.dates.2)
     .bind(&v.dates.3)
     .bind(&v.country)
     .bind(s(&e.admin_area))
-    .bind(enc(&store, "vio_events.place", &e.place))
-    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", c)))
+    .bind(enc(&store, "vio_events.place", id, &e.place))
+    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
     .bind(&v.vstatus)
     .bind(&v.mstatus)
     .bind(v.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     add_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
     add_terms(tx, EVENT, id, "index_terms", &v.terms).await?;
     for l in &v.lenses {
@@ -197,15 +198,15 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
          confidentiality = $13, updated_at = $14 WHERE id = $15",
     )
     .bind(&v.title)
-    .bind(enc(&store, "vio_events.description", &e.description))
+    .bind(enc(&store, "vio_events.description", id, &e.description))
     .bind(&v.dates.0)
     .bind(&v.dates.1)
     .bind(&v.dates.2)
     .bind(&v.dates.3)
     .bind(&v.country)
     .bind(s(&e.admin_area))
-    .bind(enc(&store, "vio_events.place", &e.place))
-    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", c)))
+    .bind(enc(&store, "vio_events.place", id, &e.place))
+    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
     .bind(&v.vstatus)
     .bind(&v.mstatus)
     .bind(v.level.as_str())
@@ -261,13 +262,13 @@ async fn event_from(store: &Store, r: &AnyRow) -> Result<Event> {
     Ok(Event {
         id,
         title: r.get(1),
-        description: dec(store, "vio_events.description", r.get(2))?,
+        description: dec(store, "vio_events.description", id, r.get(2))?,
         start_date: r.get(3),
         end_date: r.get(4),
         country: r.get(5),
         admin_area: r.get(6),
-        place: dec(store, "vio_events.place", r.get(7))?,
-        coordinates: dec(store, "vio_events.coordinates", r.get(8))?,
+        place: dec(store, "vio_events.place", id, r.get(7))?,
+        coordinates: dec(store, "vio_events.coordinates", id, r.get(8))?,
         violation_status: r.get(9),
         monitoring_status: r.get(10),
         rights_affected: terms_of(store, EVENT, id, "rights_affected").await?,
@@ -656,43 +657,45 @@ pub(crate) async fn insert_person(
     let store = tx.store().clone();
     let keys = store.keys();
     let at = now();
+    let id = tx.next_id("vio_persons").await?;
     let other = (!v.other_names.is_empty()).then(|| {
         keys.encrypt(
             "vio_persons.other_names",
+            id,
             &serde_json::to_string(&v.other_names).unwrap_or_default(),
         )
     });
-    let id: i64 = sqlx::query(
+    sqlx::query(
         "INSERT INTO vio_persons (person_type, name, name_bidx, other_names, sex, gender, birth_date, age_group, nationality, \
          ethnicity, religion, occupation, counting_unit, group_size, deceased, death_date, contact, address, notes, \
-         confidentiality, published, created_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,0,$21,$22,$22) RETURNING id",
+         confidentiality, published, created_by, created_at, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,0,$21,$22,$22,$23)",
     )
     .bind(v.person_type)
-    .bind(keys.encrypt("vio_persons.name", &v.name))
+    .bind(keys.encrypt("vio_persons.name", id, &v.name))
     .bind(keys.blind_index("vio_person_name", &v.name))
     .bind(other)
     .bind(&v.sex)
-    .bind(s(&p.gender))
-    .bind(&v.birth)
+    .bind(enc_keep(&store, "vio_persons.gender", id, &p.gender))
+    .bind(enc_keep(&store, "vio_persons.birth_date", id, &v.birth))
     .bind(&v.age_group)
-    .bind(&v.nationality)
-    .bind(&v.ethnicity)
-    .bind(&v.religion)
-    .bind(&v.occupation)
+    .bind(enc_opt(&store, "vio_persons.nationality", id, v.nationality.as_deref()))
+    .bind(enc_opt(&store, "vio_persons.ethnicity", id, v.ethnicity.as_deref()))
+    .bind(enc_opt(&store, "vio_persons.religion", id, v.religion.as_deref()))
+    .bind(enc_opt(&store, "vio_persons.occupation", id, v.occupation.as_deref()))
     .bind(&v.counting_unit)
     .bind(p.group_size)
     .bind(p.deceased as i64)
-    .bind(&v.death)
-    .bind(enc(&store, "vio_persons.contact", &p.contact))
-    .bind(enc(&store, "vio_persons.address", &p.address))
-    .bind(enc(&store, "vio_persons.notes", &p.notes))
+    .bind(enc_keep(&store, "vio_persons.death_date", id, &v.death))
+    .bind(enc(&store, "vio_persons.contact", id, &p.contact))
+    .bind(enc(&store, "vio_persons.address", id, &p.address))
+    .bind(enc(&store, "vio_persons.notes", id, &p.notes))
     .bind(v.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     let mut idx = name_indexes(&store, &v.name);
     for n in &v.other_names {
         idx.extend(name_indexes(&store, n));
@@ -736,6 +739,7 @@ pub async fn update_person(
     let other = (!v.other_names.is_empty()).then(|| {
         keys.encrypt(
             "vio_persons.other_names",
+            id,
             &serde_json::to_string(&v.other_names).unwrap_or_default(),
         )
     });
@@ -746,24 +750,24 @@ pub async fn update_person(
          confidentiality = $20, updated_at = $21 WHERE id = $22",
     )
     .bind(v.person_type)
-    .bind(keys.encrypt("vio_persons.name", &v.name))
+    .bind(keys.encrypt("vio_persons.name", id, &v.name))
     .bind(keys.blind_index("vio_person_name", &v.name))
     .bind(other)
     .bind(&v.sex)
-    .bind(s(&p.gender))
-    .bind(&v.birth)
+    .bind(enc_keep(&store, "vio_persons.gender", id, &p.gender))
+    .bind(enc_keep(&store, "vio_persons.birth_date", id, &v.birth))
     .bind(&v.age_group)
-    .bind(&v.nationality)
-    .bind(&v.ethnicity)
-    .bind(&v.religion)
-    .bind(&v.occupation)
+    .bind(enc_opt(&store, "vio_persons.nationality", id, v.nationality.as_deref()))
+    .bind(enc_opt(&store, "vio_persons.ethnicity", id, v.ethnicity.as_deref()))
+    .bind(enc_opt(&store, "vio_persons.religion", id, v.religion.as_deref()))
+    .bind(enc_opt(&store, "vio_persons.occupation", id, v.occupation.as_deref()))
     .bind(&v.counting_unit)
     .bind(p.group_size)
     .bind(p.deceased as i64)
-    .bind(&v.death)
-    .bind(enc(&store, "vio_persons.contact", &p.contact))
-    .bind(enc(&store, "vio_persons.address", &p.address))
-    .bind(enc(&store, "vio_persons.notes", &p.notes))
+    .bind(enc_keep(&store, "vio_persons.death_date", id, &v.death))
+    .bind(enc(&store, "vio_persons.contact", id, &p.contact))
+    .bind(enc(&store, "vio_persons.address", id, &p.address))
+    .bind(enc(&store, "vio_persons.notes", id, &p.notes))
     .bind(v.level.as_str())
     .bind(now())
     .bind(id)
@@ -813,11 +817,11 @@ const PERSON_COLS: &str = "id, person_type, name, other_names, sex, gender, birt
 
 async fn person_from(store: &Store, r: &AnyRow) -> Result<Person> {
     let id: i64 = r.get(0);
-    let other = dec(store, "vio_persons.other_names", r.get(3))?;
+    let other = dec(store, "vio_persons.other_names", id, r.get(3))?;
     Ok(Person {
         id,
         person_type: r.get(1),
-        name: store.decrypt("vio_persons.name", &r.get::<String, _>(2))?,
+        name: store.decrypt("vio_persons.name", id, &r.get::<String, _>(2))?,
         other_names: if other.is_empty() {
             vec![]
         } else {
@@ -825,21 +829,21 @@ async fn person_from(store: &Store, r: &AnyRow) -> Result<Person> {
         },
         pseudonym: pseudonym(store, id),
         sex: r.get(4),
-        gender: r.get(5),
-        birth_date: r.get(6),
+        gender: dec(store, "vio_persons.gender", id, r.get(5))?,
+        birth_date: dec(store, "vio_persons.birth_date", id, r.get(6))?,
         age_group: r.get(7),
-        nationality: r.get(8),
-        ethnicity: r.get(9),
-        religion: r.get(10),
+        nationality: dec_opt(store, "vio_persons.nationality", id, r.get(8))?,
+        ethnicity: dec_opt(store, "vio_persons.ethnicity", id, r.get(9))?,
+        religion: dec_opt(store, "vio_persons.religion", id, r.get(10))?,
         languages: terms_of(store, PERSON, id, "languages").await?,
-        occupation: r.get(11),
+        occupation: dec_opt(store, "vio_persons.occupation", id, r.get(11))?,
         counting_unit: r.get(12),
         group_size: r.get(13),
         deceased: r.get::<i64, _>(14) == 1,
-        death_date: r.get(15),
-        contact: dec(store, "vio_persons.contact", r.get(16))?,
-        address: dec(store, "vio_persons.address", r.get(17))?,
-        notes: dec(store, "vio_persons.notes", r.get(18))?,
+        death_date: dec(store, "vio_persons.death_date", id, r.get(15))?,
+        contact: dec(store, "vio_persons.contact", id, r.get(16))?,
+        address: dec(store, "vio_persons.address", id, r.get(17))?,
+        notes: dec(store, "vio_persons.notes", id, r.get(18))?,
         confidentiality: r.get(19),
         created_by: r.get(20),
         created_at: r.get(21),
@@ -995,7 +999,7 @@ pub async fn recent_person_names(
     for r in rows {
         let id: i64 = r.get(0);
         let name = if names {
-            store.decrypt("vio_persons.name", &r.get::<String, _>(1))?
+            store.decrypt("vio_persons.name", id, &r.get::<String, _>(1))?
         } else {
             pseudonym(store, id)
         };
@@ -1412,13 +1416,13 @@ pub(crate) async fn insert_act(
     let store = tx.store().clone();
     let at = now();
     let c = &v.codes;
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("vio_acts").await?;
+    sqlx::query(
         "INSERT INTO vio_acts (event_id, victim_id, act_type, start_date, start_sort, end_date, end_sort, country, admin_area, \
          place, coordinates, attribution, consequences, victim_status, detention_type, whereabouts, legal_counsel, court_type, \
          case_description, autopsy, death_certificate, statements_signed, medical_attention, intent, property_destroyed, \
-         property_value, compensation, confidentiality, published, created_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,0,$29,$30,$30) \
-         RETURNING id",
+         property_value, compensation, confidentiality, published, created_by, created_at, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,0,$29,$30,$30,$31)",
     )
     .bind(a.event_id)
     .bind(a.victim_id)
@@ -1429,16 +1433,16 @@ pub(crate) async fn insert_act(
     .bind(&v.dates.3)
     .bind(&v.country)
     .bind(s(&a.admin_area))
-    .bind(enc(&store, "vio_acts.place", &a.place))
-    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", x)))
+    .bind(enc(&store, "vio_acts.place", id, &a.place))
+    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", id, x)))
     .bind(&c[0])
-    .bind(enc(&store, "vio_acts.consequences", &a.consequences))
+    .bind(enc(&store, "vio_acts.consequences", id, &a.consequences))
     .bind(&c[1])
     .bind(&c[2])
     .bind(&c[3])
     .bind(&c[4])
     .bind(&c[5])
-    .bind(enc(&store, "vio_acts.case_description", &a.case_description))
+    .bind(enc(&store, "vio_acts.case_description", id, &a.case_description))
     .bind(&c[6])
     .bind(&c[7])
     .bind(&c[8])
@@ -1450,9 +1454,9 @@ pub(crate) async fn insert_act(
     .bind(lvl.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     add_terms(tx, ACT, id, "methods", &v.methods).await?;
     for p in &v.perps {
         sqlx::query(
@@ -1534,17 +1538,17 @@ async fn act_from(store: &Store, r: &AnyRow) -> Result<Act> {
         end_date: r.get(5),
         country: r.get(6),
         admin_area: r.get(7),
-        place: dec(store, "vio_acts.place", r.get(8))?,
-        coordinates: dec(store, "vio_acts.coordinates", r.get(9))?,
+        place: dec(store, "vio_acts.place", id, r.get(8))?,
+        coordinates: dec(store, "vio_acts.coordinates", id, r.get(9))?,
         methods: terms_of(store, ACT, id, "methods").await?,
         attribution: r.get(10),
-        consequences: dec(store, "vio_acts.consequences", r.get(11))?,
+        consequences: dec(store, "vio_acts.consequences", id, r.get(11))?,
         victim_status: r.get(12),
         detention_type: r.get(13),
         whereabouts: r.get(14),
         legal_counsel: r.get(15),
         court_type: r.get(16),
-        case_description: dec(store, "vio_acts.case_description", r.get(17))?,
+        case_description: dec(store, "vio_acts.case_description", id, r.get(17))?,
         autopsy: r.get(18),
         death_certificate: r.get(19),
         statements_signed: r.get(20),
@@ -1864,9 +1868,10 @@ pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInp
         }
     }
     let store = tx.store().clone();
-    let id: i64 = sqlx::query(
+    let id = tx.next_id("vio_information").await?;
+    sqlx::query(
         "INSERT INTO vio_information (source_id, event_id, act_id, person_id, connection, source_type, reliability, info_date, \
-         language, remarks, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id",
+         language, remarks, created_by, created_at, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
     )
     .bind(i.source_id)
     .bind(event_id)
@@ -1877,12 +1882,12 @@ pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInp
     .bind(rel)
     .bind(d.to_string())
     .bind(lang)
-    .bind(enc(&store, "vio_information.remarks", &i.remarks))
+    .bind(enc(&store, "vio_information.remarks", id, &i.remarks))
     .bind(tx.actor().user_id)
     .bind(now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "information.create",
         if event_id.is_some() { EVENT } else { PERSON },
@@ -1918,8 +1923,9 @@ pub async fn information_of(
     let mut out = vec![];
     for r in rows {
         let sid: i64 = r.get(1);
+        let id: i64 = r.get(0);
         out.push(Information {
-            id: r.get(0),
+            id,
             source_id: sid,
             source: display_name(store, actor, sid).await?,
             event_id: r.get(2),
@@ -1930,7 +1936,7 @@ pub async fn information_of(
             reliability: r.get(7),
             info_date: r.get(8),
             language: r.get(9),
-            remarks: dec(store, "vio_information.remarks", r.get(10))?,
+            remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
         });
     }
     Ok(out)
@@ -2369,13 +2375,13 @@ pub async fn save_draft(
         .actor()
         .user_id
         .ok_or_else(|| StoreError::invalid("user", "drafts belong to a signed-in user"))?;
-    let ct = tx
-        .store()
-        .keys()
-        .encrypt("vio_drafts.payload", &payload.to_string());
     let at = now();
     let id = match id {
         Some(id) => {
+            let ct = tx
+                .store()
+                .keys()
+                .encrypt("vio_drafts.payload", id, &payload.to_string());
             let n = sqlx::query("UPDATE vio_drafts SET payload = $1, updated_at = $2, kind = $3 WHERE id = $4 AND user_id = $5")
                 .bind(&ct)
                 .bind(&at)
@@ -2390,14 +2396,22 @@ pub async fn save_draft(
             }
             id
         }
-        None => sqlx::query("INSERT INTO vio_drafts (user_id, kind, payload, updated_at) VALUES ($1,$2,$3,$4) RETURNING id")
-            .bind(uid)
-            .bind(kind)
-            .bind(&ct)
-            .bind(&at)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0),
+        None => {
+            let id = tx.next_id("vio_drafts").await?;
+            let ct = tx
+                .store()
+                .keys()
+                .encrypt("vio_drafts.payload", id, &payload.to_string());
+            sqlx::query("INSERT INTO vio_drafts (user_id, kind, payload, updated_at, id) VALUES ($1,$2,$3,$4,$5)")
+                .bind(uid)
+                .bind(kind)
+                .bind(&ct)
+                .bind(&at)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            id
+        }
     };
     tx.audit(
         "draft.save",
@@ -2417,7 +2431,11 @@ pub async fn drafts(store: &Store, actor: &Actor) -> Result<Vec<Draft>> {
         .await?;
     let mut out = vec![];
     for r in rows {
-        let p = store.decrypt("vio_drafts.payload", &r.get::<String, _>(2))?;
+        let p = store.decrypt(
+            "vio_drafts.payload",
+            r.get::<i64, _>(0),
+            &r.get::<String, _>(2),
+        )?;
         out.push(Draft {
             id: r.get(0),
             kind: r.get(1),

@@ -1,0 +1,526 @@
+//! The marker test of issue 16 ("do no harm at rest"): a distinct marker string in every
+//! field a user can type, of every record type, written through the store's write
+//! functions; then the search index is built and backups made with the `dignity` binary,
+//! and the data directory (database, WAL, index, evidence files), the unpacked backup and,
+//! on PostgreSQL, a `pg_dump` are searched for every marker.
+//!
+//! Which markers must not be found comes from the column registry
+//! (`dignity_store::at_rest`): every marker typed into a column registered *encrypted*.
+//! Markers typed into columns still registered *pending* (in clear; listed in
+//! `docs/security.md`) are expected in the database and serve as the control that the
+//! search reads the right files. Every encrypted column of the registry must be filled by
+//! this test (checked), so a new encrypted column cannot be left out of it.
+
+use dignity_core::{Actor, Role};
+use dignity_store::at_rest::{self, Class};
+use dignity_store::protection::defenders::*;
+use dignity_store::protection::missing::*;
+use dignity_store::protection::sources as src;
+use dignity_store::violations::evidence::{self, EvidenceInput};
+use dignity_store::violations::interventions::{self, InterventionInput};
+use dignity_store::violations::*;
+use dignity_store::{accounts, search, Store};
+use std::collections::BTreeMap;
+
+/// Encrypted columns this test cannot type into, with the reason.
+pub const NOT_TYPED: &[(&str, &str)] = &[(
+    "vio_evidence.metadata",
+    "extracted from the uploaded file (its content carries the evidence marker)",
+)];
+
+/// Markers by the column they were typed into (`table.column`).
+#[derive(Default)]
+pub struct Markers(pub BTreeMap<String, Vec<String>>);
+
+impl Markers {
+    /// A new marker for `column`.
+    pub fn mk(&mut self, column: &str) -> String {
+        let n = self.0.values().map(Vec::len).sum::<usize>();
+        let m = format!("Zq{n:03}{}Qz", column.replace(['.', '_'], ""));
+        self.0
+            .entry(column.to_string())
+            .or_default()
+            .push(m.clone());
+        m
+    }
+}
+
+// Codes of the HURIDOCS micro-thesauri 13 (ethnicity), 12 (religion), 10 (occupation).
+const ABKHAZIANS: &str = "01021108010113";
+const BUDDHISTS: &str = "01000000000012";
+const LEGISLATORS: &str = "01000000000010";
+
+/// The evidence file's content: a marker inside non-trivial bytes.
+pub const FILE_MARKER: &str = "ZqFileContentOfTheWitnessStatementQz";
+
+pub async fn populate(s: &Store) -> Markers {
+    let mut m = Markers::default();
+    dignity_store::refdata::load_shipped(s).await.unwrap();
+    let pw = "a long enough passphrase";
+    let mut tx = s.begin(&Actor::system()).await.unwrap();
+    let doc = accounts::create(&mut tx, "dora", "", Role::Documenter, pw)
+        .await
+        .unwrap();
+    let coo = accounts::create(&mut tx, "cora", "", Role::Coordinator, pw)
+        .await
+        .unwrap();
+    accounts::set_totp(&mut tx, doc.id, Some(&m.mk("users.totp_secret")), true)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let doc_a = accounts::actor_for(s, &doc).await.unwrap();
+    let coo_a = accounts::actor_for(s, &coo).await.unwrap();
+    let vocab = Vocab::load(s).await.unwrap();
+
+    // Violations: event, persons, acts, information, evidence and custody, interventions.
+    let mut tx = s.begin(&doc_a).await.unwrap();
+    let event = create_event(
+        &mut tx,
+        &vocab,
+        &EventInput {
+            title: m.mk("vio_events.title"),
+            description: m.mk("vio_events.description"),
+            start_date: "2024-03-05".into(),
+            country: Some("PER".into()),
+            admin_area: m.mk("vio_events.admin_area"),
+            place: m.mk("vio_events.place"),
+            coordinates: "-13.51671, -71.97812".into(),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    m.0.entry("vio_events.coordinates".into())
+        .or_default()
+        .push("-71.97812".into());
+    let victim = create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: m.mk("vio_persons.name"),
+            other_names: vec![m.mk("vio_persons.other_names")],
+            gender: m.mk("vio_persons.gender"),
+            birth_date: "1937-06-21".into(),
+            death_date: "1999-11-03".into(),
+            nationality: Some("PER".into()),
+            contact: m.mk("vio_persons.contact"),
+            address: m.mk("vio_persons.address"),
+            notes: m.mk("vio_persons.notes"),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Dates and codes cannot carry a marker: their values are searched for instead.
+    m.0.entry("vio_persons.birth_date".into())
+        .or_default()
+        .push("1937-06-21".into());
+    m.0.entry("vio_persons.death_date".into())
+        .or_default()
+        .push("1999-11-03".into());
+    let person2 = create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: m.mk("vio_persons.name"),
+            ethnicity: Some(ABKHAZIANS.into()),
+            religion: Some(BUDDHISTS.into()),
+            occupation: Some(LEGISLATORS.into()),
+            nationality: Some("BOL".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Codes cannot carry a marker, and the code itself is in the shipped vocabulary (in
+    // clear, as reference data): these columns are checked filled and encrypted only.
+    for col in ["ethnicity", "religion", "occupation", "nationality"] {
+        m.0.entry(format!("vio_persons.{col}")).or_default();
+    }
+    let act = create_act(
+        &mut tx,
+        &vocab,
+        &ActInput {
+            event_id: event,
+            victim_id: Some(victim),
+            act_type: "03010100000004".into(),
+            start_date: "2024-03-05".into(),
+            place: m.mk("vio_acts.place"),
+            coordinates: "-12.04637, -77.04279".into(),
+            consequences: m.mk("vio_acts.consequences"),
+            case_description: m.mk("vio_acts.case_description"),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    m.0.entry("vio_acts.coordinates".into())
+        .or_default()
+        .push("-77.04279".into());
+    add_information(
+        &mut tx,
+        &vocab,
+        &InformationInput {
+            source_id: person2,
+            event_id: Some(event),
+            info_date: "2024-03-10".into(),
+            remarks: m.mk("vio_information.remarks"),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut content: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    content[1000..1000 + FILE_MARKER.len()].copy_from_slice(FILE_MARKER.as_bytes());
+    let (blob, head) = evidence::store_reader(s, &content[..], u64::MAX, None).unwrap();
+    evidence::create_evidence(
+        &mut tx,
+        &EvidenceInput {
+            title: m.mk("vio_evidence.title"),
+            description: m.mk("vio_evidence.description"),
+            filename: m.mk("vio_evidence.filename"),
+            event_id: Some(event),
+            acquired_from: m.mk("vio_evidence.acquired_from"),
+            acquired_how: m.mk("vio_evidence.acquired_how"),
+            acquired_at: "2024-03-10".into(),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        },
+        &blob,
+        &head,
+    )
+    .await
+    .unwrap();
+    // The custody log names whom it was acquired from (the same typed value).
+    let from = m.0["vio_evidence.acquired_from"].clone();
+    m.0.insert("vio_custody.counterpart".into(), from);
+    let ua = interventions::create_intervention(
+        &mut tx,
+        &vocab,
+        &InterventionInput {
+            int_type: "urgent_appeal".into(),
+            addressees: m.mk("vio_interventions.addressees"),
+            int_date: "2024-03-12".into(),
+            description: m.mk("vio_interventions.description"),
+            events: vec![event],
+            acts: vec![act],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // The response is recorded on the committed intervention (read outside the write).
+    tx.commit().await.unwrap();
+    let mut tx = s.begin(&doc_a).await.unwrap();
+    interventions::record_response(
+        &mut tx,
+        &vocab,
+        ua,
+        Some("04000000000027".into()),
+        "2024-05-02",
+        &m.mk("vio_interventions.response_text"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    save_draft(
+        &mut tx,
+        None,
+        "entry",
+        &serde_json::json!({ "victim_name": m.mk("vio_drafts.payload") }),
+    )
+    .await
+    .unwrap();
+    search::save_search(
+        &mut tx,
+        doc.id,
+        &m.mk("saved_searches.name"),
+        &format!("q={}", m.mk("saved_searches.query")),
+        0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Protection: a defender with risk, a measure and a check-in; a missing person with a
+    // relative and a status change; a source list.
+    let def = s
+        .write(&doc_a, async |tx| {
+            create_defender(
+                tx,
+                &vocab,
+                &DefenderInput {
+                    name: m.mk("vio_persons.name"),
+                    age_group: "adult".into(),
+                    organisation: m.mk("pro_defenders.organisation"),
+                    country: Some("HND".into()),
+                    region: m.mk("pro_defenders.region"),
+                    contact: m.mk("pro_defenders.contact"),
+                    whereabouts: m.mk("pro_defenders.whereabouts"),
+                    areas: vec!["land_environment".into()],
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let (risk_notes, host, outcome, checkin_notes) = (
+        m.mk("pro_risk.notes"),
+        m.mk("pro_measures.details"),
+        m.mk("pro_measures.outcome"),
+        m.mk("pro_checkins.notes"),
+    );
+    let _ = s
+        .write(&coo_a, async |tx| {
+            assess_risk(
+                tx,
+                &RiskInput {
+                    defender_id: def,
+                    level: "high".into(),
+                    factors: vec!["threats_received".into()],
+                    notes: risk_notes.clone(),
+                    assessed_on: "2024-02-12".into(),
+                    next_review: "2024-03-12".into(),
+                },
+            )
+            .await?;
+            let mid = request_measure(
+                tx,
+                &MeasureInput {
+                    defender_id: def,
+                    measure_type: "relocation".into(),
+                    requested_on: "2024-02-13".into(),
+                    host: host.clone(),
+                    period_start: "2024-03-01".into(),
+                    period_end: "2024-11-30".into(),
+                    visa: "Schengen type D".into(),
+                    security_plan: "Escort".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok(mid)
+        })
+        .await
+        .unwrap();
+    // Each step on the committed measure (they read it outside the write).
+    let mid = mid_of(s, def).await;
+    s.write(&coo_a, async |tx| {
+        advance_measure(
+            tx,
+            mid,
+            &MeasureStatusInput {
+                status: "approved".into(),
+                on_date: "2024-02-20".into(),
+                outcome: outcome.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    let c = s
+        .write(&coo_a, async |tx| {
+            add_checkin(tx, def, Some(mid), "2024-03-15").await
+        })
+        .await
+        .unwrap();
+    s.write(&coo_a, async |tx| {
+        complete_checkin(tx, c, "2024-03-16", &checkin_notes).await
+    })
+    .await
+    .unwrap();
+    let (case, _) = s
+        .write(&doc_a, async |tx| {
+            let id = create_missing(
+                tx,
+                &vocab,
+                &MissingInput {
+                    name: m.mk("vio_persons.name"),
+                    birth_date: "1971-05-04".into(),
+                    last_seen_date: "1999-04-12".into(),
+                    last_seen_place: m.mk("pro_missing.last_seen_place"),
+                    region: m.mk("pro_missing.region"),
+                    community: m.mk("pro_missing.community"),
+                    circumstances: m.mk("pro_missing.circumstances"),
+                    description: m.mk("pro_missing.description"),
+                    opened_on: "2001-03-01".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let rel = add_relative(
+                tx,
+                id,
+                &RelativeInput {
+                    name: m.mk("pro_relatives.name"),
+                    relationship: "spouse".into(),
+                    contact: m.mk("pro_relatives.contact"),
+                },
+            )
+            .await?;
+            Ok((id, rel))
+        })
+        .await
+        .unwrap();
+    s.write(&doc_a, async |tx| {
+        change_status(
+            tx,
+            case,
+            &StatusChange {
+                status: "located_alive".into(),
+                changed_on: "2003-06-01".into(),
+                reference: m.mk("pro_status_history.reference"),
+                note: m.mk("pro_status_history.note"),
+                ..Default::default()
+            },
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    let source = s
+        .write(&coo_a, async |tx| {
+            src::create_source(tx, &m.mk("pro_sources.name"), "red_cross").await
+        })
+        .await
+        .unwrap();
+    let (rn, rp, rx) = (
+        m.mk("pro_source_records.name"),
+        m.mk("pro_source_records.place"),
+        m.mk("pro_source_records.raw"),
+    );
+    let csv = format!("ID,Full name,DOB,Place,Other\nK-1,{rn},1980,{rp},{rx}\n");
+    let mapping: src::Mapping = [
+        ("external_id", "ID"),
+        ("name", "Full name"),
+        ("birth_date", "DOB"),
+        ("place", "Place"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    src::import_list(
+        s,
+        &coo_a,
+        source,
+        "list.csv",
+        &src::read_csv(csv.as_bytes()).unwrap(),
+        &mapping,
+    )
+    .await
+    .unwrap();
+    // The raw row holds every typed cell, the name and place too.
+    for col in ["pro_source_records.name", "pro_source_records.place"] {
+        let v = m.0[col].clone();
+        m.0.entry("pro_source_records.raw".into())
+            .or_default()
+            .extend(v);
+    }
+    m
+}
+
+/// Every column registered encrypted is filled by [`populate`] (in at least one row, and
+/// with a marker), except [`NOT_TYPED`].
+pub async fn check_coverage(s: &Store, m: &Markers) {
+    use sqlx::Row;
+    for col in at_rest::of_class(|c| c == Class::Encrypted) {
+        if NOT_TYPED.iter().any(|(c, _)| *c == col) {
+            continue;
+        }
+        assert!(
+            m.0.contains_key(&col),
+            "{col} is registered encrypted but the marker test types nothing into it: \
+             add it to populate() in crates/dignity-cli/tests/at_rest/mod.rs"
+        );
+        let (t, c) = col.split_once('.').unwrap();
+        let n: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM {t} WHERE {c} IS NOT NULL AND {c} <> ''"
+        ))
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get(0);
+        assert!(n > 0, "{col}: the marker test left it empty");
+    }
+    // And every value of every encrypted column is a row-bound ciphertext.
+    for col in at_rest::of_class(|c| c == Class::Encrypted) {
+        let (t, c) = col.split_once('.').unwrap();
+        let n: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM {t} WHERE {c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, 7) <> 'enc:v2:'"
+        ))
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get(0);
+        assert_eq!(n, 0, "{col}: {n} values not encrypted");
+    }
+}
+
+/// The markers that must not be found: those typed into encrypted columns, and the file's.
+pub fn secret_markers(m: &Markers) -> Vec<(String, String)> {
+    let mut out = vec![("evidence file".to_string(), FILE_MARKER.to_string())];
+    for (col, ms) in &m.0 {
+        let (t, c) = col.split_once('.').unwrap();
+        if at_rest::class_of(t, c) == Some(Class::Encrypted) {
+            out.extend(ms.iter().map(|x| (col.clone(), x.clone())));
+        }
+    }
+    out
+}
+
+/// The markers typed into columns still in clear (the control).
+pub fn clear_markers(m: &Markers) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for (col, ms) in &m.0 {
+        let (t, c) = col.split_once('.').unwrap();
+        if at_rest::class_of(t, c) == Some(Class::Pending) {
+            out.extend(ms.iter().map(|x| (col.clone(), x.clone())));
+        }
+    }
+    out
+}
+
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every file under `dir`, with its bytes.
+pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = vec![];
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else if let Ok(b) = std::fs::read(&p) {
+            out.push((p, b));
+        }
+    }
+    out
+}
+
+/// The markers of `secret` found in `files`: (marker's column, file).
+pub fn hits(secret: &[(String, String)], files: &[(std::path::PathBuf, Vec<u8>)]) -> Vec<String> {
+    let mut out = vec![];
+    for (col, mk) in secret {
+        for (p, b) in files {
+            if contains(b, mk.as_bytes()) {
+                out.push(format!("{col} ({mk}) in {}", p.display()));
+            }
+        }
+    }
+    out
+}
+
+async fn mid_of(s: &Store, defender: i64) -> i64 {
+    measures_of(s, defender).await.unwrap()[0].id
+}
