@@ -67,7 +67,7 @@ async fn encrypted_values(store: &Store) -> Result<(u64, u64, Vec<(String, u64)>
                 if let Ok(Some(v)) = r.try_get::<Option<String>, _>(c.ordinal()) {
                     if Keyring::key_id_of(&v).is_some() {
                         in_table += 1;
-                        // "enc:v1:<key id>:" + base64(nonce 24 + plaintext + tag 16)
+                        // "enc:v2:<key id>:" + base64(nonce 24 + plaintext + tag 16)
                         let b64 = v.rsplit(':').next().unwrap_or("").len() as u64;
                         bytes += (b64 * 3 / 4).saturating_sub(40);
                     }
@@ -88,12 +88,12 @@ fn cipher_us(keys: &Keyring, len: usize) -> Result<(f64, f64)> {
     let n = 20_000;
     let t = Instant::now();
     let cts: Vec<String> = (0..n)
-        .map(|_| keys.encrypt("vio_events.title", &value))
+        .map(|_| keys.encrypt("vio_events.title", 1, &value))
         .collect();
     let enc = t.elapsed().as_secs_f64() * 1e6 / n as f64;
     let t = Instant::now();
     for c in &cts {
-        let p = keys.decrypt("vio_events.title", c)?;
+        let p = keys.decrypt("vio_events.title", 1, c)?;
         anyhow::ensure!(p.len() == value.len(), "round trip");
     }
     let dec = t.elapsed().as_secs_f64() * 1e6 / n as f64;
