@@ -922,3 +922,66 @@ async fn a_ciphertext_moved_to_another_row_does_not_decrypt() {
         assert!(accounts::totp_secret(&s, &omar).is_err());
     }
 }
+
+/// Values that an older version left in clear in a column now registered encrypted are
+/// encrypted (bound to their row) by `at_rest::encrypt_clear_fields`, which `dignity serve`
+/// runs at start: they read back unchanged, the audit entry holds the column and a count,
+/// never the value, and a second run has nothing left to do.
+#[tokio::test]
+async fn values_left_in_clear_by_an_older_version_are_encrypted_at_start() {
+    for b in backends() {
+        let s = store(b).await;
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let a = accounts::create(&mut tx, "amina", "", Role::Admin, PASS)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // As an older version stored it: in clear.
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+            .bind("OLDCLEARSECRET")
+            .bind(a.id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+
+        let r = dignity_store::at_rest::encrypt_clear_fields(&s)
+            .await
+            .unwrap();
+        assert_eq!(r.total(), 1, "{b:?}: {:?}", r.encrypted);
+        assert_eq!(r.encrypted, vec![("users.totp_secret".to_string(), 1)]);
+        let amina = accounts::by_id(&s, a.id).await.unwrap().unwrap();
+        let stored = amina.totp_secret.clone().unwrap();
+        assert!(stored.starts_with("enc:v2:"), "{b:?}: {stored}");
+        assert_eq!(
+            accounts::totp_secret(&s, &amina).unwrap().as_deref(),
+            Some("OLDCLEARSECRET")
+        );
+        // The audit entry names the column and the count, not the value.
+        let details: Vec<String> = sqlx::query(
+            "SELECT CAST(details AS TEXT) FROM audit_log WHERE action = 'fields.encrypt_clear'",
+        )
+        .fetch_all(s.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+        assert_eq!(details.len(), 1, "{b:?}");
+        assert!(details[0].contains("\"values\":1"), "{}", details[0]);
+        let all: Vec<String> = sqlx::query("SELECT CAST(details AS TEXT) FROM audit_log")
+            .fetch_all(s.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(all.iter().all(|d| !d.contains("OLDCLEARSECRET")));
+        let v = audit::verify_log(&s).await.unwrap();
+        assert!(v.ok(), "{b:?}: {:?}", v.problems);
+        // Nothing left in clear: the next start does nothing.
+        let again = dignity_store::at_rest::encrypt_clear_fields(&s)
+            .await
+            .unwrap();
+        assert_eq!(again.total(), 0, "{b:?}");
+    }
+}
