@@ -23,12 +23,11 @@
 //! [`crate::violations::evidence::EvidenceStore::open`]).
 
 use crate::filecrypt;
-use crate::violations::evidence::{clean_temp, files_dir, stored_files};
+use crate::violations::evidence::{clean_temp, stored_files};
 use crate::Store;
 use dignity_core::crypto::Keyring;
 use dignity_core::Sha256 as Sha256Hex;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
@@ -62,7 +61,7 @@ pub fn reencrypt_files(store: &Store, progress: Progress<'_>) -> FilesReport {
     let total = files.len() as u64;
     let mut rep = FilesReport::default();
     for (i, (path, sha)) in files.iter().enumerate() {
-        match reencrypt_one(store, path, sha, &keys) {
+        match reencrypt_one(path, sha, &keys) {
             Ok(Some(bytes)) => {
                 rep.reencrypted += 1;
                 rep.bytes += bytes;
@@ -88,12 +87,7 @@ fn head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
 
 /// Re-encrypt one file under the current key: `Some(plaintext bytes)` when it was
 /// rewritten, `None` when it already was under that key.
-fn reencrypt_one(
-    store: &Store,
-    path: &Path,
-    sha: &Sha256Hex,
-    keys: &Keyring,
-) -> std::io::Result<Option<u64>> {
+fn reencrypt_one(path: &Path, sha: &Sha256Hex, keys: &Keyring) -> std::io::Result<Option<u64>> {
     let h = head(path, 64)?;
     if !filecrypt::looks_encrypted(&h) {
         // Stored in clear by a version before encryption at rest.
@@ -104,65 +98,21 @@ fn reencrypt_one(
     if filecrypt::key_id_of(&h) == Some(keys.current.as_str()) {
         return Ok(None);
     }
-    let tmpdir = files_dir(store).join("tmp");
-    crate::private::create_dir(&tmpdir)?;
-    let tmp = tmpdir.join(format!(
-        "rotate-{}",
-        dignity_core::password::random_token(12).replace(['-', '_'], "x")
-    ));
-    let res = (|| {
-        let mut src = filecrypt::DecReader::open(std::fs::File::open(path)?, keys)?;
-        if hex::encode(src.sha256()) != sha.as_str() {
-            return Err(filecrypt::damaged(
-                "its header names another SHA-256 than its address",
-            ));
-        }
-        let out = crate::private::open_options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        let mut enc = filecrypt::EncWriter::new(out, keys)?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = src.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            enc.write_all(&buf[..n])?;
-        }
-        let size = enc.size();
-        let digest: [u8; 32] = hasher.finalize().into();
-        // The plaintext must be the one recorded (the file's address): never replace a
-        // file with anything else.
-        if hex::encode(digest) != sha.as_str() {
-            return Err(filecrypt::damaged(
-                "its content does not hash to its address",
-            ));
-        }
-        let out = enc.finish(&digest)?;
-        out.sync_all()?;
-        drop(out);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o400));
-        }
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            // The rename itself reaches the disk.
-            if let Ok(d) = std::fs::File::open(dir) {
-                d.sync_all()?;
-            }
-        }
-        Ok(size)
-    })();
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let src = filecrypt::DecReader::open(std::fs::File::open(path)?, keys)?;
+    if hex::encode(src.sha256()) != sha.as_str() {
+        return Err(filecrypt::damaged(
+            "its header names another SHA-256 than its address",
+        ));
     }
-    res.map(Some)
+    crate::violations::evidence::replace_encrypted(
+        path,
+        "rotate",
+        src,
+        sha,
+        keys,
+        "its content does not hash to its address",
+    )
+    .map(Some)
 }
 
 /// What the search index's re-sealing did (reported by the caller's step: the store does

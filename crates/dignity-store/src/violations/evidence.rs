@@ -190,15 +190,40 @@ impl EvidenceStore {
 /// A stored evidence file, opened for reading: decrypts as it is read, seeks by chunk.
 pub type EvidenceFile = filecrypt::DecReader<std::fs::File>;
 
-/// Encrypt a file stored in clear (by a version before encryption at rest) in place:
-/// the encrypted copy is written beside it under `tmp/`, synced, and renamed over it, so
-/// a crash leaves either the clear file or the encrypted one, never a part. The clear
-/// file must hash to its address (else it is left as it is and reported as damaged).
+/// Encrypt a file stored in clear (by a version before encryption at rest) in place
+/// (see [`replace_encrypted`]). The clear file must hash to its address (else it is left
+/// as it is and reported as damaged).
 pub(crate) fn encrypt_in_place(
     path: &Path,
     sha256: &Sha256Hex,
     keys: &dignity_core::crypto::Keyring,
 ) -> std::io::Result<()> {
+    let src = std::io::BufReader::new(std::fs::File::open(path)?);
+    replace_encrypted(
+        path,
+        "encrypt",
+        src,
+        sha256,
+        keys,
+        "the file stored in clear does not hash to its address; left as it is",
+    )
+    .map(|_| ())
+}
+
+/// Replace the stored file at `path` with `src` encrypted under the current key: the
+/// encrypted copy is written beside it under `tmp/` (name starting with `prefix`), checked
+/// to hash to its address `sha256`, synced and renamed over it, so a crash leaves the old
+/// file or the new one, never a part. On a mismatch the old file stays and the error is
+/// "damaged: `mismatch`". Returns the plaintext size. Used to encrypt files stored in clear
+/// and to re-encrypt files under a new key (`keys_files`).
+pub(crate) fn replace_encrypted(
+    path: &Path,
+    prefix: &str,
+    src: impl std::io::Read,
+    sha256: &Sha256Hex,
+    keys: &dignity_core::crypto::Keyring,
+    mismatch: &str,
+) -> std::io::Result<u64> {
     let root = path
         .parent()
         .and_then(Path::parent)
@@ -207,7 +232,7 @@ pub(crate) fn encrypt_in_place(
     let tmpdir = root.join("tmp");
     crate::private::create_dir(&tmpdir)?;
     let tmp = tmpdir.join(format!(
-        "encrypt-{}",
+        "{prefix}-{}",
         dignity_core::password::random_token(12).replace(['-', '_'], "x")
     ));
     let res = (|| {
@@ -216,12 +241,10 @@ pub(crate) fn encrypt_in_place(
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        let src = std::io::BufReader::new(std::fs::File::open(path)?);
-        let (out, sha, _) = filecrypt::encrypt_reader(src, out, keys)?;
+        let (out, sha, size) = filecrypt::encrypt_reader(src, out, keys)?;
+        // Never replace a file with anything but the content recorded for it.
         if hex::encode(sha) != sha256.as_str() {
-            return Err(filecrypt::damaged(
-                "the file stored in clear does not hash to its address; left as it is",
-            ));
+            return Err(filecrypt::damaged(mismatch));
         }
         out.sync_all()?;
         drop(out);
@@ -234,10 +257,10 @@ pub(crate) fn encrypt_in_place(
         if let Some(dir) = path.parent() {
             // The rename itself reaches the disk.
             if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
+                d.sync_all()?;
             }
         }
-        Ok(())
+        Ok(size)
     })();
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
