@@ -237,12 +237,32 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
     let keys_used: std::collections::HashSet<String> =
         stored(&data).iter().map(|p| key_of(p)).collect();
     assert_eq!(keys_used.len(), 2, "old and new keys in use: {keys_used:?}");
+    let new_key = keys_used.iter().find(|k| **k != first_key).unwrap().clone();
     check_files(&store, &originals).await;
+    // The rotation is recorded as unfinished, with its target key.
+    let unfinished = dignity_store::keys_rotation::unfinished(&store)
+        .await
+        .unwrap()
+        .expect("an unfinished rotation");
+    assert_eq!(unfinished.target_key, new_key);
     store.close().await;
+    let o = run(&data, &["keys", "status"]);
+    assert!(
+        text(&o).contains(&format!("unfinished rotation to key {new_key}")),
+        "{}",
+        text(&o)
+    );
 
-    // The next run finishes and retires every old key.
+    // The next run resumes it with the same key (no third key), finishes and retires
+    // every old key.
     let o = run(&data, &["keys", "rotate", "--retire"]);
     let out = text(&o);
+    assert!(
+        out.contains(&format!("resuming rotation to key {new_key}")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("new data key {new_key};")), "{out}");
+    assert!(out.contains(&format!("retired keys: {first_key}\n")), "{out}");
     assert!(out.contains("retired keys:"), "{out}");
     assert!(out.contains("could not be re-encrypted"), "{out}");
     assert!(out.contains(", 0 could not be re-encrypted"), "{out}");
