@@ -104,15 +104,22 @@ async fn status(state: &AppState) -> Result<RotationStatus, StoreError> {
 /// Start a rotation (or resume the unfinished one) in a background task; returns the job
 /// as recorded. While this server already runs one, returns it (no second task).
 pub async fn start(state: &AppState, actor: &Actor) -> Result<RotationJob, StoreError> {
-    {
+    let already = {
         let mut r = lock(&state.rotation);
         if r.running {
-            if let Some(j) = r.live.clone() {
-                return Ok(j);
-            }
+            Some(r.live.clone())
+        } else {
+            r.running = true;
+            r.error = None;
+            None
         }
-        r.running = true;
-        r.error = None;
+    };
+    match already {
+        Some(Some(live)) => return Ok(live),
+        // Another request is recording the rotation right now: this one gets the same
+        // rotation (recorded by whichever comes first) and starts no second task.
+        Some(None) => return job::begin(&state.store, actor).await.map(|(j, _)| j),
+        None => {}
     }
     let (j, resumed) = match job::begin(&state.store, actor).await {
         Ok(x) => x,
