@@ -262,7 +262,10 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
         "{out}"
     );
     assert!(out.contains(&format!("new data key {new_key};")), "{out}");
-    assert!(out.contains(&format!("retired keys: {first_key}\n")), "{out}");
+    assert!(
+        out.contains(&format!("retired keys: {first_key}\n")),
+        "{out}"
+    );
     assert!(out.contains("retired keys:"), "{out}");
     assert!(out.contains("could not be re-encrypted"), "{out}");
     assert!(out.contains(", 0 could not be re-encrypted"), "{out}");

@@ -742,10 +742,17 @@ async fn an_interrupted_rotation_resumes_with_its_key_and_never_adds_a_second() 
         );
         assert!(r.resumed);
         assert_eq!(r.new_key_id, "k2");
-        assert_eq!(keys_on_disk(&s), ["k1", "k2"], "{b:?}: exactly one key more");
+        assert_eq!(
+            keys_on_disk(&s),
+            ["k1", "k2"],
+            "{b:?}: exactly one key more"
+        );
         assert_eq!(r.reencrypt.failed_total(), 0);
         let usage = keys::usage(&s).await.unwrap();
-        assert!(!usage.is_empty() && usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
+        assert!(
+            !usage.is_empty() && usage.iter().all(|u| u.key_id == "k2"),
+            "{usage:?}"
+        );
         let u = accounts::by_id(&s, uid).await.unwrap().unwrap();
         assert_eq!(
             accounts::totp_secret(&s, &u).unwrap().as_deref(),

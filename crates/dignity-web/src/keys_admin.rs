@@ -298,7 +298,10 @@ async fn rotate_form(
 #[utoipa::path(post, path = "/api/v1/admin/keys/rotate",
     responses((status = 202, body = RotationJob), (status = 401, body = ApiError), (status = 403, body = ApiError)),
     security(("token" = [])))]
-pub async fn api_rotate(State(state): State<AppState>, ctx: Allowed<gate::ManageSettings>) -> Response {
+pub async fn api_rotate(
+    State(state): State<AppState>,
+    ctx: Allowed<gate::ManageSettings>,
+) -> Response {
     match start(&state, &ctx.actor).await {
         Ok(j) => (StatusCode::ACCEPTED, Json(j)).into_response(),
         Err(e) => WebError::from(e).into_response(),
@@ -310,7 +313,10 @@ pub async fn api_rotate(State(state): State<AppState>, ctx: Allowed<gate::Manage
 #[utoipa::path(get, path = "/api/v1/admin/keys/rotation",
     responses((status = 200, body = RotationStatus), (status = 401, body = ApiError), (status = 403, body = ApiError)),
     security(("token" = [])))]
-pub async fn api_rotation(State(state): State<AppState>, _ctx: Allowed<gate::ManageSettings>) -> Response {
+pub async fn api_rotation(
+    State(state): State<AppState>,
+    _ctx: Allowed<gate::ManageSettings>,
+) -> Response {
     match status(&state).await {
         Ok(s) => Json(s).into_response(),
         Err(e) => WebError::from(e).into_response(),

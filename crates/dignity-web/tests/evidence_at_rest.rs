@@ -386,7 +386,10 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
     assert!(r["fields_done"].as_u64().unwrap() >= 1, "{last}");
     assert_eq!(r["fields_done"], r["fields_total"], "{last}");
     assert_eq!(r["fields_failed"], 0);
-    assert_eq!((r["files_done"].as_u64(), r["files_total"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (r["files_done"].as_u64(), r["files_total"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(r["files_failed"], 0);
     // Everything under the new key; still readable, byte for byte.
     let usage = dignity_store::keys::usage(&app.store).await.unwrap();
@@ -397,17 +400,26 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
         .await;
     assert!(body == data);
     let on_disk = std::fs::read_to_string(app.store.key_path()).unwrap();
-    assert!(on_disk.contains("\"k1\"") && on_disk.contains("\"k2\""), "old key kept until retired");
+    assert!(
+        on_disk.contains("\"k1\"") && on_disk.contains("\"k2\""),
+        "old key kept until retired"
+    );
 
     // The Keys page: k2 current, the last rotation finished; its button starts the next.
     let mut br = Browser::new(&app.router);
     br.login("ada").await;
     let page = br.get("/admin/keys").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("<code>k2</code> <strong>(current)</strong>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<code>k2</code> <strong>(current)</strong>"),
+        "{}",
+        page.body
+    );
     // (Placeholders are wrapped in Unicode isolates for right-to-left pages.)
     assert!(
-        page.body.contains("The last rotation, to key \u{2068}k2\u{2069}, finished"),
+        page.body
+            .contains("The last rotation, to key \u{2068}k2\u{2069}, finished"),
         "{}",
         page.body
     );
