@@ -133,6 +133,9 @@ pub struct IndexReport {
 pub type IndexStep<'a> =
     &'a (dyn Fn(&Keyring, Progress<'_>) -> std::result::Result<IndexReport, String> + Sync);
 
+/// Told the recorded rotation, and whether it is resumed.
+pub type OnStart<'a> = &'a (dyn Fn(&crate::keys_rotation::RotationJob, bool) + Sync);
+
 /// What a rotation does besides the field values, given by its caller.
 #[derive(Default, Clone, Copy)]
 pub struct RotateSteps<'a> {
@@ -144,7 +147,7 @@ pub struct RotateSteps<'a> {
     pub index_progress: Option<Progress<'a>>,
     /// Called once the rotation is recorded: the job, and whether an interrupted one is
     /// resumed ([`crate::keys_rotation`]).
-    pub on_start: Option<&'a (dyn Fn(&crate::keys_rotation::RotationJob, bool) + Sync)>,
+    pub on_start: Option<OnStart<'a>>,
 }
 
 /// How many stored evidence files are under each data key (by the key id their header
