@@ -500,6 +500,11 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
             .and_then(|v| v.parse().ok()),
     };
     let state = search::attach(dignity_web::AppState::new(store.clone(), web)).await?;
+    // A key rotation interrupted by a crash or a stop resumes in the background, with the
+    // key it started with (`dignity_web::keys_admin`).
+    dignity_web::keys_admin::resume_at_start(&state)
+        .await
+        .context("resuming the interrupted key rotation")?;
     let app = dignity_web::router(state);
     axum::serve(
         listener,

@@ -548,10 +548,21 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
                 *index_time.lock().expect("timer") = t.elapsed();
                 r
             };
+            let on_start = |j: &dignity_store::keys_rotation::RotationJob, resumed: bool| {
+                if resumed {
+                    println!(
+                        "resuming rotation to key {} (started {}, interrupted in phase {})",
+                        j.target_key, j.started_at, j.phase
+                    );
+                } else {
+                    println!("starting rotation to key {}", j.target_key);
+                }
+            };
             let steps = dignity_store::keys_files::RotateSteps {
                 files_progress: Some(&files_progress),
                 index: Some(index_step),
                 index_progress: Some(&index_progress),
+                on_start: Some(&on_start),
             };
             let r = keys::rotate_with(store, *retire, &steps).await;
             files_bar.finish_and_clear();
@@ -595,6 +606,12 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
         }
         KeysCmd::Status => {
             println!("current key: {}", store.keys().current);
+            if let Some(j) = dignity_store::keys_rotation::unfinished(store).await? {
+                println!(
+                    "unfinished rotation to key {} (started {}, phase {}): run `dignity keys rotate` to resume it",
+                    j.target_key, j.started_at, j.phase
+                );
+            }
             for u in keys::usage(store).await? {
                 println!("{:<40} {:<6} {}", u.column, u.key_id, u.values);
             }

@@ -165,9 +165,10 @@ fn index_keys(data: &Path) -> Vec<String> {
     keys
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_key() {
-    let d = dignity_store::testing::temp_dir("dignity-rotate-files");
+/// An installation with an administrator, demo events and [`FILES`] evidence files:
+/// (temporary directory, data directory, the files' (SHA-256, bytes)).
+fn installation(name: &str) -> (PathBuf, PathBuf, Vec<(String, Vec<u8>)>) {
+    let d = dignity_store::testing::temp_dir(name);
     let data = d.join("data");
     run(
         &data,
@@ -195,18 +196,13 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
         );
         originals.push((hex::encode(Sha256::digest(&bytes)), bytes));
     }
-    run(&data, &["reindex"]);
-    let first_key = key_of(&stored(&data)[0]);
-    let (docs, probe) = {
-        let store = open(&data).await;
-        let r = search_check(&store, None).await;
-        store.close().await;
-        r
-    };
-    assert!(index_keys(&data).iter().all(|k| *k == first_key));
+    (d, data, originals)
+}
 
-    // Kill the rotation once some files are under the new key and others not yet.
-    let mut child = cmd(&data, &["keys", "rotate"])
+/// Start `dignity keys rotate` and kill it (SIGKILL) once some files are under the new key
+/// and others not yet.
+fn rotate_and_kill_midway(data: &Path, first_key: &str) {
+    let mut child = cmd(data, &["keys", "rotate"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -217,7 +213,7 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
         if child.try_wait().unwrap().is_some() {
             break;
         }
-        let files = stored(&data);
+        let files = stored(data);
         let moved = files.iter().filter(|p| key_of(p) != first_key).count();
         if moved >= 1 && moved < files.len() {
             child.kill().unwrap();
@@ -231,18 +227,57 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
         killed_midway,
         "the rotation ended before it could be killed while re-encrypting files"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_key() {
+    let (d, data, originals) = installation("dignity-rotate-files");
+    run(&data, &["reindex"]);
+    let first_key = key_of(&stored(&data)[0]);
+    let (docs, probe) = {
+        let store = open(&data).await;
+        let r = search_check(&store, None).await;
+        store.close().await;
+        r
+    };
+    assert!(index_keys(&data).iter().all(|k| *k == first_key));
+
+    rotate_and_kill_midway(&data, &first_key);
 
     // Every file is whole and readable, under the old key or the new one.
     let store = open(&data).await;
     let keys_used: std::collections::HashSet<String> =
         stored(&data).iter().map(|p| key_of(p)).collect();
     assert_eq!(keys_used.len(), 2, "old and new keys in use: {keys_used:?}");
+    let new_key = keys_used.iter().find(|k| **k != first_key).unwrap().clone();
     check_files(&store, &originals).await;
+    // The rotation is recorded as unfinished, with its target key.
+    let unfinished = dignity_store::keys_rotation::unfinished(&store)
+        .await
+        .unwrap()
+        .expect("an unfinished rotation");
+    assert_eq!(unfinished.target_key, new_key);
     store.close().await;
+    let o = run(&data, &["keys", "status"]);
+    assert!(
+        text(&o).contains(&format!("unfinished rotation to key {new_key}")),
+        "{}",
+        text(&o)
+    );
 
-    // The next run finishes and retires every old key.
+    // The next run resumes it with the same key (no third key), finishes and retires
+    // every old key.
     let o = run(&data, &["keys", "rotate", "--retire"]);
     let out = text(&o);
+    assert!(
+        out.contains(&format!("resuming rotation to key {new_key}")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("new data key {new_key};")), "{out}");
+    assert!(
+        out.contains(&format!("retired keys: {first_key}\n")),
+        "{out}"
+    );
     assert!(out.contains("retired keys:"), "{out}");
     assert!(out.contains("could not be re-encrypted"), "{out}");
     assert!(out.contains(", 0 could not be re-encrypted"), "{out}");
@@ -282,6 +317,65 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
     }
     let o = run(&data, &["audit", "verify"]);
     assert!(o.status.success());
+    store.close().await;
+    std::fs::remove_dir_all(d).ok();
+}
+
+/// A server started after a rotation was killed midway resumes it in the background, with
+/// the same key: the key file ends with exactly one key more, every file under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_started_after_a_killed_rotation_resumes_it_with_the_same_key() {
+    let (d, data, originals) = installation("dignity-rotate-serve");
+    let first_key = key_of(&stored(&data)[0]);
+    rotate_and_kill_midway(&data, &first_key);
+    let keys_used: std::collections::HashSet<String> =
+        stored(&data).iter().map(|p| key_of(p)).collect();
+    let new_key = keys_used.iter().find(|k| **k != first_key).unwrap().clone();
+
+    let mut server = cmd(&data, &["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut finished = false;
+    while start.elapsed() < Duration::from_secs(180) {
+        assert!(server.try_wait().unwrap().is_none(), "the server stopped");
+        let o = cmd(&data, &["keys", "status"]).output().unwrap();
+        if o.status.success() && !text(&o).contains("unfinished rotation") {
+            finished = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(finished, "the server did not finish the rotation");
+
+    let store = open(&data).await;
+    let keys = store.keys();
+    let ids: Vec<&str> = keys.data_keys.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [first_key.as_str(), new_key.as_str()],
+        "exactly one key more"
+    );
+    assert_eq!(keys.current, new_key);
+    for p in stored(&data) {
+        assert_eq!(key_of(&p), new_key, "{}", p.display());
+    }
+    check_files(&store, &originals).await;
+    let job = dignity_store::keys_rotation::latest(&store)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (job.target_key.as_str(), job.phase.as_str()),
+        (new_key.as_str(), "done")
+    );
+    assert_eq!(job.files_failed, 0);
+    let usage = dignity_store::keys::usage(&store).await.unwrap();
+    assert!(usage.iter().all(|u| u.key_id == new_key), "{usage:?}");
     store.close().await;
     std::fs::remove_dir_all(d).ok();
 }

@@ -61,6 +61,7 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("refdata_versions", &[(REF, "name version"), (TIME, "loaded_at")]),
     ("sessions", &[(HASH, "id_hash"), (ID, "user_id"), (CODE, "stage"), (TIME, "created_at expires_at last_seen_at")]),
     ("settings", &[(ID, "key"), (P, "value")]),
+    ("key_rotations", &[(ID, "id started_by"), (Class::Clear("data key id (a label such as k2, not key material)"), "target_key"), (CODE, "phase"), (NUM, "fields_total fields_done fields_failed files_total files_done files_failed index_total index_done index_deferred"), (TIME, "started_at finished_at")]),
     ("setup_tokens", &[(HASH, "token_hash"), (TIME, "created_at expires_at"), (NUM, "used")]),
     ("team_members", &[(ID, "team_id user_id")]),
     ("teams", &[(ID, "id"), (STAFF, "name"), (TIME, "created_at")]),

@@ -133,6 +133,9 @@ pub struct IndexReport {
 pub type IndexStep<'a> =
     &'a (dyn Fn(&Keyring, Progress<'_>) -> std::result::Result<IndexReport, String> + Sync);
 
+/// Told the recorded rotation, and whether it is resumed.
+pub type OnStart<'a> = &'a (dyn Fn(&crate::keys_rotation::RotationJob, bool) + Sync);
+
 /// What a rotation does besides the field values, given by its caller.
 #[derive(Default, Clone, Copy)]
 pub struct RotateSteps<'a> {
@@ -142,21 +145,22 @@ pub struct RotateSteps<'a> {
     pub index: Option<IndexStep<'a>>,
     /// Called after each index file: (files looked at, files in all).
     pub index_progress: Option<Progress<'a>>,
+    /// Called once the rotation is recorded: the job, and whether an interrupted one is
+    /// resumed ([`crate::keys_rotation`]).
+    pub on_start: Option<OnStart<'a>>,
 }
 
-/// Files, then the index, after the field values of a rotation.
-pub(crate) fn after_fields(
-    store: &Store,
-    steps: &RotateSteps<'_>,
-) -> crate::Result<(FilesReport, Option<IndexReport>)> {
-    let none = |_: u64, _: u64| {};
-    let files = reencrypt_files(store, steps.files_progress.unwrap_or(&none));
-    let index = match steps.index {
-        Some(step) => Some(
-            step(&store.keys(), steps.index_progress.unwrap_or(&none))
-                .map_err(|e| crate::StoreError::Io(format!("search index: {e}")))?,
-        ),
-        None => None,
-    };
-    Ok((files, index))
+/// How many stored evidence files are under each data key (by the key id their header
+/// names; `clear` for files an older version stored unencrypted, `?` for unreadable ones).
+pub fn files_by_key(store: &Store) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for (path, _) in stored_files(store) {
+        let id = match head(&path, 64) {
+            Ok(h) if !filecrypt::looks_encrypted(&h) => "clear".to_string(),
+            Ok(h) => filecrypt::key_id_of(&h).unwrap_or("?").to_string(),
+            Err(_) => "?".to_string(),
+        };
+        *out.entry(id).or_insert(0) += 1;
+    }
+    out
 }

@@ -683,6 +683,109 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
     }
 }
 
+/// A rotation is recorded before its key is generated: interrupted (a kill -9) before or
+/// after the key file was written, the next run resumes it with the same target key, so the
+/// key file ends with exactly one key more than before; a second starter meanwhile gets
+/// the same rotation; the next rotation after it finished is a new one.
+#[tokio::test]
+async fn an_interrupted_rotation_resumes_with_its_key_and_never_adds_a_second() {
+    use dignity_store::keys_rotation as job;
+    for b in backends() {
+        let s = store(b).await;
+        let uid = populate(&s).await;
+        assert_eq!(job::latest(&s).await.unwrap(), None);
+        let keys_on_disk = |s: &Store| {
+            let k = dignity_core::crypto::Keyring::from_json(
+                &std::fs::read_to_string(s.key_path()).unwrap(),
+            )
+            .unwrap();
+            k.data_keys.iter().map(|d| d.id.clone()).collect::<Vec<_>>()
+        };
+
+        // Killed right after the rotation was recorded: no key generated yet.
+        let (j, resumed) = job::begin(&s, &admin()).await.unwrap();
+        assert!(!resumed);
+        assert_eq!((j.target_key.as_str(), j.phase.as_str()), ("k2", "key"));
+        assert_eq!(j.started_by, Some(1));
+        assert_eq!(keys_on_disk(&s), ["k1"], "{b:?}");
+        // Another starter (the server, a second `keys rotate`) gets the same rotation.
+        let (again, resumed) = job::begin(&s, &Actor::system()).await.unwrap();
+        assert!(resumed);
+        assert_eq!(again.id, j.id);
+        assert_eq!(again.target_key, "k2");
+
+        // Killed after the key file was written (twice, even): the key is kept, not
+        // generated again.
+        job::ensure_key(&s, &j).unwrap();
+        let written = std::fs::read_to_string(s.key_path()).unwrap();
+        job::ensure_key(&s, &j).unwrap();
+        assert_eq!(keys_on_disk(&s), ["k1", "k2"], "{b:?}");
+        assert_eq!(
+            std::fs::read_to_string(s.key_path()).unwrap(),
+            written,
+            "the same key material"
+        );
+
+        // The rerun resumes and finishes the job under k2.
+        let started = std::sync::Mutex::new(None);
+        let on_start = |j: &job::RotationJob, resumed: bool| {
+            *started.lock().unwrap() = Some((j.target_key.clone(), resumed));
+        };
+        let steps = dignity_store::keys_files::RotateSteps {
+            on_start: Some(&on_start),
+            ..Default::default()
+        };
+        let r = keys::rotate_with(&s, false, &steps).await.unwrap();
+        assert_eq!(
+            started.lock().unwrap().clone(),
+            Some(("k2".to_string(), true))
+        );
+        assert!(r.resumed);
+        assert_eq!(r.new_key_id, "k2");
+        assert_eq!(
+            keys_on_disk(&s),
+            ["k1", "k2"],
+            "{b:?}: exactly one key more"
+        );
+        assert_eq!(r.reencrypt.failed_total(), 0);
+        let usage = keys::usage(&s).await.unwrap();
+        assert!(
+            !usage.is_empty() && usage.iter().all(|u| u.key_id == "k2"),
+            "{usage:?}"
+        );
+        let u = accounts::by_id(&s, uid).await.unwrap().unwrap();
+        assert_eq!(
+            accounts::totp_secret(&s, &u).unwrap().as_deref(),
+            Some(NAME)
+        );
+        let done = job::latest(&s).await.unwrap().unwrap();
+        assert_eq!(done.id, j.id);
+        assert_eq!(done.phase, "done");
+        assert!(done.finished_at.is_some());
+        assert_eq!(done.fields_done, r.reencrypt.reencrypted_total());
+        assert!(done.fields_done >= 1, "{done:?}");
+        assert_eq!(done.fields_total, done.fields_done);
+        assert_eq!(job::unfinished(&s).await.unwrap(), None);
+
+        // Audited: one start, the phases, one finish; counts and key ids only.
+        let entries = audit::list(&s, &Default::default(), 1000, 0).await.unwrap();
+        let n = |a: &str| entries.iter().filter(|e| e.action == a).count();
+        assert_eq!(n("keys.rotation.start"), 1);
+        assert_eq!(n("keys.rotation.finish"), 1);
+        assert!(n("keys.rotation.phase") >= 3);
+        for e in &entries {
+            assert!(!e.details.contains(NAME));
+        }
+
+        // The next rotation is a new one, with the next key.
+        let r = keys::rotate(&s, false).await.unwrap();
+        assert!(!r.resumed);
+        assert_eq!(r.new_key_id, "k3");
+        assert_eq!(keys_on_disk(&s), ["k1", "k2", "k3"]);
+        assert!(audit::verify_log(&s).await.unwrap().ok());
+    }
+}
+
 #[tokio::test]
 async fn retiring_keys_is_refused_while_a_server_holds_the_data_directory() {
     let s = store(Backend::Sqlite).await;

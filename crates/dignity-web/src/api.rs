@@ -415,6 +415,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     // --
     doc.merge(crate::dashboards::ApiDoc::openapi());
     doc.merge(crate::reports::ApiDoc::openapi());
+    // --
+    doc.merge(crate::keys_admin::ApiDoc::openapi());
     common_responses(&mut doc);
     doc
 }
@@ -536,5 +538,7 @@ pub fn router() -> Router<AppState> {
         // --
         .merge(crate::dashboards::api_router())
         .merge(crate::reports::api_router())
+        // --
+        .merge(crate::keys_admin::api_router())
         .fallback(api_not_found)
 }

@@ -90,6 +90,7 @@ impl Lang {
             area!("portal"),
             area!("stats"),
             area!("reports"),
+            area!("keys"),
         ]
     }
 }

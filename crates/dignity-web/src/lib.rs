@@ -29,6 +29,8 @@ pub mod stats;
 pub mod dashboards;
 pub mod reports;
 
+pub mod keys_admin;
+
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
@@ -79,6 +81,8 @@ pub struct AppState {
     /// "Alerts (N)"), with the (audit head, index position) it was counted at: counted again
     /// only after a write or an index change, not on every page.
     pub alert_counts: Arc<Mutex<HashMap<i64, AlertCount>>>,
+    /// The key rotation this server runs in the background ([`keys_admin`]).
+    pub rotation: keys_admin::Rotation,
 }
 
 impl AppState {
@@ -90,6 +94,7 @@ impl AppState {
             throttle: Arc::new(Mutex::new(HashMap::new())),
             search: None,
             alert_counts: Arc::new(Mutex::new(HashMap::new())),
+            rotation: Default::default(),
         }
     }
 
@@ -171,6 +176,8 @@ pub fn router(state: AppState) -> Router {
         // --
         .merge(dashboards::router())
         .merge(reports::router())
+        // --
+        .merge(keys_admin::router())
         // --
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)

@@ -249,6 +249,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "reports_document.html",
         include_str!("../templates/reports_document.html"),
     ),
+    // -- keys
+    (
+        "keys_admin.html",
+        include_str!("../templates/keys_admin.html"),
+    ),
 ];
 
 /// The stylesheet, for serving at `/static/dignity.css`.
@@ -379,6 +384,7 @@ mod tests {
     fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         let mut v = Vec::new();
         v.extend(crate::obligations::template_examples());
+        v.extend(crate::keys_admin::template_examples());
         v.push((
             "home.html",
             context! { counts => context! { countries => 249, instruments => 27, vocabulary_terms => 1234, sdg_targets => 169 } },

@@ -310,3 +310,140 @@ async fn a_damaged_stored_file_is_refused_not_served() {
     assert_eq!(s, StatusCode::OK);
     assert!(body == data);
 }
+
+/// Key rotation from the web (issue 16, item 8): an administrator starts it through the
+/// API (202 with the job), the server re-encrypts in the background while the event and
+/// its evidence stay readable, the progress is polled to completion, and afterwards every
+/// value and the file are under the new key; the Keys page shows it, and its button
+/// starts the next rotation. Refused to anyone but an administrator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_readable() {
+    let app = app().await;
+    let dora = app.user("dora", Role::Documenter).await;
+    let ada = app.user("ada", Role::Admin).await;
+    let data = content(200_000);
+    let (id, sha) = upload(&app, &dora, &data).await;
+    let event: serde_json::Value = {
+        let (_, b, _) = app.get(&dora, &format!("/api/v1/evidence/{id}"), &[]).await;
+        serde_json::from_slice(&b).unwrap()
+    };
+    let key_of_file = || {
+        let mut h = std::fs::read(stored_path(&app, &sha)).unwrap();
+        h.truncate(64);
+        dignity_store::filecrypt::key_id_of(&h).unwrap().to_string()
+    };
+    assert_eq!(key_of_file(), "k1");
+    let post = |token: &str| {
+        Request::post("/api/v1/admin/keys/rotate")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    // A documenter may neither start a rotation nor see one.
+    let (s, _, _) = app.call(post(&dora)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = app.get(&dora, "/api/v1/admin/keys/rotation", &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b, _) = app.get(&ada, "/api/v1/admin/keys/rotation", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    let st: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(st["current_key"], "k1");
+    assert!(st["rotation"].is_null(), "{st}");
+
+    let (s, b, _) = app.call(post(&ada)).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let started: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(started["target_key"], "k2", "{started}");
+    assert!(started["finished_at"].is_null());
+
+    // Poll until done; every poll, the evidence record and its file still read.
+    let mut last = serde_json::Value::Null;
+    for _ in 0..3000 {
+        let (s, b, _) = app.get(&ada, "/api/v1/admin/keys/rotation", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        last = serde_json::from_slice(&b).unwrap();
+        assert!(last["error"].is_null(), "{last}");
+        let (s, b, _) = app.get(&dora, &format!("/api/v1/evidence/{id}"), &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let now: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(now["acquired_from"], event["acquired_from"]);
+        assert_eq!(now["title"], event["title"]);
+        let (s, body, _) = app
+            .get(&dora, &format!("/api/v1/evidence/{id}/content"), &[])
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body == data, "the download differs during the rotation");
+        if !last["rotation"]["finished_at"].is_null() && last["running"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let r = &last["rotation"];
+    assert_eq!(r["phase"], "done", "{last}");
+    assert_eq!(r["target_key"], "k2");
+    assert_eq!(last["current_key"], "k2");
+    assert!(r["fields_done"].as_u64().unwrap() >= 1, "{last}");
+    assert_eq!(r["fields_done"], r["fields_total"], "{last}");
+    assert_eq!(r["fields_failed"], 0);
+    assert_eq!(
+        (r["files_done"].as_u64(), r["files_total"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(r["files_failed"], 0);
+    // Everything under the new key; still readable, byte for byte.
+    let usage = dignity_store::keys::usage(&app.store).await.unwrap();
+    assert!(usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
+    assert_eq!(key_of_file(), "k2");
+    let (_, body, _) = app
+        .get(&dora, &format!("/api/v1/evidence/{id}/content"), &[])
+        .await;
+    assert!(body == data);
+    let on_disk = std::fs::read_to_string(app.store.key_path()).unwrap();
+    assert!(
+        on_disk.contains("\"k1\"") && on_disk.contains("\"k2\""),
+        "old key kept until retired"
+    );
+
+    // The Keys page: k2 current, the last rotation finished; its button starts the next.
+    let mut br = Browser::new(&app.router);
+    br.login("ada").await;
+    let page = br.get("/admin/keys").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<code>k2</code> <strong>(current)</strong>"),
+        "{}",
+        page.body
+    );
+    // (Placeholders are wrapped in Unicode isolates for right-to-left pages.)
+    assert!(
+        page.body
+            .contains("The last rotation, to key \u{2068}k2\u{2069}, finished"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Rotate now"));
+    let r = br.submit("/admin/keys/rotate", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, "/admin/keys");
+    for _ in 0..3000 {
+        if dignity_store::keys_rotation::latest(&app.store)
+            .await
+            .unwrap()
+            .is_some_and(|j| j.target_key == "k3" && j.finished())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (_, b, _) = app.get(&ada, "/api/v1/admin/keys/rotation", &[]).await;
+    let st: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(st["rotation"]["target_key"], "k3", "{st}");
+    assert_eq!(st["rotation"]["phase"], "done", "{st}");
+    assert_eq!(key_of_file(), "k3");
+    // A documenter's browser is refused the page and the button.
+    let mut db = Browser::new(&app.router);
+    db.login("dora").await;
+    assert_eq!(db.get("/admin/keys").await.status, StatusCode::FORBIDDEN);
+}

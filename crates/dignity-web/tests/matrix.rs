@@ -114,6 +114,8 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("POST", "/admin/teams/{id}/members/{user}/remove", "/admin/teams/1/members/1/remove", Write(CO, K::No)),
     ("GET", "/admin/audit", "/admin/audit", Staff(AD)),
     ("POST", "/admin/audit/verify", "/admin/audit/verify", Write(AD, K::No)),
+    ("GET", "/admin/keys", "/admin/keys", Staff(AD)),
+    ("POST", "/admin/keys/rotate", "/admin/keys/rotate", Write(AD, K::No)),
     ("GET", "/countries", "/countries", Open),
     ("GET", "/instruments", "/instruments", Open),
     ("GET", "/vocabularies", "/vocabularies", Open),
@@ -265,6 +267,8 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("GET", "/api/v1/me", "/api/v1/me", Staff(AN)),
     ("GET", "/api/v1/audit", "/api/v1/audit", Staff(AD)),
     ("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", Staff(AD)),
+    ("POST", "/api/v1/admin/keys/rotate", "/api/v1/admin/keys/rotate", Write(AD, K::No)),
+    ("GET", "/api/v1/admin/keys/rotation", "/api/v1/admin/keys/rotation", Staff(AD)),
     // -- API: obligations
     ("GET", "/api/v1/countries/{iso3}/ratifications", "/api/v1/countries/HND/ratifications", Open),
     ("PUT", "/api/v1/countries/{iso3}/ratifications/{instrument}", "/api/v1/countries/HND/ratifications/CAT", Write(DO, K::No)),
