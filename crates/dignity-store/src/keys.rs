@@ -162,6 +162,8 @@ pub async fn rotate_with(
     store.write_keys(&k)?;
     store.replace_keys(k);
     let reencrypt = reencrypt(store).await?;
+    // The person keys of the vault (crypto-shredding) are re-wrapped under the new key.
+    let person_keys = crate::shred::rewrap(store)?;
     let (files, index) = crate::keys_files::after_fields(store, steps)?;
     let (retired, retire_refused) = match lock {
         Some(_held) => match retire_locked(store).await {
@@ -185,6 +187,8 @@ pub async fn rotate_with(
                 "files_reencrypted": files.reencrypted,
                 "files_failed": files.failed,
                 "index_files_resealed": index.as_ref().map(|i| i.resealed),
+                "person_keys_rewrapped": person_keys.rewrapped,
+                "person_keys_failed": person_keys.failed,
             }),
         )
         .await?;
@@ -351,6 +355,11 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
     let files = crate::violations::evidence::files_under_other_keys(store, &keys.current);
     if files > 0 {
         remaining.push(format!("evidence files ({files})"));
+    }
+    // So do the wrapped keys of the person key vault (see `crate::vault`).
+    let person_keys = store.vault().under_other_keys(&keys.current)?;
+    if person_keys > 0 {
+        remaining.push(format!("person keys ({person_keys})"));
     }
     if !remaining.is_empty() {
         tx.rollback().await?;
