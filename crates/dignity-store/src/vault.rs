@@ -171,7 +171,14 @@ impl Vault {
             )));
         }
         match self.get(person, keys)? {
-            Entry::Key(k) => Ok(k),
+            Entry::Key(k) => {
+                // Checked on disk too: a key known to this process but whose file is gone
+                // is written again (the values already under it stay readable).
+                if !self.key_path(person).exists() {
+                    self.store_key(person, &k, keys)?;
+                }
+                Ok(k)
+            }
             _ => {
                 let k = PersonKey::generate();
                 self.store_key(person, &k, keys)?;
