@@ -136,7 +136,10 @@ async fn an_erasure_killed_midway_is_completed_by_a_rerun_and_the_vault_is_neede
     let o = run(&data, &["audit", "list", "--action", "person.erase"]);
     let listing = text(&o);
     assert_eq!(listing.lines().count(), 1, "{listing}");
-    assert!(listing.contains(&format!("vio_persons:{victim}")), "{listing}");
+    assert!(
+        listing.contains(&format!("vio_persons:{victim}")),
+        "{listing}"
+    );
     for word in name.split_whitespace() {
         assert!(!listing.contains(word), "{listing}");
     }
@@ -160,7 +163,10 @@ async fn an_erasure_killed_midway_is_completed_by_a_rerun_and_the_vault_is_neede
         .unwrap();
     assert!(!o.status.success());
     let t = text(&o);
-    assert!(t.contains("person key vault") && t.contains("missing"), "{t}");
+    assert!(
+        t.contains("person key vault") && t.contains("missing"),
+        "{t}"
+    );
     assert!(!vault.exists());
     // The copy put in its place: everything reads again.
     std::fs::rename(&copy, &vault).unwrap();

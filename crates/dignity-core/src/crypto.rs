@@ -389,7 +389,9 @@ impl Keyring {
     /// A person's key wrapped under the current data key, bound to the person's id:
     /// `<data key id>:<base64>`.
     pub fn wrap_person_key(&self, person: i64, key: &PersonKey) -> String {
-        let dk = self.data_key_bytes(&self.current).expect("current key exists");
+        let dk = self
+            .data_key_bytes(&self.current)
+            .expect("current key exists");
         let blob = seal_with(&dk, &person_key_aad(person), &key.0);
         format!("{}:{}", self.current, B64.encode(blob))
     }

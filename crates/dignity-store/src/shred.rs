@@ -110,8 +110,7 @@ pub(crate) fn decrypt(store: &Store, field: &str, row: &str, value: &str) -> Res
 
 /// Whether the person whose `name` column holds `name_value` was erased.
 pub fn is_erased(store: &Store, id: i64, name_value: &str) -> bool {
-    name_value == ERASED
-        || (name_value.starts_with(PREFIX_PERSON) && store.vault().is_erased(id))
+    name_value == ERASED || (name_value.starts_with(PREFIX_PERSON) && store.vault().is_erased(id))
 }
 
 /// Encrypts the personal fields of one person under the person's key.
@@ -253,12 +252,16 @@ pub async fn finish_erasures(store: &Store) -> Result<FinishReport> {
         }
     }
     for id in vault.erased()? {
-        let name: Option<String> =
-            sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(store.pool())
-                .await?
-                .map(|row| row.get(0));
+        // A key written back beside its tombstone (a re-wrap racing the erasure).
+        if vault.has_key_file(id) {
+            vault.destroy(id, &now())?;
+            r.keys_destroyed += 1;
+        }
+        let name: Option<String> = sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|row| row.get(0));
         if name.is_some_and(|n| n != ERASED) {
             store
                 .write(&Actor::system(), async |tx| {

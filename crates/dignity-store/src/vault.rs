@@ -63,7 +63,13 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Write `bytes` to `path` atomically (temporary file, sync, rename, sync the directory).
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    // Distinct per file and per process: a key and its tombstone, or two processes, never
+    // share a temporary file.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     {
         let mut f = crate::private::open_options()
             .write(true)
@@ -142,6 +148,11 @@ impl Vault {
         Ok(e)
     }
 
+    /// Whether a key file exists for the person (on disk).
+    pub fn has_key_file(&self, person: i64) -> bool {
+        self.key_path(person).exists()
+    }
+
     /// Whether the person was erased (checked on disk).
     pub fn is_erased(&self, person: i64) -> bool {
         self.tomb_path(person).exists()
@@ -149,8 +160,12 @@ impl Vault {
 
     fn store_key(&self, person: i64, key: &PersonKey, keys: &Keyring) -> Result<()> {
         let w = keys.wrap_person_key(person, key);
-        write_atomic(&self.dir, &self.key_path(person), format!("{w}\n").as_bytes())
-            .map_err(io(&self.dir))?;
+        write_atomic(
+            &self.dir,
+            &self.key_path(person),
+            format!("{w}\n").as_bytes(),
+        )
+        .map_err(io(&self.dir))?;
         self.cache
             .write()
             .expect("vault lock")
@@ -206,8 +221,7 @@ impl Vault {
     pub fn destroy(&self, person: i64, at: &str) -> Result<()> {
         let tomb = self.tomb_path(person);
         if !tomb.exists() {
-            write_atomic(&self.dir, &tomb, format!("{at}\n").as_bytes())
-                .map_err(io(&self.dir))?;
+            write_atomic(&self.dir, &tomb, format!("{at}\n").as_bytes()).map_err(io(&self.dir))?;
         }
         let p = self.key_path(person);
         if let Ok(m) = std::fs::metadata(&p) {
@@ -230,10 +244,7 @@ impl Vault {
         for e in std::fs::read_dir(&self.dir).map_err(io(&self.dir))? {
             let name = e.map_err(io(&self.dir))?.file_name();
             let name = name.to_string_lossy();
-            if let Some(id) = name
-                .strip_suffix(ext)
-                .and_then(|s| s.parse::<i64>().ok())
-            {
+            if let Some(id) = name.strip_suffix(ext).and_then(|s| s.parse::<i64>().ok()) {
                 out.push(id);
             }
         }
@@ -269,6 +280,10 @@ impl Vault {
                     if !self.is_erased(id) {
                         self.store_key(id, &k, keys)?;
                         r.rewrapped += 1;
+                        // Erased while we re-wrapped: destroy what we just wrote.
+                        if self.is_erased(id) {
+                            self.destroy(id, "")?;
+                        }
                     }
                 }
                 Err(_) => r.failed += 1,

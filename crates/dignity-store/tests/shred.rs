@@ -163,7 +163,10 @@ async fn erasing_a_person_makes_them_unreadable_and_leaves_everything_else() {
         let before = raw(&s, c.victim).await;
         let prefix = format!("enc:p1:{}:", c.victim);
         assert!(before[0].as_deref().unwrap().starts_with(&prefix), "{b:?}");
-        assert!(before.iter().flatten().all(|v| v.is_empty() || v.starts_with(&prefix)));
+        assert!(before
+            .iter()
+            .flatten()
+            .all(|v| v.is_empty() || v.starts_with(&prefix)));
         let vault = s.vault().dir().to_path_buf();
         assert!(vault.join(format!("{}.key", c.victim)).exists());
         assert!(!vault.starts_with(s.data_dir().join("files")));
@@ -203,7 +206,10 @@ async fn erasing_a_person_makes_them_unreadable_and_leaves_everything_else() {
         assert_eq!(entries[0].record_id, c.victim.to_string());
         assert_eq!(entries[0].actor_name, "adam");
         let details = entries[0].details.to_string();
-        assert!(!details.contains("Amaru") && !details.contains("Quispe"), "{details}");
+        assert!(
+            !details.contains("Amaru") && !details.contains("Quispe"),
+            "{details}"
+        );
         assert!(audit::verify_log(&s).await.unwrap().ok());
         // Again: nothing left to do. Editing the erased person is refused.
         assert_eq!(
@@ -245,7 +251,9 @@ async fn an_older_backup_restored_after_the_erasure_shows_the_person_erased() {
         // The backup holds the person's ciphertexts, and no person key.
         let m = backup::verify_archive(&old, None).await.unwrap();
         assert!(
-            m.files.iter().all(|f| !f.path.contains("person-keys") && !f.path.ends_with(".key")),
+            m.files
+                .iter()
+                .all(|f| !f.path.contains("person-keys") && !f.path.ends_with(".key")),
             "{:?}",
             m.files
         );
@@ -334,8 +342,8 @@ async fn existing_persons_are_keyed_rotation_rewraps_and_a_missing_vault_is_refu
         // Rotation re-wraps the remaining keys; the old data key can then be retired.
         let rot = keys::rotate(&s, true).await.unwrap();
         assert!(rot.retired.contains(&"k1".to_string()), "{b:?}: {rot:?}");
-        let w = std::fs::read_to_string(s.vault().dir().join(format!("{}.key", c.witness)))
-            .unwrap();
+        let w =
+            std::fs::read_to_string(s.vault().dir().join(format!("{}.key", c.witness))).unwrap();
         assert!(w.starts_with(&format!("{}:", rot.new_key_id)), "{w}");
         let fresh = Store::open(&s.opts).await.unwrap();
         assert_eq!(
@@ -351,7 +359,10 @@ async fn existing_persons_are_keyed_rotation_rewraps_and_a_missing_vault_is_refu
         let aside = vault.with_file_name("person-keys.aside");
         std::fs::rename(&vault, &aside).unwrap();
         let e = Store::open(&opts).await.unwrap_err().to_string();
-        assert!(e.contains("person key vault") && e.contains("missing"), "{e}");
+        assert!(
+            e.contains("person key vault") && e.contains("missing"),
+            "{e}"
+        );
         assert!(!vault.exists());
         // Its latest copy put back: the start goes on.
         std::fs::rename(&aside, &vault).unwrap();

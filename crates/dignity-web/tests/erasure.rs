@@ -7,10 +7,10 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use dignity_core::{Actor, Role};
+use dignity_store::accounts;
 use dignity_store::search::Registry;
 use dignity_store::testing::{backends, store};
 use dignity_store::violations::{self as v, EventInput, PersonInput, Vocab};
-use dignity_store::accounts;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -94,13 +94,20 @@ async fn an_administrator_erases_a_person_and_the_page_shows_them_erased() {
         // Ticked: erased.
         let r = adm.submit(&erase, &[("confirm", "erase")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b:?}");
-        assert!(r.location.contains("flash=vio_person_erased"), "{}", r.location);
+        assert!(
+            r.location.contains("flash=vio_person_erased"),
+            "{}",
+            r.location
+        );
         let r = adm.get(&r.location).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Erased person"), "{b:?}");
         assert!(r.body.contains("their personal details no longer exist"));
         assert!(!r.body.contains("Amaru") && !r.body.contains(CONTACT));
-        assert!(!r.body.contains(&format!("action=\"{erase}\"")), "offered once only");
+        assert!(
+            !r.body.contains(&format!("action=\"{erase}\"")),
+            "offered once only"
+        );
         // In French too.
         let r = adm.get("/lang?to=fr&back=/").await;
         assert!(r.status.is_redirection());
@@ -137,6 +144,9 @@ async fn an_administrator_erases_a_person_and_the_page_shows_them_erased() {
         assert_eq!(res.status(), StatusCode::OK);
         let body = res.into_body().collect().await.unwrap().to_bytes();
         let e: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!((e["erased"].clone(), e["already"].clone()), (true.into(), true.into()));
+        assert_eq!(
+            (e["erased"].clone(), e["already"].clone()),
+            (true.into(), true.into())
+        );
     }
 }
