@@ -160,6 +160,8 @@ impl Config {
             database_url: self.database_url.clone(),
             key_file: self.key_file.clone(),
             key_passphrase,
+            // The person key vault (see `dignity_store::vault`): beside the data by default.
+            person_keys: std::env::var_os("DIGNITY_PERSON_KEYS").map(PathBuf::from),
         }
     }
 

@@ -9,4 +9,5 @@ pub mod import_incidents;
 pub mod ops;
 pub mod prompt;
 pub mod search;
+pub mod shred;
 pub mod violations;

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use dignity_cli::config::{self, Config, Given};
-use dignity_cli::{demo, import, ops, search, violations};
+use dignity_cli::{demo, import, ops, search, shred, violations};
 use dignity_core::{Actor, Role};
 use dignity_store::{accounts, audit, Store};
 use std::io::{IsTerminal, Read};
@@ -84,6 +84,9 @@ enum Command {
     /// Evidence files: add one, export a verifiable package.
     #[command(subcommand)]
     Evidence(violations::EvidenceCmd),
+    /// Persons: erase one (crypto-shredding).
+    #[command(subcommand)]
+    Person(shred::PersonCmd),
     /// Link records across CSV files (probabilistic record linkage, Fellegi–Sunter).
     Link(dignity_stats::cli::LinkArgs),
     /// Estimate the total number of victims from overlapping lists (multiple systems estimation).
@@ -319,6 +322,10 @@ async fn run(cli: Cli) -> Result<i32> {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             return violations::demo(&open(&cfg).await?, cmd).await;
         }
+        Command::Person(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return shred::run(&open(&cfg).await?, &cli_actor(), cmd).await;
+        }
         Command::Evidence(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             return violations::evidence_cmd(&open(&cfg).await?, cmd).await;
@@ -469,6 +476,15 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     dignity_store::at_rest::encrypt_clear_fields(&store)
         .await
         .context("encrypting fields stored in clear")?;
+    // Erasures a crash cut off are completed (and applied again to a restored older
+    // backup), then persons still under the data key get keys of their own
+    // (`store::shred`).
+    dignity_store::shred::finish_erasures(&store)
+        .await
+        .context("completing erasures")?;
+    dignity_store::shred::key_persons(&store)
+        .await
+        .context("giving persons keys of their own")?;
     dignity_store::protection::sources::ensure_match_keys(&store)
         .await
         .context("keying source records")?;

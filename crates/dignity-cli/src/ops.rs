@@ -92,6 +92,13 @@ pub enum KeysCmd {
     },
     /// Which keys the stored values use.
     Status,
+    /// Copy the person key vault (crypto-shredding) to DEST, replacing an older copy
+    /// there whole: keep only the latest copy, an older one still holds the keys of
+    /// persons erased since.
+    VaultCopy {
+        /// A new directory, or an older copy of the vault to replace.
+        dest: PathBuf,
+    },
     /// Remove data keys no value uses any more.
     Retire,
     /// Seal the key file with a passphrase (Argon2id + XChaCha20-Poly1305). The new
@@ -615,6 +622,14 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
             for u in keys::usage(store).await? {
                 println!("{:<40} {:<6} {}", u.column, u.key_id, u.values);
             }
+        }
+        KeysCmd::VaultCopy { dest } => {
+            let n = store.vault().copy_to(dest)?;
+            println!(
+                "person key vault copied to {} ({n} keys); keep this copy only, replace it \
+                 after every erasure",
+                dest.display()
+            );
         }
         KeysCmd::Seal { .. }
         | KeysCmd::ChangePassphrase { .. }

@@ -190,6 +190,8 @@ pub enum SystemAction {
     ViewAudit,
     ManageReferenceData,
     ManageSettings,
+    /// Erase a person (crypto-shredding): administrators only.
+    ErasePersons,
 }
 
 /// The access facts of one record.
@@ -383,7 +385,8 @@ pub fn authorize_system(actor: &Actor, action: SystemAction) -> Decision {
         SystemAction::ManageUsers
         | SystemAction::ViewAudit
         | SystemAction::ManageReferenceData
-        | SystemAction::ManageSettings => Role::Admin,
+        | SystemAction::ManageSettings
+        | SystemAction::ErasePersons => Role::Admin,
     };
     if actor.role >= need {
         Decision::Allow { audit_read: false }

@@ -31,6 +31,13 @@ pub const PREFIX: &str = "enc:v2:";
 /// them with [`PREFIX`]).
 pub const PREFIX_V1: &str = "enc:v1:";
 
+/// Prefix of a value encrypted under a person's own key (crypto-shredding, see
+/// [`PersonKey`]): `enc:p1:<person id>:<base64>`, associated data `table.column#row` as
+/// for `v2`.
+pub const PREFIX_PERSON: &str = "enc:p1:";
+/// What an erased person's personal fields hold once erasure overwrote them.
+pub const ERASED: &str = "enc:p1:erased";
+
 /// The associated data of a `v2` value: `table.column#row`.
 pub fn row_aad(field: &str, row: &str) -> String {
     format!("{field}#{row}")
@@ -46,6 +53,104 @@ pub enum CryptoError {
     UnknownKey(String),
     #[error("decryption failed: wrong key, a value moved from another field or row, or the value was tampered with")]
     Decrypt,
+}
+
+/// The key of one person's personal fields (crypto-shredding). Kept outside the database
+/// and its backups, wrapped under the data key ([`Keyring::wrap_person_key`]); destroying
+/// it makes every copy of the person's fields, in every older backup too, unreadable.
+#[derive(Clone)]
+pub struct PersonKey([u8; 32]);
+
+impl std::fmt::Debug for PersonKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonKey(..)")
+    }
+}
+
+impl PersonKey {
+    pub fn generate() -> Self {
+        let mut k = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut k);
+        PersonKey(k)
+    }
+
+    /// Encrypt `plaintext` for the field `field` of the row `row` of the person `person`:
+    /// an `enc:p1:<person>:` value.
+    pub fn encrypt(
+        &self,
+        person: i64,
+        field: &str,
+        row: impl std::fmt::Display,
+        plaintext: &str,
+    ) -> String {
+        let aad = row_aad(field, &row.to_string());
+        let blob = seal_with(&self.0, &aad, plaintext.as_bytes());
+        format!("{PREFIX_PERSON}{person}:{}", B64.encode(blob))
+    }
+
+    /// Decrypt a value made by [`PersonKey::encrypt`] for the same field and row.
+    pub fn decrypt(
+        &self,
+        field: &str,
+        row: impl std::fmt::Display,
+        value: &str,
+    ) -> Result<String, CryptoError> {
+        let rest = value
+            .strip_prefix(PREFIX_PERSON)
+            .ok_or(CryptoError::NotEncrypted)?;
+        let (_, b64) = rest.split_once(':').ok_or(CryptoError::NotEncrypted)?;
+        let blob = B64.decode(b64).map_err(|_| CryptoError::Decrypt)?;
+        let pt = open_with(&self.0, &row_aad(field, &row.to_string()), &blob)?;
+        String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
+    }
+}
+
+/// The person whose key encrypted `value`, if it is an `enc:p1:` value (not [`ERASED`]).
+pub fn person_of(value: &str) -> Option<i64> {
+    value
+        .strip_prefix(PREFIX_PERSON)?
+        .split_once(':')?
+        .0
+        .parse()
+        .ok()
+}
+
+fn person_key_aad(person: i64) -> String {
+    format!("person-key#{person}")
+}
+
+/// XChaCha20-Poly1305 with a random nonce: `nonce || ciphertext`.
+fn seal_with(key: &[u8; 32], aad: &str, msg: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let ct = XChaCha20Poly1305::new(key.into())
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg,
+                aad: aad.as_bytes(),
+            },
+        )
+        .expect("encryption does not fail");
+    let mut blob = nonce.to_vec();
+    blob.extend_from_slice(&ct);
+    blob
+}
+
+fn open_with(key: &[u8; 32], aad: &str, blob: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    if blob.len() < 24 + 16 {
+        return Err(CryptoError::Decrypt);
+    }
+    let (nonce, ct) = blob.split_at(24);
+    XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: ct,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| CryptoError::Decrypt)
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -281,6 +386,30 @@ impl Keyring {
         decode_key(&dk.key, "data key")
     }
 
+    /// A person's key wrapped under the current data key, bound to the person's id:
+    /// `<data key id>:<base64>`.
+    pub fn wrap_person_key(&self, person: i64, key: &PersonKey) -> String {
+        let dk = self
+            .data_key_bytes(&self.current)
+            .expect("current key exists");
+        let blob = seal_with(&dk, &person_key_aad(person), &key.0);
+        format!("{}:{}", self.current, B64.encode(blob))
+    }
+
+    /// Unwrap a key made by [`Keyring::wrap_person_key`] for the same person.
+    pub fn unwrap_person_key(&self, person: i64, wrapped: &str) -> Result<PersonKey, CryptoError> {
+        let (kid, b64) = wrapped.trim().split_once(':').ok_or(CryptoError::Decrypt)?;
+        let dk = self.data_key_bytes(kid)?;
+        let blob = B64.decode(b64).map_err(|_| CryptoError::Decrypt)?;
+        let k = open_with(&dk, &person_key_aad(person), &blob)?;
+        Ok(PersonKey(k.try_into().map_err(|_| CryptoError::Decrypt)?))
+    }
+
+    /// The data key a wrapped person key is under.
+    pub fn wrapped_key_id(wrapped: &str) -> Option<&str> {
+        wrapped.trim().split_once(':').map(|(k, _)| k)
+    }
+
     /// The key id a value was encrypted under, if it is an encrypted value.
     pub fn key_id_of(value: &str) -> Option<&str> {
         value
@@ -339,6 +468,38 @@ pub fn normalise(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn person_keys_encrypt_wrap_and_bind() {
+        let mut k = Keyring::generate("t");
+        let pk = PersonKey::generate();
+        let v = pk.encrypt(7, "vio_persons.name", 7, "Ana");
+        assert!(v.starts_with("enc:p1:7:") && !v.contains("Ana"));
+        assert_eq!(person_of(&v), Some(7));
+        assert_eq!(person_of(ERASED), None);
+        assert_eq!(pk.decrypt("vio_persons.name", 7, &v).unwrap(), "Ana");
+        assert!(pk.decrypt("vio_persons.name", 8, &v).is_err());
+        assert!(PersonKey::generate()
+            .decrypt("vio_persons.name", 7, &v)
+            .is_err());
+        // The data key does not open it.
+        assert!(k.decrypt("vio_persons.name", 7, &v).is_err());
+        let w = k.wrap_person_key(7, &pk);
+        assert!(w.starts_with("k1:"));
+        let back = k.unwrap_person_key(7, &w).unwrap();
+        assert_eq!(back.decrypt("vio_persons.name", 7, &v).unwrap(), "Ana");
+        // Bound to the person: another person's entry does not unwrap.
+        assert!(k.unwrap_person_key(8, &w).is_err());
+        k.rotate("t2");
+        let w2 = k.wrap_person_key(7, &back);
+        assert_eq!(Keyring::wrapped_key_id(&w2), Some("k2"));
+        assert!(k.unwrap_person_key(7, &w).is_ok());
+        k.retire_old_keys();
+        assert!(matches!(
+            k.unwrap_person_key(7, &w),
+            Err(CryptoError::UnknownKey(_))
+        ));
+    }
 
     #[test]
     fn derived_keys_depend_on_key_and_purpose() {

@@ -253,8 +253,10 @@ pub async fn encrypt_clear_fields(store: &crate::Store) -> crate::Result<Encrypt
             .map(|k| format!("CAST({} AS TEXT)", q(k)))
             .collect::<Vec<_>>()
             .join(" || ',' || ");
+        // Values under a person's own key (`enc:p1:`, see `crate::shred`) are not clear.
         let clear = format!(
-            "{c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, {n}) <> '{PREFIX}' AND substr({c}, 1, {n}) <> '{PREFIX_V1}'",
+            "{c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, {n}) <> '{PREFIX}' AND substr({c}, 1, {n}) <> '{PREFIX_V1}' AND substr({c}, 1, {n}) <> '{}'",
+            dignity_core::crypto::PREFIX_PERSON,
             n = PREFIX.len()
         );
         let select = format!("SELECT {key_sql}, {c} FROM {t} WHERE {clear} LIMIT {CLEAR_BATCH}");

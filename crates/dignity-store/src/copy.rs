@@ -66,6 +66,7 @@ pub async fn migrate_store(from: &Store, to_url: &str) -> Result<CopyReport> {
         database_url: Some(to_url.to_string()),
         key_file: Some(from.key_path().to_path_buf()),
         key_passphrase: None,
+        person_keys: Some(from.vault().dir().to_path_buf()),
     };
     let to = Store::open_with_seal(&to_opts, from.seal_key()).await?;
     let r = copy_into(from, &to, to_url).await;

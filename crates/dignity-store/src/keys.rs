@@ -417,6 +417,11 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
     if files > 0 {
         remaining.push(format!("evidence files ({files})"));
     }
+    // So do the wrapped keys of the person key vault (see `crate::vault`).
+    let person_keys = store.vault().under_other_keys(&keys.current)?;
+    if person_keys > 0 {
+        remaining.push(format!("person keys ({person_keys})"));
+    }
     if !remaining.is_empty() {
         tx.rollback().await?;
         return Err(StoreError::Conflict(format!(

@@ -262,8 +262,11 @@ pub async fn run_fields(
         on(&j);
     })
     .await?;
-    job.fields_done = rep.reencrypted_total();
-    job.fields_failed = rep.failed_total();
+    // The person keys of the vault (crypto-shredding) are re-wrapped under the new key,
+    // counted with the values.
+    let person_keys = crate::shred::rewrap(store)?;
+    job.fields_done = rep.reencrypted_total() + person_keys.rewrapped;
+    job.fields_failed = rep.failed_total() + person_keys.failed;
     // Values written meanwhile under an older key are counted as they are done.
     job.fields_total = job.fields_total.max(job.fields_done + job.fields_failed);
     on(job);

@@ -21,7 +21,9 @@ pub mod private;
 pub mod refdata;
 pub mod reference;
 mod seal;
+pub mod shred;
 pub mod testing;
+pub mod vault;
 mod write;
 
 // One module per area of the product.
@@ -70,6 +72,8 @@ pub struct OpenOptions {
     pub key_file: Option<PathBuf>,
     /// The passphrase of a sealed key file (see [`keyfile`]); ignored for a clear one.
     pub key_passphrase: Option<keyfile::Passphrase>,
+    /// The person key vault (see [`vault`]); `None` means `data_dir/person-keys`.
+    pub person_keys: Option<PathBuf>,
 }
 
 impl OpenOptions {
@@ -79,7 +83,13 @@ impl OpenOptions {
             database_url: None,
             key_file: None,
             key_passphrase: None,
+            person_keys: None,
         }
+    }
+    pub fn person_keys_path(&self) -> PathBuf {
+        self.person_keys
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("person-keys"))
     }
     pub fn key_path(&self) -> PathBuf {
         self.key_file
@@ -129,6 +139,8 @@ pub struct Store {
     /// The highest audit sequence written to the anchor file by this process, so that
     /// concurrent commits never move the anchor backwards.
     anchor_seq: Arc<std::sync::Mutex<i64>>,
+    /// The person key vault (crypto-shredding, see [`vault`]).
+    vault: Arc<RwLock<Option<Arc<vault::Vault>>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -256,8 +268,13 @@ impl Store {
             data_dir: opts.data_dir.clone(),
             listener: Arc::new(RwLock::new(None)),
             anchor_seq: Arc::new(std::sync::Mutex::new(0)),
+            vault: Arc::new(RwLock::new(None)),
         };
         migrate::run(&store).await?;
+        if let Err(e) = shred::open_vault(&store, &opts.person_keys_path()).await {
+            store.pool.close().await;
+            return Err(e);
+        }
         Ok(store)
     }
 
@@ -304,11 +321,29 @@ impl Store {
         *self.keys.write().expect("key lock") = Arc::new(k);
     }
 
+    /// The person key vault.
+    pub fn vault(&self) -> Arc<vault::Vault> {
+        self.vault
+            .read()
+            .expect("vault lock")
+            .clone()
+            .expect("the vault is opened with the store")
+    }
+
+    pub(crate) fn set_vault(&self, v: vault::Vault) {
+        *self.vault.write().expect("vault lock") = Some(Arc::new(v));
+    }
+
     /// Decrypt an encrypted field of the row `row` (its primary key, see
     /// [`dignity_core::crypto`]), re-reading the key file once if the value was written
-    /// under a key this process does not know yet.
+    /// under a key this process does not know yet. A value under a person's key
+    /// (`enc:p1:`) is opened with that key from the vault; an erased person's values read
+    /// empty (see [`shred`]: [`shred::is_erased`] tells the state apart).
     pub fn decrypt(&self, field: &str, row: impl std::fmt::Display, value: &str) -> Result<String> {
         let row = row.to_string();
+        if value.starts_with(dignity_core::crypto::PREFIX_PERSON) {
+            return shred::decrypt(self, field, &row, value);
+        }
         match self.keys().decrypt(field, &row, value) {
             Err(dignity_core::crypto::CryptoError::UnknownKey(_)) => {
                 self.reload_keys()?;

@@ -405,6 +405,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::obligations::ApiDoc::openapi());
     // --
     doc.merge(crate::violations::ApiDoc::openapi());
+    doc.merge(crate::erasure::ApiDoc::openapi());
     // --
     doc.merge(crate::protection::ApiDoc::openapi());
     // --
@@ -528,6 +529,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::obligations::api_router())
         // --
         .merge(crate::violations::api_router())
+        .merge(crate::erasure::api_router())
         // --
         .merge(crate::protection::api_router())
         // --

@@ -548,7 +548,8 @@ pub mod gate {
         ManageTeamMembers,
         ViewAudit,
         ManageReferenceData,
-        ManageSettings
+        ManageSettings,
+        ErasePersons
     );
 }
 

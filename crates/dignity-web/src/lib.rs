@@ -16,6 +16,7 @@ pub mod templates;
 // One module per area of the product, each with its own pages and API.
 pub mod obligations;
 
+pub mod erasure;
 pub mod violations;
 
 pub mod protection;
@@ -165,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .merge(obligations::router())
         // --
         .merge(violations::router())
+        .merge(erasure::router())
         // --
         .merge(protection::router())
         // --

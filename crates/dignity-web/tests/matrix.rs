@@ -177,6 +177,7 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("POST", "/violations/information/{id}/edit", "/violations/information/1/edit", Write(DO, K::No)),
     ("POST", "/violations/events/{id}/links", "/violations/events/{id}/links", Write(DO, K::Event)),
     ("POST", "/violations/persons/{id}/links", "/violations/persons/{id}/links", Write(DO, K::Person)),
+    ("POST", "/violations/persons/{id}/erase", "/violations/persons/{id}/erase", Write(AD, K::Person)),
     // -- protection (pages)
     ("GET", "/protection", "/protection", Staff(AN)),
     ("GET", "/protection/defenders", "/protection/defenders", Staff(AN)),
@@ -319,6 +320,7 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("PUT", "/api/v1/violations/persons/{id}", "/api/v1/violations/persons/{id}", Write(DO, K::Person)),
     ("PATCH", "/api/v1/violations/persons/{id}", "/api/v1/violations/persons/{id}", Write(DO, K::Person)),
     ("POST", "/api/v1/violations/persons/{id}/links", "/api/v1/violations/persons/{id}/links", Write(DO, K::Person)),
+    ("POST", "/api/v1/violations/persons/{id}/erase", "/api/v1/violations/persons/{id}/erase", Write(AD, K::Person)),
     ("GET", "/api/v1/violations/interventions", "/api/v1/violations/interventions", Staff(AN)),
     ("POST", "/api/v1/violations/interventions", "/api/v1/violations/interventions", Write(DO, K::No)),
     ("GET", "/api/v1/violations/interventions/{id}", "/api/v1/violations/interventions/{id}", Record(K::Intervention, AN)),

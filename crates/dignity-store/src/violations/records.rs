@@ -490,6 +490,8 @@ pub struct PersonInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Person {
     pub id: i64,
+    /// Erased (crypto-shredding, see `crate::shred`): the personal fields read empty.
+    pub erased: bool,
     pub person_type: String,
     pub name: String,
     pub other_names: Vec<String>,
@@ -658,10 +660,12 @@ pub(crate) async fn insert_person(
     let keys = store.keys();
     let at = now();
     let id = tx.next_id("vio_persons").await?;
+    // The personal fields are under the person's own key (crypto-shredding, see
+    // `crate::shred`).
+    let ps = crate::shred::PersonSealer::for_person(&store, id, true)?;
     let other = (!v.other_names.is_empty()).then(|| {
-        keys.encrypt(
+        ps.encrypt(
             "vio_persons.other_names",
-            id,
             &serde_json::to_string(&v.other_names).unwrap_or_default(),
         )
     });
@@ -672,24 +676,24 @@ pub(crate) async fn insert_person(
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,0,$21,$22,$22,$23)",
     )
     .bind(v.person_type)
-    .bind(keys.encrypt("vio_persons.name", id, &v.name))
+    .bind(ps.encrypt("vio_persons.name", &v.name))
     .bind(keys.blind_index("vio_person_name", &v.name))
     .bind(other)
     .bind(&v.sex)
-    .bind(enc_keep(&store, "vio_persons.gender", id, &p.gender))
-    .bind(enc_keep(&store, "vio_persons.birth_date", id, &v.birth))
+    .bind(ps.enc_keep("vio_persons.gender", &p.gender))
+    .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
     .bind(&v.age_group)
-    .bind(enc_opt(&store, "vio_persons.nationality", id, v.nationality.as_deref()))
-    .bind(enc_opt(&store, "vio_persons.ethnicity", id, v.ethnicity.as_deref()))
-    .bind(enc_opt(&store, "vio_persons.religion", id, v.religion.as_deref()))
-    .bind(enc_opt(&store, "vio_persons.occupation", id, v.occupation.as_deref()))
+    .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
+    .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
+    .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
+    .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
     .bind(&v.counting_unit)
     .bind(p.group_size)
     .bind(p.deceased as i64)
-    .bind(enc_keep(&store, "vio_persons.death_date", id, &v.death))
-    .bind(enc(&store, "vio_persons.contact", id, &p.contact))
-    .bind(enc(&store, "vio_persons.address", id, &p.address))
-    .bind(enc(&store, "vio_persons.notes", id, &p.notes))
+    .bind(ps.enc_keep("vio_persons.death_date", &v.death))
+    .bind(ps.enc("vio_persons.contact", &p.contact))
+    .bind(ps.enc("vio_persons.address", &p.address))
+    .bind(ps.enc("vio_persons.notes", &p.notes))
     .bind(v.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
@@ -727,6 +731,12 @@ pub async fn update_person(
     let before = get_person(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+    if before.erased {
+        return Err(StoreError::Conflict(format!(
+            "person {id} was erased: their fields cannot be written again"
+        )));
+    }
+    let ps = crate::shred::PersonSealer::for_person(&store, id, false)?;
     check_access_change(
         tx,
         PERSON,
@@ -737,9 +747,8 @@ pub async fn update_person(
     )
     .await?;
     let other = (!v.other_names.is_empty()).then(|| {
-        keys.encrypt(
+        ps.encrypt(
             "vio_persons.other_names",
-            id,
             &serde_json::to_string(&v.other_names).unwrap_or_default(),
         )
     });
@@ -750,24 +759,24 @@ pub async fn update_person(
          confidentiality = $20, updated_at = $21 WHERE id = $22",
     )
     .bind(v.person_type)
-    .bind(keys.encrypt("vio_persons.name", id, &v.name))
+    .bind(ps.encrypt("vio_persons.name", &v.name))
     .bind(keys.blind_index("vio_person_name", &v.name))
     .bind(other)
     .bind(&v.sex)
-    .bind(enc_keep(&store, "vio_persons.gender", id, &p.gender))
-    .bind(enc_keep(&store, "vio_persons.birth_date", id, &v.birth))
+    .bind(ps.enc_keep("vio_persons.gender", &p.gender))
+    .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
     .bind(&v.age_group)
-    .bind(enc_opt(&store, "vio_persons.nationality", id, v.nationality.as_deref()))
-    .bind(enc_opt(&store, "vio_persons.ethnicity", id, v.ethnicity.as_deref()))
-    .bind(enc_opt(&store, "vio_persons.religion", id, v.religion.as_deref()))
-    .bind(enc_opt(&store, "vio_persons.occupation", id, v.occupation.as_deref()))
+    .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
+    .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
+    .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
+    .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
     .bind(&v.counting_unit)
     .bind(p.group_size)
     .bind(p.deceased as i64)
-    .bind(enc_keep(&store, "vio_persons.death_date", id, &v.death))
-    .bind(enc(&store, "vio_persons.contact", id, &p.contact))
-    .bind(enc(&store, "vio_persons.address", id, &p.address))
-    .bind(enc(&store, "vio_persons.notes", id, &p.notes))
+    .bind(ps.enc_keep("vio_persons.death_date", &v.death))
+    .bind(ps.enc("vio_persons.contact", &p.contact))
+    .bind(ps.enc("vio_persons.address", &p.address))
+    .bind(ps.enc("vio_persons.notes", &p.notes))
     .bind(v.level.as_str())
     .bind(now())
     .bind(id)
@@ -818,10 +827,12 @@ const PERSON_COLS: &str = "id, person_type, name, other_names, sex, gender, birt
 async fn person_from(store: &Store, r: &AnyRow) -> Result<Person> {
     let id: i64 = r.get(0);
     let other = dec(store, "vio_persons.other_names", id, r.get(3))?;
+    let name: String = r.get(2);
     Ok(Person {
+        erased: crate::shred::is_erased(store, id, &name),
         id,
         person_type: r.get(1),
-        name: store.decrypt("vio_persons.name", id, &r.get::<String, _>(2))?,
+        name: store.decrypt("vio_persons.name", id, &name)?,
         other_names: if other.is_empty() {
             vec![]
         } else {

@@ -984,7 +984,10 @@ pub async fn person_page(
 ) -> Response {
     let r = async {
         let (p, full) = v::person_for(&state.store, &ctx.actor, id).await?.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-        let may_edit = full && crate::authz::may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::PERSON, id).await?;
+        // An erased person (crypto-shredding) is shown as such and can no longer be edited.
+        let erased = p.erased;
+        let may_edit = !erased && full && crate::authz::may_write(&ctx) && v::can(&state.store, &ctx.actor, Action::Update, v::PERSON, id).await?;
+        let may_erase = !erased && crate::authz::may(&ctx, dignity_core::auth::SystemAction::ErasePersons);
         let vocab = Vocab::load(&state.store).await?;
         let lang = ctx.lang.code();
         let acts: Vec<Json> = sqlx_acts_of_victim(&state, &ctx, id).await?;
@@ -1016,8 +1019,10 @@ pub async fn person_page(
         .map(|(k, val)| json!({ "key": k, "value": val }))
         .collect();
         Ok::<_, StoreError>(json!({
-            "person": { "id": p.id, "name": p.name, "pseudonym": p.pseudonym, "confidentiality": p.confidentiality },
+            "person": { "id": p.id, "name": if erased { ctx.t("vio.erase.erased_name") } else { p.name }, "pseudonym": p.pseudonym, "confidentiality": p.confidentiality },
             "full": full,
+            "erased": erased,
+            "may_erase": may_erase,
             "fields": fields,
             "roles": v::person_roles(&state.store, &ctx.actor, id).await?,
             "acts": acts,

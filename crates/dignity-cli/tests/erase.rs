@@ -1,0 +1,176 @@
+//! `dignity person erase` (crypto-shredding, issue 16 item 7): an erasure killed before its
+//! key was destroyed loses nothing and a rerun completes it; the person key vault is
+//! copied with `dignity keys vault-copy` (an erased person's key never in the copy); a
+//! start without the vault is refused, and no empty vault is created over the data.
+
+use dignity_store::violations::get_person;
+use dignity_store::{OpenOptions, Store};
+use sqlx::Row;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn cmd(data: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dignity"));
+    c.args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("DIGNITY_DATABASE_URL")
+        .env_remove("DIGNITY_KEY_PASSPHRASE")
+        .env_remove("DIGNITY_PERSON_KEYS")
+        .env_remove("DIGNITY_TEST_CRASH_AT")
+        .env("DIGNITY_LOG", "warn")
+        .stdin(Stdio::null());
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    let o = cmd(data, args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "dignity {}: {}",
+        args.join(" "),
+        text(&o)
+    );
+    o
+}
+
+async fn open(data: &Path) -> Store {
+    sqlx::any::install_default_drivers();
+    Store::open(&OpenOptions::new(data.to_path_buf()))
+        .await
+        .unwrap()
+}
+
+/// Every person's id and name, and the number of events and acts.
+async fn snapshot(data: &Path) -> (Vec<(i64, String)>, i64, i64) {
+    let s = open(data).await;
+    let ids: Vec<i64> = sqlx::query("SELECT id FROM vio_persons ORDER BY id")
+        .fetch_all(s.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut persons = Vec::new();
+    for id in ids {
+        persons.push((id, get_person(&s, id).await.unwrap().unwrap().name));
+    }
+    let count = async |t: &str| -> i64 {
+        sqlx::query(&format!("SELECT COUNT(*) FROM {t}"))
+            .fetch_one(s.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    let (events, acts) = (count("vio_events").await, count("vio_acts").await);
+    s.close().await;
+    (persons, events, acts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erasure_killed_midway_is_completed_by_a_rerun_and_the_vault_is_needed_to_start() {
+    let d = dignity_store::testing::temp_dir("dignity-erase");
+    let data = d.join("data");
+    run(
+        &data,
+        &[
+            "user",
+            "add",
+            "ana",
+            "--role",
+            "admin",
+            "--generate-password",
+        ],
+    );
+    run(&data, &["demo", "generate", "--events", "8", "--as", "ana"]);
+    let (persons, events, acts) = snapshot(&data).await;
+    let (victim, name) = persons
+        .iter()
+        .find(|(_, n)| n.chars().count() > 3)
+        .cloned()
+        .expect("the demo data has named persons");
+    let vault = data.join("person-keys");
+    let key = vault.join(format!("{victim}.key"));
+    assert!(key.exists());
+
+    // Killed (abort, no clean-up) after the database step, before the key is destroyed.
+    let o = cmd(&data, &["person", "erase", &victim.to_string()])
+        .env("DIGNITY_TEST_CRASH_AT", "person-erase-before-key")
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(key.exists(), "the crash came before the key was destroyed");
+    let (mid, e, a) = snapshot(&data).await;
+    assert_eq!((e, a), (events, acts));
+    for ((id, n), (id2, n2)) in persons.iter().zip(&mid) {
+        assert_eq!(id, id2);
+        if *id == victim {
+            assert_eq!(n2, "", "the database step was committed");
+        } else {
+            assert_eq!(n, n2, "person {id} is untouched");
+        }
+    }
+
+    // The rerun completes it.
+    let o = run(&data, &["person", "erase", &victim.to_string()]);
+    assert!(text(&o).contains("already erased"), "{}", text(&o));
+    assert!(!key.exists());
+    assert!(vault.join(format!("{victim}.erased")).exists());
+    let (after, e, a) = snapshot(&data).await;
+    assert_eq!((e, a), (events, acts));
+    assert_eq!(after.len(), persons.len());
+    for ((id, n), (_, n2)) in persons.iter().zip(&after) {
+        if *id != victim {
+            assert_eq!(n, n2, "person {id} is untouched");
+        }
+    }
+    // One audit entry, naming the record id and no one.
+    let o = run(&data, &["audit", "list", "--action", "person.erase"]);
+    let listing = text(&o);
+    assert_eq!(listing.lines().count(), 1, "{listing}");
+    assert!(
+        listing.contains(&format!("vio_persons:{victim}")),
+        "{listing}"
+    );
+    for word in name.split_whitespace() {
+        assert!(!listing.contains(word), "{listing}");
+    }
+    run(&data, &["audit", "verify"]);
+
+    // A copy of the vault holds every key but the erased person's.
+    let copy = d.join("vault-copy");
+    run(&data, &["keys", "vault-copy", copy.to_str().unwrap()]);
+    let other = persons.iter().find(|(id, _)| *id != victim).unwrap().0;
+    assert!(copy.join(format!("{other}.key")).exists());
+    assert!(!copy.join(format!("{victim}.key")).exists());
+    // Copying again replaces the copy whole.
+    run(&data, &["keys", "vault-copy", copy.to_str().unwrap()]);
+    assert!(copy.join(format!("{other}.key")).exists());
+
+    // Without the vault the server does not start, and creates no empty vault.
+    let aside = d.join("person-keys.moved");
+    std::fs::rename(&vault, &aside).unwrap();
+    let o = cmd(&data, &["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("person key vault") && t.contains("missing"),
+        "{t}"
+    );
+    assert!(!vault.exists());
+    // The copy put in its place: everything reads again.
+    std::fs::rename(&copy, &vault).unwrap();
+    let (back, _, _) = snapshot(&data).await;
+    assert_eq!(back, after);
+    let _ = std::fs::remove_dir_all(d);
+}

@@ -1,0 +1,376 @@
+//! Crypto-shredding (issue 16, item 7) on every backend: a person's personal fields are
+//! under the person's own key, kept in the vault outside the database and its backups;
+//! erasing the person destroys the key, so the person is unreadable in an older backup
+//! too, while events, acts and every other person stay intact.
+
+use dignity_core::crypto::ERASED;
+use dignity_core::{Actor, Role};
+use dignity_store::backup::{self, BackupOptions, RestoreOptions};
+use dignity_store::shred::{self, Erasure};
+use dignity_store::testing::{backends, store, temp_dir, TestStore};
+use dignity_store::violations::*;
+use dignity_store::{accounts, audit, keys, Backend, Store, StoreError};
+use sqlx::Row;
+
+const VICTIM: &str = "Amaru Quispe Mamani";
+const OTHER: &str = "Амару Киспе";
+const CONTACT: &str = "+51 999 123 456";
+const WITNESS: &str = "Killa Huaman";
+const TITLE: &str = "Raid on the Hope Clinic";
+
+struct Case {
+    admin: Actor,
+    event: i64,
+    victim: i64,
+    witness: i64,
+    act: i64,
+}
+
+async fn setup(b: Backend) -> (TestStore, Case) {
+    let s = store(b).await;
+    dignity_store::refdata::load_shipped(&s).await.unwrap();
+    let mut tx = s.begin(&Actor::system()).await.unwrap();
+    let adm = accounts::create(&mut tx, "adam", "", Role::Admin, "a long enough passphrase")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let admin = accounts::actor_for(&s, &adm).await.unwrap();
+    let vocab = Vocab::load(&s).await.unwrap();
+    let mut tx = s.begin(&admin).await.unwrap();
+    let event = create_event(
+        &mut tx,
+        &vocab,
+        &EventInput {
+            title: TITLE.into(),
+            description: "Security forces raided the clinic.".into(),
+            start_date: "2024-03-05".into(),
+            country: Some("PER".into()),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let victim = create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: VICTIM.into(),
+            other_names: vec![OTHER.into()],
+            birth_date: "1990".into(),
+            contact: CONTACT.into(),
+            notes: "Lives near the clinic".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let witness = create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: WITNESS.into(),
+            contact: "+51 988 000 111".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let act = create_act(
+        &mut tx,
+        &vocab,
+        &ActInput {
+            event_id: event,
+            victim_id: Some(victim),
+            act_type: "03010100000004".into(),
+            start_date: "2024-03-05".into(),
+            consequences: "Broken ribs".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (
+        s,
+        Case {
+            admin,
+            event,
+            victim,
+            witness,
+            act,
+        },
+    )
+}
+
+/// The raw personal values of a person, as stored.
+async fn raw(s: &Store, id: i64) -> Vec<Option<String>> {
+    let cols = shred::personal_columns().join(", ");
+    let r = sqlx::query(&format!("SELECT {cols} FROM vio_persons WHERE id = $1"))
+        .bind(id)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    (0..shred::personal_columns().len())
+        .map(|i| r.get::<Option<String>, _>(i))
+        .collect()
+}
+
+async fn name_tokens(s: &Store, id: i64) -> (i64, String) {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM vio_person_names WHERE person_id = $1")
+        .bind(id)
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get(0);
+    let bidx: String = sqlx::query("SELECT name_bidx FROM vio_persons WHERE id = $1")
+        .bind(id)
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get(0);
+    (n, bidx)
+}
+
+/// Everything but the erased person reads as before.
+async fn rest_is_intact(s: &Store, c: &Case) {
+    let w = get_person(s, c.witness).await.unwrap().unwrap();
+    assert!(!w.erased);
+    assert_eq!(w.name, WITNESS);
+    assert_eq!(w.contact, "+51 988 000 111");
+    let e = get_event(s, c.event).await.unwrap().unwrap();
+    assert_eq!(e.title, TITLE);
+    let a = get_act(s, c.act).await.unwrap().unwrap();
+    assert_eq!(a.victim_id, c.victim);
+    assert_eq!(a.consequences, "Broken ribs");
+}
+
+async fn assert_erased(s: &Store, id: i64) {
+    let p = get_person(s, id).await.unwrap().unwrap();
+    assert!(p.erased, "the person reads as erased");
+    assert_eq!(p.name, "");
+    assert!(p.other_names.is_empty());
+    assert_eq!(p.contact, "");
+    assert_eq!(p.notes, "");
+    assert_eq!(p.birth_date, "");
+}
+
+#[tokio::test]
+async fn erasing_a_person_makes_them_unreadable_and_leaves_everything_else() {
+    for b in backends() {
+        let (s, c) = setup(b).await;
+        // The personal fields are under the person's own key, kept in the vault.
+        let before = raw(&s, c.victim).await;
+        let prefix = format!("enc:p1:{}:", c.victim);
+        assert!(before[0].as_deref().unwrap().starts_with(&prefix), "{b:?}");
+        assert!(before
+            .iter()
+            .flatten()
+            .all(|v| v.is_empty() || v.starts_with(&prefix)));
+        let vault = s.vault().dir().to_path_buf();
+        assert!(vault.join(format!("{}.key", c.victim)).exists());
+        assert!(!vault.starts_with(s.data_dir().join("files")));
+        let p = get_person(&s, c.victim).await.unwrap().unwrap();
+        assert_eq!((p.name.as_str(), p.contact.as_str()), (VICTIM, CONTACT));
+        assert!(name_tokens(&s, c.victim).await.0 > 0);
+
+        assert_eq!(
+            shred::erase(&s, &c.admin, c.victim).await.unwrap(),
+            Erasure::Erased
+        );
+        assert_erased(&s, c.victim).await;
+        rest_is_intact(&s, &c).await;
+        // The key is gone from the vault, a tombstone remains; the database holds the
+        // erased marker and no blind-index token of the person.
+        assert!(!vault.join(format!("{}.key", c.victim)).exists());
+        assert!(vault.join(format!("{}.erased", c.victim)).exists());
+        let after = raw(&s, c.victim).await;
+        assert!(
+            after.iter().flatten().all(|v| v.is_empty() || v == ERASED),
+            "{b:?}: {after:?}"
+        );
+        assert_eq!(name_tokens(&s, c.victim).await, (0, String::new()));
+        // Audited, naming no one.
+        let entries = audit::list(
+            &s,
+            &audit::AuditFilter {
+                action: Some("person.erase".into()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(entries.len(), 1, "{b:?}");
+        assert_eq!(entries[0].record_id, c.victim.to_string());
+        assert_eq!(entries[0].actor_name, "adam");
+        let details = entries[0].details.to_string();
+        assert!(
+            !details.contains("Amaru") && !details.contains("Quispe"),
+            "{details}"
+        );
+        assert!(audit::verify_log(&s).await.unwrap().ok());
+        // Again: nothing left to do. Editing the erased person is refused.
+        assert_eq!(
+            shred::erase(&s, &c.admin, c.victim).await.unwrap(),
+            Erasure::AlreadyErased
+        );
+        let vocab = Vocab::load(&s).await.unwrap();
+        let mut tx = s.begin(&c.admin).await.unwrap();
+        let e = update_person(
+            &mut tx,
+            &vocab,
+            c.victim,
+            &PersonInput {
+                name: VICTIM.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        tx.rollback().await.unwrap();
+        assert!(matches!(e, StoreError::Conflict(_)), "{e}");
+        // An unknown person: not found.
+        assert!(matches!(
+            shred::erase(&s, &c.admin, 999_999).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn an_older_backup_restored_after_the_erasure_shows_the_person_erased() {
+    for b in backends() {
+        let (s, c) = setup(b).await;
+        let dir = temp_dir("dignity-shred");
+        let old = dir.join("before-erasure.dgn");
+        backup::backup(&s, &old, &BackupOptions::unencrypted())
+            .await
+            .unwrap();
+        // The backup holds the person's ciphertexts, and no person key.
+        let m = backup::verify_archive(&old, None).await.unwrap();
+        assert!(
+            m.files
+                .iter()
+                .all(|f| !f.path.contains("person-keys") && !f.path.ends_with(".key")),
+            "{:?}",
+            m.files
+        );
+
+        shred::erase(&s, &c.admin, c.victim).await.unwrap();
+        let opts = s.opts.clone();
+        s.close().await;
+        // The older backup comes back over the installation.
+        backup::restore(
+            &old,
+            &opts,
+            &RestoreOptions {
+                force: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let r = Store::open(&opts).await.unwrap();
+        // The person's ciphertexts are back, their key is not: erased, never damaged.
+        assert!(raw(&r, c.victim).await[0]
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("enc:p1:{}:", c.victim)));
+        assert_erased(&r, c.victim).await;
+        rest_is_intact(&r, &c).await;
+        // The next start applies the erasure to the restored rows again (tokens too).
+        let f = shred::finish_erasures(&r).await.unwrap();
+        assert_eq!((f.reapplied, f.keys_destroyed), (1, 0), "{b:?}");
+        assert_eq!(name_tokens(&r, c.victim).await, (0, String::new()));
+        assert!(raw(&r, c.victim)
+            .await
+            .iter()
+            .flatten()
+            .all(|v| v.is_empty() || v == ERASED));
+        assert_erased(&r, c.victim).await;
+        rest_is_intact(&r, &c).await;
+        assert_eq!(
+            shred::finish_erasures(&r).await.unwrap(),
+            Default::default()
+        );
+        assert!(audit::verify_log(&r).await.unwrap().ok());
+        r.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Persons written by an older version (under the data key) get keys of their own at
+/// start; an erasure cut off before the key was destroyed is completed; rotation re-wraps
+/// the vault; a missing vault stops the start.
+#[tokio::test]
+async fn existing_persons_are_keyed_rotation_rewraps_and_a_missing_vault_is_refused() {
+    for b in backends() {
+        let (s, c) = setup(b).await;
+        // As an older version stored the witness: under the data key, no vault entry.
+        let k = s.keys();
+        sqlx::query("UPDATE vio_persons SET name = $1, contact = $2 WHERE id = $3")
+            .bind(k.encrypt("vio_persons.name", c.witness, WITNESS))
+            .bind(k.encrypt("vio_persons.contact", c.witness, "+51 988 000 111"))
+            .bind(c.witness)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        std::fs::remove_file(s.vault().dir().join(format!("{}.key", c.witness))).unwrap();
+        let r = shred::key_persons(&s).await.unwrap();
+        assert_eq!((r.persons, r.failed), (1, 0), "{b:?}");
+        assert!(raw(&s, c.witness)
+            .await
+            .iter()
+            .flatten()
+            .all(|v| v.is_empty() || v.starts_with(&format!("enc:p1:{}:", c.witness))));
+        rest_is_intact(&s, &c).await;
+        assert_eq!(shred::key_persons(&s).await.unwrap().persons, 0);
+
+        // An erasure cut off after the database step: the key is still there.
+        sqlx::query("UPDATE vio_persons SET name = $1 WHERE id = $2")
+            .bind(ERASED)
+            .bind(c.victim)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let f = shred::finish_erasures(&s).await.unwrap();
+        assert_eq!(f.keys_destroyed, 1, "{b:?}");
+        assert!(s.vault().is_erased(c.victim));
+
+        // Rotation re-wraps the remaining keys; the old data key can then be retired.
+        let rot = keys::rotate(&s, true).await.unwrap();
+        assert!(rot.retired.contains(&"k1".to_string()), "{b:?}: {rot:?}");
+        let w =
+            std::fs::read_to_string(s.vault().dir().join(format!("{}.key", c.witness))).unwrap();
+        assert!(w.starts_with(&format!("{}:", rot.new_key_id)), "{w}");
+        let fresh = Store::open(&s.opts).await.unwrap();
+        assert_eq!(
+            get_person(&fresh, c.witness).await.unwrap().unwrap().name,
+            WITNESS
+        );
+        fresh.close().await;
+
+        // Without the vault: refused, and no empty vault is created over the data.
+        let opts = s.opts.clone();
+        s.close().await;
+        let vault = opts.person_keys_path();
+        let aside = vault.with_file_name("person-keys.aside");
+        std::fs::rename(&vault, &aside).unwrap();
+        let e = Store::open(&opts).await.unwrap_err().to_string();
+        assert!(
+            e.contains("person key vault") && e.contains("missing"),
+            "{e}"
+        );
+        assert!(!vault.exists());
+        // Its latest copy put back: the start goes on.
+        std::fs::rename(&aside, &vault).unwrap();
+        let back = Store::open(&opts).await.unwrap();
+        assert_eq!(
+            get_person(&back, c.witness).await.unwrap().unwrap().name,
+            WITNESS
+        );
+        back.close().await;
+    }
+}
