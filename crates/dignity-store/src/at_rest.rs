@@ -43,7 +43,8 @@ const STAT: Class = Class::Clear(
     "vocabulary code counted in statistics, facets and dashboards (the SQL groups by it)",
 );
 const DERIVED: Class = Class::Clear("derived from reference data or computed statistics");
-const MONTH: Class =
+/// The clear sort key of a user-typed date: its month (`YYYY-MM`) only.
+pub const MONTH: Class =
     Class::Clear("month of a user-typed date, kept for sorting and statistics; the day is encrypted");
 
 type Cols = &'static [(Class, &'static str)];
