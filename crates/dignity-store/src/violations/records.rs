@@ -323,16 +323,18 @@ pub struct EventRow {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct EventFilter {
-    /// Title contains (case-insensitive).
+    /// Words of the title: every word must be a whole word of the title (any order and
+    /// case; titles are encrypted, matched through keyed word tokens).
     pub q: Option<String>,
     pub country: Option<String>,
     /// Only events under this lens.
     pub lens: Option<String>,
     /// Only events with an act of this type (or a narrower one).
     pub act_type: Option<String>,
-    /// Start on or after (YYYY-MM-DD).
+    /// Start on or after (YYYY, YYYY-MM or YYYY-MM-DD), compared by month: the day of
+    /// the start is encrypted, so "2024-03-12" includes all of March 2024.
     pub from: Option<String>,
-    /// Start on or before.
+    /// Start on or before (by month, like `from`).
     pub to: Option<String>,
     /// Only events in the priority countries.
     pub priority: Option<bool>,
