@@ -379,7 +379,10 @@ mod tests {
             index_words("Arrests at the march, ARRESTS in Douala (2024)"),
             ["arrests", "at", "the", "march", "in", "douala", "2024"]
         );
-        assert_eq!(index_words("Задержания в Москве"), ["задержания", "в", "москве"]);
+        assert_eq!(
+            index_words("Задержания в Москве"),
+            ["задержания", "в", "москве"]
+        );
         assert!(index_words(" -- ").is_empty());
     }
 

@@ -44,8 +44,9 @@ const STAT: Class = Class::Clear(
 );
 const DERIVED: Class = Class::Clear("derived from reference data or computed statistics");
 /// The clear sort key of a user-typed date: its month (`YYYY-MM`) only.
-pub const MONTH: Class =
-    Class::Clear("month of a user-typed date, kept for sorting and statistics; the day is encrypted");
+pub const MONTH: Class = Class::Clear(
+    "month of a user-typed date, kept for sorting and statistics; the day is encrypted",
+);
 
 type Cols = &'static [(Class, &'static str)];
 

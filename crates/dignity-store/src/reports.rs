@@ -759,8 +759,11 @@ pub async fn country_report(
         let sex: String = r.get(6);
         let (act_id, event_id): (i64, i64) = (r.get(0), r.get(1));
         // The exact date and the region are encrypted: the act's own, else its event's.
-        let own = |c: &str, i: usize| violations::dec(store, &format!("vio_acts.{c}"), act_id, r.get(i));
-        let ev = |c: &str, i: usize| violations::dec(store, &format!("vio_events.{c}"), event_id, r.get(i));
+        let own =
+            |c: &str, i: usize| violations::dec(store, &format!("vio_acts.{c}"), act_id, r.get(i));
+        let ev = |c: &str, i: usize| {
+            violations::dec(store, &format!("vio_events.{c}"), event_id, r.get(i))
+        };
         let area = match own("admin_area", 9)? {
             a if a.is_empty() => ev("admin_area", 10)?,
             a => a,
@@ -769,21 +772,24 @@ pub async fn country_report(
             d if d.is_empty() => ev("start_date", 12)?,
             d => d,
         };
-        cases.push((r.get::<String, _>(2), CaseRow {
-            act_id,
-            event_id,
-            date,
-            act_type_label: vocab.label(&code, lang),
-            act_type: code,
-            victim,
-            victim_sex: if sex.is_empty() {
-                String::new()
-            } else {
-                vocab.label(&sex, lang)
+        cases.push((
+            r.get::<String, _>(2),
+            CaseRow {
+                act_id,
+                event_id,
+                date,
+                act_type_label: vocab.label(&code, lang),
+                act_type: code,
+                victim,
+                victim_sex: if sex.is_empty() {
+                    String::new()
+                } else {
+                    vocab.label(&sex, lang)
+                },
+                victim_age_group: r.get(7),
+                admin_area: area,
             },
-            victim_age_group: r.get(7),
-            admin_area: area,
-        }));
+        ));
     }
     // Newest first: the SQL orders by month; within a month, by the exact date.
     cases.sort_by(|(ma, a), (mb, b)| {

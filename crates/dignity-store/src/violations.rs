@@ -408,12 +408,14 @@ pub async fn fill_title_words(store: &Store) -> Result<u64> {
             };
             // A title without words gives " ", never '' again.
             let words = title_words(store, &clear);
-            n += sqlx::query("UPDATE vio_events SET title_words = $1 WHERE id = $2 AND title_words = ''")
-                .bind(words)
-                .bind(id)
-                .execute(tx.conn())
-                .await?
-                .rows_affected();
+            n += sqlx::query(
+                "UPDATE vio_events SET title_words = $1 WHERE id = $2 AND title_words = ''",
+            )
+            .bind(words)
+            .bind(id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         }
         tx.audit(
             "fields.title_words",

@@ -88,7 +88,11 @@ async fn titles_are_encrypted_and_filtered_by_whole_words() {
         assert_eq!(sort, "1987-06", "{b:?}: the month only stays in clear");
         let e = get_event(&s, id).await.unwrap().unwrap();
         assert_eq!(
-            (e.title.as_str(), e.start_date.as_str(), e.admin_area.as_str()),
+            (
+                e.title.as_str(),
+                e.start_date.as_str(),
+                e.admin_area.as_str()
+            ),
             ("Arrests at the march in Cusco", "1987-06-05", "Cusco")
         );
         // Every word of the query, in any order and case; whole words only.
@@ -99,7 +103,10 @@ async fn titles_are_encrypted_and_filtered_by_whole_words() {
         );
         assert_eq!(titles(&s, &doc, q("the")).await.len(), 2, "{b:?}");
         assert!(titles(&s, &doc, q("marc")).await.is_empty(), "{b:?}");
-        assert!(titles(&s, &doc, q("march clinic")).await.is_empty(), "{b:?}");
+        assert!(
+            titles(&s, &doc, q("march clinic")).await.is_empty(),
+            "{b:?}"
+        );
         // A changed title is found by its new words only.
         let vocab = Vocab::load(&s).await.unwrap();
         let mut tx = s.begin(&doc).await.unwrap();
@@ -177,14 +184,7 @@ async fn events_stored_in_clear_are_encrypted_and_keyed_at_start() {
         .execute(tx.conn())
         .await
         .unwrap();
-        tx.audit(
-            "test.old",
-            EVENT,
-            "old",
-            None,
-            None,
-            serde_json::json!({}),
-        );
+        tx.audit("test.old", EVENT, "old", None, None, serde_json::json!({}));
         tx.commit().await.unwrap();
         dignity_store::at_rest::encrypt_clear_fields(&s)
             .await

@@ -711,8 +711,7 @@ async fn an_officer_edits_an_event_with_field_errors_kept_input_and_stale_forms_
         assert!(r.body.contains("value=\"Jr. Ucayali 120\""));
         assert!(r.body.contains("id=\"f-end_date\" name=\"end_date\" value=\"2024-02-10\" dir=\"auto\" aria-describedby=\"f-end_date-hint f-end_date-error\" aria-invalid=\"true\""), "{}", r.body);
         assert_eq!(
-            one_clear(&app.store, "vio_events.title", id)
-            .await,
+            one_clear(&app.store, "vio_events.title", id).await,
             "Raid on the clinic"
         );
         assert_eq!(count(&app.store, "audit_log").await, audits_before);
@@ -804,8 +803,7 @@ async fn an_officer_edits_an_event_with_field_errors_kept_input_and_stale_forms_
             "the user's input is kept"
         );
         assert_eq!(
-            one_clear(&app.store, "vio_events.title", id)
-            .await,
+            one_clear(&app.store, "vio_events.title", id).await,
             "Raid on the San Martín clinic"
         );
     }
@@ -1186,8 +1184,7 @@ async fn a_role_that_may_not_edit_gets_403_and_nothing_is_written() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(
-            one_clear(&app.store, "vio_events.title", ev)
-            .await,
+            one_clear(&app.store, "vio_events.title", ev).await,
             "Raid on the clinic"
         );
         // Access checks write read entries only; no change was audited.

@@ -861,7 +861,11 @@ async fn reply_clocks(
         });
     }
     for v in out.values_mut() {
-        v.sort_by(|a, b| a.sent.cmp(&b.sent).then(a.intervention_id.cmp(&b.intervention_id)));
+        v.sort_by(|a, b| {
+            a.sent
+                .cmp(&b.sent)
+                .then(a.intervention_id.cmp(&b.intervention_id))
+        });
     }
     Ok(out)
 }

@@ -143,7 +143,9 @@ pub async fn memorial(store: &Store) -> Result<Vec<MemorialEntry>> {
     .fetch_all(store.pool())
     .await?;
     // The dates of acts are encrypted: the earliest killing of each defender is found here.
-    let mut first: BTreeMap<i64, (String, String, Option<String>)> = BTreeMap::new();
+    // Defender → (sort key, date as typed, country).
+    type First = (String, String, Option<String>);
+    let mut first: BTreeMap<i64, First> = BTreeMap::new();
     for r in &rows {
         let date = v::dec(store, "vio_acts.start_date", r.get::<i64, _>(1), r.get(2))?;
         let key = v::exact_sort_key(&date);
@@ -154,7 +156,7 @@ pub async fn memorial(store: &Store) -> Result<Vec<MemorialEntry>> {
             (e.0, e.1) = (key, date);
         }
     }
-    let mut order: Vec<(i64, (String, String, Option<String>))> = first.into_iter().collect();
+    let mut order: Vec<(i64, First)> = first.into_iter().collect();
     order.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
     let mut out = vec![];
     for (id, (_, date, country)) in order {

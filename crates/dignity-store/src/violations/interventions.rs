@@ -396,7 +396,10 @@ pub async fn list_interventions(
     .get(0);
     let rows = sqlx::query(&format!(
         "SELECT {} FROM vio_interventions i WHERE {w} ORDER BY i.id DESC LIMIT {} OFFSET {}",
-        COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", "),
+        COLS.split(", ")
+            .map(|c| format!("i.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         limit.clamp(1, 1000),
         offset.max(0)
     ))
