@@ -196,7 +196,7 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     sqlx::query(
         "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
          country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
-         confidentiality = $13, updated_at = $14, title_words = $16 WHERE id = $15",
+         confidentiality = $13, updated_at = $14, title_words = $15 WHERE id = $16",
     )
     .bind(enc_keep(&store, "vio_events.title", id, &v.title))
     .bind(enc(&store, "vio_events.description", id, &e.description))
@@ -212,8 +212,8 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     .bind(&v.mstatus)
     .bind(v.level.as_str())
     .bind(now())
-    .bind(id)
     .bind(title_words(&store, &v.title))
+    .bind(id)
     .execute(tx.conn())
     .await?;
     set_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
