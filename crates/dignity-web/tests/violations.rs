@@ -806,6 +806,18 @@ async fn an_officer_edits_an_event_with_field_errors_kept_input_and_stale_forms_
             one_clear(&app.store, "vio_events.title", id).await,
             "Raid on the San Martín clinic"
         );
+        // The events list finds it by whole words of the new title, in any order and case
+        // (titles are encrypted; the filter matches keyed words), and says so.
+        let list = br.get("/violations?q=MART%C3%8DN+raid").await;
+        assert!(list.body.contains("Raid on the San Martín clinic"), "{b:?}");
+        assert!(
+            list.body.contains("Whole words, in any order"),
+            "the filter explains how it matches"
+        );
+        for miss in ["/violations?q=Mart", "/violations?q=raid+clinic+Ucayali"] {
+            let list = br.get(miss).await;
+            assert!(!list.body.contains("San Martín clinic"), "{b:?}: {miss}");
+        }
     }
 }
 
