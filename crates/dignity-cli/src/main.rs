@@ -485,6 +485,11 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     dignity_store::shred::key_persons(&store)
         .await
         .context("giving persons keys of their own")?;
+    // Event titles are filtered through keyed word tokens: those of events written before
+    // them are made here.
+    dignity_store::violations::fill_title_words(&store)
+        .await
+        .context("keying the words of event titles")?;
     dignity_store::protection::sources::ensure_match_keys(&store)
         .await
         .context("keying source records")?;

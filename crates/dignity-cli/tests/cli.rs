@@ -668,6 +668,18 @@ fn no_marker_typed_into_an_encrypted_field_reaches_the_disk_backups_or_pg_dump()
             !at_rest::hits(&control, &files).is_empty(),
             "{url:?}: the control markers were not found"
         );
+        // The months of typed dates stay in clear (sort keys), their days do not (above).
+        let months = at_rest::month_markers(&markers);
+        assert_eq!(months.len(), 4);
+        let db: Vec<_> = files
+            .iter()
+            .filter(|(p, _)| p.starts_with(&data) || p.ends_with("pg_dump.sql"))
+            .cloned()
+            .collect();
+        assert!(
+            at_rest::hits(&months, &db).len() >= 2,
+            "{url:?}: the months of the dates are kept for sorting"
+        );
         std::fs::remove_dir_all(d).ok();
     }
 }

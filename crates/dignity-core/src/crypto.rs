@@ -465,6 +465,23 @@ pub fn normalise(value: &str) -> String {
         .join(" ")
 }
 
+/// The words of a text for a keyed word index (the event titles' `title_words`): runs of
+/// letters and digits, lowercased, each once, in order of first appearance. The same
+/// function splits a query, so a query word matches a whole word of the text.
+pub fn index_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let w = w.to_lowercase();
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,6 +532,19 @@ mod tests {
             k.derived_key("k9", "search index"),
             Err(CryptoError::UnknownKey(_))
         ));
+    }
+
+    #[test]
+    fn index_words_are_lowercase_whole_words_once() {
+        assert_eq!(
+            index_words("Arrests at the march, ARRESTS in Douala (2024)"),
+            ["arrests", "at", "the", "march", "in", "douala", "2024"]
+        );
+        assert_eq!(
+            index_words("Задержания в Москве"),
+            ["задержания", "в", "москве"]
+        );
+        assert!(index_words(" -- ").is_empty());
     }
 
     #[test]

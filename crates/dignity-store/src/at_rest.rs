@@ -43,6 +43,10 @@ const STAT: Class = Class::Clear(
     "vocabulary code counted in statistics, facets and dashboards (the SQL groups by it)",
 );
 const DERIVED: Class = Class::Clear("derived from reference data or computed statistics");
+/// The clear sort key of a user-typed date: its month (`YYYY-MM`) only.
+pub const MONTH: Class = Class::Clear(
+    "month of a user-typed date, kept for sorting and statistics; the day is encrypted",
+);
 
 type Cols = &'static [(Class, &'static str)];
 
@@ -88,19 +92,19 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("sp_visits", &[(ID, "id mandate_id"), (REF, "iso3 status requested accepted visit_start visit_end report_symbol"), (P, "note"), (TIME, "updated_at")]),
     ("treaty_reports", &[(ID, "id"), (REF, "iso3 instrument number due_date submitted symbol review_session co_symbol"), (P, "note"), (TIME, "updated_at")]),
     // ---- violations ----
-    ("vio_acts", &[(ID, "id event_id victim_id created_by"), (CODE, "act_type country attribution victim_status detention_type whereabouts legal_counsel court_type autopsy death_certificate statements_signed medical_attention intent compensation"), (P, "start_date start_sort end_date end_sort admin_area property_destroyed property_value"), (E, "place coordinates consequences case_description"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
-    ("vio_custody", &[(ID, "id evidence_id actor_id"), (NUM, "seq"), (TIME, "at"), (STAFF, "actor_name"), (CODE, "action"), (E, "counterpart"), (P, "method details"), (HASH, "prev_hash hash")]),
-    ("vio_death_penalty", &[(ID, "id event_id person_id"), (CODE, "status"), (P, "charge sentence_date execution_date commutation_date"), (TIME, "updated_at")]),
+    ("vio_acts", &[(ID, "id event_id victim_id created_by"), (CODE, "act_type country attribution victim_status detention_type whereabouts legal_counsel court_type autopsy death_certificate statements_signed medical_attention intent compensation"), (E, "start_date end_date admin_area property_destroyed property_value"), (MONTH, "start_sort end_sort"), (E, "place coordinates consequences case_description"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("vio_custody", &[(ID, "id evidence_id actor_id"), (NUM, "seq"), (TIME, "at"), (STAFF, "actor_name"), (CODE, "action"), (E, "counterpart method details"), (HASH, "prev_hash hash")]),
+    ("vio_death_penalty", &[(ID, "id event_id person_id"), (CODE, "status"), (E, "charge sentence_date execution_date commutation_date"), (TIME, "updated_at")]),
     ("vio_drafts", &[(ID, "id user_id"), (CODE, "kind"), (E, "payload"), (TIME, "updated_at")]),
     ("vio_event_lenses", &[(ID, "event_id"), (CODE, "lens")]),
     ("vio_event_links", &[(ID, "id from_event to_event"), (CODE, "link_type"), (TIME, "created_at")]),
-    ("vio_events", &[(ID, "id created_by"), (P, "title start_date start_sort end_date end_sort admin_area"), (E, "description place coordinates"), (CODE, "country violation_status monitoring_status"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
-    ("vio_evidence", &[(ID, "id original_id event_id act_id person_id created_by"), (CODE, "derivation media_type"), (P, "title acquired_at acquired_how"), (E, "description filename metadata acquired_from"), (NUM, "size_bytes"), (HASH, "sha256 sha512"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
-    ("vio_information", &[(ID, "id source_id event_id act_id person_id created_by"), (CODE, "connection source_type reliability language"), (P, "info_date"), (E, "remarks"), (TIME, "created_at")]),
+    ("vio_events", &[(ID, "id created_by"), (E, "title start_date end_date admin_area"), (K, "title_words"), (MONTH, "start_sort end_sort"), (E, "description place coordinates"), (CODE, "country violation_status monitoring_status"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("vio_evidence", &[(ID, "id original_id event_id act_id person_id created_by"), (CODE, "derivation media_type"), (E, "title acquired_at acquired_how description filename metadata acquired_from"), (NUM, "size_bytes"), (HASH, "sha256 sha512"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
+    ("vio_information", &[(ID, "id source_id event_id act_id person_id created_by"), (CODE, "connection source_type reliability language"), (E, "info_date remarks"), (TIME, "created_at")]),
     ("vio_intervention_links", &[(ID, "intervention_id record_type record_id")]),
-    ("vio_interventions", &[(ID, "id intervening_party_id assigned_user assigned_team created_by"), (CODE, "int_type response_type status priority impact"), (P, "addressees int_date response_date reply_due follow_up_date"), (E, "description response_text"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("vio_interventions", &[(ID, "id intervening_party_id assigned_user assigned_team created_by"), (CODE, "int_type response_type status priority impact"), (E, "addressees int_date response_date reply_due follow_up_date description response_text"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
     ("vio_involvements", &[(ID, "id act_id perpetrator_id"), (CODE, "degree perpetrator_type latest_status"), (TIME, "created_at")]),
-    ("vio_person_links", &[(ID, "id person_a person_b"), (CODE, "link_type"), (P, "start_date end_date"), (TIME, "created_at")]),
+    ("vio_person_links", &[(ID, "id person_a person_b"), (CODE, "link_type"), (E, "start_date end_date"), (TIME, "created_at")]),
     ("vio_person_names", &[(ID, "person_id"), (K, "bidx")]),
     ("vio_persons", &[(ID, "id created_by"), (CODE, "person_type counting_unit"), (STAT, "sex age_group"), (E, "name other_names contact address notes gender birth_date nationality ethnicity religion occupation death_date"), (K, "name_bidx"), (NUM, "group_size deceased"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
     ("vio_terms", &[(ID, "record_type record_id"), (CODE, "field code")]),

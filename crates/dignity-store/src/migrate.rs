@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0014_protection_match_state", postgres),
     migration!("0015_account_security"),
     migration!("0016_key_rotations"),
+    migration!("0017_vio_at_rest"),
 ];
 
 /// The names migrations had before they were numbered in file order (numbered by area then):

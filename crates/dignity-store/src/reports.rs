@@ -738,7 +738,7 @@ pub async fn country_report(
     let (fw, args) = acts_where(actor, &f);
     let sql = format!(
         "SELECT ac.id, ac.event_id, {ACT_DATE}, ac.act_type, v.id, v.name, COALESCE(v.sex, ''), v.age_group, \
-         CASE WHEN {} THEN 1 ELSE 0 END, COALESCE(NULLIF(ac.admin_area, ''), e.admin_area) {fw} \
+         CASE WHEN {} THEN 1 ELSE 0 END, ac.admin_area, e.admin_area, ac.start_date, e.start_date {fw} \
          ORDER BY {ACT_DATE} DESC, ac.id DESC LIMIT {CASE_LIMIT}",
         acl::visible_sql(actor, "v", dignity_core::RecordType::Person)
     );
@@ -757,29 +757,56 @@ pub async fn country_report(
         };
         let code: String = r.get(3);
         let sex: String = r.get(6);
-        cases.push(CaseRow {
-            act_id: r.get(0),
-            event_id: r.get(1),
-            date: r.get(2),
-            act_type_label: vocab.label(&code, lang),
-            act_type: code,
-            victim,
-            victim_sex: if sex.is_empty() {
-                String::new()
-            } else {
-                vocab.label(&sex, lang)
+        let (act_id, event_id): (i64, i64) = (r.get(0), r.get(1));
+        // The exact date and the region are encrypted: the act's own, else its event's.
+        let own =
+            |c: &str, i: usize| violations::dec(store, &format!("vio_acts.{c}"), act_id, r.get(i));
+        let ev = |c: &str, i: usize| {
+            violations::dec(store, &format!("vio_events.{c}"), event_id, r.get(i))
+        };
+        let area = match own("admin_area", 9)? {
+            a if a.is_empty() => ev("admin_area", 10)?,
+            a => a,
+        };
+        let date = match own("start_date", 11)? {
+            d if d.is_empty() => ev("start_date", 12)?,
+            d => d,
+        };
+        cases.push((
+            r.get::<String, _>(2),
+            CaseRow {
+                act_id,
+                event_id,
+                date,
+                act_type_label: vocab.label(&code, lang),
+                act_type: code,
+                victim,
+                victim_sex: if sex.is_empty() {
+                    String::new()
+                } else {
+                    vocab.label(&sex, lang)
+                },
+                victim_age_group: r.get(7),
+                admin_area: area,
             },
-            victim_age_group: r.get(7),
-            admin_area: r.get(9),
-        });
+        ));
     }
+    // Newest first: the SQL orders by month; within a month, by the exact date.
+    cases.sort_by(|(ma, a), (mb, b)| {
+        mb.cmp(ma)
+            .then_with(|| {
+                violations::exact_sort_key(&b.date).cmp(&violations::exact_sort_key(&a.date))
+            })
+            .then_with(|| b.act_id.cmp(&a.act_id))
+    });
+    let cases: Vec<CaseRow> = cases.into_iter().map(|(_, c)| c).collect();
 
     // Interventions linked to the report's events or acts.
     let sql = format!(
         "SELECT DISTINCT i.id, i.int_date, i.int_type, i.addressees, COALESCE(i.status, ''), COALESCE(i.response_type, ''), \
          i.response_date, i.reply_due FROM vio_interventions i JOIN vio_intervention_links il ON il.intervention_id = i.id \
          WHERE {} AND ((il.record_type = '{EVENT}' AND il.record_id IN (SELECT e.id {fw})) \
-         OR (il.record_type = '{ACT}' AND il.record_id IN (SELECT ac.id {fw}))) ORDER BY i.int_date DESC, i.id DESC LIMIT 500",
+         OR (il.record_type = '{ACT}' AND il.record_id IN (SELECT ac.id {fw}))) ORDER BY i.id DESC LIMIT 500",
         acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     );
     // The acts' WHERE appears twice: bind its values twice, renumbered.
@@ -790,36 +817,38 @@ pub async fn country_report(
         q = q.bind(a);
     }
     let today = obligations::today().to_string();
-    let interventions = q
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            let t: String = r.get(2);
-            let st: String = r.get(4);
-            let rt: String = r.get(5);
-            let response_date: String = r.get(6);
-            let due: String = r.get(7);
-            InterventionRow {
-                id: r.get(0),
-                date: r.get(1),
-                int_type: vocab.label(&t, lang),
-                addressees: r.get(3),
-                status: if st.is_empty() {
-                    st
-                } else {
-                    vocab.label(&st, lang)
-                },
-                response_type: if rt.is_empty() {
-                    rt
-                } else {
-                    vocab.label(&rt, lang)
-                },
-                reply_overdue: response_date.is_empty() && !due.is_empty() && due < today,
-                response_date,
-            }
-        })
-        .collect();
+    // The dates and addressees are encrypted: decrypted here, newest first.
+    let mut interventions = Vec::new();
+    for r in q.fetch_all(store.pool()).await?.iter() {
+        let id: i64 = r.get(0);
+        let dec = |c: &str, i: usize| {
+            violations::dec(store, &format!("vio_interventions.{c}"), id, r.get(i))
+        };
+        let t: String = r.get(2);
+        let st: String = r.get(4);
+        let rt: String = r.get(5);
+        let response_date = dec("response_date", 6)?;
+        let due = dec("reply_due", 7)?;
+        interventions.push(InterventionRow {
+            id,
+            date: dec("int_date", 1)?,
+            int_type: vocab.label(&t, lang),
+            addressees: dec("addressees", 3)?,
+            status: if st.is_empty() {
+                st
+            } else {
+                vocab.label(&st, lang)
+            },
+            response_type: if rt.is_empty() {
+                rt
+            } else {
+                vocab.label(&rt, lang)
+            },
+            reply_overdue: response_date.is_empty() && !due.is_empty() && due < today,
+            response_date,
+        });
+    }
+    interventions.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.id.cmp(&a.id)));
 
     // Recommendations: for a theme, those tagged with it (any language of text), or, when
     // none of the State's recommendations carries such a tag, those whose text has its words.

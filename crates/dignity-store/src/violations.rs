@@ -325,9 +325,113 @@ pub fn date(field: &str, s: &str) -> Result<PartialDate> {
     PartialDate::parse(s).map_err(|e| StoreError::invalid(field, e.to_string()))
 }
 
-/// Sort key of a partial date: its earliest day, or empty when unknown.
+/// Sort key of a partial date, kept in clear for sorting, range filters and statistics:
+/// the month of its earliest day (`YYYY-MM`; a year alone gives its January, as the day
+/// keys of older versions did, so statistics by month count it where they did), or empty
+/// when unknown. The exact date is encrypted (see `docs/security.md`, "Fields at rest").
 pub fn sort_key(d: &PartialDate) -> String {
-    d.earliest().map(|d| d.to_string()).unwrap_or_default()
+    d.earliest()
+        .map(|d| d.format("%Y-%m").to_string())
+        .unwrap_or_default()
+}
+
+/// A date typed as the lower bound of a range filter (`2024`, `2024-03`, `2024-03-12`) as
+/// a bound on the month sort keys: its month (the day is not compared: a filter "from
+/// 2024-03-12" includes all of March 2024); a year alone stays the year.
+pub fn month_bound(d: &str) -> String {
+    d.trim().trim_start_matches('~').chars().take(7).collect()
+}
+
+/// A date typed as the upper bound of a range filter, as an inclusive bound on the month
+/// sort keys: its month, or December of a year alone ("to 2024" includes all of 2024).
+pub fn month_bound_to(d: &str) -> String {
+    let m = month_bound(d);
+    if m.len() == 4 {
+        format!("{m}-12")
+    } else {
+        m
+    }
+}
+
+/// The exact (decrypted) date of a row as a sort key within its month: its earliest day,
+/// or empty when unknown or not a date.
+pub fn exact_sort_key(d: &str) -> String {
+    PartialDate::parse(d)
+        .ok()
+        .and_then(|d| d.earliest())
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// The keyed word tokens of an event title (`vio_events.title_words`): each word of
+/// [`dignity_core::crypto::index_words`] as an HMAC under the index key, space-separated
+/// with a space at both ends, so that `title_words LIKE '% token %'` finds a whole word.
+/// Reveals which titles share a word, to whoever reads the database, and nothing else
+/// without the key file.
+pub fn title_words(store: &Store, title: &str) -> String {
+    let keys = store.keys();
+    let mut out = String::from(" ");
+    for w in dignity_core::crypto::index_words(title) {
+        out.push_str(&keys.blind_index(TITLE_WORD, &w));
+        out.push(' ');
+    }
+    out
+}
+
+/// The blind-index kind of the words of event titles.
+pub const TITLE_WORD: &str = "vio_events.title_words";
+
+/// Fill `vio_events.title_words` for events written by a version without it (run at
+/// serve start, after [`crate::at_rest::encrypt_clear_fields`]): reads each title (clear or
+/// encrypted) and stores its word tokens, in audited batches. Idempotent.
+pub async fn fill_title_words(store: &Store) -> Result<u64> {
+    let mut done = 0u64;
+    loop {
+        let rows: Vec<(i64, String)> = sqlx::query(
+            "SELECT id, title FROM vio_events WHERE title_words = '' AND title <> '' ORDER BY id LIMIT 300",
+        )
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        if rows.is_empty() {
+            break;
+        }
+        let mut tx = store.begin(&Actor::system()).await?;
+        let mut n = 0u64;
+        for (id, t) in &rows {
+            let clear = if dignity_core::crypto::Keyring::key_id_of(t).is_some() {
+                store.decrypt("vio_events.title", id, t)?
+            } else {
+                t.clone()
+            };
+            // A title without words gives " ", never '' again.
+            let words = title_words(store, &clear);
+            n += sqlx::query(
+                "UPDATE vio_events SET title_words = $1 WHERE id = $2 AND title_words = ''",
+            )
+            .bind(words)
+            .bind(id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        }
+        tx.audit(
+            "fields.title_words",
+            "field",
+            "vio_events.title_words",
+            None,
+            None,
+            serde_json::json!({ "values": n }),
+        );
+        tx.commit().await?;
+        done += n;
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(done)
 }
 
 /// Start and end dates, checked for order. Returns (start, start_sort, end, end_sort).

@@ -41,14 +41,14 @@ impl Indexer for EventIndexer {
                 return Ok(None);
             };
             let access = v::record_access(store, "vio_events", n).await?.unwrap();
-            let title: String = r.get(0);
+            let title = v::dec(store, "vio_events.title", n, r.get(0))?;
             let desc = v::dec(store, "vio_events.description", n, r.get(1))?;
             let mut d = SearchDoc::new("vio_events", id, &title, access)
                 .text("en", &title, "Documented event.")
                 .facet("lens", "torture");
             d.names.push(desc);
             d.country = r.get(2);
-            if let Ok(p) = r.get::<String, _>(3).parse() {
+            if let Ok(p) = v::dec(store, "vio_events.start_date", n, r.get(3))?.parse() {
                 d = d.date(&p);
             }
             Ok(Some(d))

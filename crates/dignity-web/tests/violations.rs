@@ -617,6 +617,22 @@ async fn one_text(s: &TestStore, sql: &str) -> String {
     sqlx::query(sql).fetch_one(s.pool()).await.unwrap().get(0)
 }
 
+/// The stored value of `table.column` of row `id`; decrypted where the column is
+/// registered encrypted (and then the stored value must be its ciphertext).
+async fn one_clear(s: &TestStore, field: &str, id: i64) -> String {
+    use dignity_store::at_rest::{class_of, Class};
+    let (t, c) = field.split_once('.').unwrap();
+    let stored = one_text(s, &format!("SELECT {c} FROM {t} WHERE id = {id}")).await;
+    if class_of(t, c) != Some(Class::Encrypted) {
+        return stored;
+    }
+    assert!(
+        stored.is_empty() || stored.starts_with("enc:v2:"),
+        "{field} in clear: {stored}"
+    );
+    dignity_store::violations::dec(s, field, id, Some(stored)).unwrap()
+}
+
 /// The value of the hidden `version` field of an edit form.
 fn version(body: &str) -> String {
     let i = body
@@ -695,11 +711,7 @@ async fn an_officer_edits_an_event_with_field_errors_kept_input_and_stale_forms_
         assert!(r.body.contains("value=\"Jr. Ucayali 120\""));
         assert!(r.body.contains("id=\"f-end_date\" name=\"end_date\" value=\"2024-02-10\" dir=\"auto\" aria-describedby=\"f-end_date-hint f-end_date-error\" aria-invalid=\"true\""), "{}", r.body);
         assert_eq!(
-            one_text(
-                &app.store,
-                &format!("SELECT title FROM vio_events WHERE id = {id}")
-            )
-            .await,
+            one_clear(&app.store, "vio_events.title", id).await,
             "Raid on the clinic"
         );
         assert_eq!(count(&app.store, "audit_log").await, audits_before);
@@ -791,13 +803,21 @@ async fn an_officer_edits_an_event_with_field_errors_kept_input_and_stale_forms_
             "the user's input is kept"
         );
         assert_eq!(
-            one_text(
-                &app.store,
-                &format!("SELECT title FROM vio_events WHERE id = {id}")
-            )
-            .await,
+            one_clear(&app.store, "vio_events.title", id).await,
             "Raid on the San Martín clinic"
         );
+        // The events list finds it by whole words of the new title, in any order and case
+        // (titles are encrypted; the filter matches keyed words), and says so.
+        let list = br.get("/violations?q=MART%C3%8DN+raid").await;
+        assert!(list.body.contains("Raid on the San Martín clinic"), "{b:?}");
+        assert!(
+            list.body.contains("Whole words, in any order"),
+            "the filter explains how it matches"
+        );
+        for miss in ["/violations?q=Mart", "/violations?q=raid+clinic+Ucayali"] {
+            let list = br.get(miss).await;
+            assert!(!list.body.contains("San Martín clinic"), "{b:?}: {miss}");
+        }
     }
 }
 
@@ -1176,11 +1196,7 @@ async fn a_role_that_may_not_edit_gets_403_and_nothing_is_written() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(
-            one_text(
-                &app.store,
-                &format!("SELECT title FROM vio_events WHERE id = {ev}")
-            )
-            .await,
+            one_clear(&app.store, "vio_events.title", ev).await,
             "Raid on the clinic"
         );
         // Access checks write read entries only; no change was audited.
@@ -1294,7 +1310,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
             bad: serde_json::Value,
             bad_field: &'static str,
             put: serde_json::Value,
-            check_sql: String,
+            check: (&'static str, i64),
             expect: &'static str,
             audit: &'static str,
             audit_id: i64,
@@ -1306,7 +1322,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
                 bad: json!({"start_date": "2024-05", "end_date": "2024-01"}),
                 bad_field: "end_date",
                 put: json!({"title": "Raid (replaced)", "country": "PER"}),
-                check_sql: format!("SELECT title FROM vio_events WHERE id = {ev}"),
+                check: ("vio_events.title", ev),
                 expect: "Raid (replaced)",
                 audit: "event.update",
                 audit_id: ev,
@@ -1317,7 +1333,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
                 bad: json!({"act_type": "123"}),
                 bad_field: "act_type",
                 put: json!({"victim_id": victim, "act_type": ARREST, "property_value": "none"}),
-                check_sql: format!("SELECT property_value FROM vio_acts WHERE id = {act}"),
+                check: ("vio_acts.property_value", act),
                 expect: "none",
                 audit: "act.update",
                 audit_id: act,
@@ -1328,7 +1344,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
                 bad: json!({"birth_date": "the nineties"}),
                 bad_field: "birth_date",
                 put: json!({"name": "Amaru Quispe Huamán", "age_group": "adult"}),
-                check_sql: format!("SELECT age_group FROM vio_persons WHERE id = {victim}"),
+                check: ("vio_persons.age_group", victim),
                 expect: "adult",
                 audit: "person.update",
                 audit_id: victim,
@@ -1339,7 +1355,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
                 bad: json!({"degree": "nonsense"}),
                 bad_field: "degree",
                 put: json!({"perpetrator_id": soldier, "degree": degree}),
-                check_sql: format!("SELECT degree FROM vio_involvements WHERE id = {inv}"),
+                check: ("vio_involvements.degree", inv),
                 expect: "",
                 audit: "involvement.update",
                 audit_id: act,
@@ -1350,7 +1366,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
                 bad: json!({"info_date": "2024-13-45"}),
                 bad_field: "info_date",
                 put: json!({"source_id": source, "info_date": "2024-03-06", "remarks": "Met in person."}),
-                check_sql: format!("SELECT info_date FROM vio_information WHERE id = {info}"),
+                check: ("vio_information.info_date", info),
                 expect: "2024-03-06",
                 audit: "information.update",
                 audit_id: ev,
@@ -1441,7 +1457,7 @@ async fn records_are_edited_through_the_api_with_validation_versions_and_audit()
             assert_eq!(s, StatusCode::OK, "{} {b:?}: {r}", c.path);
             if !c.expect.is_empty() {
                 assert_eq!(
-                    one_text(&app.store, &c.check_sql).await,
+                    one_clear(&app.store, c.check.0, c.check.1).await,
                     c.expect,
                     "{}",
                     c.path

@@ -43,6 +43,16 @@ impl Markers {
             .push(m.clone());
         m
     }
+
+    /// A date typed into `column`: dates cannot carry a marker, so a distinctive date is
+    /// searched for instead (each used once in the test).
+    pub fn date(&mut self, column: &str, d: &str) -> String {
+        self.0
+            .entry(column.to_string())
+            .or_default()
+            .push(d.to_string());
+        d.to_string()
+    }
 }
 
 // Codes of the HURIDOCS micro-thesauri 13 (ethnicity), 12 (religion), 10 (occupation).
@@ -80,7 +90,8 @@ pub async fn populate(s: &Store) -> Markers {
         &EventInput {
             title: m.mk("vio_events.title"),
             description: m.mk("vio_events.description"),
-            start_date: "2024-03-05".into(),
+            start_date: m.date("vio_events.start_date", "1987-06-05"),
+            end_date: m.date("vio_events.end_date", "1987-06-07"),
             country: Some("PER".into()),
             admin_area: m.mk("vio_events.admin_area"),
             place: m.mk("vio_events.place"),
@@ -145,7 +156,11 @@ pub async fn populate(s: &Store) -> Markers {
             event_id: event,
             victim_id: Some(victim),
             act_type: "03010100000004".into(),
-            start_date: "2024-03-05".into(),
+            start_date: m.date("vio_acts.start_date", "1986-05-04"),
+            end_date: m.date("vio_acts.end_date", "1986-05-09"),
+            admin_area: m.mk("vio_acts.admin_area"),
+            property_destroyed: m.mk("vio_acts.property_destroyed"),
+            property_value: m.mk("vio_acts.property_value"),
             place: m.mk("vio_acts.place"),
             coordinates: "-12.04637, -77.04279".into(),
             consequences: m.mk("vio_acts.consequences"),
@@ -158,13 +173,47 @@ pub async fn populate(s: &Store) -> Markers {
     m.0.entry("vio_acts.coordinates".into())
         .or_default()
         .push("-77.04279".into());
+    // Only the months of the dates stay in clear (the sort keys).
+    for (col, month) in [
+        ("vio_events.start_sort", "1987-06"),
+        ("vio_events.end_sort", "1987-06"),
+        ("vio_acts.start_sort", "1986-05"),
+        ("vio_acts.end_sort", "1986-05"),
+    ] {
+        m.0.entry(col.into()).or_default().push(month.into());
+    }
+    link_persons(
+        &mut tx,
+        &vocab,
+        victim,
+        person2,
+        "01010100000021",
+        &m.date("vio_person_links.start_date", "1979-08-01"),
+        &m.date("vio_person_links.end_date", "1981-09-02"),
+    )
+    .await
+    .unwrap();
+    set_death_penalty(
+        &mut tx,
+        &DeathPenaltyInput {
+            event_id: event,
+            person_id: victim,
+            status: "commuted".into(),
+            charge: m.mk("vio_death_penalty.charge"),
+            sentence_date: m.date("vio_death_penalty.sentence_date", "1988-01-11"),
+            execution_date: m.date("vio_death_penalty.execution_date", "1988-02-12"),
+            commutation_date: m.date("vio_death_penalty.commutation_date", "1988-03-13"),
+        },
+    )
+    .await
+    .unwrap();
     add_information(
         &mut tx,
         &vocab,
         &InformationInput {
             source_id: person2,
             event_id: Some(event),
-            info_date: "2024-03-10".into(),
+            info_date: m.date("vio_information.info_date", "1985-04-03"),
             remarks: m.mk("vio_information.remarks"),
             ..Default::default()
         },
@@ -185,7 +234,7 @@ pub async fn populate(s: &Store) -> Markers {
             event_id: Some(event),
             acquired_from: m.mk("vio_evidence.acquired_from"),
             acquired_how: m.mk("vio_evidence.acquired_how"),
-            acquired_at: "2024-03-10".into(),
+            acquired_at: m.date("vio_evidence.acquired_at", "1984-03-02"),
             confidentiality: "internal".into(),
             ..Default::default()
         },
@@ -197,13 +246,18 @@ pub async fn populate(s: &Store) -> Markers {
     // The custody log names whom it was acquired from (the same typed value).
     let from = m.0["vio_evidence.acquired_from"].clone();
     m.0.insert("vio_custody.counterpart".into(), from);
+    // … how (the method) and when (in the details).
+    let how = m.0["vio_evidence.acquired_how"].clone();
+    m.0.insert("vio_custody.method".into(), how);
+    m.0.insert("vio_custody.details".into(), vec!["1984-03-02".into()]);
     let ua = interventions::create_intervention(
         &mut tx,
         &vocab,
         &InterventionInput {
             int_type: "urgent_appeal".into(),
             addressees: m.mk("vio_interventions.addressees"),
-            int_date: "2024-03-12".into(),
+            int_date: m.date("vio_interventions.int_date", "1983-02-01"),
+            follow_up_date: m.date("vio_interventions.follow_up_date", "1983-02-15"),
             description: m.mk("vio_interventions.description"),
             events: vec![event],
             acts: vec![act],
@@ -212,6 +266,8 @@ pub async fn populate(s: &Store) -> Markers {
     )
     .await
     .unwrap();
+    // The reply is due 60 days after an urgent appeal.
+    m.date("vio_interventions.reply_due", "1983-04-02");
     // The response is recorded on the committed intervention (read outside the write).
     tx.commit().await.unwrap();
     let mut tx = s.begin(&doc_a).await.unwrap();
@@ -220,7 +276,7 @@ pub async fn populate(s: &Store) -> Markers {
         &vocab,
         ua,
         Some("04000000000027".into()),
-        "2024-05-02",
+        &m.date("vio_interventions.response_date", "1983-03-21"),
         &m.mk("vio_interventions.response_text"),
         None,
         None,
@@ -476,6 +532,19 @@ pub fn secret_markers(m: &Markers) -> Vec<(String, String)> {
     for (col, ms) in &m.0 {
         let (t, c) = col.split_once('.').unwrap();
         if at_rest::class_of(t, c) == Some(Class::Encrypted) {
+            out.extend(ms.iter().map(|x| (col.clone(), x.clone())));
+        }
+    }
+    out
+}
+
+/// The months of the typed dates, kept in clear as sort keys (a control: the database
+/// holds them, and no day).
+pub fn month_markers(m: &Markers) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for (col, ms) in &m.0 {
+        let (t, c) = col.split_once('.').unwrap();
+        if at_rest::class_of(t, c) == Some(at_rest::MONTH) {
             out.extend(ms.iter().map(|x| (col.clone(), x.clone())));
         }
     }

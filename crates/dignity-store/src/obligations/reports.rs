@@ -823,21 +823,26 @@ async fn reply_clocks(
         "SELECT l.communication_id, i.id, i.int_type, i.int_date, i.reply_due, i.response_date, c.reply \
          FROM sp_communication_interventions l JOIN vio_interventions i ON i.id = l.intervention_id \
          JOIN sp_communications c ON c.id = l.communication_id \
-         WHERE l.communication_id IN ({list}) AND {} ORDER BY i.int_date, i.id",
+         WHERE l.communication_id IN ({list}) AND {} ORDER BY i.id",
         crate::acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     ))
     .fetch_all(store.pool())
     .await?;
     let today = today();
+    // The intervention's dates are encrypted (they come in order of entry).
     for r in &rows {
-        let sent: String = r.get(3);
+        let iid: i64 = r.get(1);
+        let dec = |c: &str, i: usize| {
+            crate::violations::dec(store, &format!("vio_interventions.{c}"), iid, r.get(i))
+        };
+        let sent = dec("int_date", 3)?;
         let Some(sent_d) = date_of(&sent) else {
             continue;
         };
-        let recorded_due: String = r.get(4);
+        let recorded_due = dec("reply_due", 4)?;
         let due = date_of(&recorded_due).unwrap_or_else(|| rules::reply_due(sent_d));
         // The intervention's reply, else the one recorded on the communication.
-        let response: String = r.get(5);
+        let response = dec("response_date", 5)?;
         let comm_reply: String = r.get(6);
         let replied = date_of(&response).or_else(|| date_of(&comm_reply));
         let (state, days) = match rules::reply_clock(due, replied, today) {
@@ -853,6 +858,13 @@ async fn reply_clocks(
             replied: replied.map(|d| d.to_string()).unwrap_or_default(),
             state: state.into(),
             days,
+        });
+    }
+    for v in out.values_mut() {
+        v.sort_by(|a, b| {
+            a.sent
+                .cmp(&b.sent)
+                .then(a.intervention_id.cmp(&b.intervention_id))
         });
     }
     Ok(out)

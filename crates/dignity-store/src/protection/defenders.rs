@@ -752,7 +752,7 @@ pub(crate) async fn attack_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<
         act_id,
         attack_type: r.get(4),
         category: r.get(5),
-        date: r.get(6),
+        date: v::dec(store, "vio_acts.start_date", act_id, r.get(6))?,
         country: r.get(7),
         un_reprisal: r.get::<i64, _>(8) == 1,
         victim_status: r.get(9),

@@ -42,8 +42,9 @@ pub async fn sdg_16101(store: &Store, actor: &Actor, year: i32, country: &str) -
         profile_visible_sql(actor, "d", dignity_core::RecordType::Defender)
     );
     let rows = sqlx::query(&sql)
-        .bind(format!("{year:04}-01-01"))
-        .bind(format!("{year:04}-12-31"))
+        // The clear sort keys keep the month (`YYYY-MM`).
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{year:04}-12"))
         .bind(&country)
         .fetch_all(store.pool())
         .await?;
@@ -133,25 +134,39 @@ pub struct MemorialEntry {
 /// killing is a published act. Nothing else about them, and no other defender.
 pub async fn memorial(store: &Store) -> Result<Vec<MemorialEntry>> {
     let rows = sqlx::query(&format!(
-        "SELECT d.id, MIN(x.start_date), d.country FROM pro_defenders d JOIN pro_attacks k ON k.defender_id = d.id \
+        "SELECT d.id, x.id, x.start_date, d.country FROM pro_defenders d JOIN pro_attacks k ON k.defender_id = d.id \
          JOIN pro_terms t ON t.kind = 'attack' AND t.code = k.attack_type JOIN vio_acts x ON x.id = k.act_id \
-         WHERE d.memorial_consent = 1 AND t.category = 'killing' AND {} AND {} \
-         GROUP BY d.id, d.country ORDER BY MIN(x.start_date) DESC",
+         WHERE d.memorial_consent = 1 AND t.category = 'killing' AND {} AND {} ORDER BY d.id",
         crate::portal::public_sql("d", dignity_core::RecordType::Defender),
         crate::portal::public_sql("x", dignity_core::RecordType::Act),
     ))
     .fetch_all(store.pool())
     .await?;
+    // The dates of acts are encrypted: the earliest killing of each defender is found here.
+    // Defender → (sort key, date as typed, country).
+    type First = (String, String, Option<String>);
+    let mut first: BTreeMap<i64, First> = BTreeMap::new();
+    for r in &rows {
+        let date = v::dec(store, "vio_acts.start_date", r.get::<i64, _>(1), r.get(2))?;
+        let key = v::exact_sort_key(&date);
+        let e = first
+            .entry(r.get(0))
+            .or_insert_with(|| (key.clone(), date.clone(), r.get(3)));
+        if key < e.0 {
+            (e.0, e.1) = (key, date);
+        }
+    }
+    let mut order: Vec<(i64, First)> = first.into_iter().collect();
+    order.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
     let mut out = vec![];
-    for r in rows {
-        let id: i64 = r.get(0);
+    for (id, (_, date, country)) in order {
         let Some(d) = super::defenders::get_defender(store, id).await? else {
             continue;
         };
         out.push(MemorialEntry {
             name: d.name,
-            date: r.get(1),
-            country: r.get(2),
+            date,
+            country,
             areas: d.areas,
         });
     }

@@ -371,19 +371,21 @@ pub async fn export_case(store: &Store, actor: &Actor, event_id: i64) -> Result<
     }
     let mut dp = vec![];
     for r in sqlx::query(
-        "SELECT person_id, status, charge, sentence_date, execution_date, commutation_date FROM vio_death_penalty WHERE event_id = $1 ORDER BY id",
+        "SELECT person_id, status, charge, sentence_date, execution_date, commutation_date, id FROM vio_death_penalty WHERE event_id = $1 ORDER BY id",
     )
     .bind(event_id)
     .fetch_all(store.pool())
     .await?
     {
+        let id: i64 = r.get(6);
+        let f = |c: &str, i: usize| dec(store, &format!("vio_death_penalty.{c}"), id, r.get(i));
         dp.push(CaseDeathPenalty {
             person: pref!(r.get::<i64, _>(0)),
             status: r.get(1),
-            charge: r.get(2),
-            sentence_date: r.get(3),
-            execution_date: r.get(4),
-            commutation_date: r.get(5),
+            charge: f("charge", 2)?,
+            sentence_date: f("sentence_date", 3)?,
+            execution_date: f("execution_date", 4)?,
+            commutation_date: f("commutation_date", 5)?,
         });
     }
     let mut rels = vec![];

@@ -98,12 +98,12 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     )
     .bind(victim)
     .bind(&v.act_type)
-    .bind(&v.dates.0)
+    .bind(enc_keep(&store, "vio_acts.start_date", id, &v.dates.0))
     .bind(&v.dates.1)
-    .bind(&v.dates.2)
+    .bind(enc_keep(&store, "vio_acts.end_date", id, &v.dates.2))
     .bind(&v.dates.3)
     .bind(&v.country)
-    .bind(a.admin_area.trim())
+    .bind(enc_keep(&store, "vio_acts.admin_area", id, &a.admin_area))
     .bind(enc(&store, "vio_acts.place", id, &a.place))
     .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", id, x)))
     .bind(&c[0])
@@ -119,8 +119,8 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     .bind(&c[8])
     .bind(&c[9])
     .bind(&c[10])
-    .bind(a.property_destroyed.trim())
-    .bind(a.property_value.trim())
+    .bind(enc_keep(&store, "vio_acts.property_destroyed", id, &a.property_destroyed))
+    .bind(enc_keep(&store, "vio_acts.property_value", id, &a.property_value))
     .bind(&c[11])
     .bind(lvl.as_str())
     .bind(now())
@@ -281,7 +281,7 @@ pub async fn get_information(store: &Store, id: i64) -> Result<Option<Informatio
         connection: r.get(5),
         source_type: r.get(6),
         reliability: r.get(7),
-        info_date: r.get(8),
+        info_date: dec(store, "vio_information.info_date", id, r.get(8))?,
         language: r.get(9),
         remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
     }))
@@ -348,7 +348,7 @@ pub async fn update_information(
     .bind(&connection)
     .bind(&stype)
     .bind(&rel)
-    .bind(d.to_string())
+    .bind(enc_keep(&store, "vio_information.info_date", id, &d.to_string()))
     .bind(&lang)
     .bind(enc(&store, "vio_information.remarks", id, &i.remarks))
     .bind(id)

@@ -1463,8 +1463,8 @@ pub async fn custody(
     .bind(&actor)
     .bind(action)
     .bind(enc(&store, "vio_custody.counterpart", id, counterpart))
-    .bind(method)
-    .bind(details)
+    .bind(enc_keep(&store, "vio_custody.method", id, method))
+    .bind(enc_keep(&store, "vio_custody.details", id, details))
     .bind(&prev)
     .bind(&hash)
     .bind(id)
@@ -1490,14 +1490,15 @@ pub async fn custody_log(store: &Store, evidence_id: i64) -> Result<Vec<CustodyE
     .await?;
     let mut out = vec![];
     for r in rows {
+        let id: i64 = r.get(9);
         out.push(CustodyEntry {
             seq: r.get(0),
             at: r.get(1),
             actor: r.get(2),
             action: r.get(3),
-            counterpart: dec(store, "vio_custody.counterpart", r.get(9), r.get(4))?,
-            method: r.get(5),
-            details: r.get(6),
+            counterpart: dec(store, "vio_custody.counterpart", id, r.get(4))?,
+            method: dec(store, "vio_custody.method", id, r.get(5))?,
+            details: dec(store, "vio_custody.details", id, r.get(6))?,
             prev_hash: r.get(7),
             hash: r.get(8),
         });
@@ -1644,7 +1645,7 @@ pub async fn create_evidence_analysed(
     )
     .bind(input.original_id)
     .bind(derivation)
-    .bind(&title)
+    .bind(enc_keep(&store, "vio_evidence.title", id, &title))
     .bind(enc(&store, "vio_evidence.description", id, &input.description))
     .bind(enc(&store, "vio_evidence.filename", id, &input.filename))
     .bind(media_type.as_str())
@@ -1656,8 +1657,8 @@ pub async fn create_evidence_analysed(
     .bind(input.act_id)
     .bind(input.person_id)
     .bind(enc(&store, "vio_evidence.acquired_from", id, &input.acquired_from))
-    .bind(input.acquired_at.trim())
-    .bind(input.acquired_how.trim())
+    .bind(enc_keep(&store, "vio_evidence.acquired_at", id, &input.acquired_at))
+    .bind(enc_keep(&store, "vio_evidence.acquired_how", id, &input.acquired_how))
     .bind(lvl.as_str())
     .bind(tx.actor().user_id)
     .bind(now())
@@ -1738,7 +1739,7 @@ fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
         id,
         original_id: r.get(1),
         derivation: r.get(2),
-        title: r.get(3),
+        title: dec(store, "vio_evidence.title", id, r.get(3))?,
         description: dec(store, "vio_evidence.description", id, r.get(4))?,
         filename: dec(store, "vio_evidence.filename", id, r.get(5))?,
         media_type: MediaType::or_octet_stream(&r.get::<String, _>(6)),
@@ -1759,8 +1760,8 @@ fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
         act_id: r.get(12),
         person_id: r.get(13),
         acquired_from: dec(store, "vio_evidence.acquired_from", id, r.get(14))?,
-        acquired_at: r.get(15),
-        acquired_how: r.get(16),
+        acquired_at: dec(store, "vio_evidence.acquired_at", id, r.get(15))?,
+        acquired_how: dec(store, "vio_evidence.acquired_how", id, r.get(16))?,
         confidentiality: r.get(17),
         created_by: r.get(18),
         created_at: r.get(19),

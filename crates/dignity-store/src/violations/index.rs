@@ -16,7 +16,7 @@
 //! they change (an act's entry re-indexes the act and its event, a person's entry the acts
 //! naming them).
 
-use super::{Vocab, ACT, EVENT, PERSON};
+use super::{dec, Vocab, ACT, EVENT, PERSON};
 use crate::search::{
     access_covers, all_ids, guess_lang, id_column, id_list, level_name, load_one, map_changes,
     Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
@@ -192,7 +192,7 @@ async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
         let event_ok = access_covers(&access, &event_access);
         let person_ok = access_covers(&access, &person_access);
         let label = vocab.label(&act_type, "en");
-        let event_title: String = r.get(11);
+        let event_title = dec(store, "vio_events.title", event_id, r.get(11))?;
         let title = if event_ok {
             format!("{label} — {event_title}")
         } else {
@@ -208,12 +208,16 @@ async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
                 d = d.facet("lens", l);
             }
         }
-        d = date_of(d, &r.get::<String, _>(4), &r.get::<String, _>(5));
+        d = date_of(
+            d,
+            &dec(store, "vio_acts.start_date", id, r.get(4))?,
+            &dec(store, "vio_acts.end_date", id, r.get(5))?,
+        );
         let own_country: Option<String> = r.get(6);
-        let own_area: String = r.get(7);
+        let own_area = dec(store, "vio_acts.admin_area", id, r.get(7))?;
         d.country = own_country.or_else(|| if event_ok { r.get(12) } else { None });
         let area = if own_area.is_empty() && event_ok {
-            r.get::<String, _>(13)
+            dec(store, "vio_events.admin_area", event_id, r.get(13))?
         } else {
             own_area
         };
@@ -369,7 +373,7 @@ async fn load_events(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = r.get(0);
-        let title: String = r.get(1);
+        let title = dec(store, "vio_events.title", id, r.get(1))?;
         let access = event_acl.of_row(id, r, 7);
         let level = level_name(&access);
         let mut d = SearchDoc::new("event", &id.to_string(), &title, access.clone()).text(
@@ -377,9 +381,13 @@ async fn load_events(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
             &title,
             "",
         );
-        d = date_of(d, &r.get::<String, _>(2), &r.get::<String, _>(3));
+        d = date_of(
+            d,
+            &dec(store, "vio_events.start_date", id, r.get(2))?,
+            &dec(store, "vio_events.end_date", id, r.get(3))?,
+        );
         d.country = r.get(4);
-        let area: String = r.get(5);
+        let area = dec(store, "vio_events.admin_area", id, r.get(5))?;
         d.region = (!area.is_empty()).then_some(area);
         if let Some(s) = r.get::<Option<String>, _>(6) {
             d = d.facet("status", &s);

@@ -204,17 +204,17 @@ pub async fn create_intervention(
     )
     .bind(&v.int_type)
     .bind(i.intervening_party_id)
-    .bind(i.addressees.trim())
-    .bind(v.date.to_string())
+    .bind(enc_keep(&store, "vio_interventions.addressees", id, &i.addressees))
+    .bind(enc_keep(&store, "vio_interventions.int_date", id, &v.date.to_string()))
     .bind(enc(&store, "vio_interventions.description", id, &i.description))
     .bind(&v.codes[0])
-    .bind(&v.response_date)
+    .bind(enc_keep(&store, "vio_interventions.response_date", id, &v.response_date))
     .bind(enc(&store, "vio_interventions.response_text", id, &i.response_text))
     .bind(&v.codes[1])
     .bind(&v.codes[2])
     .bind(&v.codes[3])
-    .bind(&v.reply_due)
-    .bind(&v.follow_up)
+    .bind(enc_keep(&store, "vio_interventions.reply_due", id, &v.reply_due))
+    .bind(enc_keep(&store, "vio_interventions.follow_up_date", id, &v.follow_up))
     .bind(i.assigned_user)
     .bind(i.assigned_team)
     .bind(v.level.as_str())
@@ -239,7 +239,7 @@ pub async fn create_intervention(
         &id.to_string(),
         None,
         Some(&serde_json::to_value(i).unwrap_or_default()),
-        serde_json::json!({ "type": v.int_type, "reply_due": v.reply_due }),
+        serde_json::json!({ "type": v.int_type }),
     );
     Ok(id)
 }
@@ -275,7 +275,7 @@ pub async fn record_response(
          status = COALESCE($4, status), impact = COALESCE($5, impact), updated_at = $6 WHERE id = $7",
     )
     .bind(&rt)
-    .bind(rd.to_string())
+    .bind(enc_keep(&store, "vio_interventions.response_date", id, &rd.to_string()))
     .bind(enc(&store, "vio_interventions.response_text", id, response_text))
     .bind(&st)
     .bind(&im)
@@ -289,7 +289,7 @@ pub async fn record_response(
         &id.to_string(),
         Some(&serde_json::to_value(&cur).unwrap_or_default()),
         None,
-        serde_json::json!({ "response_type": rt, "response_date": rd.to_string() }),
+        serde_json::json!({ "response_type": rt }),
     );
     Ok(())
 }
@@ -315,17 +315,17 @@ async fn from_row(store: &Store, r: &AnyRow) -> Result<Intervention> {
         id,
         int_type: r.get(1),
         intervening_party_id: r.get(2),
-        addressees: r.get(3),
-        int_date: r.get(4),
+        addressees: dec(store, "vio_interventions.addressees", id, r.get(3))?,
+        int_date: dec(store, "vio_interventions.int_date", id, r.get(4))?,
         description: dec(store, "vio_interventions.description", id, r.get(5))?,
         response_type: r.get(6),
-        response_date: r.get(7),
+        response_date: dec(store, "vio_interventions.response_date", id, r.get(7))?,
         response_text: dec(store, "vio_interventions.response_text", id, r.get(8))?,
         status: r.get(9),
         priority: r.get(10),
         impact: r.get(11),
-        reply_due: r.get(12),
-        follow_up_date: r.get(13),
+        reply_due: dec(store, "vio_interventions.reply_due", id, r.get(12))?,
+        follow_up_date: dec(store, "vio_interventions.follow_up_date", id, r.get(13))?,
         assigned_user: r.get(14),
         assigned_team: r.get(15),
         events: of(EVENT),
@@ -359,7 +359,7 @@ pub async fn interventions_for(
 ) -> Result<Vec<Intervention>> {
     let rows = sqlx::query(&format!(
         "SELECT {} FROM vio_interventions i WHERE i.id IN (SELECT intervention_id FROM vio_intervention_links \
-         WHERE record_type = $1 AND record_id = $2) AND {} ORDER BY i.int_date DESC",
+         WHERE record_type = $1 AND record_id = $2) AND {} ORDER BY i.id DESC",
         COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", "),
         acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     ))
@@ -371,7 +371,14 @@ pub async fn interventions_for(
     for r in &rows {
         out.push(from_row(store, r).await?);
     }
+    newest_first(&mut out);
     Ok(out)
+}
+
+/// The dates are encrypted: sort by the decrypted date of the intervention, newest
+/// first, then by id.
+fn newest_first(v: &mut [Intervention]) {
+    v.sort_by(|a, b| b.int_date.cmp(&a.int_date).then_with(|| b.id.cmp(&a.id)));
 }
 
 pub async fn list_interventions(
@@ -388,8 +395,11 @@ pub async fn list_interventions(
     .await?
     .get(0);
     let rows = sqlx::query(&format!(
-        "SELECT {} FROM vio_interventions i WHERE {w} ORDER BY i.int_date DESC, i.id DESC LIMIT {} OFFSET {}",
-        COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", "),
+        "SELECT {} FROM vio_interventions i WHERE {w} ORDER BY i.id DESC LIMIT {} OFFSET {}",
+        COLS.split(", ")
+            .map(|c| format!("i.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         limit.clamp(1, 1000),
         offset.max(0)
     ))
@@ -399,6 +409,8 @@ pub async fn list_interventions(
     for r in &rows {
         out.push(from_row(store, r).await?);
     }
+    // Pages follow the order of entry (the dates are encrypted); within a page, by date.
+    newest_first(&mut out);
     Ok((total, out))
 }
 
@@ -454,17 +466,20 @@ pub async fn deadlines(
     let rows = sqlx::query(&format!(
         "SELECT i.id, i.int_type, i.reply_due, i.follow_up_date, i.response_date, i.addressees, i.assigned_user, i.assigned_team \
          FROM vio_interventions i WHERE {} AND {scope_sql} AND (i.status IS NULL OR i.status <> $1) \
-         AND ((i.reply_due <> '' AND i.response_date = '' AND i.reply_due <= $2) OR (i.follow_up_date <> '' AND i.follow_up_date <= $2))",
+         AND ((i.reply_due <> '' AND i.response_date = '') OR i.follow_up_date <> '')",
         acl::visible_sql(actor, "i", dignity_core::RecordType::Intervention)
     ))
     .bind(STATUS_CLOSED)
-    .bind(&limit)
     .fetch_all(store.pool())
     .await?;
+    // The dates are encrypted: the open interventions with a clock are read (a bounded
+    // set: closed ones and answered replies are left out in SQL) and the clocks are
+    // computed here.
     let mut out = vec![];
     for r in rows {
-        let reply: String = r.get(2);
-        let follow: String = r.get(3);
+        let id: i64 = r.get(0);
+        let reply = dec(store, "vio_interventions.reply_due", id, r.get(2))?;
+        let follow = dec(store, "vio_interventions.follow_up_date", id, r.get(3))?;
         let responded = !r.get::<String, _>(4).is_empty();
         for (kind, d) in [("reply", reply), ("follow_up", follow)] {
             if d.is_empty() || d > limit || (kind == "reply" && responded) {
@@ -479,7 +494,7 @@ pub async fn deadlines(
                 due: d,
                 overdue: left < 0,
                 days_left: left,
-                addressees: r.get(5),
+                addressees: dec(store, "vio_interventions.addressees", id, r.get(5))?,
                 assigned_user: r.get(6),
                 assigned_team: r.get(7),
             });

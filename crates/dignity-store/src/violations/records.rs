@@ -147,17 +147,17 @@ pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInpu
     let id = tx.next_id("vio_events").await?;
     sqlx::query(
         "INSERT INTO vio_events (title, description, start_date, start_sort, end_date, end_sort, country, admin_area, \
-         place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16)",
+         place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id, title_words) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16,$17)",
     )
-    .bind(&v.title)
+    .bind(enc_keep(&store, "vio_events.title", id, &v.title))
     .bind(enc(&store, "vio_events.description", id, &e.description))
-    .bind(&v.dates.0)
+    .bind(enc_keep(&store, "vio_events.start_date", id, &v.dates.0))
     .bind(&v.dates.1)
-    .bind(&v.dates.2)
+    .bind(enc_keep(&store, "vio_events.end_date", id, &v.dates.2))
     .bind(&v.dates.3)
     .bind(&v.country)
-    .bind(s(&e.admin_area))
+    .bind(enc_keep(&store, "vio_events.admin_area", id, &e.admin_area))
     .bind(enc(&store, "vio_events.place", id, &e.place))
     .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
     .bind(&v.vstatus)
@@ -166,6 +166,7 @@ pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInpu
     .bind(tx.actor().user_id)
     .bind(&at)
     .bind(id)
+    .bind(title_words(&store, &v.title))
     .execute(tx.conn())
     .await?;
     add_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
@@ -195,22 +196,23 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     sqlx::query(
         "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
          country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
-         confidentiality = $13, updated_at = $14 WHERE id = $15",
+         confidentiality = $13, updated_at = $14, title_words = $15 WHERE id = $16",
     )
-    .bind(&v.title)
+    .bind(enc_keep(&store, "vio_events.title", id, &v.title))
     .bind(enc(&store, "vio_events.description", id, &e.description))
-    .bind(&v.dates.0)
+    .bind(enc_keep(&store, "vio_events.start_date", id, &v.dates.0))
     .bind(&v.dates.1)
-    .bind(&v.dates.2)
+    .bind(enc_keep(&store, "vio_events.end_date", id, &v.dates.2))
     .bind(&v.dates.3)
     .bind(&v.country)
-    .bind(s(&e.admin_area))
+    .bind(enc_keep(&store, "vio_events.admin_area", id, &e.admin_area))
     .bind(enc(&store, "vio_events.place", id, &e.place))
     .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
     .bind(&v.vstatus)
     .bind(&v.mstatus)
     .bind(v.level.as_str())
     .bind(now())
+    .bind(title_words(&store, &v.title))
     .bind(id)
     .execute(tx.conn())
     .await?;
@@ -261,12 +263,12 @@ async fn event_from(store: &Store, r: &AnyRow) -> Result<Event> {
     let id: i64 = r.get(0);
     Ok(Event {
         id,
-        title: r.get(1),
+        title: dec(store, "vio_events.title", id, r.get(1))?,
         description: dec(store, "vio_events.description", id, r.get(2))?,
-        start_date: r.get(3),
-        end_date: r.get(4),
+        start_date: dec(store, "vio_events.start_date", id, r.get(3))?,
+        end_date: dec(store, "vio_events.end_date", id, r.get(4))?,
         country: r.get(5),
-        admin_area: r.get(6),
+        admin_area: dec(store, "vio_events.admin_area", id, r.get(6))?,
         place: dec(store, "vio_events.place", id, r.get(7))?,
         coordinates: dec(store, "vio_events.coordinates", id, r.get(8))?,
         violation_status: r.get(9),
@@ -321,26 +323,21 @@ pub struct EventRow {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct EventFilter {
-    /// Title contains (case-insensitive).
+    /// Words of the title: every word must be a whole word of the title (any order and
+    /// case; titles are encrypted, matched through keyed word tokens).
     pub q: Option<String>,
     pub country: Option<String>,
     /// Only events under this lens.
     pub lens: Option<String>,
     /// Only events with an act of this type (or a narrower one).
     pub act_type: Option<String>,
-    /// Start on or after (YYYY-MM-DD).
+    /// Start on or after (YYYY, YYYY-MM or YYYY-MM-DD), compared by month: the day of
+    /// the start is encrypted, so "2024-03-12" includes all of March 2024.
     pub from: Option<String>,
-    /// Start on or before.
+    /// Start on or before (by month, like `from`).
     pub to: Option<String>,
     /// Only events in the priority countries.
     pub priority: Option<bool>,
-}
-
-fn like_arg(s: &str) -> String {
-    format!(
-        "%{}%",
-        s.trim().to_lowercase().replace(['\\', '%', '_'], "")
-    )
 }
 
 /// The WHERE clause and arguments of an event filter (arguments are bound, never spliced).
@@ -360,8 +357,17 @@ async fn event_where(
         format!("${}", args.len())
     };
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let p = arg(like_arg(q), &mut args);
-        w.push(format!("LOWER(e.title) LIKE {p}"));
+        // Titles are encrypted: every word of the query must be a whole word of the title,
+        // matched through the keyed word tokens (see `title_words`).
+        let words = dignity_core::crypto::index_words(q);
+        if words.is_empty() {
+            w.push("1 = 0".into());
+        }
+        for word in words {
+            let token = store.keys().blind_index(TITLE_WORD, &word);
+            let p = arg(format!("% {token} %"), &mut args);
+            w.push(format!("e.title_words LIKE {p}"));
+        }
     }
     if let Some(c) = f.country.as_deref().filter(|c| !c.trim().is_empty()) {
         let p = arg(c.trim().to_ascii_uppercase(), &mut args);
@@ -380,12 +386,14 @@ async fn event_where(
             act_visible_sql(actor, "ac")
         ));
     }
+    // The sort keys keep the month only: the bounds compare months (a filter "from
+    // 2024-03-12" includes March 2024).
     if let Some(d) = f.from.as_deref().filter(|c| !c.trim().is_empty()) {
-        let p = arg(d.trim().to_string(), &mut args);
+        let p = arg(month_bound(d), &mut args);
         w.push(format!("e.start_sort >= {p}"));
     }
     if let Some(d) = f.to.as_deref().filter(|c| !c.trim().is_empty()) {
-        let p = arg(d.trim().to_string(), &mut args);
+        let p = arg(month_bound_to(d), &mut args);
         w.push(format!("e.start_sort <= {p} AND e.start_sort <> ''"));
     }
     if f.priority == Some(true) {
@@ -418,7 +426,7 @@ pub async fn list_events(
     let total: i64 = q.fetch_one(store.pool()).await?.get(0);
     let list_sql = format!(
         "SELECT e.id, e.title, e.start_date, e.end_date, e.country, e.admin_area, e.violation_status, e.confidentiality, \
-         (SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {}) \
+         (SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {}), e.start_sort \
          FROM vio_events e WHERE {w} ORDER BY e.start_sort DESC, e.id DESC LIMIT {} OFFSET {}",
         act_visible_sql(actor, "ac"),
         limit.clamp(1, 1000),
@@ -428,23 +436,31 @@ pub async fn list_events(
     for a in &args {
         q = q.bind(a);
     }
-    let rows = q
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| EventRow {
-            id: r.get(0),
-            title: r.get(1),
-            start_date: r.get(2),
-            end_date: r.get(3),
-            country: r.get(4),
-            admin_area: r.get(5),
-            violation_status: r.get(6),
-            confidentiality: r.get(7),
-            acts: r.get(8),
-        })
-        .collect();
-    Ok((total, rows))
+    let mut rows = Vec::new();
+    for r in q.fetch_all(store.pool()).await?.iter() {
+        let id: i64 = r.get(0);
+        rows.push((
+            r.get::<String, _>(9),
+            EventRow {
+                id,
+                title: dec(store, "vio_events.title", id, r.get(1))?,
+                start_date: dec(store, "vio_events.start_date", id, r.get(2))?,
+                end_date: dec(store, "vio_events.end_date", id, r.get(3))?,
+                country: r.get(4),
+                admin_area: dec(store, "vio_events.admin_area", id, r.get(5))?,
+                violation_status: r.get(6),
+                confidentiality: r.get(7),
+                acts: r.get(8),
+            },
+        ));
+    }
+    // Newest first: the page comes in month order; within a month, by the exact date.
+    rows.sort_by(|(ma, a), (mb, b)| {
+        mb.cmp(ma)
+            .then_with(|| exact_sort_key(&b.start_date).cmp(&exact_sort_key(&a.start_date)))
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    Ok((total, rows.into_iter().map(|(_, r)| r).collect()))
 }
 
 // ----------------------------------------------------------------- persons --
@@ -1438,12 +1454,12 @@ pub(crate) async fn insert_act(
     .bind(a.event_id)
     .bind(a.victim_id)
     .bind(&v.act_type)
-    .bind(&v.dates.0)
+    .bind(enc_keep(&store, "vio_acts.start_date", id, &v.dates.0))
     .bind(&v.dates.1)
-    .bind(&v.dates.2)
+    .bind(enc_keep(&store, "vio_acts.end_date", id, &v.dates.2))
     .bind(&v.dates.3)
     .bind(&v.country)
-    .bind(s(&a.admin_area))
+    .bind(enc_keep(&store, "vio_acts.admin_area", id, &a.admin_area))
     .bind(enc(&store, "vio_acts.place", id, &a.place))
     .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", id, x)))
     .bind(&c[0])
@@ -1459,8 +1475,8 @@ pub(crate) async fn insert_act(
     .bind(&c[8])
     .bind(&c[9])
     .bind(&c[10])
-    .bind(s(&a.property_destroyed))
-    .bind(s(&a.property_value))
+    .bind(enc_keep(&store, "vio_acts.property_destroyed", id, &a.property_destroyed))
+    .bind(enc_keep(&store, "vio_acts.property_value", id, &a.property_value))
     .bind(&c[11])
     .bind(lvl.as_str())
     .bind(tx.actor().user_id)
@@ -1545,10 +1561,10 @@ async fn act_from(store: &Store, r: &AnyRow) -> Result<Act> {
         victim_id: r.get(2),
         kind: act_kind(&act_type).into(),
         act_type,
-        start_date: r.get(4),
-        end_date: r.get(5),
+        start_date: dec(store, "vio_acts.start_date", id, r.get(4))?,
+        end_date: dec(store, "vio_acts.end_date", id, r.get(5))?,
         country: r.get(6),
-        admin_area: r.get(7),
+        admin_area: dec(store, "vio_acts.admin_area", id, r.get(7))?,
         place: dec(store, "vio_acts.place", id, r.get(8))?,
         coordinates: dec(store, "vio_acts.coordinates", id, r.get(9))?,
         methods: terms_of(store, ACT, id, "methods").await?,
@@ -1565,8 +1581,8 @@ async fn act_from(store: &Store, r: &AnyRow) -> Result<Act> {
         statements_signed: r.get(20),
         medical_attention: r.get(21),
         intent: r.get(22),
-        property_destroyed: r.get(23),
-        property_value: r.get(24),
+        property_destroyed: dec(store, "vio_acts.property_destroyed", id, r.get(23))?,
+        property_value: dec(store, "vio_acts.property_value", id, r.get(24))?,
         compensation: r.get(25),
         confidentiality: r.get(26),
         created_by: r.get(27),
@@ -1613,7 +1629,16 @@ pub async fn acts_of_event(store: &Store, actor: &Actor, event_id: i64) -> Resul
     for r in &rows {
         out.push(act_from(store, r).await?);
     }
+    // The clear sort key keeps the month: within a month, by the exact (decrypted) date.
+    out.sort_by_cached_key(|a| (sort_key_of(&a.start_date), a.id));
     Ok(out)
+}
+
+/// The order of the acts of an event: the month key (unknown first, as `ORDER BY
+/// start_sort` did), then the exact day.
+fn sort_key_of(d: &str) -> (String, String) {
+    let exact = exact_sort_key(d);
+    (exact.chars().take(7).collect(), exact)
 }
 
 pub async fn involvements(store: &Store, actor: &Actor, act_id: i64) -> Result<Vec<Involvement>> {
@@ -1745,21 +1770,20 @@ pub async fn list_acts(
     for a in &args {
         q = q.bind(a);
     }
-    let rows = q
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| ActRow {
-            id: r.get(0),
-            event_id: r.get(1),
-            event_title: r.get(2),
+    let mut rows = Vec::new();
+    for r in q.fetch_all(store.pool()).await?.iter() {
+        let (id, event_id): (i64, i64) = (r.get(0), r.get(1));
+        rows.push(ActRow {
+            id,
+            event_id,
+            event_title: dec(store, "vio_events.title", event_id, r.get(2))?,
             act_type: r.get(3),
-            start_date: r.get(4),
+            start_date: dec(store, "vio_acts.start_date", id, r.get(4))?,
             country: r.get(5),
             victim_id: r.get(6),
             confidentiality: r.get(7),
-        })
-        .collect();
+        });
+    }
     Ok((total, rows))
 }
 
@@ -1891,7 +1915,7 @@ pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInp
     .bind(connection)
     .bind(stype)
     .bind(rel)
-    .bind(d.to_string())
+    .bind(enc_keep(&store, "vio_information.info_date", id, &d.to_string()))
     .bind(lang)
     .bind(enc(&store, "vio_information.remarks", id, &i.remarks))
     .bind(tx.actor().user_id)
@@ -1945,7 +1969,7 @@ pub async fn information_of(
             connection: r.get(5),
             source_type: r.get(6),
             reliability: r.get(7),
-            info_date: r.get(8),
+            info_date: dec(store, "vio_information.info_date", id, r.get(8))?,
             language: r.get(9),
             remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
         });
@@ -2033,18 +2057,20 @@ pub async fn link_persons(
             return Err(StoreError::invalid("person_b", format!("no person {p}")));
         }
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO vio_person_links (person_a, person_b, link_type, start_date, end_date, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+    let store = tx.store().clone();
+    let id = tx.next_id("vio_person_links").await?;
+    sqlx::query(
+        "INSERT INTO vio_person_links (person_a, person_b, link_type, start_date, end_date, created_at, id) VALUES ($1,$2,$3,$4,$5,$6,$7)",
     )
     .bind(a)
     .bind(b)
     .bind(&t)
-    .bind(sd)
-    .bind(ed)
+    .bind(enc_keep(&store, "vio_person_links.start_date", id, &sd))
+    .bind(enc_keep(&store, "vio_person_links.end_date", id, &ed))
     .bind(now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "person.link",
         PERSON,
@@ -2278,39 +2304,31 @@ pub async fn set_death_penalty(tx: &mut WriteTx, d: &DeathPenaltyInput) -> Resul
             .await?
             .map(|r| r.get(0));
     let at = now();
-    let id = match existing {
-        Some(id) => {
-            sqlx::query(
-                "UPDATE vio_death_penalty SET status = $1, charge = $2, sentence_date = $3, execution_date = $4, \
-                 commutation_date = $5, updated_at = $6 WHERE id = $7",
-            )
-            .bind(d.status.trim())
-            .bind(s(&d.charge))
-            .bind(sd.to_string())
-            .bind(ed.to_string())
-            .bind(cd.to_string())
-            .bind(&at)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-            id
-        }
-        None => sqlx::query(
-            "INSERT INTO vio_death_penalty (event_id, person_id, status, charge, sentence_date, execution_date, commutation_date, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
-        )
+    let store = tx.store().clone();
+    let (id, insert) = match existing {
+        Some(id) => (id, false),
+        None => (tx.next_id("vio_death_penalty").await?, true),
+    };
+    let e = |c: &str, v: &str| enc_keep(&store, &format!("vio_death_penalty.{c}"), id, v);
+    let sql = if insert {
+        "INSERT INTO vio_death_penalty (status, charge, sentence_date, execution_date, commutation_date, updated_at, id, event_id, person_id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"
+    } else {
+        "UPDATE vio_death_penalty SET status = $1, charge = $2, sentence_date = $3, execution_date = $4, \
+         commutation_date = $5, updated_at = $6 WHERE id = $7 AND event_id = $8 AND person_id = $9"
+    };
+    sqlx::query(sql)
+        .bind(d.status.trim())
+        .bind(e("charge", &d.charge))
+        .bind(e("sentence_date", &sd.to_string()))
+        .bind(e("execution_date", &ed.to_string()))
+        .bind(e("commutation_date", &cd.to_string()))
+        .bind(&at)
+        .bind(id)
         .bind(d.event_id)
         .bind(d.person_id)
-        .bind(d.status.trim())
-        .bind(s(&d.charge))
-        .bind(sd.to_string())
-        .bind(ed.to_string())
-        .bind(cd.to_string())
-        .bind(&at)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0),
-    };
+        .execute(tx.conn())
+        .await?;
     add_lens(tx, d.event_id, "death_penalty").await?;
     tx.audit(
         "death_penalty.set",
@@ -2330,27 +2348,34 @@ pub async fn death_penalty_cases(
 ) -> Result<(Vec<DeathPenaltyCase>, Vec<(String, i64)>)> {
     let rows = sqlx::query(&format!(
         "SELECT d.id, d.event_id, e.title, d.person_id, d.status, d.charge, d.sentence_date, d.execution_date, d.commutation_date \
-         FROM vio_death_penalty d JOIN vio_events e ON e.id = d.event_id WHERE {} ORDER BY d.sentence_date DESC, d.id DESC LIMIT 500",
+         FROM vio_death_penalty d JOIN vio_events e ON e.id = d.event_id WHERE {} ORDER BY d.id DESC LIMIT 500",
         acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
     ))
     .fetch_all(store.pool())
     .await?;
     let mut cases = vec![];
     for r in rows {
-        let pid: i64 = r.get(3);
+        let (id, event_id, pid): (i64, i64, i64) = (r.get(0), r.get(1), r.get(3));
+        let f = |c: &str, i: usize| dec(store, &format!("vio_death_penalty.{c}"), id, r.get(i));
         cases.push(DeathPenaltyCase {
-            id: r.get(0),
-            event_id: r.get(1),
-            event_title: r.get(2),
+            id,
+            event_id,
+            event_title: dec(store, "vio_events.title", event_id, r.get(2))?,
             person_id: pid,
             person: display_name(store, actor, pid).await?,
             status: r.get(4),
-            charge: r.get(5),
-            sentence_date: r.get(6),
-            execution_date: r.get(7),
-            commutation_date: r.get(8),
+            charge: f("charge", 5)?,
+            sentence_date: f("sentence_date", 6)?,
+            execution_date: f("execution_date", 7)?,
+            commutation_date: f("commutation_date", 8)?,
         });
     }
+    // The dates are encrypted: the latest sentence first, in Rust.
+    cases.sort_by(|a, b| {
+        exact_sort_key(&b.sentence_date)
+            .cmp(&exact_sort_key(&a.sentence_date))
+            .then_with(|| b.id.cmp(&a.id))
+    });
     let counts = sqlx::query(&format!(
         "SELECT d.status, COUNT(*) FROM vio_death_penalty d JOIN vio_events e ON e.id = d.event_id WHERE {} GROUP BY d.status ORDER BY d.status",
         acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
