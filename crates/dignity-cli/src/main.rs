@@ -469,6 +469,10 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     dignity_store::at_rest::encrypt_clear_fields(&store)
         .await
         .context("encrypting fields stored in clear")?;
+    // Keyed tokens of the cases' region and community (after the values are encrypted).
+    dignity_store::protection::ensure_label_keys(&store)
+        .await
+        .context("keying regions and communities")?;
     dignity_store::protection::sources::ensure_match_keys(&store)
         .await
         .context("keying source records")?;

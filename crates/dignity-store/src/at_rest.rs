@@ -43,6 +43,10 @@ const STAT: Class = Class::Clear(
     "vocabulary code counted in statistics, facets and dashboards (the SQL groups by it)",
 );
 const DERIVED: Class = Class::Clear("derived from reference data or computed statistics");
+/// The clear sort key of a date a user typed, truncated to its month.
+pub const MONTH: Class = Class::Clear(
+    "month of a user-typed date, kept for sorting and statistics; the day is encrypted",
+);
 
 type Cols = &'static [(Class, &'static str)];
 
@@ -108,22 +112,22 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("pro_checkins", &[(ID, "id defender_id measure_id created_by"), (P, "due_on done_on"), (E, "notes"), (TIME, "created_at")]),
     ("pro_consent_log", &[(ID, "id report_id by_user"), (NUM, "consent_commission consent_organisations withdrawn_after_sharing"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_defender_areas", &[(ID, "defender_id"), (CODE, "code")]),
-    ("pro_defenders", &[(ID, "id person_id contact_user created_by"), (E, "organisation contact whereabouts"), (CODE, "country sdg_status"), (P, "region"), (NUM, "memorial_consent"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("pro_defenders", &[(ID, "id person_id contact_user created_by"), (E, "organisation contact whereabouts region"), (CODE, "country sdg_status"), (NUM, "memorial_consent"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
     ("pro_family_links", &[(ID, "id missing_id relative_id created_by"), (HASH, "token_hash"), (TIME, "created_at expires_on revoked_at last_used_at")]),
     ("pro_match_keys", &[(ID, "id record_id"), (K, "key")]),
     ("pro_match_state", &[(ID, "id"), (K, "token"), (TIME, "changed_at")]),
     ("pro_measure_history", &[(ID, "id measure_id by_user"), (CODE, "from_status to_status"), (P, "on_date"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_measures", &[(ID, "id defender_id intervention_id created_by"), (CODE, "measure_type status currency cost_currency"), (P, "requested_on approved_on delivered_on closed_on amount_cents cost_cents period_start period_end"), (E, "details outcome"), (TIME, "created_at updated_at")]),
-    ("pro_missing", &[(ID, "id person_id period_id created_by"), (P, "last_seen_date last_seen_sort region community status_on"), (E, "last_seen_place circumstances description"), (CODE, "status"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
-    ("pro_periods", &[(ID, "id"), (P, "name start_date end_date"), (TIME, "created_at")]),
+    ("pro_missing", &[(ID, "id person_id period_id created_by"), (E, "last_seen_date region community status_on last_seen_place circumstances description"), (MONTH, "last_seen_sort"), (K, "region_key community_key"), (CODE, "status"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("pro_periods", &[(ID, "id"), (E, "name start_date end_date"), (TIME, "created_at")]),
     ("pro_relatives", &[(ID, "id missing_id created_by"), (E, "name contact"), (CODE, "relationship"), (TIME, "created_at")]),
-    ("pro_reports", &[(ID, "id missing_id relative_id created_by"), (P, "reported_on"), (NUM, "consent_commission consent_organisations"), (TIME, "consent_updated_at created_at")]),
+    ("pro_reports", &[(ID, "id missing_id relative_id created_by"), (E, "reported_on"), (NUM, "consent_commission consent_organisations"), (TIME, "consent_updated_at created_at")]),
     ("pro_risk", &[(ID, "id defender_id assessor_id"), (CODE, "level factors"), (E, "notes"), (P, "assessed_on next_review"), (STAFF, "assessor_name"), (TIME, "created_at")]),
-    ("pro_shares", &[(ID, "id missing_id by_user"), (CODE, "recipient_kind channel fields"), (P, "recipient"), (STAFF, "by_name"), (TIME, "at")]),
+    ("pro_shares", &[(ID, "id missing_id by_user"), (CODE, "recipient_kind channel fields"), (E, "recipient"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_source_imports", &[(ID, "id source_id by_user"), (P, "filename mapping"), (NUM, "rows_new rows_changed rows_unchanged"), (TIME, "at")]),
     ("pro_source_records", &[(ID, "id source_id import_id missing_id linked_by superseded_by"), (NUM, "line current keyed"), (P, "external_id birth_date sex last_seen_date"), (E, "raw name place"), (K, "content_hash"), (TIME, "linked_at created_at")]),
     ("pro_sources", &[(ID, "id created_by"), (P, "name"), (CODE, "kind"), (TIME, "created_at")]),
-    ("pro_status_history", &[(ID, "id missing_id evidence_id by_user"), (NUM, "seq"), (CODE, "from_status to_status"), (P, "changed_on reference"), (E, "note"), (STAFF, "by_name"), (TIME, "at")]),
+    ("pro_status_history", &[(ID, "id missing_id evidence_id by_user"), (NUM, "seq"), (CODE, "from_status to_status"), (E, "changed_on reference note"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_terms", &[(ID, "id"), (REF, "kind code label_en label_fr label_es label_ar label_ru act_type category un_reprisal sort_order"), (NUM, "active")]),
     // ---- search ----
     ("saved_searches", &[(ID, "id user_id"), (E, "name query"), (TIME, "created_at seen_at"), (NUM, "seen_seq")]),

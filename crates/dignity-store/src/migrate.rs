@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0013_portal_countries"),
     migration!("0014_protection_match_state", postgres),
     migration!("0015_account_security"),
+    migration!("0016_protection_at_rest"),
 ];
 
 /// The names migrations had before they were numbered in file order (numbered by area then):

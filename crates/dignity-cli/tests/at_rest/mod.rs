@@ -336,7 +336,26 @@ pub async fn populate(s: &Store) -> Markers {
     })
     .await
     .unwrap();
-    let (case, _) = s
+    let period = s
+        .write(&coo_a, async |tx| {
+            add_period(tx, &m.mk("pro_periods.name"), "1997-02-03", "2000-12-30").await
+        })
+        .await
+        .unwrap();
+    // Dates cannot carry a marker: their values are searched for instead (each distinct
+    // from every other date of this test, so that none is found in a clear column).
+    for (col, date) in [
+        ("pro_periods.start_date", "1997-02-03"),
+        ("pro_periods.end_date", "2000-12-30"),
+        ("pro_missing.last_seen_date", "1999-04-12"),
+        ("pro_missing.status_on", "2003-06-01"),
+        ("pro_status_history.changed_on", "2001-03-01"),
+        ("pro_status_history.changed_on", "2003-06-01"),
+        ("pro_reports.reported_on", "2001-02-27"),
+    ] {
+        m.0.entry(col.into()).or_default().push(date.into());
+    }
+    let (case, rel) = s
         .write(&doc_a, async |tx| {
             let id = create_missing(
                 tx,
@@ -351,6 +370,7 @@ pub async fn populate(s: &Store) -> Markers {
                     circumstances: m.mk("pro_missing.circumstances"),
                     description: m.mk("pro_missing.description"),
                     opened_on: "2001-03-01".into(),
+                    period_id: Some(period),
                     ..Default::default()
                 },
             )
@@ -381,7 +401,27 @@ pub async fn populate(s: &Store) -> Markers {
                 ..Default::default()
             },
         )
+        .await?;
+        add_report(
+            tx,
+            case,
+            &ReportInput {
+                relative_id: rel,
+                reported_on: "2001-02-27".into(),
+                consent: Consent {
+                    commission: true,
+                    organisations: false,
+                },
+            },
+        )
         .await
+    })
+    .await
+    .unwrap();
+    // Shared on the committed consent (read outside the write).
+    let recipient = m.mk("pro_shares.recipient");
+    s.write(&doc_a, async |tx| {
+        share(tx, case, "commission", &recipient, "email").await
     })
     .await
     .unwrap();

@@ -231,7 +231,7 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
     .bind(person_id)
     .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
     .bind(&val.country)
-    .bind(d.region.trim())
+    .bind(enc_keep(&store, "pro_defenders.region", id, &d.region))
     .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
     .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
@@ -290,7 +290,7 @@ pub async fn update_defender(
     )
     .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
     .bind(&val.country)
-    .bind(d.region.trim())
+    .bind(enc_keep(&store, "pro_defenders.region", id, &d.region))
     .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
     .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
@@ -346,7 +346,7 @@ pub async fn get_defender(store: &Store, id: i64) -> Result<Option<Defender>> {
         age_group: p.age_group,
         organisation: dec(store, "pro_defenders.organisation", id, r.get(2))?,
         country: r.get(3),
-        region: r.get(4),
+        region: dec(store, "pro_defenders.region", id, r.get(4))?,
         contact: dec(store, "pro_defenders.contact", id, r.get(5))?,
         whereabouts: dec(store, "pro_defenders.whereabouts", id, r.get(6))?,
         contact_user: r.get(7),
