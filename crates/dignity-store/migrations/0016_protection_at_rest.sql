@@ -12,3 +12,12 @@ ALTER TABLE pro_missing ADD COLUMN community_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX pro_missing_region_key ON pro_missing (region_key);
 UPDATE pro_missing SET last_seen_sort = substr(replace(last_seen_date, '~', ''), 1, 7)
     WHERE last_seen_date NOT LIKE 'enc:%';
+
+-- Measures' amounts and costs are encrypted too: kept as text (cents) in new columns, the
+-- integer columns dropped. The copies are encrypted at the next start.
+ALTER TABLE pro_measures ADD COLUMN amount TEXT NOT NULL DEFAULT '';
+ALTER TABLE pro_measures ADD COLUMN cost TEXT NOT NULL DEFAULT '';
+UPDATE pro_measures SET amount = CAST(amount_cents AS TEXT) WHERE amount_cents IS NOT NULL;
+UPDATE pro_measures SET cost = CAST(cost_cents AS TEXT) WHERE cost_cents IS NOT NULL;
+ALTER TABLE pro_measures DROP COLUMN amount_cents;
+ALTER TABLE pro_measures DROP COLUMN cost_cents;

@@ -285,7 +285,7 @@ pub async fn populate(s: &Store) -> Markers {
                     factors: vec!["threats_received".into()],
                     notes: risk_notes.clone(),
                     assessed_on: "2024-02-12".into(),
-                    next_review: "2024-03-12".into(),
+                    next_review: "2024-03-19".into(),
                 },
             )
             .await?;
@@ -325,6 +325,76 @@ pub async fn populate(s: &Store) -> Markers {
     })
     .await
     .unwrap();
+    for (col, date) in [
+        ("pro_risk.assessed_on", "2024-02-12"),
+        ("pro_risk.next_review", "2024-03-19"),
+        ("pro_checkins.due_on", "2024-03-15"),
+        ("pro_checkins.done_on", "2024-03-16"),
+    ] {
+        m.0.entry(col.into()).or_default().push(date.into());
+    }
+    // An emergency grant, approved, delivered (with its cost) and closed.
+    let grant = s
+        .write(&coo_a, async |tx| {
+            request_measure(
+                tx,
+                &MeasureInput {
+                    defender_id: def,
+                    measure_type: "emergency_grant".into(),
+                    requested_on: "2024-02-14".into(),
+                    amount: "98765.43".into(),
+                    currency: "EUR".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let grant_outcome = m.mk("pro_measures.outcome");
+    for (status, on, cost) in [
+        ("approved", "2024-02-21", ""),
+        ("delivered", "2024-02-22", "8765.41"),
+        ("closed", "2024-02-23", ""),
+    ] {
+        let outcome = if status == "closed" {
+            grant_outcome.clone()
+        } else {
+            String::new()
+        };
+        s.write(&coo_a, async |tx| {
+            advance_measure(
+                tx,
+                grant,
+                &MeasureStatusInput {
+                    status: status.into(),
+                    on_date: on.into(),
+                    cost: cost.into(),
+                    cost_currency: if cost.is_empty() { "" } else { "EUR" }.into(),
+                    outcome,
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    }
+    // Amounts are kept in cents.
+    for (col, value) in [
+        ("pro_measures.requested_on", "2024-02-13"),
+        ("pro_measures.requested_on", "2024-02-14"),
+        ("pro_measures.approved_on", "2024-02-20"),
+        ("pro_measures.approved_on", "2024-02-21"),
+        ("pro_measures.delivered_on", "2024-02-22"),
+        ("pro_measures.closed_on", "2024-02-23"),
+        ("pro_measures.period_start", "2024-03-01"),
+        ("pro_measures.period_end", "2024-11-30"),
+        ("pro_measures.amount", "9876543"),
+        ("pro_measures.cost", "876541"),
+        ("pro_measure_history.on_date", "2024-02-22"),
+    ] {
+        m.0.entry(col.into()).or_default().push(value.into());
+    }
     let c = s
         .write(&coo_a, async |tx| {
             add_checkin(tx, def, Some(mid), "2024-03-15").await
