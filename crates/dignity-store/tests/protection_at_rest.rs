@@ -393,3 +393,220 @@ async fn cases_stored_in_clear_by_an_older_version_are_encrypted_and_keyed_at_st
         assert!(!details[0].contains("Gjakova") && !details[0].contains("Albanian"));
     }
 }
+
+/// Defenders: the region, risk dates, check-in dates and measure dates, amounts and costs
+/// are stored encrypted; the risk history and check-ins are listed latest first, and the
+/// overdue check-ins are found on the decrypted due dates.
+#[tokio::test]
+async fn defender_dates_and_amounts_are_encrypted_and_the_check_in_clock_still_runs() {
+    use dignity_store::protection::defenders::*;
+    for b in backends() {
+        let (st, coo) = setup(b).await;
+        let vocab = Vocab::load(&st).await.unwrap();
+        let def = st
+            .write(&coo, async |tx| {
+                create_defender(
+                    tx,
+                    &vocab,
+                    &DefenderInput {
+                        name: "Berta".into(),
+                        age_group: "adult".into(),
+                        country: Some("HND".into()),
+                        region: "Intibucá".into(),
+                        areas: vec!["land_environment".into()],
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        for (on, next) in [("2024-01-10", "2024-02-10"), ("2024-03-01", "2024-04-01")] {
+            st.write(&coo, async |tx| {
+                assess_risk(
+                    tx,
+                    &RiskInput {
+                        defender_id: def,
+                        level: "high".into(),
+                        assessed_on: on.into(),
+                        next_review: next.into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        }
+        let grant = st
+            .write(&coo, async |tx| {
+                request_measure(
+                    tx,
+                    &MeasureInput {
+                        defender_id: def,
+                        measure_type: "emergency_grant".into(),
+                        requested_on: "2024-02-13".into(),
+                        amount: "1 500,50".into(),
+                        currency: "EUR".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        for (status, on, cost) in [
+            ("approved", "2024-02-20", ""),
+            ("delivered", "2024-02-22", "1400"),
+        ] {
+            st.write(&coo, async |tx| {
+                advance_measure(
+                    tx,
+                    grant,
+                    &MeasureStatusInput {
+                        status: status.into(),
+                        on_date: on.into(),
+                        cost: cost.into(),
+                        cost_currency: if cost.is_empty() { "" } else { "EUR" }.into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        }
+        // A date before the last step is refused: the check reads the decrypted dates.
+        let back = st
+            .write(&coo, async |tx| {
+                advance_measure(
+                    tx,
+                    grant,
+                    &MeasureStatusInput {
+                        status: "closed".into(),
+                        on_date: "2024-02-21".into(),
+                        outcome: "o".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+            })
+            .await
+            .unwrap_err();
+        assert!(back.to_string().contains("2024-02-22"), "{b:?}: {back}");
+        let mut ids = vec![];
+        for due in ["2024-05-01", "2024-04-01", "2024-06-01"] {
+            ids.push(
+                st.write(&coo, async |tx| add_checkin(tx, def, None, due).await)
+                    .await
+                    .unwrap(),
+            );
+        }
+        st.write(&coo, async |tx| {
+            complete_checkin(tx, ids[1], "2024-04-02", "").await
+        })
+        .await
+        .unwrap();
+
+        // On disk: ciphertexts only.
+        let region = raw(&st, "SELECT region FROM pro_defenders WHERE id = $1", def).await;
+        let risk = raw(&st, "SELECT assessed_on, next_review FROM pro_risk WHERE defender_id = $1 ORDER BY id LIMIT 1", def).await;
+        let measure = raw(
+            &st,
+            "SELECT requested_on, approved_on, delivered_on, amount, cost FROM pro_measures WHERE id = $1",
+            grant,
+        )
+        .await;
+        let steps: Vec<String> =
+            sqlx::query("SELECT on_date FROM pro_measure_history WHERE measure_id = $1")
+                .bind(grant)
+                .fetch_all(st.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        let check = raw(
+            &st,
+            "SELECT due_on, done_on FROM pro_checkins WHERE id = $1",
+            ids[1],
+        )
+        .await;
+        for v in region
+            .iter()
+            .chain(&risk)
+            .chain(&measure)
+            .chain(&steps)
+            .chain(&check)
+        {
+            assert!(v.starts_with("enc:v2:"), "{b:?}: {v}");
+        }
+
+        // Read back, in order.
+        assert_eq!(
+            get_defender(&st, def).await.unwrap().unwrap().region,
+            "Intibucá"
+        );
+        let rh = risk_history(&st, def).await.unwrap();
+        assert_eq!(
+            rh.iter()
+                .map(|r| r.assessed_on.as_str())
+                .collect::<Vec<_>>(),
+            ["2024-03-01", "2024-01-10"],
+            "{b:?}"
+        );
+        assert_eq!(rh[0].next_review, "2024-04-01");
+        let m = get_measure(&st, grant).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                m.requested_on.as_str(),
+                m.approved_on.as_str(),
+                m.delivered_on.as_str()
+            ),
+            ("2024-02-13", "2024-02-20", "2024-02-22"),
+            "{b:?}"
+        );
+        assert_eq!(
+            (m.amount.as_str(), m.cost.as_str()),
+            ("1500.50", "1400.00"),
+            "{b:?}"
+        );
+        assert_eq!(
+            m.history
+                .iter()
+                .map(|h| h.on_date.as_str())
+                .collect::<Vec<_>>(),
+            ["2024-02-13", "2024-02-20", "2024-02-22"],
+            "{b:?}"
+        );
+        let on = chrono::NaiveDate::from_ymd_opt(2024, 5, 15).unwrap();
+        let cs = checkins_of(&st, def, on).await.unwrap();
+        assert_eq!(
+            cs.iter()
+                .map(|c| (c.due_on.as_str(), c.done_on.as_str(), c.overdue))
+                .collect::<Vec<_>>(),
+            [
+                ("2024-06-01", "", false),
+                ("2024-05-01", "", true),
+                ("2024-04-01", "2024-04-02", false)
+            ],
+            "{b:?}"
+        );
+        // Overdue on 15 May: the one due on 1 May (the done one and the June one are not).
+        let od = overdue_checkins(&st, &coo, on, None).await.unwrap();
+        assert_eq!(
+            od.iter()
+                .map(|c| (c.checkin_id, c.days_overdue))
+                .collect::<Vec<_>>(),
+            [(ids[0], 14)],
+            "{b:?}"
+        );
+        let later = chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+        let od = overdue_checkins(&st, &coo, later, None).await.unwrap();
+        assert_eq!(
+            od.iter().map(|c| c.due_on.as_str()).collect::<Vec<_>>(),
+            ["2024-05-01", "2024-06-01"],
+            "{b:?}"
+        );
+    }
+}
