@@ -124,9 +124,9 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("pro_reports", &[(ID, "id missing_id relative_id created_by"), (E, "reported_on"), (NUM, "consent_commission consent_organisations"), (TIME, "consent_updated_at created_at")]),
     ("pro_risk", &[(ID, "id defender_id assessor_id"), (CODE, "level factors"), (E, "notes assessed_on next_review"), (STAFF, "assessor_name"), (TIME, "created_at")]),
     ("pro_shares", &[(ID, "id missing_id by_user"), (CODE, "recipient_kind channel fields"), (E, "recipient"), (STAFF, "by_name"), (TIME, "at")]),
-    ("pro_source_imports", &[(ID, "id source_id by_user"), (P, "filename mapping"), (NUM, "rows_new rows_changed rows_unchanged"), (TIME, "at")]),
+    ("pro_source_imports", &[(ID, "id source_id by_user"), (E, "filename mapping"), (NUM, "rows_new rows_changed rows_unchanged"), (TIME, "at")]),
     ("pro_source_records", &[(ID, "id source_id import_id missing_id linked_by superseded_by"), (NUM, "line current keyed"), (P, "external_id birth_date sex last_seen_date"), (E, "raw name place"), (K, "content_hash"), (TIME, "linked_at created_at")]),
-    ("pro_sources", &[(ID, "id created_by"), (P, "name"), (CODE, "kind"), (TIME, "created_at")]),
+    ("pro_sources", &[(ID, "id created_by"), (E, "name"), (CODE, "kind"), (TIME, "created_at")]),
     ("pro_status_history", &[(ID, "id missing_id evidence_id by_user"), (NUM, "seq"), (CODE, "from_status to_status"), (E, "changed_on reference note"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_terms", &[(ID, "id"), (REF, "kind code label_en label_fr label_es label_ar label_ru act_type category un_reprisal sort_order"), (NUM, "active")]),
     // ---- search ----

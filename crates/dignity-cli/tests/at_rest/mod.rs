@@ -506,9 +506,11 @@ pub async fn populate(s: &Store) -> Markers {
         m.mk("pro_source_records.place"),
         m.mk("pro_source_records.raw"),
     );
-    let csv = format!("ID,Full name,DOB,Place,Other\nK-1,{rn},1980,{rp},{rx}\n");
+    // The mapping names the list's columns: a typed column name carries its marker.
+    let id_col = m.mk("pro_source_imports.mapping");
+    let csv = format!("{id_col},Full name,DOB,Place,Other\nK-1,{rn},1980,{rp},{rx}\n");
     let mapping: src::Mapping = [
-        ("external_id", "ID"),
+        ("external_id", id_col.as_str()),
         ("name", "Full name"),
         ("birth_date", "DOB"),
         ("place", "Place"),
@@ -520,7 +522,7 @@ pub async fn populate(s: &Store) -> Markers {
         s,
         &coo_a,
         source,
-        "list.csv",
+        &format!("{}.csv", m.mk("pro_source_imports.filename")),
         &src::read_csv(csv.as_bytes()).unwrap(),
         &mapping,
     )
