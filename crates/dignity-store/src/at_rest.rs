@@ -42,7 +42,9 @@ const PUBLIC: Class = Class::Clear("published on purpose on the public portal");
 const STAT: Class = Class::Clear(
     "vocabulary code counted in statistics, facets and dashboards (the SQL groups by it)",
 );
-const DERIVED: Class = Class::Clear("derived from reference data or computed statistics");
+const DERIVED: Class = Class::Clear(
+    "derived from reference data or computed statistics (linkage explanations: field names, comparison levels and weights, no values)",
+);
 /// The clear sort key of a date a user typed, truncated to its month.
 pub const MONTH: Class = Class::Clear(
     "month of a user-typed date, kept for sorting and statistics; the day is encrypted",
@@ -136,8 +138,8 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("portal_dashboards", &[(ID, "id published_by"), (PUBLIC, "slug title filter"), (TIME, "published_at")]),
     ("publications", &[(ID, "id published_by"), (CODE, "kind lang"), (PUBLIC, "slug title html"), (TIME, "published_at")]),
     // ---- statistics ----
-    ("mse_datasets", &[(ID, "id created_by"), (P, "name description stratum_column csv lists"), (NUM, "observed"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
-    ("stat_linkage_pairs", &[(ID, "id run_id left_id right_id reviewed_by"), (CODE, "left_kind right_kind status outcome"), (DERIVED, "probability match_weight"), (P, "explanation"), (TIME, "reviewed_at")]),
+    ("mse_datasets", &[(ID, "id created_by"), (E, "name description stratum_column csv lists"), (NUM, "observed"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("stat_linkage_pairs", &[(ID, "id run_id left_id right_id reviewed_by"), (CODE, "left_kind right_kind status outcome"), (DERIVED, "probability match_weight explanation"), (TIME, "reviewed_at")]),
     ("stat_linkage_runs", &[(ID, "id started_by"), (CODE, "scope"), (DERIVED, "settings model diagnostics"), (NUM, "records candidates pairs"), (TIME, "started_at finished_at")]),
     ("stat_person_merges", &[(ID, "id pair_id person_id merged_id merged_by undone_by"), (TIME, "merged_at undone_at")]),
 ];
