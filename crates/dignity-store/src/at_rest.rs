@@ -78,11 +78,11 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     // ---- obligations (UN recommendations, treaty reporting, special procedures) ----
     ("ratifications", &[(ID, "id"), (REF, "iso3 instrument status signature consent consent_kind reservations declarations complaints_declaration inquiry_accepted source"), (P, "note"), (TIME, "updated_at")]),
     ("rec_actions", &[(ID, "id rec_id cluster_id institution_id"), (P, "description indicator target_date"), (NUM, "done"), (TIME, "created_at")]),
-    ("rec_assessments", &[(ID, "id rec_id cluster_id created_by"), (CODE, "status"), (P, "assessed_on narrative evidence"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
+    ("rec_assessments", &[(ID, "id rec_id cluster_id created_by"), (CODE, "status"), (E, "assessed_on narrative evidence"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
     ("rec_assignments", &[(ID, "id rec_id cluster_id institution_id"), (P, "focal_point"), (TIME, "created_at")]),
     ("rec_cluster_members", &[(ID, "cluster_id rec_id")]),
     ("rec_clusters", &[(ID, "id"), (REF, "iso3"), (P, "name"), (CODE, "basis"), (P, "basis_value"), (TIME, "created_at")]),
-    ("rec_notes", &[(ID, "id rec_id cluster_id created_by"), (P, "body"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
+    ("rec_notes", &[(ID, "id rec_id cluster_id created_by"), (E, "body"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
     ("recommendation_tags", &[(ID, "rec_id"), (CODE, "kind value")]),
     ("recommendations", &[(ID, "id"), (REF, "rec_key mechanism body upr_cycle session document_symbol paragraph rec_date iso3 recommending_iso3 kind text position upr_action themes affected sdgs source content_hash status_public"), (CODE, "status_internal"), (TIME, "created_at updated_at")]),
     ("sp_communication_interventions", &[(ID, "communication_id intervention_id"), (TIME, "linked_at")]),

@@ -528,6 +528,60 @@ pub async fn populate(s: &Store) -> Markers {
     )
     .await
     .unwrap();
+    // Obligations: an assessment and a note on a shipped recommendation.
+    use dignity_store::obligations::tracking;
+    let input = dignity_store::obligations::recs::NewRecommendation {
+        iso3: "KEN".into(),
+        body: "CCPR".into(),
+        text: "Establish an independent police oversight body.".into(),
+        document_symbol: "CCPR/C/KEN/CO/4".into(),
+        paragraph: "12".into(),
+        date: "2021-07-27".into(),
+        ..Default::default()
+    }
+    .into_input()
+    .unwrap();
+    let rec = s
+        .write(&coo_a, async |tx| {
+            dignity_store::obligations::recs::create(tx, input).await
+        })
+        .await
+        .unwrap();
+    let (narrative, evidence, note) = (
+        m.mk("rec_assessments.narrative"),
+        m.mk("rec_assessments.evidence"),
+        m.mk("rec_notes.body"),
+    );
+    s.write(&coo_a, async |tx| {
+        tracking::assess(
+            tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::Assessment {
+                id: 0,
+                status: "in_progress".into(),
+                assessed_on: "2022-01-11".into(),
+                narrative: narrative.clone(),
+                evidence: evidence.clone(),
+                confidentiality: Some("public".into()),
+                published: true,
+                by: None,
+                via_cluster: false,
+            },
+        )
+        .await?;
+        tracking::add_note(
+            tx,
+            tracking::Target::Recommendation(rec),
+            &note,
+            dignity_core::Confidentiality::Internal,
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    m.0.entry("rec_assessments.assessed_on".into())
+        .or_default()
+        .push("2022-01-11".into());
     // Statistics: a capture-history table (list names typed by a user, in the CSV too).
     let (la, lb) = (m.mk("mse_datasets.lists"), m.mk("mse_datasets.lists"));
     let stratum = m.mk("mse_datasets.stratum_column");

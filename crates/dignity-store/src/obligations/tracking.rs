@@ -470,24 +470,29 @@ pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<
         .map_err(|e: String| StoreError::invalid("confidentiality", e))?;
     let published = a.published && level == Confidentiality::Public;
     let (r, c) = target.ids();
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_assessments (rec_id, cluster_id, status, assessed_on, narrative, evidence, confidentiality, published, created_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+    let store = tx.store().clone();
+    let id = tx.next_id("rec_assessments").await?;
+    let enc = |col: &str, v: &str| {
+        crate::violations::enc_keep(&store, &format!("rec_assessments.{col}"), id, v)
+    };
+    sqlx::query(
+        "INSERT INTO rec_assessments (rec_id, cluster_id, status, assessed_on, narrative, evidence, confidentiality, published, created_by, created_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     )
     .bind(r)
     .bind(c)
     .bind(status.as_str())
-    .bind(day.to_string())
-    .bind(a.narrative.trim())
-    .bind(a.evidence.trim())
+    .bind(enc("assessed_on", &day.to_string()))
+    .bind(enc("narrative", &a.narrative))
+    .bind(enc("evidence", &a.evidence))
     .bind(level.as_str())
     .bind(published as i64)
     .bind(tx.actor().user_id)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
     tx.audit(
         "assessment.create",
         "rec_assessment",
@@ -516,24 +521,27 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
                 .collect()
         }
     };
+    let store = tx.store().clone();
     for rec in recs {
-        let latest = |cond: &'static str| {
-            format!(
-                "SELECT status FROM rec_assessments WHERE (rec_id = $1 OR cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) \
-                 AND {cond} ORDER BY assessed_on DESC, id DESC LIMIT 1"
-            )
-        };
-        let p: Option<String> =
-            sqlx::query(&latest("confidentiality = 'public' AND published = 1"))
-                .bind(rec)
-                .fetch_optional(tx.conn())
-                .await?
-                .map(|r| r.get(0));
-        let i: Option<String> = sqlx::query(&latest("confidentiality IN ('public', 'internal')"))
-            .bind(rec)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|r| r.get(0));
+        // The assessments of one recommendation (few): the latest by the decrypted date.
+        let rows = sqlx::query(
+            "SELECT id, status, assessed_on, confidentiality, published FROM rec_assessments \
+             WHERE (rec_id = $1 OR cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) \
+             AND confidentiality IN ('public', 'internal')",
+        )
+        .bind(rec)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut dated = vec![];
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let on = crate::violations::dec(&store, "rec_assessments.assessed_on", id, r.get(2))?;
+            let public = r.get::<String, _>(3) == "public" && r.get::<i64, _>(4) == 1;
+            dated.push((on, id, r.get::<String, _>(1), public));
+        }
+        dated.sort();
+        let i: Option<String> = dated.last().map(|d| d.2.clone());
+        let p: Option<String> = dated.iter().rev().find(|d| d.3).map(|d| d.2.clone());
         sqlx::query(
             "UPDATE recommendations SET status_public = $1, status_internal = $2 WHERE id = $3",
         )
@@ -550,11 +558,10 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
 /// assessments and those of its clusters).
 pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<Assessment>> {
     let vis = acl::visible_sql(actor, "ra", dignity_core::RecordType::Assessment);
-    Ok(sqlx::query(&format!(
+    let mut out = sqlx::query(&format!(
         "SELECT ra.id, ra.status, ra.assessed_on, ra.narrative, ra.evidence, ra.confidentiality, ra.published, u.display_name, u.username, ra.cluster_id \
          FROM rec_assessments ra LEFT JOIN users u ON u.id = ra.created_by \
-         WHERE (ra.rec_id = $1 OR ra.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) AND {vis} \
-         ORDER BY ra.assessed_on, ra.id"
+         WHERE (ra.rec_id = $1 OR ra.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) AND {vis}"
     ))
     .bind(rec_id)
     .fetch_all(store.pool())
@@ -563,19 +570,26 @@ pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<As
     .map(|r| {
         let dn: Option<String> = r.get(7);
         let un: Option<String> = r.get(8);
-        Assessment {
-            id: r.get(0),
+        let id: i64 = r.get(0);
+        let dec = |col: &str, i: usize| {
+            crate::violations::dec(store, &format!("rec_assessments.{col}"), id, r.get(i))
+        };
+        Ok(Assessment {
+            id,
             status: r.get(1),
-            assessed_on: r.get(2),
-            narrative: r.get(3),
-            evidence: r.get(4),
+            assessed_on: dec("assessed_on", 2)?,
+            narrative: dec("narrative", 3)?,
+            evidence: dec("evidence", 4)?,
             confidentiality: Some(r.get(5)),
             published: r.get::<i64, _>(6) != 0,
             by: dn.filter(|s| !s.is_empty()).or(un),
             via_cluster: r.get::<Option<i64>, _>(9).is_some(),
-        }
+        })
     })
-    .collect())
+    .collect::<Result<Vec<_>>>()?;
+    // Oldest first (sorted here: the dates are encrypted).
+    out.sort_by(|a, b| a.assessed_on.cmp(&b.assessed_on).then(a.id.cmp(&b.id)));
+    Ok(out)
 }
 
 // -------------------------------------------------------------------- notes --
@@ -601,19 +615,21 @@ pub async fn add_note(
         return Err(StoreError::invalid("body", "must not be empty"));
     }
     let (r, c) = target.ids();
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_notes (rec_id, cluster_id, body, confidentiality, published, created_by, created_at) VALUES ($1,$2,$3,$4,0,$5,$6) RETURNING id",
+    let id = tx.next_id("rec_notes").await?;
+    let enc_body = crate::violations::enc_keep(tx.store(), "rec_notes.body", id, body);
+    sqlx::query(
+        "INSERT INTO rec_notes (rec_id, cluster_id, body, confidentiality, published, created_by, created_at, id) VALUES ($1,$2,$3,$4,0,$5,$6,$7)",
     )
     .bind(r)
     .bind(c)
-    .bind(body.trim())
+    .bind(enc_body)
     .bind(level.as_str())
     .bind(tx.actor().user_id)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
     tx.audit(
         "note.create",
         "rec_note",
@@ -629,7 +645,7 @@ pub async fn add_note(
 pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<Note>> {
     let vis = acl::visible_sql(actor, "n", dignity_core::RecordType::RecommendationNote);
     let (col, id) = target.cond();
-    Ok(sqlx::query(&format!(
+    sqlx::query(&format!(
         "SELECT n.id, n.body, n.confidentiality, u.username, n.created_at FROM rec_notes n LEFT JOIN users u ON u.id = n.created_by \
          WHERE n.{col} = $1 AND {vis} ORDER BY n.created_at"
     ))
@@ -637,8 +653,17 @@ pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<N
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Note { id: r.get(0), body: r.get(1), confidentiality: r.get(2), by: r.get(3), created_at: r.get(4) })
-    .collect())
+    .map(|r| {
+        let id: i64 = r.get(0);
+        Ok(Note {
+            id,
+            body: crate::violations::dec(store, "rec_notes.body", id, r.get(1))?,
+            confidentiality: r.get(2),
+            by: r.get(3),
+            created_at: r.get(4),
+        })
+    })
+    .collect()
 }
 
 // ------------------------------------------------------------ follow-up ---
