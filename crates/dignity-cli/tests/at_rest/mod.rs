@@ -579,6 +579,40 @@ pub async fn populate(s: &Store) -> Markers {
     })
     .await
     .unwrap();
+    let (cluster_name, basis_value, focal, action, indicator) = (
+        m.mk("rec_clusters.name"),
+        m.mk("rec_clusters.basis_value"),
+        m.mk("rec_assignments.focal_point"),
+        m.mk("rec_actions.description"),
+        m.mk("rec_actions.indicator"),
+    );
+    s.write(&coo_a, async |tx| {
+        let cluster =
+            tracking::create_cluster(tx, "KEN", &cluster_name, "theme", &basis_value).await?;
+        let inst =
+            tracking::institution(tx, "Ministry of Interior", "ministry", Some("KEN")).await?;
+        tracking::assign(tx, tracking::Target::Cluster(cluster), inst, &focal).await?;
+        tracking::add_action(
+            tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::PlannedAction {
+                id: 0,
+                description: action.clone(),
+                institution: None,
+                target_date: "2026-02-17".into(),
+                indicator: indicator.clone(),
+                done: false,
+                overdue_days: None,
+            },
+            Some(inst),
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    m.0.entry("rec_actions.target_date".into())
+        .or_default()
+        .push("2026-02-17".into());
     m.0.entry("rec_assessments.assessed_on".into())
         .or_default()
         .push("2022-01-11".into());
