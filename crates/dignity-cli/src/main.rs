@@ -490,6 +490,10 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     dignity_store::violations::fill_title_words(&store)
         .await
         .context("keying the words of event titles")?;
+    // Keyed tokens of the cases' region and community (after the values are encrypted).
+    dignity_store::protection::ensure_label_keys(&store)
+        .await
+        .context("keying regions and communities")?;
     dignity_store::protection::sources::ensure_match_keys(&store)
         .await
         .context("keying source records")?;

@@ -42,8 +42,10 @@ const PUBLIC: Class = Class::Clear("published on purpose on the public portal");
 const STAT: Class = Class::Clear(
     "vocabulary code counted in statistics, facets and dashboards (the SQL groups by it)",
 );
-const DERIVED: Class = Class::Clear("derived from reference data or computed statistics");
-/// The clear sort key of a user-typed date: its month (`YYYY-MM`) only.
+const DERIVED: Class = Class::Clear(
+    "derived from reference data or computed statistics (linkage explanations: field names, comparison levels and weights, no values)",
+);
+/// The clear sort key of a date a user typed, truncated to its month.
 pub const MONTH: Class = Class::Clear(
     "month of a user-typed date, kept for sorting and statistics; the day is encrypted",
 );
@@ -76,12 +78,12 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("sdg_targets", &[(REF, "code goal title_en title_fr title_es title_ar title_ru")]),
     // ---- obligations (UN recommendations, treaty reporting, special procedures) ----
     ("ratifications", &[(ID, "id"), (REF, "iso3 instrument status signature consent consent_kind reservations declarations complaints_declaration inquiry_accepted source"), (P, "note"), (TIME, "updated_at")]),
-    ("rec_actions", &[(ID, "id rec_id cluster_id institution_id"), (P, "description indicator target_date"), (NUM, "done"), (TIME, "created_at")]),
-    ("rec_assessments", &[(ID, "id rec_id cluster_id created_by"), (CODE, "status"), (P, "assessed_on narrative evidence"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
-    ("rec_assignments", &[(ID, "id rec_id cluster_id institution_id"), (P, "focal_point"), (TIME, "created_at")]),
+    ("rec_actions", &[(ID, "id rec_id cluster_id institution_id"), (E, "description indicator target_date"), (NUM, "done"), (TIME, "created_at")]),
+    ("rec_assessments", &[(ID, "id rec_id cluster_id created_by"), (CODE, "status"), (E, "assessed_on narrative evidence"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
+    ("rec_assignments", &[(ID, "id rec_id cluster_id institution_id"), (E, "focal_point"), (TIME, "created_at")]),
     ("rec_cluster_members", &[(ID, "cluster_id rec_id")]),
-    ("rec_clusters", &[(ID, "id"), (REF, "iso3"), (P, "name"), (CODE, "basis"), (P, "basis_value"), (TIME, "created_at")]),
-    ("rec_notes", &[(ID, "id rec_id cluster_id created_by"), (P, "body"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
+    ("rec_clusters", &[(ID, "id"), (REF, "iso3"), (E, "name basis_value"), (CODE, "basis"), (TIME, "created_at")]),
+    ("rec_notes", &[(ID, "id rec_id cluster_id created_by"), (E, "body"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
     ("recommendation_tags", &[(ID, "rec_id"), (CODE, "kind value")]),
     ("recommendations", &[(ID, "id"), (REF, "rec_key mechanism body upr_cycle session document_symbol paragraph rec_date iso3 recommending_iso3 kind text position upr_action themes affected sdgs source content_hash status_public"), (CODE, "status_internal"), (TIME, "created_at updated_at")]),
     ("sp_communication_interventions", &[(ID, "communication_id intervention_id"), (TIME, "linked_at")]),
@@ -110,25 +112,25 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("vio_terms", &[(ID, "record_type record_id"), (CODE, "field code")]),
     // ---- protection ----
     ("pro_attacks", &[(ID, "id defender_id act_id created_by"), (CODE, "attack_type victim_status perpetrator_category motive"), (NUM, "un_reprisal"), (TIME, "created_at")]),
-    ("pro_checkins", &[(ID, "id defender_id measure_id created_by"), (P, "due_on done_on"), (E, "notes"), (TIME, "created_at")]),
+    ("pro_checkins", &[(ID, "id defender_id measure_id created_by"), (E, "due_on done_on notes"), (TIME, "created_at")]),
     ("pro_consent_log", &[(ID, "id report_id by_user"), (NUM, "consent_commission consent_organisations withdrawn_after_sharing"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_defender_areas", &[(ID, "defender_id"), (CODE, "code")]),
-    ("pro_defenders", &[(ID, "id person_id contact_user created_by"), (E, "organisation contact whereabouts"), (CODE, "country sdg_status"), (P, "region"), (NUM, "memorial_consent"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("pro_defenders", &[(ID, "id person_id contact_user created_by"), (E, "organisation contact whereabouts region"), (CODE, "country sdg_status"), (NUM, "memorial_consent"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
     ("pro_family_links", &[(ID, "id missing_id relative_id created_by"), (HASH, "token_hash"), (TIME, "created_at expires_on revoked_at last_used_at")]),
     ("pro_match_keys", &[(ID, "id record_id"), (K, "key")]),
     ("pro_match_state", &[(ID, "id"), (K, "token"), (TIME, "changed_at")]),
-    ("pro_measure_history", &[(ID, "id measure_id by_user"), (CODE, "from_status to_status"), (P, "on_date"), (STAFF, "by_name"), (TIME, "at")]),
-    ("pro_measures", &[(ID, "id defender_id intervention_id created_by"), (CODE, "measure_type status currency cost_currency"), (P, "requested_on approved_on delivered_on closed_on amount_cents cost_cents period_start period_end"), (E, "details outcome"), (TIME, "created_at updated_at")]),
-    ("pro_missing", &[(ID, "id person_id period_id created_by"), (P, "last_seen_date last_seen_sort region community status_on"), (E, "last_seen_place circumstances description"), (CODE, "status"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
-    ("pro_periods", &[(ID, "id"), (P, "name start_date end_date"), (TIME, "created_at")]),
+    ("pro_measure_history", &[(ID, "id measure_id by_user"), (CODE, "from_status to_status"), (E, "on_date"), (STAFF, "by_name"), (TIME, "at")]),
+    ("pro_measures", &[(ID, "id defender_id intervention_id created_by"), (CODE, "measure_type status currency cost_currency"), (E, "requested_on approved_on delivered_on closed_on amount cost period_start period_end details outcome"), (TIME, "created_at updated_at")]),
+    ("pro_missing", &[(ID, "id person_id period_id created_by"), (E, "last_seen_date region community status_on last_seen_place circumstances description"), (MONTH, "last_seen_sort"), (K, "region_key community_key"), (CODE, "status"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("pro_periods", &[(ID, "id"), (E, "name start_date end_date"), (TIME, "created_at")]),
     ("pro_relatives", &[(ID, "id missing_id created_by"), (E, "name contact"), (CODE, "relationship"), (TIME, "created_at")]),
-    ("pro_reports", &[(ID, "id missing_id relative_id created_by"), (P, "reported_on"), (NUM, "consent_commission consent_organisations"), (TIME, "consent_updated_at created_at")]),
-    ("pro_risk", &[(ID, "id defender_id assessor_id"), (CODE, "level factors"), (E, "notes"), (P, "assessed_on next_review"), (STAFF, "assessor_name"), (TIME, "created_at")]),
-    ("pro_shares", &[(ID, "id missing_id by_user"), (CODE, "recipient_kind channel fields"), (P, "recipient"), (STAFF, "by_name"), (TIME, "at")]),
-    ("pro_source_imports", &[(ID, "id source_id by_user"), (P, "filename mapping"), (NUM, "rows_new rows_changed rows_unchanged"), (TIME, "at")]),
+    ("pro_reports", &[(ID, "id missing_id relative_id created_by"), (E, "reported_on"), (NUM, "consent_commission consent_organisations"), (TIME, "consent_updated_at created_at")]),
+    ("pro_risk", &[(ID, "id defender_id assessor_id"), (CODE, "level factors"), (E, "notes assessed_on next_review"), (STAFF, "assessor_name"), (TIME, "created_at")]),
+    ("pro_shares", &[(ID, "id missing_id by_user"), (CODE, "recipient_kind channel fields"), (E, "recipient"), (STAFF, "by_name"), (TIME, "at")]),
+    ("pro_source_imports", &[(ID, "id source_id by_user"), (E, "filename mapping"), (NUM, "rows_new rows_changed rows_unchanged"), (TIME, "at")]),
     ("pro_source_records", &[(ID, "id source_id import_id missing_id linked_by superseded_by"), (NUM, "line current keyed"), (P, "external_id birth_date sex last_seen_date"), (E, "raw name place"), (K, "content_hash"), (TIME, "linked_at created_at")]),
-    ("pro_sources", &[(ID, "id created_by"), (P, "name"), (CODE, "kind"), (TIME, "created_at")]),
-    ("pro_status_history", &[(ID, "id missing_id evidence_id by_user"), (NUM, "seq"), (CODE, "from_status to_status"), (P, "changed_on reference"), (E, "note"), (STAFF, "by_name"), (TIME, "at")]),
+    ("pro_sources", &[(ID, "id created_by"), (E, "name"), (CODE, "kind"), (TIME, "created_at")]),
+    ("pro_status_history", &[(ID, "id missing_id evidence_id by_user"), (NUM, "seq"), (CODE, "from_status to_status"), (E, "changed_on reference note"), (STAFF, "by_name"), (TIME, "at")]),
     ("pro_terms", &[(ID, "id"), (REF, "kind code label_en label_fr label_es label_ar label_ru act_type category un_reprisal sort_order"), (NUM, "active")]),
     // ---- search ----
     ("saved_searches", &[(ID, "id user_id"), (E, "name query"), (TIME, "created_at seen_at"), (NUM, "seen_seq")]),
@@ -137,8 +139,8 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("portal_dashboards", &[(ID, "id published_by"), (PUBLIC, "slug title filter"), (TIME, "published_at")]),
     ("publications", &[(ID, "id published_by"), (CODE, "kind lang"), (PUBLIC, "slug title html"), (TIME, "published_at")]),
     // ---- statistics ----
-    ("mse_datasets", &[(ID, "id created_by"), (P, "name description stratum_column csv lists"), (NUM, "observed"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
-    ("stat_linkage_pairs", &[(ID, "id run_id left_id right_id reviewed_by"), (CODE, "left_kind right_kind status outcome"), (DERIVED, "probability match_weight"), (P, "explanation"), (TIME, "reviewed_at")]),
+    ("mse_datasets", &[(ID, "id created_by"), (E, "name description stratum_column csv lists"), (NUM, "observed"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
+    ("stat_linkage_pairs", &[(ID, "id run_id left_id right_id reviewed_by"), (CODE, "left_kind right_kind status outcome"), (DERIVED, "probability match_weight explanation"), (TIME, "reviewed_at")]),
     ("stat_linkage_runs", &[(ID, "id started_by"), (CODE, "scope"), (DERIVED, "settings model diagnostics"), (NUM, "records candidates pairs"), (TIME, "started_at finished_at")]),
     ("stat_person_merges", &[(ID, "id pair_id person_id merged_id merged_by undone_by"), (TIME, "merged_at undone_at")]),
 ];

@@ -124,6 +124,38 @@ pub(crate) fn dec(store: &Store, field: &str, row: i64, v: Option<String>) -> Re
     crate::violations::dec(store, field, row, v)
 }
 
+/// Encrypt a field kept `NOT NULL`: empty stays `''`.
+pub(crate) fn enc_keep(store: &Store, field: &str, row: i64, v: &str) -> String {
+    crate::violations::enc_keep(store, field, row, v)
+}
+
+/// The keyed token of a short label that SQL filters and groups by (a region, a
+/// community): HMAC under the index key, empty for an empty label. `kind` separates the
+/// columns, so equal labels in two columns have unrelated tokens.
+pub fn label_key(store: &Store, kind: &str, label: &str) -> String {
+    let t = label.trim();
+    if t.is_empty() {
+        String::new()
+    } else {
+        store.keys().blind_index(kind, t)
+    }
+}
+
+/// Token kinds of [`label_key`].
+pub const REGION_KEY: &str = "pro_missing.region";
+pub const COMMUNITY_KEY: &str = "pro_missing.community";
+
+/// The clear sort key of a date a user typed: its month (`YYYY-MM`), or its year when only
+/// the year is known, empty when unknown. The day is kept only in the encrypted value, so
+/// range filters and sorting in SQL work at month precision (see `docs/security.md`).
+pub fn month_key(d: &dignity_core::PartialDate) -> String {
+    d.to_string()
+        .trim_start_matches('~')
+        .chars()
+        .take(7)
+        .collect()
+}
+
 /// The access facts of a defender or missing person case.
 pub async fn record_access(
     store: &Store,
@@ -553,4 +585,72 @@ pub(crate) async fn ensure_person_free(
         ));
     }
     Ok(())
+}
+
+/// Fill the keyed tokens of the missing persons' region and community where they are
+/// missing: cases written before the tokens existed (migration 0016), whose values the
+/// start encrypts (`at_rest::encrypt_clear_fields`). Run at `dignity serve` start, after
+/// that; audited in batches (the audit entry holds a count, never a value). Returns the
+/// number of cases keyed.
+pub async fn ensure_label_keys(store: &Store) -> Result<u64> {
+    const MISSING_KEYS: &str =
+        "(region <> '' AND region_key = '') OR (community <> '' AND community_key = '')";
+    let mut done = 0u64;
+    loop {
+        let pending: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM pro_missing WHERE {MISSING_KEYS}"
+        ))
+        .fetch_one(store.pool())
+        .await?
+        .get(0);
+        if pending == 0 {
+            return Ok(done);
+        }
+        let n = store
+            .write(&Actor::system(), async |tx| {
+                // Read inside the transaction: a request may have keyed them meanwhile.
+                let rows = sqlx::query(&format!(
+                    "SELECT id, region, community FROM pro_missing WHERE {MISSING_KEYS} ORDER BY id LIMIT 500"
+                ))
+                .fetch_all(tx.conn())
+                .await?;
+                let store = tx.store().clone();
+                for r in &rows {
+                    let id: i64 = r.get(0);
+                    let region = dec_or_clear(&store, "pro_missing.region", id, r.get(1))?;
+                    let community =
+                        dec_or_clear(&store, "pro_missing.community", id, r.get(2))?;
+                    sqlx::query(
+                        "UPDATE pro_missing SET region_key = $1, community_key = $2 WHERE id = $3",
+                    )
+                    .bind(label_key(&store, REGION_KEY, &region))
+                    .bind(label_key(&store, COMMUNITY_KEY, &community))
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await?;
+                }
+                tx.audit(
+                    "missing.label_keys",
+                    MISSING,
+                    "*",
+                    None,
+                    None,
+                    serde_json::json!({ "cases": rows.len() }),
+                );
+                Ok(rows.len() as u64)
+            })
+            .await?;
+        if n == 0 {
+            return Ok(done);
+        }
+        done += n;
+    }
+}
+
+/// A value that may still be in clear (written by an older version) or encrypted.
+fn dec_or_clear(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<String> {
+    match v {
+        Some(v) if !v.starts_with("enc:") => Ok(v.trim().to_string()),
+        v => dec(store, field, row, v),
+    }
 }

@@ -42,21 +42,27 @@ pub struct NewDataset<'a> {
 
 const COLS: &str = "id, name, description, stratum_column, csv, lists, observed, confidentiality, published, created_by, created_at";
 
-fn row(r: &AnyRow) -> Dataset {
-    let lists: String = r.get("lists");
-    Dataset {
-        id: r.get("id"),
-        name: r.get("name"),
-        description: r.get("description"),
-        stratum_column: r.get("stratum_column"),
-        csv: r.get("csv"),
-        lists: serde_json::from_str(&lists).unwrap_or_default(),
+/// A table as stored: its name, description, stratum column, CSV and list names are
+/// encrypted (bound to the row).
+fn row(store: &Store, r: &AnyRow) -> Result<Dataset> {
+    let id: i64 = r.get("id");
+    let dec = |col: &str| -> Result<String> {
+        crate::violations::dec(store, &format!("mse_datasets.{col}"), id, r.get(col))
+    };
+    let stratum = dec("stratum_column")?;
+    Ok(Dataset {
+        id,
+        name: dec("name")?,
+        description: dec("description")?,
+        stratum_column: (!stratum.is_empty()).then_some(stratum),
+        csv: dec("csv")?,
+        lists: serde_json::from_str(&dec("lists")?).unwrap_or_default(),
         observed: r.get("observed"),
         confidentiality: r.get("confidentiality"),
         published: r.get::<i64, _>("published") != 0,
         created_by: r.get("created_by"),
         created_at: r.get("created_at"),
-    }
+    })
 }
 
 fn audit_view(d: &Dataset) -> serde_json::Value {
@@ -87,22 +93,37 @@ pub async fn create(tx: &mut WriteTx, d: &NewDataset<'_>) -> Result<Dataset> {
         ));
     }
     let at = now();
-    let r = sqlx::query(&format!(
-        "INSERT INTO mse_datasets (name, description, stratum_column, csv, lists, observed, confidentiality, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {COLS}"
-    ))
-    .bind(name)
-    .bind(d.description.trim())
-    .bind(d.stratum_column.map(str::trim).filter(|s| !s.is_empty()))
-    .bind(d.csv)
-    .bind(serde_json::to_string(d.lists).expect("lists serialise"))
+    let store = tx.store().clone();
+    let id = tx.next_id("mse_datasets").await?;
+    let enc = |col: &str, v: &str| {
+        crate::violations::enc_keep(&store, &format!("mse_datasets.{col}"), id, v)
+    };
+    sqlx::query(
+        "INSERT INTO mse_datasets (name, description, stratum_column, csv, lists, observed, confidentiality, created_by, created_at, updated_at, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+    )
+    .bind(enc("name", name))
+    .bind(enc("description", d.description))
+    .bind(
+        d.stratum_column
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| enc("stratum_column", s)),
+    )
+    .bind(enc("csv", d.csv))
+    .bind(enc("lists", &serde_json::to_string(d.lists).expect("lists serialise")))
     .bind(d.observed)
     .bind(d.level.as_str())
     .bind(actor.user_id)
     .bind(&at)
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await?;
-    let ds = row(&r);
+    let r = sqlx::query(&format!("SELECT {COLS} FROM mse_datasets WHERE id = $1"))
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?;
+    let ds = row(&store, &r)?;
     tx.audit(
         "record.create",
         RECORD_TYPE,
@@ -124,12 +145,12 @@ pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<Dataset>> {
             .join(", "),
         acl::visible_sql(actor, "d", dignity_core::RecordType::MseDataset)
     );
-    Ok(sqlx::query(&sql)
+    sqlx::query(&sql)
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(row)
-        .collect())
+        .map(|r| row(store, r))
+        .collect()
 }
 
 /// One table, if it exists and the actor may read it (reads of strictly confidential
@@ -143,7 +164,7 @@ pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Option<Dataset
     else {
         return Ok(None);
     };
-    let d = row(&r);
+    let d = row(store, &r)?;
     let level: Confidentiality = d.confidentiality.parse().map_err(StoreError::Internal)?;
     let access = acl::access(
         store,

@@ -341,7 +341,7 @@ pub async fn populate(s: &Store) -> Markers {
                     factors: vec!["threats_received".into()],
                     notes: risk_notes.clone(),
                     assessed_on: "2024-02-12".into(),
-                    next_review: "2024-03-12".into(),
+                    next_review: "2024-03-19".into(),
                 },
             )
             .await?;
@@ -381,6 +381,76 @@ pub async fn populate(s: &Store) -> Markers {
     })
     .await
     .unwrap();
+    for (col, date) in [
+        ("pro_risk.assessed_on", "2024-02-12"),
+        ("pro_risk.next_review", "2024-03-19"),
+        ("pro_checkins.due_on", "2024-03-15"),
+        ("pro_checkins.done_on", "2024-03-16"),
+    ] {
+        m.0.entry(col.into()).or_default().push(date.into());
+    }
+    // An emergency grant, approved, delivered (with its cost) and closed.
+    let grant = s
+        .write(&coo_a, async |tx| {
+            request_measure(
+                tx,
+                &MeasureInput {
+                    defender_id: def,
+                    measure_type: "emergency_grant".into(),
+                    requested_on: "2024-02-14".into(),
+                    amount: "98765.43".into(),
+                    currency: "EUR".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let grant_outcome = m.mk("pro_measures.outcome");
+    for (status, on, cost) in [
+        ("approved", "2024-02-21", ""),
+        ("delivered", "2024-02-22", "8765.41"),
+        ("closed", "2024-02-23", ""),
+    ] {
+        let outcome = if status == "closed" {
+            grant_outcome.clone()
+        } else {
+            String::new()
+        };
+        s.write(&coo_a, async |tx| {
+            advance_measure(
+                tx,
+                grant,
+                &MeasureStatusInput {
+                    status: status.into(),
+                    on_date: on.into(),
+                    cost: cost.into(),
+                    cost_currency: if cost.is_empty() { "" } else { "EUR" }.into(),
+                    outcome,
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    }
+    // Amounts are kept in cents.
+    for (col, value) in [
+        ("pro_measures.requested_on", "2024-02-13"),
+        ("pro_measures.requested_on", "2024-02-14"),
+        ("pro_measures.approved_on", "2024-02-20"),
+        ("pro_measures.approved_on", "2024-02-21"),
+        ("pro_measures.delivered_on", "2024-02-22"),
+        ("pro_measures.closed_on", "2024-02-23"),
+        ("pro_measures.period_start", "2024-03-01"),
+        ("pro_measures.period_end", "2024-11-30"),
+        ("pro_measures.amount", "9876543"),
+        ("pro_measures.cost", "876541"),
+        ("pro_measure_history.on_date", "2024-02-22"),
+    ] {
+        m.0.entry(col.into()).or_default().push(value.into());
+    }
     let c = s
         .write(&coo_a, async |tx| {
             add_checkin(tx, def, Some(mid), "2024-03-15").await
@@ -392,7 +462,26 @@ pub async fn populate(s: &Store) -> Markers {
     })
     .await
     .unwrap();
-    let (case, _) = s
+    let period = s
+        .write(&coo_a, async |tx| {
+            add_period(tx, &m.mk("pro_periods.name"), "1997-02-03", "2000-12-30").await
+        })
+        .await
+        .unwrap();
+    // Dates cannot carry a marker: their values are searched for instead (each distinct
+    // from every other date of this test, so that none is found in a clear column).
+    for (col, date) in [
+        ("pro_periods.start_date", "1997-02-03"),
+        ("pro_periods.end_date", "2000-12-30"),
+        ("pro_missing.last_seen_date", "1999-04-12"),
+        ("pro_missing.status_on", "2003-06-01"),
+        ("pro_status_history.changed_on", "2001-03-01"),
+        ("pro_status_history.changed_on", "2003-06-01"),
+        ("pro_reports.reported_on", "2001-02-27"),
+    ] {
+        m.0.entry(col.into()).or_default().push(date.into());
+    }
+    let (case, rel) = s
         .write(&doc_a, async |tx| {
             let id = create_missing(
                 tx,
@@ -407,6 +496,7 @@ pub async fn populate(s: &Store) -> Markers {
                     circumstances: m.mk("pro_missing.circumstances"),
                     description: m.mk("pro_missing.description"),
                     opened_on: "2001-03-01".into(),
+                    period_id: Some(period),
                     ..Default::default()
                 },
             )
@@ -437,7 +527,27 @@ pub async fn populate(s: &Store) -> Markers {
                 ..Default::default()
             },
         )
+        .await?;
+        add_report(
+            tx,
+            case,
+            &ReportInput {
+                relative_id: rel,
+                reported_on: "2001-02-27".into(),
+                consent: Consent {
+                    commission: true,
+                    organisations: false,
+                },
+            },
+        )
         .await
+    })
+    .await
+    .unwrap();
+    // Shared on the committed consent (read outside the write).
+    let recipient = m.mk("pro_shares.recipient");
+    s.write(&doc_a, async |tx| {
+        share(tx, case, "commission", &recipient, "email").await
     })
     .await
     .unwrap();
@@ -452,9 +562,11 @@ pub async fn populate(s: &Store) -> Markers {
         m.mk("pro_source_records.place"),
         m.mk("pro_source_records.raw"),
     );
-    let csv = format!("ID,Full name,DOB,Place,Other\nK-1,{rn},1980,{rp},{rx}\n");
+    // The mapping names the list's columns: a typed column name carries its marker.
+    let id_col = m.mk("pro_source_imports.mapping");
+    let csv = format!("{id_col},Full name,DOB,Place,Other\nK-1,{rn},1980,{rp},{rx}\n");
     let mapping: src::Mapping = [
-        ("external_id", "ID"),
+        ("external_id", id_col.as_str()),
         ("name", "Full name"),
         ("birth_date", "DOB"),
         ("place", "Place"),
@@ -466,10 +578,123 @@ pub async fn populate(s: &Store) -> Markers {
         s,
         &coo_a,
         source,
-        "list.csv",
+        &format!("{}.csv", m.mk("pro_source_imports.filename")),
         &src::read_csv(csv.as_bytes()).unwrap(),
         &mapping,
     )
+    .await
+    .unwrap();
+    // Obligations: an assessment and a note on a shipped recommendation.
+    use dignity_store::obligations::tracking;
+    let input = dignity_store::obligations::recs::NewRecommendation {
+        iso3: "KEN".into(),
+        body: "CCPR".into(),
+        text: "Establish an independent police oversight body.".into(),
+        document_symbol: "CCPR/C/KEN/CO/4".into(),
+        paragraph: "12".into(),
+        date: "2021-07-27".into(),
+        ..Default::default()
+    }
+    .into_input()
+    .unwrap();
+    let rec = s
+        .write(&coo_a, async |tx| {
+            dignity_store::obligations::recs::create(tx, input).await
+        })
+        .await
+        .unwrap();
+    let (narrative, evidence, note) = (
+        m.mk("rec_assessments.narrative"),
+        m.mk("rec_assessments.evidence"),
+        m.mk("rec_notes.body"),
+    );
+    s.write(&coo_a, async |tx| {
+        tracking::assess(
+            tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::Assessment {
+                id: 0,
+                status: "in_progress".into(),
+                assessed_on: "2022-01-11".into(),
+                narrative: narrative.clone(),
+                evidence: evidence.clone(),
+                confidentiality: Some("public".into()),
+                published: true,
+                by: None,
+                via_cluster: false,
+            },
+        )
+        .await?;
+        tracking::add_note(
+            tx,
+            tracking::Target::Recommendation(rec),
+            &note,
+            dignity_core::Confidentiality::Internal,
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    let (cluster_name, basis_value, focal, action, indicator) = (
+        m.mk("rec_clusters.name"),
+        m.mk("rec_clusters.basis_value"),
+        m.mk("rec_assignments.focal_point"),
+        m.mk("rec_actions.description"),
+        m.mk("rec_actions.indicator"),
+    );
+    s.write(&coo_a, async |tx| {
+        let cluster =
+            tracking::create_cluster(tx, "KEN", &cluster_name, "theme", &basis_value).await?;
+        let inst =
+            tracking::institution(tx, "Ministry of Interior", "ministry", Some("KEN")).await?;
+        tracking::assign(tx, tracking::Target::Cluster(cluster), inst, &focal).await?;
+        tracking::add_action(
+            tx,
+            tracking::Target::Recommendation(rec),
+            &tracking::PlannedAction {
+                id: 0,
+                description: action.clone(),
+                institution: None,
+                target_date: "2026-02-17".into(),
+                indicator: indicator.clone(),
+                done: false,
+                overdue_days: None,
+            },
+            Some(inst),
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    m.0.entry("rec_actions.target_date".into())
+        .or_default()
+        .push("2026-02-17".into());
+    m.0.entry("rec_assessments.assessed_on".into())
+        .or_default()
+        .push("2022-01-11".into());
+    // Statistics: a capture-history table (list names typed by a user, in the CSV too).
+    let (la, lb) = (m.mk("mse_datasets.lists"), m.mk("mse_datasets.lists"));
+    let stratum = m.mk("mse_datasets.stratum_column");
+    let table_csv = format!(
+        "{la},{lb},{stratum},count\n1,0,{},3\n0,1,x,2\n1,1,x,1\n",
+        m.mk("mse_datasets.csv")
+    );
+    let (ds_name, ds_desc) = (m.mk("mse_datasets.name"), m.mk("mse_datasets.description"));
+    s.write(&coo_a, async |tx| {
+        dignity_store::stats::create(
+            tx,
+            &dignity_store::stats::NewDataset {
+                name: &ds_name,
+                description: &ds_desc,
+                stratum_column: Some(&stratum),
+                csv: &table_csv,
+                lists: &[la.clone(), lb.clone()],
+                observed: 6,
+                level: dignity_core::Confidentiality::Internal,
+            },
+        )
+        .await
+    })
     .await
     .unwrap();
     // The raw row holds every typed cell, the name and place too.

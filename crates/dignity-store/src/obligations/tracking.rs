@@ -68,18 +68,20 @@ pub async fn create_cluster(
             "which theme, group or SDG target",
         ));
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_clusters (iso3, name, basis, basis_value, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id",
+    let store = tx.store().clone();
+    let id = tx.next_id("rec_clusters").await?;
+    sqlx::query(
+        "INSERT INTO rec_clusters (iso3, name, basis, basis_value, created_at, id) VALUES ($1,$2,$3,$4,$5,$6)",
     )
     .bind(iso3)
-    .bind(name.trim())
+    .bind(enc_keep(&store, "rec_clusters.name", id, name))
     .bind(basis)
-    .bind(value.trim())
+    .bind(enc_keep(&store, "rec_clusters.basis_value", id, value))
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("iso3", "unknown country"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("iso3", "unknown country"))?;
     if basis != "manual" {
         sqlx::query(
             "INSERT INTO rec_cluster_members (cluster_id, rec_id) SELECT $1, r.id FROM recommendations r \
@@ -122,24 +124,38 @@ pub async fn add_to_cluster(tx: &mut WriteTx, cluster: i64, rec: i64) -> Result<
     Ok(())
 }
 
+/// A State's clusters, by name (sorted here: the names are encrypted).
 pub async fn clusters(store: &Store, iso3: &str) -> Result<Vec<Cluster>> {
-    Ok(sqlx::query(
+    let mut out = sqlx::query(
         "SELECT c.id, c.iso3, c.name, c.basis, c.basis_value, (SELECT COUNT(*) FROM rec_cluster_members m WHERE m.cluster_id = c.id) \
-         FROM rec_clusters c WHERE c.iso3 = $1 ORDER BY c.name",
+         FROM rec_clusters c WHERE c.iso3 = $1",
     )
     .bind(iso3)
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Cluster {
-        id: r.get(0),
-        iso3: r.get(1),
-        name: r.get(2),
-        basis: r.get(3),
-        basis_value: r.get(4),
-        members: r.get(5),
+    .map(|r| {
+        let id: i64 = r.get(0);
+        Ok(Cluster {
+            id,
+            iso3: r.get(1),
+            name: dec(store, "rec_clusters.name", id, r.get(2))?,
+            basis: r.get(3),
+            basis_value: dec(store, "rec_clusters.basis_value", id, r.get(4))?,
+            members: r.get(5),
+        })
     })
-    .collect())
+    .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+fn enc_keep(store: &Store, field: &str, row: i64, v: &str) -> String {
+    crate::violations::enc_keep(store, field, row, v)
+}
+
+fn dec(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<String> {
+    crate::violations::dec(store, field, row, v)
 }
 
 // ---------------------------------------------------- institutions, actions --
@@ -213,18 +229,20 @@ pub async fn assign(
     focal_point: &str,
 ) -> Result<i64> {
     let (r, c) = target.ids();
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_assignments (rec_id, cluster_id, institution_id, focal_point, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id",
+    let id = tx.next_id("rec_assignments").await?;
+    let focal = enc_keep(tx.store(), "rec_assignments.focal_point", id, focal_point);
+    sqlx::query(
+        "INSERT INTO rec_assignments (rec_id, cluster_id, institution_id, focal_point, created_at, id) VALUES ($1,$2,$3,$4,$5,$6)",
     )
     .bind(r)
     .bind(c)
     .bind(institution_id)
-    .bind(focal_point.trim())
+    .bind(focal)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation, cluster or institution"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation, cluster or institution"))?;
     tx.audit(
         "assignment.create",
         "rec_assignment",
@@ -238,17 +256,27 @@ pub async fn assign(
 
 /// The assignments of a recommendation, direct and through its clusters.
 pub async fn assignments(store: &Store, rec_id: i64) -> Result<Vec<Assignment>> {
-    Ok(sqlx::query(
-        "SELECT i.name, i.kind, a.focal_point, c.name FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
+    sqlx::query(
+        "SELECT i.name, i.kind, a.focal_point, c.name, a.id, c.id FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
          LEFT JOIN rec_clusters c ON c.id = a.cluster_id \
-         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1) ORDER BY i.name",
+         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1) ORDER BY i.name, a.id",
     )
     .bind(rec_id)
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Assignment { institution: r.get(0), kind: r.get(1), focal_point: r.get(2), via_cluster: r.get(3) })
-    .collect())
+    .map(|r| {
+        Ok(Assignment {
+            institution: r.get(0),
+            kind: r.get(1),
+            focal_point: dec(store, "rec_assignments.focal_point", r.get(4), r.get(2))?,
+            via_cluster: match r.get::<Option<i64>, _>(5) {
+                Some(c) => Some(dec(store, "rec_clusters.name", c, r.get(3))?),
+                None => None,
+            },
+        })
+    })
+    .collect()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -282,22 +310,24 @@ pub async fn add_action(
     let d = PartialDate::parse(&a.target_date)
         .map_err(|e| StoreError::invalid("target_date", e.to_string()))?;
     let (r, c) = target.ids();
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_actions (rec_id, cluster_id, institution_id, description, target_date, indicator, done, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
+    let store = tx.store().clone();
+    let id = tx.next_id("rec_actions").await?;
+    sqlx::query(
+        "INSERT INTO rec_actions (rec_id, cluster_id, institution_id, description, target_date, indicator, done, created_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
     )
     .bind(r)
     .bind(c)
     .bind(institution_id)
-    .bind(a.description.trim())
-    .bind(d.to_string())
-    .bind(a.indicator.trim())
+    .bind(enc_keep(&store, "rec_actions.description", id, &a.description))
+    .bind(enc_keep(&store, "rec_actions.target_date", id, &d.to_string()))
+    .bind(enc_keep(&store, "rec_actions.indicator", id, &a.indicator))
     .bind(a.done as i64)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
     tx.audit(
         "action.create",
         "rec_action",
@@ -311,33 +341,37 @@ pub async fn add_action(
 
 pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
     let today = super::today();
-    Ok(sqlx::query(
+    let mut out = sqlx::query(
         "SELECT a.id, a.description, i.name, a.target_date, a.indicator, a.done FROM rec_actions a \
          LEFT JOIN institutions i ON i.id = a.institution_id \
-         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1) ORDER BY a.target_date",
+         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)",
     )
     .bind(rec_id)
     .fetch_all(store.pool())
     .await?
     .iter()
     .map(|r| {
-        let target: String = r.get(3);
+        let id: i64 = r.get(0);
+        let target = dec(store, "rec_actions.target_date", id, r.get(3))?;
         let done = r.get::<i64, _>(5) != 0;
         let overdue = PartialDate::parse(&target)
             .ok()
             .and_then(|d| d.latest())
             .and_then(|d| dignity_core::obligations::overdue_days(d, done.then_some(d), today));
-        PlannedAction {
-            id: r.get(0),
-            description: r.get(1),
+        Ok(PlannedAction {
+            id,
+            description: dec(store, "rec_actions.description", id, r.get(1))?,
             institution: r.get(2),
             target_date: target,
-            indicator: r.get(4),
+            indicator: dec(store, "rec_actions.indicator", id, r.get(4))?,
             done,
             overdue_days: overdue,
-        }
+        })
     })
-    .collect())
+    .collect::<Result<Vec<_>>>()?;
+    // By target date (sorted here: the dates are encrypted), then id.
+    out.sort_by(|a, b| a.target_date.cmp(&b.target_date).then(a.id.cmp(&b.id)));
+    Ok(out)
 }
 
 /// Mark a planned action of a recommendation (or of a cluster it belongs to) done or not
@@ -395,29 +429,41 @@ pub struct DueAction {
 pub async fn due_actions(store: &Store, iso3: &str, days: i64) -> Result<Vec<DueAction>> {
     let today = super::today();
     let until = today + chrono::Duration::days(days);
-    Ok(sqlx::query(
-        "SELECT r.id, r.body, a.description, i.name, a.target_date FROM rec_actions a \
+    // The open actions (not done, with a target date) of the State: their dates are
+    // encrypted, so the clock is computed here on the decrypted dates.
+    let mut out = vec![];
+    for r in sqlx::query(
+        "SELECT r.id, r.body, a.description, i.name, a.target_date, a.id FROM rec_actions a \
          JOIN recommendations r ON r.id = a.rec_id OR r.id IN (SELECT m.rec_id FROM rec_cluster_members m WHERE m.cluster_id = a.cluster_id) \
          LEFT JOIN institutions i ON i.id = a.institution_id \
-         WHERE r.iso3 = $1 AND a.done = 0 AND a.target_date <> '' ORDER BY a.target_date",
+         WHERE r.iso3 = $1 AND a.done = 0 AND a.target_date <> ''",
     )
     .bind(iso3)
     .fetch_all(store.pool())
     .await?
-    .iter()
-    .filter_map(|r| {
-        let target: String = r.get(4);
-        let d = PartialDate::parse(&target).ok()?.latest()?;
-        (d <= until).then(|| DueAction {
-            rec_id: r.get(0),
-            body: r.get(1),
-            description: r.get(2),
-            institution: r.get(3),
-            target_date: target.clone(),
-            overdue_days: dignity_core::obligations::overdue_days(d, None, today),
-        })
-    })
-    .collect())
+    {
+        let aid: i64 = r.get(5);
+        let target = dec(store, "rec_actions.target_date", aid, r.get(4))?;
+        let Some(d) = PartialDate::parse(&target).ok().and_then(|p| p.latest()) else {
+            continue;
+        };
+        if d <= until {
+            out.push((
+                aid,
+                DueAction {
+                    rec_id: r.get(0),
+                    body: r.get(1),
+                    description: dec(store, "rec_actions.description", aid, r.get(2))?,
+                    institution: r.get(3),
+                    target_date: target,
+                    overdue_days: dignity_core::obligations::overdue_days(d, None, today),
+                },
+            ));
+        }
+    }
+    // By target date as typed (as before the dates were encrypted), then action.
+    out.sort_by(|a, b| (&a.1.target_date, a.0).cmp(&(&b.1.target_date, b.0)));
+    Ok(out.into_iter().map(|x| x.1).collect())
 }
 
 // -------------------------------------------------------------- assessments --
@@ -470,24 +516,29 @@ pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<
         .map_err(|e: String| StoreError::invalid("confidentiality", e))?;
     let published = a.published && level == Confidentiality::Public;
     let (r, c) = target.ids();
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_assessments (rec_id, cluster_id, status, assessed_on, narrative, evidence, confidentiality, published, created_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+    let store = tx.store().clone();
+    let id = tx.next_id("rec_assessments").await?;
+    let enc = |col: &str, v: &str| {
+        crate::violations::enc_keep(&store, &format!("rec_assessments.{col}"), id, v)
+    };
+    sqlx::query(
+        "INSERT INTO rec_assessments (rec_id, cluster_id, status, assessed_on, narrative, evidence, confidentiality, published, created_by, created_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     )
     .bind(r)
     .bind(c)
     .bind(status.as_str())
-    .bind(day.to_string())
-    .bind(a.narrative.trim())
-    .bind(a.evidence.trim())
+    .bind(enc("assessed_on", &day.to_string()))
+    .bind(enc("narrative", &a.narrative))
+    .bind(enc("evidence", &a.evidence))
     .bind(level.as_str())
     .bind(published as i64)
     .bind(tx.actor().user_id)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
     tx.audit(
         "assessment.create",
         "rec_assessment",
@@ -516,24 +567,27 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
                 .collect()
         }
     };
+    let store = tx.store().clone();
     for rec in recs {
-        let latest = |cond: &'static str| {
-            format!(
-                "SELECT status FROM rec_assessments WHERE (rec_id = $1 OR cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) \
-                 AND {cond} ORDER BY assessed_on DESC, id DESC LIMIT 1"
-            )
-        };
-        let p: Option<String> =
-            sqlx::query(&latest("confidentiality = 'public' AND published = 1"))
-                .bind(rec)
-                .fetch_optional(tx.conn())
-                .await?
-                .map(|r| r.get(0));
-        let i: Option<String> = sqlx::query(&latest("confidentiality IN ('public', 'internal')"))
-            .bind(rec)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|r| r.get(0));
+        // The assessments of one recommendation (few): the latest by the decrypted date.
+        let rows = sqlx::query(
+            "SELECT id, status, assessed_on, confidentiality, published FROM rec_assessments \
+             WHERE (rec_id = $1 OR cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) \
+             AND confidentiality IN ('public', 'internal')",
+        )
+        .bind(rec)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut dated = vec![];
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let on = crate::violations::dec(&store, "rec_assessments.assessed_on", id, r.get(2))?;
+            let public = r.get::<String, _>(3) == "public" && r.get::<i64, _>(4) == 1;
+            dated.push((on, id, r.get::<String, _>(1), public));
+        }
+        dated.sort();
+        let i: Option<String> = dated.last().map(|d| d.2.clone());
+        let p: Option<String> = dated.iter().rev().find(|d| d.3).map(|d| d.2.clone());
         sqlx::query(
             "UPDATE recommendations SET status_public = $1, status_internal = $2 WHERE id = $3",
         )
@@ -550,11 +604,10 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
 /// assessments and those of its clusters).
 pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<Assessment>> {
     let vis = acl::visible_sql(actor, "ra", dignity_core::RecordType::Assessment);
-    Ok(sqlx::query(&format!(
+    let mut out = sqlx::query(&format!(
         "SELECT ra.id, ra.status, ra.assessed_on, ra.narrative, ra.evidence, ra.confidentiality, ra.published, u.display_name, u.username, ra.cluster_id \
          FROM rec_assessments ra LEFT JOIN users u ON u.id = ra.created_by \
-         WHERE (ra.rec_id = $1 OR ra.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) AND {vis} \
-         ORDER BY ra.assessed_on, ra.id"
+         WHERE (ra.rec_id = $1 OR ra.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) AND {vis}"
     ))
     .bind(rec_id)
     .fetch_all(store.pool())
@@ -563,19 +616,26 @@ pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<As
     .map(|r| {
         let dn: Option<String> = r.get(7);
         let un: Option<String> = r.get(8);
-        Assessment {
-            id: r.get(0),
+        let id: i64 = r.get(0);
+        let dec = |col: &str, i: usize| {
+            crate::violations::dec(store, &format!("rec_assessments.{col}"), id, r.get(i))
+        };
+        Ok(Assessment {
+            id,
             status: r.get(1),
-            assessed_on: r.get(2),
-            narrative: r.get(3),
-            evidence: r.get(4),
+            assessed_on: dec("assessed_on", 2)?,
+            narrative: dec("narrative", 3)?,
+            evidence: dec("evidence", 4)?,
             confidentiality: Some(r.get(5)),
             published: r.get::<i64, _>(6) != 0,
             by: dn.filter(|s| !s.is_empty()).or(un),
             via_cluster: r.get::<Option<i64>, _>(9).is_some(),
-        }
+        })
     })
-    .collect())
+    .collect::<Result<Vec<_>>>()?;
+    // Oldest first (sorted here: the dates are encrypted).
+    out.sort_by(|a, b| a.assessed_on.cmp(&b.assessed_on).then(a.id.cmp(&b.id)));
+    Ok(out)
 }
 
 // -------------------------------------------------------------------- notes --
@@ -601,19 +661,21 @@ pub async fn add_note(
         return Err(StoreError::invalid("body", "must not be empty"));
     }
     let (r, c) = target.ids();
-    let id: i64 = sqlx::query(
-        "INSERT INTO rec_notes (rec_id, cluster_id, body, confidentiality, published, created_by, created_at) VALUES ($1,$2,$3,$4,0,$5,$6) RETURNING id",
+    let id = tx.next_id("rec_notes").await?;
+    let enc_body = crate::violations::enc_keep(tx.store(), "rec_notes.body", id, body);
+    sqlx::query(
+        "INSERT INTO rec_notes (rec_id, cluster_id, body, confidentiality, published, created_by, created_at, id) VALUES ($1,$2,$3,$4,0,$5,$6,$7)",
     )
     .bind(r)
     .bind(c)
-    .bind(body.trim())
+    .bind(enc_body)
     .bind(level.as_str())
     .bind(tx.actor().user_id)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?
-    .get(0);
+    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
     tx.audit(
         "note.create",
         "rec_note",
@@ -629,7 +691,7 @@ pub async fn add_note(
 pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<Note>> {
     let vis = acl::visible_sql(actor, "n", dignity_core::RecordType::RecommendationNote);
     let (col, id) = target.cond();
-    Ok(sqlx::query(&format!(
+    sqlx::query(&format!(
         "SELECT n.id, n.body, n.confidentiality, u.username, n.created_at FROM rec_notes n LEFT JOIN users u ON u.id = n.created_by \
          WHERE n.{col} = $1 AND {vis} ORDER BY n.created_at"
     ))
@@ -637,8 +699,17 @@ pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<N
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Note { id: r.get(0), body: r.get(1), confidentiality: r.get(2), by: r.get(3), created_at: r.get(4) })
-    .collect())
+    .map(|r| {
+        let id: i64 = r.get(0);
+        Ok(Note {
+            id,
+            body: crate::violations::dec(store, "rec_notes.body", id, r.get(1))?,
+            confidentiality: r.get(2),
+            by: r.get(3),
+            created_at: r.get(4),
+        })
+    })
+    .collect()
 }
 
 // ------------------------------------------------------------ follow-up ---

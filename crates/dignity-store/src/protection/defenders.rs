@@ -231,7 +231,7 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
     .bind(person_id)
     .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
     .bind(&val.country)
-    .bind(d.region.trim())
+    .bind(enc_keep(&store, "pro_defenders.region", id, &d.region))
     .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
     .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
@@ -290,7 +290,7 @@ pub async fn update_defender(
     )
     .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
     .bind(&val.country)
-    .bind(d.region.trim())
+    .bind(enc_keep(&store, "pro_defenders.region", id, &d.region))
     .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
     .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
@@ -346,7 +346,7 @@ pub async fn get_defender(store: &Store, id: i64) -> Result<Option<Defender>> {
         age_group: p.age_group,
         organisation: dec(store, "pro_defenders.organisation", id, r.get(2))?,
         country: r.get(3),
-        region: r.get(4),
+        region: dec(store, "pro_defenders.region", id, r.get(4))?,
         contact: dec(store, "pro_defenders.contact", id, r.get(5))?,
         whereabouts: dec(store, "pro_defenders.whereabouts", id, r.get(6))?,
         contact_user: r.get(7),
@@ -854,8 +854,8 @@ pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
     .bind(&level)
     .bind(factors.join(","))
     .bind(enc(&store, "pro_risk.notes", id, &r.notes))
-    .bind(on.to_string())
-    .bind(next.to_string())
+    .bind(enc_keep(&store, "pro_risk.assessed_on", id, &on.to_string()))
+    .bind(enc_keep(&store, "pro_risk.next_review", id, &next.to_string()))
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
     .bind(now())
@@ -873,16 +873,18 @@ pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
     Ok(id)
 }
 
-/// Every risk assessment of a defender, the latest first.
+/// Every risk assessment of a defender, the latest first (sorted here: the dates are
+/// encrypted).
 pub async fn risk_history(store: &Store, defender_id: i64) -> Result<Vec<RiskAssessment>> {
     let rows = sqlx::query(
         "SELECT id, defender_id, level, factors, notes, assessed_on, next_review, assessor_name, created_at FROM pro_risk \
-         WHERE defender_id = $1 ORDER BY assessed_on DESC, id DESC",
+         WHERE defender_id = $1",
     )
     .bind(defender_id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
+    let mut out = rows
+        .iter()
         .map(|r| {
             let f: String = r.get(3);
             let id: i64 = r.get(0);
@@ -896,13 +898,15 @@ pub async fn risk_history(store: &Store, defender_id: i64) -> Result<Vec<RiskAss
                     .map(String::from)
                     .collect(),
                 notes: dec(store, "pro_risk.notes", id, r.get(4))?,
-                assessed_on: r.get(5),
-                next_review: r.get(6),
+                assessed_on: dec(store, "pro_risk.assessed_on", id, r.get(5))?,
+                next_review: dec(store, "pro_risk.next_review", id, r.get(6))?,
                 assessor: r.get(7),
                 created_at: r.get(8),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| b.assessed_on.cmp(&a.assessed_on).then(b.id.cmp(&a.id)));
+    Ok(out)
 }
 
 // -------------------------------------------------------------- measures --
@@ -1053,16 +1057,16 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
     let at = now();
     let id = tx.next_id("pro_measures").await?;
     sqlx::query(
-        "INSERT INTO pro_measures (defender_id, measure_type, status, requested_on, amount_cents, currency, period_start, period_end, \
+        "INSERT INTO pro_measures (defender_id, measure_type, status, requested_on, amount, currency, period_start, period_end, \
          details, intervention_id, created_by, created_at, updated_at, id) VALUES ($1,$2,'requested',$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12)",
     )
     .bind(m.defender_id)
     .bind(&mtype)
-    .bind(on.to_string())
-    .bind(amount)
+    .bind(enc_keep(&store, "pro_measures.requested_on", id, &on.to_string()))
+    .bind(enc_keep(&store, "pro_measures.amount", id, &amount.map(|a| a.to_string()).unwrap_or_default()))
     .bind(&cur)
-    .bind(&ps)
-    .bind(&pe)
+    .bind(enc_keep(&store, "pro_measures.period_start", id, &ps))
+    .bind(enc_keep(&store, "pro_measures.period_end", id, &pe))
     .bind(store.keys().encrypt("pro_measures.details", id, &serde_json::to_string(&details).unwrap_or_default()))
     .bind(m.intervention_id)
     .bind(tx.actor().user_id)
@@ -1083,7 +1087,9 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
 }
 
 async fn step(tx: &mut WriteTx, id: i64, from: &str, to: &str, on: &str) -> Result<()> {
-    sqlx::query("INSERT INTO pro_measure_history (measure_id, from_status, to_status, on_date, by_user, by_name, at) VALUES ($1,$2,$3,$4,$5,$6,$7)")
+    let hid = tx.next_id("pro_measure_history").await?;
+    let on = enc_keep(tx.store(), "pro_measure_history.on_date", hid, on);
+    sqlx::query("INSERT INTO pro_measure_history (measure_id, from_status, to_status, on_date, by_user, by_name, at, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
         .bind(id)
         .bind(from)
         .bind(to)
@@ -1091,6 +1097,7 @@ async fn step(tx: &mut WriteTx, id: i64, from: &str, to: &str, on: &str) -> Resu
         .bind(tx.actor().user_id)
         .bind(tx.actor().username.clone())
         .bind(now())
+        .bind(hid)
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -1171,12 +1178,12 @@ pub async fn advance_measure(tx: &mut WriteTx, id: i64, s: &MeasureStatusInput) 
         _ => "closed_on",
     };
     sqlx::query(&format!(
-        "UPDATE pro_measures SET status = $1, {col} = $2, cost_cents = COALESCE($3, cost_cents), \
+        "UPDATE pro_measures SET status = $1, {col} = $2, cost = COALESCE($3, cost), \
          cost_currency = CASE WHEN $4 = '' THEN cost_currency ELSE $4 END, outcome = COALESCE($5, outcome), updated_at = $6 WHERE id = $7"
     ))
     .bind(&to)
-    .bind(on.to_string())
-    .bind(cost)
+    .bind(enc_keep(&store, &format!("pro_measures.{col}"), id, &on.to_string()))
+    .bind(cost.map(|c| enc_keep(&store, "pro_measures.cost", id, &c.to_string())))
     .bind(&cost_cur)
     .bind(enc(&store, "pro_measures.outcome", id, &s.outcome))
     .bind(now())
@@ -1195,34 +1202,45 @@ pub async fn advance_measure(tx: &mut WriteTx, id: i64, s: &MeasureStatusInput) 
     Ok(())
 }
 
-const MEASURE_COLS: &str = "id, defender_id, measure_type, status, requested_on, approved_on, delivered_on, closed_on, amount_cents, currency, \
-    cost_cents, cost_currency, period_start, period_end, details, outcome, intervention_id";
+const MEASURE_COLS: &str = "id, defender_id, measure_type, status, requested_on, approved_on, delivered_on, closed_on, amount, currency, \
+    cost, cost_currency, period_start, period_end, details, outcome, intervention_id";
 
 async fn measure_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<Measure> {
     let id: i64 = r.get(0);
     let details = dec(store, "pro_measures.details", id, r.get(14))?;
-    let history = sqlx::query("SELECT from_status, to_status, on_date, by_name FROM pro_measure_history WHERE measure_id = $1 ORDER BY id")
+    let history = sqlx::query("SELECT from_status, to_status, on_date, by_name, id FROM pro_measure_history WHERE measure_id = $1 ORDER BY id")
         .bind(id)
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(|h| MeasureStep { from_status: h.get(0), to_status: h.get(1), on_date: h.get(2), by: h.get(3) })
-        .collect();
+        .map(|h| {
+            Ok(MeasureStep {
+                from_status: h.get(0),
+                to_status: h.get(1),
+                on_date: dec(store, "pro_measure_history.on_date", h.get(4), h.get(2))?,
+                by: h.get(3),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Amounts are kept as encrypted cents.
+    let cents_of = |field: &str, v: Option<String>| -> Result<Option<i64>> {
+        Ok(dec(store, field, id, v)?.parse::<i64>().ok())
+    };
     Ok(Measure {
         id,
         defender_id: r.get(1),
         measure_type: r.get(2),
         status: r.get(3),
-        requested_on: r.get(4),
-        approved_on: r.get(5),
-        delivered_on: r.get(6),
-        closed_on: r.get(7),
-        amount: money(r.get(8)),
+        requested_on: dec(store, "pro_measures.requested_on", id, r.get(4))?,
+        approved_on: dec(store, "pro_measures.approved_on", id, r.get(5))?,
+        delivered_on: dec(store, "pro_measures.delivered_on", id, r.get(6))?,
+        closed_on: dec(store, "pro_measures.closed_on", id, r.get(7))?,
+        amount: money(cents_of("pro_measures.amount", r.get(8))?),
         currency: r.get(9),
-        cost: money(r.get(10)),
+        cost: money(cents_of("pro_measures.cost", r.get(10))?),
         cost_currency: r.get(11),
-        period_start: r.get(12),
-        period_end: r.get(13),
+        period_start: dec(store, "pro_measures.period_start", id, r.get(12))?,
+        period_end: dec(store, "pro_measures.period_end", id, r.get(13))?,
         details: serde_json::from_str(&details).unwrap_or_default(),
         outcome: dec(store, "pro_measures.outcome", id, r.get(15))?,
         intervention_id: r.get(16),
@@ -1304,22 +1322,25 @@ pub async fn add_checkin(
             ));
         }
     }
-    let id: i64 = sqlx::query("INSERT INTO pro_checkins (defender_id, measure_id, due_on, created_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+    let id = tx.next_id("pro_checkins").await?;
+    let due_on = enc_keep(tx.store(), "pro_checkins.due_on", id, &due.to_string());
+    sqlx::query("INSERT INTO pro_checkins (defender_id, measure_id, due_on, created_by, created_at, id) VALUES ($1,$2,$3,$4,$5,$6)")
         .bind(defender_id)
         .bind(measure_id)
-        .bind(due.to_string())
+        .bind(due_on)
         .bind(tx.actor().user_id)
         .bind(now())
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    // The due date is in the hashed content, not in the clear details.
     tx.audit(
         "checkin.add",
         DEFENDER,
         &defender_id.to_string(),
         None,
-        None,
-        serde_json::json!({ "checkin_id": id, "due_on": due.to_string() }),
+        Some(&serde_json::json!({ "due_on": due.to_string(), "measure_id": measure_id })),
+        serde_json::json!({ "checkin_id": id }),
     );
     Ok(id)
 }
@@ -1331,7 +1352,8 @@ pub async fn complete_checkin(tx: &mut WriteTx, id: i64, done_on: &str, notes: &
         .fetch_optional(tx.conn())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("check-in {id}")))?;
-    let (def, done): (i64, String) = (r.get(0), r.get(1));
+    let def: i64 = r.get(0);
+    let done = dec(tx.store(), "pro_checkins.done_on", id, r.get(1))?;
     if !done.is_empty() {
         return Err(StoreError::invalid(
             "done_on",
@@ -1345,7 +1367,12 @@ pub async fn complete_checkin(tx: &mut WriteTx, id: i64, done_on: &str, notes: &
     };
     let store = tx.store().clone();
     sqlx::query("UPDATE pro_checkins SET done_on = $1, notes = $2 WHERE id = $3")
-        .bind(on.to_string())
+        .bind(enc_keep(
+            &store,
+            "pro_checkins.done_on",
+            id,
+            &on.to_string(),
+        ))
         .bind(enc(&store, "pro_checkins.notes", id, notes))
         .bind(id)
         .execute(tx.conn())
@@ -1362,26 +1389,36 @@ pub async fn complete_checkin(tx: &mut WriteTx, id: i64, done_on: &str, notes: &
 }
 
 pub async fn checkins_of(store: &Store, defender_id: i64, on: NaiveDate) -> Result<Vec<Checkin>> {
-    let rows = sqlx::query("SELECT id, defender_id, measure_id, due_on, done_on, notes FROM pro_checkins WHERE defender_id = $1 ORDER BY due_on DESC, id DESC")
+    let rows = sqlx::query("SELECT id, defender_id, measure_id, due_on, done_on, notes FROM pro_checkins WHERE defender_id = $1")
         .bind(defender_id)
         .fetch_all(store.pool())
         .await?;
-    rows.iter()
+    let mut out = rows
+        .iter()
         .map(|r| {
-            let due: String = r.get(3);
-            let done: String = r.get(4);
             let id: i64 = r.get(0);
+            let due = dec(store, "pro_checkins.due_on", id, r.get(3))?;
+            let done = dec(store, "pro_checkins.done_on", id, r.get(4))?;
             Ok(Checkin {
                 id,
                 defender_id: r.get(1),
                 measure_id: r.get(2),
-                overdue: done.is_empty() && due < on.to_string(),
+                overdue: checkin_overdue(&due, &done, on),
                 due_on: due,
                 done_on: done,
                 notes: dec(store, "pro_checkins.notes", id, r.get(5))?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    // Latest due first (sorted here: the dates are encrypted).
+    out.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
+    Ok(out)
+}
+
+/// Whether a check-in due on `due` (`YYYY-MM-DD`) and done on `done` (empty: not yet) is
+/// overdue on `on`.
+pub fn checkin_overdue(due: &str, done: &str, on: NaiveDate) -> bool {
+    done.is_empty() && due < on.to_string().as_str()
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -1396,7 +1433,9 @@ pub struct OverdueCheckin {
 }
 
 /// Check-ins past their due date and not done, on defenders the actor may see; with
-/// `contact_user`, only those of defenders whose contact point that user is.
+/// `contact_user`, only those of defenders whose contact point that user is. The due dates
+/// are encrypted: SQL selects the open check-ins (not done, the bounded set), the clock is
+/// computed here on the decrypted dates, oldest due first.
 pub async fn overdue_checkins(
     store: &Store,
     actor: &Actor,
@@ -1406,18 +1445,25 @@ pub async fn overdue_checkins(
     let sql = format!(
         "SELECT c.id, c.defender_id, c.due_on, d.contact_user, COALESCE(u.username, ''), d.person_id FROM pro_checkins c \
          JOIN pro_defenders d ON d.id = c.defender_id LEFT JOIN users u ON u.id = d.contact_user \
-         WHERE c.done_on = '' AND c.due_on < $1 AND ($2 = 0 OR d.contact_user = $2) AND {} ORDER BY c.due_on",
+         WHERE c.done_on = '' AND ($1 = 0 OR d.contact_user = $1) AND {}",
         profile_visible_sql(actor, "d", dignity_core::RecordType::Defender)
     );
     let rows = sqlx::query(&sql)
-        .bind(on.to_string())
         .bind(contact_user.unwrap_or(0))
         .fetch_all(store.pool())
         .await?;
+    let mut open = vec![];
+    for r in rows {
+        let id: i64 = r.get(0);
+        let due = dec(store, "pro_checkins.due_on", id, r.get(2))?;
+        if checkin_overdue(&due, "", on) {
+            open.push((due, id, r));
+        }
+    }
+    open.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let names = v::sees_names(store, actor).await?;
     let mut out = vec![];
-    for r in rows {
-        let due: String = r.get(2);
+    for (due, _, r) in open {
         let pid: i64 = r.get(5);
         let d = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or(on);
         out.push(OverdueCheckin {

@@ -11,7 +11,7 @@
 //! Nothing the database encrypts (organisation, contact, whereabouts, places,
 //! circumstances, descriptions) reaches the index. One query per batch and child table.
 
-use super::{DEFENDER, MISSING};
+use super::{dec, DEFENDER, MISSING};
 use crate::search::{
     access_covers, all_ids, changes_of, id_column, id_list, level_name, load_one, map_changes,
     Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
@@ -132,7 +132,7 @@ impl Indexer for DefenderIndexer {
                     }
                 }
                 d.country = r.get(2);
-                let region: String = r.get(3);
+                let region = dec(store, "pro_defenders.region", id, r.get(3))?;
                 d.region = (!region.is_empty()).then_some(region);
                 // No date: a profile's creation date is not a date of what it documents.
                 if access_covers(&access, &person) {
@@ -203,7 +203,7 @@ impl Indexer for MissingIndexer {
             let rows = sqlx::query(&format!(
                 "SELECT m.id, m.person_id, m.last_seen_date, m.region, m.status, m.confidentiality, m.published, \
                  m.created_by, pr.name, p.name, p.other_names, p.sex, p.age_group, p.confidentiality, p.published, \
-                 p.created_by FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id \
+                 p.created_by, m.period_id FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id \
                  LEFT JOIN pro_periods pr ON pr.id = m.period_id WHERE m.id IN ({list}) ORDER BY m.id"
             ))
             .fetch_all(store.pool())
@@ -222,13 +222,15 @@ impl Indexer for MissingIndexer {
                 let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
                     .facet("status", &r.get::<String, _>(4))
                     .facet("confidentiality", &level);
-                if let Some(period) = r.get::<Option<String>, _>(8) {
+                if let Some(p) = r.get::<Option<i64>, _>(16) {
+                    let period = dec(store, "pro_periods.name", p, r.get(8))?;
                     d = d.facet("period", &period).text("xx", "", &period);
                 }
-                if let Ok(p) = r.get::<String, _>(2).parse::<PartialDate>() {
+                let seen = dec(store, "pro_missing.last_seen_date", id, r.get(2))?;
+                if let Ok(p) = seen.parse::<PartialDate>() {
                     d = d.date(&p);
                 }
-                let region: String = r.get(3);
+                let region = dec(store, "pro_missing.region", id, r.get(3))?;
                 d.region = (!region.is_empty()).then_some(region);
                 if access_covers(&access, &person) {
                     d.names = person_names(store, pid, r.get(9), r.get(10))?;

@@ -79,41 +79,77 @@ pub async fn add_period(tx: &mut WriteTx, name: &str, start: &str, end: &str) ->
     if s.is_empty() {
         return Err(StoreError::invalid("start_date", "a period needs a start"));
     }
-    let id: i64 = sqlx::query("INSERT INTO pro_periods (name, start_date, end_date, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
-        .bind(name)
-        .bind(&s)
-        .bind(&e)
+    // Names are encrypted: the uniqueness is checked here, among the (few) periods.
+    let store = tx.store().clone();
+    for r in sqlx::query("SELECT id, name FROM pro_periods")
+        .fetch_all(tx.conn())
+        .await?
+    {
+        let other = dec(&store, "pro_periods.name", r.get(0), r.get(1))?;
+        if other.trim().to_lowercase() == name.to_lowercase() {
+            return Err(StoreError::invalid(
+                "name",
+                "a period with this name exists",
+            ));
+        }
+    }
+    let id = tx.next_id("pro_periods").await?;
+    sqlx::query("INSERT INTO pro_periods (name, start_date, end_date, created_at, id) VALUES ($1,$2,$3,$4,$5)")
+        .bind(enc_keep(&store, "pro_periods.name", id, name))
+        .bind(enc_keep(&store, "pro_periods.start_date", id, &s))
+        .bind(enc_keep(&store, "pro_periods.end_date", id, &e))
         .bind(now())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(StoreError::from)
-        .map_err(|e| if e.is_unique_violation() { StoreError::invalid("name", "a period with this name exists") } else { e })?
-        .get(0);
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     tx.audit(
         "period.create",
         "pro_periods",
         &id.to_string(),
         None,
         None,
-        serde_json::json!({ "name": name }),
+        serde_json::json!({}),
     );
     Ok(id)
 }
 
+/// Every period, decrypted, by start date (sorted here: the dates are encrypted).
 pub async fn periods(store: &Store) -> Result<Vec<Period>> {
-    Ok(sqlx::query(
-        "SELECT id, name, start_date, end_date FROM pro_periods ORDER BY start_date, id",
-    )
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| Period {
-        id: r.get(0),
-        name: r.get(1),
-        start_date: r.get(2),
-        end_date: r.get(3),
-    })
-    .collect())
+    let mut out = vec![];
+    for r in sqlx::query("SELECT id, name, start_date, end_date FROM pro_periods")
+        .fetch_all(store.pool())
+        .await?
+    {
+        let id: i64 = r.get(0);
+        out.push(Period {
+            id,
+            name: dec(store, "pro_periods.name", id, r.get(1))?,
+            start_date: dec(store, "pro_periods.start_date", id, r.get(2))?,
+            end_date: dec(store, "pro_periods.end_date", id, r.get(3))?,
+        });
+    }
+    out.sort_by(|a, b| {
+        sort_date(&a.start_date)
+            .cmp(&sort_date(&b.start_date))
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(out)
+}
+
+/// The name of each period, by id (decrypted).
+pub async fn period_names(store: &Store) -> Result<std::collections::HashMap<i64, String>> {
+    Ok(periods(store)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+/// A typed date as a sort key (its earliest day; an unparseable value sorts first).
+pub(crate) fn sort_date(s: &str) -> String {
+    s.parse::<dignity_core::PartialDate>()
+        .map(|d| v::sort_key(&d))
+        .unwrap_or_default()
 }
 
 // ----------------------------------------------------------------- cases --
@@ -224,34 +260,39 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     let id = tx.next_id("pro_missing").await?;
     sqlx::query(
         "INSERT INTO pro_missing (person_id, last_seen_date, last_seen_sort, last_seen_place, region, community, circumstances, description, \
-         period_id, status, status_on, confidentiality, published, created_by, created_at, updated_at, id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'missing',$10,$11,0,$12,$13,$13,$14)",
+         period_id, status, status_on, confidentiality, published, created_by, created_at, updated_at, id, region_key, community_key) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'missing',$10,$11,0,$12,$13,$13,$14,$15,$16)",
     )
     .bind(person_id)
-    .bind(seen.to_string())
-    .bind(v::sort_key(&seen))
+    .bind(enc_keep(&store, "pro_missing.last_seen_date", id, &seen.to_string()))
+    .bind(month_key(&seen))
     .bind(enc(&store, "pro_missing.last_seen_place", id, &m.last_seen_place))
-    .bind(m.region.trim())
-    .bind(m.community.trim())
+    .bind(enc_keep(&store, "pro_missing.region", id, &m.region))
+    .bind(enc_keep(&store, "pro_missing.community", id, &m.community))
     .bind(enc(&store, "pro_missing.circumstances", id, &m.circumstances))
     .bind(enc(&store, "pro_missing.description", id, &m.description))
     .bind(m.period_id)
-    .bind(opened.to_string())
+    .bind(enc_keep(&store, "pro_missing.status_on", id, &opened.to_string()))
     .bind(level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
     .bind(id)
+    .bind(label_key(&store, REGION_KEY, &m.region))
+    .bind(label_key(&store, COMMUNITY_KEY, &m.community))
     .execute(tx.conn())
     .await?;
+    let hid = tx.next_id("pro_status_history").await?;
     sqlx::query(
-        "INSERT INTO pro_status_history (missing_id, seq, from_status, to_status, changed_on, reference, by_user, by_name, at) \
-         VALUES ($1, 1, '', 'missing', $2, 'case opened', $3, $4, $5)",
+        "INSERT INTO pro_status_history (missing_id, seq, from_status, to_status, changed_on, reference, by_user, by_name, at, id) \
+         VALUES ($1, 1, '', 'missing', $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
-    .bind(opened.to_string())
+    .bind(enc_keep(&store, "pro_status_history.changed_on", hid, &opened.to_string()))
+    .bind(enc_keep(&store, "pro_status_history.reference", hid, "case opened"))
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
     .bind(&at)
+    .bind(hid)
     .execute(tx.conn())
     .await?;
     set_list(
@@ -290,16 +331,19 @@ async fn case_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<MissingCase> 
         other_names: p.other_names,
         sex: p.sex,
         birth_date: p.birth_date,
-        last_seen_date: r.get(2),
+        last_seen_date: dec(store, "pro_missing.last_seen_date", id, r.get(2))?,
         last_seen_place: dec(store, "pro_missing.last_seen_place", id, r.get(3))?,
-        region: r.get(4),
-        community: r.get(5),
+        region: dec(store, "pro_missing.region", id, r.get(4))?,
+        community: dec(store, "pro_missing.community", id, r.get(5))?,
         circumstances: dec(store, "pro_missing.circumstances", id, r.get(6))?,
         description: dec(store, "pro_missing.description", id, r.get(7))?,
         period_id: r.get(8),
-        period: r.get(9),
+        period: match r.get::<Option<i64>, _>(8) {
+            Some(p) => dec(store, "pro_periods.name", p, r.get(9))?,
+            None => String::new(),
+        },
         status: r.get(10),
-        status_on: r.get(11),
+        status_on: dec(store, "pro_missing.status_on", id, r.get(11))?,
         confidentiality: r.get(12),
         created_at: r.get(13),
     })
@@ -377,9 +421,9 @@ pub async fn list_missing(
         binds.push(s.into());
         w.push(format!("m.status = ${}", binds.len()));
     }
-    if let Some(s) = f.region.as_deref().filter(|s| !s.is_empty()) {
-        binds.push(s.into());
-        w.push(format!("m.region = ${}", binds.len()));
+    if let Some(s) = f.region.as_deref().filter(|s| !s.trim().is_empty()) {
+        binds.push(label_key(store, REGION_KEY, s));
+        w.push(format!("m.region_key = ${}", binds.len()));
     }
     if let Some(p) = f.period_id {
         w.push(format!("m.period_id = {p}"));
@@ -415,8 +459,9 @@ pub async fn list_missing(
     let mut out = vec![];
     for r in rows {
         let pid: i64 = r.get(1);
+        let id: i64 = r.get(0);
         out.push(MissingRow {
-            id: r.get(0),
+            id,
             name: if names {
                 v::get_person(store, pid)
                     .await?
@@ -425,11 +470,11 @@ pub async fn list_missing(
             } else {
                 v::pseudonym(store, pid)
             },
-            last_seen_date: r.get(2),
-            region: r.get(3),
-            community: r.get(4),
+            last_seen_date: dec(store, "pro_missing.last_seen_date", id, r.get(2))?,
+            region: dec(store, "pro_missing.region", id, r.get(3))?,
+            community: dec(store, "pro_missing.community", id, r.get(4))?,
             status: r.get(5),
-            status_on: r.get(6),
+            status_on: dec(store, "pro_missing.status_on", id, r.get(6))?,
             confidentiality: r.get(7),
             sources: r.get(8),
         });
@@ -481,7 +526,8 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
         .fetch_optional(tx.conn())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("missing person case {id}")))?;
-    let (from, last_on): (String, String) = (r.get(0), r.get(1));
+    let from: String = r.get(0);
+    let last_on = dec(tx.store(), "pro_missing.status_on", id, r.get(1))?;
     if from == to {
         return Err(StoreError::invalid(
             "status",
@@ -542,9 +588,9 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     .bind(seq)
     .bind(&from)
     .bind(to)
-    .bind(on.to_string())
+    .bind(enc_keep(&store, "pro_status_history.changed_on", hid, &on.to_string()))
     .bind(c.evidence_id)
-    .bind(c.reference.trim())
+    .bind(enc_keep(&store, "pro_status_history.reference", hid, &c.reference))
     .bind(enc(&store, "pro_status_history.note", hid, &c.note))
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
@@ -556,7 +602,12 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
         "UPDATE pro_missing SET status = $1, status_on = $2, updated_at = $3 WHERE id = $4",
     )
     .bind(to)
-    .bind(on.to_string())
+    .bind(enc_keep(
+        &store,
+        "pro_missing.status_on",
+        id,
+        &on.to_string(),
+    ))
     .bind(&at)
     .bind(id)
     .execute(tx.conn())
@@ -590,14 +641,15 @@ pub async fn history(store: &Store, id: i64) -> Result<Vec<StatusEntry>> {
     .await?;
     rows.iter()
         .map(|r| {
+            let hid: i64 = r.get(9);
             Ok(StatusEntry {
                 seq: r.get(0),
                 from_status: r.get(1),
                 to_status: r.get(2),
-                changed_on: r.get(3),
+                changed_on: dec(store, "pro_status_history.changed_on", hid, r.get(3))?,
                 evidence_id: r.get(4),
-                reference: r.get(5),
-                note: dec(store, "pro_status_history.note", r.get(9), r.get(6))?,
+                reference: dec(store, "pro_status_history.reference", hid, r.get(5))?,
+                note: dec(store, "pro_status_history.note", hid, r.get(6))?,
                 by: r.get(7),
                 at: r.get(8),
             })
@@ -766,20 +818,22 @@ pub async fn add_report(tx: &mut WriteTx, missing_id: i64, r: &ReportInput) -> R
         not_future("reported_on", day("reported_on", &r.reported_on)?)?
     };
     let at = now();
-    let id: i64 = sqlx::query(
-        "INSERT INTO pro_reports (missing_id, relative_id, reported_on, consent_commission, consent_organisations, consent_updated_at, created_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$6) RETURNING id",
+    let id = tx.next_id("pro_reports").await?;
+    let reported_on = enc_keep(tx.store(), "pro_reports.reported_on", id, &on.to_string());
+    sqlx::query(
+        "INSERT INTO pro_reports (missing_id, relative_id, reported_on, consent_commission, consent_organisations, consent_updated_at, created_by, created_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$6,$8)",
     )
     .bind(missing_id)
     .bind(r.relative_id)
-    .bind(on.to_string())
+    .bind(reported_on)
     .bind(r.consent.commission as i64)
     .bind(r.consent.organisations as i64)
     .bind(&at)
     .bind(tx.actor().user_id)
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     log_consent(tx, id, r.consent, false).await?;
     tx.audit(
         "report.create",
@@ -883,8 +937,9 @@ pub async fn reports(store: &Store, missing_id: i64) -> Result<Vec<Report>> {
     .await?;
     rows.iter()
         .map(|r| {
+            let id: i64 = r.get(0);
             Ok(Report {
-                id: r.get(0),
+                id,
                 missing_id: r.get(1),
                 relative_id: r.get(2),
                 relative: store.decrypt(
@@ -893,7 +948,7 @@ pub async fn reports(store: &Store, missing_id: i64) -> Result<Vec<Report>> {
                     &r.get::<String, _>(3),
                 )?,
                 relationship: r.get(4),
-                reported_on: r.get(5),
+                reported_on: dec(store, "pro_reports.reported_on", id, r.get(5))?,
                 consent: Consent {
                     commission: r.get::<i64, _>(6) == 1,
                     organisations: r.get::<i64, _>(7) == 1,
@@ -967,20 +1022,22 @@ pub async fn share(
             format!("the family's consent does not allow sharing this case with {recipient_kind} (consent: {})", consent.summary()),
         ));
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO pro_shares (missing_id, recipient_kind, recipient, channel, fields, by_user, by_name, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
+    let id = tx.next_id("pro_shares").await?;
+    let to = enc_keep(tx.store(), "pro_shares.recipient", id, recipient);
+    sqlx::query(
+        "INSERT INTO pro_shares (missing_id, recipient_kind, recipient, channel, fields, by_user, by_name, at, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
     )
     .bind(missing_id)
     .bind(recipient_kind)
-    .bind(recipient.trim())
+    .bind(to)
     .bind(channel)
     .bind(SHARED_FIELDS)
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
     .bind(now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "missing.share",
         MISSING,
@@ -1018,22 +1075,25 @@ pub async fn log_refused_share(
 }
 
 pub async fn shares(store: &Store, missing_id: i64) -> Result<Vec<Share>> {
-    Ok(sqlx::query("SELECT id, missing_id, recipient_kind, recipient, channel, fields, by_name, at FROM pro_shares WHERE missing_id = $1 ORDER BY id")
+    sqlx::query("SELECT id, missing_id, recipient_kind, recipient, channel, fields, by_name, at FROM pro_shares WHERE missing_id = $1 ORDER BY id")
         .bind(missing_id)
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(|r| Share {
-            id: r.get(0),
-            missing_id: r.get(1),
-            recipient_kind: r.get(2),
-            recipient: r.get(3),
-            channel: r.get(4),
-            fields: r.get(5),
-            by: r.get(6),
-            at: r.get(7),
+        .map(|r| {
+            let id: i64 = r.get(0);
+            Ok(Share {
+                id,
+                missing_id: r.get(1),
+                recipient_kind: r.get(2),
+                recipient: dec(store, "pro_shares.recipient", id, r.get(3))?,
+                channel: r.get(4),
+                fields: r.get(5),
+                by: r.get(6),
+                at: r.get(7),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// One case as it leaves the organisation.

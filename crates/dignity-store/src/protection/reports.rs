@@ -185,13 +185,20 @@ pub struct CountRow {
 pub const COUNT_BY: &[&str] = &["period", "region", "community", "year"];
 
 /// Cases the actor may see, counted by status bucket and grouped by period, region,
-/// community or year last seen. The filter is in SQL (no count reveals a hidden case).
+/// community or year last seen. The filter is in SQL (no count reveals a hidden case). The
+/// region and community are encrypted: SQL groups by their keyed tokens, and each group is
+/// named by decrypting one of its cases' values; periods are grouped by id and named from
+/// the (decrypted) periods; the year comes from the clear month sort key.
 pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Vec<CountRow>> {
-    let group = match by {
-        "period" => "COALESCE(p.name, '')",
-        "region" => "m.region",
-        "community" => "m.community",
-        "year" => "substr(m.last_seen_sort, 1, 4)",
+    // (grouping expression, encrypted column naming the group)
+    let (group, label) = match by {
+        "period" => ("COALESCE(CAST(m.period_id AS TEXT), '')", None),
+        "region" => ("m.region_key", Some(("m.region", "pro_missing.region"))),
+        "community" => (
+            "m.community_key",
+            Some(("m.community", "pro_missing.community")),
+        ),
+        "year" => ("substr(m.last_seen_sort, 1, 4)", None),
         _ => {
             return Err(StoreError::invalid(
                 "by",
@@ -199,17 +206,51 @@ pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Ve
             ))
         }
     };
+    // With one case of each group (its smallest id), whose value names the group.
     let sql = format!(
-        "SELECT {group}, m.status, COUNT(*) FROM pro_missing m LEFT JOIN pro_periods p ON p.id = m.period_id WHERE {} GROUP BY {group}, m.status ORDER BY 1",
+        "SELECT {group}, m.status, COUNT(*), MIN(m.id) FROM pro_missing m WHERE {} GROUP BY {group}, m.status",
         profile_visible_sql(actor, "m", dignity_core::RecordType::Missing)
     );
+    let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
+    let periods = if by == "period" {
+        super::missing::period_names(store).await?
+    } else {
+        Default::default()
+    };
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    if let Some((col, field)) = label {
+        let mut first: BTreeMap<String, i64> = BTreeMap::new();
+        for r in &rows {
+            let id: i64 = r.get(3);
+            let e = first.entry(r.get(0)).or_insert(id);
+            *e = (*e).min(id);
+        }
+        for (token, id) in first {
+            let v: Option<String> =
+                sqlx::query(&format!("SELECT {col} FROM pro_missing m WHERE m.id = $1"))
+                    .bind(id)
+                    .fetch_optional(store.pool())
+                    .await?
+                    .and_then(|r| r.get(0));
+            names.insert(token, dec(store, field, id, v)?);
+        }
+    }
     let mut out: BTreeMap<String, CountRow> = BTreeMap::new();
-    for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
+    for r in &rows {
         let g: String = r.get(0);
         let s: String = r.get(1);
         let n: i64 = r.get(2);
-        let row = out.entry(g.clone()).or_insert(CountRow {
-            group: g,
+        let group = match by {
+            "period" => g
+                .parse::<i64>()
+                .ok()
+                .and_then(|p| periods.get(&p).cloned())
+                .unwrap_or_default(),
+            "region" | "community" => names.get(&g).cloned().unwrap_or_default(),
+            _ => g,
+        };
+        let row = out.entry(group.clone()).or_insert(CountRow {
+            group,
             open: 0,
             located: 0,
             closed: 0,

@@ -55,16 +55,30 @@ pub async fn create_source(tx: &mut WriteTx, name: &str, kind: &str) -> Result<i
             format!("{kind:?}: expected one of {}", SOURCE_KINDS.join(", ")),
         ));
     }
-    let id: i64 = sqlx::query("INSERT INTO pro_sources (name, kind, created_by, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
-        .bind(name)
-        .bind(kind)
-        .bind(tx.actor().user_id)
-        .bind(now())
-        .fetch_one(tx.conn())
-        .await
-        .map_err(StoreError::from)
-        .map_err(|e| if e.is_unique_violation() { StoreError::invalid("name", "a source with this name exists") } else { e })?
-        .get(0);
+    // Names are encrypted: the uniqueness is checked here, among the (few) sources.
+    let store = tx.store().clone();
+    if source_names(&store, tx.conn())
+        .await?
+        .values()
+        .any(|n| n.trim().to_lowercase() == name.to_lowercase())
+    {
+        return Err(StoreError::invalid(
+            "name",
+            "a source with this name exists",
+        ));
+    }
+    let id = tx.next_id("pro_sources").await?;
+    let enc_name = enc_keep(&store, "pro_sources.name", id, name);
+    sqlx::query(
+        "INSERT INTO pro_sources (name, kind, created_by, created_at, id) VALUES ($1,$2,$3,$4,$5)",
+    )
+    .bind(enc_name)
+    .bind(kind)
+    .bind(tx.actor().user_id)
+    .bind(now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "source.create",
         "pro_sources",
@@ -76,17 +90,39 @@ pub async fn create_source(tx: &mut WriteTx, name: &str, kind: &str) -> Result<i
     Ok(id)
 }
 
+/// Every source, by name (sorted here: the names are encrypted).
 pub async fn sources(store: &Store) -> Result<Vec<Source>> {
-    Ok(sqlx::query(
+    let mut out = sqlx::query(
         "SELECT s.id, s.name, s.kind, (SELECT COUNT(*) FROM pro_source_records r WHERE r.source_id = s.id AND r.current = 1), \
          (SELECT COUNT(*) FROM pro_source_records r WHERE r.source_id = s.id AND r.current = 1 AND r.missing_id IS NOT NULL) \
-         FROM pro_sources s ORDER BY s.name",
+         FROM pro_sources s",
     )
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Source { id: r.get(0), name: r.get(1), kind: r.get(2), records: r.get(3), linked: r.get(4) })
-    .collect())
+    .map(|r| {
+        let id: i64 = r.get(0);
+        Ok(Source { id, name: dec(store, "pro_sources.name", id, r.get(1))?, kind: r.get(2), records: r.get(3), linked: r.get(4) })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// The (decrypted) name of every source, by id.
+async fn source_names(
+    store: &Store,
+    conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
+) -> Result<HashMap<i64, String>> {
+    sqlx::query("SELECT id, name FROM pro_sources")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let id: i64 = r.get(0);
+            Ok((id, dec(store, "pro_sources.name", id, r.get(1))?))
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------- reading --
@@ -732,21 +768,23 @@ pub async fn import_list_with(
             let existing = existing_records(tx.conn(), &keys, source_id).await?;
             let (mut rep, to_insert) = classify(&parsed, &existing);
             let at = now();
-            let import_id: i64 = sqlx::query(
-                "INSERT INTO pro_source_imports (source_id, filename, mapping, rows_new, rows_changed, rows_unchanged, by_user, at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
+            let import_id = tx.next_id("pro_source_imports").await?;
+            let store = tx.store().clone();
+            sqlx::query(
+                "INSERT INTO pro_source_imports (source_id, filename, mapping, rows_new, rows_changed, rows_unchanged, by_user, at, id) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
             )
             .bind(source_id)
-            .bind(&filename)
-            .bind(&mapping_json)
+            .bind(enc_keep(&store, "pro_source_imports.filename", import_id, &filename))
+            .bind(enc_keep(&store, "pro_source_imports.mapping", import_id, &mapping_json))
             .bind(rep.new as i64)
             .bind(rep.changed as i64)
             .bind(rep.unchanged as i64)
             .bind(tx.actor().user_id)
             .bind(&at)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0);
+            .bind(import_id)
+            .execute(tx.conn())
+            .await?;
             rep.import_id = import_id;
             let keys = tx.store().keys();
             const BATCH: usize = 400;
@@ -876,7 +914,7 @@ fn record_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<SourceRecord> {
     Ok(SourceRecord {
         id,
         source_id: r.get(1),
-        source: r.get(2),
+        source: dec(store, "pro_sources.name", r.get(1), r.get(2))?,
         source_kind: r.get(3),
         external_id: r.get(4),
         line: r.get(5),
@@ -949,15 +987,17 @@ pub async fn records_of_case(
     missing_id: i64,
 ) -> Result<Vec<(SourceRecord, Vec<String>)>> {
     let rows = sqlx::query(&format!(
-        "{REC_SQL} WHERE r.missing_id = $1 AND r.current = 1 ORDER BY s.name, r.id"
+        "{REC_SQL} WHERE r.missing_id = $1 AND r.current = 1"
     ))
     .bind(missing_id)
     .fetch_all(store.pool())
     .await?;
-    let recs: Vec<SourceRecord> = rows
+    let mut recs: Vec<SourceRecord> = rows
         .iter()
         .map(|r| record_from(store, r))
         .collect::<Result<_>>()?;
+    // By source name (decrypted), then id.
+    recs.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
     let case = missing::get_missing(store, missing_id).await?;
     Ok(recs
         .iter()
@@ -1580,12 +1620,7 @@ pub async fn candidates_page(
         .flat_map(|&(r, kind, o)| std::iter::once(r).chain(if kind == 1 { Some(o) } else { None }))
         .collect();
     let need_cases: HashSet<i64> = pairs.iter().filter(|p| p.1 == 0).map(|p| p.2).collect();
-    let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM pro_sources")
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let source_names = source_names(store, store.pool()).await?;
     let mut recs: HashMap<i64, Entity> = HashMap::new();
     let ids: Vec<String> = need_records.iter().map(|i| i.to_string()).collect();
     for chunk in ids.chunks(500) {
@@ -2085,12 +2120,7 @@ async fn case_candidates(
         .filter(|(_, (n, smallest))| *n >= 2 || *smallest <= CASE_SMALL_BLOCK)
         .map(|(id, _)| id.to_string())
         .collect();
-    let source_names: HashMap<i64, String> = sqlx::query("SELECT id, name FROM pro_sources")
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let source_names = source_names(store, store.pool()).await?;
     let mut out = vec![];
     for chunk in wanted.chunks(500) {
         let sql = format!(

@@ -1084,13 +1084,19 @@ pub async fn capture_histories(
         }
     }
     let rows = sqlx::query(&format!(
-        "SELECT r.id, r.source_id, r.missing_id, r.sex, COALESCE(m.region, ''), COALESCE(pp.name, '') FROM pro_source_records r \
-         LEFT JOIN pro_missing m ON m.id = r.missing_id LEFT JOIN pro_periods pp ON pp.id = m.period_id \
+        "SELECT r.id, r.source_id, r.missing_id, r.sex, m.region, m.period_id FROM pro_source_records r \
+         LEFT JOIN pro_missing m ON m.id = r.missing_id \
          WHERE r.current = 1 AND (r.missing_id IS NULL OR {}) ORDER BY r.id",
         crate::protection::profile_visible_sql(actor, "m", dignity_core::RecordType::Missing)
     ))
     .fetch_all(store.pool())
     .await?;
+    // Region and period names are encrypted: decrypted here.
+    let periods = if stratum == Some("period") {
+        crate::protection::missing::period_names(store).await?
+    } else {
+        Default::default()
+    };
     // Consolidated person → (lists, stratum value).
     let mut persons: BTreeMap<(u8, i64), (Vec<bool>, String)> = BTreeMap::new();
     for r in &rows {
@@ -1105,8 +1111,14 @@ pub async fn capture_histories(
             e.0[*i] = true;
         }
         let value: String = match stratum {
-            Some("region") => r.get(4),
-            Some("period") => r.get(5),
+            Some("region") => match r.get::<Option<i64>, _>(2) {
+                Some(m) => crate::protection::dec(store, "pro_missing.region", m, r.get(4))?,
+                None => String::new(),
+            },
+            Some("period") => r
+                .get::<Option<i64>, _>(5)
+                .and_then(|p| periods.get(&p).cloned())
+                .unwrap_or_default(),
             Some("sex") => normal_sex(&r.get::<String, _>(3)).into(),
             _ => String::new(),
         };
