@@ -21,6 +21,7 @@ pub mod refdata;
 pub mod reference;
 mod seal;
 pub mod testing;
+mod upload_hash;
 mod write;
 
 // One module per area of the product.
