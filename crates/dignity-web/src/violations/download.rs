@@ -19,6 +19,8 @@ use std::io::{Read, Seek, SeekFrom};
 const IN_MEMORY: u64 = 8 * 1024 * 1024;
 /// Bytes decrypted per step of a streamed answer.
 const STEP: usize = 256 * 1024;
+/// Steps decrypted ahead of the socket (memory per download: this many steps, plus one).
+const AHEAD: usize = 4;
 
 /// Why a file could not be served.
 #[derive(Debug)]
@@ -174,36 +176,39 @@ pub(crate) async fn serve(
     } else {
         let rest = len - lead;
         let id = ev.id;
+        // One blocking task decrypts the rest, [`AHEAD`] steps ahead of the socket: the
+        // decryption of the next step runs while the previous one is being sent.
+        let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(AHEAD);
+        tokio::task::spawn_blocking(move || {
+            let mut r = reader;
+            let mut left = rest;
+            while left > 0 {
+                let step = left.min(STEP as u64);
+                let item = match read_up_to(&mut r, step) {
+                    Ok(b) if b.len() as u64 == step => Ok(Bytes::from(b)),
+                    Ok(_) => {
+                        tracing::error!(
+                            evidence = id,
+                            "evidence file ended early: download cut off"
+                        );
+                        Err(std::io::Error::other("the stored file ended early"))
+                    }
+                    Err(e) => {
+                        tracing::error!(evidence = id, error = %e, "evidence file damaged: download cut off");
+                        Err(e)
+                    }
+                };
+                let failed = item.is_err();
+                // A closed channel: the client went away; stop decrypting.
+                if tx.blocking_send(item).is_err() || failed {
+                    return;
+                }
+                left -= step;
+            }
+        });
         let first = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
-        let more = futures_util::stream::unfold(Some((reader, rest)), move |state| async move {
-            let (r, left) = state?;
-            if left == 0 {
-                return None;
-            }
-            let step = left.min(STEP as u64);
-            let res = tokio::task::spawn_blocking(move || {
-                let mut r = r;
-                let b = read_up_to(&mut r, step);
-                (r, b)
-            })
-            .await;
-            match res {
-                Ok((r, Ok(b))) if b.len() as u64 == step => {
-                    Some((Ok(Bytes::from(b)), Some((r, left - step))))
-                }
-                Ok((_, Ok(_))) => {
-                    tracing::error!(evidence = id, "evidence file ended early: download cut off");
-                    Some((
-                        Err(std::io::Error::other("the stored file ended early")),
-                        None,
-                    ))
-                }
-                Ok((_, Err(e))) => {
-                    tracing::error!(evidence = id, error = %e, "evidence file damaged: download cut off");
-                    Some((Err(e), None))
-                }
-                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
-            }
+        let more = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
         });
         use futures_util::StreamExt;
         axum::body::Body::from_stream(first.chain(more))
