@@ -472,6 +472,43 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_key_is_used_at_once_never_its_cached_cipher() {
+        let mut k = Keyring::generate("t0");
+        let before = k.encrypt("f", 1, "v");
+        assert_eq!(k.decrypt("f", 1, &before).unwrap(), "v");
+        // The same key id given other key material (the fields are public): the cipher
+        // cached for the old material must not be used.
+        k.data_keys[0].key = Keyring::generate("t1").data_keys[0].key.clone();
+        assert!(matches!(
+            k.decrypt("f", 1, &before),
+            Err(CryptoError::Decrypt)
+        ));
+        let after = k.encrypt("f", 1, "v");
+        let fresh = Keyring::from_json(&k.to_json()).unwrap();
+        assert_eq!(fresh.decrypt("f", 1, &after).unwrap(), "v");
+        // A clone (with its copy of the cache) and a rotated ring agree with a fresh one.
+        let mut c = k.clone();
+        c.rotate("t2");
+        let rotated = c.encrypt("f", 2, "w");
+        assert_eq!(Keyring::key_id_of(&rotated), Some("k2"));
+        let fresh = Keyring::from_json(&c.to_json()).unwrap();
+        assert_eq!(fresh.decrypt("f", 2, &rotated).unwrap(), "w");
+        assert_eq!(fresh.decrypt("f", 1, &after).unwrap(), "v");
+        assert!(matches!(
+            k.decrypt("f", 2, &rotated),
+            Err(CryptoError::UnknownKey(_))
+        ));
+        // Nonces differ from value to value (thread CSPRNG).
+        let nonces: std::collections::HashSet<Vec<u8>> = (0..1000)
+            .map(|_| {
+                let v = k.encrypt("f", 1, "v");
+                B64.decode(v.rsplit(':').next().unwrap()).unwrap()[..24].to_vec()
+            })
+            .collect();
+        assert_eq!(nonces.len(), 1000);
+    }
+
+    #[test]
     fn blind_index_is_stable_normalised_and_keyed() {
         let k = Keyring::generate("t");
         assert_eq!(
