@@ -79,6 +79,94 @@ async fn old_stream_file(path: PathBuf, size: u64) -> Response {
         .into_response()
 }
 
+/// The design before this change, emulated with today's file format (to compare both in
+/// one run): uploads hashed in the writing thread, reads hashing the plaintext again, the
+/// download handler decrypting one step at a time with nothing ahead.
+mod before {
+    use super::*;
+    use dignity_store::filecrypt::EncWriter;
+
+    pub fn upload(store: &Store, dir: &Path, data: &[u8], n: usize) -> Result<PathBuf> {
+        let tmp = dir.join(format!("before-{n}"));
+        let f = std::fs::File::create(&tmp)?;
+        let mut enc = EncWriter::new(f, &store.keys())?;
+        let (mut h256, mut h512) = (Sha256::new(), Sha512::new());
+        for part in data.chunks(256 * 1024) {
+            h256.update(part);
+            h512.update(part);
+            enc.write_all(part)?;
+        }
+        let sha: [u8; 32] = h256.finalize().into();
+        let _ = h512.finalize();
+        let f = enc.finish(&sha)?;
+        f.sync_all()?;
+        drop(f);
+        let dest = dir.join(hex_of(&sha));
+        std::fs::rename(&tmp, &dest)?;
+        Ok(dest)
+    }
+
+    /// Read the whole file and check its SHA-256 at the end, as the reader did.
+    pub fn read_all(r: &mut evidence::EvidenceFile, buf: &mut [u8]) -> Result<usize> {
+        let want = r.sha256();
+        let mut h = Sha256::new();
+        let mut got = 0;
+        loop {
+            let n = r.read(buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            got += n;
+        }
+        anyhow::ensure!(<[u8; 32]>::from(h.finalize()) == want, "hash");
+        Ok(got)
+    }
+
+    /// The download handler's loop as it was: one 256 KiB step per blocking task, each
+    /// started when the previous one was sent, the plaintext hashed as it is read.
+    pub async fn download(store: Store, sha: dignity_core::Sha256) -> Response {
+        let r = tokio::task::spawn_blocking(move || EvidenceStore::open(&store, &sha))
+            .await
+            .expect("join")
+            .expect("open")
+            .expect("stored");
+        let size = r.size();
+        let want = r.sha256();
+        let stream =
+            futures_util::stream::unfold(Some((r, Sha256::new(), size)), move |state| async move {
+                let (r, h, left) = state?;
+                if left == 0 {
+                    return None;
+                }
+                let step = left.min(256 * 1024);
+                let (r, h, b) = tokio::task::spawn_blocking(move || {
+                    let (mut r, mut h) = (r, h);
+                    let mut b = Vec::with_capacity(step as usize);
+                    let res = r.by_ref().take(step).read_to_end(&mut b);
+                    h.update(&b);
+                    (r, h, res.map(|_| b))
+                })
+                .await
+                .expect("join");
+                let left = left - step;
+                if left == 0 && <[u8; 32]>::from(h.clone().finalize()) != want {
+                    return Some((Err(std::io::Error::other("hash")), None));
+                }
+                Some((b.map(Bytes::from), Some((r, h, left))))
+            });
+        (
+            [(header::CONTENT_LENGTH, size.to_string())],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response()
+    }
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 /// Serve `router` on a loopback port; returns the address.
 async fn serve(router: axum::Router) -> Result<std::net::SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -191,6 +279,9 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
 
     let (mut up_enc, mut up_clear, mut down_enc, mut down_clear) = (0f64, 0f64, 0f64, 0f64);
     let (mut http_enc, mut http_clear) = (0f64, 0f64);
+    let (mut up_before, mut down_before, mut http_before) = (0f64, 0f64, 0f64);
+    let before_dir = dir.join("before");
+    std::fs::create_dir_all(&before_dir)?;
     let mut buf = vec![0u8; 256 * 1024];
     for run in 0..a.runs.max(1) {
         // Different content per run so that each upload is really stored.
@@ -224,6 +315,20 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         }
         anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
         down_enc = down_enc.max(mbps(len, t.elapsed().as_secs_f64()));
+        drop(r);
+
+        // The design before this change, same content, same run.
+        let t = Instant::now();
+        let p = before::upload(&store, &before_dir, &data, run)?;
+        up_before = up_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        std::fs::remove_file(&p)?;
+        let t = Instant::now();
+        let mut r = EvidenceStore::open(&store, &blob.sha256)?
+            .ok_or_else(|| anyhow::anyhow!("stored file missing"))?;
+        let got = before::read_all(&mut r, &mut buf)?;
+        anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
+        down_before = down_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        drop(r);
 
         // Over HTTP: the same content, clear file by the old handler, encrypted file by
         // the product's route.
@@ -257,6 +362,18 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         .await?;
         anyhow::ensure!(n == len as u64, "encrypted download: {n} bytes");
         http_enc = http_enc.max(mbps(len, t.elapsed().as_secs_f64()));
+        let old = serve(axum::Router::new().route(
+            "/before",
+            axum::routing::get({
+                let (st, sha) = (store.clone(), blob.sha256.clone());
+                move || before::download(st.clone(), sha.clone())
+            }),
+        ))
+        .await?;
+        let t = Instant::now();
+        let n = http_get(old, "/before", "").await?;
+        anyhow::ensure!(n == len as u64, "encrypted download (before): {n} bytes");
+        http_before = http_before.max(mbps(len, t.elapsed().as_secs_f64()));
         std::fs::remove_file(&path)?;
     }
     store.close().await;
@@ -268,18 +385,21 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         a.runs,
         crate::search_corpus::load_average()
     );
-    println!("| | clear | encrypted | cost |");
-    println!("|---|---:|---:|---:|");
+    println!("| MB/s | clear | encrypted, design before | cost | encrypted, now | cost |");
+    println!("|---|---:|---:|---:|---:|---:|");
     println!(
-        "| upload, storage layer (hash, write, sync, rename), MB/s | {up_clear:.0} | {up_enc:.0} | {:.1} % |",
+        "| upload, storage layer (hash, write, sync, rename) | {up_clear:.0} | {up_before:.0} | {:.1} % | {up_enc:.0} | {:.1} % |",
+        cost(up_before, up_clear),
         cost(up_enc, up_clear)
     );
     println!(
-        "| download, storage layer (read whole file), MB/s | {down_clear:.0} | {down_enc:.0} | {:.1} % |",
+        "| download, storage layer (read whole file) | {down_clear:.0} | {down_before:.0} | {:.1} % | {down_enc:.0} | {:.1} % |",
+        cost(down_before, down_clear),
         cost(down_enc, down_clear)
     );
     println!(
-        "| download over HTTP (loopback, axum; clear: the old handler), MB/s | {http_clear:.0} | {http_enc:.0} | {:.1} % |",
+        "| download over HTTP (loopback, axum) | {http_clear:.0} | {http_before:.0} | {:.1} % | {http_enc:.0} | {:.1} % |",
+        cost(http_before, http_clear),
         cost(http_enc, http_clear)
     );
     Ok(0)

@@ -19,8 +19,6 @@ use std::io::{Read, Seek, SeekFrom};
 const IN_MEMORY: u64 = 8 * 1024 * 1024;
 /// Bytes decrypted per step of a streamed answer.
 const STEP: usize = 256 * 1024;
-/// Steps decrypted ahead of the socket (memory per download: this many steps, plus one).
-const AHEAD: usize = 4;
 
 /// Why a file could not be served.
 #[derive(Debug)]
@@ -116,6 +114,17 @@ fn read_up_to(r: &mut EvidenceFile, n: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+type Step = tokio::task::JoinHandle<(EvidenceFile, std::io::Result<Vec<u8>>)>;
+
+/// Start decrypting the next `n` bytes of `r` in a blocking task.
+fn decrypt_step(r: EvidenceFile, n: u64) -> Step {
+    tokio::task::spawn_blocking(move || {
+        let mut r = r;
+        let b = read_up_to(&mut r, n);
+        (r, b)
+    })
+}
+
 /// Answer a download of `ev` (the custody entry is the caller's).
 pub(crate) async fn serve(
     store: &Store,
@@ -176,39 +185,32 @@ pub(crate) async fn serve(
     } else {
         let rest = len - lead;
         let id = ev.id;
-        // One blocking task decrypts the rest, [`AHEAD`] steps ahead of the socket: the
-        // decryption of the next step runs while the previous one is being sent.
-        let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(AHEAD);
-        tokio::task::spawn_blocking(move || {
-            let mut r = reader;
-            let mut left = rest;
-            while left > 0 {
-                let step = left.min(STEP as u64);
-                let item = match read_up_to(&mut r, step) {
-                    Ok(b) if b.len() as u64 == step => Ok(Bytes::from(b)),
-                    Ok(_) => {
-                        tracing::error!(
-                            evidence = id,
-                            "evidence file ended early: download cut off"
-                        );
-                        Err(std::io::Error::other("the stored file ended early"))
-                    }
-                    Err(e) => {
-                        tracing::error!(evidence = id, error = %e, "evidence file damaged: download cut off");
-                        Err(e)
-                    }
-                };
-                let failed = item.is_err();
-                // A closed channel: the client went away; stop decrypting.
-                if tx.blocking_send(item).is_err() || failed {
-                    return;
-                }
-                left -= step;
-            }
-        });
+        // The next step is decrypted (in a blocking task) while the previous one is being
+        // sent: decryption and the socket overlap, and no thread waits on a slow client.
         let first = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
-        let more = futures_util::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
+        let pending = decrypt_step(reader, rest.min(STEP as u64));
+        let more = futures_util::stream::unfold(Some((pending, rest)), move |state| async move {
+            let (pending, left) = state?;
+            let step = left.min(STEP as u64);
+            match pending.await {
+                Ok((r, Ok(b))) if b.len() as u64 == step => {
+                    let left = left - step;
+                    let next = (left > 0).then(|| (decrypt_step(r, left.min(STEP as u64)), left));
+                    Some((Ok(Bytes::from(b)), next))
+                }
+                Ok((_, Ok(_))) => {
+                    tracing::error!(evidence = id, "evidence file ended early: download cut off");
+                    Some((
+                        Err(std::io::Error::other("the stored file ended early")),
+                        None,
+                    ))
+                }
+                Ok((_, Err(e))) => {
+                    tracing::error!(evidence = id, error = %e, "evidence file damaged: download cut off");
+                    Some((Err(e), None))
+                }
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
         });
         use futures_util::StreamExt;
         axum::body::Body::from_stream(first.chain(more))
