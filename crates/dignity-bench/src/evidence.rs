@@ -1,15 +1,27 @@
 //! `dignity-bench evidence`: evidence files stored encrypted at rest against the same work
-//! in clear (what earlier versions did), in one run: upload (stream to a temporary file
-//! while computing SHA-256 and SHA-512, sync, rename to the content address) and download
-//! (read the whole file; encrypted: decrypt and check its SHA-256), in MB/s.
+//! in clear (what earlier versions did), in one run, in MB/s:
+//!
+//! - upload, storage layer: stream to a temporary file while computing SHA-256 and
+//!   SHA-512, sync, rename to the content address;
+//! - download, storage layer: read the whole file (encrypted: decrypt and authenticate);
+//! - download over HTTP, loopback TCP through axum: in clear, the handler of earlier
+//!   versions (the file read with `tokio::fs` in 256 KiB steps, streamed as the body);
+//!   encrypted, the product's own route (`GET /violations/evidence/{id}/content`, signed in,
+//!   with its access check and custody entry), on the same file content.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use clap::Args;
+use dignity_core::{Actor, Role};
 use dignity_store::violations::evidence::{self, EvidenceStore};
-use dignity_store::Store;
+use dignity_store::{accounts, Store};
 use sha2::{Digest, Sha256, Sha512};
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Args)]
 pub struct BenchEvidenceArgs {
@@ -22,7 +34,7 @@ pub struct BenchEvidenceArgs {
 }
 
 /// The upload path of earlier versions: the file in clear.
-fn clear_upload(dir: &std::path::Path, data: &[u8], n: usize) -> Result<std::path::PathBuf> {
+fn clear_upload(dir: &Path, data: &[u8], n: usize) -> Result<PathBuf> {
     let tmp = dir.join(format!("upload-{n}"));
     let mut f = std::fs::File::create(&tmp)?;
     let (mut h256, mut h512) = (Sha256::new(), Sha512::new());
@@ -37,6 +49,178 @@ fn clear_upload(dir: &std::path::Path, data: &[u8], n: usize) -> Result<std::pat
     let _ = h512.finalize();
     std::fs::rename(&tmp, &dest)?;
     Ok(dest)
+}
+
+/// The download handler of earlier versions (before encryption at rest), as it was:
+/// the stored file read with `tokio::fs` in 256 KiB steps and streamed as the body.
+async fn old_stream_file(path: PathBuf, size: u64) -> Response {
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let stream = futures_util::stream::unfold(file, |mut f| async move {
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// The design before this change, emulated with today's file format (to compare both in
+/// one run): uploads hashed in the writing thread, reads hashing the plaintext again, the
+/// download handler decrypting one step at a time with nothing ahead.
+mod before {
+    use super::*;
+    use dignity_store::filecrypt::EncWriter;
+
+    pub fn upload(store: &Store, dir: &Path, data: &[u8], n: usize) -> Result<PathBuf> {
+        let tmp = dir.join(format!("before-{n}"));
+        let f = std::fs::File::create(&tmp)?;
+        let mut enc = EncWriter::new(f, &store.keys())?;
+        let (mut h256, mut h512) = (Sha256::new(), Sha512::new());
+        for part in data.chunks(256 * 1024) {
+            h256.update(part);
+            h512.update(part);
+            enc.write_all(part)?;
+        }
+        let sha: [u8; 32] = h256.finalize().into();
+        let _ = h512.finalize();
+        let f = enc.finish(&sha)?;
+        f.sync_all()?;
+        drop(f);
+        let dest = dir.join(hex_of(&sha));
+        std::fs::rename(&tmp, &dest)?;
+        Ok(dest)
+    }
+
+    /// Read the whole file and check its SHA-256 at the end, as the reader did.
+    pub fn read_all(r: &mut evidence::EvidenceFile, buf: &mut [u8]) -> Result<usize> {
+        let want = r.sha256();
+        let mut h = Sha256::new();
+        let mut got = 0;
+        loop {
+            let n = r.read(buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            got += n;
+        }
+        anyhow::ensure!(<[u8; 32]>::from(h.finalize()) == want, "hash");
+        Ok(got)
+    }
+
+    /// The download handler's loop as it was: one 256 KiB step per blocking task, each
+    /// started when the previous one was sent, the plaintext hashed as it is read.
+    pub async fn download(store: Store, sha: dignity_core::Sha256) -> Response {
+        let r = tokio::task::spawn_blocking(move || EvidenceStore::open(&store, &sha))
+            .await
+            .expect("join")
+            .expect("open")
+            .expect("stored");
+        let size = r.size();
+        let want = r.sha256();
+        let stream =
+            futures_util::stream::unfold(Some((r, Sha256::new(), size)), move |state| async move {
+                let (r, h, left) = state?;
+                if left == 0 {
+                    return None;
+                }
+                let step = left.min(256 * 1024);
+                let (r, h, b) = tokio::task::spawn_blocking(move || {
+                    let (mut r, mut h) = (r, h);
+                    let mut b = Vec::with_capacity(step as usize);
+                    let res = r.by_ref().take(step).read_to_end(&mut b);
+                    h.update(&b);
+                    (r, h, res.map(|_| b))
+                })
+                .await
+                .expect("join");
+                let left = left - step;
+                if left == 0 && <[u8; 32]>::from(h.clone().finalize()) != want {
+                    return Some((Err(std::io::Error::other("hash")), None));
+                }
+                Some((b.map(Bytes::from), Some((r, h, left))))
+            });
+        (
+            [(header::CONTENT_LENGTH, size.to_string())],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response()
+    }
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Serve `router` on a loopback port; returns the address.
+async fn serve(router: axum::Router) -> Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    Ok(addr)
+}
+
+/// GET `path` on a new connection and read the whole body (discarded). Returns the body's
+/// length; fails on any status but 200 or a body shorter than its `Content-Length`.
+async fn http_get(addr: std::net::SocketAddr, path: &str, cookie: &str) -> Result<u64> {
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut head = Vec::new();
+    let body_start = loop {
+        let n = s.read(&mut buf).await?;
+        anyhow::ensure!(n > 0, "connection closed before the answer's head");
+        head.extend_from_slice(&buf[..n]);
+        if let Some(i) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let text = String::from_utf8_lossy(&head[..body_start]).to_string();
+    anyhow::ensure!(
+        text.starts_with("HTTP/1.1 200"),
+        "{path}: {}",
+        text.lines().next().unwrap_or("")
+    );
+    let len: u64 = text
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .context("no Content-Length")?;
+    let mut got = (head.len() - body_start) as u64;
+    while got < len {
+        let n = s.read(&mut buf).await?;
+        anyhow::ensure!(n > 0, "{path}: body cut off at {got} of {len} bytes");
+        got += n as u64;
+    }
+    Ok(got)
 }
 
 fn mbps(bytes: usize, secs: f64) -> f64 {
@@ -58,7 +242,46 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         x ^= x << 17;
         c.copy_from_slice(&x.to_le_bytes()[..c.len()]);
     }
+
+    // The product's router, signed in as the documenter who adds the files.
+    let mut tx = store.begin(&Actor::system()).await?;
+    let author = accounts::create(
+        &mut tx,
+        "bench-documenter",
+        "",
+        Role::Documenter,
+        "a long enough passphrase",
+    )
+    .await?;
+    let sess =
+        accounts::create_session(&mut tx, author.id, "full", chrono::Duration::hours(4)).await?;
+    tx.audit(
+        "bench.session",
+        "user",
+        &author.id.to_string(),
+        None,
+        None,
+        serde_json::json!({}),
+    );
+    tx.commit().await?;
+    let actor = Actor {
+        user_id: Some(author.id),
+        username: "bench-documenter".into(),
+        role: Role::Documenter,
+        teams: vec![],
+    };
+    let cookie = format!("dignity_session={sess}");
+    let product = serve(dignity_web::router(dignity_web::AppState::new(
+        store.clone(),
+        Default::default(),
+    )))
+    .await?;
+
     let (mut up_enc, mut up_clear, mut down_enc, mut down_clear) = (0f64, 0f64, 0f64, 0f64);
+    let (mut http_enc, mut http_clear) = (0f64, 0f64);
+    let (mut up_before, mut down_before, mut http_before) = (0f64, 0f64, 0f64);
+    let before_dir = dir.join("before");
+    std::fs::create_dir_all(&before_dir)?;
     let mut buf = vec![0u8; 256 * 1024];
     for run in 0..a.runs.max(1) {
         // Different content per run so that each upload is really stored.
@@ -70,13 +293,13 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         let mut f = std::fs::File::open(&path)?;
         while f.read(&mut buf)? > 0 {}
         down_clear = down_clear.max(mbps(len, t.elapsed().as_secs_f64()));
-        std::fs::remove_file(&path)?;
 
         let t = Instant::now();
         let mut w = evidence::BlobWriter::new(&store, u64::MAX)?;
         for part in data.chunks(256 * 1024) {
             w.write(part)?;
         }
+        let head = w.head().to_vec();
         let blob = w.finish(None)?;
         up_enc = up_enc.max(mbps(len, t.elapsed().as_secs_f64()));
         let t = Instant::now();
@@ -92,24 +315,92 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         }
         anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
         down_enc = down_enc.max(mbps(len, t.elapsed().as_secs_f64()));
-        let _ = std::fs::remove_file(blob.path(&store));
+        drop(r);
+
+        // The design before this change, same content, same run.
+        let t = Instant::now();
+        let p = before::upload(&store, &before_dir, &data, run)?;
+        up_before = up_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        std::fs::remove_file(&p)?;
+        let t = Instant::now();
+        let mut r = EvidenceStore::open(&store, &blob.sha256)?
+            .ok_or_else(|| anyhow::anyhow!("stored file missing"))?;
+        let got = before::read_all(&mut r, &mut buf)?;
+        anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
+        down_before = down_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        drop(r);
+
+        // Over HTTP: the same content, clear file by the old handler, encrypted file by
+        // the product's route.
+        let clear = serve(axum::Router::new().route(
+            "/clear",
+            axum::routing::get({
+                let path = path.clone();
+                move || old_stream_file(path.clone(), len as u64)
+            }),
+        ))
+        .await?;
+        let t = Instant::now();
+        let n = http_get(clear, "/clear", "").await?;
+        anyhow::ensure!(n == len as u64, "clear download: {n} bytes");
+        http_clear = http_clear.max(mbps(len, t.elapsed().as_secs_f64()));
+        let mut tx = store.begin(&actor).await?;
+        let input = evidence::EvidenceInput {
+            title: format!("bench file {run}"),
+            filename: format!("bench-{run}.bin"),
+            media_type: "application/octet-stream".into(),
+            ..Default::default()
+        };
+        let id = evidence::create_evidence(&mut tx, &input, &blob, &head).await?;
+        tx.commit().await?;
+        let t = Instant::now();
+        let n = http_get(
+            product,
+            &format!("/violations/evidence/{id}/content"),
+            &cookie,
+        )
+        .await?;
+        anyhow::ensure!(n == len as u64, "encrypted download: {n} bytes");
+        http_enc = http_enc.max(mbps(len, t.elapsed().as_secs_f64()));
+        let old = serve(axum::Router::new().route(
+            "/before",
+            axum::routing::get({
+                let (st, sha) = (store.clone(), blob.sha256.clone());
+                move || before::download(st.clone(), sha.clone())
+            }),
+        ))
+        .await?;
+        let t = Instant::now();
+        let n = http_get(old, "/before", "").await?;
+        anyhow::ensure!(n == len as u64, "encrypted download (before): {n} bytes");
+        http_before = http_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        std::fs::remove_file(&path)?;
     }
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();
     let cost = |enc: f64, clear: f64| (1.0 - enc / clear) * 100.0;
     println!(
-        "Evidence files, {} MiB, best of {} runs (storage layer, no HTTP)",
-        a.mib, a.runs
+        "Evidence files, {} MiB, best of {} runs; load average {}",
+        a.mib,
+        a.runs,
+        crate::search_corpus::load_average()
     );
-    println!("| | clear | encrypted | cost |");
-    println!("|---|---:|---:|---:|");
+    println!("| MB/s | clear | encrypted, design before | cost | encrypted, now | cost |");
+    println!("|---|---:|---:|---:|---:|---:|");
     println!(
-        "| upload (hash, write, sync, rename), MB/s | {up_clear:.0} | {up_enc:.0} | {:.1} % |",
+        "| upload, storage layer (hash, write, sync, rename) | {up_clear:.0} | {up_before:.0} | {:.1} % | {up_enc:.0} | {:.1} % |",
+        cost(up_before, up_clear),
         cost(up_enc, up_clear)
     );
     println!(
-        "| download (read whole file), MB/s | {down_clear:.0} | {down_enc:.0} | {:.1} % |",
+        "| download, storage layer (read whole file) | {down_clear:.0} | {down_before:.0} | {:.1} % | {down_enc:.0} | {:.1} % |",
+        cost(down_before, down_clear),
         cost(down_enc, down_clear)
+    );
+    println!(
+        "| download over HTTP (loopback, axum) | {http_clear:.0} | {http_before:.0} | {:.1} % | {http_enc:.0} | {:.1} % |",
+        cost(http_before, http_clear),
+        cost(http_enc, http_clear)
     );
     Ok(0)
 }

@@ -16,7 +16,7 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -173,6 +173,31 @@ pub struct Keyring {
     pub audit_key: String,
     /// Key for CSRF tokens and other server-side MACs (base64, 32 bytes).
     pub server_key: String,
+    /// The ready ciphers of the data keys used so far (not serialised).
+    #[serde(skip)]
+    ciphers: CipherCache,
+}
+
+/// The data keys' ciphers, decoded once instead of on every value. Each entry remembers the
+/// key text it was built from and is used only while the data key of that id still has
+/// that text: the key ring's fields are public and may be changed (a rotation adds a key,
+/// a test replaces one), and a stale cipher must never be used. A clone copies the entries.
+#[derive(Default)]
+struct CipherCache(std::sync::RwLock<Vec<CachedCipher>>);
+
+#[derive(Clone)]
+struct CachedCipher {
+    id: String,
+    key_text: String,
+    cipher: XChaCha20Poly1305,
+}
+
+impl Clone for CipherCache {
+    fn clone(&self) -> Self {
+        CipherCache(std::sync::RwLock::new(
+            self.0.read().map(|v| v.clone()).unwrap_or_default(),
+        ))
+    }
 }
 
 impl std::fmt::Debug for Keyring {
@@ -211,6 +236,7 @@ impl Keyring {
             index_key: random_key(),
             audit_key: random_key(),
             server_key: random_key(),
+            ciphers: CipherCache::default(),
         }
     }
 
@@ -273,14 +299,30 @@ impl Keyring {
         self.data_keys.retain(|d| d.id == cur);
     }
 
+    /// The cipher of the data key `id`: built once per key (base64 decoding and key setup),
+    /// then taken from the cache (see [`CipherCache`]).
     fn cipher(&self, id: &str) -> Result<XChaCha20Poly1305, CryptoError> {
         let dk = self
             .data_keys
             .iter()
             .find(|d| d.id == id)
             .ok_or_else(|| CryptoError::UnknownKey(id.into()))?;
+        if let Ok(cache) = self.ciphers.0.read() {
+            if let Some(c) = cache.iter().find(|c| c.id == id && c.key_text == dk.key) {
+                return Ok(c.cipher.clone());
+            }
+        }
         let key = decode_key(&dk.key, "data key")?;
-        Ok(XChaCha20Poly1305::new(&key.into()))
+        let cipher = XChaCha20Poly1305::new(&key.into());
+        if let Ok(mut cache) = self.ciphers.0.write() {
+            cache.retain(|c| c.id != id);
+            cache.push(CachedCipher {
+                id: id.to_string(),
+                key_text: dk.key.clone(),
+                cipher: cipher.clone(),
+            });
+        }
+        Ok(cipher)
     }
 
     /// Encrypt `plaintext` for the field `field` (e.g. `persons.name`) of the row whose
@@ -297,22 +339,28 @@ impl Keyring {
         self.seal(PREFIX_V1, field, plaintext)
     }
 
+    /// `prefix`, key id, `:`, base64 of nonce, ciphertext and tag. The nonce (192 bits) is
+    /// drawn from the thread's CSPRNG (`rand::thread_rng`: ChaCha12, seeded from the OS and
+    /// reseeded from it regularly), not by a system call per value; at 192 bits random
+    /// nonces do not collide.
     fn seal(&self, prefix: &str, aad: &str, plaintext: &str) -> String {
         let cipher = self.cipher(&self.current).expect("current key exists");
-        let mut nonce = [0u8; 24];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ct = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: aad.as_bytes(),
-                },
-            )
+        let mut blob = Vec::with_capacity(24 + plaintext.len() + 16);
+        blob.resize(24, 0);
+        rand::thread_rng().fill_bytes(&mut blob[..24]);
+        blob.extend_from_slice(plaintext.as_bytes());
+        let (nonce, msg) = blob.split_at_mut(24);
+        let tag = cipher
+            .encrypt_in_place_detached(XNonce::from_slice(nonce), aad.as_bytes(), msg)
             .expect("encryption does not fail");
-        let mut blob = nonce.to_vec();
-        blob.extend_from_slice(&ct);
-        format!("{prefix}{}:{}", self.current, B64.encode(blob))
+        blob.extend_from_slice(&tag);
+        let mut out =
+            String::with_capacity(prefix.len() + self.current.len() + 1 + blob.len() * 4 / 3 + 4);
+        out.push_str(prefix);
+        out.push_str(&self.current);
+        out.push(':');
+        B64.encode_string(&blob, &mut out);
+        out
     }
 
     /// Decrypt a value made by [`Keyring::encrypt`] for the same field and row (or an
@@ -331,22 +379,25 @@ impl Keyring {
             return Err(CryptoError::NotEncrypted);
         };
         let (kid, b64) = rest.split_once(':').ok_or(CryptoError::NotEncrypted)?;
-        let blob = B64.decode(b64).map_err(|_| CryptoError::Decrypt)?;
+        let mut blob = B64.decode(b64).map_err(|_| CryptoError::Decrypt)?;
         if blob.len() < 24 + 16 {
             return Err(CryptoError::Decrypt);
         }
-        let (nonce, ct) = blob.split_at(24);
-        let pt = self
-            .cipher(kid)?
-            .decrypt(
+        let cipher = self.cipher(kid)?;
+        let (nonce, rest) = blob.split_at_mut(24);
+        let (ct, tag) = rest.split_at_mut(rest.len() - 16);
+        cipher
+            .decrypt_in_place_detached(
                 XNonce::from_slice(nonce),
-                Payload {
-                    msg: ct,
-                    aad: aad.as_bytes(),
-                },
+                aad.as_bytes(),
+                ct,
+                chacha20poly1305::Tag::from_slice(tag),
             )
             .map_err(|_| CryptoError::Decrypt)?;
-        String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
+        let n = blob.len() - 16;
+        blob.truncate(n);
+        blob.drain(..24);
+        String::from_utf8(blob).map_err(|_| CryptoError::Decrypt)
     }
 
     /// A 32-byte key for `purpose` derived (HKDF-SHA256) from the data key `id`, for
@@ -609,6 +660,43 @@ mod tests {
             Err(CryptoError::UnknownKey(_))
         ));
         assert_eq!(k.decrypt("f", 1, &new).unwrap(), "v");
+    }
+
+    #[test]
+    fn a_changed_key_is_used_at_once_never_its_cached_cipher() {
+        let mut k = Keyring::generate("t0");
+        let before = k.encrypt("f", 1, "v");
+        assert_eq!(k.decrypt("f", 1, &before).unwrap(), "v");
+        // The same key id given other key material (the fields are public): the cipher
+        // cached for the old material must not be used.
+        k.data_keys[0].key = Keyring::generate("t1").data_keys[0].key.clone();
+        assert!(matches!(
+            k.decrypt("f", 1, &before),
+            Err(CryptoError::Decrypt)
+        ));
+        let after = k.encrypt("f", 1, "v");
+        let fresh = Keyring::from_json(&k.to_json()).unwrap();
+        assert_eq!(fresh.decrypt("f", 1, &after).unwrap(), "v");
+        // A clone (with its copy of the cache) and a rotated ring agree with a fresh one.
+        let mut c = k.clone();
+        c.rotate("t2");
+        let rotated = c.encrypt("f", 2, "w");
+        assert_eq!(Keyring::key_id_of(&rotated), Some("k2"));
+        let fresh = Keyring::from_json(&c.to_json()).unwrap();
+        assert_eq!(fresh.decrypt("f", 2, &rotated).unwrap(), "w");
+        assert_eq!(fresh.decrypt("f", 1, &after).unwrap(), "v");
+        assert!(matches!(
+            k.decrypt("f", 2, &rotated),
+            Err(CryptoError::UnknownKey(_))
+        ));
+        // Nonces differ from value to value (thread CSPRNG).
+        let nonces: std::collections::HashSet<Vec<u8>> = (0..1000)
+            .map(|_| {
+                let v = k.encrypt("f", 1, "v");
+                B64.decode(v.rsplit(':').next().unwrap()).unwrap()[..24].to_vec()
+            })
+            .collect();
+        assert_eq!(nonces.len(), 1000);
     }
 
     #[test]

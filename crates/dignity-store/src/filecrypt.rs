@@ -18,14 +18,22 @@
 //! file is written to a temporary name and renamed only when complete.
 //!
 //! A reader checks the MAC and that the file has exactly the length the size implies
-//! before it returns a byte, decrypts only the chunks it is asked for (seeking to a range
-//! decrypts from the chunk that holds it), and, reading from the start to the end, checks
-//! the SHA-256 of what it decrypted before it returns the last chunk. Anything that does
-//! not authenticate is an [`io::ErrorKind::InvalidData`] error: a damaged file is refused,
-//! never served in part as if good.
+//! before it returns a byte, and decrypts only the chunks it is asked for (seeking to a
+//! range decrypts from the chunk that holds it). Anything that does not authenticate is an
+//! [`io::ErrorKind::InvalidData`] error: a damaged file is refused, never served in part as
+//! if good.
+//!
+//! A reader does not hash the plaintext again: every chunk is authenticated under the
+//! file's own key, with its index and the last-chunk flag in its nonce and the header in
+//! its associated data, and the header's MAC binds the size and the SHA-256. So what a
+//! reader returns is, byte for byte, what the writer encrypted, and the writer's SHA-256 is
+//! computed over the same bytes as it encrypts them ([`encrypt_reader`], the upload's
+//! `BlobWriter`). A second SHA-256 at every download would only check the writer against
+//! itself; the integrity check (`EvidenceStore::verify`) and the package export compute
+//! the hashes of what they read, as before (docs/security.md, "Evidence files at rest").
 
 use chacha20poly1305::aead::stream::{NewStream, StreamBE32, StreamPrimitive};
-use chacha20poly1305::aead::{KeyInit, Payload};
+use chacha20poly1305::aead::KeyInit;
 use chacha20poly1305::XChaCha20Poly1305;
 use dignity_core::crypto::Keyring;
 use hmac::{Hmac, Mac};
@@ -105,7 +113,7 @@ pub fn key_id_of(head: &[u8]) -> Option<&str> {
 }
 
 /// Encrypts a file as it is written; [`EncWriter::finish`] writes the last chunk and the
-/// header. Memory: two chunks, whatever the file's size.
+/// header. Memory: one chunk (sealed in place), whatever the file's size.
 pub struct EncWriter<W: Write + Seek> {
     inner: W,
     stream: Stream,
@@ -142,27 +150,19 @@ impl<W: Write + Seek> EncWriter<W> {
             stream,
             mac_key,
             prefix,
-            buf: Vec::with_capacity(2 * CHUNK),
+            buf: Vec::with_capacity(CHUNK + TAG),
             pos: 0,
             size: 0,
         })
     }
 
+    /// Seal the buffered chunk in place (its tag appended) and write it.
     fn seal(&mut self, last: bool) -> io::Result<()> {
-        let n = if last { self.buf.len() } else { CHUNK };
-        let ct = self
-            .stream
-            .encrypt(
-                self.pos,
-                last,
-                Payload {
-                    msg: &self.buf[..n],
-                    aad: &self.prefix,
-                },
-            )
+        self.stream
+            .encrypt_in_place(self.pos, last, &self.prefix, &mut self.buf)
             .map_err(|_| io::Error::other("encryption failed"))?;
-        self.inner.write_all(&ct)?;
-        self.buf.drain(..n);
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
         if !last {
             self.pos = self
                 .pos
@@ -176,13 +176,14 @@ impl<W: Write + Seek> EncWriter<W> {
     pub fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
         self.size += data.len() as u64;
         while !data.is_empty() {
-            let n = (2 * CHUNK - self.buf.len()).min(data.len());
-            self.buf.extend_from_slice(&data[..n]);
-            data = &data[n..];
-            // Keep at least one byte back: the last chunk is written by `finish`.
-            while self.buf.len() > CHUNK {
+            // A full chunk is sealed only once more data follows: the last chunk (flagged
+            // as such) is written by `finish`.
+            if self.buf.len() == CHUNK {
                 self.seal(false)?;
             }
+            let n = (CHUNK - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
         }
         Ok(())
     }
@@ -243,11 +244,12 @@ pub struct DecReader<R: Read + Seek> {
     n_chunks: u64,
     /// Plaintext position.
     pos: u64,
-    /// The decrypted chunk in memory: (index, bytes).
-    cur: Option<(u64, Vec<u8>)>,
-    /// SHA-256 of the chunks decrypted in order from the first, while reading is
-    /// sequential: (next chunk expected, hasher).
-    hashing: Option<(u64, Sha256)>,
+    /// Index of the chunk decrypted in `buf`, if any.
+    cur: Option<u64>,
+    /// One chunk: read and decrypted in place.
+    buf: Vec<u8>,
+    /// Where the next read of `inner` starts, when known (no seek for sequential reads).
+    at: Option<u64>,
 }
 
 impl<R: Read + Seek> DecReader<R> {
@@ -307,7 +309,8 @@ impl<R: Read + Seek> DecReader<R> {
             n_chunks: chunks(size),
             pos: 0,
             cur: None,
-            hashing: Some((0, Sha256::new())),
+            buf: Vec::with_capacity(CHUNK + TAG),
+            at: None,
         })
     }
 
@@ -325,52 +328,34 @@ impl<R: Read + Seek> DecReader<R> {
     }
 
     fn load(&mut self, idx: u64) -> io::Result<()> {
-        if self.cur.as_ref().is_some_and(|(i, _)| *i == idx) {
+        if self.cur == Some(idx) {
             return Ok(());
         }
+        self.cur = None;
         let last = idx + 1 == self.n_chunks;
         let pt_len = if last {
             (self.size - idx * CHUNK as u64) as usize
         } else {
             CHUNK
         };
-        let mut ct = vec![0u8; pt_len + TAG];
-        self.inner
-            .seek(SeekFrom::Start(HEADER as u64 + idx * (CHUNK + TAG) as u64))?;
-        self.inner.read_exact(&mut ct).map_err(|e| {
+        let from = HEADER as u64 + idx * (CHUNK + TAG) as u64;
+        if self.at.take() != Some(from) {
+            self.inner.seek(SeekFrom::Start(from))?;
+        }
+        self.buf.resize(pt_len + TAG, 0);
+        self.inner.read_exact(&mut self.buf).map_err(|e| {
             if e.kind() == io::ErrorKind::UnexpectedEof {
                 damaged("it was cut off")
             } else {
                 e
             }
         })?;
+        self.at = Some(from + (pt_len + TAG) as u64);
         let pos = u32::try_from(idx).map_err(|_| damaged("too many chunks"))?;
-        let pt = self
-            .stream
-            .decrypt(
-                pos,
-                last,
-                Payload {
-                    msg: &ct,
-                    aad: &self.prefix,
-                },
-            )
+        self.stream
+            .decrypt_in_place(pos, last, &self.prefix, &mut self.buf)
             .map_err(|_| damaged(&format!("block {idx} does not authenticate")))?;
-        match self.hashing.take() {
-            Some((next, mut h)) if next == idx => {
-                h.update(&pt);
-                if last {
-                    let got: [u8; 32] = h.finalize().into();
-                    if got != self.sha256 {
-                        return Err(damaged("its content does not hash to its address"));
-                    }
-                } else {
-                    self.hashing = Some((next + 1, h));
-                }
-            }
-            _ => {}
-        }
-        self.cur = Some((idx, pt));
+        self.cur = Some(idx);
         Ok(())
     }
 }
@@ -382,7 +367,7 @@ impl<R: Read + Seek> Read for DecReader<R> {
         }
         let idx = self.pos / CHUNK as u64;
         self.load(idx)?;
-        let (_, pt) = self.cur.as_ref().expect("loaded");
+        let pt = &self.buf;
         let off = (self.pos - idx * CHUNK as u64) as usize;
         let n = buf.len().min(pt.len() - off);
         buf[..n].copy_from_slice(&pt[off..off + n]);

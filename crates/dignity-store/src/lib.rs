@@ -23,6 +23,7 @@ pub mod reference;
 mod seal;
 pub mod shred;
 pub mod testing;
+mod upload_hash;
 pub mod vault;
 mod write;
 

@@ -394,8 +394,8 @@ pub enum UploadError {
 pub struct BlobWriter {
     tmp: PathBuf,
     file: Option<filecrypt::EncWriter<std::fs::File>>,
-    h256: Sha256,
-    h512: Sha512,
+    /// SHA-256 and SHA-512, in a thread beside the encryption (see `upload_hash`).
+    hashes: Option<crate::upload_hash::UploadHasher>,
     size: u64,
     limit: u64,
     root: PathBuf,
@@ -427,8 +427,7 @@ impl BlobWriter {
         Ok(BlobWriter {
             tmp,
             file: Some(file),
-            h256: Sha256::new(),
-            h512: Sha512::new(),
+            hashes: Some(crate::upload_hash::UploadHasher::new()),
             size: 0,
             limit,
             root,
@@ -445,8 +444,7 @@ impl BlobWriter {
             let n = (64 - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..n]);
         }
-        self.h256.update(chunk);
-        self.h512.update(chunk);
+        self.hashes.as_mut().expect("open").update(chunk);
         self.file.as_mut().expect("open").write_all(chunk)?;
         Ok(())
     }
@@ -462,12 +460,12 @@ impl BlobWriter {
         if self.size == 0 {
             return Err(UploadError::Empty);
         }
-        let digest: [u8; 32] = std::mem::take(&mut self.h256).finalize().into();
+        // The hashes are of the bytes given to `write`, the same bytes the file encrypts.
+        let (digest, sha512) = self.hashes.take().expect("open").finish()?;
         let f = self.file.take().expect("open").finish(&digest)?;
         f.sync_all()?;
         drop(f);
         let sha256 = Sha256Hex::from_bytes(digest);
-        let sha512 = hex::encode(std::mem::take(&mut self.h512).finalize());
         if let Some(c) = claimed_sha256
             .map(|c| c.trim().to_ascii_lowercase())
             .filter(|c| !c.is_empty())

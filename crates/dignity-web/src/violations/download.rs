@@ -114,6 +114,17 @@ fn read_up_to(r: &mut EvidenceFile, n: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+type Step = tokio::task::JoinHandle<(EvidenceFile, std::io::Result<Vec<u8>>)>;
+
+/// Start decrypting the next `n` bytes of `r` in a blocking task.
+fn decrypt_step(r: EvidenceFile, n: u64) -> Step {
+    tokio::task::spawn_blocking(move || {
+        let mut r = r;
+        let b = read_up_to(&mut r, n);
+        (r, b)
+    })
+}
+
 /// Answer a download of `ev` (the custody entry is the caller's).
 pub(crate) async fn serve(
     store: &Store,
@@ -174,22 +185,18 @@ pub(crate) async fn serve(
     } else {
         let rest = len - lead;
         let id = ev.id;
+        // The next step is decrypted (in a blocking task) while the previous one is being
+        // sent: decryption and the socket overlap, and no thread waits on a slow client.
         let first = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
-        let more = futures_util::stream::unfold(Some((reader, rest)), move |state| async move {
-            let (r, left) = state?;
-            if left == 0 {
-                return None;
-            }
+        let pending = decrypt_step(reader, rest.min(STEP as u64));
+        let more = futures_util::stream::unfold(Some((pending, rest)), move |state| async move {
+            let (pending, left) = state?;
             let step = left.min(STEP as u64);
-            let res = tokio::task::spawn_blocking(move || {
-                let mut r = r;
-                let b = read_up_to(&mut r, step);
-                (r, b)
-            })
-            .await;
-            match res {
+            match pending.await {
                 Ok((r, Ok(b))) if b.len() as u64 == step => {
-                    Some((Ok(Bytes::from(b)), Some((r, left - step))))
+                    let left = left - step;
+                    let next = (left > 0).then(|| (decrypt_step(r, left.min(STEP as u64)), left));
+                    Some((Ok(Bytes::from(b)), next))
                 }
                 Ok((_, Ok(_))) => {
                     tracing::error!(evidence = id, "evidence file ended early: download cut off");
