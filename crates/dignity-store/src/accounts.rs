@@ -46,12 +46,17 @@ impl User {
 
 const USER_COLS: &str = "id, username, display_name, role, password_hash, disabled, totp_secret, totp_enabled, failed_logins, locked_until, created_at";
 
-fn user(r: &AnyRow) -> Result<User> {
+/// The staff member's display name is encrypted at rest (bound to the user's row): a seized
+/// server must not name the staff, who are human rights defenders themselves.
+pub(crate) const DISPLAY_NAME: &str = "users.display_name";
+
+fn user(store: &Store, r: &AnyRow) -> Result<User> {
     let role: String = r.get("role");
+    let id: i64 = r.get("id");
     Ok(User {
-        id: r.get("id"),
+        id,
         username: r.get("username"),
-        display_name: r.get("display_name"),
+        display_name: crate::violations::dec(store, DISPLAY_NAME, id, r.get("display_name"))?,
         role: role
             .parse()
             .map_err(|e: String| StoreError::Internal(format!("stored role: {e}")))?,
@@ -110,7 +115,7 @@ pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> 
     .bind(username.trim().to_lowercase())
     .fetch_optional(store.pool())
     .await?;
-    r.as_ref().map(user).transpose()
+    r.as_ref().map(|r| user(store, r)).transpose()
 }
 
 pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
@@ -118,7 +123,7 @@ pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
-    r.as_ref().map(user).transpose()
+    r.as_ref().map(|r| user(store, r)).transpose()
 }
 
 pub async fn list(store: &Store) -> Result<Vec<User>> {
@@ -126,7 +131,7 @@ pub async fn list(store: &Store) -> Result<Vec<User>> {
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(user)
+        .map(|r| user(store, r))
         .collect()
 }
 
@@ -176,15 +181,18 @@ pub async fn create(
     };
     let at = now();
     let hash = password::hash(password_plain);
+    let id = tx.next_id("users").await?;
+    let store = tx.store().clone();
     let r = sqlx::query(&format!(
-        "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {USER_COLS}"
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at) \
+         VALUES ($6, $1, $2, $3, $4, $5, $5) RETURNING {USER_COLS}"
     ))
     .bind(&username)
-    .bind(&display)
+    .bind(store.keys().encrypt(DISPLAY_NAME, id, &display))
     .bind(role.as_str())
     .bind(&hash)
     .bind(&at)
+    .bind(id)
     .fetch_one(tx.conn())
     .await
     .map_err(StoreError::from)
@@ -195,7 +203,7 @@ pub async fn create(
             e
         }
     })?;
-    let u = user(&r)?;
+    let u = user(&store, &r)?;
     tx.audit(
         "user.create",
         "user",
@@ -213,7 +221,7 @@ async fn reload(tx: &mut WriteTx, id: i64) -> Result<User> {
         .fetch_optional(tx.conn())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
-    user(&r)
+    user(tx.store(), &r)
 }
 
 pub async fn set_disabled(tx: &mut WriteTx, id: i64, disabled: bool) -> Result<User> {
@@ -682,7 +690,7 @@ pub async fn user_by_token(store: &Store, token: &str) -> Result<Option<User>> {
     .bind(password::token_hash(token))
     .fetch_optional(store.pool())
     .await?;
-    r.as_ref().map(user).transpose()
+    r.as_ref().map(|r| user(store, r)).transpose()
 }
 
 // ---- first-start setup link ----

@@ -281,7 +281,7 @@ pub async fn team_by_name(store: &Store, name: &str) -> Result<Option<i64>> {
 
 /// Members of a team: (user id, username, display name).
 pub async fn members(store: &Store, team_id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(sqlx::query(
+    sqlx::query(
         "SELECT u.id, u.username, u.display_name FROM team_members m JOIN users u ON u.id = m.user_id \
          WHERE m.team_id = $1 ORDER BY u.username",
     )
@@ -289,6 +289,10 @@ pub async fn members(store: &Store, team_id: i64) -> Result<Vec<(i64, String, St
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1), r.get(2)))
-    .collect())
+    .map(|r| {
+        let id: i64 = r.get(0);
+        let name = crate::violations::dec(store, crate::accounts::DISPLAY_NAME, id, r.get(2))?;
+        Ok((id, r.get(1), name))
+    })
+    .collect::<Result<Vec<_>>>()
 }

@@ -104,10 +104,15 @@ pub struct RatificationInput {
 }
 
 const RAT_COLS: &str = "r.iso3, r.instrument, i.short_name, i.system, i.body_code, r.status, r.signature, r.consent, \
-    r.consent_kind, r.reservations, r.declarations, r.complaints_declaration, r.inquiry_accepted, r.note, r.source, r.updated_at";
+    r.consent_kind, r.reservations, r.declarations, r.complaints_declaration, r.inquiry_accepted, r.note, r.source, r.updated_at, r.id";
 
-fn rat_from_row(r: &AnyRow) -> Ratification {
-    Ratification {
+/// Notes on ratifications are encrypted at rest (bound to the row id): a user's note may
+/// say more than the public treaty status (the shipped curation notes are encrypted too,
+/// so the column is one kind).
+pub(crate) const RATIFICATION_NOTE: &str = "ratifications.note";
+
+fn rat_from_row(store: &Store, r: &AnyRow) -> Result<Ratification> {
+    Ok(Ratification {
         iso3: r.get(0),
         instrument: r.get(1),
         instrument_name: r.get(2),
@@ -121,10 +126,10 @@ fn rat_from_row(r: &AnyRow) -> Ratification {
         declarations: r.get(10),
         complaints_declaration: opt_bool(r.get(11)),
         inquiry_accepted: opt_bool(r.get(12)),
-        note: r.get(13),
+        note: crate::violations::dec(store, RATIFICATION_NOTE, r.get::<i64, _>(16), r.get(13))?,
         source: r.get(14),
         updated_at: r.get(15),
-    }
+    })
 }
 
 /// Load the shipped treaty status (`data/treaties/status-*.csv`) when it is newer than
@@ -149,20 +154,25 @@ pub async fn load_shipped(
     let at = now();
     for s in &data.ratification_status {
         let consent = s.year.map(|y| y.to_string()).unwrap_or_default();
-        sqlx::query(
+        // The note is written encrypted once the row (and its id) exists.
+        let id: Option<i64> = sqlx::query(
             "INSERT INTO ratifications (iso3, instrument, status, consent, note, source, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'shipped', $6) \
+             VALUES ($1, $2, $3, $4, '', 'shipped', $5) \
              ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, consent = excluded.consent, \
-             note = excluded.note, updated_at = excluded.updated_at WHERE ratifications.source = 'shipped'",
+             note = excluded.note, updated_at = excluded.updated_at WHERE ratifications.source = 'shipped' \
+             RETURNING id",
         )
         .bind(&s.iso3)
         .bind(&s.instrument)
         .bind(s.status.code())
         .bind(consent)
-        .bind(s.note.clone().unwrap_or_default())
         .bind(&at)
-        .execute(tx.conn())
-        .await?;
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|r| r.get(0));
+        if let (Some(id), Some(note)) = (id, s.note.as_deref()) {
+            set_note(&mut tx, "ratifications", RATIFICATION_NOTE, id, note).await?;
+        }
     }
     sqlx::query(
         "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ('treaty_status', $1, $2) \
@@ -201,34 +211,39 @@ pub async fn ratifications(store: &Store, iso3: &str) -> Result<Vec<Ratification
     let rows = sqlx::query(
         "SELECT i.code, i.short_name, i.system, i.body_code, COALESCE(r.status, 'unknown'), COALESCE(r.signature, ''), \
          COALESCE(r.consent, ''), COALESCE(r.consent_kind, ''), COALESCE(r.reservations, ''), COALESCE(r.declarations, ''), \
-         r.complaints_declaration, r.inquiry_accepted, COALESCE(r.note, ''), COALESCE(r.source, ''), COALESCE(r.updated_at, '') \
+         r.complaints_declaration, r.inquiry_accepted, COALESCE(r.note, ''), COALESCE(r.source, ''), COALESCE(r.updated_at, ''), r.id \
          FROM instruments i LEFT JOIN ratifications r ON r.instrument = i.code AND r.iso3 = $1 \
          ORDER BY i.system DESC, i.adopted",
     )
     .bind(iso3)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Ratification {
-            iso3: iso3.to_string(),
-            instrument: r.get(0),
-            instrument_name: r.get(1),
-            system: r.get(2),
-            body: r.get(3),
-            status: r.get(4),
-            signature: r.get(5),
-            consent: r.get(6),
-            consent_kind: r.get(7),
-            reservations: r.get(8),
-            declarations: r.get(9),
-            complaints_declaration: opt_bool(r.get(10)),
-            inquiry_accepted: opt_bool(r.get(11)),
-            note: r.get(12),
-            source: r.get(13),
-            updated_at: r.get(14),
+    rows.iter()
+        .map(|r| {
+            let note = match r.get::<Option<i64>, _>(15) {
+                Some(id) => crate::violations::dec(store, RATIFICATION_NOTE, id, r.get(12))?,
+                None => String::new(),
+            };
+            Ok(Ratification {
+                iso3: iso3.to_string(),
+                instrument: r.get(0),
+                instrument_name: r.get(1),
+                system: r.get(2),
+                body: r.get(3),
+                status: r.get(4),
+                signature: r.get(5),
+                consent: r.get(6),
+                consent_kind: r.get(7),
+                reservations: r.get(8),
+                declarations: r.get(9),
+                complaints_declaration: opt_bool(r.get(10)),
+                inquiry_accepted: opt_bool(r.get(11)),
+                note,
+                source: r.get(13),
+                updated_at: r.get(14),
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn ratification(
@@ -369,14 +384,16 @@ pub async fn set_ratification(
     .bind(&code)
     .fetch_optional(tx.conn())
     .await?
-    .map(|r| rat_from_row(&r));
-    sqlx::query(
+    .map(|r| rat_from_row(tx.store(), &r))
+    .transpose()?;
+    let id: i64 = sqlx::query(
         "INSERT INTO ratifications (iso3, instrument, status, signature, consent, consent_kind, reservations, declarations, \
          complaints_declaration, inquiry_accepted, note, source, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
          ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, signature = excluded.signature, \
          consent = excluded.consent, consent_kind = excluded.consent_kind, reservations = excluded.reservations, \
          declarations = excluded.declarations, complaints_declaration = excluded.complaints_declaration, \
-         inquiry_accepted = excluded.inquiry_accepted, note = excluded.note, source = excluded.source, updated_at = excluded.updated_at",
+         inquiry_accepted = excluded.inquiry_accepted, note = excluded.note, source = excluded.source, updated_at = excluded.updated_at \
+         RETURNING id",
     )
     .bind(&iso3)
     .bind(&code)
@@ -388,11 +405,13 @@ pub async fn set_ratification(
     .bind(v.declarations.trim())
     .bind(v.complaints_declaration.map(|b| b as i64))
     .bind(v.inquiry_accepted.map(|b| b as i64))
-    .bind(v.note.trim())
+    .bind("")
     .bind(source)
     .bind(now())
-    .execute(tx.conn())
-    .await?;
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    set_note(tx, "ratifications", RATIFICATION_NOTE, id, &v.note).await?;
     let row = sqlx::query(&format!(
         "SELECT {RAT_COLS} FROM ratifications r JOIN instruments i ON i.code = r.instrument WHERE r.iso3 = $1 AND r.instrument = $2"
     ))
@@ -400,7 +419,7 @@ pub async fn set_ratification(
     .bind(&code)
     .fetch_one(tx.conn())
     .await?;
-    let after = rat_from_row(&row);
+    let after = rat_from_row(tx.store(), &row)?;
     let b = before.map(|b| serde_json::to_value(b).unwrap_or_default());
     let a = serde_json::to_value(&after).unwrap_or_default();
     tx.audit(
@@ -657,4 +676,24 @@ pub async fn country_resolver(store: &Store) -> Result<rules::CountryResolver> {
             (2..7).map(|i| r.get::<String, _>(i)).collect::<Vec<_>>(),
         )
     })))
+}
+
+/// Write the note of a reference row (`table` keyed by an integer `id`) encrypted, bound
+/// to the row: the upserts write the row first (the id of an existing row is only known
+/// then), then its note, in the same write transaction. An empty note stays `''`.
+pub(crate) async fn set_note(
+    tx: &mut WriteTx,
+    table: &'static str,
+    field: &str,
+    id: i64,
+    note: &str,
+) -> Result<()> {
+    debug_assert!(table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    let enc = crate::violations::enc_keep(tx.store(), field, id, note);
+    sqlx::query(&format!("UPDATE {table} SET note = $1 WHERE id = $2"))
+        .bind(enc)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }

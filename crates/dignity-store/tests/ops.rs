@@ -170,7 +170,8 @@ async fn backup_and_restore_round_trip_with_keys_in_an_encrypted_archive() {
         .await
         .unwrap();
         assert!(r.audit.ok(), "{b:?}: {:?}", r.audit.problems);
-        assert_eq!((r.encrypted_values, r.undecryptable_values), (1, 0));
+        // The 2FA secret and the two users' display names.
+        assert_eq!((r.encrypted_values, r.undecryptable_values), (3, 0));
         assert_eq!(r.files, 2);
         assert!(r.keys.contains("from the archive"));
         check_restored(&s, &o, uid).await;
@@ -602,7 +603,8 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
 
         let r = keys::rotate(&s, false).await.unwrap();
         assert_eq!(r.new_key_id, "k2", "{b:?}");
-        assert_eq!(r.reencrypt.reencrypted_total(), 2, "{r:?}");
+        // The 2FA secret, the setting and the two users' display names.
+        assert_eq!(r.reencrypt.reencrypted_total(), 4, "{r:?}");
         assert_eq!(r.reencrypt.failed_total(), 0);
         assert!(r.retired.is_empty());
         // Readable, and the raw database holds only the new key id.
@@ -622,7 +624,7 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
         assert!(s.decrypt("settings.value", "other_place", &v).is_err());
         let usage = keys::usage(&s).await.unwrap();
         assert!(usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
-        assert_eq!(usage.iter().map(|u| u.values).sum::<u64>(), 2);
+        assert_eq!(usage.iter().map(|u| u.values).sum::<u64>(), 4);
         // Another process that loaded the keys before the rotation (a running server)
         // reads the new values: it re-reads the key file on meeting the unknown key id.
         assert_eq!(beside.keys().current, "k1");
@@ -796,7 +798,8 @@ async fn retiring_keys_is_refused_while_a_server_holds_the_data_directory() {
     // Nothing changed.
     assert_eq!(s.keys().data_keys.len(), 1);
     let r = keys::rotate(&s, false).await.unwrap();
-    assert_eq!(r.reencrypt.reencrypted_total(), 1);
+    // The 2FA secret and the two users' display names.
+    assert_eq!(r.reencrypt.reencrypted_total(), 3);
 }
 
 #[tokio::test]

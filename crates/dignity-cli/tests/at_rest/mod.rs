@@ -23,10 +23,16 @@ use dignity_store::{accounts, search, Store};
 use std::collections::BTreeMap;
 
 /// Encrypted columns this test cannot type into, with the reason.
-pub const NOT_TYPED: &[(&str, &str)] = &[(
-    "vio_evidence.metadata",
-    "extracted from the uploaded file (its content carries the evidence marker)",
-)];
+pub const NOT_TYPED: &[(&str, &str)] = &[
+    (
+        "vio_evidence.metadata",
+        "extracted from the uploaded file (its content carries the evidence marker)",
+    ),
+    (
+        "sp_standing_invitations.note",
+        "no store function writes it (a standing invitation records its date only)",
+    ),
+];
 
 /// Markers by the column they were typed into (`table.column`).
 #[derive(Default)]
@@ -68,9 +74,15 @@ pub async fn populate(s: &Store) -> Markers {
     dignity_store::refdata::load_shipped(s).await.unwrap();
     let pw = "a long enough passphrase";
     let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let doc = accounts::create(&mut tx, "dora", "", Role::Documenter, pw)
-        .await
-        .unwrap();
+    let doc = accounts::create(
+        &mut tx,
+        "dora",
+        &m.mk("users.display_name"),
+        Role::Documenter,
+        pw,
+    )
+    .await
+    .unwrap();
     let coo = accounts::create(&mut tx, "cora", "", Role::Coordinator, pw)
         .await
         .unwrap();
@@ -569,7 +581,9 @@ pub async fn populate(s: &Store) -> Markers {
     );
     // The mapping names the list's columns: a typed column name carries its marker.
     let id_col = m.mk("pro_source_imports.mapping");
-    let csv = format!("{id_col},Full name,DOB,Place,Other\nK-1,{rn},1980,{rp},{rx}\n");
+    // The external id stays in clear (pending, docs/security.md): the control marker.
+    let ext = m.mk("pro_source_records.external_id");
+    let csv = format!("{id_col},Full name,DOB,Place,Other\n{ext},{rn},1980,{rp},{rx}\n");
     let mapping: src::Mapping = [
         ("external_id", id_col.as_str()),
         ("name", "Full name"),
@@ -640,18 +654,18 @@ pub async fn populate(s: &Store) -> Markers {
     })
     .await
     .unwrap();
-    let (cluster_name, basis_value, focal, action, indicator) = (
+    let (cluster_name, basis_value, focal, action, indicator, inst_name) = (
         m.mk("rec_clusters.name"),
         m.mk("rec_clusters.basis_value"),
         m.mk("rec_assignments.focal_point"),
         m.mk("rec_actions.description"),
         m.mk("rec_actions.indicator"),
+        m.mk("institutions.name"),
     );
     s.write(&coo_a, async |tx| {
         let cluster =
             tracking::create_cluster(tx, "KEN", &cluster_name, "theme", &basis_value).await?;
-        let inst =
-            tracking::institution(tx, "Ministry of Interior", "ministry", Some("KEN")).await?;
+        let inst = tracking::institution(tx, &inst_name, "ministry", Some("KEN")).await?;
         tracking::assign(tx, tracking::Target::Cluster(cluster), inst, &focal).await?;
         tracking::add_action(
             tx,
@@ -674,6 +688,68 @@ pub async fn populate(s: &Store) -> Markers {
     m.0.entry("rec_actions.target_date".into())
         .or_default()
         .push("2026-02-17".into());
+    // Notes typed on reference rows: a ratification, a treaty report, a country visit.
+    use dignity_store::obligations::{self as ob, reports};
+    let (rat_note, report_note, visit_note) = (
+        m.mk("ratifications.note"),
+        m.mk("treaty_reports.note"),
+        m.mk("sp_visits.note"),
+    );
+    s.write(&coo_a, async |tx| {
+        ob::set_ratification(
+            tx,
+            "KEN",
+            "CPED",
+            &ob::RatificationInput {
+                status: "party".into(),
+                consent: "2015-01-10".into(),
+                note: rat_note.clone(),
+                ..Default::default()
+            },
+            "user",
+        )
+        .await?;
+        reports::set_report(
+            tx,
+            "KEN",
+            "CPED",
+            &reports::ReportInput {
+                number: 1,
+                note: report_note.clone(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        reports::upsert_mandate(
+            tx,
+            "SR-TORTURE",
+            "Special Rapporteur on torture",
+            "thematic",
+            None,
+            "1985",
+        )
+        .await?;
+        reports::add_visit(
+            tx,
+            "KEN",
+            &reports::Visit {
+                id: 0,
+                mandate_code: "SR-TORTURE".into(),
+                mandate_name: String::new(),
+                iso3: String::new(),
+                status: "requested".into(),
+                requested: "2019".into(),
+                accepted: String::new(),
+                visit_start: String::new(),
+                visit_end: String::new(),
+                report_symbol: String::new(),
+                note: visit_note.clone(),
+            },
+        )
+        .await
+    })
+    .await
+    .unwrap();
     m.0.entry("rec_assessments.assessed_on".into())
         .or_default()
         .push("2022-01-11".into());

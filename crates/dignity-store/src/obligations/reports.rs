@@ -11,6 +11,11 @@ use dignity_core::PartialDate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+/// The notes users type on treaty reports and special-procedure visits are encrypted at
+/// rest, bound to the row id (written after the row: see `super::set_note`).
+const REPORT_NOTE: &str = "treaty_reports.note";
+const VISIT_NOTE: &str = "sp_visits.note";
+
 /// One report of a State to a treaty body: recorded, computed, or both.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
@@ -72,7 +77,7 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
     let rats = ratifications(store, iso3).await?;
     let instruments = shipped_instruments();
     let recorded = sqlx::query(
-        "SELECT instrument, number, due_date, submitted, symbol, review_session, co_symbol, note FROM treaty_reports \
+        "SELECT instrument, number, due_date, submitted, symbol, review_session, co_symbol, note, id FROM treaty_reports \
          WHERE iso3 = $1 ORDER BY instrument, number",
     )
     .bind(iso3)
@@ -163,7 +168,12 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
                 symbol: g(4),
                 review_session: g(5),
                 co_symbol: g(6),
-                note: g(7),
+                note: match rec {
+                    Some(x) => {
+                        crate::violations::dec(store, REPORT_NOTE, x.get::<i64, _>(8), x.get(7))?
+                    }
+                    None => String::new(),
+                },
                 overdue_days: overdue,
                 recorded: rec.is_some(),
                 no_data,
@@ -282,11 +292,12 @@ pub async fn set_report(
             ));
         }
     }
-    sqlx::query(
+    // The note is written encrypted once the row (and its id) exists.
+    let id: i64 = sqlx::query(
         "INSERT INTO treaty_reports (iso3, instrument, number, due_date, submitted, symbol, review_session, co_symbol, note, updated_at) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (iso3, instrument, number) DO UPDATE SET due_date = excluded.due_date, \
          submitted = excluded.submitted, symbol = excluded.symbol, review_session = excluded.review_session, \
-         co_symbol = excluded.co_symbol, note = excluded.note, updated_at = excluded.updated_at",
+         co_symbol = excluded.co_symbol, note = excluded.note, updated_at = excluded.updated_at RETURNING id",
     )
     .bind(iso3)
     .bind(instrument)
@@ -296,10 +307,12 @@ pub async fn set_report(
     .bind(input.symbol.trim())
     .bind(input.review_session.trim())
     .bind(input.co_symbol.trim())
-    .bind(input.note.trim())
+    .bind("")
     .bind(now())
-    .execute(tx.conn())
-    .await?;
+    .fetch_one(tx.conn())
+    .await?
+    .get(0);
+    super::set_note(tx, "treaty_reports", REPORT_NOTE, id, &input.note).await?;
     tx.audit(
         "report.update",
         "treaty_report",
@@ -520,9 +533,11 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
             )
         })?;
     let mid: i64 = m.get(0);
-    let id: i64 = sqlx::query(
-        "INSERT INTO sp_visits (mandate_id, iso3, status, requested, accepted, visit_start, visit_end, report_symbol, note, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+    let id = tx.next_id("sp_visits").await?;
+    let note = crate::violations::enc_keep(tx.store(), VISIT_NOTE, id, &v.note);
+    sqlx::query(
+        "INSERT INTO sp_visits (mandate_id, iso3, status, requested, accepted, visit_start, visit_end, report_symbol, note, updated_at, id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     )
     .bind(mid)
     .bind(iso3)
@@ -532,15 +547,15 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
     .bind(dates[2].to_string())
     .bind(dates[3].to_string())
     .bind(v.report_symbol.trim())
-    .bind(v.note.trim())
+    .bind(note)
     .bind(now())
-    .fetch_one(tx.conn())
+    .bind(id)
+    .execute(tx.conn())
     .await
     .map_err(|e| match StoreError::from(e) {
         e if e.to_string().to_lowercase().contains("foreign") => StoreError::invalid("iso3", "unknown country"),
         e => e,
-    })?
-    .get(0);
+    })?;
     tx.audit(
         "visit.create",
         "sp_visit",
@@ -553,7 +568,7 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
 }
 
 pub async fn visits(store: &Store, iso3: &str) -> Result<Vec<Visit>> {
-    Ok(sqlx::query(
+    sqlx::query(
         "SELECT v.id, m.code, m.name, v.iso3, v.status, v.requested, v.accepted, v.visit_start, v.visit_end, v.report_symbol, v.note \
          FROM sp_visits v JOIN sp_mandates m ON m.id = v.mandate_id WHERE v.iso3 = $1 ORDER BY v.requested DESC, v.id DESC",
     )
@@ -561,7 +576,8 @@ pub async fn visits(store: &Store, iso3: &str) -> Result<Vec<Visit>> {
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| Visit {
+    .map(|r| {
+        Ok(Visit {
         id: r.get(0),
         mandate_code: r.get(1),
         mandate_name: r.get(2),
@@ -572,9 +588,10 @@ pub async fn visits(store: &Store, iso3: &str) -> Result<Vec<Visit>> {
         visit_start: r.get(7),
         visit_end: r.get(8),
         report_symbol: r.get(9),
-        note: r.get(10),
+        note: crate::violations::dec(store, VISIT_NOTE, r.get::<i64, _>(0), r.get(10))?,
     })
-    .collect())
+    })
+    .collect()
 }
 
 /// Set or clear the standing invitation of a State (audited).

@@ -179,7 +179,12 @@ pub const INSTITUTION_KINDS: [&str; 6] = [
     "other",
 ];
 
-/// Find or create an institution by name.
+/// Institution names are encrypted at rest, bound to their row.
+const INSTITUTION_NAME: &str = "institutions.name";
+
+/// Find or create an institution by name. The names are encrypted (each bound to its
+/// row), so the lookup decrypts them here: the write transaction holds other writers off,
+/// which keeps a name unique.
 pub async fn institution(
     tx: &mut WriteTx,
     name: &str,
@@ -193,23 +198,27 @@ pub async fn institution(
     if !INSTITUTION_KINDS.contains(&kind) {
         return Err(StoreError::invalid("kind", INSTITUTION_KINDS.join(", ")));
     }
-    if let Some(r) = sqlx::query("SELECT id FROM institutions WHERE name = $1")
-        .bind(name)
-        .fetch_optional(tx.conn())
+    let store = tx.store().clone();
+    for r in sqlx::query("SELECT id, name FROM institutions ORDER BY id")
+        .fetch_all(tx.conn())
         .await?
     {
-        return Ok(r.get(0));
+        let id: i64 = r.get(0);
+        if dec(&store, INSTITUTION_NAME, id, r.get(1))? == name {
+            return Ok(id);
+        }
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO institutions (name, kind, iso3, created_at) VALUES ($1,$2,$3,$4) RETURNING id",
+    let id = tx.next_id("institutions").await?;
+    sqlx::query(
+        "INSERT INTO institutions (id, name, kind, iso3, created_at) VALUES ($1,$2,$3,$4,$5)",
     )
-    .bind(name)
+    .bind(id)
+    .bind(store.keys().encrypt(INSTITUTION_NAME, id, name))
     .bind(kind)
     .bind(iso3)
     .bind(now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .execute(tx.conn())
+    .await?;
     tx.audit(
         "institution.create",
         "institution",
@@ -219,6 +228,11 @@ pub async fn institution(
         serde_json::json!({ "kind": kind }),
     );
     Ok(id)
+}
+
+/// The name of the institution `id` of a left join (`None` when there is none).
+fn institution_name(store: &Store, id: Option<i64>, v: Option<String>) -> Result<Option<String>> {
+    id.map(|id| dec(store, INSTITUTION_NAME, id, v)).transpose()
 }
 
 /// Assign a recommendation or cluster to an institution (audited).
@@ -257,26 +271,34 @@ pub async fn assign(
 /// The assignments of a recommendation, direct and through its clusters.
 pub async fn assignments(store: &Store, rec_id: i64) -> Result<Vec<Assignment>> {
     sqlx::query(
-        "SELECT i.name, i.kind, a.focal_point, c.name, a.id, c.id FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
+        "SELECT i.name, i.kind, a.focal_point, c.name, a.id, c.id, i.id FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
          LEFT JOIN rec_clusters c ON c.id = a.cluster_id \
-         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1) ORDER BY i.name, a.id",
+         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)",
     )
     .bind(rec_id)
     .fetch_all(store.pool())
     .await?
     .iter()
     .map(|r| {
-        Ok(Assignment {
-            institution: r.get(0),
-            kind: r.get(1),
-            focal_point: dec(store, "rec_assignments.focal_point", r.get(4), r.get(2))?,
-            via_cluster: match r.get::<Option<i64>, _>(5) {
-                Some(c) => Some(dec(store, "rec_clusters.name", c, r.get(3))?),
-                None => None,
+        Ok((
+            r.get::<i64, _>(4),
+            Assignment {
+                institution: dec(store, INSTITUTION_NAME, r.get::<i64, _>(6), r.get(0))?,
+                kind: r.get(1),
+                focal_point: dec(store, "rec_assignments.focal_point", r.get(4), r.get(2))?,
+                via_cluster: match r.get::<Option<i64>, _>(5) {
+                    Some(c) => Some(dec(store, "rec_clusters.name", c, r.get(3))?),
+                    None => None,
+                },
             },
-        })
+        ))
     })
-    .collect()
+    .collect::<Result<Vec<_>>>()
+    .map(|mut v| {
+        // By institution name (sorted here: the names are encrypted), then assignment.
+        v.sort_by(|a, b| (&a.1.institution, a.0).cmp(&(&b.1.institution, b.0)));
+        v.into_iter().map(|x| x.1).collect()
+    })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -342,7 +364,7 @@ pub async fn add_action(
 pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
     let today = super::today();
     let mut out = sqlx::query(
-        "SELECT a.id, a.description, i.name, a.target_date, a.indicator, a.done FROM rec_actions a \
+        "SELECT a.id, a.description, i.name, a.target_date, a.indicator, a.done, i.id FROM rec_actions a \
          LEFT JOIN institutions i ON i.id = a.institution_id \
          WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)",
     )
@@ -361,7 +383,7 @@ pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
         Ok(PlannedAction {
             id,
             description: dec(store, "rec_actions.description", id, r.get(1))?,
-            institution: r.get(2),
+            institution: institution_name(store, r.get(6), r.get(2))?,
             target_date: target,
             indicator: dec(store, "rec_actions.indicator", id, r.get(4))?,
             done,
@@ -433,7 +455,7 @@ pub async fn due_actions(store: &Store, iso3: &str, days: i64) -> Result<Vec<Due
     // encrypted, so the clock is computed here on the decrypted dates.
     let mut out = vec![];
     for r in sqlx::query(
-        "SELECT r.id, r.body, a.description, i.name, a.target_date, a.id FROM rec_actions a \
+        "SELECT r.id, r.body, a.description, i.name, a.target_date, a.id, i.id FROM rec_actions a \
          JOIN recommendations r ON r.id = a.rec_id OR r.id IN (SELECT m.rec_id FROM rec_cluster_members m WHERE m.cluster_id = a.cluster_id) \
          LEFT JOIN institutions i ON i.id = a.institution_id \
          WHERE r.iso3 = $1 AND a.done = 0 AND a.target_date <> ''",
@@ -454,7 +476,7 @@ pub async fn due_actions(store: &Store, iso3: &str, days: i64) -> Result<Vec<Due
                     rec_id: r.get(0),
                     body: r.get(1),
                     description: dec(store, "rec_actions.description", aid, r.get(2))?,
-                    institution: r.get(3),
+                    institution: institution_name(store, r.get(6), r.get(3))?,
                     target_date: target,
                     overdue_days: dignity_core::obligations::overdue_days(d, None, today),
                 },
@@ -605,7 +627,7 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
 pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<Assessment>> {
     let vis = acl::visible_sql(actor, "ra", dignity_core::RecordType::Assessment);
     let mut out = sqlx::query(&format!(
-        "SELECT ra.id, ra.status, ra.assessed_on, ra.narrative, ra.evidence, ra.confidentiality, ra.published, u.display_name, u.username, ra.cluster_id \
+        "SELECT ra.id, ra.status, ra.assessed_on, ra.narrative, ra.evidence, ra.confidentiality, ra.published, u.display_name, u.username, ra.cluster_id, u.id \
          FROM rec_assessments ra LEFT JOIN users u ON u.id = ra.created_by \
          WHERE (ra.rec_id = $1 OR ra.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)) AND {vis}"
     ))
@@ -614,7 +636,10 @@ pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<As
     .await?
     .iter()
     .map(|r| {
-        let dn: Option<String> = r.get(7);
+        let dn = match r.get::<Option<i64>, _>(10) {
+            Some(uid) => Some(dec(store, crate::accounts::DISPLAY_NAME, uid, r.get(7))?),
+            None => None,
+        };
         let un: Option<String> = r.get(8);
         let id: i64 = r.get(0);
         let dec = |col: &str, i: usize| {
