@@ -211,10 +211,46 @@ fn cli_actor() -> Actor {
     }
 }
 
+/// Open the store for `serve` and the commands that read or write records: shipped
+/// reference data loaded, and what an older version kept in clear brought up to date first
+/// (so that a command run after an upgrade, before any server start, reads it too).
 async fn open(cfg: &Config) -> Result<Store> {
     let store = Store::open(&cfg.open_options()).await?;
     dignity_store::refdata::load_shipped(&store).await?;
+    upgrade_at_rest(&store).await?;
     Ok(store)
+}
+
+/// Fields, person keys and keyed columns an older version left in clear or unkeyed; each
+/// step is idempotent, batched and audited with counts only, and finds nothing to do once
+/// done.
+async fn upgrade_at_rest(store: &Store) -> Result<()> {
+    // The fields that older versions kept in clear (see `store::at_rest`).
+    dignity_store::at_rest::encrypt_clear_fields(store)
+        .await
+        .context("encrypting fields stored in clear")?;
+    // Erasures a crash cut off are completed (and applied again to a restored older
+    // backup), then persons still under the data key get keys of their own
+    // (`store::shred`).
+    dignity_store::shred::finish_erasures(store)
+        .await
+        .context("completing erasures")?;
+    dignity_store::shred::key_persons(store)
+        .await
+        .context("giving persons keys of their own")?;
+    // Event titles are filtered through keyed word tokens: those of events written before
+    // them are made here.
+    dignity_store::violations::fill_title_words(store)
+        .await
+        .context("keying the words of event titles")?;
+    // Keyed tokens of the cases' region and community (after the values are encrypted).
+    dignity_store::protection::ensure_label_keys(store)
+        .await
+        .context("keying regions and communities")?;
+    dignity_store::protection::sources::ensure_match_keys(store)
+        .await
+        .context("keying source records")?;
+    Ok(())
 }
 
 /// A password from standard input (first line), or a generated one to print.
@@ -285,7 +321,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Team(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
-            let store = Store::open(&cfg.open_options()).await?;
+            let store = open(&cfg).await?;
             return ops::team_cmd(&store, &cli_actor(), &cmd).await;
         }
         Command::Backup(a) => {
@@ -472,31 +508,6 @@ async fn serve(cfg: Config, demo: bool, hsts: bool) -> Result<()> {
     dignity_store::violations::evidence::clean_at_start(&store);
     // Evidence files stored in clear by an older version are encrypted before serving.
     dignity_store::violations::evidence::encrypt_clear_files(&store);
-    // So are the fields that older versions kept in clear (see `store::at_rest`).
-    dignity_store::at_rest::encrypt_clear_fields(&store)
-        .await
-        .context("encrypting fields stored in clear")?;
-    // Erasures a crash cut off are completed (and applied again to a restored older
-    // backup), then persons still under the data key get keys of their own
-    // (`store::shred`).
-    dignity_store::shred::finish_erasures(&store)
-        .await
-        .context("completing erasures")?;
-    dignity_store::shred::key_persons(&store)
-        .await
-        .context("giving persons keys of their own")?;
-    // Event titles are filtered through keyed word tokens: those of events written before
-    // them are made here.
-    dignity_store::violations::fill_title_words(&store)
-        .await
-        .context("keying the words of event titles")?;
-    // Keyed tokens of the cases' region and community (after the values are encrypted).
-    dignity_store::protection::ensure_label_keys(&store)
-        .await
-        .context("keying regions and communities")?;
-    dignity_store::protection::sources::ensure_match_keys(&store)
-        .await
-        .context("keying source records")?;
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;

@@ -136,6 +136,55 @@ fn audit_verify_fails_and_names_the_entry_after_tampering() {
     std::fs::remove_dir_all(d).ok();
 }
 
+/// After an upgrade, a command run before any server start reads what the older version
+/// kept in clear: the upgrade of fields at rest runs when a command opens the records.
+#[test]
+fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
+    let d = dir();
+    let data = d.join("data");
+    run(
+        &data,
+        &[
+            "user",
+            "add",
+            "amina",
+            "--role",
+            "admin",
+            "--display-name",
+            "Amina",
+        ],
+        &format!("{PW}\n"),
+    );
+    let url = format!("sqlite://{}", data.join("dignity.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // What an older version wrote: the display name in clear.
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::query(
+            "UPDATE users SET display_name = 'Amina Clear-Before' WHERE username = 'amina'",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    });
+    let o = run(&data, &["user", "list"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("Amina Clear-Before"), "{}", out(&o));
+    let stored: String = rt.block_on(async {
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let v = sqlx::query_scalar("SELECT display_name FROM users WHERE username = 'amina'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        v
+    });
+    assert!(stored.starts_with("enc:v2:"), "{stored}");
+    std::fs::remove_dir_all(d).ok();
+}
+
 #[test]
 fn backup_and_restore_round_trip() {
     let d = dir();

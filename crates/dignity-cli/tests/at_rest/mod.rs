@@ -862,7 +862,10 @@ pub fn clear_markers(m: &Markers) -> Vec<(String, String)> {
     let mut out = vec![];
     for (col, ms) in &m.0 {
         let (t, c) = col.split_once('.').unwrap();
-        if matches!(at_rest::class_of(t, c), Some(Class::Pending | Class::Clear(_))) {
+        if matches!(
+            at_rest::class_of(t, c),
+            Some(Class::Pending | Class::Clear(_))
+        ) {
             out.extend(ms.iter().map(|x| (col.clone(), x.clone())));
         }
     }
