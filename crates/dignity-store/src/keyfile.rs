@@ -294,29 +294,8 @@ pub fn check_text(text: &str) -> Result<()> {
 
 /// Write raw key file content atomically, readable by the owner only.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    {
-        use std::io::Write;
-        let _ = std::fs::remove_file(&tmp);
-        let mut f = private::open_options()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| {
-                StoreError::Keys(format!("cannot write the key file {}: {e}", tmp.display()))
-            })?;
-        f.write_all(text.as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
-    }
-    std::fs::rename(&tmp, path)
-        .map_err(|e| StoreError::Keys(format!("cannot write the key file: {e}")))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
+    private::write_atomic(path, text.as_bytes())
+        .map_err(|e| StoreError::Keys(format!("cannot write the key file {}: {e}", path.display())))
 }
 
 /// Write a key ring, sealed under `seal` when given, in clear otherwise.

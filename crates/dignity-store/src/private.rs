@@ -41,6 +41,39 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.write_all(bytes)
 }
 
+/// Make a directory's entries (a rename, a removal) reach the disk.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Replace `path` atomically with `bytes` (`0600`): a temporary file beside it (named per
+/// file and per process, so two writers never share one) written and synced, renamed over
+/// `path`, and the directory synced; a crash leaves the old content or the new.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut f = open_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    sync_dir(dir)
+}
+
 /// Create an empty file `0600` if none exists (SQLite then keeps that mode, and gives its
 /// `-wal` and `-shm` files the same).
 pub fn touch(path: &Path) -> std::io::Result<()> {

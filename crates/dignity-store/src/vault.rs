@@ -55,33 +55,7 @@ fn io(what: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |e| StoreError::Io(format!("person key vault {}: {e}", what.display()))
 }
 
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
-}
-
-/// Write `bytes` to `path` atomically (temporary file, sync, rename, sync the directory).
-fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // Distinct per file and per process: a key and its tombstone, or two processes, never
-    // share a temporary file.
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut f = crate::private::open_options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    sync_dir(dir)
-}
+use crate::private::{sync_dir, write_atomic};
 
 impl Vault {
     /// Whether `dir` holds a vault.
@@ -100,7 +74,7 @@ impl Vault {
                 )));
             }
             crate::private::create_dir(dir).map_err(io(dir))?;
-            write_atomic(dir, &dir.join(MARK), MARK_TEXT.as_bytes()).map_err(io(dir))?;
+            write_atomic(&dir.join(MARK), MARK_TEXT.as_bytes()).map_err(io(dir))?;
         }
         crate::private::restrict(dir);
         Ok(Vault {
@@ -160,12 +134,7 @@ impl Vault {
 
     fn store_key(&self, person: i64, key: &PersonKey, keys: &Keyring) -> Result<()> {
         let w = keys.wrap_person_key(person, key);
-        write_atomic(
-            &self.dir,
-            &self.key_path(person),
-            format!("{w}\n").as_bytes(),
-        )
-        .map_err(io(&self.dir))?;
+        write_atomic(&self.key_path(person), format!("{w}\n").as_bytes()).map_err(io(&self.dir))?;
         self.cache
             .write()
             .expect("vault lock")
@@ -221,7 +190,7 @@ impl Vault {
     pub fn destroy(&self, person: i64, at: &str) -> Result<()> {
         let tomb = self.tomb_path(person);
         if !tomb.exists() {
-            write_atomic(&self.dir, &tomb, format!("{at}\n").as_bytes()).map_err(io(&self.dir))?;
+            write_atomic(&tomb, format!("{at}\n").as_bytes()).map_err(io(&self.dir))?;
         }
         let p = self.key_path(person);
         if let Ok(m) = std::fs::metadata(&p) {
