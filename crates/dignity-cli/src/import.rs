@@ -652,6 +652,9 @@ async fn import_ratifications(
             Err(dignity_store::StoreError::Invalid { field, message }) => {
                 rejected.push(with_file(RowError::new(*line, &field, message), file))
             }
+            Err(dignity_store::StoreError::Rejected(e)) => {
+                rejected.push(with_file(RowError::new(*line, &e.field, e.message()), file))
+            }
             Err(e) => return Err(e.into()),
         }
     }

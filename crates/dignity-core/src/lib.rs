@@ -11,6 +11,7 @@ pub mod columns;
 pub mod crypto;
 pub mod edge;
 pub mod geo;
+pub mod invalid;
 pub mod names;
 pub mod obligations;
 pub mod password;
@@ -20,5 +21,6 @@ pub mod types;
 
 pub use auth::{Action, Actor, Confidentiality, Decision, RecordAccess, Role};
 pub use edge::{LocalPath, MediaType, Sha256};
+pub use invalid::{Invalid, Problem};
 pub use record_type::RecordType;
 pub use types::{Iso2, Iso3, PartialDate, Precision};

@@ -13,6 +13,11 @@ pub enum StoreError {
     Keys(String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// An input refused by a rule of `dignity-core` (typed, translated by the web layer).
+    /// New code returns this through `?` on a core `parse`; `Invalid` above is the older,
+    /// free-text form being moved into core area by area (issue #23).
+    #[error("{0}")]
+    Rejected(#[from] dignity_core::Invalid),
     /// The record does not exist, or the actor may not read it: the two answer the same,
     /// so that the existence of a restricted record does not leak.
     #[error("not found: {0}")]

@@ -75,6 +75,9 @@ pub enum WebError {
     NotFound(String),
     /// A value that cannot be used (422), naming the field.
     Invalid { field: String, message: String },
+    /// An input refused by a rule of `dignity-core` (422, naming the field), translated on
+    /// pages (`invalid.*` keys, or the rule's own key), English in the API.
+    Rejected(dignity_core::Invalid),
     /// The people concerned did not consent (403, code `consent`).
     Consent(String),
     /// Already exists, or changed by someone else meanwhile (409).
@@ -142,7 +145,7 @@ impl WebError {
             | WebError::Csrf
             | WebError::Consent(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Invalid { .. } | WebError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -161,7 +164,7 @@ impl WebError {
             WebError::Csrf => "csrf",
             WebError::Consent(_) => "consent",
             WebError::NotFound(_) => "not_found",
-            WebError::Invalid { .. } => "invalid",
+            WebError::Invalid { .. } | WebError::Rejected(_) => "invalid",
             WebError::Conflict(_) => "conflict",
             WebError::StorageFull => "storage_full",
             WebError::TooLarge { .. } => "too_large",
@@ -174,6 +177,7 @@ impl WebError {
     fn field(&self) -> Option<&str> {
         match self {
             WebError::Invalid { field, .. } => Some(field),
+            WebError::Rejected(e) => Some(&e.field),
             WebError::Consent(_) => Some("consent"),
             WebError::TooLarge { field, .. } | WebError::Refused { field, .. } => field.as_deref(),
             _ => None,
@@ -215,6 +219,7 @@ impl WebError {
             | WebError::Conflict(message)
             | WebError::Message { message, .. }
             | WebError::Refused { message, .. } => message.clone(),
+            WebError::Rejected(e) => e.message(),
             WebError::StorageFull => i18n::t(Lang::En, "error.storage_full"),
             WebError::TooLarge { limit, field } => {
                 Self::too_large_message(Lang::En, *limit, field.as_deref())
@@ -238,6 +243,7 @@ impl WebError {
             | WebError::Conflict(message)
             | WebError::Message { message, .. }
             | WebError::Refused { message, .. } => message.clone(),
+            WebError::Rejected(e) => i18n::invalid(lang, e),
             WebError::StorageFull => i18n::t(lang, "error.storage_full"),
             WebError::TooLarge { limit, field } => {
                 Self::too_large_message(lang, *limit, field.as_deref())
@@ -326,12 +332,19 @@ impl std::fmt::Display for WebError {
 }
 
 /// The store's errors, mapped once for pages and the API.
+impl From<dignity_core::Invalid> for WebError {
+    fn from(e: dignity_core::Invalid) -> Self {
+        WebError::Rejected(e)
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(m) => WebError::NotFound(m),
             StoreError::Forbidden(m) => WebError::Forbidden(m),
             StoreError::Invalid { field, message } => WebError::Invalid { field, message },
+            StoreError::Rejected(e) => WebError::Rejected(e),
             StoreError::Conflict(m) => WebError::Conflict(m),
             StoreError::StorageFull(_) => WebError::StorageFull,
             e => WebError::Internal(e.to_string()),
@@ -344,6 +357,7 @@ impl WebError {
     /// people concerned did not consent (403, code `consent`), not a malformed value.
     pub fn with_consent(e: StoreError) -> Self {
         match e {
+            StoreError::Rejected(e) if e.field == "consent" => WebError::Consent(e.message()),
             StoreError::Invalid { field, message } if field == "consent" => {
                 WebError::Consent(message)
             }

@@ -356,9 +356,74 @@ pub fn keys(lang: Lang) -> impl Iterator<Item = &'static str> {
     catalog(lang).keys().map(String::as_str)
 }
 
+/// A refusal of `dignity-core` ([`dignity_core::Invalid`]) in the reader's language: the
+/// `invalid.*` key of its problem, or the area's own key for a rule (its English text when
+/// no catalog has the key yet).
+pub fn invalid(lang: Lang, e: &dignity_core::Invalid) -> String {
+    use dignity_core::Problem;
+    let field = e.field.as_ref();
+    match &e.problem {
+        Problem::Required => t_args(lang, "invalid.required", &[("field", field)]),
+        Problem::TooLong { max } => t_args(
+            lang,
+            "invalid.too_long",
+            &[("field", field), ("max", &max.to_string())],
+        ),
+        Problem::NotOneOf { value, allowed } if allowed.is_empty() => t_args(
+            lang,
+            "invalid.not_one_of",
+            &[("field", field), ("value", value)],
+        ),
+        Problem::NotOneOf { value, allowed } => t_args(
+            lang,
+            "invalid.not_one_of_list",
+            &[
+                ("field", field),
+                ("value", value),
+                ("allowed", &allowed.join(", ")),
+            ],
+        ),
+        Problem::Parse(p) => t_args(
+            lang,
+            "invalid.parse",
+            &[("field", field), ("reason", &p.to_string())],
+        ),
+        Problem::Rule { key, en, args } => {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let rule = match lookup(lang, key).or_else(|| lookup(Lang::En, key)) {
+                Some(_) => t_args(lang, key, &args),
+                None => fill(en, &args),
+            };
+            // The rule is already a sentence of the page (not a value to isolate).
+            fill(
+                &t(lang, "invalid.rule"),
+                &[("field", &isolate(field)), ("rule", &rule)],
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn core_refusals_are_translated_and_name_the_field() {
+        let e = dignity_core::Invalid::required("title");
+        assert_eq!(
+            invalid(Lang::Fr, &e),
+            "Le champ « \u{2068}title\u{2069} » est obligatoire."
+        );
+        let e = dignity_core::Invalid::not_one_of("status", "open", ["pending", "closed"]);
+        assert!(invalid(Lang::Es, &e).contains("pending, closed"));
+        // A rule whose key no catalog has yet shows its English text, filled.
+        let e = dignity_core::Invalid::rule("end", "nowhere.rule.x", "ends before {start}")
+            .arg("start", "2024");
+        assert_eq!(
+            invalid(Lang::Ru, &e),
+            "Поле «\u{2068}end\u{2069}»: ends before 2024"
+        );
+    }
 
     #[test]
     fn catalogs_parse_and_are_not_empty() {
