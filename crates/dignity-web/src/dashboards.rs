@@ -10,7 +10,7 @@
 //! the same charts for a snapshot rendered with any actor.
 
 use crate::api::ApiError;
-use crate::authz::{CsrfForm, SignedIn, WebError};
+use crate::authz::{CsrfForm, MayPublish, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
 use crate::pages::page;
@@ -573,12 +573,9 @@ pub struct PublishForm {
 /// stored: the public page counts as the anonymous visitor each time it is built.
 pub async fn publish_dashboard(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
-        return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -610,12 +607,9 @@ pub struct UnpublishForm {
 /// (audited as `dashboard.unpublish`), back to the staff dashboard of the same filter.
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<UnpublishForm>,
 ) -> Response {
-    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
-        return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
-    }
     let filter = portal::public_dashboards(&state.store)
         .await
         .ok()

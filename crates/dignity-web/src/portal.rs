@@ -14,7 +14,7 @@
 //! - Publishing and unpublishing: admins only, after a confirmation page that shows what
 //!   becomes public; audited (`record.publish`, `record.unpublish`, `publication.*`).
 
-use crate::authz::{CsrfForm, SignedIn, WebError};
+use crate::authz::{CsrfForm, MayPublish, WebError};
 use crate::ctx::{AuthVia, Ctx};
 use crate::pages::page;
 use crate::{i18n, AppState};
@@ -412,19 +412,8 @@ pub async fn publication(
 
 // --------------------------------------------------------------- administrators --
 
-fn admin_only(_state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    crate::authz::signed_in(ctx)?;
-    if !crate::authz::role_may(ctx, dignity_core::Action::Publish) {
-        return Err(WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response());
-    }
-    Ok(())
-}
-
 /// `GET /admin/portal`: what is public, and the form to publish a record.
-pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
+pub async fn admin(State(state): State<AppState>, ctx: MayPublish) -> Response {
     let r = async {
         let mut published = Vec::new();
         for (rt, _) in portal::published_counts(&state.store).await? {
@@ -465,12 +454,9 @@ pub struct ConfirmParams {
 /// confirmation, naming what becomes public (or stops being).
 pub async fn confirm(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayPublish,
     Query(p): Query<ConfirmParams>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let publish = p.action != "unpublish";
     let bad = |key: &str| {
         WebError::Message {
@@ -605,12 +591,9 @@ pub async fn record_panel(
 /// `POST /admin/portal/publish`: publish or unpublish (audited).
 pub async fn publish(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let publish = f.action != "unpublish";
     let r = match RecordType::from_table(&f.record_type) {
         Some(rt) => {
@@ -649,13 +632,10 @@ pub async fn publish(
 /// `POST /admin/portal/publications/{id}/unpublish` (audited).
 pub async fn unpublish_publication(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -671,13 +651,10 @@ pub async fn unpublish_publication(
 /// `POST /admin/portal/dashboards/{id}/unpublish` (audited as `dashboard.unpublish`).
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -701,13 +678,10 @@ pub struct CountryPublishForm {
 /// take it off (administrators; audited), back to the country page.
 pub async fn country_publish(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     Path(iso3): Path<String>,
     CsrfForm(f): CsrfForm<CountryPublishForm>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let iso3 = iso3.to_ascii_uppercase();
     let publish = f.action == "publish";
     let r = state
