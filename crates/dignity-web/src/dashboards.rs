@@ -528,10 +528,7 @@ pub async fn dashboard_page(
     .await;
     match r {
         Ok(v) => page(&state, &ctx, "dashboards_index.html", v),
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard failed");
-            WebError::internal("request failed").into_response()
-        }
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -589,10 +586,7 @@ pub async fn publish_dashboard(
             message,
         }
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "publishing a dashboard failed");
-            WebError::internal("request failed").into_response()
-        }
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -629,10 +623,7 @@ pub async fn unpublish_dashboard(
             if filter.is_empty() { "" } else { "&" }
         ))
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "unpublishing a dashboard failed");
-            WebError::internal("request failed").into_response()
-        }
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -648,7 +639,7 @@ pub async fn api_dashboard(
     let f = DashFilter::parse(q.as_deref().unwrap_or(""));
     match reports::dashboard(&state.store, &ctx.actor, &f, ctx.lang.code()).await {
         Ok(d) => Json(d).into_response(),
-        Err(e) => WebError::internal(format!("dashboard failed: {e}")).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

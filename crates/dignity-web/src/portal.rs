@@ -92,7 +92,7 @@ where
     let ctx = anonymous(ctx);
     let version = match portal::public_version(&state.store).await {
         Ok(v) => v,
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let tag = etag(version, &ctx);
     let fresh = headers
@@ -201,7 +201,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
         .await;
         match r {
             Ok(c) => Ok(page(state, ctx, "portal_home.html", c)),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -226,7 +226,7 @@ pub async fn record(
             match portal::is_public(&state.store, rt, id).await {
                 Ok(true) => {}
                 Ok(false) => return Err(WebError::not_found().into_response()),
-                Err(e) => return Err(WebError::internal(e).into_response()),
+                Err(e) => return Err(WebError::from(e).into_response()),
             }
             match public_record(state, ctx, rt.table(), id).await {
                 Ok(r) => Ok(page(
@@ -235,7 +235,7 @@ pub async fn record(
                     "portal_record.html",
                     context! { record => r },
                 )),
-                Err(e) => Err(WebError::internal(e).into_response()),
+                Err(e) => Err(WebError::from(e).into_response()),
             }
         },
     )
@@ -340,7 +340,7 @@ pub async fn country(
         match r {
             Ok(Some(c)) => Ok(page(state, ctx, "portal_country.html", c)),
             Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -381,7 +381,7 @@ pub async fn public_dashboard(
         match r {
             Ok(Some(c)) => Ok(page(state, ctx, "portal_dashboard.html", c)),
             Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -404,7 +404,7 @@ pub async fn publication(
                 context! { publication => context! { title => p.title, kind => p.kind, lang => p.lang, html => p.html, published_at => p.published_at.get(..10).unwrap_or("").to_string() } },
             )),
             Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -436,7 +436,7 @@ pub async fn admin(State(state): State<AppState>, ctx: MayPublish) -> Response {
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "portal_admin.html", c),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -474,13 +474,13 @@ pub async fn confirm(
     let access = match portal::record_access(&state.store, rt, id).await {
         Ok(Some(a)) => a,
         Ok(None) => return bad("portal.bad_record"),
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let allowed =
         dignity_core::auth::authorize(&ctx.actor, dignity_core::auth::Action::Publish, &access);
     let record = match public_record(&state, &ctx, rt.table(), id).await {
         Ok(r) => r,
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     page(
         &state,
@@ -625,7 +625,7 @@ pub async fn publish(
             message,
         }
         .into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -644,7 +644,7 @@ pub async fn unpublish_publication(
         .await;
     match r {
         Ok(_) => Redirect::to("/admin/portal?flash=portal_unpublished").into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -663,7 +663,7 @@ pub async fn unpublish_dashboard(
         .await;
     match r {
         Ok(_) => Redirect::to("/admin/portal?flash=dashboard_unpublished").into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -695,7 +695,7 @@ pub async fn country_publish(
             Redirect::to(&format!("/obligations/countries/{iso3}#portal-state-h")).into_response()
         }
         Err(StoreError::Invalid { .. }) => WebError::not_found().into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
