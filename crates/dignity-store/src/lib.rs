@@ -37,6 +37,7 @@ pub mod protection;
 pub mod ingest;
 pub mod portal;
 pub mod search;
+mod search_areas;
 
 pub mod stats;
 

@@ -220,25 +220,6 @@ impl Registry {
         Registry::default()
     }
 
-    /// Every record type of the product. Areas add their indexer in their own block.
-    pub fn standard() -> Self {
-        let mut r = Registry::new();
-        // -- search: reference data (issue 6)
-        r.add(CountryIndexer);
-        r.add(InstrumentIndexer);
-        // -- obligations (issue 3)
-        r.add(crate::obligations::index::RecommendationIndexer);
-        // -- violations (issue 4)
-        r.add(crate::violations::index::EventIndexer);
-        r.add(crate::violations::index::ActIndexer);
-        r.add(crate::violations::index::PersonIndexer);
-        // -- protection (issue 5)
-        r.add(crate::protection::index::DefenderIndexer);
-        r.add(crate::protection::index::MissingIndexer);
-
-        r
-    }
-
     pub fn add(&mut self, indexer: impl Indexer + 'static) -> &mut Self {
         self.indexers.push(Arc::new(indexer));
         self

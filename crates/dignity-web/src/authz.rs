@@ -18,6 +18,8 @@
 //!   may be read but not changed answers *forbidden*.
 //! - [`MayWrite`]: a signed-in user whose role may create and change records (documenters
 //!   and up) — writes that create a record or name it in their body.
+//! - [`MayPublish`]: a signed-in user whose role may publish to the public portal
+//!   (administrators).
 //! - [`CanExportRecord<T>`]: as [`CanRead<T>`], and the caller may send the record out
 //!   (`Action::Export`: a share with a recipient).
 //! - [`CanExport<K>`]: a signed-in user whose role may export at all (analysts and up;
@@ -651,6 +653,32 @@ impl FromRequestParts<AppState> for MayWrite {
             return Err(WebError::forbidden().into_response());
         }
         Ok(MayWrite { who })
+    }
+}
+
+/// A signed-in user whose role may publish to the public portal (`Action::Publish`:
+/// administrators): the portal's administration, publishing a dashboard or a report.
+/// Others are refused (403, "Only administrators manage the public portal.") before the
+/// body is read.
+pub struct MayPublish {
+    pub who: SignedIn,
+}
+
+impl Deref for MayPublish {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.who.ctx
+    }
+}
+
+impl FromRequestParts<AppState> for MayPublish {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let who = SignedIn::from_request_parts(parts, state).await?;
+        if !role_may(&who.ctx, Action::Publish) {
+            return Err(WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response());
+        }
+        Ok(MayPublish { who })
     }
 }
 

@@ -1,5 +1,6 @@
 //! The request context: who is asking (session cookie or API token), in which language,
-//! and the CSRF token their forms must carry.
+//! and the CSRF token their forms must carry. Nothing else: what only pages need (the
+//! navigation's alert counts) is computed when a page is written ([`crate::nav`]).
 
 use crate::i18n::{self, Lang};
 use crate::AppState;
@@ -68,9 +69,6 @@ pub struct Ctx {
     pub client: Option<std::net::IpAddr>,
     /// An `Authorization: Bearer` token was sent but is unknown, revoked or its user disabled.
     pub bad_token: bool,
-    /// New matches of the user's saved searches (the navigation's "Alerts (3)"): counted
-    /// for pages (GET, signed-in staff session) only, else `None`.
-    pub alerts: Option<u64>,
 }
 
 impl Ctx {
@@ -160,7 +158,6 @@ impl FromRequestParts<AppState> for Ctx {
             totp_required,
             client,
             bad_token: false,
-            alerts: None,
         };
 
         // API token.
@@ -233,13 +230,6 @@ impl FromRequestParts<AppState> for Ctx {
             if !open {
                 return Err(crate::authz::WebError::MustEnrolTotp.into_response());
             }
-        }
-        if ctx.via == AuthVia::Session
-            && parts.method == axum::http::Method::GET
-            && !ctx.path.starts_with("/api/")
-            && !ctx.path.starts_with("/public")
-        {
-            ctx.alerts = crate::search::alert_count(state, &ctx).await;
         }
         crate::authz::CtxSlot::keep(parts, &ctx);
         Ok(ctx)

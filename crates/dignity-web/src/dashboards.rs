@@ -10,7 +10,7 @@
 //! the same charts for a snapshot rendered with any actor.
 
 use crate::api::ApiError;
-use crate::authz::{CsrfForm, SignedIn, WebError};
+use crate::authz::{CsrfForm, MayPublish, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
 use crate::pages::page;
@@ -528,10 +528,7 @@ pub async fn dashboard_page(
     .await;
     match r {
         Ok(v) => page(&state, &ctx, "dashboards_index.html", v),
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard failed");
-            WebError::internal("request failed").into_response()
-        }
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -573,12 +570,9 @@ pub struct PublishForm {
 /// stored: the public page counts as the anonymous visitor each time it is built.
 pub async fn publish_dashboard(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
-        return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -592,10 +586,7 @@ pub async fn publish_dashboard(
             message,
         }
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "publishing a dashboard failed");
-            WebError::internal("request failed").into_response()
-        }
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -610,12 +601,9 @@ pub struct UnpublishForm {
 /// (audited as `dashboard.unpublish`), back to the staff dashboard of the same filter.
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<UnpublishForm>,
 ) -> Response {
-    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
-        return WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response();
-    }
     let filter = portal::public_dashboards(&state.store)
         .await
         .ok()
@@ -635,10 +623,7 @@ pub async fn unpublish_dashboard(
             if filter.is_empty() { "" } else { "&" }
         ))
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "unpublishing a dashboard failed");
-            WebError::internal("request failed").into_response()
-        }
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -654,7 +639,7 @@ pub async fn api_dashboard(
     let f = DashFilter::parse(q.as_deref().unwrap_or(""));
     match reports::dashboard(&state.store, &ctx.actor, &f, ctx.lang.code()).await {
         Ok(d) => Json(d).into_response(),
-        Err(e) => WebError::internal(format!("dashboard failed: {e}")).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

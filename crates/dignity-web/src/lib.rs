@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod edge;
 pub mod guard;
 pub mod i18n;
+pub mod nav;
 pub mod pages;
 pub mod storage_full;
 pub mod templates;
@@ -191,6 +192,9 @@ pub fn router(state: AppState) -> Router {
         // Every `WebError` (handlers, extractors, the guards above) written once: the
         // error page, or `ApiError` JSON under /api.
         .layer(from_fn_with_state(state.clone(), authz::render_errors))
+        // Every page (error pages included) written once, with the navigation only pages
+        // need (alert counts): never computed for the API, redirects or downloads.
+        .layer(from_fn_with_state(state.clone(), nav::render_pages))
         .layer(from_fn_with_state(state.clone(), ctx::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.body_limit(),

@@ -9,7 +9,7 @@ use crate::templates;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use dignity_core::auth::{authorize_system, SystemAction};
 use dignity_core::{password, Actor, Role};
 use dignity_store::{accounts, audit, reference, StoreError};
@@ -43,8 +43,10 @@ fn flash_from_path(ctx: &Ctx) -> Value {
     Value::from(())
 }
 
+/// A page with this status. It is written by [`crate::nav::render_pages`], which adds the
+/// navigation (alert counts) that only pages need.
 pub fn page_status(
-    state: &AppState,
+    _state: &AppState,
     ctx: &Ctx,
     name: &str,
     status: StatusCode,
@@ -59,18 +61,16 @@ pub fn page_status(
         csrf_token => ctx.csrf_token.clone(),
         flash => flash_from_path(ctx),
         is_admin => ctx.is_admin(),
-        alerts => ctx.alerts,
         can_manage_teams => authorize_system(&ctx.actor, SystemAction::ManageTeamMembers).allowed(),
     };
-    let full = context! { ..extra, ..base };
-    match templates::render(&state.env, name, ctx.lang, full) {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(template = name, error = %e, "render failed");
-            // The error page itself could not be written: a bare answer.
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
+    crate::nav::pending(
+        status,
+        crate::nav::PendingPage {
+            name: name.to_string(),
+            ctx: ctx.clone(),
+            context: context! { ..extra, ..base },
+        },
+    )
 }
 
 fn see_other(to: &str) -> Response {

@@ -14,7 +14,7 @@
 //! - Publishing and unpublishing: admins only, after a confirmation page that shows what
 //!   becomes public; audited (`record.publish`, `record.unpublish`, `publication.*`).
 
-use crate::authz::{CsrfForm, SignedIn, WebError};
+use crate::authz::{CsrfForm, MayPublish, WebError};
 use crate::ctx::{AuthVia, Ctx};
 use crate::pages::page;
 use crate::{i18n, AppState};
@@ -92,7 +92,7 @@ where
     let ctx = anonymous(ctx);
     let version = match portal::public_version(&state.store).await {
         Ok(v) => v,
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let tag = etag(version, &ctx);
     let fresh = headers
@@ -201,7 +201,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
         .await;
         match r {
             Ok(c) => Ok(page(state, ctx, "portal_home.html", c)),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -226,7 +226,7 @@ pub async fn record(
             match portal::is_public(&state.store, rt, id).await {
                 Ok(true) => {}
                 Ok(false) => return Err(WebError::not_found().into_response()),
-                Err(e) => return Err(WebError::internal(e).into_response()),
+                Err(e) => return Err(WebError::from(e).into_response()),
             }
             match public_record(state, ctx, rt.table(), id).await {
                 Ok(r) => Ok(page(
@@ -235,7 +235,7 @@ pub async fn record(
                     "portal_record.html",
                     context! { record => r },
                 )),
-                Err(e) => Err(WebError::internal(e).into_response()),
+                Err(e) => Err(WebError::from(e).into_response()),
             }
         },
     )
@@ -340,7 +340,7 @@ pub async fn country(
         match r {
             Ok(Some(c)) => Ok(page(state, ctx, "portal_country.html", c)),
             Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -381,7 +381,7 @@ pub async fn public_dashboard(
         match r {
             Ok(Some(c)) => Ok(page(state, ctx, "portal_dashboard.html", c)),
             Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -404,7 +404,7 @@ pub async fn publication(
                 context! { publication => context! { title => p.title, kind => p.kind, lang => p.lang, html => p.html, published_at => p.published_at.get(..10).unwrap_or("").to_string() } },
             )),
             Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::internal(e).into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
         }
     })
     .await
@@ -412,19 +412,8 @@ pub async fn publication(
 
 // --------------------------------------------------------------- administrators --
 
-fn admin_only(_state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    crate::authz::signed_in(ctx)?;
-    if !crate::authz::role_may(ctx, dignity_core::Action::Publish) {
-        return Err(WebError::keyed(StatusCode::FORBIDDEN, "portal.admin_only").into_response());
-    }
-    Ok(())
-}
-
 /// `GET /admin/portal`: what is public, and the form to publish a record.
-pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
+pub async fn admin(State(state): State<AppState>, ctx: MayPublish) -> Response {
     let r = async {
         let mut published = Vec::new();
         for (rt, _) in portal::published_counts(&state.store).await? {
@@ -447,7 +436,7 @@ pub async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
     .await;
     match r {
         Ok(c) => page(&state, &ctx, "portal_admin.html", c),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -465,12 +454,9 @@ pub struct ConfirmParams {
 /// confirmation, naming what becomes public (or stops being).
 pub async fn confirm(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayPublish,
     Query(p): Query<ConfirmParams>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let publish = p.action != "unpublish";
     let bad = |key: &str| {
         WebError::Message {
@@ -488,13 +474,13 @@ pub async fn confirm(
     let access = match portal::record_access(&state.store, rt, id).await {
         Ok(Some(a)) => a,
         Ok(None) => return bad("portal.bad_record"),
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     let allowed =
         dignity_core::auth::authorize(&ctx.actor, dignity_core::auth::Action::Publish, &access);
     let record = match public_record(&state, &ctx, rt.table(), id).await {
         Ok(r) => r,
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
     };
     page(
         &state,
@@ -605,12 +591,9 @@ pub async fn record_panel(
 /// `POST /admin/portal/publish`: publish or unpublish (audited).
 pub async fn publish(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let publish = f.action != "unpublish";
     let r = match RecordType::from_table(&f.record_type) {
         Some(rt) => {
@@ -642,20 +625,17 @@ pub async fn publish(
             message,
         }
         .into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 /// `POST /admin/portal/publications/{id}/unpublish` (audited).
 pub async fn unpublish_publication(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -664,20 +644,17 @@ pub async fn unpublish_publication(
         .await;
     match r {
         Ok(_) => Redirect::to("/admin/portal?flash=portal_unpublished").into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
 /// `POST /admin/portal/dashboards/{id}/unpublish` (audited as `dashboard.unpublish`).
 pub async fn unpublish_dashboard(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let r = state
         .store
         .write(&ctx.actor, async |tx| {
@@ -686,7 +663,7 @@ pub async fn unpublish_dashboard(
         .await;
     match r {
         Ok(_) => Redirect::to("/admin/portal?flash=dashboard_unpublished").into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 
@@ -701,13 +678,10 @@ pub struct CountryPublishForm {
 /// take it off (administrators; audited), back to the country page.
 pub async fn country_publish(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     Path(iso3): Path<String>,
     CsrfForm(f): CsrfForm<CountryPublishForm>,
 ) -> Response {
-    if let Err(r) = admin_only(&state, &ctx) {
-        return r;
-    }
     let iso3 = iso3.to_ascii_uppercase();
     let publish = f.action == "publish";
     let r = state
@@ -721,7 +695,7 @@ pub async fn country_publish(
             Redirect::to(&format!("/obligations/countries/{iso3}#portal-state-h")).into_response()
         }
         Err(StoreError::Invalid { .. }) => WebError::not_found().into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

@@ -1105,13 +1105,10 @@ pub async fn sources_page(
 
 pub async fn source_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let f = body;
-    if !crate::authz::may_write(&ctx) {
-        return WebError::forbidden().into_response();
-    }
     match state
         .store
         .write(&ctx.actor, async |tx| {

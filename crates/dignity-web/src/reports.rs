@@ -6,7 +6,7 @@
 //! are pseudonymised unless the reader's role allows names and they ask for them; every
 //! report made is logged (`report.generate`, with the choice of names, never the names).
 
-use crate::authz::{export, CanExport, CsrfForm, SignedIn, WebError};
+use crate::authz::{export, CanExport, CsrfForm, MayPublish, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::{self, Lang};
 use crate::pages::{page, page_status};
@@ -631,12 +631,9 @@ pub fn document_fragment(doc: &Document) -> String {
 /// (audited by the write path) at `/public/publications/{slug}`.
 pub async fn publish_report(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayPublish,
     CsrfForm(f): CsrfForm<PublishForm>,
 ) -> Response {
-    if !crate::authz::role_may(&ctx, dignity_core::Action::Publish) {
-        return WebError::forbidden().into_response();
-    }
     let p = ReportParams {
         country: f.country,
         lens: f.lens,

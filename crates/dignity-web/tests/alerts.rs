@@ -16,6 +16,7 @@ use tower::ServiceExt;
 struct App {
     router: Router,
     store: TestStore,
+    state: dignity_web::AppState,
 }
 
 async fn app(b: Backend) -> App {
@@ -26,8 +27,9 @@ async fn app(b: Backend) -> App {
         .await
         .unwrap();
     App {
-        router: dignity_web::router(state),
+        router: dignity_web::router(state.clone()),
         store,
+        state,
     }
 }
 
@@ -96,6 +98,68 @@ async fn wait_nav(app: &App, cookie: &str, want: &str) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     last
+}
+
+/// The users whose alert count the server has computed (each computed count is kept).
+fn counted(app: &App) -> Vec<i64> {
+    let mut ids: Vec<i64> = app
+        .state
+        .alert_counts
+        .lock()
+        .unwrap()
+        .keys()
+        .copied()
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn the_alert_count_is_computed_for_pages_only_not_for_the_api_redirects_or_downloads() {
+    for b in backends() {
+        let app = app(b).await;
+        let mut tx = app.store.begin(&Actor::system()).await.unwrap();
+        let u = accounts::create(
+            &mut tx,
+            "ana",
+            "",
+            Role::Analyst,
+            "a long enough passphrase",
+        )
+        .await
+        .unwrap();
+        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let cookie = format!("dignity_session={sess}");
+
+        // The API with the session cookie, a redirect and a CSV download: no count.
+        let (s, _, _) = send(&app, get("/api/v1/violations/events", &cookie)).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        let (s, _, _) = send(&app, get("/lang?to=fr&back=/", &cookie)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
+        let (s, _, _) = send(
+            &app,
+            get(
+                "/protection/reports/sdg-16-10-1.csv?year=2024&country=SRB",
+                &cookie,
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert_eq!(counted(&app), Vec::<i64>::new(), "{b:?}");
+
+        // A page: the navigation shows the alerts link, counted for this user.
+        let (s, _, page) = send(&app, get("/", &cookie)).await;
+        assert_eq!(s, StatusCode::OK, "{b:?}");
+        assert_eq!(nav_alerts(&page).as_deref(), Some("Alerts"), "{b:?}");
+        assert_eq!(counted(&app), vec![u.id], "{b:?}");
+        // Error pages have the navigation too.
+        let (s, _, page) = send(&app, get("/no/such/page", &cookie)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b:?}");
+        assert_eq!(nav_alerts(&page).as_deref(), Some("Alerts"), "{b:?}");
+    }
 }
 
 #[tokio::test]

@@ -106,6 +106,37 @@ fn no_handler_compares_roles_by_hand() {
 }
 
 #[test]
+fn no_handler_refuses_a_role_by_hand() {
+    // `role_may` says what a page offers (an "Edit" button, a publishing panel); refusing
+    // a caller by role is an extractor's job (`MayPublish`, `MayWrite`, `Allowed<G>`),
+    // done before the body is read. A refusal by hand: a `role_may` test followed by an
+    // error answer.
+    let mut found = Vec::new();
+    for (file, code) in sources() {
+        if file == "authz.rs" {
+            continue;
+        }
+        let lines: Vec<&str> = code.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !l.contains("role_may(") {
+                continue;
+            }
+            let next = lines[i..lines.len().min(i + 3)].join(" ");
+            if ["WebError", "Forbidden", "forbidden()", "FORBIDDEN"]
+                .iter()
+                .any(|e| next.contains(e))
+            {
+                found.push(format!("{file}:{}: {}", i + 1, l.trim()));
+            }
+        }
+    }
+    report(
+        "a role refused by hand (take MayPublish, MayWrite or Allowed<G>)",
+        found,
+    );
+}
+
+#[test]
 fn there_is_one_sign_in_check_and_one_error_type() {
     // The helpers that each area used to carry, with their own rules.
     let helpers = [
@@ -125,6 +156,7 @@ fn there_is_one_sign_in_check_and_one_error_type() {
         "fn csrf_or_forbid",
         "fn api_check",
         "fn api_store_error",
+        "fn admin_only",
         "macro_rules! auth",
     ];
     let mut found = Vec::new();
