@@ -309,7 +309,7 @@ pub async fn candidates_page(
                     source: source_names.get(&source_id).cloned().unwrap_or_default(),
                     names: vec![prep_name(&name)],
                     display: if names_visible { name } else { String::new() },
-                    birth: r.get(3),
+                    birth: dec(store, "pro_source_records.birth_date", rid, r.get(3))?,
                     place: dec(store, "pro_source_records.place", rid, r.get(4))?,
                 },
             );

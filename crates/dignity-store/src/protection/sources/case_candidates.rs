@@ -244,7 +244,7 @@ async fn case_candidates(
                 source: source_names.get(&source_id).cloned().unwrap_or_default(),
                 names: vec![prep_name(&name)],
                 display: if names_visible { name } else { String::new() },
-                birth: r.get(3),
+                birth: dec(store, "pro_source_records.birth_date", rid, r.get(3))?,
                 place: dec(store, "pro_source_records.place", rid, r.get(4))?,
             };
             let (sc, reasons) = score(&rec, &case_ent);

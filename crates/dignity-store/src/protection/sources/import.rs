@@ -1,86 +1,35 @@
 //! Importing a list: new, changed and unchanged records by the source's identifier,
-//! written in one transaction, and the keyed content hashes.
+//! written in one transaction.
 
 use super::*;
 
-/// What is stored in `content_hash`: `k1:` and a keyed hash (index key) of the row's
-/// SHA-256, so that a dictionary of names cannot be checked against the column. Rows written
-/// before held the plain SHA-256; [`rekey_content_hashes`] turns them into this form (it
-/// needs only the stored value, nothing is decrypted).
-fn stored_hash(keys: &dignity_core::crypto::Keyring, digest: &str) -> String {
-    if digest.starts_with("k1:") {
-        return digest.to_string();
-    }
-    format!(
-        "k1:{}",
-        keys.content_mac("pro_source_records.content_hash", digest)
-    )
-}
-
-/// Turn the plain SHA-256 content hashes of source records written by older versions into
-/// keyed ones (run at server start and before an import). Returns how many were changed.
-pub async fn rekey_content_hashes(store: &Store) -> Result<usize> {
-    let system = Actor::system();
-    let mut done = 0;
-    loop {
-        let n = store
-            .write(&system, async |tx| {
-                let rows = sqlx::query("SELECT id, content_hash FROM pro_source_records WHERE content_hash NOT LIKE 'k1:%' ORDER BY id LIMIT 2000")
-                    .fetch_all(tx.conn())
-                    .await?;
-                let keys = tx.store().keys();
-                for r in &rows {
-                    sqlx::query("UPDATE pro_source_records SET content_hash = $1 WHERE id = $2")
-                        .bind(stored_hash(&keys, &r.get::<String, _>(1)))
-                        .bind(r.get::<i64, _>(0))
-                        .execute(tx.conn())
-                        .await?;
-                }
-                tx.audit(
-                    "source_records.rekey_hashes",
-                    "pro_source_records",
-                    "",
-                    None,
-                    None,
-                    serde_json::json!({ "rows": rows.len() }),
-                );
-                Ok(rows.len())
-            })
-            .await?;
-        done += n;
-        if n < 2000 {
-            return Ok(done);
-        }
-    }
-}
-
-pub(super) async fn any_unkeyed_hash(store: &Store) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM pro_source_records WHERE content_hash NOT LIKE 'k1:%' LIMIT 1")
-            .fetch_optional(store.pool())
-            .await?
-            .is_some(),
-    )
-}
-
-/// Existing current records of a source: external id → (id, content hash, link). A hash
-/// still in the old plain form is compared in its keyed form.
+/// Existing current records of a source: keyed external id ([`external_key`]) → (id,
+/// content hash, link). A hash still in the old plain form is compared in its keyed form;
+/// a record an older version wrote without the keyed external id (before the start's
+/// upgrade step, [`ensure_external_keys`]) is keyed here from its stored value.
 async fn existing_records<'e, E>(
     exec: E,
-    keys: &dignity_core::crypto::Keyring,
+    store: &Store,
     source_id: i64,
 ) -> Result<HashMap<String, (i64, String, Option<i64>)>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
+    let keys = store.keys();
     let mut existing = HashMap::new();
-    for r in sqlx::query("SELECT id, external_id, content_hash, missing_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
+    for r in sqlx::query("SELECT id, external_id_key, content_hash, missing_id, external_id FROM pro_source_records WHERE source_id = $1 AND current = 1")
         .bind(source_id)
         .fetch_all(exec)
         .await?
     {
+        let id: i64 = r.get(0);
+        let mut key: String = r.get(1);
+        if key.is_empty() {
+            let ext = dec_or_clear(store, "pro_source_records.external_id", id, r.get(4))?;
+            key = external_key(&keys, source_id, &ext);
+        }
         let h: String = r.get(2);
-        existing.insert(r.get(1), (r.get(0), stored_hash(keys, &h), r.get(3)));
+        existing.insert(key, (id, stored_hash(&keys, &h), r.get(3)));
     }
     Ok(existing)
 }
@@ -99,7 +48,7 @@ fn classify<'p>(
     };
     let mut to_insert = vec![];
     for p in parsed {
-        match existing.get(&p.external_id) {
+        match existing.get(&p.ext_key) {
             Some((_, h, _)) if *h == p.hash => rep.unchanged += 1,
             Some((old, _, link)) => {
                 rep.changed += 1;
@@ -177,11 +126,12 @@ pub async fn import_list_with(
         return Err(strict_errors(&unused));
     }
     let mut parsed = parse_rows(table, mapping)?;
-    // Only the keyed form of each row's hash is compared and stored.
+    // Only the keyed forms of each row's hash and external id are compared and stored.
     {
         let keys = store.keys();
         for p in &mut parsed {
             p.hash = stored_hash(&keys, &p.hash);
+            p.ext_key = external_key(&keys, source_id, &p.external_id);
         }
     }
     let internal = |e: StoreError| {
@@ -207,7 +157,7 @@ pub async fn import_list_with(
         ));
     }
     if opts.dry_run {
-        let existing = existing_records(store.pool(), &store.keys(), source_id)
+        let existing = existing_records(store.pool(), store, source_id)
             .await
             .map_err(internal)?;
         let (mut rep, _) = classify(&parsed, &existing);
@@ -223,12 +173,11 @@ pub async fn import_list_with(
     let unused_n = unused.len();
     store
         .write(actor, async |tx| {
-            let keys = tx.store().keys();
-            let existing = existing_records(tx.conn(), &keys, source_id).await?;
+            let store = tx.store().clone();
+            let existing = existing_records(tx.conn(), &store, source_id).await?;
             let (mut rep, to_insert) = classify(&parsed, &existing);
             let at = now();
             let import_id = tx.next_id("pro_source_imports").await?;
-            let store = tx.store().clone();
             sqlx::query(
                 "INSERT INTO pro_source_imports (source_id, filename, mapping, rows_new, rows_changed, rows_unchanged, by_user, at, id) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
@@ -247,41 +196,57 @@ pub async fn import_list_with(
             rep.import_id = import_id;
             let keys = tx.store().keys();
             const BATCH: usize = 400;
+            const COLS: usize = 15;
             let mut written = 0;
+            // Older versions of changed records (old id → new id) and the blocking keys of
+            // the new records.
+            let mut superseded: Vec<(i64, i64)> = vec![];
+            let mut keyrows: Vec<(i64, String)> = vec![];
             for chunk in to_insert.chunks(BATCH) {
                 // Ids first: the encrypted fields are bound to their row.
                 let ids = tx.next_ids("pro_source_records", chunk.len()).await?;
                 let mut sql = String::from(
-                    "INSERT INTO pro_source_records (source_id, import_id, line, external_id, raw, content_hash, name, birth_date, place, sex, \
-                     last_seen_date, current, keyed, missing_id, linked_at, id, created_at) VALUES ",
+                    "INSERT INTO pro_source_records (source_id, import_id, line, external_id, external_id_key, raw, content_hash, name, \
+                     birth_date, place, sex, last_seen_date, current, keyed, missing_id, linked_at, id, created_at) VALUES ",
                 );
                 for (i, _) in chunk.iter().enumerate() {
-                    let b = i * 14;
+                    let b = i * COLS;
                     if i > 0 {
                         sql.push(',');
                     }
+                    let ph: Vec<String> = (b + 1..=b + COLS).map(|n| format!("${n}")).collect();
                     sql.push_str(&format!(
-                        "(${},${},${},${},${},${},${},${},${},${},${},1,1,${},${},${},${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, 14 * chunk.len() + 1
+                        "({},1,1,{},${})",
+                        ph[..12].join(","),
+                        ph[12..].join(","),
+                        COLS * chunk.len() + 1
                     ));
                 }
+                let enc = |field: &str, id: i64, v: &str| enc_keep(&store, field, id, v);
                 let mut q = sqlx::query(&sql);
-                for ((p, _, link), &id) in chunk.iter().zip(&ids) {
+                for ((p, old, link), &id) in chunk.iter().zip(&ids) {
                     q = q
                         .bind(source_id)
                         .bind(import_id)
                         .bind(p.line as i64)
-                        .bind(p.external_id.clone())
+                        .bind(keys.encrypt("pro_source_records.external_id", id, &p.external_id))
+                        .bind(p.ext_key.clone())
                         .bind(keys.encrypt("pro_source_records.raw", id, &p.raw))
                         .bind(p.hash.clone())
                         .bind(keys.encrypt("pro_source_records.name", id, &p.name))
-                        .bind(p.birth_date.clone())
+                        .bind(enc("pro_source_records.birth_date", id, &p.birth_date))
                         .bind(if p.place.is_empty() { None } else { Some(keys.encrypt("pro_source_records.place", id, &p.place)) })
-                        .bind(p.sex.clone())
-                        .bind(p.last_seen_date.clone())
+                        .bind(enc("pro_source_records.sex", id, &p.sex))
+                        .bind(enc("pro_source_records.last_seen_date", id, &p.last_seen_date))
                         .bind(*link)
                         .bind(if link.is_some() { at.clone() } else { String::new() })
                         .bind(id);
+                    if let Some(old) = old {
+                        superseded.push((*old, id));
+                    }
+                    for k in match_keys(&keys, [p.name.as_str()], &p.birth_date) {
+                        keyrows.push((id, k));
+                    }
                 }
                 q = q.bind(at.clone());
                 q.execute(tx.conn()).await?;
@@ -291,36 +256,14 @@ pub async fn import_list_with(
                 }
             }
             // Older versions of changed records: no longer current, pointing at the new one.
-            for (p, old, _) in &to_insert {
-                if let Some(old) = old {
-                    sqlx::query(
-                        "UPDATE pro_source_records SET current = 0, superseded_by = (SELECT id FROM pro_source_records \
-                         WHERE source_id = $1 AND external_id = $2 AND import_id = $3) WHERE id = $4",
-                    )
-                    .bind(source_id)
-                    .bind(&p.external_id)
-                    .bind(import_id)
-                    .bind(*old)
+            for (old, new) in superseded {
+                sqlx::query("UPDATE pro_source_records SET current = 0, superseded_by = $1 WHERE id = $2")
+                    .bind(new)
+                    .bind(old)
                     .execute(tx.conn())
                     .await?;
-                }
             }
             // Blocking keys of the new records, for candidate matches through an index.
-            let ids: HashMap<String, i64> = sqlx::query("SELECT external_id, id FROM pro_source_records WHERE import_id = $1")
-                .bind(import_id)
-                .fetch_all(tx.conn())
-                .await?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            let mut keyrows: Vec<(i64, String)> = vec![];
-            for (p, _, _) in &to_insert {
-                if let Some(id) = ids.get(&p.external_id) {
-                    for k in match_keys(&keys, [p.name.as_str()], &p.birth_date) {
-                        keyrows.push((*id, k));
-                    }
-                }
-            }
             insert_keys(tx, &keyrows).await?;
             if !to_insert.is_empty() {
                 match_changed(tx).await?;

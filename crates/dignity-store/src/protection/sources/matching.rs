@@ -247,13 +247,19 @@ pub(super) async fn insert_keys(tx: &mut WriteTx, rows: &[(i64, String)]) -> Res
     Ok(())
 }
 
-/// Key the records imported before blocking keys existed (audited as maintenance). Run
+/// Key the records imported before blocking keys existed (audited as maintenance), after
+/// the keyed content hashes and external ids ([`rekey_content_hashes`],
+/// [`ensure_external_keys`]) of records older versions wrote without them. Run
 /// once at start-up (`dignity serve`), not per request: records imported since migration
 /// 0302 are keyed by their import. Returns how many records it keyed.
 pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
     if any_unkeyed_hash(store).await? {
         let n = rekey_content_hashes(store).await?;
         tracing::info!(rows = n, "keyed the content hashes of source records");
+    }
+    let n = ensure_external_keys(store).await?;
+    if n > 0 {
+        tracing::info!(rows = n, "keyed the external ids of source records");
     }
     let system = Actor {
         user_id: None,
@@ -282,7 +288,10 @@ pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
                 for r in &rows {
                     let id: i64 = r.get(0);
                     let name = tx.store().decrypt("pro_source_records.name", id, &r.get::<String, _>(1))?;
-                    for k in match_keys(&keys, [name.as_str()], &r.get::<String, _>(2)) {
+                    // The date may still be in clear when this runs before the start has
+                    // encrypted the values an older version wrote.
+                    let birth = dec_or_clear(tx.store(), "pro_source_records.birth_date", id, r.get(2))?;
+                    for k in match_keys(&keys, [name.as_str()], &birth) {
                         keyrows.push((id, k));
                     }
                     ids.push(id.to_string());

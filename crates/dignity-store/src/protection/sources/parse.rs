@@ -31,6 +31,8 @@ pub(super) struct Parsed {
     pub(super) last_seen_date: String,
     pub(super) raw: String,
     pub(super) hash: String,
+    /// The keyed external id ([`external_key`]), filled by the import (it needs the source).
+    pub(super) ext_key: String,
 }
 
 pub(super) fn parse_rows(
@@ -159,6 +161,7 @@ pub(super) fn parse_rows(
             last_seen_date: dates[1].clone(),
             raw,
             hash,
+            ext_key: String::new(),
         });
     }
     if !errors.is_empty() {
