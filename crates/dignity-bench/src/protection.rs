@@ -374,8 +374,8 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1)))
-    .collect();
+    .map(|r| ext_id(&store, r))
+    .collect::<Result<_, _>>()?;
     let recs: Vec<i64> = first.iter().map(|r| r.0).collect();
     let cases: Vec<i64> = store
         .write(&actor, async |tx| {
@@ -411,21 +411,21 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
                 .collect::<Vec<_>>()
                 .join(",");
             for r in sqlx::query(&format!(
-                "SELECT external_id FROM pro_source_records WHERE id IN ({list})"
+                "SELECT id, external_id FROM pro_source_records WHERE id IN ({list})"
             ))
             .fetch_all(store.pool())
             .await?
             {
-                got.insert(sqlx::Row::get::<String, _>(&r, 0));
+                got.insert(ext_id(&store, &r)?.1);
             }
         }
         let exist: i64 = sqlx::Row::get(
-            // By (source, identifier): the index, not a scan of every record per case.
-            &sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE (source_id = $1 AND external_id = $2) OR (source_id = $3 AND external_id = $4)")
+            // By (source, keyed identifier): the index, not a scan of every record per case.
+            &sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE (source_id = $1 AND external_id_key = $2) OR (source_id = $3 AND external_id_key = $4)")
                 .bind(ids[1])
-                .bind(&want[0])
+                .bind(src::external_key(&store.keys(), ids[1], &want[0]))
                 .bind(ids[2])
-                .bind(&want[1])
+                .bind(src::external_key(&store.keys(), ids[2], &want[1]))
                 .fetch_one(store.pool())
                 .await?,
             0,
@@ -547,7 +547,8 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
         .fetch_all(store.pool())
         .await?
     {
-        ext_of.insert(sqlx::Row::get(&r, 0), sqlx::Row::get(&r, 1));
+        let (id, ext) = ext_id(&store, &r)?;
+        ext_of.insert(id, ext);
     }
     let person = |e: &str| e.get(2..).map(String::from).unwrap_or_default();
     let bc_found: std::collections::HashSet<String> = all
@@ -582,4 +583,19 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
     Ok(0)
+}
+
+/// A source record's id and its external id (stored encrypted, bound to the row) from a
+/// row `SELECT id, external_id`.
+fn ext_id(
+    store: &dignity_store::Store,
+    r: &sqlx::any::AnyRow,
+) -> Result<(i64, String), dignity_store::StoreError> {
+    let id: i64 = sqlx::Row::get(r, 0);
+    let ext = store.decrypt(
+        "pro_source_records.external_id",
+        id,
+        &sqlx::Row::get::<String, _>(r, 1),
+    )?;
+    Ok((id, ext))
 }

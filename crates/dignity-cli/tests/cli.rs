@@ -709,8 +709,8 @@ fn no_marker_typed_into_an_encrypted_field_reaches_the_disk_backups_or_pg_dump()
             "{url:?}: typed values of encrypted fields found in clear:\n{}",
             found.join("\n")
         );
-        // The control: values typed into columns still in clear (listed in
-        // docs/security.md) are found, so the search reads the right bytes.
+        // The control: a value typed into a column kept in clear by design (a staff
+        // label, docs/security.md) is found, so the search reads the right bytes.
         let control = at_rest::clear_markers(&markers);
         assert!(!control.is_empty());
         assert!(

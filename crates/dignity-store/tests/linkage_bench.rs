@@ -198,7 +198,7 @@ async fn bench_linkage_run_over_100k_source_records() {
         assert_eq!(run.records, 100_000);
         // Quality of the stored pairs at p >= 0.5 against the truth (A-i and B-i are one person).
         let rows = sqlx::query(
-            "SELECT a.external_id, b.external_id FROM stat_linkage_pairs x JOIN pro_source_records a ON a.id = x.left_id \
+            "SELECT a.id, a.external_id, b.id, b.external_id FROM stat_linkage_pairs x JOIN pro_source_records a ON a.id = x.left_id \
              JOIN pro_source_records b ON b.id = x.right_id WHERE x.run_id = $1 AND x.probability >= 0.5",
         )
         .bind(run.id)
@@ -209,7 +209,16 @@ async fn bench_linkage_run_over_100k_source_records() {
         let right = rows
             .iter()
             .filter(|r| {
-                let (x, y): (String, String) = (sqlx::Row::get(*r, 0), sqlx::Row::get(*r, 1));
+                // The external ids are stored encrypted, bound to their rows.
+                let ext = |i: usize| {
+                    st.decrypt(
+                        "pro_source_records.external_id",
+                        sqlx::Row::get::<i64, _>(*r, i),
+                        &sqlx::Row::get::<String, _>(*r, i + 1),
+                    )
+                    .unwrap()
+                };
+                let (x, y) = (ext(0), ext(2));
                 x[2..] == y[2..]
             })
             .count() as f64;

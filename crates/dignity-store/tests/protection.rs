@@ -938,6 +938,18 @@ fn table(csv: &str) -> s::Table {
     s::read_csv(csv.as_bytes()).unwrap()
 }
 
+/// The current record with this external id (stored encrypted: found through the list).
+async fn record_id(st: &TestStore, external_id: &str) -> i64 {
+    s::records(st, None, false, 1000, 0)
+        .await
+        .unwrap()
+        .1
+        .into_iter()
+        .find(|r| r.external_id == external_id)
+        .unwrap()
+        .id
+}
+
 #[tokio::test]
 async fn source_lists_import_match_and_link() {
     for b in backends() {
@@ -1320,12 +1332,8 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
         }
 
         // Linking one: it leaves the candidates, and its name now finds others too.
+        let rid = record_id(&st, "I-1").await;
         st.write(&coo, async |tx| {
-            let rid: i64 =
-                sqlx::query("SELECT id FROM pro_source_records WHERE external_id = 'I-1'")
-                    .fetch_one(tx.conn())
-                    .await?
-                    .get(0);
             s::link(tx, rid, case, true).await?;
             Ok(())
         })
@@ -1368,12 +1376,8 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
         assert!(found
             .iter()
             .any(|c| c.record_name == "Agron Krasniqi" && c.record_source == "Families"));
+        let rid = record_id(&st, "F-1").await;
         st.write(&coo, async |tx| {
-            let rid: i64 =
-                sqlx::query("SELECT id FROM pro_source_records WHERE external_id = 'F-1'")
-                    .fetch_one(tx.conn())
-                    .await?
-                    .get(0);
             s::link(tx, rid, case, true).await?;
             Ok(())
         })
@@ -1385,14 +1389,9 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
                 .unwrap()),
             vec!["Egron Krasniqi", "Krasniqi Agron"]
         );
+        let rids = [record_id(&st, "F-1").await, record_id(&st, "I-1").await];
         st.write(&coo, async |tx| {
-            for ext_id in ["F-1", "I-1"] {
-                let rid: i64 =
-                    sqlx::query("SELECT id FROM pro_source_records WHERE external_id = $1")
-                        .bind(ext_id)
-                        .fetch_one(tx.conn())
-                        .await?
-                        .get(0);
+            for rid in rids {
                 s::unlink(tx, rid).await?;
             }
             Ok(())

@@ -610,3 +610,7 @@ async fn defender_dates_and_amounts_are_encrypted_and_the_check_in_clock_still_r
         );
     }
 }
+
+/// Source-list records: see the module.
+#[path = "protection_at_rest/source_records.rs"]
+mod source_records;

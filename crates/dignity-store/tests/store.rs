@@ -483,6 +483,14 @@ async fn every_column_is_classified_in_the_at_rest_registry() {
         assert!(c.duplicated.is_empty(), "{b:?}: {:?}", c.duplicated);
         assert!(c.stale.is_empty(), "{b:?}: {:?}", c.stale);
     }
+    // No column is left pending (issue 16): a new one is encrypted, keyed or clear with a
+    // reason, never parked in clear to be encrypted later.
+    assert_eq!(
+        at_rest::of_class(|c| c == Class::Pending),
+        Vec::<String>::new(),
+        "columns registered pending in store/src/at_rest.rs: encrypt them (or key them, or \
+         give the reason they stay clear)"
+    );
     // Spot checks of the classes the issue names.
     assert_eq!(
         at_rest::class_of("vio_persons", "name"),

@@ -6,9 +6,9 @@
 //!
 //! Which markers must not be found comes from the column registry
 //! (`dignity_store::at_rest`): every marker typed into a column registered *encrypted*.
-//! Markers typed into columns kept in clear (a staff label, by design; columns still
-//! registered *pending*, listed in `docs/security.md`) are expected in the database and
-//! serve as the control that the search reads the right files. Every encrypted column of the registry must be filled by
+//! Markers typed into columns kept in clear (a staff label, by design) are expected in the
+//! database and serve as the control that the search reads the right files (no column is
+//! registered *pending* any more). Every encrypted column of the registry must be filled by
 //! this test (checked), so a new encrypted column cannot be left out of it.
 
 use dignity_core::{Actor, Role};
@@ -581,14 +581,22 @@ pub async fn populate(s: &Store) -> Markers {
     );
     // The mapping names the list's columns: a typed column name carries its marker.
     let id_col = m.mk("pro_source_imports.mapping");
-    // The external id stays in clear (pending, docs/security.md): the control marker.
-    let ext = m.mk("pro_source_records.external_id");
-    let csv = format!("{id_col},Full name,DOB,Place,Other\n{ext},{rn},1980,{rp},{rx}\n");
+    let (ext, sex) = (
+        m.mk("pro_source_records.external_id"),
+        m.mk("pro_source_records.sex"),
+    );
+    let birth = m.date("pro_source_records.birth_date", "1913-08-27");
+    let seen = m.date("pro_source_records.last_seen_date", "1996-11-23");
+    let csv = format!(
+        "{id_col},Full name,DOB,Place,Sex,Seen,Other\n{ext},{rn},{birth},{rp},{sex},{seen},{rx}\n"
+    );
     let mapping: src::Mapping = [
         ("external_id", id_col.as_str()),
         ("name", "Full name"),
         ("birth_date", "DOB"),
         ("place", "Place"),
+        ("sex", "Sex"),
+        ("last_seen_date", "Seen"),
     ]
     .into_iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -779,7 +787,14 @@ pub async fn populate(s: &Store) -> Markers {
     .await
     .unwrap();
     // The raw row holds every typed cell, the name and place too.
-    for col in ["pro_source_records.name", "pro_source_records.place"] {
+    for col in [
+        "pro_source_records.name",
+        "pro_source_records.place",
+        "pro_source_records.external_id",
+        "pro_source_records.sex",
+        "pro_source_records.birth_date",
+        "pro_source_records.last_seen_date",
+    ] {
         let v = m.0[col].clone();
         m.0.entry("pro_source_records.raw".into())
             .or_default()
@@ -857,7 +872,8 @@ pub fn month_markers(m: &Markers) -> Vec<(String, String)> {
     out
 }
 
-/// The markers typed into columns kept in clear, by design or still pending (the control).
+/// The markers typed into columns kept in clear by design (the control; a column still
+/// pending would count too).
 pub fn clear_markers(m: &Markers) -> Vec<(String, String)> {
     let mut out = vec![];
     for (col, ms) in &m.0 {

@@ -161,10 +161,20 @@ async fn load_records(store: &Store, scope: &str) -> Result<Vec<Rec>> {
                 source: r.get::<i64, _>(1) as u32,
                 values: vec![
                     Some(name),
-                    Some(r.get::<String, _>(3)),
+                    Some(v::dec(
+                        store,
+                        "pro_source_records.birth_date",
+                        rid,
+                        r.get(3),
+                    )?),
                     Some(place),
-                    Some(r.get::<String, _>(5)),
-                    Some(r.get::<String, _>(6)),
+                    Some(v::dec(store, "pro_source_records.sex", rid, r.get(5))?),
+                    Some(v::dec(
+                        store,
+                        "pro_source_records.last_seen_date",
+                        rid,
+                        r.get(6),
+                    )?),
                 ],
                 case: r.get(7),
             });
@@ -1119,7 +1129,13 @@ pub async fn capture_histories(
                 .get::<Option<i64>, _>(5)
                 .and_then(|p| periods.get(&p).cloned())
                 .unwrap_or_default(),
-            Some("sex") => normal_sex(&r.get::<String, _>(3)).into(),
+            Some("sex") => normal_sex(&v::dec(
+                store,
+                "pro_source_records.sex",
+                r.get(0),
+                r.get(3),
+            )?)
+            .into(),
             _ => String::new(),
         };
         if e.1.is_empty() && !value.is_empty() {
