@@ -14,18 +14,30 @@ use std::fmt;
 mod countries;
 mod import;
 mod procedures;
+mod ratification;
+mod recommendation;
+mod refs;
 mod reply;
+mod report;
 mod schedules;
+mod special;
 mod statuses;
 mod tables;
+mod tracking;
 
 pub use countries::*;
 pub use import::*;
 pub use procedures::*;
+pub use ratification::*;
+pub use recommendation::*;
+pub use refs::*;
 pub use reply::*;
+pub use report::*;
 pub use schedules::*;
+pub use special::*;
 pub use statuses::*;
 pub use tables::*;
+pub use tracking::*;
 
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,10 @@
 //! full-text search, facets.
 
 use crate::{now, Backend, Result, Store, StoreError, WriteTx};
-use dignity_core::obligations::{ImplementationStatus, Mechanism, Position, RecInput, RowError};
-use dignity_core::{Actor, PartialDate};
+use dignity_core::obligations::{
+    self as rules, ImplementationStatus, Mechanism, RecInput, RowError,
+};
+use dignity_core::Actor;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -353,9 +355,7 @@ pub async fn create(tx: &mut WriteTx, mut r: RecInput) -> Result<i64> {
     if r.key.trim().is_empty() {
         r.key = format!("manual:{}", dignity_core::password::random_token(12));
     }
-    if r.text.trim().is_empty() {
-        return Err(StoreError::invalid("text", "must not be empty"));
-    }
+    rules::not_empty("text", &r.text)?;
     // Every country the record refers to must exist: an unknown code is the caller's
     // mistake (422 naming the field), not a foreign-key failure (500).
     for (field, code) in [
@@ -369,10 +369,7 @@ pub async fn create(tx: &mut WriteTx, mut r: RecInput) -> Result<i64> {
             .await?
             .is_some();
         if !ok {
-            return Err(StoreError::invalid(
-                field,
-                format!("unknown country {code:?}"),
-            ));
+            return Err(rules::Unknown::Country.invalid(field, Some(code)).into());
         }
     }
     let h = r.content_hash();
@@ -439,24 +436,9 @@ pub struct NewRecommendation {
 
 impl NewRecommendation {
     pub fn into_input(self) -> Result<RecInput> {
-        let (mechanism, body) =
-            dignity_core::obligations::body_mechanism(&self.body).ok_or_else(|| {
-                StoreError::invalid("body", format!("unknown mechanism {:?}", self.body))
-            })?;
-        let date = PartialDate::parse(&self.date)
-            .map_err(|e| StoreError::invalid("date", e.to_string()))?;
-        let position =
-            match self
-                .position
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                None => None,
-                Some(p) => Some(Position::parse(p).ok_or_else(|| {
-                    StoreError::invalid("position", "expected supported or noted")
-                })?),
-            };
+        let (mechanism, body) = rules::parse_body(&self.body)?;
+        let date = rules::parse_rec_date(&self.date)?;
+        let position = rules::parse_position(self.position.as_deref())?;
         Ok(RecInput {
             key: String::new(),
             mechanism,
@@ -519,12 +501,12 @@ pub async fn counts_by(
     };
     let staff = actor.is_staff();
     let (w, binds) = where_clause(store, staff, &f);
-    let c = match what {
-        "body" => "r.body",
-        "mechanism" => "r.mechanism",
-        "position" => "r.position",
-        "status" => if staff { "r.status_internal" } else { "r.status_public" },
-        "theme" => {
+    let c = match rules::CountFacet::parse(what)? {
+        rules::CountFacet::Body => "r.body",
+        rules::CountFacet::Mechanism => "r.mechanism",
+        rules::CountFacet::Position => "r.position",
+        rules::CountFacet::Status => if staff { "r.status_internal" } else { "r.status_public" },
+        rules::CountFacet::Theme => {
             return Ok(bind_all(
                 sqlx::query(&format!(
                     "SELECT t.value, COUNT(*) FROM recommendation_tags t JOIN recommendations r ON r.id = t.rec_id \
@@ -538,7 +520,6 @@ pub async fn counts_by(
             .map(|r| FacetValue { value: r.get(0), count: r.get(1) })
             .collect())
         }
-        _ => return Err(StoreError::invalid("what", "unknown facet")),
     };
     Ok(bind_all(
         sqlx::query(&format!(

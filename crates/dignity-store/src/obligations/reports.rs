@@ -249,51 +249,17 @@ pub async fn set_report(
     let store = tx.store().clone();
     let rats = ratifications(&store, iso3).await?;
     let Some(r) = rats.iter().find(|r| r.instrument == instrument) else {
-        return Err(StoreError::invalid(
-            "instrument",
-            format!("unknown instrument {instrument:?}"),
-        ));
+        return Err(rules::Unknown::Instrument
+            .invalid("instrument", Some(instrument))
+            .into());
     };
     if !super::country_exists(&store, iso3).await? {
-        return Err(StoreError::invalid(
-            "iso3",
-            format!("unknown country {iso3:?}"),
-        ));
+        return Err(rules::Unknown::Country.invalid("iso3", Some(iso3)).into());
     }
-    if input.number < 1 || input.number > 100 {
-        return Err(StoreError::invalid(
-            "number",
-            "1 for the initial report, 2, 3, … for periodic reports",
-        ));
-    }
-    for (field, v) in [
-        ("due_date", &input.due_date),
-        ("submitted", &input.submitted),
-    ] {
-        if !v.trim().is_empty() && date_of(v.trim()).is_none() {
-            return Err(StoreError::invalid(
-                field,
-                format!("expected a date YYYY-MM-DD, got {v:?}"),
-            ));
-        }
-    }
-    if let (Some(sub), Ok(consent)) = (
-        date_of(input.submitted.trim()),
-        PartialDate::parse(&r.consent),
-    ) {
-        if r.status != "party" && r.status != "denounced" {
-            return Err(StoreError::invalid(
-                "submitted",
-                format!("{iso3} is not a party to {instrument}"),
-            ));
-        }
-        if consent.earliest().is_some_and(|c| sub < c) && consent.latest().is_some_and(|c| sub < c)
-        {
-            return Err(StoreError::invalid(
-                "submitted",
-                format!("submitted {sub}, before the ratification ({consent})"),
-            ));
-        }
+    let facts = rules::parse_report(input.number, &input.due_date, &input.submitted)?;
+    if let (Some(sub), Ok(consent)) = (facts.submitted, PartialDate::parse(&r.consent)) {
+        let party = r.status == "party" || r.status == "denounced";
+        rules::check_submission(iso3, instrument, party, &consent, sub)?;
     }
     // The note is written encrypted once the row (and its id) exists.
     let id: i64 = sqlx::query(

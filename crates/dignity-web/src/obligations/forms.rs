@@ -102,7 +102,11 @@ pub async fn ratification_save(
             Ok(_) => see_other(&format!("/obligations/countries/{iso3}?flash=saved")),
             Err(e) => WebError::from(e).into_response(),
         },
-        Err(StoreError::Invalid { field, message }) => {
+        Err(e) if refused_field(&e).is_some() => {
+            let message = match &e {
+                StoreError::Rejected(r) => crate::i18n::invalid(ctx.lang, r),
+                other => other.to_string(),
+            };
             let _ = tx.rollback().await;
             let Ok(Some(mut r)) = ob::ratification(&state.store, &iso3, &instrument).await else {
                 return WebError::not_found().into_response();
@@ -114,14 +118,7 @@ pub async fn ratification_save(
             r.reservations = f.reservations;
             r.declarations = f.declarations;
             r.note = f.note;
-            render_rat_form(
-                &state,
-                &ctx,
-                &iso3,
-                &name,
-                &r,
-                Some(format!("{field}: {message}")),
-            )
+            render_rat_form(&state, &ctx, &iso3, &name, &r, Some(message))
         }
         Err(e) => WebError::from(e).into_response(),
     }
@@ -144,12 +141,12 @@ pub struct ReportForm {
 }
 
 pub(super) fn flash_error(back: &str, e: &StoreError) -> Response {
-    let code = match e {
-        StoreError::Invalid { field, .. } => format!(
+    let code = match refused_field(e) {
+        Some(field) => format!(
             "obl_invalid_{}",
             field.replace(|c: char| !c.is_ascii_lowercase(), "_")
         ),
-        _ => "internal".into(),
+        None => "internal".into(),
     };
     let known = [
         "obl_invalid_submitted",
@@ -287,14 +284,9 @@ pub async fn communication_save(
         intervention_id: f.intervention_id.trim().parse().ok(),
         ..Default::default()
     };
-    let bad_intervention = !f.intervention_id.trim().is_empty() && c.intervention_id.is_none();
+    let intervention = rules::parse_intervention_id(&f.intervention_id);
     edit_country(&state, &ctx, &iso3, "#sp-h", async |tx, iso3| {
-        if bad_intervention {
-            return Err(StoreError::invalid(
-                "intervention_id",
-                "the number of an intervention",
-            ));
-        }
+        intervention?;
         reports::add_communication(tx, iso3, &c).await.map(|_| ())
     })
     .await
@@ -335,11 +327,10 @@ pub async fn communication_link(
     Path((iso3, id)): Path<(String, i64)>,
     CsrfForm(f): CsrfForm<CommunicationLinkForm>,
 ) -> Response {
-    let int = f.intervention_id.trim().parse::<i64>();
+    let int = rules::parse_intervention_id(&f.intervention_id)
+        .and_then(|i| i.ok_or_else(|| dignity_core::Invalid::required("intervention_id")));
     edit_country(&state, &ctx, &iso3, "#comm-h", async |tx, _| {
-        let int = int
-            .map_err(|_| StoreError::invalid("intervention_id", "the number of an intervention"))?;
-        reports::link_intervention(tx, id, int).await
+        reports::link_intervention(tx, id, int?).await
     })
     .await
 }
@@ -429,16 +420,11 @@ pub async fn holder_save(
     let back = "/obligations/mandates";
     let done = format!("{back}?flash=saved");
     edit_and_redirect(&state, &ctx, back, &done, async |tx| {
-        if f.name.trim().is_empty() {
-            return Err(StoreError::invalid("name", "give the holder's name"));
-        }
-        if !reports::mandates(tx.store())
+        let known = reports::mandates(tx.store())
             .await?
             .iter()
-            .any(|m| m.id == f.mandate_id)
-        {
-            return Err(StoreError::invalid("mandate", "choose a mandate"));
-        }
+            .any(|m| m.id == f.mandate_id);
+        rules::check_holder(&f.name, known)?;
         reports::add_holder(tx, f.mandate_id, &f.name, &f.start_date, &f.end_date).await
     })
     .await
@@ -566,12 +552,7 @@ pub async fn tracking_save(
                     .await?
                     .iter()
                     .any(|c| c.id == f.cluster_id);
-                if !same_state {
-                    return Err(StoreError::invalid(
-                        "cluster",
-                        "choose a cluster of this State's recommendations",
-                    ));
-                }
+                rules::check_same_state_cluster(same_state)?;
                 tracking::add_to_cluster(&mut tx, f.cluster_id, id).await?;
             }
             _ => return Err(StoreError::NotFound("tracking kind".into())),
@@ -581,7 +562,7 @@ pub async fn tracking_save(
     .await;
     match r {
         Ok(_) => see_other(&format!("{back}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&back, &e),
+        Err(e) if refused_field(&e).is_some() => flash_error(&back, &e),
         Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }

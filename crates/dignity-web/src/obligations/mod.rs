@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dignity_core::auth::authorize;
+use dignity_core::obligations as rules;
 use dignity_core::{Action, Confidentiality};
 use dignity_store::obligations::{
     self as ob, recs, reports, tracking, MatrixFilter, RatificationInput, RecFilter,
@@ -102,7 +103,7 @@ async fn edit_and_redirect(
 ) -> Response {
     match state.store.write(&ctx.actor, write).await {
         Ok(()) => see_other(done),
-        Err(e @ StoreError::Invalid { .. }) => flash_error(back, &e),
+        Err(e) if refused_field(&e).is_some() => flash_error(back, &e),
         Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
@@ -126,6 +127,16 @@ async fn edit_country(
         write(tx, &iso3).await
     })
     .await
+}
+
+/// The field of an input the store refused (a rule of core, or an older free-text
+/// refusal), `None` for any other failure.
+fn refused_field(e: &StoreError) -> Option<&str> {
+    match e {
+        StoreError::Rejected(r) => Some(&r.field),
+        StoreError::Invalid { field, .. } => Some(field),
+        _ => None,
+    }
 }
 
 fn can_edit(ctx: &Ctx) -> bool {

@@ -31,23 +31,7 @@ pub async fn upsert_mandate(
     iso3: Option<&str>,
     established: &str,
 ) -> Result<i64> {
-    if code.trim().is_empty() || name.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "code",
-            "a mandate needs a code and a name",
-        ));
-    }
-    if !["thematic", "country"].contains(&kind) {
-        return Err(StoreError::invalid("kind", "thematic or country"));
-    }
-    if kind == "country" && iso3.is_none() {
-        return Err(StoreError::invalid(
-            "iso3",
-            "a country mandate needs its country",
-        ));
-    }
-    PartialDate::parse(established)
-        .map_err(|e| StoreError::invalid("established", e.to_string()))?;
+    rules::parse_mandate(code, name, kind, iso3, established)?;
     let id: i64 = sqlx::query(
         "INSERT INTO sp_mandates (code, name, kind, iso3, established) VALUES ($1,$2,$3,$4,$5) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, iso3 = excluded.iso3, \
@@ -62,7 +46,7 @@ pub async fn upsert_mandate(
     .await
     .map_err(|e| match StoreError::from(e) {
         e if e.to_string().contains("FOREIGN") || e.to_string().contains("foreign") => {
-            StoreError::invalid("iso3", "unknown country")
+            rules::Unknown::Country.invalid("iso3", None).into()
         }
         e => e,
     })?
@@ -86,9 +70,7 @@ pub async fn add_holder(
     start: &str,
     end: &str,
 ) -> Result<()> {
-    for (f, v) in [("start_date", start), ("end_date", end)] {
-        PartialDate::parse(v).map_err(|e| StoreError::invalid(f, e.to_string()))?;
-    }
+    rules::parse_holder_dates(start, end)?;
     sqlx::query("INSERT INTO sp_mandate_holders (mandate_id, name, start_date, end_date) VALUES ($1,$2,$3,$4)")
         .bind(mandate_id)
         .bind(name.trim())
@@ -168,46 +150,22 @@ pub struct Visit {
     pub note: String,
 }
 
-pub const VISIT_STATUSES: [&str; 5] = [
-    "requested",
-    "accepted",
-    "completed",
-    "declined",
-    "postponed",
-];
+pub use rules::VISIT_STATUSES;
 
 /// Record a country visit (audited).
 pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
-    if !VISIT_STATUSES.contains(&v.status.as_str()) {
-        return Err(StoreError::invalid("status", VISIT_STATUSES.join(", ")));
-    }
-    let mut dates = Vec::new();
-    for (f, d) in [
-        ("requested", &v.requested),
-        ("accepted", &v.accepted),
-        ("visit_start", &v.visit_start),
-        ("visit_end", &v.visit_end),
-    ] {
-        dates.push(PartialDate::parse(d).map_err(|e| StoreError::invalid(f, e.to_string()))?);
-    }
-    if let (Some(s), Some(e)) = (dates[2].earliest(), dates[3].latest()) {
-        if e < s {
-            return Err(StoreError::invalid(
-                "visit_end",
-                "the visit ends before it starts",
-            ));
-        }
-    }
+    let facts = rules::parse_visit(
+        &v.status,
+        &v.requested,
+        &v.accepted,
+        &v.visit_start,
+        &v.visit_end,
+    )?;
     let m = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
         .bind(v.mandate_code.trim())
         .fetch_optional(tx.conn())
         .await?
-        .ok_or_else(|| {
-            StoreError::invalid(
-                "mandate_code",
-                format!("unknown mandate {:?}", v.mandate_code),
-            )
-        })?;
+        .ok_or_else(|| rules::Unknown::Mandate.invalid("mandate_code", Some(&v.mandate_code)))?;
     let mid: i64 = m.get(0);
     let id = tx.next_id("sp_visits").await?;
     let note = crate::violations::enc_keep(tx.store(), VISIT_NOTE, id, &v.note);
@@ -217,11 +175,11 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
     )
     .bind(mid)
     .bind(iso3)
-    .bind(&v.status)
-    .bind(dates[0].to_string())
-    .bind(dates[1].to_string())
-    .bind(dates[2].to_string())
-    .bind(dates[3].to_string())
+    .bind(facts.status.code())
+    .bind(facts.requested.to_string())
+    .bind(facts.accepted.to_string())
+    .bind(facts.start.to_string())
+    .bind(facts.end.to_string())
     .bind(v.report_symbol.trim())
     .bind(note)
     .bind(now())
@@ -229,7 +187,9 @@ pub async fn add_visit(tx: &mut WriteTx, iso3: &str, v: &Visit) -> Result<i64> {
     .execute(tx.conn())
     .await
     .map_err(|e| match StoreError::from(e) {
-        e if e.to_string().to_lowercase().contains("foreign") => StoreError::invalid("iso3", "unknown country"),
+        e if e.to_string().to_lowercase().contains("foreign") => {
+            rules::Unknown::Country.invalid("iso3", None).into()
+        }
         e => e,
     })?;
     tx.audit(
@@ -278,8 +238,7 @@ pub async fn set_standing_invitation(
 ) -> Result<()> {
     match since {
         Some(s) => {
-            let d =
-                PartialDate::parse(s).map_err(|e| StoreError::invalid("since", e.to_string()))?;
+            let d = rules::parse_invitation_since(s)?;
             sqlx::query(
                 "INSERT INTO sp_standing_invitations (iso3, since) VALUES ($1, $2) ON CONFLICT (iso3) DO UPDATE SET since = excluded.since",
             )
@@ -287,7 +246,7 @@ pub async fn set_standing_invitation(
             .bind(d.to_string())
             .execute(tx.conn())
             .await
-            .map_err(|_| StoreError::invalid("iso3", "unknown country"))?;
+            .map_err(|_| rules::Unknown::Country.invalid("iso3", None))?;
         }
         None => {
             sqlx::query("DELETE FROM sp_standing_invitations WHERE iso3 = $1")
@@ -359,20 +318,12 @@ pub struct ReplyClockView {
 }
 
 pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) -> Result<i64> {
-    for (f, d) in [("sent", &c.sent), ("reply", &c.reply)] {
-        PartialDate::parse(d).map_err(|e| StoreError::invalid(f, e.to_string()))?;
-    }
-    if c.reference.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "reference",
-            "a communication needs its reference (e.g. UA KEN 1/2024)",
-        ));
-    }
+    rules::parse_communication(&c.sent, &c.reply, &c.reference)?;
     let mid: i64 = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
         .bind(c.mandate_code.trim())
         .fetch_optional(tx.conn())
         .await?
-        .ok_or_else(|| StoreError::invalid("mandate_code", "unknown mandate"))?
+        .ok_or_else(|| rules::Unknown::Mandate.invalid("mandate_code", None))?
         .get(0);
     let id: i64 = sqlx::query(
         "INSERT INTO sp_communications (mandate_id, iso3, reference, sent, reply, link, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
@@ -465,16 +416,10 @@ pub async fn link_intervention(
             .is_some_and(|a| authorize(&actor, action, a).allowed())
     };
     if !may(Action::Read) {
-        return Err(StoreError::invalid(
-            "intervention_id",
-            format!("no intervention {intervention_id}"),
-        ));
+        return Err(rules::intervention_refused(intervention_id, false).into());
     }
     if !may(Action::Update) {
-        return Err(StoreError::invalid(
-            "intervention_id",
-            format!("you may not edit intervention {intervention_id}"),
-        ));
+        return Err(rules::intervention_refused(intervention_id, true).into());
     }
     sqlx::query(
         "INSERT INTO sp_communication_interventions (communication_id, intervention_id, linked_at) VALUES ($1,$2,$3) \
