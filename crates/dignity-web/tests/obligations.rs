@@ -474,12 +474,17 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
         let r = br
             .submit(
                 "/obligations/countries/FRA/ratifications/CAT",
-                &[("status", "party"), ("signature", "1990"), ("consent", "1986")],
+                &[
+                    ("status", "party"),
+                    ("signature", "1990"),
+                    ("consent", "1986"),
+                ],
             )
             .await;
         assert!(r.location.is_empty(), "{b:?}: {}", r.location);
         assert!(
-            r.body.contains("ratified (1986) before it was signed (1990)"),
+            r.body
+                .contains("ratified (1986) before it was signed (1990)"),
             "{b:?}: {}",
             r.body
         );

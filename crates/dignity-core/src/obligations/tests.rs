@@ -795,10 +795,7 @@ fn hand_entered_recommendations_parse_body_date_and_position() {
     assert_eq!(parse_position(None).unwrap(), None);
     assert_eq!(parse_position(Some(" ")).unwrap(), None);
     assert!(parse_position(Some("supported")).unwrap().is_some());
-    assert_eq!(
-        parse_position(Some("maybe")).unwrap_err().field,
-        "position"
-    );
+    assert_eq!(parse_position(Some("maybe")).unwrap_err().field, "position");
     assert_eq!(CountFacet::parse("theme").unwrap(), CountFacet::Theme);
     assert_eq!(CountFacet::parse("colour").unwrap_err().field, "what");
 }
