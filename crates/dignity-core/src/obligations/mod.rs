@@ -40,4 +40,6 @@ pub use tables::*;
 pub use tracking::*;
 
 #[cfg(test)]
+mod input_tests;
+#[cfg(test)]
 mod tests;
