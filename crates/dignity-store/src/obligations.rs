@@ -10,8 +10,8 @@ pub mod tracking;
 
 use crate::{now, Result, Store, StoreError, WriteTx};
 use dignity_core::obligations::{self as rules, Acceptance};
-use dignity_core::refdata::{RefData, TreatyStatus};
-use dignity_core::{Actor, PartialDate};
+use dignity_core::refdata::RefData;
+use dignity_core::Actor;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -291,62 +291,26 @@ async fn instrument_meta(
     Ok(None)
 }
 
-/// Check a ratification input; returns the normalised input. Errors name the field.
+/// Check a ratification input with the rules of core
+/// ([`rules::parse_ratification`]); returns the normalised input. Errors name the field.
 pub fn validate_ratification(
     input: &RatificationInput,
     adopted: chrono::NaiveDate,
 ) -> Result<RatificationInput> {
-    let status = TreatyStatus::from_code(input.status.trim()).ok_or_else(|| {
-        StoreError::invalid("status", "expected party, signatory, none or denounced")
-    })?;
-    let mut out = input.clone();
-    out.status = status.code().to_string();
-    let parse = |field: &str, v: &str| -> Result<PartialDate> {
-        PartialDate::parse(v).map_err(|e| StoreError::invalid(field, e.to_string()))
-    };
-    let sig = parse("signature", &input.signature)?;
-    let consent = parse("consent", &input.consent)?;
-    rules::check_not_before("signature", &sig, adopted, "the adoption of the instrument")
-        .map_err(|m| StoreError::invalid("signature", m))?;
-    rules::check_not_before(
-        "consent",
-        &consent,
+    let facts = rules::parse_ratification(
+        &rules::RatificationRaw {
+            status: &input.status,
+            signature: &input.signature,
+            consent: &input.consent,
+            consent_kind: &input.consent_kind,
+        },
         adopted,
-        "the adoption of the instrument",
-    )
-    .map_err(|m| StoreError::invalid("consent", m))?;
-    if let (Some(s), Some(c)) = (sig.earliest(), consent.latest()) {
-        if c < s {
-            return Err(StoreError::invalid(
-                "consent",
-                format!("ratified ({consent}) before it was signed ({sig})"),
-            ));
-        }
-    }
-    if matches!(status, TreatyStatus::Party | TreatyStatus::Denounced)
-        && consent == PartialDate::UNKNOWN
-    {
-        return Err(StoreError::invalid(
-            "consent",
-            "a party needs the date (or year) of ratification, accession or succession",
-        ));
-    }
-    if status == TreatyStatus::Signatory
-        && sig == PartialDate::UNKNOWN
-        && !input.signature.is_empty()
-    {
-        return Err(StoreError::invalid("signature", "not a date"));
-    }
-    let kind = input.consent_kind.trim().to_ascii_lowercase();
-    if !["", "ratification", "accession", "succession"].contains(&kind.as_str()) {
-        return Err(StoreError::invalid(
-            "consent_kind",
-            "expected ratification, accession or succession",
-        ));
-    }
-    out.consent_kind = kind;
-    out.signature = sig.to_string();
-    out.consent = consent.to_string();
+    )?;
+    let mut out = input.clone();
+    out.status = facts.status.code().to_string();
+    out.consent_kind = facts.consent_kind.map_or("", |k| k.code()).to_string();
+    out.signature = facts.signature.to_string();
+    out.consent = facts.consent.to_string();
     Ok(out)
 }
 
@@ -365,16 +329,12 @@ pub async fn set_ratification(
         .await?
         .is_some();
     if !known {
-        return Err(StoreError::invalid(
-            "iso3",
-            format!("unknown country {iso3:?}"),
-        ));
+        return Err(rules::Unknown::Country.invalid("iso3", Some(&iso3)).into());
     }
     let Some((code, adopted)) = instrument_meta(tx.conn(), instrument).await? else {
-        return Err(StoreError::invalid(
-            "instrument",
-            format!("unknown instrument {instrument:?}"),
-        ));
+        return Err(rules::Unknown::Instrument
+            .invalid("instrument", Some(instrument))
+            .into());
     };
     let v = validate_ratification(input, adopted)?;
     let before = sqlx::query(&format!(

@@ -232,7 +232,7 @@ async fn impossible_ratifications_are_refused_with_the_field() {
         for (iso3, inst, input, field) in cases {
             let mut tx = s.begin(&Actor::system()).await.unwrap();
             match ob::set_ratification(&mut tx, iso3, inst, &input, "user").await {
-                Err(StoreError::Invalid { field: f, message }) => assert_eq!(f, field, "{message}"),
+                Err(StoreError::Rejected(e)) => assert_eq!(e.field, field, "{e}"),
                 other => panic!("{iso3} {inst} {input:?}: {other:?}"),
             }
             tx.rollback().await.unwrap();
@@ -595,7 +595,7 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         )
         .await;
         assert!(
-            matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "submitted"),
+            matches!(bad, Err(StoreError::Rejected(ref e)) if e.field == "submitted"),
             "{bad:?}"
         );
         tx.rollback().await.unwrap();
@@ -692,7 +692,7 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
             },
         )
         .await;
-        assert!(matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "visit_end"));
+        assert!(matches!(bad, Err(StoreError::Rejected(ref e)) if e.field == "visit_end"));
         tx.rollback().await.unwrap();
     }
 }
@@ -889,7 +889,7 @@ async fn tracking_history_and_confidential_notes() {
             },
         )
         .await;
-        assert!(matches!(bad, Err(StoreError::Invalid { ref field, .. }) if field == "status"));
+        assert!(matches!(bad, Err(StoreError::Rejected(ref e)) if e.field == "status"));
         tx.rollback().await.unwrap();
     }
 }
@@ -1021,7 +1021,7 @@ async fn a_communication_follows_the_reply_clock_of_its_intervention() {
             })
             .await;
         assert!(
-            matches!(r, Err(StoreError::Invalid { ref field, .. }) if field == "intervention_id"),
+            matches!(r, Err(StoreError::Rejected(ref e)) if e.field == "intervention_id"),
             "{r:?}"
         );
         let r = s

@@ -467,6 +467,34 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
         let mut br = Browser::new(&a.router);
         br.login("dora").await;
 
+        // An impossible ratification comes back on its form with the rule in words,
+        // naming the field; nothing is written.
+        let form = br.get("/obligations/countries/FRA/ratifications/CAT").await;
+        assert_eq!(form.status, StatusCode::OK, "{b:?}");
+        let r = br
+            .submit(
+                "/obligations/countries/FRA/ratifications/CAT",
+                &[
+                    ("status", "party"),
+                    ("signature", "1990"),
+                    ("consent", "1986"),
+                ],
+            )
+            .await;
+        assert!(r.location.is_empty(), "{b:?}: {}", r.location);
+        assert!(
+            r.body
+                .contains("ratified (1986) before it was signed (1990)"),
+            "{b:?}: {}",
+            r.body
+        );
+        assert!(r.body.contains("consent"), "{b:?}");
+        let saved = dignity_store::obligations::ratification(&a.store, "FRA", "CAT")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(saved.signature, "1990", "{b:?}");
+
         // A mandate and its holder.
         let page = br.get("/obligations/mandates").await;
         assert_eq!(page.status, StatusCode::OK, "{b:?}");

@@ -2,8 +2,8 @@
 //! focal points, planned actions, dated and attributed assessments of the implementation
 //! status (with confidentiality), internal notes, and the follow-up report.
 
-use crate::{acl, now, Result, Store, StoreError, WriteTx};
-use dignity_core::obligations::ImplementationStatus;
+use crate::{acl, now, Result, Store, WriteTx};
+use dignity_core::obligations as rules;
 use dignity_core::{Actor, Confidentiality, PartialDate};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -53,21 +53,8 @@ pub async fn create_cluster(
     basis: &str,
     value: &str,
 ) -> Result<i64> {
-    if name.trim().is_empty() {
-        return Err(StoreError::invalid("name", "must not be empty"));
-    }
-    if !["theme", "affected", "sdg", "manual"].contains(&basis) {
-        return Err(StoreError::invalid(
-            "basis",
-            "theme, affected, sdg or manual",
-        ));
-    }
-    if basis != "manual" && value.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "basis_value",
-            "which theme, group or SDG target",
-        ));
-    }
+    let spec = rules::parse_cluster(name, basis, value)?;
+    let basis = spec.basis.code();
     let store = tx.store().clone();
     let id = tx.next_id("rec_clusters").await?;
     sqlx::query(
@@ -81,7 +68,7 @@ pub async fn create_cluster(
     .bind(id)
     .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("iso3", "unknown country"))?;
+    .map_err(|_| rules::Unknown::Country.invalid("iso3", None))?;
     if basis != "manual" {
         sqlx::query(
             "INSERT INTO rec_cluster_members (cluster_id, rec_id) SELECT $1, r.id FROM recommendations r \
@@ -112,7 +99,7 @@ pub async fn add_to_cluster(tx: &mut WriteTx, cluster: i64, rec: i64) -> Result<
         .bind(rec)
         .execute(tx.conn())
         .await
-        .map_err(|_| StoreError::invalid("cluster", "unknown cluster or recommendation"))?;
+        .map_err(|_| rules::Unknown::ClusterOrRecommendation.invalid("cluster", None))?;
     tx.audit(
         "cluster.member_add",
         "rec_cluster",
@@ -170,14 +157,7 @@ pub struct Assignment {
     pub via_cluster: Option<String>,
 }
 
-pub const INSTITUTION_KINDS: [&str; 6] = [
-    "ministry",
-    "agency",
-    "nhri",
-    "parliament",
-    "judiciary",
-    "other",
-];
+pub use rules::INSTITUTION_KINDS;
 
 /// Institution names are encrypted at rest, bound to their row.
 const INSTITUTION_NAME: &str = "institutions.name";
@@ -191,13 +171,7 @@ pub async fn institution(
     kind: &str,
     iso3: Option<&str>,
 ) -> Result<i64> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(StoreError::invalid("institution", "must not be empty"));
-    }
-    if !INSTITUTION_KINDS.contains(&kind) {
-        return Err(StoreError::invalid("kind", INSTITUTION_KINDS.join(", ")));
-    }
+    let name = rules::parse_institution(name, kind)?;
     let store = tx.store().clone();
     for r in sqlx::query("SELECT id, name FROM institutions ORDER BY id")
         .fetch_all(tx.conn())
@@ -256,7 +230,7 @@ pub async fn assign(
     .bind(id)
     .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation, cluster or institution"))?;
+    .map_err(|_| rules::Unknown::RecommendationClusterOrInstitution.invalid("target", None))?;
     tx.audit(
         "assignment.create",
         "rec_assignment",
@@ -326,11 +300,7 @@ pub async fn add_action(
     a: &PlannedAction,
     institution_id: Option<i64>,
 ) -> Result<i64> {
-    if a.description.trim().is_empty() {
-        return Err(StoreError::invalid("description", "must not be empty"));
-    }
-    let d = PartialDate::parse(&a.target_date)
-        .map_err(|e| StoreError::invalid("target_date", e.to_string()))?;
+    let d = rules::parse_action(&a.description, &a.target_date)?;
     let (r, c) = target.ids();
     let store = tx.store().clone();
     let id = tx.next_id("rec_actions").await?;
@@ -349,7 +319,7 @@ pub async fn add_action(
     .bind(id)
     .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
+    .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
     tx.audit(
         "action.create",
         "rec_action",
@@ -414,10 +384,9 @@ pub async fn set_action_done(
     .await?
     .map(|r| r.get(0));
     let Some(before) = before else {
-        return Err(StoreError::invalid(
-            "action_id",
-            "no such planned action on this recommendation",
-        ));
+        return Err(rules::Unknown::PlannedAction
+            .invalid("action_id", None)
+            .into());
     };
     sqlx::query("UPDATE rec_actions SET done = $1 WHERE id = $2")
         .bind(done as i64)
@@ -516,26 +485,16 @@ pub struct Assessment {
 /// Record an assessment of a recommendation's (or a cluster's) implementation status,
 /// dated and attributed to the actor (audited); refreshes the statuses shown in lists.
 pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<i64> {
-    let status = ImplementationStatus::parse(&a.status).ok_or_else(|| {
-        StoreError::invalid(
-            "status",
-            "not_started, in_progress, partially_implemented, implemented or not_implemented",
-        )
-    })?;
-    let day = chrono::NaiveDate::parse_from_str(a.assessed_on.trim(), "%Y-%m-%d")
-        .map_err(|_| StoreError::invalid("assessed_on", "expected a date YYYY-MM-DD"))?;
-    if day > super::today() {
-        return Err(StoreError::invalid(
-            "assessed_on",
-            "an assessment cannot be dated in the future",
-        ));
-    }
-    let level: Confidentiality = a
-        .confidentiality
-        .as_deref()
-        .unwrap_or("internal")
-        .parse()
-        .map_err(|e: String| StoreError::invalid("confidentiality", e))?;
+    let rules::AssessmentFacts {
+        status,
+        assessed_on: day,
+        level,
+    } = rules::parse_assessment(
+        &a.status,
+        &a.assessed_on,
+        a.confidentiality.as_deref(),
+        super::today(),
+    )?;
     let published = a.published && level == Confidentiality::Public;
     let (r, c) = target.ids();
     let store = tx.store().clone();
@@ -560,7 +519,7 @@ pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<
     .bind(id)
     .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
+    .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
     tx.audit(
         "assessment.create",
         "rec_assessment",
@@ -682,9 +641,7 @@ pub async fn add_note(
     body: &str,
     level: Confidentiality,
 ) -> Result<i64> {
-    if body.trim().is_empty() {
-        return Err(StoreError::invalid("body", "must not be empty"));
-    }
+    rules::not_empty("body", body)?;
     let (r, c) = target.ids();
     let id = tx.next_id("rec_notes").await?;
     let enc_body = crate::violations::enc_keep(tx.store(), "rec_notes.body", id, body);
@@ -700,7 +657,7 @@ pub async fn add_note(
     .bind(id)
     .execute(tx.conn())
     .await
-    .map_err(|_| StoreError::invalid("target", "unknown recommendation or cluster"))?;
+    .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
     tx.audit(
         "note.create",
         "rec_note",

@@ -1,0 +1,141 @@
+//! Implementation statuses, the positions of States on recommendations, the mechanisms and the UPR cycles.
+
+use super::*;
+
+// ------------------------------------------------------------------ statuses --
+
+/// Where a State stands with the implementation of a recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImplementationStatus {
+    NotStarted,
+    InProgress,
+    PartiallyImplemented,
+    Implemented,
+    /// Not implemented, or no longer relevant.
+    NotImplemented,
+}
+
+impl ImplementationStatus {
+    pub const ALL: [ImplementationStatus; 5] = [
+        Self::NotStarted,
+        Self::InProgress,
+        Self::PartiallyImplemented,
+        Self::Implemented,
+        Self::NotImplemented,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not_started",
+            Self::InProgress => "in_progress",
+            Self::PartiallyImplemented => "partially_implemented",
+            Self::Implemented => "implemented",
+            Self::NotImplemented => "not_implemented",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The State's answer to a UPR recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    Supported,
+    Noted,
+}
+
+impl Position {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Supported => "supported",
+            Position::Noted => "noted",
+        }
+    }
+    /// `Accepted`/`Supported` and `Noted`/`Rejected`, as UPR Info and UHRI write them.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "accepted" | "supported" | "support" | "accept" => Some(Position::Supported),
+            "noted" | "rejected" | "not accepted" | "not supported" | "note" => {
+                Some(Position::Noted)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Which kind of UN mechanism made a recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mechanism {
+    Upr,
+    TreatyBody,
+    SpecialProcedure,
+}
+
+impl Mechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Upr => "upr",
+            Mechanism::TreatyBody => "treaty_body",
+            Mechanism::SpecialProcedure => "special_procedure",
+        }
+    }
+}
+
+/// Treaty bodies as OHCHR names them.
+pub const TREATY_BODIES: &[&str] = &[
+    "CAT",
+    "CCPR",
+    "CEDAW",
+    "CERD",
+    "CESCR",
+    "CMW",
+    "CRC",
+    "CRC-OP-AC",
+    "CRC-OP-SC",
+    "CRPD",
+    "CED",
+    "SPT",
+];
+
+/// The mechanism of a body code (`UPR`, `CCPR`, `SR on torture`, `WGAD`, …), with the
+/// code normalised; `None` for a body this product does not know.
+pub fn body_mechanism(body: &str) -> Option<(Mechanism, String)> {
+    let b = body.trim();
+    if b.eq_ignore_ascii_case("UPR") {
+        return Some((Mechanism::Upr, "UPR".into()));
+    }
+    if let Some(tb) = TREATY_BODIES.iter().find(|t| t.eq_ignore_ascii_case(b)) {
+        return Some((Mechanism::TreatyBody, tb.to_string()));
+    }
+    let upper = b.to_ascii_uppercase();
+    if ["SR", "WG", "IE"].iter().any(|p| upper.starts_with(p)) && b.len() >= 2 {
+        return Some((Mechanism::SpecialProcedure, b.to_string()));
+    }
+    None
+}
+
+/// The UPR cycle of a Working Group session (cycle 1: sessions 1–12, cycle 2: 13–26,
+/// cycle 3: 27–40, cycle 4: 41–54, …).
+pub fn upr_cycle(session: u32) -> u32 {
+    match session {
+        0 => 0,
+        1..=12 => 1,
+        s => 2 + (s - 13) / 14,
+    }
+}
+
+/// The month a UPR Working Group session opened (sessions 1–20; later ones are unknown
+/// here and left undated).
+pub fn upr_session_month(session: u32) -> Option<PartialDate> {
+    const MONTHS: [&str; 20] = [
+        "2008-04", "2008-05", "2008-12", "2009-02", "2009-05", "2009-11", "2010-02", "2010-05",
+        "2010-11", "2011-01", "2011-05", "2011-10", "2012-05", "2012-10", "2013-01", "2013-04",
+        "2013-10", "2014-01", "2014-04", "2014-10",
+    ];
+    let i = session.checked_sub(1)? as usize;
+    MONTHS.get(i).and_then(|m| PartialDate::parse(m).ok())
+}

@@ -1,0 +1,664 @@
+//! The obligations area's JSON API (under `/api/v1`) and its OpenAPI description.
+
+use super::*;
+
+// --------------------------------------------------------------------- API --
+
+use crate::api::ApiError;
+
+/// The shape of the API's writes about one State (the caller passed [`MayWrite`]): the State exists,
+/// `write` runs in one audited transaction, and `ok` turns its result into the answer.
+pub(super) async fn api_country_write<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    iso3: &str,
+    write: impl AsyncFnOnce(&mut dignity_store::WriteTx, &str) -> Result<T, StoreError>,
+    ok: impl FnOnce(T) -> Response,
+) -> Response {
+    let iso3 = match api_country(state, iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match state
+        .store
+        .write(&ctx.actor, async |tx| write(tx, &iso3).await)
+        .await
+    {
+        Ok(v) => ok(v),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+pub(super) fn created(id: i64) -> Response {
+    (StatusCode::CREATED, Json(Created { id })).into_response()
+}
+
+pub(super) async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
+    let iso3 = iso3.to_ascii_uppercase();
+    match ob::country_exists(&state.store, &iso3).await {
+        Ok(true) => Ok(iso3),
+        Ok(false) => Err(WebError::refused(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no country {iso3}"),
+            Some("iso3".into()),
+        )
+        .into_response()),
+        Err(e) => Err(WebError::from(e).into_response()),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RatificationList {
+    pub total: usize,
+    pub items: Vec<ob::Ratification>,
+    pub procedures: Vec<ob::ProcedureStatus>,
+}
+
+/// A State's ratifications of the UN and Council of Europe instruments, with the
+/// complaint and inquiry procedures it accepted.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/ratifications", params(("iso3" = String, Path, description = "ISO 3166-1 alpha-3")),
+    responses((status = 200, body = RatificationList), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_ratifications(
+    State(state): State<AppState>,
+    _ctx: Caller,
+    Path(iso3): Path<String>,
+) -> Response {
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match ob::ratifications(&state.store, &iso3).await {
+        Ok(items) => Json(RatificationList {
+            total: items.len(),
+            procedures: ob::procedures(&items),
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Set a State's ratification of an instrument (documenters and above; audited).
+#[utoipa::path(put, path = "/api/v1/countries/{iso3}/ratifications/{instrument}",
+    params(("iso3" = String, Path), ("instrument" = String, Path, description = "instrument code or alias")),
+    request_body = RatificationInput,
+    responses((status = 200, body = ob::Ratification), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_set_ratification(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path((iso3, instrument)): Path<(String, String)>,
+    Json(input): Json<RatificationInput>,
+) -> Response {
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let r = ob::set_ratification(&mut tx, &iso3, &instrument, &input, "user").await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(r)
+    }
+    .await;
+    match r {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// States × instruments with counts of parties and signatories.
+#[utoipa::path(get, path = "/api/v1/ratifications/matrix", params(MatrixFilter),
+    responses((status = 200, body = ob::Matrix)), tag = "obligations")]
+pub async fn api_matrix(
+    State(state): State<AppState>,
+    ctx: Caller,
+    Query(f): Query<MatrixFilter>,
+) -> Response {
+    match ob::matrix(&state.store, ctx.lang.code(), &f).await {
+        Ok(m) => Json(m).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReportList {
+    pub total: usize,
+    pub items: Vec<reports::Report>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ReportParams {
+    /// Only what is outstanding (the next report per treaty) and due within this many days.
+    pub due_within: Option<i64>,
+}
+
+/// A State's reports to the treaty bodies: computed due dates, recorded submissions,
+/// days overdue.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/reports", params(("iso3" = String, Path), ReportParams),
+    responses((status = 200, body = ReportList), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_reports(
+    State(state): State<AppState>,
+    _ctx: Caller,
+    Path(iso3): Path<String>,
+    Query(q): Query<ReportParams>,
+) -> Response {
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = match q.due_within {
+        Some(d) => reports::deadlines(&state.store, &iso3, d.clamp(0, 3650)).await,
+        None => reports::reports(&state.store, &iso3, ob::today()).await,
+    };
+    match r {
+        Ok(items) => Json(ReportList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct VisitList {
+    pub total: usize,
+    pub standing_invitation: Option<String>,
+    pub items: Vec<reports::Visit>,
+}
+
+/// Country visits of the special procedures and the standing invitation.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/visits", params(("iso3" = String, Path)),
+    responses((status = 200, body = VisitList)), tag = "obligations")]
+pub async fn api_visits(
+    State(state): State<AppState>,
+    _ctx: Caller,
+    Path(iso3): Path<String>,
+) -> Response {
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = async {
+        Ok::<_, StoreError>((
+            reports::visits(&state.store, &iso3).await?,
+            reports::standing_invitation(&state.store, &iso3).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((items, inv)) => Json(VisitList {
+            total: items.len(),
+            standing_invitation: inv,
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Search recommendations and observations: full text (`q`) and facets; answers the
+/// page of `items`, the `total`, and the facet counts over the filtered set.
+#[utoipa::path(get, path = "/api/v1/recommendations", params(RecFilter),
+    responses((status = 200, body = recs::RecPage), (status = 401, body = ApiError)), tag = "obligations")]
+pub async fn api_recommendations(
+    State(state): State<AppState>,
+    ctx: Caller,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    let f = match rec_filter(raw.as_deref()) {
+        Ok((f, _)) => f,
+        Err(e) => {
+            return WebError::refused(StatusCode::BAD_REQUEST, "bad_request", e, None)
+                .into_response()
+        }
+    };
+    match recs::search(&state.store, &ctx.actor, &f, true).await {
+        Ok(p) => Json(p).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// One recommendation.
+#[utoipa::path(get, path = "/api/v1/recommendations/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = recs::Recommendation), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_recommendation(
+    State(state): State<AppState>,
+    ctx: Caller,
+    Path(id): Path<i64>,
+) -> Response {
+    match recs::get(&state.store, &ctx.actor, id).await {
+        Ok(Some(r)) => Json(r).into_response(),
+        Ok(None) => WebError::NotFound(format!("no recommendation {id}")).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Add a recommendation by hand (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/recommendations", request_body = recs::NewRecommendation,
+    responses((status = 201, body = Created), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_create_recommendation(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Json(input): Json<recs::NewRecommendation>,
+) -> Response {
+    let r = async {
+        let input = input.into_input()?;
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id = recs::create(&mut tx, input).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HistoryList {
+    pub total: usize,
+    pub items: Vec<tracking::Assessment>,
+}
+
+/// The implementation status history of a recommendation that the caller may see.
+#[utoipa::path(get, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
+    responses((status = 200, body = HistoryList)), tag = "obligations")]
+pub async fn api_history(
+    State(state): State<AppState>,
+    ctx: Caller,
+    Path(id): Path<i64>,
+) -> Response {
+    match tracking::history(&state.store, &ctx.actor, id).await {
+        Ok(items) => Json(HistoryList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Record an assessment of the implementation (staff who may create records of the
+/// assessment's confidentiality; audited).
+#[utoipa::path(post, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
+    request_body = tracking::Assessment,
+    responses((status = 201, body = Created), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_assess(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path(id): Path<i64>,
+    Json(a): Json<tracking::Assessment>,
+) -> Response {
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let n = tracking::assess(&mut tx, tracking::Target::Recommendation(id), &a).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(n)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+// ------------------------------------------------------ more write endpoints --
+
+/// Record or correct a report to a treaty body (documenters and above; audited).
+#[utoipa::path(put, path = "/api/v1/countries/{iso3}/reports/{instrument}",
+    params(("iso3" = String, Path), ("instrument" = String, Path)), request_body = reports::ReportInput,
+    responses((status = 204), (status = 422, body = ApiError), (status = 403, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_set_report(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path((iso3, instrument)): Path<(String, String)>,
+    Json(input): Json<reports::ReportInput>,
+) -> Response {
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::set_report(tx, iso3, &instrument, &input).await,
+        |()| StatusCode::NO_CONTENT.into_response(),
+    )
+    .await
+}
+
+/// Record a country visit of a special procedure (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/countries/{iso3}/visits", params(("iso3" = String, Path)),
+    request_body = reports::Visit,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_add_visit(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path(iso3): Path<String>,
+    Json(v): Json<reports::Visit>,
+) -> Response {
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::add_visit(tx, iso3, &v).await,
+        created,
+    )
+    .await
+}
+
+/// The standing invitation of a State to the special procedures.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandingInvitation {
+    /// Since when the invitation stands (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); `null` withdraws it.
+    pub since: Option<String>,
+}
+
+/// Record or withdraw a State's standing invitation to the special procedures
+/// (documenters and above; audited). A `since` that is not a date is refused with 422.
+#[utoipa::path(put, path = "/api/v1/countries/{iso3}/standing-invitation", params(("iso3" = String, Path)),
+    request_body = StandingInvitation,
+    responses((status = 204), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("token" = [])), tag = "obligations")]
+pub async fn api_set_standing_invitation(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path(iso3): Path<String>,
+    Json(v): Json<StandingInvitation>,
+) -> Response {
+    let since = v.since.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::set_standing_invitation(tx, iso3, since).await,
+        |()| StatusCode::NO_CONTENT.into_response(),
+    )
+    .await
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CommunicationList {
+    pub total: usize,
+    pub items: Vec<reports::Communication>,
+}
+
+/// Communications of the special procedures to a State, newest first, each with the
+/// 60-day reply clocks of the linked interventions the caller may see.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/communications", params(("iso3" = String, Path)),
+    responses((status = 200, body = CommunicationList), (status = 404, body = ApiError)), tag = "obligations")]
+pub async fn api_communications(
+    State(state): State<AppState>,
+    ctx: Caller,
+    Path(iso3): Path<String>,
+) -> Response {
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match reports::communications(&state.store, &ctx.actor, &iso3).await {
+        Ok(items) => Json(CommunicationList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Record a communication of a special procedure to a State, optionally linked to the
+/// intervention whose reply clock it follows (`intervention_id`; the caller must be
+/// allowed to edit it). Documenters and above; audited.
+#[utoipa::path(post, path = "/api/v1/countries/{iso3}/communications", params(("iso3" = String, Path)),
+    request_body = reports::Communication,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_add_communication(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path(iso3): Path<String>,
+    Json(c): Json<reports::Communication>,
+) -> Response {
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| reports::add_communication(tx, iso3, &c).await,
+        created,
+    )
+    .await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MandateInput {
+    pub code: String,
+    pub name: String,
+    /// `thematic` or `country`.
+    pub kind: String,
+    #[serde(default)]
+    pub iso3: Option<String>,
+    #[serde(default)]
+    pub established: String,
+    /// Mandate holders to add: name, start and end dates.
+    #[serde(default)]
+    pub holders: Vec<reports::MandateHolder>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MandateList {
+    pub total: usize,
+    pub items: Vec<reports::Mandate>,
+}
+
+/// Special procedure mandates with their holders over time.
+#[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
+pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
+    match reports::mandates(&state.store).await {
+        Ok(items) => Json(MandateList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Create or update a mandate, adding holders (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/mandates", request_body = MandateInput,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_upsert_mandate(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Json(m): Json<MandateInput>,
+) -> Response {
+    let r = async {
+        let mut tx = state.store.begin(&ctx.actor).await?;
+        let id = reports::upsert_mandate(
+            &mut tx,
+            &m.code,
+            &m.name,
+            &m.kind,
+            m.iso3.as_deref(),
+            &m.established,
+        )
+        .await?;
+        for h in &m.holders {
+            reports::add_holder(&mut tx, id, &h.name, &h.start_date, &h.end_date).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ClusterInput {
+    pub name: String,
+    /// `theme`, `affected`, `sdg` (every recommendation of the State with that value
+    /// joins) or `manual`.
+    pub basis: String,
+    #[serde(default)]
+    pub basis_value: String,
+    /// Recommendations to add by hand.
+    #[serde(default)]
+    pub recommendations: Vec<i64>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClusterList {
+    pub total: usize,
+    pub items: Vec<tracking::Cluster>,
+}
+
+/// Clusters of a State's recommendations.
+#[utoipa::path(get, path = "/api/v1/countries/{iso3}/clusters", params(("iso3" = String, Path)),
+    responses((status = 200, body = ClusterList)), tag = "obligations")]
+pub async fn api_clusters(
+    State(state): State<AppState>,
+    _ctx: Caller,
+    Path(iso3): Path<String>,
+) -> Response {
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match tracking::clusters(&state.store, &iso3).await {
+        Ok(items) => Json(ClusterList {
+            total: items.len(),
+            items,
+        })
+        .into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+/// Cluster a State's recommendations by theme, affected group, SDG target or by hand
+/// (documenters and above; audited).
+#[utoipa::path(post, path = "/api/v1/countries/{iso3}/clusters", params(("iso3" = String, Path)),
+    request_body = ClusterInput,
+    responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])), tag = "obligations")]
+pub async fn api_create_cluster(
+    State(state): State<AppState>,
+    ctx: MayWrite,
+    Path(iso3): Path<String>,
+    Json(c): Json<ClusterInput>,
+) -> Response {
+    api_country_write(
+        &state,
+        &ctx,
+        &iso3,
+        async |tx, iso3| {
+            let id = tracking::create_cluster(tx, iso3, &c.name, &c.basis, &c.basis_value).await?;
+            for rec in &c.recommendations {
+                tracking::add_to_cluster(tx, id, *rec).await?;
+            }
+            Ok(id)
+        },
+        created,
+    )
+    .await
+}
+
+/// JSON endpoints of this area, under `/api/v1`.
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route("/countries/{iso3}/ratifications", get(api_ratifications))
+        .route(
+            "/countries/{iso3}/ratifications/{instrument}",
+            axum::routing::put(api_set_ratification),
+        )
+        .route("/countries/{iso3}/reports", get(api_reports))
+        .route(
+            "/countries/{iso3}/reports/{instrument}",
+            axum::routing::put(api_set_report),
+        )
+        .route(
+            "/countries/{iso3}/visits",
+            get(api_visits).post(api_add_visit),
+        )
+        .route(
+            "/countries/{iso3}/standing-invitation",
+            axum::routing::put(api_set_standing_invitation),
+        )
+        .route(
+            "/countries/{iso3}/clusters",
+            get(api_clusters).post(api_create_cluster),
+        )
+        .route(
+            "/countries/{iso3}/communications",
+            get(api_communications).post(api_add_communication),
+        )
+        .route("/mandates", get(api_mandates).post(api_upsert_mandate))
+        .route("/ratifications/matrix", get(api_matrix))
+        .route(
+            "/recommendations",
+            get(api_recommendations).post(api_create_recommendation),
+        )
+        .route("/recommendations/{id}", get(api_recommendation))
+        .route(
+            "/recommendations/{id}/assessments",
+            get(api_history).post(api_assess),
+        )
+}
+
+/// The OpenAPI description of [`api_router`].
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        api_ratifications,
+        api_set_ratification,
+        api_matrix,
+        api_reports,
+        api_visits,
+        api_recommendations,
+        api_recommendation,
+        api_create_recommendation,
+        api_history,
+        api_assess,
+        api_set_report,
+        api_add_visit,
+        api_set_standing_invitation,
+        api_mandates,
+        api_upsert_mandate,
+        api_clusters,
+        api_create_cluster,
+        api_communications,
+        api_add_communication
+    ),
+    components(schemas(
+        StandingInvitation,
+        RatificationList,
+        ob::Ratification,
+        RatificationInput,
+        ob::ProcedureStatus,
+        ob::Matrix,
+        ob::MatrixRow,
+        ob::MatrixCell,
+        ob::MatrixInstrument,
+        ReportList,
+        reports::Report,
+        VisitList,
+        reports::Visit,
+        CommunicationList,
+        reports::Communication,
+        reports::ReplyClockView,
+        recs::RecPage,
+        recs::Recommendation,
+        recs::Facets,
+        recs::FacetValue,
+        recs::NewRecommendation,
+        Created,
+        HistoryList,
+        tracking::Assessment
+    ))
+)]
+pub struct ApiDoc;
