@@ -8,7 +8,7 @@
 //! Only roles that may write, with update access to the record, see or send these forms.
 
 use super::edit_form::fieldsets;
-use super::pages::{person_choices, problem, see_other, v};
+use super::pages::{person_choices, problem, refusal, see_other, v};
 use super::*;
 use crate::authz::may_write;
 use crate::authz::{CsrfForm, MayWrite, WebError};
@@ -491,10 +491,25 @@ async fn render(
         None => StatusCode::OK,
     };
     let (err_field, err_json) = match &error {
-        Some(StoreError::Invalid { field, message }) => (
-            form_field(field),
-            json!({ "summary": problem(ctx, &StoreError::invalid(form_field(field), message.clone())), "message": message, "stale": field == v::VERSION_FIELD }),
-        ),
+        Some(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+            let (field, mut message) = refusal(e).unwrap_or_default();
+            let summary = match e {
+                StoreError::Rejected(r) => {
+                    message = crate::i18n::invalid(ctx.lang, r);
+                    let mut r = r.clone();
+                    r.field = form_field(&field).into();
+                    problem(ctx, &StoreError::Rejected(r))
+                }
+                _ => problem(
+                    ctx,
+                    &StoreError::invalid(form_field(&field), message.clone()),
+                ),
+            };
+            (
+                form_field(&field),
+                json!({ "summary": summary, "message": message, "stale": field == v::VERSION_FIELD }),
+            )
+        }
         _ => (String::new(), Json::Null),
     };
     let r = async {
@@ -573,7 +588,7 @@ async fn save(state: AppState, ctx: MayWrite, kind: Kind, id: i64, f: FormData) 
             };
             see_other(&format!("{path}?flash=saved{anchor}"))
         }
-        Err(e @ StoreError::Invalid { .. }) => {
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
             render(&state, &ctx, kind, id, &owner, &f, Some(e)).await
         }
         Err(e) => WebError::from(e).into_response(),
@@ -612,7 +627,8 @@ edit_handlers!(edit_information, save_information, Kind::Information);
 fn back(path: &str, anchor: &str, r: Result<(), StoreError>) -> Result<Response, StoreError> {
     match r {
         Ok(()) => Ok(see_other(&format!("{path}?flash=saved#{anchor}"))),
-        Err(StoreError::Invalid { field, message }) => {
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+            let (field, message) = refusal(&e).unwrap_or_default();
             let q = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("problem_field", &field)
                 .append_pair("problem", &message)

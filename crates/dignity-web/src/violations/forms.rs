@@ -2,7 +2,7 @@
 //! perpetrator → source in one form, with duplicate warnings and drafts), and the forms of
 //! the event page (acts, information, interventions, evidence) and of an intervention.
 
-use super::pages::{person_choices, problem, see_other, v, ENTRY_FIELDS};
+use super::pages::{person_choices, problem, refusal, see_other, v, ENTRY_FIELDS};
 use super::*;
 use crate::authz::{rec, CanWrite, CsrfForm, CsrfMultipart, MayWrite, SignedIn, WebError};
 use crate::pages::page_status;
@@ -314,7 +314,7 @@ pub async fn entry_submit(
     .await;
     match r {
         Ok(id) => see_other(&format!("/violations/events/{id}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => {
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
             let p = problem(&ctx, &e);
             entry_page(
                 &state,
@@ -330,14 +330,7 @@ pub async fn entry_submit(
 }
 
 fn back_with_problem(id: i64, anchor: &str, e: &StoreError) -> Response {
-    let field = match e {
-        StoreError::Invalid { field, .. } => field.clone(),
-        _ => "record".into(),
-    };
-    let msg = match e {
-        StoreError::Invalid { message, .. } => message.clone(),
-        e => e.to_string(),
-    };
+    let (field, msg) = refusal(e).unwrap_or_else(|| ("record".into(), e.to_string()));
     let q = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("problem_field", &field)
         .append_pair("problem", &msg)
@@ -365,7 +358,9 @@ where
     .await;
     match r {
         Ok(()) => see_other(&format!("/violations/events/{id}?flash=saved#{anchor}")),
-        Err(e @ StoreError::Invalid { .. }) => back_with_problem(id, anchor, &e),
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+            back_with_problem(id, anchor, &e)
+        }
         Err(e) => WebError::from(e).into_response(),
     }
 }
@@ -563,7 +558,9 @@ pub async fn upload_evidence(
     input.event_id = Some(id);
     match save_upload(&state, &ctx, &input, &blob, &head).await {
         Ok(eid) => see_other(&format!("/violations/evidence/{eid}?flash=saved")),
-        Err(e @ StoreError::Invalid { .. }) => back_with_problem(id, "evidence", &e),
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+            back_with_problem(id, "evidence", &e)
+        }
         Err(e) => WebError::from(e).into_response(),
     }
 }
@@ -601,7 +598,7 @@ pub async fn intervention_response(
     .await;
     match r {
         Ok(_) => see_other(&format!("/violations/interventions/{id}?flash=saved")),
-        Err(StoreError::Invalid { .. }) => {
+        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
             see_other(&format!("/violations/interventions/{id}?error=vio_invalid"))
         }
         Err(e) => WebError::from(e).into_response(),

@@ -37,7 +37,24 @@ pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
                 .unwrap_or_else(|| field.clone());
             json!({ "field": name, "message": message })
         }
+        StoreError::Rejected(r) => {
+            let key = format!("vio.field.{}", r.field);
+            let name = crate::i18n::lookup(ctx.lang, &key)
+                .map(String::from)
+                .unwrap_or_else(|| r.field.to_string());
+            json!({ "field": name, "message": crate::i18n::invalid(ctx.lang, r) })
+        }
         e => json!({ "field": "", "message": e.to_string() }),
+    }
+}
+
+/// A refused value as the address of a page carries it back: the field and the English
+/// text (the store's own text, or a core refusal's message); `None` for other errors.
+pub(super) fn refusal(e: &StoreError) -> Option<(String, String)> {
+    match e {
+        StoreError::Invalid { field, message } => Some((field.clone(), message.clone())),
+        StoreError::Rejected(r) => Some((r.field.to_string(), r.message())),
+        _ => None,
     }
 }
 
@@ -657,7 +674,7 @@ pub async fn death_penalty(
     .await;
     match r {
         Ok(_) => see_other("/violations/lenses/death_penalty?flash=saved"),
-        Err(StoreError::Invalid { .. }) => {
+        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
             see_other("/violations/lenses/death_penalty?error=vio_invalid")
         }
         Err(e) => WebError::from(e).into_response(),
@@ -684,7 +701,9 @@ pub async fn priority_countries(
     .await;
     match r {
         Ok(_) => see_other("/violations?flash=saved"),
-        Err(StoreError::Invalid { .. }) => see_other("/violations?error=vio_invalid"),
+        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
+            see_other("/violations?error=vio_invalid")
+        }
         Err(e) => WebError::from(e).into_response(),
     }
 }
@@ -778,7 +797,7 @@ pub async fn public_copy(
 ) -> Response {
     match evidence::make_public_copy(&state.store, &ctx.actor, id).await {
         Ok(nid) => see_other(&format!("/violations/evidence/{nid}?flash=saved")),
-        Err(StoreError::Invalid { .. }) => {
+        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
             see_other(&format!("/violations/evidence/{id}?error=vio_invalid"))
         }
         Err(e) => WebError::from(e).into_response(),

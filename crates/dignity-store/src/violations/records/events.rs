@@ -77,26 +77,8 @@ pub(crate) struct ValidEvent {
 }
 
 pub(crate) fn validate_event(v: &Vocab, e: &EventInput) -> Result<ValidEvent> {
-    let title = s(&e.title);
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(StoreError::invalid(
-            "title",
-            "an event needs a title of 1 to 300 characters",
-        ));
-    }
-    let mut lenses = Vec::new();
-    for l in &e.lenses {
-        let l = l.trim();
-        if l.is_empty() {
-            continue;
-        }
-        if !LENSES.contains(&l) {
-            return Err(StoreError::invalid("lenses", format!("unknown lens {l:?}")));
-        }
-        if !lenses.iter().any(|x: &String| x == l) {
-            lenses.push(l.to_string());
-        }
-    }
+    let title = dignity_core::violations::title(&e.title)?;
+    let lenses = dignity_core::violations::Lenses::parse(&e.lenses)?.codes();
     Ok(ValidEvent {
         title,
         dates: date_range("start_date", &e.start_date, "end_date", &e.end_date)?,
