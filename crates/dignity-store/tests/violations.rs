@@ -957,7 +957,10 @@ async fn an_urgent_appeal_starts_a_reply_clock_and_shows_up_as_due_then_overdue(
         )
         .await
         .unwrap_err();
-        assert!(matches!(e, StoreError::Invalid { ref field, .. } if field == "int_type"));
+        assert!(
+            matches!(e, StoreError::Rejected(ref r) if r.field == "int_type"),
+            "{e}"
+        );
         tx.commit().await.unwrap();
         let it = interventions::get_intervention(&s, ua)
             .await

@@ -34,8 +34,8 @@ impl Period {
                     "vio.rule.end_before_start",
                     "the end ({end}) is before the start ({start})",
                 )
-                .arg("end", &e)
-                .arg("start", &s));
+                .arg("end", e)
+                .arg("start", s));
             }
         }
         Ok(Period { start: s, end: e })
