@@ -18,6 +18,7 @@ pub mod password;
 pub mod record_type;
 pub mod refdata;
 pub mod types;
+pub mod violations;
 
 pub use auth::{Action, Actor, Confidentiality, Decision, RecordAccess, Role};
 pub use edge::{LocalPath, MediaType, Sha256};

@@ -223,10 +223,7 @@ impl Vocab {
             .ok_or_else(|| StoreError::Internal(format!("no vocabulary for field {field}")))?;
         match self.terms.get(code) {
             Some((l, _, _)) if *l == list => Ok(Some(code.to_string())),
-            _ => Err(StoreError::invalid(
-                field,
-                format!("{code:?} is not a term of micro-thesaurus {list}"),
-            )),
+            _ => Err(dignity_core::violations::not_a_term(field.to_string(), code, list).into()),
         }
     }
 
@@ -254,10 +251,7 @@ impl Vocab {
         if self.countries.contains_key(&up) {
             Ok(Some(up))
         } else {
-            Err(StoreError::invalid(
-                "country",
-                format!("{c:?} is not an ISO 3166-1 alpha-3 country code"),
-            ))
+            Err(dignity_core::violations::not_a_country("country", c).into())
         }
     }
 
@@ -322,7 +316,7 @@ impl Vocab {
 
 /// A partial date from text, with the field named in the error.
 pub fn date(field: &str, s: &str) -> Result<PartialDate> {
-    PartialDate::parse(s).map_err(|e| StoreError::invalid(field, e.to_string()))
+    Ok(dignity_core::violations::date(field.to_string(), s)?)
 }
 
 /// Sort key of a partial date, kept in clear for sorting, range filters and statistics:
@@ -436,51 +430,28 @@ pub async fn fill_title_words(store: &Store) -> Result<u64> {
 
 /// Start and end dates, checked for order. Returns (start, start_sort, end, end_sort).
 pub fn date_range(
-    start_field: &str,
+    start_field: &'static str,
     start: &str,
-    end_field: &str,
+    end_field: &'static str,
     end: &str,
 ) -> Result<(String, String, String, String)> {
-    let s = date(start_field, start)?;
-    let e = date(end_field, end)?;
-    if let (Some(s0), Some(e1)) = (s.earliest(), e.latest()) {
-        if e1 < s0 {
-            return Err(StoreError::invalid(
-                end_field,
-                format!("the end ({e}) is before the start ({s})"),
-            ));
-        }
-    }
-    Ok((s.to_string(), sort_key(&s), e.to_string(), sort_key(&e)))
+    let p = dignity_core::violations::Period::parse(start_field, start, end_field, end)?;
+    Ok((
+        p.start.to_string(),
+        sort_key(&p.start),
+        p.end.to_string(),
+        sort_key(&p.end),
+    ))
 }
 
 /// Coordinates as "latitude, longitude" in decimal degrees.
 pub fn coordinates(s: &str) -> Result<Option<String>> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let bad = || {
-        StoreError::invalid(
-            "coordinates",
-            "expected latitude, longitude in decimal degrees, e.g. 4.0511, 9.7679",
-        )
-    };
-    let (a, b) = t.split_once(',').ok_or_else(bad)?;
-    let lat: f64 = a.trim().parse().map_err(|_| bad())?;
-    let lon: f64 = b.trim().parse().map_err(|_| bad())?;
-    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        return Err(bad());
-    }
-    Ok(Some(format!("{lat}, {lon}")))
+    Ok(dignity_core::violations::coordinates(s)?.map(|c| c.to_string()))
 }
 
+/// A confidentiality level (empty gives `default`).
 pub fn level(s: &str, default: Confidentiality) -> Result<Confidentiality> {
-    if s.trim().is_empty() {
-        return Ok(default);
-    }
-    s.parse()
-        .map_err(|e: String| StoreError::invalid("confidentiality", e))
+    Ok(dignity_core::violations::level(s, default)?)
 }
 
 /// Encrypt an optional field of row `row` (empty stays NULL).

@@ -126,6 +126,12 @@ fn problem(ctx: &Ctx, e: &StoreError) -> Option<Json> {
                 .unwrap_or_else(|| field.clone());
             Some(json!({ "field": name, "message": message }))
         }
+        StoreError::Rejected(r) => {
+            let name = crate::i18n::lookup(ctx.lang, &format!("pro.field.{}", r.field))
+                .map(String::from)
+                .unwrap_or_else(|| r.field.to_string());
+            Some(json!({ "field": name, "message": crate::i18n::invalid(ctx.lang, r) }))
+        }
         _ => None,
     }
 }

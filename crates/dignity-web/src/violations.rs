@@ -7,8 +7,10 @@ mod api;
 mod api_edit;
 mod download;
 mod edit;
+mod edit_form;
 #[cfg(test)]
 pub(crate) mod examples;
+mod forms;
 mod pages;
 
 use crate::ctx::Ctx;
@@ -28,21 +30,21 @@ pub fn router() -> Router<AppState> {
         .route("/violations", get(pages::home))
         .route(
             "/violations/new",
-            get(pages::entry_form).post(pages::entry_submit),
+            get(forms::entry_form).post(forms::entry_submit),
         )
         .route("/violations/events/{id}", get(pages::event_page))
-        .route("/violations/events/{id}/acts", post(pages::add_act))
+        .route("/violations/events/{id}/acts", post(forms::add_act))
         .route(
             "/violations/events/{id}/information",
-            post(pages::add_information),
+            post(forms::add_information),
         )
         .route(
             "/violations/events/{id}/interventions",
-            post(pages::add_intervention),
+            post(forms::add_intervention),
         )
         .route(
             "/violations/events/{id}/evidence",
-            post(pages::upload_evidence).layer(DefaultBodyLimit::disable()),
+            post(forms::upload_evidence).layer(DefaultBodyLimit::disable()),
         )
         .route("/violations/events/{id}/case.json", get(pages::case_json))
         .route("/violations/acts/{id}", get(pages::act_page))
@@ -54,7 +56,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/violations/interventions/{id}/response",
-            post(pages::intervention_response),
+            post(forms::intervention_response),
         )
         .route("/violations/due", get(pages::due))
         .route("/violations/lenses/{lens}", get(pages::lens_page))

@@ -219,6 +219,9 @@ fn parse_row(v: &Vocab, m: &Mapping, line: usize, row: &HashMap<String, String>)
     let named = |field: &str, r: Result<Option<String>>| {
         r.map_err(|e| match e {
             StoreError::Invalid { message, .. } => StoreError::invalid(field, message),
+            StoreError::Rejected(r) => {
+                StoreError::Rejected(dignity_core::Invalid::new(field.to_string(), r.problem))
+            }
             e => e,
         })
     };
@@ -300,6 +303,10 @@ fn parse_row(v: &Vocab, m: &Mapping, line: usize, row: &HashMap<String, String>)
         StoreError::Invalid { field, message } => {
             StoreError::invalid(format!("victim_{field}"), message)
         }
+        StoreError::Rejected(r) => StoreError::Rejected(dignity_core::Invalid::new(
+            format!("victim_{}", r.field),
+            r.problem,
+        )),
         e => e,
     })?;
     let perp = if g("perpetrator_name").is_empty() {
@@ -369,6 +376,7 @@ pub fn validate_rows(
         if let Err(e) = parse_row(v, m, line, &row) {
             let (field, message) = match e {
                 StoreError::Invalid { field, message } => (field, message),
+                StoreError::Rejected(r) => (r.field.to_string(), r.message()),
                 e => ("row".into(), e.to_string()),
             };
             errors.push(RowError {

@@ -1,7 +1,7 @@
 //! Example contexts of the violations templates, for the template tests (every template
 //! rendered in every language, strict about undefined values, accessibility checks).
 
-use super::pages::{form_values, ENTRY_FORM_KEYS};
+use super::forms::{form_values, ENTRY_FORM_KEYS};
 use super::FormData;
 use minijinja::value::Value;
 use serde_json::json;
