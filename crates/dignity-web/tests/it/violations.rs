@@ -12,7 +12,7 @@ use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 use common::{Browser, PW};
 
 const ARREST: &str = "03010100000004";

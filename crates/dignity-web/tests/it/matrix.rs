@@ -37,7 +37,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 use common::PW;
 
 // ------------------------------------------------------------------ the table --

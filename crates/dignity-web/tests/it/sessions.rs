@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 use common::{Browser, PW};
 
 struct App {

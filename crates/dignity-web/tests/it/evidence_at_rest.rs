@@ -11,7 +11,7 @@ use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 use common::{Browser, PW};
 
 const MARKER: &[u8] = b"MARKER-7f3a-witness-Amaru";

@@ -12,7 +12,7 @@ use dignity_store::{accounts, obligations as ob, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 use common::{Browser, PW};
 
 struct App {

@@ -14,7 +14,7 @@ use dignity_store::violations::{self as v, EventInput, PersonInput, Vocab};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-mod common;
+use crate::common;
 use common::{Browser, PW};
 
 const NAME: &str = "Amaru Quispe Mamani";
