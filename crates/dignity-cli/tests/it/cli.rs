@@ -601,7 +601,7 @@ fn the_product_binary_carries_no_benchmarks() {
     );
 }
 
-mod at_rest;
+use crate::at_rest;
 
 /// Issue 16's marker test, on SQLite and (when configured) PostgreSQL: see
 /// `tests/at_rest/mod.rs`.
