@@ -1,6 +1,6 @@
 //! Linkage accuracy against the ground truth of ../shared/data/linkage.
 
-mod common;
+use crate::common;
 use std::collections::HashMap;
 
 use common::shared_data;

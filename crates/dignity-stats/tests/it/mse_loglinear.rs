@@ -2,7 +2,7 @@
 //! (SparseMSE 2.0.1 and Rcapture 1.4-4 under R 4.2.2). Tolerance 0.1 %: the
 //! published figures are rounded to whole people.
 
-mod common;
+use crate::common;
 use common::{assert_rel, shared_data};
 use dignity_stats::mse::loglinear::{
     self, parse_terms, IntervalMethod, LoglinearOptions, Selection,

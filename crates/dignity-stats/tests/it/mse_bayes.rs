@@ -1,7 +1,7 @@
 //! Bayesian MSE against the published figures (dga 2.0.2) and, for the
 //! latent-class model, against known truth on simulated data.
 
-mod common;
+use crate::common;
 use common::shared_data;
 use dignity_stats::mse::dga::{self, DgaOptions, NPrior};
 use dignity_stats::mse::{read_capture_csv, CaptureHistories};

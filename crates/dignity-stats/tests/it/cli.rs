@@ -1,7 +1,7 @@
 //! End-to-end tests of `dignity estimate` / `dignity link` through the
 //! library entry points, including every kind of bad input.
 
-mod common;
+use crate::common;
 use std::io::Write;
 use std::path::PathBuf;
 
