@@ -604,7 +604,7 @@ fn the_product_binary_carries_no_benchmarks() {
 use crate::at_rest;
 
 /// Issue 16's marker test, on SQLite and (when configured) PostgreSQL: see
-/// `tests/at_rest/mod.rs`.
+/// `tests/it/at_rest/mod.rs`.
 #[test]
 fn no_marker_typed_into_an_encrypted_field_reaches_the_disk_backups_or_pg_dump() {
     let mut urls = vec![None];

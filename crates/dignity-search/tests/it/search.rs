@@ -613,7 +613,7 @@ async fn index_files_hold_no_plaintext_names() {
         );
     }
     // Nor the words of the texts: every index file is encrypted (issue 16; that this
-    // check finds clear text where there is some is shown in `tests/at_rest.rs`).
+    // check finds clear text where there is some is shown in `tests/it/at_rest.rs`).
     assert!(!hay.contains("tortur"));
     assert!(!hay.contains("police"));
 }

@@ -506,7 +506,7 @@ async fn defenders_attacks_risk_measures_checkins() {
         );
         // Consent alone does not publish: her profile is confidential and was never
         // published, so the public memorial does not name her (issue 15, hole 5; the
-        // published case is in dignity-web's tests/protection.rs).
+        // published case is in dignity-web's tests/it/protection.rs).
         assert!(reports::memorial(&st).await.unwrap().is_empty());
         let mut upd = DefenderInput {
             memorial_consent: false,

@@ -91,12 +91,12 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("GET", "/static/dignity.css", "/static/dignity.css", Open),
     ("GET", "/lang", "/lang?to=fr&back=/", Open),
     ("GET", "/login", "/login", Open),
-    ("POST", "/login", "", Skip("sign-in: tests/web.rs (lockout, throttle)")),
+    ("POST", "/login", "", Skip("sign-in: tests/it/web.rs (lockout, throttle)")),
     ("GET", "/login/totp", "/login/totp", Open),
-    ("POST", "/login/totp", "", Skip("second factor: tests/web.rs")),
-    ("POST", "/logout", "", Skip("ends the persona's session; tests/web.rs")),
+    ("POST", "/login/totp", "", Skip("second factor: tests/it/web.rs")),
+    ("POST", "/logout", "", Skip("ends the persona's session; tests/it/web.rs")),
     ("GET", "/setup", "/setup", Open),
-    ("POST", "/setup", "", Skip("first-start setup, refused once an admin exists: tests/web.rs")),
+    ("POST", "/setup", "", Skip("first-start setup, refused once an admin exists: tests/it/web.rs")),
     ("GET", "/account", "/account", Staff(AN)),
     ("POST", "/account/password", "/account/password", Write(AN, K::No)),
     ("POST", "/account/totp/setup", "/account/totp/setup", Write(AN, K::No)),
@@ -220,7 +220,7 @@ const ROUTES: &[(&str, &str, &str, C)] = &[
     ("GET", "/alerts", "/alerts", Staff(AN)),
     ("POST", "/alerts/{id}/seen", "/alerts/1/seen", Write(AN, K::No)),
     // An export writes its audit entry: a POST (hole 12); the GET only goes back to the
-    // search page. What each reader gets: tests/exports.rs.
+    // search page. What each reader gets: tests/it/exports.rs.
     ("GET", "/search/export", "/search/export?record_type=vio_events&format=csv", Open),
     ("POST", "/search/export", "/search/export", Write(AN, K::No)),
     // -- portal
@@ -930,7 +930,7 @@ async fn every_route_is_classified_and_checked_for_every_role_and_level() {
     let unclassified: Vec<_> = routes.difference(&table).collect();
     assert!(
         unclassified.is_empty(),
-        "routes not classified in tests/matrix.rs ROUTES (add a line saying who may call each): {unclassified:#?}"
+        "routes not classified in tests/it/matrix.rs ROUTES (add a line saying who may call each): {unclassified:#?}"
     );
     let stale: Vec<_> = table.difference(&routes).collect();
     assert!(

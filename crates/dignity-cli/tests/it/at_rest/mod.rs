@@ -799,7 +799,7 @@ pub async fn check_coverage(s: &Store, m: &Markers) {
         assert!(
             m.0.contains_key(&col),
             "{col} is registered encrypted but the marker test types nothing into it: \
-             add it to populate() in crates/dignity-cli/tests/at_rest/mod.rs"
+             add it to populate() in crates/dignity-cli/tests/it/at_rest/mod.rs"
         );
         let (t, c) = col.split_once('.').unwrap();
         let n: i64 = sqlx::query(&format!(
