@@ -2,12 +2,12 @@
 //! navigation's "Alerts (N)", the alerts page with "Mark as seen", and `GET /api/v1/alerts`
 //! — all counted with the reader's permissions at the time they are read.
 
+use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::search::Registry;
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, PersonInput, Vocab};
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
@@ -19,14 +19,9 @@ struct App {
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let state = dignity_web::AppState::new(store.store.clone(), Default::default());
-    let state = dignity_web::search::attach(state, Registry::standard())
-        .await
-        .unwrap();
+    let store = common::fresh_store(b).await;
     App {
-        router: dignity_web::router(state),
+        router: common::router_with_search(&store).await,
         store,
     }
 }
@@ -102,23 +97,17 @@ async fn wait_nav(app: &App, cookie: &str, want: &str) -> String {
 async fn alerts_count_and_list_new_matches_with_the_readers_permissions_now() {
     for b in backends() {
         let app = app(b).await;
-        let mut tx = app.store.begin(&Actor::system()).await.unwrap();
-        let mut cookies = Vec::new();
+        let (users, cookies): (Vec<_>, Vec<_>) = common::signed_in(
+            &app.store,
+            &[("dora", Role::Documenter), ("ana", Role::Analyst)],
+        )
+        .await
+        .into_iter()
+        .unzip();
         let mut tokens = Vec::new();
-        let mut users = Vec::new();
-        for (name, role) in [("dora", Role::Documenter), ("ana", Role::Analyst)] {
-            let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-                .await
-                .unwrap();
-            let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
-                .await
-                .unwrap();
-            let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-            cookies.push(format!("dignity_session={sess}"));
-            tokens.push(t);
-            users.push(u);
+        for u in &users {
+            tokens.push(common::api_token(&app.store, u).await);
         }
-        tx.commit().await.unwrap();
         let head = dignity_store::search::audit_head(&app.store).await.unwrap();
         let mut tx = app.store.begin(&Actor::system()).await.unwrap();
         let mut saved = Vec::new();

@@ -11,7 +11,7 @@ use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::protection::missing::{self as m, MissingInput};
 use dignity_store::protection::sources::{self as s, Mapping};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, Vocab};
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::common;
-use common::{Browser, PW};
+use common::Browser;
 
 const ARREST: &str = "03010100000004";
 
@@ -29,22 +29,15 @@ struct App {
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.store.clone(),
-        Default::default(),
-    ));
+    let store = common::fresh_store(b).await;
+    let router = common::router(&store);
     App { router, store }
 }
 
 impl App {
     /// An account, its actor and an API token.
     async fn user(&self, name: &str, role: Role) -> (Actor, String) {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
+        let (u, t) = common::account_with_token(&self.store, name, role).await;
         (accounts::actor_for(&self.store, &u).await.unwrap(), t)
     }
     async fn api(

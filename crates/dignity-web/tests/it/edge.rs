@@ -6,9 +6,9 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
-use dignity_store::{accounts, Backend};
+use dignity_core::Role;
+use dignity_store::testing::{backends, TestStore};
+use dignity_store::Backend;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -22,9 +22,8 @@ struct App {
 }
 
 async fn app_with(b: Backend, config: dignity_web::WebConfig) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(store.store.clone(), config));
+    let store = common::fresh_store(b).await;
+    let router = common::router_with(&store, config);
     App { router, store }
 }
 
@@ -34,11 +33,7 @@ async fn app(b: Backend) -> App {
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> String {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
-        t
+        common::account_with_token(&self.store, name, role).await.1
     }
     async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>, HeaderMap) {
         let res = self.router.clone().oneshot(req).await.unwrap();

@@ -5,14 +5,14 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use dignity_core::{Actor, Role};
-use dignity_store::testing::{store, TestStore};
-use dignity_store::{accounts, Backend};
+use dignity_core::Role;
+use dignity_store::testing::TestStore;
+use dignity_store::Backend;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::common;
-use common::{Browser, PW};
+use common::Browser;
 
 const MARKER: &[u8] = b"MARKER-7f3a-witness-Amaru";
 
@@ -23,22 +23,14 @@ struct App {
 
 async fn app() -> App {
     // Files are stored the same way whatever the database: one backend is enough.
-    let store = store(Backend::Sqlite).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.store.clone(),
-        Default::default(),
-    ));
+    let store = common::fresh_store(Backend::Sqlite).await;
+    let router = common::router(&store);
     App { router, store }
 }
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> String {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
-        t
+        common::account_with_token(&self.store, name, role).await.1
     }
     async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
         let res = self.router.clone().oneshot(req).await.unwrap();

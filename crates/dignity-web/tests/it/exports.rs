@@ -4,12 +4,13 @@
 //! confidential records never exported to readers without access, the audit entries,
 //! and public pages that never show anything unpublished or confidential.
 
+use crate::common;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::search::{BoxFuture, Indexer, Registry, SearchDoc};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, EventInput, Vocab};
 use dignity_store::{accounts, Backend, Store};
 use http_body_util::BodyExt;
@@ -111,26 +112,18 @@ async fn event(s: &Store, who: &Actor, title: &str, desc: &str, country: &str, l
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let mut tx = store.begin(&Actor::system()).await.unwrap();
-    let mut cookies = Vec::new();
-    let mut actors = Vec::new();
-    for (name, role) in [
-        ("ana", Role::Analyst),
-        ("dora", Role::Documenter),
-        ("adam", Role::Admin),
-    ] {
-        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-            .await
-            .unwrap();
-        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
-            .await
-            .unwrap();
-        cookies.push(format!("dignity_session={sess}"));
-        actors.push(u);
-    }
-    tx.commit().await.unwrap();
+    let store = common::fresh_store(b).await;
+    let (actors, cookies): (Vec<_>, Vec<_>) = common::signed_in(
+        &store,
+        &[
+            ("ana", Role::Analyst),
+            ("dora", Role::Documenter),
+            ("adam", Role::Admin),
+        ],
+    )
+    .await
+    .into_iter()
+    .unzip();
     let dora = accounts::actor_for(&store, &actors[1]).await.unwrap();
     let internal = event(
         &store,

@@ -1,9 +1,9 @@
 //! All integration tests of `dignity-web`, linked into one test binary: one module per former
 //! test file (run one with `cargo test -p dignity-web --test it MODULE::TEST`).
 
-mod common;
 mod alerts;
 mod authz;
+mod common;
 mod disk_full;
 mod edge;
 mod erasure;

@@ -7,13 +7,13 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::obligations::{self as rules, Table};
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
-use dignity_store::{accounts, obligations as ob, Backend};
+use dignity_store::testing::{backends, TestStore};
+use dignity_store::{obligations as ob, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::common;
-use common::{Browser, PW};
+use common::Browser;
 
 struct App {
     router: Router,
@@ -21,8 +21,7 @@ struct App {
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    let store = common::fresh_store(b).await;
     // A few recommendations through the generic importer.
     let resolver = ob::country_resolver(&store).await.unwrap();
     let m = rules::Mapping::parse(
@@ -41,22 +40,13 @@ async fn app(b: Backend) -> App {
     ob::recs::import(&store, &Actor::system(), p.records, vec![], false, &|_| {})
         .await
         .unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.store.clone(),
-        Default::default(),
-    ));
+    let router = common::router(&store);
     App { router, store }
 }
 
 impl App {
     async fn token(&self, name: &str, role: Role) -> String {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-            .await
-            .unwrap();
-        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
-        t
+        common::account_with_token(&self.store, name, role).await.1
     }
     async fn req(
         &self,
@@ -433,9 +423,7 @@ async fn writes_need_the_role_and_assessments_follow_confidentiality() {
 
 impl App {
     async fn user(&self, name: &str, role: Role) {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        tx.commit().await.unwrap();
+        common::account(&self.store, name, role).await;
     }
     /// A cluster of `iso3` by its (decrypted) name: (id, members).
     async fn cluster(&self, iso3: &str, name: &str) -> (i64, i64) {

@@ -4,11 +4,12 @@
 //! unpublished public act never count), it is cacheable with an ETag, and unpublishing
 //! removes it.
 
+use crate::common;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_core::Role;
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::*;
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
@@ -30,22 +31,12 @@ struct App {
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let mut tx = store.begin(&Actor::system()).await.unwrap();
-    let mut cookies = Vec::new();
-    let mut users = Vec::new();
-    for (name, role) in [("adam", Role::Admin), ("dora", Role::Documenter)] {
-        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
+    let store = common::fresh_store(b).await;
+    let (users, cookies): (Vec<_>, Vec<_>) =
+        common::signed_in(&store, &[("adam", Role::Admin), ("dora", Role::Documenter)])
             .await
-            .unwrap();
-        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
-            .await
-            .unwrap();
-        cookies.push(format!("dignity_session={sess}"));
-        users.push(u);
-    }
-    tx.commit().await.unwrap();
+            .into_iter()
+            .unzip();
     let dora = accounts::actor_for(&store, &users[1]).await.unwrap();
     let vocab = Vocab::load(&store).await.unwrap();
     let mut tx = store.begin(&dora).await.unwrap();

@@ -3,19 +3,19 @@
 //! pseudonymised by default with names only with permission and choice, every report
 //! audited, the follow-up report's PDF and the OpenAPI document.
 
+use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::obligations::recs;
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::*;
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use sqlx::Row;
 use tower::ServiceExt;
 
-const PW: &str = "a long enough passphrase";
 const TORTURE: &str = "02011111000004";
 const EXECUTION: &str = "01010102000004";
 const VICTIM: &str = "Amaru Quispe Mamani";
@@ -48,10 +48,7 @@ impl Resp {
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> (Actor, String) {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
+        let (u, t) = common::account_with_token(&self.store, name, role).await;
         (accounts::actor_for(&self.store, &u).await.unwrap(), t)
     }
     async fn get(&self, token: Option<&str>, path: &str) -> Resp {
@@ -89,12 +86,8 @@ impl App {
 }
 
 async fn app(b: Backend) -> (App, String, String) {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.store.clone(),
-        Default::default(),
-    ));
+    let store = common::fresh_store(b).await;
+    let router = common::router(&store);
     let app = App { router, store };
     let (dora, dora_t) = app.user("dora", Role::Documenter).await;
     let (_, ana_t) = app.user("ana", Role::Analyst).await;

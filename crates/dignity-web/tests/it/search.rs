@@ -1,5 +1,6 @@
 //! The search page, saved searches and `GET /api/v1/search` through the router.
 
+use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -16,14 +17,9 @@ struct App {
 }
 
 async fn app() -> App {
-    let store = store(Backend::Sqlite).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let state = dignity_web::AppState::new(store.store.clone(), Default::default());
-    let state = dignity_web::search::attach(state, Registry::standard())
-        .await
-        .unwrap();
+    let store = common::fresh_store(Backend::Sqlite).await;
     App {
-        router: dignity_web::router(state),
+        router: common::router_with_search(&store).await,
         store,
     }
 }
@@ -111,21 +107,9 @@ async fn search_page_and_saved_searches() {
     assert!(body.contains("صربيا"));
 
     // Signed in: save a search, see what is new since.
-    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
-    let u = accounts::create(
-        &mut tx,
-        "ana",
-        "",
-        Role::Analyst,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
+    let (_, cookie) = common::signed_in(&app.store, &[("ana", Role::Analyst)])
         .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let cookie = format!("dignity_session={sess}");
+        .remove(0);
     let (s, _, body) = send(&app, get("/search?q=Serbia", &cookie)).await;
     assert_eq!(s, StatusCode::OK);
     let i = body.find("name=\"csrf_token\" value=\"").unwrap() + 25;
@@ -221,20 +205,13 @@ async fn search_page_and_saved_searches() {
 async fn home_page_alerts_count_only_what_each_user_may_read() {
     use dignity_store::violations::{self as v, PersonInput, Vocab};
     let app = app().await;
-    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
-    let mut cookies = Vec::new();
-    let mut users = Vec::new();
-    for (name, role) in [("dora", Role::Documenter), ("ana", Role::Analyst)] {
-        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-            .await
-            .unwrap();
-        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
-            .await
-            .unwrap();
-        cookies.push(format!("dignity_session={sess}"));
-        users.push(u);
-    }
-    tx.commit().await.unwrap();
+    let (users, cookies): (Vec<_>, Vec<_>) = common::signed_in(
+        &app.store,
+        &[("dora", Role::Documenter), ("ana", Role::Analyst)],
+    )
+    .await
+    .into_iter()
+    .unzip();
     let head = dignity_store::search::audit_head(&app.store).await.unwrap();
     let mut tx = app.store.begin(&Actor::system()).await.unwrap();
     for u in &users {

@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use sqlx::Row;
@@ -25,9 +25,8 @@ struct App {
 }
 
 async fn app_with(b: Backend, config: dignity_web::WebConfig) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(store.store.clone(), config));
+    let store = common::fresh_store(b).await;
+    let router = common::router_with(&store, config);
     App { router, store }
 }
 
@@ -37,10 +36,7 @@ async fn app(b: Backend) -> App {
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> accounts::User {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        tx.commit().await.unwrap();
-        u
+        common::account(&self.store, name, role).await
     }
     async fn token(&self, user: &accounts::User) -> String {
         let mut tx = self.store.begin(&Actor::system()).await.unwrap();

@@ -7,13 +7,13 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::common;
-use common::{Browser, PW};
+use common::Browser;
 
 const ARREST: &str = "03010100000004";
 const TORTURE: &str = "02011111000004";
@@ -24,22 +24,14 @@ struct App {
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.store.clone(),
-        Default::default(),
-    ));
+    let store = common::fresh_store(b).await;
+    let router = common::router(&store);
     App { router, store }
 }
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> (accounts::User, String) {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
-        (u, t)
+        common::account_with_token(&self.store, name, role).await
     }
     async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
         let res = self.router.clone().oneshot(req).await.unwrap();

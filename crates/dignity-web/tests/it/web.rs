@@ -2,16 +2,17 @@
 //! on every backend: first setup, sign-in with and without 2FA, CSRF, lockout, session
 //! fixation, role denials, languages, API errors and the OpenAPI document.
 
+use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-const PW: &str = "a long enough passphrase";
+use common::PW;
 
 struct App {
     router: Router,
@@ -19,29 +20,17 @@ struct App {
 }
 
 async fn app(b: Backend) -> App {
-    let store = store(b).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.store.clone(),
-        Default::default(),
-    ));
+    let store = common::fresh_store(b).await;
+    let router = common::router(&store);
     App { router, store }
 }
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> accounts::User {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
-        tx.commit().await.unwrap();
-        u
+        common::account(&self.store, name, role).await
     }
     async fn token(&self, user: &accounts::User) -> String {
-        let mut tx = self.store.begin(&Actor::system()).await.unwrap();
-        let (_, t) = accounts::create_token(&mut tx, user.id, "test")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        t
+        common::api_token(&self.store, user).await
     }
 }
 

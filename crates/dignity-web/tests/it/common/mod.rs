@@ -1,14 +1,88 @@
-//! What the web tests share: a browser that signs in and submits forms through the router.
+//! What the web tests share: a fresh store and the router over it, accounts, API tokens and
+//! signed-in sessions, and a browser that signs in and submits forms through the router.
 #![allow(dead_code)]
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use dignity_core::{Actor, Role};
+use dignity_store::search::Registry;
+use dignity_store::testing::TestStore;
+use dignity_store::{accounts, Backend, Store};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 /// The passphrase of every account the tests create.
 pub const PW: &str = "a long enough passphrase";
+
+/// A fresh store on `b` with the shipped reference data (vocabularies, countries) loaded.
+pub async fn fresh_store(b: Backend) -> TestStore {
+    let store = dignity_store::testing::store(b).await;
+    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    store
+}
+
+/// The application's router over `store`, with the default configuration.
+pub fn router(store: &Store) -> Router {
+    router_with(store, Default::default())
+}
+
+/// The application's router over `store`, with `config`.
+pub fn router_with(store: &Store, config: dignity_web::WebConfig) -> Router {
+    dignity_web::router(dignity_web::AppState::new(store.clone(), config))
+}
+
+/// The application's router over `store` with the search index attached (built from the
+/// store, then following its writes).
+pub async fn router_with_search(store: &Store) -> Router {
+    let state = dignity_web::AppState::new(store.clone(), Default::default());
+    let state = dignity_web::search::attach(state, Registry::standard())
+        .await
+        .unwrap();
+    dignity_web::router(state)
+}
+
+/// A new account with the passphrase [`PW`], written (and audited) as the system.
+pub async fn account(store: &Store, name: &str, role: Role) -> accounts::User {
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
+    tx.commit().await.unwrap();
+    u
+}
+
+/// A new API token of `user` (the bearer token).
+pub async fn api_token(store: &Store, user: &accounts::User) -> String {
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let (_, t) = accounts::create_token(&mut tx, user.id, "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    t
+}
+
+/// A new account and its API token.
+pub async fn account_with_token(store: &Store, name: &str, role: Role) -> (accounts::User, String) {
+    let u = account(store, name, role).await;
+    let t = api_token(store, &u).await;
+    (u, t)
+}
+
+/// New accounts, each with a signed-in session: the account and its `Cookie` header value.
+pub async fn signed_in(store: &Store, who: &[(&str, Role)]) -> Vec<(accounts::User, String)> {
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let mut out = Vec::new();
+    for (name, role) in who {
+        let u = accounts::create(&mut tx, name, "", *role, PW)
+            .await
+            .unwrap();
+        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        out.push((u, format!("dignity_session={sess}")));
+    }
+    tx.commit().await.unwrap();
+    out
+}
 
 /// A browser: keeps cookies, reads the CSRF token of the last page.
 pub struct Browser<'a> {
