@@ -4,13 +4,14 @@
 //! see are hidden from them, persons merges are reversible, and the capture histories of
 //! the linked lists have the expected counts.
 
+use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::protection::missing::{self as m, MissingInput};
 use dignity_store::protection::sources::{self as s, Mapping};
 use dignity_store::stats::linkage::{self as l, QueueFilter, RunSettings};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, PersonInput, Vocab};
-use dignity_store::{accounts, Backend};
+use dignity_store::Backend;
 use sqlx::Row;
 
 /// Twelve people; the ICRC documented 0–7, the commission 4–11 (so 4–7 are on both).
@@ -63,27 +64,25 @@ struct Setup {
 }
 
 async fn setup(b: Backend) -> Setup {
-    let st = store(b).await;
-    dignity_store::refdata::load_shipped(&st).await.unwrap();
-    let mut tx = st.begin(&Actor::system()).await.unwrap();
-    let pw = "a long enough passphrase";
-    let doc = accounts::create(&mut tx, "dora", "", Role::Documenter, pw)
-        .await
-        .unwrap();
-    let doc2 = accounts::create(&mut tx, "dan", "", Role::Documenter, pw)
-        .await
-        .unwrap();
-    let ana = accounts::create(&mut tx, "ana", "", Role::Analyst, pw)
-        .await
-        .unwrap();
-    let coo = accounts::create(&mut tx, "cora", "", Role::Coordinator, pw)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let doc = accounts::actor_for(&st, &doc).await.unwrap();
-    let doc2 = accounts::actor_for(&st, &doc2).await.unwrap();
-    let ana = accounts::actor_for(&st, &ana).await.unwrap();
-    let coo = accounts::actor_for(&st, &coo).await.unwrap();
+    let st = common::fresh_store(b).await;
+    let mut u = common::users(
+        &st,
+        &[
+            ("dora", Role::Documenter),
+            ("dan", Role::Documenter),
+            ("ana", Role::Analyst),
+            ("cora", Role::Coordinator),
+        ],
+    )
+    .await
+    .into_iter()
+    .map(|(_, a)| a);
+    let (doc, doc2, ana, coo) = (
+        u.next().unwrap(),
+        u.next().unwrap(),
+        u.next().unwrap(),
+        u.next().unwrap(),
+    );
     let (icrc, comm) = st
         .write(&coo, async |tx| {
             Ok((

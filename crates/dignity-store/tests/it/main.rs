@@ -3,6 +3,7 @@
 
 mod acl;
 mod authz;
+mod common;
 mod edge;
 mod evidence_at_rest;
 mod keyfile;

@@ -4,36 +4,32 @@
 //! malformed lists, re-imports, candidate matching across scripts, linking and conflicts),
 //! reports (SDG 16.10.1, memorial, counts), family links, and encryption at rest.
 
+use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::protection::defenders::{self as d, *};
 use dignity_store::protection::missing::{self as m, *};
 use dignity_store::protection::reports;
 use dignity_store::protection::sources::{self as s, Mapping};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, PersonInput, Vocab};
-use dignity_store::{accounts, Backend, StoreError};
+use dignity_store::{Backend, StoreError};
 use sqlx::Row;
 
 const FEMALE: &str = "02000000000039";
 
 async fn setup(b: Backend) -> (TestStore, Actor, Actor, Actor, i64) {
-    let st = store(b).await;
-    dignity_store::refdata::load_shipped(&st).await.unwrap();
-    let mut tx = st.begin(&Actor::system()).await.unwrap();
-    let pw = "a long enough passphrase";
-    let doc = accounts::create(&mut tx, "dora", "", Role::Documenter, pw)
-        .await
-        .unwrap();
-    let ana = accounts::create(&mut tx, "ana", "", Role::Analyst, pw)
-        .await
-        .unwrap();
-    let coo = accounts::create(&mut tx, "cora", "", Role::Coordinator, pw)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let d = accounts::actor_for(&st, &doc).await.unwrap();
-    let a = accounts::actor_for(&st, &ana).await.unwrap();
-    let c = accounts::actor_for(&st, &coo).await.unwrap();
+    let st = common::fresh_store(b).await;
+    let mut u = common::users(
+        &st,
+        &[
+            ("dora", Role::Documenter),
+            ("ana", Role::Analyst),
+            ("cora", Role::Coordinator),
+        ],
+    )
+    .await
+    .into_iter();
+    let ((_, d), (_, a), (coo, c)) = (u.next().unwrap(), u.next().unwrap(), u.next().unwrap());
     (st, d, a, c, coo.id)
 }
 

@@ -4,29 +4,18 @@
 //! by keyed tokens and the month of the last-seen date; cases that an older version stored
 //! in clear are encrypted and keyed at start, and count and filter as before.
 
+use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::protection::missing::*;
 use dignity_store::protection::{self as p, reports};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::Vocab;
-use dignity_store::{accounts, Backend};
+use dignity_store::Backend;
 use sqlx::Row;
 
 async fn setup(b: Backend) -> (TestStore, Actor) {
-    let st = store(b).await;
-    dignity_store::refdata::load_shipped(&st).await.unwrap();
-    let mut tx = st.begin(&Actor::system()).await.unwrap();
-    let coo = accounts::create(
-        &mut tx,
-        "cora",
-        "",
-        Role::Coordinator,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let c = accounts::actor_for(&st, &coo).await.unwrap();
+    let st = common::fresh_store(b).await;
+    let c = common::actor(&st, "cora", Role::Coordinator).await;
     (st, c)
 }
 

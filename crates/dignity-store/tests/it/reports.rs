@@ -2,13 +2,14 @@
 //! reader may see, cases pseudonymised unless names are asked for and allowed, the
 //! interventions and replies, recommendation statuses and ratification gaps.
 
+use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::obligations::{recs, tracking};
 use dignity_store::reports::{self, DashFilter, ReportScope};
 use dignity_store::testing::{backends, store, TestStore};
 use dignity_store::violations::interventions::{self, InterventionInput};
 use dignity_store::violations::*;
-use dignity_store::{accounts, Backend};
+use dignity_store::Backend;
 
 const TORTURE: &str = "02011111000004";
 const EXECUTION: &str = "01010102000004";
@@ -18,12 +19,7 @@ const GOVERNMENT: &str = "01000000000024";
 pub const VICTIM: &str = "Amaru Quispe Mamani";
 
 async fn user(s: &TestStore, name: &str, role: Role) -> Actor {
-    let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    accounts::actor_for(s, &u).await.unwrap()
+    common::actor(s, name, role).await
 }
 
 #[allow(clippy::too_many_arguments)]
