@@ -29,7 +29,7 @@
 //!   Multipart uploads are checked by [`crate::guard::csrf_guard`] before their body is
 //!   read; [`CsrfMultipart`] refuses an upload that did not pass there.
 //!
-//! Handlers never compare roles by hand (`tests/no_hand_checks.rs` scans the sources).
+//! Handlers never compare roles by hand (`tests/it/no_hand_checks.rs` scans the sources).
 //!
 //! **Errors.** Every failure is a [`WebError`]. Its one [`IntoResponse`] marks the answer;
 //! the [`render_errors`] layer then writes it as the HTML error page (in the reader's

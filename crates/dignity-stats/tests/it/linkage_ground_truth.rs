@@ -1,0 +1,135 @@
+//! Linkage accuracy against the ground truth of ../shared/data/linkage.
+
+use crate::common;
+use std::collections::HashMap;
+
+use common::shared_data;
+use dignity_stats::linkage::{metrics, Dataset, FieldKind, FieldSpec, LinkageSettings, Linker};
+
+fn load(file: &str, fields: &[(&str, FieldKind)]) -> (Dataset, Vec<u64>) {
+    let path = shared_data(&format!("linkage/{file}"));
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("{file}: no column {n}"))
+    };
+    let (idc, tc) = (col("unique_id"), col("cluster"));
+    let fc: Vec<usize> = fields.iter().map(|f| col(f.0)).collect();
+    let mut ds = Dataset::new(fields.iter().map(|f| FieldSpec::new(f.0, f.1)).collect());
+    let mut ents: HashMap<String, u64> = HashMap::new();
+    let mut truth = vec![];
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        ds.push(
+            &rec[idc],
+            fc.iter().map(|&c| Some(rec[c].to_string())).collect(),
+        );
+        let next = ents.len() as u64;
+        truth.push(*ents.entry(rec[tc].to_string()).or_insert(next));
+    }
+    (ds, truth)
+}
+
+const FAKE_FIELDS: &[(&str, FieldKind)] = &[
+    ("first_name", FieldKind::Name),
+    ("surname", FieldKind::Name),
+    ("dob", FieldKind::Date),
+    ("city", FieldKind::Place),
+    ("email", FieldKind::Exact),
+];
+
+#[test]
+fn fake_1000_unsupervised_matches_ground_truth() {
+    let (ds, truth) = load("fake_1000.csv", FAKE_FIELDS);
+    assert_eq!(ds.len(), 1000);
+    let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
+    assert!(
+        metrics::blocking_recall(linker.candidate_pairs(), &truth) > 0.9,
+        "automatic blocking lost too many true pairs"
+    );
+    let model = linker.train().unwrap();
+    let pairs = linker.predict(&model);
+    let p = metrics::pairwise(&pairs, &truth, 0.5);
+    assert!(
+        p.precision > 0.9 && p.recall > 0.8 && p.f1 > 0.85,
+        "pairwise {p:?}"
+    );
+    let cl = linker.cluster(&pairs, 0.5);
+    let c = metrics::clusters(&cl.assignment, &truth);
+    assert!(c.pairwise.f1 > 0.9 && c.bcubed_f1 > 0.9, "clusters {c:?}");
+    // 251 true entities: over-splitting is limited
+    assert!((251..=320).contains(&c.clusters), "{} clusters", c.clusters);
+    // Agreement on a rare exact value outweighs a common one (term frequency).
+    let exact = &model.fields[0].levels[1];
+    assert!(
+        exact.m > exact.u * 10.0,
+        "exact first-name agreement must be evidence of a match"
+    );
+}
+
+#[test]
+fn fake_1000_with_clerical_labels() {
+    let (ds, truth) = load("fake_1000.csv", FAKE_FIELDS);
+    let index: HashMap<String, usize> = (0..ds.len()).map(|i| (ds.id(i).to_string(), i)).collect();
+    let mut r = csv::Reader::from_path(shared_data("linkage/fake_1000_labels.csv")).unwrap();
+    let mut labels = vec![];
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let score: f64 = rec[4].parse().unwrap();
+        labels.push((index[&rec[0]], index[&rec[2]], score >= 0.5));
+    }
+    assert_eq!(labels.len(), 3176);
+    let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
+    let model = linker.train_with_labels(&labels).unwrap();
+    assert!(model.supervised);
+    let pairs = linker.predict(&model);
+    let p = metrics::pairwise(&pairs, &truth, 0.5);
+    assert!(p.f1 > 0.85, "pairwise {p:?}");
+}
+
+#[test]
+fn explanation_adds_up_to_the_score() {
+    let (ds, _) = load("fake_1000.csv", FAKE_FIELDS);
+    let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
+    let model = linker.train().unwrap();
+    let pairs = linker.predict(&model);
+    let best = pairs
+        .iter()
+        .max_by(|a, b| a.match_weight.total_cmp(&b.match_weight))
+        .unwrap();
+    let e = linker.explain(&model, best.left as usize, best.right as usize);
+    let sum: f64 = e.prior_weight
+        + e.fields
+            .iter()
+            .map(|f| f.weight + f.term_frequency_adjustment)
+            .sum::<f64>();
+    assert!((sum - best.match_weight).abs() < 1e-9);
+    assert!((e.match_probability - best.match_probability).abs() < 1e-12);
+    assert_eq!(e.fields.len(), 5);
+}
+
+/// The full 50k check runs in release in `examples/bench_linkage.rs`; here
+/// on demand (`cargo test --release -- --ignored`).
+#[test]
+#[ignore]
+fn historical_50k_beats_splink_f1() {
+    let (ds, truth) = load(
+        "historical_50k.csv",
+        &[
+            ("first_name", FieldKind::Name),
+            ("surname", FieldKind::Name),
+            ("dob", FieldKind::Date),
+            ("birth_place", FieldKind::Place),
+            ("postcode_fake", FieldKind::Exact),
+            ("occupation", FieldKind::Exact),
+            ("gender", FieldKind::Exact),
+        ],
+    );
+    let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
+    let model = linker.train().unwrap();
+    let pairs = linker.predict(&model);
+    let p = metrics::pairwise(&pairs, &truth, 0.5);
+    assert!(p.f1 >= 0.7428, "pairwise F1 {} below Splink's 0.7428", p.f1);
+}

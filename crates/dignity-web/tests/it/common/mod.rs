@@ -1,0 +1,198 @@
+//! What the web tests share: a fresh store and the router over it, accounts, API tokens and
+//! signed-in sessions, and a browser that signs in and submits forms through the router.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use dignity_core::{Actor, Role};
+use dignity_store::search::Registry;
+use dignity_store::testing::TestStore;
+use dignity_store::{accounts, Backend, Store};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// The passphrase of every account the tests create.
+pub const PW: &str = "a long enough passphrase";
+
+/// A fresh store on `b` with the shipped reference data (vocabularies, countries) loaded.
+pub async fn fresh_store(b: Backend) -> TestStore {
+    let store = dignity_store::testing::store(b).await;
+    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    store
+}
+
+/// The application's router over `store`, with the default configuration.
+pub fn router(store: &Store) -> Router {
+    router_with(store, Default::default())
+}
+
+/// The application's router over `store`, with `config`.
+pub fn router_with(store: &Store, config: dignity_web::WebConfig) -> Router {
+    dignity_web::router(dignity_web::AppState::new(store.clone(), config))
+}
+
+/// The application's router over `store` with the search index attached (built from the
+/// store, then following its writes).
+pub async fn router_with_search(store: &Store) -> Router {
+    dignity_web::router(state_with_search(store).await)
+}
+
+/// The application state with the search index attached (for tests that look inside it).
+pub async fn state_with_search(store: &Store) -> dignity_web::AppState {
+    let state = dignity_web::AppState::new(store.clone(), Default::default());
+    dignity_web::search::attach(state, Registry::standard())
+        .await
+        .unwrap()
+}
+
+/// A new account with the passphrase [`PW`], written (and audited) as the system.
+pub async fn account(store: &Store, name: &str, role: Role) -> accounts::User {
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let u = accounts::create(&mut tx, name, "", role, PW).await.unwrap();
+    tx.commit().await.unwrap();
+    u
+}
+
+/// A new API token of `user` (the bearer token).
+pub async fn api_token(store: &Store, user: &accounts::User) -> String {
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let (_, t) = accounts::create_token(&mut tx, user.id, "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    t
+}
+
+/// A new account and its API token.
+pub async fn account_with_token(store: &Store, name: &str, role: Role) -> (accounts::User, String) {
+    let u = account(store, name, role).await;
+    let t = api_token(store, &u).await;
+    (u, t)
+}
+
+/// New accounts, each with a signed-in session: the account and its `Cookie` header value.
+pub async fn signed_in(store: &Store, who: &[(&str, Role)]) -> Vec<(accounts::User, String)> {
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let mut out = Vec::new();
+    for (name, role) in who {
+        let u = accounts::create(&mut tx, name, "", *role, PW)
+            .await
+            .unwrap();
+        let sess = accounts::create_session(&mut tx, u.id, "full", chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        out.push((u, format!("dignity_session={sess}")));
+    }
+    tx.commit().await.unwrap();
+    out
+}
+
+/// A browser: keeps cookies, reads the CSRF token of the last page.
+pub struct Browser<'a> {
+    router: &'a Router,
+    cookies: Vec<(String, String)>,
+    pub csrf: String,
+    /// The address the requests come from (none: the router sees no client address).
+    pub client: Option<std::net::SocketAddr>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(router: &'a Router) -> Self {
+        Browser {
+            router,
+            cookies: vec![],
+            csrf: String::new(),
+            client: None,
+        }
+    }
+    /// A browser whose requests come from `ip`.
+    pub fn at(router: &'a Router, ip: &str) -> Self {
+        let mut b = Browser::new(router);
+        b.client = Some(std::net::SocketAddr::new(ip.parse().unwrap(), 40000));
+        b
+    }
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if let Some(a) = self.client {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(a));
+        }
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() && !c.contains("Max-Age=0") {
+                self.cookies.push((k.into(), v.into()));
+            }
+        }
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
+            let rest = &body[i + 25..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        }
+        Resp {
+            status,
+            location,
+            body,
+        }
+    }
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let r = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(r).await
+    }
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("csrf_token", &self.csrf.clone());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        let r = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(s.finish()))
+            .unwrap();
+        self.send(r).await
+    }
+    pub async fn login(&mut self, user: &str) {
+        let r = self.login_with(user, PW).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    /// Sign in with a password (whatever the answer).
+    pub async fn login_with(&mut self, user: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        self.submit(
+            "/login",
+            &[("username", user), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+}
