@@ -25,6 +25,7 @@ pub mod shred;
 pub mod testing;
 mod upload_hash;
 pub mod vault;
+pub(crate) mod vault_files;
 mod write;
 
 // One module per area of the product.

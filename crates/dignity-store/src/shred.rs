@@ -72,7 +72,7 @@ pub(crate) async fn open_vault(store: &Store, dir: &Path) -> Result<()> {
         )));
     }
     let vault = Vault::open(dir, !exists)?;
-    if keyed > 0 && vault.keyed()?.is_empty() && vault.erased()?.is_empty() {
+    if keyed > 0 && !vault.has_keys()? && vault.erased()?.is_empty() {
         return Err(StoreError::Config(format!(
             "the person key vault {} is empty, but the fields of {keyed} persons are encrypted \
              under keys kept there: it is not this installation's vault (after a restore on \
@@ -120,15 +120,27 @@ pub struct PersonSealer {
 }
 
 impl PersonSealer {
-    /// The key of the person `id`, made for a new row (`new`) or theirs (refused once
-    /// erased).
-    pub fn for_person(store: &Store, id: i64, new: bool) -> Result<PersonSealer> {
-        let keys = store.keys();
-        let key = if new {
-            store.vault().create(id, &keys)?
+    /// The key of the person `id`, made for a new row (`new`: a fresh key, never an old
+    /// one of a deleted row with the same id) or theirs (refused once erased). A key
+    /// made here is written to the vault with the transaction's commit, before the
+    /// database's (one batch file per transaction, see [`crate::vault`]).
+    pub fn for_person(tx: &mut WriteTx, id: i64, new: bool) -> Result<PersonSealer> {
+        if let Some(key) = tx.person_key(id) {
+            return Ok(PersonSealer { key, id });
+        }
+        let store = tx.store().clone();
+        let (key, write) = if new {
+            (PersonKey::generate(), true)
         } else {
-            store.vault().ensure(id, &keys)?
+            store.vault().ensure(id, &store.keys())?
         };
+        if write {
+            tx.add_person_key(crate::vault::NewKey {
+                person: id,
+                key: key.clone(),
+                fresh: new,
+            });
+        }
         Ok(PersonSealer { key, id })
     }
     /// `field` is `vio_persons.<column>`.
@@ -253,7 +265,7 @@ pub async fn finish_erasures(store: &Store) -> Result<FinishReport> {
     }
     for id in vault.erased()? {
         // A key written back beside its tombstone (a re-wrap racing the erasure).
-        if vault.has_key_file(id) {
+        if vault.has_key_on_disk(id)? {
             vault.destroy(id, &now())?;
             r.keys_destroyed += 1;
         }
@@ -341,7 +353,7 @@ pub async fn key_persons(store: &Store) -> Result<KeyPersonsReport> {
         'rows: for row in &rows {
             let id: i64 = row.get(0);
             let updated: String = row.get(1);
-            let Ok(sealer) = PersonSealer::for_person(store, id, false) else {
+            let Ok(sealer) = PersonSealer::for_person(&mut tx, id, false) else {
                 report.failed += 1; // erased: finish_erasures overwrites it
                 continue;
             };
