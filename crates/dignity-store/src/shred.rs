@@ -66,7 +66,8 @@ pub(crate) async fn open_vault(store: &Store, dir: &Path) -> Result<()> {
         return Err(StoreError::Config(format!(
             "the person key vault {} is missing, but the fields of {keyed} persons are encrypted \
              under keys kept there. Put the vault back (its latest copy, made with `dignity keys \
-             vault-copy`), or point DIGNITY_PERSON_KEYS at it. Nothing was changed: an empty \
+             vault-copy`), or point --person-keys (DIGNITY_PERSON_KEYS, `person_keys` in the \
+             configuration file) at it. Nothing was changed: an empty \
              vault is never created over existing data.",
             dir.display()
         )));
@@ -263,12 +264,13 @@ pub async fn finish_erasures(store: &Store) -> Result<FinishReport> {
             r.keys_destroyed += 1;
         }
     }
+    // A key left beside its tombstone (an erasure cut off inside the vault, or a new
+    // row's key written before its tombstone was lifted).
+    for id in vault.erased_with_keys()? {
+        vault.destroy(id, &now())?;
+        r.keys_destroyed += 1;
+    }
     for id in vault.erased()? {
-        // A key written back beside its tombstone (a re-wrap racing the erasure).
-        if vault.has_key_on_disk(id)? {
-            vault.destroy(id, &now())?;
-            r.keys_destroyed += 1;
-        }
         let name: Option<String> = sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
             .bind(id)
             .fetch_optional(store.pool())

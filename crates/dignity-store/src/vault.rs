@@ -74,7 +74,10 @@ impl Loaded {
     fn add(&mut self, file: &str, records: Vec<Record>) {
         let f: Arc<str> = Arc::from(file);
         for r in records {
-            let newer = self.wrapped.get(&r.id).is_none_or(|(s, _, _)| r.seq >= *s);
+            let newer = match self.wrapped.get(&r.id) {
+                Some((s, _, _)) => r.seq >= *s,
+                None => true,
+            };
             if newer {
                 self.wrapped.insert(r.id, (r.seq, r.wrapped, f.clone()));
             }
@@ -281,6 +284,27 @@ impl Vault {
         Ok(l.legacy.contains(&person))
     }
 
+    /// The persons erased whose key is still on disk beside the tombstone (an erasure or
+    /// a write cut off by a crash): one listing, each batch file read at most once.
+    pub fn erased_with_keys(&self) -> Result<Vec<i64>> {
+        let l = Listing::read(&self.dir)?;
+        let erased: HashSet<i64> = l.erased.iter().copied().collect();
+        let mut out: HashSet<i64> = l.legacy.iter().copied().filter(|id| erased.contains(id)).collect();
+        for b in &l.batches {
+            if l.erased.iter().any(|id| b.holds(*id)) {
+                out.extend(
+                    files::read(&self.dir, &b.name)?
+                        .iter()
+                        .map(|r| r.id)
+                        .filter(|id| erased.contains(id)),
+                );
+            }
+        }
+        let mut out: Vec<i64> = out.into_iter().collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
     /// Whether any key is in the vault.
     pub fn has_keys(&self) -> Result<bool> {
         let l = Listing::read(&self.dir)?;
@@ -314,9 +338,11 @@ impl Vault {
                 // A key known to this process whose file is gone (a vault put back from
                 // an older copy) is written again: the values already under it stay
                 // readable.
+                let in_file = |f: &Arc<str>| self.dir.join(&**f).exists();
                 let on_disk = match self.find(person, false)? {
-                    Some((_, f)) => self.dir.join(&*f).exists(),
-                    None => false,
+                    Some((_, f)) if in_file(&f) => true,
+                    // Merged into another file by another process: look again.
+                    _ => self.find(person, true)?.is_some_and(|(_, f)| in_file(&f)),
                 };
                 Ok((k, !on_disk))
             }
