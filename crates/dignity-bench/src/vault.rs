@@ -91,7 +91,10 @@ async fn one(a: &BenchVaultArgs, work: &std::path::Path, i: usize) -> Result<Run
     // The design before: one synced file per person.
     let t = Instant::now();
     for (n, w) in wrapped.iter().enumerate() {
-        write_atomic(&emu.join(format!("{}.key", n + 1)), format!("{w}\n").as_bytes())?;
+        write_atomic(
+            &emu.join(format!("{}.key", n + 1)),
+            format!("{w}\n").as_bytes(),
+        )?;
     }
     let per_person_s = t.elapsed().as_secs_f64();
     Ok(Run {
@@ -153,7 +156,9 @@ pub async fn bench(a: &BenchVaultArgs) -> Result<i32> {
         runs.len(),
         load()
     );
-    println!("| | one synced file per person (before, emulated) | one batch per transaction (now) |");
+    println!(
+        "| | one synced file per person (before, emulated) | one batch per transaction (now) |"
+    );
     println!("|---|---:|---:|");
     println!("| import, s | {before:.2} | {now:.2} |");
     println!(

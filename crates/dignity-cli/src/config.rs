@@ -279,7 +279,10 @@ mod tests {
             ..from_file
         })
         .unwrap();
-        assert_eq!(c.open_options().person_keys, Some("/from/flag/vault".into()));
+        assert_eq!(
+            c.open_options().person_keys,
+            Some("/from/flag/vault".into())
+        );
         std::fs::write(&f, "listen = \"nonsense\"\n").unwrap();
         assert!(resolve(&Given {
             config: Some(f.clone()),

@@ -221,7 +221,11 @@ fn the_upgrade_marker_skips_the_scans_until_the_registry_changes() {
     // A command that opens the records (and reads no user).
     let o = run(&data, &["team", "list"], "");
     assert!(o.status.success(), "{}", out(&o));
-    assert_eq!(sql(stored).as_deref(), Some("Amina In-Clear"), "scans skipped");
+    assert_eq!(
+        sql(stored).as_deref(),
+        Some("Amina In-Clear"),
+        "scans skipped"
+    );
     // A marker of another registry: the steps run again and leave this one's marker.
     sql("UPDATE settings SET value = 'an-older-registry' WHERE key = 'upgrade.at_rest' RETURNING 'x'");
     let o = run(&data, &["user", "list"], "");

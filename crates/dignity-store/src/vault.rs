@@ -232,7 +232,10 @@ impl Vault {
         // (an older version running beside this one).
         let p = self.key_path(person);
         match std::fs::read_to_string(&p) {
-            Ok(w) => Ok(Some((w.trim().to_string(), Arc::from(format!("{person}.key"))))),
+            Ok(w) => Ok(Some((
+                w.trim().to_string(),
+                Arc::from(format!("{person}.key")),
+            ))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io(&p)(e)),
         }
@@ -289,7 +292,12 @@ impl Vault {
     pub fn erased_with_keys(&self) -> Result<Vec<i64>> {
         let l = Listing::read(&self.dir)?;
         let erased: HashSet<i64> = l.erased.iter().copied().collect();
-        let mut out: HashSet<i64> = l.legacy.iter().copied().filter(|id| erased.contains(id)).collect();
+        let mut out: HashSet<i64> = l
+            .legacy
+            .iter()
+            .copied()
+            .filter(|id| erased.contains(id))
+            .collect();
         for b in &l.batches {
             if l.erased.iter().any(|id| b.holds(*id)) {
                 out.extend(

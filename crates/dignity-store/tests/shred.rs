@@ -493,7 +493,9 @@ async fn an_older_vault_is_moved_into_batches_and_batches_are_merged() {
             contact: "+51 900 000 000".into(),
             ..Default::default()
         };
-        update_person(&mut tx, &vocab, ids[0], &input).await.unwrap();
+        update_person(&mut tx, &vocab, ids[0], &input)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(batch_files(&dir), files);
         r.close().await;
