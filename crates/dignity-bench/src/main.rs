@@ -15,6 +15,7 @@ mod search;
 mod search_corpus;
 mod search_sql;
 mod store;
+mod vault;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -52,6 +53,9 @@ enum BenchCmd {
     /// Field encryption: bulk import rate and event page latency, and the share of the
     /// store's cipher in each (encrypted at rest vs clear).
     Fields(fields::BenchFieldsArgs),
+    /// Person key vault: a bulk import with one batch of keys per transaction, against one
+    /// synced file per person (emulated in the same run).
+    Vault(vault::BenchVaultArgs),
 }
 
 /// The `dignity` binary that the server-side figures start: `DIGNITY_BIN`, or `dignity` in
@@ -85,6 +89,7 @@ async fn main() {
         BenchCmd::Http(a) => http::bench(&a).await,
         BenchCmd::Evidence(a) => evidence::bench(&a).await,
         BenchCmd::Fields(a) => fields::bench(&a).await,
+        BenchCmd::Vault(a) => vault::bench(&a).await,
     };
     match r {
         Ok(code) => std::process::exit(code),
@@ -136,6 +141,7 @@ mod tests {
             &["http", "--addr", "127.0.0.1:1", "--paths", "/a,/b"],
             &["evidence", "--mib", "1", "--runs", "1"],
             &["fields", "--events", "10", "--pages", "5"],
+            &["vault", "--events", "10", "--runs", "1"],
         ] {
             let argv = std::iter::once("dignity-bench").chain(args.iter().copied());
             if let Err(e) = Cli::try_parse_from(argv) {

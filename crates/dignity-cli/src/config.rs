@@ -14,6 +14,7 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
+    pub person_keys: Option<PathBuf>,
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub log_format: Option<String>,
@@ -26,6 +27,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
+    /// The person key vault (see `dignity_store::vault`); `None`: `DATA_DIR/person-keys`.
+    pub person_keys: Option<PathBuf>,
     pub listen: String,
     pub public_url: Option<String>,
     pub log_format: String,
@@ -47,6 +50,7 @@ pub struct Given {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
+    pub person_keys: Option<PathBuf>,
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub log_format: Option<String>,
@@ -89,6 +93,7 @@ pub fn resolve(given: &Given) -> anyhow::Result<Config> {
     .unwrap_or_default();
     let database_url = pick!("database_url", given.database_url, file.database_url, None);
     let key_file = pick!("key_file", given.key_file, file.key_file, None);
+    let person_keys = pick!("person_keys", given.person_keys, file.person_keys, None);
     let listen = pick!(
         "listen",
         given.listen,
@@ -128,6 +133,7 @@ pub fn resolve(given: &Given) -> anyhow::Result<Config> {
         data_dir,
         database_url,
         key_file,
+        person_keys,
         listen,
         public_url,
         log_format,
@@ -160,8 +166,7 @@ impl Config {
             database_url: self.database_url.clone(),
             key_file: self.key_file.clone(),
             key_passphrase,
-            // The person key vault (see `dignity_store::vault`): beside the data by default.
-            person_keys: std::env::var_os("DIGNITY_PERSON_KEYS").map(PathBuf::from),
+            person_keys: self.person_keys.clone(),
         }
     }
 
@@ -170,6 +175,13 @@ impl Config {
         self.key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("keys.json"))
+    }
+
+    /// The person key vault in force.
+    pub fn person_keys_path(&self) -> PathBuf {
+        self.person_keys
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("person-keys"))
     }
 
     /// The configuration as TOML, with secrets masked.
@@ -208,6 +220,10 @@ impl Config {
                     .to_string()
             ),
         );
+        line(
+            "person_keys",
+            format!("{:?}", self.person_keys_path().display().to_string()),
+        );
         line("listen", format!("{:?}", self.listen));
         line(
             "public_url",
@@ -243,6 +259,30 @@ mod tests {
         assert!(shown.contains("# file"));
         let d = resolve(&Given::default()).unwrap();
         assert_eq!(d.listen, DEFAULT_LISTEN);
+        assert_eq!(
+            d.open_options().person_keys_path(),
+            PathBuf::from(DEFAULT_DATA_DIR).join("person-keys")
+        );
+        // The person key vault: the file's value, beaten by a flag.
+        std::fs::write(&f, "person_keys = \"/secure/vault\"\n").unwrap();
+        let from_file = Given {
+            config: Some(f.clone()),
+            ..Default::default()
+        };
+        let c = resolve(&from_file).unwrap();
+        assert_eq!(c.open_options().person_keys, Some("/secure/vault".into()));
+        assert!(c
+            .to_masked_toml()
+            .contains("person_keys = \"/secure/vault\"  # file"));
+        let c = resolve(&Given {
+            person_keys: Some("/from/flag/vault".into()),
+            ..from_file
+        })
+        .unwrap();
+        assert_eq!(
+            c.open_options().person_keys,
+            Some("/from/flag/vault".into())
+        );
         std::fs::write(&f, "listen = \"nonsense\"\n").unwrap();
         assert!(resolve(&Given {
             config: Some(f.clone()),

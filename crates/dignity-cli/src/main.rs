@@ -42,6 +42,9 @@ struct GlobalArgs {
     /// Key file (field encryption, audit chain) [default: DATA_DIR/keys.json].
     #[arg(long, global = true, env = "DIGNITY_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// Person key vault (crypto-shredding; keep it with the key file, never in a backup) [default: DATA_DIR/person-keys].
+    #[arg(long, global = true, env = "DIGNITY_PERSON_KEYS")]
+    person_keys: Option<PathBuf>,
     /// Log format: text or json.
     #[arg(long, global = true, env = "DIGNITY_LOG_FORMAT")]
     log_format: Option<String>,
@@ -179,6 +182,7 @@ fn given(g: &GlobalArgs, s: &ServeArgs) -> Given {
         data_dir: g.data_dir.clone(),
         database_url: g.database_url.clone(),
         key_file: g.key_file.clone(),
+        person_keys: g.person_keys.clone(),
         listen: s.listen.clone(),
         public_url: s.public_url.clone(),
         log_format: g.log_format.clone(),
@@ -222,20 +226,30 @@ async fn open(cfg: &Config) -> Result<Store> {
 }
 
 /// Fields, person keys and keyed columns an older version left in clear or unkeyed; each
-/// step is idempotent, batched and audited with counts only, and finds nothing to do once
-/// done.
+/// step is idempotent, batched and audited with counts only. They scan whole tables, so
+/// they run only when the registry or the schema changed since they last completed (the
+/// marker `dignity_store::upgrade`); erasures are completed at every opening (one query
+/// on the persons' name column and a listing of the vault's tombstones).
 async fn upgrade_at_rest(store: &Store) -> Result<()> {
-    // The fields that older versions kept in clear (see `store::at_rest`).
-    dignity_store::at_rest::encrypt_clear_fields(store)
+    let done = dignity_store::upgrade::is_done(store)
         .await
-        .context("encrypting fields stored in clear")?;
+        .context("reading the upgrade marker")?;
+    if !done {
+        // The fields that older versions kept in clear (see `store::at_rest`).
+        dignity_store::at_rest::encrypt_clear_fields(store)
+            .await
+            .context("encrypting fields stored in clear")?;
+    }
     // Erasures a crash cut off are completed (and applied again to a restored older
     // backup), then persons still under the data key get keys of their own
     // (`store::shred`).
     dignity_store::shred::finish_erasures(store)
         .await
         .context("completing erasures")?;
-    dignity_store::shred::key_persons(store)
+    if done {
+        return Ok(());
+    }
+    let keyed = dignity_store::shred::key_persons(store)
         .await
         .context("giving persons keys of their own")?;
     // Event titles are filtered through keyed word tokens: those of events written before
@@ -250,6 +264,13 @@ async fn upgrade_at_rest(store: &Store) -> Result<()> {
     dignity_store::protection::sources::ensure_match_keys(store)
         .await
         .context("keying source records")?;
+    // Persons left under the data key (a value that did not decrypt) are tried again at
+    // the next opening: no marker yet.
+    if keyed.failed == 0 {
+        dignity_store::upgrade::mark_done(store)
+            .await
+            .context("recording the upgrade marker")?;
+    }
     Ok(())
 }
 

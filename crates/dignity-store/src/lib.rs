@@ -23,8 +23,10 @@ pub mod reference;
 mod seal;
 pub mod shred;
 pub mod testing;
+pub mod upgrade;
 mod upload_hash;
 pub mod vault;
+pub(crate) mod vault_files;
 mod write;
 
 // One module per area of the product.

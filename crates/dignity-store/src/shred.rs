@@ -66,13 +66,14 @@ pub(crate) async fn open_vault(store: &Store, dir: &Path) -> Result<()> {
         return Err(StoreError::Config(format!(
             "the person key vault {} is missing, but the fields of {keyed} persons are encrypted \
              under keys kept there. Put the vault back (its latest copy, made with `dignity keys \
-             vault-copy`), or point DIGNITY_PERSON_KEYS at it. Nothing was changed: an empty \
+             vault-copy`), or point --person-keys (DIGNITY_PERSON_KEYS, `person_keys` in the \
+             configuration file) at it. Nothing was changed: an empty \
              vault is never created over existing data.",
             dir.display()
         )));
     }
     let vault = Vault::open(dir, !exists)?;
-    if keyed > 0 && vault.keyed()?.is_empty() && vault.erased()?.is_empty() {
+    if keyed > 0 && !vault.has_keys()? && vault.erased()?.is_empty() {
         return Err(StoreError::Config(format!(
             "the person key vault {} is empty, but the fields of {keyed} persons are encrypted \
              under keys kept there: it is not this installation's vault (after a restore on \
@@ -120,15 +121,27 @@ pub struct PersonSealer {
 }
 
 impl PersonSealer {
-    /// The key of the person `id`, made for a new row (`new`) or theirs (refused once
-    /// erased).
-    pub fn for_person(store: &Store, id: i64, new: bool) -> Result<PersonSealer> {
-        let keys = store.keys();
-        let key = if new {
-            store.vault().create(id, &keys)?
+    /// The key of the person `id`, made for a new row (`new`: a fresh key, never an old
+    /// one of a deleted row with the same id) or theirs (refused once erased). A key
+    /// made here is written to the vault with the transaction's commit, before the
+    /// database's (one batch file per transaction, see [`crate::vault`]).
+    pub fn for_person(tx: &mut WriteTx, id: i64, new: bool) -> Result<PersonSealer> {
+        if let Some(key) = tx.person_key(id) {
+            return Ok(PersonSealer { key, id });
+        }
+        let store = tx.store().clone();
+        let (key, write) = if new {
+            (PersonKey::generate(), true)
         } else {
-            store.vault().ensure(id, &keys)?
+            store.vault().ensure(id, &store.keys())?
         };
+        if write {
+            tx.add_person_key(crate::vault::NewKey {
+                person: id,
+                key: key.clone(),
+                fresh: new,
+            });
+        }
         Ok(PersonSealer { key, id })
     }
     /// `field` is `vio_persons.<column>`.
@@ -251,12 +264,13 @@ pub async fn finish_erasures(store: &Store) -> Result<FinishReport> {
             r.keys_destroyed += 1;
         }
     }
+    // A key left beside its tombstone (an erasure cut off inside the vault, or a new
+    // row's key written before its tombstone was lifted).
+    for id in vault.erased_with_keys()? {
+        vault.destroy(id, &now())?;
+        r.keys_destroyed += 1;
+    }
     for id in vault.erased()? {
-        // A key written back beside its tombstone (a re-wrap racing the erasure).
-        if vault.has_key_file(id) {
-            vault.destroy(id, &now())?;
-            r.keys_destroyed += 1;
-        }
         let name: Option<String> = sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
             .bind(id)
             .fetch_optional(store.pool())
@@ -341,7 +355,7 @@ pub async fn key_persons(store: &Store) -> Result<KeyPersonsReport> {
         'rows: for row in &rows {
             let id: i64 = row.get(0);
             let updated: String = row.get(1);
-            let Ok(sealer) = PersonSealer::for_person(store, id, false) else {
+            let Ok(sealer) = PersonSealer::for_person(&mut tx, id, false) else {
                 report.failed += 1; // erased: finish_erasures overwrites it
                 continue;
             };

@@ -52,6 +52,9 @@ pub struct WriteTx {
     audit_key: Vec<u8>,
     anchor_path: std::path::PathBuf,
     store: Store,
+    /// Person keys made by this transaction: written to the vault as one batch file by
+    /// `commit`, before the database's `COMMIT` (see [`crate::vault`]).
+    person_keys: Vec<crate::vault::NewKey>,
 }
 
 impl WriteTx {
@@ -67,6 +70,7 @@ impl WriteTx {
                 audit_key: store.keys().audit_key(),
                 anchor_path: store.data_dir().join("audit-anchor"),
                 store: store.clone(),
+                person_keys: Vec::new(),
             }),
             Err(e) => {
                 // Whatever state the connection is in now, it does not go back to the pool.
@@ -147,6 +151,20 @@ impl WriteTx {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// A person key to write with this transaction (see [`crate::shred::PersonSealer`]).
+    pub(crate) fn add_person_key(&mut self, k: crate::vault::NewKey) {
+        self.person_keys.retain(|o| o.person != k.person);
+        self.person_keys.push(k);
+    }
+
+    /// The key this transaction made for `person`, if any.
+    pub(crate) fn person_key(&self, person: i64) -> Option<dignity_core::crypto::PersonKey> {
+        self.person_keys
+            .iter()
+            .find(|k| k.person == person)
+            .map(|k| k.key.clone())
     }
 
     /// Record what this transaction does. `before`/`after` are the record's content; only
@@ -240,6 +258,16 @@ impl WriteTx {
         if let Err(err) = head {
             let _ = self.finish("ROLLBACK").await;
             return Err(err.into());
+        }
+        // The person keys this transaction made reach the disk before the rows that use
+        // them are committed: one batch file for all of them.
+        let new_keys = std::mem::take(&mut self.person_keys);
+        if !new_keys.is_empty() {
+            let written = self.store.vault().put(&new_keys, &self.store.keys());
+            if let Err(err) = written {
+                let _ = self.finish("ROLLBACK").await;
+                return Err(err);
+            }
         }
         self.finish("COMMIT").await?;
         // The anchor outside the database lets `audit verify` see entries deleted at the

@@ -157,7 +157,8 @@ fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
     );
     let url = format!("sqlite://{}", data.join("dignity.db").display());
     let rt = tokio::runtime::Runtime::new().unwrap();
-    // What an older version wrote: the display name in clear.
+    // What an older version wrote: the display name in clear (and, being older, no
+    // upgrade marker).
     rt.block_on(async {
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&url).await.unwrap();
@@ -167,6 +168,10 @@ fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
         .execute(&pool)
         .await
         .unwrap();
+        sqlx::query("DELETE FROM settings WHERE key = 'upgrade.at_rest'")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
     });
     let o = run(&data, &["user", "list"], "");
@@ -182,6 +187,55 @@ fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
         v
     });
     assert!(stored.starts_with("enc:v2:"), "{stored}");
+    std::fs::remove_dir_all(d).ok();
+}
+
+/// The upgrade steps run once: the marker they leave makes the next command skip their
+/// scans (a value put in clear behind the product's back stays as it is), and a marker of
+/// another registry or schema (a new version) makes them run again.
+#[test]
+fn the_upgrade_marker_skips_the_scans_until_the_registry_changes() {
+    let d = dir();
+    let data = d.join("data");
+    let o = run(
+        &data,
+        &["user", "add", "amina", "--role", "admin"],
+        &format!("{PW}\n"),
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let url = format!("sqlite://{}", data.join("dignity.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sql = |q: &'static str| {
+        rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let v: Option<String> = sqlx::query_scalar(q).fetch_optional(&pool).await.unwrap();
+            pool.close().await;
+            v
+        })
+    };
+    let marker = sql("SELECT value FROM settings WHERE key = 'upgrade.at_rest'")
+        .expect("the first command leaves the marker");
+    sql("UPDATE users SET display_name = 'Amina In-Clear' WHERE username = 'amina' RETURNING 'x'");
+    let stored = "SELECT display_name FROM users WHERE username = 'amina'";
+    // A command that opens the records (and reads no user).
+    let o = run(&data, &["team", "list"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert_eq!(
+        sql(stored).as_deref(),
+        Some("Amina In-Clear"),
+        "scans skipped"
+    );
+    // A marker of another registry: the steps run again and leave this one's marker.
+    sql("UPDATE settings SET value = 'an-older-registry' WHERE key = 'upgrade.at_rest' RETURNING 'x'");
+    let o = run(&data, &["user", "list"], "");
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("Amina In-Clear"), "{}", out(&o));
+    assert!(sql(stored).unwrap().starts_with("enc:v2:"));
+    assert_eq!(
+        sql("SELECT value FROM settings WHERE key = 'upgrade.at_rest'"),
+        Some(marker)
+    );
     std::fs::remove_dir_all(d).ok();
 }
 

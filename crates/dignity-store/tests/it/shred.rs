@@ -8,6 +8,7 @@ use dignity_core::{Actor, Role};
 use dignity_store::backup::{self, BackupOptions, RestoreOptions};
 use dignity_store::shred::{self, Erasure};
 use dignity_store::testing::{backends, store, temp_dir, TestStore};
+use dignity_store::vault::{Entry, Vault};
 use dignity_store::violations::*;
 use dignity_store::{accounts, audit, keys, Backend, Store, StoreError};
 use sqlx::Row;
@@ -103,6 +104,35 @@ async fn setup(b: Backend) -> (TestStore, Case) {
     )
 }
 
+/// The batch files of a vault.
+fn batch_files(vault: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(vault)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".keys"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Turn the vault into the layout of older versions: one `<id>.key` file per person
+/// (the `keep` ones), no batch file.
+fn to_one_file_per_person(s: &Store, keep: &[i64]) {
+    let dir = s.vault().dir().to_path_buf();
+    for id in keep {
+        let Entry::Key(k) = s.vault().get(*id, &s.keys()).unwrap() else {
+            panic!("person {id} has a key");
+        };
+        let w = s.keys().wrap_person_key(*id, &k);
+        std::fs::write(dir.join(format!("{id}.key")), format!("{w}\n")).unwrap();
+    }
+    for f in batch_files(&dir) {
+        std::fs::remove_file(dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join("VAULT"), "dignity person key vault v1\n").unwrap();
+}
+
 /// The raw personal values of a person, as stored.
 async fn raw(s: &Store, id: i64) -> Vec<Option<String>> {
     let cols = shred::personal_columns().join(", ");
@@ -168,8 +198,19 @@ async fn erasing_a_person_makes_them_unreadable_and_leaves_everything_else() {
             .flatten()
             .all(|v| v.is_empty() || v.starts_with(&prefix)));
         let vault = s.vault().dir().to_path_buf();
-        assert!(vault.join(format!("{}.key", c.victim)).exists());
+        assert!(s.vault().has_key_on_disk(c.victim).unwrap());
         assert!(!vault.starts_with(s.data_dir().join("files")));
+        // One durable write for the transaction: both persons' keys in one batch file.
+        let batches = batch_files(&vault);
+        assert_eq!(batches.len(), 1, "{b:?}: {batches:?}");
+        let text = std::fs::read_to_string(vault.join(&batches[0])).unwrap();
+        let victim_line = |t: &str| {
+            t.lines()
+                .find(|l| l.starts_with(&format!("{} ", c.victim)))
+                .map(|l| l.rsplit(' ').next().unwrap().to_string())
+        };
+        let wrapped = victim_line(&text).expect("the victim's key is in the batch");
+        assert!(text.contains(&format!("\n{} ", c.witness)), "{text}");
         let p = get_person(&s, c.victim).await.unwrap().unwrap();
         assert_eq!((p.name.as_str(), p.contact.as_str()), (VICTIM, CONTACT));
         assert!(name_tokens(&s, c.victim).await.0 > 0);
@@ -182,8 +223,18 @@ async fn erasing_a_person_makes_them_unreadable_and_leaves_everything_else() {
         rest_is_intact(&s, &c).await;
         // The key is gone from the vault, a tombstone remains; the database holds the
         // erased marker and no blind-index token of the person.
-        assert!(!vault.join(format!("{}.key", c.victim)).exists());
+        assert!(!s.vault().has_key_on_disk(c.victim).unwrap());
+        assert!(s.vault().has_key_on_disk(c.witness).unwrap());
         assert!(vault.join(format!("{}.erased", c.victim)).exists());
+        // No file of the vault holds the erased person's wrapped key any more.
+        for f in std::fs::read_dir(&vault).unwrap().flatten() {
+            let bytes = std::fs::read(f.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(&wrapped),
+                "{:?}",
+                f.path()
+            );
+        }
         let after = raw(&s, c.victim).await;
         assert!(
             after.iter().flatten().all(|v| v.is_empty() || v == ERASED),
@@ -317,7 +368,8 @@ async fn existing_persons_are_keyed_rotation_rewraps_and_a_missing_vault_is_refu
             .execute(s.pool())
             .await
             .unwrap();
-        std::fs::remove_file(s.vault().dir().join(format!("{}.key", c.witness))).unwrap();
+        // And an older vault without the witness's key: one file per person.
+        to_one_file_per_person(&s, &[c.victim]);
         let r = shred::key_persons(&s).await.unwrap();
         assert_eq!((r.persons, r.failed), (1, 0), "{b:?}");
         assert!(raw(&s, c.witness)
@@ -342,9 +394,22 @@ async fn existing_persons_are_keyed_rotation_rewraps_and_a_missing_vault_is_refu
         // Rotation re-wraps the remaining keys; the old data key can then be retired.
         let rot = keys::rotate(&s, true).await.unwrap();
         assert!(rot.retired.contains(&"k1".to_string()), "{b:?}: {rot:?}");
-        let w =
-            std::fs::read_to_string(s.vault().dir().join(format!("{}.key", c.witness))).unwrap();
-        assert!(w.starts_with(&format!("{}:", rot.new_key_id)), "{w}");
+        let dir = s.vault().dir().to_path_buf();
+        let w: String = batch_files(&dir)
+            .iter()
+            .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+            .collect();
+        let line = w
+            .lines()
+            .find(|l| l.starts_with(&format!("{} ", c.witness)))
+            .expect("the witness's key");
+        assert!(
+            line.rsplit(' ')
+                .next()
+                .unwrap()
+                .starts_with(&format!("{}:", rot.new_key_id)),
+            "{line}"
+        );
         let fresh = Store::open(&s.opts).await.unwrap();
         assert_eq!(
             get_person(&fresh, c.witness).await.unwrap().unwrap().name,
@@ -372,5 +437,78 @@ async fn existing_persons_are_keyed_rotation_rewraps_and_a_missing_vault_is_refu
             WITNESS
         );
         back.close().await;
+    }
+}
+
+/// A vault of an older version (one file per person) is read and moved into a batch file;
+/// many transactions' batch files are merged; a person created in one transaction and
+/// written again in the next keeps their key.
+#[tokio::test]
+async fn an_older_vault_is_moved_into_batches_and_batches_are_merged() {
+    for b in backends() {
+        let (s, c) = setup(b).await;
+        to_one_file_per_person(&s, &[c.victim, c.witness]);
+        let dir = s.vault().dir().to_path_buf();
+        assert!(batch_files(&dir).is_empty());
+        let opts = s.opts.clone();
+        s.close().await;
+        let r = Store::open(&opts).await.unwrap();
+        let v = get_person(&r, c.victim).await.unwrap().unwrap();
+        assert_eq!((v.name.as_str(), v.contact.as_str()), (VICTIM, CONTACT));
+        assert_eq!(
+            get_person(&r, c.witness).await.unwrap().unwrap().name,
+            WITNESS
+        );
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".key")), "{names:?}");
+        assert_eq!(batch_files(&dir).len(), 1, "{b:?}: {names:?}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("VAULT")).unwrap(),
+            "dignity person key vault v2\n"
+        );
+
+        // Twenty transactions of one person each: their batch files are merged.
+        let vocab = Vocab::load(&r).await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..20 {
+            let mut tx = r.begin(&c.admin).await.unwrap();
+            let input = PersonInput {
+                name: format!("Person number {i}"),
+                ..Default::default()
+            };
+            let id = create_person(&mut tx, &vocab, &input).await.unwrap();
+            tx.commit().await.unwrap();
+            ids.push(id);
+        }
+        let files = batch_files(&dir);
+        assert!(files.len() < 16, "{b:?}: {files:?}");
+        // Written again: the key on disk is kept, no batch file is written.
+        let mut tx = r.begin(&c.admin).await.unwrap();
+        let input = PersonInput {
+            name: "Person number 0".into(),
+            contact: "+51 900 000 000".into(),
+            ..Default::default()
+        };
+        update_person(&mut tx, &vocab, ids[0], &input)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(batch_files(&dir), files);
+        r.close().await;
+        // Read by a fresh process: every key found.
+        let again = Store::open(&opts).await.unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(
+                get_person(&again, *id).await.unwrap().unwrap().name,
+                format!("Person number {i}")
+            );
+        }
+        let vault = Vault::open(&dir, false).unwrap();
+        assert_eq!(vault.keyed().unwrap().len(), ids.len() + 2);
+        again.close().await;
     }
 }

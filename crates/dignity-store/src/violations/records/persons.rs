@@ -221,7 +221,7 @@ pub(crate) async fn insert_person(
     let id = tx.next_id("vio_persons").await?;
     // The personal fields are under the person's own key (crypto-shredding, see
     // `crate::shred`).
-    let ps = crate::shred::PersonSealer::for_person(&store, id, true)?;
+    let ps = crate::shred::PersonSealer::for_person(tx, id, true)?;
     let other = (!v.other_names.is_empty()).then(|| {
         ps.encrypt(
             "vio_persons.other_names",
@@ -295,7 +295,7 @@ pub async fn update_person(
             "person {id} was erased: their fields cannot be written again"
         )));
     }
-    let ps = crate::shred::PersonSealer::for_person(&store, id, false)?;
+    let ps = crate::shred::PersonSealer::for_person(tx, id, false)?;
     check_access_change(
         tx,
         PERSON,
