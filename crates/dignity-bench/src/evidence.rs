@@ -1,13 +1,17 @@
 //! `dignity-bench evidence`: evidence files stored encrypted at rest against the same work
-//! in clear (what earlier versions did), in one run, in MB/s:
+//! in clear (what earlier versions did), in one run, in MB/s, the median of the runs:
 //!
 //! - upload, storage layer: stream to a temporary file while computing SHA-256 and
 //!   SHA-512, sync, rename to the content address;
-//! - download, storage layer: read the whole file (encrypted: decrypt and authenticate);
+//! - download, storage layer: read the whole file (encrypted: decrypt and authenticate),
+//!   one chunk after the other on one core (`Read`, the design before) and with the chunks
+//!   of each step decrypted on several cores (`DecReader::read_parallel`, now);
 //! - download over HTTP, loopback TCP through axum: in clear, the handler of earlier
 //!   versions (the file read with `tokio::fs` in 256 KiB steps, streamed as the body);
-//!   encrypted, the product's own route (`GET /violations/evidence/{id}/content`, signed in,
-//!   with its access check and custody entry), on the same file content.
+//!   encrypted, the handler before this change emulated (256 KiB steps decrypted on one
+//!   core, one step ahead) and the product's own route (`GET
+//!   /violations/evidence/{id}/content`, signed in, with its access check and custody
+//!   entry), on the same file content.
 
 use anyhow::{Context, Result};
 use axum::body::Bytes;
@@ -28,7 +32,7 @@ pub struct BenchEvidenceArgs {
     /// Size of the file uploaded and downloaded, in MiB.
     #[arg(long, default_value_t = 512)]
     pub mib: usize,
-    /// Runs of each measure (the best is reported).
+    /// Runs of each measure (the median is reported).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
 }
@@ -79,92 +83,56 @@ async fn old_stream_file(path: PathBuf, size: u64) -> Response {
         .into_response()
 }
 
-/// The design before this change, emulated with today's file format (to compare both in
-/// one run): uploads hashed in the writing thread, reads hashing the plaintext again, the
-/// download handler decrypting one step at a time with nothing ahead.
+/// The design before this change, emulated with the same reader: every chunk decrypted
+/// on one core, one after the other.
 mod before {
     use super::*;
-    use dignity_store::filecrypt::EncWriter;
 
-    pub fn upload(store: &Store, dir: &Path, data: &[u8], n: usize) -> Result<PathBuf> {
-        let tmp = dir.join(format!("before-{n}"));
-        let f = std::fs::File::create(&tmp)?;
-        let mut enc = EncWriter::new(f, &store.keys())?;
-        let (mut h256, mut h512) = (Sha256::new(), Sha512::new());
-        for part in data.chunks(256 * 1024) {
-            h256.update(part);
-            h512.update(part);
-            enc.write_all(part)?;
-        }
-        let sha: [u8; 32] = h256.finalize().into();
-        let _ = h512.finalize();
-        let f = enc.finish(&sha)?;
-        f.sync_all()?;
-        drop(f);
-        let dest = dir.join(hex_of(&sha));
-        std::fs::rename(&tmp, &dest)?;
-        Ok(dest)
-    }
-
-    /// Read the whole file and check its SHA-256 at the end, as the reader did.
+    /// Read the whole file through `Read` (one chunk at a time, one core).
     pub fn read_all(r: &mut evidence::EvidenceFile, buf: &mut [u8]) -> Result<usize> {
-        let want = r.sha256();
-        let mut h = Sha256::new();
         let mut got = 0;
         loop {
             let n = r.read(buf)?;
             if n == 0 {
-                break;
+                return Ok(got);
             }
-            h.update(&buf[..n]);
             got += n;
         }
-        anyhow::ensure!(<[u8; 32]>::from(h.finalize()) == want, "hash");
-        Ok(got)
     }
 
-    /// The download handler's loop as it was: one 256 KiB step per blocking task, each
-    /// started when the previous one was sent, the plaintext hashed as it is read.
+    /// The download handler's loop as it was: 256 KiB steps read through `Read` in a
+    /// blocking task, the next one started when the previous one is handed to the body.
     pub async fn download(store: Store, sha: dignity_core::Sha256) -> Response {
+        type Step = tokio::task::JoinHandle<(evidence::EvidenceFile, std::io::Result<Vec<u8>>)>;
+        fn step(r: evidence::EvidenceFile, n: u64) -> Step {
+            tokio::task::spawn_blocking(move || {
+                let mut r = r;
+                let mut b = Vec::with_capacity(n as usize);
+                let res = r.by_ref().take(n).read_to_end(&mut b);
+                (r, res.map(|_| b))
+            })
+        }
         let r = tokio::task::spawn_blocking(move || EvidenceStore::open(&store, &sha))
             .await
             .expect("join")
             .expect("open")
             .expect("stored");
         let size = r.size();
-        let want = r.sha256();
-        let stream =
-            futures_util::stream::unfold(Some((r, Sha256::new(), size)), move |state| async move {
-                let (r, h, left) = state?;
-                if left == 0 {
-                    return None;
-                }
-                let step = left.min(256 * 1024);
-                let (r, h, b) = tokio::task::spawn_blocking(move || {
-                    let (mut r, mut h) = (r, h);
-                    let mut b = Vec::with_capacity(step as usize);
-                    let res = r.by_ref().take(step).read_to_end(&mut b);
-                    h.update(&b);
-                    (r, h, res.map(|_| b))
-                })
-                .await
-                .expect("join");
-                let left = left - step;
-                if left == 0 && <[u8; 32]>::from(h.clone().finalize()) != want {
-                    return Some((Err(std::io::Error::other("hash")), None));
-                }
-                Some((b.map(Bytes::from), Some((r, h, left))))
-            });
+        const STEP: u64 = 256 * 1024;
+        let first = step(r, size.min(STEP));
+        let stream = futures_util::stream::unfold(Some((first, size)), |state| async move {
+            let (pending, left) = state?;
+            let (r, b) = pending.await.expect("join");
+            let left = left - left.min(STEP);
+            let next = (left > 0).then(|| (step(r, left.min(STEP)), left));
+            Some((b.map(Bytes::from), next))
+        });
         (
             [(header::CONTENT_LENGTH, size.to_string())],
             axum::body::Body::from_stream(stream),
         )
             .into_response()
     }
-}
-
-fn hex_of(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Serve `router` on a loopback port; returns the address.
@@ -277,22 +245,22 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
     )))
     .await?;
 
-    let (mut up_enc, mut up_clear, mut down_enc, mut down_clear) = (0f64, 0f64, 0f64, 0f64);
-    let (mut http_enc, mut http_clear) = (0f64, 0f64);
-    let (mut up_before, mut down_before, mut http_before) = (0f64, 0f64, 0f64);
-    let before_dir = dir.join("before");
-    std::fs::create_dir_all(&before_dir)?;
+    // MB/s of each measure, one per run (the median is reported).
+    let mut m: [Vec<f64>; 8] = Default::default();
+    let [up_clear, up_enc, down_clear, down_before, down_enc, http_clear, http_before, http_enc] =
+        [0, 1, 2, 3, 4, 5, 6, 7];
+    let threads = dignity_store::filecrypt::decrypt_threads();
     let mut buf = vec![0u8; 256 * 1024];
     for run in 0..a.runs.max(1) {
         // Different content per run so that each upload is really stored.
         data[..8].copy_from_slice(&(run as u64).to_le_bytes());
         let t = Instant::now();
         let path = clear_upload(&clear_dir, &data, run)?;
-        up_clear = up_clear.max(mbps(len, t.elapsed().as_secs_f64()));
+        m[up_clear].push(mbps(len, t.elapsed().as_secs_f64()));
         let t = Instant::now();
         let mut f = std::fs::File::open(&path)?;
         while f.read(&mut buf)? > 0 {}
-        down_clear = down_clear.max(mbps(len, t.elapsed().as_secs_f64()));
+        m[down_clear].push(mbps(len, t.elapsed().as_secs_f64()));
 
         let t = Instant::now();
         let mut w = evidence::BlobWriter::new(&store, u64::MAX)?;
@@ -301,37 +269,33 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         }
         let head = w.head().to_vec();
         let blob = w.finish(None)?;
-        up_enc = up_enc.max(mbps(len, t.elapsed().as_secs_f64()));
+        m[up_enc].push(mbps(len, t.elapsed().as_secs_f64()));
+
+        // Storage layer: one core (before), then several (now), same file.
+        let open = || -> Result<evidence::EvidenceFile> {
+            EvidenceStore::open(&store, &blob.sha256)?
+                .ok_or_else(|| anyhow::anyhow!("stored file missing"))
+        };
         let t = Instant::now();
-        let mut r = EvidenceStore::open(&store, &blob.sha256)?
-            .ok_or_else(|| anyhow::anyhow!("stored file missing"))?;
+        let got = before::read_all(&mut open()?, &mut buf)?;
+        anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
+        m[down_before].push(mbps(len, t.elapsed().as_secs_f64()));
+        let t = Instant::now();
+        let mut r = open()?;
         let mut got = 0;
         loop {
-            let n = r.read(&mut buf)?;
-            if n == 0 {
+            let b = r.read_parallel(1024 * 1024, threads)?;
+            if b.is_empty() {
                 break;
             }
-            got += n;
+            got += b.len();
         }
         anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
-        down_enc = down_enc.max(mbps(len, t.elapsed().as_secs_f64()));
-        drop(r);
-
-        // The design before this change, same content, same run.
-        let t = Instant::now();
-        let p = before::upload(&store, &before_dir, &data, run)?;
-        up_before = up_before.max(mbps(len, t.elapsed().as_secs_f64()));
-        std::fs::remove_file(&p)?;
-        let t = Instant::now();
-        let mut r = EvidenceStore::open(&store, &blob.sha256)?
-            .ok_or_else(|| anyhow::anyhow!("stored file missing"))?;
-        let got = before::read_all(&mut r, &mut buf)?;
-        anyhow::ensure!(got == len, "read back {got} bytes, not {len}");
-        down_before = down_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        m[down_enc].push(mbps(len, t.elapsed().as_secs_f64()));
         drop(r);
 
         // Over HTTP: the same content, clear file by the old handler, encrypted file by
-        // the product's route.
+        // the handler before this change and by the product's route.
         let clear = serve(axum::Router::new().route(
             "/clear",
             axum::routing::get({
@@ -343,7 +307,19 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         let t = Instant::now();
         let n = http_get(clear, "/clear", "").await?;
         anyhow::ensure!(n == len as u64, "clear download: {n} bytes");
-        http_clear = http_clear.max(mbps(len, t.elapsed().as_secs_f64()));
+        m[http_clear].push(mbps(len, t.elapsed().as_secs_f64()));
+        let old = serve(axum::Router::new().route(
+            "/before",
+            axum::routing::get({
+                let (st, sha) = (store.clone(), blob.sha256.clone());
+                move || before::download(st.clone(), sha.clone())
+            }),
+        ))
+        .await?;
+        let t = Instant::now();
+        let n = http_get(old, "/before", "").await?;
+        anyhow::ensure!(n == len as u64, "encrypted download (before): {n} bytes");
+        m[http_before].push(mbps(len, t.elapsed().as_secs_f64()));
         let mut tx = store.begin(&actor).await?;
         let input = evidence::EvidenceInput {
             title: format!("bench file {run}"),
@@ -361,45 +337,47 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
         )
         .await?;
         anyhow::ensure!(n == len as u64, "encrypted download: {n} bytes");
-        http_enc = http_enc.max(mbps(len, t.elapsed().as_secs_f64()));
-        let old = serve(axum::Router::new().route(
-            "/before",
-            axum::routing::get({
-                let (st, sha) = (store.clone(), blob.sha256.clone());
-                move || before::download(st.clone(), sha.clone())
-            }),
-        ))
-        .await?;
-        let t = Instant::now();
-        let n = http_get(old, "/before", "").await?;
-        anyhow::ensure!(n == len as u64, "encrypted download (before): {n} bytes");
-        http_before = http_before.max(mbps(len, t.elapsed().as_secs_f64()));
+        m[http_enc].push(mbps(len, t.elapsed().as_secs_f64()));
         std::fs::remove_file(&path)?;
     }
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();
-    let cost = |enc: f64, clear: f64| (1.0 - enc / clear) * 100.0;
+    let med = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let m: Vec<f64> = m.iter().map(|v| med(v)).collect();
+    let cost = |enc: usize, clear: usize| (1.0 - m[enc] / m[clear]) * 100.0;
     println!(
-        "Evidence files, {} MiB, best of {} runs; load average {}",
+        "Evidence files, {} MiB, median of {} runs; {} cores, {threads} decrypting threads; load average {}",
         a.mib,
-        a.runs,
+        a.runs.max(1),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         crate::search_corpus::load_average()
     );
-    println!("| MB/s | clear | encrypted, design before | cost | encrypted, now | cost |");
+    println!("| MB/s | clear | encrypted, one core (before) | cost | encrypted, {threads} threads (now) | cost |");
     println!("|---|---:|---:|---:|---:|---:|");
     println!(
-        "| upload, storage layer (hash, write, sync, rename) | {up_clear:.0} | {up_before:.0} | {:.1} % | {up_enc:.0} | {:.1} % |",
-        cost(up_before, up_clear),
+        "| upload, storage layer (hash, write, sync, rename) | {:.0} | | | {:.0} | {:.1} % |",
+        m[up_clear],
+        m[up_enc],
         cost(up_enc, up_clear)
     );
     println!(
-        "| download, storage layer (read whole file) | {down_clear:.0} | {down_before:.0} | {:.1} % | {down_enc:.0} | {:.1} % |",
+        "| download, storage layer (read whole file) | {:.0} | {:.0} | {:.1} % | {:.0} | {:.1} % |",
+        m[down_clear],
+        m[down_before],
         cost(down_before, down_clear),
+        m[down_enc],
         cost(down_enc, down_clear)
     );
     println!(
-        "| download over HTTP (loopback, axum) | {http_clear:.0} | {http_before:.0} | {:.1} % | {http_enc:.0} | {:.1} % |",
+        "| download over HTTP (loopback, axum) | {:.0} | {:.0} | {:.1} % | {:.0} | {:.1} % |",
+        m[http_clear],
+        m[http_before],
         cost(http_before, http_clear),
+        m[http_enc],
         cost(http_enc, http_clear)
     );
     Ok(0)

@@ -19,9 +19,10 @@
 //!
 //! A reader checks the MAC and that the file has exactly the length the size implies
 //! before it returns a byte, and decrypts only the chunks it is asked for (seeking to a
-//! range decrypts from the chunk that holds it). Anything that does not authenticate is an
-//! [`io::ErrorKind::InvalidData`] error: a damaged file is refused, never served in part as
-//! if good.
+//! range decrypts from the chunk that holds it); [`DecReader::read_parallel`] opens the
+//! chunks of one larger read on several cores at once (downloads). Anything that does not
+//! authenticate is an [`io::ErrorKind::InvalidData`] error: a damaged file is refused,
+//! never served in part as if good.
 //!
 //! A reader does not hash the plaintext again: every chunk is authenticated under the
 //! file's own key, with its index and the last-chunk flag in its nonce and the header in
@@ -360,6 +361,125 @@ impl<R: Read + Seek> DecReader<R> {
     }
 }
 
+impl<R: Read + Seek> DecReader<R> {
+    /// Decrypt up to `max` plaintext bytes from the current position into a new buffer
+    /// (fewer only at the end of the file), the chunks they span opened by up to `threads`
+    /// threads at once. The ciphertext of those chunks is read in one piece and each chunk
+    /// opened in place; the plaintext is then moved together in the same buffer, so the
+    /// memory is that one buffer (`max` plus a tag per chunk), whatever the file's size. A
+    /// chunk that does not authenticate fails the whole call (`InvalidData`), and nothing
+    /// of the buffer is returned.
+    pub fn read_parallel(&mut self, max: usize, threads: usize) -> io::Result<Vec<u8>> {
+        if self.pos >= self.size || max == 0 {
+            return Ok(Vec::new());
+        }
+        let end = self.size.min(self.pos.saturating_add(max as u64));
+        let first = self.pos / CHUNK as u64;
+        let last = (end - 1) / CHUNK as u64;
+        let n = (last - first + 1) as usize;
+        // Plaintext bytes of the chunks `first..=last`, and their stored length.
+        let pt = (self.size.min((last + 1) * CHUNK as u64) - first * CHUNK as u64) as usize;
+        let from = HEADER as u64 + first * (CHUNK + TAG) as u64;
+        if self.at.take() != Some(from) {
+            self.inner.seek(SeekFrom::Start(from))?;
+        }
+        let mut ct = vec![0u8; pt + n * TAG];
+        self.inner.read_exact(&mut ct).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                damaged("it was cut off")
+            } else {
+                e
+            }
+        })?;
+        self.at = Some(from + ct.len() as u64);
+        let (stream, prefix, n_chunks) = (&self.stream, &self.prefix, self.n_chunks);
+        let open = |idx: u64, c: &mut [u8]| -> io::Result<()> {
+            let pos = u32::try_from(idx).map_err(|_| damaged("too many chunks"))?;
+            let len = c.len();
+            stream
+                .decrypt_in_place(
+                    pos,
+                    idx + 1 == n_chunks,
+                    prefix,
+                    &mut SliceBuf { buf: c, len },
+                )
+                .map_err(|_| damaged(&format!("block {idx} does not authenticate")))
+        };
+        let open = &open;
+        let mut parts: Vec<(u64, &mut [u8])> = ct
+            .chunks_mut(CHUNK + TAG)
+            .enumerate()
+            .map(|(i, c)| (first + i as u64, c))
+            .collect();
+        let per = n.div_ceil(threads.clamp(1, n));
+        std::thread::scope(|s| {
+            let mut groups = parts.chunks_mut(per);
+            let mine = groups.next().expect("at least one chunk");
+            let others: Vec<_> = groups
+                .map(|g| s.spawn(move || g.iter_mut().try_for_each(|(i, c)| open(*i, c))))
+                .collect();
+            let mut res = mine.iter_mut().try_for_each(|(i, c)| open(*i, c));
+            for h in others {
+                let r = h
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a decrypting thread failed")));
+                if res.is_ok() {
+                    res = r;
+                }
+            }
+            res
+        })?;
+        // Move each chunk's plaintext over the tags before it.
+        for i in 1..n {
+            let at = i * (CHUNK + TAG);
+            let len = CHUNK.min(pt - i * CHUNK);
+            ct.copy_within(at..at + len, i * CHUNK);
+        }
+        let skip = (self.pos - first * CHUNK as u64) as usize;
+        ct.truncate(skip + (end - self.pos) as usize);
+        if skip > 0 {
+            ct.drain(..skip);
+        }
+        self.pos = end;
+        Ok(ct)
+    }
+}
+
+/// Threads that decrypt one download's chunks at once: the cores, at most 4.
+pub fn decrypt_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4)
+}
+
+/// A chunk of a larger buffer, opened in place (decryption only shortens it: the tag).
+struct SliceBuf<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl AsRef<[u8]> for SliceBuf<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl AsMut<[u8]> for SliceBuf<'_> {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
+}
+
+impl chacha20poly1305::aead::Buffer for SliceBuf<'_> {
+    fn extend_from_slice(&mut self, _: &[u8]) -> chacha20poly1305::aead::Result<()> {
+        Err(chacha20poly1305::aead::Error)
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
 impl<R: Read + Seek> Read for DecReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.pos >= self.size || buf.is_empty() {
@@ -429,6 +549,81 @@ mod tests {
                 assert_eq!(tail, data[from as usize..], "{len}");
             }
         }
+    }
+
+    /// Everything `read_parallel` returns from `from`, `step` bytes at a time.
+    fn dec_parallel(
+        stored: &[u8],
+        k: &Keyring,
+        from: u64,
+        step: usize,
+        threads: usize,
+    ) -> io::Result<Vec<u8>> {
+        let mut r = DecReader::open(Cursor::new(stored), k)?;
+        r.seek(SeekFrom::Start(from))?;
+        let mut out = Vec::new();
+        loop {
+            let b = r.read_parallel(step, threads)?;
+            if b.is_empty() {
+                return Ok(out);
+            }
+            assert!(b.len() <= step);
+            out.extend_from_slice(&b);
+        }
+    }
+
+    #[test]
+    fn parallel_reads_give_the_same_bytes_from_any_start_in_any_step() {
+        let k = keys();
+        // Few bytes per chunk (the cipher is slow in a debug build).
+        for (len, chunk_steps) in [(0, true), (1, true), (CHUNK, false), (5 * CHUNK + 7, true)] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let s = enc(&data, &k);
+            for from in [0, 1, CHUNK - 3, 2 * CHUNK + 9, len.saturating_sub(2)] {
+                let from = from.min(len);
+                for step in [CHUNK, CHUNK + 5, 3 * CHUNK - 1, 8 * CHUNK] {
+                    if !chunk_steps && step != CHUNK {
+                        continue;
+                    }
+                    for threads in [1, 3] {
+                        let got = dec_parallel(&s, &k, from as u64, step, threads).unwrap();
+                        assert_eq!(got, data[from..], "len {len} from {from} step {step}");
+                    }
+                }
+            }
+            // Sequential and parallel reads mixed on one reader.
+            if len > CHUNK {
+                let mut r = DecReader::open(Cursor::new(&s), &k).unwrap();
+                let mut a = [0u8; 10];
+                r.read_exact(&mut a).unwrap();
+                let mut got = a.to_vec();
+                got.extend(r.read_parallel(CHUNK, 2).unwrap());
+                r.read_to_end(&mut got).unwrap();
+                assert_eq!(got, data);
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_reads_refuse_an_altered_or_cut_off_chunk() {
+        let k = keys();
+        let data = vec![3u8; 6 * CHUNK + 100];
+        let s = enc(&data, &k);
+        for at in [HEADER + 5, HEADER + 4 * (CHUNK + TAG) + 1, s.len() - 1] {
+            let mut t = s.clone();
+            t[at] ^= 1;
+            for threads in [1, 2, 4] {
+                let e = dec_parallel(&t, &k, 0, 8 * CHUNK, threads).unwrap_err();
+                assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+                assert!(e.to_string().contains("does not authenticate"), "{e}");
+            }
+        }
+        // Cut off after the header was read: the reader of a file that shrank.
+        let mut r = DecReader::open(Cursor::new(s.clone()), &k).unwrap();
+        r.inner.get_mut().truncate(s.len() - 10);
+        let e = r.read_parallel(8 * CHUNK, 2).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+        assert!(e.to_string().contains("cut off"), "{e}");
     }
 
     #[test]

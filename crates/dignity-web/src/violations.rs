@@ -290,15 +290,42 @@ pub(crate) async fn receive_upload(
             }
             let filename = field.file_name().unwrap_or("").to_string();
             let ctype = field.content_type().unwrap_or("").to_string();
-            let mut w = BlobWriter::new(&state.store, limit)
-                .map_err(|e| (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"))?;
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                w.write(&chunk).map_err(|e| match e {
+            // The file is encrypted and written by a blocking task, fed through a channel
+            // of a few chunks: the async thread never waits on the disk, and the memory
+            // stays that of those chunks whatever the file's size.
+            let (tx, rx) = tokio::sync::mpsc::channel::<axum::body::Bytes>(4);
+            let store = state.store.clone();
+            let writer = tokio::task::spawn_blocking(move || write_upload(&store, limit, rx));
+            let mut failed = None;
+            loop {
+                match field.chunk().await {
+                    // A closed channel: the writer stopped (its error is read below).
+                    Ok(Some(chunk)) => {
+                        if tx.send(chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        failed = Some(bad(e));
+                        break;
+                    }
+                }
+            }
+            drop(tx);
+            let w = writer
+                .await
+                .map_err(|e| (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"))?
+                .map_err(|e| match e {
                     UploadError::TooLarge { limit } => {
                         (S::PAYLOAD_TOO_LARGE, too_long("file", limit), "file")
                     }
                     e => (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"),
                 })?;
+            if let Some(e) = failed {
+                // Dropping the writer removes its temporary file, before the answer.
+                let _ = tokio::task::spawn_blocking(move || drop(w)).await;
+                return Err(e);
             }
             stored = Some((w, filename, ctype));
         } else {
@@ -343,11 +370,15 @@ pub(crate) async fn receive_upload(
     };
     let head = w.head().to_vec();
     let claimed = fields.opt("sha256");
-    let blob = w.finish(claimed.as_deref()).map_err(|e| match e {
-        UploadError::HashMismatch { .. } => (S::UNPROCESSABLE_ENTITY, e.to_string(), "sha256"),
-        UploadError::Empty => (S::UNPROCESSABLE_ENTITY, e.to_string(), "file"),
-        e => (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"),
-    })?;
+    // Flush, sync and rename: blocking too.
+    let blob = tokio::task::spawn_blocking(move || w.finish(claimed.as_deref()))
+        .await
+        .map_err(|e| (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"))?
+        .map_err(|e| match e {
+            UploadError::HashMismatch { .. } => (S::UNPROCESSABLE_ENTITY, e.to_string(), "sha256"),
+            UploadError::Empty => (S::UNPROCESSABLE_ENTITY, e.to_string(), "file"),
+            e => (S::INTERNAL_SERVER_ERROR, e.to_string(), "file"),
+        })?;
     let input = EvidenceInput {
         title: fields.get("title"),
         description: fields.get("description"),
@@ -374,6 +405,21 @@ pub(crate) async fn receive_upload(
         need_to_know_teams: vec![],
     };
     Ok((input, blob, head, fields))
+}
+
+/// The blocking side of an upload: open the temporary file, write every chunk `rx`
+/// gives (encrypted, hashed) until the sender is dropped. Stops at the first error (over
+/// the limit, a full disk); the dropped writer removes its temporary file.
+fn write_upload(
+    store: &dignity_store::Store,
+    limit: u64,
+    mut rx: tokio::sync::mpsc::Receiver<axum::body::Bytes>,
+) -> Result<BlobWriter, UploadError> {
+    let mut w = BlobWriter::new(store, limit)?;
+    while let Some(chunk) = rx.blocking_recv() {
+        w.write(&chunk)?;
+    }
+    Ok(w)
 }
 
 /// The name of an upload's text field as the answer may repeat it (a field of the form;

@@ -183,6 +183,30 @@ async fn an_upload_is_stored_encrypted_and_downloads_byte_identical() {
     br.login("dora").await;
     let r = br.get(&format!("/violations/evidence/{id}/content")).await;
     assert_eq!(r.status, StatusCode::OK);
+    // A range of over 8 MiB (streamed in steps decrypted on several cores), starting and
+    // ending inside chunks: exactly those bytes.
+    let url = format!("/api/v1/evidence/{id}/content");
+    let (a, b) = (1024 * 1024 - 100, data.len() - 70_000);
+    let (s, body, h) = app
+        .get(&dora, &url, &[("range", &format!("bytes={a}-{b}"))])
+        .await;
+    assert_eq!(s, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        h[header::CONTENT_RANGE],
+        format!("bytes {a}-{b}/{}", data.len()).as_str()
+    );
+    assert!(body == data[a..=b], "the range differs from the upload");
+    // A chunk altered deep in the file, past the first steps: the status line is already
+    // sent, so the body ends with an error; never a complete file.
+    let path = stored_path(&app, &sha);
+    let mut altered = std::fs::read(&path).unwrap();
+    let at = altered.len() - 2 * 1024 * 1024;
+    altered[at] ^= 0x01;
+    let _ = std::fs::remove_file(&path);
+    std::fs::write(&path, &altered).unwrap();
+    let (s, body, _) = app.get(&dora, &url, &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body, b"<cut off>", "a damaged file was served as complete");
 }
 
 #[tokio::test]
