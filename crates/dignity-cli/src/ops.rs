@@ -590,7 +590,7 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
             );
             match &r.index {
                 Some(i) if i.busy => println!(
-                    "search index: held by a running server; it re-seals its index under the new key when it next starts"
+                    "search index: held by a running server; it re-seals its index under the new key in place once it reads the new key file (at the latest when it next starts)"
                 ),
                 Some(i) => println!(
                     "search index: {} files re-sealed in {:.1} s, {} already under the new key",

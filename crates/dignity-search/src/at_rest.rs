@@ -17,6 +17,14 @@
 //! does). Files are decrypted into memory when first opened and kept there while the
 //! directory lives (dropped when tantivy deletes them), so searches never touch the disk:
 //! the index costs its size in memory (heap) instead of mapped pages.
+//!
+//! After a key rotation the files are re-sealed under the new key one by one, in place
+//! ([`SealedDirectory::reseal_live`] while a server keeps searching and indexing, [`reseal`]
+//! when no process holds the index): each is decrypted, sealed again into a temporary file,
+//! synced and renamed over itself. Searches are not interrupted (they read the decrypted
+//! copies in memory, whose content does not change), and a crash at any point leaves every
+//! file whole under the old key or the new one, both in the key file until the old one is
+//! retired; the next run (or the next opening of the index) finishes the rest.
 
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
@@ -26,7 +34,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes,
@@ -177,11 +185,16 @@ impl<W: Write> Write for Sealer<W> {
 }
 
 /// The writer `open_write` hands to tantivy: seals into the file, syncs it on terminate.
-struct SealedFile(Sealer<File>);
+/// Listed in [`Inner::writing`] until it is terminated or dropped.
+struct SealedFile {
+    sealer: Sealer<File>,
+    inner: Arc<Inner>,
+    path: PathBuf,
+}
 
 impl Write for SealedFile {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.0.write(data)
+        self.sealer.write(data)
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -190,8 +203,16 @@ impl Write for SealedFile {
 
 impl TerminatingWrite for SealedFile {
     fn terminate_ref(&mut self, _: AntiCallToken) -> io::Result<()> {
-        self.0.finish()?;
-        self.0.out.sync_data()
+        self.sealer.finish()?;
+        self.sealer.out.sync_data()?;
+        self.inner.done_writing(&self.path);
+        Ok(())
+    }
+}
+
+impl Drop for SealedFile {
+    fn drop(&mut self) {
+        self.inner.done_writing(&self.path);
     }
 }
 
@@ -298,86 +319,106 @@ pub fn sealed_key_id(path: &Path) -> io::Result<Option<String>> {
 /// Suffix of the temporary file a re-sealed file is written to before it is renamed.
 const RESEAL_TMP: &str = ".reseal-tmp";
 
+/// How long [`SealedDirectory::reseal_live`] waits for the files tantivy was writing under
+/// the old key when the keys changed (a segment being written, a merge) before it gives
+/// up and leaves them to the next opening of the index.
+const WAIT_FOR_WRITERS: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Re-seal every file of the index in `root` that is sealed under another data key than
-/// the current one of `keys` (after `dignity keys rotate`), without rebuilding the index:
-/// each file is decrypted, sealed again under the current key into a temporary file,
-/// synced and renamed over the old one (a crash leaves every file whole, under the old key
-/// or the new one; the next run finishes). Tantivy never rewrites a file but `meta.json`
-/// and `.managed.json`, so the index's writer lock is taken for the whole run: when a
-/// running server holds it, nothing is done and the report says `busy` (the server
-/// re-seals its index when it next opens it). `progress`: (files looked at, files in all).
+/// the current one of `keys` (after `dignity keys rotate`), without rebuilding the index
+/// (see the module's documentation). The index's writer lock is taken for the whole run:
+/// when another process holds it (a running server), nothing is done and the report says
+/// `busy` (that server re-seals its index with [`SealedDirectory::reseal_live`], or when it
+/// next opens it). `progress`: (files looked at, files in all).
 pub fn reseal(
     root: &Path,
     keys: &Keyring,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> io::Result<dignity_store::keys_files::IndexReport> {
-    let mut rep = dignity_store::keys_files::IndexReport::default();
     if !root.join("meta.json").exists() {
-        return Ok(rep);
+        return Ok(Default::default());
     }
     let dir = SealedDirectory::open(root, keys).map_err(io::Error::other)?;
     let _lock = match dir.acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK) {
         Ok(l) => l,
         Err(LockError::LockBusy) => {
-            rep.busy = true;
-            return Ok(rep);
+            return Ok(dignity_store::keys_files::IndexReport {
+                busy: true,
+                ..Default::default()
+            })
         }
         Err(LockError::IoError(e)) => return Err(io::Error::new(e.kind(), e.to_string())),
     };
-    let ciphers = &dir.inner.ciphers;
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(root)? {
-        let e = e?;
-        let name = PathBuf::from(e.file_name());
-        if !e.file_type()?.is_file() {
-            continue;
-        }
-        if name.to_string_lossy().ends_with(RESEAL_TMP) {
-            // Left by an interrupted run: the file it was made from is still in place.
-            std::fs::remove_file(e.path())?;
-            continue;
-        }
-        files.push(name);
-    }
-    files.sort();
-    let total = files.len() as u64;
-    for (i, name) in files.iter().enumerate() {
-        let full = root.join(name);
-        match sealed_key_id(&full)? {
-            // Under a key not in the key file: it cannot be read; the index is made
-            // again when it is opened.
-            Some(kid) if !ciphers.by_id.contains_key(&kid) => {}
-            Some(kid) if kid != ciphers.current => {
-                let sealed = std::fs::read(&full)?;
-                let data = unseal(ciphers, name, &sealed[..], sealed.len() as u64)?;
-                let again = seal(ciphers, name, &data)?;
-                let tmp = root.join(format!("{}{RESEAL_TMP}", name.display()));
-                let mut f = File::create(&tmp)?;
-                f.write_all(&again)?;
-                f.sync_all()?;
-                drop(f);
-                std::fs::rename(&tmp, &full)?;
-                rep.resealed += 1;
-            }
-            Some(_) => rep.already += 1,
-            // Lock files and anything not sealed: nothing of the index's content.
-            None => {}
-        }
-        progress(i as u64 + 1, total);
-    }
-    if rep.resealed > 0 {
-        File::open(root)?.sync_all()?;
-    }
-    Ok(rep)
+    dir.reseal_files(progress)
+}
+
+/// What re-sealing one file found.
+enum Resealed {
+    /// Sealed again under the current key.
+    Done,
+    /// Already under the current key.
+    Already,
+    /// Gone meanwhile (deleted by a merge), not sealed (a lock file), or sealed under a key
+    /// the key file does not hold (it cannot be read; the index is made again when opened).
+    Skipped,
 }
 
 struct Inner {
     root: PathBuf,
     /// Locks, watching `meta.json`, deleting, syncing the directory, atomic renames.
     plain: MmapDirectory,
-    ciphers: Ciphers,
+    /// Replaced by [`SealedDirectory::reseal_live`] after a key rotation.
+    ciphers: RwLock<Arc<Ciphers>>,
     /// Decrypted files (shared with the segment readers that use them).
     open: Mutex<HashMap<PathBuf, OwnedBytes>>,
+    /// Files tantivy is writing now (opened, not terminated), with the key id they are
+    /// sealed under: a half-written file is not re-sealed.
+    writing: Mutex<HashMap<PathBuf, String>>,
+    /// Held while one file is re-sealed, and by `delete` and `atomic_write`: tantivy never
+    /// deletes or replaces a file while it is re-sealed (a rename would bring a deleted
+    /// file back, or put an older `meta.json` over a newer one).
+    file_lock: Mutex<()>,
+    /// One re-sealing run at a time.
+    reseal_run: Mutex<()>,
+}
+
+impl Inner {
+    fn ciphers(&self) -> Arc<Ciphers> {
+        self.ciphers.read().expect("ciphers lock").clone()
+    }
+
+    fn done_writing(&self, path: &Path) {
+        self.writing.lock().expect("writing lock").remove(path);
+    }
+
+    /// Re-seal the file `name` under the current key if it is under another one the key
+    /// file holds (temporary file, sync, rename over it).
+    fn reseal_one(&self, name: &Path) -> io::Result<Resealed> {
+        let _g = self.file_lock.lock().expect("file lock");
+        let ciphers = self.ciphers();
+        let full = self.root.join(name);
+        match sealed_key_id(&full)? {
+            None => Ok(Resealed::Skipped),
+            Some(kid) if kid == ciphers.current => Ok(Resealed::Already),
+            Some(kid) if !ciphers.by_id.contains_key(&kid) => Ok(Resealed::Skipped),
+            Some(_) => {
+                let sealed = match std::fs::read(&full) {
+                    Ok(s) => s,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Resealed::Skipped),
+                    Err(e) => return Err(e),
+                };
+                let data = unseal(&ciphers, name, &sealed[..], sealed.len() as u64)?;
+                let again = seal(&ciphers, name, &data)?;
+                let tmp = self.root.join(format!("{}{RESEAL_TMP}", name.display()));
+                let mut f = File::create(&tmp)?;
+                f.write_all(&again)?;
+                f.sync_all()?;
+                drop(f);
+                std::fs::rename(&tmp, &full)?;
+                Ok(Resealed::Done)
+            }
+        }
+    }
 }
 
 /// The index directory, every file sealed (see the module's documentation).
@@ -400,8 +441,11 @@ impl SealedDirectory {
             inner: Arc::new(Inner {
                 root: root.to_path_buf(),
                 plain: MmapDirectory::open(root)?,
-                ciphers: Ciphers::new(keys),
+                ciphers: RwLock::new(Arc::new(Ciphers::new(keys))),
                 open: Mutex::new(HashMap::new()),
+                writing: Mutex::new(HashMap::new()),
+                file_lock: Mutex::new(()),
+                reseal_run: Mutex::new(()),
             }),
         })
     }
@@ -410,6 +454,99 @@ impl SealedDirectory {
     pub fn memory_bytes(&self) -> u64 {
         let open = self.inner.open.lock().expect("sealed directory lock");
         open.values().map(|b| b.len() as u64).sum()
+    }
+
+    /// The id of the data key new files are sealed under.
+    pub fn current_key(&self) -> String {
+        self.inner.ciphers().current.clone()
+    }
+
+    /// Re-seal the index under the current key of `keys` while it is in use (a running
+    /// server searching and indexing; the caller holds the index). From now on new files
+    /// are sealed under that key; every file sealed under an older one is sealed again in
+    /// place, one at a time (see the module's documentation), waiting for the files tantivy
+    /// was writing under the old key to be finished. Searches go on throughout.
+    /// `progress`: (files looked at, files in all). The report says `busy` only when files
+    /// still being written under the old key did not finish in time (they are re-sealed
+    /// when the index is next opened).
+    pub fn reseal_live(
+        &self,
+        keys: &Keyring,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> io::Result<dignity_store::keys_files::IndexReport> {
+        let _run = self.inner.reseal_run.lock().expect("reseal lock");
+        // Under the write lock: a file `open_write` started under the old ciphers is
+        // already listed in `writing` once this returns.
+        *self.inner.ciphers.write().expect("ciphers lock") = Arc::new(Ciphers::new(keys));
+        self.reseal_files(progress)
+    }
+
+    /// Re-seal every file not under the current key; files being written under an older
+    /// key are waited for, then re-sealed.
+    fn reseal_files(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> io::Result<dignity_store::keys_files::IndexReport> {
+        let inner = &self.inner;
+        let mut rep = dignity_store::keys_files::IndexReport::default();
+        let started = std::time::Instant::now();
+        let mut first = true;
+        loop {
+            let current = inner.ciphers().current.clone();
+            let mut files = Vec::new();
+            for e in std::fs::read_dir(&inner.root)? {
+                let e = e?;
+                let name = PathBuf::from(e.file_name());
+                if !e.file_type()?.is_file() {
+                    continue;
+                }
+                if name.to_string_lossy().ends_with(RESEAL_TMP) {
+                    // Left by an interrupted run: the file it was made from is in place.
+                    match std::fs::remove_file(e.path()) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                        _ => continue,
+                    }
+                }
+                files.push(name);
+            }
+            files.sort();
+            let total = files.len() as u64;
+            let mut waiting = false;
+            for (i, name) in files.iter().enumerate() {
+                let being_written = inner
+                    .writing
+                    .lock()
+                    .expect("writing lock")
+                    .get(name)
+                    .cloned();
+                match being_written {
+                    // Written under the current key: nothing to do once it is finished.
+                    Some(kid) if kid == current => {}
+                    Some(_) => waiting = true,
+                    None => match inner.reseal_one(name)? {
+                        Resealed::Done => rep.resealed += 1,
+                        Resealed::Already if first => rep.already += 1,
+                        Resealed::Already | Resealed::Skipped => {}
+                    },
+                }
+                if first {
+                    progress(i as u64 + 1, total);
+                }
+            }
+            first = false;
+            if !waiting {
+                break;
+            }
+            if started.elapsed() > WAIT_FOR_WRITERS {
+                rep.busy = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if rep.resealed > 0 {
+            inner.plain.sync_directory()?;
+        }
+        Ok(rep)
     }
 
     fn read(&self, path: &Path) -> Result<OwnedBytes, OpenReadError> {
@@ -428,7 +565,7 @@ impl SealedDirectory {
             .metadata()
             .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?
             .len();
-        let data = unseal(&self.inner.ciphers, path, io::BufReader::new(f), len)
+        let data = unseal(&self.inner.ciphers(), path, io::BufReader::new(f), len)
             .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?;
         let bytes = OwnedBytes::new(data);
         // Two threads may have decrypted the same file: keep one copy.
@@ -443,6 +580,7 @@ impl Directory for SealedDirectory {
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        let _g = self.inner.file_lock.lock().expect("file lock");
         self.inner.open.lock().expect("lock").remove(path);
         self.inner.plain.delete(path)
     }
@@ -453,33 +591,58 @@ impl Directory for SealedDirectory {
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
         let full = self.inner.root.join(path);
+        let wrap = |e: io::Error| OpenWriteError::wrap_io_error(e, path.to_path_buf());
+        let ciphers = {
+            // Listed as being written before a re-sealing run can see the file (see
+            // `reseal_live`).
+            let c = self.inner.ciphers.read().expect("ciphers lock");
+            let mut w = self.inner.writing.lock().expect("writing lock");
+            if w.contains_key(path) {
+                return Err(OpenWriteError::FileAlreadyExists(path.to_path_buf()));
+            }
+            w.insert(path.to_path_buf(), c.current.clone());
+            c.clone()
+        };
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(full)
             .map_err(|e| {
+                self.inner.done_writing(path);
                 if e.kind() == io::ErrorKind::AlreadyExists {
                     OpenWriteError::FileAlreadyExists(path.to_path_buf())
                 } else {
-                    OpenWriteError::wrap_io_error(e, path.to_path_buf())
+                    wrap(e)
                 }
             })?;
-        let sealer = Sealer::new(file, &self.inner.ciphers, path)
-            .map_err(|e| OpenWriteError::wrap_io_error(e, path.to_path_buf()))?;
+        let sealer = Sealer::new(file, &ciphers, path).map_err(|e| {
+            self.inner.done_writing(path);
+            wrap(e)
+        })?;
         Ok(io::BufWriter::with_capacity(
             CHUNK,
-            Box::new(SealedFile(sealer)),
+            Box::new(SealedFile {
+                sealer,
+                inner: self.inner.clone(),
+                path: path.to_path_buf(),
+            }),
         ))
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
         let sealed = self.inner.plain.atomic_read(path)?;
-        unseal(&self.inner.ciphers, path, &sealed[..], sealed.len() as u64)
-            .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))
+        unseal(
+            &self.inner.ciphers(),
+            path,
+            &sealed[..],
+            sealed.len() as u64,
+        )
+        .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        let sealed = seal(&self.inner.ciphers, path, data)?;
+        let _g = self.inner.file_lock.lock().expect("file lock");
+        let sealed = seal(&self.inner.ciphers(), path, data)?;
         self.inner.open.lock().expect("lock").remove(path);
         self.inner.plain.atomic_write(path, &sealed)
     }

@@ -420,6 +420,25 @@ impl SearchIndex {
         &self.dir
     }
 
+    /// The id of the data key new index files are sealed under (`None`: a clear index).
+    pub fn sealed_key(&self) -> Option<String> {
+        self.sealed.as_ref().map(|d| d.current_key())
+    }
+
+    /// Re-seal the index's files under the current data key of `keys` while it stays in
+    /// use: searches and indexing go on (see [`SealedDirectory::reseal_live`]). Blocking
+    /// (file I/O). A clear index has nothing to re-seal.
+    pub fn reseal(
+        &self,
+        keys: &Keyring,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<dignity_store::keys_files::IndexReport> {
+        match &self.sealed {
+            Some(d) => Ok(d.reseal_live(keys, progress)?),
+            None => Ok(Default::default()),
+        }
+    }
+
     /// What the index has applied (from the last commit), if it was ever committed.
     pub fn state(&self) -> Option<IndexState> {
         let metas = self.index.load_metas().ok()?;

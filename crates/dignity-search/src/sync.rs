@@ -186,6 +186,20 @@ impl Search {
                 if let Err(e) = s.catch_up().await {
                     tracing::error!(error = %e, "search index catch-up failed; retrying");
                 }
+                // The key file was rotated (by `dignity keys rotate` beside this server,
+                // which could not take the index): re-seal it now, searches going on.
+                if s.key_changed() {
+                    match s.reseal(&|_, _| {}).await {
+                        Ok(r) if r.resealed > 0 => tracing::info!(
+                            files = r.resealed,
+                            "search index re-sealed under the new data key"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::error!(error = %e, "re-sealing the search index failed; retrying")
+                        }
+                    }
+                }
                 let wake = s.inner.wake.clone();
                 drop(s);
                 let _ = tokio::time::timeout(poll, wake.notified()).await;
@@ -432,6 +446,39 @@ impl Search {
             seq: head,
             seconds: t.elapsed().as_secs_f64(),
         })
+    }
+
+    /// Whether the store's current data key is not the one the index seals new files under
+    /// (after a key rotation, until [`Search::reseal`]).
+    pub fn key_changed(&self) -> bool {
+        self.inner
+            .index
+            .sealed_key()
+            .is_some_and(|k| k != self.inner.store.keys().current)
+    }
+
+    /// Re-seal the index under the store's current data key while it stays in use (the
+    /// server's step of a key rotation; see `at_rest`): searches and indexing go on, and
+    /// afterwards no file of the index needs an older key. Runs on a blocking thread.
+    /// `progress(done, total)`: index files looked at.
+    pub async fn reseal(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<dignity_store::keys_files::IndexReport> {
+        let inner = self.inner.clone();
+        let keys = self.inner.store.keys();
+        // The progress callback is borrowed: hand the blocking thread a channel instead.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u64, u64)>();
+        let task = tokio::task::spawn_blocking(move || {
+            inner.index.reseal(&keys, &|done, total| {
+                let _ = tx.send((done, total));
+            })
+        });
+        while let Some((done, total)) = rx.recv().await {
+            progress(done, total);
+        }
+        task.await
+            .map_err(|e| crate::Error::Io(std::io::Error::other(e)))?
     }
 
     /// Search as `actor` (the permission filter is part of the query).

@@ -51,8 +51,10 @@ pub struct RotationJob {
     /// Files of the search index.
     pub index_total: u64,
     pub index_done: u64,
-    /// The search index was held by a running server: it is re-sealed under the target
-    /// key when that server next opens it.
+    /// The search index was held by another process (a server running beside `dignity
+    /// keys rotate`, or writes that did not finish in time): that server re-seals it in
+    /// place once it reads the new key file, at the latest when it next opens the index.
+    /// A rotation run by the server itself re-seals its index in place (never deferred).
     pub index_deferred: bool,
     pub finished_at: Option<String>,
 }

@@ -2,12 +2,12 @@
 //! how many values and evidence files use each), a rotation started from the page or the
 //! API, and its progress. The rotation runs in a background task of the server
 //! ([`start`]): field values in audited batches, evidence files on a blocking thread, then
-//! the search index, while the server keeps answering (values decrypt under the old key
-//! or the new one throughout: both stay in the key file until they are retired, a separate
-//! step with the server stopped). Its state is kept in the database
-//! (`dignity_store::keys_rotation`), so a rotation interrupted by a crash resumes, with the
-//! same key, when the server next starts ([`resume_at_start`]) or when an administrator
-//! presses the button again.
+//! the search index (re-sealed in place while searches go on), while the server keeps
+//! answering (values decrypt under the old key or the new one throughout: both stay in the
+//! key file until they are retired, a separate step with the server stopped). Its state is
+//! kept in the database (`dignity_store::keys_rotation`), so a rotation interrupted by a
+//! crash resumes, with the same key, when the server next starts ([`resume_at_start`]) or
+//! when an administrator presses the button again.
 
 use crate::api::ApiError;
 use crate::authz::{gate, Allowed, CsrfForm, WebError};
@@ -135,9 +135,10 @@ pub async fn start(state: &AppState, actor: &Actor) -> Result<RotationJob, Store
     }
     lock(&state.rotation).live = Some(j.clone());
     let (store, rotation) = (state.store.clone(), state.rotation.clone());
+    let search = state.search.clone();
     let first = j.clone();
     tokio::spawn(async move {
-        let r = run(&store, &rotation, first).await;
+        let r = run(&store, search.as_ref(), &rotation, first).await;
         let mut g = lock(&rotation);
         g.running = false;
         if let Err(e) = r {
@@ -156,8 +157,14 @@ pub async fn resume_at_start(state: &AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The phases of one rotation, with live progress into `rotation`.
-async fn run(store: &Store, rotation: &Rotation, mut j: RotationJob) -> Result<(), StoreError> {
+/// The phases of one rotation, with live progress into `rotation`. `search`: this
+/// server's index, re-sealed in place while it keeps answering.
+async fn run(
+    store: &Store,
+    search: Option<&dignity_search::Search>,
+    rotation: &Rotation,
+    mut j: RotationJob,
+) -> Result<(), StoreError> {
     let on = {
         let rotation = rotation.clone();
         move |x: &RotationJob| lock(&rotation).live = Some(x.clone())
@@ -176,22 +183,37 @@ async fn run(store: &Store, rotation: &Rotation, mut j: RotationJob) -> Result<(
     .map_err(|e| StoreError::Internal(format!("re-encrypting evidence files: {e}")))?;
     job::record(store, &mut j, "index").await?;
     on(&j);
-    // This server holds its index (the report then says `busy`): the index's files stay
-    // sealed under the key they were written with, both keys being in the key file, and
-    // are re-sealed under the new one when the index is next opened.
-    let (s2, on2, base) = (store.clone(), on.clone(), j.clone());
-    let index = tokio::task::spawn_blocking(move || {
-        let progress = |done: u64, total: u64| {
-            let mut x = base.clone();
-            x.index_done = done;
-            x.index_total = total;
-            on2(&x);
-        };
-        dignity_search::at_rest::reseal(&s2.data_dir().join("index"), &s2.keys(), &progress)
-    })
-    .await
-    .map_err(|e| StoreError::Internal(format!("re-sealing the search index: {e}")))?
-    .map_err(|e| StoreError::Io(format!("search index: {e}")))?;
+    let base = j.clone();
+    let progress = |done: u64, total: u64| {
+        let mut x = base.clone();
+        x.index_done = done;
+        x.index_total = total;
+        on(&x);
+    };
+    let index = match search {
+        // This server holds its index: it is re-sealed in place, file by file, while
+        // searches and indexing go on (`dignity_search::at_rest`).
+        Some(search) => search
+            .reseal(&progress)
+            .await
+            .map_err(|e| StoreError::Io(e.to_string()))?,
+        // A server without search (tests): the index, if any, is not held by this process.
+        None => {
+            let (s2, base, on2) = (store.clone(), j.clone(), on.clone());
+            tokio::task::spawn_blocking(move || {
+                let progress = |done: u64, total: u64| {
+                    let mut x = base.clone();
+                    x.index_done = done;
+                    x.index_total = total;
+                    on2(&x);
+                };
+                dignity_search::at_rest::reseal(&s2.data_dir().join("index"), &s2.keys(), &progress)
+            })
+            .await
+            .map_err(|e| StoreError::Internal(format!("re-sealing the search index: {e}")))?
+            .map_err(|e| StoreError::Io(format!("search index: {e}")))?
+        }
+    };
     job::index_done(&mut j, &index);
     job::record(store, &mut j, "done").await?;
     on(&j);
@@ -345,6 +367,8 @@ pub(crate) fn template_examples() -> Vec<(&'static str, Value, bool, bool)> {
     };
     let done = RotationJob {
         phase: "done".into(),
+        index_total: 9,
+        index_done: 9,
         index_deferred: true,
         finished_at: Some("2025-06-01T00:10:00Z".into()),
         ..running.clone()

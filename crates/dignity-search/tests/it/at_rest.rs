@@ -328,3 +328,129 @@ async fn an_index_sealed_under_a_key_no_longer_held_is_made_again() {
     assert_eq!(idx.num_docs(), 0);
     assert!(idx.needs_rebuild(&other));
 }
+
+/// Add note `id` with `title` (audited, so the index's catch-up picks it up).
+async fn add_note(s: &Store, id: i64, title: &str) {
+    let mut tx = s.begin(&Actor::system()).await.unwrap();
+    let name = tx.store().keys().encrypt("notes.name", id, "Amaru Quispe");
+    sqlx::query("INSERT INTO notes (id, title, description, name) VALUES ($1, $2, '', $3)")
+        .bind(id)
+        .bind(title)
+        .bind(name)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    let id = id.to_string();
+    tx.audit(
+        "note.create",
+        "note",
+        &id,
+        None,
+        None,
+        serde_json::json!({}),
+    );
+    tx.commit().await.unwrap();
+}
+
+/// The data key id of every sealed file of the index.
+fn index_keys(dir: &Path) -> Vec<String> {
+    let mut keys = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        if let Some(k) = dignity_search::at_rest::sealed_key_id(&e.unwrap().path()).unwrap() {
+            keys.push(k);
+        }
+    }
+    keys.sort();
+    keys
+}
+
+/// Key rotation without downtime (issue 16, item 8): the index a server holds is re-sealed
+/// under the new key in place while searches go on and find what they found before; files
+/// written before the re-sealing under the old key are re-sealed too, files written after
+/// it are under the new key; with the old key retired from the key file, the index reopens
+/// as it was (not made again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_is_resealed_in_place_while_it_keeps_answering() {
+    let s = setup().await;
+    let dir = index_dir(&s);
+    let search = Search::open(&s, registry(), opts(&s)).await.unwrap();
+    assert_eq!(index_keys(&dir).first().map(String::as_str), Some("k1"));
+
+    // The rotation's new key: current in the key file and the store.
+    let mut k = (*s.keys()).clone();
+    k.rotate("2026-12-07");
+    s.write_keys(&k).unwrap();
+    s.replace_keys(k.clone());
+    assert!(search.key_changed());
+    // Indexed before the re-sealing: the running index still seals under the old key.
+    add_note(&s, 2, "Eviction of the Quispe family").await;
+    search.catch_up().await.unwrap();
+    assert!(
+        index_keys(&dir).iter().all(|k| k == "k1"),
+        "{:?}",
+        index_keys(&dir)
+    );
+
+    // Searches run all through the re-sealing and find the same records.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searcher = {
+        let (search, stop) = (search.clone(), stop.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut n = 0;
+            loop {
+                assert_eq!(note_ids(&search, TITLE_MARKER), ["1"]);
+                assert_eq!(note_ids(&search, "eviction"), ["2"]);
+                n += 1;
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return n;
+                }
+            }
+        })
+    };
+    let seen = std::sync::Mutex::new((0, 0));
+    let r = search
+        .reseal(&|done, total| *seen.lock().unwrap() = (done, total))
+        .await
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(searcher.await.unwrap() >= 1);
+    assert!(!r.busy, "{r:?}");
+    assert!(r.resealed >= 3, "{r:?}");
+    let (done, total) = *seen.lock().unwrap();
+    assert!(done == total && total >= r.resealed, "{done}/{total}");
+    assert!(!search.key_changed());
+    assert!(
+        index_keys(&dir).iter().all(|k| k == "k2"),
+        "{:?}",
+        index_keys(&dir)
+    );
+    // Nothing left behind, nothing in clear.
+    assert!(std::fs::read_dir(&dir).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("reseal")));
+    assert!(grep(&dir).is_empty());
+
+    // Indexed after: under the new key.
+    add_note(&s, 3, "Detention of a lawyer").await;
+    search.catch_up().await.unwrap();
+    assert_eq!(note_ids(&search, "lawyer"), ["3"]);
+    assert!(
+        index_keys(&dir).iter().all(|k| k == "k2"),
+        "{:?}",
+        index_keys(&dir)
+    );
+    drop(search);
+
+    // The old key retired: the index opens from its own files, as it was.
+    k.retire_old_keys();
+    assert_eq!(k.data_keys.len(), 1);
+    s.write_keys(&k).unwrap();
+    s.replace_keys(k);
+    let search = Search::new(&s, registry(), opts(&s)).unwrap();
+    assert!(!search.index().needs_rebuild(&s.keys()));
+    assert_eq!(note_ids(&search, TITLE_MARKER), ["1"]);
+    assert_eq!(note_ids(&search, "eviction"), ["2"]);
+    assert_eq!(note_ids(&search, "lawyer"), ["3"]);
+}

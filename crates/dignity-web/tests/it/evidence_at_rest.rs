@@ -28,7 +28,50 @@ async fn app() -> App {
     App { router, store }
 }
 
+/// The same with the search index a server runs (opened, following the database).
+async fn app_with_search() -> App {
+    let store = store(Backend::Sqlite).await;
+    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    let search = dignity_search::Search::open(
+        &store,
+        dignity_store::search::Registry::standard(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    search.follow();
+    let router = dignity_web::router(
+        dignity_web::AppState::new(store.store.clone(), Default::default()).with_search(search),
+    );
+    App { router, store }
+}
+
+/// The data key id of every sealed file of the server's search index.
+fn index_keys(app: &App) -> Vec<String> {
+    let mut keys = Vec::new();
+    for e in std::fs::read_dir(app.store.data_dir().join("index")).unwrap() {
+        if let Some(k) = dignity_search::at_rest::sealed_key_id(&e.unwrap().path()).unwrap() {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
 impl App {
+    /// The ids of the events `GET /api/v1/search?q=…` finds.
+    async fn search_events(&self, token: &str, q: &str) -> Vec<String> {
+        let (s, b, _) = self.get(token, &format!("/api/v1/search?q={q}"), &[]).await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["record_type"] == "event")
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     async fn user(&self, name: &str, role: Role) -> String {
         common::account_with_token(&self.store, name, role).await.1
     }
@@ -328,17 +371,37 @@ async fn a_damaged_stored_file_is_refused_not_served() {
 }
 
 /// Key rotation from the web (issue 16, item 8): an administrator starts it through the
-/// API (202 with the job), the server re-encrypts in the background while the event and
-/// its evidence stay readable, the progress is polled to completion, and afterwards every
-/// value and the file are under the new key; the Keys page shows it, and its button
-/// starts the next rotation. Refused to anyone but an administrator.
+/// API (202 with the job), the server re-encrypts in the background while the event, its
+/// evidence and the search stay readable, the progress is polled to completion, and
+/// afterwards every value, the file and every file of the search index the server holds
+/// are under the new key (the index re-sealed live, not deferred to a restart; it opens
+/// with the old key retired); the Keys page shows it, and its button starts the next
+/// rotation. Refused to anyone but an administrator.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_readable() {
-    let app = app().await;
+    let app = app_with_search().await;
     let dora = app.user("dora", Role::Documenter).await;
     let ada = app.user("ada", Role::Admin).await;
     let data = content(200_000);
     let (id, sha) = upload(&app, &dora, &data).await;
+    let event_id = {
+        let (_, b, _) = app.get(&dora, &format!("/api/v1/evidence/{id}"), &[]).await;
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        v["event_id"].to_string()
+    };
+    // The index follows the database: the event is found by a word of its title.
+    for _ in 0..3000 {
+        if !app.search_events(&dora, "clinic").await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.search_events(&dora, "clinic").await, [event_id.clone()]);
+    assert!(
+        index_keys(&app).iter().all(|k| k == "k1"),
+        "{:?}",
+        index_keys(&app)
+    );
     let event: serde_json::Value = {
         let (_, b, _) = app.get(&dora, &format!("/api/v1/evidence/{id}"), &[]).await;
         serde_json::from_slice(&b).unwrap()
@@ -390,6 +453,11 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
             .await;
         assert_eq!(s, StatusCode::OK);
         assert!(body == data, "the download differs during the rotation");
+        assert_eq!(
+            app.search_events(&dora, "clinic").await,
+            [event_id.clone()],
+            "the search answers during the rotation"
+        );
         if !last["rotation"]["finished_at"].is_null() && last["running"] == false {
             break;
         }
@@ -407,6 +475,16 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
         (Some(1), Some(1))
     );
     assert_eq!(r["files_failed"], 0);
+    // The server's own search index, re-sealed in place while it ran.
+    assert_eq!(r["index_deferred"], false, "{last}");
+    assert!(r["index_total"].as_u64().unwrap() >= 3, "{last}");
+    assert_eq!(r["index_done"], r["index_total"], "{last}");
+    assert!(
+        index_keys(&app).iter().all(|k| k == "k2"),
+        "{:?}",
+        index_keys(&app)
+    );
+    assert_eq!(app.search_events(&dora, "clinic").await, [event_id.clone()]);
     // Everything under the new key; still readable, byte for byte.
     let usage = dignity_store::keys::usage(&app.store).await.unwrap();
     assert!(usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
@@ -457,7 +535,42 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
     let st: serde_json::Value = serde_json::from_slice(&b).unwrap();
     assert_eq!(st["rotation"]["target_key"], "k3", "{st}");
     assert_eq!(st["rotation"]["phase"], "done", "{st}");
+    assert_eq!(st["rotation"]["index_deferred"], false, "{st}");
     assert_eq!(key_of_file(), "k3");
+    assert!(
+        index_keys(&app).iter().all(|k| k == "k3"),
+        "{:?}",
+        index_keys(&app)
+    );
+    assert_eq!(app.search_events(&dora, "clinic").await, [event_id.clone()]);
+    // After a restart with the old keys retired from the key file, the index opens from
+    // its files as it was (not made again): a copy of it, since this server holds it.
+    let copy = dignity_store::testing::temp_dir("dignity-index-copy").join("index");
+    std::fs::create_dir_all(&copy).unwrap();
+    for e in std::fs::read_dir(app.store.data_dir().join("index")).unwrap() {
+        let e = e.unwrap();
+        if !e.file_name().to_string_lossy().contains("lock") {
+            std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+    }
+    let mut only_k3 = (*app.store.keys()).clone();
+    only_k3.retire_old_keys();
+    assert_eq!(only_k3.data_keys.len(), 1);
+    let idx = dignity_search::SearchIndex::open(&copy, &only_k3, 1, 15).unwrap();
+    assert!(!idx.needs_rebuild(&only_k3));
+    let req = dignity_search::SearchRequest {
+        q: "clinic".into(),
+        lang: "en".into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let u = accounts::by_username(&app.store, "dora")
+        .await
+        .unwrap()
+        .unwrap();
+    let dora_actor = accounts::actor_for(&app.store, &u).await.unwrap();
+    assert!(idx.num_docs() > 0);
+    assert_eq!(idx.count(&only_k3, &dora_actor, &req).unwrap(), 1);
     // A documenter's browser is refused the page and the button.
     let mut db = Browser::new(&app.router);
     db.login("dora").await;
