@@ -145,6 +145,11 @@ pub struct Store {
     anchor_seq: Arc<std::sync::Mutex<i64>>,
     /// The person key vault (crypto-shredding, see [`vault`]).
     vault: Arc<RwLock<Option<Arc<vault::Vault>>>>,
+    /// Person keys made by write transactions not committed yet (written to the vault
+    /// with their commit): a transaction that creates a person and reads the person back
+    /// before committing opens the fields with these. Removed when the transaction ends.
+    uncommitted_person_keys:
+        Arc<std::sync::Mutex<std::collections::HashMap<i64, dignity_core::crypto::PersonKey>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -273,6 +278,7 @@ impl Store {
             listener: Arc::new(RwLock::new(None)),
             anchor_seq: Arc::new(std::sync::Mutex::new(0)),
             vault: Arc::new(RwLock::new(None)),
+            uncommitted_person_keys: Default::default(),
         };
         migrate::run(&store).await?;
         if let Err(e) = shred::open_vault(&store, &opts.person_keys_path()).await {
@@ -332,6 +338,33 @@ impl Store {
             .expect("vault lock")
             .clone()
             .expect("the vault is opened with the store")
+    }
+
+    /// A key made by a transaction not committed yet (see `uncommitted_person_keys`).
+    pub(crate) fn uncommitted_person_key(
+        &self,
+        person: i64,
+    ) -> Option<dignity_core::crypto::PersonKey> {
+        let keys = self
+            .uncommitted_person_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        keys.get(&person).cloned()
+    }
+
+    pub(crate) fn set_uncommitted_person_key(
+        &self,
+        person: i64,
+        key: Option<dignity_core::crypto::PersonKey>,
+    ) {
+        let mut keys = self
+            .uncommitted_person_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match key {
+            Some(k) => keys.insert(person, k),
+            None => keys.remove(&person),
+        };
     }
 
     pub(crate) fn set_vault(&self, v: vault::Vault) {

@@ -102,6 +102,11 @@ pub(crate) fn decrypt(store: &Store, field: &str, row: &str, value: &str) -> Res
     match entry {
         Entry::Key(k) => Ok(k.decrypt(field, row, value)?),
         Entry::Erased => Ok(String::new()),
+        // Made by a transaction that has not committed yet (and reads the person back).
+        Entry::Missing if store.uncommitted_person_key(pid).is_some() => {
+            let k = store.uncommitted_person_key(pid).expect("checked");
+            Ok(k.decrypt(field, row, value)?)
+        }
         Entry::Missing => Err(StoreError::Crypto(CryptoError::UnknownKey(format!(
             "person {pid} (not in the person key vault {})",
             vault.dir().display()

@@ -55,6 +55,8 @@ pub struct WriteTx {
     /// Person keys made by this transaction: written to the vault as one batch file by
     /// `commit`, before the database's `COMMIT` (see [`crate::vault`]).
     person_keys: Vec<crate::vault::NewKey>,
+    /// The persons whose keys this transaction made (see `Store::uncommitted_person_key`).
+    uncommitted_persons: Vec<i64>,
 }
 
 impl WriteTx {
@@ -71,6 +73,7 @@ impl WriteTx {
                 anchor_path: store.data_dir().join("audit-anchor"),
                 store: store.clone(),
                 person_keys: Vec::new(),
+                uncommitted_persons: Vec::new(),
             }),
             Err(e) => {
                 // Whatever state the connection is in now, it does not go back to the pool.
@@ -156,6 +159,9 @@ impl WriteTx {
     /// A person key to write with this transaction (see [`crate::shred::PersonSealer`]).
     pub(crate) fn add_person_key(&mut self, k: crate::vault::NewKey) {
         self.person_keys.retain(|o| o.person != k.person);
+        self.store
+            .set_uncommitted_person_key(k.person, Some(k.key.clone()));
+        self.uncommitted_persons.push(k.person);
         self.person_keys.push(k);
     }
 
@@ -290,6 +296,9 @@ impl WriteTx {
     /// pool only if that statement succeeded; otherwise it is closed, which also ends any
     /// transaction still open on it (the database rolls back what was not committed).
     async fn finish(&mut self, statement: &str) -> Result<()> {
+        for p in std::mem::take(&mut self.uncommitted_persons) {
+            self.store.set_uncommitted_person_key(p, None);
+        }
         let mut conn = self.conn.take().expect("an open write transaction");
         match conn.execute(statement).await {
             Ok(_) => Ok(()),
@@ -306,6 +315,9 @@ impl Drop for WriteTx {
     /// cancelled request): the transaction's connection is closed rather than returned to
     /// the pool with a transaction open, so the database discards the change.
     fn drop(&mut self) {
+        for p in std::mem::take(&mut self.uncommitted_persons) {
+            self.store.set_uncommitted_person_key(p, None);
+        }
         if let Some(conn) = self.conn.as_mut() {
             conn.close_on_drop();
         }
