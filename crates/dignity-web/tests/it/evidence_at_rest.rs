@@ -7,7 +7,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::Role;
 use dignity_store::testing::TestStore;
-use dignity_store::Backend;
+use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -30,8 +30,7 @@ async fn app() -> App {
 
 /// The same with the search index a server runs (opened, following the database).
 async fn app_with_search() -> App {
-    let store = store(Backend::Sqlite).await;
-    dignity_store::refdata::load_shipped(&store).await.unwrap();
+    let store = common::fresh_store(Backend::Sqlite).await;
     let search = dignity_search::Search::open(
         &store,
         dignity_store::search::Registry::standard(),
@@ -396,7 +395,10 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    assert_eq!(app.search_events(&dora, "clinic").await, [event_id.clone()]);
+    assert_eq!(
+        app.search_events(&dora, "clinic").await,
+        std::slice::from_ref(&event_id)
+    );
     assert!(
         index_keys(&app).iter().all(|k| k == "k1"),
         "{:?}",
@@ -455,7 +457,7 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
         assert!(body == data, "the download differs during the rotation");
         assert_eq!(
             app.search_events(&dora, "clinic").await,
-            [event_id.clone()],
+            std::slice::from_ref(&event_id),
             "the search answers during the rotation"
         );
         if !last["rotation"]["finished_at"].is_null() && last["running"] == false {
@@ -484,7 +486,10 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
         "{:?}",
         index_keys(&app)
     );
-    assert_eq!(app.search_events(&dora, "clinic").await, [event_id.clone()]);
+    assert_eq!(
+        app.search_events(&dora, "clinic").await,
+        std::slice::from_ref(&event_id)
+    );
     // Everything under the new key; still readable, byte for byte.
     let usage = dignity_store::keys::usage(&app.store).await.unwrap();
     assert!(usage.iter().all(|u| u.key_id == "k2"), "{usage:?}");
@@ -542,7 +547,10 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
         "{:?}",
         index_keys(&app)
     );
-    assert_eq!(app.search_events(&dora, "clinic").await, [event_id.clone()]);
+    assert_eq!(
+        app.search_events(&dora, "clinic").await,
+        std::slice::from_ref(&event_id)
+    );
     // After a restart with the old keys retired from the key file, the index opens from
     // its files as it was (not made again): a copy of it, since this server holds it.
     let copy = dignity_store::testing::temp_dir("dignity-index-copy").join("index");
