@@ -445,12 +445,15 @@ impl<R: Read + Seek> DecReader<R> {
     }
 }
 
-/// Threads that decrypt one download's chunks at once: the cores, at most 4.
+/// Threads that decrypt one download's chunks at once: the cores but one (the one that
+/// sends the body), at least 1, at most 4. On a 2-core machine a second decrypting thread
+/// was measured slower than one (docs/benchmarks.md): it has no idle core to run on.
 pub fn decrypt_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .min(4)
+        .saturating_sub(1)
+        .clamp(1, 4)
 }
 
 /// A chunk of a larger buffer, opened in place (decryption only shortens it: the tag).
