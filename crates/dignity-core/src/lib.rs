@@ -6,6 +6,7 @@
 //! encryption primitives. Storage and HTTP live in other crates and call these rules.
 
 pub mod audit;
+pub mod accounts;
 pub mod auth;
 pub mod columns;
 pub mod crypto;
@@ -15,8 +16,10 @@ pub mod invalid;
 pub mod names;
 pub mod obligations;
 pub mod password;
+pub mod protection;
 pub mod record_type;
 pub mod refdata;
+pub mod stats;
 pub mod types;
 pub mod violations;
 

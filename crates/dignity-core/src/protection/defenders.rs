@@ -1,0 +1,1 @@
+//! Rules of the protection area: defenders (typed inputs and their parsing; no I/O).

@@ -1,0 +1,1 @@
+//! Rules of the protection area: missing (typed inputs and their parsing; no I/O).

@@ -1,0 +1,2 @@
+//! Rules of the statistics area: record linkage and multiple systems estimation inputs,
+//! typed and parsed (no I/O).
