@@ -8,6 +8,7 @@ pub mod acl;
 pub mod at_rest;
 pub mod audit;
 pub mod backup;
+pub mod chunk_cipher;
 pub mod copy;
 mod dump;
 mod error;
