@@ -279,7 +279,9 @@ async fn create(
         .await;
     match r {
         Ok(d) => Redirect::to(&format!("/estimates/{}", d.id)).into_response(),
-        Err(dignity_store::StoreError::Invalid { message, .. }) => fail(message).await,
+        Err(dignity_store::StoreError::Rejected(e)) => {
+            fail(crate::i18n::invalid(ctx.lang, &e)).await
+        }
         Err(e) => {
             tracing::error!(error = %e, "create estimate table");
             WebError::internal("internal error").into_response()

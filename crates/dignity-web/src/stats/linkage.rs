@@ -6,6 +6,7 @@
 use crate::api::ApiError;
 use crate::authz::{CsrfForm, SignedIn, WebError};
 use crate::ctx::Ctx;
+use crate::i18n::Lang;
 use crate::pages::page_status;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -42,6 +43,15 @@ fn login(ctx: &Ctx) -> Option<Response> {
         return Some(Redirect::to(&format!("/login?next={next}")).into_response());
     }
     None
+}
+
+/// The field and the reader's message of a refused input; any other error as it is.
+fn refused(lang: Lang, e: StoreError) -> Result<(String, String), StoreError> {
+    match e {
+        StoreError::Rejected(r) => Ok((r.field.to_string(), crate::i18n::invalid(lang, &r))),
+        StoreError::Invalid { field, message } => Ok((field, message)),
+        e => Err(e),
+    }
 }
 
 /// The query string that keeps the queue's filter across pages.
@@ -254,22 +264,24 @@ pub async fn start_run(
     };
     match l::start_run(&state.store, &ctx.actor, &settings).await {
         Ok(run) => Redirect::to(&format!("/stats/linkage?run={}&done=run", run.id)).into_response(),
-        Err(StoreError::Invalid { field, message }) => {
-            let msg = if field == "min_probability" {
-                ctx.t("stats.linkage.error_min")
-            } else {
-                message
-            };
-            queue_view(
-                &state,
-                &ctx,
-                &QueueQuery::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await
-        }
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((field, message)) => {
+                let msg = if field == "min_probability" {
+                    ctx.t("stats.linkage.error_min")
+                } else {
+                    message
+                };
+                queue_view(
+                    &state,
+                    &ctx,
+                    &QueueQuery::default(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(msg),
+                )
+                .await
+            }
+            Err(e) => WebError::internal(e).into_response(),
+        },
     }
 }
 
@@ -439,19 +451,21 @@ pub async fn decide(
                 Redirect::to(&format!("/stats/linkage?{qs}&done={done}&last={id}")).into_response()
             }
         },
-        Err(StoreError::Invalid { message, .. }) => {
-            pair_view(
-                &state,
-                &ctx,
-                id,
-                &q,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
-            )
-            .await
-        }
-        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((_, message)) => {
+                pair_view(
+                    &state,
+                    &ctx,
+                    id,
+                    &q,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(message),
+                )
+                .await
+            }
+            Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+            Err(e) => WebError::internal(e).into_response(),
+        },
     }
 }
 
@@ -488,8 +502,10 @@ pub async fn estimate(
     let stratum = Some(f.stratum.trim()).filter(|s| !s.is_empty());
     let ch = match l::capture_histories(&state.store, &ctx.actor, stratum).await {
         Ok(c) => c,
-        Err(StoreError::Invalid { message, .. }) => return fail(message).await,
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((_, message)) => return fail(message).await,
+            Err(e) => return WebError::internal(e).into_response(),
+        },
     };
     let csv = ch.to_csv();
     // The same checks as an uploaded table: at least two lists, someone documented.
@@ -530,8 +546,10 @@ pub async fn estimate(
         .await;
     match r {
         Ok(d) => Redirect::to(&format!("/estimates/{}", d.id)).into_response(),
-        Err(StoreError::Invalid { message, .. }) => fail(message).await,
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((_, message)) => fail(message).await,
+            Err(e) => WebError::internal(e).into_response(),
+        },
     }
 }
 

@@ -54,24 +54,12 @@ pub async fn capture_histories(
     if !may_review(actor) {
         return Err(forbidden());
     }
-    if let Some(s) = stratum {
-        if !STRATA.contains(&s) {
-            return Err(StoreError::invalid(
-                "stratum",
-                format!("expected one of {}", STRATA.join(", ")),
-            ));
-        }
-    }
+    let stratum = stratum.map(Stratum::parse).transpose()?.flatten();
     let sources = src::sources(store).await?;
     let lists: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
     let col: HashMap<i64, usize> = sources.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     if let Some(s) = stratum {
-        if lists.iter().any(|l| l == s || l == "count") {
-            return Err(StoreError::invalid(
-                "stratum",
-                "a list has the name of a column of the table: rename the source",
-            ));
-        }
+        s.check_lists(lists.iter().map(String::as_str))?;
     }
     let rows = sqlx::query(&format!(
         "SELECT r.id, r.source_id, r.missing_id, r.sex, m.region, m.period_id FROM pro_source_records r \
@@ -82,7 +70,7 @@ pub async fn capture_histories(
     .fetch_all(store.pool())
     .await?;
     // Region and period names are encrypted: decrypted here.
-    let periods = if stratum == Some("period") {
+    let periods = if stratum == Some(Stratum::Period) {
         crate::protection::missing::period_names(store).await?
     } else {
         Default::default()
@@ -101,22 +89,22 @@ pub async fn capture_histories(
             e.0[*i] = true;
         }
         let value: String = match stratum {
-            Some("region") => match r.get::<Option<i64>, _>(2) {
+            Some(Stratum::Region) => match r.get::<Option<i64>, _>(2) {
                 Some(m) => crate::protection::dec(store, "pro_missing.region", m, r.get(4))?,
                 None => String::new(),
             },
-            Some("period") => r
+            Some(Stratum::Period) => r
                 .get::<Option<i64>, _>(5)
                 .and_then(|p| periods.get(&p).cloned())
                 .unwrap_or_default(),
-            Some("sex") => normal_sex(&v::dec(
+            Some(Stratum::Sex) => normal_sex(&v::dec(
                 store,
                 "pro_source_records.sex",
                 r.get(0),
                 r.get(3),
             )?)
             .into(),
-            _ => String::new(),
+            None => String::new(),
         };
         if e.1.is_empty() && !value.is_empty() {
             e.1 = value;
@@ -133,7 +121,7 @@ pub async fn capture_histories(
     }
     Ok(CaptureHistories {
         lists,
-        stratum: stratum.map(String::from),
+        stratum: stratum.map(|s| s.as_str().to_string()),
         rows: counts.into_iter().map(|((on, s), n)| (on, s, n)).collect(),
     })
 }

@@ -13,6 +13,7 @@ use crate::protection::sources as src;
 use crate::violations::{self as v, Vocab};
 use crate::{acl, now, Result, Store, StoreError, WriteTx};
 use dignity_core::auth::{authorize, Action};
+use dignity_core::stats::linkage::{self as rules, Decision, RunInput, Stratum};
 use dignity_core::{Actor, Confidentiality, Role};
 use dignity_stats::linkage::{
     Dataset, FieldKind, FieldSpec, LinkageModel, LinkageSettings, Linker,

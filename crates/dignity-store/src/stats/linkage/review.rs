@@ -97,10 +97,7 @@ async fn accept(tx: &mut WriteTx, pair: &PairRow) -> Result<Outcome> {
         let a = root_tx(tx, pair.left_id).await?;
         let b = root_tx(tx, pair.right_id).await?;
         if a == b {
-            return Err(StoreError::invalid(
-                "pair",
-                "these two persons are already consolidated into one",
-            ));
+            return Err(rules::refusal::already_consolidated().into());
         }
         let (keep, merged) = (a.min(b), a.max(b));
         let id: i64 = sqlx::query(
@@ -134,22 +131,17 @@ async fn accept(tx: &mut WriteTx, pair: &PairRow) -> Result<Outcome> {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("source record {}", pair.right_id)))?;
     if !ra.current || !rb.current {
-        return Err(StoreError::invalid(
-            "pair",
-            "a newer import replaced one of these records: run linkage again",
-        ));
+        return Err(rules::refusal::replaced().into());
     }
     match (ra.missing_id, rb.missing_id) {
-        (Some(a), Some(b)) if a == b => Err(StoreError::invalid(
-            "pair",
-            "these two records are already linked to the same case",
-        )),
-        (Some(a), Some(b)) => Err(StoreError::invalid(
-            "pair",
-            format!("the records are linked to two cases (#{a} and #{b}): decide on the cases in the protection area first"),
-        )),
+        (Some(a), Some(b)) if a == b => Err(rules::refusal::same_case().into()),
+        (Some(a), Some(b)) => Err(rules::refusal::two_cases(a, b).into()),
         (Some(m), None) | (None, Some(m)) => {
-            let other = if ra.missing_id.is_none() { ra.id } else { rb.id };
+            let other = if ra.missing_id.is_none() {
+                ra.id
+            } else {
+                rb.id
+            };
             src::link(tx, other, m, true).await?;
             Ok(Outcome {
                 case: Some(m),
@@ -159,7 +151,9 @@ async fn accept(tx: &mut WriteTx, pair: &PairRow) -> Result<Outcome> {
         }
         (None, None) => {
             let vocab = Vocab::load(&store).await?;
-            let m = src::case_from_record(tx, &vocab, ra.id, Confidentiality::Confidential.as_str()).await?;
+            let m =
+                src::case_from_record(tx, &vocab, ra.id, Confidentiality::Confidential.as_str())
+                    .await?;
             src::link(tx, rb.id, m, true).await?;
             Ok(Outcome {
                 case: Some(m),
@@ -178,26 +172,15 @@ pub async fn decide(tx: &mut WriteTx, pair_id: i64, decision: &str) -> Result<()
     if !may_review(tx.actor()) {
         return Err(forbidden());
     }
-    if !DECISIONS.contains(&decision) {
-        return Err(StoreError::invalid(
-            "decision",
-            format!("expected one of {}", DECISIONS.join(", ")),
-        ));
-    }
+    let decision = Decision::parse(decision)?;
     let (pair, _) = load_pair_tx(tx, pair_id).await?;
     if pair.status == "accepted" {
-        return Err(StoreError::invalid(
-            "decision",
-            "this pair is merged: undo the merge first",
-        ));
+        return Err(rules::refusal::merged().into());
     }
-    let (status, outcome) = match decision {
-        "accept" => (
-            "accepted",
-            serde_json::to_string(&accept(tx, &pair).await?).expect("outcome"),
-        ),
-        "reject" => ("rejected", String::new()),
-        _ => ("unsure", String::new()),
+    let status = decision.status();
+    let outcome = match decision {
+        Decision::Accept => serde_json::to_string(&accept(tx, &pair).await?).expect("outcome"),
+        Decision::Reject | Decision::Unsure => String::new(),
     };
     sqlx::query("UPDATE stat_linkage_pairs SET status = $1, reviewed_by = $2, reviewed_at = $3, outcome = $4 WHERE id = $5")
         .bind(status)
@@ -208,7 +191,7 @@ pub async fn decide(tx: &mut WriteTx, pair_id: i64, decision: &str) -> Result<()
         .execute(tx.conn())
         .await?;
     tx.audit(
-        &format!("linkage.{decision}"),
+        &format!("linkage.{}", decision.as_str()),
         PAIR_TYPE,
         &pair_id.to_string(),
         Some(&serde_json::json!({ "status": pair.status })),
@@ -228,7 +211,7 @@ pub async fn undo(tx: &mut WriteTx, pair_id: i64) -> Result<()> {
     }
     let (pair, outcome) = load_pair_tx(tx, pair_id).await?;
     if pair.status != "accepted" {
-        return Err(StoreError::invalid("pair", "this pair is not merged"));
+        return Err(rules::refusal::not_merged().into());
     }
     let o: Outcome = serde_json::from_str(&outcome).unwrap_or_default();
     if let Some(merge) = o.merge {

@@ -210,40 +210,24 @@ pub async fn start_run(store: &Store, actor: &Actor, settings: &RunSettings) -> 
     if !may_review(actor) {
         return Err(forbidden());
     }
-    if !SCOPES.contains(&settings.scope.as_str()) {
-        return Err(StoreError::invalid(
-            "scope",
-            format!("expected one of {}", SCOPES.join(", ")),
-        ));
-    }
-    if !(0.0..=1.0).contains(&settings.min_probability) {
-        return Err(StoreError::invalid(
-            "min_probability",
-            "give a probability between 0 and 1",
-        ));
-    }
-    if settings.max_pairs == 0 || settings.max_pairs > 200_000 {
-        return Err(StoreError::invalid(
-            "max_pairs",
-            "give a number of pairs between 1 and 200000",
-        ));
-    }
+    let input = RunInput::parse(
+        &settings.scope,
+        settings.min_probability,
+        settings.max_pairs,
+    )?;
     let started_at = now();
     let clock = std::time::Instant::now();
-    let recs = load_records(store, &settings.scope).await?;
+    let recs = load_records(store, input.scope.as_str()).await?;
     let loaded = clock.elapsed().as_secs_f64();
     if recs.len() < 2 {
-        return Err(StoreError::invalid(
-            "scope",
-            "fewer than two records to link",
-        ));
+        return Err(rules::too_few_records().into());
     }
     let s2 = settings.clone();
     let computed =
         tokio::task::spawn_blocking(move || compute(&recs, &s2).map(|c| (c, recs.len())))
             .await
             .map_err(|e| StoreError::Internal(format!("linkage task: {e}")))?
-            .map_err(|m| StoreError::invalid("scope", m))?;
+            .map_err(|m| StoreError::from(rules::not_linkable(m)))?;
     let (mut c, n) = computed;
     c.diagnostics.push(format!(
         "{n} records read and decrypted in {loaded:.1} s; {} pairs compared and scored in {:.1} s",
