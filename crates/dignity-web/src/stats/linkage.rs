@@ -4,7 +4,7 @@
 //! undo, and capture histories from the linked lists opened on the estimates page.
 
 use crate::api::ApiError;
-use crate::authz::{CsrfForm, SignedIn, WebError};
+use crate::authz::{CsrfForm, MayReviewLinkage, MayWrite, SignedIn, WebError};
 use crate::ctx::Ctx;
 use crate::i18n::Lang;
 use crate::pages::page_status;
@@ -35,14 +35,6 @@ pub async fn script() -> Response {
         SCRIPT,
     )
         .into_response()
-}
-
-fn login(ctx: &Ctx) -> Option<Response> {
-    if ctx.user.is_none() {
-        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-        return Some(Redirect::to(&format!("/login?next={next}")).into_response());
-    }
-    None
 }
 
 /// The field and the reader's message of a refused input; any other error as it is.
@@ -150,12 +142,9 @@ fn run_view(r: &l::Run) -> Value {
 /// The queue page: runs, the start form, the candidate pairs, capture histories.
 pub async fn queue_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
     queue_view(&state, &ctx, &q, StatusCode::OK, None).await
 }
 
@@ -237,12 +226,9 @@ pub struct RunForm {
 
 pub async fn start_run(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     CsrfForm(f): CsrfForm<RunForm>,
 ) -> Response {
-    if !l::may_review(&ctx.actor) {
-        return WebError::forbidden().into_response();
-    }
     let min = match f.min_probability.trim() {
         "" => Ok(RunSettings::default().min_probability),
         s => s.replace(',', ".").parse::<f64>().map(|p| p / 100.0),
@@ -288,13 +274,10 @@ pub async fn start_run(
 /// The side-by-side page of one pair.
 pub async fn pair_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
     pair_view(&state, &ctx, id, &q, StatusCode::OK, None).await
 }
 
@@ -398,13 +381,10 @@ pub struct DecideForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<DecideForm>,
 ) -> Response {
-    if !l::may_review(&ctx.actor) {
-        return WebError::forbidden().into_response();
-    }
     let q = QueueQuery {
         run: f.run.as_deref().and_then(|r| r.parse().ok()),
         status: f.status.clone().filter(|s| !s.is_empty()),
@@ -483,12 +463,9 @@ pub struct EstimateForm {
 /// estimates page.
 pub async fn estimate(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     CsrfForm(f): CsrfForm<EstimateForm>,
 ) -> Response {
-    if !l::may_review(&ctx.actor) {
-        return WebError::forbidden().into_response();
-    }
     let fail = |msg: String| async {
         queue_view(
             &state,
@@ -567,31 +544,15 @@ pub struct ApiQueue {
     pub offset: Option<i64>,
 }
 
-fn api_gate(ctx: &Ctx) -> Option<Response> {
-    if ctx.bad_token {
-        return Some(WebError::BadToken.into_response());
-    }
-    if !l::may_review(&ctx.actor) {
-        return Some(
-            WebError::Forbidden("record linkage needs the documenter role or above".into())
-                .into_response(),
-        );
-    }
-    None
-}
-
 /// Candidate pairs of a linkage run whose two records the caller may see.
 #[utoipa::path(get, path = "/api/v1/linkage/pairs", params(ApiQueue),
     responses((status = 200, description = "`{\"total\": N, \"items\": [pair]}`: id, run, both records (kind, id), match probability, status, per-field explanation"),
         (status = 403, body = ApiError)), security(("token" = [])))]
 pub async fn api_pairs(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayReviewLinkage,
     Query(q): Query<ApiQueue>,
 ) -> Response {
-    if let Some(r) = api_gate(&ctx) {
-        return r;
-    }
     let f = QueueFilter {
         run: q.run,
         status: q.status,
@@ -616,10 +577,11 @@ pub async fn api_pairs(
 /// One candidate pair with both records side by side.
 #[utoipa::path(get, path = "/api/v1/linkage/pairs/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = l::PairView), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn api_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Some(r) = api_gate(&ctx) {
-        return r;
-    }
+pub async fn api_pair(
+    State(state): State<AppState>,
+    ctx: MayReviewLinkage,
+    Path(id): Path<i64>,
+) -> Response {
     match l::get_pair(&state.store, &ctx.actor, id).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => WebError::NotFound(format!("no pair {id}")).into_response(),
