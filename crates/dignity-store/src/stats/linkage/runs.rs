@@ -215,6 +215,11 @@ pub async fn start_run(store: &Store, actor: &Actor, settings: &RunSettings) -> 
         settings.min_probability,
         settings.max_pairs,
     )?;
+    // From here on the settings as parsed (the scope trimmed).
+    let settings = &RunSettings {
+        scope: input.scope.as_str().into(),
+        ..settings.clone()
+    };
     let started_at = now();
     let clock = std::time::Instant::now();
     let recs = load_records(store, input.scope.as_str()).await?;
