@@ -3,6 +3,7 @@
 //! module stores and looks up. Every change goes through [`WriteTx`] and is audited.
 
 use crate::{now, Result, Store, StoreError, WriteTx};
+use dignity_core::accounts as accounts_rules;
 use dignity_core::password;
 use dignity_core::{Actor, Role};
 use serde::Serialize;
@@ -72,23 +73,7 @@ fn user(store: &Store, r: &AnyRow) -> Result<User> {
 
 /// Usernames: 2–64 characters, letters, digits, `.`, `_`, `-`.
 pub fn check_username(name: &str) -> Result<String> {
-    let n = name.trim();
-    if n.chars().count() < 2 || n.chars().count() > 64 {
-        return Err(StoreError::invalid(
-            "username",
-            "must have 2 to 64 characters",
-        ));
-    }
-    if !n
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err(StoreError::invalid(
-            "username",
-            "may contain only letters, digits, '.', '_' and '-'",
-        ));
-    }
-    Ok(n.to_lowercase())
+    Ok(accounts_rules::Username::parse(name)?.into_string())
 }
 
 pub async fn count_users(store: &Store) -> Result<i64> {
@@ -165,15 +150,9 @@ pub async fn create(
     role: Role,
     password_plain: &str,
 ) -> Result<User> {
-    if role == Role::Public {
-        return Err(StoreError::invalid(
-            "role",
-            "public is the role of anonymous visitors, not of an account",
-        ));
-    }
+    let role = accounts_rules::account_role(role)?;
     let username = check_username(username)?;
-    password::check_policy(password_plain)
-        .map_err(|e| StoreError::invalid("password", e.to_string()))?;
+    accounts_rules::new_password(password_plain)?;
     let display = if display_name.trim().is_empty() {
         username.clone()
     } else {
@@ -256,8 +235,7 @@ pub async fn set_disabled(tx: &mut WriteTx, id: i64, disabled: bool) -> Result<U
 
 /// Set a new password (policy checked), clear lockout, end the user's sessions.
 pub async fn set_password(tx: &mut WriteTx, id: i64, password_plain: &str) -> Result<()> {
-    password::check_policy(password_plain)
-        .map_err(|e| StoreError::invalid("password", e.to_string()))?;
+    accounts_rules::new_password(password_plain)?;
     let u = reload(tx, id).await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
@@ -404,9 +382,7 @@ pub async fn clear_failed_logins(tx: &mut WriteTx, username: &str, client: &str)
 }
 
 pub async fn set_role(tx: &mut WriteTx, id: i64, role: Role) -> Result<User> {
-    if role == Role::Public {
-        return Err(StoreError::invalid("role", "not an account role"));
-    }
+    let role = accounts_rules::account_role(role)?;
     let before = reload(tx, id).await?;
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.as_str())
@@ -608,19 +584,13 @@ pub struct ApiToken {
 
 /// Create an API token for a user; returns the token (shown once) and its id.
 pub async fn create_token(tx: &mut WriteTx, user_id: i64, name: &str) -> Result<(i64, String)> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::invalid(
-            "name",
-            "give the token a name of 1 to 100 characters",
-        ));
-    }
+    let name = accounts_rules::token_name(name)?;
     let token = format!("dgn_{}", password::random_token(32));
     let r = sqlx::query(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user_id)
-    .bind(name)
+    .bind(&name)
     .bind(password::token_hash(&token))
     .bind(now())
     .fetch_one(tx.conn())

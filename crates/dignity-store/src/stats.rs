@@ -80,18 +80,10 @@ pub async fn create(tx: &mut WriteTx, d: &NewDataset<'_>) -> Result<Dataset> {
     )
     .allowed()
     {
-        return Err(StoreError::invalid(
-            "confidentiality",
-            "your role cannot create records",
-        ));
+        return Err(dignity_core::stats::tables::level_not_allowed().into());
     }
-    let name = d.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "name",
-            "give the table a name of 1 to 200 characters",
-        ));
-    }
+    let name = dignity_core::stats::tables::parse_name(d.name)?;
+    let name = name.as_str();
     let at = now();
     let store = tx.store().clone();
     let id = tx.next_id("mse_datasets").await?;

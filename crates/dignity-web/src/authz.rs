@@ -682,6 +682,34 @@ impl FromRequestParts<AppState> for MayPublish {
     }
 }
 
+/// An API caller whose role may review record linkage (documenters and up, as
+/// `dignity_store::stats::linkage::may_review`): an unknown token is refused 401, anyone
+/// else — anonymous callers included — 403 ("record linkage needs the documenter role or
+/// above"). The linkage pages take [`MayWrite`] (the same roles; anonymous visitors are
+/// sent to sign in).
+pub struct MayReviewLinkage(pub Ctx);
+
+impl Deref for MayReviewLinkage {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for MayReviewLinkage {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Caller(ctx) = Caller::from_request_parts(parts, state).await?;
+        if !dignity_store::stats::linkage::may_review(&ctx.actor) {
+            return Err(WebError::Forbidden(
+                "record linkage needs the documenter role or above".into(),
+            )
+            .into_response());
+        }
+        Ok(MayReviewLinkage(ctx))
+    }
+}
+
 /// The marker types of record types, for [`CanRead`] and [`CanWrite`].
 pub trait Record: Send + Sync + 'static {
     const TYPE: RecordType;

@@ -612,7 +612,7 @@ pub async fn setup(
             Err(e) => WebError::from(e).into_response(),
         },
         Ok(None) => again(ctx.t("error.setup_token_invalid")),
-        Err(StoreError::Invalid { message, .. }) => again(message),
+        Err(StoreError::Rejected(e)) => again(i18n::invalid(ctx.lang, &e)),
         Err(StoreError::Conflict(_)) => again(ctx.t("error.username_taken")),
         Err(e) => WebError::from(e).into_response(),
     }
@@ -841,7 +841,7 @@ pub async fn token_create(
             ctx2.path = "/account?flash=token_created".into();
             account_page(&state, &ctx2, context! { new_token => token }).await
         }
-        Err(StoreError::Invalid { .. }) => see_other("/account?error=token_name"),
+        Err(StoreError::Rejected(_)) => see_other("/account?error=token_name"),
         Err(e) => WebError::from(e).into_response(),
     }
 }
@@ -937,7 +937,7 @@ pub async fn admin_user_create(
             .await
         }
         Err(StoreError::Conflict(_)) => see_other("/admin/users?error=username_taken"),
-        Err(StoreError::Invalid { .. }) => see_other("/admin/users?error=invalid_username"),
+        Err(StoreError::Rejected(_)) => see_other("/admin/users?error=invalid_username"),
         Err(e) => WebError::from(e).into_response(),
     }
 }

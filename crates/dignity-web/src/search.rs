@@ -510,9 +510,7 @@ async fn alerts_of(
 /// navigation's "Alerts (3)"; `None` for everyone else, when search is off, or on error.
 pub async fn alert_count(state: &AppState, ctx: &Ctx) -> Option<u64> {
     let search = state.search.clone()?;
-    if ctx.user.is_none() || !ctx.actor.is_staff() {
-        return None;
-    }
+    crate::authz::signed_in(ctx).ok()?;
     let uid = ctx.actor.user_id?;
     // Every change that can move the count (a record written, a search saved or marked as
     // seen, a role or team changed) is an audited write, and reaches the index after it.
@@ -624,10 +622,7 @@ pub async fn alert_seen(
 #[utoipa::path(get, path = "/api/v1/alerts",
     responses((status = 200, body = AlertsAnswer), (status = 401, body = crate::api::ApiError), (status = 503, body = crate::api::ApiError)),
     security(("bearer" = [])), tag = "search")]
-pub async fn api_alerts(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if ctx.bad_token || ctx.user.is_none() || !ctx.actor.is_staff() {
-        return WebError::Unauthenticated.into_response();
-    }
+pub async fn api_alerts(State(state): State<AppState>, ctx: SignedIn) -> Response {
     let Some(search) = state.search.clone() else {
         return WebError::refused(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -158,10 +158,7 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if ctx.user.is_none() {
-        return Redirect::to("/login?next=/estimates").into_response();
-    }
+async fn list_page(State(state): State<AppState>, ctx: SignedIn) -> Response {
     let form = context! { name => "", description => "", stratum => "", level => "internal" };
     list_page_with(&state, &ctx, StatusCode::OK, Value::from(()), form).await
 }
@@ -279,7 +276,9 @@ async fn create(
         .await;
     match r {
         Ok(d) => Redirect::to(&format!("/estimates/{}", d.id)).into_response(),
-        Err(dignity_store::StoreError::Invalid { message, .. }) => fail(message).await,
+        Err(dignity_store::StoreError::Rejected(e)) => {
+            fail(crate::i18n::invalid(ctx.lang, &e)).await
+        }
         Err(e) => {
             tracing::error!(error = %e, "create estimate table");
             WebError::internal("internal error").into_response()
@@ -318,10 +317,15 @@ async fn estimate_page(
 ) -> Response {
     let d = match store::get(&state.store, &ctx.actor, id).await {
         Ok(Some(d)) => d,
-        Ok(None) if ctx.user.is_none() => {
-            return Redirect::to(&format!("/login?next=/estimates/{id}")).into_response()
+        // Not published: anonymous visitors are asked to sign in, others are told no such
+        // table.
+        Ok(None) => {
+            return match crate::authz::signed_in(&ctx) {
+                Ok(_) => WebError::not_found(),
+                Err(e) => e,
+            }
+            .into_response()
         }
-        Ok(None) => return WebError::not_found().into_response(),
         Err(e) => {
             tracing::error!(error = %e, "estimate page");
             return WebError::internal("internal error").into_response();

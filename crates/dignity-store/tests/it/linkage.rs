@@ -11,7 +11,7 @@ use dignity_store::protection::sources::{self as s, Mapping};
 use dignity_store::stats::linkage::{self as l, QueueFilter, RunSettings};
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, PersonInput, Vocab};
-use dignity_store::Backend;
+use dignity_store::{Backend, StoreError};
 use sqlx::Row;
 
 /// Twelve people; the ICRC documented 0–7, the commission 4–11 (so 4–7 are on both).
@@ -166,6 +166,41 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
         assert!(l::start_run(&st, &ana, &RunSettings::default())
             .await
             .is_err());
+        // Settings, decisions and strata are parsed in core: a refusal names its field.
+        let field = |e: StoreError| match e {
+            StoreError::Rejected(i) => i.field.to_string(),
+            e => panic!("not a refused input: {e}"),
+        };
+        for (settings, f) in [
+            (
+                RunSettings {
+                    scope: "people".into(),
+                    ..Default::default()
+                },
+                "scope",
+            ),
+            (
+                RunSettings {
+                    min_probability: 1.5,
+                    ..Default::default()
+                },
+                "min_probability",
+            ),
+            (
+                RunSettings {
+                    max_pairs: 0,
+                    ..Default::default()
+                },
+                "max_pairs",
+            ),
+        ] {
+            let e = l::start_run(&st, &doc, &settings).await.unwrap_err();
+            assert_eq!(field(e), f);
+        }
+        let e = l::capture_histories(&st, &doc, Some("country"))
+            .await
+            .unwrap_err();
+        assert_eq!(field(e), "stratum");
         let run = l::start_run(&st, &doc, &RunSettings::default())
             .await
             .unwrap();
@@ -231,11 +266,14 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
         assert_eq!(links(&acts) - links(&acts_before), 2);
         let recs = s::records_of_case(&st, case).await.unwrap();
         assert_eq!(recs.len(), 2);
-        // Deciding again needs an undo first.
-        assert!(st
-            .write(&doc, async |tx| l::decide(tx, top.id, "reject").await)
-            .await
-            .is_err());
+        // Deciding again needs an undo first; a decision is one of three.
+        for d in ["reject", "merge"] {
+            let e = st
+                .write(&doc, async |tx| l::decide(tx, top.id, d).await)
+                .await
+                .unwrap_err();
+            assert_eq!(field(e), "decision", "{d}");
+        }
 
         // Undo: separate again; the records are as received.
         st.write(&doc, async |tx| l::undo(tx, top.id).await)

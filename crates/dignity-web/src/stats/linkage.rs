@@ -4,8 +4,9 @@
 //! undo, and capture histories from the linked lists opened on the estimates page.
 
 use crate::api::ApiError;
-use crate::authz::{CsrfForm, SignedIn, WebError};
+use crate::authz::{CsrfForm, MayReviewLinkage, MayWrite, SignedIn, WebError};
 use crate::ctx::Ctx;
+use crate::i18n::Lang;
 use crate::pages::page_status;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -36,12 +37,13 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-fn login(ctx: &Ctx) -> Option<Response> {
-    if ctx.user.is_none() {
-        let next: String = url::form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-        return Some(Redirect::to(&format!("/login?next={next}")).into_response());
+/// The field and the reader's message of a refused input; any other error as it is.
+fn refused(lang: Lang, e: StoreError) -> Result<(String, String), StoreError> {
+    match e {
+        StoreError::Rejected(r) => Ok((r.field.to_string(), crate::i18n::invalid(lang, &r))),
+        StoreError::Invalid { field, message } => Ok((field, message)),
+        e => Err(e),
     }
-    None
 }
 
 /// The query string that keeps the queue's filter across pages.
@@ -140,12 +142,9 @@ fn run_view(r: &l::Run) -> Value {
 /// The queue page: runs, the start form, the candidate pairs, capture histories.
 pub async fn queue_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
     queue_view(&state, &ctx, &q, StatusCode::OK, None).await
 }
 
@@ -227,12 +226,9 @@ pub struct RunForm {
 
 pub async fn start_run(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     CsrfForm(f): CsrfForm<RunForm>,
 ) -> Response {
-    if !l::may_review(&ctx.actor) {
-        return WebError::forbidden().into_response();
-    }
     let min = match f.min_probability.trim() {
         "" => Ok(RunSettings::default().min_probability),
         s => s.replace(',', ".").parse::<f64>().map(|p| p / 100.0),
@@ -254,35 +250,34 @@ pub async fn start_run(
     };
     match l::start_run(&state.store, &ctx.actor, &settings).await {
         Ok(run) => Redirect::to(&format!("/stats/linkage?run={}&done=run", run.id)).into_response(),
-        Err(StoreError::Invalid { field, message }) => {
-            let msg = if field == "min_probability" {
-                ctx.t("stats.linkage.error_min")
-            } else {
-                message
-            };
-            queue_view(
-                &state,
-                &ctx,
-                &QueueQuery::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await
-        }
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((field, message)) => {
+                let msg = if field == "min_probability" {
+                    ctx.t("stats.linkage.error_min")
+                } else {
+                    message
+                };
+                queue_view(
+                    &state,
+                    &ctx,
+                    &QueueQuery::default(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(msg),
+                )
+                .await
+            }
+            Err(e) => WebError::internal(e).into_response(),
+        },
     }
 }
 
 /// The side-by-side page of one pair.
 pub async fn pair_page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<QueueQuery>,
 ) -> Response {
-    if let Some(r) = login(&ctx) {
-        return r;
-    }
     pair_view(&state, &ctx, id, &q, StatusCode::OK, None).await
 }
 
@@ -386,13 +381,10 @@ pub struct DecideForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<DecideForm>,
 ) -> Response {
-    if !l::may_review(&ctx.actor) {
-        return WebError::forbidden().into_response();
-    }
     let q = QueueQuery {
         run: f.run.as_deref().and_then(|r| r.parse().ok()),
         status: f.status.clone().filter(|s| !s.is_empty()),
@@ -439,19 +431,21 @@ pub async fn decide(
                 Redirect::to(&format!("/stats/linkage?{qs}&done={done}&last={id}")).into_response()
             }
         },
-        Err(StoreError::Invalid { message, .. }) => {
-            pair_view(
-                &state,
-                &ctx,
-                id,
-                &q,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
-            )
-            .await
-        }
-        Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((_, message)) => {
+                pair_view(
+                    &state,
+                    &ctx,
+                    id,
+                    &q,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(message),
+                )
+                .await
+            }
+            Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
+            Err(e) => WebError::internal(e).into_response(),
+        },
     }
 }
 
@@ -469,12 +463,9 @@ pub struct EstimateForm {
 /// estimates page.
 pub async fn estimate(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     CsrfForm(f): CsrfForm<EstimateForm>,
 ) -> Response {
-    if !l::may_review(&ctx.actor) {
-        return WebError::forbidden().into_response();
-    }
     let fail = |msg: String| async {
         queue_view(
             &state,
@@ -488,8 +479,10 @@ pub async fn estimate(
     let stratum = Some(f.stratum.trim()).filter(|s| !s.is_empty());
     let ch = match l::capture_histories(&state.store, &ctx.actor, stratum).await {
         Ok(c) => c,
-        Err(StoreError::Invalid { message, .. }) => return fail(message).await,
-        Err(e) => return WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((_, message)) => return fail(message).await,
+            Err(e) => return WebError::internal(e).into_response(),
+        },
     };
     let csv = ch.to_csv();
     // The same checks as an uploaded table: at least two lists, someone documented.
@@ -530,8 +523,10 @@ pub async fn estimate(
         .await;
     match r {
         Ok(d) => Redirect::to(&format!("/estimates/{}", d.id)).into_response(),
-        Err(StoreError::Invalid { message, .. }) => fail(message).await,
-        Err(e) => WebError::internal(e).into_response(),
+        Err(e) => match refused(ctx.lang, e) {
+            Ok((_, message)) => fail(message).await,
+            Err(e) => WebError::internal(e).into_response(),
+        },
     }
 }
 
@@ -549,31 +544,15 @@ pub struct ApiQueue {
     pub offset: Option<i64>,
 }
 
-fn api_gate(ctx: &Ctx) -> Option<Response> {
-    if ctx.bad_token {
-        return Some(WebError::BadToken.into_response());
-    }
-    if !l::may_review(&ctx.actor) {
-        return Some(
-            WebError::Forbidden("record linkage needs the documenter role or above".into())
-                .into_response(),
-        );
-    }
-    None
-}
-
 /// Candidate pairs of a linkage run whose two records the caller may see.
 #[utoipa::path(get, path = "/api/v1/linkage/pairs", params(ApiQueue),
     responses((status = 200, description = "`{\"total\": N, \"items\": [pair]}`: id, run, both records (kind, id), match probability, status, per-field explanation"),
         (status = 403, body = ApiError)), security(("token" = [])))]
 pub async fn api_pairs(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: MayReviewLinkage,
     Query(q): Query<ApiQueue>,
 ) -> Response {
-    if let Some(r) = api_gate(&ctx) {
-        return r;
-    }
     let f = QueueFilter {
         run: q.run,
         status: q.status,
@@ -598,10 +577,11 @@ pub async fn api_pairs(
 /// One candidate pair with both records side by side.
 #[utoipa::path(get, path = "/api/v1/linkage/pairs/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = l::PairView), (status = 404, body = ApiError)), security(("token" = [])))]
-pub async fn api_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Some(r) = api_gate(&ctx) {
-        return r;
-    }
+pub async fn api_pair(
+    State(state): State<AppState>,
+    ctx: MayReviewLinkage,
+    Path(id): Path<i64>,
+) -> Response {
     match l::get_pair(&state.store, &ctx.actor, id).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => WebError::NotFound(format!("no pair {id}")).into_response(),

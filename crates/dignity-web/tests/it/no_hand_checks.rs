@@ -137,6 +137,25 @@ fn no_handler_refuses_a_role_by_hand() {
 }
 
 #[test]
+fn no_handler_checks_the_sign_in_by_hand() {
+    // "No user: send them to sign in" is `SignedIn`'s job (or `authz::signed_in` where a
+    // page also serves anonymous visitors), with its own rules for unknown tokens and a
+    // two-factor enrolment due; a handler testing the request context's user by hand
+    // skips them.
+    let allowed = ["authz.rs", "ctx.rs"];
+    let mut found = Vec::new();
+    for (file, code) in sources() {
+        if allowed.contains(&file.as_str()) {
+            continue;
+        }
+        for (n, l) in hits(&code, &[".user.is_none()"]) {
+            found.push(format!("{file}:{n}: {l}"));
+        }
+    }
+    report("a sign-in checked by hand (take SignedIn)", found);
+}
+
+#[test]
 fn there_is_one_sign_in_check_and_one_error_type() {
     // The helpers that each area used to carry, with their own rules.
     let helpers = [
