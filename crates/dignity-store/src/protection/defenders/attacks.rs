@@ -3,7 +3,6 @@
 
 use super::*;
 
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct AttackInput {
@@ -65,49 +64,29 @@ pub const MIN_SOURCES: i64 = 2;
 /// id. Everything in one transaction (the caller's).
 pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> Result<i64> {
     let store = tx.store().clone();
-    let d = get_defender(&store, a.defender_id).await?.ok_or_else(|| {
-        StoreError::invalid("defender_id", format!("no defender {}", a.defender_id))
-    })?;
+    let d = get_defender(&store, a.defender_id)
+        .await?
+        .ok_or_else(|| no_such("defender_id", Refers::Defender, a.defender_id))?;
     let t = term(&store, "attack", a.attack_type.trim())
         .await?
         .filter(|t| t.active)
-        .ok_or_else(|| StoreError::invalid("attack_type", "choose a type of attack"))?;
-    let act_type = if a.act_type.trim().is_empty() {
-        t.act_type.clone()
-    } else {
-        a.act_type.trim().to_string()
-    };
-    if act_type.is_empty() {
-        return Err(StoreError::invalid(
-            "act_type",
-            "this type of attack has no type of act: choose one",
-        ));
-    }
-    let victim_status = if a.victim_status.trim().is_empty() {
-        d.sdg_status.clone()
-    } else {
-        one_of("victim_status", &a.victim_status, SDG_STATUSES)?
-    };
-    let perp_cat = one_of(
-        "perpetrator_category",
-        if a.perpetrator_category.trim().is_empty() {
-            "unknown"
-        } else {
-            &a.perpetrator_category
+        .ok_or_else(rules::unknown_attack_type)?;
+    let f = rules::parse_attack(
+        &rules::AttackRaw {
+            act_type: &a.act_type,
+            victim_status: &a.victim_status,
+            perpetrator_category: &a.perpetrator_category,
+            motive: &a.motive,
+            date: &a.date,
         },
-        PERPETRATOR_CATEGORIES,
+        &t.act_type,
+        today(),
     )?;
-    let motive = one_of(
-        "motive",
-        if a.motive.trim().is_empty() {
-            "unknown"
-        } else {
-            &a.motive
-        },
-        MOTIVES,
-    )?;
-    let date = day("date", &a.date)?;
-    not_future("date", date)?;
+    let (act_type, date) = (f.act_type, f.date);
+    let victim_status = f
+        .victim_status
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|| d.sdg_status.clone());
     let level = if a.confidentiality.trim().is_empty() {
         d.confidentiality.clone()
     } else {
@@ -123,7 +102,7 @@ pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> 
     let event_id = match a.event_id {
         Some(e) => {
             if v::get_event(&store, e).await?.is_none() {
-                return Err(StoreError::invalid("event_id", format!("no event {e}")));
+                return Err(no_such("event_id", Refers::Event, e).into());
             }
             e
         }
@@ -208,8 +187,8 @@ pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> 
     .bind(&t.code)
     .bind(reprisal as i64)
     .bind(&victim_status)
-    .bind(&perp_cat)
-    .bind(&motive)
+    .bind(f.perpetrator_category.as_str())
+    .bind(f.motive.as_str())
     .bind(tx.actor().user_id)
     .bind(now())
     .fetch_one(tx.conn())
@@ -306,4 +285,3 @@ pub async fn attacks_of(store: &Store, actor: &Actor, defender_id: i64) -> Resul
     }
     Ok(out)
 }
-

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Checkin {
     pub id: i64,
@@ -21,18 +20,8 @@ pub async fn add_checkin(
     measure_id: Option<i64>,
     due_on: &str,
 ) -> Result<i64> {
-    let due = day("due_on", due_on)?;
-    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE id = $1")
-        .bind(defender_id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if exists == 0 {
-        return Err(StoreError::invalid(
-            "defender_id",
-            format!("no defender {defender_id}"),
-        ));
-    }
+    let due = rules::parse_checkin_due(due_on)?;
+    defender_exists(tx, defender_id).await?;
     if let Some(m) = measure_id {
         let n: i64 =
             sqlx::query("SELECT COUNT(*) FROM pro_measures WHERE id = $1 AND defender_id = $2")
@@ -42,10 +31,7 @@ pub async fn add_checkin(
                 .await?
                 .get(0);
         if n == 0 {
-            return Err(StoreError::invalid(
-                "measure_id",
-                "not a measure of this defender",
-            ));
+            return Err(rules::not_this_defenders_measure().into());
         }
     }
     let id = tx.next_id("pro_checkins").await?;
@@ -80,17 +66,8 @@ pub async fn complete_checkin(tx: &mut WriteTx, id: i64, done_on: &str, notes: &
         .ok_or_else(|| StoreError::NotFound(format!("check-in {id}")))?;
     let def: i64 = r.get(0);
     let done = dec(tx.store(), "pro_checkins.done_on", id, r.get(1))?;
-    if !done.is_empty() {
-        return Err(StoreError::invalid(
-            "done_on",
-            format!("this check-in was already done on {done}"),
-        ));
-    }
-    let on = if done_on.trim().is_empty() {
-        today()
-    } else {
-        not_future("done_on", day("done_on", done_on)?)?
-    };
+    let already = stored_day(&done).transpose()?;
+    let on = rules::parse_checkin_done(already, done_on, today())?;
     let store = tx.store().clone();
     sqlx::query("UPDATE pro_checkins SET done_on = $1, notes = $2 WHERE id = $3")
         .bind(enc_keep(
@@ -141,10 +118,25 @@ pub async fn checkins_of(store: &Store, defender_id: i64, on: NaiveDate) -> Resu
     Ok(out)
 }
 
+/// A date the store wrote (`YYYY-MM-DD`, decrypted): `None` when empty.
+fn stored_day(v: &str) -> Option<Result<NaiveDate>> {
+    (!v.is_empty()).then(|| {
+        v.parse()
+            .map_err(|_| StoreError::Internal(format!("a stored date {v:?} does not parse")))
+    })
+}
+
+/// The clock of a check-in due on `due` and done on `done` (both as stored, empty: not
+/// done), on `on` (the rule: [`rules::checkin_clock`]).
+fn clock(due: &str, done: &str, on: NaiveDate) -> Result<CheckinClock> {
+    let due = stored_day(due).unwrap_or_else(|| Ok(on))?;
+    Ok(rules::checkin_clock(due, stored_day(done).transpose()?, on))
+}
+
 /// Whether a check-in due on `due` (`YYYY-MM-DD`) and done on `done` (empty: not yet) is
 /// overdue on `on`.
 pub fn checkin_overdue(due: &str, done: &str, on: NaiveDate) -> bool {
-    done.is_empty() && due < on.to_string().as_str()
+    clock(due, done, on).is_ok_and(|c| c.is_overdue())
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -182,16 +174,15 @@ pub async fn overdue_checkins(
     for r in rows {
         let id: i64 = r.get(0);
         let due = dec(store, "pro_checkins.due_on", id, r.get(2))?;
-        if checkin_overdue(&due, "", on) {
-            open.push((due, id, r));
+        if let CheckinClock::Overdue { days } = clock(&due, "", on)? {
+            open.push((due, id, days, r));
         }
     }
     open.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let names = v::sees_names(store, actor).await?;
     let mut out = vec![];
-    for (due, _, r) in open {
+    for (due, _, days_overdue, r) in open {
         let pid: i64 = r.get(5);
-        let d = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or(on);
         out.push(OverdueCheckin {
             checkin_id: r.get(0),
             defender_id: r.get(1),
@@ -203,7 +194,7 @@ pub async fn overdue_checkins(
             } else {
                 v::pseudonym(store, pid)
             },
-            days_overdue: (on - d).num_days(),
+            days_overdue,
             due_on: due,
             contact_user: r.get(3),
             contact_user_name: r.get(4),

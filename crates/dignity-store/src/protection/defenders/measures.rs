@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct MeasureInput {
@@ -64,68 +63,31 @@ pub struct Measure {
 
 /// Request a protection measure. Audited.
 pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> {
-    let mtype = one_of("measure_type", &m.measure_type, MEASURE_TYPES)?;
-    let on = if m.requested_on.trim().is_empty() {
-        today()
-    } else {
-        not_future("requested_on", day("requested_on", &m.requested_on)?)?
+    let req = rules::parse_measure_request(
+        &rules::MeasureRequestRaw {
+            measure_type: &m.measure_type,
+            requested_on: &m.requested_on,
+            amount: &m.amount,
+            currency: &m.currency,
+            host: &m.host,
+            period_start: &m.period_start,
+            period_end: &m.period_end,
+            visa: &m.visa,
+            security_plan: &m.security_plan,
+        },
+        today(),
+    )?;
+    let (mtype, on) = (req.measure_type.as_str(), req.requested_on);
+    let (amount, cur, ps, pe) = match &req.terms {
+        rules::MeasureTerms::Grant { amount, currency } => {
+            (Some(*amount), currency.clone(), String::new(), String::new())
+        }
+        rules::MeasureTerms::Relocation { start, end } => {
+            (None, String::new(), start.to_string(), end.to_string())
+        }
+        rules::MeasureTerms::Other => (None, String::new(), String::new(), String::new()),
     };
-    let mut amount = None;
-    let mut cur = String::new();
-    let (mut ps, mut pe) = (String::new(), String::new());
-    if mtype == "emergency_grant" {
-        amount = cents("amount", &m.amount)?.filter(|c| *c > 0);
-        if amount.is_none() {
-            return Err(StoreError::invalid(
-                "amount",
-                "an emergency grant needs an amount",
-            ));
-        }
-        cur = currency("currency", &m.currency)?;
-    }
-    if mtype == "relocation" {
-        if m.host.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "host",
-                "a temporary relocation needs a host (organisation or city)",
-            ));
-        }
-        let s = day("period_start", &m.period_start)?;
-        let e = day("period_end", &m.period_end)?;
-        let min = s.checked_add_months(chrono::Months::new(6)).unwrap_or(s);
-        let max = s.checked_add_months(chrono::Months::new(12)).unwrap_or(s);
-        if e < min.pred_opt().unwrap_or(min) || e > max {
-            return Err(StoreError::invalid(
-                "period_end",
-                "a temporary relocation lasts 6 to 12 months",
-            ));
-        }
-        if m.visa.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "visa",
-                "say what visa the relocation needs (or \"none needed\")",
-            ));
-        }
-        if m.security_plan.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "security_plan",
-                "a temporary relocation needs a security plan",
-            ));
-        }
-        ps = s.to_string();
-        pe = e.to_string();
-    }
-    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE id = $1")
-        .bind(m.defender_id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if exists == 0 {
-        return Err(StoreError::invalid(
-            "defender_id",
-            format!("no defender {}", m.defender_id),
-        ));
-    }
+    defender_exists(tx, m.defender_id).await?;
     if let Some(i) = m.intervention_id {
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM vio_interventions WHERE id = $1")
             .bind(i)
@@ -133,10 +95,7 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
             .await?
             .get(0);
         if n == 0 {
-            return Err(StoreError::invalid(
-                "intervention_id",
-                format!("no intervention {i}"),
-            ));
+            return Err(no_such("intervention_id", Refers::Intervention, i).into());
         }
     }
     let store = tx.store().clone();
@@ -153,7 +112,7 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
          details, intervention_id, created_by, created_at, updated_at, id) VALUES ($1,$2,'requested',$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12)",
     )
     .bind(m.defender_id)
-    .bind(&mtype)
+    .bind(mtype)
     .bind(enc_keep(&store, "pro_measures.requested_on", id, &on.to_string()))
     .bind(enc_keep(&store, "pro_measures.amount", id, &amount.map(|a| a.to_string()).unwrap_or_default()))
     .bind(&cur)
@@ -210,70 +169,44 @@ pub struct MeasureStatusInput {
 }
 
 pub async fn advance_measure(tx: &mut WriteTx, id: i64, s: &MeasureStatusInput) -> Result<()> {
-    let to = one_of("status", &s.status, MEASURE_STATUSES)?;
     let store = tx.store().clone();
     let m = get_measure(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("measure {id}")))?;
-    let allowed: &[&str] = match m.status.as_str() {
-        "requested" => &["approved", "closed"],
-        "approved" => &["delivered", "closed"],
-        "delivered" => &["closed"],
-        _ => &[],
-    };
-    if !allowed.contains(&to.as_str()) {
-        return Err(StoreError::invalid(
-            "status",
-            format!(
-                "a measure that is {} cannot become {to}{}",
-                m.status,
-                if allowed.is_empty() {
-                    " (it is closed)".to_string()
-                } else {
-                    format!(": next is {}", allowed.join(" or "))
-                }
-            ),
-        ));
-    }
-    let on = if s.on_date.trim().is_empty() {
-        today()
-    } else {
-        not_future("on_date", day("on_date", &s.on_date)?)?
-    };
+    let from = MeasureStatus::from_code(&m.status)
+        .ok_or_else(|| StoreError::Internal(format!("measure {id} has status {:?}", m.status)))?;
+    // The latest step's day (the dates are encrypted: compared here).
     let last = [&m.requested_on, &m.approved_on, &m.delivered_on]
-        .iter()
-        .filter(|d| !d.is_empty())
-        .max()
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    if on.to_string() < last {
-        return Err(StoreError::invalid(
-            "on_date",
-            format!("out of order: the previous step was on {last}"),
-        ));
-    }
-    let cost = cents("cost", &s.cost)?;
-    let cost_cur = if cost.is_some() {
-        currency("cost_currency", &s.cost_currency)?
-    } else {
-        String::new()
+        .into_iter()
+        .filter_map(|d| d.parse::<NaiveDate>().ok())
+        .max();
+    let next = rules::parse_measure_step(
+        from,
+        last,
+        &rules::MeasureStepRaw {
+            status: &s.status,
+            on_date: &s.on_date,
+            cost: &s.cost,
+            cost_currency: &s.cost_currency,
+            outcome: &s.outcome,
+        },
+        today(),
+    )?;
+    let (to, on) = (next.to.as_str(), next.on);
+    let (cost, cost_cur) = match next.cost {
+        Some((c, cur)) => (Some(c), cur),
+        None => (None, String::new()),
     };
-    if to == "closed" && s.outcome.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "outcome",
-            "say what came of the measure before closing it",
-        ));
-    }
-    let col = match to.as_str() {
-        "approved" => "approved_on",
-        "delivered" => "delivered_on",
+    let col = match next.to {
+        MeasureStatus::Approved => "approved_on",
+        MeasureStatus::Delivered => "delivered_on",
         _ => "closed_on",
     };
     sqlx::query(&format!(
         "UPDATE pro_measures SET status = $1, {col} = $2, cost = COALESCE($3, cost), \
          cost_currency = CASE WHEN $4 = '' THEN cost_currency ELSE $4 END, outcome = COALESCE($5, outcome), updated_at = $6 WHERE id = $7"
     ))
-    .bind(&to)
+    .bind(to)
     .bind(enc_keep(&store, &format!("pro_measures.{col}"), id, &on.to_string()))
     .bind(cost.map(|c| enc_keep(&store, "pro_measures.cost", id, &c.to_string())))
     .bind(&cost_cur)
@@ -282,7 +215,7 @@ pub async fn advance_measure(tx: &mut WriteTx, id: i64, s: &MeasureStatusInput) 
     .bind(id)
     .execute(tx.conn())
     .await?;
-    step(tx, id, &m.status, &to, &on.to_string()).await?;
+    step(tx, id, &m.status, to, &on.to_string()).await?;
     tx.audit(
         "measure.status",
         DEFENDER,
@@ -366,4 +299,3 @@ pub async fn measures_of(store: &Store, defender_id: i64) -> Result<Vec<Measure>
     }
     Ok(out)
 }
-

@@ -23,57 +23,39 @@ use super::*;
 use crate::now;
 use crate::violations::{self as v, ActInput, EventInput, InformationInput, PersonInput, Vocab};
 
+// The rules (vocabularies, parsing, the measures' state machine, the check-in clock) are
+// in `dignity_core::protection::defenders`; this module maps them to rows.
+pub use dignity_core::protection::defenders::{
+    CheckinClock, MeasureStatus, MeasureType, Motive, PerpetratorCategory, RiskFactor,
+    RiskLevel, SdgStatus,
+};
+use dignity_core::protection::defenders as rules;
+use dignity_core::protection::{no_such, Refers};
+
 /// Victim status of SDG indicator 16.10.1.
-pub const SDG_STATUSES: &[&str] = &["hrd", "journalist", "media_worker", "trade_unionist"];
+pub const SDG_STATUSES: &[&str] = SdgStatus::CODES;
 /// Perpetrator categories of SDG indicator 16.10.1 (OHCHR metadata).
-pub const PERPETRATOR_CATEGORIES: &[&str] = &[
-    "state_actor",
-    "armed_group",
-    "organised_crime",
-    "business",
-    "private_individual",
-    "unknown",
-];
+pub const PERPETRATOR_CATEGORIES: &[&str] = PerpetratorCategory::CODES;
 /// Motive of an attack.
-pub const MOTIVES: &[&str] = &["work_related", "not_work_related", "unknown"];
+pub const MOTIVES: &[&str] = Motive::CODES;
 /// Risk levels.
-pub const RISK_LEVELS: &[&str] = &["low", "medium", "high", "extreme"];
+pub const RISK_LEVELS: &[&str] = RiskLevel::CODES;
 /// Risk factors that can be ticked.
-pub const RISK_FACTORS: &[&str] = &[
-    "prior_attacks",
-    "threats_received",
-    "high_profile_case",
-    "isolated_location",
-    "family_targeted",
-    "surveillance",
-    "impunity",
-    "stigmatisation",
-    "gender_based",
-];
+pub const RISK_FACTORS: &[&str] = RiskFactor::CODES;
 /// Types of protection measure.
-pub const MEASURE_TYPES: &[&str] = &[
-    "emergency_grant",
-    "relocation",
-    "legal_support",
-    "medical_support",
-    "psychosocial_support",
-    "digital_security",
-    "trial_observation",
-    "public_advocacy",
-    "private_advocacy",
-];
+pub const MEASURE_TYPES: &[&str] = MeasureType::CODES;
 /// Statuses of a measure, in order.
-pub const MEASURE_STATUSES: &[&str] = &["requested", "approved", "delivered", "closed"];
+pub const MEASURE_STATUSES: &[&str] = MeasureStatus::CODES;
 
-fn one_of(field: &str, v: &str, allowed: &[&str]) -> Result<String> {
-    let t = v.trim();
-    if allowed.contains(&t) {
-        Ok(t.to_string())
-    } else {
-        Err(StoreError::invalid(
-            field,
-            format!("{t:?}: expected one of {}", allowed.join(", ")),
-        ))
+/// Whether the defender `id` exists (a reference of an input: refused naming `defender_id`).
+async fn defender_exists(tx: &mut WriteTx, id: i64) -> Result<()> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE id = $1")
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    if n == 0 {
+        return Err(no_such("defender_id", Refers::Defender, id).into());
     }
+    Ok(())
 }
-

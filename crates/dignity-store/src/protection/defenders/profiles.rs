@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct DefenderInput {
@@ -61,48 +60,22 @@ pub struct Defender {
 
 struct ValidDefender {
     country: Option<String>,
-    areas: Vec<String>,
-    sdg_status: String,
+    profile: rules::Profile,
     level: Confidentiality,
 }
 
+/// The profile parsed by the core rules, against the local vocabulary of areas (retired
+/// terms included: a profile keeps them).
 async fn validate(store: &Store, vocab: &Vocab, d: &DefenderInput) -> Result<ValidDefender> {
     let known: Vec<String> = terms(store, "area", "en", true)
         .await?
         .into_iter()
         .map(|t| t.code)
         .collect();
-    let mut areas = Vec::new();
-    for a in &d.areas {
-        let a = a.trim();
-        if a.is_empty() {
-            continue;
-        }
-        if !known.iter().any(|k| k == a) {
-            return Err(StoreError::invalid(
-                "areas",
-                format!("{a:?} is not an area of work"),
-            ));
-        }
-        if !areas.iter().any(|x: &String| x == a) {
-            areas.push(a.to_string());
-        }
-    }
-    let sdg_status = if d.sdg_status.trim().is_empty() {
-        "hrd".to_string()
-    } else {
-        one_of("sdg_status", &d.sdg_status, SDG_STATUSES)?
-    };
-    if d.organisation.chars().count() > 300 {
-        return Err(StoreError::invalid(
-            "organisation",
-            "at most 300 characters",
-        ));
-    }
+    let profile = rules::parse_profile(&d.sdg_status, &d.organisation, &d.areas, &known)?;
     Ok(ValidDefender {
         country: vocab.check_country(&d.country)?,
-        areas,
-        sdg_status,
+        profile,
         level: v::level(&d.confidentiality, Confidentiality::Confidential)?,
     })
 }
@@ -115,7 +88,7 @@ async fn check_user(tx: &mut WriteTx, id: Option<i64>) -> Result<()> {
             .await?
             .get(0);
         if n == 0 {
-            return Err(StoreError::invalid("contact_user", format!("no user {u}")));
+            return Err(no_such("contact_user", Refers::User, u).into());
         }
     }
     Ok(())
@@ -176,7 +149,7 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
     .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
     .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
-    .bind(&val.sdg_status)
+    .bind(val.profile.sdg_status.as_str())
     .bind(d.memorial_consent as i64)
     .bind(val.level.as_str())
     .bind(tx.actor().user_id)
@@ -184,7 +157,7 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
     .bind(id)
     .execute(tx.conn())
     .await?;
-    set_areas(tx, id, &val.areas).await?;
+    set_areas(tx, id, &val.profile.areas).await?;
     set_list(tx, DEFENDER, id, val.level, &users, &d.need_to_know_teams).await?;
     tx.audit(
         "defender.create",
@@ -235,13 +208,13 @@ pub async fn update_defender(
     .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
     .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
     .bind(d.contact_user)
-    .bind(&val.sdg_status)
+    .bind(val.profile.sdg_status.as_str())
     .bind(d.memorial_consent as i64)
     .bind(now())
     .bind(id)
     .execute(tx.conn())
     .await?;
-    set_areas(tx, id, &val.areas).await?;
+    set_areas(tx, id, &val.profile.areas).await?;
     tx.audit(
         "defender.update",
         DEFENDER,
@@ -418,4 +391,3 @@ pub async fn list_defenders(
     }
     Ok((total, out))
 }
-

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RiskInput {
@@ -31,37 +30,17 @@ pub struct RiskAssessment {
 
 /// Add a risk assessment (the earlier ones stay: the list is the history). Audited.
 pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
-    let level = one_of("level", &r.level, RISK_LEVELS)?;
-    let mut factors = vec![];
-    for f in &r.factors {
-        let f = one_of("factors", f, RISK_FACTORS)?;
-        if !factors.contains(&f) {
-            factors.push(f);
-        }
-    }
-    let on = if r.assessed_on.trim().is_empty() {
-        today()
-    } else {
-        not_future("assessed_on", day("assessed_on", &r.assessed_on)?)?
-    };
-    let next = day("next_review", &r.next_review)?;
-    if next <= on {
-        return Err(StoreError::invalid(
-            "next_review",
-            "the next review is after the assessment",
-        ));
-    }
-    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE id = $1")
-        .bind(r.defender_id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if exists == 0 {
-        return Err(StoreError::invalid(
-            "defender_id",
-            format!("no defender {}", r.defender_id),
-        ));
-    }
+    let risk = rules::parse_risk(
+        &r.level,
+        &r.factors,
+        &r.assessed_on,
+        &r.next_review,
+        today(),
+    )?;
+    defender_exists(tx, r.defender_id).await?;
+    let level = risk.level.as_str();
+    let factors: Vec<&str> = risk.factors.iter().map(|f| f.as_str()).collect();
+    let (on, next) = (risk.assessed_on, risk.next_review);
     let store = tx.store().clone();
     let id = tx.next_id("pro_risk").await?;
     sqlx::query(
@@ -69,7 +48,7 @@ pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
     )
     .bind(r.defender_id)
-    .bind(&level)
+    .bind(level)
     .bind(factors.join(","))
     .bind(enc(&store, "pro_risk.notes", id, &r.notes))
     .bind(enc_keep(&store, "pro_risk.assessed_on", id, &on.to_string()))
@@ -126,4 +105,3 @@ pub async fn risk_history(store: &Store, defender_id: i64) -> Result<Vec<RiskAss
     out.sort_by(|a, b| b.assessed_on.cmp(&a.assessed_on).then(b.id.cmp(&a.id)));
     Ok(out)
 }
-
