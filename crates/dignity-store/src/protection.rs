@@ -415,14 +415,14 @@ pub async fn term(store: &Store, kind: &str, code: &str) -> Result<Option<Term>>
         .find(|t| t.code == code))
 }
 
-fn check_term(kind: &str, t: &TermInput) -> Result<()> {
-    pro_rules::parse_term(kind, &t.label_en, &t.act_type)?;
-    Ok(())
+/// The kind, English label and type of act of a term, checked by the core rules.
+fn check_term(kind: &str, t: &TermInput) -> Result<pro_rules::TermCheck> {
+    Ok(pro_rules::parse_term(kind, &t.label_en, &t.act_type)?)
 }
 
 /// Add a local term; returns its code (`local-<n>`). Audited.
 pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<String> {
-    check_term(kind, t)?;
+    let checked = check_term(kind, t)?;
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_terms WHERE kind = $1")
         .bind(kind)
         .fetch_one(tx.conn())
@@ -435,12 +435,12 @@ pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<Str
     )
     .bind(kind)
     .bind(&code)
-    .bind(t.label_en.trim())
+    .bind(&checked.label_en)
     .bind(t.label_fr.trim())
     .bind(t.label_es.trim())
     .bind(t.label_ar.trim())
     .bind(t.label_ru.trim())
-    .bind(t.act_type.trim())
+    .bind(checked.act_type.as_deref().unwrap_or(""))
     .bind(if kind == "attack" { if t.un_reprisal { "reprisal" } else { "other" } } else { "" })
     .bind(t.un_reprisal as i64)
     .bind(100 + n)
@@ -459,7 +459,7 @@ pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<Str
 
 /// Change a term's labels or retire it (retired terms stay on existing records). Audited.
 pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput) -> Result<()> {
-    check_term(kind, t)?;
+    let checked = check_term(kind, t)?;
     let before = term(tx.store(), kind, code)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("term {kind}/{code}")))?;
@@ -467,12 +467,12 @@ pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput
         "UPDATE pro_terms SET label_en = $1, label_fr = $2, label_es = $3, label_ar = $4, label_ru = $5, \
          act_type = $6, un_reprisal = $7, active = $8 WHERE kind = $9 AND code = $10",
     )
-    .bind(t.label_en.trim())
+    .bind(&checked.label_en)
     .bind(t.label_fr.trim())
     .bind(t.label_es.trim())
     .bind(t.label_ar.trim())
     .bind(t.label_ru.trim())
-    .bind(if t.act_type.trim().is_empty() { before.act_type.clone() } else { t.act_type.trim().to_string() })
+    .bind(checked.act_type.unwrap_or_else(|| before.act_type.clone()))
     .bind(t.un_reprisal as i64)
     .bind(t.active as i64)
     .bind(kind)

@@ -79,9 +79,12 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
     )?;
     let (mtype, on) = (req.measure_type.as_str(), req.requested_on);
     let (amount, cur, ps, pe) = match &req.terms {
-        rules::MeasureTerms::Grant { amount, currency } => {
-            (Some(*amount), currency.clone(), String::new(), String::new())
-        }
+        rules::MeasureTerms::Grant { amount, currency } => (
+            Some(*amount),
+            currency.clone(),
+            String::new(),
+            String::new(),
+        ),
         rules::MeasureTerms::Relocation { start, end } => {
             (None, String::new(), start.to_string(), end.to_string())
         }

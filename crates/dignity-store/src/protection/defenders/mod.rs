@@ -25,11 +25,11 @@ use crate::violations::{self as v, ActInput, EventInput, InformationInput, Perso
 
 // The rules (vocabularies, parsing, the measures' state machine, the check-in clock) are
 // in `dignity_core::protection::defenders`; this module maps them to rows.
-pub use dignity_core::protection::defenders::{
-    CheckinClock, MeasureStatus, MeasureType, Motive, PerpetratorCategory, RiskFactor,
-    RiskLevel, SdgStatus,
-};
 use dignity_core::protection::defenders as rules;
+pub use dignity_core::protection::defenders::{
+    CheckinClock, MeasureStatus, MeasureType, Motive, PerpetratorCategory, RiskFactor, RiskLevel,
+    SdgStatus,
+};
 use dignity_core::protection::{no_such, Refers};
 
 /// Victim status of SDG indicator 16.10.1.
