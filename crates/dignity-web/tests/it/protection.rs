@@ -1167,3 +1167,145 @@ async fn audit_count(st: &dignity_store::testing::TestStore, action: &str) -> i6
         .unwrap()
         .get(0)
 }
+
+#[test]
+fn every_rule_of_the_defenders_is_translated_in_five_languages() {
+    use dignity_web::i18n::{lookup, Lang};
+    let keys = dignity_core::protection::RULE_KEYS
+        .iter()
+        .chain(dignity_core::protection::defenders::RULE_KEYS);
+    for key in keys {
+        for lang in Lang::ALL {
+            assert!(lookup(lang, key).is_some(), "{lang} lacks {key}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_measure_names_the_field_in_the_readers_language() {
+    // A form post in a language (the refusal is shown on the defender's page again).
+    async fn post(
+        app: &axum::Router,
+        path: &str,
+        token: &str,
+        lang: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(s.finish()))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, String::from_utf8(body).unwrap())
+    }
+    for b in backends() {
+        let st = store(b).await;
+        dignity_store::refdata::load_shipped(&st).await.unwrap();
+        let mut tx = st.begin(&Actor::system()).await.unwrap();
+        let pw = "a long enough passphrase";
+        let coo = accounts::create(&mut tx, "cora", "", Role::Coordinator, pw)
+            .await
+            .unwrap();
+        let ana = accounts::create(&mut tx, "ana", "", Role::Analyst, pw)
+            .await
+            .unwrap();
+        let (_, cora) = accounts::create_token(&mut tx, coo.id, "t").await.unwrap();
+        let (_, anat) = accounts::create_token(&mut tx, ana.id, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        let app = dignity_web::router(dignity_web::AppState::new(
+            st.store.clone(),
+            Default::default(),
+        ));
+        let (s, body) = call(
+            &app,
+            "POST",
+            "/api/v1/protection/defenders",
+            Some(&cora),
+            Some(json!({ "name": "Berta Flores", "country": "HND" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let did = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        // An analyst may not open a profile: refused before the body is read.
+        let (s, _) = call(
+            &app,
+            "POST",
+            "/api/v1/protection/defenders",
+            Some(&anat),
+            Some(json!({ "name": "X" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // The API names the field of a refused vocabulary value, in English.
+        let (s, body) = call(
+            &app,
+            "POST",
+            "/api/v1/protection/defenders",
+            Some(&cora),
+            Some(json!({ "name": "Y", "sdg_status": "poet" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let e = &serde_json::from_str::<Value>(&body).unwrap()["error"];
+        assert_eq!(e["field"], "sdg_status");
+        assert!(e["message"].as_str().unwrap().contains("journalist"), "{e}");
+
+        // A relocation of three months, in French: the page says why in French, names the
+        // field, and nothing is written.
+        let path = format!("/protection/defenders/{did}/measures");
+        let reloc = |end: &'static str| {
+            vec![
+                ("measure_type", "relocation"),
+                ("host", "Shelter city"),
+                ("period_start", "2024-03-01"),
+                ("period_end", end),
+                ("visa", "Schengen"),
+                ("security_plan", "Plan"),
+                ("requested_on", "2024-02-01"),
+            ]
+        };
+        let (s, html) = post(&app, &path, &cora, "fr", &reloc("2024-05-31")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("une relocalisation temporaire dure de 6 à 12 mois"),
+            "{html}"
+        );
+        let (s, html) = post(&app, &path, &cora, "fr", &reloc("2024-11-30")).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+        let mid: i64 = sqlx::query("SELECT id FROM pro_measures WHERE defender_id = $1")
+            .bind(did)
+            .fetch_one(st.pool())
+            .await
+            .map(|r| sqlx::Row::get(&r, 0))
+            .unwrap();
+        // Delivered before approved: refused in Russian, the state machine's next steps named.
+        let step = format!("/protection/measures/{mid}/status");
+        let (s, html) = post(&app, &step, &cora, "ru", &[("status", "delivered")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("не может перейти в"), "{html}");
+        // A reader who may not see the profile cannot move its measures (not found).
+        let (s, _) = post(&app, &step, &anat, "en", &[("status", "approved")]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = post(&app, &path, &anat, "en", &reloc("2024-11-30")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_measure_history WHERE measure_id = $1")
+            .bind(mid)
+            .fetch_one(st.pool())
+            .await
+            .map(|r| sqlx::Row::get(&r, 0))
+            .unwrap();
+        assert_eq!(n, 1, "only the request is recorded");
+    }
+}
