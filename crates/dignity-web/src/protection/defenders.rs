@@ -336,7 +336,7 @@ pub async fn checkin_create(
 
 pub async fn measure_status(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(mid): Path<i64>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
@@ -364,7 +364,7 @@ pub async fn measure_status(
 
 pub async fn checkin_done(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(cid): Path<i64>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
