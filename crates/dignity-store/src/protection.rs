@@ -25,6 +25,7 @@ pub mod sources;
 use crate::{acl, Result, Store, StoreError, WriteTx};
 use chrono::NaiveDate;
 use dignity_core::auth::{authorize, Action};
+use dignity_core::protection as pro_rules;
 use dignity_core::{Actor, Confidentiality};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -34,20 +35,17 @@ use utoipa::ToSchema;
 pub const DEFENDER: &str = "pro_defenders";
 pub const MISSING: &str = "pro_missing";
 
+// The input rules shared by the parts of the area are in `dignity_core::protection`; these
+// wrappers keep the store's signatures (a field given at run time, today's date).
+
 /// A full calendar date (`YYYY-MM-DD`), with the field named in the error.
 pub fn day(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        StoreError::invalid(field, format!("{:?} is not a date (YYYY-MM-DD)", s.trim()))
-    })
+    Ok(pro_rules::day(field.to_string(), s)?)
 }
 
 /// An optional full date: empty is `None`.
 pub fn opt_day(field: &str, s: &str) -> Result<Option<NaiveDate>> {
-    if s.trim().is_empty() {
-        Ok(None)
-    } else {
-        day(field, s).map(Some)
-    }
+    Ok(pro_rules::opt_day(field.to_string(), s)?)
 }
 
 /// Today (UTC).
@@ -57,63 +55,20 @@ pub fn today() -> NaiveDate {
 
 /// A date no later than today.
 pub(crate) fn not_future(field: &str, d: NaiveDate) -> Result<NaiveDate> {
-    if d > today() {
-        Err(StoreError::invalid(field, format!("{d} is in the future")))
-    } else {
-        Ok(d)
-    }
+    Ok(pro_rules::not_future(field.to_string(), d, today())?)
 }
 
 /// An amount of money as entered (`1500`, `1500.50`, `1 500,50`) in cents.
 pub fn cents(field: &str, s: &str) -> Result<Option<i64>> {
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .collect::<String>()
-        .replace(',', ".");
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let bad = || {
-        StoreError::invalid(
-            field,
-            format!("{:?} is not an amount (e.g. 1500 or 1500.50)", s.trim()),
-        )
-    };
-    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    let w: i64 = whole.parse().map_err(|_| bad())?;
-    let f: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-    w.checked_mul(100)
-        .and_then(|x| x.checked_add(f))
-        .map(Some)
-        .ok_or_else(bad)
+    Ok(pro_rules::cents(field.to_string(), s)?)
 }
 
 /// Cents as text (`1500.50`).
-pub fn money(c: Option<i64>) -> String {
-    c.map(|c| format!("{}.{:02}", c / 100, c % 100))
-        .unwrap_or_default()
-}
+pub use pro_rules::money;
 
 /// An ISO 4217 currency code (three capital letters).
 pub fn currency(field: &str, s: &str) -> Result<String> {
-    let c = s.trim().to_ascii_uppercase();
-    if c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()) {
-        Ok(c)
-    } else {
-        Err(StoreError::invalid(
-            field,
-            "a currency is a three-letter ISO 4217 code such as EUR or USD",
-        ))
-    }
+    Ok(pro_rules::currency(field.to_string(), s)?)
 }
 
 pub(crate) fn enc(store: &Store, field: &str, row: i64, v: &str) -> Option<String> {
@@ -368,7 +323,7 @@ pub async fn lists_of(store: &Store, table: &str, id: i64) -> Result<(Vec<i64>, 
 // ----------------------------------------------------------------- terms --
 
 /// Kinds of local vocabulary.
-pub const TERM_KINDS: &[&str] = &["area", "attack"];
+pub const TERM_KINDS: &[&str] = pro_rules::TermKind::CODES;
 
 /// A term of a local vocabulary (areas of work, types of attack).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -460,34 +415,14 @@ pub async fn term(store: &Store, kind: &str, code: &str) -> Result<Option<Term>>
         .find(|t| t.code == code))
 }
 
-fn check_term(kind: &str, t: &TermInput) -> Result<()> {
-    if !TERM_KINDS.contains(&kind) {
-        return Err(StoreError::invalid(
-            "kind",
-            format!("{kind:?}: expected area or attack"),
-        ));
-    }
-    if t.label_en.trim().is_empty() || t.label_en.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "label_en",
-            "the English label is required (at most 200 characters)",
-        ));
-    }
-    if kind == "attack"
-        && !t.act_type.trim().is_empty()
-        && !t.act_type.trim().chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(StoreError::invalid(
-            "act_type",
-            "a type of act is a micro-thesaurus 4 code",
-        ));
-    }
-    Ok(())
+/// The kind, English label and type of act of a term, checked by the core rules.
+fn check_term(kind: &str, t: &TermInput) -> Result<pro_rules::TermCheck> {
+    Ok(pro_rules::parse_term(kind, &t.label_en, &t.act_type)?)
 }
 
 /// Add a local term; returns its code (`local-<n>`). Audited.
 pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<String> {
-    check_term(kind, t)?;
+    let checked = check_term(kind, t)?;
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_terms WHERE kind = $1")
         .bind(kind)
         .fetch_one(tx.conn())
@@ -500,12 +435,12 @@ pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<Str
     )
     .bind(kind)
     .bind(&code)
-    .bind(t.label_en.trim())
+    .bind(&checked.label_en)
     .bind(t.label_fr.trim())
     .bind(t.label_es.trim())
     .bind(t.label_ar.trim())
     .bind(t.label_ru.trim())
-    .bind(t.act_type.trim())
+    .bind(checked.act_type.as_deref().unwrap_or(""))
     .bind(if kind == "attack" { if t.un_reprisal { "reprisal" } else { "other" } } else { "" })
     .bind(t.un_reprisal as i64)
     .bind(100 + n)
@@ -524,7 +459,7 @@ pub async fn add_term(tx: &mut WriteTx, kind: &str, t: &TermInput) -> Result<Str
 
 /// Change a term's labels or retire it (retired terms stay on existing records). Audited.
 pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput) -> Result<()> {
-    check_term(kind, t)?;
+    let checked = check_term(kind, t)?;
     let before = term(tx.store(), kind, code)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("term {kind}/{code}")))?;
@@ -532,12 +467,12 @@ pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput
         "UPDATE pro_terms SET label_en = $1, label_fr = $2, label_es = $3, label_ar = $4, label_ru = $5, \
          act_type = $6, un_reprisal = $7, active = $8 WHERE kind = $9 AND code = $10",
     )
-    .bind(t.label_en.trim())
+    .bind(&checked.label_en)
     .bind(t.label_fr.trim())
     .bind(t.label_es.trim())
     .bind(t.label_ar.trim())
     .bind(t.label_ru.trim())
-    .bind(if t.act_type.trim().is_empty() { before.act_type.clone() } else { t.act_type.trim().to_string() })
+    .bind(checked.act_type.unwrap_or_else(|| before.act_type.clone()))
     .bind(t.un_reprisal as i64)
     .bind(t.active as i64)
     .bind(kind)
@@ -556,20 +491,18 @@ pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput
 }
 
 /// Check that `person_id` names an existing person who has no row in `table` yet (one
-/// defender profile, one missing-person case per person). `what` names the record in the error.
+/// defender profile, one missing-person case per person). The refusal names the record from
+/// `table` (`_what`, its English name, is kept for the callers).
 pub(crate) async fn ensure_person_free(
     tx: &mut WriteTx,
     table: &'static str,
     person_id: i64,
-    what: &str,
+    _what: &str,
 ) -> Result<()> {
     // The person must exist and be readable by the writer (the same answer either way):
     // a profile or a case is never opened on a person its writer may not see.
     if !crate::violations::records::exists(tx, crate::violations::PERSON, person_id).await? {
-        return Err(StoreError::invalid(
-            "person_id",
-            format!("no person {person_id}"),
-        ));
+        return Err(pro_rules::no_such("person_id", pro_rules::Refers::Person, person_id).into());
     }
     let n: i64 = sqlx::query(&format!(
         "SELECT COUNT(*) FROM {table} WHERE person_id = $1"
@@ -579,10 +512,11 @@ pub(crate) async fn ensure_person_free(
     .await?
     .get(0);
     if n > 0 {
-        return Err(StoreError::invalid(
-            "person_id",
-            format!("this person already has {what}"),
-        ));
+        return Err(pro_rules::person_taken(match profile_type(table)? {
+            dignity_core::RecordType::Defender => pro_rules::OnePerPerson::DefenderProfile,
+            _ => pro_rules::OnePerPerson::MissingCase,
+        })
+        .into());
     }
     Ok(())
 }

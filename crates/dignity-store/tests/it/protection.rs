@@ -98,6 +98,16 @@ async fn defender(st: &TestStore, who: &Actor, vocab: &Vocab, contact: i64) -> i
 
 #[tokio::test]
 async fn defenders_attacks_risk_measures_checkins() {
+    // A refusal of a defenders' rule is typed (translated on pages by its key).
+    fn rule(e: &StoreError) -> &'static str {
+        match e {
+            StoreError::Rejected(dignity_core::Invalid {
+                problem: dignity_core::Problem::Rule { key, .. },
+                ..
+            }) => key,
+            e => panic!("expected a typed rule, got {e}"),
+        }
+    }
     for b in backends() {
         let (st, doc, ana, coo, cora) = setup(b).await;
         let vocab = Vocab::load(&st).await.unwrap();
@@ -281,6 +291,7 @@ async fn defenders_attacks_risk_measures_checkins() {
             })
             .await
             .unwrap_err();
+        assert_eq!(rule(&e), "pro.def.relocation_period");
         assert_eq!(invalid_field(e), "period_end");
         let mid = st
             .write(&coo, async |tx| {
@@ -303,6 +314,7 @@ async fn defenders_attacks_risk_measures_checkins() {
             })
             .await
             .unwrap_err();
+        assert_eq!(rule(&e), "pro.def.measure_next");
         assert_eq!(invalid_field(e), "status");
         st.write(&coo, async |tx| {
             advance_measure(
@@ -333,6 +345,7 @@ async fn defenders_attacks_risk_measures_checkins() {
             })
             .await
             .unwrap_err();
+        assert_eq!(rule(&e), "pro.def.step_out_of_order");
         assert_eq!(invalid_field(e), "on_date", "out of order");
         st.write(&coo, async |tx| {
             advance_measure(
@@ -365,6 +378,7 @@ async fn defenders_attacks_risk_measures_checkins() {
             })
             .await
             .unwrap_err();
+        assert_eq!(rule(&e), "pro.def.outcome_required");
         assert_eq!(invalid_field(e), "outcome");
         st.write(&coo, async |tx| {
             advance_measure(

@@ -85,12 +85,12 @@ pub async fn defenders(
     J(DefenderPage { total, items }).into_response()
 }
 
-/// Create a defender's profile.
+/// Create a defender's profile (documenters and up).
 #[utoipa::path(post, path = "/api/v1/protection/defenders", request_body = DefenderInput, tag = "protection",
-    responses((status = 201, body = Created), (status = 422, body = ApiError)))]
+    responses((status = 201, body = Created), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn defender_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     J(input): J<DefenderInput>,
 ) -> Response {
     let vocab = try_r!(Vocab::load(&state.store).await);

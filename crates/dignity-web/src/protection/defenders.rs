@@ -1,6 +1,7 @@
 //! Defenders: profile, attacks and threats, risk, measures, check-ins (pages and forms).
 
 use super::*;
+use crate::authz::{rec, CanWrite};
 
 // ----------------------------------------------------------- defenders --
 
@@ -95,7 +96,7 @@ fn defender_input(f: &FormData) -> DefenderInput {
 
 pub async fn defender_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let f = body;
@@ -202,31 +203,49 @@ pub async fn defender_page(
     defender_view(&state, &ctx, id, None).await
 }
 
-/// A POST on a defender: the right to update the defender, then `f` in a write.
+/// A POST on a defender whose right to update it was checked (the extractor
+/// [`CanWrite`]`<`[`rec::Defender`]`>`, or the store's `require` where the path names a
+/// measure or a check-in): `f` in one audited write, then the defender's page — or the page
+/// again with the refusal, naming the field.
 async fn defender_post<T>(
     state: AppState,
-    ctx: SignedIn,
+    ctx: &Ctx,
     id: i64,
     form: FormData,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    let r = record_write(&state, &ctx, p::DEFENDER, id, Action::Update, form, f).await;
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        state
+            .store
+            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
+            .await
+    }
+    .await;
     match r {
         Ok(_) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
-        Err(e) => match problem(&ctx, &e) {
-            Some(pr) => defender_view(&state, &ctx, id, Some(pr)).await,
+        Err(e) => match problem(ctx, &e) {
+            Some(pr) => defender_view(&state, ctx, id, Some(pr)).await,
             None => WebError::from(e).into_response(),
         },
     }
 }
 
+/// The defender a measure or a check-in belongs to, if the caller may update them (the
+/// store's check: not readable answers *not found*).
+async fn owner_to_update(state: &AppState, ctx: &Ctx, owner: Option<i64>) -> Result<i64, WebError> {
+    let id = owner.ok_or_else(WebError::not_found)?;
+    p::require(&state.store, &ctx.actor, Action::Update, p::DEFENDER, id).await?;
+    Ok(id)
+}
+
 pub async fn attack_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    defender_post(state, ctx, id, body, async |tx, vocab, f| {
+    let id = ctx.id;
+    defender_post(state, &ctx, id, body, async |tx, vocab, f| {
         let input = AttackInput {
             defender_id: id,
             title: f.get("title"),
@@ -253,11 +272,11 @@ pub async fn attack_create(
 
 pub async fn risk_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    defender_post(state, ctx, id, body, async |tx, _vocab, f| {
+    let id = ctx.id;
+    defender_post(state, &ctx, id, body, async |tx, _vocab, f| {
         d::assess_risk(
             tx,
             &RiskInput {
@@ -276,11 +295,11 @@ pub async fn risk_create(
 
 pub async fn measure_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    defender_post(state, ctx, id, body, async |tx, _vocab, f| {
+    let id = ctx.id;
+    defender_post(state, &ctx, id, body, async |tx, _vocab, f| {
         d::request_measure(
             tx,
             &MeasureInput {
@@ -305,11 +324,11 @@ pub async fn measure_create(
 
 pub async fn checkin_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    defender_post(state, ctx, id, body, async |tx, _vocab, f| {
+    let id = ctx.id;
+    defender_post(state, &ctx, id, body, async |tx, _vocab, f| {
         d::add_checkin(tx, id, opt_i64(&f.get("measure_id")), &f.get("due_on")).await
     })
     .await
@@ -317,14 +336,16 @@ pub async fn checkin_create(
 
 pub async fn measure_status(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(mid): Path<i64>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let Ok(Some(me)) = d::get_measure(&state.store, mid).await else {
-        return WebError::not_found().into_response();
+    let owner = d::get_measure(&state.store, mid).await.ok().flatten();
+    let def = match owner_to_update(&state, &ctx, owner.map(|m| m.defender_id)).await {
+        Ok(def) => def,
+        Err(e) => return e.into_response(),
     };
-    defender_post(state, ctx, me.defender_id, body, async |tx, _vocab, f| {
+    defender_post(state, &ctx, def, body, async |tx, _vocab, f| {
         d::advance_measure(
             tx,
             mid,
@@ -343,18 +364,16 @@ pub async fn measure_status(
 
 pub async fn checkin_done(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(cid): Path<i64>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let def: Option<i64> = dignity_store::protection::defenders::checkins_owner(&state.store, cid)
-        .await
-        .ok()
-        .flatten();
-    let Some(def) = def else {
-        return WebError::not_found().into_response();
+    let owner = d::checkins_owner(&state.store, cid).await.ok().flatten();
+    let def = match owner_to_update(&state, &ctx, owner).await {
+        Ok(def) => def,
+        Err(e) => return e.into_response(),
     };
-    defender_post(state, ctx, def, body, async |tx, _vocab, f| {
+    defender_post(state, &ctx, def, body, async |tx, _vocab, f| {
         d::complete_checkin(tx, cid, &f.get("done_on"), &f.get("notes")).await
     })
     .await

@@ -6,8 +6,6 @@
 
 mod api;
 mod defenders;
-#[cfg(test)]
-mod examples;
 mod missing;
 mod reporting;
 mod sources;
@@ -219,3 +217,8 @@ pub async fn home(State(state): State<AppState>, ctx: SignedIn) -> Response {
         Err(e) => WebError::from(e).into_response(),
     }
 }
+
+// Last in the file: the route scanner of `tests/it/matrix.rs` stops reading a file at its
+// first `#[cfg(test)]` module.
+#[cfg(test)]
+mod examples;

@@ -1,6 +1,7 @@
 //! The area's vocabularies: terms and their labels in the five languages.
 
 use super::*;
+use crate::authz::{gate, Allowed};
 
 // -------------------------------------------------------- vocabularies --
 
@@ -13,13 +14,10 @@ pub(super) const LANGS: &[(&str, &str)] = &[
     ("ru", "Русский"),
 ];
 
-/// Editing the area's vocabularies is managing reference data (as the foundation's).
+/// Editing the area's vocabularies is managing reference data (as the foundation's): what
+/// the page offers; the writes take [`Allowed`]`<`[`gate::ManageReferenceData`]`>`.
 fn may_edit_terms(ctx: &Ctx) -> bool {
-    dignity_core::auth::authorize_system(
-        &ctx.actor,
-        dignity_core::auth::SystemAction::ManageReferenceData,
-    )
-    .allowed()
+    crate::authz::may(ctx, dignity_core::auth::SystemAction::ManageReferenceData)
 }
 
 async fn vocabulary_view(
@@ -83,9 +81,6 @@ async fn term_write(
     code: Option<String>,
     f: FormData,
 ) -> Response {
-    if !may_edit_terms(ctx) {
-        return WebError::forbidden().into_response();
-    }
     let input = term_input(&f, code.is_none() || f.get("active") == "1");
     let r = state
         .store
@@ -108,7 +103,7 @@ async fn term_write(
 /// Add a term (labels in the five languages). Audited.
 pub async fn term_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: Allowed<gate::ManageReferenceData>,
     Path(kind): Path<String>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
@@ -118,7 +113,7 @@ pub async fn term_create(
 /// Change a term's labels, retire or restore it. Audited.
 pub async fn term_edit(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: Allowed<gate::ManageReferenceData>,
     Path((kind, code)): Path<(String, String)>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {

@@ -14,6 +14,7 @@ mod no_hand_checks;
 mod obligations;
 mod portal_dashboards;
 mod protection;
+mod protection_defenders;
 mod reports;
 mod search;
 mod sessions;

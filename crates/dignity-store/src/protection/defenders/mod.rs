@@ -1,0 +1,61 @@
+//! Human rights defenders: profile, attacks and threats (violations events and acts with
+//! the defender as victim and the SDG 16.10.1 minimum fields), risk assessments (history
+//! kept), protection measures (requested → approved → delivered → closed) and check-ins.
+//!
+//! One file per job: [`profiles`] (the profile, lists), [`attacks`] (attacks and threats,
+//! their sources), [`risk`] (risk assessments), [`measures`] (protection measures and their
+//! steps) and [`checkins`] (check-ins and their clock); public paths are those of this
+//! module (re-exported).
+
+mod attacks;
+mod checkins;
+mod measures;
+mod profiles;
+mod risk;
+
+pub use attacks::*;
+pub use checkins::*;
+pub use measures::*;
+pub use profiles::*;
+pub use risk::*;
+
+use super::*;
+use crate::now;
+use crate::violations::{self as v, ActInput, EventInput, InformationInput, PersonInput, Vocab};
+
+// The rules (vocabularies, parsing, the measures' state machine, the check-in clock) are
+// in `dignity_core::protection::defenders`; this module maps them to rows.
+use dignity_core::protection::defenders as rules;
+pub use dignity_core::protection::defenders::{
+    CheckinClock, MeasureStatus, MeasureType, Motive, PerpetratorCategory, RiskFactor, RiskLevel,
+    SdgStatus,
+};
+use dignity_core::protection::{no_such, Refers};
+
+/// Victim status of SDG indicator 16.10.1.
+pub const SDG_STATUSES: &[&str] = SdgStatus::CODES;
+/// Perpetrator categories of SDG indicator 16.10.1 (OHCHR metadata).
+pub const PERPETRATOR_CATEGORIES: &[&str] = PerpetratorCategory::CODES;
+/// Motive of an attack.
+pub const MOTIVES: &[&str] = Motive::CODES;
+/// Risk levels.
+pub const RISK_LEVELS: &[&str] = RiskLevel::CODES;
+/// Risk factors that can be ticked.
+pub const RISK_FACTORS: &[&str] = RiskFactor::CODES;
+/// Types of protection measure.
+pub const MEASURE_TYPES: &[&str] = MeasureType::CODES;
+/// Statuses of a measure, in order.
+pub const MEASURE_STATUSES: &[&str] = MeasureStatus::CODES;
+
+/// Whether the defender `id` exists (a reference of an input: refused naming `defender_id`).
+async fn defender_exists(tx: &mut WriteTx, id: i64) -> Result<()> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE id = $1")
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    if n == 0 {
+        return Err(no_such("defender_id", Refers::Defender, id).into());
+    }
+    Ok(())
+}
