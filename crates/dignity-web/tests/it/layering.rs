@@ -560,8 +560,6 @@ const NOT_YET_BROKEN: &[(&str, &[&str])] = &[
             "violations",
         ],
     ),
-    ("dignity-store", &["keys", "keys_files", "keys_rotation"]),
-    ("dignity-store", &["shred", "vault", "write"]),
     (
         "dignity-web",
         &[
