@@ -2,6 +2,8 @@
 //! writes all of it in one audited transaction or nothing; `--dry-run` shows what would
 //! happen, with every rejected row and why. Other areas add their kinds to [`ImportCmd`].
 
+pub mod incidents;
+
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use dignity_core::columns::{unused_columns, UnusedColumn};
@@ -77,7 +79,7 @@ pub enum ImportCmd {
     },
     /// Incident lists and KoboToolbox/ODK submissions (violations).
     #[command(flatten)]
-    Incidents(crate::import_incidents::ImportKind),
+    Incidents(incidents::ImportKind),
     /// A source's list of missing persons (a commission, the Red Cross, an NGO, a family
     /// association), CSV or XLSX. Columns named like the fields (external_id, name,
     /// birth_date, place, sex, last_seen_date) need no mapping; otherwise a TOML mapping
@@ -359,7 +361,7 @@ async fn import_parsed(
 
 pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {
     match cmd {
-        ImportCmd::Incidents(kind) => crate::import_incidents::run(store, kind).await,
+        ImportCmd::Incidents(kind) => incidents::run(store, kind).await,
         ImportCmd::SourceList {
             file,
             source,

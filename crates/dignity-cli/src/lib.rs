@@ -5,7 +5,6 @@
 pub mod config;
 pub mod demo;
 pub mod import;
-pub mod import_incidents;
 pub mod ops;
 pub mod prompt;
 pub mod search;

@@ -548,14 +548,14 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
             };
             let index_dir = store.data_dir().join("index");
             let index_time = std::sync::Mutex::new(std::time::Duration::ZERO);
-            let index_step: dignity_store::keys_files::IndexStep<'_> = &|k, p| {
+            let index_step: dignity_store::keys::files::IndexStep<'_> = &|k, p| {
                 let t = std::time::Instant::now();
                 let r =
                     dignity_search::at_rest::reseal(&index_dir, k, p).map_err(|e| e.to_string());
                 *index_time.lock().expect("timer") = t.elapsed();
                 r
             };
-            let on_start = |j: &dignity_store::keys_rotation::RotationJob, resumed: bool| {
+            let on_start = |j: &dignity_store::keys::rotation::RotationJob, resumed: bool| {
                 if resumed {
                     println!(
                         "resuming rotation to key {} (started {}, interrupted in phase {})",
@@ -565,7 +565,7 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
                     println!("starting rotation to key {}", j.target_key);
                 }
             };
-            let steps = dignity_store::keys_files::RotateSteps {
+            let steps = dignity_store::keys::files::RotateSteps {
                 files_progress: Some(&files_progress),
                 index: Some(index_step),
                 index_progress: Some(&index_progress),
@@ -613,7 +613,7 @@ pub async fn keys_cmd(store: &Store, cmd: &KeysCmd) -> Result<i32> {
         }
         KeysCmd::Status => {
             println!("current key: {}", store.keys().current);
-            if let Some(j) = dignity_store::keys_rotation::unfinished(store).await? {
+            if let Some(j) = dignity_store::keys::rotation::unfinished(store).await? {
                 println!(
                     "unfinished rotation to key {} (started {}, phase {}): run `dignity keys rotate` to resume it",
                     j.target_key, j.started_at, j.phase

@@ -334,7 +334,7 @@ pub fn reseal(
     root: &Path,
     keys: &Keyring,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> io::Result<dignity_store::keys_files::IndexReport> {
+) -> io::Result<dignity_store::keys::files::IndexReport> {
     if !root.join("meta.json").exists() {
         return Ok(Default::default());
     }
@@ -342,7 +342,7 @@ pub fn reseal(
     let _lock = match dir.acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK) {
         Ok(l) => l,
         Err(LockError::LockBusy) => {
-            return Ok(dignity_store::keys_files::IndexReport {
+            return Ok(dignity_store::keys::files::IndexReport {
                 busy: true,
                 ..Default::default()
             })
@@ -473,7 +473,7 @@ impl SealedDirectory {
         &self,
         keys: &Keyring,
         progress: &(dyn Fn(u64, u64) + Sync),
-    ) -> io::Result<dignity_store::keys_files::IndexReport> {
+    ) -> io::Result<dignity_store::keys::files::IndexReport> {
         let _run = self.inner.reseal_run.lock().expect("reseal lock");
         // Under the write lock: a file `open_write` started under the old ciphers is
         // already listed in `writing` once this returns.
@@ -486,9 +486,9 @@ impl SealedDirectory {
     fn reseal_files(
         &self,
         progress: &(dyn Fn(u64, u64) + Sync),
-    ) -> io::Result<dignity_store::keys_files::IndexReport> {
+    ) -> io::Result<dignity_store::keys::files::IndexReport> {
         let inner = &self.inner;
-        let mut rep = dignity_store::keys_files::IndexReport::default();
+        let mut rep = dignity_store::keys::files::IndexReport::default();
         let started = std::time::Instant::now();
         let mut first = true;
         loop {

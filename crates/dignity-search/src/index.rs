@@ -432,7 +432,7 @@ impl SearchIndex {
         &self,
         keys: &Keyring,
         progress: &(dyn Fn(u64, u64) + Sync),
-    ) -> Result<dignity_store::keys_files::IndexReport> {
+    ) -> Result<dignity_store::keys::files::IndexReport> {
         match &self.sealed {
             Some(d) => Ok(d.reseal_live(keys, progress)?),
             None => Ok(Default::default()),

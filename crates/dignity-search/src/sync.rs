@@ -464,7 +464,7 @@ impl Search {
     pub async fn reseal(
         &self,
         progress: &(dyn Fn(u64, u64) + Sync),
-    ) -> Result<dignity_store::keys_files::IndexReport> {
+    ) -> Result<dignity_store::keys::files::IndexReport> {
         let inner = self.inner.clone();
         let keys = self.inner.store.keys();
         // The progress callback is borrowed: hand the blocking thread a channel instead.

@@ -13,10 +13,10 @@
 //! [`rotate`] again) finishes the job.
 //!
 //! A rotation is recorded in the database before its key is generated, and resumed with
-//! that key after a crash ([`crate::keys_rotation`]).
+//! that key after a crash ([`crate::keys::rotation`]).
 //!
 //! [`rotate_with`] then re-encrypts the evidence files and, through a step its caller
-//! gives, re-seals the search index ([`crate::keys_files`]), before any retiring.
+//! gives, re-seals the search index ([`crate::keys::files`]), before any retiring.
 //!
 //! Old keys leave the key file only through [`retire_old_keys`], which refuses while any
 //! value or evidence file still uses them, and while a `dignity serve` holds the data directory: a server
@@ -24,6 +24,9 @@
 //!
 //! The audit log and its head are never rewritten (the chain would break); they hold no
 //! encrypted values, and if one ever did, retiring its key is refused.
+
+pub mod files;
+pub mod rotation;
 
 use crate::dump::{self, q, ColType};
 use crate::{Backend, DataDirLock, Result, Store, StoreError};
@@ -76,10 +79,10 @@ pub struct RotateReport {
     pub retired: Vec<String>,
     /// Why retiring was refused, when it was asked for.
     pub retire_refused: Option<String>,
-    /// Evidence files ([`crate::keys_files`]).
-    pub files: crate::keys_files::FilesReport,
+    /// Evidence files ([`crate::keys::files`]).
+    pub files: crate::keys::files::FilesReport,
     /// The search index, when the caller re-sealed it.
-    pub index: Option<crate::keys_files::IndexReport>,
+    pub index: Option<crate::keys::files::IndexReport>,
 }
 
 /// How many values use which key, by column (`?` for key ids not in the key file).
@@ -145,19 +148,19 @@ fn not_under_sql(col: &str, prefix: &str) -> String {
 /// Generate a new data key, make it current, re-encrypt every encrypted value under it,
 /// and with `retire` drop the old keys from the key file (only once nothing uses them).
 pub async fn rotate(store: &Store, retire: bool) -> Result<RotateReport> {
-    rotate_with(store, retire, &crate::keys_files::RotateSteps::default()).await
+    rotate_with(store, retire, &crate::keys::files::RotateSteps::default()).await
 }
 
 /// [`rotate`], re-encrypting the evidence files and (through `steps`) the search index
 /// after the field values and before old keys are retired. The rotation is recorded first
-/// ([`crate::keys_rotation`]): when an earlier one was interrupted, it is resumed with its
+/// ([`crate::keys::rotation`]): when an earlier one was interrupted, it is resumed with its
 /// target key (`steps.on_start` is told), and no other key is generated.
 pub async fn rotate_with(
     store: &Store,
     retire: bool,
-    steps: &crate::keys_files::RotateSteps<'_>,
+    steps: &crate::keys::files::RotateSteps<'_>,
 ) -> Result<RotateReport> {
-    use crate::keys_rotation as job;
+    use crate::keys::rotation as job;
     // Checked first so that a refusal changes nothing.
     let lock = if retire {
         Some(server_stopped(store.data_dir())?)
@@ -412,7 +415,7 @@ async fn retire_locked(store: &Store) -> Result<Vec<String>> {
         }
     }
     // Evidence files name the data key their key was derived from (see
-    // `crate::keys_files`).
+    // `crate::keys::files`).
     let files = crate::violations::evidence::files_under_other_keys(store, &keys.current);
     if files > 0 {
         remaining.push(format!("evidence files ({files})"));

@@ -15,8 +15,6 @@ mod error;
 pub mod filecrypt;
 pub mod keyfile;
 pub mod keys;
-pub mod keys_files;
-pub mod keys_rotation;
 mod migrate;
 pub mod private;
 pub mod refdata;

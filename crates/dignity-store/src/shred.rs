@@ -39,15 +39,6 @@ pub fn personal_columns() -> Vec<&'static str> {
         .collect()
 }
 
-/// A test hook standing in for a kill -9 at a named point: with
-/// `DIGNITY_TEST_CRASH_AT=<point>` the process aborts there (no clean-up, like SIGKILL).
-pub fn crash_point(point: &str) {
-    if std::env::var("DIGNITY_TEST_CRASH_AT").is_ok_and(|p| p == point) {
-        eprintln!("crash point {point}: aborting");
-        std::process::abort();
-    }
-}
-
 /// Open (or, over a database that holds no person keyed yet, create) the vault of `store`.
 /// Refused when persons' fields are under person keys and the vault is missing or empty:
 /// an empty vault is never created over existing data (the same rule as the key file).
@@ -232,7 +223,7 @@ pub async fn erase(store: &Store, actor: &Actor, id: i64) -> Result<Erasure> {
             })
             .await?;
     }
-    crash_point("person-erase-before-key");
+    crate::vault::crash_point("person-erase-before-key");
     store.vault().destroy(id, &now())?;
     Ok(if already {
         Erasure::AlreadyErased

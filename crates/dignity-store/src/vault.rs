@@ -381,7 +381,7 @@ impl Vault {
             })
             .collect();
         let name = files::write_new(&self.dir, seq, &records)?;
-        crate::shred::crash_point("vault-batch-written");
+        crash_point("vault-batch-written");
         // A new row's id used before by a deleted row: that row's tombstone is lifted
         // now that the new key is on disk (a crash before leaves both: the key no row
         // uses yet is destroyed at the next start).
@@ -453,7 +453,7 @@ impl Vault {
         if !tomb.exists() {
             write_atomic(&tomb, format!("{at}\n").as_bytes()).map_err(io(&self.dir))?;
         }
-        crate::shred::crash_point("vault-erase-after-tombstone");
+        crash_point("vault-erase-after-tombstone");
         let l = Listing::read(&self.dir)?;
         for b in l.batches.iter().filter(|b| b.holds(person)) {
             let records = files::read(&self.dir, &b.name)?;
@@ -639,4 +639,13 @@ impl Vault {
 pub struct RewrapReport {
     pub rewrapped: u64,
     pub failed: u64,
+}
+
+/// A test hook standing in for a kill -9 at a named point: with
+/// `DIGNITY_TEST_CRASH_AT=<point>` the process aborts there (no clean-up, like SIGKILL).
+pub fn crash_point(point: &str) {
+    if std::env::var("DIGNITY_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        eprintln!("crash point {point}: aborting");
+        std::process::abort();
+    }
 }

@@ -15,40 +15,7 @@ use dignity_store::{audit, reference};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-/// The error body of every failed API call.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiError {
-    pub error: ErrorBody,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine-readable code: `unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`, `internal`.
-    pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
-    /// The input field at fault, if any.
-    pub field: Option<String>,
-}
-
-pub fn error(
-    status: StatusCode,
-    code: &str,
-    message: impl Into<String>,
-    field: Option<&str>,
-) -> Response {
-    (
-        status,
-        Json(ApiError {
-            error: ErrorBody {
-                code: code.into(),
-                message: message.into(),
-                field: field.map(String::from),
-            },
-        }),
-    )
-        .into_response()
-}
+pub use crate::error::{error, ApiError, ErrorBody};
 
 /// A JSON body that does not parse: 422 with the path of the field at fault (`evidence[0].sha256`)
 /// when serde names one, 400 for a body that is not JSON at all.
@@ -399,25 +366,15 @@ impl utoipa::Modify for SecurityAddon {
 )]
 pub struct ApiDoc;
 
-/// The whole API document: the foundation's endpoints and every area's.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The whole API document: the foundation's endpoints and the areas' documents (listed in
+/// `lib.rs`, [`crate::openapi_document`]: this module imports no area).
+pub fn document(
+    areas: impl IntoIterator<Item = utoipa::openapi::OpenApi>,
+) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(crate::obligations::ApiDoc::openapi());
-    // --
-    doc.merge(crate::violations::ApiDoc::openapi());
-    doc.merge(crate::erasure::ApiDoc::openapi());
-    // --
-    doc.merge(crate::protection::ApiDoc::openapi());
-    // --
-    doc.merge(crate::search::ApiDoc::openapi());
-    doc.merge(crate::exports::ApiDoc::openapi());
-    // --
-    doc.merge(crate::stats::ApiDoc::openapi());
-    // --
-    doc.merge(crate::dashboards::ApiDoc::openapi());
-    doc.merge(crate::reports::ApiDoc::openapi());
-    // --
-    doc.merge(crate::keys_admin::ApiDoc::openapi());
+    for area in areas {
+        doc.merge(area);
+    }
     common_responses(&mut doc);
     doc
 }
@@ -500,17 +457,14 @@ fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-pub async fn openapi() -> Response {
-    Json(document()).into_response()
-}
-
-async fn api_not_found() -> Response {
+/// Any path under `/api/v1` no route has.
+pub async fn not_found() -> Response {
     WebError::NotFound("no such API endpoint".into()).into_response()
 }
 
+/// The foundation's endpoints; `lib.rs` merges the areas' and the OpenAPI document.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(openapi))
         .route("/countries", get(countries))
         .route("/instruments", get(instruments))
         .route("/vocabularies", get(vocabularies))
@@ -526,21 +480,4 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .route("/audit", get(audit_list))
         .route("/audit/verify", get(audit_verify))
-        .merge(crate::obligations::api_router())
-        // --
-        .merge(crate::violations::api_router())
-        .merge(crate::erasure::api_router())
-        // --
-        .merge(crate::protection::api_router())
-        // --
-        .merge(crate::search::api_router())
-        .merge(crate::exports::api_router())
-        // --
-        .merge(crate::stats::api_router())
-        // --
-        .merge(crate::dashboards::api_router())
-        .merge(crate::reports::api_router())
-        // --
-        .merge(crate::keys_admin::api_router())
-        .fallback(api_not_found)
 }

@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dignity_core::Actor;
 use dignity_store::accounts::{self, User};
+use std::sync::{Arc, Mutex};
 
 pub const SESSION_COOKIE: &str = "dignity_session";
 /// A random value given to visitors before they sign in, so that the sign-in and setup
@@ -139,7 +140,7 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip());
         let internal = |e: dignity_store::StoreError| {
-            crate::authz::WebError::internal(format!("request context: {e}")).into_response()
+            crate::error::WebError::internal(format!("request context: {e}")).into_response()
         };
         let totp_required = accounts::totp_required(&state.store)
             .await
@@ -179,9 +180,9 @@ impl FromRequestParts<AppState> for Ctx {
                 ctx.bad_token = true;
             }
             if ctx.must_enrol_totp() {
-                return Err(crate::authz::WebError::MustEnrolTotp.into_response());
+                return Err(crate::error::WebError::MustEnrolTotp.into_response());
             }
-            crate::authz::CtxSlot::keep(parts, &ctx);
+            CtxSlot::keep(parts, &ctx);
             return Ok(ctx);
         }
 
@@ -228,10 +229,10 @@ impl FromRequestParts<AppState> for Ctx {
                 || p == "/lang"
                 || p == "/healthz";
             if !open {
-                return Err(crate::authz::WebError::MustEnrolTotp.into_response());
+                return Err(crate::error::WebError::MustEnrolTotp.into_response());
             }
         }
-        crate::authz::CtxSlot::keep(parts, &ctx);
+        CtxSlot::keep(parts, &ctx);
         Ok(ctx)
     }
 }
@@ -320,4 +321,22 @@ pub async fn security_headers(
         );
     }
     res
+}
+
+/// Where the request context of a request is kept once a handler's extractor read it, so
+/// that an error page shows the same user and language without reading the session again.
+#[derive(Clone, Default)]
+pub(crate) struct CtxSlot(Arc<Mutex<Option<Ctx>>>);
+
+impl CtxSlot {
+    pub(crate) fn keep(parts: &Parts, ctx: &Ctx) {
+        if let Some(slot) = parts.extensions.get::<CtxSlot>() {
+            if let Ok(mut s) = slot.0.lock() {
+                *s = Some(ctx.clone());
+            }
+        }
+    }
+    pub(crate) fn get(&self) -> Option<Ctx> {
+        self.0.lock().ok().and_then(|s| s.clone())
+    }
 }

@@ -104,13 +104,6 @@ pub fn pseudonym(store: &Store, record_type: &str, id: &str) -> String {
     format!("P-{}", h[..8].to_ascii_uppercase())
 }
 
-/// The `(name, value)` pairs of a search, for the hidden fields of the export form.
-pub fn form_fields(params: &Params) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(params.to_query().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
 /// Why an export cannot be made.
 #[derive(Debug)]
 enum Refusal {

@@ -41,21 +41,7 @@ pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 /// The most text fields one multipart upload may have.
 pub const MAX_FIELDS: usize = 64;
 
-/// A size as people read it: "1 MiB", "64 KiB", "123 bytes".
-pub fn human_size(n: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * 1024;
-    const GIB: u64 = 1024 * 1024 * 1024;
-    if n >= GIB && n.is_multiple_of(GIB) {
-        format!("{} GiB", n / GIB)
-    } else if n >= MIB && n.is_multiple_of(MIB) {
-        format!("{} MiB", n / MIB)
-    } else if n >= KIB && n.is_multiple_of(KIB) {
-        format!("{} KiB", n / KIB)
-    } else {
-        format!("{n} bytes")
-    }
-}
+pub use crate::error::human_size;
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")

@@ -5,7 +5,7 @@
 //! the search index (re-sealed in place while searches go on), while the server keeps
 //! answering (values decrypt under the old key or the new one throughout: both stay in the
 //! key file until they are retired, a separate step with the server stopped). Its state is
-//! kept in the database (`dignity_store::keys_rotation`), so a rotation interrupted by a
+//! kept in the database (`dignity_store::keys::rotation`), so a rotation interrupted by a
 //! crash resumes, with the same key, when the server next starts ([`resume_at_start`]) or
 //! when an administrator presses the button again.
 
@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dignity_core::Actor;
-use dignity_store::keys_rotation::{self as job, RotationJob};
+use dignity_store::keys::rotation::{self as job, RotationJob};
 use dignity_store::{keys, Store, StoreError};
 use minijinja::context;
 use minijinja::value::Value;
@@ -241,7 +241,7 @@ async fn keys_page(State(state): State<AppState>, ctx: Allowed<gate::ManageSetti
     let r = async {
         let st = status(&state).await?;
         let usage = keys::usage(&state.store).await?;
-        let files = dignity_store::keys_files::files_by_key(&state.store);
+        let files = dignity_store::keys::files::files_by_key(&state.store);
         Ok::<_, StoreError>((st, usage, files))
     }
     .await;

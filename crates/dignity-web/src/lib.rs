@@ -2,15 +2,19 @@
 //! JSON API with its generated OpenAPI document. Handlers stay thin: they read the
 //! request context ([`ctx::Ctx`]), ask `dignity_core::auth` and call `dignity-store`.
 
+pub mod accounts;
 pub mod api;
 pub mod api_errors;
 pub mod authz;
 pub mod ctx;
 pub mod edge;
+pub mod error;
 pub mod guard;
+pub mod home;
 pub mod i18n;
 pub mod nav;
 pub mod pages;
+pub mod reference;
 pub mod storage_full;
 pub mod templates;
 
@@ -110,58 +114,133 @@ impl AppState {
 pub const THROTTLE_MAX: u32 = 20;
 pub const THROTTLE_WINDOW_SECS: u64 = 600;
 
+/// The `/api/v1` router: the foundation's endpoints ([`api::router`]) and every area's, one
+/// block per area.
+fn api_router() -> Router<AppState> {
+    api::router()
+        .route("/openapi.json", get(openapi))
+        .merge(obligations::api_router())
+        // --
+        .merge(violations::api_router())
+        .merge(erasure::api_router())
+        // --
+        .merge(protection::api_router())
+        // --
+        .merge(search::api_router())
+        .merge(exports::api_router())
+        // --
+        .merge(stats::api_router())
+        // --
+        .merge(dashboards::api_router())
+        .merge(reports::api_router())
+        // --
+        .merge(keys_admin::api_router())
+        .fallback(api::not_found)
+}
+
+/// The whole OpenAPI document: the foundation's endpoints and every area's, one line per
+/// area.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    api::document([
+        obligations::ApiDoc::openapi(),
+        // --
+        violations::ApiDoc::openapi(),
+        erasure::ApiDoc::openapi(),
+        // --
+        protection::ApiDoc::openapi(),
+        // --
+        search::ApiDoc::openapi(),
+        exports::ApiDoc::openapi(),
+        // --
+        stats::ApiDoc::openapi(),
+        // --
+        dashboards::ApiDoc::openapi(),
+        reports::ApiDoc::openapi(),
+        // --
+        keys_admin::ApiDoc::openapi(),
+    ])
+}
+
+/// `GET /api/v1/openapi.json`.
+async fn openapi() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(openapi_document()).into_response()
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
-        .route("/healthz", get(pages::healthz))
-        .route("/static/dignity.css", get(pages::stylesheet))
-        .route("/lang", get(pages::switch_language))
-        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/", get(home::home))
+        .route("/healthz", get(home::healthz))
+        .route("/static/dignity.css", get(home::stylesheet))
+        .route("/lang", get(home::switch_language))
+        .route(
+            "/login",
+            get(accounts::session::login_form).post(accounts::session::login),
+        )
         .route(
             "/login/totp",
-            get(pages::totp_form).post(pages::totp_submit),
+            get(accounts::session::totp_form).post(accounts::session::totp_submit),
         )
-        .route("/logout", post(pages::logout))
-        .route("/setup", get(pages::setup_form).post(pages::setup))
-        .route("/account", get(pages::account))
-        .route("/account/password", post(pages::change_password))
-        .route("/account/totp/setup", post(pages::totp_setup))
-        .route("/account/totp/enable", post(pages::totp_enable))
-        .route("/account/totp/disable", post(pages::totp_disable))
-        .route("/account/tokens", post(pages::token_create))
-        .route("/account/tokens/{id}/revoke", post(pages::token_revoke))
+        .route("/logout", post(accounts::session::logout))
+        .route(
+            "/setup",
+            get(accounts::session::setup_form).post(accounts::session::setup),
+        )
+        .route("/account", get(accounts::account::account))
+        .route(
+            "/account/password",
+            post(accounts::account::change_password),
+        )
+        .route("/account/totp/setup", post(accounts::account::totp_setup))
+        .route("/account/totp/enable", post(accounts::account::totp_enable))
+        .route(
+            "/account/totp/disable",
+            post(accounts::account::totp_disable),
+        )
+        .route("/account/tokens", post(accounts::account::token_create))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(accounts::account::token_revoke),
+        )
         .route(
             "/admin/users",
-            get(pages::admin_users).post(pages::admin_user_create),
+            get(accounts::admin::admin_users).post(accounts::admin::admin_user_create),
         )
-        .route("/admin/users/{id}/{action}", post(pages::admin_user_action))
+        .route(
+            "/admin/users/{id}/{action}",
+            post(accounts::admin::admin_user_action),
+        )
         .route(
             "/admin/settings/require-totp",
-            post(pages::admin_require_totp),
+            post(accounts::admin::admin_require_totp),
         )
         .route(
             "/admin/teams",
-            get(pages::admin_teams).post(pages::admin_team_create),
+            get(accounts::teams::admin_teams).post(accounts::teams::admin_team_create),
         )
         .route(
             "/admin/teams/{id}/members",
-            post(pages::admin_team_member_add),
+            post(accounts::teams::admin_team_member_add),
         )
         .route(
             "/admin/teams/{id}/members/{user}/remove",
-            post(pages::admin_team_member_remove),
+            post(accounts::teams::admin_team_member_remove),
         )
-        .route("/admin/audit", get(pages::admin_audit))
-        .route("/admin/audit/verify", post(pages::admin_audit_verify))
-        .route("/countries", get(pages::countries))
-        .route("/instruments", get(pages::instruments))
-        .route("/vocabularies", get(pages::vocabularies))
-        .route("/vocabularies/{list}", get(pages::vocabulary))
-        .route("/vocabularies/{list}/terms", post(pages::term_add))
+        .route("/admin/audit", get(accounts::admin::admin_audit))
+        .route(
+            "/admin/audit/verify",
+            post(accounts::admin::admin_audit_verify),
+        )
+        .route("/countries", get(reference::countries))
+        .route("/instruments", get(reference::instruments))
+        .route("/vocabularies", get(reference::vocabularies))
+        .route("/vocabularies/{list}", get(reference::vocabulary))
+        .route("/vocabularies/{list}/terms", post(reference::term_add))
         .route(
             "/vocabularies/{list}/terms/{code}",
-            get(pages::term_form).post(pages::term_save),
+            get(reference::term_form).post(reference::term_save),
         )
         // Areas of the product: each merges its own routes.
         .merge(obligations::router())
@@ -182,8 +261,8 @@ pub fn router(state: AppState) -> Router {
         // --
         .merge(keys_admin::router())
         // --
-        .nest("/api/v1", api::router())
-        .fallback(pages::not_found)
+        .nest("/api/v1", api_router())
+        .fallback(home::not_found)
         // Under /api: axum's own plain-text rejections become the one JSON error shape.
         .layer(axum::middleware::from_fn(api_errors::json_errors))
         // Before any handler: CSRF of cookie-authenticated writes and uploads, body limits.

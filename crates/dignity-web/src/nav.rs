@@ -8,13 +8,14 @@
 //! the navigation ([`Nav::of`]) and writes the page.
 
 use crate::ctx::{AuthVia, Ctx};
+use crate::pages::PendingPage;
 use crate::{templates, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
+use minijinja::context;
 
 /// What the navigation shows besides the user and their role.
 #[derive(Debug, Clone, Default)]
@@ -37,26 +38,6 @@ impl Nav {
         };
         Nav { alerts }
     }
-}
-
-/// A page to write, left on the answer by [`crate::pages::page_status`].
-#[derive(Clone)]
-pub(crate) struct PendingPage {
-    pub(crate) name: String,
-    pub(crate) ctx: Ctx,
-    pub(crate) context: Value,
-}
-
-/// The answer that carries a page to write (its status; the body comes in
-/// [`render_pages`]).
-pub(crate) fn pending(status: StatusCode, page: PendingPage) -> Response {
-    let mut res = status.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    res.extensions_mut().insert(page);
-    res
 }
 
 /// Middleware (over the whole router): write every page left by

@@ -109,6 +109,14 @@ impl Params {
         }
     }
 
+    /// The `(name, value)` pairs of the search, for the hidden fields of the export form
+    /// (`crate::exports`, which builds on this module, never the other way round).
+    pub fn form_fields(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(self.to_query().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
     /// Back to a query string (without `page` and `changed_after`): what a saved search keeps.
     pub fn to_query(&self) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -392,7 +400,7 @@ pub async fn search_page(
             saved => saved_list,
             can_export => can_export,
             can_export_names => can_export_names,
-            export_fields => crate::exports::form_fields(&params),
+            export_fields => params.form_fields(),
         },
     )
 }

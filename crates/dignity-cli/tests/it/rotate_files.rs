@@ -252,7 +252,7 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
     let new_key = keys_used.iter().find(|k| **k != first_key).unwrap().clone();
     check_files(&store, &originals).await;
     // The rotation is recorded as unfinished, with its target key.
-    let unfinished = dignity_store::keys_rotation::unfinished(&store)
+    let unfinished = dignity_store::keys::rotation::unfinished(&store)
         .await
         .unwrap()
         .expect("an unfinished rotation");
@@ -365,7 +365,7 @@ async fn a_server_started_after_a_killed_rotation_resumes_it_with_the_same_key()
         assert_eq!(key_of(&p), new_key, "{}", p.display());
     }
     check_files(&store, &originals).await;
-    let job = dignity_store::keys_rotation::latest(&store)
+    let job = dignity_store::keys::rotation::latest(&store)
         .await
         .unwrap()
         .unwrap();

@@ -691,7 +691,7 @@ async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unus
 /// the same rotation; the next rotation after it finished is a new one.
 #[tokio::test]
 async fn an_interrupted_rotation_resumes_with_its_key_and_never_adds_a_second() {
-    use dignity_store::keys_rotation as job;
+    use dignity_store::keys::rotation as job;
     for b in backends() {
         let s = store(b).await;
         let uid = populate(&s).await;
@@ -733,7 +733,7 @@ async fn an_interrupted_rotation_resumes_with_its_key_and_never_adds_a_second() 
         let on_start = |j: &job::RotationJob, resumed: bool| {
             *started.lock().unwrap() = Some((j.target_key.clone(), resumed));
         };
-        let steps = dignity_store::keys_files::RotateSteps {
+        let steps = dignity_store::keys::files::RotateSteps {
             on_start: Some(&on_start),
             ..Default::default()
         };

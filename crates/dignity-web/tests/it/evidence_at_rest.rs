@@ -527,7 +527,7 @@ async fn an_administrator_rotates_the_keys_in_the_background_while_pages_stay_re
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location, "/admin/keys");
     for _ in 0..3000 {
-        if dignity_store::keys_rotation::latest(&app.store)
+        if dignity_store::keys::rotation::latest(&app.store)
             .await
             .unwrap()
             .is_some_and(|j| j.target_key == "k3" && j.finished())

@@ -9,6 +9,7 @@ mod edge;
 mod erasure;
 mod evidence_at_rest;
 mod exports;
+mod layering;
 mod matrix;
 mod no_hand_checks;
 mod obligations;

@@ -396,9 +396,14 @@ fn scan_routes() -> (BTreeSet<(String, String)>, Vec<String>) {
     }
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        // Test modules (at the end of a file) build their own little routers.
-        let text = match text.find("#[cfg(test)]\nmod") {
-            Some(i) => &text[..i],
+        // Test modules (at the end of a file) build their own little routers; a test module
+        // declared in a file of its own (`#[cfg(test)] mod examples;`) ends nothing.
+        let inline_test_module = text.match_indices("#[cfg(test)]\nmod").find(|(i, _)| {
+            let line = text[*i + "#[cfg(test)]\n".len()..].lines().next().unwrap_or("");
+            line.trim_end().ends_with('{')
+        });
+        let text = match inline_test_module {
+            Some((i, _)) => &text[..i],
             None => &text[..],
         };
         let name = f.file_name().unwrap().to_string_lossy().to_string();

@@ -36,9 +36,13 @@ fn sources() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The code of a source file: without its unit tests (`#[cfg(test)]` to the end) and
-/// without comments.
+/// The code of a source file: without its unit tests (`#[cfg(test)]` to the end, or the
+/// whole file when it is a test module, `#![cfg(test)]`) and without comments.
 fn code_of(text: &str) -> String {
+    // A unit-test module in a file of its own (`#![cfg(test)]`) is all test code.
+    if text.contains("#![cfg(test)]") {
+        return String::new();
+    }
     let text = match text.find("#[cfg(test)]") {
         Some(i) => &text[..i],
         None => text,
@@ -204,10 +208,17 @@ fn error_pages_and_error_json_are_written_only_by_web_error() {
     }
     report("an error page written outside WebError", found);
 
-    // The ApiError JSON: built by `api::error`, called only by `WebError`, by the layer
-    // that rewrites axum's own rejections (`api_errors.rs`) and by the full-disk answer
-    // of the outermost layer (`storage_full.rs`, which runs where no handler does).
-    let allowed = ["authz.rs", "api.rs", "api_errors.rs", "storage_full.rs"];
+    // The ApiError JSON: built by `error::error` (re-exported as `api::error`), called only
+    // by `WebError` (`error.rs`), by the layer that rewrites axum's own rejections
+    // (`api_errors.rs`) and by the full-disk answer of the outermost layer
+    // (`storage_full.rs`, which runs where no handler does).
+    let allowed = [
+        "error.rs",
+        "authz.rs",
+        "api.rs",
+        "api_errors.rs",
+        "storage_full.rs",
+    ];
     let builders = ["api::error(", "api_error(", "ErrorBody {"];
     let mut found = Vec::new();
     for (file, code) in sources() {

@@ -185,7 +185,7 @@ pub(crate) fn encrypt_in_place(
 /// to hash to its address `sha256`, synced and renamed over it, so a crash leaves the old
 /// file or the new one, never a part. On a mismatch the old file stays and the error is
 /// "damaged: `mismatch`". Returns the plaintext size. Used to encrypt files stored in clear
-/// and to re-encrypt files under a new key (`keys_files`).
+/// and to re-encrypt files under a new key (`keys::files`).
 pub(crate) fn replace_encrypted(
     path: &Path,
     prefix: &str,

@@ -134,7 +134,7 @@ pub type IndexStep<'a> =
     &'a (dyn Fn(&Keyring, Progress<'_>) -> std::result::Result<IndexReport, String> + Sync);
 
 /// Told the recorded rotation, and whether it is resumed.
-pub type OnStart<'a> = &'a (dyn Fn(&crate::keys_rotation::RotationJob, bool) + Sync);
+pub type OnStart<'a> = &'a (dyn Fn(&crate::keys::rotation::RotationJob, bool) + Sync);
 
 /// What a rotation does besides the field values, given by its caller.
 #[derive(Default, Clone, Copy)]
@@ -146,7 +146,7 @@ pub struct RotateSteps<'a> {
     /// Called after each index file: (files looked at, files in all).
     pub index_progress: Option<Progress<'a>>,
     /// Called once the rotation is recorded: the job, and whether an interrupted one is
-    /// resumed ([`crate::keys_rotation`]).
+    /// resumed ([`crate::keys::rotation`]).
     pub on_start: Option<OnStart<'a>>,
 }
 

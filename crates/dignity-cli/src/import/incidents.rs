@@ -2,7 +2,7 @@
 //! submission exports (CSV or JSON). Every row is checked first; errors name the line and
 //! the field; only a clean file is written, in one transaction.
 
-use crate::import::InputOpts;
+use super::InputOpts;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use dignity_store::ingest::{self, Encoding};
@@ -170,12 +170,12 @@ fn check_columns(u: &[dignity_core::columns::UnusedColumn], strict: bool) -> Opt
         eprintln!(
             "nothing was imported: --strict and the file has columns the mapping does not read"
         );
-        for e in crate::import::strict_errors(u) {
+        for e in super::strict_errors(u) {
             eprintln!("  {e}");
         }
         return Some(1);
     }
-    crate::import::print_unused(u);
+    super::print_unused(u);
     None
 }
 

@@ -10,7 +10,7 @@
 //!    file then holds exactly one key more than before the rotation, however many times it
 //!    was resumed).
 //! 3. The phases `fields`, `files` and `index` run ([`crate::keys`],
-//!    [`crate::keys_files`]); each end of phase is recorded ([`record`], audited) with its
+//!    [`crate::keys::files`]); each end of phase is recorded ([`record`], audited) with its
 //!    counts. A resumed rotation runs every phase again: re-encryption only touches what
 //!    is not under the target key yet, so what was done is not done twice, and values
 //!    written meanwhile under an older key (by a server that had not re-read the key file)
@@ -282,10 +282,10 @@ pub fn run_files(
     store: &Store,
     job: &mut RotationJob,
     on: OnProgress<'_>,
-) -> crate::keys_files::FilesReport {
+) -> crate::keys::files::FilesReport {
     job.phase = "files".into();
     let base = std::sync::Mutex::new(job.clone());
-    let rep = crate::keys_files::reencrypt_files(store, &|done, total| {
+    let rep = crate::keys::files::reencrypt_files(store, &|done, total| {
         let mut j = base.lock().expect("rotation progress");
         j.files_done = done;
         j.files_total = total;
@@ -299,7 +299,7 @@ pub fn run_files(
 }
 
 /// The counts of the `index` phase from the index's report.
-pub fn index_done(job: &mut RotationJob, r: &crate::keys_files::IndexReport) {
+pub fn index_done(job: &mut RotationJob, r: &crate::keys::files::IndexReport) {
     job.index_deferred = r.busy;
     job.index_done = r.resealed + r.already;
     job.index_total = job.index_total.max(job.index_done);
