@@ -13,6 +13,19 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The codes of an enum's `ALL`, in order (for the lists forms and pages show).
+macro_rules! codes {
+    ($t:ty, $n:expr) => {{
+        let mut out = [""; $n];
+        let mut i = 0;
+        while i < $n {
+            out[i] = <$t>::ALL[i].as_str();
+            i += 1;
+        }
+        out
+    }};
+}
+
 // ---------------------------------------------------------------- status --
 
 /// Where a missing person case stands.
@@ -35,8 +48,10 @@ impl CaseStatus {
         Self::RemainsUnidentified,
         Self::Closed,
     ];
+    /// The codes, in the order of [`Self::ALL`].
+    pub const CODES: [&'static str; 5] = codes!(CaseStatus, 5);
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Missing => "missing",
             Self::LocatedAlive => "located_alive",
@@ -106,7 +121,7 @@ pub enum Bucket {
 }
 
 impl Bucket {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Bucket::Open => "open",
             Bucket::Located => "located",
@@ -294,8 +309,10 @@ impl Relationship {
         Self::Friend,
         Self::Other,
     ];
+    /// The codes, in the order of [`Self::ALL`].
+    pub const CODES: [&'static str; 9] = codes!(Relationship, 9);
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Parent => "parent",
             Self::Child => "child",
@@ -366,10 +383,12 @@ impl RecipientKind {
         Self::Commission,
         Self::Organisations,
     ];
+    /// The codes, in the order of [`Self::ALL`].
+    pub const CODES: [&'static str; 3] = codes!(RecipientKind, 3);
     /// The kinds a case can be passed on to (it leaves the organisation).
     pub const OUTSIDE: [RecipientKind; 2] = [Self::Commission, Self::Organisations];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::OrganisationOnly => "organisation_only",
             Self::Commission => "commission",
@@ -548,8 +567,10 @@ pub enum CountBy {
 
 impl CountBy {
     pub const ALL: [CountBy; 4] = [Self::Period, Self::Region, Self::Community, Self::Year];
+    /// The codes, in the order of [`Self::ALL`].
+    pub const CODES: [&'static str; 4] = codes!(CountBy, 4);
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Period => "period",
             Self::Region => "region",

@@ -1,6 +1,8 @@
 //! Missing persons: cases, status history, families and consent, sharing and exports.
 
 use super::*;
+use dignity_core::protection::missing::RecipientKind;
+use dignity_core::protection::sources as src_rules;
 
 // -------------------------------------------------------- missing persons --
 
@@ -340,9 +342,9 @@ pub async fn missing_share(
 ) -> Response {
     // A refusal by the consent is logged (for whoever may pass the case on at all).
     let kind = body.get("recipient_kind");
-    if m::RECIPIENT_KINDS.contains(&kind.as_str()) {
+    if let Some(k) = RecipientKind::from_code(&kind) {
         let refused = match m::case_consent(&state.store, id).await {
-            Ok(c) => !c.allows(&kind),
+            Ok(c) => !c.allows(k),
             Err(_) => false,
         };
         if refused
@@ -376,8 +378,7 @@ pub async fn record_link(
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
-        let rec = opt_i64(&f.get("record_id"))
-            .ok_or_else(|| StoreError::invalid("record_id", "choose a record"))?;
+        let rec = opt_i64(&f.get("record_id")).ok_or_else(src_rules::no_record_chosen)?;
         if f.get("unlink") == "1" {
             s::unlink(tx, rec).await?;
             return Ok(0);
@@ -458,9 +459,6 @@ pub async fn missing_export(
             m::export_csv(&e),
         )
             .into_response(),
-        Err(StoreError::Invalid { message, .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
-        }
         Err(e) => WebError::from(e).into_response(),
     }
 }

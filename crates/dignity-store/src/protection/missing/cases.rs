@@ -60,13 +60,7 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     let store = tx.store().clone();
     let level = v::level(&m.confidentiality, Confidentiality::Confidential)?;
     v::may_create(tx.actor(), level)?;
-    let seen = v::date("last_seen_date", &m.last_seen_date)?;
-    if seen.earliest().is_some_and(|d| d > today()) {
-        return Err(StoreError::invalid(
-            "last_seen_date",
-            "the date last seen is in the future",
-        ));
-    }
+    let seen = rules::last_seen(&m.last_seen_date, today())?;
     let opened = if m.opened_on.trim().is_empty() {
         today()
     } else {
@@ -79,7 +73,7 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
             .await?
             .get(0);
         if n == 0 {
-            return Err(StoreError::invalid("period_id", format!("no period {p}")));
+            return Err(rules::no_period(p).into());
         }
     }
     let person_id = match m.person_id {

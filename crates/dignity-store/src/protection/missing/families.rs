@@ -23,20 +23,8 @@ pub struct Relative {
 
 /// Add a relative or reporting person to a case. Audited.
 pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) -> Result<i64> {
-    let name = r.name.trim();
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(StoreError::invalid(
-            "relative_name",
-            "a relative needs a name (at most 300 characters)",
-        ));
-    }
-    let rel = r.relationship.trim();
-    if !RELATIONSHIPS.contains(&rel) {
-        return Err(StoreError::invalid(
-            "relationship",
-            format!("{rel:?}: expected one of {}", RELATIONSHIPS.join(", ")),
-        ));
-    }
+    let input = rules::RelativeInput::parse(&r.name, &r.relationship, &r.contact)?;
+    let (name, rel) = (input.name.as_str(), input.relationship.as_str());
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE id = $1")
         .bind(missing_id)
         .fetch_one(tx.conn())
@@ -53,7 +41,7 @@ pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) 
         .bind(missing_id)
         .bind(store.keys().encrypt("pro_relatives.name", id, name))
         .bind(rel)
-        .bind(enc(&store, "pro_relatives.contact", id, &r.contact))
+        .bind(enc(&store, "pro_relatives.contact", id, &input.contact))
         .bind(tx.actor().user_id)
         .bind(now())
         .bind(id)
@@ -89,43 +77,13 @@ pub async fn relatives(store: &Store, missing_id: i64) -> Result<Vec<Relative>> 
         .collect()
 }
 
-/// Sharing consent of one report: whom the reporting family allows the information to go to.
-/// The organisation itself always holds it.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(default)]
-pub struct Consent {
-    /// The authorities' commission on missing persons.
-    pub commission: bool,
-    /// Other organisations (the Red Cross, NGOs, family associations).
-    pub organisations: bool,
-}
-
-impl Consent {
-    pub fn allows(&self, recipient_kind: &str) -> bool {
-        match recipient_kind {
-            "organisation_only" => true,
-            "commission" => self.commission,
-            "organisations" => self.organisations,
-            _ => false,
-        }
-    }
-    /// The one-word summary shown next to the data.
-    pub fn summary(&self) -> &'static str {
-        match (self.commission, self.organisations) {
-            (false, false) => "organisation_only",
-            (true, false) => "commission",
-            (false, true) => "organisations",
-            (true, true) => "commission_and_organisations",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ReportInput {
     pub relative_id: i64,
     /// Default today.
     pub reported_on: String,
+    #[schema(value_type = ConsentSchema)]
     pub consent: Consent,
 }
 
@@ -138,6 +96,7 @@ pub struct Report {
     pub relative: String,
     pub relationship: String,
     pub reported_on: String,
+    #[schema(value_type = ConsentSchema)]
     pub consent: Consent,
     pub consent_updated_at: String,
 }
@@ -152,10 +111,7 @@ pub async fn add_report(tx: &mut WriteTx, missing_id: i64, r: &ReportInput) -> R
             .await?
             .get(0);
     if n == 0 {
-        return Err(StoreError::invalid(
-            "relative_id",
-            "the reporting person must be a relative recorded on this case",
-        ));
+        return Err(rules::reporter_not_relative().into());
     }
     let on = if r.reported_on.trim().is_empty() {
         today()
@@ -237,14 +193,11 @@ pub async fn set_consent(tx: &mut WriteTx, report_id: i64, c: Consent) -> Result
     };
     let store = tx.store().clone();
     let shared = shares(&store, missing_id).await?;
-    let withdrawn: Vec<&str> = [
-        ("commission", before.commission && !c.commission),
-        ("organisations", before.organisations && !c.organisations),
-    ]
-    .into_iter()
-    .filter(|(_, w)| *w)
-    .map(|(k, _)| k)
-    .collect();
+    let withdrawn: Vec<&str> = before
+        .withdrawn(c)
+        .into_iter()
+        .map(|k| k.as_str())
+        .collect();
     let already: Vec<Share> = shared
         .into_iter()
         .filter(|s| withdrawn.contains(&s.recipient_kind.as_str()))
@@ -307,17 +260,14 @@ pub async fn reports(store: &Store, missing_id: i64) -> Result<Vec<Report>> {
 /// The consent in force for a case: what every report allows (the most restrictive wins).
 /// A case without a report is kept in the organisation.
 pub async fn case_consent(store: &Store, missing_id: i64) -> Result<Consent> {
-    let r = sqlx::query("SELECT COUNT(*), COALESCE(MIN(consent_commission), 0), COALESCE(MIN(consent_organisations), 0) FROM pro_reports WHERE missing_id = $1")
-        .bind(missing_id)
-        .fetch_one(store.pool())
-        .await?;
-    let n: i64 = r.get(0);
-    Ok(if n == 0 {
-        Consent::default()
-    } else {
-        Consent {
-            commission: r.get::<i64, _>(1) == 1,
-            organisations: r.get::<i64, _>(2) == 1,
-        }
-    })
+    let rows = sqlx::query(
+        "SELECT consent_commission, consent_organisations FROM pro_reports WHERE missing_id = $1",
+    )
+    .bind(missing_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(Consent::of_case(rows.iter().map(|r| Consent {
+        commission: r.get::<i64, _>(0) == 1,
+        organisations: r.get::<i64, _>(1) == 1,
+    })))
 }

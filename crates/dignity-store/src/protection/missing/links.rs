@@ -16,12 +16,7 @@ pub async fn create_family_link(
     relative_id: Option<i64>,
     days: i64,
 ) -> Result<String> {
-    if !(1..=366).contains(&days) {
-        return Err(StoreError::invalid(
-            "days",
-            "a family link is valid for 1 to 366 days",
-        ));
-    }
+    let days = rules::LinkDays::parse(days)?;
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE id = $1")
         .bind(missing_id)
         .fetch_one(tx.conn())
@@ -41,14 +36,11 @@ pub async fn create_family_link(
                 .await?
                 .get(0);
         if n == 0 {
-            return Err(StoreError::invalid(
-                "relative_id",
-                "not a relative on this case",
-            ));
+            return Err(rules::link_relative_not_on_case().into());
         }
     }
     let token = dignity_core::password::random_token(32);
-    let expires = today() + chrono::Days::new(days as u64);
+    let expires = days.expires(today());
     let id: i64 = sqlx::query(
         "INSERT INTO pro_family_links (missing_id, relative_id, token_hash, created_by, created_at, expires_on) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
     )

@@ -21,51 +21,38 @@ pub use periods::*;
 pub use sharing::*;
 pub use status::*;
 
-/// Statuses of a case.
-pub const STATUSES: &[&str] = &[
-    "missing",
-    "located_alive",
-    "deceased_identified",
-    "remains_unidentified",
-    "closed",
-];
+pub use dignity_core::protection::missing::Consent;
+use dignity_core::protection::missing::{self as rules, CaseStatus, RecipientKind, Relationship};
 
-/// The statuses a case may go to from `from`.
-pub fn next_statuses(from: &str) -> &'static [&'static str] {
-    match from {
-        "missing" => &[
-            "located_alive",
-            "deceased_identified",
-            "remains_unidentified",
-            "closed",
-        ],
-        "remains_unidentified" => &["deceased_identified", "closed"],
-        "located_alive" | "deceased_identified" => &["closed"],
-        "closed" => &["missing"],
-        _ => &[],
-    }
+/// Statuses of a case (the codes of [`CaseStatus`]).
+pub const STATUSES: &[&str] = &CaseStatus::CODES;
+
+/// The statuses a case may go to from `from` (none for a code this version does not know).
+pub fn next_statuses(from: &str) -> Vec<&'static str> {
+    CaseStatus::from_code(from)
+        .map(|s| s.next().iter().map(|n| n.as_str()).collect())
+        .unwrap_or_default()
 }
 
 /// The bucket of a status in the counts: open, located or closed.
 pub fn bucket(status: &str) -> &'static str {
-    match status {
-        "missing" | "remains_unidentified" => "open",
-        "located_alive" | "deceased_identified" => "located",
-        _ => "closed",
-    }
+    CaseStatus::from_code(status)
+        .map(|s| s.bucket().as_str())
+        .unwrap_or("closed")
 }
 
-/// Who may receive a case's information.
-pub const RECIPIENT_KINDS: &[&str] = &["organisation_only", "commission", "organisations"];
-/// Relationships of relatives to the missing person.
-pub const RELATIONSHIPS: &[&str] = &[
-    "parent",
-    "child",
-    "spouse",
-    "sibling",
-    "grandparent",
-    "grandchild",
-    "other_relative",
-    "friend",
-    "other",
-];
+/// Who may receive a case's information (the codes of [`RecipientKind`]).
+pub const RECIPIENT_KINDS: &[&str] = &RecipientKind::CODES;
+/// Relationships of relatives to the missing person (the codes of [`Relationship`]).
+pub const RELATIONSHIPS: &[&str] = &Relationship::CODES;
+
+/// The OpenAPI shape of [`Consent`] (a type of `dignity-core`, which has no OpenAPI).
+#[derive(ToSchema)]
+#[schema(as = Consent)]
+#[allow(dead_code)]
+pub struct ConsentSchema {
+    /// The authorities' commission on missing persons.
+    pub commission: bool,
+    /// Other organisations (the Red Cross, NGOs, family associations).
+    pub organisations: bool,
+}

@@ -14,17 +14,9 @@ pub struct Period {
 
 /// Add a conflict or period (e.g. "Kosovo 1998–2000", 1998-01 to 2000-12). Audited.
 pub async fn add_period(tx: &mut WriteTx, name: &str, start: &str, end: &str) -> Result<i64> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "name",
-            "a period needs a name (at most 200 characters)",
-        ));
-    }
-    let (s, _, e, _) = v::date_range("start_date", start, "end_date", end)?;
-    if s.is_empty() {
-        return Err(StoreError::invalid("start_date", "a period needs a start"));
-    }
+    let input = rules::PeriodInput::parse(name, start, end)?;
+    let name = input.name.as_str();
+    let (s, e) = (input.dates.start.to_string(), input.dates.end.to_string());
     // Names are encrypted: the uniqueness is checked here, among the (few) periods.
     let store = tx.store().clone();
     for r in sqlx::query("SELECT id, name FROM pro_periods")
@@ -32,11 +24,8 @@ pub async fn add_period(tx: &mut WriteTx, name: &str, start: &str, end: &str) ->
         .await?
     {
         let other = dec(&store, "pro_periods.name", r.get(0), r.get(1))?;
-        if other.trim().to_lowercase() == name.to_lowercase() {
-            return Err(StoreError::invalid(
-                "name",
-                "a period with this name exists",
-            ));
+        if rules::same_period_name(&other, name) {
+            return Err(rules::period_name_taken().into());
         }
     }
     let id = tx.next_id("pro_periods").await?;

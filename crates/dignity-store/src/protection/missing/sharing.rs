@@ -30,25 +30,13 @@ pub async fn share(
     recipient: &str,
     channel: &str,
 ) -> Result<i64> {
-    if !RECIPIENT_KINDS.contains(&recipient_kind) || recipient_kind == "organisation_only" {
-        return Err(StoreError::invalid(
-            "recipient_kind",
-            "expected commission or organisations",
-        ));
-    }
-    if recipient.trim().is_empty() {
-        return Err(StoreError::invalid("recipient", "name the recipient"));
-    }
+    let kind = RecipientKind::parse_outside(recipient_kind)?;
+    let recipient = rules::recipient(kind, recipient)?;
     let store = tx.store().clone();
-    let consent = case_consent(&store, missing_id).await?;
-    if !consent.allows(recipient_kind) {
-        return Err(StoreError::invalid(
-            "consent",
-            format!("the family's consent does not allow sharing this case with {recipient_kind} (consent: {})", consent.summary()),
-        ));
-    }
+    case_consent(&store, missing_id).await?.check(kind)?;
+    let recipient_kind = kind.as_str();
     let id = tx.next_id("pro_shares").await?;
-    let to = enc_keep(tx.store(), "pro_shares.recipient", id, recipient);
+    let to = enc_keep(tx.store(), "pro_shares.recipient", id, &recipient);
     sqlx::query(
         "INSERT INTO pro_shares (missing_id, recipient_kind, recipient, channel, fields, by_user, by_name, at, id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
     )
@@ -76,7 +64,7 @@ pub async fn share(
 
 /// Whether an error is a refusal by the family's consent.
 pub fn is_consent_refusal(e: &StoreError) -> bool {
-    matches!(e, StoreError::Invalid { field, .. } if field == "consent")
+    matches!(e, StoreError::Rejected(i) if i.field == "consent")
 }
 
 /// Record a refused attempt to pass a case on (its consent does not allow the recipient),
@@ -157,15 +145,8 @@ pub async fn export_for(
     channel: &str,
     filter: &MissingFilter,
 ) -> Result<ExportForRecipient> {
-    if !RECIPIENT_KINDS.contains(&recipient_kind) {
-        return Err(StoreError::invalid(
-            "recipient_kind",
-            "expected organisation_only, commission or organisations",
-        ));
-    }
-    if recipient_kind != "organisation_only" && recipient.trim().is_empty() {
-        return Err(StoreError::invalid("recipient", "name the recipient"));
-    }
+    let kind = RecipientKind::parse(recipient_kind)?;
+    let recipient = rules::recipient(kind, recipient)?;
     let (_, rows) = list_missing(store, actor, filter, 1000, 0).await?;
     let mut cases = vec![];
     let mut withheld = 0;
@@ -175,7 +156,7 @@ pub async fn export_for(
             withheld += 1;
             continue;
         }
-        if !case_consent(store, r.id).await?.allows(recipient_kind) {
+        if !case_consent(store, r.id).await?.allows(kind) {
             withheld += 1;
             continue;
         }
@@ -201,16 +182,16 @@ pub async fn export_for(
             history: h,
         });
     }
-    let rk = recipient_kind.to_string();
-    let rc = recipient.trim().to_string();
+    let rk = kind.as_str();
+    let rc = recipient.clone();
     let ch = channel.to_string();
     let n = ids.len();
     store
         .write(actor, async |tx| {
-            if rk != "organisation_only" {
+            if kind != RecipientKind::OrganisationOnly {
                 for id in &ids {
                     // Consent is checked again inside the transaction that records the share.
-                    share(tx, *id, &rk, &rc, &ch).await?;
+                    share(tx, *id, rk, &rc, &ch).await?;
                 }
             }
             tx.audit("missing.export", MISSING, "*", None, None, serde_json::json!({ "recipient_kind": rk, "cases": n, "withheld": withheld, "channel": ch }));
@@ -218,8 +199,8 @@ pub async fn export_for(
         })
         .await?;
     Ok(ExportForRecipient {
-        recipient_kind: recipient_kind.into(),
-        recipient: recipient.trim().into(),
+        recipient_kind: rk.into(),
+        recipient,
         cases,
         withheld,
     })

@@ -34,13 +34,7 @@ pub struct StatusEntry {
 /// for a transition that does not follow from the current status, for a date before the
 /// last change or in the future. Audited.
 pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Result<i64> {
-    let to = c.status.trim();
-    if !STATUSES.contains(&to) {
-        return Err(StoreError::invalid(
-            "status",
-            format!("{to:?}: expected one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let to = CaseStatus::parse("status", &c.status)?;
     let r = sqlx::query("SELECT status, status_on FROM pro_missing WHERE id = $1")
         .bind(id)
         .fetch_optional(tx.conn())
@@ -48,48 +42,25 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
         .ok_or_else(|| StoreError::NotFound(format!("missing person case {id}")))?;
     let from: String = r.get(0);
     let last_on = dec(tx.store(), "pro_missing.status_on", id, r.get(1))?;
-    if from == to {
-        return Err(StoreError::invalid(
-            "status",
-            format!("the case is already {to}"),
-        ));
-    }
-    let next = next_statuses(&from);
-    if !next.contains(&to) {
-        return Err(StoreError::invalid(
-            "status",
-            format!(
-                "a case that is {from} cannot become {to}: from {from} it can become {}",
-                next.join(", ")
-            ),
-        ));
-    }
-    if c.evidence_id.is_none() && c.reference.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "evidence",
-            "a change of status needs evidence: attach an evidence item or give a reference",
-        ));
-    }
-    if let Some(e) = c.evidence_id {
+    let from_status = CaseStatus::from_code(&from)
+        .ok_or_else(|| StoreError::Internal(format!("case {id} has an unknown status {from:?}")))?;
+    rules::transition(from_status, to)?;
+    let ch = rules::StatusChange::parse(&c.status, c.evidence_id, &c.reference, &c.note)?;
+    if let Some(e) = ch.evidence_id {
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM vio_evidence WHERE id = $1")
             .bind(e)
             .fetch_one(tx.conn())
             .await?
             .get(0);
         if n == 0 {
-            return Err(StoreError::invalid(
-                "evidence",
-                format!("no evidence item {e}"),
-            ));
+            return Err(rules::no_evidence_item(e).into());
         }
     }
     let on = not_future("changed_on", day("changed_on", &c.changed_on)?)?;
-    if on.to_string() < last_on {
-        return Err(StoreError::invalid(
-            "changed_on",
-            format!("out of order: the last change of this case ({from}) is dated {last_on}; a new status cannot be dated {on}"),
-        ));
+    if let Ok(last) = chrono::NaiveDate::parse_from_str(&last_on, "%Y-%m-%d") {
+        rules::in_order(from_status, last, on)?;
     }
+    let to = ch.to.as_str();
     let seq: i64 = sqlx::query(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM pro_status_history WHERE missing_id = $1",
     )
@@ -110,8 +81,8 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     .bind(to)
     .bind(enc_keep(&store, "pro_status_history.changed_on", hid, &on.to_string()))
     .bind(c.evidence_id)
-    .bind(enc_keep(&store, "pro_status_history.reference", hid, &c.reference))
-    .bind(enc(&store, "pro_status_history.note", hid, &c.note))
+    .bind(enc_keep(&store, "pro_status_history.reference", hid, &ch.reference))
+    .bind(enc(&store, "pro_status_history.note", hid, &ch.note))
     .bind(tx.actor().user_id)
     .bind(tx.actor().username.clone())
     .bind(&at)
@@ -132,7 +103,7 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     .bind(id)
     .execute(tx.conn())
     .await?;
-    if to == "deceased_identified" {
+    if ch.to.identifies_death() {
         sqlx::query("UPDATE vio_persons SET deceased = 1, updated_at = $1 WHERE id = (SELECT person_id FROM pro_missing WHERE id = $2)")
             .bind(&at)
             .bind(id)
