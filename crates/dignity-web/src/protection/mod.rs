@@ -9,6 +9,7 @@ mod defenders;
 #[cfg(test)]
 mod examples;
 mod missing;
+mod missing_forms;
 mod reporting;
 mod sources;
 mod vocabulary;
