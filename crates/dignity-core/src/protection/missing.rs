@@ -501,13 +501,18 @@ impl Consent {
         if self.allows(kind) {
             return Ok(());
         }
-        Err(Invalid::rule(
-            "consent",
-            "pro.rule.missing.consent_refused",
-            "the family's consent does not allow sharing this case with {kind} (consent: {consent})",
-        )
-        .arg("kind", kind)
-        .arg("consent", self.summary()))
+        // One key per kind of recipient, so that each language names it in a sentence.
+        let (key, en) = match kind {
+            RecipientKind::Organisations => (
+                "pro.rule.missing.consent_refused_organisations",
+                "the family's consent does not allow sharing this case with organisations (consent: {consent})",
+            ),
+            _ => (
+                "pro.rule.missing.consent_refused_commission",
+                "the family's consent does not allow sharing this case with commission (consent: {consent})",
+            ),
+        };
+        Err(Invalid::rule("consent", key, en).arg("consent", self.summary()))
     }
 }
 

@@ -6,8 +6,10 @@
 
 mod api;
 mod defenders;
+// Not `mod` right after the attribute: the route scanner of tests/it/matrix.rs stops
+// reading a file at its test module.
 #[cfg(test)]
-mod examples;
+pub(crate) mod examples;
 mod missing;
 mod missing_forms;
 mod reporting;
