@@ -7,6 +7,7 @@ use super::defenders::{attack_from, ATTACK_SQL};
 use super::missing::bucket;
 use super::*;
 use crate::violations as v;
+use dignity_core::protection::missing::CountBy;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -182,7 +183,7 @@ pub struct CountRow {
 }
 
 /// Dimensions the counts can be grouped by.
-pub const COUNT_BY: &[&str] = &["period", "region", "community", "year"];
+pub const COUNT_BY: &[&str] = &CountBy::CODES;
 
 /// Cases the actor may see, counted by status bucket and grouped by period, region,
 /// community or year last seen. The filter is in SQL (no count reveals a hidden case). The
@@ -191,20 +192,15 @@ pub const COUNT_BY: &[&str] = &["period", "region", "community", "year"];
 /// the (decrypted) periods; the year comes from the clear month sort key.
 pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Vec<CountRow>> {
     // (grouping expression, encrypted column naming the group)
+    let by = CountBy::parse(by)?;
     let (group, label) = match by {
-        "period" => ("COALESCE(CAST(m.period_id AS TEXT), '')", None),
-        "region" => ("m.region_key", Some(("m.region", "pro_missing.region"))),
-        "community" => (
+        CountBy::Period => ("COALESCE(CAST(m.period_id AS TEXT), '')", None),
+        CountBy::Region => ("m.region_key", Some(("m.region", "pro_missing.region"))),
+        CountBy::Community => (
             "m.community_key",
             Some(("m.community", "pro_missing.community")),
         ),
-        "year" => ("substr(m.last_seen_sort, 1, 4)", None),
-        _ => {
-            return Err(StoreError::invalid(
-                "by",
-                format!("{by:?}: expected one of {}", COUNT_BY.join(", ")),
-            ))
-        }
+        CountBy::Year => ("substr(m.last_seen_sort, 1, 4)", None),
     };
     // With one case of each group (its smallest id), whose value names the group.
     let sql = format!(
@@ -212,7 +208,7 @@ pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Ve
         profile_visible_sql(actor, "m", dignity_core::RecordType::Missing)
     );
     let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
-    let periods = if by == "period" {
+    let periods = if by == CountBy::Period {
         super::missing::period_names(store).await?
     } else {
         Default::default()
@@ -241,13 +237,13 @@ pub async fn missing_counts(store: &Store, actor: &Actor, by: &str) -> Result<Ve
         let s: String = r.get(1);
         let n: i64 = r.get(2);
         let group = match by {
-            "period" => g
+            CountBy::Period => g
                 .parse::<i64>()
                 .ok()
                 .and_then(|p| periods.get(&p).cloned())
                 .unwrap_or_default(),
-            "region" | "community" => names.get(&g).cloned().unwrap_or_default(),
-            _ => g,
+            CountBy::Region | CountBy::Community => names.get(&g).cloned().unwrap_or_default(),
+            CountBy::Year => g,
         };
         let row = out.entry(group.clone()).or_insert(CountRow {
             group,

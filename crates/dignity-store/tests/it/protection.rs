@@ -725,9 +725,10 @@ async fn missing_persons_status_history_and_consent() {
             .await
             .unwrap_err();
         match e {
-            StoreError::Invalid { message, .. } => assert!(
-                message.contains("remains_unidentified cannot become located_alive"),
-                "{message}"
+            StoreError::Rejected(e) => assert!(
+                e.message()
+                    .contains("remains_unidentified cannot become located_alive"),
+                "{e}"
             ),
             e => panic!("{e}"),
         }

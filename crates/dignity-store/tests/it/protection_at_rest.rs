@@ -88,7 +88,7 @@ async fn typed_case_fields_are_encrypted_and_reports_still_group_and_filter() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&dup, dignity_store::StoreError::Invalid { field, .. } if field == "name"),
+            matches!(&dup, dignity_store::StoreError::Rejected(e) if e.field == "name"),
             "{b:?}: {dup}"
         );
         // Periods are listed by start date, decrypted.

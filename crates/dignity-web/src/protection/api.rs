@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::api::ApiError;
-use crate::authz::{may_write, rec, CanExportRecord, CanWrite, MayWrite, SignedIn, WebError};
+use crate::authz::{rec, CanExportRecord, CanWrite, MayWrite, SignedIn, WebError};
 use axum::body::Bytes;
 use axum::response::IntoResponse;
 use axum::Json as J;
@@ -429,15 +429,9 @@ pub struct CandidateParams {
     responses((status = 200, body = CandidatePage)))]
 pub async fn candidates(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Query(q): Query<CandidateParams>,
 ) -> Response {
-    if !may_write(&ctx) {
-        return WebError::with_consent(StoreError::Forbidden(
-            "matching source records is for documenters and above".into(),
-        ))
-        .into_response();
-    }
     let (min, limit) = (
         q.min_score.unwrap_or(0.75),
         q.limit.unwrap_or(200).min(5000),

@@ -1,6 +1,9 @@
 //! Missing persons: cases, status history, families and consent, sharing and exports.
 
+use super::missing_forms as forms;
 use super::*;
+use dignity_core::protection::missing::RecipientKind;
+use dignity_core::protection::sources as src_rules;
 
 // -------------------------------------------------------- missing persons --
 
@@ -63,55 +66,16 @@ pub async fn missing_create(
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     let f = body;
-    let input = MissingInput {
-        name: f.get("name"),
-        other_names: f
-            .get("other_names")
-            .split(';')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect(),
-        sex: f.opt("sex"),
-        birth_date: f.get("birth_date"),
-        last_seen_date: f.get("last_seen_date"),
-        last_seen_place: f.get("last_seen_place"),
-        region: f.get("region"),
-        community: f.get("community"),
-        circumstances: f.get("circumstances"),
-        description: f.get("description"),
-        period_id: opt_i64(&f.get("period_id")),
-        opened_on: f.get("reported_on"),
-        confidentiality: f.get("confidentiality"),
-        ..Default::default()
-    };
-    let rel = RelativeInput {
-        name: f.get("relative_name"),
-        relationship: f.get("relationship"),
-        contact: f.get("relative_contact"),
-    };
-    let consent = Consent {
-        commission: f.get("consent_commission") == "1",
-        organisations: f.get("consent_organisations") == "1",
-    };
-    let reported_on = f.get("reported_on");
+    let (input, rel) = (forms::case_input(&f), forms::relative_input(&f));
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
         state
             .store
             .write(&ctx.actor, async |tx| {
                 let id = m::create_missing(tx, &vocab, &input).await?;
-                if !rel.name.trim().is_empty() || !rel.relationship.is_empty() {
-                    let rid = m::add_relative(tx, id, &rel).await?;
-                    m::add_report(
-                        tx,
-                        id,
-                        &ReportInput {
-                            relative_id: rid,
-                            reported_on: reported_on.clone(),
-                            consent,
-                        },
-                    )
-                    .await?;
+                if let Some(rel) = &rel {
+                    let rid = m::add_relative(tx, id, rel).await?;
+                    m::add_report(tx, id, &forms::report_input(&f, rid)).await?;
                 }
                 Ok(id)
             })
@@ -255,18 +219,7 @@ pub async fn missing_status(
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
-        m::change_status(
-            tx,
-            id,
-            &StatusChange {
-                status: f.get("status"),
-                changed_on: f.get("changed_on"),
-                evidence_id: opt_i64(&f.get("evidence_id")),
-                reference: f.get("reference"),
-                note: f.get("note"),
-            },
-        )
-        .await
+        m::change_status(tx, id, &forms::status_change(f)).await
     })
     .await
 }
@@ -278,30 +231,10 @@ pub async fn relative_create(
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
-        let rid = m::add_relative(
-            tx,
-            id,
-            &RelativeInput {
-                name: f.get("relative_name"),
-                relationship: f.get("relationship"),
-                contact: f.get("relative_contact"),
-            },
-        )
-        .await?;
+        let rel = forms::relative_input(f).unwrap_or_default();
+        let rid = m::add_relative(tx, id, &rel).await?;
         if f.get("is_report") == "1" {
-            m::add_report(
-                tx,
-                id,
-                &ReportInput {
-                    relative_id: rid,
-                    reported_on: f.get("reported_on"),
-                    consent: Consent {
-                        commission: f.get("consent_commission") == "1",
-                        organisations: f.get("consent_organisations") == "1",
-                    },
-                },
-            )
-            .await?;
+            m::add_report(tx, id, &forms::report_input(f, rid)).await?;
         }
         Ok(rid)
     })
@@ -318,15 +251,7 @@ pub async fn consent_change(
         return WebError::not_found().into_response();
     };
     case_post(state, ctx, mid, Action::Update, body, async |tx, _v, f| {
-        let ch = m::set_consent(
-            tx,
-            rid,
-            Consent {
-                commission: f.get("consent_commission") == "1",
-                organisations: f.get("consent_organisations") == "1",
-            },
-        )
-        .await?;
+        let ch = m::set_consent(tx, rid, forms::consent(f)).await?;
         Ok(json!({ "withdrawn": ch.withdrawn_after_sharing, "already_shared": ch.already_shared }))
     })
     .await
@@ -340,9 +265,9 @@ pub async fn missing_share(
 ) -> Response {
     // A refusal by the consent is logged (for whoever may pass the case on at all).
     let kind = body.get("recipient_kind");
-    if m::RECIPIENT_KINDS.contains(&kind.as_str()) {
+    if let Some(k) = RecipientKind::from_code(&kind) {
         let refused = match m::case_consent(&state.store, id).await {
-            Ok(c) => !c.allows(&kind),
+            Ok(c) => !c.allows(k),
             Err(_) => false,
         };
         if refused
@@ -376,8 +301,7 @@ pub async fn record_link(
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
     case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
-        let rec = opt_i64(&f.get("record_id"))
-            .ok_or_else(|| StoreError::invalid("record_id", "choose a record"))?;
+        let rec = opt_i64(&f.get("record_id")).ok_or_else(src_rules::no_record_chosen)?;
         if f.get("unlink") == "1" {
             s::unlink(tx, rec).await?;
             return Ok(0);
@@ -458,9 +382,6 @@ pub async fn missing_export(
             m::export_csv(&e),
         )
             .into_response(),
-        Err(StoreError::Invalid { message, .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
-        }
         Err(e) => WebError::from(e).into_response(),
     }
 }

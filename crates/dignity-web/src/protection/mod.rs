@@ -7,6 +7,7 @@
 mod api;
 mod defenders;
 mod missing;
+mod missing_forms;
 mod reporting;
 mod sources;
 mod vocabulary;

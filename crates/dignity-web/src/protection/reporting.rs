@@ -1,6 +1,7 @@
 //! Reports of the area (SDG 16.10.1, counts), the public memorial and the family case view.
 
 use super::*;
+use crate::authz::{export, CanExport};
 
 // -------------------------------------------------------------- reports --
 
@@ -49,18 +50,15 @@ pub async fn reports_page(
     }
 }
 
+/// The SDG 16.10.1 table as CSV: a download, so the role must be allowed to export.
 pub async fn sdg_csv(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: CanExport<export::Report>,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    // A download: the role must be allowed to export.
-    let probe = dignity_core::RecordAccess::new(dignity_core::Confidentiality::Internal);
-    if !dignity_core::auth::authorize(&ctx.actor, Action::Export, &probe).allowed() {
-        return WebError::forbidden().into_response();
-    }
     let (Some(y), Some(c)) = (q.year, q.country.clone()) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "give year and country").into_response();
+        let field = if q.year.is_none() { "year" } else { "country" };
+        return WebError::Rejected(dignity_core::Invalid::required(field)).into_response();
     };
     match reports::sdg_16101(&state.store, &ctx.actor, y, &c).await {
         Ok(t) => {

@@ -1,5 +1,6 @@
 //! Source lists of missing persons: import, candidate matching and linking.
 
+use super::missing_forms as forms;
 use super::*;
 
 // -------------------------------------------------------------- sources --
@@ -115,92 +116,25 @@ pub async fn source_import(
     Path(id): Path<i64>,
     CsrfMultipart(mut mp): CsrfMultipart,
 ) -> Response {
-    let mut fields = FormData::default();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                if name == "file" {
-                    let fname = field.file_name().unwrap_or("").to_string();
-                    match field.bytes().await {
-                        Ok(b) => file = Some((fname, b.to_vec())),
-                        Err(_) => {
-                            return sources_view(
-                                &state,
-                                &ctx,
-                                None,
-                                vec![s::RowError {
-                                    line: 0,
-                                    field: "file".into(),
-                                    message: "the upload was interrupted".into(),
-                                }],
-                                None,
-                                0,
-                            )
-                            .await
-                        }
-                    }
-                } else {
-                    fields
-                        .0
-                        .push((name, field.text().await.unwrap_or_default()));
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return sources_view(
-                    &state,
-                    &ctx,
-                    None,
-                    vec![s::RowError {
-                        line: 0,
-                        field: "file".into(),
-                        message: "the upload was malformed".into(),
-                    }],
-                    None,
-                    0,
-                )
-                .await
-            }
-        }
-    }
-    let Some((fname, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return sources_view(
-            &state,
-            &ctx,
-            None,
-            vec![s::RowError {
-                line: 0,
-                field: "file".into(),
-                message: "choose a CSV or XLSX file".into(),
-            }],
-            None,
-            0,
-        )
-        .await;
+    let up = match forms::read_upload(&ctx, &mut mp).await {
+        Ok(up) => up,
+        Err(e) => return sources_view(&state, &ctx, None, vec![e], None, 0).await,
     };
-    let table = match s::read_table(&fname, &bytes) {
+    let table = match s::read_table(&up.filename, &up.bytes) {
         Ok(t) => t,
         Err(errs) => return sources_view(&state, &ctx, None, errs, None, 0).await,
     };
-    let mut mapping = s::guess_mapping(&table.headers);
-    for t in s::TARGETS {
-        let c = fields.get(&format!("map_{t}"));
-        if !c.is_empty() {
-            mapping.insert(t.to_string(), c);
-        }
-    }
+    let mapping = forms::mapping(&table.headers, &up.fields);
     // "Refuse unread columns": such a file is refused, its columns named, nothing written.
     let opts = s::ImportOptions {
-        strict: !fields.get("strict").is_empty(),
+        strict: !up.fields.get("strict").is_empty(),
         ..Default::default()
     };
     match s::import_list_with(
         &state.store,
         &ctx.actor,
         id,
-        &fname,
+        &up.filename,
         &table,
         &mapping,
         &opts,

@@ -9,6 +9,7 @@ use super::*;
 use crate::now;
 use crate::violations::{self as v, Vocab};
 use dignity_core::columns::UnusedColumn;
+use dignity_core::protection::sources::{self as rules, SourceKind, Target};
 use dignity_stats::linkage::text;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -31,23 +32,11 @@ pub use parse::*;
 pub use read::*;
 pub use records::*;
 
-/// Kinds of source.
-pub const SOURCE_KINDS: &[&str] = &[
-    "commission",
-    "red_cross",
-    "ngo",
-    "family_association",
-    "other",
-];
-/// Fields a column can be mapped to. `external_id` and `name` are required.
-pub const TARGETS: &[&str] = &[
-    "external_id",
-    "name",
-    "birth_date",
-    "place",
-    "sex",
-    "last_seen_date",
-];
+/// Kinds of source (the codes of [`SourceKind`]).
+pub const SOURCE_KINDS: &[&str] = &SourceKind::CODES;
+/// Fields a column can be mapped to (the codes of [`Target`]). `external_id` and `name` are
+/// required.
+pub const TARGETS: &[&str] = &Target::CODES;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Source {
@@ -60,30 +49,16 @@ pub struct Source {
 
 /// Register a source of lists. Audited.
 pub async fn create_source(tx: &mut WriteTx, name: &str, kind: &str) -> Result<i64> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "name",
-            "a source needs a name (at most 200 characters)",
-        ));
-    }
-    if !SOURCE_KINDS.contains(&kind) {
-        return Err(StoreError::invalid(
-            "kind",
-            format!("{kind:?}: expected one of {}", SOURCE_KINDS.join(", ")),
-        ));
-    }
+    let input = rules::SourceInput::parse(name, kind)?;
+    let (name, kind) = (input.name.as_str(), input.kind.as_str());
     // Names are encrypted: the uniqueness is checked here, among the (few) sources.
     let store = tx.store().clone();
     if source_names(&store, tx.conn())
         .await?
         .values()
-        .any(|n| n.trim().to_lowercase() == name.to_lowercase())
+        .any(|n| rules::same_source_name(n, name))
     {
-        return Err(StoreError::invalid(
-            "name",
-            "a source with this name exists",
-        ));
+        return Err(rules::source_name_taken().into());
     }
     let id = tx.next_id("pro_sources").await?;
     let enc_name = enc_keep(&store, "pro_sources.name", id, name);

@@ -35,140 +35,36 @@ pub(super) struct Parsed {
     pub(super) ext_key: String,
 }
 
+/// Every row of a list read through the mapping by the core rules
+/// ([`rules::parse_rows`]); their problems as the import reports them.
 pub(super) fn parse_rows(
     t: &Table,
     m: &Mapping,
 ) -> std::result::Result<Vec<Parsed>, Vec<RowError>> {
-    let mut errors = vec![];
-    for k in m.keys() {
-        if !TARGETS.contains(&k.as_str()) {
-            errors.push(RowError {
-                line: 0,
-                field: k.clone(),
-                message: format!(
-                    "unknown field in the mapping; known: {}",
-                    TARGETS.join(", ")
-                ),
-            });
-        }
-    }
-    let mut col = HashMap::new();
-    for (target, header) in m {
-        if header.trim().is_empty() {
-            continue;
-        }
-        match t.headers.iter().position(|h| h == header.trim()) {
-            Some(i) => {
-                col.insert(target.as_str(), i);
-            }
-            None => errors.push(RowError {
-                line: 0,
-                field: target.clone(),
-                message: format!("the file has no column {header:?}"),
-            }),
-        }
-    }
-    for req in ["external_id", "name"] {
-        if !col.contains_key(req) && !errors.iter().any(|e| e.field == req) {
-            errors.push(RowError {
-                line: 0,
-                field: req.into(),
-                message: format!(
-                    "map a column to this field (the file's columns: {})",
-                    t.headers.join(", ")
-                ),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if t.rows.is_empty() {
-        return Err(file_error("file", "the file has a header but no rows"));
-    }
-    let get = |row: &Vec<String>, f: &str| {
-        col.get(f)
-            .and_then(|i| row.get(*i))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let mut out = Vec::with_capacity(t.rows.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, row) in &t.rows {
-        let line = *line;
-        let ext = get(row, "external_id");
-        let name = get(row, "name");
-        if ext.is_empty() {
-            errors.push(RowError {
-                line,
-                field: "external_id".into(),
-                message: "empty: every record needs the source's identifier".into(),
-            });
-        } else if let Some(first) = seen.insert(ext.clone(), line) {
-            errors.push(RowError {
-                line,
-                field: "external_id".into(),
-                message: format!("{ext:?} appears twice in this file (also on line {first})"),
-            });
-        }
-        if name.is_empty() {
-            errors.push(RowError {
-                line,
-                field: "name".into(),
-                message: "empty".into(),
-            });
-        } else if name.chars().count() > 300 {
-            errors.push(RowError {
-                line,
-                field: "name".into(),
-                message: "longer than 300 characters".into(),
-            });
-        }
-        let mut dates = vec![];
-        for f in ["birth_date", "last_seen_date"] {
-            let d = get(row, f);
-            match dignity_core::PartialDate::parse(&d) {
-                Ok(p) => dates.push(p.to_string()),
-                Err(e) => {
-                    errors.push(RowError {
-                        line,
-                        field: f.into(),
-                        message: format!("{d:?}: {e}"),
-                    });
-                    dates.push(String::new());
-                }
-            }
-        }
-        let raw: serde_json::Map<String, serde_json::Value> = t
-            .headers
-            .iter()
-            .cloned()
-            .zip(row.iter().map(|c| serde_json::Value::String(c.clone())))
-            .collect();
-        let raw = serde_json::Value::Object(raw).to_string();
-        let (place, sex) = (get(row, "place"), get(row, "sex"));
-        // The row as received and the fields read from it: importing the same file again
-        // with a corrected mapping (a column that was left out) stores a new version.
-        let read = serde_json::json!([name, dates[0], place, sex, dates[1]]).to_string();
-        let hash = hex::encode(Sha256::digest(format!("{raw}\n{read}").as_bytes()));
-        out.push(Parsed {
-            line,
-            external_id: ext,
-            name,
-            birth_date: dates[0].clone(),
-            place,
-            sex,
-            last_seen_date: dates[1].clone(),
-            raw,
-            hash,
+    let rows = rules::parse_rows(&t.headers, &t.rows, m).map_err(|e| {
+        e.into_iter()
+            .map(|p| RowError {
+                line: p.line,
+                field: p.invalid.field.to_string(),
+                message: p.invalid.message(),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Parsed {
+            line: r.line,
+            external_id: r.external_id,
+            name: r.name,
+            birth_date: r.birth_date.to_string(),
+            place: r.place,
+            sex: r.sex,
+            last_seen_date: r.last_seen_date.to_string(),
+            raw: r.raw,
+            hash: r.hash,
             ext_key: String::new(),
-        });
-    }
-    if !errors.is_empty() {
-        errors.truncate(200);
-        return Err(errors);
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// The columns of a list that its mapping leaves unread, each with a "did you mean …"

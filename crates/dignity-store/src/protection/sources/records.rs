@@ -139,10 +139,7 @@ pub async fn records_of_case(
         .collect())
 }
 
-pub(super) fn dates_agree(a: &str, b: &str) -> bool {
-    // Partial dates agree when one is a prefix of the other (1970 and 1970-03-01).
-    a.starts_with(b) || b.starts_with(a)
-}
+pub(super) use rules::dates_agree;
 
 /// Differences between a source record and the case it is (to be) linked to.
 fn conflicts(r: &SourceRecord, case_birth: &str, case_sex: &str) -> Vec<String> {
@@ -205,27 +202,7 @@ async fn link_unchecked(
     let r = get_record(&store, record_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("source record {record_id}")))?;
-    if !r.current {
-        return Err(StoreError::invalid(
-            "record_id",
-            "this version of the record was replaced by a newer import: link the current one",
-        ));
-    }
-    match r.missing_id {
-        Some(m) if m == missing_id => {
-            return Err(StoreError::invalid(
-                "record_id",
-                "this record is already linked to this case",
-            ))
-        }
-        Some(m) => {
-            return Err(StoreError::invalid(
-                "record_id",
-                format!("this record is linked to case #{m}: unlink it there first"),
-            ))
-        }
-        None => {}
-    }
+    rules::may_link(r.current, r.missing_id, missing_id)?;
     // Read inside the transaction: the case may have been opened by it.
     let row = sqlx::query("SELECT p.birth_date, p.id FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id WHERE m.id = $1")
         .bind(missing_id)
@@ -234,15 +211,7 @@ async fn link_unchecked(
         .ok_or_else(|| StoreError::NotFound(format!("missing person case {missing_id}")))?;
     let birth = v::dec(tx.store(), "vio_persons.birth_date", row.get(1), row.get(0))?;
     let c = conflicts(&r, &birth, "");
-    if !c.is_empty() && !accept_conflicts {
-        return Err(StoreError::invalid(
-            "conflict",
-            format!(
-                "the records disagree — {}; confirm the link to keep both versions",
-                c.join("; ")
-            ),
-        ));
-    }
+    rules::confirm_conflicts(&c, accept_conflicts)?;
     sqlx::query("UPDATE pro_source_records SET missing_id = $1, linked_by = $2, linked_at = $3 WHERE id = $4")
         .bind(missing_id)
         .bind(tx.actor().user_id)
@@ -267,10 +236,7 @@ async fn link_unchecked(
 pub async fn unlink(tx: &mut WriteTx, record_id: i64) -> Result<()> {
     let r = readable_record(tx, record_id).await?;
     let Some(m) = r.missing_id else {
-        return Err(StoreError::invalid(
-            "record_id",
-            "this record is not linked",
-        ));
+        return Err(rules::not_linked().into());
     };
     require_in_tx(tx, Action::Update, MISSING, m).await?;
     sqlx::query("UPDATE pro_source_records SET missing_id = NULL, linked_by = NULL, linked_at = '' WHERE id = $1").bind(record_id).execute(tx.conn()).await?;
@@ -295,10 +261,7 @@ pub async fn case_from_record(
 ) -> Result<i64> {
     let r = readable_record(tx, record_id).await?;
     if r.missing_id.is_some() {
-        return Err(StoreError::invalid(
-            "record_id",
-            "this record is already linked to a case",
-        ));
+        return Err(rules::already_has_case().into());
     }
     let id = missing::create_missing(
         tx,
