@@ -6,10 +6,9 @@
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, TestStore};
-use dignity_store::{accounts, Backend};
+use dignity_store::testing::backends;
+use dignity_store::accounts;
 use http_body_util::BodyExt;
 use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,20 +18,7 @@ use tower::ServiceExt;
 use crate::common;
 use common::{Browser, PW};
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app_with(b: Backend, config: dignity_web::WebConfig) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router_with(&store, config);
-    App { router, store }
-}
-
-async fn app(b: Backend) -> App {
-    app_with(b, Default::default()).await
-}
+common::web_app!();
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> accounts::User {

@@ -5,25 +5,15 @@
 use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, TestStore};
-use dignity_store::{accounts, Backend};
+use dignity_store::testing::backends;
+use dignity_store::accounts;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use common::PW;
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app(b: Backend) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router(&store);
-    App { router, store }
-}
+common::web_app!();
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> accounts::User {
