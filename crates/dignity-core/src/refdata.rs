@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 
 mod countries;
 mod sdg;
-mod thesauri;
-mod treaties;
 #[cfg(test)]
 mod tests;
+mod thesauri;
+mod treaties;
 
 pub use countries::*;
 pub use sdg::*;

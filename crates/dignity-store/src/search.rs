@@ -621,7 +621,10 @@ impl Indexer for CountryIndexer {
         Box::pin(load_by_key(store, sql, id, country_doc))
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(key_column(store, "SELECT iso3 FROM countries ORDER BY iso3"))
+        Box::pin(key_column(
+            store,
+            "SELECT iso3 FROM countries ORDER BY iso3",
+        ))
     }
 }
 
@@ -699,7 +702,10 @@ impl Indexer for InstrumentIndexer {
         Box::pin(load_by_key(store, sql, id, instrument_doc))
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(key_column(store, "SELECT code FROM instruments ORDER BY code"))
+        Box::pin(key_column(
+            store,
+            "SELECT code FROM instruments ORDER BY code",
+        ))
     }
 }
 

@@ -3,9 +3,9 @@
 //! copied with `dignity keys vault-copy` (an erased person's key never in the copy); a
 //! start without the vault is refused, and no empty vault is created over the data.
 
+use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
 use dignity_store::vault::Vault;
 use dignity_store::violations::get_person;
-use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
 use sqlx::Row;
 use std::path::Path;
 

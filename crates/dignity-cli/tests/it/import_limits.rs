@@ -8,10 +8,9 @@
 //! carries the parent's peak into a child across `exec`, so it would count the test's own
 //! memory.)
 
-use crate::common::{cmd, count, PW};
+use crate::common::{cmd, count, spawn_fed, PW};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 /// Peak memory allowed for one import run, whatever the input (the bound).
 const MAX_RSS_MIB: i64 = 200;
@@ -25,18 +24,7 @@ struct Run {
 /// Run `dignity ARGS --data-dir DATA`, wait for it with `wait4` and keep its peak RSS.
 #[allow(clippy::zombie_processes)] // reaped by `wait4`, which also gives its rusage
 fn run(data: &Path, args: &[&str]) -> Run {
-    let mut child = cmd(data, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PW}\n").as_bytes())
-        .unwrap();
+    let mut child = spawn_fed(cmd(data, args), &format!("{PW}\n"));
     let mut so = child.stdout.take().unwrap();
     let mut se = child.stderr.take().unwrap();
     let t1 = std::thread::spawn(move || {

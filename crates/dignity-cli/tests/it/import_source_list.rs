@@ -2,8 +2,8 @@
 //! as the sources page imports it — all or nothing, rejected rows with line and field, a
 //! dry run that writes nothing, re-imports that update by the source's own identifier.
 
-use dignity_store::protection::sources;
 use crate::common::{add_user, out, run, with_store};
+use dignity_store::protection::sources;
 use dignity_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -26,9 +26,7 @@ fn import(data: &Path, file: &Path, extra: &[&str]) -> Output {
 /// The current records of every source, read through the store as the pages read them.
 fn records(data: &Path) -> Vec<sources::SourceRecord> {
     with_store(data, async |store: &Store| {
-        let (_, recs) = sources::records(store, None, false, 1000, 0)
-            .await
-            .unwrap();
+        let (_, recs) = sources::records(store, None, false, 1000, 0).await.unwrap();
         recs
     })
 }

@@ -4,11 +4,11 @@
 //! the old keys, every file then downloads byte-identical with its recorded SHA-256 under
 //! the one key left, the index is re-sealed (not rebuilt) and still finds the records.
 
+use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
 use dignity_core::Actor;
 use dignity_search::{Search, SearchOptions, SearchRequest};
 use dignity_store::search::Registry;
 use dignity_store::violations::evidence::EvidenceStore;
-use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
 use dignity_store::Store;
 use sha2::{Digest, Sha256};
 use sqlx::Row;

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 const NAME: &str = "Ana Jovanović, Kraljevo";
 const PASS: &str = "correct horse battery staple";
 
-
 /// Users, settings, a token, an encrypted value, audit entries and an uploaded file.
 async fn populate(s: &Store) -> i64 {
     let mut tx = s.begin(&Actor::system()).await.unwrap();

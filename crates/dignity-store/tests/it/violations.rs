@@ -41,7 +41,11 @@ async fn setup(b: Backend) -> (TestStore, Actor, Actor, Actor) {
     .await
     .into_iter()
     .map(|(_, a)| a);
-    let (d, a, m) = (who.next().unwrap(), who.next().unwrap(), who.next().unwrap());
+    let (d, a, m) = (
+        who.next().unwrap(),
+        who.next().unwrap(),
+        who.next().unwrap(),
+    );
     (s, d, a, m)
 }
 

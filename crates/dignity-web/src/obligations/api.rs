@@ -479,7 +479,10 @@ list_of!(MandateList, reports::Mandate);
 /// Special procedure mandates with their holders over time.
 #[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
 pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
-    answer(reports::mandates(&state.store).await, list::<_, MandateList>)
+    answer(
+        reports::mandates(&state.store).await,
+        list::<_, MandateList>,
+    )
 }
 
 /// Create or update a mandate, adding holders (documenters and above; audited).

@@ -7,11 +7,11 @@
 
 use axum::http::StatusCode;
 use dignity_core::{Actor, Role};
+use dignity_store::accounts;
 use dignity_store::protection::missing::{self as m, MissingInput};
 use dignity_store::protection::sources::{self as s, Mapping};
 use dignity_store::testing::backends;
 use dignity_store::violations::{self as v, Vocab};
-use dignity_store::accounts;
 use serde_json::{json, Value};
 
 use crate::common;

@@ -7,8 +7,8 @@
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
 use dignity_core::{Actor, Role};
-use dignity_store::testing::backends;
 use dignity_store::accounts;
+use dignity_store::testing::backends;
 use http_body_util::BodyExt;
 use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -323,16 +323,6 @@ async fn a_body_over_the_limit_gets_413_with_a_message_naming_it() {
     }
 }
 
-fn totp_code(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
-        .unwrap()
-        .generate_current()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_two_factor_code_opens_one_session_only() {
     for b in backends() {
@@ -344,7 +334,7 @@ async fn a_two_factor_code_opens_one_session_only() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let code = totp_code(&secret);
+        let code = common::totp_now(&secret);
         let mut first = Browser::new(&app.router);
         first.login_with("amina", PW).await;
         first.get("/login/totp").await;

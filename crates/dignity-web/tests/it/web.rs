@@ -6,8 +6,8 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use dignity_core::{Actor, Role};
-use dignity_store::testing::backends;
 use dignity_store::accounts;
+use dignity_store::testing::backends;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -351,16 +351,6 @@ async fn roles_are_enforced_on_pages_and_api() {
     }
 }
 
-fn totp_now(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
-        .unwrap()
-        .generate_current()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn two_factor_sign_in_and_recovery_codes() {
     for b in backends() {
@@ -404,7 +394,10 @@ async fn two_factor_sign_in_and_recovery_codes() {
                 .totp_enabled
         );
         let r = br
-            .submit("/account/totp/enable", &[("code", &totp_now(&secret))])
+            .submit(
+                "/account/totp/enable",
+                &[("code", &common::totp_now(&secret))],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(
@@ -440,7 +433,7 @@ async fn two_factor_sign_in_and_recovery_codes() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         br.get("/login/totp").await;
         let r = br
-            .submit("/login/totp", &[("code", &totp_now(&secret))])
+            .submit("/login/totp", &[("code", &common::totp_now(&secret))])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(br.get("/admin/users").await.status, StatusCode::OK);

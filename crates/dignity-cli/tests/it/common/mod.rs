@@ -5,7 +5,7 @@
 use dignity_store::{OpenOptions, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The passphrase of every account the tests create.
 pub const PW: &str = "a long enough passphrase";
@@ -40,8 +40,8 @@ pub fn cmd(data: &Path, args: &[&str]) -> Command {
     c
 }
 
-/// Run `c` with `stdin` typed into it, and wait for its output.
-pub fn feed(mut c: Command, stdin: &str) -> Output {
+/// Start `c` with `stdin` typed into it and its output piped.
+pub fn spawn_fed(mut c: Command, stdin: &str) -> Child {
     let mut child = c
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -54,7 +54,12 @@ pub fn feed(mut c: Command, stdin: &str) -> Output {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    child.wait_with_output().unwrap()
+    child
+}
+
+/// Run `c` with `stdin` typed into it, and wait for its output.
+pub fn feed(c: Command, stdin: &str) -> Output {
+    spawn_fed(c, stdin).wait_with_output().unwrap()
 }
 
 /// `dignity ARGS --data-dir DATA` with `stdin` typed into it.
@@ -70,7 +75,12 @@ pub fn run_pw(data: &Path, args: &[&str]) -> Output {
 /// `dignity ARGS --data-dir DATA` with no input, which must succeed.
 pub fn run_ok(data: &Path, args: &[&str]) -> Output {
     let o = cmd(data, args).output().unwrap();
-    assert!(o.status.success(), "dignity {}: {}", args.join(" "), out(&o));
+    assert!(
+        o.status.success(),
+        "dignity {}: {}",
+        args.join(" "),
+        out(&o)
+    );
     o
 }
 
@@ -93,7 +103,14 @@ pub fn add_user(data: &Path, name: &str, role: &str) {
 pub fn add_admin(data: &Path, name: &str) {
     run_ok(
         data,
-        &["user", "add", name, "--role", "admin", "--generate-password"],
+        &[
+            "user",
+            "add",
+            name,
+            "--role",
+            "admin",
+            "--generate-password",
+        ],
     );
 }
 

@@ -111,6 +111,17 @@ pub async fn page(router: &Router, req: Request<Body>) -> (StatusCode, Option<St
     (status, loc, String::from_utf8(body).unwrap())
 }
 
+/// The current code of a TOTP secret (base32), as an authenticator app shows it.
+pub fn totp_now(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
+        .unwrap()
+        .generate_current()
+        .unwrap()
+}
+
 /// The application's router over `store`, with the default configuration.
 pub fn router(store: &Store) -> Router {
     router_with(store, Default::default())
