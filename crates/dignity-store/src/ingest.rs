@@ -384,31 +384,15 @@ pub fn check_csv<T: Read>(mut r: T, enc: Encoding, delimiter: u8, l: &Limits) ->
             break;
         }
         work.extend_from_slice(chunk);
-        let valid = if enc == Encoding::Utf8 {
+        // Up to the bad byte when the text stops being UTF-8 (scanned first, so that the
+        // line number is exact).
+        let (valid, bad) = if enc == Encoding::Utf8 {
             match std::str::from_utf8(&work) {
-                Ok(_) => work.len(),
-                Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                Err(e) => {
-                    let at = e.valid_up_to();
-                    // Scan up to the bad byte so that the line number is exact.
-                    scan(
-                        &work[..at],
-                        delimiter,
-                        l,
-                        &mut st,
-                        &mut line,
-                        &mut record_line,
-                        &mut prev_cr,
-                        &mut record_bytes,
-                        &mut field_bytes,
-                        &mut fields,
-                        &mut shape,
-                    )?;
-                    return Err(not_utf8(line, consumed + at as u64, work.get(at).copied()));
-                }
+                Ok(_) => (work.len(), false),
+                Err(e) => (e.valid_up_to(), e.error_len().is_some()),
             }
         } else {
-            work.len()
+            (work.len(), false)
         };
         scan(
             &work[..valid],
@@ -423,6 +407,13 @@ pub fn check_csv<T: Read>(mut r: T, enc: Encoding, delimiter: u8, l: &Limits) ->
             &mut fields,
             &mut shape,
         )?;
+        if bad {
+            return Err(not_utf8(
+                line,
+                consumed + valid as u64,
+                work.get(valid).copied(),
+            ));
+        }
         consumed += valid as u64;
         work.drain(..valid);
     }

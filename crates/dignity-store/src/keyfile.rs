@@ -348,9 +348,14 @@ pub fn seal_file(path: &Path, new_passphrase: &str) -> Result<SealReport> {
             path.display()
         )));
     }
-    let sk = SealKey::new(new_passphrase)?;
-    write(path, &keys, Some(&sk))?;
-    verify_written(path, &keys, Some(new_passphrase))?;
+    seal_with(path, &keys, new_passphrase)
+}
+
+/// Write `keys` to `path` sealed under `passphrase`, and check that they read back.
+fn seal_with(path: &Path, keys: &Keyring, passphrase: &str) -> Result<SealReport> {
+    let sk = SealKey::new(passphrase)?;
+    write(path, keys, Some(&sk))?;
+    verify_written(path, keys, Some(passphrase))?;
     Ok(SealReport {
         path: path.to_path_buf(),
         sealed: true,
@@ -370,14 +375,7 @@ pub fn change_passphrase(path: &Path, old: &str, new_passphrase: &str) -> Result
         )));
     }
     let (keys, _) = read(path, Some(old), None)?;
-    let sk = SealKey::new(new_passphrase)?;
-    write(path, &keys, Some(&sk))?;
-    verify_written(path, &keys, Some(new_passphrase))?;
-    Ok(SealReport {
-        path: path.to_path_buf(),
-        sealed: true,
-        at: now(),
-    })
+    seal_with(path, &keys, new_passphrase)
 }
 
 /// Write a sealed key file back in clear.

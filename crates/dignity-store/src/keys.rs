@@ -103,6 +103,23 @@ struct TextColumn {
     row_key: Option<String>,
 }
 
+impl TextColumn {
+    /// The field's name (`table.column`), the quoted table and column, and the SQL of the
+    /// row key (NULL for a table without a primary key).
+    fn sql_names(&self) -> (String, String, String, String) {
+        let row_key = self
+            .row_key
+            .clone()
+            .unwrap_or_else(|| "CAST(NULL AS TEXT)".into());
+        (
+            format!("{}.{}", self.table, self.column),
+            q(&self.table),
+            q(&self.column),
+            row_key,
+        )
+    }
+}
+
 /// Every text column that may hold encrypted values.
 async fn text_columns(store: &Store, include_immutable: bool) -> Result<Vec<TextColumn>> {
     Ok(dump::table_specs(store)
@@ -280,14 +297,9 @@ pub async fn reencrypt_with(
     };
     let (mut all_done, mut all_failed) = (0u64, 0u64);
     for tc in text_columns(store, false).await? {
-        let field = format!("{}.{}", tc.table, tc.column);
-        let (t, c) = (q(&tc.table), q(&tc.column));
         // Without a primary key a value cannot be bound to its row: left as it is (the
         // column registry keeps encrypted columns out of such tables).
-        let row_key = tc
-            .row_key
-            .clone()
-            .unwrap_or_else(|| "CAST(NULL AS TEXT)".into());
+        let (field, t, c, row_key) = tc.sql_names();
         let select = format!(
             "SELECT {c}, {row_key} FROM {t} WHERE {} AND {c}{collate} > $2 ORDER BY {c}{collate} LIMIT {BATCH}",
             not_under_sql(&c, &prefix)
@@ -505,12 +517,7 @@ pub(crate) async fn check_encrypted(store: &Store) -> Result<(u64, u64)> {
     let keys = store.keys();
     let (mut total, mut bad) = (0u64, 0u64);
     for tc in text_columns(store, true).await? {
-        let field = format!("{}.{}", tc.table, tc.column);
-        let (t, c) = (q(&tc.table), q(&tc.column));
-        let row_key = tc
-            .row_key
-            .clone()
-            .unwrap_or_else(|| "CAST(NULL AS TEXT)".into());
+        let (field, t, c, row_key) = tc.sql_names();
         let sql = format!(
             "SELECT {c}, {row_key} FROM {t} WHERE {}",
             is_encrypted_sql(&c)

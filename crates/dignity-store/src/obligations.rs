@@ -594,14 +594,11 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
 
 /// UN regional groups present in the countries table.
 pub async fn regional_groups(store: &Store) -> Result<Vec<String>> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT DISTINCT regional_group FROM countries WHERE regional_group <> '' ORDER BY regional_group",
     )
     .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect())
+    .await?)
 }
 
 /// Country names in a language, by ISO3 (UNTERM's trailing `*` dropped).

@@ -54,14 +54,11 @@ pub async fn countries(store: &Store, lang: &str, region: Option<&str>) -> Resul
 }
 
 pub async fn regions(store: &Store) -> Result<Vec<String>> {
-    Ok(sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT DISTINCT region_name FROM countries WHERE region_name <> '' ORDER BY region_name",
     )
     .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect())
+    .await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

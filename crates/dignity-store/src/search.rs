@@ -617,26 +617,34 @@ impl Indexer for CountryIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let r = sqlx::query(&format!(
-                "SELECT {COUNTRY_COLS} FROM countries WHERE iso3 = $1"
-            ))
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?;
-            Ok(r.as_ref().map(country_doc))
-        })
+        let sql = format!("SELECT {COUNTRY_COLS} FROM countries WHERE iso3 = $1");
+        Box::pin(load_by_key(store, sql, id, country_doc))
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(async move {
-            Ok(sqlx::query("SELECT iso3 FROM countries ORDER BY iso3")
-                .fetch_all(store.pool())
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect())
-        })
+        Box::pin(key_column(
+            store,
+            "SELECT iso3 FROM countries ORDER BY iso3",
+        ))
     }
+}
+
+/// The document of the row `sql` selects with `id` as `$1` (none if there is none).
+async fn load_by_key(
+    store: &Store,
+    sql: String,
+    id: &str,
+    doc: fn(&sqlx::any::AnyRow) -> SearchDoc,
+) -> Result<Option<SearchDoc>> {
+    let r = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(r.as_ref().map(doc))
+}
+
+/// The text keys `sql` selects, in its order.
+async fn key_column(store: &Store, sql: &'static str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(sql).fetch_all(store.pool()).await?)
 }
 
 /// Human rights instruments (reference data: public).
@@ -690,25 +698,14 @@ impl Indexer for InstrumentIndexer {
         store: &'a Store,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let r = sqlx::query(&format!(
-                "SELECT {INSTRUMENT_COLS} FROM instruments WHERE code = $1"
-            ))
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?;
-            Ok(r.as_ref().map(instrument_doc))
-        })
+        let sql = format!("SELECT {INSTRUMENT_COLS} FROM instruments WHERE code = $1");
+        Box::pin(load_by_key(store, sql, id, instrument_doc))
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(async move {
-            Ok(sqlx::query("SELECT code FROM instruments ORDER BY code")
-                .fetch_all(store.pool())
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect())
-        })
+        Box::pin(key_column(
+            store,
+            "SELECT code FROM instruments ORDER BY code",
+        ))
     }
 }
 

@@ -624,6 +624,17 @@ pub async fn alert_seen(
     }
 }
 
+/// The API's answer when this server runs without search.
+fn api_unavailable() -> Response {
+    WebError::refused(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "search is not available on this server",
+        None,
+    )
+    .into_response()
+}
+
 /// New matches of the caller's saved searches since they last marked each seen, counted
 /// and listed with the caller's permissions at the time of the request. Reading them
 /// writes nothing.
@@ -632,13 +643,7 @@ pub async fn alert_seen(
     security(("bearer" = [])), tag = "search")]
 pub async fn api_alerts(State(state): State<AppState>, ctx: SignedIn) -> Response {
     let Some(search) = state.search.clone() else {
-        return WebError::refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "search is not available on this server",
-            None,
-        )
-        .into_response();
+        return api_unavailable();
     };
     match alerts_of(&state, &ctx, &search, true).await {
         Ok(list) => {
@@ -821,13 +826,7 @@ pub async fn api_search(
         return WebError::BadToken.into_response();
     }
     let Some(search) = state.search.clone() else {
-        return WebError::refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "search is not available on this server",
-            None,
-        )
-        .into_response();
+        return api_unavailable();
     };
     let query = query.unwrap_or_default();
     let params = Params::parse(&query, search.facet_names());

@@ -1,63 +1,25 @@
 //! Backups are encrypted by default, restores check the whole archive before they write,
 //! and the key file can be sealed with a passphrase — as an operator drives the binary.
 
-use std::io::Write;
+use crate::common::{cmd, contains, feed, out, PW};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const PW: &str = "a long enough passphrase";
 const KEY_PW: &str = "key file passphrase, long";
 const MARKER: &str = "MarkerQx81 Witness";
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_dignity")
-}
-
 fn dir() -> PathBuf {
-    dignity_store::testing::temp_dir("dignity-cli-bk")
+    crate::common::dir("dignity-cli-bk")
 }
 
 fn run_env(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(bin());
-    c.args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env_remove("DIGNITY_BACKUP_PASSPHRASE")
-        .env_remove("DIGNITY_KEY_PASSPHRASE")
-        .env_remove("DIGNITY_KEY_PASSPHRASE_FILE")
-        .env_remove("DIGNITY_NEW_KEY_PASSPHRASE")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let mut child = c.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PW}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut c = cmd(data, args);
+    c.envs(env.iter().copied());
+    feed(c, &format!("{PW}\n"))
 }
 
 fn run(data: &Path, args: &[&str]) -> Output {
     run_env(data, args, &[])
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 /// Unpack the archive with `tar -xzf` as someone who found it would, and return every

@@ -1,57 +1,18 @@
 //! The `dignity` binary as a script would drive it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PW: &str = "a long enough passphrase";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_dignity")
-}
+use crate::common::{add_user, bin, out, run, run_pw, PW};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 fn dir() -> PathBuf {
-    dignity_store::testing::temp_dir("dignity-cli")
-}
-
-fn run(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(bin())
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    crate::common::dir("dignity-cli")
 }
 
 #[test]
 fn users_and_tokens_from_scripts() {
     let d = dir();
     let data = d.join("data");
-    let o = run(
-        &data,
-        &["user", "add", "amina", "--role", "admin"],
-        &format!("{PW}\n"),
-    );
+    let o = run_pw(&data, &["user", "add", "amina", "--role", "admin"]);
     assert!(o.status.success(), "{}", out(&o));
     assert!(
         !out(&o).contains(PW),
@@ -103,16 +64,8 @@ fn users_and_tokens_from_scripts() {
 fn audit_verify_fails_and_names_the_entry_after_tampering() {
     let d = dir();
     let data = d.join("data");
-    run(
-        &data,
-        &["user", "add", "amina", "--role", "admin"],
-        &format!("{PW}\n"),
-    );
-    run(
-        &data,
-        &["user", "add", "omar", "--role", "analyst"],
-        &format!("{PW}\n"),
-    );
+    add_user(&data, "amina", "admin");
+    add_user(&data, "omar", "analyst");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         sqlx::any::install_default_drivers();
@@ -142,7 +95,7 @@ fn audit_verify_fails_and_names_the_entry_after_tampering() {
 fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
     let d = dir();
     let data = d.join("data");
-    run(
+    run_pw(
         &data,
         &[
             "user",
@@ -153,7 +106,6 @@ fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
             "--display-name",
             "Amina",
         ],
-        &format!("{PW}\n"),
     );
     let url = format!("sqlite://{}", data.join("dignity.db").display());
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -197,12 +149,7 @@ fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
 fn the_upgrade_marker_skips_the_scans_until_the_registry_changes() {
     let d = dir();
     let data = d.join("data");
-    let o = run(
-        &data,
-        &["user", "add", "amina", "--role", "admin"],
-        &format!("{PW}\n"),
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    add_user(&data, "amina", "admin");
     let url = format!("sqlite://{}", data.join("dignity.db").display());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sql = |q: &'static str| {
@@ -243,11 +190,7 @@ fn the_upgrade_marker_skips_the_scans_until_the_registry_changes() {
 fn backup_and_restore_round_trip() {
     let d = dir();
     let data = d.join("data");
-    run(
-        &data,
-        &["user", "add", "amina", "--role", "admin"],
-        &format!("{PW}\n"),
-    );
+    add_user(&data, "amina", "admin");
     run(&data, &["team", "add", "Field office"], "");
     let pass = d.join("pass");
     std::fs::write(&pass, "correct horse battery staple\n").unwrap();
@@ -365,12 +308,7 @@ fn clear_errors_for_bad_configuration_database_and_locked_data_dir() {
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("in use by another"), "{}", out(&o));
     // ... but command-line tools work beside it.
-    let o = run(
-        &data,
-        &["user", "add", "amina", "--role", "admin"],
-        &format!("{PW}\n"),
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    add_user(&data, "amina", "admin");
     // SIGTERM: the server stops gracefully and closes the database.
     let pid = first.id().to_string();
     assert!(Command::new("kill")
@@ -413,11 +351,7 @@ fn migrate_store_to_postgres() {
     };
     let d = dir();
     let data = d.join("data");
-    run(
-        &data,
-        &["user", "add", "amina", "--role", "admin"],
-        &format!("{PW}\n"),
-    );
+    add_user(&data, "amina", "admin");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let url = rt.block_on(dignity_store::testing::fresh_postgres_database());
     let o = run(&data, &["migrate-store", "--to", &url], "");
@@ -508,12 +442,7 @@ fn serve_demo_adds_an_account_and_synthetic_cases_and_still_offers_setup() {
 fn kobo_csv_json_and_xlsx_incident_lists_import_all_or_nothing() {
     let d = dir();
     let data = d.join("data");
-    let o = run(
-        &data,
-        &["user", "add", "dora", "--role", "documenter"],
-        &format!("{PW}\n"),
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    add_user(&data, "dora", "documenter");
     // A KoboToolbox CSV export: `group/field` headers, two acts of one submission.
     let csv = d.join("kobo.csv");
     std::fs::write(

@@ -3,52 +3,11 @@
 //! copied with `dignity keys vault-copy` (an erased person's key never in the copy); a
 //! start without the vault is refused, and no empty vault is created over the data.
 
+use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
 use dignity_store::vault::Vault;
 use dignity_store::violations::get_person;
-use dignity_store::{OpenOptions, Store};
 use sqlx::Row;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn cmd(data: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dignity"));
-    c.args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env_remove("DIGNITY_KEY_PASSPHRASE")
-        .env_remove("DIGNITY_PERSON_KEYS")
-        .env_remove("DIGNITY_TEST_CRASH_AT")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::null());
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let o = cmd(data, args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "dignity {}: {}",
-        args.join(" "),
-        text(&o)
-    );
-    o
-}
-
-async fn open(data: &Path) -> Store {
-    sqlx::any::install_default_drivers();
-    Store::open(&OpenOptions::new(data.to_path_buf()))
-        .await
-        .unwrap()
-}
 
 /// Whether the vault in `dir` holds a key of `person` (read from disk).
 fn has_key(dir: &Path, person: i64) -> bool {
@@ -88,17 +47,7 @@ async fn snapshot(data: &Path) -> (Vec<(i64, String)>, i64, i64) {
 async fn an_erasure_killed_midway_is_completed_by_a_rerun_and_the_vault_is_needed_to_start() {
     let d = dignity_store::testing::temp_dir("dignity-erase");
     let data = d.join("data");
-    run(
-        &data,
-        &[
-            "user",
-            "add",
-            "ana",
-            "--role",
-            "admin",
-            "--generate-password",
-        ],
-    );
+    add_admin(&data, "ana");
     run(&data, &["demo", "generate", "--events", "8", "--as", "ana"]);
     let (persons, events, acts) = snapshot(&data).await;
     let (victim, name) = persons
@@ -194,17 +143,7 @@ async fn an_erasure_killed_midway_is_completed_by_a_rerun_and_the_vault_is_neede
 async fn a_kill_inside_the_vault_loses_no_key_of_a_committed_person() {
     let d = dignity_store::testing::temp_dir("dignity-erase-kill");
     let data = d.join("data");
-    run(
-        &data,
-        &[
-            "user",
-            "add",
-            "ana",
-            "--role",
-            "admin",
-            "--generate-password",
-        ],
-    );
+    add_admin(&data, "ana");
     run(&data, &["demo", "generate", "--events", "4", "--as", "ana"]);
     let (persons, events, acts) = snapshot(&data).await;
     let o = cmd(&data, &["demo", "generate", "--events", "4", "--as", "ana"])

@@ -2,46 +2,13 @@
 //! suggestion in the dry run and the summary, and refused under `--strict` (nothing
 //! written), so that a column named `date_of_birth` is never dropped without a word.
 
-use std::io::Write;
+use crate::common::{add_user, count, out, run_pw as run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PW: &str = "a long enough passphrase";
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dignity"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PW}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn setup(name: &str) -> (PathBuf, PathBuf) {
-    let d = dignity_store::testing::temp_dir(name);
+    let d = crate::common::dir(name);
     let data = d.join("data");
-    let o = run(&data, &["user", "add", "dora", "--role", "documenter"]);
-    assert!(o.status.success(), "{}", out(&o));
+    add_user(&data, "dora", "documenter");
     (d, data)
 }
 
@@ -49,28 +16,6 @@ fn file(d: &Path, name: &str, text: &str) -> String {
     let p = d.join(name);
     std::fs::write(&p, text).unwrap();
     p.to_str().unwrap().to_string()
-}
-
-/// Rows of a table in the database (through the store, as the pages count them).
-fn count(data: &Path, table: &str) -> i64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = dignity_store::Store::open(&dignity_store::OpenOptions::new(data))
-            .await
-            .unwrap();
-        let n: i64 = sqlx::Row::get(
-            &sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(store.pool())
-                .await
-                .unwrap(),
-            0,
-        );
-        store.close().await;
-        n
-    })
 }
 
 #[test]

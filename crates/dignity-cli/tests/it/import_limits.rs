@@ -8,11 +8,9 @@
 //! carries the parent's peak into a child across `exec`, so it would count the test's own
 //! memory.)
 
+use crate::common::{cmd, count, spawn_fed, PW};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-const PW: &str = "a long enough passphrase";
 
 /// Peak memory allowed for one import run, whatever the input (the bound).
 const MAX_RSS_MIB: i64 = 200;
@@ -26,23 +24,7 @@ struct Run {
 /// Run `dignity ARGS --data-dir DATA`, wait for it with `wait4` and keep its peak RSS.
 #[allow(clippy::zombie_processes)] // reaped by `wait4`, which also gives its rusage
 fn run(data: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dignity"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PW}\n").as_bytes())
-        .unwrap();
+    let mut child = spawn_fed(cmd(data, args), &format!("{PW}\n"));
     let mut so = child.stdout.take().unwrap();
     let mut se = child.stderr.take().unwrap();
     let t1 = std::thread::spawn(move || {
@@ -102,24 +84,6 @@ fn run(data: &Path, args: &[&str]) -> Run {
     }
 }
 
-fn count(data: &Path, table: &str) -> i64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = dignity_store::Store::open(&dignity_store::OpenOptions::new(data))
-            .await
-            .unwrap();
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        store.close().await;
-        n
-    })
-}
-
 /// What every import writes to: an import that wrote anything changed one of these.
 const TABLES: &[&str] = &[
     "audit_log",
@@ -136,7 +100,7 @@ fn counts(data: &Path) -> Vec<i64> {
 }
 
 fn setup(name: &str) -> (PathBuf, PathBuf) {
-    let d = dignity_store::testing::temp_dir(name);
+    let d = crate::common::dir(name);
     let data = d.join("data");
     let o = run(&data, &["user", "add", "dora", "--role", "documenter"]);
     assert_eq!(o.code, 0, "{}", o.text);

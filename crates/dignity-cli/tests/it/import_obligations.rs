@@ -2,8 +2,9 @@
 //! that counts and writes nothing, the summary (read, created, updated, rejected), rejected
 //! rows named with their line and field and nothing written, idempotent re-imports.
 
+use crate::common::{cmd, out, scalar as count};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const UPR_1_5: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -11,44 +12,11 @@ const UPR_1_5: &str = concat!(
 );
 
 fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dignity"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env("DIGNITY_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn count(data: &Path, sql: &str) -> i64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = dignity_store::Store::open(&dignity_store::OpenOptions::new(data))
-            .await
-            .unwrap();
-        let n: i64 = sqlx::query_scalar(sql)
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        store.close().await;
-        n
-    })
+    cmd(data, args).output().unwrap()
 }
 
 fn data_dir() -> (PathBuf, PathBuf) {
-    let d = dignity_store::testing::temp_dir("dignity-cli-obligations");
+    let d = crate::common::dir("dignity-cli-obligations");
     let data = d.join("data");
     (d, data)
 }

@@ -2,41 +2,11 @@
 //! as the sources page imports it — all or nothing, rejected rows with line and field, a
 //! dry run that writes nothing, re-imports that update by the source's own identifier.
 
+use crate::common::{add_user, out, run, with_store};
 use dignity_store::protection::sources;
-use std::io::Write;
+use dignity_store::Store;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const PW: &str = "a long enough passphrase";
-
-fn run(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dignity"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Output;
 
 fn import(data: &Path, file: &Path, extra: &[&str]) -> Output {
     let f = file.to_str().unwrap();
@@ -55,31 +25,16 @@ fn import(data: &Path, file: &Path, extra: &[&str]) -> Output {
 
 /// The current records of every source, read through the store as the pages read them.
 fn records(data: &Path) -> Vec<sources::SourceRecord> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = dignity_store::Store::open(&dignity_store::OpenOptions::new(data))
-            .await
-            .unwrap();
-        let (_, recs) = sources::records(&store, None, false, 1000, 0)
-            .await
-            .unwrap();
-        store.close().await;
+    with_store(data, async |store: &Store| {
+        let (_, recs) = sources::records(store, None, false, 1000, 0).await.unwrap();
         recs
     })
 }
 
 fn setup() -> (PathBuf, PathBuf) {
-    let d = dignity_store::testing::temp_dir("dignity-cli-sources");
+    let d = crate::common::dir("dignity-cli-sources");
     let data = d.join("data");
-    let o = run(
-        &data,
-        &["user", "add", "dora", "--role", "documenter"],
-        &format!("{PW}\n"),
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    add_user(&data, "dora", "documenter");
     (d, data)
 }
 
@@ -241,12 +196,7 @@ fn a_malformed_list_is_refused_with_line_and_field_and_nothing_is_written() {
     );
 
     // An account whose role may not create records is refused before anything happens.
-    let o = run(
-        &data,
-        &["user", "add", "ana", "--role", "analyst"],
-        &format!("{PW}\n"),
-    );
-    assert!(o.status.success());
+    add_user(&data, "ana", "analyst");
     let o = run(
         &data,
         &[

@@ -4,6 +4,7 @@
 mod at_rest;
 mod backup_keys;
 mod cli;
+mod common;
 mod erase;
 mod import_columns;
 mod import_limits;

@@ -2,35 +2,13 @@
 //! clean up) while it writes. Nothing of the import may remain, the audit log must still
 //! verify, and running the import again must give the whole file once.
 
+use crate::common::{cmd, out as text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_dignity")
-}
-
-fn cmd(data: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(bin());
-    c.args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::null());
-    c
-}
 
 fn run(data: &Path, args: &[&str]) -> Output {
     cmd(data, args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn upr_files() -> Vec<String> {

@@ -4,51 +4,21 @@
 //! the old keys, every file then downloads byte-identical with its recorded SHA-256 under
 //! the one key left, the index is re-sealed (not rebuilt) and still finds the records.
 
+use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
 use dignity_core::Actor;
 use dignity_search::{Search, SearchOptions, SearchRequest};
 use dignity_store::search::Registry;
 use dignity_store::violations::evidence::EvidenceStore;
-use dignity_store::{OpenOptions, Store};
+use dignity_store::Store;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const FILES: usize = 12;
 const FILE_MB: usize = 6;
-
-fn cmd(data: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dignity"));
-    c.args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("DIGNITY_DATABASE_URL")
-        .env_remove("DIGNITY_KEY_PASSPHRASE")
-        .env("DIGNITY_LOG", "warn")
-        .stdin(Stdio::null());
-    c
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let o = cmd(data, args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "dignity {}: {}",
-        args.join(" "),
-        text(&o)
-    );
-    o
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Content that does not compress and differs per file.
 fn content(n: usize) -> Vec<u8> {
@@ -85,13 +55,6 @@ fn key_of(path: &Path) -> String {
     dignity_store::filecrypt::key_id_of(&h)
         .expect("an encrypted file")
         .to_string()
-}
-
-async fn open(data: &Path) -> Store {
-    sqlx::any::install_default_drivers();
-    Store::open(&OpenOptions::new(data.to_path_buf()))
-        .await
-        .unwrap()
 }
 
 /// Every evidence item's file, read back, against its recorded SHA-256 and the original.
@@ -170,17 +133,7 @@ fn index_keys(data: &Path) -> Vec<String> {
 fn installation(name: &str) -> (PathBuf, PathBuf, Vec<(String, Vec<u8>)>) {
     let d = dignity_store::testing::temp_dir(name);
     let data = d.join("data");
-    run(
-        &data,
-        &[
-            "user",
-            "add",
-            "ana",
-            "--role",
-            "admin",
-            "--generate-password",
-        ],
-    );
+    add_admin(&data, "ana");
     run(
         &data,
         &["demo", "generate", "--events", "30", "--as", "ana"],

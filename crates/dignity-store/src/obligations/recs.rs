@@ -530,14 +530,17 @@ pub async fn counts_by(
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| {
-        let v: String = r.get(0);
-        FacetValue {
-            value: if v.is_empty() { "none".into() } else { v },
-            count: r.get(1),
-        }
-    })
+    .map(facet_value)
     .collect())
+}
+
+/// A facet value and its count from a row (value, count); an empty value is `none`.
+pub(crate) fn facet_value(r: &sqlx::any::AnyRow) -> FacetValue {
+    let v: String = r.get(0);
+    FacetValue {
+        value: if v.is_empty() { "none".into() } else { v },
+        count: r.get(1),
+    }
 }
 
 /// Known implementation statuses, for forms.

@@ -1,6 +1,7 @@
 //! The SQL visibility filter agrees with the authorization module on every combination of
 //! level, publication, creator, list membership and role — on every backend.
 
+use crate::common;
 use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality, RecordType, Role};
 use dignity_store::testing::{backends, store};
@@ -20,20 +21,20 @@ async fn list_filter_matches_authorize_for_every_case() {
             .execute(s.pool())
             .await
             .unwrap();
+        let users: Vec<accounts::User> = common::users(
+            &s,
+            &[
+                ("ana", Role::Analyst),
+                ("dan", Role::Documenter),
+                ("cora", Role::Coordinator),
+                ("adam", Role::Admin),
+            ],
+        )
+        .await
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let mut users = vec![];
-        for (n, r) in [
-            ("ana", Role::Analyst),
-            ("dan", Role::Documenter),
-            ("cora", Role::Coordinator),
-            ("adam", Role::Admin),
-        ] {
-            users.push(
-                accounts::create(&mut tx, n, "", r, "a long enough passphrase")
-                    .await
-                    .unwrap(),
-            );
-        }
         let team = acl::create_team(&mut tx, "Field office North")
             .await
             .unwrap();

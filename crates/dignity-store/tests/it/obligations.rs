@@ -2,20 +2,19 @@
 //! files, idempotent re-import, rejected files write nothing, reports and overdue,
 //! special procedures, tracking with confidential notes.
 
+use crate::common;
 use dignity_core::obligations::{self as rules, RecInput, Table};
 use dignity_core::{Actor, Confidentiality, Role};
 use dignity_store::obligations::{
     self as ob, recs, reports, tracking, RatificationInput, RecFilter,
 };
-use dignity_store::testing::{backends, store, TestStore};
-use dignity_store::{accounts, StoreError};
+use dignity_store::testing::{backends, TestStore};
+use dignity_store::StoreError;
 
 const UPR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/upr");
 
 async fn fresh(b: dignity_store::Backend) -> TestStore {
-    let s = store(b).await;
-    dignity_store::refdata::load_shipped(&s).await.unwrap();
-    s
+    common::fresh_store(b).await
 }
 
 fn upr_files() -> Vec<std::path::PathBuf> {
@@ -49,17 +48,7 @@ async fn parse_upr(s: &TestStore) -> (Vec<RecInput>, Vec<rules::RowError>) {
 }
 
 async fn user(s: &TestStore, name: &str, role: Role) -> Actor {
-    let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    Actor {
-        user_id: Some(u.id),
-        username: name.into(),
-        role,
-        teams: vec![],
-    }
+    common::actor(s, name, role).await
 }
 
 #[tokio::test]

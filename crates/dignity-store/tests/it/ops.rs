@@ -1,6 +1,7 @@
 //! Operations on every backend: backup and restore, copying to PostgreSQL, key rotation,
 //! and what reaches the disk.
 
+use crate::common::admin;
 use dignity_core::{Actor, Role};
 use dignity_store::backup::{self, BackupOptions, RestoreOptions};
 use dignity_store::testing::{backends, fresh_postgres_database, store, temp_dir, TestStore};
@@ -10,15 +11,6 @@ use std::path::{Path, PathBuf};
 
 const NAME: &str = "Ana Jovanović, Kraljevo";
 const PASS: &str = "correct horse battery staple";
-
-fn admin() -> Actor {
-    Actor {
-        user_id: Some(1),
-        username: "amina".into(),
-        role: Role::Admin,
-        teams: vec![],
-    }
-}
 
 /// Users, settings, a token, an encrypted value, audit entries and an uploaded file.
 async fn populate(s: &Store) -> i64 {

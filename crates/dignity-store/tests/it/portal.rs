@@ -1,29 +1,16 @@
 //! Publications and publishing rules of the public portal, on every backend.
 
-use dignity_core::{Actor, Role};
+use crate::common;
+use dignity_core::Role;
 use dignity_store::testing::{backends, store};
-use dignity_store::{accounts, portal, StoreError};
+use dignity_store::{portal, StoreError};
 
 #[tokio::test]
 async fn publications_are_validated_replaced_and_admin_only() {
     for b in backends() {
         let s = store(b).await;
-        let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let adm = accounts::create(&mut tx, "adam", "", Role::Admin, "a long enough passphrase")
-            .await
-            .unwrap();
-        let coo = accounts::create(
-            &mut tx,
-            "cora",
-            "",
-            Role::Coordinator,
-            "a long enough passphrase",
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        let adam = accounts::actor_for(&s, &adm).await.unwrap();
-        let cora = accounts::actor_for(&s, &coo).await.unwrap();
+        let adam = common::actor(&s, "adam", Role::Admin).await;
+        let cora = common::actor(&s, "cora", Role::Coordinator).await;
 
         let id = s
             .write(&adam, async |tx| {
@@ -125,18 +112,13 @@ mod dashboards {
     use dignity_store::reports::{self, DashFilter};
     use dignity_store::testing::{backends, store, TestStore};
     use dignity_store::violations::*;
-    use dignity_store::{accounts, portal, StoreError};
+    use dignity_store::{portal, StoreError};
 
     const TORTURE: &str = "02011111000004";
     const FEMALE: &str = "02000000000039";
 
     async fn user(s: &TestStore, name: &str, role: Role) -> Actor {
-        let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(&mut tx, name, "", role, "a long enough passphrase")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        accounts::actor_for(s, &u).await.unwrap()
+        crate::common::actor(s, name, role).await
     }
 
     /// An event in Serbia with one act of torture; `act_level` empty: the event's level.

@@ -12,9 +12,7 @@ use sqlx::Row;
 const PASS: &str = "a long enough passphrase";
 
 async fn fresh(b: Backend) -> TestStore {
-    let s = store(b).await;
-    dignity_store::refdata::load_shipped(&s).await.unwrap();
-    s
+    crate::common::fresh_store(b).await
 }
 
 async fn raw(s: &TestStore, sql: &str) -> String {

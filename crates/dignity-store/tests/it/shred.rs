@@ -3,14 +3,15 @@
 //! erasing the person destroys the key, so the person is unreadable in an older backup
 //! too, while events, acts and every other person stay intact.
 
+use crate::common;
 use dignity_core::crypto::ERASED;
 use dignity_core::{Actor, Role};
 use dignity_store::backup::{self, BackupOptions, RestoreOptions};
 use dignity_store::shred::{self, Erasure};
-use dignity_store::testing::{backends, store, temp_dir, TestStore};
+use dignity_store::testing::{backends, temp_dir, TestStore};
 use dignity_store::vault::{Entry, Vault};
 use dignity_store::violations::*;
-use dignity_store::{accounts, audit, keys, Backend, Store, StoreError};
+use dignity_store::{audit, keys, Backend, Store, StoreError};
 use sqlx::Row;
 
 const VICTIM: &str = "Amaru Quispe Mamani";
@@ -28,14 +29,8 @@ struct Case {
 }
 
 async fn setup(b: Backend) -> (TestStore, Case) {
-    let s = store(b).await;
-    dignity_store::refdata::load_shipped(&s).await.unwrap();
-    let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let adm = accounts::create(&mut tx, "adam", "", Role::Admin, "a long enough passphrase")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let admin = accounts::actor_for(&s, &adm).await.unwrap();
+    let s = common::fresh_store(b).await;
+    let admin = common::actor(&s, "adam", Role::Admin).await;
     let vocab = Vocab::load(&s).await.unwrap();
     let mut tx = s.begin(&admin).await.unwrap();
     let event = create_event(

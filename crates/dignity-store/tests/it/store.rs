@@ -1,17 +1,9 @@
 //! The store on every backend: write path and audit chain, accounts, schema parity.
 
+use crate::common::{self, admin};
 use dignity_core::{Actor, Role};
 use dignity_store::testing::{backends, store};
 use dignity_store::{accounts, audit, Backend, StoreError};
-
-fn admin() -> Actor {
-    Actor {
-        user_id: Some(1),
-        username: "amina".into(),
-        role: Role::Admin,
-        teams: vec![],
-    }
-}
 
 #[tokio::test]
 async fn writes_are_audited_and_the_chain_verifies() {
@@ -157,17 +149,7 @@ async fn usernames_are_unique_and_validated() {
 async fn lockout_after_repeated_failures() {
     for b in backends() {
         let s = store(b).await;
-        let mut tx = s.begin(&admin()).await.unwrap();
-        let u = accounts::create(
-            &mut tx,
-            "lena",
-            "",
-            Role::Documenter,
-            "a long enough passphrase",
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let u = common::account(&s, "lena", Role::Documenter).await;
         let mut locked = None;
         for _ in 0..accounts::MAX_FAILED_LOGINS {
             let mut tx = s.begin(&Actor::anonymous()).await.unwrap();
@@ -203,17 +185,7 @@ async fn lockout_after_repeated_failures() {
 async fn a_totp_step_is_used_once() {
     for b in backends() {
         let s = store(b).await;
-        let mut tx = s.begin(&admin()).await.unwrap();
-        let u = accounts::create(
-            &mut tx,
-            "tia",
-            "",
-            Role::Analyst,
-            "a long enough passphrase",
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let u = common::account(&s, "tia", Role::Analyst).await;
         let mut tx = s.begin(&admin()).await.unwrap();
         assert!(accounts::use_totp_step(&mut tx, u.id, 1000).await.unwrap());
         assert!(

@@ -3,27 +3,16 @@
 //! (at month precision, through the clear month sort keys), and orders a month's events by
 //! their exact dates.
 
+use crate::common;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, *};
-use dignity_store::{accounts, Backend};
+use dignity_store::Backend;
 use sqlx::Row;
 
 async fn setup(b: Backend) -> (TestStore, Actor) {
-    let s = store(b).await;
-    dignity_store::refdata::load_shipped(&s).await.unwrap();
-    let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let doc = accounts::create(
-        &mut tx,
-        "dora",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let d = accounts::actor_for(&s, &doc).await.unwrap();
+    let s = common::fresh_store(b).await;
+    let d = common::actor(&s, "dora", Role::Documenter).await;
     (s, d)
 }
 

@@ -3,14 +3,15 @@
 //! every list, count and export, encryption of names at rest, evidence hashing and
 //! packages, interventions and their reply clock, case round trips and imports.
 
+use crate::common;
 use dignity_core::auth::Action;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::evidence::{self, EvidenceInput, UploadError};
 use dignity_store::violations::import::{self, Mapping};
 use dignity_store::violations::interventions::{self, InterventionInput};
 use dignity_store::violations::{self as v, case, *};
-use dignity_store::{accounts, acl, Backend, StoreError};
+use dignity_store::{acl, Backend, StoreError};
 use sqlx::Row;
 
 const TORTURE: &str = "02011111000004";
@@ -28,34 +29,23 @@ const SPOUSE: &str = "01010100000021";
 const PRECEDES: &str = "01000000000022";
 
 async fn setup(b: Backend) -> (TestStore, Actor, Actor, Actor) {
-    let s = store(b).await;
-    dignity_store::refdata::load_shipped(&s).await.unwrap();
-    let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let doc = accounts::create(
-        &mut tx,
-        "dora",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
+    let s = common::fresh_store(b).await;
+    let mut who = common::users(
+        &s,
+        &[
+            ("dora", Role::Documenter),
+            ("ana", Role::Analyst),
+            ("adam", Role::Admin),
+        ],
     )
     .await
-    .unwrap();
-    let ana = accounts::create(
-        &mut tx,
-        "ana",
-        "",
-        Role::Analyst,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    let adm = accounts::create(&mut tx, "adam", "", Role::Admin, "a long enough passphrase")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let d = accounts::actor_for(&s, &doc).await.unwrap();
-    let a = accounts::actor_for(&s, &ana).await.unwrap();
-    let m = accounts::actor_for(&s, &adm).await.unwrap();
+    .into_iter()
+    .map(|(_, a)| a);
+    let (d, a, m) = (
+        who.next().unwrap(),
+        who.next().unwrap(),
+        who.next().unwrap(),
+    );
     (s, d, a, m)
 }
 
@@ -198,11 +188,7 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
 }
 
 async fn count(s: &TestStore, table: &str) -> i64 {
-    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(s.pool())
-        .await
-        .unwrap()
-        .get(0)
+    common::count(s, table).await
 }
 
 /// Make the case's victim readable by every staff member (internal), so that the acts on

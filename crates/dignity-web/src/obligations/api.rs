@@ -15,18 +15,67 @@ pub(super) async fn api_country_write<T>(
     write: impl AsyncFnOnce(&mut dignity_store::WriteTx, &str) -> Result<T, StoreError>,
     ok: impl FnOnce(T) -> Response,
 ) -> Response {
-    let iso3 = match api_country(state, iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    match state
-        .store
-        .write(&ctx.actor, async |tx| write(tx, &iso3).await)
-        .await
-    {
+    match api_country(state, iso3).await {
+        Ok(iso3) => api_write(state, ctx, async |tx| write(tx, &iso3).await, ok).await,
+        Err(r) => r,
+    }
+}
+
+/// The shape of the API's reads about one State: the State exists, then `ok` of what
+/// `read` gives.
+async fn api_country_read<T>(
+    state: &AppState,
+    iso3: &str,
+    read: impl AsyncFnOnce(&str) -> Result<T, StoreError>,
+    ok: impl FnOnce(T) -> Response,
+) -> Response {
+    match api_country(state, iso3).await {
+        Ok(iso3) => answer(read(&iso3).await, ok),
+        Err(r) => r,
+    }
+}
+
+/// The shape of the API's other writes (the caller passed [`MayWrite`]): `write` runs in
+/// one audited transaction, and `ok` turns its result into the answer.
+async fn api_write<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    write: impl AsyncFnOnce(&mut dignity_store::WriteTx) -> Result<T, StoreError>,
+    ok: impl FnOnce(T) -> Response,
+) -> Response {
+    answer(state.store.write(&ctx.actor, write).await, ok)
+}
+
+/// `ok` of a result, or the error's answer.
+fn answer<T>(r: Result<T, StoreError>, ok: impl FnOnce(T) -> Response) -> Response {
+    match r {
         Ok(v) => ok(v),
         Err(e) => WebError::from(e).into_response(),
     }
+}
+
+/// A value as JSON.
+fn json<T: serde::Serialize>(v: T) -> Response {
+    Json(v).into_response()
+}
+
+/// A list as the API answers lists, `{"total": N, "items": [...]}` (the list type `L`).
+fn list<T, L: From<Vec<T>> + serde::Serialize>(items: Vec<T>) -> Response {
+    Json(L::from(items)).into_response()
+}
+
+/// `From<Vec<item>>` for a list type of the API (`total` and `items`).
+macro_rules! list_of {
+    ($list:ident, $item:ty) => {
+        impl From<Vec<$item>> for $list {
+            fn from(items: Vec<$item>) -> Self {
+                $list {
+                    total: items.len(),
+                    items,
+                }
+            }
+        }
+    };
 }
 
 pub(super) fn created(id: i64) -> Response {
@@ -64,19 +113,19 @@ pub async fn api_ratifications(
     _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    match ob::ratifications(&state.store, &iso3).await {
-        Ok(items) => Json(RatificationList {
-            total: items.len(),
-            procedures: ob::procedures(&items),
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_country_read(
+        &state,
+        &iso3,
+        async |iso3| ob::ratifications(&state.store, iso3).await,
+        |items| {
+            json(RatificationList {
+                total: items.len(),
+                procedures: ob::procedures(&items),
+                items,
+            })
+        },
+    )
+    .await
 }
 
 /// Set a State's ratification of an instrument (documenters and above; audited).
@@ -91,17 +140,13 @@ pub async fn api_set_ratification(
     Path((iso3, instrument)): Path<(String, String)>,
     Json(input): Json<RatificationInput>,
 ) -> Response {
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let r = ob::set_ratification(&mut tx, &iso3, &instrument, &input, "user").await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(r)
-    }
-    .await;
-    match r {
-        Ok(r) => Json(r).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_write(
+        &state,
+        &ctx,
+        async |tx| ob::set_ratification(tx, &iso3, &instrument, &input, "user").await,
+        json,
+    )
+    .await
 }
 
 /// States × instruments with counts of parties and signatories.
@@ -112,10 +157,7 @@ pub async fn api_matrix(
     ctx: Caller,
     Query(f): Query<MatrixFilter>,
 ) -> Response {
-    match ob::matrix(&state.store, ctx.lang.code(), &f).await {
-        Ok(m) => Json(m).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    answer(ob::matrix(&state.store, ctx.lang.code(), &f).await, json)
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -123,6 +165,7 @@ pub struct ReportList {
     pub total: usize,
     pub items: Vec<reports::Report>,
 }
+list_of!(ReportList, reports::Report);
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ReportParams {
@@ -140,22 +183,16 @@ pub async fn api_reports(
     Path(iso3): Path<String>,
     Query(q): Query<ReportParams>,
 ) -> Response {
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let r = match q.due_within {
-        Some(d) => reports::deadlines(&state.store, &iso3, d.clamp(0, 3650)).await,
-        None => reports::reports(&state.store, &iso3, ob::today()).await,
-    };
-    match r {
-        Ok(items) => Json(ReportList {
-            total: items.len(),
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_country_read(
+        &state,
+        &iso3,
+        async |iso3| match q.due_within {
+            Some(d) => reports::deadlines(&state.store, iso3, d.clamp(0, 3650)).await,
+            None => reports::reports(&state.store, iso3, ob::today()).await,
+        },
+        list::<_, ReportList>,
+    )
+    .await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -173,26 +210,24 @@ pub async fn api_visits(
     _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let r = async {
-        Ok::<_, StoreError>((
-            reports::visits(&state.store, &iso3).await?,
-            reports::standing_invitation(&state.store, &iso3).await?,
-        ))
-    }
-    .await;
-    match r {
-        Ok((items, inv)) => Json(VisitList {
-            total: items.len(),
-            standing_invitation: inv,
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_country_read(
+        &state,
+        &iso3,
+        async |iso3| {
+            Ok((
+                reports::visits(&state.store, iso3).await?,
+                reports::standing_invitation(&state.store, iso3).await?,
+            ))
+        },
+        |(items, inv)| {
+            json(VisitList {
+                total: items.len(),
+                standing_invitation: inv,
+                items,
+            })
+        },
+    )
+    .await
 }
 
 /// Search recommendations and observations: full text (`q`) and facets; answers the
@@ -211,10 +246,7 @@ pub async fn api_recommendations(
                 .into_response()
         }
     };
-    match recs::search(&state.store, &ctx.actor, &f, true).await {
-        Ok(p) => Json(p).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    answer(recs::search(&state.store, &ctx.actor, &f, true).await, json)
 }
 
 /// One recommendation.
@@ -246,18 +278,17 @@ pub async fn api_create_recommendation(
     ctx: MayWrite,
     Json(input): Json<recs::NewRecommendation>,
 ) -> Response {
-    let r = async {
-        let input = input.into_input()?;
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let id = recs::create(&mut tx, input).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
-    match r {
-        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    let input = match input.into_input() {
+        Ok(i) => i,
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    api_write(
+        &state,
+        &ctx,
+        async |tx| recs::create(tx, input).await,
+        created,
+    )
+    .await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -265,6 +296,7 @@ pub struct HistoryList {
     pub total: usize,
     pub items: Vec<tracking::Assessment>,
 }
+list_of!(HistoryList, tracking::Assessment);
 
 /// The implementation status history of a recommendation that the caller may see.
 #[utoipa::path(get, path = "/api/v1/recommendations/{id}/assessments", params(("id" = i64, Path)),
@@ -274,14 +306,10 @@ pub async fn api_history(
     ctx: Caller,
     Path(id): Path<i64>,
 ) -> Response {
-    match tracking::history(&state.store, &ctx.actor, id).await {
-        Ok(items) => Json(HistoryList {
-            total: items.len(),
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    answer(
+        tracking::history(&state.store, &ctx.actor, id).await,
+        list::<_, HistoryList>,
+    )
 }
 
 /// Record an assessment of the implementation (staff who may create records of the
@@ -296,17 +324,13 @@ pub async fn api_assess(
     Path(id): Path<i64>,
     Json(a): Json<tracking::Assessment>,
 ) -> Response {
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let n = tracking::assess(&mut tx, tracking::Target::Recommendation(id), &a).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(n)
-    }
-    .await;
-    match r {
-        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_write(
+        &state,
+        &ctx,
+        async |tx| tracking::assess(tx, tracking::Target::Recommendation(id), &a).await,
+        created,
+    )
+    .await
 }
 
 // ------------------------------------------------------ more write endpoints --
@@ -388,6 +412,7 @@ pub struct CommunicationList {
     pub total: usize,
     pub items: Vec<reports::Communication>,
 }
+list_of!(CommunicationList, reports::Communication);
 
 /// Communications of the special procedures to a State, newest first, each with the
 /// 60-day reply clocks of the linked interventions the caller may see.
@@ -398,18 +423,13 @@ pub async fn api_communications(
     ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    match reports::communications(&state.store, &ctx.actor, &iso3).await {
-        Ok(items) => Json(CommunicationList {
-            total: items.len(),
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_country_read(
+        &state,
+        &iso3,
+        async |iso3| reports::communications(&state.store, &ctx.actor, iso3).await,
+        list::<_, CommunicationList>,
+    )
+    .await
 }
 
 /// Record a communication of a special procedure to a State, optionally linked to the
@@ -454,18 +474,15 @@ pub struct MandateList {
     pub total: usize,
     pub items: Vec<reports::Mandate>,
 }
+list_of!(MandateList, reports::Mandate);
 
 /// Special procedure mandates with their holders over time.
 #[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
 pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
-    match reports::mandates(&state.store).await {
-        Ok(items) => Json(MandateList {
-            total: items.len(),
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    answer(
+        reports::mandates(&state.store).await,
+        list::<_, MandateList>,
+    )
 }
 
 /// Create or update a mandate, adding holders (documenters and above; audited).
@@ -476,28 +493,27 @@ pub async fn api_upsert_mandate(
     ctx: MayWrite,
     Json(m): Json<MandateInput>,
 ) -> Response {
-    let r = async {
-        let mut tx = state.store.begin(&ctx.actor).await?;
-        let id = reports::upsert_mandate(
-            &mut tx,
-            &m.code,
-            &m.name,
-            &m.kind,
-            m.iso3.as_deref(),
-            &m.established,
-        )
-        .await?;
-        for h in &m.holders {
-            reports::add_holder(&mut tx, id, &h.name, &h.start_date, &h.end_date).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
-    match r {
-        Ok(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_write(
+        &state,
+        &ctx,
+        async |tx| {
+            let id = reports::upsert_mandate(
+                tx,
+                &m.code,
+                &m.name,
+                &m.kind,
+                m.iso3.as_deref(),
+                &m.established,
+            )
+            .await?;
+            for h in &m.holders {
+                reports::add_holder(tx, id, &h.name, &h.start_date, &h.end_date).await?;
+            }
+            Ok(id)
+        },
+        created,
+    )
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -518,6 +534,7 @@ pub struct ClusterList {
     pub total: usize,
     pub items: Vec<tracking::Cluster>,
 }
+list_of!(ClusterList, tracking::Cluster);
 
 /// Clusters of a State's recommendations.
 #[utoipa::path(get, path = "/api/v1/countries/{iso3}/clusters", params(("iso3" = String, Path)),
@@ -527,18 +544,13 @@ pub async fn api_clusters(
     _ctx: Caller,
     Path(iso3): Path<String>,
 ) -> Response {
-    let iso3 = match api_country(&state, &iso3).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    match tracking::clusters(&state.store, &iso3).await {
-        Ok(items) => Json(ClusterList {
-            total: items.len(),
-            items,
-        })
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    api_country_read(
+        &state,
+        &iso3,
+        async |iso3| tracking::clusters(&state.store, iso3).await,
+        list::<_, ClusterList>,
+    )
+    .await
 }
 
 /// Cluster a State's recommendations by theme, affected group, SDG target or by hand

@@ -2,7 +2,7 @@
 //! navigation's "Alerts (N)", the alerts page with "Mark as seen", and `GET /api/v1/alerts`
 //! — all counted with the reader's permissions at the time they are read.
 
-use crate::common;
+use crate::common::{self, csrf, get, post};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -10,8 +10,6 @@ use dignity_core::{Actor, Role};
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, PersonInput, Vocab};
 use dignity_store::{accounts, Backend};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 struct App {
     router: Router,
@@ -30,24 +28,8 @@ async fn app(b: Backend) -> App {
 }
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, String) {
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let loc = res
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string());
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8(body.to_vec())
-        .unwrap()
-        .replace("&#x2f;", "/");
-    (status, loc, text)
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
+    let (status, loc, text) = common::page(&app.router, req).await;
+    (status, loc, text.replace("&#x2f;", "/"))
 }
 
 fn api(path: &str, token: &str) -> Request<Body> {
@@ -55,22 +37,6 @@ fn api(path: &str, token: &str) -> Request<Body> {
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap()
-}
-
-fn post(path: &str, cookie: &str, body: String) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap()
-}
-
-fn csrf(page: &str) -> String {
-    let i = page
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    page[i..i + page[i..].find('"').unwrap()].to_string()
 }
 
 /// The navigation's alerts link text on a page.

@@ -5,34 +5,21 @@
 //! the read-only role writes nothing and links need Read (hole 7), source records are
 //! linked only by readers of both cases (hole 8).
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use dignity_core::{Actor, Role};
+use dignity_store::accounts;
 use dignity_store::protection::missing::{self as m, MissingInput};
 use dignity_store::protection::sources::{self as s, Mapping};
-use dignity_store::testing::{backends, TestStore};
+use dignity_store::testing::backends;
 use dignity_store::violations::{self as v, Vocab};
-use dignity_store::{accounts, Backend};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use crate::common;
 use common::Browser;
 
 const ARREST: &str = "03010100000004";
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app(b: Backend) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router(&store);
-    App { router, store }
-}
+common::web_app!();
 
 impl App {
     /// An account, its actor and an API token.
@@ -47,25 +34,8 @@ impl App {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, String) {
-        let mut r = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(b) => {
-                r = r.header(header::CONTENT_TYPE, "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self
-            .router
-            .clone()
-            .oneshot(r.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = res.status();
-        let b = res.into_body().collect().await.unwrap().to_bytes();
+        let (status, b, _) =
+            common::call(&self.router, common::bearer(token, method, path, body)).await;
         (status, String::from_utf8_lossy(&b).into_owned())
     }
     async fn created(&self, token: &str, path: &str, body: Value) -> i64 {

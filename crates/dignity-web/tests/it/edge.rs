@@ -5,7 +5,6 @@
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
-use axum::Router;
 use dignity_core::Role;
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::Backend;
@@ -16,20 +15,7 @@ use tower::ServiceExt;
 use crate::common;
 use common::{Browser, PW};
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app_with(b: Backend, config: dignity_web::WebConfig) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router_with(&store, config);
-    App { router, store }
-}
-
-async fn app(b: Backend) -> App {
-    app_with(b, Default::default()).await
-}
+common::web_app!();
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> String {

@@ -4,7 +4,7 @@
 //! confidential records never exported to readers without access, the audit entries,
 //! and public pages that never show anything unpublished or confidential.
 
-use crate::common;
+use crate::common::{self, csrf, get, post};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
@@ -13,9 +13,7 @@ use dignity_store::search::{BoxFuture, Indexer, Registry, SearchDoc};
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::{self as v, EventInput, Vocab};
 use dignity_store::{accounts, Backend, Store};
-use http_body_util::BodyExt;
 use sqlx::Row;
-use tower::ServiceExt;
 
 /// Events as search documents: the title and country in clear, the description (an
 /// encrypted field that names people) in `names`, as the search conventions ask.
@@ -181,18 +179,8 @@ async fn app(b: Backend) -> App {
 }
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, body.to_vec())
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
+    let (status, body, headers) = common::call(&app.router, req).await;
+    (status, headers, body)
 }
 
 /// An API export as a page's own script would send it: a POST with the session cookie
@@ -203,14 +191,6 @@ fn export(path: &str, cookie: &str) -> Request<Body> {
         .header(header::HOST, "dignity.test")
         .header(header::ORIGIN, "http://dignity.test")
         .body(Body::empty())
-        .unwrap()
-}
-
-fn post(path: &str, cookie: &str, body: String) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
         .unwrap()
 }
 
@@ -453,11 +433,6 @@ async fn names_only_with_permission_and_confidential_records_only_for_those_on_t
             .unwrap()
             .contains("/api/v1/search/export"));
     }
-}
-
-fn csrf(page: &str) -> String {
-    let i = page.find("name=\"csrf_token\" value=\"").unwrap() + 25;
-    page[i..i + page[i..].find('"').unwrap()].to_string()
 }
 
 /// Hole 12: a GET never writes. The export writes its audit entry, so it is a POST: the

@@ -1,6 +1,6 @@
 //! The search page, saved searches and `GET /api/v1/search` through the router.
 
-use crate::common;
+use crate::common::{self, get};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -8,8 +8,6 @@ use dignity_core::{Actor, Role};
 use dignity_store::search::Registry;
 use dignity_store::testing::{store, TestStore};
 use dignity_store::{accounts, Backend};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 struct App {
     router: Router,
@@ -25,21 +23,7 @@ async fn app() -> App {
 }
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, String) {
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let loc = res
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string());
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, loc, String::from_utf8(body.to_vec()).unwrap())
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
+    common::page(&app.router, req).await
 }
 
 #[tokio::test]

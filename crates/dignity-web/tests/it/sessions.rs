@@ -6,10 +6,9 @@
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, TestStore};
-use dignity_store::{accounts, Backend};
+use dignity_store::accounts;
+use dignity_store::testing::backends;
 use http_body_util::BodyExt;
 use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,20 +18,7 @@ use tower::ServiceExt;
 use crate::common;
 use common::{Browser, PW};
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app_with(b: Backend, config: dignity_web::WebConfig) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router_with(&store, config);
-    App { router, store }
-}
-
-async fn app(b: Backend) -> App {
-    app_with(b, Default::default()).await
-}
+common::web_app!();
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> accounts::User {
@@ -337,16 +323,6 @@ async fn a_body_over_the_limit_gets_413_with_a_message_naming_it() {
     }
 }
 
-fn totp_code(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
-        .unwrap()
-        .generate_current()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_two_factor_code_opens_one_session_only() {
     for b in backends() {
@@ -358,7 +334,7 @@ async fn a_two_factor_code_opens_one_session_only() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let code = totp_code(&secret);
+        let code = common::totp_now(&secret);
         let mut first = Browser::new(&app.router);
         first.login_with("amina", PW).await;
         first.get("/login/totp").await;

@@ -5,12 +5,9 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::{accounts, Backend};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use crate::common;
 use common::Browser;
@@ -18,30 +15,14 @@ use common::Browser;
 const ARREST: &str = "03010100000004";
 const TORTURE: &str = "02011111000004";
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app(b: Backend) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router(&store);
-    App { router, store }
-}
+common::web_app!();
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> (accounts::User, String) {
         common::account_with_token(&self.store, name, role).await
     }
     async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        (
-            status,
-            res.into_body().collect().await.unwrap().to_bytes().to_vec(),
-            headers,
-        )
+        common::call(&self.router, req).await
     }
     async fn api(
         &self,
@@ -50,18 +31,7 @@ impl App {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> (StatusCode, serde_json::Value) {
-        let mut r = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(b) => {
-                r = r.header(header::CONTENT_TYPE, "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let (s, b, _) = self.call(r.body(body).unwrap()).await;
+        let (s, b, _) = self.call(common::bearer(token, method, path, body)).await;
         (
             s,
             serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),

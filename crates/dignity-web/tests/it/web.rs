@@ -5,25 +5,15 @@
 use crate::common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::testing::{backends, TestStore};
-use dignity_store::{accounts, Backend};
+use dignity_store::accounts;
+use dignity_store::testing::backends;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use common::PW;
 
-struct App {
-    router: Router,
-    store: TestStore,
-}
-
-async fn app(b: Backend) -> App {
-    let store = common::fresh_store(b).await;
-    let router = common::router(&store);
-    App { router, store }
-}
+common::web_app!();
 
 impl App {
     async fn user(&self, name: &str, role: Role) -> accounts::User {
@@ -361,16 +351,6 @@ async fn roles_are_enforced_on_pages_and_api() {
     }
 }
 
-fn totp_now(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
-        .unwrap()
-        .generate_current()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn two_factor_sign_in_and_recovery_codes() {
     for b in backends() {
@@ -414,7 +394,10 @@ async fn two_factor_sign_in_and_recovery_codes() {
                 .totp_enabled
         );
         let r = br
-            .submit("/account/totp/enable", &[("code", &totp_now(&secret))])
+            .submit(
+                "/account/totp/enable",
+                &[("code", &common::totp_now(&secret))],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(
@@ -450,7 +433,7 @@ async fn two_factor_sign_in_and_recovery_codes() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         br.get("/login/totp").await;
         let r = br
-            .submit("/login/totp", &[("code", &totp_now(&secret))])
+            .submit("/login/totp", &[("code", &common::totp_now(&secret))])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(br.get("/admin/users").await.status, StatusCode::OK);

@@ -888,9 +888,7 @@ pub fn clear_markers(m: &Markers) -> Vec<(String, String)> {
     out
 }
 
-pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
+pub use crate::common::contains;
 
 /// Every file under `dir`, with its bytes.
 pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {

@@ -588,13 +588,7 @@ pub(super) async fn facet_counts(
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(|r| {
-            let v: String = r.get(0);
-            FacetValue {
-                value: if v.is_empty() { "none".into() } else { v },
-                count: r.get(1),
-            }
-        })
+        .map(super::facet_value)
         .collect();
     Ok(Facets {
         mechanism: run(col("r.mechanism")).await?,

@@ -37,6 +37,30 @@ pub async fn users(s: &Store, who: &[(&str, Role)]) -> Vec<(accounts::User, Acto
     out
 }
 
+/// An administrator's actor as the first account of a store has it (id 1), for writes
+/// whose author does not matter.
+pub fn admin() -> Actor {
+    Actor {
+        user_id: Some(1),
+        username: "amina".into(),
+        role: Role::Admin,
+        teams: vec![],
+    }
+}
+
+/// A new account (passphrase [`PW`]), written as the system.
+pub async fn account(s: &Store, name: &str, role: Role) -> accounts::User {
+    users(s, &[(name, role)]).await.remove(0).0
+}
+
+/// Rows of a table.
+pub async fn count(s: &Store, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+}
+
 /// A new account's actor.
 pub async fn actor(s: &Store, name: &str, role: Role) -> Actor {
     users(s, &[(name, role)]).await.remove(0).1

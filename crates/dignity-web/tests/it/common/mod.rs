@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::search::Registry;
@@ -20,6 +20,106 @@ pub async fn fresh_store(b: Backend) -> TestStore {
     let store = dignity_store::testing::store(b).await;
     dignity_store::refdata::load_shipped(&store).await.unwrap();
     store
+}
+
+/// `struct App { router, store }` (the router over a fresh store, and the store),
+/// `async fn app(b: Backend) -> App` and `app_with(b, config)`, for a test file that adds
+/// its own helpers in an `impl App` (each file keeps its own type: `common::web_app!();`).
+macro_rules! web_app {
+    () => {
+        struct App {
+            router: axum::Router,
+            store: dignity_store::testing::TestStore,
+        }
+
+        #[allow(dead_code)]
+        async fn app_with(b: dignity_store::Backend, config: dignity_web::WebConfig) -> App {
+            let store = $crate::common::fresh_store(b).await;
+            let router = $crate::common::router_with(&store, config);
+            App { router, store }
+        }
+
+        #[allow(dead_code)]
+        async fn app(b: dignity_store::Backend) -> App {
+            app_with(b, Default::default()).await
+        }
+    };
+}
+pub(crate) use web_app;
+
+/// Send `req` into `router`: the status, the body and the headers of the answer.
+pub async fn call(router: &Router, req: Request<Body>) -> (StatusCode, Vec<u8>, HeaderMap) {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, body, headers)
+}
+
+/// An API request with a bearer token and, if any, a JSON body.
+pub fn bearer(
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Request<Body> {
+    let r = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    match body {
+        Some(b) => r
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => r.body(Body::empty()),
+    }
+    .unwrap()
+}
+
+/// A page request with a session cookie.
+pub fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// A form posted with a session cookie (`body` URL-encoded).
+pub fn post(path: &str, cookie: &str, body: String) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// The CSRF token of a page's form.
+pub fn csrf(page: &str) -> String {
+    let i = page
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a CSRF field")
+        + 25;
+    page[i..i + page[i..].find('"').unwrap()].to_string()
+}
+
+/// The answer to `req` as a page: the status, the `Location` header and the body.
+pub async fn page(router: &Router, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let (status, body, headers) = call(router, req).await;
+    let loc = headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, loc, String::from_utf8(body).unwrap())
+}
+
+/// The current code of a TOTP secret (base32), as an authenticator app shows it.
+pub fn totp_now(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
+        .unwrap()
+        .generate_current()
+        .unwrap()
 }
 
 /// The application's router over `store`, with the default configuration.
