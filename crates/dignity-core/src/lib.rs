@@ -5,8 +5,8 @@
 //! every read and write asks, the hash chain of the audit log, and the field-level
 //! encryption primitives. Storage and HTTP live in other crates and call these rules.
 
-pub mod audit;
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod columns;
 pub mod crypto;

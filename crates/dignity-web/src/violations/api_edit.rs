@@ -20,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dignity_core::auth::Action;
+use dignity_core::violations::stale;
 use dignity_store::violations::{
     ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
 };
@@ -163,10 +164,10 @@ fn invalid(field: &str, message: impl Into<String>) -> Response {
 /// A store error as the API answers it; a stale version is a conflict (409).
 fn refused(e: StoreError) -> Response {
     match e {
-        StoreError::Invalid { field, message } if field == v::VERSION_FIELD => WebError::refused(
+        StoreError::Rejected(r) if stale::is_stale(&r) => WebError::refused(
             StatusCode::CONFLICT,
             "conflict",
-            message,
+            r.message(),
             Some(v::VERSION_FIELD.into()),
         )
         .into_response(),

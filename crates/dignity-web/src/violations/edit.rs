@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use dignity_core::auth::Action;
+use dignity_core::violations::stale;
 use dignity_store::violations::{
     ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
 };
@@ -484,9 +485,7 @@ async fn render(
 ) -> Response {
     let version = f.get("version");
     let status = match &error {
-        Some(StoreError::Invalid { field, .. }) if field == v::VERSION_FIELD => {
-            StatusCode::CONFLICT
-        }
+        Some(StoreError::Rejected(r)) if stale::is_stale(r) => StatusCode::CONFLICT,
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
@@ -495,7 +494,12 @@ async fn render(
             let (field, mut message) = refusal(e).unwrap_or_default();
             let summary = match e {
                 StoreError::Rejected(r) => {
-                    message = crate::i18n::invalid(ctx.lang, r);
+                    // A stale form is said as the rule alone (the page heads it).
+                    message = if stale::is_stale(r) {
+                        crate::i18n::t(ctx.lang, "vio.rule.stale_form")
+                    } else {
+                        crate::i18n::invalid(ctx.lang, r)
+                    };
                     let mut r = r.clone();
                     r.field = form_field(&field).into();
                     problem(ctx, &StoreError::Rejected(r))
