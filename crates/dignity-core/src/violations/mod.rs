@@ -10,6 +10,7 @@
 pub mod acts;
 pub mod dates;
 pub mod event;
+pub mod interventions;
 pub mod links;
 pub mod refs;
 pub mod stale;
