@@ -9,9 +9,11 @@
 
 pub mod acts;
 pub mod dates;
+pub mod death_penalty;
 pub mod event;
 pub mod interventions;
 pub mod links;
+pub mod persons;
 pub mod refs;
 pub mod stale;
 
