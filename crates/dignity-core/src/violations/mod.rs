@@ -8,6 +8,7 @@
 //! check stays in the store's `Vocab`; its refusal is built here ([`not_a_term`]).
 
 pub mod acts;
+pub mod case;
 pub mod dates;
 pub mod death_penalty;
 pub mod event;
