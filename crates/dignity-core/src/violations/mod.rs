@@ -12,6 +12,7 @@ pub mod case;
 pub mod dates;
 pub mod death_penalty;
 pub mod event;
+pub mod evidence;
 pub mod interventions;
 pub mod links;
 pub mod persons;
