@@ -18,6 +18,7 @@ pub mod import;
 pub mod interventions;
 pub mod links;
 pub mod persons;
+pub mod picks;
 pub mod refs;
 pub mod stale;
 
