@@ -335,8 +335,8 @@ fn back_with_problem(id: i64, anchor: &str, e: &StoreError) -> Response {
 /// Back to the event page with a refused field and its message in the address.
 fn back_with(id: i64, anchor: &str, field: &str, msg: &str) -> Response {
     let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("problem_field", &field)
-        .append_pair("problem", &msg)
+        .append_pair("problem_field", field)
+        .append_pair("problem", msg)
         .finish();
     see_other(&format!("/violations/events/{id}?{q}#{anchor}"))
 }
