@@ -92,19 +92,8 @@ pub fn list_of(field: &str) -> Option<i64> {
 /// Thematic lenses.
 pub const LENSES: &[&str] = &["death_penalty", "torture", "hrd", "disappearance"];
 
-/// Age groups of a person.
-pub const AGE_GROUPS: &[&str] = &["child", "youth", "adult", "elderly", "unknown"];
-
-/// Statuses of a death penalty case.
-pub const DEATH_PENALTY_STATUSES: &[&str] = &[
-    "charged",
-    "sentenced",
-    "appeal_pending",
-    "executed",
-    "commuted",
-    "pardoned",
-    "acquitted",
-];
+pub use dignity_core::violations::death_penalty::DEATH_PENALTY_STATUSES;
+pub use dignity_core::violations::persons::AGE_GROUPS;
 
 /// Kinds of act whose specific parts apply, by the type-of-act code's prefix (MT 4).
 pub fn act_kind(act_type: &str) -> &'static str {

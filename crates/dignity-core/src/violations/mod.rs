@@ -7,11 +7,25 @@
 //! Vocabulary codes (the HURIDOCS micro-thesauri) are loaded from the database, so their
 //! check stays in the store's `Vocab`; its refusal is built here ([`not_a_term`]).
 
+pub mod acts;
+pub mod case;
 pub mod dates;
+pub mod death_penalty;
+pub mod drafts;
 pub mod event;
+pub mod evidence;
+pub mod import;
+pub mod interventions;
+pub mod links;
+pub mod persons;
+pub mod picks;
+pub mod refs;
+pub mod stale;
 
 pub use dates::{date, Period};
 pub use event::{coordinates, level, title, Coordinates, Lens, Lenses};
+pub use links::{act_within, About, EventLink, PersonLink};
+pub use refs::Missing;
 
 use crate::Invalid;
 

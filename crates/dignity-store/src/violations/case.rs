@@ -8,7 +8,8 @@ use super::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const FORMAT: &str = "dignity-case/1";
+use dignity_core::violations::case as rules;
+pub use dignity_core::violations::case::FORMAT;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct CasePerson {
@@ -451,7 +452,7 @@ pub async fn export_case(store: &Store, actor: &Actor, event_id: i64) -> Result<
 }
 
 fn field<T: serde::de::DeserializeOwned>(v: &serde_json::Value, what: &str) -> Result<T> {
-    serde_json::from_value(v.clone()).map_err(|e| StoreError::invalid(what, e.to_string()))
+    serde_json::from_value(v.clone()).map_err(|e| rules::unreadable(what.to_string(), e).into())
 }
 
 /// Import a case exported by [`export_case`]: everything is validated first, then written
@@ -459,34 +460,20 @@ fn field<T: serde::de::DeserializeOwned>(v: &serde_json::Value, what: &str) -> R
 /// for files already in this installation's files directory (import the evidence package
 /// first); others are reported as missing.
 pub async fn import_case(store: &Store, actor: &Actor, case: &Case) -> Result<(i64, Vec<String>)> {
-    if case.format != FORMAT {
-        return Err(StoreError::invalid("format", format!("expected {FORMAT}")));
-    }
+    rules::format(&case.format)?;
     let vocab = Vocab::load(store).await?;
     let ev: EventInput = field(&case.event, "event")?;
     validate_event(&vocab, &ev)?;
+    let mut refs = rules::Refs::new(case.acts.iter().map(|a| a.r.clone()));
     let mut persons: HashMap<String, PersonInput> = HashMap::new();
     for p in &case.persons {
         let pi: PersonInput = field(&p.record, &format!("persons[{}]", p.r))?;
         validate_person(&vocab, &pi)
-            .map_err(|e| StoreError::invalid(format!("persons[{}]", p.r), e.to_string()))?;
-        if persons.insert(p.r.clone(), pi).is_some() {
-            return Err(StoreError::invalid(
-                "persons",
-                format!("reference {} used twice", p.r),
-            ));
-        }
+            .map_err(|e| rules::in_record(format!("persons[{}]", p.r), e))?;
+        refs.add_person(&p.r)?;
+        persons.insert(p.r.clone(), pi);
     }
-    let known = |r: &str, what: &str| -> Result<()> {
-        if persons.contains_key(r) {
-            Ok(())
-        } else {
-            Err(StoreError::invalid(
-                what,
-                format!("unknown person reference {r:?}"),
-            ))
-        }
-    };
+    let known = |r: &str, what: &str| -> Result<()> { Ok(refs.person(r, what.to_string())?) };
     let mut acts = vec![];
     for a in &case.acts {
         let mut ai: ActInput = field(&a.record, &format!("acts[{}]", a.r))?;
@@ -501,21 +488,10 @@ pub async fn import_case(store: &Store, actor: &Actor, case: &Case) -> Result<(i
                 latest_status: p.latest_status.clone(),
             });
         }
-        validate_act(&vocab, &ai)
-            .map_err(|e| StoreError::invalid(format!("acts[{}]", a.r), e.to_string()))?;
+        validate_act(&vocab, &ai).map_err(|e| rules::in_record(format!("acts[{}]", a.r), e))?;
         acts.push(ai);
     }
-    let act_ref = |r: &Option<String>| -> Result<Option<usize>> {
-        match r {
-            None => Ok(None),
-            Some(r) => case
-                .acts
-                .iter()
-                .position(|a| &a.r == r)
-                .map(Some)
-                .ok_or_else(|| StoreError::invalid("act", format!("unknown act reference {r:?}"))),
-        }
-    };
+    let act_ref = |r: &Option<String>| -> Result<Option<usize>> { Ok(refs.act(r.as_deref())?) };
     for i in &case.information {
         known(&i.source, "information.source")?;
         if let Some(p) = &i.person {
@@ -551,21 +527,7 @@ pub async fn import_case(store: &Store, actor: &Actor, case: &Case) -> Result<(i
         let found = evidence::EvidenceStore::verify(store, &e.sha256)
             .map_err(|err| StoreError::Internal(err.to_string()))?;
         if let Some(b) = &found {
-            if b.size != e.size_bytes as u64 {
-                return Err(StoreError::invalid(
-                    format!("evidence[{}].size_bytes", e.r),
-                    format!(
-                        "the stored file with this SHA-256 has {} bytes, not {}",
-                        b.size, e.size_bytes
-                    ),
-                ));
-            }
-            if b.sha512 != e.sha512.trim().to_ascii_lowercase() {
-                return Err(StoreError::invalid(
-                    format!("evidence[{}].sha512", e.r),
-                    "the stored file with this SHA-256 has another SHA-512",
-                ));
-            }
+            rules::same_file(&e.r, (b.size, &b.sha512), (e.size_bytes, &e.sha512))?;
         }
         blobs.push(found);
     }

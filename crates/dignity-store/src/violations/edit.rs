@@ -12,8 +12,8 @@ use crate::now;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The field a refused stale save names.
-pub const VERSION_FIELD: &str = "version";
+pub use dignity_core::violations::stale::VERSION_FIELD;
+use dignity_core::violations::{act_within, stale, Missing};
 
 /// The version of a record: the first 128 bits of the SHA-256 of its JSON, in hex.
 pub fn version_of<T: Serialize>(record: &T) -> String {
@@ -41,14 +41,7 @@ pub async fn check_version(tx: &mut WriteTx, table: &str, id: i64, expected: &st
     let Some(cur) = current_version(&store, table, id).await? else {
         return Err(StoreError::NotFound(format!("{table} {id}")));
     };
-    if !expected.trim().is_empty() && expected.trim() != cur {
-        return Err(StoreError::invalid(
-            VERSION_FIELD,
-            "someone else changed this record after you opened the form; nothing was saved. \
-             Open the record again to see their change, then make yours.",
-        ));
-    }
-    Ok(())
+    Ok(stale::check_version(expected, &cur)?)
 }
 
 // ------------------------------------------------------------------- acts --
@@ -67,10 +60,7 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     let v = validate_act(vocab, &a)?;
     let victim = a.victim_id.unwrap_or_default();
     if !exists_in(tx, PERSON, victim).await? {
-        return Err(StoreError::invalid(
-            "victim_id",
-            format!("no person {victim}"),
-        ));
+        return Err(Missing::Person.invalid("victim_id", victim).into());
     }
     let lvl = v.level.unwrap_or(
         before
@@ -208,10 +198,9 @@ pub async fn update_involvement(
     let ptype = vocab.check_opt("perpetrator_type", &i.perpetrator_type)?;
     let status = vocab.check_opt("latest_status", &i.latest_status)?;
     if !exists_in(tx, PERSON, i.perpetrator_id).await? {
-        return Err(StoreError::invalid(
-            "perpetrator_id",
-            format!("no person {}", i.perpetrator_id),
-        ));
+        return Err(Missing::Person
+            .invalid("perpetrator_id", i.perpetrator_id)
+            .into());
     }
     sqlx::query(
         "UPDATE vio_involvements SET perpetrator_id = $1, degree = $2, perpetrator_type = $3, latest_status = $4 WHERE id = $5",
@@ -305,10 +294,7 @@ pub async fn update_information(
     let lang = vocab.check_opt("language", &i.language)?;
     let d = date("info_date", &i.info_date)?;
     if !exists_in(tx, PERSON, i.source_id).await? {
-        return Err(StoreError::invalid(
-            "source_id",
-            format!("no person {}", i.source_id),
-        ));
+        return Err(Missing::Person.invalid("source_id", i.source_id).into());
     }
     let event_id = before.event_id;
     if let Some(a) = i.act_id {
@@ -318,14 +304,8 @@ pub async fn update_information(
             .await?
             .map(|r| r.get(0));
         match ev {
-            None => return Err(StoreError::invalid("act_id", format!("no act {a}"))),
-            Some(e) if event_id != Some(e) => {
-                return Err(StoreError::invalid(
-                    "act_id",
-                    "the act belongs to another event",
-                ))
-            }
-            Some(_) => {}
+            None => return Err(Missing::Act.invalid("act_id", a).into()),
+            Some(e) => act_within(event_id, e)?,
         }
     }
     let person_id = if event_id.is_some() {
@@ -335,7 +315,7 @@ pub async fn update_information(
     };
     if let Some(p) = i.person_id {
         if !exists_in(tx, PERSON, p).await? {
-            return Err(StoreError::invalid("person_id", format!("no person {p}")));
+            return Err(Missing::Person.invalid("person_id", p).into());
         }
     }
     sqlx::query(

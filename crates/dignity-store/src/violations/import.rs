@@ -11,39 +11,8 @@ use super::*;
 use crate::now;
 use serde::{Deserialize, Serialize};
 
-/// The fields a column can be mapped to.
-pub const TARGETS: &[&str] = &[
-    "event_key",
-    "event_title",
-    "event_description",
-    "event_start",
-    "event_end",
-    "country",
-    "admin_area",
-    "place",
-    "violation_status",
-    "lens",
-    "act_type",
-    "act_start",
-    "act_end",
-    "method",
-    "victim_key",
-    "victim_name",
-    "victim_other_names",
-    "victim_sex",
-    "victim_birth_date",
-    "victim_age_group",
-    "victim_nationality",
-    "victim_occupation",
-    "victim_deceased",
-    "perpetrator_name",
-    "perpetrator_type",
-    "degree",
-    "source_name",
-    "source_type",
-    "reliability",
-    "confidentiality",
-];
+use dignity_core::violations::import as rules;
+pub use dignity_core::violations::import::TARGETS;
 
 /// Which column feeds which field, and values to use when a column is absent or empty.
 /// Written as TOML: `[columns] victim_name = "Name of victim"`, `[defaults] country = "SYR"`.
@@ -64,15 +33,17 @@ impl Mapping {
     }
 
     pub fn check(&self) -> std::result::Result<(), String> {
-        for k in self.columns.keys().chain(self.defaults.keys()) {
-            if !TARGETS.contains(&k.as_str()) {
-                return Err(format!(
-                    "unknown target field {k:?} in the mapping; known: {}",
-                    TARGETS.join(", ")
-                ));
-            }
-        }
-        Ok(())
+        self.check_targets().map_err(|e| e.message())
+    }
+
+    /// The fields the mapping names must be import targets ([`TARGETS`]).
+    pub fn check_targets(&self) -> std::result::Result<(), dignity_core::Invalid> {
+        rules::check_targets(
+            self.columns
+                .keys()
+                .chain(self.defaults.keys())
+                .map(String::as_str),
+        )
     }
 
     /// The mapping of Dignity's own KoboToolbox/ODK form: every field by its own name.
@@ -193,12 +164,7 @@ fn country(v: &Vocab, value: &str) -> Result<Option<String>> {
         .iter()
         .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == want))
         .map(|(k, _)| Some(k.clone()))
-        .ok_or_else(|| {
-            StoreError::invalid(
-                "country",
-                format!("{value:?} is neither an ISO 3166-1 alpha-3 code nor a country name"),
-            )
-        })
+        .ok_or_else(|| rules::not_a_country_or_name(value).into())
 }
 
 struct Parsed {
@@ -213,15 +179,12 @@ struct Parsed {
 
 fn parse_row(v: &Vocab, m: &Mapping, line: usize, row: &HashMap<String, String>) -> Result<Parsed> {
     if let Some(e) = row.get("__error") {
-        return Err(StoreError::invalid("row", format!("malformed line: {e}")));
+        return Err(rules::malformed_line(e).into());
     }
     let g = |t: &str| get(m, row, t);
     let named = |field: &str, r: Result<Option<String>>| {
         r.map_err(|e| match e {
-            StoreError::Invalid { message, .. } => StoreError::invalid(field, message),
-            StoreError::Rejected(r) => {
-                StoreError::Rejected(dignity_core::Invalid::new(field.to_string(), r.problem))
-            }
+            StoreError::Rejected(r) => rules::as_column(field.to_string(), r).into(),
             e => e,
         })
     };
@@ -253,12 +216,7 @@ fn parse_row(v: &Vocab, m: &Mapping, line: usize, row: &HashMap<String, String>)
     };
     validate_event(v, &event)?;
     let act_type = named("act_type", coded(v, "act_type", g("act_type")))?.unwrap_or_default();
-    if g("victim_name").is_empty() {
-        return Err(StoreError::invalid(
-            "victim_name",
-            "an act needs a victim: the victim's name is empty",
-        ));
-    }
+    rules::victim_name(g("victim_name"))?;
     let act_start = if g("act_start").is_empty() {
         event.start_date.clone()
     } else {
@@ -300,13 +258,7 @@ fn parse_row(v: &Vocab, m: &Mapping, line: usize, row: &HashMap<String, String>)
         ..Default::default()
     };
     validate_person(v, &victim).map_err(|e| match e {
-        StoreError::Invalid { field, message } => {
-            StoreError::invalid(format!("victim_{field}"), message)
-        }
-        StoreError::Rejected(r) => StoreError::Rejected(dignity_core::Invalid::new(
-            format!("victim_{}", r.field),
-            r.problem,
-        )),
+        StoreError::Rejected(r) => rules::as_column(format!("victim_{}", r.field), r).into(),
         e => e,
     })?;
     let perp = if g("perpetrator_name").is_empty() {
@@ -406,9 +358,9 @@ where
     I: Iterator<Item = Row>,
     F: Fn() -> std::result::Result<I, String>,
 {
-    m.check().map_err(|e| StoreError::invalid("mapping", e))?;
+    m.check_targets()?;
     let vocab = Vocab::load_fresh(store).await?;
-    let it = rows().map_err(|e| StoreError::invalid("file", e))?;
+    let it = rows().map_err(rules::unreadable_file)?;
     let (n, errors) = validate_rows(&vocab, m, it, 100);
     if !errors.is_empty() {
         return Ok(ImportReport {
@@ -418,7 +370,7 @@ where
         });
     }
     if n == 0 {
-        return Err(StoreError::invalid("file", "no rows to import"));
+        return Err(rules::no_rows().into());
     }
     may_create(actor, Confidentiality::Internal)?;
     let mut report = ImportReport {
@@ -435,10 +387,9 @@ where
         first[k] = first[k].min(id);
         last[k] = last[k].max(id);
     };
-    let it = rows().map_err(|e| StoreError::invalid("file", e))?;
+    let it = rows().map_err(rules::unreadable_file)?;
     for (i, (line, row)) in it.enumerate() {
-        let p = parse_row(&vocab, m, line, &row)
-            .map_err(|e| StoreError::invalid(format!("line {line}"), e.to_string()))?;
+        let p = parse_row(&vocab, m, line, &row).map_err(|e| rules::at_line(line, e))?;
         let event_id = match events.get(&p.event_key) {
             Some(id) => *id,
             None => {

@@ -7,23 +7,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
-/// Types of intervention beyond micro-thesaurus 20.
-pub const EXTRA_TYPES: &[&str] = &[
-    "urgent_appeal",
-    "special_procedure_communication",
-    "trial_observation",
-    "detention_visit",
-    "public_statement",
-    "meeting_authorities",
-    "meeting_defender",
-    "legal_aid",
-];
-
-/// Types that start the 60-day reply clock of a communication to a special procedure.
-pub const CLOCK_TYPES: &[&str] = &["urgent_appeal", "special_procedure_communication"];
-pub const REPLY_DAYS: i64 = 60;
-/// "Intervention closed" (micro-thesaurus 45).
-pub const STATUS_CLOSED: &str = "07000000000045";
+pub use dignity_core::violations::interventions::{
+    CLOCK_TYPES, EXTRA_TYPES, REPLY_DAYS, STATUS_CLOSED,
+};
+use dignity_core::violations::{interventions as rules, Missing};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -87,22 +74,6 @@ pub struct Intervention {
     pub created_at: String,
 }
 
-fn exact_day(field: &str, s: &str, required: bool) -> Result<Option<chrono::NaiveDate>> {
-    let t = s.trim();
-    if t.is_empty() {
-        if required {
-            return Err(StoreError::invalid(
-                field,
-                "a date is required (YYYY-MM-DD)",
-            ));
-        }
-        return Ok(None);
-    }
-    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| StoreError::invalid(field, format!("{t:?} is not a date (YYYY-MM-DD)")))
-}
-
 struct Valid {
     int_type: String,
     date: chrono::NaiveDate,
@@ -115,32 +86,20 @@ struct Valid {
 
 fn validate(v: &Vocab, i: &InterventionInput) -> Result<Valid> {
     let t = i.int_type.trim();
-    let int_type = if EXTRA_TYPES.contains(&t) {
-        t.to_string()
+    let checked = if rules::is_extra_type(t) {
+        None
     } else {
         v.check("int_type", t)?
-            .ok_or_else(|| StoreError::invalid("int_type", "an intervention needs a type"))?
     };
-    let date = exact_day("int_date", &i.int_date, true)?.expect("required");
-    let resp = exact_day("response_date", &i.response_date, false)?;
-    if resp.is_some_and(|r| r < date) {
-        return Err(StoreError::invalid(
-            "response_date",
-            "the response is dated before the intervention",
-        ));
-    }
-    let follow = exact_day("follow_up_date", &i.follow_up_date, false)?;
-    let reply_due = if CLOCK_TYPES.contains(&int_type.as_str()) {
-        (date + chrono::Duration::days(REPLY_DAYS)).to_string()
-    } else {
-        String::new()
-    };
+    let int_type = rules::int_type(t, checked)?;
+    let days = rules::Days::parse(&int_type, &i.int_date, &i.response_date, &i.follow_up_date)?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     Ok(Valid {
         int_type,
-        date,
-        reply_due,
-        response_date: resp.map(|d| d.to_string()).unwrap_or_default(),
-        follow_up: follow.map(|d| d.to_string()).unwrap_or_default(),
+        date: days.date,
+        reply_due: day(days.reply_due),
+        response_date: day(days.response),
+        follow_up: day(days.follow_up),
         codes: [
             v.check_opt("response_type", &i.response_type)?,
             v.check_opt("status", &i.status)?,
@@ -160,10 +119,12 @@ async fn write_links(tx: &mut WriteTx, id: i64, i: &InterventionInput) -> Result
         for rid in ids {
             // Linked records must exist and be readable by the writer (the same answer).
             if !super::records::exists(tx, kind, *rid).await? {
-                return Err(StoreError::invalid(
-                    kind.trim_start_matches("vio_"),
-                    format!("no record {rid}"),
-                ));
+                let field = match kind {
+                    EVENT => "events",
+                    ACT => "acts",
+                    _ => "persons",
+                };
+                return Err(Missing::Record.invalid(field, *rid).into());
             }
             sqlx::query(
                 "INSERT INTO vio_intervention_links (intervention_id, record_type, record_id) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING",
@@ -187,10 +148,7 @@ pub async fn create_intervention(
     may_create(tx.actor(), v.level)?;
     if let Some(p) = i.intervening_party_id {
         if !super::records::exists(tx, PERSON, p).await? {
-            return Err(StoreError::invalid(
-                "intervening_party_id",
-                format!("no person {p}"),
-            ));
+            return Err(Missing::Person.invalid("intervening_party_id", p).into());
         }
     }
     let store = tx.store().clone();
@@ -263,12 +221,10 @@ pub async fn record_response(
     let rt = vocab.check_opt("response_type", &response_type)?;
     let st = vocab.check_opt("status", &status)?;
     let im = vocab.check_opt("impact", &impact)?;
-    let rd = exact_day("response_date", response_date, true)?.expect("required");
-    if rd.to_string() < cur.int_date {
-        return Err(StoreError::invalid(
-            "response_date",
-            "the response is dated before the intervention",
-        ));
+    let rd = rules::exact_day("response_date", response_date, true)?.expect("required");
+    // The stored day of the intervention (written by `validate`, so a parsed day).
+    if let Ok(Some(d)) = rules::exact_day("int_date", &cur.int_date, false) {
+        rules::response_after(d, rd)?;
     }
     sqlx::query(
         "UPDATE vio_interventions SET response_type = $1, response_date = $2, response_text = $3, \
@@ -462,7 +418,6 @@ pub async fn deadlines(
         }
         _ => "1 = 1".to_string(),
     };
-    let limit = (today + chrono::Duration::days(horizon_days)).to_string();
     let rows = sqlx::query(&format!(
         "SELECT i.id, i.int_type, i.reply_due, i.follow_up_date, i.response_date, i.addressees, i.assigned_user, i.assigned_team \
          FROM vio_interventions i WHERE {} AND {scope_sql} AND (i.status IS NULL OR i.status <> $1) \
@@ -474,26 +429,21 @@ pub async fn deadlines(
     .await?;
     // The dates are encrypted: the open interventions with a clock are read (a bounded
     // set: closed ones and answered replies are left out in SQL) and the clocks are
-    // computed here.
+    // computed by the area's rules.
     let mut out = vec![];
     for r in rows {
         let id: i64 = r.get(0);
         let reply = dec(store, "vio_interventions.reply_due", id, r.get(2))?;
         let follow = dec(store, "vio_interventions.follow_up_date", id, r.get(3))?;
         let responded = !r.get::<String, _>(4).is_empty();
-        for (kind, d) in [("reply", reply), ("follow_up", follow)] {
-            if d.is_empty() || d > limit || (kind == "reply" && responded) {
-                continue;
-            }
-            let day = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").unwrap_or(today);
-            let left = (day - today).num_days();
+        for d in rules::deadlines(&reply, &follow, responded, today, horizon_days) {
             out.push(Deadline {
                 intervention_id: r.get(0),
                 int_type: r.get(1),
-                kind: kind.into(),
-                due: d,
-                overdue: left < 0,
-                days_left: left,
+                kind: d.kind.as_str().into(),
+                overdue: d.overdue(),
+                days_left: d.days_left,
+                due: d.due,
                 addressees: dec(store, "vio_interventions.addressees", id, r.get(5))?,
                 assigned_user: r.get(6),
                 assigned_team: r.get(7),

@@ -1370,7 +1370,7 @@ async fn edits_of_acts_involvements_and_information_are_validated_audited_and_ve
         let mut tx = s.begin(&doc).await.unwrap();
         let e = check_version(&mut tx, ACT, c.act1, &v0).await.unwrap_err();
         drop(tx);
-        assert!(matches!(&e, StoreError::Invalid { field, .. } if field == VERSION_FIELD));
+        assert!(matches!(&e, StoreError::Rejected(r) if r.field == VERSION_FIELD));
         assert_ne!(current_version(&s, ACT, c.act1).await.unwrap().unwrap(), v0);
 
         // An involvement: the degree changes, an unknown perpetrator is refused.
@@ -1393,7 +1393,7 @@ async fn edits_of_acts_involvements_and_information_are_validated_audited_and_ve
         .await
         .unwrap_err();
         drop(tx);
-        assert!(matches!(&e, StoreError::Invalid { field, .. } if field == "perpetrator_id"));
+        assert!(matches!(&e, StoreError::Rejected(r) if r.field == "perpetrator_id"));
         let mut tx = s.begin(&doc).await.unwrap();
         update_involvement(
             &mut tx,

@@ -805,13 +805,9 @@ pub async fn custody(
     responses((status = 201, body = Created), (status = 422, body = ApiError)), security(("token" = [])))]
 pub async fn public_copy(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Path(id): Path<i64>,
 ) -> Response {
-    if !crate::authz::may_write(&ctx) {
-        return WebError::Forbidden("your role does not allow creating records".into())
-            .into_response();
-    }
     created(try_r!(
         evidence::make_public_copy(&state.store, &ctx.actor, id).await
     ))

@@ -13,13 +13,13 @@
 
 use super::*;
 use crate::api::ApiError;
-use crate::authz::may_write;
-use crate::authz::{SignedIn, WebError};
+use crate::authz::{MayWrite, SignedIn, WebError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dignity_core::auth::Action;
+use dignity_core::violations::{picks, stale};
 use dignity_store::violations::{
     ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
 };
@@ -130,7 +130,7 @@ async fn current(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<Jso
         Kind::Involvement => serde_json::to_value(v::get_involvement(s, id).await?.ok_or_else(nf)?),
         Kind::Information => serde_json::to_value(v::get_information(s, id).await?.ok_or_else(nf)?),
     }
-    .map_err(|e| StoreError::invalid("body", e.to_string()))?;
+    .map_err(picks::body)?;
     let fields = kind.fields();
     let mut out = serde_json::Map::new();
     if let Json::Object(o) = record {
@@ -163,10 +163,10 @@ fn invalid(field: &str, message: impl Into<String>) -> Response {
 /// A store error as the API answers it; a stale version is a conflict (409).
 fn refused(e: StoreError) -> Response {
     match e {
-        StoreError::Invalid { field, message } if field == v::VERSION_FIELD => WebError::refused(
+        StoreError::Rejected(r) if stale::is_stale(&r) => WebError::refused(
             StatusCode::CONFLICT,
             "conflict",
-            message,
+            r.message(),
             Some(v::VERSION_FIELD.into()),
         )
         .into_response(),
@@ -207,16 +207,13 @@ fn sent_version(
 
 async fn edit(
     state: AppState,
-    ctx: SignedIn,
+    ctx: MayWrite,
     headers: HeaderMap,
     kind: Kind,
     id: i64,
     body: Bytes,
     patch: bool,
 ) -> Response {
-    if !may_write(&ctx) {
-        return WebError::Forbidden("your role may not change records".into()).into_response();
-    }
     // Access first: a record the caller may not read answers 404 whatever the body says.
     let (otable, oid) = match owner(&state, kind, id).await {
         Ok(o) => o,
@@ -357,7 +354,7 @@ async fn edit(
 }
 
 fn parse<T: DeserializeOwned>(j: Json) -> Result<T, StoreError> {
-    serde_json::from_value(j).map_err(|e| StoreError::invalid("body", e.to_string()))
+    serde_json::from_value(j).map_err(|e| picks::body(e).into())
 }
 
 /// Validate and write in one transaction (nothing half-written); the new version.
@@ -422,7 +419,7 @@ macro_rules! edit_endpoints {
             security(("token" = [])))]
         pub async fn $put(
             State(state): State<AppState>,
-            ctx: SignedIn,
+            ctx: MayWrite,
             headers: HeaderMap,
             Path(id): Path<i64>,
             body: Bytes,
@@ -442,7 +439,7 @@ macro_rules! edit_endpoints {
             security(("token" = [])))]
         pub async fn $patch(
             State(state): State<AppState>,
-            ctx: SignedIn,
+            ctx: MayWrite,
             headers: HeaderMap,
             Path(id): Path<i64>,
             body: Bytes,

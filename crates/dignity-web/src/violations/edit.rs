@@ -8,15 +8,15 @@
 //! Only roles that may write, with update access to the record, see or send these forms.
 
 use super::edit_form::fieldsets;
-use super::pages::{person_choices, problem, refusal, see_other, v};
+use super::pages::{person_choices, problem, problem_text, refusal, see_other, v};
 use super::*;
-use crate::authz::may_write;
 use crate::authz::{CsrfForm, MayWrite, WebError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use dignity_core::auth::Action;
+use dignity_core::violations::{picks, stale, Missing};
 use dignity_store::violations::{
     ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
 };
@@ -291,26 +291,15 @@ async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<FormDa
 /// A person picked in a form (`#12 — name`): an existing person the reader may see.
 async fn picked(state: &AppState, ctx: &Ctx, f: &FormData, name: &str) -> Result<i64, StoreError> {
     let typed = f.get(name);
-    let id = super::person_ref(&typed).ok_or_else(|| {
-        StoreError::invalid(
-            name,
-            "pick a person already recorded (#number — name); add new people from the event page",
-        )
-    })?;
+    let id = picks::picked_person(name.to_string(), super::person_ref(&typed))?;
     if !v::can(&state.store, &ctx.actor, Action::Read, v::PERSON, id).await? {
-        return Err(StoreError::invalid(name, format!("no person #{id}")));
+        return Err(picks::no_person_picked(name.to_string(), id).into());
     }
     Ok(id)
 }
 
 fn number(f: &FormData, name: &str) -> Result<Option<i64>, StoreError> {
-    let s = f.get(name);
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.parse()
-        .map(Some)
-        .map_err(|_| StoreError::invalid(name, "expected a whole number"))
+    Ok(picks::whole_number(name.to_string(), &f.get(name))?)
 }
 
 /// Validate the form and write the change, in one transaction (nothing half-written).
@@ -459,11 +448,14 @@ fn form_field(store_field: &str) -> String {
 
 // ------------------------------------------------------------- handlers --
 
-async fn check_access(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<Owner, Response> {
-    crate::authz::signed_in(ctx)?;
-    if !may_write(ctx) {
-        return Err(WebError::forbidden().into_response());
-    }
+/// The record of an edit form and its owner, for a caller whose role may change records
+/// (the `MayWrite` extractor answered the others): not readable answers *not found*.
+async fn check_access(
+    state: &AppState,
+    ctx: &MayWrite,
+    kind: Kind,
+    id: i64,
+) -> Result<Owner, Response> {
     let r = async {
         let o = owner(state, kind, id).await?;
         v::require(&state.store, &ctx.actor, Action::Update, o.table, o.id).await?;
@@ -484,9 +476,7 @@ async fn render(
 ) -> Response {
     let version = f.get("version");
     let status = match &error {
-        Some(StoreError::Invalid { field, .. }) if field == v::VERSION_FIELD => {
-            StatusCode::CONFLICT
-        }
+        Some(StoreError::Rejected(r)) if stale::is_stale(r) => StatusCode::CONFLICT,
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
@@ -495,15 +485,17 @@ async fn render(
             let (field, mut message) = refusal(e).unwrap_or_default();
             let summary = match e {
                 StoreError::Rejected(r) => {
-                    message = crate::i18n::invalid(ctx.lang, r);
+                    // A stale form is said as the rule alone (the page heads it).
+                    message = if stale::is_stale(r) {
+                        crate::i18n::t(ctx.lang, "vio.rule.stale_form")
+                    } else {
+                        crate::i18n::invalid(ctx.lang, r)
+                    };
                     let mut r = r.clone();
                     r.field = form_field(&field).into();
                     problem(ctx, &StoreError::Rejected(r))
                 }
-                _ => problem(
-                    ctx,
-                    &StoreError::invalid(form_field(&field), message.clone()),
-                ),
+                _ => problem_text(ctx, &form_field(&field), &message),
             };
             (
                 form_field(&field),
@@ -551,7 +543,7 @@ async fn render(
     }
 }
 
-async fn show(state: AppState, ctx: Ctx, kind: Kind, id: i64) -> Response {
+async fn show(state: AppState, ctx: MayWrite, kind: Kind, id: i64) -> Response {
     let owner = match check_access(&state, &ctx, kind, id).await {
         Ok(o) => o,
         Err(r) => return r,
@@ -599,7 +591,7 @@ macro_rules! edit_handlers {
     ($show:ident, $save:ident, $kind:expr) => {
         pub async fn $show(
             State(state): State<AppState>,
-            ctx: Ctx,
+            ctx: MayWrite,
             Path(id): Path<i64>,
         ) -> Response {
             show(state, ctx, $kind, id).await
@@ -650,14 +642,10 @@ pub async fn link_event(
         return r;
     }
     let r = async {
-        let to: i64 = f
-            .get("to_event")
-            .trim_start_matches('#')
-            .parse()
-            .map_err(|_| StoreError::invalid("to_event", "give the number of the other event"))?;
+        let to = picks::event_number(&f.get("to_event"))?;
         // The other event must be one the user may see (its existence is not revealed).
         if !v::can(&state.store, &ctx.actor, Action::Read, v::EVENT, to).await? {
-            return Err(StoreError::invalid("to_event", format!("no event {to}")));
+            return Err(Missing::Event.invalid("to_event", to).into());
         }
         let vocab = Vocab::load(&state.store).await?;
         let mut tx = state.store.begin(&ctx.actor).await?;

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dignity_core::auth::Action;
+use dignity_core::violations::picks;
 use dignity_store::violations::interventions::{self, InterventionInput};
 use dignity_store::violations::{
     ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
@@ -101,12 +102,9 @@ async fn entry_page(
 
 pub async fn entry_form(
     State(state): State<AppState>,
-    ctx: SignedIn,
+    ctx: MayWrite,
     Query(q): Query<EntryQuery>,
 ) -> Response {
-    if !crate::authz::may_write(&ctx) {
-        return WebError::forbidden().into_response();
-    }
     let mut form = FormData::default();
     if let Some(id) = q.draft {
         match v::drafts(&state.store, &ctx.actor).await {
@@ -177,7 +175,7 @@ async fn resolve(
             if !v::can(&store, &ctx.actor, Action::Read, v::PERSON, id).await?
                 && v::get_person(&store, id).await?.is_none()
             {
-                return Err(StoreError::invalid(field, format!("no person #{id}")));
+                return Err(picks::no_person_picked(field.to_string(), id).into());
             }
             Ok(Some(id))
         }
@@ -331,9 +329,14 @@ pub async fn entry_submit(
 
 fn back_with_problem(id: i64, anchor: &str, e: &StoreError) -> Response {
     let (field, msg) = refusal(e).unwrap_or_else(|| ("record".into(), e.to_string()));
+    back_with(id, anchor, &field, &msg)
+}
+
+/// Back to the event page with a refused field and its message in the address.
+fn back_with(id: i64, anchor: &str, field: &str, msg: &str) -> Response {
     let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("problem_field", &field)
-        .append_pair("problem", &msg)
+        .append_pair("problem_field", field)
+        .append_pair("problem", msg)
         .finish();
     see_other(&format!("/violations/events/{id}?{q}#{anchor}"))
 }
@@ -458,8 +461,8 @@ pub async fn add_information(
                 pick(&f2, "source_", "individual"),
                 "source_name",
             )
-            .await?
-            .ok_or_else(|| StoreError::invalid("source_name", "choose or name the source"))?;
+            .await?;
+            let src = picks::source(src)?;
             v::add_information(
                 &mut tx,
                 &vocab,
@@ -550,10 +553,7 @@ pub async fn upload_evidence(
             }
             .into_response();
         }
-        Err((_, msg, field)) => {
-            let e = StoreError::invalid(field, msg);
-            return back_with_problem(id, "evidence", &e);
-        }
+        Err((_, msg, field)) => return back_with(id, "evidence", field, &msg),
     };
     input.event_id = Some(id);
     match save_upload(&state, &ctx, &input, &blob, &head).await {

@@ -25,18 +25,7 @@ pub(super) fn see_other(to: &str) -> Response {
 /// the store's explanation.
 pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
     match e {
-        StoreError::Invalid { field, message } => {
-            let key = format!(
-                "vio.field.{}",
-                field
-                    .trim_start_matches("victim_")
-                    .trim_start_matches("perp_")
-            );
-            let name = crate::i18n::lookup(ctx.lang, &key)
-                .map(String::from)
-                .unwrap_or_else(|| field.clone());
-            json!({ "field": name, "message": message })
-        }
+        StoreError::Invalid { field, message } => problem_text(ctx, field, message),
         StoreError::Rejected(r) => {
             let key = format!("vio.field.{}", r.field);
             let name = crate::i18n::lookup(ctx.lang, &key)
@@ -46,6 +35,21 @@ pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
         }
         e => json!({ "field": "", "message": e.to_string() }),
     }
+}
+
+/// A refused field and a message already written (the store's older free text, or a
+/// problem carried back in the address), as the page shows it.
+pub(super) fn problem_text(ctx: &Ctx, field: &str, message: &str) -> Json {
+    let key = format!(
+        "vio.field.{}",
+        field
+            .trim_start_matches("victim_")
+            .trim_start_matches("perp_")
+    );
+    let name = crate::i18n::lookup(ctx.lang, &key)
+        .map(String::from)
+        .unwrap_or_else(|| field.to_string());
+    json!({ "field": name, "message": message })
 }
 
 /// A refused value as the address of a page carries it back: the field and the English
@@ -341,7 +345,7 @@ pub(super) fn query_problem(ctx: &Ctx) -> Json {
         }
     }
     match (field, msg) {
-        (Some(f), Some(m)) => problem(ctx, &StoreError::invalid(f, m)),
+        (Some(f), Some(m)) => problem_text(ctx, &f, &m),
         _ => Json::Null,
     }
 }
@@ -653,8 +657,8 @@ pub async fn death_penalty(
     let event_id: i64 = f.get("event_id").parse().unwrap_or(0);
     let r = async {
         v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, event_id).await?;
-        let person = super::person_ref(&f.get("person"))
-            .ok_or_else(|| StoreError::invalid("person", "choose a person (#id)"))?;
+        let person =
+            dignity_core::violations::picks::case_person(super::person_ref(&f.get("person")))?;
         let mut tx = state.store.begin(&ctx.actor).await?;
         v::set_death_penalty(
             &mut tx,

@@ -2,6 +2,7 @@
 //! copies without metadata, and export packages.
 
 use super::*;
+use dignity_core::violations::evidence as rules;
 
 /// Record that the actor viewed or downloaded an item (custody + audit), and return the
 /// path of its content.
@@ -56,22 +57,12 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
         size: ev.size_bytes as u64,
     };
     let bytes = read_all(store, &blob.sha256)?;
-    let clean = strip_metadata(&bytes, ev.media_type.as_str()).ok_or_else(|| {
-        StoreError::invalid(
-            "media_type",
-            format!(
-                "metadata cannot be removed from {} files here; make a redacted copy by hand",
-                ev.media_type
-            ),
-        )
-    })?;
+    let clean = strip_metadata(&bytes, ev.media_type.as_str())
+        .ok_or_else(|| rules::no_public_copy(ev.media_type.as_str()))?;
     if is_package(ev.media_type.as_str())
         && !package_properties(std::io::Cursor::new(&clean)).is_empty()
     {
-        return Err(StoreError::invalid(
-            "media_type",
-            "the document's properties could not all be removed; nothing was stored",
-        ));
+        return Err(rules::properties_remain().into());
     }
     let (nb, head) = store_reader(store, &clean[..], u64::MAX, None)
         .map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -134,10 +125,7 @@ pub async fn export_package(
 ) -> Result<ExportReport> {
     let io = |e: std::io::Error| StoreError::Internal(format!("{}: {e}", out.display()));
     if out.exists() && std::fs::read_dir(out).map_err(io)?.next().is_some() {
-        return Err(StoreError::invalid(
-            "out",
-            format!("{} is not empty", out.display()),
-        ));
+        return Err(rules::out_not_empty(out.display()).into());
     }
     std::fs::create_dir_all(out.join("files")).map_err(io)?;
     let mut items = vec![];
@@ -286,23 +274,9 @@ pub async fn export_archive(
 ) -> Result<ExportReport> {
     let io = |e: std::io::Error| StoreError::Internal(format!("{}: {e}", archive.display()));
     if archive.exists() {
-        return Err(StoreError::invalid(
-            "out",
-            format!("{} already exists", archive.display()),
-        ));
+        return Err(rules::out_exists(archive.display()).into());
     }
-    let name = archive
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(|n| {
-            n.trim_end_matches(".tar")
-                .trim_end_matches(".TAR")
-                .to_string()
-        })
-        .filter(|n| !n.is_empty() && !n.starts_with('.'))
-        .ok_or_else(|| {
-            StoreError::invalid("out", "the archive needs a file name ending in .tar")
-        })?;
+    let name = rules::archive_name(archive.file_name().and_then(|n| n.to_str()))?;
     let parent = archive
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -25,14 +25,7 @@ use utoipa::ToSchema;
 /// Default largest upload: 4 GiB.
 pub const DEFAULT_MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
 
-pub const DERIVATIONS: &[&str] = &[
-    "original",
-    "working_copy",
-    "redacted",
-    "transcript",
-    "translation",
-    "public_copy",
-];
+pub use dignity_core::violations::evidence::DERIVATIONS;
 
 mod content;
 mod custody;

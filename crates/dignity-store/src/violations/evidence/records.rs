@@ -2,6 +2,8 @@
 //! entries), reading and listing them.
 
 use super::*;
+use dignity_core::violations::evidence as rules;
+use dignity_core::violations::Missing;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -120,34 +122,8 @@ pub async fn create_evidence_analysed(
     analysis: &FileAnalysis,
 ) -> Result<i64> {
     let store = tx.store().clone();
-    let title = input.title.trim();
-    let title = if title.is_empty() {
-        "untitled".to_string()
-    } else {
-        title.chars().take(300).collect()
-    };
-    let derivation = match input.derivation.trim() {
-        "" => "original",
-        d => DERIVATIONS
-            .iter()
-            .find(|x| **x == d)
-            .copied()
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "derivation",
-                    format!("expected one of {}", DERIVATIONS.join(", ")),
-                )
-            })?,
-    };
-    if derivation != "original" && input.original_id.is_none() {
-        return Err(StoreError::invalid(
-            "original_id",
-            "a derivative names the original it was made from",
-        ));
-    }
-    if derivation == "original" && input.original_id.is_some() {
-        return Err(StoreError::invalid("derivation", "an item made from another one is a derivative (working_copy, redacted, transcript, translation or public_copy)"));
-    }
+    let title = rules::title(&input.title);
+    let derivation = rules::Derivation::parse(&input.derivation, input.original_id)?.as_str();
     let lvl = level(&input.confidentiality, Confidentiality::Confidential)?;
     may_create(tx.actor(), lvl)?;
     for (f, t, id) in [
@@ -159,7 +135,7 @@ pub async fn create_evidence_analysed(
         if let Some(id) = id {
             // Exists and readable by the writer: the same answer either way.
             if !super::records::exists(tx, t, id).await? {
-                return Err(StoreError::invalid(f, format!("no record {id}")));
+                return Err(Missing::Record.invalid(f, id).into());
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::now;
+use dignity_core::violations::{acts as vacts, Missing};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use utoipa::ToSchema;
@@ -149,15 +150,8 @@ pub(super) const ACT_CODED: [&str; 14] = [
 ];
 
 pub(crate) fn validate_act(v: &Vocab, a: &ActInput) -> Result<ValidAct> {
-    if a.victim_id.is_none() {
-        return Err(StoreError::invalid(
-            "victim_id",
-            "an act needs a victim: choose or add the person it was done to",
-        ));
-    }
-    let act_type = v.check("act_type", &a.act_type)?.ok_or_else(|| {
-        StoreError::invalid("act_type", "an act needs a type (micro-thesaurus 4)")
-    })?;
+    vacts::victim(a.victim_id)?;
+    let act_type = vacts::act_type(v.check("act_type", &a.act_type)?)?;
     let vals = [
         &a.attribution,
         &a.victim_status,
@@ -239,30 +233,18 @@ pub async fn create_act(tx: &mut WriteTx, vocab: &Vocab, a: &ActInput) -> Result
             .await?
             .map(|r| r.get(0));
     let Some(ev_level) = ev_level else {
-        return Err(StoreError::invalid(
-            "event_id",
-            format!("no event {}", a.event_id),
-        ));
+        return Err(Missing::Event.invalid("event_id", a.event_id).into());
     };
     if !exists(tx, EVENT, a.event_id).await? {
-        return Err(StoreError::invalid(
-            "event_id",
-            format!("no event {}", a.event_id),
-        ));
+        return Err(Missing::Event.invalid("event_id", a.event_id).into());
     }
     let victim = a.victim_id.unwrap_or_default();
     if !exists(tx, PERSON, victim).await? {
-        return Err(StoreError::invalid(
-            "victim_id",
-            format!("no person {victim}"),
-        ));
+        return Err(Missing::Person.invalid("victim_id", victim).into());
     }
     for p in &v.perps {
         if !exists(tx, PERSON, p.0).await? {
-            return Err(StoreError::invalid(
-                "perpetrator_id",
-                format!("no person {}", p.0),
-            ));
+            return Err(Missing::Person.invalid("perpetrator_id", p.0).into());
         }
     }
     let lvl = v
@@ -376,13 +358,12 @@ pub async fn add_involvement(
     let ptype = vocab.check_opt("perpetrator_type", &i.perpetrator_type)?;
     let status = vocab.check_opt("latest_status", &i.latest_status)?;
     if !exists(tx, PERSON, i.perpetrator_id).await? {
-        return Err(StoreError::invalid(
-            "perpetrator_id",
-            format!("no person {}", i.perpetrator_id),
-        ));
+        return Err(Missing::Person
+            .invalid("perpetrator_id", i.perpetrator_id)
+            .into());
     }
     if !exists(tx, ACT, act_id).await? {
-        return Err(StoreError::invalid("act_id", format!("no act {act_id}")));
+        return Err(Missing::Act.invalid("act_id", act_id).into());
     }
     let id: i64 = sqlx::query(
         "INSERT INTO vio_involvements (act_id, perpetrator_id, degree, perpetrator_type, latest_status, created_at) \

@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::now;
+use dignity_core::violations::death_penalty::{DeathPenaltyStatus, SentenceDates};
+use dignity_core::violations::Missing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,34 +39,14 @@ pub struct DeathPenaltyCase {
 pub async fn set_death_penalty(tx: &mut WriteTx, d: &DeathPenaltyInput) -> Result<i64> {
     // Adding to a record is writing: the role must allow it, whatever the record.
     may_create(tx.actor(), Confidentiality::Internal)?;
-    if !DEATH_PENALTY_STATUSES.contains(&d.status.trim()) {
-        return Err(StoreError::invalid(
-            "status",
-            format!("expected one of {}", DEATH_PENALTY_STATUSES.join(", ")),
-        ));
-    }
-    let sd = date("sentence_date", &d.sentence_date)?;
-    let ed = date("execution_date", &d.execution_date)?;
-    let cd = date("commutation_date", &d.commutation_date)?;
-    if let (Some(a), Some(b)) = (sd.earliest(), ed.latest()) {
-        if b < a {
-            return Err(StoreError::invalid(
-                "execution_date",
-                "the execution date is before the sentence",
-            ));
-        }
-    }
+    let status = DeathPenaltyStatus::parse(&d.status)?;
+    let dates = SentenceDates::parse(&d.sentence_date, &d.execution_date, &d.commutation_date)?;
+    let (sd, ed, cd) = (dates.sentence, dates.execution, dates.commutation);
     if !exists(tx, EVENT, d.event_id).await? {
-        return Err(StoreError::invalid(
-            "event_id",
-            format!("no event {}", d.event_id),
-        ));
+        return Err(Missing::Event.invalid("event_id", d.event_id).into());
     }
     if !exists(tx, PERSON, d.person_id).await? {
-        return Err(StoreError::invalid(
-            "person_id",
-            format!("no person {}", d.person_id),
-        ));
+        return Err(Missing::Person.invalid("person_id", d.person_id).into());
     }
     let existing: Option<i64> =
         sqlx::query("SELECT id FROM vio_death_penalty WHERE event_id = $1 AND person_id = $2")
@@ -88,7 +70,7 @@ pub async fn set_death_penalty(tx: &mut WriteTx, d: &DeathPenaltyInput) -> Resul
          commutation_date = $5, updated_at = $6 WHERE id = $7 AND event_id = $8 AND person_id = $9"
     };
     sqlx::query(sql)
-        .bind(d.status.trim())
+        .bind(status.as_str())
         .bind(e("charge", &d.charge))
         .bind(e("sentence_date", &sd.to_string()))
         .bind(e("execution_date", &ed.to_string()))

@@ -24,10 +24,7 @@ pub async fn save_draft(
     kind: &str,
     payload: &serde_json::Value,
 ) -> Result<i64> {
-    let uid = tx
-        .actor()
-        .user_id
-        .ok_or_else(|| StoreError::invalid("user", "drafts belong to a signed-in user"))?;
+    let uid = dignity_core::violations::drafts::owner(tx.actor().user_id)?;
     let at = now();
     let id = match id {
         Some(id) => {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::now;
+use dignity_core::violations::{About, EventLink, Missing, PersonLink};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,49 +49,35 @@ pub struct Information {
 pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInput) -> Result<i64> {
     // Adding to a record is writing: the role must allow it, whatever the record.
     may_create(tx.actor(), Confidentiality::Internal)?;
-    if i.event_id.is_none() && i.person_id.is_none() && i.act_id.is_none() {
-        return Err(StoreError::invalid(
-            "event_id",
-            "information is about an event, an act or a person",
-        ));
-    }
+    let about = About::parse(i.event_id, i.act_id, i.person_id)?;
     let connection = vocab.check_opt("connection", &i.connection)?;
     let stype = vocab.check_opt("source_type", &i.source_type)?;
     let rel = vocab.check_opt("reliability", &i.reliability)?;
     let lang = vocab.check_opt("language", &i.language)?;
     let d = date("info_date", &i.info_date)?;
     if !exists(tx, PERSON, i.source_id).await? {
-        return Err(StoreError::invalid(
-            "source_id",
-            format!("no person {}", i.source_id),
-        ));
+        return Err(Missing::Person.invalid("source_id", i.source_id).into());
     }
-    let mut event_id = i.event_id;
+    let mut act_event = None;
     if let Some(a) = i.act_id {
-        let ev: Option<i64> = sqlx::query("SELECT event_id FROM vio_acts WHERE id = $1")
+        act_event = sqlx::query("SELECT event_id FROM vio_acts WHERE id = $1")
             .bind(a)
             .fetch_optional(tx.conn())
             .await?
-            .map(|r| r.get(0));
-        match ev {
-            None => return Err(StoreError::invalid("act_id", format!("no act {a}"))),
-            Some(e) if event_id.is_some_and(|x| x != e) => {
-                return Err(StoreError::invalid(
-                    "act_id",
-                    "the act belongs to another event",
-                ))
-            }
-            Some(e) => event_id = Some(e),
+            .map(|r| r.get::<i64, _>(0));
+        if act_event.is_none() {
+            return Err(Missing::Act.invalid("act_id", a).into());
         }
     }
+    let event_id = about.event(act_event)?;
     if let Some(e) = event_id {
         if !exists(tx, EVENT, e).await? {
-            return Err(StoreError::invalid("event_id", format!("no event {e}")));
+            return Err(Missing::Event.invalid("event_id", e).into());
         }
     }
     if let Some(p) = i.person_id {
         if !exists(tx, PERSON, p).await? {
-            return Err(StoreError::invalid("person_id", format!("no person {p}")));
+            return Err(Missing::Person.invalid("person_id", p).into());
         }
     }
     let store = tx.store().clone();
@@ -188,20 +175,13 @@ pub async fn link_events(
 ) -> Result<i64> {
     // Adding to a record is writing: the role must allow it, whatever the record.
     may_create(tx.actor(), Confidentiality::Internal)?;
-    let t = vocab
-        .check("event_link", link_type)?
-        .ok_or_else(|| StoreError::invalid("link_type", "choose a type of chain of events"))?;
-    if from == to {
-        return Err(StoreError::invalid(
-            "to_event",
-            "an event cannot be chained to itself",
-        ));
-    }
+    let link = EventLink::parse(from, to, vocab.check("event_link", link_type)?)?;
     for e in [from, to] {
         if !exists(tx, EVENT, e).await? {
-            return Err(StoreError::invalid("to_event", format!("no event {e}")));
+            return Err(Missing::Event.invalid("to_event", e).into());
         }
     }
+    let t = link.link_type;
     let id: i64 = sqlx::query("INSERT INTO vio_event_links (from_event, to_event, link_type, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
         .bind(from)
         .bind(to)
@@ -233,21 +213,17 @@ pub async fn link_persons(
 ) -> Result<i64> {
     // Adding to a record is writing: the role must allow it, whatever the record.
     may_create(tx.actor(), Confidentiality::Internal)?;
-    let t = vocab
-        .check("person_link", link_type)?
-        .ok_or_else(|| StoreError::invalid("link_type", "choose a type of relationship"))?;
-    if a == b {
-        return Err(StoreError::invalid(
-            "person_b",
-            "a person cannot be related to themselves",
-        ));
-    }
-    let (sd, _, ed, _) = date_range("start_date", start, "end_date", end)?;
+    let link = PersonLink::parse(a, b, vocab.check("person_link", link_type)?, start, end)?;
     for p in [a, b] {
         if !exists(tx, PERSON, p).await? {
-            return Err(StoreError::invalid("person_b", format!("no person {p}")));
+            return Err(Missing::Person.invalid("person_b", p).into());
         }
     }
+    let (t, sd, ed) = (
+        link.link_type,
+        link.period.start.to_string(),
+        link.period.end.to_string(),
+    );
     let store = tx.store().clone();
     let id = tx.next_id("vio_person_links").await?;
     sqlx::query(

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::now;
+use dignity_core::violations::persons as prules;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use utoipa::ToSchema;
@@ -108,46 +109,15 @@ pub(crate) struct ValidPerson {
 }
 
 pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson> {
-    let name = s(&p.name);
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(StoreError::invalid("name", "a person needs a name (1 to 300 characters); use \"unknown\" with a description in the notes if the name is not known"));
-    }
-    let person_type = match p.person_type.trim() {
-        "" | "individual" => "individual",
-        "organisation" | "organization" => "organisation",
-        o => {
-            return Err(StoreError::invalid(
-                "person_type",
-                format!("{o:?}: expected individual or organisation"),
-            ))
-        }
-    };
-    let age_group = s(&p.age_group);
-    if !age_group.is_empty() && !AGE_GROUPS.contains(&age_group.as_str()) {
-        return Err(StoreError::invalid(
-            "age_group",
-            format!("{age_group:?}: expected one of {}", AGE_GROUPS.join(", ")),
-        ));
-    }
-    let birth = date("birth_date", &p.birth_date)?;
-    let death = date("death_date", &p.death_date)?;
-    if let (Some(b), Some(d)) = (birth.earliest(), death.latest()) {
-        if d < b {
-            return Err(StoreError::invalid(
-                "death_date",
-                "the date of death is before the date of birth",
-            ));
-        }
-    }
-    if p.group_size.is_some_and(|n| n < 1) {
-        return Err(StoreError::invalid(
-            "group_size",
-            "a group has at least one member",
-        ));
-    }
-    let nationality = v.check_country(&p.nationality).map_err(|_| {
-        StoreError::invalid("nationality", "not an ISO 3166-1 alpha-3 country code")
-    })?;
+    let name = prules::name(&p.name)?;
+    let person_type = prules::PersonType::parse(&p.person_type)?.as_str();
+    let age_group = prules::age_group(&p.age_group)?;
+    let life = prules::Lifespan::parse(&p.birth_date, &p.death_date)?;
+    let (birth, death) = (life.birth, life.death);
+    prules::group_size(p.group_size)?;
+    let nationality = v
+        .check_country(&p.nationality)
+        .map_err(|_| prules::not_a_nationality())?;
     Ok(ValidPerson {
         person_type,
         name,
