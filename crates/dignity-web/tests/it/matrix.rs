@@ -399,7 +399,10 @@ fn scan_routes() -> (BTreeSet<(String, String)>, Vec<String>) {
         // Test modules (at the end of a file) build their own little routers; a test module
         // declared in a file of its own (`#[cfg(test)] mod examples;`) ends nothing.
         let inline_test_module = text.match_indices("#[cfg(test)]\nmod").find(|(i, _)| {
-            let line = text[*i + "#[cfg(test)]\n".len()..].lines().next().unwrap_or("");
+            let line = text[*i + "#[cfg(test)]\n".len()..]
+                .lines()
+                .next()
+                .unwrap_or("");
             line.trim_end().ends_with('{')
         });
         let text = match inline_test_module {
