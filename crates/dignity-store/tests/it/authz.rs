@@ -131,7 +131,7 @@ async fn audit_actions(st: &TestStore, record_id: i64) -> Vec<String> {
 fn said(e: &StoreError, id: i64) -> String {
     let kind = match e {
         StoreError::NotFound(_) => "not_found",
-        StoreError::Invalid { .. } => "invalid",
+        StoreError::Invalid { .. } | StoreError::Rejected(_) => "invalid",
         StoreError::Forbidden(_) => "forbidden",
         _ => "other",
     };
@@ -387,7 +387,7 @@ async fn read_only_roles_cannot_write_and_links_need_read_on_the_linked_record()
             .await
             .unwrap_err();
         assert!(
-            matches!(&e, StoreError::Invalid { field, .. } if field == "source_id"),
+            matches!(&e, StoreError::Rejected(r) if r.field == "source_id"),
             "{b:?}: {e}"
         );
         // Its creator still can.
