@@ -28,7 +28,12 @@ pub fn config(cases: u32) -> Config {
 /// A refusal, if `r` is one, names one of `fields`.
 pub fn names<T>(r: Result<T, Invalid>, fields: &[&str]) -> Result<(), TestCaseError> {
     if let Err(e) = r {
-        prop_assert!(fields.contains(&&*e.field), "{} names none of {:?}", e, fields);
+        prop_assert!(
+            fields.contains(&&*e.field),
+            "{} names none of {:?}",
+            e,
+            fields
+        );
     }
     Ok(())
 }

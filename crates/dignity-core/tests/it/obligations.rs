@@ -2,7 +2,7 @@
 //! reply clock of a communication) are monotone in their inputs and never negative, and
 //! the parsers of the area accept or refuse any text naming the field.
 
-use crate::{config, names, day, day_text, partial_date, recent_day, text};
+use crate::{config, day, day_text, names, partial_date, recent_day, text};
 use chrono::{Datelike, NaiveDate};
 use dignity_core::obligations::*;
 use dignity_core::Confidentiality;

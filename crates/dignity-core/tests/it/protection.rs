@@ -3,7 +3,7 @@
 //! restrictive of the reports, the clocks (check-ins, family links) never run backwards,
 //! and the inputs are accepted or refused naming the field.
 
-use crate::{config, names, day_text, recent_day, text};
+use crate::{config, day_text, names, recent_day, text};
 use dignity_core::protection::defenders::*;
 use dignity_core::protection::missing::*;
 use dignity_core::protection::{cents, currency, money, past_day_or_today};

@@ -3,7 +3,7 @@
 //! days left exactly, and every field of an event, a person or an intervention is accepted
 //! or refused naming the field, whatever text it holds.
 
-use crate::{config, names, day, day_text, partial_date, recent_day, text};
+use crate::{config, day, day_text, names, partial_date, recent_day, text};
 use chrono::Duration;
 use dignity_core::violations::death_penalty::{DeathPenaltyStatus, SentenceDates};
 use dignity_core::violations::interventions::{
@@ -186,5 +186,16 @@ proptest! {
         let c = coordinates(&format!("{lat}, {lon}")).unwrap().unwrap();
         prop_assert_eq!((c.lat, c.lon), (lat, lon));
         prop_assert_eq!(coordinates(&c.to_string()), Ok(Some(c)));
+    }
+
+    /// A stored day that does not parse counts as due today: it shows, with no day left.
+    #[test]
+    fn unreadable_stored_days_count_as_due_today(bad in prop_oneof![text(), "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"], today in recent_day(), horizon in 0i64..400, responded: bool) {
+        prop_assume!(!bad.is_empty() && chrono::NaiveDate::parse_from_str(&bad, "%Y-%m-%d").is_err());
+        let d = deadlines(&bad, &bad, responded, today, horizon);
+        prop_assert_eq!(d.len(), if responded { 1 } else { 2 }, "{:?}", d);
+        for x in d {
+            prop_assert_eq!((x.days_left, x.due), (0, bad.clone()));
+        }
     }
 }
