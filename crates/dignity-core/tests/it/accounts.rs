@@ -62,8 +62,9 @@ proptest! {
     /// (and 64 of it store 128 characters). Sign-in lower-cases the same way, so such an
     /// account still signs in; left as it is, reported (issue 23, session 12).
     #[test]
-    fn stored_usernames_round_trip(s in prop_oneof!["\\PC{2,64}", "[a-zA-Z0-9._é-]{2,64}"]) {
-        prop_assume!(!s.contains('\u{130}'));
+    fn stored_usernames_round_trip(
+        s in prop_oneof!["\\PC{2,64}", "[a-zA-Z0-9._é-]{2,64}"].prop_filter("no İ", |s| !s.contains('\u{130}')),
+    ) {
         if let Ok(u) = Username::parse(&s) {
             prop_assert_eq!(Username::parse(u.as_str()), Ok(u.clone()));
         }

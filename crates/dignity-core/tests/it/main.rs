@@ -16,10 +16,14 @@ use dignity_core::{Invalid, PartialDate};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 
-/// `cases` cases per property, and no failure file persisted.
+/// `cases` cases per property (`PROPTEST_CASES` overrides it, for a deeper run by hand),
+/// and no failure file persisted.
 pub fn config(cases: u32) -> Config {
+    let env = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
     Config {
-        cases,
+        cases: env.unwrap_or(cases),
         failure_persistence: None,
         ..Config::default()
     }

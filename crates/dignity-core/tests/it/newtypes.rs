@@ -10,6 +10,11 @@ use dignity_core::{
 };
 use proptest::prelude::*;
 
+/// A partial date that is not estimated.
+fn plain_date() -> impl Strategy<Value = (PartialDate, String)> {
+    partial_date().prop_filter("not estimated", |(_, s)| !s.starts_with('~'))
+}
+
 proptest! {
     #![proptest_config(config(256))]
 
@@ -84,8 +89,7 @@ proptest! {
     /// store's `start_sort` columns rely on a sortable spelling). An estimated date
     /// (`~YYYY-MM-DD`) does not: `~` sorts after every digit.
     #[test]
-    fn plain_dates_sort_as_text((a, sa) in partial_date(), (b, sb) in partial_date()) {
-        prop_assume!(!sa.starts_with('~') && !sb.starts_with('~'));
+    fn plain_dates_sort_as_text((a, sa) in plain_date(), (b, sb) in plain_date()) {
         if let (Some(x), Some(y)) = (a.earliest(), b.earliest()) {
             if x < y {
                 prop_assert!(sa < sb, "{} !< {}", sa, sb);
