@@ -228,6 +228,71 @@ proptest! {
         }
     }
 
+    /// A ratification is accepted only with a known status, dates not before the
+    /// instrument's adoption, a consent not before the signature, and a consent date for a
+    /// party; anything else is refused naming the field.
+    #[test]
+    fn ratifications_keep_their_dates_in_order(
+        status in prop_oneof![text(), "party|signatory|none|denounced"],
+        (sig, sig_text) in partial_date(), (con, con_text) in partial_date(),
+        kind in prop_oneof![text(), "(ratification|accession|succession|Accession )"],
+        adopted in recent_day(), noise in text(), which in 0..3u8,
+    ) {
+        let (sig_text, con_text) = match which {
+            0 => (noise.clone(), con_text),
+            1 => (sig_text, noise.clone()),
+            _ => (sig_text, con_text),
+        };
+        let raw = RatificationRaw { status: &status, signature: &sig_text, consent: &con_text, consent_kind: &kind };
+        match parse_ratification(&raw, adopted) {
+            Ok(f) => {
+                prop_assert_eq!(f.status.code(), status.trim());
+                for d in [&f.signature, &f.consent] {
+                    prop_assert!(d.latest().is_none_or(|l| l >= adopted));
+                }
+                if let (Some(s), Some(c)) = (f.signature.earliest(), f.consent.latest()) {
+                    prop_assert!(c >= s);
+                }
+                if matches!(status.trim(), "party" | "denounced") {
+                    prop_assert_ne!(f.consent, dignity_core::PartialDate::UNKNOWN);
+                }
+                if which == 2 {
+                    prop_assert_eq!((f.signature, f.consent), (sig, con));
+                }
+                let want = Some(kind.trim().to_ascii_lowercase()).filter(|k| !k.is_empty());
+                prop_assert_eq!(f.consent_kind.map(|k| k.code().to_string()), want);
+            }
+            Err(e) => names(Err::<(), _>(e), &["status", "signature", "consent", "consent_kind"])?,
+        }
+    }
+
+    /// A country visit ends no earlier than it starts; a communication has a reference;
+    /// each refusal names its field.
+    #[test]
+    fn visits_and_communications_parse_or_name_the_field(
+        status in prop_oneof![text(), "requested|accepted|completed|declined|postponed"],
+        (_, a) in partial_date(), (_, b) in partial_date(), noise in text(), reference in text(),
+    ) {
+        match parse_visit(&status, &noise, &a, &a, &b) {
+            Ok(v) => {
+                prop_assert_eq!(v.status.code(), status.as_str());
+                if let (Some(s), Some(e)) = (v.start.earliest(), v.end.latest()) {
+                    prop_assert!(e >= s);
+                }
+            }
+            Err(e) => names(Err::<(), _>(e), &["status", "requested", "accepted", "visit_start", "visit_end"])?,
+        }
+        match parse_communication(&a, &noise, &reference) {
+            Ok(_) => prop_assert!(!reference.trim().is_empty()),
+            Err(e) => names(Err::<(), _>(e), &["sent", "reply", "reference"])?,
+        }
+        match parse_intervention_id(&noise) {
+            Ok(None) => prop_assert!(noise.trim().is_empty()),
+            Ok(Some(n)) => prop_assert_eq!(n.to_string().parse::<i64>(), noise.trim().parse::<i64>()),
+            Err(e) => prop_assert_eq!(&e.field, "intervention_id"),
+        }
+    }
+
     /// The other inputs of the area never panic and name their field when refused.
     #[test]
     fn recommendation_inputs_parse_or_name_the_field(a in text(), b in text(), c in text()) {

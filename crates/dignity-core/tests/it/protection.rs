@@ -231,7 +231,8 @@ proptest! {
     fn the_most_restrictive_consent_wins(reports in proptest::collection::vec(consent(), 0..6)) {
         let c = Consent::of_case(reports.clone());
         for k in RecipientKind::ALL {
-            let want = k == RecipientKind::OrganisationOnly || (!reports.is_empty() && reports.iter().all(|r| r.allows(k)));
+            let every = !reports.is_empty() && reports.iter().all(|r| r.allows(k));
+            let want = k == RecipientKind::OrganisationOnly || every;
             prop_assert_eq!(c.allows(k), want, "{:?}", k);
             prop_assert_eq!(c.check(k).is_ok(), want);
             if let Err(e) = c.check(k) {

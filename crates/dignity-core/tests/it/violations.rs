@@ -93,7 +93,9 @@ proptest! {
 
     /// Any text in the days of an intervention is accepted or refused naming its field.
     #[test]
-    fn intervention_days_parse_or_name_the_field(t in text(), a in day_text(), b in day_text(), c in day_text(), req: bool) {
+    fn intervention_days_parse_or_name_the_field(
+        t in text(), a in day_text(), b in day_text(), c in day_text(), req: bool,
+    ) {
         if let Err(e) = Days::parse(&t, &a, &b, &c) {
             prop_assert!(["int_date", "response_date", "follow_up_date"].contains(&&*e.field), "{}", e);
         }
