@@ -5,6 +5,7 @@
 //! shrunk, in the test's output).
 
 mod accounts;
+mod auth;
 mod newtypes;
 mod obligations;
 mod protection;
