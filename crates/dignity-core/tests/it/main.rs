@@ -5,7 +5,9 @@
 //! shrunk, in the test's output).
 
 mod accounts;
+mod audit;
 mod auth;
+mod crypto;
 mod newtypes;
 mod obligations;
 mod protection;
