@@ -57,26 +57,21 @@ pub fn text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A calendar day of the years `from` to `to`.
+fn days(from: i32, to: i32) -> impl Strategy<Value = NaiveDate> {
+    let first = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap().num_days_from_ce();
+    (first(from, 1, 1)..=first(to, 12, 31))
+        .prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
+}
+
 /// A calendar day of years 1000 to 9999 (what a four-digit date can name).
 pub fn day() -> impl Strategy<Value = NaiveDate> {
-    let lo = NaiveDate::from_ymd_opt(1000, 1, 1)
-        .unwrap()
-        .num_days_from_ce();
-    let hi = NaiveDate::from_ymd_opt(9999, 12, 31)
-        .unwrap()
-        .num_days_from_ce();
-    (lo..=hi).prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
+    days(1000, 9999)
 }
 
 /// A day of the years people record now (1900 to 2100), where most dates fall.
 pub fn recent_day() -> impl Strategy<Value = NaiveDate> {
-    let lo = NaiveDate::from_ymd_opt(1900, 1, 1)
-        .unwrap()
-        .num_days_from_ce();
-    let hi = NaiveDate::from_ymd_opt(2100, 12, 31)
-        .unwrap()
-        .num_days_from_ce();
-    (lo..=hi).prop_map(|n| NaiveDate::from_num_days_from_ce_opt(n).unwrap())
+    days(1900, 2100)
 }
 
 /// The raw text of a date field: a well-formed day, or any text.
