@@ -171,13 +171,16 @@ pub fn deadlines(
     today: NaiveDate,
     horizon_days: i64,
 ) -> Vec<Due> {
-    let limit = (today + Duration::days(horizon_days)).to_string();
+    let limit = today + Duration::days(horizon_days);
     let mut out = Vec::new();
     for (kind, d) in [(DueKind::Reply, reply_due), (DueKind::FollowUp, follow_up)] {
-        if d.is_empty() || d > limit.as_str() || (kind == DueKind::Reply && responded) {
+        if d.is_empty() || (kind == DueKind::Reply && responded) {
             continue;
         }
         let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap_or(today);
+        if day > limit {
+            continue;
+        }
         out.push(Due {
             kind,
             due: d.to_string(),
