@@ -8,7 +8,6 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::testing::{backends, TestStore};
-use dignity_store::violations::{self as v, PersonInput, Vocab};
 use dignity_store::{accounts, Backend};
 
 struct App {
@@ -128,53 +127,22 @@ async fn the_alert_count_is_computed_for_pages_only_not_for_the_api_redirects_or
 async fn alerts_count_and_list_new_matches_with_the_readers_permissions_now() {
     for b in backends() {
         let app = app(b).await;
-        let (users, cookies): (Vec<_>, Vec<_>) = common::signed_in(
+        let (users, cookies) = common::signed_in_apart(
             &app.store,
             &[("dora", Role::Documenter), ("ana", Role::Analyst)],
         )
-        .await
-        .into_iter()
-        .unzip();
+        .await;
         let mut tokens = Vec::new();
         for u in &users {
             tokens.push(common::api_token(&app.store, u).await);
         }
-        let head = dignity_store::search::audit_head(&app.store).await.unwrap();
-        let mut tx = app.store.begin(&Actor::system()).await.unwrap();
-        let mut saved = Vec::new();
-        for u in &users {
-            saved.push(
-                dignity_store::search::save_search(
-                    &mut tx,
-                    u.id,
-                    "Persons recorded",
-                    "record_type=person",
-                    head + 1,
-                )
-                .await
-                .unwrap(),
-            );
-        }
-        tx.commit().await.unwrap();
+        let saved = common::save_persons_search(&app.store, &users).await;
         let (dora_c, ana_c) = (cookies[0].as_str(), cookies[1].as_str());
         assert_eq!(wait_nav(&app, dora_c, "Alerts").await, "Alerts", "{b:?}");
 
         // dora records an internal person: both are alerted.
         let dora = accounts::actor_for(&app.store, &users[0]).await.unwrap();
-        let vocab = Vocab::load(&app.store).await.unwrap();
-        let mut tx = app.store.begin(&dora).await.unwrap();
-        let person = v::create_person(
-            &mut tx,
-            &vocab,
-            &PersonInput {
-                name: "Mohamed Salah".into(),
-                confidentiality: "internal".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let person = common::record_person(&app.store, &dora, "Mohamed Salah", "internal").await;
         assert_eq!(
             wait_nav(&app, dora_c, "Alerts (1)").await,
             "Alerts (1)",

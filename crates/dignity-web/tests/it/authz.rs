@@ -275,12 +275,7 @@ async fn analysts_write_nothing_and_links_need_read() {
 }
 
 async fn count(a: &App, table: &str) -> i64 {
-    use sqlx::Row;
-    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(a.store.pool())
-        .await
-        .unwrap()
-        .get(0)
+    common::count(&a.store, table).await
 }
 
 #[tokio::test]

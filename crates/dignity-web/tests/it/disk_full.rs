@@ -221,8 +221,8 @@ async fn store_cleanup(pg: Option<(String, String)>, opts: &OpenOptions) {
     }
 }
 
-async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
-    let store = Store::open(&opts).await.unwrap();
+/// The documenter dora and her API token, made in one transaction: the token.
+async fn dora_token(store: &Store) -> String {
     let mut tx = store.begin(&Actor::system()).await.unwrap();
     let u = accounts::create(
         &mut tx,
@@ -235,6 +235,12 @@ async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
     .unwrap();
     let (_, token) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
     tx.commit().await.unwrap();
+    token
+}
+
+async fn checks(backend: Backend, opts: OpenOptions, mount: PathBuf) {
+    let store = Store::open(&opts).await.unwrap();
+    let token = dora_token(&store).await;
     let router = dignity_web::router(dignity_web::AppState::new(
         store.clone(),
         Default::default(),
@@ -363,18 +369,7 @@ async fn a_database_that_cannot_take_the_request_is_answered_503_not_500() {
     sqlx::any::install_default_drivers();
     for backend in backends() {
         let s = dignity_store::testing::store(backend).await;
-        let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let u = accounts::create(
-            &mut tx,
-            "dora",
-            "",
-            Role::Documenter,
-            "a long enough password",
-        )
-        .await
-        .unwrap();
-        let (_, token) = accounts::create_token(&mut tx, u.id, "test").await.unwrap();
-        tx.commit().await.unwrap();
+        let token = dora_token(&s).await;
         let router = dignity_web::router(dignity_web::AppState::new(
             s.store.clone(),
             Default::default(),

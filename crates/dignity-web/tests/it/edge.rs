@@ -6,14 +6,14 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use dignity_core::Role;
-use dignity_store::testing::{backends, TestStore};
+use dignity_store::testing::backends;
 use dignity_store::Backend;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::common;
-use common::{Browser, PW};
+use common::{count, Browser, PW};
 
 common::web_app!();
 
@@ -52,6 +52,16 @@ impl App {
         let (s, b, h) = self.call(r.body(body).unwrap()).await;
         (s, serde_json::from_slice(&b).unwrap_or(Value::Null), h)
     }
+    /// A case imported through the API with one evidence item (see [`case_with`]).
+    async fn import_case(&self, token: &str, item: Value) -> (StatusCode, Value, HeaderMap) {
+        self.api(
+            token,
+            "POST",
+            "/api/v1/violations/cases",
+            Some(case_with(item)),
+        )
+        .await
+    }
     async fn upload(
         &self,
         token: &str,
@@ -68,15 +78,7 @@ impl App {
         b.extend(b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         b.extend(data);
         b.extend(b"\r\n--XyZ--\r\n");
-        let (s, body, _) = self
-            .call(
-                Request::post("/api/v1/evidence")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
-                    .body(Body::from(b))
-                    .unwrap(),
-            )
-            .await;
+        let (s, body, _) = self.call(common::evidence_upload(token, b)).await;
         (s, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 }
@@ -99,15 +101,6 @@ fn evidence_item(sha256: &str, sha512: &str, size: i64, media_type: &str) -> Val
     })
 }
 
-async fn count(s: &TestStore, table: &str) -> i64 {
-    use sqlx::Row;
-    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(s.pool())
-        .await
-        .unwrap()
-        .get(0)
-}
-
 // ---------------------------------------------------------------- hole 1 --
 
 #[tokio::test]
@@ -125,12 +118,7 @@ async fn a_case_import_never_turns_a_hash_into_a_path() {
             &"AB".repeat(32),
         ] {
             let (s, body, _) = app
-                .api(
-                    &dora,
-                    "POST",
-                    "/api/v1/violations/cases",
-                    Some(case_with(evidence_item(evil, "", 10, "text/plain"))),
-                )
+                .import_case(&dora, evidence_item(evil, "", 10, "text/plain"))
                 .await;
             assert_eq!(
                 s,
@@ -155,43 +143,29 @@ async fn a_case_import_never_turns_a_hash_into_a_path() {
             up["sha512"].as_str().unwrap(),
         );
         let (s, body, _) = app
-            .api(
+            .import_case(
                 &dora,
-                "POST",
-                "/api/v1/violations/cases",
-                Some(case_with(evidence_item(
-                    sha256,
-                    &"0".repeat(128),
-                    data.len() as i64,
-                    "image/jpeg",
-                ))),
+                evidence_item(sha256, &"0".repeat(128), data.len() as i64, "image/jpeg"),
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["field"], "evidence[e1].sha512", "{body}");
         let (s, body, _) = app
-            .api(
-                &dora,
-                "POST",
-                "/api/v1/violations/cases",
-                Some(case_with(evidence_item(sha256, sha512, 3, "image/jpeg"))),
-            )
+            .import_case(&dora, evidence_item(sha256, sha512, 3, "image/jpeg"))
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["field"], "evidence[e1].size_bytes", "{body}");
         // The right record is imported, and its content is the stored file; a media type
         // that would break the header is stored as application/octet-stream.
         let (s, body, _) = app
-            .api(
+            .import_case(
                 &dora,
-                "POST",
-                "/api/v1/violations/cases",
-                Some(case_with(evidence_item(
+                evidence_item(
                     sha256,
                     sha512,
                     data.len() as i64,
                     "text/html\r\nSet-Cookie: session=x",
-                ))),
+                ),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
@@ -212,12 +186,7 @@ async fn a_case_import_never_turns_a_hash_into_a_path() {
         // A well-formed hash of a file that is not stored is reported as missing.
         let absent = "ab".repeat(32);
         let (s, body, _) = app
-            .api(
-                &dora,
-                "POST",
-                "/api/v1/violations/cases",
-                Some(case_with(evidence_item(&absent, "", 1, "image/png"))),
-            )
+            .import_case(&dora, evidence_item(&absent, "", 1, "image/png"))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         assert_eq!(body["missing_files"], json!([absent]));

@@ -104,6 +104,27 @@ impl App {
     }
 }
 
+/// Bytes `a` to `b` (both included) of `url`, of a file of `size` bytes, asked for with a
+/// `Range` header: the answer must be a 206 whose `Content-Range` says so; its body and
+/// headers.
+async fn get_range(
+    app: &App,
+    token: &str,
+    url: &str,
+    (a, b): (usize, usize),
+    size: usize,
+) -> (Vec<u8>, axum::http::HeaderMap) {
+    let (s, body, h) = app
+        .get(token, url, &[("range", &format!("bytes={a}-{b}"))])
+        .await;
+    assert_eq!(s, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        h[header::CONTENT_RANGE],
+        format!("bytes {a}-{b}/{size}").as_str()
+    );
+    (body, h)
+}
+
 /// Upload `data` as evidence of a new event; returns (evidence id, recorded SHA-256).
 async fn upload(app: &App, token: &str, data: &[u8]) -> (i64, String) {
     let (s, ev, _) = app
@@ -133,15 +154,7 @@ async fn upload(app: &App, token: &str, data: &[u8]) -> (i64, String) {
     b.extend(b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"raid.mp4\"\r\nContent-Type: video/mp4\r\n\r\n");
     b.extend(data);
     b.extend(b"\r\n--XyZ--\r\n");
-    let (s, rec, _) = app
-        .call(
-            Request::post("/api/v1/evidence")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
-                .body(Body::from(b))
-                .unwrap(),
-        )
-        .await;
+    let (s, rec, _) = app.call(common::evidence_upload(token, b)).await;
     let rec: serde_json::Value = serde_json::from_slice(&rec).unwrap();
     assert_eq!(s, StatusCode::CREATED, "{rec}");
     (
@@ -229,14 +242,7 @@ async fn an_upload_is_stored_encrypted_and_downloads_byte_identical() {
     // ending inside chunks: exactly those bytes.
     let url = format!("/api/v1/evidence/{id}/content");
     let (a, b) = (1024 * 1024 - 100, data.len() - 70_000);
-    let (s, body, h) = app
-        .get(&dora, &url, &[("range", &format!("bytes={a}-{b}"))])
-        .await;
-    assert_eq!(s, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(
-        h[header::CONTENT_RANGE],
-        format!("bytes {a}-{b}/{}", data.len()).as_str()
-    );
+    let (body, _) = get_range(&app, &dora, &url, (a, b), data.len()).await;
     assert!(body == data[a..=b], "the range differs from the upload");
     // A chunk altered deep in the file, past the first steps: the status line is already
     // sent, so the body ends with an error; never a complete file.
@@ -261,14 +267,7 @@ async fn ranges_are_served_for_video_players() {
     let size = data.len();
     // A range across a chunk boundary, deep in the file.
     let (a, b) = (2 * 64 * 1024 - 10, 2 * 64 * 1024 + 99);
-    let (s, body, h) = app
-        .get(&dora, &url, &[("range", &format!("bytes={a}-{b}"))])
-        .await;
-    assert_eq!(s, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(
-        h[header::CONTENT_RANGE],
-        format!("bytes {a}-{b}/{size}").as_str()
-    );
+    let (body, h) = get_range(&app, &dora, &url, (a, b), size).await;
     assert_eq!(h[header::CONTENT_LENGTH], (b - a + 1).to_string().as_str());
     assert!(body == data[a..=b]);
     // Open-ended and suffix ranges.

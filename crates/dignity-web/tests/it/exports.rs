@@ -542,15 +542,12 @@ async fn public_portal_shows_only_published_public_records() {
             "the confirmation names it"
         );
         let token = csrf(&page);
-        let (s, h, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!(
-                    "csrf_token={token}&record_type=vio_events&id={}&action=publish",
-                    app.public
-                ),
+        let (s, h) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "csrf_token={token}&record_type=vio_events&id={}&action=publish",
+                app.public
             ),
         )
         .await;
@@ -561,27 +558,21 @@ async fn public_portal_shows_only_published_public_records() {
             .contains("portal_published"));
         // Internal and confidential records cannot be published.
         for id in [app.internal, app.confidential] {
-            let (s, _, _) = send(
-                &app,
-                post(
-                    "/admin/portal/publish",
-                    &app.adam,
-                    format!("csrf_token={token}&record_type=vio_events&id={id}&action=publish"),
-                ),
+            let (s, _) = common::portal_publish(
+                &app.router,
+                &app.adam,
+                format!("csrf_token={token}&record_type=vio_events&id={id}&action=publish"),
             )
             .await;
             assert_eq!(s, StatusCode::BAD_REQUEST);
         }
         // Nor by anyone but an administrator.
-        let (s, _, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.dora,
-                format!(
-                    "csrf_token=x&record_type=vio_events&id={}&action=publish",
-                    app.public
-                ),
+        let (s, _) = common::portal_publish(
+            &app.router,
+            &app.dora,
+            format!(
+                "csrf_token=x&record_type=vio_events&id={}&action=publish",
+                app.public
             ),
         )
         .await;
@@ -596,15 +587,7 @@ async fn public_portal_shows_only_published_public_records() {
             .unwrap();
 
         // A report snapshot.
-        let adam = accounts::actor_for(
-            &app.store,
-            &accounts::by_username(&app.store, "adam")
-                .await
-                .unwrap()
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+        let adam = common::actor_of(&app.store, "adam").await;
         app.store
             .write(&adam, async |tx| {
                 dignity_store::portal::publish_snapshot(
@@ -714,15 +697,12 @@ async fn public_portal_shows_only_published_public_records() {
         assert_eq!(s, StatusCode::NOT_FOUND);
 
         // Unpublish: gone from the public pages; both changes audited by the admin.
-        let (s, _, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!(
-                    "csrf_token={token}&record_type=vio_events&id={}&action=unpublish",
-                    app.public
-                ),
+        let (s, _) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "csrf_token={token}&record_type=vio_events&id={}&action=unpublish",
+                app.public
             ),
         )
         .await;

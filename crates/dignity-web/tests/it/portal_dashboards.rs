@@ -8,6 +8,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
+use common::{csrf, get, post};
 use dignity_core::Role;
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::violations::*;
@@ -40,19 +41,7 @@ async fn app(b: Backend) -> App {
     let dora = accounts::actor_for(&store, &users[1]).await.unwrap();
     let vocab = Vocab::load(&store).await.unwrap();
     let mut tx = store.begin(&dora).await.unwrap();
-    let victim = create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            name: VICTIM.into(),
-            age_group: "adult".into(),
-            // Internal: an act counts for a reader only with its victim (issue 15, hole 4).
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let victim = common::internal_victim(&mut tx, &vocab, VICTIM).await;
     let mut ids = Vec::new();
     for (title, level, act_level, date) in [
         ("Arrests after the march", "public", "", "2025-03-05"),
@@ -78,20 +67,7 @@ async fn app(b: Backend) -> App {
         )
         .await
         .unwrap();
-        create_act(
-            &mut tx,
-            &vocab,
-            &ActInput {
-                event_id: e,
-                victim_id: Some(victim),
-                act_type: TORTURE.into(),
-                start_date: date.into(),
-                confidentiality: act_level.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        common::add_act(&mut tx, &vocab, (e, victim), TORTURE, date, act_level).await;
         ids.push(e);
     }
     tx.commit().await.unwrap();
@@ -119,27 +95,32 @@ async fn send(app: &App, req: Request<Body>) -> (StatusCode, HeaderMap, String) 
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
+/// An administrator publishes record `id` of `record_type` on the portal from its page
+/// `back`, with the page's CSRF `token`: sent back to the page, which says it is published.
+async fn published_from_page(
+    app: &App,
+    b: Backend,
+    token: &str,
+    (record_type, id): (&str, i64),
+    back: &str,
+) {
+    let (s, h) = common::portal_publish(
+        &app.router,
+        &app.adam,
+        format!("csrf_token={token}&record_type={record_type}&id={id}&action=publish&back={back}"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
+    assert!(h[header::LOCATION].to_str().unwrap().starts_with(back));
+    let (_, _, page) = send(app, get(back, &app.adam)).await;
+    assert!(page.contains("Published on the portal since"), "{b:?}");
 }
 
-fn post(path: &str, cookie: &str, body: String) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap()
-}
-
-fn csrf(page: &str) -> String {
-    let i = page
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    page[i..i + page[i..].find('"').unwrap()].to_string()
+/// A form posted to `/dashboards/publish` with a session cookie: the status and the headers
+/// of the answer.
+async fn publish_dashboard(app: &App, cookie: &str, form: String) -> (StatusCode, HeaderMap) {
+    let (status, headers, _) = send(app, post("/dashboards/publish", cookie, form)).await;
+    (status, headers)
 }
 
 /// The number in the row of `label` of the table with id `table`.
@@ -162,13 +143,10 @@ async fn an_administrator_publishes_a_dashboard_that_counts_only_public_publishe
         let (_, _, page) = send(&app, get("/admin/portal", &app.adam)).await;
         let token = csrf(&page);
         for id in [app.published, app.confidential_act] {
-            let (s, _, _) = send(
-                &app,
-                post(
-                    "/admin/portal/publish",
-                    &app.adam,
-                    format!("csrf_token={token}&record_type=vio_events&id={id}&action=publish"),
-                ),
+            let (s, _) = common::portal_publish(
+                &app.router,
+                &app.adam,
+                format!("csrf_token={token}&record_type=vio_events&id={id}&action=publish"),
             )
             .await;
             assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
@@ -205,48 +183,32 @@ async fn an_administrator_publishes_a_dashboard_that_counts_only_public_publishe
         let (_, _, dpage) = send(&app, get("/dashboards?country=SRB", &app.dora)).await;
         assert!(!dpage.contains("/dashboards/publish"));
         // Not by a documenter, nor without the form's token.
-        let (s, _, _) = send(
+        let (s, _) = publish_dashboard(
             &app,
-            post(
-                "/dashboards/publish",
-                &app.dora,
-                format!(
-                    "csrf_token={}&title=Mine&filter=country%3DSRB",
-                    csrf(&dpage)
-                ),
+            &app.dora,
+            format!(
+                "csrf_token={}&title=Mine&filter=country%3DSRB",
+                csrf(&dpage)
             ),
         )
         .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _, _) = send(
-            &app,
-            post(
-                "/dashboards/publish",
-                &app.adam,
-                "title=Mine&filter=country%3DSRB".into(),
-            ),
-        )
-        .await;
+        let (s, _) =
+            publish_dashboard(&app, &app.adam, "title=Mine&filter=country%3DSRB".into()).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         // An empty title is refused, and nothing is published.
-        let (s, _, _) = send(
+        let (s, _) = publish_dashboard(
             &app,
-            post(
-                "/dashboards/publish",
-                &app.adam,
-                format!("csrf_token={token}&title=+&filter=country%3DSRB"),
-            ),
+            &app.adam,
+            format!("csrf_token={token}&title=+&filter=country%3DSRB"),
         )
         .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
-        let (s, h, _) = send(
+        let (s, h) = publish_dashboard(
             &app,
-            post(
-                "/dashboards/publish",
-                &app.adam,
-                format!("csrf_token={token}&title=Torture+in+Serbia&filter=country%3DSRB"),
-            ),
+            &app.adam,
+            format!("csrf_token={token}&title=Torture+in+Serbia&filter=country%3DSRB"),
         )
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
@@ -323,15 +285,12 @@ async fn an_administrator_publishes_a_dashboard_that_counts_only_public_publishe
         assert!(page.contains(&format!("href=\"{loc}\"")));
 
         // Unpublishing the event takes its act out of the public counts at once.
-        let (s, _, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!(
-                    "csrf_token={token}&record_type=vio_events&id={}&action=unpublish",
-                    app.published
-                ),
+        let (s, _) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "csrf_token={token}&record_type=vio_events&id={}&action=unpublish",
+                app.published
             ),
         )
         .await;
@@ -394,28 +353,22 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
         assert!(page.contains("name=\"action\" value=\"publish\""));
         let token = csrf(&page);
         // Without the form's token nothing happens.
-        let (s, _, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!(
-                    "record_type=vio_events&id={}&action=publish&back={ev}",
-                    app.unpublished
-                ),
+        let (s, _) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "record_type=vio_events&id={}&action=publish&back={ev}",
+                app.unpublished
             ),
         )
         .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, h, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!(
-                    "csrf_token={token}&record_type=vio_events&id={}&action=publish&back={ev}",
-                    app.unpublished
-                ),
+        let (s, h) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "csrf_token={token}&record_type=vio_events&id={}&action=publish&back={ev}",
+                app.unpublished
             ),
         )
         .await;
@@ -431,25 +384,16 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
             app.unpublished
         )));
         assert!(page.contains("name=\"action\" value=\"unpublish\""));
-        let (s, _, _) = send(
-            &app,
-            get(
-                &format!("/public/records/vio_events/{}", app.unpublished),
-                "",
-            ),
-        )
-        .await;
+        let public_page = format!("/public/records/vio_events/{}", app.unpublished);
+        let (s, _, _) = send(&app, get(&public_page, "")).await;
         assert_eq!(s, StatusCode::OK);
         // A back address on another site is ignored.
-        let (s, h, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!(
-                    "csrf_token={token}&record_type=vio_events&id={}&action=unpublish&back=//evil.example/x",
-                    app.unpublished
-                ),
+        let (s, h) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "csrf_token={token}&record_type=vio_events&id={}&action=unpublish&back=//evil.example/x",
+                app.unpublished
             ),
         )
         .await;
@@ -458,14 +402,7 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
             .to_str()
             .unwrap()
             .starts_with("/admin/portal?"));
-        let (s, _, _) = send(
-            &app,
-            get(
-                &format!("/public/records/vio_events/{}", app.unpublished),
-                "",
-            ),
-        )
-        .await;
+        let (s, _, _) = send(&app, get(&public_page, "")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE record_type = 'vio_events' AND record_id = $1 AND action IN ('record.publish', 'record.unpublish')",
@@ -498,15 +435,7 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
         assert!(!page.contains("name=\"action\" value=\"publish\""));
 
         // A defender without consent cannot be published; with it, they can.
-        let dora = accounts::actor_for(
-            &app.store,
-            &accounts::by_username(&app.store, "dora")
-                .await
-                .unwrap()
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+        let dora = common::actor_of(&app.store, "dora").await;
         let vocab = Vocab::load(&app.store).await.unwrap();
         let def = app
             .store
@@ -532,12 +461,11 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
         assert_eq!(s, StatusCode::OK, "{b:?}");
         assert!(page.contains("has not consented to publication"), "{b:?}");
         assert!(!page.contains("name=\"action\" value=\"publish\""));
-        let (s, _, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!("csrf_token={token}&record_type=pro_defenders&id={def}&action=publish&back={dp}"),
+        let (s, _) = common::portal_publish(
+            &app.router,
+            &app.adam,
+            format!(
+                "csrf_token={token}&record_type=pro_defenders&id={def}&action=publish&back={dp}"
             ),
         )
         .await;
@@ -549,19 +477,7 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
             .unwrap();
         let (_, _, page) = send(&app, get(&dp, &app.adam)).await;
         assert!(page.contains("name=\"action\" value=\"publish\""), "{b:?}");
-        let (s, h, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!("csrf_token={token}&record_type=pro_defenders&id={def}&action=publish&back={dp}"),
-            ),
-        )
-        .await;
-        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
-        assert!(h[header::LOCATION].to_str().unwrap().starts_with(&dp));
-        let (_, _, page) = send(&app, get(&dp, &app.adam)).await;
-        assert!(page.contains("Published on the portal since"), "{b:?}");
+        published_from_page(&app, b, &token, ("pro_defenders", def), &dp).await;
         // The public page never shows the name.
         let (s, _, page) = send(
             &app,
@@ -578,15 +494,7 @@ async fn the_latest_implementation_assessment_is_published_from_the_recommendati
     use dignity_store::obligations::{recs, tracking};
     for b in backends() {
         let app = app(b).await;
-        let adam = accounts::actor_for(
-            &app.store,
-            &accounts::by_username(&app.store, "adam")
-                .await
-                .unwrap()
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+        let adam = common::actor_of(&app.store, "adam").await;
         let mut tx = app.store.begin(&adam).await.unwrap();
         let rec = recs::create(
             &mut tx,
@@ -631,19 +539,7 @@ async fn the_latest_implementation_assessment_is_published_from_the_recommendati
         );
         assert!(page.contains("Not published on the portal."));
         let token = csrf(&page);
-        let (s, h, _) = send(
-            &app,
-            post(
-                "/admin/portal/publish",
-                &app.adam,
-                format!("csrf_token={token}&record_type=rec_assessments&id={a}&action=publish&back={path}"),
-            ),
-        )
-        .await;
-        assert_eq!(s, StatusCode::SEE_OTHER, "{b:?}");
-        assert!(h[header::LOCATION].to_str().unwrap().starts_with(&path));
-        let (_, _, page) = send(&app, get(&path, &app.adam)).await;
-        assert!(page.contains("Published on the portal since"), "{b:?}");
+        published_from_page(&app, b, &token, ("rec_assessments", a), &path).await;
         let (_, _, page) = send(&app, get(&path, &app.dora)).await;
         assert!(!page.contains("Public portal —"));
     }

@@ -94,19 +94,7 @@ async fn app(b: Backend) -> (App, String, String) {
     let s = &app.store;
     let vocab = Vocab::load(s).await.unwrap();
     let mut tx = s.begin(&dora).await.unwrap();
-    let victim = create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            name: VICTIM.into(),
-            age_group: "adult".into(),
-            // Internal: an act counts for a reader only with its victim (issue 15, hole 4).
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let victim = common::internal_victim(&mut tx, &vocab, VICTIM).await;
     for (date, level, act) in [
         ("2025-03-05", "internal", TORTURE),
         ("2024-01-10", "confidential", EXECUTION),
@@ -124,19 +112,7 @@ async fn app(b: Backend) -> (App, String, String) {
         )
         .await
         .unwrap();
-        create_act(
-            &mut tx,
-            &vocab,
-            &ActInput {
-                event_id: e,
-                victim_id: Some(victim),
-                act_type: act.into(),
-                start_date: date.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        common::add_act(&mut tx, &vocab, (e, victim), act, date, "").await;
     }
     recs::create(
         &mut tx,
@@ -393,19 +369,7 @@ async fn downloaded_reports_need_export_and_leave_out_what_may_not_be_exported()
         )
         .await
         .unwrap();
-        create_act(
-            &mut tx,
-            &vocab,
-            &ActInput {
-                event_id: e,
-                victim_id: Some(p),
-                act_type: TORTURE.into(),
-                start_date: "1999-09-09".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        common::add_act(&mut tx, &vocab, (e, p), TORTURE, "1999-09-09", "").await;
         tx.commit().await.unwrap();
 
         let html = app

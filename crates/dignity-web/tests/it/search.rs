@@ -187,29 +187,13 @@ async fn search_page_and_saved_searches() {
 /// an analyst with the same saved search; an internal one counts for both.
 #[tokio::test]
 async fn home_page_alerts_count_only_what_each_user_may_read() {
-    use dignity_store::violations::{self as v, PersonInput, Vocab};
     let app = app().await;
-    let (users, cookies): (Vec<_>, Vec<_>) = common::signed_in(
+    let (users, cookies) = common::signed_in_apart(
         &app.store,
         &[("dora", Role::Documenter), ("ana", Role::Analyst)],
     )
-    .await
-    .into_iter()
-    .unzip();
-    let head = dignity_store::search::audit_head(&app.store).await.unwrap();
-    let mut tx = app.store.begin(&Actor::system()).await.unwrap();
-    for u in &users {
-        dignity_store::search::save_search(
-            &mut tx,
-            u.id,
-            "Persons recorded",
-            "record_type=person",
-            head + 1,
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    .await;
+    common::save_persons_search(&app.store, &users).await;
     let (_, _, body) = send(&app, get("/", &cookies[0])).await;
     assert!(
         !body.contains("New matches in your saved searches"),
@@ -218,20 +202,7 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
 
     // dora records a confidential person named Muhammad (only she may read it).
     let dora = accounts::actor_for(&app.store, &users[0]).await.unwrap();
-    let vocab = Vocab::load(&app.store).await.unwrap();
-    let mut tx = app.store.begin(&dora).await.unwrap();
-    v::create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            name: "Muhammad al-Hassan".into(),
-            confidentiality: "confidential".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    common::record_person(&app.store, &dora, "Muhammad al-Hassan", "confidential").await;
     let wait_for = |cookie: String, text: &'static str| {
         let app = &app;
         async move {
@@ -256,19 +227,7 @@ async fn home_page_alerts_count_only_what_each_user_may_read() {
     );
 
     // An internal one: both are alerted.
-    let mut tx = app.store.begin(&dora).await.unwrap();
-    v::create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            name: "Mohamed Salah".into(),
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    common::record_person(&app.store, &dora, "Mohamed Salah", "internal").await;
     let body = wait_for(cookies[0].clone(), "2 new since you last looked").await;
     assert!(body.contains("2 new since you last looked"), "{body}");
     let body = wait_for(cookies[1].clone(), "1 new since you last looked").await;
@@ -341,17 +300,7 @@ async fn requests_are_answered_while_the_index_catches_up_after_a_large_import()
     use std::time::Duration;
     let store = store(Backend::Sqlite).await;
     dignity_store::refdata::load_shipped(&store).await.unwrap();
-    let mut tx = store.begin(&Actor::system()).await.unwrap();
-    let u = accounts::create(
-        &mut tx,
-        "dora",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let u = common::account(&store, "dora", Role::Documenter).await;
     let dora = accounts::actor_for(&store, &u).await.unwrap();
     let search = dignity_search::Search::open(&store, Registry::standard(), Default::default())
         .await

@@ -213,15 +213,22 @@ async fn event_of(app: &App, dora: &accounts::User) -> i64 {
     id
 }
 
+/// dora, a documenter, with an event of hers, signed in with a browser on the event's
+/// page: her account, the event and the browser.
+async fn dora_on_her_event(app: &App) -> (accounts::User, i64, Browser<'_>) {
+    let dora = app.user("dora", Role::Documenter).await;
+    let ev = event_of(app, &dora).await;
+    let mut br = Browser::new(&app.router);
+    br.login("dora").await;
+    br.get(&format!("/violations/events/{ev}")).await;
+    (dora, ev, br)
+}
+
 #[tokio::test]
 async fn a_forged_upload_is_refused_before_its_body_is_read() {
     for b in backends() {
         let app = app(b).await;
-        let dora = app.user("dora", Role::Documenter).await;
-        let ev = event_of(&app, &dora).await;
-        let mut br = Browser::new(&app.router);
-        br.login("dora").await;
-        br.get(&format!("/violations/events/{ev}")).await;
+        let (_, ev, br) = dora_on_her_event(&app).await;
         const TOTAL: usize = 32 * 1024 * 1024;
         for (path, first) in [
             // A page's upload form whose token is not the first field, or is forged.
@@ -254,11 +261,7 @@ async fn a_forged_upload_is_refused_before_its_body_is_read() {
 async fn a_huge_upload_field_is_refused_with_413_naming_the_limit() {
     for b in backends() {
         let app = app(b).await;
-        let dora = app.user("dora", Role::Documenter).await;
-        let ev = event_of(&app, &dora).await;
-        let mut br = Browser::new(&app.router);
-        br.login("dora").await;
-        br.get(&format!("/violations/events/{ev}")).await;
+        let (dora, ev, br) = dora_on_her_event(&app).await;
         let token = br.csrf.clone();
         const TOTAL: usize = 16 * 1024 * 1024;
         let pulled = Arc::new(AtomicUsize::new(0));
@@ -469,12 +472,7 @@ async fn behind_tls_every_cookie_is_secure() {
             .oneshot(Request::get("/login").body(Body::empty()).unwrap())
             .await
             .unwrap();
-        let cookies: Vec<String> = res
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect();
+        let cookies = common::set_cookies(res.headers());
         assert!(
             cookies.iter().any(|c| c.starts_with("dignity_pre=")),
             "{cookies:?}"

@@ -95,11 +95,13 @@ pub fn post(path: &str, cookie: &str, body: String) -> Request<Body> {
 
 /// The CSRF token of a page's form.
 pub fn csrf(page: &str) -> String {
-    let i = page
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    page[i..i + page[i..].find('"').unwrap()].to_string()
+    csrf_in(page).expect("a CSRF field")
+}
+
+/// The CSRF token of a page's form, if the page has one.
+pub fn csrf_in(page: &str) -> Option<String> {
+    let i = page.find("name=\"csrf_token\" value=\"")? + 25;
+    Some(page[i..i + page[i..].find('"').unwrap()].to_string())
 }
 
 /// The answer to `req` as a page: the status, the `Location` header and the body.
@@ -235,19 +237,13 @@ impl<'a> Browser<'a> {
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        for c in res.headers().get_all(header::SET_COOKIE) {
-            let c = c.to_str().unwrap();
-            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            if !v.is_empty() && !c.contains("Max-Age=0") {
-                self.cookies.push((k.into(), v.into()));
-            }
+        for c in set_cookies(res.headers()) {
+            keep_cookie(&mut self.cookies, &c);
         }
         let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
             .into_owned();
-        if let Some(i) = body.find("name=\"csrf_token\" value=\"") {
-            let rest = &body[i + 25..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        if let Some(token) = csrf_in(&body) {
+            self.csrf = token;
         }
         Resp {
             status,
@@ -295,4 +291,171 @@ impl<'a> Browser<'a> {
         )
         .await
     }
+}
+
+/// The answer to `req` as it comes (for tests that read its headers or stream its body).
+pub async fn response(router: &Router, req: Request<Body>) -> axum::response::Response {
+    router.clone().oneshot(req).await.unwrap()
+}
+
+/// The `Set-Cookie` headers of an answer, each as written.
+pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// Keep the cookies that `set_cookie` (one `Set-Cookie` header) sets in `jar`, and drop the
+/// one it clears (an empty value or `Max-Age=0`).
+pub fn keep_cookie(jar: &mut Vec<(String, String)>, set_cookie: &str) {
+    let (k, v) = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap();
+    jar.retain(|(n, _)| n != k);
+    if !v.is_empty() && !set_cookie.contains("Max-Age=0") {
+        jar.push((k.into(), v.into()));
+    }
+}
+
+/// The number of rows in `table`.
+pub async fn count(s: &TestStore, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// [`signed_in`], the accounts apart from their `Cookie` header values.
+pub async fn signed_in_apart(
+    store: &Store,
+    who: &[(&str, Role)],
+) -> (Vec<accounts::User>, Vec<String>) {
+    signed_in(store, who).await.into_iter().unzip()
+}
+
+/// A search "Persons recorded" (`record_type=person`) saved for each of `users`, seen up to
+/// now: their ids.
+pub async fn save_persons_search(store: &Store, users: &[accounts::User]) -> Vec<i64> {
+    let head = dignity_store::search::audit_head(store).await.unwrap();
+    let mut tx = store.begin(&Actor::system()).await.unwrap();
+    let mut saved = Vec::new();
+    for u in users {
+        saved.push(
+            dignity_store::search::save_search(
+                &mut tx,
+                u.id,
+                "Persons recorded",
+                "record_type=person",
+                head + 1,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    saved
+}
+
+/// A person recorded by `actor` with only a name and a confidentiality level: its id.
+pub async fn record_person(store: &Store, actor: &Actor, name: &str, confidentiality: &str) -> i64 {
+    use dignity_store::violations::{create_person, PersonInput, Vocab};
+    let vocab = Vocab::load(store).await.unwrap();
+    let mut tx = store.begin(actor).await.unwrap();
+    let person = create_person(
+        &mut tx,
+        &vocab,
+        &PersonInput {
+            name: name.into(),
+            confidentiality: confidentiality.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    person
+}
+
+/// An evidence upload through the API with a bearer token: `body` is multipart with the
+/// boundary `XyZ`.
+pub fn evidence_upload(token: &str, body: Vec<u8>) -> Request<Body> {
+    Request::post("/api/v1/evidence")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// A form posted to `/admin/portal/publish` with a session cookie (`form` URL-encoded): the
+/// status and the headers of the answer.
+pub async fn portal_publish(
+    router: &Router,
+    cookie: &str,
+    form: String,
+) -> (StatusCode, HeaderMap) {
+    let (status, _, headers) = call(router, post("/admin/portal/publish", cookie, form)).await;
+    (status, headers)
+}
+
+/// The actor (the account with its rights) of the account named `username`.
+pub async fn actor_of(store: &Store, username: &str) -> Actor {
+    let user = accounts::by_username(store, username)
+        .await
+        .unwrap()
+        .unwrap();
+    accounts::actor_for(store, &user).await.unwrap()
+}
+
+/// An adult victim named `name`, internal: an act counts for a reader only with its victim
+/// (issue 15, hole 4). Its id.
+pub async fn internal_victim(
+    tx: &mut dignity_store::WriteTx,
+    vocab: &dignity_store::violations::Vocab,
+    name: &str,
+) -> i64 {
+    dignity_store::violations::create_person(
+        tx,
+        vocab,
+        &dignity_store::violations::PersonInput {
+            name: name.into(),
+            age_group: "adult".into(),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// An act of `act_type` on `victim` in event `event`, starting on `date`, with its own
+/// confidentiality `level` (empty: the event's). Its id.
+pub async fn add_act(
+    tx: &mut dignity_store::WriteTx,
+    vocab: &dignity_store::violations::Vocab,
+    (event, victim): (i64, i64),
+    act_type: &str,
+    date: &str,
+    level: &str,
+) -> i64 {
+    dignity_store::violations::create_act(
+        tx,
+        vocab,
+        &dignity_store::violations::ActInput {
+            event_id: event,
+            victim_id: Some(victim),
+            act_type: act_type.into(),
+            start_date: date.into(),
+            confidentiality: level.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
 }
