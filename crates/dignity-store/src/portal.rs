@@ -6,26 +6,20 @@
 //! [`acl::visible_sql`] plus `published = 1` and confidentiality `public`, so nothing
 //! unpublished, confidential or restricted can reach a public page or count.
 
-use crate::{acl, Result, Store, StoreError, WriteTx};
+use crate::{acl, Result, Store, WriteTx};
 use dignity_core::auth::{authorize, Action};
+use dignity_core::portal::{self as rules, PublicationInput, Verb};
 use dignity_core::{Actor, Confidentiality, RecordAccess, RecordType};
 use serde::Serialize;
 use sqlx::Row;
 
 /// Kinds of publications.
-pub const KINDS: &[&str] = &["report", "dashboard", "country", "page"];
+pub use dignity_core::portal::KINDS;
 
 /// The table of a publishable record type (its name comes from the type, never from a
 /// string a user sent); records of other types cannot be published.
 fn publishable(record_type: RecordType) -> Result<&'static str> {
-    if record_type.is_publishable() {
-        Ok(record_type.table())
-    } else {
-        Err(StoreError::invalid(
-            "record_type",
-            "records of this type cannot be published",
-        ))
-    }
+    Ok(rules::publishable(record_type)?)
 }
 
 /// The SQL condition of rows of `alias` that the public pages may show: published through
@@ -89,7 +83,7 @@ pub async fn set_published(
     let table = publishable(record_type)?;
     let store = tx.store().clone();
     let Some(access) = record_access(&store, record_type, id).await? else {
-        return Err(StoreError::invalid("id", "no such record"));
+        return Err(rules::no_such_record().into());
     };
     let d = authorize(tx.actor(), Action::Publish, &access);
     if !d.allowed() {
@@ -97,7 +91,7 @@ pub async fn set_published(
             dignity_core::auth::Decision::Deny(w) => w,
             _ => "not allowed",
         };
-        return Err(StoreError::invalid("published", why));
+        return Err(rules::publish_refused(why).into());
     }
     if published && table == "pro_defenders" {
         let consent: i64 = sqlx::query("SELECT memorial_consent FROM pro_defenders WHERE id = $1")
@@ -105,12 +99,7 @@ pub async fn set_published(
             .fetch_one(tx.conn())
             .await?
             .get(0);
-        if consent != 1 {
-            return Err(StoreError::invalid(
-                "memorial_consent",
-                "the defender (or, after their death, their family) has not consented to publication",
-            ));
-        }
+        rules::check_consent(consent == 1)?;
     }
     sqlx::query(&format!("UPDATE {table} SET published = $1 WHERE id = $2"))
         .bind(published as i64)
@@ -315,42 +304,13 @@ pub async fn publish_snapshot(
     lang: &str,
     html: &str,
 ) -> Result<i64> {
-    if !tx.actor().is_staff() || tx.actor().role < dignity_core::Role::Admin {
-        return Err(StoreError::invalid(
-            "published_by",
-            "only administrators publish",
-        ));
-    }
-    if !KINDS.contains(&kind) {
-        return Err(StoreError::invalid(
-            "kind",
-            "kind must be report, dashboard, country or page",
-        ));
-    }
-    if slug.is_empty()
-        || slug.len() > 100
-        || !slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(StoreError::invalid(
-            "slug",
-            "a slug is 1 to 100 characters: lowercase letters, digits and hyphens",
-        ));
-    }
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(StoreError::invalid(
-            "title",
-            "a title is 1 to 300 characters",
-        ));
-    }
-    if !["en", "fr", "es", "ar", "ru"].contains(&lang) {
-        return Err(StoreError::invalid(
-            "lang",
-            "language must be en, fr, es, ar or ru",
-        ));
-    }
+    rules::snapshot_publisher(tx.actor(), Verb::Publish)?;
+    let PublicationInput {
+        kind,
+        slug,
+        title,
+        lang,
+    } = PublicationInput::parse(kind, slug, title, lang)?;
     let id: i64 = sqlx::query(
         "INSERT INTO publications (kind, slug, title, lang, html, published_by, published_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -381,12 +341,7 @@ pub async fn publish_snapshot(
 
 /// Remove a publication from the public pages (admins; audited). Returns whether it existed.
 pub async fn unpublish_snapshot(tx: &mut WriteTx, id: i64) -> Result<bool> {
-    if !tx.actor().is_staff() || tx.actor().role < dignity_core::Role::Admin {
-        return Err(StoreError::invalid(
-            "published_by",
-            "only administrators unpublish",
-        ));
-    }
+    rules::snapshot_publisher(tx.actor(), Verb::Unpublish)?;
     let n = sqlx::query("DELETE FROM publications WHERE id = $1")
         .bind(id)
         .execute(tx.conn())
@@ -448,15 +403,15 @@ pub async fn public_version(store: &Store) -> Result<i64> {
 /// `country.publish` / `country.unpublish` under `portal_countries`). Publishing again
 /// keeps the first date. An unknown State is refused.
 pub async fn set_country_published(tx: &mut WriteTx, iso3: &str, published: bool) -> Result<()> {
-    admin_only(tx, if published { "publish" } else { "unpublish" })?;
-    let iso3 = iso3.trim().to_ascii_uppercase();
+    rules::portal_publisher(tx.actor(), Verb::of(published))?;
+    let iso3 = rules::country_code(iso3);
     let known = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
         .bind(&iso3)
         .fetch_optional(tx.conn())
         .await?
         .is_some();
     if !known {
-        return Err(StoreError::invalid("iso3", format!("no country {iso3}")));
+        return Err(rules::unknown_country(&iso3).into());
     }
     let changed = if published {
         sqlx::query(
@@ -546,17 +501,6 @@ fn dash_row(r: &sqlx::any::AnyRow) -> PublicDashboard {
     }
 }
 
-/// Administrators, and the system itself (the demo data, the benchmarks); never the public.
-fn admin_only(tx: &WriteTx, what: &str) -> Result<()> {
-    if tx.actor().role < dignity_core::Role::Admin {
-        return Err(StoreError::invalid(
-            "published_by",
-            format!("only administrators {what}"),
-        ));
-    }
-    Ok(())
-}
-
 /// A slug from a title: lowercase ASCII letters and digits joined by hyphens, prefixed
 /// `dashboard-`; a title without any (Arabic, Cyrillic) gives `dashboard-<n>` from the
 /// filter's hash so the address stays stable for the same filter.
@@ -600,14 +544,8 @@ pub async fn publish_dashboard(
     title: &str,
     filter: &str,
 ) -> Result<(i64, String)> {
-    admin_only(tx, "publish")?;
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(StoreError::invalid(
-            "title",
-            "a title is 1 to 300 characters",
-        ));
-    }
+    rules::portal_publisher(tx.actor(), Verb::Publish)?;
+    let title = rules::title(title)?;
     let f = crate::reports::DashFilter::parse(filter);
     let filter = f.to_query();
     let slug = dashboard_slug(title, &filter);
@@ -640,7 +578,7 @@ pub async fn publish_dashboard(
 /// Take a dashboard off the portal (admins; audited as `dashboard.unpublish`). Returns
 /// whether it was there.
 pub async fn unpublish_dashboard(tx: &mut WriteTx, id: i64) -> Result<bool> {
-    admin_only(tx, "unpublish")?;
+    rules::portal_publisher(tx.actor(), Verb::Unpublish)?;
     let n = sqlx::query("DELETE FROM portal_dashboards WHERE id = $1")
         .bind(id)
         .execute(tx.conn())

@@ -12,7 +12,7 @@
 //! Names and every other field the database encrypts go into `names` (plaintext in memory
 //! only): the index keeps them solely as keyed tokens (see `docs/search.md`).
 
-use crate::{Result, Store, StoreError, WriteTx};
+use crate::{Result, Store, WriteTx};
 use dignity_core::{Confidentiality, PartialDate, RecordAccess};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -749,19 +749,8 @@ pub async fn save_search(
     query: &str,
     seen_seq: i64,
 ) -> Result<i64> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "name",
-            "a saved search needs a name of 1 to 200 characters",
-        ));
-    }
-    if query.len() > 4000 {
-        return Err(StoreError::invalid(
-            "query",
-            "the search is too long to save",
-        ));
-    }
+    let dignity_core::search::SavedSearchInput { name, query } =
+        dignity_core::search::SavedSearchInput::parse(name, query)?;
     let keys = tx.store().keys();
     let id = tx.next_id("saved_searches").await?;
     sqlx::query(

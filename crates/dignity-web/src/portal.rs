@@ -604,10 +604,7 @@ pub async fn publish(
                 })
                 .await
         }
-        None => Err(StoreError::invalid(
-            "record_type",
-            "records of this type cannot be published",
-        )),
+        None => Err(StoreError::from(dignity_core::portal::not_publishable())),
     };
     match r {
         Ok(()) => Redirect::to(&format!(

@@ -694,7 +694,7 @@ pub async fn save(
     .await;
     match r {
         Ok(_) => Redirect::to(&format!("/search?{query}&flash=search_saved")).into_response(),
-        Err(StoreError::Invalid { .. }) => {
+        Err(StoreError::Rejected(_)) => {
             Redirect::to(&format!("/search?{query}&error=search_name")).into_response()
         }
         Err(e) => WebError::internal(e).into_response(),
