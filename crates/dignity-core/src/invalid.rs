@@ -152,38 +152,6 @@ pub fn optional_text(
     Ok(Some(t.to_string()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn texts_are_trimmed_required_and_bounded() {
-        assert_eq!(required_text("title", "  a  ", 5).unwrap(), "a");
-        assert_eq!(
-            required_text("title", "   ", 5).unwrap_err(),
-            Invalid::required("title")
-        );
-        assert_eq!(
-            required_text("title", "éééééé", 5).unwrap_err().problem,
-            Problem::TooLong { max: 5 }
-        );
-        assert_eq!(optional_text("note", "", 5).unwrap(), None);
-    }
-
-    #[test]
-    fn messages_name_the_field_and_fill_rule_placeholders() {
-        let e = Invalid::rule("end", "x.rule", "ends before {start}")
-            .arg("start", "2024-03")
-            .within("acts[2]");
-        assert_eq!(e.to_string(), "acts[2].end: ends before 2024-03");
-        let e = Invalid::not_one_of("status", "open", ["pending", "closed"]);
-        assert_eq!(
-            e.message(),
-            "\"open\" is not an accepted value (one of: pending, closed)"
-        );
-    }
-}
-
 /// Test helper: every rule key `prefix…` quoted in `src` has its text in all five catalogs
 /// `crates/dignity-web/i18n/<area>/<lang>.toml`. Returns how many keys were found.
 #[cfg(test)]
@@ -215,4 +183,36 @@ pub(crate) fn assert_rule_keys_in_catalogs(src: &str, prefix: &str, area: &str) 
         }
     }
     keys.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_trimmed_required_and_bounded() {
+        assert_eq!(required_text("title", "  a  ", 5).unwrap(), "a");
+        assert_eq!(
+            required_text("title", "   ", 5).unwrap_err(),
+            Invalid::required("title")
+        );
+        assert_eq!(
+            required_text("title", "éééééé", 5).unwrap_err().problem,
+            Problem::TooLong { max: 5 }
+        );
+        assert_eq!(optional_text("note", "", 5).unwrap(), None);
+    }
+
+    #[test]
+    fn messages_name_the_field_and_fill_rule_placeholders() {
+        let e = Invalid::rule("end", "x.rule", "ends before {start}")
+            .arg("start", "2024-03")
+            .within("acts[2]");
+        assert_eq!(e.to_string(), "acts[2].end: ends before 2024-03");
+        let e = Invalid::not_one_of("status", "open", ["pending", "closed"]);
+        assert_eq!(
+            e.message(),
+            "\"open\" is not an accepted value (one of: pending, closed)"
+        );
+    }
 }
