@@ -210,9 +210,9 @@ pub async fn publish(
             }
         ))
         .into_response(),
-        Err(StoreError::Invalid { message, .. }) => WebError::Message {
+        Err(StoreError::Rejected(e)) => WebError::Message {
             status: StatusCode::BAD_REQUEST,
-            message,
+            message: e.message(),
         }
         .into_response(),
         Err(e) => WebError::from(e).into_response(),
@@ -284,7 +284,7 @@ pub async fn country_publish(
         Ok(()) => {
             Redirect::to(&format!("/obligations/countries/{iso3}#portal-state-h")).into_response()
         }
-        Err(StoreError::Invalid { .. }) => WebError::not_found().into_response(),
+        Err(StoreError::Rejected(_)) => WebError::not_found().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
 }
