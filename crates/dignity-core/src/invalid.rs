@@ -152,6 +152,39 @@ pub fn optional_text(
     Ok(Some(t.to_string()))
 }
 
+/// Test helper: every rule key `prefix…` quoted in `src` has its text in all five catalogs
+/// `crates/dignity-web/i18n/<area>/<lang>.toml`. Returns how many keys were found.
+#[cfg(test)]
+pub(crate) fn assert_rule_keys_in_catalogs(src: &str, prefix: &str, area: &str) -> usize {
+    let keys: Vec<&str> = src
+        .split('"')
+        .filter(|s| s.starts_with(prefix) && !s.ends_with('.') && !s.contains(' '))
+        .collect();
+    for lang in ["en", "fr", "es", "ar", "ru"] {
+        let path = format!(
+            "{}/../dignity-web/i18n/{area}/{lang}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let table: toml::Table = text.parse().unwrap();
+        for k in &keys {
+            let mut v = Some(&table);
+            let mut parts = k.split('.').peekable();
+            let mut found = false;
+            while let Some(p) = parts.next() {
+                let Some(t) = v else { break };
+                match t.get(p) {
+                    Some(toml::Value::Table(inner)) => v = Some(inner),
+                    Some(toml::Value::String(_)) if parts.peek().is_none() => found = true,
+                    _ => v = None,
+                }
+            }
+            assert!(found, "{lang}: {k} missing in i18n/{area}/{lang}.toml");
+        }
+    }
+    keys.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod columns;
 pub mod crypto;
 pub mod edge;
@@ -16,12 +17,15 @@ pub mod invalid;
 pub mod names;
 pub mod obligations;
 pub mod password;
+pub mod portal;
 pub mod protection;
 pub mod record_type;
 pub mod refdata;
+pub mod search;
 pub mod stats;
 pub mod types;
 pub mod violations;
+pub mod vocab;
 
 pub use auth::{Action, Actor, Confidentiality, Decision, RecordAccess, Role};
 pub use edge::{LocalPath, MediaType, Sha256};

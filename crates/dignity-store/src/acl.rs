@@ -145,7 +145,7 @@ pub async fn set_need_to_know(
             .execute(tx.conn())
             .await
             .map_err(|e| match StoreError::from(e) {
-                e if e.to_string().contains("FOREIGN") => StoreError::invalid("need_to_know", "unknown user or team"),
+                e if e.to_string().contains("FOREIGN") => dignity_core::accounts::unknown_principal().into(),
                 e => e,
             })?;
         }
@@ -206,13 +206,7 @@ pub async fn teams(store: &Store) -> Result<Vec<(i64, String, i64)>> {
 
 /// Create a team (audited).
 pub async fn create_team(tx: &mut WriteTx, name: &str) -> Result<i64> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::invalid(
-            "name",
-            "a team name has 1 to 100 characters",
-        ));
-    }
+    let name = dignity_core::accounts::team_name(name)?;
     let r = sqlx::query("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
         .bind(name)
         .bind(crate::now())
@@ -248,7 +242,7 @@ pub async fn set_member(tx: &mut WriteTx, team_id: i64, user_id: i64, member: bo
         .bind(user_id)
         .execute(tx.conn())
         .await
-        .map_err(|_| StoreError::invalid("team", "unknown team or user"))?;
+        .map_err(|_| StoreError::from(dignity_core::accounts::unknown_member()))?;
     } else {
         sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
             .bind(team_id)

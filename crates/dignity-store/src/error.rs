@@ -174,12 +174,6 @@ pub fn classify(e: &sqlx::Error) -> Outage {
 }
 
 impl StoreError {
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        StoreError::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
     /// A unique-constraint violation, on either backend.
     pub fn is_unique_violation(&self) -> bool {
         match self {

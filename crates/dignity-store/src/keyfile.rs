@@ -126,8 +126,7 @@ impl SealKey {
     /// Derive a key for a new passphrase (fresh salt). The passphrase must follow the
     /// password policy (at least 12 characters).
     pub fn new(passphrase: &str) -> Result<SealKey> {
-        dignity_core::password::check_policy(passphrase)
-            .map_err(|e| StoreError::invalid("passphrase", e.to_string()))?;
+        dignity_core::backup::passphrase(passphrase)?;
         let mut salt = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut salt);
         derive(passphrase, &salt, M_COST, T_COST, P_COST)

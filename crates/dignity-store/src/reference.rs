@@ -230,24 +230,13 @@ pub async fn term(store: &Store, list: i64, code: &str) -> Result<Option<TermFul
 }
 
 fn check_labels(l: &TermLabels) -> Result<()> {
-    if l.label_en.trim().is_empty() {
-        return Err(crate::StoreError::invalid(
-            "label_en",
-            "the English label is required",
-        ));
-    }
-    for (f, v) in [
-        ("label_en", &l.label_en),
-        ("label_fr", &l.label_fr),
-        ("label_es", &l.label_es),
-        ("label_ar", &l.label_ar),
-        ("label_ru", &l.label_ru),
-    ] {
-        if v.chars().count() > 300 {
-            return Err(crate::StoreError::invalid(f, "at most 300 characters"));
-        }
-    }
-    Ok(())
+    Ok(dignity_core::vocab::term_labels([
+        &l.label_en,
+        &l.label_fr,
+        &l.label_es,
+        &l.label_ar,
+        &l.label_ru,
+    ])?)
 }
 
 /// Change a term's labels or retire it (audited; retired terms stay for existing records).
@@ -312,9 +301,7 @@ pub async fn add_term(
             .bind(p)
             .fetch_optional(tx.conn())
             .await?
-            .ok_or_else(|| {
-                crate::StoreError::invalid("parent", format!("no term {p} in this vocabulary"))
-            })?;
+            .ok_or_else(|| dignity_core::vocab::unknown_parent(p))?;
             r.get::<i64, _>(0).max(0) + 1
         }
         None => 0,

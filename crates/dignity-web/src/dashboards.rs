@@ -581,9 +581,9 @@ pub async fn publish_dashboard(
         .await;
     match r {
         Ok((_, slug)) => Redirect::to(&format!("/public/dashboards/{slug}")).into_response(),
-        Err(dignity_store::StoreError::Invalid { message, .. }) => WebError::Message {
+        Err(dignity_store::StoreError::Rejected(e)) => WebError::Message {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            message,
+            message: e.message(),
         }
         .into_response(),
         Err(e) => WebError::from(e).into_response(),

@@ -86,6 +86,41 @@ pub fn token_name(raw: &str) -> Result<String, Invalid> {
     required_text("name", raw, TOKEN_NAME_MAX)
 }
 
+/// Team names have 1 to 100 characters.
+pub const TEAM_NAME_MAX: usize = 100;
+
+/// The name of a team: trimmed, 1 to [`TEAM_NAME_MAX`] characters (field `name`).
+pub fn team_name(raw: &str) -> Result<&str, Invalid> {
+    let n = raw.trim();
+    if n.is_empty() || n.chars().count() > TEAM_NAME_MAX {
+        return Err(Invalid::rule(
+            "name",
+            "accounts.rule.team_name",
+            "a team name has 1 to {max} characters",
+        )
+        .arg("max", TEAM_NAME_MAX));
+    }
+    Ok(n)
+}
+
+/// A need-to-know list naming a user or team that does not exist (field `need_to_know`).
+pub fn unknown_principal() -> Invalid {
+    Invalid::rule(
+        "need_to_know",
+        "accounts.rule.unknown_principal",
+        "unknown user or team",
+    )
+}
+
+/// A membership of a team or user that does not exist (field `team`).
+pub fn unknown_member() -> Invalid {
+    Invalid::rule(
+        "team",
+        "accounts.rule.unknown_member",
+        "unknown team or user",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +203,31 @@ mod tests {
             token_name(&"n".repeat(101)).unwrap_err(),
             Invalid::too_long("name", 100)
         );
+    }
+
+    #[test]
+    fn a_team_name_is_trimmed_and_bounded() {
+        assert_eq!(team_name(" Field team ").unwrap(), "Field team");
+        for raw in ["", "  ", &"t".repeat(101)] {
+            let e = team_name(raw).unwrap_err();
+            assert_eq!(e.field, "name");
+            assert_eq!(e.message(), "a team name has 1 to 100 characters");
+        }
+        assert!(team_name(&"т".repeat(100)).is_ok());
+        assert_eq!(
+            unknown_principal().to_string(),
+            "need_to_know: unknown user or team"
+        );
+        assert_eq!(unknown_member().to_string(), "team: unknown team or user");
+    }
+
+    #[test]
+    fn every_rule_key_is_in_the_catalogs() {
+        let n = crate::invalid::assert_rule_keys_in_catalogs(
+            include_str!("mod.rs"),
+            "accounts.rule.",
+            "shell",
+        );
+        assert!(n >= 8, "{n}");
     }
 }

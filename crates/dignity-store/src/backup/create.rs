@@ -6,36 +6,14 @@ use super::*;
 /// Make one consistent backup of `store` at `out` (which must not exist yet).
 pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<BackupSummary> {
     let recipients = parse_recipients(&opts.recipients)?;
-    if !recipients.is_empty() && opts.passphrase.is_some() {
-        return Err(StoreError::invalid(
-            "recipients",
-            "give either a passphrase or age recipients, not both",
-        ));
+    let encrypted = dignity_core::backup::Sealing {
+        recipients: !recipients.is_empty(),
+        passphrase: opts.passphrase.as_deref(),
+        unencrypted: opts.unencrypted,
+        include_keys: opts.include_keys,
+        allow_plaintext_keys: opts.allow_plaintext_keys,
     }
-    let encrypted = opts.passphrase.is_some() || !recipients.is_empty();
-    if encrypted && opts.unencrypted {
-        return Err(StoreError::invalid(
-            "unencrypted",
-            "asked for an unencrypted archive and gave a passphrase or recipients: choose one",
-        ));
-    }
-    if !encrypted && !opts.unencrypted {
-        return Err(StoreError::invalid(
-            "passphrase",
-            "backups are encrypted: give a passphrase or age recipients (or explicitly ask \
-             for an unencrypted archive)",
-        ));
-    }
-    if opts.include_keys && !encrypted && !opts.allow_plaintext_keys {
-        return Err(StoreError::invalid(
-            "keys",
-            "refusing to write the key file into an unencrypted archive: give a passphrase, \
-             or explicitly allow plaintext keys",
-        ));
-    }
-    if let Some(p) = &opts.passphrase {
-        check_passphrase(p)?;
-    }
+    .check()?;
     if out.exists() {
         return Err(StoreError::Conflict(format!(
             "{} exists: choose a new file name",
@@ -52,10 +30,7 @@ pub async fn backup(store: &Store, out: &Path, opts: &BackupOptions) -> Result<B
         .canonicalize()
         .is_ok_and(|f| out_dir.starts_with(f))
     {
-        return Err(StoreError::invalid(
-            "out",
-            "the backup cannot be written inside the uploaded files it backs up",
-        ));
+        return Err(dignity_core::backup::inside_files().into());
     }
     let created_at = now();
     let work = WorkDir::new(store.data_dir(), "backup")?;
@@ -215,9 +190,8 @@ fn parse_recipients(list: &[String]) -> Result<Vec<age::x25519::Recipient>> {
         .map(|r| r.trim())
         .filter(|r| !r.is_empty() && !r.starts_with('#'))
         .map(|r| {
-            r.parse::<age::x25519::Recipient>().map_err(|e| {
-                StoreError::invalid("recipients", format!("{r:?} is not an age recipient: {e}"))
-            })
+            r.parse::<age::x25519::Recipient>()
+                .map_err(|e| StoreError::from(dignity_core::backup::not_a_recipient(r, e)))
         })
         .collect()
 }

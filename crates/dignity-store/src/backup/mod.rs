@@ -213,11 +213,6 @@ impl Drop for WorkDir {
     }
 }
 
-fn check_passphrase(p: &str) -> Result<()> {
-    dignity_core::password::check_policy(p)
-        .map_err(|e| StoreError::invalid("passphrase", e.to_string()))
-}
-
 fn backend_name(b: Backend) -> &'static str {
     match b {
         Backend::Sqlite => "sqlite",

@@ -11,19 +11,12 @@ fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
-            l.parse::<age::x25519::Identity>().map_err(|e| {
-                StoreError::invalid(
-                    "identity",
-                    format!("not an age identity (AGE-SECRET-KEY-1…): {e}"),
-                )
-            })
+            l.parse::<age::x25519::Identity>()
+                .map_err(|e| StoreError::from(dignity_core::backup::not_an_identity(e)))
         })
         .collect::<Result<_>>()?;
     if ids.is_empty() {
-        return Err(StoreError::invalid(
-            "identity",
-            "the identity file holds no AGE-SECRET-KEY-1… line",
-        ));
+        return Err(dignity_core::backup::no_identity().into());
     }
     Ok(ids)
 }

@@ -896,7 +896,7 @@ async fn backup_to_an_age_recipient_opens_only_with_its_identity() {
     ] {
         let e = backup::backup(&s, &out, &opts).await.unwrap_err();
         assert!(
-            matches!(&e, StoreError::Invalid { field, .. } if field == "recipients"),
+            matches!(&e, StoreError::Rejected(dignity_core::Invalid { field, .. }) if field == "recipients"),
             "{e}"
         );
         assert!(!out.exists(), "nothing written");

@@ -64,7 +64,7 @@ async fn publications_are_validated_replaced_and_admin_only() {
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&e, StoreError::Invalid { field: f, .. } if f == field),
+                matches!(&e, StoreError::Rejected(dignity_core::Invalid { field: f, .. }) if f == field),
                 "{e}"
             );
         }
@@ -75,7 +75,7 @@ async fn publications_are_validated_replaced_and_admin_only() {
             })
             .await
             .unwrap_err();
-        assert!(matches!(e, StoreError::Invalid { .. }));
+        assert!(matches!(e, StoreError::Rejected(_)));
         assert_eq!(portal::publications(&s).await.unwrap().len(), 1);
         // People's records can never be published.
         let e = s
@@ -85,7 +85,7 @@ async fn publications_are_validated_replaced_and_admin_only() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&e, StoreError::Invalid { field: f, .. } if f == "record_type"),
+            matches!(&e, StoreError::Rejected(dignity_core::Invalid { field: f, .. }) if f == "record_type"),
             "{e}"
         );
 
@@ -209,7 +209,7 @@ mod dashboards {
                 })
                 .await
                 .unwrap_err();
-            assert!(matches!(e, StoreError::Invalid { .. }), "{e}");
+            assert!(matches!(e, StoreError::Rejected(_)), "{e}");
             sqlx::query("UPDATE vio_events SET published = 1 WHERE id = $1")
                 .bind(confidential)
                 .execute(s.pool())
@@ -234,7 +234,7 @@ mod dashboards {
                 })
                 .await
                 .unwrap_err();
-            assert!(matches!(e, StoreError::Invalid { .. }), "{e}");
+            assert!(matches!(e, StoreError::Rejected(_)), "{e}");
             let e = s
                 .write(&adam, async |tx| {
                     portal::publish_dashboard(tx, "  ", "country=SRB").await
@@ -242,7 +242,7 @@ mod dashboards {
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&e, StoreError::Invalid { field, .. } if field == "title"),
+                matches!(&e, StoreError::Rejected(dignity_core::Invalid { field, .. }) if field == "title"),
                 "{e}"
             );
             let (id, slug) = s

@@ -73,7 +73,7 @@ pub async fn admin_team_create(
         .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
-        Err(StoreError::Invalid { .. }) | Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Rejected(_)) | Err(StoreError::Conflict(_)) => {
             see_other("/admin/teams?error=bad_request")
         }
         Err(e) => WebError::from(e).into_response(),
@@ -109,7 +109,7 @@ pub async fn admin_team_member_add(
         .await;
     match r {
         Ok(_) => see_other("/admin/teams?flash=saved"),
-        Err(StoreError::Invalid { .. }) => WebError::not_found().into_response(),
+        Err(StoreError::Rejected(_)) => WebError::not_found().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
 }
