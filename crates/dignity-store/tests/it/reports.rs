@@ -105,18 +105,7 @@ async fn world(b: Backend) -> World {
     )
     .await
     .unwrap();
-    let perp = create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            person_type: "organisation".into(),
-            name: "Special Operations Unit".into(),
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let perp = common::special_operations_unit(&mut tx, &vocab).await;
     tx.commit().await.unwrap();
     // Visible to every staff member: two acts in the USA in 2025 (torture lens), one in Peru.
     let e1 = event(
@@ -190,15 +179,10 @@ async fn world(b: Backend) -> World {
         &mut tx,
         tracking::Target::Recommendation(rec),
         &tracking::Assessment {
-            id: 0,
-            status: "in_progress".into(),
-            assessed_on: "2024-05-01".into(),
             narrative: "Review opened".into(),
-            evidence: String::new(),
             confidentiality: Some("public".into()),
             published: true,
-            by: None,
-            via_cluster: false,
+            ..common::assessment("in_progress", "2024-05-01")
         },
     )
     .await

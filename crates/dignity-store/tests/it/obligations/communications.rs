@@ -36,16 +36,7 @@ async fn a_communication_follows_the_reply_clock_of_its_intervention() {
         )
         .await
         .unwrap();
-        reports::upsert_mandate(
-            &mut tx,
-            "SR-TORTURE",
-            "Special Rapporteur on torture",
-            "thematic",
-            None,
-            "1985",
-        )
-        .await
-        .unwrap();
+        common::sr_torture_mandate(&mut tx).await;
         let c1 = reports::add_communication(
             &mut tx,
             "KEN",

@@ -28,27 +28,17 @@ async fn shipped_ratifications_load_once_and_keep_user_edits() {
         assert_eq!(m.instruments.len(), 18);
         let crc = m.instruments.iter().find(|i| i.code == "CRC").unwrap();
         assert_eq!(crc.parties, 192, "every UN member but the United States");
-        let afr = ob::matrix(
-            &s,
-            "en",
-            &ob::MatrixFilter {
-                group: Some("AFRICAN".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let afr = ob::MatrixFilter {
+            group: Some("AFRICAN".into()),
+            ..Default::default()
+        };
+        let afr = ob::matrix(&s, "en", &afr).await.unwrap();
         assert_eq!(afr.rows.len(), 54);
-        let eu = ob::matrix(
-            &s,
-            "en",
-            &ob::MatrixFilter {
-                region: Some("Europe".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let eu = ob::MatrixFilter {
+            region: Some("Europe".into()),
+            ..Default::default()
+        };
+        let eu = ob::matrix(&s, "en", &eu).await.unwrap();
         assert!(
             eu.rows.iter().any(|r| r.iso3 == "FRA") && !eu.rows.iter().any(|r| r.iso3 == "KEN")
         );

@@ -2,6 +2,22 @@
 
 use super::*;
 
+/// Kenya's first report under `instrument`, submitted on `submitted` as `symbol`, recorded
+/// as the system.
+async fn first_report(s: &TestStore, instrument: &str, submitted: &str, symbol: &str) {
+    let mut tx = s.begin(&Actor::system()).await.unwrap();
+    let input = reports::ReportInput {
+        number: 1,
+        submitted: submitted.into(),
+        symbol: symbol.into(),
+        ..Default::default()
+    };
+    reports::set_report(&mut tx, "KEN", instrument, &input)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn an_instrument_with_nothing_recorded_is_no_information_not_a_gap() {
     for b in backends() {
@@ -109,21 +125,7 @@ async fn without_reporting_data_nothing_is_overdue_until_a_report_is_recorded() 
         );
 
         // One report recorded for the State under ICERD: the delay is counted again.
-        let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::set_report(
-            &mut tx,
-            "KEN",
-            "ICERD",
-            &reports::ReportInput {
-                number: 1,
-                submitted: "2004-06-01".into(),
-                symbol: "CERD/C/KEN/1-4".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        first_report(&s, "ICERD", "2004-06-01", "CERD/C/KEN/1-4").await;
         let all = reports::reports(&s, "KEN", until).await.unwrap();
         let cerd: Vec<_> = all.iter().filter(|r| r.instrument == "ICERD").collect();
         assert!(cerd.iter().all(|r| !r.no_data));
@@ -204,21 +206,7 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
             "{bad:?}"
         );
         tx.rollback().await.unwrap();
-        let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::set_report(
-            &mut tx,
-            "KEN",
-            "CPED",
-            &reports::ReportInput {
-                number: 1,
-                submitted: "2018-03-01".into(),
-                symbol: "CED/C/KEN/1".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        first_report(&s, "CPED", "2018-03-01", "CED/C/KEN/1").await;
         let all = reports::reports(&s, "KEN", until).await.unwrap();
         let cped = all.iter().find(|r| r.instrument == "CPED").unwrap();
         assert_eq!(cped.overdue_days, None);
@@ -234,31 +222,18 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
 
         // Special procedures: a visit and the standing invitation.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::upsert_mandate(
-            &mut tx,
-            "SR-TORTURE",
-            "Special Rapporteur on torture",
-            "thematic",
-            None,
-            "1985",
-        )
-        .await
-        .unwrap();
+        common::sr_torture_mandate(&mut tx).await;
         reports::add_visit(
             &mut tx,
             "KEN",
             &reports::Visit {
-                id: 0,
-                mandate_code: "SR-TORTURE".into(),
-                mandate_name: String::new(),
-                iso3: String::new(),
                 status: "completed".into(),
                 requested: "2019".into(),
                 accepted: "2020-01".into(),
                 visit_start: "2021-05-03".into(),
                 visit_end: "2021-05-12".into(),
                 report_symbol: "A/HRC/49/50/Add.1".into(),
-                note: String::new(),
+                ..common::sr_torture_visit()
             },
         )
         .await
@@ -283,17 +258,10 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
             &mut tx,
             "KEN",
             &reports::Visit {
-                id: 0,
-                mandate_code: "SR-TORTURE".into(),
-                mandate_name: String::new(),
-                iso3: String::new(),
                 status: "completed".into(),
-                requested: String::new(),
-                accepted: String::new(),
                 visit_start: "2021-05-03".into(),
                 visit_end: "2021-04-12".into(),
-                report_symbol: String::new(),
-                note: String::new(),
+                ..common::sr_torture_visit()
             },
         )
         .await;

@@ -10,14 +10,8 @@ async fn tracking_history_and_confidential_notes() {
         let other = user(&s, "analyst", Role::Analyst).await;
         let mut tx = s.begin(&doc).await.unwrap();
         let input = recs::NewRecommendation {
-            iso3: "KEN".into(),
-            body: "CCPR".into(),
-            text: "Establish an independent police oversight body.".into(),
-            document_symbol: "CCPR/C/KEN/CO/4".into(),
-            paragraph: "12".into(),
-            date: "2021-07-27".into(),
             themes: vec!["Police".into()],
-            ..Default::default()
+            ..common::police_oversight()
         }
         .into_input()
         .unwrap();
@@ -56,15 +50,11 @@ async fn tracking_history_and_confidential_notes() {
             &mut tx,
             tracking::Target::Recommendation(rec),
             &tracking::Assessment {
-                id: 0,
-                status: "in_progress".into(),
-                assessed_on: "2022-01-10".into(),
                 narrative: "Bill drafted".into(),
                 evidence: "https://example.org/bill".into(),
                 confidentiality: Some("public".into()),
                 published: true,
-                by: None,
-                via_cluster: false,
+                ..common::assessment("in_progress", "2022-01-10")
             },
         )
         .await
@@ -73,15 +63,8 @@ async fn tracking_history_and_confidential_notes() {
             &mut tx,
             tracking::Target::Cluster(cluster),
             &tracking::Assessment {
-                id: 0,
-                status: "partially_implemented".into(),
-                assessed_on: "2023-03-01".into(),
                 narrative: "Body set up, no budget".into(),
-                evidence: String::new(),
-                confidentiality: None,
-                published: false,
-                by: None,
-                via_cluster: false,
+                ..common::assessment("partially_implemented", "2023-03-01")
             },
         )
         .await
@@ -178,22 +161,7 @@ async fn tracking_history_and_confidential_notes() {
 
         // Bad inputs.
         let mut tx = s.begin(&doc).await.unwrap();
-        let bad = tracking::assess(
-            &mut tx,
-            t,
-            &tracking::Assessment {
-                id: 0,
-                status: "done".into(),
-                assessed_on: "2022-01-01".into(),
-                narrative: String::new(),
-                evidence: String::new(),
-                confidentiality: None,
-                published: false,
-                by: None,
-                via_cluster: false,
-            },
-        )
-        .await;
+        let bad = tracking::assess(&mut tx, t, &common::assessment("done", "2022-01-01")).await;
         assert!(matches!(bad, Err(StoreError::Rejected(ref e)) if e.field == "status"));
         tx.rollback().await.unwrap();
     }

@@ -3,6 +3,13 @@
 
 use super::*;
 
+/// `records` imported as the system with no rejected rows (nothing written on a dry run).
+async fn import(s: &TestStore, records: Vec<RecInput>, dry_run: bool) -> recs::ImportSummary {
+    recs::import(s, &Actor::system(), records, vec![], dry_run, &|_| {})
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_upr_info_files_import_completely_and_idempotently() {
     for b in backends() {
@@ -10,41 +17,23 @@ async fn the_upr_info_files_import_completely_and_idempotently() {
         let (records, errs) = parse_upr(&s).await;
         assert!(errs.is_empty(), "{:?}", &errs[..errs.len().min(5)]);
         assert_eq!(records.len(), 41_066);
-        let sum = recs::import(&s, &Actor::system(), records.clone(), vec![], true, &|_| {})
-            .await
-            .unwrap();
+        let sum = import(&s, records.clone(), true).await;
         assert_eq!((sum.created, sum.updated, sum.unchanged), (41_066, 0, 0));
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations")
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
+        let n = common::count(&s, "recommendations").await;
         assert_eq!(n, 0, "a dry run writes nothing");
-        let sum = recs::import(
-            &s,
-            &Actor::system(),
-            records.clone(),
-            vec![],
-            false,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let sum = import(&s, records.clone(), false).await;
         assert_eq!(sum.created, 41_066);
         assert!(sum.rejected.is_empty());
 
         // The first row of sessions 1-5, field by field.
-        let p = recs::search(
-            &s,
-            &Actor::anonymous(),
-            &RecFilter {
-                country: Some("AFG".into()),
-                q: Some("forced marriages honour killings".into()),
-                ..Default::default()
-            },
-            false,
-        )
-        .await
-        .unwrap();
+        let filter = RecFilter {
+            country: Some("AFG".into()),
+            q: Some("forced marriages honour killings".into()),
+            ..Default::default()
+        };
+        let p = recs::search(&s, &Actor::anonymous(), &filter, false)
+            .await
+            .unwrap();
         assert_eq!(p.total, 1);
         let r = &p.items[0];
         assert_eq!(r.body, "UPR");
@@ -71,42 +60,24 @@ async fn the_upr_info_files_import_completely_and_idempotently() {
         assert_eq!(get(&f.position, "noted"), Some(10_594));
         assert_eq!(get(&f.country, "CUB"), Some(534));
         assert_eq!(get(&f.theme, "Women's rights"), Some(7_492));
-        let cuba_noted = recs::search(
-            &s,
-            &Actor::anonymous(),
-            &RecFilter {
-                country: Some("cub".into()),
-                position: Some("noted".into()),
-                ..Default::default()
-            },
-            false,
-        )
-        .await
-        .unwrap();
+        let filter = RecFilter {
+            country: Some("cub".into()),
+            position: Some("noted".into()),
+            ..Default::default()
+        };
+        let cuba_noted = recs::search(&s, &Actor::anonymous(), &filter, false)
+            .await
+            .unwrap();
         assert!(cuba_noted.total > 0 && cuba_noted.total < 534);
 
         // Importing again changes nothing; a changed row is an update.
-        let sum = recs::import(
-            &s,
-            &Actor::system(),
-            records.clone(),
-            vec![],
-            false,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let sum = import(&s, records.clone(), false).await;
         assert_eq!((sum.created, sum.updated, sum.unchanged), (0, 0, 41_066));
         let mut changed = records.clone();
         changed[0].position = Some(rules::Position::Noted);
-        let sum = recs::import(&s, &Actor::system(), changed, vec![], false, &|_| {})
-            .await
-            .unwrap();
+        let sum = import(&s, changed, false).await;
         assert_eq!((sum.created, sum.updated, sum.unchanged), (0, 1, 41_065));
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations")
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
+        let n = common::count(&s, "recommendations").await;
         assert_eq!(n, 41_066);
     }
 }
@@ -135,10 +106,7 @@ Narnia,Africa,,Text,France,WEOG,EU,Accepted,4,Justice,4\r";
             sum.rejected[0].to_string(),
             "row 3, field To: unknown country \"Narnia\""
         );
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations")
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
+        let n = common::count(&s, "recommendations").await;
         assert_eq!(n, 0);
     }
 }

@@ -3,6 +3,13 @@
 
 use super::*;
 
+/// The administrator `amina` (no display name), written in `tx`.
+async fn amina(tx: &mut dignity_store::WriteTx) -> accounts::User {
+    accounts::create(tx, "amina", "", Role::Admin, PASS)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn key_rotation_reencrypts_every_value_and_retires_old_keys_only_when_unused() {
     for b in backends() {
@@ -265,9 +272,7 @@ async fn a_ciphertext_moved_to_another_row_does_not_decrypt() {
     for b in backends() {
         let s = store(b).await;
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let a = accounts::create(&mut tx, "amina", "", Role::Admin, PASS)
-            .await
-            .unwrap();
+        let a = amina(&mut tx).await;
         let o = accounts::create(&mut tx, "omar", "", Role::Documenter, PASS)
             .await
             .unwrap();
@@ -316,9 +321,7 @@ async fn values_left_in_clear_by_an_older_version_are_encrypted_at_start() {
     for b in backends() {
         let s = store(b).await;
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let a = accounts::create(&mut tx, "amina", "", Role::Admin, PASS)
-            .await
-            .unwrap();
+        let a = amina(&mut tx).await;
         tx.commit().await.unwrap();
         // As an older version stored it: in clear.
         sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
@@ -341,24 +344,14 @@ async fn values_left_in_clear_by_an_older_version_are_encrypted_at_start() {
             Some("OLDCLEARSECRET")
         );
         // The audit entry names the column and the count, not the value.
-        let details: Vec<String> = sqlx::query(
+        let details = common::texts(
+            &s,
             "SELECT CAST(details AS TEXT) FROM audit_log WHERE action = 'fields.encrypt_clear'",
         )
-        .fetch_all(s.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+        .await;
         assert_eq!(details.len(), 1, "{b:?}");
         assert!(details[0].contains("\"values\":1"), "{}", details[0]);
-        let all: Vec<String> = sqlx::query("SELECT CAST(details AS TEXT) FROM audit_log")
-            .fetch_all(s.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let all = common::texts(&s, "SELECT CAST(details AS TEXT) FROM audit_log").await;
         assert!(all.iter().all(|d| !d.contains("OLDCLEARSECRET")));
         let v = audit::verify_log(&s).await.unwrap();
         assert!(v.ok(), "{b:?}: {:?}", v.problems);

@@ -1,7 +1,7 @@
 //! Operations on every backend: backup and restore, copying to PostgreSQL, key rotation,
 //! and what reaches the disk.
 
-use crate::common::admin;
+use crate::common::{self, admin};
 use dignity_core::{Actor, Role};
 use dignity_store::backup::{self, BackupOptions, RestoreOptions};
 use dignity_store::testing::{backends, fresh_postgres_database, store, temp_dir, TestStore};

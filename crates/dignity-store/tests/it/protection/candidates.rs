@@ -2,21 +2,30 @@
 
 use super::*;
 
+/// The candidates (score 0.7 or more, 20 at most) that `who` sees for the case.
+async fn candidates(st: &TestStore, who: &Actor, case: i64) -> Vec<s::Candidate> {
+    s::candidates_for_case(st, who, case, 0.7, 20)
+        .await
+        .unwrap()
+}
+
+/// The record linked to the case, conflicts accepted.
+async fn link(st: &TestStore, who: &Actor, rid: i64, case: i64) {
+    st.write(who, async |tx| {
+        s::link(tx, rid, case, true).await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn person_page_candidates_come_from_keyed_blocking_keys() {
     for b in backends() {
         let (st, doc, ana, coo, cora) = setup(b).await;
         let vocab = Vocab::load(&st).await.unwrap();
         let (case, _, _) = case_with_family(&st, &doc, &vocab, Consent::default(), cora).await;
-        let (icrc, comm) = st
-            .write(&coo, async |tx| {
-                Ok((
-                    s::create_source(tx, "ICRC", "red_cross").await?,
-                    s::create_source(tx, "Commission", "commission").await?,
-                ))
-            })
-            .await
-            .unwrap();
+        let (icrc, comm) = common::icrc_and_commission(&st, &coo).await;
         let mapping = s::guess_mapping(&[
             "external_id".into(),
             "name".into(),
@@ -36,9 +45,7 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
             v.sort();
             v
         };
-        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
-            .await
-            .unwrap();
+        let found = candidates(&st, &coo, case).await;
         assert_eq!(
             ext(&found),
             vec!["Egron Krasniqi", "Krasniqi Agron", "Агрон Красничи"],
@@ -108,13 +115,7 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
             .is_empty());
 
         // The keys are keyed hashes: no name, token or Soundex code in clear.
-        let keys: Vec<String> = sqlx::query("SELECT key FROM pro_match_keys")
-            .fetch_all(st.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let keys = common::texts(&st, "SELECT key FROM pro_match_keys").await;
         assert!(keys.len() >= 5);
         for k in &keys {
             assert!(
@@ -125,15 +126,8 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
 
         // Linking one: it leaves the candidates, and its name now finds others too.
         let rid = record_id(&st, "I-1").await;
-        st.write(&coo, async |tx| {
-            s::link(tx, rid, case, true).await?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
-            .await
-            .unwrap();
+        link(&st, &coo, rid, case).await;
+        let found = candidates(&st, &coo, case).await;
         assert_eq!(ext(&found), vec!["Egron Krasniqi", "Krasniqi Agron"]);
 
         // The page's candidates are kept between requests, but never past a change: a
@@ -158,9 +152,7 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
         )
         .await
         .unwrap();
-        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
-            .await
-            .unwrap();
+        let found = candidates(&st, &coo, case).await;
         assert_eq!(
             ext(&found),
             vec!["Agron Krasniqi", "Egron Krasniqi", "Krasniqi Agron"]
@@ -169,16 +161,9 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
             .iter()
             .any(|c| c.record_name == "Agron Krasniqi" && c.record_source == "Families"));
         let rid = record_id(&st, "F-1").await;
-        st.write(&coo, async |tx| {
-            s::link(tx, rid, case, true).await?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+        link(&st, &coo, rid, case).await;
         assert_eq!(
-            ext(&s::candidates_for_case(&st, &coo, case, 0.7, 20)
-                .await
-                .unwrap()),
+            ext(&candidates(&st, &coo, case).await),
             vec!["Egron Krasniqi", "Krasniqi Agron"]
         );
         let rids = [record_id(&st, "F-1").await, record_id(&st, "I-1").await];
@@ -190,9 +175,7 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
         })
         .await
         .unwrap();
-        let found = s::candidates_for_case(&st, &coo, case, 0.7, 20)
-            .await
-            .unwrap();
+        let found = candidates(&st, &coo, case).await;
         assert_eq!(
             ext(&found),
             vec![
@@ -218,9 +201,7 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
             .unwrap()
             .get(0);
         assert_eq!(s::ensure_match_keys(&st).await.unwrap() as i64, current);
-        let found2 = s::candidates_for_case(&st, &coo, case, 0.7, 20)
-            .await
-            .unwrap();
+        let found2 = candidates(&st, &coo, case).await;
         assert_eq!(ext(&found2), ext(&found));
         let left: i64 = sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE keyed = 0")
             .fetch_one(st.pool())

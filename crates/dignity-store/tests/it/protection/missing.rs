@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// The commission that a family may consent to share with.
+const COMMISSION: &str = "Government Commission on Missing Persons";
+
 #[tokio::test]
 async fn missing_persons_status_history_and_consent() {
     for b in backends() {
@@ -176,14 +179,7 @@ async fn missing_persons_status_history_and_consent() {
             .unwrap_err();
         assert_eq!(invalid_field(e), "consent");
         st.write(&coo, async |tx| {
-            share(
-                tx,
-                id,
-                "commission",
-                "Government Commission on Missing Persons",
-                "share",
-            )
-            .await
+            share(tx, id, "commission", COMMISSION, "share").await
         })
         .await
         .unwrap();
@@ -228,14 +224,7 @@ async fn missing_persons_status_history_and_consent() {
         );
         let e = st
             .write(&coo, async |tx| {
-                share(
-                    tx,
-                    id,
-                    "commission",
-                    "Government Commission on Missing Persons",
-                    "share",
-                )
-                .await
+                share(tx, id, "commission", COMMISSION, "share").await
             })
             .await
             .unwrap_err();

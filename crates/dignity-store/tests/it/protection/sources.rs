@@ -9,15 +9,7 @@ async fn source_lists_import_match_and_link() {
         let (st, doc, _ana, coo, cora) = setup(b).await;
         let vocab = Vocab::load(&st).await.unwrap();
         let (case, _, _) = case_with_family(&st, &doc, &vocab, Consent::default(), cora).await;
-        let (icrc, comm) = st
-            .write(&coo, async |tx| {
-                Ok((
-                    s::create_source(tx, "ICRC", "red_cross").await?,
-                    s::create_source(tx, "Commission", "commission").await?,
-                ))
-            })
-            .await
-            .unwrap();
+        let (icrc, comm) = common::icrc_and_commission(&st, &coo).await;
         let mapping: Mapping = [
             ("external_id", "ID"),
             ("name", "Full name"),

@@ -23,18 +23,9 @@ async fn a_case_round_trips_through_json_without_loss() {
         )
         .await
         .unwrap();
-        set_death_penalty(
-            &mut tx,
-            &DeathPenaltyInput {
-                event_id: c.event,
-                person_id: c.victim,
-                status: "sentenced".into(),
-                sentence_date: "2024-06".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        set_death_penalty(&mut tx, &death_penalty(&c, "sentenced", "2024-06"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let one = case::export_case(&s, &doc, c.event).await.unwrap();
         assert_eq!(one.acts.len(), 2);

@@ -1,18 +1,19 @@
 //! Evidence: hashing, storing once, packages and tar exports, temporary files of uploads.
 
 use super::*;
+use crate::common::sha256sum;
 
-fn sha256sum(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum");
-    String::from_utf8(out.stdout)
+/// `input` written as new evidence in `tx`, with the stored `blob` whose first bytes are
+/// `head`.
+async fn evidence_of(
+    tx: &mut dignity_store::WriteTx,
+    input: &EvidenceInput,
+    blob: &evidence::Blob,
+    head: &[u8],
+) -> i64 {
+    evidence::create_evidence(tx, input, blob, head)
+        .await
         .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 fn tmp_files(s: &TestStore) -> usize {
@@ -46,23 +47,17 @@ async fn evidence_is_hashed_stored_once_and_packaged_verifiably() {
         std::fs::remove_file(&clear).unwrap();
         assert_eq!(blob.size, 3_000_000);
         let mut tx = s.begin(&doc).await.unwrap();
-        let id = evidence::create_evidence(
-            &mut tx,
-            &EvidenceInput {
-                title: "Clinic video".into(),
-                filename: "VID_0305_Amaru.mp4".into(),
-                event_id: Some(c.event),
-                acquired_from: "Killa Huaman".into(),
-                acquired_how: "handed over on a USB stick".into(),
-                acquired_at: "2024-03-10".into(),
-                confidentiality: "internal".into(),
-                ..Default::default()
-            },
-            &blob,
-            &head,
-        )
-        .await
-        .unwrap();
+        let input = EvidenceInput {
+            title: "Clinic video".into(),
+            filename: "VID_0305_Amaru.mp4".into(),
+            event_id: Some(c.event),
+            acquired_from: "Killa Huaman".into(),
+            acquired_how: "handed over on a USB stick".into(),
+            acquired_at: "2024-03-10".into(),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        };
+        let id = evidence_of(&mut tx, &input, &blob, &head).await;
         tx.commit().await.unwrap();
         // The same content again: stored once.
         let (blob2, _) =
@@ -106,19 +101,13 @@ async fn evidence_is_hashed_stored_once_and_packaged_verifiably() {
         let jpeg = tiny_jpeg_with_exif();
         let (jb, jh) = evidence::store_reader(&s, &jpeg[..], u64::MAX, None).unwrap();
         let mut tx = s.begin(&doc).await.unwrap();
-        let jid = evidence::create_evidence(
-            &mut tx,
-            &EvidenceInput {
-                title: "Photo".into(),
-                event_id: Some(c.event),
-                confidentiality: "internal".into(),
-                ..Default::default()
-            },
-            &jb,
-            &jh,
-        )
-        .await
-        .unwrap();
+        let input = EvidenceInput {
+            title: "Photo".into(),
+            event_id: Some(c.event),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        };
+        let jid = evidence_of(&mut tx, &input, &jb, &jh).await;
         tx.commit().await.unwrap();
         let photo = evidence::get_evidence(&s, jid).await.unwrap().unwrap();
         assert_eq!(photo.media_type, "image/jpeg");
@@ -266,20 +255,14 @@ async fn evidence_exports_as_one_tar_archive_that_standard_tools_verify() {
         let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         let (blob, head) = evidence::store_reader(&s, &data[..], u64::MAX, None).unwrap();
         let mut tx = s.begin(&doc).await.unwrap();
-        let id = evidence::create_evidence(
-            &mut tx,
-            &EvidenceInput {
-                event_id: Some(c.event),
-                title: "Clinic video".into(),
-                filename: "clinic.bin".into(),
-                confidentiality: "internal".into(),
-                ..Default::default()
-            },
-            &blob,
-            &head,
-        )
-        .await
-        .unwrap();
+        let input = EvidenceInput {
+            event_id: Some(c.event),
+            title: "Clinic video".into(),
+            filename: "clinic.bin".into(),
+            confidentiality: "internal".into(),
+            ..Default::default()
+        };
+        let id = evidence_of(&mut tx, &input, &blob, &head).await;
         tx.commit().await.unwrap();
         let dir = dignity_store::testing::temp_dir("tar");
         let archive = dir.join("case-1.tar");

@@ -13,27 +13,14 @@ async fn lenses_priority_countries_and_death_penalty_cases() {
         v::set_priority_countries(&mut tx, &vocab, &["per".into(), "SYR".into()])
             .await
             .unwrap();
+        set_death_penalty(&mut tx, &death_penalty(&c, "sentenced", "2024-06-01"))
+            .await
+            .unwrap();
         set_death_penalty(
             &mut tx,
             &DeathPenaltyInput {
-                event_id: c.event,
-                person_id: c.victim,
-                status: "sentenced".into(),
-                sentence_date: "2024-06-01".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        set_death_penalty(
-            &mut tx,
-            &DeathPenaltyInput {
-                event_id: c.event,
-                person_id: c.victim,
-                status: "commuted".into(),
-                sentence_date: "2024-06-01".into(),
                 commutation_date: "2024-09".into(),
-                ..Default::default()
+                ..death_penalty(&c, "commuted", "2024-06-01")
             },
         )
         .await
@@ -41,12 +28,8 @@ async fn lenses_priority_countries_and_death_penalty_cases() {
         assert!(set_death_penalty(
             &mut tx,
             &DeathPenaltyInput {
-                event_id: c.event,
-                person_id: c.victim,
-                status: "sentenced".into(),
-                sentence_date: "2024-06-01".into(),
                 execution_date: "2024-05-01".into(),
-                ..Default::default()
+                ..death_penalty(&c, "sentenced", "2024-06-01")
             }
         )
         .await

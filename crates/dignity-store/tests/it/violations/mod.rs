@@ -102,18 +102,7 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
     )
     .await
     .unwrap();
-    let perp = create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            person_type: "organisation".into(),
-            name: "Special Operations Unit".into(),
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let perp = common::special_operations_unit(&mut tx, &vocab).await;
     let source = create_person(
         &mut tx,
         &vocab,
@@ -191,6 +180,18 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
         source,
         act1,
         act2,
+    }
+}
+
+/// A death penalty record of the case's victim in its event: `status`, sentenced on
+/// `sentence_date`.
+fn death_penalty(c: &CaseIds, status: &str, sentence_date: &str) -> DeathPenaltyInput {
+    DeathPenaltyInput {
+        event_id: c.event,
+        person_id: c.victim,
+        status: status.into(),
+        sentence_date: sentence_date.into(),
+        ..Default::default()
     }
 }
 
