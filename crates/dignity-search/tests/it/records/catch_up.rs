@@ -9,9 +9,7 @@ async fn catch_up_covers_every_record_type_and_the_index_holds_no_names() {
             s, dora, ids: i, ..
         } = setup(b).await;
         {
-            let search = Search::open(&s, Registry::standard(), opts(&s))
-                .await
-                .unwrap();
+            let search = open(&s).await;
             assert_eq!(hits(&search, &dora, &q("Krasniqi")).len(), 2);
         }
         // Written while no index listens (the server crashed, or the CLI wrote).
@@ -63,9 +61,7 @@ async fn catch_up_covers_every_record_type_and_the_index_holds_no_names() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let search = Search::open(&s, Registry::standard(), opts(&s))
-            .await
-            .unwrap();
+        let search = open(&s).await;
         assert_eq!(
             hits(&search, &dora, &q("Stojanovic")),
             vec![k("act", act), k("person", victim)]

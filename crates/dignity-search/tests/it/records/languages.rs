@@ -8,9 +8,7 @@ async fn every_record_type_is_searchable_in_five_languages_and_by_name() {
         let Setup {
             s, dora, ids: i, ..
         } = setup(b).await;
-        let search = Search::open(&s, Registry::standard(), opts(&s))
-            .await
-            .unwrap();
+        let search = open(&s).await;
         let hrd = k("person", person_of_defender(&s, i.defender).await);
         let expect: Vec<(&str, Vec<String>)> = vec![
             // French stemming and folding: "manifestant" finds "manifestants" in the

@@ -9,6 +9,7 @@
 //!   re-indexes the acts naming them) and catches up after a crash;
 //! - no victim's name is in the index files in clear.
 
+use crate::common;
 use dignity_core::obligations::{Mechanism, Position, RecInput};
 use dignity_core::{Actor, PartialDate, Role};
 use dignity_search::{Search, SearchOptions, SearchRequest};
@@ -106,24 +107,8 @@ async fn setup(b: dignity_store::Backend) -> Setup {
     let s = store(b).await;
     dignity_store::refdata::load_shipped(&s).await.unwrap();
     let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let dora = accounts::create(
-        &mut tx,
-        "dora",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    let ana = accounts::create(
-        &mut tx,
-        "ana",
-        "",
-        Role::Analyst,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
+    let dora = common::account(&mut tx, "dora", Role::Documenter).await;
+    let ana = common::account(&mut tx, "ana", Role::Analyst).await;
     tx.commit().await.unwrap();
     let dora = accounts::actor_for(&s, &dora).await.unwrap();
     let ana = accounts::actor_for(&s, &ana).await.unwrap();
@@ -306,6 +291,13 @@ fn opts(s: &TestStore) -> SearchOptions {
         poll: Duration::from_millis(200),
         ..Default::default()
     }
+}
+
+/// The search over the standard registry, opened on `s` with [`opts`].
+async fn open(s: &TestStore) -> Search {
+    Search::open(s, Registry::standard(), opts(s))
+        .await
+        .unwrap()
 }
 
 fn q(text: &str) -> SearchRequest {

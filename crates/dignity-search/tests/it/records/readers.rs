@@ -2,6 +2,30 @@
 
 use super::*;
 
+/// `reader` alone put on the need-to-know list of the record `id` of `record_type` by
+/// `by`; whether the search applied the change within ten seconds.
+async fn need_to_know(
+    s: &TestStore,
+    search: &Search,
+    by: &Actor,
+    record_type: &str,
+    id: i64,
+    reader: &Actor,
+) -> bool {
+    let mut tx = s.begin(by).await.unwrap();
+    acl::set_need_to_know(
+        &mut tx,
+        record_type,
+        &id.to_string(),
+        &[reader.user_id.unwrap()],
+        &[],
+    )
+    .await
+    .unwrap();
+    let seq = *tx.commit().await.unwrap().last().unwrap();
+    search.wait_for(seq, Duration::from_secs(10)).await
+}
+
 #[tokio::test]
 async fn two_readers_see_only_their_hits_and_facet_counts() {
     for b in backends() {
@@ -11,9 +35,7 @@ async fn two_readers_see_only_their_hits_and_facet_counts() {
             ana,
             ids: i,
         } = setup(b).await;
-        let search = Search::open(&s, Registry::standard(), opts(&s))
-            .await
-            .unwrap();
+        let search = open(&s).await;
         search.follow();
         let anon = Actor::anonymous();
         let hrd = k("person", person_of_defender(&s, i.defender).await);
@@ -89,18 +111,7 @@ async fn two_readers_see_only_their_hits_and_facet_counts() {
         // ana is put on the act's list: she still does not find it — an act is visible only
         // with its victim, whom she may not read yet. Its document is now for the readers
         // of both (dora alone), so it carries the victim's name for her.
-        let mut tx = s.begin(&dora).await.unwrap();
-        acl::set_need_to_know(
-            &mut tx,
-            v::ACT,
-            &i.a_torture.to_string(),
-            &[ana.user_id.unwrap()],
-            &[],
-        )
-        .await
-        .unwrap();
-        let seq = *tx.commit().await.unwrap().last().unwrap();
-        assert!(search.wait_for(seq, Duration::from_secs(10)).await);
+        assert!(need_to_know(&s, &search, &dora, v::ACT, i.a_torture, &ana).await);
         assert_eq!(facet_count(&search, &ana, &acts, "act_type", TORTURE), 0);
         assert_eq!(
             hits(&search, &ana, &q("Mohammed")),
@@ -117,18 +128,7 @@ async fn two_readers_see_only_their_hits_and_facet_counts() {
         );
         // ana is put on the person's list too: the act's document follows the person's
         // list (a person's entry re-indexes the acts naming them).
-        let mut tx = s.begin(&dora).await.unwrap();
-        acl::set_need_to_know(
-            &mut tx,
-            v::PERSON,
-            &i.v_muhammad.to_string(),
-            &[ana.user_id.unwrap()],
-            &[],
-        )
-        .await
-        .unwrap();
-        let seq = *tx.commit().await.unwrap().last().unwrap();
-        assert!(search.wait_for(seq, Duration::from_secs(10)).await);
+        assert!(need_to_know(&s, &search, &dora, v::PERSON, i.v_muhammad, &ana).await);
         assert_eq!(
             hits(&search, &ana, &q("Mohammed")),
             sorted(vec![
