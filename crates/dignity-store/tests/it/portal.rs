@@ -108,19 +108,14 @@ mod dashboards {
     async fn event(s: &TestStore, who: &Actor, level: &str, act_level: &str, victim: i64) -> i64 {
         let vocab = Vocab::load(s).await.unwrap();
         let mut tx = s.begin(who).await.unwrap();
-        let e = create_event(
-            &mut tx,
-            &vocab,
-            &EventInput {
-                title: format!("A {level} event"),
-                start_date: "2025-03-01".into(),
-                country: Some("SRB".into()),
-                confidentiality: level.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let input = EventInput {
+            title: format!("A {level} event"),
+            start_date: "2025-03-01".into(),
+            country: Some("SRB".into()),
+            confidentiality: level.into(),
+            ..Default::default()
+        };
+        let e = create_event(&mut tx, &vocab, &input).await.unwrap();
         create_act(
             &mut tx,
             &vocab,

@@ -175,18 +175,15 @@ async fn world(b: Backend) -> World {
     )
     .await
     .unwrap();
-    tracking::assess(
-        &mut tx,
-        tracking::Target::Recommendation(rec),
-        &tracking::Assessment {
-            narrative: "Review opened".into(),
-            confidentiality: Some("public".into()),
-            published: true,
-            ..common::assessment("in_progress", "2024-05-01")
-        },
-    )
-    .await
-    .unwrap();
+    let review = tracking::Assessment {
+        narrative: "Review opened".into(),
+        confidentiality: Some("public".into()),
+        published: true,
+        ..common::assessment("in_progress", "2024-05-01")
+    };
+    tracking::assess(&mut tx, tracking::Target::Recommendation(rec), &review)
+        .await
+        .unwrap();
     recs::create(
         &mut tx,
         recs::NewRecommendation {

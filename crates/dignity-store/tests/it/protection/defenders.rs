@@ -3,6 +3,26 @@
 
 use super::*;
 
+/// Measure `id` moved to the step `input`, written by `who`.
+async fn advance(
+    st: &TestStore,
+    who: &Actor,
+    id: i64,
+    input: MeasureStatusInput,
+) -> Result<(), StoreError> {
+    st.write(who, async |tx| advance_measure(tx, id, &input).await)
+        .await
+}
+
+/// The step to `status` on `on_date`, with nothing else set.
+fn step(status: &str, on_date: &str) -> MeasureStatusInput {
+    MeasureStatusInput {
+        status: status.into(),
+        on_date: on_date.into(),
+        ..Default::default()
+    }
+}
+
 async fn source_person(st: &TestStore, who: &Actor, vocab: &Vocab, name: &str) -> i64 {
     st.write(who, async |tx| {
         v::create_person(
@@ -253,100 +273,45 @@ async fn defenders_attacks_risk_measures_checkins() {
             })
             .await
             .unwrap();
-        let e = st
-            .write(&coo, async |tx| {
-                advance_measure(
-                    tx,
-                    mid,
-                    &MeasureStatusInput {
-                        status: "delivered".into(),
-                        on_date: "2024-02-20".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-            })
+        let e = advance(&st, &coo, mid, step("delivered", "2024-02-20"))
             .await
             .unwrap_err();
         assert_eq!(rule(&e), "pro.def.measure_next");
         assert_eq!(invalid_field(e), "status");
-        st.write(&coo, async |tx| {
-            advance_measure(
-                tx,
-                mid,
-                &MeasureStatusInput {
-                    status: "approved".into(),
-                    on_date: "2024-02-20".into(),
-                    ..Default::default()
-                },
-            )
+        advance(&st, &coo, mid, step("approved", "2024-02-20"))
             .await
-        })
-        .await
-        .unwrap();
-        let e = st
-            .write(&coo, async |tx| {
-                advance_measure(
-                    tx,
-                    mid,
-                    &MeasureStatusInput {
-                        status: "delivered".into(),
-                        on_date: "2024-02-01".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-            })
+            .unwrap();
+        let e = advance(&st, &coo, mid, step("delivered", "2024-02-01"))
             .await
             .unwrap_err();
         assert_eq!(rule(&e), "pro.def.step_out_of_order");
         assert_eq!(invalid_field(e), "on_date", "out of order");
-        st.write(&coo, async |tx| {
-            advance_measure(
-                tx,
-                mid,
-                &MeasureStatusInput {
-                    status: "delivered".into(),
-                    on_date: "2024-03-01".into(),
-                    cost: "4 800,00".into(),
-                    cost_currency: "eur".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-        })
+        advance(
+            &st,
+            &coo,
+            mid,
+            MeasureStatusInput {
+                cost: "4 800,00".into(),
+                cost_currency: "eur".into(),
+                ..step("delivered", "2024-03-01")
+            },
+        )
         .await
         .unwrap();
-        let e = st
-            .write(&coo, async |tx| {
-                advance_measure(
-                    tx,
-                    mid,
-                    &MeasureStatusInput {
-                        status: "closed".into(),
-                        on_date: "2024-12-01".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-            })
+        let e = advance(&st, &coo, mid, step("closed", "2024-12-01"))
             .await
             .unwrap_err();
         assert_eq!(rule(&e), "pro.def.outcome_required");
         assert_eq!(invalid_field(e), "outcome");
-        st.write(&coo, async |tx| {
-            advance_measure(
-                tx,
-                mid,
-                &MeasureStatusInput {
-                    status: "closed".into(),
-                    on_date: "2024-12-01".into(),
-                    outcome: "Returned safely".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-        })
+        advance(
+            &st,
+            &coo,
+            mid,
+            MeasureStatusInput {
+                outcome: "Returned safely".into(),
+                ..step("closed", "2024-12-01")
+            },
+        )
         .await
         .unwrap();
         let ms = measures_of(&st, id).await.unwrap();
