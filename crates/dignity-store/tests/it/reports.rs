@@ -78,6 +78,14 @@ async fn event(
     e
 }
 
+/// The total of the dashboard filtered by `f` as dora sees it.
+async fn dora_total(w: &World, f: &DashFilter) -> i64 {
+    reports::dashboard(&w.s, &w.dora, f, "en")
+        .await
+        .unwrap()
+        .total
+}
+
 struct World {
     s: TestStore,
     dora: Actor,
@@ -248,39 +256,15 @@ async fn dashboards_count_only_what_the_reader_may_see() {
 
         // Filters with the search page's names and values.
         let f = DashFilter::parse("country=usa&year_from=2025&year_to=2025");
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            2
-        );
+        assert_eq!(dora_total(&w, &f).await, 2);
         let f = DashFilter::parse("region=Americas&lens=torture");
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            2
-        );
+        assert_eq!(dora_total(&w, &f).await, 2);
         let f = DashFilter::parse("act_type=03010100000004&region=Latin+America+and+the+Caribbean");
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            1
-        );
+        assert_eq!(dora_total(&w, &f).await, 1);
         let f = DashFilter::parse(&format!(
             "perpetrator_type={GOVERNMENT}&victim_sex={FEMALE}&victim_age_group=adult"
         ));
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            2
-        );
+        assert_eq!(dora_total(&w, &f).await, 2);
     }
 }
 

@@ -160,10 +160,8 @@ async fn notes_on_reference_rows_are_encrypted_bound_to_their_rows() {
             "KEN",
             "CPED",
             &RatificationInput {
-                status: "party".into(),
-                consent: "2015-01-10".into(),
                 note: "Confirmed by the ministry's legal adviser".into(),
-                ..Default::default()
+                ..common::party_since_2015()
             },
             "user",
         )

@@ -197,3 +197,33 @@ pub fn assessment(status: &str, assessed_on: &str) -> obligations::tracking::Ass
         via_cluster: false,
     }
 }
+
+/// What the SQLite database file and its write-ahead log hold, read as text, for the tests
+/// that look for a value in clear.
+pub fn sqlite_file_text(s: &TestStore) -> String {
+    let mut raw = std::fs::read(s.opts.sqlite_path()).unwrap();
+    if let Ok(w) = std::fs::read(s.opts.sqlite_path().with_extension("db-wal")) {
+        raw.extend(w);
+    }
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+/// A party to a treaty since its consent on 2015-01-10 (what Kenya gave to CPED), as typed
+/// in.
+pub fn party_since_2015() -> obligations::RatificationInput {
+    obligations::RatificationInput {
+        status: "party".into(),
+        consent: "2015-01-10".into(),
+        ..Default::default()
+    }
+}
+
+/// An urgent appeal to the Special Rapporteur on torture on 2024-03-12, as typed in.
+pub fn urgent_appeal() -> violations::interventions::InterventionInput {
+    violations::interventions::InterventionInput {
+        int_type: "urgent_appeal".into(),
+        addressees: "Special Rapporteur on torture".into(),
+        int_date: "2024-03-12".into(),
+        ..Default::default()
+    }
+}

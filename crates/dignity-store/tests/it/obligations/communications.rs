@@ -11,18 +11,9 @@ async fn a_communication_follows_the_reply_clock_of_its_intervention() {
         let other = user(&s, "omar", Role::Documenter).await;
         let vocab = dignity_store::violations::Vocab::load(&s).await.unwrap();
         let mut tx = s.begin(&doc).await.unwrap();
-        let ua = interventions::create_intervention(
-            &mut tx,
-            &vocab,
-            &InterventionInput {
-                int_type: "urgent_appeal".into(),
-                addressees: "Special Rapporteur on torture".into(),
-                int_date: "2024-03-12".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let ua = interventions::create_intervention(&mut tx, &vocab, &common::urgent_appeal())
+            .await
+            .unwrap();
         // A strictly confidential appeal only its author (and a need-to-know list) sees.
         let secret = interventions::create_intervention(
             &mut tx,

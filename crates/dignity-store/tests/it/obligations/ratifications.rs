@@ -91,74 +91,21 @@ async fn shipped_ratifications_load_once_and_keep_user_edits() {
 async fn impossible_ratifications_are_refused_with_the_field() {
     for b in backends() {
         let s = fresh(b).await;
+        // The input with `status`, `signature` and `consent` (empty: not given).
+        let given = |status: &str, signature: &str, consent: &str| RatificationInput {
+            status: status.into(),
+            signature: signature.into(),
+            consent: consent.into(),
+            ..Default::default()
+        };
         let cases: Vec<(&str, &str, RatificationInput, &str)> = vec![
-            (
-                "FRA",
-                "CAT",
-                RatificationInput {
-                    status: "party".into(),
-                    consent: "1980".into(),
-                    ..Default::default()
-                },
-                "consent",
-            ),
-            (
-                "FRA",
-                "CAT",
-                RatificationInput {
-                    status: "party".into(),
-                    consent: "1990-02-30".into(),
-                    ..Default::default()
-                },
-                "consent",
-            ),
-            (
-                "FRA",
-                "CAT",
-                RatificationInput {
-                    status: "party".into(),
-                    ..Default::default()
-                },
-                "consent",
-            ),
-            (
-                "FRA",
-                "CAT",
-                RatificationInput {
-                    status: "maybe".into(),
-                    ..Default::default()
-                },
-                "status",
-            ),
-            (
-                "FRA",
-                "CAT",
-                RatificationInput {
-                    status: "party".into(),
-                    signature: "1990".into(),
-                    consent: "1986".into(),
-                    ..Default::default()
-                },
-                "consent",
-            ),
-            (
-                "XXX",
-                "CAT",
-                RatificationInput {
-                    status: "none".into(),
-                    ..Default::default()
-                },
-                "iso3",
-            ),
-            (
-                "FRA",
-                "NOPE",
-                RatificationInput {
-                    status: "none".into(),
-                    ..Default::default()
-                },
-                "instrument",
-            ),
+            ("FRA", "CAT", given("party", "", "1980"), "consent"),
+            ("FRA", "CAT", given("party", "", "1990-02-30"), "consent"),
+            ("FRA", "CAT", given("party", "", ""), "consent"),
+            ("FRA", "CAT", given("maybe", "", ""), "status"),
+            ("FRA", "CAT", given("party", "1990", "1986"), "consent"),
+            ("XXX", "CAT", given("none", "", ""), "iso3"),
+            ("FRA", "NOPE", given("none", "", ""), "instrument"),
         ];
         for (iso3, inst, input, field) in cases {
             let mut tx = s.begin(&Actor::system()).await.unwrap();

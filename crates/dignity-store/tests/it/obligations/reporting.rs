@@ -146,19 +146,9 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
     for b in backends() {
         let s = fresh(b).await;
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        ob::set_ratification(
-            &mut tx,
-            "KEN",
-            "CPED",
-            &RatificationInput {
-                status: "party".into(),
-                consent: "2015-01-10".into(),
-                ..Default::default()
-            },
-            "user",
-        )
-        .await
-        .unwrap();
+        ob::set_ratification(&mut tx, "KEN", "CPED", &common::party_since_2015(), "user")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let until = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
         let all = reports::reports(&s, "KEN", until).await.unwrap();

@@ -453,11 +453,7 @@ async fn defenders_attacks_risk_measures_checkins() {
         // Encrypted at rest: contact, whereabouts, organisation, risk notes are not in the file.
         if b == Backend::Sqlite {
             st.pool().close().await;
-            let mut raw = std::fs::read(st.opts.sqlite_path()).unwrap();
-            if let Ok(w) = std::fs::read(st.opts.sqlite_path().with_extension("db-wal")) {
-                raw.extend(w);
-            }
-            let raw = String::from_utf8_lossy(&raw);
+            let raw = common::sqlite_file_text(&st);
             for secret in [
                 "Safe house near La Esperanza",
                 "+504 9999 0000",

@@ -312,11 +312,7 @@ async fn missing_persons_status_history_and_consent() {
 
         if b == Backend::Sqlite {
             st.pool().close().await;
-            let mut raw = std::fs::read(st.opts.sqlite_path()).unwrap();
-            if let Ok(w) = std::fs::read(st.opts.sqlite_path().with_extension("db-wal")) {
-                raw.extend(w);
-            }
-            let raw = String::from_utf8_lossy(&raw);
+            let raw = common::sqlite_file_text(&st);
             for secret in [
                 "Shpresa",
                 "+383 44",

@@ -182,11 +182,7 @@ async fn names_and_places_are_not_in_the_database_file() {
         .execute(s.pool())
         .await
         .unwrap();
-    let mut raw = std::fs::read(s.opts.sqlite_path()).unwrap();
-    if let Ok(w) = std::fs::read(s.opts.sqlite_path().with_extension("db-wal")) {
-        raw.extend(w);
-    }
-    let raw = String::from_utf8_lossy(&raw);
+    let raw = common::sqlite_file_text(&s);
     assert!(
         raw.contains("event.create") && raw.contains("2024-03"),
         "the check reads the right file (the audit chain, the month of the event)"

@@ -13,13 +13,10 @@ async fn an_urgent_appeal_starts_a_reply_clock_and_shows_up_as_due_then_overdue(
             &mut tx,
             &vocab,
             &InterventionInput {
-                int_type: "urgent_appeal".into(),
-                addressees: "Special Rapporteur on torture".into(),
-                int_date: "2024-03-12".into(),
                 events: vec![c.event],
                 acts: vec![c.act2],
                 persons: vec![c.victim],
-                ..Default::default()
+                ..common::urgent_appeal()
             },
         )
         .await
