@@ -1,7 +1,7 @@
 //! Backups are encrypted by default, restores check the whole archive before they write,
 //! and the key file can be sealed with a passphrase — as an operator drives the binary.
 
-use crate::common::{cmd, contains, feed, out, PW};
+use crate::common::{add_admin_shown_as, cmd, contains, feed, out, PW};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -51,18 +51,7 @@ fn unpacked(archive: &Path, into: &Path) -> Vec<u8> {
 /// An installation with the marker in a user's display name and a team's name.
 fn installation(d: &Path) -> PathBuf {
     let data = d.join("data");
-    let o = run(
-        &data,
-        &[
-            "user",
-            "add",
-            "amina",
-            "--role",
-            "admin",
-            "--display-name",
-            MARKER,
-        ],
-    );
+    let o = add_admin_shown_as(&data, "amina", MARKER);
     assert!(o.status.success(), "{}", out(&o));
     let o = run(&data, &["team", "add", &format!("{MARKER} team")]);
     assert!(o.status.success(), "{}", out(&o));

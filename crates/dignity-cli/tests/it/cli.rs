@@ -1,6 +1,6 @@
 //! The `dignity` binary as a script would drive it.
 
-use crate::common::{add_user, bin, out, run, run_pw, PW};
+use crate::common::{add_admin_shown_as, add_user, bin, out, run, run_pw, PW};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -95,18 +95,7 @@ fn audit_verify_fails_and_names_the_entry_after_tampering() {
 fn a_command_run_after_an_upgrade_reads_and_encrypts_values_kept_in_clear() {
     let d = dir();
     let data = d.join("data");
-    run_pw(
-        &data,
-        &[
-            "user",
-            "add",
-            "amina",
-            "--role",
-            "admin",
-            "--display-name",
-            "Amina",
-        ],
-    );
+    add_admin_shown_as(&data, "amina", "Amina");
     let url = format!("sqlite://{}", data.join("dignity.db").display());
     let rt = tokio::runtime::Runtime::new().unwrap();
     // What an older version wrote: the display name in clear (and, being older, no

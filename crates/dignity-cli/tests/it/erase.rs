@@ -3,7 +3,7 @@
 //! copied with `dignity keys vault-copy` (an erased person's key never in the copy); a
 //! start without the vault is refused, and no empty vault is created over the data.
 
-use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
+use crate::common::{add_admin, cmd, column, open, out as text, run_ok as run};
 use dignity_store::vault::Vault;
 use dignity_store::violations::get_person;
 use sqlx::Row;
@@ -20,13 +20,7 @@ fn has_key(dir: &Path, person: i64) -> bool {
 /// Every person's id and name, and the number of events and acts.
 async fn snapshot(data: &Path) -> (Vec<(i64, String)>, i64, i64) {
     let s = open(data).await;
-    let ids: Vec<i64> = sqlx::query("SELECT id FROM vio_persons ORDER BY id")
-        .fetch_all(s.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let ids: Vec<i64> = column(&s, "SELECT id FROM vio_persons ORDER BY id").await;
     let mut persons = Vec::new();
     for id in ids {
         persons.push((id, get_person(&s, id).await.unwrap().unwrap().name));

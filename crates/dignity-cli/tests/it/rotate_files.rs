@@ -4,17 +4,16 @@
 //! the old keys, every file then downloads byte-identical with its recorded SHA-256 under
 //! the one key left, the index is re-sealed (not rebuilt) and still finds the records.
 
-use crate::common::{add_admin, cmd, open, out as text, run_ok as run};
+use crate::common::{add_admin, cmd, column, open, out as text, run_ok as run};
 use dignity_core::Actor;
 use dignity_search::{Search, SearchOptions, SearchRequest};
 use dignity_store::search::Registry;
 use dignity_store::violations::evidence::EvidenceStore;
 use dignity_store::Store;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 const FILES: usize = 12;
@@ -59,13 +58,7 @@ fn key_of(path: &Path) -> String {
 
 /// Every evidence item's file, read back, against its recorded SHA-256 and the original.
 async fn check_files(store: &Store, originals: &[(String, Vec<u8>)]) {
-    let recorded: Vec<String> = sqlx::query("SELECT sha256 FROM vio_evidence ORDER BY id")
-        .fetch_all(store.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<String, _>(0))
-        .collect();
+    let recorded: Vec<String> = column(store, "SELECT sha256 FROM vio_evidence ORDER BY id").await;
     assert_eq!(recorded.len(), FILES);
     for (sha, bytes) in originals {
         assert!(recorded.contains(sha), "{sha} is recorded");
@@ -152,14 +145,19 @@ fn installation(name: &str) -> (PathBuf, PathBuf, Vec<(String, Vec<u8>)>) {
     (d, data, originals)
 }
 
-/// Start `dignity keys rotate` and kill it (SIGKILL) once some files are under the new key
-/// and others not yet.
-fn rotate_and_kill_midway(data: &Path, first_key: &str) {
-    let mut child = cmd(data, &["keys", "rotate"])
+/// `dignity ARGS --data-dir DATA` started with its output thrown away.
+fn start_quiet(data: &Path, args: &[&str]) -> Child {
+    cmd(data, args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Start `dignity keys rotate` and kill it (SIGKILL) once some files are under the new key
+/// and others not yet.
+fn rotate_and_kill_midway(data: &Path, first_key: &str) {
+    let mut child = start_quiet(data, &["keys", "rotate"]);
     let start = Instant::now();
     let mut killed_midway = false;
     while start.elapsed() < Duration::from_secs(120) {
@@ -254,14 +252,11 @@ async fn rotation_killed_midway_loses_no_file_and_the_next_run_retires_the_old_k
     assert_eq!(docs_after, docs);
 
     // Audited with counts only: no file's hash in the entries.
-    let details: Vec<String> =
-        sqlx::query("SELECT details FROM audit_log WHERE action = 'keys.rotate' ORDER BY seq")
-            .fetch_all(store.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>(0))
-            .collect();
+    let details: Vec<String> = column(
+        &store,
+        "SELECT details FROM audit_log WHERE action = 'keys.rotate' ORDER BY seq",
+    )
+    .await;
     assert_eq!(details.len(), 1, "the killed run wrote no rotate entry");
     let last: serde_json::Value = serde_json::from_str(&details[0]).unwrap();
     assert!(last["files_reencrypted"].as_u64().unwrap() >= 1, "{last}");
@@ -285,11 +280,7 @@ async fn a_server_started_after_a_killed_rotation_resumes_it_with_the_same_key()
         stored(&data).iter().map(|p| key_of(p)).collect();
     let new_key = keys_used.iter().find(|k| **k != first_key).unwrap().clone();
 
-    let mut server = cmd(&data, &["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = start_quiet(&data, &["serve", "--listen", "127.0.0.1:0"]);
     let start = Instant::now();
     let mut finished = false;
     while start.elapsed() < Duration::from_secs(180) {

@@ -5,6 +5,7 @@
 //! is found at start and rebuilt encrypted; an index sealed under a key the key file no
 //! longer holds is rebuilt rather than refused.
 
+use crate::common;
 use dignity_core::crypto::Keyring;
 use dignity_core::{Actor, Confidentiality, RecordAccess};
 use dignity_search::{IndexState, Search, SearchIndex, SearchOptions, SearchRequest};
@@ -66,14 +67,7 @@ impl Indexer for NoteIndexer {
         })
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, dignity_store::Result<Vec<String>>> {
-        Box::pin(async move {
-            Ok(sqlx::query("SELECT id FROM notes ORDER BY id")
-                .fetch_all(store.pool())
-                .await?
-                .iter()
-                .map(|r| r.get::<i64, _>(0).to_string())
-                .collect())
-        })
+        Box::pin(common::text_ids(store, "SELECT id FROM notes ORDER BY id"))
     }
 }
 

@@ -2,5 +2,6 @@
 //! test file (run one with `cargo test -p dignity-search --test it MODULE::TEST`).
 
 mod at_rest;
+mod common;
 mod records;
 mod search;

@@ -3,6 +3,7 @@
 //! against `authorize`, no plaintext names in the index files, catch-up after a crash,
 //! rebuild — on every backend the test run has.
 
+use crate::common;
 use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality, PartialDate, RecordAccess, Role};
 use dignity_search::{Search, SearchOptions, SearchRequest};
@@ -71,14 +72,7 @@ impl Indexer for CaseIndexer {
         })
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, dignity_store::Result<Vec<String>>> {
-        Box::pin(async move {
-            Ok(sqlx::query("SELECT id FROM cases ORDER BY id")
-                .fetch_all(store.pool())
-                .await?
-                .iter()
-                .map(|r| r.get::<i64, _>(0).to_string())
-                .collect())
-        })
+        Box::pin(common::text_ids(store, "SELECT id FROM cases ORDER BY id"))
     }
 }
 
@@ -261,24 +255,8 @@ async fn setup(b: dignity_store::Backend) -> Setup {
     dignity_store::refdata::load_shipped(&s).await.unwrap();
     sqlx::query(CREATE_CASES).execute(s.pool()).await.unwrap();
     let mut tx = s.begin(&Actor::system()).await.unwrap();
-    let ana = accounts::create(
-        &mut tx,
-        "ana",
-        "",
-        Role::Analyst,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
-    let dan = accounts::create(
-        &mut tx,
-        "dan",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
-    )
-    .await
-    .unwrap();
+    let ana = common::account(&mut tx, "ana", Role::Analyst).await;
+    let dan = common::account(&mut tx, "dan", Role::Documenter).await;
     for (i, c) in corpus().iter().enumerate() {
         insert_case(&mut tx, i as i64 + 1, c, Some(dan.id)).await;
     }

@@ -88,13 +88,7 @@ async fn list_filter_matches_authorize_for_every_case() {
                 "SELECT id FROM scratch s WHERE {} ORDER BY id",
                 acl::visible_sql(actor, "s", SCRATCH)
             );
-            let visible: Vec<i64> = sqlx::query(&sql)
-                .fetch_all(s.pool())
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
+            let visible = common::ints(&s, &sql).await;
             let rows = sqlx::query(
                 "SELECT id, confidentiality, published, created_by FROM scratch ORDER BY id",
             )

@@ -5,10 +5,11 @@
 //! read-only roles cannot write, and nothing is linked to a record its writer cannot read
 //! (hole 7); source records are linked only by readers of both ends (hole 8).
 
+use crate::common;
 use dignity_core::auth::Action;
 use dignity_core::{Actor, Role};
 use dignity_store::protection::missing::{self as m, MissingInput};
-use dignity_store::protection::sources::{self as s, Mapping};
+use dignity_store::protection::sources as s;
 use dignity_store::protection::{self as p};
 use dignity_store::testing::{backends, store, TestStore};
 use dignity_store::violations::evidence::{self, EvidenceInput};
@@ -422,16 +423,8 @@ async fn source_records_are_linked_only_by_readers_of_both_cases() {
         };
         let secret = case(&w.doc, "Agron Krasniqi", "strictly_confidential").await;
         let mine = case(&w.doc2, "Dragana Jovanovic", "confidential").await;
-        let icrc = st
-            .write(&w.coo, async |tx| {
-                s::create_source(tx, "ICRC", "red_cross").await
-            })
-            .await
-            .unwrap();
-        let mapping: Mapping = [("external_id", "ID"), ("name", "Full name")]
-            .into_iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
+        let icrc = common::icrc_source(&st, &w.coo).await;
+        let mapping = common::id_and_name_mapping();
         s::import_list(
             &st,
             &w.coo,

@@ -1,8 +1,9 @@
 //! Storage side of issue 15: files owner-only, keyed hashes of personal content, evidence
 //! addressed only by a parsed SHA-256.
 
+use crate::common;
 use dignity_core::Actor;
-use dignity_store::protection::sources::{self as s, Mapping};
+use dignity_store::protection::sources as s;
 use dignity_store::testing::{backends, store};
 use dignity_store::violations::evidence;
 use dignity_store::{Backend, Store};
@@ -136,16 +137,8 @@ async fn source_record_hashes_are_keyed_and_old_ones_are_rekeyed() {
         let sys = dignity_store::accounts::actor_for(&st, &cora)
             .await
             .unwrap();
-        let src = st
-            .write(&sys, async |tx| {
-                s::create_source(tx, "ICRC", "red_cross").await
-            })
-            .await
-            .unwrap();
-        let mapping: Mapping = [("external_id", "ID"), ("name", "Full name")]
-            .into_iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
+        let src = common::icrc_source(&st, &sys).await;
+        let mapping = common::id_and_name_mapping();
         let list = "ID,Full name\nK-1,Agron Krasniqi\n";
         let rep = s::import_list(&st, &sys, src, "icrc.csv", &table(list), &mapping)
             .await

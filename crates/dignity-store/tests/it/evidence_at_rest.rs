@@ -2,6 +2,7 @@
 //! without the key file shows of them, what a damaged file does, and how files stored in
 //! clear by an older version are upgraded. Files do not depend on the database: SQLite.
 
+use crate::common;
 use dignity_core::Sha256 as Sha256Hex;
 use dignity_store::filecrypt;
 use dignity_store::testing::store;
@@ -28,17 +29,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn sha256sum(bytes: &[u8], dir: &std::path::Path) -> String {
     let p = dir.join("check.bin");
     std::fs::write(&p, bytes).unwrap();
-    let out = std::process::Command::new("sha256sum")
-        .arg(&p)
-        .output()
-        .expect("sha256sum");
+    let sum = common::sha256sum(&p);
     std::fs::remove_file(&p).unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
+    sum
 }
 
 fn read_back(st: &dignity_store::Store, sha: &Sha256Hex) -> std::io::Result<Vec<u8>> {

@@ -83,15 +83,7 @@ async fn setup(b: Backend) -> Setup {
         u.next().unwrap(),
         u.next().unwrap(),
     );
-    let (icrc, comm) = st
-        .write(&coo, async |tx| {
-            Ok((
-                s::create_source(tx, "ICRC", "red_cross").await?,
-                s::create_source(tx, "Commission", "commission").await?,
-            ))
-        })
-        .await
-        .unwrap();
+    let (icrc, comm) = common::icrc_and_commission(&st, &coo).await;
     s::import_list(
         &st,
         &coo,
@@ -133,13 +125,7 @@ async fn ext_ids(st: &TestStore, a: i64, b: i64) -> (String, String) {
 }
 
 async fn audit_actions(st: &TestStore) -> Vec<String> {
-    sqlx::query("SELECT action FROM audit_log ORDER BY seq")
-        .fetch_all(st.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    common::texts(st, "SELECT action FROM audit_log ORDER BY seq").await
 }
 
 fn all() -> QueueFilter {
@@ -228,14 +214,7 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
             .explanation
             .iter()
             .any(|f| f.field == "name" && f.weight > 0.0));
-        let stored: Vec<String> =
-            sqlx::query("SELECT explanation FROM stat_linkage_pairs UNION ALL SELECT model FROM stat_linkage_runs")
-                .fetch_all(st.pool())
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
+        let stored = common::texts(&st, "SELECT explanation FROM stat_linkage_pairs UNION ALL SELECT model FROM stat_linkage_runs").await;
         for (n, _, p, _) in PEOPLE {
             for word in n.split(' ').chain([*p]) {
                 assert!(stored.iter().all(|s| !s.contains(word)), "{word} stored");

@@ -12,35 +12,18 @@ async fn publications_are_validated_replaced_and_admin_only() {
         let adam = common::actor(&s, "adam", Role::Admin).await;
         let cora = common::actor(&s, "cora", Role::Coordinator).await;
 
-        let id = s
-            .write(&adam, async |tx| {
-                portal::publish_snapshot(
-                    tx,
-                    "report",
-                    "annual-2025",
-                    "Annual report",
-                    "en",
-                    "<p>v1</p>",
-                )
-                .await
+        // The annual report in English, published by adam.
+        let publish = async |html: &str| {
+            s.write(&adam, async |tx| {
+                portal::publish_snapshot(tx, "report", "annual-2025", "Annual report", "en", html)
+                    .await
             })
             .await
-            .unwrap();
+            .unwrap()
+        };
+        let id = publish("<p>v1</p>").await;
         // Publishing the same slug and language again replaces the snapshot.
-        let id2 = s
-            .write(&adam, async |tx| {
-                portal::publish_snapshot(
-                    tx,
-                    "report",
-                    "annual-2025",
-                    "Annual report",
-                    "en",
-                    "<p>v2</p>",
-                )
-                .await
-            })
-            .await
-            .unwrap();
+        let id2 = publish("<p>v2</p>").await;
         assert_eq!(id, id2, "{b:?}");
         let p = portal::publication(&s, "annual-2025", "fr")
             .await
@@ -125,19 +108,14 @@ mod dashboards {
     async fn event(s: &TestStore, who: &Actor, level: &str, act_level: &str, victim: i64) -> i64 {
         let vocab = Vocab::load(s).await.unwrap();
         let mut tx = s.begin(who).await.unwrap();
-        let e = create_event(
-            &mut tx,
-            &vocab,
-            &EventInput {
-                title: format!("A {level} event"),
-                start_date: "2025-03-01".into(),
-                country: Some("SRB".into()),
-                confidentiality: level.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let input = EventInput {
+            title: format!("A {level} event"),
+            start_date: "2025-03-01".into(),
+            country: Some("SRB".into()),
+            confidentiality: level.into(),
+            ..Default::default()
+        };
+        let e = create_event(&mut tx, &vocab, &input).await.unwrap();
         create_act(
             &mut tx,
             &vocab,
@@ -154,6 +132,25 @@ mod dashboards {
         .unwrap();
         tx.commit().await.unwrap();
         e
+    }
+
+    /// `sql` run on the act `act` (its one parameter) through the audited write path, as
+    /// every change in the product, audited as a `record.update` of the act.
+    async fn update_act(s: &TestStore, who: &Actor, act: i64, sql: &str) {
+        s.write(who, async |tx| {
+            sqlx::query(sql).bind(act).execute(tx.conn()).await?;
+            tx.audit(
+                "record.update",
+                "vio_acts",
+                &act.to_string(),
+                None,
+                None,
+                serde_json::json!({}),
+            );
+            Ok(())
+        })
+        .await
+        .unwrap();
     }
 
     async fn public_total(s: &TestStore, slug: &str) -> Option<i64> {
@@ -280,43 +277,23 @@ mod dashboards {
                 .unwrap();
             // Through the audited write path, as every change in the product (the
             // dashboard's counts are kept until the next audited change).
-            s.write(&adam, async |tx| {
-                sqlx::query("UPDATE vio_acts SET confidentiality = 'confidential' WHERE id = $1")
-                    .bind(act)
-                    .execute(tx.conn())
-                    .await?;
-                tx.audit(
-                    "record.update",
-                    "vio_acts",
-                    &act.to_string(),
-                    None,
-                    None,
-                    serde_json::json!({}),
-                );
-                Ok(())
-            })
-            .await
-            .unwrap();
+            update_act(
+                &s,
+                &adam,
+                act,
+                "UPDATE vio_acts SET confidentiality = 'confidential' WHERE id = $1",
+            )
+            .await;
             assert_eq!(public_total(&s, &slug).await, Some(0), "{b:?}");
             // Through the audited write path, as every change in the product (the
             // dashboard's counts are kept until the next audited change).
-            s.write(&adam, async |tx| {
-                sqlx::query("UPDATE vio_acts SET confidentiality = 'public' WHERE id = $1")
-                    .bind(act)
-                    .execute(tx.conn())
-                    .await?;
-                tx.audit(
-                    "record.update",
-                    "vio_acts",
-                    &act.to_string(),
-                    None,
-                    None,
-                    serde_json::json!({}),
-                );
-                Ok(())
-            })
-            .await
-            .unwrap();
+            update_act(
+                &s,
+                &adam,
+                act,
+                "UPDATE vio_acts SET confidentiality = 'public' WHERE id = $1",
+            )
+            .await;
             assert_eq!(public_total(&s, &slug).await, Some(1), "{b:?}");
 
             // Unpublishing the event unpublishes its acts (audited) and empties the counts.

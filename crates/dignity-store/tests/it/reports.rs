@@ -78,6 +78,14 @@ async fn event(
     e
 }
 
+/// The total of the dashboard filtered by `f` as dora sees it.
+async fn dora_total(w: &World, f: &DashFilter) -> i64 {
+    reports::dashboard(&w.s, &w.dora, f, "en")
+        .await
+        .unwrap()
+        .total
+}
+
 struct World {
     s: TestStore,
     dora: Actor,
@@ -105,18 +113,7 @@ async fn world(b: Backend) -> World {
     )
     .await
     .unwrap();
-    let perp = create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            person_type: "organisation".into(),
-            name: "Special Operations Unit".into(),
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let perp = common::special_operations_unit(&mut tx, &vocab).await;
     tx.commit().await.unwrap();
     // Visible to every staff member: two acts in the USA in 2025 (torture lens), one in Peru.
     let e1 = event(
@@ -186,23 +183,15 @@ async fn world(b: Backend) -> World {
     )
     .await
     .unwrap();
-    tracking::assess(
-        &mut tx,
-        tracking::Target::Recommendation(rec),
-        &tracking::Assessment {
-            id: 0,
-            status: "in_progress".into(),
-            assessed_on: "2024-05-01".into(),
-            narrative: "Review opened".into(),
-            evidence: String::new(),
-            confidentiality: Some("public".into()),
-            published: true,
-            by: None,
-            via_cluster: false,
-        },
-    )
-    .await
-    .unwrap();
+    let review = tracking::Assessment {
+        narrative: "Review opened".into(),
+        confidentiality: Some("public".into()),
+        published: true,
+        ..common::assessment("in_progress", "2024-05-01")
+    };
+    tracking::assess(&mut tx, tracking::Target::Recommendation(rec), &review)
+        .await
+        .unwrap();
     recs::create(
         &mut tx,
         recs::NewRecommendation {
@@ -267,39 +256,15 @@ async fn dashboards_count_only_what_the_reader_may_see() {
 
         // Filters with the search page's names and values.
         let f = DashFilter::parse("country=usa&year_from=2025&year_to=2025");
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            2
-        );
+        assert_eq!(dora_total(&w, &f).await, 2);
         let f = DashFilter::parse("region=Americas&lens=torture");
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            2
-        );
+        assert_eq!(dora_total(&w, &f).await, 2);
         let f = DashFilter::parse("act_type=03010100000004&region=Latin+America+and+the+Caribbean");
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            1
-        );
+        assert_eq!(dora_total(&w, &f).await, 1);
         let f = DashFilter::parse(&format!(
             "perpetrator_type={GOVERNMENT}&victim_sex={FEMALE}&victim_age_group=adult"
         ));
-        assert_eq!(
-            reports::dashboard(&w.s, &w.dora, &f, "en")
-                .await
-                .unwrap()
-                .total,
-            2
-        );
+        assert_eq!(dora_total(&w, &f).await, 2);
     }
 }
 

@@ -3,6 +3,7 @@
 //! invitations) are encrypted, bound to their rows; every reader decrypts, lists sort in
 //! Rust, and values an older version stored in clear are encrypted at start.
 
+use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::obligations::{self as ob, recs, reports, tracking, RatificationInput};
 use dignity_store::testing::{backends, store, TestStore};
@@ -12,7 +13,7 @@ use sqlx::Row;
 const PASS: &str = "a long enough passphrase";
 
 async fn fresh(b: Backend) -> TestStore {
-    crate::common::fresh_store(b).await
+    common::fresh_store(b).await
 }
 
 async fn raw(s: &TestStore, sql: &str) -> String {
@@ -74,17 +75,7 @@ async fn staff_display_names_are_encrypted_and_every_reader_decrypts() {
 async fn institution_names_are_encrypted_unique_and_sorted_after_decrypting() {
     for b in backends() {
         let s = fresh(b).await;
-        let input = recs::NewRecommendation {
-            iso3: "KEN".into(),
-            body: "CCPR".into(),
-            text: "Establish an independent police oversight body.".into(),
-            document_symbol: "CCPR/C/KEN/CO/4".into(),
-            paragraph: "12".into(),
-            date: "2021-07-27".into(),
-            ..Default::default()
-        }
-        .into_input()
-        .unwrap();
+        let input = common::police_oversight().into_input().unwrap();
         let (rec, zeta, alpha, again) = s
             .write(&Actor::system(), async |tx| {
                 let rec = recs::create(tx, input).await?;
@@ -169,10 +160,8 @@ async fn notes_on_reference_rows_are_encrypted_bound_to_their_rows() {
             "KEN",
             "CPED",
             &RatificationInput {
-                status: "party".into(),
-                consent: "2015-01-10".into(),
                 note: "Confirmed by the ministry's legal adviser".into(),
-                ..Default::default()
+                ..common::party_since_2015()
             },
             "user",
         )
@@ -191,31 +180,15 @@ async fn notes_on_reference_rows_are_encrypted_bound_to_their_rows() {
         )
         .await
         .unwrap();
-        reports::upsert_mandate(
-            &mut tx,
-            "SR-TORTURE",
-            "Special Rapporteur on torture",
-            "thematic",
-            None,
-            "1985",
-        )
-        .await
-        .unwrap();
+        common::sr_torture_mandate(&mut tx).await;
         let visit = reports::add_visit(
             &mut tx,
             "KEN",
             &reports::Visit {
-                id: 0,
-                mandate_code: "SR-TORTURE".into(),
-                mandate_name: String::new(),
-                iso3: String::new(),
                 status: "requested".into(),
                 requested: "2019".into(),
-                accepted: String::new(),
-                visit_start: String::new(),
-                visit_end: String::new(),
-                report_symbol: String::new(),
                 note: "Met the families in Mombasa".into(),
+                ..common::sr_torture_visit()
             },
         )
         .await

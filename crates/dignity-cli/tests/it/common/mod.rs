@@ -99,6 +99,20 @@ pub fn add_user(data: &Path, name: &str, role: &str) {
     assert!(o.status.success(), "{}", out(&o));
 }
 
+/// `dignity user add NAME --role admin --display-name DISPLAY` with [`PW`] typed into it.
+pub fn add_admin_shown_as(data: &Path, name: &str, display: &str) -> Output {
+    let args = [
+        "user",
+        "add",
+        name,
+        "--role",
+        "admin",
+        "--display-name",
+        display,
+    ];
+    run_pw(data, &args)
+}
+
 /// `dignity user add NAME --role admin --generate-password`, which must succeed.
 pub fn add_admin(data: &Path, name: &str) {
     run_ok(
@@ -152,4 +166,14 @@ pub fn count(data: &Path, table: &str) -> i64 {
 pub fn contains(hay: &[u8], needle: impl AsRef<[u8]>) -> bool {
     let needle = needle.as_ref();
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The first column of the rows that `sql` (a query without parameters) returns.
+pub async fn column<T>(s: &Store, sql: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    let rows = sqlx::query(sql).fetch_all(s.pool()).await.unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
 }

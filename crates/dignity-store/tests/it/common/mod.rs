@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 
 use dignity_core::{Actor, Role};
+use dignity_store::protection::sources;
 use dignity_store::testing::TestStore;
-use dignity_store::{accounts, Backend, Store};
+use dignity_store::{accounts, obligations, violations, Backend, Store, WriteTx};
+use sqlx::Row;
 
 /// The passphrase of every account the tests create.
 pub const PW: &str = "a long enough passphrase";
@@ -64,4 +66,164 @@ pub async fn count(s: &Store, table: &str) -> i64 {
 /// A new account's actor.
 pub async fn actor(s: &Store, name: &str, role: Role) -> Actor {
     users(s, &[(name, role)]).await.remove(0).1
+}
+
+/// The source list "ICRC" (a Red Cross list), created by `who`.
+pub async fn icrc_source(s: &Store, who: &Actor) -> i64 {
+    s.write(who, async |tx| {
+        sources::create_source(tx, "ICRC", "red_cross").await
+    })
+    .await
+    .unwrap()
+}
+
+/// The source lists "ICRC" (a Red Cross list) and "Commission" (a commission's), created by
+/// `who` in one write.
+pub async fn icrc_and_commission(s: &Store, who: &Actor) -> (i64, i64) {
+    s.write(who, async |tx| {
+        Ok((
+            sources::create_source(tx, "ICRC", "red_cross").await?,
+            sources::create_source(tx, "Commission", "commission").await?,
+        ))
+    })
+    .await
+    .unwrap()
+}
+
+/// The mapping of a list with the columns `ID` (the external id) and `Full name`.
+pub fn id_and_name_mapping() -> sources::Mapping {
+    [("external_id", "ID"), ("name", "Full name")]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// The first column of the rows that `sql` (a query without parameters) returns.
+pub async fn column<T>(s: &Store, sql: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    let rows = sqlx::query(sql).fetch_all(s.pool()).await.unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+/// [`column`] as text.
+pub async fn texts(s: &Store, sql: &str) -> Vec<String> {
+    column(s, sql).await
+}
+
+/// [`column`] as integers.
+pub async fn ints(s: &Store, sql: &str) -> Vec<i64> {
+    column(s, sql).await
+}
+
+/// The SHA-256 of a file as `sha256sum` prints it.
+pub fn sha256sum(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The thematic mandate of the Special Rapporteur on torture (`SR-TORTURE`, since 1985).
+pub async fn sr_torture_mandate(tx: &mut WriteTx) {
+    let (code, name) = ("SR-TORTURE", "Special Rapporteur on torture");
+    obligations::reports::upsert_mandate(tx, code, name, "thematic", None, "1985")
+        .await
+        .unwrap();
+}
+
+/// The recommendation CCPR/C/KEN/CO/4 paragraph 12 (an independent police oversight body),
+/// as typed in.
+pub fn police_oversight() -> obligations::recs::NewRecommendation {
+    obligations::recs::NewRecommendation {
+        iso3: "KEN".into(),
+        body: "CCPR".into(),
+        text: "Establish an independent police oversight body.".into(),
+        document_symbol: "CCPR/C/KEN/CO/4".into(),
+        paragraph: "12".into(),
+        date: "2021-07-27".into(),
+        ..Default::default()
+    }
+}
+
+/// The perpetrator organisation "Special Operations Unit" (internal), written in `tx`.
+pub async fn special_operations_unit(tx: &mut WriteTx, vocab: &violations::Vocab) -> i64 {
+    let unit = violations::PersonInput {
+        person_type: "organisation".into(),
+        name: "Special Operations Unit".into(),
+        confidentiality: "internal".into(),
+        ..Default::default()
+    };
+    violations::create_person(tx, vocab, &unit).await.unwrap()
+}
+
+/// A country visit of the Special Rapporteur on torture with every other field empty, to
+/// fill in with the fields a test sets.
+pub fn sr_torture_visit() -> obligations::reports::Visit {
+    obligations::reports::Visit {
+        id: 0,
+        mandate_code: "SR-TORTURE".into(),
+        mandate_name: String::new(),
+        iso3: String::new(),
+        status: String::new(),
+        requested: String::new(),
+        accepted: String::new(),
+        visit_start: String::new(),
+        visit_end: String::new(),
+        report_symbol: String::new(),
+        note: String::new(),
+    }
+}
+
+/// An assessment: `status` on `assessed_on`, with no narrative, evidence or level, not
+/// published, by nobody in particular and not through a cluster.
+pub fn assessment(status: &str, assessed_on: &str) -> obligations::tracking::Assessment {
+    obligations::tracking::Assessment {
+        id: 0,
+        status: status.into(),
+        assessed_on: assessed_on.into(),
+        narrative: String::new(),
+        evidence: String::new(),
+        confidentiality: None,
+        published: false,
+        by: None,
+        via_cluster: false,
+    }
+}
+
+/// What the SQLite database file and its write-ahead log hold, read as text, for the tests
+/// that look for a value in clear.
+pub fn sqlite_file_text(s: &TestStore) -> String {
+    let mut raw = std::fs::read(s.opts.sqlite_path()).unwrap();
+    if let Ok(w) = std::fs::read(s.opts.sqlite_path().with_extension("db-wal")) {
+        raw.extend(w);
+    }
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+/// A party to a treaty since its consent on 2015-01-10 (what Kenya gave to CPED), as typed
+/// in.
+pub fn party_since_2015() -> obligations::RatificationInput {
+    obligations::RatificationInput {
+        status: "party".into(),
+        consent: "2015-01-10".into(),
+        ..Default::default()
+    }
+}
+
+/// An urgent appeal to the Special Rapporteur on torture on 2024-03-12, as typed in.
+pub fn urgent_appeal() -> violations::interventions::InterventionInput {
+    violations::interventions::InterventionInput {
+        int_type: "urgent_appeal".into(),
+        addressees: "Special Rapporteur on torture".into(),
+        int_date: "2024-03-12".into(),
+        ..Default::default()
+    }
 }

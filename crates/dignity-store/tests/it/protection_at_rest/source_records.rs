@@ -29,13 +29,7 @@ async fn import(st: &TestStore, who: &Actor, source: i64, csv: &str) -> (usize, 
 }
 
 async fn ids(st: &TestStore, sql: &str) -> Vec<i64> {
-    sqlx::query(sql)
-        .fetch_all(st.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    common::ints(st, sql).await
 }
 
 /// (external id, birth date, sex, last seen) of the current records, decrypted.
@@ -60,15 +54,7 @@ const LIST: &str = "ID,Full name,DOB,Sex,Seen\nK-1,Agron Krasniqi,1971-05-04,M,1
 async fn are_encrypted_and_a_reimport_finds_them_by_a_keyed_external_id() {
     for b in backends() {
         let (st, coo) = setup(b).await;
-        let (icrc, comm) = st
-            .write(&coo, async |tx| {
-                Ok((
-                    s::create_source(tx, "ICRC", "red_cross").await?,
-                    s::create_source(tx, "Commission", "commission").await?,
-                ))
-            })
-            .await
-            .unwrap();
+        let (icrc, comm) = common::icrc_and_commission(&st, &coo).await;
         assert_eq!(import(&st, &coo, icrc, LIST).await, (2, 0, 0), "{b:?}");
         assert_eq!(import(&st, &coo, comm, LIST).await, (2, 0, 0), "{b:?}");
         for id in ids(&st, "SELECT id FROM pro_source_records").await {
@@ -91,15 +77,11 @@ async fn are_encrypted_and_a_reimport_finds_them_by_a_keyed_external_id() {
         ];
         assert_eq!(current(&st, icrc).await, want, "{b:?}");
         // The keyed id is the source's own: equal ids of two sources do not show.
-        let keys: Vec<String> = sqlx::query(
+        let keys = common::texts(
+            &st,
             "SELECT external_id_key FROM pro_source_records ORDER BY source_id, external_id_key",
         )
-        .fetch_all(st.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+        .await;
         let mut expected = vec![];
         for (src, ext) in [(icrc, "K-1"), (icrc, "K-2"), (comm, "K-1"), (comm, "K-2")] {
             expected.push(s::external_key(&st.keys(), src, ext));
@@ -153,12 +135,7 @@ async fn are_encrypted_and_a_reimport_finds_them_by_a_keyed_external_id() {
 async fn stored_in_clear_by_an_older_version_are_encrypted_and_keyed_at_start() {
     for b in backends() {
         let (st, coo) = setup(b).await;
-        let icrc = st
-            .write(&coo, async |tx| {
-                s::create_source(tx, "ICRC", "red_cross").await
-            })
-            .await
-            .unwrap();
+        let icrc = common::icrc_source(&st, &coo).await;
         import(&st, &coo, icrc, LIST).await;
         let rows = [
             ("K-1", "1971-05-04", "M", "1999-04-12"),
@@ -218,15 +195,7 @@ async fn stored_in_clear_by_an_older_version_are_encrypted_and_keyed_at_start() 
             "{b:?}"
         );
         assert_eq!(import(&st, &coo, icrc, LIST).await, (0, 0, 2), "{b:?}");
-        let details: Vec<String> = sqlx::query(
-            "SELECT CAST(details AS TEXT) FROM audit_log WHERE action = 'source_records.external_keys'",
-        )
-        .fetch_all(st.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+        let details = common::texts(&st, "SELECT CAST(details AS TEXT) FROM audit_log WHERE action = 'source_records.external_keys'").await;
         assert_eq!(details.len(), 1, "{b:?}");
         let d: serde_json::Value = serde_json::from_str(&details[0]).unwrap();
         assert_eq!(d["records"], 2, "{b:?}: {d}");
