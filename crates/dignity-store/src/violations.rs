@@ -443,35 +443,9 @@ pub fn level(s: &str, default: Confidentiality) -> Result<Confidentiality> {
     Ok(dignity_core::violations::level(s, default)?)
 }
 
-/// Encrypt an optional field of row `row` (empty stays NULL).
-pub fn enc(store: &Store, field: &str, row: i64, v: &str) -> Option<String> {
-    let t = v.trim();
-    (!t.is_empty()).then(|| store.keys().encrypt(field, row, t))
-}
-
-/// Encrypt a field of row `row` kept `NOT NULL`: empty stays `''`.
-pub fn enc_keep(store: &Store, field: &str, row: i64, v: &str) -> String {
-    enc(store, field, row, v).unwrap_or_default()
-}
-
-/// Encrypt an optional field of row `row` (`None` and empty stay NULL).
-pub fn enc_opt(store: &Store, field: &str, row: i64, v: Option<&str>) -> Option<String> {
-    v.and_then(|v| enc(store, field, row, v))
-}
-
-/// Decrypt an optional field of row `row` (NULL and empty read `None`).
-pub fn dec_opt(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<Option<String>> {
-    let d = dec(store, field, row, v)?;
-    Ok((!d.is_empty()).then_some(d))
-}
-
-/// Decrypt an optional field of row `row` (NULL reads empty).
-pub fn dec(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<String> {
-    match v {
-        Some(v) if !v.is_empty() => store.decrypt(field, row, &v),
-        _ => Ok(String::new()),
-    }
-}
+// The encrypted fields of a row are read and written by `crate::fields` (shared with the
+// other areas); their paths here are kept.
+pub use crate::fields::{dec, dec_opt, enc, enc_keep, enc_opt};
 
 /// A stable keyed pseudonym for a person, shown instead of the name to readers who may
 /// not see names. It reveals nothing without the index key.
@@ -517,43 +491,20 @@ pub async fn record_access(
 
 /// The records that a view of record `id` of `table` discloses with it: an act carries its
 /// event and its victim; evidence the event, act (with what the act discloses) and person
-/// it documents. Their access facts, for `authorize_disclosing`.
+/// it documents (`crate::disclosure`). Their access facts, for `authorize_disclosing`.
 pub async fn disclosed_access(
     store: &Store,
     table: &str,
     id: i64,
 ) -> Result<Vec<dignity_core::RecordAccess>> {
-    let mut parents: Vec<(&str, i64)> = Vec::new();
-    if table == ACT {
-        if let Some(r) = sqlx::query("SELECT event_id, victim_id FROM vio_acts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?
-        {
-            parents.push((EVENT, r.get(0)));
-            parents.push((PERSON, r.get(1)));
-        }
-    } else if table == EVIDENCE {
-        if let Some(r) =
-            sqlx::query("SELECT event_id, act_id, person_id FROM vio_evidence WHERE id = $1")
-                .bind(id)
-                .fetch_optional(store.pool())
-                .await?
-        {
-            for (t, col) in [(EVENT, 0), (ACT, 1), (PERSON, 2)] {
-                if let Some(pid) = r.get::<Option<i64>, _>(col) {
-                    parents.push((t, pid));
-                }
-            }
-        }
-    }
     let mut out = Vec::new();
-    for (t, pid) in parents {
-        // A parent that is gone fails closed (an access without a level).
-        out.push(record_access(store, t, pid).await?.unwrap_or_default());
-        if t == ACT {
-            out.extend(Box::pin(disclosed_access(store, t, pid)).await?);
-        }
+    let record_type = match dignity_core::RecordType::from_table(table) {
+        Some(t @ (dignity_core::RecordType::Act | dignity_core::RecordType::Evidence)) => t,
+        _ => return Ok(out),
+    };
+    for (t, pid) in crate::disclosure::disclosed(store, record_type, id).await? {
+        // A record that is gone fails closed (an access without a level).
+        out.push(acl::record_access(store, t, pid).await?.unwrap_or_default());
     }
     Ok(out)
 }
