@@ -166,21 +166,7 @@ pub async fn can(
     let Some(d) = decide(store, actor, action, table, id).await? else {
         return Ok(false);
     };
-    if !d.allowed() {
-        return Ok(false);
-    }
-    if matches!(d, dignity_core::Decision::Allow { audit_read: true }) && action == Action::Read {
-        store
-            .log_event(
-                actor,
-                "record.read",
-                table,
-                &id.to_string(),
-                serde_json::json!({}),
-            )
-            .await?;
-    }
-    Ok(true)
+    crate::violations::granted(store, actor, action, table, id, d).await
 }
 
 /// [`require`] for checks inside a write transaction: read on the transaction (a case it
@@ -316,16 +302,6 @@ pub struct TermInput {
     pub active: bool,
 }
 
-fn lang_col(lang: &str) -> usize {
-    match lang {
-        "fr" => 1,
-        "es" => 2,
-        "ar" => 3,
-        "ru" => 4,
-        _ => 0,
-    }
-}
-
 /// The terms of a kind, in display order; retired ones only with `all`.
 pub async fn terms(store: &Store, kind: &str, lang: &str, all: bool) -> Result<Vec<Term>> {
     let rows = sqlx::query(
@@ -340,7 +316,7 @@ pub async fn terms(store: &Store, kind: &str, lang: &str, all: bool) -> Result<V
         .iter()
         .map(|r| {
             let labels: [String; 5] = [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)];
-            let l = &labels[lang_col(lang)];
+            let l = &labels[crate::violations::lang_idx(lang)];
             Term {
                 kind: r.get(0),
                 code: r.get(1),

@@ -5,6 +5,12 @@
 
 use super::*;
 
+/// The record type whose table is `table`; any other table is an internal error.
+fn record_type_of(table: &str) -> Result<dignity_core::RecordType> {
+    dignity_core::RecordType::from_table(table)
+        .ok_or_else(|| StoreError::Internal(format!("{table} is not a record table")))
+}
+
 /// The access facts of one record of `table` (which follows the record-table convention).
 pub async fn record_access(
     store: &Store,
@@ -12,11 +18,7 @@ pub async fn record_access(
     id: i64,
 ) -> Result<Option<dignity_core::RecordAccess>> {
     // The table name comes from the record type (never from a string into the SQL).
-    let Some(record_type) = dignity_core::RecordType::from_table(table) else {
-        return Err(StoreError::Internal(format!(
-            "{table} is not a record table"
-        )));
-    };
+    let record_type = record_type_of(table)?;
     acl::record_access(store, record_type, id).await
 }
 
@@ -57,6 +59,19 @@ pub async fn can(
     let disclosed = disclosed_access(store, table, id).await?;
     let disclosed: Vec<&dignity_core::RecordAccess> = disclosed.iter().collect();
     let d = dignity_core::auth::authorize_disclosing(actor, action, &access, &disclosed);
+    granted(store, actor, action, table, id, d).await
+}
+
+/// Whether decision `d` on `action` for record `id` of `table` allows it; a granted read
+/// of a strictly confidential record is written to the audit log.
+pub(crate) async fn granted(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    table: &str,
+    id: i64,
+    d: dignity_core::Decision,
+) -> Result<bool> {
     if !d.allowed() {
         return Ok(false);
     }
@@ -104,11 +119,7 @@ pub(crate) async fn access_in_tx(
     id: i64,
 ) -> Result<Option<dignity_core::RecordAccess>> {
     // The table name comes from the record type (never from a string into the SQL).
-    let Some(record_type) = dignity_core::RecordType::from_table(table) else {
-        return Err(StoreError::Internal(format!(
-            "{table} is not a record table"
-        )));
-    };
+    let record_type = record_type_of(table)?;
     let table = record_type.table();
     let Some(r) = sqlx::query(&format!(
         "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"

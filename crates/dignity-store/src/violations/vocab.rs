@@ -104,7 +104,9 @@ pub struct Vocab {
     pub(super) countries: HashMap<String, [String; 5]>,
 }
 
-fn lang_idx(lang: &str) -> usize {
+/// The place of `lang` among the five labels (en, fr, es, ar, ru) of a term or a country;
+/// English for any other language.
+pub(crate) fn lang_idx(lang: &str) -> usize {
     match lang {
         "fr" => 1,
         "es" => 2,
