@@ -57,7 +57,7 @@ fn user(store: &Store, r: &AnyRow) -> Result<User> {
     Ok(User {
         id,
         username: r.get("username"),
-        display_name: crate::violations::dec(store, DISPLAY_NAME, id, r.get("display_name"))?,
+        display_name: crate::fields::dec(store, DISPLAY_NAME, id, r.get("display_name"))?,
         role: role
             .parse()
             .map_err(|e: String| StoreError::Internal(format!("stored role: {e}")))?,

@@ -91,25 +91,26 @@ pub async fn decide(
     record_type: RecordType,
     id: i64,
 ) -> Result<Option<Decision>> {
-    use crate::violations;
     match record_type {
         RecordType::Event
         | RecordType::Act
         | RecordType::Person
         | RecordType::Intervention
-        | RecordType::Evidence => {
-            let table = record_type.table();
-            let Some(access) = violations::record_access(store, table, id).await? else {
+        | RecordType::Evidence
+        | RecordType::Defender
+        | RecordType::Missing => {
+            let Some(access) = record_access(store, record_type, id).await? else {
                 return Ok(None);
             };
-            let disclosed = violations::disclosed_access(store, table, id).await?;
+            let mut disclosed = Vec::new();
+            for (t, pid) in crate::disclosure::disclosed(store, record_type, id).await? {
+                // A record that is gone fails closed (an access without a level).
+                disclosed.push(record_access(store, t, pid).await?.unwrap_or_default());
+            }
             let disclosed: Vec<&RecordAccess> = disclosed.iter().collect();
             Ok(Some(dignity_core::auth::authorize_disclosing(
                 actor, action, &access, &disclosed,
             )))
-        }
-        RecordType::Defender | RecordType::Missing => {
-            crate::protection::decide(store, actor, action, record_type.table(), id).await
         }
         RecordType::Assessment | RecordType::RecommendationNote | RecordType::MseDataset => {
             Ok(record_access(store, record_type, id)
@@ -285,7 +286,7 @@ pub async fn members(store: &Store, team_id: i64) -> Result<Vec<(i64, String, St
     .iter()
     .map(|r| {
         let id: i64 = r.get(0);
-        let name = crate::violations::dec(store, crate::accounts::DISPLAY_NAME, id, r.get(2))?;
+        let name = crate::fields::dec(store, crate::accounts::DISPLAY_NAME, id, r.get(2))?;
         Ok((id, r.get(1), name))
     })
     .collect::<Result<Vec<_>>>()

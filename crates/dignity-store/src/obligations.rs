@@ -138,7 +138,7 @@ fn rat_from_row(store: &Store, r: &AnyRow) -> Result<Ratification> {
 pub async fn load_shipped(
     store: &Store,
     data: &RefData,
-    report: &mut crate::refdata::LoadReport,
+    report: &mut Vec<(String, u32, usize)>,
 ) -> Result<()> {
     let version = data.manifest.version_of("treaty_status").unwrap_or(1);
     let loaded: Option<u32> =
@@ -192,7 +192,7 @@ pub async fn load_shipped(
         serde_json::json!({ "dataset": "treaty_status", "version": version, "rows": n }),
     );
     tx.commit().await?;
-    report.loaded.push(("treaty_status".into(), version, n));
+    report.push(("treaty_status".into(), version, n));
     tracing::info!(
         rows = n,
         version,

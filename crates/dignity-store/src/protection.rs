@@ -71,18 +71,7 @@ pub fn currency(field: &str, s: &str) -> Result<String> {
     Ok(pro_rules::currency(field.to_string(), s)?)
 }
 
-pub(crate) fn enc(store: &Store, field: &str, row: i64, v: &str) -> Option<String> {
-    crate::violations::enc(store, field, row, v)
-}
-
-pub(crate) fn dec(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<String> {
-    crate::violations::dec(store, field, row, v)
-}
-
-/// Encrypt a field kept `NOT NULL`: empty stays `''`.
-pub(crate) fn enc_keep(store: &Store, field: &str, row: i64, v: &str) -> String {
-    crate::violations::enc_keep(store, field, row, v)
-}
+pub(crate) use crate::fields::{dec, enc, enc_keep};
 
 /// The keyed token of a short label that SQL filters and groups by (a region, a
 /// community): HMAC under the index key, empty for an empty label. `kind` separates the
@@ -112,19 +101,7 @@ pub fn month_key(d: &dignity_core::PartialDate) -> String {
 }
 
 /// The access facts of a defender or missing person case.
-pub async fn record_access(
-    store: &Store,
-    table: &str,
-    id: i64,
-) -> Result<Option<dignity_core::RecordAccess>> {
-    // The table name comes from the record type (never from a string into the SQL).
-    let Some(record_type) = dignity_core::RecordType::from_table(table) else {
-        return Err(StoreError::Internal(format!(
-            "{table} is not a record table"
-        )));
-    };
-    acl::record_access(store, record_type, id).await
-}
+pub use crate::violations::record_access;
 
 /// The record type of a defender's or a case's table: the SQL names its table from the
 /// type (never from the string it was given).
@@ -139,7 +116,8 @@ fn profile_type(table: &str) -> Result<dignity_core::RecordType> {
 }
 
 /// The decision on `action` for a defender or case (missing: `None`), without writing
-/// anything: the one place that reads its access facts.
+/// anything: `acl::decide`, which reads its access facts and those of the person it
+/// discloses.
 pub(crate) async fn decide(
     store: &Store,
     actor: &Actor,
@@ -147,29 +125,7 @@ pub(crate) async fn decide(
     table: &str,
     id: i64,
 ) -> Result<Option<dignity_core::Decision>> {
-    let Some(access) = record_access(store, table, id).await? else {
-        return Ok(None);
-    };
-    // A profile or a case discloses its person: readable only with the person (the one
-    // rule, `authorize_disclosing`).
-    let table = profile_type(table)?.table();
-    let person: Option<i64> = sqlx::query(&format!("SELECT person_id FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .and_then(|r| r.get(0));
-    let mut disclosed = Vec::new();
-    if let Some(pid) = person {
-        disclosed.push(
-            crate::violations::record_access(store, crate::violations::PERSON, pid)
-                .await?
-                .unwrap_or_default(),
-        );
-    }
-    let disclosed: Vec<&dignity_core::RecordAccess> = disclosed.iter().collect();
-    Ok(Some(dignity_core::auth::authorize_disclosing(
-        actor, action, &access, &disclosed,
-    )))
+    acl::decide(store, actor, action, profile_type(table)?, id).await
 }
 
 /// SQL (for a WHERE clause): the defender profile or missing-person case `alias` (a row of
@@ -210,21 +166,7 @@ pub async fn can(
     let Some(d) = decide(store, actor, action, table, id).await? else {
         return Ok(false);
     };
-    if !d.allowed() {
-        return Ok(false);
-    }
-    if matches!(d, dignity_core::Decision::Allow { audit_read: true }) && action == Action::Read {
-        store
-            .log_event(
-                actor,
-                "record.read",
-                table,
-                &id.to_string(),
-                serde_json::json!({}),
-            )
-            .await?;
-    }
-    Ok(true)
+    crate::violations::granted(store, actor, action, table, id, d).await
 }
 
 /// [`require`] for checks inside a write transaction: read on the transaction (a case it
@@ -360,16 +302,6 @@ pub struct TermInput {
     pub active: bool,
 }
 
-fn lang_col(lang: &str) -> usize {
-    match lang {
-        "fr" => 1,
-        "es" => 2,
-        "ar" => 3,
-        "ru" => 4,
-        _ => 0,
-    }
-}
-
 /// The terms of a kind, in display order; retired ones only with `all`.
 pub async fn terms(store: &Store, kind: &str, lang: &str, all: bool) -> Result<Vec<Term>> {
     let rows = sqlx::query(
@@ -384,7 +316,7 @@ pub async fn terms(store: &Store, kind: &str, lang: &str, all: bool) -> Result<V
         .iter()
         .map(|r| {
             let labels: [String; 5] = [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)];
-            let l = &labels[lang_col(lang)];
+            let l = &labels[crate::violations::lang_idx(lang)];
             Term {
                 kind: r.get(0),
                 code: r.get(1),

@@ -229,6 +229,6 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
             data.thesauri.len(),
         ));
     }
-    crate::obligations::load_shipped(store, &data, &mut report).await?;
+    crate::obligations::load_shipped(store, &data, &mut report.loaded).await?;
     Ok(report)
 }

@@ -1,13 +1,123 @@
 //! Spreadsheets told by their content (never by their file name) and checked before a
-//! reader expands them: XLSX is read cell by cell ([`super::read_xlsx`]); an ODS workbook's
+//! reader expands them: XLSX is read cell by cell ([`read_xlsx`]); an ODS workbook's
 //! `content.xml` is scanned as a stream first, counting what calamine would hold once it
 //! has read every sheet (repeated rows and columns, repeated spaces, the dense rectangle
 //! of each sheet); XLSB and legacy XLS workbooks are refused, because their reader holds
 //! every sheet as one dense range and copies shared strings into every cell, which no
 //! check of the file's size can bound.
 
-use super::{check_size, check_zip, human, IngestError, Limits, Sheet, R};
+use super::{check_cells, check_size, check_zip, human, IngestError, Limits, R};
 use std::io::{BufRead, Read};
+
+/// The rows of a sheet: the header (first row with a value) and the rows after it with
+/// their spreadsheet row numbers (the header's row is 1 when it is the sheet's first).
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub header: Vec<String>,
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Read the first sheet of an XLSX workbook after [`check_zip`], cell by cell (never as
+/// one dense range, which a single far-away cell would blow up), with `cell` turning each
+/// value into text. Rows without any value are left out; rows are as wide as the widest.
+pub fn read_xlsx(bytes: &[u8], l: &Limits, cell: &dyn Fn(&calamine::Data) -> String) -> R<Sheet> {
+    use calamine::{Reader, Xlsx};
+    check_size(bytes.len() as u64, l)?;
+    check_zip(std::io::Cursor::new(bytes), "XLSX workbook", l)?;
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| IngestError::file(format!("not a readable XLSX workbook: {e}")))?;
+    let name = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| IngestError::file("the workbook has no sheet"))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&name)
+        .map_err(|e| IngestError::file(format!("cannot read sheet {name:?}: {e}")))?;
+    // Sparse rows: (row, [(column, text)]).
+    let mut sparse: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
+    let (mut min_col, mut max_col) = (u32::MAX, 0u32);
+    let mut n_cells: u64 = 0;
+    let mut text_total: u64 = 0;
+    loop {
+        let c = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(IngestError::file(format!(
+                    "cannot read sheet {name:?}: {e}"
+                )))
+            }
+        };
+        let (row, col) = c.get_position();
+        let v: calamine::Data = c.get_value().clone().into();
+        let text = cell(&v);
+        if text.is_empty() {
+            continue;
+        }
+        if col as usize >= l.max_fields {
+            return Err(IngestError::at(
+                row as u64 + 1,
+                format!(
+                    "a value in column {}, past the limit of {} columns",
+                    col + 1,
+                    l.max_fields
+                ),
+            ));
+        }
+        if text.len() as u64 > l.max_field_bytes {
+            return Err(IngestError::at(
+                row as u64 + 1,
+                format!(
+                    "one value is longer than {}, the limit for a field",
+                    human(l.max_field_bytes)
+                ),
+            ));
+        }
+        // A shared string is stored once in the workbook and copied into every cell that
+        // names it: the text the cells hold together is bounded too.
+        text_total += text.len() as u64;
+        if text_total > l.max_expanded_bytes {
+            return Err(IngestError::at(
+                row as u64 + 1,
+                format!(
+                    "the sheet's values hold more than {} of text, the limit for an archive's content (one shared string repeated in many cells?)",
+                    human(l.max_expanded_bytes)
+                ),
+            ));
+        }
+        min_col = min_col.min(col);
+        max_col = max_col.max(col);
+        n_cells += 1;
+        match sparse.last_mut() {
+            Some((r, v)) if *r == row => v.push((col, text)),
+            _ => sparse.push((row, vec![(col, text)])),
+        }
+        if n_cells > l.max_cells {
+            return Err(IngestError::file(format!(
+                "the sheet has more than {} cells with a value, the limit for one import file",
+                l.max_cells
+            )));
+        }
+    }
+    if sparse.is_empty() {
+        return Ok(Sheet::default());
+    }
+    let width = (max_col - min_col + 1) as usize;
+    check_cells(sparse.len() as u64, width, l)?;
+    let mut it = sparse.into_iter().map(|(r, cells)| {
+        let mut v = vec![String::new(); width];
+        for (c, t) in cells {
+            v[(c - min_col) as usize] = t;
+        }
+        (r as u64 + 1, v)
+    });
+    let header = it.next().map(|(_, h)| h).unwrap_or_default();
+    Ok(Sheet {
+        header,
+        rows: it.collect(),
+    })
+}
 
 /// What kind of spreadsheet the bytes are, by their content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,16 +25,7 @@ pub struct Relative {
 pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) -> Result<i64> {
     let input = rules::RelativeInput::parse(&r.name, &r.relationship, &r.contact)?;
     let (name, rel) = (input.name.as_str(), input.relationship.as_str());
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE id = $1")
-        .bind(missing_id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "missing person case {missing_id}"
-        )));
-    }
+    case_exists(tx, missing_id).await?;
     let store = tx.store().clone();
     let id = tx.next_id("pro_relatives").await?;
     sqlx::query("INSERT INTO pro_relatives (missing_id, name, relationship, contact, created_by, created_at, id) VALUES ($1,$2,$3,$4,$5,$6,$7)")

@@ -17,16 +17,7 @@ pub async fn create_family_link(
     days: i64,
 ) -> Result<String> {
     let days = rules::LinkDays::parse(days)?;
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE id = $1")
-        .bind(missing_id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "missing person case {missing_id}"
-        )));
-    }
+    case_exists(tx, missing_id).await?;
     if let Some(r) = relative_id {
         let n: i64 =
             sqlx::query("SELECT COUNT(*) FROM pro_relatives WHERE id = $1 AND missing_id = $2")

@@ -24,6 +24,21 @@ pub use status::*;
 pub use dignity_core::protection::missing::Consent;
 use dignity_core::protection::missing::{self as rules, CaseStatus, RecipientKind, Relationship};
 
+/// `NotFound` unless case `missing_id` exists (read on the transaction).
+async fn case_exists(tx: &mut WriteTx, missing_id: i64) -> Result<()> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE id = $1")
+        .bind(missing_id)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    if n == 0 {
+        return Err(StoreError::NotFound(format!(
+            "missing person case {missing_id}"
+        )));
+    }
+    Ok(())
+}
+
 /// Statuses of a case (the codes of [`CaseStatus`]).
 pub const STATUSES: &[&str] = &CaseStatus::CODES;
 

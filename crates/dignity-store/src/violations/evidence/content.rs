@@ -12,15 +12,7 @@ pub async fn open_content(
     id: i64,
     action: &str,
 ) -> Result<(Evidence, PathBuf)> {
-    require(store, actor, Action::Read, EVIDENCE, id).await?;
-    let ev = get_evidence(store, id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("evidence {id}")))?;
-    let blob = Blob {
-        sha256: ev.sha256.clone(),
-        sha512: ev.sha512.clone(),
-        size: ev.size_bytes as u64,
-    };
+    let (ev, blob) = readable(store, actor, id).await?;
     let path = blob.path(store);
     if !path.exists() {
         return Err(StoreError::Internal(format!(
@@ -31,6 +23,20 @@ pub async fn open_content(
     custody(&mut tx, id, action, "", "", "").await?;
     tx.commit().await?;
     Ok((ev, path))
+}
+
+/// Evidence item `id` once the actor may read it, with its stored file.
+async fn readable(store: &Store, actor: &Actor, id: i64) -> Result<(Evidence, Blob)> {
+    require(store, actor, Action::Read, EVIDENCE, id).await?;
+    let ev = get_evidence(store, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("evidence {id}")))?;
+    let blob = Blob {
+        sha256: ev.sha256.clone(),
+        sha512: ev.sha512.clone(),
+        size: ev.size_bytes as u64,
+    };
+    Ok((ev, blob))
 }
 
 /// The whole (decrypted) content of a stored file, for derivatives made in memory.
@@ -47,15 +53,7 @@ fn read_all(store: &Store, sha256: &Sha256Hex) -> Result<Vec<u8>> {
 /// Make a public copy of an image or an office document without its metadata (a derivative
 /// of `id`). The copy is checked: if metadata could still be read from it, nothing is stored.
 pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i64> {
-    require(store, actor, Action::Read, EVIDENCE, id).await?;
-    let ev = get_evidence(store, id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("evidence {id}")))?;
-    let blob = Blob {
-        sha256: ev.sha256.clone(),
-        sha512: ev.sha512.clone(),
-        size: ev.size_bytes as u64,
-    };
+    let (ev, blob) = readable(store, actor, id).await?;
     let bytes = read_all(store, &blob.sha256)?;
     let clean = strip_metadata(&bytes, ev.media_type.as_str())
         .ok_or_else(|| rules::no_public_copy(ev.media_type.as_str()))?;
