@@ -3,6 +3,16 @@
 use super::input::with_file;
 use super::*;
 
+/// A file that could not be read: its error, the one rejected row of the summary.
+fn unreadable(kind: &str, e: RowError, file: &Path, dry_run: bool, format: &str) -> i32 {
+    let s = ImportSummary {
+        rejected: vec![with_file(e, file)],
+        dry_run,
+        ..Default::default()
+    };
+    print_summary(kind, &s, &[], format, 0.0)
+}
+
 /// How an obligations import treats its file's columns.
 struct Columns {
     unused: Vec<UnusedColumn>,
@@ -120,14 +130,7 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
         } => {
             let t = match read_table(&file, &input) {
                 Ok(t) => t,
-                Err(e) => {
-                    let s = ImportSummary {
-                        rejected: vec![with_file(e, &file)],
-                        dry_run,
-                        ..Default::default()
-                    };
-                    return Ok(print_summary("uhri", &s, &[], &format, 0.0));
-                }
+                Err(e) => return Ok(unreadable("uhri", e, &file, dry_run, &format)),
             };
             let cols = Columns {
                 unused: unused_columns(&t.header, &rules::UHRI_COLUMNS, &rules::UHRI_COLUMNS),
@@ -156,14 +159,7 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
                 Mapping::parse(&m).map_err(|e| anyhow::anyhow!("{}: {e}", mapping.display()))?;
             let t = match read_table(&file, &input) {
                 Ok(t) => t,
-                Err(e) => {
-                    let s = ImportSummary {
-                        rejected: vec![with_file(e, &file)],
-                        dry_run,
-                        ..Default::default()
-                    };
-                    return Ok(print_summary("recommendations", &s, &[], &format, 0.0));
-                }
+                Err(e) => return Ok(unreadable("recommendations", e, &file, dry_run, &format)),
             };
             let read: Vec<&str> = m.columns.values().map(String::as_str).collect();
             let free: Vec<&str> = rules::MAPPING_FIELDS
