@@ -79,25 +79,13 @@ pub async fn content(
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
-        Ok((e, _)) => match super::download::serve(&state.store, &e, &headers).await {
-            Ok(r) => r,
-            Err(super::download::DownloadError::Damaged(err)) => {
-                tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
-                WebError::Refused {
-                    status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    code: "evidence_damaged",
-                    message: "the stored copy of this evidence file is damaged (altered or cut off) and is not served; restore it from a backup".into(),
-                    field: None,
-                }
-                .into_response()
-            }
-            Err(super::download::DownloadError::Failed(m)) => {
-                WebError::from(StoreError::Internal(m)).into_response()
-            }
-        },
-        Err(e) => WebError::from(e).into_response(),
-    }
+    let damaged = WebError::Refused {
+        status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        code: "evidence_damaged",
+        message: "the stored copy of this evidence file is damaged (altered or cut off) and is not served; restore it from a backup".into(),
+        field: None,
+    };
+    super::download::content(&state.store, &ctx.actor, id, &headers, damaged).await
 }
 
 /// The chain of custody of an item.

@@ -62,23 +62,11 @@ pub async fn evidence_content(
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    match evidence::open_content(&state.store, &ctx.actor, id, "downloaded").await {
-        Ok((e, _)) => match super::download::serve(&state.store, &e, &headers).await {
-            Ok(r) => r,
-            Err(super::download::DownloadError::Damaged(err)) => {
-                tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
-                WebError::Keyed {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    key: "error.vio_evidence_damaged",
-                }
-                .into_response()
-            }
-            Err(super::download::DownloadError::Failed(m)) => {
-                WebError::from(StoreError::Internal(m)).into_response()
-            }
-        },
-        Err(e) => WebError::from(e).into_response(),
-    }
+    let damaged = WebError::Keyed {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        key: "error.vio_evidence_damaged",
+    };
+    super::download::content(&state.store, &ctx.actor, id, &headers, damaged).await
 }
 
 pub async fn public_copy(
