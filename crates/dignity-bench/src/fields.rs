@@ -9,19 +9,15 @@
 //! cipher's time per record over the measured time per record is the share an identity
 //! transform would save: the "clear" figure is the measured one minus that time.
 
+use crate::in_process::{create_user, generate, get, signed_in};
 use anyhow::{Context, Result};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
 use clap::Args;
-use dignity_cli::violations::{self, DemoCmd};
 use dignity_core::crypto::Keyring;
-use dignity_core::{Actor, Role};
-use dignity_store::{accounts, Store};
-use futures_util::StreamExt;
+use dignity_core::Role;
+use dignity_store::Store;
 use sqlx::{Column, Row};
 use std::path::PathBuf;
 use std::time::Instant;
-use tower::ServiceExt;
 
 #[derive(Args)]
 pub struct BenchFieldsArgs {
@@ -34,15 +30,6 @@ pub struct BenchFieldsArgs {
     /// Working directory (default: a new directory under the system temp dir, removed after).
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
-}
-
-const PW: &str = "a long enough passphrase";
-
-async fn user(store: &Store, name: &str, role: Role) -> Result<i64> {
-    let mut tx = store.begin(&Actor::system()).await?;
-    let u = accounts::create(&mut tx, name, "", role, PW).await?;
-    tx.commit().await?;
-    Ok(u.id)
 }
 
 /// Encrypted values in the database: count and plaintext bytes, over every table.
@@ -189,21 +176,13 @@ pub async fn bench(a: &BenchFieldsArgs) -> Result<i32> {
     dignity_store::refdata::load_shipped(&store).await?;
     // The records' author reads them: every event page is visible to them (an analyst
     // would get 404 for the restricted ones).
-    let author = user(&store, "bench-documenter", Role::Documenter).await?;
+    let author = create_user(&store, "bench-documenter", Role::Documenter).await?;
 
     // 1. The bulk import, as `dignity demo generate` (the product's import path) runs it.
     let t = Instant::now();
-    violations::demo(
-        &store,
-        DemoCmd::Generate {
-            events: a.events,
-            seed: 1,
-            csv: None,
-            as_user: Some("bench-documenter".into()),
-        },
-    )
-    .await
-    .context("importing the generated events")?;
+    generate(&store, a.events)
+        .await
+        .context("importing the generated events")?;
     let import_s = t.elapsed().as_secs_f64();
     let count = |sql: &'static str| {
         let store = store.clone();
@@ -223,23 +202,7 @@ pub async fn bench(a: &BenchFieldsArgs) -> Result<i32> {
     let mean_len = (bytes as f64 / values.max(1) as f64).round() as usize;
 
     // 3. The event page, signed in as the author, through the application's router.
-    let mut tx = store.begin(&Actor::system()).await?;
-    let sess =
-        accounts::create_session(&mut tx, author, "full", chrono::Duration::hours(4)).await?;
-    tx.audit(
-        "bench.session",
-        "user",
-        &author.to_string(),
-        None,
-        None,
-        serde_json::json!({}),
-    );
-    tx.commit().await?;
-    let cookie = format!("dignity_session={sess}");
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.clone(),
-        Default::default(),
-    ));
+    let (router, cookie) = signed_in(&store, author).await?;
     let ids: Vec<i64> = sqlx::query("SELECT id FROM vio_events ORDER BY id")
         .fetch_all(store.pool())
         .await?
@@ -252,19 +215,7 @@ pub async fn bench(a: &BenchFieldsArgs) -> Result<i32> {
     for id in ids.iter().step_by(step).take(a.pages) {
         let path = format!("/violations/events/{id}");
         let t = Instant::now();
-        let req = Request::get(&path)
-            .header(header::COOKIE, &cookie)
-            .body(Body::empty())?;
-        let res = router.clone().oneshot(req).await?;
-        anyhow::ensure!(
-            res.status() == StatusCode::OK,
-            "{path} answered {}",
-            res.status()
-        );
-        let mut s = res.into_body().into_data_stream();
-        while let Some(c) = s.next().await {
-            page_bytes += c.map_err(|e| anyhow::anyhow!("{e}"))?.len();
-        }
+        page_bytes += get(&router, &cookie, &path).await?;
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     lat.sort_by(|x, y| x.total_cmp(y));

@@ -9,6 +9,7 @@ mod evidence;
 mod exports;
 mod fields;
 mod http;
+mod in_process;
 mod protection;
 mod reports;
 mod search;

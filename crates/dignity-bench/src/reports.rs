@@ -6,18 +6,14 @@
 //! violations generator (`dignity demo generate`), 1–5 acts each (333,334 events ≈ 1,000,000
 //! acts), imported through the import path.
 
+use crate::in_process::{create_user, generate, get, signed_in};
 use anyhow::{Context, Result};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
 use clap::Args;
-use dignity_cli::violations::{self, DemoCmd};
-use dignity_core::{Actor, Role};
+use dignity_core::Role;
 use dignity_store::{accounts, Store};
-use futures_util::StreamExt;
 use sqlx::Row;
 use std::path::PathBuf;
 use std::time::Instant;
-use tower::ServiceExt;
 
 #[derive(Args)]
 pub struct BenchReportsArgs {
@@ -35,16 +31,11 @@ pub struct BenchReportsArgs {
     pub country: String,
 }
 
-const PW: &str = "a long enough passphrase";
-
 async fn user(store: &Store, name: &str, role: Role) -> Result<i64> {
     if let Some(u) = accounts::by_username(store, name).await? {
         return Ok(u.id);
     }
-    let mut tx = store.begin(&Actor::system()).await?;
-    let u = accounts::create(&mut tx, name, "", role, PW).await?;
-    tx.commit().await?;
-    Ok(u.id)
+    create_user(store, name, role).await
 }
 
 pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
@@ -62,17 +53,9 @@ pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
     };
     if acts(store.clone()).await? == 0 {
         println!("generating {} events (1–5 acts each)…", a.events);
-        violations::demo(
-            &store,
-            DemoCmd::Generate {
-                events: a.events,
-                seed: 1,
-                csv: None,
-                as_user: Some("bench-documenter".into()),
-            },
-        )
-        .await
-        .context("generating the data")?;
+        generate(&store, a.events)
+            .await
+            .context("generating the data")?;
     }
     let n_acts = acts(store.clone()).await?;
     println!(
@@ -81,23 +64,7 @@ pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
         crate::search_corpus::load_average()
     );
 
-    let mut tx = store.begin(&Actor::system()).await?;
-    let sess =
-        accounts::create_session(&mut tx, analyst, "full", chrono::Duration::hours(4)).await?;
-    tx.audit(
-        "bench.session",
-        "user",
-        &analyst.to_string(),
-        None,
-        None,
-        serde_json::json!({}),
-    );
-    tx.commit().await?;
-    let cookie = format!("dignity_session={sess}");
-    let router = dignity_web::router(dignity_web::AppState::new(
-        store.clone(),
-        Default::default(),
-    ));
+    let (router, cookie) = signed_in(&store, analyst).await?;
     let c = &a.country;
     let paths = [
         ("dashboard, unfiltered", "/dashboards".to_string()),
@@ -134,20 +101,7 @@ pub async fn bench(a: &BenchReportsArgs) -> Result<i32> {
         let mut bytes = 0;
         for _ in 0..a.repeat.max(1) {
             let t = Instant::now();
-            let req = Request::get(&path)
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())?;
-            let res = router.clone().oneshot(req).await?;
-            anyhow::ensure!(
-                res.status() == StatusCode::OK,
-                "{path} answered {}",
-                res.status()
-            );
-            let mut s = res.into_body().into_data_stream();
-            bytes = 0;
-            while let Some(c) = s.next().await {
-                bytes += c.map_err(|e| anyhow::anyhow!("{e}"))?.len();
-            }
+            bytes = get(&router, &cookie, &path).await?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let then: Vec<String> = times[1..].iter().map(|t| format!("{t:.0}")).collect();

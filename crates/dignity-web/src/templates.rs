@@ -212,6 +212,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal_panel.html"),
     ),
     (
+        "protection_problem.html",
+        include_str!("../templates/protection_problem.html"),
+    ),
+    (
+        "violations_problem.html",
+        include_str!("../templates/violations_problem.html"),
+    ),
+    (
         "portal_confirm.html",
         include_str!("../templates/portal_confirm.html"),
     ),

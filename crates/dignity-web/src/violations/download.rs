@@ -248,6 +248,31 @@ pub(crate) async fn serve(
     Ok(res)
 }
 
+/// Answer a download of evidence file `id` for `actor`: the custody log records it as
+/// downloaded, then [`serve`]; a damaged stored copy is logged and answered with `damaged`.
+pub(crate) async fn content(
+    store: &Store,
+    actor: &dignity_core::Actor,
+    id: i64,
+    headers: &HeaderMap,
+    damaged: crate::authz::WebError,
+) -> Response {
+    use crate::authz::WebError;
+    match evidence::open_content(store, actor, id, "downloaded").await {
+        Ok((e, _)) => match serve(store, &e, headers).await {
+            Ok(r) => r,
+            Err(DownloadError::Damaged(err)) => {
+                tracing::error!(evidence = id, error = %err, "evidence file damaged: not served");
+                damaged.into_response()
+            }
+            Err(DownloadError::Failed(m)) => {
+                WebError::from(dignity_store::StoreError::Internal(m)).into_response()
+            }
+        },
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
