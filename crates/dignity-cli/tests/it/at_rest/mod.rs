@@ -229,12 +229,37 @@ pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> 
     out
 }
 
+/// Whether `marker` stands in `hay`. A marker of digits only (an amount in cents) found
+/// inside a run of 32 or more hexadecimal digits is a chance match in a SHA-256 or a key
+/// id that the files hold by design (the backup's manifest, the audit chain), not a typed
+/// value kept in clear, which would stand as its own token: such a match does not count.
+fn found(hay: &[u8], marker: &[u8]) -> bool {
+    if marker.is_empty() || !marker.iter().all(u8::is_ascii_digit) {
+        return contains(hay, marker);
+    }
+    let n = marker.len();
+    (0..hay.len().saturating_sub(n - 1))
+        .filter(|&i| &hay[i..i + n] == marker)
+        .any(|i| {
+            let before = hay[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .count();
+            let after = hay[i + n..]
+                .iter()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .count();
+            before + n + after < 32
+        })
+}
+
 /// The markers of `secret` found in `files`: (marker's column, file).
 pub fn hits(secret: &[(String, String)], files: &[(std::path::PathBuf, Vec<u8>)]) -> Vec<String> {
     let mut out = vec![];
     for (col, mk) in secret {
         for (p, b) in files {
-            if contains(b, mk.as_bytes()) {
+            if found(b, mk.as_bytes()) {
                 out.push(format!("{col} ({mk}) in {}", p.display()));
             }
         }
