@@ -268,11 +268,12 @@ async fn import_ratifications(
     let mut tx = store.begin(actor).await?;
     let mut n = 0;
     for (line, r) in &t.rows {
-        let iso3 = match resolver.resolve(r.get(ci).map(String::as_str).unwrap_or("")) {
+        let given = r.get(ci).map(String::as_str).unwrap_or("");
+        let iso3 = match resolver.resolve(given) {
             Some(c) => c.to_string(),
             None => {
                 rejected.push(with_file(
-                    RowError::new(*line, "iso3", format!("unknown country {:?}", r.get(ci))),
+                    RowError::new(*line, "iso3", format!("unknown country {given:?}")),
                     file,
                 ));
                 continue;

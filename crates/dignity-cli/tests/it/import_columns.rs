@@ -218,6 +218,29 @@ fn ratifications_suggest_the_known_column() {
 }
 
 #[test]
+fn a_ratification_of_an_unknown_country_is_named_with_its_line_and_nothing_is_written() {
+    let (d, data) = setup("dignity-cli-rat-country");
+    let f = file(
+        &d,
+        "rat.csv",
+        "iso3,instrument,status,consent,consent_kind\nPER,CAT,party,1988-07-07,ratification\nXXQ,CAT,party,2001-01-01,accession\n",
+    );
+    let o = run(&data, &["import", "ratifications", &f, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let before = count(&data, "ratifications");
+    let o = run(&data, &["import", "ratifications", &f]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains(r#"row 3, field iso3: unknown country "XXQ""#),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("nothing was written"), "{}", out(&o));
+    assert_eq!(count(&data, "ratifications"), before);
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
 fn incidents_and_kobo_list_unread_columns_and_strict_refuses() {
     let (d, data) = setup("dignity-cli-columns-vio");
     let map = file(
