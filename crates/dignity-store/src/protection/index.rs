@@ -13,8 +13,8 @@
 
 use super::{dec, DEFENDER, MISSING};
 use crate::search::{
-    access_covers, all_ids, changes_of, id_column, id_list, level_name, load_one, map_changes,
-    Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
+    access_covers, changes_of, id_column, id_list, level_name, map_changes, Affected, BatchAccess,
+    BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::violations::index::person_names;
 use crate::violations::PERSON;
@@ -68,81 +68,68 @@ impl Indexer for DefenderIndexer {
             )],
         ))
     }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        load_one(self, store, id)
+    crate::search::table_loads!(DEFENDER, load_defenders);
+}
+
+/// Defenders' documents.
+async fn load_defenders(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
+    let Some(list) = id_list(ids) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT d.id, d.person_id, d.country, d.region, d.sdg_status, d.confidentiality, d.published, \
+         d.created_by, d.created_at, p.name, p.other_names, p.confidentiality, p.published, p.created_by \
+         FROM pro_defenders d JOIN vio_persons p ON p.id = d.person_id WHERE d.id IN ({list}) ORDER BY d.id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let mut areas: HashMap<i64, Vec<(String, [String; 5])>> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT a.defender_id, a.code, COALESCE(t.label_en, a.code), COALESCE(t.label_fr, ''), \
+         COALESCE(t.label_es, ''), COALESCE(t.label_ar, ''), COALESCE(t.label_ru, '') \
+         FROM pro_defender_areas a LEFT JOIN pro_terms t ON t.kind = 'area' AND t.code = a.code \
+         WHERE a.defender_id IN ({list}) ORDER BY a.defender_id, a.code"
+    ))
+    .fetch_all(store.pool())
+    .await?
+    {
+        areas
+            .entry(r.get(0))
+            .or_default()
+            .push((r.get(1), [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)]));
     }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(all_ids(store, DEFENDER))
-    }
-    fn load_many<'a>(
-        &'a self,
-        store: &'a Store,
-        ids: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
-        Box::pin(async move {
-            let Some(list) = id_list(ids) else {
-                return Ok(Vec::new());
-            };
-            let rows = sqlx::query(&format!(
-                "SELECT d.id, d.person_id, d.country, d.region, d.sdg_status, d.confidentiality, d.published, \
-                 d.created_by, d.created_at, p.name, p.other_names, p.confidentiality, p.published, p.created_by \
-                 FROM pro_defenders d JOIN vio_persons p ON p.id = d.person_id WHERE d.id IN ({list}) ORDER BY d.id"
-            ))
-            .fetch_all(store.pool())
-            .await?;
-            let mut areas: HashMap<i64, Vec<(String, [String; 5])>> = HashMap::new();
-            for r in sqlx::query(&format!(
-                "SELECT a.defender_id, a.code, COALESCE(t.label_en, a.code), COALESCE(t.label_fr, ''), \
-                 COALESCE(t.label_es, ''), COALESCE(t.label_ar, ''), COALESCE(t.label_ru, '') \
-                 FROM pro_defender_areas a LEFT JOIN pro_terms t ON t.kind = 'area' AND t.code = a.code \
-                 WHERE a.defender_id IN ({list}) ORDER BY a.defender_id, a.code"
-            ))
-            .fetch_all(store.pool())
-            .await?
-            {
-                areas.entry(r.get(0)).or_default().push((
-                    r.get(1),
-                    [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)],
-                ));
-            }
-            let acl = BatchAccess::load(store, DEFENDER, ids).await?;
-            let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let id: i64 = r.get(0);
-                let pid: i64 = r.get(1);
-                let own = acl.of_row(id, r, 5);
-                let person = person_acl.of_row(pid, r, 11);
-                // Found only by readers of the profile and of its person.
-                let access = RecordAccess::disclosing(&[&own, &person]);
-                let level = level_name(&own);
-                let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
-                    .facet("sdg_status", &r.get::<String, _>(4))
-                    .facet("confidentiality", &level);
-                for (code, labels) in areas.get(&id).into_iter().flatten() {
-                    d = d.facet("area_of_work", code);
-                    for (lang, label) in ["en", "fr", "es", "ar", "ru"].iter().zip(labels) {
-                        if !label.is_empty() {
-                            d = d.text(lang, "", label);
-                        }
-                    }
+    let acl = BatchAccess::load(store, DEFENDER, ids).await?;
+    let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get(0);
+        let pid: i64 = r.get(1);
+        let own = acl.of_row(id, r, 5);
+        let person = person_acl.of_row(pid, r, 11);
+        // Found only by readers of the profile and of its person.
+        let access = RecordAccess::disclosing(&[&own, &person]);
+        let level = level_name(&own);
+        let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
+            .facet("sdg_status", &r.get::<String, _>(4))
+            .facet("confidentiality", &level);
+        for (code, labels) in areas.get(&id).into_iter().flatten() {
+            d = d.facet("area_of_work", code);
+            for (lang, label) in ["en", "fr", "es", "ar", "ru"].iter().zip(labels) {
+                if !label.is_empty() {
+                    d = d.text(lang, "", label);
                 }
-                d.country = r.get(2);
-                let region = dec(store, "pro_defenders.region", id, r.get(3))?;
-                d.region = (!region.is_empty()).then_some(region);
-                // No date: a profile's creation date is not a date of what it documents.
-                if access_covers(&access, &person) {
-                    d.names = person_names(store, pid, r.get(9), r.get(10))?;
-                }
-                out.push(d);
             }
-            Ok(out)
-        })
+        }
+        d.country = r.get(2);
+        let region = dec(store, "pro_defenders.region", id, r.get(3))?;
+        d.region = (!region.is_empty()).then_some(region);
+        // No date: a profile's creation date is not a date of what it documents.
+        if access_covers(&access, &person) {
+            d.names = person_names(store, pid, r.get(9), r.get(10))?;
+        }
+        out.push(d);
     }
+    Ok(out)
 }
 
 // -------------------------------------------------------------------- missing persons --
@@ -181,67 +168,54 @@ impl Indexer for MissingIndexer {
             ],
         ))
     }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        load_one(self, store, id)
-    }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(all_ids(store, MISSING))
-    }
-    fn load_many<'a>(
-        &'a self,
-        store: &'a Store,
-        ids: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
-        Box::pin(async move {
-            let Some(list) = id_list(ids) else {
-                return Ok(Vec::new());
-            };
-            let rows = sqlx::query(&format!(
-                "SELECT m.id, m.person_id, m.last_seen_date, m.region, m.status, m.confidentiality, m.published, \
-                 m.created_by, pr.name, p.name, p.other_names, p.sex, p.age_group, p.confidentiality, p.published, \
-                 p.created_by, m.period_id FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id \
-                 LEFT JOIN pro_periods pr ON pr.id = m.period_id WHERE m.id IN ({list}) ORDER BY m.id"
-            ))
-            .fetch_all(store.pool())
-            .await?;
-            let acl = BatchAccess::load(store, MISSING, ids).await?;
-            let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let id: i64 = r.get(0);
-                let pid: i64 = r.get(1);
-                let own = acl.of_row(id, r, 5);
-                let person = person_acl.of_row(pid, r, 13);
-                // Found only by readers of the case and of its person.
-                let access = RecordAccess::disclosing(&[&own, &person]);
-                let level = level_name(&own);
-                let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
-                    .facet("status", &r.get::<String, _>(4))
-                    .facet("confidentiality", &level);
-                if let Some(p) = r.get::<Option<i64>, _>(16) {
-                    let period = dec(store, "pro_periods.name", p, r.get(8))?;
-                    d = d.facet("period", &period).text("xx", "", &period);
-                }
-                let seen = dec(store, "pro_missing.last_seen_date", id, r.get(2))?;
-                if let Ok(p) = seen.parse::<PartialDate>() {
-                    d = d.date(&p);
-                }
-                let region = dec(store, "pro_missing.region", id, r.get(3))?;
-                d.region = (!region.is_empty()).then_some(region);
-                if access_covers(&access, &person) {
-                    d.names = person_names(store, pid, r.get(9), r.get(10))?;
-                    if let Some(sex) = r.get::<Option<String>, _>(11) {
-                        d = d.facet("victim_sex", &sex);
-                    }
-                    d = d.facet("victim_age_group", &r.get::<String, _>(12));
-                }
-                out.push(d);
+    crate::search::table_loads!(MISSING, load_missing);
+}
+
+/// Missing persons' documents.
+async fn load_missing(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
+    let Some(list) = id_list(ids) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT m.id, m.person_id, m.last_seen_date, m.region, m.status, m.confidentiality, m.published, \
+         m.created_by, pr.name, p.name, p.other_names, p.sex, p.age_group, p.confidentiality, p.published, \
+         p.created_by, m.period_id FROM pro_missing m JOIN vio_persons p ON p.id = m.person_id \
+         LEFT JOIN pro_periods pr ON pr.id = m.period_id WHERE m.id IN ({list}) ORDER BY m.id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let acl = BatchAccess::load(store, MISSING, ids).await?;
+    let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get(0);
+        let pid: i64 = r.get(1);
+        let own = acl.of_row(id, r, 5);
+        let person = person_acl.of_row(pid, r, 13);
+        // Found only by readers of the case and of its person.
+        let access = RecordAccess::disclosing(&[&own, &person]);
+        let level = level_name(&own);
+        let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
+            .facet("status", &r.get::<String, _>(4))
+            .facet("confidentiality", &level);
+        if let Some(p) = r.get::<Option<i64>, _>(16) {
+            let period = dec(store, "pro_periods.name", p, r.get(8))?;
+            d = d.facet("period", &period).text("xx", "", &period);
+        }
+        let seen = dec(store, "pro_missing.last_seen_date", id, r.get(2))?;
+        if let Ok(p) = seen.parse::<PartialDate>() {
+            d = d.date(&p);
+        }
+        let region = dec(store, "pro_missing.region", id, r.get(3))?;
+        d.region = (!region.is_empty()).then_some(region);
+        if access_covers(&access, &person) {
+            d.names = person_names(store, pid, r.get(9), r.get(10))?;
+            if let Some(sex) = r.get::<Option<String>, _>(11) {
+                d = d.facet("victim_sex", &sex);
             }
-            Ok(out)
-        })
+            d = d.facet("victim_age_group", &r.get::<String, _>(12));
+        }
+        out.push(d);
     }
+    Ok(out)
 }

@@ -210,6 +210,37 @@ pub trait Indexer: Send + Sync {
     }
 }
 
+/// The `load`, `ids` and `load_many` of an indexer whose documents are the rows of one
+/// table, loaded in batches only: `load` goes through `load_many` ([`load_one`]), `ids`
+/// lists the table's ids ([`all_ids`]) and `load_many` is `$load_many(store, ids)` (an
+/// `async fn(&Store, &[String]) -> Result<Vec<SearchDoc>>`). Write it inside
+/// `impl Indexer for …`.
+macro_rules! table_loads {
+    ($table:expr, $load_many:path) => {
+        fn load<'a>(
+            &'a self,
+            store: &'a $crate::Store,
+            id: &'a str,
+        ) -> $crate::search::BoxFuture<'a, $crate::Result<Option<$crate::search::SearchDoc>>> {
+            $crate::search::load_one(self, store, id)
+        }
+        fn ids<'a>(
+            &'a self,
+            store: &'a $crate::Store,
+        ) -> $crate::search::BoxFuture<'a, $crate::Result<Vec<String>>> {
+            Box::pin($crate::search::all_ids(store, $table))
+        }
+        fn load_many<'a>(
+            &'a self,
+            store: &'a $crate::Store,
+            ids: &'a [String],
+        ) -> $crate::search::BoxFuture<'a, $crate::Result<Vec<$crate::search::SearchDoc>>> {
+            Box::pin($load_many(store, ids))
+        }
+    };
+}
+pub(crate) use table_loads;
+
 /// The indexers of an installation.
 #[derive(Clone, Default)]
 pub struct Registry {

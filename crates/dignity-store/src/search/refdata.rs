@@ -47,11 +47,7 @@ impl Indexer for CountryIndexer {
         "country"
     }
     fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
-        match (record_type, record_id) {
-            ("refdata", "countries") => Some(Affected::All),
-            ("country", id) => Some(Affected::One(id.into())),
-            _ => None,
-        }
+        dataset_affected("countries", "country", record_type, record_id)
     }
     fn load<'a>(
         &'a self,
@@ -66,6 +62,22 @@ impl Indexer for CountryIndexer {
             store,
             "SELECT iso3 FROM countries ORDER BY iso3",
         ))
+    }
+}
+
+/// What an audit entry touched of a reference dataset: every record when the whole
+/// `dataset` was (re)loaded (a `refdata` entry naming it), else the one record of type
+/// `own` it names.
+fn dataset_affected(
+    dataset: &str,
+    own: &str,
+    record_type: &str,
+    record_id: &str,
+) -> Option<Affected> {
+    match (record_type, record_id) {
+        ("refdata", d) if d == dataset => Some(Affected::All),
+        (t, id) if t == own => Some(Affected::One(id.into())),
+        _ => None,
     }
 }
 
@@ -128,11 +140,7 @@ impl Indexer for InstrumentIndexer {
         &["system"]
     }
     fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
-        match (record_type, record_id) {
-            ("refdata", "instruments") => Some(Affected::All),
-            ("instrument", id) => Some(Affected::One(id.into())),
-            _ => None,
-        }
+        dataset_affected("instruments", "instrument", record_type, record_id)
     }
     fn load<'a>(
         &'a self,

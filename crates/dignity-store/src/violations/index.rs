@@ -18,8 +18,8 @@
 
 use super::{dec, Vocab, ACT, EVENT, PERSON};
 use crate::search::{
-    access_covers, all_ids, guess_lang, id_column, id_list, level_name, load_one, map_changes,
-    Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
+    access_covers, guess_lang, id_column, id_list, level_name, map_changes, Affected, BatchAccess,
+    BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::{Result, Store};
 use dignity_core::{PartialDate, RecordAccess};
@@ -120,23 +120,7 @@ impl Indexer for ActIndexer {
             Ok(out)
         })
     }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        load_one(self, store, id)
-    }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(all_ids(store, ACT))
-    }
-    fn load_many<'a>(
-        &'a self,
-        store: &'a Store,
-        ids: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
-        Box::pin(load_acts(store, ids))
-    }
+    crate::search::table_loads!(ACT, load_acts);
 }
 
 async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
@@ -290,23 +274,7 @@ impl Indexer for EventIndexer {
             Ok(out)
         })
     }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        load_one(self, store, id)
-    }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(all_ids(store, EVENT))
-    }
-    fn load_many<'a>(
-        &'a self,
-        store: &'a Store,
-        ids: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
-        Box::pin(load_events(store, ids))
-    }
+    crate::search::table_loads!(EVENT, load_events);
 }
 
 struct ActFacts {
@@ -467,44 +435,31 @@ impl Indexer for PersonIndexer {
             Ok(out)
         })
     }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<SearchDoc>>> {
-        load_one(self, store, id)
+    crate::search::table_loads!(PERSON, load_persons);
+}
+
+/// Persons' documents.
+async fn load_persons(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
+    let Some(list) = id_list(ids) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT id, person_type, name, other_names, confidentiality, published, created_by \
+         FROM vio_persons WHERE id IN ({list}) ORDER BY id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let acl = BatchAccess::load(store, PERSON, ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get(0);
+        let access = acl.of_row(id, r, 4);
+        let level = level_name(&access);
+        let mut d = SearchDoc::new("person", &id.to_string(), "", access)
+            .facet("person_type", &r.get::<String, _>(1))
+            .facet("confidentiality", &level);
+        d.names = person_names(store, id, r.get(2), r.get(3))?;
+        out.push(d);
     }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, Result<Vec<String>>> {
-        Box::pin(all_ids(store, PERSON))
-    }
-    fn load_many<'a>(
-        &'a self,
-        store: &'a Store,
-        ids: &'a [String],
-    ) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
-        Box::pin(async move {
-            let Some(list) = id_list(ids) else {
-                return Ok(Vec::new());
-            };
-            let rows = sqlx::query(&format!(
-                "SELECT id, person_type, name, other_names, confidentiality, published, created_by \
-                 FROM vio_persons WHERE id IN ({list}) ORDER BY id"
-            ))
-            .fetch_all(store.pool())
-            .await?;
-            let acl = BatchAccess::load(store, PERSON, ids).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let id: i64 = r.get(0);
-                let access = acl.of_row(id, r, 4);
-                let level = level_name(&access);
-                let mut d = SearchDoc::new("person", &id.to_string(), "", access)
-                    .facet("person_type", &r.get::<String, _>(1))
-                    .facet("confidentiality", &level);
-                d.names = person_names(store, id, r.get(2), r.get(3))?;
-                out.push(d);
-            }
-            Ok(out)
-        })
-    }
+    Ok(out)
 }
