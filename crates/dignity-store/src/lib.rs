@@ -22,6 +22,7 @@ pub mod private;
 pub mod refdata;
 pub mod reference;
 mod seal;
+mod shared;
 pub mod shred;
 pub mod testing;
 pub mod upgrade;

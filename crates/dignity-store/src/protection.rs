@@ -103,6 +103,19 @@ pub fn month_key(d: &dignity_core::PartialDate) -> String {
 /// The access facts of a defender or missing person case.
 pub use crate::violations::record_access;
 
+/// How a list shows person `pid` to its reader: the name where the reader sees names
+/// (`names`, from `violations::sees_names`), the pseudonym otherwise.
+pub(crate) async fn person_display(store: &Store, pid: i64, names: bool) -> Result<String> {
+    Ok(if names {
+        crate::violations::get_person(store, pid)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default()
+    } else {
+        crate::violations::pseudonym(store, pid)
+    })
+}
+
 /// The record type of a defender's or a case's table: the SQL names its table from the
 /// type (never from the string it was given).
 fn profile_type(table: &str) -> Result<dignity_core::RecordType> {
@@ -234,19 +247,7 @@ pub async fn require(
 
 /// The need-to-know list of a restricted record: the given users and teams, plus extra
 /// users (the contact point) — always including the creator through `created_by`.
-pub(crate) async fn set_list(
-    tx: &mut WriteTx,
-    table: &str,
-    id: i64,
-    lvl: Confidentiality,
-    users: &[i64],
-    teams: &[i64],
-) -> Result<()> {
-    if lvl.needs_list() && (!users.is_empty() || !teams.is_empty()) {
-        acl::set_need_to_know(tx, table, &id.to_string(), users, teams).await?;
-    }
-    Ok(())
-}
+pub(crate) use crate::shared::set_list;
 
 /// The need-to-know list of a record: (users, teams).
 pub async fn lists_of(store: &Store, table: &str, id: i64) -> Result<(Vec<i64>, Vec<i64>)> {

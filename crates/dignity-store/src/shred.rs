@@ -179,11 +179,45 @@ async fn overwrite(tx: &mut WriteTx, id: i64) -> Result<()> {
     .bind(id)
     .execute(tx.conn())
     .await?;
+    delete_name_tokens(tx, id).await?;
+    Ok(())
+}
+
+/// Delete the blind-index tokens of person `id`'s names (`vio_person_names`).
+pub(crate) async fn delete_name_tokens(tx: &mut WriteTx, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM vio_person_names WHERE person_id = $1")
         .bind(id)
         .execute(tx.conn())
         .await?;
     Ok(())
+}
+
+/// The stored `name` of person `id` (the tombstone of an erased one); `None` if there is
+/// no such person.
+async fn stored_name(store: &Store, id: i64) -> Result<Option<String>> {
+    Ok(
+        sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|r| r.get(0)),
+    )
+}
+
+/// [`overwrite`] in one audited write. The entry names the record id only: no one.
+async fn overwrite_audited(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    details: serde_json::Value,
+) -> Result<()> {
+    store
+        .write(actor, async |tx| {
+            overwrite(tx, id).await?;
+            tx.audit("person.erase", TABLE, &id.to_string(), None, None, details);
+            Ok(())
+        })
+        .await
 }
 
 /// What [`erase`] found.
@@ -197,31 +231,12 @@ pub enum Erasure {
 /// Erase the person `id` (see the module doc). The caller checked that `actor` may (an
 /// administrator; the system for the command line).
 pub async fn erase(store: &Store, actor: &Actor, id: i64) -> Result<Erasure> {
-    let name: Option<String> = sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .map(|r| r.get(0));
-    let Some(name) = name else {
+    let Some(name) = stored_name(store, id).await? else {
         return Err(StoreError::NotFound(format!("person {id}")));
     };
     let already = name == ERASED;
     if !already {
-        store
-            .write(actor, async |tx| {
-                overwrite(tx, id).await?;
-                // The record id only: the entry names no one.
-                tx.audit(
-                    "person.erase",
-                    TABLE,
-                    &id.to_string(),
-                    None,
-                    None,
-                    serde_json::json!({}),
-                );
-                Ok(())
-            })
-            .await?;
+        overwrite_audited(store, actor, id, serde_json::json!({})).await?;
     }
     crate::vault::crash_point("person-erase-before-key");
     store.vault().destroy(id, &now())?;
@@ -274,26 +289,10 @@ pub async fn finish_erasures(store: &Store) -> Result<FinishReport> {
         if tombstoned.contains(&id) {
             continue;
         }
-        let name: Option<String> = sqlx::query(&format!("SELECT name FROM {TABLE} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?
-            .map(|row| row.get(0));
+        let name = stored_name(store, id).await?;
         if name.is_some_and(|n| n != ERASED) {
-            store
-                .write(&Actor::system(), async |tx| {
-                    overwrite(tx, id).await?;
-                    tx.audit(
-                        "person.erase",
-                        TABLE,
-                        &id.to_string(),
-                        None,
-                        None,
-                        serde_json::json!({ "reapplied": true }),
-                    );
-                    Ok(())
-                })
-                .await?;
+            let details = serde_json::json!({ "reapplied": true });
+            overwrite_audited(store, &Actor::system(), id, details).await?;
             r.reapplied += 1;
         }
     }

@@ -239,16 +239,4 @@ pub fn may_create(actor: &Actor, lvl: Confidentiality) -> Result<()> {
 }
 
 /// Set a record's need-to-know list when it is restricted (and the lists are given).
-pub(crate) async fn set_list(
-    tx: &mut WriteTx,
-    table: &str,
-    id: i64,
-    lvl: Confidentiality,
-    users: &[i64],
-    teams: &[i64],
-) -> Result<()> {
-    if lvl.needs_list() && (!users.is_empty() || !teams.is_empty()) {
-        acl::set_need_to_know(tx, table, &id.to_string(), users, teams).await?;
-    }
-    Ok(())
-}
+pub(crate) use crate::shared::set_list;

@@ -2,6 +2,7 @@
 //! victim and the SDG 16.10.1 fields, their sources.
 
 use super::*;
+use crate::shared::BindCreated;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -189,8 +190,7 @@ pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> 
     .bind(&victim_status)
     .bind(f.perpetrator_category.as_str())
     .bind(f.motive.as_str())
-    .bind(tx.actor().user_id)
-    .bind(now())
+    .bind_created(tx)
     .fetch_one(tx.conn())
     .await?
     .get(0);

@@ -1,6 +1,7 @@
 //! Check-ins with defenders and their clock (overdue ones).
 
 use super::*;
+use crate::shared::BindCreated;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Checkin {
@@ -40,8 +41,7 @@ pub async fn add_checkin(
         .bind(defender_id)
         .bind(measure_id)
         .bind(due_on)
-        .bind(tx.actor().user_id)
-        .bind(now())
+        .bind_created(tx)
         .bind(id)
         .execute(tx.conn())
         .await?;
@@ -186,14 +186,7 @@ pub async fn overdue_checkins(
         out.push(OverdueCheckin {
             checkin_id: r.get(0),
             defender_id: r.get(1),
-            defender: if names {
-                v::get_person(store, pid)
-                    .await?
-                    .map(|p| p.name)
-                    .unwrap_or_default()
-            } else {
-                v::pseudonym(store, pid)
-            },
+            defender: person_display(store, pid, names).await?,
             days_overdue,
             due_on: due,
             contact_user: r.get(3),

@@ -306,14 +306,7 @@ pub async fn list_missing(
         let id: i64 = r.get(0);
         out.push(MissingRow {
             id,
-            name: if names {
-                v::get_person(store, pid)
-                    .await?
-                    .map(|p| p.name)
-                    .unwrap_or_default()
-            } else {
-                v::pseudonym(store, pid)
-            },
+            name: person_display(store, pid, names).await?,
             last_seen_date: dec(store, "pro_missing.last_seen_date", id, r.get(2))?,
             region: dec(store, "pro_missing.region", id, r.get(3))?,
             community: dec(store, "pro_missing.community", id, r.get(4))?,

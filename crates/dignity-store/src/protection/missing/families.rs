@@ -1,6 +1,7 @@
 //! Relatives, the reports they make and their sharing consent (withdrawals logged).
 
 use super::*;
+use crate::shared::BindCreated;
 
 // ------------------------------------------------------------- families --
 
@@ -33,8 +34,7 @@ pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) 
         .bind(store.keys().encrypt("pro_relatives.name", id, name))
         .bind(rel)
         .bind(enc(&store, "pro_relatives.contact", id, &input.contact))
-        .bind(tx.actor().user_id)
-        .bind(now())
+        .bind_created(tx)
         .bind(id)
     .execute(tx.conn())
     .await?;

@@ -1,6 +1,7 @@
 //! Per-case access links for families, and the case a report or a link belongs to.
 
 use super::*;
+use crate::shared::BindCreated;
 
 // ---------------------------------------------------------- family links --
 
@@ -38,8 +39,7 @@ pub async fn create_family_link(
     .bind(missing_id)
     .bind(relative_id)
     .bind(token_hash(&token))
-    .bind(tx.actor().user_id)
-    .bind(now())
+    .bind_created(tx)
     .bind(expires.to_string())
     .fetch_one(tx.conn())
     .await?

@@ -7,6 +7,7 @@
 use super::missing::{self, MissingInput};
 use super::*;
 use crate::now;
+use crate::shared::BindCreated;
 use crate::violations::{self as v, Vocab};
 use dignity_core::columns::UnusedColumn;
 use dignity_core::protection::sources::{self as rules, SourceKind, Target};
@@ -67,8 +68,7 @@ pub async fn create_source(tx: &mut WriteTx, name: &str, kind: &str) -> Result<i
     )
     .bind(enc_name)
     .bind(kind)
-    .bind(tx.actor().user_id)
-    .bind(now())
+    .bind_created(tx)
     .bind(id)
     .execute(tx.conn())
     .await?;

@@ -1,6 +1,7 @@
 //! Source records as stored: reading them, linking them to cases and opening a case from one.
 
 use super::*;
+use crate::shared::BindCreated;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SourceRecord {
@@ -214,8 +215,7 @@ async fn link_unchecked(
     rules::confirm_conflicts(&c, accept_conflicts)?;
     sqlx::query("UPDATE pro_source_records SET missing_id = $1, linked_by = $2, linked_at = $3 WHERE id = $4")
         .bind(missing_id)
-        .bind(tx.actor().user_id)
-        .bind(now())
+        .bind_created(tx)
         .bind(record_id)
         .execute(tx.conn())
         .await?;

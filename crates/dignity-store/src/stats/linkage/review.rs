@@ -3,6 +3,7 @@
 
 use super::pairs::{pair_from, visible_where, PAIR_COLS};
 use super::*;
+use crate::shared::BindCreated;
 
 /// What accepting a pair did, kept for undo.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -106,8 +107,7 @@ async fn accept(tx: &mut WriteTx, pair: &PairRow) -> Result<Outcome> {
         .bind(pair.id)
         .bind(keep)
         .bind(merged)
-        .bind(tx.actor().user_id)
-        .bind(now())
+        .bind_created(tx)
         .fetch_one(tx.conn())
         .await?
         .get(0);
@@ -184,8 +184,7 @@ pub async fn decide(tx: &mut WriteTx, pair_id: i64, decision: &str) -> Result<()
     };
     sqlx::query("UPDATE stat_linkage_pairs SET status = $1, reviewed_by = $2, reviewed_at = $3, outcome = $4 WHERE id = $5")
         .bind(status)
-        .bind(tx.actor().user_id)
-        .bind(now())
+        .bind_created(tx)
         .bind(&outcome)
         .bind(pair_id)
         .execute(tx.conn())
@@ -217,8 +216,7 @@ pub async fn undo(tx: &mut WriteTx, pair_id: i64) -> Result<()> {
     if let Some(merge) = o.merge {
         // Merges made after this one on top of it stay: undoing splits exactly this link.
         sqlx::query("UPDATE stat_person_merges SET undone_by = $1, undone_at = $2 WHERE id = $3 AND undone_at = ''")
-            .bind(tx.actor().user_id)
-            .bind(now())
+            .bind_created(tx)
             .bind(merge)
             .execute(tx.conn())
             .await?;
@@ -245,8 +243,7 @@ pub async fn undo(tx: &mut WriteTx, pair_id: i64) -> Result<()> {
         }
     }
     sqlx::query("UPDATE stat_linkage_pairs SET status = 'pending', reviewed_by = $1, reviewed_at = $2, outcome = '' WHERE id = $3")
-        .bind(tx.actor().user_id)
-        .bind(now())
+        .bind_created(tx)
         .bind(pair_id)
         .execute(tx.conn())
         .await?;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::now;
+use crate::shared::BindCreated;
 use dignity_core::violations::{About, EventLink, Missing, PersonLink};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -96,8 +97,7 @@ pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInp
     .bind(enc_keep(&store, "vio_information.info_date", id, &d.to_string()))
     .bind(lang)
     .bind(enc(&store, "vio_information.remarks", id, &i.remarks))
-    .bind(tx.actor().user_id)
-    .bind(now())
+    .bind_created(tx)
     .bind(id)
     .execute(tx.conn())
     .await?;

@@ -311,10 +311,7 @@ pub async fn update_person(
     .bind(id)
     .execute(tx.conn())
     .await?;
-    sqlx::query("DELETE FROM vio_person_names WHERE person_id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    crate::shred::delete_name_tokens(tx, id).await?;
     let mut idx = name_indexes(&store, &v.name);
     for n in &v.other_names {
         idx.extend(name_indexes(&store, n));
