@@ -9,7 +9,7 @@
 //! re-indexes the recommendations it is about.
 
 use crate::search::{
-    changes_of, guess_lang, id_list, map_changes, public_access, Affected, BoxFuture, Change,
+    affected_through, changes_of, guess_lang, id_list, public_access, Affected, BoxFuture, Change,
     Indexer, SearchDoc,
 };
 use crate::{Result, Store};
@@ -22,6 +22,15 @@ pub struct RecommendationIndexer;
 
 const REC: &str = "recommendation";
 
+/// What re-indexes a recommendation besides its own entries: an assessment (of the
+/// recommendation, or of a cluster it is in) changes its status facet.
+const REC_REACHED: &[(&str, &str)] = &[(
+    "rec_assessment",
+    "SELECT rec_id FROM rec_assessments WHERE id IN ({ids}) AND rec_id IS NOT NULL \
+     UNION SELECT m.rec_id FROM rec_cluster_members m JOIN rec_assessments a \
+     ON a.cluster_id = m.cluster_id WHERE a.id IN ({ids})",
+)];
+
 impl Indexer for RecommendationIndexer {
     fn record_type(&self) -> &'static str {
         REC
@@ -29,30 +38,13 @@ impl Indexer for RecommendationIndexer {
     fn facets(&self) -> &'static [&'static str] {
         &["body", "recommending_state", "position", "affected_group"]
     }
-    fn affected(&self, record_type: &str, record_id: &str) -> Option<Affected> {
-        (record_type == REC).then(|| Affected::One(record_id.to_string()))
-    }
     fn affected_batch<'a>(
         &'a self,
         store: &'a Store,
         changes: &'a [Change],
     ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
-        Box::pin(async move {
-            let mut out = changes_of(changes, REC);
-            // An assessment (of the recommendation, or of a cluster it is in) changes its
-            // status facet.
-            map_changes(
-                store,
-                changes,
-                "rec_assessment",
-                "SELECT rec_id FROM rec_assessments WHERE id IN ({ids}) AND rec_id IS NOT NULL \
-                 UNION SELECT m.rec_id FROM rec_cluster_members m JOIN rec_assessments a \
-                 ON a.cluster_id = m.cluster_id WHERE a.id IN ({ids})",
-                &mut out,
-            )
-            .await?;
-            Ok(out)
-        })
+        let own = changes_of(changes, REC);
+        Box::pin(affected_through(store, changes, own, REC_REACHED))
     }
     crate::search::table_loads!("recommendations", load_recommendations);
 }

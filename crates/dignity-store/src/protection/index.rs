@@ -13,8 +13,8 @@
 
 use super::{dec, DEFENDER, MISSING};
 use crate::search::{
-    access_covers, changes_of, id_column, id_list, level_name, map_changes, Affected, BatchAccess,
-    BoxFuture, Change, Indexer, SearchDoc,
+    access_covers, affected_through, changes_of, id_column, id_list, level_name, Affected,
+    BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::violations::index::person_names;
 use crate::violations::PERSON;
@@ -23,20 +23,24 @@ use dignity_core::{PartialDate, RecordAccess};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Entries naming a record of `record_type` directly, plus the records other entries
-/// reach through `maps` (record type of the entries, SQL with `{ids}`).
-async fn affected_with(
-    store: &Store,
-    changes: &[Change],
-    record_type: &str,
-    maps: &[(&str, &str)],
-) -> Result<Vec<(Affected, i64)>> {
-    let mut out = changes_of(changes, record_type);
-    for (rt, sql) in maps {
-        map_changes(store, changes, rt, sql, &mut out).await?;
-    }
-    Ok(out)
-}
+/// What re-indexes a defender besides its own entries: its person's (names).
+const DEFENDER_REACHED: &[(&str, &str)] = &[(
+    PERSON,
+    "SELECT id FROM pro_defenders WHERE person_id IN ({ids})",
+)];
+
+/// What re-indexes a missing person's case besides its own entries: its person's (names,
+/// sex, age group) and its period's (name).
+const MISSING_REACHED: &[(&str, &str)] = &[
+    (
+        PERSON,
+        "SELECT id FROM pro_missing WHERE person_id IN ({ids})",
+    ),
+    (
+        "pro_periods",
+        "SELECT id FROM pro_missing WHERE period_id IN ({ids})",
+    ),
+];
 
 // -------------------------------------------------------------------------- defenders --
 
@@ -58,15 +62,8 @@ impl Indexer for DefenderIndexer {
         store: &'a Store,
         changes: &'a [Change],
     ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
-        Box::pin(affected_with(
-            store,
-            changes,
-            DEFENDER,
-            &[(
-                PERSON,
-                "SELECT id FROM pro_defenders WHERE person_id IN ({ids})",
-            )],
-        ))
+        let own = changes_of(changes, DEFENDER);
+        Box::pin(affected_through(store, changes, own, DEFENDER_REACHED))
     }
     crate::search::table_loads!(DEFENDER, load_defenders);
 }
@@ -152,21 +149,8 @@ impl Indexer for MissingIndexer {
         store: &'a Store,
         changes: &'a [Change],
     ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
-        Box::pin(affected_with(
-            store,
-            changes,
-            MISSING,
-            &[
-                (
-                    PERSON,
-                    "SELECT id FROM pro_missing WHERE person_id IN ({ids})",
-                ),
-                (
-                    "pro_periods",
-                    "SELECT id FROM pro_missing WHERE period_id IN ({ids})",
-                ),
-            ],
-        ))
+        let own = changes_of(changes, MISSING);
+        Box::pin(affected_through(store, changes, own, MISSING_REACHED))
     }
     crate::search::table_loads!(MISSING, load_missing);
 }

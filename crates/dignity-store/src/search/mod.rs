@@ -210,6 +210,22 @@ pub trait Indexer: Send + Sync {
     }
 }
 
+/// `out` (the entries naming records of an indexer's own type) plus the records that
+/// entries of other types reach through `maps` (their record type, and SQL with `{ids}` as
+/// [`map_changes`] takes it): the `affected_batch` of an indexer whose documents show
+/// linked records or child tables.
+pub async fn affected_through(
+    store: &Store,
+    changes: &[Change],
+    mut out: Vec<(Affected, i64)>,
+    maps: &[(&str, &str)],
+) -> Result<Vec<(Affected, i64)>> {
+    for (rt, sql) in maps {
+        map_changes(store, changes, rt, sql, &mut out).await?;
+    }
+    Ok(out)
+}
+
 /// The `load`, `ids` and `load_many` of an indexer whose documents are the rows of one
 /// table, loaded in batches only: `load` goes through `load_many` ([`load_one`]), `ids`
 /// lists the table's ids ([`all_ids`]) and `load_many` is `$load_many(store, ids)` (an

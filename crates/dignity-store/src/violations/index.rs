@@ -18,8 +18,8 @@
 
 use super::{dec, Vocab, ACT, EVENT, PERSON};
 use crate::search::{
-    access_covers, guess_lang, id_column, id_list, level_name, map_changes, Affected, BatchAccess,
-    BoxFuture, Change, Indexer, SearchDoc,
+    access_covers, affected_through, guess_lang, id_column, id_list, level_name, map_changes,
+    Affected, BatchAccess, BoxFuture, Change, Indexer, SearchDoc,
 };
 use crate::{Result, Store};
 use dignity_core::{PartialDate, RecordAccess};
@@ -74,7 +74,30 @@ fn direct(changes: &[Change], record_type: &str) -> (Vec<(Affected, i64)>, bool)
     (out, all)
 }
 
+/// [`direct`], plus (unless that is every record) the records that entries of other
+/// types reach through `maps`.
+async fn direct_and_reached(
+    store: &Store,
+    changes: &[Change],
+    record_type: &str,
+    maps: &[(&str, &str)],
+) -> Result<Vec<(Affected, i64)>> {
+    let (out, all) = direct(changes, record_type);
+    if all {
+        return Ok(out);
+    }
+    affected_through(store, changes, out, maps).await
+}
+
 // ------------------------------------------------------------------------------- acts --
+
+/// What re-indexes an act besides its own entries.
+const ACT_REACHED: &[(&str, &str)] = &[
+    // The event's title, lenses and access are part of its acts' documents.
+    (EVENT, "SELECT id FROM vio_acts WHERE event_id IN ({ids})"),
+    // So are the victim's names, sex and age group.
+    (PERSON, "SELECT id FROM vio_acts WHERE victim_id IN ({ids})"),
+];
 
 /// Acts (`act` documents, linked to `/violations/acts/{id}`).
 pub struct ActIndexer;
@@ -94,31 +117,7 @@ impl Indexer for ActIndexer {
         store: &'a Store,
         changes: &'a [Change],
     ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
-        Box::pin(async move {
-            let (mut out, all) = direct(changes, ACT);
-            if all {
-                return Ok(out);
-            }
-            // The event's title, lenses and access are part of its acts' documents.
-            map_changes(
-                store,
-                changes,
-                EVENT,
-                "SELECT id FROM vio_acts WHERE event_id IN ({ids})",
-                &mut out,
-            )
-            .await?;
-            // So are the victim's names, sex and age group.
-            map_changes(
-                store,
-                changes,
-                PERSON,
-                "SELECT id FROM vio_acts WHERE victim_id IN ({ids})",
-                &mut out,
-            )
-            .await?;
-            Ok(out)
-        })
+        Box::pin(direct_and_reached(store, changes, ACT, ACT_REACHED))
     }
     crate::search::table_loads!(ACT, load_acts);
 }
@@ -226,6 +225,17 @@ async fn load_acts(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
 
 // ----------------------------------------------------------------------------- events --
 
+/// What re-indexes an event besides its own entries.
+const EVENT_REACHED: &[(&str, &str)] = &[
+    // An act's type, perpetrators and access feed its event's facets…
+    (ACT, "SELECT event_id FROM vio_acts WHERE id IN ({ids})"),
+    // …and so do its victim's sex and age group.
+    (
+        PERSON,
+        "SELECT DISTINCT event_id FROM vio_acts WHERE victim_id IN ({ids})",
+    ),
+];
+
 /// Events (`event` documents, linked to `/violations/events/{id}`).
 pub struct EventIndexer;
 
@@ -248,31 +258,7 @@ impl Indexer for EventIndexer {
         store: &'a Store,
         changes: &'a [Change],
     ) -> BoxFuture<'a, Result<Vec<(Affected, i64)>>> {
-        Box::pin(async move {
-            let (mut out, all) = direct(changes, EVENT);
-            if all {
-                return Ok(out);
-            }
-            // An act's type, perpetrators and access feed its event's facets…
-            map_changes(
-                store,
-                changes,
-                ACT,
-                "SELECT event_id FROM vio_acts WHERE id IN ({ids})",
-                &mut out,
-            )
-            .await?;
-            // …and so do its victim's sex and age group.
-            map_changes(
-                store,
-                changes,
-                PERSON,
-                "SELECT DISTINCT event_id FROM vio_acts WHERE victim_id IN ({ids})",
-                &mut out,
-            )
-            .await?;
-            Ok(out)
-        })
+        Box::pin(direct_and_reached(store, changes, EVENT, EVENT_REACHED))
     }
     crate::search::table_loads!(EVENT, load_events);
 }
