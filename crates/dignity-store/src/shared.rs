@@ -26,10 +26,18 @@ pub(crate) async fn set_list(
 /// actor's user id and the time now (`created_by, created_at` and the like).
 pub(crate) trait BindCreated {
     fn bind_created(self, tx: &WriteTx) -> Self;
+    /// Who did it, by name, and when: binds the next three placeholders to the writing
+    /// actor's user id, their username and the time now (`by_user, by_name, at`).
+    fn bind_signed(self, tx: &WriteTx) -> Self;
 }
 
 impl<'q> BindCreated for Query<'q, Any, AnyArguments<'q>> {
     fn bind_created(self, tx: &WriteTx) -> Self {
         self.bind(tx.actor().user_id).bind(now())
+    }
+    fn bind_signed(self, tx: &WriteTx) -> Self {
+        self.bind(tx.actor().user_id)
+            .bind(tx.actor().username.clone())
+            .bind(now())
     }
 }

@@ -1,6 +1,7 @@
 //! Protection measures: requested → approved → delivered → closed, with their steps.
 
 use super::*;
+use crate::shared::BindCreated;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -148,9 +149,7 @@ async fn step(tx: &mut WriteTx, id: i64, from: &str, to: &str, on: &str) -> Resu
         .bind(from)
         .bind(to)
         .bind(on)
-        .bind(tx.actor().user_id)
-        .bind(tx.actor().username.clone())
-        .bind(now())
+        .bind_signed(tx)
         .bind(hid)
         .execute(tx.conn())
         .await?;

@@ -1,6 +1,7 @@
 //! Risk assessments of defenders (the history is kept).
 
 use super::*;
+use crate::shared::BindCreated;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -53,9 +54,7 @@ pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
     .bind(enc(&store, "pro_risk.notes", id, &r.notes))
     .bind(enc_keep(&store, "pro_risk.assessed_on", id, &on.to_string()))
     .bind(enc_keep(&store, "pro_risk.next_review", id, &next.to_string()))
-    .bind(tx.actor().user_id)
-    .bind(tx.actor().username.clone())
-    .bind(now())
+    .bind_signed(tx)
     .bind(id)
     .execute(tx.conn())
     .await?;

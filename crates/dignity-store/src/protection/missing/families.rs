@@ -152,9 +152,7 @@ async fn log_consent(
     .bind(c.commission as i64)
     .bind(c.organisations as i64)
     .bind(withdrawn_after_sharing as i64)
-    .bind(tx.actor().user_id)
-    .bind(tx.actor().username.clone())
-    .bind(now())
+    .bind_signed(tx)
     .execute(tx.conn())
     .await?;
     Ok(())

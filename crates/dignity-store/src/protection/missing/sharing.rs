@@ -1,6 +1,7 @@
 //! What was shared with whom, consent-checked shares and exports for a recipient.
 
 use super::*;
+use crate::shared::BindCreated;
 
 /// One time information about a case left the organisation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -45,9 +46,7 @@ pub async fn share(
     .bind(to)
     .bind(channel)
     .bind(SHARED_FIELDS)
-    .bind(tx.actor().user_id)
-    .bind(tx.actor().username.clone())
-    .bind(now())
+    .bind_signed(tx)
     .bind(id)
     .execute(tx.conn())
     .await?;

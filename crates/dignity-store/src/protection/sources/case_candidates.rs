@@ -234,19 +234,7 @@ async fn case_candidates(
             chunk.join(",")
         );
         for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
-            let rid: i64 = r.get(0);
-            let name = store.decrypt("pro_source_records.name", rid, &r.get::<String, _>(2))?;
-            let source_id: i64 = r.get(1);
-            let rec = Entity {
-                kind: 1,
-                id: r.get(0),
-                source_id,
-                source: source_names.get(&source_id).cloned().unwrap_or_default(),
-                names: vec![prep_name(&name)],
-                display: if names_visible { name } else { String::new() },
-                birth: dec(store, "pro_source_records.birth_date", rid, r.get(3))?,
-                place: dec(store, "pro_source_records.place", rid, r.get(4))?,
-            };
+            let rec = record_entity(store, &r, &source_names, names_visible)?;
             let (sc, reasons) = score(&rec, &case_ent);
             if sc >= min_score {
                 out.push(Candidate {

@@ -31,6 +31,30 @@ pub(super) struct Entity {
     pub(super) place: String,
 }
 
+/// A source record as one side of a comparison, from a row `id, source_id, name,
+/// birth_date, place` of `pro_source_records`; its name is shown only where the reader
+/// sees names (`names_visible`).
+pub(super) fn record_entity(
+    store: &Store,
+    r: &sqlx::any::AnyRow,
+    source_names: &HashMap<i64, String>,
+    names_visible: bool,
+) -> Result<Entity> {
+    let rid: i64 = r.get(0);
+    let name = store.decrypt("pro_source_records.name", rid, &r.get::<String, _>(2))?;
+    let source_id: i64 = r.get(1);
+    Ok(Entity {
+        kind: 1,
+        id: rid,
+        source_id,
+        source: source_names.get(&source_id).cloned().unwrap_or_default(),
+        names: vec![prep_name(&name)],
+        display: if names_visible { name } else { String::new() },
+        birth: dec(store, "pro_source_records.birth_date", rid, r.get(3))?,
+        place: dec(store, "pro_source_records.place", rid, r.get(4))?,
+    })
+}
+
 pub(super) fn prep_name(n: &str) -> (String, Vec<char>) {
     let mut toks: Vec<String> = text::canonical(&text::normalise(n))
         .split(' ')
