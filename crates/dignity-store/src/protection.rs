@@ -462,51 +462,60 @@ pub(crate) async fn ensure_person_free(
 pub async fn ensure_label_keys(store: &Store) -> Result<u64> {
     const MISSING_KEYS: &str =
         "(region <> '' AND region_key = '') OR (community <> '' AND community_key = '')";
-    let mut done = 0u64;
-    loop {
-        let pending: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) FROM pro_missing WHERE {MISSING_KEYS}"
+    let pending = format!("SELECT COUNT(*) FROM pro_missing WHERE {MISSING_KEYS}");
+    let done = in_batches(store, &Actor::system(), &pending, async |tx| {
+        // Read inside the transaction: a request may have keyed them meanwhile.
+        let rows = sqlx::query(&format!(
+            "SELECT id, region, community FROM pro_missing WHERE {MISSING_KEYS} ORDER BY id LIMIT 500"
         ))
-        .fetch_one(store.pool())
-        .await?
-        .get(0);
-        if pending == 0 {
+        .fetch_all(tx.conn())
+        .await?;
+        let store = tx.store().clone();
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let region = dec_or_clear(&store, "pro_missing.region", id, r.get(1))?;
+            let community =
+                dec_or_clear(&store, "pro_missing.community", id, r.get(2))?;
+            sqlx::query(
+                "UPDATE pro_missing SET region_key = $1, community_key = $2 WHERE id = $3",
+            )
+            .bind(label_key(&store, REGION_KEY, &region))
+            .bind(label_key(&store, COMMUNITY_KEY, &community))
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        }
+        tx.audit(
+            "missing.label_keys",
+            MISSING,
+            "*",
+            None,
+            None,
+            serde_json::json!({ "cases": rows.len() }),
+        );
+        Ok(rows.len())
+    })
+    .await?;
+    Ok(done as u64)
+}
+
+/// Work through a backlog in audited batches: while `pending` (a `SELECT COUNT(*)`) counts
+/// rows, run `batch` in a write of its own as `actor` (it reads the rows inside the
+/// transaction: a request may have done them meanwhile); stop when none is pending or a
+/// batch did nothing. Returns the sum of what the batches did.
+pub(crate) async fn in_batches(
+    store: &Store,
+    actor: &Actor,
+    pending: &str,
+    mut batch: impl AsyncFnMut(&mut WriteTx) -> Result<usize>,
+) -> Result<usize> {
+    let mut done = 0;
+    loop {
+        let left: i64 = sqlx::query(pending).fetch_one(store.pool()).await?.get(0);
+        if left == 0 {
             return Ok(done);
         }
-        let n = store
-            .write(&Actor::system(), async |tx| {
-                // Read inside the transaction: a request may have keyed them meanwhile.
-                let rows = sqlx::query(&format!(
-                    "SELECT id, region, community FROM pro_missing WHERE {MISSING_KEYS} ORDER BY id LIMIT 500"
-                ))
-                .fetch_all(tx.conn())
-                .await?;
-                let store = tx.store().clone();
-                for r in &rows {
-                    let id: i64 = r.get(0);
-                    let region = dec_or_clear(&store, "pro_missing.region", id, r.get(1))?;
-                    let community =
-                        dec_or_clear(&store, "pro_missing.community", id, r.get(2))?;
-                    sqlx::query(
-                        "UPDATE pro_missing SET region_key = $1, community_key = $2 WHERE id = $3",
-                    )
-                    .bind(label_key(&store, REGION_KEY, &region))
-                    .bind(label_key(&store, COMMUNITY_KEY, &community))
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await?;
-                }
-                tx.audit(
-                    "missing.label_keys",
-                    MISSING,
-                    "*",
-                    None,
-                    None,
-                    serde_json::json!({ "cases": rows.len() }),
-                );
-                Ok(rows.len() as u64)
-            })
-            .await?;
+        let n = store.write(actor, async |tx| batch(tx).await).await?;
         if n == 0 {
             return Ok(done);
         }

@@ -291,58 +291,44 @@ pub async fn ensure_match_keys(store: &Store) -> Result<usize> {
         role: dignity_core::Role::Admin,
         teams: vec![],
     };
-    let mut done = 0;
-    loop {
-        let pending: i64 = sqlx::query("SELECT COUNT(*) FROM pro_source_records WHERE keyed = 0")
-            .fetch_one(store.pool())
-            .await?
-            .get(0);
-        if pending == 0 {
-            return Ok(done);
-        }
-        let n = store
-            .write(&system, async |tx| {
-                // Read inside the transaction: another request may have keyed them.
-                let rows = sqlx::query("SELECT id, name, birth_date FROM pro_source_records WHERE keyed = 0 ORDER BY id LIMIT 2000")
-                    .fetch_all(tx.conn())
-                    .await?;
-                let keys = tx.store().keys();
-                let mut keyrows = vec![];
-                let mut ids = vec![];
-                for r in &rows {
-                    let id: i64 = r.get(0);
-                    let name = tx.store().decrypt("pro_source_records.name", id, &r.get::<String, _>(1))?;
-                    // The date may still be in clear when this runs before the start has
-                    // encrypted the values an older version wrote.
-                    let birth = dec_or_clear(tx.store(), "pro_source_records.birth_date", id, r.get(2))?;
-                    for k in match_keys(&keys, [name.as_str()], &birth) {
-                        keyrows.push((id, k));
-                    }
-                    ids.push(id.to_string());
-                }
-                insert_keys(tx, &keyrows).await?;
-                for chunk in ids.chunks(500) {
-                    sqlx::query(&format!("UPDATE pro_source_records SET keyed = 1 WHERE id IN ({})", chunk.join(",")))
-                        .execute(tx.conn())
-                        .await?;
-                }
-                match_changed(tx).await?;
-                tx.audit(
-                    "source_record.keys",
-                    "pro_source_records",
-                    "",
-                    None,
-                    None,
-                    serde_json::json!({ "records": ids.len() }),
-                );
-                Ok(ids.len())
-            })
+    let pending = "SELECT COUNT(*) FROM pro_source_records WHERE keyed = 0";
+    in_batches(store, &system, pending, async |tx| {
+        // Read inside the transaction: another request may have keyed them.
+        let rows = sqlx::query("SELECT id, name, birth_date FROM pro_source_records WHERE keyed = 0 ORDER BY id LIMIT 2000")
+            .fetch_all(tx.conn())
             .await?;
-        if n == 0 {
-            return Ok(done);
+        let keys = tx.store().keys();
+        let mut keyrows = vec![];
+        let mut ids = vec![];
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let name = tx.store().decrypt("pro_source_records.name", id, &r.get::<String, _>(1))?;
+            // The date may still be in clear when this runs before the start has
+            // encrypted the values an older version wrote.
+            let birth = dec_or_clear(tx.store(), "pro_source_records.birth_date", id, r.get(2))?;
+            for k in match_keys(&keys, [name.as_str()], &birth) {
+                keyrows.push((id, k));
+            }
+            ids.push(id.to_string());
         }
-        done += n;
-    }
+        insert_keys(tx, &keyrows).await?;
+        for chunk in ids.chunks(500) {
+            sqlx::query(&format!("UPDATE pro_source_records SET keyed = 1 WHERE id IN ({})", chunk.join(",")))
+                .execute(tx.conn())
+                .await?;
+        }
+        match_changed(tx).await?;
+        tx.audit(
+            "source_record.keys",
+            "pro_source_records",
+            "",
+            None,
+            None,
+            serde_json::json!({ "records": ids.len() }),
+        );
+        Ok(ids.len())
+    })
+    .await
 }
 
 /// Match plain name/birth/place triples (for tests and benchmarks without a database).
