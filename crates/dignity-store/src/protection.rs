@@ -499,6 +499,17 @@ pub async fn ensure_label_keys(store: &Store) -> Result<u64> {
     Ok(done as u64)
 }
 
+/// Whether the row that `count` (`SELECT COUNT(*) FROM … WHERE id = $1`) counts with `id`
+/// exists, read inside the write.
+pub(crate) async fn row_exists(tx: &mut WriteTx, count: &str, id: i64) -> Result<bool> {
+    let n: i64 = sqlx::query(count)
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?
+        .get(0);
+    Ok(n != 0)
+}
+
 /// Work through a backlog in audited batches: while `pending` (a `SELECT COUNT(*)`) counts
 /// rows, run `batch` in a write of its own as `actor` (it reads the rows inside the
 /// transaction: a request may have done them meanwhile); stop when none is pending or a

@@ -42,6 +42,56 @@ const MISSING_REACHED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The access of the protection records of a person (a defender's profile, a missing
+/// person's case) in one batch: rows with the record's id in column 0 and its access
+/// columns from 5, its person's id in column 1 and access columns from `person_at`.
+struct PersonRecordAccess {
+    own: BatchAccess,
+    person: BatchAccess,
+    person_at: usize,
+}
+
+/// One row's access facts: the record's own, its person's, and the document's (found only
+/// by readers of the record and of its person).
+struct RowAccess {
+    id: i64,
+    pid: i64,
+    own: RecordAccess,
+    person: RecordAccess,
+    access: RecordAccess,
+}
+
+impl PersonRecordAccess {
+    async fn load(
+        store: &Store,
+        record_type: &str,
+        ids: &[String],
+        rows: &[sqlx::any::AnyRow],
+        person_at: usize,
+    ) -> Result<Self> {
+        Ok(PersonRecordAccess {
+            own: BatchAccess::load(store, record_type, ids).await?,
+            person: BatchAccess::load(store, PERSON, &id_column(rows, 1)).await?,
+            person_at,
+        })
+    }
+
+    fn of(&self, r: &sqlx::any::AnyRow) -> RowAccess {
+        let id: i64 = r.get(0);
+        let pid: i64 = r.get(1);
+        let own = self.own.of_row(id, r, 5);
+        let person = self.person.of_row(pid, r, self.person_at);
+        let access = RecordAccess::disclosing(&[&own, &person]);
+        RowAccess {
+            id,
+            pid,
+            own,
+            person,
+            access,
+        }
+    }
+}
+
 // -------------------------------------------------------------------------- defenders --
 
 /// Human rights defenders.
@@ -95,16 +145,16 @@ async fn load_defenders(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>>
             .or_default()
             .push((r.get(1), [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)]));
     }
-    let acl = BatchAccess::load(store, DEFENDER, ids).await?;
-    let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
+    let acl = PersonRecordAccess::load(store, DEFENDER, ids, &rows, 11).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let id: i64 = r.get(0);
-        let pid: i64 = r.get(1);
-        let own = acl.of_row(id, r, 5);
-        let person = person_acl.of_row(pid, r, 11);
-        // Found only by readers of the profile and of its person.
-        let access = RecordAccess::disclosing(&[&own, &person]);
+        let RowAccess {
+            id,
+            pid,
+            own,
+            person,
+            access,
+        } = acl.of(r);
         let level = level_name(&own);
         let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
             .facet("sdg_status", &r.get::<String, _>(4))
@@ -168,16 +218,16 @@ async fn load_missing(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
     ))
     .fetch_all(store.pool())
     .await?;
-    let acl = BatchAccess::load(store, MISSING, ids).await?;
-    let person_acl = BatchAccess::load(store, PERSON, &id_column(&rows, 1)).await?;
+    let acl = PersonRecordAccess::load(store, MISSING, ids, &rows, 13).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let id: i64 = r.get(0);
-        let pid: i64 = r.get(1);
-        let own = acl.of_row(id, r, 5);
-        let person = person_acl.of_row(pid, r, 13);
-        // Found only by readers of the case and of its person.
-        let access = RecordAccess::disclosing(&[&own, &person]);
+        let RowAccess {
+            id,
+            pid,
+            own,
+            person,
+            access,
+        } = acl.of(r);
         let level = level_name(&own);
         let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
             .facet("status", &r.get::<String, _>(4))

@@ -93,12 +93,13 @@ pub async fn request_measure(tx: &mut WriteTx, m: &MeasureInput) -> Result<i64> 
     };
     defender_exists(tx, m.defender_id).await?;
     if let Some(i) = m.intervention_id {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM vio_interventions WHERE id = $1")
-            .bind(i)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0);
-        if n == 0 {
+        if !row_exists(
+            tx,
+            "SELECT COUNT(*) FROM vio_interventions WHERE id = $1",
+            i,
+        )
+        .await?
+        {
             return Err(no_such("intervention_id", Refers::Intervention, i).into());
         }
     }

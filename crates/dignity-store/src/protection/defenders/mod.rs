@@ -49,12 +49,7 @@ pub const MEASURE_STATUSES: &[&str] = MeasureStatus::CODES;
 
 /// Whether the defender `id` exists (a reference of an input: refused naming `defender_id`).
 async fn defender_exists(tx: &mut WriteTx, id: i64) -> Result<()> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_defenders WHERE id = $1")
-        .bind(id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if n == 0 {
+    if !row_exists(tx, "SELECT COUNT(*) FROM pro_defenders WHERE id = $1", id).await? {
         return Err(no_such("defender_id", Refers::Defender, id).into());
     }
     Ok(())

@@ -82,12 +82,7 @@ async fn validate(store: &Store, vocab: &Vocab, d: &DefenderInput) -> Result<Val
 
 async fn check_user(tx: &mut WriteTx, id: Option<i64>) -> Result<()> {
     if let Some(u) = id {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE id = $1")
-            .bind(u)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0);
-        if n == 0 {
+        if !row_exists(tx, "SELECT COUNT(*) FROM users WHERE id = $1", u).await? {
             return Err(no_such("contact_user", Refers::User, u).into());
         }
     }

@@ -67,12 +67,7 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
         not_future("opened_on", day("opened_on", &m.opened_on)?)?
     };
     if let Some(p) = m.period_id {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_periods WHERE id = $1")
-            .bind(p)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0);
-        if n == 0 {
+        if !row_exists(tx, "SELECT COUNT(*) FROM pro_periods WHERE id = $1", p).await? {
             return Err(rules::no_period(p).into());
         }
     }

@@ -26,12 +26,13 @@ use dignity_core::protection::missing::{self as rules, CaseStatus, RecipientKind
 
 /// `NotFound` unless case `missing_id` exists (read on the transaction).
 async fn case_exists(tx: &mut WriteTx, missing_id: i64) -> Result<()> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM pro_missing WHERE id = $1")
-        .bind(missing_id)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0);
-    if n == 0 {
+    if !row_exists(
+        tx,
+        "SELECT COUNT(*) FROM pro_missing WHERE id = $1",
+        missing_id,
+    )
+    .await?
+    {
         return Err(StoreError::NotFound(format!(
             "missing person case {missing_id}"
         )));

@@ -47,12 +47,7 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     rules::transition(from_status, to)?;
     let ch = rules::StatusChange::parse(&c.status, c.evidence_id, &c.reference, &c.note)?;
     if let Some(e) = ch.evidence_id {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM vio_evidence WHERE id = $1")
-            .bind(e)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0);
-        if n == 0 {
+        if !row_exists(tx, "SELECT COUNT(*) FROM vio_evidence WHERE id = $1", e).await? {
             return Err(rules::no_evidence_item(e).into());
         }
     }
