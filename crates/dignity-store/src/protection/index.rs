@@ -51,16 +51,6 @@ struct PersonRecordAccess {
     person_at: usize,
 }
 
-/// One row's access facts: the record's own, its person's, and the document's (found only
-/// by readers of the record and of its person).
-struct RowAccess {
-    id: i64,
-    pid: i64,
-    own: RecordAccess,
-    person: RecordAccess,
-    access: RecordAccess,
-}
-
 impl PersonRecordAccess {
     async fn load(
         store: &Store,
@@ -76,19 +66,15 @@ impl PersonRecordAccess {
         })
     }
 
-    fn of(&self, r: &sqlx::any::AnyRow) -> RowAccess {
+    /// One row's record id, person id, and access facts: the record's own, its person's,
+    /// and the document's (found only by readers of the record and of its person).
+    fn of(&self, r: &sqlx::any::AnyRow) -> (i64, i64, RecordAccess, RecordAccess, RecordAccess) {
         let id: i64 = r.get(0);
         let pid: i64 = r.get(1);
         let own = self.own.of_row(id, r, 5);
         let person = self.person.of_row(pid, r, self.person_at);
         let access = RecordAccess::disclosing(&[&own, &person]);
-        RowAccess {
-            id,
-            pid,
-            own,
-            person,
-            access,
-        }
+        (id, pid, own, person, access)
     }
 }
 
@@ -148,13 +134,7 @@ async fn load_defenders(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>>
     let acl = PersonRecordAccess::load(store, DEFENDER, ids, &rows, 11).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let RowAccess {
-            id,
-            pid,
-            own,
-            person,
-            access,
-        } = acl.of(r);
+        let (id, pid, own, person, access) = acl.of(r);
         let level = level_name(&own);
         let mut d = SearchDoc::new("defender", &id.to_string(), "", access.clone())
             .facet("sdg_status", &r.get::<String, _>(4))
@@ -221,13 +201,7 @@ async fn load_missing(store: &Store, ids: &[String]) -> Result<Vec<SearchDoc>> {
     let acl = PersonRecordAccess::load(store, MISSING, ids, &rows, 13).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let RowAccess {
-            id,
-            pid,
-            own,
-            person,
-            access,
-        } = acl.of(r);
+        let (id, pid, own, person, access) = acl.of(r);
         let level = level_name(&own);
         let mut d = SearchDoc::new("missing", &id.to_string(), "", access.clone())
             .facet("status", &r.get::<String, _>(4))
