@@ -26,8 +26,11 @@ pub(crate) async fn set_list(
 /// actor's user id and the time now (`created_by, created_at` and the like).
 pub(crate) trait BindCreated {
     fn bind_created(self, tx: &WriteTx) -> Self;
-    /// Who did it, by name, and when: binds the next three placeholders to the writing
-    /// actor's user id, their username and the time now (`by_user, by_name, at`).
+    /// Who did it, by name: binds the next two placeholders to the writing actor's user id
+    /// and username (`by_user, by_name`).
+    fn bind_by(self, tx: &WriteTx) -> Self;
+    /// [`BindCreated::bind_by`] and when: the third placeholder is the time now (`by_user,
+    /// by_name, at`).
     fn bind_signed(self, tx: &WriteTx) -> Self;
 }
 
@@ -35,9 +38,11 @@ impl<'q> BindCreated for Query<'q, Any, AnyArguments<'q>> {
     fn bind_created(self, tx: &WriteTx) -> Self {
         self.bind(tx.actor().user_id).bind(now())
     }
-    fn bind_signed(self, tx: &WriteTx) -> Self {
+    fn bind_by(self, tx: &WriteTx) -> Self {
         self.bind(tx.actor().user_id)
             .bind(tx.actor().username.clone())
-            .bind(now())
+    }
+    fn bind_signed(self, tx: &WriteTx) -> Self {
+        self.bind_by(tx).bind(now())
     }
 }

@@ -1,6 +1,7 @@
 //! Missing person cases: opening one, reading it as the actor may see it, the filtered list.
 
 use super::*;
+use crate::shared::BindCreated;
 
 // ----------------------------------------------------------------- cases --
 
@@ -128,8 +129,7 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     .bind(id)
     .bind(enc_keep(&store, "pro_status_history.changed_on", hid, &opened.to_string()))
     .bind(enc_keep(&store, "pro_status_history.reference", hid, "case opened"))
-    .bind(tx.actor().user_id)
-    .bind(tx.actor().username.clone())
+    .bind_by(tx)
     .bind(&at)
     .bind(hid)
     .execute(tx.conn())

@@ -1,6 +1,7 @@
 //! The status history of a case: dated, attributed, backed by evidence or a reference, in order.
 
 use super::*;
+use crate::shared::BindCreated;
 
 // ------------------------------------------------------------- status --
 
@@ -78,8 +79,7 @@ pub async fn change_status(tx: &mut WriteTx, id: i64, c: &StatusChange) -> Resul
     .bind(c.evidence_id)
     .bind(enc_keep(&store, "pro_status_history.reference", hid, &ch.reference))
     .bind(enc(&store, "pro_status_history.note", hid, &ch.note))
-    .bind(tx.actor().user_id)
-    .bind(tx.actor().username.clone())
+    .bind_by(tx)
     .bind(&at)
     .bind(hid)
     .execute(tx.conn())
