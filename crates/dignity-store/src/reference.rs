@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A column suffix for a language code; unknown languages read English.
-fn lang_col(lang: &str) -> &'static str {
+pub(crate) fn lang_col(lang: &str) -> &'static str {
     match lang {
         "fr" => "fr",
         "es" => "es",
@@ -13,6 +13,16 @@ fn lang_col(lang: &str) -> &'static str {
         "ru" => "ru",
         _ => "en",
     }
+}
+
+/// Whether `iso3` is a State of the reference data (read on the caller's connection, so
+/// inside a write transaction).
+pub(crate) async fn country_known(conn: &mut sqlx::AnyConnection, iso3: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
+        .bind(iso3)
+        .fetch_optional(conn)
+        .await?
+        .is_some())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

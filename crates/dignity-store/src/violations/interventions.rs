@@ -405,15 +405,7 @@ pub async fn deadlines(
             if actor.teams.is_empty() {
                 "1 = 0".to_string()
             } else {
-                format!(
-                    "i.assigned_team IN ({})",
-                    actor
-                        .teams
-                        .iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!("i.assigned_team IN ({})", acl::id_list(&actor.teams))
             }
         }
         _ => "1 = 1".to_string(),
