@@ -597,10 +597,7 @@ pub async fn list_acts(
     let count_sql = capped_count_sql(&format!(
         "vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w}"
     ));
-    let mut q = sqlx::query(&count_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&count_sql, &args);
     let total: i64 = q.fetch_one(store.pool()).await?.get(0);
     let list_sql = format!(
         "SELECT ac.id, ac.event_id, e.title, ac.act_type, ac.start_date, COALESCE(ac.country, e.country), ac.victim_id, ac.confidentiality \
@@ -608,10 +605,7 @@ pub async fn list_acts(
         limit.clamp(1, 1000),
         offset.max(0)
     );
-    let mut q = sqlx::query(&list_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&list_sql, &args);
     let mut rows = Vec::new();
     for r in q.fetch_all(store.pool()).await?.iter() {
         let (id, event_id): (i64, i64) = (r.get(0), r.get(1));

@@ -396,10 +396,7 @@ pub async fn list_events(
 ) -> Result<(i64, Vec<EventRow>)> {
     let (w, args) = event_where(store, actor, f).await?;
     let count_sql = capped_count_sql(&format!("vio_events e WHERE {w}"));
-    let mut q = sqlx::query(&count_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&count_sql, &args);
     let total: i64 = q.fetch_one(store.pool()).await?.get(0);
     let list_sql = format!(
         "SELECT e.id, e.title, e.start_date, e.end_date, e.country, e.admin_area, e.violation_status, e.confidentiality, \
@@ -409,10 +406,7 @@ pub async fn list_events(
         limit.clamp(1, 1000),
         offset.max(0)
     );
-    let mut q = sqlx::query(&list_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&list_sql, &args);
     let mut rows = Vec::new();
     for r in q.fetch_all(store.pool()).await?.iter() {
         let id: i64 = r.get(0);
