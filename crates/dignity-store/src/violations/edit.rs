@@ -117,7 +117,7 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     .bind(id)
     .execute(tx.conn())
     .await?;
-    set_terms(tx, ACT, id, "methods", &v.methods).await?;
+    set_terms(tx, (ACT, id, "methods"), &v.methods).await?;
     set_list(
         tx,
         ACT,

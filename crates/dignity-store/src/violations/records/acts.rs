@@ -327,7 +327,7 @@ pub(crate) async fn insert_act(
     .bind(id)
     .execute(tx.conn())
     .await?;
-    add_terms(tx, ACT, id, "methods", &v.methods).await?;
+    add_terms(tx, (ACT, id, "methods"), &v.methods).await?;
     for p in &v.perps {
         sqlx::query(
             "INSERT INTO vio_involvements (act_id, perpetrator_id, degree, perpetrator_type, latest_status, created_at) \

@@ -146,8 +146,8 @@ pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInpu
     .bind(title_words(&store, &v.title))
     .execute(tx.conn())
     .await?;
-    add_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
-    add_terms(tx, EVENT, id, "index_terms", &v.terms).await?;
+    add_terms(tx, (EVENT, id, "rights_affected"), &v.rights).await?;
+    add_terms(tx, (EVENT, id, "index_terms"), &v.terms).await?;
     for l in &v.lenses {
         add_lens(tx, id, l).await?;
     }
@@ -193,8 +193,8 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     .bind(id)
     .execute(tx.conn())
     .await?;
-    set_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
-    set_terms(tx, EVENT, id, "index_terms", &v.terms).await?;
+    set_terms(tx, (EVENT, id, "rights_affected"), &v.rights).await?;
+    set_terms(tx, (EVENT, id, "index_terms"), &v.terms).await?;
     sqlx::query("DELETE FROM vio_event_lenses WHERE event_id = $1")
         .bind(id)
         .execute(tx.conn())

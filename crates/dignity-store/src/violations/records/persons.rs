@@ -244,7 +244,7 @@ pub(crate) async fn insert_person(
         .execute(tx.conn())
         .await?;
     }
-    add_terms(tx, PERSON, id, "languages", &v.languages).await?;
+    add_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
     Ok(id)
 }
 
@@ -328,7 +328,7 @@ pub async fn update_person(
             .execute(tx.conn())
             .await?;
     }
-    set_terms(tx, PERSON, id, "languages", &v.languages).await?;
+    set_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
     set_list(
         tx,
         PERSON,
