@@ -118,28 +118,50 @@ pub async fn create_event(tx: &mut WriteTx, vocab: &Vocab, e: &EventInput) -> Re
     Ok(id)
 }
 
+/// Bind an event's values from its title to its confidentiality, in the order of the
+/// columns of `vio_events` (the insert and the update list them so), as the next values of
+/// `q`; the sensitive ones encrypted for row `id`.
+fn bind_event<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    store: &Store,
+    id: i64,
+    v: &'q ValidEvent,
+    e: &'q EventInput,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(enc_keep(store, "vio_events.title", id, &v.title))
+        .bind(enc(store, "vio_events.description", id, &e.description))
+        .bind(enc_keep(store, "vio_events.start_date", id, &v.dates.0))
+        .bind(&v.dates.1)
+        .bind(enc_keep(store, "vio_events.end_date", id, &v.dates.2))
+        .bind(&v.dates.3)
+        .bind(&v.country)
+        .bind(enc_keep(store, "vio_events.admin_area", id, &e.admin_area))
+        .bind(enc(store, "vio_events.place", id, &e.place))
+        .bind(
+            v.coords
+                .as_deref()
+                .and_then(|c| enc(store, "vio_events.coordinates", id, c)),
+        )
+        .bind(&v.vstatus)
+        .bind(&v.mstatus)
+        .bind(v.level.as_str())
+}
+
 pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInput) -> Result<i64> {
     let store = tx.store().clone();
     let at = now();
     let id = tx.next_id("vio_events").await?;
-    sqlx::query(
-        "INSERT INTO vio_events (title, description, start_date, start_sort, end_date, end_sort, country, admin_area, \
-         place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id, title_words) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16,$17)",
+    bind_event(
+        sqlx::query(
+            "INSERT INTO vio_events (title, description, start_date, start_sort, end_date, end_sort, country, admin_area, \
+             place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id, title_words) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16,$17)",
+        ),
+        &store,
+        id,
+        v,
+        e,
     )
-    .bind(enc_keep(&store, "vio_events.title", id, &v.title))
-    .bind(enc(&store, "vio_events.description", id, &e.description))
-    .bind(enc_keep(&store, "vio_events.start_date", id, &v.dates.0))
-    .bind(&v.dates.1)
-    .bind(enc_keep(&store, "vio_events.end_date", id, &v.dates.2))
-    .bind(&v.dates.3)
-    .bind(&v.country)
-    .bind(enc_keep(&store, "vio_events.admin_area", id, &e.admin_area))
-    .bind(enc(&store, "vio_events.place", id, &e.place))
-    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
-    .bind(&v.vstatus)
-    .bind(&v.mstatus)
-    .bind(v.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
     .bind(id)
@@ -161,33 +183,19 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     let before = get_event(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("event {id}")))?;
-    check_access_change(
-        tx,
-        EVENT,
+    let (users, teams) = (&e.need_to_know_users, &e.need_to_know_teams);
+    check_access_change(tx, EVENT, id, v.level, users, teams).await?;
+    bind_event(
+        sqlx::query(
+            "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
+             country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
+             confidentiality = $13, updated_at = $14, title_words = $15 WHERE id = $16",
+        ),
+        &store,
         id,
-        v.level,
-        &e.need_to_know_users,
-        &e.need_to_know_teams,
+        &v,
+        e,
     )
-    .await?;
-    sqlx::query(
-        "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
-         country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
-         confidentiality = $13, updated_at = $14, title_words = $15 WHERE id = $16",
-    )
-    .bind(enc_keep(&store, "vio_events.title", id, &v.title))
-    .bind(enc(&store, "vio_events.description", id, &e.description))
-    .bind(enc_keep(&store, "vio_events.start_date", id, &v.dates.0))
-    .bind(&v.dates.1)
-    .bind(enc_keep(&store, "vio_events.end_date", id, &v.dates.2))
-    .bind(&v.dates.3)
-    .bind(&v.country)
-    .bind(enc_keep(&store, "vio_events.admin_area", id, &e.admin_area))
-    .bind(enc(&store, "vio_events.place", id, &e.place))
-    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
-    .bind(&v.vstatus)
-    .bind(&v.mstatus)
-    .bind(v.level.as_str())
     .bind(now())
     .bind(title_words(&store, &v.title))
     .bind(id)
@@ -202,15 +210,7 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     for l in &v.lenses {
         add_lens(tx, id, l).await?;
     }
-    set_list(
-        tx,
-        EVENT,
-        id,
-        v.level,
-        &e.need_to_know_users,
-        &e.need_to_know_teams,
-    )
-    .await?;
+    set_list(tx, EVENT, id, v.level, users, teams).await?;
     tx.audit(
         "event.update",
         EVENT,
