@@ -421,6 +421,18 @@ pub struct PersonRow {
     pub confidentiality: String,
 }
 
+/// A person's row in a list: their name (when `names`, else their pseudonym), type, roles
+/// and confidentiality.
+async fn person_row(store: &Store, actor: &Actor, p: Person, names: bool) -> Result<PersonRow> {
+    Ok(PersonRow {
+        id: p.id,
+        name: if names { p.name } else { p.pseudonym },
+        person_type: p.person_type,
+        roles: person_roles(store, actor, p.id).await?,
+        confidentiality: p.confidentiality,
+    })
+}
+
 /// Persons the actor may see (names shown only to those who may see names), optionally
 /// only those whose name or other name is exactly `name` (blind index look-up), or who have
 /// `role` (victim, perpetrator, source, intervening_party).
@@ -482,17 +494,7 @@ pub async fn list_persons(
         let p = get_person(store, id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-        out.push(PersonRow {
-            id,
-            name: if names {
-                p.name.clone()
-            } else {
-                p.pseudonym.clone()
-            },
-            person_type: p.person_type.clone(),
-            roles: person_roles(store, actor, id).await?,
-            confidentiality: p.confidentiality,
-        });
+        out.push(person_row(store, actor, p, names).await?);
     }
     Ok((total, out))
 }
@@ -619,17 +621,7 @@ pub async fn possible_duplicates(
     let mut out = vec![];
     for id in ids {
         if let Some(p) = get_person(store, id).await? {
-            out.push(PersonRow {
-                id,
-                name: if names {
-                    p.name.clone()
-                } else {
-                    p.pseudonym.clone()
-                },
-                person_type: p.person_type,
-                roles: person_roles(store, actor, id).await?,
-                confidentiality: p.confidentiality,
-            });
+            out.push(person_row(store, actor, p, names).await?);
         }
     }
     Ok(out)
