@@ -162,6 +162,15 @@ pub async fn set_need_to_know(
     Ok(())
 }
 
+/// Ids the code holds (the actor's teams: integers, never text from a request) as the
+/// list of an SQL `IN (…)`: `1, 2, 3`.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A SQL condition (for a WHERE clause) that is true exactly for the rows of `alias` the
 /// actor may read — the same rule as `authorize(actor, Read, …)`. The rows of `alias` hold
 /// records of `record_type`, whose need-to-know lists are those of `record_type.table()`:
@@ -178,12 +187,7 @@ pub fn visible_sql(actor: &Actor, alias: &str, record_type: RecordType) -> Strin
     } else {
         format!(
             "(a.principal_type = 'team' AND a.principal_id IN ({}))",
-            actor
-                .teams
-                .iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            id_list(&actor.teams)
         )
     };
     format!(

@@ -113,6 +113,15 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The query `sql` with the text values `args` bound in order (a filter's values, built
+/// with its `$1, $2, …`).
+pub(crate) fn query_with<'q>(
+    sql: &'q str,
+    args: &'q [String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    args.iter().fold(sqlx::query(sql), |q, a| q.bind(a))
+}
+
 /// Hide the password of a database URL before it is shown or logged.
 pub fn mask_url(url: &str) -> String {
     match url.split_once("://") {

@@ -8,6 +8,7 @@ pub mod recs;
 pub mod reports;
 pub mod tracking;
 
+use crate::reference::{country_known, lang_col};
 use crate::{now, Result, Store, StoreError, WriteTx};
 use dignity_core::obligations::{self as rules, Acceptance};
 use dignity_core::refdata::RefData;
@@ -31,16 +32,6 @@ pub fn public_fact() -> dignity_core::RecordAccess {
 
 pub(crate) fn opt_bool(v: Option<i64>) -> Option<bool> {
     v.map(|v| v != 0)
-}
-
-pub(crate) fn lang_col(lang: &str) -> &'static str {
-    match lang {
-        "fr" => "fr",
-        "es" => "es",
-        "ar" => "ar",
-        "ru" => "ru",
-        _ => "en",
-    }
 }
 
 /// Today's date (UTC).
@@ -323,12 +314,7 @@ pub async fn set_ratification(
     source: &str,
 ) -> Result<Ratification> {
     let iso3 = iso3.trim().to_ascii_uppercase();
-    let known = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
-        .bind(&iso3)
-        .fetch_optional(tx.conn())
-        .await?
-        .is_some();
-    if !known {
+    if !country_known(tx.conn(), &iso3).await? {
         return Err(rules::Unknown::Country.invalid("iso3", Some(&iso3)).into());
     }
     let Some((code, adopted)) = instrument_meta(tx.conn(), instrument).await? else {

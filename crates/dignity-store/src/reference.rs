@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// A column suffix for a language code; unknown languages read English.
-fn lang_col(lang: &str) -> &'static str {
+pub(crate) fn lang_col(lang: &str) -> &'static str {
     match lang {
         "fr" => "fr",
         "es" => "es",
@@ -13,6 +13,16 @@ fn lang_col(lang: &str) -> &'static str {
         "ru" => "ru",
         _ => "en",
     }
+}
+
+/// Whether `iso3` is a State of the reference data (read on the caller's connection, so
+/// inside a write transaction).
+pub(crate) async fn country_known(conn: &mut sqlx::AnyConnection, iso3: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
+        .bind(iso3)
+        .fetch_optional(conn)
+        .await?
+        .is_some())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -239,6 +249,20 @@ fn check_labels(l: &TermLabels) -> Result<()> {
     ])?)
 }
 
+/// Bind a term's labels (en, fr, es, ar, ru: trimmed) and whether it is active, in that
+/// order, as the next values of `q`.
+fn bind_labels<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    l: &'q TermLabels,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(l.label_en.trim())
+        .bind(l.label_fr.trim())
+        .bind(l.label_es.trim())
+        .bind(l.label_ar.trim())
+        .bind(l.label_ru.trim())
+        .bind(l.active as i64)
+}
+
 /// Change a term's labels or retire it (audited; retired terms stay for existing records).
 pub async fn update_term(
     tx: &mut crate::WriteTx,
@@ -250,16 +274,13 @@ pub async fn update_term(
     let before = term(tx.store(), list, code)
         .await?
         .ok_or_else(|| crate::StoreError::NotFound(format!("term {code} in vocabulary {list}")))?;
-    sqlx::query(
-        "UPDATE vocab_terms SET label_en = $1, label_fr = $2, label_es = $3, label_ar = $4, label_ru = $5, active = $6 \
-         WHERE list_number = $7 AND vocab_number = $8",
+    bind_labels(
+        sqlx::query(
+            "UPDATE vocab_terms SET label_en = $1, label_fr = $2, label_es = $3, label_ar = $4, label_ru = $5, active = $6 \
+             WHERE list_number = $7 AND vocab_number = $8",
+        ),
+        l,
     )
-    .bind(l.label_en.trim())
-    .bind(l.label_fr.trim())
-    .bind(l.label_es.trim())
-    .bind(l.label_ar.trim())
-    .bind(l.label_ru.trim())
-    .bind(l.active as i64)
     .bind(list)
     .bind(code)
     .execute(tx.conn())
@@ -320,7 +341,7 @@ pub async fn add_term(
             .await?
             .get(0);
     let code = format!("local-{list}-{}", next + 1);
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO vocab_terms (list_number, vocab_number, huri_code, parent_vocab_number, level, sort_order, \
          label_en, label_fr, label_es, label_ar, label_ru, active) VALUES ($1,$2,'local',$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     )
@@ -328,15 +349,8 @@ pub async fn add_term(
     .bind(&code)
     .bind(parent)
     .bind(level)
-    .bind(order + 1)
-    .bind(l.label_en.trim())
-    .bind(l.label_fr.trim())
-    .bind(l.label_es.trim())
-    .bind(l.label_ar.trim())
-    .bind(l.label_ru.trim())
-    .bind(l.active as i64)
-    .execute(tx.conn())
-    .await?;
+    .bind(order + 1);
+    bind_labels(insert, l).execute(tx.conn()).await?;
     tx.audit(
         "vocab.add",
         "vocab_term",

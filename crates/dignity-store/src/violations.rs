@@ -216,52 +216,44 @@ pub async fn sees_names(store: &Store, actor: &Actor) -> Result<bool> {
     })
 }
 
+/// A record's field of repeatable coded values: record type, record id, field.
+pub(crate) type TermsOf<'a> = (&'a str, i64, &'a str);
+
 /// Replace the repeatable coded values of a record's field.
-pub(crate) async fn set_terms(
-    tx: &mut WriteTx,
-    record_type: &str,
-    id: i64,
-    field: &str,
-    codes: &[String],
-) -> Result<()> {
+pub(crate) async fn set_terms(tx: &mut WriteTx, of: TermsOf<'_>, codes: &[String]) -> Result<()> {
+    let (record_type, id, field) = of;
     sqlx::query("DELETE FROM vio_terms WHERE record_type = $1 AND record_id = $2 AND field = $3")
         .bind(record_type)
         .bind(id)
         .bind(field)
         .execute(tx.conn())
         .await?;
-    for c in codes {
-        sqlx::query(
-            "INSERT INTO vio_terms (record_type, record_id, field, code) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(record_type)
-        .bind(id)
-        .bind(field)
-        .bind(c)
-        .execute(tx.conn())
-        .await?;
-    }
-    Ok(())
+    let insert = "INSERT INTO vio_terms (record_type, record_id, field, code) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    insert_terms(tx, insert, of, codes).await
 }
 
 /// Add coded values to a new record's field.
-pub(crate) async fn add_terms(
+pub(crate) async fn add_terms(tx: &mut WriteTx, of: TermsOf<'_>, codes: &[String]) -> Result<()> {
+    let insert =
+        "INSERT INTO vio_terms (record_type, record_id, field, code) VALUES ($1, $2, $3, $4)";
+    insert_terms(tx, insert, of, codes).await
+}
+
+/// Run `insert` (into `vio_terms`: record type, record id, field, code) for each code.
+async fn insert_terms(
     tx: &mut WriteTx,
-    record_type: &str,
-    id: i64,
-    field: &str,
+    insert: &str,
+    (record_type, id, field): TermsOf<'_>,
     codes: &[String],
 ) -> Result<()> {
     for c in codes {
-        sqlx::query(
-            "INSERT INTO vio_terms (record_type, record_id, field, code) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(record_type)
-        .bind(id)
-        .bind(field)
-        .bind(c)
-        .execute(tx.conn())
-        .await?;
+        sqlx::query(insert)
+            .bind(record_type)
+            .bind(id)
+            .bind(field)
+            .bind(c)
+            .execute(tx.conn())
+            .await?;
     }
     Ok(())
 }

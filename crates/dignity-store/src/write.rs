@@ -194,6 +194,29 @@ impl WriteTx {
         });
     }
 
+    /// Run `delete`, a `DELETE` of record `record_id` of `record_type`, and audit `action`
+    /// on it (no content, no details) when it removed a row. Returns whether it did.
+    pub async fn delete_audited<'q>(
+        &mut self,
+        delete: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+        action: &str,
+        record_type: &str,
+        record_id: i64,
+    ) -> Result<bool> {
+        let n = delete.execute(self.conn()).await?.rows_affected();
+        if n > 0 {
+            self.audit(
+                action,
+                record_type,
+                &record_id.to_string(),
+                None,
+                None,
+                serde_json::json!({}),
+            );
+        }
+        Ok(n > 0)
+    }
+
     /// Commit the change and its audit entries. Fails (and rolls back) if nothing was
     /// audited. Returns the sequence numbers of the entries. `Ok` means the database
     /// reported the `COMMIT` as done; on any error nothing of this transaction is kept and

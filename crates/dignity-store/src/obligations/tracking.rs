@@ -6,6 +6,7 @@ use crate::{acl, now, Result, Store, WriteTx};
 use dignity_core::obligations as rules;
 use dignity_core::{Actor, Confidentiality, PartialDate};
 use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// What a tracking item is attached to: one recommendation or a cluster.
@@ -242,15 +243,41 @@ pub async fn assign(
     Ok(id)
 }
 
-/// The assignments of a recommendation, direct and through its clusters.
-pub async fn assignments(store: &Store, rec_id: i64) -> Result<Vec<Assignment>> {
-    sqlx::query(
-        "SELECT i.name, i.kind, a.focal_point, c.name, a.id, c.id, i.id FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
-         LEFT JOIN rec_clusters c ON c.id = a.cluster_id \
-         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)",
-    )
+/// The rows of `select` (its table aliased `a`) that belong to recommendation `rec_id`,
+/// directly or through one of its clusters.
+async fn rows_of_rec(store: &Store, select: &str, rec_id: i64) -> Result<Vec<AnyRow>> {
+    Ok(sqlx::query(&format!(
+        "{select} WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)"
+    ))
     .bind(rec_id)
     .fetch_all(store.pool())
+    .await?)
+}
+
+/// Run `insert`, a row on a recommendation or a cluster whose last two values, bound here,
+/// are its creation time (now) and its id; an unknown target is refused (field `target`).
+async fn insert_on_target<'q>(
+    tx: &mut WriteTx,
+    insert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    id: i64,
+) -> Result<()> {
+    insert
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
+    Ok(())
+}
+
+/// The assignments of a recommendation, direct and through its clusters.
+pub async fn assignments(store: &Store, rec_id: i64) -> Result<Vec<Assignment>> {
+    rows_of_rec(
+        store,
+        "SELECT i.name, i.kind, a.focal_point, c.name, a.id, c.id, i.id FROM rec_assignments a JOIN institutions i ON i.id = a.institution_id \
+         LEFT JOIN rec_clusters c ON c.id = a.cluster_id",
+        rec_id,
+    )
     .await?
     .iter()
     .map(|r| {
@@ -304,7 +331,7 @@ pub async fn add_action(
     let (r, c) = target.ids();
     let store = tx.store().clone();
     let id = tx.next_id("rec_actions").await?;
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO rec_actions (rec_id, cluster_id, institution_id, description, target_date, indicator, done, created_at, id) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
     )
@@ -314,12 +341,8 @@ pub async fn add_action(
     .bind(enc_keep(&store, "rec_actions.description", id, &a.description))
     .bind(enc_keep(&store, "rec_actions.target_date", id, &d.to_string()))
     .bind(enc_keep(&store, "rec_actions.indicator", id, &a.indicator))
-    .bind(a.done as i64)
-    .bind(now())
-    .bind(id)
-    .execute(tx.conn())
-    .await
-    .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
+    .bind(a.done as i64);
+    insert_on_target(tx, insert, id).await?;
     tx.audit(
         "action.create",
         "rec_action",
@@ -333,13 +356,12 @@ pub async fn add_action(
 
 pub async fn actions(store: &Store, rec_id: i64) -> Result<Vec<PlannedAction>> {
     let today = super::today();
-    let mut out = sqlx::query(
+    let mut out = rows_of_rec(
+        store,
         "SELECT a.id, a.description, i.name, a.target_date, a.indicator, a.done, i.id FROM rec_actions a \
-         LEFT JOIN institutions i ON i.id = a.institution_id \
-         WHERE a.rec_id = $1 OR a.cluster_id IN (SELECT cluster_id FROM rec_cluster_members WHERE rec_id = $1)",
+         LEFT JOIN institutions i ON i.id = a.institution_id",
+        rec_id,
     )
-    .bind(rec_id)
-    .fetch_all(store.pool())
     .await?
     .iter()
     .map(|r| {
@@ -502,7 +524,7 @@ pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<
     let enc = |col: &str, v: &str| {
         crate::violations::enc_keep(&store, &format!("rec_assessments.{col}"), id, v)
     };
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO rec_assessments (rec_id, cluster_id, status, assessed_on, narrative, evidence, confidentiality, published, created_by, created_at, id) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     )
@@ -514,12 +536,8 @@ pub async fn assess(tx: &mut WriteTx, target: Target, a: &Assessment) -> Result<
     .bind(enc("evidence", &a.evidence))
     .bind(level.as_str())
     .bind(published as i64)
-    .bind(tx.actor().user_id)
-    .bind(now())
-    .bind(id)
-    .execute(tx.conn())
-    .await
-    .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
+    .bind(tx.actor().user_id);
+    insert_on_target(tx, insert, id).await?;
     tx.audit(
         "assessment.create",
         "rec_assessment",
@@ -645,19 +663,15 @@ pub async fn add_note(
     let (r, c) = target.ids();
     let id = tx.next_id("rec_notes").await?;
     let enc_body = crate::violations::enc_keep(tx.store(), "rec_notes.body", id, body);
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO rec_notes (rec_id, cluster_id, body, confidentiality, published, created_by, created_at, id) VALUES ($1,$2,$3,$4,0,$5,$6,$7)",
     )
     .bind(r)
     .bind(c)
     .bind(enc_body)
     .bind(level.as_str())
-    .bind(tx.actor().user_id)
-    .bind(now())
-    .bind(id)
-    .execute(tx.conn())
-    .await
-    .map_err(|_| rules::Unknown::RecommendationOrCluster.invalid("target", None))?;
+    .bind(tx.actor().user_id);
+    insert_on_target(tx, insert, id).await?;
     tx.audit(
         "note.create",
         "rec_note",

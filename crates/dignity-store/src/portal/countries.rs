@@ -10,12 +10,7 @@ use sqlx::Row;
 pub async fn set_country_published(tx: &mut WriteTx, iso3: &str, published: bool) -> Result<()> {
     rules::portal_publisher(tx.actor(), Verb::of(published))?;
     let iso3 = rules::country_code(iso3);
-    let known = sqlx::query("SELECT 1 FROM countries WHERE iso3 = $1")
-        .bind(&iso3)
-        .fetch_optional(tx.conn())
-        .await?
-        .is_some();
-    if !known {
+    if !crate::reference::country_known(tx.conn(), &iso3).await? {
         return Err(rules::unknown_country(&iso3).into());
     }
     let changed = if published {

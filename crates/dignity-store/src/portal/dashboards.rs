@@ -83,7 +83,7 @@ pub async fn publish_dashboard(
     let f = crate::reports::DashFilter::parse(filter);
     let filter = f.to_query();
     let slug = dashboard_slug(title, &filter);
-    let id: i64 = sqlx::query(
+    let upsert = sqlx::query(
         "INSERT INTO portal_dashboards (slug, title, filter, published_by, published_at) \
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (slug) DO UPDATE SET title = excluded.title, filter = excluded.filter, \
@@ -92,12 +92,8 @@ pub async fn publish_dashboard(
     )
     .bind(&slug)
     .bind(title)
-    .bind(&filter)
-    .bind(tx.actor().user_id)
-    .bind(crate::now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(&filter);
+    let id = super::upsert_published(tx, upsert).await?;
     tx.audit(
         "dashboard.publish",
         "portal_dashboard",
@@ -113,22 +109,9 @@ pub async fn publish_dashboard(
 /// whether it was there.
 pub async fn unpublish_dashboard(tx: &mut WriteTx, id: i64) -> Result<bool> {
     rules::portal_publisher(tx.actor(), Verb::Unpublish)?;
-    let n = sqlx::query("DELETE FROM portal_dashboards WHERE id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    if n > 0 {
-        tx.audit(
-            "dashboard.unpublish",
-            "portal_dashboard",
-            &id.to_string(),
-            None,
-            None,
-            serde_json::json!({}),
-        );
-    }
-    Ok(n > 0)
+    let delete = sqlx::query("DELETE FROM portal_dashboards WHERE id = $1").bind(id);
+    tx.delete_audited(delete, "dashboard.unpublish", "portal_dashboard", id)
+        .await
 }
 
 /// The public dashboards, newest first.

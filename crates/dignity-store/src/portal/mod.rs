@@ -9,7 +9,7 @@
 use crate::{acl, Result, Store, WriteTx};
 use dignity_core::auth::{authorize, Action};
 use dignity_core::portal as rules;
-use dignity_core::{Actor, Confidentiality, RecordAccess, RecordType};
+use dignity_core::{Actor, RecordAccess, RecordType};
 use sqlx::Row;
 
 /// Kinds of publications.
@@ -45,37 +45,29 @@ pub fn public_sql(alias: &str, record_type: RecordType) -> String {
     )
 }
 
+/// Run `upsert`, the insert of something published whose last two values, bound here, are
+/// who published it (the actor) and when (now), and return its id (`RETURNING id`).
+async fn upsert_published<'q>(
+    tx: &mut WriteTx,
+    upsert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<i64> {
+    let by = tx.actor().user_id;
+    Ok(upsert
+        .bind(by)
+        .bind(crate::now())
+        .fetch_one(tx.conn())
+        .await?
+        .get(0))
+}
+
 /// The access facts of a publishable record (None: no such record).
 pub async fn record_access(
     store: &Store,
     record_type: RecordType,
     id: i64,
 ) -> Result<Option<RecordAccess>> {
-    let table = publishable(record_type)?;
-    let Some(r) = sqlx::query(&format!(
-        "SELECT confidentiality, published, created_by FROM {table} WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?
-    else {
-        return Ok(None);
-    };
-    let lvl: Confidentiality = r
-        .get::<String, _>(0)
-        .parse()
-        .unwrap_or(Confidentiality::StrictlyConfidential);
-    Ok(Some(
-        acl::access(
-            store,
-            table,
-            &id.to_string(),
-            lvl,
-            r.get::<i64, _>(1) == 1,
-            r.get(2),
-        )
-        .await?,
-    ))
+    publishable(record_type)?;
+    acl::record_access(store, record_type, id).await
 }
 
 /// Publish or unpublish a record (admins; only records marked public can be published).

@@ -53,7 +53,7 @@ pub async fn publish_snapshot(
         title,
         lang,
     } = PublicationInput::parse(kind, slug, title, lang)?;
-    let id: i64 = sqlx::query(
+    let upsert = sqlx::query(
         "INSERT INTO publications (kind, slug, title, lang, html, published_by, published_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (slug, lang) DO UPDATE SET kind = excluded.kind, title = excluded.title, \
@@ -64,12 +64,8 @@ pub async fn publish_snapshot(
     .bind(slug)
     .bind(title)
     .bind(lang)
-    .bind(html)
-    .bind(tx.actor().user_id)
-    .bind(crate::now())
-    .fetch_one(tx.conn())
-    .await?
-    .get(0);
+    .bind(html);
+    let id = super::upsert_published(tx, upsert).await?;
     tx.audit(
         "publication.publish",
         "publication",
@@ -84,22 +80,9 @@ pub async fn publish_snapshot(
 /// Remove a publication from the public pages (admins; audited). Returns whether it existed.
 pub async fn unpublish_snapshot(tx: &mut WriteTx, id: i64) -> Result<bool> {
     rules::snapshot_publisher(tx.actor(), Verb::Unpublish)?;
-    let n = sqlx::query("DELETE FROM publications WHERE id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    if n > 0 {
-        tx.audit(
-            "publication.unpublish",
-            "publication",
-            &id.to_string(),
-            None,
-            None,
-            serde_json::json!({}),
-        );
-    }
-    Ok(n > 0)
+    let delete = sqlx::query("DELETE FROM publications WHERE id = $1").bind(id);
+    tx.delete_audited(delete, "publication.unpublish", "publication", id)
+        .await
 }
 
 /// Every publication, newest first (without the html).

@@ -219,10 +219,7 @@ pub async fn country_report(
          ORDER BY {ACT_DATE} DESC, ac.id DESC LIMIT {CASE_LIMIT}",
         acl::visible_sql(actor, "v", dignity_core::RecordType::Person)
     );
-    let mut q = sqlx::query(&sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&sql, &args);
     let mut cases = Vec::new();
     for r in q.fetch_all(store.pool()).await? {
         let pid: i64 = r.get(4);

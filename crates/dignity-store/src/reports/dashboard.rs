@@ -281,11 +281,8 @@ async fn grouped(
     let sql = format!(
         "SELECT COALESCE({key}, '') AS k, {count} AS n {fw} GROUP BY COALESCE({key}, '') ORDER BY n DESC, k"
     );
-    let mut q = sqlx::query(&sql);
-    for a in args {
-        q = q.bind(a);
-    }
-    Ok(q.fetch_all(store.pool())
+    Ok(crate::query_with(&sql, args)
+        .fetch_all(store.pool())
         .await?
         .iter()
         .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
@@ -351,11 +348,8 @@ async fn grouped_by(
         cols.join(", "),
         group.join(", ")
     );
-    let mut q = sqlx::query(&sql);
-    for a in args {
-        q = q.bind(a);
-    }
-    Ok(q.fetch_all(store.pool())
+    Ok(crate::query_with(&sql, args)
+        .fetch_all(store.pool())
         .await?
         .iter()
         .map(|r| {

@@ -120,21 +120,9 @@ pub async fn mark_seen(tx: &mut WriteTx, user_id: i64, id: i64, seq: i64) -> Res
 
 /// Delete a saved search of `user_id` (audited). Returns whether one was deleted.
 pub async fn delete_saved(tx: &mut WriteTx, user_id: i64, id: i64) -> Result<bool> {
-    let n = sqlx::query("DELETE FROM saved_searches WHERE user_id = $1 AND id = $2")
+    let delete = sqlx::query("DELETE FROM saved_searches WHERE user_id = $1 AND id = $2")
         .bind(user_id)
-        .bind(id)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    if n > 0 {
-        tx.audit(
-            "saved_search.delete",
-            "saved_search",
-            &id.to_string(),
-            None,
-            None,
-            serde_json::json!({}),
-        );
-    }
-    Ok(n > 0)
+        .bind(id);
+    tx.delete_audited(delete, "saved_search.delete", "saved_search", id)
+        .await
 }

@@ -77,8 +77,7 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
         &a.need_to_know_teams,
     )
     .await?;
-    let c = &v.codes;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE vio_acts SET victim_id = $1, act_type = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
          country = $7, admin_area = $8, place = $9, coordinates = $10, attribution = $11, consequences = $12, \
          victim_status = $13, detention_type = $14, whereabouts = $15, legal_counsel = $16, court_type = $17, \
@@ -86,52 +85,16 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
          intent = $23, property_destroyed = $24, property_value = $25, compensation = $26, confidentiality = $27, \
          updated_at = $28 WHERE id = $29",
     )
-    .bind(victim)
-    .bind(&v.act_type)
-    .bind(enc_keep(&store, "vio_acts.start_date", id, &v.dates.0))
-    .bind(&v.dates.1)
-    .bind(enc_keep(&store, "vio_acts.end_date", id, &v.dates.2))
-    .bind(&v.dates.3)
-    .bind(&v.country)
-    .bind(enc_keep(&store, "vio_acts.admin_area", id, &a.admin_area))
-    .bind(enc(&store, "vio_acts.place", id, &a.place))
-    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", id, x)))
-    .bind(&c[0])
-    .bind(enc(&store, "vio_acts.consequences", id, &a.consequences))
-    .bind(&c[1])
-    .bind(&c[2])
-    .bind(&c[3])
-    .bind(&c[4])
-    .bind(&c[5])
-    .bind(enc(&store, "vio_acts.case_description", id, &a.case_description))
-    .bind(&c[6])
-    .bind(&c[7])
-    .bind(&c[8])
-    .bind(&c[9])
-    .bind(&c[10])
-    .bind(enc_keep(&store, "vio_acts.property_destroyed", id, &a.property_destroyed))
-    .bind(enc_keep(&store, "vio_acts.property_value", id, &a.property_value))
-    .bind(&c[11])
-    .bind(lvl.as_str())
-    .bind(now())
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
-    set_terms(tx, ACT, id, "methods", &v.methods).await?;
-    set_list(
-        tx,
-        ACT,
-        id,
-        lvl,
-        &a.need_to_know_users,
-        &a.need_to_know_teams,
-    )
-    .await?;
+    .bind(victim);
+    bind_act(update, &store, id, &v, &a, lvl)
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    set_terms(tx, (ACT, id, "methods"), &v.methods).await?;
     // As on creation: a lens implied by the new type goes on the event only when the act
-    // has no need-to-know list. Lenses already on the event stay (they may be set by hand).
-    if let Some(l) = lens_of_act(&v.act_type).filter(|_| !lvl.needs_list()) {
-        add_lens(tx, before.event_id, l).await?;
-    }
+    // has no need-to-know list.
+    set_act_list_and_lens(tx, id, before.event_id, &v.act_type, lvl, &a).await?;
     tx.audit(
         "act.update",
         ACT,

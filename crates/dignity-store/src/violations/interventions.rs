@@ -323,18 +323,18 @@ pub async fn interventions_for(
     .bind(id)
     .fetch_all(store.pool())
     .await?;
-    let mut out = vec![];
-    for r in &rows {
-        out.push(from_row(store, r).await?);
-    }
-    newest_first(&mut out);
-    Ok(out)
+    newest_first(store, &rows).await
 }
 
-/// The dates are encrypted: sort by the decrypted date of the intervention, newest
-/// first, then by id.
-fn newest_first(v: &mut [Intervention]) {
-    v.sort_by(|a, b| b.int_date.cmp(&a.int_date).then_with(|| b.id.cmp(&a.id)));
+/// The interventions of `rows`, newest first: the dates are encrypted, so they are sorted
+/// here by the decrypted date of the intervention, then by id.
+async fn newest_first(store: &Store, rows: &[AnyRow]) -> Result<Vec<Intervention>> {
+    let mut out = vec![];
+    for r in rows {
+        out.push(from_row(store, r).await?);
+    }
+    out.sort_by(|a, b| b.int_date.cmp(&a.int_date).then_with(|| b.id.cmp(&a.id)));
+    Ok(out)
 }
 
 pub async fn list_interventions(
@@ -361,13 +361,8 @@ pub async fn list_interventions(
     ))
     .fetch_all(store.pool())
     .await?;
-    let mut out = vec![];
-    for r in &rows {
-        out.push(from_row(store, r).await?);
-    }
     // Pages follow the order of entry (the dates are encrypted); within a page, by date.
-    newest_first(&mut out);
-    Ok((total, out))
+    Ok((total, newest_first(store, &rows).await?))
 }
 
 /// A deadline on the "due and overdue" page.
@@ -405,15 +400,7 @@ pub async fn deadlines(
             if actor.teams.is_empty() {
                 "1 = 0".to_string()
             } else {
-                format!(
-                    "i.assigned_team IN ({})",
-                    actor
-                        .teams
-                        .iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!("i.assigned_team IN ({})", acl::id_list(&actor.teams))
             }
         }
         _ => "1 = 1".to_string(),

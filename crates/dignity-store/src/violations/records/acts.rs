@@ -252,20 +252,7 @@ pub async fn create_act(tx: &mut WriteTx, vocab: &Vocab, a: &ActInput) -> Result
         .unwrap_or(ev_level.parse().unwrap_or(Confidentiality::Internal));
     may_create(tx.actor(), lvl)?;
     let id = insert_act(tx, &v, a, lvl).await?;
-    set_list(
-        tx,
-        ACT,
-        id,
-        lvl,
-        &a.need_to_know_users,
-        &a.need_to_know_teams,
-    )
-    .await?;
-    // The lens an act type implies is put on the event only for acts without a
-    // need-to-know list: a tag on the event must not reveal a restricted act.
-    if let Some(l) = lens_of_act(&v.act_type).filter(|_| !lvl.needs_list()) {
-        add_lens(tx, a.event_id, l).await?;
-    }
+    set_act_list_and_lens(tx, id, a.event_id, &v.act_type, lvl, a).await?;
     tx.audit(
         "act.create",
         ACT,
@@ -277,6 +264,84 @@ pub async fn create_act(tx: &mut WriteTx, vocab: &Vocab, a: &ActInput) -> Result
     Ok(id)
 }
 
+/// Bind an act's values from its type to its confidentiality, in the order of the columns
+/// of `vio_acts` (`act_type` … `confidentiality`: the insert and the update list them so),
+/// as the next values of `q`; the sensitive ones encrypted for row `id`.
+pub(crate) fn bind_act<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    store: &Store,
+    id: i64,
+    v: &'q ValidAct,
+    a: &'q ActInput,
+    lvl: Confidentiality,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let c = &v.codes;
+    q.bind(&v.act_type)
+        .bind(enc_keep(store, "vio_acts.start_date", id, &v.dates.0))
+        .bind(&v.dates.1)
+        .bind(enc_keep(store, "vio_acts.end_date", id, &v.dates.2))
+        .bind(&v.dates.3)
+        .bind(&v.country)
+        .bind(enc_keep(store, "vio_acts.admin_area", id, &a.admin_area))
+        .bind(enc(store, "vio_acts.place", id, &a.place))
+        .bind(
+            v.coords
+                .as_deref()
+                .and_then(|x| enc(store, "vio_acts.coordinates", id, x)),
+        )
+        .bind(&c[0])
+        .bind(enc(store, "vio_acts.consequences", id, &a.consequences))
+        .bind(&c[1])
+        .bind(&c[2])
+        .bind(&c[3])
+        .bind(&c[4])
+        .bind(&c[5])
+        .bind(enc(
+            store,
+            "vio_acts.case_description",
+            id,
+            &a.case_description,
+        ))
+        .bind(&c[6])
+        .bind(&c[7])
+        .bind(&c[8])
+        .bind(&c[9])
+        .bind(&c[10])
+        .bind(enc_keep(
+            store,
+            "vio_acts.property_destroyed",
+            id,
+            &a.property_destroyed,
+        ))
+        .bind(enc_keep(
+            store,
+            "vio_acts.property_value",
+            id,
+            &a.property_value,
+        ))
+        .bind(&c[11])
+        .bind(lvl.as_str())
+}
+
+/// Set an act's need-to-know list, then put the lens its type implies on its event — only
+/// for an act without a need-to-know list: a tag on the event must not reveal a restricted
+/// act. Lenses already on the event stay (they may be set by hand).
+pub(crate) async fn set_act_list_and_lens(
+    tx: &mut WriteTx,
+    id: i64,
+    event_id: i64,
+    act_type: &str,
+    lvl: Confidentiality,
+    a: &ActInput,
+) -> Result<()> {
+    let (users, teams) = (&a.need_to_know_users, &a.need_to_know_teams);
+    set_list(tx, ACT, id, lvl, users, teams).await?;
+    if let Some(l) = lens_of_act(act_type).filter(|_| !lvl.needs_list()) {
+        add_lens(tx, event_id, l).await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_act(
     tx: &mut WriteTx,
     v: &ValidAct,
@@ -285,9 +350,8 @@ pub(crate) async fn insert_act(
 ) -> Result<i64> {
     let store = tx.store().clone();
     let at = now();
-    let c = &v.codes;
     let id = tx.next_id("vio_acts").await?;
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO vio_acts (event_id, victim_id, act_type, start_date, start_sort, end_date, end_sort, country, admin_area, \
          place, coordinates, attribution, consequences, victim_status, detention_type, whereabouts, legal_counsel, court_type, \
          case_description, autopsy, death_certificate, statements_signed, medical_attention, intent, property_destroyed, \
@@ -295,39 +359,14 @@ pub(crate) async fn insert_act(
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,0,$29,$30,$30,$31)",
     )
     .bind(a.event_id)
-    .bind(a.victim_id)
-    .bind(&v.act_type)
-    .bind(enc_keep(&store, "vio_acts.start_date", id, &v.dates.0))
-    .bind(&v.dates.1)
-    .bind(enc_keep(&store, "vio_acts.end_date", id, &v.dates.2))
-    .bind(&v.dates.3)
-    .bind(&v.country)
-    .bind(enc_keep(&store, "vio_acts.admin_area", id, &a.admin_area))
-    .bind(enc(&store, "vio_acts.place", id, &a.place))
-    .bind(v.coords.as_deref().and_then(|x| enc(&store, "vio_acts.coordinates", id, x)))
-    .bind(&c[0])
-    .bind(enc(&store, "vio_acts.consequences", id, &a.consequences))
-    .bind(&c[1])
-    .bind(&c[2])
-    .bind(&c[3])
-    .bind(&c[4])
-    .bind(&c[5])
-    .bind(enc(&store, "vio_acts.case_description", id, &a.case_description))
-    .bind(&c[6])
-    .bind(&c[7])
-    .bind(&c[8])
-    .bind(&c[9])
-    .bind(&c[10])
-    .bind(enc_keep(&store, "vio_acts.property_destroyed", id, &a.property_destroyed))
-    .bind(enc_keep(&store, "vio_acts.property_value", id, &a.property_value))
-    .bind(&c[11])
-    .bind(lvl.as_str())
-    .bind(tx.actor().user_id)
-    .bind(&at)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
-    add_terms(tx, ACT, id, "methods", &v.methods).await?;
+    .bind(a.victim_id);
+    bind_act(insert, &store, id, v, a, lvl)
+        .bind(tx.actor().user_id)
+        .bind(&at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    add_terms(tx, (ACT, id, "methods"), &v.methods).await?;
     for p in &v.perps {
         sqlx::query(
             "INSERT INTO vio_involvements (act_id, perpetrator_id, degree, perpetrator_type, latest_status, created_at) \
@@ -597,10 +636,7 @@ pub async fn list_acts(
     let count_sql = capped_count_sql(&format!(
         "vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w}"
     ));
-    let mut q = sqlx::query(&count_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&count_sql, &args);
     let total: i64 = q.fetch_one(store.pool()).await?.get(0);
     let list_sql = format!(
         "SELECT ac.id, ac.event_id, e.title, ac.act_type, ac.start_date, COALESCE(ac.country, e.country), ac.victim_id, ac.confidentiality \
@@ -608,10 +644,7 @@ pub async fn list_acts(
         limit.clamp(1, 1000),
         offset.max(0)
     );
-    let mut q = sqlx::query(&list_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&list_sql, &args);
     let mut rows = Vec::new();
     for r in q.fetch_all(store.pool()).await?.iter() {
         let (id, event_id): (i64, i64) = (r.get(0), r.get(1));

@@ -118,36 +118,58 @@ pub async fn create_event(tx: &mut WriteTx, vocab: &Vocab, e: &EventInput) -> Re
     Ok(id)
 }
 
+/// Bind an event's values from its title to its confidentiality, in the order of the
+/// columns of `vio_events` (the insert and the update list them so), as the next values of
+/// `q`; the sensitive ones encrypted for row `id`.
+fn bind_event<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    store: &Store,
+    id: i64,
+    v: &'q ValidEvent,
+    e: &'q EventInput,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(enc_keep(store, "vio_events.title", id, &v.title))
+        .bind(enc(store, "vio_events.description", id, &e.description))
+        .bind(enc_keep(store, "vio_events.start_date", id, &v.dates.0))
+        .bind(&v.dates.1)
+        .bind(enc_keep(store, "vio_events.end_date", id, &v.dates.2))
+        .bind(&v.dates.3)
+        .bind(&v.country)
+        .bind(enc_keep(store, "vio_events.admin_area", id, &e.admin_area))
+        .bind(enc(store, "vio_events.place", id, &e.place))
+        .bind(
+            v.coords
+                .as_deref()
+                .and_then(|c| enc(store, "vio_events.coordinates", id, c)),
+        )
+        .bind(&v.vstatus)
+        .bind(&v.mstatus)
+        .bind(v.level.as_str())
+}
+
 pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInput) -> Result<i64> {
     let store = tx.store().clone();
     let at = now();
     let id = tx.next_id("vio_events").await?;
-    sqlx::query(
-        "INSERT INTO vio_events (title, description, start_date, start_sort, end_date, end_sort, country, admin_area, \
-         place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id, title_words) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16,$17)",
+    bind_event(
+        sqlx::query(
+            "INSERT INTO vio_events (title, description, start_date, start_sort, end_date, end_sort, country, admin_area, \
+             place, coordinates, violation_status, monitoring_status, confidentiality, published, created_by, created_at, updated_at, id, title_words) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,0,$14,$15,$15,$16,$17)",
+        ),
+        &store,
+        id,
+        v,
+        e,
     )
-    .bind(enc_keep(&store, "vio_events.title", id, &v.title))
-    .bind(enc(&store, "vio_events.description", id, &e.description))
-    .bind(enc_keep(&store, "vio_events.start_date", id, &v.dates.0))
-    .bind(&v.dates.1)
-    .bind(enc_keep(&store, "vio_events.end_date", id, &v.dates.2))
-    .bind(&v.dates.3)
-    .bind(&v.country)
-    .bind(enc_keep(&store, "vio_events.admin_area", id, &e.admin_area))
-    .bind(enc(&store, "vio_events.place", id, &e.place))
-    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
-    .bind(&v.vstatus)
-    .bind(&v.mstatus)
-    .bind(v.level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
     .bind(id)
     .bind(title_words(&store, &v.title))
     .execute(tx.conn())
     .await?;
-    add_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
-    add_terms(tx, EVENT, id, "index_terms", &v.terms).await?;
+    add_terms(tx, (EVENT, id, "rights_affected"), &v.rights).await?;
+    add_terms(tx, (EVENT, id, "index_terms"), &v.terms).await?;
     for l in &v.lenses {
         add_lens(tx, id, l).await?;
     }
@@ -161,40 +183,26 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     let before = get_event(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("event {id}")))?;
-    check_access_change(
-        tx,
-        EVENT,
+    let (users, teams) = (&e.need_to_know_users, &e.need_to_know_teams);
+    check_access_change(tx, EVENT, id, v.level, users, teams).await?;
+    bind_event(
+        sqlx::query(
+            "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
+             country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
+             confidentiality = $13, updated_at = $14, title_words = $15 WHERE id = $16",
+        ),
+        &store,
         id,
-        v.level,
-        &e.need_to_know_users,
-        &e.need_to_know_teams,
+        &v,
+        e,
     )
-    .await?;
-    sqlx::query(
-        "UPDATE vio_events SET title = $1, description = $2, start_date = $3, start_sort = $4, end_date = $5, end_sort = $6, \
-         country = $7, admin_area = $8, place = $9, coordinates = $10, violation_status = $11, monitoring_status = $12, \
-         confidentiality = $13, updated_at = $14, title_words = $15 WHERE id = $16",
-    )
-    .bind(enc_keep(&store, "vio_events.title", id, &v.title))
-    .bind(enc(&store, "vio_events.description", id, &e.description))
-    .bind(enc_keep(&store, "vio_events.start_date", id, &v.dates.0))
-    .bind(&v.dates.1)
-    .bind(enc_keep(&store, "vio_events.end_date", id, &v.dates.2))
-    .bind(&v.dates.3)
-    .bind(&v.country)
-    .bind(enc_keep(&store, "vio_events.admin_area", id, &e.admin_area))
-    .bind(enc(&store, "vio_events.place", id, &e.place))
-    .bind(v.coords.as_deref().and_then(|c| enc(&store, "vio_events.coordinates", id, c)))
-    .bind(&v.vstatus)
-    .bind(&v.mstatus)
-    .bind(v.level.as_str())
     .bind(now())
     .bind(title_words(&store, &v.title))
     .bind(id)
     .execute(tx.conn())
     .await?;
-    set_terms(tx, EVENT, id, "rights_affected", &v.rights).await?;
-    set_terms(tx, EVENT, id, "index_terms", &v.terms).await?;
+    set_terms(tx, (EVENT, id, "rights_affected"), &v.rights).await?;
+    set_terms(tx, (EVENT, id, "index_terms"), &v.terms).await?;
     sqlx::query("DELETE FROM vio_event_lenses WHERE event_id = $1")
         .bind(id)
         .execute(tx.conn())
@@ -202,15 +210,7 @@ pub async fn update_event(tx: &mut WriteTx, vocab: &Vocab, id: i64, e: &EventInp
     for l in &v.lenses {
         add_lens(tx, id, l).await?;
     }
-    set_list(
-        tx,
-        EVENT,
-        id,
-        v.level,
-        &e.need_to_know_users,
-        &e.need_to_know_teams,
-    )
-    .await?;
+    set_list(tx, EVENT, id, v.level, users, teams).await?;
     tx.audit(
         "event.update",
         EVENT,
@@ -396,10 +396,7 @@ pub async fn list_events(
 ) -> Result<(i64, Vec<EventRow>)> {
     let (w, args) = event_where(store, actor, f).await?;
     let count_sql = capped_count_sql(&format!("vio_events e WHERE {w}"));
-    let mut q = sqlx::query(&count_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&count_sql, &args);
     let total: i64 = q.fetch_one(store.pool()).await?.get(0);
     let list_sql = format!(
         "SELECT e.id, e.title, e.start_date, e.end_date, e.country, e.admin_area, e.violation_status, e.confidentiality, \
@@ -409,10 +406,7 @@ pub async fn list_events(
         limit.clamp(1, 1000),
         offset.max(0)
     );
-    let mut q = sqlx::query(&list_sql);
-    for a in &args {
-        q = q.bind(a);
-    }
+    let q = crate::query_with(&list_sql, &args);
     let mut rows = Vec::new();
     for r in q.fetch_all(store.pool()).await?.iter() {
         let id: i64 = r.get(0);

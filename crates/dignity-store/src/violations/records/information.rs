@@ -249,33 +249,39 @@ pub async fn link_persons(
     Ok(id)
 }
 
+/// The links that `sql` selects (id, one end, the other end, type) for record `id` (`$1`).
+async fn links(store: &Store, sql: &str, id: i64) -> Result<Vec<Link>> {
+    Ok(sqlx::query(sql)
+        .bind(id)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| Link {
+            id: r.get(0),
+            from_id: r.get(1),
+            to_id: r.get(2),
+            link_type: r.get(3),
+        })
+        .collect())
+}
+
 /// Chain-of-events links touching an event whose other end the actor may see.
 pub async fn event_links(store: &Store, actor: &Actor, id: i64) -> Result<Vec<Link>> {
-    Ok(sqlx::query(&format!(
+    let sql = format!(
         "SELECT l.id, l.from_event, l.to_event, l.link_type FROM vio_event_links l \
          JOIN vio_events e ON e.id = CASE WHEN l.from_event = $1 THEN l.to_event ELSE l.from_event END \
          WHERE (l.from_event = $1 OR l.to_event = $1) AND {} ORDER BY l.id",
         acl::visible_sql(actor, "e", dignity_core::RecordType::Event)
-    ))
-    .bind(id)
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| Link { id: r.get(0), from_id: r.get(1), to_id: r.get(2), link_type: r.get(3) })
-    .collect())
+    );
+    links(store, &sql, id).await
 }
 
 pub async fn person_links(store: &Store, actor: &Actor, id: i64) -> Result<Vec<Link>> {
-    Ok(sqlx::query(&format!(
+    let sql = format!(
         "SELECT l.id, l.person_a, l.person_b, l.link_type FROM vio_person_links l \
          JOIN vio_persons p ON p.id = CASE WHEN l.person_a = $1 THEN l.person_b ELSE l.person_a END \
          WHERE (l.person_a = $1 OR l.person_b = $1) AND {} ORDER BY l.id",
         acl::visible_sql(actor, "p", dignity_core::RecordType::Person)
-    ))
-    .bind(id)
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| Link { id: r.get(0), from_id: r.get(1), to_id: r.get(2), link_type: r.get(3) })
-    .collect())
+    );
+    links(store, &sql, id).await
 }

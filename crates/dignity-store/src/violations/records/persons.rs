@@ -180,55 +180,48 @@ pub async fn create_person(tx: &mut WriteTx, vocab: &Vocab, p: &PersonInput) -> 
     Ok(id)
 }
 
-pub(crate) async fn insert_person(
-    tx: &mut WriteTx,
-    v: &ValidPerson,
-    p: &PersonInput,
-) -> Result<i64> {
-    let store = tx.store().clone();
-    let keys = store.keys();
-    let at = now();
-    let id = tx.next_id("vio_persons").await?;
-    // The personal fields are under the person's own key (crypto-shredding, see
-    // `crate::shred`).
-    let ps = crate::shred::PersonSealer::for_person(tx, id, true)?;
+/// Bind a person's values from their type to their confidentiality, in the order of the
+/// columns of `vio_persons` (the insert and the update list them so), as the next values of
+/// `q`: the personal fields sealed under the person's own key (`ps`), the name's blind index.
+fn bind_person<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ps: &crate::shred::PersonSealer,
+    store: &Store,
+    v: &'q ValidPerson,
+    p: &'q PersonInput,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     let other = (!v.other_names.is_empty()).then(|| {
         ps.encrypt(
             "vio_persons.other_names",
             &serde_json::to_string(&v.other_names).unwrap_or_default(),
         )
     });
-    sqlx::query(
-        "INSERT INTO vio_persons (person_type, name, name_bidx, other_names, sex, gender, birth_date, age_group, nationality, \
-         ethnicity, religion, occupation, counting_unit, group_size, deceased, death_date, contact, address, notes, \
-         confidentiality, published, created_by, created_at, updated_at, id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,0,$21,$22,$22,$23)",
-    )
-    .bind(v.person_type)
-    .bind(ps.encrypt("vio_persons.name", &v.name))
-    .bind(keys.blind_index("vio_person_name", &v.name))
-    .bind(other)
-    .bind(&v.sex)
-    .bind(ps.enc_keep("vio_persons.gender", &p.gender))
-    .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
-    .bind(&v.age_group)
-    .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
-    .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
-    .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
-    .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
-    .bind(&v.counting_unit)
-    .bind(p.group_size)
-    .bind(p.deceased as i64)
-    .bind(ps.enc_keep("vio_persons.death_date", &v.death))
-    .bind(ps.enc("vio_persons.contact", &p.contact))
-    .bind(ps.enc("vio_persons.address", &p.address))
-    .bind(ps.enc("vio_persons.notes", &p.notes))
-    .bind(v.level.as_str())
-    .bind(tx.actor().user_id)
-    .bind(&at)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    q.bind(v.person_type)
+        .bind(ps.encrypt("vio_persons.name", &v.name))
+        .bind(store.keys().blind_index("vio_person_name", &v.name))
+        .bind(other)
+        .bind(&v.sex)
+        .bind(ps.enc_keep("vio_persons.gender", &p.gender))
+        .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
+        .bind(&v.age_group)
+        .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
+        .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
+        .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
+        .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
+        .bind(&v.counting_unit)
+        .bind(p.group_size)
+        .bind(p.deceased as i64)
+        .bind(ps.enc_keep("vio_persons.death_date", &v.death))
+        .bind(ps.enc("vio_persons.contact", &p.contact))
+        .bind(ps.enc("vio_persons.address", &p.address))
+        .bind(ps.enc("vio_persons.notes", &p.notes))
+        .bind(v.level.as_str())
+}
+
+/// Write the blind indexes of a person's name and other names (`vio_person_names`), by
+/// which persons are found by name.
+async fn insert_name_indexes(tx: &mut WriteTx, id: i64, v: &ValidPerson) -> Result<()> {
+    let store = tx.store().clone();
     let mut idx = name_indexes(&store, &v.name);
     for n in &v.other_names {
         idx.extend(name_indexes(&store, n));
@@ -244,7 +237,39 @@ pub(crate) async fn insert_person(
         .execute(tx.conn())
         .await?;
     }
-    add_terms(tx, PERSON, id, "languages", &v.languages).await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_person(
+    tx: &mut WriteTx,
+    v: &ValidPerson,
+    p: &PersonInput,
+) -> Result<i64> {
+    let store = tx.store().clone();
+    let at = now();
+    let id = tx.next_id("vio_persons").await?;
+    // The personal fields are under the person's own key (crypto-shredding, see
+    // `crate::shred`).
+    let ps = crate::shred::PersonSealer::for_person(tx, id, true)?;
+    bind_person(
+        sqlx::query(
+            "INSERT INTO vio_persons (person_type, name, name_bidx, other_names, sex, gender, birth_date, age_group, nationality, \
+             ethnicity, religion, occupation, counting_unit, group_size, deceased, death_date, contact, address, notes, \
+             confidentiality, published, created_by, created_at, updated_at, id) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,0,$21,$22,$22,$23)",
+        ),
+        &ps,
+        &store,
+        v,
+        p,
+    )
+    .bind(tx.actor().user_id)
+    .bind(&at)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    insert_name_indexes(tx, id, v).await?;
+    add_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
     Ok(id)
 }
 
@@ -256,7 +281,6 @@ pub async fn update_person(
 ) -> Result<()> {
     let v = validate_person(vocab, p)?;
     let store = tx.store().clone();
-    let keys = store.keys();
     let before = get_person(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
@@ -266,75 +290,28 @@ pub async fn update_person(
         )));
     }
     let ps = crate::shred::PersonSealer::for_person(tx, id, false)?;
-    check_access_change(
-        tx,
-        PERSON,
-        id,
-        v.level,
-        &p.need_to_know_users,
-        &p.need_to_know_teams,
+    let (users, teams) = (&p.need_to_know_users, &p.need_to_know_teams);
+    check_access_change(tx, PERSON, id, v.level, users, teams).await?;
+    bind_person(
+        sqlx::query(
+            "UPDATE vio_persons SET person_type = $1, name = $2, name_bidx = $3, other_names = $4, sex = $5, gender = $6, \
+             birth_date = $7, age_group = $8, nationality = $9, ethnicity = $10, religion = $11, occupation = $12, \
+             counting_unit = $13, group_size = $14, deceased = $15, death_date = $16, contact = $17, address = $18, notes = $19, \
+             confidentiality = $20, updated_at = $21 WHERE id = $22",
+        ),
+        &ps,
+        &store,
+        &v,
+        p,
     )
-    .await?;
-    let other = (!v.other_names.is_empty()).then(|| {
-        ps.encrypt(
-            "vio_persons.other_names",
-            &serde_json::to_string(&v.other_names).unwrap_or_default(),
-        )
-    });
-    sqlx::query(
-        "UPDATE vio_persons SET person_type = $1, name = $2, name_bidx = $3, other_names = $4, sex = $5, gender = $6, \
-         birth_date = $7, age_group = $8, nationality = $9, ethnicity = $10, religion = $11, occupation = $12, \
-         counting_unit = $13, group_size = $14, deceased = $15, death_date = $16, contact = $17, address = $18, notes = $19, \
-         confidentiality = $20, updated_at = $21 WHERE id = $22",
-    )
-    .bind(v.person_type)
-    .bind(ps.encrypt("vio_persons.name", &v.name))
-    .bind(keys.blind_index("vio_person_name", &v.name))
-    .bind(other)
-    .bind(&v.sex)
-    .bind(ps.enc_keep("vio_persons.gender", &p.gender))
-    .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
-    .bind(&v.age_group)
-    .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
-    .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
-    .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
-    .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
-    .bind(&v.counting_unit)
-    .bind(p.group_size)
-    .bind(p.deceased as i64)
-    .bind(ps.enc_keep("vio_persons.death_date", &v.death))
-    .bind(ps.enc("vio_persons.contact", &p.contact))
-    .bind(ps.enc("vio_persons.address", &p.address))
-    .bind(ps.enc("vio_persons.notes", &p.notes))
-    .bind(v.level.as_str())
     .bind(now())
     .bind(id)
     .execute(tx.conn())
     .await?;
     crate::shred::delete_name_tokens(tx, id).await?;
-    let mut idx = name_indexes(&store, &v.name);
-    for n in &v.other_names {
-        idx.extend(name_indexes(&store, n));
-    }
-    idx.sort();
-    idx.dedup();
-    for b in idx {
-        sqlx::query("INSERT INTO vio_person_names (person_id, bidx) VALUES ($1, $2)")
-            .bind(id)
-            .bind(b)
-            .execute(tx.conn())
-            .await?;
-    }
-    set_terms(tx, PERSON, id, "languages", &v.languages).await?;
-    set_list(
-        tx,
-        PERSON,
-        id,
-        v.level,
-        &p.need_to_know_users,
-        &p.need_to_know_teams,
-    )
-    .await?;
+    insert_name_indexes(tx, id, &v).await?;
+    set_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
+    set_list(tx, PERSON, id, v.level, users, teams).await?;
     tx.audit(
         "person.update",
         PERSON,
@@ -441,6 +418,18 @@ pub struct PersonRow {
     pub confidentiality: String,
 }
 
+/// A person's row in a list: their name (when `names`, else their pseudonym), type, roles
+/// and confidentiality.
+async fn person_row(store: &Store, actor: &Actor, p: Person, names: bool) -> Result<PersonRow> {
+    Ok(PersonRow {
+        id: p.id,
+        name: if names { p.name } else { p.pseudonym },
+        person_type: p.person_type,
+        roles: person_roles(store, actor, p.id).await?,
+        confidentiality: p.confidentiality,
+    })
+}
+
 /// Persons the actor may see (names shown only to those who may see names), optionally
 /// only those whose name or other name is exactly `name` (blind index look-up), or who have
 /// `role` (victim, perpetrator, source, intervening_party).
@@ -502,17 +491,7 @@ pub async fn list_persons(
         let p = get_person(store, id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-        out.push(PersonRow {
-            id,
-            name: if names {
-                p.name.clone()
-            } else {
-                p.pseudonym.clone()
-            },
-            person_type: p.person_type.clone(),
-            roles: person_roles(store, actor, id).await?,
-            confidentiality: p.confidentiality,
-        });
+        out.push(person_row(store, actor, p, names).await?);
     }
     Ok((total, out))
 }
@@ -639,17 +618,7 @@ pub async fn possible_duplicates(
     let mut out = vec![];
     for id in ids {
         if let Some(p) = get_person(store, id).await? {
-            out.push(PersonRow {
-                id,
-                name: if names {
-                    p.name.clone()
-                } else {
-                    p.pseudonym.clone()
-                },
-                person_type: p.person_type,
-                roles: person_roles(store, actor, id).await?,
-                confidentiality: p.confidentiality,
-            });
+            out.push(person_row(store, actor, p, names).await?);
         }
     }
     Ok(out)
