@@ -100,7 +100,7 @@ const EVENT_CODED: &[&str] = &[
     "index_terms",
 ];
 
-const ACT_CODED: &[&str] = &[
+pub(super) const ACT_CODED: &[&str] = &[
     "act_type",
     "methods",
     "attribution",

@@ -2,6 +2,7 @@
 //! rendered in every language, strict about undefined values, accessibility checks).
 
 use super::forms::{form_values, ENTRY_FORM_KEYS};
+use super::pages::event_page_fields;
 use super::FormData;
 use minijinja::value::Value;
 use serde_json::json;
@@ -102,31 +103,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         "methods": ["Beating"], "sources": 2, "confidentiality": "confidential", "event_id": 1,
         "details": [{ "key": "medical_attention", "value": "None" }, { "key": "consequences", "value": "Broken ribs" }],
     });
-    let event_opts = opts(&[
-        "act_type",
-        "methods",
-        "attribution",
-        "victim_status",
-        "detention_type",
-        "whereabouts",
-        "legal_counsel",
-        "court_type",
-        "autopsy",
-        "death_certificate",
-        "statements_signed",
-        "medical_attention",
-        "intent",
-        "compensation",
-        "sex",
-        "perpetrator_type",
-        "degree",
-        "source_type",
-        "reliability",
-        "connection",
-        "int_type",
-        "priority",
-        "event_link",
-    ]);
+    let event_opts = opts(&event_page_fields());
     for (full, may_edit) in [(true, true), (false, false)] {
         v_.push((
             "violations_event.html",
