@@ -244,6 +244,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "stats_linkage_pair.html",
         include_str!("../templates/stats_linkage_pair.html"),
     ),
+    (
+        "stats_linkage_notice.html",
+        include_str!("../templates/stats_linkage_notice.html"),
+    ),
     // -- dashboards and reports (issue 6, items 4-5)
     (
         "dashboards_index.html",
