@@ -184,6 +184,61 @@ async fn resolve(
     }
 }
 
+/// The fields of an act that both the event page's act form and the act's edit form send
+/// (the others are left to the default).
+pub(super) fn act_input(f: &FormData) -> ActInput {
+    ActInput {
+        act_type: f.get("act_type"),
+        start_date: f.get("start_date"),
+        end_date: f.get("end_date"),
+        place: f.get("place"),
+        methods: f.all("methods"),
+        attribution: f.opt("attribution"),
+        consequences: f.get("consequences"),
+        victim_status: f.opt("victim_status"),
+        detention_type: f.opt("detention_type"),
+        whereabouts: f.opt("whereabouts"),
+        legal_counsel: f.opt("legal_counsel"),
+        court_type: f.opt("court_type"),
+        case_description: f.get("case_description"),
+        autopsy: f.opt("autopsy"),
+        death_certificate: f.opt("death_certificate"),
+        statements_signed: f.opt("statements_signed"),
+        medical_attention: f.opt("medical_attention"),
+        intent: f.opt("intent"),
+        property_destroyed: f.get("property_destroyed"),
+        property_value: f.get("property_value"),
+        compensation: f.opt("compensation"),
+        confidentiality: f.get("confidentiality"),
+        ..Default::default()
+    }
+}
+
+/// The perpetrator picked on an act form, with the degree and type of the involvement.
+fn perpetrators(f: &FormData, perp: Option<i64>) -> Vec<InvolvementInput> {
+    perp.map(|p| InvolvementInput {
+        perpetrator_id: p,
+        degree: f.opt("degree"),
+        perpetrator_type: f.opt("perpetrator_type"),
+        latest_status: None,
+    })
+    .into_iter()
+    .collect()
+}
+
+/// [`resolve`] the person picked, or typed as new, in the form's fields named `{prefix}…`.
+async fn resolve_pick(
+    tx: &mut dignity_store::WriteTx,
+    vocab: &Vocab,
+    ctx: &Ctx,
+    f: &FormData,
+    prefix: &str,
+    default_type: &str,
+) -> Result<Option<i64>, StoreError> {
+    let field = format!("{prefix}name");
+    resolve(tx, vocab, ctx, pick(f, prefix, default_type), &field).await
+}
+
 pub async fn entry_submit(
     State(state): State<AppState>,
     ctx: MayWrite,
@@ -244,14 +299,7 @@ pub async fn entry_submit(
         };
         let event_id = v::create_event(&mut tx, &vocab, &ev).await?;
         let victim_id = resolve(&mut tx, &vocab, &ctx, victim, "victim_name").await?;
-        let perp = resolve(
-            &mut tx,
-            &vocab,
-            &ctx,
-            pick(&f, "perp_", "organisation"),
-            "perp_name",
-        )
-        .await?;
+        let perp = resolve_pick(&mut tx, &vocab, &ctx, &f, "perp_", "organisation").await?;
         let act_id = v::create_act(
             &mut tx,
             &vocab,
@@ -265,28 +313,12 @@ pub async fn entry_submit(
                     f.get("act_start")
                 },
                 end_date: f.get("act_end"),
-                perpetrators: perp
-                    .map(|p| InvolvementInput {
-                        perpetrator_id: p,
-                        degree: f.opt("degree"),
-                        perpetrator_type: f.opt("perpetrator_type"),
-                        latest_status: None,
-                    })
-                    .into_iter()
-                    .collect(),
+                perpetrators: perpetrators(&f, perp),
                 ..Default::default()
             },
         )
         .await?;
-        if let Some(src) = resolve(
-            &mut tx,
-            &vocab,
-            &ctx,
-            pick(&f, "source_", "individual"),
-            "source_name",
-        )
-        .await?
-        {
+        if let Some(src) = resolve_pick(&mut tx, &vocab, &ctx, &f, "source_", "individual").await? {
             v::add_information(
                 &mut tx,
                 &vocab,
@@ -373,60 +405,16 @@ pub async fn add_act(
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
     event_write(&state, &ctx, id, "acts", async |tx, vocab| {
-        let victim = resolve(
-            tx,
-            vocab,
-            &ctx,
-            pick(&f, "victim_", "individual"),
-            "victim_name",
-        )
-        .await?;
-        let perp = resolve(
-            tx,
-            vocab,
-            &ctx,
-            pick(&f, "perp_", "organisation"),
-            "perp_name",
-        )
-        .await?;
+        let victim = resolve_pick(tx, vocab, &ctx, &f, "victim_", "individual").await?;
+        let perp = resolve_pick(tx, vocab, &ctx, &f, "perp_", "organisation").await?;
         v::create_act(
             tx,
             vocab,
             &ActInput {
                 event_id: id,
                 victim_id: victim,
-                act_type: f.get("act_type"),
-                start_date: f.get("start_date"),
-                end_date: f.get("end_date"),
-                place: f.get("place"),
-                methods: f.all("methods"),
-                attribution: f.opt("attribution"),
-                consequences: f.get("consequences"),
-                victim_status: f.opt("victim_status"),
-                detention_type: f.opt("detention_type"),
-                whereabouts: f.opt("whereabouts"),
-                legal_counsel: f.opt("legal_counsel"),
-                court_type: f.opt("court_type"),
-                case_description: f.get("case_description"),
-                autopsy: f.opt("autopsy"),
-                death_certificate: f.opt("death_certificate"),
-                statements_signed: f.opt("statements_signed"),
-                medical_attention: f.opt("medical_attention"),
-                intent: f.opt("intent"),
-                property_destroyed: f.get("property_destroyed"),
-                property_value: f.get("property_value"),
-                compensation: f.opt("compensation"),
-                confidentiality: f.get("confidentiality"),
-                perpetrators: perp
-                    .map(|p| InvolvementInput {
-                        perpetrator_id: p,
-                        degree: f.opt("degree"),
-                        perpetrator_type: f.opt("perpetrator_type"),
-                        latest_status: None,
-                    })
-                    .into_iter()
-                    .collect(),
-                ..Default::default()
+                perpetrators: perpetrators(&f, perp),
+                ..act_input(&f)
             },
         )
         .await?;
@@ -442,14 +430,7 @@ pub async fn add_information(
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
     event_write(&state, &ctx, id, "information", async |tx, vocab| {
-        let src = resolve(
-            tx,
-            vocab,
-            &ctx,
-            pick(&f, "source_", "individual"),
-            "source_name",
-        )
-        .await?;
+        let src = resolve_pick(tx, vocab, &ctx, &f, "source_", "individual").await?;
         let src = picks::source(src)?;
         v::add_information(
             tx,
@@ -479,14 +460,7 @@ pub async fn add_intervention(
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
     event_write(&state, &ctx, id, "interventions", async |tx, vocab| {
-        let party = resolve(
-            tx,
-            vocab,
-            &ctx,
-            pick(&f, "party_", "organisation"),
-            "party_name",
-        )
-        .await?;
+        let party = resolve_pick(tx, vocab, &ctx, &f, "party_", "organisation").await?;
         interventions::create_intervention(
             tx,
             vocab,
