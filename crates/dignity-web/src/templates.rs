@@ -50,6 +50,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/vocabulary.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    // Macros that pages import (`{% from "macros/forms.html" import … %}`).
+    (
+        "macros/forms.html",
+        include_str!("../templates/macros/forms.html"),
+    ),
     (
         "admin_teams.html",
         include_str!("../templates/admin_teams.html"),
