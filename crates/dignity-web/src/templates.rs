@@ -50,6 +50,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/vocabulary.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    // Macros that pages import (`{% from "macros/forms.html" import … %}`).
+    (
+        "macros/forms.html",
+        include_str!("../templates/macros/forms.html"),
+    ),
     (
         "admin_teams.html",
         include_str!("../templates/admin_teams.html"),
@@ -243,6 +248,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "stats_linkage_pair.html",
         include_str!("../templates/stats_linkage_pair.html"),
+    ),
+    (
+        "stats_linkage_notice.html",
+        include_str!("../templates/stats_linkage_notice.html"),
     ),
     // -- dashboards and reports (issue 6, items 4-5)
     (

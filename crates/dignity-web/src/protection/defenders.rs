@@ -42,20 +42,7 @@ async fn defenders_view(
         }))
     }
     .await;
-    match r {
-        Ok(c) => page_status(
-            state,
-            ctx,
-            "protection_defenders.html",
-            if c["problem"].is_null() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            v_(c),
-        ),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    view(state, ctx, "protection_defenders.html", r)
 }
 
 pub async fn defenders(
@@ -179,20 +166,7 @@ async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Jso
         }))
     }
     .await;
-    match r {
-        Ok(c) => page_status(
-            state,
-            ctx,
-            "protection_defender.html",
-            if c["problem"].is_null() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            v_(c),
-        ),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    view(state, ctx, "protection_defender.html", r)
 }
 
 pub async fn defender_page(

@@ -34,20 +34,7 @@ async fn missing_list_view(
         }))
     }
     .await;
-    match r {
-        Ok(c) => page_status(
-            state,
-            ctx,
-            "protection_missing_list.html",
-            if c["problem"].is_null() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            v_(c),
-        ),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    view(state, ctx, "protection_missing_list.html", r)
 }
 
 pub async fn missing_list(
@@ -161,20 +148,7 @@ async fn missing_view(
         }))
     }
     .await;
-    match r {
-        Ok(c) => page_status(
-            state,
-            ctx,
-            "protection_missing.html",
-            if c["problem"].is_null() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            v_(c),
-        ),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    view(state, ctx, "protection_missing.html", r)
 }
 
 pub async fn missing_page(

@@ -106,6 +106,25 @@ fn v_(x: Json) -> Value {
     Value::from_serialize(x)
 }
 
+/// The page `name` with the context `r`: 422 where the context holds a `problem` (a form
+/// sent back to be corrected), 200 otherwise.
+fn view(state: &AppState, ctx: &Ctx, name: &str, r: Result<Json, StoreError>) -> Response {
+    match r {
+        Ok(c) => page_status(
+            state,
+            ctx,
+            name,
+            if c["problem"].is_null() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            v_(c),
+        ),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
 fn see_other(to: &str) -> Response {
     crate::edge::see_other(to)
 }

@@ -178,6 +178,17 @@ pub fn document_fragment(doc: &Document) -> String {
     h
 }
 
+/// The report's scope, or a 422 naming the refused field in the reader's language.
+fn scope_or_422(ctx: &Ctx, p: &ReportParams) -> Result<ReportScope, Response> {
+    p.scope().map_err(|field| {
+        WebError::Message {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: ctx.t(&format!("rep.error.{field}")),
+        }
+        .into_response()
+    })
+}
+
 /// `POST /reports/country/publish`: an administrator publishes the public version of a
 /// report to the portal. It is generated as the anonymous visitor — only published, public
 /// records, never names — whatever the administrator can see, and stored as a snapshot
@@ -194,15 +205,9 @@ pub async fn publish_report(
         year: f.year,
         names: None,
     };
-    let scope = match p.scope() {
+    let scope = match scope_or_422(&ctx, &p) {
         Ok(s) => s,
-        Err(field) => {
-            return WebError::Message {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: ctx.t(&format!("rep.error.{field}")),
-            }
-            .into_response()
-        }
+        Err(r) => return r,
     };
     let (_, doc) = match generate(
         &state.store,
@@ -255,15 +260,9 @@ pub async fn country_pdf(
     ctx: CanExport<export::Report>,
     Query(p): Query<ReportParams>,
 ) -> Response {
-    let scope = match p.scope() {
+    let scope = match scope_or_422(&ctx, &p) {
         Ok(s) => s,
-        Err(field) => {
-            return WebError::Message {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: ctx.t(&format!("rep.error.{field}")),
-            }
-            .into_response()
-        }
+        Err(r) => return r,
     };
     let r = async {
         let (mut r, _) = generate(&state.store, &ctx.actor, ctx.lang, &scope, "pdf").await?;

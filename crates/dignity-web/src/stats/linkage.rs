@@ -216,6 +216,18 @@ async fn queue_view(
     )
 }
 
+/// The queue page again with a refused form's message (422).
+async fn queue_refused(state: &AppState, ctx: &Ctx, message: String) -> Response {
+    queue_view(
+        state,
+        ctx,
+        &QueueQuery::default(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some(message),
+    )
+    .await
+}
+
 #[derive(Deserialize)]
 pub struct RunForm {
     #[serde(default)]
@@ -234,14 +246,7 @@ pub async fn start_run(
         s => s.replace(',', ".").parse::<f64>().map(|p| p / 100.0),
     };
     let Ok(min) = min else {
-        return queue_view(
-            &state,
-            &ctx,
-            &QueueQuery::default(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(ctx.t("stats.linkage.error_min")),
-        )
-        .await;
+        return queue_refused(&state, &ctx, ctx.t("stats.linkage.error_min")).await;
     };
     let settings = RunSettings {
         scope: f.scope.clone(),
@@ -257,14 +262,7 @@ pub async fn start_run(
                 } else {
                     message
                 };
-                queue_view(
-                    &state,
-                    &ctx,
-                    &QueueQuery::default(),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Some(msg),
-                )
-                .await
+                queue_refused(&state, &ctx, msg).await
             }
             Err(e) => WebError::internal(e).into_response(),
         },
@@ -466,16 +464,7 @@ pub async fn estimate(
     ctx: MayWrite,
     CsrfForm(f): CsrfForm<EstimateForm>,
 ) -> Response {
-    let fail = |msg: String| async {
-        queue_view(
-            &state,
-            &ctx,
-            &QueueQuery::default(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(msg),
-        )
-        .await
-    };
+    let fail = |msg: String| queue_refused(&state, &ctx, msg);
     let stratum = Some(f.stratum.trim()).filter(|s| !s.is_empty());
     let ch = match l::capture_histories(&state.store, &ctx.actor, stratum).await {
         Ok(c) => c,

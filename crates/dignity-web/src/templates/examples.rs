@@ -154,28 +154,29 @@ pub(super) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         true,
         true,
     ));
-    v.push((
-        "admin_audit.html",
-        context! {
-            entries => Vec::<Value>::new(),
-            filter => context! { actor => none(), action => none(), record_type => none(), from => none(), to => none() },
-            verify => context! { ok => true, checked => 1000, problems => Vec::<String>::new() },
-            page => 1, has_next => false, has_prev => false,
-        },
-        true,
-        true,
-    ));
-    v.push((
-        "admin_audit.html",
-        context! {
-            entries => Vec::<Value>::new(),
-            filter => context! { actor => "", action => "", record_type => "", from => "", to => "" },
-            verify => none(),
-            page => 1, has_next => false, has_prev => false,
-        },
-        true,
-        true,
-    ));
+    // An empty log: a filter left out (the chain verified) or sent empty (not verified).
+    for (filter, verify) in [
+        (
+            context! { actor => none(), action => none(), record_type => none(), from => none(), to => none() },
+            context! { ok => true, checked => 1000, problems => Vec::<String>::new() },
+        ),
+        (
+            context! { actor => "", action => "", record_type => "", from => "", to => "" },
+            none(),
+        ),
+    ] {
+        v.push((
+            "admin_audit.html",
+            context! {
+                entries => Vec::<Value>::new(),
+                filter => filter,
+                verify => verify,
+                page => 1, has_next => false, has_prev => false,
+            },
+            true,
+            true,
+        ));
+    }
     v.push((
         "countries.html",
         context! {

@@ -72,13 +72,20 @@ fn every_template_is_exercised() {
     let examples = examples();
     for (name, src) in TEMPLATES.iter().skip(1) {
         if !src.contains("{% extends") {
-            // A part of pages (`{% include %}`): exercised by the examples of the pages
-            // that include it.
+            // A part of pages (`{% include %}`) or a file of macros (`{% import %}`,
+            // `{% from … import … %}`): exercised by the examples of the pages that
+            // include or import it.
+            let uses = [
+                format!("include \"{name}\""),
+                format!("import \"{name}\""),
+                format!("from \"{name}\" import"),
+            ];
             assert!(
                 TEMPLATES
                     .iter()
-                    .any(|(_, s)| s.contains(&format!("include \"{name}\""))),
-                "{name} is included by no page"
+                    .filter(|(other, _)| other != name)
+                    .any(|(_, s)| uses.iter().any(|u| s.contains(u.as_str()))),
+                "{name} is included or imported by no page"
             );
             continue;
         }

@@ -84,6 +84,15 @@ fn created(id: i64) -> Response {
     (StatusCode::CREATED, J(Created { id })).into_response()
 }
 
+/// Update access to the event that a new record is added to.
+async fn require_event_update(
+    state: &AppState,
+    ctx: &Ctx,
+    event_id: i64,
+) -> Result<(), StoreError> {
+    v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, event_id).await
+}
+
 /// [`write`] a new record: 201 with its id, or the error.
 async fn write_created<F, Fut>(state: &AppState, ctx: &Ctx, f: F) -> Response
 where

@@ -11,6 +11,7 @@
 //! Fields the API does not know are refused rather than ignored, so that a misspelt field
 //! never looks like a successful change.
 
+use super::edit::Kind;
 use super::*;
 use crate::api::ApiError;
 use crate::authz::{MayWrite, SignedIn, WebError};
@@ -28,26 +29,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The kinds of record edited here.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    Event,
-    Act,
-    Person,
-    Involvement,
-    Information,
-}
-
+/// The kinds of record edited here: those of the edit forms, with what the API needs.
 impl Kind {
-    fn table(self) -> &'static str {
-        match self {
-            Kind::Event => v::EVENT,
-            Kind::Act => v::ACT,
-            Kind::Person => v::PERSON,
-            Kind::Involvement => v::INVOLVEMENT,
-            Kind::Information => v::INFORMATION,
-        }
-    }
     fn name(self) -> &'static str {
         match self {
             Kind::Event => "event",

@@ -8,6 +8,7 @@
 //! Only roles that may write, with update access to the record, see or send these forms.
 
 use super::edit_form::fieldsets;
+use super::forms::act_input;
 use super::pages::{person_choices, problem, problem_text, refusal, see_other, v};
 use super::*;
 use crate::authz::{CsrfForm, MayWrite, WebError};
@@ -33,7 +34,7 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn table(self) -> &'static str {
+    pub(super) fn table(self) -> &'static str {
         match self {
             Kind::Event => v::EVENT,
             Kind::Act => v::ACT,
@@ -348,32 +349,10 @@ async fn store_change(
         Kind::Act => {
             let a = ActInput {
                 victim_id: pid,
-                act_type: f.get("act_type"),
-                start_date: f.get("start_date"),
-                end_date: f.get("end_date"),
                 country: f.opt("country"),
                 admin_area: f.get("admin_area"),
-                place: f.get("place"),
                 coordinates: f.get("coordinates"),
-                methods: f.all("methods"),
-                attribution: f.opt("attribution"),
-                consequences: f.get("consequences"),
-                victim_status: f.opt("victim_status"),
-                detention_type: f.opt("detention_type"),
-                whereabouts: f.opt("whereabouts"),
-                legal_counsel: f.opt("legal_counsel"),
-                court_type: f.opt("court_type"),
-                case_description: f.get("case_description"),
-                autopsy: f.opt("autopsy"),
-                death_certificate: f.opt("death_certificate"),
-                statements_signed: f.opt("statements_signed"),
-                medical_attention: f.opt("medical_attention"),
-                intent: f.opt("intent"),
-                property_destroyed: f.get("property_destroyed"),
-                property_value: f.get("property_value"),
-                compensation: f.opt("compensation"),
-                confidentiality: f.get("confidentiality"),
-                ..Default::default()
+                ..act_input(f)
             };
             v::update_act(&mut tx, &vocab, id, &a).await?;
         }

@@ -93,6 +93,19 @@ fn fieldset(legend: &str, fields: Vec<Json>) -> Json {
     json!({ "legend_key": legend, "fields": fields })
 }
 
+/// Where an event or an act took place (the same fields on both forms).
+fn location(vocab: &Vocab, ctx: &Ctx, f: &FormData) -> Json {
+    fieldset(
+        "vio.field.location",
+        vec![
+            countries("country", vocab, ctx, f),
+            text("admin_area", f),
+            secret("text", "place", f),
+            secret("text", "coordinates", f),
+        ],
+    )
+}
+
 const EVENT_CODED: &[&str] = &[
     "violation_status",
     "monitoring_status",
@@ -100,7 +113,7 @@ const EVENT_CODED: &[&str] = &[
     "index_terms",
 ];
 
-const ACT_CODED: &[&str] = &[
+pub(super) const ACT_CODED: &[&str] = &[
     "act_type",
     "methods",
     "attribution",
@@ -164,15 +177,7 @@ pub(super) async fn fieldsets(
                         date("end_date", f),
                     ],
                 ),
-                fieldset(
-                    "vio.field.location",
-                    vec![
-                        countries("country", vocab, ctx, f),
-                        text("admin_area", f),
-                        secret("text", "place", f),
-                        secret("text", "coordinates", f),
-                    ],
-                ),
+                location(vocab, ctx, f),
                 fieldset(
                     "vio.classification",
                     vec![
@@ -207,15 +212,7 @@ pub(super) async fn fieldsets(
                         levels(ctx, f),
                     ],
                 ),
-                fieldset(
-                    "vio.field.location",
-                    vec![
-                        countries("country", vocab, ctx, f),
-                        text("admin_area", f),
-                        secret("text", "place", f),
-                        secret("text", "coordinates", f),
-                    ],
-                ),
+                location(vocab, ctx, f),
                 fieldset(
                     "vio.kind.detention",
                     vec![

@@ -2,6 +2,7 @@
 //! rendered in every language, strict about undefined values, accessibility checks).
 
 use super::forms::{form_values, ENTRY_FORM_KEYS};
+use super::pages::{event_page_fields, ENTRY_FIELDS};
 use super::FormData;
 use minijinja::value::Value;
 use serde_json::json;
@@ -55,17 +56,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         true,
         false,
     ));
-    let entry_opts = opts(&[
-        "act_type",
-        "violation_status",
-        "rights_affected",
-        "sex",
-        "perpetrator_type",
-        "degree",
-        "source_type",
-        "reliability",
-        "connection",
-    ]);
+    let entry_opts = opts(ENTRY_FIELDS);
     let mut full = FormData::default();
     for k in ENTRY_FORM_KEYS {
         full.0.push((k.to_string(), format!("{k} <value>")));
@@ -102,31 +93,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         "methods": ["Beating"], "sources": 2, "confidentiality": "confidential", "event_id": 1,
         "details": [{ "key": "medical_attention", "value": "None" }, { "key": "consequences", "value": "Broken ribs" }],
     });
-    let event_opts = opts(&[
-        "act_type",
-        "methods",
-        "attribution",
-        "victim_status",
-        "detention_type",
-        "whereabouts",
-        "legal_counsel",
-        "court_type",
-        "autopsy",
-        "death_certificate",
-        "statements_signed",
-        "medical_attention",
-        "intent",
-        "compensation",
-        "sex",
-        "perpetrator_type",
-        "degree",
-        "source_type",
-        "reliability",
-        "connection",
-        "int_type",
-        "priority",
-        "event_link",
-    ]);
+    let event_opts = opts(&event_page_fields());
     for (full, may_edit) in [(true, true), (false, false)] {
         v_.push((
             "violations_event.html",
@@ -172,34 +139,33 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         true,
         false,
     ));
-    v_.push((
-        "violations_person.html",
-        v(json!({ "person": { "id": 4, "name": "Amaru", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": true,
-            "fields": [{ "key": "sex", "value": "Female" }, { "key": "contact", "value": "+51" }], "roles": ["victim"],
-            "acts": [{ "id": 5, "event_id": 1, "event_title": "Raid", "act_type": "Torture", "start_date": "2024" }],
-            "links": [{ "other": 7, "link_type": "Spouse" }], "may_edit": true, "opts": opts(&["person_link"]),
-            "people": [{ "value": "#7 — Killa" }], "problem": { "field": "Other person", "message": "no person #99" },
-            "erased": false, "may_erase": true })),
-        true,
-        false,
-    ));
-    v_.push((
-        "violations_person.html",
-        v(json!({ "person": { "id": 4, "name": "P-1A2B3C", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": false,
-            "fields": [], "roles": [], "acts": [], "links": [], "may_edit": false, "opts": {}, "people": [], "problem": null,
-            "erased": false, "may_erase": false })),
-        true,
-        false,
-    ));
-    // An erased person (crypto-shredding).
-    v_.push((
-        "violations_person.html",
-        v(json!({ "person": { "id": 4, "name": "Erased person", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": true,
-            "fields": [{ "key": "sex", "value": "Female" }], "roles": ["victim"], "acts": [], "links": [], "may_edit": false, "opts": {},
-            "people": [], "problem": null, "erased": true, "may_erase": false })),
-        true,
-        true,
-    ));
+    // The person page: in full with a refused link, pseudonymised, and erased.
+    for (page, admin) in [
+        (
+            json!({ "person": { "id": 4, "name": "Amaru", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": true,
+                "fields": [{ "key": "sex", "value": "Female" }, { "key": "contact", "value": "+51" }], "roles": ["victim"],
+                "acts": [{ "id": 5, "event_id": 1, "event_title": "Raid", "act_type": "Torture", "start_date": "2024" }],
+                "links": [{ "other": 7, "link_type": "Spouse" }], "may_edit": true, "opts": opts(&["person_link"]),
+                "people": [{ "value": "#7 — Killa" }], "problem": { "field": "Other person", "message": "no person #99" },
+                "erased": false, "may_erase": true }),
+            false,
+        ),
+        (
+            json!({ "person": { "id": 4, "name": "P-1A2B3C", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": false,
+                "fields": [], "roles": [], "acts": [], "links": [], "may_edit": false, "opts": {}, "people": [], "problem": null,
+                "erased": false, "may_erase": false }),
+            false,
+        ),
+        // An erased person (crypto-shredding).
+        (
+            json!({ "person": { "id": 4, "name": "Erased person", "pseudonym": "P-1A2B3C", "confidentiality": "confidential" }, "full": true,
+                "fields": [{ "key": "sex", "value": "Female" }], "roles": ["victim"], "acts": [], "links": [], "may_edit": false, "opts": {},
+                "people": [], "problem": null, "erased": true, "may_erase": false }),
+            true,
+        ),
+    ] {
+        v_.push(("violations_person.html", v(page), true, admin));
+    }
     let field = |kind: &str, name: &str, error: serde_json::Value| {
         json!({ "kind": kind, "name": name, "label_key": format!("vio.field.{name}"), "value": "2024-02 <b>",
             "values": ["01000000000004"], "hint_key": if kind == "text" { json!("vio.date_hint") } else { json!(null) },

@@ -184,6 +184,61 @@ async fn resolve(
     }
 }
 
+/// The fields of an act that both the event page's act form and the act's edit form send
+/// (the others are left to the default).
+pub(super) fn act_input(f: &FormData) -> ActInput {
+    ActInput {
+        act_type: f.get("act_type"),
+        start_date: f.get("start_date"),
+        end_date: f.get("end_date"),
+        place: f.get("place"),
+        methods: f.all("methods"),
+        attribution: f.opt("attribution"),
+        consequences: f.get("consequences"),
+        victim_status: f.opt("victim_status"),
+        detention_type: f.opt("detention_type"),
+        whereabouts: f.opt("whereabouts"),
+        legal_counsel: f.opt("legal_counsel"),
+        court_type: f.opt("court_type"),
+        case_description: f.get("case_description"),
+        autopsy: f.opt("autopsy"),
+        death_certificate: f.opt("death_certificate"),
+        statements_signed: f.opt("statements_signed"),
+        medical_attention: f.opt("medical_attention"),
+        intent: f.opt("intent"),
+        property_destroyed: f.get("property_destroyed"),
+        property_value: f.get("property_value"),
+        compensation: f.opt("compensation"),
+        confidentiality: f.get("confidentiality"),
+        ..Default::default()
+    }
+}
+
+/// The perpetrator picked on an act form, with the degree and type of the involvement.
+fn perpetrators(f: &FormData, perp: Option<i64>) -> Vec<InvolvementInput> {
+    perp.map(|p| InvolvementInput {
+        perpetrator_id: p,
+        degree: f.opt("degree"),
+        perpetrator_type: f.opt("perpetrator_type"),
+        latest_status: None,
+    })
+    .into_iter()
+    .collect()
+}
+
+/// [`resolve`] the person picked, or typed as new, in the form's fields named `{prefix}…`.
+async fn resolve_pick(
+    tx: &mut dignity_store::WriteTx,
+    vocab: &Vocab,
+    ctx: &Ctx,
+    f: &FormData,
+    prefix: &str,
+    default_type: &str,
+) -> Result<Option<i64>, StoreError> {
+    let field = format!("{prefix}name");
+    resolve(tx, vocab, ctx, pick(f, prefix, default_type), &field).await
+}
+
 pub async fn entry_submit(
     State(state): State<AppState>,
     ctx: MayWrite,
@@ -244,14 +299,7 @@ pub async fn entry_submit(
         };
         let event_id = v::create_event(&mut tx, &vocab, &ev).await?;
         let victim_id = resolve(&mut tx, &vocab, &ctx, victim, "victim_name").await?;
-        let perp = resolve(
-            &mut tx,
-            &vocab,
-            &ctx,
-            pick(&f, "perp_", "organisation"),
-            "perp_name",
-        )
-        .await?;
+        let perp = resolve_pick(&mut tx, &vocab, &ctx, &f, "perp_", "organisation").await?;
         let act_id = v::create_act(
             &mut tx,
             &vocab,
@@ -265,28 +313,12 @@ pub async fn entry_submit(
                     f.get("act_start")
                 },
                 end_date: f.get("act_end"),
-                perpetrators: perp
-                    .map(|p| InvolvementInput {
-                        perpetrator_id: p,
-                        degree: f.opt("degree"),
-                        perpetrator_type: f.opt("perpetrator_type"),
-                        latest_status: None,
-                    })
-                    .into_iter()
-                    .collect(),
+                perpetrators: perpetrators(&f, perp),
                 ..Default::default()
             },
         )
         .await?;
-        if let Some(src) = resolve(
-            &mut tx,
-            &vocab,
-            &ctx,
-            pick(&f, "source_", "individual"),
-            "source_name",
-        )
-        .await?
-        {
+        if let Some(src) = resolve_pick(&mut tx, &vocab, &ctx, &f, "source_", "individual").await? {
             v::add_information(
                 &mut tx,
                 &vocab,
@@ -341,22 +373,20 @@ fn back_with(id: i64, anchor: &str, field: &str, msg: &str) -> Response {
     see_other(&format!("/violations/events/{id}?{q}#{anchor}"))
 }
 
-async fn event_write<F, Fut>(
+async fn event_write(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
     anchor: &str,
-    work: F,
-) -> Response
-where
-    F: FnOnce(dignity_store::WriteTx, std::sync::Arc<Vocab>) -> Fut,
-    Fut: std::future::Future<Output = Result<(), StoreError>>,
-{
+    work: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab) -> Result<(), StoreError>,
+) -> Response {
     let r = async {
         v::require(&state.store, &ctx.actor, Action::Update, v::EVENT, id).await?;
         let vocab = Vocab::load(&state.store).await?;
-        let tx = state.store.begin(&ctx.actor).await?;
-        work(tx, vocab).await
+        state
+            .store
+            .write(&ctx.actor, async |tx| work(tx, &vocab).await)
+            .await
     }
     .await;
     match r {
@@ -374,67 +404,20 @@ pub async fn add_act(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let ctx2 = ctx.clone();
-    let f2 = f.clone();
-    event_write(&state, &ctx, id, "acts", |mut tx, vocab| async move {
-        let victim = resolve(
-            &mut tx,
-            &vocab,
-            &ctx2,
-            pick(&f2, "victim_", "individual"),
-            "victim_name",
-        )
-        .await?;
-        let perp = resolve(
-            &mut tx,
-            &vocab,
-            &ctx2,
-            pick(&f2, "perp_", "organisation"),
-            "perp_name",
-        )
-        .await?;
+    event_write(&state, &ctx, id, "acts", async |tx, vocab| {
+        let victim = resolve_pick(tx, vocab, &ctx, &f, "victim_", "individual").await?;
+        let perp = resolve_pick(tx, vocab, &ctx, &f, "perp_", "organisation").await?;
         v::create_act(
-            &mut tx,
-            &vocab,
+            tx,
+            vocab,
             &ActInput {
                 event_id: id,
                 victim_id: victim,
-                act_type: f2.get("act_type"),
-                start_date: f2.get("start_date"),
-                end_date: f2.get("end_date"),
-                place: f2.get("place"),
-                methods: f2.all("methods"),
-                attribution: f2.opt("attribution"),
-                consequences: f2.get("consequences"),
-                victim_status: f2.opt("victim_status"),
-                detention_type: f2.opt("detention_type"),
-                whereabouts: f2.opt("whereabouts"),
-                legal_counsel: f2.opt("legal_counsel"),
-                court_type: f2.opt("court_type"),
-                case_description: f2.get("case_description"),
-                autopsy: f2.opt("autopsy"),
-                death_certificate: f2.opt("death_certificate"),
-                statements_signed: f2.opt("statements_signed"),
-                medical_attention: f2.opt("medical_attention"),
-                intent: f2.opt("intent"),
-                property_destroyed: f2.get("property_destroyed"),
-                property_value: f2.get("property_value"),
-                compensation: f2.opt("compensation"),
-                confidentiality: f2.get("confidentiality"),
-                perpetrators: perp
-                    .map(|p| InvolvementInput {
-                        perpetrator_id: p,
-                        degree: f2.opt("degree"),
-                        perpetrator_type: f2.opt("perpetrator_type"),
-                        latest_status: None,
-                    })
-                    .into_iter()
-                    .collect(),
-                ..Default::default()
+                perpetrators: perpetrators(&f, perp),
+                ..act_input(&f)
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     })
     .await
@@ -446,43 +429,27 @@ pub async fn add_information(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let ctx2 = ctx.clone();
-    let f2 = f.clone();
-    event_write(
-        &state,
-        &ctx,
-        id,
-        "information",
-        |mut tx, vocab| async move {
-            let src = resolve(
-                &mut tx,
-                &vocab,
-                &ctx2,
-                pick(&f2, "source_", "individual"),
-                "source_name",
-            )
-            .await?;
-            let src = picks::source(src)?;
-            v::add_information(
-                &mut tx,
-                &vocab,
-                &InformationInput {
-                    source_id: src,
-                    event_id: Some(id),
-                    act_id: f2.get("act_id").parse().ok(),
-                    connection: f2.opt("connection"),
-                    source_type: f2.opt("source_type"),
-                    reliability: f2.opt("reliability"),
-                    info_date: f2.get("info_date"),
-                    remarks: f2.get("remarks"),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        },
-    )
+    event_write(&state, &ctx, id, "information", async |tx, vocab| {
+        let src = resolve_pick(tx, vocab, &ctx, &f, "source_", "individual").await?;
+        let src = picks::source(src)?;
+        v::add_information(
+            tx,
+            vocab,
+            &InformationInput {
+                source_id: src,
+                event_id: Some(id),
+                act_id: f.get("act_id").parse().ok(),
+                connection: f.opt("connection"),
+                source_type: f.opt("source_type"),
+                reliability: f.opt("reliability"),
+                info_date: f.get("info_date"),
+                remarks: f.get("remarks"),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(())
+    })
     .await
 }
 
@@ -492,49 +459,33 @@ pub async fn add_intervention(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
-    let ctx2 = ctx.clone();
-    let f2 = f.clone();
-    event_write(
-        &state,
-        &ctx,
-        id,
-        "interventions",
-        |mut tx, vocab| async move {
-            let party = resolve(
-                &mut tx,
-                &vocab,
-                &ctx2,
-                pick(&f2, "party_", "organisation"),
-                "party_name",
-            )
-            .await?;
-            interventions::create_intervention(
-                &mut tx,
-                &vocab,
-                &InterventionInput {
-                    int_type: f2.get("int_type"),
-                    intervening_party_id: party,
-                    addressees: f2.get("addressees"),
-                    int_date: f2.get("int_date"),
-                    description: f2.get("description"),
-                    priority: f2.opt("priority"),
-                    follow_up_date: f2.get("follow_up_date"),
-                    assigned_user: ctx2.actor.user_id,
-                    events: vec![id],
-                    acts: f2
-                        .all("acts")
-                        .iter()
-                        .filter_map(|a| a.parse().ok())
-                        .collect(),
-                    confidentiality: f2.get("confidentiality"),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        },
-    )
+    event_write(&state, &ctx, id, "interventions", async |tx, vocab| {
+        let party = resolve_pick(tx, vocab, &ctx, &f, "party_", "organisation").await?;
+        interventions::create_intervention(
+            tx,
+            vocab,
+            &InterventionInput {
+                int_type: f.get("int_type"),
+                intervening_party_id: party,
+                addressees: f.get("addressees"),
+                int_date: f.get("int_date"),
+                description: f.get("description"),
+                priority: f.opt("priority"),
+                follow_up_date: f.get("follow_up_date"),
+                assigned_user: ctx.actor.user_id,
+                events: vec![id],
+                acts: f
+                    .all("acts")
+                    .iter()
+                    .filter_map(|a| a.parse().ok())
+                    .collect(),
+                confidentiality: f.get("confidentiality"),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(())
+    })
     .await
 }
 

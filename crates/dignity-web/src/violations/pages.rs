@@ -1,6 +1,7 @@
 //! Server-rendered pages of the violations area. They work without JavaScript: pickers are
 //! `<select>` lists in the reader's language and `<datalist>` search-as-you-type fields.
 
+use super::edit_form::ACT_CODED;
 use super::*;
 use crate::authz::{gate, rec, Allowed, CanRead, CsrfForm, MayWrite, SignedIn, WebError};
 use crate::i18n::Lang;
@@ -88,31 +89,25 @@ pub(super) const ENTRY_FIELDS: &[&str] = &[
     "connection",
 ];
 
-const ACT_FIELDS: &[&str] = &[
-    "act_type",
-    "methods",
-    "attribution",
-    "victim_status",
-    "detention_type",
-    "whereabouts",
-    "legal_counsel",
-    "court_type",
-    "autopsy",
-    "death_certificate",
-    "statements_signed",
-    "medical_attention",
-    "intent",
-    "compensation",
-    "sex",
-    "perpetrator_type",
-    "degree",
-    "source_type",
-    "reliability",
-    "connection",
-    "int_type",
-    "priority",
-    "event_link",
-];
+/// The coded fields of the event page's forms: an act's (those of its edit form), then
+/// those of the perpetrator, source, intervention and event link forms.
+pub(super) fn event_page_fields() -> Vec<&'static str> {
+    [
+        ACT_CODED,
+        &[
+            "sex",
+            "perpetrator_type",
+            "degree",
+            "source_type",
+            "reliability",
+            "connection",
+            "int_type",
+            "priority",
+            "event_link",
+        ],
+    ]
+    .concat()
+}
 
 /// Persons for the search-as-you-type pickers: the most recent ones the reader may see.
 pub(super) async fn person_choices(state: &AppState, ctx: &Ctx) -> Result<Json, StoreError> {
@@ -327,7 +322,7 @@ pub async fn event_page(
             "evidence": evs,
             "links": links,
             "may_edit": may_edit,
-            "opts": if may_edit { options(&vocab, lang, ACT_FIELDS) } else { json!({}) },
+            "opts": if may_edit { options(&vocab, lang, &event_page_fields()) } else { json!({}) },
             "people": if may_edit { person_choices(&state, &ctx).await? } else { json!([]) },
             "age_groups": v::AGE_GROUPS,
             "act_ids": acts.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),

@@ -54,16 +54,7 @@ pub async fn create_act(
     J(a): J<ActInput>,
 ) -> Response {
     if a.event_id > 0 {
-        try_r!(
-            v::require(
-                &state.store,
-                &ctx.actor,
-                Action::Update,
-                v::EVENT,
-                a.event_id
-            )
-            .await
-        );
+        try_r!(require_event_update(&state, &ctx, a.event_id).await);
     }
     write_created(&state, &ctx, |mut tx, vocab| async move {
         Ok((v::create_act(&mut tx, &vocab, &a).await?, tx))

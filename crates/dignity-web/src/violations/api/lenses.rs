@@ -30,16 +30,7 @@ pub async fn set_death_penalty(
     ctx: SignedIn,
     J(d): J<DeathPenaltyInput>,
 ) -> Response {
-    try_r!(
-        v::require(
-            &state.store,
-            &ctx.actor,
-            Action::Update,
-            v::EVENT,
-            d.event_id
-        )
-        .await
-    );
+    try_r!(require_event_update(&state, &ctx, d.event_id).await);
     write_created(&state, &ctx, |mut tx, _| async move {
         Ok((v::set_death_penalty(&mut tx, &d).await?, tx))
     })
