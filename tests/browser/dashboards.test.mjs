@@ -2,26 +2,18 @@
 // signing in: the public page counts only published records marked public (none of the
 // internal cases the administrator sees), draws the same maps and tables, is cacheable and
 // sets no cookie; unpublishing takes it off the portal.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot } from './harness.mjs';
+import { shot, PW, serverAndBrowser } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'adam', '--role', 'admin', '--display-name', 'Adam Min'], PW);
+serverAndBrowser(['adam'], (opened) => {
+  ({ server, browser } = opened);
   // The administrator records the cases: victims are confidential by default, and a staff
   // dashboard counts an act only with a victim its reader may see (the creator may).
   server.cli(['demo', 'generate', '--events', '40', '--as', 'adam']);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const total = async (page) => Number((await page.locator('.dash-total strong').innerText()).match(/\d+/)[0]);

@@ -1,26 +1,15 @@
 // Search → facet → export in a real browser, as an analyst would: sign in, search, narrow
 // the results by a facet, download the CSV export and check its rows; then open the public
 // portal without signing in.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, shot, signIn } from './harness.mjs';
+import { shot, signIn, PW, serverAndBrowser } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'ana', '--role', 'analyst', '--display-name', 'Ana Lyst'], PW);
-  server.cli(['user', 'add', 'adam', '--role', 'admin', '--display-name', 'Adam Min'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['ana', 'adam'], (opened) => ({ server, browser } = opened));
 
 function parseCsv(text) {
   // Plain CSV of the export: quoted fields may hold commas and doubled quotes.

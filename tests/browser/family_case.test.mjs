@@ -3,38 +3,16 @@
 // with no account and no session, sees the status and the history of that case only —
 // no relatives, contact details, references, staff or other cases — and cannot reach
 // another case: a staff URL asks for sign-in, an altered or revoked link is refused.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
+import { shot, signIn as signInAs, PW, serverAndBrowser, daysFromToday, expectUrl } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'cora', '--role', 'coordinator', '--display-name', 'Cora Ordin'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['cora'], (opened) => ({ server, browser } = opened));
 
 const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
-
-function daysFromToday(n) {
-  return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
-}
-
-async function expectUrl(page, re) {
-  await page.waitForLoadState();
-  if (!re.test(page.url())) {
-    const msg = await page.locator('.error-summary, .flash-error').allInnerTexts();
-    throw new Error(`expected ${re} but at ${page.url()}: ${msg.join(' | ')}`.slice(0, 900));
-  }
-}
 
 async function newCase(page, { name, relative, contact, place }) {
   await page.goto(`${server.base}/protection/missing`);

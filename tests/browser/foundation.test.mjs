@@ -1,23 +1,14 @@
 // The foundation as a person uses it, in a real browser: first setup, sign-in with and
 // without two-factor authentication, a denied action, the language switch and the
 // right-to-left layout.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot, totp } from './harness.mjs';
+import { shot, totp, PW, serverAndBrowser } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser([], (opened) => ({ server, browser } = opened));
 
 test('first setup creates the administrator, who then enables two-factor sign-in', async () => {
   const ctx = await browser.newContext({ locale: 'en-GB' });

@@ -7,10 +7,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const BIN = process.env.DIGNITY_BIN || new URL('../../target/debug/dignity', import.meta.url).pathname;
 export const SHOTS = process.env.DIGNITY_SCREENSHOTS || '';
+
+/** The password of every user the tests add. */
+export const PW = 'a long enough passphrase';
+
+/** The staff the tests sign in as, by username: role and display name. */
+const STAFF = {
+  ada: ['admin', 'Ada Admin'],
+  adam: ['admin', 'Adam Min'],
+  ana: ['analyst', 'Ana Lyst'],
+  cora: ['coordinator', 'Cora Ordin'],
+  dora: ['documenter', 'Dora Field'],
+};
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -77,6 +90,28 @@ export async function launch() {
   });
 }
 
+/** A test file's hooks: before its tests, start a server (`options` as startServer's), add the
+ * `staff` (usernames of STAFF, password PW) in that order, launch a browser and hand
+ * `{ server, browser }` to `ready` (which may prepare more); after them, close the browser and
+ * stop the server. */
+export function serverAndBrowser(staff, ready, options) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(options);
+    for (const user of staff) {
+      const [role, displayName] = STAFF[user];
+      server.cli(['user', 'add', user, '--role', role, '--display-name', displayName], PW);
+    }
+    browser = await launch();
+    await ready({ server, browser });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
+
 /** Sign `user` in through the login form in a new page of `ctx`; the page, signed in. */
 export async function signIn(server, ctx, user, password) {
   const page = await ctx.newPage();
@@ -86,6 +121,20 @@ export async function signIn(server, ctx, user, password) {
   await page.getByRole('button', { name: /Sign in/i }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   return page;
+}
+
+/** The date `n` days from today (UTC), as YYYY-MM-DD. */
+export function daysFromToday(n) {
+  return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+}
+
+/** Fail with what the page says when a form did not lead where expected. */
+export async function expectUrl(page, re) {
+  await page.waitForLoadState();
+  if (!re.test(page.url())) {
+    const msg = await page.locator('.error-summary, .flash-error').allInnerTexts();
+    throw new Error(`expected ${re} but at ${page.url()}: ${msg.join(' | ')}`.slice(0, 900));
+  }
 }
 
 export async function shot(page, name) {

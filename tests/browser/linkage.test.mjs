@@ -2,27 +2,17 @@
 // lists are imported, a linkage run proposes pairs, the reviewer opens the queue, accepts
 // the most likely pair with the keyboard (the record side by side, agreeing fields marked),
 // sees both records on one case, then undoes the merge and finds them separate again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
+import { shot, signIn as signInAs, PW, serverAndBrowser } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'dora', '--role', 'documenter', '--display-name', 'Dora Field'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['dora'], (opened) => ({ server, browser } = opened));
 
 const PEOPLE = [
   ['Agron Krasniqi', '1971-05-04', 'Gjakova', 'M'],

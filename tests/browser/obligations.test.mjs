@@ -1,25 +1,19 @@
 // Obligations in a real browser: a country profile, the world ratification matrix filtered
 // by regional group, and the recommendations list searched and refined by facets after a
 // UPR Info import from the command line.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, shot } from './harness.mjs';
+import { shot, serverAndBrowser } from './harness.mjs';
 
 const UPR = fileURLToPath(new URL('../../../shared/data/upr/upr-info-sessions-1-5.csv', import.meta.url));
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+serverAndBrowser([], (opened) => {
+  ({ server, browser } = opened);
   const out = server.cli(['import', 'upr-info', UPR]);
   assert.match(out, /created 6094/);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 test('a country profile shows ratifications, procedures, reports and recommendations', async () => {

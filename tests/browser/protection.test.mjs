@@ -3,42 +3,19 @@
 // missing person registered from a family's report, two source lists imported (the second
 // in Cyrillic script), the second list's record linked from the candidate matches, and a
 // change of status refused without evidence and accepted with a reference.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
+import { shot, signIn as signInAs, PW, serverAndBrowser, daysFromToday, expectUrl } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'cora', '--role', 'coordinator', '--display-name', 'Cora Ordin'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['cora'], (opened) => ({ server, browser } = opened));
 
 const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
-
-function daysFromToday(n) {
-  return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
-}
-
-/** Fail with what the page says when a form did not lead where expected. */
-async function expectUrl(page, re) {
-  await page.waitForLoadState();
-  if (!re.test(page.url())) {
-    const msg = await page.locator('.error-summary, .flash-error').allInnerTexts();
-    throw new Error(`expected ${re} but at ${page.url()}: ${msg.join(' | ')}`.slice(0, 900));
-  }
-}
 
 test('a threat against a defender, a risk assessment, a relocation granted and delivered', async () => {
   const ctx = await browser.newContext({ locale: 'en-GB' });

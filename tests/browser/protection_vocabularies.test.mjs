@@ -2,35 +2,16 @@
 // the areas of work (its French translation and its English label) and adds a type of
 // attack; the defender form then offers both, in English and in French, and a
 // coordinator (not an administrator) can read the lists but not change them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
+import { shot, signIn as signInAs, PW, serverAndBrowser, expectUrl } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'ada', '--role', 'admin', '--display-name', 'Ada Admin'], PW);
-  server.cli(['user', 'add', 'cora', '--role', 'coordinator', '--display-name', 'Cora Ordin'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['ada', 'cora'], (opened) => ({ server, browser } = opened));
 
 const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
-
-async function expectUrl(page, re) {
-  await page.waitForLoadState();
-  if (!re.test(page.url())) {
-    const msg = await page.locator('.error-summary, .flash-error').allInnerTexts();
-    throw new Error(`expected ${re} but at ${page.url()}: ${msg.join(' | ')}`.slice(0, 900));
-  }
-}
 
 /** The labels the defender form offers for areas of work and (on a defender) attack types. */
 async function areaLabels(page) {

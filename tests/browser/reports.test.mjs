@@ -1,24 +1,16 @@
 // Dashboards and reports in a real browser: a documenter filters the dashboard to one
 // country (the maps and charts are inline SVG with tables beside them), opens a country
 // report, and downloads it as a PDF.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot } from './harness.mjs';
+import { shot, PW, serverAndBrowser } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'dora', '--role', 'documenter', '--display-name', 'Dora Field'], PW);
+serverAndBrowser(['dora'], (opened) => {
+  ({ server, browser } = opened);
   server.cli(['demo', 'generate', '--events', '60', '--as', 'dora']);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 test('dashboard, country report and its PDF', async () => {

@@ -2,26 +2,15 @@
 // another romanisation of the victim's name, narrows the results by a facet and opens the
 // hit; an analyst who is not on the case's need-to-know list finds nothing, not even in
 // the facet counts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
+import { shot, signIn as signInAs, PW, serverAndBrowser } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 const TORTURE = '02011111000004';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'dora', '--role', 'documenter', '--display-name', 'Dora Field'], PW);
-  server.cli(['user', 'add', 'ana', '--role', 'analyst', '--display-name', 'Ana Lyst'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['dora', 'ana'], (opened) => ({ server, browser } = opened));
 
 const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
 

@@ -4,22 +4,14 @@
 // (label, aria-label or aria-labelledby), give every data table a header cell, and show no
 // untranslated message key; the server must not have logged a missing translation. The demo
 // data must put something on the pages of every area.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, shot } from './harness.mjs';
+import { shot, serverAndBrowser } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({ demo: true });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser([], (opened) => ({ server, browser } = opened), { demo: true });
 
 // [path, text the demo data must put on the page (English run only)]
 const PAGES = [

@@ -2,36 +2,20 @@
 // the victim, the perpetrator, the source, an urgent appeal with its 60-day reply clock and
 // an evidence file (its SHA-256 checked against sha256sum); then the same case as an
 // analyst, who sees it without the victim's identity and without the forms to change it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, shot, signIn as signInAs } from './harness.mjs';
+import { shot, signIn as signInAs, PW, serverAndBrowser, daysFromToday } from './harness.mjs';
 
-const PW = 'a long enough passphrase';
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  server.cli(['user', 'add', 'dora', '--role', 'documenter', '--display-name', 'Dora Field'], PW);
-  server.cli(['user', 'add', 'ana', '--role', 'analyst', '--display-name', 'Ana Lyst'], PW);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser(['dora', 'ana'], (opened) => ({ server, browser } = opened));
 
 const signIn = (ctx, user) => signInAs(server, ctx, user, PW);
-
-function daysFromToday(n) {
-  const d = new Date(Date.now() + n * 86400000);
-  return d.toISOString().slice(0, 10);
-}
 
 let eventUrl;
 let evidenceUrl;

@@ -8,6 +8,8 @@ use crate::{Backend, OpenOptions, Store};
 use sqlx::Executor;
 use std::path::PathBuf;
 
+pub mod fixtures;
+
 /// A store in a fresh temporary data directory (and database). The directory is removed
 /// when this is dropped.
 pub struct TestStore {

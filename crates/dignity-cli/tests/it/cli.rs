@@ -203,31 +203,24 @@ fn backup_and_restore_round_trip() {
         "",
     );
     assert!(o.status.success(), "{}", out(&o));
-    let o = run(
-        &data,
-        &[
-            "backup",
-            archive.to_str().unwrap(),
-            "--verify",
-            "--passphrase-file",
-            pass.to_str().unwrap(),
-        ],
-        "",
-    );
+    let verify = |passphrase_file: &std::path::Path| {
+        run(
+            &data,
+            &[
+                "backup",
+                archive.to_str().unwrap(),
+                "--verify",
+                "--passphrase-file",
+                passphrase_file.to_str().unwrap(),
+            ],
+            "",
+        )
+    };
+    let o = verify(&pass);
     assert!(o.status.success(), "{}", out(&o));
     let wrong = d.join("wrong");
     std::fs::write(&wrong, "not the passphrase at all\n").unwrap();
-    let o = run(
-        &data,
-        &[
-            "backup",
-            archive.to_str().unwrap(),
-            "--verify",
-            "--passphrase-file",
-            wrong.to_str().unwrap(),
-        ],
-        "",
-    );
+    let o = verify(&wrong);
     assert!(!o.status.success());
     let target = d.join("restored");
     let o = run(

@@ -162,34 +162,20 @@ fn recommendations_with_a_mapping_suggest_the_unmapped_field() {
         "recs.csv",
         "Recommendation,State,Dates\nEnd torture.,Peru,2020-01-01\n",
     );
-    let o = run(
-        &data,
-        &[
-            "import",
-            "recommendations",
-            &f,
-            "--mapping",
-            &map,
-            "--dry-run",
-        ],
-    );
+    let import = |flag: &str| {
+        run(
+            &data,
+            &["import", "recommendations", &f, "--mapping", &map, flag],
+        )
+    };
+    let o = import("--dry-run");
     assert!(o.status.success(), "{}", out(&o));
     assert!(
         out(&o).contains(r#"unmapped column: "Dates" (column 3): did you mean "date"?"#),
         "{}",
         out(&o)
     );
-    let o = run(
-        &data,
-        &[
-            "import",
-            "recommendations",
-            &f,
-            "--mapping",
-            &map,
-            "--strict",
-        ],
-    );
+    let o = import("--strict");
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     assert!(out(&o).contains("did you mean \"date\""), "{}", out(&o));
     assert_eq!(count(&data, "recommendations"), 0);

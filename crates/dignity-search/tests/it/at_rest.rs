@@ -160,12 +160,7 @@ fn grep(dir: &Path) -> Vec<String> {
 }
 
 fn q(text: &str) -> SearchRequest {
-    SearchRequest {
-        q: text.into(),
-        lang: "en".into(),
-        limit: 20,
-        ..Default::default()
-    }
+    common::request(text, 20)
 }
 
 fn note_ids(search: &Search, text: &str) -> Vec<String> {

@@ -8,7 +8,7 @@ use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality, PartialDate, RecordAccess, Role};
 use dignity_search::{Search, SearchOptions, SearchRequest};
 use dignity_store::search::{BoxFuture, Indexer, Registry, SearchDoc};
-use dignity_store::testing::{backends, store, TestStore};
+use dignity_store::testing::{backends, fixtures, store, TestStore};
 use dignity_store::{accounts, acl, Store};
 use sqlx::Row;
 use std::time::Duration;
@@ -279,12 +279,7 @@ fn opts(s: &TestStore) -> SearchOptions {
 }
 
 fn q(text: &str) -> SearchRequest {
-    SearchRequest {
-        q: text.into(),
-        lang: "en".into(),
-        limit: 50,
-        ..Default::default()
-    }
+    common::request(text, 50)
 }
 
 fn ids(search: &Search, actor: &Actor, req: &SearchRequest, record_type: &str) -> Vec<String> {
@@ -425,12 +420,7 @@ async fn permission_filter_matches_authorize_for_every_case() {
                     .unwrap(),
             );
         }
-        let team = acl::create_team(&mut tx, "Field office North")
-            .await
-            .unwrap();
-        acl::set_member(&mut tx, team, users[0].id, true)
-            .await
-            .unwrap();
+        let team = fixtures::field_office_north(&mut tx, users[0].id).await;
         let mut id = 0i64;
         let countries = ["SRB", "SYR", "MEX"];
         for level in Confidentiality::ALL {
@@ -453,12 +443,7 @@ async fn permission_filter_matches_authorize_for_every_case() {
                             )
                         };
                         insert_case(&mut tx, id, &c, creator).await;
-                        let (u, t): (Vec<i64>, Vec<i64>) = match list {
-                            1 => (vec![users[0].id], vec![]),
-                            2 => (vec![], vec![team]),
-                            3 => (vec![users[1].id], vec![]),
-                            _ => (vec![], vec![]),
-                        };
+                        let (u, t) = fixtures::matrix_list(list, users[0].id, users[1].id, team);
                         if list > 0 {
                             acl::set_need_to_know(&mut tx, "case", &id.to_string(), &u, &t)
                                 .await
@@ -488,17 +473,7 @@ async fn permission_filter_matches_authorize_for_every_case() {
             .unwrap();
             for r in rows {
                 let rid: i64 = r.get(0);
-                let level: String = r.get(1);
-                let access: RecordAccess = acl::access(
-                    &s,
-                    "case",
-                    &rid.to_string(),
-                    level.parse().unwrap(),
-                    r.get::<i64, _>(2) == 1,
-                    r.get(3),
-                )
-                .await
-                .unwrap();
+                let access: RecordAccess = fixtures::row_access(&s, "case", &r).await;
                 if authorize(actor, Action::Read, &access).allowed() {
                     expected.push(rid.to_string());
                     *by_country.entry(r.get(4)).or_default() += 1;

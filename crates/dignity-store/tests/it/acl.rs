@@ -4,7 +4,7 @@
 use crate::common;
 use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality, RecordType, Role};
-use dignity_store::testing::{backends, store};
+use dignity_store::testing::{backends, fixtures, store};
 use dignity_store::{accounts, acl};
 use sqlx::Row;
 
@@ -35,12 +35,7 @@ async fn list_filter_matches_authorize_for_every_case() {
         .map(|(u, _)| u)
         .collect();
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        let team = acl::create_team(&mut tx, "Field office North")
-            .await
-            .unwrap();
-        acl::set_member(&mut tx, team, users[0].id, true)
-            .await
-            .unwrap();
+        let team = fixtures::field_office_north(&mut tx, users[0].id).await;
         // Records: every level × published × creator (none / ana / dan) × list (none / ana / team / dan).
         let mut id = 0i64;
         for level in Confidentiality::ALL {
@@ -56,12 +51,7 @@ async fn list_filter_matches_authorize_for_every_case() {
                             .execute(tx.conn())
                             .await
                             .unwrap();
-                        let (u, t): (Vec<i64>, Vec<i64>) = match list {
-                            1 => (vec![users[0].id], vec![]),
-                            2 => (vec![], vec![team]),
-                            3 => (vec![users[1].id], vec![]),
-                            _ => (vec![], vec![]),
-                        };
+                        let (u, t) = fixtures::matrix_list(list, users[0].id, users[1].id, team);
                         if list > 0 {
                             acl::set_need_to_know(
                                 &mut tx,
@@ -98,17 +88,7 @@ async fn list_filter_matches_authorize_for_every_case() {
             let mut expected = vec![];
             for r in rows {
                 let rid: i64 = r.get(0);
-                let level: String = r.get(1);
-                let access = acl::access(
-                    &s,
-                    SCRATCH.table(),
-                    &rid.to_string(),
-                    level.parse().unwrap(),
-                    r.get::<i64, _>(2) == 1,
-                    r.get(3),
-                )
-                .await
-                .unwrap();
+                let access = fixtures::row_access(&s, SCRATCH.table(), &r).await;
                 if authorize(actor, Action::Read, &access).allowed() {
                     expected.push(rid);
                 }

@@ -11,6 +11,7 @@ use dignity_core::{Actor, Role};
 use dignity_store::protection::missing::{self as m, MissingInput};
 use dignity_store::protection::sources as s;
 use dignity_store::protection::{self as p};
+use dignity_store::testing::fixtures::{import_csv, missing_case};
 use dignity_store::testing::{backends, store, TestStore};
 use dignity_store::violations::evidence::{self, EvidenceInput};
 use dignity_store::violations::*;
@@ -408,33 +409,26 @@ async fn source_records_are_linked_only_by_readers_of_both_cases() {
         let (st, w) = setup(b).await;
         let vocab = Vocab::load(&st).await.unwrap();
         // Dora's strictly confidential case, and Dino's own case.
-        let case = |who: &Actor, name: &str, level: &str| {
-            let (st, vocab, who) = (&st, vocab.clone(), who.clone());
-            let input = MissingInput {
-                name: name.into(),
-                confidentiality: level.into(),
-                ..Default::default()
-            };
-            async move {
-                st.write(&who, async |tx| m::create_missing(tx, &vocab, &input).await)
-                    .await
-                    .unwrap()
-            }
-        };
-        let secret = case(&w.doc, "Agron Krasniqi", "strictly_confidential").await;
-        let mine = case(&w.doc2, "Dragana Jovanovic", "confidential").await;
+        let secret = missing_case(
+            &st,
+            &w.doc,
+            &vocab,
+            "Agron Krasniqi",
+            "strictly_confidential",
+        )
+        .await;
+        let mine = missing_case(&st, &w.doc2, &vocab, "Dragana Jovanovic", "confidential").await;
         let icrc = common::icrc_source(&st, &w.coo).await;
         let mapping = common::id_and_name_mapping();
-        s::import_list(
+        import_csv(
             &st,
             &w.coo,
             icrc,
             "icrc.csv",
-            &s::read_csv(b"ID,Full name\nK-1,Agron Krasniqi\nK-2,Dragana Jovanovic\n").unwrap(),
+            b"ID,Full name\nK-1,Agron Krasniqi\nK-2,Dragana Jovanovic\n",
             &mapping,
         )
-        .await
-        .unwrap();
+        .await;
         let (_, recs) = s::records(&st, Some(icrc), false, 10, 0).await.unwrap();
         let k1 = recs.iter().find(|r| r.external_id == "K-1").unwrap().id;
         let k2 = recs.iter().find(|r| r.external_id == "K-2").unwrap().id;

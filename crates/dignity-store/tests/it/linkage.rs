@@ -84,26 +84,15 @@ async fn setup(b: Backend) -> Setup {
         u.next().unwrap(),
     );
     let (icrc, comm) = common::icrc_and_commission(&st, &coo).await;
-    s::import_list(
-        &st,
-        &coo,
-        icrc,
-        "icrc.csv",
-        &csv("K", 0..8, false),
-        &mapping(),
-    )
-    .await
-    .unwrap();
-    s::import_list(
-        &st,
-        &coo,
-        comm,
-        "comm.csv",
-        &csv("C", 4..12, true),
-        &mapping(),
-    )
-    .await
-    .unwrap();
+    // Records 4 to 7 on both lists; the commission spells one of them differently.
+    for (source, file, list) in [
+        (icrc, "icrc.csv", csv("K", 0..8, false)),
+        (comm, "comm.csv", csv("C", 4..12, true)),
+    ] {
+        s::import_list(&st, &coo, source, file, &list, &mapping())
+            .await
+            .unwrap();
+    }
     Setup {
         st,
         doc,

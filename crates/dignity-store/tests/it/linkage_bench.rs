@@ -7,6 +7,7 @@ use dignity_core::{Actor, Role};
 use dignity_store::accounts;
 use dignity_store::protection::sources as s;
 use dignity_store::stats::linkage::{self as l, RunSettings};
+use dignity_store::testing::fixtures::import_csv;
 use dignity_store::testing::{backends, store};
 use std::time::Instant;
 
@@ -160,26 +161,8 @@ async fn bench_linkage_run_over_100k_source_records() {
             &["external_id", "name", "birth_date", "place", "sex"].map(String::from),
         );
         let t = Instant::now();
-        s::import_list(
-            &st,
-            &actor,
-            a,
-            "a.csv",
-            &s::read_csv(ta.as_bytes()).unwrap(),
-            &map,
-        )
-        .await
-        .unwrap();
-        s::import_list(
-            &st,
-            &actor,
-            c,
-            "b.csv",
-            &s::read_csv(tb.as_bytes()).unwrap(),
-            &map,
-        )
-        .await
-        .unwrap();
+        import_csv(&st, &actor, a, "a.csv", ta.as_bytes(), &map).await;
+        import_csv(&st, &actor, c, "b.csv", tb.as_bytes(), &map).await;
         let import_s = t.elapsed().as_secs_f64();
         let rss_before = peak_rss_mib();
         let t = Instant::now();

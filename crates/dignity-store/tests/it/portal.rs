@@ -93,12 +93,11 @@ async fn publications_are_validated_replaced_and_admin_only() {
 mod dashboards {
     use dignity_core::{Actor, Role};
     use dignity_store::reports::{self, DashFilter};
-    use dignity_store::testing::{backends, store, TestStore};
+    use dignity_store::testing::{backends, fixtures, store, TestStore};
     use dignity_store::violations::*;
     use dignity_store::{portal, StoreError};
 
     const TORTURE: &str = "02011111000004";
-    const FEMALE: &str = "02000000000039";
 
     async fn user(s: &TestStore, name: &str, role: Role) -> Actor {
         crate::common::actor(s, name, role).await
@@ -116,20 +115,15 @@ mod dashboards {
             ..Default::default()
         };
         let e = create_event(&mut tx, &vocab, &input).await.unwrap();
-        create_act(
+        fixtures::add_act(
             &mut tx,
             &vocab,
-            &ActInput {
-                event_id: e,
-                victim_id: Some(victim),
-                act_type: TORTURE.into(),
-                start_date: "2025-03-01".into(),
-                confidentiality: act_level.into(),
-                ..Default::default()
-            },
+            (e, victim),
+            TORTURE,
+            "2025-03-01",
+            act_level,
         )
-        .await
-        .unwrap();
+        .await;
         tx.commit().await.unwrap();
         e
     }
@@ -172,18 +166,7 @@ mod dashboards {
             let dora = user(&s, "dora", Role::Documenter).await;
             let vocab = Vocab::load(&s).await.unwrap();
             let mut tx = s.begin(&dora).await.unwrap();
-            let victim = create_person(
-                &mut tx,
-                &vocab,
-                &PersonInput {
-                    name: "Ana Jovanović".into(),
-                    sex: Some(FEMALE.into()),
-                    age_group: "adult".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+            let victim = crate::common::adult_woman(&mut tx, &vocab, "Ana Jovanović", "").await;
             tx.commit().await.unwrap();
 
             let published = event(&s, &dora, "public", "", victim).await;

@@ -8,7 +8,7 @@ use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::protection::missing::*;
 use dignity_store::protection::{self as p, reports};
-use dignity_store::testing::{backends, TestStore};
+use dignity_store::testing::{backends, fixtures, TestStore};
 use dignity_store::violations::Vocab;
 use dignity_store::Backend;
 use sqlx::Row;
@@ -64,6 +64,20 @@ fn counts(rows: &[reports::CountRow]) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// Agron's case: last seen on 1999-04-12 in Gjakova, Albanian, in the period `period`.
+async fn agron(st: &TestStore, who: &Actor, period: i64) -> i64 {
+    case(
+        st,
+        who,
+        "Agron",
+        "1999-04-12",
+        "Gjakova",
+        "Albanian",
+        Some(period),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn typed_case_fields_are_encrypted_and_reports_still_group_and_filter() {
     for b in backends() {
@@ -103,16 +117,7 @@ async fn typed_case_fields_are_encrypted_and_reports_still_group_and_filter() {
             ("1998-01", "2000-12")
         );
 
-        let a = case(
-            &st,
-            &coo,
-            "Agron",
-            "1999-04-12",
-            "Gjakova",
-            "Albanian",
-            Some(kosovo),
-        )
-        .await;
+        let a = agron(&st, &coo, kosovo).await;
         let c = case(
             &st,
             &coo,
@@ -303,16 +308,7 @@ async fn cases_stored_in_clear_by_an_older_version_are_encrypted_and_keyed_at_st
             })
             .await
             .unwrap();
-        let a = case(
-            &st,
-            &coo,
-            "Agron",
-            "1999-04-12",
-            "Gjakova",
-            "Albanian",
-            Some(period),
-        )
-        .await;
+        let a = agron(&st, &coo, period).await;
         // As an older version stored it.
         sqlx::query(
             "UPDATE pro_missing SET last_seen_date = '1999-04-12', region = 'Gjakova', community = 'Albanian', \
@@ -423,43 +419,15 @@ async fn defender_dates_and_amounts_are_encrypted_and_the_check_in_clock_still_r
             .await
             .unwrap();
         }
-        let grant = st
-            .write(&coo, async |tx| {
-                request_measure(
-                    tx,
-                    &MeasureInput {
-                        defender_id: def,
-                        measure_type: "emergency_grant".into(),
-                        requested_on: "2024-02-13".into(),
-                        amount: "1 500,50".into(),
-                        currency: "EUR".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-            })
-            .await
-            .unwrap();
+        let grant = fixtures::emergency_grant(&st, &coo, def, "2024-02-13", "1 500,50").await;
         for (status, on, cost) in [
             ("approved", "2024-02-20", ""),
             ("delivered", "2024-02-22", "1400"),
         ] {
-            st.write(&coo, async |tx| {
-                advance_measure(
-                    tx,
-                    grant,
-                    &MeasureStatusInput {
-                        status: status.into(),
-                        on_date: on.into(),
-                        cost: cost.into(),
-                        cost_currency: if cost.is_empty() { "" } else { "EUR" }.into(),
-                        ..Default::default()
-                    },
-                )
+            let step = fixtures::measure_step(status, on, cost);
+            st.write(&coo, async |tx| advance_measure(tx, grant, &step).await)
                 .await
-            })
-            .await
-            .unwrap();
+                .unwrap();
         }
         // A date before the last step is refused: the check reads the decrypted dates.
         let back = st

@@ -6,6 +6,7 @@ use crate::common;
 use dignity_core::{Actor, Role};
 use dignity_store::obligations::{recs, tracking};
 use dignity_store::reports::{self, DashFilter, ReportScope};
+use dignity_store::testing::fixtures::{self, create_recommendation};
 use dignity_store::testing::{backends, store, TestStore};
 use dignity_store::violations::interventions::{self, InterventionInput};
 use dignity_store::violations::*;
@@ -78,6 +79,23 @@ async fn event(
     e
 }
 
+/// An internal event in Peru on `date`, under no lens, with one arrest of `victim` by no
+/// recorded perpetrator.
+async fn arrest_in_peru(s: &TestStore, who: &Actor, date: &str, victim: i64) -> i64 {
+    event(
+        s,
+        who,
+        "PER",
+        date,
+        "internal",
+        &[],
+        &[ARREST],
+        victim,
+        None,
+    )
+    .await
+}
+
 /// The total of the dashboard filtered by `f` as dora sees it.
 async fn dora_total(w: &World, f: &DashFilter) -> i64 {
     reports::dashboard(&w.s, &w.dora, f, "en")
@@ -99,20 +117,8 @@ async fn world(b: Backend) -> World {
     let ana = user(&s, "ana", Role::Analyst).await;
     let vocab = Vocab::load(&s).await.unwrap();
     let mut tx = s.begin(&dora).await.unwrap();
-    let victim = create_person(
-        &mut tx,
-        &vocab,
-        &PersonInput {
-            name: VICTIM.into(),
-            sex: Some(FEMALE.into()),
-            age_group: "adult".into(),
-            // Internal like the acts below: an act counts for a reader only with its victim.
-            confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    // Internal like the acts below: an act counts for a reader only with its victim.
+    let victim = common::adult_woman(&mut tx, &vocab, VICTIM, "internal").await;
     let perp = common::special_operations_unit(&mut tx, &vocab).await;
     tx.commit().await.unwrap();
     // Visible to every staff member: two acts in the USA in 2025 (torture lens), one in Peru.
@@ -128,18 +134,7 @@ async fn world(b: Backend) -> World {
         Some(perp),
     )
     .await;
-    event(
-        &s,
-        &dora,
-        "PER",
-        "2024-06-01",
-        "internal",
-        &[],
-        &[ARREST],
-        victim,
-        None,
-    )
-    .await;
+    arrest_in_peru(&s, &dora, "2024-06-01", victim).await;
     // Confidential, dora's own: analysts do not see it, nor count it.
     event(
         &s,
@@ -167,22 +162,7 @@ async fn world(b: Backend) -> World {
     )
     .await
     .unwrap();
-    let rec = recs::create(
-        &mut tx,
-        recs::NewRecommendation {
-            iso3: "USA".into(),
-            body: "CAT".into(),
-            text: "Investigate all allegations of torture promptly and impartially.".into(),
-            document_symbol: "CAT/C/USA/CO/3-5".into(),
-            paragraph: "11".into(),
-            date: "2014-11-20".into(),
-            ..Default::default()
-        }
-        .into_input()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    let rec = create_recommendation(&mut tx, fixtures::torture_investigation()).await;
     let review = tracking::Assessment {
         narrative: "Review opened".into(),
         confidentiality: Some("public".into()),
@@ -192,7 +172,7 @@ async fn world(b: Backend) -> World {
     tracking::assess(&mut tx, tracking::Target::Recommendation(rec), &review)
         .await
         .unwrap();
-    recs::create(
+    create_recommendation(
         &mut tx,
         recs::NewRecommendation {
             iso3: "USA".into(),
@@ -202,12 +182,9 @@ async fn world(b: Backend) -> World {
             paragraph: "40".into(),
             date: "2023-11-03".into(),
             ..Default::default()
-        }
-        .into_input()
-        .unwrap(),
+        },
     )
-    .await
-    .unwrap();
+    .await;
     tx.commit().await.unwrap();
     World { s, dora, ana }
 }
@@ -392,7 +369,7 @@ async fn a_thematic_report_picks_recommendations_by_theme_tags_in_every_language
                 vec!["Women's rights"],
             ),
         ] {
-            recs::create(
+            create_recommendation(
                 &mut tx,
                 recs::NewRecommendation {
                     iso3: "FRA".into(),
@@ -403,12 +380,9 @@ async fn a_thematic_report_picks_recommendations_by_theme_tags_in_every_language
                     date: "2024-05-01".into(),
                     themes: themes.into_iter().map(String::from).collect(),
                     ..Default::default()
-                }
-                .into_input()
-                .unwrap(),
+                },
             )
-            .await
-            .unwrap();
+            .await;
         }
         tx.commit().await.unwrap();
 
@@ -473,32 +447,9 @@ async fn dashboards_follow_every_change_for_each_reader() {
 
         let vocab = Vocab::load(&w.s).await.unwrap();
         let mut tx = w.s.begin(&w.dora).await.unwrap();
-        let victim = create_person(
-            &mut tx,
-            &vocab,
-            &PersonInput {
-                name: "Rosa Huaman".into(),
-                sex: Some(FEMALE.into()),
-                age_group: "adult".into(),
-                confidentiality: "internal".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let victim = common::adult_woman(&mut tx, &vocab, "Rosa Huaman", "internal").await;
         tx.commit().await.unwrap();
-        event(
-            &w.s,
-            &w.dora,
-            "PER",
-            "2023",
-            "internal",
-            &[],
-            &[ARREST],
-            victim,
-            None,
-        )
-        .await;
+        arrest_in_peru(&w.s, &w.dora, "2023", victim).await;
         let d = reports::dashboard(&w.s, &w.dora, &all, "en").await.unwrap();
         assert_eq!(d.total, before_d.total + 1, "{b:?}");
         assert_eq!(

@@ -168,18 +168,14 @@ async fn notes_on_reference_rows_are_encrypted_bound_to_their_rows() {
         .await
         .unwrap();
         assert_eq!(r.note, "Confirmed by the ministry's legal adviser");
-        reports::set_report(
+        common::kenya_first_cped_report(
             &mut tx,
-            "KEN",
-            "CPED",
-            &reports::ReportInput {
-                number: 1,
+            reports::ReportInput {
                 note: "Draft seen at the NGO briefing".into(),
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         common::sr_torture_mandate(&mut tx).await;
         let visit = reports::add_visit(
             &mut tx,
@@ -222,19 +218,15 @@ async fn notes_on_reference_rows_are_encrypted_bound_to_their_rows() {
 
         // Updated in place: the note of the existing row is replaced, still encrypted.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::set_report(
+        common::kenya_first_cped_report(
             &mut tx,
-            "KEN",
-            "CPED",
-            &reports::ReportInput {
-                number: 1,
+            reports::ReportInput {
                 submitted: "2018-03-01".into(),
                 note: "Submitted late".into(),
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         tx.commit().await.unwrap();
         let rep = reports::reports(&s, "KEN", until).await.unwrap();
         let cped = rep.iter().find(|r| r.instrument == "CPED").unwrap();

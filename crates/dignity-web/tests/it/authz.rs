@@ -8,9 +8,9 @@
 use axum::http::StatusCode;
 use dignity_core::{Actor, Role};
 use dignity_store::accounts;
-use dignity_store::protection::missing::{self as m, MissingInput};
 use dignity_store::protection::sources::{self as s, Mapping};
 use dignity_store::testing::backends;
+use dignity_store::testing::fixtures::{import_csv, missing_case};
 use dignity_store::violations::{self as v, Vocab};
 use serde_json::{json, Value};
 
@@ -286,21 +286,22 @@ async fn source_records_link_only_between_cases_the_user_reads() {
         let (dino_actor, dino) = a.user("dino", Role::Documenter).await;
         let (cora, _) = a.user("cora", Role::Coordinator).await;
         let vocab = Vocab::load(&a.store).await.unwrap();
-        let case = |who: &Actor, name: &str, level: &str| {
-            let (st, vocab, who) = (&a.store, vocab.clone(), who.clone());
-            let input = MissingInput {
-                name: name.into(),
-                confidentiality: level.into(),
-                ..Default::default()
-            };
-            async move {
-                st.write(&who, async |tx| m::create_missing(tx, &vocab, &input).await)
-                    .await
-                    .unwrap()
-            }
-        };
-        let secret = case(&dora_actor, "Agron Krasniqi", "strictly_confidential").await;
-        let mine = case(&dino_actor, "Dragana Jovanovic", "confidential").await;
+        let secret = missing_case(
+            &a.store,
+            &dora_actor,
+            &vocab,
+            "Agron Krasniqi",
+            "strictly_confidential",
+        )
+        .await;
+        let mine = missing_case(
+            &a.store,
+            &dino_actor,
+            &vocab,
+            "Dragana Jovanovic",
+            "confidential",
+        )
+        .await;
         let icrc = a
             .store
             .write(&cora, async |tx| {
@@ -312,16 +313,15 @@ async fn source_records_link_only_between_cases_the_user_reads() {
             .into_iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
-        s::import_list(
+        import_csv(
             &a.store,
             &cora,
             icrc,
             "icrc.csv",
-            &s::read_csv(b"ID,Full name\nK-1,Agron Krasniqi\nK-2,Dragana Jovanovic\n").unwrap(),
+            b"ID,Full name\nK-1,Agron Krasniqi\nK-2,Dragana Jovanovic\n",
             &mapping,
         )
-        .await
-        .unwrap();
+        .await;
         let (_, recs) = s::records(&a.store, Some(icrc), false, 10, 0)
             .await
             .unwrap();

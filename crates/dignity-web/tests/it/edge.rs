@@ -8,9 +8,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use dignity_core::Role;
 use dignity_store::testing::backends;
 use dignity_store::Backend;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use crate::common;
 use common::{count, Browser, PW};
@@ -21,16 +19,6 @@ impl App {
     async fn user(&self, name: &str, role: Role) -> String {
         common::account_with_token(&self.store, name, role).await.1
     }
-    async fn call(&self, req: Request<Body>) -> (StatusCode, Vec<u8>, HeaderMap) {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        (
-            status,
-            res.into_body().collect().await.unwrap().to_bytes().to_vec(),
-            headers,
-        )
-    }
     async fn api(
         &self,
         token: &str,
@@ -38,18 +26,7 @@ impl App {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value, HeaderMap) {
-        let mut r = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(b) => {
-                r = r.header(header::CONTENT_TYPE, "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let (s, b, h) = self.call(r.body(body).unwrap()).await;
+        let (s, b, h) = common::call(&self.router, common::bearer(token, method, path, body)).await;
         (s, serde_json::from_slice(&b).unwrap_or(Value::Null), h)
     }
     /// A case imported through the API with one evidence item (see [`case_with`]).
@@ -78,7 +55,7 @@ impl App {
         b.extend(b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         b.extend(data);
         b.extend(b"\r\n--XyZ--\r\n");
-        let (s, body, _) = self.call(common::evidence_upload(token, b)).await;
+        let (s, body, _) = common::call(&self.router, common::evidence_upload(token, b)).await;
         (s, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 }
@@ -210,14 +187,14 @@ async fn evidence_media_types_and_file_names_never_break_a_header() {
     assert_eq!(s, StatusCode::CREATED, "{up}");
     assert_eq!(up["media_type"], "application/octet-stream");
     let id = up["id"].as_i64().unwrap();
-    let (s, body, h) = app
-        .call(
-            Request::get(format!("/api/v1/evidence/{id}/content"))
-                .header(header::AUTHORIZATION, format!("Bearer {dora}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (s, body, h) = common::call(
+        &app.router,
+        Request::get(format!("/api/v1/evidence/{id}/content"))
+            .header(header::AUTHORIZATION, format!("Bearer {dora}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body, b"plain words");
     assert_eq!(h[header::CONTENT_TYPE], "application/octet-stream");
@@ -229,13 +206,13 @@ async fn evidence_media_types_and_file_names_never_break_a_header() {
 // --------------------------------------------------------------- hole 13 --
 
 async fn lang_redirect(app: &App, back: &str) -> (StatusCode, String) {
-    let (s, _, h) = app
-        .call(
-            Request::get(format!("/lang?to=fr&back={back}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (s, _, h) = common::call(
+        &app.router,
+        Request::get(format!("/lang?to=fr&back={back}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     let loc = h
         .get(header::LOCATION)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
@@ -351,24 +328,24 @@ async fn personal_data_is_never_cached_and_public_pages_keep_their_caching() {
     let mut b = Browser::new(&app.router);
     b.login("dora").await;
     for path in ["/", "/violations/events", "/account"] {
-        let (_, _, h) = app
-            .call(
-                Request::get(path)
-                    .header(header::COOKIE, b.cookie_header())
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(cache(&h), "no-store", "{path}");
-    }
-    // The stylesheet keeps its public caching; no HSTS unless configured.
-    let (_, _, h) = app
-        .call(
-            Request::get("/static/dignity.css")
+        let (_, _, h) = common::call(
+            &app.router,
+            Request::get(path)
+                .header(header::COOKIE, b.cookie_header())
                 .body(Body::empty())
                 .unwrap(),
         )
         .await;
+        assert_eq!(cache(&h), "no-store", "{path}");
+    }
+    // The stylesheet keeps its public caching; no HSTS unless configured.
+    let (_, _, h) = common::call(
+        &app.router,
+        Request::get("/static/dignity.css")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert!(cache(&h).starts_with("public"), "{}", cache(&h));
     assert!(h.get(header::STRICT_TRANSPORT_SECURITY).is_none());
 }
@@ -383,9 +360,11 @@ async fn hsts_is_sent_when_configured() {
         },
     )
     .await;
-    let (_, _, h) = app
-        .call(Request::get("/login").body(Body::empty()).unwrap())
-        .await;
+    let (_, _, h) = common::call(
+        &app.router,
+        Request::get("/login").body(Body::empty()).unwrap(),
+    )
+    .await;
     let v = h[header::STRICT_TRANSPORT_SECURITY].to_str().unwrap();
     assert!(v.starts_with("max-age=31536000"), "{v}");
 }

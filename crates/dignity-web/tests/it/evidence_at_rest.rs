@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::Role;
+use dignity_store::testing::fixtures::sha256sum;
 use dignity_store::testing::TestStore;
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
@@ -161,19 +162,6 @@ async fn upload(app: &App, token: &str, data: &[u8]) -> (i64, String) {
         rec["id"].as_i64().unwrap(),
         rec["sha256"].as_str().unwrap().to_string(),
     )
-}
-
-fn sha256sum(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 fn content(len: usize) -> Vec<u8> {

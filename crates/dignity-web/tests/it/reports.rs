@@ -8,8 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use dignity_core::{Actor, Role};
-use dignity_store::obligations::recs;
-use dignity_store::testing::{backends, TestStore};
+use dignity_store::testing::{backends, fixtures, TestStore};
 use dignity_store::violations::*;
 use dignity_store::{accounts, Backend};
 use http_body_util::BodyExt;
@@ -114,22 +113,7 @@ async fn app(b: Backend) -> (App, String, String) {
         .unwrap();
         common::add_act(&mut tx, &vocab, (e, victim), act, date, "").await;
     }
-    recs::create(
-        &mut tx,
-        recs::NewRecommendation {
-            iso3: "USA".into(),
-            body: "CAT".into(),
-            text: "Investigate all allegations of torture promptly and impartially.".into(),
-            document_symbol: "CAT/C/USA/CO/3-5".into(),
-            paragraph: "11".into(),
-            date: "2014-11-20".into(),
-            ..Default::default()
-        }
-        .into_input()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    fixtures::create_recommendation(&mut tx, fixtures::torture_investigation()).await;
     tx.commit().await.unwrap();
     (app, dora_t, ana_t)
 }

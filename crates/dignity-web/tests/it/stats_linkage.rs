@@ -7,6 +7,7 @@ use dignity_core::{Actor, Role};
 use dignity_store::accounts;
 use dignity_store::protection::sources as s;
 use dignity_store::stats::linkage::{self as l, RunSettings};
+use dignity_store::testing::fixtures::import_csv;
 use dignity_store::testing::{backends, store};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -57,26 +58,8 @@ async fn linkage_pairs_through_the_api() {
             s::guess_mapping(&["external_id", "name", "birth_date", "place"].map(String::from));
         let la = "external_id,name,birth_date,place\nK-1,Agron Krasniqi,1971-05-04,Gjakova\nK-2,Dragana Jovanović,1980-02-02,Prizren\nK-3,Besnik Gashi,1965-02-11,Peja\nK-4,Milan Petrović,1962-09-30,Istog\n";
         let lb = "external_id,name,birth_date,place\nC-1,Agron Krasniqi,1971-05-04,Gjakova\nC-5,Teuta Zeqiri,1993-10-10,Rahovec\nC-6,Bekim Shala,1981-04-27,Suhareka\nC-4,Milan Petrovic,1962-09-30,Istog\n";
-        s::import_list(
-            &st,
-            &actor,
-            a,
-            "a.csv",
-            &s::read_csv(la.as_bytes()).unwrap(),
-            &map,
-        )
-        .await
-        .unwrap();
-        s::import_list(
-            &st,
-            &actor,
-            c,
-            "b.csv",
-            &s::read_csv(lb.as_bytes()).unwrap(),
-            &map,
-        )
-        .await
-        .unwrap();
+        import_csv(&st, &actor, a, "a.csv", la.as_bytes(), &map).await;
+        import_csv(&st, &actor, c, "b.csv", lb.as_bytes(), &map).await;
         let run = l::start_run(&st, &actor, &RunSettings::default())
             .await
             .unwrap();

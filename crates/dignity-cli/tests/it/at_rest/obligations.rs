@@ -7,17 +7,9 @@ use super::*;
 pub(super) async fn populate(s: &Store, m: &mut Markers, coo_a: &Actor) {
     // Obligations: an assessment and a note on a shipped recommendation.
     use dignity_store::obligations::tracking;
-    let input = dignity_store::obligations::recs::NewRecommendation {
-        iso3: "KEN".into(),
-        body: "CCPR".into(),
-        text: "Establish an independent police oversight body.".into(),
-        document_symbol: "CCPR/C/KEN/CO/4".into(),
-        paragraph: "12".into(),
-        date: "2021-07-27".into(),
-        ..Default::default()
-    }
-    .into_input()
-    .unwrap();
+    let input = dignity_store::testing::fixtures::police_oversight()
+        .into_input()
+        .unwrap();
     let rec = s
         .write(coo_a, async |tx| {
             dignity_store::obligations::recs::create(tx, input).await

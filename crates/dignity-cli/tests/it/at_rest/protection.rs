@@ -2,6 +2,7 @@
 //! person with a relative and a status change; a source list.
 
 use super::*;
+use dignity_store::testing::fixtures;
 
 /// What [`super::populate`] writes of this area, each typed field with its marker.
 pub(super) async fn populate(
@@ -99,23 +100,7 @@ pub(super) async fn populate(
         m.0.entry(col.into()).or_default().push(date.into());
     }
     // An emergency grant, approved, delivered (with its cost) and closed.
-    let grant = s
-        .write(coo_a, async |tx| {
-            request_measure(
-                tx,
-                &MeasureInput {
-                    defender_id: def,
-                    measure_type: "emergency_grant".into(),
-                    requested_on: "2024-02-14".into(),
-                    amount: "98765.43".into(),
-                    currency: "EUR".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-        })
-        .await
-        .unwrap();
+    let grant = fixtures::emergency_grant(s, coo_a, def, "2024-02-14", "98765.43").await;
     let grant_outcome = m.mk("pro_measures.outcome");
     for (status, on, cost) in [
         ("approved", "2024-02-21", ""),
@@ -127,22 +112,13 @@ pub(super) async fn populate(
         } else {
             String::new()
         };
-        s.write(coo_a, async |tx| {
-            advance_measure(
-                tx,
-                grant,
-                &MeasureStatusInput {
-                    status: status.into(),
-                    on_date: on.into(),
-                    cost: cost.into(),
-                    cost_currency: if cost.is_empty() { "" } else { "EUR" }.into(),
-                    outcome,
-                },
-            )
+        let step = MeasureStatusInput {
+            outcome,
+            ..fixtures::measure_step(status, on, cost)
+        };
+        s.write(coo_a, async |tx| advance_measure(tx, grant, &step).await)
             .await
-        })
-        .await
-        .unwrap();
+            .unwrap();
     }
     // Amounts are kept in cents.
     for (col, value) in [

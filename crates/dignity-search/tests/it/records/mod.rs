@@ -301,12 +301,7 @@ async fn open(s: &TestStore) -> Search {
 }
 
 fn q(text: &str) -> SearchRequest {
-    SearchRequest {
-        q: text.into(),
-        lang: "en".into(),
-        limit: 100,
-        ..Default::default()
-    }
+    common::request(text, 100)
 }
 
 fn qf(text: &str, filters: &[(&str, &str)]) -> SearchRequest {

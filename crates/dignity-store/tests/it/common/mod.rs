@@ -8,6 +8,11 @@ use dignity_store::testing::TestStore;
 use dignity_store::{accounts, obligations, violations, Backend, Store, WriteTx};
 use sqlx::Row;
 
+pub use dignity_store::testing::fixtures::{police_oversight, sha256sum};
+
+/// The vocabulary code of the sex "female".
+pub const FEMALE: &str = "02000000000039";
+
 /// The passphrase of every account the tests create.
 pub const PW: &str = "a long enough passphrase";
 
@@ -117,20 +122,6 @@ pub async fn ints(s: &Store, sql: &str) -> Vec<i64> {
     column(s, sql).await
 }
 
-/// The SHA-256 of a file as `sha256sum` prints it.
-pub fn sha256sum(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 /// The thematic mandate of the Special Rapporteur on torture (`SR-TORTURE`, since 1985).
 pub async fn sr_torture_mandate(tx: &mut WriteTx) {
     let (code, name) = ("SR-TORTURE", "Special Rapporteur on torture");
@@ -139,18 +130,33 @@ pub async fn sr_torture_mandate(tx: &mut WriteTx) {
         .unwrap();
 }
 
-/// The recommendation CCPR/C/KEN/CO/4 paragraph 12 (an independent police oversight body),
-/// as typed in.
-pub fn police_oversight() -> obligations::recs::NewRecommendation {
-    obligations::recs::NewRecommendation {
-        iso3: "KEN".into(),
-        body: "CCPR".into(),
-        text: "Establish an independent police oversight body.".into(),
-        document_symbol: "CCPR/C/KEN/CO/4".into(),
-        paragraph: "12".into(),
-        date: "2021-07-27".into(),
+/// Records `report` as Kenya's first report under CPED (its number set to 1), in `tx`.
+pub async fn kenya_first_cped_report(tx: &mut WriteTx, report: obligations::reports::ReportInput) {
+    let report = obligations::reports::ReportInput {
+        number: 1,
+        ..report
+    };
+    obligations::reports::set_report(tx, "KEN", "CPED", &report)
+        .await
+        .unwrap();
+}
+
+/// An adult woman, `name`, at the confidentiality `level` (empty: the default), written in
+/// `tx`: her id.
+pub async fn adult_woman(
+    tx: &mut WriteTx,
+    vocab: &violations::Vocab,
+    name: &str,
+    level: &str,
+) -> i64 {
+    let person = violations::PersonInput {
+        name: name.into(),
+        sex: Some(FEMALE.into()),
+        age_group: "adult".into(),
+        confidentiality: level.into(),
         ..Default::default()
-    }
+    };
+    violations::create_person(tx, vocab, &person).await.unwrap()
 }
 
 /// The perpetrator organisation "Special Operations Unit" (internal), written in `tx`.

@@ -161,18 +161,14 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         assert!(cped[0].no_data && cped[0].overdue_days.is_none());
         // The initial report recorded as expected (not submitted): now it is overdue.
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        reports::set_report(
+        common::kenya_first_cped_report(
             &mut tx,
-            "KEN",
-            "CPED",
-            &reports::ReportInput {
-                number: 1,
+            reports::ReportInput {
                 note: "requested by the Committee".into(),
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         tx.commit().await.unwrap();
         let all = reports::reports(&s, "KEN", until).await.unwrap();
         let cped: Vec<_> = all.iter().filter(|r| r.instrument == "CPED").collect();

@@ -41,17 +41,7 @@ async fn backup_and_restore_round_trip_with_keys_in_an_encrypted_archive() {
         assert!(m.keys_included);
 
         let (o, _dir) = target(b).await;
-        let r = backup::restore(
-            &out,
-            &o,
-            &RestoreOptions {
-                passphrase: Some(PASS.into()),
-                force: false,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let r = restore_with_passphrase(&out, &o).await;
         assert!(r.audit.ok(), "{b:?}: {:?}", r.audit.problems);
         // The 2FA secret and the two users' display names.
         assert_eq!((r.encrypted_values, r.undecryptable_values), (3, 0));
@@ -121,17 +111,7 @@ async fn a_sqlite_backup_restores_into_postgresql() {
     .await
     .unwrap();
     let (o, _dir) = target(Backend::Postgres).await;
-    let r = backup::restore(
-        &out,
-        &o,
-        &RestoreOptions {
-            passphrase: Some(PASS.into()),
-            force: false,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let r = restore_with_passphrase(&out, &o).await;
     assert_eq!(r.source_backend, "sqlite");
     assert!(r.audit.ok(), "{:?}", r.audit.problems);
     check_restored(&s, &o, uid).await;

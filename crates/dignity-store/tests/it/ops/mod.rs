@@ -83,6 +83,21 @@ async fn target(b: Backend) -> (OpenOptions, Cleanup) {
     (o, Cleanup(dir))
 }
 
+/// Restores `archive` (encrypted with [`PASS`]) into `target`, not forced.
+async fn restore_with_passphrase(archive: &Path, target: &OpenOptions) -> backup::RestoreSummary {
+    backup::restore(
+        archive,
+        target,
+        &RestoreOptions {
+            passphrase: Some(PASS.into()),
+            force: false,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 async fn check_restored(src: &TestStore, o: &OpenOptions, uid: i64) {
     let r = Store::open(o).await.unwrap();
     assert_eq!(data_digests(&src.store).await, data_digests(&r).await);

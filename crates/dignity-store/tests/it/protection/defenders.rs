@@ -23,6 +23,13 @@ fn step(status: &str, on_date: &str) -> MeasureStatusInput {
     }
 }
 
+/// The attack `input`, recorded by `who`: its id.
+async fn recorded_attack(st: &TestStore, who: &Actor, vocab: &Vocab, input: AttackInput) -> i64 {
+    st.write(who, async |tx| record_attack(tx, vocab, &input).await)
+        .await
+        .unwrap()
+}
+
 async fn source_person(st: &TestStore, who: &Actor, vocab: &Vocab, name: &str) -> i64 {
     st.write(who, async |tx| {
         v::create_person(
@@ -118,26 +125,22 @@ async fn defenders_attacks_risk_measures_checkins() {
         // A threat, reprisal for cooperation with the UN, one source: not yet verified.
         let src1 = source_person(&st, &doc, &vocab, "COPINH communications office").await;
         let src2 = source_person(&st, &doc, &vocab, "Local radio reporter").await;
-        let attack = st
-            .write(&doc, async |tx| {
-                record_attack(
-                    tx,
-                    &vocab,
-                    &AttackInput {
-                        defender_id: id,
-                        attack_type: "un_reprisal".into(),
-                        date: "2024-02-10".into(),
-                        place: "La Esperanza".into(),
-                        perpetrator_category: "state_actor".into(),
-                        motive: "work_related".into(),
-                        source_ids: vec![src1],
-                        ..Default::default()
-                    },
-                )
-                .await
-            })
-            .await
-            .unwrap();
+        let attack = recorded_attack(
+            &st,
+            &doc,
+            &vocab,
+            AttackInput {
+                defender_id: id,
+                attack_type: "un_reprisal".into(),
+                date: "2024-02-10".into(),
+                place: "La Esperanza".into(),
+                perpetrator_category: "state_actor".into(),
+                motive: "work_related".into(),
+                source_ids: vec![src1],
+                ..Default::default()
+            },
+        )
+        .await;
         let list = attacks_of(&st, &doc, id).await.unwrap();
         assert_eq!(list.len(), 1);
         assert!(list[0].un_reprisal, "flagged as a reprisal");
@@ -393,25 +396,21 @@ async fn defenders_attacks_risk_measures_checkins() {
         assert_eq!(invalid_field(e), "done_on");
 
         // SDG 16.10.1: a killing with two sources counts; one with a single source does not.
-        let k = st
-            .write(&doc, async |tx| {
-                record_attack(
-                    tx,
-                    &vocab,
-                    &AttackInput {
-                        defender_id: id,
-                        attack_type: "killing".into(),
-                        date: "2024-03-02".into(),
-                        perpetrator_category: "business".into(),
-                        motive: "work_related".into(),
-                        source_ids: vec![src1, src2],
-                        ..Default::default()
-                    },
-                )
-                .await
-            })
-            .await
-            .unwrap();
+        let k = recorded_attack(
+            &st,
+            &doc,
+            &vocab,
+            AttackInput {
+                defender_id: id,
+                attack_type: "killing".into(),
+                date: "2024-03-02".into(),
+                perpetrator_category: "business".into(),
+                motive: "work_related".into(),
+                source_ids: vec![src1, src2],
+                ..Default::default()
+            },
+        )
+        .await;
         assert!(k > 0);
         let t = reports::sdg_16101(&st, &coo, 2024, "HND").await.unwrap();
         assert_eq!((t.total, t.unverified), (1, 0));

@@ -82,6 +82,36 @@ async fn who_did_what_to_whom() {
     }
 }
 
+/// Creating the act `input` as `who`, in a transaction of its own, which must fail: the
+/// error, the transaction rolled back.
+async fn act_refused(s: &TestStore, who: &Actor, vocab: &Vocab, input: ActInput) -> StoreError {
+    let mut tx = s.begin(who).await.unwrap();
+    let e = create_act(&mut tx, vocab, &input).await.unwrap_err();
+    tx.rollback().await.unwrap();
+    e
+}
+
+/// Creating an event with these dates as `who`, in a transaction of its own, which must fail:
+/// the error, the transaction rolled back.
+async fn dates_refused(
+    s: &TestStore,
+    who: &Actor,
+    vocab: &Vocab,
+    start: &str,
+    end: &str,
+) -> StoreError {
+    let input = EventInput {
+        title: "x".into(),
+        start_date: start.into(),
+        end_date: end.into(),
+        ..Default::default()
+    };
+    let mut tx = s.begin(who).await.unwrap();
+    let e = create_event(&mut tx, vocab, &input).await.unwrap_err();
+    tx.rollback().await.unwrap();
+    e
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_with_clear_errors_and_nothing_half_written() {
     for b in backends() {
@@ -99,34 +129,20 @@ async fn bad_input_is_refused_with_clear_errors_and_nothing_half_written() {
             e => panic!("not a validation error: {e}"),
         };
         // An act without a victim.
-        let mut tx = s.begin(&doc).await.unwrap();
-        let e = create_act(
-            &mut tx,
+        let e = act_refused(
+            &s,
+            &doc,
             &vocab,
-            &ActInput {
+            ActInput {
                 event_id: c.event,
                 act_type: ARREST.into(),
                 ..Default::default()
             },
         )
-        .await
-        .unwrap_err();
+        .await;
         assert_eq!(field_of(e).0, "victim_id");
-        tx.rollback().await.unwrap();
         // Dates out of order.
-        let mut tx = s.begin(&doc).await.unwrap();
-        let e = create_event(
-            &mut tx,
-            &vocab,
-            &EventInput {
-                title: "x".into(),
-                start_date: "2024-05".into(),
-                end_date: "2024-04-30".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err();
+        let e = dates_refused(&s, &doc, &vocab, "2024-05", "2024-04-30").await;
         // A rule of core, typed: the web layer translates it by its key.
         assert!(
             matches!(&e, StoreError::Rejected(r) if matches!(r.problem,
@@ -136,32 +152,22 @@ async fn bad_input_is_refused_with_clear_errors_and_nothing_half_written() {
         let (f, m) = field_of(e);
         assert_eq!(f, "end_date");
         assert!(m.contains("before the start"), "{m}");
-        tx.rollback().await.unwrap();
         // An impossible date.
-        let mut tx = s.begin(&doc).await.unwrap();
-        let e = create_event(
-            &mut tx,
-            &vocab,
-            &EventInput {
-                title: "x".into(),
-                start_date: "2023-02-29".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err();
+        let e = dates_refused(&s, &doc, &vocab, "2023-02-29", "").await;
         assert_eq!(field_of(e).0, "start_date");
-        tx.rollback().await.unwrap();
         // Unknown vocabulary codes, and a code from the wrong list.
         let mut tx = s.begin(&doc).await.unwrap();
+        let on_the_victim = ActInput {
+            event_id: c.event,
+            victim_id: Some(c.victim),
+            ..Default::default()
+        };
         let e = create_act(
             &mut tx,
             &vocab,
             &ActInput {
-                event_id: c.event,
-                victim_id: Some(c.victim),
                 act_type: "99999999999904".into(),
-                ..Default::default()
+                ..on_the_victim.clone()
             },
         )
         .await
@@ -173,11 +179,9 @@ async fn bad_input_is_refused_with_clear_errors_and_nothing_half_written() {
             &mut tx,
             &vocab,
             &ActInput {
-                event_id: c.event,
-                victim_id: Some(c.victim),
                 act_type: ARREST.into(),
                 methods: vec![FEMALE.into()],
-                ..Default::default()
+                ..on_the_victim
             },
         )
         .await

@@ -147,10 +147,9 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
     )
     .await
     .unwrap();
-    add_information(
-        &mut tx,
-        &vocab,
-        &InformationInput {
+    // The witness on the event, the victim on the torture act.
+    for info in [
+        InformationInput {
             source_id: source,
             event_id: Some(event),
             source_type: Some(INTERVIEW.into()),
@@ -158,20 +157,14 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
             info_date: "2024-03-10".into(),
             ..Default::default()
         },
-    )
-    .await
-    .unwrap();
-    add_information(
-        &mut tx,
-        &vocab,
-        &InformationInput {
+        InformationInput {
             source_id: victim,
             act_id: Some(act2),
             ..Default::default()
         },
-    )
-    .await
-    .unwrap();
+    ] {
+        add_information(&mut tx, &vocab, &info).await.unwrap();
+    }
     tx.commit().await.unwrap();
     CaseIds {
         event,

@@ -8,6 +8,8 @@ use axum::Router;
 use dignity_core::{Actor, Role};
 use dignity_store::search::Registry;
 use dignity_store::testing::TestStore;
+
+pub use dignity_store::testing::fixtures::add_act;
 use dignity_store::{accounts, Backend, Store};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -427,32 +429,6 @@ pub async fn internal_victim(
             name: name.into(),
             age_group: "adult".into(),
             confidentiality: "internal".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-}
-
-/// An act of `act_type` on `victim` in event `event`, starting on `date`, with its own
-/// confidentiality `level` (empty: the event's). Its id.
-pub async fn add_act(
-    tx: &mut dignity_store::WriteTx,
-    vocab: &dignity_store::violations::Vocab,
-    (event, victim): (i64, i64),
-    act_type: &str,
-    date: &str,
-    level: &str,
-) -> i64 {
-    dignity_store::violations::create_act(
-        tx,
-        vocab,
-        &dignity_store::violations::ActInput {
-            event_id: event,
-            victim_id: Some(victim),
-            act_type: act_type.into(),
-            start_date: date.into(),
-            confidentiality: level.into(),
             ..Default::default()
         },
     )
