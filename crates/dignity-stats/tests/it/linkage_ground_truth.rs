@@ -4,32 +4,11 @@ use crate::common;
 use std::collections::HashMap;
 
 use common::shared_data;
-use dignity_stats::linkage::{metrics, Dataset, FieldKind, FieldSpec, LinkageSettings, Linker};
+use dignity_stats::linkage::{metrics, Dataset, FieldKind, LinkageSettings, Linker};
 
 fn load(file: &str, fields: &[(&str, FieldKind)]) -> (Dataset, Vec<u64>) {
     let path = shared_data(&format!("linkage/{file}"));
-    let mut r = csv::Reader::from_path(&path).unwrap();
-    let h = r.headers().unwrap().clone();
-    let col = |n: &str| {
-        h.iter()
-            .position(|x| x == n)
-            .unwrap_or_else(|| panic!("{file}: no column {n}"))
-    };
-    let (idc, tc) = (col("unique_id"), col("cluster"));
-    let fc: Vec<usize> = fields.iter().map(|f| col(f.0)).collect();
-    let mut ds = Dataset::new(fields.iter().map(|f| FieldSpec::new(f.0, f.1)).collect());
-    let mut ents: HashMap<String, u64> = HashMap::new();
-    let mut truth = vec![];
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        ds.push(
-            &rec[idc],
-            fc.iter().map(|&c| Some(rec[c].to_string())).collect(),
-        );
-        let next = ents.len() as u64;
-        truth.push(*ents.entry(rec[tc].to_string()).or_insert(next));
-    }
-    (ds, truth)
+    metrics::read_labelled(&path, fields, "cluster").unwrap()
 }
 
 const FAKE_FIELDS: &[(&str, FieldKind)] = &[
