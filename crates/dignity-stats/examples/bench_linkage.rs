@@ -120,28 +120,10 @@ fn main() {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1_000_000),
         ),
-        "fake_1000" => load(
-            "fake_1000.csv",
-            &[
-                ("first_name", FieldKind::Name),
-                ("surname", FieldKind::Name),
-                ("dob", FieldKind::Date),
-                ("city", FieldKind::Place),
-                ("email", FieldKind::Exact),
-            ],
-            "cluster",
-        ),
+        "fake_1000" => load("fake_1000.csv", metrics::FAKE_1000_FIELDS, "cluster"),
         _ => load(
             "historical_50k.csv",
-            &[
-                ("first_name", FieldKind::Name),
-                ("surname", FieldKind::Name),
-                ("dob", FieldKind::Date),
-                ("birth_place", FieldKind::Place),
-                ("postcode_fake", FieldKind::Exact),
-                ("occupation", FieldKind::Exact),
-                ("gender", FieldKind::Exact),
-            ],
+            metrics::HISTORICAL_50K_FIELDS,
             "cluster",
         ),
     };

@@ -39,6 +39,27 @@ impl Prf {
     }
 }
 
+/// The fields of Splink's `fake_1000` test data set (`fake_1000.csv`, truth in `cluster`).
+pub const FAKE_1000_FIELDS: &[(&str, FieldKind)] = &[
+    ("first_name", FieldKind::Name),
+    ("surname", FieldKind::Name),
+    ("dob", FieldKind::Date),
+    ("city", FieldKind::Place),
+    ("email", FieldKind::Exact),
+];
+
+/// The fields of Splink's `historical_50k` data set (`historical_50k.csv`, truth in
+/// `cluster`).
+pub const HISTORICAL_50K_FIELDS: &[(&str, FieldKind)] = &[
+    ("first_name", FieldKind::Name),
+    ("surname", FieldKind::Name),
+    ("dob", FieldKind::Date),
+    ("birth_place", FieldKind::Place),
+    ("postcode_fake", FieldKind::Exact),
+    ("occupation", FieldKind::Exact),
+    ("gender", FieldKind::Exact),
+];
+
 /// A data set and its ground truth, from a CSV file with the columns `unique_id`, the
 /// `fields` and `truth` (each record's entity): the records, and for each the number of its
 /// entity (numbered in order of first appearance).

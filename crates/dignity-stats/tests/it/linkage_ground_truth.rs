@@ -11,13 +11,7 @@ fn load(file: &str, fields: &[(&str, FieldKind)]) -> (Dataset, Vec<u64>) {
     metrics::read_labelled(&path, fields, "cluster").unwrap()
 }
 
-const FAKE_FIELDS: &[(&str, FieldKind)] = &[
-    ("first_name", FieldKind::Name),
-    ("surname", FieldKind::Name),
-    ("dob", FieldKind::Date),
-    ("city", FieldKind::Place),
-    ("email", FieldKind::Exact),
-];
+const FAKE_FIELDS: &[(&str, FieldKind)] = metrics::FAKE_1000_FIELDS;
 
 #[test]
 fn fake_1000_unsupervised_matches_ground_truth() {
@@ -94,18 +88,7 @@ fn explanation_adds_up_to_the_score() {
 #[test]
 #[ignore]
 fn historical_50k_beats_splink_f1() {
-    let (ds, truth) = load(
-        "historical_50k.csv",
-        &[
-            ("first_name", FieldKind::Name),
-            ("surname", FieldKind::Name),
-            ("dob", FieldKind::Date),
-            ("birth_place", FieldKind::Place),
-            ("postcode_fake", FieldKind::Exact),
-            ("occupation", FieldKind::Exact),
-            ("gender", FieldKind::Exact),
-        ],
-    );
+    let (ds, truth) = load("historical_50k.csv", metrics::HISTORICAL_50K_FIELDS);
     let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
     let model = linker.train().unwrap();
     let pairs = linker.predict(&model);
