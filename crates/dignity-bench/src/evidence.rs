@@ -13,6 +13,7 @@
 //!   /violations/evidence/{id}/content`, signed in, with its access check and custody
 //!   entry), on the same file content.
 
+use crate::in_process::{create_user, signed_in};
 use anyhow::{Context, Result};
 use axum::body::Bytes;
 use axum::http::header;
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use clap::Args;
 use dignity_core::{Actor, Role};
 use dignity_store::violations::evidence::{self, EvidenceStore};
-use dignity_store::{accounts, Store};
+use dignity_store::Store;
 use sha2::{Digest, Sha256, Sha512};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -212,38 +213,15 @@ pub async fn bench(a: &BenchEvidenceArgs) -> Result<i32> {
     }
 
     // The product's router, signed in as the documenter who adds the files.
-    let mut tx = store.begin(&Actor::system()).await?;
-    let author = accounts::create(
-        &mut tx,
-        "bench-documenter",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
-    )
-    .await?;
-    let sess =
-        accounts::create_session(&mut tx, author.id, "full", chrono::Duration::hours(4)).await?;
-    tx.audit(
-        "bench.session",
-        "user",
-        &author.id.to_string(),
-        None,
-        None,
-        serde_json::json!({}),
-    );
-    tx.commit().await?;
+    let author = create_user(&store, "bench-documenter", Role::Documenter).await?;
+    let (router, cookie) = signed_in(&store, author).await?;
     let actor = Actor {
-        user_id: Some(author.id),
+        user_id: Some(author),
         username: "bench-documenter".into(),
         role: Role::Documenter,
         teams: vec![],
     };
-    let cookie = format!("dignity_session={sess}");
-    let product = serve(dignity_web::router(dignity_web::AppState::new(
-        store.clone(),
-        Default::default(),
-    )))
-    .await?;
+    let product = serve(router).await?;
 
     // MB/s of each measure, one per run (the median is reported).
     let mut m: [Vec<f64>; 8] = Default::default();

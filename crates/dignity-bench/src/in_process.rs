@@ -22,6 +22,19 @@ pub async fn create_user(store: &Store, name: &str, role: Role) -> Result<i64> {
     Ok(u.id)
 }
 
+/// A new bench user and an API token of it (named `bench`), made in one transaction.
+pub async fn user_with_token(
+    store: &Store,
+    name: &str,
+    role: Role,
+) -> Result<(accounts::User, String)> {
+    let mut tx = store.begin(&Actor::system()).await?;
+    let u = accounts::create(&mut tx, name, "", role, PW).await?;
+    let (_, token) = accounts::create_token(&mut tx, u.id, "bench").await?;
+    tx.commit().await?;
+    Ok((u, token))
+}
+
 /// `events` events of the violations generator (`dignity demo generate`, seed 1), imported
 /// through the import path as `bench-documenter`.
 pub async fn generate(store: &Store, events: usize) -> Result<()> {

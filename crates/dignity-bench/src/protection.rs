@@ -1,9 +1,10 @@
 //! `dignity-bench protection`: missing persons listed by three overlapping sources imported,
 //! candidate matching per case, the person page under concurrent load.
 
+use crate::in_process::user_with_token;
 use anyhow::Result;
 use clap::Args;
-use dignity_core::{Actor, Role};
+use dignity_core::Role;
 use dignity_store::{accounts, Store};
 use std::time::Instant;
 
@@ -288,17 +289,7 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
     } else {
         "SQLite (embedded, WAL)"
     };
-    let mut tx = store.begin(&Actor::system()).await?;
-    let u = accounts::create(
-        &mut tx,
-        "cora",
-        "",
-        Role::Coordinator,
-        "a long enough passphrase",
-    )
-    .await?;
-    let (_, token) = accounts::create_token(&mut tx, u.id, "bench").await?;
-    tx.commit().await?;
+    let (u, token) = user_with_token(&store, "cora", Role::Coordinator).await?;
     let actor = accounts::actor_for(&store, &u).await?;
 
     let t = Instant::now();

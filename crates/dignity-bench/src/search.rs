@@ -2,6 +2,7 @@
 //! synthetic multilingual corpus (moved out of the `dignity` binary, issue 23).
 
 use crate::http::{percentiles, proc_status_mb, rss_mb};
+use crate::in_process::user_with_token;
 use crate::search_corpus::*;
 use crate::search_sql::{bench_postgres, bench_sqlite};
 use anyhow::Result;
@@ -389,14 +390,7 @@ impl Indexer for BenchIndexer {
         })
     }
     fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, dignity_store::Result<Vec<String>>> {
-        Box::pin(async move {
-            Ok(sqlx::query("SELECT id FROM bench_events")
-                .fetch_all(store.pool())
-                .await?
-                .iter()
-                .map(|r| r.get::<i64, _>(0).to_string())
-                .collect())
-        })
+        Box::pin(async move { dignity_store::search::all_ids(store, "bench_events").await })
     }
 }
 
@@ -405,17 +399,8 @@ impl Indexer for BenchIndexer {
 async fn load_test(data: &Path, qs: &[Q], clients: usize, seconds: u64) -> Result<()> {
     // A staff account and an API token, so that the permission filter works as for staff.
     let store = Store::open(&dignity_store::OpenOptions::new(data)).await?;
-    let mut tx = store.begin(&Actor::system()).await?;
-    let u = dignity_store::accounts::create(
-        &mut tx,
-        &format!("bench{}", rand::random::<u32>()),
-        "",
-        Role::Analyst,
-        "a long enough passphrase",
-    )
-    .await?;
-    let (_, token) = dignity_store::accounts::create_token(&mut tx, u.id, "bench").await?;
-    tx.commit().await?;
+    let name = format!("bench{}", rand::random::<u32>());
+    let (_, token) = user_with_token(&store, &name, Role::Analyst).await?;
     store.close().await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0")?;

@@ -20,6 +20,39 @@ pub(crate) const FACET_COLS: [&str; 7] = [
     "year",
 ];
 
+/// The indexes both engines get for the filters and the permission check.
+const FILTER_INDEXES: [&str; 4] = [
+    "CREATE INDEX docs_country ON docs (country)",
+    "CREATE INDEX docs_act ON docs (act_type)",
+    "CREATE INDEX docs_year ON docs (year)",
+    "CREATE INDEX acl_doc ON acl (doc_id)",
+];
+
+/// The documents a query found, as both engines count them: the counts of the
+/// `record_type` rows of its facet query (facet, value, count).
+fn facet_hits<R: Row>(rows: &[R]) -> u64
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter()
+        .filter(|r| r.get::<String, _>(0) == "record_type")
+        .map(|r| r.get::<i64, _>(2) as u64)
+        .sum()
+}
+
+/// The report's line of one SQL engine: its database's `size` in bytes, the latencies in ms.
+fn line(engine: &str, load_s: f64, size: f64, lat: Vec<f64>, hits: u64) -> Line {
+    Line {
+        engine: engine.into(),
+        load_s,
+        size_mb: size / 1e6,
+        lat: percentiles(lat),
+        hits,
+    }
+}
+
 /// The WHERE clause of a query for the SQL engines (`match_cond` is the text match).
 pub(crate) fn sql_where(q: &Q, match_cond: Option<&str>) -> String {
     let a = reader();
@@ -123,13 +156,9 @@ pub(crate) async fn bench_postgres(url: &str, n: usize, qs: &[Q]) -> Result<Line
     drop(all);
     pool.execute("CREATE INDEX docs_tsv ON docs USING GIN (tsv)")
         .await?;
-    pool.execute("CREATE INDEX docs_country ON docs (country)")
-        .await?;
-    pool.execute("CREATE INDEX docs_act ON docs (act_type)")
-        .await?;
-    pool.execute("CREATE INDEX docs_year ON docs (year)")
-        .await?;
-    pool.execute("CREATE INDEX acl_doc ON acl (doc_id)").await?;
+    for sql in FILTER_INDEXES {
+        pool.execute(sql).await?;
+    }
     pool.execute("VACUUM ANALYZE docs").await?;
     pool.execute("VACUUM ANALYZE acl").await?;
     let load_s = t.elapsed().as_secs_f64();
@@ -176,21 +205,17 @@ pub(crate) async fn bench_postgres(url: &str, n: usize, qs: &[Q]) -> Result<Line
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let _ = k;
         lat.push(ms);
-        hits += rows
-            .iter()
-            .filter(|r| r.get::<String, _>(0) == "record_type")
-            .map(|r| r.get::<i64, _>(2) as u64)
-            .sum::<u64>();
+        hits += facet_hits(&rows);
     }
     drop(conn);
     pool.close().await;
-    Ok(Line {
-        engine: "PostgreSQL FTS (GIN tsvector, 6 configs)".into(),
+    Ok(line(
+        "PostgreSQL FTS (GIN tsvector, 6 configs)",
         load_s,
-        size_mb: size as f64 / 1e6,
-        lat: percentiles(lat),
+        size as f64,
+        lat,
         hits,
-    })
+    ))
 }
 
 pub(crate) async fn bench_sqlite(path: &Path, n: usize, qs: &[Q]) -> Result<Line> {
@@ -257,13 +282,9 @@ pub(crate) async fn bench_sqlite(path: &Path, n: usize, qs: &[Q]) -> Result<Line
         .await?;
     pool.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         .await?;
-    pool.execute("CREATE INDEX docs_country ON docs (country)")
-        .await?;
-    pool.execute("CREATE INDEX docs_act ON docs (act_type)")
-        .await?;
-    pool.execute("CREATE INDEX docs_year ON docs (year)")
-        .await?;
-    pool.execute("CREATE INDEX acl_doc ON acl (doc_id)").await?;
+    for sql in FILTER_INDEXES {
+        pool.execute(sql).await?;
+    }
     pool.execute("ANALYZE").await?;
     let load_s = t.elapsed().as_secs_f64();
     let size = std::fs::metadata(path)?.len();
@@ -299,19 +320,15 @@ pub(crate) async fn bench_sqlite(path: &Path, n: usize, qs: &[Q]) -> Result<Line
             sqlx::query(&top).bind(&m).fetch_all(&mut *conn).await?
         };
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
-        hits += rows
-            .iter()
-            .filter(|r| r.get::<String, _>(0) == "record_type")
-            .map(|r| r.get::<i64, _>(2) as u64)
-            .sum::<u64>();
+        hits += facet_hits(&rows);
     }
     drop(conn);
     pool.close().await;
-    Ok(Line {
-        engine: "SQLite FTS5 (porter unicode61)".into(),
+    Ok(line(
+        "SQLite FTS5 (porter unicode61)",
         load_s,
-        size_mb: size as f64 / 1e6,
-        lat: percentiles(lat),
+        size as f64,
+        lat,
         hits,
-    })
+    ))
 }

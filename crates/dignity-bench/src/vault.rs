@@ -8,13 +8,14 @@
 //! way, and the batch file's own write timed alike; "before" is the measured import minus
 //! the batch write plus the per-person writes.
 
+use crate::in_process::create_user;
 use anyhow::{Context, Result};
 use clap::Args;
 use dignity_cli::violations::{self, DemoCmd};
 use dignity_core::crypto::PersonKey;
-use dignity_core::{Actor, Role};
+use dignity_core::Role;
 use dignity_store::private::write_atomic;
-use dignity_store::{accounts, Store};
+use dignity_store::Store;
 use sqlx::Row;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -44,16 +45,7 @@ async fn one(a: &BenchVaultArgs, work: &std::path::Path, i: usize) -> Result<Run
     std::fs::create_dir_all(&data)?;
     let store = Store::open(&dignity_store::OpenOptions::new(&data)).await?;
     dignity_store::refdata::load_shipped(&store).await?;
-    let mut tx = store.begin(&Actor::system()).await?;
-    accounts::create(
-        &mut tx,
-        "bench-documenter",
-        "",
-        Role::Documenter,
-        "a long enough passphrase",
-    )
-    .await?;
-    tx.commit().await?;
+    create_user(&store, "bench-documenter", Role::Documenter).await?;
     let t = Instant::now();
     violations::demo(
         &store,

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_DATA_DIR: &str = "./dignity-data";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
-/// What may be given in the TOML file (every key optional).
-#[derive(Debug, Default, Deserialize)]
+/// What may be given in the TOML file (every key optional), and on the command line or in
+/// the environment.
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
@@ -46,15 +47,10 @@ pub struct Config {
 /// a flag beats its `DIGNITY_*` variable).
 #[derive(Debug, Default, Clone)]
 pub struct Given {
+    /// The TOML file to read.
     pub config: Option<PathBuf>,
-    pub data_dir: Option<PathBuf>,
-    pub database_url: Option<String>,
-    pub key_file: Option<PathBuf>,
-    pub person_keys: Option<PathBuf>,
-    pub listen: Option<String>,
-    pub public_url: Option<String>,
-    pub log_format: Option<String>,
-    pub demo_data: Option<bool>,
+    /// The values themselves, as the file could give them.
+    pub values: FileConfig,
 }
 
 pub fn load_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -69,6 +65,7 @@ pub fn resolve(given: &Given) -> anyhow::Result<Config> {
         Some(p) => load_file(p)?,
         None => FileConfig::default(),
     };
+    let given = &given.values;
     let mut sources = Vec::new();
     macro_rules! pick {
         ($name:literal, $given:expr, $file:expr, $default:expr) => {{
@@ -247,8 +244,10 @@ mod tests {
         std::fs::write(&f, "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/dignity\"\ndatabase_url = \"postgres://u:pw@db/x\"\n").unwrap();
         let given = Given {
             config: Some(f.clone()),
-            data_dir: Some("/from/flag".into()),
-            ..Default::default()
+            values: FileConfig {
+                data_dir: Some("/from/flag".into()),
+                ..Default::default()
+            },
         };
         let c = resolve(&given).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/from/flag"));
@@ -275,7 +274,10 @@ mod tests {
             .to_masked_toml()
             .contains("person_keys = \"/secure/vault\"  # file"));
         let c = resolve(&Given {
-            person_keys: Some("/from/flag/vault".into()),
+            values: FileConfig {
+                person_keys: Some("/from/flag/vault".into()),
+                ..Default::default()
+            },
             ..from_file
         })
         .unwrap();

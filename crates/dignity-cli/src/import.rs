@@ -32,30 +32,14 @@ pub enum ImportCmd {
     UprInfo {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Check and count, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Output: text or json.
-        #[arg(long, default_value = "text")]
-        format: String,
-        /// Refuse the file if it has columns this import does not read.
-        #[arg(long)]
-        strict: bool,
         #[command(flatten)]
-        input: InputOpts,
+        opts: ImportOpts,
     },
     /// An OHCHR Universal Human Rights Index export (XLSX or CSV, 16 columns).
     Uhri {
         file: PathBuf,
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, default_value = "text")]
-        format: String,
-        /// Refuse the file if it has columns this import does not read.
-        #[arg(long)]
-        strict: bool,
         #[command(flatten)]
-        input: InputOpts,
+        opts: ImportOpts,
     },
     /// Any recommendations table (CSV or XLSX) with a TOML column mapping.
     Recommendations {
@@ -63,29 +47,15 @@ pub enum ImportCmd {
         /// The mapping (see `dignity_core::obligations::Mapping`).
         #[arg(long)]
         mapping: PathBuf,
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, default_value = "text")]
-        format: String,
-        /// Refuse the file if it has columns this import does not read.
-        #[arg(long)]
-        strict: bool,
         #[command(flatten)]
-        input: InputOpts,
+        opts: ImportOpts,
     },
     /// Ratifications (CSV: iso3, instrument, status, signature, consent, consent_kind,
     /// reservations, declarations, complaints_declaration, inquiry_accepted, note).
     Ratifications {
         file: PathBuf,
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, default_value = "text")]
-        format: String,
-        /// Refuse the file if it has columns this import does not read.
-        #[arg(long)]
-        strict: bool,
         #[command(flatten)]
-        input: InputOpts,
+        opts: ImportOpts,
     },
     /// Incident lists and KoboToolbox/ODK submissions (violations).
     #[command(flatten)]
@@ -118,6 +88,22 @@ pub enum ImportCmd {
         #[command(flatten)]
         input: InputOpts,
     },
+}
+
+/// What every obligations import takes besides its files.
+#[derive(clap::Args)]
+pub struct ImportOpts {
+    /// Check and count, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output: text or json.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// Refuse the file if it has columns this import does not read.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub input: InputOpts,
 }
 
 pub async fn run(store: &Store, actor: &Actor, cmd: ImportCmd) -> Result<i32> {

@@ -179,14 +179,16 @@ enum AuditCmd {
 fn given(g: &GlobalArgs, s: &ServeArgs) -> Given {
     Given {
         config: g.config.clone(),
-        data_dir: g.data_dir.clone(),
-        database_url: g.database_url.clone(),
-        key_file: g.key_file.clone(),
-        person_keys: g.person_keys.clone(),
-        listen: s.listen.clone(),
-        public_url: s.public_url.clone(),
-        log_format: g.log_format.clone(),
-        demo_data: None,
+        values: config::FileConfig {
+            data_dir: g.data_dir.clone(),
+            database_url: g.database_url.clone(),
+            key_file: g.key_file.clone(),
+            person_keys: g.person_keys.clone(),
+            listen: s.listen.clone(),
+            public_url: s.public_url.clone(),
+            log_format: g.log_format.clone(),
+            demo_data: None,
+        },
     }
 }
 

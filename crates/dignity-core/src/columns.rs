@@ -256,24 +256,12 @@ mod fixed_columns {
 
     #[test]
     fn a_fixed_column_importer_suggests_its_missing_column() {
-        let known = [
-            "iso3",
-            "instrument",
-            "status",
-            "signature",
-            "consent",
-            "consent_kind",
-            "reservations",
-            "declarations",
-            "complaints_declaration",
-            "inquiry_accepted",
-            "note",
-        ];
+        let known = crate::obligations::RATIFICATION_COLUMNS;
         let header: Vec<String> = ["iso3", "instrument", "status", "reservation"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let u = unused_columns(&header, &known, &known);
+        let u = unused_columns(&header, known, known);
         assert_eq!(u.len(), 1);
         assert_eq!(u[0].suggestion.as_deref(), Some("reservations"));
     }

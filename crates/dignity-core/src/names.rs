@@ -344,6 +344,8 @@ mod tests {
         assert_eq!(canonical("mohamed ali"), canonical("muhammad ali"));
         assert_eq!(canonical(&normalise("Mohammed")), "muhammad");
         assert_eq!(canonical("tom"), "thomas");
+        // Arabic script reduces to its consonantal skeleton, and frequent
+        // skeletons are known spellings
         assert_eq!(normalise("محمد"), "mhmd");
         assert_eq!(canonical(&normalise("محمد")), canonical("mohamed"));
         assert_eq!(phonetic("mohamed"), phonetic("muhammad"));

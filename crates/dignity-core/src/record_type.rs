@@ -7,48 +7,58 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// Every record type of the store that follows the record-table convention
-/// (`confidentiality`, `published`, `created_by`, need-to-know list in `record_acl`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordType {
-    /// A violation event (`vio_events`).
-    Event,
-    /// An act of violence within an event (`vio_acts`).
-    Act,
-    /// A person: victim, perpetrator, source (`vio_persons`).
-    Person,
-    /// An intervention on behalf of victims (`vio_interventions`).
-    Intervention,
-    /// An evidence item (`vio_evidence`).
-    Evidence,
-    /// A human-rights defender (`pro_defenders`).
-    Defender,
-    /// A missing-person case (`pro_missing`).
-    Missing,
-    /// An assessment of a recommendation's implementation (`rec_assessments`).
-    Assessment,
-    /// A note on a recommendation (`rec_notes`).
-    RecommendationNote,
-    /// A multiple-systems-estimation data set (`mse_datasets`).
-    MseDataset,
+/// Calls the macro `$then` with every record type, each after its documentation: the one
+/// list of the record types. [`RecordType`] and [`RecordType::ALL`] are made from it here,
+/// and the marker types of the web's extractors (`dignity_web::authz::rec`) there.
+#[macro_export]
+macro_rules! with_record_types {
+    ($then:ident) => {
+        $then! {
+            /// A violation event (`vio_events`).
+            Event,
+            /// An act of violence within an event (`vio_acts`).
+            Act,
+            /// A person: victim, perpetrator, source (`vio_persons`).
+            Person,
+            /// An intervention on behalf of victims (`vio_interventions`).
+            Intervention,
+            /// An evidence item (`vio_evidence`).
+            Evidence,
+            /// A human-rights defender (`pro_defenders`).
+            Defender,
+            /// A missing-person case (`pro_missing`).
+            Missing,
+            /// An assessment of a recommendation's implementation (`rec_assessments`).
+            Assessment,
+            /// A note on a recommendation (`rec_notes`).
+            RecommendationNote,
+            /// A multiple-systems-estimation data set (`mse_datasets`).
+            MseDataset,
+        }
+    };
 }
 
-impl RecordType {
-    /// Every record type, in a stable order.
-    pub const ALL: [RecordType; 10] = [
-        RecordType::Event,
-        RecordType::Act,
-        RecordType::Person,
-        RecordType::Intervention,
-        RecordType::Evidence,
-        RecordType::Defender,
-        RecordType::Missing,
-        RecordType::Assessment,
-        RecordType::RecommendationNote,
-        RecordType::MseDataset,
-    ];
+/// The enum and its list of every variant.
+macro_rules! record_type_enum {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Every record type of the store that follows the record-table convention
+        /// (`confidentiality`, `published`, `created_by`, need-to-know list in `record_acl`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum RecordType {
+            $($(#[$doc])* $name,)*
+        }
 
+        impl RecordType {
+            /// Every record type, in a stable order.
+            pub const ALL: [RecordType; [$(stringify!($name)),*].len()] = [$(RecordType::$name),*];
+        }
+    };
+}
+
+with_record_types!(record_type_enum);
+
+impl RecordType {
     /// The record types an administrator may publish on the public portal. People's
     /// records (persons, evidence files) are never published.
     pub const PUBLISHABLE: [RecordType; 6] = [

@@ -80,6 +80,21 @@ pub enum Precision {
     Unknown,
 }
 
+/// A full date (`YYYY-MM-DD`, spaces around it ignored) that may be left empty (`None`);
+/// any other text is refused with `refuse()`, which names the field and the area's rule.
+pub fn optional_day<E>(
+    raw: &str,
+    refuse: impl FnOnce() -> E,
+) -> Result<Option<chrono::NaiveDate>, E> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| refuse())
+}
+
 /// A date known to some precision. `Unknown` holds no date at all; `Year` holds only a
 /// year, `Month` a year and month. Stored as `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `~YYYY-MM-DD`
 /// (estimated), which sorts correctly as text.

@@ -113,6 +113,25 @@ impl CommitListener for Wake {
 
 const BATCH: i64 = 5000;
 
+/// A batch of records of one type loaded (one query for the types that implement
+/// `load_many`), each with the audit sequence `seq` gives it.
+async fn load_batch(
+    ix: &dyn ss::Indexer,
+    store: &Store,
+    ids: &[String],
+    seq: impl Fn(&ss::SearchDoc) -> i64,
+) -> Result<Vec<(ss::SearchDoc, i64)>> {
+    Ok(ix
+        .load_many(store, ids)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let s = seq(&d);
+            (d, s)
+        })
+        .collect())
+}
+
 impl Search {
     /// Open the index, rebuild it if it must be, and catch up with the audit log. Does not
     /// start following new commits: call [`Search::follow`] for that.
@@ -300,15 +319,11 @@ impl Search {
                     idx.delete_type(ix.record_type());
                     let ids = ix.ids(store).await?;
                     for chunk in ids.chunks(500) {
-                        let docs: Vec<_> = ix
-                            .load_many(store, chunk)
-                            .await?
-                            .into_iter()
-                            .map(|d| {
-                                let s = one.get(&(k, d.id.clone())).copied().unwrap_or(seq);
-                                (d, s.max(seq))
-                            })
-                            .collect();
+                        let docs = load_batch(&**ix, store, chunk, |d| {
+                            let s = one.get(&(k, d.id.clone())).copied().unwrap_or(seq);
+                            s.max(seq)
+                        })
+                        .await?;
                         let keys = keys.clone();
                         report.indexed += self
                             .on_index(move |idx| {
@@ -332,15 +347,10 @@ impl Search {
                 for (k, ids) in per_type {
                     let ix = &self.inner.registry.indexers()[k];
                     for chunk in ids.chunks(500) {
-                        let docs: Vec<_> = ix
-                            .load_many(store, chunk)
-                            .await?
-                            .into_iter()
-                            .map(|d| {
-                                let seq = one.get(&(k, d.id.clone())).copied().unwrap_or(last.seq);
-                                (d, seq)
-                            })
-                            .collect();
+                        let docs = load_batch(&**ix, store, chunk, |d| {
+                            one.get(&(k, d.id.clone())).copied().unwrap_or(last.seq)
+                        })
+                        .await?;
                         let found: std::collections::HashSet<String> =
                             docs.iter().map(|(d, _)| d.id.clone()).collect();
                         let gone: Vec<String> = chunk

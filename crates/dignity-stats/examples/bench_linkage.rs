@@ -1,7 +1,6 @@
 //! Linkage benchmark on ../shared/data/linkage (run with --release):
 //! `cargo run -p dignity-stats --release --example bench_linkage -- [historical_50k|fake_1000|synthetic N]`
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -13,29 +12,7 @@ fn data_dir() -> PathBuf {
 
 fn load(file: &str, fields: &[(&str, FieldKind)], truth_col: &str) -> (Dataset, Vec<u64>) {
     let path = data_dir().join(file);
-    let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let h = r.headers().unwrap().clone();
-    let col = |n: &str| {
-        h.iter()
-            .position(|x| x == n)
-            .unwrap_or_else(|| panic!("no column {n}"))
-    };
-    let idc = col("unique_id");
-    let tc = col(truth_col);
-    let fc: Vec<usize> = fields.iter().map(|f| col(f.0)).collect();
-    let mut ds = Dataset::new(fields.iter().map(|f| FieldSpec::new(f.0, f.1)).collect());
-    let mut ents: HashMap<String, u64> = HashMap::new();
-    let mut truth = vec![];
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        ds.push(
-            &rec[idc],
-            fc.iter().map(|&c| Some(rec[c].to_string())).collect(),
-        );
-        let n = ents.len() as u64;
-        truth.push(*ents.entry(rec[tc].to_string()).or_insert(n));
-    }
-    (ds, truth)
+    metrics::read_labelled(&path, fields, truth_col).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 /// Synthetic people: syllable-built names with a Zipf-like frequency (name
@@ -143,28 +120,10 @@ fn main() {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1_000_000),
         ),
-        "fake_1000" => load(
-            "fake_1000.csv",
-            &[
-                ("first_name", FieldKind::Name),
-                ("surname", FieldKind::Name),
-                ("dob", FieldKind::Date),
-                ("city", FieldKind::Place),
-                ("email", FieldKind::Exact),
-            ],
-            "cluster",
-        ),
+        "fake_1000" => load("fake_1000.csv", metrics::FAKE_1000_FIELDS, "cluster"),
         _ => load(
             "historical_50k.csv",
-            &[
-                ("first_name", FieldKind::Name),
-                ("surname", FieldKind::Name),
-                ("dob", FieldKind::Date),
-                ("birth_place", FieldKind::Place),
-                ("postcode_fake", FieldKind::Exact),
-                ("occupation", FieldKind::Exact),
-                ("gender", FieldKind::Exact),
-            ],
+            metrics::HISTORICAL_50K_FIELDS,
             "cluster",
         ),
     };

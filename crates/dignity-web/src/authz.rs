@@ -386,7 +386,7 @@ pub trait Record: Send + Sync + 'static {
 pub mod rec {
     use super::{Record, RecordType};
     macro_rules! records {
-        ($($name:ident),*) => {$(
+        ($($(#[$doc:meta])* $name:ident,)*) => {$(
             #[doc = concat!("`RecordType::", stringify!($name), "`.")]
             pub struct $name;
             impl Record for $name {
@@ -394,18 +394,7 @@ pub mod rec {
             }
         )*};
     }
-    records!(
-        Event,
-        Act,
-        Person,
-        Intervention,
-        Evidence,
-        Defender,
-        Missing,
-        Assessment,
-        RecommendationNote,
-        MseDataset
-    );
+    dignity_core::with_record_types!(records);
 }
 
 /// The record id of the path: its `{id}` parameter (else its first one).

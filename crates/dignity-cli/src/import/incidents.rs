@@ -19,14 +19,8 @@ pub enum ImportKind {
         file: PathBuf,
         #[arg(long)]
         mapping: PathBuf,
-        /// The account the records are created as (its role must allow creating records).
-        #[arg(long = "as")]
-        as_user: String,
-        /// Refuse the file if it has columns the mapping leaves unread.
-        #[arg(long)]
-        strict: bool,
         #[command(flatten)]
-        input: InputOpts,
+        opts: IncidentOpts,
     },
     /// A KoboToolbox/ODK export (CSV or JSON) of Dignity's incident form; `--mapping` for
     /// other forms.
@@ -34,14 +28,22 @@ pub enum ImportKind {
         file: PathBuf,
         #[arg(long)]
         mapping: Option<PathBuf>,
-        #[arg(long = "as")]
-        as_user: String,
-        /// Refuse the file if it has columns the mapping leaves unread.
-        #[arg(long)]
-        strict: bool,
         #[command(flatten)]
-        input: InputOpts,
+        opts: IncidentOpts,
     },
+}
+
+/// What both incident imports take besides the file and the mapping.
+#[derive(clap::Args)]
+pub struct IncidentOpts {
+    /// The account the records are created as (its role must allow creating records).
+    #[arg(long = "as")]
+    as_user: String,
+    /// Refuse the file if it has columns the mapping leaves unread.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    input: InputOpts,
 }
 
 /// A CSV reader of a file already checked by [`check_csv`]: text in `enc`, read as UTF-8.
@@ -74,18 +76,7 @@ pub fn csv_rows(
     enc: Encoding,
 ) -> std::result::Result<impl Iterator<Item = Row>, String> {
     let mut r = csv_reader(path, enc)?;
-    let headers: Vec<String> = r
-        .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .iter()
-        .map(|h| {
-            if kobo {
-                import::kobo_header(h)
-            } else {
-                h.trim().trim_start_matches('\u{feff}').to_string()
-            }
-        })
-        .collect();
+    let headers = read_header(&mut r, path, kobo)?;
     Ok(r.into_records().enumerate().map(move |(i, rec)| {
         let mut m: HashMap<String, String> = HashMap::new();
         match rec {
@@ -109,7 +100,16 @@ pub fn csv_header(
     kobo: bool,
     enc: Encoding,
 ) -> std::result::Result<Vec<String>, String> {
-    let mut r = csv_reader(path, enc)?;
+    read_header(&mut csv_reader(path, enc)?, path, kobo)
+}
+
+/// The column names of the reader's header row (trimmed, without a BOM; `kobo`:
+/// `group/field` reduced to `field`).
+fn read_header(
+    r: &mut csv::Reader<Box<dyn std::io::Read>>,
+    path: &Path,
+    kobo: bool,
+) -> std::result::Result<Vec<String>, String> {
     Ok(r.headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
         .iter()
@@ -238,18 +238,57 @@ fn print_report(r: &ImportReport) -> Result<i32> {
     Ok(0)
 }
 
+/// The count of rows written so far, on one line of the terminal.
+fn progress(n: usize) {
+    eprint!("\r{n} rows written");
+}
+
+/// Rows already read whole (a spreadsheet, a JSON export) imported: the exit code.
+async fn import_read(
+    store: &Store,
+    actor: &dignity_core::Actor,
+    m: &Mapping,
+    rows: Vec<Row>,
+) -> Result<i32> {
+    let r =
+        import::import_rows(store, actor, m, || Ok(rows.clone().into_iter()), &progress).await?;
+    eprintln!();
+    print_report(&r)
+}
+
+/// A CSV file checked (its limits, then its columns) and imported as it is read: the exit
+/// code. `kobo`: a KoboToolbox/ODK export (see [`csv_rows`]).
+async fn import_csv(
+    store: &Store,
+    actor: &dignity_core::Actor,
+    m: &Mapping,
+    path: &Path,
+    opts: &IncidentOpts,
+    kobo: bool,
+) -> Result<i32> {
+    if let Some(code) = check_csv(path, &opts.input) {
+        return Ok(code);
+    }
+    let enc = opts.input.encoding;
+    let header = csv_header(path, kobo, enc).map_err(anyhow::Error::msg)?;
+    if let Some(code) = check_columns(&unused(&header, m, kobo), opts.strict) {
+        return Ok(code);
+    }
+    let rows = || csv_rows(path, kobo, enc);
+    let r = import::import_rows(store, actor, m, rows, &progress).await?;
+    eprintln!();
+    print_report(&r)
+}
+
 pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
     let started = std::time::Instant::now();
-    let progress = |n: usize| eprint!("\r{n} rows written");
     let code = match kind {
         ImportKind::Incidents {
             file,
             mapping,
-            as_user,
-            strict,
-            input,
+            opts,
         } => {
-            let actor = crate::violations::actor(store, &as_user).await?;
+            let actor = crate::violations::actor(store, &opts.as_user).await?;
             let m = Mapping::parse_toml(
                 &std::fs::read_to_string(&mapping)
                     .with_context(|| mapping.display().to_string())?,
@@ -260,52 +299,32 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                     .iter()
                     .any(|x| e.eq_ignore_ascii_case(x))
             });
-            let r = if sheet {
-                let (header, rows) = self::sheet(&file, &input)?;
-                if let Some(code) = check_columns(&unused(&header, &m, false), strict) {
+            if sheet {
+                let (header, rows) = self::sheet(&file, &opts.input)?;
+                if let Some(code) = check_columns(&unused(&header, &m, false), opts.strict) {
                     return Ok(code);
                 }
-                import::import_rows(
-                    store,
-                    &actor,
-                    &m,
-                    || Ok(rows.clone().into_iter()),
-                    &progress,
-                )
-                .await?
+                import_read(store, &actor, &m, rows).await?
             } else {
-                if let Some(code) = check_csv(&file, &input) {
-                    return Ok(code);
-                }
-                let enc = input.encoding;
-                let header = csv_header(&file, false, enc).map_err(anyhow::Error::msg)?;
-                if let Some(code) = check_columns(&unused(&header, &m, false), strict) {
-                    return Ok(code);
-                }
-                import::import_rows(store, &actor, &m, || csv_rows(&file, false, enc), &progress)
-                    .await?
-            };
-            eprintln!();
-            print_report(&r)?
+                import_csv(store, &actor, &m, &file, &opts, false).await?
+            }
         }
         ImportKind::Kobo {
             file,
             mapping,
-            as_user,
-            strict,
-            input,
+            opts,
         } => {
-            let actor = crate::violations::actor(store, &as_user).await?;
+            let actor = crate::violations::actor(store, &opts.as_user).await?;
             let m = match mapping {
                 Some(p) => Mapping::parse_toml(&std::fs::read_to_string(&p)?)
                     .map_err(anyhow::Error::msg)?,
                 None => Mapping::kobo_default(),
             };
-            let r = if file
+            if file
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json"))
             {
-                let json = match read_json(&file, &input) {
+                let json = match read_json(&file, &opts.input) {
                     Ok(j) => j,
                     Err(e) => {
                         eprintln!("nothing was imported: {}: {e}", file.display());
@@ -314,28 +333,10 @@ pub async fn run(store: &Store, kind: ImportKind) -> Result<i32> {
                 };
                 let rows = import::kobo_json_rows(&json, m.repeat.as_deref())
                     .map_err(anyhow::Error::msg)?;
-                import::import_rows(
-                    store,
-                    &actor,
-                    &m,
-                    || Ok(rows.clone().into_iter()),
-                    &progress,
-                )
-                .await?
+                import_read(store, &actor, &m, rows).await?
             } else {
-                if let Some(code) = check_csv(&file, &input) {
-                    return Ok(code);
-                }
-                let enc = input.encoding;
-                let header = csv_header(&file, true, enc).map_err(anyhow::Error::msg)?;
-                if let Some(code) = check_columns(&unused(&header, &m, true), strict) {
-                    return Ok(code);
-                }
-                import::import_rows(store, &actor, &m, || csv_rows(&file, true, enc), &progress)
-                    .await?
-            };
-            eprintln!();
-            print_report(&r)?
+                import_csv(store, &actor, &m, &file, &opts, true).await?
+            }
         }
     };
     eprintln!(

@@ -4,35 +4,30 @@ use super::input::with_file;
 use super::*;
 
 /// A file that could not be read: its error, the one rejected row of the summary.
-fn unreadable(kind: &str, e: RowError, file: &Path, dry_run: bool, format: &str) -> i32 {
+fn unreadable(kind: &str, e: RowError, file: &Path, opts: &ImportOpts) -> i32 {
     let s = ImportSummary {
         rejected: vec![with_file(e, file)],
-        dry_run,
+        dry_run: opts.dry_run,
         ..Default::default()
     };
-    print_summary(kind, &s, &[], format, 0.0)
+    print_summary(kind, &s, &[], &opts.format, 0.0)
 }
 
-/// How an obligations import treats its file's columns.
-struct Columns {
-    unused: Vec<UnusedColumn>,
-    strict: bool,
-}
-
-#[allow(clippy::too_many_arguments)]
+/// The parsed recommendations of a file imported; `unused`: the file's columns no field
+/// reads (under `--strict` they reject the file).
 async fn import_parsed(
     store: &Store,
     actor: &Actor,
     kind: &str,
     mut p: rules::Parsed,
-    cols: Columns,
-    dry_run: bool,
-    format: &str,
+    unused: Vec<UnusedColumn>,
+    opts: &ImportOpts,
     start: Instant,
 ) -> Result<i32> {
-    if cols.strict && !cols.unused.is_empty() {
+    let format = opts.format.as_str();
+    if opts.strict && !unused.is_empty() {
         // Under --strict an unread column rejects the file: nothing is written.
-        p.rejected.extend(strict_errors(&cols.unused));
+        p.rejected.extend(strict_errors(&unused));
     }
     let bar = Progress::new(p.records.len());
     if !p.repeated.is_empty() && format != "json" {
@@ -43,14 +38,14 @@ async fn import_parsed(
             p.repeated[0].1
         );
     }
-    let s = ob::recs::import(store, actor, p.records, p.rejected, dry_run, &|n| {
+    let s = ob::recs::import(store, actor, p.records, p.rejected, opts.dry_run, &|n| {
         bar.set(n)
     })
     .await?;
     Ok(print_summary(
         kind,
         &s,
-        &cols.unused,
+        &unused,
         format,
         start.elapsed().as_secs_f64(),
     ))
@@ -63,19 +58,13 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
         ImportCmd::Incidents(_) | ImportCmd::SourceList { .. } => {
             bail!("not an obligations import")
         }
-        ImportCmd::UprInfo {
-            files,
-            dry_run,
-            format,
-            strict,
-            input,
-        } => {
+        ImportCmd::UprInfo { files, opts } => {
             // All files form one import, so that a recommendation listed in two exports
             // (overlapping sessions) keeps one key per occurrence.
             let mut all = Table::default();
             let mut rejected = Vec::new();
             for f in &files {
-                match read_table(f, &input) {
+                match read_table(f, &opts.input) {
                     Ok(t) => {
                         if all.header.is_empty() {
                             all.header = t.header.clone();
@@ -98,14 +87,14 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
                 let s = ImportSummary {
                     read: all.rows.len(),
                     rejected,
-                    dry_run,
+                    dry_run: opts.dry_run,
                     ..Default::default()
                 };
                 return Ok(print_summary(
                     "upr-info",
                     &s,
                     &[],
-                    &format,
+                    &opts.format,
                     start.elapsed().as_secs_f64(),
                 ));
             }
@@ -114,28 +103,16 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
                 .chain(rules::UPR_INFO_DERIVED)
                 .copied()
                 .collect();
-            let cols = Columns {
-                unused: unused_columns(&all.header, &read, rules::UPR_INFO_COLUMNS),
-                strict,
-            };
+            let unused = unused_columns(&all.header, &read, rules::UPR_INFO_COLUMNS);
             let p = rules::parse_upr_info(&all, &resolver);
-            import_parsed(store, actor, "upr-info", p, cols, dry_run, &format, start).await
+            import_parsed(store, actor, "upr-info", p, unused, &opts, start).await
         }
-        ImportCmd::Uhri {
-            file,
-            dry_run,
-            format,
-            strict,
-            input,
-        } => {
-            let t = match read_table(&file, &input) {
+        ImportCmd::Uhri { file, opts } => {
+            let t = match read_table(&file, &opts.input) {
                 Ok(t) => t,
-                Err(e) => return Ok(unreadable("uhri", e, &file, dry_run, &format)),
+                Err(e) => return Ok(unreadable("uhri", e, &file, &opts)),
             };
-            let cols = Columns {
-                unused: unused_columns(&t.header, &rules::UHRI_COLUMNS, &rules::UHRI_COLUMNS),
-                strict,
-            };
+            let unused = unused_columns(&t.header, &rules::UHRI_COLUMNS, &rules::UHRI_COLUMNS);
             let mut p = rules::parse_uhri(&t, &resolver);
             drop(t);
             p.rejected = p
@@ -143,23 +120,20 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
                 .into_iter()
                 .map(|e| with_file(e, &file))
                 .collect();
-            import_parsed(store, actor, "uhri", p, cols, dry_run, &format, start).await
+            import_parsed(store, actor, "uhri", p, unused, &opts, start).await
         }
         ImportCmd::Recommendations {
             file,
             mapping,
-            dry_run,
-            format,
-            strict,
-            input,
+            opts,
         } => {
             let m = std::fs::read_to_string(&mapping)
                 .with_context(|| format!("cannot read {}", mapping.display()))?;
             let m =
                 Mapping::parse(&m).map_err(|e| anyhow::anyhow!("{}: {e}", mapping.display()))?;
-            let t = match read_table(&file, &input) {
+            let t = match read_table(&file, &opts.input) {
                 Ok(t) => t,
-                Err(e) => return Ok(unreadable("recommendations", e, &file, dry_run, &format)),
+                Err(e) => return Ok(unreadable("recommendations", e, &file, &opts)),
             };
             let read: Vec<&str> = m.columns.values().map(String::as_str).collect();
             let free: Vec<&str> = rules::MAPPING_FIELDS
@@ -167,73 +141,37 @@ pub(super) async fn run_obligations(store: &Store, actor: &Actor, cmd: ImportCmd
                 .copied()
                 .filter(|f| !m.columns.contains_key(*f))
                 .collect();
-            let cols = Columns {
-                unused: unused_columns(&t.header, &read, &free),
-                strict,
-            };
+            let unused = unused_columns(&t.header, &read, &free);
             let mut p = rules::parse_generic(&t, &m, &resolver);
             p.rejected = p
                 .rejected
                 .into_iter()
                 .map(|e| with_file(e, &file))
                 .collect();
-            import_parsed(
-                store,
-                actor,
-                "recommendations",
-                p,
-                cols,
-                dry_run,
-                &format,
-                start,
-            )
-            .await
+            import_parsed(store, actor, "recommendations", p, unused, &opts, start).await
         }
-        ImportCmd::Ratifications {
-            file,
-            dry_run,
-            format,
-            strict,
-            input,
-        } => {
-            import_ratifications(
-                store, actor, &file, dry_run, strict, &format, &resolver, &input,
-            )
-            .await
+        ImportCmd::Ratifications { file, opts } => {
+            import_ratifications(store, actor, &file, &opts, &resolver).await
         }
     }
 }
 
-/// The columns of a ratifications file.
-const RATIFICATION_COLUMNS: &[&str] = &[
-    "iso3",
-    "instrument",
-    "status",
-    "signature",
-    "consent",
-    "consent_kind",
-    "reservations",
-    "declarations",
-    "complaints_declaration",
-    "inquiry_accepted",
-    "note",
-];
-
-#[allow(clippy::too_many_arguments)]
 async fn import_ratifications(
     store: &Store,
     actor: &Actor,
     file: &Path,
-    dry_run: bool,
-    strict: bool,
-    format: &str,
+    opts: &ImportOpts,
     resolver: &rules::CountryResolver,
-    input: &InputOpts,
 ) -> Result<i32> {
+    let (dry_run, format) = (opts.dry_run, opts.format.as_str());
     let start = Instant::now();
-    let t = read_table(file, input).map_err(|e| anyhow::anyhow!("{}", with_file(e, file)))?;
-    let unused = unused_columns(&t.header, RATIFICATION_COLUMNS, RATIFICATION_COLUMNS);
-    if strict && !unused.is_empty() {
+    let t = read_table(file, &opts.input).map_err(|e| anyhow::anyhow!("{}", with_file(e, file)))?;
+    let unused = unused_columns(
+        &t.header,
+        rules::RATIFICATION_COLUMNS,
+        rules::RATIFICATION_COLUMNS,
+    );
+    if opts.strict && !unused.is_empty() {
         let s = ImportSummary {
             read: t.rows.len(),
             rejected: strict_errors(&unused)

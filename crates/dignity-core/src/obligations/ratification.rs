@@ -59,6 +59,21 @@ pub struct RatificationFacts {
     pub consent_kind: Option<ConsentKind>,
 }
 
+/// The columns of a ratifications file (`dignity import ratifications`).
+pub const RATIFICATION_COLUMNS: &[&str] = &[
+    "iso3",
+    "instrument",
+    "status",
+    "signature",
+    "consent",
+    "consent_kind",
+    "reservations",
+    "declarations",
+    "complaints_declaration",
+    "inquiry_accepted",
+    "note",
+];
+
 /// The raw fields of a ratification, as typed in the form, the API body or an import row.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RatificationRaw<'a> {

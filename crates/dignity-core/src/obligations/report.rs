@@ -19,20 +19,14 @@ pub const MAX_REPORT_NUMBER: i64 = 100;
 
 /// A full date `YYYY-MM-DD`, or nothing.
 pub fn full_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, Invalid> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| {
-            Invalid::rule(
-                field,
-                "obl.rule.full_date",
-                "expected a date YYYY-MM-DD, got {value}",
-            )
-            .arg("value", format!("{raw:?}"))
-        })
+    crate::types::optional_day(raw, || {
+        Invalid::rule(
+            field,
+            "obl.rule.full_date",
+            "expected a date YYYY-MM-DD, got {value}",
+        )
+        .arg("value", format!("{raw:?}"))
+    })
 }
 
 /// Parse a report's number (1 to [`MAX_REPORT_NUMBER`]) and its due and submission dates.

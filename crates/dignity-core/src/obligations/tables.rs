@@ -32,7 +32,8 @@ pub fn decode_text(bytes: &[u8]) -> (String, TextEncoding) {
     (text, enc)
 }
 
-pub(super) fn cp1252(b: u8) -> char {
+/// One byte of Windows-1252 as a character (also the store's importers').
+pub fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
         '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',

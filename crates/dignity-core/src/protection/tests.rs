@@ -4,11 +4,13 @@ use super::*;
 use crate::Problem;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
-fn d(s: &str) -> NaiveDate {
+/// A date of a test (`YYYY-MM-DD`); also the defenders' tests'.
+pub(super) fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn key(e: &Invalid) -> &'static str {
+/// The rule key of a refusal; also the defenders' tests'.
+pub(super) fn key(e: &Invalid) -> &'static str {
     match e.problem {
         Problem::Rule { key, .. } => key,
         _ => panic!("expected a rule, got {e}"),

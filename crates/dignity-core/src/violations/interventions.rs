@@ -53,26 +53,21 @@ pub fn exact_day(
     required: bool,
 ) -> Result<Option<NaiveDate>, Invalid> {
     let t = raw.trim();
-    if t.is_empty() {
-        if required {
-            return Err(Invalid::rule(
-                field,
-                "vio.rule.day_required",
-                "a date is required (YYYY-MM-DD)",
-            ));
-        }
-        return Ok(None);
+    if t.is_empty() && required {
+        return Err(Invalid::rule(
+            field,
+            "vio.rule.day_required",
+            "a date is required (YYYY-MM-DD)",
+        ));
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| {
-            Invalid::rule(
-                field,
-                "vio.rule.not_a_day",
-                "{value} is not a date (YYYY-MM-DD)",
-            )
-            .arg("value", format!("{t:?}"))
-        })
+    crate::types::optional_day(t, || {
+        Invalid::rule(
+            field,
+            "vio.rule.not_a_day",
+            "{value} is not a date (YYYY-MM-DD)",
+        )
+        .arg("value", format!("{t:?}"))
+    })
 }
 
 /// The end of the reply clock of an intervention of `int_type` made on `date`: 60 days

@@ -1,10 +1,12 @@
 //! Accuracy of linkage against ground truth.
 
 use std::collections::HashMap;
+use std::path::Path;
 
+use anyhow::{anyhow, Context};
 use serde::Serialize;
 
-use super::ScoredPair;
+use super::{Dataset, FieldKind, FieldSpec, ScoredPair};
 
 /// Precision, recall and F1.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -35,6 +37,63 @@ impl Prf {
             actual,
         }
     }
+}
+
+/// The fields of Splink's `fake_1000` test data set (`fake_1000.csv`, truth in `cluster`).
+pub const FAKE_1000_FIELDS: &[(&str, FieldKind)] = &[
+    ("first_name", FieldKind::Name),
+    ("surname", FieldKind::Name),
+    ("dob", FieldKind::Date),
+    ("city", FieldKind::Place),
+    ("email", FieldKind::Exact),
+];
+
+/// The fields of Splink's `historical_50k` data set (`historical_50k.csv`, truth in
+/// `cluster`).
+pub const HISTORICAL_50K_FIELDS: &[(&str, FieldKind)] = &[
+    ("first_name", FieldKind::Name),
+    ("surname", FieldKind::Name),
+    ("dob", FieldKind::Date),
+    ("birth_place", FieldKind::Place),
+    ("postcode_fake", FieldKind::Exact),
+    ("occupation", FieldKind::Exact),
+    ("gender", FieldKind::Exact),
+];
+
+/// A data set and its ground truth, from a CSV file with the columns `unique_id`, the
+/// `fields` and `truth` (each record's entity): the records, and for each the number of its
+/// entity (numbered in order of first appearance).
+pub fn read_labelled(
+    path: &Path,
+    fields: &[(&str, FieldKind)],
+    truth: &str,
+) -> anyhow::Result<(Dataset, Vec<u64>)> {
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let h = r.headers()?.clone();
+    let col = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .ok_or_else(|| anyhow!("{}: no column {n}", path.display()))
+    };
+    let (idc, tc) = (col("unique_id")?, col(truth)?);
+    let fc = fields
+        .iter()
+        .map(|f| col(f.0))
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let mut ds = Dataset::new(fields.iter().map(|f| FieldSpec::new(f.0, f.1)).collect());
+    let mut ents: HashMap<String, u64> = HashMap::new();
+    let mut entities = vec![];
+    for rec in r.records() {
+        let rec = rec?;
+        ds.push(
+            &rec[idc],
+            fc.iter().map(|&c| Some(rec[c].to_string())).collect(),
+        );
+        let next = ents.len() as u64;
+        entities.push(*ents.entry(rec[tc].to_string()).or_insert(next));
+    }
+    Ok((ds, entities))
 }
 
 fn true_pair_count(truth: &[u64]) -> f64 {

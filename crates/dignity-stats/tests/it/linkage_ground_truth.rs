@@ -4,41 +4,14 @@ use crate::common;
 use std::collections::HashMap;
 
 use common::shared_data;
-use dignity_stats::linkage::{metrics, Dataset, FieldKind, FieldSpec, LinkageSettings, Linker};
+use dignity_stats::linkage::{metrics, Dataset, FieldKind, LinkageSettings, Linker};
 
 fn load(file: &str, fields: &[(&str, FieldKind)]) -> (Dataset, Vec<u64>) {
     let path = shared_data(&format!("linkage/{file}"));
-    let mut r = csv::Reader::from_path(&path).unwrap();
-    let h = r.headers().unwrap().clone();
-    let col = |n: &str| {
-        h.iter()
-            .position(|x| x == n)
-            .unwrap_or_else(|| panic!("{file}: no column {n}"))
-    };
-    let (idc, tc) = (col("unique_id"), col("cluster"));
-    let fc: Vec<usize> = fields.iter().map(|f| col(f.0)).collect();
-    let mut ds = Dataset::new(fields.iter().map(|f| FieldSpec::new(f.0, f.1)).collect());
-    let mut ents: HashMap<String, u64> = HashMap::new();
-    let mut truth = vec![];
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        ds.push(
-            &rec[idc],
-            fc.iter().map(|&c| Some(rec[c].to_string())).collect(),
-        );
-        let next = ents.len() as u64;
-        truth.push(*ents.entry(rec[tc].to_string()).or_insert(next));
-    }
-    (ds, truth)
+    metrics::read_labelled(&path, fields, "cluster").unwrap()
 }
 
-const FAKE_FIELDS: &[(&str, FieldKind)] = &[
-    ("first_name", FieldKind::Name),
-    ("surname", FieldKind::Name),
-    ("dob", FieldKind::Date),
-    ("city", FieldKind::Place),
-    ("email", FieldKind::Exact),
-];
+const FAKE_FIELDS: &[(&str, FieldKind)] = metrics::FAKE_1000_FIELDS;
 
 #[test]
 fn fake_1000_unsupervised_matches_ground_truth() {
@@ -115,18 +88,7 @@ fn explanation_adds_up_to_the_score() {
 #[test]
 #[ignore]
 fn historical_50k_beats_splink_f1() {
-    let (ds, truth) = load(
-        "historical_50k.csv",
-        &[
-            ("first_name", FieldKind::Name),
-            ("surname", FieldKind::Name),
-            ("dob", FieldKind::Date),
-            ("birth_place", FieldKind::Place),
-            ("postcode_fake", FieldKind::Exact),
-            ("occupation", FieldKind::Exact),
-            ("gender", FieldKind::Exact),
-        ],
-    );
+    let (ds, truth) = load("historical_50k.csv", metrics::HISTORICAL_50K_FIELDS);
     let linker = Linker::new(&ds, LinkageSettings::default()).unwrap();
     let model = linker.train().unwrap();
     let pairs = linker.predict(&model);

@@ -88,18 +88,7 @@ pub fn decode(bytes: Vec<u8>, enc: Encoding) -> R<String> {
 }
 
 /// One byte of Windows-1252 as a character.
-pub fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    if (0x80..0xA0).contains(&b) {
-        HIGH[(b - 0x80) as usize]
-    } else {
-        b as char
-    }
-}
+pub use dignity_core::obligations::cp1252;
 
 /// A reader of text in `enc` that yields UTF-8 without a BOM (for streaming parsers; check
 /// the file with [`check_csv`] first).

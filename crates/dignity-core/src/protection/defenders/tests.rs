@@ -1,19 +1,9 @@
 //! The defenders' rules, without a database.
 
 use super::*;
+use crate::protection::tests::{d, key};
 use crate::Problem;
 use rand::{rngs::StdRng, Rng, SeedableRng};
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn key(e: &Invalid) -> &'static str {
-    match e.problem {
-        Problem::Rule { key, .. } => key,
-        _ => panic!("expected a rule, got {e}"),
-    }
-}
 
 const TODAY: &str = "2024-06-15";
 
