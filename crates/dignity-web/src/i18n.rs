@@ -360,23 +360,48 @@ pub fn keys(lang: Lang) -> impl Iterator<Item = &'static str> {
 /// `invalid.*` key of its problem, or the area's own key for a rule (its English text when
 /// no catalog has the key yet).
 pub fn invalid(lang: Lang, e: &dignity_core::Invalid) -> String {
+    refusal(lang, e, "invalid", |rule| {
+        // The rule is already a sentence of the page (not a value to isolate).
+        fill(
+            &t(lang, "invalid.rule"),
+            &[("field", &isolate(e.field.as_ref())), ("rule", &rule)],
+        )
+    })
+}
+
+/// A core refusal's reason alone, without the field's name (keys `invalid.reason.*`, or the
+/// rule's own text): for a form's error summary, which names the field by its label
+/// ("Requested on: …"). The API keeps naming the field in its `field` member.
+pub fn reason(lang: Lang, e: &dignity_core::Invalid) -> String {
+    refusal(lang, e, "invalid.reason", |rule| rule)
+}
+
+/// A core refusal in `lang` from the keys under `prefix` (`required`, `too_long`, …); a
+/// rule's translated text goes through `rule`.
+fn refusal(
+    lang: Lang,
+    e: &dignity_core::Invalid,
+    prefix: &str,
+    rule: impl FnOnce(String) -> String,
+) -> String {
     use dignity_core::Problem;
     let field = e.field.as_ref();
+    let key = |name: &str| format!("{prefix}.{name}");
     match &e.problem {
-        Problem::Required => t_args(lang, "invalid.required", &[("field", field)]),
+        Problem::Required => t_args(lang, &key("required"), &[("field", field)]),
         Problem::TooLong { max } => t_args(
             lang,
-            "invalid.too_long",
+            &key("too_long"),
             &[("field", field), ("max", &max.to_string())],
         ),
         Problem::NotOneOf { value, allowed } if allowed.is_empty() => t_args(
             lang,
-            "invalid.not_one_of",
+            &key("not_one_of"),
             &[("field", field), ("value", value)],
         ),
         Problem::NotOneOf { value, allowed } => t_args(
             lang,
-            "invalid.not_one_of_list",
+            &key("not_one_of_list"),
             &[
                 ("field", field),
                 ("value", value),
@@ -385,20 +410,15 @@ pub fn invalid(lang: Lang, e: &dignity_core::Invalid) -> String {
         ),
         Problem::Parse(p) => t_args(
             lang,
-            "invalid.parse",
+            &key("parse"),
             &[("field", field), ("reason", &p.to_string())],
         ),
         Problem::Rule { key, en, args } => {
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let rule = match lookup(lang, key).or_else(|| lookup(Lang::En, key)) {
+            rule(match lookup(lang, key).or_else(|| lookup(Lang::En, key)) {
                 Some(_) => t_args(lang, key, &args),
                 None => fill(en, &args),
-            };
-            // The rule is already a sentence of the page (not a value to isolate).
-            fill(
-                &t(lang, "invalid.rule"),
-                &[("field", &isolate(field)), ("rule", &rule)],
-            )
+            })
         }
     }
 }
@@ -423,6 +443,15 @@ mod tests {
             invalid(Lang::Ru, &e),
             "Поле «\u{2068}end\u{2069}»: ends before 2024"
         );
+    }
+
+    #[test]
+    fn a_reason_alone_does_not_name_the_field() {
+        let e = dignity_core::Invalid::required("requested_on");
+        assert_eq!(reason(Lang::Fr, &e), "une valeur est obligatoire.");
+        let e = dignity_core::Invalid::rule("end", "nowhere.rule.x", "ends before {start}")
+            .arg("start", "2024");
+        assert_eq!(reason(Lang::En, &e), "ends before 2024");
     }
 
     #[test]

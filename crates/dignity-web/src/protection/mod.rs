@@ -144,7 +144,7 @@ fn problem(ctx: &Ctx, e: &StoreError) -> Option<Json> {
             let name = crate::i18n::lookup(ctx.lang, &format!("pro.field.{}", r.field))
                 .map(String::from)
                 .unwrap_or_else(|| r.field.to_string());
-            Some(json!({ "field": name, "message": crate::i18n::invalid(ctx.lang, r) }))
+            Some(json!({ "field": name, "message": crate::i18n::reason(ctx.lang, r) }))
         }
         _ => None,
     }

@@ -41,7 +41,7 @@ pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
             let name = crate::i18n::lookup(ctx.lang, &key)
                 .map(String::from)
                 .unwrap_or_else(|| r.field.to_string());
-            json!({ "field": name, "message": crate::i18n::invalid(ctx.lang, r) })
+            json!({ "field": name, "message": crate::i18n::reason(ctx.lang, r) })
         }
         e => json!({ "field": "", "message": e.to_string() }),
     }
