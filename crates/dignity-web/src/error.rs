@@ -343,7 +343,6 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound(m) => WebError::NotFound(m),
             StoreError::Forbidden(m) => WebError::Forbidden(m),
-            StoreError::Invalid { field, message } => WebError::Invalid { field, message },
             StoreError::Rejected(e) => WebError::Rejected(e),
             StoreError::Conflict(m) => WebError::Conflict(m),
             StoreError::StorageFull(_) => WebError::StorageFull,
@@ -368,9 +367,6 @@ impl WebError {
     pub fn with_consent(e: StoreError) -> Self {
         match e {
             StoreError::Rejected(e) if e.field == "consent" => WebError::Consent(e.message()),
-            StoreError::Invalid { field, message } if field == "consent" => {
-                WebError::Consent(message)
-            }
             e => WebError::from(e),
         }
     }

@@ -35,7 +35,6 @@ pub(super) fn see_other(to: &str) -> Response {
 /// the store's explanation.
 pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
     match e {
-        StoreError::Invalid { field, message } => problem_text(ctx, field, message),
         StoreError::Rejected(r) => {
             let key = format!("vio.field.{}", r.field);
             let name = crate::i18n::lookup(ctx.lang, &key)
@@ -66,7 +65,6 @@ pub(super) fn problem_text(ctx: &Ctx, field: &str, message: &str) -> Json {
 /// text (the store's own text, or a core refusal's message); `None` for other errors.
 pub(super) fn refusal(e: &StoreError) -> Option<(String, String)> {
     match e {
-        StoreError::Invalid { field, message } => Some((field.clone(), message.clone())),
         StoreError::Rejected(r) => Some((r.field.to_string(), r.message())),
         _ => None,
     }
@@ -378,7 +376,6 @@ pub async fn case_json(
             serde_json::to_string_pretty(&c).unwrap_or_default(),
         )
             .into_response(),
-        Err(StoreError::Invalid { .. }) => WebError::forbidden().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
 }
