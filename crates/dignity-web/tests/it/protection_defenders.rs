@@ -181,19 +181,8 @@ fn summary(html: &str) -> &str {
 #[tokio::test]
 async fn a_refused_date_is_summarised_by_its_label_and_reason() {
     for b in backends() {
-        let st = store(b).await;
-        dignity_store::refdata::load_shipped(&st).await.unwrap();
-        let mut tx = st.begin(&Actor::system()).await.unwrap();
-        let pw = "a long enough passphrase";
-        let u = accounts::create(&mut tx, "cora", "", Role::Coordinator, pw)
-            .await
-            .unwrap();
-        let (_, token) = accounts::create_token(&mut tx, u.id, "t").await.unwrap();
-        tx.commit().await.unwrap();
-        let app = dignity_web::router(dignity_web::AppState::new(
-            st.store.clone(),
-            Default::default(),
-        ));
+        // A coordinator with an API token (the protection tests' set-up).
+        let (_st, _, token, app) = crate::protection::cora_app(b).await;
         let defender = json!({ "name": "Berta Flores", "country": "HND" });
         let path = "/api/v1/protection/defenders";
         let (_, body) = send(&app, path, &token, "en", Ok(defender)).await;
