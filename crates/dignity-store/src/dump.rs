@@ -226,11 +226,12 @@ pub(crate) fn encode_line(values: &[Value]) -> String {
     s
 }
 
-/// Parse and type-check a canonical line.
-pub(crate) fn parse_line(spec: &TableSpec, line: &str) -> Result<Vec<Value>> {
-    let bad = |m: String| StoreError::Invalid {
-        field: format!("table {}", spec.name),
-        message: m,
+/// Parse and type-check a canonical line, `row` of its table's file (from 1).
+pub(crate) fn parse_line(spec: &TableSpec, row: u64, line: &str) -> Result<Vec<Value>> {
+    let bad = |reason: String| StoreError::Corrupt {
+        table: spec.name.clone(),
+        row,
+        reason,
     };
     let v: Vec<Value> =
         serde_json::from_str(line).map_err(|e| bad(format!("a row is not valid: {e}")))?;
@@ -493,4 +494,41 @@ pub(crate) fn same_schema(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_row_names_its_table_and_row() {
+        let spec = TableSpec {
+            name: "vio_events".into(),
+            columns: vec![
+                Column {
+                    name: "id".into(),
+                    ty: ColType::Integer,
+                },
+                Column {
+                    name: "title".into(),
+                    ty: ColType::Text,
+                },
+            ],
+            primary_key: vec!["id".into()],
+        };
+        assert_eq!(parse_line(&spec, 1, "[1, \"a\"]").unwrap().len(), 2);
+        for (line, why) in [
+            ("{", "a row is not valid"),
+            ("[1]", "a row has 1 values for 2 columns"),
+            ("[\"x\", \"a\"]", "column id holds a value of another type"),
+        ] {
+            match parse_line(&spec, 7, line) {
+                Err(StoreError::Corrupt { table, row, reason }) => {
+                    assert_eq!((table.as_str(), row), ("vio_events", 7));
+                    assert!(reason.starts_with(why), "{reason}");
+                }
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+    }
 }

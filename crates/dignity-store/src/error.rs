@@ -11,11 +11,8 @@ pub enum StoreError {
     Locked(String),
     #[error("keys: {0}")]
     Keys(String),
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    /// An input refused by a rule of `dignity-core` (typed, translated by the web layer).
-    /// New code returns this through `?` on a core `parse`; `Invalid` above is the older,
-    /// free-text form being moved into core area by area (issue #23).
+    /// An input refused by a rule of `dignity-core` (typed, translated by the web layer):
+    /// returned through `?` on a core `parse`.
     #[error("{0}")]
     Rejected(#[from] dignity_core::Invalid),
     /// The record does not exist, or the actor may not read it: the two answer the same,
@@ -50,6 +47,16 @@ pub enum StoreError {
     /// by another schema version. Nothing was written.
     #[error("backup archive: {0}")]
     Archive(String),
+    /// A row of a backup archive's table that cannot be read back (not a JSON array, a
+    /// value count or a value type that does not fit the table's columns): the archive is
+    /// damaged. Nothing was written.
+    #[error("backup archive: table {table}, row {row}: {reason}")]
+    Corrupt {
+        table: String,
+        /// The row's line in the table's file, from 1.
+        row: u64,
+        reason: String,
+    },
     /// Reading or writing a file outside the database.
     #[error("{0}")]
     Io(String),

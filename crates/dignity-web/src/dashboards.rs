@@ -581,12 +581,7 @@ pub async fn publish_dashboard(
         .await;
     match r {
         Ok((_, slug)) => Redirect::to(&format!("/public/dashboards/{slug}")).into_response(),
-        Err(dignity_store::StoreError::Rejected(e)) => WebError::Message {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: e.message(),
-        }
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
+        Err(e) => WebError::store_refusal(StatusCode::UNPROCESSABLE_ENTITY, e).into_response(),
     }
 }
 

@@ -360,23 +360,48 @@ pub fn keys(lang: Lang) -> impl Iterator<Item = &'static str> {
 /// `invalid.*` key of its problem, or the area's own key for a rule (its English text when
 /// no catalog has the key yet).
 pub fn invalid(lang: Lang, e: &dignity_core::Invalid) -> String {
+    refusal(lang, e, "invalid", |rule| {
+        // The rule is already a sentence of the page (not a value to isolate).
+        fill(
+            &t(lang, "invalid.rule"),
+            &[("field", &isolate(e.field.as_ref())), ("rule", &rule)],
+        )
+    })
+}
+
+/// A core refusal's reason alone, without the field's name (keys `invalid.reason.*`, or the
+/// rule's own text): for a form's error summary, which names the field by its label
+/// ("Requested on: …"). The API keeps naming the field in its `field` member.
+pub fn reason(lang: Lang, e: &dignity_core::Invalid) -> String {
+    refusal(lang, e, "invalid.reason", |rule| rule)
+}
+
+/// A core refusal in `lang` from the keys under `prefix` (`required`, `too_long`, …); a
+/// rule's translated text goes through `rule`.
+fn refusal(
+    lang: Lang,
+    e: &dignity_core::Invalid,
+    prefix: &str,
+    rule: impl FnOnce(String) -> String,
+) -> String {
     use dignity_core::Problem;
     let field = e.field.as_ref();
+    let key = |name: &str| format!("{prefix}.{name}");
     match &e.problem {
-        Problem::Required => t_args(lang, "invalid.required", &[("field", field)]),
+        Problem::Required => t_args(lang, &key("required"), &[("field", field)]),
         Problem::TooLong { max } => t_args(
             lang,
-            "invalid.too_long",
+            &key("too_long"),
             &[("field", field), ("max", &max.to_string())],
         ),
         Problem::NotOneOf { value, allowed } if allowed.is_empty() => t_args(
             lang,
-            "invalid.not_one_of",
+            &key("not_one_of"),
             &[("field", field), ("value", value)],
         ),
         Problem::NotOneOf { value, allowed } => t_args(
             lang,
-            "invalid.not_one_of_list",
+            &key("not_one_of_list"),
             &[
                 ("field", field),
                 ("value", value),
@@ -385,22 +410,89 @@ pub fn invalid(lang: Lang, e: &dignity_core::Invalid) -> String {
         ),
         Problem::Parse(p) => t_args(
             lang,
-            "invalid.parse",
-            &[("field", field), ("reason", &p.to_string())],
+            &key("parse"),
+            &[("field", field), ("reason", &parse_error(lang, p))],
         ),
         Problem::Rule { key, en, args } => {
+            let args: Vec<(&str, String)> = args
+                .iter()
+                .map(|(name, v)| (*name, code_labels(lang, key, name, v)))
+                .collect();
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let rule = match lookup(lang, key).or_else(|| lookup(Lang::En, key)) {
+            rule(match lookup(lang, key).or_else(|| lookup(Lang::En, key)) {
                 Some(_) => t_args(lang, key, &args),
                 None => fill(en, &args),
-            };
-            // The rule is already a sentence of the page (not a value to isolate).
-            fill(
-                &t(lang, "invalid.rule"),
-                &[("field", &isolate(field)), ("rule", &rule)],
-            )
+            })
         }
     }
+}
+
+/// Why a value did not parse into a domain type (a date, a country code), in `lang`: the
+/// reason (keys `parse.*`; one no catalog has yet stays in English) and the value given.
+pub fn parse_error(lang: Lang, p: &dignity_core::types::ParseError) -> String {
+    let key = match p.reason {
+        "expected YYYY, YYYY-MM or YYYY-MM-DD (optionally ~ for estimated)" => "parse.date_shape",
+        "only a full date can be marked estimated" => "parse.date_estimated",
+        "year must have four digits" => "parse.year_digits",
+        "month must be 01-12" => "parse.month_range",
+        "no such day in that month" => "parse.no_such_day",
+        "must be 2 ASCII letters" => "parse.two_letters",
+        "must be 3 ASCII letters" => "parse.three_letters",
+        _ => "",
+    };
+    let reason = match lookup(Lang::En, key) {
+        Some(_) => t(lang, key),
+        None => p.reason.to_string(),
+    };
+    t_args(
+        lang,
+        "parse.error",
+        &[("reason", &reason), ("value", &p.value)],
+    )
+}
+
+/// The arguments of rules that are codes of a list (a measure's or a case's status): the
+/// catalog prefix of their labels.
+const CODE_ARGS: &[(&str, &[&str], &str)] = &[
+    (
+        "pro.def.measure_next",
+        &["from", "to", "next"],
+        "pro.mstatus",
+    ),
+    ("pro.def.measure_closed", &["from", "to"], "pro.mstatus"),
+    (
+        "pro.rule.missing.status_unchanged",
+        &["status"],
+        "pro.status",
+    ),
+    (
+        "pro.rule.missing.status_transition",
+        &["from", "to", "next"],
+        "pro.status",
+    ),
+];
+
+/// A rule's argument as the reader reads it: a code of a list by its label in `lang` (lower
+/// case, inside the sentence), a list of codes ("approved or closed", "a, b") label by
+/// label; any other argument as it is.
+fn code_labels(lang: Lang, rule: &str, arg: &str, value: &str) -> String {
+    let Some((_, _, prefix)) = CODE_ARGS
+        .iter()
+        .find(|(r, args, _)| *r == rule && args.contains(&arg))
+    else {
+        return value.to_string();
+    };
+    let label = |code: &str| {
+        lookup(lang, &format!("{prefix}.{code}"))
+            .map(str::to_lowercase)
+            .unwrap_or_else(|| code.to_string())
+    };
+    let (parts, sep): (Vec<&str>, String) = if value.contains(" or ") {
+        (value.split(" or ").collect(), t(lang, "invalid.or"))
+    } else {
+        (value.split(", ").collect(), ", ".to_string())
+    };
+    parts.into_iter().map(label).collect::<Vec<_>>().join(&sep)
 }
 
 #[cfg(test)]
@@ -423,6 +515,52 @@ mod tests {
             invalid(Lang::Ru, &e),
             "Поле «\u{2068}end\u{2069}»: ends before 2024"
         );
+    }
+
+    #[test]
+    fn every_reason_of_a_date_or_code_that_does_not_parse_is_translated() {
+        use dignity_core::{Iso2, Iso3, PartialDate};
+        for (e, fr) in [
+            (PartialDate::parse("1-2-3-4"), "attendu"),
+            (PartialDate::parse("~2024"), "estimée"),
+            (PartialDate::parse("0099"), "quatre chiffres"),
+            (PartialDate::parse("2024-13"), "01 à 12"),
+            (PartialDate::parse("2024-02-30"), "n’existe pas"),
+        ] {
+            let e = e.unwrap_err();
+            let said = parse_error(Lang::Fr, &e);
+            assert!(said.contains(fr), "{e}: {said}");
+            assert!(!said.contains(e.reason), "{e}: {said}");
+        }
+        let e = Iso2::parse("x").unwrap_err();
+        assert!(parse_error(Lang::Fr, &e).contains("2 lettres"), "{e}");
+        let e = Iso3::parse("x").unwrap_err();
+        assert!(parse_error(Lang::Fr, &e).contains("3 lettres"), "{e}");
+    }
+
+    #[test]
+    fn status_codes_in_a_refusal_read_as_their_labels() {
+        let e = dignity_core::Invalid::rule(
+            "status",
+            "pro.def.measure_next",
+            "a measure that is {from} cannot become {to}: next is {next}",
+        )
+        .arg("next", "approved or closed")
+        .arg("from", "requested")
+        .arg("to", "delivered");
+        let said = reason(Lang::Fr, &e);
+        assert!(said.contains("approuvée ou close"), "{said}");
+        assert!(!said.contains("requested"), "{said}");
+        assert!(reason(Lang::En, &e).contains("approved or closed"));
+    }
+
+    #[test]
+    fn a_reason_alone_does_not_name_the_field() {
+        let e = dignity_core::Invalid::required("requested_on");
+        assert_eq!(reason(Lang::Fr, &e), "une valeur est obligatoire.");
+        let e = dignity_core::Invalid::rule("end", "nowhere.rule.x", "ends before {start}")
+            .arg("start", "2024");
+        assert_eq!(reason(Lang::En, &e), "ends before 2024");
     }
 
     #[test]

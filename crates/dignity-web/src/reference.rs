@@ -191,7 +191,7 @@ pub async fn term_save(
         .await;
     match r {
         Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
-        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => see_other(&format!(
+        Err(StoreError::Rejected(_)) => see_other(&format!(
             "/vocabularies/{list}/terms/{code}?error=invalid_term"
         )),
         Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),
@@ -215,7 +215,7 @@ pub async fn term_add(
         .await;
     match r {
         Ok(_) => see_other(&format!("/vocabularies/{list}?flash=saved")),
-        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
+        Err(StoreError::Rejected(_)) => {
             see_other(&format!("/vocabularies/{list}?error=invalid_term"))
         }
         Err(StoreError::NotFound(_)) => WebError::not_found().into_response(),

@@ -242,9 +242,6 @@ async fn import_ratifications(
         };
         match ob::set_ratification(&mut tx, &iso3, &inst, &input, "import").await {
             Ok(_) => n += 1,
-            Err(dignity_store::StoreError::Invalid { field, message }) => {
-                rejected.push(with_file(RowError::new(*line, &field, message), file))
-            }
             Err(dignity_store::StoreError::Rejected(e)) => {
                 rejected.push(with_file(RowError::new(*line, &e.field, e.message()), file))
             }

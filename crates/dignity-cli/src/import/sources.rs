@@ -65,6 +65,7 @@ pub(super) async fn import_source_list(
             vec![src::RowError {
                 line: e.line as usize,
                 field: "file".into(),
+                rule: None,
                 message: e.message,
             }]
         })

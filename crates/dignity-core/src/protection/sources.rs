@@ -253,16 +253,7 @@ pub fn parse_rows(
             let d = get(row, t);
             match PartialDate::parse(&d) {
                 Ok(p) => dates[i] = p,
-                Err(e) => errors.push(RowInvalid::new(
-                    line,
-                    Invalid::rule(
-                        t.as_str(),
-                        "pro.rule.sources.not_a_date",
-                        "{value}: {reason}",
-                    )
-                    .arg("value", format!("{d:?}"))
-                    .arg("reason", e),
-                )),
+                Err(e) => errors.push(RowInvalid::new(line, Invalid::parse(t.as_str(), e))),
             }
         }
         let raw: serde_json::Map<String, serde_json::Value> = headers

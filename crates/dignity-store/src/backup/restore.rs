@@ -333,7 +333,7 @@ async fn load(
         let mut n = 0u64;
         for line in BufReader::new(f).lines() {
             let line = line.map_err(io_err(path.display()))?;
-            batch.push(dump::parse_line(&entry.spec, &line)?);
+            batch.push(dump::parse_line(&entry.spec, n + 1, &line)?);
             n += 1;
             if batch.len() == 500 {
                 dump::insert_rows(&mut tx, spec, &batch).await?;

@@ -327,7 +327,6 @@ pub fn validate_rows(
         n += 1;
         if let Err(e) = parse_row(v, m, line, &row) {
             let (field, message) = match e {
-                StoreError::Invalid { field, message } => (field, message),
                 StoreError::Rejected(r) => (r.field.to_string(), r.message()),
                 e => ("row".into(), e.to_string()),
             };

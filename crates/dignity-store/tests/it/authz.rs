@@ -133,7 +133,7 @@ async fn audit_actions(st: &TestStore, record_id: i64) -> Vec<String> {
 fn said(e: &StoreError, id: i64) -> String {
     let kind = match e {
         StoreError::NotFound(_) => "not_found",
-        StoreError::Invalid { .. } | StoreError::Rejected(_) => "invalid",
+        StoreError::Rejected(_) => "invalid",
         StoreError::Forbidden(_) => "forbidden",
         _ => "other",
     };

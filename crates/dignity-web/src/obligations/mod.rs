@@ -134,7 +134,6 @@ async fn edit_country(
 fn refused_field(e: &StoreError) -> Option<&str> {
     match e {
         StoreError::Rejected(r) => Some(&r.field),
-        StoreError::Invalid { field, .. } => Some(field),
         _ => None,
     }
 }

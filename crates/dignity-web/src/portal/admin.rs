@@ -210,12 +210,7 @@ pub async fn publish(
             }
         ))
         .into_response(),
-        Err(StoreError::Rejected(e)) => WebError::Message {
-            status: StatusCode::BAD_REQUEST,
-            message: e.message(),
-        }
-        .into_response(),
-        Err(e) => WebError::from(e).into_response(),
+        Err(e) => WebError::store_refusal(StatusCode::BAD_REQUEST, e).into_response(),
     }
 }
 

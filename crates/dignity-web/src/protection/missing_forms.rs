@@ -75,6 +75,7 @@ fn upload_problem(ctx: &Ctx, key: &str) -> s::RowError {
     s::RowError {
         line: 0,
         field: "file".into(),
+        rule: None,
         message: ctx.t(key),
     }
 }

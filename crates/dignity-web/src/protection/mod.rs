@@ -153,17 +153,11 @@ async fn record_write<T>(
 /// store's explanation. Other errors are not problems but failures.
 fn problem(ctx: &Ctx, e: &StoreError) -> Option<Json> {
     match e {
-        StoreError::Invalid { field, message } => {
-            let name = crate::i18n::lookup(ctx.lang, &format!("pro.field.{field}"))
-                .map(String::from)
-                .unwrap_or_else(|| field.clone());
-            Some(json!({ "field": name, "message": message }))
-        }
         StoreError::Rejected(r) => {
             let name = crate::i18n::lookup(ctx.lang, &format!("pro.field.{}", r.field))
                 .map(String::from)
                 .unwrap_or_else(|| r.field.to_string());
-            Some(json!({ "field": name, "message": crate::i18n::invalid(ctx.lang, r) }))
+            Some(json!({ "field": name, "message": crate::i18n::reason(ctx.lang, r) }))
         }
         _ => None,
     }

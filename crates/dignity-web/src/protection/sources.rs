@@ -33,7 +33,9 @@ async fn sources_view(
             })).collect::<Vec<_>>(),
             "may_edit": crate::authz::may_write(ctx),
             "problem": problem,
-            "errors": errors.iter().map(|e| json!({ "line": e.line, "field": e.field, "message": e.message })).collect::<Vec<_>>(),
+            // A core rule's refusal in the reader's language; the file's own problems as read.
+            "errors": errors.iter().map(|e| json!({ "line": e.line, "field": e.field,
+                "message": e.rule.as_ref().map_or_else(|| e.message.clone(), |r| crate::i18n::reason(ctx.lang, r)) })).collect::<Vec<_>>(),
             "report": report,
         }))
     }

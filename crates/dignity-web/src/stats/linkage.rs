@@ -41,7 +41,6 @@ pub async fn script() -> Response {
 fn refused(lang: Lang, e: StoreError) -> Result<(String, String), StoreError> {
     match e {
         StoreError::Rejected(r) => Ok((r.field.to_string(), crate::i18n::invalid(lang, &r))),
-        StoreError::Invalid { field, message } => Ok((field, message)),
         e => Err(e),
     }
 }

@@ -460,7 +460,7 @@ async fn render(
         None => StatusCode::OK,
     };
     let (err_field, err_json) = match &error {
-        Some(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+        Some(e @ StoreError::Rejected(_)) => {
             let (field, mut message) = refusal(e).unwrap_or_default();
             let summary = match e {
                 StoreError::Rejected(r) => {
@@ -559,7 +559,7 @@ async fn save(state: AppState, ctx: MayWrite, kind: Kind, id: i64, f: FormData) 
             };
             see_other(&format!("{path}?flash=saved{anchor}"))
         }
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+        Err(e @ StoreError::Rejected(_)) => {
             render(&state, &ctx, kind, id, &owner, &f, Some(e)).await
         }
         Err(e) => WebError::from(e).into_response(),
@@ -598,7 +598,7 @@ edit_handlers!(edit_information, save_information, Kind::Information);
 fn back(path: &str, anchor: &str, r: Result<(), StoreError>) -> Result<Response, StoreError> {
     match r {
         Ok(()) => Ok(see_other(&format!("{path}?flash=saved#{anchor}"))),
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+        Err(e @ StoreError::Rejected(_)) => {
             let (field, message) = refusal(&e).unwrap_or_default();
             let q = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("problem_field", &field)

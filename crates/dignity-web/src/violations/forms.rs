@@ -344,7 +344,7 @@ pub async fn entry_submit(
     .await;
     match r {
         Ok(id) => see_other(&format!("/violations/events/{id}?flash=saved")),
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
+        Err(e @ StoreError::Rejected(_)) => {
             let p = problem(&ctx, &e);
             entry_page(
                 &state,
@@ -391,9 +391,7 @@ async fn event_write(
     .await;
     match r {
         Ok(()) => see_other(&format!("/violations/events/{id}?flash=saved#{anchor}")),
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
-            back_with_problem(id, anchor, &e)
-        }
+        Err(e @ StoreError::Rejected(_)) => back_with_problem(id, anchor, &e),
         Err(e) => WebError::from(e).into_response(),
     }
 }
@@ -509,9 +507,7 @@ pub async fn upload_evidence(
     input.event_id = Some(id);
     match save_upload(&state, &ctx, &input, &blob, &head).await {
         Ok(eid) => see_other(&format!("/violations/evidence/{eid}?flash=saved")),
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Rejected(_))) => {
-            back_with_problem(id, "evidence", &e)
-        }
+        Err(e @ StoreError::Rejected(_)) => back_with_problem(id, "evidence", &e),
         Err(e) => WebError::from(e).into_response(),
     }
 }
@@ -549,7 +545,7 @@ pub async fn intervention_response(
     .await;
     match r {
         Ok(_) => see_other(&format!("/violations/interventions/{id}?flash=saved")),
-        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
+        Err(StoreError::Rejected(_)) => {
             see_other(&format!("/violations/interventions/{id}?error=vio_invalid"))
         }
         Err(e) => WebError::from(e).into_response(),

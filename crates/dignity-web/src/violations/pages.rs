@@ -36,13 +36,12 @@ pub(super) fn see_other(to: &str) -> Response {
 /// the store's explanation.
 pub(super) fn problem(ctx: &Ctx, e: &StoreError) -> Json {
     match e {
-        StoreError::Invalid { field, message } => problem_text(ctx, field, message),
         StoreError::Rejected(r) => {
             let key = format!("vio.field.{}", r.field);
             let name = crate::i18n::lookup(ctx.lang, &key)
                 .map(String::from)
                 .unwrap_or_else(|| r.field.to_string());
-            json!({ "field": name, "message": crate::i18n::invalid(ctx.lang, r) })
+            json!({ "field": name, "message": crate::i18n::reason(ctx.lang, r) })
         }
         e => json!({ "field": "", "message": e.to_string() }),
     }
@@ -67,7 +66,6 @@ pub(super) fn problem_text(ctx: &Ctx, field: &str, message: &str) -> Json {
 /// text (the store's own text, or a core refusal's message); `None` for other errors.
 pub(super) fn refusal(e: &StoreError) -> Option<(String, String)> {
     match e {
-        StoreError::Invalid { field, message } => Some((field.clone(), message.clone())),
         StoreError::Rejected(r) => Some((r.field.to_string(), r.message())),
         _ => None,
     }
@@ -373,7 +371,6 @@ pub async fn case_json(
             serde_json::to_string_pretty(&c).unwrap_or_default(),
         )
             .into_response(),
-        Err(StoreError::Invalid { .. }) => WebError::forbidden().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
 }

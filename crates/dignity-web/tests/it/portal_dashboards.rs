@@ -633,3 +633,42 @@ async fn administrators_choose_the_country_profiles_on_the_portal() {
         assert_eq!(actions, ["country.publish", "country.unpublish"], "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_publication_is_explained_in_the_readers_language() {
+    for b in backends() {
+        let app = app(b).await;
+        let fr = format!("{}; lang=fr", app.adam);
+        let (_, _, page) = send(&app, get("/admin/portal", &fr)).await;
+        let token = csrf(&page);
+        // A record type that cannot be published: 400, in French.
+        let (s, _, page) = send(
+            &app,
+            post(
+                "/admin/portal/publish",
+                &fr,
+                format!("csrf_token={token}&record_type=accounts&id=1&action=publish"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{b:?}");
+        assert!(
+            page.contains("les fiches de ce type ne peuvent pas être publiées"),
+            "{b:?}: {page}"
+        );
+        assert!(!page.contains("records of this type cannot be published"));
+        // A dashboard without a title: 422, in French.
+        let (s, _, page) = send(
+            &app,
+            post(
+                "/dashboards/publish",
+                &fr,
+                format!("csrf_token={token}&title=+&filter=country%3DSRB"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+        assert!(page.contains("un titre compte de 1 à"), "{b:?}: {page}");
+        assert!(!page.contains("a title is 1 to"));
+    }
+}

@@ -169,3 +169,41 @@ async fn a_refused_measure_names_the_field_in_the_readers_language() {
         assert_eq!(n, 1, "only the request is recorded");
     }
 }
+
+/// The error summary of a page (its `error-summary` block).
+fn summary(html: &str) -> &str {
+    let i = html
+        .find("class=\"error-summary\"")
+        .expect("an error summary");
+    &html[i..i + html[i..].find("</div>").unwrap()]
+}
+
+#[tokio::test]
+async fn a_refused_date_is_summarised_by_its_label_and_reason() {
+    for b in backends() {
+        // A coordinator with an API token (the protection tests' set-up).
+        let (_st, _, token, app) = crate::protection::cora_app(b).await;
+        let defender = json!({ "name": "Berta Flores", "country": "HND" });
+        let path = "/api/v1/protection/defenders";
+        let (_, body) = send(&app, path, &token, "en", Ok(defender)).await;
+        let did = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/protection/defenders/{did}/measures");
+        let form = [
+            ("measure_type", "relocation"),
+            ("requested_on", "2024-02-30"),
+        ];
+        for (lang, label, reason) in [
+            ("en", "Requested on:", "is not a date (YYYY-MM-DD)"),
+            ("fr", "Demandée le:", "n’est pas une date (AAAA-MM-JJ)"),
+        ] {
+            let (s, html) = send(&app, &path, &token, lang, Err(&form)).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+            let summary = summary(&html);
+            assert!(summary.contains(label), "{b:?} {lang}: {summary}");
+            assert!(summary.contains(reason), "{b:?} {lang}: {summary}");
+            assert!(!summary.contains("requested_on"), "{b:?} {lang}: {summary}");
+        }
+    }
+}

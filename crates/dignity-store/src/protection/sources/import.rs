@@ -138,6 +138,7 @@ pub async fn import_list_with(
         vec![RowError {
             line: 0,
             field: "database".into(),
+            rule: None,
             message: e.to_string(),
         }]
     };

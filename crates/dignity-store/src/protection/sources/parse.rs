@@ -47,6 +47,7 @@ pub(super) fn parse_rows(
                 line: p.line,
                 field: p.invalid.field.to_string(),
                 message: p.invalid.message(),
+                rule: Some(p.invalid),
             })
             .collect::<Vec<_>>()
     })?;
@@ -85,6 +86,7 @@ pub fn strict_errors(unused: &[UnusedColumn]) -> Vec<RowError> {
         .iter()
         .map(|u| RowError {
             line: 1,
+            rule: None,
             field: if u.column.is_empty() {
                 format!("column {}", u.position)
             } else {

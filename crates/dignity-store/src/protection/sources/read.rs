@@ -15,6 +15,10 @@ pub struct RowError {
     pub line: usize,
     pub field: String,
     pub message: String,
+    /// The core rule that refused the row, when one did: pages show it in the reader's
+    /// language (`message` is its English text, as the API and the command line say it).
+    #[serde(skip)]
+    pub rule: Option<dignity_core::Invalid>,
 }
 
 impl std::fmt::Display for RowError {
@@ -31,6 +35,7 @@ pub(super) fn file_error(field: &str, message: impl Into<String>) -> Vec<RowErro
     vec![RowError {
         line: 0,
         field: field.into(),
+        rule: None,
         message: message.into(),
     }]
 }
@@ -39,6 +44,7 @@ fn ingest_error(e: crate::ingest::IngestError) -> Vec<RowError> {
     vec![RowError {
         line: e.line as usize,
         field: "file".into(),
+        rule: None,
         message: e.message,
     }]
 }
@@ -98,6 +104,7 @@ pub fn read_csv_with(
                     errors.push(RowError {
                         line,
                         field: "file".into(),
+                        rule: None,
                         message: format!(
                             "{} values where the header has {} columns",
                             rec.len(),
@@ -113,6 +120,7 @@ pub fn read_csv_with(
                 errors.push(RowError {
                     line,
                     field: "file".into(),
+                    rule: None,
                     message: format!("unreadable row: {e}"),
                 });
             }

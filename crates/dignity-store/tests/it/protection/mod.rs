@@ -40,7 +40,6 @@ async fn setup(b: Backend) -> (TestStore, Actor, Actor, Actor, i64) {
 
 fn invalid_field(e: StoreError) -> String {
     match e {
-        StoreError::Invalid { field, .. } => field,
         StoreError::Rejected(e) => e.field.to_string(),
         e => panic!("expected a validation error, got {e}"),
     }

@@ -124,7 +124,6 @@ async fn bad_input_is_refused_with_clear_errors_and_nothing_half_written() {
             count(&s, "audit_log").await,
         );
         let field_of = |e: StoreError| match e {
-            StoreError::Invalid { field, message } => (field, message),
             StoreError::Rejected(e) => (e.field.to_string(), e.message()),
             e => panic!("not a validation error: {e}"),
         };

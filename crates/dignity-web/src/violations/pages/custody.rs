@@ -77,7 +77,7 @@ pub async fn public_copy(
 ) -> Response {
     match evidence::make_public_copy(&state.store, &ctx.actor, id).await {
         Ok(nid) => see_other(&format!("/violations/evidence/{nid}?flash=saved")),
-        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
+        Err(StoreError::Rejected(_)) => {
             see_other(&format!("/violations/evidence/{id}?error=vio_invalid"))
         }
         Err(e) => WebError::from(e).into_response(),

@@ -72,7 +72,7 @@ pub async fn death_penalty(
     .await;
     match r {
         Ok(_) => see_other("/violations/lenses/death_penalty?flash=saved"),
-        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
+        Err(StoreError::Rejected(_)) => {
             see_other("/violations/lenses/death_penalty?error=vio_invalid")
         }
         Err(e) => WebError::from(e).into_response(),
@@ -99,9 +99,7 @@ pub async fn priority_countries(
     .await;
     match r {
         Ok(_) => see_other("/violations?flash=saved"),
-        Err(StoreError::Invalid { .. } | StoreError::Rejected(_)) => {
-            see_other("/violations?error=vio_invalid")
-        }
+        Err(StoreError::Rejected(_)) => see_other("/violations?error=vio_invalid"),
         Err(e) => WebError::from(e).into_response(),
     }
 }

@@ -2,17 +2,31 @@
 
 use super::*;
 
+/// The refusal of an imported list on the sources page (its `import-errors` block).
+fn import_errors(html: &str) -> &str {
+    html.split("id=\"import-errors\"")
+        .nth(1)
+        .and_then(|x| x.split("</div>").next())
+        .expect("the list is refused")
+}
+
+/// The coordinator `u` as an actor, and the source "ICRC" (Red Cross) they created.
+async fn icrc_source(st: &TestStore, u: &accounts::User) -> (Actor, i64) {
+    let cora = accounts::actor_for(st, u).await.unwrap();
+    let sid = st
+        .write(&cora, async |tx| {
+            dignity_store::protection::sources::create_source(tx, "ICRC", "red_cross").await
+        })
+        .await
+        .unwrap();
+    (cora, sid)
+}
+
 #[tokio::test]
 async fn a_list_import_names_the_columns_it_does_not_read() {
     for b in backends() {
         let (st, u, token, app) = cora_app(b).await;
-        let cora = accounts::actor_for(&st, &u).await.unwrap();
-        let sid = st
-            .write(&cora, async |tx| {
-                dignity_store::protection::sources::create_source(tx, "ICRC", "red_cross").await
-            })
-            .await
-            .unwrap();
+        let (cora, sid) = icrc_source(&st, &u).await;
         let csv = "external_id,name,date_of_birth\nK-1,Agron Krasniqi,1971-05-04\n";
         let post = |q: &str| {
             Request::builder()
@@ -129,11 +143,7 @@ async fn a_list_import_names_the_columns_it_does_not_read() {
         let res = app.clone().oneshot(page_import(true)).await.unwrap();
         let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
             .unwrap();
-        let errors = html
-            .split("id=\"import-errors\"")
-            .nth(1)
-            .and_then(|x| x.split("</div>").next())
-            .expect("the list is refused");
+        let errors = import_errors(&html);
         assert!(
             errors.contains("date_of_birth") && errors.contains("notes"),
             "{errors}"
@@ -161,5 +171,34 @@ async fn a_list_import_names_the_columns_it_does_not_read() {
             .await
             .unwrap();
         assert_eq!(n, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_row_with_a_date_that_does_not_parse_is_refused_in_the_readers_language() {
+    for b in backends() {
+        let (st, u, token, app) = cora_app(b).await;
+        let (_, sid) = icrc_source(&st, &u).await;
+        let mut body = Vec::new();
+        body.extend(
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n",
+        );
+        body.extend(b"external_id,name,birth_date\nK-1,Agron Krasniqi,1971-13-04\n\r\n--XyZ--\r\n");
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/protection/sources/{sid}/import"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::ACCEPT_LANGUAGE, "fr")
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+            .body(Body::from(body))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
+        let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        let errors = import_errors(&html);
+        assert!(errors.contains("birth_date"), "{errors}");
+        assert!(errors.contains("le mois va de 01 à 12"), "{errors}");
+        assert!(!errors.contains("month must be"), "{errors}");
     }
 }

@@ -86,7 +86,7 @@ async fn export_counts(app: &axum::Router, token: Option<&str>, query: &str) -> 
 
 /// A fresh store with the shipped reference data, the coordinator `cora` and her API token
 /// (made in one transaction), and the router over the store.
-async fn cora_app(b: Backend) -> (TestStore, accounts::User, String, axum::Router) {
+pub(crate) async fn cora_app(b: Backend) -> (TestStore, accounts::User, String, axum::Router) {
     let st = store(b).await;
     dignity_store::refdata::load_shipped(&st).await.unwrap();
     let mut tx = st.begin(&Actor::system()).await.unwrap();
