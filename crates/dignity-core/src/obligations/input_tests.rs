@@ -38,6 +38,12 @@ fn ratifications_parse_into_typed_facts_and_refusals_name_the_field() {
             .consent_kind,
         None
     );
+    // A signature left blank (spaces only) is no signature, as an empty one: a signatory
+    // with no known date of signature, not a refusal "not a date".
+    for blank in ["", " ", "\t "] {
+        let f = parse_ratification(&rat("signatory", blank, ""), adopted).unwrap();
+        assert_eq!(f.signature, PartialDate::UNKNOWN, "{blank:?}");
+    }
 
     // (input, field, English message as the API and the CLI show it)
     let cases: Vec<(RatificationRaw, &str, String)> = vec![

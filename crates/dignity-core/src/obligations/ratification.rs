@@ -146,7 +146,7 @@ pub fn parse_ratification(
     }
     if status == TreatyStatus::Signatory
         && signature == PartialDate::UNKNOWN
-        && !raw.signature.is_empty()
+        && !raw.signature.trim().is_empty()
     {
         return Err(Invalid::rule(
             "signature",
