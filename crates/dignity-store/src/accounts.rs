@@ -97,7 +97,7 @@ pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> 
     let r = sqlx::query(&format!(
         "SELECT {USER_COLS} FROM users WHERE username = $1"
     ))
-    .bind(username.trim().to_lowercase())
+    .bind(accounts_rules::username_key(username))
     .fetch_optional(store.pool())
     .await?;
     r.as_ref().map(|r| user(store, r)).transpose()
@@ -277,7 +277,7 @@ pub async fn set_password(tx: &mut WriteTx, id: i64, password_plain: &str) -> Re
 fn name_key(store: &Store, username: &str) -> String {
     store
         .keys()
-        .server_mac("login-name", &username.trim().to_lowercase())
+        .server_mac("login-name", &accounts_rules::username_key(username))
 }
 
 /// The end of the current lock of sign-ins of `username` from `client`, if it is locked.

@@ -11,6 +11,14 @@ pub const USERNAME_MAX: usize = 64;
 /// API token names have 1 to 100 characters.
 pub const TOKEN_NAME_MAX: usize = 100;
 
+/// A typed username as it is stored and looked up: trimmed and in lower case, the capital
+/// dotted I (`İ`, U+0130) folded to `i` as Turkish writes it. (Unicode's lower case of `İ`,
+/// without a locale, is `i` and a combining dot above, which is no letter: an account
+/// stored so could never be named again by its own rule.)
+pub fn username_key(raw: &str) -> String {
+    raw.trim().replace('\u{130}', "i").to_lowercase()
+}
+
 /// A username as accounts are stored under it: trimmed, lowercase, 2 to 64 letters,
 /// digits, `.`, `_` or `-`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -40,7 +48,7 @@ impl Username {
                 "may contain only letters, digits, '.', '_' and '-'",
             ));
         }
-        Ok(Username(n.to_lowercase()))
+        Ok(Username(username_key(n)))
     }
     pub fn as_str(&self) -> &str {
         &self.0
