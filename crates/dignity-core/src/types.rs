@@ -97,7 +97,9 @@ pub fn optional_day<E>(
 
 /// A date known to some precision. `Unknown` holds no date at all; `Year` holds only a
 /// year, `Month` a year and month. Stored as `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `~YYYY-MM-DD`
-/// (estimated), which sorts correctly as text.
+/// (estimated). Plain forms sort correctly as text, the estimated one does not (`~` sorts
+/// after every digit): order by [`PartialDate::earliest`], or by a stored sort column
+/// (events keep `start_sort`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PartialDate {
     year: Option<i32>,

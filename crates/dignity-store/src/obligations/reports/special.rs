@@ -96,7 +96,7 @@ pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
     .fetch_all(store.pool())
     .await?;
     let holders = sqlx::query(
-        "SELECT mandate_id, name, start_date, end_date FROM sp_mandate_holders ORDER BY start_date",
+        "SELECT mandate_id, name, start_date, end_date FROM sp_mandate_holders ORDER BY id",
     )
     .fetch_all(store.pool())
     .await?;
@@ -111,18 +111,32 @@ pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
                 kind: r.get(3),
                 iso3: r.get(4),
                 established: r.get(5),
-                holders: holders
-                    .iter()
-                    .filter(|h| h.get::<i64, _>(0) == id)
-                    .map(|h| MandateHolder {
-                        name: h.get(1),
-                        start_date: h.get(2),
-                        end_date: h.get(3),
-                    })
-                    .collect(),
+                holders: in_date_order(
+                    holders
+                        .iter()
+                        .filter(|h| h.get::<i64, _>(0) == id)
+                        .map(|h| MandateHolder {
+                            name: h.get(1),
+                            start_date: h.get(2),
+                            end_date: h.get(3),
+                        })
+                        .collect(),
+                ),
             }
         })
         .collect())
+}
+
+/// Holders in the order of their start: an estimated (`~YYYY-MM-DD`) date, a month or a
+/// year by the earliest day it stands for (as text, `~` would sort after every date);
+/// holders with no start first; equal starts as entered.
+fn in_date_order(mut holders: Vec<MandateHolder>) -> Vec<MandateHolder> {
+    holders.sort_by_key(|h| {
+        dignity_core::PartialDate::parse(&h.start_date)
+            .ok()
+            .and_then(|d| d.earliest())
+    });
+    holders
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -255,3 +255,30 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         tx.rollback().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn mandate_holders_are_listed_by_start_date_estimated_dates_included() {
+    for b in backends() {
+        let s = fresh(b).await;
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let id = reports::upsert_mandate(&mut tx, "SR-X", "A mandate", "thematic", None, "1985")
+            .await
+            .unwrap();
+        // Entered out of order; one start estimated, one a year only.
+        for (name, start) in [
+            ("Third", "2016-11-01"),
+            ("First", "~2004-12-01"),
+            ("Second", "2010"),
+            ("Fourth", "~2022-11-01"),
+        ] {
+            reports::add_holder(&mut tx, id, name, start, "")
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let m = reports::mandates(&s).await.unwrap();
+        let m = m.iter().find(|m| m.id == id).unwrap();
+        let names: Vec<&str> = m.holders.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["First", "Second", "Third", "Fourth"], "{b:?}");
+    }
+}
