@@ -24,6 +24,7 @@ pub mod reference;
 mod seal;
 mod shared;
 pub mod shred;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod upgrade;
 mod upload_hash;
