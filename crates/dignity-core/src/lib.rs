@@ -12,6 +12,7 @@ pub mod backup;
 pub mod columns;
 pub mod crypto;
 pub mod edge;
+pub mod entities;
 pub mod geo;
 pub mod invalid;
 pub mod names;

@@ -47,46 +47,7 @@ pub fn normalize_name(s: &str) -> String {
 
 /// `&#40;Unknown&#41;` → `(Unknown)`, `&amp;` → `&` (UPR Info left some HTML entities).
 pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let end = tail.find(';').filter(|e| *e <= 8);
-        let decoded = end.and_then(|e| {
-            let ent = &tail[1..e];
-            let c = match ent {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => ent
-                    .strip_prefix('#')
-                    .and_then(|n| match n.strip_prefix(['x', 'X']) {
-                        Some(h) => u32::from_str_radix(h, 16).ok(),
-                        None => n.parse().ok(),
-                    })
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &tail[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::entities::decode(s, 8)
 }
 
 /// Names met in the wild (UPR Info, UHRI, older UN usage) for States whose current

@@ -90,44 +90,7 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 }
 
 fn unescape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let Some(semi) = tail.find(';').filter(|n| *n <= 10) else {
-            out.push('&');
-            rest = &tail[1..];
-            continue;
-        };
-        let ent = &tail[1..semi];
-        let c = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32)
-            }
-            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &tail[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    dignity_core::entities::decode(s, 10)
 }
 
 /// Document properties of an office package: OOXML (`docProps/core.xml`, `docProps/app.xml`)
