@@ -4,6 +4,7 @@
 
 use super::public::dashboards_list;
 use super::*;
+use dignity_store::WriteTx;
 
 /// `GET /admin/portal`: what is public, and the form to publish a record.
 pub async fn admin(State(state): State<AppState>, ctx: MayPublish) -> Response {
@@ -221,16 +222,8 @@ pub async fn unpublish_publication(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let r = state
-        .store
-        .write(&ctx.actor, async |tx| {
-            portal::unpublish_snapshot(tx, id).await
-        })
-        .await;
-    match r {
-        Ok(_) => Redirect::to("/admin/portal?flash=portal_unpublished").into_response(),
-        Err(e) => WebError::from(e).into_response(),
-    }
+    let unpublish = async |tx: &mut WriteTx| portal::unpublish_snapshot(tx, id).await;
+    unpublish_then(&state, &ctx, unpublish, "portal_unpublished").await
 }
 
 /// `POST /admin/portal/dashboards/{id}/unpublish` (audited as `dashboard.unpublish`).
@@ -240,14 +233,19 @@ pub async fn unpublish_dashboard(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let r = state
-        .store
-        .write(&ctx.actor, async |tx| {
-            portal::unpublish_dashboard(tx, id).await
-        })
-        .await;
-    match r {
-        Ok(_) => Redirect::to("/admin/portal?flash=dashboard_unpublished").into_response(),
+    let unpublish = async |tx: &mut WriteTx| portal::unpublish_dashboard(tx, id).await;
+    unpublish_then(&state, &ctx, unpublish, "dashboard_unpublished").await
+}
+
+/// Run an unpublishing write as the publisher, then back to the portal page with `flash`.
+async fn unpublish_then(
+    state: &AppState,
+    ctx: &MayPublish,
+    unpublish: impl AsyncFnOnce(&mut WriteTx) -> dignity_store::Result<bool>,
+    flash: &str,
+) -> Response {
+    match state.store.write(&ctx.actor, unpublish).await {
+        Ok(_) => Redirect::to(&format!("/admin/portal?flash={flash}")).into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
 }
