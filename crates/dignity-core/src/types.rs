@@ -13,6 +13,19 @@ pub struct ParseError {
     pub value: String,
 }
 
+/// The reasons a [`ParseError`] gives, in English: named here so that a translation of
+/// them (the web's `parse.*` keys) follows any change of wording at compile time.
+pub mod reason {
+    pub const DATE_SHAPE: &str =
+        "expected YYYY, YYYY-MM or YYYY-MM-DD (optionally ~ for estimated)";
+    pub const DATE_ESTIMATED: &str = "only a full date can be marked estimated";
+    pub const YEAR_DIGITS: &str = "year must have four digits";
+    pub const MONTH_RANGE: &str = "month must be 01-12";
+    pub const NO_SUCH_DAY: &str = "no such day in that month";
+    pub const TWO_LETTERS: &str = "must be 2 ASCII letters";
+    pub const THREE_LETTERS: &str = "must be 3 ASCII letters";
+}
+
 fn err(what: &'static str, reason: &'static str, value: &str) -> ParseError {
     ParseError {
         what,
@@ -22,7 +35,7 @@ fn err(what: &'static str, reason: &'static str, value: &str) -> ParseError {
 }
 
 macro_rules! iso_code {
-    ($name:ident, $len:expr, $what:expr) => {
+    ($name:ident, $len:expr, $what:expr, $reason:expr) => {
         #[doc = concat!("An upper-case ", $what, " code.")]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -32,7 +45,7 @@ macro_rules! iso_code {
             pub fn parse(s: &str) -> Result<Self, ParseError> {
                 let t = s.trim();
                 if t.len() != $len || !t.chars().all(|c| c.is_ascii_alphabetic()) {
-                    return Err(err($what, concat!("must be ", $len, " ASCII letters"), s));
+                    return Err(err($what, $reason, s));
                 }
                 Ok(Self(t.to_ascii_uppercase()))
             }
@@ -65,8 +78,8 @@ macro_rules! iso_code {
     };
 }
 
-iso_code!(Iso2, 2, "ISO 3166-1 alpha-2");
-iso_code!(Iso3, 3, "ISO 3166-1 alpha-3");
+iso_code!(Iso2, 2, "ISO 3166-1 alpha-2", reason::TWO_LETTERS);
+iso_code!(Iso3, 3, "ISO 3166-1 alpha-3", reason::THREE_LETTERS);
 
 /// How precisely a date is known. Human rights documentation rarely has exact dates:
 /// a witness remembers "spring 1999" or "the year the war started".
@@ -118,7 +131,7 @@ impl PartialDate {
 
     pub fn year(y: i32) -> Result<Self, ParseError> {
         if !(1000..=9999).contains(&y) {
-            return Err(err("date", "year must have four digits", &y.to_string()));
+            return Err(err("date", reason::YEAR_DIGITS, &y.to_string()));
         }
         Ok(Self {
             year: Some(y),
@@ -167,11 +180,7 @@ impl PartialDate {
         let parts: Vec<&str> = body.split('-').collect();
         let num = |p: &str, n: usize| -> Result<u32, ParseError> {
             if p.len() != n || !p.chars().all(|c| c.is_ascii_digit()) {
-                return Err(err(
-                    "date",
-                    "expected YYYY, YYYY-MM or YYYY-MM-DD (optionally ~ for estimated)",
-                    s,
-                ));
+                return Err(err("date", reason::DATE_SHAPE, s));
             }
             Ok(p.parse().unwrap_or(0))
         };
@@ -198,27 +207,21 @@ impl PartialDate {
                     Precision::Exact
                 },
             },
-            _ => {
-                return Err(err(
-                    "date",
-                    "expected YYYY, YYYY-MM or YYYY-MM-DD (optionally ~ for estimated)",
-                    s,
-                ))
-            }
+            _ => return Err(err("date", reason::DATE_SHAPE, s)),
         };
         if estimated && d.day.is_none() {
-            return Err(err("date", "only a full date can be marked estimated", s));
+            return Err(err("date", reason::DATE_ESTIMATED, s));
         }
         if d.year.unwrap_or(1000) < 1000 {
-            return Err(err("date", "year must have four digits", s));
+            return Err(err("date", reason::YEAR_DIGITS, s));
         }
         if let Some(m) = d.month {
             if !(1..=12).contains(&m) {
-                return Err(err("date", "month must be 01-12", s));
+                return Err(err("date", reason::MONTH_RANGE, s));
             }
         }
         if d.day.is_some() && d.earliest().is_none() {
-            return Err(err("date", "no such day in that month", s));
+            return Err(err("date", reason::NO_SUCH_DAY, s));
         }
         Ok(d)
     }

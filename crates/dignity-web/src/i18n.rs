@@ -430,14 +430,15 @@ fn refusal(
 /// Why a value did not parse into a domain type (a date, a country code), in `lang`: the
 /// reason (keys `parse.*`; one no catalog has yet stays in English) and the value given.
 pub fn parse_error(lang: Lang, p: &dignity_core::types::ParseError) -> String {
+    use dignity_core::types::reason;
     let key = match p.reason {
-        "expected YYYY, YYYY-MM or YYYY-MM-DD (optionally ~ for estimated)" => "parse.date_shape",
-        "only a full date can be marked estimated" => "parse.date_estimated",
-        "year must have four digits" => "parse.year_digits",
-        "month must be 01-12" => "parse.month_range",
-        "no such day in that month" => "parse.no_such_day",
-        "must be 2 ASCII letters" => "parse.two_letters",
-        "must be 3 ASCII letters" => "parse.three_letters",
+        reason::DATE_SHAPE => "parse.date_shape",
+        reason::DATE_ESTIMATED => "parse.date_estimated",
+        reason::YEAR_DIGITS => "parse.year_digits",
+        reason::MONTH_RANGE => "parse.month_range",
+        reason::NO_SUCH_DAY => "parse.no_such_day",
+        reason::TWO_LETTERS => "parse.two_letters",
+        reason::THREE_LETTERS => "parse.three_letters",
         _ => "",
     };
     let reason = match lookup(Lang::En, key) {
