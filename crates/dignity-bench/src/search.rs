@@ -9,8 +9,10 @@ use anyhow::Result;
 use clap::Args;
 use dignity_core::{Actor, Confidentiality, Role};
 use dignity_search::{IndexState, Search, SearchIndex, SearchOptions};
-use dignity_store::search::{BoxFuture, Indexer, Registry, SearchDoc};
+use dignity_store::search::{BoxFuture, Registry, SearchDoc};
+use dignity_store::testing::fixtures::RowIndexer;
 use dignity_store::Store;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -113,7 +115,7 @@ pub async fn bench(a: &BenchSearchArgs) -> Result<i32> {
             .execute(store.pool())
             .await?;
         let mut reg = Registry::new();
-        reg.add(BenchIndexer);
+        reg.add(BENCH_EVENTS);
         let search = Search::open(
             &store,
             reg.clone(),
@@ -349,50 +351,38 @@ fn bench_dignity(
     Ok(m)
 }
 
-/// The bench record type of the catch-up measurement.
-struct BenchIndexer;
-
-impl Indexer for BenchIndexer {
-    fn record_type(&self) -> &'static str {
-        "bench_event"
-    }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, dignity_store::Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let r = sqlx::query("SELECT id, lang, title, body, confidentiality, published, created_by FROM bench_events WHERE id = $1")
-                .bind(id.parse::<i64>().unwrap_or(-1))
-                .fetch_optional(store.pool())
-                .await?;
-            let Some(r) = r else { return Ok(None) };
-            let level: String = r.get(4);
-            let access = dignity_store::acl::access(
-                store,
-                "bench_event",
-                id,
-                level
-                    .parse()
-                    .unwrap_or(Confidentiality::StrictlyConfidential),
-                r.get::<i64, _>(5) == 1,
-                r.get(6),
-            )
-            .await?;
-            let title: String = r.get(2);
-            Ok(Some(
-                SearchDoc::new("bench_event", id, &title, access).text(
-                    &r.get::<String, _>(1),
-                    &title,
-                    &r.get::<String, _>(3),
-                ),
-            ))
-        })
-    }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, dignity_store::Result<Vec<String>>> {
-        Box::pin(async move { dignity_store::search::all_ids(store, "bench_events").await })
-    }
+fn bench_row(store: &Store, id: i64, r: AnyRow) -> BoxFuture<'_, dignity_store::Result<SearchDoc>> {
+    Box::pin(async move {
+        let level: String = r.get(4);
+        let access = dignity_store::acl::access(
+            store,
+            "bench_event",
+            &id.to_string(),
+            level
+                .parse()
+                .unwrap_or(Confidentiality::StrictlyConfidential),
+            r.get::<i64, _>(5) == 1,
+            r.get(6),
+        )
+        .await?;
+        let title: String = r.get(2);
+        Ok(
+            SearchDoc::new("bench_event", &id.to_string(), &title, access).text(
+                &r.get::<String, _>(1),
+                &title,
+                &r.get::<String, _>(3),
+            ),
+        )
+    })
 }
+
+/// The bench record type of the catch-up measurement.
+const BENCH_EVENTS: RowIndexer = RowIndexer {
+    record_type: "bench_event",
+    table: "bench_events",
+    select: "SELECT id, lang, title, body, confidentiality, published, created_by FROM bench_events WHERE id = $1",
+    doc: bench_row,
+};
 
 /// Start `dignity serve` on the bench data directory and hit `GET /api/v1/search` with
 /// `clients` concurrent keep-alive connections for `seconds` (loopback only).

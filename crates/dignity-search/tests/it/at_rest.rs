@@ -9,9 +9,11 @@ use crate::common;
 use dignity_core::crypto::Keyring;
 use dignity_core::{Actor, Confidentiality, RecordAccess};
 use dignity_search::{IndexState, Search, SearchIndex, SearchOptions, SearchRequest};
-use dignity_store::search::{BoxFuture, Indexer, Registry, SearchDoc};
+use dignity_store::search::{BoxFuture, Registry, SearchDoc};
+use dignity_store::testing::fixtures::RowIndexer;
 use dignity_store::testing::{store, TestStore};
 use dignity_store::Store;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::path::Path;
 use std::time::Duration;
@@ -19,10 +21,6 @@ use std::time::Duration;
 const TITLE_MARKER: &str = "Zorblaxtitle";
 const BODY_MARKER: &str = "Quimbledescription";
 const NAME_MARKER: &str = "Vexmarkname Ploofington";
-
-/// A record type with a title, a description and a person's name (encrypted in the
-/// database, as real names are), public and published so anyone may find it.
-struct NoteIndexer;
 
 const CREATE_NOTES: &str =
     "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, name TEXT NOT NULL)";
@@ -38,42 +36,23 @@ fn note_doc(store: &Store, id: i64, title: &str, body: &str, name: &str) -> Sear
     d
 }
 
-impl Indexer for NoteIndexer {
-    fn record_type(&self) -> &'static str {
-        "note"
-    }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, dignity_store::Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let Ok(n) = id.parse::<i64>() else {
-                return Ok(None);
-            };
-            let r = sqlx::query("SELECT id, title, description, name FROM notes WHERE id = $1")
-                .bind(n)
-                .fetch_optional(store.pool())
-                .await?;
-            Ok(r.map(|r| {
-                note_doc(
-                    store,
-                    r.get(0),
-                    &r.get::<String, _>(1),
-                    &r.get::<String, _>(2),
-                    &r.get::<String, _>(3),
-                )
-            }))
-        })
-    }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, dignity_store::Result<Vec<String>>> {
-        Box::pin(common::text_ids(store, "SELECT id FROM notes ORDER BY id"))
-    }
+fn note_row(store: &Store, id: i64, r: AnyRow) -> BoxFuture<'_, dignity_store::Result<SearchDoc>> {
+    let (title, body, name): (String, String, String) = (r.get(1), r.get(2), r.get(3));
+    Box::pin(async move { Ok(note_doc(store, id, &title, &body, &name)) })
 }
+
+/// A record type with a title, a description and a person's name (encrypted in the
+/// database, as real names are), public and published so anyone may find it.
+const NOTES: RowIndexer = RowIndexer {
+    record_type: "note",
+    table: "notes",
+    select: "SELECT id, title, description, name FROM notes WHERE id = $1",
+    doc: note_row,
+};
 
 fn registry() -> Registry {
     let mut r = Registry::standard();
-    r.add(NoteIndexer);
+    r.add(NOTES);
     r
 }
 

@@ -7,21 +7,15 @@ use crate::common;
 use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality, PartialDate, RecordAccess, Role};
 use dignity_search::{Search, SearchOptions, SearchRequest};
-use dignity_store::search::{BoxFuture, Indexer, Registry, SearchDoc};
-use dignity_store::testing::{backends, fixtures, store, TestStore};
+use dignity_store::search::{BoxFuture, Registry, SearchDoc};
+use dignity_store::testing::fixtures::{self, RowIndexer};
+use dignity_store::testing::{backends, store, TestStore};
 use dignity_store::{accounts, acl, Store};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::time::Duration;
 
-/// The example record type: a "case" with a title and text in one language, a victim's
-/// name (encrypted in the database, like real person names), a country, a partial date,
-/// a type of act and the access columns of the record-table convention.
-struct CaseIndexer;
-
-const CASE_COLS: &str =
-    "id, lang, title, body, victim, country, date, act_type, confidentiality, published, created_by";
-
-async fn case_doc(store: &Store, r: &sqlx::any::AnyRow) -> dignity_store::Result<SearchDoc> {
+async fn case_doc(store: &Store, r: &AnyRow) -> dignity_store::Result<SearchDoc> {
     let id: i64 = r.get(0);
     let level: String = r.get(8);
     let access = acl::access(
@@ -48,37 +42,24 @@ async fn case_doc(store: &Store, r: &sqlx::any::AnyRow) -> dignity_store::Result
     Ok(d)
 }
 
-impl Indexer for CaseIndexer {
-    fn record_type(&self) -> &'static str {
-        "case"
-    }
-    fn load<'a>(
-        &'a self,
-        store: &'a Store,
-        id: &'a str,
-    ) -> BoxFuture<'a, dignity_store::Result<Option<SearchDoc>>> {
-        Box::pin(async move {
-            let Ok(n) = id.parse::<i64>() else {
-                return Ok(None);
-            };
-            let r = sqlx::query(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
-                .bind(n)
-                .fetch_optional(store.pool())
-                .await?;
-            match r {
-                Some(r) => Ok(Some(case_doc(store, &r).await?)),
-                None => Ok(None),
-            }
-        })
-    }
-    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, dignity_store::Result<Vec<String>>> {
-        Box::pin(common::text_ids(store, "SELECT id FROM cases ORDER BY id"))
-    }
+fn case_row(store: &Store, _: i64, r: AnyRow) -> BoxFuture<'_, dignity_store::Result<SearchDoc>> {
+    Box::pin(async move { case_doc(store, &r).await })
 }
+
+/// The example record type: a "case" with a title and text in one language, a victim's
+/// name (encrypted in the database, like real person names), a country, a partial date,
+/// a type of act and the access columns of the record-table convention.
+const CASES: RowIndexer = RowIndexer {
+    record_type: "case",
+    table: "cases",
+    select: "SELECT id, lang, title, body, victim, country, date, act_type, confidentiality, \
+             published, created_by FROM cases WHERE id = $1",
+    doc: case_row,
+};
 
 fn registry() -> Registry {
     let mut r = Registry::standard();
-    r.add(CaseIndexer);
+    r.add(CASES);
     r
 }
 
@@ -95,15 +76,9 @@ struct Case {
     published: bool,
 }
 
-fn case(
-    lang: &'static str,
-    title: &'static str,
-    body: &'static str,
-    victim: &'static str,
-    country: &'static str,
-    date: &'static str,
-    act: &'static str,
-) -> Case {
+/// A public, published case of the fixed fields `[lang, title, body, victim, country, date,
+/// act]`.
+fn case([lang, title, body, victim, country, date, act]: [&'static str; 7]) -> Case {
     Case {
         lang,
         title,
@@ -120,7 +95,7 @@ fn case(
 /// The fixed corpus: ids are 1.. in this order.
 fn corpus() -> Vec<Case> {
     vec![
-        case(
+        case([
             "en",
             "Detainees tortured at a police station",
             "Witnesses describe beatings and torture of detainees during interrogation.",
@@ -128,8 +103,8 @@ fn corpus() -> Vec<Case> {
             "SRB",
             "1999-04",
             "torture",
-        ),
-        case(
+        ]),
+        case([
             "fr",
             "Arrestations arbitraires de journalistes",
             "Plusieurs journalistes ont été arrêtés sans mandat et détenus au secret.",
@@ -137,8 +112,8 @@ fn corpus() -> Vec<Case> {
             "MLI",
             "2012",
             "arbitrary_detention",
-        ),
-        case(
+        ]),
+        case([
             "es",
             "Desapariciones forzadas de estudiantes",
             "Los estudiantes fueron detenidos por la policía y desaparecieron.",
@@ -146,8 +121,8 @@ fn corpus() -> Vec<Case> {
             "MEX",
             "2014-09-26",
             "enforced_disappearance",
-        ),
-        case(
+        ]),
+        case([
             "ru",
             "Пытки задержанных в отделении полиции",
             "Задержанных избивали во время допроса.",
@@ -155,8 +130,8 @@ fn corpus() -> Vec<Case> {
             "RUS",
             "2020",
             "torture",
-        ),
-        case(
+        ]),
+        case([
             "ar",
             "اعتقال تعسفي للصحفيين",
             "اعتُقل عدد من الصحفيين دون أمر قضائي.",
@@ -164,8 +139,8 @@ fn corpus() -> Vec<Case> {
             "SYR",
             "2016",
             "arbitrary_detention",
-        ),
-        case(
+        ]),
+        case([
             "en",
             "Killing of a human rights defender",
             "A defender of land rights was shot dead outside her home.",
@@ -173,8 +148,8 @@ fn corpus() -> Vec<Case> {
             "SYR",
             "2017-03-02",
             "killing",
-        ),
-        case(
+        ]),
+        case([
             "sq",
             "Dhuna ndaj gazetarëve",
             "Gazetarët u sulmuan gjatë protestës.",
@@ -182,11 +157,11 @@ fn corpus() -> Vec<Case> {
             "SRB",
             "2001",
             "ill_treatment",
-        ),
+        ]),
         Case {
             level: Confidentiality::StrictlyConfidential,
             published: false,
-            ..case(
+            ..case([
                 "en",
                 "Testimony on a mass grave",
                 "A witness describes the location of a mass grave.",
@@ -194,12 +169,12 @@ fn corpus() -> Vec<Case> {
                 "SRB",
                 "1999",
                 "killing",
-            )
+            ])
         },
         Case {
             level: Confidentiality::Internal,
             published: false,
-            ..case(
+            ..case([
                 "en",
                 "Threats against a lawyer",
                 "The lawyer received threatening calls after the hearing.",
@@ -207,7 +182,7 @@ fn corpus() -> Vec<Case> {
                 "MAR",
                 "2021-11",
                 "threats",
-            )
+            ])
         },
     ]
 }
@@ -432,7 +407,7 @@ async fn permission_filter_matches_authorize_for_every_case() {
                             level,
                             published,
                             country: countries[id as usize % 3],
-                            ..case(
+                            ..case([
                                 "en",
                                 "Record",
                                 "Beatings reported",
@@ -440,7 +415,7 @@ async fn permission_filter_matches_authorize_for_every_case() {
                                 "SRB",
                                 "2001",
                                 "torture",
-                            )
+                            ])
                         };
                         insert_case(&mut tx, id, &c, creator).await;
                         let (u, t) = fixtures::matrix_list(list, users[0].id, users[1].id, team);
@@ -455,7 +430,7 @@ async fn permission_filter_matches_authorize_for_every_case() {
         }
         tx.commit().await.unwrap();
         let mut reg = Registry::new();
-        reg.add(CaseIndexer);
+        reg.add(CASES);
         let search = Search::open(&s, reg, opts(&s)).await.unwrap();
 
         let mut actors = vec![Actor::anonymous()];
@@ -585,7 +560,7 @@ async fn catch_up_after_a_crash_and_rebuild() {
         insert_case(
             &mut tx,
             100,
-            &case(
+            &case([
                 "en",
                 "Forced eviction of families",
                 "Bulldozers destroyed the houses.",
@@ -593,7 +568,7 @@ async fn catch_up_after_a_crash_and_rebuild() {
                 "SRB",
                 "2022-05",
                 "eviction",
-            ),
+            ]),
             Some(dan.user_id.unwrap()),
         )
         .await;
@@ -611,7 +586,7 @@ async fn catch_up_after_a_crash_and_rebuild() {
         insert_case(
             &mut tx,
             101,
-            &case(
+            &case([
                 "fr",
                 "Expulsion forcée d'un village",
                 "Les maisons ont été détruites.",
@@ -619,7 +594,7 @@ async fn catch_up_after_a_crash_and_rebuild() {
                 "SEN",
                 "2023",
                 "eviction",
-            ),
+            ]),
             None,
         )
         .await;

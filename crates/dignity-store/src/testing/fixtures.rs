@@ -1,12 +1,14 @@
 //! Fixtures that the test suites of several crates share (a `#[cfg(test)]` item cannot cross
 //! crates): recommendations as typed in, source lists imported from CSV text, missing
-//! persons' cases, acts, emergency grants, the need-to-know lists of the permission matrix
-//! tests, and the SHA-256 of a file as `sha256sum` prints it. Used by tests only.
+//! persons' cases (with a relative), acts, emergency grants, the need-to-know lists of the permission matrix
+//! tests, the SHA-256 of a file as `sha256sum` prints it, and a search record type made of
+//! the rows of one table. Used by tests (and the benchmarks) only.
 
 use crate::obligations::recs::{self, NewRecommendation};
 use crate::protection::defenders::{request_measure, MeasureInput, MeasureStatusInput};
 use crate::protection::missing::{self, MissingInput};
 use crate::protection::sources::{self, ImportReport, Mapping};
+use crate::search::{BoxFuture, Indexer, SearchDoc};
 use crate::violations::{self, Vocab};
 use crate::{acl, Store, WriteTx};
 use dignity_core::{Actor, RecordAccess};
@@ -109,6 +111,19 @@ pub async fn missing_case(
         .unwrap()
 }
 
+/// The missing person's case `case` and `relative`, a relative of theirs, written in `tx`:
+/// their ids.
+pub async fn case_and_relative(
+    tx: &mut WriteTx,
+    vocab: &Vocab,
+    case: &MissingInput,
+    relative: &missing::RelativeInput,
+) -> crate::Result<(i64, i64)> {
+    let id = missing::create_missing(tx, vocab, case).await?;
+    let rel = missing::add_relative(tx, id, relative).await?;
+    Ok((id, rel))
+}
+
 /// An emergency grant of `amount` euros to the defender `defender`, requested on
 /// `requested_on`, written as `who`: its id.
 pub async fn emergency_grant(
@@ -190,4 +205,46 @@ pub fn sha256sum(path: &std::path::Path) -> String {
         .next()
         .unwrap()
         .to_string()
+}
+
+/// A search record type of tests and benchmarks whose documents are the rows of one table:
+/// [`Indexer::load`] reads the row with `select` (its `$1` is the id as a number; an id that
+/// is not a number is no record) and makes it a document with `doc`; [`Indexer::ids`] lists
+/// the ids of `table`.
+pub struct RowIndexer {
+    pub record_type: &'static str,
+    pub table: &'static str,
+    pub select: &'static str,
+    pub doc: RowDoc,
+}
+
+/// How a [`RowIndexer`] makes the row of the record `id` a document.
+pub type RowDoc = for<'a> fn(&'a Store, i64, AnyRow) -> BoxFuture<'a, crate::Result<SearchDoc>>;
+
+impl Indexer for RowIndexer {
+    fn record_type(&self) -> &'static str {
+        self.record_type
+    }
+    fn load<'a>(
+        &'a self,
+        store: &'a Store,
+        id: &'a str,
+    ) -> BoxFuture<'a, crate::Result<Option<SearchDoc>>> {
+        Box::pin(async move {
+            let Ok(n) = id.parse::<i64>() else {
+                return Ok(None);
+            };
+            let row = sqlx::query(self.select)
+                .bind(n)
+                .fetch_optional(store.pool())
+                .await?;
+            match row {
+                Some(r) => Ok(Some((self.doc)(store, n, r).await?)),
+                None => Ok(None),
+            }
+        })
+    }
+    fn ids<'a>(&'a self, store: &'a Store) -> BoxFuture<'a, crate::Result<Vec<String>>> {
+        Box::pin(crate::search::all_ids(store, self.table))
+    }
 }

@@ -1,11 +1,10 @@
-//! What the search tests share: accounts written in a transaction, search requests, and the
-//! ids a test indexer lists.
+//! What the search tests share: accounts written in a transaction and search requests (the
+//! test record types are `dignity_store::testing::fixtures::RowIndexer`s).
 #![allow(dead_code)]
 
 use dignity_core::Role;
 use dignity_search::SearchRequest;
-use dignity_store::{accounts, Store, WriteTx};
-use sqlx::Row;
+use dignity_store::{accounts, WriteTx};
 
 /// The passphrase of every account the tests create.
 pub const PW: &str = "a long enough passphrase";
@@ -23,14 +22,4 @@ pub fn request(text: &str, limit: usize) -> SearchRequest {
         limit,
         ..Default::default()
     }
-}
-
-/// The ids (integers, as text) that `sql` lists: what a test indexer's `ids` returns.
-pub async fn text_ids(store: &Store, sql: &'static str) -> dignity_store::Result<Vec<String>> {
-    Ok(sqlx::query(sql)
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| r.get::<i64, _>(0).to_string())
-        .collect())
 }
