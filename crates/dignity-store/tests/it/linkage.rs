@@ -54,18 +54,12 @@ fn mapping() -> Mapping {
     .collect()
 }
 
-struct Setup {
-    st: TestStore,
-    doc: Actor,
-    doc2: Actor,
-    ana: Actor,
-    coo: Actor,
-    icrc: i64,
-}
-
-async fn setup(b: Backend) -> Setup {
+/// A fresh store with the documenters dora and dan, the analyst ana and the coordinator cora
+/// (in this order), and both source lists imported by cora: the store, the four, and the
+/// ICRC's list.
+async fn setup(b: Backend) -> (TestStore, [Actor; 4], i64) {
     let st = common::fresh_store(b).await;
-    let mut u = common::users(
+    let who: Vec<Actor> = common::users(
         &st,
         &[
             ("dora", Role::Documenter),
@@ -76,31 +70,21 @@ async fn setup(b: Backend) -> Setup {
     )
     .await
     .into_iter()
-    .map(|(_, a)| a);
-    let (doc, doc2, ana, coo) = (
-        u.next().unwrap(),
-        u.next().unwrap(),
-        u.next().unwrap(),
-        u.next().unwrap(),
-    );
-    let (icrc, comm) = common::icrc_and_commission(&st, &coo).await;
+    .map(|(_, a)| a)
+    .collect();
+    let who: [Actor; 4] = who.try_into().unwrap();
+    let coo = &who[3];
+    let (icrc, comm) = common::icrc_and_commission(&st, coo).await;
     // Records 4 to 7 on both lists; the commission spells one of them differently.
     for (source, file, list) in [
         (icrc, "icrc.csv", csv("K", 0..8, false)),
         (comm, "comm.csv", csv("C", 4..12, true)),
     ] {
-        s::import_list(&st, &coo, source, file, &list, &mapping())
+        s::import_list(&st, coo, source, file, &list, &mapping())
             .await
             .unwrap();
     }
-    Setup {
-        st,
-        doc,
-        doc2,
-        ana,
-        coo,
-        icrc,
-    }
+    (st, who, icrc)
 }
 
 async fn ext_ids(st: &TestStore, a: i64, b: i64) -> (String, String) {
@@ -128,14 +112,7 @@ fn all() -> QueueFilter {
 #[tokio::test]
 async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
     for b in backends() {
-        let Setup {
-            st,
-            doc,
-            doc2,
-            ana,
-            coo,
-            icrc,
-        } = setup(b).await;
+        let (st, [doc, doc2, ana, coo], icrc) = setup(b).await;
 
         // Only documenters and above run linkage.
         assert!(l::start_run(&st, &ana, &RunSettings::default())
@@ -429,7 +406,7 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
 #[tokio::test]
 async fn linkage_over_violations_persons_merge_and_undo() {
     for b in backends() {
-        let Setup { st, doc, doc2, .. } = setup(b).await;
+        let (st, [doc, doc2, ..], _) = setup(b).await;
         let vocab = Vocab::load(&st).await.unwrap();
         let mut ids = vec![];
         for (i, (n, d, _, _)) in PEOPLE.iter().enumerate() {

@@ -33,7 +33,7 @@ async fn setup(b: Backend) -> (TestStore, Case) {
     let admin = common::actor(&s, "adam", Role::Admin).await;
     let vocab = Vocab::load(&s).await.unwrap();
     let mut tx = s.begin(&admin).await.unwrap();
-    let event = create_event(
+    let (event, victim) = common::event_and_victim(
         &mut tx,
         &vocab,
         &EventInput {
@@ -44,12 +44,6 @@ async fn setup(b: Backend) -> (TestStore, Case) {
             confidentiality: "internal".into(),
             ..Default::default()
         },
-    )
-    .await
-    .unwrap();
-    let victim = create_person(
-        &mut tx,
-        &vocab,
         &PersonInput {
             name: VICTIM.into(),
             other_names: vec![OTHER.into()],
@@ -59,8 +53,7 @@ async fn setup(b: Backend) -> (TestStore, Case) {
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     let witness = create_person(
         &mut tx,
         &vocab,

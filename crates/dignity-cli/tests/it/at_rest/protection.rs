@@ -168,7 +168,7 @@ pub(super) async fn populate(
     }
     let (case, rel) = s
         .write(doc_a, async |tx| {
-            let id = create_missing(
+            fixtures::case_and_relative(
                 tx,
                 vocab,
                 &MissingInput {
@@ -184,19 +184,13 @@ pub(super) async fn populate(
                     period_id: Some(period),
                     ..Default::default()
                 },
-            )
-            .await?;
-            let rel = add_relative(
-                tx,
-                id,
                 &RelativeInput {
                     name: m.mk("pro_relatives.name"),
                     relationship: "spouse".into(),
                     contact: m.mk("pro_relatives.contact"),
                 },
             )
-            .await?;
-            Ok((id, rel))
+            .await
         })
         .await
         .unwrap();

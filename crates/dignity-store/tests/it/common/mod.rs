@@ -141,6 +141,18 @@ pub async fn kenya_first_cped_report(tx: &mut WriteTx, report: obligations::repo
         .unwrap();
 }
 
+/// The event `event` and its victim `victim`, written in `tx`: their ids.
+pub async fn event_and_victim(
+    tx: &mut WriteTx,
+    vocab: &violations::Vocab,
+    event: &violations::EventInput,
+    victim: &violations::PersonInput,
+) -> (i64, i64) {
+    let event = violations::create_event(tx, vocab, event).await.unwrap();
+    let victim = violations::create_person(tx, vocab, victim).await.unwrap();
+    (event, victim)
+}
+
 /// An adult woman, `name`, at the confidentiality `level` (empty: the default), written in
 /// `tx`: her id.
 pub async fn adult_woman(

@@ -10,7 +10,7 @@ use dignity_store::protection::defenders::{self as d, *};
 use dignity_store::protection::missing::{self as m, *};
 use dignity_store::protection::reports;
 use dignity_store::protection::sources::{self as s, Mapping};
-use dignity_store::testing::{backends, TestStore};
+use dignity_store::testing::{backends, fixtures, TestStore};
 use dignity_store::violations::{self as v, PersonInput, Vocab};
 use dignity_store::{Backend, StoreError};
 use sqlx::Row;
@@ -61,7 +61,7 @@ async fn case_with_family(
     team: i64,
 ) -> (i64, i64, i64) {
     st.write(who, async |tx| {
-        let id = create_missing(
+        let (id, rel) = fixtures::case_and_relative(
             tx,
             vocab,
             &MissingInput {
@@ -78,11 +78,6 @@ async fn case_with_family(
                 need_to_know_users: vec![team],
                 ..Default::default()
             },
-        )
-        .await?;
-        let rel = add_relative(
-            tx,
-            id,
             &RelativeInput {
                 name: "Shpresa Krasniqi".into(),
                 relationship: "spouse".into(),

@@ -68,7 +68,7 @@ struct CaseIds {
 async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
     let vocab = Vocab::load(s).await.unwrap();
     let mut tx = s.begin(who).await.unwrap();
-    let event = create_event(
+    let (event, victim) = common::event_and_victim(
         &mut tx,
         &vocab,
         &EventInput {
@@ -85,12 +85,6 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
             confidentiality: "internal".into(),
             ..Default::default()
         },
-    )
-    .await
-    .unwrap();
-    let victim = create_person(
-        &mut tx,
-        &vocab,
         &PersonInput {
             name: "Amaru Quispe Mamani".into(),
             other_names: vec!["Амару Киспе".into()],
@@ -100,8 +94,7 @@ async fn document_case(s: &TestStore, who: &Actor) -> CaseIds {
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     let perp = common::special_operations_unit(&mut tx, &vocab).await;
     let source = create_person(
         &mut tx,
