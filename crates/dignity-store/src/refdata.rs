@@ -145,11 +145,11 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
                  title_es = excluded.title_es, title_ar = excluded.title_ar, title_ru = excluded.title_ru",
             )
             .bind(g.goal as i64)
-            .bind(&g.title_en)
-            .bind(&g.title_fr)
-            .bind(&g.title_es)
-            .bind(&g.title_ar)
-            .bind(&g.title_ru)
+            .bind(&g.title.en)
+            .bind(&g.title.fr)
+            .bind(&g.title.es)
+            .bind(&g.title.ar)
+            .bind(&g.title.ru)
             .execute(tx.conn())
             .await?;
         }
@@ -161,11 +161,11 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
             )
             .bind(&t.code)
             .bind(t.goal as i64)
-            .bind(&t.title_en)
-            .bind(&t.title_fr)
-            .bind(&t.title_es)
-            .bind(&t.title_ar)
-            .bind(&t.title_ru)
+            .bind(&t.title.en)
+            .bind(&t.title.fr)
+            .bind(&t.title.es)
+            .bind(&t.title.ar)
+            .bind(&t.title.ru)
             .execute(tx.conn())
             .await?;
         }

@@ -2,51 +2,65 @@
 
 use super::*;
 
+/// A text in the six UN languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnText {
+    pub en: String,
+    pub fr: String,
+    pub es: String,
+    pub ar: String,
+    pub ru: String,
+    pub zh: String,
+}
+
+const LANGS: [&str; 6] = ["en", "fr", "es", "ar", "ru", "zh"];
+
+impl UnText {
+    /// The text in a language; English otherwise.
+    pub fn get(&self, lang: &str) -> &str {
+        pick(
+            lang, &self.en, &self.fr, &self.es, &self.ar, &self.ru, &self.zh,
+        )
+    }
+
+    /// The names of the columns `{prefix}_en` … `{prefix}_zh`.
+    fn columns(prefix: &str) -> impl Iterator<Item = String> + '_ {
+        LANGS.iter().map(move |l| format!("{prefix}_{l}"))
+    }
+
+    /// The columns `{prefix}_en` … `{prefix}_zh` of `row`, each required.
+    fn read(row: &Row<'_>, prefix: &str) -> Result<UnText, RefDataError> {
+        let [en, fr, es, ar, ru, zh] = LANGS.map(|l| row.required(&format!("{prefix}_{l}")));
+        Ok(UnText {
+            en: en?,
+            fr: fr?,
+            es: es?,
+            ar: ar?,
+            ru: ru?,
+            zh: zh?,
+        })
+    }
+}
+
 /// A Sustainable Development Goal, with short and full titles in the six UN
 /// languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SdgGoal {
     /// 1..=17.
     pub goal: u8,
-    pub short_en: String,
-    pub short_fr: String,
-    pub short_es: String,
-    pub short_ar: String,
-    pub short_ru: String,
-    pub short_zh: String,
-    pub title_en: String,
-    pub title_fr: String,
-    pub title_es: String,
-    pub title_ar: String,
-    pub title_ru: String,
-    pub title_zh: String,
+    pub short: UnText,
+    pub title: UnText,
 }
 
 impl SdgGoal {
     /// The full title in a language; English otherwise.
     pub fn title(&self, lang: &str) -> &str {
-        pick(
-            lang,
-            &self.title_en,
-            &self.title_fr,
-            &self.title_es,
-            &self.title_ar,
-            &self.title_ru,
-            &self.title_zh,
-        )
+        self.title.get(lang)
     }
 
     /// The short title in a language; English otherwise.
     pub fn short(&self, lang: &str) -> &str {
-        pick(
-            lang,
-            &self.short_en,
-            &self.short_fr,
-            &self.short_es,
-            &self.short_ar,
-            &self.short_ru,
-            &self.short_zh,
-        )
+        self.short.get(lang)
     }
 }
 
@@ -56,30 +70,15 @@ pub struct SdgTarget {
     /// `<goal>.<number or letter>`, e.g. `16.10`, `16.a`.
     pub code: String,
     pub goal: u8,
-    pub title_en: String,
-    pub title_fr: String,
-    pub title_es: String,
-    pub title_ar: String,
-    pub title_ru: String,
-    pub title_zh: String,
+    pub title: UnText,
 }
 
 impl SdgTarget {
     /// The title in a language; English otherwise.
     pub fn title(&self, lang: &str) -> &str {
-        pick(
-            lang,
-            &self.title_en,
-            &self.title_fr,
-            &self.title_es,
-            &self.title_ar,
-            &self.title_ru,
-            &self.title_zh,
-        )
+        self.title.get(lang)
     }
 }
-
-const LANGS: [&str; 6] = ["en", "fr", "es", "ar", "ru", "zh"];
 
 fn parse_goal_number(row: &Row<'_>, field: &str) -> Result<u8, RefDataError> {
     let g: u8 = row.parse(field, "a goal number 1-17")?;
@@ -89,50 +88,47 @@ fn parse_goal_number(row: &Row<'_>, field: &str) -> Result<u8, RefDataError> {
     Ok(g)
 }
 
-/// Parses `data/sdg/goals.csv`.
-pub fn parse_sdg_goals(text: &str) -> Result<Vec<SdgGoal>, RefDataError> {
-    let columns: Vec<String> = std::iter::once("goal".to_owned())
-        .chain(LANGS.iter().map(|l| format!("short_{l}")))
-        .chain(LANGS.iter().map(|l| format!("title_{l}")))
+/// The rows of `text`, whose columns are `keys` then the six languages of each of `texts`,
+/// each made a `T` by `f` (which also gets the keys seen so far, to refuse a duplicate).
+fn parse_rows<T, K>(
+    text: &str,
+    keys: &[&str],
+    texts: &[&str],
+    mut f: impl FnMut(&Row<'_>, &mut HashSet<K>) -> Result<T, RefDataError>,
+) -> Result<Vec<T>, RefDataError> {
+    let columns: Vec<String> = keys
+        .iter()
+        .map(|k| k.to_string())
+        .chain(texts.iter().flat_map(|t| UnText::columns(t)))
         .collect();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     read_csv(text, &columns, |row| {
-        let goal = parse_goal_number(row, "goal")?;
-        if !seen.insert(goal) {
-            return Err(row.err("goal", format!("duplicate goal {goal}")));
-        }
-        out.push(SdgGoal {
-            goal,
-            short_en: row.required("short_en")?,
-            short_fr: row.required("short_fr")?,
-            short_es: row.required("short_es")?,
-            short_ar: row.required("short_ar")?,
-            short_ru: row.required("short_ru")?,
-            short_zh: row.required("short_zh")?,
-            title_en: row.required("title_en")?,
-            title_fr: row.required("title_fr")?,
-            title_es: row.required("title_es")?,
-            title_ar: row.required("title_ar")?,
-            title_ru: row.required("title_ru")?,
-            title_zh: row.required("title_zh")?,
-        });
+        out.push(f(row, &mut seen)?);
         Ok(())
     })?;
     Ok(out)
 }
 
+/// Parses `data/sdg/goals.csv`.
+pub fn parse_sdg_goals(text: &str) -> Result<Vec<SdgGoal>, RefDataError> {
+    parse_rows(text, &["goal"], &["short", "title"], |row, seen| {
+        let goal = parse_goal_number(row, "goal")?;
+        if !seen.insert(goal) {
+            return Err(row.err("goal", format!("duplicate goal {goal}")));
+        }
+        Ok(SdgGoal {
+            goal,
+            short: UnText::read(row, "short")?,
+            title: UnText::read(row, "title")?,
+        })
+    })
+}
+
 /// Parses `data/sdg/targets.csv`; the goal column must match the code.
 pub fn parse_sdg_targets(text: &str) -> Result<Vec<SdgTarget>, RefDataError> {
-    let columns: Vec<String> = ["code".to_owned(), "goal".to_owned()]
-        .into_iter()
-        .chain(LANGS.iter().map(|l| format!("title_{l}")))
-        .collect();
-    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    read_csv(text, &columns, |row| {
+    parse_rows(text, &["code", "goal"], &["title"], |row, seen| {
         let code = row.required("code")?;
         let goal = parse_goal_number(row, "goal")?;
         let valid = code.split_once('.').is_some_and(|(g, t)| {
@@ -151,17 +147,10 @@ pub fn parse_sdg_targets(text: &str) -> Result<Vec<SdgTarget>, RefDataError> {
         if !seen.insert(code.clone()) {
             return Err(row.err("code", format!("duplicate target {code}")));
         }
-        out.push(SdgTarget {
+        Ok(SdgTarget {
             code,
             goal,
-            title_en: row.required("title_en")?,
-            title_fr: row.required("title_fr")?,
-            title_es: row.required("title_es")?,
-            title_ar: row.required("title_ar")?,
-            title_ru: row.required("title_ru")?,
-            title_zh: row.required("title_zh")?,
-        });
-        Ok(())
-    })?;
-    Ok(out)
+            title: UnText::read(row, "title")?,
+        })
+    })
 }

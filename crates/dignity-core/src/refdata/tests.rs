@@ -358,9 +358,9 @@ fn sdg_17_goals_169_targets_all_languages() {
     }
     let t = d.sdg_targets.iter().find(|t| t.code == "16.10").unwrap();
     assert!(
-        t.title_en.contains("fundamental freedoms"),
+        t.title.en.contains("fundamental freedoms"),
         "{}",
-        t.title_en
+        t.title.en
     );
     assert_eq!(d.sdg_targets.iter().filter(|t| t.goal == 17).count(), 19);
 }
