@@ -9,6 +9,23 @@ use std::str::FromStr;
 
 use crate::types::ParseError;
 
+/// The reasons the types of this module give when they refuse a value, in English: named
+/// here so that a translation of them (the web's `parse.*` keys) follows any change of
+/// wording at compile time.
+pub mod reason {
+    pub const SHA256_HEX: &str = "must be 64 lower-case hexadecimal characters";
+    pub const PATH_START: &str = "must start with /";
+    pub const PATH_LENGTH: &str = "is too long";
+    pub const PATH_PRINTABLE: &str = "must be printable ASCII without spaces";
+    pub const PATH_BACKSLASH: &str = "must not contain a backslash";
+    pub const PATH_DOUBLE_SLASH: &str = "must not contain //";
+    pub const PATH_PERCENT: &str = "has a broken percent-encoding";
+    pub const PATH_ENCODED_CONTROL: &str = "must not encode control characters";
+    pub const PATH_ENCODED_SLASH: &str = "must not encode a slash, backslash or % in the path";
+    pub const PATH_SCHEME: &str = "must not look like a scheme";
+    pub const MEDIA_TYPE: &str = "must be type/subtype (RFC 6838)";
+}
+
 fn err(what: &'static str, reason: &'static str, value: &str) -> ParseError {
     let mut v: String = value.chars().take(80).collect();
     if v.len() < value.len() {
@@ -34,11 +51,7 @@ impl Sha256 {
     /// compared is one spelling).
     pub fn parse(s: &str) -> Result<Sha256, ParseError> {
         if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return Err(err(
-                "SHA-256",
-                "must be 64 lower-case hexadecimal characters",
-                s,
-            ));
+            return Err(err("SHA-256", reason::SHA256_HEX, s));
         }
         Ok(Sha256(s.to_string()))
     }
@@ -128,23 +141,23 @@ impl LocalPath {
     pub fn parse(s: &str) -> Result<LocalPath, ParseError> {
         let bad = |reason| Err(err("local address", reason, s));
         if !s.starts_with('/') {
-            return bad("must start with /");
+            return bad(reason::PATH_START);
         }
         if s.len() > 2048 {
-            return bad("is too long");
+            return bad(reason::PATH_LENGTH);
         }
         // Printable ASCII only: no control characters (a tab or newline would be dropped
         // by the browser and turn `/\t/evil` into `//evil`), no spaces, no non-ASCII.
         if !s.bytes().all(|b| b.is_ascii_graphic()) {
-            return bad("must be printable ASCII without spaces");
+            return bad(reason::PATH_PRINTABLE);
         }
         if s.contains('\\') {
-            return bad("must not contain a backslash");
+            return bad(reason::PATH_BACKSLASH);
         }
         // The path part (before `?` or `#`).
         let path = s.split(['?', '#']).next().unwrap_or("");
         if path.contains("//") {
-            return bad("must not contain //");
+            return bad(reason::PATH_DOUBLE_SLASH);
         }
         // No encoded control characters anywhere (`/%09/evil`, `%0d%0a`), and no encoded
         // slash, backslash or percent sign in the path (`/%2F/evil`, `/%5Cevil`), which a
@@ -157,12 +170,10 @@ impl LocalPath {
                     .get(i + 1..i + 3)
                     .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
-                    None => return bad("has a broken percent-encoding"),
-                    Some(b) if b < 0x20 || b == 0x7f => {
-                        return bad("must not encode control characters")
-                    }
+                    None => return bad(reason::PATH_PERCENT),
+                    Some(b) if b < 0x20 || b == 0x7f => return bad(reason::PATH_ENCODED_CONTROL),
                     Some(b'\\' | b'/' | b'%') if i < path.len() => {
-                        return bad("must not encode a slash, backslash or % in the path")
+                        return bad(reason::PATH_ENCODED_SLASH)
                     }
                     Some(_) => i += 3,
                 }
@@ -174,7 +185,7 @@ impl LocalPath {
         // refuse it anyway so that nothing looks like one).
         let first = path[1..].split('/').next().unwrap_or("");
         if first.contains(':') {
-            return bad("must not look like a scheme");
+            return bad(reason::PATH_SCHEME);
         }
         Ok(LocalPath(s.to_string()))
     }
@@ -247,7 +258,7 @@ impl MediaType {
             .to_ascii_lowercase();
         match t.split_once('/') {
             Some((a, b)) if restricted_name(a) && restricted_name(b) => Ok(MediaType(t)),
-            _ => Err(err("media type", "must be type/subtype (RFC 6838)", s)),
+            _ => Err(err("media type", reason::MEDIA_TYPE, s)),
         }
     }
 

@@ -18,8 +18,12 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 pub use crate::error::{error, ApiError, ErrorBody};
 
 /// A JSON body that does not parse: 422 with the path of the field at fault (`evidence[0].sha256`)
-/// when serde names one, 400 for a body that is not JSON at all.
-pub fn json_rejection(r: axum::extract::rejection::JsonRejection) -> Response {
+/// when serde names one (the reason in `lang` where a core type gives it), 400 for a body that
+/// is not JSON at all.
+pub fn json_rejection(
+    lang: crate::i18n::Lang,
+    r: axum::extract::rejection::JsonRejection,
+) -> Response {
     use axum::extract::rejection::JsonRejection as R;
     let text = r.body_text();
     match r {
@@ -36,7 +40,7 @@ pub fn json_rejection(r: axum::extract::rejection::JsonRejection) -> Response {
             WebError::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                rest.to_string(),
+                crate::i18n::json_refusal(lang, rest),
                 field.map(Into::into),
             )
             .into_response()

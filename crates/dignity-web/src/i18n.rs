@@ -427,20 +427,41 @@ fn refusal(
     }
 }
 
-/// Why a value did not parse into a domain type (a date, a country code), in `lang`: the
-/// reason (keys `parse.*`; one no catalog has yet stays in English) and the value given.
-pub fn parse_error(lang: Lang, p: &dignity_core::types::ParseError) -> String {
+/// The reasons a core type gives when it refuses a value (`types::reason`, `edge::reason`)
+/// and their keys.
+const PARSE_REASONS: &[(&str, &str)] = {
+    use dignity_core::edge::reason as edge;
     use dignity_core::types::reason;
-    let key = match p.reason {
-        reason::DATE_SHAPE => "parse.date_shape",
-        reason::DATE_ESTIMATED => "parse.date_estimated",
-        reason::YEAR_DIGITS => "parse.year_digits",
-        reason::MONTH_RANGE => "parse.month_range",
-        reason::NO_SUCH_DAY => "parse.no_such_day",
-        reason::TWO_LETTERS => "parse.two_letters",
-        reason::THREE_LETTERS => "parse.three_letters",
-        _ => "",
-    };
+    &[
+        (reason::DATE_SHAPE, "parse.date_shape"),
+        (reason::DATE_ESTIMATED, "parse.date_estimated"),
+        (reason::YEAR_DIGITS, "parse.year_digits"),
+        (reason::MONTH_RANGE, "parse.month_range"),
+        (reason::NO_SUCH_DAY, "parse.no_such_day"),
+        (reason::TWO_LETTERS, "parse.two_letters"),
+        (reason::THREE_LETTERS, "parse.three_letters"),
+        (edge::SHA256_HEX, "parse.sha256_hex"),
+        (edge::PATH_START, "parse.path_start"),
+        (edge::PATH_LENGTH, "parse.path_length"),
+        (edge::PATH_PRINTABLE, "parse.path_printable"),
+        (edge::PATH_BACKSLASH, "parse.path_backslash"),
+        (edge::PATH_DOUBLE_SLASH, "parse.path_double_slash"),
+        (edge::PATH_PERCENT, "parse.path_percent"),
+        (edge::PATH_ENCODED_CONTROL, "parse.path_encoded_control"),
+        (edge::PATH_ENCODED_SLASH, "parse.path_encoded_slash"),
+        (edge::PATH_SCHEME, "parse.path_scheme"),
+        (edge::MEDIA_TYPE, "parse.media_type"),
+    ]
+};
+
+/// Why a value did not parse into a domain type (a date, a country code, an evidence file's
+/// SHA-256, a local address, a media type), in `lang`: the reason (keys `parse.*`; one no
+/// catalog has yet stays in English) and the value given.
+pub fn parse_error(lang: Lang, p: &dignity_core::types::ParseError) -> String {
+    let key = PARSE_REASONS
+        .iter()
+        .find(|(reason, _)| *reason == p.reason)
+        .map_or("", |(_, key)| key);
     let reason = match lookup(Lang::En, key) {
         Some(_) => t(lang, key),
         None => p.reason.to_string(),
@@ -450,6 +471,32 @@ pub fn parse_error(lang: Lang, p: &dignity_core::types::ParseError) -> String {
         "parse.error",
         &[("reason", &reason), ("value", &p.value)],
     )
+}
+
+/// A field of a JSON body that serde refused, as axum words it (`PATH: WHAT: REASON (got
+/// "VALUE") at line L column C`), in `lang`: where the reason is one a core type gives (an
+/// evidence item's `sha256`), the path and the reason translated as [`parse_error`] does;
+/// any other text as it is.
+pub fn json_refusal(lang: Lang, text: &str) -> String {
+    let refused = PARSE_REASONS.iter().find_map(|&(reason, _)| {
+        let (path, rest) = text.split_once(": ")?;
+        let got = rest.split_once(reason)?.1.strip_prefix(" (got ")?;
+        let quoted = got.rsplit_once(')')?.0;
+        Some((path, reason, quoted))
+    });
+    match refused {
+        Some((path, reason, quoted)) => {
+            // The value as Rust's `{:?}` quotes it, which reads as a JSON string.
+            let value = serde_json::from_str(quoted).unwrap_or_else(|_| quoted.to_string());
+            let p = dignity_core::types::ParseError {
+                what: "",
+                reason,
+                value,
+            };
+            format!("{path}: {}", parse_error(lang, &p))
+        }
+        None => text.to_string(),
+    }
 }
 
 /// The arguments of rules that are codes of a list (a measure's or a case's status): the
@@ -537,6 +584,47 @@ mod tests {
         assert!(parse_error(Lang::Fr, &e).contains("2 lettres"), "{e}");
         let e = Iso3::parse("x").unwrap_err();
         assert!(parse_error(Lang::Fr, &e).contains("3 lettres"), "{e}");
+    }
+
+    #[test]
+    fn every_reason_of_an_edge_value_that_does_not_parse_is_translated() {
+        use dignity_core::{LocalPath, MediaType, Sha256};
+        for (e, fr) in [
+            (Sha256::parse("../keys.json").map(|_| ()), "hexadécimaux"),
+            (LocalPath::parse("evil").map(|_| ()), "commencer par /"),
+            (
+                LocalPath::parse(&format!("/{}", "a".repeat(2048))).map(|_| ()),
+                "longueur",
+            ),
+            (LocalPath::parse("/a b").map(|_| ()), "imprimables"),
+            (LocalPath::parse("/a\\b").map(|_| ()), "inversée"),
+            (LocalPath::parse("/a//b").map(|_| ()), "//"),
+            (LocalPath::parse("/a%zz").map(|_| ()), "incomplet"),
+            (LocalPath::parse("/a%0d").map(|_| ()), "contrôle"),
+            (LocalPath::parse("/%2Fevil").map(|_| ()), "dans le chemin"),
+            (LocalPath::parse("/javascript:x").map(|_| ()), "schéma"),
+            (MediaType::parse("text").map(|_| ()), "sous-type"),
+        ] {
+            let e = e.unwrap_err();
+            let said = parse_error(Lang::Fr, &e);
+            assert!(said.contains(fr), "{e}: {said}");
+            assert!(!said.contains(e.reason), "{e}: {said}");
+        }
+        // As a JSON body's refusal reads (an evidence item's `sha256`).
+        let said = json_refusal(
+            Lang::Fr,
+            "evidence[0].sha256: SHA-256: must be 64 lower-case hexadecimal characters \
+             (got \"../x\") at line 1 column 9",
+        );
+        assert_eq!(
+            said,
+            "evidence[0].sha256: \u{2068}64 caractères hexadécimaux en minuscules attendus\u{2069} \
+             (reçu : \u{2068}../x\u{2069})"
+        );
+        assert_eq!(
+            json_refusal(Lang::Fr, "missing field `ref`"),
+            "missing field `ref`"
+        );
     }
 
     #[test]

@@ -19,19 +19,9 @@ impl App {
     async fn user(&self, name: &str, role: Role) -> String {
         common::account_with_token(&self.store, name, role).await.1
     }
-    async fn api(
-        &self,
-        token: &str,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value, HeaderMap) {
-        let (s, b, h) = common::call(&self.router, common::bearer(token, method, path, body)).await;
-        (s, serde_json::from_slice(&b).unwrap_or(Value::Null), h)
-    }
     /// A case imported through the API with one evidence item (see [`case_with`]).
     async fn import_case(&self, token: &str, item: Value) -> (StatusCode, Value, HeaderMap) {
-        self.api(
+        self.api_json(
             token,
             "POST",
             "/api/v1/violations/cases",
@@ -149,7 +139,7 @@ async fn a_case_import_never_turns_a_hash_into_a_path() {
         assert_eq!(body["missing_files"], json!([]));
         let event = body["event_id"].as_i64().unwrap();
         let (_, case, _) = app
-            .api(
+            .api_json(
                 &dora,
                 "GET",
                 &format!("/api/v1/violations/events/{event}/case"),
@@ -167,6 +157,35 @@ async fn a_case_import_never_turns_a_hash_into_a_path() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
         assert_eq!(body["missing_files"], json!([absent]));
+    }
+}
+
+/// Issue 16: the reason a hash is refused reaches an API caller in the caller's language.
+#[tokio::test]
+async fn a_refused_hash_is_explained_in_the_callers_language() {
+    for b in backends() {
+        let app = app(b).await;
+        let dora = app.user("dora", Role::Documenter).await;
+        let item = evidence_item("../../keys.json", "", 10, "text/plain");
+        let mut req = common::bearer(
+            &dora,
+            "POST",
+            "/api/v1/violations/cases",
+            Some(case_with(item)),
+        );
+        req.headers_mut()
+            .insert(header::ACCEPT_LANGUAGE, "fr".parse().unwrap());
+        let (s, body, _) = common::call(&app.router, req).await;
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b:?}: {body}");
+        assert_eq!(body["error"]["field"], "evidence[0].sha256", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("64 caractères hexadécimaux en minuscules attendus"),
+            "{message}"
+        );
+        assert!(message.contains("../../keys.json"), "{message}");
+        assert!(!message.contains("must be"), "{message}");
     }
 }
 
@@ -284,13 +303,13 @@ async fn an_unknown_country_in_a_recommendation_is_a_422_naming_the_field() {
             ),
         ] {
             let (s, v, _) = app
-                .api(&dora, "POST", "/api/v1/recommendations", Some(body))
+                .api_json(&dora, "POST", "/api/v1/recommendations", Some(body))
                 .await;
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b:?} {v}");
             assert_eq!(v["error"]["field"], field, "{v}");
         }
         let (s, v, _) = app
-            .api(
+            .api_json(
                 &dora,
                 "POST",
                 "/api/v1/recommendations",
@@ -315,12 +334,12 @@ async fn personal_data_is_never_cached_and_public_pages_keep_their_caching() {
     let dora = app.user("dora", Role::Documenter).await;
     // API answers to a token.
     let (s, _, h) = app
-        .api(&dora, "GET", "/api/v1/violations/events", None)
+        .api_json(&dora, "GET", "/api/v1/violations/events", None)
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(cache(&h), "no-store");
     let (s, _, h) = app
-        .api(&dora, "GET", "/api/v1/violations/events/999999", None)
+        .api_json(&dora, "GET", "/api/v1/violations/events/999999", None)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(cache(&h), "no-store");

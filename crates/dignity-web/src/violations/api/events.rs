@@ -145,7 +145,7 @@ pub async fn import_case(
     // 422 that names it.
     let c = match body {
         Ok(J(c)) => c,
-        Err(r) => return crate::api::json_rejection(r),
+        Err(r) => return crate::api::json_rejection(ctx.lang, r),
     };
     let (event_id, missing_files) =
         try_r!(v::case::import_case(&state.store, &ctx.actor, &c).await);

@@ -25,7 +25,7 @@ pub async fn fresh_store(b: Backend) -> TestStore {
 }
 
 /// `struct App { router, store }` (the router over a fresh store, and the store),
-/// `async fn app(b: Backend) -> App` and `app_with(b, config)`, for a test file that adds
+/// `async fn app(b: Backend) -> App`, `app_with(b, config)` and `App::api_json`, for a test file that adds
 /// its own helpers in an `impl App` (each file keeps its own type: `common::web_app!();`).
 macro_rules! web_app {
     () => {
@@ -44,6 +44,27 @@ macro_rules! web_app {
         #[allow(dead_code)]
         async fn app(b: dignity_store::Backend) -> App {
             app_with(b, Default::default()).await
+        }
+
+        #[allow(dead_code)]
+        impl App {
+            /// An API request with the bearer `token` and, if any, a JSON `body`: the
+            /// status, the answer read as JSON (`null` if it is not) and its headers.
+            async fn api_json(
+                &self,
+                token: &str,
+                method: &str,
+                path: &str,
+                body: Option<serde_json::Value>,
+            ) -> (
+                axum::http::StatusCode,
+                serde_json::Value,
+                axum::http::HeaderMap,
+            ) {
+                let req = $crate::common::bearer(token, method, path, body);
+                let (s, b, h) = $crate::common::call(&self.router, req).await;
+                (s, serde_json::from_slice(&b).unwrap_or_default(), h)
+            }
         }
     };
 }
