@@ -6,14 +6,17 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// Filters of the audit log page and `dignity audit list`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Filters of the audit log page, the API (`GET /api/v1/audit`, whose query parameters
+/// they are) and `dignity audit list`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
 pub struct AuditFilter {
     pub actor: Option<String>,
     pub action: Option<String>,
     pub record_type: Option<String>,
     pub record_id: Option<String>,
-    /// Inclusive, compared as text against RFC 3339 times (a date `2026-11-01` works).
+    // Compared as text against the RFC 3339 times of the log (so a date `2026-11-01`
+    // works); the doc comment is the API's description of the parameter.
+    /// RFC 3339 time or date, inclusive.
     pub from: Option<String>,
     pub to: Option<String>,
 }

@@ -177,15 +177,10 @@ pub async fn me(ctx: Caller) -> Response {
     }
 }
 
+/// Which page of the audit log `GET /api/v1/audit` answers (its filter is the store's
+/// [`audit::AuditFilter`], from the same query).
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditParams {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub record_type: Option<String>,
-    pub record_id: Option<String>,
-    /// RFC 3339 time or date, inclusive.
-    pub from: Option<String>,
-    pub to: Option<String>,
     /// At most 1000 (default 100).
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -207,21 +202,14 @@ pub struct AuditEntryOut {
 }
 
 /// The audit log, newest first (administrators).
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams),
+#[utoipa::path(get, path = "/api/v1/audit", params(audit::AuditFilter, AuditParams),
     responses((status = 200, body = [AuditEntryOut]), (status = 403, body = ApiError)), security(("token" = [])))]
 pub async fn audit_list(
     State(state): State<AppState>,
     _ctx: Allowed<gate::ViewAudit>,
+    Query(f): Query<audit::AuditFilter>,
     Query(q): Query<AuditParams>,
 ) -> Response {
-    let f = audit::AuditFilter {
-        actor: q.actor,
-        action: q.action,
-        record_type: q.record_type,
-        record_id: q.record_id,
-        from: q.from,
-        to: q.to,
-    };
     match audit::list(
         &state.store,
         &f,

@@ -16,7 +16,6 @@ use crate::i18n::{self, Lang};
 use crate::pages::page;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -581,7 +580,7 @@ pub async fn publish_dashboard(
         .await;
     match r {
         Ok((_, slug)) => Redirect::to(&format!("/public/dashboards/{slug}")).into_response(),
-        Err(e) => WebError::store_refusal(StatusCode::UNPROCESSABLE_ENTITY, e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

@@ -89,12 +89,6 @@ pub enum WebError {
     /// An input refused by a rule of `dignity-core` (422, naming the field), translated on
     /// pages (`invalid.*` keys, or the rule's own key), English in the API.
     Rejected(dignity_core::Invalid),
-    /// The same refusal answered with another status than 422 (a form whose refusals
-    /// answer 400, for one): see [`WebError::store_refusal`].
-    RejectedAs {
-        status: StatusCode,
-        rule: dignity_core::Invalid,
-    },
     /// The people concerned did not consent (403, code `consent`).
     Consent(String),
     /// Already exists, or changed by someone else meanwhile (409).
@@ -168,7 +162,6 @@ impl WebError {
             WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Keyed { status, .. }
             | WebError::Message { status, .. }
-            | WebError::RejectedAs { status, .. }
             | WebError::Refused { status, .. } => *status,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -188,16 +181,14 @@ impl WebError {
             WebError::TooLarge { .. } => "too_large",
             WebError::Internal(_) => "internal",
             WebError::Refused { code, .. } => code,
-            WebError::Keyed { status, .. }
-            | WebError::Message { status, .. }
-            | WebError::RejectedAs { status, .. } => code_of(*status),
+            WebError::Keyed { status, .. } | WebError::Message { status, .. } => code_of(*status),
         }
     }
 
     fn field(&self) -> Option<&str> {
         match self {
             WebError::Invalid { field, .. } => Some(field),
-            WebError::Rejected(e) | WebError::RejectedAs { rule: e, .. } => Some(&e.field),
+            WebError::Rejected(e) => Some(&e.field),
             WebError::Consent(_) => Some("consent"),
             WebError::TooLarge { field, .. } | WebError::Refused { field, .. } => field.as_deref(),
             _ => None,
@@ -239,7 +230,7 @@ impl WebError {
             | WebError::Conflict(message)
             | WebError::Message { message, .. }
             | WebError::Refused { message, .. } => message.clone(),
-            WebError::Rejected(e) | WebError::RejectedAs { rule: e, .. } => e.message(),
+            WebError::Rejected(e) => e.message(),
             WebError::StorageFull => i18n::t(Lang::En, "error.storage_full"),
             WebError::TooLarge { limit, field } => {
                 Self::too_large_message(Lang::En, *limit, field.as_deref())
@@ -263,7 +254,7 @@ impl WebError {
             | WebError::Conflict(message)
             | WebError::Message { message, .. }
             | WebError::Refused { message, .. } => message.clone(),
-            WebError::Rejected(e) | WebError::RejectedAs { rule: e, .. } => i18n::invalid(lang, e),
+            WebError::Rejected(e) => i18n::invalid(lang, e),
             WebError::StorageFull => i18n::t(lang, "error.storage_full"),
             WebError::TooLarge { limit, field } => {
                 Self::too_large_message(lang, *limit, field.as_deref())
@@ -352,16 +343,6 @@ impl From<StoreError> for WebError {
 }
 
 impl WebError {
-    /// A store error mapped as [`From<StoreError>`] does, except that a refusal by a core
-    /// rule answers with `status` instead of 422 (still translated on pages, naming the
-    /// field in the API).
-    pub fn store_refusal(status: StatusCode, e: StoreError) -> Self {
-        match e {
-            StoreError::Rejected(rule) => WebError::RejectedAs { status, rule },
-            e => WebError::from(e),
-        }
-    }
-
     /// A store error of the protection area, where a refused `consent` means that the
     /// people concerned did not consent (403, code `consent`), not a malformed value.
     pub fn with_consent(e: StoreError) -> Self {

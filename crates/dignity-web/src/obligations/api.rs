@@ -6,36 +6,30 @@ use super::*;
 
 use crate::api::ApiError;
 
-/// The shape of the API's writes about one State (the caller passed [`MayWrite`]): the State exists,
-/// `write` runs in one audited transaction, and `ok` turns its result into the answer.
-pub(super) async fn api_country_write<T>(
-    state: &AppState,
-    ctx: &Ctx,
-    iso3: &str,
-    write: impl AsyncFnOnce(&mut dignity_store::WriteTx, &str) -> Result<T, StoreError>,
-    ok: impl FnOnce(T) -> Response,
-) -> Response {
-    match api_country(state, iso3).await {
-        Ok(iso3) => api_write(state, ctx, async |tx| write(tx, &iso3).await, ok).await,
-        Err(r) => r,
+/// The State of the path's `{iso3}`, upper-cased, which exists: the endpoints about one
+/// State take it after the caller's extractor, and a State that does not exist is answered
+/// 404 (naming `iso3`) before the body is read.
+pub struct Country(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for Country {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let iso3 = params
+            .iter()
+            .find(|(k, _)| *k == "iso3")
+            .map_or("", |(_, v)| v);
+        api_country(state, iso3).await.map(Country)
     }
 }
 
-/// The shape of the API's reads about one State: the State exists, then `ok` of what
-/// `read` gives.
-async fn api_country_read<T>(
-    state: &AppState,
-    iso3: &str,
-    read: impl AsyncFnOnce(&str) -> Result<T, StoreError>,
-    ok: impl FnOnce(T) -> Response,
-) -> Response {
-    match api_country(state, iso3).await {
-        Ok(iso3) => answer(read(&iso3).await, ok),
-        Err(r) => r,
-    }
-}
-
-/// The shape of the API's other writes (the caller passed [`MayWrite`]): `write` runs in
+/// The shape of the API's writes (the caller passed [`MayWrite`]): `write` runs in
 /// one audited transaction, and `ok` turns its result into the answer.
 async fn api_write<T>(
     state: &AppState,
@@ -82,7 +76,12 @@ pub(super) fn created(id: i64) -> Response {
     (StatusCode::CREATED, Json(Created { id })).into_response()
 }
 
-pub(super) async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
+/// The answer of a write that has nothing to say.
+fn no_content(_: ()) -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn api_country(state: &AppState, iso3: &str) -> Result<String, Response> {
     let iso3 = iso3.to_ascii_uppercase();
     match ob::country_exists(&state.store, &iso3).await {
         Ok(true) => Ok(iso3),
@@ -111,21 +110,15 @@ pub struct RatificationList {
 pub async fn api_ratifications(
     State(state): State<AppState>,
     _ctx: Caller,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
 ) -> Response {
-    api_country_read(
-        &state,
-        &iso3,
-        async |iso3| ob::ratifications(&state.store, iso3).await,
-        |items| {
-            json(RatificationList {
-                total: items.len(),
-                procedures: ob::procedures(&items),
-                items,
-            })
-        },
-    )
-    .await
+    answer(ob::ratifications(&state.store, &iso3).await, |items| {
+        json(RatificationList {
+            total: items.len(),
+            procedures: ob::procedures(&items),
+            items,
+        })
+    })
 }
 
 /// Set a State's ratification of an instrument (documenters and above; audited).
@@ -180,19 +173,14 @@ pub struct ReportParams {
 pub async fn api_reports(
     State(state): State<AppState>,
     _ctx: Caller,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
     Query(q): Query<ReportParams>,
 ) -> Response {
-    api_country_read(
-        &state,
-        &iso3,
-        async |iso3| match q.due_within {
-            Some(d) => reports::deadlines(&state.store, iso3, d.clamp(0, 3650)).await,
-            None => reports::reports(&state.store, iso3, ob::today()).await,
-        },
-        list::<_, ReportList>,
-    )
-    .await
+    let r = match q.due_within {
+        Some(d) => reports::deadlines(&state.store, &iso3, d.clamp(0, 3650)).await,
+        None => reports::reports(&state.store, &iso3, ob::today()).await,
+    };
+    answer(r, list::<_, ReportList>)
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -208,26 +196,21 @@ pub struct VisitList {
 pub async fn api_visits(
     State(state): State<AppState>,
     _ctx: Caller,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
 ) -> Response {
-    api_country_read(
-        &state,
-        &iso3,
-        async |iso3| {
-            Ok((
-                reports::visits(&state.store, iso3).await?,
-                reports::standing_invitation(&state.store, iso3).await?,
-            ))
-        },
-        |(items, inv)| {
-            json(VisitList {
-                total: items.len(),
-                standing_invitation: inv,
-                items,
-            })
-        },
-    )
-    .await
+    let r = async {
+        Ok::<_, StoreError>((
+            reports::visits(&state.store, &iso3).await?,
+            reports::standing_invitation(&state.store, &iso3).await?,
+        ))
+    };
+    answer(r.await, |(items, standing_invitation)| {
+        json(VisitList {
+            total: items.len(),
+            standing_invitation,
+            items,
+        })
+    })
 }
 
 /// Search recommendations and observations: full text (`q`) and facets; answers the
@@ -346,14 +329,12 @@ pub async fn api_set_report(
     Path((iso3, instrument)): Path<(String, String)>,
     Json(input): Json<reports::ReportInput>,
 ) -> Response {
-    api_country_write(
-        &state,
-        &ctx,
-        &iso3,
-        async |tx, iso3| reports::set_report(tx, iso3, &instrument, &input).await,
-        |()| StatusCode::NO_CONTENT.into_response(),
-    )
-    .await
+    let iso3 = match api_country(&state, &iso3).await {
+        Ok(iso3) => iso3,
+        Err(r) => return r,
+    };
+    let set = async |tx: &mut WriteTx| reports::set_report(tx, &iso3, &instrument, &input).await;
+    api_write(&state, &ctx, set, no_content).await
 }
 
 /// Record a country visit of a special procedure (documenters and above; audited).
@@ -363,17 +344,11 @@ pub async fn api_set_report(
 pub async fn api_add_visit(
     State(state): State<AppState>,
     ctx: MayWrite,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
     Json(v): Json<reports::Visit>,
 ) -> Response {
-    api_country_write(
-        &state,
-        &ctx,
-        &iso3,
-        async |tx, iso3| reports::add_visit(tx, iso3, &v).await,
-        created,
-    )
-    .await
+    let add = async |tx: &mut WriteTx| reports::add_visit(tx, &iso3, &v).await;
+    api_write(&state, &ctx, add, created).await
 }
 
 /// The standing invitation of a State to the special procedures.
@@ -393,18 +368,12 @@ pub struct StandingInvitation {
 pub async fn api_set_standing_invitation(
     State(state): State<AppState>,
     ctx: MayWrite,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
     Json(v): Json<StandingInvitation>,
 ) -> Response {
     let since = v.since.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    api_country_write(
-        &state,
-        &ctx,
-        &iso3,
-        async |tx, iso3| reports::set_standing_invitation(tx, iso3, since).await,
-        |()| StatusCode::NO_CONTENT.into_response(),
-    )
-    .await
+    let set = async |tx: &mut WriteTx| reports::set_standing_invitation(tx, &iso3, since).await;
+    api_write(&state, &ctx, set, no_content).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -421,15 +390,10 @@ list_of!(CommunicationList, reports::Communication);
 pub async fn api_communications(
     State(state): State<AppState>,
     ctx: Caller,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
 ) -> Response {
-    api_country_read(
-        &state,
-        &iso3,
-        async |iso3| reports::communications(&state.store, &ctx.actor, iso3).await,
-        list::<_, CommunicationList>,
-    )
-    .await
+    let r = reports::communications(&state.store, &ctx.actor, &iso3).await;
+    answer(r, list::<_, CommunicationList>)
 }
 
 /// Record a communication of a special procedure to a State, optionally linked to the
@@ -441,17 +405,11 @@ pub async fn api_communications(
 pub async fn api_add_communication(
     State(state): State<AppState>,
     ctx: MayWrite,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
     Json(c): Json<reports::Communication>,
 ) -> Response {
-    api_country_write(
-        &state,
-        &ctx,
-        &iso3,
-        async |tx, iso3| reports::add_communication(tx, iso3, &c).await,
-        created,
-    )
-    .await
+    let add = async |tx: &mut WriteTx| reports::add_communication(tx, &iso3, &c).await;
+    api_write(&state, &ctx, add, created).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -542,15 +500,10 @@ list_of!(ClusterList, tracking::Cluster);
 pub async fn api_clusters(
     State(state): State<AppState>,
     _ctx: Caller,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
 ) -> Response {
-    api_country_read(
-        &state,
-        &iso3,
-        async |iso3| tracking::clusters(&state.store, iso3).await,
-        list::<_, ClusterList>,
-    )
-    .await
+    let r = tracking::clusters(&state.store, &iso3).await;
+    answer(r, list::<_, ClusterList>)
 }
 
 /// Cluster a State's recommendations by theme, affected group, SDG target or by hand
@@ -561,23 +514,17 @@ pub async fn api_clusters(
 pub async fn api_create_cluster(
     State(state): State<AppState>,
     ctx: MayWrite,
-    Path(iso3): Path<String>,
+    Country(iso3): Country,
     Json(c): Json<ClusterInput>,
 ) -> Response {
-    api_country_write(
-        &state,
-        &ctx,
-        &iso3,
-        async |tx, iso3| {
-            let id = tracking::create_cluster(tx, iso3, &c.name, &c.basis, &c.basis_value).await?;
-            for rec in &c.recommendations {
-                tracking::add_to_cluster(tx, id, *rec).await?;
-            }
-            Ok(id)
-        },
-        created,
-    )
-    .await
+    let create = async |tx: &mut WriteTx| {
+        let id = tracking::create_cluster(tx, &iso3, &c.name, &c.basis, &c.basis_value).await?;
+        for rec in &c.recommendations {
+            tracking::add_to_cluster(tx, id, *rec).await?;
+        }
+        Ok::<_, StoreError>(id)
+    };
+    api_write(&state, &ctx, create, created).await
 }
 
 /// JSON endpoints of this area, under `/api/v1`.

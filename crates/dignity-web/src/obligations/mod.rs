@@ -142,6 +142,31 @@ fn can_edit(ctx: &Ctx) -> bool {
     ctx.user.is_some() && authorize(&ctx.actor, Action::Update, &ob::public_fact()).allowed()
 }
 
+/// A page about the State of the path's `{iso3}`: the request context, the code
+/// (upper-cased) and the State's name in the reader's language. A State that does not
+/// exist is answered with the not-found page.
+pub struct CountryPage {
+    pub ctx: Ctx,
+    pub iso3: String,
+    pub name: String,
+}
+
+impl axum::extract::FromRequestParts<AppState> for CountryPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let Path(iso3) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (iso3, name) = country_or_404(state, &ctx, &iso3).await?;
+        Ok(CountryPage { ctx, iso3, name })
+    }
+}
+
 async fn country_or_404(
     state: &AppState,
     ctx: &Ctx,

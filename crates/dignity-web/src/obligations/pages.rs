@@ -46,60 +46,23 @@ pub async fn matrix_page(
 
 pub async fn country_page(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(iso3): Path<String>,
-) -> Response {
-    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    CountryPage { ctx, iso3, name }: CountryPage,
+) -> Result<Response, WebError> {
     let store = &state.store;
     let actor = &ctx.actor;
-    let r = async {
-        let rats = ob::ratifications(store, &iso3).await?;
-        let procs = ob::procedures(&rats);
-        let all = reports::reports(store, &iso3, ob::today() + chrono::Duration::days(365)).await?;
-        let outstanding = reports::outstanding(&all);
-        let visits = reports::visits(store, &iso3).await?;
-        let invitation = reports::standing_invitation(store, &iso3).await?;
-        let by_body = recs::counts_by(store, actor, &iso3, "body").await?;
-        let by_theme = recs::counts_by(store, actor, &iso3, "theme").await?;
-        let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
-        let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
-        let mandates = reports::mandates(store).await?;
-        let comms = reports::communications(store, actor, &iso3).await?;
-        let clusters = tracking::clusters(store, &iso3).await?;
-        Ok::<_, StoreError>((
-            (comms, clusters),
-            rats,
-            procs,
-            outstanding,
-            visits,
-            invitation,
-            by_body,
-            by_theme,
-            by_status,
-            by_position,
-            mandates,
-        ))
-    }
-    .await;
-    let (
-        (comms, clusters),
-        rats,
-        procs,
-        outstanding,
-        visits,
-        invitation,
-        by_body,
-        by_theme,
-        by_status,
-        by_position,
-        mandates,
-    ) = match r {
-        Ok(v) => v,
-        Err(e) => return WebError::from(e).into_response(),
-    };
+    let rats = ob::ratifications(store, &iso3).await?;
+    let procs = ob::procedures(&rats);
+    let all = reports::reports(store, &iso3, ob::today() + chrono::Duration::days(365)).await?;
+    let outstanding = reports::outstanding(&all);
+    let visits = reports::visits(store, &iso3).await?;
+    let invitation = reports::standing_invitation(store, &iso3).await?;
+    let by_body = recs::counts_by(store, actor, &iso3, "body").await?;
+    let by_theme = recs::counts_by(store, actor, &iso3, "theme").await?;
+    let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
+    let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
+    let mandates = reports::mandates(store).await?;
+    let comms = reports::communications(store, actor, &iso3).await?;
+    let clusters = tracking::clusters(store, &iso3).await?;
     let names = HashMap::new();
     let body_rows = facet_rows(&ctx, "body", &by_body, &names);
     let theme_rows = facet_rows(&ctx, "theme", &by_theme, &names);
@@ -126,7 +89,7 @@ pub async fn country_page(
             .collect()
     };
     let portal_panel = crate::portal::country_panel(&state, &ctx, &iso3).await;
-    page(
+    Ok(page(
         &state,
         &ctx,
         "obligations_country.html",
@@ -154,7 +117,7 @@ pub async fn country_page(
             chart_theme => chart("chart-theme", "obl.country.chart_theme", &theme_rows),
             chart_status => chart("chart-status", "obl.country.chart_status", &status_rows),
         },
-    )
+    ))
 }
 
 // --------------------------------------------------------------- deadlines --
@@ -166,14 +129,9 @@ pub struct DaysQuery {
 
 pub async fn deadlines_page(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(iso3): Path<String>,
+    CountryPage { ctx, iso3, name }: CountryPage,
     Query(q): Query<DaysQuery>,
 ) -> Response {
-    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let days = q.days.unwrap_or(365).clamp(1, 3650);
     let r = async {
         Ok::<_, StoreError>((
@@ -473,14 +431,9 @@ pub struct FollowUpQuery {
 
 pub async fn follow_up_page(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(iso3): Path<String>,
+    CountryPage { ctx, iso3, name }: CountryPage,
     Query(q): Query<FollowUpQuery>,
 ) -> Response {
-    let (iso3, name) = match country_or_404(&state, &ctx, &iso3).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let body = q.body.unwrap_or_else(|| "CCPR".into());
     let since = q
         .since

@@ -211,7 +211,7 @@ pub async fn publish(
             }
         ))
         .into_response(),
-        Err(e) => WebError::store_refusal(StatusCode::BAD_REQUEST, e).into_response(),
+        Err(e) => WebError::from(e).into_response(),
     }
 }
 

@@ -92,10 +92,18 @@ fn cache_headers(res: &mut Response, tag: &str) {
     h.remove(header::SET_COOKIE);
 }
 
-/// Serve a public page: 304 if the visitor has the current version, else render it.
-async fn public_page<F>(state: &AppState, ctx: Ctx, headers: &HeaderMap, render: F) -> Response
+/// Serve a public page: 304 if the visitor has the current version, else `template`
+/// rendered with the context that `render` gives as the anonymous visitor (`None`: not
+/// found).
+async fn public_page<F>(
+    state: &AppState,
+    ctx: Ctx,
+    headers: &HeaderMap,
+    template: &str,
+    render: F,
+) -> Response
 where
-    F: AsyncFnOnce(&AppState, &Ctx) -> Result<Response, Response>,
+    F: AsyncFnOnce(&AppState, &Ctx) -> Result<Option<Value>, StoreError>,
 {
     let ctx = anonymous(ctx);
     let version = match portal::public_version(&state.store).await {
@@ -111,8 +119,9 @@ where
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         match render(state, &ctx).await {
-            Ok(r) => r,
-            Err(r) => return r,
+            Ok(Some(c)) => page(state, &ctx, template, c),
+            Ok(None) => return WebError::not_found().into_response(),
+            Err(e) => return WebError::from(e).into_response(),
         }
     };
     if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {

@@ -5,39 +5,32 @@ use super::*;
 
 /// `GET /public`: what has been published.
 pub async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Response {
-    public_page(&state, ctx, &headers, async |state: &AppState, ctx: &Ctx| {
-        let r = async {
-            let counts = portal::published_counts(&state.store).await?;
-            let mut sections = Vec::new();
-            for (rt, n) in &counts {
-                let t = rt.table();
-                let mut items = Vec::new();
-                for id in portal::published_ids(&state.store, *rt, 20, 0).await? {
-                    items.push(public_record(state, ctx, t, id).await?);
-                }
-                sections.push(context! { record_type => t, label => type_label(ctx, t), count => n, items => items });
+    public_page(&state, ctx, &headers, "portal_home.html", async |state: &AppState, ctx: &Ctx| {
+        let counts = portal::published_counts(&state.store).await?;
+        let mut sections = Vec::new();
+        for (rt, n) in &counts {
+            let t = rt.table();
+            let mut items = Vec::new();
+            for id in portal::published_ids(&state.store, *rt, 20, 0).await? {
+                items.push(public_record(state, ctx, t, id).await?);
             }
-            let pubs: Vec<Value> = portal::publications(&state.store)
-                .await?
-                .into_iter()
-                .filter(|p| p.lang == ctx.lang.code() || p.lang == "en")
-                .map(|p| context! { slug => p.slug, title => p.title, kind => p.kind, lang => p.lang, published_at => p.published_at.get(..10).unwrap_or("").to_string() })
-                .collect();
-            let published = portal::published_countries(&state.store).await?;
-            let countries: Vec<Value> = reference::countries(&state.store, ctx.lang.code(), None)
-                .await?
-                .into_iter()
-                .filter(|c| published.contains(&c.iso3))
-                .map(|c| context! { iso3 => c.iso3, name => c.name })
-                .collect();
-            let dashboards = dashboards_list(state).await?;
-            Ok::<_, StoreError>(context! { sections => sections, publications => pubs, countries => countries, dashboards => dashboards })
+            sections.push(context! { record_type => t, label => type_label(ctx, t), count => n, items => items });
         }
-        .await;
-        match r {
-            Ok(c) => Ok(page(state, ctx, "portal_home.html", c)),
-            Err(e) => Err(WebError::from(e).into_response()),
-        }
+        let pubs: Vec<Value> = portal::publications(&state.store)
+            .await?
+            .into_iter()
+            .filter(|p| p.lang == ctx.lang.code() || p.lang == "en")
+            .map(|p| context! { slug => p.slug, title => p.title, kind => p.kind, lang => p.lang, published_at => p.published_at.get(..10).unwrap_or("").to_string() })
+            .collect();
+        let published = portal::published_countries(&state.store).await?;
+        let countries: Vec<Value> = reference::countries(&state.store, ctx.lang.code(), None)
+            .await?
+            .into_iter()
+            .filter(|c| published.contains(&c.iso3))
+            .map(|c| context! { iso3 => c.iso3, name => c.name })
+            .collect();
+        let dashboards = dashboards_list(state).await?;
+        Ok(Some(context! { sections => sections, publications => pubs, countries => countries, dashboards => dashboards }))
     })
     .await
 }
@@ -53,25 +46,17 @@ pub async fn record(
         &state,
         ctx,
         &headers,
+        "portal_record.html",
         async |state: &AppState, ctx: &Ctx| {
             let Some(rt) = RecordType::from_table(&record_type).filter(|t| t.is_publishable())
             else {
-                return Err(WebError::not_found().into_response());
+                return Ok(None);
             };
-            match portal::is_public(&state.store, rt, id).await {
-                Ok(true) => {}
-                Ok(false) => return Err(WebError::not_found().into_response()),
-                Err(e) => return Err(WebError::from(e).into_response()),
+            if !portal::is_public(&state.store, rt, id).await? {
+                return Ok(None);
             }
-            match public_record(state, ctx, rt.table(), id).await {
-                Ok(r) => Ok(page(
-                    state,
-                    ctx,
-                    "portal_record.html",
-                    context! { record => r },
-                )),
-                Err(e) => Err(WebError::from(e).into_response()),
-            }
+            let r = public_record(state, ctx, rt.table(), id).await?;
+            Ok(Some(context! { record => r }))
         },
     )
     .await
@@ -102,81 +87,73 @@ pub async fn country(
     Path(iso3): Path<String>,
 ) -> Response {
     let iso3 = iso3.to_ascii_uppercase();
-    public_page(&state, ctx, &headers, async |state: &AppState, ctx: &Ctx| {
-        let r = async {
-            // Only the profiles an administrator has put on the portal.
-            if portal::country_published_since(&state.store, &iso3).await?.is_none() {
-                return Ok::<_, StoreError>(None);
-            }
-            let Some(c) = reference::countries(&state.store, ctx.lang.code(), None)
-                .await?
-                .into_iter()
-                .find(|c| c.iso3 == iso3)
-            else {
-                return Ok::<_, StoreError>(None);
-            };
-            let today = chrono::Utc::now().date_naive();
-            let ratifications: Vec<Value> = obligations::ratifications(&state.store, &iso3)
-                .await?
-                .into_iter()
-                // Nothing recorded reads `unknown` ("No information") from the store.
-                .map(|r| context! { instrument => r.instrument, name => r.instrument_name, status => r.status, consent => r.consent })
-                .collect();
-            // The reporting status: each body's latest report (recorded or computed); for a
-            // treaty without reporting data, the estimated next due date, without arrears.
-            let all = obligations::reports::reports(&state.store, &iso3, today).await?;
-            let estimates = obligations::reports::outstanding(&all);
-            let mut latest: Vec<obligations::reports::Report> = Vec::new();
-            for r in all {
-                let r = if r.no_data {
-                    match estimates.iter().find(|e| e.instrument == r.instrument) {
-                        Some(e) => e.clone(),
-                        None => continue,
-                    }
-                } else {
-                    r
-                };
-                match latest.iter_mut().find(|l| l.body == r.body) {
-                    Some(l) if l.number < r.number => *l = r,
-                    Some(_) => {}
-                    None => latest.push(r),
+    public_page(&state, ctx, &headers, "portal_country.html", async |state: &AppState, ctx: &Ctx| {
+        // Only the profiles an administrator has put on the portal.
+        if portal::country_published_since(&state.store, &iso3).await?.is_none() {
+            return Ok(None);
+        }
+        let Some(c) = reference::countries(&state.store, ctx.lang.code(), None)
+            .await?
+            .into_iter()
+            .find(|c| c.iso3 == iso3)
+        else {
+            return Ok(None);
+        };
+        let today = chrono::Utc::now().date_naive();
+        let ratifications: Vec<Value> = obligations::ratifications(&state.store, &iso3)
+            .await?
+            .into_iter()
+            // Nothing recorded reads `unknown` ("No information") from the store.
+            .map(|r| context! { instrument => r.instrument, name => r.instrument_name, status => r.status, consent => r.consent })
+            .collect();
+        // The reporting status: each body's latest report (recorded or computed); for a
+        // treaty without reporting data, the estimated next due date, without arrears.
+        let all = obligations::reports::reports(&state.store, &iso3, today).await?;
+        let estimates = obligations::reports::outstanding(&all);
+        let mut latest: Vec<obligations::reports::Report> = Vec::new();
+        for r in all {
+            let r = if r.no_data {
+                match estimates.iter().find(|e| e.instrument == r.instrument) {
+                    Some(e) => e.clone(),
+                    None => continue,
                 }
-            }
-            let reports: Vec<Value> = latest
-                .into_iter()
-                .map(|r| context! { body => r.body, number => r.number, due => r.due_date, submitted => r.submitted, overdue => r.overdue_days, no_data => r.no_data })
-                .collect();
-            let visits: Vec<Value> = obligations::reports::visits(&state.store, &iso3)
-                .await?
-                .into_iter()
-                .map(|v| context! { mandate => if v.mandate_name.is_empty() { v.mandate_code } else { v.mandate_name }, status => v.status, start => v.visit_start, end => v.visit_end })
-                .collect();
-            let filter = obligations::recs::RecFilter {
-                country: Some(iso3.clone()),
-                per_page: Some(50),
-                ..Default::default()
+            } else {
+                r
             };
-            let recs = obligations::recs::search(&state.store, &Actor::anonymous(), &filter, false).await?;
-            let rec_items: Vec<Value> = recs
-                .items
-                .into_iter()
-                .map(|r| context! { body => r.body, date => r.date, text => r.text, position => r.position, status => r.status })
-                .collect();
-            Ok(Some(context! {
-                country => context! { iso3 => c.iso3, name => c.name },
-                ratifications => ratifications,
-                reports => reports,
-                visits => visits,
-                recommendations => rec_items,
-                recommendations_total => recs.total,
-            }))
+            match latest.iter_mut().find(|l| l.body == r.body) {
+                Some(l) if l.number < r.number => *l = r,
+                Some(_) => {}
+                None => latest.push(r),
+            }
         }
-        .await;
-        match r {
-            Ok(Some(c)) => Ok(page(state, ctx, "portal_country.html", c)),
-            Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::from(e).into_response()),
-        }
+        let reports: Vec<Value> = latest
+            .into_iter()
+            .map(|r| context! { body => r.body, number => r.number, due => r.due_date, submitted => r.submitted, overdue => r.overdue_days, no_data => r.no_data })
+            .collect();
+        let visits: Vec<Value> = obligations::reports::visits(&state.store, &iso3)
+            .await?
+            .into_iter()
+            .map(|v| context! { mandate => if v.mandate_name.is_empty() { v.mandate_code } else { v.mandate_name }, status => v.status, start => v.visit_start, end => v.visit_end })
+            .collect();
+        let filter = obligations::recs::RecFilter {
+            country: Some(iso3.clone()),
+            per_page: Some(50),
+            ..Default::default()
+        };
+        let recs = obligations::recs::search(&state.store, &Actor::anonymous(), &filter, false).await?;
+        let rec_items: Vec<Value> = recs
+            .items
+            .into_iter()
+            .map(|r| context! { body => r.body, date => r.date, text => r.text, position => r.position, status => r.status })
+            .collect();
+        Ok(Some(context! {
+            country => context! { iso3 => c.iso3, name => c.name },
+            ratifications => ratifications,
+            reports => reports,
+            visits => visits,
+            recommendations => rec_items,
+            recommendations_total => recs.total,
+        }))
     })
     .await
 }
@@ -199,25 +176,17 @@ pub async fn public_dashboard(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
-    public_page(&state, ctx, &headers, async |state: &AppState, ctx: &Ctx| {
-        let r = async {
-            let Some(d) = portal::public_dashboard(&state.store, &slug).await? else {
-                return Ok(None);
-            };
-            let f = dignity_store::reports::DashFilter::parse(&d.filter);
-            // The anonymous actor: the same counts as `portal::public_dashboard_counts`.
-            let v = crate::dashboards::dashboard_context(&state.store, &ctx.actor, ctx.lang, &f).await?;
-            Ok::<_, StoreError>(Some(context! {
-                dashboard => context! { title => d.title, published_at => d.published_at.get(..10).unwrap_or("").to_string() },
-                ..v
-            }))
-        }
-        .await;
-        match r {
-            Ok(Some(c)) => Ok(page(state, ctx, "portal_dashboard.html", c)),
-            Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::from(e).into_response()),
-        }
+    public_page(&state, ctx, &headers, "portal_dashboard.html", async |state: &AppState, ctx: &Ctx| {
+        let Some(d) = portal::public_dashboard(&state.store, &slug).await? else {
+            return Ok(None);
+        };
+        let f = dignity_store::reports::DashFilter::parse(&d.filter);
+        // The anonymous actor: the same counts as `portal::public_dashboard_counts`.
+        let v = crate::dashboards::dashboard_context(&state.store, &ctx.actor, ctx.lang, &f).await?;
+        Ok(Some(context! {
+            dashboard => context! { title => d.title, published_at => d.published_at.get(..10).unwrap_or("").to_string() },
+            ..v
+        }))
     })
     .await
 }
@@ -230,17 +199,9 @@ pub async fn publication(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
-    public_page(&state, ctx, &headers, async |state: &AppState, ctx: &Ctx| {
-        match portal::publication(&state.store, &slug, ctx.lang.code()).await {
-            Ok(Some(p)) => Ok(page(
-                state,
-                ctx,
-                "portal_publication.html",
-                context! { publication => context! { title => p.title, kind => p.kind, lang => p.lang, html => p.html, published_at => p.published_at.get(..10).unwrap_or("").to_string() } },
-            )),
-            Ok(None) => Err(WebError::not_found().into_response()),
-            Err(e) => Err(WebError::from(e).into_response()),
-        }
+    public_page(&state, ctx, &headers, "portal_publication.html", async |state: &AppState, ctx: &Ctx| {
+        let p = portal::publication(&state.store, &slug, ctx.lang.code()).await?;
+        Ok(p.map(|p| context! { publication => context! { title => p.title, kind => p.kind, lang => p.lang, html => p.html, published_at => p.published_at.get(..10).unwrap_or("").to_string() } }))
     })
     .await
 }

@@ -151,7 +151,7 @@ pub async fn alert_seen(
     State(state): State<AppState>,
     ctx: SignedIn,
     Path(id): Path<i64>,
-    CsrfForm(_f): CsrfForm<TokenForm>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
     let uid = ctx.user.id;
     let Some(search) = state.search.clone() else {

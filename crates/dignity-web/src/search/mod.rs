@@ -9,7 +9,7 @@
 
 use crate::authz::{CsrfForm, SignedIn, WebError};
 use crate::ctx::{AuthVia, Ctx};
-use crate::pages::page;
+use crate::pages::{page, CsrfOnly};
 use crate::{i18n, AppState};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

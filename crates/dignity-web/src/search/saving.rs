@@ -77,19 +77,15 @@ pub async fn open_saved(
     Redirect::to(&to).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct TokenForm {}
-
 pub async fn delete_saved(
     State(state): State<AppState>,
     ctx: SignedIn,
     Path(id): Path<i64>,
-    CsrfForm(_f): CsrfForm<TokenForm>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Response {
-    let uid = ctx.user.id;
     let r = async {
         let mut tx = state.store.begin(&ctx.actor).await?;
-        let done = saved::delete_saved(&mut tx, uid, id).await?;
+        let done = saved::delete_saved(&mut tx, ctx.user.id, id).await?;
         if done {
             tx.commit().await?;
         } else {

@@ -469,7 +469,7 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
             ),
         )
         .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{b:?}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
         sqlx::query("UPDATE pro_defenders SET memorial_consent = 1 WHERE id = $1")
             .bind(def)
             .execute(app.store.pool())
@@ -641,7 +641,7 @@ async fn a_refused_publication_is_explained_in_the_readers_language() {
         let fr = format!("{}; lang=fr", app.adam);
         let (_, _, page) = send(&app, get("/admin/portal", &fr)).await;
         let token = csrf(&page);
-        // A record type that cannot be published: 400, in French.
+        // A record type that cannot be published: 422 (as every refused rule), in French.
         let (s, _, page) = send(
             &app,
             post(
@@ -651,7 +651,7 @@ async fn a_refused_publication_is_explained_in_the_readers_language() {
             ),
         )
         .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{b:?}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b:?}");
         assert!(
             page.contains("les fiches de ce type ne peuvent pas être publiées"),
             "{b:?}: {page}"
