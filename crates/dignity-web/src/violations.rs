@@ -23,6 +23,7 @@ use dignity_store::violations::{self as v, Vocab};
 use serde_json::{json, Value as Json};
 
 pub use api::ApiDoc;
+pub(crate) use api::Paging;
 
 /// Pages of this area (merged into the application router).
 pub fn router() -> Router<AppState> {

@@ -5,6 +5,7 @@
 use super::*;
 use crate::api::ApiError;
 use crate::authz::{rec, CanExportRecord, CanWrite, MayWrite, SignedIn, WebError};
+use crate::violations::Paging;
 use axum::body::Bytes;
 use axum::response::IntoResponse;
 use axum::Json as J;
@@ -59,27 +60,22 @@ fn created(id: i64) -> Response {
 pub struct DefenderParams {
     pub area: Option<String>,
     pub country: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Defenders the caller may see.
-#[utoipa::path(get, path = "/api/v1/protection/defenders", params(DefenderParams), tag = "protection",
+#[utoipa::path(get, path = "/api/v1/protection/defenders", params(DefenderParams, Paging), tag = "protection",
     responses((status = 200, body = DefenderPage), (status = 401, body = ApiError)))]
 pub async fn defenders(
     State(state): State<AppState>,
     ctx: SignedIn,
     Query(q): Query<DefenderParams>,
+    Query(page): Query<Paging>,
 ) -> Response {
     let (total, items) = try_r!(
-        d::list_defenders(
-            &state.store,
-            &ctx.actor,
-            q.area.as_deref(),
-            q.country.as_deref(),
-            q.limit.unwrap_or(50),
-            q.offset.unwrap_or(0)
-        )
+        page.list(async |limit, offset| {
+            let (area, country) = (q.area.as_deref(), q.country.as_deref());
+            d::list_defenders(&state.store, &ctx.actor, area, country, limit, offset).await
+        })
         .await
     );
     J(DefenderPage { total, items }).into_response()
@@ -159,17 +155,16 @@ pub struct MissingParams {
     pub status: Option<String>,
     pub region: Option<String>,
     pub name: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Missing person cases the caller may see.
-#[utoipa::path(get, path = "/api/v1/protection/missing", params(MissingParams), tag = "protection",
+#[utoipa::path(get, path = "/api/v1/protection/missing", params(MissingParams, Paging), tag = "protection",
     responses((status = 200, body = MissingPage), (status = 401, body = ApiError)))]
 pub async fn missing(
     State(state): State<AppState>,
     ctx: SignedIn,
     Query(q): Query<MissingParams>,
+    Query(page): Query<Paging>,
 ) -> Response {
     let f = MissingFilter {
         status: q.status,
@@ -178,13 +173,9 @@ pub async fn missing(
         period_id: None,
     };
     let (total, items) = try_r!(
-        m::list_missing(
-            &state.store,
-            &ctx.actor,
-            &f,
-            q.limit.unwrap_or(50),
-            q.offset.unwrap_or(0)
-        )
+        page.list(async |limit, offset| {
+            m::list_missing(&state.store, &ctx.actor, &f, limit, offset).await
+        })
         .await
     );
     J(MissingPage { total, items }).into_response()

@@ -18,9 +18,7 @@ async fn defenders_view(
     problem: Option<Json>,
     values: Json,
 ) -> Response {
-    let r = async {
-        let vocab = Vocab::load(&state.store).await?;
-        let lang = ctx.lang.code();
+    list_page(state, ctx, "protection_defenders.html", problem, values, async |vocab, lang| {
         let areas = p::terms(&state.store, "area", lang, false).await?;
         let (total, rows) = d::list_defenders(&state.store, &ctx.actor, q.area.as_deref(), q.country.as_deref(), 500, 0).await?;
         let rows: Vec<Json> = rows
@@ -34,15 +32,13 @@ async fn defenders_view(
                 })
             })
             .collect();
-        Ok::<_, StoreError>(json!({
+        Ok(json!({
             "total": total, "rows": rows, "areas": term_options(&areas), "area": q.area, "country": q.country,
-            "countries": crate::violations::country_options(&vocab, lang), "sexes": sex_options(&vocab, lang),
+            "countries": crate::violations::country_options(vocab, lang), "sexes": sex_options(vocab, lang),
             "statuses": words(ctx, "pro.sdg", d::SDG_STATUSES), "users": users(state).await?,
-            "may_edit": crate::authz::may_write(ctx), "problem": problem, "values": values,
         }))
-    }
-    .await;
-    view(state, ctx, "protection_defenders.html", r)
+    })
+    .await
 }
 
 pub async fn defenders(
@@ -86,27 +82,20 @@ pub async fn defender_create(
     ctx: MayWrite,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let f = body;
-    let input = defender_input(&f);
-    let r = async {
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| {
-                d::create_defender(tx, &vocab, &input).await
-            })
-            .await
-    }
+    let input = defender_input(&body);
+    let r = vocab_write(&state, &ctx, async |tx, vocab| {
+        d::create_defender(tx, vocab, &input).await
+    })
     .await;
-    match r {
-        Ok(id) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
-        Err(e) => match problem(&ctx, &e) {
-            Some(pr) => {
-                defenders_view(&state, &ctx, &DefQuery::default(), Some(pr), f.to_json()).await
-            }
-            None => WebError::from(e).into_response(),
+    answer(
+        &ctx,
+        r,
+        async |id| see_other(&format!("/protection/defenders/{id}?flash=saved")),
+        async |pr| {
+            defenders_view(&state, &ctx, &DefQuery::default(), Some(pr), body.to_json()).await
         },
-    }
+    )
+    .await
 }
 
 async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Json>) -> Response {
@@ -188,21 +177,29 @@ async fn defender_post<T>(
     form: FormData,
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
-    let r = async {
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
-            .await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("/protection/defenders/{id}?flash=saved")),
-        Err(e) => match problem(ctx, &e) {
-            Some(pr) => defender_view(&state, ctx, id, Some(pr)).await,
-            None => WebError::from(e).into_response(),
-        },
-    }
+    let r = vocab_write(&state, ctx, async |tx, vocab| f(tx, vocab, &form).await).await;
+    answer(
+        ctx,
+        r,
+        async |_| see_other(&format!("/protection/defenders/{id}?flash=saved")),
+        async |pr| defender_view(&state, ctx, id, Some(pr)).await,
+    )
+    .await
+}
+
+/// A form on the page of defender `ctx.id`, whose right to update it the extractor
+/// checked: `save` with the defender's id, in [`defender_post`].
+async fn defender_form<T>(
+    state: AppState,
+    ctx: CanWrite<rec::Defender>,
+    form: FormData,
+    save: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, i64, &FormData) -> Result<T, StoreError>,
+) -> Response {
+    let id = ctx.id;
+    defender_post(state, &ctx, id, form, async |tx, vocab, f| {
+        save(tx, vocab, id, f).await
+    })
+    .await
 }
 
 /// The defender a measure or a check-in belongs to, if the caller may update them (the
@@ -218,8 +215,7 @@ pub async fn attack_create(
     ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let id = ctx.id;
-    defender_post(state, &ctx, id, body, async |tx, vocab, f| {
+    defender_form(state, ctx, body, async |tx, vocab, id, f| {
         let input = AttackInput {
             defender_id: id,
             title: f.get("title"),
@@ -249,8 +245,7 @@ pub async fn risk_create(
     ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let id = ctx.id;
-    defender_post(state, &ctx, id, body, async |tx, _vocab, f| {
+    defender_form(state, ctx, body, async |tx, _vocab, id, f| {
         d::assess_risk(
             tx,
             &RiskInput {
@@ -272,8 +267,7 @@ pub async fn measure_create(
     ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let id = ctx.id;
-    defender_post(state, &ctx, id, body, async |tx, _vocab, f| {
+    defender_form(state, ctx, body, async |tx, _vocab, id, f| {
         d::request_measure(
             tx,
             &MeasureInput {
@@ -301,8 +295,7 @@ pub async fn checkin_create(
     ctx: CanWrite<rec::Defender>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let id = ctx.id;
-    defender_post(state, &ctx, id, body, async |tx, _vocab, f| {
+    defender_form(state, ctx, body, async |tx, _vocab, id, f| {
         d::add_checkin(tx, id, opt_i64(&f.get("measure_id")), &f.get("due_on")).await
     })
     .await

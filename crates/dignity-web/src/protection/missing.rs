@@ -2,6 +2,7 @@
 
 use super::missing_forms as forms;
 use super::*;
+use crate::authz::{rec, CanWrite};
 use dignity_core::protection::missing::RecipientKind;
 use dignity_core::protection::sources as src_rules;
 
@@ -21,20 +22,16 @@ async fn missing_list_view(
     problem: Option<Json>,
     values: Json,
 ) -> Response {
-    let r = async {
-        let vocab = Vocab::load(&state.store).await?;
-        let lang = ctx.lang.code();
+    list_page(state, ctx, "protection_missing_list.html", problem, values, async |vocab, lang| {
         let f = MissingFilter { status: q.status.clone(), region: q.region.clone(), name: q.name.clone(), period_id: None };
         let (total, rows) = m::list_missing(&state.store, &ctx.actor, &f, 500, 0).await?;
-        Ok::<_, StoreError>(json!({
+        Ok(json!({
             "total": total, "rows": rows, "q": { "status": q.status, "region": q.region, "name": q.name },
             "statuses": words(ctx, "pro.status", m::STATUSES), "relationships": words(ctx, "pro.rel", m::RELATIONSHIPS),
-            "periods": m::periods(&state.store).await?, "sexes": sex_options(&vocab, lang),
-            "may_edit": crate::authz::may_write(ctx), "problem": problem, "values": values,
+            "periods": m::periods(&state.store).await?, "sexes": sex_options(vocab, lang),
         }))
-    }
-    .await;
-    view(state, ctx, "protection_missing_list.html", r)
+    })
+    .await
 }
 
 pub async fn missing_list(
@@ -54,37 +51,31 @@ pub async fn missing_create(
 ) -> Response {
     let f = body;
     let (input, rel) = (forms::case_input(&f), forms::relative_input(&f));
-    let r = async {
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| {
-                let id = m::create_missing(tx, &vocab, &input).await?;
-                if let Some(rel) = &rel {
-                    let rid = m::add_relative(tx, id, rel).await?;
-                    m::add_report(tx, id, &forms::report_input(&f, rid)).await?;
-                }
-                Ok(id)
-            })
-            .await
-    }
+    let r = vocab_write(&state, &ctx, async |tx, vocab| {
+        let id = m::create_missing(tx, vocab, &input).await?;
+        if let Some(rel) = &rel {
+            let rid = m::add_relative(tx, id, rel).await?;
+            m::add_report(tx, id, &forms::report_input(&f, rid)).await?;
+        }
+        Ok(id)
+    })
     .await;
-    match r {
-        Ok(id) => see_other(&format!("/protection/missing/{id}?flash=saved")),
-        Err(e) => match problem(&ctx, &e) {
-            Some(pr) => {
-                missing_list_view(
-                    &state,
-                    &ctx,
-                    &MissingQuery::default(),
-                    Some(pr),
-                    f.to_json(),
-                )
-                .await
-            }
-            None => WebError::from(e).into_response(),
+    answer(
+        &ctx,
+        r,
+        async |id| see_other(&format!("/protection/missing/{id}?flash=saved")),
+        async |pr| {
+            missing_list_view(
+                &state,
+                &ctx,
+                &MissingQuery::default(),
+                Some(pr),
+                f.to_json(),
+            )
+            .await
         },
-    }
+    )
+    .await
 }
 
 async fn missing_view(
@@ -169,30 +160,52 @@ async fn case_post<T: serde::Serialize>(
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Response {
     let r = record_write(&state, &ctx, p::MISSING, id, action, form, f).await;
-    match r {
-        Ok(out) => {
-            let extra = serde_json::to_value(&out).unwrap_or_default();
-            if extra.is_object() {
-                // Something to show once (a family link, a withdrawal after sharing).
-                missing_view(&state, &ctx, id, None, extra).await
-            } else {
-                see_other(&format!("/protection/missing/{id}?flash=saved"))
-            }
-        }
-        Err(e) => match problem(&ctx, &e) {
-            Some(pr) => missing_view(&state, &ctx, id, Some(pr), json!({})).await,
-            None => WebError::from(e).into_response(),
+    case_answer(&state, &ctx, id, r).await
+}
+
+/// A form on case `ctx.id`, whose right to update it the extractor checked: `f` (given the
+/// case's id) in one audited write.
+async fn case_form<T: serde::Serialize>(
+    state: AppState,
+    ctx: CanWrite<rec::Missing>,
+    form: FormData,
+    f: impl AsyncFnOnce(&mut dignity_store::WriteTx, i64, &FormData) -> Result<T, StoreError>,
+) -> Response {
+    let id = ctx.id;
+    let r = state
+        .store
+        .write(&ctx.actor, async |tx| f(tx, id, &form).await)
+        .await;
+    case_answer(&state, &ctx, id, r).await
+}
+
+/// The case's page after a write on it: what the write gave to show once (an object), else
+/// the page anew; the form's problem; or the failure.
+async fn case_answer<T: serde::Serialize>(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<T, StoreError>,
+) -> Response {
+    answer(
+        ctx,
+        r,
+        async |out| match serde_json::to_value(&out).unwrap_or_default() {
+            // Something to show once (a family link, a withdrawal after sharing).
+            extra if extra.is_object() => missing_view(state, ctx, id, None, extra).await,
+            _ => see_other(&format!("/protection/missing/{id}?flash=saved")),
         },
-    }
+        async |pr| missing_view(state, ctx, id, Some(pr), json!({})).await,
+    )
+    .await
 }
 
 pub async fn missing_status(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Missing>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
+    case_form(state, ctx, body, async |tx, id, f| {
         m::change_status(tx, id, &forms::status_change(f)).await
     })
     .await
@@ -200,11 +213,10 @@ pub async fn missing_status(
 
 pub async fn relative_create(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Missing>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
+    case_form(state, ctx, body, async |tx, id, f| {
         let rel = forms::relative_input(f).unwrap_or_default();
         let rid = m::add_relative(tx, id, &rel).await?;
         if f.get("is_report") == "1" {
@@ -270,11 +282,10 @@ pub async fn missing_share(
 
 pub async fn record_link(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Missing>,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    case_post(state, ctx, id, Action::Update, body, async |tx, _v, f| {
+    case_form(state, ctx, body, async |tx, id, f| {
         let rec = opt_i64(&f.get("record_id")).ok_or_else(src_rules::no_record_chosen)?;
         if f.get("unlink") == "1" {
             s::unlink(tx, rec).await?;

@@ -142,11 +142,60 @@ async fn record_write<T>(
     f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab, &FormData) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     p::require(&state.store, &ctx.actor, action, record_type, id).await?;
+    vocab_write(state, ctx, async |tx, vocab| f(tx, vocab, &form).await).await
+}
+
+/// `f` with the vocabulary in one audited write.
+async fn vocab_write<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    f: impl AsyncFnOnce(&mut dignity_store::WriteTx, &Vocab) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     let vocab = Vocab::load(&state.store).await?;
     state
         .store
-        .write(&ctx.actor, async |tx| f(tx, &vocab, &form).await)
+        .write(&ctx.actor, async |tx| f(tx, &vocab).await)
         .await
+}
+
+/// The answer to a POSTed form once its write `r` is done: `done` after the write; after a
+/// refusal naming a field, the page `again` with the problem; any other failure as an error.
+async fn answer<T>(
+    ctx: &Ctx,
+    r: Result<T, StoreError>,
+    done: impl AsyncFnOnce(T) -> Response,
+    again: impl AsyncFnOnce(Json) -> Response,
+) -> Response {
+    match r {
+        Ok(out) => done(out).await,
+        Err(e) => match problem(ctx, &e) {
+            Some(pr) => again(pr).await,
+            None => WebError::from(e).into_response(),
+        },
+    }
+}
+
+/// A list page with the form that adds to it: the page's own `context` (given the
+/// vocabulary and the reader's language), whether the reader may add, and the form sent back
+/// (`values`) with its `problem`.
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    name: &str,
+    problem: Option<Json>,
+    values: Json,
+    context: impl AsyncFnOnce(&Vocab, &str) -> Result<Json, StoreError>,
+) -> Response {
+    let r = async {
+        let vocab = Vocab::load(&state.store).await?;
+        let mut c = context(&vocab, ctx.lang.code()).await?;
+        c["may_edit"] = json!(crate::authz::may_write(ctx));
+        c["problem"] = json!(problem);
+        c["values"] = values;
+        Ok(c)
+    }
+    .await;
+    view(state, ctx, name, r)
 }
 
 /// A validation error as the page shows it: the field in the reader's language and the

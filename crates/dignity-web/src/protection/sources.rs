@@ -93,20 +93,19 @@ pub async fn source_create(
     ctx: MayWrite,
     CsrfForm(body): CsrfForm<FormData>,
 ) -> Response {
-    let f = body;
-    match state
+    let r = state
         .store
         .write(&ctx.actor, async |tx| {
-            s::create_source(tx, &f.get("name"), &f.get("kind")).await
+            s::create_source(tx, &body.get("name"), &body.get("kind")).await
         })
-        .await
-    {
-        Ok(_) => see_other("/protection/sources?flash=saved"),
-        Err(e) => match problem(&ctx, &e) {
-            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
-            None => WebError::from(e).into_response(),
-        },
-    }
+        .await;
+    answer(
+        &ctx,
+        r,
+        async |_| see_other("/protection/sources?flash=saved"),
+        async |pr| sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
+    )
+    .await
 }
 
 /// Upload a list (CSV or XLSX, multipart field `file`) with the mapping in fields
@@ -155,21 +154,15 @@ pub async fn record_case(
     Path(rid): Path<i64>,
     CsrfForm(_): CsrfForm<FormData>,
 ) -> Response {
-    let r = async {
-        let vocab = Vocab::load(&state.store).await?;
-        state
-            .store
-            .write(&ctx.actor, async |tx| {
-                s::case_from_record(tx, &vocab, rid, "").await
-            })
-            .await
-    }
+    let r = vocab_write(&state, &ctx, async |tx, vocab| {
+        s::case_from_record(tx, vocab, rid, "").await
+    })
     .await;
-    match r {
-        Ok(id) => see_other(&format!("/protection/missing/{id}?flash=saved")),
-        Err(e) => match problem(&ctx, &e) {
-            Some(pr) => sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
-            None => WebError::from(e).into_response(),
-        },
-    }
+    answer(
+        &ctx,
+        r,
+        async |id| see_other(&format!("/protection/missing/{id}?flash=saved")),
+        async |pr| sources_view(&state, &ctx, Some(pr), vec![], None, 0).await,
+    )
+    .await
 }

@@ -89,15 +89,17 @@ async fn term_write(
             None => p::add_term(tx, kind, &input).await,
         })
         .await;
-    match r {
-        Ok(c) => see_other(&format!(
-            "/protection/vocabularies/{kind}?flash=saved#term-{c}"
-        )),
-        Err(e) => match problem(ctx, &e) {
-            Some(pr) => vocabulary_view(state, ctx, kind, Some(pr)).await,
-            None => WebError::from(e).into_response(),
+    answer(
+        ctx,
+        r,
+        async |c| {
+            see_other(&format!(
+                "/protection/vocabularies/{kind}?flash=saved#term-{c}"
+            ))
         },
-    }
+        async |pr| vocabulary_view(state, ctx, kind, Some(pr)).await,
+    )
+    .await
 }
 
 /// Add a term (labels in the five languages). Audited.

@@ -61,11 +61,24 @@ pub struct Created {
     pub id: i64,
 }
 
+/// The page of a list endpoint that a query asks for (the query parameters `limit` and
+/// `offset`, beside the list's own).
 #[derive(Deserialize, IntoParams)]
 pub struct Paging {
     /// At most 1000 (default 50).
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+impl Paging {
+    /// `list` called for the page asked: at most `limit` items (50 unless it says) from
+    /// `offset` (0 unless it says).
+    pub(crate) async fn list<T>(
+        &self,
+        list: impl AsyncFnOnce(i64, i64) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        list(self.limit.unwrap_or(50), self.offset.unwrap_or(0)).await
+    }
 }
 
 async fn write<F, Fut, T>(state: &AppState, ctx: &Ctx, f: F) -> Result<T, StoreError>

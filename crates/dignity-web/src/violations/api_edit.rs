@@ -388,47 +388,44 @@ pub(super) async fn with_etag(
     res
 }
 
+/// One edit endpoint of a record: `$method` (put or patch) on `$path`, with `$partial`
+/// (whether fields left out keep their values) passed to [`edit`].
+macro_rules! edit_endpoint {
+    ($(#[$doc:meta])* $method:ident, $name:ident, $kind:expr, $path:literal, $input:ty, $partial:expr) => {
+        $(#[$doc])*
+        #[utoipa::path($method, path = $path, params(("id" = i64, Path),
+                ("If-Match" = Option<String>, Header, description = "the version read (ETag)")),
+            request_body = $input,
+            responses((status = 200, body = Saved), (status = 400, body = ApiError),
+                (status = 403, body = ApiError), (status = 404, body = ApiError),
+                (status = 409, description = "changed by someone else since the version sent", body = ApiError),
+                (status = 422, description = "a refused field, named in error.field", body = ApiError)),
+            security(("token" = [])))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            ctx: MayWrite,
+            headers: HeaderMap,
+            Path(id): Path<i64>,
+            body: Bytes,
+        ) -> Response {
+            edit(state, ctx, headers, $kind, id, body, $partial).await
+        }
+    };
+}
+
+/// The `PUT` and `PATCH` endpoints of a record.
 macro_rules! edit_endpoints {
     ($put:ident, $patch:ident, $kind:expr, $path:literal, $input:ty) => {
-        /// Replace the record's fields (fields left out are emptied; a confidentiality
-        /// left out is kept). Send the version read (`If-Match` or `"version"`).
-        #[utoipa::path(put, path = $path, params(("id" = i64, Path),
-                ("If-Match" = Option<String>, Header, description = "the version read (ETag)")),
-            request_body = $input,
-            responses((status = 200, body = Saved), (status = 400, body = ApiError),
-                (status = 403, body = ApiError), (status = 404, body = ApiError),
-                (status = 409, description = "changed by someone else since the version sent", body = ApiError),
-                (status = 422, description = "a refused field, named in error.field", body = ApiError)),
-            security(("token" = [])))]
-        pub async fn $put(
-            State(state): State<AppState>,
-            ctx: MayWrite,
-            headers: HeaderMap,
-            Path(id): Path<i64>,
-            body: Bytes,
-        ) -> Response {
-            edit(state, ctx, headers, $kind, id, body, false).await
-        }
-
-        /// Change only the fields sent (the others keep their values). Send the version
-        /// read (`If-Match` or `"version"`).
-        #[utoipa::path(patch, path = $path, params(("id" = i64, Path),
-                ("If-Match" = Option<String>, Header, description = "the version read (ETag)")),
-            request_body = $input,
-            responses((status = 200, body = Saved), (status = 400, body = ApiError),
-                (status = 403, body = ApiError), (status = 404, body = ApiError),
-                (status = 409, description = "changed by someone else since the version sent", body = ApiError),
-                (status = 422, description = "a refused field, named in error.field", body = ApiError)),
-            security(("token" = [])))]
-        pub async fn $patch(
-            State(state): State<AppState>,
-            ctx: MayWrite,
-            headers: HeaderMap,
-            Path(id): Path<i64>,
-            body: Bytes,
-        ) -> Response {
-            edit(state, ctx, headers, $kind, id, body, true).await
-        }
+        edit_endpoint!(
+            /// Replace the record's fields (fields left out are emptied; a confidentiality
+            /// left out is kept). Send the version read (`If-Match` or `"version"`).
+            put, $put, $kind, $path, $input, false
+        );
+        edit_endpoint!(
+            /// Change only the fields sent (the others keep their values). Send the version
+            /// read (`If-Match` or `"version"`).
+            patch, $patch, $kind, $path, $input, true
+        );
     };
 }
 

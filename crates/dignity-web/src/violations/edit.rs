@@ -8,7 +8,7 @@
 //! Only roles that may write, with update access to the record, see or send these forms.
 
 use super::edit_form::fieldsets;
-use super::forms::act_input;
+use super::forms::{act_input, event_input};
 use super::pages::{person_choices, problem, problem_text, refusal, see_other, v};
 use super::*;
 use crate::authz::{CsrfForm, MayWrite, WebError};
@@ -18,9 +18,7 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use dignity_core::auth::Action;
 use dignity_core::violations::{picks, stale, Missing};
-use dignity_store::violations::{
-    ActInput, EventInput, InformationInput, InvolvementInput, PersonInput,
-};
+use dignity_store::violations::{ActInput, InformationInput, InvolvementInput, PersonInput};
 use dignity_store::StoreError;
 
 /// The kinds of record these forms edit.
@@ -327,24 +325,7 @@ async fn store_change(
     v::check_version(&mut tx, kind.table(), id, &f.get("version")).await?;
     match kind {
         Kind::Event => {
-            let e = EventInput {
-                title: f.get("title"),
-                description: f.get("description"),
-                start_date: f.get("start_date"),
-                end_date: f.get("end_date"),
-                country: f.opt("country"),
-                admin_area: f.get("admin_area"),
-                place: f.get("place"),
-                coordinates: f.get("coordinates"),
-                violation_status: f.opt("violation_status"),
-                monitoring_status: f.opt("monitoring_status"),
-                rights_affected: f.all("rights_affected"),
-                index_terms: f.all("index_terms"),
-                lenses: f.all("lenses"),
-                confidentiality: f.get("confidentiality"),
-                ..Default::default()
-            };
-            v::update_event(&mut tx, &vocab, id, &e).await?;
+            v::update_event(&mut tx, &vocab, id, &event_input(f)).await?;
         }
         Kind::Act => {
             let a = ActInput {

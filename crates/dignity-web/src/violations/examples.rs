@@ -2,7 +2,7 @@
 //! rendered in every language, strict about undefined values, accessibility checks).
 
 use super::forms::{form_values, ENTRY_FORM_KEYS};
-use super::pages::{event_page_fields, ENTRY_FIELDS};
+use super::pages::{entry_fields, event_page_fields};
 use super::FormData;
 use minijinja::value::Value;
 use serde_json::json;
@@ -56,7 +56,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         true,
         false,
     ));
-    let entry_opts = opts(ENTRY_FIELDS);
+    let entry_opts = opts(&entry_fields());
     let mut full = FormData::default();
     for k in ENTRY_FORM_KEYS {
         full.0.push((k.to_string(), format!("{k} <value>")));

@@ -2,7 +2,7 @@
 //! perpetrator → source in one form, with duplicate warnings and drafts), and the forms of
 //! the event page (acts, information, interventions, evidence) and of an intervention.
 
-use super::pages::{person_choices, problem, refusal, see_other, v, ENTRY_FIELDS};
+use super::pages::{entry_fields, person_choices, problem, refusal, see_other, v};
 use super::*;
 use crate::authz::{rec, CanWrite, CsrfForm, CsrfMultipart, MayWrite, SignedIn, WebError};
 use crate::pages::page_status;
@@ -74,7 +74,7 @@ async fn entry_page(
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
         Ok::<_, StoreError>(json!({
-            "opts": options(&vocab, ctx.lang.code(), ENTRY_FIELDS),
+            "opts": options(&vocab, ctx.lang.code(), &entry_fields()),
             "countries": country_options(&vocab, ctx.lang.code()),
             "people": person_choices(state, ctx).await?,
             "lens_names": v::LENSES,
@@ -186,6 +186,28 @@ async fn resolve(
 
 /// The fields of an act that both the event page's act form and the act's edit form send
 /// (the others are left to the default).
+/// An event's fields from the event form (the quick-entry form has no monitoring status
+/// and no index terms: they stay empty).
+pub(super) fn event_input(f: &FormData) -> EventInput {
+    EventInput {
+        title: f.get("title"),
+        description: f.get("description"),
+        start_date: f.get("start_date"),
+        end_date: f.get("end_date"),
+        country: f.opt("country"),
+        admin_area: f.get("admin_area"),
+        place: f.get("place"),
+        coordinates: f.get("coordinates"),
+        violation_status: f.opt("violation_status"),
+        monitoring_status: f.opt("monitoring_status"),
+        rights_affected: f.all("rights_affected"),
+        index_terms: f.all("index_terms"),
+        lenses: f.all("lenses"),
+        confidentiality: f.get("confidentiality"),
+        ..Default::default()
+    }
+}
+
 pub(super) fn act_input(f: &FormData) -> ActInput {
     ActInput {
         act_type: f.get("act_type"),
@@ -282,22 +304,7 @@ pub async fn entry_submit(
     let r = async {
         let vocab = Vocab::load(&state.store).await?;
         let mut tx = state.store.begin(&ctx.actor).await?;
-        let ev = EventInput {
-            title: f.get("title"),
-            description: f.get("description"),
-            start_date: f.get("start_date"),
-            end_date: f.get("end_date"),
-            country: f.opt("country"),
-            admin_area: f.get("admin_area"),
-            place: f.get("place"),
-            coordinates: f.get("coordinates"),
-            violation_status: f.opt("violation_status"),
-            rights_affected: f.all("rights_affected"),
-            lenses: f.all("lenses"),
-            confidentiality: f.get("confidentiality"),
-            ..Default::default()
-        };
-        let event_id = v::create_event(&mut tx, &vocab, &ev).await?;
+        let event_id = v::create_event(&mut tx, &vocab, &event_input(&f)).await?;
         let victim_id = resolve(&mut tx, &vocab, &ctx, victim, "victim_name").await?;
         let perp = resolve_pick(&mut tx, &vocab, &ctx, &f, "perp_", "organisation").await?;
         let act_id = v::create_act(
@@ -514,19 +521,11 @@ pub async fn upload_evidence(
 
 pub async fn intervention_response(
     State(state): State<AppState>,
-    ctx: SignedIn,
-    Path(id): Path<i64>,
+    ctx: CanWrite<rec::Intervention>,
     CsrfForm(f): CsrfForm<FormData>,
 ) -> Response {
+    let id = ctx.id;
     let r = async {
-        v::require(
-            &state.store,
-            &ctx.actor,
-            Action::Update,
-            v::INTERVENTION,
-            id,
-        )
-        .await?;
         let vocab = Vocab::load(&state.store).await?;
         let mut tx = state.store.begin(&ctx.actor).await?;
         interventions::record_response(

@@ -75,10 +75,9 @@ pub(super) fn v(x: Json) -> Value {
     Value::from_serialize(x)
 }
 
-pub(super) const ENTRY_FIELDS: &[&str] = &[
-    "act_type",
-    "violation_status",
-    "rights_affected",
+/// The coded fields of the perpetrator and source forms (on the quick-entry form and on the
+/// event page).
+const PARTY_FIELDS: &[&str] = &[
     "sex",
     "perpetrator_type",
     "degree",
@@ -87,22 +86,22 @@ pub(super) const ENTRY_FIELDS: &[&str] = &[
     "connection",
 ];
 
+/// The coded fields of the quick-entry form: the act's, then the perpetrator's and source's.
+pub(super) fn entry_fields() -> Vec<&'static str> {
+    [
+        &["act_type", "violation_status", "rights_affected"],
+        PARTY_FIELDS,
+    ]
+    .concat()
+}
+
 /// The coded fields of the event page's forms: an act's (those of its edit form), then
 /// those of the perpetrator, source, intervention and event link forms.
 pub(super) fn event_page_fields() -> Vec<&'static str> {
     [
         ACT_CODED,
-        &[
-            "sex",
-            "perpetrator_type",
-            "degree",
-            "source_type",
-            "reliability",
-            "connection",
-            "int_type",
-            "priority",
-            "event_link",
-        ],
+        PARTY_FIELDS,
+        &["int_type", "priority", "event_link"],
     ]
     .concat()
 }

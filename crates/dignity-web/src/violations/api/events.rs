@@ -11,17 +11,16 @@ pub struct EventListParams {
     pub from: Option<String>,
     pub to: Option<String>,
     pub priority: Option<bool>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Events the caller may see, newest first.
-#[utoipa::path(get, path = "/api/v1/violations/events", params(EventListParams),
+#[utoipa::path(get, path = "/api/v1/violations/events", params(EventListParams, Paging),
     responses((status = 200, body = Page<EventRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
     ctx: SignedIn,
     Query(q): Query<EventListParams>,
+    Query(page): Query<Paging>,
 ) -> Response {
     let f = EventFilter {
         q: q.q,
@@ -33,13 +32,9 @@ pub async fn list_events(
         priority: q.priority,
     };
     let (total, items) = try_r!(
-        v::list_events(
-            &state.store,
-            &ctx.actor,
-            &f,
-            q.limit.unwrap_or(50),
-            q.offset.unwrap_or(0)
-        )
+        page.list(async |limit, offset| {
+            v::list_events(&state.store, &ctx.actor, &f, limit, offset).await
+        })
         .await
     );
     J(Page::of(total, items)).into_response()

@@ -8,15 +8,12 @@ use super::*;
 pub async fn list_interventions(
     State(state): State<AppState>,
     ctx: SignedIn,
-    Query(q): Query<Paging>,
+    Query(page): Query<Paging>,
 ) -> Response {
     let (total, items) = try_r!(
-        interventions::list_interventions(
-            &state.store,
-            &ctx.actor,
-            q.limit.unwrap_or(50),
-            q.offset.unwrap_or(0)
-        )
+        page.list(async |limit, offset| {
+            interventions::list_interventions(&state.store, &ctx.actor, limit, offset).await
+        })
         .await
     );
     J(Page::of(total, items)).into_response()

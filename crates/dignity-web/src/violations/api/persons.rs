@@ -8,27 +8,22 @@ pub struct PersonListParams {
     pub name: Option<String>,
     /// victim, perpetrator, source or intervening_party.
     pub role: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Persons the caller may see; names are pseudonyms for readers who may not see names.
-#[utoipa::path(get, path = "/api/v1/violations/persons", params(PersonListParams),
+#[utoipa::path(get, path = "/api/v1/violations/persons", params(PersonListParams, Paging),
     responses((status = 200, body = Page<PersonRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_persons(
     State(state): State<AppState>,
     ctx: SignedIn,
     Query(q): Query<PersonListParams>,
+    Query(page): Query<Paging>,
 ) -> Response {
     let (total, items) = try_r!(
-        v::list_persons(
-            &state.store,
-            &ctx.actor,
-            q.name.as_deref(),
-            q.role.as_deref(),
-            q.limit.unwrap_or(50),
-            q.offset.unwrap_or(0)
-        )
+        page.list(async |limit, offset| {
+            let (name, role) = (q.name.as_deref(), q.role.as_deref());
+            v::list_persons(&state.store, &ctx.actor, name, role, limit, offset).await
+        })
         .await
     );
     J(Page::of(total, items)).into_response()
