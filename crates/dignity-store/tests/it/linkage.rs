@@ -89,9 +89,17 @@ async fn setup(b: Backend) -> Setup {
         (icrc, "icrc.csv", csv("K", 0..8, false)),
         (comm, "comm.csv", csv("C", 4..12, true)),
     ] {
-        s::import_list(&st, &coo, source, file, &list, &mapping())
-            .await
-            .unwrap();
+        s::import_list(
+            &st,
+            &coo,
+            source,
+            file,
+            &list,
+            &mapping(),
+            &s::ImportOptions::default(),
+        )
+        .await
+        .unwrap();
     }
     Setup {
         st,
@@ -343,7 +351,10 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
                     tx,
                     &vocab,
                     &MissingInput {
-                        name: "Agron Krasniqi".into(),
+                        person: dignity_store::protection::NewPerson {
+                            name: "Agron Krasniqi".into(),
+                            ..Default::default()
+                        },
                         confidentiality: "confidential".into(),
                         ..Default::default()
                     },
@@ -373,6 +384,7 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
             &s::read_csv(b"ID,Full name,DOB,Place,Sex\nC-0,Agron Krasniqi,1971-05-04,Gjakova,M\n")
                 .unwrap(),
             &mapping(),
+            &s::ImportOptions::default(),
         )
         .await
         .unwrap();
