@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
 use dignity_core::{Actor, Role};
 use dignity_store::obligations as ob;
-use dignity_store::protection::{defenders as hrd, missing, sources as src};
+use dignity_store::protection::{defenders as hrd, missing, sources as src, NewPerson};
 use dignity_store::violations::case::{import_case, Case};
 use dignity_store::violations::Vocab;
 use dignity_store::{accounts, Store};
@@ -286,13 +286,13 @@ async fn defenders(
     let mut ids = vec![];
     for (name, sex, country, org, areas, sdg, memorial) in people {
         let input = hrd::DefenderInput {
-            person: dignity_store::protection::NewPerson {
+            person: NewPerson {
                 name: name.into(),
                 sex: Some(sex.into()),
                 age_group: "adult".into(),
                 ..Default::default()
             },
-            profile: dignity_store::protection::defenders::DefenderProfile {
+            profile: hrd::DefenderProfile {
                 organisation: org.into(),
                 country: Some(country.into()),
                 contact: "+00 000 000 000 (demo)".into(),
@@ -341,7 +341,7 @@ async fn defenders(
     ];
     for (defender_id, kind, ago, perp, sources) in attacks {
         let a = hrd::AttackInput {
-            facts: dignity_store::protection::defenders::AttackFacts {
+            facts: hrd::AttackFacts {
                 defender_id,
                 attack_type: kind.into(),
                 date: day(today, ago),
@@ -466,13 +466,13 @@ async fn missing_persons(store: &Store, doc: &Actor, coo: &Actor, coo_id: i64) -
     let mut n = 0;
     for (i, (name, cyr, born, place, seen)) in people.iter().enumerate() {
         let m = missing::MissingInput {
-            person: dignity_store::protection::NewPerson {
+            person: NewPerson {
                 name: name.to_string(),
                 other_names: vec![cyr.to_string()],
                 birth_date: born.to_string(),
                 ..Default::default()
             },
-            disappearance: dignity_store::protection::missing::Disappearance {
+            disappearance: missing::Disappearance {
                 last_seen_date: seen.to_string(),
                 last_seen_place: place.to_string(),
                 region: place.to_string(),

@@ -77,6 +77,31 @@ async fn validate(store: &Store, vocab: &Vocab, d: &DefenderInput) -> Result<Val
     })
 }
 
+/// Bind the profile's columns of row `id`, in this order: organisation, country, region,
+/// contact, whereabouts, contact_user, sdg_status, memorial_consent (the insert and the
+/// update list them alike).
+fn bind_profile<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    store: &Store,
+    id: i64,
+    p: &DefenderProfile,
+    val: &ValidDefender,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(enc(
+        store,
+        "pro_defenders.organisation",
+        id,
+        &p.organisation,
+    ))
+    .bind(val.country.clone())
+    .bind(enc_keep(store, "pro_defenders.region", id, &p.region))
+    .bind(enc(store, "pro_defenders.contact", id, &p.contact))
+    .bind(enc(store, "pro_defenders.whereabouts", id, &p.whereabouts))
+    .bind(p.contact_user)
+    .bind(val.profile.sdg_status.as_str().to_string())
+    .bind(p.memorial_consent as i64)
+}
+
 async fn check_user(tx: &mut WriteTx, id: Option<i64>) -> Result<()> {
     if let Some(u) = id {
         if !row_exists(tx, "SELECT COUNT(*) FROM users WHERE id = $1", u).await? {
@@ -118,26 +143,19 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
         .await?;
     let at = now();
     let id = tx.next_id("pro_defenders").await?;
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO pro_defenders (person_id, organisation, country, region, contact, whereabouts, contact_user, sdg_status, \
          memorial_consent, confidentiality, published, created_by, created_at, updated_at, id) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,$11,$12,$12,$13)",
     )
-    .bind(person_id)
-    .bind(enc(&store, "pro_defenders.organisation", id, &d.profile.organisation))
-    .bind(&val.country)
-    .bind(enc_keep(&store, "pro_defenders.region", id, &d.profile.region))
-    .bind(enc(&store, "pro_defenders.contact", id, &d.profile.contact))
-    .bind(enc(&store, "pro_defenders.whereabouts", id, &d.profile.whereabouts))
-    .bind(d.profile.contact_user)
-    .bind(val.profile.sdg_status.as_str())
-    .bind(d.profile.memorial_consent as i64)
-    .bind(val.level.as_str())
-    .bind(tx.actor().user_id)
-    .bind(&at)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    .bind(person_id);
+    bind_profile(insert, &store, id, &d.profile, &val)
+        .bind(val.level.as_str())
+        .bind(tx.actor().user_id)
+        .bind(&at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     set_areas(tx, id, &val.profile.areas).await?;
     set_list(tx, DEFENDER, id, val.level, &users, &d.need_to_know_teams).await?;
     tx.audit(
@@ -179,22 +197,15 @@ pub async fn update_defender(
     let before = get_defender(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("defender {id}")))?;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE pro_defenders SET organisation = $1, country = $2, region = $3, contact = $4, whereabouts = $5, contact_user = $6, \
          sdg_status = $7, memorial_consent = $8, updated_at = $9 WHERE id = $10",
-    )
-    .bind(enc(&store, "pro_defenders.organisation", id, &d.profile.organisation))
-    .bind(&val.country)
-    .bind(enc_keep(&store, "pro_defenders.region", id, &d.profile.region))
-    .bind(enc(&store, "pro_defenders.contact", id, &d.profile.contact))
-    .bind(enc(&store, "pro_defenders.whereabouts", id, &d.profile.whereabouts))
-    .bind(d.profile.contact_user)
-    .bind(val.profile.sdg_status.as_str())
-    .bind(d.profile.memorial_consent as i64)
-    .bind(now())
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    );
+    bind_profile(update, &store, id, &d.profile, &val)
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     set_areas(tx, id, &val.profile.areas).await?;
     tx.audit(
         "defender.update",
