@@ -319,9 +319,17 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
         let read_s = t.elapsed().as_secs_f64();
         let mapping = src::guess_mapping(&table.headers);
         let t2 = Instant::now();
-        let rep = src::import_list(&store, &actor, sid, "list.csv", &table, &mapping)
-            .await
-            .map_err(|e| anyhow::anyhow!("import refused: {:?}", e.first()))?;
+        let rep = src::import_list(
+            &store,
+            &actor,
+            sid,
+            "list.csv",
+            &table,
+            &mapping,
+            &src::ImportOptions::default(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("import refused: {:?}", e.first()))?;
         let imp_s = t2.elapsed().as_secs_f64();
         anyhow::ensure!(
             rep.new == *rows,
@@ -343,6 +351,7 @@ pub async fn protection(a: &BenchProtectionArgs) -> Result<i32> {
         "list.csv",
         &table,
         &src::guess_mapping(&table.headers),
+        &src::ImportOptions::default(),
     )
     .await
     .map_err(|e| anyhow::anyhow!("re-import refused: {:?}", e.first()))?;

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
 use dignity_core::{Actor, Role};
 use dignity_store::obligations as ob;
-use dignity_store::protection::{defenders as hrd, missing, sources as src};
+use dignity_store::protection::{defenders as hrd, missing, sources as src, NewPerson};
 use dignity_store::violations::case::{import_case, Case};
 use dignity_store::violations::Vocab;
 use dignity_store::{accounts, Store};
@@ -286,17 +286,23 @@ async fn defenders(
     let mut ids = vec![];
     for (name, sex, country, org, areas, sdg, memorial) in people {
         let input = hrd::DefenderInput {
-            name: name.into(),
-            sex: Some(sex.into()),
-            age_group: "adult".into(),
-            organisation: org.into(),
-            country: Some(country.into()),
-            contact: "+00 000 000 000 (demo)".into(),
-            whereabouts: "Known to the contact point only (demo)".into(),
-            contact_user: Some(coo_id),
-            areas: areas.iter().map(|a| a.to_string()).collect(),
-            sdg_status: sdg.into(),
-            memorial_consent: memorial,
+            person: NewPerson {
+                name: name.into(),
+                sex: Some(sex.into()),
+                age_group: "adult".into(),
+                ..Default::default()
+            },
+            profile: hrd::DefenderProfile {
+                organisation: org.into(),
+                country: Some(country.into()),
+                contact: "+00 000 000 000 (demo)".into(),
+                whereabouts: "Known to the contact point only (demo)".into(),
+                contact_user: Some(coo_id),
+                areas: areas.iter().map(|a| a.to_string()).collect(),
+                sdg_status: sdg.into(),
+                memorial_consent: memorial,
+                ..Default::default()
+            },
             ..Default::default()
         };
         let id = store
@@ -335,11 +341,14 @@ async fn defenders(
     ];
     for (defender_id, kind, ago, perp, sources) in attacks {
         let a = hrd::AttackInput {
-            defender_id,
-            attack_type: kind.into(),
-            date: day(today, ago),
-            perpetrator_category: perp.into(),
-            motive: "work_related".into(),
+            facts: hrd::AttackFacts {
+                defender_id,
+                attack_type: kind.into(),
+                date: day(today, ago),
+                perpetrator_category: perp.into(),
+                motive: "work_related".into(),
+                ..Default::default()
+            },
             source_ids: sources,
             ..Default::default()
         };
@@ -457,16 +466,21 @@ async fn missing_persons(store: &Store, doc: &Actor, coo: &Actor, coo_id: i64) -
     let mut n = 0;
     for (i, (name, cyr, born, place, seen)) in people.iter().enumerate() {
         let m = missing::MissingInput {
-            name: name.to_string(),
-            other_names: vec![cyr.to_string()],
-            birth_date: born.to_string(),
-            last_seen_date: seen.to_string(),
-            last_seen_place: place.to_string(),
-            region: place.to_string(),
-            community: if i == 2 { "Serbian" } else { "Albanian" }.into(),
-            circumstances: "Taken from a convoy by armed men (demo).".into(),
-            description: "Dark jacket, a scar on the left hand (demo).".into(),
-            period_id: Some(period),
+            person: NewPerson {
+                name: name.to_string(),
+                other_names: vec![cyr.to_string()],
+                birth_date: born.to_string(),
+                ..Default::default()
+            },
+            disappearance: missing::Disappearance {
+                last_seen_date: seen.to_string(),
+                last_seen_place: place.to_string(),
+                region: place.to_string(),
+                community: if i == 2 { "Serbian" } else { "Albanian" }.into(),
+                circumstances: "Taken from a convoy by armed men (demo).".into(),
+                description: "Dark jacket, a scar on the left hand (demo).".into(),
+                period_id: Some(period),
+            },
             opened_on: "2001-03-01".into(),
             need_to_know_users: vec![coo_id],
             ..Default::default()
@@ -478,10 +492,11 @@ async fn missing_persons(store: &Store, doc: &Actor, coo: &Actor, coo_id: i64) -
                     tx,
                     id,
                     &missing::RelativeInput {
-                        name: format!("Relative of {}", m.name),
+                        name: format!("Relative of {}", m.person.name),
                         relationship: "sibling".into(),
                         contact: "+383 00 000 000 (demo)".into(),
-                    },
+                    }
+                    .parse()?,
                 )
                 .await?;
                 missing::add_report(
@@ -545,7 +560,7 @@ async fn missing_persons(store: &Store, doc: &Actor, coo: &Actor, coo_id: i64) -
         let id = store
             .write(coo, async |tx| src::create_source(tx, name, kind).await)
             .await?;
-        src::import_list_with(
+        src::import_list(
             store,
             coo,
             id,

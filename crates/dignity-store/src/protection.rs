@@ -22,6 +22,7 @@ pub mod missing;
 pub mod reports;
 pub mod sources;
 
+use crate::fields::stored_level;
 use crate::{acl, Result, Store, StoreError, WriteTx};
 use chrono::NaiveDate;
 use dignity_core::auth::{authorize, Action};
@@ -275,22 +276,15 @@ pub struct Term {
     pub code: String,
     /// The label in the reader's language (English when that one is empty).
     pub label: String,
-    pub label_en: String,
-    pub label_fr: String,
-    pub label_es: String,
-    pub label_ar: String,
-    pub label_ru: String,
-    /// Attacks: the HURIDOCS type of act (micro-thesaurus 4) recorded on the act.
-    pub act_type: String,
+    /// What an editor enters (flattened: the JSON fields stay at the top level).
+    #[serde(flatten)]
+    pub entry: TermInput,
     /// Attacks: the category used by reports (killing, enforced_disappearance, …).
     pub category: String,
-    /// Attacks: a reprisal for cooperation with the UN.
-    pub un_reprisal: bool,
-    pub active: bool,
 }
 
 /// What an editor enters for a term.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(default)]
 pub struct TermInput {
     pub label_en: String,
@@ -298,7 +292,9 @@ pub struct TermInput {
     pub label_es: String,
     pub label_ar: String,
     pub label_ru: String,
+    /// Attacks: the HURIDOCS type of act (micro-thesaurus 4) recorded on the act.
     pub act_type: String,
+    /// Attacks: a reprisal for cooperation with the UN.
     pub un_reprisal: bool,
     pub active: bool,
 }
@@ -326,15 +322,17 @@ pub async fn terms(store: &Store, kind: &str, lang: &str, all: bool) -> Result<V
                 } else {
                     l.clone()
                 },
-                label_en: labels[0].clone(),
-                label_fr: labels[1].clone(),
-                label_es: labels[2].clone(),
-                label_ar: labels[3].clone(),
-                label_ru: labels[4].clone(),
-                act_type: r.get(7),
+                entry: TermInput {
+                    label_en: labels[0].clone(),
+                    label_fr: labels[1].clone(),
+                    label_es: labels[2].clone(),
+                    label_ar: labels[3].clone(),
+                    label_ru: labels[4].clone(),
+                    act_type: r.get(7),
+                    un_reprisal: r.get::<i64, _>(9) == 1,
+                    active: r.get::<i64, _>(10) == 1,
+                },
                 category: r.get(8),
-                un_reprisal: r.get::<i64, _>(9) == 1,
-                active: r.get::<i64, _>(10) == 1,
             }
         })
         .collect())
@@ -405,7 +403,7 @@ pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput
     .bind(t.label_es.trim())
     .bind(t.label_ar.trim())
     .bind(t.label_ru.trim())
-    .bind(checked.act_type.unwrap_or_else(|| before.act_type.clone()))
+    .bind(checked.act_type.unwrap_or_else(|| before.entry.act_type.clone()))
     .bind(t.un_reprisal as i64)
     .bind(t.active as i64)
     .bind(kind)
@@ -425,13 +423,8 @@ pub async fn update_term(tx: &mut WriteTx, kind: &str, code: &str, t: &TermInput
 
 /// Check that `person_id` names an existing person who has no row in `table` yet (one
 /// defender profile, one missing-person case per person). The refusal names the record from
-/// `table` (`_what`, its English name, is kept for the callers).
-pub(crate) async fn ensure_person_free(
-    tx: &mut WriteTx,
-    table: &'static str,
-    person_id: i64,
-    _what: &str,
-) -> Result<()> {
+/// `table`.
+async fn ensure_person_free(tx: &mut WriteTx, table: &'static str, person_id: i64) -> Result<()> {
     // The person must exist and be readable by the writer (the same answer either way):
     // a profile or a case is never opened on a person its writer may not see.
     if !crate::violations::records::exists(tx, crate::violations::PERSON, person_id).await? {
@@ -452,6 +445,85 @@ pub(crate) async fn ensure_person_free(
         .into());
     }
     Ok(())
+}
+
+/// The rows that belong to a defender or a case (risk assessments, relatives, reports…):
+/// `sql` selects them by their parent (`$1`), the row id first; `read` reads one row (given
+/// its id).
+pub(crate) async fn children_of<T>(
+    store: &Store,
+    sql: &str,
+    parent: i64,
+    read: impl Fn(&sqlx::any::AnyRow, i64) -> Result<T>,
+) -> Result<Vec<T>> {
+    sqlx::query(sql)
+        .bind(parent)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| read(r, r.get(0)))
+        .collect()
+}
+
+/// The person a new defender profile or missing person case is about: an existing person
+/// (`person_id`), or a new one from the fields here. Inputs embed it flattened (the JSON
+/// fields stay at the top level).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewPerson {
+    /// An existing person; otherwise a person is created from the fields below.
+    pub person_id: Option<i64>,
+    pub name: String,
+    pub other_names: Vec<String>,
+    /// Micro-thesaurus 39.
+    pub sex: Option<String>,
+    pub birth_date: String,
+    /// child, youth, adult, elderly, unknown.
+    pub age_group: String,
+}
+
+/// The need-to-know list of a new record (users and teams), as a restricted input gives it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lists<'a> {
+    pub users: &'a [i64],
+    pub teams: &'a [i64],
+}
+
+impl NewPerson {
+    /// The person of a new row of `table` (one per person): `person_id` when it names a
+    /// person without one, otherwise a new person of `level`, with `nationality` and the
+    /// record's need-to-know `lists`.
+    pub(crate) async fn resolve(
+        &self,
+        tx: &mut WriteTx,
+        vocab: &crate::violations::Vocab,
+        table: &'static str,
+        nationality: Option<String>,
+        level: Confidentiality,
+        lists: Lists<'_>,
+    ) -> Result<i64> {
+        if let Some(p) = self.person_id {
+            ensure_person_free(tx, table, p).await?;
+            return Ok(p);
+        }
+        crate::violations::create_person(
+            tx,
+            vocab,
+            &crate::violations::PersonInput {
+                name: self.name.clone(),
+                other_names: self.other_names.clone(),
+                sex: self.sex.clone(),
+                birth_date: self.birth_date.clone(),
+                age_group: self.age_group.clone(),
+                nationality,
+                confidentiality: level.as_str().into(),
+                need_to_know_users: lists.users.to_vec(),
+                need_to_know_teams: lists.teams.to_vec(),
+                ..Default::default()
+            },
+        )
+        .await
+    }
 }
 
 /// Fill the keyed tokens of the missing persons' region and community where they are

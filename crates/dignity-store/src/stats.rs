@@ -2,7 +2,7 @@
 //! for multiple systems estimation. The statistics themselves live in `dignity-stats`;
 //! callers validate a table with it before storing (`lists`, `observed` come from there).
 
-use crate::{acl, now, Result, Store, StoreError, WriteTx};
+use crate::{acl, now, Result, Store, WriteTx};
 use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality};
 use serde::Serialize;
@@ -23,7 +23,8 @@ pub struct Dataset {
     pub lists: Vec<String>,
     /// People documented on at least one list.
     pub observed: i64,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
     pub published: bool,
     pub created_by: Option<i64>,
     pub created_at: String,
@@ -58,7 +59,7 @@ fn row(store: &Store, r: &AnyRow) -> Result<Dataset> {
         csv: dec("csv")?,
         lists: serde_json::from_str(&dec("lists")?).unwrap_or_default(),
         observed: r.get("observed"),
-        confidentiality: r.get("confidentiality"),
+        confidentiality: crate::fields::stored_level(r.get("confidentiality"))?,
         published: r.get::<i64, _>("published") != 0,
         created_by: r.get("created_by"),
         created_at: r.get("created_at"),
@@ -157,12 +158,11 @@ pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Option<Dataset
         return Ok(None);
     };
     let d = row(store, &r)?;
-    let level: Confidentiality = d.confidentiality.parse().map_err(StoreError::Internal)?;
     let access = acl::access(
         store,
         RECORD_TYPE,
         &id.to_string(),
-        level,
+        d.confidentiality,
         d.published,
         d.created_by,
     )

@@ -116,10 +116,8 @@ pub(super) async fn import_source_list(
                             strict: a.strict,
                             progress: Some(&progress),
                         };
-                        match src::import_list_with(
-                            store, actor, id, &fname, &table, &mapping, &opts,
-                        )
-                        .await
+                        match src::import_list(store, actor, id, &fname, &table, &mapping, &opts)
+                            .await
                         {
                             Ok(r) => {
                                 bar.set(table.rows.len());

@@ -581,7 +581,8 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
         for r in &rows {
             let id: i64 = r.get(0);
             let on = crate::violations::dec(&store, "rec_assessments.assessed_on", id, r.get(2))?;
-            let public = r.get::<String, _>(3) == "public" && r.get::<i64, _>(4) == 1;
+            let public = crate::fields::stored_level(r.get(3))? == Confidentiality::Public
+                && r.get::<i64, _>(4) == 1;
             dated.push((on, id, r.get::<String, _>(1), public));
         }
         dated.sort();
@@ -646,7 +647,8 @@ pub async fn history(store: &Store, actor: &Actor, rec_id: i64) -> Result<Vec<As
 pub struct Note {
     pub id: i64,
     pub body: String,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
     pub by: Option<String>,
     pub created_at: String,
 }
@@ -700,7 +702,7 @@ pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<N
         Ok(Note {
             id,
             body: crate::violations::dec(store, "rec_notes.body", id, r.get(1))?,
-            confidentiality: r.get(2),
+            confidentiality: crate::fields::stored_level(r.get(2))?,
             by: r.get(3),
             created_at: r.get(4),
         })

@@ -70,7 +70,12 @@ pub async fn sdg_16101(store: &Store, actor: &Actor, year: i32, country: &str) -
             a.age_group.clone()
         };
         *counts
-            .entry((a.victim_status, sex, age, a.perpetrator_category))
+            .entry((
+                a.facts.victim_status,
+                sex,
+                age,
+                a.facts.perpetrator_category,
+            ))
             .or_default() += 1;
     }
     Ok(SdgTable {
@@ -168,7 +173,7 @@ pub async fn memorial(store: &Store) -> Result<Vec<MemorialEntry>> {
             name: d.name,
             date,
             country,
-            areas: d.areas,
+            areas: d.profile.areas,
         });
     }
     Ok(out)

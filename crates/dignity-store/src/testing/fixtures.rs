@@ -59,9 +59,17 @@ pub async fn import_csv(
     mapping: &Mapping,
 ) -> ImportReport {
     let table = sources::read_csv(csv).unwrap();
-    sources::import_list(store, actor, source_id, filename, &table, mapping)
-        .await
-        .unwrap()
+    sources::import_list(
+        store,
+        actor,
+        source_id,
+        filename,
+        &table,
+        mapping,
+        &sources::ImportOptions::default(),
+    )
+    .await
+    .unwrap()
 }
 
 /// An act of `act_type` on `victim` in event `event`, starting on `date`, with its own
@@ -99,7 +107,10 @@ pub async fn missing_case(
     level: &str,
 ) -> i64 {
     let input = MissingInput {
-        name: name.into(),
+        person: crate::protection::NewPerson {
+            name: name.into(),
+            ..Default::default()
+        },
         confidentiality: level.into(),
         ..Default::default()
     };

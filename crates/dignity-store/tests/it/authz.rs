@@ -495,8 +495,14 @@ async fn lists_and_counts_leave_out_what_discloses_a_person_the_reader_may_not_s
         let open = person(&st, &w.doc, "Known Defender", "internal").await;
         for pid in [secret, open] {
             let input = DefenderInput {
-                person_id: Some(pid),
-                country: Some("PER".into()),
+                person: dignity_store::protection::NewPerson {
+                    person_id: Some(pid),
+                    ..Default::default()
+                },
+                profile: dignity_store::protection::defenders::DefenderProfile {
+                    country: Some("PER".into()),
+                    ..Default::default()
+                },
                 confidentiality: "internal".into(),
                 ..Default::default()
             };
@@ -506,8 +512,11 @@ async fn lists_and_counts_leave_out_what_discloses_a_person_the_reader_may_not_s
             .await
             .unwrap();
             let case = MissingInput {
-                person_id: Some(pid),
-                name: "ignored when the person is given".into(),
+                person: dignity_store::protection::NewPerson {
+                    person_id: Some(pid),
+                    name: "ignored when the person is given".into(),
+                    ..Default::default()
+                },
                 confidentiality: "internal".into(),
                 ..Default::default()
             };

@@ -140,9 +140,20 @@ async fn source_record_hashes_are_keyed_and_old_ones_are_rekeyed() {
         let src = common::icrc_source(&st, &sys).await;
         let mapping = common::id_and_name_mapping();
         let list = "ID,Full name\nK-1,Agron Krasniqi\n";
-        let rep = s::import_list(&st, &sys, src, "icrc.csv", &table(list), &mapping)
+        let import = async || {
+            s::import_list(
+                &st,
+                &sys,
+                src,
+                "icrc.csv",
+                &table(list),
+                &mapping,
+                &s::ImportOptions::default(),
+            )
             .await
-            .unwrap();
+            .unwrap()
+        };
+        let rep = import().await;
         assert_eq!(rep.new, 1);
         // What the old version stored: SHA-256 of the row as read and the fields taken.
         let raw = serde_json::json!({ "Full name": "Agron Krasniqi", "ID": "K-1" }).to_string();
@@ -170,9 +181,7 @@ async fn source_record_hashes_are_keyed_and_old_ones_are_rekeyed() {
             keyed,
             "{b:?}: rekeyed from the stored value"
         );
-        let rep = s::import_list(&st, &sys, src, "icrc.csv", &table(list), &mapping)
-            .await
-            .unwrap();
+        let rep = import().await;
         assert_eq!((rep.new, rep.changed, rep.unchanged), (0, 0, 1));
         assert!(dignity_store::audit::verify_log(&st).await.unwrap().ok());
     }

@@ -80,9 +80,17 @@ async fn setup(b: Backend) -> (TestStore, [Actor; 4], i64) {
         (icrc, "icrc.csv", csv("K", 0..8, false)),
         (comm, "comm.csv", csv("C", 4..12, true)),
     ] {
-        s::import_list(&st, coo, source, file, &list, &mapping())
-            .await
-            .unwrap();
+        s::import_list(
+            &st,
+            coo,
+            source,
+            file,
+            &list,
+            &mapping(),
+            &s::ImportOptions::default(),
+        )
+        .await
+        .unwrap();
     }
     (st, who, icrc)
 }
@@ -320,7 +328,10 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
                     tx,
                     &vocab,
                     &MissingInput {
-                        name: "Agron Krasniqi".into(),
+                        person: dignity_store::protection::NewPerson {
+                            name: "Agron Krasniqi".into(),
+                            ..Default::default()
+                        },
                         confidentiality: "confidential".into(),
                         ..Default::default()
                     },
@@ -350,6 +361,7 @@ async fn linkage_over_source_lists_review_merge_undo_and_capture_histories() {
             &s::read_csv(b"ID,Full name,DOB,Place,Sex\nC-0,Agron Krasniqi,1971-05-04,Gjakova,M\n")
                 .unwrap(),
             &mapping(),
+            &s::ImportOptions::default(),
         )
         .await
         .unwrap();

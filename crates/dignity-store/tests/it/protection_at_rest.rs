@@ -34,12 +34,18 @@ async fn case(
             tx,
             &vocab,
             &MissingInput {
-                name: name.into(),
-                last_seen_date: seen.into(),
-                region: region.into(),
-                community: community.into(),
+                person: dignity_store::protection::NewPerson {
+                    name: name.into(),
+                    ..Default::default()
+                },
+                disappearance: dignity_store::protection::missing::Disappearance {
+                    last_seen_date: seen.into(),
+                    region: region.into(),
+                    community: community.into(),
+                    period_id: period,
+                    ..Default::default()
+                },
                 opened_on: "2001-03-01".into(),
-                period_id: period,
                 ..Default::default()
             },
         )
@@ -197,9 +203,9 @@ async fn typed_case_fields_are_encrypted_and_reports_still_group_and_filter() {
         let got = get_missing(&st, a).await.unwrap().unwrap();
         assert_eq!(
             (
-                got.last_seen_date.as_str(),
-                got.region.as_str(),
-                got.community.as_str(),
+                got.disappearance.last_seen_date.as_str(),
+                got.disappearance.region.as_str(),
+                got.disappearance.community.as_str(),
                 got.status_on.as_str(),
                 got.period.as_str()
             ),
@@ -344,8 +350,8 @@ async fn cases_stored_in_clear_by_an_older_version_are_encrypted_and_keyed_at_st
         let got = get_missing(&st, a).await.unwrap().unwrap();
         assert_eq!(
             (
-                got.region.as_str(),
-                got.community.as_str(),
+                got.disappearance.region.as_str(),
+                got.disappearance.community.as_str(),
                 got.period.as_str()
             ),
             ("Gjakova", "Albanian", "Kosovo"),
@@ -390,11 +396,17 @@ async fn defender_dates_and_amounts_are_encrypted_and_the_check_in_clock_still_r
                     tx,
                     &vocab,
                     &DefenderInput {
-                        name: "Berta".into(),
-                        age_group: "adult".into(),
-                        country: Some("HND".into()),
-                        region: "Intibucá".into(),
-                        areas: vec!["land_environment".into()],
+                        person: dignity_store::protection::NewPerson {
+                            name: "Berta".into(),
+                            age_group: "adult".into(),
+                            ..Default::default()
+                        },
+                        profile: dignity_store::protection::defenders::DefenderProfile {
+                            country: Some("HND".into()),
+                            region: "Intibucá".into(),
+                            areas: vec!["land_environment".into()],
+                            ..Default::default()
+                        },
                         ..Default::default()
                     },
                 )
@@ -497,18 +509,23 @@ async fn defender_dates_and_amounts_are_encrypted_and_the_check_in_clock_still_r
 
         // Read back, in order.
         assert_eq!(
-            get_defender(&st, def).await.unwrap().unwrap().region,
+            get_defender(&st, def)
+                .await
+                .unwrap()
+                .unwrap()
+                .profile
+                .region,
             "Intibucá"
         );
         let rh = risk_history(&st, def).await.unwrap();
         assert_eq!(
             rh.iter()
-                .map(|r| r.assessed_on.as_str())
+                .map(|r| r.assessment.assessed_on.as_str())
                 .collect::<Vec<_>>(),
             ["2024-03-01", "2024-01-10"],
             "{b:?}"
         );
-        assert_eq!(rh[0].next_review, "2024-04-01");
+        assert_eq!(rh[0].assessment.next_review, "2024-04-01");
         let m = get_measure(&st, grant).await.unwrap().unwrap();
         assert_eq!(
             (

@@ -139,7 +139,7 @@ pub async fn attack_create(
     Path(id): Path<i64>,
     J(mut input): J<AttackInput>,
 ) -> Response {
-    input.defender_id = id;
+    input.facts.defender_id = id;
     let vocab = try_r!(Vocab::load(&state.store).await);
     created(try_r!(
         state
@@ -387,7 +387,7 @@ pub async fn import(
         strict: q.strict.unwrap_or(false),
         ..Default::default()
     };
-    match s::import_list_with(
+    match s::import_list(
         &state.store,
         &ctx.actor,
         id,

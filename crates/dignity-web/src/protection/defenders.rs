@@ -51,26 +51,30 @@ pub async fn defenders(
 
 fn defender_input(f: &FormData) -> DefenderInput {
     DefenderInput {
-        person_id: opt_i64(&f.get("person_id")),
-        name: f.get("name"),
-        other_names: f
-            .get("other_names")
-            .split(';')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect(),
-        sex: f.opt("sex"),
-        birth_date: f.get("birth_date"),
-        age_group: f.get("age_group"),
-        organisation: f.get("organisation"),
-        country: f.opt("country"),
-        region: f.get("region"),
-        contact: f.get("contact"),
-        whereabouts: f.get("whereabouts"),
-        contact_user: opt_i64(&f.get("contact_user")),
-        areas: f.all("areas"),
-        sdg_status: f.get("sdg_status"),
-        memorial_consent: f.get("memorial_consent") == "1",
+        person: dignity_store::protection::NewPerson {
+            person_id: opt_i64(&f.get("person_id")),
+            name: f.get("name"),
+            other_names: f
+                .get("other_names")
+                .split(';')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
+            sex: f.opt("sex"),
+            birth_date: f.get("birth_date"),
+            age_group: f.get("age_group"),
+        },
+        profile: dignity_store::protection::defenders::DefenderProfile {
+            organisation: f.get("organisation"),
+            country: f.opt("country"),
+            region: f.get("region"),
+            contact: f.get("contact"),
+            whereabouts: f.get("whereabouts"),
+            contact_user: opt_i64(&f.get("contact_user")),
+            areas: f.all("areas"),
+            sdg_status: f.get("sdg_status"),
+            memorial_consent: f.get("memorial_consent") == "1",
+        },
         confidentiality: f.get("confidentiality"),
         need_to_know_users: vec![],
         need_to_know_teams: vec![],
@@ -110,12 +114,12 @@ async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Jso
             .iter()
             .map(|a| {
                 json!({
-                    "id": a.id, "act_id": a.act_id, "event_id": a.event_id, "date": a.date,
-                    "type": attack_terms.iter().find(|t| t.code == a.attack_type).map(|t| t.label.clone()).unwrap_or(a.attack_type.clone()),
-                    "un_reprisal": a.un_reprisal, "victim_status": a.victim_status, "perpetrator_category": a.perpetrator_category,
-                    "motive": a.motive, "sources": a.sources, "verified": a.verified,
+                    "id": a.id, "act_id": a.act_id, "event_id": a.event_id, "date": a.facts.date,
+                    "type": attack_terms.iter().find(|t| t.code == a.facts.attack_type).map(|t| t.label.clone()).unwrap_or(a.facts.attack_type.clone()),
+                    "un_reprisal": a.facts.un_reprisal, "victim_status": a.facts.victim_status, "perpetrator_category": a.facts.perpetrator_category,
+                    "motive": a.facts.motive, "sources": a.sources, "verified": a.verified,
                     "sex": crate::violations::label(&vocab, ctx.lang, &a.sex), "age_group": a.age_group,
-                    "country": a.country.as_deref().map(|c| vocab.country_name(c, lang)).unwrap_or_default(),
+                    "country": a.facts.country.as_deref().map(|c| vocab.country_name(c, lang)).unwrap_or_default(),
                 })
             })
             .collect();
@@ -128,12 +132,12 @@ async fn defender_view(state: &AppState, ctx: &Ctx, id: i64, problem: Option<Jso
             .collect();
         Ok::<_, StoreError>(json!({
             "d": {
-                "id": df.id, "person_id": df.person_id, "name": df.name, "organisation": df.organisation, "region": df.region,
-                "country": df.country.as_deref().map(|c| vocab.country_name(c, lang)).unwrap_or_default(),
-                "contact": df.contact, "whereabouts": df.whereabouts, "contact_user": df.contact_user_name,
+                "id": df.id, "person_id": df.person_id, "name": df.name, "organisation": df.profile.organisation, "region": df.profile.region,
+                "country": df.profile.country.as_deref().map(|c| vocab.country_name(c, lang)).unwrap_or_default(),
+                "contact": df.profile.contact, "whereabouts": df.profile.whereabouts, "contact_user": df.contact_user_name,
                 "sex": crate::violations::label(&vocab, ctx.lang, &df.sex), "age_group": df.age_group,
-                "areas": df.areas.iter().map(|a| areas.iter().find(|t| &t.code == a).map(|t| t.label.clone()).unwrap_or(a.clone())).collect::<Vec<_>>(),
-                "sdg_status": df.sdg_status, "memorial_consent": df.memorial_consent, "confidentiality": df.confidentiality,
+                "areas": df.profile.areas.iter().map(|a| areas.iter().find(|t| &t.code == a).map(|t| t.label.clone()).unwrap_or(a.clone())).collect::<Vec<_>>(),
+                "sdg_status": df.profile.sdg_status, "memorial_consent": df.profile.memorial_consent, "confidentiality": df.confidentiality,
             },
             "attacks": attacks,
             "min_sources": d::MIN_SOURCES,
@@ -217,17 +221,20 @@ pub async fn attack_create(
 ) -> Response {
     defender_form(state, ctx, body, async |tx, vocab, id, f| {
         let input = AttackInput {
-            defender_id: id,
+            facts: dignity_store::protection::defenders::AttackFacts {
+                defender_id: id,
+                attack_type: f.get("attack_type"),
+                date: f.get("date"),
+                un_reprisal: f.get("un_reprisal") == "1",
+                victim_status: f.get("victim_status"),
+                perpetrator_category: f.get("perpetrator_category"),
+                motive: f.get("motive"),
+                ..Default::default()
+            },
             title: f.get("title"),
-            attack_type: f.get("attack_type"),
-            date: f.get("date"),
             admin_area: f.get("admin_area"),
             place: f.get("place"),
             description: f.get("description"),
-            un_reprisal: f.get("un_reprisal") == "1",
-            victim_status: f.get("victim_status"),
-            perpetrator_category: f.get("perpetrator_category"),
-            motive: f.get("motive"),
             source_ids: f
                 .all("source_ids")
                 .iter()

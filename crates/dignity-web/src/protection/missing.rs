@@ -54,7 +54,7 @@ pub async fn missing_create(
     let r = vocab_write(&state, &ctx, async |tx, vocab| {
         let id = m::create_missing(tx, vocab, &input).await?;
         if let Some(rel) = &rel {
-            let rid = m::add_relative(tx, id, rel).await?;
+            let rid = m::add_relative(tx, id, &rel.parse()?).await?;
             m::add_report(tx, id, &forms::report_input(&f, rid)).await?;
         }
         Ok(id)
@@ -117,8 +117,8 @@ async fn missing_view(
         Ok::<_, StoreError>(json!({
             "c": {
                 "id": c.id, "name": c.name, "other_names": c.other_names.join("; "), "sex": crate::violations::label(&vocab, ctx.lang, &c.sex),
-                "birth_date": c.birth_date, "last_seen_date": c.last_seen_date, "last_seen_place": c.last_seen_place, "region": c.region,
-                "community": c.community, "circumstances": c.circumstances, "description": c.description, "period": c.period,
+                "birth_date": c.birth_date, "last_seen_date": c.disappearance.last_seen_date, "last_seen_place": c.disappearance.last_seen_place, "region": c.disappearance.region,
+                "community": c.disappearance.community, "circumstances": c.disappearance.circumstances, "description": c.disappearance.description, "period": c.period,
                 "status": c.status, "status_on": c.status_on, "confidentiality": c.confidentiality,
             },
             "history": m::history(&state.store, id).await?,
@@ -218,7 +218,7 @@ pub async fn relative_create(
 ) -> Response {
     case_form(state, ctx, body, async |tx, id, f| {
         let rel = forms::relative_input(f).unwrap_or_default();
-        let rid = m::add_relative(tx, id, &rel).await?;
+        let rid = m::add_relative(tx, id, &rel.parse()?).await?;
         if f.get("is_report") == "1" {
             m::add_report(tx, id, &forms::report_input(f, rid)).await?;
         }

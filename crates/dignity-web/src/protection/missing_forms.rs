@@ -14,17 +14,22 @@ fn names(raw: &str) -> Vec<String> {
 /// A new case from the family's report form (the case is opened on the day reported).
 pub(super) fn case_input(f: &FormData) -> MissingInput {
     MissingInput {
-        name: f.get("name"),
-        other_names: names(&f.get("other_names")),
-        sex: f.opt("sex"),
-        birth_date: f.get("birth_date"),
-        last_seen_date: f.get("last_seen_date"),
-        last_seen_place: f.get("last_seen_place"),
-        region: f.get("region"),
-        community: f.get("community"),
-        circumstances: f.get("circumstances"),
-        description: f.get("description"),
-        period_id: opt_i64(&f.get("period_id")),
+        person: dignity_store::protection::NewPerson {
+            name: f.get("name"),
+            other_names: names(&f.get("other_names")),
+            sex: f.opt("sex"),
+            birth_date: f.get("birth_date"),
+            ..Default::default()
+        },
+        disappearance: dignity_store::protection::missing::Disappearance {
+            last_seen_date: f.get("last_seen_date"),
+            last_seen_place: f.get("last_seen_place"),
+            region: f.get("region"),
+            community: f.get("community"),
+            circumstances: f.get("circumstances"),
+            description: f.get("description"),
+            period_id: opt_i64(&f.get("period_id")),
+        },
         opened_on: f.get("reported_on"),
         confidentiality: f.get("confidentiality"),
         ..Default::default()

@@ -239,7 +239,9 @@ fn term_options(terms: &[p::Term]) -> Json {
     Json::Array(
         terms
             .iter()
-            .map(|t| json!({ "code": t.code, "label": t.label, "un_reprisal": t.un_reprisal }))
+            .map(
+                |t| json!({ "code": t.code, "label": t.label, "un_reprisal": t.entry.un_reprisal }),
+            )
             .collect(),
     )
 }

@@ -131,7 +131,7 @@ pub async fn source_import(
         strict: !up.fields.get("strict").is_empty(),
         ..Default::default()
     };
-    match s::import_list_with(
+    match s::import_list(
         &state.store,
         &ctx.actor,
         id,

@@ -444,10 +444,16 @@ async fn administrators_publish_and_unpublish_from_the_record_pages() {
                     tx,
                     &vocab,
                     &DefenderInput {
-                        name: "Marija Petrović".into(),
-                        age_group: "adult".into(),
-                        country: Some("SRB".into()),
-                        sdg_status: "hrd".into(),
+                        person: dignity_store::protection::NewPerson {
+                            name: "Marija Petrović".into(),
+                            age_group: "adult".into(),
+                            ..Default::default()
+                        },
+                        profile: dignity_store::protection::defenders::DefenderProfile {
+                            country: Some("SRB".into()),
+                            sdg_status: "hrd".into(),
+                            ..Default::default()
+                        },
                         confidentiality: "public".into(),
                         ..Default::default()
                     },

@@ -20,14 +20,20 @@ pub(super) async fn populate(
                 tx,
                 vocab,
                 &DefenderInput {
-                    name: m.mk("vio_persons.name"),
-                    age_group: "adult".into(),
-                    organisation: m.mk("pro_defenders.organisation"),
-                    country: Some("HND".into()),
-                    region: m.mk("pro_defenders.region"),
-                    contact: m.mk("pro_defenders.contact"),
-                    whereabouts: m.mk("pro_defenders.whereabouts"),
-                    areas: vec!["land_environment".into()],
+                    person: dignity_store::protection::NewPerson {
+                        name: m.mk("vio_persons.name"),
+                        age_group: "adult".into(),
+                        ..Default::default()
+                    },
+                    profile: dignity_store::protection::defenders::DefenderProfile {
+                        organisation: m.mk("pro_defenders.organisation"),
+                        country: Some("HND".into()),
+                        region: m.mk("pro_defenders.region"),
+                        contact: m.mk("pro_defenders.contact"),
+                        whereabouts: m.mk("pro_defenders.whereabouts"),
+                        areas: vec!["land_environment".into()],
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
             )
@@ -172,23 +178,29 @@ pub(super) async fn populate(
                 tx,
                 vocab,
                 &MissingInput {
-                    name: m.mk("vio_persons.name"),
-                    birth_date: "1971-05-04".into(),
-                    last_seen_date: "1999-04-12".into(),
-                    last_seen_place: m.mk("pro_missing.last_seen_place"),
-                    region: m.mk("pro_missing.region"),
-                    community: m.mk("pro_missing.community"),
-                    circumstances: m.mk("pro_missing.circumstances"),
-                    description: m.mk("pro_missing.description"),
+                    person: dignity_store::protection::NewPerson {
+                        name: m.mk("vio_persons.name"),
+                        birth_date: "1971-05-04".into(),
+                        ..Default::default()
+                    },
+                    disappearance: dignity_store::protection::missing::Disappearance {
+                        last_seen_date: "1999-04-12".into(),
+                        last_seen_place: m.mk("pro_missing.last_seen_place"),
+                        region: m.mk("pro_missing.region"),
+                        community: m.mk("pro_missing.community"),
+                        circumstances: m.mk("pro_missing.circumstances"),
+                        description: m.mk("pro_missing.description"),
+                        period_id: Some(period),
+                    },
                     opened_on: "2001-03-01".into(),
-                    period_id: Some(period),
                     ..Default::default()
                 },
                 &RelativeInput {
                     name: m.mk("pro_relatives.name"),
                     relationship: "spouse".into(),
                     contact: m.mk("pro_relatives.contact"),
-                },
+                }
+                .parse()?,
             )
             .await
         })
@@ -270,6 +282,7 @@ pub(super) async fn populate(
         &format!("{}.csv", m.mk("pro_source_imports.filename")),
         &src::read_csv(csv.as_bytes()).unwrap(),
         &mapping,
+        &src::ImportOptions::default(),
     )
     .await
     .unwrap();

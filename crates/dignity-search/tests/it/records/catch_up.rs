@@ -52,8 +52,14 @@ async fn catch_up_covers_every_record_type_and_the_index_holds_no_names() {
             &mut tx,
             &pvocab,
             &DefenderInput {
-                name: "Fatima Zahra".into(),
-                areas: vec!["women_rights".into()],
+                person: dignity_store::protection::NewPerson {
+                    name: "Fatima Zahra".into(),
+                    ..Default::default()
+                },
+                profile: dignity_store::protection::defenders::DefenderProfile {
+                    areas: vec!["women_rights".into()],
+                    ..Default::default()
+                },
                 confidentiality: "internal".into(),
                 ..Default::default()
             },

@@ -226,10 +226,16 @@ async fn setup(b: dignity_store::Backend) -> Setup {
         &mut tx,
         &pvocab,
         &DefenderInput {
-            name: "Mohamed Abdallah".into(),
-            country: Some("EGY".into()),
-            region: "Cairo".into(),
-            areas: vec!["women_rights".into()],
+            person: dignity_store::protection::NewPerson {
+                name: "Mohamed Abdallah".into(),
+                ..Default::default()
+            },
+            profile: dignity_store::protection::defenders::DefenderProfile {
+                country: Some("EGY".into()),
+                region: "Cairo".into(),
+                areas: vec!["women_rights".into()],
+                ..Default::default()
+            },
             confidentiality: "internal".into(),
             ..Default::default()
         },
@@ -240,19 +246,23 @@ async fn setup(b: dignity_store::Backend) -> Setup {
         &mut tx,
         &pvocab,
         &MissingInput {
-            person_id: None,
-            name: "Arben Krasniqi".into(),
-            other_names: vec![],
-            sex: None,
-            birth_date: String::new(),
-            age_group: "adult".into(),
-            last_seen_date: "1999-04".into(),
-            last_seen_place: "Prizren".into(),
-            region: "Prizren".into(),
-            community: String::new(),
-            circumstances: "Taken at a checkpoint".into(),
-            description: String::new(),
-            period_id: None,
+            person: dignity_store::protection::NewPerson {
+                person_id: None,
+                name: "Arben Krasniqi".into(),
+                other_names: vec![],
+                sex: None,
+                birth_date: String::new(),
+                age_group: "adult".into(),
+            },
+            disappearance: dignity_store::protection::missing::Disappearance {
+                last_seen_date: "1999-04".into(),
+                last_seen_place: "Prizren".into(),
+                region: "Prizren".into(),
+                community: String::new(),
+                circumstances: "Taken at a checkpoint".into(),
+                description: String::new(),
+                period_id: None,
+            },
             opened_on: String::new(),
             confidentiality: "internal".into(),
             need_to_know_users: vec![],

@@ -4,53 +4,57 @@
 use super::*;
 use crate::shared::BindCreated;
 
+/// What an attack is, as the attack form enters it and the record shows it (both embed it
+/// flattened: the JSON fields stay at the top level).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
-pub struct AttackInput {
+pub struct AttackFacts {
     pub defender_id: i64,
-    /// Add the act to this event; otherwise an event is created (title below).
-    pub event_id: Option<i64>,
-    pub title: String,
     /// Code of the local vocabulary "attack".
     pub attack_type: String,
-    /// Override the type of act the attack type maps to (micro-thesaurus 4).
-    pub act_type: String,
     pub date: String,
     pub country: Option<String>,
-    pub admin_area: String,
-    pub place: String,
-    pub description: String,
     /// A reprisal for cooperation with the UN (also set by the attack type).
     pub un_reprisal: bool,
     /// SDG 16.10.1 victim status; default the defender's.
     pub victim_status: String,
     pub perpetrator_category: String,
     pub motive: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AttackInput {
+    #[serde(flatten)]
+    pub facts: AttackFacts,
+    /// Add the act to this event; otherwise an event is created (title below).
+    pub event_id: Option<i64>,
+    pub title: String,
+    /// Override the type of act the attack type maps to (micro-thesaurus 4).
+    pub act_type: String,
+    pub admin_area: String,
+    pub place: String,
+    pub description: String,
     /// A perpetrator (person id), with its type (micro-thesaurus 24).
     pub perpetrator_id: Option<i64>,
     pub perpetrator_type: Option<String>,
     /// Sources (person ids) whose information supports the attack.
     pub source_ids: Vec<i64>,
-    /// Default: the defender's level.
+    /// Default: the defender's level. Raw: [`v::level`] parses it
+    /// (`dignity_core::violations::level`).
     pub confidentiality: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Attack {
     pub id: i64,
-    pub defender_id: i64,
+    #[serde(flatten)]
+    pub facts: AttackFacts,
     pub event_id: i64,
     pub act_id: i64,
-    pub attack_type: String,
     pub category: String,
-    pub date: String,
-    pub country: Option<String>,
-    pub un_reprisal: bool,
-    pub victim_status: String,
     pub sex: Option<String>,
     pub age_group: String,
-    pub perpetrator_category: String,
-    pub motive: String,
     /// Independent sources (distinct source persons) of the act.
     pub sources: i64,
     /// At least two independent sources: counted in the SDG 16.10.1 table.
@@ -63,43 +67,42 @@ pub const MIN_SOURCES: i64 = 2;
 /// Record an attack or threat against a defender: an event (lens `hrd`) and an act with the
 /// defender as victim, the SDG fields, the perpetrator and the sources. Returns the attack
 /// id. Everything in one transaction (the caller's).
-pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> Result<i64> {
+pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, input: &AttackInput) -> Result<i64> {
+    let (a, k) = (input, &input.facts);
     let store = tx.store().clone();
-    let d = get_defender(&store, a.defender_id)
+    let d = get_defender(&store, k.defender_id)
         .await?
-        .ok_or_else(|| no_such("defender_id", Refers::Defender, a.defender_id))?;
-    let t = term(&store, "attack", a.attack_type.trim())
+        .ok_or_else(|| no_such("defender_id", Refers::Defender, k.defender_id))?;
+    let t = term(&store, "attack", k.attack_type.trim())
         .await?
-        .filter(|t| t.active)
+        .filter(|t| t.entry.active)
         .ok_or_else(rules::unknown_attack_type)?;
     let f = rules::parse_attack(
         &rules::AttackRaw {
             act_type: &a.act_type,
-            victim_status: &a.victim_status,
-            perpetrator_category: &a.perpetrator_category,
-            motive: &a.motive,
-            date: &a.date,
+            victim_status: &k.victim_status,
+            perpetrator_category: &k.perpetrator_category,
+            motive: &k.motive,
+            date: &k.date,
         },
-        &t.act_type,
+        &t.entry.act_type,
         today(),
     )?;
     let (act_type, date) = (f.act_type, f.date);
     let victim_status = f
         .victim_status
         .map(|s| s.as_str().to_string())
-        .unwrap_or_else(|| d.sdg_status.clone());
-    let level = if a.confidentiality.trim().is_empty() {
-        d.confidentiality.clone()
+        .unwrap_or_else(|| d.profile.sdg_status.clone());
+    let level = v::level(&a.confidentiality, d.confidentiality)?
+        .as_str()
+        .to_string();
+    let country = if k.country.as_deref().unwrap_or("").trim().is_empty() {
+        d.profile.country.clone()
     } else {
-        a.confidentiality.clone()
-    };
-    let country = if a.country.as_deref().unwrap_or("").trim().is_empty() {
-        d.country.clone()
-    } else {
-        a.country.clone()
+        k.country.clone()
     };
     // The event and the act are restricted to the defender's need-to-know list.
-    let (users, teams) = lists_of(&store, DEFENDER, a.defender_id).await?;
+    let (users, teams) = lists_of(&store, DEFENDER, k.defender_id).await?;
     let event_id = match a.event_id {
         Some(e) => {
             if v::get_event(&store, e).await?.is_none() {
@@ -109,7 +112,7 @@ pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> 
         }
         None => {
             let title = if a.title.trim().is_empty() {
-                format!("{} — {}", t.label_en, date)
+                format!("{} — {}", t.entry.label_en, date)
             } else {
                 a.title.clone()
             };
@@ -178,12 +181,12 @@ pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> 
         )
         .await?;
     }
-    let reprisal = a.un_reprisal || t.un_reprisal;
+    let reprisal = k.un_reprisal || t.entry.un_reprisal;
     let id: i64 = sqlx::query(
         "INSERT INTO pro_attacks (defender_id, act_id, attack_type, un_reprisal, victim_status, perpetrator_category, motive, created_by, created_at) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
     )
-    .bind(a.defender_id)
+    .bind(k.defender_id)
     .bind(act_id)
     .bind(&t.code)
     .bind(reprisal as i64)
@@ -197,7 +200,7 @@ pub async fn record_attack(tx: &mut WriteTx, vocab: &Vocab, a: &AttackInput) -> 
     tx.audit(
         "attack.create",
         DEFENDER,
-        &a.defender_id.to_string(),
+        &k.defender_id.to_string(),
         None,
         Some(&serde_json::to_value(a).unwrap_or_default()),
         serde_json::json!({ "attack_id": id, "act_id": act_id, "event_id": event_id, "un_reprisal": reprisal }),
@@ -250,19 +253,21 @@ pub(crate) async fn attack_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<
     let sources = v::act_sources(store, act_id).await?;
     Ok(Attack {
         id: r.get(0),
-        defender_id: r.get(1),
+        facts: AttackFacts {
+            defender_id: r.get(1),
+            attack_type: r.get(4),
+            date: v::dec(store, "vio_acts.start_date", act_id, r.get(6))?,
+            country: r.get(7),
+            un_reprisal: r.get::<i64, _>(8) == 1,
+            victim_status: r.get(9),
+            perpetrator_category: r.get(12),
+            motive: r.get(13),
+        },
         event_id: r.get(2),
         act_id,
-        attack_type: r.get(4),
         category: r.get(5),
-        date: v::dec(store, "vio_acts.start_date", act_id, r.get(6))?,
-        country: r.get(7),
-        un_reprisal: r.get::<i64, _>(8) == 1,
-        victim_status: r.get(9),
         sex: r.get(10),
         age_group: r.get(11),
-        perpetrator_category: r.get(12),
-        motive: r.get(13),
         sources,
         verified: sources >= MIN_SOURCES,
     })

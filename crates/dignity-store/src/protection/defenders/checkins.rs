@@ -92,14 +92,11 @@ pub async fn complete_checkin(tx: &mut WriteTx, id: i64, done_on: &str, notes: &
 }
 
 pub async fn checkins_of(store: &Store, defender_id: i64, on: NaiveDate) -> Result<Vec<Checkin>> {
-    let rows = sqlx::query("SELECT id, defender_id, measure_id, due_on, done_on, notes FROM pro_checkins WHERE defender_id = $1")
-        .bind(defender_id)
-        .fetch_all(store.pool())
-        .await?;
-    let mut out = rows
-        .iter()
-        .map(|r| {
-            let id: i64 = r.get(0);
+    history_of(
+        store,
+        "SELECT id, defender_id, measure_id, due_on, done_on, notes FROM pro_checkins WHERE defender_id = $1",
+        defender_id,
+        |r, id| {
             let due = dec(store, "pro_checkins.due_on", id, r.get(3))?;
             let done = dec(store, "pro_checkins.done_on", id, r.get(4))?;
             Ok(Checkin {
@@ -111,11 +108,11 @@ pub async fn checkins_of(store: &Store, defender_id: i64, on: NaiveDate) -> Resu
                 done_on: done,
                 notes: dec(store, "pro_checkins.notes", id, r.get(5))?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    // Latest due first (sorted here: the dates are encrypted).
-    out.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(b.id.cmp(&a.id)));
-    Ok(out)
+        },
+        // Latest due first.
+        |c| (&c.due_on, c.id),
+    )
+    .await
 }
 
 /// A date the store wrote (`YYYY-MM-DD`, decrypted): `None` when empty.

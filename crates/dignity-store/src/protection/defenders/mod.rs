@@ -21,7 +21,7 @@ pub use risk::*;
 
 use super::*;
 use crate::now;
-use crate::violations::{self as v, ActInput, EventInput, InformationInput, PersonInput, Vocab};
+use crate::violations::{self as v, ActInput, EventInput, InformationInput, Vocab};
 
 // The rules (vocabularies, parsing, the measures' state machine, the check-in clock) are
 // in `dignity_core::protection::defenders`; this module maps them to rows.
@@ -53,4 +53,19 @@ async fn defender_exists(tx: &mut WriteTx, id: i64) -> Result<()> {
         return Err(no_such("defender_id", Refers::Defender, id).into());
     }
     Ok(())
+}
+
+/// The rows of one of a defender's histories (risk assessments, check-ins), read as by
+/// [`children_of`]; the latest come first by the date `key` gives (sorted here: the dates
+/// are encrypted), then by id.
+async fn history_of<T>(
+    store: &Store,
+    sql: &str,
+    defender_id: i64,
+    read: impl Fn(&sqlx::any::AnyRow, i64) -> Result<T>,
+    key: impl Fn(&T) -> (&str, i64),
+) -> Result<Vec<T>> {
+    let mut out = children_of(store, sql, defender_id, read).await?;
+    out.sort_by(|a, b| key(b).cmp(&key(a)));
+    Ok(out)
 }

@@ -2,18 +2,11 @@
 
 use super::*;
 
+/// The protection profile of a defender: what the profile form enters and the record shows
+/// (both embed it flattened: the JSON fields stay at the top level).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
-pub struct DefenderInput {
-    /// An existing person; otherwise a person is created from the fields below.
-    pub person_id: Option<i64>,
-    pub name: String,
-    pub other_names: Vec<String>,
-    /// Micro-thesaurus 39.
-    pub sex: Option<String>,
-    pub birth_date: String,
-    /// child, youth, adult, elderly, unknown.
-    pub age_group: String,
+pub struct DefenderProfile {
     pub organisation: String,
     /// ISO 3166-1 alpha-3.
     pub country: Option<String>,
@@ -29,7 +22,16 @@ pub struct DefenderInput {
     /// The defender (or, after their death, their family) consents to being named on the
     /// public memorial.
     pub memorial_consent: bool,
-    /// Default confidential.
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct DefenderInput {
+    #[serde(flatten)]
+    pub person: NewPerson,
+    #[serde(flatten)]
+    pub profile: DefenderProfile,
+    /// Default confidential. Raw: [`v::level`] parses it (`dignity_core::violations::level`).
     pub confidentiality: String,
     pub need_to_know_users: Vec<i64>,
     pub need_to_know_teams: Vec<i64>,
@@ -43,17 +45,11 @@ pub struct Defender {
     pub name: String,
     pub sex: Option<String>,
     pub age_group: String,
-    pub organisation: String,
-    pub country: Option<String>,
-    pub region: String,
-    pub contact: String,
-    pub whereabouts: String,
-    pub contact_user: Option<i64>,
+    #[serde(flatten)]
+    pub profile: DefenderProfile,
     pub contact_user_name: String,
-    pub areas: Vec<String>,
-    pub sdg_status: String,
-    pub memorial_consent: bool,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -72,12 +68,38 @@ async fn validate(store: &Store, vocab: &Vocab, d: &DefenderInput) -> Result<Val
         .into_iter()
         .map(|t| t.code)
         .collect();
-    let profile = rules::parse_profile(&d.sdg_status, &d.organisation, &d.areas, &known)?;
+    let p = &d.profile;
+    let profile = rules::parse_profile(&p.sdg_status, &p.organisation, &p.areas, &known)?;
     Ok(ValidDefender {
-        country: vocab.check_country(&d.country)?,
+        country: vocab.check_country(&p.country)?,
         profile,
         level: v::level(&d.confidentiality, Confidentiality::Confidential)?,
     })
+}
+
+/// Bind the profile's columns of row `id`, in this order: organisation, country, region,
+/// contact, whereabouts, contact_user, sdg_status, memorial_consent (the insert and the
+/// update list them alike).
+fn bind_profile<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    store: &Store,
+    id: i64,
+    p: &DefenderProfile,
+    val: &ValidDefender,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(enc(
+        store,
+        "pro_defenders.organisation",
+        id,
+        &p.organisation,
+    ))
+    .bind(val.country.clone())
+    .bind(enc_keep(store, "pro_defenders.region", id, &p.region))
+    .bind(enc(store, "pro_defenders.contact", id, &p.contact))
+    .bind(enc(store, "pro_defenders.whereabouts", id, &p.whereabouts))
+    .bind(p.contact_user)
+    .bind(val.profile.sdg_status.as_str().to_string())
+    .bind(p.memorial_consent as i64)
 }
 
 async fn check_user(tx: &mut WriteTx, id: Option<i64>) -> Result<()> {
@@ -95,9 +117,9 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
     let store = tx.store().clone();
     let val = validate(&store, vocab, d).await?;
     v::may_create(tx.actor(), val.level)?;
-    check_user(tx, d.contact_user).await?;
+    check_user(tx, d.profile.contact_user).await?;
     let mut users = d.need_to_know_users.clone();
-    if let Some(u) = d.contact_user {
+    if let Some(u) = d.profile.contact_user {
         if val.level.needs_list() && !users.contains(&u) {
             users.push(u);
             if let Some(me) = tx.actor().user_id.filter(|m| !users.contains(m)) {
@@ -105,53 +127,35 @@ pub async fn create_defender(tx: &mut WriteTx, vocab: &Vocab, d: &DefenderInput)
             }
         }
     }
-    let person_id = match d.person_id {
-        Some(p) => {
-            super::ensure_person_free(tx, "pro_defenders", p, "a defender profile").await?;
-            p
-        }
-        None => {
-            v::create_person(
-                tx,
-                vocab,
-                &PersonInput {
-                    name: d.name.clone(),
-                    other_names: d.other_names.clone(),
-                    sex: d.sex.clone(),
-                    birth_date: d.birth_date.clone(),
-                    age_group: d.age_group.clone(),
-                    nationality: val.country.clone(),
-                    confidentiality: val.level.as_str().into(),
-                    need_to_know_users: users.clone(),
-                    need_to_know_teams: d.need_to_know_teams.clone(),
-                    ..Default::default()
-                },
-            )
-            .await?
-        }
+    let lists = Lists {
+        users: &users,
+        teams: &d.need_to_know_teams,
     };
+    let person_id = (d.person)
+        .resolve(
+            tx,
+            vocab,
+            "pro_defenders",
+            val.country.clone(),
+            val.level,
+            lists,
+        )
+        .await?;
     let at = now();
     let id = tx.next_id("pro_defenders").await?;
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO pro_defenders (person_id, organisation, country, region, contact, whereabouts, contact_user, sdg_status, \
          memorial_consent, confidentiality, published, created_by, created_at, updated_at, id) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,$11,$12,$12,$13)",
     )
-    .bind(person_id)
-    .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
-    .bind(&val.country)
-    .bind(enc_keep(&store, "pro_defenders.region", id, &d.region))
-    .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
-    .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
-    .bind(d.contact_user)
-    .bind(val.profile.sdg_status.as_str())
-    .bind(d.memorial_consent as i64)
-    .bind(val.level.as_str())
-    .bind(tx.actor().user_id)
-    .bind(&at)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    .bind(person_id);
+    bind_profile(insert, &store, id, &d.profile, &val)
+        .bind(val.level.as_str())
+        .bind(tx.actor().user_id)
+        .bind(&at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     set_areas(tx, id, &val.profile.areas).await?;
     set_list(tx, DEFENDER, id, val.level, &users, &d.need_to_know_teams).await?;
     tx.audit(
@@ -189,26 +193,19 @@ pub async fn update_defender(
 ) -> Result<()> {
     let store = tx.store().clone();
     let val = validate(&store, vocab, d).await?;
-    check_user(tx, d.contact_user).await?;
+    check_user(tx, d.profile.contact_user).await?;
     let before = get_defender(&store, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("defender {id}")))?;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE pro_defenders SET organisation = $1, country = $2, region = $3, contact = $4, whereabouts = $5, contact_user = $6, \
          sdg_status = $7, memorial_consent = $8, updated_at = $9 WHERE id = $10",
-    )
-    .bind(enc(&store, "pro_defenders.organisation", id, &d.organisation))
-    .bind(&val.country)
-    .bind(enc_keep(&store, "pro_defenders.region", id, &d.region))
-    .bind(enc(&store, "pro_defenders.contact", id, &d.contact))
-    .bind(enc(&store, "pro_defenders.whereabouts", id, &d.whereabouts))
-    .bind(d.contact_user)
-    .bind(val.profile.sdg_status.as_str())
-    .bind(d.memorial_consent as i64)
-    .bind(now())
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    );
+    bind_profile(update, &store, id, &d.profile, &val)
+        .bind(now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     set_areas(tx, id, &val.profile.areas).await?;
     tx.audit(
         "defender.update",
@@ -216,7 +213,7 @@ pub async fn update_defender(
         &id.to_string(),
         Some(&serde_json::to_value(&before).unwrap_or_default()),
         Some(&serde_json::to_value(d).unwrap_or_default()),
-        serde_json::json!({ "memorial_consent": d.memorial_consent }),
+        serde_json::json!({ "memorial_consent": d.profile.memorial_consent }),
     );
     Ok(())
 }
@@ -253,17 +250,19 @@ pub async fn get_defender(store: &Store, id: i64) -> Result<Option<Defender>> {
         name: p.name,
         sex: p.sex,
         age_group: p.age_group,
-        organisation: dec(store, "pro_defenders.organisation", id, r.get(2))?,
-        country: r.get(3),
-        region: dec(store, "pro_defenders.region", id, r.get(4))?,
-        contact: dec(store, "pro_defenders.contact", id, r.get(5))?,
-        whereabouts: dec(store, "pro_defenders.whereabouts", id, r.get(6))?,
-        contact_user: r.get(7),
+        profile: DefenderProfile {
+            organisation: dec(store, "pro_defenders.organisation", id, r.get(2))?,
+            country: r.get(3),
+            region: dec(store, "pro_defenders.region", id, r.get(4))?,
+            contact: dec(store, "pro_defenders.contact", id, r.get(5))?,
+            whereabouts: dec(store, "pro_defenders.whereabouts", id, r.get(6))?,
+            contact_user: r.get(7),
+            areas,
+            sdg_status: r.get(9),
+            memorial_consent: r.get::<i64, _>(10) == 1,
+        },
         contact_user_name: r.get(8),
-        areas,
-        sdg_status: r.get(9),
-        memorial_consent: r.get::<i64, _>(10) == 1,
-        confidentiality: r.get(11),
+        confidentiality: stored_level(r.get(11))?,
         created_at: r.get(12),
         updated_at: r.get(13),
     }))
@@ -280,8 +279,8 @@ pub async fn defender_for(store: &Store, actor: &Actor, id: i64) -> Result<Optio
     };
     if !v::sees_names(store, actor).await? {
         d.name = v::pseudonym(store, d.person_id);
-        d.contact.clear();
-        d.whereabouts.clear();
+        d.profile.contact.clear();
+        d.profile.whereabouts.clear();
     }
     Ok(Some(d))
 }
@@ -298,7 +297,8 @@ pub struct DefenderRow {
     pub risk: String,
     pub next_review: String,
     pub open_measures: i64,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
 }
 
 /// Defenders the actor may see, optionally in one area of work or country.
@@ -359,7 +359,11 @@ pub async fn list_defenders(
         let Some(d) = get_defender(store, id).await? else {
             continue;
         };
-        let risk = risk_history(store, id).await?.into_iter().next();
+        let risk = risk_history(store, id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|r| r.assessment);
         let open: i64 = sqlx::query(
             "SELECT COUNT(*) FROM pro_measures WHERE defender_id = $1 AND status <> 'closed'",
         )
@@ -374,9 +378,9 @@ pub async fn list_defenders(
             } else {
                 v::pseudonym(store, d.person_id)
             },
-            country: d.country,
-            region: d.region,
-            areas: d.areas,
+            country: d.profile.country,
+            region: d.profile.region,
+            areas: d.profile.areas,
             contact_user_name: d.contact_user_name,
             risk: risk.as_ref().map(|r| r.level.clone()).unwrap_or_default(),
             next_review: risk.map(|r| r.next_review).unwrap_or_default(),

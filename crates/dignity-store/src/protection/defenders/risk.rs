@@ -3,6 +3,8 @@
 use super::*;
 use crate::shared::BindCreated;
 
+/// A risk assessment as entered; the record embeds it flattened (the JSON fields stay at the
+/// top level).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RiskInput {
@@ -19,12 +21,8 @@ pub struct RiskInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RiskAssessment {
     pub id: i64,
-    pub defender_id: i64,
-    pub level: String,
-    pub factors: Vec<String>,
-    pub notes: String,
-    pub assessed_on: String,
-    pub next_review: String,
+    #[serde(flatten)]
+    pub assessment: RiskInput,
     pub assessor: String,
     pub created_at: String,
 }
@@ -72,35 +70,32 @@ pub async fn assess_risk(tx: &mut WriteTx, r: &RiskInput) -> Result<i64> {
 /// Every risk assessment of a defender, the latest first (sorted here: the dates are
 /// encrypted).
 pub async fn risk_history(store: &Store, defender_id: i64) -> Result<Vec<RiskAssessment>> {
-    let rows = sqlx::query(
+    history_of(
+        store,
         "SELECT id, defender_id, level, factors, notes, assessed_on, next_review, assessor_name, created_at FROM pro_risk \
          WHERE defender_id = $1",
-    )
-    .bind(defender_id)
-    .fetch_all(store.pool())
-    .await?;
-    let mut out = rows
-        .iter()
-        .map(|r| {
+        defender_id,
+        |r, id| {
             let f: String = r.get(3);
-            let id: i64 = r.get(0);
             Ok(RiskAssessment {
                 id,
-                defender_id: r.get(1),
-                level: r.get(2),
-                factors: f
-                    .split(',')
-                    .filter(|x| !x.is_empty())
-                    .map(String::from)
-                    .collect(),
-                notes: dec(store, "pro_risk.notes", id, r.get(4))?,
-                assessed_on: dec(store, "pro_risk.assessed_on", id, r.get(5))?,
-                next_review: dec(store, "pro_risk.next_review", id, r.get(6))?,
+                assessment: RiskInput {
+                    defender_id: r.get(1),
+                    level: r.get(2),
+                    factors: f
+                        .split(',')
+                        .filter(|x| !x.is_empty())
+                        .map(String::from)
+                        .collect(),
+                    notes: dec(store, "pro_risk.notes", id, r.get(4))?,
+                    assessed_on: dec(store, "pro_risk.assessed_on", id, r.get(5))?,
+                    next_review: dec(store, "pro_risk.next_review", id, r.get(6))?,
+                },
                 assessor: r.get(7),
                 created_at: r.get(8),
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    out.sort_by(|a, b| b.assessed_on.cmp(&a.assessed_on).then(b.id.cmp(&a.id)));
-    Ok(out)
+        },
+        |a| (&a.assessment.assessed_on, a.id),
+    )
+    .await
 }

@@ -5,17 +5,11 @@ use crate::shared::BindCreated;
 
 // ----------------------------------------------------------------- cases --
 
+/// What is known of a disappearance: entered when a case is opened, shown on the case (both
+/// embed it flattened: the JSON fields stay at the top level).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
-pub struct MissingInput {
-    /// An existing person; otherwise one is created from the fields below.
-    pub person_id: Option<i64>,
-    pub name: String,
-    pub other_names: Vec<String>,
-    /// Micro-thesaurus 39.
-    pub sex: Option<String>,
-    pub birth_date: String,
-    pub age_group: String,
+pub struct Disappearance {
     /// Partial date (YYYY, YYYY-MM, YYYY-MM-DD).
     pub last_seen_date: String,
     pub last_seen_place: String,
@@ -25,9 +19,18 @@ pub struct MissingInput {
     /// Physical description and clothing.
     pub description: String,
     pub period_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct MissingInput {
+    #[serde(flatten)]
+    pub person: NewPerson,
+    #[serde(flatten)]
+    pub disappearance: Disappearance,
     /// The date the case is opened (default today).
     pub opened_on: String,
-    /// Default confidential.
+    /// Default confidential. Raw: [`v::level`] parses it (`dignity_core::violations::level`).
     pub confidentiality: String,
     pub need_to_know_users: Vec<i64>,
     pub need_to_know_teams: Vec<i64>,
@@ -42,17 +45,13 @@ pub struct MissingCase {
     pub other_names: Vec<String>,
     pub sex: Option<String>,
     pub birth_date: String,
-    pub last_seen_date: String,
-    pub last_seen_place: String,
-    pub region: String,
-    pub community: String,
-    pub circumstances: String,
-    pub description: String,
-    pub period_id: Option<i64>,
+    #[serde(flatten)]
+    pub disappearance: Disappearance,
     pub period: String,
     pub status: String,
     pub status_on: String,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
     pub created_at: String,
 }
 
@@ -61,41 +60,25 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     let store = tx.store().clone();
     let level = v::level(&m.confidentiality, Confidentiality::Confidential)?;
     v::may_create(tx.actor(), level)?;
-    let seen = rules::last_seen(&m.last_seen_date, today())?;
+    let d = &m.disappearance;
+    let seen = rules::last_seen(&d.last_seen_date, today())?;
     let opened = if m.opened_on.trim().is_empty() {
         today()
     } else {
         not_future("opened_on", day("opened_on", &m.opened_on)?)?
     };
-    if let Some(p) = m.period_id {
+    if let Some(p) = d.period_id {
         if !row_exists(tx, "SELECT COUNT(*) FROM pro_periods WHERE id = $1", p).await? {
             return Err(rules::no_period(p).into());
         }
     }
-    let person_id = match m.person_id {
-        Some(p) => {
-            super::ensure_person_free(tx, "pro_missing", p, "a missing person case").await?;
-            p
-        }
-        None => {
-            v::create_person(
-                tx,
-                vocab,
-                &PersonInput {
-                    name: m.name.clone(),
-                    other_names: m.other_names.clone(),
-                    sex: m.sex.clone(),
-                    birth_date: m.birth_date.clone(),
-                    age_group: m.age_group.clone(),
-                    confidentiality: level.as_str().into(),
-                    need_to_know_users: m.need_to_know_users.clone(),
-                    need_to_know_teams: m.need_to_know_teams.clone(),
-                    ..Default::default()
-                },
-            )
-            .await?
-        }
+    let lists = Lists {
+        users: &m.need_to_know_users,
+        teams: &m.need_to_know_teams,
     };
+    let person_id = (m.person)
+        .resolve(tx, vocab, "pro_missing", None, level, lists)
+        .await?;
     let at = now();
     let id = tx.next_id("pro_missing").await?;
     sqlx::query(
@@ -106,19 +89,19 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     .bind(person_id)
     .bind(enc_keep(&store, "pro_missing.last_seen_date", id, &seen.to_string()))
     .bind(month_key(&seen))
-    .bind(enc(&store, "pro_missing.last_seen_place", id, &m.last_seen_place))
-    .bind(enc_keep(&store, "pro_missing.region", id, &m.region))
-    .bind(enc_keep(&store, "pro_missing.community", id, &m.community))
-    .bind(enc(&store, "pro_missing.circumstances", id, &m.circumstances))
-    .bind(enc(&store, "pro_missing.description", id, &m.description))
-    .bind(m.period_id)
+    .bind(enc(&store, "pro_missing.last_seen_place", id, &d.last_seen_place))
+    .bind(enc_keep(&store, "pro_missing.region", id, &d.region))
+    .bind(enc_keep(&store, "pro_missing.community", id, &d.community))
+    .bind(enc(&store, "pro_missing.circumstances", id, &d.circumstances))
+    .bind(enc(&store, "pro_missing.description", id, &d.description))
+    .bind(d.period_id)
     .bind(enc_keep(&store, "pro_missing.status_on", id, &opened.to_string()))
     .bind(level.as_str())
     .bind(tx.actor().user_id)
     .bind(&at)
     .bind(id)
-    .bind(label_key(&store, REGION_KEY, &m.region))
-    .bind(label_key(&store, COMMUNITY_KEY, &m.community))
+    .bind(label_key(&store, REGION_KEY, &d.region))
+    .bind(label_key(&store, COMMUNITY_KEY, &d.community))
     .execute(tx.conn())
     .await?;
     let hid = tx.next_id("pro_status_history").await?;
@@ -134,15 +117,7 @@ pub async fn create_missing(tx: &mut WriteTx, vocab: &Vocab, m: &MissingInput) -
     .bind(hid)
     .execute(tx.conn())
     .await?;
-    set_list(
-        tx,
-        MISSING,
-        id,
-        level,
-        &m.need_to_know_users,
-        &m.need_to_know_teams,
-    )
-    .await?;
+    set_list(tx, MISSING, id, level, lists.users, lists.teams).await?;
     tx.audit(
         "missing.create",
         MISSING,
@@ -170,20 +145,22 @@ async fn case_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<MissingCase> 
         other_names: p.other_names,
         sex: p.sex,
         birth_date: p.birth_date,
-        last_seen_date: dec(store, "pro_missing.last_seen_date", id, r.get(2))?,
-        last_seen_place: dec(store, "pro_missing.last_seen_place", id, r.get(3))?,
-        region: dec(store, "pro_missing.region", id, r.get(4))?,
-        community: dec(store, "pro_missing.community", id, r.get(5))?,
-        circumstances: dec(store, "pro_missing.circumstances", id, r.get(6))?,
-        description: dec(store, "pro_missing.description", id, r.get(7))?,
-        period_id: r.get(8),
+        disappearance: Disappearance {
+            last_seen_date: dec(store, "pro_missing.last_seen_date", id, r.get(2))?,
+            last_seen_place: dec(store, "pro_missing.last_seen_place", id, r.get(3))?,
+            region: dec(store, "pro_missing.region", id, r.get(4))?,
+            community: dec(store, "pro_missing.community", id, r.get(5))?,
+            circumstances: dec(store, "pro_missing.circumstances", id, r.get(6))?,
+            description: dec(store, "pro_missing.description", id, r.get(7))?,
+            period_id: r.get(8),
+        },
         period: match r.get::<Option<i64>, _>(8) {
             Some(p) => dec(store, "pro_periods.name", p, r.get(9))?,
             None => String::new(),
         },
         status: r.get(10),
         status_on: dec(store, "pro_missing.status_on", id, r.get(11))?,
-        confidentiality: r.get(12),
+        confidentiality: stored_level(r.get(12))?,
         created_at: r.get(13),
     })
 }
@@ -212,9 +189,9 @@ pub async fn case_for(store: &Store, actor: &Actor, id: i64) -> Result<Option<Mi
     if !v::sees_names(store, actor).await? {
         c.name = v::pseudonym(store, c.person_id);
         c.other_names.clear();
-        c.last_seen_place.clear();
-        c.circumstances.clear();
-        c.description.clear();
+        c.disappearance.last_seen_place.clear();
+        c.disappearance.circumstances.clear();
+        c.disappearance.description.clear();
     }
     Ok(Some(c))
 }
@@ -239,7 +216,8 @@ pub struct MissingRow {
     pub status: String,
     pub status_on: String,
     pub sources: i64,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
 }
 
 /// Cases the actor may see, filtered; newest first.
@@ -307,7 +285,7 @@ pub async fn list_missing(
             community: dec(store, "pro_missing.community", id, r.get(4))?,
             status: r.get(5),
             status_on: dec(store, "pro_missing.status_on", id, r.get(6))?,
-            confidentiality: r.get(7),
+            confidentiality: stored_level(r.get(7))?,
             sources: r.get(8),
         });
     }

@@ -5,12 +5,26 @@ use crate::shared::BindCreated;
 
 // ------------------------------------------------------------- families --
 
+/// A relative or reporting person as a form gives it: raw text, which [`RelativeInput::parse`]
+/// checks into the input [`add_relative`] takes.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RelativeInput {
     pub name: String,
     pub relationship: String,
     pub contact: String,
+}
+
+impl RelativeInput {
+    /// The relative checked by the core rules ([`rules::RelativeInput::parse`]): errors name
+    /// the field.
+    pub fn parse(&self) -> Result<rules::RelativeInput> {
+        Ok(rules::RelativeInput::parse(
+            &self.name,
+            &self.relationship,
+            &self.contact,
+        )?)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -23,8 +37,11 @@ pub struct Relative {
 }
 
 /// Add a relative or reporting person to a case. Audited.
-pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) -> Result<i64> {
-    let input = rules::RelativeInput::parse(&r.name, &r.relationship, &r.contact)?;
+pub async fn add_relative(
+    tx: &mut WriteTx,
+    missing_id: i64,
+    input: &rules::RelativeInput,
+) -> Result<i64> {
     let (name, rel) = (input.name.as_str(), input.relationship.as_str());
     case_exists(tx, missing_id).await?;
     let store = tx.store().clone();
@@ -43,20 +60,18 @@ pub async fn add_relative(tx: &mut WriteTx, missing_id: i64, r: &RelativeInput) 
         MISSING,
         &missing_id.to_string(),
         None,
-        Some(&serde_json::to_value(r).unwrap_or_default()),
+        Some(&serde_json::json!({ "name": name, "relationship": rel, "contact": input.contact })),
         serde_json::json!({ "relative_id": id, "relationship": rel }),
     );
     Ok(id)
 }
 
 pub async fn relatives(store: &Store, missing_id: i64) -> Result<Vec<Relative>> {
-    let rows = sqlx::query("SELECT id, missing_id, name, relationship, contact FROM pro_relatives WHERE missing_id = $1 ORDER BY id")
-        .bind(missing_id)
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.get(0);
+    children_of(
+        store,
+        "SELECT id, missing_id, name, relationship, contact FROM pro_relatives WHERE missing_id = $1 ORDER BY id",
+        missing_id,
+        |r, id| {
             Ok(Relative {
                 id,
                 missing_id: r.get(1),
@@ -64,8 +79,9 @@ pub async fn relatives(store: &Store, missing_id: i64) -> Result<Vec<Relative>> 
                 relationship: r.get(3),
                 contact: dec(store, "pro_relatives.contact", id, r.get(4))?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -215,16 +231,12 @@ pub async fn set_consent(tx: &mut WriteTx, report_id: i64, c: Consent) -> Result
 }
 
 pub async fn reports(store: &Store, missing_id: i64) -> Result<Vec<Report>> {
-    let rows = sqlx::query(
+    children_of(
+        store,
         "SELECT r.id, r.missing_id, r.relative_id, x.name, x.relationship, r.reported_on, r.consent_commission, r.consent_organisations, r.consent_updated_at \
          FROM pro_reports r JOIN pro_relatives x ON x.id = r.relative_id WHERE r.missing_id = $1 ORDER BY r.id",
-    )
-    .bind(missing_id)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.get(0);
+        missing_id,
+        |r, id| {
             Ok(Report {
                 id,
                 missing_id: r.get(1),
@@ -242,8 +254,9 @@ pub async fn reports(store: &Store, missing_id: i64) -> Result<Vec<Report>> {
                 },
                 consent_updated_at: r.get(8),
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// The consent in force for a case: what every report allows (the most restrictive wins).

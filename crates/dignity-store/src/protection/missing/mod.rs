@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::now;
-use crate::violations::{self as v, PersonInput, Vocab};
+use crate::violations::{self as v, Vocab};
 use sha2::{Digest, Sha256};
 
 mod cases;

@@ -129,7 +129,7 @@ pub async fn candidates_for_case(
             case.name,
             case.other_names,
             case.birth_date,
-            case.last_seen_place
+            case.disappearance.last_seen_place
         ])
         .to_string()
         .as_bytes(),
@@ -189,7 +189,7 @@ async fn case_candidates(
         display: String::new(),
         names: names.iter().map(|n| prep_name(n)).collect(),
         birth: case.birth_date.clone(),
-        place: case.last_seen_place.clone(),
+        place: case.disappearance.last_seen_place.clone(),
     };
     // The members of each key's block, from the key index alone (nothing decrypted).
     let keys: Vec<String> = keys.into_iter().collect();

@@ -78,31 +78,9 @@ pub struct ImportReport {
     pub unused_columns: Vec<UnusedColumn>,
 }
 
-/// Import a source's list. Every row is checked first; any error means nothing is written
-/// and every error is returned (line and field). Records are kept as received (encrypted).
-pub async fn import_list(
-    store: &Store,
-    actor: &Actor,
-    source_id: i64,
-    filename: &str,
-    table: &Table,
-    mapping: &Mapping,
-) -> std::result::Result<ImportReport, Vec<RowError>> {
-    import_list_with(
-        store,
-        actor,
-        source_id,
-        filename,
-        table,
-        mapping,
-        &ImportOptions::default(),
-    )
-    .await
-}
-
-/// How [`import_list_with`] runs: `dry_run` checks every row and counts what would be new,
+/// How [`import_list`] runs: `dry_run` checks every row and counts what would be new,
 /// changed or unchanged without writing anything; `progress` is told how many rows were
-/// written so far (for a progress bar).
+/// written so far (for a progress bar). The default writes and reports nothing on the way.
 #[derive(Default)]
 pub struct ImportOptions<'a> {
     pub dry_run: bool,
@@ -111,8 +89,10 @@ pub struct ImportOptions<'a> {
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
-/// [`import_list`] with a dry run and progress reports (the command line's import).
-pub async fn import_list_with(
+/// Import a source's list. Every row is checked first; any error means nothing is written
+/// and every error is returned (line and field). Records are kept as received (encrypted).
+/// `opts`: a dry run, progress reports (the command line's import).
+pub async fn import_list(
     store: &Store,
     actor: &Actor,
     source_id: i64,

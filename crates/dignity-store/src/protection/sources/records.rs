@@ -267,10 +267,16 @@ pub async fn case_from_record(
         tx,
         vocab,
         &MissingInput {
-            name: r.name.clone(),
-            birth_date: r.birth_date.clone(),
-            last_seen_date: r.last_seen_date.clone(),
-            last_seen_place: r.place.clone(),
+            person: crate::protection::NewPerson {
+                name: r.name.clone(),
+                birth_date: r.birth_date.clone(),
+                ..Default::default()
+            },
+            disappearance: crate::protection::missing::Disappearance {
+                last_seen_date: r.last_seen_date.clone(),
+                last_seen_place: r.place.clone(),
+                ..Default::default()
+            },
             confidentiality: confidentiality.into(),
             ..Default::default()
         },

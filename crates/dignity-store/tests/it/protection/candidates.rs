@@ -34,10 +34,10 @@ async fn person_page_candidates_come_from_keyed_blocking_keys() {
         ]);
         // Cyrillic script, words in another order, and a first name spelt otherwise (its
         // Soundex differs: found through the surname and the year of birth).
-        s::import_list(&st, &coo, icrc, "icrc.csv", &table("external_id,name,birth_date,place\nI-1,Агрон Красничи,1971,Ђаковица\nI-2,Dragana Jovanović,1980,Prizren\nI-3,Krasniqi Agron,1971-05-04,Gjakova\n"), &mapping)
+        s::import_list(&st, &coo, icrc, "icrc.csv", &table("external_id,name,birth_date,place\nI-1,Агрон Красничи,1971,Ђаковица\nI-2,Dragana Jovanović,1980,Prizren\nI-3,Krasniqi Agron,1971-05-04,Gjakova\n"), &mapping, &s::ImportOptions::default())
             .await
             .unwrap();
-        s::import_list(&st, &coo, comm, "comm.csv", &table("external_id,name,birth_date,place\nC-1,Egron Krasniqi,1971-05-04,Gjakova\nC-2,Petar Nikolić,1965,Peć\n"), &mapping)
+        s::import_list(&st, &coo, comm, "comm.csv", &table("external_id,name,birth_date,place\nC-1,Egron Krasniqi,1971-05-04,Gjakova\nC-2,Petar Nikolić,1965,Peć\n"), &mapping, &s::ImportOptions::default())
             .await
             .unwrap();
         let ext = |c: &[s::Candidate]| -> Vec<String> {
@@ -149,6 +149,7 @@ F-1,Agron Krasniqi,1971-05-04,Gjakova
 ",
             ),
             &mapping,
+            &s::ImportOptions::default(),
         )
         .await
         .unwrap();

@@ -53,21 +53,27 @@ async fn defender(st: &TestStore, who: &Actor, vocab: &Vocab, contact: i64) -> i
             tx,
             vocab,
             &DefenderInput {
-                name: "Berta Flores Cáceres".into(),
-                sex: Some(FEMALE.into()),
-                age_group: "adult".into(),
-                organisation: "Consejo de Pueblos Lenca".into(),
-                country: Some("HND".into()),
-                region: "Intibucá".into(),
-                contact: "+504 9999 0000".into(),
-                whereabouts: "Safe house near La Esperanza".into(),
-                contact_user: Some(contact),
-                areas: vec![
-                    "land_environment".into(),
-                    "indigenous".into(),
-                    "women_rights".into(),
-                ],
-                memorial_consent: true,
+                person: dignity_store::protection::NewPerson {
+                    name: "Berta Flores Cáceres".into(),
+                    sex: Some(FEMALE.into()),
+                    age_group: "adult".into(),
+                    ..Default::default()
+                },
+                profile: dignity_store::protection::defenders::DefenderProfile {
+                    organisation: "Consejo de Pueblos Lenca".into(),
+                    country: Some("HND".into()),
+                    region: "Intibucá".into(),
+                    contact: "+504 9999 0000".into(),
+                    whereabouts: "Safe house near La Esperanza".into(),
+                    contact_user: Some(contact),
+                    areas: vec![
+                        "land_environment".into(),
+                        "indigenous".into(),
+                        "women_rights".into(),
+                    ],
+                    memorial_consent: true,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         )
@@ -106,7 +112,7 @@ async fn defenders_attacks_risk_measures_checkins() {
         );
         let seen = defender_for(&st, &coo, id).await.unwrap().unwrap();
         assert_eq!(seen.name, "Berta Flores Cáceres");
-        assert_eq!(seen.whereabouts, "Safe house near La Esperanza");
+        assert_eq!(seen.profile.whereabouts, "Safe house near La Esperanza");
         assert_eq!(
             list_defenders(&st, &coo, Some("land_environment"), None, 50, 0)
                 .await
@@ -130,12 +136,15 @@ async fn defenders_attacks_risk_measures_checkins() {
             &doc,
             &vocab,
             AttackInput {
-                defender_id: id,
-                attack_type: "un_reprisal".into(),
-                date: "2024-02-10".into(),
+                facts: dignity_store::protection::defenders::AttackFacts {
+                    defender_id: id,
+                    attack_type: "un_reprisal".into(),
+                    date: "2024-02-10".into(),
+                    perpetrator_category: "state_actor".into(),
+                    motive: "work_related".into(),
+                    ..Default::default()
+                },
                 place: "La Esperanza".into(),
-                perpetrator_category: "state_actor".into(),
-                motive: "work_related".into(),
                 source_ids: vec![src1],
                 ..Default::default()
             },
@@ -143,7 +152,7 @@ async fn defenders_attacks_risk_measures_checkins() {
         .await;
         let list = attacks_of(&st, &doc, id).await.unwrap();
         assert_eq!(list.len(), 1);
-        assert!(list[0].un_reprisal, "flagged as a reprisal");
+        assert!(list[0].facts.un_reprisal, "flagged as a reprisal");
         assert_eq!(list[0].sources, 1);
         assert!(!list[0].verified, "one source is not enough");
         assert_eq!(list[0].sex.as_deref(), Some(FEMALE));
@@ -164,28 +173,37 @@ async fn defenders_attacks_risk_measures_checkins() {
         for (bad, field) in [
             (
                 AttackInput {
-                    defender_id: id,
-                    attack_type: "nope".into(),
-                    date: "2024-01-01".into(),
+                    facts: dignity_store::protection::defenders::AttackFacts {
+                        defender_id: id,
+                        attack_type: "nope".into(),
+                        date: "2024-01-01".into(),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
                 "attack_type",
             ),
             (
                 AttackInput {
-                    defender_id: id,
-                    attack_type: "threats".into(),
-                    date: "2999-01-01".into(),
+                    facts: dignity_store::protection::defenders::AttackFacts {
+                        defender_id: id,
+                        attack_type: "threats".into(),
+                        date: "2999-01-01".into(),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
                 "date",
             ),
             (
                 AttackInput {
-                    defender_id: id,
-                    attack_type: "threats".into(),
-                    date: "2024-01-01".into(),
-                    perpetrator_category: "aliens".into(),
+                    facts: dignity_store::protection::defenders::AttackFacts {
+                        defender_id: id,
+                        attack_type: "threats".into(),
+                        date: "2024-01-01".into(),
+                        perpetrator_category: "aliens".into(),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
                 "perpetrator_category",
@@ -227,7 +245,9 @@ async fn defenders_attacks_risk_measures_checkins() {
         }
         let h = risk_history(&st, id).await.unwrap();
         assert_eq!(
-            h.iter().map(|r| r.level.as_str()).collect::<Vec<_>>(),
+            h.iter()
+                .map(|r| r.assessment.level.as_str())
+                .collect::<Vec<_>>(),
             ["high", "medium"]
         );
         assert_eq!(h[0].assessor, "cora");
@@ -401,11 +421,14 @@ async fn defenders_attacks_risk_measures_checkins() {
             &doc,
             &vocab,
             AttackInput {
-                defender_id: id,
-                attack_type: "killing".into(),
-                date: "2024-03-02".into(),
-                perpetrator_category: "business".into(),
-                motive: "work_related".into(),
+                facts: dignity_store::protection::defenders::AttackFacts {
+                    defender_id: id,
+                    attack_type: "killing".into(),
+                    date: "2024-03-02".into(),
+                    perpetrator_category: "business".into(),
+                    motive: "work_related".into(),
+                    ..Default::default()
+                },
                 source_ids: vec![src1, src2],
                 ..Default::default()
             },
@@ -438,12 +461,15 @@ async fn defenders_attacks_risk_measures_checkins() {
         // published case is in dignity-web's tests/it/protection.rs).
         assert!(reports::memorial(&st).await.unwrap().is_empty());
         let mut upd = DefenderInput {
-            memorial_consent: false,
-            areas: def.areas.clone(),
-            contact_user: Some(cora),
+            profile: dignity_store::protection::defenders::DefenderProfile {
+                memorial_consent: false,
+                areas: def.profile.areas.clone(),
+                contact_user: Some(cora),
+                ..Default::default()
+            },
             ..Default::default()
         };
-        upd.organisation = def.organisation.clone();
+        upd.profile.organisation = def.profile.organisation.clone();
         st.write(&coo, async |tx| update_defender(tx, &vocab, id, &upd).await)
             .await
             .unwrap();

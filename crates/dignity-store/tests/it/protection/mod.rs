@@ -65,15 +65,21 @@ async fn case_with_family(
             tx,
             vocab,
             &MissingInput {
-                name: "Agron Krasniqi".into(),
-                other_names: vec!["Агрон Краснићи".into()],
-                birth_date: "1971-05-04".into(),
-                last_seen_date: "1999-04-12".into(),
-                last_seen_place: "Gjakova".into(),
-                region: "Gjakova".into(),
-                community: "Albanian".into(),
-                circumstances: "Taken from the convoy at the bridge".into(),
-                description: "Blue jacket, scar on the left hand".into(),
+                person: dignity_store::protection::NewPerson {
+                    name: "Agron Krasniqi".into(),
+                    other_names: vec!["Агрон Краснићи".into()],
+                    birth_date: "1971-05-04".into(),
+                    ..Default::default()
+                },
+                disappearance: dignity_store::protection::missing::Disappearance {
+                    last_seen_date: "1999-04-12".into(),
+                    last_seen_place: "Gjakova".into(),
+                    region: "Gjakova".into(),
+                    community: "Albanian".into(),
+                    circumstances: "Taken from the convoy at the bridge".into(),
+                    description: "Blue jacket, scar on the left hand".into(),
+                    ..Default::default()
+                },
                 opened_on: "2001-03-01".into(),
                 need_to_know_users: vec![team],
                 ..Default::default()
@@ -82,7 +88,8 @@ async fn case_with_family(
                 name: "Shpresa Krasniqi".into(),
                 relationship: "spouse".into(),
                 contact: "+383 44 000 000".into(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         let rep = add_report(

@@ -23,9 +23,17 @@ async fn source_lists_import_match_and_link() {
         // Malformed lists: every problem named by line and field; nothing written.
         let before = audit_count(&st).await;
         let bad = table("ID,Full name,DOB,Place\nK-1,Agron Krasniqi,1971-05-04,Gjakova\nK-1,Someone,1970,Peja\nK-3,,1970-13-01,Peja\n");
-        let errs = s::import_list(&st, &coo, icrc, "icrc.csv", &bad, &mapping)
-            .await
-            .unwrap_err();
+        let errs = s::import_list(
+            &st,
+            &coo,
+            icrc,
+            "icrc.csv",
+            &bad,
+            &mapping,
+            &s::ImportOptions::default(),
+        )
+        .await
+        .unwrap_err();
         let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.line, e.field.as_str())).collect();
         assert_eq!(
             got,
@@ -40,6 +48,7 @@ async fn source_lists_import_match_and_link() {
             "icrc.csv",
             &table("ID,Full name\nK-1,A\n"),
             &wrong,
+            &s::ImportOptions::default(),
         )
         .await
         .unwrap_err();
@@ -52,11 +61,11 @@ async fn source_lists_import_match_and_link() {
         assert_eq!(s::records(&st, None, false, 100, 0).await.unwrap().0, 0);
 
         // Two lists: the ICRC writes the name in Latin, the commission in Serbian Cyrillic.
-        let rep = s::import_list(&st, &coo, icrc, "icrc.csv", &table("ID,Full name,DOB,Place\nK-1,Agron Krasniqi,1971-05-04,Gjakova\nK-2,Dragana Jovanović,1980,Prizren\n"), &mapping)
+        let rep = s::import_list(&st, &coo, icrc, "icrc.csv", &table("ID,Full name,DOB,Place\nK-1,Agron Krasniqi,1971-05-04,Gjakova\nK-2,Dragana Jovanović,1980,Prizren\n"), &mapping, &s::ImportOptions::default())
             .await
             .unwrap();
         assert_eq!((rep.new, rep.changed, rep.unchanged), (2, 0, 0));
-        let rep = s::import_list(&st, &coo, comm, "comm.csv", &table("ID;Full name;DOB;Place\nC-77;Агрон Краснићи;1971-05-04;Ђаковица\nC-78;Драгана Јовановић;1980-02-02;Призрен\n"), &mapping)
+        let rep = s::import_list(&st, &coo, comm, "comm.csv", &table("ID;Full name;DOB;Place\nC-77;Агрон Краснићи;1971-05-04;Ђаковица\nC-78;Драгана Јовановић;1980-02-02;Призрен\n"), &mapping, &s::ImportOptions::default())
             .await
             .unwrap();
         assert_eq!(rep.new, 2);
@@ -142,6 +151,7 @@ async fn source_lists_import_match_and_link() {
             "ngo.csv",
             &table("ID,Full name,DOB,Place\nN-5,Agron Krasniqi,1973,Gjakova\n"),
             &mapping,
+            &s::ImportOptions::default(),
         )
         .await
         .unwrap();
@@ -162,7 +172,7 @@ async fn source_lists_import_match_and_link() {
             .any(|(r, c)| r.id == n5 && c.iter().any(|x| x.contains("1973"))));
 
         // Re-import: unchanged rows stay, a changed row is kept beside the old one and its link carries over.
-        let rep = s::import_list(&st, &coo, icrc, "icrc2.csv", &table("ID,Full name,DOB,Place\nK-1,Agron Krasniqi,1971-05-04,Gjakovë\nK-2,Dragana Jovanović,1980,Prizren\n"), &mapping)
+        let rep = s::import_list(&st, &coo, icrc, "icrc2.csv", &table("ID,Full name,DOB,Place\nK-1,Agron Krasniqi,1971-05-04,Gjakovë\nK-2,Dragana Jovanović,1980,Prizren\n"), &mapping, &s::ImportOptions::default())
             .await
             .unwrap();
         assert_eq!((rep.new, rep.changed, rep.unchanged), (0, 1, 1));

@@ -22,9 +22,17 @@ fn mapping() -> Mapping {
 
 async fn import(st: &TestStore, who: &Actor, source: i64, csv: &str) -> (usize, usize, usize) {
     let t = s::read_csv(csv.as_bytes()).unwrap();
-    let r = s::import_list(st, who, source, "list.csv", &t, &mapping())
-        .await
-        .unwrap();
+    let r = s::import_list(
+        st,
+        who,
+        source,
+        "list.csv",
+        &t,
+        &mapping(),
+        &s::ImportOptions::default(),
+    )
+    .await
+    .unwrap();
     (r.new, r.changed, r.unchanged)
 }
 
@@ -165,7 +173,7 @@ async fn stored_in_clear_by_an_older_version_are_encrypted_and_keyed_at_start() 
             dry_run: true,
             ..Default::default()
         };
-        let dry = s::import_list_with(&st, &coo, icrc, "l.csv", &t, &mapping(), &opts)
+        let dry = s::import_list(&st, &coo, icrc, "l.csv", &t, &mapping(), &opts)
             .await
             .unwrap();
         assert_eq!((dry.new, dry.changed, dry.unchanged), (0, 0, 2), "{b:?}");

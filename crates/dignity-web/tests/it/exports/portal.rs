@@ -47,7 +47,7 @@ async fn public_portal_shows_only_published_public_records() {
                 format!("csrf_token={token}&record_type=vio_events&id={id}&action=publish"),
             )
             .await;
-            assert_eq!(s, StatusCode::BAD_REQUEST);
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         }
         // Nor by anyone but an administrator.
         let (s, _) = common::portal_publish(

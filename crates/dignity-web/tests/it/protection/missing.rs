@@ -252,6 +252,7 @@ async fn a_consent_withdrawn_after_sharing_stops_every_channel_and_is_logged() {
             "b.csv",
             &table,
             &src::guess_mapping(&table.headers),
+            &src::ImportOptions::default(),
         )
         .await
         .unwrap();

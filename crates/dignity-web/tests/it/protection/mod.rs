@@ -119,7 +119,8 @@ async fn spouse_report(st: &TestStore, actor: &Actor, mid: i64, name: &str, cont
                 name: name.into(),
                 relationship: "spouse".into(),
                 contact: contact.into(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         m::add_report(

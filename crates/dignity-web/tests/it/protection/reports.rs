@@ -53,11 +53,17 @@ async fn sdg_table_csv_download_and_counts_over_http() {
                         tx,
                         &vocab,
                         &DefenderInput {
-                            name: name.into(),
-                            sex: Some(sex.into()),
-                            age_group: "adult".into(),
-                            country: Some("HND".into()),
-                            areas: vec!["land_environment".into()],
+                            person: dignity_store::protection::NewPerson {
+                                name: name.into(),
+                                sex: Some(sex.into()),
+                                age_group: "adult".into(),
+                                ..Default::default()
+                            },
+                            profile: dignity_store::protection::defenders::DefenderProfile {
+                                country: Some("HND".into()),
+                                areas: vec!["land_environment".into()],
+                                ..Default::default()
+                            },
                             ..Default::default()
                         },
                     )
@@ -71,11 +77,14 @@ async fn sdg_table_csv_download_and_counts_over_http() {
                     tx,
                     &vocab,
                     &AttackInput {
-                        defender_id: id,
-                        attack_type: "killing".into(),
-                        date: date.into(),
-                        perpetrator_category: perp.into(),
-                        motive: "work_related".into(),
+                        facts: dignity_store::protection::defenders::AttackFacts {
+                            defender_id: id,
+                            attack_type: "killing".into(),
+                            date: date.into(),
+                            perpetrator_category: perp.into(),
+                            motive: "work_related".into(),
+                            ..Default::default()
+                        },
                         source_ids,
                         ..Default::default()
                     },
@@ -129,6 +138,7 @@ async fn sdg_table_csv_download_and_counts_over_http() {
         let csv = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
             .unwrap();
         let mut r = csv::Reader::from_reader(csv.as_bytes());
+        // The header line as a spreadsheet shows it.
         assert_eq!(
             r.headers().unwrap().iter().collect::<Vec<_>>().join(","),
             "indicator,year,country,victim_status,sex,age_group,perpetrator_category,killings"
@@ -188,10 +198,16 @@ async fn sdg_table_csv_download_and_counts_over_http() {
                         tx,
                         &vocab,
                         &MissingInput {
-                            name: name.into(),
-                            last_seen_date: "1999-04-12".into(),
-                            region: region.into(),
-                            community: community.into(),
+                            person: dignity_store::protection::NewPerson {
+                                name: name.into(),
+                                ..Default::default()
+                            },
+                            disappearance: dignity_store::protection::missing::Disappearance {
+                                last_seen_date: "1999-04-12".into(),
+                                region: region.into(),
+                                community: community.into(),
+                                ..Default::default()
+                            },
                             opened_on: "2001-03-01".into(),
                             confidentiality: "confidential".into(),
                             ..Default::default()
