@@ -9,73 +9,72 @@ use utoipa::ToSchema;
 
 // ----------------------------------------------------------------- persons --
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct PersonInput {
-    /// individual (default) or organisation.
-    pub person_type: String,
-    pub name: String,
-    /// Other names, aliases and transliterations.
-    pub other_names: Vec<String>,
-    /// Micro-thesaurus 39.
-    pub sex: Option<String>,
-    pub gender: String,
-    pub birth_date: String,
-    /// child, youth, adult, elderly, unknown.
-    pub age_group: String,
-    /// ISO 3166-1 alpha-3.
-    pub nationality: Option<String>,
-    /// Micro-thesaurus 13.
-    pub ethnicity: Option<String>,
-    /// Micro-thesaurus 12.
-    pub religion: Option<String>,
-    /// Micro-thesaurus 14.
-    pub languages: Vec<String>,
-    /// Micro-thesaurus 10.
-    pub occupation: Option<String>,
-    /// Micro-thesaurus 7 (individual, family, group, community…).
-    pub counting_unit: Option<String>,
-    pub group_size: Option<i64>,
-    pub deceased: bool,
-    pub death_date: String,
-    pub contact: String,
-    pub address: String,
-    pub notes: String,
-    /// Default confidential: names of people are restricted to the need-to-know list.
-    pub confidentiality: String,
-    pub need_to_know_users: Vec<i64>,
-    pub need_to_know_teams: Vec<i64>,
-}
+with_fields! {
+    {
+        /// individual (default) or organisation.
+        pub person_type: String,
+        pub name: String,
+        /// Other names, aliases and transliterations.
+        pub other_names: Vec<String>,
+        /// Micro-thesaurus 39.
+        pub sex: Option<String>,
+        pub gender: String,
+        pub birth_date: String,
+        /// child, youth, adult, elderly, unknown.
+        pub age_group: String,
+        /// ISO 3166-1 alpha-3.
+        pub nationality: Option<String>,
+        /// Micro-thesaurus 13.
+        pub ethnicity: Option<String>,
+        /// Micro-thesaurus 12.
+        pub religion: Option<String>,
+        /// Micro-thesaurus 14.
+        pub languages: Vec<String>,
+        /// Micro-thesaurus 10.
+        pub occupation: Option<String>,
+        /// Micro-thesaurus 7 (individual, family, group, community…).
+        pub counting_unit: Option<String>,
+        pub group_size: Option<i64>,
+        pub deceased: bool,
+        pub death_date: String,
+        pub contact: String,
+        pub address: String,
+        pub notes: String,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Person {
-    pub id: i64,
-    /// Erased (crypto-shredding, see `crate::shred`): the personal fields read empty.
-    pub erased: bool,
-    pub person_type: String,
-    pub name: String,
-    pub other_names: Vec<String>,
-    pub pseudonym: String,
-    pub sex: Option<String>,
-    pub gender: String,
-    pub birth_date: String,
-    pub age_group: String,
-    pub nationality: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub languages: Vec<String>,
-    pub occupation: Option<String>,
-    pub counting_unit: Option<String>,
-    pub group_size: Option<i64>,
-    pub deceased: bool,
-    pub death_date: String,
-    pub contact: String,
-    pub address: String,
-    pub notes: String,
-    pub confidentiality: String,
-    pub created_by: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct PersonInput {
+        ..,
+        /// Default confidential: names of people are restricted to the need-to-know list.
+        /// The raw text, which validation parses into a [`Confidentiality`].
+        pub confidentiality: String,
+        pub need_to_know_users: Vec<i64>,
+        pub need_to_know_teams: Vec<i64>,
+    }
+
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Person {
+        pub id: i64,
+        /// Erased (crypto-shredding, see `crate::shred`): the personal fields read empty.
+        pub erased: bool,
+        ..,
+        pub pseudonym: String,
+        #[schema(value_type = String)]
+        pub confidentiality: Confidentiality,
+        pub created_by: Option<i64>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
+
+    /// What to enter to record the same person again (a whole case's export): their
+    /// need-to-know list is not carried.
+    pub fn person_input(p: &Person) -> PersonInput {
+        ..,
+        confidentiality: p.confidentiality.to_string(),
+        need_to_know_users: vec![],
+        need_to_know_teams: vec![],
+    }
 }
 
 impl Person {
@@ -358,7 +357,7 @@ pub(super) async fn person_from(store: &Store, r: &AnyRow) -> Result<Person> {
         contact: dec(store, "vio_persons.contact", id, r.get(16))?,
         address: dec(store, "vio_persons.address", id, r.get(17))?,
         notes: dec(store, "vio_persons.notes", id, r.get(18))?,
-        confidentiality: r.get(19),
+        confidentiality: stored_level(r, 19),
         created_by: r.get(20),
         created_at: r.get(21),
         updated_at: r.get(22),
@@ -415,7 +414,8 @@ pub struct PersonRow {
     pub name: String,
     pub person_type: String,
     pub roles: Vec<String>,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
 }
 
 /// A person's row in a list: their name (when `names`, else their pseudonym), type, roles
