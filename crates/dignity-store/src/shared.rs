@@ -132,6 +132,9 @@ pub(crate) fn stored_level(r: &sqlx::any::AnyRow, i: usize) -> Confidentiality {
 /// JSON, their OpenAPI schema, the forms that fill them and every struct literal see the
 /// same plain fields.
 ///
+/// The shared list may itself have a `..`, where a first braced group before it goes (a
+/// list that the records of several kinds share).
+///
 /// A `fn` item among them copies one struct into another: the shared fields are cloned
 /// (`..`), the others are given.
 ///
@@ -147,6 +150,22 @@ pub(crate) fn stored_level(r: &sqlx::any::AnyRow, i: usize) -> Confidentiality {
 /// }
 /// ```
 macro_rules! with_fields {
+    // A second braced group with `..`: the first group goes there (a list that several
+    // kinds of record share, such as `violations::records::where_when`).
+    (
+        { $($outer:tt)* }
+        {
+            $($(#[$pm:meta])* pub $pf:ident : $pt:ty,)*
+            ..,
+            $($(#[$qm:meta])* pub $qf:ident : $qt:ty,)*
+        }
+        $($rest:tt)*
+    ) => {
+        $crate::shared::with_fields! {
+            { $($(#[$pm])* pub $pf: $pt,)* $($outer)* $($(#[$qm])* pub $qf: $qt,)* }
+            $($rest)*
+        }
+    };
     (@struct { $($shared:tt)* } $(#[$m:meta])* $name:ident { $($pre:tt)* } { $($post:tt)* }) => {
         $(#[$m])*
         pub struct $name { $($pre)* $($shared)* $($post)* }

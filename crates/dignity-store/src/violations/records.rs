@@ -20,6 +20,29 @@ pub use information::*;
 pub use lenses::*;
 pub use persons::*;
 
+/// Where and when an event or an act took place: the fields both carry, as entered and as
+/// stored. `where_when!(with_fields! { { …, .., …, } … })` puts them at the `..` of the
+/// shared list.
+macro_rules! where_when {
+    ($m:ident! { $($rest:tt)* }) => {
+        $m! {
+            {
+                /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `~YYYY-MM-DD` (estimated); empty = unknown.
+                pub start_date: String,
+                pub end_date: String,
+                /// ISO 3166-1 alpha-3.
+                pub country: Option<String>,
+                pub admin_area: String,
+                pub place: String,
+                /// `latitude, longitude`.
+                pub coordinates: String,
+            }
+            $($rest)*
+        }
+    };
+}
+use where_when;
+
 pub(super) fn s(v: &str) -> String {
     v.trim().to_string()
 }

@@ -36,14 +36,9 @@ with_fields! {
     }
 }
 
-with_fields! {
+where_when!(with_fields! {
     {
-        pub start_date: String,
-        pub end_date: String,
-        pub country: Option<String>,
-        pub admin_area: String,
-        pub place: String,
-        pub coordinates: String,
+        ..,
         /// Micro-thesaurus 5.
         pub methods: Vec<String>,
         /// Micro-thesaurus 28.
@@ -118,7 +113,7 @@ with_fields! {
         need_to_know_teams: vec![],
         perpetrators: vec![],
     }
-}
+});
 
 /// A validated perpetrator: person, degree, type, latest status.
 pub(crate) type Perp = (i64, Option<String>, Option<String>, Option<String>);

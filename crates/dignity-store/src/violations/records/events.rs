@@ -8,19 +8,11 @@ use utoipa::ToSchema;
 
 // ---------------------------------------------------------------- events --
 
-with_fields! {
+where_when!(with_fields! {
     {
         pub title: String,
         pub description: String,
-        /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `~YYYY-MM-DD` (estimated); empty = unknown.
-        pub start_date: String,
-        pub end_date: String,
-        /// ISO 3166-1 alpha-3.
-        pub country: Option<String>,
-        pub admin_area: String,
-        pub place: String,
-        /// `latitude, longitude`.
-        pub coordinates: String,
+        ..,
         /// Micro-thesaurus 41.
         pub violation_status: Option<String>,
         /// Micro-thesaurus 43.
@@ -66,7 +58,7 @@ with_fields! {
         need_to_know_users: vec![],
         need_to_know_teams: vec![],
     }
-}
+});
 
 pub(crate) struct ValidEvent {
     pub title: String,

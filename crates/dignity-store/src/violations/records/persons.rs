@@ -90,20 +90,11 @@ impl Person {
     }
 }
 
+/// A person's input, checked: its values normalised (names trimmed, codes checked, dates
+/// written in full), with the type and the level it parses into.
 pub(crate) struct ValidPerson {
+    pub input: PersonInput,
     pub person_type: &'static str,
-    pub name: String,
-    pub other_names: Vec<String>,
-    pub sex: Option<String>,
-    pub birth: String,
-    pub age_group: String,
-    pub nationality: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub languages: Vec<String>,
-    pub occupation: Option<String>,
-    pub counting_unit: Option<String>,
-    pub death: String,
     pub level: Confidentiality,
 }
 
@@ -117,8 +108,7 @@ pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson>
     let nationality = v
         .check_country(&p.nationality)
         .map_err(|_| prules::not_a_nationality())?;
-    Ok(ValidPerson {
-        person_type,
+    let input = PersonInput {
         name,
         other_names: p
             .other_names
@@ -127,7 +117,7 @@ pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson>
             .filter(|n| !n.is_empty())
             .collect(),
         sex: v.check_opt("sex", &p.sex)?,
-        birth: birth.to_string(),
+        birth_date: birth.to_string(),
         age_group,
         nationality,
         ethnicity: v.check_opt("ethnicity", &p.ethnicity)?,
@@ -135,7 +125,12 @@ pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson>
         languages: v.check_all("languages", &p.languages)?,
         occupation: v.check_opt("occupation", &p.occupation)?,
         counting_unit: v.check_opt("counting_unit", &p.counting_unit)?,
-        death: death.to_string(),
+        death_date: death.to_string(),
+        ..p.clone()
+    };
+    Ok(ValidPerson {
+        input,
+        person_type,
         level: level(&p.confidentiality, Confidentiality::Confidential)?,
     })
 }
@@ -158,7 +153,7 @@ pub fn name_indexes(store: &Store, name: &str) -> Vec<String> {
 pub async fn create_person(tx: &mut WriteTx, vocab: &Vocab, p: &PersonInput) -> Result<i64> {
     let v = validate_person(vocab, p)?;
     may_create(tx.actor(), v.level)?;
-    let id = insert_person(tx, &v, p).await?;
+    let id = insert_person(tx, &v).await?;
     set_list(
         tx,
         PERSON,
@@ -187,30 +182,30 @@ fn bind_person<'q>(
     ps: &crate::shred::PersonSealer,
     store: &Store,
     v: &'q ValidPerson,
-    p: &'q PersonInput,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let other = (!v.other_names.is_empty()).then(|| {
+    let p = &v.input;
+    let other = (!p.other_names.is_empty()).then(|| {
         ps.encrypt(
             "vio_persons.other_names",
-            &serde_json::to_string(&v.other_names).unwrap_or_default(),
+            &serde_json::to_string(&p.other_names).unwrap_or_default(),
         )
     });
     q.bind(v.person_type)
-        .bind(ps.encrypt("vio_persons.name", &v.name))
-        .bind(store.keys().blind_index("vio_person_name", &v.name))
+        .bind(ps.encrypt("vio_persons.name", &p.name))
+        .bind(store.keys().blind_index("vio_person_name", &p.name))
         .bind(other)
-        .bind(&v.sex)
+        .bind(&p.sex)
         .bind(ps.enc_keep("vio_persons.gender", &p.gender))
-        .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
-        .bind(&v.age_group)
-        .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
-        .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
-        .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
-        .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
-        .bind(&v.counting_unit)
+        .bind(ps.enc_keep("vio_persons.birth_date", &p.birth_date))
+        .bind(&p.age_group)
+        .bind(ps.enc_opt("vio_persons.nationality", p.nationality.as_deref()))
+        .bind(ps.enc_opt("vio_persons.ethnicity", p.ethnicity.as_deref()))
+        .bind(ps.enc_opt("vio_persons.religion", p.religion.as_deref()))
+        .bind(ps.enc_opt("vio_persons.occupation", p.occupation.as_deref()))
+        .bind(&p.counting_unit)
         .bind(p.group_size)
         .bind(p.deceased as i64)
-        .bind(ps.enc_keep("vio_persons.death_date", &v.death))
+        .bind(ps.enc_keep("vio_persons.death_date", &p.death_date))
         .bind(ps.enc("vio_persons.contact", &p.contact))
         .bind(ps.enc("vio_persons.address", &p.address))
         .bind(ps.enc("vio_persons.notes", &p.notes))
@@ -221,8 +216,8 @@ fn bind_person<'q>(
 /// which persons are found by name.
 async fn insert_name_indexes(tx: &mut WriteTx, id: i64, v: &ValidPerson) -> Result<()> {
     let store = tx.store().clone();
-    let mut idx = name_indexes(&store, &v.name);
-    for n in &v.other_names {
+    let mut idx = name_indexes(&store, &v.input.name);
+    for n in &v.input.other_names {
         idx.extend(name_indexes(&store, n));
     }
     idx.sort();
@@ -239,11 +234,7 @@ async fn insert_name_indexes(tx: &mut WriteTx, id: i64, v: &ValidPerson) -> Resu
     Ok(())
 }
 
-pub(crate) async fn insert_person(
-    tx: &mut WriteTx,
-    v: &ValidPerson,
-    p: &PersonInput,
-) -> Result<i64> {
+pub(crate) async fn insert_person(tx: &mut WriteTx, v: &ValidPerson) -> Result<i64> {
     let store = tx.store().clone();
     let at = now();
     let id = tx.next_id("vio_persons").await?;
@@ -260,7 +251,6 @@ pub(crate) async fn insert_person(
         &ps,
         &store,
         v,
-        p,
     )
     .bind(tx.actor().user_id)
     .bind(&at)
@@ -268,7 +258,7 @@ pub(crate) async fn insert_person(
     .execute(tx.conn())
     .await?;
     insert_name_indexes(tx, id, v).await?;
-    add_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
+    add_terms(tx, (PERSON, id, "languages"), &v.input.languages).await?;
     Ok(id)
 }
 
@@ -301,7 +291,6 @@ pub async fn update_person(
         &ps,
         &store,
         &v,
-        p,
     )
     .bind(now())
     .bind(id)
@@ -309,7 +298,7 @@ pub async fn update_person(
     .await?;
     crate::shred::delete_name_tokens(tx, id).await?;
     insert_name_indexes(tx, id, &v).await?;
-    set_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
+    set_terms(tx, (PERSON, id, "languages"), &v.input.languages).await?;
     set_list(tx, PERSON, id, v.level, users, teams).await?;
     tx.audit(
         "person.update",
