@@ -129,19 +129,6 @@ fn profile_type(table: &str) -> Result<dignity_core::RecordType> {
     }
 }
 
-/// The decision on `action` for a defender or case (missing: `None`), without writing
-/// anything: `acl::decide`, which reads its access facts and those of the person it
-/// discloses.
-pub(crate) async fn decide(
-    store: &Store,
-    actor: &Actor,
-    action: Action,
-    table: &str,
-    id: i64,
-) -> Result<Option<dignity_core::Decision>> {
-    acl::decide(store, actor, action, profile_type(table)?, id).await
-}
-
 /// SQL (for a WHERE clause): the defender profile or missing-person case `alias` (a row of
 /// `record_type`, a defender or a case) is readable **with the person it discloses** — the
 /// SQL form of [`can`]`(actor, Read, …)` (`authorize_disclosing` in core). Every list and
@@ -168,20 +155,9 @@ pub fn profile_visible_sql(
     )
 }
 
-/// May `actor` do `action` on a defender or case? Missing records answer false. A granted
-/// read of a strictly confidential record is written to the audit log.
-pub async fn can(
-    store: &Store,
-    actor: &Actor,
-    action: Action,
-    table: &str,
-    id: i64,
-) -> Result<bool> {
-    let Some(d) = decide(store, actor, action, table, id).await? else {
-        return Ok(false);
-    };
-    crate::violations::granted(store, actor, action, table, id, d).await
-}
+/// May `actor` do `action` on a defender or case (and [`require`], as an error)? The checks
+/// of every area's records.
+pub use crate::shared::{can, require};
 
 /// [`require`] for checks inside a write transaction: read on the transaction (a case it
 /// opened counts) and nothing logged (a separate log write would wait for the
@@ -217,27 +193,6 @@ pub(crate) async fn require_in_tx(
         return Err(nf());
     }
     if action == Action::Read || decide(action).allowed() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(
-            "your role or the record's need-to-know list does not allow this".into(),
-        ))
-    }
-}
-
-/// Like [`can`], as an error: `NotFound` for records the actor may not read (their
-/// existence does not leak), `Forbidden` for reads without the right to act.
-pub async fn require(
-    store: &Store,
-    actor: &Actor,
-    action: Action,
-    table: &str,
-    id: i64,
-) -> Result<()> {
-    if !can(store, actor, Action::Read, table, id).await? {
-        return Err(StoreError::NotFound(format!("{table} {id}")));
-    }
-    if action == Action::Read || can(store, actor, action, table, id).await? {
         Ok(())
     } else {
         Err(StoreError::Forbidden(

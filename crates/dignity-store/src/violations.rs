@@ -28,6 +28,7 @@ pub use edit::*;
 pub use records::*;
 pub use vocab::*;
 
+use crate::shared::{stored_level, with_fields};
 use crate::{acl, Result, Store, StoreError, WriteTx};
 use dignity_core::auth::{authorize, Action};
 use dignity_core::{Actor, Confidentiality, PartialDate, Role};

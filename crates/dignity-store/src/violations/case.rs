@@ -4,6 +4,7 @@
 //! (`p1`, `a1`, …), never by database ids.
 
 use super::interventions::{self, InterventionInput};
+pub use super::records::{act_input, event_input, person_input};
 use super::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -63,16 +64,6 @@ pub struct CaseIntervention {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct CaseDeathPenalty {
-    pub person: String,
-    pub status: String,
-    pub charge: String,
-    pub sentence_date: String,
-    pub execution_date: String,
-    pub commutation_date: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct CaseRelationship {
     pub a: String,
     pub b: String,
@@ -113,89 +104,6 @@ pub struct Case {
     pub relationships: Vec<CaseRelationship>,
     /// Records of evidence items (the files travel in an evidence package).
     pub evidence: Vec<CaseEvidence>,
-}
-
-pub fn event_input(e: &Event) -> EventInput {
-    EventInput {
-        title: e.title.clone(),
-        description: e.description.clone(),
-        start_date: e.start_date.clone(),
-        end_date: e.end_date.clone(),
-        country: e.country.clone(),
-        admin_area: e.admin_area.clone(),
-        place: e.place.clone(),
-        coordinates: e.coordinates.clone(),
-        violation_status: e.violation_status.clone(),
-        monitoring_status: e.monitoring_status.clone(),
-        rights_affected: e.rights_affected.clone(),
-        index_terms: e.index_terms.clone(),
-        lenses: e.lenses.clone(),
-        confidentiality: e.confidentiality.clone(),
-        need_to_know_users: vec![],
-        need_to_know_teams: vec![],
-    }
-}
-
-pub fn person_input(p: &Person) -> PersonInput {
-    PersonInput {
-        person_type: p.person_type.clone(),
-        name: p.name.clone(),
-        other_names: p.other_names.clone(),
-        sex: p.sex.clone(),
-        gender: p.gender.clone(),
-        birth_date: p.birth_date.clone(),
-        age_group: p.age_group.clone(),
-        nationality: p.nationality.clone(),
-        ethnicity: p.ethnicity.clone(),
-        religion: p.religion.clone(),
-        languages: p.languages.clone(),
-        occupation: p.occupation.clone(),
-        counting_unit: p.counting_unit.clone(),
-        group_size: p.group_size,
-        deceased: p.deceased,
-        death_date: p.death_date.clone(),
-        contact: p.contact.clone(),
-        address: p.address.clone(),
-        notes: p.notes.clone(),
-        confidentiality: p.confidentiality.clone(),
-        need_to_know_users: vec![],
-        need_to_know_teams: vec![],
-    }
-}
-
-pub fn act_input(a: &Act) -> ActInput {
-    ActInput {
-        event_id: 0,
-        victim_id: None,
-        act_type: a.act_type.clone(),
-        start_date: a.start_date.clone(),
-        end_date: a.end_date.clone(),
-        country: a.country.clone(),
-        admin_area: a.admin_area.clone(),
-        place: a.place.clone(),
-        coordinates: a.coordinates.clone(),
-        methods: a.methods.clone(),
-        attribution: a.attribution.clone(),
-        consequences: a.consequences.clone(),
-        victim_status: a.victim_status.clone(),
-        detention_type: a.detention_type.clone(),
-        whereabouts: a.whereabouts.clone(),
-        legal_counsel: a.legal_counsel.clone(),
-        court_type: a.court_type.clone(),
-        case_description: a.case_description.clone(),
-        autopsy: a.autopsy.clone(),
-        death_certificate: a.death_certificate.clone(),
-        statements_signed: a.statements_signed.clone(),
-        medical_attention: a.medical_attention.clone(),
-        intent: a.intent.clone(),
-        property_destroyed: a.property_destroyed.clone(),
-        property_value: a.property_value.clone(),
-        compensation: a.compensation.clone(),
-        confidentiality: a.confidentiality.clone(),
-        need_to_know_users: vec![],
-        need_to_know_teams: vec![],
-        perpetrators: vec![],
-    }
 }
 
 fn strip(mut v: serde_json::Value, keys: &[&str]) -> serde_json::Value {
@@ -298,6 +206,7 @@ pub async fn export_case(store: &Store, actor: &Actor, event_id: i64) -> Result<
     }
     let mut information = vec![];
     for i in information_of(store, actor, Some(event_id), None).await? {
+        let i = i.record;
         let act = match i.act_id {
             Some(a) => match act_refs.get(&a) {
                 Some(r) => Some(r.clone()),
@@ -315,12 +224,7 @@ pub async fn export_case(store: &Store, actor: &Actor, event_id: i64) -> Result<
             event_id: None,
             act_id: None,
             person_id: None,
-            connection: i.connection,
-            source_type: i.source_type,
-            reliability: i.reliability,
-            info_date: i.info_date,
-            language: i.language,
-            remarks: i.remarks,
+            ..information_input(&i)
         };
         information.push(CaseInformation {
             source,
@@ -360,7 +264,7 @@ pub async fn export_case(store: &Store, actor: &Actor, event_id: i64) -> Result<
             priority: it.priority.clone(),
             impact: it.impact.clone(),
             follow_up_date: it.follow_up_date.clone(),
-            confidentiality: it.confidentiality.clone(),
+            confidentiality: it.confidentiality.to_string(),
             ..Default::default()
         };
         ints.push(CaseIntervention {

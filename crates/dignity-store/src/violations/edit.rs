@@ -62,12 +62,7 @@ pub async fn update_act(tx: &mut WriteTx, vocab: &Vocab, id: i64, a: &ActInput) 
     if !exists_in(tx, PERSON, victim).await? {
         return Err(Missing::Person.invalid("victim_id", victim).into());
     }
-    let lvl = v.level.unwrap_or(
-        before
-            .confidentiality
-            .parse()
-            .unwrap_or(Confidentiality::Internal),
-    );
+    let lvl = v.level.unwrap_or(before.confidentiality);
     check_access_change(
         tx,
         ACT,
@@ -196,47 +191,14 @@ pub async fn update_involvement(
 
 // ------------------------------------------------------------- information --
 
-/// Information as stored (remarks decrypted), without the source's name.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct InformationRecord {
-    pub id: i64,
-    pub source_id: i64,
-    pub event_id: Option<i64>,
-    pub act_id: Option<i64>,
-    pub person_id: Option<i64>,
-    pub connection: Option<String>,
-    pub source_type: Option<String>,
-    pub reliability: Option<String>,
-    pub info_date: String,
-    pub language: Option<String>,
-    pub remarks: String,
-}
-
 pub async fn get_information(store: &Store, id: i64) -> Result<Option<InformationRecord>> {
-    let Some(r) = sqlx::query(
-        "SELECT id, source_id, event_id, act_id, person_id, connection, source_type, reliability, info_date, language, \
-         remarks FROM vio_information WHERE id = $1",
-    )
+    let r = sqlx::query(&format!(
+        "SELECT {INFORMATION_COLS} FROM vio_information WHERE id = $1"
+    ))
     .bind(id)
     .fetch_optional(store.pool())
-    .await?
-    else {
-        return Ok(None);
-    };
-    let id: i64 = r.get(0);
-    Ok(Some(InformationRecord {
-        id,
-        source_id: r.get(1),
-        event_id: r.get(2),
-        act_id: r.get(3),
-        person_id: r.get(4),
-        connection: r.get(5),
-        source_type: r.get(6),
-        reliability: r.get(7),
-        info_date: dec(store, "vio_information.info_date", id, r.get(8))?,
-        language: r.get(9),
-        remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
-    }))
+    .await?;
+    r.map(|r| information_from(store, &r)).transpose()
 }
 
 /// Update information (audited on its event or person). What it is about (event, act of

@@ -404,7 +404,7 @@ where
             (false, Some(id)) => *id,
             _ => {
                 let v = validate_person(&vocab, &p.victim)?;
-                let id = insert_person(&mut tx, &v, &p.victim).await?;
+                let id = insert_person(&mut tx, &v).await?;
                 mark(1, id);
                 report.persons += 1;
                 if !p.victim_key.is_empty() {
@@ -422,7 +422,7 @@ where
                 Some(id) => *id,
                 None => {
                     let v = validate_person(&vocab, &pp)?;
-                    let id = insert_person(&mut tx, &v, &pp).await?;
+                    let id = insert_person(&mut tx, &v).await?;
                     mark(1, id);
                     report.persons += 1;
                     perps.insert(key, id);
@@ -448,7 +448,7 @@ where
                 Some(id) => *id,
                 None => {
                     let v = validate_person(&vocab, &sp)?;
-                    let id = insert_person(&mut tx, &v, &sp).await?;
+                    let id = insert_person(&mut tx, &v).await?;
                     mark(1, id);
                     report.persons += 1;
                     sources.insert(key, id);

@@ -12,66 +12,58 @@ pub use dignity_core::violations::interventions::{
 };
 use dignity_core::violations::{interventions as rules, Missing};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct InterventionInput {
-    /// A term of micro-thesaurus 20, or urgent_appeal, special_procedure_communication,
-    /// trial_observation, detention_visit, public_statement, meeting_authorities,
-    /// meeting_defender, legal_aid.
-    pub int_type: String,
-    /// The person or organisation that intervened.
-    pub intervening_party_id: Option<i64>,
-    /// To whom (authorities, special procedures…), free text.
-    pub addressees: String,
-    /// YYYY-MM-DD.
-    pub int_date: String,
-    pub description: String,
-    /// Micro-thesaurus 27.
-    pub response_type: Option<String>,
-    pub response_date: String,
-    pub response_text: String,
-    /// Micro-thesaurus 45.
-    pub status: Option<String>,
-    /// Micro-thesaurus 46.
-    pub priority: Option<String>,
-    /// Micro-thesaurus 44.
-    pub impact: Option<String>,
-    pub follow_up_date: String,
-    pub assigned_user: Option<i64>,
-    pub assigned_team: Option<i64>,
-    pub events: Vec<i64>,
-    pub acts: Vec<i64>,
-    pub persons: Vec<i64>,
-    pub confidentiality: String,
-    pub need_to_know_users: Vec<i64>,
-    pub need_to_know_teams: Vec<i64>,
-}
+with_fields! {
+    {
+        /// A term of micro-thesaurus 20, or urgent_appeal, special_procedure_communication,
+        /// trial_observation, detention_visit, public_statement, meeting_authorities,
+        /// meeting_defender, legal_aid.
+        pub int_type: String,
+        /// The person or organisation that intervened.
+        pub intervening_party_id: Option<i64>,
+        /// To whom (authorities, special procedures…), free text.
+        pub addressees: String,
+        /// YYYY-MM-DD.
+        pub int_date: String,
+        pub description: String,
+        /// Micro-thesaurus 27.
+        pub response_type: Option<String>,
+        pub response_date: String,
+        pub response_text: String,
+        /// Micro-thesaurus 45.
+        pub status: Option<String>,
+        /// Micro-thesaurus 46.
+        pub priority: Option<String>,
+        /// Micro-thesaurus 44.
+        pub impact: Option<String>,
+        pub follow_up_date: String,
+        pub assigned_user: Option<i64>,
+        pub assigned_team: Option<i64>,
+        pub events: Vec<i64>,
+        pub acts: Vec<i64>,
+        pub persons: Vec<i64>,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Intervention {
-    pub id: i64,
-    pub int_type: String,
-    pub intervening_party_id: Option<i64>,
-    pub addressees: String,
-    pub int_date: String,
-    pub description: String,
-    pub response_type: Option<String>,
-    pub response_date: String,
-    pub response_text: String,
-    pub status: Option<String>,
-    pub priority: Option<String>,
-    pub impact: Option<String>,
-    /// The end of the 60-day reply clock, for communications to special procedures.
-    pub reply_due: String,
-    pub follow_up_date: String,
-    pub assigned_user: Option<i64>,
-    pub assigned_team: Option<i64>,
-    pub events: Vec<i64>,
-    pub acts: Vec<i64>,
-    pub persons: Vec<i64>,
-    pub confidentiality: String,
-    pub created_by: Option<i64>,
-    pub created_at: String,
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct InterventionInput {
+        ..,
+        /// The raw text, which validation parses into a [`Confidentiality`].
+        pub confidentiality: String,
+        pub need_to_know_users: Vec<i64>,
+        pub need_to_know_teams: Vec<i64>,
+    }
+
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Intervention {
+        pub id: i64,
+        ..,
+        /// The end of the 60-day reply clock, for communications to special procedures.
+        pub reply_due: String,
+        #[schema(value_type = String)]
+        pub confidentiality: Confidentiality,
+        pub created_by: Option<i64>,
+        pub created_at: String,
+    }
 }
 
 struct Valid {
@@ -287,7 +279,7 @@ async fn from_row(store: &Store, r: &AnyRow) -> Result<Intervention> {
         events: of(EVENT),
         acts: of(ACT),
         persons: of(PERSON),
-        confidentiality: r.get(16),
+        confidentiality: stored_level(r, 16),
         created_by: r.get(17),
         created_at: r.get(18),
     })

@@ -205,7 +205,11 @@ async fn changing_who_may_see_a_record_needs_manage_access_and_is_audited() {
             assert!(matches!(e, StoreError::Forbidden(_)), "{b:?}: {e}");
         }
         let e = get_event(&st, ev).await.unwrap().unwrap();
-        assert_eq!(e.confidentiality, "confidential", "{b:?}: nothing changed");
+        assert_eq!(
+            e.confidentiality.as_str(),
+            "confidential",
+            "{b:?}: nothing changed"
+        );
         assert_eq!(p::lists_of(&st, EVENT, ev).await.unwrap().0, vec![coo_id]);
         // A coordinator on the list may, and the change is audited.
         st.write(&w.coo, async |tx| {
@@ -214,7 +218,12 @@ async fn changing_who_may_see_a_record_needs_manage_access_and_is_audited() {
         .await
         .unwrap();
         assert_eq!(
-            get_event(&st, ev).await.unwrap().unwrap().confidentiality,
+            get_event(&st, ev)
+                .await
+                .unwrap()
+                .unwrap()
+                .confidentiality
+                .as_str(),
             "internal"
         );
         assert!(

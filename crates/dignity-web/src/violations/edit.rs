@@ -175,7 +175,7 @@ async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<FormDa
                 ("coordinates", e.coordinates.clone()),
                 ("violation_status", o(&e.violation_status)),
                 ("monitoring_status", o(&e.monitoring_status)),
-                ("confidentiality", e.confidentiality.clone()),
+                ("confidentiality", e.confidentiality.to_string()),
             ];
             many(&mut p, "rights_affected", &e.rights_affected);
             many(&mut p, "index_terms", &e.index_terms);
@@ -209,7 +209,7 @@ async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<FormDa
                 ("property_destroyed", a.property_destroyed.clone()),
                 ("property_value", a.property_value.clone()),
                 ("compensation", o(&a.compensation)),
-                ("confidentiality", a.confidentiality.clone()),
+                ("confidentiality", a.confidentiality.to_string()),
             ];
             many(&mut p, "methods", &a.methods);
             form(p)
@@ -251,7 +251,7 @@ async fn load(state: &AppState, ctx: &Ctx, kind: Kind, id: i64) -> Result<FormDa
                 ("contact", pr.contact.clone()),
                 ("address", pr.address.clone()),
                 ("notes", pr.notes.clone()),
-                ("confidentiality", pr.confidentiality.clone()),
+                ("confidentiality", pr.confidentiality.to_string()),
             ];
             many(&mut p, "languages", &pr.languages);
             form(p)

@@ -113,22 +113,7 @@ const EVENT_CODED: &[&str] = &[
     "index_terms",
 ];
 
-pub(super) const ACT_CODED: &[&str] = &[
-    "act_type",
-    "methods",
-    "attribution",
-    "victim_status",
-    "detention_type",
-    "whereabouts",
-    "legal_counsel",
-    "court_type",
-    "autopsy",
-    "death_certificate",
-    "statements_signed",
-    "medical_attention",
-    "intent",
-    "compensation",
-];
+pub(super) const ACT_CODED: &[&str] = &v::ACT_CODED;
 
 const PERSON_CODED: &[&str] = &[
     "sex",

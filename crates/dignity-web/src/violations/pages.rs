@@ -287,9 +287,9 @@ pub async fn event_page(
         let info: Vec<Json> = v::information_of(&state.store, &ctx.actor, Some(id), None)
             .await?
             .iter()
-            .map(|i| json!({ "id": i.id, "source_id": i.source_id, "source": i.source, "act_id": i.act_id,
-                "source_type": label(&vocab, ctx.lang, &i.source_type), "reliability": label(&vocab, ctx.lang, &i.reliability),
-                "connection": label(&vocab, ctx.lang, &i.connection), "info_date": i.info_date }))
+            .map(|i| json!({ "id": i.record.id, "source_id": i.record.source_id, "source": i.source, "act_id": i.record.act_id,
+                "source_type": label(&vocab, ctx.lang, &i.record.source_type), "reliability": label(&vocab, ctx.lang, &i.record.reliability),
+                "connection": label(&vocab, ctx.lang, &i.record.connection), "info_date": i.record.info_date }))
             .collect();
         let ints: Vec<Json> = interventions::interventions_for(&state.store, &ctx.actor, v::EVENT, id)
             .await?

@@ -73,7 +73,7 @@ pub async fn make_public_copy(store: &Store, actor: &Actor, id: i64) -> Result<i
         event_id: ev.event_id,
         act_id: ev.act_id,
         person_id: ev.person_id,
-        confidentiality: ev.confidentiality.clone(),
+        confidentiality: ev.confidentiality.to_string(),
         ..Default::default()
     };
     let r = async {

@@ -5,59 +5,57 @@ use super::*;
 use dignity_core::violations::evidence as rules;
 use dignity_core::violations::Missing;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct EvidenceInput {
-    pub title: String,
-    pub description: String,
-    /// The file's name as received.
-    pub filename: String,
-    /// Declared media type (recognised from the content when empty or generic).
-    pub media_type: String,
-    /// original (default), working_copy, redacted, transcript, translation, public_copy.
-    pub derivation: String,
-    /// For derivatives: the original item.
-    pub original_id: Option<i64>,
-    pub event_id: Option<i64>,
-    pub act_id: Option<i64>,
-    pub person_id: Option<i64>,
-    /// Who the item was acquired from (encrypted).
-    pub acquired_from: String,
-    /// When (YYYY-MM-DD or RFC 3339).
-    pub acquired_at: String,
-    /// How (handed over on a USB stick, downloaded from…, photographed by…).
-    pub acquired_how: String,
-    /// Default confidential.
-    pub confidentiality: String,
-    pub need_to_know_users: Vec<i64>,
-    pub need_to_know_teams: Vec<i64>,
-}
+with_fields! {
+    {
+        pub title: String,
+        pub description: String,
+        /// The file's name as received.
+        pub filename: String,
+        /// original (default), working_copy, redacted, transcript, translation, public_copy.
+        pub derivation: String,
+        /// For derivatives: the original item.
+        pub original_id: Option<i64>,
+        pub event_id: Option<i64>,
+        pub act_id: Option<i64>,
+        pub person_id: Option<i64>,
+        /// Who the item was acquired from (encrypted).
+        pub acquired_from: String,
+        /// When (YYYY-MM-DD or RFC 3339).
+        pub acquired_at: String,
+        /// How (handed over on a USB stick, downloaded from…, photographed by…).
+        pub acquired_how: String,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Evidence {
-    pub id: i64,
-    pub original_id: Option<i64>,
-    pub derivation: String,
-    pub title: String,
-    pub description: String,
-    pub filename: String,
-    #[schema(value_type = String)]
-    pub media_type: MediaType,
-    pub size_bytes: i64,
-    /// SHA-256 of the content, hex (equal to `sha256sum` of the file).
-    #[schema(value_type = String)]
-    pub sha256: Sha256Hex,
-    pub sha512: String,
-    pub metadata: serde_json::Value,
-    pub event_id: Option<i64>,
-    pub act_id: Option<i64>,
-    pub person_id: Option<i64>,
-    pub acquired_from: String,
-    pub acquired_at: String,
-    pub acquired_how: String,
-    pub confidentiality: String,
-    pub created_by: Option<i64>,
-    pub created_at: String,
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct EvidenceInput {
+        ..,
+        /// Declared media type (recognised from the content when empty or generic).
+        pub media_type: String,
+        /// Default confidential. The raw text, which validation parses into a
+        /// [`Confidentiality`].
+        pub confidentiality: String,
+        pub need_to_know_users: Vec<i64>,
+        pub need_to_know_teams: Vec<i64>,
+    }
+
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Evidence {
+        pub id: i64,
+        ..,
+        #[schema(value_type = String)]
+        pub media_type: MediaType,
+        pub size_bytes: i64,
+        /// SHA-256 of the content, hex (equal to `sha256sum` of the file).
+        #[schema(value_type = String)]
+        pub sha256: Sha256Hex,
+        pub sha512: String,
+        pub metadata: serde_json::Value,
+        #[schema(value_type = String)]
+        pub confidentiality: Confidentiality,
+        pub created_by: Option<i64>,
+        pub created_at: String,
+    }
 }
 
 /// Create the evidence record of a stored file, with its custody entries (acquisition,
@@ -267,7 +265,7 @@ fn from_row(store: &Store, r: &sqlx::any::AnyRow) -> Result<Evidence> {
         acquired_from: dec(store, "vio_evidence.acquired_from", id, r.get(14))?,
         acquired_at: dec(store, "vio_evidence.acquired_at", id, r.get(15))?,
         acquired_how: dec(store, "vio_evidence.acquired_how", id, r.get(16))?,
-        confidentiality: r.get(17),
+        confidentiality: stored_level(r, 17),
         created_by: r.get(18),
         created_at: r.get(19),
     })

@@ -9,130 +9,129 @@ use utoipa::ToSchema;
 
 // -------------------------------------------------------------------- acts --
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct InvolvementInput {
-    pub perpetrator_id: i64,
-    /// Micro-thesaurus 18.
-    pub degree: Option<String>,
-    /// Micro-thesaurus 24.
-    pub perpetrator_type: Option<String>,
-    /// Micro-thesaurus 26.
-    pub latest_status: Option<String>,
+with_fields! {
+    {
+        pub perpetrator_id: i64,
+        /// Micro-thesaurus 18.
+        pub degree: Option<String>,
+        /// Micro-thesaurus 24.
+        pub perpetrator_type: Option<String>,
+        /// Micro-thesaurus 26.
+        pub latest_status: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct InvolvementInput {
+        ..,
+    }
+
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Involvement {
+        pub id: i64,
+        pub act_id: i64,
+        ..,
+        /// Name or pseudonym, as the reader may see it.
+        pub perpetrator: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct ActInput {
-    pub event_id: i64,
-    /// Every act has exactly one victim (a person id).
-    pub victim_id: Option<i64>,
-    /// Micro-thesaurus 4.
-    pub act_type: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub country: Option<String>,
-    pub admin_area: String,
-    pub place: String,
-    pub coordinates: String,
-    /// Micro-thesaurus 5.
-    pub methods: Vec<String>,
-    /// Micro-thesaurus 28.
-    pub attribution: Option<String>,
-    pub consequences: String,
-    /// Micro-thesaurus 25: the victim's status at the end of the act.
-    pub victim_status: Option<String>,
-    /// Arrest and detention (MT 29, 30, 31, 32).
-    pub detention_type: Option<String>,
-    pub whereabouts: Option<String>,
-    pub legal_counsel: Option<String>,
-    pub court_type: Option<String>,
-    pub case_description: String,
-    /// Killing (MT 34, 35).
-    pub autopsy: Option<String>,
-    pub death_certificate: Option<String>,
-    /// Torture (MT 36, 37, 38).
-    pub statements_signed: Option<String>,
-    pub medical_attention: Option<String>,
-    pub intent: Option<String>,
-    /// Destruction (MT 47 for compensation).
-    pub property_destroyed: String,
-    pub property_value: String,
-    pub compensation: Option<String>,
-    /// Default: the event's level.
-    pub confidentiality: String,
-    pub need_to_know_users: Vec<i64>,
-    pub need_to_know_teams: Vec<i64>,
-    /// Perpetrators to record with the act.
-    pub perpetrators: Vec<InvolvementInput>,
-}
+where_when!(with_fields! {
+    {
+        ..,
+        /// Micro-thesaurus 5.
+        pub methods: Vec<String>,
+        /// Micro-thesaurus 28.
+        pub attribution: Option<String>,
+        pub consequences: String,
+        /// Micro-thesaurus 25: the victim's status at the end of the act.
+        pub victim_status: Option<String>,
+        /// Arrest and detention (MT 29, 30, 31, 32).
+        pub detention_type: Option<String>,
+        pub whereabouts: Option<String>,
+        pub legal_counsel: Option<String>,
+        pub court_type: Option<String>,
+        pub case_description: String,
+        /// Killing (MT 34, 35).
+        pub autopsy: Option<String>,
+        pub death_certificate: Option<String>,
+        /// Torture (MT 36, 37, 38).
+        pub statements_signed: Option<String>,
+        pub medical_attention: Option<String>,
+        pub intent: Option<String>,
+        /// Destruction (MT 47 for compensation).
+        pub property_destroyed: String,
+        pub property_value: String,
+        pub compensation: Option<String>,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Involvement {
-    pub id: i64,
-    pub act_id: i64,
-    pub perpetrator_id: i64,
-    /// Name or pseudonym, as the reader may see it.
-    pub perpetrator: String,
-    pub degree: Option<String>,
-    pub perpetrator_type: Option<String>,
-    pub latest_status: Option<String>,
-}
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct ActInput {
+        pub event_id: i64,
+        /// Every act has exactly one victim (a person id).
+        pub victim_id: Option<i64>,
+        /// Micro-thesaurus 4.
+        pub act_type: String,
+        ..,
+        /// Default: the event's level. The raw text, which validation parses into a
+        /// [`Confidentiality`].
+        pub confidentiality: String,
+        pub need_to_know_users: Vec<i64>,
+        pub need_to_know_teams: Vec<i64>,
+        /// Perpetrators to record with the act.
+        pub perpetrators: Vec<InvolvementInput>,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Act {
-    pub id: i64,
-    pub event_id: i64,
-    pub victim_id: i64,
-    pub act_type: String,
-    /// killing, torture, detention, disappearance, destruction or other.
-    pub kind: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub country: Option<String>,
-    pub admin_area: String,
-    pub place: String,
-    pub coordinates: String,
-    pub methods: Vec<String>,
-    pub attribution: Option<String>,
-    pub consequences: String,
-    pub victim_status: Option<String>,
-    pub detention_type: Option<String>,
-    pub whereabouts: Option<String>,
-    pub legal_counsel: Option<String>,
-    pub court_type: Option<String>,
-    pub case_description: String,
-    pub autopsy: Option<String>,
-    pub death_certificate: Option<String>,
-    pub statements_signed: Option<String>,
-    pub medical_attention: Option<String>,
-    pub intent: Option<String>,
-    pub property_destroyed: String,
-    pub property_value: String,
-    pub compensation: Option<String>,
-    pub confidentiality: String,
-    pub created_by: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Independent sources (distinct source persons) whose information supports the act.
-    pub sources: i64,
-}
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Act {
+        pub id: i64,
+        pub event_id: i64,
+        pub victim_id: i64,
+        pub act_type: String,
+        /// killing, torture, detention, disappearance, destruction or other.
+        pub kind: String,
+        ..,
+        #[schema(value_type = String)]
+        pub confidentiality: Confidentiality,
+        pub created_by: Option<i64>,
+        pub created_at: String,
+        pub updated_at: String,
+        /// Independent sources (distinct source persons) whose information supports the act.
+        pub sources: i64,
+    }
+
+    /// What to enter to record the same act again (a whole case's export): without its
+    /// event, victim, perpetrators and need-to-know list, which the case gives by reference.
+    pub fn act_input(a: &Act) -> ActInput {
+        ..,
+        event_id: 0,
+        victim_id: None,
+        act_type: a.act_type.clone(),
+        confidentiality: a.confidentiality.to_string(),
+        need_to_know_users: vec![],
+        need_to_know_teams: vec![],
+        perpetrators: vec![],
+    }
+});
 
 /// A validated perpetrator: person, degree, type, latest status.
 pub(crate) type Perp = (i64, Option<String>, Option<String>, Option<String>);
 
 pub(crate) struct ValidAct {
     pub act_type: String,
-    pub dates: (String, String, String, String),
-    pub country: Option<String>,
-    pub coords: Option<String>,
+    pub at: ValidWhereWhen,
     pub methods: Vec<String>,
     pub codes: Vec<Option<String>>,
     pub level: Option<Confidentiality>,
     pub perps: Vec<Perp>,
 }
 
-pub(super) const ACT_CODED: [&str; 14] = [
+/// The coded fields of an act (each a micro-thesaurus), in the order of its form: its type,
+/// its methods, then those with a single code ([`validate_act`] checks them in this order).
+pub const ACT_CODED: [&str; 14] = [
+    "act_type",
+    "methods",
     "attribution",
     "victim_status",
     "detention_type",
@@ -145,8 +144,6 @@ pub(super) const ACT_CODED: [&str; 14] = [
     "medical_attention",
     "intent",
     "compensation",
-    "degree",
-    "perpetrator_type",
 ];
 
 pub(crate) fn validate_act(v: &Vocab, a: &ActInput) -> Result<ValidAct> {
@@ -167,7 +164,7 @@ pub(crate) fn validate_act(v: &Vocab, a: &ActInput) -> Result<ValidAct> {
         &a.compensation,
     ];
     let mut codes = Vec::new();
-    for (f, val) in ACT_CODED.iter().zip(vals) {
+    for (f, val) in ACT_CODED[2..].iter().zip(vals) {
         codes.push(v.check_opt(f, val)?);
     }
     let mut perps = Vec::new();
@@ -181,9 +178,14 @@ pub(crate) fn validate_act(v: &Vocab, a: &ActInput) -> Result<ValidAct> {
     }
     Ok(ValidAct {
         act_type,
-        dates: date_range("start_date", &a.start_date, "end_date", &a.end_date)?,
-        country: v.check_country(&a.country)?,
-        coords: coordinates(&a.coordinates)?,
+        at: ValidWhereWhen::parse(
+            v,
+            (&a.start_date, &a.end_date),
+            &a.country,
+            &a.admin_area,
+            &a.place,
+            &a.coordinates,
+        )?,
         methods: v.check_all("methods", &a.methods)?,
         codes,
         level: if a.confidentiality.trim().is_empty() {
@@ -276,19 +278,7 @@ pub(crate) fn bind_act<'q>(
     lvl: Confidentiality,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     let c = &v.codes;
-    q.bind(&v.act_type)
-        .bind(enc_keep(store, "vio_acts.start_date", id, &v.dates.0))
-        .bind(&v.dates.1)
-        .bind(enc_keep(store, "vio_acts.end_date", id, &v.dates.2))
-        .bind(&v.dates.3)
-        .bind(&v.country)
-        .bind(enc_keep(store, "vio_acts.admin_area", id, &a.admin_area))
-        .bind(enc(store, "vio_acts.place", id, &a.place))
-        .bind(
-            v.coords
-                .as_deref()
-                .and_then(|x| enc(store, "vio_acts.coordinates", id, x)),
-        )
+    v.at.bind(q.bind(&v.act_type), store, "vio_acts", id)
         .bind(&c[0])
         .bind(enc(store, "vio_acts.consequences", id, &a.consequences))
         .bind(&c[1])
@@ -465,7 +455,7 @@ pub(super) async fn act_from(store: &Store, r: &AnyRow) -> Result<Act> {
         property_destroyed: dec(store, "vio_acts.property_destroyed", id, r.get(23))?,
         property_value: dec(store, "vio_acts.property_value", id, r.get(24))?,
         compensation: r.get(25),
-        confidentiality: r.get(26),
+        confidentiality: stored_level(r, 26),
         created_by: r.get(27),
         created_at: r.get(28),
         updated_at: r.get(29),
@@ -555,7 +545,8 @@ pub struct ActRow {
     pub start_date: String,
     pub country: Option<String>,
     pub victim_id: i64,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
 }
 
 /// Filters of the act list.
@@ -580,6 +571,31 @@ pub(crate) fn capped_count_sql(from_where: &str) -> String {
         "SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT {}) capped",
         TOTAL_CAP + 1
     )
+}
+
+/// One page of a list and its total up to [`TOTAL_CAP`] + 1: `SELECT {columns} FROM
+/// {from_where} ORDER BY {order}`, at most `limit` rows (1 to 1000) from `offset`, with
+/// `args` bound to the placeholders.
+pub(crate) async fn page_of(
+    store: &Store,
+    columns: &str,
+    from_where: &str,
+    order: &str,
+    args: &[String],
+    (limit, offset): (i64, i64),
+) -> Result<(i64, Vec<AnyRow>)> {
+    let count_sql = capped_count_sql(from_where);
+    let q = crate::query_with(&count_sql, args);
+    let total: i64 = q.fetch_one(store.pool()).await?.get(0);
+    let list_sql = format!(
+        "SELECT {columns} FROM {from_where} ORDER BY {order} LIMIT {} OFFSET {}",
+        limit.clamp(1, 1000),
+        offset.max(0)
+    );
+    let rows = crate::query_with(&list_sql, args)
+        .fetch_all(store.pool())
+        .await?;
+    Ok((total, rows))
 }
 
 /// Is a total from a list function exact (not capped at [`TOTAL_CAP`])?
@@ -633,20 +649,18 @@ pub async fn list_acts(
     if let Some(b) = f.before {
         w.push_str(&format!(" AND ac.id < {}", b));
     }
-    let count_sql = capped_count_sql(&format!(
-        "vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w}"
-    ));
-    let q = crate::query_with(&count_sql, &args);
-    let total: i64 = q.fetch_one(store.pool()).await?.get(0);
-    let list_sql = format!(
-        "SELECT ac.id, ac.event_id, e.title, ac.act_type, ac.start_date, COALESCE(ac.country, e.country), ac.victim_id, ac.confidentiality \
-         FROM vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w} ORDER BY ac.id DESC LIMIT {} OFFSET {}",
-        limit.clamp(1, 1000),
-        offset.max(0)
-    );
-    let q = crate::query_with(&list_sql, &args);
+    let (total, page) = page_of(
+        store,
+        "ac.id, ac.event_id, e.title, ac.act_type, ac.start_date, COALESCE(ac.country, e.country), ac.victim_id, \
+         ac.confidentiality",
+        &format!("vio_acts ac JOIN vio_events e ON e.id = ac.event_id WHERE {w}"),
+        "ac.id DESC",
+        &args,
+        (limit, offset),
+    )
+    .await?;
     let mut rows = Vec::new();
-    for r in q.fetch_all(store.pool()).await?.iter() {
+    for r in &page {
         let (id, event_id): (i64, i64) = (r.get(0), r.get(1));
         rows.push(ActRow {
             id,
@@ -656,7 +670,7 @@ pub async fn list_acts(
             start_date: dec(store, "vio_acts.start_date", id, r.get(4))?,
             country: r.get(5),
             victim_id: r.get(6),
-            confidentiality: r.get(7),
+            confidentiality: stored_level(r, 7),
         });
     }
     Ok((total, rows))

@@ -7,31 +7,41 @@ use dignity_core::violations::Missing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct DeathPenaltyInput {
-    pub event_id: i64,
-    pub person_id: i64,
-    /// charged, sentenced, appeal_pending, executed, commuted, pardoned, acquitted.
-    pub status: String,
-    pub charge: String,
-    pub sentence_date: String,
-    pub execution_date: String,
-    pub commutation_date: String,
-}
+with_fields! {
+    {
+        /// charged, sentenced, appeal_pending, executed, commuted, pardoned, acquitted.
+        pub status: String,
+        pub charge: String,
+        pub sentence_date: String,
+        pub execution_date: String,
+        pub commutation_date: String,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DeathPenaltyCase {
-    pub id: i64,
-    pub event_id: i64,
-    pub event_title: String,
-    pub person_id: i64,
-    pub person: String,
-    pub status: String,
-    pub charge: String,
-    pub sentence_date: String,
-    pub execution_date: String,
-    pub commutation_date: String,
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct DeathPenaltyInput {
+        pub event_id: i64,
+        pub person_id: i64,
+        ..,
+    }
+
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct DeathPenaltyCase {
+        pub id: i64,
+        pub event_id: i64,
+        pub event_title: String,
+        pub person_id: i64,
+        pub person: String,
+        ..,
+    }
+
+    /// A death penalty case in a whole case ([`super::case::Case`]): the person by their
+    /// case-local reference.
+    #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+    pub struct CaseDeathPenalty {
+        pub person: String,
+        ..,
+    }
 }
 
 /// Record (or update, per event and person) a death penalty case; puts the event under

@@ -8,72 +8,67 @@ use utoipa::ToSchema;
 
 // ---------------------------------------------------------------- events --
 
-/// What a user enters for an event.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct EventInput {
-    pub title: String,
-    pub description: String,
-    /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `~YYYY-MM-DD` (estimated); empty = unknown.
-    pub start_date: String,
-    pub end_date: String,
-    /// ISO 3166-1 alpha-3.
-    pub country: Option<String>,
-    pub admin_area: String,
-    pub place: String,
-    /// `latitude, longitude`.
-    pub coordinates: String,
-    /// Micro-thesaurus 41.
-    pub violation_status: Option<String>,
-    /// Micro-thesaurus 43.
-    pub monitoring_status: Option<String>,
-    /// Micro-thesaurus 3.
-    pub rights_affected: Vec<String>,
-    /// Micro-thesaurus 1.
-    pub index_terms: Vec<String>,
-    /// death_penalty, torture, hrd, disappearance.
-    pub lenses: Vec<String>,
-    /// public, internal, confidential, strictly_confidential (default internal).
-    pub confidentiality: String,
-    pub need_to_know_users: Vec<i64>,
-    pub need_to_know_teams: Vec<i64>,
-}
+where_when!(with_fields! {
+    {
+        pub title: String,
+        pub description: String,
+        ..,
+        /// Micro-thesaurus 41.
+        pub violation_status: Option<String>,
+        /// Micro-thesaurus 43.
+        pub monitoring_status: Option<String>,
+        /// Micro-thesaurus 3.
+        pub rights_affected: Vec<String>,
+        /// Micro-thesaurus 1.
+        pub index_terms: Vec<String>,
+        /// death_penalty, torture, hrd, disappearance.
+        pub lenses: Vec<String>,
+    }
 
-/// An event as stored (encrypted fields decrypted).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Event {
-    pub id: i64,
-    pub title: String,
-    pub description: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub country: Option<String>,
-    pub admin_area: String,
-    pub place: String,
-    pub coordinates: String,
-    pub violation_status: Option<String>,
-    pub monitoring_status: Option<String>,
-    pub rights_affected: Vec<String>,
-    pub index_terms: Vec<String>,
-    pub lenses: Vec<String>,
-    pub confidentiality: String,
-    pub published: bool,
-    pub created_by: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-}
+    /// What a user enters for an event.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct EventInput {
+        ..,
+        /// public, internal, confidential, strictly_confidential (default internal): the
+        /// raw text, which validation parses into a [`Confidentiality`].
+        pub confidentiality: String,
+        pub need_to_know_users: Vec<i64>,
+        pub need_to_know_teams: Vec<i64>,
+    }
+
+    /// An event as stored (encrypted fields decrypted).
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Event {
+        pub id: i64,
+        ..,
+        #[schema(value_type = String)]
+        pub confidentiality: Confidentiality,
+        pub published: bool,
+        pub created_by: Option<i64>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
+
+    /// What to enter to record the same event again (a whole case's export): its
+    /// need-to-know list is not carried.
+    pub fn event_input(e: &Event) -> EventInput {
+        ..,
+        confidentiality: e.confidentiality.to_string(),
+        need_to_know_users: vec![],
+        need_to_know_teams: vec![],
+    }
+});
 
 pub(crate) struct ValidEvent {
     pub title: String,
-    pub dates: (String, String, String, String),
-    pub country: Option<String>,
+    pub at: ValidWhereWhen,
     pub vstatus: Option<String>,
     pub mstatus: Option<String>,
     pub rights: Vec<String>,
     pub terms: Vec<String>,
     pub lenses: Vec<String>,
     pub level: Confidentiality,
-    pub coords: Option<String>,
 }
 
 pub(crate) fn validate_event(v: &Vocab, e: &EventInput) -> Result<ValidEvent> {
@@ -81,15 +76,20 @@ pub(crate) fn validate_event(v: &Vocab, e: &EventInput) -> Result<ValidEvent> {
     let lenses = dignity_core::violations::Lenses::parse(&e.lenses)?.codes();
     Ok(ValidEvent {
         title,
-        dates: date_range("start_date", &e.start_date, "end_date", &e.end_date)?,
-        country: v.check_country(&e.country)?,
+        at: ValidWhereWhen::parse(
+            v,
+            (&e.start_date, &e.end_date),
+            &e.country,
+            &e.admin_area,
+            &e.place,
+            &e.coordinates,
+        )?,
         vstatus: v.check_opt("violation_status", &e.violation_status)?,
         mstatus: v.check_opt("monitoring_status", &e.monitoring_status)?,
         rights: v.check_all("rights_affected", &e.rights_affected)?,
         terms: v.check_all("index_terms", &e.index_terms)?,
         lenses,
         level: level(&e.confidentiality, Confidentiality::Internal)?,
-        coords: coordinates(&e.coordinates)?,
     })
 }
 
@@ -128,23 +128,11 @@ fn bind_event<'q>(
     v: &'q ValidEvent,
     e: &'q EventInput,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    q.bind(enc_keep(store, "vio_events.title", id, &v.title))
-        .bind(enc(store, "vio_events.description", id, &e.description))
-        .bind(enc_keep(store, "vio_events.start_date", id, &v.dates.0))
-        .bind(&v.dates.1)
-        .bind(enc_keep(store, "vio_events.end_date", id, &v.dates.2))
-        .bind(&v.dates.3)
-        .bind(&v.country)
-        .bind(enc_keep(store, "vio_events.admin_area", id, &e.admin_area))
-        .bind(enc(store, "vio_events.place", id, &e.place))
-        .bind(
-            v.coords
-                .as_deref()
-                .and_then(|c| enc(store, "vio_events.coordinates", id, c)),
-        )
-        .bind(&v.vstatus)
-        .bind(&v.mstatus)
-        .bind(v.level.as_str())
+    let q = q
+        .bind(enc_keep(store, "vio_events.title", id, &v.title))
+        .bind(enc(store, "vio_events.description", id, &e.description));
+    let q = v.at.bind(q, store, "vio_events", id);
+    q.bind(&v.vstatus).bind(&v.mstatus).bind(v.level.as_str())
 }
 
 pub(crate) async fn insert_event(tx: &mut WriteTx, v: &ValidEvent, e: &EventInput) -> Result<i64> {
@@ -259,7 +247,7 @@ pub(super) async fn event_from(store: &Store, r: &AnyRow) -> Result<Event> {
             .iter()
             .map(|r| r.get(0))
             .collect(),
-        confidentiality: r.get(11),
+        confidentiality: stored_level(r, 11),
         published: r.get::<i64, _>(12) == 1,
         created_by: r.get(13),
         created_at: r.get(14),
@@ -291,7 +279,8 @@ pub struct EventRow {
     pub country: Option<String>,
     pub admin_area: String,
     pub violation_status: Option<String>,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
     /// Acts of the event the reader may see.
     pub acts: i64,
 }
@@ -395,20 +384,22 @@ pub async fn list_events(
     offset: i64,
 ) -> Result<(i64, Vec<EventRow>)> {
     let (w, args) = event_where(store, actor, f).await?;
-    let count_sql = capped_count_sql(&format!("vio_events e WHERE {w}"));
-    let q = crate::query_with(&count_sql, &args);
-    let total: i64 = q.fetch_one(store.pool()).await?.get(0);
-    let list_sql = format!(
-        "SELECT e.id, e.title, e.start_date, e.end_date, e.country, e.admin_area, e.violation_status, e.confidentiality, \
-         (SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {}), e.start_sort \
-         FROM vio_events e WHERE {w} ORDER BY e.start_sort DESC, e.id DESC LIMIT {} OFFSET {}",
-        act_visible_sql(actor, "ac"),
-        limit.clamp(1, 1000),
-        offset.max(0)
+    let columns = format!(
+        "e.id, e.title, e.start_date, e.end_date, e.country, e.admin_area, e.violation_status, e.confidentiality, \
+         (SELECT COUNT(*) FROM vio_acts ac WHERE ac.event_id = e.id AND {}), e.start_sort",
+        act_visible_sql(actor, "ac")
     );
-    let q = crate::query_with(&list_sql, &args);
+    let (total, page) = page_of(
+        store,
+        &columns,
+        &format!("vio_events e WHERE {w}"),
+        "e.start_sort DESC, e.id DESC",
+        &args,
+        (limit, offset),
+    )
+    .await?;
     let mut rows = Vec::new();
-    for r in q.fetch_all(store.pool()).await?.iter() {
+    for r in &page {
         let id: i64 = r.get(0);
         rows.push((
             r.get::<String, _>(9),
@@ -420,7 +411,7 @@ pub async fn list_events(
                 country: r.get(4),
                 admin_area: dec(store, "vio_events.admin_area", id, r.get(5))?,
                 violation_status: r.get(6),
-                confidentiality: r.get(7),
+                confidentiality: stored_level(r, 7),
                 acts: r.get(8),
             },
         ));

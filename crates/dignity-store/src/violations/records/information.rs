@@ -9,42 +9,75 @@ use utoipa::ToSchema;
 
 // ------------------------------------------------------------ information --
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct InformationInput {
-    /// The source (a person).
-    pub source_id: i64,
-    pub event_id: Option<i64>,
-    pub act_id: Option<i64>,
-    /// Information about a person.
-    pub person_id: Option<i64>,
-    /// Micro-thesaurus 19.
-    pub connection: Option<String>,
-    /// Micro-thesaurus 16.
-    pub source_type: Option<String>,
-    /// Micro-thesaurus 42.
-    pub reliability: Option<String>,
-    pub info_date: String,
-    /// Micro-thesaurus 14.
-    pub language: Option<String>,
-    pub remarks: String,
+with_fields! {
+    {
+        /// The source (a person).
+        pub source_id: i64,
+        pub event_id: Option<i64>,
+        pub act_id: Option<i64>,
+        /// Information about a person.
+        pub person_id: Option<i64>,
+        /// Micro-thesaurus 19.
+        pub connection: Option<String>,
+        /// Micro-thesaurus 16.
+        pub source_type: Option<String>,
+        /// Micro-thesaurus 42.
+        pub reliability: Option<String>,
+        pub info_date: String,
+        /// Micro-thesaurus 14.
+        pub language: Option<String>,
+        pub remarks: String,
+    }
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct InformationInput {
+        ..,
+    }
+
+    /// Information as stored (remarks decrypted), without the source's name.
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct InformationRecord {
+        pub id: i64,
+        ..,
+    }
+
+    /// What to enter to record the same information again.
+    pub fn information_input(i: &InformationRecord) -> InformationInput {
+        ..,
+    }
 }
 
+/// Information with the name of its source, as the reader may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Information {
-    pub id: i64,
-    pub source_id: i64,
+    #[serde(flatten)]
+    pub record: InformationRecord,
     /// Name or pseudonym.
     pub source: String,
-    pub event_id: Option<i64>,
-    pub act_id: Option<i64>,
-    pub person_id: Option<i64>,
-    pub connection: Option<String>,
-    pub source_type: Option<String>,
-    pub reliability: Option<String>,
-    pub info_date: String,
-    pub language: Option<String>,
-    pub remarks: String,
+}
+
+/// The columns [`information_from`] reads.
+pub(crate) const INFORMATION_COLS: &str =
+    "id, source_id, event_id, act_id, person_id, connection, source_type, \
+    reliability, info_date, language, remarks";
+
+/// Information from a row of [`INFORMATION_COLS`].
+pub(crate) fn information_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<InformationRecord> {
+    let id: i64 = r.get(0);
+    Ok(InformationRecord {
+        id,
+        source_id: r.get(1),
+        event_id: r.get(2),
+        act_id: r.get(3),
+        person_id: r.get(4),
+        connection: r.get(5),
+        source_type: r.get(6),
+        reliability: r.get(7),
+        info_date: dec(store, "vio_information.info_date", id, r.get(8))?,
+        language: r.get(9),
+        remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
+    })
 }
 
 pub async fn add_information(tx: &mut WriteTx, vocab: &Vocab, i: &InformationInput) -> Result<i64> {
@@ -125,9 +158,7 @@ pub async fn information_of(
         "person_id = $2 AND $1 = $1"
     };
     let rows = sqlx::query(&format!(
-        "SELECT id, source_id, event_id, act_id, person_id, connection, source_type, reliability, info_date, language, remarks \
-         FROM vio_information WHERE {} ORDER BY id",
-        cond
+        "SELECT {INFORMATION_COLS} FROM vio_information WHERE {cond} ORDER BY id"
     ))
     .bind(event_id.unwrap_or(0))
     .bind(person_id.unwrap_or(0))
@@ -135,21 +166,10 @@ pub async fn information_of(
     .await?;
     let mut out = vec![];
     for r in rows {
-        let sid: i64 = r.get(1);
-        let id: i64 = r.get(0);
+        let record = information_from(store, &r)?;
         out.push(Information {
-            id,
-            source_id: sid,
-            source: display_name(store, actor, sid).await?,
-            event_id: r.get(2),
-            act_id: r.get(3),
-            person_id: r.get(4),
-            connection: r.get(5),
-            source_type: r.get(6),
-            reliability: r.get(7),
-            info_date: dec(store, "vio_information.info_date", id, r.get(8))?,
-            language: r.get(9),
-            remarks: dec(store, "vio_information.remarks", id, r.get(10))?,
+            source: display_name(store, actor, record.source_id).await?,
+            record,
         });
     }
     Ok(out)

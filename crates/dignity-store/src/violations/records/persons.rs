@@ -9,73 +9,72 @@ use utoipa::ToSchema;
 
 // ----------------------------------------------------------------- persons --
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct PersonInput {
-    /// individual (default) or organisation.
-    pub person_type: String,
-    pub name: String,
-    /// Other names, aliases and transliterations.
-    pub other_names: Vec<String>,
-    /// Micro-thesaurus 39.
-    pub sex: Option<String>,
-    pub gender: String,
-    pub birth_date: String,
-    /// child, youth, adult, elderly, unknown.
-    pub age_group: String,
-    /// ISO 3166-1 alpha-3.
-    pub nationality: Option<String>,
-    /// Micro-thesaurus 13.
-    pub ethnicity: Option<String>,
-    /// Micro-thesaurus 12.
-    pub religion: Option<String>,
-    /// Micro-thesaurus 14.
-    pub languages: Vec<String>,
-    /// Micro-thesaurus 10.
-    pub occupation: Option<String>,
-    /// Micro-thesaurus 7 (individual, family, group, community…).
-    pub counting_unit: Option<String>,
-    pub group_size: Option<i64>,
-    pub deceased: bool,
-    pub death_date: String,
-    pub contact: String,
-    pub address: String,
-    pub notes: String,
-    /// Default confidential: names of people are restricted to the need-to-know list.
-    pub confidentiality: String,
-    pub need_to_know_users: Vec<i64>,
-    pub need_to_know_teams: Vec<i64>,
-}
+with_fields! {
+    {
+        /// individual (default) or organisation.
+        pub person_type: String,
+        pub name: String,
+        /// Other names, aliases and transliterations.
+        pub other_names: Vec<String>,
+        /// Micro-thesaurus 39.
+        pub sex: Option<String>,
+        pub gender: String,
+        pub birth_date: String,
+        /// child, youth, adult, elderly, unknown.
+        pub age_group: String,
+        /// ISO 3166-1 alpha-3.
+        pub nationality: Option<String>,
+        /// Micro-thesaurus 13.
+        pub ethnicity: Option<String>,
+        /// Micro-thesaurus 12.
+        pub religion: Option<String>,
+        /// Micro-thesaurus 14.
+        pub languages: Vec<String>,
+        /// Micro-thesaurus 10.
+        pub occupation: Option<String>,
+        /// Micro-thesaurus 7 (individual, family, group, community…).
+        pub counting_unit: Option<String>,
+        pub group_size: Option<i64>,
+        pub deceased: bool,
+        pub death_date: String,
+        pub contact: String,
+        pub address: String,
+        pub notes: String,
+    }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Person {
-    pub id: i64,
-    /// Erased (crypto-shredding, see `crate::shred`): the personal fields read empty.
-    pub erased: bool,
-    pub person_type: String,
-    pub name: String,
-    pub other_names: Vec<String>,
-    pub pseudonym: String,
-    pub sex: Option<String>,
-    pub gender: String,
-    pub birth_date: String,
-    pub age_group: String,
-    pub nationality: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub languages: Vec<String>,
-    pub occupation: Option<String>,
-    pub counting_unit: Option<String>,
-    pub group_size: Option<i64>,
-    pub deceased: bool,
-    pub death_date: String,
-    pub contact: String,
-    pub address: String,
-    pub notes: String,
-    pub confidentiality: String,
-    pub created_by: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+    #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+    #[serde(default)]
+    pub struct PersonInput {
+        ..,
+        /// Default confidential: names of people are restricted to the need-to-know list.
+        /// The raw text, which validation parses into a [`Confidentiality`].
+        pub confidentiality: String,
+        pub need_to_know_users: Vec<i64>,
+        pub need_to_know_teams: Vec<i64>,
+    }
+
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct Person {
+        pub id: i64,
+        /// Erased (crypto-shredding, see `crate::shred`): the personal fields read empty.
+        pub erased: bool,
+        ..,
+        pub pseudonym: String,
+        #[schema(value_type = String)]
+        pub confidentiality: Confidentiality,
+        pub created_by: Option<i64>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
+
+    /// What to enter to record the same person again (a whole case's export): their
+    /// need-to-know list is not carried.
+    pub fn person_input(p: &Person) -> PersonInput {
+        ..,
+        confidentiality: p.confidentiality.to_string(),
+        need_to_know_users: vec![],
+        need_to_know_teams: vec![],
+    }
 }
 
 impl Person {
@@ -91,20 +90,11 @@ impl Person {
     }
 }
 
+/// A person's input, checked: its values normalised (names trimmed, codes checked, dates
+/// written in full), with the type and the level it parses into.
 pub(crate) struct ValidPerson {
+    pub input: PersonInput,
     pub person_type: &'static str,
-    pub name: String,
-    pub other_names: Vec<String>,
-    pub sex: Option<String>,
-    pub birth: String,
-    pub age_group: String,
-    pub nationality: Option<String>,
-    pub ethnicity: Option<String>,
-    pub religion: Option<String>,
-    pub languages: Vec<String>,
-    pub occupation: Option<String>,
-    pub counting_unit: Option<String>,
-    pub death: String,
     pub level: Confidentiality,
 }
 
@@ -118,8 +108,7 @@ pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson>
     let nationality = v
         .check_country(&p.nationality)
         .map_err(|_| prules::not_a_nationality())?;
-    Ok(ValidPerson {
-        person_type,
+    let input = PersonInput {
         name,
         other_names: p
             .other_names
@@ -128,7 +117,7 @@ pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson>
             .filter(|n| !n.is_empty())
             .collect(),
         sex: v.check_opt("sex", &p.sex)?,
-        birth: birth.to_string(),
+        birth_date: birth.to_string(),
         age_group,
         nationality,
         ethnicity: v.check_opt("ethnicity", &p.ethnicity)?,
@@ -136,7 +125,12 @@ pub(crate) fn validate_person(v: &Vocab, p: &PersonInput) -> Result<ValidPerson>
         languages: v.check_all("languages", &p.languages)?,
         occupation: v.check_opt("occupation", &p.occupation)?,
         counting_unit: v.check_opt("counting_unit", &p.counting_unit)?,
-        death: death.to_string(),
+        death_date: death.to_string(),
+        ..p.clone()
+    };
+    Ok(ValidPerson {
+        input,
+        person_type,
         level: level(&p.confidentiality, Confidentiality::Confidential)?,
     })
 }
@@ -159,7 +153,7 @@ pub fn name_indexes(store: &Store, name: &str) -> Vec<String> {
 pub async fn create_person(tx: &mut WriteTx, vocab: &Vocab, p: &PersonInput) -> Result<i64> {
     let v = validate_person(vocab, p)?;
     may_create(tx.actor(), v.level)?;
-    let id = insert_person(tx, &v, p).await?;
+    let id = insert_person(tx, &v).await?;
     set_list(
         tx,
         PERSON,
@@ -188,30 +182,30 @@ fn bind_person<'q>(
     ps: &crate::shred::PersonSealer,
     store: &Store,
     v: &'q ValidPerson,
-    p: &'q PersonInput,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let other = (!v.other_names.is_empty()).then(|| {
+    let p = &v.input;
+    let other = (!p.other_names.is_empty()).then(|| {
         ps.encrypt(
             "vio_persons.other_names",
-            &serde_json::to_string(&v.other_names).unwrap_or_default(),
+            &serde_json::to_string(&p.other_names).unwrap_or_default(),
         )
     });
     q.bind(v.person_type)
-        .bind(ps.encrypt("vio_persons.name", &v.name))
-        .bind(store.keys().blind_index("vio_person_name", &v.name))
+        .bind(ps.encrypt("vio_persons.name", &p.name))
+        .bind(store.keys().blind_index("vio_person_name", &p.name))
         .bind(other)
-        .bind(&v.sex)
+        .bind(&p.sex)
         .bind(ps.enc_keep("vio_persons.gender", &p.gender))
-        .bind(ps.enc_keep("vio_persons.birth_date", &v.birth))
-        .bind(&v.age_group)
-        .bind(ps.enc_opt("vio_persons.nationality", v.nationality.as_deref()))
-        .bind(ps.enc_opt("vio_persons.ethnicity", v.ethnicity.as_deref()))
-        .bind(ps.enc_opt("vio_persons.religion", v.religion.as_deref()))
-        .bind(ps.enc_opt("vio_persons.occupation", v.occupation.as_deref()))
-        .bind(&v.counting_unit)
+        .bind(ps.enc_keep("vio_persons.birth_date", &p.birth_date))
+        .bind(&p.age_group)
+        .bind(ps.enc_opt("vio_persons.nationality", p.nationality.as_deref()))
+        .bind(ps.enc_opt("vio_persons.ethnicity", p.ethnicity.as_deref()))
+        .bind(ps.enc_opt("vio_persons.religion", p.religion.as_deref()))
+        .bind(ps.enc_opt("vio_persons.occupation", p.occupation.as_deref()))
+        .bind(&p.counting_unit)
         .bind(p.group_size)
         .bind(p.deceased as i64)
-        .bind(ps.enc_keep("vio_persons.death_date", &v.death))
+        .bind(ps.enc_keep("vio_persons.death_date", &p.death_date))
         .bind(ps.enc("vio_persons.contact", &p.contact))
         .bind(ps.enc("vio_persons.address", &p.address))
         .bind(ps.enc("vio_persons.notes", &p.notes))
@@ -222,8 +216,8 @@ fn bind_person<'q>(
 /// which persons are found by name.
 async fn insert_name_indexes(tx: &mut WriteTx, id: i64, v: &ValidPerson) -> Result<()> {
     let store = tx.store().clone();
-    let mut idx = name_indexes(&store, &v.name);
-    for n in &v.other_names {
+    let mut idx = name_indexes(&store, &v.input.name);
+    for n in &v.input.other_names {
         idx.extend(name_indexes(&store, n));
     }
     idx.sort();
@@ -240,11 +234,7 @@ async fn insert_name_indexes(tx: &mut WriteTx, id: i64, v: &ValidPerson) -> Resu
     Ok(())
 }
 
-pub(crate) async fn insert_person(
-    tx: &mut WriteTx,
-    v: &ValidPerson,
-    p: &PersonInput,
-) -> Result<i64> {
+pub(crate) async fn insert_person(tx: &mut WriteTx, v: &ValidPerson) -> Result<i64> {
     let store = tx.store().clone();
     let at = now();
     let id = tx.next_id("vio_persons").await?;
@@ -261,7 +251,6 @@ pub(crate) async fn insert_person(
         &ps,
         &store,
         v,
-        p,
     )
     .bind(tx.actor().user_id)
     .bind(&at)
@@ -269,7 +258,7 @@ pub(crate) async fn insert_person(
     .execute(tx.conn())
     .await?;
     insert_name_indexes(tx, id, v).await?;
-    add_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
+    add_terms(tx, (PERSON, id, "languages"), &v.input.languages).await?;
     Ok(id)
 }
 
@@ -302,7 +291,6 @@ pub async fn update_person(
         &ps,
         &store,
         &v,
-        p,
     )
     .bind(now())
     .bind(id)
@@ -310,7 +298,7 @@ pub async fn update_person(
     .await?;
     crate::shred::delete_name_tokens(tx, id).await?;
     insert_name_indexes(tx, id, &v).await?;
-    set_terms(tx, (PERSON, id, "languages"), &v.languages).await?;
+    set_terms(tx, (PERSON, id, "languages"), &v.input.languages).await?;
     set_list(tx, PERSON, id, v.level, users, teams).await?;
     tx.audit(
         "person.update",
@@ -358,7 +346,7 @@ pub(super) async fn person_from(store: &Store, r: &AnyRow) -> Result<Person> {
         contact: dec(store, "vio_persons.contact", id, r.get(16))?,
         address: dec(store, "vio_persons.address", id, r.get(17))?,
         notes: dec(store, "vio_persons.notes", id, r.get(18))?,
-        confidentiality: r.get(19),
+        confidentiality: stored_level(r, 19),
         created_by: r.get(20),
         created_at: r.get(21),
         updated_at: r.get(22),
@@ -415,7 +403,8 @@ pub struct PersonRow {
     pub name: String,
     pub person_type: String,
     pub roles: Vec<String>,
-    pub confidentiality: String,
+    #[schema(value_type = String)]
+    pub confidentiality: Confidentiality,
 }
 
 /// A person's row in a list: their name (when `names`, else their pseudonym), type, roles

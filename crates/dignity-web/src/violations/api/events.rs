@@ -2,35 +2,15 @@
 
 use super::*;
 
-#[derive(Deserialize, IntoParams)]
-pub struct EventListParams {
-    pub q: Option<String>,
-    pub country: Option<String>,
-    pub lens: Option<String>,
-    pub act_type: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub priority: Option<bool>,
-}
-
 /// Events the caller may see, newest first.
-#[utoipa::path(get, path = "/api/v1/violations/events", params(EventListParams, Paging),
+#[utoipa::path(get, path = "/api/v1/violations/events", params(EventFilter, Paging),
     responses((status = 200, body = Page<EventRow>), (status = 401, body = ApiError)), security(("token" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
     ctx: SignedIn,
-    Query(q): Query<EventListParams>,
+    Query(f): Query<EventFilter>,
     Query(page): Query<Paging>,
 ) -> Response {
-    let f = EventFilter {
-        q: q.q,
-        country: q.country,
-        lens: q.lens,
-        act_type: q.act_type,
-        from: q.from,
-        to: q.to,
-        priority: q.priority,
-    };
     let (total, items) = try_r!(
         page.list(async |limit, offset| {
             v::list_events(&state.store, &ctx.actor, &f, limit, offset).await
