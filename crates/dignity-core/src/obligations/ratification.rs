@@ -7,55 +7,7 @@ use super::*;
 use crate::refdata::TreatyStatus;
 use crate::Invalid;
 
-/// How a State expressed its consent to be bound. Acceptance and approval have the same
-/// effect as ratification (Vienna Convention on the Law of Treaties, art. 14(2)); the UN
-/// Treaty Collection marks them `A` and `AA` (e.g. the Netherlands' acceptance of the CRC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConsentKind {
-    Ratification,
-    Accession,
-    Succession,
-    Acceptance,
-    Approval,
-}
-
-impl ConsentKind {
-    pub const ALL: [ConsentKind; 5] = [
-        ConsentKind::Ratification,
-        ConsentKind::Accession,
-        ConsentKind::Succession,
-        ConsentKind::Acceptance,
-        ConsentKind::Approval,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            ConsentKind::Ratification => "ratification",
-            ConsentKind::Accession => "accession",
-            ConsentKind::Succession => "succession",
-            ConsentKind::Acceptance => "acceptance",
-            ConsentKind::Approval => "approval",
-        }
-    }
-    /// `None` for an empty value (not said); case and spaces are ignored.
-    pub fn parse(raw: &str) -> Result<Option<Self>, Invalid> {
-        let t = raw.trim().to_ascii_lowercase();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        Self::ALL
-            .into_iter()
-            .find(|k| k.code() == t)
-            .map(Some)
-            .ok_or_else(|| {
-                Invalid::rule(
-                    "consent_kind",
-                    "obl.rule.consent_kind",
-                    "expected ratification, accession, succession, acceptance or approval",
-                )
-            })
-    }
-}
+pub use crate::refdata::ConsentKind;
 
 /// The parsed dates and status of one ratification (the free texts — reservations,
 /// declarations, note — are stored as given).

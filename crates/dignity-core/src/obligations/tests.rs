@@ -33,6 +33,11 @@ fn entry_into_force_follows_the_final_clauses() {
         state_entry_into_force("ICMW", d("2000-10-10")),
         d("2001-02-01")
     );
+    // The rule of instruments.toml: one month for OP-CRC-SC (art. 14(2)).
+    assert_eq!(
+        state_entry_into_force("OP-CRC-SC", d("2011-09-20")),
+        d("2011-10-20")
+    );
 }
 
 #[test]

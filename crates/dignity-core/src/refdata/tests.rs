@@ -383,10 +383,10 @@ fn ratifications_cover_197_states_times_18_instruments() {
 /// rows are the errors of the 2022 extract named in issue 17.
 #[test]
 fn ratifications_match_cells_read_from_the_untc() {
-    use crate::obligations::ConsentKind::{Acceptance, Accession, Ratification, Succession};
+    use ConsentKind::{Acceptance, Accession, Ratification, Succession};
     let d = shipped_data();
     // (State, instrument, UNTC signature cell, UNTC consent cell, kind)
-    let cells: &[(&str, &str, &str, &str, crate::obligations::ConsentKind)] = &[
+    let cells: &[(&str, &str, &str, &str, ConsentKind)] = &[
         // Signature years shown as ratification years in the 2022 extract.
         ("USA", "ICERD", "1966-09-28", "1994-10-21", Ratification), // "28 Sep 1966" / "21 Oct 1994"
         ("GBR", "ICERD", "1966-10-11", "1969-03-07", Ratification), // "11 Oct 1966" / "7 Mar 1969"
@@ -579,11 +579,6 @@ fn entry_into_force_of_the_shipped_facts() {
     assert_eq!(eif("SRB", "CRC"), None);
     assert_eq!(eif("FJI", "CAT"), None);
     assert_eq!(eif("USA", "CRC"), None);
-    // The obligations' schedules use the same rule.
-    assert_eq!(
-        crate::obligations::state_entry_into_force("OP-CRC-SC", day("2011-09-20")),
-        day("2011-10-20")
-    );
 }
 
 fn rat_row(status: &str, sig: &str, consent: &str, kind: &str, source: &str) -> String {
