@@ -250,6 +250,160 @@ def member_iso2s(src):
     return {ISO2_FIXES.get(r["iso2"].strip(), r["iso2"].strip()) for r in rows}
 
 
+# ------------------------------------------------------ ratifications (days) --
+
+# Day-precision ratification facts: UNTC chapter IV as scraped by zmjones/untreaties
+# (2014-01 to 2015-03, in ../shared/data/treaties-untc-2015/), later changes from the
+# 2022 years-only extract (the status table above) where they do not contradict it, and
+# the verified later facts of known_updates_after_source.csv. Every disagreement found is
+# written to data/treaties/ratifications-disagreements.csv (and explained in
+# docs/reference-data.md).
+WPD_AS_OF = "2022-08-25"  # world-politics-datalab commit fdb779e
+KNOWN_UPDATES_AS_OF = "2026-12-05"  # the day the research helper recorded them
+UNTC_KIND = {"ratification": "ratification", "accession": "accession",
+             "succession": "succession", "acceptance": "acceptance",
+             "approval": "approval", "formal confirmation": "formal_confirmation"}
+ENTITY_KINDS = {"member-state", "observer-state", "specialized-agency-member"}
+# Denunciations that the UNTC participant table still lists as parties (the scrape keeps
+# no footnotes). Dates: UNTC MTDSG IV-5, footnotes to Jamaica and Trinidad and Tobago.
+DENUNCIATIONS = {
+    ("JAM", "ICCPR-OP1"): "Denounced: notified 23 Oct 1997, effective 23 Jan 1998 (UNTC MTDSG IV-5, footnote)",
+    ("TTO", "ICCPR-OP1"): "Denounced: notified 27 Mar 2000, effective 27 Jun 2000 (UNTC MTDSG IV-5, footnote)",
+}
+
+RATIFICATION_COLUMNS = [
+    "iso3", "instrument", "status", "signature", "consent", "consent_kind", "reservations",
+    "source", "as_of", "note",
+]
+DISAGREEMENT_COLUMNS = ["iso3", "instrument", "untc_2015", "wpd_2022", "finding", "resolution"]
+
+
+def untc_fact(r):
+    return (f"{r['status_as_of_source']} sig={r['signature_date'] or '-'} "
+            f"consent={r['consent_date'] or '-'} {r['consent_type']}").strip()
+
+
+def build_ratifications(src, wpd_status, instrument_codes):
+    udir = os.path.join(src, "treaties-untc-2015")
+    untc = read_csv(os.path.join(udir, "un_core_treaties_status.csv"))
+    if len(untc) != 197 * 18:
+        raise ValueError(f"untc: expected 197 x 18 rows, got {len(untc)}")
+    decl = {}
+    for r in read_csv(os.path.join(REPO, "data", "scripts", "untc_2015_declarations_index.csv")):
+        decl[(r["mtdsg_no"], r["participant_name_in_untc"])] = r
+    decl_as_of = {}
+    for r in decl.values():
+        decl_as_of[r["mtdsg_no"]] = r["as_of"]
+    wpd = {(s["iso3"], s["instrument"]): s for s in wpd_status}
+    updates = {}
+    for r in read_csv(os.path.join(udir, "known_updates_after_source.csv")):
+        updates.setdefault((r["iso3"], r["instrument"]), {})[r["field"]] = r["value"]
+    out, disagreements, used_denunciations = [], [], set()
+    for r in untc:
+        iso3, code = r["iso3"], r["instrument"]
+        if code not in instrument_codes:
+            raise ValueError(f"untc: unknown instrument {code}")
+        if r["unterm_kind"] not in ENTITY_KINDS:
+            raise ValueError(f"untc: {iso3}: kind {r['unterm_kind']!r}")
+        status = {"party": "party", "signatory": "signatory", "no_action": "none"}[r["status_as_of_source"]]
+        kind = r["consent_type"]
+        if kind and kind not in UNTC_KIND:
+            raise ValueError(f"untc {iso3} {code}: consent type {kind!r}")
+        rec = {
+            "iso3": iso3, "instrument": code, "status": status,
+            "signature": r["signature_date"], "consent": r["consent_date"],
+            "consent_kind": UNTC_KIND.get(kind, ""), "reservations": "",
+            "source": "untc2015", "as_of": r["as_of"], "note": "",
+        }
+        notes = []
+        if r["signature_note"]:
+            notes.append(f"Signature: {r['signature_note']} (UNTC)")
+        # Reservations/declarations: listed in the UNTC section at the declarations file's date.
+        mt = r["mtdsg_no"]
+        if status != "none":
+            acted = max(rec["signature"], rec["consent"])
+            if mt not in decl_as_of or acted > decl_as_of[mt]:
+                rec["reservations"] = ""  # acted after the declarations scrape: unknown
+            else:
+                rec["reservations"] = "yes" if (mt, r["participant_name_in_untc"]) in decl else "no"
+        w = wpd.get((iso3, code))
+        untc_text = untc_fact(r)
+        if w is not None:
+            wtext = f"{w['status']} {w['year']}".strip()
+            wy = w["year"]
+            untc_year = r["as_of"][:4]
+
+            def disagree(finding, resolution):
+                disagreements.append({"iso3": iso3, "instrument": code, "untc_2015": untc_text,
+                                      "wpd_2022": wtext, "finding": finding, "resolution": resolution})
+
+            if status == "party" and w["status"] == "party":
+                rec["as_of"] = WPD_AS_OF
+                if wy != rec["consent"][:4]:
+                    if wy == rec["signature"][:4]:
+                        disagree("wpd_gives_signature_year", "kept the UNTC consent date; the 2022 year is the signature year")
+                    else:
+                        disagree("year_mismatch", "kept the UNTC consent date (primary depositary record, to the day)")
+            elif status == "party" and w["status"] == "denounced":
+                if (iso3, code) not in DENUNCIATIONS:
+                    raise ValueError(f"{iso3} {code}: denounced in 2022 but no DENUNCIATIONS entry")
+                used_denunciations.add((iso3, code))
+                rec["status"] = "denounced"
+                rec["as_of"] = WPD_AS_OF
+                notes.append(DENUNCIATIONS[(iso3, code)])
+            elif status == "party":
+                disagree("wpd_missing_consent", "kept the UNTC consent (a party stays a party unless it denounces, which neither source records)")
+            elif w["status"] == "party":
+                if wy >= untc_year:
+                    rec["status"] = "party"
+                    rec["consent"] = wy
+                    rec["consent_kind"] = ""
+                    rec["reservations"] = ""
+                    rec["source"] = "wpd2022"
+                    rec["as_of"] = WPD_AS_OF
+                    notes.append(f"Consent after the UNTC scrape of {r['as_of']}: year only, kind unknown (2022 extract)")
+                elif wy == rec["signature"][:4]:
+                    disagree("wpd_party_with_signature_year", f"kept the UNTC status: {wy} is the signature year, before the UNTC table of {r['as_of']}; a later consent is possible but unverified")
+                else:
+                    disagree("wpd_party_before_untc_date", f"kept the UNTC status: {wy} is before the UNTC table of {r['as_of']}, which does not list the consent")
+            elif status == "none" and w["status"] == "signatory":
+                rec["status"] = "signatory"
+                rec["source"] = "wpd2022"
+                rec["as_of"] = WPD_AS_OF
+                notes.append(f"Signed after the UNTC scrape of {r['as_of']}; the date is not in the 2022 extract")
+            elif status == "signatory" and w["status"] == "none":
+                disagree("wpd_drops_signature", "kept the UNTC signature (a signature is not withdrawn by silence)")
+            else:
+                rec["as_of"] = WPD_AS_OF  # both agree (signatory/signatory or none/none)
+        upd = updates.pop((iso3, code), None)
+        if upd is not None:
+            if rec["status"] == "party":
+                raise ValueError(f"{iso3} {code}: known update for a State already party")
+            rec["status"] = "party"
+            rec["consent"] = upd["consent_date"]
+            rec["consent_kind"] = upd["consent_type"]
+            rec["reservations"] = ""
+            rec["source"] = "update2026"
+            rec["as_of"] = KNOWN_UPDATES_AS_OF
+            notes.append("Consent after both sources: known_updates_after_source.csv")
+        rec["note"] = " | ".join(notes)
+        out.append(rec)
+    if updates:
+        raise ValueError(f"known updates not applied: {sorted(updates)}")
+    if used_denunciations != set(DENUNCIATIONS):
+        raise ValueError(f"denunciations no longer apply: {sorted(set(DENUNCIATIONS) - used_denunciations)}")
+    # Every disagreement of the research helper's QA file must be among ours.
+    ours = {(x["iso3"], x["instrument"]) for x in disagreements}
+    qa = read_csv(os.path.join(udir, "qa_wpd2022_vs_untc2015.csv"))
+    missed = [(q["iso3"], q["instrument"]) for q in qa if (q["iso3"], q["instrument"]) not in ours]
+    if missed:
+        raise ValueError(f"QA disagreements not found: {missed}")
+    order = list(TREATY_FILES.values())
+    out.sort(key=lambda x: (x["iso3"], order.index(x["instrument"])))
+    disagreements.sort(key=lambda x: (x["finding"], x["iso3"], order.index(x["instrument"])))
+    return out, disagreements
+
+
 # ---------------------------------------------------------------------- SDG --
 
 SDG_LANGS = ["en", "fr", "es", "ar", "ru", "zh-Hans"]
@@ -461,6 +615,8 @@ MANIFEST_FILES = [  # manifest key, path under data/, source date
     ("countries", "countries.csv", "datasets/country-codes (UNTERM names, M49)"),
     ("instruments", "instruments.toml", "curated; UNTC and CoE Treaty Office"),
     ("treaty_status", "treaties/status-2022-08.csv", "UNTC status as of 2022-08"),
+    ("ratifications", "treaties/ratifications.csv", "UNTC chapter IV to the day (2014-15), later years from the 2022 extract"),
+    ("ratification_disagreements", "treaties/ratifications-disagreements.csv", "UNTC 2015 vs the 2022 extract"),
     ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
     ("sdg_targets", "sdg/targets.csv", "Open SDG sdg-translations"),
     ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
@@ -509,6 +665,7 @@ def main():
     countries = build_countries(src, members)
     by_iso2 = {c["iso2"]: c for c in countries}
     status, _ = build_status(src, by_iso2, instrument_codes)
+    ratifications, disagreements = build_ratifications(src, status, instrument_codes)
     check_upr_groups(src, countries)
     goals = build_goals(src)
     targets = build_targets(src)
@@ -525,6 +682,8 @@ def main():
     contents = {
         "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
         "treaties/status-2022-08.csv": to_csv(STATUS_COLUMNS, status),
+        "treaties/ratifications.csv": to_csv(RATIFICATION_COLUMNS, ratifications),
+        "treaties/ratifications-disagreements.csv": to_csv(DISAGREEMENT_COLUMNS, disagreements),
         "sdg/goals.csv": to_csv(goal_cols, goals),
         "sdg/targets.csv": to_csv(target_cols, targets),
         "sdg/LICENSE-open-sdg": sdg_licence,
@@ -549,7 +708,8 @@ def main():
                 with open(path, "wb") as f:
                     f.write(data)
     summary = (f"{len(countries)} countries ({sum(c['un_member'] == '1' for c in countries)} UN members), "
-               f"{len(status)} status rows, {len(goals)} goals, {len(targets)} targets")
+               f"{len(status)} status rows, {len(ratifications)} ratification rows "
+               f"({len(disagreements)} disagreements), {len(goals)} goals, {len(targets)} targets")
     print(summary, file=sys.stderr)
     if args.check:
         if stale:

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod countries;
+mod ratifications;
 mod sdg;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ mod thesauri;
 mod treaties;
 
 pub use countries::*;
+pub use ratifications::*;
 pub use sdg::*;
 pub use thesauri::*;
 pub use treaties::*;
@@ -31,7 +33,7 @@ pub use treaties::*;
 /// Overall version of the shipped reference data (`data_version` in
 /// `data/manifest.toml`; a test keeps the two equal). It goes up by one
 /// whenever any shipped file changes.
-pub const DATA_VERSION: u32 = 1;
+pub const DATA_VERSION: u32 = 2;
 
 /// The shipped data files, embedded at compile time.
 pub mod shipped {
@@ -43,6 +45,12 @@ pub mod shipped {
     pub const INSTRUMENTS_TOML: &str = include_str!("../../../data/instruments.toml");
     /// `data/treaties/status-2022-08.csv`.
     pub const TREATY_STATUS_CSV: &str = include_str!("../../../data/treaties/status-2022-08.csv");
+    /// `data/treaties/ratifications.csv`: the facts to the day, with source and as-of date.
+    pub const RATIFICATIONS_CSV: &str = include_str!("../../../data/treaties/ratifications.csv");
+    /// `data/treaties/ratifications-disagreements.csv`: where the sources disagree and how
+    /// it was resolved (documentation; not loaded).
+    pub const RATIFICATION_DISAGREEMENTS_CSV: &str =
+        include_str!("../../../data/treaties/ratifications-disagreements.csv");
     /// `data/sdg/goals.csv`.
     pub const SDG_GOALS_CSV: &str = include_str!("../../../data/sdg/goals.csv");
     /// `data/sdg/targets.csv`.
@@ -244,8 +252,8 @@ pub struct ManifestFile {
 }
 
 /// `data/manifest.toml`: the data version and a version per file. Keys of
-/// `files`: `countries`, `instruments`, `treaty_status`, `sdg_goals`,
-/// `sdg_targets`, `huridocs_thesauri`.
+/// `files`: `countries`, `instruments`, `treaty_status`, `ratifications`,
+/// `ratification_disagreements`, `sdg_goals`, `sdg_targets`, `huridocs_thesauri`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataManifest {
@@ -277,6 +285,8 @@ pub struct RefData {
     pub countries: Vec<Country>,
     pub instruments: Vec<Instrument>,
     pub ratification_status: Vec<RatificationStatus>,
+    /// The facts to the day (`treaties/ratifications.csv`).
+    pub ratifications: Vec<DatedRatification>,
     pub sdg_goals: Vec<SdgGoal>,
     pub sdg_targets: Vec<SdgTarget>,
     pub thesauri: Vec<VocabTerm>,
@@ -300,6 +310,10 @@ pub fn parse_shipped() -> Result<RefData, RefDataError> {
         "treaties/status-2022-08.csv",
         parse_ratification_status_checked(shipped::TREATY_STATUS_CSV, &countries, &instruments),
     )?;
+    let ratifications = ctx(
+        "treaties/ratifications.csv",
+        parse_dated_ratifications(shipped::RATIFICATIONS_CSV, &countries, &instruments),
+    )?;
     let sdg_goals = ctx("sdg/goals.csv", parse_sdg_goals(shipped::SDG_GOALS_CSV))?;
     let sdg_targets = ctx(
         "sdg/targets.csv",
@@ -314,6 +328,7 @@ pub fn parse_shipped() -> Result<RefData, RefDataError> {
         countries,
         instruments,
         ratification_status,
+        ratifications,
         sdg_goals,
         sdg_targets,
         thesauri,

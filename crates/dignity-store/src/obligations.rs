@@ -384,7 +384,7 @@ pub async fn set_ratification(
 pub struct ProcedureStatus {
     pub label: String,
     pub instrument: String,
-    /// `complaints` or `inquiry`.
+    /// `complaints`, `inquiry` or `inter_state`.
     pub kind: String,
     /// `accepted`, `not_accepted` or `unknown`.
     pub acceptance: String,
@@ -396,18 +396,19 @@ pub fn procedures(rats: &[Ratification]) -> Vec<ProcedureStatus> {
     for (kind, list) in [
         ("complaints", rules::COMPLAINT_PROCEDURES),
         ("inquiry", rules::INQUIRY_PROCEDURES),
+        ("inter_state", rules::INTER_STATE_PROCEDURES),
     ] {
         for p in list {
             let r = rats.iter().find(|r| r.instrument == p.instrument);
             let party = r.is_some_and(|r| r.status == "party");
             // Nothing recorded on the instrument: nothing known about the procedure either.
             let unknown = r.is_none_or(|r| r.status == UNKNOWN);
-            let flag = r.and_then(|r| {
-                if kind == "complaints" {
-                    r.complaints_declaration
-                } else {
-                    r.inquiry_accepted
-                }
+            // No column records the inter-State declarations: unknown unless the
+            // procedure binds every party.
+            let flag = r.and_then(|r| match kind {
+                "complaints" => r.complaints_declaration,
+                "inquiry" => r.inquiry_accepted,
+                _ => None,
             });
             let a = if unknown {
                 Acceptance::Unknown

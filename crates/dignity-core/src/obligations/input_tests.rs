@@ -83,7 +83,7 @@ fn ratifications_parse_into_typed_facts_and_refusals_name_the_field() {
                 ..rat("party", "", "1990")
             },
             "consent_kind",
-            "expected ratification, accession or succession".into(),
+            "expected ratification, accession, succession, acceptance or approval".into(),
         ),
     ];
     for (raw, field, message) in cases {

@@ -5,7 +5,7 @@
 //! No I/O: callers hand in bytes or tables and get values or row-numbered errors back.
 
 use crate::PartialDate;
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};

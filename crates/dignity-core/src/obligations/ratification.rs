@@ -7,47 +7,7 @@ use super::*;
 use crate::refdata::TreatyStatus;
 use crate::Invalid;
 
-/// How a State expressed its consent to be bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConsentKind {
-    Ratification,
-    Accession,
-    Succession,
-}
-
-impl ConsentKind {
-    pub const ALL: [ConsentKind; 3] = [
-        ConsentKind::Ratification,
-        ConsentKind::Accession,
-        ConsentKind::Succession,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            ConsentKind::Ratification => "ratification",
-            ConsentKind::Accession => "accession",
-            ConsentKind::Succession => "succession",
-        }
-    }
-    /// `None` for an empty value (not said); case and spaces are ignored.
-    pub fn parse(raw: &str) -> Result<Option<Self>, Invalid> {
-        let t = raw.trim().to_ascii_lowercase();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        Self::ALL
-            .into_iter()
-            .find(|k| k.code() == t)
-            .map(Some)
-            .ok_or_else(|| {
-                Invalid::rule(
-                    "consent_kind",
-                    "obl.rule.consent_kind",
-                    "expected ratification, accession or succession",
-                )
-            })
-    }
-}
+pub use crate::refdata::ConsentKind;
 
 /// The parsed dates and status of one ratification (the free texts — reservations,
 /// declarations, note — are stored as given).

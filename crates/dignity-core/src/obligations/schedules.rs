@@ -4,30 +4,15 @@ use super::*;
 
 // ------------------------------------------------------------- due dates --
 
-/// How long after a State's ratification or accession a treaty enters into force for it
-/// (the treaties' final clauses).
+/// The day the rule of `instrument` (`state_entry_into_force` in `data/instruments.toml`)
+/// gives for a deposit on `consent` (the treaty's own entry into force is not applied
+/// here; see [`crate::refdata::EifAfter::state_entry_into_force`]). An instrument without
+/// a rule (Council of Europe, unknown code) counts thirty days.
 pub fn state_entry_into_force(instrument: &str, consent: NaiveDate) -> NaiveDate {
-    match instrument {
-        // Three months (ICESCR art. 27(2), ICCPR art. 49(2), ICCPR-OP1 art. 9(2)).
-        "ICESCR" | "ICCPR" | "ICCPR-OP1" | "ICCPR-OP2" | "OP-ICESCR" => consent
-            .checked_add_months(Months::new(3))
-            .unwrap_or(consent),
-        // First day of the month after three months (ICMW art. 87(2)).
-        "ICMW" => {
-            let d = consent
-                .checked_add_months(Months::new(3))
-                .unwrap_or(consent);
-            let (y, m) = if d.month() == 12 {
-                (d.year() + 1, 1)
-            } else {
-                (d.year(), d.month() + 1)
-            };
-            NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
-        }
-        // Thirtieth day after deposit (ICERD art. 19(2), CEDAW art. 27(2), CAT art. 27(2),
-        // CRC art. 49(2), CRPD art. 45(2), CPED art. 39(2), the optional protocols).
-        _ => consent + chrono::Duration::days(30),
-    }
+    crate::refdata::find_instrument(crate::refdata::shipped_instruments(), instrument)
+        .and_then(|i| i.state_entry_into_force.as_ref())
+        .map_or(crate::refdata::EifAfter::ThirtiethDay, |r| r.rule)
+        .after_deposit(consent)
 }
 
 /// `d` plus `years` (29 February becomes 28 February).

@@ -33,6 +33,11 @@ fn entry_into_force_follows_the_final_clauses() {
         state_entry_into_force("ICMW", d("2000-10-10")),
         d("2001-02-01")
     );
+    // The rule of instruments.toml: one month for OP-CRC-SC (art. 14(2)).
+    assert_eq!(
+        state_entry_into_force("OP-CRC-SC", d("2011-09-20")),
+        d("2011-10-20")
+    );
 }
 
 #[test]
@@ -184,9 +189,97 @@ fn procedures_are_accepted_by_protocol_or_declaration() {
     let op1 = &COMPLAINT_PROCEDURES[0];
     assert_eq!(acceptance(op1, true, None), Acceptance::Accepted);
     let cat20 = &INQUIRY_PROCEDURES[0];
-    assert_eq!(acceptance(cat20, true, None), Acceptance::Accepted);
+    // Opt-out with nothing recorded: unknown (issue 17: an unknown is never accepted).
+    assert_eq!(acceptance(cat20, true, None), Acceptance::Unknown);
+    assert_eq!(acceptance(cat20, true, Some(true)), Acceptance::Accepted);
     assert_eq!(
         acceptance(cat20, true, Some(false)),
+        Acceptance::NotAccepted
+    );
+}
+
+#[test]
+fn procedures_follow_the_treaties_opt_in_opt_out_and_every_party() {
+    use AcceptanceVia::*;
+    let all = || {
+        COMPLAINT_PROCEDURES
+            .iter()
+            .chain(INQUIRY_PROCEDURES)
+            .chain(INTER_STATE_PROCEDURES)
+    };
+    let via = |label: &str| {
+        all()
+            .find(|p| p.label == label)
+            .unwrap_or_else(|| panic!("{label}"))
+            .via
+    };
+    // Individual complaints and inter-State procedures: opt-in by declaration, or every
+    // party of a communications protocol; ICERD art. 11 binds every party. Inquiries:
+    // opt-out, except OP-ICESCR art. 11 (opt-in) and CPED art. 33 (every party).
+    let expected = [
+        (
+            OptIn,
+            "ICERD art. 14 | CAT art. 22 | CPED art. 31 | ICMW art. 77 | ICCPR art. 41",
+        ),
+        (
+            OptIn,
+            "CAT art. 21 | CPED art. 32 | ICMW art. 76 | OP-ICESCR art. 10",
+        ),
+        (OptIn, "OP-CRC-IC art. 12 | OP-ICESCR art. 11"),
+        (
+            Protocol,
+            "ICCPR-OP1 | OP-ICESCR | OP-CEDAW | OP-CRPD | OP-CRC-IC",
+        ),
+        (Protocol, "ICERD art. 11 | CPED art. 33"),
+        (
+            OptOut,
+            "CAT art. 20 | OP-CEDAW art. 8 | OP-CRPD art. 6 | OP-CRC-IC art. 13",
+        ),
+    ];
+    let mut checked = 0;
+    for (rule, labels) in expected {
+        for label in labels.split(" | ") {
+            assert_eq!(via(label), rule, "{label}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, all().count());
+    for p in all() {
+        // Not a party: not accepted, whatever was recorded.
+        for flag in [None, Some(true), Some(false)] {
+            assert_eq!(
+                acceptance(p, false, flag),
+                Acceptance::NotAccepted,
+                "{}",
+                p.label
+            );
+        }
+        // Unknown is never accepted: only a procedure that binds every party is accepted
+        // without a record.
+        let expected = if p.via == Protocol {
+            Acceptance::Accepted
+        } else {
+            Acceptance::Unknown
+        };
+        assert_eq!(acceptance(p, true, None), expected, "{}", p.label);
+    }
+    // A recorded opt-out (flag false) or a recorded declaration (flag true).
+    let cat20 = INQUIRY_PROCEDURES
+        .iter()
+        .find(|p| p.label == "CAT art. 20")
+        .unwrap();
+    assert_eq!(
+        acceptance(cat20, true, Some(false)),
+        Acceptance::NotAccepted
+    );
+    assert_eq!(acceptance(cat20, true, Some(true)), Acceptance::Accepted);
+    let art11 = INQUIRY_PROCEDURES
+        .iter()
+        .find(|p| p.label == "OP-ICESCR art. 11")
+        .unwrap();
+    assert_eq!(acceptance(art11, true, Some(true)), Acceptance::Accepted);
+    assert_eq!(
+        acceptance(art11, true, Some(false)),
         Acceptance::NotAccepted
     );
 }

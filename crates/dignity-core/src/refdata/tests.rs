@@ -23,6 +23,11 @@ fn manifest_hashes_match_shipped_files() {
         ("countries", shipped::COUNTRIES_CSV),
         ("instruments", shipped::INSTRUMENTS_TOML),
         ("treaty_status", shipped::TREATY_STATUS_CSV),
+        ("ratifications", shipped::RATIFICATIONS_CSV),
+        (
+            "ratification_disagreements",
+            shipped::RATIFICATION_DISAGREEMENTS_CSV,
+        ),
         ("sdg_goals", shipped::SDG_GOALS_CSV),
         ("sdg_targets", shipped::SDG_TARGETS_CSV),
         ("huridocs_thesauri", shipped::HURIDOCS_THESAURI_CSV),
@@ -280,16 +285,20 @@ fn instrument_procedures_and_reporting() {
 
 // ------------------------------------------------- shipped: treaty status --
 
+/// The ISO3 codes of the 193 UN member States.
+fn un_members(d: &RefData) -> HashSet<&str> {
+    d.countries
+        .iter()
+        .filter(|c| c.un_member)
+        .map(|c| c.iso3.as_str())
+        .collect()
+}
+
 #[test]
 fn treaty_status_covers_members_times_instruments() {
     let d = shipped_data();
     assert_eq!(d.ratification_status.len(), 193 * 18);
-    let members: HashSet<&str> = d
-        .countries
-        .iter()
-        .filter(|c| c.un_member)
-        .map(|c| c.iso3.as_str())
-        .collect();
+    let members = un_members(&d);
     let mut pairs = HashSet::new();
     for s in &d.ratification_status {
         assert!(
@@ -331,6 +340,308 @@ fn treaty_status_covers_members_times_instruments() {
         .find(|s| s.iso3 == "JAM" && s.instrument == "ICCPR-OP1")
         .unwrap();
     assert_eq!(jam.status, TreatyStatus::Denounced);
+}
+
+// ---------------------------------------------- shipped: ratifications --
+
+fn dated<'a>(d: &'a RefData, iso3: &str, code: &str) -> &'a DatedRatification {
+    d.ratifications
+        .iter()
+        .find(|r| r.iso3 == iso3 && r.instrument == code)
+        .unwrap_or_else(|| panic!("no row for {iso3} {code}"))
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn ratifications_cover_197_states_times_18_instruments() {
+    let d = shipped_data();
+    assert_eq!(d.ratifications.len(), 197 * 18);
+    let states: HashSet<&str> = d.ratifications.iter().map(|r| r.iso3.as_str()).collect();
+    let members = un_members(&d);
+    assert!(members.is_subset(&states));
+    // Observers (Holy See, State of Palestine) and non-member parties (Cook Islands, Niue).
+    let others: Vec<&str> = {
+        let mut v: Vec<&str> = states.difference(&members).copied().collect();
+        v.sort();
+        v
+    };
+    assert_eq!(others, ["COK", "NIU", "PSE", "VAT"]);
+    // The UNTC counts 196 parties to the CRC (all but the United States).
+    let crc = d.ratifications.iter().filter(|r| r.instrument == "CRC");
+    assert_eq!(crc.filter(|r| r.status == TreatyStatus::Party).count(), 196);
+    assert!(d.ratifications.iter().all(|r| r.as_of <= day("2026-12-05")));
+}
+
+/// Cells read from the UN Treaty Collection, chapter IV, participant tables, as scraped
+/// 2014-01 to 2015-03 (raw cells in `../shared/data/treaties-untc-2015/`), e.g.
+/// https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-2&chapter=4&clang=_en
+/// (ICERD; the other instruments: mtdsg_no IV-3, IV-3-a, IV-4, IV-5, IV-8, IV-8-b, IV-9,
+/// IV-9-b, IV-11, IV-11-b, IV-11-c, IV-11-d, IV-12, IV-13, IV-15, IV-16). The first
+/// rows are the errors of the 2022 extract named in issue 17.
+#[test]
+fn ratifications_match_cells_read_from_the_untc() {
+    use ConsentKind::{Acceptance, Accession, Ratification, Succession};
+    let d = shipped_data();
+    // (State, instrument, UNTC signature cell, UNTC consent cell, kind)
+    let cells: &[(&str, &str, &str, &str, ConsentKind)] = &[
+        // Signature years shown as ratification years in the 2022 extract.
+        ("USA", "ICERD", "1966-09-28", "1994-10-21", Ratification), // "28 Sep 1966" / "21 Oct 1994"
+        ("GBR", "ICERD", "1966-10-11", "1969-03-07", Ratification), // "11 Oct 1966" / "7 Mar 1969"
+        ("BRA", "ICERD", "1966-03-07", "1968-03-27", Ratification), // "7 Mar 1966" / "27 Mar 1968"
+        ("MEX", "ICERD", "1966-11-01", "1975-02-20", Ratification), // "1 Nov 1966" / "20 Feb 1975"
+        ("JAM", "ICERD", "1966-08-14", "1971-06-04", Ratification), // "14 Aug 1966" / "4 Jun 1971"
+        ("ZAF", "ICCPR", "1994-10-03", "1998-12-10", Ratification), // "3 Oct 1994" / "10 Dec 1998"
+        // Missing from the 2022 extract.
+        ("MDA", "OP-CAT", "2005-09-16", "2006-07-24", Ratification), // "16 Sep 2005" / "24 Jul 2006"
+        ("MDA", "CRPD", "2007-03-30", "2010-09-21", Ratification), // "30 Mar 2007" / "21 Sep 2010"
+        ("MDA", "OP-CEDAW", "", "2006-02-28", Accession),          // "28 Feb 2006 a"
+        ("MNG", "ICCPR-OP1", "", "1991-04-16", Accession),         // "16 Apr 1991 a"
+        ("NER", "ICCPR-OP1", "", "1986-03-07", Accession),         // "7 Mar 1986 a"
+        ("SRB", "ICCPR-OP1", "2001-03-12", "2001-09-06", Ratification), // "12 Mar 2001 d" / "6 Sep 2001"
+        ("TZA", "OP-CEDAW", "", "2006-01-12", Accession),               // "12 Jan 2006 a"
+        // Rows shuffled between neighbours in the 2022 extract (CRC).
+        ("PAK", "CRC", "1990-09-20", "1990-11-12", Ratification), // "20 Sep 1990" / "12 Nov 1990"
+        ("PLW", "CRC", "", "1995-08-04", Accession),              // "4 Aug 1995 a"
+        ("PAN", "CRC", "1990-01-26", "1990-12-12", Ratification), // "26 Jan 1990" / "12 Dec 1990"
+        // Across instruments and regions.
+        ("FRA", "CAT", "1985-02-04", "1986-02-18", Ratification),
+        ("IND", "CEDAW", "1980-07-30", "1993-07-09", Ratification),
+        ("CHN", "ICESCR", "1997-10-27", "2001-03-27", Ratification),
+        ("JPN", "ICCPR", "1978-05-30", "1979-06-21", Ratification),
+        ("NGA", "CAT", "1988-07-28", "2001-06-28", Ratification),
+        ("KEN", "CRPD", "2007-03-30", "2008-05-19", Ratification),
+        ("ARG", "CPED", "2007-02-06", "2007-12-14", Ratification),
+        ("MEX", "ICMW", "1991-05-22", "1999-03-08", Ratification),
+        ("NZL", "OP-CRC-SC", "2000-09-07", "2011-09-20", Ratification),
+        ("DEU", "ICERD", "1967-02-10", "1969-05-16", Ratification),
+        ("AUS", "ICCPR-OP2", "", "1990-10-02", Accession),
+        ("PRT", "OP-ICESCR", "2009-09-24", "2013-01-28", Ratification),
+        ("THA", "OP-CRC-IC", "2012-09-25", "2012-09-25", Ratification),
+        ("EGY", "CRC", "1990-02-05", "1990-07-06", Ratification),
+        ("RUS", "OP-CRC-AC", "2001-02-15", "2008-09-24", Ratification),
+        ("CHL", "OP-CAT", "2005-06-06", "2008-12-12", Ratification),
+        ("TLS", "ICMW", "", "2004-01-30", Accession),
+        ("NLD", "CRC", "1990-01-26", "1995-02-06", Acceptance), // "6 Feb 1995 A"
+        ("SRB", "CRC", "", "2001-03-12", Succession),           // "12 Mar 2001 d"
+        // Observers and non-member parties.
+        ("VAT", "CRC", "1990-04-20", "1990-04-20", Ratification),
+        ("PSE", "CEDAW", "", "2014-04-02", Accession),
+        ("COK", "CRPD", "", "2009-05-08", Accession),
+        ("NIU", "CRC", "", "1995-12-20", Accession),
+    ];
+    assert!(cells.len() >= 30);
+    for &(iso3, code, sig, consent, kind) in cells {
+        let r = dated(&d, iso3, code);
+        let what = format!("{iso3} {code}");
+        assert_eq!(r.status, TreatyStatus::Party, "{what}");
+        assert_eq!(r.signature.to_string(), sig, "{what} signature");
+        assert_eq!(r.consent.to_string(), consent, "{what} consent");
+        assert_eq!(r.consent_kind, Some(kind), "{what} kind");
+        assert_eq!(r.source, FactSource::Untc2015, "{what} source");
+    }
+    // Signed, not ratified; no action.
+    let usa_crc = dated(&d, "USA", "CRC");
+    assert_eq!(usa_crc.status, TreatyStatus::Signatory);
+    assert_eq!(usa_crc.signature.to_string(), "1995-02-16");
+    assert_eq!(usa_crc.consent.precision(), crate::Precision::Unknown);
+    assert_eq!(dated(&d, "IRN", "CEDAW").status, TreatyStatus::NoAction);
+    // Reservations listed by the UNTC (USA: CAT) and none (State of Palestine: CEDAW).
+    assert_eq!(dated(&d, "USA", "CAT").reservations, Reservations::Yes);
+    assert_eq!(dated(&d, "PSE", "CEDAW").reservations, Reservations::No);
+    // Denounced, with the original consent kept.
+    let jam = dated(&d, "JAM", "ICCPR-OP1");
+    assert_eq!(jam.status, TreatyStatus::Denounced);
+    assert_eq!(jam.consent.to_string(), "1975-10-03");
+}
+
+#[test]
+fn later_facts_keep_their_precision_and_source() {
+    let d = shipped_data();
+    // Fiji acceded to the CAT after the UNTC scrape: the 2022 extract gives the year only.
+    let fji = dated(&d, "FJI", "CAT");
+    assert_eq!(fji.status, TreatyStatus::Party);
+    assert_eq!(fji.consent.to_string(), "2016");
+    assert_eq!(fji.consent.precision(), crate::Precision::Year);
+    assert_eq!(fji.consent_kind, None);
+    assert_eq!(fji.source, FactSource::Wpd2022);
+    assert_eq!(fji.as_of, day("2022-08-25"));
+    // Korea's CPED accession of 2023, to the day.
+    let kor = dated(&d, "KOR", "CPED");
+    assert_eq!(kor.status, TreatyStatus::Party);
+    assert_eq!(kor.consent.to_string(), "2023-01-04");
+    assert_eq!(kor.source, FactSource::Update2026);
+    // Every year-only consent comes from the 2022 extract; the UNTC gives days.
+    for r in &d.ratifications {
+        if r.consent.precision() == crate::Precision::Year {
+            assert_eq!(r.source, FactSource::Wpd2022, "{} {}", r.iso3, r.instrument);
+        }
+    }
+    // The disagreements file lists the errors of the 2022 extract named in issue 17.
+    let dis = shipped::RATIFICATION_DISAGREEMENTS_CSV;
+    for key in [
+        "USA,ICERD",
+        "GBR,ICERD",
+        "BRA,ICERD",
+        "MEX,ICERD",
+        "JAM,ICERD",
+        "ZAF,ICCPR",
+        "MDA,OP-CAT",
+        "MDA,CRPD",
+        "MDA,OP-CEDAW",
+        "PAK,CRC",
+        "PLW,CRC",
+        "PAN,CRC",
+    ] {
+        assert!(dis.lines().any(|l| l.starts_with(key)), "{key}");
+    }
+}
+
+#[test]
+fn every_un_instrument_has_its_entry_into_force_rule() {
+    let d = shipped_data();
+    let rule = |code: &str| {
+        instrument(&d, code)
+            .state_entry_into_force
+            .as_ref()
+            .unwrap()
+            .rule
+    };
+    for code in UN_CODES {
+        assert!(
+            instrument(&d, code).state_entry_into_force.is_some(),
+            "{code}"
+        );
+    }
+    assert_eq!(rule("ICERD"), EifAfter::ThirtiethDay);
+    assert_eq!(rule("ICCPR"), EifAfter::ThreeMonths);
+    assert_eq!(rule("ICESCR"), EifAfter::ThreeMonths);
+    assert_eq!(rule("OP-CRC-AC"), EifAfter::OneMonth);
+    assert_eq!(rule("OP-CRC-SC"), EifAfter::OneMonth);
+    assert_eq!(rule("OP-CRC-IC"), EifAfter::ThreeMonths);
+    assert_eq!(rule("ICMW"), EifAfter::FirstDayOfMonthAfterThreeMonths);
+    assert_eq!(
+        instrument(&d, "ICCPR")
+            .state_entry_into_force
+            .as_ref()
+            .unwrap()
+            .article,
+        "49(2)"
+    );
+    assert!(instrument(&d, "ECHR").state_entry_into_force.is_none());
+}
+
+#[test]
+fn entry_into_force_rules() {
+    use EifAfter::*;
+    let treaty = day("1950-01-01");
+    let f = |r: EifAfter, deposit: &str| r.state_entry_into_force(day(deposit), treaty);
+    assert_eq!(f(ThirtiethDay, "1994-10-21"), day("1994-11-20"));
+    assert_eq!(f(ThirtiethDay, "2000-12-15"), day("2001-01-14"));
+    assert_eq!(f(OneMonth, "2008-09-24"), day("2008-10-24"));
+    assert_eq!(f(OneMonth, "2011-01-31"), day("2011-02-28"));
+    assert_eq!(f(ThreeMonths, "1998-12-10"), day("1999-03-10"));
+    assert_eq!(f(ThreeMonths, "2003-11-30"), day("2004-02-29"));
+    assert_eq!(
+        f(FirstDayOfMonthAfterThreeMonths, "2004-01-30"),
+        day("2004-05-01")
+    );
+    assert_eq!(
+        f(FirstDayOfMonthAfterThreeMonths, "2004-09-15"),
+        day("2005-01-01")
+    );
+    // A State that deposited before the treaty entered into force is bound from then.
+    assert_eq!(
+        ThreeMonths.state_entry_into_force(day("1968-01-01"), day("1976-03-23")),
+        day("1976-03-23")
+    );
+}
+
+#[test]
+fn entry_into_force_of_the_shipped_facts() {
+    let d = shipped_data();
+    let eif = |iso3: &str, code: &str| dated(&d, iso3, code).entry_into_force(instrument(&d, code));
+    assert_eq!(eif("USA", "ICERD"), Some(day("1994-11-20")));
+    assert_eq!(eif("ZAF", "ICCPR"), Some(day("1999-03-10")));
+    assert_eq!(eif("PAK", "CRC"), Some(day("1990-12-12")));
+    assert_eq!(eif("NLD", "CRC"), Some(day("1995-03-08")));
+    assert_eq!(eif("RUS", "OP-CRC-AC"), Some(day("2008-10-24")));
+    assert_eq!(eif("TLS", "ICMW"), Some(day("2004-05-01")));
+    assert_eq!(eif("TZA", "OP-CEDAW"), Some(day("2006-04-12")));
+    // Early parties: the treaty's own entry into force.
+    assert_eq!(eif("VAT", "CRC"), Some(day("1990-09-02")));
+    assert_eq!(eif("MEX", "ICMW"), Some(day("2003-07-01")));
+    assert_eq!(eif("THA", "OP-CRC-IC"), Some(day("2014-04-14")));
+    assert_eq!(eif("AUS", "ICCPR-OP2"), Some(day("1991-07-11")));
+    // Not computed: a succession, a year-only consent, no consent.
+    assert_eq!(eif("SRB", "CRC"), None);
+    assert_eq!(eif("FJI", "CAT"), None);
+    assert_eq!(eif("USA", "CRC"), None);
+}
+
+fn rat_row(status: &str, sig: &str, consent: &str, kind: &str, source: &str) -> String {
+    format!(
+        "iso3,instrument,status,signature,consent,consent_kind,reservations,source,as_of,note\n\
+         FRA,CAT,{status},{sig},{consent},{kind},,{source},2015-03-14,\n"
+    )
+}
+
+#[test]
+fn dated_ratification_errors() {
+    let d = shipped_data();
+    let parse = |t: &str| parse_dated_ratifications(t, &d.countries, &d.instruments);
+    assert!(parse(&rat_row(
+        "party",
+        "1985-02-04",
+        "1986-02-18",
+        "ratification",
+        "untc2015"
+    ))
+    .is_ok());
+    for (text, field) in [
+        (rat_row("party", "", "", "", "untc2015"), "consent"),
+        (
+            rat_row("none", "", "1986-02-18", "ratification", "untc2015"),
+            "consent",
+        ),
+        (rat_row("party", "", "1986", "", "untc2015"), "consent"),
+        (
+            rat_row("party", "", "1986-02-18", "", "untc2015"),
+            "consent_kind",
+        ),
+        (
+            rat_row("party", "", "1986", "accession", "wpd2022"),
+            "consent_kind",
+        ),
+        (
+            rat_row(
+                "party",
+                "1987-01-01",
+                "1986-02-18",
+                "ratification",
+                "untc2015",
+            ),
+            "consent",
+        ),
+        (
+            rat_row("party", "", "2016-02-18", "ratification", "untc2015"),
+            "consent",
+        ),
+        (
+            rat_row("party", "", "1986-02-18", "ratification", "elsewhere"),
+            "source",
+        ),
+        (
+            rat_row("party", "", "1986-02-18", "signature", "untc2015"),
+            "consent_kind",
+        ),
+    ] {
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(field), "{text}: {e}");
+        assert_eq!(e.line, Some(2));
+    }
 }
 
 // ------------------------------------------------------------ shipped: SDG --

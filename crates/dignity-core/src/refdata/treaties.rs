@@ -88,6 +88,10 @@ pub struct Instrument {
     /// UN: adoption by the General Assembly. CoE: opening for signature.
     pub adopted: NaiveDate,
     pub entry_into_force: NaiveDate,
+    /// UN instruments: when the instrument enters into force for a State that ratifies
+    /// or accedes (the treaty's final clauses).
+    #[serde(default)]
+    pub state_entry_into_force: Option<EifRule>,
     pub monitoring_body: MonitoringBody,
     #[serde(default)]
     pub reporting: Option<ReportingPeriodicity>,
@@ -293,7 +297,39 @@ pub fn parse_ratification_status_checked(
     parse_status_inner(text, Some((&iso3, &codes)))
 }
 
-type KnownCodes<'a> = (&'a HashSet<&'a str>, &'a HashSet<&'a str>);
+pub(super) type KnownCodes<'a> = (&'a HashSet<&'a str>, &'a HashSet<&'a str>);
+
+/// The `iso3`, `instrument` and `status` of a row of a status table, checked: three
+/// capital letters, and where `known` is given, a known country and instrument code.
+pub(super) fn state_instrument_status(
+    row: &Row<'_>,
+    known: Option<KnownCodes<'_>>,
+) -> Result<(String, String, TreatyStatus), RefDataError> {
+    let iso3 = row.required("iso3")?;
+    if !is_upper_code(&iso3, 3) {
+        return Err(row.err(
+            "iso3",
+            format!("expected three capital letters, got {iso3:?}"),
+        ));
+    }
+    let instrument = row.required("instrument")?;
+    if let Some((countries, instruments)) = known {
+        if !countries.contains(iso3.as_str()) {
+            return Err(row.err("iso3", format!("unknown country {iso3:?}")));
+        }
+        if !instruments.contains(instrument.as_str()) {
+            return Err(row.err("instrument", format!("unknown instrument {instrument:?}")));
+        }
+    }
+    let raw = row.get("status");
+    let status = TreatyStatus::from_code(raw).ok_or_else(|| {
+        row.err(
+            "status",
+            format!("expected party, signatory, none or denounced, got {raw:?}"),
+        )
+    })?;
+    Ok((iso3, instrument, status))
+}
 
 fn parse_status_inner(
     text: &str,
@@ -302,29 +338,7 @@ fn parse_status_inner(
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     read_csv(text, STATUS_COLUMNS, |row| {
-        let iso3 = row.required("iso3")?;
-        if !is_upper_code(&iso3, 3) {
-            return Err(row.err(
-                "iso3",
-                format!("expected three capital letters, got {iso3:?}"),
-            ));
-        }
-        let instrument = row.required("instrument")?;
-        if let Some((countries, instruments)) = known {
-            if !countries.contains(iso3.as_str()) {
-                return Err(row.err("iso3", format!("unknown country {iso3:?}")));
-            }
-            if !instruments.contains(instrument.as_str()) {
-                return Err(row.err("instrument", format!("unknown instrument {instrument:?}")));
-            }
-        }
-        let raw = row.get("status");
-        let status = TreatyStatus::from_code(raw).ok_or_else(|| {
-            row.err(
-                "status",
-                format!("expected party, signatory, none or denounced, got {raw:?}"),
-            )
-        })?;
+        let (iso3, instrument, status) = state_instrument_status(row, known)?;
         let year = match row.get("year") {
             "" => None,
             _ => {
