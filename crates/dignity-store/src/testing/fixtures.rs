@@ -131,7 +131,7 @@ pub async fn case_and_relative(
     relative: &missing::RelativeInput,
 ) -> crate::Result<(i64, i64)> {
     let id = missing::create_missing(tx, vocab, case).await?;
-    let rel = missing::add_relative(tx, id, relative).await?;
+    let rel = missing::add_relative(tx, id, &relative.parse()?).await?;
     Ok((id, rel))
 }
 

@@ -199,8 +199,7 @@ pub(super) async fn populate(
                     name: m.mk("pro_relatives.name"),
                     relationship: "spouse".into(),
                     contact: m.mk("pro_relatives.contact"),
-                }
-                .parse()?,
+                },
             )
             .await
         })

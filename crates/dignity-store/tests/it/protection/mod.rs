@@ -88,8 +88,7 @@ async fn case_with_family(
                 name: "Shpresa Krasniqi".into(),
                 relationship: "spouse".into(),
                 contact: "+383 44 000 000".into(),
-            }
-            .parse()?,
+            },
         )
         .await?;
         let rep = add_report(
