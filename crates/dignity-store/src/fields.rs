@@ -34,9 +34,3 @@ pub fn dec(store: &Store, field: &str, row: i64, v: Option<String>) -> Result<St
         _ => Ok(String::new()),
     }
 }
-
-/// A record's confidentiality level as its `confidentiality` column stores it (written by
-/// the store from a parsed level: anything else is an internal error).
-pub fn stored_level(v: String) -> Result<dignity_core::Confidentiality> {
-    v.parse().map_err(crate::StoreError::Internal)
-}

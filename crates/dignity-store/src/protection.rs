@@ -22,7 +22,7 @@ pub mod missing;
 pub mod reports;
 pub mod sources;
 
-use crate::fields::stored_level;
+use crate::shared::stored_level;
 use crate::{acl, Result, Store, StoreError, WriteTx};
 use chrono::NaiveDate;
 use dignity_core::auth::{authorize, Action};

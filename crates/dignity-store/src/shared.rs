@@ -118,7 +118,10 @@ pub(crate) async fn granted(
 
 /// The confidentiality level stored in column `i` of a row. A value that is not a level
 /// fails closed: it reads as strictly confidential (as [`crate::acl`] decides it).
-pub(crate) fn stored_level(r: &sqlx::any::AnyRow, i: usize) -> Confidentiality {
+pub(crate) fn stored_level<I>(r: &sqlx::any::AnyRow, i: I) -> Confidentiality
+where
+    I: sqlx::ColumnIndex<sqlx::any::AnyRow>,
+{
     use sqlx::Row;
     r.get::<String, _>(i)
         .parse()

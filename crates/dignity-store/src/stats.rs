@@ -59,7 +59,7 @@ fn row(store: &Store, r: &AnyRow) -> Result<Dataset> {
         csv: dec("csv")?,
         lists: serde_json::from_str(&dec("lists")?).unwrap_or_default(),
         observed: r.get("observed"),
-        confidentiality: crate::fields::stored_level(r.get("confidentiality"))?,
+        confidentiality: crate::shared::stored_level(r, "confidentiality"),
         published: r.get::<i64, _>("published") != 0,
         created_by: r.get("created_by"),
         created_at: r.get("created_at"),

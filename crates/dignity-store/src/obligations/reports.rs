@@ -99,9 +99,10 @@ pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<
             if let Ok(pd) = PartialDate::parse(&r.consent) {
                 approximate = pd.precision() != dignity_core::Precision::Exact;
                 if let Some(c) = pd.earliest() {
+                    // A State that deposited before the treaty entered into force is
+                    // bound from the treaty's own day, not the rule's delay after it.
                     let eif =
-                        rules::state_entry_into_force(&inst.code, c.max(inst.entry_into_force));
-                    let eif = eif.max(inst.entry_into_force);
+                        rules::state_entry_into_force(&inst.code, c).max(inst.entry_into_force);
                     schedule = rules::report_schedule(
                         eif,
                         rep.initial_years.unwrap_or(1),

@@ -581,7 +581,7 @@ async fn refresh_status(tx: &mut WriteTx, target: Target) -> Result<()> {
         for r in &rows {
             let id: i64 = r.get(0);
             let on = crate::violations::dec(&store, "rec_assessments.assessed_on", id, r.get(2))?;
-            let public = crate::fields::stored_level(r.get(3))? == Confidentiality::Public
+            let public = crate::shared::stored_level(r, 3) == Confidentiality::Public
                 && r.get::<i64, _>(4) == 1;
             dated.push((on, id, r.get::<String, _>(1), public));
         }
@@ -702,7 +702,7 @@ pub async fn notes(store: &Store, actor: &Actor, target: Target) -> Result<Vec<N
         Ok(Note {
             id,
             body: crate::violations::dec(store, "rec_notes.body", id, r.get(1))?,
-            confidentiality: crate::fields::stored_level(r.get(2))?,
+            confidentiality: crate::shared::stored_level(r, 2),
             by: r.get(3),
             created_at: r.get(4),
         })

@@ -262,7 +262,7 @@ pub async fn get_defender(store: &Store, id: i64) -> Result<Option<Defender>> {
             memorial_consent: r.get::<i64, _>(10) == 1,
         },
         contact_user_name: r.get(8),
-        confidentiality: stored_level(r.get(11))?,
+        confidentiality: stored_level(&r, 11),
         created_at: r.get(12),
         updated_at: r.get(13),
     }))

@@ -160,7 +160,7 @@ async fn case_from(store: &Store, r: &sqlx::any::AnyRow) -> Result<MissingCase> 
         },
         status: r.get(10),
         status_on: dec(store, "pro_missing.status_on", id, r.get(11))?,
-        confidentiality: stored_level(r.get(12))?,
+        confidentiality: stored_level(r, 12),
         created_at: r.get(13),
     })
 }
@@ -285,7 +285,7 @@ pub async fn list_missing(
             community: dec(store, "pro_missing.community", id, r.get(4))?,
             status: r.get(5),
             status_on: dec(store, "pro_missing.status_on", id, r.get(6))?,
-            confidentiality: stored_level(r.get(7))?,
+            confidentiality: stored_level(&r, 7),
             sources: r.get(8),
         });
     }

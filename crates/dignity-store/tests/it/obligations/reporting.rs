@@ -142,6 +142,31 @@ async fn without_reporting_data_nothing_is_overdue_until_a_report_is_recorded() 
 }
 
 #[tokio::test]
+async fn a_state_bound_before_the_treaty_entered_into_force_reports_from_the_treatys_day() {
+    for b in backends() {
+        let s = fresh(b).await;
+        // Kenya's consent to CPED recorded on 2009-06-01, before CPED entered into force
+        // (2010-12-23, art. 39(1)): Kenya is bound from that day, not 30 days after it
+        // (art. 39(2) is for States that ratify after the entry into force).
+        let mut tx = s.begin(&Actor::system()).await.unwrap();
+        let early = ob::RatificationInput {
+            status: "party".into(),
+            consent: "2009-06-01".into(),
+            ..Default::default()
+        };
+        ob::set_ratification(&mut tx, "KEN", "CPED", &early, "user")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let until = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        let all = reports::reports(&s, "KEN", until).await.unwrap();
+        let cped = all.iter().find(|r| r.instrument == "CPED").unwrap();
+        // Initial report two years after 2010-12-23 (art. 29(1)).
+        assert_eq!(cped.computed_due, "2012-12-23");
+    }
+}
+
+#[tokio::test]
 async fn reports_are_due_from_ratification_and_overdue_is_counted() {
     for b in backends() {
         let s = fresh(b).await;
