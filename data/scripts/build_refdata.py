@@ -611,10 +611,10 @@ def normalize_newlines(b):
     return b.replace(b"\r\n", b"\n")
 
 
-MANIFEST_FILES = [  # manifest key, path under data/, source date
+MANIFEST_FILES = [  # manifest key, path under data/, source [, as-of date the pages show]
     ("countries", "countries.csv", "datasets/country-codes (UNTERM names, M49)"),
     ("instruments", "instruments.toml", "curated; UNTC and CoE Treaty Office"),
-    ("treaty_status", "treaties/status-2022-08.csv", "UNTC status as of 2022-08"),
+    ("treaty_status", "treaties/status-2022-08.csv", "UNTC status as of 2022-08", "2022-08"),
     ("ratifications", "treaties/ratifications.csv", "UNTC chapter IV to the day (2014-15), later years from the 2022 extract"),
     ("ratification_disagreements", "treaties/ratifications-disagreements.csv", "UNTC 2015 vs the 2022 extract"),
     ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
@@ -629,7 +629,7 @@ def render_manifest(old, contents):
     old_files = old.get("files", {}) if old else {}
     changed = False
     lines_files = []
-    for key, rel, source in MANIFEST_FILES:
+    for key, rel, source, *as_of in MANIFEST_FILES:
         digest = hashlib.sha256(contents[rel]).hexdigest()
         prev = old_files.get(key, {})
         version = prev.get("version", 0)
@@ -638,7 +638,8 @@ def render_manifest(old, contents):
             changed = True
         lines_files.append(
             f'\n[files.{key}]\npath = "{rel}"\nversion = {version}\n'
-            f'sha256 = "{digest}"\nsource = "{source}"\n')
+            f'sha256 = "{digest}"\nsource = "{source}"\n'
+            + "".join(f'as_of = "{d}"\n' for d in as_of))
     data_version = (old or {}).get("data_version", 0) + (1 if changed or not old else 0)
     head = (
         "# Versions of the reference data shipped in data/. Written by\n"

@@ -249,6 +249,10 @@ pub struct ManifestFile {
     pub sha256: String,
     /// Short description of the source.
     pub source: String,
+    /// The date the facts of the file were true (`YYYY-MM` or `YYYY-MM-DD`), where pages
+    /// show it ("status as of …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 /// `data/manifest.toml`: the data version and a version per file. Keys of
@@ -266,6 +270,18 @@ impl DataManifest {
     pub fn version_of(&self, key: &str) -> Option<u32> {
         self.files.get(key).map(|f| f.version)
     }
+}
+
+/// The date the shipped ratification status was true (`as_of` of `treaty_status` in
+/// `data/manifest.toml`), which every page that shows it states.
+pub fn shipped_status_as_of() -> &'static str {
+    static AS_OF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AS_OF.get_or_init(|| {
+        parse_manifest(shipped::MANIFEST_TOML)
+            .ok()
+            .and_then(|m| m.files.get("treaty_status").and_then(|f| f.as_of.clone()))
+            .unwrap_or_default()
+    })
 }
 
 /// Parses `data/manifest.toml`.

@@ -17,6 +17,18 @@ fn data_version_matches_manifest() {
 }
 
 #[test]
+fn the_shipped_status_states_when_it_was_true() {
+    // The 2022 extract of the UN Treaty Collection (years only): "status as of August 2022"
+    // in `../shared/data/README.md`; the file is named after that month.
+    let m = parse_manifest(shipped::MANIFEST_TOML).unwrap();
+    let status = &m.files["treaty_status"];
+    let as_of = shipped_status_as_of();
+    assert_eq!(status.as_of.as_deref(), Some(as_of));
+    assert!(crate::types::PartialDate::parse(as_of).is_ok(), "{as_of}");
+    assert!(status.path.contains(as_of), "{} vs {as_of}", status.path);
+}
+
+#[test]
 fn manifest_hashes_match_shipped_files() {
     let m = parse_manifest(shipped::MANIFEST_TOML).unwrap();
     let files = [

@@ -24,14 +24,14 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
                     context! { iso3 => "YYY", name => "Y", parties => 0, cells => vec![context! { status => "unknown", year => "" }] },
                 ],
             },
-            regions => vec!["Africa", "Europe"], groups => groups.clone(), region => "Africa", group => "AFRICAN", system => "un",
+            regions => vec!["Africa", "Europe"], groups => groups.clone(), region => "Africa", group => "AFRICAN", system => "un", status_as_of => "2022-08",
         },
         false,
         false,
     ));
     v.push((
         "obligations_matrix.html",
-        context! { matrix => context! { instruments => Vec::<Value>::new(), rows => Vec::<Value>::new() }, regions => Vec::<String>::new(), groups => Vec::<Value>::new(), region => "", group => "", system => "coe" },
+        context! { matrix => context! { instruments => Vec::<Value>::new(), rows => Vec::<Value>::new() }, regions => Vec::<String>::new(), groups => Vec::<Value>::new(), region => "", group => "", system => "coe", status_as_of => "2022-08" },
         true,
         true,
     ));
@@ -50,7 +50,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_country.html",
         context! {
-            iso3 => "FRA", name => "Amina <Diallo>", can_edit => true,
+            iso3 => "FRA", name => "Amina <Diallo>", can_edit => true, status_as_of => "2022-08",
             portal_panel => context! { heading => "Public portal — country <profile>", since => "2026-11-01",
                 record_type => "", id => "", iso3 => "FRA", back => "", note => "portal.country_becomes_public", can_publish => true },
             ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
@@ -82,7 +82,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_country.html",
         context! {
-            iso3 => "TUV", name => "Tuvalu", can_edit => false,
+            iso3 => "TUV", name => "Tuvalu", can_edit => false, status_as_of => "2022-08",
             portal_panel => context! { heading => "Public portal — country profile", since => (),
                 record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),

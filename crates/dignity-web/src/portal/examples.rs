@@ -37,7 +37,7 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "portal_country.html",
             context! {
-                country => context! { iso3 => "SRB", name => "Serbia" },
+                country => context! { iso3 => "SRB", name => "Serbia" }, status_as_of => "2022-08",
                 ratifications => vec![context! { instrument => "CAT", name => "Convention against Torture", status => "party", consent => "2001-03-12" }],
                 reports => vec![context! { body => "CAT", number => 3, due => "2024-05-01", submitted => "", overdue => 100, no_data => false }, context! { body => "CERD", number => 12, due => "2027-01-04", submitted => "", overdue => (), no_data => true }],
                 visits => vec![context! { mandate => "Special Rapporteur on torture", status => "completed", start => "2023-01-01", end => "2023-01-10" }],
@@ -50,7 +50,7 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "portal_country.html",
             context! {
-                country => context! { iso3 => "SRB", name => "Serbia" },
+                country => context! { iso3 => "SRB", name => "Serbia" }, status_as_of => "2022-08",
                 ratifications => empty(vec![]), reports => empty(vec![]), visits => empty(vec![]),
                 recommendations => empty(vec![]), recommendations_total => 0,
             },

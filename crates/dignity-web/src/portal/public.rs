@@ -148,6 +148,7 @@ pub async fn country(
             .collect();
         Ok(Some(context! {
             country => context! { iso3 => c.iso3, name => c.name },
+            status_as_of => dignity_core::refdata::shipped_status_as_of(),
             ratifications => ratifications,
             reports => reports,
             visits => visits,

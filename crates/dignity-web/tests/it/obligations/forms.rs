@@ -313,3 +313,59 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
         );
     }
 }
+
+#[tokio::test]
+async fn the_country_page_says_when_the_status_was_true_and_who_recorded_a_change() {
+    let as_of = dignity_core::refdata::shipped_status_as_of();
+    for b in backends() {
+        let a = app(b).await;
+        a.user("dora", Role::Documenter).await;
+        let mut br = Browser::new(&a.router);
+        br.login("dora").await;
+
+        // The shipped facts are quoted with their source and the date they were true.
+        let page = br.get("/obligations/countries/FRA").await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}");
+        assert!(
+            page.body
+                .contains(&format!("Status as of {as_of}, UN Treaty Collection")),
+            "{b:?}: {}",
+            page.body
+        );
+        let cat_row = |body: &str| {
+            let start = body
+                .find("<abbr title=\"Convention against Torture")
+                .unwrap();
+            body[start..start + body[start..].find("</tr>").unwrap()].to_owned()
+        };
+        assert!(
+            cat_row(&page.body).contains(&format!("UN Treaty Collection ({as_of})")),
+            "{b:?}: {}",
+            cat_row(&page.body)
+        );
+        let matrix = br.get("/obligations/matrix").await;
+        assert!(
+            matrix
+                .body
+                .contains(&format!("Status as of {as_of}, UN Treaty Collection")),
+            "{b:?}"
+        );
+
+        // A fact the office records is shown as the office's, not as the UN's.
+        let r = br
+            .submit(
+                "/obligations/countries/FRA/ratifications/CAT",
+                &[
+                    ("status", "party"),
+                    ("signature", "1985-02-04"),
+                    ("consent", "1986-02-18"),
+                ],
+            )
+            .await;
+        assert!(!r.location.is_empty(), "{b:?}: {}", r.body);
+        let page = br.get("/obligations/countries/FRA").await;
+        let row = cat_row(&page.body);
+        assert!(row.contains("Recorded by your office"), "{b:?}: {row}");
+        assert!(!row.contains("UN Treaty Collection"), "{b:?}: {row}");
+    }
+}
