@@ -93,7 +93,12 @@ pub(super) fn print_summary(
         for e in &s.rejected {
             println!("rejected: {e}");
         }
-        let verb = if s.dry_run { "would be " } else { "" };
+        // A refused import writes nothing: its counts are what it would have done.
+        let verb = if s.dry_run || !s.rejected.is_empty() {
+            "would be "
+        } else {
+            ""
+        };
         println!(
             "{kind}: read {}, {verb}created {}, {verb}updated {}, unchanged {}, rejected {}{}",
             s.read,

@@ -154,7 +154,12 @@ pub(super) async fn import_source_list(
         for e in &rejected {
             println!("rejected: {}: {e}", a.file.display());
         }
-        let verb = if a.dry_run { "would be " } else { "" };
+        // A refused import writes nothing: its counts are what it would have done.
+        let verb = if a.dry_run || !rejected.is_empty() {
+            "would be "
+        } else {
+            ""
+        };
         println!(
             "source-list {:?}: read {read}, {verb}created {}, {verb}updated {}, unchanged {}, rejected {rejected_rows}{}",
             a.source,

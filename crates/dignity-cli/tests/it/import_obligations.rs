@@ -94,6 +94,9 @@ fn uhri_and_mapped_files_reject_bad_rows_by_line_and_field_and_write_nothing() {
         "{text}"
     );
     assert!(text.contains("row 4, field Countries Concerned"), "{text}");
+    // The counts of a refused import say what it would have done, not what it did.
+    assert!(text.contains("would be created"), "{text}");
+    assert!(!text.contains(", created "), "{text}");
     assert!(
         text.contains("nothing was written: correct the rejected rows and import again"),
         "{text}"
