@@ -79,7 +79,8 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("sdg_goals", &[(REF, "number title_en title_fr title_es title_ar title_ru")]),
     ("sdg_targets", &[(REF, "code goal title_en title_fr title_es title_ar title_ru")]),
     // ---- obligations (UN recommendations, treaty reporting, special procedures) ----
-    ("ratifications", &[(ID, "id"), (REF, "iso3 instrument status signature consent consent_kind reservations declarations complaints_declaration inquiry_accepted source"), (E, "note"), (TIME, "updated_at")]),
+    ("ratifications", &[(ID, "id"), (REF, "iso3 instrument status signature consent consent_kind reservations declarations complaints_declaration inquiry_accepted source fact_source as_of reservations_listed"), (E, "note"), (TIME, "updated_at")]),
+    ("ratification_history", &[(ID, "id changed_by"), (STAFF, "actor_name"), (REF, "iso3 instrument field old_value new_value"), (Class::Clear("what changed a ratification fact: a shipped dataset and version, a snapshot file's checksum, or the office's form or import"), "origin"), (TIME, "changed_at")]),
     ("rec_actions", &[(ID, "id rec_id cluster_id institution_id"), (E, "description indicator target_date"), (NUM, "done"), (TIME, "created_at")]),
     ("rec_assessments", &[(ID, "id rec_id cluster_id created_by"), (CODE, "status"), (E, "assessed_on narrative evidence"), (ACCESS, "confidentiality published"), (TIME, "created_at")]),
     ("rec_assignments", &[(ID, "id rec_id cluster_id institution_id"), (E, "focal_point"), (TIME, "created_at")]),

@@ -3,6 +3,7 @@
 //! recommendations (import, full-text search, facets) and the tracking of their
 //! implementation.
 
+pub mod facts;
 pub mod index;
 pub mod recs;
 pub mod reports;
@@ -11,8 +12,6 @@ pub mod tracking;
 use crate::reference::{country_known, lang_col};
 use crate::{now, Result, Store, StoreError, WriteTx};
 use dignity_core::obligations::{self as rules, Acceptance};
-use dignity_core::refdata::RefData;
-use dignity_core::Actor;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -67,9 +66,58 @@ pub struct Ratification {
     /// Whether the inquiry procedure applies (opt-in or opt-out); null when not recorded.
     pub inquiry_accepted: Option<bool>,
     pub note: String,
-    /// `shipped`, `user` or `import`.
+    /// `shipped` (reference data), `user` (recorded or corrected by the office) or
+    /// `import` (imported by the office).
     pub source: String,
+    /// Where a shipped fact comes from: `untc2015` (UN Treaty Collection, to the day),
+    /// `wpd2022` (its August 2022 extract: years only), `update2026` (a verified later
+    /// fact) or `untc` (a later snapshot loaded with `dignity refdata update`); empty for
+    /// the office's rows.
+    pub fact_source: String,
+    /// The day the fact is known as of (`YYYY-MM-DD`); for the office's rows, the day it
+    /// was recorded. Empty when not known (a row written before version 0020).
+    pub as_of: String,
+    /// `yes` / `no`: the UN Treaty Collection lists / does not list reservations or
+    /// declarations of the State (listed texts may since have been withdrawn); empty:
+    /// unknown.
+    pub reservations_listed: String,
+    /// The day the instrument entered into force for the State, computed by the
+    /// instrument's rule from a consent known to the day (`YYYY-MM-DD`); empty when it
+    /// cannot be computed (a succession, a year-only consent, no rule, not a party).
+    pub entry_into_force: String,
     pub updated_at: String,
+}
+
+impl Ratification {
+    /// The fact's values that the history follows.
+    pub fn fact_row(&self) -> facts::FactRow {
+        facts::FactRow {
+            status: self.status.clone(),
+            signature: self.signature.clone(),
+            consent: self.consent.clone(),
+            consent_kind: self.consent_kind.clone(),
+            reservations_listed: self.reservations_listed.clone(),
+            fact_source: self.fact_source.clone(),
+            as_of: self.as_of.clone(),
+        }
+    }
+}
+
+/// The entry into force for the State of `instrument` (see
+/// [`Ratification::entry_into_force`]), `""` when it cannot be computed.
+pub fn state_entry_into_force(instrument: &str, status: &str, kind: &str, consent: &str) -> String {
+    use dignity_core::refdata::{shipped_instruments, ConsentKind, TreatyStatus};
+    let (Some(inst), Some(status), Ok(kind), Ok(consent)) = (
+        shipped_instruments().iter().find(|i| i.code == instrument),
+        TreatyStatus::from_code(status),
+        ConsentKind::parse(kind),
+        dignity_core::PartialDate::parse(consent),
+    ) else {
+        return String::new();
+    };
+    dignity_core::refdata::entry_into_force(status, kind, consent, inst)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
 }
 
 /// What a user or an import sets.
@@ -95,102 +143,45 @@ pub struct RatificationInput {
 }
 
 const RAT_COLS: &str = "r.iso3, r.instrument, i.short_name, i.system, i.body_code, r.status, r.signature, r.consent, \
-    r.consent_kind, r.reservations, r.declarations, r.complaints_declaration, r.inquiry_accepted, r.note, r.source, r.updated_at, r.id";
+    r.consent_kind, r.reservations, r.declarations, r.complaints_declaration, r.inquiry_accepted, r.note, r.source, r.updated_at, r.id, \
+    r.fact_source, r.as_of, r.reservations_listed";
 
 /// Notes on ratifications are encrypted at rest (bound to the row id): a user's note may
 /// say more than the public treaty status (the shipped curation notes are encrypted too,
 /// so the column is one kind).
 pub(crate) const RATIFICATION_NOTE: &str = "ratifications.note";
 
+/// A ratification from a row of [`RAT_COLS`] (the columns of [`ratifications`] are in
+/// the same order; the note is read through the row id, the 17th column).
 fn rat_from_row(store: &Store, r: &AnyRow) -> Result<Ratification> {
+    let note = match r.get::<Option<i64>, _>(16) {
+        Some(id) => crate::violations::dec(store, RATIFICATION_NOTE, id, r.get(13))?,
+        None => String::new(),
+    };
+    let (instrument, status, consent_kind, consent): (String, String, String, String) =
+        (r.get(1), r.get(5), r.get(8), r.get(7));
     Ok(Ratification {
         iso3: r.get(0),
-        instrument: r.get(1),
+        entry_into_force: state_entry_into_force(&instrument, &status, &consent_kind, &consent),
+        instrument,
         instrument_name: r.get(2),
         system: r.get(3),
         body: r.get(4),
-        status: r.get(5),
+        status,
         signature: r.get(6),
-        consent: r.get(7),
-        consent_kind: r.get(8),
+        consent,
+        consent_kind,
         reservations: r.get(9),
         declarations: r.get(10),
         complaints_declaration: opt_bool(r.get(11)),
         inquiry_accepted: opt_bool(r.get(12)),
-        note: crate::violations::dec(store, RATIFICATION_NOTE, r.get::<i64, _>(16), r.get(13))?,
+        note,
         source: r.get(14),
         updated_at: r.get(15),
+        fact_source: r.get(17),
+        as_of: r.get(18),
+        reservations_listed: r.get(19),
     })
-}
-
-/// Load the shipped treaty status (`data/treaties/status-*.csv`) when it is newer than
-/// the one loaded; rows a user edited (source `user` or `import`) are kept. Called from
-/// `refdata::load_shipped`.
-pub async fn load_shipped(
-    store: &Store,
-    data: &RefData,
-    report: &mut Vec<(String, u32, usize)>,
-) -> Result<()> {
-    let version = data.manifest.version_of("treaty_status").unwrap_or(1);
-    let loaded: Option<u32> =
-        sqlx::query("SELECT version FROM refdata_versions WHERE name = 'treaty_status'")
-            .fetch_optional(store.pool())
-            .await?
-            .and_then(|r| r.get::<String, _>(0).parse().ok());
-    if loaded >= Some(version) {
-        return Ok(());
-    }
-    let started = std::time::Instant::now();
-    let mut tx = store.begin(&Actor::system()).await?;
-    let at = now();
-    for s in &data.ratification_status {
-        let consent = s.year.map(|y| y.to_string()).unwrap_or_default();
-        // The note is written encrypted once the row (and its id) exists.
-        let id: Option<i64> = sqlx::query(
-            "INSERT INTO ratifications (iso3, instrument, status, consent, note, source, updated_at) \
-             VALUES ($1, $2, $3, $4, '', 'shipped', $5) \
-             ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, consent = excluded.consent, \
-             note = excluded.note, updated_at = excluded.updated_at WHERE ratifications.source = 'shipped' \
-             RETURNING id",
-        )
-        .bind(&s.iso3)
-        .bind(&s.instrument)
-        .bind(s.status.code())
-        .bind(consent)
-        .bind(&at)
-        .fetch_optional(tx.conn())
-        .await?
-        .map(|r| r.get(0));
-        if let (Some(id), Some(note)) = (id, s.note.as_deref()) {
-            set_note(&mut tx, "ratifications", RATIFICATION_NOTE, id, note).await?;
-        }
-    }
-    sqlx::query(
-        "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ('treaty_status', $1, $2) \
-         ON CONFLICT (name) DO UPDATE SET version = excluded.version, loaded_at = excluded.loaded_at",
-    )
-    .bind(version.to_string())
-    .bind(&at)
-    .execute(tx.conn())
-    .await?;
-    let n = data.ratification_status.len();
-    tx.audit(
-        "refdata.load",
-        "refdata",
-        "treaty_status",
-        None,
-        None,
-        serde_json::json!({ "dataset": "treaty_status", "version": version, "rows": n }),
-    );
-    tx.commit().await?;
-    report.push(("treaty_status".into(), version, n));
-    tracing::info!(
-        rows = n,
-        version,
-        ms = started.elapsed().as_millis() as u64,
-        "loaded the shipped treaty status"
-    );
-    Ok(())
 }
 
 /// The status of an instrument for which nothing is recorded.
@@ -200,41 +191,17 @@ pub const UNKNOWN: &str = "unknown";
 /// `unknown`: no information, which is not "not a party"), UN first, in order of adoption.
 pub async fn ratifications(store: &Store, iso3: &str) -> Result<Vec<Ratification>> {
     let rows = sqlx::query(
-        "SELECT i.code, i.short_name, i.system, i.body_code, COALESCE(r.status, 'unknown'), COALESCE(r.signature, ''), \
+        "SELECT CAST($1 AS TEXT), i.code, i.short_name, i.system, i.body_code, COALESCE(r.status, 'unknown'), COALESCE(r.signature, ''), \
          COALESCE(r.consent, ''), COALESCE(r.consent_kind, ''), COALESCE(r.reservations, ''), COALESCE(r.declarations, ''), \
-         r.complaints_declaration, r.inquiry_accepted, COALESCE(r.note, ''), COALESCE(r.source, ''), COALESCE(r.updated_at, ''), r.id \
+         r.complaints_declaration, r.inquiry_accepted, COALESCE(r.note, ''), COALESCE(r.source, ''), COALESCE(r.updated_at, ''), r.id, \
+         COALESCE(r.fact_source, ''), COALESCE(r.as_of, ''), COALESCE(r.reservations_listed, '') \
          FROM instruments i LEFT JOIN ratifications r ON r.instrument = i.code AND r.iso3 = $1 \
          ORDER BY i.system DESC, i.adopted",
     )
     .bind(iso3)
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let note = match r.get::<Option<i64>, _>(15) {
-                Some(id) => crate::violations::dec(store, RATIFICATION_NOTE, id, r.get(12))?,
-                None => String::new(),
-            };
-            Ok(Ratification {
-                iso3: iso3.to_string(),
-                instrument: r.get(0),
-                instrument_name: r.get(1),
-                system: r.get(2),
-                body: r.get(3),
-                status: r.get(4),
-                signature: r.get(5),
-                consent: r.get(6),
-                consent_kind: r.get(7),
-                reservations: r.get(8),
-                declarations: r.get(9),
-                complaints_declaration: opt_bool(r.get(10)),
-                inquiry_accepted: opt_bool(r.get(11)),
-                note,
-                source: r.get(13),
-                updated_at: r.get(14),
-            })
-        })
-        .collect()
+    rows.iter().map(|r| rat_from_row(store, r)).collect()
 }
 
 pub async fn ratification(
@@ -334,11 +301,13 @@ pub async fn set_ratification(
     .transpose()?;
     let id: i64 = sqlx::query(
         "INSERT INTO ratifications (iso3, instrument, status, signature, consent, consent_kind, reservations, declarations, \
-         complaints_declaration, inquiry_accepted, note, source, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
+         complaints_declaration, inquiry_accepted, note, source, updated_at, fact_source, as_of) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'',$14) \
          ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, signature = excluded.signature, \
          consent = excluded.consent, consent_kind = excluded.consent_kind, reservations = excluded.reservations, \
          declarations = excluded.declarations, complaints_declaration = excluded.complaints_declaration, \
-         inquiry_accepted = excluded.inquiry_accepted, note = excluded.note, source = excluded.source, updated_at = excluded.updated_at \
+         inquiry_accepted = excluded.inquiry_accepted, note = excluded.note, source = excluded.source, updated_at = excluded.updated_at, \
+         fact_source = excluded.fact_source, as_of = excluded.as_of \
          RETURNING id",
     )
     .bind(&iso3)
@@ -354,6 +323,7 @@ pub async fn set_ratification(
     .bind("")
     .bind(source)
     .bind(now())
+    .bind(today().to_string())
     .fetch_one(tx.conn())
     .await?
     .get(0);
@@ -366,6 +336,17 @@ pub async fn set_ratification(
     .fetch_one(tx.conn())
     .await?;
     let after = rat_from_row(tx.store(), &row)?;
+    if let Some(b) = &before {
+        facts::record_history(
+            tx,
+            &iso3,
+            &code,
+            &b.fact_row(),
+            &after.fact_row(),
+            &format!("office {source}"),
+        )
+        .await?;
+    }
     let b = before.map(|b| serde_json::to_value(b).unwrap_or_default());
     let a = serde_json::to_value(&after).unwrap_or_default();
     tx.audit(
@@ -455,11 +436,17 @@ pub struct MatrixInstrument {
     pub unknown: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct MatrixCell {
     pub status: String,
-    /// Year of ratification/accession, when a party.
-    pub year: String,
+    /// Date of the consent (ratification, accession, succession…) when a party or
+    /// denounced: `YYYY-MM-DD`, or `YYYY` where only the year is known.
+    pub consent: String,
+    /// As [`Ratification::source`], [`Ratification::fact_source`] and
+    /// [`Ratification::as_of`]; empty when nothing is recorded.
+    pub source: String,
+    pub fact_source: String,
+    pub as_of: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -505,7 +492,7 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
     .fetch_all(store.pool())
     .await?;
     let cells = sqlx::query(
-        "SELECT r.iso3, r.instrument, r.status, r.consent FROM ratifications r \
+        "SELECT r.iso3, r.instrument, r.status, r.consent, r.source, r.fact_source, r.as_of FROM ratifications r \
          JOIN countries c ON c.iso3 = r.iso3 JOIN instruments i ON i.code = r.instrument \
          WHERE i.system = $1 AND ($2 = '' OR c.region_name = $2 OR c.subregion_name = $2) AND ($3 = '' OR c.regional_group = $3)",
     )
@@ -514,12 +501,19 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
     .bind(&group)
     .fetch_all(store.pool())
     .await?;
-    let mut by: HashMap<(String, String), (String, String)> = HashMap::new();
+    let mut by: HashMap<(String, String), MatrixCell> = HashMap::new();
     for r in &cells {
-        let consent: String = r.get(3);
+        let status: String = r.get(2);
+        let bound = status == "party" || status == "denounced";
         by.insert(
             (r.get(0), r.get(1)),
-            (r.get(2), consent.chars().take(4).collect()),
+            MatrixCell {
+                consent: if bound { r.get(3) } else { String::new() },
+                status,
+                source: r.get(4),
+                fact_source: r.get(5),
+                as_of: r.get(6),
+            },
         );
     }
     let mut inst: Vec<MatrixInstrument> = instruments
@@ -543,11 +537,14 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
             .iter()
             .enumerate()
             .map(|(k, (code, _))| {
-                let (status, year) = by
+                let cell = by
                     .get(&(iso3.clone(), code.clone()))
                     .cloned()
-                    .unwrap_or_else(|| (UNKNOWN.into(), String::new()));
-                match status.as_str() {
+                    .unwrap_or_else(|| MatrixCell {
+                        status: UNKNOWN.into(),
+                        ..Default::default()
+                    });
+                match cell.status.as_str() {
                     "party" => {
                         parties += 1;
                         inst[k].parties += 1;
@@ -556,14 +553,7 @@ pub async fn matrix(store: &Store, lang: &str, f: &MatrixFilter) -> Result<Matri
                     UNKNOWN => inst[k].unknown += 1,
                     _ => inst[k].not_parties += 1,
                 }
-                MatrixCell {
-                    year: if status == "party" || status == "denounced" {
-                        year
-                    } else {
-                        String::new()
-                    },
-                    status,
-                }
+                cell
             })
             .collect();
         rows.push(MatrixRow {

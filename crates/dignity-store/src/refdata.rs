@@ -2,6 +2,7 @@
 //! vocabularies) into the database on first start, and again when a newer version ships.
 //! Each dataset loads in one audited transaction: all of it or none of it.
 
+use crate::obligations::facts;
 use crate::{now, Result, Store, StoreError, WriteTx};
 use dignity_core::refdata::{self, RefData};
 use dignity_core::Actor;
@@ -229,6 +230,79 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
             data.thesauri.len(),
         ));
     }
-    crate::obligations::load_shipped(store, &data, &mut report.loaded).await?;
+    if loaded_version(store, "ratifications").await? < Some(v("ratifications")) {
+        let mut tx = store.begin(&Actor::system()).await?;
+        let n = load_ratifications(
+            &mut tx,
+            &data.ratifications,
+            &format!("shipped ratifications v{}", v("ratifications")),
+        )
+        .await?;
+        mark(&mut tx, "ratifications", v("ratifications"), n).await?;
+        tx.commit().await?;
+        report
+            .loaded
+            .push(("ratifications".into(), v("ratifications"), n));
+    }
     Ok(report)
+}
+
+/// Load dated ratification facts (see [`crate::obligations::facts`]) in the caller's
+/// transaction; returns the number of rows written.
+async fn load_ratifications(
+    tx: &mut WriteTx,
+    facts: &[refdata::DatedRatification],
+    origin: &str,
+) -> Result<usize> {
+    let plan = facts::plan(tx.conn(), facts).await?;
+    facts::apply(tx, &plan, origin).await
+}
+
+/// What loading a newer ratifications snapshot (`dignity refdata update FILE`) would
+/// change in the database now. Writes nothing.
+pub async fn plan_ratifications_update(
+    store: &Store,
+    facts: &[refdata::DatedRatification],
+) -> Result<facts::FactPlan> {
+    let mut conn = store.pool().acquire().await?;
+    facts::plan(&mut conn, facts).await
+}
+
+/// Apply a ratifications snapshot that an administrator accepted after seeing `shown`
+/// (from [`plan_ratifications_update`]), in one audited transaction (`refdata.update`),
+/// keeping each previous value in the history with `origin` (the file's checksum). When
+/// the database changed since the plan was shown, nothing is written.
+pub async fn apply_ratifications_update(
+    store: &Store,
+    actor: &Actor,
+    facts: &[refdata::DatedRatification],
+    shown: &facts::FactPlan,
+    origin: &str,
+) -> Result<usize> {
+    let mut tx = store.begin(actor).await?;
+    let plan = facts::plan(tx.conn(), facts).await?;
+    if plan.facts != shown.facts {
+        tx.rollback().await?;
+        return Err(StoreError::Conflict(
+            "the ratifications changed since the update was shown; nothing was written".into(),
+        ));
+    }
+    let n = facts::apply(&mut tx, &plan, origin).await?;
+    tx.audit(
+        "refdata.update",
+        "refdata",
+        "ratifications",
+        None,
+        None,
+        serde_json::json!({
+            "dataset": "ratifications",
+            "origin": origin,
+            "rows": n,
+            "changed": plan.changed().count(),
+            "kept_office": plan.kept_office,
+            "kept_newer": plan.kept_newer,
+        }),
+    );
+    tx.commit().await?;
+    Ok(n)
 }

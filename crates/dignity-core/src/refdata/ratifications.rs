@@ -146,19 +146,24 @@ pub enum FactSource {
     Wpd2022,
     /// A verified fact newer than both (`known_updates_after_source.csv`).
     Update2026,
+    /// A later snapshot of the UN Treaty Collection, loaded by an administrator with
+    /// `dignity refdata update FILE`, to the day, as of its `as_of`.
+    Untc,
 }
 
 impl FactSource {
-    pub const ALL: [FactSource; 3] = [
+    pub const ALL: [FactSource; 4] = [
         FactSource::Untc2015,
         FactSource::Wpd2022,
         FactSource::Update2026,
+        FactSource::Untc,
     ];
     pub fn code(self) -> &'static str {
         match self {
             FactSource::Untc2015 => "untc2015",
             FactSource::Wpd2022 => "wpd2022",
             FactSource::Update2026 => "update2026",
+            FactSource::Untc => "untc",
         }
     }
     pub fn from_code(code: &str) -> Option<Self> {
@@ -214,18 +219,30 @@ impl DatedRatification {
     /// bound from its independence, not from its notification), a year-only consent, or
     /// an instrument without a rule.
     pub fn entry_into_force(&self, instrument: &Instrument) -> Option<NaiveDate> {
-        if !matches!(self.status, TreatyStatus::Party | TreatyStatus::Denounced)
-            || self.consent_kind == Some(ConsentKind::Succession)
-            || self.consent.precision() != Precision::Exact
-        {
-            return None;
-        }
-        let rule = instrument.state_entry_into_force.as_ref()?;
-        Some(
-            rule.rule
-                .state_entry_into_force(self.consent.earliest()?, instrument.entry_into_force),
-        )
+        entry_into_force(self.status, self.consent_kind, self.consent, instrument)
     }
+}
+
+/// The day an instrument entered into force for a State with this status, kind and date
+/// of consent (see [`DatedRatification::entry_into_force`]); also used for the facts an
+/// office recorded.
+pub fn entry_into_force(
+    status: TreatyStatus,
+    kind: Option<ConsentKind>,
+    consent: PartialDate,
+    instrument: &Instrument,
+) -> Option<NaiveDate> {
+    if !matches!(status, TreatyStatus::Party | TreatyStatus::Denounced)
+        || kind == Some(ConsentKind::Succession)
+        || consent.precision() != Precision::Exact
+    {
+        return None;
+    }
+    let rule = instrument.state_entry_into_force.as_ref()?;
+    Some(
+        rule.rule
+            .state_entry_into_force(consent.earliest()?, instrument.entry_into_force),
+    )
 }
 
 const RATIFICATION_COLUMNS: &[&str] = &[
@@ -311,7 +328,7 @@ pub fn parse_dated_ratifications(
                 "given exactly when the consent is known to the day",
             ));
         }
-        if source == FactSource::Untc2015
+        if matches!(source, FactSource::Untc2015 | FactSource::Untc)
             && ![Precision::Exact, Precision::Unknown].contains(&consent.precision())
         {
             return Err(row.err("consent", "the UNTC gives the day"));

@@ -335,12 +335,13 @@ async fn reference_data_loads_once_and_completely() {
     for b in backends() {
         let s = store(b).await;
         let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
-        // countries, instruments, sdg, huridocs, treaty_status (3,474 rows).
+        // countries, instruments, sdg, huridocs, ratifications (3,546 rows of
+        // data/treaties/ratifications.csv: 197 States × 18 instruments).
         assert_eq!(r.loaded.len(), 5, "{b:?}");
         assert!(
             r.loaded
                 .iter()
-                .any(|(name, _, n)| name == "treaty_status" && *n == 3474),
+                .any(|(name, _, n)| name == "ratifications" && *n == 3546),
             "{:?}",
             r.loaded
         );
