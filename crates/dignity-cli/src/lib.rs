@@ -7,6 +7,7 @@ pub mod demo;
 pub mod import;
 pub mod ops;
 pub mod prompt;
+pub mod refdata;
 pub mod search;
 pub mod shred;
 pub mod violations;

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use dignity_cli::config::{self, Config, Given};
-use dignity_cli::{demo, import, ops, search, shred, violations};
+use dignity_cli::{demo, import, ops, refdata, search, shred, violations};
 use dignity_core::{Actor, Role};
 use dignity_store::{accounts, audit, Store};
 use std::io::{IsTerminal, Read};
@@ -80,6 +80,10 @@ enum Command {
     /// Import data from files (all or nothing; --dry-run lists every rejected row).
     #[command(subcommand)]
     Import(import::ImportCmd),
+    /// Reference data: load a newer ratifications snapshot (shows the changes; applies
+    /// them when accepted, keeping the history).
+    #[command(subcommand)]
+    Refdata(refdata::RefdataCmd),
     // -- commands of the areas of the product
     /// Synthetic demonstration data.
     #[command(subcommand)]
@@ -375,6 +379,10 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Import(cmd) => {
             let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
             return import::run(&open(&cfg).await?, &cli_actor(), cmd).await;
+        }
+        Command::Refdata(cmd) => {
+            let cfg = config::resolve(&given(&cli.global, &ServeArgs::default()))?;
+            return refdata::run(&open(&cfg).await?, &cli_actor(), cmd).await;
         }
         // -- commands of the areas of the product
         Command::Demo(cmd) => {

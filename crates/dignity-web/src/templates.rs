@@ -66,6 +66,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     // Areas of the product add their templates in their own block below.
     // -- obligations (issue 3)
     (
+        "obligations_facts.html",
+        include_str!("../templates/obligations_facts.html"),
+    ),
+    (
         "obligations_matrix.html",
         include_str!("../templates/obligations_matrix.html"),
     ),

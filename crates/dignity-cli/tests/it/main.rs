@@ -11,4 +11,5 @@ mod import_limits;
 mod import_obligations;
 mod import_source_list;
 mod pull_the_plug;
+mod refdata_update;
 mod rotate_files;

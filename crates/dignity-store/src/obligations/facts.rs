@@ -99,8 +99,6 @@ pub struct PlannedFact {
     pub confirmed_only: bool,
     #[serde(skip)]
     note: Option<String>,
-    #[serde(skip)]
-    id: Option<i64>,
 }
 
 impl PlannedFact {
@@ -155,26 +153,25 @@ impl FactPlan {
 /// the plan, or on the pool to show it first).
 pub async fn plan(conn: &mut sqlx::AnyConnection, facts: &[DatedRatification]) -> Result<FactPlan> {
     let rows = sqlx::query(
-        "SELECT iso3, instrument, id, source, status, signature, consent, consent_kind, reservations_listed, \
+        "SELECT iso3, instrument, source, status, signature, consent, consent_kind, reservations_listed, \
          fact_source, as_of FROM ratifications",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut current: HashMap<(String, String), (i64, String, FactRow)> = HashMap::new();
+    let mut current: HashMap<(String, String), (String, FactRow)> = HashMap::new();
     for r in &rows {
         current.insert(
             (r.get(0), r.get(1)),
             (
                 r.get(2),
-                r.get(3),
                 FactRow {
-                    status: r.get(4),
-                    signature: r.get(5),
-                    consent: r.get(6),
-                    consent_kind: r.get(7),
-                    reservations_listed: r.get(8),
-                    fact_source: r.get(9),
-                    as_of: r.get(10),
+                    status: r.get(3),
+                    signature: r.get(4),
+                    consent: r.get(5),
+                    consent_kind: r.get(6),
+                    reservations_listed: r.get(7),
+                    fact_source: r.get(8),
+                    as_of: r.get(9),
                 },
             ),
         );
@@ -182,22 +179,22 @@ pub async fn plan(conn: &mut sqlx::AnyConnection, facts: &[DatedRatification]) -
     let mut plan = FactPlan::default();
     for d in facts {
         let after = FactRow::of(d);
-        let (id, before) = match current.get(&(d.iso3.clone(), d.instrument.clone())) {
-            Some((_, source, _)) if source != "shipped" => {
+        let before = match current.get(&(d.iso3.clone(), d.instrument.clone())) {
+            Some((source, _)) if source != "shipped" => {
                 plan.kept_office += 1;
                 continue;
             }
             // ISO dates compare as text; a row of the years-only load has none.
-            Some((_, _, b)) if b.as_of > after.as_of => {
+            Some((_, b)) if b.as_of > after.as_of => {
                 plan.kept_newer += 1;
                 continue;
             }
-            Some((_, _, b)) if *b == after => {
+            Some((_, b)) if *b == after => {
                 plan.unchanged += 1;
                 continue;
             }
-            Some((id, _, b)) => (Some(*id), Some(b.clone())),
-            None => (None, None),
+            Some((_, b)) => Some(b.clone()),
+            None => None,
         };
         let confirmed_only = before.as_ref().is_some_and(|b| {
             FactRow {
@@ -213,7 +210,6 @@ pub async fn plan(conn: &mut sqlx::AnyConnection, facts: &[DatedRatification]) -
             after,
             confirmed_only,
             note: d.note.clone(),
-            id,
         });
     }
     Ok(plan)
@@ -226,43 +222,31 @@ pub async fn apply(tx: &mut WriteTx, plan: &FactPlan, origin: &str) -> Result<us
     let at = now();
     for f in &plan.facts {
         let a = &f.after;
-        let id: i64 = match f.id {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE ratifications SET status = $1, signature = $2, consent = $3, consent_kind = $4, \
-                     reservations_listed = $5, fact_source = $6, as_of = $7, updated_at = $8 WHERE id = $9",
-                )
-                .bind(&a.status)
-                .bind(&a.signature)
-                .bind(&a.consent)
-                .bind(&a.consent_kind)
-                .bind(&a.reservations_listed)
-                .bind(&a.fact_source)
-                .bind(&a.as_of)
-                .bind(&at)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
-                id
-            }
-            None => sqlx::query(
-                "INSERT INTO ratifications (iso3, instrument, status, signature, consent, consent_kind, \
-                 reservations_listed, fact_source, as_of, note, source, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 'shipped', $10) RETURNING id",
-            )
-            .bind(&f.iso3)
-            .bind(&f.instrument)
-            .bind(&a.status)
-            .bind(&a.signature)
-            .bind(&a.consent)
-            .bind(&a.consent_kind)
-            .bind(&a.reservations_listed)
-            .bind(&a.fact_source)
-            .bind(&a.as_of)
-            .bind(&at)
-            .fetch_one(tx.conn())
-            .await?
-            .get(0),
+        // The plan read the table in this transaction: only shipped rows are updated.
+        let Some(id): Option<i64> = sqlx::query(
+            "INSERT INTO ratifications (iso3, instrument, status, signature, consent, consent_kind, \
+             reservations_listed, fact_source, as_of, note, source, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 'shipped', $10) \
+             ON CONFLICT (iso3, instrument) DO UPDATE SET status = excluded.status, signature = excluded.signature, \
+             consent = excluded.consent, consent_kind = excluded.consent_kind, \
+             reservations_listed = excluded.reservations_listed, fact_source = excluded.fact_source, \
+             as_of = excluded.as_of, updated_at = excluded.updated_at WHERE ratifications.source = 'shipped' \
+             RETURNING id",
+        )
+        .bind(&f.iso3)
+        .bind(&f.instrument)
+        .bind(&a.status)
+        .bind(&a.signature)
+        .bind(&a.consent)
+        .bind(&a.consent_kind)
+        .bind(&a.reservations_listed)
+        .bind(&a.fact_source)
+        .bind(&a.as_of)
+        .bind(&at)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|r| r.get(0)) else {
+            continue;
         };
         set_note(
             tx,

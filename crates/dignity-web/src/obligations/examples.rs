@@ -17,21 +17,21 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
             matrix => context! {
                 instruments => vec![context! { code => "CAT", short_name => "Convention against Torture", parties => 173, signatories => 6, not_parties => 13, unknown => 1 }],
                 rows => vec![
-                    context! { iso3 => "FRA", name => "Amina <Diallo>", parties => 1, cells => vec![context! { status => "party", year => "1986" }] },
-                    context! { iso3 => "USA", name => "United States", parties => 0, cells => vec![context! { status => "signatory", year => "" }] },
-                    context! { iso3 => "JAM", name => "Jamaica", parties => 0, cells => vec![context! { status => "denounced", year => "1975" }] },
-                    context! { iso3 => "XXX", name => "X", parties => 0, cells => vec![context! { status => "none", year => "" }] },
-                    context! { iso3 => "YYY", name => "Y", parties => 0, cells => vec![context! { status => "unknown", year => "" }] },
+                    context! { iso3 => "FRA", name => "Amina <Diallo>", parties => 1, cells => vec![context! { status => "party", consent => "1986-02-18", source => "shipped", fact_source => "untc2015", as_of => "2022-08-25" }, context! { status => "party", consent => "2018", source => "shipped", fact_source => "wpd2022", as_of => "2022-08-25" }, context! { status => "party", consent => "2004-03-03", source => "user", fact_source => "", as_of => "2026-12-01" }] },
+                    context! { iso3 => "USA", name => "United States", parties => 0, cells => vec![context! { status => "signatory", consent => "", source => "shipped", fact_source => "untc2015", as_of => "2015-03-14" }] },
+                    context! { iso3 => "JAM", name => "Jamaica", parties => 0, cells => vec![context! { status => "denounced", consent => "1975-10-03", source => "shipped", fact_source => "untc2015", as_of => "2022-08-25" }] },
+                    context! { iso3 => "XXX", name => "X", parties => 0, cells => vec![context! { status => "none", consent => "", source => "shipped", fact_source => "update2026", as_of => "2026-12-05" }] },
+                    context! { iso3 => "YYY", name => "Y", parties => 0, cells => vec![context! { status => "unknown", consent => "", source => "", fact_source => "", as_of => "" }] },
                 ],
             },
-            regions => vec!["Africa", "Europe"], groups => groups.clone(), region => "Africa", group => "AFRICAN", system => "un", status_as_of => "2022-08",
+            regions => vec!["Africa", "Europe"], groups => groups.clone(), region => "Africa", group => "AFRICAN", system => "un",
         },
         false,
         false,
     ));
     v.push((
         "obligations_matrix.html",
-        context! { matrix => context! { instruments => Vec::<Value>::new(), rows => Vec::<Value>::new() }, regions => Vec::<String>::new(), groups => Vec::<Value>::new(), region => "", group => "", system => "coe", status_as_of => "2022-08" },
+        context! { matrix => context! { instruments => Vec::<Value>::new(), rows => Vec::<Value>::new() }, regions => Vec::<String>::new(), groups => Vec::<Value>::new(), region => "", group => "", system => "coe" },
         true,
         true,
     ));
@@ -40,6 +40,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         status => "party", signature => "1985-02-04", consent => "1986-02-18", consent_kind => "ratification",
         reservations => "<b>bold</b>", declarations => "", complaints_declaration => true, inquiry_accepted => none(),
         note => "", source => "user", updated_at => "2025-01-01T00:00:00Z",
+        fact_source => "", as_of => "2025-01-01", reservations_listed => "yes", entry_into_force => "1987-06-26",
     };
     let svg = Value::from_safe_string(crate::obligations::bar_chart(
         "chart-body",
@@ -50,10 +51,14 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_country.html",
         context! {
-            iso3 => "FRA", name => "Amina <Diallo>", can_edit => true, status_as_of => "2022-08",
+            iso3 => "FRA", name => "Amina <Diallo>", can_edit => true,
             portal_panel => context! { heading => "Public portal — country <profile>", since => "2026-11-01",
                 record_type => "", id => "", iso3 => "FRA", back => "", note => "portal.country_becomes_public", can_publish => true },
-            ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
+            ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "", source => "shipped", fact_source => "untc2015", as_of => "2022-08-25", reservations_listed => "no", entry_into_force => "" }, ..rat.clone() },
+                context! { ..context! { instrument => "OP-CAT", consent => "2018", consent_kind => "", signature => "", reservations => "", source => "shipped", fact_source => "wpd2022", as_of => "2022-08-25", reservations_listed => "", entry_into_force => "" }, ..rat.clone() },
+                context! { ..context! { instrument => "CPED", consent => "2023-01-04", consent_kind => "accession", signature => "", reservations => "", source => "shipped", fact_source => "update2026", as_of => "2026-12-05", reservations_listed => "", entry_into_force => "2023-02-03" }, ..rat.clone() },
+                context! { ..context! { instrument => "CRC", consent => "1990-08-07", consent_kind => "ratification", signature => "1990-01-26", reservations => "", source => "import", fact_source => "", as_of => "2026-11-02", reservations_listed => "", entry_into_force => "1990-09-06" }, ..rat.clone() },
+                context! { ..context! { instrument => "CRPD", consent => "2026-10-01", consent_kind => "ratification", signature => "", reservations => "", source => "shipped", fact_source => "untc", as_of => "2026-11-30", reservations_listed => "no", entry_into_force => "2026-10-31" }, ..rat.clone() },
                 context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
             procedures => vec![context! { label => "CAT art. 22", instrument => "CAT", kind => "complaints", acceptance => "accepted" }, context! { label => "CAT art. 20", instrument => "CAT", kind => "inquiry", acceptance => "unknown" }],
             outstanding => vec![context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => true, overdue_days => 400, no_data => false },
@@ -82,7 +87,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_country.html",
         context! {
-            iso3 => "TUV", name => "Tuvalu", can_edit => false, status_as_of => "2022-08",
+            iso3 => "TUV", name => "Tuvalu", can_edit => false,
             portal_panel => context! { heading => "Public portal — country profile", since => (),
                 record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
@@ -97,13 +102,15 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     let statuses = vec!["party", "signatory", "none", "denounced"];
     v.push((
         "obligations_ratification.html",
-        context! { iso3 => "FRA", name => "France", r => rat.clone(), error => "consent: 1980 is before the adoption", statuses => statuses.clone(), kinds => kinds.clone() },
+        context! { iso3 => "FRA", name => "France", r => rat.clone(), error => "consent: 1980 is before the adoption", statuses => statuses.clone(), kinds => kinds.clone(),
+            history => ["status", "signature", "consent", "consent_kind", "reservations_listed", "fact_source", "as_of"].iter().map(|f| context! {
+                field => f, old_value => "", new_value => "<b>x</b>", origin => "refdata update untc.csv sha256:ab", changed_by => "cli:Amina <Diallo>", changed_at => "2026-12-01T10:00:00Z" }).collect::<Vec<_>>() },
         true,
         true,
     ));
     v.push((
         "obligations_ratification.html",
-        context! { iso3 => "FRA", name => "France", r => context! { ..context! { complaints_declaration => false, inquiry_accepted => true }, ..rat }, error => none(), statuses => statuses, kinds => kinds },
+        context! { iso3 => "FRA", name => "France", r => context! { ..context! { complaints_declaration => false, inquiry_accepted => true }, ..rat }, error => none(), statuses => statuses, kinds => kinds, history => Vec::<Value>::new() },
         true,
         false,
     ));

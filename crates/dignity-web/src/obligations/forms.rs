@@ -12,13 +12,13 @@ pub async fn ratification_form(
         Err(r) => return r,
     };
     match ob::ratification(&state.store, &iso3, &instrument).await {
-        Ok(Some(r)) => render_rat_form(&state, &ctx, &iso3, &name, &r, None),
+        Ok(Some(r)) => render_rat_form(&state, &ctx, &iso3, &name, &r, None).await,
         Ok(None) => WebError::not_found().into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
 }
 
-pub(super) fn render_rat_form(
+pub(super) async fn render_rat_form(
     state: &AppState,
     ctx: &Ctx,
     iso3: &str,
@@ -26,6 +26,11 @@ pub(super) fn render_rat_form(
     r: &ob::Ratification,
     error: Option<String>,
 ) -> Response {
+    // The previous values of the fact (shipped data, snapshots, the office's corrections).
+    let history = match ob::facts::history(&state.store, iso3, &r.instrument).await {
+        Ok(h) => h,
+        Err(e) => return WebError::from(e).into_response(),
+    };
     page_status(
         state,
         ctx,
@@ -37,8 +42,9 @@ pub(super) fn render_rat_form(
         },
         context! {
             iso3 => iso3, name => name, r => Value::from_serialize(r), error => error,
+            history => Value::from_serialize(&history),
             statuses => vec!["party", "signatory", "none", "denounced"],
-            kinds => vec!["ratification", "accession", "succession"],
+            kinds => dignity_core::refdata::ConsentKind::ALL.map(|k| k.code()).to_vec(),
         },
     )
 }
@@ -118,7 +124,7 @@ pub async fn ratification_save(
             r.reservations = f.reservations;
             r.declarations = f.declarations;
             r.note = f.note;
-            render_rat_form(&state, &ctx, &iso3, &name, &r, Some(message))
+            render_rat_form(&state, &ctx, &iso3, &name, &r, Some(message)).await
         }
         Err(e) => WebError::from(e).into_response(),
     }

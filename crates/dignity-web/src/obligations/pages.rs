@@ -35,7 +35,6 @@ pub async fn matrix_page(
                     region => f.region.clone().unwrap_or_default(),
                     group => f.group.clone().unwrap_or_default(),
                     system => f.system.clone().unwrap_or_else(|| "un".into()),
-                    status_as_of => dignity_core::refdata::shipped_status_as_of(),
                 },
             )
         }
@@ -99,7 +98,6 @@ pub async fn country_page(
             iso3 => iso3.clone(),
             name => name,
             can_edit => can_edit(&ctx),
-            status_as_of => dignity_core::refdata::shipped_status_as_of(),
             ratifications => Value::from_serialize(&rats),
             procedures => Value::from_serialize(&procs),
             outstanding => Value::from_serialize(&outstanding),

@@ -37,8 +37,10 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "portal_country.html",
             context! {
-                country => context! { iso3 => "SRB", name => "Serbia" }, status_as_of => "2022-08",
-                ratifications => vec![context! { instrument => "CAT", name => "Convention against Torture", status => "party", consent => "2001-03-12" }],
+                country => context! { iso3 => "SRB", name => "Serbia" },
+                ratifications => vec![context! { instrument => "CAT", name => "Convention against Torture", status => "party", signature => "", consent => "2001-03-12", consent_kind => "succession", entry_into_force => "", source => "shipped", fact_source => "untc2015", as_of => "2022-08-25" },
+                    context! { instrument => "OP-CAT", name => "Optional Protocol", status => "party", signature => "2003-09-25", consent => "2006-09-26", consent_kind => "ratification", entry_into_force => "2006-10-26", source => "user", fact_source => "", as_of => "2026-12-01" },
+                    context! { instrument => "CRPD", name => "CRPD", status => "party", signature => "", consent => "2019", consent_kind => "", entry_into_force => "", source => "shipped", fact_source => "wpd2022", as_of => "2022-08-25" }],
                 reports => vec![context! { body => "CAT", number => 3, due => "2024-05-01", submitted => "", overdue => 100, no_data => false }, context! { body => "CERD", number => 12, due => "2027-01-04", submitted => "", overdue => (), no_data => true }],
                 visits => vec![context! { mandate => "Special Rapporteur on torture", status => "completed", start => "2023-01-01", end => "2023-01-10" }],
                 recommendations => vec![context! { body => "UPR", date => "2023", text => "Ratify <OP-CAT>", position => "supported", status => "" }],
@@ -50,7 +52,7 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
         (
             "portal_country.html",
             context! {
-                country => context! { iso3 => "SRB", name => "Serbia" }, status_as_of => "2022-08",
+                country => context! { iso3 => "SRB", name => "Serbia" },
                 ratifications => empty(vec![]), reports => empty(vec![]), visits => empty(vec![]),
                 recommendations => empty(vec![]), recommendations_total => 0,
             },

@@ -104,7 +104,12 @@ pub async fn country(
             .await?
             .into_iter()
             // Nothing recorded reads `unknown` ("No information") from the store.
-            .map(|r| context! { instrument => r.instrument, name => r.instrument_name, status => r.status, consent => r.consent })
+            .map(|r| context! {
+                instrument => r.instrument, name => r.instrument_name, status => r.status,
+                signature => r.signature, consent => r.consent, consent_kind => r.consent_kind,
+                entry_into_force => r.entry_into_force, source => r.source,
+                fact_source => r.fact_source, as_of => r.as_of,
+            })
             .collect();
         // The reporting status: each body's latest report (recorded or computed); for a
         // treaty without reporting data, the estimated next due date, without arrears.
@@ -148,7 +153,6 @@ pub async fn country(
             .collect();
         Ok(Some(context! {
             country => context! { iso3 => c.iso3, name => c.name },
-            status_as_of => dignity_core::refdata::shipped_status_as_of(),
             ratifications => ratifications,
             reports => reports,
             visits => visits,

@@ -316,7 +316,10 @@ async fn mandates_holders_communications_clusters_and_done_actions_through_web_f
 
 #[tokio::test]
 async fn the_country_page_says_when_the_status_was_true_and_who_recorded_a_change() {
-    let as_of = dignity_core::refdata::shipped_status_as_of();
+    // data/treaties/ratifications.csv: FRA,CAT,party,1985-02-04,1986-02-18,ratification,
+    // yes,untc2015,2022-08-25 (UNTC MTDSG IV-9); in force for France on the Convention's
+    // own entry into force, 1987-06-26 (France deposited before it).
+    let quoted = "Status as of 2022-08-25, UN Treaty Collection";
     for b in backends() {
         let a = app(b).await;
         a.user("dora", Role::Documenter).await;
@@ -327,8 +330,7 @@ async fn the_country_page_says_when_the_status_was_true_and_who_recorded_a_chang
         let page = br.get("/obligations/countries/FRA").await;
         assert_eq!(page.status, StatusCode::OK, "{b:?}");
         assert!(
-            page.body
-                .contains(&format!("Status as of {as_of}, UN Treaty Collection")),
+            page.body.contains("Each fact gives its source"),
             "{b:?}: {}",
             page.body
         );
@@ -338,16 +340,29 @@ async fn the_country_page_says_when_the_status_was_true_and_who_recorded_a_chang
                 .unwrap();
             body[start..start + body[start..].find("</tr>").unwrap()].to_owned()
         };
+        let row = cat_row(&page.body);
+        for fact in [
+            quoted,
+            "1985-02-04",
+            "1986-02-18",
+            "ratification",
+            "1987-06-26",
+        ] {
+            assert!(row.contains(fact), "{b:?}: {fact} in {row}");
+        }
+        // A consent known only by its year says so (AFG,OP-CAT,party,,2018,,,wpd2022).
+        let afg = br.get("/obligations/countries/AFG").await;
         assert!(
-            cat_row(&page.body).contains(&format!("UN Treaty Collection ({as_of})")),
-            "{b:?}: {}",
-            cat_row(&page.body)
+            afg.body.contains(
+                "Status as of 2022-08-25, UN Treaty Collection, August 2022 extract (year only)"
+            ),
+            "{b:?}"
         );
         let matrix = br.get("/obligations/matrix").await;
         assert!(
             matrix
                 .body
-                .contains(&format!("Status as of {as_of}, UN Treaty Collection")),
+                .contains(&format!("title=\"{quoted}\">1986-02-18</span>")),
             "{b:?}"
         );
 
@@ -365,7 +380,21 @@ async fn the_country_page_says_when_the_status_was_true_and_who_recorded_a_chang
         assert!(!r.location.is_empty(), "{b:?}: {}", r.body);
         let page = br.get("/obligations/countries/FRA").await;
         let row = cat_row(&page.body);
-        assert!(row.contains("Recorded by your office"), "{b:?}: {row}");
+        let today = chrono::Utc::now().date_naive();
+        assert!(
+            row.contains(&format!("Office correction, recorded {today}")),
+            "{b:?}: {row}"
+        );
         assert!(!row.contains("UN Treaty Collection"), "{b:?}: {row}");
+        // The edit page keeps the shipped values the correction replaced, with who and how.
+        let form = br.get("/obligations/countries/FRA/ratifications/CAT").await;
+        let hist = &form.body[form.body.find("id=\"hist-h\"").unwrap()..];
+        for cell in [
+            "<td>Kind of consent</td><td dir=\"ltr\">ratification</td><td dir=\"ltr\">—</td><td dir=\"ltr\">office user</td><td dir=\"ltr\">dora</td>",
+            "<td>Source</td><td dir=\"ltr\">untc2015</td>",
+            "<td>Status as of</td><td dir=\"ltr\">2022-08-25</td>",
+        ] {
+            assert!(hist.contains(cell), "{b:?}: {cell} in {hist}");
+        }
     }
 }

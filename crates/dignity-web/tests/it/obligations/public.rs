@@ -9,7 +9,9 @@ async fn public_pages_show_the_matrix_and_country_profiles() {
         let a = app(b).await;
         let (s, html) = a.get("/obligations/matrix").await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains("States: 193"), "{b:?}");
+        // 197 States: the UN members and observers, the Cook Islands and Niue
+        // (data/treaties/ratifications.csv).
+        assert!(html.contains("States: 197"), "{b:?}");
         assert!(html.contains("href=\"/obligations/countries/FRA\""));
         let (_, html) = a.get("/obligations/matrix?group=AFRICAN").await;
         assert!(html.contains("States: 54"));
@@ -23,7 +25,11 @@ async fn public_pages_show_the_matrix_and_country_profiles() {
         let (s, html) = a.get("/obligations/countries/fra").await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("<h1>France"));
-        assert!(html.contains("1986"), "CAT ratified in 1986");
+        // FRA,CAT: ratified 1986-02-18 (UNTC MTDSG IV-9).
+        assert!(
+            html.contains("1986-02-18"),
+            "CAT ratified on 18 February 1986"
+        );
         assert!(html.contains("<svg class=\"chart\""));
         assert!(
             !html.contains("/ratifications/CAT\""),
@@ -85,7 +91,15 @@ async fn recommendations_search_with_facets_page_and_api() {
             .find(|r| r["instrument"] == "CAT")
             .unwrap();
         assert_eq!(cat["status"], "party");
-        assert_eq!(cat["consent"], "1986");
+        // data/treaties/ratifications.csv: FRA,CAT,party,1985-02-04,1986-02-18,
+        // ratification,yes,untc2015,2022-08-25.
+        assert_eq!(cat["consent"], "1986-02-18");
+        assert_eq!(cat["signature"], "1985-02-04");
+        assert_eq!(cat["consent_kind"], "ratification");
+        assert_eq!(cat["reservations_listed"], "yes");
+        assert_eq!(cat["fact_source"], "untc2015");
+        assert_eq!(cat["as_of"], "2022-08-25");
+        assert_eq!(cat["entry_into_force"], "1987-06-26");
         let (s, _) = a
             .req("GET", "/api/v1/countries/XXX/ratifications", None, None)
             .await;
