@@ -160,15 +160,16 @@ pub(super) async fn populate(
         .await
         .unwrap();
     // Dates cannot carry a marker: their values are searched for instead (each distinct
-    // from every other date of this test, so that none is found in a clear column).
+    // from every other date of this test and from the shipped ratification dates of
+    // data/treaties/ratifications.csv, so that none is found in a clear column).
     for (col, date) in [
         ("pro_periods.start_date", "1997-02-03"),
         ("pro_periods.end_date", "2000-12-30"),
-        ("pro_missing.last_seen_date", "1999-04-12"),
+        ("pro_missing.last_seen_date", "1999-04-14"),
         ("pro_missing.status_on", "2003-06-01"),
         ("pro_status_history.changed_on", "2001-03-01"),
         ("pro_status_history.changed_on", "2003-06-01"),
-        ("pro_reports.reported_on", "2001-02-27"),
+        ("pro_reports.reported_on", "2001-02-25"),
     ] {
         m.0.entry(col.into()).or_default().push(date.into());
     }
@@ -184,7 +185,7 @@ pub(super) async fn populate(
                         ..Default::default()
                     },
                     disappearance: dignity_store::protection::missing::Disappearance {
-                        last_seen_date: "1999-04-12".into(),
+                        last_seen_date: "1999-04-14".into(),
                         last_seen_place: m.mk("pro_missing.last_seen_place"),
                         region: m.mk("pro_missing.region"),
                         community: m.mk("pro_missing.community"),
@@ -223,7 +224,7 @@ pub(super) async fn populate(
             case,
             &ReportInput {
                 relative_id: rel,
-                reported_on: "2001-02-27".into(),
+                reported_on: "2001-02-25".into(),
                 consent: Consent {
                     commission: true,
                     organisations: false,

@@ -118,7 +118,7 @@ pub(super) async fn populate(
         person2,
         "01010100000021",
         &m.date("vio_person_links.start_date", "1979-08-01"),
-        &m.date("vio_person_links.end_date", "1981-09-02"),
+        &m.date("vio_person_links.end_date", "1981-09-04"),
     )
     .await
     .unwrap();
