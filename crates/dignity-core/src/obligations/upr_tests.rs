@@ -16,6 +16,14 @@ fn upr_info(rows: &str) -> Parsed {
     parse_upr_info(&table(&format!("{UPR_INFO_HEADER}{rows}")), &resolver())
 }
 
+/// (line, field) of every rejected cell.
+fn fields(p: &Parsed) -> Vec<(u64, &str)> {
+    p.rejected
+        .iter()
+        .map(|e| (e.line, e.field.as_str()))
+        .collect()
+}
+
 fn messages(p: &Parsed) -> Vec<String> {
     p.rejected.iter().map(|e| e.to_string()).collect()
 }
@@ -118,11 +126,7 @@ fn uhri_bad_positions_and_sdg_targets_name_the_line_and_the_field() {
         ),
     ]);
     assert!(p.records.is_empty());
-    let fields: Vec<(u64, &str)> = p
-        .rejected
-        .iter()
-        .map(|e| (e.line, e.field.as_str()))
-        .collect();
+    let fields = fields(&p);
     assert_eq!(fields, [(2, "UPR Position"), (3, "Sdgs"), (4, "Sdgs")]);
     assert!(
         p.rejected[0]
@@ -157,11 +161,7 @@ fn generic_tables_use_the_canonical_names() {
         got,
         [Some(Position::PartiallySupported), Some(Position::Pending)]
     );
-    let fields: Vec<(u64, &str)> = p
-        .rejected
-        .iter()
-        .map(|e| (e.line, e.field.as_str()))
-        .collect();
+    let fields = fields(&p);
     assert_eq!(fields, [(4, "Response"), (5, "SDG")]);
 }
 
