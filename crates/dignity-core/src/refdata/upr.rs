@@ -39,6 +39,10 @@ impl ActionCategory {
             &self.label_en,
         )
     }
+    /// The label and the number, as every page shows a category: "Specific action (5)".
+    pub fn shown(&self, lang: &str) -> String {
+        format!("{} ({})", self.label(lang), self.category)
+    }
 }
 
 const ACTION_COLUMNS: &[&str] = &[

@@ -180,7 +180,8 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         false,
     ));
     let fu = context! {
-        recommendation => context! { document_symbol => "CCPR/C/KEN/CO/4", paragraph => "12", body => "CCPR", text => "Establish <b>bold</b> oversight", status => "in_progress" },
+        recommendation => context! { document_symbol => "CCPR/C/KEN/CO/4", paragraph => "12", body => "CCPR", text => "Establish <b>bold</b> oversight", status => "in_progress", position => "partially_supported" },
+        action => "Specific action (5)",
         assignments => vec![context! { institution => "Ministry of Interior" }],
         actions => vec![context! { description => "Draft bill", target_date => "2020-01-01", overdue_days => 3 }],
         assessments => vec![context! { assessed_on => "2022-01-10", status => "in_progress", narrative => "Bill drafted" }],
@@ -189,7 +190,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         "obligations_followup.html",
         context! {
             self_href => "/obligations/countries/KEN/follow-up?body=CCPR", iso3 => "KEN", name => "Kenya", body => "CCPR", since => "2021-07-27", generated => "2025-01-02", bodies => vec!["CCPR", "UPR"],
-            items => vec![fu, context! { recommendation => context! { document_symbol => "", paragraph => "", body => "CCPR", text => "x", status => "" }, assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), assessments => Vec::<Value>::new() }],
+            items => vec![fu, context! { recommendation => context! { document_symbol => "", paragraph => "", body => "CCPR", text => "x", status => "", position => "" }, action => none(), assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), assessments => Vec::<Value>::new() }],
         },
         true,
         false,

@@ -222,7 +222,7 @@ pub(crate) fn action_label(ctx: &Ctx, value: &str) -> String {
         .parse::<i64>()
         .ok()
         .and_then(dignity_core::refdata::action_category)
-        .map(|c| format!("{} ({})", c.label(ctx.lang.code()), c.category))
+        .map(|c| c.shown(ctx.lang.code()))
         .unwrap_or_else(|| ctx.t("obl.action.none"))
 }
 

@@ -465,7 +465,11 @@ pub async fn follow_up_page(
                 "obligations_followup.html",
                 context! {
                     self_href => format!("/obligations/countries/{iso3}/follow-up?body={}", enc(&body)),
-                    iso3 => iso3, name => name, body => body, since => since, items => Value::from_serialize(&items),
+                    iso3 => iso3, name => name, body => body, since => since,
+                    items => items.iter().map(|it| context! {
+                        ..context! { action => it.recommendation.upr_action.map(|a| action_label(&ctx, &a.to_string())) },
+                        ..Value::from_serialize(it)
+                    }).collect::<Vec<_>>(),
                     bodies => bodies.iter().map(|b| b.value.clone()).collect::<Vec<_>>(),
                     generated => ob::today().to_string(),
                 },

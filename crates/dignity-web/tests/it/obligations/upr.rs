@@ -109,6 +109,9 @@ async fn action_categories_and_responses_are_shown_filtered_and_counted() {
         // Kenya's UPR recommendation of the generic table has no category.
         let row = row_of(&html, "No action category");
         assert!(row.contains("<td>1</td>"), "{row}");
+        // The follow-up report (printable, and its PDF from the same data) says both.
+        let (_, html) = a.get("/obligations/countries/KEN/follow-up?body=UPR").await;
+        assert!(html.contains("Specific action (5)") && html.contains("Pending (no response yet)"));
     }
 }
 
