@@ -598,6 +598,27 @@ def check_upr_groups(src, countries):
 
 # ------------------------------------------------------------------ writing --
 
+# ---------------------------------------------------------------------- upr --
+
+def build_upr_issues(src):
+    """The issues (themes) of the UPR Info exports in ../shared/data/upr/, with the
+    number of recommendations carrying each: the list the UPR Info importer checks
+    an `Issue` cell against."""
+    counts = {}
+    folder = os.path.join(src, "upr")
+    for name in sorted(os.listdir(folder)):
+        if not name.startswith("upr-info-sessions-") or not name.endswith(".csv"):
+            continue
+        for row in read_csv(os.path.join(folder, name)):
+            for issue in (row.get("Issue") or "").split(","):
+                issue = issue.strip()
+                if issue:
+                    counts[issue] = counts.get(issue, 0) + 1
+    if not counts:
+        raise SystemExit(f"no UPR Info issues found under {folder}")
+    return [{"issue": k, "recommendations": str(counts[k])} for k in sorted(counts)]
+
+
 def to_csv(columns, rows):
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
@@ -620,6 +641,8 @@ MANIFEST_FILES = [  # manifest key, path under data/, source [, as-of date the p
     ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
     ("sdg_targets", "sdg/targets.csv", "Open SDG sdg-translations"),
     ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
+    ("upr_action_categories", "upr/action-categories.csv", "UPR Info action categories (Edward McMahon's scale 1-5); curated"),
+    ("upr_info_issues", "upr/upr-info-issues.csv", "UPR Info database exports, sessions 1-20 (rochelleterman/uprs)"),
 ]
 
 
@@ -679,6 +702,9 @@ def main():
         sdg_licence = normalize_newlines(f.read())
     with open(os.path.join(DATA, "instruments.toml"), "rb") as f:
         instruments_bytes = f.read()
+    with open(os.path.join(DATA, "upr", "action-categories.csv"), "rb") as f:
+        upr_actions = normalize_newlines(f.read())
+    upr_issues = build_upr_issues(src)
 
     contents = {
         "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
@@ -690,6 +716,8 @@ def main():
         "sdg/LICENSE-open-sdg": sdg_licence,
         "huridocs/micro-thesauri.csv": thesauri,
         "instruments.toml": instruments_bytes,
+        "upr/action-categories.csv": upr_actions,
+        "upr/upr-info-issues.csv": to_csv(["issue", "recommendations"], upr_issues),
     }
     manifest_path = os.path.join(DATA, "manifest.toml")
     old = None

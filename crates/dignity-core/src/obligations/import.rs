@@ -77,6 +77,34 @@ pub(super) fn require_columns(t: &Table, cols: &[&str]) -> Result<Vec<usize>, Ro
         .collect()
 }
 
+/// The State's response as a format spells it. A blank cell is `pending` on a UPR
+/// recommendation and nothing on the others; an unknown spelling is refused.
+pub fn response(
+    format: ResponseSpelling,
+    raw: &str,
+    upr: bool,
+) -> Result<Option<Position>, String> {
+    if raw.trim().is_empty() && !upr {
+        return Ok(None);
+    }
+    Position::from_spelling(format, raw).map(Some)
+}
+
+/// The SDG targets of a multi-valued cell (`1.4 - Equal rights…` or `1.4`), each one
+/// of the shipped targets (`data/sdg/targets.csv`); the values refused otherwise.
+pub fn sdg_targets(values: &[String]) -> (Vec<String>, Vec<String>) {
+    let known = crate::refdata::sdg_target_codes();
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for v in values {
+        match sdg_code(v).filter(|c| known.contains(c)) {
+            Some(c) => ok.push(c),
+            None => bad.push(v.clone()),
+        }
+    }
+    (ok, bad)
+}
+
 /// The columns of a UPR Info export the parser reads.
 pub const UPR_INFO_COLUMNS: &[&str] = &[
     "To", "Text", "From", "Response", "Action", "Issue", "Session",
@@ -96,7 +124,7 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
             return p;
         }
     };
-    let [to, text, from, response, action, issue, session] = cols[..] else {
+    let [to, text, from, response_c, action, issue, session] = cols[..] else {
         unreachable!()
     };
     let mut seen: HashMap<String, (u32, u64)> = HashMap::new();
@@ -139,29 +167,23 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
                 "the recommendation has no text",
             ));
         }
-        let resp = cell(row, Some(response));
-        let position = if resp.is_empty() {
-            None
-        } else {
-            match Position::parse(resp) {
-                Some(p) => Some(p),
-                None => {
-                    errs.push(RowError::new(
-                        line,
-                        "Response",
-                        format!("expected Accepted, Noted or blank, got {resp:?}"),
-                    ));
-                    None
-                }
-            }
-        };
+        let position = response(ResponseSpelling::UprInfo, cell(row, Some(response_c)), true)
+            .unwrap_or_else(|m| {
+                errs.push(RowError::new(line, "Response", m));
+                None
+            });
         let act = cell(row, Some(action));
         let upr_action = if act.is_empty() {
             None
         } else {
-            match act.parse::<u8>() {
-                Ok(a @ 1..=5) => Some(a),
-                _ => {
+            // The categories are those of the shipped scale (`data/upr/action-categories.csv`).
+            match act
+                .parse::<i64>()
+                .ok()
+                .and_then(crate::refdata::action_category)
+            {
+                Some(c) => Some(c.category),
+                None => {
                     errs.push(RowError::new(
                         line,
                         "Action",
@@ -171,6 +193,23 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
                 }
             }
         };
+        let themes: Vec<String> = cell(row, Some(issue))
+            .split(',')
+            .map(|s| decode_entities(s.trim()))
+            .filter(|s| !s.is_empty())
+            .collect();
+        for t in &themes {
+            if !crate::refdata::upr_info_issues()
+                .iter()
+                .any(|i| &i.issue == t)
+            {
+                errs.push(RowError::new(
+                    line,
+                    "Issue",
+                    format!("unknown issue {t:?} (not in data/upr/upr-info-issues.csv)"),
+                ));
+            }
+        }
         let sess = cell(row, Some(session));
         let sess_n = match sess.parse::<u32>() {
             Ok(n) if n > 0 => n,
@@ -187,11 +226,6 @@ pub fn parse_upr_info(t: &Table, countries: &CountryResolver) -> Parsed {
             p.rejected.extend(errs);
             continue;
         }
-        let themes: Vec<String> = cell(row, Some(issue))
-            .split(',')
-            .map(|s| decode_entities(s.trim()))
-            .filter(|s| !s.is_empty())
-            .collect();
         let base = format!(
             "upr:{sess_n}:{iso3}:{}:{}",
             recommending.as_deref().unwrap_or("-"),
@@ -424,20 +458,20 @@ pub fn parse_uhri(t: &Table, countries: &CountryResolver) -> Parsed {
                 }
             }
         }
-        let pos_raw = cell(row, pos_c);
-        let position = if pos_raw.is_empty() {
-            None
-        } else {
-            let p = Position::parse(pos_raw);
-            if p.is_none() {
-                errs.push(RowError::new(
-                    line,
-                    "UPR Position",
-                    format!("expected Supported or Noted, got {pos_raw:?}"),
-                ));
-            }
-            p
-        };
+        let is_upr = matches!(mech, Some((Mechanism::Upr, _)));
+        let position =
+            response(ResponseSpelling::Uhri, cell(row, pos_c), is_upr).unwrap_or_else(|m| {
+                errs.push(RowError::new(line, "UPR Position", m));
+                None
+            });
+        let (sdgs, bad_sdgs) = sdg_targets(&split_multi(cell(row, sdgs_c)));
+        for v in bad_sdgs {
+            errs.push(RowError::new(
+                line,
+                "Sdgs",
+                format!("unknown SDG target {v:?} (not in data/sdg/targets.csv)"),
+            ));
+        }
         if !errs.is_empty() {
             p.rejected.extend(errs);
             continue;
@@ -455,10 +489,6 @@ pub fn parse_uhri(t: &Table, countries: &CountryResolver) -> Parsed {
         } else {
             None
         };
-        let sdgs: Vec<String> = split_multi(cell(row, sdgs_c))
-            .iter()
-            .filter_map(|s| sdg_code(s))
-            .collect();
         for iso3 in &isos {
             p.records.push(RecInput {
                 key: format!("uhri:{id}:{iso3}"),
@@ -648,20 +678,20 @@ pub fn parse_generic(t: &Table, m: &Mapping, countries: &CountryResolver) -> Par
                 }
             }
         };
-        let praw = get(row, "position");
-        let position = if praw.is_empty() {
-            None
-        } else {
-            let p = Position::parse(&praw);
-            if p.is_none() {
-                errs.push(RowError::new(
-                    line,
-                    &col_name("position"),
-                    format!("expected supported or noted, got {praw:?}"),
-                ));
-            }
-            p
-        };
+        let is_upr = matches!(mech, Some((Mechanism::Upr, _)));
+        let position = response(ResponseSpelling::Canonical, &get(row, "position"), is_upr)
+            .unwrap_or_else(|m| {
+                errs.push(RowError::new(line, &col_name("position"), m));
+                None
+            });
+        let (sdgs, bad_sdgs) = sdg_targets(&multi(&get(row, "sdgs")));
+        for v in bad_sdgs {
+            errs.push(RowError::new(
+                line,
+                &col_name("sdgs"),
+                format!("unknown SDG target {v:?} (not in data/sdg/targets.csv)"),
+            ));
+        }
         let symbol = get(row, "symbol");
         let paragraph = get(row, "paragraph");
         let key = {
@@ -717,10 +747,7 @@ pub fn parse_generic(t: &Table, m: &Mapping, countries: &CountryResolver) -> Par
             upr_action: None,
             themes: multi(&get(row, "themes")),
             affected: multi(&get(row, "affected")),
-            sdgs: multi(&get(row, "sdgs"))
-                .iter()
-                .map(|s| sdg_code(s).unwrap_or_else(|| s.to_ascii_lowercase()))
-                .collect(),
+            sdgs,
             source: "generic".into(),
             line,
         });

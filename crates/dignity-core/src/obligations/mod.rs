@@ -43,3 +43,5 @@ pub use tracking::*;
 mod input_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upr_tests;

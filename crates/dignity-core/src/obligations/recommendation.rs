@@ -30,10 +30,24 @@ pub fn parse_position(raw: Option<&str>) -> Result<Option<Position>, Invalid> {
             Invalid::rule(
                 "position",
                 "obl.rule.position",
-                "expected supported or noted",
+                "expected supported, noted, partially supported or pending",
             )
         }),
     }
+}
+
+/// UPR Info's action category of a recommendation entered by hand: one of the shipped
+/// categories (`data/upr/action-categories.csv`).
+pub fn parse_upr_action(n: i64) -> Result<u8, Invalid> {
+    crate::refdata::action_category(n)
+        .map(|c| c.category)
+        .ok_or_else(|| {
+            Invalid::rule(
+                "upr_action",
+                "obl.rule.upr_action",
+                "expected an action category 1 to 5",
+            )
+        })
 }
 
 /// The facets of the recommendations a State's profile counts by.
@@ -42,6 +56,8 @@ pub enum CountFacet {
     Body,
     Mechanism,
     Position,
+    /// UPR Info's action category (1–5).
+    Action,
     Status,
     Theme,
 }
@@ -52,6 +68,7 @@ impl CountFacet {
             "body" => CountFacet::Body,
             "mechanism" => CountFacet::Mechanism,
             "position" => CountFacet::Position,
+            "action" => CountFacet::Action,
             "status" => CountFacet::Status,
             "theme" => CountFacet::Theme,
             _ => {

@@ -39,30 +39,93 @@ impl ImplementationStatus {
     }
 }
 
-/// The State's answer to a UPR recommendation.
+/// The State's answer to a UPR recommendation: supported, noted, partially supported, or
+/// pending (no response yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     Supported,
     Noted,
+    PartiallySupported,
+    /// No response recorded yet.
+    Pending,
+}
+
+/// An export format whose spellings of the State's response the importers map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseSpelling {
+    /// UPR Info's `Response` column: `Accepted`, `Noted` or blank (the only spellings of
+    /// the shared exports, sessions 1–20).
+    UprInfo,
+    /// UHRI's `UPR Position` column: `Supported`, `Noted`, `Partially supported` or blank
+    /// (the names of the responses; no UHRI export is in the shared data to check them).
+    Uhri,
+    /// A mapped table, a form or the API: the canonical names.
+    Canonical,
 }
 
 impl Position {
+    pub const ALL: [Position; 4] = [
+        Position::Supported,
+        Position::PartiallySupported,
+        Position::Noted,
+        Position::Pending,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Position::Supported => "supported",
             Position::Noted => "noted",
+            Position::PartiallySupported => "partially_supported",
+            Position::Pending => "pending",
         }
     }
-    /// `Accepted`/`Supported` and `Noted`/`Rejected`, as UPR Info and UHRI write them.
+    /// `Accepted`/`Supported` and `Noted`/`Rejected`, as UPR Info and UHRI write them,
+    /// and the canonical names (`partially supported`, `pending`).
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        match s.trim().to_ascii_lowercase().replace('_', " ").as_str() {
             "accepted" | "supported" | "support" | "accept" => Some(Position::Supported),
             "noted" | "rejected" | "not accepted" | "not supported" | "note" => {
                 Some(Position::Noted)
             }
+            "partially supported" => Some(Position::PartiallySupported),
+            "pending" => Some(Position::Pending),
             _ => None,
         }
+    }
+    /// The response as an export spells it (trimmed, any case). A blank cell is
+    /// `Pending` (no response yet); any other spelling is refused with the spellings
+    /// the format knows, for the importer to report with the line and the column.
+    pub fn from_spelling(format: ResponseSpelling, raw: &str) -> Result<Position, String> {
+        let known: &[(&str, Position)] = match format {
+            ResponseSpelling::UprInfo => &[
+                ("Accepted", Position::Supported),
+                ("Noted", Position::Noted),
+            ],
+            ResponseSpelling::Uhri => &[
+                ("Supported", Position::Supported),
+                ("Noted", Position::Noted),
+                ("Partially supported", Position::PartiallySupported),
+            ],
+            ResponseSpelling::Canonical => &[
+                ("supported", Position::Supported),
+                ("noted", Position::Noted),
+                ("partially supported", Position::PartiallySupported),
+                ("partially_supported", Position::PartiallySupported),
+                ("pending", Position::Pending),
+            ],
+        };
+        let v = raw.trim();
+        if v.is_empty() {
+            return Ok(Position::Pending);
+        }
+        known
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(v))
+            .map(|(_, p)| *p)
+            .ok_or_else(|| {
+                let names: Vec<&str> = known.iter().map(|(s, _)| *s).collect();
+                format!("expected {} or blank, got {v:?}", names.join(", "))
+            })
     }
 }
 

@@ -4,7 +4,7 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn resolver() -> CountryResolver {
+pub(super) fn resolver() -> CountryResolver {
     let data = crate::refdata::parse_countries(crate::refdata::shipped::COUNTRIES_CSV).unwrap();
     CountryResolver::new(data.into_iter().map(|c| {
         (

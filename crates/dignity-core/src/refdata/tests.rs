@@ -43,6 +43,8 @@ fn manifest_hashes_match_shipped_files() {
         ("sdg_goals", shipped::SDG_GOALS_CSV),
         ("sdg_targets", shipped::SDG_TARGETS_CSV),
         ("huridocs_thesauri", shipped::HURIDOCS_THESAURI_CSV),
+        ("upr_action_categories", UPR_ACTION_CATEGORIES_CSV),
+        ("upr_info_issues", UPR_INFO_ISSUES_CSV),
     ];
     assert_eq!(m.files.len(), files.len());
     for (key, content) in files {

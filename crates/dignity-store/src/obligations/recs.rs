@@ -34,9 +34,14 @@ pub struct Recommendation {
     /// `recommendation` or `observation`.
     pub kind: String,
     pub text: String,
-    /// `supported`, `noted` or empty.
+    /// The State's response to a UPR recommendation: `supported`, `noted`,
+    /// `partially_supported` or `pending` (no response yet); empty for other mechanisms.
     pub position: String,
+    /// UPR Info's action category, 1 (minimal action) … 5 (specific action).
     pub upr_action: Option<i64>,
+    /// The category's label as UPR Info names it (`data/upr/action-categories.csv`), e.g.
+    /// `Specific action`.
+    pub upr_action_label: Option<String>,
     pub themes: Vec<String>,
     pub affected: Vec<String>,
     pub sdgs: Vec<String>,
@@ -49,6 +54,9 @@ pub struct Recommendation {
 const COLS: &str = "r.id, r.rec_key, r.mechanism, r.body, r.upr_cycle, r.session, r.document_symbol, r.paragraph, r.rec_date, \
     r.iso3, r.recommending_iso3, r.kind, r.text, r.position, r.upr_action, r.themes, r.affected, r.sdgs, r.source, \
     r.status_public, r.status_internal, r.updated_at";
+
+/// The action category as text (`"1"` … `"5"`, `""` when none): the value its facet counts.
+pub(crate) const ACTION_TEXT: &str = "COALESCE(CAST(r.upr_action AS TEXT), '')";
 
 fn lines(s: String) -> Vec<String> {
     s.lines()
@@ -74,6 +82,10 @@ fn from_row(r: &AnyRow, staff: bool) -> Recommendation {
         text: r.get(12),
         position: r.get(13),
         upr_action: r.get(14),
+        upr_action_label: r
+            .get::<Option<i64>, _>(14)
+            .and_then(dignity_core::refdata::action_category)
+            .map(|c| c.label_en.clone()),
         themes: lines(r.get(15)),
         affected: lines(r.get(16)),
         sdgs: lines(r.get(17)),
@@ -422,8 +434,13 @@ pub struct NewRecommendation {
     pub session: String,
     #[serde(default)]
     pub recommending_iso3: Option<String>,
+    /// `supported`, `noted`, `partially_supported` or `pending`; a UPR recommendation
+    /// without one is pending.
     #[serde(default)]
     pub position: Option<String>,
+    /// UPR Info's action category, 1 (minimal action) … 5 (specific action).
+    #[serde(default)]
+    pub upr_action: Option<i64>,
     #[serde(default)]
     pub kind: Option<String>,
     #[serde(default)]
@@ -438,7 +455,9 @@ impl NewRecommendation {
     pub fn into_input(self) -> Result<RecInput> {
         let (mechanism, body) = rules::parse_body(&self.body)?;
         let date = rules::parse_rec_date(&self.date)?;
-        let position = rules::parse_position(self.position.as_deref())?;
+        let position = rules::parse_position(self.position.as_deref())?
+            .or((mechanism == Mechanism::Upr).then_some(rules::Position::Pending));
+        let upr_action = self.upr_action.map(rules::parse_upr_action).transpose()?;
         Ok(RecInput {
             key: String::new(),
             mechanism,
@@ -467,7 +486,7 @@ impl NewRecommendation {
             },
             text: self.text.trim().into(),
             position,
-            upr_action: None,
+            upr_action,
             themes: self.themes,
             affected: self.affected,
             sdgs: self.sdgs,
@@ -488,23 +507,32 @@ pub async fn get(store: &Store, actor: &Actor, id: i64) -> Result<Option<Recomme
     .map(|r| from_row(&r, actor.is_staff())))
 }
 
-/// Counts of one State's recommendations by a column (`body`, `position`, status).
+/// Counts of one State's recommendations by a column (`body`, `position`, `action`,
+/// status); the response and the action category count the UPR recommendations only.
 pub async fn counts_by(
     store: &Store,
     actor: &Actor,
     iso3: &str,
     what: &str,
 ) -> Result<Vec<FacetValue>> {
+    let facet = rules::CountFacet::parse(what)?;
+    // A response and an action category belong to UPR recommendations only.
+    let upr_only = matches!(
+        facet,
+        rules::CountFacet::Position | rules::CountFacet::Action
+    );
     let f = RecFilter {
         country: Some(iso3.into()),
+        mechanism: upr_only.then(|| Mechanism::Upr.as_str().to_string()),
         ..Default::default()
     };
     let staff = actor.is_staff();
     let (w, binds) = where_clause(store, staff, &f);
-    let c = match rules::CountFacet::parse(what)? {
+    let c = match facet {
         rules::CountFacet::Body => "r.body",
         rules::CountFacet::Mechanism => "r.mechanism",
         rules::CountFacet::Position => "r.position",
+        rules::CountFacet::Action => ACTION_TEXT,
         rules::CountFacet::Status => if staff { "r.status_internal" } else { "r.status_public" },
         rules::CountFacet::Theme => {
             return Ok(bind_all(

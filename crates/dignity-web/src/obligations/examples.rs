@@ -78,8 +78,9 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
             by_body => vec![row("UPR", "UPR", 10), row("CCPR", "CCPR", 3)],
             by_theme => vec![row("Women's rights", "Women's rights", 4)],
             by_status => vec![row("Not assessed", "none", 12), row("In progress", "in_progress", 1)],
-            by_position => vec![row("Supported", "supported", 8)],
-            chart_body => svg.clone(), chart_theme => svg.clone(), chart_status => none(),
+            by_position => vec![row("Supported", "supported", 8), row("Pending (no response yet)", "pending", 1)],
+            by_action => vec![row("Specific action (5)", "5", 6), row("No action category", "none", 4)],
+            chart_body => svg.clone(), chart_theme => svg.clone(), chart_status => none(), chart_position => svg.clone(), chart_action => none(),
         },
         true,
         false,
@@ -93,7 +94,8 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
             visit_statuses => Vec::<String>::new(), communications => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
             cluster_bases => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),
-            by_status => Vec::<Value>::new(), by_position => Vec::<Value>::new(), chart_body => none(), chart_theme => none(), chart_status => none(),
+            by_status => Vec::<Value>::new(), by_position => Vec::<Value>::new(), by_action => Vec::<Value>::new(), chart_body => none(), chart_theme => none(), chart_status => none(),
+            chart_position => none(), chart_action => none(),
         },
         false,
         false,
@@ -131,12 +133,13 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     let item = context! {
         id => 7, body => "UPR", mechanism => "upr", country => "Afghanistan", from => "Austria", text => "Enact <b>bold</b> legislation",
         date => "2009-05", symbol => "", session => "5", position => "supported", status => "in_progress", themes => vec!["Women's rights"],
+        action => "Specific action (5)",
     };
     let facet = context! { key => "theme", values => vec![context! { label => "Women's rights", count => 3, href => "/obligations/recommendations?theme=x", active => true }, context! { label => "Justice", count => 2, href => "/obligations/recommendations?theme=y", active => false }], clear => "/obligations/recommendations" };
     v.push((
         "obligations_recommendations.html",
         context! {
-            total => 2, items => vec![item.clone(), context! { ..context! { from => none(), position => "", status => "", themes => Vec::<String>::new(), symbol => "CCPR/C/KEN/CO/4" }, ..item }],
+            total => 2, items => vec![item.clone(), context! { ..context! { from => none(), position => "partially_supported", action => none(), status => "", themes => Vec::<String>::new(), symbol => "CCPR/C/KEN/CO/4" }, ..item }],
             facets => vec![facet, context! { key => "body", values => vec![context! { label => "UPR", count => 2, href => "/x", active => false }], clear => none() }],
             q => "torture", country => "AFG", countries => vec![context! { iso3 => "AFG", name => "Afghanistan" }],
             page => 2, pages => 3, prev => "/obligations/recommendations?page=1", next => "/obligations/recommendations?page=3", filtered => true,
@@ -158,7 +161,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_recommendation.html",
         context! {
-            r => rec.clone(), country => "Kenya", from => "Austria",
+            r => rec.clone(), action => none(), country => "Kenya", from => "Austria",
             history => vec![context! { assessed_on => "2022-01-10", status => "in_progress", narrative => "Bill drafted", evidence => "https://example.org/a", links => vec!["https://example.org/a"], by => "Amina <Diallo>", via_cluster => true }],
             assignments => vec![context! { institution => "Ministry of Interior", kind => "ministry", focal_point => "Legal adviser", via_cluster => "Policing" }],
             actions => vec![context! { id => 4, description => "Draft bill", institution => "Ministry", target_date => "2020-01-01", indicator => "Tabled", overdue_days => 30, done => false },
@@ -174,7 +177,8 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "obligations_recommendation.html",
         context! {
-            r => context! { ..context! { status => "", themes => Vec::<String>::new(), affected => Vec::<String>::new(), sdgs => Vec::<String>::new(), document_symbol => "", session => "", date => "", upr_cycle => 2, upr_action => 4, position => "noted" }, ..rec },
+            r => context! { ..context! { status => "", themes => Vec::<String>::new(), affected => Vec::<String>::new(), sdgs => Vec::<String>::new(), document_symbol => "", session => "", date => "", upr_cycle => 2, upr_action => 4, position => "pending" }, ..rec },
+            action => context! { label => "General action (4)", definition => "Calls for new action expressed in general terms.", source_url => "https://upr-info.org/en/news/x", source_date => "2009-12-03" },
             country => "Kenya", from => none(), history => Vec::<Value>::new(), assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
             notes => Vec::<Value>::new(), can_edit => false, staff => false, statuses => Vec::<String>::new(), levels => Vec::<String>::new(),
             kinds => Vec::<String>::new(), today => "2025-01-02",
@@ -183,7 +187,8 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         false,
     ));
     let fu = context! {
-        recommendation => context! { document_symbol => "CCPR/C/KEN/CO/4", paragraph => "12", body => "CCPR", text => "Establish <b>bold</b> oversight", status => "in_progress" },
+        recommendation => context! { document_symbol => "CCPR/C/KEN/CO/4", paragraph => "12", body => "CCPR", text => "Establish <b>bold</b> oversight", status => "in_progress", position => "partially_supported" },
+        action => "Specific action (5)",
         assignments => vec![context! { institution => "Ministry of Interior" }],
         actions => vec![context! { description => "Draft bill", target_date => "2020-01-01", overdue_days => 3 }],
         assessments => vec![context! { assessed_on => "2022-01-10", status => "in_progress", narrative => "Bill drafted" }],
@@ -192,7 +197,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         "obligations_followup.html",
         context! {
             self_href => "/obligations/countries/KEN/follow-up?body=CCPR", iso3 => "KEN", name => "Kenya", body => "CCPR", since => "2021-07-27", generated => "2025-01-02", bodies => vec!["CCPR", "UPR"],
-            items => vec![fu, context! { recommendation => context! { document_symbol => "", paragraph => "", body => "CCPR", text => "x", status => "" }, assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), assessments => Vec::<Value>::new() }],
+            items => vec![fu, context! { recommendation => context! { document_symbol => "", paragraph => "", body => "CCPR", text => "x", status => "", position => "" }, action => none(), assignments => Vec::<Value>::new(), actions => Vec::<Value>::new(), assessments => Vec::<Value>::new() }],
         },
         true,
         false,

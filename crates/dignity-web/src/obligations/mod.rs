@@ -215,6 +215,22 @@ pub fn bar_chart(id: &str, title: &str, data: &[(String, i64)]) -> String {
     s
 }
 
+/// An action category as shown: its label in the reader's language (from
+/// `data/upr/action-categories.csv`) and its number, e.g. "Specific action (5)".
+pub(crate) fn action_label(ctx: &Ctx, value: &str) -> String {
+    value
+        .parse::<i64>()
+        .ok()
+        .and_then(dignity_core::refdata::action_category)
+        .map(|c| c.shown(ctx.lang.code()))
+        .unwrap_or_else(|| ctx.t("obl.action.none"))
+}
+
+/// Action categories in the order of the scale, 1 … 5, then none.
+pub(crate) fn in_scale_order(v: &mut [recs::FacetValue]) {
+    v.sort_by_key(|f| f.value.parse::<i64>().unwrap_or(i64::MAX));
+}
+
 fn facet_rows(
     ctx: &Ctx,
     what: &str,
@@ -227,6 +243,7 @@ fn facet_rows(
                 "status" => ctx.t(&format!("obl.status.{}", f.value)),
                 "mechanism" => ctx.t(&format!("obl.mechanism.{}", f.value)),
                 "position" => ctx.t(&format!("obl.position.{}", f.value)),
+                "action" => action_label(ctx, &f.value),
                 "country" | "from" => names
                     .get(&f.value)
                     .cloned()

@@ -60,6 +60,8 @@ pub async fn country_page(
     let by_theme = recs::counts_by(store, actor, &iso3, "theme").await?;
     let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
     let by_position = recs::counts_by(store, actor, &iso3, "position").await?;
+    let mut by_action = recs::counts_by(store, actor, &iso3, "action").await?;
+    in_scale_order(&mut by_action);
     let mandates = reports::mandates(store).await?;
     let comms = reports::communications(store, actor, &iso3).await?;
     let clusters = tracking::clusters(store, &iso3).await?;
@@ -68,6 +70,7 @@ pub async fn country_page(
     let theme_rows = facet_rows(&ctx, "theme", &by_theme, &names);
     let status_rows = facet_rows(&ctx, "status", &by_status, &names);
     let position_rows = facet_rows(&ctx, "position", &by_position, &names);
+    let action_rows = facet_rows(&ctx, "action", &by_action, &names);
     let total: i64 = by_body.iter().map(|b| b.count).sum();
     let chart = |id: &str, key: &str, rows: &[(String, i64)]| {
         if rows.is_empty() {
@@ -113,6 +116,9 @@ pub async fn country_page(
             by_theme => table("theme", &theme_rows, &by_theme),
             by_status => table("status", &status_rows, &by_status),
             by_position => table("position", &position_rows, &by_position),
+            by_action => table("action", &action_rows, &by_action),
+            chart_position => chart("chart-position", "obl.country.chart_position", &position_rows),
+            chart_action => chart("chart-action", "obl.country.chart_action", &action_rows),
             chart_body => chart("chart-body", "obl.country.chart_body", &body_rows),
             chart_theme => chart("chart-theme", "obl.country.chart_theme", &theme_rows),
             chart_status => chart("chart-status", "obl.country.chart_status", &status_rows),
@@ -253,7 +259,8 @@ pub async fn recommendations_page(
         Ok(v) => v,
         Err(e) => return WebError::from(e).into_response(),
     };
-    let facets = p.facets.clone().unwrap_or_default();
+    let mut facets = p.facets.clone().unwrap_or_default();
+    in_scale_order(&mut facets.action);
     // Every facet value links to the current filters plus itself (several values of one
     // facet are OR-ed), or, when chosen already, to the filters without it.
     let base: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "page").collect();
@@ -294,6 +301,7 @@ pub async fn recommendations_page(
         ("affected", &facets.affected),
         ("sdg", &facets.sdg),
         ("position", &facets.position),
+        ("action", &facets.action),
         ("status", &facets.status),
     ]
     .into_iter()
@@ -324,6 +332,7 @@ pub async fn recommendations_page(
                 text => if r.text.chars().count() > 400 { format!("{}…", r.text.chars().take(400).collect::<String>()) } else { r.text.clone() },
                 date => r.date.clone(), symbol => r.document_symbol.clone(),
                 session => r.session.clone(), position => r.position.clone(), status => r.status.clone(),
+                action => r.upr_action.map(|a| action_label(&ctx, &a.to_string())),
                 themes => r.themes.clone(),
             }
         })
@@ -401,6 +410,10 @@ pub async fn recommendation_page(
         context! {
             portal_panel => portal_panel,
             r => Value::from_serialize(&rec),
+            action => rec.upr_action.and_then(dignity_core::refdata::action_category).map(|c| context! {
+                label => action_label(&ctx, &c.category.to_string()), definition => c.definition_en.clone(),
+                source_url => c.source_url.clone(), source_date => c.source_date.clone(),
+            }),
             country => names.get(&rec.iso3).cloned().unwrap_or_default(),
             from => rec.recommending_iso3.as_ref().and_then(|f| names.get(f).cloned()),
             history => history.iter().map(|a| {
@@ -450,7 +463,11 @@ pub async fn follow_up_page(
                 "obligations_followup.html",
                 context! {
                     self_href => format!("/obligations/countries/{iso3}/follow-up?body={}", enc(&body)),
-                    iso3 => iso3, name => name, body => body, since => since, items => Value::from_serialize(&items),
+                    iso3 => iso3, name => name, body => body, since => since,
+                    items => items.iter().map(|it| context! {
+                        ..context! { action => it.recommendation.upr_action.map(|a| action_label(&ctx, &a.to_string())) },
+                        ..Value::from_serialize(it)
+                    }).collect::<Vec<_>>(),
                     bodies => bodies.iter().map(|b| b.value.clone()).collect::<Vec<_>>(),
                     generated => ob::today().to_string(),
                 },

@@ -368,6 +368,20 @@ pub fn follow_up_document(
             t(l, "obl.facet.status"),
             status_label(l, &r.status)
         ));
+        if !r.position.is_empty() {
+            let key = format!("obl.position.{}", r.position);
+            d.paragraph(format!("{}: {}", t(l, "obl.facet.position"), t(l, &key)));
+        }
+        if let Some(c) = r
+            .upr_action
+            .and_then(dignity_core::refdata::action_category)
+        {
+            d.paragraph(format!(
+                "{}: {}",
+                t(l, "obl.field.upr_action"),
+                c.shown(l.code())
+            ));
+        }
         if !it.assignments.is_empty() {
             let who: Vec<String> = it
                 .assignments

@@ -20,8 +20,10 @@ pub struct RecFilter {
     pub affected: Option<String>,
     /// SDG target, e.g. `5.1`.
     pub sdg: Option<String>,
-    /// `supported` or `noted`.
+    /// The State's response: `supported`, `noted`, `partially_supported` or `pending`.
     pub position: Option<String>,
+    /// UPR Info's action category, `1` (minimal action) … `5` (specific action).
+    pub action: Option<String>,
     /// Implementation status (`not_started`, …, or `none` for not assessed).
     pub status: Option<String>,
     pub cycle: Option<i64>,
@@ -46,6 +48,7 @@ pub const MULTI_FACETS: &[&str] = &[
     "affected",
     "sdg",
     "position",
+    "action",
     "status",
 ];
 
@@ -75,6 +78,7 @@ impl RecFilter {
             &self.affected,
             &self.sdg,
             &self.position,
+            &self.action,
             &self.status,
         ]
         .iter()
@@ -101,6 +105,8 @@ pub struct Facets {
     pub affected: Vec<FacetValue>,
     pub sdg: Vec<FacetValue>,
     pub position: Vec<FacetValue>,
+    /// UPR Info's action categories, `1` … `5`.
+    pub action: Vec<FacetValue>,
     pub status: Vec<FacetValue>,
 }
 
@@ -196,6 +202,30 @@ pub(super) fn where_clause(store: &Store, staff: bool, f: &RecFilter) -> (String
         if let Some(c) = any(&mut binds, vals) {
             conds.push(format!("{col} {c}"));
         }
+    }
+    // Action categories are numbers (`none`: no category); any other value matches nothing.
+    let actions = f.values("action", &f.action);
+    if !actions.is_empty() {
+        let ps: Vec<String> = actions
+            .iter()
+            .filter_map(|v| v.parse::<i64>().ok())
+            .map(|n| {
+                binds.push(Bind::I(n));
+                format!("${}", binds.len())
+            })
+            .collect();
+        let mut alts = Vec::new();
+        if !ps.is_empty() {
+            alts.push(format!("r.upr_action IN ({})", ps.join(", ")));
+        }
+        if actions.iter().any(|v| v == "none") {
+            alts.push("r.upr_action IS NULL".to_string());
+        }
+        conds.push(if alts.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("({})", alts.join(" OR "))
+        });
     }
     if let Some(c) = f.cycle {
         binds.push(Bind::I(c));
@@ -390,6 +420,7 @@ pub(super) fn own_value<'a>(f: &'a RecFilter, key: &str) -> &'a Option<String> {
         "affected" => &f.affected,
         "sdg" => &f.sdg,
         "position" => &f.position,
+        "action" => &f.action,
         _ => &f.status,
     }
 }
@@ -404,6 +435,7 @@ pub(super) fn clear_facet(f: &mut RecFilter, key: &str) {
         "affected" => f.affected = None,
         "sdg" => f.sdg = None,
         "position" => f.position = None,
+        "action" => f.action = None,
         _ => f.status = None,
     }
     f.also.retain(|(k, _)| k != key);
@@ -419,6 +451,7 @@ pub(super) fn facet_mut<'a>(fc: &'a mut Facets, key: &str) -> &'a mut Vec<FacetV
         "affected" => &mut fc.affected,
         "sdg" => &mut fc.sdg,
         "position" => &mut fc.position,
+        "action" => &mut fc.action,
         _ => &mut fc.status,
     }
 }
@@ -437,6 +470,7 @@ pub(super) async fn one_facet(
         "body" => "r.body",
         "from" => "r.recommending_iso3",
         "position" => "r.position",
+        "action" => super::ACTION_TEXT,
         "status" if staff => "r.status_internal",
         "status" => "r.status_public",
         _ => "",
@@ -494,13 +528,14 @@ pub(super) async fn facets_in_one_pass(
     };
     let rows = bind_all(
         sqlx::query(&format!(
-            "SELECT r.mechanism, r.body, r.iso3, COALESCE(r.recommending_iso3, ''), r.position, {status_col} FROM recommendations r WHERE {w}"
+            "SELECT r.mechanism, r.body, r.iso3, COALESCE(r.recommending_iso3, ''), r.position, {status_col}, {} FROM recommendations r WHERE {w}",
+            super::ACTION_TEXT
         )),
         binds,
     )
     .fetch_all(store.pool())
     .await?;
-    let mut maps: Vec<HashMap<String, i64>> = vec![HashMap::new(); 6];
+    let mut maps: Vec<HashMap<String, i64>> = vec![HashMap::new(); 7];
     for r in &rows {
         for (i, m) in maps.iter_mut().enumerate() {
             let mut v: String = r.get(i);
@@ -535,6 +570,7 @@ pub(super) async fn facets_in_one_pass(
             from: next(),
             position: next(),
             status: next(),
+            action: next(),
             theme: top(tags.remove("theme").unwrap_or_default()),
             affected: top(tags.remove("affected").unwrap_or_default()),
             sdg: top(tags.remove("sdg").unwrap_or_default()),
@@ -599,6 +635,7 @@ pub(super) async fn facet_counts(
         affected: run(tag("affected")).await?,
         sdg: run(tag("sdg")).await?,
         position: run(col("r.position")).await?,
+        action: run(col(super::ACTION_TEXT)).await?,
         status,
     })
 }

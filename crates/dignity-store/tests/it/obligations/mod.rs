@@ -16,6 +16,7 @@ mod ratifications;
 mod reporting;
 mod tracking_notes;
 mod upr;
+mod upr_responses;
 
 const UPR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/upr");
 
