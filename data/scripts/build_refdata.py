@@ -617,6 +617,8 @@ MANIFEST_FILES = [  # manifest key, path under data/, source [, as-of date the p
     ("treaty_status", "treaties/status-2022-08.csv", "UNTC status as of 2022-08", "2022-08"),
     ("ratifications", "treaties/ratifications.csv", "UNTC chapter IV to the day (2014-15), later years from the 2022 extract"),
     ("ratification_disagreements", "treaties/ratifications-disagreements.csv", "UNTC 2015 vs the 2022 extract"),
+    ("coe_members", "treaties/coe-members.csv", "curated; Council of Europe member States"),
+    ("coe_ratifications", "treaties/coe-ratifications.csv", "curated; Council of Europe treaty facts, source and as-of date per row"),
     ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
     ("sdg_targets", "sdg/targets.csv", "Open SDG sdg-translations"),
     ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
@@ -680,6 +682,11 @@ def main():
     with open(os.path.join(DATA, "instruments.toml"), "rb") as f:
         instruments_bytes = f.read()
 
+    coe = {}
+    for rel in ("treaties/coe-members.csv", "treaties/coe-ratifications.csv"):  # curated by hand
+        with open(os.path.join(DATA, rel), "rb") as f:
+            coe[rel] = f.read()
+
     contents = {
         "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
         "treaties/status-2022-08.csv": to_csv(STATUS_COLUMNS, status),
@@ -690,6 +697,7 @@ def main():
         "sdg/LICENSE-open-sdg": sdg_licence,
         "huridocs/micro-thesauri.csv": thesauri,
         "instruments.toml": instruments_bytes,
+        **coe,
     }
     manifest_path = os.path.join(DATA, "manifest.toml")
     old = None

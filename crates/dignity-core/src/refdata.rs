@@ -16,6 +16,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod coe;
+#[cfg(test)]
+mod coe_tests;
 mod countries;
 mod ratifications;
 mod sdg;
@@ -24,6 +27,7 @@ mod tests;
 mod thesauri;
 mod treaties;
 
+pub use coe::*;
 pub use countries::*;
 pub use ratifications::*;
 pub use sdg::*;
@@ -33,7 +37,7 @@ pub use treaties::*;
 /// Overall version of the shipped reference data (`data_version` in
 /// `data/manifest.toml`; a test keeps the two equal). It goes up by one
 /// whenever any shipped file changes.
-pub const DATA_VERSION: u32 = 2;
+pub const DATA_VERSION: u32 = 3;
 
 /// The shipped data files, embedded at compile time.
 pub mod shipped {
@@ -51,6 +55,12 @@ pub mod shipped {
     /// it was resolved (documentation; not loaded).
     pub const RATIFICATION_DISAGREEMENTS_CSV: &str =
         include_str!("../../../data/treaties/ratifications-disagreements.csv");
+    /// `data/treaties/coe-members.csv`: the member States of the Council of Europe.
+    pub const COE_MEMBERS_CSV: &str = include_str!("../../../data/treaties/coe-members.csv");
+    /// `data/treaties/coe-ratifications.csv`: Council of Europe treaty facts, each with its
+    /// source and as-of date.
+    pub const COE_RATIFICATIONS_CSV: &str =
+        include_str!("../../../data/treaties/coe-ratifications.csv");
     /// `data/sdg/goals.csv`.
     pub const SDG_GOALS_CSV: &str = include_str!("../../../data/sdg/goals.csv");
     /// `data/sdg/targets.csv`.
@@ -303,6 +313,10 @@ pub struct RefData {
     pub ratification_status: Vec<RatificationStatus>,
     /// The facts to the day (`treaties/ratifications.csv`).
     pub ratifications: Vec<DatedRatification>,
+    /// The member States of the Council of Europe (`treaties/coe-members.csv`).
+    pub coe_members: Vec<CoeMember>,
+    /// Council of Europe treaty facts (`treaties/coe-ratifications.csv`).
+    pub coe_ratifications: Vec<CoeRatification>,
     pub sdg_goals: Vec<SdgGoal>,
     pub sdg_targets: Vec<SdgTarget>,
     pub thesauri: Vec<VocabTerm>,
@@ -330,6 +344,14 @@ pub fn parse_shipped() -> Result<RefData, RefDataError> {
         "treaties/ratifications.csv",
         parse_dated_ratifications(shipped::RATIFICATIONS_CSV, &countries, &instruments),
     )?;
+    let coe_members = ctx(
+        "treaties/coe-members.csv",
+        parse_coe_members(shipped::COE_MEMBERS_CSV, &countries),
+    )?;
+    let coe_ratifications = ctx(
+        "treaties/coe-ratifications.csv",
+        parse_coe_ratifications(shipped::COE_RATIFICATIONS_CSV, &coe_members, &instruments),
+    )?;
     let sdg_goals = ctx("sdg/goals.csv", parse_sdg_goals(shipped::SDG_GOALS_CSV))?;
     let sdg_targets = ctx(
         "sdg/targets.csv",
@@ -345,6 +367,8 @@ pub fn parse_shipped() -> Result<RefData, RefDataError> {
         instruments,
         ratification_status,
         ratifications,
+        coe_members,
+        coe_ratifications,
         sdg_goals,
         sdg_targets,
         thesauri,

@@ -54,7 +54,13 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
             portal_panel => context! { heading => "Public portal — country <profile>", since => "2026-11-01",
                 record_type => "", id => "", iso3 => "FRA", back => "", note => "portal.country_becomes_public", can_publish => true },
             ratifications => vec![rat.clone(), context! { ..context! { status => "none", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
-                context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
+                context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
+                context! { ..context! { instrument => "ISTANBUL", status => "denounced", consent => "2012", consent_kind => "", signature => "", reservations => "", source => "coe" }, ..rat.clone() },
+                context! { ..context! { instrument => "FCNM", status => "none", consent => "", consent_kind => "", signature => "", reservations => "", source => "coe" }, ..rat.clone() }],
+            coe_facts => context! {
+                ISTANBUL => context! { as_of => "2022-11", source => "https://example.org/210?a=\"<b>", entry_into_force => none(), denunciation => "2021-07-01" },
+                FCNM => context! { as_of => "2016", source => "https://example.org/157", entry_into_force => none(), denunciation => none() },
+            },
             procedures => vec![context! { label => "CAT art. 22", instrument => "CAT", kind => "complaints", acceptance => "accepted" }, context! { label => "CAT art. 20", instrument => "CAT", kind => "inquiry", acceptance => "unknown" }],
             outstanding => vec![context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => true, overdue_days => 400, no_data => false },
                 context! { instrument => "ICERD", body => "CERD", number => 12, due_date => "2027-01-04", approximate => true, overdue_days => none(), no_data => true }],
@@ -84,7 +90,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         context! {
             iso3 => "TUV", name => "Tuvalu", can_edit => false, status_as_of => "2022-08",
             portal_panel => context! { heading => "Public portal — country profile", since => (),
-                record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
+                record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), coe_facts => context! {}, procedures => Vec::<Value>::new(),
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
             visit_statuses => Vec::<String>::new(), communications => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
             cluster_bases => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),
