@@ -42,7 +42,7 @@ pub async fn load_shipped(
     report: &mut Vec<(String, u32, usize)>,
 ) -> Result<Option<CoeLoad>> {
     let version = data.manifest.version_of(DATASET).unwrap_or(1);
-    if crate::refdata::loaded_version(store, DATASET).await? >= Some(version) {
+    if crate::reference::loaded_version(store, DATASET).await? >= Some(version) {
         return Ok(None);
     }
     let started = std::time::Instant::now();
@@ -97,7 +97,7 @@ pub async fn load_shipped(
             done.removed += 1;
         }
     }
-    crate::refdata::mark(&mut tx, DATASET, version, done.written).await?;
+    crate::reference::mark(&mut tx, DATASET, version, done.written).await?;
     tx.commit().await?;
     report.push((DATASET.into(), version, done.written));
     tracing::info!(

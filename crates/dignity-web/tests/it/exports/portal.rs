@@ -152,7 +152,11 @@ async fn public_portal_shows_only_published_public_records() {
             srb[at..].split("</tr>").next().unwrap().to_string()
         };
         assert!(row("CAT").contains("Party"), "{}", row("CAT"));
-        assert!(row("ECHR-P16").contains("No information"), "{}", row("ECHR-P16"));
+        assert!(
+            row("ECHR-P16").contains("No information"),
+            "{}",
+            row("ECHR-P16")
+        );
         assert!(!row("ECHR-P16").contains("Not a party"));
         let (_, _, body) = send(&app, get("/public", "")).await;
         let home = String::from_utf8(body).unwrap();
