@@ -638,6 +638,8 @@ MANIFEST_FILES = [  # manifest key, path under data/, source [, as-of date the p
     ("treaty_status", "treaties/status-2022-08.csv", "UNTC status as of 2022-08", "2022-08"),
     ("ratifications", "treaties/ratifications.csv", "UNTC chapter IV to the day (2014-15), later years from the 2022 extract"),
     ("ratification_disagreements", "treaties/ratifications-disagreements.csv", "UNTC 2015 vs the 2022 extract"),
+    ("coe_members", "treaties/coe-members.csv", "curated; Council of Europe member States"),
+    ("coe_ratifications", "treaties/coe-ratifications.csv", "curated; Council of Europe treaty facts, source and as-of date per row"),
     ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
     ("sdg_targets", "sdg/targets.csv", "Open SDG sdg-translations"),
     ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
@@ -706,6 +708,11 @@ def main():
         upr_actions = normalize_newlines(f.read())
     upr_issues = build_upr_issues(src)
 
+    coe = {}
+    for rel in ("treaties/coe-members.csv", "treaties/coe-ratifications.csv"):  # curated by hand
+        with open(os.path.join(DATA, rel), "rb") as f:
+            coe[rel] = f.read()
+
     contents = {
         "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
         "treaties/status-2022-08.csv": to_csv(STATUS_COLUMNS, status),
@@ -718,6 +725,7 @@ def main():
         "instruments.toml": instruments_bytes,
         "upr/action-categories.csv": upr_actions,
         "upr/upr-info-issues.csv": to_csv(["issue", "recommendations"], upr_issues),
+        **coe,
     }
     manifest_path = os.path.join(DATA, "manifest.toml")
     old = None

@@ -16,6 +16,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod coe;
+#[cfg(test)]
+mod coe_tests;
 mod countries;
 mod ratifications;
 mod sdg;
@@ -25,6 +28,7 @@ mod thesauri;
 mod treaties;
 mod upr;
 
+pub use coe::*;
 pub use countries::*;
 pub use ratifications::*;
 pub use sdg::*;
@@ -53,6 +57,12 @@ pub mod shipped {
     /// it was resolved (documentation; not loaded).
     pub const RATIFICATION_DISAGREEMENTS_CSV: &str =
         include_str!("../../../data/treaties/ratifications-disagreements.csv");
+    /// `data/treaties/coe-members.csv`: the member States of the Council of Europe.
+    pub const COE_MEMBERS_CSV: &str = include_str!("../../../data/treaties/coe-members.csv");
+    /// `data/treaties/coe-ratifications.csv`: Council of Europe treaty facts, each with its
+    /// source and as-of date.
+    pub const COE_RATIFICATIONS_CSV: &str =
+        include_str!("../../../data/treaties/coe-ratifications.csv");
     /// `data/sdg/goals.csv`.
     pub const SDG_GOALS_CSV: &str = include_str!("../../../data/sdg/goals.csv");
     /// `data/sdg/targets.csv`.
@@ -305,6 +315,10 @@ pub struct RefData {
     pub ratification_status: Vec<RatificationStatus>,
     /// The facts to the day (`treaties/ratifications.csv`).
     pub ratifications: Vec<DatedRatification>,
+    /// The member States of the Council of Europe (`treaties/coe-members.csv`).
+    pub coe_members: Vec<CoeMember>,
+    /// Council of Europe treaty facts (`treaties/coe-ratifications.csv`).
+    pub coe_ratifications: Vec<CoeRatification>,
     pub sdg_goals: Vec<SdgGoal>,
     pub sdg_targets: Vec<SdgTarget>,
     pub thesauri: Vec<VocabTerm>,
@@ -332,6 +346,14 @@ pub fn parse_shipped() -> Result<RefData, RefDataError> {
         "treaties/ratifications.csv",
         parse_dated_ratifications(shipped::RATIFICATIONS_CSV, &countries, &instruments),
     )?;
+    let coe_members = ctx(
+        "treaties/coe-members.csv",
+        parse_coe_members(shipped::COE_MEMBERS_CSV, &countries),
+    )?;
+    let coe_ratifications = ctx(
+        "treaties/coe-ratifications.csv",
+        parse_coe_ratifications(shipped::COE_RATIFICATIONS_CSV, &coe_members, &instruments),
+    )?;
     let sdg_goals = ctx("sdg/goals.csv", parse_sdg_goals(shipped::SDG_GOALS_CSV))?;
     let sdg_targets = ctx(
         "sdg/targets.csv",
@@ -347,6 +369,8 @@ pub fn parse_shipped() -> Result<RefData, RefDataError> {
         instruments,
         ratification_status,
         ratifications,
+        coe_members,
+        coe_ratifications,
         sdg_goals,
         sdg_targets,
         thesauri,

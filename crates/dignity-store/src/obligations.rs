@@ -3,6 +3,7 @@
 //! recommendations (import, full-text search, facets) and the tracking of their
 //! implementation.
 
+pub mod coe;
 pub mod facts;
 pub mod index;
 pub mod recs;

@@ -3,40 +3,11 @@
 //! Each dataset loads in one audited transaction: all of it or none of it.
 
 use crate::obligations::facts;
-use crate::{now, Result, Store, StoreError, WriteTx};
+use crate::reference::{loaded_version, mark};
+use crate::{Result, Store, StoreError, WriteTx};
 use dignity_core::refdata::{self, RefData};
 use dignity_core::Actor;
 use serde::Serialize;
-use sqlx::Row;
-
-async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
-    let r = sqlx::query("SELECT version FROM refdata_versions WHERE name = $1")
-        .bind(name)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(r.and_then(|r| r.get::<String, _>(0).parse().ok()))
-}
-
-async fn mark(tx: &mut WriteTx, name: &str, version: u32, rows: usize) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET version = excluded.version, loaded_at = excluded.loaded_at",
-    )
-    .bind(name)
-    .bind(version.to_string())
-    .bind(now())
-    .execute(tx.conn())
-    .await?;
-    tx.audit(
-        "refdata.load",
-        "refdata",
-        name,
-        None,
-        None,
-        serde_json::json!({ "dataset": name, "version": version, "rows": rows }),
-    );
-    Ok(())
-}
 
 /// What [`load_shipped`] did, dataset by dataset.
 #[derive(Debug, Default, Serialize)]
@@ -244,6 +215,7 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
             .loaded
             .push(("ratifications".into(), v("ratifications"), n));
     }
+    crate::obligations::coe::load_shipped(store, &data, &mut report.loaded).await?;
     Ok(report)
 }
 

@@ -1,6 +1,6 @@
 //! Queries over the reference data, in the reader's language.
 
-use crate::{Result, Store};
+use crate::{now, Result, Store, WriteTx};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -360,4 +360,38 @@ pub async fn add_term(
         serde_json::json!({ "list": list, "parent": parent }),
     );
     Ok(code)
+}
+
+// ------------------------------------------------------ dataset versions --
+
+/// The version of a shipped dataset loaded in the database (`refdata_versions`), if any.
+pub(crate) async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
+    let r = sqlx::query("SELECT version FROM refdata_versions WHERE name = $1")
+        .bind(name)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(r.and_then(|r| r.get::<String, _>(0).parse().ok()))
+}
+
+/// Record that `version` of a shipped dataset is loaded (`rows` rows), audited as
+/// `refdata.load`, in the loading transaction.
+pub(crate) async fn mark(tx: &mut WriteTx, name: &str, version: u32, rows: usize) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, loaded_at = excluded.loaded_at",
+    )
+    .bind(name)
+    .bind(version.to_string())
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    tx.audit(
+        "refdata.load",
+        "refdata",
+        name,
+        None,
+        None,
+        serde_json::json!({ "dataset": name, "version": version, "rows": rows }),
+    );
+    Ok(())
 }

@@ -73,8 +73,24 @@ pub enum EifAfter {
     /// Three months after the deposit (ICCPR art. 49(2), ICESCR art. 27(2), …).
     ThreeMonths,
     /// On the first day of the month following a period of three months after the
-    /// deposit (ICMW art. 87(2)).
+    /// deposit (ICMW art. 87(2); most Council of Europe conventions, e.g. the Istanbul
+    /// Convention art. 75(4)).
     FirstDayOfMonthAfterThreeMonths,
+    /// On the first day of the month following a period of one month after the deposit
+    /// (revised European Social Charter art. K(3), ETS No. 158 art. 14(2)).
+    FirstDayOfMonthAfterOneMonth,
+    /// On the day of the deposit (ECHR art. 59(4)).
+    OnDeposit,
+}
+
+/// The first day of the month after the one `d` falls in.
+fn first_of_next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
 /// The rule of an instrument (`state_entry_into_force` in `instruments.toml`) and the
@@ -101,15 +117,9 @@ impl EifAfter {
             EifAfter::ThirtiethDay => deposit + chrono::Duration::days(30),
             EifAfter::OneMonth => months(1),
             EifAfter::ThreeMonths => months(3),
-            EifAfter::FirstDayOfMonthAfterThreeMonths => {
-                let d = months(3);
-                let (y, m) = if d.month() == 12 {
-                    (d.year() + 1, 1)
-                } else {
-                    (d.year(), d.month() + 1)
-                };
-                NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
-            }
+            EifAfter::FirstDayOfMonthAfterThreeMonths => first_of_next_month(months(3)),
+            EifAfter::FirstDayOfMonthAfterOneMonth => first_of_next_month(months(1)),
+            EifAfter::OnDeposit => deposit,
         }
     }
 

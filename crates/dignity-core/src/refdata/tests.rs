@@ -45,6 +45,8 @@ fn manifest_hashes_match_shipped_files() {
         ("huridocs_thesauri", shipped::HURIDOCS_THESAURI_CSV),
         ("upr_action_categories", UPR_ACTION_CATEGORIES_CSV),
         ("upr_info_issues", UPR_INFO_ISSUES_CSV),
+        ("coe_members", shipped::COE_MEMBERS_CSV),
+        ("coe_ratifications", shipped::COE_RATIFICATIONS_CSV),
     ];
     assert_eq!(m.files.len(), files.len());
     for (key, content) in files {
@@ -163,9 +165,23 @@ const UN_CODES: [&str; 18] = [
     "OP-CRPD",
     "CPED",
 ];
-const COE_CODES: [&str; 11] = [
-    "ECHR", "ECHR-P1", "ECHR-P4", "ECHR-P6", "ECHR-P7", "ECHR-P12", "ECHR-P13", "ESC-REV", "FCNM",
-    "ECPT", "ISTANBUL",
+const COE_CODES: [&str; 16] = [
+    "ECHR",
+    "ECHR-P1",
+    "ECHR-P4",
+    "ECHR-P6",
+    "ECHR-P7",
+    "ECHR-P12",
+    "ECHR-P13",
+    "ECHR-P16",
+    "ESC",
+    "ESC-REV",
+    "ESC-CC",
+    "FCNM",
+    "ECPT",
+    "ISTANBUL",
+    "TRAFFICKING",
+    "LANZAROTE",
 ];
 
 fn instrument<'a>(d: &'a RefData, code: &str) -> &'a Instrument {
@@ -544,7 +560,8 @@ fn every_un_instrument_has_its_entry_into_force_rule() {
             .article,
         "49(2)"
     );
-    assert!(instrument(&d, "ECHR").state_entry_into_force.is_none());
+    // Council of Europe: ECHR art. 59(4), on the day of the deposit.
+    assert_eq!(rule("ECHR"), EifAfter::OnDeposit);
 }
 
 #[test]

@@ -336,8 +336,16 @@ async fn reference_data_loads_once_and_completely() {
         let s = store(b).await;
         let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
         // countries, instruments, sdg, huridocs, ratifications (3,546 rows of
-        // data/treaties/ratifications.csv: 197 States × 18 instruments).
-        assert_eq!(r.loaded.len(), 5, "{b:?}");
+        // data/treaties/ratifications.csv: 197 States × 18 instruments), and the
+        // Council of Europe facts (390 rows).
+        assert_eq!(r.loaded.len(), 6, "{b:?}");
+        assert!(
+            r.loaded
+                .iter()
+                .any(|(name, _, n)| name == "coe_ratifications" && *n == 390),
+            "{:?}",
+            r.loaded
+        );
         assert!(
             r.loaded
                 .iter()
@@ -349,7 +357,7 @@ async fn reference_data_loads_once_and_completely() {
             dignity_store::reference::counts(&s).await.unwrap();
         assert_eq!(
             (countries, instruments, terms, targets),
-            (249, 29, 4524, 169),
+            (249, 34, 4524, 169),
             "{b:?}"
         );
         // Loading again does nothing: versions are recorded.

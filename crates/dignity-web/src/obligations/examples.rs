@@ -59,7 +59,13 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
                 context! { ..context! { instrument => "CPED", consent => "2023-01-04", consent_kind => "accession", signature => "", reservations => "", source => "shipped", fact_source => "update2026", as_of => "2026-12-05", reservations_listed => "", entry_into_force => "2023-02-03" }, ..rat.clone() },
                 context! { ..context! { instrument => "CRC", consent => "1990-08-07", consent_kind => "ratification", signature => "1990-01-26", reservations => "", source => "import", fact_source => "", as_of => "2026-11-02", reservations_listed => "", entry_into_force => "1990-09-06" }, ..rat.clone() },
                 context! { ..context! { instrument => "CRPD", consent => "2026-10-01", consent_kind => "ratification", signature => "", reservations => "", source => "shipped", fact_source => "untc", as_of => "2026-11-30", reservations_listed => "no", entry_into_force => "2026-10-31" }, ..rat.clone() },
-                context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() }],
+                context! { ..context! { instrument => "ECHR", status => "unknown", consent => "", consent_kind => "", signature => "", reservations => "" }, ..rat.clone() },
+                context! { ..context! { instrument => "ISTANBUL", status => "denounced", consent => "2012", consent_kind => "", signature => "", reservations => "", source => "coe", fact_source => "", as_of => "", reservations_listed => "", entry_into_force => "" }, ..rat.clone() },
+                context! { ..context! { instrument => "FCNM", status => "none", consent => "", consent_kind => "", signature => "", reservations => "", source => "coe", fact_source => "", as_of => "", reservations_listed => "", entry_into_force => "" }, ..rat.clone() }],
+            coe_facts => context! {
+                ISTANBUL => context! { as_of => "2022-11", source => "https://example.org/210?a=\"<b>", entry_into_force => none(), denunciation => "2021-07-01" },
+                FCNM => context! { as_of => "2016", source => "https://example.org/157", entry_into_force => none(), denunciation => none() },
+            },
             procedures => vec![context! { label => "CAT art. 22", instrument => "CAT", kind => "complaints", acceptance => "accepted" }, context! { label => "CAT art. 20", instrument => "CAT", kind => "inquiry", acceptance => "unknown" }],
             outstanding => vec![context! { instrument => "ICCPR", body => "CCPR", number => 6, due_date => "2020-01-01", approximate => true, overdue_days => 400, no_data => false },
                 context! { instrument => "ICERD", body => "CERD", number => 12, due_date => "2027-01-04", approximate => true, overdue_days => none(), no_data => true }],
@@ -90,7 +96,7 @@ pub fn all() -> Vec<(&'static str, Value, bool, bool)> {
         context! {
             iso3 => "TUV", name => "Tuvalu", can_edit => false,
             portal_panel => context! { heading => "Public portal — country profile", since => (),
-                record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), procedures => Vec::<Value>::new(),
+                record_type => "rec_assessments", id => "3", iso3 => "", back => "/obligations/recommendations/3\"<x>", note => "portal.becomes_public", can_publish => true }, ratifications => Vec::<Value>::new(), coe_facts => context! {}, procedures => Vec::<Value>::new(),
             outstanding => Vec::<Value>::new(), visits => Vec::<Value>::new(), invitation => none(), mandates => Vec::<Value>::new(),
             visit_statuses => Vec::<String>::new(), communications => Vec::<Value>::new(), clusters => Vec::<Value>::new(),
             cluster_bases => Vec::<String>::new(), total => 0, by_body => Vec::<Value>::new(), by_theme => Vec::<Value>::new(),

@@ -51,6 +51,22 @@ pub async fn country_page(
     let store = &state.store;
     let actor = &ctx.actor;
     let rats = ob::ratifications(store, &iso3).await?;
+    // The as-of date and the source of each Council of Europe fact (issue 17 item 3): the
+    // shipped file keeps them, the table keeps the status.
+    let coe_facts: HashMap<&str, Value> = rats
+        .iter()
+        .filter(|r| r.source == ob::coe::SOURCE)
+        .filter_map(|r| dignity_core::refdata::shipped_coe_fact(&iso3, &r.instrument))
+        .map(|f| {
+            let eif = f.entry_into_force.map(|d| d.to_string());
+            let denounced = f.denunciation.map(|d| d.to_string());
+            let fact = context! {
+                as_of => f.as_of_label(), source => f.sources.first().cloned().unwrap_or_default(),
+                entry_into_force => eif, denunciation => denounced,
+            };
+            (f.instrument.as_str(), fact)
+        })
+        .collect();
     let procs = ob::procedures(&rats);
     let all = reports::reports(store, &iso3, ob::today() + chrono::Duration::days(365)).await?;
     let outstanding = reports::outstanding(&all);
@@ -102,6 +118,7 @@ pub async fn country_page(
             name => name,
             can_edit => can_edit(&ctx),
             ratifications => Value::from_serialize(&rats),
+            coe_facts => coe_facts,
             procedures => Value::from_serialize(&procs),
             outstanding => Value::from_serialize(&outstanding),
             visits => Value::from_serialize(&visits),

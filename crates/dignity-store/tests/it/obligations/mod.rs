@@ -11,6 +11,7 @@ use dignity_store::obligations::{
 use dignity_store::testing::{backends, TestStore};
 use dignity_store::StoreError;
 
+mod coe;
 mod communications;
 mod ratifications;
 mod reporting;

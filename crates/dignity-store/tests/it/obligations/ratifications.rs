@@ -20,10 +20,13 @@ async fn shipped_ratifications_load_once_and_keep_user_edits() {
             (cat.status.as_str(), cat.consent.as_str()),
             ("party", "1986-02-18")
         );
-        // Council of Europe instruments have no shipped status: "no information", not
-        // "not a party".
+        // A Council of Europe instrument that no shipped fact covers for the State reads
+        // "no information", not "not a party" (the CoE facts: `obligations/coe.rs`).
         assert_eq!(
-            fra.iter().find(|r| r.instrument == "ECHR").unwrap().status,
+            fra.iter()
+                .find(|r| r.instrument == "ECHR-P16")
+                .unwrap()
+                .status,
             "unknown"
         );
         let m = ob::matrix(&s, "en", &Default::default()).await.unwrap();

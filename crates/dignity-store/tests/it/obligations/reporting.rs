@@ -23,7 +23,8 @@ async fn an_instrument_with_nothing_recorded_is_no_information_not_a_gap() {
     for b in backends() {
         let s = fresh(b).await;
         let srb = ob::ratifications(&s, "SRB").await.unwrap();
-        let echr = srb.iter().find(|r| r.instrument == "ECHR").unwrap();
+        // Protocol No. 16: no shipped source covers it (the CoE facts cover the ECHR).
+        let echr = srb.iter().find(|r| r.instrument == "ECHR-P16").unwrap();
         assert_eq!(echr.status, "unknown");
         let cat = srb.iter().find(|r| r.instrument == "CAT").unwrap();
         assert_eq!(cat.status, "party");
@@ -43,29 +44,33 @@ async fn an_instrument_with_nothing_recorded_is_no_information_not_a_gap() {
         let procs = ob::procedures(&srb);
         assert!(procs
             .iter()
-            .all(|p| p.acceptance != "not_accepted" || p.instrument != "ECHR"));
+            .all(|p| p.acceptance != "not_accepted" || p.instrument != "ECHR-P16"));
 
-        // Council of Europe matrix: nothing recorded yet, so nobody counts as "not a
-        // party"; one recorded ratification and one recorded "no action" count as such.
+        // Council of Europe matrix: Protocol No. 16 has nothing recorded yet, so nobody
+        // counts as "not a party"; one recorded ratification and one recorded "no action"
+        // count as such. The shipped CoE facts fill the ECHR column: 46 parties, and the
+        // Russian Federation no longer bound.
         let coe = ob::MatrixFilter {
             system: Some("coe".into()),
             ..Default::default()
         };
         let m = ob::matrix(&s, "en", &coe).await.unwrap();
-        let e = m.instruments.iter().find(|i| i.code == "ECHR").unwrap();
-        // The 197 States of data/treaties/ratifications.csv (UN members, observers and
-        // non-member parties) have rows.
+        let e = m.instruments.iter().find(|i| i.code == "ECHR-P16").unwrap();
         assert_eq!((e.parties, e.not_parties, e.unknown), (0, 0, 197));
-        assert!(m
-            .rows
+        let k = m
+            .instruments
             .iter()
-            .all(|r| r.cells.iter().all(|c| c.status == "unknown")));
+            .position(|i| i.code == "ECHR-P16")
+            .unwrap();
+        assert!(m.rows.iter().all(|r| r.cells[k].status == "unknown"));
+        let echr = m.instruments.iter().find(|i| i.code == "ECHR").unwrap();
+        assert_eq!((echr.parties, echr.not_parties), (46, 1));
         let mut tx = s.begin(&Actor::system()).await.unwrap();
-        for (iso3, status, consent) in [("SRB", "party", "2004-03-03"), ("BLR", "none", "")] {
+        for (iso3, status, consent) in [("SRB", "party", "2019-03-03"), ("BLR", "none", "")] {
             ob::set_ratification(
                 &mut tx,
                 iso3,
-                "ECHR",
+                "ECHR-P16",
                 &RatificationInput {
                     status: status.into(),
                     consent: consent.into(),
@@ -78,16 +83,20 @@ async fn an_instrument_with_nothing_recorded_is_no_information_not_a_gap() {
         }
         tx.commit().await.unwrap();
         let m = ob::matrix(&s, "en", &coe).await.unwrap();
-        let e = m.instruments.iter().find(|i| i.code == "ECHR").unwrap();
+        let e = m.instruments.iter().find(|i| i.code == "ECHR-P16").unwrap();
         assert_eq!((e.parties, e.not_parties, e.unknown), (1, 1, 195));
         let srb_row = m.rows.iter().find(|r| r.iso3 == "SRB").unwrap();
-        let k = m.instruments.iter().position(|i| i.code == "ECHR").unwrap();
+        let k = m
+            .instruments
+            .iter()
+            .position(|i| i.code == "ECHR-P16")
+            .unwrap();
         assert_eq!(
             (
                 srb_row.cells[k].status.as_str(),
                 srb_row.cells[k].consent.as_str()
             ),
-            ("party", "2004-03-03")
+            ("party", "2019-03-03")
         );
         // UN matrix: every cell of the 197 States comes from the shipped data.
         let un = ob::matrix(&s, "en", &Default::default()).await.unwrap();

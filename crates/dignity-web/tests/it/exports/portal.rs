@@ -141,8 +141,8 @@ async fn public_portal_shows_only_published_public_records() {
             assert_eq!(s, StatusCode::NOT_MODIFIED, "{p}");
             assert!(body.is_empty());
         }
-        // Serbia: a UN treaty party per the shipped status data; no Council of Europe data
-        // was entered, which the page must not present as "not a party".
+        // Serbia: a UN treaty party per the shipped status data; no source covers its
+        // Protocol No. 16 to the ECHR, which the page must not present as "not a party".
         let (_, _, body) = send(&app, get("/public/countries/SRB", "")).await;
         let srb = String::from_utf8(body).unwrap();
         let row = |code: &str| {
@@ -152,8 +152,12 @@ async fn public_portal_shows_only_published_public_records() {
             srb[at..].split("</tr>").next().unwrap().to_string()
         };
         assert!(row("CAT").contains("Party"), "{}", row("CAT"));
-        assert!(row("ECHR").contains("No information"), "{}", row("ECHR"));
-        assert!(!row("ECHR").contains("Not a party"));
+        assert!(
+            row("ECHR-P16").contains("No information"),
+            "{}",
+            row("ECHR-P16")
+        );
+        assert!(!row("ECHR-P16").contains("Not a party"));
         let (_, _, body) = send(&app, get("/public", "")).await;
         let home = String::from_utf8(body).unwrap();
         assert!(home.contains("Arrests after the Belgrade march"));

@@ -15,6 +15,7 @@ use tower::ServiceExt;
 use crate::common;
 use common::Browser;
 
+mod coe;
 mod forms;
 mod public;
 mod reporting;

@@ -6,10 +6,11 @@ use super::*;
 async fn no_information_no_reporting_data_and_the_reply_clock_on_pages_and_api() {
     for b in backends() {
         let a = app(b).await;
-        // Council of Europe instruments: nothing shipped, so "No information" on the staff
-        // profile and the matrix, never "No action"; not counted as not party.
+        // A Council of Europe instrument no shipped source covers (Protocol No. 16): "No
+        // information" on the staff profile and the matrix, never "No action"; not counted
+        // as not party.
         let (_, html) = a.get("/obligations/countries/SRB").await;
-        let echr = row_of(&html, ">ECHR</abbr>");
+        let echr = row_of(&html, ">ECHR-P16</abbr>");
         assert!(echr.contains("No information"), "{echr}");
         assert!(!echr.contains("No action"), "{echr}");
         assert!(row_of(&html, ">CAT</abbr>").contains("Party"));
@@ -21,7 +22,10 @@ async fn no_information_no_reporting_data_and_the_reply_clock_on_pages_and_api()
         assert!(row_of(&html, ">No information</th>").contains("<td>197</td>"));
         let j = a.json("/api/v1/countries/SRB/ratifications", None).await;
         let items = j["items"].as_array().unwrap();
-        let echr = items.iter().find(|r| r["instrument"] == "ECHR").unwrap();
+        let echr = items
+            .iter()
+            .find(|r| r["instrument"] == "ECHR-P16")
+            .unwrap();
         assert_eq!(echr["status"], "unknown");
 
         // Reporting: no data for Kenya under ICCPR: estimate, no arrears; once a report is
