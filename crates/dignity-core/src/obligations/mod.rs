@@ -42,4 +42,6 @@ pub use tracking::*;
 #[cfg(test)]
 mod input_tests;
 #[cfg(test)]
+mod reporting_tests;
+#[cfg(test)]
 mod tests;
