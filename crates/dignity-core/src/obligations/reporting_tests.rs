@@ -264,3 +264,35 @@ fn simplified_procedure_statuses_parse_or_name_the_field() {
         "loipr"
     );
 }
+
+#[test]
+fn a_recorded_cycle_is_checked_field_by_field() {
+    let f = parse_report(5, "2028-05-13", "").unwrap();
+    let c = parse_cycle(&f, 7, "CAT/C/XXX/CO/4", "accepted", &[(1, 4)]).unwrap();
+    assert_eq!((c.last, c.loipr), (7, Some(SimplifiedProcedure::Accepted)));
+    assert_eq!(parse_cycle(&f, 0, "", "", &[]).unwrap().last, 5);
+    assert_eq!(
+        parse_cycle(&f, 4, "", "", &[]).unwrap_err().field,
+        "number_to"
+    );
+    assert_eq!(
+        parse_cycle(&f, 7, "", "", &[(6, 6)]).unwrap_err().field,
+        "number_to"
+    );
+    let no_date = parse_report(5, "", "").unwrap();
+    assert_eq!(
+        parse_cycle(&no_date, 0, "CAT/C/XXX/CO/4", "", &[])
+            .unwrap_err()
+            .field,
+        "due_date"
+    );
+    assert_eq!(
+        parse_cycle(&f, 0, "", "soon", &[]).unwrap_err().field,
+        "loipr"
+    );
+    let op2 = crate::refdata::find_instrument(crate::refdata::shipped_instruments(), "ICCPR-OP2");
+    assert_eq!(
+        check_reports_of_its_own(op2.unwrap()).unwrap_err().field,
+        "instrument"
+    );
+}

@@ -168,6 +168,9 @@ pub struct ReportLine {
     pub last: u32,
     pub due: Option<NaiveDate>,
     pub due_source: DueSource,
+    /// The date the treaty's calendar and the history give (shown next to a date the
+    /// committee set or the office recorded).
+    pub computed_due: Option<NaiveDate>,
     /// The due date was computed from a consent known to the year or month only.
     pub approximate: bool,
     pub submitted: Option<NaiveDate>,
@@ -290,6 +293,7 @@ pub fn reporting_obligations(
                 last: last_number + 1,
                 due: None,
                 due_source: DueSource::None,
+                computed_due: None,
                 approximate: false,
                 submitted: None,
                 status,
@@ -359,6 +363,7 @@ impl Schedule {
                 };
                 let line_known = known || source != DueSource::Computed;
                 let mut line = self.line(n, last, due, source, line_known);
+                line.computed_due = Some(computed);
                 line.submitted = r.submitted;
                 line.loipr = r.loipr;
                 line.recorded = Some(*i);
@@ -439,6 +444,7 @@ impl Schedule {
             last,
             due,
             due_source: source,
+            computed_due: due.filter(|_| source == DueSource::Computed),
             approximate: self.approximate && source == DueSource::Computed,
             submitted: None,
             status,

@@ -236,21 +236,14 @@ impl SimplifiedProcedure {
     }
     /// `""` is the standard procedure (`None`); anything else unknown is refused.
     pub fn parse(s: &str) -> Result<Option<Self>, crate::Invalid> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Ok(None);
+        let all = Self::ALL.map(Self::as_str);
+        match s.trim() {
+            "" => Ok(None),
+            s => all
+                .iter()
+                .position(|v| *v == s)
+                .map(|i| Some(Self::ALL[i]))
+                .ok_or_else(|| crate::Invalid::not_one_of("loipr", s, all)),
         }
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .map(Some)
-            .ok_or_else(|| {
-                crate::Invalid::rule(
-                    "loipr",
-                    "obl.rule.loipr",
-                    "offered, accepted, declined or list_transmitted, got {value}",
-                )
-                .arg("value", format!("{s:?}"))
-            })
     }
 }
