@@ -424,3 +424,117 @@ async fn every_state_gets_the_same_reporting_facts_on_every_page_the_report_and_
             .all(|r| r["instrument"] != "ICCPR-OP2"));
     }
 }
+
+#[tokio::test]
+async fn a_combined_report_a_committee_date_and_the_simplified_procedure_are_recorded_field_by_field(
+) {
+    for b in backends() {
+        let a = app(b).await;
+        let doc = a.token("dora", Role::Documenter).await;
+        let put = async |instrument: &str, body: serde_json::Value| {
+            a.req(
+                "PUT",
+                &format!("/api/v1/countries/FRA/reports/{instrument}"),
+                Some(&doc),
+                Some(body),
+            )
+            .await
+        };
+        let field = |out: &str| -> String {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            v["error"]["field"].as_str().unwrap_or_default().to_string()
+        };
+        // Refused, each naming its field: a range ending before it starts, a committee's
+        // date without the date, an unknown procedure status, ICCPR-OP2 (no reports).
+        for (instrument, body, f) in [
+            (
+                "CAT",
+                serde_json::json!({ "number": 5, "number_to": 3 }),
+                "number_to",
+            ),
+            (
+                "CAT",
+                serde_json::json!({ "number": 5, "due_set_in": "CAT/C/FRA/CO/4" }),
+                "due_date",
+            ),
+            (
+                "CAT",
+                serde_json::json!({ "number": 5, "loipr": "perhaps" }),
+                "loipr",
+            ),
+            (
+                "ICCPR-OP2",
+                serde_json::json!({ "number": 1 }),
+                "instrument",
+            ),
+        ] {
+            let (s, out) = put(instrument, body).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+            assert_eq!(field(&out), f, "{out}");
+        }
+        // One submission covering reports 5 to 7; another overlapping it is refused.
+        let (s, out) = put(
+            "CAT",
+            serde_json::json!({ "number": 5, "number_to": 7, "submitted": "2019-06-01", "symbol": "CAT/C/FRA/5-7" }),
+        )
+        .await;
+        assert!(s.is_success(), "{out}");
+        let (s, out) = put("CAT", serde_json::json!({ "number": 7, "number_to": 8 })).await;
+        assert_eq!(
+            (s, field(&out)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "number_to".into()),
+            "{out}"
+        );
+        // The next one, its date set by the committee, under the simplified procedure.
+        let (s, out) = put(
+            "CAT",
+            serde_json::json!({ "number": 8, "due_date": "2029-12-06", "due_set_in": "CAT/C/FRA/CO/5-7", "loipr": "list_transmitted" }),
+        )
+        .await;
+        assert!(s.is_success(), "{out}");
+        let j = a
+            .json("/api/v1/countries/FRA/reports?outstanding=true", None)
+            .await;
+        let cat = j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["instrument"] == "CAT")
+            .unwrap()
+            .clone();
+        assert_eq!(cat["number"], 8);
+        assert_eq!(cat["due_date"], "2029-12-06");
+        assert_eq!(cat["due_source"], "committee");
+        assert_eq!(cat["loipr"], "list_transmitted");
+        assert_eq!(cat["status"], "due");
+        // On the deadlines page: the combined submission and the committee's date.
+        let (_, html) = a
+            .get("/obligations/countries/FRA/deadlines?days=3650")
+            .await;
+        assert!(html.contains("5–7 (combined)"), "{html}");
+        assert!(html.contains("set by the committee in"), "{html}");
+        assert!(
+            html.contains("List of issues prior to reporting sent"),
+            "{html}"
+        );
+        // The form names the field too.
+        a.user("omar", Role::Documenter).await;
+        let mut br = Browser::new(&a.router);
+        br.login("omar").await;
+        let page = br.get("/obligations/countries/FRA/deadlines").await;
+        assert!(page.body.contains("name=\"number_to\""));
+        let r = br
+            .submit(
+                "/obligations/countries/FRA/reports",
+                &[("instrument", "CAT"), ("number", "9"), ("number_to", "2")],
+            )
+            .await;
+        assert!(
+            r.location.ends_with("error=obl_invalid_number_to"),
+            "{} {} {}",
+            r.status,
+            r.location,
+            r.body
+        );
+    }
+}
