@@ -224,7 +224,7 @@ async fn recommendations(store: &Store, coo: &Actor, today: NaiveDate) -> Result
                     symbol: "CCPR/C/PHL/4".into(),
                     review_session: "106th session (2012)".into(),
                     co_symbol: "CCPR/C/PHL/CO/4".into(),
-                    note: String::new(),
+                    ..Default::default()
                 },
             )
             .await

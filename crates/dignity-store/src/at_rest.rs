@@ -95,7 +95,7 @@ pub const REGISTRY: &[(&str, Cols)] = &[
     ("sp_mandates", &[(ID, "id"), (REF, "code name kind iso3 established active")]),
     ("sp_standing_invitations", &[(REF, "iso3 since"), (E, "note")]),
     ("sp_visits", &[(ID, "id mandate_id"), (REF, "iso3 status requested accepted visit_start visit_end report_symbol"), (E, "note"), (TIME, "updated_at")]),
-    ("treaty_reports", &[(ID, "id"), (REF, "iso3 instrument number due_date submitted symbol review_session co_symbol"), (E, "note"), (TIME, "updated_at")]),
+    ("treaty_reports", &[(ID, "id"), (REF, "iso3 instrument number due_date submitted symbol review_session co_symbol number_to due_set_in"), (CODE, "loipr"), (E, "note"), (TIME, "updated_at")]),
     // ---- violations ----
     ("vio_acts", &[(ID, "id event_id victim_id created_by"), (CODE, "act_type country attribution victim_status detention_type whereabouts legal_counsel court_type autopsy death_certificate statements_signed medical_attention intent compensation"), (E, "start_date end_date admin_area property_destroyed property_value"), (MONTH, "start_sort end_sort"), (E, "place coordinates consequences case_description"), (ACCESS, "confidentiality published"), (TIME, "created_at updated_at")]),
     ("vio_custody", &[(ID, "id evidence_id actor_id"), (NUM, "seq"), (TIME, "at"), (STAFF, "actor_name"), (CODE, "action"), (E, "counterpart method details"), (HASH, "prev_hash hash")]),

@@ -64,6 +64,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0018_protection_at_rest"),
     migration!("0019_protection_sources_at_rest"),
     migration!("0020_ratification_facts"),
+    migration!("0021_treaty_report_cycles"),
     migration!("0023_upr_responses"),
 ];
 

@@ -86,6 +86,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/obligations_deadlines.html"),
     ),
     (
+        "obligations_reporting.html",
+        include_str!("../templates/obligations_reporting.html"),
+    ),
+    (
         "obligations_recommendations.html",
         include_str!("../templates/obligations_recommendations.html"),
     ),

@@ -42,6 +42,8 @@ pub use tracking::*;
 #[cfg(test)]
 mod input_tests;
 #[cfg(test)]
+mod reporting_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod upr_tests;

@@ -202,3 +202,111 @@ pub fn upr_session_month(session: u32) -> Option<PartialDate> {
     let i = session.checked_sub(1)? as usize;
     MONTHS.get(i).and_then(|m| PartialDate::parse(m).ok())
 }
+
+// -------------------------------------------------------------- reporting --
+
+/// Where one report (or one combined submission) to a treaty body stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Submitted on a recorded date.
+    Submitted,
+    /// Not recorded, but a later report is: submitted or combined into a later one.
+    NotRecorded,
+    /// Due date passed, not submitted, and the recorded history says so.
+    Overdue,
+    /// Due on a date still to come.
+    Due,
+    /// Without enough recorded reporting history nothing can be said about arrears:
+    /// the due date is an estimate.
+    Unknown,
+    /// The information goes into the periodic reports under another instrument
+    /// (`included_in`), e.g. OP-CRC-AC inside the CRC report.
+    InOtherReport,
+    /// After the initial report, additional information only on the committee's request.
+    OnRequest,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::NotRecorded => "not_recorded",
+            Self::Overdue => "overdue",
+            Self::Due => "due",
+            Self::Unknown => "unknown",
+            Self::InOtherReport => "in_other_report",
+            Self::OnRequest => "on_request",
+        }
+    }
+}
+
+/// Where a due date comes from; a date the committee set wins over the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueSource {
+    /// Computed from the ratification, the treaty's periodicity and the history.
+    Computed,
+    /// Typed by the office.
+    Recorded,
+    /// Set by the committee in its concluding observations (`due_set_in` names them).
+    Committee,
+    /// No date: the report is on request or inside another one.
+    None,
+}
+
+impl DueSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Computed => "computed",
+            Self::Recorded => "recorded",
+            Self::Committee => "committee",
+            Self::None => "none",
+        }
+    }
+}
+
+/// The simplified reporting procedure (list of issues prior to reporting) as a status of
+/// one reporting cycle; absent: the standard procedure, or not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimplifiedProcedure {
+    /// The committee offered it (or applies it unless the State opts out).
+    Offered,
+    /// The State accepted it.
+    Accepted,
+    /// The State declined it (standard procedure).
+    Declined,
+    /// The committee adopted and sent the list of issues prior to reporting; the State's
+    /// replies will be its report.
+    ListTransmitted,
+}
+
+impl SimplifiedProcedure {
+    pub const ALL: [SimplifiedProcedure; 4] = [
+        Self::Offered,
+        Self::Accepted,
+        Self::Declined,
+        Self::ListTransmitted,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Offered => "offered",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::ListTransmitted => "list_transmitted",
+        }
+    }
+    /// `""` is the standard procedure (`None`); anything else unknown is refused.
+    pub fn parse(s: &str) -> Result<Option<Self>, crate::Invalid> {
+        let all = Self::ALL.map(Self::as_str);
+        match s.trim() {
+            "" => Ok(None),
+            s => all
+                .iter()
+                .position(|v| *v == s)
+                .map(|i| Some(Self::ALL[i]))
+                .ok_or_else(|| crate::Invalid::not_one_of("loipr", s, all)),
+        }
+    }
+}

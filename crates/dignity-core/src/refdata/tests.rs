@@ -294,7 +294,8 @@ fn instrument_procedures_and_reporting() {
     for (code, initial, periodic) in [
         ("ICERD", Some(1), Some(2)),
         ("ICESCR", Some(2), Some(5)),
-        ("ICCPR", Some(1), Some(4)),
+        // Art. 40 leaves it to the Committee: its eight-year predictable review cycle.
+        ("ICCPR", Some(1), Some(8)),
         ("CEDAW", Some(1), Some(4)),
         ("CAT", Some(1), Some(4)),
         ("CRC", Some(2), Some(5)),

@@ -36,6 +36,22 @@ pub struct ReportingPeriodicity {
     /// None where periodic reporting is folded into another report or is on request.
     #[serde(default)]
     pub periodic_years: Option<u8>,
+    /// How many periodic reports one submission covers in the committee's practice
+    /// (CERD: 2, one combined report every four years); absent: 1.
+    #[serde(default)]
+    pub combined: Option<u8>,
+    /// The instrument whose periodic reports carry the information after the initial
+    /// report (OP-CRC-AC, OP-CRC-SC: CRC), or all of it where there is no initial report
+    /// (ICCPR-OP2: ICCPR), for the parties to that instrument.
+    #[serde(default)]
+    pub later_in: Option<String>,
+    /// The periodicity for a State not party to `later_in` (OP-CRC-AC/SC: 5 years).
+    #[serde(default)]
+    pub periodic_years_alone: Option<u8>,
+    /// After the initial report, additional information only when the committee asks
+    /// (CPED art. 29(4)).
+    #[serde(default)]
+    pub on_request: bool,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -178,7 +194,14 @@ pub fn parse_instruments(text: &str) -> Result<Vec<Instrument>, RefDataError> {
             ));
         }
         if let Some(r) = &i.reporting {
-            if r.initial_years == Some(0) || r.periodic_years == Some(0) {
+            if [
+                r.initial_years,
+                r.periodic_years,
+                r.combined,
+                r.periodic_years_alone,
+            ]
+            .contains(&Some(0))
+            {
                 return Err(err("reporting", "years must be positive".into()));
             }
         }
@@ -198,6 +221,15 @@ pub fn parse_instruments(text: &str) -> Result<Vec<Instrument>, RefDataError> {
         }
     }
     for i in &list {
+        if let Some(later) = i.reporting.as_ref().and_then(|r| r.later_in.as_ref()) {
+            if !list.iter().any(|p| &p.code == later && p.code != i.code) {
+                return Err(RefDataError::new(
+                    line_of_instrument(text, &i.code),
+                    Some("reporting.later_in"),
+                    format!("{}: unknown instrument {later:?}", i.code),
+                ));
+            }
+        }
         if let Some(parent) = &i.parent {
             let err = |msg: String| {
                 RefDataError::new(line_of_instrument(text, &i.code), Some("parent"), msg)

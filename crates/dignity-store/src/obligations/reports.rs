@@ -6,7 +6,6 @@ use super::{ratifications, today};
 use crate::{now, Result, Store, StoreError, WriteTx};
 use chrono::NaiveDate;
 use dignity_core::obligations as rules;
-use dignity_core::refdata::Instrument;
 use dignity_core::PartialDate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -19,16 +18,26 @@ pub use special::*;
 const REPORT_NOTE: &str = "treaty_reports.note";
 const VISIT_NOTE: &str = "sp_visits.note";
 
-/// One report of a State to a treaty body: recorded, computed, or both.
+/// One report (or one combined submission) of a State to a treaty body: recorded,
+/// computed, or both, as [`rules::reporting_obligations`] computes it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub instrument: String,
     pub body: String,
     /// 1 = initial report, 2 = second report, …
     pub number: i64,
-    /// The due date in force: the recorded one, else the computed one.
+    /// The last periodic report this submission covers (= `number` for a single one;
+    /// "combined 5th–7th": 5 and 7).
+    pub number_to: i64,
+    /// The due date in force: the committee's, else the recorded one, else the computed
+    /// one (empty: none, e.g. on request or inside another report).
     pub due_date: String,
-    /// The due date computed from ratification and the treaty's periodicity.
+    /// Where the due date comes from: `computed`, `recorded`, `committee`, `none`.
+    pub due_source: String,
+    /// The concluding observations that set the due date (when `due_source` is
+    /// `committee`).
+    pub due_set_in: String,
+    /// The due date computed from ratification, the treaty's periodicity and the history.
     pub computed_due: String,
     /// The due date was computed from a ratification year only (approximate).
     pub approximate: bool,
@@ -37,7 +46,15 @@ pub struct Report {
     pub review_session: String,
     pub co_symbol: String,
     pub note: String,
-    /// Days overdue today (not submitted, due date passed).
+    /// `submitted`, `not_recorded` (a later report is recorded), `overdue`, `due`,
+    /// `unknown` (the history does not say), `in_other_report`, `on_request`.
+    pub status: String,
+    /// The instrument whose reports carry this information (`in_other_report`).
+    pub included_in: String,
+    /// The simplified reporting procedure of this cycle: `offered`, `accepted`,
+    /// `declined`, `list_transmitted`; empty: standard.
+    pub loipr: String,
+    /// Days overdue today (status `overdue` only).
     pub overdue_days: Option<i64>,
     /// The report is recorded (not only computed).
     pub recorded: bool,
@@ -45,14 +62,22 @@ pub struct Report {
     /// computed from the ratification, and no delay is counted ("No reporting data
     /// recorded").
     pub no_data: bool,
+    /// The line that is outstanding for its treaty (one per treaty).
+    pub next: bool,
 }
 
 /// Input of a report (all but the number optional).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReportInput {
     pub number: i64,
+    /// The last periodic report a combined submission covers (0 or `number`: one).
+    #[serde(default)]
+    pub number_to: i64,
     #[serde(default)]
     pub due_date: String,
+    /// The concluding observations that set `due_date` (the committee's date wins).
+    #[serde(default)]
+    pub due_set_in: String,
     #[serde(default)]
     pub submitted: String,
     #[serde(default)]
@@ -61,170 +86,114 @@ pub struct ReportInput {
     pub review_session: String,
     #[serde(default)]
     pub co_symbol: String,
+    /// The simplified reporting procedure: `offered`, `accepted`, `declined`,
+    /// `list_transmitted`, or empty (standard).
+    #[serde(default)]
+    pub loipr: String,
     #[serde(default)]
     pub note: String,
-}
-
-fn shipped_instruments() -> Vec<Instrument> {
-    dignity_core::refdata::parse_instruments(dignity_core::refdata::shipped::INSTRUMENTS_TOML)
-        .unwrap_or_default()
 }
 
 fn date_of(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
-/// Every report of a State: the schedule computed for each treaty it is party to (with
-/// reporting), merged with the recorded reports, up to `until`.
+fn text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Every report of a State: [`rules::reporting_obligations`] on its ratifications and
+/// its recorded reports, through `until` and at least the first report due after today.
 pub async fn reports(store: &Store, iso3: &str, until: NaiveDate) -> Result<Vec<Report>> {
     let rats = ratifications(store, iso3).await?;
-    let instruments = shipped_instruments();
-    let recorded = sqlx::query(
-        "SELECT instrument, number, due_date, submitted, symbol, review_session, co_symbol, note, id FROM treaty_reports \
-         WHERE iso3 = $1 ORDER BY instrument, number",
+    let rows = sqlx::query(
+        "SELECT instrument, number, number_to, due_date, due_set_in, submitted, loipr, symbol, review_session, \
+         co_symbol, note, id FROM treaty_reports WHERE iso3 = $1 ORDER BY instrument, number",
     )
     .bind(iso3)
     .fetch_all(store.pool())
     .await?;
-    let today = today();
-    let mut out: Vec<Report> = Vec::new();
-    for r in &rats {
-        let Some(inst) = instruments.iter().find(|i| i.code == r.instrument) else {
-            continue;
-        };
-        let Some(rep) = &inst.reporting else { continue };
-        let mut schedule = Vec::new();
-        let mut approximate = false;
-        if r.status == "party" {
-            if let Ok(pd) = PartialDate::parse(&r.consent) {
-                approximate = pd.precision() != dignity_core::Precision::Exact;
-                if let Some(c) = pd.earliest() {
-                    // A State that deposited before the treaty entered into force is
-                    // bound from the treaty's own day, not the rule's delay after it.
-                    let eif =
-                        rules::state_entry_into_force(&inst.code, c).max(inst.entry_into_force);
-                    schedule = rules::report_schedule(
-                        eif,
-                        rep.initial_years.unwrap_or(1),
-                        rep.periodic_years,
-                        // Far enough to reach the next due date from today.
-                        until.max(today + chrono::Duration::days(366 * 12)),
-                    );
-                }
-            }
-        }
-        let mine: Vec<_> = recorded
-            .iter()
-            .filter(|x| x.get::<String, _>(0) == r.instrument)
-            .collect();
-        // The next reports count from the last one actually submitted.
-        if let Some((n, on)) = mine
-            .iter()
-            .filter_map(|x| Some((x.get::<i64, _>(1), date_of(&x.get::<String, _>(3))?)))
-            .max_by_key(|(n, _)| *n)
-        {
-            rules::rebase_schedule(&mut schedule, n.max(0) as u32, on, rep.periodic_years);
-        }
-        // Without reporting data the schedule is an estimate: show it up to `until`, and
-        // the estimated next report even when it falls later. With data: up to `until`.
-        let no_data = mine.is_empty();
-        let estimate = if no_data {
-            rules::estimated_next_due(&schedule, today).map(|s| s.number)
-        } else {
-            None
-        };
-        schedule.retain(|s| s.due <= until || Some(s.number) == estimate);
-        let max_n = schedule
-            .iter()
-            .map(|s| s.number as i64)
-            .chain(mine.iter().map(|x| x.get::<i64, _>(1)))
-            .max()
-            .unwrap_or(0);
-        for n in 1..=max_n {
-            let computed = schedule
-                .iter()
-                .find(|s| s.number as i64 == n)
-                .map(|s| s.due);
-            let rec = mine.iter().find(|x| x.get::<i64, _>(1) == n);
-            let g = |i: usize| rec.map(|x| x.get::<String, _>(i)).unwrap_or_default();
-            let due = if g(2).is_empty() {
-                computed.map(|d| d.to_string()).unwrap_or_default()
-            } else {
-                g(2)
-            };
-            let submitted = g(3);
-            let overdue = date_of(&due).and_then(|d| {
-                rules::known_overdue_days(
-                    !no_data,
-                    d,
-                    date_of(&submitted).or_else(|| (!submitted.is_empty()).then_some(d)),
-                    today,
-                )
-            });
-            out.push(Report {
+    let consents: Vec<rules::Consent> = rats
+        .iter()
+        .filter(|r| r.status == "party")
+        .filter_map(|r| {
+            Some(rules::Consent {
                 instrument: r.instrument.clone(),
-                body: inst.monitoring_body.code.clone(),
-                number: n,
-                due_date: due,
-                computed_due: computed.map(|d| d.to_string()).unwrap_or_default(),
-                approximate: approximate && g(2).is_empty(),
-                submitted,
-                symbol: g(4),
-                review_session: g(5),
-                co_symbol: g(6),
-                note: match rec {
+                consent: PartialDate::parse(&r.consent).ok()?,
+            })
+        })
+        .collect();
+    let recorded: Vec<rules::RecordedReport> = rows
+        .iter()
+        .map(|x| {
+            let first = x.get::<i64, _>(1).max(0) as u32;
+            rules::RecordedReport {
+                instrument: x.get(0),
+                first,
+                last: (x.get::<i64, _>(2).max(0) as u32).max(first),
+                due: date_of(&x.get::<String, _>(3)),
+                due_set_in: x.get(4),
+                submitted: date_of(&x.get::<String, _>(5)),
+                loipr: rules::SimplifiedProcedure::parse(&x.get::<String, _>(6))
+                    .ok()
+                    .flatten(),
+            }
+        })
+        .collect();
+    let computed = rules::reporting_obligations(
+        dignity_core::refdata::shipped_instruments(),
+        &consents,
+        &recorded,
+        today(),
+        until,
+    );
+    let mut out = Vec::new();
+    for t in computed {
+        for l in t.lines {
+            let row = l.recorded.map(|i| &rows[i]);
+            let g = |i: usize| row.map(|x| x.get::<String, _>(i)).unwrap_or_default();
+            out.push(Report {
+                instrument: t.instrument.clone(),
+                body: t.body.clone(),
+                number: l.first as i64,
+                number_to: l.last as i64,
+                due_date: text(l.due),
+                due_source: l.due_source.as_str().into(),
+                due_set_in: if l.due_source == rules::DueSource::Committee {
+                    g(4)
+                } else {
+                    String::new()
+                },
+                computed_due: text(l.computed_due),
+                approximate: l.approximate,
+                submitted: text(l.submitted),
+                symbol: g(7),
+                review_session: g(8),
+                co_symbol: g(9),
+                note: match row {
                     Some(x) => {
-                        crate::violations::dec(store, REPORT_NOTE, x.get::<i64, _>(8), x.get(7))?
+                        crate::violations::dec(store, REPORT_NOTE, x.get::<i64, _>(11), x.get(10))?
                     }
                     None => String::new(),
                 },
-                overdue_days: overdue,
-                recorded: rec.is_some(),
-                no_data,
+                status: l.status.as_str().into(),
+                included_in: l.included_in.unwrap_or_default(),
+                loipr: l.loipr.map(|p| p.as_str().to_string()).unwrap_or_default(),
+                overdue_days: l.overdue_days,
+                recorded: row.is_some(),
+                no_data: t.history == rules::History::None,
+                next: l.next,
             });
         }
     }
     Ok(out)
 }
 
-/// What is due per treaty: the first report not submitted (treaty bodies let overdue
-/// reports be combined, so one line per treaty), with its delay. For a treaty without
-/// reporting data: the estimated next report (the first computed one due from today on,
-/// else the last one computed), without a delay.
+/// What is outstanding per treaty: the line [`rules::reporting_obligations`] marks as
+/// next (treaty bodies let overdue reports be combined, so one line per treaty). Every
+/// page, report and API shows these same lines.
 pub fn outstanding(reports: &[Report]) -> Vec<Report> {
-    outstanding_on(reports, today())
-}
-
-/// [`outstanding`] on a given day.
-pub fn outstanding_on(reports: &[Report], today: NaiveDate) -> Vec<Report> {
-    let mut out: Vec<Report> = Vec::new();
-    let mut instruments: Vec<&str> = reports.iter().map(|r| r.instrument.as_str()).collect();
-    instruments.dedup();
-    for i in instruments {
-        let mine: Vec<&Report> = reports.iter().filter(|r| r.instrument == i).collect();
-        if mine.iter().all(|r| r.no_data) {
-            // The estimated next report; when the treaty expects none after today (an
-            // initial report only), the last one computed.
-            if let Some(next) = mine
-                .iter()
-                .find(|r| date_of(&r.due_date).is_some_and(|d| d >= today))
-                .or(mine.last())
-            {
-                out.push((*next).clone());
-            }
-            continue;
-        }
-        let last_submitted = mine
-            .iter()
-            .filter(|r| !r.submitted.is_empty())
-            .map(|r| r.number)
-            .max()
-            .unwrap_or(0);
-        if let Some(next) = mine.iter().find(|r| r.number > last_submitted) {
-            out.push((*next).clone());
-        }
-    }
-    out
+    reports.iter().filter(|r| r.next).cloned().collect()
 }
 
 /// The reports due within `days` from today, and every overdue one, for a State.
@@ -257,17 +226,47 @@ pub async fn set_report(
     if !super::country_exists(&store, iso3).await? {
         return Err(rules::Unknown::Country.invalid("iso3", Some(iso3)).into());
     }
+    if let Some(inst) = dignity_core::refdata::find_instrument(
+        dignity_core::refdata::shipped_instruments(),
+        instrument,
+    ) {
+        rules::check_reports_of_its_own(inst)?;
+    }
     let facts = rules::parse_report(input.number, &input.due_date, &input.submitted)?;
+    // The other submissions recorded under the treaty, which this one may not overlap.
+    let others: Vec<(u32, u32)> = sqlx::query(
+        "SELECT number, number_to FROM treaty_reports WHERE iso3 = $1 AND instrument = $2 AND number <> $3",
+    )
+    .bind(iso3)
+    .bind(instrument)
+    .bind(input.number)
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(|x| {
+        let a = x.get::<i64, _>(0).max(0) as u32;
+        (a, (x.get::<i64, _>(1).max(0) as u32).max(a))
+    })
+    .collect();
+    let cycle = rules::parse_cycle(
+        &facts,
+        input.number_to,
+        &input.due_set_in,
+        &input.loipr,
+        &others,
+    )?;
     if let (Some(sub), Ok(consent)) = (facts.submitted, PartialDate::parse(&r.consent)) {
         let party = r.status == "party" || r.status == "denounced";
         rules::check_submission(iso3, instrument, party, &consent, sub)?;
     }
     // The note is written encrypted once the row (and its id) exists.
     let id: i64 = sqlx::query(
-        "INSERT INTO treaty_reports (iso3, instrument, number, due_date, submitted, symbol, review_session, co_symbol, note, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (iso3, instrument, number) DO UPDATE SET due_date = excluded.due_date, \
+        "INSERT INTO treaty_reports (iso3, instrument, number, due_date, submitted, symbol, review_session, co_symbol, note, updated_at, \
+         number_to, due_set_in, loipr) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (iso3, instrument, number) DO UPDATE SET due_date = excluded.due_date, \
          submitted = excluded.submitted, symbol = excluded.symbol, review_session = excluded.review_session, \
-         co_symbol = excluded.co_symbol, note = excluded.note, updated_at = excluded.updated_at RETURNING id",
+         co_symbol = excluded.co_symbol, note = excluded.note, updated_at = excluded.updated_at, \
+         number_to = excluded.number_to, due_set_in = excluded.due_set_in, loipr = excluded.loipr RETURNING id",
     )
     .bind(iso3)
     .bind(instrument)
@@ -279,6 +278,9 @@ pub async fn set_report(
     .bind(input.co_symbol.trim())
     .bind("")
     .bind(now())
+    .bind(cycle.last as i64)
+    .bind(input.due_set_in.trim())
+    .bind(cycle.loipr.map(|p| p.as_str()).unwrap_or_default())
     .fetch_one(tx.conn())
     .await?
     .get(0);
@@ -289,7 +291,8 @@ pub async fn set_report(
         &format!("{iso3}/{instrument}/{}", input.number),
         None,
         Some(&serde_json::json!({ "due": input.due_date, "submitted": input.submitted, "symbol": input.symbol,
-            "session": input.review_session, "co": input.co_symbol, "note": input.note })),
+            "session": input.review_session, "co": input.co_symbol, "note": input.note, "number_to": cycle.last,
+            "due_set_in": input.due_set_in, "loipr": input.loipr })),
         serde_json::json!({ "iso3": iso3, "instrument": instrument, "number": input.number }),
     );
     Ok(())

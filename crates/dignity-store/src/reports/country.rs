@@ -167,6 +167,8 @@ pub struct Gaps {
     /// Treaty bodies the State reports to with no report recorded: their due dates are
     /// estimates, and nothing is counted overdue.
     pub no_reporting_data: Vec<String>,
+    /// The report outstanding under each treaty, as every page and the API show it.
+    pub reporting: Vec<treaty_reports::Report>,
 }
 
 /// Everything a country or thematic report shows.
@@ -400,6 +402,14 @@ pub async fn country_report(
         }
     }
     let reps = treaty_reports::reports(store, &iso3, obligations::today()).await?;
+    gaps.reporting = treaty_reports::outstanding(&reps)
+        .into_iter()
+        // The office's own notes stay out of reports.
+        .map(|r| treaty_reports::Report {
+            note: String::new(),
+            ..r
+        })
+        .collect();
     for r in treaty_reports::outstanding(&reps) {
         if r.no_data {
             if !gaps.no_reporting_data.contains(&r.body) {

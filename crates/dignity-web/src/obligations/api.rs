@@ -164,6 +164,9 @@ list_of!(ReportList, reports::Report);
 pub struct ReportParams {
     /// Only what is outstanding (the next report per treaty) and due within this many days.
     pub due_within: Option<i64>,
+    /// Only what is outstanding: the next report per treaty, as the country pages and
+    /// the country report show it.
+    pub outstanding: Option<bool>,
 }
 
 /// A State's reports to the treaty bodies: computed due dates, recorded submissions,
@@ -178,6 +181,9 @@ pub async fn api_reports(
 ) -> Response {
     let r = match q.due_within {
         Some(d) => reports::deadlines(&state.store, &iso3, d.clamp(0, 3650)).await,
+        None if q.outstanding == Some(true) => reports::reports(&state.store, &iso3, ob::today())
+            .await
+            .map(|all| reports::outstanding(&all)),
         None => reports::reports(&state.store, &iso3, ob::today()).await,
     };
     answer(r, list::<_, ReportList>)

@@ -144,6 +144,12 @@ pub struct ReportForm {
     review_session: String,
     #[serde(default)]
     co_symbol: String,
+    #[serde(default)]
+    number_to: String,
+    #[serde(default)]
+    due_set_in: String,
+    #[serde(default)]
+    loipr: String,
 }
 
 pub(super) fn flash_error(back: &str, e: &StoreError) -> Response {
@@ -158,6 +164,9 @@ pub(super) fn flash_error(back: &str, e: &StoreError) -> Response {
         "obl_invalid_submitted",
         "obl_invalid_due_date",
         "obl_invalid_number",
+        "obl_invalid_number_to",
+        "obl_invalid_loipr",
+        "obl_invalid_instrument",
         "obl_invalid_visit_end",
         "obl_invalid_status",
         "obl_invalid_mandate_code",
@@ -208,6 +217,13 @@ pub async fn report_save(
         symbol: f.symbol,
         review_session: f.review_session,
         co_symbol: f.co_symbol,
+        // Empty: one report; anything but a number is refused by the rule's range.
+        number_to: match f.number_to.trim() {
+            "" => 0,
+            n => n.parse().unwrap_or(-1),
+        },
+        due_set_in: f.due_set_in,
+        loipr: f.loipr,
         note: String::new(),
     };
     let done = format!("{back}?flash=saved");

@@ -111,30 +111,15 @@ pub async fn country(
                 fact_source => r.fact_source, as_of => r.as_of,
             })
             .collect();
-        // The reporting status: each body's latest report (recorded or computed); for a
-        // treaty without reporting data, the estimated next due date, without arrears.
+        // The reporting status: the report outstanding under each treaty, as the internal
+        // page, the PDF report and the API show it (one function computes it).
         let all = obligations::reports::reports(&state.store, &iso3, today).await?;
-        let estimates = obligations::reports::outstanding(&all);
-        let mut latest: Vec<obligations::reports::Report> = Vec::new();
-        for r in all {
-            let r = if r.no_data {
-                match estimates.iter().find(|e| e.instrument == r.instrument) {
-                    Some(e) => e.clone(),
-                    None => continue,
-                }
-            } else {
-                r
-            };
-            match latest.iter_mut().find(|l| l.body == r.body) {
-                Some(l) if l.number < r.number => *l = r,
-                Some(_) => {}
-                None => latest.push(r),
-            }
-        }
-        let reports: Vec<Value> = latest
+        let outstanding: Vec<obligations::reports::Report> = obligations::reports::outstanding(&all)
             .into_iter()
-            .map(|r| context! { body => r.body, number => r.number, due => r.due_date, submitted => r.submitted, overdue => r.overdue_days, no_data => r.no_data })
+            // The office's own notes stay internal.
+            .map(|r| obligations::reports::Report { note: String::new(), ..r })
             .collect();
+        let reports = Value::from_serialize(outstanding);
         let visits: Vec<Value> = obligations::reports::visits(&state.store, &iso3)
             .await?
             .into_iter()

@@ -271,30 +271,74 @@ pub fn country_document(r: &CountryReport, lang: Lang) -> Document {
             &[("list", &g.no_reporting_data.join(", "))],
         ));
     }
-    if g.overdue_reports.is_empty() {
-        if g.no_reporting_data.is_empty() {
-            d.paragraph(t(l, "rep.report.no_overdue"));
-        }
-    } else {
+    if g.overdue_reports.is_empty() && g.no_reporting_data.is_empty() {
+        d.paragraph(t(l, "rep.report.no_overdue"));
+    }
+    if !g.reporting.is_empty() {
         d.table(Table {
-            caption: t(l, "rep.report.overdue"),
+            caption: t(l, "obl.report.caption"),
             header: vec![
                 t(l, "rep.report.body"),
                 t(l, "rep.report.report_number"),
                 t(l, "rep.report.due"),
-                t(l, "rep.report.days_overdue"),
+                t(l, "obl.field.status"),
             ],
-            rows: g
-                .overdue_reports
-                .iter()
-                .map(|(b, n, due, days)| {
-                    vec![b.clone(), n.to_string(), due.clone(), days.to_string()]
-                })
-                .collect(),
-            widths: vec![1.5, 1.0, 1.5, 1.5],
+            rows: g.reporting.iter().map(|r| reporting_row(l, r)).collect(),
+            widths: vec![1.5, 1.0, 1.5, 2.0],
         });
     }
     d
+}
+
+/// One reporting fact as the country pages show it (`obligations_reporting.html`).
+fn reporting_row(l: Lang, r: &dignity_store::obligations::reports::Report) -> Vec<String> {
+    let report = if r.number_to > r.number {
+        ta(
+            l,
+            "obl.report.combined",
+            &[
+                ("first", &r.number.to_string()),
+                ("last", &r.number_to.to_string()),
+            ],
+        )
+    } else {
+        ta(l, "obl.report.one", &[("number", &r.number.to_string())])
+    };
+    let mut due = if r.due_date.is_empty() {
+        "—".to_string()
+    } else {
+        r.due_date.clone()
+    };
+    if !r.due_set_in.is_empty() {
+        due = format!(
+            "{due} ({})",
+            ta(l, "obl.report.due_set_in", &[("symbol", &r.due_set_in)])
+        );
+    } else if r.no_data {
+        due = format!("{due} {}", t(l, "obl.estimated"));
+    } else if r.approximate {
+        due = format!("{due} {}", t(l, "obl.approximate"));
+    }
+    let status = match (r.no_data, r.status.as_str(), r.overdue_days) {
+        (true, _, _) => t(l, "obl.no_reporting_data"),
+        (_, "overdue", Some(days)) => ta(l, "obl.overdue_by", &[("days", &days.to_string())]),
+        (_, "in_other_report", _) => format!(
+            "{} ({})",
+            t(l, "obl.rstatus.in_other_report"),
+            ta(
+                l,
+                "obl.report.included_in",
+                &[("instrument", &r.included_in)]
+            )
+        ),
+        (_, s, _) => t(l, &format!("obl.rstatus.{s}")),
+    };
+    vec![
+        format!("{} ({})", r.body, r.instrument),
+        report,
+        due,
+        status,
+    ]
 }
 
 /// Build a report for any reader and log it (`report.generate`); the public portal can

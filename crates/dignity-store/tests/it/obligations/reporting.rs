@@ -233,10 +233,28 @@ async fn reports_are_due_from_ratification_and_overdue_is_counted() {
         let cped = all.iter().find(|r| r.instrument == "CPED").unwrap();
         assert_eq!(cped.overdue_days, None);
         assert_eq!(cped.symbol, "CED/C/KEN/1");
-        // Kenya's ICCPR accession is shipped to the day (1972-05-01, UNTC MTDSG IV-4):
-        // an exact schedule with periodic reports.
+        // Shipped years give approximate schedules; ICCPR (1972) has periodic reports, on
+        // the Human Rights Committee's eight-year cycle: from the Covenant's entry into
+        // force (1976-03-23), 1977, 1985, … 2025, and the next one, 2033.
         let iccpr: Vec<_> = all.iter().filter(|r| r.instrument == "ICCPR").collect();
-        assert!(iccpr.len() > 10 && !iccpr[0].approximate);
+        // Kenya's consent (1972) came before the Covenant's own entry into force, which
+        // binds it from that exact day: not approximate.
+        assert!(iccpr.len() == 8 && !iccpr[0].approximate, "{iccpr:?}");
+        assert_eq!(iccpr[7].due_date, "2033-03-23");
+        // A consent known to the year only, after the entry into force (CEDAW), gives
+        // approximate dates; a consent to the day, exact ones.
+        let rats = ob::ratifications(&s, "KEN").await.unwrap();
+        let cedaw_consent = &rats
+            .iter()
+            .find(|r| r.instrument == "CEDAW")
+            .unwrap()
+            .consent;
+        let cedaw = all.iter().find(|r| r.instrument == "CEDAW").unwrap();
+        assert_eq!(
+            cedaw.approximate,
+            cedaw_consent.len() < 10,
+            "{cedaw_consent}"
+        );
         // A consent known only by its year (the 2022 extract: Antigua and Barbuda's
         // ICCPR, 2019) gives an approximate schedule.
         let atg = reports::reports(&s, "ATG", until).await.unwrap();

@@ -213,3 +213,333 @@ async fn no_information_no_reporting_data_and_the_reply_clock_on_pages_and_api()
             .contains("href=\"/obligations/countries/KEN#comm-h\""));
     }
 }
+
+/// The `data-report` facts of a page (one per outstanding report, in order).
+fn page_facts(html: &str) -> Vec<String> {
+    html.split("data-report=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// The same fact from an API item.
+fn api_fact(r: &serde_json::Value) -> String {
+    let or_dash = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) if !s.is_empty() => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => "-".into(),
+    };
+    format!(
+        "{} {}-{} {} {} {}",
+        r["instrument"].as_str().unwrap(),
+        r["number"],
+        r["number_to"],
+        or_dash(&r["due_date"]),
+        r["status"].as_str().unwrap(),
+        or_dash(&r["overdue_days"]),
+    )
+}
+
+/// The rows (cells as text) of the table captioned `caption` in a rendered document.
+fn document_rows(html: &str, caption: &str) -> Vec<Vec<String>> {
+    let Some(at) = html.find(&format!(">{caption}</caption>")) else {
+        return Vec::new();
+    };
+    let body = &html[at..];
+    let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("</t")
+                // Text as a reader sees it: without the isolation marks around arguments.
+                .filter_map(|c| c.rsplit_once('>').map(|(_, text)| text.trim().to_string()))
+                .map(|c| {
+                    c.replace("&#x2f;", "/")
+                        .replace(['\u{2068}', '\u{2069}'], "")
+                })
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_state_gets_the_same_reporting_facts_on_every_page_the_report_and_the_api() {
+    for b in backends() {
+        let a = app(b).await;
+        // Some reporting history, so that overdue, combined, committee-set, on-request and
+        // inside-another-report facts are among those compared (test data, not facts).
+        let doc = a.token("dora", Role::Documenter).await;
+        for (path, body) in [
+            (
+                "KEN/reports/ICCPR",
+                serde_json::json!({ "number": 1, "submitted": "1979-12-01" }),
+            ),
+            (
+                "FRA/reports/ICERD",
+                serde_json::json!({ "number": 1, "number_to": 4, "submitted": "1979-01-10" }),
+            ),
+            (
+                "FRA/reports/CAT",
+                serde_json::json!({ "number": 7, "submitted": "2015-01-05" }),
+            ),
+            (
+                "FRA/reports/CAT",
+                serde_json::json!({ "number": 8, "number_to": 9, "due_date": "2027-12-06", "due_set_in": "CAT/C/FRA/CO/7", "loipr": "accepted" }),
+            ),
+            (
+                "FRA/reports/OP-CRC-AC",
+                serde_json::json!({ "number": 1, "submitted": "2004-01-01" }),
+            ),
+            ("MEX/reports/CEDAW", serde_json::json!({ "number": 9 })),
+        ] {
+            let (s, body) = a
+                .req(
+                    "PUT",
+                    &format!("/api/v1/countries/{path}"),
+                    Some(&doc),
+                    Some(body),
+                )
+                .await;
+            assert!(s.is_success(), "{path}: {s} {body}");
+        }
+        // Every State's profile on the portal; a staff member reads the country report.
+        let admin = common::account(&a.store, "adam", Role::Admin).await;
+        let adam = Actor {
+            user_id: Some(admin.id),
+            username: admin.username.clone(),
+            role: Role::Admin,
+            teams: vec![],
+        };
+        let states: Vec<String> = {
+            use sqlx::Row;
+            sqlx::query("SELECT iso3 FROM countries ORDER BY iso3")
+                .fetch_all(a.store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        };
+        assert!(states.len() >= 193, "{}", states.len());
+        for iso3 in &states {
+            a.store
+                .write(&adam, async |tx| {
+                    dignity_store::portal::set_country_published(tx, iso3, true).await
+                })
+                .await
+                .unwrap();
+        }
+        a.user("omar", Role::Documenter).await;
+        let mut br = Browser::new(&a.router);
+        br.login("omar").await;
+        let (mut overdue, mut combined, mut committee, mut elsewhere) = (0, 0, 0, 0);
+        for iso3 in &states {
+            let api = a
+                .json(
+                    &format!("/api/v1/countries/{iso3}/reports?outstanding=true"),
+                    None,
+                )
+                .await;
+            let items = api["items"].as_array().unwrap();
+            let facts: Vec<String> = items.iter().map(api_fact).collect();
+            // The internal country page and the public portal: the same facts.
+            let (s, internal) = a.get(&format!("/obligations/countries/{iso3}")).await;
+            assert_eq!(s, StatusCode::OK, "{iso3}");
+            assert_eq!(page_facts(&internal), facts, "{iso3}: internal page vs API");
+            let (s, public) = a.get(&format!("/public/countries/{iso3}")).await;
+            assert_eq!(s, StatusCode::OK, "{iso3}");
+            assert_eq!(page_facts(&public), facts, "{iso3}: public page vs API");
+            // The country report (the document the PDF prints): one row per fact, with the
+            // same treaty, reports, due date and delay.
+            let report = br.get(&format!("/reports/country?country={iso3}")).await;
+            assert_eq!(report.status, StatusCode::OK, "{iso3}");
+            let rows = document_rows(
+                &report.body,
+                "Reporting to the treaty bodies: the report outstanding under each treaty",
+            );
+            assert_eq!(rows.len(), items.len(), "{iso3}: {rows:?}");
+            for (row, r) in rows.iter().zip(items) {
+                let fact = api_fact(r);
+                assert_eq!(
+                    row[0],
+                    format!(
+                        "{} ({})",
+                        r["body"].as_str().unwrap(),
+                        r["instrument"].as_str().unwrap()
+                    ),
+                    "{iso3}: {fact}"
+                );
+                assert!(
+                    row[1].contains(&r["number"].to_string()),
+                    "{iso3}: {row:?} {fact}"
+                );
+                if r["number_to"] != r["number"] {
+                    combined += 1;
+                    assert!(row[1].contains(&r["number_to"].to_string()), "{row:?}");
+                }
+                let due = r["due_date"].as_str().unwrap();
+                assert!(
+                    row[2].starts_with(if due.is_empty() { "—" } else { due }),
+                    "{iso3}: {row:?} {fact}"
+                );
+                if !r["due_set_in"].as_str().unwrap().is_empty() {
+                    committee += 1;
+                    assert!(
+                        row[2].contains(r["due_set_in"].as_str().unwrap()),
+                        "{row:?}"
+                    );
+                }
+                match r["overdue_days"].as_i64() {
+                    Some(n) => {
+                        overdue += 1;
+                        assert_eq!(row[3], format!("Overdue by {n} days"), "{iso3}");
+                    }
+                    None => assert!(!row[3].contains("Overdue"), "{iso3}: {row:?}"),
+                }
+                if r["status"] == "in_other_report" {
+                    elsewhere += 1;
+                    assert!(
+                        row[3].contains(r["included_in"].as_str().unwrap()),
+                        "{row:?}"
+                    );
+                }
+            }
+            // Ratification facts where both pages show them: the consent of each party.
+            let rats = a
+                .json(&format!("/api/v1/countries/{iso3}/ratifications"), None)
+                .await;
+            for r in rats["items"].as_array().unwrap() {
+                let consent = r["consent"].as_str().unwrap_or_default();
+                if r["status"] != "party" || consent.is_empty() {
+                    continue;
+                }
+                let key = format!(">{}</abbr>", r["instrument"].as_str().unwrap());
+                assert!(row_of(&internal, &key).contains(consent), "{iso3} {key}");
+                assert!(row_of(&public, &key).contains(consent), "{iso3} {key}");
+            }
+        }
+        assert!(overdue > 0 && combined > 0 && committee > 0 && elsewhere > 0);
+        // ICCPR-OP2 has no report of its own: nowhere a line of its own.
+        let j = a.json("/api/v1/countries/FRA/reports", None).await;
+        assert!(j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["instrument"] != "ICCPR-OP2"));
+    }
+}
+
+#[tokio::test]
+async fn a_combined_report_a_committee_date_and_the_simplified_procedure_are_recorded_field_by_field(
+) {
+    for b in backends() {
+        let a = app(b).await;
+        let doc = a.token("dora", Role::Documenter).await;
+        let put = async |instrument: &str, body: serde_json::Value| {
+            a.req(
+                "PUT",
+                &format!("/api/v1/countries/FRA/reports/{instrument}"),
+                Some(&doc),
+                Some(body),
+            )
+            .await
+        };
+        let field = |out: &str| -> String {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            v["error"]["field"].as_str().unwrap_or_default().to_string()
+        };
+        // Refused, each naming its field: a range ending before it starts, a committee's
+        // date without the date, an unknown procedure status, ICCPR-OP2 (no reports).
+        for (instrument, body, f) in [
+            (
+                "CAT",
+                serde_json::json!({ "number": 5, "number_to": 3 }),
+                "number_to",
+            ),
+            (
+                "CAT",
+                serde_json::json!({ "number": 5, "due_set_in": "CAT/C/FRA/CO/4" }),
+                "due_date",
+            ),
+            (
+                "CAT",
+                serde_json::json!({ "number": 5, "loipr": "perhaps" }),
+                "loipr",
+            ),
+            (
+                "ICCPR-OP2",
+                serde_json::json!({ "number": 1 }),
+                "instrument",
+            ),
+        ] {
+            let (s, out) = put(instrument, body).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+            assert_eq!(field(&out), f, "{out}");
+        }
+        // One submission covering reports 5 to 7; another overlapping it is refused.
+        let (s, out) = put(
+            "CAT",
+            serde_json::json!({ "number": 5, "number_to": 7, "submitted": "2019-06-01", "symbol": "CAT/C/FRA/5-7" }),
+        )
+        .await;
+        assert!(s.is_success(), "{out}");
+        let (s, out) = put("CAT", serde_json::json!({ "number": 7, "number_to": 8 })).await;
+        assert_eq!(
+            (s, field(&out)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "number_to".into()),
+            "{out}"
+        );
+        // The next one, its date set by the committee, under the simplified procedure.
+        let (s, out) = put(
+            "CAT",
+            serde_json::json!({ "number": 8, "due_date": "2029-12-06", "due_set_in": "CAT/C/FRA/CO/5-7", "loipr": "list_transmitted" }),
+        )
+        .await;
+        assert!(s.is_success(), "{out}");
+        let j = a
+            .json("/api/v1/countries/FRA/reports?outstanding=true", None)
+            .await;
+        let cat = j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["instrument"] == "CAT")
+            .unwrap()
+            .clone();
+        assert_eq!(cat["number"], 8);
+        assert_eq!(cat["due_date"], "2029-12-06");
+        assert_eq!(cat["due_source"], "committee");
+        assert_eq!(cat["loipr"], "list_transmitted");
+        assert_eq!(cat["status"], "due");
+        // On the deadlines page: the combined submission and the committee's date.
+        let (_, html) = a
+            .get("/obligations/countries/FRA/deadlines?days=3650")
+            .await;
+        assert!(html.contains("5–7 (combined)"), "{html}");
+        assert!(html.contains("set by the committee in"), "{html}");
+        assert!(
+            html.contains("List of issues prior to reporting sent"),
+            "{html}"
+        );
+        // The form names the field too.
+        a.user("omar", Role::Documenter).await;
+        let mut br = Browser::new(&a.router);
+        br.login("omar").await;
+        let page = br.get("/obligations/countries/FRA/deadlines").await;
+        assert!(page.body.contains("name=\"number_to\""));
+        let r = br
+            .submit(
+                "/obligations/countries/FRA/reports",
+                &[("instrument", "CAT"), ("number", "9"), ("number_to", "2")],
+            )
+            .await;
+        assert!(
+            r.location.ends_with("error=obl_invalid_number_to"),
+            "{} {} {}",
+            r.status,
+            r.location,
+            r.body
+        );
+    }
+}
