@@ -620,6 +620,7 @@ MANIFEST_FILES = [  # manifest key, path under data/, source [, as-of date the p
     ("sdg_goals", "sdg/goals.csv", "Open SDG sdg-translations"),
     ("sdg_targets", "sdg/targets.csv", "Open SDG sdg-translations"),
     ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
+    ("sp_mandates", "special-procedures/mandates.csv", "OHCHR special procedures pages (each row its own URL)", "2026-12-07"),
 ]
 
 
@@ -679,6 +680,9 @@ def main():
         sdg_licence = normalize_newlines(f.read())
     with open(os.path.join(DATA, "instruments.toml"), "rb") as f:
         instruments_bytes = f.read()
+    # Curated by hand, each row with its source URL (docs/reference-data.md).
+    with open(os.path.join(DATA, "special-procedures", "mandates.csv"), "rb") as f:
+        sp_mandates = f.read()
 
     contents = {
         "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
@@ -690,6 +694,7 @@ def main():
         "sdg/LICENSE-open-sdg": sdg_licence,
         "huridocs/micro-thesauri.csv": thesauri,
         "instruments.toml": instruments_bytes,
+        "special-procedures/mandates.csv": sp_mandates,
     }
     manifest_path = os.path.join(DATA, "manifest.toml")
     old = None

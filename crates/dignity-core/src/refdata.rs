@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod countries;
+mod mandates;
 mod ratifications;
 mod sdg;
 #[cfg(test)]
@@ -25,6 +26,7 @@ mod thesauri;
 mod treaties;
 
 pub use countries::*;
+pub use mandates::*;
 pub use ratifications::*;
 pub use sdg::*;
 pub use thesauri::*;
@@ -33,7 +35,7 @@ pub use treaties::*;
 /// Overall version of the shipped reference data (`data_version` in
 /// `data/manifest.toml`; a test keeps the two equal). It goes up by one
 /// whenever any shipped file changes.
-pub const DATA_VERSION: u32 = 2;
+pub const DATA_VERSION: u32 = 3;
 
 /// The shipped data files, embedded at compile time.
 pub mod shipped {
@@ -55,6 +57,9 @@ pub mod shipped {
     pub const SDG_GOALS_CSV: &str = include_str!("../../../data/sdg/goals.csv");
     /// `data/sdg/targets.csv`.
     pub const SDG_TARGETS_CSV: &str = include_str!("../../../data/sdg/targets.csv");
+    /// `data/special-procedures/mandates.csv`: the special procedures' mandates, each with
+    /// its establishing resolution, source and as-of date.
+    pub const SP_MANDATES_CSV: &str = include_str!("../../../data/special-procedures/mandates.csv");
     /// `data/huridocs/micro-thesauri.csv`.
     pub const HURIDOCS_THESAURI_CSV: &str =
         include_str!("../../../data/huridocs/micro-thesauri.csv");
@@ -257,7 +262,8 @@ pub struct ManifestFile {
 
 /// `data/manifest.toml`: the data version and a version per file. Keys of
 /// `files`: `countries`, `instruments`, `treaty_status`, `ratifications`,
-/// `ratification_disagreements`, `sdg_goals`, `sdg_targets`, `huridocs_thesauri`.
+/// `ratification_disagreements`, `sdg_goals`, `sdg_targets`, `huridocs_thesauri`,
+/// `sp_mandates`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataManifest {

@@ -43,6 +43,7 @@ fn manifest_hashes_match_shipped_files() {
         ("sdg_goals", shipped::SDG_GOALS_CSV),
         ("sdg_targets", shipped::SDG_TARGETS_CSV),
         ("huridocs_thesauri", shipped::HURIDOCS_THESAURI_CSV),
+        ("sp_mandates", shipped::SP_MANDATES_CSV),
     ];
     assert_eq!(m.files.len(), files.len());
     for (key, content) in files {
