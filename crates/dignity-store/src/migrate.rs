@@ -63,6 +63,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0017_vio_at_rest"),
     migration!("0018_protection_at_rest"),
     migration!("0019_protection_sources_at_rest"),
+    migration!("0022_special_procedures"),
 ];
 
 /// The names migrations had before they were numbered in file order (numbered by area then):

@@ -8,7 +8,7 @@ use dignity_core::Actor;
 use serde::Serialize;
 use sqlx::Row;
 
-async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
+pub(crate) async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
     let r = sqlx::query("SELECT version FROM refdata_versions WHERE name = $1")
         .bind(name)
         .fetch_optional(store.pool())
@@ -16,7 +16,7 @@ async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
     Ok(r.and_then(|r| r.get::<String, _>(0).parse().ok()))
 }
 
-async fn mark(tx: &mut WriteTx, name: &str, version: u32, rows: usize) -> Result<()> {
+pub(crate) async fn mark(tx: &mut WriteTx, name: &str, version: u32, rows: usize) -> Result<()> {
     sqlx::query(
         "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET version = excluded.version, loaded_at = excluded.loaded_at",
@@ -230,5 +230,6 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
         ));
     }
     crate::obligations::load_shipped(store, &data, &mut report.loaded).await?;
+    crate::obligations::reports::load_shipped_mandates(store, &data, &mut report.loaded).await?;
     Ok(report)
 }

@@ -78,6 +78,24 @@ pub fn parse_mandate(
     })
 }
 
+/// The resolution that established a mandate, as its body numbers it (`CHR res. 1985/33`,
+/// `HRC res. 16/9`, `ECOSOC res. 1982/35`, `GA res. …`); empty: not known (never guessed).
+pub fn parse_resolution(raw: &str) -> Result<Option<String>, Invalid> {
+    let r = raw.trim();
+    if r.is_empty() {
+        return Ok(None);
+    }
+    if crate::refdata::is_resolution(r) {
+        Ok(Some(r.to_string()))
+    } else {
+        Err(Invalid::rule(
+            "resolution",
+            "obl.rule.resolution",
+            "the body and number, e.g. HRC res. 5/1 or CHR res. 1985/33",
+        ))
+    }
+}
+
 /// A mandate holder's (partial) start and end dates.
 pub fn parse_holder_dates(start: &str, end: &str) -> Result<(PartialDate, PartialDate), Invalid> {
     Ok((
@@ -158,6 +176,26 @@ pub fn parse_visit(
                 "obl.rule.visit_ends_before_start",
                 "the visit ends before it starts",
             ));
+        }
+    }
+    // Requested, then accepted, then carried out: a later step is not dated before an
+    // earlier one.
+    let steps = [
+        ("requested", v.requested),
+        ("accepted", v.accepted),
+        ("visit_start", v.start),
+    ];
+    for (i, (field, later)) in steps.iter().enumerate().skip(1) {
+        for (_, earlier) in &steps[..i] {
+            if let (Some(e), Some(l)) = (earlier.earliest(), later.latest()) {
+                if l < e {
+                    return Err(Invalid::rule(
+                        *field,
+                        "obl.rule.visit_steps_in_order",
+                        "requested, accepted and carried out in that order",
+                    ));
+                }
+            }
         }
     }
     Ok(v)

@@ -42,7 +42,7 @@ const MANDATE_COLUMNS: &[&str] = &[
 /// The forms a resolution of the bodies that establish mandates takes: the Commission on
 /// Human Rights (`1985/33`, or a session numbering such as `20 (XXXVI)`), the Human Rights
 /// Council (`16/9`, `S-17/1`), the Economic and Social Council and the General Assembly.
-fn resolution_ok(r: &str) -> bool {
+pub fn is_resolution(r: &str) -> bool {
     let Some((body, number)) = r.split_once(" res. ") else {
         return false;
     };
@@ -90,7 +90,7 @@ pub fn parse_mandates(
         }
         let resolution = row.optional("resolution");
         if let Some(r) = &resolution {
-            if !resolution_ok(r) {
+            if !is_resolution(r) {
                 return Err(row.err(
                     "resolution",
                     format!("{r:?} is not `CHR|HRC|ECOSOC|GA res. NUMBER`"),

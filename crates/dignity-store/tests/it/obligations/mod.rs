@@ -14,6 +14,7 @@ use dignity_store::StoreError;
 mod communications;
 mod ratifications;
 mod reporting;
+mod special_procedures;
 mod tracking_notes;
 mod upr;
 
