@@ -447,7 +447,8 @@ pub struct MandateList {
 }
 list_of!(MandateList, reports::Mandate);
 
-/// Special procedure mandates with their holders over time.
+/// Special procedure mandates with their holders over time: the office's own first, then
+/// the shipped ones (with their establishing resolution, source and as-of date).
 #[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
 pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
     answer(

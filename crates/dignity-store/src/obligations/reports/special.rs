@@ -165,10 +165,12 @@ pub async fn add_holder(
     Ok(())
 }
 
+/// Every mandate with its holders: the office's own first, then the shipped ones; thematic
+/// before country mandates, by name.
 pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
     let rows = sqlx::query(
         "SELECT id, code, name, kind, iso3, established, resolution, source, source_url, as_of \
-         FROM sp_mandates ORDER BY kind DESC, name",
+         FROM sp_mandates ORDER BY CASE WHEN source = 'shipped' THEN 1 ELSE 0 END, kind DESC, name",
     )
     .fetch_all(store.pool())
     .await?;

@@ -18,6 +18,7 @@ use common::Browser;
 mod forms;
 mod public;
 mod reporting;
+mod special_procedures;
 mod writes;
 
 struct App {
