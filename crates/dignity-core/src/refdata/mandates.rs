@@ -185,6 +185,14 @@ mod tests {
         // appoint a special rapporteur on the situation of human rights in the Islamic
         // Republic of Iran".
         fact("SR-IRAN", "HRC res. 16/9", 2011, Some("IRN"));
+        // https://web.test.ohchr.un-icc.cloud/en/special-procedures/sr-religion-or-belief/about-mandate:
+        // "The United Nations Commission on Human Rights appointed further to resolution
+        // 1986/20 a 'Special Rapporteur on religious intolerance'".
+        fact("SR-RELIGION", "CHR res. 1986/20", 1986, None);
+        // https://web.test.ohchr.un-icc.cloud/en/special-procedures/sr-freedom-of-assembly-and-association/mandate:
+        // "In 2010, the Human Rights Council adopted resolution 15/21 … creating the mandate".
+        fact("SR-ASSEMBLY-ASSOCIATION", "HRC res. 15/21", 2010, None);
+        assert_eq!(all.len(), 15);
         // Every row says where it was read and when.
         for m in &all {
             assert!(m.source_url.starts_with("https://"), "{}", m.code);
