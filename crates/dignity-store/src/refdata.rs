@@ -8,7 +8,7 @@ use dignity_core::Actor;
 use serde::Serialize;
 use sqlx::Row;
 
-pub(crate) async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
+async fn loaded_version(store: &Store, name: &str) -> Result<Option<u32>> {
     let r = sqlx::query("SELECT version FROM refdata_versions WHERE name = $1")
         .bind(name)
         .fetch_optional(store.pool())
@@ -16,7 +16,7 @@ pub(crate) async fn loaded_version(store: &Store, name: &str) -> Result<Option<u
     Ok(r.and_then(|r| r.get::<String, _>(0).parse().ok()))
 }
 
-pub(crate) async fn mark(tx: &mut WriteTx, name: &str, version: u32, rows: usize) -> Result<()> {
+async fn mark(tx: &mut WriteTx, name: &str, version: u32, rows: usize) -> Result<()> {
     sqlx::query(
         "INSERT INTO refdata_versions (name, version, loaded_at) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET version = excluded.version, loaded_at = excluded.loaded_at",
@@ -230,6 +230,15 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
         ));
     }
     crate::obligations::load_shipped(store, &data, &mut report.loaded).await?;
-    crate::obligations::reports::load_shipped_mandates(store, &data, &mut report.loaded).await?;
+    // The special procedures' mandates (one audited transaction).
+    if loaded_version(store, "sp_mandates").await? < Some(v("sp_mandates")) {
+        let mut tx = store.begin(&Actor::system()).await?;
+        let n = crate::obligations::reports::write_shipped_mandates(&mut tx, &data).await?;
+        mark(&mut tx, "sp_mandates", v("sp_mandates"), n).await?;
+        tx.commit().await?;
+        report
+            .loaded
+            .push(("sp_mandates".into(), v("sp_mandates"), n));
+    }
     Ok(report)
 }

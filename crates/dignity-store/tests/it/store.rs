@@ -335,8 +335,8 @@ async fn reference_data_loads_once_and_completely() {
     for b in backends() {
         let s = store(b).await;
         let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
-        // countries, instruments, sdg, huridocs, treaty_status (3,474 rows).
-        assert_eq!(r.loaded.len(), 5, "{b:?}");
+        // countries, instruments, sdg, huridocs, treaty_status (3,474 rows), sp_mandates.
+        assert_eq!(r.loaded.len(), 6, "{b:?}");
         assert!(
             r.loaded
                 .iter()

@@ -94,25 +94,19 @@ pub async fn set_mandate_resolution(tx: &mut WriteTx, mandate_id: i64, raw: &str
     Ok(())
 }
 
-/// Load the shipped mandates (`data/special-procedures/mandates.csv`) when their version is
-/// newer than the one loaded: one audited transaction. A mandate the office entered or
-/// changed (same code, not `shipped`) is kept as the office has it.
-pub async fn load_shipped_mandates(
-    store: &Store,
+/// Write the shipped mandates (`data/special-procedures/mandates.csv`) in the loader's
+/// transaction (`refdata::load_shipped` checks the version and records it); returns how many.
+/// A mandate the office entered or changed (same code, not `shipped`) is kept as the office
+/// has it.
+pub async fn write_shipped_mandates(
+    tx: &mut WriteTx,
     data: &dignity_core::refdata::RefData,
-    report: &mut Vec<(String, u32, usize)>,
-) -> Result<()> {
-    const NAME: &str = "sp_mandates";
-    let version = data.manifest.version_of(NAME).unwrap_or(1);
-    if crate::refdata::loaded_version(store, NAME).await? >= Some(version) {
-        return Ok(());
-    }
+) -> Result<usize> {
     let shipped = dignity_core::refdata::parse_mandates(
         dignity_core::refdata::shipped::SP_MANDATES_CSV,
         &data.countries,
     )
     .map_err(|e| StoreError::Internal(format!("shipped special procedures mandates: {e}")))?;
-    let mut tx = store.begin(&dignity_core::Actor::system()).await?;
     for m in &shipped {
         sqlx::query(
             "INSERT INTO sp_mandates (code, name, kind, iso3, established, resolution, source, source_url, as_of) \
@@ -132,10 +126,7 @@ pub async fn load_shipped_mandates(
         .execute(tx.conn())
         .await?;
     }
-    crate::refdata::mark(&mut tx, NAME, version, shipped.len()).await?;
-    tx.commit().await?;
-    report.push((NAME.into(), version, shipped.len()));
-    Ok(())
+    Ok(shipped.len())
 }
 
 /// Add a mandate holder (audited).
