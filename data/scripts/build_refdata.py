@@ -645,6 +645,7 @@ MANIFEST_FILES = [  # manifest key, path under data/, source [, as-of date the p
     ("huridocs_thesauri", "huridocs/micro-thesauri.csv", "HURIDOCS ESF micro-thesauri (OpenEvSys)"),
     ("upr_action_categories", "upr/action-categories.csv", "UPR Info action categories (Edward McMahon's scale 1-5); curated"),
     ("upr_info_issues", "upr/upr-info-issues.csv", "UPR Info database exports, sessions 1-20 (rochelleterman/uprs)"),
+    ("sp_mandates", "special-procedures/mandates.csv", "OHCHR special procedures pages (each row its own URL)", "2026-12-07"),
 ]
 
 
@@ -712,6 +713,9 @@ def main():
     for rel in ("treaties/coe-members.csv", "treaties/coe-ratifications.csv"):  # curated by hand
         with open(os.path.join(DATA, rel), "rb") as f:
             coe[rel] = f.read()
+    # Curated by hand, each row with its source URL (docs/reference-data.md).
+    with open(os.path.join(DATA, "special-procedures", "mandates.csv"), "rb") as f:
+        sp_mandates = f.read()
 
     contents = {
         "countries.csv": to_csv(COUNTRY_COLUMNS, countries),
@@ -726,6 +730,7 @@ def main():
         "upr/action-categories.csv": upr_actions,
         "upr/upr-info-issues.csv": to_csv(["issue", "recommendations"], upr_issues),
         **coe,
+        "special-procedures/mandates.csv": sp_mandates,
     }
     manifest_path = os.path.join(DATA, "manifest.toml")
     old = None

@@ -20,6 +20,7 @@ mod coe;
 #[cfg(test)]
 mod coe_tests;
 mod countries;
+mod mandates;
 mod ratifications;
 mod sdg;
 #[cfg(test)]
@@ -30,6 +31,7 @@ mod upr;
 
 pub use coe::*;
 pub use countries::*;
+pub use mandates::*;
 pub use ratifications::*;
 pub use sdg::*;
 pub use thesauri::*;
@@ -67,6 +69,9 @@ pub mod shipped {
     pub const SDG_GOALS_CSV: &str = include_str!("../../../data/sdg/goals.csv");
     /// `data/sdg/targets.csv`.
     pub const SDG_TARGETS_CSV: &str = include_str!("../../../data/sdg/targets.csv");
+    /// `data/special-procedures/mandates.csv`: the special procedures' mandates, each with
+    /// its establishing resolution, source and as-of date.
+    pub const SP_MANDATES_CSV: &str = include_str!("../../../data/special-procedures/mandates.csv");
     /// `data/huridocs/micro-thesauri.csv`.
     pub const HURIDOCS_THESAURI_CSV: &str =
         include_str!("../../../data/huridocs/micro-thesauri.csv");
@@ -269,7 +274,8 @@ pub struct ManifestFile {
 
 /// `data/manifest.toml`: the data version and a version per file. Keys of
 /// `files`: `countries`, `instruments`, `treaty_status`, `ratifications`,
-/// `ratification_disagreements`, `sdg_goals`, `sdg_targets`, `huridocs_thesauri`.
+/// `ratification_disagreements`, `sdg_goals`, `sdg_targets`, `huridocs_thesauri`,
+/// `sp_mandates`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataManifest {

@@ -65,6 +65,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!("0019_protection_sources_at_rest"),
     migration!("0020_ratification_facts"),
     migration!("0021_treaty_report_cycles"),
+    migration!("0022_special_procedures"),
     migration!("0023_upr_responses"),
 ];
 

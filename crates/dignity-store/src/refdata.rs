@@ -216,6 +216,16 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
             .push(("ratifications".into(), v("ratifications"), n));
     }
     crate::obligations::coe::load_shipped(store, &data, &mut report.loaded).await?;
+    // The special procedures' mandates (one audited transaction).
+    if loaded_version(store, "sp_mandates").await? < Some(v("sp_mandates")) {
+        let mut tx = store.begin(&Actor::system()).await?;
+        let n = crate::obligations::reports::write_shipped_mandates(&mut tx, &data).await?;
+        mark(&mut tx, "sp_mandates", v("sp_mandates"), n).await?;
+        tx.commit().await?;
+        report
+            .loaded
+            .push(("sp_mandates".into(), v("sp_mandates"), n));
+    }
     Ok(report)
 }
 

@@ -47,6 +47,7 @@ fn manifest_hashes_match_shipped_files() {
         ("upr_info_issues", UPR_INFO_ISSUES_CSV),
         ("coe_members", shipped::COE_MEMBERS_CSV),
         ("coe_ratifications", shipped::COE_RATIFICATIONS_CSV),
+        ("sp_mandates", shipped::SP_MANDATES_CSV),
     ];
     assert_eq!(m.files.len(), files.len());
     for (key, content) in files {

@@ -337,8 +337,8 @@ async fn reference_data_loads_once_and_completely() {
         let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
         // countries, instruments, sdg, huridocs, ratifications (3,546 rows of
         // data/treaties/ratifications.csv: 197 States × 18 instruments), and the
-        // Council of Europe facts (390 rows).
-        assert_eq!(r.loaded.len(), 6, "{b:?}");
+        // Council of Europe facts (390 rows), sp_mandates.
+        assert_eq!(r.loaded.len(), 7, "{b:?}");
         assert!(
             r.loaded
                 .iter()

@@ -193,6 +193,8 @@ pub async fn api_reports(
 pub struct VisitList {
     pub total: usize,
     pub standing_invitation: Option<String>,
+    /// Where the office read the standing invitation (empty: not recorded).
+    pub standing_invitation_source: Option<String>,
     pub items: Vec<reports::Visit>,
 }
 
@@ -207,13 +209,14 @@ pub async fn api_visits(
     let r = async {
         Ok::<_, StoreError>((
             reports::visits(&state.store, &iso3).await?,
-            reports::standing_invitation(&state.store, &iso3).await?,
+            reports::standing_invitation_record(&state.store, &iso3).await?,
         ))
     };
-    answer(r.await, |(items, standing_invitation)| {
+    answer(r.await, |(items, invitation)| {
         json(VisitList {
             total: items.len(),
-            standing_invitation,
+            standing_invitation: invitation.as_ref().map(|i| i.since.clone()),
+            standing_invitation_source: invitation.map(|i| i.source),
             items,
         })
     })
@@ -363,6 +366,9 @@ pub async fn api_add_visit(
 pub struct StandingInvitation {
     /// Since when the invitation stands (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); `null` withdraws it.
     pub since: Option<String>,
+    /// Where the office read it (OHCHR's list of standing invitations, a note verbale).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Record or withdraw a State's standing invitation to the special procedures
@@ -378,7 +384,10 @@ pub async fn api_set_standing_invitation(
     Json(v): Json<StandingInvitation>,
 ) -> Response {
     let since = v.since.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let set = async |tx: &mut WriteTx| reports::set_standing_invitation(tx, &iso3, since).await;
+    let source = v.source.as_deref().unwrap_or("");
+    let set = async |tx: &mut WriteTx| {
+        reports::set_standing_invitation_from(tx, &iso3, since, source).await
+    };
     api_write(&state, &ctx, set, no_content).await
 }
 
@@ -428,6 +437,10 @@ pub struct MandateInput {
     pub iso3: Option<String>,
     #[serde(default)]
     pub established: String,
+    /// The establishing resolution (`HRC res. 5/1`, `CHR res. 1985/33`); empty keeps the one
+    /// recorded. Another form is refused with 422 naming `resolution`.
+    #[serde(default)]
+    pub resolution: String,
     /// Mandate holders to add: name, start and end dates.
     #[serde(default)]
     pub holders: Vec<reports::MandateHolder>,
@@ -440,7 +453,8 @@ pub struct MandateList {
 }
 list_of!(MandateList, reports::Mandate);
 
-/// Special procedure mandates with their holders over time.
+/// Special procedure mandates with their holders over time: the office's own first, then
+/// the shipped ones (with their establishing resolution, source and as-of date).
 #[utoipa::path(get, path = "/api/v1/mandates", responses((status = 200, body = MandateList)), tag = "obligations")]
 pub async fn api_mandates(State(state): State<AppState>, _ctx: Caller) -> Response {
     answer(
@@ -470,6 +484,9 @@ pub async fn api_upsert_mandate(
                 &m.established,
             )
             .await?;
+            if !m.resolution.trim().is_empty() {
+                reports::set_mandate_resolution(tx, id, &m.resolution).await?;
+            }
             for h in &m.holders {
                 reports::add_holder(tx, id, &h.name, &h.start_date, &h.end_date).await?;
             }

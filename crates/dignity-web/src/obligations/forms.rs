@@ -193,6 +193,12 @@ pub(super) fn flash_error(back: &str, e: &StoreError) -> Response {
         "obl_invalid_mandate",
         "obl_invalid_action_id",
         "obl_invalid_cluster",
+        "obl_invalid_comm_type",
+        "obl_invalid_reply_status",
+        "obl_invalid_joint_mandates",
+        "obl_invalid_resolution",
+        "obl_invalid_accepted",
+        "obl_invalid_visit_start",
     ];
     let code = if known.contains(&code.as_str()) {
         code
@@ -240,6 +246,8 @@ pub struct VisitForm {
     #[serde(default)]
     requested: String,
     #[serde(default)]
+    accepted: String,
+    #[serde(default)]
     visit_start: String,
     #[serde(default)]
     visit_end: String,
@@ -260,7 +268,7 @@ pub async fn visit_save(
         iso3: iso3.to_ascii_uppercase(),
         status: f.status,
         requested: f.requested,
-        accepted: String::new(),
+        accepted: f.accepted,
         visit_start: f.visit_start,
         visit_end: f.visit_end,
         report_symbol: f.report_symbol,
@@ -272,41 +280,37 @@ pub async fn visit_save(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct CommunicationForm {
-    #[serde(default)]
-    mandate_code: String,
-    #[serde(default)]
-    reference: String,
-    #[serde(default)]
-    sent: String,
-    #[serde(default)]
-    reply: String,
-    #[serde(default)]
-    link: String,
-    /// An intervention to link (its number), optional.
-    #[serde(default)]
-    intervention_id: String,
-}
-
 /// `POST /obligations/countries/{iso3}/communications`: a communication of a special
-/// procedure to the State (its reply clock is kept with the interventions).
+/// procedure to the State: its type (UA, AL, OL), the mandates that sent it (the first,
+/// and `joint_mandates`, repeated, for a joint communication), its dates and reply status
+/// (the 60-day reply deadline follows from the sent day; an intervention's own reply clock
+/// can be linked too).
 pub async fn communication_save(
     State(state): State<AppState>,
     ctx: MayWrite,
     Path(iso3): Path<String>,
-    CsrfForm(f): CsrfForm<CommunicationForm>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
+    let all = |k: &str| -> Vec<String> {
+        f.iter()
+            .filter(|(n, v)| n == k && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    };
+    let one = |k: &str| all(k).into_iter().next().unwrap_or_default();
     let c = reports::Communication {
-        mandate_code: f.mandate_code,
-        reference: f.reference,
-        sent: f.sent,
-        reply: f.reply,
-        link: f.link,
-        intervention_id: f.intervention_id.trim().parse().ok(),
+        mandate_code: one("mandate_code"),
+        joint_mandates: all("joint_mandates"),
+        reference: one("reference"),
+        comm_type: one("comm_type"),
+        sent: one("sent"),
+        reply: one("reply"),
+        reply_status: one("reply_status"),
+        link: one("link"),
+        intervention_id: one("intervention_id").parse().ok(),
         ..Default::default()
     };
-    let intervention = rules::parse_intervention_id(&f.intervention_id);
+    let intervention = rules::parse_intervention_id(&one("intervention_id"));
     edit_country(&state, &ctx, &iso3, "#sp-h", async |tx, iso3| {
         intervention?;
         reports::add_communication(tx, iso3, &c).await.map(|_| ())
@@ -318,6 +322,9 @@ pub async fn communication_save(
 pub struct InvitationForm {
     #[serde(default)]
     since: String,
+    /// Where the office read it (OHCHR's list of standing invitations, a note verbale).
+    #[serde(default)]
+    source: String,
 }
 
 /// `POST /obligations/countries/{iso3}/invitation`: the standing invitation to the
@@ -330,7 +337,7 @@ pub async fn invitation_save(
 ) -> Response {
     let since = Some(f.since.trim()).filter(|s| !s.is_empty());
     edit_country(&state, &ctx, &iso3, "#sp-h", async |tx, iso3| {
-        reports::set_standing_invitation(tx, iso3, since).await
+        reports::set_standing_invitation_from(tx, iso3, since, &f.source).await
     })
     .await
 }
@@ -395,6 +402,9 @@ pub struct MandateForm {
     iso3: String,
     #[serde(default)]
     established: String,
+    /// The establishing resolution (`HRC res. 5/1`); empty keeps the one recorded.
+    #[serde(default)]
+    resolution: String,
 }
 
 /// `POST /obligations/mandates`: create a mandate, or update the one with the same code.
@@ -407,7 +417,7 @@ pub async fn mandate_save(
     let iso3 = Some(f.iso3.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
     let done = format!("{back}?flash=saved");
     edit_and_redirect(&state, &ctx, back, &done, async |tx| {
-        reports::upsert_mandate(
+        let id = reports::upsert_mandate(
             tx,
             &f.code,
             &f.name,
@@ -415,8 +425,11 @@ pub async fn mandate_save(
             iso3.as_deref(),
             &f.established,
         )
-        .await
-        .map(|_| ())
+        .await?;
+        if !f.resolution.trim().is_empty() {
+            reports::set_mandate_resolution(tx, id, &f.resolution).await?;
+        }
+        Ok(())
     })
     .await
 }

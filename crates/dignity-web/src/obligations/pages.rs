@@ -71,7 +71,7 @@ pub async fn country_page(
     let all = reports::reports(store, &iso3, ob::today() + chrono::Duration::days(365)).await?;
     let outstanding = reports::outstanding(&all);
     let visits = reports::visits(store, &iso3).await?;
-    let invitation = reports::standing_invitation(store, &iso3).await?;
+    let invitation = reports::standing_invitation_record(store, &iso3).await?;
     let by_body = recs::counts_by(store, actor, &iso3, "body").await?;
     let by_theme = recs::counts_by(store, actor, &iso3, "theme").await?;
     let by_status = recs::counts_by(store, actor, &iso3, "status").await?;
@@ -122,9 +122,12 @@ pub async fn country_page(
             procedures => Value::from_serialize(&procs),
             outstanding => Value::from_serialize(&outstanding),
             visits => Value::from_serialize(&visits),
-            invitation => invitation,
+            invitation => invitation.as_ref().map(|i| i.since.clone()),
+            invitation_source => invitation.map(|i| i.source),
             mandates => Value::from_serialize(&mandates),
             visit_statuses => reports::VISIT_STATUSES.to_vec(),
+            comm_types => rules::COMMUNICATION_TYPES.to_vec(),
+            reply_statuses => rules::REPLY_STATUSES.to_vec(),
             communications => Value::from_serialize(&comms),
             clusters => Value::from_serialize(&clusters),
             cluster_bases => ["theme", "affected", "sdg", "manual"].to_vec(),

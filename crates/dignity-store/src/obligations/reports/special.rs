@@ -12,6 +12,18 @@ pub struct Mandate {
     pub kind: String,
     pub iso3: Option<String>,
     pub established: String,
+    /// The establishing resolution (`CHR res. 1985/33`, `HRC res. 16/9`); empty when no
+    /// source read gives it.
+    #[serde(default)]
+    pub resolution: String,
+    /// `shipped` (the file `data/special-procedures/mandates.csv`) or `office` (entered here).
+    #[serde(default)]
+    pub source: String,
+    /// Where a shipped row was read, and the day it was read.
+    #[serde(default)]
+    pub source_url: String,
+    #[serde(default)]
+    pub as_of: String,
     pub holders: Vec<MandateHolder>,
 }
 
@@ -35,7 +47,7 @@ pub async fn upsert_mandate(
     let id: i64 = sqlx::query(
         "INSERT INTO sp_mandates (code, name, kind, iso3, established) VALUES ($1,$2,$3,$4,$5) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, iso3 = excluded.iso3, \
-         established = excluded.established RETURNING id",
+         established = excluded.established, source = '', source_url = '', as_of = '' RETURNING id",
     )
     .bind(code.trim())
     .bind(name.trim())
@@ -60,6 +72,61 @@ pub async fn upsert_mandate(
         serde_json::json!({ "code": code }),
     );
     Ok(id)
+}
+
+/// Record the resolution that established a mandate (`CHR res. 1985/33`, `HRC res. 16/9`,
+/// `ECOSOC res. 1982/35`, `GA res. …`); empty clears it (audited).
+pub async fn set_mandate_resolution(tx: &mut WriteTx, mandate_id: i64, raw: &str) -> Result<()> {
+    let resolution = rules::parse_resolution(raw)?;
+    sqlx::query("UPDATE sp_mandates SET resolution = $1 WHERE id = $2")
+        .bind(resolution.unwrap_or_default())
+        .bind(mandate_id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        "mandate.update",
+        "sp_mandate",
+        &mandate_id.to_string(),
+        None,
+        None,
+        serde_json::json!({ "resolution": true }),
+    );
+    Ok(())
+}
+
+/// Write the shipped mandates (`data/special-procedures/mandates.csv`) in the loader's
+/// transaction (`refdata::load_shipped` checks the version and records it); returns how many.
+/// A mandate the office entered or changed (same code, not `shipped`) is kept as the office
+/// has it.
+pub async fn write_shipped_mandates(
+    tx: &mut WriteTx,
+    data: &dignity_core::refdata::RefData,
+) -> Result<usize> {
+    let shipped = dignity_core::refdata::parse_mandates(
+        dignity_core::refdata::shipped::SP_MANDATES_CSV,
+        &data.countries,
+    )
+    .map_err(|e| StoreError::Internal(format!("shipped special procedures mandates: {e}")))?;
+    for m in &shipped {
+        sqlx::query(
+            "INSERT INTO sp_mandates (code, name, kind, iso3, established, resolution, source, source_url, as_of) \
+             VALUES ($1,$2,$3,$4,$5,$6,'shipped',$7,$8) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, iso3 = excluded.iso3, \
+             established = excluded.established, resolution = excluded.resolution, \
+             source_url = excluded.source_url, as_of = excluded.as_of WHERE sp_mandates.source = 'shipped'",
+        )
+        .bind(&m.code)
+        .bind(&m.name)
+        .bind(&m.kind)
+        .bind(&m.iso3)
+        .bind(m.established.to_string())
+        .bind(m.resolution.clone().unwrap_or_default())
+        .bind(&m.source_url)
+        .bind(m.as_of.to_string())
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(shipped.len())
 }
 
 /// Add a mandate holder (audited).
@@ -89,9 +156,12 @@ pub async fn add_holder(
     Ok(())
 }
 
+/// Every mandate with its holders: the office's own first, then the shipped ones; thematic
+/// before country mandates, by name.
 pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
     let rows = sqlx::query(
-        "SELECT id, code, name, kind, iso3, established FROM sp_mandates ORDER BY kind DESC, name",
+        "SELECT id, code, name, kind, iso3, established, resolution, source, source_url, as_of \
+         FROM sp_mandates ORDER BY CASE WHEN source = 'shipped' THEN 1 ELSE 0 END, kind DESC, name",
     )
     .fetch_all(store.pool())
     .await?;
@@ -111,6 +181,14 @@ pub async fn mandates(store: &Store) -> Result<Vec<Mandate>> {
                 kind: r.get(3),
                 iso3: r.get(4),
                 established: r.get(5),
+                resolution: r.get(6),
+                source: if r.get::<String, _>(7) == "shipped" {
+                    "shipped".into()
+                } else {
+                    "office".into()
+                },
+                source_url: r.get(8),
+                as_of: r.get(9),
                 holders: in_date_order(
                     holders
                         .iter()
@@ -250,14 +328,27 @@ pub async fn set_standing_invitation(
     iso3: &str,
     since: Option<&str>,
 ) -> Result<()> {
+    set_standing_invitation_from(tx, iso3, since, "").await
+}
+
+/// Set or clear the standing invitation of a State, with the source the office read it in
+/// (OHCHR's list of standing invitations, a note verbale, a press release) (audited).
+pub async fn set_standing_invitation_from(
+    tx: &mut WriteTx,
+    iso3: &str,
+    since: Option<&str>,
+    source: &str,
+) -> Result<()> {
     match since {
         Some(s) => {
             let d = rules::parse_invitation_since(s)?;
             sqlx::query(
-                "INSERT INTO sp_standing_invitations (iso3, since) VALUES ($1, $2) ON CONFLICT (iso3) DO UPDATE SET since = excluded.since",
+                "INSERT INTO sp_standing_invitations (iso3, since, source) VALUES ($1, $2, $3) \
+                 ON CONFLICT (iso3) DO UPDATE SET since = excluded.since, source = excluded.source",
             )
             .bind(iso3)
             .bind(d.to_string())
+            .bind(source.trim())
             .execute(tx.conn())
             .await
             .map_err(|_| rules::Unknown::Country.invalid("iso3", None))?;
@@ -281,12 +372,33 @@ pub async fn set_standing_invitation(
 }
 
 pub async fn standing_invitation(store: &Store, iso3: &str) -> Result<Option<String>> {
+    Ok(standing_invitation_record(store, iso3)
+        .await?
+        .map(|i| i.since))
+}
+
+/// A State's standing invitation to the special procedures as the office recorded it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InvitationRecord {
+    /// Since when (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub since: String,
+    /// Where the office read it; empty when not recorded.
+    pub source: String,
+}
+
+pub async fn standing_invitation_record(
+    store: &Store,
+    iso3: &str,
+) -> Result<Option<InvitationRecord>> {
     Ok(
-        sqlx::query("SELECT since FROM sp_standing_invitations WHERE iso3 = $1")
+        sqlx::query("SELECT since, source FROM sp_standing_invitations WHERE iso3 = $1")
             .bind(iso3)
             .fetch_optional(store.pool())
             .await?
-            .map(|r| r.get(0)),
+            .map(|r| InvitationRecord {
+                since: r.get(0),
+                source: r.get(1),
+            }),
     )
 }
 
@@ -298,14 +410,38 @@ pub struct Communication {
     /// Set by the store; ignored on input.
     #[serde(default)]
     pub id: i64,
+    /// The mandate that sent it (the first of a joint communication).
     pub mandate_code: String,
+    /// The other mandates of a joint communication, by code.
+    #[serde(default)]
+    pub joint_mandates: Vec<String>,
     pub reference: String,
+    /// `UA` (urgent appeal), `AL` (allegation letter), `OL` (other letter); empty: not recorded.
+    #[serde(default)]
+    pub comm_type: String,
     #[serde(default)]
     pub sent: String,
     #[serde(default)]
     pub reply: String,
+    /// `none`, `received` or `partial` (a partial or interim reply); empty on input: a reply
+    /// date means `received`, none means `none`.
+    #[serde(default)]
+    pub reply_status: String,
     #[serde(default)]
     pub link: String,
+    /// Whether several mandates sent it together.
+    #[serde(default, skip_deserializing)]
+    pub joint: bool,
+    /// The reply deadline the communication states: 60 days from the sent day (empty when
+    /// the sent day is not known to the day).
+    #[serde(default, skip_deserializing)]
+    pub reply_due: String,
+    /// `open`, `overdue` (60 days passed with no reply), `replied` or `unknown`.
+    #[serde(default, skip_deserializing)]
+    pub deadline: String,
+    /// Days left (`open`) or days overdue (`overdue`); 0 otherwise.
+    #[serde(default, skip_deserializing)]
+    pub deadline_days: i64,
     /// On input: an intervention to link (the reader must be allowed to edit it).
     #[serde(default)]
     pub intervention_id: Option<i64>,
@@ -331,16 +467,29 @@ pub struct ReplyClockView {
     pub days: i64,
 }
 
-pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) -> Result<i64> {
-    rules::parse_communication(&c.sent, &c.reply, &c.reference)?;
-    let mid: i64 = sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
-        .bind(c.mandate_code.trim())
+async fn mandate_id(tx: &mut WriteTx, code: &str, field: &'static str) -> Result<i64> {
+    Ok(sqlx::query("SELECT id FROM sp_mandates WHERE code = $1")
+        .bind(code.trim())
         .fetch_optional(tx.conn())
         .await?
-        .ok_or_else(|| rules::Unknown::Mandate.invalid("mandate_code", None))?
-        .get(0);
+        .ok_or_else(|| rules::Unknown::Mandate.invalid(field, None))?
+        .get(0))
+}
+
+pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) -> Result<i64> {
+    rules::parse_communication(&c.sent, &c.reply, &c.reference)?;
+    let kind = rules::parse_communication_kind(&c.comm_type, &c.reply_status, &c.sent, &c.reply)?;
+    let mid = mandate_id(tx, &c.mandate_code, "mandate_code").await?;
+    let mut joint = Vec::new();
+    for code in c.joint_mandates.iter().filter(|m| !m.trim().is_empty()) {
+        let other = mandate_id(tx, code, "joint_mandates").await?;
+        if other != mid && !joint.contains(&other) {
+            joint.push(other);
+        }
+    }
     let id: i64 = sqlx::query(
-        "INSERT INTO sp_communications (mandate_id, iso3, reference, sent, reply, link, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+        "INSERT INTO sp_communications (mandate_id, iso3, reference, sent, reply, link, updated_at, comm_type, reply_status) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
     )
     .bind(mid)
     .bind(iso3)
@@ -349,9 +498,20 @@ pub async fn add_communication(tx: &mut WriteTx, iso3: &str, c: &Communication) 
     .bind(c.reply.trim())
     .bind(c.link.trim())
     .bind(now())
+    .bind(kind.comm_type.map(|t| t.code()).unwrap_or(""))
+    .bind(kind.reply_status.code())
     .fetch_one(tx.conn())
     .await?
     .get(0);
+    for other in joint {
+        sqlx::query(
+            "INSERT INTO sp_communication_mandates (communication_id, mandate_id) VALUES ($1, $2)",
+        )
+        .bind(id)
+        .bind(other)
+        .execute(tx.conn())
+        .await?;
+    }
     tx.audit(
         "communication.create",
         "sp_communication",
@@ -522,17 +682,61 @@ pub(super) async fn reply_clocks(
     Ok(out)
 }
 
+/// The columns [`communication_from_row`] reads, in order (`c` is `sp_communications`, `m`
+/// its mandate).
+const COMMUNICATION_COLUMNS: &str =
+    "c.id, m.code, c.reference, c.sent, c.reply, c.link, c.comm_type, c.reply_status";
+
 pub(super) fn communication_from_row(r: &sqlx::any::AnyRow) -> Communication {
+    let sent: String = r.get(3);
+    let status: String = r.get(7);
+    let status = rules::ReplyStatus::ALL
+        .into_iter()
+        .find(|s| s.code() == status)
+        .unwrap_or(rules::ReplyStatus::None);
+    let deadline = dignity_core::PartialDate::parse(&sent)
+        .map(|d| rules::reply_deadline(&d, status, today()))
+        .unwrap_or(rules::ReplyDeadline::Unknown);
     Communication {
         id: r.get(0),
         mandate_code: r.get(1),
+        joint_mandates: vec![],
         reference: r.get(2),
-        sent: r.get(3),
+        comm_type: r.get(6),
+        sent,
         reply: r.get(4),
+        reply_status: status.code().into(),
         link: r.get(5),
+        joint: false,
+        reply_due: deadline.due().map(|d| d.to_string()).unwrap_or_default(),
+        deadline: deadline.code().into(),
+        deadline_days: match deadline {
+            rules::ReplyDeadline::Open { days_left, .. } => days_left,
+            rules::ReplyDeadline::Overdue { days, .. } => days,
+            _ => 0,
+        },
         intervention_id: None,
         reply_clocks: vec![],
     }
+}
+
+/// The other mandates of these joint communications, by communication id.
+async fn joint_mandates(store: &Store, list: &mut [Communication]) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT j.communication_id, m.code FROM sp_communication_mandates j \
+         JOIN sp_mandates m ON m.id = j.mandate_id ORDER BY m.code",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    for c in list.iter_mut() {
+        c.joint_mandates = rows
+            .iter()
+            .filter(|r| r.get::<i64, _>(0) == c.id)
+            .map(|r| r.get(1))
+            .collect();
+        c.joint = !c.joint_mandates.is_empty();
+    }
+    Ok(())
 }
 
 /// The communications to a State, newest first, with the reply clocks of the linked
@@ -542,16 +746,17 @@ pub async fn communications(
     actor: &dignity_core::Actor,
     iso3: &str,
 ) -> Result<Vec<Communication>> {
-    let mut list: Vec<Communication> = sqlx::query(
-        "SELECT c.id, m.code, c.reference, c.sent, c.reply, c.link FROM sp_communications c JOIN sp_mandates m ON m.id = c.mandate_id \
-         WHERE c.iso3 = $1 ORDER BY c.sent DESC, c.id DESC",
-    )
+    let mut list: Vec<Communication> = sqlx::query(&format!(
+        "SELECT {COMMUNICATION_COLUMNS} FROM sp_communications c JOIN sp_mandates m ON m.id = c.mandate_id \
+         WHERE c.iso3 = $1 ORDER BY c.sent DESC, c.id DESC"
+    ))
     .bind(iso3)
     .fetch_all(store.pool())
     .await?
     .iter()
     .map(communication_from_row)
     .collect();
+    joint_mandates(store, &mut list).await?;
     let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
     let mut clocks = reply_clocks(store, actor, &ids).await?;
     for c in &mut list {
@@ -567,15 +772,15 @@ pub async fn communications_of_intervention(
     store: &Store,
     intervention_id: i64,
 ) -> Result<Vec<(String, Communication)>> {
-    Ok(sqlx::query(
-        "SELECT c.id, m.code, c.reference, c.sent, c.reply, c.link, c.iso3 FROM sp_communication_interventions l \
+    Ok(sqlx::query(&format!(
+        "SELECT {COMMUNICATION_COLUMNS}, c.iso3 FROM sp_communication_interventions l \
          JOIN sp_communications c ON c.id = l.communication_id JOIN sp_mandates m ON m.id = c.mandate_id \
-         WHERE l.intervention_id = $1 ORDER BY c.sent, c.id",
-    )
+         WHERE l.intervention_id = $1 ORDER BY c.sent, c.id"
+    ))
     .bind(intervention_id)
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|r| (r.get::<String, _>(6), communication_from_row(r)))
+    .map(|r| (r.get::<String, _>(8), communication_from_row(r)))
     .collect())
 }

@@ -15,6 +15,7 @@ mod coe;
 mod communications;
 mod ratifications;
 mod reporting;
+mod special_procedures;
 mod tracking_notes;
 mod upr;
 mod upr_responses;

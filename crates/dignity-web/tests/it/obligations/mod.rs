@@ -19,6 +19,7 @@ mod coe;
 mod forms;
 mod public;
 mod reporting;
+mod special_procedures;
 mod upr;
 mod writes;
 
