@@ -9,7 +9,8 @@ use super::*;
 pub struct VocabTerm {
     /// Micro-thesaurus number, e.g. 4 = types of acts.
     pub list_number: u16,
-    /// e.g. `types_of_acts`; None for the OpenEvSys lists 80-92, which have no name.
+    /// e.g. `types_of_acts`; None where the source gives no name (only the placeholder
+    /// lists of the OpenEvSys copy had none, and they are not shipped).
     pub list_name: Option<String>,
     /// Hierarchical code, two digits per level (12 digits).
     pub huri_code: String,
