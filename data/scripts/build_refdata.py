@@ -92,9 +92,87 @@ LANGS = [  # (our suffix, UNTERM column word, official_name_* suffix)
 ]
 
 
+# Names. The six-language UNTERM short names of country-codes.csv are the names shipped,
+# as UNTERM writes them (with its bracketed article, e.g. "Philippines (the)",
+# "Sénégal (le)"), less the footnote marks that UNTERM puts after the observer States
+# ("Holy See (the) *", "State of Palestine (the) *") and the non-member States
+# ("Cook Islands (the) **", "Niue **"). Each English name of the 197 UNTERM States is
+# checked against the later UNTERM export of unterm_country_names.csv (2026-10-05); every
+# disagreement must be listed below with its resolution (docs/reference-data.md, "Names").
+FOOTNOTE_MARK = re.compile(r"\s*\*+$")
+
+# The 2026 export writes the short name without UNTERM's bracketed article: same name.
+NAME_ARTICLE = "the 2026 copy leaves out UNTERM's bracketed article; kept as the six-language table writes it"
+# iso3 -> (resolution, the English name shipped, or None to keep the six-language table's).
+NAME_RESOLUTIONS = {
+    "BHS": ("the 2026 copy capitalises 'The' ('Bahamas (The)', 'the Commonwealth of The "
+            "Bahamas'); no other stored UN source confirms the change (the capital form is "
+            "ISO 4217's), so the six-language table's 'Bahamas (the)' is kept", None),
+    "NLD": ("name changed in UNTERM after the six-language table: the 2026 export's "
+            "short name is shipped in English; the French, Spanish, Arabic and Russian forms of "
+            "the new name are in no stored source, so those languages keep the older UNTERM form",
+            "Netherlands (Kingdom of the)"),
+    "NRU": ("renamed by Nauru in 2026 (note verbale of 6 July 2026, as the UNTERM export "
+            "records); the 2026 export's short name is shipped in English; the new forms in "
+            "French, Spanish, Arabic and Russian are in no stored source, so those languages keep "
+            "the older UNTERM form", "Naoero"),
+    "CIV": ("the six-language table has no UNTERM names for this State (its English fallback "
+            "is the non-UN 'Ivory Coast'): the 2026 export's short name is shipped in English, "
+            "the UN M49 names in the other languages", "Côte d'Ivoire"),
+    "TUR": ("the six-language table has no UNTERM names for this State: the UN M49 names "
+            "are shipped; they agree with the 2026 export's English short name", None),
+    "ISL": ("formal names differ ('the Republic of Iceland' / 'Iceland'); the short name "
+            "agrees and only short names are shipped", None),
+    "URY": ("formal names differ ('the Eastern Republic of Uruguay' / 'the Oriental Republic "
+            "of Uruguay'); the short name agrees and only short names are shipped", None),
+}
+
+
+def unterm_2026(src):
+    """iso3 -> row of the UNTERM export of 2026-10-05 (197 States, English only)."""
+    rows = read_csv(os.path.join(src, "treaties-untc-2015", "unterm_country_names.csv"))
+    if len(rows) != 197:
+        raise ValueError(f"unterm_country_names.csv: expected 197 States, got {len(rows)}")
+    return {r["iso3"]: r for r in rows}
+
+
+def country_name_disagreements(raw_by_iso3, later):
+    """The English names of the six-language table against the 2026 export: one row per
+    disagreement (short or formal name), with its resolution; fails on one not listed."""
+    out = []
+    used = set()
+    for iso3, u in sorted(later.items()):
+        r = raw_by_iso3.get(iso3)
+        if r is None:
+            raise ValueError(f"UNTERM State {iso3} missing from country-codes.csv")
+        short = r["UNTERM English Short"].strip()
+        formal = r["UNTERM English Formal"].strip()
+        s26, f26 = u["unterm_short_name_en"].strip(), u["unterm_formal_name_en"].strip()
+        if (short, formal) == (s26, f26):
+            continue
+        if iso3 in NAME_RESOLUTIONS:
+            used.add(iso3)
+            resolution = NAME_RESOLUTIONS[iso3][0]
+        elif FOOTNOTE_MARK.sub("", short) in (s26, s26 + " (the)") and FOOTNOTE_MARK.sub("", formal) == f26:
+            marks = "footnote mark dropped" if "*" in short + formal else ""
+            article = NAME_ARTICLE if short.endswith("(the)") or "(the) *" in short else ""
+            resolution = "; ".join(x for x in (marks, article) if x)
+        else:
+            raise ValueError(f"{iso3}: UNTERM names disagree ({short!r}/{formal!r} vs "
+                             f"{s26!r}/{f26!r}); add a resolution to NAME_RESOLUTIONS")
+        out.append({"iso3": iso3, "six_language_table": f"{short} | {formal}",
+                    "unterm_2026": f"{s26} | {f26}", "resolution": resolution})
+    if used != set(NAME_RESOLUTIONS):
+        raise ValueError(f"name resolutions no longer needed: {sorted(set(NAME_RESOLUTIONS) - used)}")
+    return out
+
+
 def build_countries(src, member_iso2):
     rows = read_csv(os.path.join(src, "countries", "country-codes.csv"))
     assert len(rows) == 249, len(rows)
+    later = unterm_2026(src)
+    name_disagreements = country_name_disagreements(
+        {r["ISO3166-1-Alpha-3"].strip(): r for r in rows}, later)
     out = []
     for r in rows:
         iso2 = r["ISO3166-1-Alpha-2"].strip()
@@ -112,8 +190,13 @@ def build_countries(src, member_iso2):
         }
         for ours, unterm, official in LANGS:
             name = r[f"UNTERM {unterm} Short"].strip() or r[f"official_name_{official}"].strip()
+            if ours == "en" and iso3 in NAME_RESOLUTIONS and NAME_RESOLUTIONS[iso3][1]:
+                name = NAME_RESOLUTIONS[iso3][1]
+            name = FOOTNOTE_MARK.sub("", name)
             if not name:
                 raise ValueError(f"{iso3}: no {ours} name")
+            if "*" in name:
+                raise ValueError(f"{iso3}: footnote mark left in {name!r}")
             rec[f"name_{ours}"] = name
         member = iso2 in member_iso2
         rec["un_member"] = "1" if member else "0"
@@ -126,7 +209,7 @@ def build_countries(src, member_iso2):
     n = sum(r["un_member"] == "1" for r in out)
     if n != 193:
         raise ValueError(f"expected 193 UN members, found {n}")
-    return out
+    return out, name_disagreements
 
 
 # ----------------------------------------------------------------- treaties --
@@ -596,6 +679,31 @@ def check_upr_groups(src, countries):
     print(f"regional groups: all 193 agree with UPR Info To-Rgrp", file=sys.stderr)
 
 
+# ----------------------------------------------------------------- HURIDOCS --
+
+# Lists of the OpenEvSys copy that are not HURIDOCS content but placeholders of its
+# configuration: 80 ("Generic Additional Details 1" to "4" beside four event kinds),
+# 90 ("First issue", "Second issue", "Third issue"), 91 ("Element 1", "Element 2") and
+# 92 ("Procedure 1", "Procedure 2"). No coded field uses them; they are not shipped.
+PLACEHOLDER_LISTS = {"80": 8, "90": 3, "91": 2, "92": 2}
+
+
+def drop_placeholder_lists(csv_bytes):
+    """The micro-thesauri without the placeholder lists (one term per line, no quoted
+    line breaks in the source); fails if a list's size changed, so a new copy is re-read."""
+    lines = csv_bytes.decode("utf-8").split("\n")
+    kept, dropped = [lines[0]], {}
+    for line in lines[1:]:
+        number = line.split(",", 1)[0]
+        if number in PLACEHOLDER_LISTS:
+            dropped[number] = dropped.get(number, 0) + 1
+        else:
+            kept.append(line)
+    if dropped != PLACEHOLDER_LISTS:
+        raise ValueError(f"placeholder lists changed: {dropped} (expected {PLACEHOLDER_LISTS})")
+    return "\n".join(kept).encode("utf-8")
+
+
 # ------------------------------------------------------------------ writing --
 
 # ---------------------------------------------------------------------- upr --
@@ -681,6 +789,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", default=os.path.join(REPO, "..", "shared", "data"))
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if outputs would change")
+    ap.add_argument("--name-disagreements", action="store_true",
+                    help="print the UNTERM name disagreements as a Markdown table (for docs/reference-data.md)")
     args = ap.parse_args()
     src = os.path.abspath(args.source)
 
@@ -689,7 +799,14 @@ def main():
     instrument_codes = {i["code"] for i in instruments["instrument"]}
 
     members = member_iso2s(src)
-    countries = build_countries(src, members)
+    countries, name_disagreements = build_countries(src, members)
+    if args.name_disagreements:
+        print("| iso3 | six-language table (short \\| formal) | UNTERM 2026-10-05 (short \\| formal) | resolution |")
+        print("|---|---|---|---|")
+        for d in name_disagreements:
+            cells = [d["iso3"], d["six_language_table"], d["unterm_2026"], d["resolution"]]
+            print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return
     by_iso2 = {c["iso2"]: c for c in countries}
     status, _ = build_status(src, by_iso2, instrument_codes)
     ratifications, disagreements = build_ratifications(src, status, instrument_codes)
@@ -700,7 +817,7 @@ def main():
     goal_cols = ["goal"] + [f"short_{suffix(l)}" for l in SDG_LANGS] + [f"title_{suffix(l)}" for l in SDG_LANGS]
     target_cols = ["code", "goal"] + [f"title_{suffix(l)}" for l in SDG_LANGS]
     with open(os.path.join(src, "huridocs", "micro-thesauri.csv"), "rb") as f:
-        thesauri = normalize_newlines(f.read())
+        thesauri = drop_placeholder_lists(normalize_newlines(f.read()))
     with open(os.path.join(src, "sdg", "LICENSE-open-sdg"), "rb") as f:
         sdg_licence = normalize_newlines(f.read())
     with open(os.path.join(DATA, "instruments.toml"), "rb") as f:

@@ -159,13 +159,38 @@ pub async fn load_shipped(store: &Store) -> Result<LoadReport> {
         }
         for (n, name) in &lists {
             sqlx::query(
-                "INSERT INTO vocabularies (list_number, name, source) VALUES ($1, $2, 'HURIDOCS') \
-                 ON CONFLICT (list_number) DO UPDATE SET name = excluded.name",
+                "INSERT INTO vocabularies (list_number, name, source) VALUES ($1, $2, $3) \
+                 ON CONFLICT (list_number) DO UPDATE SET name = excluded.name, source = excluded.source",
             )
             .bind(*n as i64)
             .bind(name)
+            .bind(refdata::list_source(*n))
             .execute(tx.conn())
             .await?;
+        }
+        // The placeholder lists an earlier version shipped (not HURIDOCS content, used by no
+        // coded field) go, with their terms; the audit entry counts them.
+        for n in refdata::PLACEHOLDER_LISTS {
+            let terms = sqlx::query("DELETE FROM vocab_terms WHERE list_number = $1")
+                .bind(n as i64)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+            let lists = sqlx::query("DELETE FROM vocabularies WHERE list_number = $1")
+                .bind(n as i64)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+            if lists + terms > 0 {
+                tx.audit(
+                    "refdata.remove_list",
+                    "vocabulary",
+                    &n.to_string(),
+                    None,
+                    None,
+                    serde_json::json!({ "list_number": n, "terms": terms, "reason": "placeholder list of the OpenEvSys copy, not HURIDOCS content" }),
+                );
+            }
         }
         // Terms an organisation edited keep their labels: only shipped columns are refreshed
         // for terms that still carry the shipped English label.

@@ -114,12 +114,22 @@ pub struct VocabularyRow {
     pub number: i64,
     pub name: String,
     pub terms: i64,
+    /// Where the list comes from: `HURIDOCS` (the standard micro-thesauri) or `OpenEvSys`
+    /// (an addition of HURIDOCS' OpenEvSys, whose copy Dignity ships).
+    pub source: String,
+    /// The version of the shipped file the list was loaded from
+    /// (`huridocs_thesauri` in `data/manifest.toml`); empty if unknown.
+    pub version: String,
+    /// When that version was loaded (RFC 3339); empty if unknown.
+    pub loaded_at: String,
 }
 
 pub async fn vocabularies(store: &Store) -> Result<Vec<VocabularyRow>> {
     Ok(sqlx::query(
-        "SELECT v.list_number, v.name, COUNT(t.id) FROM vocabularies v LEFT JOIN vocab_terms t \
-         ON t.list_number = v.list_number AND t.active = 1 GROUP BY v.list_number, v.name ORDER BY v.list_number",
+        "SELECT v.list_number, v.name, COUNT(t.id), v.source, COALESCE(r.version, ''), COALESCE(r.loaded_at, '') \
+         FROM vocabularies v LEFT JOIN vocab_terms t ON t.list_number = v.list_number AND t.active = 1 \
+         LEFT JOIN refdata_versions r ON r.name = 'huridocs' AND v.source IN ('HURIDOCS', 'OpenEvSys') \
+         GROUP BY v.list_number, v.name, v.source, r.version, r.loaded_at ORDER BY v.list_number",
     )
     .fetch_all(store.pool())
     .await?
@@ -128,6 +138,9 @@ pub async fn vocabularies(store: &Store) -> Result<Vec<VocabularyRow>> {
         number: r.get(0),
         name: r.get(1),
         terms: r.get(2),
+        source: r.get(3),
+        version: r.get(4),
+        loaded_at: r.get(5),
     })
     .collect())
 }

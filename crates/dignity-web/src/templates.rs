@@ -56,6 +56,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/macros/forms.html"),
     ),
     (
+        "macros/vocab.html",
+        include_str!("../templates/macros/vocab.html"),
+    ),
+    (
         "admin_teams.html",
         include_str!("../templates/admin_teams.html"),
     ),

@@ -55,6 +55,7 @@ pub fn decode_entities(s: &str) -> String {
 pub const NAME_VARIANTS: &[(&str, &str)] = &[
     ("Cape Verde", "CPV"),
     ("Cote d'Ivoire", "CIV"),
+    ("Ivory Coast", "CIV"),
     ("Czech Republic", "CZE"),
     ("DPR Korea", "PRK"),
     ("DPRK", "PRK"),

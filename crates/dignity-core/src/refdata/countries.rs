@@ -59,8 +59,11 @@ impl UnRegionalGroup {
 }
 
 /// A country or territory (ISO 3166-1), with UN M49 regions, names in the
-/// six UN languages (UNTERM short names where UNTERM has them, else the
-/// official names of the source package), UN membership and regional group.
+/// six UN languages, UN membership and regional group. The names are UNTERM's short names
+/// as UNTERM writes them (with its bracketed article, e.g. "Philippines (the)"), without
+/// UNTERM's footnote marks (the parser refuses a `*`); territories UNTERM does not list
+/// carry the UN M49 names. `docs/reference-data.md` ("Names") has the sources and every
+/// disagreement between them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Country {
     /// ISO 3166-1 alpha-2, e.g. `NA` (Namibia: never read it as "missing").
@@ -196,13 +199,23 @@ pub fn parse_countries(text: &str) -> Result<Vec<Country>, RefDataError> {
                 )
             })?),
         };
+        let name = |field: &str| -> Result<String, RefDataError> {
+            let n = row.required(field)?;
+            if n.contains('*') {
+                return Err(row.err(
+                    field,
+                    format!("{n:?} carries a footnote mark: ship the name without it"),
+                ));
+            }
+            Ok(n)
+        };
         out.push(Country {
-            name_en: row.required("name_en")?,
-            name_fr: row.required("name_fr")?,
-            name_es: row.required("name_es")?,
-            name_ar: row.required("name_ar")?,
-            name_ru: row.required("name_ru")?,
-            name_zh: row.required("name_zh")?,
+            name_en: name("name_en")?,
+            name_fr: name("name_fr")?,
+            name_es: name("name_es")?,
+            name_ar: name("name_ar")?,
+            name_ru: name("name_ru")?,
+            name_zh: name("name_zh")?,
             iso2,
             iso3,
             numeric,

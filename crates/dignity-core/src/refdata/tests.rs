@@ -99,6 +99,152 @@ fn countries_249_with_193_un_members() {
     }
 }
 
+/// No shipped name carries one of UNTERM's footnote marks (`*` after the observer States,
+/// `**` after the non-member States), in any language.
+#[test]
+fn no_country_name_carries_a_footnote_mark() {
+    let d = shipped_data();
+    for c in &d.countries {
+        for lang in ["en", "fr", "es", "ar", "ru", "zh"] {
+            let n = c.name(lang);
+            assert!(!n.contains('*'), "{} {lang}: {n:?}", c.iso3);
+            assert_eq!(n, n.trim(), "{} {lang}: {n:?}", c.iso3);
+        }
+    }
+    let text = include_str!("../../../../data/countries.csv");
+    assert!(!text.contains('*'), "countries.csv carries a footnote mark");
+    assert!(
+        !text.contains("Ivory Coast"),
+        "a non-UN form in countries.csv"
+    );
+    let with_mark = text.replacen("Holy See (the),", "Holy See (the) *,", 1);
+    let e = parse_countries(&with_mark).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("name_en"), "{e}");
+}
+
+/// Names read by hand from UNTERM, the UN terminology database
+/// (https://unterm.un.org, "Country names"): the short names in English, French, Spanish,
+/// Arabic and Russian as the `UNTERM <language> Short` columns of
+/// `../shared/data/countries/country-codes.csv` copy them, less the footnote marks, and
+/// the English short names of the UNTERM export of 2026-10-05
+/// (`../shared/data/treaties-untc-2015/unterm_country_names.csv`) where UNTERM changed a name
+/// (Naoero, Netherlands (Kingdom of the)) or the table has none (Côte d'Ivoire, whose other
+/// names are the UN M49 ones: https://unstats.un.org/unsd/methodology/m49/).
+#[test]
+fn country_names_match_unterm_in_the_five_languages() {
+    let d = shipped_data();
+    // (iso3, en, fr, es, ar, ru)
+    let sample = [
+        (
+            "AFG",
+            "Afghanistan",
+            "Afghanistan (l')",
+            "Afganistán (el)",
+            "أفغانستان",
+            "Афганистан",
+        ),
+        (
+            "VAT",
+            "Holy See (the)",
+            "Saint-Siège (le)",
+            "Santa Sede (la)",
+            "الكرسي الرسولي",
+            "Святой Престол",
+        ),
+        (
+            "PSE",
+            "State of Palestine (the)",
+            "État de Palestine (l')",
+            "Estado de Palestina (el)",
+            "دولة فلسطين",
+            "Государство Палестина",
+        ),
+        (
+            "COK",
+            "Cook Islands (the)",
+            "Îles Cook (les)",
+            "Islas Cook (las)",
+            "جزر كوك",
+            "Острова Кука",
+        ),
+        ("NIU", "Niue", "Nioué", "Niue", "نيوي", "Ниуэ"),
+        (
+            "CIV",
+            "Côte d'Ivoire",
+            "Côte d’Ivoire",
+            "Côte d’Ivoire",
+            "كوت ديفوار",
+            "Кот-д'Ивуар",
+        ),
+        ("TUR", "Türkiye", "Türkiye", "Türkiye", "تركيا", "Турция"),
+        (
+            "NLD",
+            "Netherlands (Kingdom of the)",
+            "Pays-Bas (les)",
+            "Países Bajos (los)",
+            "هولندا",
+            "Нидерланды",
+        ),
+        ("NRU", "Naoero", "Nauru", "Nauru", "ناورو", "Науру"),
+        (
+            "BOL",
+            "Bolivia (Plurinational State of)",
+            "Bolivie (État plurinational de)",
+            "Bolivia (Estado Plurinacional de)",
+            "بوليفيا (دولة - المتعددة القوميات)",
+            "Боливия (Многонациональное Государство)",
+        ),
+        (
+            "GBR",
+            "United Kingdom of Great Britain and Northern Ireland (the)",
+            "Royaume-Uni de Grande-Bretagne et d'Irlande du Nord (le)",
+            "Reino Unido de Gran Bretaña e Irlanda del Norte (el)",
+            "المملكة المتحدة لبريطانيا العظمى وأيرلندا الشمالية",
+            "Соединенное Королевство Великобритании и Северной Ирландии",
+        ),
+        (
+            "CZE",
+            "Czechia",
+            "Tchéquie (la)",
+            "Chequia",
+            "تشيكيا",
+            "Чехия",
+        ),
+        (
+            "SWZ",
+            "Eswatini",
+            "Eswatini (l')",
+            "Eswatini",
+            "إسواتيني",
+            "Эсватини",
+        ),
+        (
+            "MKD",
+            "North Macedonia",
+            "Macédoine du Nord (la)",
+            "Macedonia del Norte",
+            "مقدونيا الشمالية",
+            "Северная Македония",
+        ),
+    ];
+    for (iso3, en, fr, es, ar, ru) in sample {
+        let c = d.countries.iter().find(|c| c.iso3 == iso3).unwrap();
+        let got = [
+            c.name("en"),
+            c.name("fr"),
+            c.name("es"),
+            c.name("ar"),
+            c.name("ru"),
+        ];
+        assert_eq!(got, [en, fr, es, ar, ru], "{iso3}");
+    }
+    // Observers and non-member parties are States of the data, not UN members.
+    for iso3 in ["VAT", "PSE", "COK", "NIU"] {
+        let c = d.countries.iter().find(|c| c.iso3 == iso3).unwrap();
+        assert!(!c.un_member, "{iso3}");
+    }
+}
+
 #[test]
 fn regional_groups_partition_the_members() {
     let d = shipped_data();
@@ -712,18 +858,27 @@ fn sdg_17_goals_169_targets_all_languages() {
 // ------------------------------------------------------- shipped: HURIDOCS --
 
 #[test]
-fn thesauri_4524_terms_unique_and_parents_resolve() {
+fn thesauri_4509_terms_unique_and_parents_resolve() {
     let d = shipped_data();
-    assert_eq!(d.thesauri.len(), 4524);
+    assert_eq!(d.thesauri.len(), 4509);
     let ids: HashSet<&str> = d.thesauri.iter().map(|t| t.vocab_number.as_str()).collect();
-    assert_eq!(ids.len(), 4524);
+    assert_eq!(ids.len(), 4509);
     for t in &d.thesauri {
         if let Some(p) = &t.parent_vocab_number {
             assert!(ids.contains(p.as_str()));
         }
     }
     let lists: HashSet<u16> = d.thesauri.iter().map(|t| t.list_number).collect();
-    assert_eq!(lists.len(), 54);
+    // The HURIDOCS standard lists 1-48 and 67, and OpenEvSys' list 68; not the OpenEvSys
+    // placeholders 80 ("Generic Additional Details 1"), 90 ("First issue"), 91, 92.
+    assert_eq!(lists.len(), 50);
+    for n in PLACEHOLDER_LISTS {
+        assert!(!lists.contains(&n), "placeholder list {n} shipped");
+    }
+    let sources: HashSet<(u16, &str)> = lists.iter().map(|&n| (n, list_source(n))).collect();
+    assert!(sources.contains(&(4, "HURIDOCS")) && sources.contains(&(67, "HURIDOCS")));
+    assert!(sources.contains(&(68, "OpenEvSys")));
+    assert_eq!(sources.iter().filter(|(_, s)| *s == "HURIDOCS").count(), 49);
     let acts = d.thesauri.iter().find(|t| t.list_number == 4).unwrap();
     assert_eq!(acts.list_name.as_deref(), Some("types_of_acts"));
     assert_eq!(acts.term("xx"), acts.term_en);
@@ -881,6 +1036,11 @@ fn thesauri_errors() {
     ))
     .unwrap_err();
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("list_number")));
+    let e = parse_thesauri(&format!(
+        "{h}90,,010000000000,0,,01000000000090,0,First issue,Premier question,Primer tema\n"
+    ))
+    .unwrap_err();
+    assert!(e.message.contains("placeholder"), "{e}");
 }
 
 const INSTRUMENT_OK: &str = r#"

@@ -9,7 +9,8 @@ use super::*;
 pub struct VocabTerm {
     /// Micro-thesaurus number, e.g. 4 = types of acts.
     pub list_number: u16,
-    /// e.g. `types_of_acts`; None for the OpenEvSys lists 80-92, which have no name.
+    /// e.g. `types_of_acts`; None where the source gives no name (only the placeholder
+    /// lists of the OpenEvSys copy had none, and they are not shipped).
     pub list_name: Option<String>,
     /// Hierarchical code, two digits per level (12 digits).
     pub huri_code: String,
@@ -41,6 +42,22 @@ impl VocabTerm {
         )
     }
 }
+
+/// Where a shipped list comes from: the HURIDOCS standard micro-thesauri (lists 1-48
+/// and 67) or an addition of OpenEvSys, HURIDOCS' documentation system, whose copy Dignity
+/// ships (list 68). The code is stored in `vocabularies.source` and served by the API.
+pub fn list_source(list_number: u16) -> &'static str {
+    match list_number {
+        1..=48 | 67 => "HURIDOCS",
+        _ => "OpenEvSys",
+    }
+}
+
+/// Lists of the OpenEvSys copy that are placeholders of its configuration, not HURIDOCS
+/// content ("Generic Additional Details 1", "First issue", "Element 1", "Procedure 1"):
+/// `data/scripts/build_refdata.py` leaves them out and the loader removes them from
+/// databases that loaded an earlier version.
+pub const PLACEHOLDER_LISTS: [u16; 4] = [80, 90, 91, 92];
 
 const THESAURI_COLUMNS: &[&str] = &[
     "list_number",
@@ -80,9 +97,16 @@ pub fn parse_thesauri(text: &str) -> Result<Vec<VocabTerm>, RefDataError> {
             "" | "0" => None,
             p => Some(p.to_owned()),
         };
+        let list_number: u16 = row.parse("list_number", "a list number")?;
+        if PLACEHOLDER_LISTS.contains(&list_number) {
+            return Err(row.err(
+                "list_number",
+                format!("list {list_number} is a placeholder of the OpenEvSys copy, not HURIDOCS content"),
+            ));
+        }
         lines.push(row.line);
         out.push(VocabTerm {
-            list_number: row.parse("list_number", "a list number")?,
+            list_number,
             list_name: row.optional("list_name"),
             huri_code,
             level: row.parse("level", "a level")?,

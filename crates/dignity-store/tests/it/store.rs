@@ -357,7 +357,7 @@ async fn reference_data_loads_once_and_completely() {
             dignity_store::reference::counts(&s).await.unwrap();
         assert_eq!(
             (countries, instruments, terms, targets),
-            (249, 34, 4524, 169),
+            (249, 34, 4509, 169),
             "{b:?}"
         );
         // Loading again does nothing: versions are recorded.
@@ -373,6 +373,101 @@ async fn reference_data_loads_once_and_completely() {
             .await
             .unwrap();
         assert!(!acts.is_empty());
+        assert!(audit::verify_log(&s).await.unwrap().ok());
+    }
+}
+
+/// Country names come from the shipped data as UNTERM writes them, without footnote marks
+/// (issue 17 item 5), in every language the database holds.
+#[tokio::test]
+async fn country_names_in_the_database_are_the_shipped_unterm_names() {
+    let shipped = dignity_core::refdata::parse_shipped().unwrap().countries;
+    for b in backends() {
+        let s = common::fresh_store(b).await;
+        for lang in ["en", "fr", "es", "ar", "ru"] {
+            let rows = dignity_store::reference::countries(&s, lang, None)
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), shipped.len(), "{b:?}");
+            for r in &rows {
+                let c = shipped.iter().find(|c| c.iso3 == r.iso3).unwrap();
+                assert_eq!(r.name, c.name(lang), "{b:?} {lang} {}", r.iso3);
+                assert!(!r.name.contains('*'), "{b:?} {lang}: {}", r.name);
+            }
+        }
+        let en = dignity_store::reference::countries(&s, "en", None)
+            .await
+            .unwrap();
+        let name = |iso3: &str| en.iter().find(|c| c.iso3 == iso3).unwrap().name.clone();
+        assert_eq!(name("VAT"), "Holy See (the)");
+        assert_eq!(name("NIU"), "Niue");
+        assert_eq!(name("CIV"), "Côte d'Ivoire");
+    }
+}
+
+/// The placeholder lists of the OpenEvSys copy (80, 90, 91, 92) are not HURIDOCS content:
+/// not shipped, and removed (audited) from a database that loaded an earlier version.
+/// Every list says where it comes from and which version of the shipped file it holds.
+#[tokio::test]
+async fn placeholder_vocabularies_go_and_every_list_has_its_source_and_version() {
+    use dignity_store::reference;
+    let manifest = dignity_core::refdata::parse_shipped().unwrap().manifest;
+    let version = manifest
+        .version_of("huridocs_thesauri")
+        .unwrap()
+        .to_string();
+    for b in backends() {
+        let s = common::fresh_store(b).await;
+        // A database as version 1 of the HURIDOCS file left it: list 90 and its terms.
+        let pool = s.pool();
+        sqlx::query("INSERT INTO vocabularies (list_number, name, source) VALUES (90, 'list 90', 'HURIDOCS')")
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO vocab_terms (list_number, vocab_number, huri_code, parent_vocab_number, level, sort_order, \
+             label_en, label_fr, label_es, label_ar, label_ru) \
+             VALUES (90, '01000000000090', '010000000000', NULL, 0, 0, 'First issue', 'Premier question', 'Primer tema', '', '')",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query("UPDATE refdata_versions SET version = '1' WHERE name = 'huridocs'")
+            .execute(pool)
+            .await
+            .unwrap();
+        let r = dignity_store::refdata::load_shipped(&s).await.unwrap();
+        assert!(r.loaded.iter().any(|(n, _, _)| n == "huridocs"), "{b:?}");
+        let lists = reference::vocabularies(&s).await.unwrap();
+        assert_eq!(lists.len(), 50, "{b:?}");
+        for l in &lists {
+            assert!(
+                !dignity_core::refdata::PLACEHOLDER_LISTS.contains(&(l.number as u16)),
+                "{b:?}: list {} left",
+                l.number
+            );
+            let want = if l.number == 68 {
+                "OpenEvSys"
+            } else {
+                "HURIDOCS"
+            };
+            assert_eq!(l.source, want, "{b:?}: list {}", l.number);
+            assert_eq!(l.version, version, "{b:?}");
+            assert!(l.loaded_at.len() >= 10, "{b:?}: {:?}", l.loaded_at);
+        }
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM vocab_terms WHERE list_number = 90")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!(left, 0, "{b:?}");
+        let removed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'refdata.remove_list' AND record_id = '90'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(removed, 1, "{b:?}");
         assert!(audit::verify_log(&s).await.unwrap().ok());
     }
 }

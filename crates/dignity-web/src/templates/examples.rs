@@ -217,7 +217,10 @@ pub(super) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     ));
     v.push((
         "vocabularies.html",
-        context! { lists => vec![context! { number => 1, name => "Types of acts", terms => 120 }] },
+        context! { lists => vec![
+            context! { number => 4, name => "Types of acts", terms => 120, source => "HURIDOCS", version => "2", loaded_at => "2026-12-07T10:00:00Z" },
+            context! { number => 68, name => "other_thesaurus", terms => 840, source => "OpenEvSys", version => "", loaded_at => "" },
+        ] },
         false,
         false,
     ));
@@ -230,7 +233,7 @@ pub(super) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     v.push((
         "vocabulary.html",
         context! {
-            list => context! { number => 1, name => "Types of acts" },
+            list => context! { number => 1, name => "Types of acts", source => "HURIDOCS", version => "2", loaded_at => "2026-12-07T10:00:00Z" },
             terms => vec![
                 context! { code => "01", label => "Killing", level => 0 },
                 context! { code => "0101", label => "Extrajudicial execution", level => 1 },
@@ -363,13 +366,13 @@ pub(super) fn examples() -> Vec<(&'static str, Value, bool, bool)> {
     ));
     v.push((
         "vocabulary.html",
-        context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => "zzz", can_edit => false },
+        context! { list => context! { number => 1, name => "Types of acts", source => "HURIDOCS", version => "2", loaded_at => "2026-12-07T10:00:00Z" }, terms => Vec::<Value>::new(), q => "zzz", can_edit => false },
         false,
         false,
     ));
     v.push((
         "vocabulary.html",
-        context! { list => context! { number => 1, name => "Types of acts" }, terms => Vec::<Value>::new(), q => none(), can_edit => false },
+        context! { list => context! { number => 1, name => "Types of acts", source => "HURIDOCS", version => "2", loaded_at => "2026-12-07T10:00:00Z" }, terms => Vec::<Value>::new(), q => none(), can_edit => false },
         false,
         false,
     ));

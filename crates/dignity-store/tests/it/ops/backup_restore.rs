@@ -406,7 +406,7 @@ async fn migrate_store_copies_into_an_empty_postgresql_database_and_verifies() {
         .iter()
         .find(|t| t.name == "vocab_terms")
         .unwrap();
-    assert_eq!(vt.target_rows, 4524);
+    assert_eq!(vt.target_rows, 4509);
     assert_eq!(report.target, dignity_store::mask_url(&url));
 
     let mut o = s.opts.clone();

@@ -191,3 +191,138 @@ async fn administrators_edit_vocabularies_in_every_language() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
 }
+
+/// The page body with the templates' HTML escapes undone (names carry `'` and `&`).
+fn unescaped(body: &str) -> String {
+    body.replace("&#x2f;", "/")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// The names the countries page and the API show are the shipped data's (UNTERM short
+/// names without footnote marks), in each of the five languages (issue 17 item 5).
+#[tokio::test]
+async fn country_names_shown_come_from_the_data() {
+    let shipped = dignity_core::refdata::parse_shipped().unwrap().countries;
+    for b in backends() {
+        let app = app(b).await;
+        for lang in ["en", "fr", "es", "ar", "ru"] {
+            let mut br = Browser::new(&app);
+            br.get(&format!("/lang?to={lang}&back=/countries")).await;
+            let r = br.get("/countries").await;
+            assert_eq!(r.status, StatusCode::OK, "{b:?} {lang}");
+            let body = unescaped(&r.body);
+            for c in &shipped {
+                assert!(
+                    body.contains(c.name(lang)),
+                    "{b:?} {lang}: {} {:?}",
+                    c.iso3,
+                    c.name(lang)
+                );
+            }
+            assert!(
+                !body.contains(" *<") && !body.contains("**"),
+                "{b:?} {lang}: a footnote mark"
+            );
+            assert!(!body.contains("Ivory Coast"), "{b:?} {lang}");
+            let res = app
+                .router
+                .clone()
+                .oneshot(
+                    Request::get(format!("/api/v1/countries?lang={lang}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let v: serde_json::Value =
+                serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes())
+                    .unwrap();
+            for c in v.as_array().unwrap() {
+                let iso3 = c["iso3"].as_str().unwrap();
+                let want = shipped.iter().find(|s| s.iso3 == iso3).unwrap().name(lang);
+                assert_eq!(c["name"], want, "{b:?} {lang} {iso3}");
+            }
+        }
+    }
+}
+
+/// Every vocabulary shows its source and the version of the shipped file, on the pages and
+/// in the API; the placeholder lists of the OpenEvSys copy are gone (issue 17 item 9).
+#[tokio::test]
+async fn vocabularies_show_their_source_and_version() {
+    let version = dignity_core::refdata::parse_shipped()
+        .unwrap()
+        .manifest
+        .version_of("huridocs_thesauri")
+        .unwrap();
+    for b in backends() {
+        let app = app(b).await;
+        app.user("omar", Role::Analyst).await;
+        let mut br = Browser::new(&app);
+        br.login("omar", PW).await;
+        let r = br.get("/vocabularies").await;
+        assert_eq!(r.status, StatusCode::OK, "{b:?}");
+        let body = unescaped(&r.body);
+        assert!(
+            body.contains("HURIDOCS micro-thesauri (Events Standard Formats)"),
+            "{b:?}"
+        );
+        assert!(
+            body.contains("OpenEvSys: a list HURIDOCS added"),
+            "{b:?}: list 68"
+        );
+        assert!(
+            body.contains(&format!(
+                "Version {version} of the shipped file, loaded on "
+            )),
+            "{b:?}"
+        );
+        for placeholder in [
+            "/vocabularies/80\"",
+            "/vocabularies/90\"",
+            "/vocabularies/91\"",
+            "/vocabularies/92\"",
+        ] {
+            assert!(!body.contains(placeholder), "{b:?}: {placeholder}");
+        }
+        assert_eq!(
+            br.get("/vocabularies/90").await.status,
+            StatusCode::NOT_FOUND
+        );
+        br.get("/lang?to=fr&back=/vocabularies/4").await;
+        let r = br.get("/vocabularies/4").await;
+        let body = unescaped(&r.body);
+        assert!(body.contains("Micro-thésaurus HURIDOCS"), "{b:?}");
+        assert!(
+            body.contains(&format!("Version {version} du fichier livré")),
+            "{b:?}"
+        );
+        let token = app.token(&app.user("lea", Role::Analyst).await).await;
+        let res = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get("/api/v1/vocabularies")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{b:?}");
+        let v: serde_json::Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let lists = v.as_array().unwrap();
+        assert_eq!(lists.len(), 50, "{b:?}");
+        for l in lists {
+            assert!(
+                ["HURIDOCS", "OpenEvSys"].contains(&l["source"].as_str().unwrap()),
+                "{l}"
+            );
+            assert_eq!(l["version"], version.to_string(), "{l}");
+        }
+    }
+}
