@@ -41,7 +41,7 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
                 ratifications => vec![context! { instrument => "CAT", name => "Convention against Torture", status => "party", signature => "", consent => "2001-03-12", consent_kind => "succession", entry_into_force => "", source => "shipped", fact_source => "untc2015", as_of => "2022-08-25" },
                     context! { instrument => "OP-CAT", name => "Optional Protocol", status => "party", signature => "2003-09-25", consent => "2006-09-26", consent_kind => "ratification", entry_into_force => "2006-10-26", source => "user", fact_source => "", as_of => "2026-12-01" },
                     context! { instrument => "CRPD", name => "CRPD", status => "party", signature => "", consent => "2019", consent_kind => "", entry_into_force => "", source => "shipped", fact_source => "wpd2022", as_of => "2022-08-25" }],
-                reports => vec![context! { body => "CAT", number => 3, due => "2024-05-01", submitted => "", overdue => 100, no_data => false }, context! { body => "CERD", number => 12, due => "2027-01-04", submitted => "", overdue => (), no_data => true }],
+                reports => vec![report_line("CAT", "CAT", 3, "2024-05-01", "overdue", Some(100)), context! { ..context! { no_data => true, status => "unknown" }, ..report_line("ICERD", "CERD", 12, "2027-01-04", "due", None) }],
                 visits => vec![context! { mandate => "Special Rapporteur on torture", status => "completed", start => "2023-01-01", end => "2023-01-10" }],
                 recommendations => vec![context! { body => "UPR", date => "2023", text => "Ratify <OP-CAT>", position => "supported", status => "" }],
                 recommendations_total => 1,
@@ -95,4 +95,18 @@ pub fn examples() -> Vec<(&'static str, Value, bool, bool)> {
             true,
         ),
     ]
+}
+
+/// One line of `reporting_obligations` as the store gives it to the pages (the fields the
+/// `report_row` macro of obligations_reporting.html reads).
+pub fn report_line(
+    instrument: &str,
+    body: &str,
+    number: i64,
+    due_date: &str,
+    status: &str,
+    overdue_days: Option<i64>,
+) -> Value {
+    context! { instrument, body, number, number_to => number, due_date, due_set_in => "", loipr => "",
+    status, overdue_days, no_data => false, approximate => false, included_in => "" }
 }
