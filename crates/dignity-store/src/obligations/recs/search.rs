@@ -355,7 +355,7 @@ pub async fn search(store: &Store, actor: &Actor, f: &RecFilter, facets: bool) -
     };
     let sql = format!(
         "SELECT {COLS} FROM recommendations r WHERE {w} ORDER BY {order} DESC, r.id DESC LIMIT {per_page} OFFSET {}",
-        (page - 1) * per_page
+        (page - 1).saturating_mul(per_page)
     );
     let items = bind_all(sqlx::query(&sql), &binds)
         .fetch_all(store.pool())

@@ -74,6 +74,21 @@ async fn recommendations_search_with_facets_page_and_api() {
         let v = a.json("/api/v1/recommendations?theme=Torture", None).await;
         assert_eq!(v["total"], 1);
         assert_eq!(v["items"][0]["iso3"], "FRA");
+        // A page far past the end (the largest number a client can send) is an empty page
+        // with the right total, not a dropped connection (schemathesis found the overflow).
+        let v = a
+            .json(
+                &format!(
+                    "/api/v1/recommendations?country=KEN&q=police&page={}",
+                    i64::MAX
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (v["total"].as_i64(), v["items"].as_array().map(|i| i.len())),
+            (Some(1), Some(0))
+        );
         let v = a
             .json("/api/v1/recommendations?from=FRA&position=noted", None)
             .await;
